@@ -1,0 +1,49 @@
+"""Alembic environment: targets every SQLModel table in commerce.models."""
+
+from logging.config import fileConfig
+
+import sqlalchemy as sa
+from alembic import context
+from sqlmodel import SQLModel
+
+import commerce.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from commerce.db import engine_for
+from commerce.config import get_settings
+from commerce.models.base import UTCDateTime
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = SQLModel.metadata
+
+
+def render_item(type_, obj, autogen_context):
+    # Migrations store the plain column type; the UTC handling lives in Python.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and obj.__class__.__module__.startswith("sqlmodel"):
+        autogen_context.imports.add("import sqlmodel")
+    return False
+
+
+def run_migrations(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+        render_item=render_item,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run_migrations(connection)
+else:
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    with engine_for(url).connect() as connection:
+        run_migrations(connection)
+        connection.commit()

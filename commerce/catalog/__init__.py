@@ -1,0 +1,1 @@
+"""Catalog: products, categories, prices, files and their moderation status."""

@@ -1,0 +1,141 @@
+"""Settings from the environment, with embedded defaults for `make run`.
+
+With no environment at all the app runs on a SQLite file, local storage, the test
+payment gateway, an email outbox folder and in-process jobs. `APP_ENV=production`
+refuses those defaults that are unsafe outside a laptop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    base_url: str
+    meili_url: str | None
+    meili_master_key: str | None
+    s3_bucket: str | None
+    s3_endpoint_url: str | None
+    s3_region: str | None
+    stripe_secret_key: str | None
+    stripe_webhook_secret: str | None
+    smtp_url: str | None
+    mail_from: str
+    max_upload_bytes: int
+    session_days: int
+    license_encryption_key: bytes
+    license_key_configured: bool
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def payment_provider(self) -> str:
+        return "stripe" if self.stripe_secret_key else "testpay"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "storage"
+
+    @property
+    def search_index_dir(self) -> Path:
+        return self.data_dir / "search-index"
+
+    def check_production_ready(self) -> None:
+        """Refuse to run production on defaults meant for a laptop."""
+        if not self.is_production:
+            return
+        problems = []
+        if self.payment_provider == "testpay":
+            problems.append("the test payment gateway is refused: set STRIPE_SECRET_KEY")
+        if self.stripe_secret_key and not self.stripe_webhook_secret:
+            problems.append("STRIPE_WEBHOOK_SECRET is required with Stripe")
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+            problems.append("SECRET_KEY must be set to a random value of 32+ characters")
+        if self.database_url.startswith("sqlite"):
+            problems.append("SQLite is refused: set DATABASE_URL to PostgreSQL")
+        if not self.license_key_configured:
+            problems.append("LICENSE_ENCRYPTION_KEY must be set (64 hex characters)")
+        if problems:
+            raise ConfigurationError("Production configuration refused: " + "; ".join(problems) + ".")
+
+
+def _license_key(env, secret_key: str) -> bytes:
+    explicit = env.get("LICENSE_ENCRYPTION_KEY")
+    if explicit:
+        try:
+            key = bytes.fromhex(explicit)
+        except ValueError as exc:
+            raise ConfigurationError("LICENSE_ENCRYPTION_KEY must be 64 hex characters.") from exc
+        if len(key) != 32:
+            raise ConfigurationError("LICENSE_ENCRYPTION_KEY must be 64 hex characters.")
+        return key
+    # Development only (production requires the explicit key): derived so that a
+    # laptop's demo data stays decryptable across restarts.
+    return hashlib.sha256(b"license-keys:" + secret_key.encode()).digest()
+
+
+def _normalise_database_url(url: str) -> str:
+    # Plain postgresql:// would pick psycopg2, which we do not ship.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("DATA_DIR") or PROJECT_ROOT / "data").resolve()
+    secret_key = env.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+    port = env.get("PORT", "3000")
+    return Settings(
+        app_env=env.get("APP_ENV", "development"),
+        data_dir=data_dir,
+        database_url=_normalise_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'marketplace.db'}"
+        ),
+        redis_url=env.get("REDIS_URL") or None,
+        secret_key=secret_key,
+        base_url=(env.get("BASE_URL") or f"http://localhost:{port}").rstrip("/"),
+        meili_url=env.get("MEILI_URL") or None,
+        meili_master_key=env.get("MEILI_MASTER_KEY") or None,
+        s3_bucket=env.get("S3_BUCKET") or None,
+        s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+        s3_region=env.get("S3_REGION") or None,
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+        smtp_url=env.get("SMTP_URL") or None,
+        mail_from=env.get("MAIL_FROM", "Marketplace <no-reply@localhost>"),
+        max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", str(2 * 1024**3))),
+        session_days=int(env.get("SESSION_DAYS", "30")),
+        license_encryption_key=_license_key(env, secret_key),
+        license_key_configured=bool(env.get("LICENSE_ENCRYPTION_KEY")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,165 @@
+"""Demo data for `make run`: sellers, ~30 approved products with covers, a buyer, an admin.
+
+Idempotent: a second run finds the demo admin and changes nothing. Refused in production.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+
+from PIL import Image, ImageDraw, ImageFont
+from sqlmodel import Session, select
+
+from commerce import wiring
+from commerce.accounts import passwords
+from commerce.models import Category, Product, Shop, User
+from commerce.models.base import utcnow
+
+DEMO_PASSWORD = "demo-password-2026"
+ADMIN_EMAIL = "admin@demo.market"
+BUYER_EMAIL = "buyer@demo.market"
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    title: str
+    category: str
+    price: int  # minor units
+    summary: str
+    pricing: str = "fixed"
+
+
+SELLERS = {
+    ("ada@demo.market", "Ada Lovelace", "inkwell-press", "Inkwell Press", "USD"): [
+        DemoProduct("The Indie Maker Ebook", "ebooks", 1900, "From idea to first sale in 30 days."),
+        DemoProduct("Writing Better Docs", "ebooks", 1500, "A field guide to documentation people read."),
+        DemoProduct("Python Patterns Ebook", "ebooks", 2900, "Idiomatic Python for growing codebases."),
+        DemoProduct("Poetry of Machines", "ebooks", 0, "A free collection of short poems.", "pwyw"),
+        DemoProduct("Pricing Digital Products", "courses", 9900, "A video course on pricing that sells."),
+        DemoProduct("Photography Basics Course", "courses", 4900, "Light, composition and editing in six weeks."),
+        DemoProduct("Notion Life Planner", "templates-productivity", 1200, "Goals, habits and projects in one workspace."),
+        DemoProduct("Freelance Invoice Kit", "templates-productivity", 900, "Invoices, quotes and contracts that look professional."),
+        DemoProduct("Startup Pitch Deck", "templates-design", 2500, "A 20-slide deck investors read to the end."),
+        DemoProduct("Minimal Resume Template", "templates-design", 500, "A clean one-page resume.", "pwyw"),
+    ],
+    ("grace@demo.market", "Grace Hopper", "compiler-works", "Compiler Works", "EUR"): [
+        DemoProduct("Markdown Editor Pro", "software-apps", 2900, "A fast, distraction-free Markdown editor."),
+        DemoProduct("Screenshot Beautifier", "software-apps", 1900, "Turn screenshots into polished images."),
+        DemoProduct("Color Picker Plugin", "software-plugins", 900, "A precise color picker for design tools."),
+        DemoProduct("Git Stats Dashboard", "software-apps", 3900, "See your team's commit history at a glance."),
+        DemoProduct("Focus Timer", "software-apps", 0, "A free Pomodoro timer for the menu bar.", "pwyw"),
+        DemoProduct("SQL Formatter Plugin", "software-plugins", 1200, "Consistent SQL formatting in your editor."),
+        DemoProduct("Retro Pixel Font", "fonts", 1500, "A crisp 8-bit display typeface."),
+        DemoProduct("Humanist Sans Family", "fonts", 4500, "Eight weights for interfaces and print."),
+        DemoProduct("Handwritten Script Font", "fonts", 1800, "A friendly signature-style script."),
+        DemoProduct("Icon Set: 500 Line Icons", "graphics-icons", 2400, "Pixel-perfect icons in SVG and PNG."),
+    ],
+    ("alan@demo.market", "Alan Turing", "enigma-studio", "Enigma Studio", "USD"): [
+        DemoProduct("Lo-fi Drum Samples", "music-samples", 1400, "120 dusty drum hits and loops."),
+        DemoProduct("Ambient Pad Collection", "music-samples", 2200, "Evolving pads for film and games."),
+        DemoProduct("Synthwave Album", "music", 900, "Ten tracks of neon-soaked synthwave.", "pwyw"),
+        DemoProduct("Podcast Intro Jingles", "music", 1900, "Twenty short, royalty-free intros."),
+        DemoProduct("Cinematic LUT Pack", "video", 2900, "Color grading looks for any camera."),
+        DemoProduct("Motion Graphics Toolkit", "video", 3900, "Animated titles and transitions."),
+        DemoProduct("Mountain Photo Pack", "graphics-photos", 1500, "40 high-resolution landscape photos."),
+        DemoProduct("Watercolor Textures", "graphics", 1100, "Hand-painted textures, scanned at 600 dpi."),
+        DemoProduct("3D Shapes Illustration Kit", "graphics", 2700, "Render-ready abstract 3D shapes."),
+        DemoProduct("Video Editing Course", "courses", 5900, "Edit like a pro with free tools."),
+    ],
+}
+
+PALETTE = {
+    "ebooks": ("#1e3a8a", "#3b82f6"), "courses": ("#7c2d12", "#fb923c"),
+    "software": ("#0f172a", "#10b981"), "templates": ("#581c87", "#c084fc"),
+    "music": ("#831843", "#ff6b6b"), "fonts": ("#1f2937", "#9ca3af"),
+    "graphics": ("#064e3b", "#34d399"), "video": ("#7f1d1d", "#f87171"),
+}
+
+
+def _cover_image(title: str, category_slug: str) -> bytes:
+    """A 1200x900 WebP cover: a diagonal gradient in the category's colours and the title."""
+    top, bottom = PALETTE[category_slug.split("-")[0]]
+    width, height = 1200, 900
+    start = Image.new("RGB", (width, height), top)
+    end = Image.new("RGB", (width, height), bottom)
+    mask = Image.linear_gradient("L").rotate(45, expand=True).resize((width, height))
+    image = Image.composite(end, start, mask)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=84)
+    words, lines, line = title.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) > width - 160 and line:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    lines.append(line)
+    y = height - 120 - 100 * len(lines)
+    for text_line in lines:
+        draw.text((80, y), text_line, font=font, fill="#ffffff")
+        y += 100
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=80)
+    return out.getvalue()
+
+
+def _store_cover(title: str, category_slug: str) -> str:
+    data = _cover_image(title, category_slug)
+    key = f"media/covers/{hashlib.sha256(data).hexdigest()}.webp"
+    store = wiring.blob_store()
+    if not store.exists(key):
+        store.put(key, io.BytesIO(data), content_type="image/webp")
+    return key
+
+
+def _user(s: Session, email: str, name: str, role: str, password_hash: str) -> User:
+    user = User(email=email, display_name=name, role=role, password_hash=password_hash)
+    s.add(user)
+    s.flush()
+    return user
+
+
+def seed_demo(s: Session) -> bool:
+    """Load the demo data; returns False when it was already there."""
+    if wiring.settings().is_production:
+        raise RuntimeError("Demo data is never loaded in production.")
+    if s.exec(select(User.id).where(User.email == ADMIN_EMAIL)).first() is not None:
+        return False
+    password_hash = passwords.hash_password(DEMO_PASSWORD)
+    _user(s, ADMIN_EMAIL, "Demo Admin", "admin", password_hash)
+    _user(s, BUYER_EMAIL, "Demo Buyer", "buyer", password_hash)
+    categories = {c.slug: c for c in s.exec(select(Category)).all()}
+    published_at = utcnow() - timedelta(days=40)
+    for (email, name, shop_slug, shop_name, currency), products in SELLERS.items():
+        owner = _user(s, email, name, "seller", password_hash)
+        shop = Shop(owner_id=owner.id, slug=shop_slug, name=shop_name, currency=currency,
+                    bio=f"{shop_name} makes digital goods for creative people.")
+        s.add(shop)
+        s.flush()
+        for item in products:
+            published_at += timedelta(hours=29)
+            s.add(Product(
+                shop_id=shop.id, slug=item.title.lower().replace(":", "").replace(" ", "-"),
+                title=item.title, summary=item.summary,
+                description=f"## {item.title}\n\n{item.summary}\n\nInstant download after purchase.",
+                category_id=categories[item.category].id, pricing=item.pricing,
+                price_amount=item.price, currency=currency, status="published",
+                moderation_status="approved", cover_key=_store_cover(item.title, item.category),
+                created_at=published_at, updated_at=published_at, published_at=published_at,
+            ))
+    s.flush()
+    return True
+
+
+def credentials_text() -> str:
+    sellers = ", ".join(email for email, *_ in SELLERS)
+    return (
+        "Demo accounts (password for all: " + DEMO_PASSWORD + ")\n"
+        f"  admin:   {ADMIN_EMAIL}\n"
+        f"  buyer:   {BUYER_EMAIL}\n"
+        f"  sellers: {sellers}"
+    )

@@ -1,0 +1,7 @@
+"""Every table, imported so `SQLModel.metadata` (Alembic's target) knows them all."""
+
+from commerce.models.accounts import AuthSession, PasswordResetToken, User
+from commerce.models.catalog import Category, Product
+from commerce.models.shops import Shop
+
+__all__ = ["AuthSession", "Category", "PasswordResetToken", "Product", "Shop", "User"]

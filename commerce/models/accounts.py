@@ -1,0 +1,53 @@
+"""People, their sign-in sessions and password reset tokens."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from commerce.models.base import UTCDateTime, utcnow
+
+ROLES = ("buyer", "seller", "admin")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Stored normalised (lower case, IDNA domain) so uniqueness means one person.
+    email: str = Field(max_length=320, unique=True, index=True)
+    display_name: str = Field(max_length=80)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default="buyer", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. Only a SHA-256 of the token is stored.
+
+    Tokens rotate: a refreshed session gets a new row in the same `family_id`, and
+    the old row records when it was replaced. Presenting a replaced token after a
+    short grace period means it was copied, so the whole family is revoked.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    family_id: str = Field(max_length=32, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    replaced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PasswordResetToken(SQLModel, table=True):
+    __tablename__ = "password_reset_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,53 @@
+"""Settings: embedded defaults, and production refusing them."""
+
+import pytest
+
+from commerce.config import DEFAULT_SECRET_KEY, ConfigurationError, load_settings
+
+GOOD_PRODUCTION = {
+    "APP_ENV": "production",
+    "DATABASE_URL": "postgres://app@db/market",
+    "SECRET_KEY": "k" * 40,
+    "STRIPE_SECRET_KEY": "sk_live_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    "LICENSE_ENCRYPTION_KEY": "ab" * 32,
+}
+
+
+def test_defaults_are_embedded():
+    settings = load_settings({"DATA_DIR": "/tmp/mp-data"})
+    assert settings.database_url == "sqlite:////tmp/mp-data/marketplace.db"
+    assert settings.payment_provider == "testpay"
+    assert settings.redis_url is None and settings.smtp_url is None
+    assert settings.outbox_dir.name == "outbox"
+    assert settings.max_upload_bytes == 2 * 1024**3
+    assert settings.secret_key == DEFAULT_SECRET_KEY
+    settings.check_production_ready()  # development accepts the defaults
+
+
+def test_postgres_urls_use_psycopg3():
+    assert load_settings({"DATABASE_URL": "postgres://u@h/d"}).database_url == "postgresql+psycopg://u@h/d"
+
+
+def test_production_accepts_real_services():
+    settings = load_settings(GOOD_PRODUCTION)
+    settings.check_production_ready()
+    assert settings.license_encryption_key == bytes.fromhex("ab" * 32)
+
+
+@pytest.mark.parametrize("change, complaint", [
+    ({"STRIPE_SECRET_KEY": ""}, "test payment gateway"),
+    ({"SECRET_KEY": ""}, "SECRET_KEY"),
+    ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+    ({"DATABASE_URL": ""}, "SQLite"),
+    ({"LICENSE_ENCRYPTION_KEY": ""}, "LICENSE_ENCRYPTION_KEY"),
+    ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
+])
+def test_production_refuses_laptop_defaults(change, complaint):
+    with pytest.raises(ConfigurationError, match=complaint):
+        load_settings({**GOOD_PRODUCTION, **change}).check_production_ready()
+
+
+def test_malformed_license_key_is_refused():
+    with pytest.raises(ConfigurationError, match="64 hex"):
+        load_settings({"LICENSE_ENCRYPTION_KEY": "nothex"})
