@@ -1,0 +1,175 @@
+"""HTTP routes that serve stored blobs: signed downloads and public images.
+
+    GET|HEAD /api/files/{key}?exp=..&fn=..[&ct=..]&sig=..
+        A product file behind a link from `LocalBlobStore.signed_download_url`
+        (with S3 the links point at S3 itself and this route is not used).
+        Always an attachment; supports single byte ranges so downloads resume.
+    GET|HEAD /api/media/{rest}
+        The public image (cover, thumbnail) stored under the key "media/{rest}";
+        build the address with `media_url(key)`. Image keys are content-addressed,
+        so a response never changes and is cached for a year.
+
+The app mounts `file_routes(provider)`, where `provider()` returns the wired store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from commerce.errors import NotFound, ValidationError
+from commerce.storage.local import LocalBlobStore
+from commerce.storage.port import BlobStore, attachment_disposition, validate_key
+from commerce.storage.signing import ExpiredDownloadLink, InvalidDownloadLink
+
+FILES_PATH = "/api/files"
+MEDIA_PATH = "/api/media"
+MEDIA_KEY_PREFIX = "media/"
+# Formats a browser shows as a picture and nothing else; SVG is left out on
+# purpose, since it can carry scripts that would run on this site's origin.
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"})
+
+_LINK_PARAMS = ("exp", "fn", "ct", "sig")
+_SINGLE_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+
+
+class _Unsatisfiable(Exception):
+    pass
+
+
+def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
+    async def download(request: Request) -> Response:
+        store = store_provider()
+        if not isinstance(store, LocalBlobStore):
+            return PlainTextResponse("Not found.", status_code=404)
+        query = request.query_params
+        if any(len(query.getlist(name)) > 1 for name in _LINK_PARAMS):
+            return _refused("This download link is not valid.", 403)
+        try:
+            link = store.verify_signed_request(
+                request.path_params["key"],
+                query.get("exp", ""),
+                query.get("fn", ""),
+                query.get("sig", ""),
+                ct=query.get("ct"),
+            )
+        except ExpiredDownloadLink as error:
+            return _refused(error.message, 410)
+        except InvalidDownloadLink as error:
+            return _refused(error.message, 403)
+
+        blob = await run_in_threadpool(store.stat, link.key)
+        if blob is None:
+            return _refused("This file is no longer available.", 404)
+        etag = f'"{blob.sha256}"'
+        headers = {
+            "content-type": link.content_type or blob.content_type,
+            "content-disposition": attachment_disposition(link.filename),
+            "accept-ranges": "bytes",
+            "etag": etag,
+            "cache-control": "private, no-store",
+            "x-content-type-options": "nosniff",
+        }
+        if_range = request.headers.get("if-range")
+        range_header = request.headers.get("range") if if_range in (None, etag) else None
+        try:
+            byte_range = _parse_range(range_header, blob.size)
+        except _Unsatisfiable:
+            return Response(
+                status_code=416,
+                headers={"content-range": f"bytes */{blob.size}", "accept-ranges": "bytes"},
+            )
+        start, end = byte_range or (0, blob.size)
+        status = 200
+        if byte_range is not None:
+            status = 206
+            headers["content-range"] = f"bytes {start}-{end - 1}/{blob.size}"
+        return await _send(request, store, blob.key, start, end, status, headers)
+
+    async def media(request: Request) -> Response:
+        store = store_provider()
+        key = MEDIA_KEY_PREFIX + request.path_params["rest"]
+        try:
+            validate_key(key)
+        except ValidationError:
+            return _refused("Not found.", 404)
+        blob = await run_in_threadpool(store.stat, key)
+        if blob is None or blob.content_type not in IMAGE_TYPES:
+            return _refused("Not found.", 404)
+        etag = f'"{blob.sha256}"'
+        headers = {
+            "cache-control": "public, max-age=31536000, immutable",
+            "etag": etag,
+            "x-content-type-options": "nosniff",
+        }
+        if _etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+        headers["content-type"] = blob.content_type
+        return await _send(request, store, key, 0, blob.size, 200, headers)
+
+    return [
+        Route(FILES_PATH + "/{key:path}", download, methods=["GET", "HEAD"]),
+        Route(MEDIA_PATH + "/{rest:path}", media, methods=["GET", "HEAD"]),
+    ]
+
+
+def media_url(key: str) -> str:
+    """The public address of an image stored under a "media/" key."""
+    if not validate_key(key).startswith(MEDIA_KEY_PREFIX):
+        raise ValueError(f"Only keys under {MEDIA_KEY_PREFIX!r} are public, not {key!r}.")
+    return f"{MEDIA_PATH}/{key.removeprefix(MEDIA_KEY_PREFIX)}"
+
+
+async def _send(
+    request: Request, store: BlobStore, key: str, start: int, end: int, status: int,
+    headers: dict[str, str],
+) -> Response:
+    headers["content-length"] = str(end - start)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers)
+    try:
+        chunks: Iterator[bytes] = await run_in_threadpool(store.open_range, key, start, end)
+    except (NotFound, ValidationError):
+        # Deleted or replaced between the lookup and the read.
+        return _refused("This file is no longer available.", 404)
+    return StreamingResponse(chunks, status_code=status, headers=headers)
+
+
+def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The one byte range asked for, as [start, end), or None to send everything.
+
+    Malformed or multi-part ranges are ignored (RFC 9110 allows it), and the
+    client gets the whole file; a range that starts past the end is unsatisfiable.
+    """
+    match = _SINGLE_RANGE.fullmatch(header.strip()) if header else None
+    if match is None or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.groups()
+    if first == "":
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise _Unsatisfiable
+        return max(0, size - suffix), size
+    start = int(first)
+    if last != "" and int(last) < start:
+        return None
+    if start >= size:
+        raise _Unsatisfiable
+    return start, size if last == "" else min(int(last) + 1, size)
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def _refused(message: str, status: int) -> Response:
+    # A shared cache must never keep a refusal for a link that works later.
+    return PlainTextResponse(message, status_code=status, headers={"cache-control": "no-store"})
