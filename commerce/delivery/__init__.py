@@ -1,0 +1,1 @@
+"""Fulfilment: file downloads (stamped, signed, limited) and license key delivery."""

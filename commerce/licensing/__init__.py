@@ -1,0 +1,1 @@
+"""License keys: generation, import, encryption at rest, allocation and activation."""
