@@ -16,7 +16,7 @@ def migrate() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", settings.database_url)
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
 
 def seed_demo() -> None:

@@ -51,7 +51,7 @@ def alembic_upgrade(engine) -> None:
     config.attributes["configure_logging"] = False
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
 
 def create_postgres_database() -> str:

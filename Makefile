@@ -1,0 +1,75 @@
+# Two commands on a fresh clone: `make run` serves the app with embedded defaults
+# and demo data; `make test` runs the whole suite. Everything else is a helper.
+
+PORT ?= 3000
+PYTHON ?= python3
+BUN_VERSION ?= 1.4.5
+
+VENV := .venv
+PY := $(VENV)/bin/python
+BUN := tools/node_modules/.bin/bun
+# Stamps record which requirements file the venv was last synced with, so pip
+# runs only when a requirements file changes.
+RUNTIME_STAMP := $(VENV)/.requirements.stamp
+DEV_STAMP := $(VENV)/.requirements-dev.stamp
+
+# Reflex would download bun from the internet (and Node 20 is too old for its npm
+# path), so it uses the bun we install from the npm registry into tools/.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: run test deps test-deps migrate seed clean
+
+run: deps
+	$(PY) -m commerce.cli migrate
+	$(PY) -m commerce.cli seed-demo
+	$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+
+# The tests use real PostgreSQL and Redis servers and Debian's chromium for
+# Playwright; a value already set in the environment wins. pytest exits 5 when it
+# collected nothing, which is a broken suite, so that fails too (with a message).
+# Narrow a run with e.g. `make test PYTEST_ARGS="tests/unit -x"`.
+test: export TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+test: export CHROMIUM_PATH ?= /usr/bin/chromium
+test: test-deps
+	scripts/ensure-chromium.sh
+	scripts/ensure-services.sh
+	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	exit $$status
+
+migrate: deps
+	$(PY) -m commerce.cli migrate
+
+seed: deps
+	$(PY) -m commerce.cli seed-demo
+
+deps: $(RUNTIME_STAMP) $(BUN)
+
+test-deps: deps $(DEV_STAMP)
+
+clean:
+	rm -rf $(VENV) tools .web data
+
+# Debian's python3 needs the python3-venv package for `-m venv`; a failed attempt
+# leaves a half-made venv behind, so remove it.
+$(PY):
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "Could not create $(VENV): on Debian run 'sudo apt-get install python3-venv'." >&2; exit 1; }
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# bun's npm package puts the real binary in place from a postinstall script; if npm
+# skipped it, the placeholder would only fail later inside Reflex, so check now.
+$(BUN):
+	npm install --prefix tools --no-audit --no-fund bun@$(BUN_VERSION)
+	$(BUN) --version >/dev/null || { rm -rf tools/node_modules; \
+	  echo "bun from npm does not run: npm must be allowed to run its install script." >&2; exit 1; }

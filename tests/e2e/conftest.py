@@ -1,0 +1,136 @@
+"""The app really running, as `make run` starts it, driven by Playwright in Debian Chromium.
+
+One server per test session: `make run PORT=<free port>` with a fresh data folder, so
+these tests prove the README's first command as well as the pages. Each test gets a
+new browser context at a phone (390x844) and a desktop (1280x800) viewport.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+# The first production build installs the frontend packages; give it time on 2 cores.
+STARTUP_TIMEOUT = 900
+SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MEILI_URL", "MEILI_MASTER_KEY", "S3_BUCKET",
+                "S3_ENDPOINT_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SMTP_URL")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningApp:
+    def __init__(self, base_url: str, data_dir: Path, log_path: Path):
+        self.base_url = base_url
+        self.data_dir = data_dir
+        self.log_path = log_path
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> RunningApp:
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    log_path = data_dir / "server.log"
+    env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARS}
+    env.update(DATA_DIR=str(data_dir), APP_ENV="development", PORT=str(port))
+    with log_path.open("w") as log:
+        process = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    running = RunningApp(f"http://127.0.0.1:{port}", data_dir, log_path)
+    try:
+        _wait_until_serving(running, process)
+        yield running
+    finally:
+        _stop(process)
+
+
+def _wait_until_serving(app: RunningApp, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`make run` exited with {process.returncode}:\n{app.log_tail()}")
+        try:
+            if (httpx.get(app.url("/healthz"), timeout=2).status_code == 200
+                    and httpx.get(app.url("/"), timeout=5).status_code == 200):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(2)
+    pytest.fail(f"the app did not serve within {STARTUP_TIMEOUT}s:\n{app.log_tail()}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def page(browser, app, viewport):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=app.base_url)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def new_page(browser, app):
+    """Open more pages (a second user) in their own contexts: new_page("desktop")."""
+    contexts = []
+
+    def open_page(viewport_name: str = "desktop"):
+        context = browser.new_context(viewport=VIEWPORTS[viewport_name], base_url=app.base_url)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
