@@ -21,6 +21,10 @@ def shop_url(shop_slug: str) -> str:
     return f"/s/{quote(shop_slug, safe='')}"
 
 
+def category_url(category_slug: str) -> str:
+    return f"/c/{quote(category_slug, safe='')}"
+
+
 def media_url(key: str | None) -> str | None:
     """The public address of an image stored under a "media/" key (None for no image)."""
     if not key:

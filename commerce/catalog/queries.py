@@ -1,15 +1,45 @@
-"""Read-side queries for the shop pages. They return view models, never ORM rows."""
+"""Read-side queries for the shop pages and the seller studio. They return view
+models, never ORM rows, and every buyer-facing list goes through the one
+visibility rule, `visible_to_buyers()`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, select
 
-from commerce.links import media_url, product_url
+from commerce.accounts import Actor
+from commerce.catalog.access import actor_shop
+from commerce.catalog.text import render_markdown
+from commerce.catalog.views import (
+    FileView,
+    ImageView,
+    Page,
+    category_url,
+    delivers_files,
+    delivers_keys,
+    delivery_label,
+    is_sold_out,
+    make_page,
+    media_url,
+    page_bounds,
+    price_input_text,
+    price_label,
+    product_images,
+    product_tags,
+    product_url,
+    product_versions,
+    shop_url,
+)
+from commerce.catalog.visibility import visible_to_buyers
+from commerce.errors import NotFound
 from commerce.models import Category, Product, Shop
-from commerce.money import Money, format_money
 
+HOME_CATEGORY_LIMIT = 12
+META_DESCRIPTION_LENGTH = 160
+SELLER_STATUS_FILTERS = ("active", "draft", "in_review", "live", "rejected", "archived", "all")
 
 
 @dataclass(frozen=True)
@@ -26,39 +56,316 @@ class ProductCardView:
     category_name: str
 
 
-def visible_to_buyers():
-    """The rule for what buyers may see: published, approved, from a shop in good standing."""
+def _card_query():
     return (
-        (Product.status == "published")
-        & (Product.moderation_status == "approved")
-        & Shop.suspended_at.is_(None)
-    )
-
-
-def price_label(product: Product) -> str:
-    price = format_money(Money(product.price_amount, product.currency))
-    if product.pricing == "pwyw":
-        return "Free or pay what you want" if product.price_amount == 0 else f"{price}+"
-    return "Free" if product.price_amount == 0 else price
-
-
-def list_home_products(s: Session, *, limit: int = 24) -> list[ProductCardView]:
-    """Newest products buyers can see, for the home page."""
-    rows = s.exec(
         select(Product, Shop, Category)
         .join(Shop, Shop.id == Product.shop_id)
         .join(Category, Category.id == Product.category_id, isouter=True)
         .where(visible_to_buyers())
-        .order_by(Product.published_at.desc(), Product.id.desc())
-        .limit(max(1, min(limit, 100)))
-    ).all()
+    )
+
+
+def _count_query():
+    return select(func.count()).select_from(Product).join(Shop, Shop.id == Product.shop_id).where(visible_to_buyers())
+
+
+def _newest_first(query):
+    return query.order_by(Product.published_at.desc(), Product.id.desc())
+
+
+def _cards(rows) -> list[ProductCardView]:
     return [
         ProductCardView(
             id=product.id, title=product.title, summary=product.summary,
             shop_name=shop.name, shop_slug=shop.slug, slug=product.slug,
-            url=product_url(shop.slug, product.slug), price_label=price_label(product),
+            url=product_url(shop.slug, product.slug),
+            price_label=price_label(product.pricing, product.price_amount, product.currency),
             cover_url=media_url(product.cover_key),
             category_name=category.name if category else "",
         )
         for product, shop, category in rows
     ]
+
+
+def _card_page(s: Session, condition, page: int, per_page: int) -> Page:
+    page, per_page = page_bounds(page, per_page)
+    total = s.exec(_count_query().where(condition)).one()
+    rows = s.exec(
+        _newest_first(_card_query().where(condition)).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return make_page(_cards(rows), page, per_page, total)
+
+
+def list_home_products(s: Session, *, limit: int = 24) -> list[ProductCardView]:
+    """Newest products buyers can see."""
+    rows = s.exec(_newest_first(_card_query()).limit(max(1, min(limit, 100)))).all()
+    return _cards(rows)
+
+
+@dataclass(frozen=True)
+class CategoryLink:
+    slug: str
+    name: str
+    url: str
+    product_count: int
+
+
+@dataclass(frozen=True)
+class HomeView:
+    # Newest approved products, paginated. "Popular" joins when sales data exists.
+    newest: Page
+    categories: list[CategoryLink]
+
+
+def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
+    """Visible products per top-level category (a child's products count for its parent)."""
+    parent_of = dict(s.exec(select(Category.id, Category.parent_id)).all())
+    rows = s.exec(
+        select(Product.category_id, func.count()).join(Shop, Shop.id == Product.shop_id)
+        .where(visible_to_buyers(), Product.category_id.is_not(None))
+        .group_by(Product.category_id)
+    ).all()
+    counts: dict[int, int] = {}
+    for category_id, count in rows:
+        top = parent_of.get(category_id) or category_id
+        counts[top] = counts.get(top, 0) + count
+    return counts
+
+
+def home_page(s: Session, *, page: int = 1, per_page: int = 24) -> HomeView:
+    counts = _visible_counts_by_top_category(s)
+    tops = s.exec(
+        select(Category).where(Category.parent_id.is_(None)).order_by(Category.position, Category.id)
+    ).all()
+    categories = [
+        CategoryLink(slug=c.slug, name=c.name, url=category_url(c.slug), product_count=counts[c.id])
+        for c in tops if counts.get(c.id)
+    ][:HOME_CATEGORY_LIMIT]
+    return HomeView(newest=_card_page(s, true(), page, per_page), categories=categories)
+
+
+@dataclass(frozen=True)
+class CategoryPageView:
+    slug: str
+    name: str
+    url: str
+    parent: CategoryLink | None
+    children: list[CategoryLink]
+    products: Page
+    meta_description: str
+
+
+def category_page(s: Session, slug: str, *, page: int = 1, per_page: int = 24) -> CategoryPageView:
+    """A category's visible products, including those of its sub-categories."""
+    category = s.exec(select(Category).where(Category.slug == slug)).first()
+    if category is None:
+        raise NotFound("This category does not exist.")
+    children = s.exec(
+        select(Category).where(Category.parent_id == category.id).order_by(Category.position, Category.id)
+    ).all()
+    child_counts = dict(s.exec(
+        select(Product.category_id, func.count()).join(Shop, Shop.id == Product.shop_id)
+        .where(visible_to_buyers(), Product.category_id.in_([c.id for c in children] or [-1]))
+        .group_by(Product.category_id)
+    ).all())
+    parent = s.get(Category, category.parent_id) if category.parent_id else None
+    ids = [category.id, *(c.id for c in children)]
+    products = _card_page(s, Product.category_id.in_(ids), page, per_page)
+    return CategoryPageView(
+        slug=category.slug, name=category.name, url=category_url(category.slug),
+        parent=CategoryLink(parent.slug, parent.name, category_url(parent.slug), 0) if parent else None,
+        children=[CategoryLink(c.slug, c.name, category_url(c.slug), child_counts.get(c.id, 0)) for c in children],
+        products=products,
+        meta_description=f"{products.total} digital products in {category.name}: instant download after purchase.",
+    )
+
+
+@dataclass(frozen=True)
+class ShopPageView:
+    slug: str
+    name: str
+    bio: str
+    url: str
+    products: Page
+    meta_description: str
+
+
+def shop_page(s: Session, shop_slug: str, *, page: int = 1, per_page: int = 24) -> ShopPageView:
+    shop = s.exec(select(Shop).where(Shop.slug == shop_slug)).first()
+    if shop is None or shop.suspended_at is not None:
+        raise NotFound("This shop does not exist.")
+    products = _card_page(s, Product.shop_id == shop.id, page, per_page)
+    return ShopPageView(
+        slug=shop.slug, name=shop.name, bio=shop.bio, url=shop_url(shop.slug), products=products,
+        meta_description=_clip(shop.bio) or f"Digital products by {shop.name}.",
+    )
+
+
+@dataclass(frozen=True)
+class ProductPageView:
+    id: int
+    title: str
+    summary: str
+    description_html: str
+    url: str
+    shop_name: str
+    shop_slug: str
+    shop_url: str
+    category_name: str
+    category_url: str
+    tags: list[str]
+    pricing: str
+    price_amount: int
+    currency: str
+    price_label: str
+    # The PWYW minimum as typed in the amount field ("4.99"); empty for fixed prices.
+    minimum_input: str
+    cover: ImageView | None
+    gallery: list[ImageView]
+    delivery_kind: str
+    delivery_label: str
+    delivers_files: bool
+    delivers_keys: bool
+    version_label: str
+    files: list[FileView]
+    sold_out: bool
+    # Shown to its seller (or an admin) before buyers can see it.
+    is_preview: bool
+    status_label: str
+    meta_description: str
+    og_image_path: str
+
+
+def _clip(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+_MARKDOWN_NOISE = re.compile(r"[#*_`>\[\]()|~-]+")
+
+
+def status_label(status: str, moderation_status: str) -> str:
+    """What a seller reads about where the product stands."""
+    if status == "archived":
+        return "Archived"
+    if status == "draft":
+        return "Draft"
+    return {"pending": "In review", "approved": "Live", "rejected": "Rejected"}[moderation_status]
+
+
+def product_page(
+    s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None
+) -> ProductPageView:
+    """A product as buyers see it. Its seller (and admins) may preview it before it is live."""
+    row = s.exec(
+        select(Product, Shop, visible_to_buyers()).join(Shop, Shop.id == Product.shop_id)
+        .where(Shop.slug == shop_slug, Product.slug == product_slug)
+    ).first()
+    if row is None:
+        raise NotFound("This product does not exist.")
+    product, shop, live = row
+    if not live and not _may_preview(s, viewer, shop):
+        raise NotFound("This product does not exist.")
+    category = s.get(Category, product.category_id) if product.category_id else None
+    cover, gallery = product_images(s, product.id)
+    if cover is None and product.cover_key:
+        # A cover stored before thumbnails existed (demo data): one size for all.
+        url = media_url(product.cover_key)
+        cover = ImageView(id=0, role="cover", width=0, height=0, url_400=url, url_800=url,
+                          url_1600=url, srcset="")
+    versions = product_versions(s, product.id) if delivers_files(product.delivery_kind) else []
+    latest = versions[0] if versions else None
+    description_text = _MARKDOWN_NOISE.sub(" ", product.description)
+    return ProductPageView(
+        id=product.id, title=product.title, summary=product.summary,
+        description_html=render_markdown(product.description),
+        url=product_url(shop.slug, product.slug), shop_name=shop.name, shop_slug=shop.slug,
+        shop_url=shop_url(shop.slug), category_name=category.name if category else "",
+        category_url=category_url(category.slug) if category else "",
+        tags=product_tags(s, product.id), pricing=product.pricing,
+        price_amount=product.price_amount, currency=product.currency,
+        price_label=price_label(product.pricing, product.price_amount, product.currency),
+        minimum_input=price_input_text(product.price_amount, product.currency) if product.pricing == "pwyw" else "",
+        cover=cover, gallery=gallery, delivery_kind=product.delivery_kind,
+        delivery_label=delivery_label(product.delivery_kind),
+        delivers_files=delivers_files(product.delivery_kind),
+        delivers_keys=delivers_keys(product.delivery_kind),
+        version_label=latest.label if latest else "", files=latest.files if latest else [],
+        sold_out=is_sold_out(s, product), is_preview=not live,
+        status_label=status_label(product.status, product.moderation_status),
+        meta_description=_clip(product.summary or description_text) or product.title,
+        og_image_path=cover.url_1600 if cover else "",
+    )
+
+
+def _may_preview(s: Session, viewer: Actor | None, shop: Shop) -> bool:
+    if viewer is None or viewer.user_id is None:
+        return False
+    if viewer.is_admin:
+        return True
+    return viewer.shop_id == shop.id and shop.owner_id == viewer.user_id
+
+
+@dataclass(frozen=True)
+class SellerProductRow:
+    id: int
+    title: str
+    slug: str
+    status: str
+    moderation_status: str
+    status_label: str
+    rejection_reason: str
+    price_label: str
+    cover_url: str | None
+    public_url: str
+    updated_at_label: str
+
+
+def _status_condition(status: str):
+    return {
+        "active": Product.status != "archived",
+        "draft": Product.status == "draft",
+        "in_review": (Product.status == "published") & (Product.moderation_status == "pending"),
+        "live": (Product.status == "published") & (Product.moderation_status == "approved"),
+        "rejected": (Product.status == "published") & (Product.moderation_status == "rejected"),
+        "archived": Product.status == "archived",
+        "all": true(),
+    }[status]
+
+
+def list_seller_products(
+    s: Session, actor: Actor, *, search: str = "", status: str = "active", page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    """The actor's own products, newest change first, filtered by status and title words."""
+    shop = actor_shop(s, actor)
+    if status not in SELLER_STATUS_FILTERS:
+        status = "active"
+    page, per_page = page_bounds(page, per_page)
+    conditions = [Product.shop_id == shop.id, _status_condition(status)]
+    words = (search or "").split()[:8]
+    for word in words:
+        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(or_(
+            func.lower(Product.title).like(f"%{escaped}%", escape="\\"),
+            func.lower(Product.slug).like(f"%{escaped}%", escape="\\"),
+        ))
+    total = s.exec(select(func.count()).select_from(Product).where(*conditions)).one()
+    rows = s.exec(
+        select(Product).where(*conditions)
+        .order_by(Product.updated_at.desc(), Product.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    items = [
+        SellerProductRow(
+            id=p.id, title=p.title, slug=p.slug, status=p.status,
+            moderation_status=p.moderation_status,
+            status_label=status_label(p.status, p.moderation_status),
+            rejection_reason=p.rejection_reason or "",
+            price_label=price_label(p.pricing, p.price_amount, p.currency),
+            cover_url=media_url(p.cover_key), public_url=product_url(shop.slug, p.slug),
+            updated_at_label=p.updated_at.strftime("%d %b %Y"),
+        )
+        for p in rows
+    ]
+    return make_page(items, page, per_page, total)

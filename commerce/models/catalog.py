@@ -1,8 +1,8 @@
-"""Categories and products."""
+"""Categories, products, their tags and their images."""
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from commerce.models.base import UTCDateTime, utcnow
@@ -10,6 +10,9 @@ from commerce.models.base import UTCDateTime, utcnow
 PRICING_MODES = ("fixed", "pwyw")
 PRODUCT_STATUSES = ("draft", "published", "archived")
 MODERATION_STATUSES = ("pending", "approved", "rejected")
+# What a buyer receives: downloadable files, a license key, or both.
+DELIVERY_KINDS = ("files", "keys", "both")
+IMAGE_ROLES = ("cover", "gallery")
 
 
 class Category(SQLModel, table=True):
@@ -40,7 +43,48 @@ class Product(SQLModel, table=True):
     status: str = Field(default="draft", max_length=12)
     moderation_status: str = Field(default="pending", max_length=12)
     rejection_reason: str | None = Field(default=None, max_length=500)
+    # The card-sized (800 px) WebP of the cover, under a public "media/" key.
     cover_key: str | None = Field(default=None, max_length=255)
+    delivery_kind: str = Field(default="files", max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set by every change a buyer could search for; the search indexer clears it
+    # (and stamps indexed_at) once the product's document is up to date.
+    search_dirty: bool = Field(default=True, index=True)
+    indexed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProductTag(SQLModel, table=True):
+    """One of a product's (at most ten) tags, stored normalised: lower case, single spaces."""
+
+    __tablename__ = "product_tags"
+    __table_args__ = (UniqueConstraint("product_id", "tag", name="uq_product_tags_product_tag"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    tag: str = Field(max_length=30, index=True)
+    position: int = Field(default=0)
+
+
+class ProductImage(SQLModel, table=True):
+    """A cover or gallery picture, already resized into WebP thumbnails at upload.
+
+    Each `key_<width>` names a content-addressed "media/" blob at most that many
+    pixels wide; an image narrower than a slot fills it with its own width, so
+    the keys of small images repeat rather than being upscaled.
+    """
+
+    __tablename__ = "product_images"
+    __table_args__ = (Index("ix_product_images_product_role", "product_id", "role", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id")
+    role: str = Field(max_length=8)
+    position: int = Field(default=0)
+    width: int
+    height: int
+    key_400: str = Field(max_length=255)
+    key_800: str = Field(max_length=255)
+    key_1600: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,182 @@
+"""A product's downloadable files and their versions.
+
+Files are private: stored through the BlobStore under `products/<id>/files/<uuid>`
+and only ever handed out through signed, expiring links (the delivery issue).
+Uploads go to the latest version; a seller releases an update by creating a new
+version with release notes. Buyers keep every version, so once a product has been
+published its versions and files are never deleted.
+
+A blob is written before its row; if the transaction then rolls back, the blob is
+left unreferenced (wasted space, never served).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import BinaryIO
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from commerce import wiring
+from commerce.accounts import Actor
+from commerce.catalog.access import owned_product, touch
+from commerce.catalog.uploads import (
+    SNIFF_BYTES,
+    LimitedReader,
+    clean_filename,
+    read_head,
+    sniff_content_type,
+)
+from commerce.catalog.views import ProductEditView, product_edit_view
+from commerce.db import after_commit
+from commerce.errors import NotFound, PermissionDenied, ValidationError
+from commerce.models import Product, ProductFile, ProductVersion, Shop
+from commerce.storage.port import BlobStore
+
+MAX_FILES_PER_VERSION = 50
+MAX_VERSION_LABEL_LENGTH = 40
+MAX_RELEASE_NOTES_LENGTH = 10_000
+PDF = "application/pdf"
+
+
+def _latest_version(s: Session, product_id: int) -> ProductVersion | None:
+    return s.exec(
+        select(ProductVersion).where(ProductVersion.product_id == product_id)
+        .order_by(ProductVersion.number.desc()).limit(1)
+    ).first()
+
+
+def _file_count(s: Session, version_id: int) -> int:
+    return s.exec(select(func.count()).select_from(ProductFile).where(ProductFile.version_id == version_id)).one()
+
+
+def upload_file(
+    s: Session, actor: Actor, product_id: int, stream: BinaryIO, *, filename: str,
+    stamp_pdf: bool = False, store: BlobStore | None = None,
+) -> ProductEditView:
+    """Store one file in the product's latest version (version 1 is made on the first upload).
+
+    The stream is read once, in chunks, never whole into memory. Empty files and
+    files over `max_upload_bytes` are refused and leave nothing behind. `stamp_pdf`
+    asks delivery to stamp each buyer's copy; only PDFs can be stamped.
+    """
+    product, shop = owned_product(s, actor, product_id)
+    name = clean_filename(filename)
+    limit = wiring.settings().max_upload_bytes
+    version = _latest_version(s, product.id)
+    if version is not None and _file_count(s, version.id) >= MAX_FILES_PER_VERSION:
+        raise ValidationError(f"A version can hold at most {MAX_FILES_PER_VERSION} files.", "file")
+
+    head = read_head(stream)
+    if not head:
+        raise ValidationError(f"'{name}' is empty: there is nothing to sell in it.", "file")
+    if len(head) > limit:
+        raise ValidationError(f"'{name}' is larger than the upload limit.", "file")
+    content_type = sniff_content_type(head, name, complete=len(head) < SNIFF_BYTES)
+    if stamp_pdf and content_type != PDF:
+        raise ValidationError(f"Only PDF files can be stamped, and '{name}' is not a PDF.", "stamp_pdf")
+
+    store = store or wiring.blob_store()
+    key = f"products/{product.id}/files/{uuid.uuid4().hex}"
+    blob = store.put(key, LimitedReader(head, stream, limit), content_type=content_type)
+
+    if version is None:
+        version = ProductVersion(product_id=product.id, number=1, label="1")
+        s.add(version)
+        s.flush()
+    s.add(ProductFile(
+        product_id=product.id, version_id=version.id, filename=name, blob_key=blob.key,
+        size_bytes=blob.size, sha256=blob.sha256, content_type=blob.content_type,
+        stamp_pdf=stamp_pdf, position=_file_count(s, version.id),
+    ))
+    touch(product, searchable=False)
+    return product_edit_view(s, product, shop)
+
+
+def create_version(
+    s: Session, actor: Actor, product_id: int, *, label: str, release_notes: str = "",
+    carry_over_files: bool = True,
+) -> ProductEditView:
+    """Start a new version (an update buyers are told about) with release notes.
+
+    With `carry_over_files`, the new version starts with the previous version's
+    files (the same stored blobs, nothing copied), so a seller replacing one file
+    of five uploads one. Earlier versions stay untouched.
+    """
+    product, shop = owned_product(s, actor, product_id)
+    cleaned_label = " ".join((label or "").split())
+    if not cleaned_label:
+        raise ValidationError("Name the version, for example 1.1 or 2024 edition.", "label")
+    if len(cleaned_label) > MAX_VERSION_LABEL_LENGTH:
+        raise ValidationError(
+            f"A version name can be at most {MAX_VERSION_LABEL_LENGTH} characters.", "label"
+        )
+    notes = (release_notes or "").replace("\r\n", "\n").strip()
+    if len(notes) > MAX_RELEASE_NOTES_LENGTH:
+        raise ValidationError(
+            f"Release notes can be at most {MAX_RELEASE_NOTES_LENGTH:,} characters.", "release_notes"
+        )
+    previous = _latest_version(s, product.id)
+    if previous is None or _file_count(s, previous.id) == 0:
+        raise ValidationError("Upload files to the current version before starting a new one.", "label")
+    version = ProductVersion(product_id=product.id, number=previous.number + 1,
+                             label=cleaned_label, release_notes=notes)
+    s.add(version)
+    s.flush()
+    if carry_over_files:
+        for row in s.exec(
+            select(ProductFile).where(ProductFile.version_id == previous.id)
+            .order_by(ProductFile.position, ProductFile.id)
+        ).all():
+            s.add(ProductFile(
+                product_id=product.id, version_id=version.id, filename=row.filename,
+                blob_key=row.blob_key, size_bytes=row.size_bytes, sha256=row.sha256,
+                content_type=row.content_type, stamp_pdf=row.stamp_pdf, position=row.position,
+            ))
+    touch(product, searchable=False)
+    return product_edit_view(s, product, shop)
+
+
+def _owned_file(s: Session, actor: Actor, file_id: int) -> tuple[ProductFile, Product, Shop]:
+    row = s.get(ProductFile, file_id)
+    if row is None:
+        raise NotFound("This file does not exist.")
+    product, shop = owned_product(s, actor, row.product_id)
+    return row, product, shop
+
+
+def remove_file(
+    s: Session, actor: Actor, file_id: int, *, store: BlobStore | None = None
+) -> ProductEditView:
+    """Remove a file uploaded by mistake, only while the product has never been published.
+
+    After publishing, buyers may own any version, so files stay; the seller
+    releases a new version without the file instead.
+    """
+    row, product, shop = _owned_file(s, actor, file_id)
+    if product.published_at is not None:
+        raise PermissionDenied(
+            "Files of a published product stay available to its buyers. "
+            "Start a new version without this file instead."
+        )
+    key = row.blob_key
+    s.delete(row)
+    s.flush()
+    still_used = s.exec(select(ProductFile.id).where(ProductFile.blob_key == key).limit(1)).first()
+    if still_used is None:
+        blobs = store or wiring.blob_store()
+        # Only once the row is gone for good; a rollback keeps both.
+        after_commit(s, lambda: blobs.delete(key))
+    touch(product, searchable=False)
+    return product_edit_view(s, product, shop)
+
+
+def set_pdf_stamping(s: Session, actor: Actor, file_id: int, enabled: bool) -> ProductEditView:
+    """Whether delivery stamps each buyer's copy of this PDF with their email."""
+    row, product, shop = _owned_file(s, actor, file_id)
+    if enabled and row.content_type != PDF:
+        raise ValidationError(f"Only PDF files can be stamped, and '{row.filename}' is not a PDF.", "stamp_pdf")
+    row.stamp_pdf = bool(enabled)
+    touch(product, searchable=False)
+    return product_edit_view(s, product, shop)

@@ -1,0 +1,346 @@
+"""View models of the catalog (frozen dataclasses, safe to hold in Reflex state)
+and the read helpers that build them from rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from commerce.catalog.text import render_markdown
+from commerce.catalog.visibility import is_visible_to_buyers
+from commerce.links import category_url, media_url, product_url, shop_url  # noqa: F401  (re-exported)
+from commerce.models import (
+    Category,
+    LicenseKey,
+    LicensePolicy,
+    Product,
+    ProductFile,
+    ProductImage,
+    ProductTag,
+    ProductVersion,
+    Shop,
+)
+from commerce.money import Money, format_money
+
+THUMBNAIL_WIDTHS = (400, 800, 1600)
+DEFAULT_PER_PAGE = 24
+MAX_PER_PAGE = 100
+
+
+def format_size(size_bytes: int) -> str:
+    """A file size for people, in decimal units as file managers show them: "1.4 MB"."""
+    if size_bytes < 1000:
+        return f"{size_bytes} byte" + ("" if size_bytes == 1 else "s")
+    value = float(size_bytes)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def price_label(pricing: str, amount: int, currency: str) -> str:
+    price = format_money(Money(amount, currency))
+    if pricing == "pwyw":
+        return "Free or pay what you want" if amount == 0 else f"{price}+"
+    return "Free" if amount == 0 else price
+
+
+def price_input_text(amount: int, currency: str) -> str:
+    """The price as a seller types it back into the form: "12.50", "1250" (JPY)."""
+    return str(Money(amount, currency).to_decimal())
+
+
+def delivery_label(kind: str) -> str:
+    return {
+        "files": "Downloadable files",
+        "keys": "A license key",
+        "both": "Downloadable files and a license key",
+    }[kind]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list that can grow. `page` counts from 1."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    page_count: int
+    has_previous: bool
+    has_next: bool
+
+
+def page_bounds(page: int, per_page: int) -> tuple[int, int]:
+    """Clamp a requested page (which may come from a URL) to sane numbers."""
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    return max(1, int(page)), per_page
+
+
+def make_page(items: list, page: int, per_page: int, total: int) -> Page:
+    page_count = max(1, -(-total // per_page))
+    return Page(items=items, page=page, per_page=per_page, total=total, page_count=page_count,
+                has_previous=page > 1, has_next=page < page_count)
+
+
+@dataclass(frozen=True)
+class ImageView:
+    id: int
+    role: str
+    width: int
+    height: int
+    url_400: str
+    url_800: str
+    url_1600: str
+    # For <img srcset>: each distinct thumbnail with its real width.
+    srcset: str
+
+
+def image_view(image: ProductImage) -> ImageView:
+    seen: dict[str, int] = {}
+    for slot, key in zip(THUMBNAIL_WIDTHS, (image.key_400, image.key_800, image.key_1600), strict=True):
+        seen.setdefault(key, min(slot, image.width))
+    srcset = ", ".join(f"{media_url(key)} {width}w" for key, width in seen.items())
+    return ImageView(
+        id=image.id, role=image.role, width=image.width, height=image.height,
+        url_400=media_url(image.key_400), url_800=media_url(image.key_800),
+        url_1600=media_url(image.key_1600), srcset=srcset,
+    )
+
+
+@dataclass(frozen=True)
+class FileView:
+    id: int
+    filename: str
+    size_bytes: int
+    size_label: str
+    content_type: str
+    sha256: str
+    stamp_pdf: bool
+
+
+@dataclass(frozen=True)
+class VersionView:
+    id: int
+    number: int
+    label: str
+    release_notes: str
+    created_at: datetime
+    files: list[FileView]
+    total_size_label: str
+
+
+@dataclass(frozen=True)
+class KeyCounts:
+    available: int = 0
+    sold: int = 0
+    revoked: int = 0
+
+
+@dataclass(frozen=True)
+class LicenseSettingsView:
+    source: str
+    prefix: str
+    activation_limit: int | None
+    expiry_days: int | None
+    usage_limit: int | None
+    counts: KeyCounts
+
+
+def product_images(s: Session, product_id: int) -> tuple[ImageView | None, list[ImageView]]:
+    rows = s.exec(
+        select(ProductImage).where(ProductImage.product_id == product_id)
+        .order_by(ProductImage.role, ProductImage.position, ProductImage.id)
+    ).all()
+    cover = next((image_view(row) for row in rows if row.role == "cover"), None)
+    return cover, [image_view(row) for row in rows if row.role == "gallery"]
+
+
+def product_versions(s: Session, product_id: int) -> list[VersionView]:
+    """Every version, newest first, with its files in upload order."""
+    versions = s.exec(
+        select(ProductVersion).where(ProductVersion.product_id == product_id)
+        .order_by(ProductVersion.number.desc())
+    ).all()
+    files = s.exec(
+        select(ProductFile).where(ProductFile.product_id == product_id)
+        .order_by(ProductFile.position, ProductFile.id)
+    ).all()
+    by_version: dict[int, list[FileView]] = {}
+    for row in files:
+        by_version.setdefault(row.version_id, []).append(FileView(
+            id=row.id, filename=row.filename, size_bytes=row.size_bytes,
+            size_label=format_size(row.size_bytes), content_type=row.content_type,
+            sha256=row.sha256, stamp_pdf=row.stamp_pdf,
+        ))
+    return [
+        VersionView(
+            id=version.id, number=version.number, label=version.label,
+            release_notes=version.release_notes, created_at=version.created_at,
+            files=by_version.get(version.id, []),
+            total_size_label=format_size(sum(f.size_bytes for f in by_version.get(version.id, []))),
+        )
+        for version in versions
+    ]
+
+
+def product_tags(s: Session, product_id: int) -> list[str]:
+    return list(s.exec(
+        select(ProductTag.tag).where(ProductTag.product_id == product_id)
+        .order_by(ProductTag.position, ProductTag.id)
+    ).all())
+
+
+def key_counts(s: Session, product_id: int) -> KeyCounts:
+    rows = s.exec(
+        select(LicenseKey.status, func.count()).where(LicenseKey.product_id == product_id)
+        .group_by(LicenseKey.status)
+    ).all()
+    counts = dict(rows)
+    return KeyCounts(available=counts.get("available", 0), sold=counts.get("sold", 0),
+                     revoked=counts.get("revoked", 0))
+
+
+def license_settings(s: Session, product_id: int) -> LicenseSettingsView:
+    policy = s.get(LicensePolicy, product_id) or LicensePolicy(product_id=product_id)
+    return LicenseSettingsView(
+        source=policy.source, prefix=policy.prefix or "",
+        activation_limit=policy.activation_limit, expiry_days=policy.expiry_days,
+        usage_limit=policy.usage_limit, counts=key_counts(s, product_id),
+    )
+
+
+def delivers_keys(kind: str) -> bool:
+    return kind in ("keys", "both")
+
+
+def delivers_files(kind: str) -> bool:
+    return kind in ("files", "both")
+
+
+def is_sold_out(s: Session, product: Product) -> bool:
+    """True when the product sells imported keys and none is left.
+
+    Generated keys never run out; a product that delivers only files never sells out.
+    """
+    if not delivers_keys(product.delivery_kind):
+        return False
+    policy = s.get(LicensePolicy, product.id)
+    if policy is not None and policy.source == "generated":
+        return False
+    available = s.exec(
+        select(func.count()).select_from(LicenseKey)
+        .where(LicenseKey.product_id == product.id, LicenseKey.status == "available")
+    ).one()
+    return available == 0
+
+
+def publish_problems(s: Session, product: Product) -> list[str]:
+    """What still stops the product from being published, as sentences for the seller.
+
+    Every product has a title and a price from the moment it is created (the
+    create form asks for both), so what can be missing is a cover and something
+    to deliver.
+    """
+    problems = []
+    if not product.cover_key:
+        problems.append("Add a cover image.")
+    if delivers_files(product.delivery_kind):
+        latest = s.exec(
+            select(ProductVersion.id).where(ProductVersion.product_id == product.id)
+            .order_by(ProductVersion.number.desc()).limit(1)
+        ).first()
+        has_files = latest is not None and s.exec(
+            select(ProductFile.id).where(ProductFile.version_id == latest).limit(1)
+        ).first() is not None
+        if not has_files:
+            problems.append("Upload at least one file to the latest version.")
+    if delivers_keys(product.delivery_kind) and is_sold_out(s, product):
+        problems.append("Import license keys, or choose generated keys.")
+    return problems
+
+
+@dataclass(frozen=True)
+class CategoryOption:
+    slug: str
+    name: str
+    # "Software › Apps" for a child, so a flat select still shows the tree.
+    label: str
+    parent_slug: str
+
+
+def category_options(s: Session) -> list[CategoryOption]:
+    rows = s.exec(select(Category).order_by(Category.position, Category.id)).all()
+    options = []
+    for parent in (row for row in rows if row.parent_id is None):
+        options.append(CategoryOption(parent.slug, parent.name, parent.name, ""))
+        for child in (row for row in rows if row.parent_id == parent.id):
+            options.append(CategoryOption(child.slug, child.name, f"{parent.name} › {child.name}", parent.slug))
+    return options
+
+
+@dataclass(frozen=True)
+class ProductEditView:
+    """Everything the seller studio's editor shows about one product."""
+
+    id: int
+    shop_slug: str
+    slug: str
+    title: str
+    summary: str
+    description: str
+    description_html: str
+    category_slug: str
+    tags: list[str]
+    pricing: str
+    price_amount: int
+    price_input: str
+    currency: str
+    price_label: str
+    delivery_kind: str
+    status: str
+    moderation_status: str
+    rejection_reason: str
+    cover: ImageView | None
+    gallery: list[ImageView]
+    versions: list[VersionView]
+    license: LicenseSettingsView
+    public_url: str
+    is_live: bool
+    slug_locked: bool
+    publish_problems: list[str]
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = field(default=None)
+
+
+def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditView:
+    s.flush()
+    cover, gallery = product_images(s, product.id)
+    category = s.get(Category, product.category_id) if product.category_id else None
+    return ProductEditView(
+        id=product.id, shop_slug=shop.slug, slug=product.slug, title=product.title,
+        summary=product.summary, description=product.description,
+        description_html=render_markdown(product.description),
+        category_slug=category.slug if category else "",
+        tags=product_tags(s, product.id), pricing=product.pricing,
+        price_amount=product.price_amount,
+        price_input=price_input_text(product.price_amount, product.currency),
+        currency=product.currency,
+        price_label=price_label(product.pricing, product.price_amount, product.currency),
+        delivery_kind=product.delivery_kind, status=product.status,
+        moderation_status=product.moderation_status,
+        rejection_reason=product.rejection_reason or "",
+        cover=cover, gallery=gallery, versions=product_versions(s, product.id),
+        license=license_settings(s, product.id),
+        public_url=product_url(shop.slug, product.slug),
+        is_live=is_visible_to_buyers(s, product.id),
+        slug_locked=product.published_at is not None,
+        publish_problems=publish_problems(s, product),
+        created_at=product.created_at, updated_at=product.updated_at,
+        published_at=product.published_at,
+    )

@@ -1,0 +1,46 @@
+"""A product's downloadable files, grouped into versions that buyers keep forever."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from commerce.models.base import UTCDateTime, utcnow
+
+
+class ProductVersion(SQLModel, table=True):
+    """One release of a product's files. Numbers count up from 1 per product.
+
+    Versions and their files are never deleted once the product has been
+    published: a buyer keeps access to every version released after their purchase
+    and to the one they bought.
+    """
+
+    __tablename__ = "product_versions"
+    __table_args__ = (UniqueConstraint("product_id", "number", name="uq_product_versions_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    number: int
+    label: str = Field(max_length=40)
+    release_notes: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ProductFile(SQLModel, table=True):
+    """One private file of a version. Its blob key is never exposed as a public URL."""
+
+    __tablename__ = "product_files"
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    version_id: int = Field(foreign_key="product_versions.id", index=True)
+    filename: str = Field(max_length=255)
+    blob_key: str = Field(max_length=255)
+    size_bytes: int = Field(sa_type=BigInteger)  # files may exceed 2 GiB - 1
+    sha256: str = Field(max_length=64)
+    content_type: str = Field(max_length=255)  # sniffed from the bytes, not the client's claim
+    # PDFs the delivery step stamps with the buyer's email before download.
+    stamp_pdf: bool = Field(default=False)
+    position: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

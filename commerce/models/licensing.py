@@ -1,0 +1,51 @@
+"""License-key settings per product and the inventory of keys to sell."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from commerce.models.base import UTCDateTime, utcnow
+
+KEY_SOURCES = ("imported", "generated")
+KEY_STATUSES = ("available", "sold", "revoked")
+
+
+class LicensePolicy(SQLModel, table=True):
+    """How a product's keys are made and what they allow. No row means the defaults:
+    keys imported by the seller, no prefix, no limits."""
+
+    __tablename__ = "license_policies"
+
+    product_id: int = Field(foreign_key="products.id", primary_key=True)
+    source: str = Field(default="imported", max_length=10)
+    prefix: str | None = Field(default=None, max_length=8)  # generated keys only
+    activation_limit: int | None = Field(default=None)  # machines per key; None: unlimited
+    expiry_days: int | None = Field(default=None)  # from the sale; None: never expires
+    usage_limit: int | None = Field(default=None)  # validations per key; None: unlimited
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class LicenseKey(SQLModel, table=True):
+    """One key in a product's inventory, encrypted at rest (see licensing/crypto.py).
+
+    `lookup_hash` is the keyed hash of the normalised key, unique per product, so a
+    re-imported key is found without decrypting anything.
+    """
+
+    __tablename__ = "license_keys"
+    __table_args__ = (
+        UniqueConstraint("product_id", "lookup_hash", name="uq_license_keys_product_lookup"),
+        Index("ix_license_keys_product_status", "product_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id")
+    ciphertext: bytes = Field(sa_type=LargeBinary)
+    lookup_hash: str = Field(max_length=64)
+    status: str = Field(default="available", max_length=10)
+    source: str = Field(default="imported", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    sold_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The order line that bought it; the orders issue adds the foreign key.
+    order_line_id: int | None = Field(default=None, index=True)
