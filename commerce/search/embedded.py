@@ -2,17 +2,15 @@
 
 Ranking is BM25 over title, tags, summary, description and shop name, weighted in
 that order. Each query word becomes, per field, an exact term (BM25-scored), a
-prefix term for the last word (as-you-type) and a fuzzy term within the allowed
-typos; prefix and typo matches score a fixed fraction of the field's weight, so
-exact words outrank corrected ones. The user's text is only ever split into words
-by the index's own analyzer and fed to the Query API: it is never parsed as
-tantivy query syntax.
+prefix term for the last word (as-you-type) and typo terms; prefix and typo
+matches score a fixed fraction of the field's weight, so exact words outrank
+corrected ones.
 
-Facets come from tantivy aggregations run over the whole matching set.
-
-One process writes at a time (tantivy holds a lock file while a writer is open);
-within the process a lock serialises writes, and the searcher is reloaded after
-every commit so the next search sees it.
+Typos follow port.typo_budget. A fuzzy term query covers the query word's own
+budget; the one extra case, a 4-letter word finding a 5-letter one ("ebok" ->
+"ebook"), comes from a regex query over the word with one letter inserted
+(longer_words_pattern), since a fuzzy query cannot look at the length of the
+word it matches.
 """
 
 from __future__ import annotations
@@ -44,6 +42,7 @@ from commerce.search.port import (
     SearchResult,
     SearchUnavailable,
     allowed_typos,
+    typo_budget,
     rating_facet,
     sort_facet_values,
     synonyms_of,
@@ -124,18 +123,78 @@ def with_compounds(text: str) -> str:
     return f"{text} {' '.join(joined)}" if joined else text
 
 
+_WILDCARD = None
+# Characters with a meaning in tantivy's (Rust) regex syntax; index words are
+# letters and digits, but the pattern must stay literal whatever they hold.
+_REGEX_SPECIAL = set("\\.+*?()|[]{}^$#&-~")
+
+
+def _edited_spellings(word: str, max_edits: int) -> dict[tuple[str | None, ...], int]:
+    """Every spelling `max_edits` or fewer edits away from `word` (insertion,
+    deletion, substitution, swap of neighbours), as a tuple of letters and
+    wildcards (None, any one letter), with the fewest edits that reach it."""
+    found: dict[tuple[str | None, ...], int] = {}
+
+    def walk(position: int, spelled: tuple[str | None, ...], edits: int) -> None:
+        if position == len(word):
+            if edits < found.get(spelled, max_edits + 1):
+                found[spelled] = edits
+        else:
+            walk(position + 1, spelled + (word[position],), edits)
+        if edits == max_edits:
+            return
+        walk(position, spelled + (_WILDCARD,), edits + 1)  # a letter inserted here
+        if position < len(word):
+            walk(position + 1, spelled + (_WILDCARD,), edits + 1)  # substituted
+            walk(position + 1, spelled, edits + 1)  # deleted
+        if position + 1 < len(word) and word[position] != word[position + 1]:
+            swapped = (word[position + 1], word[position])
+            walk(position + 2, spelled + swapped, edits + 1)
+
+    walk(0, (), 0)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def longer_words_pattern(word: str) -> str | None:
+    """Regexes for the indexed words that only their own length lets `word` reach.
+
+    The fuzzy query already allows allowed_typos(word) edits; this covers the
+    longer words whose budget is larger, i.e. a word one letter short of
+    MIN_WORD_FOR_ONE_TYPO reaching words of that length by one insertion
+    ("ebok" -> ".ebok|e.bok|eb.ok|ebo.k|ebok."). None when there are none.
+    """
+    own = allowed_typos(word)
+    longer = min(1, allowed_typos(len(word) + 1))
+    if longer <= own:
+        return None
+    spellings = sorted(
+        "".join("." if part is _WILDCARD else "\\" + part if part in _REGEX_SPECIAL else part
+                for part in spelled)
+        for spelled, edits in _edited_spellings(word, longer).items()
+        if own < edits <= typo_budget(word, "x" * len(spelled))
+    )
+    return "|".join(spellings) or None
+
+
 @dataclass(frozen=True)
 class _Term:
     """One analysed query word and how loosely it may match."""
 
     text: str
     prefix: bool
-    typos: int
+    fuzzy: bool
+
+    @property
+    def typos(self) -> int:
+        return allowed_typos(self.text) if self.fuzzy else 0
 
     def matches(self, token: str) -> bool:
         if token == self.text or (self.prefix and token.startswith(self.text)):
             return True
-        return self.typos > 0 and within_edits(token, self.text, self.typos)
+        if not self.fuzzy:
+            return False
+        return within_edits(token, self.text, typo_budget(self.text, token))
 
 
 # A query word: alternative spellings, each a list of terms that must all match.
@@ -305,7 +364,7 @@ class TantivySearchIndex:
 
     def _spellings(self, word: str, *, prefix: bool, typos: bool) -> list[list[_Term]]:
         def term(text: str, last: bool) -> _Term:
-            return _Term(text, prefix=prefix and last, typos=allowed_typos(text) if typos else 0)
+            return _Term(text, prefix=prefix and last, fuzzy=typos)
 
         tokens = self._analyzer.analyze(word)
         spellings = [[term(token, i == len(tokens) - 1) for i, token in enumerate(tokens)]]
@@ -331,6 +390,12 @@ class TantivySearchIndex:
                 )
                 clauses.append(
                     (tantivy.Occur.Should, tantivy.Query.boost_query(fuzzy, boost * TYPO_WEIGHT))
+                )
+            longer = longer_words_pattern(term.text) if term.fuzzy else None
+            if longer:
+                regex = tantivy.Query.regex_query(self._schema, field, longer)
+                clauses.append(
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(regex, boost * TYPO_WEIGHT))
                 )
         return tantivy.Query.boolean_query(clauses)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -16,8 +18,9 @@ from commerce.search.documents import (
     normalise_tags,
     to_usd_cents,
 )
+from commerce.search.embedded import longer_words_pattern
 from commerce.search.highlight import marked_html, within_edits
-from commerce.search.port import PRICE_BUCKETS, SearchQuery, allowed_typos
+from commerce.search.port import PRICE_BUCKETS, SearchQuery, allowed_typos, typo_budget
 
 RATES = {"EUR": Decimal("1.08"), "JPY": Decimal("0.0067"), "BHD": Decimal("2.65")}
 PUBLISHED = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
@@ -155,3 +158,45 @@ def test_bad_queries_are_refused_with_a_clear_message(fields):
     with pytest.raises(ValidationError) as caught:
         SearchQuery(**fields)
     assert caught.value.message.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("query_word", "indexed_word", "budget"),
+    [("ebok", "ebook", 1), ("ebook", "ebok", 1), ("sett", "set", 0), ("templete", "templates", 1),
+     ("photograf", "photo", 2)],
+)
+def test_the_longer_word_sets_the_typo_budget(query_word, indexed_word, budget):
+    assert typo_budget(query_word, indexed_word) == budget
+
+
+def test_longer_word_patterns_are_exactly_the_extra_matches_the_rule_allows():
+    # Compare the embedded engine's regexes (plus its fuzzy query) with the rule
+    # itself over random words near random query words.
+    rng = random.Random(7)
+    letters = "abcde"
+    for _ in range(2000):
+        word = "".join(rng.choice(letters) for _ in range(rng.randint(2, 9)))
+        candidate = list(word)
+        for _ in range(rng.randint(0, 3)):
+            position = rng.randint(0, len(candidate))
+            operation = rng.choice("isd")
+            if operation == "i":
+                candidate.insert(position, rng.choice(letters))
+            elif position < len(candidate) and (operation == "s" or len(candidate) > 1):
+                if operation == "s":
+                    candidate[position] = rng.choice(letters)
+                else:
+                    del candidate[position]
+        other = "".join(candidate)
+        allowed = within_edits(other, word, typo_budget(word, other))
+        pattern = longer_words_pattern(word)
+        engine = within_edits(other, word, allowed_typos(word)) or bool(
+            pattern and re.fullmatch(f"(?:{pattern})", other)
+        )
+        assert engine == allowed, (word, other)
+
+
+def test_a_four_letter_word_reaches_five_letter_words_by_one_insertion():
+    assert longer_words_pattern("ebok") == ".ebok|e.bok|eb.ok|ebo.k|ebok."
+    assert longer_words_pattern("set") is None
+    assert longer_words_pattern("ebook") is None
