@@ -19,7 +19,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run test deps test-deps migrate seed clean
+.PHONY: run test deps test-deps migrate seed reindex clean
 
 run: deps
 	$(PY) -m commerce.cli migrate
@@ -45,6 +45,10 @@ migrate: deps
 
 seed: deps
 	$(PY) -m commerce.cli seed-demo
+
+# Rebuild the search index from the database (embedded index, or MEILI_URL's server).
+reindex: deps
+	$(PY) -m commerce.cli reindex
 
 deps: $(RUNTIME_STAMP) $(BUN)
 

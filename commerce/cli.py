@@ -1,4 +1,4 @@
-"""Operator commands: `python -m commerce.cli migrate | seed-demo | check-config`."""
+"""Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | check-config`."""
 
 from __future__ import annotations
 
@@ -26,15 +26,41 @@ def seed_demo() -> None:
     with unit_of_work() as s:
         created = load(s)
     print("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    index_dirty()
     print(credentials_text())
+
+
+def index_dirty() -> None:
+    """Index what is waiting (demo data, changes whose job never ran); quick when nothing is."""
+    from commerce import wiring
+    from commerce.search.indexer import reindex_dirty
+
+    report = reindex_dirty(wiring.search_index())
+    if report.upserted or report.deleted:
+        print(f"Search index: {report.upserted} products indexed, {report.deleted} removed.")
+
+
+def reindex() -> None:
+    """Rebuild the search index from the catalogue."""
+    from commerce import wiring
+    from commerce.search.indexer import rebuild
+
+    report = rebuild(wiring.search_index())
+    print(f"Search index rebuilt: {report.upserted} products buyers can see.")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m commerce.cli")
-    parser.add_argument("command", choices=["migrate", "seed-demo", "check-config"])
+    parser.add_argument("command", choices=["migrate", "seed-demo", "reindex", "check-config"])
     args = parser.parse_args(argv)
     get_settings().check_production_ready()
-    {"migrate": migrate, "seed-demo": seed_demo, "check-config": lambda: print("configuration ok")}[args.command]()
+    commands = {
+        "migrate": migrate,
+        "seed-demo": seed_demo,
+        "reindex": reindex,
+        "check-config": lambda: print("configuration ok"),
+    }
+    commands[args.command]()
     return 0
 
 

@@ -54,6 +54,23 @@ def blob_store():
     return LocalBlobStore(config.storage_dir, config.secret_key)
 
 
+@lru_cache(maxsize=1)
+def search_index():
+    """Meilisearch when MEILI_URL is set (its settings applied once per process),
+    else the embedded tantivy index in the data folder. A Meilisearch that is down
+    raises SearchUnavailable here and is tried again on the next call."""
+    config = settings()
+    if config.meili_url:
+        from commerce.search.meili import MeiliSearchIndex
+
+        index = MeiliSearchIndex(config.meili_url, config.meili_master_key)
+        index.configure()
+        return index
+    from commerce.search.embedded import TantivySearchIndex
+
+    return TantivySearchIndex(config.search_index_dir)
+
+
 def send_email(*, to: str, kind: str, **context) -> None:
     from commerce.notifications.email import EmailMessage, render_email
 
@@ -64,5 +81,5 @@ def send_email(*, to: str, kind: str, **context) -> None:
 def reset() -> None:
     """Forget built adapters and settings (tests change the environment)."""
     get_settings.cache_clear()
-    for cached in (redis_client, attempt_counter, email_sender, blob_store):
+    for cached in (redis_client, attempt_counter, email_sender, blob_store, search_index):
         cached.cache_clear()

@@ -1,0 +1,175 @@
+"""Keeping the search index true to the catalogue.
+
+Every catalogue change a buyer could search for sets `Product.search_dirty` in the
+same transaction (commerce.catalog.access.touch, mark_shop_products_dirty) and
+schedules `tasks.reindex_dirty_products` after the commit. The job reads dirty
+products in batches and, per product, upserts its document when buyers may see it
+and deletes it otherwise, so unpublished, rejected and suspended products leave
+the results as soon as the job has run (seconds).
+
+Idempotent and safe to run at any time or twice at once:
+- writing a document or deleting a missing one changes nothing the second time;
+- a batch's rows are locked while their documents are written (PostgreSQL:
+  FOR UPDATE SKIP LOCKED, so a second indexer takes other rows and an edit of a
+  locked product waits for the batch); within this process a lock serialises
+  indexers (SQLite has no row locks);
+- the flag is cleared only for rows whose `updated_at` is still what the batch
+  read: a product changed meanwhile stays dirty for the job its change scheduled.
+
+If the engine is down the job raises and is retried; the flags stay set, so
+nothing is lost. `rebuild()` is the full rebuild behind `python -m commerce.cli reindex`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from commerce.catalog.visibility import visible_to_buyers
+from commerce.db import unit_of_work
+from commerce.models import Category, Product, ProductTag, Shop
+from commerce.models.base import utcnow
+from commerce.search.documents import build_search_document
+from commerce.search.port import SearchDocument, SearchIndex
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+
+# US dollars per major unit, for the USD-cent price used only to filter and sort
+# results across currencies (what a buyer pays is always the product's own price).
+# Approximate fixed rates until the exchange-rate table of the orders module exists.
+USD_RATES: Mapping[str, Decimal] = {
+    "EUR": Decimal("1.08"), "GBP": Decimal("1.27"), "CAD": Decimal("0.73"),
+    "AUD": Decimal("0.66"), "CHF": Decimal("1.13"), "JPY": Decimal("0.0067"),
+    "SEK": Decimal("0.095"), "NOK": Decimal("0.093"), "DKK": Decimal("0.145"),
+    "PLN": Decimal("0.25"), "INR": Decimal("0.012"), "BRL": Decimal("0.18"),
+}
+
+_process_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    upserted: int = 0
+    deleted: int = 0
+    # Rows changed while their batch was written: still dirty, for their own job.
+    left_dirty: int = 0
+
+    def __add__(self, other: IndexReport) -> IndexReport:
+        return IndexReport(
+            self.upserted + other.upserted,
+            self.deleted + other.deleted,
+            self.left_dirty + other.left_dirty,
+        )
+
+
+def mark_shop_products_dirty(s: Session, shop_id: int) -> int:
+    """Queue every product of a shop for reindexing: for changes to the shop itself
+    (suspension and its lifting, a new name). Returns how many were marked."""
+    from commerce.search.tasks import schedule_reindex
+
+    result = s.exec(
+        update(Product)
+        .where(Product.shop_id == shop_id)
+        .values(search_dirty=True, updated_at=utcnow())
+    )
+    schedule_reindex(s)
+    return result.rowcount
+
+
+def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocument]:
+    """The documents of those of `product_ids` that buyers may see, by id."""
+    if not product_ids:
+        return {}
+    rows = s.exec(
+        select(Product, Shop, Category)
+        .join(Shop, Shop.id == Product.shop_id)
+        .join(Category, Category.id == Product.category_id, isouter=True)
+        .where(Product.id.in_(product_ids), visible_to_buyers())
+    ).all()
+    tags: dict[int, list[str]] = defaultdict(list)
+    for product_id, tag in s.exec(
+        select(ProductTag.product_id, ProductTag.tag)
+        .where(ProductTag.product_id.in_([product.id for product, _, _ in rows]))
+        .order_by(ProductTag.product_id, ProductTag.position)
+    ).all():
+        tags[product_id].append(tag)
+    return {
+        product.id: build_search_document(
+            product, shop, category,
+            tags=tags[product.id],
+            # Reviews and sales are not recorded yet; they join the document when they are.
+            rating=0.0, review_count=0, sales_count=0,
+            usd_rates=USD_RATES,
+        )
+        for product, shop, category in rows
+    }
+
+
+def index_dirty_batch(s: Session, index: SearchIndex, *, limit: int = BATCH_SIZE) -> tuple[IndexReport, int]:
+    """Index up to `limit` dirty products in `s`'s transaction.
+
+    Returns the report and how many dirty rows the batch took (0: none were left).
+    """
+    rows = s.exec(
+        select(Product.id, Product.updated_at)
+        .where(Product.search_dirty.is_(True))
+        .order_by(Product.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        return IndexReport(), 0
+    read_at = {product_id: updated_at for product_id, updated_at in rows}
+    documents = search_documents(s, list(read_at))
+    hidden = [product_id for product_id in read_at if product_id not in documents]
+    index.upsert(list(documents.values()))
+    index.delete(hidden)
+    now = utcnow()
+    left_dirty = 0
+    for product_id, updated_at in read_at.items():
+        cleared = s.exec(
+            update(Product)
+            .where(Product.id == product_id, Product.updated_at == updated_at)
+            .values(search_dirty=False, indexed_at=now)
+        ).rowcount
+        left_dirty += 1 - cleared
+    return IndexReport(len(documents), len(hidden), left_dirty), len(rows)
+
+
+def reindex_dirty(
+    index: SearchIndex,
+    *,
+    session_scope: Callable = unit_of_work,
+    batch_size: int = BATCH_SIZE,
+) -> IndexReport:
+    """Index every dirty product, one committed batch at a time."""
+    total = IndexReport()
+    with _process_lock:
+        while True:
+            with session_scope() as s:
+                report, taken = index_dirty_batch(s, index, limit=batch_size)
+            total += report
+            # A row changed mid-batch stays dirty; its own job picks it up, so do
+            # not spin on it here.
+            if taken < batch_size or report.left_dirty == taken:
+                break
+    if total.upserted or total.deleted:
+        log.info("search index: %d upserted, %d deleted", total.upserted, total.deleted)
+    return total
+
+
+def rebuild(index: SearchIndex, *, session_scope: Callable = unit_of_work) -> IndexReport:
+    """Empty the index and index every product buyers may see (the full rebuild)."""
+    with session_scope() as s:
+        s.exec(update(Product).values(search_dirty=True))
+    index.clear()
+    return reindex_dirty(index, session_scope=session_scope)

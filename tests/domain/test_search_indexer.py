@@ -1,0 +1,197 @@
+"""Keeping the search index true: dirty flags set by catalogue changes, and the indexer."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from commerce.catalog import products
+from commerce.db import _AFTER_COMMIT as AFTER_COMMIT_KEY
+from commerce.models import Product, Shop
+from commerce.models.base import utcnow
+from commerce.search.embedded import TantivySearchIndex
+from commerce.search.indexer import (
+    index_dirty_batch,
+    mark_shop_products_dirty,
+    rebuild,
+    reindex_dirty,
+)
+from commerce.search.port import SearchQuery
+from commerce.search.tasks import _SCHEDULED
+from tests.contracts.test_search_index import CATALOGUE
+from tests.domain.catalog_support import (
+    live_product,
+    make_admin,
+    make_seller,
+    publishable_product,
+    store,  # noqa: F401  (fixture)
+)
+
+pytestmark = pytest.mark.usefixtures("store")
+
+
+@pytest.fixture
+def index(tmp_path) -> TantivySearchIndex:
+    return TantivySearchIndex(tmp_path / "index")
+
+
+def run_indexer(s, index, **kwargs):
+    @contextmanager
+    def same_session():
+        yield s
+        s.flush()
+
+    return reindex_dirty(index, session_scope=same_session, **kwargs)
+
+
+def found(index, text: str = "") -> list[str]:
+    return [hit.title for hit in index.search(SearchQuery(text=text, per_page=100)).hits]
+
+
+def is_dirty(s, product_id: int) -> bool:
+    s.expire_all()
+    return s.get(Product, product_id).search_dirty
+
+
+def test_a_product_appears_once_approved_and_its_flag_clears(s, index):
+    seller, admin = make_seller(s), make_admin(s)
+    draft = publishable_product(s, seller, title="Python Patterns Ebook")
+    run_indexer(s, index)
+    assert found(index, "python") == []
+    assert not is_dirty(s, draft.id)
+
+    products.publish_product(s, seller, draft.id)
+    assert is_dirty(s, draft.id)
+    run_indexer(s, index)
+    assert found(index, "python") == []  # waiting for moderation
+
+    products.approve_product(s, admin, draft.id)
+    assert is_dirty(s, draft.id)
+    report = run_indexer(s, index)
+    assert report.upserted == 1
+    assert found(index, "ebok") == ["Python Patterns Ebook"]
+    product = s.get(Product, draft.id)
+    assert not product.search_dirty and product.indexed_at is not None
+
+
+@pytest.mark.parametrize("hide", ["unpublish", "archive", "reject"])
+def test_hidden_products_disappear(s, index, hide):
+    seller, admin = make_seller(s), make_admin(s)
+    live = live_product(s, seller, admin, title="Watercolor Textures")
+    run_indexer(s, index)
+    assert found(index, "watercolor") == ["Watercolor Textures"]
+
+    if hide == "unpublish":
+        products.unpublish_product(s, seller, live.id)
+    elif hide == "archive":
+        products.archive_product(s, seller, live.id)
+    else:
+        products.reject_product(s, admin, live.id, reason="Blurry previews.")
+    report = run_indexer(s, index)
+    assert report.deleted == 1
+    assert found(index, "watercolor") == []
+
+
+def test_a_suspended_shop_disappears_and_comes_back(s, index):
+    seller, admin = make_seller(s, "inkwell"), make_admin(s)
+    live_product(s, seller, admin, title="Watercolor Textures")
+    live_product(s, seller, admin, title="Watercolor Brushes")
+    other = make_seller(s, "enigma")
+    live_product(s, other, admin, title="Watercolor Paper")
+    run_indexer(s, index)
+    assert len(found(index, "watercolor")) == 3
+
+    shop = s.get(Shop, seller.shop_id)
+    shop.suspended_at = utcnow()
+    assert mark_shop_products_dirty(s, shop.id) == 2
+    run_indexer(s, index)
+    assert found(index, "watercolor") == ["Watercolor Paper"]
+
+    shop.suspended_at = None
+    mark_shop_products_dirty(s, shop.id)
+    run_indexer(s, index)
+    assert len(found(index, "watercolor")) == 3
+
+
+def test_edits_reach_the_index(s, index):
+    seller, admin = make_seller(s), make_admin(s)
+    live = live_product(s, seller, admin, title="Watercolor Textures")
+    run_indexer(s, index)
+    products.update_product(s, seller, live.id, title="Gouache Textures", tags="paint, gouache")
+    run_indexer(s, index)
+    assert found(index, "watercolor") == []
+    assert found(index, "gouache") == ["Gouache Textures"]
+    facets = index.search(SearchQuery()).facets
+    assert ("gouache", 1) in facets["tags"]
+
+
+def test_rerunning_changes_nothing(s, index):
+    seller, admin = make_seller(s), make_admin(s)
+    live_product(s, seller, admin, title="Watercolor Textures")
+    assert run_indexer(s, index).upserted == 1
+    assert run_indexer(s, index).upserted == 0
+    # A forced second pass over the same rows leaves one document, not two.
+    s.exec(update(Product).values(search_dirty=True))
+    run_indexer(s, index)
+    run_indexer(s, index)
+    assert found(index) == ["Watercolor Textures"]
+
+
+def test_batches_cover_every_dirty_product(s, index):
+    seller, admin = make_seller(s), make_admin(s)
+    for n in range(7):
+        live_product(s, seller, admin, title=f"Planner Template {n}")
+    report = run_indexer(s, index, batch_size=3)
+    assert report.upserted == 7
+    assert sorted(found(index, "planner")) == [f"Planner Template {n}" for n in range(7)]
+    assert s.exec(select(Product).where(Product.search_dirty.is_(True))).all() == []
+
+
+def test_a_product_changed_during_its_batch_stays_dirty(s, index):
+    seller, admin = make_seller(s), make_admin(s)
+    live = live_product(s, seller, admin, title="Watercolor Textures")
+
+    class EditsWhileWriting:
+        """An engine during whose write the seller saves a new title."""
+
+        def upsert(self, docs):
+            index.upsert(docs)
+            s.exec(update(Product).where(Product.id == live.id)
+                   .values(title="Gouache Textures", updated_at=utcnow() + timedelta(seconds=1)))
+
+        def delete(self, ids):
+            index.delete(ids)
+
+    report, taken = index_dirty_batch(s, EditsWhileWriting())
+    assert (report.upserted, report.left_dirty, taken) == (1, 1, 1)
+    assert is_dirty(s, live.id)
+    run_indexer(s, index)
+    assert found(index, "gouache") == ["Gouache Textures"]
+    assert not is_dirty(s, live.id)
+
+
+def test_full_rebuild_drops_stale_documents(s, index):
+    seller, admin = make_seller(s), make_admin(s)
+    live_product(s, seller, admin, title="Watercolor Textures")
+    run_indexer(s, index)
+    # A document left behind by some earlier failure: no such product exists.
+    index.upsert([replace(CATALOGUE[0], id=999_999)])
+    assert len(found(index)) == 2
+
+    report = rebuild(index, session_scope=lambda: nullcontext(s))
+    assert report.upserted == 1
+    assert found(index) == ["Watercolor Textures"]
+
+
+def test_catalogue_changes_schedule_one_indexer_run_per_transaction(s):
+    seller, admin = make_seller(s), make_admin(s)
+    s.info.pop(AFTER_COMMIT_KEY, None)
+    s.info.pop(_SCHEDULED, None)
+    live = live_product(s, seller, admin, title="Watercolor Textures")
+    products.update_product(s, seller, live.id, summary="Hand-painted.")
+    assert len(s.info.get(AFTER_COMMIT_KEY, [])) == 1
