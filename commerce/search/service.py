@@ -1,0 +1,432 @@
+"""The search page's service: URL parameters in, a page of results out.
+
+`SearchParams` is what the address bar says (`/search?q=ebok&category=ebooks&sort=newest`):
+parsed leniently (a bad value is dropped, never an error page), and turned back
+into URLs for every filter link, so a search is shareable and the back button
+walks through the filters. `search_products()` asks the engine; when the engine
+is down (SearchUnavailable) it answers from the database instead (title and
+summary contain the words, newest first, no facets) and says so (`degraded`),
+so the shop keeps working. When nothing matches it offers suggestions: single
+words of the query that do match, and the categories that have products.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from html import unescape
+from urllib.parse import parse_qs, urlencode
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from commerce import wiring
+from commerce.catalog.views import price_label
+from commerce.catalog.visibility import visible_to_buyers
+from commerce.links import media_url, product_url
+from commerce.models import Category, Product, Shop
+from commerce.search.port import (
+    MAX_QUERY_LENGTH,
+    MAX_RESULT_WINDOW,
+    PRICE_BUCKETS,
+    RATING_THRESHOLDS,
+    SORT_ORDERS,
+    SearchHit,
+    SearchIndex,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+SEARCH_PATH = "/search"
+PER_PAGE = 24
+SUGGESTION_LIMIT = 6
+SORT_LABELS = {
+    "relevance": "Best match",
+    "newest": "Newest",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+    "popular": "Best selling",
+}
+_PRICE_BY_KEY = {bucket.key: bucket for bucket in PRICE_BUCKETS}
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_MAX_FILTER_VALUES = 20
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    price: str = ""  # a PRICE_BUCKETS key, or "" for any price
+    rating: int = 0  # at least this many stars; 0 for any
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_query_string(cls, query: str) -> SearchParams:
+        values = parse_qs(query, keep_blank_values=False)
+
+        def first(name: str) -> str:
+            return values.get(name, [""])[0].strip()
+
+        def many(name: str) -> tuple[str, ...]:
+            cleaned = dict.fromkeys(v.strip().lower() for v in values.get(name, []) if v.strip())
+            return tuple(cleaned)[:_MAX_FILTER_VALUES]
+
+        q = " ".join(first("q").split())[:MAX_QUERY_LENGTH]
+        price = first("price") if first("price") in _PRICE_BY_KEY else ""
+        rating = int(first("rating")) if first("rating") in {str(t) for t in RATING_THRESHOLDS} else 0
+        sort = first("sort") if first("sort") in SORT_ORDERS else "relevance"
+        page = int(first("page")) if first("page").isdigit() else 1
+        page = min(max(page, 1), MAX_RESULT_WINDOW // PER_PAGE)
+        return cls(q=q, categories=many("category"), tags=many("tag"), price=price,
+                   rating=rating, sort=sort, page=page)
+
+    def query_string(self) -> str:
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        pairs += [("category", slug) for slug in self.categories]
+        pairs += [("tag", tag) for tag in self.tags]
+        if self.price:
+            pairs.append(("price", self.price))
+        if self.rating:
+            pairs.append(("rating", str(self.rating)))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.page > 1:
+            pairs.append(("page", str(self.page)))
+        return urlencode(pairs)
+
+    def url(self) -> str:
+        query = self.query_string()
+        return f"{SEARCH_PATH}?{query}" if query else SEARCH_PATH
+
+    # Changing a filter starts again at page 1: the old page may not exist any more.
+    def with_category(self, slug: str) -> SearchParams:
+        return replace(self, categories=_toggle(self.categories, slug), page=1)
+
+    def with_tag(self, tag: str) -> SearchParams:
+        return replace(self, tags=_toggle(self.tags, tag), page=1)
+
+    def with_price(self, key: str) -> SearchParams:
+        return replace(self, price="" if key == self.price else key, page=1)
+
+    def with_rating(self, stars: int) -> SearchParams:
+        return replace(self, rating=0 if stars == self.rating else stars, page=1)
+
+    def with_sort(self, sort: str) -> SearchParams:
+        return replace(self, sort=sort if sort in SORT_ORDERS else "relevance", page=1)
+
+    def with_page(self, page: int) -> SearchParams:
+        return replace(self, page=page)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.categories or self.tags or self.price or self.rating)
+
+    def engine_query(self, *, per_page: int | None = None) -> SearchQuery:
+        low, high = _PRICE_BY_KEY[self.price].filter_bounds if self.price else (None, None)
+        return SearchQuery(
+            text=self.q, categories=self.categories, tags=self.tags,
+            price_min=low, price_max=high, min_rating=float(self.rating) if self.rating else None,
+            sort=self.sort, page=self.page, per_page=per_page or PER_PAGE,  # type: ignore[arg-type]
+        )
+
+
+def _toggle(values: tuple[str, ...], value: str) -> tuple[str, ...]:
+    return tuple(v for v in values if v != value) if value in values else (*values, value)
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """A piece of a highlighted text; `marked` pieces matched the query."""
+
+    text: str
+    marked: bool = False
+
+
+def marked_parts(marked_html: str) -> list[TextPart]:
+    """Split an engine's escaped `<mark>` snippet into plain-text parts, so the page
+    renders mark elements around text and never sets HTML."""
+    parts: list[TextPart] = []
+    cursor = 0
+    for match in _MARK.finditer(marked_html):
+        if match.start() > cursor:
+            parts.append(TextPart(unescape(marked_html[cursor:match.start()])))
+        parts.append(TextPart(unescape(match.group(1)), marked=True))
+        cursor = match.end()
+    if cursor < len(marked_html):
+        parts.append(TextPart(unescape(marked_html[cursor:])))
+    return parts
+
+
+@dataclass(frozen=True)
+class ResultCard:
+    id: int
+    title: str
+    title_parts: list[TextPart]
+    summary_parts: list[TextPart]
+    url: str
+    cover_url: str | None
+    shop_name: str
+    price_label: str
+    category_name: str
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str  # the search with this option toggled
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # "category", "tags", "price_range", "rating"
+    title: str
+    options: list[FacetOption]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SortOption:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class SearchPageView:
+    params: SearchParams
+    cards: list[ResultCard]
+    total: int
+    page: int
+    total_pages: int
+    facets: list[Facet] = field(default_factory=list)
+    pages: list[PageLink] = field(default_factory=list)
+    previous_url: str = ""
+    next_url: str = ""
+    suggestions: list[Suggestion] = field(default_factory=list)
+    # The engine was unreachable: these results come from a plain database query.
+    degraded: bool = False
+    clear_filters_url: str = ""
+
+
+def search_products(s: Session, params: SearchParams, *, index: SearchIndex | None = None) -> SearchPageView:
+    """One page of results for `params`, from the engine or, if it is down, the database."""
+    try:
+        engine = index if index is not None else wiring.search_index()
+        result = engine.search(params.engine_query())
+    except SearchUnavailable as error:
+        log.warning("search engine unavailable, answering from the database: %s", error)
+        return _database_search(s, params)
+    cards = _cards(s, result.hits)
+    view = SearchPageView(
+        params=params, cards=cards, total=result.total, page=params.page,
+        total_pages=result.total_pages, facets=_facets(s, params, result),
+        clear_filters_url=replace(params, categories=(), tags=(), price="", rating=0, page=1).url(),
+        **_paging(params, result.total_pages),
+    )
+    if result.total == 0:
+        view = replace(view, suggestions=_suggestions(s, engine, params))
+    return view
+
+
+def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None) -> list[ResultCard]:
+    """The first few matches for the navbar's as-you-type dropdown (empty if the engine is down)."""
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    if not text:
+        return []
+    try:
+        engine = index if index is not None else wiring.search_index()
+        result = engine.search(SearchQuery(text=text, per_page=limit))
+    except SearchUnavailable:
+        return _database_search(s, SearchParams(q=text)).cards[:limit]
+    return _cards(s, result.hits)
+
+
+def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
+    """Cards for the engine's hits, with what only the database knows (address, cover).
+
+    A hit whose product buyers can no longer see (hidden after the last indexing
+    run) is left out rather than linked to a page that would refuse it.
+    """
+    if not hits:
+        return []
+    rows = s.exec(
+        select(Product, Shop, Category)
+        .join(Shop, Shop.id == Product.shop_id)
+        .join(Category, Category.id == Product.category_id, isouter=True)
+        .where(Product.id.in_([hit.id for hit in hits]), visible_to_buyers())
+    ).all()
+    by_id = {product.id: (product, shop, category) for product, shop, category in rows}
+    cards = []
+    for hit in hits:
+        if hit.id not in by_id:
+            continue
+        product, shop, category = by_id[hit.id]
+        cards.append(ResultCard(
+            id=product.id, title=product.title,
+            title_parts=marked_parts(hit.title_html), summary_parts=marked_parts(hit.summary_html),
+            url=product_url(shop.slug, product.slug), cover_url=media_url(product.cover_key),
+            shop_name=shop.name,
+            price_label=price_label(product.pricing, product.price_amount, product.currency),
+            category_name=category.name if category else "",
+        ))
+    return cards
+
+
+def _category_names(s: Session, slugs: list[str]) -> dict[str, str]:
+    if not slugs:
+        return {}
+    return dict(s.exec(select(Category.slug, Category.name).where(Category.slug.in_(slugs))).all())
+
+
+def _facets(s: Session, params: SearchParams, result: SearchResult) -> list[Facet]:
+    categories = result.facets.get("category", [])
+    # A selected value stays listed (with its count, possibly 0) so it can be unticked.
+    for slug in params.categories:
+        if slug not in {value for value, _ in categories}:
+            categories = [*categories, (slug, 0)]
+    names = _category_names(s, [value for value, _ in categories])
+    tags = result.facets.get("tags", [])
+    for tag in params.tags:
+        if tag not in {value for value, _ in tags}:
+            tags = [*tags, (tag, 0)]
+    prices = result.facets.get("price_range", [])
+    ratings = result.facets.get("rating", [])
+    return [
+        Facet("category", "Category", [
+            FacetOption(slug, names.get(slug, slug), count, slug in params.categories,
+                        params.with_category(slug).url())
+            for slug, count in categories
+        ]),
+        Facet("tags", "Tags", [
+            FacetOption(tag, tag, count, tag in params.tags, params.with_tag(tag).url())
+            for tag, count in tags
+        ]),
+        Facet("price_range", "Price", [
+            FacetOption(key, _PRICE_BY_KEY[key].label, count, key == params.price,
+                        params.with_price(key).url())
+            for key, count in prices
+            if count or key == params.price
+        ]),
+        Facet("rating", "Rating", [
+            FacetOption(stars, f"{stars} stars & up", count, int(stars) == params.rating,
+                        params.with_rating(int(stars)).url())
+            for stars, count in ratings
+            if count or int(stars) == params.rating
+        ]),
+    ]
+
+
+def _paging(params: SearchParams, total_pages: int) -> dict:
+    if total_pages <= 1:
+        return {}
+    first = max(1, min(params.page - 2, total_pages - 4))
+    numbers = range(first, min(total_pages, first + 4) + 1)
+    return {
+        "pages": [PageLink(n, params.with_page(n).url(), n == params.page) for n in numbers],
+        "previous_url": params.with_page(params.page - 1).url() if params.page > 1 else "",
+        "next_url": params.with_page(params.page + 1).url() if params.page < total_pages else "",
+    }
+
+
+def _suggestions(s: Session, engine: SearchIndex, params: SearchParams) -> list[Suggestion]:
+    """Other searches that do find something: without the filters, each word on its
+    own, then the categories that have products."""
+    suggestions: list[Suggestion] = []
+    seen: set[str] = set()
+
+    def offer(label: str, candidate: SearchParams) -> None:
+        url = candidate.url()
+        if url in seen or len(suggestions) >= SUGGESTION_LIMIT:
+            return
+        total = engine.search(replace(candidate, page=1).engine_query(per_page=1)).total
+        if total:
+            seen.add(url)
+            suggestions.append(Suggestion(label, url, total))
+
+    try:
+        if params.has_filters and params.q:
+            offer(f'"{params.q}" in all products', SearchParams(q=params.q, sort=params.sort))
+        words = params.q.split()
+        if len(words) > 1:
+            for word in words:
+                offer(f'"{word}"', SearchParams(q=word))
+        browse = engine.search(SearchQuery(per_page=1)).facets.get("category", [])
+        names = _category_names(s, [slug for slug, _ in browse])
+        for slug, count in browse:
+            if len(suggestions) >= SUGGESTION_LIMIT:
+                break
+            url = SearchParams(categories=(slug,)).url()
+            if url not in seen:
+                seen.add(url)
+                suggestions.append(Suggestion(names.get(slug, slug), url, count))
+    except SearchUnavailable:
+        return suggestions
+    return suggestions
+
+
+def _database_search(s: Session, params: SearchParams) -> SearchPageView:
+    """The engine is down: every word in the title or summary, newest first, no facets."""
+    condition = visible_to_buyers()
+    for word in params.q.split()[:10]:
+        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        condition = condition & or_(
+            func.lower(Product.title).like(pattern, escape="\\"),
+            func.lower(Product.summary).like(pattern, escape="\\"),
+        )
+    if params.categories:
+        condition = condition & Category.slug.in_(params.categories)
+    base = (
+        select(Product, Shop, Category)
+        .join(Shop, Shop.id == Product.shop_id)
+        .join(Category, Category.id == Product.category_id, isouter=True)
+        .where(condition)
+    )
+    total = s.exec(select(func.count()).select_from(base.subquery())).one()
+    rows = s.exec(
+        base.order_by(Product.published_at.desc(), Product.id.desc())
+        .offset((params.page - 1) * PER_PAGE).limit(PER_PAGE)
+    ).all()
+    cards = [
+        ResultCard(
+            id=product.id, title=product.title,
+            title_parts=[TextPart(product.title)], summary_parts=[TextPart(product.summary)],
+            url=product_url(shop.slug, product.slug), cover_url=media_url(product.cover_key),
+            shop_name=shop.name,
+            price_label=price_label(product.pricing, product.price_amount, product.currency),
+            category_name=category.name if category else "",
+        )
+        for product, shop, category in rows
+    ]
+    total_pages = -(-total // PER_PAGE)
+    return SearchPageView(
+        params=params, cards=cards, total=total, page=params.page, total_pages=total_pages,
+        degraded=True, clear_filters_url=replace(params, categories=(), page=1).url(),
+        **_paging(params, total_pages),
+    )
+
+
+def sort_options() -> list[SortOption]:
+    return [SortOption(value, SORT_LABELS[value]) for value in SORT_ORDERS]
