@@ -2,6 +2,25 @@
 
 from commerce.models.accounts import AuthSession, PasswordResetToken, User
 from commerce.models.catalog import Category, Product
+from commerce.models.ledger import LedgerPosting, LedgerTransaction
+from commerce.models.orders import (
+    BundleItem,
+    Cart,
+    CartItem,
+    DiscountCode,
+    ExchangeRate,
+    Fulfilment,
+    Order,
+    OrderLine,
+    OrderTransition,
+    Refund,
+    TaxRate,
+)
+from commerce.models.payments import WebhookEvent
 from commerce.models.shops import Shop
 
-__all__ = ["AuthSession", "Category", "PasswordResetToken", "Product", "Shop", "User"]
+__all__ = [
+    "AuthSession", "BundleItem", "Cart", "CartItem", "Category", "DiscountCode", "ExchangeRate",
+    "Fulfilment", "LedgerPosting", "LedgerTransaction", "Order", "OrderLine", "OrderTransition",
+    "PasswordResetToken", "Product", "Refund", "Shop", "TaxRate", "User", "WebhookEvent",
+]
