@@ -2,6 +2,7 @@
 
 from commerce.models.accounts import AuthSession, PasswordResetToken, User
 from commerce.models.catalog import Category, Product
+from commerce.models.jobs import FailedJob, JobIdempotencyKey
 from commerce.models.ledger import LedgerPosting, LedgerTransaction
 from commerce.models.orders import (
     BundleItem,
@@ -21,6 +22,7 @@ from commerce.models.shops import Shop
 
 __all__ = [
     "AuthSession", "BundleItem", "Cart", "CartItem", "Category", "DiscountCode", "ExchangeRate",
-    "Fulfilment", "LedgerPosting", "LedgerTransaction", "Order", "OrderLine", "OrderTransition",
-    "PasswordResetToken", "Product", "Refund", "Shop", "TaxRate", "User", "WebhookEvent",
+    "FailedJob", "Fulfilment", "JobIdempotencyKey", "LedgerPosting", "LedgerTransaction", "Order",
+    "OrderLine", "OrderTransition", "PasswordResetToken", "Product", "Refund", "Shop", "TaxRate",
+    "User", "WebhookEvent",
 ]
