@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from commerce.links import media_url, product_url
 from commerce.models import Category, Product, Shop
 from commerce.money import Money, format_money
 
-MEDIA_URL_PREFIX = "/api/media/"
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,6 @@ def visible_to_buyers():
         & (Product.moderation_status == "approved")
         & Shop.suspended_at.is_(None)
     )
-
-
-def product_url(shop_slug: str, product_slug: str) -> str:
-    return f"/p/{shop_slug}/{product_slug}"
-
-
-def media_url(key: str | None) -> str | None:
-    return f"{MEDIA_URL_PREFIX}{key}" if key else None
 
 
 def price_label(product: Product) -> str:
