@@ -29,12 +29,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
-from commerce.models import Category, Product, ProductTag, Shop
+from commerce.models import Category, ExchangeRate, Order, OrderLine, Product, ProductTag, Shop
 from commerce.models.base import utcnow
 from commerce.search.documents import build_search_document
 from commerce.search.port import SearchDocument, SearchIndex
@@ -43,15 +43,8 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 
-# US dollars per major unit, for the USD-cent price used only to filter and sort
-# results across currencies (what a buyer pays is always the product's own price).
-# Approximate fixed rates until the exchange-rate table of the orders module exists.
-USD_RATES: Mapping[str, Decimal] = {
-    "EUR": Decimal("1.08"), "GBP": Decimal("1.27"), "CAD": Decimal("0.73"),
-    "AUD": Decimal("0.66"), "CHF": Decimal("1.13"), "JPY": Decimal("0.0067"),
-    "SEK": Decimal("0.095"), "NOK": Decimal("0.093"), "DKK": Decimal("0.145"),
-    "PLN": Decimal("0.25"), "INR": Decimal("0.012"), "BRL": Decimal("0.18"),
-}
+# Orders in these states count as sales (popularity); refunded ones do not.
+SOLD_STATUSES = ("paid", "partially_refunded")
 
 _process_lock = threading.Lock()
 
@@ -85,6 +78,39 @@ def mark_shop_products_dirty(s: Session, shop_id: int) -> int:
     return result.rowcount
 
 
+def mark_products_dirty(s: Session, product_ids: list[int]) -> None:
+    """Queue products whose sales changed (an order paid or refunded) for reindexing.
+
+    Their `updated_at` stays as it is (a sale is not an edit), so an indexer
+    batch running at this very moment may clear the flag with the old count;
+    the count then catches up at the product's next reindex.
+    """
+    from commerce.search.tasks import schedule_reindex
+
+    if product_ids:
+        s.exec(update(Product).where(Product.id.in_(product_ids)).values(search_dirty=True))
+        schedule_reindex(s)
+
+
+def usd_rates(s: Session) -> dict[str, Decimal]:
+    """US dollars per major unit of each stored currency (the rates are kept per euro)."""
+    per_eur = {row.currency: Decimal(row.per_eur) for row in s.exec(select(ExchangeRate)).all()}
+    if "USD" not in per_eur:
+        return {}
+    return {currency: per_eur["USD"] / rate for currency, rate in per_eur.items() if rate}
+
+
+def sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
+    if not product_ids:
+        return {}
+    return dict(s.exec(
+        select(OrderLine.product_id, func.count())
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.product_id.in_(product_ids), Order.status.in_(SOLD_STATUSES))
+        .group_by(OrderLine.product_id)
+    ).all())
+
+
 def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocument]:
     """The documents of those of `product_ids` that buyers may see, by id."""
     if not product_ids:
@@ -102,13 +128,15 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
         .order_by(ProductTag.product_id, ProductTag.position)
     ).all():
         tags[product_id].append(tag)
+    sales = sales_counts(s, [product.id for product, _, _ in rows])
+    rates = usd_rates(s)
     return {
         product.id: build_search_document(
             product, shop, category,
             tags=tags[product.id],
-            # Reviews and sales are not recorded yet; they join the document when they are.
-            rating=0.0, review_count=0, sales_count=0,
-            usd_rates=USD_RATES,
+            # Reviews are not recorded yet; rating joins the document when they are.
+            rating=0.0, review_count=0, sales_count=sales.get(product.id, 0),
+            usd_rates=rates,
         )
         for product, shop, category in rows
     }

@@ -7,7 +7,9 @@ from sqlmodel import Session
 
 from commerce import wiring
 from commerce.jobs import enqueue_after_commit, job
-from commerce.search.indexer import reindex_dirty
+from commerce.models.orders import Fulfilment
+from commerce.orders.lifecycle import on_grant, on_revoke
+from commerce.search.indexer import mark_products_dirty, reindex_dirty
 
 _SCHEDULED = "search.reindex_scheduled"
 
@@ -25,6 +27,13 @@ def schedule_reindex(s: Session) -> None:
         return
     s.info[_SCHEDULED] = True
     enqueue_after_commit(s, reindex_dirty_products)
+
+
+@on_grant
+@on_revoke
+def _sales_changed(s: Session, fulfilment: Fulfilment) -> None:
+    """A sale or a refund changes the product's popularity (its sales count)."""
+    mark_products_dirty(s, [fulfilment.product_id])
 
 
 @event.listens_for(Session, "after_commit")

@@ -17,6 +17,7 @@ from commerce.models.base import utcnow
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import (
     index_dirty_batch,
+    mark_products_dirty,
     mark_shop_products_dirty,
     rebuild,
     reindex_dirty,
@@ -195,3 +196,27 @@ def test_catalogue_changes_schedule_one_indexer_run_per_transaction(s):
     live = live_product(s, seller, admin, title="Watercolor Textures")
     products.update_product(s, seller, live.id, summary="Hand-painted.")
     assert len(s.info.get(AFTER_COMMIT_KEY, [])) == 1
+
+
+def test_sales_reorder_best_sellers_after_a_paid_order(s, index):
+    from tests.domain.test_search_recommendations import buyer, order
+
+    seller, admin = make_seller(s), make_admin(s)
+    first = live_product(s, seller, admin, title="Planner One")
+    second = live_product(s, seller, admin, title="Planner Two")
+    run_indexer(s, index)
+    order(s, buyer(s), [second.id])
+    order(s, buyer(s), [second.id, first.id])
+    order(s, buyer(s), [second.id], status="refunded")
+    mark_products_dirty(s, [first.id, second.id])
+    run_indexer(s, index)
+    popular = index.search(SearchQuery(text="planner", sort="popular")).hits
+    assert [hit.title for hit in popular] == ["Planner Two", "Planner One"]
+
+
+def test_a_paid_order_marks_its_products_for_reindexing():
+    from commerce.orders import lifecycle
+    from commerce.search.tasks import _sales_changed
+
+    assert _sales_changed in lifecycle._grant_hooks
+    assert _sales_changed in lifecycle._revoke_hooks
