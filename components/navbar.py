@@ -151,7 +151,9 @@ def navbar(
     has_shop: BoolLike,
     is_admin: BoolLike,
     on_sign_out: rx.EventHandler,
+    search: rx.Component | None = None,
 ) -> rx.Component:
+    """`search` replaces the plain search form (the layout passes the as-you-type box)."""
     actions = rx.hstack(
         rx.color_mode.button(id="color-mode", aria_label="Switch light or dark mode",
                              variant="ghost", color_scheme="gray"),
@@ -167,7 +169,7 @@ def navbar(
         rx.flex(
             brand(),
             rx.box(
-                search_box(),
+                search if search is not None else search_box(),
                 order=rx.breakpoints(initial="3", md="2"),
                 width=rx.breakpoints(initial="100%", md="auto"),
                 flex_grow="1",

@@ -27,6 +27,8 @@ from components.buttons import link_button
 from components.empty_state import empty_state
 from components.footer import footer
 from components.navbar import navbar
+from components.search import quick_search_box
+from state.search import QuickSearchState
 from state.session import SessionState
 from storefront import routes
 
@@ -43,6 +45,21 @@ def _on_load_list(on_load: OnLoad) -> list:
     return [on_load]
 
 
+def quick_search() -> rx.Component:
+    return quick_search_box(
+        text=QuickSearchState.text,
+        results=QuickSearchState.results,
+        is_open=QuickSearchState.open,
+        searching=QuickSearchState.searching,
+        on_type=QuickSearchState.type_text,
+        on_submit=QuickSearchState.submit,
+        on_blur=QuickSearchState.close_soon,
+        on_focus=QuickSearchState.reopen,
+        on_pick=QuickSearchState.close,
+        see_all_url=QuickSearchState.see_all_url,
+    )
+
+
 def _shell(content: rx.Component) -> rx.Component:
     return rx.flex(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
@@ -54,6 +71,7 @@ def _shell(content: rx.Component) -> rx.Component:
             has_shop=SessionState.has_shop,
             is_admin=SessionState.is_admin,
             on_sign_out=SessionState.logout,
+            search=quick_search(),
         ),
         rx.el.main(
             content,

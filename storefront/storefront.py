@@ -17,6 +17,7 @@ import storefront.pages.login
 import storefront.pages.not_found
 import storefront.pages.password_reset
 import storefront.pages.register
+import storefront.pages.search
 import storefront.pages.seller.index  # noqa: F401
 from commerce.config import get_settings
 from commerce.jobs import configure_jobs, shutdown_jobs

@@ -1,0 +1,201 @@
+"""The search results page: /search?q=…&category=…&tag=…&price=…&rating=…&sort=…&page=…
+
+Phone first: results in one column, the filters in a drawer behind a button;
+from the md breakpoint the filters sit in a sidebar.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from components.empty_state import empty_state
+from components.search import facet_panel, result_card
+from state.search import SearchState
+from storefront import routes
+from storefront.layout import shop_page
+
+
+def _heading() -> rx.Component:
+    return rx.vstack(
+        rx.heading(
+            rx.cond(SearchState.q, "Results for \u201c" + SearchState.q + "\u201d", "All products"),
+            as_="h1", size=rx.breakpoints(initial="6", md="7"), id="search-heading",
+        ),
+        rx.cond(
+            SearchState.loaded,
+            rx.text(
+                SearchState.total, rx.cond(SearchState.total == 1, " product", " products"),
+                color=theme.TEXT_MUTED, size="2", id="search-total",
+            ),
+        ),
+        spacing="1",
+    )
+
+
+def _degraded_notice() -> rx.Component:
+    return rx.cond(
+        SearchState.degraded,
+        rx.callout(
+            "Search is running in a simplified mode right now: these results match titles and "
+            "summaries only, without typo tolerance or filters. Everything else works as usual.",
+            icon="triangle-alert", color_scheme="amber", id="search-degraded", width="100%",
+        ),
+    )
+
+
+def _sort_select() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(id="search-sort", aria_label="Sort results", min_width="11rem"),
+        rx.select.content(
+            rx.foreach(SearchState.sorts, lambda o: rx.select.item(o.label, value=o.value)),
+        ),
+        value=SearchState.sort,
+        on_change=SearchState.choose_sort,
+        size="2",
+    )
+
+
+def _filters_button() -> rx.Component:
+    return rx.button(
+        rx.icon("sliders-horizontal", size=16), "Filters",
+        on_click=SearchState.toggle_filters,
+        id="search-filters-button",
+        variant="outline",
+        size="2",
+        display=rx.breakpoints(initial="inline-flex", md="none"),
+    )
+
+
+def _panel() -> rx.Component:
+    return facet_panel(SearchState.facets, has_filters=SearchState.has_filters,
+                       clear_url=SearchState.clear_filters_url)
+
+
+def _filters_drawer() -> rx.Component:
+    return rx.drawer.root(
+        rx.drawer.overlay(z_index="40"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.hstack(
+                        rx.heading("Filters", as_="h2", size="4"),
+                        rx.drawer.close(rx.icon_button(rx.icon("x", size=18), variant="ghost",
+                                                       aria_label="Close filters")),
+                        justify="between", width="100%", align="center",
+                    ),
+                    _panel(),
+                    spacing="4",
+                    width="100%",
+                ),
+                id="search-filters-drawer",
+                padding="1.25rem",
+                width="min(22rem, 88vw)",
+                height="100%",
+                overflow_y="auto",
+                background_color="var(--color-panel-solid)",
+                z_index="50",
+                top="0",
+                left="0",
+                position="fixed",
+            ),
+        ),
+        open=SearchState.filters_open,
+        on_open_change=SearchState.set_filters_open,
+        direction="left",
+    )
+
+
+def _pagination() -> rx.Component:
+    return rx.cond(
+        SearchState.total_pages > 1,
+        rx.hstack(
+            rx.cond(SearchState.previous_url,
+                    rx.link("Previous", href=SearchState.previous_url, id="page-previous")),
+            rx.foreach(
+                SearchState.pages,
+                lambda p: rx.cond(
+                    p.current,
+                    rx.text(p.number, weight="bold", aria_current="page", padding_x="0.5rem"),
+                    rx.link(p.number, href=p.url, padding_x="0.5rem"),
+                ),
+            ),
+            rx.cond(SearchState.next_url, rx.link("Next", href=SearchState.next_url, id="page-next")),
+            spacing="3",
+            justify="center",
+            width="100%",
+            id="search-pages",
+            wrap="wrap",
+        ),
+    )
+
+
+def _no_results() -> rx.Component:
+    return rx.vstack(
+        empty_state(
+            "search-x",
+            "No products match",
+            "Check the spelling, use fewer words, or try one of these.",
+            id="search-empty",
+        ),
+        rx.flex(
+            rx.foreach(
+                SearchState.suggestions,
+                lambda suggestion: rx.link(
+                    rx.badge(suggestion.label, " (", suggestion.count, ")", size="2",
+                             variant="surface", radius="full"),
+                    href=suggestion.url, underline="none",
+                ),
+            ),
+            id="search-suggestions",
+            wrap="wrap",
+            gap="0.5rem",
+            justify="center",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _results() -> rx.Component:
+    return rx.cond(
+        SearchState.loaded,
+        rx.cond(
+            SearchState.cards.length() > 0,
+            rx.vstack(
+                rx.vstack(rx.foreach(SearchState.cards, result_card), spacing="3", width="100%",
+                          id="search-results"),
+                _pagination(),
+                spacing="5",
+                width="100%",
+            ),
+            _no_results(),
+        ),
+        rx.vstack(*[rx.skeleton(height="7rem", width="100%") for _ in range(4)], width="100%"),
+    )
+
+
+@shop_page(
+    routes.SEARCH,
+    title="Search",
+    description="Search ebooks, templates, software, courses and more from independent creators.",
+    on_load=SearchState.load,
+)
+def search() -> rx.Component:
+    sidebar = rx.box(
+        _panel(),
+        display=rx.breakpoints(initial="none", md="block"),
+        width="15rem",
+        flex_shrink="0",
+        id="search-sidebar",
+    )
+    return rx.vstack(
+        _heading(),
+        _degraded_notice(),
+        rx.hstack(_filters_button(), rx.spacer(), _sort_select(), width="100%", align="center"),
+        rx.hstack(sidebar, rx.box(_results(), flex="1", min_width="0"),
+                  spacing="6", align="start", width="100%"),
+        _filters_drawer(),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,77 @@
+"""Search as a buyer uses it on a phone: a misspelt query in the navbar finds the
+e-books, the results page filters by category with counts, and the URL carries
+the search so it can be shared and the back button works."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+EBOOKS = ["The Indie Maker Ebook", "Python Patterns Ebook"]
+
+
+@pytest.fixture
+def phone(new_page):
+    return new_page("phone")
+
+
+def result_titles(page) -> list[str]:
+    return page.locator("[data-testid=search-result] .result-title").all_inner_texts()
+
+
+def test_typing_a_misspelt_word_suggests_the_ebooks_as_you_type(phone):
+    phone.goto("/")
+    box = phone.locator("#navbar-search")
+    box.click()
+    box.press_sequentially("ebok", delay=60)
+    dropdown = phone.locator("#quick-results")
+    for title in EBOOKS:
+        expect(dropdown.get_by_text(title)).to_be_visible()
+    # The matched word is highlighted in a mark element, not as raw HTML.
+    expect(dropdown.locator("mark").first).to_have_text(re.compile("ebook", re.I))
+    box.press("Enter")
+    expect(phone).to_have_url(re.compile(r"/search/?\?q=ebok$"))
+    expect(phone.locator("#search-results")).to_be_visible()
+    titles = result_titles(phone)
+    for title in EBOOKS:
+        assert title in titles
+    assert all("ebook" in title.lower() for title in titles)
+
+
+def test_category_filter_changes_results_counts_and_url_and_back_works(phone):
+    phone.goto("/search?q=photo")
+    expect(phone.locator("#search-results")).to_be_visible()
+    total_before = phone.locator("#search-total").inner_text()
+    assert int(total_before.split()[0]) >= 2
+
+    phone.locator("#search-filters-button").click()
+    drawer = phone.locator("#search-filters-drawer")
+    expect(drawer).to_be_visible()
+    courses = drawer.locator("[data-facet=category][data-value=courses]")
+    courses_count = int(courses.locator(".facet-count").inner_text())
+    assert courses_count < int(total_before.split()[0])
+    courses.click()
+
+    expect(phone).to_have_url(re.compile(r"/search/?\?q=photo&category=courses$"))
+    expect(phone.locator("#search-total")).to_have_text(
+        f"{courses_count} product" + ("" if courses_count == 1 else "s"))
+    assert len(result_titles(phone)) == courses_count
+    phone.locator("#search-filters-button").click()
+    selected = phone.locator("#search-filters-drawer [data-facet=category][aria-checked=true]")
+    expect(selected).to_have_count(1)
+    # Only courses are left, so the category facet counts changed with the filter.
+    expect(phone.locator("#search-filters-drawer [data-facet=category]")).to_have_count(1)
+
+    phone.go_back()
+    expect(phone).to_have_url(re.compile(r"/search/?\?q=photo$"))
+    expect(phone.locator("#search-total")).to_have_text(total_before)
+
+
+def test_no_results_offers_suggestions(phone):
+    phone.goto("/search?q=python+zebra")
+    expect(phone.locator("#search-empty")).to_be_visible()
+    suggestion = phone.locator("#search-suggestions a").first
+    expect(suggestion).to_contain_text("python")
+    suggestion.click()
+    expect(phone).to_have_url(re.compile(r"/search/?\?q=python$"))
+    expect(phone.locator("[data-testid=search-result]").first).to_be_visible()
