@@ -33,6 +33,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.e2e)
+            # The first test's setup includes the frontend build (pytest-timeout counts setup).
+            item.add_marker(pytest.mark.timeout(STARTUP_TIMEOUT + 300))
 
 
 def free_port() -> int:
