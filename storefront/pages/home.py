@@ -58,6 +58,29 @@ def _loading_grid() -> rx.Component:
     )
 
 
+def popular_section() -> rx.Component:
+    """Best sellers of the week, from paid orders; hidden until there are any."""
+    return rx.cond(
+        HomeState.popular.length() > 0,
+        rx.vstack(
+            rx.heading("Popular this week", as_="h2", size="5"),
+            product_grid(
+                rx.foreach(
+                    HomeState.popular,
+                    lambda product: product_card(
+                        url=product.url, title=product.title, shop_name=product.shop_name,
+                        price_label=product.price_label, cover_url=product.cover_url,
+                        category_name=product.category_name,
+                    ),
+                ),
+                id="home-popular",
+            ),
+            spacing=theme.GAP,
+            width="100%",
+        ),
+    )
+
+
 def products_section() -> rx.Component:
     grid = product_grid(
         rx.foreach(
@@ -100,4 +123,5 @@ def products_section() -> rx.Component:
     on_load=HomeState.load,
 )
 def home() -> rx.Component:
-    return rx.vstack(hero(), products_section(), spacing=theme.GAP_SECTION, width="100%")
+    return rx.vstack(hero(), popular_section(), products_section(), spacing=theme.GAP_SECTION,
+                     width="100%")
