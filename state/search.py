@@ -60,6 +60,9 @@ class SearchState(rx.State):
         self._query_string = params.query_string()
         self.q, self.sort = params.q, params.sort
         self.filters_open = False
+        # The navbar box shows the search this page is for, with its list closed.
+        quick = await self.get_state(QuickSearchState)
+        quick.text, quick.open = params.q, False
         result = await service_call.call(search_products, params)
         view = result.value
         if view is None:  # a DomainError: show the empty page with its suggestions

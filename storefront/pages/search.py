@@ -44,7 +44,7 @@ def _degraded_notice() -> rx.Component:
     )
 
 
-def _sort_select() -> rx.Component:
+def _sort_menu() -> rx.Component:
     return rx.select.root(
         rx.select.trigger(id="search-sort", aria_label="Sort results", min_width="11rem"),
         rx.select.content(
@@ -192,7 +192,7 @@ def search() -> rx.Component:
     return rx.vstack(
         _heading(),
         _degraded_notice(),
-        rx.hstack(_filters_button(), rx.spacer(), _sort_select(), width="100%", align="center"),
+        rx.hstack(_filters_button(), rx.spacer(), _sort_menu(), width="100%", align="center"),
         rx.hstack(sidebar, rx.box(_results(), flex="1", min_width="0"),
                   spacing="6", align="start", width="100%"),
         _filters_drawer(),
