@@ -39,7 +39,7 @@ def email_sender():
     config = settings()
     if config.smtp_url:
         return SmtpEmailSender(config.smtp_url, config.mail_from)
-    return OutboxEmailSender(config.outbox_dir)
+    return OutboxEmailSender(config.outbox_dir, config.mail_from)
 
 
 @lru_cache(maxsize=1)

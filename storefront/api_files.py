@@ -6,7 +6,7 @@
         Always an attachment; supports single byte ranges so downloads resume.
     GET|HEAD /api/media/{rest}
         The public image (cover, thumbnail) stored under the key "media/{rest}";
-        build the address with `media_url(key)`. Image keys are content-addressed,
+        build the address with `commerce.links.media_url(key)`. Image keys are content-addressed,
         so a response never changes and is cached for a year.
 
 The app mounts `file_routes(provider)`, where `provider()` returns the wired store.
@@ -23,13 +23,12 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from commerce.errors import NotFound, ValidationError
+from commerce.links import MEDIA_KEY_PREFIX, MEDIA_PATH
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import BlobStore, attachment_disposition, validate_key
 from commerce.storage.signing import ExpiredDownloadLink, InvalidDownloadLink
 
 FILES_PATH = "/api/files"
-MEDIA_PATH = "/api/media"
-MEDIA_KEY_PREFIX = "media/"
 # Formats a browser shows as a picture and nothing else; SVG is left out on
 # purpose, since it can carry scripts that would run on this site's origin.
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"})
@@ -116,13 +115,6 @@ def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
         Route(FILES_PATH + "/{key:path}", download, methods=["GET", "HEAD"]),
         Route(MEDIA_PATH + "/{rest:path}", media, methods=["GET", "HEAD"]),
     ]
-
-
-def media_url(key: str) -> str:
-    """The public address of an image stored under a "media/" key."""
-    if not validate_key(key).startswith(MEDIA_KEY_PREFIX):
-        raise ValueError(f"Only keys under {MEDIA_KEY_PREFIX!r} are public, not {key!r}.")
-    return f"{MEDIA_PATH}/{key.removeprefix(MEDIA_KEY_PREFIX)}"
 
 
 async def _send(

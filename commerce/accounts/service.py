@@ -18,10 +18,10 @@ from sqlmodel import Session, select
 from commerce import wiring
 from commerce.accounts import passwords
 from commerce.accounts.actor import Actor, require_signed_in
-from commerce.db import after_commit
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from commerce.models import AuthSession, PasswordResetToken, Shop, User
 from commerce.models.base import utcnow
+from commerce.notifications.tasks import enqueue_email
 
 SESSION_REFRESH_AFTER = timedelta(days=1)
 # A tab that still holds the token replaced a moment ago is not a thief.
@@ -219,10 +219,8 @@ def request_password_reset(s: Session, *, email: str) -> None:
                              expires_at=utcnow() + RESET_TOKEN_LIFETIME))
     s.flush()
     reset_url = f"{wiring.settings().base_url}/reset/{token}"
-    after_commit(s, lambda: wiring.send_email(
-        to=user.email, kind="password_reset", display_name=user.display_name,
-        reset_url=reset_url, expires_minutes=int(RESET_TOKEN_LIFETIME.total_seconds() // 60),
-    ))
+    enqueue_email(s, to=user.email, kind="password_reset", display_name=user.display_name,
+                  reset_url=reset_url, expires_minutes=int(RESET_TOKEN_LIFETIME.total_seconds() // 60))
 
 
 def reset_password(s: Session, *, token: str, new_password: str) -> None:

@@ -17,24 +17,21 @@ from commerce.catalog.views import (
     FileView,
     ImageView,
     Page,
-    category_url,
     delivers_files,
     delivers_keys,
     delivery_label,
     is_sold_out,
     make_page,
-    media_url,
     page_bounds,
     price_input_text,
     price_label,
     product_images,
     product_tags,
-    product_url,
     product_versions,
-    shop_url,
 )
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound
+from commerce.links import category_url, media_url, product_url, shop_url
 from commerce.models import Category, Product, Shop
 
 HOME_CATEGORY_LIMIT = 12

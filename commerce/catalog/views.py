@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from commerce.catalog.text import render_markdown
 from commerce.catalog.visibility import is_visible_to_buyers
+from commerce.links import media_url, product_url
 from commerce.models import (
     Category,
     LicenseKey,
@@ -24,30 +25,9 @@ from commerce.models import (
 )
 from commerce.money import Money, format_money
 
-MEDIA_URL_PREFIX = "/api/media/"
-MEDIA_KEY_PREFIX = "media/"
 THUMBNAIL_WIDTHS = (400, 800, 1600)
 DEFAULT_PER_PAGE = 24
 MAX_PER_PAGE = 100
-
-
-def media_url(key: str | None) -> str | None:
-    """The public address of an image stored under a "media/" key (see storefront/api_files.py)."""
-    if not key:
-        return None
-    return MEDIA_URL_PREFIX + key.removeprefix(MEDIA_KEY_PREFIX)
-
-
-def product_url(shop_slug: str, product_slug: str) -> str:
-    return f"/p/{shop_slug}/{product_slug}"
-
-
-def shop_url(shop_slug: str) -> str:
-    return f"/s/{shop_slug}"
-
-
-def category_url(category_slug: str) -> str:
-    return f"/c/{category_slug}"
 
 
 def format_size(size_bytes: int) -> str:

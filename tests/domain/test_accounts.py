@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from commerce import accounts, wiring
 from commerce.accounts import Actor, passwords
+from commerce.jobs import wait_for_jobs
 from commerce.errors import Conflict, PermissionDenied, RateLimited, ValidationError
 from commerce.models import AuthSession, User
 from commerce.models.base import utcnow
@@ -182,7 +183,8 @@ def test_password_reset_by_email_link(s):
     grant = register(s)
     before = len(_outbox_messages())
     accounts.request_password_reset(s, email="ADA@example.com")
-    s.commit()  # the email leaves only after commit
+    s.commit()  # the email leaves only after commit, as a job
+    assert wait_for_jobs(10)
     messages = _outbox_messages()
     assert len(messages) == before + 1
     body = messages[-1].read_text()
@@ -199,6 +201,7 @@ def test_password_reset_for_unknown_email_is_silent(s):
     accounts.request_password_reset(s, email="nobody@example.com")
     accounts.request_password_reset(s, email="not an email")
     s.commit()
+    assert wait_for_jobs(10)
     assert len(_outbox_messages()) == before
 
 
@@ -209,6 +212,7 @@ def test_rolled_back_reset_request_sends_nothing(s):
     accounts.request_password_reset(s, email="ada@example.com")
     nested.rollback()
     s.rollback()
+    assert wait_for_jobs(10)
     assert len(_outbox_messages()) == before
 
 

@@ -19,7 +19,8 @@ from starlette.testclient import TestClient
 from commerce.errors import ValidationError
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.signing import DownloadLinkSigner
-from storefront.api_files import file_routes, media_url
+from commerce.links import media_url
+from storefront.api_files import file_routes
 
 SECRET = "security-test-secret-0123456789abcdef0123"
 PAID = b"PAID-CONTENT-" * 5000

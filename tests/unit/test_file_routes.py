@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import attachment_disposition, validate_key
 from commerce.storage.s3 import S3BlobStore
-from storefront.api_files import file_routes, media_url
+from commerce.links import media_url
+from storefront.api_files import file_routes
 
 DATA = random.Random(7).randbytes(1_000_000)
 SIZE = len(DATA)

@@ -1,0 +1,205 @@
+"""The two ways jobs run: in this process after commit, or through Redis to workers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.common import compute_backoff
+from dramatiq.middleware import Middleware, Retries
+from sqlalchemy.engine import Engine
+
+from commerce.db import unit_of_work
+from commerce.jobs.registry import Job
+from commerce.models.jobs import FailedJob
+
+log = logging.getLogger(__name__)
+
+_MAX_ERROR_CHARS = 20_000
+_STOPPED = "process stopped before the next retry; last error:\n"
+
+
+def describe_error(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))[-_MAX_ERROR_CHARS:]
+
+
+def record_failed_job(
+    engine: Engine | None, job_name: str, kwargs: dict[str, Any], error: str, attempts: int
+) -> None:
+    """Write the dead letter; if even that fails, the log is the last record."""
+    log.error("job %s failed for good after %d attempt(s): %s", job_name, attempts, error.strip().splitlines()[-1:])
+    try:
+        with unit_of_work(engine) as session:
+            session.add(
+                FailedJob(
+                    job_name=job_name,
+                    args_json=json.dumps(kwargs, sort_keys=True),
+                    error=error,
+                    attempts=attempts,
+                )
+            )
+    except Exception:
+        log.exception("could not record failed job %s with arguments %r", job_name, kwargs)
+
+
+def retry_delay_ms(job: Job, failures_before: int) -> int:
+    """dramatiq's exponential backoff with jitter, so both backends wait alike."""
+    _, delay = compute_backoff(failures_before, factor=job.min_backoff_ms, max_backoff=job.max_backoff_ms)
+    return delay
+
+
+@dataclass
+class _ScheduledRetry:
+    job: Job
+    kwargs: dict[str, Any]
+    attempt: int
+    last_error: str
+    timer: threading.Timer | None = None
+
+
+class InProcessBackend:
+    """Runs jobs on a small thread pool so the request that enqueued them is not held up.
+
+    Retries wait on timers rather than in pool threads. Work here lives only as
+    long as the process: on shutdown, retries still waiting are written to
+    FailedJob so nothing disappears silently.
+    """
+
+    def __init__(self, *, engine: Engine | None = None, threads: int = 2) -> None:
+        self._engine = engine
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
+        self._state = threading.Condition()
+        self._outstanding = 0  # enqueued jobs not yet finished, waiting retries included
+        self._scheduled: dict[int, _ScheduledRetry] = {}
+        self._closed = False
+
+    def enqueue(self, job: Job, kwargs: dict[str, Any]) -> None:
+        with self._state:
+            if self._closed:
+                raise RuntimeError("the in-process job runner is shut down")
+            self._outstanding += 1
+        self._pool.submit(self._attempt, job, kwargs, 1)
+
+    def _attempt(self, job: Job, kwargs: dict[str, Any], attempt: int) -> None:
+        finished = True
+        try:
+            job.fn(**kwargs)
+        except Exception as exc:
+            error = describe_error(exc)
+            with self._state:
+                if attempt <= job.max_retries:
+                    if self._closed:
+                        error = _STOPPED + error
+                    else:
+                        self._schedule_retry(_ScheduledRetry(job, kwargs, attempt + 1, error))
+                        finished = False
+            if finished:
+                record_failed_job(self._engine, job.name, kwargs, error, attempt)
+            else:
+                log.warning("job %s failed on attempt %d, will retry: %r", job.name, attempt, exc)
+        finally:
+            if finished:
+                self._finish_one()
+
+    def _schedule_retry(self, retry: _ScheduledRetry) -> None:
+        delay_s = retry_delay_ms(retry.job, retry.attempt - 2) / 1000
+        retry.timer = threading.Timer(delay_s, self._run_retry, args=(id(retry),))
+        retry.timer.daemon = True
+        self._scheduled[id(retry)] = retry
+        retry.timer.start()
+
+    def _run_retry(self, key: int) -> None:
+        with self._state:
+            retry = self._scheduled.pop(key, None)
+        if retry is not None:  # None: shutdown took it first
+            self._pool.submit(self._attempt, retry.job, retry.kwargs, retry.attempt)
+
+    def _finish_one(self) -> None:
+        with self._state:
+            self._outstanding -= 1
+            self._state.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Block until every enqueued job has finished or failed for good."""
+        with self._state:
+            return self._state.wait_for(lambda: self._outstanding == 0, timeout)
+
+    def shutdown(self, timeout: float) -> None:
+        with self._state:
+            self._closed = True
+            dropped = list(self._scheduled.values())
+            self._scheduled.clear()
+        for retry in dropped:
+            retry.timer.cancel()
+            record_failed_job(
+                self._engine,
+                retry.job.name,
+                retry.kwargs,
+                _STOPPED + retry.last_error,
+                retry.attempt - 1,
+            )
+            self._finish_one()
+        if not self.wait(timeout):
+            log.warning("stopping with jobs still running after %.0f s", timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class DeadLetters(Middleware):
+    """Records a FailedJob once dramatiq's Retries middleware has given up on a message.
+
+    Must sit before Retries in the middleware list: `after_*` hooks run in
+    reverse order, so Retries has marked the message failed by the time we look.
+    """
+
+    def __init__(self, engine: Engine | None) -> None:
+        self._engine = engine
+
+    def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
+        if exception is None or not message.failed:
+            return
+        record_failed_job(
+            self._engine,
+            message.actor_name,
+            message.kwargs,
+            describe_error(exception),
+            message.options.get("retries", 1),
+        )
+
+
+class DramatiqBackend:
+    """Sends jobs to Redis; `python -m commerce.jobs.worker` processes run them."""
+
+    def __init__(self, redis_url: str, *, engine: Engine | None = None, namespace: str = "commerce") -> None:
+        self.broker = RedisBroker(url=redis_url, namespace=namespace)
+        self.broker.add_middleware(DeadLetters(engine), before=Retries)
+        self._declare_lock = threading.Lock()
+
+    def declare(self, job: Job) -> dramatiq.Actor:
+        with self._declare_lock:
+            if job.name in self.broker.actors:
+                return self.broker.get_actor(job.name)
+            return dramatiq.Actor(
+                job.fn,
+                broker=self.broker,
+                actor_name=job.name,
+                queue_name=job.queue,
+                priority=0,
+                options={
+                    "max_retries": job.max_retries,
+                    "min_backoff": job.min_backoff_ms,
+                    "max_backoff": job.max_backoff_ms,
+                },
+            )
+
+    def enqueue(self, job: Job, kwargs: dict[str, Any]) -> None:
+        self.declare(job).send_with_options(kwargs=kwargs)
+
+    def shutdown(self, timeout: float) -> None:
+        self.broker.close()

@@ -1,0 +1,93 @@
+"""Choosing the backend once, and handing jobs to it after a commit."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from commerce.db import after_commit
+from commerce.jobs.backends import DramatiqBackend, InProcessBackend, describe_error, record_failed_job
+from commerce.jobs.registry import Job
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_backend: InProcessBackend | DramatiqBackend | None = None
+_engine: Engine | None = None
+
+
+def configure_jobs(
+    redis_url: str | None,
+    *,
+    engine: Engine | None = None,
+    namespace: str = "commerce",
+    threads: int = 2,
+) -> None:
+    """Pick where jobs run: Redis workers when `redis_url` is set, else this process.
+
+    Call once at startup (web app and worker alike). `engine` is where FailedJob
+    rows go (default: the app database); `namespace` prefixes every Redis key;
+    `threads` sizes the in-process pool.
+    """
+    global _backend, _engine
+    with _lock:
+        previous = _backend
+        if redis_url:
+            _backend = DramatiqBackend(redis_url, engine=engine, namespace=namespace)
+        else:
+            _backend = InProcessBackend(engine=engine, threads=threads)
+        _engine = engine
+    if previous is not None:
+        previous.shutdown(timeout=5)
+    log.info("jobs run %s", "through Redis workers" if redis_url else "in-process after commit")
+
+
+def current_backend() -> InProcessBackend | DramatiqBackend:
+    """The configured backend; a process that never called configure_jobs gets the one
+    its settings describe (a CLI command, a test), so enqueueing never depends on startup order."""
+    if _backend is None:
+        from commerce.config import get_settings
+
+        configure_jobs(get_settings().redis_url)
+    return _backend
+
+
+def enqueue_after_commit(session: Session, job_fn: Job, **kwargs: Any) -> None:
+    """Run `job_fn(**kwargs)` in the background once `session` commits; never if it rolls back.
+
+    Arguments are checked now (they must fit the function and be JSON), so a
+    mistake fails the request that made it rather than a worker later.
+    """
+    if not isinstance(job_fn, Job):
+        raise TypeError(f"{job_fn!r} is not a job: decorate it with @job")
+    payload = job_fn.payload(kwargs)
+    current_backend()
+
+    def send() -> None:
+        try:
+            current_backend().enqueue(job_fn, payload)
+        except Exception as exc:  # e.g. Redis unreachable: the data is committed, keep a trace of the job
+            record_failed_job(_engine, job_fn.name, payload, "could not enqueue:\n" + describe_error(exc), 0)
+
+    after_commit(session, send)
+
+
+def wait_for_jobs(timeout: float) -> bool:
+    """In-process backend: wait until all enqueued jobs are done; False on timeout."""
+    backend = current_backend()
+    if not isinstance(backend, InProcessBackend):
+        raise RuntimeError("jobs run in separate worker processes; there is nothing to wait for here")
+    return backend.wait(timeout)
+
+
+def shutdown_jobs(timeout: float = 30) -> None:
+    """Stop accepting jobs; let running ones finish for up to `timeout` seconds."""
+    global _backend
+    with _lock:
+        backend, _backend = _backend, None
+    if backend is not None:
+        backend.shutdown(timeout)

@@ -1,0 +1,84 @@
+"""Email bodies from Jinja2 templates: a subject, a plain-text and an HTML version.
+
+Amounts arrive as integer minor units plus one `currency` per email (JSON-friendly,
+so a job can carry the context) and are formatted by the `money` filter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from commerce.money import Money, format_money
+
+SITE_NAME = "Marketplace"
+
+
+def _money(amount: int, currency: str) -> str:
+    return format_money(Money.of(amount, currency))
+
+
+# kind -> (required context, optional context with its default)
+_KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
+    "password_reset": (frozenset({"display_name", "reset_url", "expires_minutes"}), {}),
+    "welcome": (frozenset({"display_name"}), {"start_url": None}),
+    "receipt": (
+        frozenset({"display_name", "order_reference", "lines", "subtotal", "total", "currency", "library_url"}),
+        {"discount": 0},
+    ),
+    "sale_alert": (frozenset({"seller", "product", "amount", "currency"}), {"dashboard_url": None}),
+    "product_update": (
+        frozenset({"product", "version", "release_notes", "library_url", "unsubscribe_url"}),
+        {},
+    ),
+    "refund_notice": (frozenset({"display_name", "order_reference", "amount", "currency"}), {}),
+}
+
+_SUBJECTS = {
+    "password_reset": "Reset your {{ site_name }} password",
+    "welcome": "Welcome to {{ site_name }}, {{ display_name }}",
+    "receipt": "Your receipt for order {{ order_reference }}",
+    "sale_alert": "You made a sale: {{ product }} for {{ amount | money(currency) }}",
+    "product_update": "{{ product }} {{ version }} is available",
+    "refund_notice": "Refund of {{ amount | money(currency) }} for order {{ order_reference }}",
+}
+
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    # Only the HTML is escaped: the subject and text parts are not markup.
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_env.filters["money"] = _money
+_env.globals["site_name"] = SITE_NAME
+
+
+def email_kinds() -> tuple[str, ...]:
+    return tuple(_KINDS)
+
+
+def render_email(kind: str, **context: Any) -> tuple[str, str, str]:
+    """(subject, text, html) for one kind of email; raises on missing or unknown context."""
+    if kind not in _KINDS:
+        raise ValueError(f"unknown email kind {kind!r}; known: {', '.join(_KINDS)}")
+    required, optional = _KINDS[kind]
+    missing = required - context.keys()
+    unexpected = context.keys() - required - optional.keys()
+    if missing or unexpected:
+        problems = []
+        if missing:
+            problems.append(f"missing {', '.join(sorted(missing))}")
+        if unexpected:
+            problems.append(f"unexpected {', '.join(sorted(unexpected))}")
+        raise TypeError(f"render_email({kind!r}): {'; '.join(problems)}")
+    values = {**optional, **context}
+    # A newline in a name or title must not reach the Subject header.
+    subject = " ".join(_env.from_string(_SUBJECTS[kind]).render(values).split())
+    text = _env.get_template(f"{kind}.txt.j2").render(values, subject=subject)
+    html = _env.get_template(f"{kind}.html.j2").render(values, subject=subject)
+    return subject, text, html

@@ -1,0 +1,38 @@
+"""Email as a background job, so no request waits on an SMTP server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from commerce.db import unit_of_work
+from commerce.jobs import claim_idempotency_key, enqueue_after_commit, job
+from commerce.notifications.email import EmailMessage, render_email
+
+
+@job(max_retries=5, min_backoff_ms=15_000, queue="email")
+def send_email(to: str, kind: str, context: dict[str, Any], idempotency_key: str | None = None) -> None:
+    """Render and send one email. With a key it is sent once per key, however often it runs."""
+    from commerce import wiring  # wiring builds every adapter; imported late to keep this module light
+
+    if idempotency_key is None:
+        wiring.send_email(to=to, kind=kind, **context)
+        return
+    # The claim commits only if the send succeeded; a failed send leaves it for the retry.
+    with unit_of_work() as session:
+        if claim_idempotency_key(session, f"email:{idempotency_key}"):
+            wiring.send_email(to=to, kind=kind, **context)
+
+
+def enqueue_email(
+    session: Session, *, to: str, kind: str, idempotency_key: str | None = None, **context: Any
+) -> None:
+    """Send `kind` to `to` once `session` commits.
+
+    Rendered once now as a check, so a bad address or a missing template value
+    fails the request instead of a worker's retries.
+    """
+    subject, text, html = render_email(kind, **context)
+    EmailMessage(to=to, subject=subject, text=text, html=html)
+    enqueue_after_commit(session, send_email, to=to, kind=kind, context=context, idempotency_key=idempotency_key)

@@ -1,0 +1,477 @@
+"""The embedded search engine: a tantivy index in a local folder.
+
+Ranking is BM25 over title, tags, summary, description and shop name, weighted in
+that order. Each query word becomes, per field, an exact term (BM25-scored), a
+prefix term for the last word (as-you-type) and a fuzzy term within the allowed
+typos; prefix and typo matches score a fixed fraction of the field's weight, so
+exact words outrank corrected ones. The user's text is only ever split into words
+by the index's own analyzer and fed to the Query API: it is never parsed as
+tantivy query syntax.
+
+Facets come from tantivy aggregations run over the whole matching set.
+
+One process writes at a time (tantivy holds a lock file while a writer is open);
+within the process a lock serialises writes, and the searcher is reloaded after
+every commit so the next search sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from commerce.search.highlight import marked_html, within_edits
+from commerce.search.port import (
+    CATEGORY_FACET_SIZE,
+    PRICE_BUCKETS,
+    TAG_FACET_SIZE,
+    SearchDocument,
+    SearchError,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    allowed_typos,
+    rating_facet,
+    sort_facet_values,
+    synonyms_of,
+)
+
+logger = logging.getLogger(__name__)
+
+ANALYZER_NAME = "words"
+# Field weights: a word in the title counts most, in the shop name least.
+FIELD_BOOSTS: tuple[tuple[str, float], ...] = (
+    ("title", 4.0),
+    ("tags_text", 2.5),
+    ("summary", 1.5),
+    ("description", 1.0),
+    ("shop_name", 0.6),
+)
+# Constant scores for non-exact matches, as a fraction of the field weight.
+PREFIX_WEIGHT = 0.6
+TYPO_WEIGHT = 0.3
+# Like Meilisearch, only the first words of a long query are searched.
+MAX_QUERY_WORDS = 10
+# Above this many distinct values per segment a terms aggregation would start to
+# approximate counts; the catalogue's categories and tags stay far below it.
+FACET_SEGMENT_SIZE = 10_000
+WRITER_HEAP_BYTES = 64_000_000
+WRITER_LOCK_WAIT_SECONDS = 5.0
+
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+
+_SORT_FIELDS: dict[str, tuple[str, tantivy.Order]] = {
+    "newest": ("published_at", tantivy.Order.Desc),
+    "price_asc": ("price_sort", tantivy.Order.Asc),
+    "price_desc": ("price_sort", tantivy.Order.Desc),
+    "popular": ("sales_count", tantivy.Order.Desc),
+}
+
+
+def _build_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def _build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    # i64, not u64: tantivy-py's delete_documents_by_term builds i64 terms from ints.
+    builder.add_integer_field("id", indexed=True, fast=True)
+    for name, _ in FIELD_BOOSTS:
+        # BM25 needs term frequencies; no phrase queries, so no positions.
+        builder.add_text_field(name, tokenizer_name=ANALYZER_NAME, index_option="freq")
+    builder.add_text_field("category_slug", tokenizer_name="raw", fast=True)
+    builder.add_text_field("tags", tokenizer_name="raw", fast=True)
+    builder.add_integer_field("price_sort", indexed=True, fast=True)
+    builder.add_float_field("rating", indexed=True, fast=True)
+    builder.add_integer_field("sales_count", fast=True)
+    builder.add_date_field("published_at", fast=True)
+    # What a hit shows, stored once as JSON: the indexed text fields differ from it.
+    builder.add_bytes_field("payload", stored=True)
+    return builder.build()
+
+
+def with_compounds(text: str) -> str:
+    """Append hyphenated words joined up ("e-book" -> "ebook") so either spelling finds it."""
+    if "-" not in text:
+        return text
+    # Compounds never span whitespace; scanning only hyphenated chunks keeps long
+    # descriptions fast.
+    joined = [
+        match.group().replace("-", "")
+        for chunk in text.split()
+        if "-" in chunk
+        for match in _COMPOUND.finditer(chunk)
+    ]
+    return f"{text} {' '.join(joined)}" if joined else text
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One analysed query word and how loosely it may match."""
+
+    text: str
+    prefix: bool
+    typos: int
+
+    def matches(self, token: str) -> bool:
+        if token == self.text or (self.prefix and token.startswith(self.text)):
+            return True
+        return self.typos > 0 and within_edits(token, self.text, self.typos)
+
+
+# A query word: alternative spellings, each a list of terms that must all match.
+_Word = list[list[_Term]]
+
+
+class TantivySearchIndex:
+    """SearchIndex stored in `index_dir`, created on first use."""
+
+    def __init__(self, index_dir: Path):
+        self._index_dir = Path(index_dir)
+        self._schema = _build_schema()
+        self._analyzer = _build_analyzer()
+        self._write_lock = threading.Lock()
+        self._index = self._open()
+
+    def _open(self) -> tantivy.Index:
+        self._index_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            index = tantivy.Index(self._schema, path=str(self._index_dir), reuse=True)
+        except ValueError as error:
+            if "schema does not match" not in str(error):
+                raise SearchUnavailable(f"cannot open the search index: {error}") from error
+            # The index is derived data: an old layout is dropped and rebuilt by reindexing.
+            logger.warning("search index at %s has an old schema; starting empty", self._index_dir)
+            shutil.rmtree(self._index_dir)
+            self._index_dir.mkdir(parents=True)
+            index = tantivy.Index(self._schema, path=str(self._index_dir), reuse=True)
+        index.register_tokenizer(ANALYZER_NAME, self._analyzer)
+        return index
+
+    # -- writing ---------------------------------------------------------------
+
+    def upsert(self, docs: Sequence[SearchDocument]) -> None:
+        if not docs:
+            return
+        prepared = [self._to_tantivy(doc) for doc in docs]
+        with self._writer() as writer:
+            for doc, tantivy_doc in zip(docs, prepared, strict=True):
+                writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(tantivy_doc)
+
+    def delete(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        with self._writer() as writer:
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", doc_id)
+
+    def clear(self) -> None:
+        with self._writer() as writer:
+            writer.delete_all_documents()
+
+    @contextmanager
+    def _writer(self) -> Iterator[tantivy.IndexWriter]:
+        """A writer holding the process's write lock; commits if the block succeeds."""
+        with self._write_lock:
+            writer = self._open_writer()
+            try:
+                yield writer
+            except BaseException:
+                writer.rollback()
+                raise
+            else:
+                try:
+                    writer.commit()
+                except ValueError as error:
+                    raise SearchError(f"search index commit failed: {error}") from error
+            finally:
+                writer.wait_merging_threads()
+                self._index.reload()
+
+    def _open_writer(self) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + WRITER_LOCK_WAIT_SECONDS
+        while True:
+            try:
+                return self._index.writer(WRITER_HEAP_BYTES, 1)
+            except ValueError as error:
+                # Another process is writing: wait for it a little, then give up.
+                if "LockBusy" not in str(error) or time.monotonic() > deadline:
+                    raise SearchUnavailable(f"cannot write the search index: {error}") from error
+                time.sleep(0.05)
+
+    def _to_tantivy(self, doc: SearchDocument) -> tantivy.Document:
+        if doc.published_at.tzinfo is None:
+            raise ValueError("SearchDocument.published_at must be timezone-aware")
+        out = tantivy.Document()
+        out.add_integer("id", doc.id)
+        out.add_text("title", with_compounds(doc.title))
+        out.add_text("tags_text", with_compounds(" ".join(doc.tags)))
+        out.add_text("summary", with_compounds(doc.summary))
+        out.add_text("description", with_compounds(doc.description))
+        out.add_text("shop_name", with_compounds(doc.shop_name))
+        out.add_text("category_slug", doc.category_slug)
+        for tag in doc.tags:
+            out.add_text("tags", tag.lower())
+        out.add_integer("price_sort", doc.price_sort)
+        out.add_float("rating", float(doc.rating))
+        out.add_integer("sales_count", doc.sales_count)
+        out.add_date("published_at", doc.published_at)
+        payload = {
+            "id": doc.id,
+            "title": doc.title,
+            "summary": doc.summary,
+            "category_slug": doc.category_slug,
+            "shop_slug": doc.shop_slug,
+            "shop_name": doc.shop_name,
+            "price_minor": doc.price_minor,
+            "currency": doc.currency,
+            "rating": doc.rating,
+            "review_count": doc.review_count,
+        }
+        out.add_bytes("payload", json.dumps(payload).encode())
+        return out
+
+    # -- reading ---------------------------------------------------------------
+
+    def health(self) -> bool:
+        return tantivy.Index.exists(str(self._index_dir))
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        words = self._query_words(query.text)
+        tantivy_query = self._build_query(query, words)
+        try:
+            searcher = self._index.searcher()
+            if query.sort in _SORT_FIELDS or not words:
+                # Without words to rank by, "relevance" means best sellers first.
+                field, order = _SORT_FIELDS.get(query.sort, _SORT_FIELDS["popular"])
+                found = searcher.search(
+                    tantivy_query,
+                    limit=query.per_page,
+                    offset=query.offset,
+                    count=True,
+                    order_by_field=field,
+                    order=order,
+                )
+            else:
+                found = searcher.search(
+                    tantivy_query, limit=query.per_page, offset=query.offset, count=True
+                )
+            docs = [searcher.doc(address) for _, address in found.hits]
+            facets = self._facets(searcher, tantivy_query)
+        except ValueError as error:
+            raise SearchUnavailable(f"search index failed: {error}") from error
+        is_match = _token_matcher(words)
+        hits = [self._hit(json.loads(doc.get_first("payload")), is_match) for doc in docs]
+        return SearchResult(
+            hits=hits, total=found.count, facets=facets, page=query.page, per_page=query.per_page
+        )
+
+    def _query_words(self, text: str) -> list[_Word]:
+        """Each query word with its alternatives, any of which may match.
+
+        A hyphenated word gives its parts and also the joined form ("e-book" ->
+        e AND book, or ebook); synonyms add exact alternatives.
+        """
+        words = [word for word in text.split() if self._analyzer.analyze(word)]
+        words = words[:MAX_QUERY_WORDS]
+        result: list[_Word] = []
+        for position, word in enumerate(words):
+            is_last = position == len(words) - 1
+            alternatives = self._spellings(word, prefix=is_last, typos=True)
+            for synonym in synonyms_of(word):
+                alternatives.extend(self._spellings(synonym, prefix=False, typos=False))
+            result.append(alternatives)
+        return result
+
+    def _spellings(self, word: str, *, prefix: bool, typos: bool) -> list[list[_Term]]:
+        def term(text: str, last: bool) -> _Term:
+            return _Term(text, prefix=prefix and last, typos=allowed_typos(text) if typos else 0)
+
+        tokens = self._analyzer.analyze(word)
+        spellings = [[term(token, i == len(tokens) - 1) for i, token in enumerate(tokens)]]
+        if len(tokens) > 1:
+            spellings.append([term("".join(tokens), True)])
+        return spellings
+
+    def _term_query(self, term: _Term) -> tantivy.Query:
+        clauses = []
+        for field, boost in FIELD_BOOSTS:
+            exact = tantivy.Query.term_query(self._schema, field, term.text)
+            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, boost)))
+            if term.prefix:
+                prefix = tantivy.Query.fuzzy_term_query(
+                    self._schema, field, term.text, distance=0, prefix=True
+                )
+                clauses.append(
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(prefix, boost * PREFIX_WEIGHT))
+                )
+            if term.typos:
+                fuzzy = tantivy.Query.fuzzy_term_query(
+                    self._schema, field, term.text, distance=term.typos, transposition_cost_one=True
+                )
+                clauses.append(
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(fuzzy, boost * TYPO_WEIGHT))
+                )
+        return tantivy.Query.boolean_query(clauses)
+
+    def _word_query(self, word: _Word) -> tantivy.Query:
+        alternatives = [
+            self._term_query(terms[0])
+            if len(terms) == 1
+            else tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, self._term_query(term)) for term in terms]
+            )
+            for terms in word
+        ]
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, alternative) for alternative in alternatives]
+        )
+
+    def _build_query(self, query: SearchQuery, words: list[_Word]) -> tantivy.Query:
+        schema = self._schema
+        clauses = [(tantivy.Occur.Must, self._word_query(word)) for word in words]
+        if query.categories:
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.term_set_query(schema, "category_slug", list(query.categories)),
+                )
+            )
+        for tag in query.tags:
+            clauses.append(
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "tags", tag.lower()))
+            )
+        if query.price_min is not None or query.price_max is not None:
+            price = tantivy.Query.range_query(
+                schema,
+                "price_sort",
+                tantivy.FieldType.Integer,
+                query.price_min,
+                query.price_max,
+            )
+            clauses.append((tantivy.Occur.Must, price))
+        if query.min_rating is not None:
+            rating = tantivy.Query.range_query(
+                schema, "rating", tantivy.FieldType.Float, float(query.min_rating), None
+            )
+            clauses.append((tantivy.Occur.Must, rating))
+        if not clauses:
+            return tantivy.Query.all_query()
+        if not words:
+            # Filters only: every document passing them matches.
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _facets(
+        self, searcher: tantivy.Searcher, tantivy_query: tantivy.Query
+    ) -> dict[str, list[tuple[str, int]]]:
+        def terms(field: str) -> dict[str, Any]:
+            return {
+                "terms": {
+                    "field": field,
+                    "size": FACET_SEGMENT_SIZE,
+                    "segment_size": FACET_SEGMENT_SIZE,
+                }
+            }
+
+        price_ranges = []
+        for bucket in PRICE_BUCKETS:
+            bounds: dict[str, Any] = {"key": bucket.key}
+            if bucket.min_cents is not None:
+                bounds["from"] = bucket.min_cents
+            if bucket.max_cents is not None:
+                bounds["to"] = bucket.max_cents
+            price_ranges.append(bounds)
+        star_ranges = [{"key": str(star), "from": star, "to": star + 1} for star in range(1, 5)]
+        star_ranges.append({"key": "5", "from": 5})
+        aggregations = searcher.aggregate(
+            tantivy_query,
+            {
+                "category": terms("category_slug"),
+                "tags": terms("tags"),
+                "price_range": {"range": {"field": "price_sort", "ranges": price_ranges}},
+                "rating": {"range": {"field": "rating", "ranges": star_ranges}},
+            },
+        )
+
+        def buckets(name: str) -> dict[str, int]:
+            return {
+                str(bucket["key"]): int(bucket["doc_count"])
+                for bucket in aggregations.get(name, {}).get("buckets", [])
+            }
+
+        price_counts = buckets("price_range")
+        star_counts = {
+            int(key): count for key, count in buckets("rating").items() if key.isdigit()
+        }
+        return {
+            "category": sort_facet_values(buckets("category"), CATEGORY_FACET_SIZE),
+            "tags": sort_facet_values(buckets("tags"), TAG_FACET_SIZE),
+            "price_range": [(b.key, price_counts.get(b.key, 0)) for b in PRICE_BUCKETS],
+            "rating": rating_facet(star_counts),
+        }
+
+    def _hit(
+        self, payload: dict[str, Any], is_match: Callable[[str], bool]
+    ) -> SearchHit:
+        return SearchHit(
+            id=payload["id"],
+            title=payload["title"],
+            title_html=self._highlight(payload["title"], is_match),
+            summary_html=self._highlight(payload["summary"], is_match),
+            category_slug=payload["category_slug"],
+            shop_slug=payload["shop_slug"],
+            shop_name=payload["shop_name"],
+            price_minor=payload["price_minor"],
+            currency=payload["currency"],
+            rating=payload["rating"],
+            review_count=payload["review_count"],
+        )
+
+    def _highlight(self, text: str, is_match: Callable[[str], bool]) -> str:
+        if not text:
+            return ""
+        spans = [
+            (token.char_offset_from, token.char_offset_to)
+            for token in self._analyzer.pre_tokenize(text).tokens
+            if is_match(token.text)
+        ]
+        for match in _COMPOUND.finditer(text):
+            joined = self._analyzer.analyze(match.group().replace("-", ""))
+            if joined and is_match(joined[0]):
+                spans.append(match.span())
+        return marked_html(text, spans)
+
+
+def _token_matcher(words: list[_Word]) -> Callable[[str], bool]:
+    """Whether an indexed word matches any query term; remembers answers, since the
+    titles and summaries of one page repeat many words."""
+    flat = [term for word in words for terms in word for term in terms]
+
+    @lru_cache(maxsize=None)
+    def is_match(token: str) -> bool:
+        return any(term.matches(token) for term in flat)
+
+    return is_match

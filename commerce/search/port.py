@@ -1,0 +1,239 @@
+"""The SearchIndex port: what the catalog search needs from a search engine.
+
+Two engines implement it: `embedded.TantivySearchIndex` (a folder on disk, the
+default) and `meili.MeiliSearchIndex` (a Meilisearch server). Both follow the same
+rules, checked by tests/contracts/test_search_index.py:
+
+- every query word must match (in any searchable field); the last word also
+  matches as a prefix, so results follow the user as they type;
+- typo tolerance by word length: words under 5 letters match exactly (or as a
+  prefix), 5 to 8 letters allow one typo, 9 and more allow two;
+- a match in the title ranks above the same match in the description;
+- a word also finds its synonyms (SYNONYM_GROUPS);
+- categories in a filter are alternatives (OR), tags must all be present (AND);
+- facet counts cover every document that matches the text and filters, not just
+  the page; price and rating facets always list all their buckets, in order;
+- highlighted snippets are HTML: matched words inside <mark>…</mark>, every other
+  character escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+from commerce.errors import ValidationError
+
+SortOrder = Literal["relevance", "newest", "price_asc", "price_desc", "popular"]
+SORT_ORDERS: tuple[str, ...] = ("relevance", "newest", "price_asc", "price_desc", "popular")
+
+MAX_QUERY_LENGTH = 200
+MAX_PER_PAGE = 100
+# Deep pages cost the engine a ranked list of page * per_page hits; nobody reads past this.
+MAX_RESULT_WINDOW = 10_000
+
+# Words under MIN_WORD_FOR_ONE_TYPO letters must match exactly (or as a prefix).
+MIN_WORD_FOR_ONE_TYPO = 5
+MIN_WORD_FOR_TWO_TYPOS = 9
+
+# How many values the open-ended facets list, most frequent first.
+CATEGORY_FACET_SIZE = 50
+TAG_FACET_SIZE = 20
+
+
+def allowed_typos(word: str) -> int:
+    """Edits a query word may be away from an indexed word and still match."""
+    if len(word) >= MIN_WORD_FOR_TWO_TYPOS:
+        return 2
+    if len(word) >= MIN_WORD_FOR_ONE_TYPO:
+        return 1
+    return 0
+
+
+@dataclass(frozen=True)
+class PriceBucket:
+    """A price range in USD cents: `min_cents` included, `max_cents` excluded."""
+
+    key: str
+    label: str
+    min_cents: int | None
+    max_cents: int | None
+
+    def contains(self, price_cents: int) -> bool:
+        above_min = self.min_cents is None or price_cents >= self.min_cents
+        below_max = self.max_cents is None or price_cents < self.max_cents
+        return above_min and below_max
+
+    @property
+    def filter_bounds(self) -> tuple[int | None, int | None]:
+        """The (price_min, price_max) of a SearchQuery selecting this bucket."""
+        return self.min_cents, None if self.max_cents is None else self.max_cents - 1
+
+
+PRICE_BUCKETS: tuple[PriceBucket, ...] = (
+    PriceBucket("under_5", "Under $5", None, 500),
+    PriceBucket("5_20", "$5–$20", 500, 2000),
+    PriceBucket("20_50", "$20–$50", 2000, 5000),
+    PriceBucket("50_plus", "$50+", 5000, None),
+)
+
+# The rating facet counts products rated at least this many stars; its values are
+# these numbers as strings ("4" means 4 stars and up).
+RATING_THRESHOLDS: tuple[int, ...] = (4, 3, 2, 1)
+
+FACET_NAMES: tuple[str, ...] = ("category", "tags", "price_range", "rating")
+
+# Words that find each other, whole words only (no prefix or typo on a synonym).
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("ebook", "e-book"),
+    ("tutorial", "course"),
+    ("font", "typeface"),
+    ("lut", "preset"),
+)
+
+
+def synonyms_of(word: str) -> tuple[str, ...]:
+    lowered = word.lower()
+    return tuple(
+        other for group in SYNONYM_GROUPS if lowered in group for other in group if other != lowered
+    )
+
+
+class SearchError(RuntimeError):
+    """The search engine refused an operation (a bug or a misconfiguration)."""
+
+
+class SearchUnavailable(SearchError):
+    """The search engine cannot be reached; callers fall back (e.g. to SQL)."""
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One published product as the search engine sees it."""
+
+    id: int
+    title: str
+    summary: str
+    description: str  # plain text
+    tags: tuple[str, ...]
+    category_slug: str
+    category_name: str
+    shop_slug: str
+    shop_name: str
+    price_minor: int  # in `currency`
+    currency: str
+    price_sort: int  # the price in USD cents, for range filters and sorting
+    rating: float  # 0–5, 0 when unrated
+    review_count: int
+    sales_count: int
+    published_at: datetime  # aware, UTC
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    price_min: int | None = None  # USD cents, inclusive
+    price_max: int | None = None  # USD cents, inclusive
+    min_rating: float | None = None
+    sort: SortOrder = "relevance"
+    page: int = 1
+    per_page: int = 24
+
+    def __post_init__(self) -> None:
+        if len(self.text) > MAX_QUERY_LENGTH:
+            raise ValidationError(
+                f"Search text is too long: {MAX_QUERY_LENGTH} characters at most.", field="q"
+            )
+        if self.sort not in SORT_ORDERS:
+            raise ValidationError("Unknown sort order.", field="sort")
+        if self.page < 1:
+            raise ValidationError("Page numbers start at 1.", field="page")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise ValidationError(
+                f"Results per page must be between 1 and {MAX_PER_PAGE}.", field="per_page"
+            )
+        if self.page * self.per_page > MAX_RESULT_WINDOW:
+            raise ValidationError(
+                "That page is too far; narrow the search instead.", field="page"
+            )
+        for name in ("price_min", "price_max"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValidationError("Prices cannot be negative.", field=name)
+        if (
+            self.price_min is not None
+            and self.price_max is not None
+            and self.price_min > self.price_max
+        ):
+            raise ValidationError(
+                "The lowest price is above the highest price.", field="price_min"
+            )
+        if self.min_rating is not None and not 0 <= self.min_rating <= 5:
+            raise ValidationError("Ratings go from 0 to 5 stars.", field="min_rating")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    title: str  # plain text
+    title_html: str  # escaped, matches in <mark>
+    summary_html: str  # escaped, matches in <mark>
+    category_slug: str
+    shop_slug: str
+    shop_name: str
+    price_minor: int
+    currency: str
+    rating: float
+    review_count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    # facet name -> [(value, count)]; see FACET_NAMES, PRICE_BUCKETS, RATING_THRESHOLDS
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int = 24
+
+    @property
+    def total_pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+
+@runtime_checkable
+class SearchIndex(Protocol):
+    def upsert(self, docs: Sequence[SearchDocument]) -> None: ...
+
+    def delete(self, ids: Sequence[int]) -> None: ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def clear(self) -> None: ...
+
+    def health(self) -> bool: ...
+
+
+def sort_facet_values(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
+    """Most frequent first, then alphabetical; zero counts and blank values dropped."""
+    ranked = sorted(
+        ((value, count) for value, count in counts.items() if count > 0 and value),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return ranked[:limit]
+
+
+def rating_facet(floor_counts: dict[int, int]) -> list[tuple[str, int]]:
+    """Turn counts per whole star (3 for 3.0–3.99) into "N stars and up" counts."""
+    return [
+        (str(threshold), sum(n for star, n in floor_counts.items() if star >= threshold))
+        for threshold in RATING_THRESHOLDS
+    ]

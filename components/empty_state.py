@@ -1,0 +1,32 @@
+"""What a page shows when there is nothing to list yet, and what to do about it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+
+
+def empty_state(
+    icon: str, title: str, body: str, *, action: rx.Component | None = None, id: str = ""
+) -> rx.Component:
+    return rx.vstack(
+        rx.center(
+            rx.icon(icon, size=28, color=rx.color(theme.RADIX_ACCENT, 11)),
+            width="56px",
+            height="56px",
+            border_radius=theme.RADIUS_PILL,
+            background_color=rx.color(theme.RADIX_ACCENT, 3),
+        ),
+        rx.heading(title, as_="h2", size="5", text_align="center"),
+        rx.text(body, color=theme.TEXT_MUTED, text_align="center", max_width="32rem"),
+        *([action] if action is not None else []),
+        id=id or None,
+        align="center",
+        spacing="3",
+        padding_y="3rem",
+        padding_x="1rem",
+        width="100%",
+        border=f"1px dashed {theme.BORDER}",
+        border_radius=theme.RADIUS_CARD,
+    )

@@ -1,0 +1,44 @@
+"""The bottom of every shop page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from storefront import routes
+
+
+def _footer_link(label: str, href: str) -> rx.Component:
+    return rx.link(label, href=href, size="2", color=theme.TEXT_MUTED, underline="hover")
+
+
+def footer() -> rx.Component:
+    return rx.el.footer(
+        rx.flex(
+            rx.vstack(
+                rx.text(theme.BRAND_NAME, weight="bold"),
+                rx.text("Digital products from independent creators, delivered instantly.",
+                        size="2", color=theme.TEXT_MUTED),
+                spacing="1",
+                max_width="24rem",
+            ),
+            rx.flex(
+                _footer_link("Browse", routes.SEARCH),
+                _footer_link("Your library", routes.LIBRARY),
+                _footer_link("Sell on " + theme.BRAND_NAME, routes.ACCOUNT + "#open-shop"),
+                _footer_link("Account", routes.ACCOUNT),
+                wrap="wrap",
+                spacing="4",
+            ),
+            direction=rx.breakpoints(initial="column", sm="row"),
+            justify="between",
+            gap="1rem",
+            max_width=theme.CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x=theme.PAGE_PADDING_X,
+            padding_y="2rem",
+        ),
+        id="footer",
+        border_top=f"1px solid {theme.BORDER}",
+        background_color=theme.SURFACE,
+    )

@@ -1,0 +1,138 @@
+"""Form building blocks: labelled inputs with their error, submit buttons, notices."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_components_core.el.elements.forms import Form
+
+from components import theme
+
+TextLike = str | rx.Var
+
+
+def form_card(title: str, *children: rx.Component, subtitle: str = "") -> rx.Component:
+    """A centred card holding one form (sign-in, sign-up, reset)."""
+    return rx.box(
+        rx.card(
+            rx.vstack(
+                rx.heading(title, as_="h1", size="6"),
+                rx.cond(subtitle != "", rx.text(subtitle, color=theme.TEXT_MUTED, size="2")),
+                *children,
+                spacing=theme.GAP,
+                width="100%",
+            ),
+            size=rx.breakpoints(initial="2", sm="3"),
+            width="100%",
+        ),
+        width="100%",
+        max_width=theme.FORM_MAX_WIDTH,
+        margin_x="auto",
+    )
+
+
+def section_card(title: str, *children: rx.Component, description: str = "", id: str = "") -> rx.Component:
+    """A titled card for one part of a settings-like page."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, as_="h2", size="4"),
+            rx.cond(description != "", rx.text(description, color=theme.TEXT_MUTED, size="2")),
+            *children,
+            spacing=theme.GAP,
+            width="100%",
+        ),
+        id=id or None,
+        size="3",
+        width="100%",
+    )
+
+
+def labelled_input(
+    label: str,
+    *,
+    name: str,
+    id: str,
+    type: str = "text",
+    error: TextLike = "",
+    hint: str = "",
+    auto_complete: str = "",
+    placeholder: str = "",
+    required: bool = True,
+) -> rx.Component:
+    """An input with its visible label, an optional hint and its error message."""
+    error_var = rx.Var.create(error)
+    error_id = f"{id}-error"
+    return rx.vstack(
+        rx.el.label(label, html_for=id, font_weight="500", font_size="0.9rem"),
+        rx.input(
+            id=id,
+            name=name,
+            type=type,
+            auto_complete=auto_complete or None,
+            placeholder=placeholder or None,
+            required=required,
+            size="3",
+            width="100%",
+            aria_invalid=rx.cond(error_var != "", "true", "false"),
+            aria_describedby=error_id,
+            color_scheme=rx.cond(error_var != "", "red", theme.RADIX_ACCENT),
+        ),
+        rx.cond(hint != "", rx.text(hint, size="1", color=theme.TEXT_MUTED)),
+        rx.cond(
+            error_var != "",
+            rx.text(error_var, id=error_id, size="2", color=theme.DANGER_TEXT, role="alert"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def submit_button(label: str, *, id: str, loading: bool | rx.Var = False) -> rx.Component:
+    """The form's main action; disabled with a spinner while the request runs."""
+    return rx.button(
+        label,
+        id=id,
+        type="submit",
+        loading=loading,
+        size="3",
+        width="100%",
+        style=theme.CTA_BUTTON_STYLE,
+    )
+
+
+def form_error(message: TextLike, *, id: str = "") -> rx.Component:
+    """A problem with the whole form (wrong password, rate limit...)."""
+    message_var = rx.Var.create(message)
+    return rx.cond(
+        message_var != "",
+        rx.callout(message_var, icon="triangle_alert", color_scheme="red", role="alert",
+                   id=id or None, width="100%"),
+    )
+
+
+def form_notice(message: TextLike, *, id: str = "") -> rx.Component:
+    """A success message after a form did its work."""
+    message_var = rx.Var.create(message)
+    return rx.cond(
+        message_var != "",
+        rx.callout(message_var, icon="circle_check", color_scheme="green", role="status",
+                   id=id or None, width="100%"),
+    )
+
+
+class _NativeForm(Form):
+    """A <form> the browser submits itself.
+
+    `rx.form` always prevents the browser's submission and sends the data as an
+    event instead; a GET form (search) must also work before the page's scripts
+    run and needs no state at all.
+    """
+
+    @classmethod
+    def create(cls, *children, **props) -> rx.Component:
+        # Skip Form.create, which installs the preventDefault submit handler.
+        return super(Form, cls).create(*children, **props)
+
+
+def get_form(*children: rx.Component, action: str, **props) -> rx.Component:
+    """A plain HTML form that navigates to `action?<fields>` on submit."""
+    return _NativeForm.create(*children, action=action, method="get", **props)

@@ -1,0 +1,192 @@
+"""The top bar: brand, search, colour mode, cart and the account menu.
+
+It takes vars (who is signed in, the cart count) and the sign-out event from the
+layout, so it renders the same for any state behind it.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from components.buttons import link_button
+from components.forms import get_form
+from storefront import routes
+
+BoolLike = bool | rx.Var
+IntLike = int | rx.Var
+TextLike = str | rx.Var
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.center(
+                rx.icon("shopping-bag", size=18, color="white"),
+                width="32px",
+                height="32px",
+                border_radius=theme.RADIUS_CONTROL,
+                background_color=theme.PRIMARY,
+            ),
+            rx.text(theme.BRAND_NAME, weight="bold", size="4",
+                    color=rx.color_mode_cond(light=theme.PRIMARY, dark="white")),
+            align="center",
+            spacing="2",
+        ),
+        href=routes.HOME,
+        underline="none",
+        id="brand-home",
+        aria_label=f"{theme.BRAND_NAME} home",
+    )
+
+
+def search_box() -> rx.Component:
+    return get_form(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            id="navbar-search",
+            name="q",
+            type="search",
+            placeholder="Search products",
+            aria_label="Search products",
+            auto_complete="off",
+            size="3",
+            width="100%",
+            radius="full",
+        ),
+        action=routes.SEARCH,
+        role="search",
+        width="100%",
+    )
+
+
+def cart_link(count: IntLike) -> rx.Component:
+    count_var = rx.Var.create(count)
+    return rx.link(
+        rx.box(
+            rx.icon("shopping-cart", size=20),
+            rx.cond(
+                count_var > 0,
+                rx.badge(count_var, id="cart-count", variant="solid", radius="full",
+                         position="absolute", top="-6px", right="-10px",
+                         style={"background_color": theme.CTA, "color": theme.CTA_TEXT}),
+            ),
+            position="relative",
+            display="flex",
+        ),
+        href=routes.CART,
+        id="cart-link",
+        aria_label="Cart",
+        color="inherit",
+        padding="0.5rem",
+    )
+
+
+def _menu_link(label: str, href: str, icon: str, id: str) -> rx.Component:
+    # A menu item that navigates (a link slotted into the item breaks Radix's Slot).
+    return rx.menu.item(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label), align="center", spacing="2"),
+        id=id,
+        on_select=rx.redirect(href),
+    )
+
+
+def account_menu(
+    *,
+    signed_in: BoolLike,
+    display_name: TextLike,
+    has_shop: BoolLike,
+    is_admin: BoolLike,
+    on_sign_out: rx.EventHandler,
+) -> rx.Component:
+    signed_in_menu = rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("circle-user", size=18),
+                rx.text(display_name, max_width="10rem", overflow="hidden",
+                        text_overflow="ellipsis", white_space="nowrap",
+                        display=rx.breakpoints(initial="none", sm="block")),
+                rx.icon("chevron-down", size=14),
+                id="account-menu",
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Account menu",
+            ),
+        ),
+        rx.menu.content(
+            rx.text(display_name, size="2", weight="medium", color=theme.TEXT_MUTED,
+                    padding="0.25rem 0.75rem", max_width="14rem", overflow="hidden",
+                    text_overflow="ellipsis", white_space="nowrap"),
+            _menu_link("Your library", routes.LIBRARY, "library", "menu-library"),
+            _menu_link("Account", routes.ACCOUNT, "settings", "menu-account"),
+            rx.cond(has_shop, _menu_link("Seller studio", routes.SELLER, "store", "menu-seller")),
+            rx.cond(is_admin, _menu_link("Admin", routes.ADMIN, "shield", "menu-admin")),
+            rx.menu.separator(),
+            rx.menu.item(
+                rx.hstack(rx.icon("log-out", size=16), rx.text("Sign out"), align="center", spacing="2"),
+                id="menu-sign-out",
+                on_select=on_sign_out,
+            ),
+            align="end",
+        ),
+    )
+    anonymous_links = rx.hstack(
+        rx.link("Sign in", href=routes.LOGIN, id="nav-login", weight="medium",
+                color="inherit", padding_x="0.5rem"),
+        rx.box(
+            link_button("Register", routes.REGISTER, id="nav-register", size="2"),
+            display=rx.breakpoints(initial="none", sm="block"),
+        ),
+        align="center",
+        spacing="2",
+    )
+    return rx.cond(signed_in, signed_in_menu, anonymous_links)
+
+
+def navbar(
+    *,
+    cart_count: IntLike,
+    signed_in: BoolLike,
+    display_name: TextLike,
+    has_shop: BoolLike,
+    is_admin: BoolLike,
+    on_sign_out: rx.EventHandler,
+) -> rx.Component:
+    actions = rx.hstack(
+        rx.color_mode.button(id="color-mode", aria_label="Switch light or dark mode",
+                             variant="ghost", color_scheme="gray"),
+        cart_link(cart_count),
+        account_menu(signed_in=signed_in, display_name=display_name, has_shop=has_shop,
+                     is_admin=is_admin, on_sign_out=on_sign_out),
+        align="center",
+        spacing="3",
+        order=rx.breakpoints(initial="2", md="3"),
+        margin_left="auto",
+    )
+    return rx.el.header(
+        rx.flex(
+            brand(),
+            rx.box(
+                search_box(),
+                order=rx.breakpoints(initial="3", md="2"),
+                width=rx.breakpoints(initial="100%", md="auto"),
+                flex_grow="1",
+                max_width=rx.breakpoints(initial="none", md="32rem"),
+                margin_x=rx.breakpoints(initial="0", md="1.5rem"),
+            ),
+            actions,
+            align="center",
+            wrap="wrap",
+            row_gap="0.75rem",
+            max_width=theme.CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x=theme.PAGE_PADDING_X,
+            padding_y="0.75rem",
+        ),
+        id="navbar",
+        position="sticky",
+        top="0",
+        z_index="10",
+        border_bottom=f"1px solid {theme.BORDER}",
+        background_color="var(--color-background)",
+    )

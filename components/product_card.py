@@ -1,0 +1,83 @@
+"""A product in a grid: cover, title, shop and price, linking to the product page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from components.price import price_tag
+
+TextLike = str | rx.Var
+
+
+def _cover(cover_url: TextLike, title: TextLike) -> rx.Component:
+    placeholder = rx.center(
+        rx.icon("package", size=36, color=rx.color(theme.RADIX_ACCENT, 9)),
+        width="100%",
+        height="100%",
+        background_color=rx.color(theme.RADIX_ACCENT, 3),
+    )
+    image = rx.image(
+        src=cover_url,
+        alt=title,
+        loading="lazy",
+        width="100%",
+        height="100%",
+        object_fit="cover",
+    )
+    return rx.box(
+        rx.cond(cover_url, image, placeholder),
+        width="100%",
+        aspect_ratio="4 / 3",
+        overflow="hidden",
+        border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
+    )
+
+
+def product_card(
+    *,
+    url: TextLike,
+    title: TextLike,
+    shop_name: TextLike,
+    price_label: TextLike,
+    cover_url: TextLike,
+    category_name: TextLike = "",
+) -> rx.Component:
+    return rx.link(
+        rx.vstack(
+            _cover(cover_url, title),
+            rx.vstack(
+                rx.cond(
+                    category_name,
+                    rx.text(category_name, size="1", color=theme.TEXT_MUTED,
+                            text_transform="uppercase", letter_spacing="0.04em"),
+                ),
+                rx.text(title, as_="div", size="3", weight="medium", class_name="product-title",
+                        style={"display": "-webkit-box", "-webkit-line-clamp": "2",
+                               "-webkit-box-orient": "vertical", "overflow": "hidden"}),
+                rx.text(shop_name, size="2", color=theme.TEXT_MUTED),
+                price_tag(price_label, size="3"),
+                spacing="1",
+                padding="0.75rem 1rem 1rem",
+                width="100%",
+            ),
+            spacing="0",
+            height="100%",
+        ),
+        href=url,
+        underline="none",
+        color="inherit",
+        class_name="product-card",
+        custom_attrs={"data-testid": "product-card"},
+        display="block",
+        height="100%",
+        border=f"1px solid {theme.BORDER}",
+        border_radius=theme.RADIUS_CARD,
+        background_color=theme.CARD_BACKGROUND,
+        transition="box-shadow 120ms ease, transform 120ms ease",
+        _hover={"box_shadow": "0 6px 20px rgba(15, 23, 42, 0.12)", "transform": "translateY(-2px)"},
+    )
+
+
+def product_grid(*cards: rx.Component, id: str = "") -> rx.Component:
+    return rx.grid(*cards, columns=theme.GRID_COLUMNS, spacing=theme.GAP, width="100%", id=id or None)

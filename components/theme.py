@@ -1,0 +1,115 @@
+"""The design system: brand colours, spacing, radii, type and the Radix theme.
+
+Every component takes its colours and measures from here, so a brand change is
+one edit. Radix Themes supplies the component look; the accent is "indigo",
+the Radix scale closest to the brand navy #1e3a8a (hue ~224°, indigo-9 is ~226°;
+"blue" is ~206° and reads as sky blue next to the logo). The neutral scale is
+"slate", which is the scale #64748b itself comes from.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+BRAND_NAME = "Marketplace"
+
+# Brand colours.
+PRIMARY = "#1e3a8a"
+# Coral call-to-action. Its text is dark navy, not white: white on #ff6b6b has a
+# contrast of 2.8:1 (fails WCAG AA), #0f172a on it has 6.4:1.
+CTA = "#ff6b6b"
+CTA_HOVER = "#ff5252"
+CTA_TEXT = "#0f172a"
+SUCCESS = "#10b981"
+NEUTRAL = "#64748b"
+BACKGROUND_LIGHT = "#ffffff"
+BACKGROUND_DARK = "#0f172a"
+# Raised surfaces (cards, panels) one step off the background, same slate family.
+PANEL_LIGHT = "#ffffff"
+PANEL_DARK = "#1e293b"
+SUBTLE_LIGHT = "#f8fafc"
+SUBTLE_DARK = "#131c31"
+
+RADIX_ACCENT = "indigo"
+RADIX_GRAY = "slate"
+
+# Colours that follow the light/dark switch (Radix scales adapt by themselves).
+TEXT_MUTED = rx.color(RADIX_GRAY, 11)
+BORDER = rx.color(RADIX_GRAY, 6)
+SURFACE = rx.color_mode_cond(light=SUBTLE_LIGHT, dark=SUBTLE_DARK)
+CARD_BACKGROUND = rx.color_mode_cond(light=PANEL_LIGHT, dark=PANEL_DARK)
+LINK = rx.color(RADIX_ACCENT, 11)
+DANGER_TEXT = rx.color("red", 11)
+
+FONT_STACK = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", '
+    'Arial, sans-serif, "Apple Color Emoji", "Segoe UI Emoji"'
+)
+
+# Spacing: Radix steps ("1" = 4px … "9" = 64px) for gaps, CSS lengths for padding.
+CONTENT_MAX_WIDTH = "72rem"
+FORM_MAX_WIDTH = "26rem"
+PAGE_PADDING_X = rx.breakpoints(initial="1rem", sm="1.5rem", md="2rem")
+PAGE_PADDING_Y = rx.breakpoints(initial="1.5rem", md="2.5rem")
+GAP_TIGHT = "2"
+GAP = "4"
+GAP_SECTION = "6"
+
+# Radii.
+RADIUS_CONTROL = "8px"
+RADIUS_CARD = "12px"
+RADIUS_PILL = "9999px"
+
+# Product grid: one column on a phone, up to four on a desktop.
+GRID_COLUMNS = rx.breakpoints(initial="1", xs="2", md="3", lg="4")
+
+CTA_BUTTON_STYLE = {
+    "background_color": CTA,
+    "color": CTA_TEXT,
+    "font_weight": "600",
+    "_hover": {"background_color": CTA_HOVER},
+}
+
+# Radix sets its own font and page background on `.radix-themes`; these
+# variables put the brand's stack and the brand backgrounds in their place.
+GLOBAL_CSS = f"""
+.radix-themes {{
+  --default-font-family: {FONT_STACK};
+  --heading-font-family: {FONT_STACK};
+  --color-background: {BACKGROUND_LIGHT};
+}}
+.dark .radix-themes, .dark.radix-themes {{
+  --color-background: {BACKGROUND_DARK};
+  --color-panel-solid: {PANEL_DARK};
+  --color-panel-translucent: rgba(30, 41, 59, 0.8);
+}}
+.skip-link {{
+  position: absolute;
+  left: -9999px;
+}}
+.skip-link:focus {{
+  left: 1rem;
+  top: 1rem;
+  z-index: 100;
+  padding: 0.5rem 1rem;
+  border-radius: {RADIUS_CONTROL};
+  background: {PRIMARY};
+  color: #ffffff;
+}}
+"""
+
+
+def radix_theme() -> rx.Component:
+    """The app-wide Radix theme (registered by rxconfig's RadixThemesPlugin)."""
+    return rx.theme(
+        accent_color=RADIX_ACCENT,
+        gray_color=RADIX_GRAY,
+        radius="medium",
+        scaling="100%",
+        has_background=True,
+    )
+
+
+def global_style_tag() -> rx.Component:
+    """A <style> element for the document head carrying GLOBAL_CSS."""
+    return rx.el.style(GLOBAL_CSS)

@@ -1,0 +1,16 @@
+"""Reading fields out of a submitted form's data (any client can send anything)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def text_field(form_data: dict[str, Any], key: str) -> str:
+    value = form_data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def secret_field(form_data: dict[str, Any], key: str) -> str:
+    # Passwords are taken as typed: spaces are characters like any other.
+    value = form_data.get(key)
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,67 @@
+"""Forgotten password: ask for a link, then choose a new password with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from commerce import accounts
+from state import service_call
+from state.form_data import secret_field, text_field
+
+
+class PasswordResetState(rx.State):
+    request_error: str = ""
+    request_sent: bool = False
+    request_pending: bool = False
+
+    reset_password_error: str = ""
+    reset_confirm_error: str = ""
+    reset_error: str = ""
+    reset_done: bool = False
+    reset_pending: bool = False
+
+    @rx.event
+    def open_page(self):
+        """Fresh forms each time a reset page opens (state outlives navigation)."""
+        self.reset()
+
+    @rx.event
+    async def request_link(self, form_data: dict[str, Any]):
+        email = text_field(form_data, "email")
+        self.request_error = "" if email else "Enter the email address of your account."
+        if self.request_error:
+            return
+        self.request_pending = True
+        yield
+        # The answer is the same whether or not the account exists, so the form
+        # cannot be used to find out who has an account.
+        await service_call.call(accounts.request_password_reset, email=email)
+        self.request_pending = False
+        self.request_sent = True
+
+    @rx.event
+    async def choose_password(self, form_data: dict[str, Any]):
+        password = secret_field(form_data, "new_password")
+        confirm = secret_field(form_data, "confirm_password")
+        self.reset_password_error = "" if password else "Choose a new password."
+        self.reset_confirm_error = "" if password == confirm else "The two passwords do not match."
+        self.reset_error = ""
+        if self.reset_password_error or self.reset_confirm_error:
+            return
+        self.reset_pending = True
+        yield
+        # `reset_token` is the dynamic segment of routes.PASSWORD_RESET_WITH_TOKEN.
+        token = self.reset_token
+        result = await service_call.call(
+            accounts.reset_password, token=token, new_password=password
+        )
+        self.reset_pending = False
+        if not result.ok:
+            if result.field == "password":
+                self.reset_password_error = result.error
+            else:
+                self.reset_error = result.error
+            return
+        self.reset_done = True

@@ -1,0 +1,227 @@
+"""Who is signed in: the session cookie, sign-in, sign-up, sign-out and page guards.
+
+The cookie holds an opaque session token; who it belongs to lives only in
+backend vars (leading underscore), filled from `accounts.resume_session`. Any
+client can send any event with any arguments, so nothing here trusts a payload
+for identity, and every service checks the actor's permission itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from commerce import accounts
+from commerce.accounts import Actor, SessionGrant
+from commerce.config import get_settings
+from state import service_call
+from state.form_data import secret_field, text_field
+from storefront import routes
+
+SESSION_COOKIE = "mp_session"
+
+
+def _cookie_max_age() -> int:
+    # Matches the server-side session lifetime; the server's expiry is what counts.
+    return get_settings().session_days * 24 * 60 * 60
+
+
+def _cookie_is_secure() -> bool:
+    return get_settings().base_url.startswith("https://")
+
+
+class SessionState(rx.State):
+    session_token: str = rx.Cookie(
+        "",
+        name=SESSION_COOKIE,
+        path="/",
+        max_age=_cookie_max_age(),
+        same_site="lax",
+        secure=_cookie_is_secure(),
+    )
+
+    _user_id: int | None = None
+    _role: str = "anonymous"
+    _shop_id: int | None = None
+
+    # Shown in menus and headers only; never used to decide anything.
+    display_name: str = ""
+    email: str = ""
+    role: str = "anonymous"
+    shop_slug: str = ""
+
+    login_error: str = ""
+    login_pending: bool = False
+
+    register_email_error: str = ""
+    register_name_error: str = ""
+    register_password_error: str = ""
+    register_confirm_error: str = ""
+    register_error: str = ""
+    register_pending: bool = False
+
+    @rx.var
+    def is_signed_in(self) -> bool:
+        return self.role != "anonymous"
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @rx.var
+    def has_shop(self) -> bool:
+        return self.shop_slug != ""
+
+    @rx.var
+    def next_query(self) -> str:
+        """`?next=…` to carry the page to return to between sign-in and sign-up."""
+        next_path = self._next_path()
+        return "" if next_path == routes.HOME else "?" + urlencode({"next": next_path})
+
+    # Identity, backend only.
+
+    def _apply(self, grant: SessionGrant | None) -> None:
+        if grant is None:
+            self._user_id, self._role, self._shop_id = None, "anonymous", None
+            self.display_name, self.email, self.role, self.shop_slug = "", "", "anonymous", ""
+            if self.session_token:
+                self.session_token = ""
+            return
+        user = grant.user
+        self._user_id, self._role, self._shop_id = user.id, user.role, user.shop_id
+        self.display_name, self.email, self.role = user.display_name, user.email, user.role
+        self.shop_slug = user.shop_slug or ""
+        if grant.token != self.session_token:
+            # A refreshed session comes with a new token; the old one stops working soon.
+            self.session_token = grant.token
+
+    async def _resume(self) -> Actor:
+        """Check the cookie's token against the database; return who it is."""
+        grant = None
+        if self.session_token:
+            grant = (await service_call.call(accounts.resume_session, self.session_token)).value
+        self._apply(grant)
+        return self._actor()
+
+    def _actor(self) -> Actor:
+        return Actor(user_id=self._user_id, role=self._role, shop_id=self._shop_id)
+
+    def _client_id(self) -> str:
+        # The socket's peer address (or the trusted proxy's X-Forwarded-For entry,
+        # per rxconfig trusted_proxy_hops); never anything the event payload says.
+        return self.router.session.client_ip or "unknown"
+
+    def _current_path(self) -> str:
+        url = self.router.url
+        return f"{url.path}?{url.query}" if url.query else url.path
+
+    def _next_path(self) -> str:
+        return routes.safe_next_path(self.router.url.query_parameters.get("next"))
+
+    # Page load events.
+
+    @rx.event
+    async def resolve(self):
+        """On every page load: who is signed in (also refreshes the token)."""
+        await self._resume()
+
+    @rx.event
+    async def require_signed_in(self):
+        """Guarded pages send anonymous visitors to sign in and back.
+
+        Seller and admin pages use this too: a signed-in user without the role
+        sees a "not allowed" panel there rather than a redirect loop.
+        """
+        actor = await self._resume()
+        if not actor.is_signed_in:
+            return rx.redirect(routes.login_url(self._current_path()), replace=True)
+
+    @rx.event
+    async def open_sign_in_page(self):
+        """Sign-in and sign-up pages: fresh forms; a signed-in visitor goes straight on."""
+        self.login_error = self.register_error = ""
+        self.register_email_error = self.register_name_error = ""
+        self.register_password_error = self.register_confirm_error = ""
+        actor = await self._resume()
+        if actor.is_signed_in:
+            return rx.redirect(self._next_path(), replace=True)
+
+    # Forms.
+
+    @rx.event
+    async def login(self, form_data: dict[str, Any]):
+        email = text_field(form_data, "email")
+        password = secret_field(form_data, "password")
+        self.login_error = ""
+        if not email or not password:
+            self.login_error = "Enter your email and password."
+            return
+        self.login_pending = True
+        yield
+        result = await service_call.call(
+            accounts.login, email=email, password=password, client_id=self._client_id()
+        )
+        self.login_pending = False
+        if not result.ok:
+            self.login_error = result.error
+            return
+        self._apply(result.value)
+        yield rx.redirect(self._next_path())
+
+    @rx.event
+    async def register(self, form_data: dict[str, Any]):
+        email = text_field(form_data, "email")
+        display_name = text_field(form_data, "display_name")
+        password = secret_field(form_data, "password")
+        confirm = secret_field(form_data, "confirm_password")
+        self.register_email_error = "" if email else "Enter your email address."
+        self.register_name_error = "" if display_name else "Enter the name others will see."
+        self.register_password_error = "" if password else "Choose a password."
+        self.register_confirm_error = (
+            "" if password == confirm else "The two passwords do not match."
+        )
+        self.register_error = ""
+        if (self.register_email_error or self.register_name_error
+                or self.register_password_error or self.register_confirm_error):
+            return
+        self.register_pending = True
+        yield
+        result = await service_call.call(
+            accounts.register,
+            email=email,
+            password=password,
+            display_name=display_name,
+            client_id=self._client_id(),
+        )
+        self.register_pending = False
+        if not result.ok:
+            if result.field == "email":
+                self.register_email_error = result.error
+            elif result.field == "display_name":
+                self.register_name_error = result.error
+            elif result.field == "password":
+                self.register_password_error = result.error
+            else:
+                self.register_error = result.error
+            return
+        self._apply(result.value)
+        yield rx.redirect(self._next_path())
+
+    @rx.event
+    async def logout(self):
+        if self.session_token:
+            await service_call.call(accounts.logout, self.session_token)
+        self._apply(None)
+        return rx.redirect(routes.HOME)
+
+
+async def current_actor(state: rx.State) -> Actor:
+    """The actor for any state's handler, re-checked against the database.
+
+    A module function rather than a SessionState method: every public method of
+    a state is an event any client could call.
+    """
+    session = await state.get_state(SessionState)
+    return await session._resume()

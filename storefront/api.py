@@ -1,0 +1,42 @@
+"""Plain HTTP endpoints, served by the same backend as the Reflex app.
+
+`storefront.storefront` passes `api` to `rx.App(api_transformer=...)`, which
+mounts the Reflex backend under it: these routes are matched first.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from commerce import wiring
+from commerce.db import check_database
+from storefront.api_files import file_routes
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness and readiness for load balancers: 200 when the database answers."""
+    try:
+        await run_in_threadpool(check_database)
+    except Exception as exc:  # any failure means "not ready"; the details go to the log
+        log.exception("health check: database unavailable")
+        # Only the error's type: the message can name hosts and users.
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+routes: list[BaseRoute] = [
+    Route("/healthz", healthz, methods=["GET"]),
+]
+# Other HTTP endpoints are appended here as route lists from their own modules
+# (payment webhooks and the license API go next to the file routes).
+routes += file_routes(wiring.blob_store)
+
+api = Starlette(routes=routes)

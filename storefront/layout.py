@@ -1,0 +1,164 @@
+"""Page templates: decorators over `rx.page` that add the chrome and the guards.
+
+    @shop_page(routes.HOME, title="…", description="…", on_load=HomeState.load)
+    def home() -> rx.Component: ...
+
+- shop_page: navbar + content + footer, open to everyone.
+- library_page: the same chrome, for signed-in users (library, account).
+- seller_page: for users with a shop (the seller studio).
+- admin_page: for administrators.
+
+Every page resolves the session on load. Guarded pages send anonymous visitors
+to `/login?next=<page>`; a signed-in user without the role gets a clear "not
+allowed" panel. The guard is only the page's manners: every service checks the
+actor's permission itself, since any client can send any event.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import reflex as rx
+
+from components import theme
+from components.buttons import link_button
+from components.empty_state import empty_state
+from components.footer import footer
+from components.navbar import navbar
+from state.session import SessionState
+from storefront import routes
+
+PageFunction = Callable[[], rx.Component]
+# An event handler, an EventSpec, or a list of them (as rx.page accepts).
+OnLoad = Any
+
+
+def _on_load_list(on_load: OnLoad) -> list:
+    if on_load is None:
+        return []
+    if isinstance(on_load, Sequence):
+        return list(on_load)
+    return [on_load]
+
+
+def _shell(content: rx.Component) -> rx.Component:
+    return rx.flex(
+        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        navbar(
+            # The cart issue passes its count var here; until then no cart exists.
+            cart_count=0,
+            signed_in=SessionState.is_signed_in,
+            display_name=SessionState.display_name,
+            has_shop=SessionState.has_shop,
+            is_admin=SessionState.is_admin,
+            on_sign_out=SessionState.logout,
+        ),
+        rx.el.main(
+            content,
+            id="main",
+            width="100%",
+            max_width=theme.CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x=theme.PAGE_PADDING_X,
+            padding_y=theme.PAGE_PADDING_Y,
+            flex_grow="1",
+        ),
+        footer(),
+        direction="column",
+        min_height="100vh",
+        background_color="var(--color-background)",
+    )
+
+
+def _checking_session() -> rx.Component:
+    # Shown until the session check has run (and while an anonymous visitor is
+    # being sent to the sign-in page), so protected content never flashes.
+    return rx.center(
+        rx.hstack(rx.spinner(size="3"), rx.text("Checking your session…", color=theme.TEXT_MUTED),
+                  align="center", spacing="3"),
+        id="checking-session",
+        padding_y="4rem",
+        width="100%",
+    )
+
+
+def _not_allowed(title: str, body: str, action: rx.Component) -> rx.Component:
+    return empty_state("lock", title, body, action=action, id="not-allowed")
+
+
+def _register(
+    route: str, title: str, description: str, on_load: list,
+    body: Callable[[PageFunction], rx.Component],
+) -> Callable[[PageFunction], PageFunction]:
+    """Register `render`'s page at `route`: the shell around `body(render)`."""
+    def decorator(render: PageFunction) -> PageFunction:
+        @functools.wraps(render)
+        def page() -> rx.Component:
+            return _shell(body(render))
+
+        rx.page(
+            route=route,
+            title=f"{title} · {theme.BRAND_NAME}",
+            description=description,
+            on_load=on_load,
+        )(page)
+        return render
+
+    return decorator
+
+
+def shop_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
+    return _register(route, title, description,
+                     [SessionState.resolve, *_on_load_list(on_load)], lambda render: render())
+
+
+def library_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
+    def body(render: PageFunction) -> rx.Component:
+        return rx.cond(SessionState.is_signed_in, render(), _checking_session())
+
+    return _register(route, title, description,
+                     [SessionState.require_signed_in, *_on_load_list(on_load)], body)
+
+
+def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
+    def body(render: PageFunction) -> rx.Component:
+        return rx.cond(
+            SessionState.has_shop,
+            render(),
+            rx.cond(
+                SessionState.is_signed_in,
+                _not_allowed(
+                    "The seller studio is for shop owners",
+                    "Open a shop from your account page to sell your digital products here.",
+                    link_button("Open a shop", routes.ACCOUNT + "#open-shop",
+                                id="not-allowed-action"),
+                ),
+                _checking_session(),
+            ),
+        )
+
+    return _register(route, title, description,
+                     [SessionState.require_signed_in, *_on_load_list(on_load)], body)
+
+
+def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
+    def body(render: PageFunction) -> rx.Component:
+        return rx.cond(
+            SessionState.is_admin,
+            render(),
+            rx.cond(
+                SessionState.is_signed_in,
+                _not_allowed(
+                    "This area is for administrators",
+                    "Your account does not have access to the admin console.",
+                    link_button("Back to the shop", routes.HOME, id="not-allowed-action",
+                                primary=False),
+                ),
+                _checking_session(),
+            ),
+        )
+
+    return _register(route, title, description,
+                     [SessionState.require_signed_in, *_on_load_list(on_load)], body)

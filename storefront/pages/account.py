@@ -1,0 +1,125 @@
+"""The account page: profile, password, opening a shop, signing out everywhere."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from components.buttons import link_button
+from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
+from state.account import AccountState
+from state.session import SessionState
+from storefront import routes
+from storefront.layout import library_page
+
+
+def profile() -> rx.Component:
+    return section_card(
+        "Profile",
+        rx.data_list.root(
+            rx.data_list.item(rx.data_list.label("Name"),
+                              rx.data_list.value(SessionState.display_name, id="account-name")),
+            rx.data_list.item(rx.data_list.label("Email"),
+                              rx.data_list.value(SessionState.email, id="account-email")),
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+        ),
+        id="account-profile",
+    )
+
+
+def change_password() -> rx.Component:
+    return section_card(
+        "Change password",
+        rx.form(
+            rx.vstack(
+                form_error(AccountState.password_error, id="password-error"),
+                form_notice(AccountState.password_notice, id="password-notice"),
+                labelled_input("Current password", name="current_password", id="password-current",
+                               type="password", auto_complete="current-password",
+                               error=AccountState.password_current_error),
+                labelled_input("New password", name="new_password", id="password-new",
+                               type="password", auto_complete="new-password",
+                               hint="At least 10 characters.",
+                               error=AccountState.password_new_error),
+                labelled_input("Confirm new password", name="confirm_password",
+                               id="password-confirm", type="password", auto_complete="new-password",
+                               error=AccountState.password_confirm_error),
+                rx.box(submit_button("Change password", id="password-submit",
+                                     loading=AccountState.password_pending),
+                       width=rx.breakpoints(initial="100%", sm="auto")),
+                spacing=theme.GAP,
+                width="100%",
+            ),
+            on_submit=AccountState.change_password,
+            id="password-form",
+            width="100%",
+        ),
+        id="account-password",
+    )
+
+
+def open_shop() -> rx.Component:
+    has_shop = section_card(
+        "Your shop",
+        rx.text("Your shop is open. Manage products and sales in the seller studio."),
+        rx.box(link_button("Go to the seller studio", routes.SELLER, id="account-studio")),
+        id="open-shop",
+    )
+    new_shop = section_card(
+        "Sell on " + theme.BRAND_NAME,
+        rx.form(
+            rx.vstack(
+                form_error(AccountState.shop_error, id="shop-error"),
+                labelled_input("Shop name", name="shop_name", id="shop-name",
+                               auto_complete="organization", error=AccountState.shop_name_error),
+                labelled_input("Shop address", name="shop_slug", id="shop-slug",
+                               auto_complete="off", placeholder="my-shop",
+                               hint="3 to 40 lower-case letters, digits and dashes: /s/my-shop",
+                               error=AccountState.shop_slug_error),
+                rx.box(submit_button("Open my shop", id="shop-submit",
+                                     loading=AccountState.shop_pending),
+                       width=rx.breakpoints(initial="100%", sm="auto")),
+                spacing=theme.GAP,
+                width="100%",
+            ),
+            on_submit=AccountState.create_shop,
+            id="shop-form",
+            width="100%",
+        ),
+        description="Open a shop to publish your digital products and sell them here.",
+        id="open-shop",
+    )
+    return rx.cond(SessionState.has_shop, has_shop, new_shop)
+
+
+def sessions() -> rx.Component:
+    return section_card(
+        "Signed-in devices",
+        rx.box(
+            rx.button("Sign out everywhere", on_click=AccountState.logout_everywhere,
+                      id="logout-everywhere", variant="soft", color_scheme="red", size="3"),
+        ),
+        description="Sign out on every device and browser, this one included. "
+                    "Use this if you think someone else has used your account.",
+        id="account-sessions",
+    )
+
+
+@library_page(
+    routes.ACCOUNT,
+    title="Your account",
+    description="Your profile, password and shop.",
+    on_load=AccountState.open_page,
+)
+def account() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Your account", as_="h1", size="7"),
+        profile(),
+        change_password(),
+        open_shop(),
+        sessions(),
+        spacing=theme.GAP_SECTION,
+        width="100%",
+        max_width="40rem",
+        margin_x="auto",
+    )

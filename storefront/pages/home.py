@@ -1,0 +1,103 @@
+"""The home page: what the marketplace is, and the newest products."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from components.buttons import link_button
+from components.empty_state import empty_state
+from components.product_card import product_card, product_grid
+from state.home import HomeState
+from storefront import routes
+from storefront.layout import shop_page
+
+
+def hero() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.heading(
+                "Digital products from independent creators",
+                as_="h1",
+                size=rx.breakpoints(initial="7", md="8"),
+                color="white",
+                line_height="1.15",
+            ),
+            rx.text(
+                "Ebooks, templates, software and courses. Pay once, download instantly, "
+                "and keep everything in your library.",
+                size=rx.breakpoints(initial="3", md="4"),
+                color="rgba(255, 255, 255, 0.85)",
+                max_width="36rem",
+            ),
+            rx.flex(
+                link_button("Browse products", routes.SEARCH, id="hero-browse", icon="search"),
+                rx.button(
+                    rx.link("Start selling", href=routes.ACCOUNT + "#open-shop",
+                            id="hero-sell", underline="none"),
+                    as_child=True, size="3", variant="outline",
+                    style={"color": "white", "box_shadow": "inset 0 0 0 1px rgba(255,255,255,0.6)"},
+                ),
+                gap="0.75rem",
+                wrap="wrap",
+            ),
+            spacing="4",
+            align="start",
+        ),
+        id="hero",
+        width="100%",
+        padding=rx.breakpoints(initial="1.75rem 1.25rem", md="3.5rem 3rem"),
+        border_radius=theme.RADIUS_CARD,
+        background=f"linear-gradient(135deg, {theme.PRIMARY} 0%, #312e81 100%)",
+    )
+
+
+def _loading_grid() -> rx.Component:
+    return product_grid(
+        *[rx.skeleton(height="18rem", border_radius=theme.RADIUS_CARD) for _ in range(8)],
+    )
+
+
+def products_section() -> rx.Component:
+    grid = product_grid(
+        rx.foreach(
+            HomeState.products,
+            lambda product: product_card(
+                url=product.url,
+                title=product.title,
+                shop_name=product.shop_name,
+                price_label=product.price_label,
+                cover_url=product.cover_url,
+                category_name=product.category_name,
+            ),
+        ),
+        id="home-products",
+    )
+    nothing_yet = empty_state(
+        "package-open",
+        "No products yet",
+        "When creators publish their first products, the newest appear here.",
+        action=link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="empty-open-shop"),
+        id="home-empty",
+    )
+    return rx.vstack(
+        rx.heading("Newest products", as_="h2", size="5"),
+        rx.cond(
+            HomeState.loaded,
+            rx.cond(HomeState.products.length() > 0, grid, nothing_yet),
+            _loading_grid(),
+        ),
+        spacing=theme.GAP,
+        width="100%",
+    )
+
+
+@shop_page(
+    routes.HOME,
+    title="Digital products from independent creators",
+    description="Buy ebooks, templates, software and courses from independent creators. "
+                "Instant download, yours to keep.",
+    on_load=HomeState.load,
+)
+def home() -> rx.Component:
+    return rx.vstack(hero(), products_section(), spacing=theme.GAP_SECTION, width="100%")

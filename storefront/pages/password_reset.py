@@ -1,0 +1,89 @@
+"""Forgotten password: request a link by email, then choose a new password."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from components.buttons import link_button
+from components.forms import form_card, form_error, form_notice, labelled_input, submit_button
+from state.password_reset import PasswordResetState
+from storefront import routes
+from storefront.layout import shop_page
+
+NEUTRAL_SENT_MESSAGE = (
+    "If an account exists for that address, we have sent it a link to choose a new "
+    "password. The link works for one hour."
+)
+
+
+@shop_page(
+    routes.PASSWORD_RESET,
+    title="Reset your password",
+    description="Get a link by email to choose a new password for your account.",
+    on_load=PasswordResetState.open_page,
+)
+def request_reset() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            labelled_input("Email", name="email", id="reset-email", type="email",
+                           auto_complete="email", error=PasswordResetState.request_error),
+            submit_button("Send me a link", id="reset-request-submit",
+                          loading=PasswordResetState.request_pending),
+            spacing=theme.GAP,
+            width="100%",
+        ),
+        on_submit=PasswordResetState.request_link,
+        id="reset-request-form",
+        width="100%",
+    )
+    return form_card(
+        "Reset your password",
+        rx.cond(
+            PasswordResetState.request_sent,
+            form_notice(NEUTRAL_SENT_MESSAGE, id="reset-request-sent"),
+            form,
+        ),
+        rx.link("Back to sign in", href=routes.LOGIN, size="2", id="reset-back-login"),
+        subtitle="Enter the email address you signed up with.",
+    )
+
+
+@shop_page(
+    routes.PASSWORD_RESET_WITH_TOKEN,
+    title="Choose a new password",
+    description="Choose a new password for your account.",
+    on_load=PasswordResetState.open_page,
+)
+def choose_password() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            form_error(PasswordResetState.reset_error, id="reset-error"),
+            labelled_input("New password", name="new_password", id="reset-password",
+                           type="password", auto_complete="new-password",
+                           hint="At least 10 characters.",
+                           error=PasswordResetState.reset_password_error),
+            labelled_input("Confirm new password", name="confirm_password",
+                           id="reset-confirm-password", type="password",
+                           auto_complete="new-password",
+                           error=PasswordResetState.reset_confirm_error),
+            submit_button("Save new password", id="reset-submit",
+                          loading=PasswordResetState.reset_pending),
+            spacing=theme.GAP,
+            width="100%",
+        ),
+        on_submit=PasswordResetState.choose_password,
+        id="reset-form",
+        width="100%",
+    )
+    done = rx.vstack(
+        form_notice("Your password has been changed. You have been signed out everywhere; "
+                    "sign in with the new password.", id="reset-done"),
+        link_button("Sign in", routes.LOGIN, id="reset-login"),
+        spacing=theme.GAP,
+        width="100%",
+    )
+    return form_card(
+        "Choose a new password",
+        rx.cond(PasswordResetState.reset_done, done, form),
+    )

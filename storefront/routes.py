@@ -1,0 +1,53 @@
+"""Every route of the storefront and the URL builders for them, in one place.
+
+A leaf module (standard library and commerce.links only) so pages, states and components can all
+link to the same addresses without importing each other.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from commerce.links import product_url, shop_url  # noqa: F401  (re-exported for pages)
+
+HOME = "/"
+SEARCH = "/search"
+CART = "/cart"
+LIBRARY = "/library"
+LOGIN = "/login"
+REGISTER = "/register"
+ACCOUNT = "/account"
+PASSWORD_RESET = "/reset"
+# The dynamic segment becomes a state var named after it: keep the name specific.
+PASSWORD_RESET_WITH_TOKEN = "/reset/[reset_token]"
+SELLER = "/seller"
+ADMIN = "/admin"
+PRODUCT = "/p/[shop_slug]/[product_slug]"
+SHOP = "/s/[shop_slug]"
+# Reflex serves the page registered under this route for every unknown address.
+NOT_FOUND = "404"
+
+
+def search_url(query: str) -> str:
+    return f"{SEARCH}?{urlencode({'q': query})}"
+
+
+def safe_next_path(target: str | None, default: str = HOME) -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects).
+
+    Only absolute paths are allowed; "//host" and "/\\host" are protocol-relative
+    to browsers, and control characters can smuggle a scheme past naive checks.
+    """
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ord(char) < 0x20 or char == "\x7f" for char in target):
+        return default
+    return target
+
+
+def login_url(next_path: str | None = None) -> str:
+    """The sign-in page, returning to `next_path` (if it is safe) afterwards."""
+    target = safe_next_path(next_path, default="")
+    if not target or target == HOME:
+        return LOGIN
+    return f"{LOGIN}?{urlencode({'next': target})}"

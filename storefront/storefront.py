@@ -1,0 +1,48 @@
+"""The Reflex app: pages, the document head and the HTTP endpoints.
+
+The Radix theme is registered in rxconfig.py (RadixThemesPlugin), Reflex's
+non-deprecated place for it; its settings come from components.theme.
+"""
+
+import asyncio
+import contextlib
+
+import reflex as rx
+
+# Importing the page modules registers their pages (see storefront/layout.py).
+import storefront.pages.account
+import storefront.pages.admin.index
+import storefront.pages.home
+import storefront.pages.login
+import storefront.pages.not_found
+import storefront.pages.password_reset
+import storefront.pages.register
+import storefront.pages.seller.index  # noqa: F401
+from commerce.config import get_settings
+from commerce.jobs import configure_jobs, shutdown_jobs
+from components import theme
+from storefront.api import api
+
+# Production refuses laptop defaults (test gateway, SQLite, default secret) before serving.
+get_settings().check_production_ready()
+
+app = rx.App(
+    head_components=[
+        theme.global_style_tag(),
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        rx.el.meta(name="theme-color", content=theme.PRIMARY),
+    ],
+    html_lang="en",
+    api_transformer=api,
+)
+
+
+@contextlib.asynccontextmanager
+async def background_jobs():
+    """Jobs run for as long as the app: in-process by default, or sent to Redis workers."""
+    configure_jobs(get_settings().redis_url)
+    yield
+    await asyncio.to_thread(shutdown_jobs)
+
+
+app.register_lifespan_task(background_jobs)

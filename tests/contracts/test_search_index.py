@@ -1,0 +1,404 @@
+"""The SearchIndex contract, run against every engine that can run here.
+
+The embedded tantivy engine always runs. Meilisearch runs when MEILI_URL (and
+MEILI_MASTER_KEY, if the server has one) name a live server; each test uses its
+own throwaway index there.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from commerce.search.embedded import TantivySearchIndex
+from commerce.search.port import (
+    PRICE_BUCKETS,
+    RATING_THRESHOLDS,
+    SearchDocument,
+    SearchIndex,
+    SearchQuery,
+)
+
+
+def product(
+    id: int,
+    title: str,
+    *,
+    category: str,
+    tags: tuple[str, ...],
+    price: int,
+    rating: float,
+    sales: int,
+    published: datetime,
+    summary: str = "",
+    description: str = "",
+) -> SearchDocument:
+    return SearchDocument(
+        id=id,
+        title=title,
+        summary=summary or f"All about {title.lower()}.",
+        description=description,
+        tags=tags,
+        category_slug=category,
+        category_name=category.title(),
+        shop_slug=f"shop-{id % 3}",
+        shop_name=f"Studio {'ABC'[id % 3]}",
+        price_minor=price,
+        currency="USD",
+        price_sort=price,
+        rating=rating,
+        review_count=0 if rating == 0 else id * 2,
+        sales_count=sales,
+        published_at=published,
+    )
+
+
+def day(month: int, dom: int, year: int = 2024) -> datetime:
+    return datetime(year, month, dom, 12, 0, tzinfo=UTC)
+
+
+CATALOGUE: list[SearchDocument] = [
+    product(1, "Ebook of Landscape Photography", category="ebooks",
+            tags=("photography", "landscape"), price=900, rating=4.6, sales=120,
+            published=day(3, 1), summary="Shoot landscape photography at golden hour."),
+    product(2, "Cooking E-Book for Busy People", category="ebooks", tags=("cooking",),
+            price=1620, rating=3.4, sales=40, published=day(5, 1)),
+    product(3, "Watercolor Brush Set", category="design", tags=("watercolor", "procreate"),
+            price=400, rating=4.9, sales=300, published=day(11, 10, 2023),
+            description="Thirty brushes for painting in Procreate."),
+    product(4, "Origami Masterclass", category="courses", tags=("crafts",),
+            price=4900, rating=0.0, sales=5, published=day(6, 1)),
+    product(5, "Paper Crafts Bundle", category="crafts", tags=("crafts", "paper"),
+            price=2500, rating=4.1, sales=60, published=day(1, 15),
+            description="Templates for cards, boxes and a little origami, with a long "
+                        "introduction about folding paper by hand and choosing paper."),
+    product(6, "<script>alert('x')</script> Security Guide", category="ebooks",
+            tags=("security",), price=7500, rating=2.5, sales=2, published=day(2, 2)),
+    product(7, "Portrait Photography Presets", category="design",
+            tags=("photography", "lightroom"), price=1200, rating=4.0, sales=90,
+            published=day(4, 4)),
+    product(8, "Street Photography Course", category="courses", tags=("photography",),
+            price=9900, rating=3.8, sales=15, published=day(9, 9, 2023)),
+] + [
+    product(100 + n, f"Lesson Planner Template {name}", category="templates",
+            tags=("planner",), price=300 + n * 100, rating=1.0 + n * 0.5, sales=200 + n,
+            published=day(7, 1 + n))
+    for n, name in enumerate(["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf"])
+]
+BY_ID = {doc.id: doc for doc in CATALOGUE}
+
+
+def embedded_engine(tmp_path) -> TantivySearchIndex:
+    return TantivySearchIndex(tmp_path / "search-index")
+
+
+def meili_engine(tmp_path):
+    url = os.environ.get("MEILI_URL")
+    if not url:
+        pytest.skip("MEILI_URL not set: Meilisearch contract runs only against a live server")
+    import meilisearch
+
+    from commerce.search.meili import MeiliSearchIndex
+
+    uid = f"test_products_{uuid.uuid4().hex[:10]}"
+    engine = MeiliSearchIndex(url, os.environ.get("MEILI_MASTER_KEY"), index_uid=uid)
+    engine.configure()
+    client = meilisearch.Client(url, os.environ.get("MEILI_MASTER_KEY"))
+    return engine, lambda: client.wait_for_task(client.delete_index(uid).task_uid)
+
+
+@pytest.fixture(params=["embedded", "meilisearch"])
+def engine(request, tmp_path) -> SearchIndex:
+    if request.param == "embedded":
+        index = embedded_engine(tmp_path)
+    else:
+        index, drop = meili_engine(tmp_path)
+        request.addfinalizer(drop)
+    index.upsert(CATALOGUE)
+    return index
+
+
+def ids(engine: SearchIndex, **query) -> list[int]:
+    return [hit.id for hit in engine.search(SearchQuery(per_page=100, **query)).hits]
+
+
+# -- matching -------------------------------------------------------------------
+
+
+def test_satisfies_the_protocol_and_reports_healthy(engine):
+    assert isinstance(engine, SearchIndex)
+    assert engine.health() is True
+
+
+def test_exact_word_finds_only_matching_products(engine):
+    assert ids(engine, text="watercolor") == [3]
+    assert ids(engine, text="landscape photography") == [1]
+
+
+def test_last_word_matches_as_a_prefix_while_typing(engine):
+    assert 1 in ids(engine, text="ebo")
+    assert set(ids(engine, text="photog")) == {1, 7, 8}
+    assert set(ids(engine, text="street photog")) == {8}
+
+
+def test_only_the_last_word_is_a_prefix(engine):
+    assert ids(engine, text="photog street") == []
+
+
+def test_typos_are_forgiven_by_word_length(engine):
+    # 6 letters: one typo; 10 letters: two typos.
+    assert 1 in ids(engine, text="eboook")
+    assert set(ids(engine, text="photografy")) == {1, 7, 8}
+    assert ids(engine, text="watercolr") == [3]
+
+
+def test_short_words_must_be_spelt_exactly(engine):
+    # "sett" is 4 letters: no typo allowed, so it does not find "set".
+    assert ids(engine, text="sett") == []
+    assert ids(engine, text="set") == [3]
+
+
+def test_hyphenated_and_joined_spellings_find_each_other(engine):
+    assert {1, 2} <= set(ids(engine, text="ebook"))
+    assert {1, 2} <= set(ids(engine, text="e-book"))
+
+
+def test_title_match_outranks_description_match(engine):
+    found = ids(engine, text="origami")
+    assert found[0] == 4
+    assert 5 in found
+
+
+def test_every_word_must_match(engine):
+    assert ids(engine, text="photography cooking") == []
+
+
+def test_empty_text_lists_everything_best_sellers_first(engine):
+    found = ids(engine)
+    assert len(found) == len(CATALOGUE)
+    assert found == [doc.id for doc in sorted(CATALOGUE, key=lambda d: -d.sales_count)]
+
+
+# -- filters and facets -----------------------------------------------------------
+
+
+def expected_facets(docs: list[SearchDocument]) -> dict[str, list[tuple[str, int]]]:
+    def ranked(counter: Counter) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+    return {
+        "category": ranked(Counter(doc.category_slug for doc in docs)),
+        "tags": ranked(Counter(tag for doc in docs for tag in doc.tags)),
+        "price_range": [
+            (bucket.key, sum(bucket.contains(doc.price_sort) for doc in docs))
+            for bucket in PRICE_BUCKETS
+        ],
+        "rating": [
+            (str(stars), sum(doc.rating >= stars for doc in docs)) for stars in RATING_THRESHOLDS
+        ],
+    }
+
+
+def test_facets_count_the_whole_matching_set_not_just_the_page(engine):
+    result = engine.search(SearchQuery(per_page=2))
+    assert len(result.hits) == 2
+    assert result.total == len(CATALOGUE)
+    assert result.facets == expected_facets(CATALOGUE)
+
+
+def test_category_filter_narrows_results_and_facet_counts(engine):
+    result = engine.search(SearchQuery(categories=("ebooks",), per_page=100))
+    ebooks = [doc for doc in CATALOGUE if doc.category_slug == "ebooks"]
+    assert {hit.id for hit in result.hits} == {doc.id for doc in ebooks}
+    assert result.total == len(ebooks)
+    assert result.facets == expected_facets(ebooks)
+
+
+def test_several_categories_are_alternatives(engine):
+    assert set(ids(engine, categories=("design", "courses"))) == {3, 4, 7, 8}
+
+
+def test_several_tags_must_all_be_present(engine):
+    assert ids(engine, tags=("photography", "lightroom")) == [7]
+    assert set(ids(engine, tags=("photography",))) == {1, 7, 8}
+
+
+def test_text_and_filters_combine_with_facets_of_the_text_matches(engine):
+    result = engine.search(SearchQuery(text="photography", categories=("courses",)))
+    assert [hit.id for hit in result.hits] == [8]
+    assert result.facets == expected_facets([BY_ID[8]])
+
+
+def test_price_range_filter_uses_usd_cents_bounds(engine):
+    bucket = next(b for b in PRICE_BUCKETS if b.key == "5_20")
+    low, high = bucket.filter_bounds
+    found = set(ids(engine, price_min=low, price_max=high))
+    assert found == {doc.id for doc in CATALOGUE if bucket.contains(doc.price_sort)}
+    assert found == {1, 2, 7, 102, 103, 104, 105, 106}
+    assert set(ids(engine, price_min=4900, price_max=4900)) == {4}
+
+
+def test_min_rating_filter(engine):
+    assert set(ids(engine, min_rating=4.0)) == {
+        doc.id for doc in CATALOGUE if doc.rating >= 4.0
+    }
+
+
+def test_filter_values_cannot_inject_conditions(engine):
+    sneaky = 'ebooks" OR category_slug = "design'
+    assert ids(engine, categories=(sneaky,)) == []
+    assert ids(engine, tags=('crafts" OR tags = "planner',)) == []
+
+
+# -- sorting and paging -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sort", "key"),
+    [
+        ("newest", lambda doc: -doc.published_at.timestamp()),
+        ("price_asc", lambda doc: doc.price_sort),
+        ("price_desc", lambda doc: -doc.price_sort),
+        ("popular", lambda doc: -doc.sales_count),
+    ],
+)
+def test_sort_orders(engine, sort, key):
+    assert ids(engine, sort=sort) == [doc.id for doc in sorted(CATALOGUE, key=key)]
+    photography = [doc for doc in CATALOGUE if "photography" in doc.tags]
+    assert ids(engine, text="photography", sort=sort) == [
+        doc.id for doc in sorted(photography, key=key)
+    ]
+
+
+def test_pages_split_the_results_without_overlap(engine):
+    pages = [engine.search(SearchQuery(text="planner", page=n, per_page=3)) for n in (1, 2, 3, 4)]
+    assert [len(page.hits) for page in pages] == [3, 3, 1, 0]
+    assert all(page.total == 7 for page in pages)
+    assert pages[0].total_pages == 3
+    seen = [hit.id for page in pages for hit in page.hits]
+    assert sorted(seen) == list(range(100, 107))
+
+
+# -- writes ---------------------------------------------------------------------------
+
+
+def test_delete_makes_documents_disappear(engine):
+    engine.delete([3, 101])
+    assert ids(engine, text="watercolor") == []
+    assert engine.search(SearchQuery()).total == len(CATALOGUE) - 2
+    assert 101 not in ids(engine, text="planner")
+
+
+def test_upsert_replaces_a_document(engine):
+    engine.upsert(
+        [replace(BY_ID[3], title="Gouache Brush Set", summary="Thick paint.", tags=("gouache",))]
+    )
+    assert ids(engine, text="watercolor") == []
+    assert ids(engine, text="gouache") == [3]
+    assert engine.search(SearchQuery()).total == len(CATALOGUE)
+    assert ("gouache", 1) in engine.search(SearchQuery()).facets["tags"]
+
+
+def test_clear_empties_the_index(engine):
+    engine.clear()
+    assert engine.search(SearchQuery()).total == 0
+    engine.upsert([BY_ID[1]])
+    assert ids(engine) == [1]
+
+
+# -- output safety --------------------------------------------------------------------
+
+
+def test_highlights_mark_matches(engine):
+    hit = engine.search(SearchQuery(text="landscape")).hits[0]
+    assert hit.id == 1
+    assert hit.title == "Ebook of Landscape Photography"
+    assert hit.title_html == "Ebook of <mark>Landscape</mark> Photography"
+    assert hit.summary_html == "Shoot <mark>landscape</mark> photography at golden hour."
+
+
+def test_highlights_escape_html_in_product_text(engine):
+    hit = engine.search(SearchQuery(text="security")).hits[0]
+    assert hit.id == 6
+    assert hit.title == "<script>alert('x')</script> Security Guide"
+    assert hit.title_html == (
+        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; <mark>Security</mark> Guide"
+    )
+    marked = engine.search(SearchQuery(text="script")).hits[0].title_html
+    assert "<script>" not in marked
+    assert "&lt;<mark>script</mark>&gt;" in marked
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('title:"foo" AND (bar OR', []),
+        ('"landscape photography"', [1]),
+        ("landscape* (photography)", [1]),
+        ("{watercolor} [brush]", [3]),
+        ("photography'; DROP TABLE products; --", []),
+        ("\\ / { } [ ] ( ) ! ? : + ~ ^ * && || \"", sorted(BY_ID)),
+    ],
+)
+def test_query_syntax_characters_are_plain_text(engine, text, expected):
+    assert sorted(ids(engine, text=text)) == expected
+
+
+# -- the embedded engine's own promises ------------------------------------------------
+
+
+def test_embedded_index_persists_in_its_folder(tmp_path):
+    embedded_engine(tmp_path).upsert(CATALOGUE)
+    reopened = embedded_engine(tmp_path)
+    assert reopened.search(SearchQuery()).total == len(CATALOGUE)
+    assert ids(reopened, text="watercolor") == [3]
+
+
+def test_embedded_index_with_an_old_layout_starts_empty_and_works(tmp_path):
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("legacy", stored=True)
+    folder = tmp_path / "search-index"
+    folder.mkdir()
+    tantivy.Index(builder.build(), path=str(folder))
+
+    index = embedded_engine(tmp_path)
+    assert index.search(SearchQuery()).total == 0
+    index.upsert(CATALOGUE)
+    assert ids(index, text="watercolor") == [3]
+
+
+def test_embedded_searches_run_safely_while_one_writer_commits(tmp_path):
+    index = embedded_engine(tmp_path)
+    index.upsert(CATALOGUE)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_searching() -> None:
+        while not stop.is_set():
+            try:
+                result = index.search(SearchQuery(text="photography"))
+                assert {1, 7, 8} <= {hit.id for hit in result.hits}
+            except BaseException as error:  # reported to the main thread below
+                errors.append(error)
+                return
+
+    readers = [threading.Thread(target=keep_searching) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    try:
+        for n in range(20):
+            index.upsert([replace(BY_ID[2], id=1000 + n, title=f"Extra book {n}")])
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert errors == []
+    assert index.search(SearchQuery(text="extra")).total == 20
