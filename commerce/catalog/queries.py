@@ -264,12 +264,7 @@ def product_page(
     if not live and not _may_preview(s, viewer, shop):
         raise NotFound("This product does not exist.")
     category = s.get(Category, product.category_id) if product.category_id else None
-    cover, gallery = product_images(s, product.id)
-    if cover is None and product.cover_key:
-        # A cover stored before thumbnails existed (demo data): one size for all.
-        url = media_url(product.cover_key)
-        cover = ImageView(id=0, role="cover", width=0, height=0, url_400=url, url_800=url,
-                          url_1600=url, srcset="")
+    cover, gallery = product_images(s, product)
     versions = product_versions(s, product.id) if delivers_files(product.delivery_kind) else []
     latest = versions[0] if versions else None
     description_text = _MARKDOWN_NOISE.sub(" ", product.description)

@@ -3,11 +3,12 @@
 import io
 
 import pytest
+from sqlmodel import select
 
 from commerce.accounts import Actor
 from commerce.catalog import files, images, keys, products, queries
 from commerce.errors import NotFound, PermissionDenied
-from commerce.models import Shop
+from commerce.models import ProductFile, Shop
 from commerce.models.base import utcnow
 from tests.domain.catalog_support import (
     live_product,
@@ -167,3 +168,20 @@ def test_key_product_page_shows_sold_out(s):
     page = queries.product_page(s, "inkwell", "pro-license")
     assert (page.delivers_files, page.delivers_keys, page.sold_out) == (True, True, False)
     assert page.delivery_label == "Downloadable files and a license key"
+
+
+def test_demo_products_are_live_with_a_cover_and_a_real_file(s, store):
+    from commerce.demo import seed_demo
+
+    assert seed_demo(s)
+    home = queries.home_page(s, per_page=100)
+    assert home.newest.total == 30
+    page = queries.product_page(s, "inkwell-press", "the-indie-maker-ebook")
+    assert page.cover is not None and page.cover.url_800.startswith("/api/media/covers/")
+    (file,) = page.files
+    assert file.filename == "the-indie-maker-ebook.pdf" and file.content_type == "application/pdf"
+    row = s.exec(select(ProductFile)).first()
+    assert store.open(row.blob_key).read(5) == b"%PDF-"
+    shop = s.exec(select(Shop).where(Shop.slug == "inkwell-press")).one()
+    ada = Actor(user_id=shop.owner_id, role="seller", shop_id=shop.id)
+    assert queries.list_seller_products(s, ada).total == 10
