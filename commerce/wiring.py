@@ -54,6 +54,20 @@ def blob_store():
     return LocalBlobStore(config.storage_dir, config.secret_key)
 
 
+@lru_cache(maxsize=1)
+def payment_gateway():
+    """Stripe when STRIPE_SECRET_KEY is set; otherwise the embedded test gateway
+    (which refuses to run in production)."""
+    config = settings()
+    if config.stripe_secret_key:
+        from commerce.payments.stripe import StripeGateway
+
+        return StripeGateway(config.stripe_secret_key, config.stripe_webhook_secret or "")
+    from commerce.payments.testpay import TestPayGateway
+
+    return TestPayGateway.for_environment(config.app_env, config.secret_key, config.base_url)
+
+
 def send_email(*, to: str, kind: str, **context) -> None:
     from commerce.notifications.email import EmailMessage, render_email
 
@@ -64,5 +78,5 @@ def send_email(*, to: str, kind: str, **context) -> None:
 def reset() -> None:
     """Forget built adapters and settings (tests change the environment)."""
     get_settings.cache_clear()
-    for cached in (redis_client, attempt_counter, email_sender, blob_store):
+    for cached in (redis_client, attempt_counter, email_sender, blob_store, payment_gateway):
         cached.cache_clear()

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from commerce import wiring
 from commerce.db import check_database
 from storefront.api_files import file_routes
+from storefront.api_webhooks import webhook_routes
 
 log = logging.getLogger(__name__)
 
@@ -38,5 +39,6 @@ routes: list[BaseRoute] = [
 # Other HTTP endpoints are appended here as route lists from their own modules
 # (payment webhooks and the license API go next to the file routes).
 routes += file_routes(wiring.blob_store)
+routes += webhook_routes(wiring.payment_gateway)
 
 api = Starlette(routes=routes)

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from commerce import wiring
 from commerce.config import PROJECT_ROOT
+from commerce.db import get_engine
 
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -37,6 +38,8 @@ def isolated_environment(tmp_path_factory):
     os.environ["DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
     os.environ["APP_ENV"] = "test"
     wiring.reset()
+    # Background jobs open their own sessions on the app database: give them its schema.
+    alembic_upgrade(get_engine())
     yield Path(os.environ["DATA_DIR"])
     for name, value in saved.items():
         if value is None:

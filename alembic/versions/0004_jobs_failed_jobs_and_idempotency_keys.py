@@ -1,7 +1,7 @@
 """jobs: failed jobs and idempotency keys
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-25 11:44:44.933930
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 import sqlmodel
 
 revision: str = '0004'
-down_revision: str | None = '0001'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

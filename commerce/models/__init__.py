@@ -4,11 +4,28 @@ from commerce.models.accounts import AuthSession, PasswordResetToken, User
 from commerce.models.catalog import Category, Product, ProductImage, ProductTag
 from commerce.models.files import ProductFile, ProductVersion
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
+from commerce.models.ledger import LedgerPosting, LedgerTransaction
 from commerce.models.licensing import LicenseKey, LicensePolicy
+from commerce.models.orders import (
+    BundleItem,
+    Cart,
+    CartItem,
+    DiscountCode,
+    ExchangeRate,
+    Fulfilment,
+    Order,
+    OrderLine,
+    OrderTransition,
+    Refund,
+    TaxRate,
+)
+from commerce.models.payments import WebhookEvent
 from commerce.models.shops import Shop
 
 __all__ = [
-    "AuthSession", "Category", "FailedJob", "JobIdempotencyKey", "LicenseKey", "LicensePolicy",
-    "PasswordResetToken", "Product", "ProductFile", "ProductImage", "ProductTag", "ProductVersion",
-    "Shop", "User",
+    "AuthSession", "BundleItem", "Cart", "CartItem", "Category", "DiscountCode", "ExchangeRate",
+    "FailedJob", "Fulfilment", "JobIdempotencyKey", "LedgerPosting", "LedgerTransaction",
+    "LicenseKey", "LicensePolicy", "Order", "OrderLine", "OrderTransition", "PasswordResetToken",
+    "Product", "ProductFile", "ProductImage", "ProductTag", "ProductVersion", "Refund", "Shop",
+    "TaxRate", "User", "WebhookEvent",
 ]

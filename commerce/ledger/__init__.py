@@ -1,0 +1,20 @@
+"""The marketplace ledger: double-entry postings per order line, balances derived from them."""
+
+from commerce.ledger.service import (
+    ACCOUNTS,
+    DEFAULT_HOLD,
+    PayoutRow,
+    SellerBalance,
+    account_totals,
+    payouts_csv,
+    payouts_report,
+    post_refund,
+    post_sale,
+    seller_balances,
+    trial_balance,
+)
+
+__all__ = [
+    "ACCOUNTS", "DEFAULT_HOLD", "PayoutRow", "SellerBalance", "account_totals", "payouts_csv",
+    "payouts_report", "post_refund", "post_sale", "seller_balances", "trial_balance",
+]

@@ -1,0 +1,194 @@
+"""Double-entry postings for sales and refunds, and the balances derived from them.
+
+Sign convention: a positive amount is a debit, a negative one a credit; every
+transaction's postings sum to zero. A sale of one order line (total = net + tax):
+
+    buyer_payment        +total   the money the gateway collected
+    tax_collected        -tax     owed to the tax authority
+    platform_commission  -commission (shop take rate on the net amount)
+    gateway_fee          -fee     the provider's cut, estimated from its percentage
+    seller_earnings      -(net - commission - fee), for the seller's shop
+
+A refund posts the same accounts the other way, in proportion to the part of
+the line refunded; a line refunded in full is reversed exactly. Balances are
+never stored: they are sums over postings. Seller earnings are pending until the
+sale's hold period ends, then available for payout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_role, require_shop
+from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Refund, Shop
+from commerce.models.base import utcnow
+from commerce.money import Money, apply_percent, format_money
+
+ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings")
+DEFAULT_HOLD = timedelta(days=7)
+# Card fee percentage per provider, used to estimate the gateway's cut at sale time
+# (the test gateway mirrors Stripe's standard card rate so balances look realistic).
+GATEWAY_FEE_BPS = {"stripe": 290, "testpay": 290}
+
+
+@dataclass(frozen=True)
+class SellerBalance:
+    shop_id: int
+    currency: str
+    sales: int  # seller earnings from sales
+    refunds: int  # earnings taken back by refunds
+    pending: int
+    available: int
+    pending_label: str
+    available_label: str
+
+
+@dataclass(frozen=True)
+class PayoutRow:
+    shop_id: int
+    shop_name: str
+    currency: str
+    sales: int
+    refunds: int
+    pending: int
+    available: int
+
+
+def _post(s: Session, tx: LedgerTransaction, legs: dict[str, int], shop_id: int, currency: str) -> None:
+    if sum(legs.values()) != 0:
+        raise AssertionError(f"unbalanced ledger transaction: {legs}")
+    s.add(tx)
+    s.flush()
+    for account, amount in legs.items():
+        s.add(LedgerPosting(transaction_id=tx.id, account=account, amount=amount, currency=currency,
+                            shop_id=shop_id if account == "seller_earnings" else None))
+    s.flush()
+
+
+def post_sale(s: Session, order: Order, line: OrderLine, *, hold: timedelta = DEFAULT_HOLD) -> None:
+    """Record the sale of one paid order line (nothing for a free line)."""
+    if line.total == 0:
+        return
+    shop = s.get(Shop, line.shop_id)
+    commission = apply_percent(Money(line.net, order.currency), shop.take_rate_bps).amount
+    fee = apply_percent(Money(line.total, order.currency), GATEWAY_FEE_BPS.get(order.payment_provider or "", 0)).amount
+    legs = {
+        "buyer_payment": line.total,
+        "tax_collected": -line.tax,
+        "platform_commission": -commission,
+        "gateway_fee": -fee,
+        "seller_earnings": -(line.net - commission - fee),
+    }
+    now = utcnow()
+    tx = LedgerTransaction(order_id=order.id, order_line_id=line.id, kind="sale", memo=f"Sale {order.reference}",
+                           created_at=now, available_at=now + hold)
+    _post(s, tx, legs, line.shop_id, order.currency)
+
+
+def _line_legs(s: Session, line_id: int, kind: str) -> tuple[dict[str, int], LedgerTransaction | None]:
+    rows = s.exec(select(LedgerPosting, LedgerTransaction)
+                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+                  .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)).all()
+    legs: dict[str, int] = defaultdict(int)
+    first = None
+    for posting, tx in rows:
+        legs[posting.account] += posting.amount
+        first = first or tx
+    return dict(legs), first
+
+
+def post_refund(s: Session, order: Order, line: OrderLine, refund: Refund) -> None:
+    """Reverse the line's sale in proportion to what has been refunded so far.
+
+    Computed on the cumulative refunded amount, so several partial refunds of a
+    line add up to the exact reversal of its sale.
+    """
+    sale, sale_tx = _line_legs(s, line.id, "sale")
+    if sale_tx is None:
+        return
+    reversed_so_far, _ = _line_legs(s, line.id, "refund")
+    refunded = line.refunded_amount  # already includes this refund
+
+    def target(account: str) -> int:
+        share = Decimal(sale.get(account, 0)) * refunded / line.total
+        return -int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    legs = {"buyer_payment": -refund.amount}
+    for account in ("tax_collected", "platform_commission", "gateway_fee"):
+        legs[account] = target(account) - reversed_so_far.get(account, 0)
+    legs["seller_earnings"] = -sum(legs.values())
+    tx = LedgerTransaction(order_id=order.id, order_line_id=line.id, refund_id=refund.id, kind="refund",
+                           memo=f"Refund {order.reference}", available_at=sale_tx.available_at)
+    _post(s, tx, legs, line.shop_id, order.currency)
+
+
+def account_totals(s: Session, order_id: int) -> dict[str, int]:
+    """The sum of the order's postings per account."""
+    rows = s.exec(select(LedgerPosting.account, func.sum(LedgerPosting.amount))
+                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+                  .where(LedgerTransaction.order_id == order_id).group_by(LedgerPosting.account)).all()
+    return {account: int(total) for account, total in rows}
+
+
+def trial_balance(s: Session) -> dict[tuple[str, str], int]:
+    """All postings per (account, currency); the whole ledger sums to zero in each currency."""
+    rows = s.exec(select(LedgerPosting.account, LedgerPosting.currency, func.sum(LedgerPosting.amount))
+                  .group_by(LedgerPosting.account, LedgerPosting.currency)).all()
+    return {(account, currency): int(total) for account, currency, total in rows}
+
+
+def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tuple[int, str], dict[str, int]]:
+    query = (select(LedgerPosting.shop_id, LedgerPosting.currency, LedgerPosting.amount,
+                    LedgerTransaction.kind, LedgerTransaction.available_at)
+             .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+             .where(LedgerPosting.account == "seller_earnings"))
+    if shop_ids is not None:
+        query = query.where(LedgerPosting.shop_id.in_(shop_ids))
+    totals: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: dict(sales=0, refunds=0, pending=0, available=0))
+    for shop_id, currency, amount, kind, available_at in s.exec(query).all():
+        earned = -amount  # earnings are credits
+        bucket = totals[(shop_id, currency)]
+        bucket["sales" if kind == "sale" else "refunds"] += earned if kind == "sale" else -earned
+        bucket["available" if available_at <= now else "pending"] += earned
+    return totals
+
+
+def seller_balances(s: Session, actor: Actor, *, now: datetime | None = None) -> list[SellerBalance]:
+    """The acting seller's balance per currency."""
+    shop_id = require_shop(actor)
+    now = now or utcnow()
+    return [
+        SellerBalance(shop_id=shop, currency=currency, sales=b["sales"], refunds=b["refunds"],
+                      pending=b["pending"], available=b["available"],
+                      pending_label=format_money(Money(b["pending"], currency)),
+                      available_label=format_money(Money(b["available"], currency)))
+        for (shop, currency), b in sorted(_balances(s, {shop_id}, now).items())
+    ]
+
+
+def payouts_report(s: Session, actor: Actor, *, now: datetime | None = None) -> list[PayoutRow]:
+    """Every shop's balance per currency, for the admins who pay sellers out."""
+    require_role(actor, "admin")
+    now = now or utcnow()
+    names = dict(s.exec(select(Shop.id, Shop.name)).all())
+    return [PayoutRow(shop_id=shop, shop_name=names.get(shop, ""), currency=currency, **b)
+            for (shop, currency), b in sorted(_balances(s, None, now).items())]
+
+
+def payouts_csv(s: Session, actor: Actor, *, now: datetime | None = None) -> str:
+    """The payouts report as CSV, amounts in major units."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["shop_id", "shop", "currency", "sales", "refunds", "pending", "available"])
+    for row in payouts_report(s, actor, now=now):
+        major = [str(Money(value, row.currency).to_decimal()) for value in (row.sales, row.refunds, row.pending, row.available)]
+        writer.writerow([row.shop_id, row.shop_name, row.currency, *major])
+    return out.getvalue()

@@ -1,0 +1,182 @@
+"""Carts, discount codes, bundles, tax and exchange rates, orders and what follows payment."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Numeric, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from commerce.models.base import UTCDateTime, utcnow
+
+ORDER_STATUSES = ("pending", "paid", "partially_refunded", "refunded", "disputed", "cancelled")
+DISCOUNT_KINDS = ("percent", "fixed")
+
+
+class Cart(SQLModel, table=True):
+    """A signed-in buyer's cart; guests keep theirs in the browser session until sign-in."""
+
+    __tablename__ = "carts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", unique=True)
+    discount_code: str | None = Field(default=None, max_length=40)
+    billing_country: str | None = Field(default=None, max_length=2)
+    currency: str | None = Field(default=None, max_length=3)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class CartItem(SQLModel, table=True):
+    __tablename__ = "cart_items"
+    __table_args__ = (UniqueConstraint("cart_id", "product_id", name="uq_cart_items_cart_product"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cart_id: int = Field(foreign_key="carts.id", index=True)
+    product_id: int = Field(foreign_key="products.id")
+    # Pay-what-you-want amount in the product's currency; None for fixed prices.
+    amount: int | None = Field(default=None)
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class DiscountCode(SQLModel, table=True):
+    __tablename__ = "discount_codes"
+    __table_args__ = (UniqueConstraint("shop_id", "code", name="uq_discount_codes_shop_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id", index=True)
+    code: str = Field(max_length=40)  # stored upper case
+    kind: str = Field(max_length=8)  # "percent" | "fixed"
+    percent_bps: int = Field(default=0)  # percent codes: 1500 = 15 %
+    amount: int = Field(default=0)  # fixed codes: minor units of `currency`
+    currency: str = Field(max_length=3)  # the shop's currency when created
+    product_id: int | None = Field(default=None, foreign_key="products.id")  # None: shop-wide
+    minimum_amount: int = Field(default=0)  # eligible subtotal in `currency`
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    usage_limit: int | None = Field(default=None)
+    used_count: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class BundleItem(SQLModel, table=True):
+    """A bundle product grants each of its items when bought."""
+
+    __tablename__ = "bundle_items"
+    __table_args__ = (UniqueConstraint("bundle_id", "product_id", name="uq_bundle_items_bundle_product"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: int = Field(foreign_key="products.id", index=True)
+    product_id: int = Field(foreign_key="products.id")
+
+
+class TaxRate(SQLModel, table=True):
+    """VAT by the buyer's billing country; countries without a row pay no tax."""
+
+    __tablename__ = "tax_rates"
+
+    country: str = Field(primary_key=True, max_length=2)
+    rate_bps: int
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ExchangeRate(SQLModel, table=True):
+    """Units of `currency` per one euro; the currencies listed here are the ones buyers may pay in."""
+
+    __tablename__ = "exchange_rates"
+
+    currency: str = Field(primary_key=True, max_length=3)
+    per_eur: Decimal = Field(sa_column=Column(Numeric(20, 10), nullable=False))
+    source: str = Field(default="seed", max_length=40)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=24, unique=True)
+    buyer_id: int = Field(foreign_key="users.id", index=True)
+    email: str = Field(max_length=320)
+    billing_country: str | None = Field(default=None, max_length=2)
+    currency: str = Field(max_length=3)
+    subtotal: int
+    discount: int
+    tax: int
+    total: int
+    refunded_amount: int = Field(default=0)
+    discount_code_id: int | None = Field(default=None, foreign_key="discount_codes.id")
+    status: str = Field(default="pending", max_length=20, index=True)
+    # Set while pending: two tabs checking out the same cart find the same order.
+    checkout_key: str | None = Field(default=None, max_length=64, unique=True)
+    payment_provider: str | None = Field(default=None, max_length=20)
+    payment_session_id: str | None = Field(default=None, sa_column=Column(Text))
+    payment_url: str | None = Field(default=None, sa_column=Column(Text))
+    payment_reference: str | None = Field(default=None, max_length=255, index=True)
+    payment_error: str | None = Field(default=None, max_length=500)
+    flagged_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_lines"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    shop_id: int = Field(foreign_key="shops.id", index=True)
+    title: str = Field(max_length=120)
+    # The price in the product's currency and the rate that turned it into the order's.
+    list_amount: int
+    list_currency: str = Field(max_length=3)
+    exchange_rate: Decimal = Field(sa_column=Column(Numeric(24, 12), nullable=False))
+    unit_price: int  # order currency, before discount
+    discount: int
+    net: int  # unit_price - discount
+    tax_rate_bps: int
+    tax: int
+    total: int  # net + tax
+    refunded_amount: int = Field(default=0)
+
+
+class OrderTransition(SQLModel, table=True):
+    """Audit trail: every status change, who or what caused it, and why."""
+
+    __tablename__ = "order_transitions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    reason: str = Field(max_length=500)
+    actor_user_id: int | None = Field(default=None, foreign_key="users.id")
+    event_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Fulfilment(SQLModel, table=True):
+    """One product granted to a buyer by a paid order line (a bundle grants several)."""
+
+    __tablename__ = "fulfilments"
+    __table_args__ = (UniqueConstraint("order_line_id", "product_id", name="uq_fulfilments_line_product"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    order_line_id: int = Field(foreign_key="order_lines.id")
+    buyer_id: int = Field(foreign_key="users.id", index=True)
+    product_id: int = Field(foreign_key="products.id")
+    status: str = Field(default="granted", max_length=12)  # "granted" | "revoked"
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Refund(SQLModel, table=True):
+    __tablename__ = "refunds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    order_line_id: int = Field(foreign_key="order_lines.id")
+    amount: int
+    currency: str = Field(max_length=3)
+    reason: str = Field(default="", max_length=500)
+    requested_by: int = Field(foreign_key="users.id")
+    provider_refund_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

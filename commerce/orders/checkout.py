@@ -1,0 +1,176 @@
+"""Checkout: the cart becomes an order with its amounts locked, and a payment page.
+
+The same cart checked out twice (two tabs, a double click) yields one order and
+one gateway session: the order carries a key derived from the buyer and exactly
+what is being bought, unique while the order awaits payment. Guests give an
+email; the order goes to the account with that email, created on the spot with a
+link to claim it when there is none. Free orders are paid at once, without the
+gateway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from commerce import wiring
+from commerce.accounts import Actor, normalise_email
+from commerce.errors import PermissionDenied, ValidationError
+from commerce.models import Order, OrderLine, OrderTransition, PasswordResetToken, User
+from commerce.models.base import utcnow
+from commerce.notifications.tasks import enqueue_email
+from commerce.orders import discounts, lifecycle
+from commerce.orders.cart import CartSettings
+from commerce.orders.pricing import CartInput, Quote, price_cart
+from commerce.payments import CheckoutLine, CheckoutRequest, PaymentGateway
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+CLAIM_LINK_LIFETIME_DAYS = 7
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order_reference: str
+    status: str
+    redirect_url: str  # the payment page, or the confirmation page for a free order
+
+
+def new_reference() -> str:
+    return "ORD-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
+
+def confirmation_path(reference: str) -> str:
+    return f"/orders/{reference}"
+
+
+def _buyer(s: Session, actor: Actor, email: str | None) -> User:
+    if actor.user_id is not None:
+        user = s.get(User, actor.user_id)
+        if user is None or user.suspended_at is not None:
+            raise PermissionDenied("This account cannot place orders.")
+        return user
+    if not email or not email.strip():
+        raise ValidationError("Enter your email so we can send your receipt and your purchases.", field="email")
+    address = normalise_email(email)
+    user = s.exec(select(User).where(User.email == address)).first()
+    if user is not None:
+        if user.suspended_at is not None:
+            raise PermissionDenied("This account cannot place orders.")
+        return user
+    # "!" is no argon2 hash: nobody can sign in until the owner of the inbox sets a password.
+    user = User(email=address, display_name=address.split("@")[0][:80], password_hash="!")
+    s.add(user)
+    s.flush()
+    _send_claim_link(s, user)
+    return user
+
+
+def _send_claim_link(s: Session, user: User) -> None:
+    token = secrets.token_urlsafe(32)
+    s.add(PasswordResetToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                             expires_at=utcnow() + timedelta(days=CLAIM_LINK_LIFETIME_DAYS)))
+    s.flush()
+    enqueue_email(s, to=user.email, kind="welcome", idempotency_key=f"claim:{user.id}",
+                  display_name=user.display_name, start_url=f"{wiring.settings().base_url}/reset/{token}")
+
+
+def _checkout_key(buyer_id: int, items: list[CartInput], quote: Quote) -> str:
+    basis = json.dumps({
+        "buyer": buyer_id,
+        "items": sorted([item.product_id, item.amount] for item in items),
+        "code": quote.code, "country": quote.country, "currency": quote.currency, "total": quote.total,
+    }, sort_keys=True)
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def start_checkout(
+    s: Session,
+    actor: Actor,
+    gateway: PaymentGateway,
+    *,
+    items: list[CartInput],
+    settings: CartSettings,
+    email: str | None = None,
+    base_url: str | None = None,
+) -> CheckoutResult:
+    """Price the cart, lock it into an order and open the payment page."""
+    buyer = _buyer(s, actor, email)
+    quote = price_cart(s, items, code=settings.code, country=settings.country, currency=settings.currency)
+    if quote.problems:
+        raise ValidationError("Some items cannot be bought: " + " ".join(quote.problems))
+    if not quote.payable_lines:
+        raise ValidationError("Your cart is empty.")
+    if settings.code and quote.code_message:
+        raise ValidationError(quote.code_message + " Remove the code to continue.", field="code")
+
+    key = _checkout_key(buyer.id, items, quote)
+    existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
+    if existing is not None:
+        return _result(existing, base_url)
+    try:
+        with s.begin_nested():
+            order = _place_order(s, buyer, quote, key)
+    except IntegrityError:
+        # The other tab placed the same order a moment ago; use that one.
+        existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
+        if existing is None:
+            raise
+        return _result(existing, base_url)
+
+    if quote.code_id is not None:
+        discounts.redeem(s, quote.code_id)
+    base = (base_url or wiring.settings().base_url).rstrip("/")
+    if order.total == 0:
+        order.payment_provider = "free"
+        lifecycle.mark_paid(s, order, reason="free order: nothing to pay")
+        return _result(order, base_url)
+
+    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    session = gateway.create_checkout(CheckoutRequest(
+        order_id=order.id, order_reference=order.reference, amount=order.total, currency=order.currency,
+        lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in lines),
+        customer_email=order.email,
+        success_url=base + confirmation_path(order.reference),
+        cancel_url=base + "/cart",
+        idempotency_key=f"checkout:{order.reference}",
+    ))
+    order.payment_provider = session.provider
+    order.payment_session_id = session.session_id
+    order.payment_url = session.redirect_url
+    s.add(order)
+    s.flush()
+    return _result(order, base_url)
+
+
+def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
+    order = Order(
+        reference=new_reference(), buyer_id=buyer.id, email=buyer.email, billing_country=quote.country,
+        currency=quote.currency, subtotal=quote.subtotal, discount=quote.discount, tax=quote.tax,
+        total=quote.total, discount_code_id=quote.code_id, checkout_key=key,
+    )
+    s.add(order)
+    s.flush()
+    for line in quote.payable_lines:
+        s.add(OrderLine(
+            order_id=order.id, product_id=line.product_id, shop_id=line.shop_id, title=line.title,
+            list_amount=line.list_amount, list_currency=line.list_currency, exchange_rate=line.exchange_rate,
+            unit_price=line.unit_price, discount=line.discount, net=line.net, tax_rate_bps=line.tax_rate_bps,
+            tax=line.tax, total=line.total,
+        ))
+    s.add(OrderTransition(order_id=order.id, from_status=None, to_status="pending",
+                          reason="checkout", actor_user_id=buyer.id))
+    s.flush()
+    return order
+
+
+def _result(order: Order, base_url: str | None) -> CheckoutResult:
+    if order.status == "pending" and order.payment_url:
+        return CheckoutResult(order.reference, order.status, order.payment_url)
+    base = (base_url or wiring.settings().base_url).rstrip("/")
+    return CheckoutResult(order.reference, order.status, base + confirmation_path(order.reference))

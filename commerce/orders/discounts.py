@@ -1,0 +1,167 @@
+"""Discount codes: a seller's percent or fixed-amount codes, shop-wide or for one product.
+
+A code is checked when the cart is priced and counted when an order is placed:
+the count goes up in one conditional UPDATE, so two buyers cannot both take the
+last use. A cancelled order gives its use back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_shop
+from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.models import DiscountCode, Product, Shop
+from commerce.models.base import utcnow
+from commerce.money import Money, format_money
+
+CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,39}")
+
+
+@dataclass(frozen=True)
+class DiscountCodeView:
+    id: int
+    shop_id: int
+    code: str
+    kind: str
+    percent_bps: int
+    amount: int
+    currency: str
+    product_id: int | None
+    minimum_amount: int
+    expires_at: datetime | None
+    usage_limit: int | None
+    used_count: int
+    label: str
+
+
+def normalize_code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def _label(row: DiscountCode) -> str:
+    if row.kind == "percent":
+        off = f"{row.percent_bps / 100:g} % off"
+    else:
+        off = f"{format_money(Money(row.amount, row.currency))} off"
+    return f"{row.code}: {off}"
+
+
+def _view(row: DiscountCode) -> DiscountCodeView:
+    return DiscountCodeView(
+        id=row.id, shop_id=row.shop_id, code=row.code, kind=row.kind, percent_bps=row.percent_bps,
+        amount=row.amount, currency=row.currency, product_id=row.product_id,
+        minimum_amount=row.minimum_amount, expires_at=row.expires_at, usage_limit=row.usage_limit,
+        used_count=row.used_count, label=_label(row),
+    )
+
+
+def create_code(
+    s: Session,
+    actor: Actor,
+    *,
+    code: str,
+    kind: str,
+    percent_bps: int = 0,
+    amount: int = 0,
+    product_id: int | None = None,
+    minimum_amount: int = 0,
+    expires_at: datetime | None = None,
+    usage_limit: int | None = None,
+) -> DiscountCodeView:
+    """A seller creates a code for their own shop (amounts in the shop's currency)."""
+    shop_id = require_shop(actor)
+    shop = s.get(Shop, shop_id)
+    normalized = normalize_code(code)
+    if not CODE_PATTERN.fullmatch(normalized):
+        raise ValidationError("A code is 3 to 40 letters, digits, dashes or underscores.", field="code")
+    if kind == "percent":
+        if not 1 <= percent_bps <= 10_000:
+            raise ValidationError("A percentage is between 0.01 % and 100 %.", field="percent")
+        amount = 0
+    elif kind == "fixed":
+        if amount <= 0:
+            raise ValidationError("A fixed discount must be more than zero.", field="amount")
+        percent_bps = 0
+    else:
+        raise ValidationError("A discount is a percentage or a fixed amount.", field="kind")
+    if minimum_amount < 0:
+        raise ValidationError("The minimum amount cannot be negative.", field="minimum_amount")
+    if usage_limit is not None and usage_limit < 1:
+        raise ValidationError("A usage limit is at least 1.", field="usage_limit")
+    if expires_at is not None and expires_at <= utcnow():
+        raise ValidationError("The expiry date must be in the future.", field="expires_at")
+    if product_id is not None:
+        product = s.get(Product, product_id)
+        if product is None or product.shop_id != shop_id:
+            raise NotFound("That product is not in your shop.")
+    if s.exec(select(DiscountCode.id).where(DiscountCode.shop_id == shop_id,
+                                            DiscountCode.code == normalized)).first() is not None:
+        raise Conflict(f"Your shop already has a code {normalized}.")
+    row = DiscountCode(
+        shop_id=shop_id, code=normalized, kind=kind, percent_bps=percent_bps, amount=amount,
+        currency=shop.currency, product_id=product_id, minimum_amount=minimum_amount,
+        expires_at=expires_at, usage_limit=usage_limit,
+    )
+    s.add(row)
+    s.flush()
+    return _view(row)
+
+
+def list_codes(s: Session, actor: Actor) -> list[DiscountCodeView]:
+    shop_id = require_shop(actor)
+    rows = s.exec(select(DiscountCode).where(DiscountCode.shop_id == shop_id).order_by(DiscountCode.id)).all()
+    return [_view(row) for row in rows]
+
+
+def codes_named(s: Session, code: str, shop_ids: set[int]) -> list[DiscountCode]:
+    """The codes with this name in any of the given shops (a name is unique per shop)."""
+    normalized = normalize_code(code)
+    if not normalized or not shop_ids:
+        return []
+    return list(s.exec(select(DiscountCode).where(DiscountCode.code == normalized,
+                                                  DiscountCode.shop_id.in_(shop_ids))
+                       .order_by(DiscountCode.id)).all())
+
+
+def unusable_reason(row: DiscountCode, now: datetime) -> str | None:
+    """Why this code cannot be used right now, as a sentence; None when it can."""
+    if row.expires_at is not None and row.expires_at <= now:
+        return f"The code {row.code} has expired."
+    if row.usage_limit is not None and row.used_count >= row.usage_limit:
+        return f"The code {row.code} has been used up."
+    return None
+
+
+def redeem(s: Session, code_id: int) -> None:
+    """Count one use, atomically; Conflict when the last use was just taken."""
+    result = s.execute(
+        update(DiscountCode)
+        .where(DiscountCode.id == code_id,
+               (DiscountCode.usage_limit.is_(None)) | (DiscountCode.used_count < DiscountCode.usage_limit))
+        .values(used_count=DiscountCode.used_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("This discount code has just been used up. Remove it to continue.")
+    _forget_loaded(s, code_id)
+
+
+def give_back(s: Session, code_id: int) -> None:
+    s.execute(
+        update(DiscountCode).where(DiscountCode.id == code_id, DiscountCode.used_count > 0)
+        .values(used_count=DiscountCode.used_count - 1).execution_options(synchronize_session=False)
+    )
+    _forget_loaded(s, code_id)
+
+
+def _forget_loaded(s: Session, code_id: int) -> None:
+    # The UPDATE ran in SQL; a copy already loaded in this session would show the old count.
+    loaded = s.identity_map.get((DiscountCode, (code_id,), None))
+    if loaded is not None:
+        s.expire(loaded)

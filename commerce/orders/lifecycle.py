@@ -1,0 +1,258 @@
+"""The order lifecycle: each status change in one function, with an audit record.
+
+    pending -> paid -> partially_refunded -> refunded
+       |         \\-> disputed
+       \\-> cancelled
+
+Only a verified payment event (or a free order) marks an order paid; the browser
+coming back from the payment page never does. Payment creates the fulfilment
+records and the ledger entries in the same transaction, and schedules the
+receipt and sale alerts after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from commerce import wiring
+from commerce.accounts import Actor, require_signed_in
+from commerce.errors import Conflict, NotFound, PermissionDenied
+from commerce.ledger import post_sale
+from commerce.models import BundleItem, Fulfilment, Order, OrderLine, OrderTransition, Shop, User
+from commerce.models.base import utcnow
+from commerce.money import Money, format_money
+from commerce.notifications.tasks import enqueue_email
+from commerce.orders import cart as carts
+from commerce.orders import discounts
+
+log = logging.getLogger(__name__)
+
+ALLOWED = {
+    "pending": {"paid", "cancelled"},
+    "paid": {"partially_refunded", "refunded", "disputed"},
+    "partially_refunded": {"partially_refunded", "refunded", "disputed"},
+    "disputed": {"disputed", "refunded"},
+    "refunded": set(),
+    "cancelled": set(),
+}
+STATUS_LABELS = {
+    "pending": "Awaiting payment", "paid": "Paid", "partially_refunded": "Partly refunded",
+    "refunded": "Refunded", "disputed": "Disputed", "cancelled": "Cancelled",
+}
+
+# Delivery registers what granting and revoking access means (download rights,
+# license keys); each hook receives the session and the fulfilment row.
+FulfilmentHook = Callable[[Session, Fulfilment], None]
+_grant_hooks: list[FulfilmentHook] = []
+_revoke_hooks: list[FulfilmentHook] = []
+
+
+def on_grant(hook: FulfilmentHook) -> FulfilmentHook:
+    _grant_hooks.append(hook)
+    return hook
+
+
+def on_revoke(hook: FulfilmentHook) -> FulfilmentHook:
+    _revoke_hooks.append(hook)
+    return hook
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    id: int
+    product_id: int
+    shop_id: int
+    title: str
+    unit_price: int
+    discount: int
+    tax: int
+    total: int
+    refunded_amount: int
+    total_label: str
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    reference: str
+    status: str
+    status_label: str
+    email: str
+    currency: str
+    billing_country: str | None
+    subtotal: int
+    discount: int
+    tax: int
+    total: int
+    refunded_amount: int
+    created_at: datetime
+    paid_at: datetime | None
+    payment_url: str | None
+    payment_error: str | None
+    flagged_reason: str | None
+    lines: tuple[OrderLineView, ...]
+    subtotal_label: str
+    discount_label: str
+    tax_label: str
+    total_label: str
+
+
+def order_view(s: Session, order: Order) -> OrderView:
+    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+
+    def label(amount: int) -> str:
+        return format_money(Money(amount, order.currency))
+
+    return OrderView(
+        id=order.id, reference=order.reference, status=order.status, status_label=STATUS_LABELS[order.status],
+        email=order.email, currency=order.currency, billing_country=order.billing_country,
+        subtotal=order.subtotal, discount=order.discount, tax=order.tax, total=order.total,
+        refunded_amount=order.refunded_amount, created_at=order.created_at, paid_at=order.paid_at,
+        payment_url=order.payment_url if order.status == "pending" else None,
+        payment_error=order.payment_error, flagged_reason=order.flagged_reason,
+        lines=tuple(OrderLineView(id=line.id, product_id=line.product_id, shop_id=line.shop_id, title=line.title,
+                                  unit_price=line.unit_price, discount=line.discount, tax=line.tax,
+                                  total=line.total, refunded_amount=line.refunded_amount,
+                                  total_label=label(line.total)) for line in lines),
+        subtotal_label=label(order.subtotal), discount_label=label(order.discount),
+        tax_label=label(order.tax), total_label=label(order.total),
+    )
+
+
+def _order_for(s: Session, actor: Actor, reference: str) -> Order:
+    user_id = require_signed_in(actor)
+    order = s.exec(select(Order).where(Order.reference == reference)).first()
+    if order is None:
+        raise NotFound("There is no such order.")
+    if order.buyer_id != user_id and not actor.is_admin:
+        # Same answer as a missing order: other people's references reveal nothing.
+        raise NotFound("There is no such order.")
+    return order
+
+
+def get_order(s: Session, actor: Actor, reference: str) -> OrderView:
+    """The buyer's own order (admins see every order)."""
+    return order_view(s, _order_for(s, actor, reference))
+
+
+def list_orders(s: Session, actor: Actor, *, limit: int = 50) -> list[OrderView]:
+    user_id = require_signed_in(actor)
+    orders = s.exec(select(Order).where(Order.buyer_id == user_id)
+                    .order_by(Order.created_at.desc(), Order.id.desc()).limit(max(1, min(limit, 200)))).all()
+    return [order_view(s, order) for order in orders]
+
+
+def transition(
+    s: Session, order: Order, to_status: str, reason: str, *,
+    actor_user_id: int | None = None, event_id: str | None = None,
+) -> None:
+    if to_status not in ALLOWED[order.status]:
+        raise Conflict(f"An order that is {STATUS_LABELS[order.status].lower()} cannot become "
+                       f"{STATUS_LABELS[to_status].lower()}.")
+    s.add(OrderTransition(order_id=order.id, from_status=order.status, to_status=to_status,
+                          reason=reason[:500], actor_user_id=actor_user_id, event_id=event_id))
+    order.status = to_status
+    if to_status != "pending":
+        order.checkout_key = None  # a new checkout of the same cart makes a new order
+    s.add(order)
+    s.flush()
+
+
+def flag(s: Session, order: Order, reason: str, *, event_id: str | None = None) -> None:
+    """Something about the payment does not add up: keep the order as it is and say why."""
+    log.warning("order %s flagged: %s", order.reference, reason)
+    order.flagged_reason = reason[:500]
+    s.add(order)
+    s.add(OrderTransition(order_id=order.id, from_status=order.status, to_status=order.status,
+                          reason=f"flagged: {reason}"[:500], event_id=event_id))
+    s.flush()
+
+
+def mark_paid(s: Session, order: Order, *, reason: str, event_id: str | None = None,
+              payment_reference: str | None = None) -> None:
+    """Pending -> paid: fulfilment records, ledger entries, cart clean-up, emails after commit."""
+    transition(s, order, "paid", reason, event_id=event_id)
+    order.paid_at = utcnow()
+    order.payment_error = None
+    if payment_reference:
+        order.payment_reference = payment_reference
+    s.add(order)
+    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    for line in lines:
+        granted = [line.product_id, *s.exec(select(BundleItem.product_id)
+                                            .where(BundleItem.bundle_id == line.product_id)
+                                            .order_by(BundleItem.id)).all()]
+        for product_id in dict.fromkeys(granted):
+            fulfilment = Fulfilment(order_id=order.id, order_line_id=line.id, buyer_id=order.buyer_id,
+                                    product_id=product_id)
+            s.add(fulfilment)
+            s.flush()
+            for hook in _grant_hooks:
+                hook(s, fulfilment)
+        post_sale(s, order, line)
+    carts.remove_products(s, order.buyer_id, {line.product_id for line in lines})
+    s.flush()
+    _schedule_paid_emails(s, order, lines)
+
+
+def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> None:
+    base_url = wiring.settings().base_url
+    buyer = s.get(User, order.buyer_id)
+    enqueue_email(
+        s, to=order.email, kind="receipt", idempotency_key=f"receipt:{order.reference}",
+        display_name=buyer.display_name, order_reference=order.reference, currency=order.currency,
+        lines=[{"title": line.title, "amount": line.unit_price} for line in lines],
+        subtotal=order.subtotal, discount=order.discount, total=order.total,
+        library_url=f"{base_url}/library",
+    )
+    for line in lines:
+        shop = s.get(Shop, line.shop_id)
+        seller = s.get(User, shop.owner_id)
+        enqueue_email(
+            s, to=seller.email, kind="sale_alert", idempotency_key=f"sale:{order.reference}:{line.id}",
+            seller=seller.display_name, product=line.title, amount=line.net, currency=order.currency,
+            dashboard_url=f"{base_url}/seller",
+        )
+
+
+def record_payment_failure(s: Session, order: Order, message: str) -> None:
+    """A declined card: the order stays pending (the buyer may try another card)."""
+    if order.status == "pending":
+        order.payment_error = message[:500]
+        s.add(order)
+        s.flush()
+
+
+def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
+    """The buyer abandons an unpaid order; its discount-code use is given back."""
+    order = _order_for(s, actor, reference)
+    if order.status != "pending":
+        raise Conflict("Only an order awaiting payment can be cancelled.")
+    transition(s, order, "cancelled", "cancelled by the buyer", actor_user_id=actor.user_id)
+    if order.discount_code_id is not None:
+        discounts.give_back(s, order.discount_code_id)
+    return order_view(s, order)
+
+
+def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> None:
+    transition(s, order, "disputed", "the buyer disputed the payment with their bank", event_id=event_id)
+
+
+def revoke_fulfilments(s: Session, line: OrderLine) -> None:
+    for fulfilment in s.exec(select(Fulfilment).where(Fulfilment.order_line_id == line.id,
+                                                      Fulfilment.status == "granted")).all():
+        fulfilment.status, fulfilment.revoked_at = "revoked", utcnow()
+        s.add(fulfilment)
+        s.flush()
+        for hook in _revoke_hooks:
+            hook(s, fulfilment)
+
+
+def check_buyer(actor: Actor, order: Order) -> None:
+    if actor.user_id != order.buyer_id:
+        raise PermissionDenied("This is not your order.")

@@ -1,0 +1,110 @@
+"""Refunds by the seller (their own lines) or an admin (any line), full or partial.
+
+The refund goes through the gateway with an idempotency key, the ledger posts the
+reversal, and a line refunded in full loses its access (the revoke hooks). The
+order row is locked first, so two refunds of the same order cannot both take the
+last refundable amount.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_signed_in
+from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.ledger import post_refund
+from commerce.models import Order, OrderLine, Refund, User
+from commerce.money import Money, format_money
+from commerce.notifications.tasks import enqueue_email
+from commerce.orders import lifecycle
+from commerce.payments import PaymentGateway
+
+REFUNDABLE = ("paid", "partially_refunded", "disputed")
+
+
+def refund(
+    s: Session,
+    actor: Actor,
+    gateway: PaymentGateway | None,
+    reference: str,
+    *,
+    amounts: dict[int, int] | None = None,
+    reason: str = "",
+) -> lifecycle.OrderView:
+    """Refund `amounts` (order line id -> minor units), or everything the actor may refund.
+
+    `gateway` may be None only for orders paid without one (free orders).
+    """
+    user_id = require_signed_in(actor)
+    order = s.exec(select(Order).where(Order.reference == reference).with_for_update()).first()
+    if order is None:
+        raise NotFound("There is no such order.")
+    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    if actor.is_admin:
+        allowed = {line.id: line for line in lines}
+    elif actor.shop_id is not None:
+        allowed = {line.id: line for line in lines if line.shop_id == actor.shop_id}
+    else:
+        allowed = {}
+    if not allowed:
+        raise PermissionDenied("Only the seller of an item or an admin can refund it.")
+    if order.status not in REFUNDABLE:
+        raise Conflict(f"An order that is {lifecycle.STATUS_LABELS[order.status].lower()} cannot be refunded.")
+
+    if amounts is None:
+        wanted = {line_id: line.total - line.refunded_amount for line_id, line in allowed.items()
+                  if line.total > line.refunded_amount}
+        if not wanted:
+            raise Conflict("Everything you can refund on this order has been refunded already.")
+    else:
+        wanted = {}
+        for line_id, amount in amounts.items():
+            line = allowed.get(line_id)
+            if line is None:
+                raise PermissionDenied("You can only refund your own items.")
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+                raise ValidationError("A refund must be for a positive amount.", field="amount")
+            left = line.total - line.refunded_amount
+            if amount > left:
+                raise ValidationError(f"At most {format_money(Money(left, order.currency))} of "
+                                      f"{line.title} can still be refunded.", field="amount")
+            wanted[line_id] = amount
+        if not wanted:
+            raise ValidationError("Choose what to refund.", field="amount")
+
+    total = sum(wanted.values())
+    rows = []
+    for line_id, amount in wanted.items():
+        line = allowed[line_id]
+        row = Refund(order_id=order.id, order_line_id=line.id, amount=amount, currency=order.currency,
+                     reason=reason.strip()[:500], requested_by=user_id)
+        s.add(row)
+        s.flush()
+        line.refunded_amount += amount
+        s.add(line)
+        post_refund(s, order, line, row)
+        if line.refunded_amount == line.total:
+            lifecycle.revoke_fulfilments(s, line)
+        rows.append(row)
+    order.refunded_amount += total
+    s.add(order)
+
+    if order.payment_reference:
+        if gateway is None:
+            raise ValueError("a paid order needs the gateway to refund")
+        result = gateway.refund(order.payment_reference, total, order.currency,
+                                idempotency_key=f"refund:{order.reference}:{rows[0].id}")
+        for row in rows:
+            row.provider_refund_id = result.refund_id
+            s.add(row)
+
+    fully = all(line.refunded_amount == line.total for line in lines)
+    to_status = "refunded" if fully else ("disputed" if order.status == "disputed" else "partially_refunded")
+    lifecycle.transition(s, order, to_status,
+                         f"refund of {format_money(Money(total, order.currency))}" + (f": {reason.strip()}" if reason.strip() else ""),
+                         actor_user_id=user_id)
+    buyer = s.get(User, order.buyer_id)
+    enqueue_email(s, to=order.email, kind="refund_notice", idempotency_key=f"refund:{rows[0].id}",
+                  display_name=buyer.display_name, order_reference=order.reference, amount=total,
+                  currency=order.currency)
+    return lifecycle.order_view(s, order)

@@ -1,0 +1,40 @@
+"""POST /api/webhooks/{provider}: payment events from Stripe or the test gateway.
+
+Answers 400 for a missing signature or an unreadable body, 401 for a bad
+signature, 404 for a provider this deployment does not use, and 200 once the
+event is recorded (and processed, in the same short transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from commerce.payments import PaymentGateway, WebhookError
+from commerce.payments.webhooks import receive
+
+log = logging.getLogger(__name__)
+MAX_WEBHOOK_BYTES = 256 * 1024  # Stripe events are a few kB; refuse anything absurd
+
+
+def webhook_routes(gateway: Callable[[], PaymentGateway]) -> list[BaseRoute]:
+    async def payment_webhook(request: Request) -> JSONResponse:
+        current = gateway()
+        if request.path_params["provider"] != current.name:
+            return JSONResponse({"error": "unknown payment provider"}, status_code=404)
+        payload = await request.body()
+        if len(payload) > MAX_WEBHOOK_BYTES:
+            return JSONResponse({"error": "payload too large"}, status_code=413)
+        try:
+            outcome = await run_in_threadpool(receive, current, payload, request.headers)
+        except WebhookError as exc:
+            log.warning("refused a %s webhook: %s", current.name, exc)
+            return JSONResponse({"error": str(exc)}, status_code=exc.status_code)
+        return JSONResponse({"received": True, "outcome": outcome})
+
+    return [Route("/api/webhooks/{provider}", payment_webhook, methods=["POST"])]
