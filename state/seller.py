@@ -8,6 +8,7 @@ the BlobStore in a worker thread, never read whole into memory.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -251,6 +252,7 @@ class ProductEditorState(rx.State):
             "files", uploads,
             lambda upload: self._run(files.upload_file, upload.file, filename=upload.filename or ""),
         )
+        return rx.clear_selected_files("file-upload")
 
     @rx.event
     async def upload_cover(self, uploads: list[rx.UploadFile]):
@@ -258,6 +260,7 @@ class ProductEditorState(rx.State):
         self.image_error = await self._upload_each(
             "cover", uploads[:1], lambda upload: self._run(images.set_cover, upload.file)
         )
+        return rx.clear_selected_files("cover-upload")
 
     @rx.event
     async def upload_gallery(self, uploads: list[rx.UploadFile]):
@@ -265,23 +268,22 @@ class ProductEditorState(rx.State):
         self.image_error = await self._upload_each(
             "gallery", uploads, lambda upload: self._run(images.add_gallery_image, upload.file)
         )
+        return rx.clear_selected_files("gallery-upload")
 
     @rx.event
     async def import_key_file(self, uploads: list[rx.UploadFile]):
         self._clear_messages()
         if not uploads:
             return
-        upload = uploads[0]
-        data = upload.file.read(keys.MAX_IMPORT_BYTES + 1)
+        data = await asyncio.to_thread(uploads[0].file.read, keys.MAX_IMPORT_BYTES + 1)
         if len(data) > keys.MAX_IMPORT_BYTES:
             self.keys_error = "That file is too large: import at most 2 MB of keys at a time."
-            return
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            self.keys_error = "That file is not UTF-8 text; export the keys as a CSV or plain text file."
-            return
-        await self._import(text)
+        else:
+            try:
+                await self._import(data.decode("utf-8-sig"))
+            except UnicodeDecodeError:
+                self.keys_error = "That file is not UTF-8 text; export the keys as a CSV or plain text file."
+        return rx.clear_selected_files("keys-upload")
 
     @rx.event
     async def import_pasted_keys(self, form_data: dict[str, Any]):
