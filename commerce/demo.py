@@ -1,4 +1,5 @@
-"""Demo data for `make run`: sellers, ~30 approved products with covers, a buyer, an admin.
+"""Demo data for `make run`: sellers, ~30 approved products with covers and a file each,
+a buyer, an admin.
 
 Idempotent: a second run finds the demo admin and changes nothing. Refused in production.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +17,7 @@ from sqlmodel import Session, select
 
 from commerce import wiring
 from commerce.accounts import passwords
-from commerce.models import Category, Product, Shop, User
+from commerce.models import Category, Product, ProductFile, ProductVersion, Shop, User
 from commerce.models.base import utcnow
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -107,13 +109,28 @@ def _cover_image(title: str, category_slug: str) -> bytes:
     return out.getvalue()
 
 
-def _store_cover(title: str, category_slug: str) -> str:
-    data = _cover_image(title, category_slug)
+def _store_cover(data: bytes) -> str:
     key = f"media/covers/{hashlib.sha256(data).hexdigest()}.webp"
     store = wiring.blob_store()
     if not store.exists(key):
         store.put(key, io.BytesIO(data), content_type="image/webp")
     return key
+
+
+def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
+    """Version 1 of the product with one real file: a one-page PDF of its cover."""
+    pdf = io.BytesIO()
+    Image.open(io.BytesIO(cover)).convert("RGB").save(pdf, "PDF", resolution=150.0, title=product.title)
+    pdf.seek(0)
+    blob = wiring.blob_store().put(f"products/{product.id}/files/{uuid.uuid4().hex}", pdf,
+                                   content_type="application/pdf")
+    version = ProductVersion(product_id=product.id, number=1, label="1.0",
+                             created_at=product.published_at)
+    s.add(version)
+    s.flush()
+    s.add(ProductFile(product_id=product.id, version_id=version.id, filename=f"{product.slug}.pdf",
+                      blob_key=blob.key, size_bytes=blob.size, sha256=blob.sha256,
+                      content_type=blob.content_type, created_at=product.published_at))
 
 
 def _user(s: Session, email: str, name: str, role: str, password_hash: str) -> User:
@@ -142,15 +159,19 @@ def seed_demo(s: Session) -> bool:
         s.flush()
         for item in products:
             published_at += timedelta(hours=29)
-            s.add(Product(
+            cover = _cover_image(item.title, item.category)
+            product = Product(
                 shop_id=shop.id, slug=item.title.lower().replace(":", "").replace(" ", "-"),
                 title=item.title, summary=item.summary,
                 description=f"## {item.title}\n\n{item.summary}\n\nInstant download after purchase.",
                 category_id=categories[item.category].id, pricing=item.pricing,
                 price_amount=item.price, currency=currency, status="published",
-                moderation_status="approved", cover_key=_store_cover(item.title, item.category),
+                moderation_status="approved", cover_key=_store_cover(cover),
                 created_at=published_at, updated_at=published_at, published_at=published_at,
-            ))
+            )
+            s.add(product)
+            s.flush()
+            _add_sample_file(s, product, cover)
     s.flush()
     return True
 

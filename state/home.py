@@ -1,12 +1,15 @@
-"""The home page's product grid."""
+"""The home page: popular this week (from paid orders; hidden without sales), the
+newest products (paginated) and the categories that have products."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from commerce.catalog.queries import ProductCardView, list_home_products
+from commerce.catalog import queries
+from commerce.catalog.queries import CategoryLink, ProductCardView
 from commerce.search.recommendations import popular_this_week
 from state import service_call
+from state.catalog import Pagination, page_number
 
 HOME_PRODUCT_COUNT = 24
 POPULAR_COUNT = 4
@@ -14,14 +17,21 @@ POPULAR_COUNT = 4
 
 class HomeState(rx.State):
     products: list[ProductCardView] = []
+    categories: list[CategoryLink] = []
+    pagination: Pagination = Pagination()
     # Most bought in the last 7 days; empty (and the section hidden) until there are sales.
     popular: list[ProductCardView] = []
     loaded: bool = False
 
     @rx.event
     async def load(self):
-        result = await service_call.call(list_home_products, limit=HOME_PRODUCT_COUNT)
-        self.products = result.value or []
+        result = await service_call.call(
+            queries.home_page, page=page_number(self), per_page=HOME_PRODUCT_COUNT
+        )
+        view = result.value
+        self.products = view.newest.items
+        self.categories = view.categories
+        self.pagination = Pagination.of(view.newest)
         popular = await service_call.call(popular_this_week, limit=POPULAR_COUNT)
         self.popular = popular.value or []
         self.loaded = True

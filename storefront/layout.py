@@ -107,10 +107,14 @@ def _not_allowed(title: str, body: str, action: rx.Component) -> rx.Component:
 
 
 def _register(
-    route: str, title: str, description: str, on_load: list,
-    body: Callable[[PageFunction], rx.Component],
+    route: str, title: str | rx.Var, description: str | rx.Var, on_load: list,
+    body: Callable[[PageFunction], rx.Component], meta: Sequence[rx.Component] = (),
 ) -> Callable[[PageFunction], PageFunction]:
-    """Register `render`'s page at `route`: the shell around `body(render)`."""
+    """Register `render`'s page at `route`: the shell around `body(render)`.
+
+    `title` and `description` may be state vars (a product page's own title);
+    `meta` adds further tags such as Open Graph ones.
+    """
     def decorator(render: PageFunction) -> PageFunction:
         @functools.wraps(render)
         def page() -> rx.Component:
@@ -118,18 +122,22 @@ def _register(
 
         rx.page(
             route=route,
-            title=f"{title} · {theme.BRAND_NAME}",
+            title=title + f" · {theme.BRAND_NAME}" if isinstance(title, rx.Var)
+            else f"{title} · {theme.BRAND_NAME}",
             description=description,
             on_load=on_load,
+            meta=list(meta),
         )(page)
         return render
 
     return decorator
 
 
-def shop_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
+def shop_page(route: str, *, title: str | rx.Var, description: str | rx.Var, on_load: OnLoad = None,
+              meta: Sequence[rx.Component] = ()):
     return _register(route, title, description,
-                     [SessionState.resolve, *_on_load_list(on_load)], lambda render: render())
+                     [SessionState.resolve, *_on_load_list(on_load)], lambda render: render(),
+                     meta=meta)
 
 
 def library_page(route: str, *, title: str, description: str, on_load: OnLoad = None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from commerce.links import product_url, shop_url  # noqa: F401  (re-exported for pages)
+from commerce.links import category_url, product_url, shop_url  # noqa: F401  (re-exported for pages)
 
 HOME = "/"
 SEARCH = "/search"
@@ -24,6 +24,8 @@ SELLER = "/seller"
 ADMIN = "/admin"
 PRODUCT = "/p/[shop_slug]/[product_slug]"
 SHOP = "/s/[shop_slug]"
+CATEGORY = "/c/[category_slug]"
+SELLER_PRODUCT = "/seller/products/[edit_product_id]"
 # Reflex serves the page registered under this route for every unknown address.
 NOT_FOUND = "404"
 
@@ -51,3 +53,7 @@ def login_url(next_path: str | None = None) -> str:
     if not target or target == HOME:
         return LOGIN
     return f"{LOGIN}?{urlencode({'next': target})}"
+
+
+def seller_product_url(product_id: int) -> str:
+    return f"/seller/products/{int(product_id)}"

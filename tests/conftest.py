@@ -29,6 +29,13 @@ _SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MEILI_URL", "MEILI_MASTER_KEY", "
                  "S3_ENDPOINT_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SMTP_URL")
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: sync Playwright keeps an event loop running in the main
+    thread until the session ends, which breaks later tests that start their own."""
+    e2e = Path(__file__).parent / "e2e"
+    items.sort(key=lambda item: item.path.is_relative_to(e2e))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_environment(tmp_path_factory):
     """Embedded defaults in a temporary data folder, whatever the shell exported."""

@@ -17,24 +17,21 @@ from commerce.catalog.views import (
     FileView,
     ImageView,
     Page,
-    category_url,
     delivers_files,
     delivers_keys,
     delivery_label,
     is_sold_out,
     make_page,
-    media_url,
     page_bounds,
     price_input_text,
     price_label,
     product_images,
     product_tags,
-    product_url,
     product_versions,
-    shop_url,
 )
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound
+from commerce.links import category_url, media_url, product_url, shop_url
 from commerce.models import Category, Product, Shop
 
 HOME_CATEGORY_LIMIT = 12
@@ -267,12 +264,7 @@ def product_page(
     if not live and not _may_preview(s, viewer, shop):
         raise NotFound("This product does not exist.")
     category = s.get(Category, product.category_id) if product.category_id else None
-    cover, gallery = product_images(s, product.id)
-    if cover is None and product.cover_key:
-        # A cover stored before thumbnails existed (demo data): one size for all.
-        url = media_url(product.cover_key)
-        cover = ImageView(id=0, role="cover", width=0, height=0, url_400=url, url_800=url,
-                          url_1600=url, srcset="")
+    cover, gallery = product_images(s, product)
     versions = product_versions(s, product.id) if delivers_files(product.delivery_kind) else []
     latest = versions[0] if versions else None
     description_text = _MARKDOWN_NOISE.sub(" ", product.description)

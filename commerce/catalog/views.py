@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from commerce.catalog.text import render_markdown
 from commerce.catalog.visibility import is_visible_to_buyers
-from commerce.links import category_url, media_url, product_url, shop_url  # noqa: F401  (re-exported)
+from commerce.links import media_url, product_url
 from commerce.models import (
     Category,
     LicenseKey,
@@ -151,12 +151,17 @@ class LicenseSettingsView:
     counts: KeyCounts
 
 
-def product_images(s: Session, product_id: int) -> tuple[ImageView | None, list[ImageView]]:
+def product_images(s: Session, product: Product) -> tuple[ImageView | None, list[ImageView]]:
     rows = s.exec(
-        select(ProductImage).where(ProductImage.product_id == product_id)
+        select(ProductImage).where(ProductImage.product_id == product.id)
         .order_by(ProductImage.role, ProductImage.position, ProductImage.id)
     ).all()
     cover = next((image_view(row) for row in rows if row.role == "cover"), None)
+    if cover is None and product.cover_key:
+        # A cover stored as one picture, without thumbnails (the demo data's): one size for all.
+        url = media_url(product.cover_key)
+        cover = ImageView(id=0, role="cover", width=0, height=0, url_400=url, url_800=url,
+                          url_1600=url, srcset="")
     return cover, [image_view(row) for row in rows if row.role == "gallery"]
 
 
@@ -320,7 +325,7 @@ class ProductEditView:
 
 def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditView:
     s.flush()
-    cover, gallery = product_images(s, product.id)
+    cover, gallery = product_images(s, product)
     category = s.get(Category, product.category_id) if product.category_id else None
     return ProductEditView(
         id=product.id, shop_slug=shop.slug, slug=product.slug, title=product.title,

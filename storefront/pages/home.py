@@ -7,6 +7,7 @@ import reflex as rx
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
+from components.pager import pager
 from components.product_card import product_card, product_grid
 from state.home import HomeState
 from storefront import routes
@@ -103,6 +104,7 @@ def products_section() -> rx.Component:
         action=link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="empty-open-shop"),
         id="home-empty",
     )
+    pagination = HomeState.pagination
     return rx.vstack(
         rx.heading("Newest products", as_="h2", size="5"),
         rx.cond(
@@ -110,8 +112,34 @@ def products_section() -> rx.Component:
             rx.cond(HomeState.products.length() > 0, grid, nothing_yet),
             _loading_grid(),
         ),
+        pager(page=pagination.page, page_count=pagination.page_count,
+              has_previous=pagination.has_previous, has_next=pagination.has_next, id="home-pager"),
         spacing=theme.GAP,
         width="100%",
+    )
+
+
+def categories_section() -> rx.Component:
+    """Categories that have products (a category with nothing in it is not offered)."""
+    return rx.cond(
+        HomeState.categories.length() > 0,
+        rx.vstack(
+            rx.heading("Browse by category", as_="h2", size="5"),
+            rx.flex(
+                rx.foreach(
+                    HomeState.categories,
+                    lambda category: rx.link(
+                        rx.badge(category.name, variant="soft", radius="full", size="3"),
+                        href=category.url, underline="none",
+                    ),
+                ),
+                gap="0.5rem",
+                wrap="wrap",
+                id="home-categories",
+            ),
+            spacing=theme.GAP,
+            width="100%",
+        ),
     )
 
 
@@ -123,5 +151,5 @@ def products_section() -> rx.Component:
     on_load=HomeState.load,
 )
 def home() -> rx.Component:
-    return rx.vstack(hero(), popular_section(), products_section(), spacing=theme.GAP_SECTION,
-                     width="100%")
+    return rx.vstack(hero(), popular_section(), categories_section(), products_section(),
+                     spacing=theme.GAP_SECTION, width="100%")

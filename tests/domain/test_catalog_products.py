@@ -9,7 +9,8 @@ from commerce.accounts import Actor
 from commerce.catalog import files, images, products
 from commerce.catalog.queries import product_page
 from commerce.errors import NotFound, PermissionDenied, ValidationError
-from commerce.models import Product, ProductTag
+from commerce.models import Product, ProductTag, Shop
+from commerce.models.base import utcnow
 from tests.domain.catalog_support import (
     live_product,
     make_admin,
@@ -297,9 +298,6 @@ def test_unpublish_and_archive_hide_the_product(s):
 
 
 def test_a_suspended_shop_cannot_publish(s):
-    from commerce.models import Shop
-    from commerce.models.base import utcnow
-
     seller = make_seller(s)
     view = publishable_product(s, seller)
     s.get(Shop, seller.shop_id).suspended_at = utcnow()

@@ -44,7 +44,7 @@ def test_home_page_shows_the_demo_products(page):
     # Covers are real images served from storage, not broken links.
     cover = cards.first.locator("img").first
     expect(cover).to_be_visible()
-    assert page.evaluate("(img) => img.naturalWidth", cover.element_handle()) > 0
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=cover.element_handle())
 
 
 def test_register_sign_out_and_sign_in_again(page):

@@ -1,0 +1,52 @@
+"""Small pieces of the seller studio: status badges, native selects, field errors."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+
+TextLike = str | rx.Var
+
+STATUS_COLORS = {"Live": "green", "In review": "amber", "Rejected": "red", "Draft": "gray", "Archived": "gray"}
+
+
+def status_badge(label: TextLike, *, id: str = "") -> rx.Component:
+    label_var = rx.Var.create(label)
+    color = rx.match(label_var, *STATUS_COLORS.items(), "gray")
+    return rx.badge(label_var, color_scheme=color, variant="soft", size="2", id=id or None)
+
+
+NATIVE_CONTROL_STYLE = {
+    "width": "100%",
+    "min_height": "2.5rem",
+    "padding": "0.4rem 0.6rem",
+    "border": f"1px solid {theme.BORDER}",
+    "border_radius": theme.RADIUS_CONTROL,
+    "background": "transparent",
+    "color": "inherit",
+    "font": "inherit",
+}
+
+
+def dropdown(options: list[tuple[str, str]], *extra: rx.Component, name: str, id: str,
+             default_value: TextLike = "", on_change=None) -> rx.Component:
+    """A native <select> (works in forms, on phones and with a keyboard by itself).
+
+    `options` are (value, label) pairs; `extra` are further <option>s, e.g. from a foreach.
+    """
+    props = {"on_change": on_change} if on_change is not None else {}
+    return rx.el.Select.create(
+        *[rx.el.option(label, value=value) for value, label in options], *extra,
+        name=name, id=id, default_value=default_value, style=NATIVE_CONTROL_STYLE, **props,
+    )
+
+
+def field_label(text: str, html_for: str) -> rx.Component:
+    return rx.el.label(text, html_for=html_for, font_weight="500", font_size="0.9rem")
+
+
+def field_error(message: TextLike, *, id: str) -> rx.Component:
+    message_var = rx.Var.create(message)
+    return rx.cond(message_var != "",
+                   rx.text(message_var, id=id, size="2", color=theme.DANGER_TEXT, role="alert"))

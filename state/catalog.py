@@ -1,0 +1,167 @@
+"""Buyer pages of the catalog: home sections, category, shop and product pages.
+
+Each page's on_load reads its route segment and `?page=`, asks one catalog query,
+and keeps the view model. Nothing here decides visibility: the queries do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from commerce.catalog import queries
+from commerce.catalog.queries import (
+    CategoryPageView,
+    ProductCardView,
+    ProductPageView,
+    ShopPageView,
+)
+from commerce.catalog.views import Page
+from commerce.config import get_settings
+from state import service_call
+from state.session import current_actor
+
+PER_PAGE = 24
+
+
+def page_number(state: rx.State) -> int:
+    """`?page=` of the current address, 1 when missing or nonsense."""
+    raw = state.router.url.query_parameters.get("page", "1")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and 0 < len(raw) < 7 else 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Pagination:
+    """Where a list stands, for the pager component."""
+
+    page: int = 1
+    page_count: int = 1
+    total: int = 0
+    has_previous: bool = False
+    has_next: bool = False
+
+    @classmethod
+    def of(cls, page: Page) -> Pagination:
+        return cls(page=page.page, page_count=page.page_count, total=page.total,
+                   has_previous=page.has_previous, has_next=page.has_next)
+
+
+class CategoryState(rx.State):
+    category: CategoryPageView | None = None
+    products: list[ProductCardView] = []
+    pagination: Pagination = Pagination()
+    not_found: bool = False
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        self.loaded = False
+        # `category_slug` is the dynamic segment of routes.CATEGORY.
+        result = await service_call.call(
+            queries.category_page, self.category_slug, page=page_number(self), per_page=PER_PAGE
+        )
+        self.not_found = not result.ok
+        self.category = result.value
+        self.products = result.value.products.items if result.ok else []
+        self.pagination = Pagination.of(result.value.products) if result.ok else Pagination()
+        self.loaded = True
+
+    @rx.var
+    def page_title(self) -> str:
+        return self.category.name if self.category else "Category"
+
+    @rx.var
+    def meta_description(self) -> str:
+        return self.category.meta_description if self.category else "Digital products by category."
+
+
+class ShopState(rx.State):
+    shop: ShopPageView | None = None
+    products: list[ProductCardView] = []
+    pagination: Pagination = Pagination()
+    not_found: bool = False
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        self.loaded = False
+        # `shop_slug` is the dynamic segment of routes.SHOP (and routes.PRODUCT).
+        result = await service_call.call(
+            queries.shop_page, self.shop_slug, page=page_number(self), per_page=PER_PAGE
+        )
+        self.not_found = not result.ok
+        self.shop = result.value
+        self.products = result.value.products.items if result.ok else []
+        self.pagination = Pagination.of(result.value.products) if result.ok else Pagination()
+        self.loaded = True
+
+    @rx.var
+    def page_title(self) -> str:
+        return self.shop.name if self.shop else "Shop"
+
+    @rx.var
+    def meta_description(self) -> str:
+        return self.shop.meta_description if self.shop else "Digital products from an independent creator."
+
+
+class ProductState(rx.State):
+    product: ProductPageView | None = None
+    not_found: bool = False
+    loaded: bool = False
+    # Index into the pictures (cover first, then the gallery) shown large.
+    selected_image: int = 0
+
+    @rx.event
+    async def load(self):
+        self.loaded = False
+        self.selected_image = 0
+        # The seller (or an admin) may preview a product before buyers can see it.
+        actor = await current_actor(self)
+        result = await service_call.call(
+            queries.product_page, self.shop_slug, self.product_slug, viewer=actor
+        )
+        self.not_found = not result.ok
+        self.product = result.value
+        self.loaded = True
+
+    @rx.event
+    def select_image(self, index: int):
+        if isinstance(index, int) and 0 <= index < len(self.pictures):
+            self.selected_image = index
+
+    @rx.var
+    def pictures(self) -> list[dict[str, str]]:
+        """Cover and gallery pictures as (large url, srcset, thumbnail url)."""
+        if self.product is None:
+            return []
+        images = ([self.product.cover] if self.product.cover else []) + list(self.product.gallery)
+        return [{"src": image.url_1600, "srcset": image.srcset, "thumb": image.url_400} for image in images]
+
+    @rx.var
+    def large_src(self) -> str:
+        pictures = self.pictures
+        return pictures[min(self.selected_image, len(pictures) - 1)]["src"] if pictures else ""
+
+    @rx.var
+    def large_srcset(self) -> str:
+        pictures = self.pictures
+        return pictures[min(self.selected_image, len(pictures) - 1)]["srcset"] if pictures else ""
+
+    @rx.var
+    def page_title(self) -> str:
+        return self.product.title if self.product else "Product"
+
+    @rx.var
+    def meta_description(self) -> str:
+        return self.product.meta_description if self.product else "A digital product: instant download."
+
+    @rx.var
+    def canonical_url(self) -> str:
+        return get_settings().base_url + self.product.url if self.product else ""
+
+    @rx.var
+    def og_image(self) -> str:
+        if self.product is None or not self.product.og_image_path:
+            return ""
+        return get_settings().base_url + self.product.og_image_path

@@ -1,0 +1,202 @@
+"""The product page: pictures, price, what is delivered, files, description and seller."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from components.buttons import link_button
+from components.empty_state import empty_state
+from components.price import price_tag
+from components.rich_text import rich_text
+from state.catalog import ProductState
+from storefront import routes
+from storefront.layout import shop_page
+
+P = ProductState.product
+
+
+def pictures() -> rx.Component:
+    large = rx.image(
+        src=ProductState.large_src,
+        srcset=ProductState.large_srcset,
+        sizes="(min-width: 768px) 60vw, 100vw",
+        alt=P.title,
+        width="100%",
+        height="100%",
+        object_fit="cover",
+        id="product-image",
+    )
+    thumbnails = rx.hstack(
+        rx.foreach(
+            ProductState.pictures,
+            lambda picture, index: rx.el.button(
+                rx.image(src=picture["thumb"], alt="", width="4rem", height="3rem", object_fit="cover",
+                         border_radius=theme.RADIUS_CONTROL),
+                on_click=ProductState.select_image(index),
+                aria_label="Show picture " + (index + 1).to_string(),
+                style={"padding": "0", "border": "none", "background": "none", "cursor": "pointer",
+                       "outline": rx.cond(ProductState.selected_image == index,
+                                          f"2px solid {theme.PRIMARY}", "none"),
+                       "border_radius": theme.RADIUS_CONTROL},
+            ),
+        ),
+        spacing="2",
+        overflow_x="auto",
+        width="100%",
+        id="product-thumbnails",
+    )
+    return rx.vstack(
+        rx.box(
+            rx.cond(ProductState.large_src != "", large,
+                    rx.center(rx.icon("package", size=48), width="100%", height="100%",
+                              background_color=rx.color(theme.RADIX_ACCENT, 3))),
+            width="100%",
+            aspect_ratio="4 / 3",
+            overflow="hidden",
+            border_radius=theme.RADIUS_CARD,
+        ),
+        rx.cond(ProductState.pictures.length() > 1, thumbnails),
+        spacing="2",
+        width="100%",
+    )
+
+
+def buy_panel() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            price_tag(P.price_label, size="6"),
+            rx.cond(
+                P.pricing == "pwyw",
+                rx.text(
+                    rx.cond(P.price_amount == 0, "Name a fair price, or get it for free.",
+                            "Pay what you want, from " + P.price_label.to(str).replace("+", "") + "."),
+                    size="2", color=theme.TEXT_MUTED, id="product-pwyw-note",
+                ),
+            ),
+            rx.cond(
+                P.sold_out,
+                rx.badge("Sold out", color_scheme="red", size="3", id="product-sold-out"),
+            ),
+            rx.divider(),
+            rx.text("What you get", weight="bold", size="2"),
+            rx.hstack(rx.icon(rx.cond(P.delivers_keys, "key-round", "download"), size=16),
+                      rx.text(P.delivery_label, size="2", id="product-delivery"),
+                      align="center", spacing="2"),
+            rx.cond(
+                P.files.length() > 0,
+                rx.vstack(
+                    rx.foreach(
+                        P.files,
+                        lambda file: rx.hstack(
+                            rx.icon("file", size=14, color=theme.TEXT_MUTED),
+                            rx.text(file.filename, size="2", style={"word_break": "break-all"}),
+                            rx.spacer(),
+                            rx.text(file.size_label, size="1", color=theme.TEXT_MUTED, white_space="nowrap"),
+                            width="100%", align="center", spacing="2",
+                        ),
+                    ),
+                    rx.cond(P.version_label != "",
+                            rx.text("Version ", P.version_label, size="1", color=theme.TEXT_MUTED)),
+                    spacing="1",
+                    width="100%",
+                    id="product-files",
+                ),
+            ),
+            rx.text("Instant download after purchase; yours to keep in your library.",
+                    size="1", color=theme.TEXT_MUTED),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        id="product-buy",
+    )
+
+
+def seller_box() -> rx.Component:
+    return rx.hstack(
+        rx.icon("store", size=18, color=theme.TEXT_MUTED),
+        rx.text("Sold by ", rx.link(P.shop_name, href=P.shop_url, id="product-shop"), size="2"),
+        align="center",
+        spacing="2",
+    )
+
+
+def details() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            P.is_preview,
+            rx.callout(
+                "Preview: buyers cannot see this product yet (" + P.status_label + ").",
+                icon="eye", color_scheme="amber", width="100%", id="product-preview-note",
+            ),
+        ),
+        rx.cond(P.category_name != "",
+                rx.link(P.category_name, href=P.category_url, size="1", id="product-category",
+                        text_transform="uppercase", letter_spacing="0.04em")),
+        rx.heading(P.title, as_="h1", size=rx.breakpoints(initial="7", md="8"), id="product-title"),
+        rx.cond(P.summary != "", rx.text(P.summary, size="4", color=theme.TEXT_MUTED)),
+        seller_box(),
+        spacing="2",
+        width="100%",
+    )
+
+
+def description() -> rx.Component:
+    return rx.vstack(
+        rx.heading("About this product", as_="h2", size="5"),
+        rich_text(P.description_html, id="product-description"),
+        rx.cond(
+            P.tags.length() > 0,
+            rx.flex(rx.foreach(P.tags, lambda tag: rx.badge(tag, variant="soft", radius="full")),
+                    gap="0.5rem", wrap="wrap", id="product-tags"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def product_view() -> rx.Component:
+    # Phone: pictures, title, buy box, description. Wider: pictures beside title and buy box.
+    return rx.vstack(
+        rx.grid(
+            pictures(),
+            rx.vstack(details(), buy_panel(), spacing="4", width="100%"),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="6",
+            width="100%",
+        ),
+        description(),
+        spacing=theme.GAP_SECTION,
+        width="100%",
+    )
+
+
+@shop_page(
+    routes.PRODUCT,
+    title=ProductState.page_title,
+    description=ProductState.meta_description,
+    meta=[
+        rx.el.meta(property="og:image", content=ProductState.og_image),
+        rx.el.meta(property="og:type", content="product"),
+        rx.el.meta(property="og:title", content=ProductState.page_title),
+        rx.el.meta(property="og:description", content=ProductState.meta_description),
+        rx.el.meta(property="og:url", content=ProductState.canonical_url),
+        rx.el.meta(name="twitter:card", content="summary_large_image"),
+        rx.el.link(rel="canonical", href=ProductState.canonical_url),
+    ],
+    on_load=ProductState.load,
+)
+def product() -> rx.Component:
+    missing = empty_state(
+        "package-x", "This product is not available",
+        "It may have been removed by its seller, or the address may be mistyped.",
+        action=link_button("Back to the shop", routes.HOME, id="product-missing-home"),
+        id="product-missing",
+    )
+    return rx.cond(
+        ProductState.loaded,
+        rx.cond(ProductState.not_found, missing, product_view()),
+        rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%"),
+    )
