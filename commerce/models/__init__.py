@@ -1,6 +1,13 @@
 """Every table, imported so `SQLModel.metadata` (Alembic's target) knows them all."""
 
 from commerce.models.accounts import AuthSession, PasswordResetToken, User
+from commerce.models.analytics import (
+    AnalyticsEvent,
+    AnalyticsPendingRollup,
+    DimensionRollup,
+    ProductRollup,
+    ShopRollup,
+)
 from commerce.models.catalog import Category, Product, ProductImage, ProductTag
 from commerce.models.files import ProductFile, ProductVersion
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
@@ -19,10 +26,13 @@ from commerce.models.orders import (
     Refund,
     TaxRate,
 )
+from commerce.models.notifications import Notification, UserPreference
 from commerce.models.payments import WebhookEvent
 from commerce.models.shops import Shop
 
 __all__ = [
+    "AnalyticsEvent", "AnalyticsPendingRollup", "DimensionRollup", "Notification", "ProductRollup",
+    "ShopRollup", "UserPreference",
     "AuthSession", "BundleItem", "Cart", "CartItem", "Category", "DiscountCode", "ExchangeRate",
     "FailedJob", "Fulfilment", "JobIdempotencyKey", "LedgerPosting", "LedgerTransaction",
     "LicenseKey", "LicensePolicy", "Order", "OrderLine", "OrderTransition", "PasswordResetToken",
