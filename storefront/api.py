@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from commerce import wiring
 from commerce.db import check_database
+from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_webhooks import webhook_routes
 
@@ -40,5 +41,6 @@ routes: list[BaseRoute] = [
 # (payment webhooks and the license API go next to the file routes).
 routes += file_routes(wiring.blob_store)
 routes += webhook_routes(wiring.payment_gateway)
+routes += export_routes()
 
 api = Starlette(routes=routes)

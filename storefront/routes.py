@@ -26,6 +26,11 @@ PRODUCT = "/p/[shop_slug]/[product_slug]"
 SHOP = "/s/[shop_slug]"
 CATEGORY = "/c/[category_slug]"
 SELLER_PRODUCT = "/seller/products/[edit_product_id]"
+SELLER_ANALYTICS = "/seller/analytics"
+NOTIFICATIONS = "/notifications"
+# Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
+EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
 # Reflex serves the page registered under this route for every unknown address.
 NOT_FOUND = "404"
 

@@ -16,13 +16,16 @@ import storefront.pages.category
 import storefront.pages.home
 import storefront.pages.login
 import storefront.pages.not_found
+import storefront.pages.notifications
 import storefront.pages.password_reset
 import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
+import storefront.pages.seller.analytics
 import storefront.pages.seller.index
 import storefront.pages.seller.product_edit
 import storefront.pages.shop  # noqa: F401
+from commerce.analytics.tasks import periodic_rollups
 from commerce.config import get_settings
 from commerce.jobs import configure_jobs, shutdown_jobs
 from components import theme
@@ -46,7 +49,9 @@ app = rx.App(
 async def background_jobs():
     """Jobs run for as long as the app: in-process by default, or sent to Redis workers."""
     configure_jobs(get_settings().redis_url)
+    rollups = asyncio.create_task(periodic_rollups())
     yield
+    rollups.cancel()
     await asyncio.to_thread(shutdown_jobs)
 
 

@@ -68,6 +68,7 @@ class ProductRow:
     add_to_cart: int
     units: int
     revenue: int
+    revenue_major: float  # for drawing only
     revenue_label: str
     conversion: float
     conversion_label: str
@@ -230,7 +231,8 @@ def _products(s: Session, shop_id: int, start: date, end: date, currency: str) -
         views, carts, units, revenue = int(views), int(carts), int(units), int(revenue)
         conversion = _ratio(units, views)
         result.append(ProductRow(product_id=product_id, title=title, views=views, add_to_cart=carts, units=units,
-                                 revenue=revenue, revenue_label=format_money(Money(revenue, currency)),
+                                 revenue=revenue, revenue_major=float(Money(revenue, currency).to_decimal()),
+                                 revenue_label=format_money(Money(revenue, currency)),
                                  conversion=conversion or 0.0, conversion_label=_percent(conversion)))
     result.sort(key=lambda row: (-row.revenue, -row.units, -row.views, row.title))
     return result[:TOP_ROWS * 5]
