@@ -142,7 +142,8 @@ def figures() -> rx.Component:
             revenue_orders_chart(
                 DashboardState.revenue_series, id="revenue-chart",
                 summary=rx.text(DashboardState.revenue_label, " revenue from ", DashboardState.orders_in_period,
-                                " orders · ", DashboardState.period_label, size="2", color=theme.TEXT_MUTED,
+                                rx.cond(DashboardState.orders_in_period == 1, " order · ", " orders · "),
+                                DashboardState.period_label, size="2", color=theme.TEXT_MUTED,
                                 id="revenue-chart-summary"),
             ),
             id="revenue-panel",
