@@ -22,8 +22,11 @@ import storefront.pages.password_reset
 import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
+import storefront.pages.seller.discounts
 import storefront.pages.seller.index
+import storefront.pages.seller.payouts
 import storefront.pages.seller.product_edit
+import storefront.pages.seller.sales
 import storefront.pages.shop
 import storefront.pages.testpay  # noqa: F401
 from commerce.config import get_settings

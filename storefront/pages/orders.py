@@ -54,8 +54,10 @@ def status_banner() -> rx.Component:
     paid = rx.callout(
         rx.vstack(
             rx.heading("Payment received", as_="h2", size="4", id="order-paid-heading"),
-            rx.text("Thank you! Your receipt is on its way to ", O.email,
-                    ". Your products are in your library."),
+            rx.text("Thank you! Your receipt is on its way to ", O.email, ". ",
+                    rx.cond(OrderState.signed_in, "Your products are in your library.",
+                            "Open the link in that email to set a password: your products wait in "
+                            "your library.")),
             spacing="1",
         ),
         icon="circle_check", color_scheme="green", role="status", width="100%", id="order-paid",
