@@ -1,4 +1,4 @@
-"""The seller area's navigation: one row of links, scrollable on a phone."""
+"""The seller area's navigation: a row of links that wraps on a phone."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ SELLER_SECTIONS = [
 def seller_nav(current: str) -> rx.Component:
     """`current` is the route of the page showing it."""
     return rx.el.nav(
-        rx.hstack(
+        rx.flex(
             *[
                 rx.link(
                     rx.hstack(rx.icon(icon, size=15), rx.text(label, white_space="nowrap"),
@@ -34,10 +34,9 @@ def seller_nav(current: str) -> rx.Component:
                 )
                 for label, href, icon in SELLER_SECTIONS
             ],
-            spacing="1",
-            overflow_x="auto",
+            gap="0.25rem",
+            wrap="wrap",
             width="100%",
-            padding_bottom="0.25rem",
         ),
         aria_label="Seller studio",
         id="seller-nav",

@@ -106,7 +106,7 @@ def code_form() -> rx.Component:
             field_label("Discount code", "cart-code"),
             rx.hstack(
                 rx.input(name="code", id="cart-code", size="3", flex_grow="1", auto_complete="off",
-                         auto_capitalize="characters", placeholder="WELCOME10"),
+                         auto_capitalize="characters"),
                 rx.button("Apply", type="submit", size="3", variant="soft", id="cart-code-apply"),
                 width="100%",
                 spacing="2",

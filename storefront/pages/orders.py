@@ -106,7 +106,7 @@ def order_detail() -> rx.Component:
         status_banner(),
         rx.card(
             rx.vstack(
-                rx.heading("Receipt", as_="h2", size="4"),
+                rx.heading(rx.cond(O.is_paid, "Receipt", "Order summary"), as_="h2", size="4"),
                 rx.box(rx.foreach(O.lines, order_line), width="100%", id="order-lines"),
                 _amount_row("Subtotal", O.subtotal_label, id="order-subtotal"),
                 rx.cond(O.has_discount, _amount_row("Discount", "−" + O.discount_label, id="order-discount")),
