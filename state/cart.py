@@ -15,6 +15,7 @@ import reflex as rx
 
 from commerce import wiring
 from commerce.accounts import Actor
+from commerce.db import unit_of_work
 from commerce.money import Money, format_money
 from commerce.orders import cart, checkout, currency
 from commerce.orders.cart import CartSettings, CartView
@@ -359,11 +360,23 @@ async def receipt_token_for(state: rx.State, reference: str) -> str:
     return cart_state._receipt_tokens.get(reference, "")
 
 
-async def forget_bought(state: rx.State, product_ids: set[int]) -> None:
-    """A guest's order was paid: take what it bought out of the session's cart."""
+async def after_payment(state: rx.State, actor: Actor, product_ids: set[int], signed_in_count: int) -> None:
+    """An order was paid: a guest's session cart loses what it bought (a signed-in cart
+    already has, in the same transaction); the navbar count follows."""
     cart_state = await state.get_state(CartState)
+    if actor.is_signed_in:
+        cart_state.count = signed_in_count
+        return
     cart_state._guest_items = [entry for entry in cart_state._guest_items
                                if entry["product_id"] not in product_ids]
     cart_state._guest_code = ""
     cart_state.count = len(cart_state._guest_items)
+
+
+def signed_in_count(actor: Actor) -> int:
+    """The cart count for the navbar, from a worker thread (0 for guests)."""
+    if not actor.is_signed_in:
+        return 0
+    with unit_of_work() as s:
+        return cart.item_count(s, actor)
 

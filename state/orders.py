@@ -15,7 +15,7 @@ from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView
 from state import service_call
-from state.cart import forget_bought, local_path, receipt_token_for
+from state.cart import after_payment, local_path, receipt_token_for, signed_in_count
 from state.session import current_actor
 from storefront import routes
 
@@ -131,8 +131,9 @@ class OrderState(rx.State):
         self.loaded = True
         if view is not None and view.status == "pending" and not self.watching:
             return OrderState.watch
-        if view is not None and self._token and self.order.is_paid:
-            await forget_bought(self, {line.product_id for line in view.lines})
+        if view is not None and self.order.is_paid:
+            count = await asyncio.to_thread(signed_in_count, actor)
+            await after_payment(self, actor, {line.product_id for line in view.lines}, count)
 
     @rx.event(background=True)
     async def watch(self):
@@ -146,6 +147,7 @@ class OrderState(rx.State):
             for _ in range(int(POLL_LIMIT_SECONDS / POLL_SECONDS)):
                 await asyncio.sleep(POLL_SECONDS)
                 view = await asyncio.to_thread(_fetch, actor, reference, token)
+                count = await asyncio.to_thread(signed_in_count, actor) if view and view.status != "pending" else 0
                 async with self:
                     if self.order.reference != reference or view is None:
                         return  # the buyer opened another page
@@ -153,8 +155,8 @@ class OrderState(rx.State):
                     if page != self.order:
                         self.order = page
                     if view.status != "pending":
-                        if token and page.is_paid:
-                            await forget_bought(self, {line.product_id for line in view.lines})
+                        if page.is_paid:
+                            await after_payment(self, actor, {line.product_id for line in view.lines}, count)
                         return
         finally:
             async with self:
