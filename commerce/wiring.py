@@ -85,14 +85,6 @@ def payment_gateway():
     return TestPayGateway.for_environment(config.app_env, config.secret_key, config.base_url)
 
 
-@lru_cache(maxsize=1)
-def push_sender():
-    """No push vendor is chosen yet: pushes are logged."""
-    from commerce.notifications.channels import LoggingPushSender
-
-    return LoggingPushSender()
-
-
 def send_email(*, to: str, kind: str, **context) -> None:
     from commerce.notifications.email import EmailMessage, render_email
 
@@ -104,5 +96,5 @@ def reset() -> None:
     """Forget built adapters and settings (tests change the environment)."""
     get_settings.cache_clear()
     for cached in (redis_client, attempt_counter, email_sender, blob_store, search_index,
-                   payment_gateway, push_sender):
+                   payment_gateway):
         cached.cache_clear()

@@ -29,6 +29,7 @@ from components.footer import footer
 from components.navbar import navbar
 from components.search import quick_search_box
 from state.analytics import VisitorState
+from state.cart import CartState
 from state.notifications import NotificationsState
 from state.search import QuickSearchState
 from state.session import SessionState
@@ -66,8 +67,7 @@ def _shell(content: rx.Component) -> rx.Component:
     return rx.flex(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         navbar(
-            # The cart issue passes its count var here; until then no cart exists.
-            cart_count=0,
+            cart_count=CartState.count,
             signed_in=SessionState.is_signed_in,
             display_name=SessionState.display_name,
             has_shop=SessionState.has_shop,
@@ -139,7 +139,8 @@ def _register(
 def shop_page(route: str, *, title: str | rx.Var, description: str | rx.Var, on_load: OnLoad = None,
               meta: Sequence[rx.Component] = ()):
     return _register(route, title, description,
-                     [SessionState.resolve, VisitorState.land, *_on_load_list(on_load), NotificationsState.start],
+                     [SessionState.resolve, CartState.refresh_count, VisitorState.land, *_on_load_list(on_load),
+                      NotificationsState.start],
                      lambda render: render(), meta=meta)
 
 
@@ -148,7 +149,8 @@ def library_page(route: str, *, title: str, description: str, on_load: OnLoad = 
         return rx.cond(SessionState.is_signed_in, render(), _checking_session())
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, *_on_load_list(on_load), NotificationsState.start], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
+                      NotificationsState.start], body)
 
 
 def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -169,7 +171,8 @@ def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = N
         )
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, *_on_load_list(on_load), NotificationsState.start], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
+                      NotificationsState.start], body)
 
 
 def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -190,4 +193,5 @@ def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = No
         )
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, *_on_load_list(on_load), NotificationsState.start], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
+                      NotificationsState.start], body)

@@ -13,7 +13,6 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
-from commerce.db import after_commit
 from commerce.models import Notification, ShopRollup
 from commerce.models.base import utcnow
 from commerce.notifications import preferences
@@ -49,22 +48,16 @@ def _view(row: Notification) -> NotificationView:
 
 def notify(s: Session, user_id: int, *, kind: str, title: str, body: str = "", url: str = "",
            dedupe_key: str | None = None) -> bool:
-    """Tell `user_id` in the app (and by push, if they asked for it); False when their
-    preferences say no or `dedupe_key` was notified already."""
+    """Tell `user_id` in the app; False when their preferences say no or `dedupe_key`
+    was notified already."""
     if dedupe_key and s.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
         return False
-    sent = False
-    if preferences.allows(s, user_id, kind, "in_app"):
-        s.add(Notification(user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500],
-                           dedupe_key=dedupe_key))
-        s.flush()
-        sent = True
-    if preferences.allows(s, user_id, kind, "push"):
-        from commerce import wiring
-
-        after_commit(s, lambda: wiring.push_sender().send(user_id, title, body, url))
-        sent = True
-    return sent
+    if not preferences.allows(s, user_id, kind, "in_app"):
+        return False
+    s.add(Notification(user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500],
+                       dedupe_key=dedupe_key))
+    s.flush()
+    return True
 
 
 def list_notifications(s: Session, actor: Actor, *, limit: int = PAGE_SIZE) -> list[NotificationView]:

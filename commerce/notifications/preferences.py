@@ -16,13 +16,13 @@ from commerce.errors import ValidationError
 from commerce.models import User, UserPreference
 from commerce.models.base import utcnow
 
-CHANNELS = {"email": "Email", "in_app": "In the app", "push": "Push"}
+CHANNELS = {"email": "Email", "in_app": "In the app"}
 # kind -> (label, description, default per channel)
 OPTIONAL_KINDS: dict[str, tuple[str, str, dict[str, bool]]] = {
     "sale_alert": ("Sale alerts", "When someone buys from your shop.",
-                   {"email": True, "in_app": True, "push": False}),
+                   {"email": True, "in_app": True}),
     "product_update": ("Product updates", "New versions of products you bought.",
-                       {"email": True, "in_app": True, "push": False}),
+                       {"email": True, "in_app": True}),
 }
 ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome")
 SHARE_EMAIL = "privacy:share_email_with_sellers"

@@ -11,6 +11,7 @@ from components.buttons import link_button
 from components.charts import funnel_chart, horizontal_bars, metric_card, revenue_orders_chart, sortable_table
 from components.empty_state import empty_state
 from components.forms import form_error
+from components.seller_nav import seller_nav
 from state.analytics import DashboardState
 from storefront import routes
 from storefront.layout import seller_page
@@ -199,12 +200,7 @@ def no_data_yet() -> rx.Component:
 def seller_analytics() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.vstack(
-                rx.heading("Analytics", as_="h1", size="7"),
-                rx.hstack(rx.link("Products", href=routes.SELLER, id="studio-products-link"),
-                          rx.text("·", color=theme.TEXT_MUTED), rx.text("Analytics", weight="medium"), spacing="2"),
-                spacing="1",
-            ),
+            rx.heading("Analytics", as_="h1", size="7"),
             exports(),
             justify="between",
             align="end",
@@ -212,6 +208,7 @@ def seller_analytics() -> rx.Component:
             gap="0.75rem",
             width="100%",
         ),
+        seller_nav(routes.SELLER_ANALYTICS),
         range_picker(),
         form_error(DashboardState.error, id="range-error"),
         rx.cond(

@@ -9,6 +9,7 @@ from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, labelled_input, section_card, submit_button
 from components.pager import pager
+from components.seller_nav import seller_nav
 from components.studio import field_label, dropdown, status_badge
 from state.seller import SellerProductsState
 from state.session import SessionState
@@ -156,11 +157,9 @@ def seller_home() -> rx.Component:
             rx.text("Your shop: ", rx.link("/s/", SessionState.shop_slug,
                                           href="/s/" + SessionState.shop_slug, id="seller-shop-link"),
                     color=theme.TEXT_MUTED, id="seller-shop-slug"),
-            rx.link(rx.hstack(rx.icon("chart-column", size=16), rx.text("Analytics: revenue, orders, traffic"),
-                              spacing="2", align="center"),
-                    href=routes.SELLER_ANALYTICS, id="seller-analytics-link"),
             spacing="1",
         ),
+        seller_nav(routes.SELLER),
         new_product_form(),
         rx.heading("Your products", as_="h2", size="5"),
         product_list(),
