@@ -27,9 +27,10 @@ from commerce.models.base import utcnow
 VISITOR_EVENT_KINDS = ("view", "add_to_cart", "checkout", "download")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
 _UTM_LENGTH = 100
-_BOT = re.compile(r"bot|crawl|spider|slurp|headless|lighthouse|preview|curl|wget|python-requests", re.I)
+_BOT = re.compile(r"bot\b|bot/|crawl|spider|slurp|lighthouse|facebookexternalhit|curl/|wget/|python-requests|httpx", re.I)
 _TABLET = re.compile(r"ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))", re.I)
 _PHONE = re.compile(r"mobi|iphone|ipod|android|windows phone|blackberry|opera mini", re.I)
+_HOSTNAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
 _INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
@@ -78,7 +79,7 @@ def referrer_host(referrer: str | None, own_host: str | None) -> str | None:
     if host.startswith("www."):
         host = host[4:]
     own = (own_host or "").lower().removeprefix("www.")
-    if not host or host == own or len(host) > 255:
+    if host == own or len(host) > 255 or not _HOSTNAME.fullmatch(host):
         return None
     return host
 
