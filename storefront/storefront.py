@@ -24,6 +24,7 @@ import storefront.pages.seller.index
 import storefront.pages.seller.product_edit
 import storefront.pages.shop  # noqa: F401
 from commerce.config import get_settings
+from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from components import theme
 from storefront.api import api
@@ -46,6 +47,8 @@ app = rx.App(
 async def background_jobs():
     """Jobs run for as long as the app: in-process by default, or sent to Redis workers."""
     configure_jobs(get_settings().redis_url)
+    # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
+    await asyncio.to_thread(redeliver_pending)
     yield
     await asyncio.to_thread(shutdown_jobs)
 
