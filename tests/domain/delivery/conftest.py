@@ -8,6 +8,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
+import commerce.delivery.tasks  # noqa: F401  (registers delivery's order hooks, as the app does)
 from commerce import wiring
 from commerce.accounts import Actor
 from commerce.catalog import keys as catalog_keys
