@@ -14,6 +14,7 @@ import storefront.pages.account
 import storefront.pages.admin.index
 import storefront.pages.category
 import storefront.pages.home
+import storefront.pages.library
 import storefront.pages.login
 import storefront.pages.not_found
 import storefront.pages.password_reset

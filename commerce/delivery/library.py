@@ -19,7 +19,7 @@ from commerce.delivery.changes import library_version
 from commerce.delivery.downloads import allowance
 from commerce.errors import NotFound
 from commerce.licensing.service import OwnedKeyView, owned_keys
-from commerce.links import media_url, product_url
+from commerce.links import library_product_url, media_url, product_url, receipt_url
 from commerce.models import (
     Fulfilment,
     FulfilmentDelivery,
@@ -36,8 +36,8 @@ from commerce.models.base import utcnow
 MAX_SEARCH_LENGTH = 100
 
 
-def library_product_url(product_id: int) -> str:
-    return f"/library/{int(product_id)}"
+def date_label(moment: datetime | None) -> str:
+    return f"{moment:%-d %b %Y}" if moment else ""
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ class LibraryItem:
     library_url: str
     cover_url: str | None
     acquired_at: datetime
+    acquired_label: str
     order_reference: str
+    receipt_url: str
     delivers_files: bool
     delivers_keys: bool
     latest_version_label: str
@@ -115,8 +117,8 @@ def _items(s: Session, user_id: int, search: str = "", product_id: int | None = 
         items.append(LibraryItem(
             product_id=product.id, title=product.title, shop_name=shop.name,
             product_url=product_url(shop.slug, product.slug), library_url=library_product_url(product.id),
-            cover_url=media_url(product.cover_key), acquired_at=acquired,
-            order_reference=references.get(first_id, ""),
+            cover_url=media_url(product.cover_key), acquired_at=acquired, acquired_label=date_label(acquired),
+            order_reference=references.get(first_id, ""), receipt_url=receipt_url(references.get(first_id, "")),
             delivers_files=delivers_files(product.delivery_kind), delivers_keys=delivers_keys(product.delivery_kind),
             latest_version_label=version.label if version else "",
             updated=version is not None and version.number > 1 and version.created_at > baseline,
@@ -155,6 +157,7 @@ class LibraryVersionView:
     label: str
     release_notes: str
     created_at: datetime
+    created_label: str
     is_latest: bool
     is_new: bool
     files: list[LibraryFileView]
@@ -164,7 +167,7 @@ class LibraryVersionView:
 class LibraryProductView:
     item: LibraryItem
     versions: list[LibraryVersionView]
-    keys: list[OwnedKeyView]
+    license_keys: list[OwnedKeyView]
     downloads_label: str
     download_limit_reached: bool
     download_limit_message: str
@@ -176,7 +179,7 @@ def _version_view(version: VersionView, latest_number: int, baseline: datetime,
                   copies: dict[int, str]) -> LibraryVersionView:
     return LibraryVersionView(
         id=version.id, number=version.number, label=version.label, release_notes=version.release_notes,
-        created_at=version.created_at, is_latest=version.number == latest_number,
+        created_at=version.created_at, created_label=date_label(version.created_at), is_latest=version.number == latest_number,
         is_new=version.number > 1 and version.created_at > baseline,
         files=[LibraryFileView(id=f.id, filename=f.filename, size_label=f.size_label, stamped=f.stamp_pdf,
                                copy_status=copies.get(f.id, "") if f.stamp_pdf else "")
@@ -210,7 +213,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     view = LibraryProductView(
         item=item,
         versions=[_version_view(v, latest_number, baseline, copies) for v in versions] if item.delivers_files else [],
-        keys=owned_keys(s, user_id, pid) if item.delivers_keys else [],
+        license_keys=owned_keys(s, user_id, pid) if item.delivers_keys else [],
         downloads_label=current.label, download_limit_reached=current.exhausted,
         download_limit_message=current.refusal if current.exhausted else "",
         order_references=references, version=library_version(s, user_id),

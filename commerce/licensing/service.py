@@ -77,6 +77,7 @@ class OwnedKeyView:
     status: str  # valid | expired | revoked | limit_reached
     status_label: str
     expires_at: datetime | None
+    expires_label: str
     activations: int
     activation_limit: int | None
     usage_count: int
@@ -104,6 +105,7 @@ def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]
         views.append(OwnedKeyView(
             id=row.id, masked=mask_key(_plaintext(row)), status=status,
             status_label=_BUYER_STATUS_LABELS[status], expires_at=row.expires_at,
+            expires_label=f"{row.expires_at:%-d %b %Y}" if row.expires_at else "Never expires",
             activations=counts.get(row.id, 0), activation_limit=row.activation_limit,
             usage_count=row.usage_count, usage_limit=row.usage_limit,
         ))

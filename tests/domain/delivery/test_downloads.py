@@ -222,7 +222,7 @@ def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(
     assert not item.updated  # seen
 
     keys_view = library.library_product(shop.s, buyer, second.id)
-    (key,) = keys_view.keys
+    (key,) = keys_view.license_keys
     assert key.masked.startswith("•••••-") and key.status == "valid"
 
 
