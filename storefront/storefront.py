@@ -21,6 +21,7 @@ import storefront.pages.password_reset
 import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
+import storefront.pages.seller.delivery
 import storefront.pages.seller.index
 import storefront.pages.seller.product_edit
 import storefront.pages.shop  # noqa: F401

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from commerce import wiring
 from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
+from commerce.catalog.views import delivers_files, delivers_keys
 from commerce.delivery import links
 from commerce.delivery.stamped import ensure_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
@@ -66,8 +67,19 @@ class CopyNotReady(PermissionDenied):
 @dataclass(frozen=True)
 class DeliverySettingsView:
     product_id: int
+    title: str
+    delivers_files: bool
+    delivers_keys: bool
     download_limit: int | None
     link_minutes: int
+
+
+def _settings_view(product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
+    return DeliverySettingsView(
+        product_id=product.id, title=product.title, delivers_files=delivers_files(product.delivery_kind),
+        delivers_keys=delivers_keys(product.delivery_kind), download_limit=policy.download_limit,
+        link_minutes=policy.link_minutes,
+    )
 
 
 def policy_of(s: Session, product_id: int) -> DeliveryPolicy:
@@ -85,8 +97,7 @@ def _seller_product(s: Session, actor: Actor, product_id: int) -> Product:
 
 def delivery_settings(s: Session, actor: Actor, product_id: int) -> DeliverySettingsView:
     product = _seller_product(s, actor, product_id)
-    policy = policy_of(s, product.id)
-    return DeliverySettingsView(product.id, policy.download_limit, policy.link_minutes)
+    return _settings_view(product, policy_of(s, product.id))
 
 
 def set_delivery_settings(s: Session, actor: Actor, product_id: int, *, download_limit: int | None,
@@ -107,7 +118,7 @@ def set_delivery_settings(s: Session, actor: Actor, product_id: int, *, download
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
     s.add(policy)
     s.flush()
-    return DeliverySettingsView(product.id, policy.download_limit, policy.link_minutes)
+    return _settings_view(product, policy)
 
 
 # -- the buyer's allowance ----------------------------------------------------
@@ -297,6 +308,7 @@ class BuyerDownloads:
     email: str
     used: int
     last_download_at: datetime | None
+    last_download_label: str
 
 
 @dataclass(frozen=True)
@@ -338,6 +350,8 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
     ).all()
     return DownloadStats(
         total=total,
-        buyers=[BuyerDownloads(buyer_id=b, email=e, used=u, last_download_at=t) for b, e, u, t in buyer_rows],
+        buyers=[BuyerDownloads(buyer_id=b, email=e, used=u, last_download_at=t,
+                               last_download_label=f"{t:%-d %b %Y %H:%M} UTC" if t else "")
+                for b, e, u, t in buyer_rows],
         files=[FileDownloads(file_id=i, filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows],
     )

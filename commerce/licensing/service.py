@@ -30,6 +30,10 @@ MAX_REASON_LENGTH = 200
 KEY_STATUS_LABELS = {"available": "In stock", "sold": "Active", "revoked": "Revoked"}
 
 
+def _date(moment: datetime | None) -> str:
+    return f"{moment:%-d %b %Y}" if moment else ""
+
+
 def mask_key(text: str) -> str:
     """Enough of a key to recognise it (its last four characters), nothing to use."""
     tail = text.replace("-", "")[-_SHOWN_TAIL:]
@@ -105,7 +109,7 @@ def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]
         views.append(OwnedKeyView(
             id=row.id, masked=mask_key(_plaintext(row)), status=status,
             status_label=_BUYER_STATUS_LABELS[status], expires_at=row.expires_at,
-            expires_label=f"{row.expires_at:%-d %b %Y}" if row.expires_at else "Never expires",
+            expires_label=_date(row.expires_at) or "Never expires",
             activations=counts.get(row.id, 0), activation_limit=row.activation_limit,
             usage_count=row.usage_count, usage_limit=row.usage_limit,
         ))
@@ -154,7 +158,9 @@ class SellerKeyRow:
     source: str
     buyer_email: str
     sold_at: datetime | None
+    sold_label: str
     expires_at: datetime | None
+    expires_label: str
     activations: int
     activation_limit: int | None
     usage_count: int
@@ -170,6 +176,7 @@ class ActivationView:
     instance: str
     created_at: datetime
     last_seen_at: datetime
+    last_seen_label: str
     active: bool
 
 
@@ -229,7 +236,8 @@ def list_product_keys(
             id=row.id, masked=mask_key(_plaintext(row)), status=row.status,
             status_label=KEY_STATUS_LABELS.get(row.status, row.status),
             api_status=status_of(row, now) if row.status != "available" else "",
-            source=row.source, buyer_email=email or "", sold_at=row.sold_at, expires_at=row.expires_at,
+            source=row.source, buyer_email=email or "", sold_at=row.sold_at, sold_label=_date(row.sold_at),
+            expires_at=row.expires_at, expires_label=_date(row.expires_at) or "Never",
             activations=counts.get(row.id, 0), activation_limit=row.activation_limit,
             usage_count=row.usage_count, revoked_reason=row.revoked_reason or "",
             can_reenable=row.status == "revoked" and access,
@@ -308,7 +316,8 @@ def key_activations(s: Session, actor: Actor, key_id: int) -> list[ActivationVie
         .order_by(LicenseActivation.deactivated_at.is_not(None), LicenseActivation.last_seen_at.desc())
     ).all()
     return [ActivationView(id=a.id, instance=a.instance, created_at=a.created_at,
-                           last_seen_at=a.last_seen_at, active=a.deactivated_at is None)
+                           last_seen_at=a.last_seen_at, last_seen_label=f"{a.last_seen_at:%-d %b %Y %H:%M} UTC",
+                           active=a.deactivated_at is None)
             for a in activations]
 
 
