@@ -67,6 +67,17 @@ def pending_fulfilment_ids(s: Session, *, older_than: timedelta = timedelta(seco
     ).all())
 
 
+def waiting_fulfilment_ids(s: Session, product_id: int, *, limit: int = 500) -> list[int]:
+    """This product's granted fulfilments still waiting for delivery (say, for keys in stock)."""
+    return list(s.exec(
+        select(Fulfilment.id)
+        .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+        .where(Fulfilment.product_id == product_id, Fulfilment.status == "granted",
+               FulfilmentDelivery.fulfilment_id.is_(None))
+        .order_by(Fulfilment.id).limit(limit)
+    ).all())
+
+
 def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str) -> int:
     """An admin withdraws everything an order granted (fraud, abuse) without refunding it.
 

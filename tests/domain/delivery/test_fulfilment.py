@@ -140,3 +140,19 @@ def test_an_admin_revokes_an_orders_access_with_a_reason_in_the_audit_trail(shop
     assert "access revoked by an admin: stolen card" in trail
     with pytest.raises(Conflict):
         grants.revoke_order_access(shop.s, admin, order.reference, reason="again")
+
+
+def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop, monkeypatch):
+    scheduled = []
+    monkeypatch.setattr("commerce.delivery.tasks.enqueue_after_commit",
+                        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)))
+    product = shop.product(kind="keys")
+    _, buyer = shop.buyer()
+    with pytest.raises(OutOfKeys):
+        shop.buy(buyer, product)
+    (waiting,) = grants.waiting_fulfilment_ids(shop.s, product.id)
+    scheduled.clear()
+    shop.import_keys(product, "LATE-KEY-1", "LATE-KEY-2")
+    assert scheduled == [("commerce.delivery.tasks.deliver_waiting", {"product_id": product.id})]
+    assert grants.deliver(shop.s, waiting) is True
+    assert grants.waiting_fulfilment_ids(shop.s, product.id) == []
