@@ -1,7 +1,8 @@
 """Demo data for `make run`: sellers, ~30 approved products with covers and a file each,
-a buyer, an admin.
+a buyer, an admin, and a discount code.
 
-Idempotent: a second run finds the demo admin and changes nothing. Refused in production.
+Idempotent: a second run finds the demo admin and adds only what is missing (the
+discount code came later than the rest). Refused in production.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from sqlmodel import Session, select
 
 from commerce import wiring
 from commerce.accounts import passwords
-from commerce.models import Category, Product, ProductFile, ProductVersion, Shop, User
+from commerce.models import Category, DiscountCode, Product, ProductFile, ProductVersion, Shop, User
 from commerce.models.base import utcnow
 
 DEMO_PASSWORD = "demo-password-2026"
 ADMIN_EMAIL = "admin@demo.market"
 BUYER_EMAIL = "buyer@demo.market"
+# (shop slug, code, percent off in basis points): shown on the cart page for buyers to try.
+DEMO_DISCOUNT_CODES = [("inkwell-press", "WELCOME10", 1000)]
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ def seed_demo(s: Session) -> bool:
     if wiring.settings().is_production:
         raise RuntimeError("Demo data is never loaded in production.")
     if s.exec(select(User.id).where(User.email == ADMIN_EMAIL)).first() is not None:
+        _add_discount_codes(s)
         return False
     password_hash = passwords.hash_password(DEMO_PASSWORD)
     _user(s, ADMIN_EMAIL, "Demo Admin", "admin", password_hash)
@@ -173,7 +177,19 @@ def seed_demo(s: Session) -> bool:
             s.flush()
             _add_sample_file(s, product, cover)
     s.flush()
+    _add_discount_codes(s)
     return True
+
+
+def _add_discount_codes(s: Session) -> None:
+    for shop_slug, code, percent_bps in DEMO_DISCOUNT_CODES:
+        shop = s.exec(select(Shop).where(Shop.slug == shop_slug)).first()
+        if shop is None or s.exec(select(DiscountCode.id).where(DiscountCode.shop_id == shop.id,
+                                                               DiscountCode.code == code)).first():
+            continue
+        s.add(DiscountCode(shop_id=shop.id, code=code, kind="percent", percent_bps=percent_bps,
+                           currency=shop.currency))
+    s.flush()
 
 
 def credentials_text() -> str:
@@ -182,5 +198,6 @@ def credentials_text() -> str:
         "Demo accounts (password for all: " + DEMO_PASSWORD + ")\n"
         f"  admin:   {ADMIN_EMAIL}\n"
         f"  buyer:   {BUYER_EMAIL}\n"
-        f"  sellers: {sellers}"
-    )
+        f"  sellers: {sellers}\n"
+        + "".join(f"Discount code {code}: {bps / 100:g} % off at {slug}\n" for slug, code, bps in DEMO_DISCOUNT_CODES)
+    ).rstrip("\n")

@@ -12,19 +12,25 @@ import reflex as rx
 # Importing the page modules registers their pages (see storefront/layout.py).
 import storefront.pages.account
 import storefront.pages.admin.index
+import storefront.pages.cart
 import storefront.pages.category
 import storefront.pages.home
 import storefront.pages.library
 import storefront.pages.login
 import storefront.pages.not_found
+import storefront.pages.orders
 import storefront.pages.password_reset
 import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
 import storefront.pages.seller.delivery
+import storefront.pages.seller.discounts
 import storefront.pages.seller.index
+import storefront.pages.seller.payouts
 import storefront.pages.seller.product_edit
-import storefront.pages.shop  # noqa: F401
+import storefront.pages.seller.sales
+import storefront.pages.shop
+import storefront.pages.testpay  # noqa: F401
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
