@@ -188,6 +188,26 @@ def _paid_fulfilments(s: Session, product: Product, shop_row: Shop, count: int) 
     return ids
 
 
+def _delete_committed(db_engine, product_id: int, shop_id: int, owner_id: int) -> None:
+    """Other tests expect an empty database: remove what this one committed."""
+    with Session(db_engine) as s:
+        orders = s.exec(select(OrderLine.order_id).where(OrderLine.product_id == product_id)).all()
+        buyers = s.exec(select(Order.buyer_id).where(Order.id.in_(orders))).all()
+        for model, condition in (
+            (LicenseKey, LicenseKey.product_id == product_id),
+            (Fulfilment, Fulfilment.product_id == product_id),
+            (OrderLine, OrderLine.product_id == product_id),
+            (Order, Order.id.in_(orders)),
+            (Product, Product.id == product_id),
+            (Shop, Shop.id == shop_id),
+            (User, User.id.in_([*buyers, owner_id])),
+        ):
+            for row in s.exec(select(model).where(condition)).all():
+                s.delete(row)
+            s.flush()
+        s.commit()
+
+
 def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(db_engine):
     if db_engine.dialect.name != "postgresql":
         pytest.skip("row locking with SKIP LOCKED is PostgreSQL's; SQLite serialises writers")
@@ -209,9 +229,15 @@ def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(db_engine):
                              lookup_hash=keys_vault.lookup_hash(normalize_key(text))))
         fulfilment_ids = _paid_fulfilments(s, product, shop_row, 50)
         s.commit()
-        product_id = product.id
+        product_id, shop_id, owner_id = product.id, shop_row.id, owner.id
+    try:
+        _race(db_engine, product_id, fulfilment_ids)
+    finally:
+        _delete_committed(db_engine, product_id, shop_id, owner_id)
 
-    start = threading.Barrier(50)
+
+def _race(db_engine, product_id: int, fulfilment_ids: list[int]) -> None:
+    start = threading.Barrier(len(fulfilment_ids))
     results: list[tuple[str, int | None]] = []
     lock = threading.Lock()
 
