@@ -2,10 +2,19 @@
 
 from commerce.models.accounts import AuthSession, PasswordResetToken, User
 from commerce.models.catalog import Category, Product, ProductImage, ProductTag
+from commerce.models.delivery import (
+    DeliveryPolicy,
+    DownloadCounter,
+    DownloadEvent,
+    FulfilmentDelivery,
+    LibrarySeen,
+    LibraryState,
+    StampedCopy,
+)
 from commerce.models.files import ProductFile, ProductVersion
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
 from commerce.models.ledger import LedgerPosting, LedgerTransaction
-from commerce.models.licensing import LicenseKey, LicensePolicy
+from commerce.models.licensing import LicenseActivation, LicenseKey, LicensePolicy
 from commerce.models.orders import (
     BundleItem,
     Cart,
@@ -23,9 +32,10 @@ from commerce.models.payments import WebhookEvent
 from commerce.models.shops import Shop
 
 __all__ = [
-    "AuthSession", "BundleItem", "Cart", "CartItem", "Category", "DiscountCode", "ExchangeRate",
-    "FailedJob", "Fulfilment", "JobIdempotencyKey", "LedgerPosting", "LedgerTransaction",
-    "LicenseKey", "LicensePolicy", "Order", "OrderLine", "OrderTransition", "PasswordResetToken",
+    "AuthSession", "BundleItem", "Cart", "CartItem", "Category", "DeliveryPolicy", "DiscountCode",
+    "DownloadCounter", "DownloadEvent", "ExchangeRate", "FailedJob", "Fulfilment", "FulfilmentDelivery",
+    "JobIdempotencyKey", "LedgerPosting", "LedgerTransaction", "LibrarySeen", "LibraryState",
+    "LicenseActivation", "LicenseKey", "LicensePolicy", "Order", "OrderLine", "OrderTransition", "PasswordResetToken",
     "Product", "ProductFile", "ProductImage", "ProductTag", "ProductVersion", "Refund", "Shop",
-    "TaxRate", "User", "WebhookEvent",
+    "StampedCopy", "TaxRate", "User", "WebhookEvent",
 ]
