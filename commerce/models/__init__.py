@@ -6,6 +6,7 @@ from commerce.models.files import ProductFile, ProductVersion
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
 from commerce.models.ledger import LedgerPosting, LedgerTransaction
 from commerce.models.licensing import LicenseKey, LicensePolicy
+from commerce.models.moderation import AuditRecord, BannedWord
 from commerce.models.orders import (
     BundleItem,
     Cart,
@@ -20,12 +21,13 @@ from commerce.models.orders import (
     TaxRate,
 )
 from commerce.models.payments import WebhookEvent
+from commerce.models.reviews import Report, Review, ReviewVote
 from commerce.models.shops import Shop
 
 __all__ = [
-    "AuthSession", "BundleItem", "Cart", "CartItem", "Category", "DiscountCode", "ExchangeRate",
-    "FailedJob", "Fulfilment", "JobIdempotencyKey", "LedgerPosting", "LedgerTransaction",
-    "LicenseKey", "LicensePolicy", "Order", "OrderLine", "OrderTransition", "PasswordResetToken",
-    "Product", "ProductFile", "ProductImage", "ProductTag", "ProductVersion", "Refund", "Shop",
-    "TaxRate", "User", "WebhookEvent",
+    "AuditRecord", "AuthSession", "BannedWord", "BundleItem", "Cart", "CartItem", "Category",
+    "DiscountCode", "ExchangeRate", "FailedJob", "Fulfilment", "JobIdempotencyKey", "LedgerPosting",
+    "LedgerTransaction", "LicenseKey", "LicensePolicy", "Order", "OrderLine", "OrderTransition",
+    "PasswordResetToken", "Product", "ProductFile", "ProductImage", "ProductTag", "ProductVersion",
+    "Refund", "Report", "Review", "ReviewVote", "Shop", "TaxRate", "User", "WebhookEvent",
 ]
