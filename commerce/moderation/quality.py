@@ -82,12 +82,12 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
         .where(OrderLine.shop_id.in_(ids), OrderLine.order_id.in_(select(disputed_orders.c.order_id)))
         .group_by(OrderLine.shop_id)).all())
     ratings = {shop_id: (round(float(average), 2), int(count)) for shop_id, average, count in s.exec(
-        select(Product.shop_id, func.avg(Review.rating), func.count())
+        select(Product.shop_id, func.avg(Review.rating), func.count()).select_from(Review)
         .join(Product, Product.id == Review.product_id)
         .where(Product.shop_id.in_(ids), Review.hidden_at.is_(None))
         .group_by(Product.shop_id)).all()}
     reports = dict(s.exec(
-        select(Product.shop_id, func.count())
+        select(Product.shop_id, func.count()).select_from(Report)
         .join(Product, Product.id == Report.product_id)
         .where(Product.shop_id.in_(ids), Report.subject == "product", Report.status != "dismissed")
         .group_by(Product.shop_id)).all())

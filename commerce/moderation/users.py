@@ -135,7 +135,7 @@ def search_users(s: Session, actor: Actor, *, query: str = "", role: str = "", p
 
 def _report_rows(s: Session, reports: list[Report]) -> list[UserReportRow]:
     titles = dict(s.exec(select(Product.id, Product.title)
-                         .where(Product.id.in_({r.product_id for r in reports})))) if reports else {}
+                         .where(Product.id.in_({r.product_id for r in reports}))).all()) if reports else {}
     return [UserReportRow(id=r.id, subject=r.subject, product_title=titles.get(r.product_id, ""),
                           reason_label=REPORT_REASONS.get(r.reason, r.reason), details=r.details,
                           status=r.status, date_label=r.created_at.strftime("%d %b %Y"))
