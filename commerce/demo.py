@@ -1,7 +1,8 @@
 """Demo data for `make run`: sellers, ~30 approved products with covers and a file each,
-a buyer, an admin.
+a buyer with a paid order of two products, an admin.
 
-Idempotent: a second run finds the demo admin and changes nothing. Refused in production.
+Idempotent: a second run finds the demo admin (and the buyer's order) and changes
+nothing. Refused in production.
 """
 
 from __future__ import annotations
@@ -16,13 +17,21 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, select
 
 from commerce import wiring
-from commerce.accounts import passwords
-from commerce.models import Category, Product, ProductFile, ProductVersion, Shop, User
+from commerce.accounts import Actor, passwords
+from commerce.models import Category, Order, Product, ProductFile, ProductVersion, Shop, User
 from commerce.models.base import utcnow
+from commerce.orders.cart import CartSettings
+from commerce.orders.checkout import start_checkout
+from commerce.orders.pricing import CartInput
+from commerce.payments.testpay import TestPayGateway
+from commerce.payments.webhooks import handle_event
 
 DEMO_PASSWORD = "demo-password-2026"
 ADMIN_EMAIL = "admin@demo.market"
 BUYER_EMAIL = "buyer@demo.market"
+# What the demo buyer has bought (so reviews, the library and refunds have something to show).
+DEMO_PURCHASES = ("The Indie Maker Ebook", "Notion Life Planner")
+TEST_CARD = "4242 4242 4242 4242"
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,26 @@ def seed_demo(s: Session) -> bool:
             s.flush()
             _add_sample_file(s, product, cover)
     s.flush()
+    return True
+
+
+def seed_demo_order(s: Session) -> bool:
+    """The demo buyer's paid order of DEMO_PURCHASES, placed the way a buyer places one:
+    checkout, the test gateway's payment, and its signed webhook. Returns False when
+    the buyer has an order already, or when the gateway is not the test one."""
+    gateway = wiring.payment_gateway()
+    buyer = s.exec(select(User).where(User.email == BUYER_EMAIL)).first()
+    if buyer is None or not isinstance(gateway, TestPayGateway):
+        return False
+    if s.exec(select(Order.id).where(Order.buyer_id == buyer.id)).first() is not None:
+        return False
+    products = s.exec(select(Product).where(Product.title.in_(DEMO_PURCHASES)).order_by(Product.id)).all()
+    result = start_checkout(s, Actor(user_id=buyer.id, role=buyer.role), gateway,
+                            items=[CartInput(product.id) for product in products],
+                            settings=CartSettings(code=None, country=None, currency="USD"))
+    order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
+    attempt = gateway.pay(order.payment_session_id, TEST_CARD)
+    handle_event(s, gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers))
     return True
 
 
