@@ -60,10 +60,7 @@ class QueueItem:
     reports: list[ReportView] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     history: list[audit.AuditEntry] = field(default_factory=list)
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.flags)
+    flagged: bool = False  # an automatic check found something: shown first
 
 
 @dataclass(frozen=True)
@@ -148,7 +145,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
             subtitle=f"{shop.name}" + (" · waiting for approval" if pending else " · reported"),
             body=product.summary, url=product_url(shop.slug, product.slug), pending=pending, rating=0,
             waiting_since=since, age_label=age_label(since, now), report_count=len(reports),
-            reports=_report_views(reports, people), flags=flags,
+            reports=_report_views(reports, people), flags=flags, flagged=bool(flags),
             history=history.get(("product", str(product_id)), []),
         ))
     for review_id, review in reviews.items():
@@ -156,6 +153,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         shop = shops[product.shop_id]
         reports = review_reports[review_id]
         since = reports[-1].created_at
+        flags = [f"Banned word: “{word}”." for word in words.hits(review.body)]
         items.append(QueueItem(
             key=f"review:{review_id}", kind="review", subject_id=review_id,
             title=f"Review of {product.title}",
@@ -163,14 +161,14 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
             body=review.body, url=product_url(shop.slug, product.slug), pending=False, rating=review.rating,
             waiting_since=since, age_label=age_label(since, now), report_count=len(reports),
             reports=_report_views(reports, people),
-            flags=[f"Banned word: “{word}”." for word in words.hits(review.body)],
-            history=history.get(("review", str(review_id)), []),
+            flags=flags, flagged=bool(flags), history=history.get(("review", str(review_id)), []),
         ))
     for shop in flagged_shops(s):
         items.append(QueueItem(
             key=f"shop:{shop.shop_id}", kind="shop", subject_id=shop.shop_id, title=shop.shop_name,
             subtitle=f"Shop of {shop.owner_email}", body="", url=f"/s/{shop.shop_slug}", pending=False,
             rating=0, waiting_since=None, age_label="", report_count=shop.reports, flags=shop.flags,
+            flagged=True,
         ))
     far_future = now + timedelta(days=1)
     items.sort(key=lambda item: (not item.flagged, item.waiting_since or far_future, item.key))

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
-from commerce.catalog.visibility import is_visible_to_buyers
+from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.models import Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
 from commerce.models.base import utcnow
@@ -61,15 +61,19 @@ class ReviewView:
 
 
 @dataclass(frozen=True)
+class RatingBar:
+    stars: int
+    count: int
+    percent: int  # of all reviews, rounded
+
+
+@dataclass(frozen=True)
 class RatingSummary:
     average: float  # 0 when there are no reviews
+    average_label: str  # "4.7"
+    stars: int  # the average rounded to whole stars, for the star display
     count: int
-    # Stars 5 down to 1: (stars, number of reviews, percent of all, rounded).
-    distribution: tuple[tuple[int, int, int], ...]
-
-    @property
-    def average_label(self) -> str:
-        return f"{self.average:.1f}" if self.count else "No ratings yet"
+    distribution: list[RatingBar]  # 5 stars down to 1
 
 
 @dataclass(frozen=True)
@@ -253,9 +257,9 @@ def rating_summary(s: Session, product_id: int) -> RatingSummary:
     total = sum(counts.values())
     average = round(sum(stars * n for stars, n in counts.items()) / total, 2) if total else 0.0
     return RatingSummary(
-        average=average, count=total,
-        distribution=tuple((stars, counts.get(stars, 0), round(100 * counts.get(stars, 0) / total) if total else 0)
-                           for stars in range(5, 0, -1)),
+        average=average, average_label=f"{average:.1f}", stars=round(average), count=total,
+        distribution=[RatingBar(stars, counts.get(stars, 0), round(100 * counts.get(stars, 0) / total) if total else 0)
+                      for stars in range(5, 0, -1)],
     )
 
 
@@ -331,6 +335,26 @@ def product_reviews(
         own_review=own,
         can_report=viewer_id is not None and viewer_id != owner_id,
     )
+
+
+def reviews_for_page(
+    s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None, sort: str = "newest",
+    limit: int = 10,
+) -> ProductReviews:
+    """The product page's reviews, for a product the viewer may see: buyers see live products,
+    the seller and admins also the ones not yet live (as on the product page itself)."""
+    row = s.exec(
+        select(Product.id, Shop.id, Shop.owner_id, visible_to_buyers()).join(Shop, Shop.id == Product.shop_id)
+        .where(Shop.slug == shop_slug, Product.slug == product_slug)
+    ).first()
+    if row is None:
+        raise NotFound("This product does not exist.")
+    product_id, shop_id, owner_id, live = row
+    may_preview = viewer is not None and viewer.user_id is not None and (
+        viewer.is_admin or (viewer.shop_id == shop_id and viewer.user_id == owner_id))
+    if not live and not may_preview:
+        raise NotFound("This product does not exist.")
+    return product_reviews(s, product_id, viewer=viewer, sort=sort, limit=limit)
 
 
 def seller_product_ratings(s: Session, actor: Actor) -> list[ProductRating]:
