@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlmodel import Session, select
 
@@ -61,6 +62,7 @@ class QueueItem:
     flags: list[str] = field(default_factory=list)
     history: list[audit.AuditEntry] = field(default_factory=list)
     flagged: bool = False  # an automatic check found something: shown first
+    manage_url: str = ""  # shops: the admin page where the seller can be suspended
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
             key=f"shop:{shop.shop_id}", kind="shop", subject_id=shop.shop_id, title=shop.shop_name,
             subtitle=f"Shop of {shop.owner_email}", body="", url=f"/s/{shop.shop_slug}", pending=False,
             rating=0, waiting_since=None, age_label="", report_count=shop.reports, flags=shop.flags,
-            flagged=True,
+            flagged=True, manage_url="/admin/users?" + urlencode({"q": shop.owner_email}),
         ))
     far_future = now + timedelta(days=1)
     items.sort(key=lambda item: (not item.flagged, item.waiting_since or far_future, item.key))
