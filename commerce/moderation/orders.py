@@ -57,6 +57,7 @@ class HistoryLine:
 @dataclass(frozen=True)
 class AdminOrderView:
     order: lifecycle.OrderView
+    lines: list[lifecycle.OrderLineView]
     buyer_name: str
     buyer_email: str
     refundable: bool
@@ -102,8 +103,9 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
                          .order_by(OrderTransition.id)).all()
     left = order.total - order.refunded_amount
     refundable = order.status in refunds.REFUNDABLE and left > 0
+    view = lifecycle.order_view(s, order)
     return AdminOrderView(
-        order=lifecycle.order_view(s, order), buyer_name=buyer.display_name, buyer_email=buyer.email,
+        order=view, lines=list(view.lines), buyer_name=buyer.display_name, buyer_email=buyer.email,
         refundable=refundable, refundable_label=format_money(Money(left, order.currency)) if refundable else "",
         history=[HistoryLine(when_label=t.created_at.strftime("%d %b %Y %H:%M"),
                              change=(f"{lifecycle.STATUS_LABELS[t.from_status]} → " if t.from_status else "")
