@@ -1,0 +1,64 @@
+"""On a desktop: the demo buyer reviews a product they bought, a second user reports the
+review, an admin hides it from the moderation queue, and the product page stops showing it."""
+
+import uuid
+
+from playwright.sync_api import expect
+
+from commerce.demo import ADMIN_EMAIL, BUYER_EMAIL, DEMO_PASSWORD
+from tests.e2e.test_foundation import sign_in, sign_up
+
+# Bought by the demo buyer in the demo order (commerce.demo.DEMO_PURCHASES).
+PRODUCT_PATH = "/p/inkwell-press/the-indie-maker-ebook"
+
+
+def test_review_report_and_hide_from_the_queue(app, new_page):
+    text = f"Clear chapters on launching, review {uuid.uuid4().hex[:8]}."
+
+    buyer = new_page("desktop")
+    sign_in(buyer, BUYER_EMAIL, DEMO_PASSWORD)
+    buyer.goto(PRODUCT_PATH)
+    expect(buyer.locator("#review-form")).to_be_visible()
+    buyer.locator("#review-rating").select_option("4")
+    buyer.locator("#review-body").fill(text)
+    buyer.locator("#review-submit").click()
+    expect(buyer.locator("#review-notice")).to_be_visible()
+    review = buyer.locator("[data-testid=review]", has_text=text)
+    expect(review).to_be_visible()
+    expect(review.locator("[data-testid=verified-purchase]")).to_be_visible()
+    expect(buyer.locator("#rating-count")).to_have_text("1 review")
+    expect(buyer.locator("#rating-average")).to_have_text("4.0")
+    expect(buyer.locator("#own-review")).to_be_visible()
+
+    reader = new_page("desktop")
+    sign_up(reader, f"reader-{uuid.uuid4().hex[:8]}@example.com", name="Careful Reader")
+    reader.goto(PRODUCT_PATH)
+    reader_review = reader.locator("[data-testid=review]", has_text=text)
+    expect(reader_review).to_be_visible()
+    expect(reader.locator("#review-form")).to_have_count(0)  # the reader did not buy it
+    reader_review.locator("[data-testid=review-report]").click()
+    reader.locator("#report-review-reason").select_option("offensive")
+    reader.locator("#report-review-details").fill("Reads like an advert for another shop.")
+    reader.locator("#report-review-submit").click()
+    expect(reader.locator("#report-notice")).to_be_visible()
+
+    admin = new_page("desktop")
+    sign_in(admin, ADMIN_EMAIL, DEMO_PASSWORD)
+    admin.goto("/admin")
+    admin.locator("#queue-kind-review").click()
+    item = admin.locator("[data-testid=queue-item]", has_text=text)
+    expect(item).to_be_visible()
+    expect(item.locator("[data-testid=queue-report]")).to_contain_text("Offensive or abusive")
+    expect(item.locator("[data-testid=queue-report]")).to_contain_text("Reads like an advert")
+    item.locator("[data-testid=hide-reason]").fill("Advertising another shop.")
+    item.locator("[data-action=hide]").click()
+    expect(admin.locator("#queue-notice")).to_have_text("Review hidden.")
+    expect(admin.locator("[data-testid=queue-item]", has_text=text)).to_have_count(0)
+    admin.goto("/admin/audit")
+    expect(admin.locator("[data-testid=audit-entry]").first).to_contain_text("Advertising another shop.")
+
+    visitor = new_page("desktop")
+    visitor.goto(PRODUCT_PATH)
+    expect(visitor.locator("#reviews")).to_be_visible()
+    expect(visitor.locator("#rating-count")).to_have_text("0 reviews")
+    expect(visitor.get_by_text(text)).to_have_count(0)
