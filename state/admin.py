@@ -48,7 +48,6 @@ class AdminUsersState(rx.State):
     notice: str = ""
     error: str = ""
     action_error: str = ""
-    loaded: bool = False
     form_key: int = 0
 
     async def _search(self) -> None:
@@ -72,7 +71,6 @@ class AdminUsersState(rx.State):
         await self._search()
         if len(self.rows) == 1 and self.query:
             await self._open(self.rows[0].id)
-        self.loaded = True
 
     @rx.event
     async def search(self, form_data: dict[str, Any]):
@@ -189,7 +187,6 @@ class AdminShopsState(rx.State):
     rows: list[ShopQuality] = []
     error: str = ""
     notice: str = ""
-    loaded: bool = False
     form_key: int = 0
 
     async def _reload(self) -> None:
@@ -202,7 +199,6 @@ class AdminShopsState(rx.State):
     async def load(self):
         self.error = self.notice = ""
         await self._reload()
-        self.loaded = True
 
     @rx.event
     async def set_take_rate(self, form_data: dict[str, Any]):

@@ -31,7 +31,6 @@ class ReviewsState(rx.State):
     data: ProductReviews | None = None
     sort: str = "newest"
     limit: int = PAGE_SIZE
-    loaded: bool = False
     # Changes when the data is reloaded, so forms re-mount with fresh values.
     form_key: int = 0
 
@@ -63,13 +62,11 @@ class ReviewsState(rx.State):
 
     @rx.event
     async def load(self):
-        self.loaded = False
         self.sort, self.limit, self.editing = "newest", PAGE_SIZE, False
         self.review_error = self.review_notice = self.reply_error = self.vote_error = ""
         self.report_target = self.report_error = self.report_notice = ""
         self.reply_target = 0
         await self._reload()
-        self.loaded = True
 
     @rx.event
     async def set_sort(self, sort: str):

@@ -3,18 +3,22 @@
 - refund rate: paid order lines of the shop refunded (in part or in full), over all its paid lines;
 - disputes: orders with the shop's lines that a buyer disputed with their bank;
 - average rating and review count: the visible reviews of its products;
-- reports: reports about its products that were not dismissed as unfounded.
+- reports: reports about its products in the last REPORT_WINDOW that were not
+  dismissed as unfounded (older ones have been dealt with and age out, so a shop
+  that fixed its problems leaves the queue).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor
 from commerce.models import Order, OrderLine, OrderTransition, Product, Report, Review, Shop, User
+from commerce.models.base import utcnow
 from commerce.moderation.guard import require_admin
 
 # A refund rate only means something over enough sales.
@@ -24,6 +28,7 @@ DISPUTE_THRESHOLD = 2
 LOW_RATING_THRESHOLD = 3.0
 MIN_REVIEWS_FOR_RATING = 5
 REPORT_THRESHOLD = 3
+REPORT_WINDOW = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,8 @@ def _flags(sales: int, refunds: int, disputes: int, average: float, reviews: int
     if reviews >= MIN_REVIEWS_FOR_RATING and average < LOW_RATING_THRESHOLD:
         flags.append(f"Average rating {average:.1f} is below {LOW_RATING_THRESHOLD:.1f}.")
     if reports >= REPORT_THRESHOLD:
-        flags.append(f"{reports} reports about its products (threshold {REPORT_THRESHOLD}).")
+        flags.append(f"{reports} reports about its products in {REPORT_WINDOW.days} days "
+                     f"(threshold {REPORT_THRESHOLD}).")
     return flags
 
 
@@ -89,7 +95,8 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
     reports = dict(s.exec(
         select(Product.shop_id, func.count()).select_from(Report)
         .join(Product, Product.id == Report.product_id)
-        .where(Product.shop_id.in_(ids), Report.subject == "product", Report.status != "dismissed")
+        .where(Product.shop_id.in_(ids), Report.subject == "product", Report.status != "dismissed",
+               Report.created_at >= utcnow() - REPORT_WINDOW)
         .group_by(Product.shop_id)).all())
     result = []
     for shop, email in shops:

@@ -262,10 +262,15 @@ def test_quality_figures_flag_a_shop_in_the_queue(market, admin):
     rows = {row.shop_id: row for row in quality.shop_quality(s, admin)}
     figures = rows[shop.id]
     assert (figures.sales, figures.disputes, figures.reports) == (1, 1, quality.REPORT_THRESHOLD)
-    assert figures.flags == [f"{quality.REPORT_THRESHOLD} reports about its products "
+    assert figures.flags == [f"{quality.REPORT_THRESHOLD} reports about its products in 90 days "
                              f"(threshold {quality.REPORT_THRESHOLD})."]
     items = queue.moderation_queue(s, admin, kind="shop").page.items
     assert [item.key for item in items] == [f"shop:{shop.id}"]
+    assert items[0].manage_url.startswith("/admin/users?q=")
+    # Reports dismissed as unfounded, or old ones, no longer count.
+    first = s.exec(select(Report).order_by(Report.id)).first()
+    decisions.dismiss_report(s, admin, first.id)
+    assert queue.moderation_queue(s, admin, kind="shop").page.items == []
 
 
 def test_admin_refunds_an_order_and_reads_its_ledger(market, admin):

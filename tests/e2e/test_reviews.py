@@ -62,3 +62,10 @@ def test_review_report_and_hide_from_the_queue(app, new_page):
     expect(visitor.locator("#reviews")).to_be_visible()
     expect(visitor.locator("#rating-count")).to_have_text("0 reviews")
     expect(visitor.get_by_text(text)).to_have_count(0)
+
+
+def test_admin_pages_send_anonymous_visitors_to_sign_in(app, new_page):
+    visitor = new_page("desktop")
+    for path in ("/admin/users", "/admin/orders", "/admin/audit"):
+        visitor.goto(path)
+        expect(visitor).to_have_url(app.url("/login?next=" + path.replace("/", "%2F")))
