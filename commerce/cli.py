@@ -28,7 +28,7 @@ def seed_demo() -> None:
     print("Demo data loaded." if created else "Demo data already present; nothing changed.")
     with unit_of_work() as s:
         if seed_demo_order(s):
-            print("Demo order placed and paid for the demo buyer.")
+            print("Demo order placed and paid for the demo collector.")
     index_dirty()
     print(credentials_text())
 

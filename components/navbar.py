@@ -118,6 +118,7 @@ def account_menu(
                     padding="0.25rem 0.75rem", max_width="14rem", overflow="hidden",
                     text_overflow="ellipsis", white_space="nowrap"),
             _menu_link("Your library", routes.LIBRARY, "library", "menu-library"),
+            _menu_link("Your orders", routes.ORDERS, "receipt", "menu-orders"),
             _menu_link("Account", routes.ACCOUNT, "settings", "menu-account"),
             rx.cond(has_shop, _menu_link("Seller studio", routes.SELLER, "store", "menu-seller")),
             rx.cond(is_admin, _menu_link("Admin", routes.ADMIN, "shield", "menu-admin")),

@@ -120,6 +120,12 @@ class SessionState(rx.State):
     def _next_path(self) -> str:
         return routes.safe_next_path(self.router.url.query_parameters.get("next"))
 
+    async def _keep_guest_cart(self) -> None:
+        # Imported here: the cart state asks this module who is signed in.
+        from state.cart import merge_after_sign_in
+
+        await merge_after_sign_in(self, self._actor())
+
     # Page load events.
 
     @rx.event
@@ -168,6 +174,7 @@ class SessionState(rx.State):
             self.login_error = result.error
             return
         self._apply(result.value)
+        await self._keep_guest_cart()
         yield rx.redirect(self._next_path())
 
     @rx.event
@@ -207,6 +214,7 @@ class SessionState(rx.State):
                 self.register_error = result.error
             return
         self._apply(result.value)
+        await self._keep_guest_cart()
         yield rx.redirect(self._next_path())
 
     @rx.event

@@ -28,6 +28,7 @@ from components.empty_state import empty_state
 from components.footer import footer
 from components.navbar import navbar
 from components.search import quick_search_box
+from state.cart import CartState
 from state.search import QuickSearchState
 from state.session import SessionState
 from storefront import routes
@@ -64,8 +65,7 @@ def _shell(content: rx.Component) -> rx.Component:
     return rx.flex(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         navbar(
-            # The cart issue passes its count var here; until then no cart exists.
-            cart_count=0,
+            cart_count=CartState.count,
             signed_in=SessionState.is_signed_in,
             display_name=SessionState.display_name,
             has_shop=SessionState.has_shop,
@@ -136,7 +136,7 @@ def _register(
 def shop_page(route: str, *, title: str | rx.Var, description: str | rx.Var, on_load: OnLoad = None,
               meta: Sequence[rx.Component] = ()):
     return _register(route, title, description,
-                     [SessionState.resolve, *_on_load_list(on_load)], lambda render: render(),
+                     [SessionState.resolve, CartState.refresh_count, *_on_load_list(on_load)], lambda render: render(),
                      meta=meta)
 
 
@@ -145,7 +145,7 @@ def library_page(route: str, *, title: str, description: str, on_load: OnLoad = 
         return rx.cond(SessionState.is_signed_in, render(), _checking_session())
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, *_on_load_list(on_load)], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load)], body)
 
 
 def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -166,7 +166,7 @@ def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = N
         )
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, *_on_load_list(on_load)], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load)], body)
 
 
 def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -187,4 +187,4 @@ def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = No
         )
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, *_on_load_list(on_load)], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load)], body)

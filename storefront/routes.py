@@ -6,7 +6,7 @@ link to the same addresses without importing each other.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from commerce.links import category_url, product_url, shop_url  # noqa: F401  (re-exported for pages)
 
@@ -31,6 +31,14 @@ PRODUCT = "/p/[shop_slug]/[product_slug]"
 SHOP = "/s/[shop_slug]"
 CATEGORY = "/c/[category_slug]"
 SELLER_PRODUCT = "/seller/products/[edit_product_id]"
+SELLER_SALES = "/seller/sales"
+SELLER_DISCOUNTS = "/seller/discounts"
+SELLER_PAYOUTS = "/seller/payouts"
+ORDERS = "/orders"
+# commerce.orders.checkout.confirmation_path builds these addresses.
+ORDER = "/orders/[order_reference]"
+# The embedded test gateway's payment page (commerce.payments.testpay.CHECKOUT_PAGE_PATH).
+TESTPAY = "/testpay/[testpay_session]"
 # Reflex serves the page registered under this route for every unknown address.
 NOT_FOUND = "404"
 
@@ -58,6 +66,10 @@ def login_url(next_path: str | None = None) -> str:
     if not target or target == HOME:
         return LOGIN
     return f"{LOGIN}?{urlencode({'next': target})}"
+
+
+def order_url(reference: str) -> str:
+    return f"{ORDERS}/{quote(reference, safe='')}"
 
 
 def seller_product_url(product_id: int) -> str:

@@ -17,17 +17,23 @@ import storefront.pages.admin.orders
 import storefront.pages.admin.settings
 import storefront.pages.admin.shops
 import storefront.pages.admin.users
+import storefront.pages.cart
 import storefront.pages.category
 import storefront.pages.home
 import storefront.pages.login
 import storefront.pages.not_found
+import storefront.pages.orders
 import storefront.pages.password_reset
 import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
+import storefront.pages.seller.discounts
 import storefront.pages.seller.index
+import storefront.pages.seller.payouts
 import storefront.pages.seller.product_edit
-import storefront.pages.shop  # noqa: F401
+import storefront.pages.seller.sales
+import storefront.pages.shop
+import storefront.pages.testpay  # noqa: F401
 from commerce.config import get_settings
 from commerce.jobs import configure_jobs, shutdown_jobs
 from components import theme

@@ -11,10 +11,11 @@ from commerce.ledger.service import (
     post_refund,
     post_sale,
     seller_balances,
+    seller_statement_csv,
     trial_balance,
 )
 
 __all__ = [
     "ACCOUNTS", "DEFAULT_HOLD", "PayoutRow", "SellerBalance", "account_totals", "payouts_csv",
-    "payouts_report", "post_refund", "post_sale", "seller_balances", "trial_balance",
+    "payouts_report", "post_refund", "post_sale", "seller_balances", "seller_statement_csv", "trial_balance",
 ]

@@ -183,6 +183,11 @@ def payouts_report(s: Session, actor: Actor, *, now: datetime | None = None) -> 
             for (shop, currency), b in sorted(_balances(s, None, now).items())]
 
 
+def _csv_text(value: str) -> str:
+    # A cell starting with = + - @ is a formula to spreadsheets; sellers choose their shop names.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def payouts_csv(s: Session, actor: Actor, *, now: datetime | None = None) -> str:
     """The payouts report as CSV, amounts in major units."""
     out = io.StringIO()
@@ -190,5 +195,26 @@ def payouts_csv(s: Session, actor: Actor, *, now: datetime | None = None) -> str
     writer.writerow(["shop_id", "shop", "currency", "sales", "refunds", "pending", "available"])
     for row in payouts_report(s, actor, now=now):
         major = [str(Money(value, row.currency).to_decimal()) for value in (row.sales, row.refunds, row.pending, row.available)]
-        writer.writerow([row.shop_id, row.shop_name, row.currency, *major])
+        writer.writerow([row.shop_id, _csv_text(row.shop_name), row.currency, *major])
+    return out.getvalue()
+
+
+def seller_statement_csv(s: Session, actor: Actor) -> str:
+    """The acting seller's earnings, one row per sale or refund, as CSV (major units):
+    what their balance is made of, for their own bookkeeping."""
+    shop_id = require_shop(actor)
+    rows = s.exec(
+        select(LedgerTransaction.created_at, Order.reference, LedgerTransaction.kind, LedgerPosting.amount,
+               LedgerPosting.currency, LedgerTransaction.available_at)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(Order, Order.id == LedgerTransaction.order_id)
+        .where(LedgerPosting.account == "seller_earnings", LedgerPosting.shop_id == shop_id)
+        .order_by(LedgerTransaction.created_at, LedgerTransaction.id)
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date", "order", "kind", "earnings", "currency", "available_from"])
+    for created_at, reference, kind, amount, currency, available_at in rows:
+        writer.writerow([created_at.date().isoformat(), reference, kind,
+                         str(Money(-amount, currency).to_decimal()), currency, available_at.date().isoformat()])
     return out.getvalue()

@@ -1,6 +1,5 @@
-"""Telling people things: email (outbox or SMTP) from templates, plus push and SMS ports."""
+"""Telling people things: email (outbox or SMTP) rendered from templates."""
 
-from commerce.notifications.channels import LoggingPushSender, LoggingSmsSender, PushSender, SmsSender
 from commerce.notifications.email import (
     EmailMessage,
     EmailSender,
@@ -12,11 +11,7 @@ from commerce.notifications.email import (
 __all__ = [
     "EmailMessage",
     "EmailSender",
-    "LoggingPushSender",
-    "LoggingSmsSender",
     "OutboxEmailSender",
-    "PushSender",
-    "SmsSender",
     "SmtpEmailSender",
     "render_email",
 ]

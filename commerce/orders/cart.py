@@ -85,6 +85,20 @@ def view_cart(s: Session, actor: Actor) -> CartView:
     return CartView(tuple(items), settings, quote_for(s, items, settings))
 
 
+def guest_view(s: Session, items: list[CartInput], settings: CartSettings) -> CartView:
+    """A guest's cart, kept by the browser session and priced like a signed-in one."""
+    return CartView(tuple(items[:MAX_ITEMS]), settings, quote_for(s, items[:MAX_ITEMS], settings))
+
+
+def item_count(s: Session, actor: Actor) -> int:
+    """How many products the signed-in buyer's cart holds (the navbar badge)."""
+    user_id = require_signed_in(actor)
+    cart = _cart(s, user_id, create=False)
+    if cart is None:
+        return 0
+    return len(s.exec(select(CartItem.id).where(CartItem.cart_id == cart.id)).all())
+
+
 def quote_for(s: Session, items: list[CartInput] | tuple[CartInput, ...], settings: CartSettings) -> Quote:
     return price_cart(s, list(items), code=settings.code, country=settings.country, currency=settings.currency)
 

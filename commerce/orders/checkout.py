@@ -39,6 +39,7 @@ class CheckoutResult:
     order_reference: str
     status: str
     redirect_url: str  # the payment page, or the confirmation page for a free order
+    receipt_token: str  # lets a guest's browser show the confirmation page (lifecycle.receipt_token)
 
 
 def new_reference() -> str:
@@ -170,7 +171,8 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
 
 
 def _result(order: Order, base_url: str | None) -> CheckoutResult:
+    token = lifecycle.receipt_token(order.reference)
     if order.status == "pending" and order.payment_url:
-        return CheckoutResult(order.reference, order.status, order.payment_url)
+        return CheckoutResult(order.reference, order.status, order.payment_url, token)
     base = (base_url or wiring.settings().base_url).rstrip("/")
-    return CheckoutResult(order.reference, order.status, base + confirmation_path(order.reference))
+    return CheckoutResult(order.reference, order.status, base + confirmation_path(order.reference), token)

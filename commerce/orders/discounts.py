@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timezone
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -18,9 +19,10 @@ from commerce.accounts import Actor, require_shop
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.models import DiscountCode, Product, Shop
 from commerce.models.base import utcnow
-from commerce.money import Money, format_money
+from commerce.money import Money, format_money, parse_major
 
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,39}")
+MAX_USAGE_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -165,3 +167,65 @@ def _forget_loaded(s: Session, code_id: int) -> None:
     loaded = s.identity_map.get((DiscountCode, (code_id,), None))
     if loaded is not None:
         s.expire(loaded)
+
+
+@dataclass(frozen=True)
+class ProductChoice:
+    id: int
+    title: str
+
+
+def product_choices(s: Session, actor: Actor) -> list[ProductChoice]:
+    """The seller's products a code can be limited to (not archived ones)."""
+    shop_id = require_shop(actor)
+    rows = s.exec(select(Product.id, Product.title).where(Product.shop_id == shop_id, Product.status != "archived")
+                  .order_by(Product.title, Product.id)).all()
+    return [ProductChoice(id=product_id, title=title) for product_id, title in rows]
+
+
+def create_code_from_text(
+    s: Session,
+    actor: Actor,
+    *,
+    code: str,
+    kind: str,
+    value: str,
+    product_id: str = "",
+    minimum: str = "",
+    expires_on: str = "",
+    usage_limit: str = "",
+) -> DiscountCodeView:
+    """The seller's form as typed: a percentage ("15", "12.5") or an amount in the shop's
+    currency, an optional minimum, expiry date (YYYY-MM-DD, end of that day UTC) and limit."""
+    shop_id = require_shop(actor)
+    shop = s.get(Shop, shop_id)
+    percent_bps = amount = 0
+    if kind == "percent":
+        try:
+            percent = Decimal((value or "").strip().rstrip("%").strip().replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError("Enter the percentage off, e.g. 10.", field="value") from None
+        if not percent.is_finite() or percent != percent.quantize(Decimal("0.01")):
+            raise ValidationError("A percentage has at most two decimals.", field="value")
+        percent_bps = int(percent * 100)
+    elif kind == "fixed":
+        amount = parse_major(value, shop.currency).amount
+    minimum_amount = parse_major(minimum, shop.currency).amount if (minimum or "").strip() else 0
+    expires_at = None
+    if (expires_on or "").strip():
+        try:
+            day = date.fromisoformat(expires_on.strip())
+        except ValueError:
+            raise ValidationError("Enter the expiry date as YYYY-MM-DD.", field="expires_at") from None
+        expires_at = datetime.combine(day, time.max, tzinfo=timezone.utc)
+    limit = None
+    if (usage_limit or "").strip():
+        if not usage_limit.strip().isdigit():
+            raise ValidationError("A usage limit is a whole number.", field="usage_limit")
+        limit = int(usage_limit.strip())
+        if limit > MAX_USAGE_LIMIT:
+            raise ValidationError(f"A usage limit is at most {MAX_USAGE_LIMIT:,}.", field="usage_limit")
+    chosen_product = int(product_id) if (product_id or "").strip().isdigit() else None
+    return create_code(s, actor, code=code, kind=kind, percent_bps=percent_bps, amount=amount,
+                       product_id=chosen_product, minimum_amount=minimum_amount, expires_at=expires_at,
+                       usage_limit=limit)

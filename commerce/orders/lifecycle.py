@@ -12,6 +12,8 @@ receipt and sale alerts after commit.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,6 +140,26 @@ def _order_for(s: Session, actor: Actor, reference: str) -> Order:
 def get_order(s: Session, actor: Actor, reference: str) -> OrderView:
     """The buyer's own order (admins see every order)."""
     return order_view(s, _order_for(s, actor, reference))
+
+
+def receipt_token(reference: str) -> str:
+    """A capability to view one order without signing in.
+
+    A guest's new account has no password until its owner claims it by email, so
+    the browser session that placed the order keeps this token to show the
+    confirmation page; it reveals nothing about any other order.
+    """
+    key = hashlib.sha256(b"order-receipt:" + wiring.settings().secret_key.encode()).digest()
+    return hmac.new(key, reference.encode(), hashlib.sha256).hexdigest()
+
+
+def get_order_with_receipt_token(s: Session, reference: str, token: str) -> OrderView:
+    if not token or not hmac.compare_digest(str(token), receipt_token(str(reference))):
+        raise NotFound("There is no such order.")
+    order = s.exec(select(Order).where(Order.reference == reference)).first()
+    if order is None:
+        raise NotFound("There is no such order.")
+    return order_view(s, order)
 
 
 def list_orders(s: Session, actor: Actor, *, limit: int = 50) -> list[OrderView]:

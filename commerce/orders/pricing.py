@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from commerce.catalog.queries import visible_to_buyers
+from commerce.links import product_url
 from commerce.models import DiscountCode, Product, Shop
 from commerce.models.base import utcnow
 from commerce.money import Money, allocate, apply_percent, format_money, tax_for_line
@@ -36,6 +37,7 @@ class QuoteLine:
     shop_id: int
     shop_name: str
     title: str
+    url: str  # the product page
     pricing: str
     list_amount: int
     list_currency: str
@@ -188,7 +190,7 @@ def price_cart(
         line_tax = tax_for_line(Money(net, currency), rate_bps).amount
         quote_lines.append(QuoteLine(
             product_id=product.id, shop_id=shop.id, shop_name=shop.name, title=product.title,
-            pricing=product.pricing, list_amount=line["list_amount"], list_currency=product.currency,
+            url=product_url(shop.slug, product.slug), pricing=product.pricing, list_amount=line["list_amount"], list_currency=product.currency,
             minimum_amount=product.price_amount, exchange_rate=line["rate"], unit_price=line["unit"],
             discount=discount, net=net, tax_rate_bps=rate_bps, tax=line_tax, total=net + line_tax,
             problem=line["problem"],

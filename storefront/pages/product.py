@@ -9,6 +9,7 @@ from components.buttons import link_button
 from components.empty_state import empty_state
 from components.price import price_tag
 from components.rich_text import rich_text
+from state.cart import CartState
 from state.catalog import ProductState
 from state.reviews import ReviewsState
 from storefront import routes
@@ -64,6 +65,49 @@ def pictures() -> rx.Component:
     )
 
 
+def add_to_cart_form() -> rx.Component:
+    added = CartState.added_product_id == P.id
+    return rx.form(
+        rx.vstack(
+            rx.el.input(type="hidden", name="product_id", value=P.id.to_string()),
+            rx.cond(
+                P.pricing == "pwyw",
+                rx.vstack(
+                    rx.el.label("Your price (" + P.currency + ")", html_for="product-amount",
+                                font_weight="500", font_size="0.9rem"),
+                    rx.input(name="amount", id="product-amount", default_value=P.minimum_input,
+                             key=P.minimum_input, input_mode="decimal", size="3", width="100%"),
+                    spacing="1",
+                    width="100%",
+                ),
+            ),
+            rx.button(rx.icon("shopping-cart", size=18), "Add to cart", type="submit", size="3", width="100%",
+                      loading=CartState.add_pending, id="add-to-cart", style=theme.CTA_BUTTON_STYLE),
+            rx.cond(
+                (CartState.add_error != "") & (CartState.add_error_product_id == P.id),
+                rx.text(CartState.add_error, size="2", color=theme.DANGER_TEXT, role="alert",
+                        id="add-to-cart-error"),
+            ),
+            rx.cond(
+                added,
+                rx.callout(
+                    rx.hstack(rx.text("Added to your cart."),
+                              rx.link("View cart", href=routes.CART, id="added-view-cart", weight="bold"),
+                              spacing="2", wrap="wrap"),
+                    icon="circle_check", color_scheme="green", role="status", width="100%",
+                    id="added-to-cart",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=CartState.add,
+        reset_on_submit=False,
+        width="100%",
+        id="add-to-cart-form",
+    )
+
+
 def buy_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -79,6 +123,7 @@ def buy_panel() -> rx.Component:
             rx.cond(
                 P.sold_out,
                 rx.badge("Sold out", color_scheme="red", size="3", id="product-sold-out"),
+                rx.cond(~P.is_preview, add_to_cart_form()),
             ),
             rx.divider(),
             rx.text("What you get", weight="bold", size="2"),

@@ -1,22 +1,27 @@
-"""On a desktop: the demo buyer reviews a product they bought, a second user reports the
-review, an admin hides it from the moderation queue, and the product page stops showing it."""
+"""On a desktop: a buyer buys a product and reviews it, a second user reports the review,
+an admin hides it from the moderation queue, and the product page stops showing it."""
 
 import uuid
 
 from playwright.sync_api import expect
 
-from commerce.demo import ADMIN_EMAIL, BUYER_EMAIL, DEMO_PASSWORD
+from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from tests.e2e.checkout_flow import buy
 from tests.e2e.test_foundation import sign_in, sign_up
 
-# Bought by the demo buyer in the demo order (commerce.demo.DEMO_PURCHASES).
-PRODUCT_PATH = "/p/inkwell-press/the-indie-maker-ebook"
+PRODUCT_PATH = "/p/enigma-studio/podcast-intro-jingles"
 
 
 def test_review_report_and_hide_from_the_queue(app, new_page):
-    text = f"Clear chapters on launching, review {uuid.uuid4().hex[:8]}."
+    suffix = uuid.uuid4().hex[:8]
+    text = f"Clear, punchy jingles, review {suffix}."
 
     buyer = new_page("desktop")
-    sign_in(buyer, BUYER_EMAIL, DEMO_PASSWORD)
+    sign_up(buyer, f"buyer-{suffix}@example.com", name="Happy Buyer")
+    buyer.goto(PRODUCT_PATH)
+    expect(buyer.locator("#reviews")).to_be_visible()
+    expect(buyer.locator("#review-form")).to_have_count(0)  # not bought yet
+    buy(buyer, [PRODUCT_PATH])
     buyer.goto(PRODUCT_PATH)
     expect(buyer.locator("#review-form")).to_be_visible()
     buyer.locator("#review-rating").select_option("4")
@@ -31,7 +36,7 @@ def test_review_report_and_hide_from_the_queue(app, new_page):
     expect(buyer.locator("#own-review")).to_be_visible()
 
     reader = new_page("desktop")
-    sign_up(reader, f"reader-{uuid.uuid4().hex[:8]}@example.com", name="Careful Reader")
+    sign_up(reader, f"reader-{suffix}@example.com", name="Careful Reader")
     reader.goto(PRODUCT_PATH)
     reader_review = reader.locator("[data-testid=review]", has_text=text)
     expect(reader_review).to_be_visible()

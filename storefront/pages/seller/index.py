@@ -9,6 +9,7 @@ from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, labelled_input, section_card, submit_button
 from components.pager import pager
+from components.seller_nav import seller_nav
 from components.studio import field_label, dropdown, status_badge
 from state.seller import SellerProductsState
 from state.session import SessionState
@@ -158,6 +159,7 @@ def seller_home() -> rx.Component:
                     color=theme.TEXT_MUTED, id="seller-shop-slug"),
             spacing="1",
         ),
+        seller_nav(routes.SELLER),
         new_product_form(),
         rx.heading("Your products", as_="h2", size="5"),
         product_list(),

@@ -1,0 +1,101 @@
+"""A seller's side of orders: the paid orders holding their shop's products, and refunds
+typed in major units on the seller's sales page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_shop
+from commerce.errors import NotFound, ValidationError
+from commerce.models import Order, OrderLine
+from commerce.money import Money, format_money, parse_major
+from commerce.orders import lifecycle, refunds
+from commerce.payments import PaymentGateway
+
+# Orders awaiting payment or cancelled are not sales.
+SALE_STATUSES = ("paid", "partially_refunded", "refunded", "disputed")
+
+
+@dataclass(frozen=True)
+class SaleLineView:
+    line_id: int
+    title: str
+    total_label: str
+    refunded_label: str
+    refundable: int
+    refundable_label: str
+    # The refundable amount as typed in the partial refund field ("12.50").
+    refundable_input: str
+
+
+@dataclass(frozen=True)
+class SaleView:
+    reference: str
+    status: str
+    status_label: str
+    email: str
+    currency: str
+    created_at: datetime
+    created_label: str
+    lines: list[SaleLineView]
+    # The shop's part of the order (its lines' totals).
+    total_label: str
+    refundable: bool
+
+
+def _sale_view(order: Order, lines: list[OrderLine]) -> SaleView:
+    def label(amount: int) -> str:
+        return format_money(Money(amount, order.currency))
+
+    refundable_status = order.status in refunds.REFUNDABLE
+    views = []
+    for line in lines:
+        left = line.total - line.refunded_amount if refundable_status else 0
+        views.append(SaleLineView(
+            line_id=line.id, title=line.title, total_label=label(line.total),
+            refunded_label=label(line.refunded_amount) if line.refunded_amount else "",
+            refundable=left, refundable_label=label(left),
+            refundable_input=str(Money(left, order.currency).to_decimal()),
+        ))
+    return SaleView(
+        reference=order.reference, status=order.status, status_label=lifecycle.STATUS_LABELS[order.status],
+        email=order.email, currency=order.currency, created_at=order.created_at,
+        created_label=order.created_at.strftime("%d %b %Y %H:%M"), lines=views,
+        total_label=label(sum(line.total for line in lines)),
+        refundable=any(view.refundable > 0 for view in views),
+    )
+
+
+def list_shop_sales(s: Session, actor: Actor, *, limit: int = 50) -> list[SaleView]:
+    """The acting seller's sales, newest first, with only their own lines."""
+    shop_id = require_shop(actor)
+    orders = s.exec(
+        select(Order).where(Order.status.in_(SALE_STATUSES),
+                            Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)))
+        .order_by(Order.created_at.desc(), Order.id.desc()).limit(max(1, min(limit, 200)))
+    ).all()
+    if not orders:
+        return []
+    lines = s.exec(select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders]),
+                                           OrderLine.shop_id == shop_id).order_by(OrderLine.id)).all()
+    by_order: dict[int, list[OrderLine]] = {}
+    for line in lines:
+        by_order.setdefault(line.order_id, []).append(line)
+    return [_sale_view(order, by_order.get(order.id, [])) for order in orders]
+
+
+def refund_line(
+    s: Session, actor: Actor, gateway: PaymentGateway | None, reference: str, line_id: int,
+    amount_text: str, *, reason: str = "",
+) -> lifecycle.OrderView:
+    """Refund part of one line, the amount typed in the order's currency (major units)."""
+    order = s.exec(select(Order).where(Order.reference == reference)).first()
+    if order is None:
+        raise NotFound("There is no such order.")
+    if not (amount_text or "").strip():
+        raise ValidationError("Enter the amount to refund.", field="amount")
+    amount = parse_major(amount_text, order.currency).amount
+    return refunds.refund(s, actor, gateway, reference, amounts={int(line_id): amount}, reason=reason)

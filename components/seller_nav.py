@@ -1,0 +1,44 @@
+"""The seller area's navigation: a row of links that wraps on a phone."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from storefront import routes
+
+SELLER_SECTIONS = [
+    ("Products", routes.SELLER, "package"),
+    ("Sales", routes.SELLER_SALES, "receipt"),
+    ("Discount codes", routes.SELLER_DISCOUNTS, "tag"),
+    ("Balance & payouts", routes.SELLER_PAYOUTS, "wallet"),
+]
+
+
+def seller_nav(current: str) -> rx.Component:
+    """`current` is the route of the page showing it."""
+    return rx.el.nav(
+        rx.flex(
+            *[
+                rx.link(
+                    rx.hstack(rx.icon(icon, size=15), rx.text(label, white_space="nowrap"),
+                              align="center", spacing="1"),
+                    href=href,
+                    underline="none",
+                    weight="medium",
+                    padding="0.4rem 0.75rem",
+                    border_radius=theme.RADIUS_PILL,
+                    color=rx.color(theme.RADIX_ACCENT, 12) if href == current else "inherit",
+                    background_color=rx.color(theme.RADIX_ACCENT, 4) if href == current else "transparent",
+                    aria_current="page" if href == current else None,
+                )
+                for label, href, icon in SELLER_SECTIONS
+            ],
+            gap="0.25rem",
+            wrap="wrap",
+            width="100%",
+        ),
+        aria_label="Seller studio",
+        id="seller-nav",
+        width="100%",
+    )

@@ -1,0 +1,165 @@
+"""The seller's sales (with refunds), discount codes, and balance with its CSV statement.
+
+Thin like the studio: each handler asks `current_actor` who is acting and calls one
+service, which checks that the actor's shop owns what is touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import reflex as rx
+
+from commerce import ledger, wiring
+from commerce.money import Money, format_money
+from commerce.orders import discounts, refunds, sales
+from commerce.orders.discounts import DiscountCodeView, ProductChoice
+from commerce.orders.sales import SaleView
+from state import service_call
+from state.form_data import text_field
+from state.session import current_actor
+
+
+class SellerSalesState(rx.State):
+    sales: list[SaleView] = []
+    loaded: bool = False
+    error: str = ""
+    notice: str = ""
+    pending_reference: str = ""
+
+    async def _reload(self) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(sales.list_shop_sales, actor)
+        self.sales = result.value if result.ok else []
+        if not result.ok:
+            self.error = result.error
+        self.loaded = True
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def refund_order(self, reference: str):
+        """Refund everything of this seller's on the order."""
+        if not isinstance(reference, str):
+            return
+        self.error = self.notice = ""
+        self.pending_reference = reference
+        yield
+        actor = await current_actor(self)
+        result = await service_call.call(refunds.refund, actor, wiring.payment_gateway(), reference,
+                                         reason="refunded by the seller")
+        self.pending_reference = ""
+        if result.ok:
+            self.notice = f"Order {reference}: your items are refunded."
+        else:
+            self.error = result.error
+        await self._reload()
+
+    @rx.event
+    async def refund_line(self, form_data: dict[str, Any]):
+        """A partial refund of one line: `reference`, `line_id`, `amount` (major units)."""
+        reference = text_field(form_data, "reference")
+        line_id = text_field(form_data, "line_id")
+        if not reference or not line_id.isdigit():
+            return
+        self.error = self.notice = ""
+        self.pending_reference = reference
+        yield
+        actor = await current_actor(self)
+        result = await service_call.call(sales.refund_line, actor, wiring.payment_gateway(), reference,
+                                         int(line_id), text_field(form_data, "amount"),
+                                         reason=text_field(form_data, "reason"))
+        self.pending_reference = ""
+        if result.ok:
+            self.notice = f"Refund recorded on order {reference}."
+        else:
+            self.error = result.error
+        await self._reload()
+
+
+@dataclasses.dataclass(frozen=True)
+class CodeRow:
+    id: int
+    label: str
+    usage_label: str
+    conditions_label: str
+
+
+def _code_row(code: DiscountCodeView, titles: dict[int, str]) -> CodeRow:
+    usage = f"Used {code.used_count}" + (f" of {code.usage_limit}" if code.usage_limit is not None else " times")
+    conditions = [f"only {titles.get(code.product_id, 'one product')}" if code.product_id else "shop-wide"]
+    if code.minimum_amount:
+        conditions.append("minimum " + format_money(Money(code.minimum_amount, code.currency)))
+    if code.expires_at:
+        conditions.append("expires " + code.expires_at.strftime("%d %b %Y"))
+    return CodeRow(id=code.id, label=code.label, usage_label=usage, conditions_label=", ".join(conditions))
+
+
+class SellerDiscountsState(rx.State):
+    codes: list[CodeRow] = []
+    products: list[ProductChoice] = []
+    loaded: bool = False
+    error: str = ""
+    notice: str = ""
+    pending: bool = False
+
+    async def _reload(self) -> None:
+        actor = await current_actor(self)
+        products = await service_call.call(discounts.product_choices, actor)
+        codes = await service_call.call(discounts.list_codes, actor)
+        self.products = products.value or []
+        titles = {choice.id: choice.title for choice in self.products}
+        self.codes = [_code_row(code, titles) for code in codes.value or []]
+        self.loaded = True
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def create(self, form_data: dict[str, Any]):
+        self.error = self.notice = ""
+        self.pending = True
+        yield
+        actor = await current_actor(self)
+        result = await service_call.call(
+            discounts.create_code_from_text, actor,
+            code=text_field(form_data, "code"), kind=text_field(form_data, "kind"),
+            value=text_field(form_data, "value"), product_id=text_field(form_data, "product_id"),
+            minimum=text_field(form_data, "minimum"), expires_on=text_field(form_data, "expires_on"),
+            usage_limit=text_field(form_data, "usage_limit"),
+        )
+        self.pending = False
+        if not result.ok:
+            self.error = result.error
+            return
+        self.notice = f"Code {result.value.code} created."
+        await self._reload()
+
+
+class SellerPayoutsState(rx.State):
+    balances: list[ledger.SellerBalance] = []
+    loaded: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        actor = await current_actor(self)
+        result = await service_call.call(ledger.seller_balances, actor)
+        self.balances = result.value or []
+        self.error = result.error
+        self.loaded = True
+
+    @rx.event
+    async def download_statement(self):
+        actor = await current_actor(self)
+        result = await service_call.call(ledger.seller_statement_csv, actor)
+        if not result.ok:
+            self.error = result.error
+            return
+        return rx.download(data=result.value, filename="earnings-statement.csv")

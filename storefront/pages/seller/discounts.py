@@ -1,0 +1,102 @@
+"""The seller's discount codes: the list and the form that creates one."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+from components.empty_state import empty_state
+from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
+from components.seller_nav import seller_nav
+from components.studio import dropdown, field_label
+from state.seller_sales import CodeRow, SellerDiscountsState
+from storefront import routes
+from storefront.layout import seller_page
+
+
+def code_form() -> rx.Component:
+    return section_card(
+        "New discount code",
+        rx.form(
+            rx.vstack(
+                form_error(SellerDiscountsState.error, id="discount-error"),
+                form_notice(SellerDiscountsState.notice, id="discount-notice"),
+                labelled_input("Code", name="code", id="discount-code", placeholder="SPRING15",
+                               hint="3 to 40 letters, digits, dashes or underscores."),
+                rx.grid(
+                    rx.vstack(field_label("Kind", "discount-kind"),
+                              dropdown([("percent", "Percent off"), ("fixed", "Amount off")],
+                                       name="kind", id="discount-kind", default_value="percent"),
+                              spacing="1", width="100%"),
+                    labelled_input("Percent or amount off", name="value", id="discount-value", placeholder="15",
+                                   hint="A percentage, or an amount in your shop's currency."),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.vstack(
+                    field_label("Applies to", "discount-product"),
+                    dropdown([("", "Every product in the shop")],
+                             rx.foreach(SellerDiscountsState.products,
+                                        lambda p: rx.el.option(p.title, value=p.id.to_string())),
+                             name="product_id", id="discount-product"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.grid(
+                    labelled_input("Minimum order", name="minimum", id="discount-minimum", required=False,
+                                   placeholder="0", hint="Of the eligible items, in your currency."),
+                    labelled_input("Expires on", name="expires_on", id="discount-expires", type="date",
+                                   required=False),
+                    labelled_input("Usage limit", name="usage_limit", id="discount-limit", required=False,
+                                   placeholder="No limit"),
+                    columns=rx.breakpoints(initial="1", sm="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.box(submit_button("Create code", id="discount-submit", loading=SellerDiscountsState.pending),
+                       width=rx.breakpoints(initial="100%", sm="auto")),
+                spacing=theme.GAP,
+                width="100%",
+            ),
+            on_submit=SellerDiscountsState.create,
+            reset_on_submit=False,
+            id="discount-form",
+            width="100%",
+        ),
+        description="Buyers type the code in their cart; it applies to your products only.",
+        id="new-discount",
+    )
+
+
+def code_row(code: CodeRow) -> rx.Component:
+    return rx.vstack(
+        rx.text(code.label, weight="bold", font_family="monospace"),
+        rx.text(code.conditions_label, " · ", code.usage_label, size="2", color=theme.TEXT_MUTED),
+        spacing="1",
+        width="100%",
+        padding="0.75rem",
+        border_bottom=f"1px solid {theme.BORDER}",
+        custom_attrs={"data-testid": "discount-row"},
+    )
+
+
+@seller_page(routes.SELLER_DISCOUNTS, title="Discount codes", description="Your shop's discount codes.",
+             on_load=SellerDiscountsState.load)
+def seller_discounts() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Discount codes", as_="h1", size="7"),
+        seller_nav(routes.SELLER_DISCOUNTS),
+        rx.cond(
+            SellerDiscountsState.codes.length() > 0,
+            rx.box(rx.foreach(SellerDiscountsState.codes, code_row), width="100%",
+                   border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CARD, overflow="hidden",
+                   id="discount-list"),
+            rx.cond(SellerDiscountsState.loaded,
+                    empty_state("tag", "No codes yet", "Create a code below and share it with your buyers.",
+                                id="discount-empty")),
+        ),
+        code_form(),
+        spacing=theme.GAP,
+        width="100%",
+    )

@@ -1,0 +1,102 @@
+"""The seller's sales: paid orders holding their products, with full and partial refunds."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from commerce.orders.sales import SaleLineView, SaleView
+from components import theme
+from components.empty_state import empty_state
+from components.forms import form_error, form_notice
+from components.seller_nav import seller_nav
+from components.studio import status_badge
+from state.seller_sales import SellerSalesState
+from storefront import routes
+from storefront.layout import seller_page
+
+
+def partial_refund_form(sale: SaleView, line: SaleLineView) -> rx.Component:
+    field_id = "refund-amount-" + line.line_id.to_string()
+    return rx.form(
+        rx.flex(
+            rx.el.input(type="hidden", name="reference", value=sale.reference),
+            rx.el.input(type="hidden", name="line_id", value=line.line_id.to_string()),
+            rx.el.label("Refund amount (" + sale.currency + ")", html_for=field_id, font_size="0.8rem",
+                        width="100%"),
+            rx.input(name="amount", id=field_id, default_value=line.refundable_input, key=line.refundable_input,
+                     input_mode="decimal", size="2", width="7rem",
+                     aria_label="Refund amount for " + line.title),
+            rx.button("Refund part", type="submit", size="2", variant="soft",
+                      loading=SellerSalesState.pending_reference == sale.reference),
+            gap="0.5rem",
+            wrap="wrap",
+            align="center",
+        ),
+        on_submit=SellerSalesState.refund_line,
+        reset_on_submit=False,
+    )
+
+
+def sale_line(sale: SaleView, line: SaleLineView) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.text(line.title, weight="medium", style={"overflow_wrap": "anywhere"}), rx.spacer(),
+                  rx.text(line.total_label, white_space="nowrap"), width="100%"),
+        rx.cond(line.refunded_label != "",
+                rx.text("Refunded ", line.refunded_label, size="1", color=theme.DANGER_TEXT)),
+        rx.cond(line.refundable > 0, partial_refund_form(sale, line)),
+        spacing="1",
+        width="100%",
+    )
+
+
+def sale_card(sale: SaleView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(sale.reference, weight="bold", font_family="monospace"),
+                status_badge(sale.status_label),
+                rx.spacer(),
+                rx.text(sale.total_label, weight="bold", white_space="nowrap"),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(sale.created_label, " · ", sale.email, size="1", color=theme.TEXT_MUTED,
+                    style={"overflow_wrap": "anywhere"}),
+            rx.foreach(sale.lines, lambda line: sale_line(sale, line)),
+            rx.cond(
+                sale.refundable,
+                rx.button("Refund in full", on_click=SellerSalesState.refund_order(sale.reference),
+                          color_scheme="red", variant="soft", size="2",
+                          loading=SellerSalesState.pending_reference == sale.reference,
+                          aria_label="Refund order " + sale.reference + " in full"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs={"data-testid": "sale"},
+    )
+
+
+@seller_page(routes.SELLER_SALES, title="Sales", description="Your shop's sales and refunds.",
+             on_load=SellerSalesState.load)
+def seller_sales() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Sales", as_="h1", size="7"),
+        seller_nav(routes.SELLER_SALES),
+        form_error(SellerSalesState.error, id="sales-error"),
+        form_notice(SellerSalesState.notice, id="sales-notice"),
+        rx.cond(
+            SellerSalesState.sales.length() > 0,
+            rx.vstack(rx.foreach(SellerSalesState.sales, sale_card), spacing="3", width="100%", id="sales-list"),
+            rx.cond(SellerSalesState.loaded,
+                    empty_state("receipt", "No sales yet",
+                                "Paid orders for your products appear here; you can refund them from here.",
+                                id="sales-empty")),
+        ),
+        rx.text("A full refund also removes the buyer's access to the product.", size="1",
+                color=theme.TEXT_MUTED),
+        spacing=theme.GAP,
+        width="100%",
+    )

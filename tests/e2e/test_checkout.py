@@ -1,0 +1,124 @@
+"""Buying on a phone: two sellers' products, a discount code, VAT, the TestPay page, the
+confirmation page turning to paid by itself, a declined card, and a guest who claims
+the account created for them."""
+
+from __future__ import annotations
+
+import email
+import re
+import uuid
+from email import policy
+
+import pytest
+from playwright.sync_api import expect
+
+from commerce.demo import BUYER_EMAIL, DEMO_PASSWORD
+from tests.e2e.checkout_flow import DECLINED_CARD, ORDER_URL, add_to_cart, check_out, pay, wait_until_paid
+from tests.e2e.test_foundation import sign_in
+
+INKWELL_EBOOK = "/p/inkwell-press/the-indie-maker-ebook"  # $19.00, WELCOME10 applies
+COMPILER_EDITOR = "/p/compiler-works/markdown-editor-pro"  # €29.00, another seller
+ENIGMA_SAMPLES = "/p/enigma-studio/lo-fi-drum-samples"  # $14.00
+ENIGMA_ALBUM = "/p/enigma-studio/synthwave-album"  # pay what you want, from $9.00
+
+phone_only = pytest.mark.parametrize("viewport", ["phone"])
+
+
+def _mark_document(page) -> None:
+    """A flag that lives as long as this document: gone if the page reloads."""
+    page.evaluate("window.__stillTheSamePage = true")
+
+
+def _not_reloaded(page) -> bool:
+    return page.evaluate("window.__stillTheSamePage === true")
+
+
+@phone_only
+def test_buyer_pays_two_sellers_with_a_code_and_a_declined_card_stays_unpaid(page):
+    sign_in(page, BUYER_EMAIL, DEMO_PASSWORD)
+    add_to_cart(page, INKWELL_EBOOK)
+    add_to_cart(page, COMPILER_EDITOR)
+    expect(page.locator("#cart-count")).to_have_text("2")
+
+    page.goto("/cart")
+    expect(page.locator("[data-testid=cart-line]")).to_have_count(2)
+    expect(page.locator("[data-testid=cart-shop]")).to_have_text(["Compiler Works", "Inkwell Press"])
+    expect(page.locator("#cart-discount")).to_have_count(0)
+
+    page.get_by_label("Discount code").fill("welcome10")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#cart-code-applied")).to_contain_text("WELCOME10")
+    expect(page.locator("#cart-discount")).to_have_text("−$1.90")  # 10 % of Inkwell's $19.00 only
+
+    page.get_by_label("Billing country").select_option("DE")
+    expect(page.locator("#cart-tax")).not_to_have_text("$0.00")
+    expect(page.locator("[data-testid=cart-line-vat]")).to_have_count(2)
+    total_with_vat = page.locator("#cart-total").inner_text()
+
+    page.get_by_role("button", name="Checkout").click()
+    expect(page).to_have_url(re.compile(r"/testpay/"))
+    expect(page.locator("#testpay-amount")).to_have_text(total_with_vat)
+    pay(page)
+    expect(page).to_have_url(ORDER_URL)
+    _mark_document(page)
+    wait_until_paid(page)
+    assert _not_reloaded(page), "the confirmation page must turn to paid without a reload"
+    expect(page.locator("#order-heading")).to_contain_text("Paid")
+    expect(page.locator("[data-testid=order-line]")).to_have_count(2)
+    expect(page.locator("#order-total")).to_have_text(total_with_vat)
+    expect(page.locator("#order-discount")).to_have_text("−$1.90")
+    expect(page.locator("#cart-count")).to_have_count(0)  # bought products leave the cart
+
+    # A second order, paid with a card that is declined.
+    add_to_cart(page, ENIGMA_SAMPLES)
+    check_out(page)
+    pay(page, DECLINED_CARD)
+    expect(page.locator("#testpay-error")).to_have_text("Your card was declined.")
+    expect(page).to_have_url(re.compile(r"/testpay/"))
+    page.get_by_role("link", name="View your order").click()
+    expect(page).to_have_url(ORDER_URL)
+    expect(page.locator("#order-declined")).to_contain_text("Payment failed: Your card was declined.")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Awaiting payment")
+    page.reload()
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Awaiting payment")
+    expect(page.get_by_role("link", name="Try again")).to_be_visible()
+
+    page.goto("/orders")
+    expect(page.locator("[data-testid=order-row]")).to_have_count(2)
+    expect(page.locator("[data-testid=order-row]").first).to_contain_text("Awaiting payment")
+
+
+@phone_only
+def test_guest_buys_with_an_email_and_claims_the_account(page, app):
+    guest = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+    page.goto(ENIGMA_ALBUM)
+    page.get_by_label("Your price (USD)").fill("5")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator("#add-to-cart-error")).to_contain_text("Pay at least $9.00")
+    expect(page.locator("#cart-count")).to_have_count(0)
+    add_to_cart(page, ENIGMA_ALBUM, amount="12")
+
+    check_out(page, email=guest)
+    pay(page)
+    reference = wait_until_paid(page)
+    expect(page.locator("#order-total")).to_have_text("$12.00")
+
+    link = _claim_link(app, guest)
+    page.goto(link)
+    page.locator("#reset-password").fill("a new password for my library")
+    page.locator("#reset-confirm-password").fill("a new password for my library")
+    page.locator("#reset-submit").click()
+    expect(page.locator("#reset-done")).to_be_visible()
+    sign_in(page, guest, "a new password for my library")
+    page.goto("/orders")
+    expect(page.locator("[data-testid=order-row]")).to_contain_text(reference)
+
+
+def _claim_link(app, address: str) -> str:
+    """The path of the link in the welcome email the guest's new account was sent."""
+    for path in sorted((app.data_dir / "outbox").glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["To"] == address and "Welcome" in message["Subject"]:
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            return re.search(r"https?://[^/\s]+(/reset/\S+)", body).group(1)
+    raise AssertionError(f"no welcome email for {address}")
