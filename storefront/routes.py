@@ -27,7 +27,12 @@ PASSWORD_RESET = "/reset"
 # The dynamic segment becomes a state var named after it: keep the name specific.
 PASSWORD_RESET_WITH_TOKEN = "/reset/[reset_token]"
 SELLER = "/seller"
-ADMIN = "/admin"
+ADMIN = "/admin"  # the moderation queue
+ADMIN_USERS = "/admin/users"
+ADMIN_ORDERS = "/admin/orders"
+ADMIN_SHOPS = "/admin/shops"
+ADMIN_SETTINGS = "/admin/settings"
+ADMIN_AUDIT = "/admin/audit"
 PRODUCT = "/p/[shop_slug]/[product_slug]"
 SHOP = "/s/[shop_slug]"
 CATEGORY = "/c/[category_slug]"

@@ -11,7 +11,12 @@ import reflex as rx
 
 # Importing the page modules registers their pages (see storefront/layout.py).
 import storefront.pages.account
+import storefront.pages.admin.audit
 import storefront.pages.admin.index
+import storefront.pages.admin.orders
+import storefront.pages.admin.settings
+import storefront.pages.admin.shops
+import storefront.pages.admin.users
 import storefront.pages.cart
 import storefront.pages.category
 import storefront.pages.home

@@ -15,6 +15,7 @@ from commerce.models.files import ProductFile, ProductVersion
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
 from commerce.models.ledger import LedgerPosting, LedgerTransaction
 from commerce.models.licensing import LicenseActivation, LicenseKey, LicensePolicy
+from commerce.models.moderation import AuditRecord, BannedWord
 from commerce.models.orders import (
     BundleItem,
     Cart,
@@ -29,13 +30,15 @@ from commerce.models.orders import (
     TaxRate,
 )
 from commerce.models.payments import WebhookEvent
+from commerce.models.reviews import Report, Review, ReviewVote
 from commerce.models.shops import Shop
 
 __all__ = [
-    "AuthSession", "BundleItem", "Cart", "CartItem", "Category", "DeliveryPolicy", "DiscountCode",
-    "DownloadCounter", "DownloadEvent", "ExchangeRate", "FailedJob", "Fulfilment", "FulfilmentDelivery",
-    "JobIdempotencyKey", "LedgerPosting", "LedgerTransaction", "LibrarySeen", "LibraryState",
-    "LicenseActivation", "LicenseKey", "LicensePolicy", "Order", "OrderLine", "OrderTransition", "PasswordResetToken",
-    "Product", "ProductFile", "ProductImage", "ProductTag", "ProductVersion", "Refund", "Shop",
-    "StampedCopy", "TaxRate", "User", "WebhookEvent",
+    "AuditRecord", "AuthSession", "BannedWord", "BundleItem", "Cart", "CartItem", "Category",
+    "DeliveryPolicy", "DiscountCode", "DownloadCounter", "DownloadEvent", "ExchangeRate",
+    "FailedJob", "Fulfilment", "FulfilmentDelivery", "JobIdempotencyKey", "LedgerPosting",
+    "LedgerTransaction", "LibrarySeen", "LibraryState", "LicenseActivation", "LicenseKey",
+    "LicensePolicy", "Order", "OrderLine", "OrderTransition", "PasswordResetToken", "Product",
+    "ProductFile", "ProductImage", "ProductTag", "ProductVersion", "Refund", "Report", "Review",
+    "ReviewVote", "Shop", "StampedCopy", "TaxRate", "User", "WebhookEvent",
 ]
