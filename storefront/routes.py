@@ -46,6 +46,11 @@ ORDERS = "/orders"
 ORDER = "/orders/[order_reference]"
 # The embedded test gateway's payment page (commerce.payments.testpay.CHECKOUT_PAGE_PATH).
 TESTPAY = "/testpay/[testpay_session]"
+SELLER_ANALYTICS = "/seller/analytics"
+NOTIFICATIONS = "/notifications"
+# Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
+EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
 # Reflex serves the page registered under this route for every unknown address.
 NOT_FOUND = "404"
 
