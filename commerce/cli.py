@@ -22,11 +22,14 @@ def migrate() -> None:
 
 def seed_demo() -> None:
     from commerce.db import unit_of_work
-    from commerce.demo import credentials_text, seed_demo as load
+    from commerce.demo import credentials_text, seed_demo as load, seed_demo_order
 
     with unit_of_work() as s:
         created = load(s)
     print("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    with unit_of_work() as s:
+        if seed_demo_order(s):
+            print("Demo order placed and paid for the demo collector.")
     index_dirty()
     print(credentials_text())
 

@@ -263,7 +263,10 @@ def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
 
 
 def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> None:
+    """A disputed payment withdraws what the order granted (the revoke hooks), as a refund does."""
     transition(s, order, "disputed", "the buyer disputed the payment with their bank", event_id=event_id)
+    for line in s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all():
+        revoke_fulfilments(s, line)
 
 
 def revoke_fulfilments(s: Session, line: OrderLine) -> None:

@@ -1,4 +1,4 @@
-"""The account page: profile, password, opening a shop, signing out everywhere."""
+"""The account page: profile, password, update emails, opening a shop, signing out everywhere."""
 
 from __future__ import annotations
 
@@ -56,6 +56,24 @@ def change_password() -> rx.Component:
             width="100%",
         ),
         id="account-password",
+    )
+
+
+def update_emails() -> rx.Component:
+    return section_card(
+        "Product update emails",
+        rx.text(
+            rx.hstack(
+                rx.switch(checked=AccountState.update_emails, on_change=AccountState.set_update_emails,
+                          id="update-emails-switch", size="3"),
+                rx.text("Email me when a product I bought has a new version"),
+                spacing="3", align="center",
+            ),
+            as_="label",
+        ),
+        form_notice(AccountState.update_emails_notice, id="update-emails-notice"),
+        description="New versions always show up in your library, marked as updated.",
+        id="update-emails",
     )
 
 
@@ -161,6 +179,7 @@ def account() -> rx.Component:
         rx.heading("Your account", as_="h1", size="7"),
         profile(),
         change_password(),
+        update_emails(),
         open_shop(),
         notification_preferences(),
         sessions(),
