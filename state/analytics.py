@@ -88,7 +88,7 @@ async def track(state: rx.State, kind: str, *, product_ids: list[int] | tuple[in
                             order_reference=order_reference)
 
 
-PRODUCT_SORTS = {"title", "views", "add_to_cart", "units", "revenue", "conversion"}
+PRODUCT_SORTS = {"title", "views", "add_to_cart", "units", "downloads", "revenue", "conversion"}
 SOURCE_SORTS = {"value", "views", "orders", "revenue"}
 
 
@@ -186,8 +186,8 @@ class DashboardState(rx.State):
         if self.view is None:
             return []
         rows = [dict(product_id=r.product_id, title=r.title, views=r.views, add_to_cart=r.add_to_cart,
-                     units=r.units, revenue=r.revenue, revenue_label=r.revenue_label, conversion=r.conversion,
-                     conversion_label=r.conversion_label) for r in self.view.products]
+                     units=r.units, downloads=r.downloads, revenue=r.revenue, revenue_label=r.revenue_label,
+                     conversion=r.conversion, conversion_label=r.conversion_label) for r in self.view.products]
         key = self.product_sort
         rows.sort(key=lambda row: row[key].lower() if key == "title" else row[key],
                   reverse=self.product_sort_descending)

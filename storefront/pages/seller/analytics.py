@@ -19,6 +19,7 @@ from storefront.layout import seller_page
 PRESETS = [key for key in RANGES if key != "custom"]
 PRODUCT_COLUMNS = [("Product", "title", "title", "left"), ("Views", "views", "views", "right"),
                    ("Added to cart", "add_to_cart", "add_to_cart", "right"), ("Sold", "units", "units", "right"),
+                   ("Downloads", "downloads", "downloads", "right"),
                    ("Conversion", "conversion", "conversion_label", "right"),
                    ("Revenue", "revenue", "revenue_label", "right")]
 
