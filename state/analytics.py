@@ -194,11 +194,17 @@ class DashboardState(rx.State):
         return rows
 
     @rx.var
+    def top_products_by_revenue(self) -> bool:
+        """Rank by revenue once something sold in the period, by views before that."""
+        return self.view is not None and any(r.revenue for r in self.view.products)
+
+    @rx.var
     def top_products_chart(self) -> list[dict[str, Any]]:
         if self.view is None:
             return []
-        return [{"title": r.title[:24], "revenue": r.revenue_major, "revenue_label": r.revenue_label,
-                 "units": r.units} for r in self.view.products[:5]]
+        by_revenue = any(r.revenue for r in self.view.products)
+        rows = sorted(self.view.products, key=lambda r: -(r.revenue if by_revenue else r.views))[:5]
+        return [{"title": r.title[:24], "value": r.revenue_major if by_revenue else r.views} for r in rows]
 
     def _sources(self, rows) -> list[dict[str, Any]]:
         out = [dict(value=r.value, views=r.views, orders=r.orders, revenue=r.revenue,
