@@ -36,7 +36,12 @@ def _client_connected(state: rx.State) -> bool:
         # The running app's module is already imported; look it up rather than import it again.
         app = sys.modules[rx.config.get_config().module].app
         namespace = app.event_namespace
-        return namespace is None or state.router.session.client_token in namespace.token_to_sid
+        if namespace is None:
+            return True
+        token = state.router.session.client_token
+        # token_to_sid copies the whole mapping on every call; the live dict is a plain lookup.
+        sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
+        return token in (sockets if isinstance(sockets, dict) else namespace.token_to_sid)
     except Exception:  # an unknown framework layout: rely on MAX_WATCH_SECONDS
         return True
 
