@@ -24,7 +24,7 @@ def metric_card(card, *, id_prefix: str = "card") -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(card.label, size="2", color=theme.TEXT_MUTED, weight="medium"),
-            rx.text(card.value_label, size="7", weight="bold", id=id_prefix + "-" + card.key + "-value",
+            rx.text(card.value_label, size=rx.breakpoints(initial="5", sm="7"), weight="bold", id=id_prefix + "-" + card.key + "-value",
                     class_name="metric-value"),
             rx.hstack(arrow, rx.text(card.change_label, size="1"), rx.text("vs previous period", size="1",
                                                                             color=theme.TEXT_MUTED),

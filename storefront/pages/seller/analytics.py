@@ -89,9 +89,10 @@ def sources_panel() -> rx.Component:
     def tab(value: str, rows, first: str, id: str, empty: str) -> rx.Component:
         return rx.tabs.content(
             rx.cond(rows.length() > 0,
-                    sortable_table(rows=rows, columns=source_columns(first), current=DashboardState.source_sort,
-                                   descending=DashboardState.source_sort_descending,
-                                   on_sort=DashboardState.sort_sources, id=id),
+                    rx.box(sortable_table(rows=rows, columns=source_columns(first), current=DashboardState.source_sort,
+                                          descending=DashboardState.source_sort_descending,
+                                          on_sort=DashboardState.sort_sources, id=id),
+                           overflow_x="auto", width="100%"),
                     empty_list(empty)),
             value=value,
             padding_top="0.75rem",
@@ -138,7 +139,7 @@ def sources_panel() -> rx.Component:
 def figures() -> rx.Component:
     return rx.vstack(
         rx.grid(rx.foreach(DashboardState.cards, metric_card),
-                columns=rx.breakpoints(initial="1", xs="2", md="3"), spacing="3", width="100%", id="cards"),
+                columns=rx.breakpoints(initial="2", md="3"), spacing="3", width="100%", id="cards"),
         panel(
             "Revenue and orders",
             revenue_orders_chart(
