@@ -140,3 +140,25 @@ def test_payouts_csv_defuses_spreadsheet_formulas_in_shop_names(world):
     paid_order(world, world.buyer_actor(world.user()), [world.product(shop, 1000)])
     rows = list(csv.reader(io.StringIO(ledger.payouts_csv(world.s, world.admin_actor()))))
     assert [row[1] for row in rows[1:] if row[0] == str(shop.id)] == ["'=HYPERLINK(\"http://evil\")"]
+
+
+def test_sold_out_keys_are_flagged_and_unpaid_orders_hold_the_last_key(world):
+    from commerce.models import LicenseKey
+
+    shop = world.shop()
+    product = world.product(shop, 1000)
+    product.delivery_kind = "keys"
+    world.s.add(product)
+    world.s.flush()
+    quote = cart.guest_view(world.s, [CartInput(product.id)], CartSettings(None, None, None)).quote
+    assert quote.lines[0].problem == "sold out."
+
+    world.s.add(LicenseKey(product_id=product.id, ciphertext=b"sealed", lookup_hash="only-key"))
+    world.s.flush()
+    first, second = world.buyer_actor(world.user()), world.buyer_actor(world.user())
+    held = world.checkout(first, [product])
+    assert world.checkout(first, [product]).order_reference == held.order_reference  # their own hold
+    with pytest.raises(Conflict, match="sold out"):
+        world.checkout(second, [product])
+    lifecycle.cancel_order(world.s, first, held.order_reference)
+    assert world.checkout(second, [product]).order_reference != held.order_reference
