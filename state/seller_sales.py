@@ -163,3 +163,43 @@ class SellerPayoutsState(rx.State):
             self.error = result.error
             return
         return rx.download(data=result.value, filename="earnings-statement.csv")
+
+
+@dataclasses.dataclass(frozen=True)
+class PayoutLine:
+    shop_name: str
+    currency: str
+    sales_label: str
+    refunds_label: str
+    pending_label: str
+    available_label: str
+
+
+class AdminPayoutsState(rx.State):
+    """Every shop's balance, for the admins who pay sellers out (the service checks the role)."""
+
+    rows: list[PayoutLine] = []
+    loaded: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        actor = await current_actor(self)
+        result = await service_call.call(ledger.payouts_report, actor)
+        self.error = result.error
+        self.rows = [
+            PayoutLine(shop_name=row.shop_name, currency=row.currency,
+                       **{f"{name}_label": format_money(Money(getattr(row, name), row.currency))
+                          for name in ("sales", "refunds", "pending", "available")})
+            for row in result.value or []
+        ]
+        self.loaded = True
+
+    @rx.event
+    async def download_csv(self):
+        actor = await current_actor(self)
+        result = await service_call.call(ledger.payouts_csv, actor)
+        if not result.ok:
+            self.error = result.error
+            return
+        return rx.download(data=result.value, filename="payouts.csv")

@@ -12,6 +12,7 @@ import reflex as rx
 # Importing the page modules registers their pages (see storefront/layout.py).
 import storefront.pages.account
 import storefront.pages.admin.index
+import storefront.pages.admin.payouts
 import storefront.pages.cart
 import storefront.pages.category
 import storefront.pages.home

@@ -18,6 +18,7 @@ from storefront.layout import admin_page
 def admin_home() -> rx.Component:
     return rx.vstack(
         rx.heading("Admin console", as_="h1", size="7"),
+        rx.link("Payouts report", href=routes.ADMIN_PAYOUTS, id="admin-payouts-link", weight="medium"),
         empty_state(
             "shield-check",
             "Nothing to review",
