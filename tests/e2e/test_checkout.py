@@ -19,6 +19,7 @@ from tests.e2e.test_foundation import sign_in, sign_up
 INKWELL_EBOOK = "/p/inkwell-press/the-indie-maker-ebook"  # $19.00, WELCOME10 applies
 COMPILER_EDITOR = "/p/compiler-works/markdown-editor-pro"  # €29.00, another seller
 ENIGMA_SAMPLES = "/p/enigma-studio/lo-fi-drum-samples"  # $14.00
+INKWELL_FREE_POEMS = "/p/inkwell-press/poetry-of-machines"  # pay what you want, from $0
 ENIGMA_ALBUM = "/p/enigma-studio/synthwave-album"  # pay what you want, from $9.00
 
 phone_only = pytest.mark.parametrize("viewport", ["phone"])
@@ -113,6 +114,13 @@ def test_guest_buys_with_an_email_and_claims_the_account(page, app):
     page.goto("/orders")
     expect(page.locator("[data-testid=order-row]")).to_contain_text(reference)
 
+    # A free order completes without the payment page.
+    add_to_cart(page, INKWELL_FREE_POEMS, amount="0")
+    page.goto("/cart")
+    expect(page.locator("#cart-total")).to_have_text("$0.00")
+    page.get_by_role("button", name="Get it free").click()
+    wait_until_paid(page)
+
 
 def _claim_link(app, address: str) -> str:
     """The path of the link in the welcome email the guest's new account was sent."""
@@ -141,6 +149,7 @@ def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code(page, new_page):
     expect(sale).to_contain_text("Partly refunded")
     expect(sale).to_contain_text("Refunded $4.00")
     sale.get_by_role("button", name=f"Refund order {reference} in full").click()
+    seller.get_by_role("alertdialog").get_by_role("button", name="Refund", exact=True).click()
     expect(sale).to_contain_text("Refunded $14.00")
     expect(sale.get_by_role("button", name="Refund part")).to_have_count(0)
 
