@@ -91,7 +91,8 @@ def _send_claim_link(s: Session, user: User) -> None:
                              expires_at=utcnow() + timedelta(days=CLAIM_LINK_LIFETIME_DAYS)))
     s.flush()
     enqueue_email(s, to=user.email, kind="welcome", idempotency_key=f"claim:{user.id}",
-                  display_name=user.display_name, start_url=f"{wiring.settings().base_url}/reset/{token}")
+                  display_name=user.display_name, claim_url=f"{wiring.settings().base_url}/reset/{token}",
+                  claim_days=CLAIM_LINK_LIFETIME_DAYS)
 
 
 def _checkout_key(buyer_id: int, items: list[CartInput], quote: Quote) -> str:
