@@ -88,6 +88,12 @@ def test_buyer_pays_two_sellers_with_a_code_and_a_declined_card_stays_unpaid(pag
     expect(page.locator("[data-testid=order-row]")).to_have_count(2)
     expect(page.locator("[data-testid=order-row]").first).to_contain_text("Awaiting payment")
 
+    # The unpaid product is still in the cart; removing it leaves the demo buyer's cart empty.
+    page.goto("/cart")
+    page.get_by_role("button", name="Remove Lo-fi Drum Samples").click()
+    expect(page.locator("#cart-empty")).to_be_visible()
+    expect(page.locator("#cart-count")).to_have_count(0)
+
 
 @phone_only
 def test_guest_buys_with_an_email_and_claims_the_account(page, app):
