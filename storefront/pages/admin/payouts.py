@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.admin import admin_header
 from components.empty_state import empty_state
 from components.forms import form_error
 from state.seller_sales import AdminPayoutsState, PayoutLine
@@ -36,10 +37,9 @@ def payout_row(row: PayoutLine) -> rx.Component:
             on_load=AdminPayoutsState.load)
 def admin_payouts() -> rx.Component:
     return rx.vstack(
-        rx.heading("Payouts", as_="h1", size="7"),
+        admin_header("Payouts", routes.ADMIN_PAYOUTS,
+                     "Seller earnings after VAT, commission and card fees; pending during the hold period."),
         form_error(AdminPayoutsState.error, id="admin-payouts-error"),
-        rx.text("Seller earnings after VAT, commission and card fees; pending during the hold period.",
-                size="2", color=theme.TEXT_MUTED),
         rx.cond(
             AdminPayoutsState.rows.length() > 0,
             rx.box(rx.foreach(AdminPayoutsState.rows, payout_row), width="100%",
