@@ -31,6 +31,7 @@ import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
 import storefront.pages.seller.analytics
+import storefront.pages.seller.bundles
 import storefront.pages.seller.delivery
 import storefront.pages.seller.discounts
 import storefront.pages.seller.index
