@@ -22,6 +22,7 @@ from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import delivers_files, delivers_keys
 from commerce.delivery import links
+from commerce.delivery.changes import dialect_insert
 from commerce.delivery.stamped import ensure_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import (
@@ -152,9 +153,9 @@ def allowance(s: Session, buyer_id: int, product_id: int) -> Allowance:
 
 def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> bool:
     """Count one download, atomically refusing past the limit. False when at the limit."""
-    if s.get(DownloadCounter, (buyer_id, product_id)) is None:
-        s.add(DownloadCounter(buyer_id=buyer_id, product_id=product_id, used=0))
-        s.flush()
+    # Two first downloads at once must not both try to create the counter.
+    s.exec(dialect_insert(s)(DownloadCounter.__table__).values(buyer_id=buyer_id, product_id=product_id, used=0)
+           .on_conflict_do_nothing(index_elements=["buyer_id", "product_id"]))
     statement = update(DownloadCounter).where(DownloadCounter.buyer_id == buyer_id,
                                               DownloadCounter.product_id == product_id)
     if limit is not None:
