@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from commerce import wiring
 from commerce.accounts import Actor, require_signed_in
+from commerce.accounts.service import session_user_id
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import delivers_files, delivers_keys
 from commerce.delivery import links
@@ -26,7 +27,6 @@ from commerce.delivery.changes import dialect_insert
 from commerce.delivery.stamped import ensure_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import (
-    AuthSession,
     DeliveryPolicy,
     DownloadCounter,
     DownloadEvent,
@@ -233,21 +233,6 @@ class DownloadTicket:
     blob_key: str
     filename: str
     content_type: str
-
-
-def session_user_id(s: Session, token: str | None) -> int | None:
-    """The user a browser's session cookie belongs to, without refreshing the session
-    (a download response cannot hand the browser a new cookie)."""
-    if not token or len(token) > 200:
-        return None
-    from commerce.accounts.service import _token_hash  # the one definition of how tokens are stored
-
-    row = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
-    now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    user = s.get(User, row.user_id)
-    return None if user is None or user.suspended_at is not None else user.id
 
 
 def truncate_ip(address: str | None) -> str:
