@@ -64,7 +64,8 @@ def downloads_card() -> rx.Component:
         f.filename, " (version ", f.version_label, "): ", f.downloads.to_string(), size="2")), spacing="1")
     return section_card(
         "Downloads",
-        rx.text(S.stats.total.to_string(), " downloads in total", id="downloads-total"),
+        rx.text(S.stats.total.to_string(), rx.cond(S.stats.total == 1, " download", " downloads"), " in total",
+                id="downloads-total"),
         rx.cond(S.stats.buyers.length() > 0, rx.box(buyers, overflow_x="auto", width="100%")),
         files,
         id="delivery-downloads",
