@@ -73,13 +73,17 @@ class DeliverySettingsView:
     delivers_keys: bool
     download_limit: int | None
     link_minutes: int
+    # Paid sales still being delivered: for a product out of imported keys, buyers waiting.
+    waiting: int
 
 
-def _settings_view(product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
+def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
+    from commerce.delivery.grants import waiting_fulfilment_ids  # grants builds on this module's neighbours
+
     return DeliverySettingsView(
         product_id=product.id, title=product.title, delivers_files=delivers_files(product.delivery_kind),
         delivers_keys=delivers_keys(product.delivery_kind), download_limit=policy.download_limit,
-        link_minutes=policy.link_minutes,
+        link_minutes=policy.link_minutes, waiting=len(waiting_fulfilment_ids(s, product.id)),
     )
 
 
@@ -98,7 +102,7 @@ def _seller_product(s: Session, actor: Actor, product_id: int) -> Product:
 
 def delivery_settings(s: Session, actor: Actor, product_id: int) -> DeliverySettingsView:
     product = _seller_product(s, actor, product_id)
-    return _settings_view(product, policy_of(s, product.id))
+    return _settings_view(s, product, policy_of(s, product.id))
 
 
 def set_delivery_settings(s: Session, actor: Actor, product_id: int, *, download_limit: int | None,
@@ -119,7 +123,7 @@ def set_delivery_settings(s: Session, actor: Actor, product_id: int, *, download
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
     s.add(policy)
     s.flush()
-    return _settings_view(product, policy)
+    return _settings_view(s, product, policy)
 
 
 # -- the buyer's allowance ----------------------------------------------------

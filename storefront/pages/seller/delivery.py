@@ -135,6 +135,10 @@ def seller_delivery() -> rx.Component:
         rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text("Back to the product"), spacing="1"),
                 href="/seller/products/" + S.settings.product_id.to_string(), size="2"),
         rx.heading("Delivery: ", S.settings.title, as_="h1", size="6", id="delivery-title"),
+        rx.cond(S.settings.waiting > 0, rx.callout(
+            S.settings.waiting.to_string() + " paid sale(s) are waiting for a license key: import more keys "
+            "in the product editor and they are delivered at once.",
+            icon="triangle_alert", color_scheme="amber", id="delivery-waiting")),
         rx.cond(S.settings.delivers_files, settings_card()),
         downloads_card(),
         rx.cond(S.settings.delivers_keys, keys_card()),
