@@ -1,8 +1,8 @@
 """Demo data for `make run`: sellers, ~30 approved products with covers and a file each,
-a buyer, an admin, and a discount code.
+a buyer, a collector with a paid order of two products, an admin, and a discount code.
 
 Idempotent: a second run finds the demo admin and adds only what is missing (the
-discount code came later than the rest). Refused in production.
+discount code and the collector's order came later than the rest). Refused in production.
 """
 
 from __future__ import annotations
@@ -17,13 +17,23 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, select
 
 from commerce import wiring
-from commerce.accounts import passwords
-from commerce.models import Category, DiscountCode, Product, ProductFile, ProductVersion, Shop, User
+from commerce.accounts import Actor, passwords
+from commerce.models import Category, DiscountCode, Order, Product, ProductFile, ProductVersion, Shop, User
 from commerce.models.base import utcnow
+from commerce.orders.cart import CartSettings
+from commerce.orders.checkout import start_checkout
+from commerce.orders.pricing import CartInput
+from commerce.payments.testpay import TestPayGateway
+from commerce.payments.webhooks import handle_event
 
 DEMO_PASSWORD = "demo-password-2026"
 ADMIN_EMAIL = "admin@demo.market"
 BUYER_EMAIL = "buyer@demo.market"
+# A second buyer who has bought something already, so reviews, the library, the admin's
+# orders and refunds have something to show (the demo buyer starts with no orders).
+COLLECTOR_EMAIL = "collector@demo.market"
+DEMO_PURCHASES = ("The Indie Maker Ebook", "Notion Life Planner")
+TEST_CARD = "4242 4242 4242 4242"
 # (shop slug, code, percent off in basis points): shown on the cart page for buyers to try.
 DEMO_DISCOUNT_CODES = [("inkwell-press", "WELCOME10", 1000)]
 
@@ -181,6 +191,30 @@ def seed_demo(s: Session) -> bool:
     return True
 
 
+def seed_demo_order(s: Session) -> bool:
+    """The collector's paid order of DEMO_PURCHASES, placed the way a buyer places one:
+    checkout, the test gateway's payment, and its signed webhook. Returns False when the
+    collector has an order already, or when the gateway is not the test one."""
+    gateway = wiring.payment_gateway()
+    if not isinstance(gateway, TestPayGateway):
+        return False
+    collector = s.exec(select(User).where(User.email == COLLECTOR_EMAIL)).first()
+    if collector is None:
+        collector = _user(s, COLLECTOR_EMAIL, "Demo Collector", "buyer", passwords.hash_password(DEMO_PASSWORD))
+    elif s.exec(select(Order.id).where(Order.buyer_id == collector.id)).first() is not None:
+        return False
+    products = s.exec(select(Product).where(Product.title.in_(DEMO_PURCHASES)).order_by(Product.id)).all()
+    if not products:
+        return False
+    result = start_checkout(s, Actor(user_id=collector.id, role=collector.role), gateway,
+                            items=[CartInput(product.id) for product in products],
+                            settings=CartSettings(code=None, country=None, currency="USD"))
+    order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
+    attempt = gateway.pay(order.payment_session_id, TEST_CARD)
+    handle_event(s, gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers))
+    return True
+
+
 def _add_discount_codes(s: Session) -> None:
     for shop_slug, code, percent_bps in DEMO_DISCOUNT_CODES:
         shop = s.exec(select(Shop).where(Shop.slug == shop_slug)).first()
@@ -197,7 +231,7 @@ def credentials_text() -> str:
     return (
         "Demo accounts (password for all: " + DEMO_PASSWORD + ")\n"
         f"  admin:   {ADMIN_EMAIL}\n"
-        f"  buyer:   {BUYER_EMAIL}\n"
+        f"  buyer:   {BUYER_EMAIL} (and {COLLECTOR_EMAIL}, who has a paid order)\n"
         f"  sellers: {sellers}\n"
         + "".join(f"Discount code {code}: {bps / 100:g} % off at {slug}\n" for slug, code, bps in DEMO_DISCOUNT_CODES)
     ).rstrip("\n")

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from commerce import wiring
 from commerce.db import check_database
 from storefront.api_downloads import download_routes
+from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
 from storefront.api_webhooks import webhook_routes
@@ -44,5 +45,6 @@ routes += file_routes(wiring.blob_store)
 routes += webhook_routes(wiring.payment_gateway)
 routes += download_routes(wiring.blob_store)
 routes += license_routes()
+routes += export_routes()
 
 api = Starlette(routes=routes)

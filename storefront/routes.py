@@ -27,7 +27,12 @@ PASSWORD_RESET = "/reset"
 # The dynamic segment becomes a state var named after it: keep the name specific.
 PASSWORD_RESET_WITH_TOKEN = "/reset/[reset_token]"
 SELLER = "/seller"
-ADMIN = "/admin"
+ADMIN = "/admin"  # the moderation queue
+ADMIN_USERS = "/admin/users"
+ADMIN_ORDERS = "/admin/orders"
+ADMIN_SHOPS = "/admin/shops"
+ADMIN_SETTINGS = "/admin/settings"
+ADMIN_AUDIT = "/admin/audit"
 PRODUCT = "/p/[shop_slug]/[product_slug]"
 SHOP = "/s/[shop_slug]"
 CATEGORY = "/c/[category_slug]"
@@ -41,6 +46,11 @@ ORDERS = "/orders"
 ORDER = "/orders/[order_reference]"
 # The embedded test gateway's payment page (commerce.payments.testpay.CHECKOUT_PAGE_PATH).
 TESTPAY = "/testpay/[testpay_session]"
+SELLER_ANALYTICS = "/seller/analytics"
+NOTIFICATIONS = "/notifications"
+# Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
+EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
 # Reflex serves the page registered under this route for every unknown address.
 NOT_FOUND = "404"
 

@@ -11,18 +11,25 @@ import reflex as rx
 
 # Importing the page modules registers their pages (see storefront/layout.py).
 import storefront.pages.account
+import storefront.pages.admin.audit
 import storefront.pages.admin.index
+import storefront.pages.admin.orders
+import storefront.pages.admin.settings
+import storefront.pages.admin.shops
+import storefront.pages.admin.users
 import storefront.pages.cart
 import storefront.pages.category
 import storefront.pages.home
 import storefront.pages.library
 import storefront.pages.login
 import storefront.pages.not_found
+import storefront.pages.notifications
 import storefront.pages.orders
 import storefront.pages.password_reset
 import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
+import storefront.pages.seller.analytics
 import storefront.pages.seller.delivery
 import storefront.pages.seller.discounts
 import storefront.pages.seller.index
@@ -31,6 +38,7 @@ import storefront.pages.seller.product_edit
 import storefront.pages.seller.sales
 import storefront.pages.shop
 import storefront.pages.testpay  # noqa: F401
+from commerce.analytics.tasks import periodic_rollups
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
@@ -57,7 +65,9 @@ async def background_jobs():
     configure_jobs(get_settings().redis_url)
     # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
     await asyncio.to_thread(redeliver_pending)
+    rollups = asyncio.create_task(periodic_rollups())
     yield
+    rollups.cancel()
     await asyncio.to_thread(shutdown_jobs)
 
 

@@ -30,7 +30,7 @@ from commerce.models.base import utcnow
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
-from commerce.orders import discounts
+from commerce.orders import discounts, hooks
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +219,7 @@ def mark_paid(s: Session, order: Order, *, reason: str, event_id: str | None = N
         post_sale(s, order, line)
     carts.remove_products(s, order.buyer_id, {line.product_id for line in lines})
     s.flush()
+    hooks.order_paid(s, order, lines)
     _schedule_paid_emails(s, order, lines)
 
 

@@ -36,6 +36,7 @@ from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
 from commerce.models import Category, ExchangeRate, Order, OrderLine, Product, ProductTag, Shop
 from commerce.models.base import utcnow
+from commerce.reviews.stats import rating_stats
 from commerce.search.documents import build_search_document
 from commerce.search.port import SearchDocument, SearchIndex
 
@@ -79,11 +80,12 @@ def mark_shop_products_dirty(s: Session, shop_id: int) -> int:
 
 
 def mark_products_dirty(s: Session, product_ids: list[int]) -> None:
-    """Queue products whose sales changed (an order paid or refunded) for reindexing.
+    """Queue products whose sales or reviews changed (an order paid or refunded, a
+    review written, edited or hidden) for reindexing.
 
-    Their `updated_at` stays as it is (a sale is not an edit), so an indexer
-    batch running at this very moment may clear the flag with the old count;
-    the count then catches up at the product's next reindex.
+    Their `updated_at` stays as it is (neither is an edit), so an indexer
+    batch running at this very moment may clear the flag with the old figures;
+    they then catch up at the product's next reindex.
     """
     from commerce.search.tasks import schedule_reindex
 
@@ -129,13 +131,15 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
     ).all():
         tags[product_id].append(tag)
     sales = sales_counts(s, [product.id for product, _, _ in rows])
+    ratings = rating_stats(s, [product.id for product, _, _ in rows])
     rates = usd_rates(s)
     return {
         product.id: build_search_document(
             product, shop, category,
             tags=tags[product.id],
-            # Reviews are not recorded yet; rating joins the document when they are.
-            rating=0.0, review_count=0, sales_count=sales.get(product.id, 0),
+            rating=ratings.get(product.id, (0.0, 0))[0],
+            review_count=ratings.get(product.id, (0.0, 0))[1],
+            sales_count=sales.get(product.id, 0),
             usd_rates=rates,
         )
         for product, shop, category in rows

@@ -11,8 +11,10 @@ from components.price import price_tag
 from components.rich_text import rich_text
 from state.cart import CartState
 from state.catalog import ProductState
+from state.reviews import ReviewsState
 from storefront import routes
 from storefront.layout import shop_page
+from storefront.pages.product_reviews import report_product_control, reviews_section
 
 P = ProductState.product
 
@@ -207,12 +209,13 @@ def product_view() -> rx.Component:
     return rx.vstack(
         rx.grid(
             pictures(),
-            rx.vstack(details(), buy_panel(), spacing="4", width="100%"),
+            rx.vstack(details(), buy_panel(), report_product_control(), spacing="4", width="100%"),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="6",
             width="100%",
         ),
         description(),
+        reviews_section(),
         spacing=theme.GAP_SECTION,
         width="100%",
     )
@@ -231,7 +234,7 @@ def product_view() -> rx.Component:
         rx.el.meta(name="twitter:card", content="summary_large_image"),
         rx.el.link(rel="canonical", href=ProductState.canonical_url),
     ],
-    on_load=ProductState.load,
+    on_load=[ProductState.load, ReviewsState.load],
 )
 def product() -> rx.Component:
     missing = empty_state(

@@ -1,0 +1,10 @@
+"""Moderation and the admin console.
+
+- `guard`: the admin check every service here starts with (refusals are logged).
+- `audit`: the append-only record of admin decisions.
+- `checks`: banned words and the file-type check that flag queue items.
+- `decisions`: approve, reject, hide a review, dismiss a report (one function each).
+- `queue`: what waits for a decision.
+- `quality`: per-shop metrics and the thresholds that flag a shop.
+- `admin`: users, sellers' suspension, orders and refunds, marketplace settings.
+"""

@@ -1,0 +1,140 @@
+"""Moderators' decisions: one function each, each writing its audit record.
+
+approve_product and reject_product go through the catalogue's own moderation
+functions (the one way a product's moderation status changes) and close the
+product's open reports; hide_review hides a review and closes its reports;
+dismiss_report closes one report and changes nothing else. Bulk decisions call
+the single ones, so every product still gets its own record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor
+from commerce.catalog import products as catalog
+from commerce.errors import DomainError, NotFound, ValidationError
+from commerce.models import Product, Report, Review
+from commerce.models.base import utcnow
+from commerce.moderation import audit
+from commerce.moderation.guard import require_admin
+from commerce.search.indexer import mark_products_dirty
+
+MAX_REASON_LENGTH = 500
+MAX_BULK = 100
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    done: int
+    # One sentence per item that could not be decided (the others still were).
+    problems: list[str]
+
+
+def _reason(reason: str | None, *, required: str | None = None) -> str:
+    cleaned = " ".join((reason if isinstance(reason, str) else "").split())
+    if required and not cleaned:
+        raise ValidationError(required, "reason")
+    if len(cleaned) > MAX_REASON_LENGTH:
+        raise ValidationError(f"A reason can be at most {MAX_REASON_LENGTH} characters.", "reason")
+    return cleaned
+
+
+def _close_reports(s: Session, admin_id: int, *, status: str, product_id: int | None = None,
+                   review_id: int | None = None) -> int:
+    query = select(Report).where(Report.status == "open")
+    if review_id is not None:
+        query = query.where(Report.review_id == review_id)
+    else:
+        query = query.where(Report.product_id == product_id, Report.subject == "product")
+    now = utcnow()
+    reports = s.exec(query).all()
+    for report in reports:
+        report.status, report.resolved_at, report.resolved_by = status, now, admin_id
+        s.add(report)
+    s.flush()
+    return len(reports)
+
+
+def approve_product(s: Session, actor: Actor, product_id: int, *, note: str = "") -> None:
+    """Let buyers see the product (or keep it up after reports): its open reports are dismissed."""
+    admin_id = require_admin(actor, "approve_product", product_id=product_id)
+    cleaned = _reason(note)
+    view = catalog.approve_product(s, actor, product_id)
+    closed = _close_reports(s, admin_id, status="dismissed", product_id=view.id)
+    audit.record(s, admin_id, "approve_product", "product", view.id, label=view.title,
+                 reason=cleaned or (f"kept after {closed} report(s)" if closed else ""))
+
+
+def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) -> None:
+    """Hide the product and tell the seller why; its open reports are settled."""
+    admin_id = require_admin(actor, "reject_product", product_id=product_id)
+    cleaned = _reason(reason, required="Tell the seller why the product is rejected.")
+    view = catalog.reject_product(s, actor, product_id, reason=cleaned)
+    _close_reports(s, admin_id, status="actioned", product_id=view.id)
+    audit.record(s, admin_id, "reject_product", "product", view.id, label=view.title, reason=cleaned)
+
+
+def hide_review(s: Session, actor: Actor, review_id: int, *, reason: str) -> None:
+    """Take a review off the product page and out of the ratings; its open reports are settled."""
+    admin_id = require_admin(actor, "hide_review", review_id=review_id)
+    cleaned = _reason(reason, required="Say why the review is hidden.")
+    review = s.get(Review, review_id, with_for_update=True) if isinstance(review_id, int) else None
+    if review is None:
+        raise NotFound("This review does not exist.")
+    if review.hidden_at is None:
+        review.hidden_at, review.hidden_reason = utcnow(), cleaned
+        s.add(review)
+        s.flush()
+        mark_products_dirty(s, [review.product_id])
+    _close_reports(s, admin_id, status="actioned", review_id=review.id)
+    product = s.get(Product, review.product_id)
+    audit.record(s, admin_id, "hide_review", "review", review.id,
+                 label=f"{review.rating}★ review of {product.title}", reason=cleaned)
+
+
+def dismiss_report(s: Session, actor: Actor, report_id: int, *, reason: str = "") -> None:
+    """Close a report without acting on what it is about."""
+    admin_id = require_admin(actor, "dismiss_report", report_id=report_id)
+    cleaned = _reason(reason)
+    report = s.get(Report, report_id, with_for_update=True) if isinstance(report_id, int) else None
+    if report is None:
+        raise NotFound("This report does not exist.")
+    if report.status != "open":
+        raise ValidationError("This report has been dealt with already.")
+    report.status, report.resolved_at, report.resolved_by = "dismissed", utcnow(), admin_id
+    s.add(report)
+    s.flush()
+    product = s.get(Product, report.product_id)
+    audit.record(s, admin_id, "dismiss_report", "report", report.id,
+                 label=f"report of the {report.subject} {product.title}", reason=cleaned)
+
+
+def bulk_products(s: Session, actor: Actor, product_ids: list[int], *, decision: str,
+                  reason: str = "") -> BulkResult:
+    """Approve or reject several products; each gets its own decision and record."""
+    require_admin(actor, "bulk_products", decision=decision, count=len(product_ids or []))
+    if decision not in ("approve", "reject"):
+        raise ValidationError("Choose approve or reject.")
+    ids = list(dict.fromkeys(pid for pid in (product_ids or []) if isinstance(pid, int)))
+    if not ids:
+        raise ValidationError("Select at least one product.")
+    if len(ids) > MAX_BULK:
+        raise ValidationError(f"Decide at most {MAX_BULK} products at once.")
+    if decision == "reject":
+        _reason(reason, required="Tell the sellers why the products are rejected.")
+    done, problems = 0, []
+    for product_id in ids:
+        try:
+            with s.begin_nested():
+                if decision == "approve":
+                    approve_product(s, actor, product_id, note=reason)
+                else:
+                    reject_product(s, actor, product_id, reason=reason)
+            done += 1
+        except DomainError as error:
+            title = s.exec(select(Product.title).where(Product.id == product_id)).first()
+            problems.append(f"{title or f'Product {product_id}'}: {error.message}")
+    return BulkResult(done=done, problems=problems)

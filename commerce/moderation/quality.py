@@ -1,0 +1,124 @@
+"""Quality figures per shop, and the thresholds that put a shop in the moderation queue.
+
+- refund rate: paid order lines of the shop refunded (in part or in full), over all its paid lines;
+- disputes: orders with the shop's lines that a buyer disputed with their bank;
+- average rating and review count: the visible reviews of its products;
+- reports: reports about its products in the last REPORT_WINDOW that were not
+  dismissed as unfounded (older ones have been dealt with and age out, so a shop
+  that fixed its problems leaves the queue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor
+from commerce.models import Order, OrderLine, OrderTransition, Product, Report, Review, Shop, User
+from commerce.models.base import utcnow
+from commerce.moderation.guard import require_admin
+
+# A refund rate only means something over enough sales.
+REFUND_RATE_THRESHOLD = 0.10
+MIN_SALES_FOR_REFUND_RATE = 10
+DISPUTE_THRESHOLD = 2
+LOW_RATING_THRESHOLD = 3.0
+MIN_REVIEWS_FOR_RATING = 5
+REPORT_THRESHOLD = 3
+REPORT_WINDOW = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class ShopQuality:
+    shop_id: int
+    shop_name: str
+    shop_slug: str
+    owner_email: str
+    suspended: bool
+    take_rate_bps: int
+    sales: int
+    refunds: int
+    refund_rate: float
+    disputes: int
+    average_rating: float
+    review_count: int
+    reports: int
+    # Sentences naming each threshold the shop is above; empty when none.
+    flags: list[str]
+
+    @property
+    def refund_rate_label(self) -> str:
+        return f"{self.refund_rate:.0%}" if self.sales else "–"
+
+
+def _flags(sales: int, refunds: int, disputes: int, average: float, reviews: int, reports: int) -> list[str]:
+    flags = []
+    if sales >= MIN_SALES_FOR_REFUND_RATE and refunds / sales > REFUND_RATE_THRESHOLD:
+        flags.append(f"Refund rate {refunds / sales:.0%} is above {REFUND_RATE_THRESHOLD:.0%}.")
+    if disputes >= DISPUTE_THRESHOLD:
+        flags.append(f"{disputes} disputed orders (threshold {DISPUTE_THRESHOLD}).")
+    if reviews >= MIN_REVIEWS_FOR_RATING and average < LOW_RATING_THRESHOLD:
+        flags.append(f"Average rating {average:.1f} is below {LOW_RATING_THRESHOLD:.1f}.")
+    if reports >= REPORT_THRESHOLD:
+        flags.append(f"{reports} reports about its products in {REPORT_WINDOW.days} days "
+                     f"(threshold {REPORT_THRESHOLD}).")
+    return flags
+
+
+def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
+    shops_query = select(Shop, User.email).join(User, User.id == Shop.owner_id).order_by(Shop.name)
+    if shop_ids is not None:
+        shops_query = shops_query.where(Shop.id.in_(shop_ids))
+    shops = s.exec(shops_query).all()
+    if not shops:
+        return []
+    ids = [shop.id for shop, _ in shops]
+    sales = {shop_id: (int(sold), int(refunded or 0)) for shop_id, sold, refunded in s.exec(
+        select(OrderLine.shop_id, func.count(), func.sum(case((OrderLine.refunded_amount > 0, 1), else_=0)))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.shop_id.in_(ids), Order.paid_at.is_not(None))
+        .group_by(OrderLine.shop_id)).all()}
+    disputed_orders = (select(OrderTransition.order_id).where(OrderTransition.to_status == "disputed")
+                       .distinct().subquery())
+    disputes = dict(s.exec(
+        select(OrderLine.shop_id, func.count(func.distinct(OrderLine.order_id)))
+        .where(OrderLine.shop_id.in_(ids), OrderLine.order_id.in_(select(disputed_orders.c.order_id)))
+        .group_by(OrderLine.shop_id)).all())
+    ratings = {shop_id: (round(float(average), 2), int(count)) for shop_id, average, count in s.exec(
+        select(Product.shop_id, func.avg(Review.rating), func.count()).select_from(Review)
+        .join(Product, Product.id == Review.product_id)
+        .where(Product.shop_id.in_(ids), Review.hidden_at.is_(None))
+        .group_by(Product.shop_id)).all()}
+    reports = dict(s.exec(
+        select(Product.shop_id, func.count()).select_from(Report)
+        .join(Product, Product.id == Report.product_id)
+        .where(Product.shop_id.in_(ids), Report.subject == "product", Report.status != "dismissed",
+               Report.created_at >= utcnow() - REPORT_WINDOW)
+        .group_by(Product.shop_id)).all())
+    result = []
+    for shop, email in shops:
+        sold, refunded = sales.get(shop.id, (0, 0))
+        average, review_count = ratings.get(shop.id, (0.0, 0))
+        result.append(ShopQuality(
+            shop_id=shop.id, shop_name=shop.name, shop_slug=shop.slug, owner_email=email,
+            suspended=shop.suspended_at is not None, take_rate_bps=shop.take_rate_bps,
+            sales=sold, refunds=refunded, refund_rate=refunded / sold if sold else 0.0,
+            disputes=disputes.get(shop.id, 0), average_rating=average, review_count=review_count,
+            reports=reports.get(shop.id, 0),
+            flags=_flags(sold, refunded, disputes.get(shop.id, 0), average, review_count, reports.get(shop.id, 0)),
+        ))
+    return result
+
+
+def shop_quality(s: Session, actor: Actor) -> list[ShopQuality]:
+    """Every shop's figures for admins, flagged shops first."""
+    require_admin(actor, "shop_quality")
+    return sorted(_metrics(s, None), key=lambda row: (not row.flags, row.shop_name.lower()))
+
+
+def flagged_shops(s: Session) -> list[ShopQuality]:
+    """Shops in good standing that are above a threshold (the queue's shop items)."""
+    return [row for row in _metrics(s, None) if row.flags and not row.suspended]

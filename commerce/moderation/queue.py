@@ -1,0 +1,202 @@
+"""The moderation queue: everything waiting for an admin's decision, in one list.
+
+- products published (or published again) and not yet approved;
+- products and reviews with open reports, with the newest reports and their reasons;
+- shops above a quality threshold.
+
+Items the automatic checks flag (banned words, file types, shop thresholds) come
+first; within each group the item waiting longest comes first. Each item carries
+the earlier decisions about it from the audit record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor
+from commerce.catalog.views import Page, make_page, page_bounds
+from commerce.links import product_url
+from commerce.models import Product, ProductTag, Report, Review, Shop, User
+from commerce.models.base import utcnow
+from commerce.moderation import audit, checks
+from commerce.moderation.guard import require_admin
+from commerce.moderation.quality import flagged_shops
+from commerce.reviews.service import REPORT_REASONS
+
+KINDS = ("all", "product", "review", "shop")
+AGES = {"any": "Any age", "new": "Under a day", "day": "Over a day", "week": "Over a week"}
+REPORTS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int
+    reason: str
+    reason_label: str
+    details: str
+    reporter_name: str
+    reporter_email: str
+    when_label: str
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    key: str  # "product:12", "review:5", "shop:3"
+    kind: str
+    subject_id: int
+    title: str
+    subtitle: str
+    body: str
+    url: str
+    pending: bool  # a product waiting for approval
+    rating: int  # a review's stars; 0 otherwise
+    waiting_since: datetime | None
+    age_label: str
+    report_count: int
+    reports: list[ReportView] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    history: list[audit.AuditEntry] = field(default_factory=list)
+    flagged: bool = False  # an automatic check found something: shown first
+    manage_url: str = ""  # shops: the admin page where the seller can be suspended
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    page: Page
+    counts: dict[str, int]  # per kind, before the filters ("all" included)
+
+
+def age_label(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return ""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y %H:%M UTC")
+
+
+def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[Report]]]:
+    """Open reports by product (product reports) and by review, newest first."""
+    by_product: dict[int, list[Report]] = defaultdict(list)
+    by_review: dict[int, list[Report]] = defaultdict(list)
+    for report in s.exec(select(Report).where(Report.status == "open")
+                         .order_by(Report.created_at.desc(), Report.id.desc())).all():
+        if report.subject == "review":
+            by_review[report.review_id].append(report)
+        else:
+            by_product[report.product_id].append(report)
+    return by_product, by_review
+
+
+def _report_views(reports: list[Report], people: dict[int, User]) -> list[ReportView]:
+    return [ReportView(id=r.id, reason=r.reason, reason_label=REPORT_REASONS.get(r.reason, r.reason),
+                       details=r.details, reporter_name=people[r.reporter_id].display_name,
+                       reporter_email=people[r.reporter_id].email, when_label=_when(r.created_at))
+            for r in reports[:REPORTS_SHOWN]]
+
+
+def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
+    """Every item waiting for a decision, flagged first, then longest waiting first."""
+    now = now or utcnow()
+    product_reports, review_reports = _open_reports(s)
+    pending_ids = set(s.exec(select(Product.id).where(Product.status == "published",
+                                                       Product.moderation_status == "pending")).all())
+    product_ids = pending_ids | set(product_reports)
+    reviews = {review.id: review for review in s.exec(
+        select(Review).where(Review.id.in_(list(review_reports)), Review.hidden_at.is_(None))).all()} \
+        if review_reports else {}
+    products = {p.id: p for p in s.exec(
+        select(Product).where(Product.id.in_(product_ids | {r.product_id for r in reviews.values()}))).all()}
+    shops = {shop.id: shop for shop in s.exec(
+        select(Shop).where(Shop.id.in_({p.shop_id for p in products.values()}))).all()}
+    tags: dict[int, list[str]] = defaultdict(list)
+    for product_id, tag in s.exec(select(ProductTag.product_id, ProductTag.tag)
+                                  .where(ProductTag.product_id.in_(product_ids))).all():
+        tags[product_id].append(tag)
+    people_ids = {r.reporter_id for rs in (*product_reports.values(), *review_reports.values()) for r in rs}
+    people_ids |= {review.buyer_id for review in reviews.values()}
+    people = {u.id: u for u in s.exec(select(User).where(User.id.in_(people_ids))).all()} if people_ids else {}
+    words = checks.word_checker(s)
+    file_flags = checks.file_problems(s, list(pending_ids))
+    history = audit.history(
+        s, [("product", str(pid)) for pid in product_ids] + [("review", str(rid)) for rid in reviews])
+
+    items: list[QueueItem] = []
+    for product_id in product_ids:
+        product = products[product_id]
+        shop = shops[product.shop_id]
+        reports = product_reports.get(product_id, [])
+        pending = product_id in pending_ids
+        flags = [f"Banned word: “{word}”." for word in
+                 words.hits(product.title, product.summary, product.description, " ".join(tags[product_id]))]
+        flags += file_flags.get(product_id, [])
+        since = product.updated_at if pending else reports[-1].created_at
+        items.append(QueueItem(
+            key=f"product:{product_id}", kind="product", subject_id=product_id, title=product.title,
+            subtitle=f"{shop.name}" + (" · waiting for approval" if pending else " · reported"),
+            body=product.summary, url=product_url(shop.slug, product.slug), pending=pending, rating=0,
+            waiting_since=since, age_label=age_label(since, now), report_count=len(reports),
+            reports=_report_views(reports, people), flags=flags, flagged=bool(flags),
+            history=history.get(("product", str(product_id)), []),
+        ))
+    for review_id, review in reviews.items():
+        product = products[review.product_id]
+        shop = shops[product.shop_id]
+        reports = review_reports[review_id]
+        since = reports[-1].created_at
+        flags = [f"Banned word: “{word}”." for word in words.hits(review.body)]
+        items.append(QueueItem(
+            key=f"review:{review_id}", kind="review", subject_id=review_id,
+            title=f"Review of {product.title}",
+            subtitle=f"by {people[review.buyer_id].display_name} · {shop.name}",
+            body=review.body, url=product_url(shop.slug, product.slug), pending=False, rating=review.rating,
+            waiting_since=since, age_label=age_label(since, now), report_count=len(reports),
+            reports=_report_views(reports, people),
+            flags=flags, flagged=bool(flags), history=history.get(("review", str(review_id)), []),
+        ))
+    for shop in flagged_shops(s):
+        items.append(QueueItem(
+            key=f"shop:{shop.shop_id}", kind="shop", subject_id=shop.shop_id, title=shop.shop_name,
+            subtitle=f"Shop of {shop.owner_email}", body="", url=f"/s/{shop.shop_slug}", pending=False,
+            rating=0, waiting_since=None, age_label="", report_count=shop.reports, flags=shop.flags,
+            flagged=True, manage_url="/admin/users?" + urlencode({"q": shop.owner_email}),
+        ))
+    far_future = now + timedelta(days=1)
+    items.sort(key=lambda item: (not item.flagged, item.waiting_since or far_future, item.key))
+    return items
+
+
+def _age_matches(item: QueueItem, age: str, now: datetime) -> bool:
+    if age == "any":
+        return True
+    if item.waiting_since is None:
+        return False
+    waited = now - item.waiting_since
+    return {"new": waited < timedelta(days=1), "day": waited >= timedelta(days=1),
+            "week": waited >= timedelta(days=7)}[age]
+
+
+def moderation_queue(s: Session, actor: Actor, *, kind: str = "all", age: str = "any", page: int = 1,
+                     per_page: int = 50, now: datetime | None = None) -> QueuePage:
+    """Admins: the queue, filtered by kind and by how long items have waited."""
+    require_admin(actor, "moderation_queue")
+    now = now or utcnow()
+    kind = kind if kind in KINDS else "all"
+    age = age if age in AGES else "any"
+    items = build_queue(s, now)
+    counts = {name: sum(1 for item in items if name in ("all", item.kind)) for name in KINDS}
+    chosen = [item for item in items if kind in ("all", item.kind) and _age_matches(item, age, now)]
+    page, per_page = page_bounds(page, per_page)
+    return QueuePage(page=make_page(chosen[(page - 1) * per_page: page * per_page], page, per_page, len(chosen)),
+                     counts=counts)

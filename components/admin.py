@@ -1,0 +1,68 @@
+"""Pieces of the admin console: its section links, titled panels and small tables."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+
+SECTIONS = [
+    ("/admin", "Moderation queue", "shield-check"),
+    ("/admin/users", "Users", "users"),
+    ("/admin/orders", "Orders", "receipt"),
+    ("/admin/shops", "Shop quality", "store"),
+    ("/admin/settings", "Settings", "settings"),
+    ("/admin/audit", "Audit record", "scroll-text"),
+]
+
+
+def admin_nav(current: str) -> rx.Component:
+    """The console's sections as links; the current one is marked for screen readers too."""
+    return rx.el.nav(
+        rx.flex(
+            *[
+                rx.link(
+                    rx.hstack(rx.icon(icon, size=16), rx.text(label), spacing="1", align="center"),
+                    href=href,
+                    id=f"admin-nav-{href.rstrip('/').rsplit('/', 1)[-1]}",
+                    aria_current="page" if href == current else None,
+                    underline="none",
+                    weight="bold" if href == current else "regular",
+                    padding="0.4rem 0.75rem",
+                    border_radius=theme.RADIUS_PILL,
+                    background_color=rx.color(theme.RADIX_ACCENT, 4) if href == current else "transparent",
+                )
+                for href, label, icon in SECTIONS
+            ],
+            gap="0.25rem",
+            wrap="wrap",
+        ),
+        aria_label="Admin console",
+        width="100%",
+    )
+
+
+def admin_header(title: str, current: str, intro: str = "") -> rx.Component:
+    return rx.vstack(
+        admin_nav(current),
+        rx.heading(title, as_="h1", size="7"),
+        *([rx.text(intro, color=theme.TEXT_MUTED)] if intro else []),
+        spacing="3",
+        width="100%",
+    )
+
+
+def cell_table(headers: list[str], rows: rx.Var, row: callable, *, id: str) -> rx.Component:
+    """A scrollable table: `row(item)` returns the rx.table.row of one item."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(rows, row)),
+            variant="surface",
+            size="1",
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
+        id=id,
+    )

@@ -1,0 +1,287 @@
+"""The admin console's other pages: users, orders, shop quality, settings, audit record.
+
+Thin: each handler asks `current_actor` who is acting and calls one moderation
+service; the service refuses (and logs) anyone but an administrator, whatever ids
+the event carries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from commerce import wiring
+from commerce.moderation import audit, checks, orders, quality, settings, users
+from commerce.moderation.audit import AuditEntry
+from commerce.moderation.orders import AdminOrderView, OrderRow
+from commerce.moderation.quality import ShopQuality
+from commerce.moderation.settings import SettingsView
+from commerce.moderation.users import UserDetail, UserRow
+from state import service_call
+from state.catalog import Pagination, page_number
+from state.form_data import text_field
+from state.session import current_actor
+
+USERS_PER_PAGE = 25
+AUDIT_PER_PAGE = 50
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def _param(state: rx.State, name: str, limit: int = 200) -> str:
+    value = state.router.url.query_parameters.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+class AdminUsersState(rx.State):
+    rows: list[UserRow] = []
+    pagination: Pagination = Pagination()
+    query: str = ""
+    role: str = ""
+    detail: UserDetail | None = None
+    notice: str = ""
+    error: str = ""
+    action_error: str = ""
+    form_key: int = 0
+
+    async def _search(self) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(users.search_users, actor, query=self.query, role=self.role,
+                                         page=page_number(self), per_page=USERS_PER_PAGE)
+        self.rows = result.value.items if result.ok else []
+        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
+        self.error = result.error
+
+    async def _open(self, user_id: int) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(users.user_detail, actor, user_id)
+        self.detail = result.value if result.ok else None
+        self.form_key += 1
+
+    @rx.event
+    async def load(self):
+        self.query, self.role = _param(self, "q", 100), _param(self, "role", 10)
+        self.detail, self.notice, self.error, self.action_error = None, "", "", ""
+        await self._search()
+        if len(self.rows) == 1 and self.query:
+            await self._open(self.rows[0].id)
+
+    @rx.event
+    async def search(self, form_data: dict[str, Any]):
+        self.query, self.role = text_field(form_data, "q")[:100], text_field(form_data, "role")[:10]
+        self.detail, self.notice, self.action_error = None, "", ""
+        await self._search()
+
+    @rx.event
+    async def open_user(self, user_id: int):
+        self.notice = self.action_error = ""
+        if _int(user_id) is not None:
+            await self._open(_int(user_id))
+
+    @rx.event
+    def close_user(self):
+        self.detail = None
+
+    async def _act(self, service, *args, done: str, **kwargs) -> None:
+        self.notice = self.action_error = ""
+        if self.detail is None:
+            return
+        actor = await current_actor(self)
+        result = await service_call.call(service, actor, self.detail.user.id, *args, **kwargs)
+        if not result.ok:
+            self.action_error = result.error
+            return
+        self.notice = done
+        await self._open(self.detail.user.id)
+        await self._search()
+
+    @rx.event
+    async def change_suspension(self, form_data: dict[str, Any]):
+        """Suspend the seller on screen, or reinstate them if their shop is suspended."""
+        if self.detail is None:
+            return
+        if self.detail.user.shop_suspended:
+            await self._act(users.reinstate_seller, reason=text_field(form_data, "reason"),
+                            done="Seller reinstated: the shop's approved products are back.")
+        else:
+            await self._act(users.suspend_seller, reason=text_field(form_data, "reason"),
+                            done="Seller suspended: the shop and its products are hidden from buyers and search.")
+
+    @rx.event
+    async def promote(self):
+        await self._act(users.promote_to_admin, done="This user is now an administrator.")
+
+
+class AdminOrdersState(rx.State):
+    query: str = ""
+    results: list[OrderRow] = []
+    searched: bool = False
+    detail: AdminOrderView | None = None
+    error: str = ""
+    notice: str = ""
+    refund_error: str = ""
+    refunding: bool = False
+    form_key: int = 0
+
+    async def _open(self, reference: str) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(orders.order_detail, actor, reference)
+        self.detail = result.value if result.ok else None
+        self.error = result.error
+        self.form_key += 1
+
+    @rx.event
+    async def load(self):
+        self.detail, self.results, self.searched = None, [], False
+        self.error = self.notice = self.refund_error = ""
+        reference = _param(self, "ref", 40)
+        if reference:
+            self.query = reference
+            await self._open(reference)
+
+    @rx.event
+    async def search(self, form_data: dict[str, Any]):
+        self.query = text_field(form_data, "q")[:320]
+        self.detail, self.error, self.notice, self.refund_error = None, "", "", ""
+        actor = await current_actor(self)
+        result = await service_call.call(orders.find_orders, actor, self.query)
+        self.results = result.value if result.ok else []
+        self.error, self.searched = result.error, True
+        if len(self.results) == 1:
+            await self._open(self.results[0].reference)
+
+    @rx.event
+    async def open_order(self, reference: str):
+        self.notice = self.refund_error = ""
+        if isinstance(reference, str):
+            await self._open(reference)
+
+    @rx.event(background=True)
+    async def refund(self, form_data: dict[str, Any]):
+        """The gateway is called over the network: off the state lock, in the background."""
+        async with self:
+            if self.detail is None or self.refunding:
+                return
+            reference = self.detail.order.reference
+            self.refunding, self.refund_error, self.notice = True, "", ""
+            actor = await current_actor(self)
+        result = await service_call.call(orders.refund_order, actor, wiring.payment_gateway(), reference,
+                                         reason=text_field(form_data, "reason"))
+        async with self:
+            self.refunding = False
+            if result.ok:
+                self.detail = result.value
+                self.notice = "Refunded. The buyer gets an email; the ledger shows the reversal."
+                self.form_key += 1
+            else:
+                self.refund_error = result.error
+
+
+class AdminShopsState(rx.State):
+    rows: list[ShopQuality] = []
+    error: str = ""
+    notice: str = ""
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(quality.shop_quality, actor)
+        self.rows = result.value if result.ok else []
+        self.form_key += 1
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def set_take_rate(self, form_data: dict[str, Any]):
+        self.error = self.notice = ""
+        shop_id = _int(form_data.get("shop_id"))
+        if shop_id is None:
+            return
+        actor = await current_actor(self)
+        result = await service_call.call(settings.set_take_rate, actor, shop_id,
+                                         percent=text_field(form_data, "take_rate"))
+        if not result.ok:
+            self.error = result.error
+            return
+        self.notice = f"Take rate set to {result.value / 100:g} % for sales from now on."
+        await self._reload()
+
+
+class AdminSettingsState(rx.State):
+    view: SettingsView | None = None
+    error: str = ""
+    notice: str = ""
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(settings.settings_view, actor)
+        self.view = result.value if result.ok else None
+        self.form_key += 1
+
+    async def _change(self, service, *args, done: str, **kwargs) -> None:
+        self.error = self.notice = ""
+        actor = await current_actor(self)
+        result = await service_call.call(service, actor, *args, **kwargs)
+        if not result.ok:
+            self.error = result.error
+            return
+        self.notice = done
+        await self._reload()
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def set_tax_rate(self, form_data: dict[str, Any]):
+        await self._change(settings.set_tax_rate, country=text_field(form_data, "country"),
+                           percent=text_field(form_data, "percent"), done="Tax rate saved.")
+
+    @rx.event
+    async def remove_tax_rate(self, country: str):
+        if isinstance(country, str):
+            await self._change(settings.set_tax_rate, country=country, percent="", done="Tax rate removed.")
+
+    @rx.event
+    async def enable_currency(self, form_data: dict[str, Any]):
+        await self._change(settings.enable_currency, code=text_field(form_data, "code"),
+                           per_eur=text_field(form_data, "per_eur"), done="Currency offered to buyers.")
+
+    @rx.event
+    async def disable_currency(self, code: str):
+        if isinstance(code, str):
+            await self._change(settings.disable_currency, code=code, done="Currency no longer offered.")
+
+    @rx.event
+    async def save_banned_words(self, form_data: dict[str, Any]):
+        words = form_data.get("words") if isinstance(form_data.get("words"), str) else ""
+        await self._change(checks.set_banned_words, words, done="Banned words saved.")
+
+
+class AdminAuditState(rx.State):
+    entries: list[AuditEntry] = []
+    pagination: Pagination = Pagination()
+    action: str = ""
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        action = _param(self, "action", 40)
+        self.action = action if action in audit.ACTION_LABELS else ""
+        actor = await current_actor(self)
+        result = await service_call.call(audit.list_audit, actor, action=self.action, page=page_number(self),
+                                         per_page=AUDIT_PER_PAGE)
+        self.entries = result.value.items if result.ok else []
+        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
+        self.loaded = True

@@ -1,0 +1,152 @@
+"""The moderation queue page: filters, decisions on one item, bulk decisions.
+
+Thin: every handler asks `current_actor` who is acting and calls one moderation
+service, which refuses (and logs) anyone but an administrator. Ids arriving in
+events or forms only say which item is meant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from commerce.moderation import decisions, queue
+from commerce.moderation.queue import QueueItem
+from state import service_call
+from state.catalog import Pagination, page_number
+from state.form_data import text_field
+from state.session import current_actor
+
+QUEUE_PER_PAGE = 50
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+class ModerationState(rx.State):
+    items: list[QueueItem] = []
+    counts: dict[str, int] = {}
+    pagination: Pagination = Pagination()
+    kind: str = "all"
+    age: str = "any"
+    # Products ticked for a bulk decision.
+    selected: list[int] = []
+    notice: str = ""
+    error: str = ""
+    loaded: bool = False
+    # Changes on every reload, so the reason fields re-mount empty.
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(queue.moderation_queue, actor, kind=self.kind, age=self.age,
+                                         page=page_number(self), per_page=QUEUE_PER_PAGE)
+        if result.ok:
+            self.items = result.value.page.items
+            self.counts = result.value.counts
+            self.pagination = Pagination.of(result.value.page)
+        else:
+            self.items, self.counts, self.pagination = [], {}, Pagination()
+            self.error = result.error
+        shown = {item.subject_id for item in self.items if item.kind == "product"}
+        self.selected = [product_id for product_id in self.selected if product_id in shown]
+        self.form_key += 1
+
+    @rx.event
+    async def load(self):
+        params = self.router.url.query_parameters
+        kind, age = params.get("kind", "all"), params.get("age", "any")
+        self.kind = kind if kind in queue.KINDS else "all"
+        self.age = age if age in queue.AGES else "any"
+        self.notice = self.error = ""
+        self.selected = []
+        await self._reload()
+        self.loaded = True
+
+    @rx.event
+    async def set_kind(self, kind: str):
+        self.kind = kind if kind in queue.KINDS else "all"
+        self.notice = self.error = ""
+        await self._reload()
+
+    @rx.event
+    async def set_age(self, age: str):
+        self.age = age if age in queue.AGES else "any"
+        self.notice = self.error = ""
+        await self._reload()
+
+    async def _decide(self, service, *args, done: str, **kwargs) -> None:
+        self.notice = self.error = ""
+        actor = await current_actor(self)
+        result = await service_call.call(service, actor, *args, **kwargs)
+        if not result.ok:
+            self.error = result.error
+            return
+        self.notice = done
+        await self._reload()
+
+    @rx.event
+    async def approve(self, product_id: int):
+        if _int(product_id) is not None:
+            await self._decide(decisions.approve_product, _int(product_id), done="Product approved.")
+
+    @rx.event
+    async def reject(self, form_data: dict[str, Any]):
+        product_id = _int(form_data.get("product_id"))
+        if product_id is not None:
+            await self._decide(decisions.reject_product, product_id, reason=text_field(form_data, "reason"),
+                               done="Product rejected; the seller sees your reason.")
+
+    @rx.event
+    async def hide_review(self, form_data: dict[str, Any]):
+        review_id = _int(form_data.get("review_id"))
+        if review_id is not None:
+            await self._decide(decisions.hide_review, review_id, reason=text_field(form_data, "reason"),
+                               done="Review hidden.")
+
+    @rx.event
+    async def dismiss_report(self, report_id: int):
+        if _int(report_id) is not None:
+            await self._decide(decisions.dismiss_report, _int(report_id), done="Report dismissed.")
+
+    @rx.event
+    def toggle_selected(self, product_id: int, checked: bool):
+        product_id = _int(product_id)
+        if product_id is None:
+            return
+        if checked and product_id not in self.selected:
+            self.selected = [*self.selected, product_id]
+        elif not checked:
+            self.selected = [pid for pid in self.selected if pid != product_id]
+
+    @rx.event
+    def clear_selection(self):
+        self.selected = []
+
+    async def _bulk(self, decision: str, reason: str) -> None:
+        self.notice = self.error = ""
+        actor = await current_actor(self)
+        result = await service_call.call(decisions.bulk_products, actor, list(self.selected),
+                                         decision=decision, reason=reason)
+        if not result.ok:
+            self.error = result.error
+            return
+        verb = "approved" if decision == "approve" else "rejected"
+        self.notice = f"{result.value.done} product{'s' if result.value.done != 1 else ''} {verb}."
+        if result.value.problems:
+            self.error = " ".join(result.value.problems)
+        self.selected = []
+        await self._reload()
+
+    @rx.event
+    async def bulk_approve(self):
+        await self._bulk("approve", "")
+
+    @rx.event
+    async def bulk_reject(self, form_data: dict[str, Any]):
+        await self._bulk("reject", text_field(form_data, "reason"))

@@ -1,0 +1,175 @@
+"""The product page's reviews: the list, the buyer's own review, helpful votes, the
+seller's reply and reports.
+
+Thin: each handler reads its form, asks `current_actor` who is acting and calls one
+reviews service, which decides whether the actor may. Ids in a form are only
+which review is meant; the service checks the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from commerce.reviews import service as reviews
+from commerce.reviews.service import ProductReviews
+from state import service_call
+from state.form_data import text_field
+from state.session import current_actor
+from storefront import routes
+
+PAGE_SIZE = 10
+
+
+def _int(value: Any) -> int | None:
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+class ReviewsState(rx.State):
+    data: ProductReviews | None = None
+    sort: str = "newest"
+    limit: int = PAGE_SIZE
+    # Changes when the data is reloaded, so forms re-mount with fresh values.
+    form_key: int = 0
+
+    review_error: str = ""
+    review_notice: str = ""
+    editing: bool = False
+    reply_error: str = ""
+    reply_target: int = 0
+    vote_error: str = ""
+    # What is being reported: "product", or the id of a review as text.
+    report_target: str = ""
+    report_error: str = ""
+    report_notice: str = ""
+
+    @rx.var
+    def login_to_review_url(self) -> str:
+        return routes.login_url(self.router.url.path)
+
+    async def _reload(self) -> bool:
+        actor = await current_actor(self)
+        # `shop_slug` and `product_slug` are the dynamic segments of routes.PRODUCT.
+        result = await service_call.call(
+            reviews.reviews_for_page, self.shop_slug, self.product_slug, viewer=actor, sort=self.sort,
+            limit=self.limit,
+        )
+        self.data = result.value if result.ok else None
+        self.form_key += 1
+        return result.ok
+
+    @rx.event
+    async def load(self):
+        self.sort, self.limit, self.editing = "newest", PAGE_SIZE, False
+        self.review_error = self.review_notice = self.reply_error = self.vote_error = ""
+        self.report_target = self.report_error = self.report_notice = ""
+        self.reply_target = 0
+        await self._reload()
+
+    @rx.event
+    async def set_sort(self, sort: str):
+        self.sort = sort if sort in reviews.REVIEW_SORTS else "newest"
+        self.limit = PAGE_SIZE
+        await self._reload()
+
+    @rx.event
+    async def show_more(self):
+        self.limit = min(self.limit + PAGE_SIZE, 200)
+        await self._reload()
+
+    @rx.event
+    def edit_review(self):
+        self.editing, self.review_notice, self.review_error = True, "", ""
+
+    @rx.event
+    def cancel_edit(self):
+        self.editing, self.review_error = False, ""
+
+    @rx.event
+    async def submit_review(self, form_data: dict[str, Any]):
+        self.review_error = self.review_notice = ""
+        rating = _int(form_data.get("rating"))
+        if rating is None:
+            self.review_error = "Choose from 1 to 5 stars."
+            return
+        if self.data is None:
+            return
+        actor = await current_actor(self)
+        body = form_data.get("body") if isinstance(form_data.get("body"), str) else ""
+        result = await service_call.call(reviews.submit_review, actor, self.data.product_id,
+                                         rating=rating, body=body)
+        if not result.ok:
+            self.review_error = result.error
+            return
+        self.editing = False
+        self.review_notice = "Thank you! Your review is published."
+        await self._reload()
+
+    @rx.event
+    async def toggle_helpful(self, review_id: int, helpful: bool):
+        self.vote_error = ""
+        actor = await current_actor(self)
+        if not actor.is_signed_in:
+            self.vote_error = "Sign in to vote on reviews."
+            return
+        result = await service_call.call(reviews.set_helpful, actor, review_id, helpful=bool(helpful))
+        if not result.ok:
+            self.vote_error = result.error
+            return
+        await self._reload()
+
+    @rx.event
+    def open_reply(self, review_id: int):
+        self.reply_target, self.reply_error = review_id if isinstance(review_id, int) else 0, ""
+
+    @rx.event
+    def close_reply(self):
+        self.reply_target, self.reply_error = 0, ""
+
+    @rx.event
+    async def submit_reply(self, form_data: dict[str, Any]):
+        self.reply_error = ""
+        review_id = _int(form_data.get("review_id"))
+        if review_id is None:
+            return
+        actor = await current_actor(self)
+        result = await service_call.call(reviews.reply_to_review, actor, review_id,
+                                         body=form_data.get("reply") if isinstance(form_data.get("reply"), str) else "")
+        if not result.ok:
+            self.reply_error = result.error
+            return
+        self.reply_target = 0
+        await self._reload()
+
+    @rx.event
+    def open_report(self, target: str):
+        self.report_target = target if isinstance(target, str) else ""
+        self.report_error = self.report_notice = ""
+
+    @rx.event
+    def close_report(self):
+        self.report_target, self.report_error = "", ""
+
+    @rx.event
+    async def submit_report(self, form_data: dict[str, Any]):
+        self.report_error = self.report_notice = ""
+        if self.data is None or not self.report_target:
+            return
+        reason, details = text_field(form_data, "reason"), text_field(form_data, "details")
+        actor = await current_actor(self)
+        if self.report_target == "product":
+            result = await service_call.call(reviews.report_product, actor, self.data.product_id,
+                                             reason=reason, details=details)
+        else:
+            review_id = _int(self.report_target)
+            if review_id is None:
+                return
+            result = await service_call.call(reviews.report_review, actor, review_id,
+                                             reason=reason, details=details)
+        if not result.ok:
+            self.report_error = result.error
+            return
+        self.report_target = ""
+        self.report_notice = "Thank you. A moderator will look at your report."

@@ -1,0 +1,76 @@
+"""On a desktop: a buyer buys a product and reviews it, a second user reports the review,
+an admin hides it from the moderation queue, and the product page stops showing it."""
+
+import uuid
+
+from playwright.sync_api import expect
+
+from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from tests.e2e.checkout_flow import buy
+from tests.e2e.test_foundation import sign_in, sign_up
+
+PRODUCT_PATH = "/p/enigma-studio/podcast-intro-jingles"
+
+
+def test_review_report_and_hide_from_the_queue(app, new_page):
+    suffix = uuid.uuid4().hex[:8]
+    text = f"Clear, punchy jingles, review {suffix}."
+
+    buyer = new_page("desktop")
+    sign_up(buyer, f"buyer-{suffix}@example.com", name="Happy Buyer")
+    buyer.goto(PRODUCT_PATH)
+    expect(buyer.locator("#reviews")).to_be_visible()
+    expect(buyer.locator("#review-form")).to_have_count(0)  # not bought yet
+    buy(buyer, [PRODUCT_PATH])
+    buyer.goto(PRODUCT_PATH)
+    expect(buyer.locator("#review-form")).to_be_visible()
+    buyer.locator("#review-rating").select_option("4")
+    buyer.locator("#review-body").fill(text)
+    buyer.locator("#review-submit").click()
+    expect(buyer.locator("#review-notice")).to_be_visible()
+    review = buyer.locator("[data-testid=review]", has_text=text)
+    expect(review).to_be_visible()
+    expect(review.locator("[data-testid=verified-purchase]")).to_be_visible()
+    expect(buyer.locator("#rating-count")).to_have_text("1 review")
+    expect(buyer.locator("#rating-average")).to_have_text("4.0")
+    expect(buyer.locator("#own-review")).to_be_visible()
+
+    reader = new_page("desktop")
+    sign_up(reader, f"reader-{suffix}@example.com", name="Careful Reader")
+    reader.goto(PRODUCT_PATH)
+    reader_review = reader.locator("[data-testid=review]", has_text=text)
+    expect(reader_review).to_be_visible()
+    expect(reader.locator("#review-form")).to_have_count(0)  # the reader did not buy it
+    reader_review.locator("[data-testid=review-report]").click()
+    reader.locator("#report-review-reason").select_option("offensive")
+    reader.locator("#report-review-details").fill("Reads like an advert for another shop.")
+    reader.locator("#report-review-submit").click()
+    expect(reader.locator("#report-notice")).to_be_visible()
+
+    admin = new_page("desktop")
+    sign_in(admin, ADMIN_EMAIL, DEMO_PASSWORD)
+    admin.goto("/admin")
+    admin.locator("#queue-kind-review").click()
+    item = admin.locator("[data-testid=queue-item]", has_text=text)
+    expect(item).to_be_visible()
+    expect(item.locator("[data-testid=queue-report]")).to_contain_text("Offensive or abusive")
+    expect(item.locator("[data-testid=queue-report]")).to_contain_text("Reads like an advert")
+    item.locator("[data-testid=hide-reason]").fill("Advertising another shop.")
+    item.locator("[data-action=hide]").click()
+    expect(admin.locator("#queue-notice")).to_have_text("Review hidden.")
+    expect(admin.locator("[data-testid=queue-item]", has_text=text)).to_have_count(0)
+    admin.goto("/admin/audit")
+    expect(admin.locator("[data-testid=audit-entry]").first).to_contain_text("Advertising another shop.")
+
+    visitor = new_page("desktop")
+    visitor.goto(PRODUCT_PATH)
+    expect(visitor.locator("#reviews")).to_be_visible()
+    expect(visitor.locator("#rating-count")).to_have_text("0 reviews")
+    expect(visitor.get_by_text(text)).to_have_count(0)
+
+
+def test_admin_pages_send_anonymous_visitors_to_sign_in(app, new_page):
+    visitor = new_page("desktop")
+    for path in ("/admin/users", "/admin/orders", "/admin/audit"):
+        visitor.goto(path)
+        expect(visitor).to_have_url(app.url("/login?next=" + path.replace("/", "%2F")))

@@ -1,0 +1,113 @@
+"""Every admin service checks the actor itself: a buyer or seller calling it (as any
+Reflex event handler can be called, with any ids) is refused, the attempt is logged,
+and nothing changes."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlmodel import select
+
+from commerce.accounts import Actor
+from commerce.errors import PermissionDenied
+from commerce.models import AuditRecord, ExchangeRate, Product, Report, Review, Shop, TaxRate, User
+from commerce.moderation import audit, checks, decisions, orders, quality, queue, settings, users
+from commerce.reviews import service as reviews
+from tests.domain.moderation_support import market  # noqa: F401  (fixture)
+
+ADMIN_CALLS = {
+    "moderation_queue": lambda s, a, t: queue.moderation_queue(s, a),
+    "approve_product": lambda s, a, t: decisions.approve_product(s, a, t["product"]),
+    "reject_product": lambda s, a, t: decisions.reject_product(s, a, t["product"], reason="no"),
+    "hide_review": lambda s, a, t: decisions.hide_review(s, a, t["review"], reason="no"),
+    "dismiss_report": lambda s, a, t: decisions.dismiss_report(s, a, t["report"]),
+    "bulk_products": lambda s, a, t: decisions.bulk_products(s, a, [t["product"]], decision="approve"),
+    "list_audit": lambda s, a, t: audit.list_audit(s, a),
+    "set_banned_words": lambda s, a, t: checks.set_banned_words(s, a, "anything"),
+    "shop_quality": lambda s, a, t: quality.shop_quality(s, a),
+    "search_users": lambda s, a, t: users.search_users(s, a, query="example"),
+    "user_detail": lambda s, a, t: users.user_detail(s, a, t["buyer"]),
+    "suspend_seller": lambda s, a, t: users.suspend_seller(s, a, t["seller"], reason="no"),
+    "reinstate_seller": lambda s, a, t: users.reinstate_seller(s, a, t["seller"]),
+    "promote_admin": lambda s, a, t: users.promote_to_admin(s, a, t["buyer"]),
+    "find_orders": lambda s, a, t: orders.find_orders(s, a, t["reference"]),
+    "order_detail": lambda s, a, t: orders.order_detail(s, a, t["reference"]),
+    "refund_order": lambda s, a, t: orders.refund_order(s, a, t["gateway"], t["reference"], reason="no"),
+    "settings_view": lambda s, a, t: settings.settings_view(s, a),
+    "set_take_rate": lambda s, a, t: settings.set_take_rate(s, a, t["shop"], percent="8"),
+    "set_tax_rate": lambda s, a, t: settings.set_tax_rate(s, a, country="FR", percent="1"),
+    "enable_currency": lambda s, a, t: settings.enable_currency(s, a, code="NOK", per_eur="11"),
+    "disable_currency": lambda s, a, t: settings.disable_currency(s, a, code="GBP"),
+}
+
+
+@pytest.fixture
+def targets(market):
+    s = market.s
+    shop = market.shop()
+    product = market.product(shop, 1000, title="Target Product")
+    buyer, reader = market.user(), market.user()
+    order = market.buy(buyer, product)
+    review = reviews.submit_review(s, market.buyer_actor(buyer), product.id, rating=3, body="Fine.")
+    reviews.report_review(s, market.buyer_actor(reader), review.id, reason="spam")
+    product.moderation_status = "pending"
+    s.add(product)
+    s.flush()
+    return dict(shop=shop.id, seller=shop.owner_id, product=product.id, buyer=buyer.id, review=review.id,
+                report=s.exec(select(Report.id)).one(), reference=order.reference, gateway=market.gateway,
+                market=market)
+
+
+def snapshot(s) -> tuple:
+    s.expire_all()
+    return (
+        [(p.id, p.moderation_status) for p in s.exec(select(Product).order_by(Product.id)).all()],
+        [(r.id, r.hidden_at) for r in s.exec(select(Review)).all()],
+        [(r.id, r.status) for r in s.exec(select(Report)).all()],
+        [(u.id, u.role) for u in s.exec(select(User).order_by(User.id)).all()],
+        [(x.id, x.suspended_at, x.take_rate_bps) for x in s.exec(select(Shop).order_by(Shop.id)).all()],
+        s.exec(select(TaxRate.country, TaxRate.rate_bps).order_by(TaxRate.country)).all(),
+        s.exec(select(ExchangeRate.currency).order_by(ExchangeRate.currency)).all(),
+        s.exec(select(AuditRecord.id)).all(),
+    )
+
+
+def intruders(market, targets) -> dict[str, Actor]:
+    """A buyer, a seller of another shop, the product's own seller, and nobody signed in."""
+    return {
+        "buyer": market.buyer_actor(market.s.get(User, targets["buyer"])),
+        "other seller": market.seller_actor(market.shop()),
+        "own seller": Actor(user_id=targets["seller"], role="seller", shop_id=targets["shop"]),
+        "anonymous": Actor.anonymous(),
+        # A role someone might forge into a payload means nothing: only the server-side actor counts.
+        "buyer claiming a shop": Actor(user_id=targets["buyer"], role="buyer", shop_id=targets["shop"]),
+    }
+
+
+@pytest.mark.parametrize("action", list(ADMIN_CALLS))
+def test_non_admins_are_refused_and_logged(targets, action, caplog):
+    market = targets["market"]
+    s = market.s
+    people = intruders(market, targets)
+    before = snapshot(s)
+    for who, actor in people.items():
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="commerce.security"):
+            with pytest.raises(PermissionDenied):
+                ADMIN_CALLS[action](s, actor, targets)
+        logged = [r.getMessage() for r in caplog.records if r.name == "commerce.security"]
+        assert len(logged) == 1, who
+        assert "refused admin action" in logged[0] and f"by user {actor.user_id} " in logged[0], who
+    assert snapshot(s) == before
+
+
+def test_the_same_calls_work_for_an_admin(targets):
+    """The refusals above are about the actor, not broken calls."""
+    market = targets["market"]
+    admin = market.admin_actor()
+    s = market.s
+    for action in ("moderation_queue", "user_detail", "order_detail", "shop_quality", "settings_view",
+                   "set_take_rate", "set_tax_rate", "enable_currency", "hide_review", "approve_product"):
+        ADMIN_CALLS[action](s, admin, targets)
+    assert len(s.exec(select(AuditRecord)).all()) == 5
