@@ -81,7 +81,8 @@ def _key_row(k) -> rx.Component:
             rx.cond(k.buyer_email != "", rx.text(k.buyer_email, size="2", color=theme.TEXT_MUTED)),
             spacing="2", wrap="wrap", align="center",
         ),
-        rx.text(rx.cond(k.sold_label != "", "Sold " + k.sold_label + " · ", ""), "Expires ", k.expires_label,
+        rx.text(rx.cond(k.sold_label != "", "Sold " + k.sold_label + " · ", ""),
+                rx.cond(k.expires_at, "Expires " + k.expires_label, "Never expires"),
                 " · ", k.activations.to_string(), " active · ", k.usage_count.to_string(), " validations",
                 rx.cond(k.revoked_reason != "", " · " + k.revoked_reason, ""), size="1", color=theme.TEXT_MUTED),
         rx.hstack(
@@ -140,7 +141,7 @@ def seller_delivery() -> rx.Component:
             "in the product editor and they are delivered at once.",
             icon="triangle_alert", color_scheme="amber", id="delivery-waiting")),
         rx.cond(S.settings.delivers_files, settings_card()),
-        downloads_card(),
+        rx.cond(S.settings.delivers_files, downloads_card()),
         rx.cond(S.settings.delivers_keys, keys_card()),
         spacing=theme.GAP_SECTION, width="100%",
     )
