@@ -1,6 +1,7 @@
 """On a desktop: a buyer buys a product and reviews it, a second user reports the review,
 an admin hides it from the moderation queue, and the product page stops showing it."""
 
+import re
 import uuid
 
 from playwright.sync_api import expect
@@ -73,4 +74,6 @@ def test_admin_pages_send_anonymous_visitors_to_sign_in(app, new_page):
     visitor = new_page("desktop")
     for path in ("/admin/users", "/admin/orders", "/admin/audit"):
         visitor.goto(path)
-        expect(visitor).to_have_url(app.url("/login?next=" + path.replace("/", "%2F")))
+        # The static server may answer "/admin/users" as "/admin/users/"; either way back.
+        next_param = re.escape(path.replace("/", "%2F")) + "(%2F)?$"
+        expect(visitor).to_have_url(re.compile(re.escape(app.url("/login?next=")) + next_param))
