@@ -86,7 +86,9 @@ class ProductReviews:
     # What the viewer may do: review (they bought it) and their review, if any.
     can_review: bool
     own_review: ReviewView | None
-    can_report: bool
+    # Anyone signed in may report reviews (not their own); the product, all but its seller.
+    can_report_reviews: bool
+    can_report_product: bool
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,8 @@ def product_reviews(
         reviews=_views(s, rows[:limit], viewer), sort=sort, has_more=len(rows) > limit,
         can_review=viewer_id is not None and not own_hidden and has_purchased(s, viewer_id, product.id),
         own_review=own,
-        can_report=viewer_id is not None and viewer_id != owner_id,
+        can_report_reviews=viewer_id is not None,
+        can_report_product=viewer_id is not None and viewer_id != owner_id,
     )
 
 

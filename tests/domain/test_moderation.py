@@ -262,6 +262,7 @@ def test_quality_figures_flag_a_shop_in_the_queue(market, admin):
     rows = {row.shop_id: row for row in quality.shop_quality(s, admin)}
     figures = rows[shop.id]
     assert (figures.sales, figures.disputes, figures.reports) == (1, 1, quality.REPORT_THRESHOLD)
+    assert (figures.refund_rate_label, figures.rating_label) == ("0%", "–")
     assert figures.flags == [f"{quality.REPORT_THRESHOLD} reports about its products in 90 days "
                              f"(threshold {quality.REPORT_THRESHOLD})."]
     items = queue.moderation_queue(s, admin, kind="shop").page.items
@@ -287,6 +288,7 @@ def test_admin_refunds_an_order_and_reads_its_ledger(market, admin):
         orders.refund_order(s, admin, market.gateway, order.reference, reason="")
     after = orders.refund_order(s, admin, market.gateway, order.reference, reason="Duplicate purchase.")
     assert after.order.status == "refunded" and not after.refundable
+    assert [line.refunded_label for line in after.lines] == ["$20.00"]
     assert {line.kind for line in after.ledger} == {"sale", "refund"}
     assert sum(line.amount for line in after.ledger if line.account == "buyer_payment") == 0
     assert records(s)[-1][1:] == ("refund_order", "order", order.reference, "Duplicate purchase.")

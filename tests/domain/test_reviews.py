@@ -108,8 +108,13 @@ def test_the_seller_replies_once_and_nobody_else_can(market, shop_product):
     seller = market.seller_actor(shop)
     with pytest.raises(ValidationError, match="Write your reply"):
         reviews.reply_to_review(market.s, seller, review.id, body="   ")
-    seller_view = reviews.product_reviews(market.s, product.id, viewer=seller).reviews[0]
+    seller_page = reviews.product_reviews(market.s, product.id, viewer=seller)
+    seller_view = seller_page.reviews[0]
     assert seller_view.can_reply
+    # The seller may report a review of the product, but not the product itself.
+    assert seller_page.can_report_reviews and not seller_page.can_report_product
+    anonymous_page = reviews.product_reviews(market.s, product.id)
+    assert not anonymous_page.can_report_reviews and not anonymous_page.can_report_product
     replied = reviews.reply_to_review(market.s, seller, review.id, body="Fixed in version 1.1, thank you.")
     assert replied.reply_body == "Fixed in version 1.1, thank you." and not replied.can_reply
     with pytest.raises(Conflict, match="already replied"):

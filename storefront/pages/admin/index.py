@@ -218,8 +218,9 @@ def queue_item(item) -> rx.Component:
                                              style={"overflow_wrap": "anywhere"},
                                              custom_attrs={"data-testid": "queue-body"})),
             rx.cond(item.flags.length() > 0, rx.vstack(
-                rx.foreach(item.flags, lambda flag: rx.text(rx.icon("triangle-alert", size=12), " ", flag, size="2",
-                                                            color=theme.DANGER_TEXT)),
+                rx.foreach(item.flags, lambda flag: rx.hstack(
+                    rx.icon("triangle-alert", size=14, color=theme.DANGER_TEXT, flex_shrink="0"),
+                    rx.text(flag, size="2", color=theme.DANGER_TEXT), spacing="1", align="center")),
                 spacing="1")),
             reports_block(item),
             history_block(item),
