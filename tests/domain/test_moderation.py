@@ -179,6 +179,23 @@ def test_the_queue_lists_pending_and_reported_items_flagged_first(market, admin,
     assert queue.moderation_queue(s, admin, age="week", now=later).page.items == []
 
 
+def test_a_live_product_edited_after_approval_waits_for_another_look(market, admin):
+    from commerce.catalog import products as catalog
+
+    shop = market.shop()
+    product = pending(market, shop, title="Steady Seller")
+    decisions.approve_product(market.s, admin, product.id)
+    assert queue.moderation_queue(market.s, admin).page.items == []
+    catalog.update_product(market.s, market.seller_actor(shop), product.id, summary="Now with a casino bonus.")
+    checks.set_banned_words(market.s, admin, "casino")
+    [item] = queue.moderation_queue(market.s, admin).page.items
+    assert (item.key, item.edited, item.pending) == (f"product:{product.id}", True, False)
+    assert item.flags == ["Banned word: “casino”."] and "edited since approval" in item.subtitle
+    assert is_visible_to_buyers(market.s, product.id)  # it stays live meanwhile
+    decisions.approve_product(market.s, admin, product.id, note="Bonus wording is fine.")
+    assert queue.moderation_queue(market.s, admin).page.items == []
+
+
 def test_bulk_decisions_record_each_product(market, admin):
     shop = market.shop()
     first, second = pending(market, shop, title="One"), pending(market, shop, title="Two")
