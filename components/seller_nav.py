@@ -12,6 +12,7 @@ SELLER_SECTIONS = [
     ("Sales", routes.SELLER_SALES, "receipt"),
     ("Discount codes", routes.SELLER_DISCOUNTS, "tag"),
     ("Balance & payouts", routes.SELLER_PAYOUTS, "wallet"),
+    ("Reviews", routes.SELLER_REVIEWS, "star"),
 ]
 
 

@@ -34,6 +34,7 @@ SELLER_PRODUCT = "/seller/products/[edit_product_id]"
 SELLER_SALES = "/seller/sales"
 SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_PAYOUTS = "/seller/payouts"
+SELLER_REVIEWS = "/seller/reviews"
 ORDERS = "/orders"
 # commerce.orders.checkout.confirmation_path builds these addresses.
 ORDER = "/orders/[order_reference]"

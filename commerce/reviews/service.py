@@ -18,6 +18,7 @@ from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.links import product_url
 from commerce.models import Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
 from commerce.models.base import utcnow
 from commerce.reviews.stats import rating_stats
@@ -97,6 +98,20 @@ class ProductRating:
     title: str
     average: float
     count: int
+    rating_label: str  # "4.5", or "–" without reviews
+
+
+@dataclass(frozen=True)
+class SellerReviewRow:
+    review: ReviewView
+    product_title: str
+    product_url: str
+
+
+@dataclass(frozen=True)
+class SellerReviews:
+    ratings: list[ProductRating]
+    reviews: list[SellerReviewRow]
 
 
 def _date_label(moment: datetime) -> str:
@@ -367,5 +382,22 @@ def seller_product_ratings(s: Session, actor: Actor) -> list[ProductRating]:
                       .order_by(Product.title)).all()
     stats = rating_stats(s, [product_id for product_id, _ in products])
     return [ProductRating(product_id=product_id, title=title, average=stats.get(product_id, (0.0, 0))[0],
-                          count=stats.get(product_id, (0.0, 0))[1])
+                          count=stats.get(product_id, (0.0, 0))[1],
+                          rating_label=f"{stats[product_id][0]:.1f}" if product_id in stats else "–")
             for product_id, title in products]
+
+
+def seller_reviews(s: Session, actor: Actor, *, unanswered_only: bool = False, limit: int = 50) -> SellerReviews:
+    """The seller's per-product ratings and the newest visible reviews of their products."""
+    shop = actor_shop(s, actor)
+    query = (select(Review, Product.title, Product.slug).join(Product, Product.id == Review.product_id)
+             .where(Product.shop_id == shop.id, Review.hidden_at.is_(None)))
+    if unanswered_only:
+        query = query.where(Review.reply_body.is_(None))
+    rows = s.exec(query.order_by(Review.created_at.desc(), Review.id.desc()).limit(max(1, min(limit, 200)))).all()
+    views = _views(s, [review for review, _, _ in rows], actor)
+    return SellerReviews(
+        ratings=[rating for rating in seller_product_ratings(s, actor) if rating.count],
+        reviews=[SellerReviewRow(review=view, product_title=title, product_url=product_url(shop.slug, slug))
+                 for view, (_, title, slug) in zip(views, rows, strict=True)],
+    )

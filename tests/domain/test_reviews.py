@@ -208,6 +208,15 @@ def test_ratings_feed_the_search_document_and_the_seller_dashboard(market, shop_
     assert (document.rating, document.review_count) == (4.0, 2)
 
     ratings = reviews.seller_product_ratings(market.s, market.seller_actor(shop))
-    assert [(r.title, r.average, r.count) for r in ratings] == [("Python Patterns Ebook", 4.0, 2)]
+    assert [(r.title, r.average, r.count, r.rating_label) for r in ratings] == [
+        ("Python Patterns Ebook", 4.0, 2, "4.0")]
+    dashboard = reviews.seller_reviews(market.s, market.seller_actor(shop))
+    assert [row.review.rating for row in dashboard.reviews] == [3, 5]
+    assert all(row.review.can_reply and row.product_url.startswith("/p/") for row in dashboard.reviews)
+    reviews.reply_to_review(market.s, market.seller_actor(shop), dashboard.reviews[0].review.id, body="Thanks")
+    unanswered = reviews.seller_reviews(market.s, market.seller_actor(shop), unanswered_only=True)
+    assert [row.review.rating for row in unanswered.reviews] == [5]
+    # Another seller sees none of it.
+    assert reviews.seller_reviews(market.s, market.seller_actor(market.shop())).reviews == []
     with pytest.raises(PermissionDenied):
         reviews.seller_product_ratings(market.s, market.buyer_actor(market.user()))
