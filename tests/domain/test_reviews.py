@@ -220,3 +220,24 @@ def test_ratings_feed_the_search_document_and_the_seller_dashboard(market, shop_
     assert reviews.seller_reviews(market.s, market.seller_actor(market.shop())).reviews == []
     with pytest.raises(PermissionDenied):
         reviews.seller_product_ratings(market.s, market.buyer_actor(market.user()))
+
+
+def test_the_search_index_filters_and_sorts_by_rating(market, tmp_path):
+    from commerce.search.embedded import TantivySearchIndex
+    from commerce.search.indexer import index_dirty_batch
+    from commerce.search.port import SearchQuery
+
+    shop = market.shop()
+    loved = market.product(shop, 1000, title="Loved Sample Pack")
+    meh = market.product(shop, 1000, title="Meh Sample Pack")
+    market.product(shop, 1000, title="Unrated Sample Pack")
+    for product, stars in ((loved, 5), (meh, 2)):
+        buyer = market.user()
+        market.buy(buyer, product)
+        reviews.submit_review(market.s, market.buyer_actor(buyer), product.id, rating=stars)
+    index = TantivySearchIndex(tmp_path / "index")
+    index_dirty_batch(market.s, index)
+    at_least_four = index.search(SearchQuery(text="sample", min_rating=4.0))
+    assert [hit.title for hit in at_least_four.hits] == ["Loved Sample Pack"]
+    by_rating = index.search(SearchQuery(text="sample", sort="rating"))
+    assert [hit.title for hit in by_rating.hits][:2] == ["Loved Sample Pack", "Meh Sample Pack"]
