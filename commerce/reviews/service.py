@@ -87,6 +87,7 @@ class ProductReviews:
     # What the viewer may do: review (they bought it) and their review, if any.
     can_review: bool
     own_review: ReviewView | None
+    own_review_hidden: bool  # a moderator hid the viewer's review
     # Anyone signed in may report reviews (not their own); the product, all but its seller.
     can_report_reviews: bool
     can_report_product: bool
@@ -336,20 +337,17 @@ def product_reviews(
         query = query.order_by(Review.created_at.desc(), Review.id.desc())
     rows = list(s.exec(query.limit(limit + 1)).all())
     viewer_id = viewer.user_id if viewer is not None else None
-    own = None
-    if viewer_id is not None:
-        own_row = s.exec(select(Review).where(Review.product_id == product.id,
-                                              Review.buyer_id == viewer_id)).first()
-        own = _views(s, [own_row], viewer)[0] if own_row is not None and own_row.hidden_at is None else None
-        own_hidden = own_row is not None and own_row.hidden_at is not None
-    else:
-        own_hidden = False
+    own_row = s.exec(select(Review).where(Review.product_id == product.id, Review.buyer_id == viewer_id)).first() \
+        if viewer_id is not None else None
+    # A review a moderator hid is neither shown to its author for editing nor written anew.
+    own_hidden = own_row is not None and own_row.hidden_at is not None
+    own = _views(s, [own_row], viewer)[0] if own_row is not None and not own_hidden else None
     owner_id = s.get(Shop, product.shop_id).owner_id
     return ProductReviews(
         product_id=product.id, summary=rating_summary(s, product.id),
         reviews=_views(s, rows[:limit], viewer), sort=sort, has_more=len(rows) > limit,
         can_review=viewer_id is not None and not own_hidden and has_purchased(s, viewer_id, product.id),
-        own_review=own,
+        own_review=own, own_review_hidden=own_hidden,
         can_report_reviews=viewer_id is not None,
         can_report_product=viewer_id is not None and viewer_id != owner_id,
     )

@@ -135,11 +135,18 @@ def own_review_or_form() -> rx.Component:
             ),
             rx.card(review_form(), width="100%"),
         ),
-        rx.cond(
-            ~SessionState.is_signed_in,
-            rx.text("Bought this product? ", rx.link("Sign in", href=ReviewsState.login_to_review_url,
-                                                      id="review-sign-in"), " to review it.",
-                    size="2", color=theme.TEXT_MUTED),
+        rx.fragment(
+            rx.cond(
+                D.own_review_hidden,
+                rx.callout("A moderator hid your review of this product, so it is not shown here.",
+                           icon="eye-off", color_scheme="gray", width="100%", id="own-review-hidden"),
+            ),
+            rx.cond(
+                ~SessionState.is_signed_in,
+                rx.text("Bought this product? ", rx.link("Sign in", href=ReviewsState.login_to_review_url,
+                                                          id="review-sign-in"), " to review it.",
+                        size="2", color=theme.TEXT_MUTED),
+            ),
         ),
     )
 

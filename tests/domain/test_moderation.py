@@ -104,6 +104,8 @@ def test_hiding_a_review_removes_it_everywhere_and_settles_its_reports(market, a
     assert s.get(Product, product.id).search_dirty
     assert [r.status for r in s.exec(select(Report)).all()] == ["actioned"]
     assert records(s) == [(admin.user_id, "hide_review", "review", str(review.id), "Personal insults.")]
+    author_page = reviews.product_reviews(s, product.id, viewer=market.buyer_actor(reviewed["buyer"]))
+    assert author_page.own_review_hidden and author_page.own_review is None and not author_page.can_review
     # The author can no longer edit it back into view.
     with pytest.raises(Conflict, match="hid your review"):
         reviews.submit_review(s, market.buyer_actor(reviewed["buyer"]), product.id, rating=5)
