@@ -19,12 +19,18 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run test deps test-deps migrate seed reindex clean
+.PHONY: run worker test deps test-deps migrate seed reindex clean
 
 run: deps
 	$(PY) -m commerce.cli migrate
 	$(PY) -m commerce.cli seed-demo
 	$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+
+# Background job workers, for production with REDIS_URL set (without it jobs run
+# inside the web process and no worker is needed). THREADS sets jobs run at once.
+THREADS ?= 4
+worker: deps
+	$(PY) -m commerce.jobs.worker --threads $(THREADS)
 
 # The tests use real PostgreSQL and Redis servers and Debian's chromium for
 # Playwright; a value already set in the environment wins. pytest exits 5 when it

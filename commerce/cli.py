@@ -1,4 +1,5 @@
-"""Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | check-config`."""
+"""Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
+analytics-purge | check-config`."""
 
 from __future__ import annotations
 
@@ -52,15 +53,44 @@ def reindex() -> None:
     print(f"Search index rebuilt: {report.upserted} products buyers can see.")
 
 
+def analytics_rollup() -> None:
+    """Bring every shop's rollups up to date with its events (what the periodic job does)."""
+    from commerce.analytics.rollups import roll_up_pending
+    from commerce.db import unit_of_work
+
+    total = 0
+    while True:
+        with unit_of_work() as s:
+            done = roll_up_pending(s, limit=200)
+        total += done
+        if done < 200:
+            break
+    print(f"Analytics: {total} shop day(s) rolled up.")
+
+
+def analytics_purge() -> None:
+    """Delete visitor events older than ANALYTICS_RETENTION_DAYS (default 90); rollups stay."""
+    from commerce.analytics.rollups import purge
+    from commerce.db import unit_of_work
+
+    days = get_settings().analytics_retention_days
+    with unit_of_work() as s:
+        events, hourly = purge(s, retention_days=days)
+    print(f"Analytics: {events} visitor event(s) older than {days} days and {hourly} hourly row(s) deleted.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m commerce.cli")
-    parser.add_argument("command", choices=["migrate", "seed-demo", "reindex", "check-config"])
+    parser.add_argument("command", choices=["migrate", "seed-demo", "reindex", "analytics-rollup",
+                                                "analytics-purge", "check-config"])
     args = parser.parse_args(argv)
     get_settings().check_production_ready()
     commands = {
         "migrate": migrate,
         "seed-demo": seed_demo,
         "reindex": reindex,
+        "analytics-rollup": analytics_rollup,
+        "analytics-purge": analytics_purge,
         "check-config": lambda: print("configuration ok"),
     }
     commands[args.command]()

@@ -42,6 +42,8 @@ class Settings:
     session_days: int
     license_encryption_key: bytes
     license_key_configured: bool
+    # Visitor events (views, carts, checkouts, downloads) older than this are deleted; rollups stay.
+    analytics_retention_days: int = 90
 
     @property
     def is_production(self) -> bool:
@@ -133,6 +135,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_days=int(env.get("SESSION_DAYS", "30")),
         license_encryption_key=_license_key(env, secret_key),
         license_key_configured=bool(env.get("LICENSE_ENCRYPTION_KEY")),
+        analytics_retention_days=int(env.get("ANALYTICS_RETENTION_DAYS", "90")),
     )
 
 

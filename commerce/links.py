@@ -25,6 +25,16 @@ def category_url(category_slug: str) -> str:
     return f"/c/{quote(category_slug, safe='')}"
 
 
+def library_product_url(product_id: int) -> str:
+    """A product in the buyer's library."""
+    return f"/library/{int(product_id)}"
+
+
+def receipt_url(order_reference: str) -> str:
+    """The buyer's order page, which is their receipt."""
+    return f"/orders/{quote(order_reference, safe='')}"
+
+
 def media_url(key: str | None) -> str | None:
     """The public address of an image stored under a "media/" key (None for no image)."""
     if not key:

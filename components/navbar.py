@@ -82,6 +82,28 @@ def cart_link(count: IntLike) -> rx.Component:
     )
 
 
+def notifications_link(unread: IntLike) -> rx.Component:
+    unread_var = rx.Var.create(unread)
+    return rx.link(
+        rx.box(
+            rx.icon("bell", size=20),
+            rx.cond(
+                unread_var > 0,
+                rx.badge(rx.cond(unread_var > 99, "99+", unread_var.to_string()), id="notifications-unread",
+                         variant="solid", radius="full", position="absolute", top="-6px", right="-10px",
+                         color_scheme="red"),
+            ),
+            position="relative",
+            display="flex",
+        ),
+        href=routes.NOTIFICATIONS,
+        id="notifications-link",
+        aria_label=rx.cond(unread_var > 0, "Notifications, " + unread_var.to_string() + " unread", "Notifications"),
+        color="inherit",
+        padding="0.5rem",
+    )
+
+
 def _menu_link(label: str, href: str, icon: str, id: str) -> rx.Component:
     # A menu item that navigates (a link slotted into the item breaks Radix's Slot).
     return rx.menu.item(
@@ -121,6 +143,7 @@ def account_menu(
             _menu_link("Your orders", routes.ORDERS, "receipt", "menu-orders"),
             _menu_link("Account", routes.ACCOUNT, "settings", "menu-account"),
             rx.cond(has_shop, _menu_link("Seller studio", routes.SELLER, "store", "menu-seller")),
+            rx.cond(has_shop, _menu_link("Analytics", routes.SELLER_ANALYTICS, "chart-column", "menu-analytics")),
             rx.cond(is_admin, _menu_link("Admin", routes.ADMIN, "shield", "menu-admin")),
             rx.menu.separator(),
             rx.menu.item(
@@ -153,11 +176,13 @@ def navbar(
     is_admin: BoolLike,
     on_sign_out: rx.EventHandler,
     search: rx.Component | None = None,
+    unread_notifications: IntLike = 0,
 ) -> rx.Component:
     """`search` replaces the plain search form (the layout passes the as-you-type box)."""
     actions = rx.hstack(
         rx.color_mode.button(id="color-mode", aria_label="Switch light or dark mode",
                              variant="ghost", color_scheme="gray"),
+        rx.cond(signed_in, notifications_link(unread_notifications)),
         cart_link(cart_count),
         account_menu(signed_in=signed_in, display_name=display_name, has_shop=has_shop,
                      is_admin=is_admin, on_sign_out=on_sign_out),

@@ -9,6 +9,7 @@ from storefront import routes
 
 SELLER_SECTIONS = [
     ("Products", routes.SELLER, "package"),
+    ("Analytics", routes.SELLER_ANALYTICS, "chart-column"),
     ("Sales", routes.SELLER_SALES, "receipt"),
     ("Discount codes", routes.SELLER_DISCOUNTS, "tag"),
     ("Balance & payouts", routes.SELLER_PAYOUTS, "wallet"),

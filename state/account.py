@@ -1,4 +1,4 @@
-"""The account page: change password, open a shop, sign out everywhere."""
+"""The account page: change password, update emails, open a shop, sign out everywhere."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from commerce import accounts
+from commerce.delivery import library
 from state import service_call
 from state.form_data import secret_field, text_field
 from state.session import current_actor
@@ -26,10 +27,25 @@ class AccountState(rx.State):
     shop_error: str = ""
     shop_pending: bool = False
 
+    update_emails: bool = True
+    update_emails_notice: str = ""
+
     @rx.event
-    def open_page(self):
+    async def open_page(self):
         """Fresh forms each time the account page opens (state outlives navigation)."""
         self.reset()
+        actor = await current_actor(self)
+        result = await service_call.call(library.update_emails_enabled, actor)
+        self.update_emails = result.value if result.ok else True
+
+    @rx.event
+    async def set_update_emails(self, enabled: bool):
+        actor = await current_actor(self)
+        result = await service_call.call(library.set_update_emails, actor, bool(enabled))
+        if result.ok:
+            self.update_emails = result.value
+            self.update_emails_notice = ("We will email you when something you bought is updated."
+                                         if result.value else "You will no longer get update emails.")
 
     @rx.event
     async def change_password(self, form_data: dict[str, Any]):

@@ -21,6 +21,7 @@ from commerce.orders import cart, checkout, currency
 from commerce.orders.cart import CartSettings, CartView
 from commerce.orders.pricing import CartInput
 from state import service_call
+from state.analytics import track
 from state.form_data import text_field
 from state.session import current_actor
 
@@ -239,6 +240,7 @@ class CartState(rx.State):
             return
         self.added_product_id = product_id
         await self._refresh(actor)
+        await track(self, "add_to_cart", product_ids=[product_id])
 
     @rx.event
     async def set_amount(self, form_data: dict[str, Any]):
@@ -344,6 +346,7 @@ class CartState(rx.State):
             return
         if not actor.is_signed_in:
             self._receipt_tokens = {**self._receipt_tokens, result.value.order_reference: result.value.receipt_token}
+        await track(self, "checkout", order_reference=result.value.order_reference)
         yield rx.redirect(local_path(result.value.redirect_url))
 
 

@@ -20,6 +20,7 @@ from commerce.catalog.queries import (
 from commerce.catalog.views import Page
 from commerce.config import get_settings
 from state import service_call
+from state.analytics import track
 from state.session import current_actor
 
 PER_PAGE = 24
@@ -124,6 +125,8 @@ class ProductState(rx.State):
         self.not_found = not result.ok
         self.product = result.value
         self.loaded = True
+        if result.ok and not result.value.is_preview:
+            await track(self, "view", product_ids=[result.value.id])
 
     @rx.event
     def select_image(self, index: int):

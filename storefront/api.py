@@ -16,7 +16,10 @@ from starlette.routing import BaseRoute, Route
 
 from commerce import wiring
 from commerce.db import check_database
+from storefront.api_downloads import download_routes
+from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
+from storefront.api_licenses import license_routes
 from storefront.api_webhooks import webhook_routes
 
 log = logging.getLogger(__name__)
@@ -37,8 +40,11 @@ routes: list[BaseRoute] = [
     Route("/healthz", healthz, methods=["GET"]),
 ]
 # Other HTTP endpoints are appended here as route lists from their own modules
-# (payment webhooks and the license API go next to the file routes).
+# (files, payment webhooks, buyers' downloads and the license API).
 routes += file_routes(wiring.blob_store)
 routes += webhook_routes(wiring.payment_gateway)
+routes += download_routes(wiring.blob_store)
+routes += license_routes()
+routes += export_routes()
 
 api = Starlette(routes=routes)

@@ -62,33 +62,7 @@ def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
         except InvalidDownloadLink as error:
             return _refused(error.message, 403)
 
-        blob = await run_in_threadpool(store.stat, link.key)
-        if blob is None:
-            return _refused("This file is no longer available.", 404)
-        etag = f'"{blob.sha256}"'
-        headers = {
-            "content-type": link.content_type or blob.content_type,
-            "content-disposition": attachment_disposition(link.filename),
-            "accept-ranges": "bytes",
-            "etag": etag,
-            "cache-control": "private, no-store",
-            "x-content-type-options": "nosniff",
-        }
-        if_range = request.headers.get("if-range")
-        range_header = request.headers.get("range") if if_range in (None, etag) else None
-        try:
-            byte_range = _parse_range(range_header, blob.size)
-        except _Unsatisfiable:
-            return Response(
-                status_code=416,
-                headers={"content-range": f"bytes */{blob.size}", "accept-ranges": "bytes"},
-            )
-        start, end = byte_range or (0, blob.size)
-        status = 200
-        if byte_range is not None:
-            status = 206
-            headers["content-range"] = f"bytes {start}-{end - 1}/{blob.size}"
-        return await _send(request, store, blob.key, start, end, status, headers)
+        return await serve_blob(request, store, link.key, link.filename, link.content_type)
 
     async def media(request: Request) -> Response:
         store = store_provider()
@@ -115,6 +89,45 @@ def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
         Route(FILES_PATH + "/{key:path}", download, methods=["GET", "HEAD"]),
         Route(MEDIA_PATH + "/{rest:path}", media, methods=["GET", "HEAD"]),
     ]
+
+
+async def serve_blob(
+    request: Request, store: BlobStore, key: str, filename: str, content_type: str | None = None,
+) -> Response:
+    """Stream a private blob as an attachment saved as `filename`, honouring one byte range."""
+    blob = await run_in_threadpool(store.stat, key)
+    if blob is None:
+        return _refused("This file is no longer available.", 404)
+    etag = f'"{blob.sha256}"'
+    headers = {
+        "content-type": content_type or blob.content_type,
+        "content-disposition": attachment_disposition(filename),
+        "accept-ranges": "bytes",
+        "etag": etag,
+        "cache-control": "private, no-store",
+        "x-content-type-options": "nosniff",
+    }
+    if_range = request.headers.get("if-range")
+    range_header = request.headers.get("range") if if_range in (None, etag) else None
+    try:
+        byte_range = _parse_range(range_header, blob.size)
+    except _Unsatisfiable:
+        return Response(
+            status_code=416,
+            headers={"content-range": f"bytes */{blob.size}", "accept-ranges": "bytes"},
+        )
+    start, end = byte_range or (0, blob.size)
+    status = 200
+    if byte_range is not None:
+        status = 206
+        headers["content-range"] = f"bytes {start}-{end - 1}/{blob.size}"
+    return await _send(request, store, blob.key, start, end, status, headers)
+
+
+def continues_download(request: Request) -> bool:
+    """Whether the request resumes a download already started (a range not at byte 0)."""
+    match = _SINGLE_RANGE.fullmatch(request.headers.get("range", "").strip())
+    return match is not None and match.group(1) not in ("", "0")
 
 
 async def _send(

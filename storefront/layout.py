@@ -28,7 +28,9 @@ from components.empty_state import empty_state
 from components.footer import footer
 from components.navbar import navbar
 from components.search import quick_search_box
+from state.analytics import VisitorState
 from state.cart import CartState
+from state.notifications import NotificationsState
 from state.search import QuickSearchState
 from state.session import SessionState
 from storefront import routes
@@ -70,6 +72,7 @@ def _shell(content: rx.Component) -> rx.Component:
             display_name=SessionState.display_name,
             has_shop=SessionState.has_shop,
             is_admin=SessionState.is_admin,
+            unread_notifications=NotificationsState.unread,
             on_sign_out=SessionState.logout,
             search=quick_search(),
         ),
@@ -136,8 +139,9 @@ def _register(
 def shop_page(route: str, *, title: str | rx.Var, description: str | rx.Var, on_load: OnLoad = None,
               meta: Sequence[rx.Component] = ()):
     return _register(route, title, description,
-                     [SessionState.resolve, CartState.refresh_count, *_on_load_list(on_load)], lambda render: render(),
-                     meta=meta)
+                     [SessionState.resolve, CartState.refresh_count, VisitorState.land, *_on_load_list(on_load),
+                      NotificationsState.start],
+                     lambda render: render(), meta=meta)
 
 
 def library_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -145,7 +149,8 @@ def library_page(route: str, *, title: str, description: str, on_load: OnLoad = 
         return rx.cond(SessionState.is_signed_in, render(), _checking_session())
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load)], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
+                      NotificationsState.start], body)
 
 
 def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -166,7 +171,8 @@ def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = N
         )
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load)], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
+                      NotificationsState.start], body)
 
 
 def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -187,4 +193,5 @@ def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = No
         )
 
     return _register(route, title, description,
-                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load)], body)
+                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
+                      NotificationsState.start], body)

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from commerce.links import category_url, product_url, shop_url  # noqa: F401  (re-exported for pages)
+from commerce.links import (  # noqa: F401  (re-exported for pages)
+    category_url,
+    library_product_url,
+    product_url,
+    shop_url,
+)
 
 HOME = "/"
 SEARCH = "/search"
 CART = "/cart"
 LIBRARY = "/library"
+LIBRARY_PRODUCT = "/library/[library_product_id]"
 LOGIN = "/login"
 REGISTER = "/register"
 ACCOUNT = "/account"
@@ -31,6 +37,7 @@ PRODUCT = "/p/[shop_slug]/[product_slug]"
 SHOP = "/s/[shop_slug]"
 CATEGORY = "/c/[category_slug]"
 SELLER_PRODUCT = "/seller/products/[edit_product_id]"
+SELLER_DELIVERY = "/seller/delivery/[delivery_product_id]"
 SELLER_SALES = "/seller/sales"
 SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_PAYOUTS = "/seller/payouts"
@@ -40,6 +47,11 @@ ORDERS = "/orders"
 ORDER = "/orders/[order_reference]"
 # The embedded test gateway's payment page (commerce.payments.testpay.CHECKOUT_PAGE_PATH).
 TESTPAY = "/testpay/[testpay_session]"
+SELLER_ANALYTICS = "/seller/analytics"
+NOTIFICATIONS = "/notifications"
+# Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
+EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
 # Reflex serves the page registered under this route for every unknown address.
 NOT_FOUND = "404"
 
@@ -75,3 +87,8 @@ def order_url(reference: str) -> str:
 
 def seller_product_url(product_id: int) -> str:
     return f"/seller/products/{int(product_id)}"
+
+
+def seller_delivery_url(product_id: int) -> str:
+    """A product's downloads and license keys, as its seller manages them."""
+    return f"/seller/delivery/{int(product_id)}"

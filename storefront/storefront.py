@@ -20,13 +20,17 @@ import storefront.pages.admin.users
 import storefront.pages.cart
 import storefront.pages.category
 import storefront.pages.home
+import storefront.pages.library
 import storefront.pages.login
 import storefront.pages.not_found
+import storefront.pages.notifications
 import storefront.pages.orders
 import storefront.pages.password_reset
 import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
+import storefront.pages.seller.analytics
+import storefront.pages.seller.delivery
 import storefront.pages.seller.discounts
 import storefront.pages.seller.index
 import storefront.pages.seller.payouts
@@ -35,7 +39,9 @@ import storefront.pages.seller.reviews
 import storefront.pages.seller.sales
 import storefront.pages.shop
 import storefront.pages.testpay  # noqa: F401
+from commerce.analytics.tasks import periodic_rollups
 from commerce.config import get_settings
+from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from components import theme
 from storefront.api import api
@@ -58,7 +64,11 @@ app = rx.App(
 async def background_jobs():
     """Jobs run for as long as the app: in-process by default, or sent to Redis workers."""
     configure_jobs(get_settings().redis_url)
+    # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
+    await asyncio.to_thread(redeliver_pending)
+    rollups = asyncio.create_task(periodic_rollups())
     yield
+    rollups.cancel()
     await asyncio.to_thread(shutdown_jobs)
 
 

@@ -36,6 +36,7 @@ from commerce.jobs.dispatch import (
     configure_jobs,
     current_backend,
     enqueue_after_commit,
+    enqueue_now,
     shutdown_jobs,
     wait_for_jobs,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "configure_jobs",
     "current_backend",
     "enqueue_after_commit",
+    "enqueue_now",
     "job",
     "registered_jobs",
     "shutdown_jobs",

@@ -76,6 +76,13 @@ def enqueue_after_commit(session: Session, job_fn: Job, **kwargs: Any) -> None:
     after_commit(session, send)
 
 
+def enqueue_now(job_fn: Job, **kwargs: Any) -> None:
+    """Send a job that no transaction waits on (a timer's periodic work); same checks."""
+    if not isinstance(job_fn, Job):
+        raise TypeError(f"{job_fn!r} is not a job: decorate it with @job")
+    current_backend().enqueue(job_fn, job_fn.payload(kwargs))
+
+
 def wait_for_jobs(timeout: float) -> bool:
     """In-process backend: wait until all enqueued jobs are done; False on timeout."""
     backend = current_backend()

@@ -49,3 +49,31 @@ class LicenseKey(SQLModel, table=True):
     sold_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The order line that bought it; the orders issue adds the foreign key.
     order_line_id: int | None = Field(default=None, index=True)
+    # Set when sold: the fulfilment it was issued for, its owner, and the product's
+    # limits at the time of sale (later policy changes do not touch sold keys).
+    fulfilment_id: int | None = Field(default=None, foreign_key="fulfilments.id", index=True)
+    buyer_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    activation_limit: int | None = Field(default=None)
+    usage_limit: int | None = Field(default=None)
+    usage_count: int = Field(default=0)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_reason: str | None = Field(default=None, max_length=200)
+    # A rotated key points at the key that replaced it.
+    replaced_by_id: int | None = Field(default=None)
+
+
+class LicenseActivation(SQLModel, table=True):
+    """One machine (instance) a key is activated on, named by the seller's software."""
+
+    __tablename__ = "license_activations"
+    __table_args__ = (
+        UniqueConstraint("license_key_id", "instance", name="uq_license_activations_key_instance"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    license_key_id: int = Field(foreign_key="license_keys.id", index=True)
+    instance: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlmodel import Session
@@ -10,18 +11,27 @@ from commerce.db import unit_of_work
 from commerce.jobs import claim_idempotency_key, enqueue_after_commit, job
 from commerce.notifications.email import EmailMessage, render_email
 
+log = logging.getLogger(__name__)
+
 
 @job(max_retries=5, min_backoff_ms=15_000, queue="email")
 def send_email(to: str, kind: str, context: dict[str, Any], idempotency_key: str | None = None) -> None:
-    """Render and send one email. With a key it is sent once per key, however often it runs."""
-    from commerce import wiring  # wiring builds every adapter; imported late to keep this module light
+    """Render and send one email, unless the recipient switched this kind off.
 
-    if idempotency_key is None:
-        wiring.send_email(to=to, kind=kind, **context)
-        return
-    # The claim commits only if the send succeeded; a failed send leaves it for the retry.
+    With a key it is sent once per key, however often it runs. The preference is
+    read when sending, so every sender respects it and a change applies at once.
+    """
+    from commerce import wiring  # wiring builds every adapter; imported late to keep this module light
+    from commerce.notifications import preferences  # accounts imports this module: a late import
+
     with unit_of_work() as session:
-        if claim_idempotency_key(session, f"email:{idempotency_key}"):
+        if not preferences.email_allowed(session, to, kind):
+            log.info("%s email to %s not sent: switched off in their preferences", kind, to)
+            return
+        if idempotency_key is None:
+            wiring.send_email(to=to, kind=kind, **context)
+        # The claim commits only if the send succeeded; a failed send leaves it for the retry.
+        elif claim_idempotency_key(session, f"email:{idempotency_key}"):
             wiring.send_email(to=to, kind=kind, **context)
 
 

@@ -30,7 +30,7 @@ from commerce.models.base import utcnow
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
-from commerce.orders import discounts
+from commerce.orders import discounts, hooks
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +219,7 @@ def mark_paid(s: Session, order: Order, *, reason: str, event_id: str | None = N
         post_sale(s, order, line)
     carts.remove_products(s, order.buyer_id, {line.product_id for line in lines})
     s.flush()
+    hooks.order_paid(s, order, lines)
     _schedule_paid_emails(s, order, lines)
 
 
@@ -262,7 +263,10 @@ def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
 
 
 def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> None:
+    """A disputed payment withdraws what the order granted (the revoke hooks), as a refund does."""
     transition(s, order, "disputed", "the buyer disputed the payment with their bank", event_id=event_id)
+    for line in s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all():
+        revoke_fulfilments(s, line)
 
 
 def revoke_fulfilments(s: Session, line: OrderLine) -> None:

@@ -16,7 +16,7 @@ from commerce.ledger import post_refund
 from commerce.models import Order, OrderLine, Refund, User
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
-from commerce.orders import lifecycle
+from commerce.orders import hooks, lifecycle
 from commerce.payments import PaymentGateway
 
 REFUNDABLE = ("paid", "partially_refunded", "disputed")
@@ -88,6 +88,7 @@ def refund(
         rows.append(row)
     order.refunded_amount += total
     s.add(order)
+    hooks.order_refunded(s, order, rows)
 
     if order.payment_reference:
         if gateway is None:

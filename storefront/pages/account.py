@@ -1,4 +1,4 @@
-"""The account page: profile, password, opening a shop, signing out everywhere."""
+"""The account page: profile, password, update emails, opening a shop, signing out everywhere."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from components import theme
 from components.buttons import link_button
 from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
 from state.account import AccountState
+from state.notifications import PreferencesState
 from state.session import SessionState
 from storefront import routes
 from storefront.layout import library_page
@@ -58,6 +59,24 @@ def change_password() -> rx.Component:
     )
 
 
+def update_emails() -> rx.Component:
+    return section_card(
+        "Product update emails",
+        rx.text(
+            rx.hstack(
+                rx.switch(checked=AccountState.update_emails, on_change=AccountState.set_update_emails,
+                          id="update-emails-switch", size="3"),
+                rx.text("Email me when a product I bought has a new version"),
+                spacing="3", align="center",
+            ),
+            as_="label",
+        ),
+        form_notice(AccountState.update_emails_notice, id="update-emails-notice"),
+        description="New versions always show up in your library, marked as updated.",
+        id="update-emails",
+    )
+
+
 def open_shop() -> rx.Component:
     has_shop = section_card(
         "Your shop",
@@ -92,6 +111,50 @@ def open_shop() -> rx.Component:
     return rx.cond(SessionState.has_shop, has_shop, new_shop)
 
 
+def preference_row(pref) -> rx.Component:
+    switch_id = "pref-" + pref.kind + "-" + pref.channel
+    return rx.hstack(
+        rx.vstack(
+            rx.el.label(pref.label, " · ", pref.channel_label, html_for=switch_id, font_weight="500",
+                        font_size="0.9rem"),
+            rx.text(pref.description, size="1", color=theme.TEXT_MUTED),
+            spacing="0",
+            flex_grow="1",
+        ),
+        rx.switch(id=switch_id, checked=pref.enabled,
+                  on_change=lambda checked: PreferencesState.set_notification(pref.kind, pref.channel, checked)),
+        align="center",
+        width="100%",
+    )
+
+
+def notification_preferences() -> rx.Component:
+    return section_card(
+        "Notifications and privacy",
+        form_error(PreferencesState.error, id="preferences-error"),
+        form_notice(PreferencesState.notice, id="preferences-notice"),
+        rx.vstack(rx.foreach(PreferencesState.notifications, preference_row), spacing="3", width="100%"),
+        rx.separator(size="4"),
+        rx.hstack(
+            rx.vstack(
+                rx.el.label("Share my email with sellers I buy from", html_for="pref-share-email",
+                            font_weight="500", font_size="0.9rem"),
+                rx.text("When off, sellers' sales and customer lists show a pseudonym instead of your email.",
+                        size="1", color=theme.TEXT_MUTED),
+                spacing="0",
+                flex_grow="1",
+            ),
+            rx.switch(id="pref-share-email", checked=PreferencesState.share_email,
+                      on_change=PreferencesState.set_share_email),
+            align="center",
+            width="100%",
+        ),
+        description="Receipts, refunds and password emails are always sent: they are part of your purchases "
+                    "and your account's safety.",
+        id="notification-preferences",
+    )
+
+
 def sessions() -> rx.Component:
     return section_card(
         "Signed-in devices",
@@ -109,14 +172,16 @@ def sessions() -> rx.Component:
     routes.ACCOUNT,
     title="Your account",
     description="Your profile, password and shop.",
-    on_load=AccountState.open_page,
+    on_load=[AccountState.open_page, PreferencesState.load],
 )
 def account() -> rx.Component:
     return rx.vstack(
         rx.heading("Your account", as_="h1", size="7"),
         profile(),
         change_password(),
+        update_emails(),
         open_shop(),
+        notification_preferences(),
         sessions(),
         spacing=theme.GAP_SECTION,
         width="100%",

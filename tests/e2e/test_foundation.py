@@ -22,7 +22,14 @@ def sign_up(page, email: str, name: str = "Test Buyer") -> None:
 
 
 def sign_out(page) -> None:
-    page.locator("#account-menu").click()
+    # A click that lands while the page is still hydrating is lost on a busy machine: retry it.
+    for _ in range(3):
+        page.locator("#account-menu").click()
+        try:
+            expect(page.locator("#menu-sign-out")).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            continue
     page.locator("#menu-sign-out").click()
     expect(page.locator("#nav-login")).to_be_visible()
 

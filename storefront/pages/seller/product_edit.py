@@ -430,6 +430,9 @@ def delivery_section() -> rx.Component:
             key="delivery-" + E.form_key.to_string(),
             width="100%",
         ),
+        rx.link(rx.hstack(rx.icon("chart-bar", size=16), rx.text("Download limits, counts and sold keys"),
+                          spacing="1", align="center"),
+                href="/seller/delivery/" + P.id.to_string(), id="open-delivery"),
         id="delivery-section",
     )
 

@@ -1,0 +1,194 @@
+"""Capturing what visitors do, on the server and cheaply: one row per event, no third party.
+
+Visitors are a random id from a cookie (`new_visitor_id`), never linked to an
+account, and events carry no user id. Where a visit came from (the referring
+site's host, UTM source/medium/campaign of the landing address) is worked out
+here from what the browser reports; a bot is not counted at all.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor
+from commerce.errors import ValidationError
+from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Order, OrderLine, Product
+from commerce.models.base import utcnow
+
+# What a page may record; purchases and refunds come from the orders lifecycle only.
+VISITOR_EVENT_KINDS = ("view", "add_to_cart", "checkout", "download")
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
+_UTM_LENGTH = 100
+_BOT = re.compile(r"bot\b|bot/|crawl|spider|slurp|lighthouse|facebookexternalhit|curl/|wget/|python-requests|httpx", re.I)
+_TABLET = re.compile(r"ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))", re.I)
+_PHONE = re.compile(r"mobi|iphone|ipod|android|windows phone|blackberry|opera mini", re.I)
+_HOSTNAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
+_INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+@dataclass(frozen=True)
+class VisitContext:
+    """Where a visit came from and on what; nothing in it identifies a person."""
+
+    visitor_id: str | None = None
+    referrer_host: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    device: str = "unknown"
+    country: str | None = None
+
+
+def new_visitor_id() -> str:
+    return secrets.token_hex(16)
+
+
+def is_visitor_id(value: str | None) -> bool:
+    return bool(value) and re.fullmatch(r"[0-9a-f]{32}", value) is not None
+
+
+def device_class(user_agent: str | None) -> str | None:
+    """"desktop", "phone", "tablet" or "unknown"; None for a bot, which is not counted."""
+    if not user_agent:
+        return "unknown"
+    if _BOT.search(user_agent):
+        return None
+    if _TABLET.search(user_agent):
+        return "tablet"
+    if _PHONE.search(user_agent):
+        return "phone"
+    return "desktop"
+
+
+def referrer_host(referrer: str | None, own_host: str | None) -> str | None:
+    """The referring site's host ("news.ycombinator.com"), or None for direct visits and our own pages."""
+    if not referrer:
+        return None
+    try:
+        host = (urlsplit(referrer.strip()).hostname or "").lower()
+    except ValueError:
+        return None
+    if host.startswith("www."):
+        host = host[4:]
+    own = (own_host or "").lower().removeprefix("www.")
+    if host == own or len(host) > 255 or not _HOSTNAME.fullmatch(host):
+        return None
+    return host
+
+
+def utm_from_url(url: str | None) -> dict[str, str]:
+    """The UTM parameters of a landing address, trimmed and lower-cased."""
+    if not url:
+        return {}
+    try:
+        query = parse_qs(urlsplit(url).query)
+    except ValueError:
+        return {}
+    found = {}
+    for field in UTM_FIELDS:
+        value = (query.get(field) or [""])[0].strip().lower()[:_UTM_LENGTH]
+        if value:
+            found[field] = value
+    return found
+
+
+def encode_source(referrer: str | None, utm: dict[str, str]) -> str:
+    """The visit's source as a short cookie value (a query string)."""
+    fields = {key: value for key, value in utm.items() if key in UTM_FIELDS and value}
+    if referrer:
+        fields["ref"] = referrer
+    return urlencode(fields)
+
+
+def decode_source(cookie: str | None) -> dict[str, str | None]:
+    """The cookie written by `encode_source`, as VisitContext fields; junk gives nothing."""
+    parsed = parse_qs(cookie or "")
+    ref = (parsed.get("ref") or [None])[0]
+    fields: dict[str, str | None] = {"referrer_host": referrer_host(f"https://{ref}/", None) if ref else None}
+    for field in UTM_FIELDS:
+        value = (parsed.get(field) or [""])[0].strip().lower()[:_UTM_LENGTH]
+        fields[field] = value or None
+    return fields
+
+
+def country_code(value: str | None) -> str | None:
+    """A two-letter country from a CDN header such as CF-IPCountry; unknown ("XX", "T1") gives None."""
+    code = (value or "").strip().upper()
+    return code if re.fullmatch(r"[A-Z]{2}", code) and code not in {"XX", "T1", "ZZ"} else None
+
+
+def mark_pending(s: Session, shop_id: int, when: datetime) -> None:
+    """Note that the shop's rollups for `when`'s day are behind (one small upsert)."""
+    insert = _INSERT[s.get_bind().dialect.name]
+    statement = insert(AnalyticsPendingRollup).values(shop_id=shop_id, day=when.date(), version=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["shop_id", "day"], set_={"version": AnalyticsPendingRollup.version + 1})
+    s.exec(statement)
+
+
+def add_event(s: Session, event: AnalyticsEvent) -> None:
+    s.add(event)
+    s.flush()
+    mark_pending(s, event.shop_id, event.occurred_at)
+
+
+def record_event(
+    s: Session,
+    actor: Actor,
+    kind: str,
+    visit: VisitContext,
+    *,
+    product_ids: list[int] | tuple[int, ...] = (),
+    order_reference: str | None = None,
+) -> int:
+    """Record what a visitor did with some products; returns how many events were kept.
+
+    `checkout` takes the order just started (`order_reference`) and records one
+    event per product in it; the others take `product_ids`. Unknown products are
+    skipped, and so are a seller's own products (their previews are not interest).
+    Recording the same checkout twice keeps one event per product.
+    """
+    if kind not in VISITOR_EVENT_KINDS:
+        raise ValidationError(f"{kind!r} is not an event a page can record.")
+    if visit.visitor_id is not None and not is_visitor_id(visit.visitor_id):
+        visit = VisitContext(**{**visit.__dict__, "visitor_id": None})
+    now = utcnow()
+    targets: list[tuple[int, int, int | None, int | None]] = []  # (shop, product, order, line)
+    if kind == "checkout":
+        if not order_reference:
+            raise ValidationError("A checkout event needs its order.")
+        order = s.exec(select(Order).where(Order.reference == order_reference)).first()
+        if order is None:
+            return 0
+        lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+        targets = [(line.shop_id, line.product_id, order.id, line.id) for line in lines]
+    else:
+        wanted = [pid for pid in dict.fromkeys(product_ids) if isinstance(pid, int) and not isinstance(pid, bool)]
+        if wanted:
+            rows = s.exec(select(Product.id, Product.shop_id).where(Product.id.in_(wanted))).all()
+            shop_of = dict(rows)
+            targets = [(shop_of[pid], pid, None, None) for pid in wanted if pid in shop_of]
+    kept = 0
+    for shop_id, product_id, order_id, line_id in targets:
+        if actor.shop_id is not None and actor.shop_id == shop_id:
+            continue
+        dedupe = f"checkout:{line_id}" if line_id is not None else None
+        if dedupe and s.exec(select(AnalyticsEvent.id).where(AnalyticsEvent.dedupe_key == dedupe)).first():
+            continue
+        add_event(s, AnalyticsEvent(
+            kind=kind, occurred_at=now, shop_id=shop_id, product_id=product_id,
+            # An order names a person: its events keep where the visit came from, not the visitor id.
+            visitor_id=None if order_id is not None else visit.visitor_id, referrer_host=visit.referrer_host, utm_source=visit.utm_source,
+            utm_medium=visit.utm_medium, utm_campaign=visit.utm_campaign, device=visit.device,
+            country=visit.country, order_id=order_id, order_line_id=line_id, dedupe_key=dedupe,
+        ))
+        kept += 1
+    return kept

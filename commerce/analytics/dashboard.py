@@ -1,0 +1,290 @@
+"""The seller dashboard's figures, read from the rollup tables only.
+
+Definitions (shown on the page too):
+- revenue: sales net of tax, minus the platform commission, minus refunds, in the
+  shop's currency (card fees are not deducted; payouts show those);
+- orders: distinct paid orders with something from the shop; units: items sold;
+- conversion rate: items bought / product page views;
+- average order value: sales net of tax before commission / orders;
+- refund rate: orders with a refund in the period / orders in the period.
+Days are UTC days. Chart values are major units as floats, for drawing only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_shop
+from commerce.analytics.rollups import day_start
+from commerce.errors import ValidationError
+from commerce.models import DimensionRollup, Product, ProductRollup, Shop, ShopRollup
+from commerce.models.base import utcnow
+from commerce.money import Money, format_money
+
+RANGES = {"today": "Today", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days",
+          "custom": "Custom range"}
+RANGE_DAYS = {"today": 1, "7d": 7, "30d": 30, "90d": 90}
+MAX_RANGE_DAYS = 366
+TOP_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    label: str
+    value_label: str
+    change_label: str
+    # "up", "down" or "flat"; "none" when there is nothing to compare with.
+    direction: str
+    # Whether the change is good news for the seller: "good", "bad" or "neutral".
+    tone: str
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    label: str
+    revenue: float
+    revenue_label: str
+    orders: int
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    label: str
+    count: int
+    share_label: str  # of product views
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    product_id: int
+    title: str
+    views: int
+    add_to_cart: int
+    units: int
+    revenue: int
+    revenue_major: float  # for drawing only
+    revenue_label: str
+    conversion: float
+    conversion_label: str
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    value: str
+    views: int
+    orders: int
+    revenue: int
+    revenue_label: str
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    currency: str
+    range_key: str
+    start: date
+    end: date
+    period_label: str
+    hourly: bool
+    has_any_data: bool
+    revenue: int
+    revenue_label: str
+    cards: list[Card]
+    series: list[SeriesPoint]
+    funnel: list[FunnelStep]
+    products: list[ProductRow]
+    referrers: list[SourceRow]
+    campaigns: list[SourceRow]
+    sources: list[SourceRow]
+    countries: list[SourceRow]
+    devices: list[SourceRow]
+
+
+@dataclass
+class _Sums:
+    views: int = 0
+    add_to_cart: int = 0
+    checkouts: int = 0
+    orders: int = 0
+    units: int = 0
+    gross: int = 0
+    revenue: int = 0
+    refunds: int = 0
+
+
+def period_for(range_key: str, *, today: date, custom_start: str = "", custom_end: str = "") -> tuple[date, date]:
+    """The first and last day of a named range, or of a custom one typed as YYYY-MM-DD."""
+    if range_key in RANGE_DAYS:
+        return today - timedelta(days=RANGE_DAYS[range_key] - 1), today
+    if range_key != "custom":
+        raise ValidationError("Choose one of the offered periods.", field="range")
+    try:
+        start, end = date.fromisoformat(custom_start.strip()), date.fromisoformat(custom_end.strip())
+    except (ValueError, AttributeError):
+        raise ValidationError("Enter both dates of the custom range.", field="range") from None
+    if start > end:
+        raise ValidationError("The range must start before it ends.", field="range")
+    if end > today:
+        raise ValidationError("The range cannot end in the future.", field="range")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise ValidationError(f"A range can cover at most {MAX_RANGE_DAYS} days.", field="range")
+    return start, end
+
+
+def _sums(s: Session, shop_id: int, start: date, end: date) -> _Sums:
+    row = s.exec(select(func.coalesce(func.sum(ShopRollup.views), 0), func.coalesce(func.sum(ShopRollup.add_to_cart), 0),
+                        func.coalesce(func.sum(ShopRollup.checkouts), 0), func.coalesce(func.sum(ShopRollup.orders), 0),
+                        func.coalesce(func.sum(ShopRollup.units), 0), func.coalesce(func.sum(ShopRollup.gross), 0),
+                        func.coalesce(func.sum(ShopRollup.revenue), 0), func.coalesce(func.sum(ShopRollup.refunds), 0))
+                 .where(ShopRollup.shop_id == shop_id, ShopRollup.granularity == "day",
+                        ShopRollup.bucket >= day_start(start), ShopRollup.bucket < day_start(end + timedelta(days=1)))).one()
+    return _Sums(*(int(value) for value in row))
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _change(current: float | None, previous: float | None, *, points: bool, up_is_good: bool = True) -> tuple[str, str, str]:
+    if current is None or previous is None:
+        return "no earlier data", "none", "neutral"
+    if points:
+        delta = (current - previous) * 100
+        label = f"{delta:+.1f} pts"
+    elif previous == 0:
+        if current == 0:
+            return "no change", "flat", "neutral"
+        return "new", "up" if current > 0 else "down", "good" if (current > 0) == up_is_good else "bad"
+    else:
+        delta = (current - previous) / abs(previous) * 100
+        label = f"{delta:+.0f}%"
+    if abs(delta) < 0.05:
+        return "no change", "flat", "neutral"
+    direction = "up" if delta > 0 else "down"
+    return label, direction, "good" if (delta > 0) == up_is_good else "bad"
+
+
+def _cards(current: _Sums, previous: _Sums, currency: str, compare: bool) -> list[Card]:
+    def money(amount: int | None) -> str:
+        return "—" if amount is None else format_money(Money(amount, currency))
+
+    aov = (lambda sums: None if sums.orders == 0 else round(sums.gross / sums.orders))
+    metrics = [
+        ("revenue", "Revenue", money(current.revenue), current.revenue, previous.revenue, False, True),
+        ("orders", "Orders", f"{current.orders:,}", current.orders, previous.orders, False, True),
+        ("units", "Items sold", f"{current.units:,}", current.units, previous.units, False, True),
+        ("conversion", "Conversion rate", _percent(_ratio(current.units, current.views)),
+         _ratio(current.units, current.views), _ratio(previous.units, previous.views), True, True),
+        ("aov", "Average order value", money(aov(current)), aov(current), aov(previous), False, True),
+        ("refund_rate", "Refund rate", _percent(_ratio(current.refunds, current.orders)),
+         _ratio(current.refunds, current.orders), _ratio(previous.refunds, previous.orders), True, False),
+    ]
+    cards = []
+    for key, label, value_label, now_value, before_value, points, up_is_good in metrics:
+        change = _change(now_value, before_value, points=points, up_is_good=up_is_good) if compare \
+            else ("no earlier data", "none", "neutral")
+        cards.append(Card(key, label, value_label, *change))
+    return cards
+
+
+def _series(s: Session, shop_id: int, start: date, end: date, currency: str, hourly: bool, now: datetime) -> list[SeriesPoint]:
+    granularity = "hour" if hourly else "day"
+    rows = s.exec(select(ShopRollup.bucket, ShopRollup.revenue, ShopRollup.orders)
+                  .where(ShopRollup.shop_id == shop_id, ShopRollup.granularity == granularity,
+                         ShopRollup.bucket >= day_start(start),
+                         ShopRollup.bucket < day_start(end + timedelta(days=1)))).all()
+    found = {bucket: (revenue, orders) for bucket, revenue, orders in rows}
+    if hourly:
+        buckets = [day_start(start) + timedelta(hours=h) for h in range(24)
+                   if start < now.date() or h <= now.hour]
+        label = "{:%H:00}".format
+    else:
+        buckets = [day_start(start + timedelta(days=d)) for d in range((end - start).days + 1)]
+        label = "{:%d %b}".format
+    points = []
+    for bucket in buckets:
+        revenue, orders = found.get(bucket, (0, 0))
+        money = Money(revenue, currency)
+        points.append(SeriesPoint(label=label(bucket), revenue=float(money.to_decimal()),
+                                  revenue_label=format_money(money), orders=orders))
+    return points
+
+
+def _products(s: Session, shop_id: int, start: date, end: date, currency: str) -> list[ProductRow]:
+    rows = s.exec(select(ProductRollup.product_id, Product.title, func.sum(ProductRollup.views),
+                         func.sum(ProductRollup.add_to_cart), func.sum(ProductRollup.units),
+                         func.sum(ProductRollup.revenue))
+                  .join(Product, Product.id == ProductRollup.product_id)
+                  .where(ProductRollup.shop_id == shop_id, ProductRollup.day >= start, ProductRollup.day <= end)
+                  .group_by(ProductRollup.product_id, Product.title)).all()
+    result = []
+    for product_id, title, views, carts, units, revenue in rows:
+        views, carts, units, revenue = int(views), int(carts), int(units), int(revenue)
+        conversion = _ratio(units, views)
+        result.append(ProductRow(product_id=product_id, title=title, views=views, add_to_cart=carts, units=units,
+                                 revenue=revenue, revenue_major=float(Money(revenue, currency).to_decimal()),
+                                 revenue_label=format_money(Money(revenue, currency)),
+                                 conversion=conversion or 0.0, conversion_label=_percent(conversion)))
+    result.sort(key=lambda row: (-row.revenue, -row.units, -row.views, row.title))
+    return result[:TOP_ROWS * 5]
+
+
+def _dimensions(s: Session, shop_id: int, start: date, end: date, currency: str) -> dict[str, list[SourceRow]]:
+    rows = s.exec(select(DimensionRollup.dimension, DimensionRollup.value, func.sum(DimensionRollup.views),
+                         func.sum(DimensionRollup.orders), func.sum(DimensionRollup.revenue))
+                  .where(DimensionRollup.shop_id == shop_id, DimensionRollup.day >= start,
+                         DimensionRollup.day <= end)
+                  .group_by(DimensionRollup.dimension, DimensionRollup.value)).all()
+    grouped: dict[str, list[SourceRow]] = defaultdict(list)
+    for dimension, value, views, orders, revenue in rows:
+        grouped[dimension].append(SourceRow(value=value, views=int(views), orders=int(orders), revenue=int(revenue),
+                                            revenue_label=format_money(Money(int(revenue), currency))))
+    for dimension in grouped:
+        grouped[dimension].sort(key=lambda row: (-row.revenue, -row.orders, -row.views, row.value))
+        grouped[dimension] = grouped[dimension][:TOP_ROWS]
+    return grouped
+
+
+def dashboard(
+    s: Session, actor: Actor, *, range_key: str = "30d", custom_start: str = "", custom_end: str = "",
+    now: datetime | None = None,
+) -> DashboardView:
+    """The acting seller's figures for a period, compared with the period just before it."""
+    shop_id = require_shop(actor)
+    shop = s.get(Shop, shop_id)
+    now = now or utcnow()
+    start, end = period_for(range_key, today=now.date(), custom_start=custom_start, custom_end=custom_end)
+    length = (end - start).days + 1
+    previous_start, previous_end = start - timedelta(days=length), start - timedelta(days=1)
+    current = _sums(s, shop_id, start, end)
+    previous = _sums(s, shop_id, previous_start, previous_end)
+    first_day = s.exec(select(func.min(ShopRollup.bucket)).where(ShopRollup.shop_id == shop_id)).one()
+    compare = first_day is not None and first_day <= day_start(previous_end)
+    hourly = start == end and end >= now.date() - timedelta(days=1)
+    dimensions = _dimensions(s, shop_id, start, end, shop.currency)
+    views = current.views
+    funnel = [FunnelStep(label, count, _percent(_ratio(count, views)) if views else "—")
+              for label, count in (("Product views", views), ("Added to cart", current.add_to_cart),
+                                   ("Checkout started", current.checkouts), ("Purchased", current.units))]
+    label = RANGES.get(range_key, "") if range_key != "custom" else f"{start:%d %b %Y} – {end:%d %b %Y}"
+    return DashboardView(
+        currency=shop.currency, range_key=range_key, start=start, end=end, period_label=label, hourly=hourly,
+        has_any_data=first_day is not None, revenue=current.revenue,
+        revenue_label=format_money(Money(current.revenue, shop.currency)),
+        cards=_cards(current, previous, shop.currency, compare),
+        series=_series(s, shop_id, start, end, shop.currency, hourly, now),
+        funnel=funnel,
+        products=_products(s, shop_id, start, end, shop.currency),
+        referrers=dimensions.get("referrer", []), campaigns=dimensions.get("utm_campaign", []),
+        sources=dimensions.get("utm_source", []), countries=dimensions.get("country", []),
+        devices=dimensions.get("device", []),
+    )

@@ -1,0 +1,196 @@
+"""Sales and customers as CSV for the shop's owner, produced in batches as it streams.
+
+Each batch is read in its own short transaction (keyset pagination, never
+OFFSET), so a shop with a million order lines streams in constant memory and
+holds no long transaction open. A buyer who chose not to share their email with
+sellers appears under a stable pseudonym ("buyer-3f9a…"), the same across
+exports of this shop and different in every other shop.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_shop
+from commerce.analytics.sales import to_shop_currency
+from commerce.config import get_settings
+from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Shop
+from commerce.money import Money
+from commerce.notifications.preferences import sharing_email
+
+SOLD = ("paid", "partially_refunded", "refunded", "disputed")
+BATCH = 500
+SALES_HEADER = ["order", "paid_at_utc", "product", "status", "order_currency", "price", "tax", "total", "refunded",
+                "shop_currency", "revenue", "buyer", "billing_country"]
+CUSTOMERS_HEADER = ["buyer", "billing_country", "orders", "items", "first_purchase_utc", "last_purchase_utc",
+                    "shop_currency", "revenue"]
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting like a formula would run in a spreadsheet (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+        return True
+    except ArithmeticError:
+        return False
+    except ValueError:
+        return False
+
+
+def _row(values: list) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow([_cell(v) for v in values])
+    return out.getvalue()
+
+
+def _major(amount: int, currency: str) -> str:
+    return str(Money(amount, currency).to_decimal())
+
+
+def pseudonym(shop_id: int, buyer_id: int) -> str:
+    key = get_settings().secret_key.encode()
+    digest = hmac.new(key, f"buyer:{shop_id}:{buyer_id}".encode(), hashlib.sha256).hexdigest()
+    return f"buyer-{digest[:12]}"
+
+
+def _revenue_by_line(s: Session, line_ids: list[int]) -> dict[int, int]:
+    """What each line left the shop (sales net of tax minus commission, minus refunds), order currency."""
+    rows = s.exec(select(LedgerTransaction.order_line_id, func.sum(LedgerPosting.amount))
+                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+                  .where(LedgerTransaction.order_line_id.in_(line_ids),
+                         LedgerPosting.account.in_(("buyer_payment", "tax_collected", "platform_commission")))
+                  .group_by(LedgerTransaction.order_line_id)).all()
+    return {line_id: int(total) for line_id, total in rows}
+
+
+def _lines(s: Session, shop_id: int, after: tuple[int, int], order_by_buyer: bool):
+    query = (select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
+             .where(OrderLine.shop_id == shop_id, Order.status.in_(SOLD)))
+    if order_by_buyer:
+        query = query.where((Order.buyer_id > after[0]) | ((Order.buyer_id == after[0]) & (OrderLine.id > after[1])))
+        query = query.order_by(Order.buyer_id, OrderLine.id)
+    else:
+        query = query.where(OrderLine.id > after[1]).order_by(OrderLine.id)
+    return s.exec(query.limit(BATCH)).all()
+
+
+def _start(session_factory: SessionFactory, actor: Actor) -> Shop:
+    shop_id = require_shop(actor)
+    with session_factory() as s:
+        return s.get(Shop, shop_id)
+
+
+def sales_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:
+    """The shop's sold order lines, oldest first. Permission is checked before the first row."""
+    shop = _start(session_factory, actor)
+
+    def rows() -> Iterator[str]:
+        yield _row(SALES_HEADER)
+        after = (0, 0)
+        while True:
+            with session_factory() as s:
+                batch = _lines(s, shop.id, after, order_by_buyer=False)
+                if not batch:
+                    return
+                revenue = _revenue_by_line(s, [line.id for line, _ in batch])
+                sharing = sharing_email(s, {order.buyer_id for _, order in batch})
+                out = []
+                for line, order in batch:
+                    buyer = order.email if order.buyer_id in sharing else pseudonym(shop.id, order.buyer_id)
+                    out.append(_row([
+                        order.reference, f"{order.paid_at:%Y-%m-%dT%H:%M:%SZ}" if order.paid_at else "",
+                        line.title, order.status, order.currency,
+                        _major(line.net, order.currency), _major(line.tax, order.currency),
+                        _major(line.total, order.currency), _major(line.refunded_amount, order.currency),
+                        shop.currency,
+                        _major(to_shop_currency(s, revenue.get(line.id, 0), order, line, shop), shop.currency),
+                        buyer, order.billing_country or "",
+                    ]))
+                after = (0, batch[-1][0].id)
+            yield "".join(out)
+
+    return rows()
+
+
+@dataclass
+class _Customer:
+    buyer_id: int
+    email: str
+    country: str | None = None
+    orders: set = field(default_factory=set)
+    items: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    revenue: int = 0
+
+
+def customers_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:
+    """One row per buyer of the shop, by buyer. Permission is checked before the first row."""
+    shop = _start(session_factory, actor)
+
+    def finish(customer: _Customer, shares: bool) -> str:
+        return _row([customer.email if shares else pseudonym(shop.id, customer.buyer_id), customer.country or "",
+                     len(customer.orders), customer.items,
+                     f"{customer.first:%Y-%m-%dT%H:%M:%SZ}" if customer.first else "",
+                     f"{customer.last:%Y-%m-%dT%H:%M:%SZ}" if customer.last else "",
+                     shop.currency, _major(customer.revenue, shop.currency)])
+
+    def rows() -> Iterator[str]:
+        yield _row(CUSTOMERS_HEADER)
+        after = (0, 0)
+        current: _Customer | None = None
+        while True:
+            with session_factory() as s:
+                batch = _lines(s, shop.id, after, order_by_buyer=True)
+                if not batch:
+                    break
+                revenue = _revenue_by_line(s, [line.id for line, _ in batch])
+                buyers = {order.buyer_id for _, order in batch} | ({current.buyer_id} if current else set())
+                sharing = sharing_email(s, buyers)
+                out = []
+                for line, order in batch:
+                    if current is None or current.buyer_id != order.buyer_id:
+                        if current is not None:
+                            out.append(finish(current, current.buyer_id in sharing))
+                        current = _Customer(order.buyer_id, order.email)
+                    current.orders.add(order.id)
+                    current.items += 1
+                    current.revenue += to_shop_currency(s, revenue.get(line.id, 0), order, line, shop)
+                    if order.paid_at and (current.last is None or order.paid_at >= current.last):
+                        current.last, current.country, current.email = order.paid_at, order.billing_country, order.email
+                    if order.paid_at and (current.first is None or order.paid_at < current.first):
+                        current.first = order.paid_at
+                last_line, last_order = batch[-1]
+                after = (last_order.buyer_id, last_line.id)
+            if out:
+                yield "".join(out)
+        if current is not None:
+            with session_factory() as s:
+                shares = current.buyer_id in sharing_email(s, {current.buyer_id})
+            yield finish(current, shares)
+
+    return rows()
+
+
+def export_filename(kind: str, shop_slug: str, now: datetime) -> str:
+    return f"{shop_slug}-{kind}-{now:%Y%m%d}.csv"
+
+
+__all__ = ["customers_csv", "export_filename", "pseudonym", "sales_csv"]

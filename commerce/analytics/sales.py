@@ -1,0 +1,109 @@
+"""Purchase and refund events, written by the orders lifecycle in the payment's transaction.
+
+Amounts come from the ledger: an order line's revenue is what the sale's
+postings leave the shop before card fees (sales net of tax minus the platform
+commission), its gross is the sale net of tax. Orders may be paid in another
+currency than the shop's; amounts are converted back at the rate the order
+line was priced with, cumulatively per line, so a line refunded in full (in one
+go or in parts) exactly cancels its sale in the shop's currency too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from commerce.analytics.capture import add_event
+from commerce.models import (
+    AnalyticsEvent,
+    LedgerPosting,
+    LedgerTransaction,
+    Order,
+    OrderLine,
+    Refund,
+    Shop,
+)
+from commerce.models.base import utcnow
+from commerce.money import Money, convert
+from commerce.orders.currency import rate_between
+
+_REVENUE_ACCOUNTS = ("buyer_payment", "tax_collected", "platform_commission")
+_GROSS_ACCOUNTS = ("buyer_payment", "tax_collected")
+
+
+def _ledger_sums(s: Session, line_id: int, kind: str) -> tuple[int, int]:
+    """(revenue, gross) of the line's `kind` ledger transactions, in the order currency."""
+    rows = s.exec(select(LedgerPosting.account, func.sum(LedgerPosting.amount))
+                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+                  .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
+                  .group_by(LedgerPosting.account)).all()
+    sums = {account: int(total) for account, total in rows}
+    return (sum(sums.get(a, 0) for a in _REVENUE_ACCOUNTS), sum(sums.get(a, 0) for a in _GROSS_ACCOUNTS))
+
+
+def to_shop_currency(s: Session, amount: int, order: Order, line: OrderLine, shop: Shop) -> int:
+    """`amount` of the order's currency in the shop's, at the rate the line was priced with."""
+    if order.currency == shop.currency:
+        return amount
+    if line.list_currency == shop.currency:
+        rate = Decimal(1) / Decimal(line.exchange_rate)
+    else:  # a product priced in another currency than its shop's: today's rate
+        rate = rate_between(s, order.currency, shop.currency)
+    return convert(Money(amount, order.currency), shop.currency, rate).amount
+
+
+def _checkout_event(s: Session, order_id: int, line_id: int) -> AnalyticsEvent | None:
+    return s.exec(select(AnalyticsEvent).where(AnalyticsEvent.kind == "checkout",
+                                               AnalyticsEvent.order_line_id == line_id)).first()
+
+
+def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
+    """One purchase event per order line, attributed to the visit that checked it out."""
+    when = order.paid_at or utcnow()
+    for line in lines:
+        shop = s.get(Shop, line.shop_id)
+        revenue, gross = _ledger_sums(s, line.id, "sale")
+        source = _checkout_event(s, order.id, line.id)
+        add_event(s, AnalyticsEvent(
+            kind="purchase", occurred_at=when, shop_id=line.shop_id, product_id=line.product_id,
+            referrer_host=source.referrer_host if source else None,
+            utm_source=source.utm_source if source else None,
+            utm_medium=source.utm_medium if source else None,
+            utm_campaign=source.utm_campaign if source else None,
+            device=source.device if source else "unknown",
+            country=order.billing_country or (source.country if source else None),
+            order_id=order.id, order_line_id=line.id, units=1,
+            revenue=to_shop_currency(s, revenue, order, line, shop),
+            gross=to_shop_currency(s, gross, order, line, shop),
+            dedupe_key=f"purchase:{line.id}",
+        ))
+
+
+def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
+    """One refund event per refunded line, with the revenue it takes back (negative)."""
+    now = utcnow()
+    for refund in refunds:
+        line = s.get(OrderLine, refund.order_line_id)
+        shop = s.get(Shop, line.shop_id)
+        revenue, gross = _ledger_sums(s, line.id, "refund")
+        taken_back = s.exec(select(func.coalesce(func.sum(AnalyticsEvent.revenue), 0),
+                                   func.coalesce(func.sum(AnalyticsEvent.gross), 0))
+                            .where(AnalyticsEvent.kind == "refund",
+                                   AnalyticsEvent.order_line_id == line.id)).one()
+        purchase = s.exec(select(AnalyticsEvent).where(AnalyticsEvent.dedupe_key == f"purchase:{line.id}")).first()
+        add_event(s, AnalyticsEvent(
+            kind="refund", occurred_at=now, shop_id=line.shop_id, product_id=line.product_id,
+            referrer_host=purchase.referrer_host if purchase else None,
+            utm_source=purchase.utm_source if purchase else None,
+            utm_medium=purchase.utm_medium if purchase else None,
+            utm_campaign=purchase.utm_campaign if purchase else None,
+            device=purchase.device if purchase else "unknown",
+            country=order.billing_country,
+            order_id=order.id, order_line_id=line.id,
+            revenue=to_shop_currency(s, revenue, order, line, shop) - int(taken_back[0]),
+            gross=to_shop_currency(s, gross, order, line, shop) - int(taken_back[1]),
+            dedupe_key=f"refund:{refund.id}",
+        ))

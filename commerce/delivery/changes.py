@@ -1,0 +1,33 @@
+"""The library's change counter: bumped in the transaction that changes what a
+buyer owns, so an open library page polling it sees the change once it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from commerce.models import LibraryState
+
+_INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+def bump_library(s: Session, user_ids: Iterable[int]) -> None:
+    """Count one change for each of these buyers (an upsert: safe under concurrency)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    insert = _INSERT[s.get_bind().dialect.name]
+    table = LibraryState.__table__
+    statement = insert(table).values([
+        {"user_id": user_id, "version": 1, "product_update_emails": True} for user_id in ids
+    ])
+    s.exec(statement.on_conflict_do_update(index_elements=["user_id"],
+                                           set_={"version": table.c.version + 1}))
+
+
+def library_version(s: Session, user_id: int) -> int:
+    """One indexed read, cheap enough to poll every few seconds."""
+    return s.exec(select(LibraryState.version).where(LibraryState.user_id == user_id)).first() or 0

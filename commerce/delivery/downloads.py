@@ -1,0 +1,357 @@
+"""Downloads: the seller's rules, minting links, authorising each request, the log.
+
+A link is minted when the buyer clicks (`mint_link`) and checked again when the
+browser fetches it (`authorise`): the fulfilment must still grant access, the
+signed-in user must be its buyer, and the product's download limit must not be
+used up. Each download (a request for the start of the file; resumed ranges of
+the same download are not counted) uses one from the limit and is logged with
+the IP address truncated.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from commerce import wiring
+from commerce.accounts import Actor, require_signed_in
+from commerce.catalog.access import actor_shop
+from commerce.catalog.views import delivers_files, delivers_keys
+from commerce.delivery import links
+from commerce.delivery.stamped import ensure_copy
+from commerce.errors import NotFound, PermissionDenied, ValidationError
+from commerce.models import (
+    AuthSession,
+    DeliveryPolicy,
+    DownloadCounter,
+    DownloadEvent,
+    Fulfilment,
+    Product,
+    ProductFile,
+    ProductVersion,
+    StampedCopy,
+    User,
+)
+from commerce.models.base import utcnow
+
+MAX_DOWNLOAD_LIMIT = 1000
+MIN_LINK_MINUTES = 1
+MAX_LINK_MINUTES = 7 * 24 * 60  # a presigned S3 URL cannot outlive a week
+DEFAULT_LINK_MINUTES = 60
+MAX_USER_AGENT = 300
+
+
+class DownloadLimitReached(PermissionDenied):
+    pass
+
+
+class AccessRevoked(PermissionDenied):
+    pass
+
+
+class NotYourLink(PermissionDenied):
+    pass
+
+
+class CopyNotReady(PermissionDenied):
+    pass
+
+
+# -- the seller's rules -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliverySettingsView:
+    product_id: int
+    title: str
+    delivers_files: bool
+    delivers_keys: bool
+    download_limit: int | None
+    link_minutes: int
+
+
+def _settings_view(product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
+    return DeliverySettingsView(
+        product_id=product.id, title=product.title, delivers_files=delivers_files(product.delivery_kind),
+        delivers_keys=delivers_keys(product.delivery_kind), download_limit=policy.download_limit,
+        link_minutes=policy.link_minutes,
+    )
+
+
+def policy_of(s: Session, product_id: int) -> DeliveryPolicy:
+    return s.get(DeliveryPolicy, product_id) or DeliveryPolicy(product_id=product_id)
+
+
+def _seller_product(s: Session, actor: Actor, product_id: int) -> Product:
+    """The product, if the actor sells it or is an admin; the same answer as a missing one otherwise."""
+    shop = None if actor.is_admin else actor_shop(s, actor)
+    product = s.get(Product, product_id) if isinstance(product_id, int) and not isinstance(product_id, bool) else None
+    if product is None or (shop is not None and product.shop_id != shop.id):
+        raise NotFound("This product does not exist.")
+    return product
+
+
+def delivery_settings(s: Session, actor: Actor, product_id: int) -> DeliverySettingsView:
+    product = _seller_product(s, actor, product_id)
+    return _settings_view(product, policy_of(s, product.id))
+
+
+def set_delivery_settings(s: Session, actor: Actor, product_id: int, *, download_limit: int | None,
+                          link_minutes: int) -> DeliverySettingsView:
+    """Downloads per buyer (None: unlimited) and how long each minted link works."""
+    product = _seller_product(s, actor, product_id)
+    if download_limit is not None and (isinstance(download_limit, bool) or not isinstance(download_limit, int)
+                                       or not 1 <= download_limit <= MAX_DOWNLOAD_LIMIT):
+        raise ValidationError(f"The download limit is a whole number from 1 to {MAX_DOWNLOAD_LIMIT:,}, "
+                              "or empty for unlimited downloads.", "download_limit")
+    if isinstance(link_minutes, bool) or not isinstance(link_minutes, int) or not (
+            MIN_LINK_MINUTES <= link_minutes <= MAX_LINK_MINUTES):
+        raise ValidationError(f"A link lasts from {MIN_LINK_MINUTES} minute to {MAX_LINK_MINUTES:,} "
+                              "minutes (a week).", "link_minutes")
+    policy = s.get(DeliveryPolicy, product.id)
+    if policy is None:
+        policy = DeliveryPolicy(product_id=product.id)
+    policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
+    s.add(policy)
+    s.flush()
+    return _settings_view(product, policy)
+
+
+# -- the buyer's allowance ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allowance:
+    used: int
+    limit: int | None
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limit is not None and self.used >= self.limit
+
+    @property
+    def label(self) -> str:
+        if self.limit is None:
+            return "Unlimited downloads"
+        return f"{self.used} of {self.limit} downloads used"
+
+    @property
+    def refusal(self) -> str:
+        return (f"You have used all {self.limit} downloads the seller allows for this product. "
+                "Contact the seller to have your downloads reset.")
+
+
+def allowance(s: Session, buyer_id: int, product_id: int) -> Allowance:
+    counter = s.get(DownloadCounter, (buyer_id, product_id))
+    return Allowance(used=counter.used if counter else 0, limit=policy_of(s, product_id).download_limit)
+
+
+def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> bool:
+    """Count one download, atomically refusing past the limit. False when at the limit."""
+    if s.get(DownloadCounter, (buyer_id, product_id)) is None:
+        s.add(DownloadCounter(buyer_id=buyer_id, product_id=product_id, used=0))
+        s.flush()
+    statement = update(DownloadCounter).where(DownloadCounter.buyer_id == buyer_id,
+                                              DownloadCounter.product_id == product_id)
+    if limit is not None:
+        statement = statement.where(DownloadCounter.used < limit)
+    result = s.exec(statement.values(used=DownloadCounter.used + 1).execution_options(synchronize_session=False))
+    counter = s.get(DownloadCounter, (buyer_id, product_id))
+    s.refresh(counter)
+    return result.rowcount == 1
+
+
+def reset_downloads(s: Session, actor: Actor, product_id: int, buyer_id: int) -> None:
+    """The seller (or an admin) gives a buyer their full download allowance back."""
+    product = _seller_product(s, actor, product_id)
+    counter = s.get(DownloadCounter, (buyer_id, product.id)) if isinstance(buyer_id, int) else None
+    if counter is None:
+        raise NotFound("This buyer has not downloaded this product.")
+    counter.used, counter.reset_at = 0, utcnow()
+    s.add(counter)
+    s.flush()
+
+
+# -- minting ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MintedLink:
+    """Either a URL to open now, or `preparing` with a message (a stamped copy on its way)."""
+
+    url: str
+    filename: str
+    preparing: bool
+    message: str
+
+
+def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment | None:
+    return s.exec(select(Fulfilment).where(Fulfilment.buyer_id == buyer_id, Fulfilment.product_id == product_id,
+                                           Fulfilment.status == "granted")
+                  .order_by(Fulfilment.id).limit(1)).first()
+
+
+def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
+    """A fresh signed link to one file the actor owns (any version of a product they bought)."""
+    user_id = require_signed_in(actor)
+    file = s.get(ProductFile, file_id) if isinstance(file_id, int) and not isinstance(file_id, bool) else None
+    missing = NotFound("This file is not in your library.")
+    if file is None:
+        raise missing
+    fulfilment = _buyer_fulfilment(s, user_id, file.product_id)
+    if fulfilment is None:
+        raise missing
+    policy = policy_of(s, file.product_id)
+    current = allowance(s, user_id, file.product_id)
+    if current.exhausted:
+        raise DownloadLimitReached(current.refusal)
+    if file.stamp_pdf:
+        copy = ensure_copy(s, fulfilment, file)
+        if copy.status == "failed":
+            raise PermissionDenied(f"Your copy of {file.filename} could not be prepared: {copy.error} "
+                                   "The seller has been shown the problem.")
+        if copy.status != "ready":
+            return MintedLink(url="", filename=file.filename, preparing=True,
+                              message=f"Preparing your personal copy of {file.filename}…")
+    url = links.sign(wiring.settings().secret_key, fulfilment.id, file.id, file.filename,
+                     lifetime=timedelta(minutes=policy.link_minutes))
+    return MintedLink(url=url, filename=file.filename, preparing=False, message="")
+
+
+# -- fetching -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DownloadTicket:
+    """What the HTTP route serves: a stored blob under the file's own name."""
+
+    blob_key: str
+    filename: str
+    content_type: str
+
+
+def session_user_id(s: Session, token: str | None) -> int | None:
+    """The user a browser's session cookie belongs to, without refreshing the session
+    (a download response cannot hand the browser a new cookie)."""
+    if not token or len(token) > 200:
+        return None
+    from commerce.accounts.service import _token_hash  # the one definition of how tokens are stored
+
+    row = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = s.get(User, row.user_id)
+    return None if user is None or user.suspended_at is not None else user.id
+
+
+def truncate_ip(address: str | None) -> str:
+    """IPv4 to its /24, IPv6 to its /48; anything unparsable is dropped."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def authorise(s: Session, link: links.SignedDownload, *, session_token: str | None, counts: bool,
+              ip: str | None, user_agent: str | None) -> DownloadTicket:
+    """Check a verified link against the database at request time; count and log it.
+
+    `counts` is False for requests that continue a download (a byte range not at
+    the start), which neither use the allowance nor add a log line.
+    """
+    fulfilment = s.get(Fulfilment, link.fulfilment_id)
+    file = s.get(ProductFile, link.file_id)
+    if fulfilment is None or file is None or file.product_id != fulfilment.product_id:
+        raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
+    if fulfilment.status != "granted":
+        raise AccessRevoked("Your access to this product has ended because the order was refunded or "
+                            "disputed, so it can no longer be downloaded.")
+    user_id = session_user_id(s, session_token)
+    if user_id != fulfilment.buyer_id:
+        raise NotYourLink("This download link belongs to another account. Sign in as the buyer and "
+                          "download it from your library.")
+    blob_key, stamped = file.blob_key, False
+    if file.stamp_pdf:
+        copy = s.exec(select(StampedCopy).where(StampedCopy.file_id == file.id,
+                                                StampedCopy.buyer_id == user_id)).first()
+        if copy is None or copy.status != "ready":
+            raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
+        blob_key, stamped = copy.blob_key, True
+    if counts:
+        policy = policy_of(s, file.product_id)
+        if not _use_one(s, user_id, file.product_id, policy.download_limit):
+            raise DownloadLimitReached(Allowance(policy.download_limit or 0, policy.download_limit).refusal)
+        s.add(DownloadEvent(buyer_id=user_id, product_id=file.product_id, file_id=file.id,
+                            version_id=file.version_id, fulfilment_id=fulfilment.id,
+                            ip_prefix=truncate_ip(ip), user_agent=(user_agent or "")[:MAX_USER_AGENT],
+                            stamped=stamped))
+        s.flush()
+    return DownloadTicket(blob_key=blob_key, filename=file.filename,
+                          content_type=file.content_type)
+
+
+# -- what the seller sees -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuyerDownloads:
+    buyer_id: int
+    email: str
+    used: int
+    last_download_at: datetime | None
+    last_download_label: str
+
+
+@dataclass(frozen=True)
+class FileDownloads:
+    file_id: int
+    filename: str
+    version_label: str
+    downloads: int
+
+
+@dataclass(frozen=True)
+class DownloadStats:
+    total: int
+    buyers: list[BuyerDownloads]
+    files: list[FileDownloads]
+
+
+def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 100) -> DownloadStats:
+    """Download counts of one product: in total, per buyer (with reset), per file."""
+    product = _seller_product(s, actor, product_id)
+    total = s.exec(select(func.count()).select_from(DownloadEvent)
+                   .where(DownloadEvent.product_id == product.id)).one()
+    last = (select(DownloadEvent.buyer_id, func.max(DownloadEvent.created_at).label("last"))
+            .where(DownloadEvent.product_id == product.id).group_by(DownloadEvent.buyer_id).subquery())
+    buyer_rows = s.exec(
+        select(DownloadCounter.buyer_id, User.email, DownloadCounter.used, last.c.last)
+        .join(User, User.id == DownloadCounter.buyer_id)
+        .join(last, last.c.buyer_id == DownloadCounter.buyer_id, isouter=True)
+        .where(DownloadCounter.product_id == product.id)
+        .order_by(last.c.last.desc()).limit(limit)
+    ).all()
+    file_rows = s.exec(
+        select(ProductFile.id, ProductFile.filename, ProductVersion.label, func.count(DownloadEvent.id))
+        .join(ProductVersion, ProductVersion.id == ProductFile.version_id)
+        .join(DownloadEvent, DownloadEvent.file_id == ProductFile.id)
+        .where(ProductFile.product_id == product.id)
+        .group_by(ProductFile.id, ProductFile.filename, ProductVersion.label, ProductVersion.number)
+        .order_by(ProductVersion.number.desc(), ProductFile.id)
+    ).all()
+    return DownloadStats(
+        total=total,
+        buyers=[BuyerDownloads(buyer_id=b, email=e, used=u, last_download_at=t,
+                               last_download_label=f"{t:%-d %b %Y %H:%M} UTC" if t else "")
+                for b, e, u, t in buyer_rows],
+        files=[FileDownloads(file_id=i, filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows],
+    )

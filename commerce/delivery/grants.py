@@ -1,0 +1,105 @@
+"""Granting on payment and revoking on refund, dispute or an admin's decision.
+
+Payment (`orders.lifecycle.mark_paid`) creates the fulfilment rows; its grant
+hook schedules `deliver` as a job after the commit, so the webhook answers fast
+and a failure (say, no keys left in stock) is retried with backoff. `deliver`
+locks the fulfilment and records a FulfilmentDelivery row in the same
+transaction as the strategies' work, so however often it runs, each fulfilment
+is delivered once. If the process dies between the payment's commit and the job,
+`pending_fulfilment_ids` finds the fulfilments still waiting (the app re-queues
+them at start-up).
+
+Revoking runs inside the refund's own transaction: access ends the moment the
+refund commits, never later.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_role
+from commerce.delivery.changes import bump_library
+from commerce.delivery.strategies import strategies_for
+from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.models import Fulfilment, FulfilmentDelivery, Order, OrderLine, OrderTransition, Product
+from commerce.models.base import utcnow
+from commerce.orders import lifecycle
+
+MAX_REASON_LENGTH = 300
+
+
+def deliver(s: Session, fulfilment_id: int) -> bool:
+    """Run every strategy's grant for this fulfilment, once. True if this call delivered it."""
+    fulfilment = s.get(Fulfilment, fulfilment_id, with_for_update=True)
+    if fulfilment is None or fulfilment.status != "granted":
+        return False
+    if s.get(FulfilmentDelivery, fulfilment_id) is not None:
+        return False
+    product = s.get(Product, fulfilment.product_id)
+    for strategy in strategies_for(product):
+        strategy.grant(s, fulfilment, product)
+    s.add(FulfilmentDelivery(fulfilment_id=fulfilment_id))
+    bump_library(s, [fulfilment.buyer_id])
+    s.flush()
+    return True
+
+
+def revoke(s: Session, fulfilment: Fulfilment) -> None:
+    """The revoke hook: the fulfilment is already marked revoked by the orders module."""
+    product = s.get(Product, fulfilment.product_id)
+    for strategy in strategies_for(product):
+        strategy.revoke(s, fulfilment, product)
+    bump_library(s, [fulfilment.buyer_id])
+
+
+def pending_fulfilment_ids(s: Session, *, older_than: timedelta = timedelta(seconds=30),
+                           limit: int = 500) -> list[int]:
+    """Granted fulfilments whose delivery never finished (a crash, a job given up on)."""
+    cutoff = utcnow() - older_than
+    return list(s.exec(
+        select(Fulfilment.id)
+        .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+        .where(Fulfilment.status == "granted", FulfilmentDelivery.fulfilment_id.is_(None),
+               Fulfilment.created_at <= cutoff)
+        .order_by(Fulfilment.id).limit(limit)
+    ).all())
+
+
+def waiting_fulfilment_ids(s: Session, product_id: int, *, limit: int = 500) -> list[int]:
+    """This product's granted fulfilments still waiting for delivery (say, for keys in stock)."""
+    return list(s.exec(
+        select(Fulfilment.id)
+        .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+        .where(Fulfilment.product_id == product_id, Fulfilment.status == "granted",
+               FulfilmentDelivery.fulfilment_id.is_(None))
+        .order_by(Fulfilment.id).limit(limit)
+    ).all())
+
+
+def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str) -> int:
+    """An admin withdraws everything an order granted (fraud, abuse) without refunding it.
+
+    Returns how many products lost access; the reason is kept in the order's audit trail.
+    """
+    require_role(actor, "admin")
+    text = " ".join((reason or "").split())
+    if not text:
+        raise ValidationError("Say why access is being withdrawn.", "reason")
+    if len(text) > MAX_REASON_LENGTH:
+        raise ValidationError(f"Keep the reason under {MAX_REASON_LENGTH} characters.", "reason")
+    order = s.exec(select(Order).where(Order.reference == reference).with_for_update()).first()
+    if order is None:
+        raise NotFound("There is no such order.")
+    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    granted = s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id,
+                                              Fulfilment.status == "granted")).all()
+    if not granted:
+        raise Conflict("This order grants nothing any more.")
+    for line in lines:
+        lifecycle.revoke_fulfilments(s, line)
+    s.add(OrderTransition(order_id=order.id, from_status=order.status, to_status=order.status,
+                          reason=f"access revoked by an admin: {text}"[:500], actor_user_id=actor.user_id))
+    s.flush()
+    return len(granted)

@@ -1,0 +1,246 @@
+"""The buyer's library: everything they bought or claimed, for as long as access stands.
+
+One entry per product, however many times it was bought, newest purchase
+first. An entry is "updated" when the product has a version newer than the
+buyer's last look at it (or, never opened, newer than the purchase).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_signed_in
+from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
+from commerce.delivery.changes import library_version
+from commerce.delivery.downloads import allowance
+from commerce.errors import NotFound
+from commerce.licensing.service import OwnedKeyView, owned_keys
+from commerce.links import library_product_url, media_url, product_url, receipt_url
+from commerce.models import (
+    Fulfilment,
+    FulfilmentDelivery,
+    LibrarySeen,
+    LibraryState,
+    Order,
+    Product,
+    ProductVersion,
+    Shop,
+    StampedCopy,
+)
+from commerce.models.base import utcnow
+
+MAX_SEARCH_LENGTH = 100
+
+
+def date_label(moment: datetime | None) -> str:
+    return f"{moment:%-d %b %Y}" if moment else ""
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    product_id: int
+    title: str
+    shop_name: str
+    product_url: str
+    library_url: str
+    cover_url: str | None
+    acquired_at: datetime
+    acquired_label: str
+    order_reference: str
+    receipt_url: str
+    delivers_files: bool
+    delivers_keys: bool
+    latest_version_label: str
+    updated: bool
+    # Paid, but the delivery job has not finished yet (a key on its way).
+    delivering: bool
+
+
+@dataclass(frozen=True)
+class LibraryView:
+    items: list[LibraryItem]
+    search: str
+    total: int  # everything in the library, whatever the search
+    version: int  # the change counter the page polls
+
+
+def _entries(s: Session, user_id: int, product_id: int | None = None):
+    """(product, shop, last acquired, first fulfilment id, undelivered count) per owned product."""
+    query = (
+        select(Fulfilment.product_id, func.max(Fulfilment.created_at), func.min(Fulfilment.id),
+               func.count(Fulfilment.id) - func.count(FulfilmentDelivery.fulfilment_id))
+        .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+        .where(Fulfilment.buyer_id == user_id, Fulfilment.status == "granted")
+        .group_by(Fulfilment.product_id)
+    )
+    if product_id is not None:
+        query = query.where(Fulfilment.product_id == product_id)
+    return s.exec(query).all()
+
+
+def _latest_versions(s: Session, product_ids: list[int]) -> dict[int, ProductVersion]:
+    if not product_ids:
+        return {}
+    newest = (select(ProductVersion.product_id, func.max(ProductVersion.number).label("number"))
+              .where(ProductVersion.product_id.in_(product_ids)).group_by(ProductVersion.product_id).subquery())
+    rows = s.exec(select(ProductVersion).join(
+        newest, (newest.c.product_id == ProductVersion.product_id) & (newest.c.number == ProductVersion.number))).all()
+    return {row.product_id: row for row in rows}
+
+
+def _items(s: Session, user_id: int, search: str = "", product_id: int | None = None) -> list[LibraryItem]:
+    entries = {pid: (acquired, first_id, undelivered) for pid, acquired, first_id, undelivered
+               in _entries(s, user_id, product_id)}
+    if not entries:
+        return []
+    query = select(Product, Shop).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(list(entries)))
+    needle = search.strip().lower()
+    if needle:
+        query = query.where(or_(func.lower(Product.title).contains(needle), func.lower(Shop.name).contains(needle)))
+    products = s.exec(query).all()
+    ids = [product.id for product, _ in products]
+    latest = _latest_versions(s, ids)
+    seen = dict(s.exec(select(LibrarySeen.product_id, LibrarySeen.seen_at)
+                       .where(LibrarySeen.user_id == user_id, LibrarySeen.product_id.in_(ids))).all()) if ids else {}
+    first_ids = [entries[pid][1] for pid in ids]
+    references = dict(s.exec(select(Fulfilment.id, Order.reference).join(Order, Order.id == Fulfilment.order_id)
+                             .where(Fulfilment.id.in_(first_ids))).all()) if ids else {}
+    items = []
+    for product, shop in products:
+        acquired, first_id, undelivered = entries[product.id]
+        version = latest.get(product.id)
+        baseline = max(filter(None, (seen.get(product.id), acquired)))
+        items.append(LibraryItem(
+            product_id=product.id, title=product.title, shop_name=shop.name,
+            product_url=product_url(shop.slug, product.slug), library_url=library_product_url(product.id),
+            cover_url=media_url(product.cover_key), acquired_at=acquired, acquired_label=date_label(acquired),
+            order_reference=references.get(first_id, ""), receipt_url=receipt_url(references.get(first_id, "")),
+            delivers_files=delivers_files(product.delivery_kind), delivers_keys=delivers_keys(product.delivery_kind),
+            latest_version_label=version.label if version else "",
+            updated=version is not None and version.number > 1 and version.created_at > baseline,
+            delivering=undelivered > 0,
+        ))
+    items.sort(key=lambda item: (item.acquired_at, item.product_id), reverse=True)
+    return items
+
+
+def library(s: Session, actor: Actor, *, search: str = "") -> LibraryView:
+    user_id = require_signed_in(actor)
+    text = " ".join((search or "").split())[:MAX_SEARCH_LENGTH]
+    items = _items(s, user_id, text)
+    total = len(items) if not text else len(_entries(s, user_id))
+    return LibraryView(items=items, search=text, total=total, version=library_version(s, user_id))
+
+
+def current_library_version(s: Session, actor: Actor) -> int:
+    return library_version(s, require_signed_in(actor))
+
+
+@dataclass(frozen=True)
+class LibraryFileView:
+    id: int
+    filename: str
+    size_label: str
+    stamped: bool
+    # For stamped PDFs: "ready", "pending", "failed", or "" before the buyer first asked.
+    copy_status: str
+
+
+@dataclass(frozen=True)
+class LibraryVersionView:
+    id: int
+    number: int
+    label: str
+    release_notes: str
+    created_at: datetime
+    created_label: str
+    is_latest: bool
+    is_new: bool
+    files: list[LibraryFileView]
+
+
+@dataclass(frozen=True)
+class LibraryProductView:
+    item: LibraryItem
+    versions: list[LibraryVersionView]
+    license_keys: list[OwnedKeyView]
+    downloads_label: str
+    download_limit_reached: bool
+    download_limit_message: str
+    order_references: list[str]
+    version: int
+
+
+def _version_view(version: VersionView, latest_number: int, baseline: datetime,
+                  copies: dict[int, str]) -> LibraryVersionView:
+    return LibraryVersionView(
+        id=version.id, number=version.number, label=version.label, release_notes=version.release_notes,
+        created_at=version.created_at, created_label=date_label(version.created_at), is_latest=version.number == latest_number,
+        is_new=version.number > 1 and version.created_at > baseline,
+        files=[LibraryFileView(id=f.id, filename=f.filename, size_label=f.size_label, stamped=f.stamp_pdf,
+                               copy_status=copies.get(f.id, "") if f.stamp_pdf else "")
+               for f in version.files],
+    )
+
+
+def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: bool = True) -> LibraryProductView:
+    """One owned product: every version's files, the buyer's keys and download allowance.
+
+    Opening it counts as seeing the latest version (the badge goes), though the
+    versions new since the previous look are still marked on this view.
+    """
+    user_id = require_signed_in(actor)
+    pid = product_id if isinstance(product_id, int) and not isinstance(product_id, bool) else 0
+    items = _items(s, user_id, product_id=pid) if pid else []
+    if not items:
+        raise NotFound("This product is not in your library.")
+    item = items[0]
+    seen_row = s.get(LibrarySeen, (user_id, pid))
+    baseline = max(filter(None, (seen_row.seen_at if seen_row else None, item.acquired_at)))
+    versions = product_versions(s, pid)
+    copies = dict(s.exec(select(StampedCopy.file_id, StampedCopy.status)
+                         .where(StampedCopy.buyer_id == user_id)
+                         .where(StampedCopy.file_id.in_([f.id for v in versions for f in v.files]))).all())
+    latest_number = versions[0].number if versions else 0
+    current = allowance(s, user_id, pid)
+    references = list(s.exec(select(Order.reference).join(Fulfilment, Fulfilment.order_id == Order.id)
+                             .where(Fulfilment.buyer_id == user_id, Fulfilment.product_id == pid,
+                                    Fulfilment.status == "granted").order_by(Order.id.desc())).all())
+    view = LibraryProductView(
+        item=item,
+        versions=[_version_view(v, latest_number, baseline, copies) for v in versions] if item.delivers_files else [],
+        license_keys=owned_keys(s, user_id, pid) if item.delivers_keys else [],
+        downloads_label=current.label, download_limit_reached=current.exhausted,
+        download_limit_message=current.refusal if current.exhausted else "",
+        order_references=references, version=library_version(s, user_id),
+    )
+    if mark_seen:
+        if seen_row is None:
+            s.add(LibrarySeen(user_id=user_id, product_id=pid, seen_at=utcnow()))
+        else:
+            seen_row.seen_at = utcnow()
+            s.add(seen_row)
+        s.flush()
+    return view
+
+
+# -- email preferences --------------------------------------------------------
+
+
+def update_emails_enabled(s: Session, actor: Actor) -> bool:
+    row = s.get(LibraryState, require_signed_in(actor))
+    return True if row is None else row.product_update_emails
+
+
+def set_update_emails(s: Session, actor: Actor, enabled: bool) -> bool:
+    """Whether the buyer is emailed when a product they own gets a new version."""
+    user_id = require_signed_in(actor)
+    row = s.get(LibraryState, user_id) or LibraryState(user_id=user_id)
+    row.product_update_emails = bool(enabled)
+    s.add(row)
+    s.flush()
+    return row.product_update_emails

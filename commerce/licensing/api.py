@@ -1,0 +1,217 @@
+"""What the public license API answers: validate, activate and deactivate a key.
+
+The seller's software sends the product id and the key its user typed (plus an
+instance label naming the machine). Answers are one of
+
+    valid | expired | revoked | limit_reached | not_found
+
+and "not_found" covers every key that is not a sold key of that product
+(malformed, unknown, another product's, still in stock), so the API tells a
+caller nothing about keys it does not hold. Requests are counted per client and
+per key, and a client that keeps sending unknown keys is stopped for a while.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from commerce import wiring
+from commerce.catalog.keys import vault
+from commerce.errors import RateLimited, ValidationError
+from commerce.licensing.keys import MAX_IMPORTED_KEY_LENGTH, normalize_key
+from commerce.licensing.service import status_of
+from commerce.models import LicenseActivation, LicenseKey
+from commerce.models.base import utcnow
+
+STATUSES = ("valid", "expired", "revoked", "limit_reached", "not_found")
+MAX_INSTANCE_LENGTH = 200
+
+# Per client (IP address): all requests, and lookups of keys that do not exist.
+CLIENT_REQUESTS_PER_MINUTE = 120
+CLIENT_MISSES_PER_WINDOW = 30
+MISS_WINDOW_SECONDS = 15 * 60
+# Per key: software checking its own key on start-up needs a handful a minute.
+KEY_REQUESTS_PER_MINUTE = 30
+
+_MESSAGES = {
+    "valid": "This license key is valid.",
+    "expired": "This license key has expired.",
+    "revoked": "This license key has been revoked.",
+    "limit_reached": "This license key has reached its limit.",
+    "not_found": "This license key is not valid for this product.",
+}
+
+
+@dataclass(frozen=True)
+class LicenseAnswer:
+    status: str
+    message: str
+    expires_at: datetime | None = None
+    activations: int | None = None
+    activation_limit: int | None = None
+    usage_count: int | None = None
+    usage_limit: int | None = None
+    # For activate/deactivate, and validate with an instance: whether that instance is active.
+    instance_active: bool | None = None
+
+    def as_json(self) -> dict:
+        body: dict = {"status": self.status, "message": self.message}
+        if self.status == "not_found":
+            return body
+        body["expires_at"] = self.expires_at.isoformat() if self.expires_at else None
+        body["activations"] = {"used": self.activations, "limit": self.activation_limit}
+        body["usage"] = {"count": self.usage_count, "limit": self.usage_limit}
+        if self.instance_active is not None:
+            body["instance_active"] = self.instance_active
+        return body
+
+
+def _product_id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError("product_id must be the product's number.", "product_id")
+    return value
+
+
+def _key_text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("key must be the license key as text.", "key")
+    if len(value) > MAX_IMPORTED_KEY_LENGTH:
+        raise ValidationError(f"key is at most {MAX_IMPORTED_KEY_LENGTH} characters.", "key")
+    return value
+
+
+def _instance(value: object, *, required: bool) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("instance must name the machine or installation, as text.", "instance")
+    cleaned = " ".join(value.split())
+    if len(cleaned) > MAX_INSTANCE_LENGTH:
+        raise ValidationError(f"instance is at most {MAX_INSTANCE_LENGTH} characters.", "instance")
+    return cleaned
+
+
+def _limit_client(client_id: str) -> None:
+    counter = wiring.attempt_counter()
+    if counter.count(f"license-miss:{client_id}") >= CLIENT_MISSES_PER_WINDOW:
+        raise RateLimited("Too many unknown license keys from this address. Try again in 15 minutes.")
+    if counter.record(f"license-client:{client_id}", 60) > CLIENT_REQUESTS_PER_MINUTE:
+        raise RateLimited("Too many license requests from this address. Try again in a minute.")
+
+
+def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey | None:
+    normalized = normalize_key(key)
+    counter = wiring.attempt_counter()
+    row = None
+    if normalized:
+        digest = vault().lookup_hash(normalized)
+        if counter.record(f"license-key:{digest}", 60) > KEY_REQUESTS_PER_MINUTE:
+            raise RateLimited("Too many requests for this license key. Try again in a minute.")
+        row = s.exec(
+            select(LicenseKey).where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
+            .with_for_update()
+        ).first()
+    if row is None or row.status == "available":
+        counter.record(f"license-miss:{client_id}", MISS_WINDOW_SECONDS)
+        return None
+    return row
+
+
+def _active(s: Session, row: LicenseKey) -> list[LicenseActivation]:
+    return list(s.exec(select(LicenseActivation).where(
+        LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None))).all())
+
+
+def _answer(row: LicenseKey, status: str, active_count: int, instance_active: bool | None,
+            message: str | None = None) -> LicenseAnswer:
+    return LicenseAnswer(
+        status=status, message=message or _MESSAGES[status], expires_at=row.expires_at,
+        activations=active_count, activation_limit=row.activation_limit,
+        usage_count=row.usage_count, usage_limit=row.usage_limit, instance_active=instance_active,
+    )
+
+
+NOT_FOUND = LicenseAnswer(status="not_found", message=_MESSAGES["not_found"])
+
+
+def validate(s: Session, *, product_id: object, key: object, instance: object = None,
+             client_id: str) -> LicenseAnswer:
+    """Is this key good for this product? A valid answer counts one use."""
+    _limit_client(client_id)
+    pid, text, label = _product_id(product_id), _key_text(key), _instance(instance, required=False)
+    row = _find(s, pid, text, client_id)
+    if row is None:
+        return NOT_FOUND
+    status = status_of(row)
+    active = _active(s, row)
+    instance_active = None
+    if label is not None:
+        match = next((a for a in active if a.instance == label), None)
+        instance_active = match is not None
+        if match is not None and status == "valid":
+            match.last_seen_at = utcnow()
+            s.add(match)
+    if status == "valid":
+        row.usage_count += 1
+        s.add(row)
+    s.flush()
+    return _answer(row, status, len(active), instance_active)
+
+
+def activate(s: Session, *, product_id: object, key: object, instance: object,
+             client_id: str) -> LicenseAnswer:
+    """Activate the key on `instance`; activating an active instance again is fine."""
+    _limit_client(client_id)
+    pid, text, label = _product_id(product_id), _key_text(key), _instance(instance, required=True)
+    row = _find(s, pid, text, client_id)
+    if row is None:
+        return NOT_FOUND
+    status = status_of(row)
+    active = _active(s, row)
+    if status != "valid":
+        return _answer(row, status, len(active), any(a.instance == label for a in active))
+    now = utcnow()
+    existing = s.exec(select(LicenseActivation).where(
+        LicenseActivation.license_key_id == row.id, LicenseActivation.instance == label)).first()
+    if existing is not None and existing.deactivated_at is None:
+        existing.last_seen_at = now
+        s.add(existing)
+        s.flush()
+        return _answer(row, "valid", len(active), True, "This instance is already activated.")
+    if row.activation_limit is not None and len(active) >= row.activation_limit:
+        return _answer(row, "limit_reached", len(active), False,
+                       f"This key is already active on {len(active)} of {row.activation_limit} "
+                       "allowed instances. Deactivate one first.")
+    if existing is None:
+        existing = LicenseActivation(license_key_id=row.id, instance=label, created_at=now, last_seen_at=now)
+    existing.deactivated_at, existing.last_seen_at = None, now
+    s.add(existing)
+    s.flush()
+    return _answer(row, "valid", len(active) + 1, True, "Activated.")
+
+
+def deactivate(s: Session, *, product_id: object, key: object, instance: object,
+               client_id: str) -> LicenseAnswer:
+    """Free the key's seat on `instance` (whatever the key's status, so users can move machines)."""
+    _limit_client(client_id)
+    pid, text, label = _product_id(product_id), _key_text(key), _instance(instance, required=True)
+    row = _find(s, pid, text, client_id)
+    if row is None:
+        return NOT_FOUND
+    existing = s.exec(select(LicenseActivation).where(
+        LicenseActivation.license_key_id == row.id, LicenseActivation.instance == label,
+        LicenseActivation.deactivated_at.is_(None))).first()
+    message = "This instance was not activated."
+    if existing is not None:
+        existing.deactivated_at = utcnow()
+        s.add(existing)
+        s.flush()
+        message = "Deactivated."
+    count = s.exec(select(func.count()).select_from(LicenseActivation).where(
+        LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None))).one()
+    status = status_of(row)
+    return _answer(row, status, count, False, message if status == "valid" else None)

@@ -1,0 +1,105 @@
+"""What delivery keeps: per-product download settings, each buyer's downloads and
+stamped copies, and the library's change counter and "seen" marks."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from commerce.models.base import UTCDateTime, utcnow
+
+STAMP_STATUSES = ("pending", "ready", "failed")
+
+
+class DeliveryPolicy(SQLModel, table=True):
+    """A product's download rules, set by its seller. No row means the defaults:
+    unlimited downloads, links that last an hour."""
+
+    __tablename__ = "delivery_policies"
+
+    product_id: int = Field(foreign_key="products.id", primary_key=True)
+    download_limit: int | None = Field(default=None)  # downloads per buyer; None: unlimited
+    link_minutes: int = Field(default=60)  # how long a minted download link works
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class FulfilmentDelivery(SQLModel, table=True):
+    """The grant job finished for this fulfilment (its key is issued, its copies queued).
+
+    A fulfilment without this row is still being delivered; the job that writes it
+    is safe to run again, so a crash before this row only means the job runs again.
+    """
+
+    __tablename__ = "fulfilment_deliveries"
+
+    fulfilment_id: int = Field(foreign_key="fulfilments.id", primary_key=True)
+    delivered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class DownloadCounter(SQLModel, table=True):
+    """How many downloads a buyer has used of a product since the seller last reset it."""
+
+    __tablename__ = "download_counters"
+
+    buyer_id: int = Field(foreign_key="users.id", primary_key=True)
+    product_id: int = Field(foreign_key="products.id", primary_key=True)
+    used: int = Field(default=0)
+    reset_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DownloadEvent(SQLModel, table=True):
+    """One download: who, when, which file of which version, from where (IP truncated)."""
+
+    __tablename__ = "download_events"
+    __table_args__ = (Index("ix_download_events_product_created", "product_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_id: int = Field(foreign_key="users.id", index=True)
+    product_id: int = Field(foreign_key="products.id")
+    file_id: int = Field(foreign_key="product_files.id")
+    version_id: int = Field(foreign_key="product_versions.id")
+    fulfilment_id: int = Field(foreign_key="fulfilments.id")
+    # IPv4 to /24 and IPv6 to /48: enough to spot abuse, not to find a household.
+    ip_prefix: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+    stamped: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class StampedCopy(SQLModel, table=True):
+    """A PDF stamped for one buyer, made once by a job and kept in storage."""
+
+    __tablename__ = "stamped_copies"
+    __table_args__ = (UniqueConstraint("file_id", "buyer_id", name="uq_stamped_copies_file_buyer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: int = Field(foreign_key="product_files.id")
+    buyer_id: int = Field(foreign_key="users.id", index=True)
+    fulfilment_id: int = Field(foreign_key="fulfilments.id")
+    status: str = Field(default="pending", max_length=8)
+    blob_key: str | None = Field(default=None, max_length=255)
+    size_bytes: int | None = Field(default=None)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    ready_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LibraryState(SQLModel, table=True):
+    """Per buyer: a counter bumped whenever their library changes (pages poll it
+    cheaply to update live) and whether they want product update emails."""
+
+    __tablename__ = "library_states"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    version: int = Field(default=0)
+    product_update_emails: bool = Field(default=True)
+
+
+class LibrarySeen(SQLModel, table=True):
+    """When the buyer last opened a product in their library: newer versions get a badge."""
+
+    __tablename__ = "library_seen"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    product_id: int = Field(foreign_key="products.id", primary_key=True)
+    seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,36 @@
+"""In-app notifications and each person's notification and privacy preferences."""
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from commerce.models.base import UTCDateTime, utcnow
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    kind: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=1000)
+    url: str = Field(default="", max_length=500)
+    # Names the fact notified ("sale:ORD-X:12"), so a retried job notifies once.
+    dedupe_key: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserPreference(SQLModel, table=True):
+    """A choice that differs from the default: "<channel>:<kind>" for notifications,
+    "privacy:<choice>" for what others may see. Absent rows mean the default."""
+
+    __tablename__ = "user_preferences"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    key: str = Field(max_length=64, primary_key=True)
+    enabled: bool
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,99 @@
+"""In-app notifications: written in the transaction that causes them, read by the navbar and a page.
+
+Open pages learn about new ones by asking `live_status` (two indexed lookups)
+every few seconds, which works the same with one process or many behind Redis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, require_signed_in
+from commerce.models import Notification, ShopRollup
+from commerce.models.base import utcnow
+from commerce.notifications import preferences
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    created_label: str
+    unread: bool
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    latest_id: int
+    unread: int
+    # When the shop's figures last changed (empty without a shop): the dashboard reloads on a change.
+    figures_stamp: str
+
+
+def _view(row: Notification) -> NotificationView:
+    return NotificationView(id=row.id, kind=row.kind, title=row.title, body=row.body, url=row.url,
+                            created_at=row.created_at, created_label=f"{row.created_at:%d %b %Y, %H:%M} UTC",
+                            unread=row.read_at is None)
+
+
+def notify(s: Session, user_id: int, *, kind: str, title: str, body: str = "", url: str = "",
+           dedupe_key: str | None = None) -> bool:
+    """Tell `user_id` in the app; False when their preferences say no or `dedupe_key`
+    was notified already."""
+    if dedupe_key and s.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
+        return False
+    if not preferences.allows(s, user_id, kind, "in_app"):
+        return False
+    s.add(Notification(user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500],
+                       dedupe_key=dedupe_key))
+    s.flush()
+    return True
+
+
+def list_notifications(s: Session, actor: Actor, *, limit: int = PAGE_SIZE) -> list[NotificationView]:
+    user_id = require_signed_in(actor)
+    rows = s.exec(select(Notification).where(Notification.user_id == user_id)
+                  .order_by(Notification.id.desc()).limit(max(1, min(limit, 200)))).all()
+    return [_view(row) for row in rows]
+
+
+def notifications_after(s: Session, actor: Actor, after_id: int) -> list[NotificationView]:
+    """The actor's notifications newer than `after_id`, oldest first (for toasts)."""
+    user_id = require_signed_in(actor)
+    rows = s.exec(select(Notification).where(Notification.user_id == user_id, Notification.id > after_id)
+                  .order_by(Notification.id).limit(20)).all()
+    return [_view(row) for row in rows]
+
+
+def mark_read(s: Session, actor: Actor, notification_ids: list[int] | None = None) -> int:
+    """Mark the actor's notifications read (all of them when no ids are given); returns how many."""
+    user_id = require_signed_in(actor)
+    statement = (update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+                 .values(read_at=utcnow()))
+    if notification_ids is not None:
+        ids = [i for i in notification_ids if isinstance(i, int) and not isinstance(i, bool)]
+        statement = statement.where(Notification.id.in_(ids))
+    return s.exec(statement).rowcount
+
+
+def live_status(s: Session, actor: Actor) -> LiveStatus:
+    user_id = require_signed_in(actor)
+    latest, unread = s.exec(
+        select(func.coalesce(func.max(Notification.id), 0),
+               func.count(Notification.id).filter(Notification.read_at.is_(None)))
+        .where(Notification.user_id == user_id)).one()
+    stamp = ""
+    if actor.shop_id is not None:
+        computed = s.exec(select(func.max(ShopRollup.computed_at)).where(ShopRollup.shop_id == actor.shop_id)).one()
+        stamp = str(computed or "")
+    return LiveStatus(latest_id=int(latest), unread=int(unread), figures_stamp=stamp)

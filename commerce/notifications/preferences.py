@@ -1,0 +1,124 @@
+"""What each person wants to hear about, on which channel, and what sellers may see of them.
+
+Only choices that differ from the defaults are stored. Messages about money and
+access (receipts, refunds, password resets, welcome) are always sent by email:
+they are part of the service, not marketing, so they have no switch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from commerce.accounts import Actor, normalise_email, require_signed_in
+from commerce.errors import ValidationError
+from commerce.models import User, UserPreference
+from commerce.models.base import utcnow
+
+CHANNELS = {"email": "Email", "in_app": "In the app"}
+# kind -> (label, description, default per channel)
+OPTIONAL_KINDS: dict[str, tuple[str, str, dict[str, bool]]] = {
+    "sale_alert": ("Sale alerts", "When someone buys from your shop.",
+                   {"email": True, "in_app": True}),
+    "product_update": ("Product updates", "New versions of products you bought.",
+                       {"email": True, "in_app": True}),
+}
+ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome")
+SHARE_EMAIL = "privacy:share_email_with_sellers"
+SHARE_EMAIL_DEFAULT = True
+
+
+@dataclass(frozen=True)
+class PreferenceView:
+    kind: str
+    channel: str
+    label: str
+    description: str
+    channel_label: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class PreferencesView:
+    notifications: list[PreferenceView]
+    share_email_with_sellers: bool
+
+
+def _stored(s: Session, user_id: int) -> dict[str, bool]:
+    return dict(s.exec(select(UserPreference.key, UserPreference.enabled)
+                       .where(UserPreference.user_id == user_id)).all())
+
+
+def _set(s: Session, user_id: int, key: str, enabled: bool) -> None:
+    row = s.get(UserPreference, (user_id, key))
+    if row is None:
+        row = UserPreference(user_id=user_id, key=key, enabled=enabled)
+    row.enabled, row.updated_at = enabled, utcnow()
+    s.add(row)
+    s.flush()
+
+
+def allows(s: Session, user_id: int, kind: str, channel: str) -> bool:
+    """Whether `user_id` wants `kind` on `channel` (unknown kinds: always-sent email only)."""
+    if kind not in OPTIONAL_KINDS:
+        return channel in ("email", "in_app")
+    default = OPTIONAL_KINDS[kind][2].get(channel, False)
+    row = s.get(UserPreference, (user_id, f"{channel}:{kind}"))
+    return default if row is None else row.enabled
+
+
+def email_allowed(s: Session, to: str, kind: str) -> bool:
+    """For the email sender: may `kind` go to this address? Addresses without an account: yes."""
+    if kind not in OPTIONAL_KINDS:
+        return True
+    try:
+        address = normalise_email(to)
+    except Exception:  # an address the account rules would refuse has no account either
+        return True
+    user_id = s.exec(select(User.id).where(User.email == address)).first()
+    return True if user_id is None else allows(s, user_id, kind, "email")
+
+
+def get_preferences(s: Session, actor: Actor) -> PreferencesView:
+    user_id = require_signed_in(actor)
+    stored = _stored(s, user_id)
+    rows = [
+        PreferenceView(kind=kind, channel=channel, label=label, description=description,
+                       channel_label=CHANNELS[channel],
+                       enabled=stored.get(f"{channel}:{kind}", defaults[channel]))
+        for kind, (label, description, defaults) in OPTIONAL_KINDS.items()
+        for channel in CHANNELS
+    ]
+    return PreferencesView(notifications=rows,
+                           share_email_with_sellers=stored.get(SHARE_EMAIL, SHARE_EMAIL_DEFAULT))
+
+
+def set_notification_preference(s: Session, actor: Actor, *, kind: str, channel: str, enabled: bool) -> PreferencesView:
+    user_id = require_signed_in(actor)
+    if kind not in OPTIONAL_KINDS:
+        raise ValidationError("That kind of message cannot be switched off.", field="kind")
+    if channel not in CHANNELS:
+        raise ValidationError("There is no such channel.", field="channel")
+    if not isinstance(enabled, bool):
+        raise ValidationError("Choose on or off.", field="enabled")
+    _set(s, user_id, f"{channel}:{kind}", enabled)
+    return get_preferences(s, actor)
+
+
+def set_share_email(s: Session, actor: Actor, *, enabled: bool) -> PreferencesView:
+    user_id = require_signed_in(actor)
+    if not isinstance(enabled, bool):
+        raise ValidationError("Choose on or off.", field="enabled")
+    _set(s, user_id, SHARE_EMAIL, enabled)
+    return get_preferences(s, actor)
+
+
+def sharing_email(s: Session, user_ids: set[int]) -> set[int]:
+    """The buyers among `user_ids` who let sellers see their email address."""
+    if not user_ids:
+        return set()
+    opted = dict(s.exec(select(UserPreference.user_id, UserPreference.enabled)
+                        .where(UserPreference.key == SHARE_EMAIL,
+                               UserPreference.user_id.in_(user_ids))).all())
+    return {uid for uid in user_ids if opted.get(uid, SHARE_EMAIL_DEFAULT)}

@@ -1,0 +1,172 @@
+"""The buyer's library and one product in it.
+
+Both pages watch the library's change counter in a background event (one cheap
+read every few seconds while the page is open), so a payment landing, a key
+being issued, a refund or a new version shows up without a reload. Download
+links are minted on click and handed to the browser to fetch, never kept in
+state; a key's text is sent only when its owner asks to reveal or copy it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from commerce.delivery import downloads, library
+from commerce.delivery.library import LibraryItem, LibraryProductView
+from commerce.licensing import service as licensing
+from state import service_call
+from state.session import current_actor
+from storefront import routes
+
+POLL_SECONDS = 3
+# A page left open for half an hour stops watching; any click or reload starts again.
+MAX_POLLS = 600
+# A stamped copy usually takes a second or two; the button waits this long for it.
+PREPARE_ATTEMPTS = 20
+PREPARE_WAIT_SECONDS = 1.5
+
+
+def _on_library_page(state: rx.State) -> bool:
+    return state.router.url.path.rstrip("/").startswith(routes.LIBRARY)
+
+
+class LibraryState(rx.State):
+    items: list[LibraryItem] = []
+    search: str = ""
+    total: int = 0
+    loaded: bool = False
+    _version: int = -1
+    _watching: bool = False
+
+    @rx.event
+    async def load(self):
+        raw = self.router.url.query_parameters.get("q", "")
+        self.search = raw[:100] if isinstance(raw, str) else ""
+        await self._refresh()
+        return LibraryState.watch
+
+    async def _refresh(self) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(library.library, actor, search=self.search)
+        if result.ok:
+            self.items, self.total, self._version = result.value.items, result.value.total, result.value.version
+        else:
+            self.items, self.total = [], 0
+        self.loaded = True
+
+    @rx.event
+    async def set_search(self, text: str):
+        self.search = (text if isinstance(text, str) else "")[:100]
+        await self._refresh()
+
+    @rx.event(background=True)
+    async def watch(self):
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+            actor = await current_actor(self)
+        try:
+            for _ in range(MAX_POLLS):
+                await asyncio.sleep(POLL_SECONDS)
+                async with self:
+                    if not _on_library_page(self):
+                        return
+                    seen = self._version
+                result = await service_call.call(library.current_library_version, actor)
+                if result.ok and result.value != seen:
+                    async with self:
+                        await self._refresh()
+                        product_state = await self.get_state(LibraryProductState)
+                        if product_state.view is not None:
+                            await product_state._reload()
+        finally:
+            async with self:
+                self._watching = False
+
+
+class LibraryProductState(rx.State):
+    view: LibraryProductView | None = None
+    not_found: bool = False
+    loaded: bool = False
+    # Keys the owner chose to reveal: key id (as text) -> the key.
+    revealed: dict[str, str] = {}
+    key_notice: str = ""
+    download_notice: str = ""
+    download_error: str = ""
+    preparing_file_id: int = 0
+
+    def _product_id(self) -> int:
+        raw = self.library_product_id  # the dynamic segment of routes.LIBRARY_PRODUCT
+        return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else 0
+
+    async def _reload(self, *, mark_seen: bool = False) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(library.library_product, actor, self._product_id(), mark_seen=mark_seen)
+        self.not_found = not result.ok
+        self.view = result.value
+        self.loaded = True
+
+    @rx.event
+    async def load(self):
+        self.loaded = False
+        self.revealed, self.key_notice = {}, ""
+        self.download_notice = self.download_error = ""
+        self.preparing_file_id = 0
+        await self._reload(mark_seen=True)
+        return LibraryState.watch
+
+    @rx.event
+    async def reveal(self, key_id: int):
+        actor = await current_actor(self)
+        result = await service_call.call(licensing.reveal_key, actor, key_id)
+        if result.ok:
+            self.revealed = {**self.revealed, str(key_id): result.value}
+        else:
+            self.key_notice = result.error
+
+    @rx.event
+    def hide(self, key_id: int):
+        self.revealed = {k: v for k, v in self.revealed.items() if k != str(key_id)}
+
+    @rx.event
+    async def copy(self, key_id: int):
+        actor = await current_actor(self)
+        result = await service_call.call(licensing.reveal_key, actor, key_id)
+        if not result.ok:
+            self.key_notice = result.error
+            return
+        self.key_notice = "Key copied to the clipboard."
+        return rx.set_clipboard(result.value)
+
+    @rx.event(background=True)
+    async def download(self, file_id: int):
+        async with self:
+            if self.preparing_file_id:
+                return
+            self.download_error, self.download_notice = "", ""
+            self.preparing_file_id = file_id
+            actor = await current_actor(self)
+        try:
+            for _ in range(PREPARE_ATTEMPTS):
+                result = await service_call.call(downloads.mint_link, actor, file_id)
+                if not result.ok:
+                    async with self:
+                        self.download_error = result.error
+                    return
+                if not result.value.preparing:
+                    async with self:
+                        self.download_notice = f"Downloading {result.value.filename}…"
+                    yield rx.download(url=result.value.url, filename=result.value.filename)
+                    return
+                async with self:
+                    self.download_notice = result.value.message
+                await asyncio.sleep(PREPARE_WAIT_SECONDS)
+            async with self:
+                self.download_notice = ""
+                self.download_error = "Your copy is taking longer than usual to prepare. Try again in a minute."
+        finally:
+            async with self:
+                self.preparing_file_id = 0

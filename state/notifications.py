@@ -1,0 +1,170 @@
+"""In-app notifications: the navbar's unread badge, the notifications page, and live delivery.
+
+Each signed-in tab runs one background watcher that asks the database every
+few seconds whether anything new arrived (`inapp.live_status`, two indexed
+lookups). New notifications appear as toasts; when the seller's figures change,
+an open dashboard reloads. Asking the database (rather than an in-process
+signal) works the same whether the sale was handled by this process, another
+replica, or a Redis worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import reflex as rx
+
+from commerce.accounts import Actor
+from commerce.notifications import inapp, preferences
+from commerce.notifications.inapp import NotificationView
+from commerce.notifications.preferences import PreferenceView
+from state import service_call
+from state.analytics import DashboardState
+from state.session import SessionState, current_actor
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 2.0
+# A watcher whose tab went away without the server noticing stops on its own.
+MAX_WATCH_SECONDS = 6 * 60 * 60
+
+
+def _client_connected(state: rx.State) -> bool:
+    """Whether this tab's websocket is still open on this process."""
+    try:
+        from reflex.utils.prerequisites import get_and_validate_app
+
+        namespace = get_and_validate_app().app.event_namespace
+        return namespace is None or state.router.session.client_token in namespace.token_to_sid
+    except Exception:  # an unknown framework layout: rely on MAX_WATCH_SECONDS
+        return True
+
+
+class NotificationsState(rx.State):
+    unread: int = 0
+    items: list[NotificationView] = []
+    loaded: bool = False
+    _latest_id: int = -1
+    _figures_stamp: str = ""
+    _watching: bool = False
+
+    @rx.event
+    async def start(self):
+        """On every page load: the badge, and (once per tab) the live watcher."""
+        actor = await current_actor(self)
+        if not actor.is_signed_in:
+            self.unread = 0
+            return
+        result = await service_call.call(inapp.live_status, actor)
+        if not result.ok:
+            return
+        self.unread = result.value.unread
+        if self._latest_id < 0:
+            self._latest_id, self._figures_stamp = result.value.latest_id, result.value.figures_stamp
+        if not self._watching:
+            self._watching = True
+            return NotificationsState.watch
+
+    @rx.event(background=True)
+    async def watch(self):
+        started = time.monotonic()
+        try:
+            async with self:
+                session = await self.get_state(SessionState)
+                actor = Actor(user_id=session._user_id, role=session._role, shop_id=session._shop_id)
+            while actor.is_signed_in and time.monotonic() - started < MAX_WATCH_SECONDS:
+                await asyncio.sleep(POLL_SECONDS)
+                async with self:
+                    session = await self.get_state(SessionState)
+                    if session._user_id != actor.user_id or not _client_connected(self):
+                        return
+                    seen = self._latest_id
+                result = await service_call.call(inapp.live_status, actor)
+                if not result.ok:
+                    return
+                status = result.value
+                fresh: list[NotificationView] = []
+                if status.latest_id > seen:
+                    fresh = (await service_call.call(inapp.notifications_after, actor, seen)).value or []
+                async with self:
+                    self.unread = status.unread
+                    self._latest_id = max(self._latest_id, status.latest_id)
+                    figures_changed = status.figures_stamp != self._figures_stamp
+                    self._figures_stamp = status.figures_stamp
+                    if fresh and self.loaded:
+                        known = {item.id for item in self.items}
+                        self.items = [n for n in reversed(fresh) if n.id not in known] + self.items
+                for note in fresh:
+                    yield rx.toast.info(note.title, description=note.body, duration=8000,
+                                        id=f"notification-{note.id}")
+                if figures_changed:
+                    yield DashboardState.refresh_live
+        finally:
+            async with self:
+                self._watching = False
+
+    @rx.event
+    async def load_page(self):
+        actor = await current_actor(self)
+        result = await service_call.call(inapp.list_notifications, actor)
+        self.items = result.value or []
+        self.loaded = True
+
+    @rx.event
+    async def mark_read(self, notification_id: int):
+        if not isinstance(notification_id, int):
+            return
+        actor = await current_actor(self)
+        await service_call.call(inapp.mark_read, actor, [notification_id])
+        await self._refresh(actor)
+
+    @rx.event
+    async def mark_all_read(self):
+        actor = await current_actor(self)
+        await service_call.call(inapp.mark_read, actor)
+        await self._refresh(actor)
+
+    async def _refresh(self, actor: Actor) -> None:
+        listed = await service_call.call(inapp.list_notifications, actor)
+        self.items = listed.value or []
+        status = await service_call.call(inapp.live_status, actor)
+        if status.ok:
+            self.unread = status.value.unread
+
+
+class PreferencesState(rx.State):
+    notifications: list[PreferenceView] = []
+    share_email: bool = True
+    error: str = ""
+    notice: str = ""
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = ""
+        actor = await current_actor(self)
+        result = await service_call.call(preferences.get_preferences, actor)
+        if result.ok:
+            self.notifications, self.share_email = result.value.notifications, result.value.share_email_with_sellers
+
+    @rx.event
+    async def set_notification(self, kind: str, channel: str, enabled: Any):
+        actor = await current_actor(self)
+        result = await service_call.call(preferences.set_notification_preference, actor, kind=kind,
+                                         channel=channel, enabled=enabled)
+        self._show(result, "Your notification choices are saved.")
+
+    @rx.event
+    async def set_share_email(self, enabled: Any):
+        actor = await current_actor(self)
+        result = await service_call.call(preferences.set_share_email, actor, enabled=enabled)
+        self._show(result, "Your privacy choice is saved.")
+
+    def _show(self, result: service_call.Result, notice: str) -> None:
+        if result.ok:
+            self.notifications, self.share_email = result.value.notifications, result.value.share_email_with_sellers
+            self.error, self.notice = "", notice
+        else:
+            self.error, self.notice = result.error, ""

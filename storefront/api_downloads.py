@@ -1,0 +1,76 @@
+"""The buyer's downloads: GET|HEAD /api/download/{fulfilment}/{file}/{name}?exp=..&sig=..
+
+The link comes from `commerce.delivery.downloads.mint_link` (the library's
+download button). The signature and expiry are checked here; the database
+decides the rest at every request (access not revoked, the browser's session is
+the buyer's, the download limit). With local storage the bytes stream from here
+with Range support; with S3 the response redirects to a presigned URL that lives
+one minute, already counted and logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+import commerce.delivery.tasks  # noqa: F401  (registers delivery's order hooks in the web process)
+from commerce import wiring
+from commerce.db import unit_of_work
+from commerce.delivery import downloads, links
+from commerce.delivery.downloads import AccessRevoked, CopyNotReady, DownloadLimitReached, NotYourLink
+from commerce.storage.local import LocalBlobStore
+from commerce.storage.port import BlobStore
+from storefront.api_files import continues_download, serve_blob
+
+SESSION_COOKIE = "mp_session"
+# The presigned URL only has to survive the redirect.
+S3_REDIRECT_LIFETIME = timedelta(minutes=1)
+_STATUS = {
+    links.ExpiredLink: 410,
+    AccessRevoked: 403,
+    NotYourLink: 403,
+    DownloadLimitReached: 429,
+    CopyNotReady: 409,
+    links.InvalidLink: 403,
+}
+
+
+def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
+    params = request.path_params
+    query = request.query_params
+    if any(len(query.getlist(name)) > 1 for name in ("exp", "sig")):
+        raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
+    link = links.verify(wiring.settings().secret_key, params["fulfilment_id"], params["file_id"],
+                        query.get("exp", ""), query.get("sig", ""))
+    with unit_of_work() as s:
+        return downloads.authorise(
+            s, link, session_token=request.cookies.get(SESSION_COOKIE), counts=counts,
+            ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
+        )
+
+
+def download_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
+    async def download(request: Request) -> Response:
+        counts = request.method == "GET" and not continues_download(request)
+        try:
+            ticket = await run_in_threadpool(_authorise, request, counts)
+        except tuple(_STATUS) as error:
+            status = next(code for kind, code in _STATUS.items() if isinstance(error, kind))
+            return PlainTextResponse(error.message, status_code=status, headers={"cache-control": "no-store"})
+        store = store_provider()
+        if isinstance(store, LocalBlobStore):
+            return await serve_blob(request, store, ticket.blob_key, ticket.filename, ticket.content_type)
+        url = await run_in_threadpool(
+            store.signed_download_url, ticket.blob_key, filename=ticket.filename,
+            expires_in=S3_REDIRECT_LIFETIME, content_type=ticket.content_type,
+        )
+        return RedirectResponse(url, status_code=303, headers={"cache-control": "no-store"})
+
+    return [Route(links.DOWNLOAD_PATH + "/{fulfilment_id}/{file_id}/{filename}", download,
+                  methods=["GET", "HEAD"])]

@@ -1,0 +1,88 @@
+"""In-app notifications on a sale, preferences per kind and channel, and the email sender honouring them."""
+
+import pytest
+
+import commerce.db
+from commerce import wiring
+from commerce.errors import ValidationError
+from commerce.notifications import inapp, preferences
+from commerce.notifications import tasks as email_tasks
+from commerce.notifications.email import OutboxEmailSender
+from tests.domain.analytics.support import buy
+
+
+def test_a_sale_notifies_the_seller_in_the_app_once(world):
+    shop = world.shop("USD")
+    product = world.product(shop, 1500, title="Pixel Icons")
+    seller = world.seller_actor(shop)
+    before = inapp.live_status(world.s, seller)
+
+    order = buy(world, world.user(), [product], currency="USD")
+
+    [note] = inapp.list_notifications(world.s, seller)
+    assert (note.kind, note.title, note.unread) == ("sale_alert", "New sale: Pixel Icons", True)
+    assert order.reference in note.body and "$15.00" in note.body
+    status = inapp.live_status(world.s, seller)
+    assert (status.latest_id, status.unread) == (note.id, 1) and status.latest_id > before.latest_id
+    # A retried hook (same order) does not notify twice.
+    assert not inapp.notify(world.s, shop.owner_id, kind="sale_alert", title="again",
+                            dedupe_key=f"sale:{order.reference}:{shop.id}")
+    assert inapp.notifications_after(world.s, seller, before.latest_id) == [note]
+
+    assert inapp.mark_read(world.s, seller) == 1
+    assert inapp.live_status(world.s, seller).unread == 0
+    # Someone else's ids change nothing.
+    assert inapp.mark_read(world.s, world.buyer_actor(world.user()), [note.id]) == 0
+
+
+def test_a_seller_who_switched_in_app_sale_alerts_off_gets_none(world):
+    shop = world.shop("USD")
+    seller = world.seller_actor(shop)
+    preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="in_app", enabled=False)
+    buy(world, world.user(), [world.product(shop, 1000)], currency="USD")
+    assert inapp.list_notifications(world.s, seller) == []
+
+
+def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world):
+    actor = world.buyer_actor(world.user())
+    view = preferences.get_preferences(world.s, actor)
+    assert {(p.kind, p.channel): p.enabled for p in view.notifications} == {
+        ("sale_alert", "email"): True, ("sale_alert", "in_app"): True,
+        ("product_update", "email"): True, ("product_update", "in_app"): True}
+    assert view.share_email_with_sellers
+
+    view = preferences.set_notification_preference(world.s, actor, kind="product_update", channel="email",
+                                                   enabled=False)
+    assert not next(p for p in view.notifications if (p.kind, p.channel) == ("product_update", "email")).enabled
+    assert preferences.set_share_email(world.s, actor, enabled=False).share_email_with_sellers is False
+    for kind, channel, enabled in [("receipt", "email", False), ("sale_alert", "fax", False),
+                                   ("sale_alert", "email", "no")]:
+        with pytest.raises(ValidationError):
+            preferences.set_notification_preference(world.s, actor, kind=kind, channel=channel, enabled=enabled)
+
+
+@pytest.fixture
+def outbox(world, monkeypatch, tmp_path):
+    """The email job, run in this test's transaction, writing to a temporary outbox."""
+    from contextlib import nullcontext
+
+    monkeypatch.setattr(email_tasks, "unit_of_work", lambda *a, **k: nullcontext(world.s))
+    monkeypatch.setattr(commerce.db, "get_engine", lambda: world.s.get_bind())
+    monkeypatch.setattr(wiring, "email_sender", lambda: OutboxEmailSender(tmp_path))
+    return tmp_path
+
+
+def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(world, outbox):
+    user = world.user(email="zoe@example.com")
+    preferences.set_notification_preference(world.s, world.buyer_actor(user), kind="product_update",
+                                            channel="email", enabled=False)
+    update = dict(product="Icons", version="2.0", release_notes="More icons",
+                  library_url="http://shop.test/library", unsubscribe_url="http://shop.test/account")
+
+    email_tasks.send_email(to="Zoe@Example.com", kind="product_update", context=update)
+    assert list(outbox.glob("*.eml")) == []
+
+    email_tasks.send_email(to="zoe@example.com", kind="refund_notice", idempotency_key="refund:t1",
+                           context=dict(display_name="Zoë", order_reference="ORD-1", amount=500, currency="EUR"))
+    email_tasks.send_email(to="someone@else.example", kind="product_update", context=update)
+    assert len(list(outbox.glob("*.eml"))) == 2

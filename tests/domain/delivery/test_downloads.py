@@ -1,0 +1,240 @@
+"""Minting and checking download links, limits and the log, stamped copies, the library."""
+
+import io
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pikepdf
+import pytest
+from sqlmodel import select
+
+from commerce import wiring
+from commerce.accounts.service import _start_session
+from commerce.delivery import downloads, library, links, stamped, updates
+from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
+from commerce.errors import NotFound, ValidationError
+from commerce.models import DownloadEvent, LibraryState, ProductVersion, StampedCopy
+
+
+def one_page_pdf() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def parts(url: str) -> tuple[str, str, str, str, str]:
+    path, query = urlsplit(url).path, parse_qs(urlsplit(url).query)
+    _, _, _, fulfilment_id, file_id, filename = path.split("/")
+    return fulfilment_id, file_id, unquote(filename), query["exp"][0], query["sig"][0]
+
+
+def verify(url: str, now=None):
+    fulfilment_id, file_id, _, exp, sig = parts(url)
+    return links.verify(wiring.settings().secret_key, fulfilment_id, file_id, exp, sig, now=now)
+
+
+def session_token(s, user) -> str:
+    return _start_session(s, user).token
+
+
+@pytest.fixture
+def bought(shop):
+    product = shop.product(kind="files")
+    version = shop.version(product)
+    file = shop.file(product, version, b"%PDF-1.4\n% the book\n", filename="The Book (final).pdf")
+    user, buyer = shop.buyer()
+    order = shop.buy(buyer, product)
+    return dict(product=product, version=version, file=file, user=user, buyer=buyer, order=order,
+                token=session_token(shop.s, user))
+
+
+def fetch(shop, bought, url, *, token=None, counts=True, ip="203.0.113.77"):
+    return downloads.authorise(shop.s, verify(url), session_token=token or bought["token"], counts=counts,
+                               ip=ip, user_agent="Mozilla/5.0 test")
+
+
+def test_a_minted_link_names_the_file_and_serves_the_buyers_file(shop, bought):
+    minted = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id)
+    assert not minted.preparing
+    assert parts(minted.url)[2] == "The Book (final).pdf"
+    ticket = fetch(shop, bought, minted.url)
+    assert ticket.blob_key == bought["file"].blob_key and ticket.filename == "The Book (final).pdf"
+    with shop.store.open(ticket.blob_key) as blob:
+        assert blob.read() == b"%PDF-1.4\n% the book\n"
+
+
+def test_links_are_signed_and_expire(shop, bought):
+    minted = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id)
+    fulfilment_id, file_id, _, exp, sig = parts(minted.url)
+    secret = wiring.settings().secret_key
+    with pytest.raises(links.InvalidLink):
+        links.verify(secret, fulfilment_id, str(int(file_id) + 1), exp, sig)
+    with pytest.raises(links.InvalidLink):
+        links.verify(secret, fulfilment_id, file_id, str(int(exp) + 3600), sig)
+    with pytest.raises(links.InvalidLink):
+        links.verify("another secret", fulfilment_id, file_id, exp, sig)
+    expires_at = datetime.fromtimestamp(int(exp), timezone.utc)
+    assert timedelta(minutes=59) < expires_at - datetime.now(timezone.utc) <= timedelta(minutes=60)
+    with pytest.raises(links.ExpiredLink):
+        links.verify(secret, fulfilment_id, file_id, exp, sig, now=expires_at)
+
+
+def test_the_seller_sets_the_link_lifetime(shop, bought):
+    downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=None, link_minutes=5)
+    exp = int(parts(downloads.mint_link(shop.s, bought["buyer"], bought["file"].id).url)[3])
+    assert exp - datetime.now(timezone.utc).timestamp() <= 5 * 60
+    with pytest.raises(ValidationError):
+        downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=0, link_minutes=5)
+    with pytest.raises(ValidationError):
+        downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=None,
+                                        link_minutes=60 * 24 * 8)
+
+
+def test_other_people_get_no_link_and_cannot_use_the_buyers(shop, bought):
+    stranger_user, stranger = shop.buyer()
+    with pytest.raises(NotFound):
+        downloads.mint_link(shop.s, stranger, bought["file"].id)
+    minted = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id)
+    with pytest.raises(NotYourLink):
+        fetch(shop, bought, minted.url, token=session_token(shop.s, stranger_user))
+    with pytest.raises(NotYourLink):
+        downloads.authorise(shop.s, verify(minted.url), session_token=None, counts=True, ip=None, user_agent=None)
+
+
+def test_a_refund_makes_old_links_and_new_clicks_fail(shop, bought):
+    minted = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id)
+    shop.refund(bought["order"])
+    with pytest.raises(AccessRevoked, match="refunded"):
+        fetch(shop, bought, minted.url)
+    with pytest.raises(NotFound):
+        downloads.mint_link(shop.s, bought["buyer"], bought["file"].id)
+
+
+def test_the_download_limit_counts_downloads_not_resumed_ranges_and_the_seller_resets_it(shop, bought):
+    product, file = bought["product"], bought["file"]
+    downloads.set_delivery_settings(shop.s, shop.seller, product.id, download_limit=2, link_minutes=60)
+    url = downloads.mint_link(shop.s, bought["buyer"], file.id).url
+    fetch(shop, bought, url)
+    fetch(shop, bought, url, counts=False)  # the same download, resumed
+    fetch(shop, bought, url)
+    assert downloads.allowance(shop.s, bought["user"].id, product.id).label == "2 of 2 downloads used"
+    with pytest.raises(DownloadLimitReached, match="all 2 downloads"):
+        fetch(shop, bought, url)
+    with pytest.raises(DownloadLimitReached, match="reset"):
+        downloads.mint_link(shop.s, bought["buyer"], file.id)
+    view = library.library_product(shop.s, bought["buyer"], product.id)
+    assert view.download_limit_reached and "all 2 downloads" in view.download_limit_message
+
+    with pytest.raises(NotFound):
+        downloads.reset_downloads(shop.s, shop.world.seller_actor(shop.world.shop()), product.id, bought["user"].id)
+    downloads.reset_downloads(shop.s, shop.seller, product.id, bought["user"].id)
+    fetch(shop, bought, downloads.mint_link(shop.s, bought["buyer"], file.id).url)
+    downloads.reset_downloads(shop.s, shop.world.admin_actor(), product.id, bought["user"].id)
+    assert downloads.allowance(shop.s, bought["user"].id, product.id).used == 0
+
+
+def test_every_download_is_logged_with_a_truncated_ip_and_the_seller_sees_counts(shop, bought):
+    url = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id).url
+    fetch(shop, bought, url, ip="203.0.113.77")
+    fetch(shop, bought, url, ip="2001:db8:abcd:12:1:2:3:4")
+    events = shop.s.exec(select(DownloadEvent).where(DownloadEvent.product_id == bought["product"].id)
+                         .order_by(DownloadEvent.id)).all()
+    assert [e.ip_prefix for e in events] == ["203.0.113.0/24", "2001:db8:abcd::/48"]
+    assert {(e.buyer_id, e.file_id, e.version_id, e.user_agent) for e in events} == {
+        (bought["user"].id, bought["file"].id, bought["version"].id, "Mozilla/5.0 test")}
+    stats = downloads.download_stats(shop.s, shop.seller, bought["product"].id)
+    assert stats.total == 2
+    assert [(b.email, b.used) for b in stats.buyers] == [(bought["user"].email, 2)]
+    assert [(f.filename, f.downloads) for f in stats.files] == [("The Book (final).pdf", 2)]
+
+
+def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop):
+    product = shop.product(kind="files")
+    version = shop.version(product)
+    file = shop.file(product, version, one_page_pdf(), filename="guide.pdf", stamp=True)
+    user, buyer = shop.buyer(email="reader@example.com")
+    order = shop.buy(buyer, product)
+    (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.buyer_id == user.id)).all()
+    assert copy.status == "pending"
+    minted = downloads.mint_link(shop.s, buyer, file.id)
+    assert minted.preparing and minted.url == ""
+
+    assert stamped.make_copy(shop.s, copy.id, shop.store) is True
+    assert stamped.make_copy(shop.s, copy.id, shop.store) is False  # once
+    minted = downloads.mint_link(shop.s, buyer, file.id)
+    ticket = downloads.authorise(shop.s, verify(minted.url), session_token=session_token(shop.s, user),
+                                 counts=True, ip=None, user_agent=None)
+    assert ticket.blob_key == copy.blob_key != file.blob_key
+    with shop.store.open(ticket.blob_key) as blob, pikepdf.open(io.BytesIO(blob.read())) as pdf:
+        assert str(pdf.docinfo["/LicensedTo"]) == "reader@example.com"
+        assert str(pdf.docinfo["/OrderReference"]) == order.reference
+        content = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(pdf.pages[0]))
+        assert b"Licensed to reader@example.com" in content
+
+
+def test_a_pdf_that_cannot_be_stamped_says_why(shop):
+    product = shop.product(kind="files")
+    version = shop.version(product)
+    file = shop.file(product, version, b"%PDF-1.4 not really a pdf", filename="broken.pdf", stamp=True)
+    _, buyer = shop.buyer()
+    shop.buy(buyer, product)
+    (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.file_id == file.id)).all()
+    assert stamped.make_copy(shop.s, copy.id, shop.store) is False
+    with pytest.raises(Exception, match="could not be prepared"):
+        downloads.mint_link(shop.s, buyer, file.id)
+
+
+def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(shop):
+    first = shop.product(kind="files", title="Watercolour Brushes")
+    first_v1 = shop.version(first)
+    shop.file(first, first_v1, b"brushes", filename="brushes.zip", content_type="application/zip")
+    second = shop.product(kind="keys", title="Photo Editor")
+    shop.generated_keys(second)
+    user, buyer = shop.buyer()
+    shop.buy(buyer, first)
+    shop.buy(buyer, second)
+
+    view = library.library(shop.s, buyer)
+    assert [i.title for i in view.items] == ["Photo Editor", "Watercolour Brushes"]
+    assert [i.title for i in library.library(shop.s, buyer, search="brush").items] == ["Watercolour Brushes"]
+    assert not any(i.updated for i in view.items)
+    _, stranger = shop.buyer()
+    assert library.library(shop.s, stranger).items == []
+    with pytest.raises(NotFound):
+        library.library_product(shop.s, stranger, first.id)
+
+    before = library.current_library_version(shop.s, buyer)
+    first.published_at = first.published_at or datetime.now(timezone.utc)
+    v2 = ProductVersion(product_id=first.id, number=2, label="2.0", release_notes="Twelve new brushes.")
+    shop.s.add(v2)
+    shop.s.flush()
+    assert updates.notify_owners(shop.s, v2.id) == 1
+    assert library.current_library_version(shop.s, buyer) > before
+    (item,) = [i for i in library.library(shop.s, buyer).items if i.product_id == first.id]
+    assert item.updated and item.latest_version_label == "2.0"
+
+    detail = library.library_product(shop.s, buyer, first.id)
+    assert [(v.label, v.is_new) for v in detail.versions] == [("2.0", True), ("1.0", False)]
+    assert detail.versions[0].release_notes == "Twelve new brushes."
+    (item,) = [i for i in library.library(shop.s, buyer).items if i.product_id == first.id]
+    assert not item.updated  # seen
+
+    keys_view = library.library_product(shop.s, buyer, second.id)
+    (key,) = keys_view.license_keys
+    assert key.masked.startswith("•••••-") and key.status == "valid"
+
+
+def test_update_emails_respect_the_opt_out(shop):
+    product = shop.product(kind="files")
+    shop.file(product, shop.version(product), b"data", filename="a.txt", content_type="text/plain")
+    _, keen = shop.buyer()
+    _, quiet = shop.buyer()
+    shop.buy(keen, product)
+    shop.buy(quiet, product)
+    assert library.set_update_emails(shop.s, quiet, False) is False
+    assert library.update_emails_enabled(shop.s, quiet) is False
+    v2 = shop.version(product, number=2, notes="Fixes")
+    assert updates.notify_owners(shop.s, v2.id) == 1
+    assert shop.s.get(LibraryState, quiet.user_id).version >= 1

@@ -1,0 +1,158 @@
+"""Granting on payment exactly once, revoking on refund, dispute and admin action."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from commerce.delivery import grants
+from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.licensing import service as licensing
+from commerce.licensing.issuing import OutOfKeys, issue_key
+from commerce.licensing.keys import is_well_formed
+from commerce.models import FulfilmentDelivery, LicenseKey, OrderTransition
+from commerce.orders import lifecycle
+
+
+def live_keys(s, product):
+    return s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id,
+                                           LicenseKey.status == "sold")).all()
+
+
+def test_payment_grants_each_line_once_and_a_second_delivery_changes_nothing(shop):
+    product = shop.product(kind="keys")
+    shop.generated_keys(product, prefix="ACME")
+    user, buyer = shop.buyer()
+    order = shop.buy(buyer, product)
+    (fulfilment,) = shop.fulfilments(order)
+    assert fulfilment.status == "granted"
+    assert shop.s.get(FulfilmentDelivery, fulfilment.id) is not None
+    (key,) = live_keys(shop.s, product)
+    assert (key.buyer_id, key.fulfilment_id) == (user.id, fulfilment.id)
+
+    # A retried job (the worker died before acknowledging) finds the work done.
+    assert grants.deliver(shop.s, fulfilment.id) is False
+    assert issue_key(shop.s, fulfilment).id == key.id
+    assert len(live_keys(shop.s, product)) == 1
+
+
+def test_generated_keys_are_grouped_unguessable_and_carry_the_product_prefix(shop):
+    product = shop.product(kind="keys")
+    shop.generated_keys(product, prefix="ACME", expiry_days=30, activation_limit=2)
+    _, buyer = shop.buyer()
+    shop.buy(buyer, product)
+    (key,) = live_keys(shop.s, product)
+    text = licensing.reveal_key(shop.s, buyer, key.id)
+    groups = text.split("-")
+    assert groups[0] == "ACME" and len(groups) == 7 and all(len(g) == 5 for g in groups[1:])
+    assert is_well_formed(text)
+    assert key.activation_limit == 2 and key.expires_at is not None
+
+
+def test_the_grant_hook_only_schedules_the_delivery(shop, monkeypatch):
+    scheduled = []
+    monkeypatch.setattr("commerce.delivery.tasks.enqueue_after_commit",
+                        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)))
+    product = shop.product(kind="keys")
+    shop.generated_keys(product)
+    _, buyer = shop.buyer()
+    result = shop.world.checkout(buyer, [product], currency="USD")
+    _, event = shop.world.pay(result.order_reference)
+    from commerce.payments.webhooks import handle_event
+
+    handle_event(shop.s, event)
+    assert [name for name, _ in scheduled] == ["commerce.delivery.tasks.deliver_fulfilment"]
+    fulfilment_id = scheduled[0][1]["fulfilment_id"]
+    # Nothing is issued until the job runs, and the sweep finds it if the job is lost.
+    assert live_keys(shop.s, product) == []
+    assert fulfilment_id in grants.pending_fulfilment_ids(shop.s, older_than=timedelta(0))
+    assert grants.deliver(shop.s, fulfilment_id) is True
+    assert fulfilment_id not in grants.pending_fulfilment_ids(shop.s, older_than=timedelta(0))
+
+
+def test_an_empty_stock_fails_the_delivery_for_a_retry_and_never_sells_a_key_twice(shop):
+    product = shop.product(kind="keys")
+    shop.import_keys(product, "ONLY-ONE-KEY")
+    _, first = shop.buyer()
+    _, second = shop.buyer()
+    shop.buy(first, product)
+    with pytest.raises(OutOfKeys):
+        shop.buy(second, product)
+
+
+def test_a_full_refund_revokes_access_and_keys_and_a_repeat_revoke_is_harmless(shop):
+    product = shop.product(kind="both")
+    shop.generated_keys(product)
+    _, buyer = shop.buyer()
+    order = shop.buy(buyer, product)
+    (key,) = live_keys(shop.s, product)
+    shop.refund(order)
+    (fulfilment,) = shop.fulfilments(order)
+    assert fulfilment.status == "revoked"
+    shop.s.refresh(key)
+    assert key.status == "revoked" and licensing.status_of(key) == "revoked"
+    # The same revocation again (a duplicate event) finds nothing left to revoke.
+    (line_id,) = {f.order_line_id for f in shop.fulfilments(order)}
+    from commerce.models import OrderLine
+
+    lifecycle.revoke_fulfilments(shop.s, shop.s.get(OrderLine, line_id))
+    assert grants.deliver(shop.s, fulfilment.id) is False
+    with pytest.raises(NotFound):
+        licensing.reveal_key(shop.s, buyer, key.id)
+
+
+def test_a_partial_refund_keeps_access(shop):
+    product = shop.product(kind="keys")
+    shop.generated_keys(product)
+    _, buyer = shop.buyer()
+    order = shop.buy(buyer, product)
+    (line_id,) = {f.order_line_id for f in shop.fulfilments(order)}
+    from commerce.orders import refunds
+
+    refunds.refund(shop.s, shop.seller, shop.world.gateway, order.reference, amounts={line_id: 100})
+    assert [f.status for f in shop.fulfilments(order)] == ["granted"]
+    assert len(live_keys(shop.s, product)) == 1
+
+
+def test_a_dispute_revokes_access(shop):
+    product = shop.product(kind="keys")
+    shop.generated_keys(product)
+    _, buyer = shop.buyer()
+    order = shop.buy(buyer, product)
+    lifecycle.mark_disputed(shop.s, order)
+    assert [f.status for f in shop.fulfilments(order)] == ["revoked"]
+    assert live_keys(shop.s, product) == []
+
+
+def test_an_admin_revokes_an_orders_access_with_a_reason_in_the_audit_trail(shop):
+    product = shop.product(kind="keys")
+    shop.generated_keys(product)
+    _, buyer = shop.buyer()
+    order = shop.buy(buyer, product)
+    with pytest.raises(PermissionDenied):
+        grants.revoke_order_access(shop.s, shop.seller, order.reference, reason="fraud")
+    admin = shop.world.admin_actor()
+    with pytest.raises(ValidationError):
+        grants.revoke_order_access(shop.s, admin, order.reference, reason="  ")
+    assert grants.revoke_order_access(shop.s, admin, order.reference, reason="stolen card") == 1
+    assert live_keys(shop.s, product) == []
+    trail = shop.s.exec(select(OrderTransition.reason).where(OrderTransition.order_id == order.id)).all()
+    assert "access revoked by an admin: stolen card" in trail
+    with pytest.raises(Conflict):
+        grants.revoke_order_access(shop.s, admin, order.reference, reason="again")
+
+
+def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop, monkeypatch):
+    scheduled = []
+    monkeypatch.setattr("commerce.delivery.tasks.enqueue_after_commit",
+                        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)))
+    product = shop.product(kind="keys")
+    _, buyer = shop.buyer()
+    with pytest.raises(OutOfKeys):
+        shop.buy(buyer, product)
+    (waiting,) = grants.waiting_fulfilment_ids(shop.s, product.id)
+    scheduled.clear()
+    shop.import_keys(product, "LATE-KEY-1", "LATE-KEY-2")
+    assert scheduled == [("commerce.delivery.tasks.deliver_waiting", {"product_id": product.id})]
+    assert grants.deliver(shop.s, waiting) is True
+    assert grants.waiting_fulfilment_ids(shop.s, product.id) == []

@@ -1,0 +1,67 @@
+"""A seller watches the analytics dashboard on a desktop while a buyer, in another browser,
+buys one of the seller's products with the test gateway: the revenue card, the chart, a
+toast and the unread badge update live, without a reload; the buyer's UTM campaign shows up."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from commerce.demo import DEMO_PASSWORD
+from tests.e2e.checkout_flow import add_to_cart, check_out, pay, wait_until_paid
+from tests.e2e.test_foundation import sign_in
+
+SELLER_EMAIL = "ada@demo.market"
+INKWELL_EBOOK = "/p/inkwell-press/the-indie-maker-ebook"  # $19.00: $18.05 after the 5 % commission
+LIVE_TIMEOUT = 30_000
+
+
+def _revenue_text(page) -> str:
+    value = page.locator("#card-revenue-value")
+    return value.inner_text() if value.count() else "$0.00"
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+def test_a_sale_updates_the_sellers_open_dashboard_live(page, new_page):
+    seller = page
+    sign_in(seller, SELLER_EMAIL, DEMO_PASSWORD)
+    seller.goto("/seller/analytics?range=today")
+    expect(seller.get_by_role("heading", name="Analytics")).to_be_visible()
+    expect(seller.locator("#analytics-empty, #cards").first).to_be_visible()
+    started_empty = seller.locator("#analytics-empty").count() == 1
+    revenue_before = _revenue_text(seller)
+    bars_before = seller.locator("#revenue-chart .recharts-bar-rectangle").count()
+    seller.evaluate("window.__stillTheSamePage = true")
+
+    buyer = new_page("desktop")
+    # The buyer arrives from a newsletter link: the landing address carries UTM tags.
+    buyer.goto("/?utm_source=newsletter&utm_medium=email&utm_campaign=autumn-launch")
+    expect(buyer.locator("[data-testid=product-card]").first).to_be_visible()
+    add_to_cart(buyer, INKWELL_EBOOK)
+    check_out(buyer, email=f"analytics-{uuid.uuid4().hex[:8]}@example.com")
+    pay(buyer)
+    wait_until_paid(buyer)
+
+    revenue = seller.locator("#card-revenue-value")
+    expect(revenue).not_to_have_text(revenue_before, timeout=LIVE_TIMEOUT)
+    if started_empty:
+        expect(revenue).to_have_text("$18.05")
+        expect(seller.locator("#card-orders-value")).to_have_text("1")
+    assert seller.locator("#revenue-chart .recharts-bar-rectangle").count() > bars_before
+    expect(seller.locator("#revenue-chart-summary")).to_contain_text(seller.locator("#card-revenue-value")
+                                                                     .inner_text())
+    expect(seller.locator("[data-sonner-toast]").filter(has_text="New sale")).to_be_visible()
+    expect(seller.locator("#notifications-unread")).to_be_visible()
+    assert seller.evaluate("window.__stillTheSamePage === true"), "the dashboard reloaded the page"
+
+    # Where the buyer came from, attributed to the sale.
+    seller.locator("#tab-campaigns").click()
+    expect(seller.locator("#campaigns-table")).to_contain_text("autumn-launch")
+
+    # The notification is listed, and marking it read clears the badge.
+    seller.locator("#notifications-link").click()
+    expect(seller.locator("#notifications-list")).to_contain_text("New sale: The Indie Maker Ebook")
+    seller.locator("#mark-all-read").click()
+    expect(seller.locator("#notifications-unread")).to_have_count(0)

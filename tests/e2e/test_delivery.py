@@ -1,0 +1,135 @@
+"""A buyer buys a file product and a license-key product with the test gateway, watches
+them arrive in the library by themselves, downloads the file (its bytes checked),
+copies the key and validates it through the license API; the seller refunds the order
+from the sales page, and the same download link and the same key then fail."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from commerce.accounts import Actor
+from commerce.catalog import images, keys, products
+from commerce.config import DEFAULT_SECRET_KEY
+from commerce.db import engine_for, unit_of_work
+from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from commerce.models import Product, ProductFile, Shop, User
+from commerce.storage import LocalBlobStore
+from tests.e2e.checkout_flow import buy
+from tests.e2e.test_foundation import sign_in, sign_up
+
+FILE_PRODUCT = "/p/inkwell-press/the-indie-maker-ebook"
+SELLER_EMAIL = "ada@demo.market"
+
+
+def _app_database(app):
+    return engine_for(f"sqlite:///{app.data_dir / 'marketplace.db'}")
+
+
+def _app_store(app) -> LocalBlobStore:
+    return LocalBlobStore(app.data_dir / "storage", DEFAULT_SECRET_KEY)
+
+
+def _cover() -> io.BytesIO:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), "#0f766e").save(out, "PNG")
+    out.seek(0)
+    return out
+
+
+def publish_key_product(app, title: str) -> tuple[int, str]:
+    """What the seller does in the studio, through the same services: a generated-key product, live."""
+    store = _app_store(app)
+    with unit_of_work(_app_database(app)) as s:
+        owner = s.exec(select(User).where(User.email == SELLER_EMAIL)).one()
+        shop = s.exec(select(Shop).where(Shop.owner_id == owner.id)).one()
+        seller = Actor(user_id=owner.id, role=owner.role, shop_id=shop.id)
+        view = products.create_product(s, seller, title=title, price="5.00", delivery_kind="keys")
+        keys.set_license_policy(s, seller, view.id, source="generated", prefix="E2E", activation_limit=2)
+        images.set_cover(s, seller, view.id, _cover(), store=store)
+        products.publish_product(s, seller, view.id)
+        admin = s.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
+        products.approve_product(s, Actor(user_id=admin.id, role="admin"), view.id)
+        return view.id, f"/p/{shop.slug}/{view.slug}"
+
+
+def file_bytes(app, product_path: str) -> tuple[str, bytes]:
+    slug = product_path.rsplit("/", 1)[1]
+    with unit_of_work(_app_database(app)) as s:
+        product = s.exec(select(Product).where(Product.slug == slug)).one()
+        file = s.exec(select(ProductFile).where(ProductFile.product_id == product.id)).first()
+        name, key = file.filename, file.blob_key
+    with _app_store(app).open(key) as blob:
+        return name, blob.read()
+
+
+def validate(app, product_id: int, key: str) -> dict:
+    response = httpx.post(app.url("/api/v1/licenses/validate"), json={"product_id": product_id, "key": key},
+                          timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+def test_buy_download_copy_key_validate_then_refund_revokes_both(app, page, new_page):
+    suffix = uuid.uuid4().hex[:6]
+    key_product_id, key_product = publish_key_product(app, f"Render Tool {suffix}")
+    filename, expected = file_bytes(app, FILE_PRODUCT)
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_up(page, f"collector-{suffix}@example.com", name="Cleo Collector")
+    library_tab = page.context.new_page()
+    library_tab.goto("/library")
+    expect(library_tab.locator("#library-empty")).to_be_visible()
+
+    reference = buy(page, [FILE_PRODUCT, key_product])
+
+    # The library open in another tab fills in by itself once the payment lands.
+    items = library_tab.locator("[data-testid=library-item]")
+    expect(items).to_have_count(2, timeout=30_000)
+    expect(items.filter(has_text="The Indie Maker Ebook")).to_have_count(1)
+    expect(items.filter(has_text=f"Render Tool {suffix}")).to_have_count(1)
+    library_tab.close()
+
+    page.goto("/library")
+    page.get_by_role("link", name="The Indie Maker Ebook").click()
+    expect(page.locator("#library-product-title")).to_have_text("The Indie Maker Ebook")
+    with page.expect_download() as download_info:
+        page.locator("[data-testid=download-file]").first.click()
+    download = download_info.value
+    assert download.suggested_filename == filename
+    with open(download.path(), "rb") as saved:
+        assert saved.read() == expected
+    download_url = download.url
+    expect(page.locator("#downloads-allowance")).to_have_text("Unlimited downloads")
+
+    page.goto("/library")
+    page.get_by_role("link", name=f"Render Tool {suffix}").click()
+    key_text = page.locator("[data-testid=license-key-text]")
+    expect(key_text).to_contain_text("•••••")
+    page.locator("[data-testid=copy-key]").click()
+    expect(page.locator("#key-notice")).to_have_text("Key copied to the clipboard.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("E2E-") and len(copied.split("-")) == 7
+    page.locator("[data-testid=reveal-key]").click()
+    expect(key_text).to_have_text(copied)
+    assert validate(app, key_product_id, copied)["status"] == "valid"
+
+    # The seller refunds the whole order from the sales page.
+    seller = new_page("desktop")
+    sign_in(seller, SELLER_EMAIL, DEMO_PASSWORD)
+    seller.goto("/seller/sales")
+    seller.get_by_role("button", name=f"Refund order {reference} in full").click()
+    expect(seller.locator("[data-testid=sale]").filter(has_text=reference)).to_contain_text("Refunded")
+
+    refused = page.request.get(download_url)
+    assert refused.status == 403 and "refunded" in refused.text()
+    assert validate(app, key_product_id, copied)["status"] == "revoked"
+    page.goto("/library")
+    expect(page.locator("#library-empty")).to_be_visible()

@@ -1,0 +1,232 @@
+"""Buyers' download links and the license API, attacked over HTTP.
+
+The data lives in the app's own database (the test environment's), bought
+through the test gateway and delivered as the app does; requests go through the
+real routes. Every refusal is checked to carry none of the file's bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+import commerce.delivery.tasks  # noqa: F401  (delivery's order hooks, as the app registers them)
+from commerce import wiring
+from commerce.accounts import Actor
+from commerce.accounts.ratelimit import MemoryAttemptCounter
+from commerce.accounts.service import _start_session
+from commerce.db import unit_of_work
+from commerce.delivery import downloads, grants, links
+from commerce.licensing import service as licensing
+from commerce.models import Fulfilment, LicenseKey, LicensePolicy, Order, ProductFile, ProductVersion
+from commerce.orders import refunds
+from commerce.payments.webhooks import handle_event
+from commerce.storage import LocalBlobStore
+from storefront.api_downloads import SESSION_COOKIE, download_routes
+from storefront.api_licenses import license_routes
+from tests.domain.checkout.conftest import World
+
+BOOK = b"%PDF-1.4\n" + b"PAID-BOOK-CONTENT-" * 4000
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    blob_store = LocalBlobStore(tmp_path / "storage", "security-secret")
+    monkeypatch.setattr(wiring, "blob_store", lambda: blob_store)
+    return blob_store
+
+
+@pytest.fixture(autouse=True)
+def rate_counter(monkeypatch):
+    counter = MemoryAttemptCounter()
+    monkeypatch.setattr(wiring, "attempt_counter", lambda: counter)
+    return counter
+
+
+@pytest.fixture
+def client(store):
+    return TestClient(Starlette(routes=download_routes(lambda: store) + license_routes()))
+
+
+@pytest.fixture
+def sale(store):
+    """A buyer bought a book (files) and a tool (generated keys); a stranger bought nothing."""
+    with unit_of_work() as s:
+        world = World(s)
+        shop = world.shop()
+        book = world.product(shop, 1200, title="Secret Book")
+        version = ProductVersion(product_id=book.id, number=1, label="1")
+        s.add(version)
+        s.flush()
+        blob = store.put(f"products/{book.id}/files/{uuid.uuid4().hex}", io.BytesIO(BOOK),
+                         content_type="application/pdf")
+        file = ProductFile(product_id=book.id, version_id=version.id, filename="secret book.pdf", blob_key=blob.key,
+                           size_bytes=blob.size, sha256=blob.sha256, content_type="application/pdf")
+        tool = world.product(shop, 900, title="Tool")
+        tool.delivery_kind = "keys"
+        s.add_all([file, tool, LicensePolicy(product_id=tool.id, source="generated")])
+        s.flush()
+        buyer, stranger = world.user(), world.user()
+        actor = Actor(user_id=buyer.id, role="buyer")
+        result = world.checkout(actor, [book, tool], currency="USD")
+        _, event = world.pay(result.order_reference)
+        assert handle_event(s, event) == "processed"
+        order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
+        for fulfilment in s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all():
+            grants.deliver(s, fulfilment.id)
+        key = s.exec(select(LicenseKey).where(LicenseKey.buyer_id == buyer.id)).one()
+        sale = dict(
+            world=world, gateway=world.gateway, shop_actor=world.seller_actor(shop), buyer=actor, order=order.reference,
+            book=book.id, tool=tool.id, file=file.id, key=licensing.reveal_key(s, actor, key.id),
+            buyer_cookie=_start_session(s, buyer).token, stranger_cookie=_start_session(s, stranger).token,
+            stranger=Actor(user_id=stranger.id, role="buyer"),
+        )
+    return sale
+
+
+def mint(sale, actor=None) -> str:
+    with unit_of_work() as s:
+        return downloads.mint_link(s, actor or sale["buyer"], sale["file"]).url
+
+
+def get(client, url, cookie=None, **headers):
+    client.cookies.clear()
+    if cookie:
+        client.cookies.set(SESSION_COOKIE, cookie)
+    return client.get(url, headers=headers, follow_redirects=False)
+
+
+def refused(response, status, text):
+    assert response.status_code == status, response.text
+    assert text in response.text
+    assert b"PAID-BOOK-CONTENT" not in response.content
+
+
+def test_the_buyer_downloads_the_file_under_its_name_and_can_resume(client, sale):
+    url = mint(sale)
+    response = get(client, url, sale["buyer_cookie"])
+    assert response.status_code == 200 and response.content == BOOK
+    assert "secret%20book.pdf" in response.headers["content-disposition"]
+    assert response.headers["cache-control"] == "private, no-store"
+    part = get(client, url, sale["buyer_cookie"], range="bytes=100-199")
+    assert part.status_code == 206 and part.content == BOOK[100:200]
+
+
+def test_tampered_links_are_refused(client, sale):
+    url = mint(sale)
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    exp, sig = query["exp"][0], query["sig"][0]
+    base = parts.path.rsplit("/", 2)[0]
+    for bad in (
+        f"{base}/{sale['file'] + 1}/x.pdf?exp={exp}&sig={sig}",            # another file
+        f"{parts.path}?exp={int(exp) + 86400}&sig={sig}",                  # a longer life
+        f"{parts.path}?exp={exp}&sig={'0' * 64}",                          # a made-up signature
+        f"{parts.path}?exp={exp}&sig={sig}&sig={'0' * 64}",                # smuggled parameters
+        f"{parts.path}?exp={exp}",
+    ):
+        refused(get(client, bad, sale["buyer_cookie"]), 403, "not valid")
+
+
+def test_an_expired_link_says_so(client, sale):
+    with unit_of_work() as s:
+        fulfilment_id = s.exec(select(Fulfilment.id).where(Fulfilment.product_id == sale["book"])).one()
+    old = links.sign(wiring.settings().secret_key, fulfilment_id, sale["file"], "secret book.pdf",
+                     lifetime=timedelta(hours=1), now=datetime.now(timezone.utc) - timedelta(hours=2))
+    refused(get(client, old, sale["buyer_cookie"]), 410, "expired")
+
+
+def test_another_buyers_link_is_refused_even_when_it_leaks(client, sale):
+    url = mint(sale)
+    refused(get(client, url, sale["stranger_cookie"]), 403, "belongs to another account")
+    refused(get(client, url), 403, "belongs to another account")
+    with pytest.raises(Exception, match="not in your library"):
+        mint(sale, sale["stranger"])
+
+
+def test_the_name_in_the_path_cannot_reach_other_files(client, sale, store):
+    url = urlsplit(mint(sale))
+    head, _ = url.path.rsplit("/", 1)
+    for name in ("..%2F..%2F..%2Fetc%2Fpasswd", "%2E%2E", "other.pdf"):
+        response = get(client, f"{head}/{name}?{url.query}", sale["buyer_cookie"])
+        # Either no route at all (a name with slashes), or the signed file under its real name.
+        assert response.status_code in (200, 404)
+        if response.status_code == 200:
+            assert response.content == BOOK
+            assert "secret%20book.pdf" in response.headers["content-disposition"]
+        else:
+            assert b"PAID-BOOK-CONTENT" not in response.content
+
+    async def raw(path: str) -> int:
+        sent = []
+        scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": url.query.encode(),
+                 "headers": [(b"cookie", f"{SESSION_COOKIE}={sale['buyer_cookie']}".encode())], "client": ("127.0.0.1", 1)}
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message)
+
+        await Starlette(routes=download_routes(lambda: store))(scope, receive, send)
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    # Dots in the raw path change which route matches, never which file is read.
+    for path in (f"{head}/../../../../etc/passwd", "/api/download/../../etc/passwd"):
+        status, body = asyncio.run(raw(path))
+        assert b"root:" not in body
+        assert (status, body) == (200, BOOK) or b"PAID-BOOK-CONTENT" not in body
+
+
+def test_a_refunded_buyers_old_links_and_key_stop_working(client, sale):
+    url = mint(sale)
+    assert get(client, url, sale["buyer_cookie"]).status_code == 200
+    with unit_of_work() as s:
+        refunds.refund(s, sale["shop_actor"], sale["gateway"], sale["order"])
+    refused(get(client, url, sale["buyer_cookie"]), 403, "refunded")
+    answer = client.post("/api/v1/licenses/validate", json={"product_id": sale["tool"], "key": sale["key"]})
+    assert answer.json()["status"] == "revoked"
+
+
+def test_the_download_limit_is_enforced_with_a_reason(client, sale):
+    with unit_of_work() as s:
+        downloads.set_delivery_settings(s, sale["shop_actor"], sale["book"], download_limit=1, link_minutes=60)
+    url = mint(sale)
+    assert get(client, url, sale["buyer_cookie"]).status_code == 200
+    # Resuming the same download is not a new one.
+    assert get(client, url, sale["buyer_cookie"], range="bytes=10-").status_code == 206
+    refused(get(client, url, sale["buyer_cookie"]), 429, "all 1 downloads")
+
+
+def test_the_license_api_answers_statuses_and_refuses_bad_requests(client, sale):
+    post = lambda path, body: client.post(f"/api/v1/licenses/{path}", json=body)  # noqa: E731
+    valid = post("validate", {"product_id": sale["tool"], "key": sale["key"]})
+    assert valid.status_code == 200 and valid.json()["status"] == "valid"
+    assert post("activate", {"product_id": sale["tool"], "key": sale["key"], "instance": "laptop"}).json()["status"] == "valid"
+    assert post("deactivate", {"product_id": sale["tool"], "key": sale["key"], "instance": "laptop"}).json()["message"] == "Deactivated."
+    unknown = post("validate", {"product_id": sale["tool"], "key": "AAAAA-BBBBB"})
+    assert unknown.json() == {"status": "not_found", "message": "This license key is not valid for this product."}
+    assert post("validate", {"product_id": sale["book"], "key": sale["key"]}).json()["status"] == "not_found"
+    assert post("activate", {"product_id": sale["tool"], "key": sale["key"]}).status_code == 422
+    assert client.post("/api/v1/licenses/validate", content=b"{not json").status_code == 422
+    assert client.post("/api/v1/licenses/validate", content=b"x" * 10_000).status_code == 413
+    assert client.get("/api/v1/licenses/validate").status_code == 405
+
+
+def test_guessing_keys_at_high_rate_is_stopped(client, sale):
+    from commerce.licensing.api import CLIENT_MISSES_PER_WINDOW
+    from commerce.licensing.keys import generate_key
+
+    for _ in range(CLIENT_MISSES_PER_WINDOW):
+        client.post("/api/v1/licenses/validate", json={"product_id": sale["tool"], "key": generate_key()})
+    blocked = client.post("/api/v1/licenses/validate", json={"product_id": sale["tool"], "key": sale["key"]})
+    assert blocked.status_code == 429 and blocked.headers["retry-after"] == "60"
+    assert blocked.json()["status"] == "rate_limited"
