@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from commerce.catalog.queries import product_page, shop_page
 from commerce.catalog.visibility import is_visible_to_buyers
+from commerce.delivery.library import library
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.models import (
     AuditRecord,
@@ -232,8 +233,9 @@ def test_suspending_a_seller_hides_the_shop_from_catalog_and_search(market, admi
         shop_page(s, shop.slug)
     index_dirty_batch(s, index)
     assert index.search(SearchQuery(text="sample")).hits == []
-    # The buyer keeps the purchase.
+    # The buyer keeps the purchase: still granted, still in their library.
     assert [f.status for f in s.exec(select(Fulfilment).where(Fulfilment.buyer_id == buyer.id)).all()] == ["granted"]
+    assert [item.product_id for item in library(s, market.buyer_actor(buyer)).items] == [product.id]
     with pytest.raises(Conflict):
         users.suspend_seller(s, admin, seller.id, reason="again")
 
