@@ -27,7 +27,7 @@ from commerce.models import (
     User,
 )
 from commerce.models.base import utcnow
-from commerce.moderation import audit, checks, decisions, orders, quality, queue, settings, users
+from commerce.moderation import checks, decisions, orders, quality, queue, settings, users
 from commerce.reviews import service as reviews
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import index_dirty_batch
