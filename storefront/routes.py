@@ -12,6 +12,7 @@ from commerce.links import (  # noqa: F401  (re-exported for pages)
     category_url,
     library_product_url,
     product_url,
+    seller_product_url,
     shop_url,
 )
 
@@ -83,10 +84,6 @@ def login_url(next_path: str | None = None) -> str:
 
 def order_url(reference: str) -> str:
     return f"{ORDERS}/{quote(reference, safe='')}"
-
-
-def seller_product_url(product_id: int) -> str:
-    return f"/seller/products/{int(product_id)}"
 
 
 def seller_delivery_url(product_id: int) -> str:

@@ -80,7 +80,9 @@ def test_approving_a_product_records_who_when_and_why(market, admin):
     assert row.created_at >= before
 
 
-def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin):
+def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin, monkeypatch):
+    emails = []
+    monkeypatch.setattr(decisions, "enqueue_email", lambda s, **kwargs: emails.append(kwargs))
     shop = market.shop()
     product = pending(market, shop)
     with pytest.raises(ValidationError, match="why"):
@@ -91,6 +93,11 @@ def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin):
     assert (row.moderation_status, row.rejection_reason) == ("rejected", "The cover shows a trademarked logo.")
     assert records(market.s) == [(admin.user_id, "reject_product", "product", str(product.id),
                                   "The cover shows a trademarked logo.")]
+    # The seller is told by email too (sent once the decision commits).
+    [email] = emails
+    assert (email["to"], email["kind"]) == (market.s.get(User, shop.owner_id).email, "product_rejected")
+    assert email["reason"] == "The cover shows a trademarked logo."
+    assert email["studio_url"].endswith(f"/seller/products/{product.id}")
 
 
 def test_hiding_a_review_removes_it_everywhere_and_settles_its_reports(market, admin, reviewed):
