@@ -24,7 +24,7 @@ OPTIONAL_KINDS: dict[str, tuple[str, str, dict[str, bool]]] = {
     "product_update": ("Product updates", "New versions of products you bought.",
                        {"email": True, "in_app": True}),
 }
-ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome")
+ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome", "product_rejected")
 SHARE_EMAIL = "privacy:share_email_with_sellers"
 SHARE_EMAIL_DEFAULT = True
 
