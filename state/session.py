@@ -110,7 +110,7 @@ class SessionState(rx.State):
 
     def _client_id(self) -> str:
         # The socket's peer address (or the trusted proxy's X-Forwarded-For entry,
-        # per rxconfig trusted_proxy_hops); never anything the event payload says.
+        # per REFLEX_TRUSTED_PROXY_HOPS); never anything the event payload says.
         return self.router.session.client_ip or "unknown"
 
     def _current_path(self) -> str:

@@ -27,6 +27,7 @@ from commerce.delivery.downloads import AccessRevoked, CopyNotReady, DownloadLim
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import BlobStore
 from storefront.api_files import continues_download, serve_blob
+from storefront.client_address import client_address
 
 SESSION_COOKIE = "mp_session"
 # The presigned URL only has to survive the redirect.
@@ -51,7 +52,7 @@ def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
     with unit_of_work() as s:
         ticket = downloads.authorise(
             s, link, session_token=request.cookies.get(SESSION_COOKIE), counts=counts,
-            ip=request.client.host if request.client else None,
+            ip=client_address(request),
             user_agent=request.headers.get("user-agent"),
         )
         if counts:

@@ -26,7 +26,7 @@ OPTIONAL_KINDS: dict[str, tuple[str, str, dict[str, bool]]] = {
 }
 # Product update emails have their own switch, kept with the library (LibraryState), read here too.
 PRODUCT_UPDATE = "product_update"
-ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome")
+ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome", "product_rejected")
 SHARE_EMAIL = "privacy:share_email_with_sellers"
 SHARE_EMAIL_DEFAULT = True
 
