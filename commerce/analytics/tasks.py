@@ -91,9 +91,10 @@ async def periodic_rollups() -> None:
     since_purge = PURGE_INTERVAL_SECONDS
     while True:
         try:
-            enqueue_now(roll_up_analytics)
+            # Sending to Redis is network I/O: off the event loop.
+            await asyncio.to_thread(enqueue_now, roll_up_analytics)
             if since_purge >= PURGE_INTERVAL_SECONDS:
-                enqueue_now(purge_analytics_events)
+                await asyncio.to_thread(enqueue_now, purge_analytics_events)
                 since_purge = 0
         except Exception:  # Redis away for a moment: the next round tries again
             log.exception("could not schedule the analytics jobs")
