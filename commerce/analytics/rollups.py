@@ -143,19 +143,38 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
     s.flush()
 
 
+def _claim(s: Session, shop_id: int, day: date) -> bool:
+    """On PostgreSQL, hold the shop day for this transaction; False when another job holds it.
+
+    Two jobs recomputing one day would both delete and insert its rows, and one would fail
+    on the unique constraints. An advisory lock, not a lock on the mark row: recording an
+    event updates the mark and must never wait for a rollup.
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        return True  # SQLite runs one writer at a time
+    return bool(s.exec(select(func.pg_try_advisory_xact_lock(shop_id, day.toordinal()))).one())
+
+
 def roll_up_pending(s: Session, *, limit: int = 500, now: datetime | None = None) -> int:
-    """Recompute the pending shop days (at most `limit`); returns how many were done."""
+    """Recompute the pending shop days (at most `limit`); returns how many were done.
+
+    Days another job is working on are left to it.
+    """
     marks = s.exec(select(AnalyticsPendingRollup.shop_id, AnalyticsPendingRollup.day,
                           AnalyticsPendingRollup.version)
                    .order_by(AnalyticsPendingRollup.day, AnalyticsPendingRollup.shop_id).limit(limit)).all()
+    done = 0
     for shop_id, day, version in marks:
+        if not _claim(s, shop_id, day):
+            continue
         roll_up_day(s, shop_id, day, now=now)
         # Only if no event arrived meanwhile; otherwise the mark stays for the next run.
         s.exec(delete(AnalyticsPendingRollup).where(AnalyticsPendingRollup.shop_id == shop_id,
                                                     AnalyticsPendingRollup.day == day,
                                                     AnalyticsPendingRollup.version == version))
+        done += 1
     s.flush()
-    return len(marks)
+    return done
 
 
 def purge(s: Session, *, retention_days: int, now: datetime | None = None) -> tuple[int, int]:

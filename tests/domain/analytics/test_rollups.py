@@ -212,3 +212,23 @@ def test_a_counted_download_is_recorded_with_its_device_only(world):
     [download] = events(world, "download")
     assert (download.product_id, download.device, download.visitor_id) == (product.id, "phone", None)
     assert day_rollup(world, shop).downloads == 1
+
+
+def test_a_day_another_job_is_rolling_up_is_left_to_it(world, db_engine):
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the advisory lock is PostgreSQL's")
+    shop = world.shop()
+    views(world, [world.product(shop, 1000)], 2)
+    other_job = db_engine.connect()
+    try:
+        other_job.exec_driver_sql("BEGIN")
+        other_job.exec_driver_sql(f"SELECT pg_advisory_xact_lock({shop.id}, {utcnow().date().toordinal()})")
+
+        assert rollups.roll_up_pending(world.s) == 0
+        assert world.s.exec(select(ShopRollup)).all() == []
+        assert world.s.exec(select(AnalyticsPendingRollup)).all() != []
+    finally:
+        other_job.exec_driver_sql("ROLLBACK")
+        other_job.close()
+    assert rollups.roll_up_pending(world.s) == 1
+    assert day_rollup(world, shop).views == 2
