@@ -70,7 +70,7 @@ def detail_panel() -> rx.Component:
             form_notice(AdminOrdersState.notice, id="order-notice"),
             cell_table(["Item", "Total", "Refunded"], D.lines, lambda line: rx.table.row(
                 rx.table.cell(line.title), rx.table.cell(line.total_label),
-                rx.table.cell(line.refunded_amount.to_string()),
+                rx.table.cell(line.refunded_label),
             ), id="order-lines"),
             rx.cond(
                 D.refundable,
