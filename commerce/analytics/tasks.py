@@ -24,6 +24,7 @@ from commerce.models import Order, OrderLine, Refund, Shop
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
 from commerce.orders import hooks
+from commerce.orders.checkout import confirmation_path
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,10 @@ def _sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
 @hooks.on_refund
 def _refund(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
     sales.record_refunds(s, order, refunds)
+    amount = format_money(Money(sum(refund.amount for refund in refunds), order.currency))
+    inapp.notify(s, order.buyer_id, kind="refund_notice", title=f"Refund of {amount} for order {order.reference}",
+                 body="It goes back to the card you paid with; banks take a few days to show it.",
+                 url=confirmation_path(order.reference), dedupe_key=f"refund:{refunds[0].id}")
     schedule_rollup(s)
 
 

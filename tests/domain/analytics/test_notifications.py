@@ -1,17 +1,18 @@
 """In-app notifications on a sale, preferences per kind and channel, and the email sender honouring them."""
 
 import pytest
+from sqlmodel import select
 
 import commerce.db
 from commerce import wiring
 from commerce.accounts import Actor
 from commerce.delivery.library import set_update_emails
-from commerce.models import User
+from commerce.models import OrderLine, User
 from commerce.errors import ValidationError
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
 from commerce.notifications.email import OutboxEmailSender
-from tests.domain.analytics.support import buy
+from tests.domain.analytics.support import buy, refund
 
 
 def test_a_sale_notifies_the_seller_in_the_app_once(world):
@@ -36,6 +37,19 @@ def test_a_sale_notifies_the_seller_in_the_app_once(world):
     assert inapp.live_status(world.s, seller).unread == 0
     # Someone else's ids change nothing.
     assert inapp.mark_read(world.s, world.buyer_actor(world.user()), [note.id]) == 0
+
+
+def test_a_refund_tells_the_buyer_in_the_app(world):
+    shop = world.shop("USD")
+    buyer = world.user()
+    order = buy(world, buyer, [world.product(shop, 1200)], currency="USD")
+
+    refund(world, shop, order, {line.id: 500 for line in world.s.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id)).all()})
+
+    [note] = inapp.list_notifications(world.s, world.buyer_actor(buyer))
+    assert (note.kind, note.title, note.url) == ("refund_notice", f"Refund of $5.00 for order {order.reference}",
+                                                 f"/orders/{order.reference}")
 
 
 def test_a_seller_who_switched_in_app_sale_alerts_off_gets_none(world):
