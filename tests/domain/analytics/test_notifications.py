@@ -64,7 +64,8 @@ def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world)
     actor = world.buyer_actor(world.user())
     view = preferences.get_preferences(world.s, actor)
     assert {(p.kind, p.channel): p.enabled for p in view.notifications} == {
-        ("sale_alert", "email"): True, ("sale_alert", "in_app"): True}
+        ("sale_alert", "email"): True, ("sale_alert", "in_app"): True,
+        ("sale_alert", "push"): False, ("sale_alert", "sms"): False}
     assert view.share_email_with_sellers
 
     view = preferences.set_notification_preference(world.s, actor, kind="sale_alert", channel="email",
