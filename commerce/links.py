@@ -35,6 +35,11 @@ def receipt_url(order_reference: str) -> str:
     return f"/orders/{quote(order_reference, safe='')}"
 
 
+def seller_product_url(product_id: int) -> str:
+    """A product in its seller's studio editor."""
+    return f"/seller/products/{int(product_id)}"
+
+
 def media_url(key: str | None) -> str | None:
     """The public address of an image stored under a "media/" key (None for no image)."""
     if not key:

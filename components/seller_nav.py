@@ -14,6 +14,7 @@ SELLER_SECTIONS = [
     ("Discount codes", routes.SELLER_DISCOUNTS, "tag"),
     ("Bundles", routes.SELLER_BUNDLES, "boxes"),
     ("Balance & payouts", routes.SELLER_PAYOUTS, "wallet"),
+    ("Reviews", routes.SELLER_REVIEWS, "star"),
 ]
 
 

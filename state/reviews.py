@@ -13,7 +13,7 @@ from typing import Any
 import reflex as rx
 
 from commerce.reviews import service as reviews
-from commerce.reviews.service import ProductReviews
+from commerce.reviews.service import ProductReviews, SellerReviews
 from state import service_call
 from state.form_data import text_field
 from state.session import current_actor
@@ -173,3 +173,45 @@ class ReviewsState(rx.State):
             return
         self.report_target = ""
         self.report_notice = "Thank you. A moderator will look at your report."
+
+
+class SellerReviewsState(rx.State):
+    """The seller area's reviews page: ratings per product and replies to reviews."""
+
+    data: SellerReviews | None = None
+    unanswered_only: bool = False
+    reply_error: str = ""
+    notice: str = ""
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = await current_actor(self)
+        result = await service_call.call(reviews.seller_reviews, actor, unanswered_only=self.unanswered_only)
+        self.data = result.value if result.ok else None
+        self.form_key += 1
+
+    @rx.event
+    async def load(self):
+        self.reply_error = self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def set_unanswered_only(self, value: bool):
+        self.unanswered_only = bool(value)
+        self.reply_error = self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def reply(self, form_data: dict[str, Any]):
+        self.reply_error = self.notice = ""
+        review_id = _int(form_data.get("review_id"))
+        if review_id is None:
+            return
+        actor = await current_actor(self)
+        result = await service_call.call(reviews.reply_to_review, actor, review_id,
+                                         body=form_data.get("reply") if isinstance(form_data.get("reply"), str) else "")
+        if not result.ok:
+            self.reply_error = result.error
+            return
+        self.notice = "Reply published on the product page."
+        await self._reload()

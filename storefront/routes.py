@@ -12,6 +12,7 @@ from commerce.links import (  # noqa: F401  (re-exported for pages)
     category_url,
     library_product_url,
     product_url,
+    seller_product_url,
     shop_url,
 )
 
@@ -42,6 +43,7 @@ SELLER_SALES = "/seller/sales"
 SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
 SELLER_PAYOUTS = "/seller/payouts"
+SELLER_REVIEWS = "/seller/reviews"
 ADMIN_PAYOUTS = "/admin/payouts"
 ORDERS = "/orders"
 # commerce.orders.checkout.confirmation_path builds these addresses.
@@ -84,10 +86,6 @@ def login_url(next_path: str | None = None) -> str:
 
 def order_url(reference: str) -> str:
     return f"{ORDERS}/{quote(reference, safe='')}"
-
-
-def seller_product_url(product_id: int) -> str:
-    return f"/seller/products/{int(product_id)}"
 
 
 def seller_delivery_url(product_id: int) -> str:

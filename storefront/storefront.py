@@ -37,6 +37,7 @@ import storefront.pages.seller.discounts
 import storefront.pages.seller.index
 import storefront.pages.seller.payouts
 import storefront.pages.seller.product_edit
+import storefront.pages.seller.reviews
 import storefront.pages.seller.sales
 import storefront.pages.shop
 import storefront.pages.testpay  # noqa: F401

@@ -6,5 +6,7 @@
 - `decisions`: approve, reject, hide a review, dismiss a report (one function each).
 - `queue`: what waits for a decision.
 - `quality`: per-shop metrics and the thresholds that flag a shop.
-- `admin`: users, sellers' suspension, orders and refunds, marketplace settings.
+- `users`: find people, suspend or reinstate sellers, promote admins.
+- `orders`: look orders up, refund them, read their ledger lines.
+- `settings`: take rates, tax rates, currencies.
 """

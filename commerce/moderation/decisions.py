@@ -16,10 +16,13 @@ from sqlmodel import Session, select
 from commerce.accounts import Actor
 from commerce.catalog import products as catalog
 from commerce.errors import DomainError, NotFound, ValidationError
-from commerce.models import Product, Report, Review
+from commerce import wiring
+from commerce.links import absolute, seller_product_url
+from commerce.models import Product, Report, Review, Shop, User
 from commerce.models.base import utcnow
 from commerce.moderation import audit
 from commerce.moderation.guard import require_admin
+from commerce.notifications.tasks import enqueue_email
 from commerce.search.indexer import mark_products_dirty
 
 MAX_REASON_LENGTH = 500
@@ -69,12 +72,16 @@ def approve_product(s: Session, actor: Actor, product_id: int, *, note: str = ""
 
 
 def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) -> None:
-    """Hide the product and tell the seller why; its open reports are settled."""
+    """Hide the product and tell the seller why (in the studio and by email); its open reports are settled."""
     admin_id = require_admin(actor, "reject_product", product_id=product_id)
     cleaned = _reason(reason, required="Tell the seller why the product is rejected.")
     view = catalog.reject_product(s, actor, product_id, reason=cleaned)
     _close_reports(s, admin_id, status="actioned", product_id=view.id)
     audit.record(s, admin_id, "reject_product", "product", view.id, label=view.title, reason=cleaned)
+    seller = s.exec(select(User).join(Shop, Shop.owner_id == User.id)
+                    .join(Product, Product.shop_id == Shop.id).where(Product.id == view.id)).one()
+    enqueue_email(s, to=seller.email, kind="product_rejected", seller=seller.display_name, product=view.title,
+                  reason=cleaned, studio_url=absolute(wiring.settings().base_url, seller_product_url(view.id)))
 
 
 def hide_review(s: Session, actor: Actor, review_id: int, *, reason: str) -> None:

@@ -35,6 +35,13 @@ class OrderRow:
 
 
 @dataclass(frozen=True)
+class AdminOrderLine:
+    title: str
+    total_label: str
+    refunded_label: str  # "–" when nothing was refunded
+
+
+@dataclass(frozen=True)
 class LedgerLine:
     transaction_id: int
     kind: str
@@ -57,7 +64,7 @@ class HistoryLine:
 @dataclass(frozen=True)
 class AdminOrderView:
     order: lifecycle.OrderView
-    lines: list[lifecycle.OrderLineView]
+    lines: list[AdminOrderLine]
     buyer_name: str
     buyer_email: str
     refundable: bool
@@ -105,7 +112,11 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
     refundable = order.status in refunds.REFUNDABLE and left > 0
     view = lifecycle.order_view(s, order)
     return AdminOrderView(
-        order=view, lines=list(view.lines), buyer_name=buyer.display_name, buyer_email=buyer.email,
+        order=view,
+        lines=[AdminOrderLine(title=line.title, total_label=line.total_label,
+                              refunded_label=format_money(Money(line.refunded_amount, order.currency))
+                              if line.refunded_amount else "–") for line in view.lines],
+        buyer_name=buyer.display_name, buyer_email=buyer.email,
         refundable=refundable, refundable_label=format_money(Money(left, order.currency)) if refundable else "",
         history=[HistoryLine(when_label=t.created_at.strftime("%d %b %Y %H:%M"),
                              change=(f"{lifecycle.STATUS_LABELS[t.from_status]} → " if t.from_status else "")

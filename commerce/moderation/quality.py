@@ -48,10 +48,8 @@ class ShopQuality:
     reports: int
     # Sentences naming each threshold the shop is above; empty when none.
     flags: list[str]
-
-    @property
-    def refund_rate_label(self) -> str:
-        return f"{self.refund_rate:.0%}" if self.sales else "–"
+    refund_rate_label: str  # "12%", or "–" without sales
+    rating_label: str  # "4.5 (12)", or "–" without reviews
 
 
 def _flags(sales: int, refunds: int, disputes: int, average: float, reviews: int, reports: int) -> list[str]:
@@ -109,6 +107,8 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
             disputes=disputes.get(shop.id, 0), average_rating=average, review_count=review_count,
             reports=reports.get(shop.id, 0),
             flags=_flags(sold, refunded, disputes.get(shop.id, 0), average, review_count, reports.get(shop.id, 0)),
+            refund_rate_label=f"{refunded / sold:.0%}" if sold else "–",
+            rating_label=f"{average:.1f} ({review_count})" if review_count else "–",
         ))
     return result
 

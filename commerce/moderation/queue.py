@@ -1,6 +1,7 @@
 """The moderation queue: everything waiting for an admin's decision, in one list.
 
-- products published (or published again) and not yet approved;
+- products published (or published again) and not yet approved, and live products
+  edited since an admin last approved them (they stay live meanwhile);
 - products and reviews with open reports, with the newest reports and their reasons;
 - shops above a quality threshold.
 
@@ -16,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor
 from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.links import product_url
-from commerce.models import Product, ProductTag, Report, Review, Shop, User
+from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
 from commerce.models.base import utcnow
 from commerce.moderation import audit, checks
 from commerce.moderation.guard import require_admin
@@ -54,6 +56,7 @@ class QueueItem:
     body: str
     url: str
     pending: bool  # a product waiting for approval
+    edited: bool  # a live product changed since its last approval
     rating: int  # a review's stars; 0 otherwise
     waiting_since: datetime | None
     age_label: str
@@ -106,13 +109,29 @@ def _report_views(reports: list[Report], people: dict[int, User]) -> list[Report
             for r in reports[:REPORTS_SHOWN]]
 
 
+def _edited_since_approval(s: Session) -> set[int]:
+    """Live products changed after the latest approval an admin recorded for them."""
+    approved_at = {int(subject_id): moment for subject_id, moment in s.exec(
+        select(AuditRecord.subject_id, func.max(AuditRecord.created_at))
+        .where(AuditRecord.action == "approve_product", AuditRecord.subject == "product")
+        .group_by(AuditRecord.subject_id)).all()}
+    if not approved_at:
+        return set()
+    rows = s.exec(select(Product.id, Product.updated_at).where(
+        Product.id.in_(list(approved_at)), Product.status == "published",
+        Product.moderation_status == "approved")).all()
+    return {product_id for product_id, updated_at in rows if updated_at > approved_at[product_id]}
+
+
 def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     """Every item waiting for a decision, flagged first, then longest waiting first."""
     now = now or utcnow()
     product_reports, review_reports = _open_reports(s)
     pending_ids = set(s.exec(select(Product.id).where(Product.status == "published",
                                                        Product.moderation_status == "pending")).all())
-    product_ids = pending_ids | set(product_reports)
+    edited_ids = _edited_since_approval(s)
+    checked_ids = pending_ids | edited_ids  # the automatic checks look at what a person has not seen
+    product_ids = checked_ids | set(product_reports)
     reviews = {review.id: review for review in s.exec(
         select(Review).where(Review.id.in_(list(review_reports)), Review.hidden_at.is_(None))).all()} \
         if review_reports else {}
@@ -128,7 +147,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     people_ids |= {review.buyer_id for review in reviews.values()}
     people = {u.id: u for u in s.exec(select(User).where(User.id.in_(people_ids))).all()} if people_ids else {}
     words = checks.word_checker(s)
-    file_flags = checks.file_problems(s, list(pending_ids))
+    file_flags = checks.file_problems(s, list(checked_ids))
     history = audit.history(
         s, [("product", str(pid)) for pid in product_ids] + [("review", str(rid)) for rid in reviews])
 
@@ -138,14 +157,16 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         shop = shops[product.shop_id]
         reports = product_reports.get(product_id, [])
         pending = product_id in pending_ids
+        edited = product_id in edited_ids
         flags = [f"Banned word: “{word}”." for word in
                  words.hits(product.title, product.summary, product.description, " ".join(tags[product_id]))]
         flags += file_flags.get(product_id, [])
-        since = product.updated_at if pending else reports[-1].created_at
+        since = product.updated_at if pending or edited else reports[-1].created_at
+        state = "waiting for approval" if pending else "edited since approval" if edited else "reported"
         items.append(QueueItem(
             key=f"product:{product_id}", kind="product", subject_id=product_id, title=product.title,
-            subtitle=f"{shop.name}" + (" · waiting for approval" if pending else " · reported"),
-            body=product.summary, url=product_url(shop.slug, product.slug), pending=pending, rating=0,
+            subtitle=f"{shop.name} · {state}", body=product.summary, url=product_url(shop.slug, product.slug),
+            pending=pending, edited=edited, rating=0,
             waiting_since=since, age_label=age_label(since, now), report_count=len(reports),
             reports=_report_views(reports, people), flags=flags, flagged=bool(flags),
             history=history.get(("product", str(product_id)), []),
@@ -160,7 +181,8 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
             key=f"review:{review_id}", kind="review", subject_id=review_id,
             title=f"Review of {product.title}",
             subtitle=f"by {people[review.buyer_id].display_name} · {shop.name}",
-            body=review.body, url=product_url(shop.slug, product.slug), pending=False, rating=review.rating,
+            body=review.body, url=product_url(shop.slug, product.slug), pending=False, edited=False,
+            rating=review.rating,
             waiting_since=since, age_label=age_label(since, now), report_count=len(reports),
             reports=_report_views(reports, people),
             flags=flags, flagged=bool(flags), history=history.get(("review", str(review_id)), []),
@@ -169,6 +191,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         items.append(QueueItem(
             key=f"shop:{shop.shop_id}", kind="shop", subject_id=shop.shop_id, title=shop.shop_name,
             subtitle=f"Shop of {shop.owner_email}", body="", url=f"/s/{shop.shop_slug}", pending=False,
+            edited=False,
             rating=0, waiting_since=None, age_label="", report_count=shop.reports, flags=shop.flags,
             flagged=True, manage_url="/admin/users?" + urlencode({"q": shop.owner_email}),
         ))

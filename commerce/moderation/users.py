@@ -11,7 +11,6 @@ sign in and use their own library.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -24,11 +23,11 @@ from commerce.models.accounts import ROLES
 from commerce.models.base import utcnow
 from commerce.moderation import audit
 from commerce.moderation.decisions import MAX_REASON_LENGTH
+from commerce.moderation.guard import require_admin
 from commerce.money import Money, format_money
 from commerce.orders.lifecycle import STATUS_LABELS
 from commerce.reviews.service import REPORT_REASONS
 from commerce.search.indexer import mark_shop_products_dirty
-from commerce.moderation.guard import require_admin
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
         {},
     ),
     "refund_notice": (frozenset({"display_name", "order_reference", "amount", "currency"}), {}),
+    "product_rejected": (frozenset({"seller", "product", "reason", "studio_url"}), {}),
 }
 
 _SUBJECTS = {
@@ -44,6 +45,7 @@ _SUBJECTS = {
     "sale_alert": "You made a sale: {{ product }} for {{ amount | money(currency) }}",
     "product_update": "{{ product }} {{ version }} is available",
     "refund_notice": "Refund of {{ amount | money(currency) }} for order {{ order_reference }}",
+    "product_rejected": "{{ product }} needs changes before it can be sold",
 }
 
 _env = Environment(

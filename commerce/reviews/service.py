@@ -18,6 +18,7 @@ from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.links import product_url
 from commerce.models import Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
 from commerce.models.base import utcnow
 from commerce.reviews.stats import rating_stats
@@ -86,7 +87,10 @@ class ProductReviews:
     # What the viewer may do: review (they bought it) and their review, if any.
     can_review: bool
     own_review: ReviewView | None
-    can_report: bool
+    own_review_hidden: bool  # a moderator hid the viewer's review
+    # Anyone signed in may report reviews (not their own); the product, all but its seller.
+    can_report_reviews: bool
+    can_report_product: bool
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,20 @@ class ProductRating:
     title: str
     average: float
     count: int
+    rating_label: str  # "4.5", or "–" without reviews
+
+
+@dataclass(frozen=True)
+class SellerReviewRow:
+    review: ReviewView
+    product_title: str
+    product_url: str
+
+
+@dataclass(frozen=True)
+class SellerReviews:
+    ratings: list[ProductRating]
+    reviews: list[SellerReviewRow]
 
 
 def _date_label(moment: datetime) -> str:
@@ -319,21 +337,19 @@ def product_reviews(
         query = query.order_by(Review.created_at.desc(), Review.id.desc())
     rows = list(s.exec(query.limit(limit + 1)).all())
     viewer_id = viewer.user_id if viewer is not None else None
-    own = None
-    if viewer_id is not None:
-        own_row = s.exec(select(Review).where(Review.product_id == product.id,
-                                              Review.buyer_id == viewer_id)).first()
-        own = _views(s, [own_row], viewer)[0] if own_row is not None and own_row.hidden_at is None else None
-        own_hidden = own_row is not None and own_row.hidden_at is not None
-    else:
-        own_hidden = False
+    own_row = s.exec(select(Review).where(Review.product_id == product.id, Review.buyer_id == viewer_id)).first() \
+        if viewer_id is not None else None
+    # A review a moderator hid is neither shown to its author for editing nor written anew.
+    own_hidden = own_row is not None and own_row.hidden_at is not None
+    own = _views(s, [own_row], viewer)[0] if own_row is not None and not own_hidden else None
     owner_id = s.get(Shop, product.shop_id).owner_id
     return ProductReviews(
         product_id=product.id, summary=rating_summary(s, product.id),
         reviews=_views(s, rows[:limit], viewer), sort=sort, has_more=len(rows) > limit,
         can_review=viewer_id is not None and not own_hidden and has_purchased(s, viewer_id, product.id),
-        own_review=own,
-        can_report=viewer_id is not None and viewer_id != owner_id,
+        own_review=own, own_review_hidden=own_hidden,
+        can_report_reviews=viewer_id is not None,
+        can_report_product=viewer_id is not None and viewer_id != owner_id,
     )
 
 
@@ -364,5 +380,22 @@ def seller_product_ratings(s: Session, actor: Actor) -> list[ProductRating]:
                       .order_by(Product.title)).all()
     stats = rating_stats(s, [product_id for product_id, _ in products])
     return [ProductRating(product_id=product_id, title=title, average=stats.get(product_id, (0.0, 0))[0],
-                          count=stats.get(product_id, (0.0, 0))[1])
+                          count=stats.get(product_id, (0.0, 0))[1],
+                          rating_label=f"{stats[product_id][0]:.1f}" if product_id in stats else "–")
             for product_id, title in products]
+
+
+def seller_reviews(s: Session, actor: Actor, *, unanswered_only: bool = False, limit: int = 50) -> SellerReviews:
+    """The seller's per-product ratings and the newest visible reviews of their products."""
+    shop = actor_shop(s, actor)
+    query = (select(Review, Product.title, Product.slug).join(Product, Product.id == Review.product_id)
+             .where(Product.shop_id == shop.id, Review.hidden_at.is_(None)))
+    if unanswered_only:
+        query = query.where(Review.reply_body.is_(None))
+    rows = s.exec(query.order_by(Review.created_at.desc(), Review.id.desc()).limit(max(1, min(limit, 200)))).all()
+    views = _views(s, [review for review, _, _ in rows], actor)
+    return SellerReviews(
+        ratings=[rating for rating in seller_product_ratings(s, actor) if rating.count],
+        reviews=[SellerReviewRow(review=view, product_title=title, product_url=product_url(shop.slug, slug))
+                 for view, (_, title, slug) in zip(views, rows, strict=True)],
+    )

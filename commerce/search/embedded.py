@@ -77,6 +77,7 @@ _SORT_FIELDS: dict[str, tuple[str, tantivy.Order]] = {
     "price_asc": ("price_sort", tantivy.Order.Asc),
     "price_desc": ("price_sort", tantivy.Order.Desc),
     "popular": ("sales_count", tantivy.Order.Desc),
+    "rating": ("rating", tantivy.Order.Desc),
 }
 
 

@@ -62,7 +62,7 @@ SETTINGS: dict[str, Any] = {
     "filterableAttributes": [
         "id", "category_slug", "tags", "price_sort", "rating", "price_bucket", "rating_floor",
     ],
-    "sortableAttributes": ["published_ts", "price_sort", "sales_count"],
+    "sortableAttributes": ["published_ts", "price_sort", "sales_count", "rating"],
     # Every word must match ("words" only sorts partial matches, which matchingStrategy
     # "all" excludes), so "sort" right after it makes a chosen sort order strict, as in
     # the embedded engine. Best sellers break ties and order an empty search.
@@ -94,6 +94,7 @@ _SORTS = {
     "price_asc": ["price_sort:asc"],
     "price_desc": ["price_sort:desc"],
     "popular": ["sales_count:desc"],
+    "rating": ["rating:desc"],
 }
 
 

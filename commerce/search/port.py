@@ -34,8 +34,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 from commerce.errors import ValidationError
 
-SortOrder = Literal["relevance", "newest", "price_asc", "price_desc", "popular"]
-SORT_ORDERS: tuple[str, ...] = ("relevance", "newest", "price_asc", "price_desc", "popular")
+SortOrder = Literal["relevance", "newest", "price_asc", "price_desc", "popular", "rating"]
+SORT_ORDERS: tuple[str, ...] = ("relevance", "newest", "price_asc", "price_desc", "popular", "rating")
 
 MAX_QUERY_LENGTH = 200
 MAX_PER_PAGE = 100

@@ -50,6 +50,7 @@ SORT_LABELS = {
     "price_asc": "Price: low to high",
     "price_desc": "Price: high to low",
     "popular": "Best selling",
+    "rating": "Top rated",
 }
 _PRICE_BY_KEY = {bucket.key: bucket for bucket in PRICE_BUCKETS}
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)

@@ -50,7 +50,7 @@ def report_form(id_prefix: str) -> rx.Component:
 def report_product_control() -> rx.Component:
     """Under the buy box: anyone signed in but the seller may report the product."""
     return rx.cond(
-        D & D.can_report,
+        D & D.can_report_product,
         rx.cond(
             ReviewsState.report_target == "product",
             report_form("report-product"),
@@ -135,11 +135,18 @@ def own_review_or_form() -> rx.Component:
             ),
             rx.card(review_form(), width="100%"),
         ),
-        rx.cond(
-            ~SessionState.is_signed_in,
-            rx.text("Bought this product? ", rx.link("Sign in", href=ReviewsState.login_to_review_url,
-                                                      id="review-sign-in"), " to review it.",
-                    size="2", color=theme.TEXT_MUTED),
+        rx.fragment(
+            rx.cond(
+                D.own_review_hidden,
+                rx.callout("A moderator hid your review of this product, so it is not shown here.",
+                           icon="eye-off", color_scheme="gray", width="100%", id="own-review-hidden"),
+            ),
+            rx.cond(
+                ~SessionState.is_signed_in,
+                rx.text("Bought this product? ", rx.link("Sign in", href=ReviewsState.login_to_review_url,
+                                                          id="review-sign-in"), " to review it.",
+                        size="2", color=theme.TEXT_MUTED),
+            ),
         ),
     )
 
@@ -203,7 +210,7 @@ def review_item(review) -> rx.Component:
                     rx.button(rx.icon("reply", size=14), "Reply", variant="soft", size="1",
                               on_click=ReviewsState.open_reply(review.id),
                               custom_attrs={"data-testid": "review-reply-open"})),
-            rx.cond(D.can_report & ~review.is_own & (ReviewsState.report_target != review.id.to_string()),
+            rx.cond(D.can_report_reviews & ~review.is_own & (ReviewsState.report_target != review.id.to_string()),
                     rx.button(rx.icon("flag", size=14), "Report", variant="ghost", size="1", color_scheme="gray",
                               on_click=ReviewsState.open_report(review.id.to_string()),
                               custom_attrs={"data-testid": "review-report"})),

@@ -285,6 +285,15 @@ def test_sort_orders(engine, sort, key):
     ]
 
 
+def test_top_rated_first(engine):
+    photography = [doc for doc in CATALOGUE if "photography" in doc.tags]
+    assert len({doc.rating for doc in photography}) == len(photography)  # no ties to order
+    assert ids(engine, text="photography", sort="rating") == [
+        doc.id for doc in sorted(photography, key=lambda doc: -doc.rating)]
+    best = sorted(CATALOGUE, key=lambda doc: -doc.rating)[:3]
+    assert ids(engine, sort="rating")[:3] == [doc.id for doc in best]
+
+
 def test_pages_split_the_results_without_overlap(engine):
     pages = [engine.search(SearchQuery(text="planner", page=n, per_page=3)) for n in (1, 2, 3, 4)]
     assert [len(page.hits) for page in pages] == [3, 3, 1, 0]

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from commerce.catalog.queries import product_page, shop_page
 from commerce.catalog.visibility import is_visible_to_buyers
+from commerce.delivery.library import library
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.models import (
     AuditRecord,
@@ -26,7 +27,7 @@ from commerce.models import (
     User,
 )
 from commerce.models.base import utcnow
-from commerce.moderation import audit, checks, decisions, orders, quality, queue, settings, users
+from commerce.moderation import checks, decisions, orders, quality, queue, settings, users
 from commerce.reviews import service as reviews
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import index_dirty_batch
@@ -79,7 +80,9 @@ def test_approving_a_product_records_who_when_and_why(market, admin):
     assert row.created_at >= before
 
 
-def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin):
+def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin, monkeypatch):
+    emails = []
+    monkeypatch.setattr(decisions, "enqueue_email", lambda s, **kwargs: emails.append(kwargs))
     shop = market.shop()
     product = pending(market, shop)
     with pytest.raises(ValidationError, match="why"):
@@ -90,6 +93,11 @@ def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin):
     assert (row.moderation_status, row.rejection_reason) == ("rejected", "The cover shows a trademarked logo.")
     assert records(market.s) == [(admin.user_id, "reject_product", "product", str(product.id),
                                   "The cover shows a trademarked logo.")]
+    # The seller is told by email too (sent once the decision commits).
+    [email] = emails
+    assert (email["to"], email["kind"]) == (market.s.get(User, shop.owner_id).email, "product_rejected")
+    assert email["reason"] == "The cover shows a trademarked logo."
+    assert email["studio_url"].endswith(f"/seller/products/{product.id}")
 
 
 def test_hiding_a_review_removes_it_everywhere_and_settles_its_reports(market, admin, reviewed):
@@ -104,6 +112,8 @@ def test_hiding_a_review_removes_it_everywhere_and_settles_its_reports(market, a
     assert s.get(Product, product.id).search_dirty
     assert [r.status for r in s.exec(select(Report)).all()] == ["actioned"]
     assert records(s) == [(admin.user_id, "hide_review", "review", str(review.id), "Personal insults.")]
+    author_page = reviews.product_reviews(s, product.id, viewer=market.buyer_actor(reviewed["buyer"]))
+    assert author_page.own_review_hidden and author_page.own_review is None and not author_page.can_review
     # The author can no longer edit it back into view.
     with pytest.raises(Conflict, match="hid your review"):
         reviews.submit_review(s, market.buyer_actor(reviewed["buyer"]), product.id, rating=5)
@@ -179,6 +189,23 @@ def test_the_queue_lists_pending_and_reported_items_flagged_first(market, admin,
     assert queue.moderation_queue(s, admin, age="week", now=later).page.items == []
 
 
+def test_a_live_product_edited_after_approval_waits_for_another_look(market, admin):
+    from commerce.catalog import products as catalog
+
+    shop = market.shop()
+    product = pending(market, shop, title="Steady Seller")
+    decisions.approve_product(market.s, admin, product.id)
+    assert queue.moderation_queue(market.s, admin).page.items == []
+    catalog.update_product(market.s, market.seller_actor(shop), product.id, summary="Now with a casino bonus.")
+    checks.set_banned_words(market.s, admin, "casino")
+    [item] = queue.moderation_queue(market.s, admin).page.items
+    assert (item.key, item.edited, item.pending) == (f"product:{product.id}", True, False)
+    assert item.flags == ["Banned word: “casino”."] and "edited since approval" in item.subtitle
+    assert is_visible_to_buyers(market.s, product.id)  # it stays live meanwhile
+    decisions.approve_product(market.s, admin, product.id, note="Bonus wording is fine.")
+    assert queue.moderation_queue(market.s, admin).page.items == []
+
+
 def test_bulk_decisions_record_each_product(market, admin):
     shop = market.shop()
     first, second = pending(market, shop, title="One"), pending(market, shop, title="Two")
@@ -213,8 +240,9 @@ def test_suspending_a_seller_hides_the_shop_from_catalog_and_search(market, admi
         shop_page(s, shop.slug)
     index_dirty_batch(s, index)
     assert index.search(SearchQuery(text="sample")).hits == []
-    # The buyer keeps the purchase.
+    # The buyer keeps the purchase: still granted, still in their library.
     assert [f.status for f in s.exec(select(Fulfilment).where(Fulfilment.buyer_id == buyer.id)).all()] == ["granted"]
+    assert [item.product_id for item in library(s, market.buyer_actor(buyer)).items] == [product.id]
     with pytest.raises(Conflict):
         users.suspend_seller(s, admin, seller.id, reason="again")
 
@@ -262,6 +290,7 @@ def test_quality_figures_flag_a_shop_in_the_queue(market, admin):
     rows = {row.shop_id: row for row in quality.shop_quality(s, admin)}
     figures = rows[shop.id]
     assert (figures.sales, figures.disputes, figures.reports) == (1, 1, quality.REPORT_THRESHOLD)
+    assert (figures.refund_rate_label, figures.rating_label) == ("0%", "–")
     assert figures.flags == [f"{quality.REPORT_THRESHOLD} reports about its products in 90 days "
                              f"(threshold {quality.REPORT_THRESHOLD})."]
     items = queue.moderation_queue(s, admin, kind="shop").page.items
@@ -287,6 +316,7 @@ def test_admin_refunds_an_order_and_reads_its_ledger(market, admin):
         orders.refund_order(s, admin, market.gateway, order.reference, reason="")
     after = orders.refund_order(s, admin, market.gateway, order.reference, reason="Duplicate purchase.")
     assert after.order.status == "refunded" and not after.refundable
+    assert [line.refunded_label for line in after.lines] == ["$20.00"]
     assert {line.kind for line in after.ledger} == {"sale", "refund"}
     assert sum(line.amount for line in after.ledger if line.account == "buyer_payment") == 0
     assert records(s)[-1][1:] == ("refund_order", "order", order.reference, "Duplicate purchase.")

@@ -108,8 +108,13 @@ def test_the_seller_replies_once_and_nobody_else_can(market, shop_product):
     seller = market.seller_actor(shop)
     with pytest.raises(ValidationError, match="Write your reply"):
         reviews.reply_to_review(market.s, seller, review.id, body="   ")
-    seller_view = reviews.product_reviews(market.s, product.id, viewer=seller).reviews[0]
+    seller_page = reviews.product_reviews(market.s, product.id, viewer=seller)
+    seller_view = seller_page.reviews[0]
     assert seller_view.can_reply
+    # The seller may report a review of the product, but not the product itself.
+    assert seller_page.can_report_reviews and not seller_page.can_report_product
+    anonymous_page = reviews.product_reviews(market.s, product.id)
+    assert not anonymous_page.can_report_reviews and not anonymous_page.can_report_product
     replied = reviews.reply_to_review(market.s, seller, review.id, body="Fixed in version 1.1, thank you.")
     assert replied.reply_body == "Fixed in version 1.1, thank you." and not replied.can_reply
     with pytest.raises(Conflict, match="already replied"):
@@ -203,6 +208,36 @@ def test_ratings_feed_the_search_document_and_the_seller_dashboard(market, shop_
     assert (document.rating, document.review_count) == (4.0, 2)
 
     ratings = reviews.seller_product_ratings(market.s, market.seller_actor(shop))
-    assert [(r.title, r.average, r.count) for r in ratings] == [("Python Patterns Ebook", 4.0, 2)]
+    assert [(r.title, r.average, r.count, r.rating_label) for r in ratings] == [
+        ("Python Patterns Ebook", 4.0, 2, "4.0")]
+    dashboard = reviews.seller_reviews(market.s, market.seller_actor(shop))
+    assert [row.review.rating for row in dashboard.reviews] == [3, 5]
+    assert all(row.review.can_reply and row.product_url.startswith("/p/") for row in dashboard.reviews)
+    reviews.reply_to_review(market.s, market.seller_actor(shop), dashboard.reviews[0].review.id, body="Thanks")
+    unanswered = reviews.seller_reviews(market.s, market.seller_actor(shop), unanswered_only=True)
+    assert [row.review.rating for row in unanswered.reviews] == [5]
+    # Another seller sees none of it.
+    assert reviews.seller_reviews(market.s, market.seller_actor(market.shop())).reviews == []
     with pytest.raises(PermissionDenied):
         reviews.seller_product_ratings(market.s, market.buyer_actor(market.user()))
+
+
+def test_the_search_index_filters_and_sorts_by_rating(market, tmp_path):
+    from commerce.search.embedded import TantivySearchIndex
+    from commerce.search.indexer import index_dirty_batch
+    from commerce.search.port import SearchQuery
+
+    shop = market.shop()
+    loved = market.product(shop, 1000, title="Loved Sample Pack")
+    meh = market.product(shop, 1000, title="Meh Sample Pack")
+    market.product(shop, 1000, title="Unrated Sample Pack")
+    for product, stars in ((loved, 5), (meh, 2)):
+        buyer = market.user()
+        market.buy(buyer, product)
+        reviews.submit_review(market.s, market.buyer_actor(buyer), product.id, rating=stars)
+    index = TantivySearchIndex(tmp_path / "index")
+    index_dirty_batch(market.s, index)
+    at_least_four = index.search(SearchQuery(text="sample", min_rating=4.0))
+    assert [hit.title for hit in at_least_four.hits] == ["Loved Sample Pack"]
+    by_rating = index.search(SearchQuery(text="sample", sort="rating"))
+    assert [hit.title for hit in by_rating.hits][:2] == ["Loved Sample Pack", "Meh Sample Pack"]

@@ -33,6 +33,8 @@ CONTEXTS = {
         unsubscribe_url="https://shop.test/unsubscribe/abc",
     ),
     "refund_notice": dict(display_name="Zoë", order_reference="ORD-7Q2K", amount=990, currency="JPY"),
+    "product_rejected": dict(seller="Ama", product="Brush Pack", reason="The cover shows a trademarked logo.",
+                             studio_url="https://shop.test/seller/products/7"),
 }
 
 # What the reader must learn from each kind, in the text and in the HTML alike.
@@ -45,6 +47,8 @@ FACTS = {
     "product_update": ["Brush Pack", "2.1", "Twelve new brushes.", "Faster export.", "https://shop.test/library",
                        "https://shop.test/unsubscribe/abc"],
     "refund_notice": ["Zoë", "ORD-7Q2K", "¥990"],
+    "product_rejected": ["Ama", "Brush Pack", "The cover shows a trademarked logo.",
+                         "https://shop.test/seller/products/7"],
 }
 
 

@@ -92,7 +92,7 @@ def test_configure_patches_the_settings_and_waits_for_them(server, index):
     assert sent["typoTolerance"]["minWordSizeForTypos"] == {"oneTypo": 4, "twoTypos": 9}
     filterable = set(sent["filterableAttributes"])
     assert {"category_slug", "tags", "price_sort", "rating", "id"} <= filterable
-    assert set(sent["sortableAttributes"]) == {"published_ts", "price_sort", "sales_count"}
+    assert set(sent["sortableAttributes"]) == {"published_ts", "price_sort", "sales_count", "rating"}
     assert sent["synonyms"]["ebook"] == ["e-book"]
     assert sent["synonyms"]["e-book"] == ["ebook"]
     assert server.calls[0].request.headers["Authorization"] == "Bearer master-key"

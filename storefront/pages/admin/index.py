@@ -179,7 +179,8 @@ def product_actions(item) -> rx.Component:
                 "Select",
                 style={"display": "flex", "gap": "0.4rem", "align_items": "center", "font_size": "0.9rem"},
             ),
-            rx.button(rx.cond(item.pending, "Approve", "Keep (dismiss reports)"), color_scheme="green",
+            rx.button(rx.cond(item.pending, "Approve", rx.cond(item.edited, "Approve changes", "Keep (dismiss reports)")),
+                      color_scheme="green",
                       on_click=ModerationState.approve(item.subject_id), custom_attrs={"data-action": "approve"}),
             spacing="3",
             align="center",
@@ -204,6 +205,7 @@ def queue_item(item) -> rx.Component:
             rx.flex(
                 rx.badge(item.kind, color_scheme=rx.match(item.kind, *KIND_BADGES.items(), "gray"), variant="soft"),
                 rx.cond(item.pending, rx.badge("Awaiting approval", color_scheme="amber", variant="soft")),
+                rx.cond(item.edited, rx.badge("Edited since approval", color_scheme="amber", variant="soft")),
                 rx.cond(item.flagged, rx.badge(rx.icon("triangle-alert", size=12), "Flagged", color_scheme="red",
                                                custom_attrs={"data-testid": "queue-flagged"})),
                 rx.cond(item.age_label != "", rx.text("waiting ", item.age_label, size="1", color=theme.TEXT_MUTED)),
@@ -218,8 +220,9 @@ def queue_item(item) -> rx.Component:
                                              style={"overflow_wrap": "anywhere"},
                                              custom_attrs={"data-testid": "queue-body"})),
             rx.cond(item.flags.length() > 0, rx.vstack(
-                rx.foreach(item.flags, lambda flag: rx.text(rx.icon("triangle-alert", size=12), " ", flag, size="2",
-                                                            color=theme.DANGER_TEXT)),
+                rx.foreach(item.flags, lambda flag: rx.hstack(
+                    rx.icon("triangle-alert", size=14, color=theme.DANGER_TEXT, flex_shrink="0"),
+                    rx.text(flag, size="2", color=theme.DANGER_TEXT), spacing="1", align="center")),
                 spacing="1")),
             reports_block(item),
             history_block(item),

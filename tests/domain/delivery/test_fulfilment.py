@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from commerce.delivery import grants
+from commerce.delivery import downloads, grants
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.licensing import service as licensing
 from commerce.licensing.issuing import OutOfKeys, issue_key
@@ -168,6 +168,7 @@ def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop
     with pytest.raises(OutOfKeys):
         grants.deliver(shop.s, fulfilment.id)
     (waiting,) = grants.waiting_fulfilment_ids(shop.s, product.id)
+    assert downloads.delivery_settings(shop.s, shop.seller, product.id).waiting == 1
     scheduled.clear()
     shop.import_keys(product, "LATE-KEY-1", "LATE-KEY-2")
     assert scheduled == [("commerce.delivery.tasks.deliver_waiting", {"product_id": product.id})]
