@@ -228,7 +228,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
         s, to=order.email, kind="receipt", idempotency_key=f"receipt:{order.reference}",
         display_name=buyer.display_name, order_reference=order.reference, currency=order.currency,
         lines=[{"title": line.title, "amount": line.unit_price} for line in lines],
-        subtotal=order.subtotal, discount=order.discount, total=order.total,
+        subtotal=order.subtotal, discount=order.discount, tax=order.tax, total=order.total,
         library_url=f"{base_url}/library",
     )
     for line in lines:
