@@ -174,6 +174,9 @@ def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code_and_a_bundle(page
     seller.get_by_label("Percent or amount off").fill("20")
     seller.get_by_role("button", name="Create code").click()
     expect(seller.locator("[data-testid=discount-row]")).to_contain_text("ENIGMA20: 20 % off")
+    seller.get_by_role("button", name="End code ENIGMA20: 20 % off").click()
+    expect(seller.locator("#discount-notice")).to_contain_text("ENIGMA20 ended")
+    expect(seller.locator("[data-testid=discount-row]")).to_contain_text("Inactive")
 
     seller.get_by_role("link", name="Bundles").click()
     seller.get_by_label("Bundle product").select_option(label="3D Shapes Illustration Kit")

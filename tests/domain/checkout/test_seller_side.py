@@ -219,3 +219,17 @@ def test_a_bundle_holds_the_keys_of_what_it_grants(world):
     world.checkout(world.buyer_actor(world.user()), [bundle])
     with pytest.raises(Conflict, match="Keyed has just sold out"):
         world.checkout(world.buyer_actor(world.user()), [keyed])
+
+
+def test_a_seller_ends_a_code_and_buyers_can_no_longer_use_it(world):
+    shop = world.shop()
+    product = world.product(shop, 1000)
+    seller = world.seller_actor(shop)
+    code = discounts.create_code_from_text(world.s, seller, code="LAUNCH", kind="percent", value="50")
+    assert cart.guest_view(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).quote.discount == 500
+    with pytest.raises(NotFound):
+        discounts.end_code(world.s, world.seller_actor(world.shop()), code.id)
+    ended = discounts.end_code(world.s, seller, code.id)
+    assert ended.expires_at is not None
+    quote = cart.guest_view(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).quote
+    assert (quote.discount, quote.code_message) == (0, "The code LAUNCH has expired.")
