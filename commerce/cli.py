@@ -1,5 +1,5 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | check-config`."""
+analytics-purge | refresh-rates | check-config`."""
 
 from __future__ import annotations
 
@@ -79,10 +79,22 @@ def analytics_purge() -> None:
     print(f"Analytics: {events} visitor event(s) older than {days} days and {hourly} hourly row(s) deleted.")
 
 
+def refresh_rates() -> None:
+    """Fetch EXCHANGE_RATES_URL now and update the offered currencies' rates."""
+    from commerce.orders.rates import configured_provider
+    from commerce.orders.tasks import refresh_exchange_rates
+
+    if configured_provider() is None:
+        print("EXCHANGE_RATES_URL is not set: the stored rates stay as they are.")
+        return
+    refresh_exchange_rates()
+    print("Exchange rates refreshed.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m commerce.cli")
     parser.add_argument("command", choices=["migrate", "seed-demo", "reindex", "analytics-rollup",
-                                                "analytics-purge", "check-config"])
+                                                "analytics-purge", "refresh-rates", "check-config"])
     args = parser.parse_args(argv)
     get_settings().check_production_ready()
     commands = {
@@ -91,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "reindex": reindex,
         "analytics-rollup": analytics_rollup,
         "analytics-purge": analytics_purge,
+        "refresh-rates": refresh_rates,
         "check-config": lambda: print("configuration ok"),
     }
     commands[args.command]()

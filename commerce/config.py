@@ -44,6 +44,8 @@ class Settings:
     license_key_configured: bool
     # Visitor events (views, carts, checkouts, downloads) older than this are deleted; rollups stay.
     analytics_retention_days: int = 90
+    # The ECB's daily reference rates (or a feed in its format); unset keeps the stored rates.
+    exchange_rates_url: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -143,6 +145,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         license_encryption_key=_license_key(env, secret_key),
         license_key_configured=bool(env.get("LICENSE_ENCRYPTION_KEY")),
         analytics_retention_days=_retention_days(env.get("ANALYTICS_RETENTION_DAYS") or "90"),
+        exchange_rates_url=env.get("EXCHANGE_RATES_URL") or None,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from commerce import ledger, wiring
+from commerce.models.base import utcnow
 from commerce.money import Money, format_money
 from commerce.orders import bundles, discounts, refunds, sales
 from commerce.orders.bundles import BundleView
@@ -88,6 +89,7 @@ class CodeRow:
     label: str
     usage_label: str
     conditions_label: str
+    active: bool
 
 
 def _code_row(code: DiscountCodeView, titles: dict[int, str]) -> CodeRow:
@@ -95,9 +97,12 @@ def _code_row(code: DiscountCodeView, titles: dict[int, str]) -> CodeRow:
     conditions = [f"only {titles.get(code.product_id, 'one product')}" if code.product_id else "shop-wide"]
     if code.minimum_amount:
         conditions.append("minimum " + format_money(Money(code.minimum_amount, code.currency)))
+    ended = code.expires_at is not None and code.expires_at <= utcnow()
     if code.expires_at:
-        conditions.append("expires " + code.expires_at.strftime("%d %b %Y"))
-    return CodeRow(id=code.id, label=code.label, usage_label=usage, conditions_label=", ".join(conditions))
+        conditions.append(("ended " if ended else "expires ") + code.expires_at.strftime("%d %b %Y"))
+    used_up = code.usage_limit is not None and code.used_count >= code.usage_limit
+    return CodeRow(id=code.id, label=code.label, usage_label=usage, conditions_label=", ".join(conditions),
+                   active=not ended and not used_up)
 
 
 class SellerDiscountsState(rx.State):
@@ -120,6 +125,19 @@ class SellerDiscountsState(rx.State):
     @rx.event
     async def load(self):
         self.error = self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def end(self, code_id: int):
+        if not isinstance(code_id, int) or isinstance(code_id, bool):
+            return
+        self.error = self.notice = ""
+        actor = await current_actor(self)
+        result = await service_call.call(discounts.end_code, actor, code_id)
+        if result.ok:
+            self.notice = f"Code {result.value.code} ended: buyers can no longer use it."
+        else:
+            self.error = result.error
         await self._reload()
 
     @rx.event

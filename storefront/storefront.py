@@ -45,6 +45,7 @@ from commerce.analytics.tasks import periodic_rollups
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
+from commerce.orders.tasks import periodic_rate_refresh
 from components import theme
 from storefront.api import api
 
@@ -69,8 +70,10 @@ async def background_jobs():
     # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
     await asyncio.to_thread(redeliver_pending)
     rollups = asyncio.create_task(periodic_rollups())
+    rates = asyncio.create_task(periodic_rate_refresh())
     yield
     rollups.cancel()
+    rates.cancel()
     await asyncio.to_thread(shutdown_jobs)
 
 

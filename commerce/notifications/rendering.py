@@ -27,7 +27,7 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
     "welcome": (frozenset({"display_name"}), {"start_url": None, "claim_url": None, "claim_days": 7}),
     "receipt": (
         frozenset({"display_name", "order_reference", "lines", "subtotal", "total", "currency", "library_url"}),
-        {"discount": 0},
+        {"discount": 0, "tax": 0},
     ),
     "sale_alert": (frozenset({"seller", "product", "amount", "currency"}), {"dashboard_url": None}),
     "product_update": (

@@ -52,6 +52,12 @@ def _item_views(s: Session, bundle_id: int, *, buyers_only: bool) -> list[Bundle
     return [BundleItemView(product_id=p.id, title=p.title, url=product_url(shop.slug, p.slug)) for p, shop in rows]
 
 
+def granted_products(s: Session, product_id: int) -> list[int]:
+    """What buying this product grants: itself and, for a bundle, its items."""
+    return [product_id, *s.exec(select(BundleItem.product_id).where(BundleItem.bundle_id == product_id)
+                                .order_by(BundleItem.id)).all()]
+
+
 def bundle_contents(s: Session, product_id: int) -> list[BundleItemView]:
     """What buying this product also grants, as buyers may see it (empty: not a bundle)."""
     return _item_views(s, product_id, buyers_only=True)

@@ -25,6 +25,7 @@ from commerce.accounts import Actor, normalise_email
 from commerce.catalog.views import delivers_keys
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.models import (
+    BundleItem,
     LicenseKey,
     LicensePolicy,
     Order,
@@ -37,6 +38,7 @@ from commerce.models import (
 from commerce.models.base import utcnow
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
+from commerce.orders.bundles import granted_products
 from commerce.orders.cart import CartSettings
 from commerce.orders.pricing import CartInput, Quote, price_cart
 from commerce.payments import CheckoutLine, CheckoutRequest, PaymentGateway
@@ -173,12 +175,17 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
 
     Keys are taken from stock only when the payment lands (delivery), so unpaid
     orders placed in the last KEY_HOLD count as holding one each: a buyer on the
-    payment page does not lose the last key to someone who started later. The
-    product row is locked (PostgreSQL), so concurrent checkouts of the same product
-    count one after the other and exactly as many orders as keys get through.
+    payment page does not lose the last key to someone who started later. A bundle
+    holds a key of each product it grants. The product row is locked (PostgreSQL),
+    so concurrent checkouts of the same product count one after the other and
+    exactly as many orders as keys get through.
     """
-    for line in sorted(quote.payable_lines, key=lambda line: line.product_id):
-        product = s.get(Product, line.product_id)
+    needed: dict[int, int] = {}
+    for line in quote.payable_lines:
+        for product_id in granted_products(s, line.product_id):
+            needed[product_id] = needed.get(product_id, 0) + 1
+    for product_id in sorted(needed):
+        product = s.get(Product, product_id)
         if not delivers_keys(product.delivery_kind):
             continue
         policy = s.get(LicensePolicy, product.id)
@@ -187,10 +194,12 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
         s.get(Product, product.id, with_for_update=True, populate_existing=True)
         available = s.exec(select(func.count()).select_from(LicenseKey).where(
             LicenseKey.product_id == product.id, LicenseKey.status == "available")).one()
+        granting = select(BundleItem.bundle_id).where(BundleItem.product_id == product.id)
         held = s.exec(select(func.count()).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id).where(
-            OrderLine.product_id == product.id, Order.status == "pending", Order.buyer_id != buyer.id,
+            (OrderLine.product_id == product.id) | OrderLine.product_id.in_(granting),
+            Order.status == "pending", Order.buyer_id != buyer.id,
             Order.created_at > utcnow() - KEY_HOLD)).one()
-        if available - held < 1:
+        if available - held < needed[product_id]:
             raise Conflict(f"{product.title} has just sold out: the last license key went to another buyer.")
 
 

@@ -79,7 +79,14 @@ def refresh_rates(s: Session, provider: ExchangeRateProvider) -> int:
     A provider does not add currencies: which currencies are offered is a decision,
     not a side effect of what a feed happens to list.
     """
-    fetched = provider.fetch_rates_per_eur()
+    return apply_rates(s, provider.name, provider.fetch_rates_per_eur())
+
+
+def apply_rates(s: Session, source: str, fetched: dict[str, Decimal]) -> int:
+    """Store fetched units-per-euro for the currencies already offered; returns how many changed.
+
+    Nonsense (zero, negative, not finite) is skipped, and EUR stays 1.
+    """
     changed = 0
     for row in s.exec(select(ExchangeRate)).all():
         rate = fetched.get(row.currency)
@@ -88,7 +95,7 @@ def refresh_rates(s: Session, provider: ExchangeRateProvider) -> int:
         rate = Decimal(rate)
         if not rate.is_finite() or rate <= 0:
             continue
-        row.per_eur, row.source, row.updated_at = rate, provider.name, utcnow()
+        row.per_eur, row.source, row.updated_at = rate, source[:40], utcnow()
         s.add(row)
         changed += 1
     s.flush()

@@ -121,6 +121,20 @@ def list_codes(s: Session, actor: Actor) -> list[DiscountCodeView]:
     return [_view(row) for row in rows]
 
 
+def end_code(s: Session, actor: Actor, code_id: int) -> DiscountCodeView:
+    """Stop a code from now on (it expires now); orders that used it keep their discount."""
+    shop_id = require_shop(actor)
+    row = s.get(DiscountCode, code_id)
+    if row is None or row.shop_id != shop_id:
+        raise NotFound("Your shop has no such code.")
+    now = utcnow()
+    if row.expires_at is None or row.expires_at > now:
+        row.expires_at = now
+        s.add(row)
+        s.flush()
+    return _view(row)
+
+
 def codes_named(s: Session, code: str, shop_ids: set[int]) -> list[DiscountCode]:
     """The codes with this name in any of the given shops (a name is unique per shop)."""
     normalized = normalize_code(code)

@@ -25,12 +25,13 @@ from commerce import wiring
 from commerce.accounts import Actor, require_signed_in
 from commerce.errors import Conflict, NotFound, PermissionDenied
 from commerce.ledger import post_sale
-from commerce.models import BundleItem, Fulfilment, Order, OrderLine, OrderTransition, Shop, User
+from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
 from commerce.models.base import utcnow
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
 from commerce.orders import discounts, hooks
+from commerce.orders.bundles import granted_products
 
 log = logging.getLogger(__name__)
 
@@ -206,10 +207,7 @@ def mark_paid(s: Session, order: Order, *, reason: str, event_id: str | None = N
     s.add(order)
     lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     for line in lines:
-        granted = [line.product_id, *s.exec(select(BundleItem.product_id)
-                                            .where(BundleItem.bundle_id == line.product_id)
-                                            .order_by(BundleItem.id)).all()]
-        for product_id in dict.fromkeys(granted):
+        for product_id in dict.fromkeys(granted_products(s, line.product_id)):
             fulfilment = Fulfilment(order_id=order.id, order_line_id=line.id, buyer_id=order.buyer_id,
                                     product_id=product_id)
             s.add(fulfilment)
@@ -230,7 +228,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
         s, to=order.email, kind="receipt", idempotency_key=f"receipt:{order.reference}",
         display_name=buyer.display_name, order_reference=order.reference, currency=order.currency,
         lines=[{"title": line.title, "amount": line.unit_price} for line in lines],
-        subtotal=order.subtotal, discount=order.discount, total=order.total,
+        subtotal=order.subtotal, discount=order.discount, tax=order.tax, total=order.total,
         library_url=f"{base_url}/library",
     )
     for line in lines:

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from commerce.catalog.queries import visible_to_buyers
 from commerce.catalog.views import is_sold_out
 from commerce.links import product_url
-from commerce.models import DiscountCode, Product, Shop
+from commerce.models import BundleItem, DiscountCode, Product, Shop
 from commerce.models.base import utcnow
 from commerce.money import Money, allocate, apply_percent, format_money, tax_for_line
 from commerce.orders import discounts, tax
@@ -95,6 +95,15 @@ def _problem(product: Product | None, visible: bool, amount: int | None, sold_ou
     return None
 
 
+def _sold_out(s: Session, product: Product) -> bool:
+    """The product, or a product its bundle grants, has no license key left."""
+    if is_sold_out(s, product):
+        return True
+    items = s.exec(select(Product).join(BundleItem, BundleItem.product_id == Product.id)
+                   .where(BundleItem.bundle_id == product.id)).all()
+    return any(is_sold_out(s, item) for item in items)
+
+
 def _usable_code(
     s: Session, code: str | None, lines: list[dict], now: datetime
 ) -> tuple[DiscountCode | None, str | None]:
@@ -165,7 +174,7 @@ def price_cart(
             product=product, shop=shop, product_id=product.id, shop_id=shop.id,
             list_amount=list_amount, list_currency=product.currency, rate=rate,
             unit=convert_with_rate(Money(list_amount, product.currency), currency, rate).amount,
-            problem=_problem(product, product.id in visible_ids, item.amount, is_sold_out(s, product)),
+            problem=_problem(product, product.id in visible_ids, item.amount, _sold_out(s, product)),
         ))
 
     code_row, code_message = _usable_code(s, code, lines, now)

@@ -1,6 +1,6 @@
 """Buying on a phone: two sellers' products, a discount code, VAT, the TestPay page, the
 confirmation page turning to paid by itself, a declined card, a guest who claims the
-account created for them, and a seller refunding a sale."""
+account created for them, and a seller refunding a sale, making a code and a bundle."""
 
 from __future__ import annotations
 
@@ -139,7 +139,7 @@ def _claim_link(app, address: str) -> str:
 
 
 @phone_only
-def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code(page, new_page):
+def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code_and_a_bundle(page, new_page):
     sign_up(page, f"refund-me-{uuid.uuid4().hex[:8]}@example.com")
     reference = buy(page, [ENIGMA_SAMPLES])
 
@@ -174,3 +174,14 @@ def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code(page, new_page):
     seller.get_by_label("Percent or amount off").fill("20")
     seller.get_by_role("button", name="Create code").click()
     expect(seller.locator("[data-testid=discount-row]")).to_contain_text("ENIGMA20: 20 % off")
+    seller.get_by_role("button", name="End code ENIGMA20: 20 % off").click()
+    expect(seller.locator("#discount-notice")).to_contain_text("ENIGMA20 ended")
+    expect(seller.locator("[data-testid=discount-row]")).to_contain_text("Inactive")
+
+    seller.get_by_role("link", name="Bundles").click()
+    seller.get_by_label("Bundle product").select_option(label="3D Shapes Illustration Kit")
+    seller.get_by_label("Watercolor Textures").check()
+    seller.get_by_role("button", name="Save bundle").click()
+    expect(seller.locator("[data-testid=bundle-row]")).to_contain_text("Includes Watercolor Textures")
+    page.goto("/p/enigma-studio/3d-shapes-illustration-kit")
+    expect(page.locator("#product-bundle")).to_contain_text("Watercolor Textures")

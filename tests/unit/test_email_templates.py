@@ -164,3 +164,10 @@ def test_a_guest_checkout_welcome_says_how_to_claim_the_account():
     assert re.search(r'<a href="https://shop\.test/reset/tok"[^>]*>\s*Choose your password', html)
     _, plain_welcome, _ = render_email("welcome", display_name="zoe")
     assert "guest" not in plain_welcome
+
+
+def test_the_receipt_shows_vat_when_there_is_some():
+    _, text, html = render_email("receipt", **{**CONTEXTS["receipt"], "tax": 380})
+    assert re.search(r"VAT: \S*3\.80", text) and "VAT</th>" in html
+    _, untaxed, _ = render_email("receipt", **CONTEXTS["receipt"])
+    assert "VAT" not in untaxed

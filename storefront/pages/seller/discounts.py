@@ -19,8 +19,6 @@ def code_form() -> rx.Component:
         "New discount code",
         rx.form(
             rx.vstack(
-                form_error(SellerDiscountsState.error, id="discount-error"),
-                form_notice(SellerDiscountsState.notice, id="discount-notice"),
                 labelled_input("Code", name="code", id="discount-code", placeholder="SPRING15",
                                hint="3 to 40 letters, digits, dashes or underscores."),
                 rx.grid(
@@ -70,10 +68,20 @@ def code_form() -> rx.Component:
 
 
 def code_row(code: CodeRow) -> rx.Component:
-    return rx.vstack(
-        rx.text(code.label, weight="bold", font_family="monospace"),
-        rx.text(code.conditions_label, " · ", code.usage_label, size="2", color=theme.TEXT_MUTED),
-        spacing="1",
+    return rx.hstack(
+        rx.vstack(
+            rx.text(code.label, weight="bold", font_family="monospace"),
+            rx.text(code.conditions_label, " · ", code.usage_label, size="2", color=theme.TEXT_MUTED),
+            spacing="1",
+            min_width="0",
+        ),
+        rx.spacer(),
+        rx.cond(code.active,
+                rx.button("End", on_click=SellerDiscountsState.end(code.id), variant="soft", color_scheme="gray",
+                          size="2", aria_label="End code " + code.label),
+                rx.badge("Inactive", color_scheme="gray", variant="soft")),
+        align="center",
+        spacing="3",
         width="100%",
         padding="0.75rem",
         border_bottom=f"1px solid {theme.BORDER}",
@@ -87,6 +95,8 @@ def seller_discounts() -> rx.Component:
     return rx.vstack(
         rx.heading("Discount codes", as_="h1", size="7"),
         seller_nav(routes.SELLER_DISCOUNTS),
+        form_error(SellerDiscountsState.error, id="discount-error"),
+        form_notice(SellerDiscountsState.notice, id="discount-notice"),
         rx.cond(
             SellerDiscountsState.codes.length() > 0,
             rx.box(rx.foreach(SellerDiscountsState.codes, code_row), width="100%",

@@ -200,3 +200,36 @@ def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
 
     assert bundles.set_bundle_items(world.s, seller, bundle.id, []).items == []
     assert bundles.list_bundles(world.s, seller) == []
+
+
+def test_a_bundle_holds_the_keys_of_what_it_grants(world):
+    from commerce.models import LicenseKey
+    from commerce.orders import bundles
+
+    shop = world.shop()
+    keyed, bundle = world.product(shop, 1000, title="Keyed"), world.product(shop, 2500, title="Bundle")
+    keyed.delivery_kind = "keys"
+    world.s.add(keyed)
+    bundles.set_bundle_items(world.s, world.seller_actor(shop), bundle.id, [keyed.id])
+    quote = cart.guest_view(world.s, [CartInput(bundle.id)], CartSettings(None, None, None)).quote
+    assert quote.lines[0].problem == "sold out."  # no key in stock for what the bundle grants
+
+    world.s.add(LicenseKey(product_id=keyed.id, ciphertext=b"sealed", lookup_hash="bundle-key"))
+    world.s.flush()
+    world.checkout(world.buyer_actor(world.user()), [bundle])
+    with pytest.raises(Conflict, match="Keyed has just sold out"):
+        world.checkout(world.buyer_actor(world.user()), [keyed])
+
+
+def test_a_seller_ends_a_code_and_buyers_can_no_longer_use_it(world):
+    shop = world.shop()
+    product = world.product(shop, 1000)
+    seller = world.seller_actor(shop)
+    code = discounts.create_code_from_text(world.s, seller, code="LAUNCH", kind="percent", value="50")
+    assert cart.guest_view(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).quote.discount == 500
+    with pytest.raises(NotFound):
+        discounts.end_code(world.s, world.seller_actor(world.shop()), code.id)
+    ended = discounts.end_code(world.s, seller, code.id)
+    assert ended.expires_at is not None
+    quote = cart.guest_view(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).quote
+    assert (quote.discount, quote.code_message) == (0, "The code LAUNCH has expired.")
