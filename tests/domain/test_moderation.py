@@ -296,6 +296,12 @@ def test_quality_figures_flag_a_shop_in_the_queue(market, admin):
     items = queue.moderation_queue(s, admin, kind="shop").page.items
     assert [item.key for item in items] == [f"shop:{shop.id}"]
     assert items[0].manage_url.startswith("/admin/users?q=")
+    # An earlier suspension of the shop shows as its history.
+    seller_id = shop.owner_id
+    users.suspend_seller(s, admin, seller_id, reason="First warning.")
+    users.reinstate_seller(s, admin, seller_id)
+    [item] = queue.moderation_queue(s, admin, kind="shop").page.items
+    assert [entry.action for entry in item.history] == ["reinstate_seller", "suspend_seller"]
     # Reports dismissed as unfounded, or old ones, no longer count.
     first = s.exec(select(Report).order_by(Report.id)).first()
     decisions.dismiss_report(s, admin, first.id)
