@@ -10,6 +10,7 @@ SECTIONS = [
     ("/admin", "Moderation queue", "shield-check"),
     ("/admin/users", "Users", "users"),
     ("/admin/orders", "Orders", "receipt"),
+    ("/admin/payouts", "Payouts", "wallet"),
     ("/admin/shops", "Shop quality", "store"),
     ("/admin/settings", "Settings", "settings"),
     ("/admin/audit", "Audit record", "scroll-text"),

@@ -24,11 +24,11 @@ def metric_card(card, *, id_prefix: str = "card") -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(card.label, size="2", color=theme.TEXT_MUTED, weight="medium"),
-            rx.text(card.value_label, size="7", weight="bold", id=id_prefix + "-" + card.key + "-value",
-                    class_name="metric-value"),
-            rx.hstack(arrow, rx.text(card.change_label, size="1"), rx.text("vs previous period", size="1",
-                                                                            color=theme.TEXT_MUTED),
-                      spacing="1", align="center", color=tone_color),
+            rx.text(card.value_label, size=rx.breakpoints(initial="5", sm="7"), weight="bold",
+                    id=id_prefix + "-" + card.key + "-value", class_name="metric-value"),
+            rx.hstack(arrow, rx.text(card.change_label, size="1"),
+                      rx.text("vs previous period", size="1", color=theme.TEXT_MUTED),
+                      spacing="1", align="center", color=tone_color, wrap="wrap"),
             spacing="1",
         ),
         id=id_prefix + "-" + card.key,

@@ -12,6 +12,7 @@ SELLER_SECTIONS = [
     ("Analytics", routes.SELLER_ANALYTICS, "chart-column"),
     ("Sales", routes.SELLER_SALES, "receipt"),
     ("Discount codes", routes.SELLER_DISCOUNTS, "tag"),
+    ("Bundles", routes.SELLER_BUNDLES, "boxes"),
     ("Balance & payouts", routes.SELLER_PAYOUTS, "wallet"),
     ("Reviews", routes.SELLER_REVIEWS, "star"),
 ]

@@ -88,7 +88,7 @@ async def track(state: rx.State, kind: str, *, product_ids: list[int] | tuple[in
                             order_reference=order_reference)
 
 
-PRODUCT_SORTS = {"title", "views", "add_to_cart", "units", "revenue", "conversion"}
+PRODUCT_SORTS = {"title", "views", "add_to_cart", "units", "downloads", "revenue", "conversion"}
 SOURCE_SORTS = {"value", "views", "orders", "revenue"}
 
 
@@ -186,19 +186,25 @@ class DashboardState(rx.State):
         if self.view is None:
             return []
         rows = [dict(product_id=r.product_id, title=r.title, views=r.views, add_to_cart=r.add_to_cart,
-                     units=r.units, revenue=r.revenue, revenue_label=r.revenue_label, conversion=r.conversion,
-                     conversion_label=r.conversion_label) for r in self.view.products]
+                     units=r.units, downloads=r.downloads, revenue=r.revenue, revenue_label=r.revenue_label,
+                     conversion=r.conversion, conversion_label=r.conversion_label) for r in self.view.products]
         key = self.product_sort
         rows.sort(key=lambda row: row[key].lower() if key == "title" else row[key],
                   reverse=self.product_sort_descending)
         return rows
 
     @rx.var
+    def top_products_by_revenue(self) -> bool:
+        """Rank by revenue once something sold in the period, by views before that."""
+        return self.view is not None and any(r.revenue for r in self.view.products)
+
+    @rx.var
     def top_products_chart(self) -> list[dict[str, Any]]:
         if self.view is None:
             return []
-        return [{"title": r.title[:24], "revenue": r.revenue_major, "revenue_label": r.revenue_label,
-                 "units": r.units} for r in self.view.products[:5]]
+        by_revenue = any(r.revenue for r in self.view.products)
+        rows = sorted(self.view.products, key=lambda r: -(r.revenue if by_revenue else r.views))[:5]
+        return [{"title": r.title[:24], "value": r.revenue_major if by_revenue else r.views} for r in rows]
 
     def _sources(self, rows) -> list[dict[str, Any]]:
         out = [dict(value=r.value, views=r.views, orders=r.orders, revenue=r.revenue,

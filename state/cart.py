@@ -301,6 +301,10 @@ class CartState(rx.State):
             self.code_error = "Enter a discount code."
             return
         self.code_error = await self._change_settings(code=code)
+        if not self.code_error and self.code_message:
+            # A code that does not apply is not kept: it would only stop the checkout.
+            self.code_error = self.code_message
+            await self._change_settings(code="")
 
     @rx.event
     async def remove_code(self):

@@ -11,7 +11,7 @@ replica, or a Redis worker.
 from __future__ import annotations
 
 import asyncio
-import logging
+import sys
 import time
 from typing import Any
 
@@ -25,8 +25,6 @@ from state import service_call
 from state.analytics import DashboardState
 from state.session import SessionState, current_actor
 
-log = logging.getLogger(__name__)
-
 POLL_SECONDS = 2.0
 # A watcher whose tab went away without the server noticing stops on its own.
 MAX_WATCH_SECONDS = 6 * 60 * 60
@@ -35,10 +33,15 @@ MAX_WATCH_SECONDS = 6 * 60 * 60
 def _client_connected(state: rx.State) -> bool:
     """Whether this tab's websocket is still open on this process."""
     try:
-        from reflex.utils.prerequisites import get_and_validate_app
-
-        namespace = get_and_validate_app().app.event_namespace
-        return namespace is None or state.router.session.client_token in namespace.token_to_sid
+        # The running app's module is already imported; look it up rather than import it again.
+        app = sys.modules[rx.config.get_config().module].app
+        namespace = app.event_namespace
+        if namespace is None:
+            return True
+        token = state.router.session.client_token
+        # token_to_sid copies the whole mapping on every call; the live dict is a plain lookup.
+        sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
+        return token in (sockets if isinstance(sockets, dict) else namespace.token_to_sid)
     except Exception:  # an unknown framework layout: rely on MAX_WATCH_SECONDS
         return True
 

@@ -112,6 +112,8 @@ class OrderState(rx.State):
     _viewer_role: str = "anonymous"
     _viewer_shop_id: int | None = None
     _token: str = ""
+    # The order the background watcher is following ("" when none runs).
+    _watched_reference: str = ""
 
     def _viewer(self) -> Actor:
         return Actor(user_id=self._viewer_user_id, role=self._viewer_role, shop_id=self._viewer_shop_id)
@@ -129,7 +131,8 @@ class OrderState(rx.State):
         self.not_found = view is None
         self.order = order_page(view) if view else OrderPage()
         self.loaded = True
-        if view is not None and view.status == "pending" and not self.watching:
+        if view is not None and view.status == "pending":
+            self.watching = True  # the watcher starts now, or already runs for this order
             return OrderState.watch
         if view is not None and self.order.is_paid:
             count = await asyncio.to_thread(signed_in_count, actor)
@@ -139,10 +142,11 @@ class OrderState(rx.State):
     async def watch(self):
         """Check the order every second until the payment event has been handled (bounded)."""
         async with self:
-            if self.watching:
-                return
-            self.watching = True
             reference, actor, token = self.order.reference, self._viewer(), self._token
+            if not reference or self._watched_reference == reference:
+                return  # nothing to watch, or this order's watcher is already running
+            self._watched_reference = reference
+            self.watching = True
         try:
             for _ in range(int(POLL_LIMIT_SECONDS / POLL_SECONDS)):
                 await asyncio.sleep(POLL_SECONDS)
@@ -160,7 +164,9 @@ class OrderState(rx.State):
                         return
         finally:
             async with self:
-                self.watching = False
+                if self._watched_reference == reference:
+                    self._watched_reference = ""
+                    self.watching = False
 
 
 class OrderHistoryState(rx.State):

@@ -13,7 +13,8 @@ import reflex as rx
 
 from commerce import ledger, wiring
 from commerce.money import Money, format_money
-from commerce.orders import discounts, refunds, sales
+from commerce.orders import bundles, discounts, refunds, sales
+from commerce.orders.bundles import BundleView
 from commerce.orders.discounts import DiscountCodeView, ProductChoice
 from commerce.orders.sales import SaleView
 from state import service_call
@@ -163,3 +164,88 @@ class SellerPayoutsState(rx.State):
             self.error = result.error
             return
         return rx.download(data=result.value, filename="earnings-statement.csv")
+
+
+@dataclasses.dataclass(frozen=True)
+class PayoutLine:
+    shop_name: str
+    currency: str
+    sales_label: str
+    refunds_label: str
+    pending_label: str
+    available_label: str
+
+
+class AdminPayoutsState(rx.State):
+    """Every shop's balance, for the admins who pay sellers out (the service checks the role)."""
+
+    rows: list[PayoutLine] = []
+    loaded: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        actor = await current_actor(self)
+        result = await service_call.call(ledger.payouts_report, actor)
+        self.error = result.error
+        self.rows = [
+            PayoutLine(shop_name=row.shop_name, currency=row.currency,
+                       **{f"{name}_label": format_money(Money(getattr(row, name), row.currency))
+                          for name in ("sales", "refunds", "pending", "available")})
+            for row in result.value or []
+        ]
+        self.loaded = True
+
+    @rx.event
+    async def download_csv(self):
+        actor = await current_actor(self)
+        result = await service_call.call(ledger.payouts_csv, actor)
+        if not result.ok:
+            self.error = result.error
+            return
+        return rx.download(data=result.value, filename="payouts.csv")
+
+
+class SellerBundlesState(rx.State):
+    bundles: list[BundleView] = []
+    products: list[ProductChoice] = []
+    loaded: bool = False
+    error: str = ""
+    notice: str = ""
+    pending: bool = False
+
+    async def _reload(self) -> None:
+        actor = await current_actor(self)
+        products = await service_call.call(discounts.product_choices, actor)
+        found = await service_call.call(bundles.list_bundles, actor)
+        self.products = products.value or []
+        self.bundles = found.value or []
+        self.loaded = True
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def save(self, form_data: dict[str, Any]):
+        """`bundle_id` and one `item-<product id>` checkbox per product included."""
+        raw_id = text_field(form_data, "bundle_id")
+        self.error = self.notice = ""
+        if not raw_id.isdigit():
+            self.error = "Choose the product that becomes the bundle."
+            return
+        items = [int(key.removeprefix("item-")) for key, value in form_data.items()
+                 if isinstance(key, str) and key.startswith("item-") and key[5:].isdigit() and value]
+        self.pending = True
+        yield
+        actor = await current_actor(self)
+        result = await service_call.call(bundles.set_bundle_items, actor, int(raw_id), items)
+        self.pending = False
+        if not result.ok:
+            self.error = result.error
+            return
+        view = result.value
+        self.notice = (f"{view.title} now includes {len(view.items)} product(s)." if view.items
+                       else f"{view.title} is no longer a bundle.")
+        await self._reload()

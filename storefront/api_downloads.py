@@ -20,12 +20,14 @@ from starlette.routing import Route
 
 import commerce.delivery.tasks  # noqa: F401  (registers delivery's order hooks in the web process)
 from commerce import wiring
+from commerce.analytics.capture import record_download
 from commerce.db import unit_of_work
 from commerce.delivery import downloads, links
 from commerce.delivery.downloads import AccessRevoked, CopyNotReady, DownloadLimitReached, NotYourLink
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import BlobStore
 from storefront.api_files import continues_download, serve_blob
+from storefront.client_address import client_address
 
 SESSION_COOKIE = "mp_session"
 # The presigned URL only has to survive the redirect.
@@ -48,11 +50,14 @@ def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
     link = links.verify(wiring.settings().secret_key, params["fulfilment_id"], params["file_id"],
                         query.get("exp", ""), query.get("sig", ""))
     with unit_of_work() as s:
-        return downloads.authorise(
+        ticket = downloads.authorise(
             s, link, session_token=request.cookies.get(SESSION_COOKIE), counts=counts,
-            ip=request.client.host if request.client else None,
+            ip=client_address(request),
             user_agent=request.headers.get("user-agent"),
         )
+        if counts:
+            record_download(s, link.file_id, request.headers.get("user-agent"))
+        return ticket
 
 
 def download_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from commerce.db import unit_of_work
 from commerce.errors import RateLimited, ValidationError
 from commerce.licensing import api as license_api
+from storefront.client_address import client_address
 
 LICENSES_PATH = "/api/v1/licenses"
 MAX_BODY_BYTES = 4096
@@ -44,7 +45,7 @@ def _endpoint(action):
         if not isinstance(body, dict):
             return JSONResponse({"error": "Send a JSON object with product_id and key."}, status_code=422,
                                 headers=_HEADERS)
-        client_id = request.client.host if request.client else "unknown"
+        client_id = client_address(request)
         try:
             answer = await run_in_threadpool(_call, action, body, client_id)
         except ValidationError as error:

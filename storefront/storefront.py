@@ -14,6 +14,7 @@ import storefront.pages.account
 import storefront.pages.admin.audit
 import storefront.pages.admin.index
 import storefront.pages.admin.orders
+import storefront.pages.admin.payouts
 import storefront.pages.admin.settings
 import storefront.pages.admin.shops
 import storefront.pages.admin.users
@@ -30,6 +31,7 @@ import storefront.pages.product
 import storefront.pages.register
 import storefront.pages.search
 import storefront.pages.seller.analytics
+import storefront.pages.seller.bundles
 import storefront.pages.seller.delivery
 import storefront.pages.seller.discounts
 import storefront.pages.seller.index

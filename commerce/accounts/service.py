@@ -169,6 +169,24 @@ def resume_session(s: Session, token: str) -> SessionGrant | None:
     return SessionGrant(user=_user_view(s, user), token=token, expires_at=session.expires_at)
 
 
+def session_user_id(s: Session, token: str | None) -> int | None:
+    """Who a session token belongs to, without refreshing or revoking anything.
+
+    For plain HTTP routes (downloads) that cannot hand the browser a new cookie:
+    a refresh there would leave the browser holding a replaced token.
+    """
+    if not token or len(token) > 200:
+        return None
+    session = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
+    now = utcnow()
+    if session is None or session.revoked_at is not None or session.expires_at <= now:
+        return None
+    if session.replaced_at is not None and now - session.replaced_at > ROTATION_GRACE:
+        return None  # a replaced token past its grace period is a copied one
+    user = s.get(User, session.user_id)
+    return None if user is None or user.suspended_at is not None else user.id
+
+
 def _revoke_family(s: Session, family_id: str, now: datetime) -> None:
     for row in s.exec(select(AuthSession).where(AuthSession.family_id == family_id,
                                                  AuthSession.revoked_at.is_(None))):

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor
 from commerce.errors import ValidationError
-from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Order, OrderLine, Product
+from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Order, OrderLine, Product, ProductFile
 from commerce.models.base import utcnow
 
 # What a page may record; purchases and refunds come from the orders lifecycle only.
@@ -192,3 +192,15 @@ def record_event(
         ))
         kept += 1
     return kept
+
+
+def record_download(s: Session, file_id: int, user_agent: str | None) -> None:
+    """A buyer's counted download of one file. A signed-in buyer, so no visitor id: only the device."""
+    device = device_class(user_agent)
+    row = s.exec(select(Product.id, Product.shop_id).join(ProductFile, ProductFile.product_id == Product.id)
+                 .where(ProductFile.id == file_id)).first()
+    if device is None or row is None:
+        return
+    product_id, shop_id = row
+    add_event(s, AnalyticsEvent(kind="download", occurred_at=utcnow(), shop_id=shop_id, product_id=product_id,
+                                device=device))

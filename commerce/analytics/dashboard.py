@@ -67,6 +67,7 @@ class ProductRow:
     views: int
     add_to_cart: int
     units: int
+    downloads: int
     revenue: int
     revenue_major: float  # for drawing only
     revenue_label: str
@@ -222,16 +223,16 @@ def _series(s: Session, shop_id: int, start: date, end: date, currency: str, hou
 def _products(s: Session, shop_id: int, start: date, end: date, currency: str) -> list[ProductRow]:
     rows = s.exec(select(ProductRollup.product_id, Product.title, func.sum(ProductRollup.views),
                          func.sum(ProductRollup.add_to_cart), func.sum(ProductRollup.units),
-                         func.sum(ProductRollup.revenue))
+                         func.sum(ProductRollup.revenue), func.sum(ProductRollup.downloads))
                   .join(Product, Product.id == ProductRollup.product_id)
                   .where(ProductRollup.shop_id == shop_id, ProductRollup.day >= start, ProductRollup.day <= end)
                   .group_by(ProductRollup.product_id, Product.title)).all()
     result = []
-    for product_id, title, views, carts, units, revenue in rows:
+    for product_id, title, views, carts, units, revenue, downloads in rows:
         views, carts, units, revenue = int(views), int(carts), int(units), int(revenue)
         conversion = _ratio(units, views)
         result.append(ProductRow(product_id=product_id, title=title, views=views, add_to_cart=carts, units=units,
-                                 revenue=revenue, revenue_major=float(Money(revenue, currency).to_decimal()),
+                                 downloads=int(downloads), revenue=revenue, revenue_major=float(Money(revenue, currency).to_decimal()),
                                  revenue_label=format_money(Money(revenue, currency)),
                                  conversion=conversion or 0.0, conversion_label=_percent(conversion)))
     result.sort(key=lambda row: (-row.revenue, -row.units, -row.views, row.title))

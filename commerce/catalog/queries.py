@@ -33,6 +33,7 @@ from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound
 from commerce.links import category_url, media_url, product_url, shop_url
 from commerce.models import Category, Product, Shop
+from commerce.orders.bundles import BundleItemView, bundle_contents
 
 HOME_CATEGORY_LIMIT = 12
 META_DESCRIPTION_LENGTH = 160
@@ -231,6 +232,8 @@ class ProductPageView:
     status_label: str
     meta_description: str
     og_image_path: str
+    # A bundle's other products, granted with it (empty for a plain product).
+    bundle_items: list[BundleItemView]
 
 
 def _clip(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
@@ -287,6 +290,7 @@ def product_page(
         status_label=status_label(product.status, product.moderation_status),
         meta_description=_clip(product.summary or description_text) or product.title,
         og_image_path=cover.url_1600 if cover else "",
+        bundle_items=bundle_contents(s, product.id),
     )
 
 

@@ -14,12 +14,17 @@ from commerce.models import LibraryState
 _INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
+def dialect_insert(s: Session):
+    """The INSERT construct of the session's database, which knows ON CONFLICT."""
+    return _INSERT[s.get_bind().dialect.name]
+
+
 def bump_library(s: Session, user_ids: Iterable[int]) -> None:
     """Count one change for each of these buyers (an upsert: safe under concurrency)."""
     ids = sorted(set(user_ids))
     if not ids:
         return
-    insert = _INSERT[s.get_bind().dialect.name]
+    insert = dialect_insert(s)
     table = LibraryState.__table__
     statement = insert(table).values([
         {"user_id": user_id, "version": 1, "product_update_emails": True} for user_id in ids

@@ -19,13 +19,14 @@ from sqlmodel import Session, select
 
 from commerce import wiring
 from commerce.accounts import Actor, require_signed_in
+from commerce.accounts.service import session_user_id
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import delivers_files, delivers_keys
 from commerce.delivery import links
+from commerce.delivery.changes import dialect_insert
 from commerce.delivery.stamped import ensure_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import (
-    AuthSession,
     DeliveryPolicy,
     DownloadCounter,
     DownloadEvent,
@@ -72,13 +73,17 @@ class DeliverySettingsView:
     delivers_keys: bool
     download_limit: int | None
     link_minutes: int
+    # Paid sales still being delivered: for a product out of imported keys, buyers waiting.
+    waiting: int
 
 
-def _settings_view(product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
+def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
+    from commerce.delivery.grants import waiting_fulfilment_ids  # grants builds on this module's neighbours
+
     return DeliverySettingsView(
         product_id=product.id, title=product.title, delivers_files=delivers_files(product.delivery_kind),
         delivers_keys=delivers_keys(product.delivery_kind), download_limit=policy.download_limit,
-        link_minutes=policy.link_minutes,
+        link_minutes=policy.link_minutes, waiting=len(waiting_fulfilment_ids(s, product.id)),
     )
 
 
@@ -97,7 +102,7 @@ def _seller_product(s: Session, actor: Actor, product_id: int) -> Product:
 
 def delivery_settings(s: Session, actor: Actor, product_id: int) -> DeliverySettingsView:
     product = _seller_product(s, actor, product_id)
-    return _settings_view(product, policy_of(s, product.id))
+    return _settings_view(s, product, policy_of(s, product.id))
 
 
 def set_delivery_settings(s: Session, actor: Actor, product_id: int, *, download_limit: int | None,
@@ -118,7 +123,7 @@ def set_delivery_settings(s: Session, actor: Actor, product_id: int, *, download
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
     s.add(policy)
     s.flush()
-    return _settings_view(product, policy)
+    return _settings_view(s, product, policy)
 
 
 # -- the buyer's allowance ----------------------------------------------------
@@ -152,9 +157,9 @@ def allowance(s: Session, buyer_id: int, product_id: int) -> Allowance:
 
 def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> bool:
     """Count one download, atomically refusing past the limit. False when at the limit."""
-    if s.get(DownloadCounter, (buyer_id, product_id)) is None:
-        s.add(DownloadCounter(buyer_id=buyer_id, product_id=product_id, used=0))
-        s.flush()
+    # Two first downloads at once must not both try to create the counter.
+    s.exec(dialect_insert(s)(DownloadCounter.__table__).values(buyer_id=buyer_id, product_id=product_id, used=0)
+           .on_conflict_do_nothing(index_elements=["buyer_id", "product_id"]))
     statement = update(DownloadCounter).where(DownloadCounter.buyer_id == buyer_id,
                                               DownloadCounter.product_id == product_id)
     if limit is not None:
@@ -232,21 +237,6 @@ class DownloadTicket:
     blob_key: str
     filename: str
     content_type: str
-
-
-def session_user_id(s: Session, token: str | None) -> int | None:
-    """The user a browser's session cookie belongs to, without refreshing the session
-    (a download response cannot hand the browser a new cookie)."""
-    if not token or len(token) > 200:
-        return None
-    from commerce.accounts.service import _token_hash  # the one definition of how tokens are stored
-
-    row = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
-    now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    user = s.get(User, row.user_id)
-    return None if user is None or user.suspended_at is not None else user.id
 
 
 def truncate_ip(address: str | None) -> str:

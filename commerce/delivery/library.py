@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
-from commerce.delivery.changes import library_version
+from commerce.delivery.changes import dialect_insert, library_version
 from commerce.delivery.downloads import allowance
 from commerce.errors import NotFound
 from commerce.licensing.service import OwnedKeyView, owned_keys
@@ -219,12 +219,12 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
         order_references=references, version=library_version(s, user_id),
     )
     if mark_seen:
-        if seen_row is None:
-            s.add(LibrarySeen(user_id=user_id, product_id=pid, seen_at=utcnow()))
-        else:
-            seen_row.seen_at = utcnow()
-            s.add(seen_row)
-        s.flush()
+        now = utcnow()
+        # Two tabs opening the product at once both record the visit.
+        s.exec(dialect_insert(s)(LibrarySeen.__table__).values(user_id=user_id, product_id=pid, seen_at=now)
+               .on_conflict_do_update(index_elements=["user_id", "product_id"], set_={"seen_at": now}))
+        if seen_row is not None:
+            s.refresh(seen_row)
     return view
 
 

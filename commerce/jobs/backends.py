@@ -176,8 +176,11 @@ class DeadLetters(Middleware):
 class DramatiqBackend:
     """Sends jobs to Redis; `python -m commerce.jobs.worker` processes run them."""
 
-    def __init__(self, redis_url: str, *, engine: Engine | None = None, namespace: str = "commerce") -> None:
-        self.broker = RedisBroker(url=redis_url, namespace=namespace)
+    def __init__(self, redis_url: str, *, engine: Engine | None = None, namespace: str = "commerce",
+                 broker_options: dict[str, Any] | None = None) -> None:
+        # broker_options reach dramatiq's RedisBroker, e.g. heartbeat_timeout (ms before a
+        # silent worker's unacknowledged messages are redelivered to another worker).
+        self.broker = RedisBroker(url=redis_url, namespace=namespace, **(broker_options or {}))
         self.broker.add_middleware(DeadLetters(engine), before=Retries)
         self._declare_lock = threading.Lock()
 

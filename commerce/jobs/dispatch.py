@@ -26,18 +26,20 @@ def configure_jobs(
     engine: Engine | None = None,
     namespace: str = "commerce",
     threads: int = 2,
+    broker_options: dict[str, Any] | None = None,
 ) -> None:
     """Pick where jobs run: Redis workers when `redis_url` is set, else this process.
 
     Call once at startup (web app and worker alike). `engine` is where FailedJob
     rows go (default: the app database); `namespace` prefixes every Redis key;
-    `threads` sizes the in-process pool.
+    `threads` sizes the in-process pool; `broker_options` go to dramatiq's RedisBroker.
     """
     global _backend, _engine
     with _lock:
         previous = _backend
         if redis_url:
-            _backend = DramatiqBackend(redis_url, engine=engine, namespace=namespace)
+            _backend = DramatiqBackend(redis_url, engine=engine, namespace=namespace,
+                                       broker_options=broker_options)
         else:
             _backend = InProcessBackend(engine=engine, threads=threads)
         _engine = engine

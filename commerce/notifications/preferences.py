@@ -2,7 +2,9 @@
 
 Only choices that differ from the defaults are stored. Messages about money and
 access (receipts, refunds, password resets, welcome) are always sent by email:
-they are part of the service, not marketing, so they have no switch.
+they are part of the service, not marketing, so they have no switch. Product
+update emails are switched on the account page's library card (delivery's
+LibraryState); the sender honours that switch through `email_allowed` as well.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, normalise_email, require_signed_in
 from commerce.errors import ValidationError
-from commerce.models import User, UserPreference
+from commerce.models import LibraryState, User, UserPreference
 from commerce.models.base import utcnow
 
 CHANNELS = {"email": "Email", "in_app": "In the app"}
@@ -21,9 +23,9 @@ CHANNELS = {"email": "Email", "in_app": "In the app"}
 OPTIONAL_KINDS: dict[str, tuple[str, str, dict[str, bool]]] = {
     "sale_alert": ("Sale alerts", "When someone buys from your shop.",
                    {"email": True, "in_app": True}),
-    "product_update": ("Product updates", "New versions of products you bought.",
-                       {"email": True, "in_app": True}),
 }
+# Product update emails have their own switch, kept with the library (LibraryState), read here too.
+PRODUCT_UPDATE = "product_update"
 ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome", "product_rejected")
 SHARE_EMAIL = "privacy:share_email_with_sellers"
 SHARE_EMAIL_DEFAULT = True
@@ -70,14 +72,19 @@ def allows(s: Session, user_id: int, kind: str, channel: str) -> bool:
 
 def email_allowed(s: Session, to: str, kind: str) -> bool:
     """For the email sender: may `kind` go to this address? Addresses without an account: yes."""
-    if kind not in OPTIONAL_KINDS:
+    if kind not in OPTIONAL_KINDS and kind != PRODUCT_UPDATE:
         return True
     try:
         address = normalise_email(to)
     except Exception:  # an address the account rules would refuse has no account either
         return True
     user_id = s.exec(select(User.id).where(User.email == address)).first()
-    return True if user_id is None else allows(s, user_id, kind, "email")
+    if user_id is None:
+        return True
+    if kind == PRODUCT_UPDATE:
+        library = s.get(LibraryState, user_id)
+        return library is None or library.product_update_emails
+    return allows(s, user_id, kind, "email")
 
 
 def get_preferences(s: Session, actor: Actor) -> PreferencesView:

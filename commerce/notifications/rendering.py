@@ -23,7 +23,8 @@ def _money(amount: int, currency: str) -> str:
 # kind -> (required context, optional context with its default)
 _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
     "password_reset": (frozenset({"display_name", "reset_url", "expires_minutes"}), {}),
-    "welcome": (frozenset({"display_name"}), {"start_url": None}),
+    # claim_url: the account was made at a guest checkout; the link sets its first password.
+    "welcome": (frozenset({"display_name"}), {"start_url": None, "claim_url": None, "claim_days": 7}),
     "receipt": (
         frozenset({"display_name", "order_reference", "lines", "subtotal", "total", "currency", "library_url"}),
         {"discount": 0},

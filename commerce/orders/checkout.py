@@ -16,13 +16,24 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from commerce import wiring
 from commerce.accounts import Actor, normalise_email
-from commerce.errors import PermissionDenied, ValidationError
-from commerce.models import Order, OrderLine, OrderTransition, PasswordResetToken, User
+from commerce.catalog.views import delivers_keys
+from commerce.errors import Conflict, PermissionDenied, ValidationError
+from commerce.models import (
+    LicenseKey,
+    LicensePolicy,
+    Order,
+    OrderLine,
+    OrderTransition,
+    PasswordResetToken,
+    Product,
+    User,
+)
 from commerce.models.base import utcnow
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
@@ -32,6 +43,8 @@ from commerce.payments import CheckoutLine, CheckoutRequest, PaymentGateway
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CLAIM_LINK_LIFETIME_DAYS = 7
+# How long an unpaid order keeps a license key from other buyers (see _hold_license_keys).
+KEY_HOLD = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -78,7 +91,8 @@ def _send_claim_link(s: Session, user: User) -> None:
                              expires_at=utcnow() + timedelta(days=CLAIM_LINK_LIFETIME_DAYS)))
     s.flush()
     enqueue_email(s, to=user.email, kind="welcome", idempotency_key=f"claim:{user.id}",
-                  display_name=user.display_name, start_url=f"{wiring.settings().base_url}/reset/{token}")
+                  display_name=user.display_name, claim_url=f"{wiring.settings().base_url}/reset/{token}",
+                  claim_days=CLAIM_LINK_LIFETIME_DAYS)
 
 
 def _checkout_key(buyer_id: int, items: list[CartInput], quote: Quote) -> str:
@@ -111,6 +125,11 @@ def start_checkout(
         raise ValidationError(quote.code_message + " Remove the code to continue.", field="code")
 
     key = _checkout_key(buyer.id, items, quote)
+    existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
+    if existing is not None:
+        return _result(existing, base_url)
+    _hold_license_keys(s, buyer, quote)
+    # Waiting for the lock may have let the other tab's identical order commit.
     existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
     if existing is not None:
         return _result(existing, base_url)
@@ -147,6 +166,32 @@ def start_checkout(
     s.add(order)
     s.flush()
     return _result(order, base_url)
+
+
+def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
+    """Refuse the checkout when a product selling imported keys has none left for this buyer.
+
+    Keys are taken from stock only when the payment lands (delivery), so unpaid
+    orders placed in the last KEY_HOLD count as holding one each: a buyer on the
+    payment page does not lose the last key to someone who started later. The
+    product row is locked (PostgreSQL), so concurrent checkouts of the same product
+    count one after the other and exactly as many orders as keys get through.
+    """
+    for line in sorted(quote.payable_lines, key=lambda line: line.product_id):
+        product = s.get(Product, line.product_id)
+        if not delivers_keys(product.delivery_kind):
+            continue
+        policy = s.get(LicensePolicy, product.id)
+        if policy is not None and policy.source == "generated":
+            continue
+        s.get(Product, product.id, with_for_update=True, populate_existing=True)
+        available = s.exec(select(func.count()).select_from(LicenseKey).where(
+            LicenseKey.product_id == product.id, LicenseKey.status == "available")).one()
+        held = s.exec(select(func.count()).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id).where(
+            OrderLine.product_id == product.id, Order.status == "pending", Order.buyer_id != buyer.id,
+            Order.created_at > utcnow() - KEY_HOLD)).one()
+        if available - held < 1:
+            raise Conflict(f"{product.title} has just sold out: the last license key went to another buyer.")
 
 
 def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:

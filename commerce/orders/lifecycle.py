@@ -239,7 +239,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
         enqueue_email(
             s, to=seller.email, kind="sale_alert", idempotency_key=f"sale:{order.reference}:{line.id}",
             seller=seller.display_name, product=line.title, amount=line.net, currency=order.currency,
-            dashboard_url=f"{base_url}/seller",
+            dashboard_url=f"{base_url}/seller/analytics",
         )
 
 

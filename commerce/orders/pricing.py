@@ -2,8 +2,8 @@
 
 The same function prices the cart page and the order at checkout, so what the
 buyer saw is what the order locks in. Lines that cannot be bought any more
-(unpublished, not approved, suspended shop, sold out, a PWYW amount under a raised
-minimum) are flagged with a reason and left out of the totals.
+(unpublished, not approved, suspended shop, imported license keys sold out, a PWYW
+amount under a raised minimum) are flagged with a reason and left out of the totals.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from commerce.catalog.queries import visible_to_buyers
+from commerce.catalog.views import is_sold_out
 from commerce.links import product_url
 from commerce.models import DiscountCode, Product, Shop
 from commerce.models.base import utcnow
@@ -83,9 +84,11 @@ class Quote:
         return [line for line in self.lines if not line.problem]
 
 
-def _problem(product: Product | None, visible: bool, amount: int | None) -> str | None:
+def _problem(product: Product | None, visible: bool, amount: int | None, sold_out: bool) -> str | None:
     if product is None or not visible:
         return "no longer available."
+    if sold_out:
+        return "sold out."
     if product.pricing == "pwyw" and amount is not None and amount < product.price_amount:
         minimum = format_money(Money(product.price_amount, product.currency))
         return f"the minimum price is now {minimum}."
@@ -162,7 +165,7 @@ def price_cart(
             product=product, shop=shop, product_id=product.id, shop_id=shop.id,
             list_amount=list_amount, list_currency=product.currency, rate=rate,
             unit=convert_with_rate(Money(list_amount, product.currency), currency, rate).amount,
-            problem=_problem(product, product.id in visible_ids, item.amount),
+            problem=_problem(product, product.id in visible_ids, item.amount, is_sold_out(s, product)),
         ))
 
     code_row, code_message = _usable_code(s, code, lines, now)

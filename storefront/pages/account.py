@@ -133,8 +133,13 @@ def notification_preferences() -> rx.Component:
         "Notifications and privacy",
         form_error(PreferencesState.error, id="preferences-error"),
         form_notice(PreferencesState.notice, id="preferences-notice"),
-        rx.vstack(rx.foreach(PreferencesState.notifications, preference_row), spacing="3", width="100%"),
-        rx.separator(size="4"),
+        # Sale alerts only concern shop owners; product update emails have their own card above.
+        rx.cond(SessionState.has_shop, rx.vstack(
+            rx.vstack(rx.foreach(PreferencesState.notifications, preference_row), spacing="3", width="100%"),
+            rx.separator(size="4"),
+            spacing="3",
+            width="100%",
+        )),
         rx.hstack(
             rx.vstack(
                 rx.el.label("Share my email with sellers I buy from", html_for="pref-share-email",

@@ -118,10 +118,14 @@ def code_form() -> rx.Component:
         width="100%",
     )
     message = rx.cond(CartState.code_error != "", CartState.code_error, CartState.code_message)
+    # A kept code that stopped applying (expired, used up) blocks checkout until removed.
+    stale = (CartState.code != "") & (CartState.code_message != "")
     return rx.vstack(
         rx.cond((CartState.code != "") & (CartState.code_message == ""), applied, form),
         rx.cond(message != "", rx.text(message, size="2", color=theme.DANGER_TEXT, role="alert",
                                        id="cart-code-error")),
+        rx.cond(stale, rx.button("Remove code " + CartState.code, on_click=CartState.remove_code,
+                                 variant="soft", color_scheme="gray", size="2", id="cart-code-remove-stale")),
         spacing="2",
         width="100%",
     )

@@ -124,10 +124,10 @@ def order_detail() -> rx.Component:
             width="100%",
             id="order-receipt",
         ),
-        rx.cond(O.is_paid, rx.flex(
+        # A guest's account has no password until they follow the emailed link.
+        rx.cond(O.is_paid & OrderState.signed_in, rx.flex(
             link_button("Go to your library", routes.LIBRARY, id="order-library"),
-            rx.cond(OrderState.signed_in,
-                    link_button("All your orders", routes.ORDERS, id="order-history", primary=False)),
+            link_button("All your orders", routes.ORDERS, id="order-history", primary=False),
             gap="0.75rem", wrap="wrap",
         )),
         spacing=theme.GAP,

@@ -150,6 +150,19 @@ def buy_panel() -> rx.Component:
                     id="product-files",
                 ),
             ),
+            rx.cond(
+                P.bundle_items.length() > 0,
+                rx.vstack(
+                    rx.text("Bundle: also includes", weight="bold", size="2"),
+                    rx.foreach(P.bundle_items, lambda item: rx.hstack(
+                        rx.icon("package", size=14, color=theme.TEXT_MUTED),
+                        rx.link(item.title, href=item.url, size="2"),
+                        align="center", spacing="2")),
+                    spacing="1",
+                    width="100%",
+                    id="product-bundle",
+                ),
+            ),
             rx.text("Instant download after purchase; yours to keep in your library.",
                     size="1", color=theme.TEXT_MUTED),
             spacing="3",

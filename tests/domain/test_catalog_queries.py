@@ -185,3 +185,18 @@ def test_demo_products_are_live_with_a_cover_and_a_real_file(s, store):
     shop = s.exec(select(Shop).where(Shop.slug == "inkwell-press")).one()
     ada = Actor(user_id=shop.owner_id, role="seller", shop_id=shop.id)
     assert queries.list_seller_products(s, ada).total == 10
+
+    # The demo discount code, added once, and again by a later run if it went missing.
+    from commerce.models import DiscountCode
+
+    def welcome_codes():
+        return s.exec(select(DiscountCode).where(DiscountCode.code == "WELCOME10")).all()
+
+    (code,) = welcome_codes()
+    assert (code.shop_id, code.kind, code.percent_bps) == (shop.id, "percent", 1000)
+    assert not seed_demo(s)
+    assert len(welcome_codes()) == 1
+    s.delete(code)
+    s.flush()
+    assert not seed_demo(s)
+    assert len(welcome_codes()) == 1

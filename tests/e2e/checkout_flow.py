@@ -21,6 +21,10 @@ TESTPAY_URL = re.compile(r"/testpay/[^/]+$")
 def add_to_cart(page: Page, product_path: str, amount: str | None = None) -> None:
     """Open a product page and add it; `amount` for pay-what-you-want products."""
     page.goto(product_path)
+    if any(cookie["name"] == "mp_session" for cookie in page.context.cookies()):
+        # Signed in: wait until the page knows it, or a click racing the page's start
+        # lands in a guest cart (merged on the next page, but not counted yet).
+        expect(page.locator("#account-menu")).to_be_visible()
     if amount is not None:
         page.locator("#product-amount").fill(amount)
     page.get_by_role("button", name="Add to cart").click()

@@ -4,6 +4,7 @@ toast and the unread badge update live, without a reload; the buyer's UTM campai
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -23,6 +24,19 @@ def _revenue_text(page) -> str:
     return value.inner_text() if value.count() else "$0.00"
 
 
+def _orders_in_chart(page) -> int:
+    """The order count the chart's summary line states ("… from 3 orders · Today")."""
+    summary = page.locator("#revenue-chart-summary")
+    if not summary.count():
+        return 0
+    return int(re.search(r"from (\d+) order", summary.inner_text()).group(1))
+
+
+def _chart_drawing(page) -> str:
+    chart = page.locator("#revenue-chart svg.recharts-surface")
+    return chart.first.inner_html() if chart.count() else ""
+
+
 @pytest.mark.parametrize("viewport", ["desktop"])
 def test_a_sale_updates_the_sellers_open_dashboard_live(page, new_page):
     seller = page
@@ -32,7 +46,8 @@ def test_a_sale_updates_the_sellers_open_dashboard_live(page, new_page):
     expect(seller.locator("#analytics-empty, #cards").first).to_be_visible()
     started_empty = seller.locator("#analytics-empty").count() == 1
     revenue_before = _revenue_text(seller)
-    bars_before = seller.locator("#revenue-chart .recharts-bar-rectangle").count()
+    orders_before = _orders_in_chart(seller)
+    drawing_before = _chart_drawing(seller)
     seller.evaluate("window.__stillTheSamePage = true")
 
     buyer = new_page("desktop")
@@ -49,9 +64,11 @@ def test_a_sale_updates_the_sellers_open_dashboard_live(page, new_page):
     if started_empty:
         expect(revenue).to_have_text("$18.05")
         expect(seller.locator("#card-orders-value")).to_have_text("1")
-    assert seller.locator("#revenue-chart .recharts-bar-rectangle").count() > bars_before
-    expect(seller.locator("#revenue-chart-summary")).to_contain_text(seller.locator("#card-revenue-value")
-                                                                     .inner_text())
+    # The chart moved too: one more order in its data, a bar for it, a different drawing.
+    expect(seller.locator("#revenue-chart-summary")).to_contain_text(f"from {orders_before + 1} order")
+    expect(seller.locator("#revenue-chart-summary")).to_contain_text(revenue.inner_text())
+    expect(seller.locator("#revenue-chart .recharts-bar-rectangle").first).to_be_visible()
+    assert _chart_drawing(seller) != drawing_before
     expect(seller.locator("[data-sonner-toast]").filter(has_text="New sale")).to_be_visible()
     expect(seller.locator("#notifications-unread")).to_be_visible()
     assert seller.evaluate("window.__stillTheSamePage === true"), "the dashboard reloaded the page"

@@ -1,6 +1,6 @@
 """Buying on a phone: two sellers' products, a discount code, VAT, the TestPay page, the
-confirmation page turning to paid by itself, a declined card, and a guest who claims
-the account created for them."""
+confirmation page turning to paid by itself, a declined card, a guest who claims the
+account created for them, and a seller refunding a sale."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import pytest
 from playwright.sync_api import expect
 
 from commerce.demo import BUYER_EMAIL, DEMO_PASSWORD
-from tests.e2e.checkout_flow import DECLINED_CARD, ORDER_URL, add_to_cart, check_out, pay, wait_until_paid
-from tests.e2e.test_foundation import sign_in
+from tests.e2e.checkout_flow import DECLINED_CARD, ORDER_URL, add_to_cart, buy, check_out, pay, wait_until_paid
+from tests.e2e.test_foundation import sign_in, sign_up
 
 INKWELL_EBOOK = "/p/inkwell-press/the-indie-maker-ebook"  # $19.00, WELCOME10 applies
 COMPILER_EDITOR = "/p/compiler-works/markdown-editor-pro"  # €29.00, another seller
 ENIGMA_SAMPLES = "/p/enigma-studio/lo-fi-drum-samples"  # $14.00
+INKWELL_FREE_POEMS = "/p/inkwell-press/poetry-of-machines"  # pay what you want, from $0
 ENIGMA_ALBUM = "/p/enigma-studio/synthwave-album"  # pay what you want, from $9.00
 
 phone_only = pytest.mark.parametrize("viewport", ["phone"])
@@ -87,6 +88,12 @@ def test_buyer_pays_two_sellers_with_a_code_and_a_declined_card_stays_unpaid(pag
     expect(page.locator("[data-testid=order-row]")).to_have_count(2)
     expect(page.locator("[data-testid=order-row]").first).to_contain_text("Awaiting payment")
 
+    # The unpaid product is still in the cart; removing it leaves the demo buyer's cart empty.
+    page.goto("/cart")
+    page.get_by_role("button", name="Remove Lo-fi Drum Samples").click()
+    expect(page.locator("#cart-empty")).to_be_visible()
+    expect(page.locator("#cart-count")).to_have_count(0)
+
 
 @phone_only
 def test_guest_buys_with_an_email_and_claims_the_account(page, app):
@@ -113,6 +120,13 @@ def test_guest_buys_with_an_email_and_claims_the_account(page, app):
     page.goto("/orders")
     expect(page.locator("[data-testid=order-row]")).to_contain_text(reference)
 
+    # A free order completes without the payment page.
+    add_to_cart(page, INKWELL_FREE_POEMS, amount="0")
+    page.goto("/cart")
+    expect(page.locator("#cart-total")).to_have_text("$0.00")
+    page.get_by_role("button", name="Get it free").click()
+    wait_until_paid(page)
+
 
 def _claim_link(app, address: str) -> str:
     """The path of the link in the welcome email the guest's new account was sent."""
@@ -122,3 +136,41 @@ def _claim_link(app, address: str) -> str:
             body = message.get_body(preferencelist=("plain",)).get_content()
             return re.search(r"https?://[^/\s]+(/reset/\S+)", body).group(1)
     raise AssertionError(f"no welcome email for {address}")
+
+
+@phone_only
+def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code(page, new_page):
+    sign_up(page, f"refund-me-{uuid.uuid4().hex[:8]}@example.com")
+    reference = buy(page, [ENIGMA_SAMPLES])
+
+    seller = new_page("phone")
+    sign_in(seller, "alan@demo.market", DEMO_PASSWORD)
+    seller.goto("/seller")
+    seller.get_by_role("link", name="Sales").click()
+    sale = seller.locator("[data-testid=sale]").filter(has_text=reference)
+    expect(sale).to_contain_text("Paid")
+    sale.get_by_label("Refund amount for Lo-fi Drum Samples").fill("4")
+    sale.get_by_role("button", name="Refund part").click()
+    expect(seller.locator("#sales-notice")).to_contain_text(reference)
+    expect(sale).to_contain_text("Partly refunded")
+    expect(sale).to_contain_text("Refunded $4.00")
+    sale.get_by_role("button", name=f"Refund order {reference} in full").click()
+    seller.get_by_role("alertdialog").get_by_role("button", name="Refund", exact=True).click()
+    expect(sale).to_contain_text("Refunded $14.00")
+    expect(sale.get_by_role("button", name="Refund part")).to_have_count(0)
+
+    page.goto(f"/orders/{reference}")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Refunded")
+    expect(page.locator("#order-refunded")).to_have_text("$14.00")
+
+    seller.get_by_role("link", name="Balance & payouts").click()
+    with seller.expect_download() as download:
+        seller.get_by_role("button", name="Download statement (CSV)").click()
+    statement = open(download.value.path()).read()
+    assert f"{reference},sale," in statement and f"{reference},refund," in statement
+
+    seller.get_by_role("link", name="Discount codes").click()
+    seller.get_by_label("Code", exact=True).fill("enigma20")
+    seller.get_by_label("Percent or amount off").fill("20")
+    seller.get_by_role("button", name="Create code").click()
+    expect(seller.locator("[data-testid=discount-row]")).to_contain_text("ENIGMA20: 20 % off")

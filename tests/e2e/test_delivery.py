@@ -69,6 +69,12 @@ def file_bytes(app, product_path: str) -> tuple[str, bytes]:
         return name, blob.read()
 
 
+def file_product_id(app) -> int:
+    slug = FILE_PRODUCT.rsplit("/", 1)[1]
+    with unit_of_work(_app_database(app)) as s:
+        return s.exec(select(Product.id).where(Product.slug == slug)).one()
+
+
 def validate(app, product_id: int, key: str) -> dict:
     response = httpx.post(app.url("/api/v1/licenses/validate"), json={"product_id": product_id, "key": key},
                           timeout=10)
@@ -121,12 +127,22 @@ def test_buy_download_copy_key_validate_then_refund_revokes_both(app, page, new_
     expect(key_text).to_have_text(copied)
     assert validate(app, key_product_id, copied)["status"] == "valid"
 
-    # The seller refunds the whole order from the sales page.
+    # The seller sees the download and the sold key, then refunds the order from the sales page.
     seller = new_page("desktop")
     sign_in(seller, SELLER_EMAIL, DEMO_PASSWORD)
+    seller.goto(f"/seller/delivery/{file_product_id(app)}")
+    expect(seller.locator("#downloads-total")).to_have_text("1 download in total")
+    expect(seller.locator("#delivery-downloads")).to_contain_text(f"collector-{suffix}@example.com")
+    seller.goto(f"/seller/delivery/{key_product_id}")
+    sold = seller.locator("[data-testid=seller-key]")
+    expect(sold).to_have_count(1)
+    expect(sold).to_contain_text("Active")
+    expect(sold).to_contain_text(copied[-4:])
     seller.goto("/seller/sales")
     seller.get_by_role("button", name=f"Refund order {reference} in full").click()
     expect(seller.locator("[data-testid=sale]").filter(has_text=reference)).to_contain_text("Refunded")
+    seller.goto(f"/seller/delivery/{key_product_id}")
+    expect(seller.locator("[data-testid=seller-key]")).to_contain_text("Revoked")
 
     refused = page.request.get(download_url)
     assert refused.status == 403 and "refunded" in refused.text()

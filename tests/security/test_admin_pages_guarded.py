@@ -6,7 +6,8 @@ from reflex_base.registry import RegistrationContext
 import storefront.storefront  # noqa: F401  (registers every page)
 from state.session import SessionState
 
-ADMIN_ROUTES = {"/admin", "/admin/users", "/admin/orders", "/admin/shops", "/admin/settings", "/admin/audit"}
+ADMIN_ROUTES = {"/admin", "/admin/users", "/admin/orders", "/admin/payouts", "/admin/shops", "/admin/settings",
+                "/admin/audit"}
 
 
 def registered_pages() -> dict[str, dict]:

@@ -230,3 +230,36 @@ def test_guessing_keys_at_high_rate_is_stopped(client, sale):
     blocked = client.post("/api/v1/licenses/validate", json={"product_id": sale["tool"], "key": sale["key"]})
     assert blocked.status_code == 429 and blocked.headers["retry-after"] == "60"
     assert blocked.json()["status"] == "rate_limited"
+
+
+def test_with_s3_the_route_redirects_to_a_short_presigned_url_after_its_checks(sale):
+    class PresigningStore:
+        def __init__(self):
+            self.signed = []
+
+        def signed_download_url(self, key, *, filename, expires_in, content_type=None):
+            self.signed.append((key, filename, expires_in, content_type))
+            return "https://bucket.s3.example/" + key + "?X-Amz-Signature=abc"
+
+    store = PresigningStore()
+    client = TestClient(Starlette(routes=download_routes(lambda: store)))
+    url = mint(sale)
+    refused(get(client, url, sale["stranger_cookie"]), 403, "another account")
+    assert store.signed == []
+    response = get(client, url, sale["buyer_cookie"])
+    assert response.status_code == 303 and response.headers["location"].startswith("https://bucket.s3.example/")
+    ((key, filename, lifetime, content_type),) = store.signed
+    assert filename == "secret book.pdf" and lifetime == timedelta(minutes=1) and content_type == "application/pdf"
+
+
+def test_a_copied_session_token_past_its_rotation_does_not_download(client, sale):
+    from commerce.accounts.service import ROTATION_GRACE, _token_hash
+    from commerce.models import AuthSession
+    from commerce.models.base import utcnow
+
+    url = mint(sale)
+    with unit_of_work() as s:
+        row = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(sale["buyer_cookie"]))).one()
+        row.replaced_at = utcnow() - ROTATION_GRACE - timedelta(seconds=1)
+        s.add(row)
+    refused(get(client, url, sale["buyer_cookie"]), 403, "another account")

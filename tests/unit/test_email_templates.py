@@ -156,3 +156,11 @@ def test_missing_and_misspelt_context_is_refused():
         render_email("password_reset", **CONTEXTS["password_reset"], reset_link="x")
     with pytest.raises(ValueError, match="unknown email kind"):
         render_email("newsletter", display_name="Zoë")
+
+
+def test_a_guest_checkout_welcome_says_how_to_claim_the_account():
+    _, text, html = render_email("welcome", display_name="zoe", claim_url="https://shop.test/reset/tok", claim_days=7)
+    assert "Choose a password" in text and "https://shop.test/reset/tok" in text and "7 days" in text
+    assert re.search(r'<a href="https://shop\.test/reset/tok"[^>]*>\s*Choose your password', html)
+    _, plain_welcome, _ = render_email("welcome", display_name="zoe")
+    assert "guest" not in plain_welcome

@@ -8,6 +8,7 @@ from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import form_error, form_notice
 from state.admin import AdminOrdersState
+from state.admin_access import AdminAccessState
 from storefront import routes
 from storefront.layout import admin_page
 
@@ -25,6 +26,30 @@ def search_form() -> rx.Component:
         ),
         on_submit=AdminOrdersState.search,
         role="search",
+        width="100%",
+    )
+
+
+def withdraw_access_form(reference) -> rx.Component:
+    """Fraud or abuse: take back the downloads and keys without refunding."""
+    return rx.form(
+        rx.vstack(
+            rx.text("Withdraw the buyer's downloads and license keys without a refund (fraud, abuse).",
+                    size="2"),
+            rx.el.input(type="hidden", name="order_reference", value=reference),
+            rx.hstack(
+                rx.input(name="reason", id="withdraw-reason", placeholder="Why (kept in the history)",
+                         min_width="16rem", flex_grow="1", aria_label="Reason for withdrawing access"),
+                rx.button("Withdraw access", type="submit", color_scheme="red", variant="soft",
+                          id="withdraw-submit", loading=AdminAccessState.pending),
+                spacing="2", wrap="wrap", width="100%",
+            ),
+            form_error(AdminAccessState.error, id="withdraw-error"),
+            form_notice(AdminAccessState.notice, id="withdraw-notice"),
+            spacing="2", width="100%",
+        ),
+        on_submit=AdminAccessState.revoke,
+        key=AdminAccessState.form_key.to_string(),
         width="100%",
     )
 
@@ -66,6 +91,7 @@ def detail_panel() -> rx.Component:
                     width="100%",
                 ),
             ),
+            withdraw_access_form(order.reference),
             rx.heading("History", as_="h3", size="3"),
             cell_table(["When", "Change", "Why"], D.history, lambda h: rx.table.row(
                 rx.table.cell(h.when_label), rx.table.cell(h.change), rx.table.cell(h.reason),

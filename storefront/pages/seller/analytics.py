@@ -19,6 +19,7 @@ from storefront.layout import seller_page
 PRESETS = [key for key in RANGES if key != "custom"]
 PRODUCT_COLUMNS = [("Product", "title", "title", "left"), ("Views", "views", "views", "right"),
                    ("Added to cart", "add_to_cart", "add_to_cart", "right"), ("Sold", "units", "units", "right"),
+                   ("Downloads", "downloads", "downloads", "right"),
                    ("Conversion", "conversion", "conversion_label", "right"),
                    ("Revenue", "revenue", "revenue_label", "right")]
 
@@ -88,9 +89,10 @@ def sources_panel() -> rx.Component:
     def tab(value: str, rows, first: str, id: str, empty: str) -> rx.Component:
         return rx.tabs.content(
             rx.cond(rows.length() > 0,
-                    sortable_table(rows=rows, columns=source_columns(first), current=DashboardState.source_sort,
-                                   descending=DashboardState.source_sort_descending,
-                                   on_sort=DashboardState.sort_sources, id=id),
+                    rx.box(sortable_table(rows=rows, columns=source_columns(first), current=DashboardState.source_sort,
+                                          descending=DashboardState.source_sort_descending,
+                                          on_sort=DashboardState.sort_sources, id=id),
+                           overflow_x="auto", width="100%"),
                     empty_list(empty)),
             value=value,
             padding_top="0.75rem",
@@ -137,7 +139,7 @@ def sources_panel() -> rx.Component:
 def figures() -> rx.Component:
     return rx.vstack(
         rx.grid(rx.foreach(DashboardState.cards, metric_card),
-                columns=rx.breakpoints(initial="1", xs="2", md="3"), spacing="3", width="100%", id="cards"),
+                columns=rx.breakpoints(initial="2", md="3"), spacing="3", width="100%", id="cards"),
         panel(
             "Revenue and orders",
             revenue_orders_chart(
@@ -157,8 +159,15 @@ def figures() -> rx.Component:
                   id="funnel-panel"),
             panel("Top products",
                   rx.cond(DashboardState.top_products_chart.length() > 0,
-                          horizontal_bars(DashboardState.top_products_chart, category_key="title",
-                                          value_key="revenue", name="Revenue by product", id="top-products-chart"),
+                          rx.vstack(
+                              horizontal_bars(DashboardState.top_products_chart, category_key="title",
+                                              value_key="value", name="Top products", id="top-products-chart"),
+                              rx.text(rx.cond(DashboardState.top_products_by_revenue,
+                                              "By revenue in this period.",
+                                              "By product page views: nothing sold in this period yet."),
+                                      size="1", color=theme.TEXT_MUTED),
+                              width="100%",
+                          ),
                           empty_list("No product was viewed or sold in this period.")),
                   id="top-products-panel"),
             columns=rx.breakpoints(initial="1", md="2"),

@@ -64,7 +64,8 @@ def downloads_card() -> rx.Component:
         f.filename, " (version ", f.version_label, "): ", f.downloads.to_string(), size="2")), spacing="1")
     return section_card(
         "Downloads",
-        rx.text(S.stats.total.to_string(), " downloads in total", id="downloads-total"),
+        rx.text(S.stats.total.to_string(), rx.cond(S.stats.total == 1, " download", " downloads"), " in total",
+                id="downloads-total"),
         rx.cond(S.stats.buyers.length() > 0, rx.box(buyers, overflow_x="auto", width="100%")),
         files,
         id="delivery-downloads",
@@ -80,7 +81,8 @@ def _key_row(k) -> rx.Component:
             rx.cond(k.buyer_email != "", rx.text(k.buyer_email, size="2", color=theme.TEXT_MUTED)),
             spacing="2", wrap="wrap", align="center",
         ),
-        rx.text(rx.cond(k.sold_label != "", "Sold " + k.sold_label + " · ", ""), "Expires ", k.expires_label,
+        rx.text(rx.cond(k.sold_label != "", "Sold " + k.sold_label + " · ", ""),
+                rx.cond(k.expires_at, "Expires " + k.expires_label, "Never expires"),
                 " · ", k.activations.to_string(), " active · ", k.usage_count.to_string(), " validations",
                 rx.cond(k.revoked_reason != "", " · " + k.revoked_reason, ""), size="1", color=theme.TEXT_MUTED),
         rx.hstack(
@@ -134,8 +136,12 @@ def seller_delivery() -> rx.Component:
         rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text("Back to the product"), spacing="1"),
                 href="/seller/products/" + S.settings.product_id.to_string(), size="2"),
         rx.heading("Delivery: ", S.settings.title, as_="h1", size="6", id="delivery-title"),
+        rx.cond(S.settings.waiting > 0, rx.callout(
+            S.settings.waiting.to_string() + " paid sale(s) are waiting for a license key: import more keys "
+            "in the product editor and they are delivered at once.",
+            icon="triangle_alert", color_scheme="amber", id="delivery-waiting")),
         rx.cond(S.settings.delivers_files, settings_card()),
-        downloads_card(),
+        rx.cond(S.settings.delivers_files, downloads_card()),
         rx.cond(S.settings.delivers_keys, keys_card()),
         spacing=theme.GAP_SECTION, width="100%",
     )

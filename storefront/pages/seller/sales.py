@@ -49,6 +49,31 @@ def sale_line(sale: SaleView, line: SaleLineView) -> rx.Component:
     )
 
 
+def full_refund_button(sale: SaleView) -> rx.Component:
+    """Asks first: a full refund cannot be undone and ends the buyer's access."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Refund in full", color_scheme="red", variant="soft", size="2",
+                      loading=SellerSalesState.pending_reference == sale.reference,
+                      aria_label="Refund order " + sale.reference + " in full"),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Refund order " + sale.reference + " in full?"),
+            rx.alert_dialog.description(
+                "The buyer gets back everything they paid for your items and loses access to them. "
+                "This cannot be undone."),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button("Keep the sale", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Refund", color_scheme="red",
+                                                 on_click=SellerSalesState.refund_order(sale.reference))),
+                gap="0.75rem",
+                justify="end",
+                margin_top="1rem",
+            ),
+        ),
+    )
+
+
 def sale_card(sale: SaleView) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -64,13 +89,7 @@ def sale_card(sale: SaleView) -> rx.Component:
             rx.text(sale.created_label, " · ", sale.email, size="1", color=theme.TEXT_MUTED,
                     style={"overflow_wrap": "anywhere"}),
             rx.foreach(sale.lines, lambda line: sale_line(sale, line)),
-            rx.cond(
-                sale.refundable,
-                rx.button("Refund in full", on_click=SellerSalesState.refund_order(sale.reference),
-                          color_scheme="red", variant="soft", size="2",
-                          loading=SellerSalesState.pending_reference == sale.reference,
-                          aria_label="Refund order " + sale.reference + " in full"),
-            ),
+            rx.cond(sale.refundable, full_refund_button(sale)),
             spacing="2",
             width="100%",
         ),

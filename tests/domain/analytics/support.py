@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import datetime
 
 from sqlmodel import select
 
@@ -52,9 +51,3 @@ def events(world, kind=None) -> list[AnalyticsEvent]:
 def sessions(world):
     """A session factory for the exports that hands out the test's own session."""
     return lambda: nullcontext(world.s)
-
-
-def at(day: str, hour: int = 12) -> datetime:
-    from datetime import UTC
-
-    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)

@@ -57,7 +57,7 @@ def test_change_against_the_previous_period(world):
     product = world.product(shop, 1000)
     now = utcnow()
 
-    def sale(days_ago, revenue, order_id=None):
+    def sale(days_ago, revenue):
         add_event(world.s, AnalyticsEvent(kind="purchase", occurred_at=now - timedelta(days=days_ago),
                                           shop_id=shop.id, product_id=product.id, units=1, revenue=revenue,
                                           gross=revenue))

@@ -4,6 +4,9 @@ import pytest
 
 import commerce.db
 from commerce import wiring
+from commerce.accounts import Actor
+from commerce.delivery.library import set_update_emails
+from commerce.models import User
 from commerce.errors import ValidationError
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
@@ -47,16 +50,17 @@ def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world)
     actor = world.buyer_actor(world.user())
     view = preferences.get_preferences(world.s, actor)
     assert {(p.kind, p.channel): p.enabled for p in view.notifications} == {
-        ("sale_alert", "email"): True, ("sale_alert", "in_app"): True,
-        ("product_update", "email"): True, ("product_update", "in_app"): True}
+        ("sale_alert", "email"): True, ("sale_alert", "in_app"): True}
     assert view.share_email_with_sellers
 
-    view = preferences.set_notification_preference(world.s, actor, kind="product_update", channel="email",
+    view = preferences.set_notification_preference(world.s, actor, kind="sale_alert", channel="email",
                                                    enabled=False)
-    assert not next(p for p in view.notifications if (p.kind, p.channel) == ("product_update", "email")).enabled
+    assert not next(p for p in view.notifications if (p.kind, p.channel) == ("sale_alert", "email")).enabled
+    assert preferences.allows(world.s, actor.user_id, "sale_alert", "in_app")
     assert preferences.set_share_email(world.s, actor, enabled=False).share_email_with_sellers is False
+    # Product update emails have the library's own switch, not a second one here.
     for kind, channel, enabled in [("receipt", "email", False), ("sale_alert", "fax", False),
-                                   ("sale_alert", "email", "no")]:
+                                   ("sale_alert", "email", "no"), ("product_update", "email", False)]:
         with pytest.raises(ValidationError):
             preferences.set_notification_preference(world.s, actor, kind=kind, channel=channel, enabled=enabled)
 
@@ -74,12 +78,17 @@ def outbox(world, monkeypatch, tmp_path):
 
 def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(world, outbox):
     user = world.user(email="zoe@example.com")
-    preferences.set_notification_preference(world.s, world.buyer_actor(user), kind="product_update",
+    set_update_emails(world.s, world.buyer_actor(user), False)
+    seller = world.shop().owner_id
+    seller_email = world.s.get(User, seller).email
+    preferences.set_notification_preference(world.s, Actor(user_id=seller, role="seller"), kind="sale_alert",
                                             channel="email", enabled=False)
     update = dict(product="Icons", version="2.0", release_notes="More icons",
                   library_url="http://shop.test/library", unsubscribe_url="http://shop.test/account")
 
     email_tasks.send_email(to="Zoe@Example.com", kind="product_update", context=update)
+    email_tasks.send_email(to=seller_email, kind="sale_alert",
+                           context=dict(seller="Sam", product="Icons", amount=500, currency="USD"))
     assert list(outbox.glob("*.eml")) == []
 
     email_tasks.send_email(to="zoe@example.com", kind="refund_notice", idempotency_key="refund:t1",

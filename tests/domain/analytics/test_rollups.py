@@ -187,3 +187,27 @@ def test_hourly_rows_are_kept_for_recent_days_only(world):
 
     hourly = world.s.exec(select(ShopRollup).where(ShopRollup.granularity == "hour")).all()
     assert [row.bucket.date() for row in hourly] == [now.date()]
+
+
+def test_a_counted_download_is_recorded_with_its_device_only(world):
+    from commerce.analytics.capture import record_download
+    from commerce.models import ProductFile, ProductVersion
+
+    shop = world.shop()
+    product = world.product(shop, 1000)
+    version = ProductVersion(product_id=product.id, number=1, label="1.0")
+    world.s.add(version)
+    world.s.flush()
+    file = ProductFile(product_id=product.id, version_id=version.id, filename="a.pdf", blob_key="k", size_bytes=1,
+                       sha256="0" * 64, content_type="application/pdf")
+    world.s.add(file)
+    world.s.flush()
+
+    record_download(world.s, file.id, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile")
+    record_download(world.s, file.id, "Googlebot/2.1")
+    record_download(world.s, 999_999, "Mozilla/5.0")
+    rollups.roll_up_pending(world.s)
+
+    [download] = events(world, "download")
+    assert (download.product_id, download.device, download.visitor_id) == (product.id, "phone", None)
+    assert day_rollup(world, shop).downloads == 1

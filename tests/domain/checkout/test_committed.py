@@ -17,10 +17,12 @@ from starlette.testclient import TestClient
 from commerce import wiring
 from commerce.accounts import Actor
 from commerce.db import engine_for, unit_of_work
-from commerce.models import Fulfilment, Order, Product, Shop, User, WebhookEvent
+from commerce.errors import Conflict
+from commerce.models import Fulfilment, LicenseKey, Order, Product, Shop, User, WebhookEvent
 from commerce.models.base import utcnow
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
+from commerce.orders.lifecycle import cancel_order
 from commerce.orders.pricing import CartInput
 from commerce.payments.testpay import TestPayGateway
 from storefront.api_webhooks import webhook_routes
@@ -145,3 +147,41 @@ def test_two_tabs_checking_out_at_once_get_one_order(postgres_db):
     assert len({r.redirect_url for r in results}) == 1
     with unit_of_work() as s:
         assert len(s.exec(select(Order)).all()) == 1
+
+
+def test_twenty_buyers_race_for_the_last_license_key_and_one_order_gets_it(postgres_db):
+    product_id, first_buyer = _product()
+    with unit_of_work() as s:
+        product = s.get(Product, product_id)
+        product.delivery_kind = "keys"
+        s.add(product)
+        s.add(LicenseKey(product_id=product_id, ciphertext=b"sealed", lookup_hash="last-key"))
+        buyers = [first_buyer]
+        for n in range(19):
+            buyer = User(email=f"racer-{n}-{os.urandom(3).hex()}@example.com", display_name="Racer", password_hash="!")
+            s.add(buyer)
+            s.flush()
+            buyers.append(buyer.id)
+    start = threading.Barrier(len(buyers))
+
+    def buyer_checks_out(buyer_id):
+        start.wait()
+        try:
+            return _checkout(buyer_id, product_id).order_reference
+        except Conflict as refused:
+            return refused.message
+
+    with ThreadPoolExecutor(len(buyers)) as pool:
+        outcomes = list(pool.map(buyer_checks_out, buyers))
+    winners = [outcome for outcome in outcomes if outcome.startswith("ORD-")]
+    assert len(winners) == 1
+    assert all("sold out" in outcome for outcome in outcomes if outcome not in winners)
+    with unit_of_work() as s:
+        assert len(s.exec(select(Order)).all()) == 1
+
+    # Cancelling the winning order frees the key for the next buyer.
+    with unit_of_work() as s:
+        winner = s.exec(select(Order).where(Order.reference == winners[0])).one()
+        cancel_order(s, Actor(user_id=winner.buyer_id, role="buyer"), winners[0])
+    loser = next(buyer for buyer in buyers if buyer != winner.buyer_id)
+    assert _checkout(loser, product_id).order_reference.startswith("ORD-")

@@ -20,7 +20,7 @@ from commerce.storage import LocalBlobStore
 from tests.domain.checkout.conftest import World
 
 
-class Shop:
+class DeliveryWorld:
     """A world with a blob store, able to sell file and key products end to end."""
 
     def __init__(self, world: World, store: LocalBlobStore):
@@ -89,7 +89,7 @@ def store(tmp_path, monkeypatch):
 
 @pytest.fixture
 def shop(s, store):
-    return Shop(World(s), store)
+    return DeliveryWorld(World(s), store)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from commerce.accounts.service import _start_session
 from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
 from commerce.errors import NotFound, ValidationError
-from commerce.models import DownloadEvent, LibraryState, ProductVersion, StampedCopy
+from commerce.models import DownloadEvent, ProductVersion, StampedCopy, User
 
 
 def one_page_pdf() -> bytes:
@@ -226,7 +226,7 @@ def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(
     assert key.masked.startswith("•••••-") and key.status == "valid"
 
 
-def test_update_emails_respect_the_opt_out(shop):
+def test_update_emails_respect_the_opt_out(shop, monkeypatch):
     product = shop.product(kind="files")
     shop.file(product, shop.version(product), b"data", filename="a.txt", content_type="text/plain")
     _, keen = shop.buyer()
@@ -235,6 +235,16 @@ def test_update_emails_respect_the_opt_out(shop):
     shop.buy(quiet, product)
     assert library.set_update_emails(shop.s, quiet, False) is False
     assert library.update_emails_enabled(shop.s, quiet) is False
+    sent = []
+    monkeypatch.setattr(updates, "enqueue_email", lambda s, **email: sent.append(email))
+    quiet_version = library.current_library_version(shop.s, quiet)
     v2 = shop.version(product, number=2, notes="Fixes")
     assert updates.notify_owners(shop.s, v2.id) == 1
-    assert shop.s.get(LibraryState, quiet.user_id).version >= 1
+    (email,) = sent
+    assert email["to"] == shop.s.get(User, keen.user_id).email and email["kind"] == "product_update"
+    assert email["version"] == "2.0" and email["release_notes"] == "Fixes"
+    assert email["library_url"].endswith(f"/library/{product.id}")
+    assert email["unsubscribe_url"].endswith("/account#update-emails")
+    assert email["idempotency_key"] == f"product-update:{v2.id}:{keen.user_id}"
+    # The quiet buyer still gets the library badge.
+    assert library.current_library_version(shop.s, quiet) == quiet_version + 1

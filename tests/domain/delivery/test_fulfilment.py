@@ -5,13 +5,15 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from commerce.delivery import grants
+from commerce.delivery import downloads, grants
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.licensing import service as licensing
 from commerce.licensing.issuing import OutOfKeys, issue_key
 from commerce.licensing.keys import is_well_formed
-from commerce.models import FulfilmentDelivery, LicenseKey, OrderTransition
+from commerce.models import FulfilmentDelivery, LicenseKey, Order, OrderTransition
 from commerce.orders import lifecycle
+from commerce.orders.checkout import KEY_HOLD
+from commerce.payments.webhooks import handle_event
 
 
 def live_keys(s, product):
@@ -58,8 +60,6 @@ def test_the_grant_hook_only_schedules_the_delivery(shop, monkeypatch):
     _, buyer = shop.buyer()
     result = shop.world.checkout(buyer, [product], currency="USD")
     _, event = shop.world.pay(result.order_reference)
-    from commerce.payments.webhooks import handle_event
-
     handle_event(shop.s, event)
     assert [name for name, _ in scheduled] == ["commerce.delivery.tasks.deliver_fulfilment"]
     fulfilment_id = scheduled[0][1]["fulfilment_id"]
@@ -73,11 +73,27 @@ def test_the_grant_hook_only_schedules_the_delivery(shop, monkeypatch):
 def test_an_empty_stock_fails_the_delivery_for_a_retry_and_never_sells_a_key_twice(shop):
     product = shop.product(kind="keys")
     shop.import_keys(product, "ONLY-ONE-KEY")
-    _, first = shop.buyer()
-    _, second = shop.buyer()
-    shop.buy(first, product)
+    late_order = _paid_after_the_last_key_was_sold(shop, product)
+    (fulfilment,) = shop.fulfilments(late_order)
     with pytest.raises(OutOfKeys):
-        shop.buy(second, product)
+        grants.deliver(shop.s, fulfilment.id)
+    assert len(shop.s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id)).all()) == 1
+
+
+def _paid_after_the_last_key_was_sold(shop, product) -> Order:
+    """Checkout holds the last key for an unpaid order only for KEY_HOLD; a buyer who pays
+    after that may find it sold to someone else. Returns that late buyer's paid order."""
+    _, late_buyer = shop.buyer()
+    _, other = shop.buyer()
+    late = shop.world.checkout(late_buyer, [product], currency="USD")
+    late_order = shop.s.exec(select(Order).where(Order.reference == late.order_reference)).one()
+    late_order.created_at -= KEY_HOLD + timedelta(minutes=1)
+    shop.s.add(late_order)
+    shop.s.flush()
+    shop.buy(other, product)
+    _, event = shop.world.pay(late.order_reference)
+    assert handle_event(shop.s, event) == "processed"
+    return late_order
 
 
 def test_a_full_refund_revokes_access_and_keys_and_a_repeat_revoke_is_harmless(shop):
@@ -147,10 +163,12 @@ def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop
     monkeypatch.setattr("commerce.delivery.tasks.enqueue_after_commit",
                         lambda s, job, **kwargs: scheduled.append((job.name, kwargs)))
     product = shop.product(kind="keys")
-    _, buyer = shop.buyer()
+    shop.import_keys(product, "FIRST-KEY")
+    (fulfilment,) = shop.fulfilments(_paid_after_the_last_key_was_sold(shop, product))
     with pytest.raises(OutOfKeys):
-        shop.buy(buyer, product)
+        grants.deliver(shop.s, fulfilment.id)
     (waiting,) = grants.waiting_fulfilment_ids(shop.s, product.id)
+    assert downloads.delivery_settings(shop.s, shop.seller, product.id).waiting == 1
     scheduled.clear()
     shop.import_keys(product, "LATE-KEY-1", "LATE-KEY-2")
     assert scheduled == [("commerce.delivery.tasks.deliver_waiting", {"product_id": product.id})]

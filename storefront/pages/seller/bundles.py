@@ -1,0 +1,102 @@
+"""The seller's bundles: a product of theirs that also grants some of their other products."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from commerce.orders.bundles import MAX_BUNDLE_ITEMS, BundleView
+from commerce.orders.discounts import ProductChoice
+from components import theme
+from components.empty_state import empty_state
+from components.forms import form_error, form_notice, section_card, submit_button
+from components.seller_nav import seller_nav
+from components.studio import dropdown, field_label
+from state.seller_sales import SellerBundlesState
+from storefront import routes
+from storefront.layout import seller_page
+
+
+def item_checkbox(product: ProductChoice) -> rx.Component:
+    field_id = "bundle-item-" + product.id.to_string()
+    return rx.hstack(
+        rx.el.input(type="checkbox", name="item-" + product.id.to_string(), id=field_id,
+                    style={"width": "1.1rem", "height": "1.1rem"}),
+        rx.el.label(product.title, html_for=field_id, style={"overflow_wrap": "anywhere"}),
+        align="center",
+        spacing="2",
+        width="100%",
+    )
+
+
+def bundle_form() -> rx.Component:
+    return section_card(
+        "Make a bundle",
+        rx.form(
+            rx.vstack(
+                form_error(SellerBundlesState.error, id="bundle-error"),
+                form_notice(SellerBundlesState.notice, id="bundle-notice"),
+                rx.vstack(
+                    field_label("Bundle product", "bundle-product"),
+                    dropdown([("", "Choose one of your products")],
+                             rx.foreach(SellerBundlesState.products,
+                                        lambda p: rx.el.option(p.title, value=p.id.to_string())),
+                             name="bundle_id", id="bundle-product"),
+                    rx.text("Buyers pay this product's price and get the products ticked below with it.",
+                            size="1", color=theme.TEXT_MUTED),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.el.fieldset(
+                    rx.el.legend(f"Included products (up to {MAX_BUNDLE_ITEMS})", font_weight="500",
+                                 font_size="0.9rem", margin_bottom="0.5rem"),
+                    rx.vstack(rx.foreach(SellerBundlesState.products, item_checkbox), spacing="2", width="100%"),
+                    style={"border": "none", "padding": "0", "margin": "0", "width": "100%"},
+                ),
+                rx.text("Save with nothing ticked to turn a bundle back into a plain product.", size="1",
+                        color=theme.TEXT_MUTED),
+                rx.box(submit_button("Save bundle", id="bundle-submit", loading=SellerBundlesState.pending),
+                       width=rx.breakpoints(initial="100%", sm="auto")),
+                spacing=theme.GAP,
+                width="100%",
+            ),
+            on_submit=SellerBundlesState.save,
+            reset_on_submit=True,
+            id="bundle-form",
+            width="100%",
+        ),
+        id="new-bundle",
+    )
+
+
+def bundle_row(bundle: BundleView) -> rx.Component:
+    return rx.vstack(
+        rx.text(bundle.title, weight="bold"),
+        rx.text("Includes ", bundle.items_label, size="2", color=theme.TEXT_MUTED),
+        spacing="1",
+        width="100%",
+        padding="0.75rem",
+        border_bottom=f"1px solid {theme.BORDER}",
+        custom_attrs={"data-testid": "bundle-row"},
+    )
+
+
+@seller_page(routes.SELLER_BUNDLES, title="Bundles", description="Sell several of your products together.",
+             on_load=SellerBundlesState.load)
+def seller_bundles() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Bundles", as_="h1", size="7"),
+        seller_nav(routes.SELLER_BUNDLES),
+        rx.cond(
+            SellerBundlesState.bundles.length() > 0,
+            rx.box(rx.foreach(SellerBundlesState.bundles, bundle_row), width="100%",
+                   border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CARD, overflow="hidden",
+                   id="bundle-list"),
+            rx.cond(SellerBundlesState.loaded,
+                    empty_state("boxes", "No bundles yet",
+                                "Pick one of your products below and tick what it should include.",
+                                id="bundle-empty")),
+        ),
+        bundle_form(),
+        spacing=theme.GAP,
+        width="100%",
+    )

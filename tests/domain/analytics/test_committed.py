@@ -1,0 +1,98 @@
+"""Against committed data, as the running app sees it: the rollup job crashing half-way and
+retried, and the CSV export routes over HTTP with the session cookie."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from commerce import accounts
+from commerce.analytics import rollups
+from commerce.analytics.capture import add_event
+from commerce.analytics.tasks import roll_up_analytics
+from commerce.db import unit_of_work
+from commerce.jobs import configure_jobs, enqueue_now, shutdown_jobs, wait_for_jobs
+from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, FailedJob, Product, ShopRollup
+from commerce.models.base import utcnow
+from storefront.api_exports import SESSION_COOKIE, export_routes
+from tests.domain.checkout.test_committed import committed_db  # noqa: F401  (fixture)
+
+
+def _shop_with_views(views_by_days_ago: dict[int, int]) -> int:
+    with unit_of_work() as s:
+        grant = accounts.register(s, email=f"seller-{utcnow().timestamp()}@example.com", password="long enough pw",
+                                  display_name="Seller", client_id="test")
+        user = accounts.create_shop(s, accounts.Actor(user_id=grant.user.id, role="buyer"),
+                                    name="Rollup Shop", slug=f"rollup-{grant.user.id}")
+        product = Product(shop_id=user.shop_id, slug="p", title="P", pricing="fixed", price_amount=100,
+                          currency="USD")
+        s.add(product)
+        s.flush()
+        now = utcnow()
+        for days_ago, count in views_by_days_ago.items():
+            for _ in range(count):
+                add_event(s, AnalyticsEvent(kind="view", occurred_at=now - timedelta(days=days_ago),
+                                            shop_id=user.shop_id, product_id=product.id))
+        return user.shop_id
+
+
+@pytest.fixture
+def in_process_jobs(committed_db):  # noqa: F811
+    configure_jobs(None)
+    yield
+    shutdown_jobs(timeout=5)
+
+
+def test_rollup_job_killed_half_way_is_retried_and_counts_each_event_once(in_process_jobs, monkeypatch):
+    shop_id = _shop_with_views({0: 3, 1: 2})
+    real = rollups.roll_up_day
+    calls = []
+
+    def dies_on_the_second_day_once(s, shop, day, **kwargs):
+        calls.append(day)
+        real(s, shop, day, **kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed after rolling up one day and half of the next")
+
+    monkeypatch.setattr(rollups, "roll_up_day", dies_on_the_second_day_once)
+    enqueue_now(roll_up_analytics)
+    assert wait_for_jobs(timeout=30)
+
+    assert len(calls) == 4  # two days, then both again: the crash rolled the first one back too
+    with unit_of_work() as s:
+        days = s.exec(select(ShopRollup.views).where(ShopRollup.shop_id == shop_id, ShopRollup.granularity == "day")
+                      .order_by(ShopRollup.bucket)).all()
+        assert days == [2, 3]
+        assert s.exec(select(AnalyticsPendingRollup)).all() == []
+        assert s.exec(select(FailedJob)).all() == []
+
+
+def _session_cookie(*, with_shop: bool) -> str:
+    with unit_of_work() as s:
+        grant = accounts.register(s, email=f"u-{utcnow().timestamp()}@example.com", password="long enough pw",
+                                  display_name="Someone", client_id="test")
+        if with_shop:
+            accounts.create_shop(s, accounts.Actor(user_id=grant.user.id, role="buyer"), name="Export Shop",
+                                 slug=f"export-{grant.user.id}")
+    return grant.token
+
+
+def test_export_routes_check_the_session_and_stream_csv(committed_db):  # noqa: F811
+    client = TestClient(Starlette(routes=export_routes()))
+
+    anonymous = client.get("/api/seller/exports/sales.csv")
+    assert anonymous.status_code == 401
+    client.cookies.set(SESSION_COOKIE, _session_cookie(with_shop=False))
+    assert client.get("/api/seller/exports/customers.csv").status_code == 403
+
+    client.cookies.set(SESSION_COOKIE, _session_cookie(with_shop=True))
+    response = client.get("/api/seller/exports/sales.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"].startswith('attachment; filename="export-')
+    assert response.text.splitlines() == ["order,paid_at_utc,product,status,order_currency,price,tax,total,refunded,"
+                                          "shop_currency,revenue,buyer,billing_country"]

@@ -1,0 +1,202 @@
+"""What the pages add to the domain: guests' receipt tokens, a seller's sales and
+refunds typed in major units, discount codes typed in a form, the earnings statement."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from commerce import ledger
+from commerce.accounts import Actor
+from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.models import OrderLine
+from commerce.orders import cart, discounts, lifecycle, sales
+from commerce.orders.cart import CartSettings
+from commerce.orders.pricing import CartInput
+from commerce.payments.webhooks import handle_event
+
+ANONYMOUS = Actor.anonymous()
+
+
+def paid_order(world, buyer_actor, products, **options):
+    result = world.checkout(buyer_actor, products, **options)
+    _, event = world.pay(result.order_reference)
+    assert handle_event(world.s, event) == "processed"
+    return result
+
+
+def test_a_guest_sees_their_order_with_the_receipt_token_only(world):
+    shop = world.shop()
+    product = world.product(shop, 1500)
+    guest = world.checkout(ANONYMOUS, [product], email="new@example.com")
+    other = world.checkout(world.buyer_actor(world.user()), [world.product(shop, 900)])
+
+    view = lifecycle.get_order_with_receipt_token(world.s, guest.order_reference, guest.receipt_token)
+    assert (view.reference, view.email, view.total) == (guest.order_reference, "new@example.com", 1500)
+    with pytest.raises(NotFound):  # one order's token opens no other order
+        lifecycle.get_order_with_receipt_token(world.s, other.order_reference, guest.receipt_token)
+    with pytest.raises(NotFound):
+        lifecycle.get_order_with_receipt_token(world.s, guest.order_reference, "")
+    with pytest.raises(NotFound):
+        tampered = guest.receipt_token[:-1] + ("1" if guest.receipt_token.endswith("0") else "0")
+        lifecycle.get_order_with_receipt_token(world.s, guest.order_reference, tampered)
+
+
+def test_a_guest_cart_is_priced_like_a_signed_in_one(world):
+    shop = world.shop()
+    fixed, pwyw = world.product(shop, 1000), world.product(shop, 500, pricing="pwyw")
+    items = [CartInput(fixed.id), CartInput(pwyw.id, 800)]
+    settings = CartSettings(None, "DE", None)
+    guest = cart.guest_view(world.s, items, settings)
+    buyer = world.buyer_actor(world.user())
+    for item in items:
+        cart.add_item(world.s, buyer, item.product_id, None if item.amount is None else "8.00")
+    cart.update_settings(world.s, buyer, code=None, country="DE", currency=None)
+    signed_in = cart.view_cart(world.s, buyer)
+    assert guest.quote.total == signed_in.quote.total == 1800 + 342  # 19 % VAT per line
+    assert cart.item_count(world.s, buyer) == 2
+    assert [line.url for line in guest.quote.lines] == [f"/p/{shop.slug}/{fixed.slug}", f"/p/{shop.slug}/{pwyw.slug}"]
+
+
+def test_sellers_see_their_own_lines_of_paid_orders_and_refund_in_major_units(world):
+    us, other = world.shop("USD"), world.shop("USD")
+    mine, theirs = world.product(us, 1900, title="Mine"), world.product(other, 1000, title="Theirs")
+    buyer = world.buyer_actor(world.user())
+    result = paid_order(world, buyer, [mine, theirs])
+    world.checkout(buyer, [world.product(us, 700)])  # awaiting payment: not a sale
+    seller = world.seller_actor(us)
+
+    (sale,) = sales.list_shop_sales(world.s, seller)
+    assert sale.reference == result.order_reference and sale.status_label == "Paid"
+    assert [line.title for line in sale.lines] == ["Mine"]
+    assert (sale.total_label, sale.lines[0].refundable_input, sale.refundable) == ("$19.00", "19.00", True)
+
+    line_id = sale.lines[0].line_id
+    with pytest.raises(ValidationError):
+        sales.refund_line(world.s, seller, world.gateway, sale.reference, line_id, "19.001")
+    with pytest.raises(ValidationError):
+        sales.refund_line(world.s, seller, world.gateway, sale.reference, line_id, "25")
+    theirs_line = world.s.exec(select(OrderLine.id).where(OrderLine.product_id == theirs.id)).one()
+    with pytest.raises(PermissionDenied):
+        sales.refund_line(world.s, seller, world.gateway, sale.reference, theirs_line, "1")
+
+    view = sales.refund_line(world.s, seller, world.gateway, sale.reference, line_id, "4.50", reason="typo")
+    assert (view.status, view.refunded_amount) == ("partially_refunded", 450)
+    (sale,) = sales.list_shop_sales(world.s, seller)
+    assert (sale.lines[0].refunded_label, sale.lines[0].refundable) == ("$4.50", 1450)
+    with pytest.raises(PermissionDenied):
+        sales.list_shop_sales(world.s, buyer)
+
+
+def test_discount_codes_typed_in_the_sellers_form(world):
+    shop = world.shop("EUR")
+    product = world.product(shop, 2000)
+    seller = world.seller_actor(shop)
+    percent = discounts.create_code_from_text(world.s, seller, code="spring", kind="percent", value="12.5%")
+    assert (percent.code, percent.percent_bps, percent.label) == ("SPRING", 1250, "SPRING: 12.5 % off")
+    fixed = discounts.create_code_from_text(
+        world.s, seller, code="five-off", kind="fixed", value="5", product_id=str(product.id),
+        minimum="10,00", expires_on="2099-12-31", usage_limit="3")
+    assert (fixed.amount, fixed.currency, fixed.product_id, fixed.minimum_amount, fixed.usage_limit) == (
+        500, "EUR", product.id, 1000, 3)
+    assert fixed.expires_at == datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    for bad in (dict(value="ten"), dict(value="0.001"), dict(value="101"), dict(expires_on="31/12/2099"),
+                dict(usage_limit="many"), dict(usage_limit="0"), dict(usage_limit="99999999999"),
+                dict(expires_on=(datetime.now(UTC) - timedelta(days=2)).date().isoformat())):
+        with pytest.raises(ValidationError):
+            discounts.create_code_from_text(world.s, seller, code="BAD", kind="percent",
+                                            **{"value": "10", **bad})
+    with pytest.raises(Conflict):
+        discounts.create_code_from_text(world.s, seller, code="Spring", kind="percent", value="5")
+    other = world.product(world.shop("EUR"), 100)
+    with pytest.raises(NotFound):
+        discounts.create_code_from_text(world.s, seller, code="THEIRS", kind="percent", value="5",
+                                        product_id=str(other.id))
+    assert [choice.title for choice in discounts.product_choices(world.s, seller)] == [product.title]
+    assert [code.code for code in discounts.list_codes(world.s, seller)] == ["SPRING", "FIVE-OFF"]
+
+
+def test_the_earnings_statement_lists_the_sellers_sales_and_refunds(world):
+    us, other = world.shop("USD"), world.shop("USD")
+    buyer = world.buyer_actor(world.user())
+    result = paid_order(world, buyer, [world.product(us, 1000), world.product(other, 500)])
+    seller = world.seller_actor(us)
+    sales.refund_line(world.s, seller, world.gateway, result.order_reference,
+                      sales.list_shop_sales(world.s, seller)[0].lines[0].line_id, "10")
+    rows = list(csv.DictReader(io.StringIO(ledger.seller_statement_csv(world.s, seller))))
+    assert [(row["order"], row["kind"]) for row in rows] == [(result.order_reference, "sale"),
+                                                             (result.order_reference, "refund")]
+    earned, taken_back = (float(row["earnings"]) for row in rows)
+    assert earned > 0 and earned + taken_back == 0  # a full refund takes back exactly what was earned
+    (balance,) = ledger.seller_balances(world.s, seller)
+    assert balance.pending == balance.available == 0
+
+
+def test_payouts_csv_defuses_spreadsheet_formulas_in_shop_names(world):
+    shop = world.shop("USD")
+    shop.name = "=HYPERLINK(\"http://evil\")"
+    world.s.add(shop)
+    paid_order(world, world.buyer_actor(world.user()), [world.product(shop, 1000)])
+    rows = list(csv.reader(io.StringIO(ledger.payouts_csv(world.s, world.admin_actor()))))
+    assert [row[1] for row in rows[1:] if row[0] == str(shop.id)] == ["'=HYPERLINK(\"http://evil\")"]
+
+
+def test_sold_out_keys_are_flagged_and_unpaid_orders_hold_the_last_key(world):
+    from commerce.models import LicenseKey
+
+    shop = world.shop()
+    product = world.product(shop, 1000)
+    product.delivery_kind = "keys"
+    world.s.add(product)
+    world.s.flush()
+    quote = cart.guest_view(world.s, [CartInput(product.id)], CartSettings(None, None, None)).quote
+    assert quote.lines[0].problem == "sold out."
+
+    world.s.add(LicenseKey(product_id=product.id, ciphertext=b"sealed", lookup_hash="only-key"))
+    world.s.flush()
+    first, second = world.buyer_actor(world.user()), world.buyer_actor(world.user())
+    held = world.checkout(first, [product])
+    assert world.checkout(first, [product]).order_reference == held.order_reference  # their own hold
+    with pytest.raises(Conflict, match="sold out"):
+        world.checkout(second, [product])
+    lifecycle.cancel_order(world.s, first, held.order_reference)
+    assert world.checkout(second, [product]).order_reference != held.order_reference
+
+
+def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
+    from commerce.models import Fulfilment, Order
+    from commerce.orders import bundles
+
+    shop, other_shop = world.shop(), world.shop()
+    bundle, first, second = (world.product(shop, price, title=title)
+                             for price, title in ((3000, "Bundle"), (1000, "First"), (1500, "Second")))
+    draft = world.product(shop, 500, title="Draft")
+    draft.status = "draft"
+    world.s.add(draft)
+    seller = world.seller_actor(shop)
+
+    view = bundles.set_bundle_items(world.s, seller, bundle.id, [first.id, second.id, first.id, draft.id])
+    assert (view.title, view.items_label) == ("Bundle", "First, Second, Draft")
+    assert [item.title for item in bundles.bundle_contents(world.s, bundle.id)] == ["First", "Second"]
+    assert [b.title for b in bundles.list_bundles(world.s, seller)] == ["Bundle"]
+
+    for refused, items in ((ValidationError, [bundle.id]), (NotFound, [world.product(other_shop, 100).id]),
+                           (ValidationError, list(range(1_000_000, 1_000_021)))):
+        with pytest.raises(refused):
+            bundles.set_bundle_items(world.s, seller, bundle.id, items)
+    with pytest.raises(ValidationError, match="is a bundle itself"):
+        bundles.set_bundle_items(world.s, seller, world.product(shop, 100).id, [bundle.id])
+    with pytest.raises(ValidationError, match="part of another bundle"):
+        bundles.set_bundle_items(world.s, seller, first.id, [second.id])
+    with pytest.raises(PermissionDenied):
+        bundles.set_bundle_items(world.s, world.seller_actor(other_shop), bundle.id, [])
+
+    order = paid_order(world, world.buyer_actor(world.user()), [bundle])
+    granted = world.s.exec(select(Fulfilment.product_id).join(Order, Order.id == Fulfilment.order_id)
+                           .where(Order.reference == order.order_reference)).all()
+    assert sorted(granted) == sorted([bundle.id, first.id, second.id, draft.id])
+
+    assert bundles.set_bundle_items(world.s, seller, bundle.id, []).items == []
+    assert bundles.list_bundles(world.s, seller) == []
