@@ -252,3 +252,21 @@ def test_the_search_index_filters_and_sorts_by_rating(market, tmp_path):
     assert [hit.title for hit in at_least_four.hits] == ["Loved Sample Pack"]
     by_rating = index.search(SearchQuery(text="sample", sort="rating"))
     assert [hit.title for hit in by_rating.hits][:2] == ["Loved Sample Pack", "Meh Sample Pack"]
+
+
+def test_the_analytics_dashboard_shows_each_products_rating(market):
+    from commerce.analytics import rollups
+    from commerce.analytics.dashboard import dashboard
+    from tests.domain.analytics.support import views
+
+    shop = market.shop()
+    rated, unrated = market.product(shop, 1000, title="Rated"), market.product(shop, 1000, title="Unrated")
+    views(market, [rated, unrated], 3)
+    for stars in (4, 5):
+        buyer = market.user()
+        market.buy(buyer, rated)
+        reviews.submit_review(market.s, market.buyer_actor(buyer), rated.id, rating=stars)
+    rollups.roll_up_pending(market.s)
+    rows = {row.title: row for row in dashboard(market.s, market.seller_actor(shop), range_key="7d").products}
+    assert (rows["Rated"].rating, rows["Rated"].rating_label) == (4.5, "4.5 (2)")
+    assert (rows["Unrated"].rating, rows["Unrated"].rating_label) == (0.0, "–")
