@@ -1,4 +1,5 @@
-"""An admin withdrawing what an order granted (fraud, abuse) without refunding it."""
+"""An admin acting on what an order granted: withdrawing it (fraud, abuse) without a
+refund, or giving the buyer their downloads back."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from commerce.delivery import grants
+from commerce.delivery import downloads, grants
 from state import service_call
 from state.form_data import text_field
 from state.session import current_actor
@@ -38,3 +39,15 @@ class AdminAccessState(rx.State):
         self.notice = (f"Access withdrawn from {count} product{'' if count == 1 else 's'} of {reference}: "
                        "its downloads and license keys stopped working.")
         self.form_key += 1
+
+    @rx.event
+    async def reset_downloads(self, reference: str):
+        self.error = self.notice = ""
+        actor = await current_actor(self)
+        result = await service_call.call(downloads.reset_order_downloads, actor, str(reference)[:40])
+        if not result.ok:
+            self.error = result.error
+        elif result.value == 0:
+            self.notice = "The buyer has no downloads to reset on this order."
+        else:
+            self.notice = "The buyer's download allowance is back to full."

@@ -18,7 +18,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from commerce import wiring
-from commerce.accounts import Actor, require_signed_in
+from commerce.accounts import Actor, require_role, require_signed_in
 from commerce.accounts.service import session_user_id
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import delivers_files, delivers_keys
@@ -31,6 +31,7 @@ from commerce.models import (
     DownloadCounter,
     DownloadEvent,
     Fulfilment,
+    Order,
     Product,
     ProductFile,
     ProductVersion,
@@ -179,6 +180,25 @@ def reset_downloads(s: Session, actor: Actor, product_id: int, buyer_id: int) ->
     counter.used, counter.reset_at = 0, utcnow()
     s.add(counter)
     s.flush()
+
+
+def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
+    """An admin gives an order's buyer their full download allowance back on everything
+    the order granted; returns how many products had downloads to reset."""
+    require_role(actor, "admin")
+    order = s.exec(select(Order).where(Order.reference == reference)).first()
+    if order is None:
+        raise NotFound("There is no such order.")
+    product_ids = s.exec(select(Fulfilment.product_id).where(Fulfilment.order_id == order.id)).all()
+    counters = s.exec(select(DownloadCounter).where(DownloadCounter.buyer_id == order.buyer_id,
+                                                    DownloadCounter.product_id.in_(product_ids),
+                                                    DownloadCounter.used > 0)).all()
+    now = utcnow()
+    for counter in counters:
+        counter.used, counter.reset_at = 0, now
+        s.add(counter)
+    s.flush()
+    return len(counters)
 
 
 # -- minting ------------------------------------------------------------------

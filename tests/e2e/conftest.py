@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -25,6 +25,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 # The first production build installs the frontend packages; give it time on 2 cores.
 STARTUP_TIMEOUT = 900
+# What a person waits for after a click (an assertion's patience). Playwright's 5 s is
+# short on a 2-core machine that also runs the server, the browser and the tests.
+expect.set_options(timeout=15_000)
 SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MEILI_URL", "MEILI_MASTER_KEY", "S3_BUCKET",
                 "S3_ENDPOINT_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SMTP_URL")
 

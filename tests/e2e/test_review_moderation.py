@@ -73,6 +73,7 @@ def test_review_report_and_hide_from_the_queue(app, new_page):
     admin.keyboard.press("r")
     expect(item.locator("[data-testid=hide-reason]")).to_be_focused()
     admin.keyboard.type("Advertising another shop.")
+    expect(item.locator("[data-testid=hide-reason]")).to_have_value("Advertising another shop.")
     admin.keyboard.press("Enter")
     expect(admin.locator("#queue-notice")).to_have_text("Review hidden.")
     expect(admin.locator("[data-testid=queue-item]", has_text=text)).to_have_count(0)

@@ -42,6 +42,8 @@ def withdraw_access_form(reference) -> rx.Component:
                          min_width="16rem", flex_grow="1", aria_label="Reason for withdrawing access"),
                 rx.button("Withdraw access", type="submit", color_scheme="red", variant="soft",
                           id="withdraw-submit", loading=AdminAccessState.pending),
+                rx.button("Reset downloads", type="button", variant="soft", id="reset-order-downloads",
+                          on_click=AdminAccessState.reset_downloads(reference)),
                 spacing="2", wrap="wrap", width="100%",
             ),
             form_error(AdminAccessState.error, id="withdraw-error"),

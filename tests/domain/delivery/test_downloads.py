@@ -12,7 +12,7 @@ from commerce import wiring
 from commerce.accounts.service import _start_session
 from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
-from commerce.errors import NotFound, ValidationError
+from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import DownloadEvent, ProductVersion, StampedCopy, User
 
 
@@ -248,3 +248,15 @@ def test_update_emails_respect_the_opt_out(shop, monkeypatch):
     assert email["idempotency_key"] == f"product-update:{v2.id}:{keen.user_id}"
     # The quiet buyer still gets the library badge.
     assert library.current_library_version(shop.s, quiet) == quiet_version + 1
+
+
+def test_an_admin_resets_an_orders_downloads(shop, bought):
+    downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=1, link_minutes=60)
+    fetch(shop, bought, downloads.mint_link(shop.s, bought["buyer"], bought["file"].id).url)
+    with pytest.raises(PermissionDenied):
+        downloads.reset_order_downloads(shop.s, shop.seller, bought["order"].reference)
+    admin = shop.world.admin_actor()
+    with pytest.raises(NotFound):
+        downloads.reset_order_downloads(shop.s, admin, "ORD-NOPE")
+    assert downloads.reset_order_downloads(shop.s, admin, bought["order"].reference) == 1
+    assert downloads.allowance(shop.s, bought["user"].id, bought["product"].id).used == 0
