@@ -20,13 +20,12 @@ from urllib.parse import urlencode
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.accounts import Actor, require_admin
 from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.links import product_url
 from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
 from commerce.models.base import utcnow
 from commerce.moderation import audit, checks
-from commerce.moderation.guard import require_admin
 from commerce.moderation.quality import flagged_shops
 from commerce.reviews.service import REPORT_REASONS
 
