@@ -38,6 +38,13 @@ def require_signed_in(actor: Actor) -> int:
     return actor.user_id
 
 
+def require_role(actor: Actor, *roles: str) -> None:
+    """Refuse unless the actor has one of `roles` (for admin services prefer require_admin, which logs)."""
+    require_signed_in(actor)
+    if actor.role not in roles:
+        raise PermissionDenied("You are not allowed to do that.")
+
+
 def require_shop(actor: Actor) -> int:
     """Return the actor's shop id; sellers (and admins with a shop) only."""
     require_signed_in(actor)
