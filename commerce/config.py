@@ -99,6 +99,13 @@ def _license_key(env, secret_key: str) -> bytes:
     return hashlib.sha256(b"license-keys:" + secret_key.encode()).digest()
 
 
+def _retention_days(value: str) -> int:
+    # Two days at least: the rollups of today and yesterday are recomputed from the events.
+    if not value.strip().isdigit() or int(value) < 2:
+        raise ConfigurationError("ANALYTICS_RETENTION_DAYS must be a whole number of days, 2 or more.")
+    return int(value)
+
+
 def _normalise_database_url(url: str) -> str:
     # Plain postgresql:// would pick psycopg2, which we do not ship.
     if url.startswith("postgres://"):
@@ -135,7 +142,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_days=int(env.get("SESSION_DAYS", "30")),
         license_encryption_key=_license_key(env, secret_key),
         license_key_configured=bool(env.get("LICENSE_ENCRYPTION_KEY")),
-        analytics_retention_days=int(env.get("ANALYTICS_RETENTION_DAYS", "90")),
+        analytics_retention_days=_retention_days(env.get("ANALYTICS_RETENTION_DAYS") or "90"),
     )
 
 

@@ -85,6 +85,22 @@ def payment_gateway():
     return TestPayGateway.for_environment(config.app_env, config.secret_key, config.base_url)
 
 
+@lru_cache(maxsize=1)
+def push_sender():
+    # No push vendor is configured anywhere yet; its adapter goes here when one is chosen.
+    from commerce.notifications.channels import LoggingPushSender
+
+    return LoggingPushSender()
+
+
+@lru_cache(maxsize=1)
+def sms_sender():
+    # As for push: the log until an SMS gateway is chosen.
+    from commerce.notifications.channels import LoggingSmsSender
+
+    return LoggingSmsSender()
+
+
 def send_email(*, to: str, kind: str, **context) -> None:
     from commerce.notifications.email import EmailMessage, render_email
 
@@ -96,5 +112,5 @@ def reset() -> None:
     """Forget built adapters and settings (tests change the environment)."""
     get_settings.cache_clear()
     for cached in (redis_client, attempt_counter, email_sender, blob_store, search_index,
-                   payment_gateway):
+                   payment_gateway, push_sender, sms_sender):
         cached.cache_clear()

@@ -11,6 +11,7 @@ is tied to an account. Pages record what happens with `track(...)`:
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,8 @@ from commerce.analytics.dashboard import RANGES, Card, DashboardView, dashboard
 from commerce.config import get_settings
 from state import service_call
 from state.session import current_actor
+
+log = logging.getLogger(__name__)
 
 VISITOR_COOKIE_SECONDS = 365 * 24 * 60 * 60
 # A visit's source counts for purchases within a week of landing.
@@ -84,8 +87,11 @@ async def track(state: rx.State, kind: str, *, product_ids: list[int] | tuple[in
     if visit is None:
         return
     actor = await current_actor(state)
-    await service_call.call(capture.record_event, actor, kind, visit, product_ids=list(product_ids),
-                            order_reference=order_reference)
+    try:
+        await service_call.call(capture.record_event, actor, kind, visit, product_ids=list(product_ids),
+                                order_reference=order_reference)
+    except Exception:  # counting a visit must never break the page that is being used
+        log.exception("could not record a %s event", kind)
 
 
 PRODUCT_SORTS = {"title", "views", "add_to_cart", "units", "downloads", "revenue", "conversion"}

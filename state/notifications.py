@@ -22,6 +22,7 @@ from commerce.notifications import inapp, preferences
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView
 from state import service_call
+from state.form_data import text_field
 from state.analytics import DashboardState
 from state.session import SessionState, current_actor
 
@@ -141,6 +142,7 @@ class NotificationsState(rx.State):
 class PreferencesState(rx.State):
     notifications: list[PreferenceView] = []
     share_email: bool = True
+    sms_number: str = ""
     error: str = ""
     notice: str = ""
 
@@ -150,7 +152,7 @@ class PreferencesState(rx.State):
         actor = await current_actor(self)
         result = await service_call.call(preferences.get_preferences, actor)
         if result.ok:
-            self.notifications, self.share_email = result.value.notifications, result.value.share_email_with_sellers
+            self._apply(result.value)
 
     @rx.event
     async def set_notification(self, kind: str, channel: str, enabled: Any):
@@ -165,9 +167,21 @@ class PreferencesState(rx.State):
         result = await service_call.call(preferences.set_share_email, actor, enabled=enabled)
         self._show(result, "Your privacy choice is saved.")
 
+    @rx.event
+    async def set_sms_number(self, form_data: dict[str, Any]):
+        actor = await current_actor(self)
+        result = await service_call.call(preferences.set_sms_number, actor,
+                                         number=text_field(form_data, "sms_number"))
+        self._show(result, "Your mobile number is saved." if text_field(form_data, "sms_number")
+                   else "Your mobile number is removed.")
+
+    def _apply(self, view: preferences.PreferencesView) -> None:
+        self.notifications, self.share_email = view.notifications, view.share_email_with_sellers
+        self.sms_number = view.sms_number
+
     def _show(self, result: service_call.Result, notice: str) -> None:
         if result.ok:
-            self.notifications, self.share_email = result.value.notifications, result.value.share_email_with_sellers
+            self._apply(result.value)
             self.error, self.notice = "", notice
         else:
             self.error, self.notice = result.error, ""

@@ -71,6 +71,12 @@ def bulk(engine, model, rows) -> None:
             connection.execute(insert(model.__table__), rows[start:start + CHUNK])
 
 
+def analyze(engine) -> None:
+    """What autovacuum would have done by now after a bulk load."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+
 def timed(label: str, fn):
     started = time.perf_counter()
     result = fn()
@@ -126,6 +132,7 @@ def main() -> int:
                 events.append({**base, "kind": "purchase", "visitor_id": None, "units": 1, "revenue": 1805,
                                "gross": 1900})
         timed(f"insert {len(events):,} events", lambda: bulk(engine, AnalyticsEvent, events))
+        analyze(engine)
         with Session(engine) as s:
             s.add(AnalyticsPendingRollup(shop_id=shop_id, day=now.date(), version=1))
             s.commit()
@@ -161,8 +168,7 @@ def main() -> int:
         timed("insert orders, lines and ledger postings", lambda: (
             bulk(engine, Order, orders), bulk(engine, OrderLine, lines), bulk(engine, LedgerTransaction, txs),
             bulk(engine, LedgerPosting, postings)))
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("ANALYZE")  # what autovacuum would have done by now
+        analyze(engine)
 
         @contextmanager
         def sessions():

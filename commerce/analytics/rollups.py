@@ -9,10 +9,10 @@ same tables; it clears a mark only if no event arrived while it worked.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, distinct, func
 from sqlmodel import Session, select
 
 from commerce.models import (
@@ -37,33 +37,63 @@ def day_start(day: date) -> datetime:
 @dataclass
 class _Totals:
     views: int = 0
+    visitors: int = 0
     add_to_cart: int = 0
     checkouts: int = 0
     downloads: int = 0
+    orders: int = 0
     units: int = 0
     gross: int = 0
     revenue: int = 0
+    refunds: int = 0
     refunded: int = 0
-    visitors: set = field(default_factory=set)
-    orders: set = field(default_factory=set)
-    refunded_orders: set = field(default_factory=set)
 
-    def add(self, event: AnalyticsEvent) -> None:
-        counter = _COUNTED.get(event.kind)
+    def fold(self, kind: str, count: int, visitors: int, orders: int, units: int, revenue: int, gross: int) -> None:
+        """Add one kind's aggregate (one row of `_aggregate`) to these totals."""
+        counter = _COUNTED.get(kind)
         if counter:
-            setattr(self, counter, getattr(self, counter) + 1)
-            if event.kind == "view" and event.visitor_id:
-                self.visitors.add(event.visitor_id)
-        elif event.kind == "purchase":
-            self.orders.add(event.order_id)
-            self.units += event.units
-            self.gross += event.gross
-            self.revenue += event.revenue
-        elif event.kind == "refund":
+            setattr(self, counter, getattr(self, counter) + count)
+            if kind == "view":
+                self.visitors += visitors
+        elif kind == "purchase":
+            self.orders += orders
+            self.units += units
+            self.gross += gross
+            self.revenue += revenue
+        elif kind == "refund":
             # Gross stays the sales figure (average order value); revenue is net of refunds.
-            self.refunded_orders.add(event.order_id)
-            self.revenue += event.revenue
-            self.refunded -= event.revenue
+            self.refunds += orders
+            self.revenue += revenue
+            self.refunded -= revenue
+
+
+def _hour_of(s: Session):
+    column = AnalyticsEvent.occurred_at
+    if s.get_bind().dialect.name == "postgresql":
+        return func.extract("hour", func.timezone("UTC", column))
+    return func.strftime("%H", column)  # stored as UTC text on SQLite
+
+
+def _aggregate(s: Session, shop_id: int, start: datetime, group_by=None) -> dict:
+    """Totals per value of `group_by` (one group, key None, without it) over the day from `start`.
+
+    The database does the counting: one indexed range scan and a GROUP BY per call,
+    whatever the number of events.
+    """
+    e = AnalyticsEvent
+    measures = (e.kind, func.count(), func.count(distinct(e.visitor_id)), func.count(distinct(e.order_id)),
+                func.coalesce(func.sum(e.units), 0), func.coalesce(func.sum(e.revenue), 0),
+                func.coalesce(func.sum(e.gross), 0))
+    keys = () if group_by is None else (group_by,)
+    query = (select(*keys, *measures)
+             .where(e.shop_id == shop_id, e.occurred_at >= start, e.occurred_at < start + timedelta(days=1))
+             .group_by(*keys, e.kind))
+    totals: dict = defaultdict(_Totals)
+    for row in s.exec(query).all():
+        key = row[0] if keys else None
+        kind, count, visitors, orders, units, revenue, gross = row[len(keys):]
+        totals[key].fold(kind, int(count), int(visitors), int(orders), int(units), int(revenue), int(gross))
+    return totals
 
 
 def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = None) -> None:
@@ -73,27 +103,18 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
     shop = s.get(Shop, shop_id)
     if shop is None:
         return
+    whole = _aggregate(s, shop_id, start).get(None, _Totals())
     with_hours = day >= now.date() - timedelta(days=HOURLY_DAYS - 1)
-    whole = _Totals()
-    hours: dict[int, _Totals] = defaultdict(_Totals)
-    products: dict[int, _Totals] = defaultdict(_Totals)
-    dimensions: dict[tuple[str, str], _Totals] = defaultdict(_Totals)
-    events = s.exec(select(AnalyticsEvent)
-                    .where(AnalyticsEvent.shop_id == shop_id, AnalyticsEvent.occurred_at >= start,
-                           AnalyticsEvent.occurred_at < start + timedelta(days=1))
-                    .execution_options(yield_per=2000))
-    for event in events:
-        whole.add(event)
-        if with_hours:
-            hours[event.occurred_at.hour].add(event)
-        if event.product_id is not None:
-            products[event.product_id].add(event)
-        for dimension, value in (("referrer", event.referrer_host), ("utm_source", event.utm_source),
-                                 ("utm_campaign", event.utm_campaign), ("country", event.country),
-                                 ("device", event.device)):
-            if value:
-                dimensions[(dimension, value)].add(event)
-        s.expunge(event)
+    hours = _aggregate(s, shop_id, start, _hour_of(s)) if with_hours else {}
+    products = _aggregate(s, shop_id, start, AnalyticsEvent.product_id)
+    dimensions = {
+        (name, value): totals
+        for name, column in (("referrer", AnalyticsEvent.referrer_host), ("utm_source", AnalyticsEvent.utm_source),
+                             ("utm_campaign", AnalyticsEvent.utm_campaign), ("country", AnalyticsEvent.country),
+                             ("device", AnalyticsEvent.device))
+        for value, totals in _aggregate(s, shop_id, start, column).items()
+        if value
+    }
 
     s.exec(delete(ShopRollup).where(ShopRollup.shop_id == shop_id, ShopRollup.bucket >= start,
                                     ShopRollup.bucket < start + timedelta(days=1)))
@@ -102,38 +123,58 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
 
     def shop_row(granularity: str, bucket: datetime, totals: _Totals) -> ShopRollup:
         return ShopRollup(shop_id=shop_id, granularity=granularity, bucket=bucket, currency=shop.currency,
-                          views=totals.views, visitors=len(totals.visitors), add_to_cart=totals.add_to_cart,
-                          checkouts=totals.checkouts, orders=len(totals.orders), units=totals.units,
-                          gross=totals.gross, revenue=totals.revenue, refunds=len(totals.refunded_orders),
+                          views=totals.views, visitors=totals.visitors, add_to_cart=totals.add_to_cart,
+                          checkouts=totals.checkouts, orders=totals.orders, units=totals.units,
+                          gross=totals.gross, revenue=totals.revenue, refunds=totals.refunds,
                           refunded=totals.refunded, downloads=totals.downloads, computed_at=now)
 
     s.add(shop_row("day", start, whole))
     for hour, totals in hours.items():
-        s.add(shop_row("hour", start + timedelta(hours=hour), totals))
+        s.add(shop_row("hour", start + timedelta(hours=int(hour)), totals))
     for product_id, totals in products.items():
-        s.add(ProductRollup(shop_id=shop_id, product_id=product_id, day=day, views=totals.views,
-                            add_to_cart=totals.add_to_cart, checkouts=totals.checkouts,
-                            orders=len(totals.orders), units=totals.units, revenue=totals.revenue,
-                            refunds=len(totals.refunded_orders), downloads=totals.downloads))
+        if product_id is not None:
+            s.add(ProductRollup(shop_id=shop_id, product_id=product_id, day=day, views=totals.views,
+                                add_to_cart=totals.add_to_cart, checkouts=totals.checkouts, orders=totals.orders,
+                                units=totals.units, revenue=totals.revenue, refunds=totals.refunds,
+                                downloads=totals.downloads))
     for (dimension, value), totals in dimensions.items():
         s.add(DimensionRollup(shop_id=shop_id, day=day, dimension=dimension, value=value[:255],
-                              views=totals.views, orders=len(totals.orders), revenue=totals.revenue))
+                              views=totals.views, orders=totals.orders, revenue=totals.revenue))
     s.flush()
 
 
+def _claim(s: Session, shop_id: int, day: date) -> bool:
+    """On PostgreSQL, hold the shop day for this transaction; False when another job holds it.
+
+    Two jobs recomputing one day would both delete and insert its rows, and one would fail
+    on the unique constraints. An advisory lock, not a lock on the mark row: recording an
+    event updates the mark and must never wait for a rollup.
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        return True  # SQLite runs one writer at a time
+    return bool(s.exec(select(func.pg_try_advisory_xact_lock(shop_id, day.toordinal()))).one())
+
+
 def roll_up_pending(s: Session, *, limit: int = 500, now: datetime | None = None) -> int:
-    """Recompute the pending shop days (at most `limit`); returns how many were done."""
+    """Recompute the pending shop days (at most `limit`); returns how many were done.
+
+    Days another job is working on are left to it.
+    """
     marks = s.exec(select(AnalyticsPendingRollup.shop_id, AnalyticsPendingRollup.day,
                           AnalyticsPendingRollup.version)
                    .order_by(AnalyticsPendingRollup.day, AnalyticsPendingRollup.shop_id).limit(limit)).all()
+    done = 0
     for shop_id, day, version in marks:
+        if not _claim(s, shop_id, day):
+            continue
         roll_up_day(s, shop_id, day, now=now)
         # Only if no event arrived meanwhile; otherwise the mark stays for the next run.
         s.exec(delete(AnalyticsPendingRollup).where(AnalyticsPendingRollup.shop_id == shop_id,
                                                     AnalyticsPendingRollup.day == day,
                                                     AnalyticsPendingRollup.version == version))
+        done += 1
     s.flush()
-    return len(marks)
+    return done
 
 
 def purge(s: Session, *, retention_days: int, now: datetime | None = None) -> tuple[int, int]:

@@ -24,6 +24,7 @@ from commerce.models import Order, OrderLine, Refund, Shop
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
 from commerce.orders import hooks
+from commerce.orders.checkout import confirmation_path
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,10 @@ def _sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
 @hooks.on_refund
 def _refund(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
     sales.record_refunds(s, order, refunds)
+    amount = format_money(Money(sum(refund.amount for refund in refunds), order.currency))
+    inapp.notify(s, order.buyer_id, kind="refund_notice", title=f"Refund of {amount} for order {order.reference}",
+                 body="It goes back to the card you paid with; banks take a few days to show it.",
+                 url=confirmation_path(order.reference), dedupe_key=f"refund:{refunds[0].id}")
     schedule_rollup(s)
 
 
@@ -91,9 +96,10 @@ async def periodic_rollups() -> None:
     since_purge = PURGE_INTERVAL_SECONDS
     while True:
         try:
-            enqueue_now(roll_up_analytics)
+            # Sending to Redis is network I/O: off the event loop.
+            await asyncio.to_thread(enqueue_now, roll_up_analytics)
             if since_purge >= PURGE_INTERVAL_SECONDS:
-                enqueue_now(purge_analytics_events)
+                await asyncio.to_thread(enqueue_now, purge_analytics_events)
                 since_purge = 0
         except Exception:  # Redis away for a moment: the next round tries again
             log.exception("could not schedule the analytics jobs")

@@ -20,6 +20,8 @@ class User(SQLModel, table=True):
     role: str = Field(default="buyer", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # E.164, given by the person for SMS notifications; never shown to sellers.
+    sms_number: str | None = Field(default=None, max_length=16)
 
 
 class AuthSession(SQLModel, table=True):

@@ -1,5 +1,6 @@
-"""Telling people things: email (outbox or SMTP) rendered from templates."""
+"""Telling people things: email (outbox or SMTP) from templates, plus push and SMS ports."""
 
+from commerce.notifications.channels import LoggingPushSender, LoggingSmsSender, PushSender, SmsSender
 from commerce.notifications.email import (
     EmailMessage,
     EmailSender,
@@ -11,7 +12,11 @@ from commerce.notifications.email import (
 __all__ = [
     "EmailMessage",
     "EmailSender",
+    "LoggingPushSender",
+    "LoggingSmsSender",
     "OutboxEmailSender",
+    "PushSender",
+    "SmsSender",
     "SmtpEmailSender",
     "render_email",
 ]

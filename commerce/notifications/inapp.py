@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from commerce.accounts import Actor, require_signed_in
 from commerce.models import Notification, ShopRollup
 from commerce.models.base import utcnow
-from commerce.notifications import preferences
+from commerce.jobs import enqueue_after_commit
+from commerce.notifications import preferences, tasks
 
 PAGE_SIZE = 50
 
@@ -48,16 +49,27 @@ def _view(row: Notification) -> NotificationView:
 
 def notify(s: Session, user_id: int, *, kind: str, title: str, body: str = "", url: str = "",
            dedupe_key: str | None = None) -> bool:
-    """Tell `user_id` in the app; False when their preferences say no or `dedupe_key`
-    was notified already."""
+    """Tell `user_id` in the app, and by push and SMS after commit, as their preferences say.
+
+    False when no channel is wanted or `dedupe_key` was notified already.
+    """
     if dedupe_key and s.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
         return False
-    if not preferences.allows(s, user_id, kind, "in_app"):
-        return False
-    s.add(Notification(user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500],
-                       dedupe_key=dedupe_key))
-    s.flush()
-    return True
+    told = False
+    if preferences.allows(s, user_id, kind, "in_app"):
+        s.add(Notification(user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500],
+                           dedupe_key=dedupe_key))
+        s.flush()
+        told = True
+    if preferences.allows(s, user_id, kind, "push"):
+        enqueue_after_commit(s, tasks.send_push, user_id=user_id, kind=kind, title=title, body=body,
+                             url=url, idempotency_key=dedupe_key)
+        told = True
+    if preferences.allows(s, user_id, kind, "sms") and preferences.sms_number(s, user_id):
+        enqueue_after_commit(s, tasks.send_sms, user_id=user_id, kind=kind, text=f"{title} {body}".strip(),
+                             idempotency_key=dedupe_key)
+        told = True
+    return told
 
 
 def list_notifications(s: Session, actor: Actor, *, limit: int = PAGE_SIZE) -> list[NotificationView]:

@@ -9,6 +9,7 @@ LibraryState); the sender honours that switch through `email_allowed` as well.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -18,12 +19,14 @@ from commerce.errors import ValidationError
 from commerce.models import LibraryState, User, UserPreference
 from commerce.models.base import utcnow
 
-CHANNELS = {"email": "Email", "in_app": "In the app"}
-# kind -> (label, description, default per channel)
+CHANNELS = {"email": "Email", "in_app": "In the app", "push": "Push", "sms": "SMS"}
+# kind -> (label, description, default per channel); push and SMS are opt-in.
 OPTIONAL_KINDS: dict[str, tuple[str, str, dict[str, bool]]] = {
     "sale_alert": ("Sale alerts", "When someone buys from your shop.",
-                   {"email": True, "in_app": True}),
+                   {"email": True, "in_app": True, "push": False, "sms": False}),
 }
+# E.164: a plus, the country code and the number, 8 to 15 digits in all.
+_SMS_NUMBER = re.compile(r"\+[1-9][0-9]{7,14}")
 # Product update emails have their own switch, kept with the library (LibraryState), read here too.
 PRODUCT_UPDATE = "product_update"
 ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome", "product_rejected")
@@ -45,6 +48,7 @@ class PreferenceView:
 class PreferencesView:
     notifications: list[PreferenceView]
     share_email_with_sellers: bool
+    sms_number: str
 
 
 def _stored(s: Session, user_id: int) -> dict[str, bool]:
@@ -98,7 +102,8 @@ def get_preferences(s: Session, actor: Actor) -> PreferencesView:
         for channel in CHANNELS
     ]
     return PreferencesView(notifications=rows,
-                           share_email_with_sellers=stored.get(SHARE_EMAIL, SHARE_EMAIL_DEFAULT))
+                           share_email_with_sellers=stored.get(SHARE_EMAIL, SHARE_EMAIL_DEFAULT),
+                           sms_number=sms_number(s, user_id) or "")
 
 
 def set_notification_preference(s: Session, actor: Actor, *, kind: str, channel: str, enabled: bool) -> PreferencesView:
@@ -118,6 +123,26 @@ def set_share_email(s: Session, actor: Actor, *, enabled: bool) -> PreferencesVi
     if not isinstance(enabled, bool):
         raise ValidationError("Choose on or off.", field="enabled")
     _set(s, user_id, SHARE_EMAIL, enabled)
+    return get_preferences(s, actor)
+
+
+def sms_number(s: Session, user_id: int) -> str | None:
+    user = s.get(User, user_id)
+    return user.sms_number if user else None
+
+
+def set_sms_number(s: Session, actor: Actor, *, number: str) -> PreferencesView:
+    """The mobile number for SMS messages; an empty value removes it."""
+    user_id = require_signed_in(actor)
+    if not isinstance(number, str):
+        raise ValidationError("Enter a mobile number.", field="sms_number")
+    cleaned = re.sub(r"[\s().-]", "", number)
+    if cleaned and not _SMS_NUMBER.fullmatch(cleaned):
+        raise ValidationError("Enter the number with its country code, like +44 7700 900123.", field="sms_number")
+    user = s.get(User, user_id)
+    user.sms_number = cleaned or None
+    s.add(user)
+    s.flush()
     return get_preferences(s, actor)
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from commerce.db import unit_of_work
 from commerce.jobs import claim_idempotency_key, enqueue_after_commit, job
+from commerce.links import absolute
 from commerce.notifications.email import EmailMessage, render_email
 
 log = logging.getLogger(__name__)
@@ -46,3 +47,32 @@ def enqueue_email(
     subject, text, html = render_email(kind, **context)
     EmailMessage(to=to, subject=subject, text=text, html=html)
     enqueue_after_commit(session, send_email, to=to, kind=kind, context=context, idempotency_key=idempotency_key)
+
+
+@job(max_retries=5, min_backoff_ms=15_000, queue="devices")
+def send_push(user_id: int, kind: str, title: str, body: str, url: str, idempotency_key: str | None = None) -> None:
+    """One push message, if `user_id` still wants `kind` by push when it is sent."""
+    from commerce import wiring
+    from commerce.notifications import preferences
+
+    with unit_of_work() as session:
+        if not preferences.allows(session, user_id, kind, "push"):
+            return
+        if url.startswith("/"):  # a page of this site: the device opens it from outside
+            url = absolute(wiring.settings().base_url, url)
+        if idempotency_key is None or claim_idempotency_key(session, f"push:{idempotency_key}"):
+            wiring.push_sender().send(user_id, title, body, url)
+
+
+@job(max_retries=5, min_backoff_ms=15_000, queue="devices")
+def send_sms(user_id: int, kind: str, text: str, idempotency_key: str | None = None) -> None:
+    """One text message to the number on the account, if there is one and `kind` by SMS is still wanted."""
+    from commerce import wiring
+    from commerce.notifications import preferences
+
+    with unit_of_work() as session:
+        phone = preferences.sms_number(session, user_id)
+        if not phone or not preferences.allows(session, user_id, kind, "sms"):
+            return
+        if idempotency_key is None or claim_idempotency_key(session, f"sms:{idempotency_key}"):
+            wiring.sms_sender().send(phone, text)

@@ -128,6 +128,27 @@ def preference_row(pref) -> rx.Component:
     )
 
 
+def sms_number_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.label("Mobile number for SMS", html_for="sms-number", font_weight="500", font_size="0.9rem"),
+            rx.hstack(
+                rx.input(id="sms-number", name="sms_number", type="tel", auto_complete="tel",
+                         placeholder="+44 7700 900123", default_value=PreferencesState.sms_number,
+                         key=PreferencesState.sms_number, flex_grow="1"),
+                rx.button("Save number", type="submit", variant="soft", id="sms-number-save"),
+                width="100%",
+            ),
+            rx.text("SMS messages go only to this number, and only for the kinds switched on above. "
+                    "Leave it empty to remove it.", size="1", color=theme.TEXT_MUTED),
+            spacing="1",
+            width="100%",
+        ),
+        on_submit=PreferencesState.set_sms_number,
+        width="100%",
+    )
+
+
 def notification_preferences() -> rx.Component:
     return section_card(
         "Notifications and privacy",
@@ -136,6 +157,7 @@ def notification_preferences() -> rx.Component:
         # Sale alerts only concern shop owners; product update emails have their own card above.
         rx.cond(SessionState.has_shop, rx.vstack(
             rx.vstack(rx.foreach(PreferencesState.notifications, preference_row), spacing="3", width="100%"),
+            sms_number_form(),
             rx.separator(size="4"),
             spacing="3",
             width="100%",

@@ -51,3 +51,12 @@ def test_production_refuses_laptop_defaults(change, complaint):
 def test_malformed_license_key_is_refused():
     with pytest.raises(ConfigurationError, match="64 hex"):
         load_settings({"LICENSE_ENCRYPTION_KEY": "nothex"})
+
+
+def test_analytics_retention_is_a_number_of_days_of_at_least_two():
+    assert load_settings({}).analytics_retention_days == 90
+    assert load_settings({"ANALYTICS_RETENTION_DAYS": "30"}).analytics_retention_days == 30
+    assert load_settings({"ANALYTICS_RETENTION_DAYS": ""}).analytics_retention_days == 90
+    for bad in ("1", "-5", "ninety"):
+        with pytest.raises(ConfigurationError, match="ANALYTICS_RETENTION_DAYS"):
+            load_settings({"ANALYTICS_RETENTION_DAYS": bad})

@@ -1,17 +1,18 @@
 """In-app notifications on a sale, preferences per kind and channel, and the email sender honouring them."""
 
 import pytest
+from sqlmodel import select
 
 import commerce.db
 from commerce import wiring
 from commerce.accounts import Actor
 from commerce.delivery.library import set_update_emails
-from commerce.models import User
+from commerce.models import OrderLine, User
 from commerce.errors import ValidationError
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
 from commerce.notifications.email import OutboxEmailSender
-from tests.domain.analytics.support import buy
+from tests.domain.analytics.support import buy, refund
 
 
 def test_a_sale_notifies_the_seller_in_the_app_once(world):
@@ -38,6 +39,19 @@ def test_a_sale_notifies_the_seller_in_the_app_once(world):
     assert inapp.mark_read(world.s, world.buyer_actor(world.user()), [note.id]) == 0
 
 
+def test_a_refund_tells_the_buyer_in_the_app(world):
+    shop = world.shop("USD")
+    buyer = world.user()
+    order = buy(world, buyer, [world.product(shop, 1200)], currency="USD")
+
+    refund(world, shop, order, {line.id: 500 for line in world.s.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id)).all()})
+
+    [note] = inapp.list_notifications(world.s, world.buyer_actor(buyer))
+    assert (note.kind, note.title, note.url) == ("refund_notice", f"Refund of $5.00 for order {order.reference}",
+                                                 f"/orders/{order.reference}")
+
+
 def test_a_seller_who_switched_in_app_sale_alerts_off_gets_none(world):
     shop = world.shop("USD")
     seller = world.seller_actor(shop)
@@ -50,7 +64,8 @@ def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world)
     actor = world.buyer_actor(world.user())
     view = preferences.get_preferences(world.s, actor)
     assert {(p.kind, p.channel): p.enabled for p in view.notifications} == {
-        ("sale_alert", "email"): True, ("sale_alert", "in_app"): True}
+        ("sale_alert", "email"): True, ("sale_alert", "in_app"): True,
+        ("sale_alert", "push"): False, ("sale_alert", "sms"): False}
     assert view.share_email_with_sellers
 
     view = preferences.set_notification_preference(world.s, actor, kind="sale_alert", channel="email",
