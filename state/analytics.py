@@ -193,7 +193,8 @@ class DashboardState(rx.State):
             return []
         rows = [dict(product_id=r.product_id, title=r.title, views=r.views, add_to_cart=r.add_to_cart,
                      units=r.units, downloads=r.downloads, revenue=r.revenue, revenue_label=r.revenue_label,
-                     conversion=r.conversion, conversion_label=r.conversion_label) for r in self.view.products]
+                     conversion=r.conversion, conversion_label=r.conversion_label, rating=r.rating,
+                     rating_label=r.rating_label) for r in self.view.products]
         key = self.product_sort
         rows.sort(key=lambda row: row[key].lower() if key == "title" else row[key],
                   reverse=self.product_sort_descending)

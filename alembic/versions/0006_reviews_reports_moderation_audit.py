@@ -38,6 +38,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_records_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_records_actor_user_id'), ['actor_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_records_created_at'), ['created_at'], unique=False)
+    _refuse_audit_changes()
 
     op.create_table('reviews',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -101,7 +102,36 @@ def upgrade() -> None:
 
 
 
+def _refuse_audit_changes() -> None:
+    """The audit record is append-only in the database too, whatever client writes to it."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit records cannot be changed or deleted'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_records_append_only BEFORE UPDATE OR DELETE ON audit_records "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_audit_change()"
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_records_no_{event.lower()} BEFORE {event} ON audit_records "
+                "BEGIN SELECT RAISE(ABORT, 'audit records cannot be changed or deleted'); END"
+            )
+
+
+def _allow_audit_changes() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_records_append_only ON audit_records")
+        op.execute("DROP FUNCTION IF EXISTS refuse_audit_change()")
+    else:
+        for event in ("update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS audit_records_no_{event}")
+
+
 def downgrade() -> None:
+    _allow_audit_changes()
     with op.batch_alter_table('review_votes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_votes_review_id'))
 

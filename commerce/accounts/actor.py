@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from commerce.errors import PermissionDenied
+
+# Refused admin actions: any client can send any event with any arguments, so a buyer
+# or seller reaching an admin service is an attempt worth knowing about.
+security_log = logging.getLogger("commerce.security")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ def require_signed_in(actor: Actor) -> int:
 
 
 def require_role(actor: Actor, *roles: str) -> None:
+    """Refuse unless the actor has one of `roles` (for admin services prefer require_admin, which logs)."""
     require_signed_in(actor)
     if actor.role not in roles:
         raise PermissionDenied("You are not allowed to do that.")
@@ -45,3 +51,20 @@ def require_shop(actor: Actor) -> int:
     if actor.shop_id is None:
         raise PermissionDenied("Create a shop first to sell on the marketplace.")
     return actor.shop_id
+
+
+def require_admin(actor: Actor, action: str, **target: object) -> int:
+    """Return the admin's user id, or log the attempt (who, which action, on what) and refuse.
+
+    The log is written outside the transaction, so the refusal's rollback keeps it.
+    """
+    if actor.is_admin and actor.user_id is not None:
+        return actor.user_id
+    details = " ".join(f"{key}={value!r}" for key, value in sorted(target.items()))
+    security_log.warning(
+        "refused admin action %s by user %s (role %s)%s", action, actor.user_id, actor.role,
+        f": {details}" if details else "",
+    )
+    if actor.user_id is None:
+        raise PermissionDenied("Please sign in first.")
+    raise PermissionDenied("Only administrators can do that.")

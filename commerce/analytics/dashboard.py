@@ -25,6 +25,7 @@ from commerce.errors import ValidationError
 from commerce.models import DimensionRollup, Product, ProductRollup, Shop, ShopRollup
 from commerce.models.base import utcnow
 from commerce.money import Money, format_money
+from commerce.reviews.stats import rating_stats
 
 RANGES = {"today": "Today", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days",
           "custom": "Custom range"}
@@ -73,6 +74,9 @@ class ProductRow:
     revenue_label: str
     conversion: float
     conversion_label: str
+    # The average of the product's visible reviews (all time, not the period's); 0 and "–" without any.
+    rating: float = 0.0
+    rating_label: str = "–"
 
 
 @dataclass(frozen=True)
@@ -227,14 +231,18 @@ def _products(s: Session, shop_id: int, start: date, end: date, currency: str) -
                   .join(Product, Product.id == ProductRollup.product_id)
                   .where(ProductRollup.shop_id == shop_id, ProductRollup.day >= start, ProductRollup.day <= end)
                   .group_by(ProductRollup.product_id, Product.title)).all()
+    ratings = rating_stats(s, [row[0] for row in rows])
     result = []
     for product_id, title, views, carts, units, revenue, downloads in rows:
         views, carts, units, revenue = int(views), int(carts), int(units), int(revenue)
         conversion = _ratio(units, views)
+        average, review_count = ratings.get(product_id, (0.0, 0))
         result.append(ProductRow(product_id=product_id, title=title, views=views, add_to_cart=carts, units=units,
                                  downloads=int(downloads), revenue=revenue, revenue_major=float(Money(revenue, currency).to_decimal()),
                                  revenue_label=format_money(Money(revenue, currency)),
-                                 conversion=conversion or 0.0, conversion_label=_percent(conversion)))
+                                 conversion=conversion or 0.0, conversion_label=_percent(conversion),
+                                 rating=average,
+                                 rating_label=f"{average:.1f} ({review_count})" if review_count else "–"))
     result.sort(key=lambda row: (-row.revenue, -row.units, -row.views, row.title))
     return result[:TOP_ROWS * 5]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_role
+from commerce.accounts import Actor, require_admin
 from commerce.catalog.access import actor_shop, owned_product, touch
 from commerce.catalog.text import (
     clean_description,
@@ -236,7 +236,7 @@ def archive_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
 
 
 def _product_for_moderation(s: Session, actor: Actor, product_id: int) -> tuple[Product, Shop]:
-    require_role(actor, "admin")
+    require_admin(actor, "moderate_product", product_id=product_id)
     product = s.get(Product, product_id, with_for_update=True)
     if product is None:
         raise NotFound("This product does not exist.")

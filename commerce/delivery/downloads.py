@@ -18,7 +18,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from commerce import wiring
-from commerce.accounts import Actor, require_role, require_signed_in
+from commerce.accounts import Actor, require_admin, require_signed_in
 from commerce.accounts.service import session_user_id
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import delivers_files, delivers_keys
@@ -185,7 +185,7 @@ def reset_downloads(s: Session, actor: Actor, product_id: int, buyer_id: int) ->
 def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
     """An admin gives an order's buyer their full download allowance back on everything
     the order granted; returns how many products had downloads to reset."""
-    require_role(actor, "admin")
+    require_admin(actor, "reset_order_downloads", reference=reference)
     order = s.exec(select(Order).where(Order.reference == reference)).first()
     if order is None:
         raise NotFound("There is no such order.")

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_role
+from commerce.accounts import Actor, require_admin
 from commerce.delivery.changes import bump_library
 from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
@@ -83,7 +83,7 @@ def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str
 
     Returns how many products lost access; the reason is kept in the order's audit trail.
     """
-    require_role(actor, "admin")
+    require_admin(actor, "revoke_order_access", reference=reference)
     text = " ".join((reason or "").split())
     if not text:
         raise ValidationError("Say why access is being withdrawn.", "reason")

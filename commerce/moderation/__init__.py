@@ -1,6 +1,6 @@
-"""Moderation and the admin console.
+"""Moderation and the admin console. Every service here starts with
+`commerce.accounts.require_admin` (refusals are logged).
 
-- `guard`: the admin check every service here starts with (refusals are logged).
 - `audit`: the append-only record of admin decisions.
 - `checks`: banned words and the file-type check that flag queue items.
 - `decisions`: approve, reject, hide a review, dismiss a report (one function each).

@@ -13,10 +13,9 @@ from datetime import datetime
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.accounts import Actor, require_admin
 from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.models import AuditRecord, User
-from commerce.moderation.guard import require_admin
 
 ACTION_LABELS = {
     "approve_product": "Approved product",

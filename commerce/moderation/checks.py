@@ -13,11 +13,10 @@ from pathlib import PurePosixPath
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.accounts import Actor, require_admin
 from commerce.errors import ValidationError
 from commerce.models import BannedWord, ProductFile
 from commerce.moderation import audit
-from commerce.moderation.guard import require_admin
 
 MAX_BANNED_WORDS = 500
 MAX_WORD_LENGTH = 60

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.accounts import Actor, require_admin
 from commerce.catalog import products as catalog
 from commerce.errors import DomainError, NotFound, ValidationError
 from commerce import wiring
@@ -21,7 +21,6 @@ from commerce.links import absolute, seller_product_url
 from commerce.models import Product, Report, Review, Shop, User
 from commerce.models.base import utcnow
 from commerce.moderation import audit
-from commerce.moderation.guard import require_admin
 from commerce.notifications.tasks import enqueue_email
 from commerce.search.indexer import mark_products_dirty
 

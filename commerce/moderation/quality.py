@@ -16,10 +16,9 @@ from datetime import timedelta
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.accounts import Actor, require_admin
 from commerce.models import Order, OrderLine, OrderTransition, Product, Report, Review, Shop, User
 from commerce.models.base import utcnow
-from commerce.moderation.guard import require_admin
 
 # A refund rate only means something over enough sales.
 REFUND_RATE_THRESHOLD = 0.10

@@ -20,13 +20,12 @@ from urllib.parse import urlencode
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.accounts import Actor, require_admin
 from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.links import product_url
 from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
 from commerce.models.base import utcnow
 from commerce.moderation import audit, checks
-from commerce.moderation.guard import require_admin
 from commerce.moderation.quality import flagged_shops
 from commerce.reviews.service import REPORT_REASONS
 
@@ -148,8 +147,10 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     people = {u.id: u for u in s.exec(select(User).where(User.id.in_(people_ids))).all()} if people_ids else {}
     words = checks.word_checker(s)
     file_flags = checks.file_problems(s, list(checked_ids))
+    shops_flagged = flagged_shops(s)
     history = audit.history(
-        s, [("product", str(pid)) for pid in product_ids] + [("review", str(rid)) for rid in reviews])
+        s, [("product", str(pid)) for pid in product_ids] + [("review", str(rid)) for rid in reviews]
+        + [("shop", str(shop.shop_id)) for shop in shops_flagged])
 
     items: list[QueueItem] = []
     for product_id in product_ids:
@@ -187,13 +188,14 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
             reports=_report_views(reports, people),
             flags=flags, flagged=bool(flags), history=history.get(("review", str(review_id)), []),
         ))
-    for shop in flagged_shops(s):
+    for shop in shops_flagged:
         items.append(QueueItem(
             key=f"shop:{shop.shop_id}", kind="shop", subject_id=shop.shop_id, title=shop.shop_name,
             subtitle=f"Shop of {shop.owner_email}", body="", url=f"/s/{shop.shop_slug}", pending=False,
             edited=False,
             rating=0, waiting_since=None, age_label="", report_count=shop.reports, flags=shop.flags,
             flagged=True, manage_url="/admin/users?" + urlencode({"q": shop.owner_email}),
+            history=history.get(("shop", str(shop.shop_id)), []),
         ))
     far_future = now + timedelta(days=1)
     items.sort(key=lambda item: (not item.flagged, item.waiting_since or far_future, item.key))

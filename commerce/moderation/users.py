@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.accounts import Actor, require_admin
 from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.models import Order, Product, Report, Review, Shop, User
@@ -23,7 +23,6 @@ from commerce.models.accounts import ROLES
 from commerce.models.base import utcnow
 from commerce.moderation import audit
 from commerce.moderation.decisions import MAX_REASON_LENGTH
-from commerce.moderation.guard import require_admin
 from commerce.money import Money, format_money
 from commerce.orders.lifecycle import STATUS_LABELS
 from commerce.reviews.service import REPORT_REASONS

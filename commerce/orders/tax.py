@@ -13,7 +13,7 @@ from functools import lru_cache
 from babel import Locale
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_role
+from commerce.accounts import Actor, require_admin
 from commerce.errors import ValidationError
 from commerce.models import TaxRate
 from commerce.models.base import utcnow
@@ -60,7 +60,7 @@ def list_rates(s: Session) -> list[TaxRateView]:
 
 def set_rate(s: Session, actor: Actor, *, country: str, rate_bps: int | None) -> None:
     """Admins set a country's rate; None removes it (no tax for that country)."""
-    require_role(actor, "admin")
+    require_admin(actor, "set_tax_rate", country=country)
     code = normalize_country(country)
     if code is None:
         raise ValidationError("Choose a country.", field="country")

@@ -19,7 +19,7 @@ from commerce.catalog.access import actor_shop
 from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.links import product_url
-from commerce.models import Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
+from commerce.models import Fulfilment, Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
 from commerce.models.base import utcnow
 from commerce.reviews.stats import rating_stats
 from commerce.search.indexer import mark_products_dirty
@@ -119,24 +119,29 @@ def _date_label(moment: datetime) -> str:
     return f"{moment.day} {moment.strftime('%b %Y')}"
 
 
+def _purchases():
+    """Granted products of paid order lines that were not refunded (not even in part).
+
+    Through the fulfilments, so the products a bundle grants count as bought too.
+    """
+    return (select(Fulfilment.buyer_id)
+            .join(OrderLine, OrderLine.id == Fulfilment.order_line_id)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(Fulfilment.status == "granted", Order.status.in_(PURCHASE_STATUSES),
+                   OrderLine.refunded_amount == 0))
+
+
 def has_purchased(s: Session, buyer_id: int, product_id: int) -> bool:
-    """A paid order line of the product for this buyer, not refunded (not even in part)."""
-    return s.exec(
-        select(OrderLine.id).join(Order, Order.id == OrderLine.order_id)
-        .where(Order.buyer_id == buyer_id, OrderLine.product_id == product_id,
-               Order.status.in_(PURCHASE_STATUSES), OrderLine.refunded_amount == 0)
-        .limit(1)
-    ).first() is not None
+    """The buyer has the product from a paid order line that was not refunded."""
+    return s.exec(_purchases().where(Fulfilment.buyer_id == buyer_id, Fulfilment.product_id == product_id)
+                  .limit(1)).first() is not None
 
 
 def _verified_buyers(s: Session, product_id: int, buyer_ids: list[int]) -> set[int]:
     if not buyer_ids:
         return set()
-    return set(s.exec(
-        select(Order.buyer_id).join(OrderLine, OrderLine.order_id == Order.id)
-        .where(OrderLine.product_id == product_id, Order.buyer_id.in_(buyer_ids),
-               Order.status.in_(PURCHASE_STATUSES), OrderLine.refunded_amount == 0)
-    ).all())
+    return set(s.exec(_purchases().where(Fulfilment.product_id == product_id,
+                                         Fulfilment.buyer_id.in_(buyer_ids))).all())
 
 
 def _product(s: Session, product_id: int) -> Product:

@@ -7,6 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from commerce.catalog.queries import product_page, shop_page
@@ -143,6 +145,16 @@ def test_audit_records_cannot_be_edited_or_deleted(market, admin):
         market.s.delete(market.s.exec(select(AuditRecord)).one())
         market.s.flush()
     assert records(market.s)[0][4] == ""
+
+
+def test_the_database_refuses_to_change_audit_records_too(market, admin):
+    """Even SQL that bypasses the models cannot rewrite or remove the record."""
+    product = pending(market, market.shop())
+    decisions.approve_product(market.s, admin, product.id)
+    for statement in ("UPDATE audit_records SET reason = 'rewritten'", "DELETE FROM audit_records"):
+        with pytest.raises(DBAPIError, match="cannot be changed or deleted"), market.s.begin_nested():
+            market.s.execute(text(statement))
+    assert len(records(market.s)) == 1
 
 
 def test_the_queue_lists_pending_and_reported_items_flagged_first(market, admin, reviewed):
@@ -296,6 +308,12 @@ def test_quality_figures_flag_a_shop_in_the_queue(market, admin):
     items = queue.moderation_queue(s, admin, kind="shop").page.items
     assert [item.key for item in items] == [f"shop:{shop.id}"]
     assert items[0].manage_url.startswith("/admin/users?q=")
+    # An earlier suspension of the shop shows as its history.
+    seller_id = shop.owner_id
+    users.suspend_seller(s, admin, seller_id, reason="First warning.")
+    users.reinstate_seller(s, admin, seller_id)
+    [item] = queue.moderation_queue(s, admin, kind="shop").page.items
+    assert [entry.action for entry in item.history] == ["reinstate_seller", "suspend_seller"]
     # Reports dismissed as unfounded, or old ones, no longer count.
     first = s.exec(select(Report).order_by(Report.id)).first()
     decisions.dismiss_report(s, admin, first.id)

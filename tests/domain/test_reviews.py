@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from commerce.models import Product, Report, Review
+from commerce.models import BundleItem, Product, Report, Review
 from commerce.orders import refunds
 from commerce.reviews import service as reviews
 from commerce.search.indexer import search_documents
@@ -41,6 +41,17 @@ def test_only_a_buyer_with_a_paid_order_may_review(market, shop_product):
     assert (review.rating, review.body) == (4, "Clear and practical.\n\nRecommended.")
     assert review.verified_purchase and review.is_own
     assert market.s.exec(select(Review)).all()[0].buyer_id == buyer.id
+
+
+def test_a_bundle_buyer_may_review_what_the_bundle_included(market, shop_product):
+    shop, product = shop_product
+    bundle = market.product(shop, 2500, title="Everything Bundle")
+    market.s.add(BundleItem(bundle_id=bundle.id, product_id=product.id))
+    market.s.flush()
+    buyer = market.user()
+    market.buy(buyer, bundle)
+    review = reviews.submit_review(market.s, market.buyer_actor(buyer), product.id, rating=5)
+    assert review.verified_purchase
 
 
 def test_a_refunded_purchase_cannot_review_and_loses_its_verified_mark(market, shop_product):
@@ -241,3 +252,21 @@ def test_the_search_index_filters_and_sorts_by_rating(market, tmp_path):
     assert [hit.title for hit in at_least_four.hits] == ["Loved Sample Pack"]
     by_rating = index.search(SearchQuery(text="sample", sort="rating"))
     assert [hit.title for hit in by_rating.hits][:2] == ["Loved Sample Pack", "Meh Sample Pack"]
+
+
+def test_the_analytics_dashboard_shows_each_products_rating(market):
+    from commerce.analytics import rollups
+    from commerce.analytics.dashboard import dashboard
+    from tests.domain.analytics.support import views
+
+    shop = market.shop()
+    rated, unrated = market.product(shop, 1000, title="Rated"), market.product(shop, 1000, title="Unrated")
+    views(market, [rated, unrated], 3)
+    for stars in (4, 5):
+        buyer = market.user()
+        market.buy(buyer, rated)
+        reviews.submit_review(market.s, market.buyer_actor(buyer), rated.id, rating=stars)
+    rollups.roll_up_pending(market.s)
+    rows = {row.title: row for row in dashboard(market.s, market.seller_actor(shop), range_key="7d").products}
+    assert (rows["Rated"].rating, rows["Rated"].rating_label) == (4.5, "4.5 (2)")
+    assert (rows["Unrated"].rating, rows["Unrated"].rating_label) == (0.0, "–")

@@ -9,10 +9,14 @@ import logging
 import pytest
 from sqlmodel import select
 
+from commerce import ledger
 from commerce.accounts import Actor
+from commerce.catalog import products as catalog
+from commerce.delivery import downloads, grants
 from commerce.errors import PermissionDenied
-from commerce.models import AuditRecord, ExchangeRate, Product, Report, Review, Shop, TaxRate, User
+from commerce.models import AuditRecord, ExchangeRate, Fulfilment, Product, Report, Review, Shop, TaxRate, User
 from commerce.moderation import audit, checks, decisions, orders, quality, queue, settings, users
+from commerce.orders import tax
 from commerce.reviews import service as reviews
 from tests.domain.moderation_support import market  # noqa: F401  (fixture)
 
@@ -39,6 +43,13 @@ ADMIN_CALLS = {
     "set_tax_rate": lambda s, a, t: settings.set_tax_rate(s, a, country="FR", percent="1"),
     "enable_currency": lambda s, a, t: settings.enable_currency(s, a, code="NOK", per_eur="11"),
     "disable_currency": lambda s, a, t: settings.disable_currency(s, a, code="GBP"),
+    # Admin services of other modules use the same check.
+    "catalog_approve": lambda s, a, t: catalog.approve_product(s, a, t["product"]),
+    "catalog_reject": lambda s, a, t: catalog.reject_product(s, a, t["product"], reason="no"),
+    "payouts_report": lambda s, a, t: ledger.payouts_report(s, a),
+    "tax_set_rate": lambda s, a, t: tax.set_rate(s, a, country="FR", rate_bps=100),
+    "revoke_order_access": lambda s, a, t: grants.revoke_order_access(s, a, t["reference"], reason="no"),
+    "reset_order_downloads": lambda s, a, t: downloads.reset_order_downloads(s, a, t["reference"]),
 }
 
 
@@ -70,6 +81,7 @@ def snapshot(s) -> tuple:
         s.exec(select(TaxRate.country, TaxRate.rate_bps).order_by(TaxRate.country)).all(),
         s.exec(select(ExchangeRate.currency).order_by(ExchangeRate.currency)).all(),
         s.exec(select(AuditRecord.id)).all(),
+        s.exec(select(Fulfilment.id, Fulfilment.status).order_by(Fulfilment.id)).all(),
     )
 
 

@@ -21,6 +21,7 @@ PRODUCT_COLUMNS = [("Product", "title", "title", "left"), ("Views", "views", "vi
                    ("Added to cart", "add_to_cart", "add_to_cart", "right"), ("Sold", "units", "units", "right"),
                    ("Downloads", "downloads", "downloads", "right"),
                    ("Conversion", "conversion", "conversion_label", "right"),
+                   ("Rating", "rating", "rating_label", "right"),
                    ("Revenue", "revenue", "revenue_label", "right")]
 
 
