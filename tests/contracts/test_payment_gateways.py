@@ -36,7 +36,8 @@ from commerce.payments import (
     WebhookSignatureInvalid,
     WebhookSignatureMissing,
 )
-from commerce.payments.stripe import StripeGateway
+from commerce.payments.events import to_gateway_event
+from commerce.payments.stripe import StripeGateway, from_stripe_amount
 from commerce.payments.testpay import TestPayGateway, deliver
 
 PAYLOADS = Path(__file__).parent / "stripe_payloads"
@@ -359,6 +360,22 @@ def test_stripe_shaped_events_map_to_each_kind(harness, fixture, kind, expected)
         assert event.currency == "USD"
     for name, value in expected.items():
         assert getattr(event, name) == value
+
+
+@pytest.mark.parametrize(
+    ("fixture", "kind"),
+    [("checkout_session_completed", "payment_succeeded"), ("payment_intent_payment_failed", "payment_failed"),
+     ("charge_refunded", "refunded"), ("charge_dispute_created", "disputed")],
+)
+def test_events_as_the_stripe_library_builds_them_map_like_their_json(fixture, kind):
+    """What `construct_event` hands the gateway is a `stripe.Event` of nested StripeObjects:
+    built here with `construct_from`, it must map exactly as the plain JSON does."""
+    raw = fixture_event(fixture)
+    library_event = stripe.Event.construct_from(raw, "sk_test_offline")
+    assert isinstance(library_event.data.object, stripe.StripeObject)
+    from_library = to_gateway_event("stripe", library_event.to_dict(), from_stripe_amount)
+    assert from_library.kind == kind
+    assert from_library == to_gateway_event("stripe", raw, from_stripe_amount)
 
 
 def test_checkout_completed_but_unpaid_is_not_a_payment(harness):
