@@ -32,7 +32,7 @@ from commerce.catalog.views import (
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound
 from commerce.links import category_url, media_url, product_url, shop_url
-from commerce.models import Category, Product, Shop
+from commerce.models import Category, Order, OrderLine, Product, Shop
 from commerce.orders.bundles import BundleItemView, bundle_contents
 
 HOME_CATEGORY_LIMIT = 12
@@ -315,6 +315,21 @@ class SellerProductRow:
     cover_url: str | None
     public_url: str
     updated_at_label: str
+    sales_count: int
+
+
+def _sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
+    """Paid order lines per product, not counting lines refunded in full."""
+    if not product_ids:
+        return {}
+    rows = s.exec(
+        select(OrderLine.product_id, func.count())
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.product_id.in_(product_ids), Order.paid_at.is_not(None),
+               OrderLine.refunded_amount < OrderLine.total)
+        .group_by(OrderLine.product_id)
+    ).all()
+    return dict(rows)
 
 
 def _status_condition(status: str):
@@ -352,6 +367,7 @@ def list_seller_products(
         .order_by(Product.updated_at.desc(), Product.id.desc())
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
+    sales = _sales_counts(s, [p.id for p in rows])
     items = [
         SellerProductRow(
             id=p.id, title=p.title, slug=p.slug, status=p.status,
@@ -361,6 +377,7 @@ def list_seller_products(
             price_label=price_label(p.pricing, p.price_amount, p.currency),
             cover_url=media_url(p.cover_key), public_url=product_url(shop.slug, p.slug),
             updated_at_label=p.updated_at.strftime("%d %b %Y"),
+            sales_count=sales.get(p.id, 0),
         )
         for p in rows
     ]

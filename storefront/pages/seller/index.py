@@ -96,6 +96,8 @@ def product_row(row) -> rx.Component:
             rx.vstack(
                 rx.text(row.title, weight="medium", style={"overflow_wrap": "anywhere"}),
                 rx.hstack(status_badge(row.status_label), rx.text(row.price_label, size="2"),
+                          rx.text(row.sales_count.to_string(), rx.cond(row.sales_count == 1, " sale", " sales"),
+                                  size="2", color=theme.TEXT_MUTED, custom_attrs={"data-testid": "sales-count"}),
                           spacing="2", align="center", wrap="wrap"),
                 rx.cond(row.rejection_reason != "",
                         rx.text("Rejected: ", row.rejection_reason, size="1", color=theme.DANGER_TEXT)),
