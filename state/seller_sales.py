@@ -190,6 +190,7 @@ class PayoutLine:
     currency: str
     sales_label: str
     refunds_label: str
+    disputed_label: str
     pending_label: str
     available_label: str
 
@@ -209,7 +210,7 @@ class AdminPayoutsState(rx.State):
         self.rows = [
             PayoutLine(shop_name=row.shop_name, currency=row.currency,
                        **{f"{name}_label": format_money(Money(getattr(row, name), row.currency))
-                          for name in ("sales", "refunds", "pending", "available")})
+                          for name in ("sales", "refunds", "disputed", "pending", "available")})
             for row in result.value or []
         ]
         self.loaded = True

@@ -8,6 +8,7 @@ from commerce.ledger.service import (
     account_totals,
     payouts_csv,
     payouts_report,
+    post_dispute_hold,
     post_refund,
     post_sale,
     seller_balances,
@@ -17,5 +18,5 @@ from commerce.ledger.service import (
 
 __all__ = [
     "ACCOUNTS", "DEFAULT_HOLD", "PayoutRow", "SellerBalance", "account_totals", "payouts_csv",
-    "payouts_report", "post_refund", "post_sale", "seller_balances", "seller_statement_csv", "trial_balance",
+    "payouts_report", "post_dispute_hold", "post_refund", "post_sale", "seller_balances", "seller_statement_csv", "trial_balance",
 ]

@@ -13,6 +13,15 @@ A refund posts the same accounts the other way, in proportion to the part of
 the line refunded; a line refunded in full is reversed exactly. Balances are
 never stored: they are sums over postings. Seller earnings are pending until the
 sale's hold period ends, then available for payout.
+
+A dispute (the buyer's bank contests the payment) moves what the seller still
+earns on each line out of their earnings into `dispute_hold`, kept per shop:
+
+    seller_earnings      +held
+    dispute_hold         -held
+
+so it is neither pending nor available for payout while the bank decides. A
+refund of a disputed line takes the seller's part from the hold.
 """
 
 from __future__ import annotations
@@ -32,7 +41,10 @@ from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, 
 from commerce.models.base import utcnow
 from commerce.money import Money, apply_percent, format_money
 
-ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings")
+ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings",
+            "dispute_hold")
+# Accounts whose postings belong to one shop.
+SHOP_ACCOUNTS = ("seller_earnings", "dispute_hold")
 DEFAULT_HOLD = timedelta(days=7)
 # Card fee percentage per provider, used to estimate the gateway's cut at sale time
 # (the test gateway mirrors Stripe's standard card rate so balances look realistic).
@@ -45,10 +57,12 @@ class SellerBalance:
     currency: str
     sales: int  # seller earnings from sales
     refunds: int  # earnings taken back by refunds
+    disputed: int  # earnings held while buyers' banks decide disputes, not payable
     pending: int
     available: int
     pending_label: str
     available_label: str
+    disputed_label: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class PayoutRow:
     currency: str
     sales: int
     refunds: int
+    disputed: int
     pending: int
     available: int
 
@@ -69,7 +84,7 @@ def _post(s: Session, tx: LedgerTransaction, legs: dict[str, int], shop_id: int,
     s.flush()
     for account, amount in legs.items():
         s.add(LedgerPosting(transaction_id=tx.id, account=account, amount=amount, currency=currency,
-                            shop_id=shop_id if account == "seller_earnings" else None))
+                            shop_id=shop_id if account in SHOP_ACCOUNTS else None))
     s.flush()
 
 
@@ -124,10 +139,41 @@ def post_refund(s: Session, order: Order, line: OrderLine, refund: Refund) -> No
     legs = {"buyer_payment": -refund.amount}
     for account in ("tax_collected", "platform_commission", "gateway_fee"):
         legs[account] = target(account) - reversed_so_far.get(account, 0)
-    legs["seller_earnings"] = -sum(legs.values())
+    seller_part = -sum(legs.values())
+    # A disputed line's earnings sit in the hold: the refund takes the seller's part from there.
+    from_hold = max(0, min(seller_part, -_line_total(s, line.id, "dispute_hold")))
+    legs["seller_earnings"] = seller_part - from_hold
+    if from_hold:
+        legs["dispute_hold"] = from_hold
     tx = LedgerTransaction(order_id=order.id, order_line_id=line.id, refund_id=refund.id, kind="refund",
                            memo=f"Refund {order.reference}", available_at=sale_tx.available_at)
     _post(s, tx, legs, line.shop_id, order.currency)
+
+
+def _line_total(s: Session, line_id: int, account: str) -> int:
+    """The sum of one account's postings for an order line, across sales, refunds and disputes."""
+    total = s.exec(select(func.sum(LedgerPosting.amount))
+                   .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+                   .where(LedgerTransaction.order_line_id == line_id, LedgerPosting.account == account)).one()
+    return int(total or 0)
+
+
+def post_dispute_hold(s: Session, order: Order, line: OrderLine) -> None:
+    """Hold what the seller still earns on a disputed line, so it is not paid out.
+
+    Idempotent: a second dispute event for the same line finds nothing left to hold.
+    The hold keeps the sale's availability date, so the sale and its hold cancel
+    out in the same bucket (pending or available).
+    """
+    _, sale_tx = _line_legs(s, line.id, "sale")
+    if sale_tx is None:
+        return
+    earned = -_line_total(s, line.id, "seller_earnings")
+    if earned <= 0:
+        return
+    tx = LedgerTransaction(order_id=order.id, order_line_id=line.id, kind="dispute",
+                           memo=f"Dispute {order.reference}", available_at=sale_tx.available_at)
+    _post(s, tx, {"seller_earnings": earned, "dispute_hold": -earned}, line.shop_id, order.currency)
 
 
 def account_totals(s: Session, order_id: int) -> dict[str, int]:
@@ -146,18 +192,28 @@ def trial_balance(s: Session) -> dict[tuple[str, str], int]:
 
 
 def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tuple[int, str], dict[str, int]]:
-    query = (select(LedgerPosting.shop_id, LedgerPosting.currency, LedgerPosting.amount,
+    query = (select(LedgerPosting.account, LedgerPosting.shop_id, LedgerPosting.currency, LedgerPosting.amount,
                     LedgerTransaction.kind, LedgerTransaction.available_at)
              .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-             .where(LedgerPosting.account == "seller_earnings"))
+             .where(LedgerPosting.account.in_(SHOP_ACCOUNTS)))
     if shop_ids is not None:
         query = query.where(LedgerPosting.shop_id.in_(shop_ids))
-    totals: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: dict(sales=0, refunds=0, pending=0, available=0))
-    for shop_id, currency, amount, kind, available_at in s.exec(query).all():
-        earned = -amount  # earnings are credits
+    totals: dict[tuple[int, str], dict[str, int]] = defaultdict(
+        lambda: dict(sales=0, refunds=0, disputed=0, pending=0, available=0))
+    # sales - refunds - disputed = pending + available
+    for account, shop_id, currency, amount, kind, available_at in s.exec(query).all():
+        credit = -amount  # what the shop is owed is a credit
         bucket = totals[(shop_id, currency)]
-        bucket["sales" if kind == "sale" else "refunds"] += earned if kind == "sale" else -earned
-        bucket["available" if available_at <= now else "pending"] += earned
+        if account == "dispute_hold":
+            bucket["disputed"] += credit
+            if kind == "refund":
+                bucket["refunds"] -= credit
+            continue
+        if kind == "sale":
+            bucket["sales"] += credit
+        elif kind == "refund":
+            bucket["refunds"] -= credit
+        bucket["available" if available_at <= now else "pending"] += credit
     return totals
 
 
@@ -167,9 +223,10 @@ def seller_balances(s: Session, actor: Actor, *, now: datetime | None = None) ->
     now = now or utcnow()
     return [
         SellerBalance(shop_id=shop, currency=currency, sales=b["sales"], refunds=b["refunds"],
-                      pending=b["pending"], available=b["available"],
+                      disputed=b["disputed"], pending=b["pending"], available=b["available"],
                       pending_label=format_money(Money(b["pending"], currency)),
-                      available_label=format_money(Money(b["available"], currency)))
+                      available_label=format_money(Money(b["available"], currency)),
+                      disputed_label=format_money(Money(b["disputed"], currency)))
         for (shop, currency), b in sorted(_balances(s, {shop_id}, now).items())
     ]
 
@@ -192,9 +249,10 @@ def payouts_csv(s: Session, actor: Actor, *, now: datetime | None = None) -> str
     """The payouts report as CSV, amounts in major units."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["shop_id", "shop", "currency", "sales", "refunds", "pending", "available"])
+    writer.writerow(["shop_id", "shop", "currency", "sales", "refunds", "held_for_disputes", "pending", "available"])
     for row in payouts_report(s, actor, now=now):
-        major = [str(Money(value, row.currency).to_decimal()) for value in (row.sales, row.refunds, row.pending, row.available)]
+        major = [str(Money(value, row.currency).to_decimal())
+                 for value in (row.sales, row.refunds, row.disputed, row.pending, row.available)]
         writer.writerow([row.shop_id, _csv_text(row.shop_name), row.currency, *major])
     return out.getvalue()
 

@@ -6,7 +6,8 @@ from sqlmodel import Field, SQLModel
 
 from commerce.models.base import UTCDateTime, utcnow
 
-ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings")
+ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings",
+            "dispute_hold")
 
 
 class LedgerTransaction(SQLModel, table=True):
@@ -16,7 +17,7 @@ class LedgerTransaction(SQLModel, table=True):
     order_id: int = Field(foreign_key="orders.id", index=True)
     order_line_id: int = Field(foreign_key="order_lines.id", index=True)
     refund_id: int | None = Field(default=None, foreign_key="refunds.id")
-    kind: str = Field(max_length=12)  # "sale" | "refund"
+    kind: str = Field(max_length=12)  # "sale" | "refund" | "dispute"
     memo: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     # Seller earnings become available for payout at this time (the hold period).

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from commerce import wiring
 from commerce.accounts import Actor, require_signed_in
 from commerce.errors import Conflict, NotFound, PermissionDenied
-from commerce.ledger import post_sale
+from commerce.ledger import post_dispute_hold, post_sale
 from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
 from commerce.models.base import utcnow
 from commerce.money import Money, format_money
@@ -261,10 +261,12 @@ def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
 
 
 def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> None:
-    """A disputed payment withdraws what the order granted (the revoke hooks), as a refund does."""
+    """A disputed payment withdraws what the order granted (the revoke hooks), as a refund does,
+    and holds the sellers' earnings from it so they are not paid out while the bank decides."""
     transition(s, order, "disputed", "the buyer disputed the payment with their bank", event_id=event_id)
     for line in s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all():
         revoke_fulfilments(s, line)
+        post_dispute_hold(s, order, line)
 
 
 def revoke_fulfilments(s: Session, line: OrderLine) -> None:

@@ -22,6 +22,7 @@ def payout_row(row: PayoutLine) -> rx.Component:
             rx.text("Pending ", row.pending_label, size="2", color=theme.TEXT_MUTED),
             rx.text("Sales ", row.sales_label, size="2", color=theme.TEXT_MUTED),
             rx.text("Refunds ", row.refunds_label, size="2", color=theme.TEXT_MUTED),
+            rx.text("Held for disputes ", row.disputed_label, size="2", color=theme.TEXT_MUTED),
             gap="0.25rem 1rem",
             wrap="wrap",
         ),
