@@ -6,6 +6,7 @@ import re
 import uuid
 
 import httpx
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 PASSWORD = "a long enough password"
@@ -22,16 +23,16 @@ def sign_up(page, email: str, name: str = "Test Buyer") -> None:
 
 
 def sign_out(page) -> None:
-    # A click that lands while the page is still starting (hydration, the navbar's
-    # watchers) can leave the menu shut on a busy machine: close whatever is half-open, retry.
+    # While a page starts (hydration, the navbar's watchers) the menu can be re-rendered
+    # shut under the pointer on a busy machine: close whatever is half-open and retry.
     for _ in range(5):
         page.locator("#account-menu").click()
         try:
             expect(page.locator("#menu-sign-out")).to_be_visible(timeout=4_000)
+            page.locator("#menu-sign-out").click(timeout=4_000)
             break
-        except AssertionError:
+        except (AssertionError, PlaywrightTimeoutError):
             page.keyboard.press("Escape")
-    page.locator("#menu-sign-out").click()
     expect(page.locator("#nav-login")).to_be_visible()
 
 

@@ -62,7 +62,10 @@ def test_review_report_and_hide_from_the_queue(app, new_page):
     admin = new_page("desktop")
     sign_in(admin, ADMIN_EMAIL, DEMO_PASSWORD)
     admin.goto("/admin")
+    # The queue loads with the page; filter only once it is there, or the load undoes the filter.
+    expect(admin.locator("[data-testid=queue-item]").first).to_be_visible()
     admin.locator("#queue-kind-review").click()
+    expect(admin.locator("#queue-kind-review")).to_have_attribute("aria-pressed", "true")
     item = admin.locator("[data-testid=queue-item]", has_text=text)
     expect(item).to_be_visible()
     expect(item.locator("[data-testid=queue-report]")).to_contain_text("Offensive or abusive")
