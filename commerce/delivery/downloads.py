@@ -18,7 +18,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from commerce import wiring
-from commerce.accounts import Actor, require_role, require_signed_in
+from commerce.accounts import Actor, require_admin, require_signed_in
 from commerce.accounts.service import session_user_id
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import delivers_files, delivers_keys
@@ -39,6 +39,7 @@ from commerce.models import (
     User,
 )
 from commerce.models.base import utcnow
+from commerce.moderation import audit
 
 MAX_DOWNLOAD_LIMIT = 1000
 MIN_LINK_MINUTES = 1
@@ -185,7 +186,7 @@ def reset_downloads(s: Session, actor: Actor, product_id: int, buyer_id: int) ->
 def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
     """An admin gives an order's buyer their full download allowance back on everything
     the order granted; returns how many products had downloads to reset."""
-    require_role(actor, "admin")
+    admin_id = require_admin(actor, "reset_order_downloads", reference=reference)
     order = s.exec(select(Order).where(Order.reference == reference)).first()
     if order is None:
         raise NotFound("There is no such order.")
@@ -198,6 +199,8 @@ def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
         counter.used, counter.reset_at = 0, now
         s.add(counter)
     s.flush()
+    audit.record(s, admin_id, "reset_order_downloads", "order", order.reference,
+                 label=f"{order.reference} ({len(counters)} product{'s' if len(counters) != 1 else ''})")
     return len(counters)
 
 

@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_role, require_shop
+from commerce.accounts import Actor, require_admin, require_shop
 from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Refund, Shop
 from commerce.models.base import utcnow
 from commerce.money import Money, apply_percent, format_money
@@ -176,7 +176,7 @@ def seller_balances(s: Session, actor: Actor, *, now: datetime | None = None) ->
 
 def payouts_report(s: Session, actor: Actor, *, now: datetime | None = None) -> list[PayoutRow]:
     """Every shop's balance per currency, for the admins who pay sellers out."""
-    require_role(actor, "admin")
+    require_admin(actor, "payouts_report")
     now = now or utcnow()
     names = dict(s.exec(select(Shop.id, Shop.name)).all())
     return [PayoutRow(shop_id=shop, shop_name=names.get(shop, ""), currency=currency, **b)

@@ -9,9 +9,12 @@ import logging
 import pytest
 from sqlmodel import select
 
+from commerce import ledger
 from commerce.accounts import Actor
+from commerce.catalog import products as catalog
+from commerce.delivery import downloads, grants
 from commerce.errors import PermissionDenied
-from commerce.models import AuditRecord, ExchangeRate, Product, Report, Review, Shop, TaxRate, User
+from commerce.models import AuditRecord, ExchangeRate, Fulfilment, Product, Report, Review, Shop, TaxRate, User
 from commerce.moderation import audit, checks, decisions, orders, quality, queue, settings, users
 from commerce.reviews import service as reviews
 from tests.domain.moderation_support import market  # noqa: F401  (fixture)
@@ -39,6 +42,13 @@ ADMIN_CALLS = {
     "set_tax_rate": lambda s, a, t: settings.set_tax_rate(s, a, country="FR", percent="1"),
     "enable_currency": lambda s, a, t: settings.enable_currency(s, a, code="NOK", per_eur="11"),
     "disable_currency": lambda s, a, t: settings.disable_currency(s, a, code="GBP"),
+    # Admin services outside commerce.moderation use the same logged check.
+    "catalog_approve_product": lambda s, a, t: catalog.approve_product(s, a, t["product"]),
+    "catalog_reject_product": lambda s, a, t: catalog.reject_product(s, a, t["product"], reason="no"),
+    "revoke_order_access": lambda s, a, t: grants.revoke_order_access(s, a, t["reference"], reason="no"),
+    "reset_order_downloads": lambda s, a, t: downloads.reset_order_downloads(s, a, t["reference"]),
+    "payouts_report": lambda s, a, t: ledger.payouts_report(s, a),
+    "payouts_csv": lambda s, a, t: ledger.payouts_csv(s, a),
 }
 
 
@@ -70,6 +80,7 @@ def snapshot(s) -> tuple:
         s.exec(select(TaxRate.country, TaxRate.rate_bps).order_by(TaxRate.country)).all(),
         s.exec(select(ExchangeRate.currency).order_by(ExchangeRate.currency)).all(),
         s.exec(select(AuditRecord.id)).all(),
+        [(f.id, f.status) for f in s.exec(select(Fulfilment).order_by(Fulfilment.id)).all()],
     )
 
 
@@ -108,6 +119,7 @@ def test_the_same_calls_work_for_an_admin(targets):
     admin = market.admin_actor()
     s = market.s
     for action in ("moderation_queue", "user_detail", "order_detail", "shop_quality", "settings_view",
-                   "set_take_rate", "set_tax_rate", "enable_currency", "hide_review", "approve_product"):
+                   "set_take_rate", "set_tax_rate", "enable_currency", "hide_review", "approve_product",
+                   "catalog_reject_product", "payouts_report", "payouts_csv", "revoke_order_access"):
         ADMIN_CALLS[action](s, admin, targets)
-    assert len(s.exec(select(AuditRecord)).all()) == 5
+    assert len(s.exec(select(AuditRecord)).all()) == 6

@@ -14,6 +14,7 @@ from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import DownloadEvent, ProductVersion, StampedCopy, User
+from commerce.moderation import audit
 
 
 def one_page_pdf() -> bytes:
@@ -259,4 +260,8 @@ def test_an_admin_resets_an_orders_downloads(shop, bought):
     with pytest.raises(NotFound):
         downloads.reset_order_downloads(shop.s, admin, "ORD-NOPE")
     assert downloads.reset_order_downloads(shop.s, admin, bought["order"].reference) == 1
+    # Admins find the decision on /admin/audit; the refused seller left no record.
+    (entry,) = audit.list_audit(shop.s, admin, subject="order").items
+    assert (entry.action, entry.subject_id, entry.action_label) == (
+        "reset_order_downloads", bought["order"].reference, "Reset order downloads")
     assert downloads.allowance(shop.s, bought["user"].id, bought["product"].id).used == 0
