@@ -40,6 +40,7 @@ from commerce.models import (
 )
 from commerce.models.base import utcnow
 from commerce.moderation import audit
+from commerce.notifications.preferences import buyers_as_seen_by_shop
 
 MAX_DOWNLOAD_LIMIT = 1000
 MIN_LINK_MINUTES = 1
@@ -318,7 +319,8 @@ def authorise(s: Session, link: links.SignedDownload, *, session_token: str | No
 @dataclass(frozen=True)
 class BuyerDownloads:
     buyer_id: int
-    email: str
+    # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
+    buyer: str
     used: int
     last_download_at: datetime | None
     last_download_label: str
@@ -361,9 +363,10 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
         .group_by(ProductFile.id, ProductFile.filename, ProductVersion.label, ProductVersion.number)
         .order_by(ProductVersion.number.desc(), ProductFile.id)
     ).all()
+    shown = buyers_as_seen_by_shop(s, product.shop_id, {b: e for b, e, _, _ in buyer_rows})
     return DownloadStats(
         total=total,
-        buyers=[BuyerDownloads(buyer_id=b, email=e, used=u, last_download_at=t,
+        buyers=[BuyerDownloads(buyer_id=b, buyer=shown[b], used=u, last_download_at=t,
                                last_download_label=f"{t:%-d %b %Y %H:%M} UTC" if t else "")
                 for b, e, u, t in buyer_rows],
         files=[FileDownloads(file_id=i, filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows],

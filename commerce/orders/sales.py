@@ -12,6 +12,7 @@ from commerce.accounts import Actor, require_shop
 from commerce.errors import NotFound, ValidationError
 from commerce.models import Order, OrderLine
 from commerce.money import Money, format_money, parse_major
+from commerce.notifications.preferences import buyers_as_seen_by_shop
 from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
@@ -36,7 +37,8 @@ class SaleView:
     reference: str
     status: str
     status_label: str
-    email: str
+    # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
+    buyer: str
     currency: str
     created_at: datetime
     created_label: str
@@ -46,7 +48,7 @@ class SaleView:
     refundable: bool
 
 
-def _sale_view(order: Order, lines: list[OrderLine]) -> SaleView:
+def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
     def label(amount: int) -> str:
         return format_money(Money(amount, order.currency))
 
@@ -62,7 +64,7 @@ def _sale_view(order: Order, lines: list[OrderLine]) -> SaleView:
         ))
     return SaleView(
         reference=order.reference, status=order.status, status_label=lifecycle.STATUS_LABELS[order.status],
-        email=order.email, currency=order.currency, created_at=order.created_at,
+        buyer=buyer, currency=order.currency, created_at=order.created_at,
         created_label=order.created_at.strftime("%d %b %Y %H:%M"), lines=views,
         total_label=label(sum(line.total for line in lines)),
         refundable=any(view.refundable > 0 for view in views),
@@ -84,7 +86,8 @@ def list_shop_sales(s: Session, actor: Actor, *, limit: int = 50) -> list[SaleVi
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_order.setdefault(line.order_id, []).append(line)
-    return [_sale_view(order, by_order.get(order.id, [])) for order in orders]
+    buyers = buyers_as_seen_by_shop(s, shop_id, {order.buyer_id: order.email for order in orders})
+    return [_sale_view(order, by_order.get(order.id, []), buyers[order.buyer_id]) for order in orders]
 
 
 def refund_line(

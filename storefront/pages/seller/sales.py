@@ -86,7 +86,7 @@ def sale_card(sale: SaleView) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.text(sale.created_label, " · ", sale.email, size="1", color=theme.TEXT_MUTED,
+            rx.text(sale.created_label, " · ", sale.buyer, size="1", color=theme.TEXT_MUTED,
                     style={"overflow_wrap": "anywhere"}),
             rx.foreach(sale.lines, lambda line: sale_line(sale, line)),
             rx.cond(sale.refundable, full_refund_button(sale)),
