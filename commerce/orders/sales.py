@@ -6,18 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_shop
+from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.errors import NotFound, ValidationError
 from commerce.models import Order, OrderLine
 from commerce.money import Money, format_money, parse_major
-from commerce.notifications.preferences import buyers_as_seen_by_shop
+from commerce.notifications.preferences import buyers_as_seen_by_shop, shares_email_with_sellers
 from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
 # Orders awaiting payment or cancelled are not sales.
 SALE_STATUSES = ("paid", "partially_refunded", "refunded", "disputed")
+SALES_PER_PAGE = 25
+MAX_SEARCH_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -71,23 +75,37 @@ def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
     )
 
 
-def list_shop_sales(s: Session, actor: Actor, *, limit: int = 50) -> list[SaleView]:
-    """The acting seller's sales, newest first, with only their own lines."""
+def list_shop_sales(s: Session, actor: Actor, *, search: str = "", page: int = 1,
+                    per_page: int = SALES_PER_PAGE) -> Page:
+    """The acting seller's sales, newest first, a page at a time, with only their own lines.
+
+    `search` finds orders whose reference or buyer email contains it (buyers who keep
+    their email from sellers are not found by email: their reference still finds them).
+    """
     shop_id = require_shop(actor)
+    page, per_page = page_bounds(page, per_page)
+    conditions = [Order.status.in_(SALE_STATUSES),
+                  Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id))]
+    needle = " ".join((search or "").split()).lower()[:MAX_SEARCH_LENGTH]
+    if needle:
+        conditions.append(or_(func.lower(Order.reference).contains(needle, autoescape=True),
+                              and_(func.lower(Order.email).contains(needle, autoescape=True),
+                                   shares_email_with_sellers(Order.buyer_id))))
+    total = s.exec(select(func.count()).select_from(Order).where(*conditions)).one()
     orders = s.exec(
-        select(Order).where(Order.status.in_(SALE_STATUSES),
-                            Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)))
-        .order_by(Order.created_at.desc(), Order.id.desc()).limit(max(1, min(limit, 200)))
+        select(Order).where(*conditions).order_by(Order.created_at.desc(), Order.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
     ).all()
     if not orders:
-        return []
+        return make_page([], page, per_page, total)
     lines = s.exec(select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders]),
                                            OrderLine.shop_id == shop_id).order_by(OrderLine.id)).all()
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_order.setdefault(line.order_id, []).append(line)
     buyers = buyers_as_seen_by_shop(s, shop_id, {order.buyer_id: order.email for order in orders})
-    return [_sale_view(order, by_order.get(order.id, []), buyers[order.buyer_id]) for order in orders]
+    return make_page([_sale_view(order, by_order.get(order.id, []), buyers[order.buyer_id]) for order in orders],
+                     page, per_page, total)
 
 
 def refund_line(

@@ -37,7 +37,7 @@ def test_the_pseudonym_is_the_exports_one_and_differs_per_shop(shop, buyers):
 
 
 def test_the_sales_page_shows_the_pseudonym(shop, buyers):
-    shown = {sale.reference: sale.buyer for sale in sales.list_shop_sales(shop.s, shop.seller)}
+    shown = {sale.reference: sale.buyer for sale in sales.list_shop_sales(shop.s, shop.seller).items}
     assert shown == {buyers["orders"]["open@example.com"].reference: "open@example.com",
                      buyers["orders"]["hidden@example.com"].reference: buyers["alias"]}
 
@@ -59,6 +59,6 @@ def test_sold_keys_show_the_pseudonym_and_are_not_found_by_the_hidden_email(shop
 
 def test_turning_sharing_back_on_shows_the_email_again(shop, buyers):
     set_share_email(shop.s, shop.world.buyer_actor(buyers["hidden"]), enabled=True)
-    assert buyers["alias"] not in {sale.buyer for sale in sales.list_shop_sales(shop.s, shop.seller)}
+    assert buyers["alias"] not in {sale.buyer for sale in sales.list_shop_sales(shop.s, shop.seller).items}
     assert "hidden@example.com" in {b.buyer for b in downloads.download_stats(
         shop.s, shop.seller, buyers["files"].id).buyers}
