@@ -225,11 +225,11 @@ def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment 
 
 
 def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
-    """A fresh signed link to one file the actor owns (any version of a product they bought)."""
+    """A fresh signed link to one file the actor owns (any released version of a product they bought)."""
     user_id = require_signed_in(actor)
     file = s.get(ProductFile, file_id) if isinstance(file_id, int) and not isinstance(file_id, bool) else None
     missing = NotFound("This file is not in your library.")
-    if file is None:
+    if file is None or s.get(ProductVersion, file.version_id).released_at is None:
         raise missing
     fulfilment = _buyer_fulfilment(s, user_id, file.product_id)
     if fulfilment is None:

@@ -208,7 +208,8 @@ def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(
 
     before = library.current_library_version(shop.s, buyer)
     first.published_at = first.published_at or datetime.now(timezone.utc)
-    v2 = ProductVersion(product_id=first.id, number=2, label="2.0", release_notes="Twelve new brushes.")
+    v2 = ProductVersion(product_id=first.id, number=2, label="2.0", release_notes="Twelve new brushes.",
+                        released_at=datetime.now(timezone.utc))
     shop.s.add(v2)
     shop.s.flush()
     assert updates.notify_owners(shop.s, v2.id) == 1
