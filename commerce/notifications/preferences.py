@@ -34,6 +34,7 @@ PRODUCT_UPDATE = "product_update"
 ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome", "product_rejected")
 SHARE_EMAIL = "privacy:share_email_with_sellers"
 SHARE_EMAIL_DEFAULT = True
+PSEUDONYM_PREFIX = "buyer-"
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def pseudonym(shop_id: int, buyer_id: int) -> str:
     that shop's pages and exports, different in every other shop."""
     key = get_settings().secret_key.encode()
     digest = hmac.new(key, f"buyer:{shop_id}:{buyer_id}".encode(), hashlib.sha256).hexdigest()
-    return f"buyer-{digest[:12]}"
+    return f"{PSEUDONYM_PREFIX}{digest[:12]}"
 
 
 def buyers_as_seen_by_shop(s: Session, shop_id: int, emails: Mapping[int, str]) -> dict[int, str]:

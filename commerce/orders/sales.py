@@ -14,7 +14,12 @@ from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.errors import NotFound, ValidationError
 from commerce.models import Order, OrderLine
 from commerce.money import Money, format_money, parse_major
-from commerce.notifications.preferences import buyers_as_seen_by_shop, shares_email_with_sellers
+from commerce.notifications.preferences import (
+    PSEUDONYM_PREFIX,
+    buyers_as_seen_by_shop,
+    pseudonym,
+    shares_email_with_sellers,
+)
 from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
@@ -75,22 +80,35 @@ def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
     )
 
 
+def _hidden_buyers_named(s: Session, shop_sales: list, shop_id: int, needle: str) -> list[int]:
+    """The shop's buyers who keep their email from sellers and whose pseudonym starts with
+    `needle` (as copied from the page). A pseudonym is a keyed hash, so it is computed here."""
+    if not needle.startswith(PSEUDONYM_PREFIX):
+        return []
+    hidden = s.exec(select(Order.buyer_id).where(*shop_sales, ~shares_email_with_sellers(Order.buyer_id))
+                    .distinct()).all()
+    return [buyer_id for buyer_id in hidden if pseudonym(shop_id, buyer_id).startswith(needle)]
+
+
 def list_shop_sales(s: Session, actor: Actor, *, search: str = "", page: int = 1,
                     per_page: int = SALES_PER_PAGE) -> Page:
     """The acting seller's sales, newest first, a page at a time, with only their own lines.
 
-    `search` finds orders whose reference or buyer email contains it (buyers who keep
-    their email from sellers are not found by email: their reference still finds them).
+    `search` finds orders whose reference or buyer email contains it. Buyers who keep
+    their email from sellers are not found by email, only by the pseudonym the page shows
+    (typed from its start).
     """
     shop_id = require_shop(actor)
     page, per_page = page_bounds(page, per_page)
-    conditions = [Order.status.in_(SALE_STATUSES),
+    shop_sales = [Order.status.in_(SALE_STATUSES),
                   Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id))]
+    conditions = list(shop_sales)
     needle = " ".join((search or "").split()).lower()[:MAX_SEARCH_LENGTH]
     if needle:
         conditions.append(or_(func.lower(Order.reference).contains(needle, autoescape=True),
                               and_(func.lower(Order.email).contains(needle, autoescape=True),
-                                   shares_email_with_sellers(Order.buyer_id))))
+                                   shares_email_with_sellers(Order.buyer_id)),
+                              Order.buyer_id.in_(_hidden_buyers_named(s, shop_sales, shop_id, needle))))
     total = s.exec(select(func.count()).select_from(Order).where(*conditions)).one()
     orders = s.exec(
         select(Order).where(*conditions).order_by(Order.created_at.desc(), Order.id.desc())

@@ -12,7 +12,7 @@ from commerce import ledger
 from commerce.accounts import Actor
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.models import OrderLine
-from commerce.notifications.preferences import set_share_email
+from commerce.notifications.preferences import pseudonym, set_share_email
 from commerce.orders import cart, discounts, lifecycle, sales
 from commerce.orders.cart import CartSettings
 from commerce.orders.pricing import CartInput
@@ -112,6 +112,9 @@ def test_sellers_page_through_all_their_sales_and_find_an_old_one_to_refund(worl
     assert by_email.reference == references[3]
     # The oldest buyer keeps their email from sellers: their address finds nothing, their reference does.
     assert sales.list_shop_sales(world.s, seller, search="fan0@example.com").total == 0
+    alias = pseudonym(shop.id, people[0].id)
+    assert [sale.buyer for sale in sales.list_shop_sales(world.s, seller, search=alias.upper()).items] == [alias]
+    assert sales.list_shop_sales(world.s, seller, search=pseudonym(shop.id, people[1].id)).total == 0
     assert sales.list_shop_sales(world.s, seller, search="100%_").items == []
     # Another shop's seller cannot find this shop's orders.
     assert sales.list_shop_sales(world.s, world.seller_actor(world.shop()), search=oldest).total == 0
