@@ -138,7 +138,7 @@ def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
     blob = wiring.blob_store().put(f"products/{product.id}/files/{uuid.uuid4().hex}", pdf,
                                    content_type="application/pdf")
     version = ProductVersion(product_id=product.id, number=1, label="1.0",
-                             created_at=product.published_at)
+                             created_at=product.published_at, released_at=product.published_at)
     s.add(version)
     s.flush()
     s.add(ProductFile(product_id=product.id, version_id=version.id, filename=f"{product.slug}.pdf",

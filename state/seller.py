@@ -332,7 +332,18 @@ class ProductEditorState(rx.State):
             self.version_error = result.error
             return
         self._show(result.value)
-        self.version_notice = "New version started. Uploads now go to it."
+        self.version_notice = ("New version started as a draft: upload its files, then release it. "
+                               "Buyers see it and are told about it only once it is released.")
+
+    @rx.event
+    async def release_version(self):
+        self._clear_messages()
+        result = await self._run(files.release_version)
+        if not result.ok:
+            self.version_error = result.error
+            return
+        self._show(result.value)
+        self.version_notice = "Version released: buyers see it in their library and get an update email."
 
     @rx.event
     async def remove_file(self, file_id: int):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -19,12 +20,17 @@ from commerce.orders.bundles import BundleView
 from commerce.orders.discounts import DiscountCodeView, ProductChoice
 from commerce.orders.sales import SaleView
 from state import service_call
+from state.catalog import Pagination, page_number
 from state.form_data import text_field
 from state.session import current_actor
+from storefront import routes
 
 
 class SellerSalesState(rx.State):
     sales: list[SaleView] = []
+    pagination: Pagination = Pagination()
+    # The search as typed, from `?q=` (order reference or buyer email).
+    query: str = ""
     loaded: bool = False
     error: str = ""
     notice: str = ""
@@ -32,8 +38,9 @@ class SellerSalesState(rx.State):
 
     async def _reload(self) -> None:
         actor = await current_actor(self)
-        result = await service_call.call(sales.list_shop_sales, actor)
-        self.sales = result.value if result.ok else []
+        result = await service_call.call(sales.list_shop_sales, actor, search=self.query, page=page_number(self))
+        self.sales = result.value.items if result.ok else []
+        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
         if not result.ok:
             self.error = result.error
         self.loaded = True
@@ -41,7 +48,20 @@ class SellerSalesState(rx.State):
     @rx.event
     async def load(self):
         self.error = self.notice = ""
+        query = self.router.url.query_parameters.get("q", "")
+        self.query = query[:sales.MAX_SEARCH_LENGTH] if isinstance(query, str) else ""
         await self._reload()
+
+    @rx.var
+    def page_query(self) -> str:
+        """What the pager puts before `page=N`: the search, encoded (emails may hold "+")."""
+        return f"?{urlencode({'q': self.query})}&" if self.query else "?"
+
+    @rx.event
+    def search(self, form_data: dict[str, Any]):
+        """The search goes in the address (`?q=`), so a result page can be reloaded and paged."""
+        query = text_field(form_data, "q")[:sales.MAX_SEARCH_LENGTH]
+        return rx.redirect(routes.SELLER_SALES + (f"?{urlencode({'q': query})}" if query else ""))
 
     @rx.event
     async def refund_order(self, reference: str):

@@ -16,8 +16,6 @@ every other shop.
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -31,10 +29,9 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_shop
 from commerce.analytics.sales import to_shop_currency
-from commerce.config import get_settings
 from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Shop
 from commerce.money import currency_exponent
-from commerce.notifications.preferences import sharing_email
+from commerce.notifications.preferences import pseudonym, sharing_email
 
 SOLD = ("paid", "partially_refunded", "refunded", "disputed")
 BATCH = 500
@@ -75,12 +72,6 @@ def _exponent(currency: str) -> int:
 def _major(amount: int, currency: str) -> str:
     """Minor units as a major-unit decimal ("12.50"); the exponent is looked up once per currency."""
     return str(Decimal(amount).scaleb(-_exponent(currency)))
-
-
-def pseudonym(shop_id: int, buyer_id: int) -> str:
-    key = get_settings().secret_key.encode()
-    digest = hmac.new(key, f"buyer:{shop_id}:{buyer_id}".encode(), hashlib.sha256).hexdigest()
-    return f"buyer-{digest[:12]}"
 
 
 def _revenue_by_line(s: Session, line_ids: list[int]) -> dict[int, int]:

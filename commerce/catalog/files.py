@@ -2,9 +2,11 @@
 
 Files are private: stored through the BlobStore under `products/<id>/files/<uuid>`
 and only ever handed out through signed, expiring links (the delivery issue).
-Uploads go to the latest version; a seller releases an update by creating a new
-version with release notes. Buyers keep every version, so once a product has been
-published its versions and files are never deleted.
+Uploads go to the latest version. A seller ships an update in two steps: they start
+a new version with release notes (a draft: buyers neither see it nor hear about it),
+upload its files, then release it, which is when buyers get the badge and the email
+(commerce.delivery.updates). Buyers keep every released version, so once a product
+has been published its released versions and files are never deleted.
 
 A blob is written before its row; if the transaction then rolls back, the blob is
 left unreferenced (wasted space, never served).
@@ -30,8 +32,9 @@ from commerce.catalog.uploads import (
 )
 from commerce.catalog.views import ProductEditView, product_edit_view
 from commerce.db import after_commit
-from commerce.errors import NotFound, PermissionDenied, ValidationError
+from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.models import Product, ProductFile, ProductVersion, Shop
+from commerce.models.base import utcnow
 from commerce.storage.port import BlobStore
 
 MAX_FILES_PER_VERSION = 50
@@ -82,7 +85,8 @@ def upload_file(
     blob = store.put(key, LimitedReader(head, stream, limit), content_type=content_type)
 
     if version is None:
-        version = ProductVersion(product_id=product.id, number=1, label="1")
+        # The first version is what the product sells: publishing, not a release, shows it.
+        version = ProductVersion(product_id=product.id, number=1, label="1", released_at=utcnow())
         s.add(version)
         s.flush()
     s.add(ProductFile(
@@ -98,7 +102,8 @@ def create_version(
     s: Session, actor: Actor, product_id: int, *, label: str, release_notes: str = "",
     carry_over_files: bool = True,
 ) -> ProductEditView:
-    """Start a new version (an update buyers are told about) with release notes.
+    """Start a new version (an update) with release notes, as a draft: buyers see it and
+    are told about it only once the seller releases it (`release_version`).
 
     With `carry_over_files`, the new version starts with the previous version's
     files (the same stored blobs, nothing copied), so a seller replacing one file
@@ -118,6 +123,9 @@ def create_version(
             f"Release notes can be at most {MAX_RELEASE_NOTES_LENGTH:,} characters.", "release_notes"
         )
     previous = _latest_version(s, product.id)
+    if previous is not None and previous.released_at is None:
+        raise ValidationError(f"Version {previous.label} is not released yet: upload its files and release it "
+                              "before starting another.", "label")
     if previous is None or _file_count(s, previous.id) == 0:
         raise ValidationError("Upload files to the current version before starting a new one.", "label")
     version = ProductVersion(product_id=product.id, number=previous.number + 1,
@@ -138,6 +146,22 @@ def create_version(
     return product_edit_view(s, product, shop)
 
 
+def release_version(s: Session, actor: Actor, product_id: int) -> ProductEditView:
+    """Release the product's draft version: buyers see it in their library from now on
+    and are told about it (badge and email, after the commit)."""
+    product, shop = owned_product(s, actor, product_id)
+    draft = _latest_version(s, product.id)
+    if draft is None or draft.released_at is not None:
+        raise Conflict("There is no draft version to release: start a new version first.")
+    if _file_count(s, draft.id) == 0:
+        raise ValidationError(f"Upload at least one file to version {draft.label} before releasing it.", "file")
+    draft.released_at = utcnow()
+    s.add(draft)
+    touch(product, searchable=False)
+    s.flush()
+    return product_edit_view(s, product, shop)
+
+
 def _owned_file(s: Session, actor: Actor, file_id: int) -> tuple[ProductFile, Product, Shop]:
     row = s.get(ProductFile, file_id)
     if row is None:
@@ -149,13 +173,15 @@ def _owned_file(s: Session, actor: Actor, file_id: int) -> tuple[ProductFile, Pr
 def remove_file(
     s: Session, actor: Actor, file_id: int, *, store: BlobStore | None = None
 ) -> ProductEditView:
-    """Remove a file uploaded by mistake, only while the product has never been published.
+    """Remove a file uploaded by mistake, while no buyer can have it: the product has
+    never been published, or the file is in a draft version.
 
-    After publishing, buyers may own any version, so files stay; the seller
-    releases a new version without the file instead.
+    Buyers may own any released version of a published product, so its files stay;
+    the seller releases a new version without the file instead.
     """
     row, product, shop = _owned_file(s, actor, file_id)
-    if product.published_at is not None:
+    version = s.get(ProductVersion, row.version_id)
+    if product.published_at is not None and version.released_at is not None:
         raise PermissionDenied(
             "Files of a published product stay available to its buyers. "
             "Start a new version without this file instead."

@@ -235,8 +235,8 @@ def archive_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     return product_edit_view(s, product, shop)
 
 
-def _product_for_moderation(s: Session, actor: Actor, product_id: int) -> tuple[Product, Shop]:
-    require_admin(actor, "moderate_product", product_id=product_id)
+def _product_for_moderation(s: Session, actor: Actor, action: str, product_id: int) -> tuple[Product, Shop]:
+    require_admin(actor, action, product_id=product_id)
     product = s.get(Product, product_id, with_for_update=True)
     if product is None:
         raise NotFound("This product does not exist.")
@@ -247,7 +247,7 @@ def _product_for_moderation(s: Session, actor: Actor, product_id: int) -> tuple[
 
 def approve_product(s: Session, actor: Actor, product_id: int) -> ProductEditView:
     """Admins only: let buyers see the published product."""
-    product, shop = _product_for_moderation(s, actor, product_id)
+    product, shop = _product_for_moderation(s, actor, "approve_product", product_id)
     product.moderation_status = "approved"
     product.rejection_reason = None
     touch(product)
@@ -256,7 +256,7 @@ def approve_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
 
 def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) -> ProductEditView:
     """Admins only: hide the product and tell the seller why (they may fix it and publish again)."""
-    product, shop = _product_for_moderation(s, actor, product_id)
+    product, shop = _product_for_moderation(s, actor, "reject_product", product_id)
     cleaned = " ".join((reason or "").split())
     if not cleaned:
         raise ValidationError("Tell the seller why the product is rejected.", "reason")

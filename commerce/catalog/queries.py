@@ -268,7 +268,7 @@ def product_page(
         raise NotFound("This product does not exist.")
     category = s.get(Category, product.category_id) if product.category_id else None
     cover, gallery = product_images(s, product)
-    versions = product_versions(s, product.id) if delivers_files(product.delivery_kind) else []
+    versions = product_versions(s, product.id, released_only=True) if delivers_files(product.delivery_kind) else []
     latest = versions[0] if versions else None
     description_text = _MARKDOWN_NOISE.sub(" ", product.description)
     return ProductPageView(

@@ -130,6 +130,9 @@ class VersionView:
     label: str
     release_notes: str
     created_at: datetime
+    # None for a draft (an update the seller has not released; only the seller sees it).
+    released_at: datetime | None
+    is_draft: bool
     files: list[FileView]
     total_size_label: str
 
@@ -165,12 +168,13 @@ def product_images(s: Session, product: Product) -> tuple[ImageView | None, list
     return cover, [image_view(row) for row in rows if row.role == "gallery"]
 
 
-def product_versions(s: Session, product_id: int) -> list[VersionView]:
-    """Every version, newest first, with its files in upload order."""
-    versions = s.exec(
-        select(ProductVersion).where(ProductVersion.product_id == product_id)
-        .order_by(ProductVersion.number.desc())
-    ).all()
+def product_versions(s: Session, product_id: int, *, released_only: bool = False) -> list[VersionView]:
+    """Every version, newest first, with its files in upload order; buyers' pages ask for
+    `released_only` (a draft update is the seller's business until they release it)."""
+    query = select(ProductVersion).where(ProductVersion.product_id == product_id)
+    if released_only:
+        query = query.where(ProductVersion.released_at.is_not(None))
+    versions = s.exec(query.order_by(ProductVersion.number.desc())).all()
     files = s.exec(
         select(ProductFile).where(ProductFile.product_id == product_id)
         .order_by(ProductFile.position, ProductFile.id)
@@ -186,6 +190,7 @@ def product_versions(s: Session, product_id: int) -> list[VersionView]:
         VersionView(
             id=version.id, number=version.number, label=version.label,
             release_notes=version.release_notes, created_at=version.created_at,
+            released_at=version.released_at, is_draft=version.released_at is None,
             files=by_version.get(version.id, []),
             total_size_label=format_size(sum(f.size_bytes for f in by_version.get(version.id, []))),
         )
@@ -256,7 +261,8 @@ def publish_problems(s: Session, product: Product) -> list[str]:
         problems.append("Add a cover image.")
     if delivers_files(product.delivery_kind):
         latest = s.exec(
-            select(ProductVersion.id).where(ProductVersion.product_id == product.id)
+            select(ProductVersion.id).where(ProductVersion.product_id == product.id,
+                                            ProductVersion.released_at.is_not(None))
             .order_by(ProductVersion.number.desc()).limit(1)
         ).first()
         has_files = latest is not None and s.exec(

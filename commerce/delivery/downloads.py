@@ -39,6 +39,8 @@ from commerce.models import (
     User,
 )
 from commerce.models.base import utcnow
+from commerce.moderation import audit
+from commerce.notifications.preferences import buyers_as_seen_by_shop
 
 MAX_DOWNLOAD_LIMIT = 1000
 MIN_LINK_MINUTES = 1
@@ -185,7 +187,7 @@ def reset_downloads(s: Session, actor: Actor, product_id: int, buyer_id: int) ->
 def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
     """An admin gives an order's buyer their full download allowance back on everything
     the order granted; returns how many products had downloads to reset."""
-    require_admin(actor, "reset_order_downloads", reference=reference)
+    admin_id = require_admin(actor, "reset_order_downloads", reference=reference)
     order = s.exec(select(Order).where(Order.reference == reference)).first()
     if order is None:
         raise NotFound("There is no such order.")
@@ -198,6 +200,8 @@ def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
         counter.used, counter.reset_at = 0, now
         s.add(counter)
     s.flush()
+    audit.record(s, admin_id, "reset_order_downloads", "order", order.reference,
+                 label=f"{order.reference} ({len(counters)} product{'s' if len(counters) != 1 else ''})")
     return len(counters)
 
 
@@ -221,11 +225,11 @@ def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment 
 
 
 def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
-    """A fresh signed link to one file the actor owns (any version of a product they bought)."""
+    """A fresh signed link to one file the actor owns (any released version of a product they bought)."""
     user_id = require_signed_in(actor)
     file = s.get(ProductFile, file_id) if isinstance(file_id, int) and not isinstance(file_id, bool) else None
     missing = NotFound("This file is not in your library.")
-    if file is None:
+    if file is None or s.get(ProductVersion, file.version_id).released_at is None:
         raise missing
     fulfilment = _buyer_fulfilment(s, user_id, file.product_id)
     if fulfilment is None:
@@ -315,7 +319,8 @@ def authorise(s: Session, link: links.SignedDownload, *, session_token: str | No
 @dataclass(frozen=True)
 class BuyerDownloads:
     buyer_id: int
-    email: str
+    # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
+    buyer: str
     used: int
     last_download_at: datetime | None
     last_download_label: str
@@ -358,9 +363,10 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
         .group_by(ProductFile.id, ProductFile.filename, ProductVersion.label, ProductVersion.number)
         .order_by(ProductVersion.number.desc(), ProductFile.id)
     ).all()
+    shown = buyers_as_seen_by_shop(s, product.shop_id, {b: e for b, e, _, _ in buyer_rows})
     return DownloadStats(
         total=total,
-        buyers=[BuyerDownloads(buyer_id=b, email=e, used=u, last_download_at=t,
+        buyers=[BuyerDownloads(buyer_id=b, buyer=shown[b], used=u, last_download_at=t,
                                last_download_label=f"{t:%-d %b %Y %H:%M} UTC" if t else "")
                 for b, e, u, t in buyer_rows],
         files=[FileDownloads(file_id=i, filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows],

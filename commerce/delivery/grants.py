@@ -25,6 +25,7 @@ from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.models import Fulfilment, FulfilmentDelivery, Order, OrderLine, OrderTransition, Product
 from commerce.models.base import utcnow
+from commerce.moderation import audit
 from commerce.orders import lifecycle
 
 MAX_REASON_LENGTH = 300
@@ -83,7 +84,7 @@ def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str
 
     Returns how many products lost access; the reason is kept in the order's audit trail.
     """
-    require_admin(actor, "revoke_order_access", reference=reference)
+    admin_id = require_admin(actor, "revoke_order_access", reference=reference)
     text = " ".join((reason or "").split())
     if not text:
         raise ValidationError("Say why access is being withdrawn.", "reason")
@@ -100,6 +101,7 @@ def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str
     for line in lines:
         lifecycle.revoke_fulfilments(s, line)
     s.add(OrderTransition(order_id=order.id, from_status=order.status, to_status=order.status,
-                          reason=f"access revoked by an admin: {text}"[:500], actor_user_id=actor.user_id))
-    s.flush()
+                          reason=f"access revoked by an admin: {text}"[:500], actor_user_id=admin_id))
+    audit.record(s, admin_id, "revoke_order_access", "order", order.reference,
+                 label=f"{order.reference} ({len(granted)} product{'s' if len(granted) != 1 else ''})", reason=text)
     return len(granted)

@@ -86,7 +86,8 @@ def _latest_versions(s: Session, product_ids: list[int]) -> dict[int, ProductVer
     if not product_ids:
         return {}
     newest = (select(ProductVersion.product_id, func.max(ProductVersion.number).label("number"))
-              .where(ProductVersion.product_id.in_(product_ids)).group_by(ProductVersion.product_id).subquery())
+              .where(ProductVersion.product_id.in_(product_ids), ProductVersion.released_at.is_not(None))
+              .group_by(ProductVersion.product_id).subquery())
     rows = s.exec(select(ProductVersion).join(
         newest, (newest.c.product_id == ProductVersion.product_id) & (newest.c.number == ProductVersion.number))).all()
     return {row.product_id: row for row in rows}
@@ -121,7 +122,7 @@ def _items(s: Session, user_id: int, search: str = "", product_id: int | None = 
             order_reference=references.get(first_id, ""), receipt_url=receipt_url(references.get(first_id, "")),
             delivers_files=delivers_files(product.delivery_kind), delivers_keys=delivers_keys(product.delivery_kind),
             latest_version_label=version.label if version else "",
-            updated=version is not None and version.number > 1 and version.created_at > baseline,
+            updated=version is not None and version.number > 1 and version.released_at > baseline,
             delivering=undelivered > 0,
         ))
     items.sort(key=lambda item: (item.acquired_at, item.product_id), reverse=True)
@@ -180,7 +181,7 @@ def _version_view(version: VersionView, latest_number: int, baseline: datetime,
     return LibraryVersionView(
         id=version.id, number=version.number, label=version.label, release_notes=version.release_notes,
         created_at=version.created_at, created_label=date_label(version.created_at), is_latest=version.number == latest_number,
-        is_new=version.number > 1 and version.created_at > baseline,
+        is_new=version.number > 1 and version.released_at > baseline,
         files=[LibraryFileView(id=f.id, filename=f.filename, size_label=f.size_label, stamped=f.stamp_pdf,
                                copy_status=copies.get(f.id, "") if f.stamp_pdf else "")
                for f in version.files],
@@ -201,7 +202,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     item = items[0]
     seen_row = s.get(LibrarySeen, (user_id, pid))
     baseline = max(filter(None, (seen_row.seen_at if seen_row else None, item.acquired_at)))
-    versions = product_versions(s, pid)
+    versions = product_versions(s, pid, released_only=True)
     copies = dict(s.exec(select(StampedCopy.file_id, StampedCopy.status)
                          .where(StampedCopy.buyer_id == user_id)
                          .where(StampedCopy.file_id.in_([f.id for v in versions for f in v.files]))).all())

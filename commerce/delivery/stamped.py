@@ -58,7 +58,8 @@ def _schedule(s: Session, copy_id: int) -> None:
 
 def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
     """At purchase: start on the buyer's copies of the latest version's stamped PDFs."""
-    latest = s.exec(select(ProductVersion.id).where(ProductVersion.product_id == fulfilment.product_id)
+    latest = s.exec(select(ProductVersion.id).where(ProductVersion.product_id == fulfilment.product_id,
+                                                    ProductVersion.released_at.is_not(None))
                     .order_by(ProductVersion.number.desc()).limit(1)).first()
     if latest is None:
         return 0

@@ -6,7 +6,7 @@ license routes) and the worker (which imports every `tasks` module) both do.
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlmodel import Session
 
 from commerce.db import unit_of_work
@@ -67,11 +67,20 @@ def _revoke_with_the_refund(s: Session, fulfilment: Fulfilment) -> None:
 _RESTOCKED = "delivery.restocked_products"
 
 
+def _just_released(version: ProductVersion) -> bool:
+    """A draft update whose `released_at` this flush set (`release_version`)."""
+    history = inspect(version).attrs.released_at.history
+    return bool(history.added) and history.added[0] is not None and not any(history.deleted)
+
+
 @event.listens_for(Session, "after_flush")
 def _react_to_new_versions_and_keys(session: Session, _context) -> None:
-    # `session.new` still lists what this flush inserted.
+    # `session.new` and `session.dirty` still list what this flush wrote, with attribute history.
+    for row in session.dirty:
+        if isinstance(row, ProductVersion) and row.number > 1 and _just_released(row):
+            enqueue_after_commit(session, notify_product_update, version_id=row.id)
     for row in session.new:
-        if isinstance(row, ProductVersion) and row.number > 1:
+        if isinstance(row, ProductVersion) and row.number > 1 and row.released_at is not None:
             enqueue_after_commit(session, notify_product_update, version_id=row.id)
         elif isinstance(row, LicenseKey) and row.status == "available":
             restocked = session.info.setdefault(_RESTOCKED, set())

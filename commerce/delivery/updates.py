@@ -1,8 +1,9 @@
 """Telling buyers about a new version: the library badge and an email.
 
-The catalogue creates versions; a flush listener here notices a new version
-(number 2 and up) and, once it commits, a job bumps every owner's library and
-emails those who have not opted out (account page). The badge itself needs no
+The catalogue creates versions; a flush listener here notices a version being
+released (number 2 and up: a seller's draft update when they release it, or a
+version created already released) and, once it commits, a job bumps every owner's
+library and emails those who have not opted out (account page). The badge itself needs no
 write: the library compares the version's date with the buyer's last look.
 """
 
@@ -32,7 +33,7 @@ def notify_owners(s: Session, version_id: int) -> int:
     never emails anyone twice.
     """
     version = s.get(ProductVersion, version_id)
-    if version is None or version.number < 2:
+    if version is None or version.number < 2 or version.released_at is None:
         return 0
     product = s.get(Product, version.product_id)
     if product is None or product.published_at is None:

@@ -23,6 +23,7 @@ from commerce.licensing.crypto import product_associated_data
 from commerce.licensing.issuing import new_generated_key, take_from_stock
 from commerce.models import Fulfilment, LicenseActivation, LicenseKey, LicensePolicy, Product, User
 from commerce.models.base import utcnow
+from commerce.notifications.preferences import buyers_as_seen_by_shop, shares_email_with_sellers
 
 MASK = "•••••"
 _SHOWN_TAIL = 4
@@ -156,7 +157,8 @@ class SellerKeyRow:
     status_label: str
     api_status: str
     source: str
-    buyer_email: str
+    # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
+    buyer: str
     sold_at: datetime | None
     sold_label: str
     expires_at: datetime | None
@@ -208,7 +210,8 @@ def list_product_keys(
 ) -> Page:
     """A seller's keys of one product, newest first, masked, with buyers and activations.
 
-    `search` finds keys sold to a buyer whose email contains it.
+    `search` finds keys sold to a buyer whose email contains it (buyers who keep their
+    email from sellers are listed under a pseudonym and not found by email).
     """
     product = _owned_product_id(s, actor, product_id)
     page, per_page = page_bounds(page, per_page)
@@ -220,23 +223,25 @@ def list_product_keys(
         User, User.id == LicenseKey.buyer_id, isouter=True).where(*condition)
     needle = (search or "").strip().lower()[:100]
     if needle:
-        query = query.where(func.lower(User.email).contains(needle))
-        count_query = count_query.where(func.lower(User.email).contains(needle))
+        found = (func.lower(User.email).contains(needle), shares_email_with_sellers(User.id))
+        query = query.where(*found)
+        count_query = count_query.where(*found)
     total = s.exec(count_query).one()
     rows = s.exec(query.order_by(LicenseKey.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
     counts = _active_activations(s, [row.id for row, _ in rows])
     fulfilments = {f.id: f for f in s.exec(select(Fulfilment).where(
         Fulfilment.id.in_([row.fulfilment_id for row, _ in rows if row.fulfilment_id]))).all()}
+    shown = buyers_as_seen_by_shop(s, product.shop_id, {row.buyer_id: email for row, email in rows if row.buyer_id})
     now = utcnow()
     items = []
-    for row, email in rows:
+    for row, _ in rows:
         fulfilment = fulfilments.get(row.fulfilment_id)
         access = fulfilment is not None and fulfilment.status == "granted"
         items.append(SellerKeyRow(
             id=row.id, masked=mask_key(_plaintext(row)), status=row.status,
             status_label=KEY_STATUS_LABELS.get(row.status, row.status),
             api_status=status_of(row, now) if row.status != "available" else "",
-            source=row.source, buyer_email=email or "", sold_at=row.sold_at, sold_label=_date(row.sold_at),
+            source=row.source, buyer=shown.get(row.buyer_id, ""), sold_at=row.sold_at, sold_label=_date(row.sold_at),
             expires_at=row.expires_at, expires_label=_date(row.expires_at) or "Never",
             activations=counts.get(row.id, 0), activation_limit=row.activation_limit,
             usage_count=row.usage_count, revoked_reason=row.revoked_reason or "",

@@ -25,6 +25,9 @@ class ProductVersion(SQLModel, table=True):
     label: str = Field(max_length=40)
     release_notes: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # None while the version is a draft: buyers neither see it nor hear about it until the
+    # seller releases it with its files. Version 1 is released when made (publishing governs it).
+    released_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class ProductFile(SQLModel, table=True):

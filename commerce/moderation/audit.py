@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "enable_currency": "Enabled currency",
     "disable_currency": "Disabled currency",
     "set_banned_words": "Changed banned words",
+    "revoke_order_access": "Revoked order access",
+    "reset_order_downloads": "Reset order downloads",
 }
 
 

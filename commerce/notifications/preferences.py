@@ -9,12 +9,17 @@ LibraryState); the sender honours that switch through `email_allowed` as well.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import exists
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, normalise_email, require_signed_in
+from commerce.config import get_settings
 from commerce.errors import ValidationError
 from commerce.models import LibraryState, User, UserPreference
 from commerce.models.base import utcnow
@@ -32,6 +37,7 @@ PRODUCT_UPDATE = "product_update"
 ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome", "product_rejected")
 SHARE_EMAIL = "privacy:share_email_with_sellers"
 SHARE_EMAIL_DEFAULT = True
+PSEUDONYM_PREFIX = "buyer-"
 
 
 @dataclass(frozen=True)
@@ -154,3 +160,30 @@ def sharing_email(s: Session, user_ids: set[int]) -> set[int]:
                         .where(UserPreference.key == SHARE_EMAIL,
                                UserPreference.user_id.in_(user_ids))).all())
     return {uid for uid in user_ids if opted.get(uid, SHARE_EMAIL_DEFAULT)}
+
+
+def pseudonym(shop_id: int, buyer_id: int) -> str:
+    """How a buyer who keeps their email from sellers appears to one shop: stable across
+    that shop's pages and exports, different in every other shop."""
+    key = get_settings().secret_key.encode()
+    digest = hmac.new(key, f"buyer:{shop_id}:{buyer_id}".encode(), hashlib.sha256).hexdigest()
+    return f"{PSEUDONYM_PREFIX}{digest[:12]}"
+
+
+def buyers_as_seen_by_shop(s: Session, shop_id: int, emails: Mapping[int, str]) -> dict[int, str]:
+    """What one shop's pages show of each buyer (buyer id -> email): the email if the buyer
+    shares it with sellers, otherwise the shop's pseudonym for them."""
+    sharing = sharing_email(s, set(emails))
+    return {buyer_id: email if buyer_id in sharing else pseudonym(shop_id, buyer_id)
+            for buyer_id, email in emails.items()}
+
+
+def shares_email_with_sellers(user_id_column):
+    """SQL condition: the user lets sellers see their email. Seller searches by buyer email
+    use it, so a seller cannot find out whether a hidden buyer bought from them by guessing."""
+    def stored(enabled: bool):
+        return exists().where(UserPreference.user_id == user_id_column, UserPreference.key == SHARE_EMAIL,
+                              UserPreference.enabled.is_(enabled))
+
+    # Only choices that differ from the default are stored.
+    return ~stored(False) if SHARE_EMAIL_DEFAULT else stored(True)

@@ -6,17 +6,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_shop
+from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.errors import NotFound, ValidationError
 from commerce.models import Order, OrderLine
 from commerce.money import Money, format_money, parse_major
+from commerce.notifications.preferences import (
+    PSEUDONYM_PREFIX,
+    buyers_as_seen_by_shop,
+    pseudonym,
+    shares_email_with_sellers,
+)
 from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
 # Orders awaiting payment or cancelled are not sales.
 SALE_STATUSES = ("paid", "partially_refunded", "refunded", "disputed")
+SALES_PER_PAGE = 25
+MAX_SEARCH_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,8 @@ class SaleView:
     reference: str
     status: str
     status_label: str
-    email: str
+    # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
+    buyer: str
     currency: str
     created_at: datetime
     created_label: str
@@ -46,7 +57,7 @@ class SaleView:
     refundable: bool
 
 
-def _sale_view(order: Order, lines: list[OrderLine]) -> SaleView:
+def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
     def label(amount: int) -> str:
         return format_money(Money(amount, order.currency))
 
@@ -62,29 +73,57 @@ def _sale_view(order: Order, lines: list[OrderLine]) -> SaleView:
         ))
     return SaleView(
         reference=order.reference, status=order.status, status_label=lifecycle.STATUS_LABELS[order.status],
-        email=order.email, currency=order.currency, created_at=order.created_at,
+        buyer=buyer, currency=order.currency, created_at=order.created_at,
         created_label=order.created_at.strftime("%d %b %Y %H:%M"), lines=views,
         total_label=label(sum(line.total for line in lines)),
         refundable=any(view.refundable > 0 for view in views),
     )
 
 
-def list_shop_sales(s: Session, actor: Actor, *, limit: int = 50) -> list[SaleView]:
-    """The acting seller's sales, newest first, with only their own lines."""
+def _hidden_buyers_named(s: Session, shop_sales: list, shop_id: int, needle: str) -> list[int]:
+    """The shop's buyers who keep their email from sellers and whose pseudonym starts with
+    `needle` (as copied from the page). A pseudonym is a keyed hash, so it is computed here."""
+    if not needle.startswith(PSEUDONYM_PREFIX):
+        return []
+    hidden = s.exec(select(Order.buyer_id).where(*shop_sales, ~shares_email_with_sellers(Order.buyer_id))
+                    .distinct()).all()
+    return [buyer_id for buyer_id in hidden if pseudonym(shop_id, buyer_id).startswith(needle)]
+
+
+def list_shop_sales(s: Session, actor: Actor, *, search: str = "", page: int = 1,
+                    per_page: int = SALES_PER_PAGE) -> Page:
+    """The acting seller's sales, newest first, a page at a time, with only their own lines.
+
+    `search` finds orders whose reference or buyer email contains it. Buyers who keep
+    their email from sellers are not found by email, only by the pseudonym the page shows
+    (typed from its start).
+    """
     shop_id = require_shop(actor)
+    page, per_page = page_bounds(page, per_page)
+    shop_sales = [Order.status.in_(SALE_STATUSES),
+                  Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id))]
+    conditions = list(shop_sales)
+    needle = " ".join((search or "").split()).lower()[:MAX_SEARCH_LENGTH]
+    if needle:
+        conditions.append(or_(func.lower(Order.reference).contains(needle, autoescape=True),
+                              and_(func.lower(Order.email).contains(needle, autoescape=True),
+                                   shares_email_with_sellers(Order.buyer_id)),
+                              Order.buyer_id.in_(_hidden_buyers_named(s, shop_sales, shop_id, needle))))
+    total = s.exec(select(func.count()).select_from(Order).where(*conditions)).one()
     orders = s.exec(
-        select(Order).where(Order.status.in_(SALE_STATUSES),
-                            Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)))
-        .order_by(Order.created_at.desc(), Order.id.desc()).limit(max(1, min(limit, 200)))
+        select(Order).where(*conditions).order_by(Order.created_at.desc(), Order.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
     ).all()
     if not orders:
-        return []
+        return make_page([], page, per_page, total)
     lines = s.exec(select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders]),
                                            OrderLine.shop_id == shop_id).order_by(OrderLine.id)).all()
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_order.setdefault(line.order_id, []).append(line)
-    return [_sale_view(order, by_order.get(order.id, [])) for order in orders]
+    buyers = buyers_as_seen_by_shop(s, shop_id, {order.buyer_id: order.email for order in orders})
+    return make_page([_sale_view(order, by_order.get(order.id, []), buyers[order.buyer_id]) for order in orders],
+                     page, per_page, total)
 
 
 def refund_line(

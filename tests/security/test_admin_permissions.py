@@ -50,6 +50,7 @@ ADMIN_CALLS = {
     "tax_set_rate": lambda s, a, t: tax.set_rate(s, a, country="FR", rate_bps=100),
     "revoke_order_access": lambda s, a, t: grants.revoke_order_access(s, a, t["reference"], reason="no"),
     "reset_order_downloads": lambda s, a, t: downloads.reset_order_downloads(s, a, t["reference"]),
+    "payouts_csv": lambda s, a, t: ledger.payouts_csv(s, a),
 }
 
 
@@ -120,6 +121,7 @@ def test_the_same_calls_work_for_an_admin(targets):
     admin = market.admin_actor()
     s = market.s
     for action in ("moderation_queue", "user_detail", "order_detail", "shop_quality", "settings_view",
-                   "set_take_rate", "set_tax_rate", "enable_currency", "hide_review", "approve_product"):
+                   "set_take_rate", "set_tax_rate", "enable_currency", "hide_review", "approve_product",
+                   "catalog_reject_product", "payouts_report", "payouts_csv", "revoke_order_access"):
         ADMIN_CALLS[action](s, admin, targets)
-    assert len(s.exec(select(AuditRecord)).all()) == 5
+    assert len(s.exec(select(AuditRecord)).all()) == 6

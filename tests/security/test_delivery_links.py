@@ -63,7 +63,7 @@ def sale(store):
         world = World(s)
         shop = world.shop()
         book = world.product(shop, 1200, title="Secret Book")
-        version = ProductVersion(product_id=book.id, number=1, label="1")
+        version = ProductVersion(product_id=book.id, number=1, label="1", released_at=datetime.now(timezone.utc))
         s.add(version)
         s.flush()
         blob = store.put(f"products/{book.id}/files/{uuid.uuid4().hex}", io.BytesIO(BOOK),

@@ -54,7 +54,7 @@ def downloads_card() -> rx.Component:
             rx.table.column_header_cell("Last"), rx.table.column_header_cell(""),
         )),
         rx.table.body(rx.foreach(S.stats.buyers, lambda b: rx.table.row(
-            rx.table.cell(b.email), rx.table.cell(b.used.to_string()), rx.table.cell(b.last_download_label),
+            rx.table.cell(b.buyer), rx.table.cell(b.used.to_string()), rx.table.cell(b.last_download_label),
             rx.table.cell(rx.button("Reset", size="1", variant="soft", on_click=S.reset_downloads(b.buyer_id),
                                     custom_attrs={"data-testid": "reset-downloads"})),
         ))),
@@ -78,7 +78,7 @@ def _key_row(k) -> rx.Component:
         rx.hstack(
             rx.code(shown, style={"overflow_wrap": "anywhere"}),
             rx.badge(k.status_label, color_scheme=rx.match(k.status, ("sold", "green"), ("revoked", "red"), "gray")),
-            rx.cond(k.buyer_email != "", rx.text(k.buyer_email, size="2", color=theme.TEXT_MUTED)),
+            rx.cond(k.buyer != "", rx.text(k.buyer, size="2", color=theme.TEXT_MUTED)),
             spacing="2", wrap="wrap", align="center",
         ),
         rx.text(rx.cond(k.sold_label != "", "Sold " + k.sold_label + " · ", ""),

@@ -298,17 +298,22 @@ def files_section() -> rx.Component:
             rx.hstack(rx.text("Version ", version.label, weight="bold"),
                       rx.text("#", version.number.to_string(), " · ", version.total_size_label,
                               size="1", color=theme.TEXT_MUTED),
-                      align="baseline", spacing="2"),
+                      rx.cond(version.is_draft, rx.badge("Draft: buyers don't see it yet", color_scheme="amber",
+                                                         variant="soft")),
+                      align="baseline", spacing="2", wrap="wrap"),
             rx.cond(version.release_notes != "",
                     rx.text(version.release_notes, size="2", white_space="pre-line", color=theme.TEXT_MUTED)),
-            rx.foreach(version.files, lambda file: _file_row(file, ~P.slug_locked)),
+            rx.foreach(version.files, lambda file: _file_row(file, ~P.slug_locked | version.is_draft)),
+            rx.cond(version.is_draft,
+                    rx.box(rx.button(rx.icon("rocket", size=16), "Release version", on_click=E.release_version,
+                                     size="2", id="version-release"))),
             spacing="2", width="100%", padding="0.75rem",
             border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CONTROL,
         ),
     )
     new_version = rx.form(
         rx.vstack(
-            rx.text("Release an update", weight="bold", size="2"),
+            rx.text("Start an update", weight="bold", size="2"),
             form_error(E.version_error, id="version-error"),
             form_notice(E.version_notice, id="version-notice"),
             rx.input(name="label", id="version-label", placeholder="Version name, e.g. 1.1", size="3", width="100%"),
@@ -335,7 +340,7 @@ def files_section() -> rx.Component:
         progress_bar(),
         rx.cond(P.versions.length() > 0, new_version),
         description="Files are private: buyers get expiring download links. Uploads go to the newest "
-                    "version; buyers keep every version.",
+                    "version; an update stays a draft until you release it. Buyers keep every released version.",
         id="files-section",
     )
 

@@ -8,6 +8,7 @@ from commerce.orders.sales import SaleLineView, SaleView
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice
+from components.pager import pager
 from components.seller_nav import seller_nav
 from components.studio import status_badge
 from state.seller_sales import SellerSalesState
@@ -86,7 +87,7 @@ def sale_card(sale: SaleView) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.text(sale.created_label, " · ", sale.email, size="1", color=theme.TEXT_MUTED,
+            rx.text(sale.created_label, " · ", sale.buyer, size="1", color=theme.TEXT_MUTED,
                     style={"overflow_wrap": "anywhere"}),
             rx.foreach(sale.lines, lambda line: sale_line(sale, line)),
             rx.cond(sale.refundable, full_refund_button(sale)),
@@ -98,22 +99,45 @@ def sale_card(sale: SaleView) -> rx.Component:
     )
 
 
+def search_form() -> rx.Component:
+    return rx.form(
+        rx.flex(
+            rx.input(name="q", id="sales-search", default_value=SellerSalesState.query, key=SellerSalesState.query,
+                     type="search", placeholder="Order reference or buyer email", size="3", flex_grow="1",
+                     min_width="14rem", aria_label="Search sales"),
+            rx.button("Search", type="submit", size="3", id="sales-search-submit"),
+            gap="0.5rem", wrap="wrap", width="100%",
+        ),
+        on_submit=SellerSalesState.search,
+        role="search",
+        width="100%",
+    )
+
+
 @seller_page(routes.SELLER_SALES, title="Sales", description="Your shop's sales and refunds.",
              on_load=SellerSalesState.load)
 def seller_sales() -> rx.Component:
+    pagination = SellerSalesState.pagination
     return rx.vstack(
         rx.heading("Sales", as_="h1", size="7"),
         seller_nav(routes.SELLER_SALES),
+        search_form(),
         form_error(SellerSalesState.error, id="sales-error"),
         form_notice(SellerSalesState.notice, id="sales-notice"),
         rx.cond(
             SellerSalesState.sales.length() > 0,
             rx.vstack(rx.foreach(SellerSalesState.sales, sale_card), spacing="3", width="100%", id="sales-list"),
             rx.cond(SellerSalesState.loaded,
-                    empty_state("receipt", "No sales yet",
-                                "Paid orders for your products appear here; you can refund them from here.",
-                                id="sales-empty")),
+                    rx.cond(SellerSalesState.query != "",
+                            empty_state("search-x", "No matching sales",
+                                        "No order reference or buyer email contains \"" + SellerSalesState.query
+                                        + "\".", id="sales-empty"),
+                            empty_state("receipt", "No sales yet",
+                                        "Paid orders for your products appear here; you can refund them from here.",
+                                        id="sales-empty"))),
         ),
+        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
+              has_next=pagination.has_next, id="sales-pager", query=SellerSalesState.page_query),
         rx.text("A full refund also removes the buyer's access to the product.", size="1",
                 color=theme.TEXT_MUTED),
         spacing=theme.GAP,

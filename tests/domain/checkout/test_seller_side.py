@@ -12,6 +12,7 @@ from commerce import ledger
 from commerce.accounts import Actor
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.models import OrderLine
+from commerce.notifications.preferences import pseudonym, set_share_email
 from commerce.orders import cart, discounts, lifecycle, sales
 from commerce.orders.cart import CartSettings
 from commerce.orders.pricing import CartInput
@@ -68,7 +69,7 @@ def test_sellers_see_their_own_lines_of_paid_orders_and_refund_in_major_units(wo
     world.checkout(buyer, [world.product(us, 700)])  # awaiting payment: not a sale
     seller = world.seller_actor(us)
 
-    (sale,) = sales.list_shop_sales(world.s, seller)
+    (sale,) = sales.list_shop_sales(world.s, seller).items
     assert sale.reference == result.order_reference and sale.status_label == "Paid"
     assert [line.title for line in sale.lines] == ["Mine"]
     assert (sale.total_label, sale.lines[0].refundable_input, sale.refundable) == ("$19.00", "19.00", True)
@@ -84,10 +85,43 @@ def test_sellers_see_their_own_lines_of_paid_orders_and_refund_in_major_units(wo
 
     view = sales.refund_line(world.s, seller, world.gateway, sale.reference, line_id, "4.50", reason="typo")
     assert (view.status, view.refunded_amount) == ("partially_refunded", 450)
-    (sale,) = sales.list_shop_sales(world.s, seller)
+    (sale,) = sales.list_shop_sales(world.s, seller).items
     assert (sale.lines[0].refunded_label, sale.lines[0].refundable) == ("$4.50", 1450)
     with pytest.raises(PermissionDenied):
         sales.list_shop_sales(world.s, buyer)
+
+
+def test_sellers_page_through_all_their_sales_and_find_an_old_one_to_refund(world):
+    shop = world.shop("USD")
+    product = world.product(shop, 1000)
+    people = [world.user(email=f"fan{n}@example.com") for n in range(5)]
+    references = [paid_order(world, world.buyer_actor(person), [product]).order_reference for person in people]
+    hidden = world.buyer_actor(people[0])
+    set_share_email(world.s, hidden, enabled=False)
+    seller = world.seller_actor(shop)
+
+    pages = [sales.list_shop_sales(world.s, seller, page=n, per_page=2) for n in (1, 2, 3)]
+    assert [page.total for page in pages] == [5, 5, 5] and pages[0].page_count == 3
+    assert [sale.reference for page in pages for sale in page.items] == references[::-1]  # newest first, none lost
+    assert (pages[0].has_previous, pages[0].has_next, pages[2].has_next) == (False, True, False)
+
+    oldest = references[0]
+    (found,) = sales.list_shop_sales(world.s, seller, search=f"  {oldest[-6:].lower()} ").items
+    assert found.reference == oldest and found.refundable
+    (by_email,) = sales.list_shop_sales(world.s, seller, search="FAN3@").items
+    assert by_email.reference == references[3]
+    # The oldest buyer keeps their email from sellers: their address finds nothing, their reference does.
+    assert sales.list_shop_sales(world.s, seller, search="fan0@example.com").total == 0
+    alias = pseudonym(shop.id, people[0].id)
+    assert [sale.buyer for sale in sales.list_shop_sales(world.s, seller, search=alias.upper()).items] == [alias]
+    assert sales.list_shop_sales(world.s, seller, search=pseudonym(shop.id, people[1].id)).total == 0
+    assert sales.list_shop_sales(world.s, seller, search="100%_").items == []
+    # Another shop's seller cannot find this shop's orders.
+    assert sales.list_shop_sales(world.s, world.seller_actor(world.shop()), search=oldest).total == 0
+
+    sales.refund_line(world.s, seller, world.gateway, oldest, found.lines[0].line_id, "10")
+    (refunded,) = sales.list_shop_sales(world.s, seller, search=oldest).items
+    assert (refunded.status, refunded.refundable) == ("refunded", False)
 
 
 def test_discount_codes_typed_in_the_sellers_form(world):
@@ -124,7 +158,7 @@ def test_the_earnings_statement_lists_the_sellers_sales_and_refunds(world):
     result = paid_order(world, buyer, [world.product(us, 1000), world.product(other, 500)])
     seller = world.seller_actor(us)
     sales.refund_line(world.s, seller, world.gateway, result.order_reference,
-                      sales.list_shop_sales(world.s, seller)[0].lines[0].line_id, "10")
+                      sales.list_shop_sales(world.s, seller).items[0].lines[0].line_id, "10")
     rows = list(csv.DictReader(io.StringIO(ledger.seller_statement_csv(world.s, seller))))
     assert [(row["order"], row["kind"]) for row in rows] == [(result.order_reference, "sale"),
                                                              (result.order_reference, "refund")]

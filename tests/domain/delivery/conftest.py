@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timezone
 import uuid
 
 import pytest
@@ -36,7 +37,8 @@ class DeliveryWorld:
         return product
 
     def version(self, product, number: int = 1, notes: str = ""):
-        version = ProductVersion(product_id=product.id, number=number, label=f"{number}.0", release_notes=notes)
+        version = ProductVersion(product_id=product.id, number=number, label=f"{number}.0", release_notes=notes,
+                                 released_at=datetime.now(timezone.utc))
         self.s.add(version)
         self.s.flush()
         return version

@@ -11,6 +11,7 @@ from commerce.licensing import service as licensing
 from commerce.licensing.issuing import OutOfKeys, issue_key
 from commerce.licensing.keys import is_well_formed
 from commerce.models import FulfilmentDelivery, LicenseKey, Order, OrderTransition
+from commerce.moderation import audit
 from commerce.orders import lifecycle
 from commerce.orders.checkout import KEY_HOLD
 from commerce.payments.webhooks import handle_event
@@ -156,6 +157,10 @@ def test_an_admin_revokes_an_orders_access_with_a_reason_in_the_audit_trail(shop
     assert "access revoked by an admin: stolen card" in trail
     with pytest.raises(Conflict):
         grants.revoke_order_access(shop.s, admin, order.reference, reason="again")
+    # Admins find the decision on /admin/audit.
+    (entry,) = audit.list_audit(shop.s, admin, action="revoke_order_access").items
+    assert (entry.subject, entry.subject_id, entry.reason) == ("order", order.reference, "stolen card")
+    assert entry.action_label == "Revoked order access"
 
 
 def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop, monkeypatch):

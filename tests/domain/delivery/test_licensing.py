@@ -131,7 +131,7 @@ def test_sellers_list_rotate_and_revoke_only_their_own_keys(shop, keyed):
     page = licensing.list_product_keys(shop.s, shop.seller, product.id)
     (listed,) = page.items
     assert listed.status == "sold" and listed.masked.endswith(keyed["key"][-4:]) and keyed["key"] not in listed.masked
-    assert listed.buyer_email and listed.can_rotate
+    assert listed.buyer and listed.can_rotate
     assert licensing.reveal_key(shop.s, shop.seller, row.id) == keyed["key"]
 
     intruder = shop.world.seller_actor(shop.world.shop())
