@@ -122,6 +122,6 @@ def test_the_same_calls_work_for_an_admin(targets):
     s = market.s
     for action in ("moderation_queue", "user_detail", "order_detail", "shop_quality", "settings_view",
                    "set_take_rate", "set_tax_rate", "enable_currency", "hide_review", "approve_product",
-                   "catalog_reject_product", "payouts_report", "payouts_csv", "revoke_order_access"):
+                   "catalog_reject", "payouts_report", "payouts_csv", "revoke_order_access"):
         ADMIN_CALLS[action](s, admin, targets)
     assert len(s.exec(select(AuditRecord)).all()) == 6
