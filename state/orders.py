@@ -86,16 +86,10 @@ def order_page(view: OrderView) -> OrderPage:
 
 
 def _fetch(actor: Actor, reference: str, token: str) -> OrderView | None:
-    """The order as the viewer may see it: their own, or the one this session placed as a guest."""
+    """The order if this viewer may see it (from a worker thread), else None."""
     with unit_of_work() as s:
         try:
-            if actor.is_signed_in:
-                try:
-                    return lifecycle.get_order(s, actor, reference)
-                except DomainError:
-                    if not token:
-                        raise
-            return lifecycle.get_order_with_receipt_token(s, reference, token)
+            return lifecycle.get_order_for_viewer(s, actor, reference, token)
         except DomainError:
             return None
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from commerce import wiring
 from commerce.accounts import Actor, require_signed_in
-from commerce.errors import Conflict, NotFound, PermissionDenied
+from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied
 from commerce.ledger import post_dispute_hold, post_sale
 from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
 from commerce.models.base import utcnow
@@ -161,6 +161,18 @@ def get_order_with_receipt_token(s: Session, reference: str, token: str) -> Orde
     if order is None:
         raise NotFound("There is no such order.")
     return order_view(s, order)
+
+
+def get_order_for_viewer(s: Session, actor: Actor, reference: str, token: str = "") -> OrderView:
+    """The order as this viewer may see it: their own (or any, for an admin), or the one
+    this browser session placed as a guest and holds the receipt token of."""
+    if actor.is_signed_in:
+        try:
+            return get_order(s, actor, reference)
+        except DomainError:
+            if not token:
+                raise
+    return get_order_with_receipt_token(s, reference, token)
 
 
 def list_orders(s: Session, actor: Actor, *, limit: int = 50) -> list[OrderView]:

@@ -45,6 +45,24 @@ def test_a_guest_sees_their_order_with_the_receipt_token_only(world):
         lifecycle.get_order_with_receipt_token(world.s, guest.order_reference, tampered)
 
 
+def test_a_viewer_sees_their_own_order_or_the_one_their_session_placed(world):
+    shop = world.shop()
+    owner = world.buyer_actor(world.user())
+    own = world.checkout(owner, [world.product(shop, 1500)])
+    guest = world.checkout(ANONYMOUS, [world.product(shop, 900)], email="later@example.com")
+    stranger = world.buyer_actor(world.user())
+
+    assert lifecycle.get_order_for_viewer(world.s, owner, own.order_reference).reference == own.order_reference
+    # A guest who signs in to another account still sees what this browser bought with its token.
+    view = lifecycle.get_order_for_viewer(world.s, stranger, guest.order_reference, guest.receipt_token)
+    assert view.reference == guest.order_reference
+    for actor, reference, token in [(stranger, own.order_reference, ""),
+                                    (stranger, own.order_reference, guest.receipt_token),
+                                    (ANONYMOUS, own.order_reference, "")]:
+        with pytest.raises((NotFound, PermissionDenied)):
+            lifecycle.get_order_for_viewer(world.s, actor, reference, token)
+
+
 def test_a_guest_cart_is_priced_like_a_signed_in_one(world):
     shop = world.shop()
     fixed, pwyw = world.product(shop, 1000), world.product(shop, 500, pricing="pwyw")
