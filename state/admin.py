@@ -21,7 +21,7 @@ from commerce.moderation.users import UserDetail, UserRow
 from state import service_call
 from state.catalog import Pagination, page_number
 from state.form_data import text_field
-from state.session import current_actor
+from state.session import act, current_actor
 
 USERS_PER_PAGE = 25
 AUDIT_PER_PAGE = 50
@@ -229,14 +229,8 @@ class AdminSettingsState(rx.State):
         self.form_key += 1
 
     async def _change(self, service, *args, done: str, **kwargs) -> None:
-        self.error = self.notice = ""
-        actor = await current_actor(self)
-        result = await service_call.call(service, actor, *args, **kwargs)
-        if not result.ok:
-            self.error = result.error
-            return
-        self.notice = done
-        await self._reload()
+        if await act(self, service, *args, done=done, **kwargs):
+            await self._reload()
 
     @rx.event
     async def load(self):

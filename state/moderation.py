@@ -16,7 +16,7 @@ from commerce.moderation.queue import QueueItem
 from state import service_call
 from state.catalog import Pagination, page_number
 from state.form_data import text_field
-from state.session import current_actor
+from state.session import act, current_actor
 
 QUEUE_PER_PAGE = 50
 
@@ -81,14 +81,8 @@ class ModerationState(rx.State):
         await self._reload()
 
     async def _decide(self, service, *args, done: str, **kwargs) -> None:
-        self.notice = self.error = ""
-        actor = await current_actor(self)
-        result = await service_call.call(service, actor, *args, **kwargs)
-        if not result.ok:
-            self.error = result.error
-            return
-        self.notice = done
-        await self._reload()
+        if await act(self, service, *args, done=done, **kwargs):
+            await self._reload()
 
     @rx.event
     async def approve(self, product_id: int):

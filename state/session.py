@@ -233,3 +233,16 @@ async def current_actor(state: rx.State) -> Actor:
     """
     session = await state.get_state(SessionState)
     return await session._resume()
+
+
+async def act(state: rx.State, service, *args, done: str, **kwargs) -> bool:
+    """Call `service` as the session's actor and report on `state`: its `error`, or `done`
+    as its `notice`. True when the service succeeded (the caller reloads what changed)."""
+    state.error = state.notice = ""
+    result = await service_call.call(service, await current_actor(state), *args, **kwargs)
+    if not result.ok:
+        state.error = result.error
+        return False
+    state.notice = done
+    return True
+
