@@ -146,7 +146,7 @@ def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code_and_a_bundle(page
     seller = new_page("phone")
     sign_in(seller, "alan@demo.market", DEMO_PASSWORD)
     seller.goto("/seller")
-    seller.get_by_role("link", name="Sales").click()
+    seller.get_by_role("link", name="Sales", exact=True).click()
     sale = seller.locator("[data-testid=sale]").filter(has_text=reference)
     expect(sale).to_contain_text("Paid")
     sale.get_by_label("Refund amount for Lo-fi Drum Samples").fill("4")
