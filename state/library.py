@@ -10,6 +10,7 @@ state; a key's text is sent only when its owner asks to reveal or copy it.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -17,6 +18,7 @@ from commerce.delivery import downloads, library
 from commerce.delivery.library import LibraryItem, LibraryProductView
 from commerce.licensing import service as licensing
 from state import service_call
+from state.catalog import Pagination, page_number
 from state.session import current_actor
 from storefront import routes
 
@@ -34,31 +36,43 @@ def _on_library_page(state: rx.State) -> bool:
 
 class LibraryState(rx.State):
     items: list[LibraryItem] = []
+    pagination: Pagination = Pagination()
     search: str = ""
     total: int = 0
     loaded: bool = False
+    # The page shown: `?page=` on load, back to 1 when the search changes.
+    _page: int = 1
     _version: int = -1
     _watching: bool = False
 
     @rx.event
     async def load(self):
         raw = self.router.url.query_parameters.get("q", "")
-        self.search = raw[:100] if isinstance(raw, str) else ""
+        self.search = raw[:library.MAX_SEARCH_LENGTH] if isinstance(raw, str) else ""
+        self._page = page_number(self)
         await self._refresh()
         return LibraryState.watch
 
     async def _refresh(self) -> None:
         actor = await current_actor(self)
-        result = await service_call.call(library.library, actor, search=self.search)
+        result = await service_call.call(library.library, actor, search=self.search, page=self._page)
         if result.ok:
             self.items, self.total, self._version = result.value.items, result.value.total, result.value.version
+            self.pagination = Pagination.of(result.value.page)
+            self._page = result.value.page.page
         else:
-            self.items, self.total = [], 0
+            self.items, self.total, self.pagination = [], 0, Pagination()
         self.loaded = True
+
+    @rx.var
+    def page_query(self) -> str:
+        """What the pager puts before `page=N`: the search, so it stays on every page."""
+        return f"?{urlencode({'q': self.search})}&" if self.search.strip() else "?"
 
     @rx.event
     async def set_search(self, text: str):
-        self.search = (text if isinstance(text, str) else "")[:100]
+        self.search = (text if isinstance(text, str) else "")[:library.MAX_SEARCH_LENGTH]
+        self._page = 1
         await self._refresh()
 
     @rx.event(background=True)

@@ -18,12 +18,14 @@ from typing import Any
 import reflex as rx
 
 from commerce.accounts import Actor
+from commerce.catalog.views import Page
 from commerce.notifications import inapp, preferences
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView
 from state import service_call
 from state.form_data import text_field
 from state.analytics import DashboardState
+from state.catalog import Pagination, page_number
 from state.session import SessionState, current_actor
 
 POLL_SECONDS = 2.0
@@ -50,7 +52,10 @@ def _client_connected(state: rx.State) -> bool:
 class NotificationsState(rx.State):
     unread: int = 0
     items: list[NotificationView] = []
+    pagination: Pagination = Pagination()
     loaded: bool = False
+    # The page of the list shown (`?page=`), which the watcher and mark-as-read list again.
+    _page: int = 1
     _latest_id: int = -1
     _figures_stamp: str = ""
     _watching: bool = False
@@ -98,9 +103,13 @@ class NotificationsState(rx.State):
                     self._latest_id = max(self._latest_id, status.latest_id)
                     figures_changed = status.figures_stamp != self._figures_stamp
                     self._figures_stamp = status.figures_stamp
-                    if fresh and self.loaded:
-                        known = {item.id for item in self.items}
-                        self.items = [n for n in reversed(fresh) if n.id not in known] + self.items
+                    shown_page = self._page if fresh and self.loaded else 0
+                if shown_page:
+                    # New ones push older ones along the pages: list the shown page again.
+                    listed = await service_call.call(inapp.list_notifications, actor, page=shown_page)
+                    async with self:
+                        if listed.ok and self._page == shown_page:
+                            self._show(listed.value)
                 for note in fresh:
                     yield rx.toast.info(note.title, description=note.body, duration=8000,
                                         id=f"notification-{note.id}")
@@ -112,10 +121,15 @@ class NotificationsState(rx.State):
 
     @rx.event
     async def load_page(self):
+        self._page = page_number(self)
         actor = await current_actor(self)
-        result = await service_call.call(inapp.list_notifications, actor)
-        self.items = result.value or []
+        result = await service_call.call(inapp.list_notifications, actor, page=self._page)
+        self._show(result.value if result.ok else None)
         self.loaded = True
+
+    def _show(self, listed: Page | None) -> None:
+        self.items = listed.items if listed else []
+        self.pagination = Pagination.of(listed) if listed else Pagination()
 
     @rx.event
     async def mark_read(self, notification_id: int):
@@ -132,8 +146,8 @@ class NotificationsState(rx.State):
         await self._refresh(actor)
 
     async def _refresh(self, actor: Actor) -> None:
-        listed = await service_call.call(inapp.list_notifications, actor)
-        self.items = listed.value or []
+        listed = await service_call.call(inapp.list_notifications, actor, page=self._page)
+        self._show(listed.value if listed.ok else None)
         status = await service_call.call(inapp.live_status, actor)
         if status.ok:
             self.unread = status.value.unread

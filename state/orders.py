@@ -16,6 +16,7 @@ from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView
 from state import service_call
 from state.cart import after_payment, local_path, receipt_token_for, signed_in_count
+from state.catalog import Pagination, page_number
 from state.session import current_actor
 from storefront import routes
 
@@ -165,11 +166,13 @@ class OrderState(rx.State):
 
 class OrderHistoryState(rx.State):
     orders: list[OrderPage] = []
+    pagination: Pagination = Pagination()
     loaded: bool = False
 
     @rx.event
     async def load(self):
         actor = await current_actor(self)
-        result = await service_call.call(lifecycle.list_orders, actor)
-        self.orders = [order_page(view) for view in result.value] if result.ok else []
+        result = await service_call.call(lifecycle.list_orders, actor, page=page_number(self))
+        self.orders = [order_page(view) for view in result.value.items] if result.ok else []
+        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
         self.loaded = True

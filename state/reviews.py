@@ -13,8 +13,9 @@ from typing import Any
 import reflex as rx
 
 from commerce.reviews import service as reviews
-from commerce.reviews.service import ProductReviews, SellerReviews
+from commerce.reviews.service import ProductRating, ProductReviews, SellerReviewRow
 from state import service_call
+from state.catalog import Pagination, page_number
 from state.form_data import text_field
 from state.session import current_actor
 from storefront import routes
@@ -178,28 +179,43 @@ class ReviewsState(rx.State):
 class SellerReviewsState(rx.State):
     """The seller area's reviews page: ratings per product and replies to reviews."""
 
-    data: SellerReviews | None = None
+    ratings: list[ProductRating] = []
+    rows: list[SellerReviewRow] = []
+    pagination: Pagination = Pagination()
+    # From `?unanswered=1`, so a filtered page can be reloaded and paged.
     unanswered_only: bool = False
     reply_error: str = ""
     notice: str = ""
     form_key: int = 0
+    _page: int = 1
 
     async def _reload(self) -> None:
         actor = await current_actor(self)
-        result = await service_call.call(reviews.seller_reviews, actor, unanswered_only=self.unanswered_only)
-        self.data = result.value if result.ok else None
+        result = await service_call.call(reviews.seller_reviews, actor, unanswered_only=self.unanswered_only,
+                                         page=self._page)
+        self.ratings = result.value.ratings if result.ok else []
+        self.rows = result.value.reviews.items if result.ok else []
+        self.pagination = Pagination.of(result.value.reviews) if result.ok else Pagination()
+        if result.ok:
+            self._page = result.value.reviews.page
         self.form_key += 1
 
     @rx.event
     async def load(self):
         self.reply_error = self.notice = ""
+        self.unanswered_only = self.router.url.query_parameters.get("unanswered", "") == "1"
+        self._page = page_number(self)
         await self._reload()
 
+    @rx.var
+    def page_query(self) -> str:
+        """What the pager puts before `page=N`: the filter, so it stays on every page."""
+        return "?unanswered=1&" if self.unanswered_only else "?"
+
     @rx.event
-    async def set_unanswered_only(self, value: bool):
-        self.unanswered_only = bool(value)
-        self.reply_error = self.notice = ""
-        await self._reload()
+    def set_unanswered_only(self, value: bool):
+        """The filter goes in the address and starts again at the first page."""
+        return rx.redirect(routes.SELLER_REVIEWS + ("?unanswered=1" if value is True else ""))
 
     @rx.event
     async def reply(self, form_data: dict[str, Any]):

@@ -81,6 +81,11 @@ def page_bounds(page: int, per_page: int) -> tuple[int, int]:
     return max(1, int(page)), per_page
 
 
+def page_within(page: int, per_page: int, total: int) -> int:
+    """The requested page, or the last one when it asks past the end (an old or edited address)."""
+    return min(page, max(1, -(-total // per_page)))
+
+
 def make_page(items: list, page: int, per_page: int, total: int) -> Page:
     page_count = max(1, -(-total // per_page))
     return Page(items=items, page=page, per_page=per_page, total=total, page_count=page_count,

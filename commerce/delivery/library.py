@@ -14,7 +14,16 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
-from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
+from commerce.catalog.views import (
+    Page,
+    VersionView,
+    delivers_files,
+    delivers_keys,
+    make_page,
+    page_bounds,
+    page_within,
+    product_versions,
+)
 from commerce.delivery.changes import dialect_insert, library_version
 from commerce.delivery.downloads import allowance
 from commerce.errors import NotFound
@@ -34,6 +43,7 @@ from commerce.models import (
 from commerce.models.base import utcnow
 
 MAX_SEARCH_LENGTH = 100
+LIBRARY_PER_PAGE = 20
 
 
 def date_label(moment: datetime | None) -> str:
@@ -62,10 +72,14 @@ class LibraryItem:
 
 @dataclass(frozen=True)
 class LibraryView:
-    items: list[LibraryItem]
+    page: Page  # of LibraryItem: the entries matching the search, this page's share
     search: str
     total: int  # everything in the library, whatever the search
     version: int  # the change counter the page polls
+
+    @property
+    def items(self) -> list[LibraryItem]:
+        return self.page.items
 
 
 def _entries(s: Session, user_id: int, product_id: int | None = None):
@@ -93,16 +107,23 @@ def _latest_versions(s: Session, product_ids: list[int]) -> dict[int, ProductVer
     return {row.product_id: row for row in rows}
 
 
-def _items(s: Session, user_id: int, search: str = "", product_id: int | None = None) -> list[LibraryItem]:
+def _matching(s: Session, user_id: int, search: str = "", product_id: int | None = None):
+    """The owned entries (product id -> (last acquired, first fulfilment id, undelivered count)),
+    and the (product, shop) pairs among them matching `search`, newest acquisition first."""
     entries = {pid: (acquired, first_id, undelivered) for pid, acquired, first_id, undelivered
                in _entries(s, user_id, product_id)}
     if not entries:
-        return []
+        return entries, []
     query = select(Product, Shop).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(list(entries)))
     needle = search.strip().lower()
     if needle:
         query = query.where(or_(func.lower(Product.title).contains(needle), func.lower(Shop.name).contains(needle)))
-    products = s.exec(query).all()
+    products = sorted(s.exec(query).all(), key=lambda row: (entries[row[0].id][0], row[0].id), reverse=True)
+    return entries, products
+
+
+def _items(s: Session, user_id: int, entries: dict, products: list) -> list[LibraryItem]:
+    """Library rows for `products` (from `_matching`), in their order."""
     ids = [product.id for product, _ in products]
     latest = _latest_versions(s, ids)
     seen = dict(s.exec(select(LibrarySeen.product_id, LibrarySeen.seen_at)
@@ -125,16 +146,21 @@ def _items(s: Session, user_id: int, search: str = "", product_id: int | None = 
             updated=version is not None and version.number > 1 and version.released_at > baseline,
             delivering=undelivered > 0,
         ))
-    items.sort(key=lambda item: (item.acquired_at, item.product_id), reverse=True)
     return items
 
 
-def library(s: Session, actor: Actor, *, search: str = "") -> LibraryView:
+def library(s: Session, actor: Actor, *, search: str = "", page: int = 1,
+            per_page: int = LIBRARY_PER_PAGE) -> LibraryView:
+    """The acting buyer's library, newest first, a page of the entries matching `search` at a time."""
     user_id = require_signed_in(actor)
     text = " ".join((search or "").split())[:MAX_SEARCH_LENGTH]
-    items = _items(s, user_id, text)
-    total = len(items) if not text else len(_entries(s, user_id))
-    return LibraryView(items=items, search=text, total=total, version=library_version(s, user_id))
+    entries, matching = _matching(s, user_id, text)
+    page, per_page = page_bounds(page, per_page)
+    page = page_within(page, per_page, len(matching))
+    # Only the shown page gets its versions, looks and receipts read.
+    items = _items(s, user_id, entries, matching[(page - 1) * per_page: page * per_page])
+    return LibraryView(page=make_page(items, page, per_page, len(matching)), search=text, total=len(entries),
+                       version=library_version(s, user_id))
 
 
 def current_library_version(s: Session, actor: Actor) -> int:
@@ -196,7 +222,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     """
     user_id = require_signed_in(actor)
     pid = product_id if isinstance(product_id, int) and not isinstance(product_id, bool) else 0
-    items = _items(s, user_id, product_id=pid) if pid else []
+    items = _items(s, user_id, *_matching(s, user_id, product_id=pid)) if pid else []
     if not items:
         raise NotFound("This product is not in your library.")
     item = items[0]

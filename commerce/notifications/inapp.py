@@ -13,12 +13,13 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
+from commerce.catalog.views import Page, make_page, page_bounds, page_within
 from commerce.models import Notification, ShopRollup
 from commerce.models.base import utcnow
 from commerce.jobs import enqueue_after_commit
 from commerce.notifications import preferences, tasks
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,15 @@ def notify(s: Session, user_id: int, *, kind: str, title: str, body: str = "", u
     return told
 
 
-def list_notifications(s: Session, actor: Actor, *, limit: int = PAGE_SIZE) -> list[NotificationView]:
+def list_notifications(s: Session, actor: Actor, *, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+    """The actor's notifications, newest first, a page at a time (of `NotificationView`)."""
     user_id = require_signed_in(actor)
+    page, per_page = page_bounds(page, per_page)
+    total = s.exec(select(func.count()).select_from(Notification).where(Notification.user_id == user_id)).one()
+    page = page_within(page, per_page, total)
     rows = s.exec(select(Notification).where(Notification.user_id == user_id)
-                  .order_by(Notification.id.desc()).limit(max(1, min(limit, 200)))).all()
-    return [_view(row) for row in rows]
+                  .order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    return make_page([_view(row) for row in rows], page, per_page, total)
 
 
 def notifications_after(s: Session, actor: Actor, after_id: int) -> list[NotificationView]:

@@ -19,10 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from commerce import wiring
 from commerce.accounts import Actor, require_signed_in
+from commerce.catalog.views import Page, make_page, page_bounds, page_within
 from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied
 from commerce.ledger import post_dispute_hold, post_sale
 from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
@@ -34,6 +35,8 @@ from commerce.orders import discounts, hooks
 from commerce.orders.bundles import granted_products
 
 log = logging.getLogger(__name__)
+
+ORDERS_PER_PAGE = 20
 
 ALLOWED = {
     "pending": {"paid", "cancelled"},
@@ -175,11 +178,16 @@ def get_order_for_viewer(s: Session, actor: Actor, reference: str, token: str = 
     return get_order_with_receipt_token(s, reference, token)
 
 
-def list_orders(s: Session, actor: Actor, *, limit: int = 50) -> list[OrderView]:
+def list_orders(s: Session, actor: Actor, *, page: int = 1, per_page: int = ORDERS_PER_PAGE) -> Page:
+    """The acting buyer's orders, newest first, a page at a time (of `OrderView`)."""
     user_id = require_signed_in(actor)
+    page, per_page = page_bounds(page, per_page)
+    total = s.exec(select(func.count()).select_from(Order).where(Order.buyer_id == user_id)).one()
+    page = page_within(page, per_page, total)
     orders = s.exec(select(Order).where(Order.buyer_id == user_id)
-                    .order_by(Order.created_at.desc(), Order.id.desc()).limit(max(1, min(limit, 200)))).all()
-    return [order_view(s, order) for order in orders]
+                    .order_by(Order.created_at.desc(), Order.id.desc())
+                    .offset((page - 1) * per_page).limit(per_page)).all()
+    return make_page([order_view(s, order) for order in orders], page, per_page, total)
 
 
 def transition(

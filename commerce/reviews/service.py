@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
+from commerce.catalog.views import Page, make_page, page_bounds, page_within
 from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.links import product_url
@@ -27,6 +28,7 @@ from commerce.search.indexer import mark_products_dirty
 MAX_REVIEW_LENGTH = 5000
 MAX_REPLY_LENGTH = 2000
 MAX_REPORT_DETAILS = 1000
+SELLER_REVIEWS_PER_PAGE = 20
 # An order counts as a purchase while it is paid and the product's line has not been refunded at all.
 PURCHASE_STATUSES = ("paid", "partially_refunded")
 REVIEW_SORTS = ("newest", "helpful")
@@ -112,7 +114,7 @@ class SellerReviewRow:
 @dataclass(frozen=True)
 class SellerReviews:
     ratings: list[ProductRating]
-    reviews: list[SellerReviewRow]
+    reviews: Page  # of SellerReviewRow
 
 
 def _date_label(moment: datetime) -> str:
@@ -390,17 +392,24 @@ def seller_product_ratings(s: Session, actor: Actor) -> list[ProductRating]:
             for product_id, title in products]
 
 
-def seller_reviews(s: Session, actor: Actor, *, unanswered_only: bool = False, limit: int = 50) -> SellerReviews:
-    """The seller's per-product ratings and the newest visible reviews of their products."""
+def seller_reviews(s: Session, actor: Actor, *, unanswered_only: bool = False, page: int = 1,
+                   per_page: int = SELLER_REVIEWS_PER_PAGE) -> SellerReviews:
+    """The seller's per-product ratings and the visible reviews of their products, newest first,
+    a page at a time."""
     shop = actor_shop(s, actor)
-    query = (select(Review, Product.title, Product.slug).join(Product, Product.id == Review.product_id)
-             .where(Product.shop_id == shop.id, Review.hidden_at.is_(None)))
+    page, per_page = page_bounds(page, per_page)
+    conditions = [Product.shop_id == shop.id, Review.hidden_at.is_(None)]
     if unanswered_only:
-        query = query.where(Review.reply_body.is_(None))
-    rows = s.exec(query.order_by(Review.created_at.desc(), Review.id.desc()).limit(max(1, min(limit, 200)))).all()
+        conditions.append(Review.reply_body.is_(None))
+    total = s.exec(select(func.count()).select_from(Review).join(Product, Product.id == Review.product_id)
+                   .where(*conditions)).one()
+    page = page_within(page, per_page, total)
+    rows = s.exec(select(Review, Product.title, Product.slug).join(Product, Product.id == Review.product_id)
+                  .where(*conditions).order_by(Review.created_at.desc(), Review.id.desc())
+                  .offset((page - 1) * per_page).limit(per_page)).all()
     views = _views(s, [review for review, _, _ in rows], actor)
     return SellerReviews(
         ratings=[rating for rating in seller_product_ratings(s, actor) if rating.count],
-        reviews=[SellerReviewRow(review=view, product_title=title, product_url=product_url(shop.slug, slug))
-                 for view, (_, title, slug) in zip(views, rows, strict=True)],
+        reviews=make_page([SellerReviewRow(review=view, product_title=title, product_url=product_url(shop.slug, slug))
+                           for view, (_, title, slug) in zip(views, rows, strict=True)], page, per_page, total),
     )

@@ -9,6 +9,7 @@ from components.buttons import link_button
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice
 from components.library import file_row, key_row, library_row
+from components.pager import pager
 from state.library import LibraryProductState, LibraryState
 from storefront import routes
 from storefront.layout import library_page
@@ -51,10 +52,13 @@ def library() -> rx.Component:
                     action=link_button("Browse the shop", routes.HOME, id="library-browse"), id="library-empty"),
         rx.text("Nothing in your library matches that search.", color=theme.TEXT_MUTED, id="library-no-match"),
     )
+    pagination = LibraryState.pagination
     return rx.vstack(
         rx.heading("Your library", as_="h1", size="7"),
         rx.cond(LibraryState.total > 0, _search_box()),
         rx.cond(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty), rx.spinner()),
+        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
+              has_next=pagination.has_next, id="library-pager", query=LibraryState.page_query),
         spacing=theme.GAP_SECTION, width="100%", max_width="48rem", margin_x="auto",
     )
 

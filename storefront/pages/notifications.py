@@ -6,6 +6,7 @@ import reflex as rx
 
 from components import theme
 from components.empty_state import empty_state
+from components.pager import pager
 from state.notifications import NotificationsState
 from storefront import routes
 from storefront.layout import library_page
@@ -49,6 +50,7 @@ def notification_row(note) -> rx.Component:
     on_load=NotificationsState.load_page,
 )
 def notifications() -> rx.Component:
+    pagination = NotificationsState.pagination
     return rx.vstack(
         rx.flex(
             rx.heading("Notifications", as_="h1", size="7"),
@@ -69,6 +71,8 @@ def notifications() -> rx.Component:
                     empty_state("bell", "Nothing yet", "Sales in your shop and updates to products you bought "
                                 "will show up here.", id="notifications-empty")),
         ),
+        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
+              has_next=pagination.has_next, id="notifications-pager"),
         rx.link("Choose what you are told about", href=routes.ACCOUNT + "#notification-preferences",
                 size="2", id="notification-preferences-link"),
         spacing=theme.GAP,

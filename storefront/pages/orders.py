@@ -7,6 +7,7 @@ import reflex as rx
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
+from components.pager import pager
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
 from storefront import routes
 from storefront.layout import library_page, shop_page
@@ -182,6 +183,7 @@ def history_row(order: OrderPage) -> rx.Component:
 @library_page(routes.ORDERS, title="Your orders", description="Everything you have ordered.",
               on_load=OrderHistoryState.load)
 def order_history() -> rx.Component:
+    pagination = OrderHistoryState.pagination
     return rx.vstack(
         rx.heading("Your orders", as_="h1", size="7"),
         rx.cond(
@@ -194,6 +196,8 @@ def order_history() -> rx.Component:
                                 action=link_button("Browse products", routes.HOME, id="orders-browse"),
                                 id="orders-empty")),
         ),
+        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
+              has_next=pagination.has_next, id="orders-pager"),
         spacing=theme.GAP_SECTION,
         width="100%",
     )

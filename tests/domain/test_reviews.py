@@ -222,13 +222,13 @@ def test_ratings_feed_the_search_document_and_the_seller_dashboard(market, shop_
     assert [(r.title, r.average, r.count, r.rating_label) for r in ratings] == [
         ("Python Patterns Ebook", 4.0, 2, "4.0")]
     dashboard = reviews.seller_reviews(market.s, market.seller_actor(shop))
-    assert [row.review.rating for row in dashboard.reviews] == [3, 5]
-    assert all(row.review.can_reply and row.product_url.startswith("/p/") for row in dashboard.reviews)
-    reviews.reply_to_review(market.s, market.seller_actor(shop), dashboard.reviews[0].review.id, body="Thanks")
+    assert [row.review.rating for row in dashboard.reviews.items] == [3, 5]
+    assert all(row.review.can_reply and row.product_url.startswith("/p/") for row in dashboard.reviews.items)
+    reviews.reply_to_review(market.s, market.seller_actor(shop), dashboard.reviews.items[0].review.id, body="Thanks")
     unanswered = reviews.seller_reviews(market.s, market.seller_actor(shop), unanswered_only=True)
-    assert [row.review.rating for row in unanswered.reviews] == [5]
+    assert [row.review.rating for row in unanswered.reviews.items] == [5]
     # Another seller sees none of it.
-    assert reviews.seller_reviews(market.s, market.seller_actor(market.shop())).reviews == []
+    assert reviews.seller_reviews(market.s, market.seller_actor(market.shop())).reviews.items == []
     with pytest.raises(PermissionDenied):
         reviews.seller_product_ratings(market.s, market.buyer_actor(market.user()))
 
@@ -270,3 +270,32 @@ def test_the_analytics_dashboard_shows_each_products_rating(market):
     rows = {row.title: row for row in dashboard(market.s, market.seller_actor(shop), range_key="7d").products}
     assert (rows["Rated"].rating, rows["Rated"].rating_label) == (4.5, "4.5 (2)")
     assert (rows["Unrated"].rating, rows["Unrated"].rating_label) == (0.0, "–")
+
+
+def test_the_sellers_reviews_page_through_every_review_once_and_only_their_shops(market, shop_product):
+    shop, product = shop_product
+    other_shop = market.shop()
+    other_product = market.product(other_shop, 900, title="Someone Else's Ebook")
+    written = []
+    for stars in (1, 2, 3, 4, 5):
+        buyer = market.user()
+        market.buy(buyer, product)
+        written.append(reviews.submit_review(market.s, market.buyer_actor(buyer), product.id, rating=stars).id)
+    stranger = market.user()
+    market.buy(stranger, other_product)
+    elsewhere = reviews.submit_review(market.s, market.buyer_actor(stranger), other_product.id, rating=2).id
+    seller = market.seller_actor(shop)
+
+    pages = [reviews.seller_reviews(market.s, seller, page=n, per_page=2).reviews for n in (1, 2, 3)]
+
+    assert [len(p.items) for p in pages] == [2, 2, 1]
+    assert (pages[0].total, pages[0].page_count, pages[0].has_next, pages[2].has_next) == (5, 3, True, False)
+    listed = [row.review.id for p in pages for row in p.items]
+    assert sorted(listed) == sorted(written) and elsewhere not in listed
+    assert reviews.seller_reviews(market.s, seller, page=77, per_page=2).reviews.page == 3
+
+    reviews.reply_to_review(market.s, seller, listed[0], body="Thanks")
+    unanswered = [reviews.seller_reviews(market.s, seller, unanswered_only=True, page=n, per_page=2).reviews
+                  for n in (1, 2)]
+    assert (unanswered[0].total, unanswered[0].page_count) == (4, 2)
+    assert sorted(row.review.id for p in unanswered for row in p.items) == sorted(listed[1:])

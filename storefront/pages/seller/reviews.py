@@ -9,13 +9,14 @@ from components import theme
 from components.admin import cell_table
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice
+from components.pager import pager
 from components.rating import stars
 from components.seller_nav import seller_nav
 from state.reviews import SellerReviewsState
 from storefront import routes
 from storefront.layout import seller_page
 
-D = SellerReviewsState.data
+S = SellerReviewsState
 
 
 def reply_form(row) -> rx.Component:
@@ -67,8 +68,8 @@ def seller_reviews() -> rx.Component:
         form_notice(SellerReviewsState.notice, id="seller-reviews-notice"),
         form_error(SellerReviewsState.reply_error, id="seller-reviews-error"),
         rx.cond(
-            D & (D.ratings.length() > 0),
-            cell_table(["Product", "Average rating", "Reviews"], D.ratings, lambda r: rx.table.row(
+            S.ratings.length() > 0,
+            cell_table(["Product", "Average rating", "Reviews"], S.ratings, lambda r: rx.table.row(
                 rx.table.cell(r.title), rx.table.cell(r.rating_label), rx.table.cell(r.count.to_string()),
             ), id="seller-ratings"),
         ),
@@ -79,12 +80,14 @@ def seller_reviews() -> rx.Component:
             style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
         ),
         rx.cond(
-            D & (D.reviews.length() > 0),
-            rx.vstack(rx.foreach(D.reviews, review_card), spacing="3", width="100%"),
+            S.rows.length() > 0,
+            rx.vstack(rx.foreach(S.rows, review_card), spacing="3", width="100%"),
             empty_state("star", "No reviews to show",
                         "Buyers of your products can review them; their reviews appear here for you to answer.",
                         id="seller-reviews-empty"),
         ),
+        pager(page=S.pagination.page, page_count=S.pagination.page_count, has_previous=S.pagination.has_previous,
+              has_next=S.pagination.has_next, id="seller-reviews-pager", query=S.page_query),
         spacing=theme.GAP,
         width="100%",
     )

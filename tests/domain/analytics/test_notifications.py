@@ -23,7 +23,7 @@ def test_a_sale_notifies_the_seller_in_the_app_once(world):
 
     order = buy(world, world.user(), [product], currency="USD")
 
-    [note] = inapp.list_notifications(world.s, seller)
+    [note] = inapp.list_notifications(world.s, seller).items
     assert (note.kind, note.title, note.unread) == ("sale_alert", "New sale: Pixel Icons", True)
     assert order.reference in note.body and "$15.00" in note.body
     status = inapp.live_status(world.s, seller)
@@ -47,7 +47,7 @@ def test_a_refund_tells_the_buyer_in_the_app(world):
     refund(world, shop, order, {line.id: 500 for line in world.s.exec(
         select(OrderLine).where(OrderLine.order_id == order.id)).all()})
 
-    [note] = inapp.list_notifications(world.s, world.buyer_actor(buyer))
+    [note] = inapp.list_notifications(world.s, world.buyer_actor(buyer)).items
     assert (note.kind, note.title, note.url) == ("refund_notice", f"Refund of $5.00 for order {order.reference}",
                                                  f"/orders/{order.reference}")
 
@@ -57,7 +57,7 @@ def test_a_seller_who_switched_in_app_sale_alerts_off_gets_none(world):
     seller = world.seller_actor(shop)
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="in_app", enabled=False)
     buy(world, world.user(), [world.product(shop, 1000)], currency="USD")
-    assert inapp.list_notifications(world.s, seller) == []
+    assert inapp.list_notifications(world.s, seller).items == []
 
 
 def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world):
@@ -110,3 +110,20 @@ def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(
                            context=dict(display_name="Zoë", order_reference="ORD-1", amount=500, currency="EUR"))
     email_tasks.send_email(to="someone@else.example", kind="product_update", context=update)
     assert len(list(outbox.glob("*.eml"))) == 2
+
+
+def test_the_notifications_list_pages_through_every_one_once_and_only_the_users_own(world):
+    user, other = world.user(), world.user()
+    for n in range(5):
+        inapp.notify(world.s, user.id, kind="sale_alert", title=f"Yours {n}")
+    inapp.notify(world.s, other.id, kind="sale_alert", title="Someone else's")
+    actor = world.buyer_actor(user)
+
+    pages = [inapp.list_notifications(world.s, actor, page=n, per_page=2) for n in (1, 2, 3)]
+
+    assert [len(p.items) for p in pages] == [2, 2, 1]
+    assert (pages[0].total, pages[0].page_count, pages[0].has_next, pages[2].has_next) == (5, 3, True, False)
+    assert [note.title for p in pages for note in p.items] == [f"Yours {n}" for n in (4, 3, 2, 1, 0)]
+    past_the_end = inapp.list_notifications(world.s, actor, page=40, per_page=2)
+    assert past_the_end.page == 3 and [note.title for note in past_the_end.items] == ["Yours 0"]
+    assert inapp.list_notifications(world.s, actor, page=0, per_page=2).page == 1

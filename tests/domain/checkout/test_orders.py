@@ -167,7 +167,7 @@ def test_forged_events_and_other_buyers_orders_are_refused(world):
         lifecycle.get_order(world.s, world.buyer_actor(intruder), result.order_reference)
     with pytest.raises(NotFound):
         lifecycle.cancel_order(world.s, world.buyer_actor(intruder), result.order_reference)
-    assert lifecycle.list_orders(world.s, world.buyer_actor(intruder)) == []
+    assert lifecycle.list_orders(world.s, world.buyer_actor(intruder)).items == []
     with pytest.raises(PermissionDenied):
         refunds.refund(world.s, world.buyer_actor(intruder), world.gateway, result.order_reference)
 
