@@ -29,38 +29,47 @@ class RecordingSms:
 
 @pytest.fixture
 def devices(world, monkeypatch):
-    """Jobs run at once inside this test's transaction, sending to recorders."""
+    """Jobs scheduled "after commit" run when `sell` returns, in this test's transaction,
+    sending to recorders."""
     push, sms = RecordingPush(), RecordingSms()
+    scheduled = []
     monkeypatch.setattr(wiring, "push_sender", lambda: push)
     monkeypatch.setattr(wiring, "sms_sender", lambda: sms)
     monkeypatch.setattr(notification_tasks, "unit_of_work", lambda *a, **k: nullcontext(world.s))
-    monkeypatch.setattr(inapp, "enqueue_after_commit", lambda s, fn, **kwargs: fn(**kwargs))
-    return push, sms
+    monkeypatch.setattr(inapp, "enqueue_after_commit", lambda s, fn, **kwargs: scheduled.append((fn, kwargs)))
+
+    def sell(product):
+        buy(world, world.user(), [product], currency="USD")
+        while scheduled:
+            fn, kwargs = scheduled.pop(0)
+            fn(**kwargs)
+
+    return push, sms, sell
 
 
 def test_a_sale_reaches_push_and_sms_only_after_the_seller_switches_them_on(world, devices):
-    push, sms = devices
+    push, sms, sell = devices
     shop = world.shop("USD")
     seller = world.seller_actor(shop)
-    buy(world, world.user(), [world.product(shop, 1500, title="Pixel Icons")], currency="USD")
+    sell(world.product(shop, 1500, title="Pixel Icons"))
     assert push.sent == [] and sms.sent == []
 
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="push", enabled=True)
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="sms", enabled=True)
-    buy(world, world.user(), [world.product(shop, 900, title="Brushes")], currency="USD")
+    sell(world.product(shop, 900, title="Brushes"))
     [(user_id, title, url)] = push.sent
     assert (user_id, title) == (shop.owner_id, "New sale: Brushes")
     assert url.startswith("http")  # a device opens it from outside the site
     assert sms.sent == []  # switched on, but there is no number to text
 
     preferences.set_sms_number(world.s, seller, number="+44 7700 900123")
-    buy(world, world.user(), [world.product(shop, 700, title="Fonts")], currency="USD")
+    sell(world.product(shop, 700, title="Fonts"))
     assert [phone for phone, _ in sms.sent] == ["+447700900123"]
     assert "New sale: Fonts" in sms.sent[0][1]
 
 
 def test_a_retried_job_sends_once_and_a_late_switch_off_wins(world, devices):
-    push, _ = devices
+    push, _, _ = devices
     shop = world.shop("USD")
     seller = world.seller_actor(shop)
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="push", enabled=True)
