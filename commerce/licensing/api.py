@@ -138,14 +138,23 @@ def _answer(row: LicenseKey, status: str, active_count: int, instance_active: bo
 NOT_FOUND = LicenseAnswer(status="not_found", message=_MESSAGES["not_found"])
 
 
+def _lookup(s: Session, product_id: object, key: object, instance: object, *, instance_required: bool,
+            client_id: str) -> tuple[LicenseKey, str | None] | None:
+    """The sold key this request names (rate limits counted) and its instance label; None: not found."""
+    _limit_client(client_id)
+    pid, text = _product_id(product_id), _key_text(key)
+    label = _instance(instance, required=instance_required)
+    row = _find(s, pid, text, client_id)
+    return None if row is None else (row, label)
+
+
 def validate(s: Session, *, product_id: object, key: object, instance: object = None,
              client_id: str) -> LicenseAnswer:
     """Is this key good for this product? A valid answer counts one use."""
-    _limit_client(client_id)
-    pid, text, label = _product_id(product_id), _key_text(key), _instance(instance, required=False)
-    row = _find(s, pid, text, client_id)
-    if row is None:
+    found = _lookup(s, product_id, key, instance, instance_required=False, client_id=client_id)
+    if found is None:
         return NOT_FOUND
+    row, label = found
     status = status_of(row)
     active = _active(s, row)
     instance_active = None
@@ -165,11 +174,10 @@ def validate(s: Session, *, product_id: object, key: object, instance: object = 
 def activate(s: Session, *, product_id: object, key: object, instance: object,
              client_id: str) -> LicenseAnswer:
     """Activate the key on `instance`; activating an active instance again is fine."""
-    _limit_client(client_id)
-    pid, text, label = _product_id(product_id), _key_text(key), _instance(instance, required=True)
-    row = _find(s, pid, text, client_id)
-    if row is None:
+    found = _lookup(s, product_id, key, instance, instance_required=True, client_id=client_id)
+    if found is None:
         return NOT_FOUND
+    row, label = found
     status = status_of(row)
     active = _active(s, row)
     if status != "valid":
@@ -197,11 +205,10 @@ def activate(s: Session, *, product_id: object, key: object, instance: object,
 def deactivate(s: Session, *, product_id: object, key: object, instance: object,
                client_id: str) -> LicenseAnswer:
     """Free the key's seat on `instance` (whatever the key's status, so users can move machines)."""
-    _limit_client(client_id)
-    pid, text, label = _product_id(product_id), _key_text(key), _instance(instance, required=True)
-    row = _find(s, pid, text, client_id)
-    if row is None:
+    found = _lookup(s, product_id, key, instance, instance_required=True, client_id=client_id)
+    if found is None:
         return NOT_FOUND
+    row, label = found
     existing = s.exec(select(LicenseActivation).where(
         LicenseActivation.license_key_id == row.id, LicenseActivation.instance == label,
         LicenseActivation.deactivated_at.is_(None))).first()
