@@ -17,7 +17,14 @@ log = logging.getLogger(__name__)
 
 @job(max_retries=5, min_backoff_ms=15_000, queue="email")
 def send_email(to: str, kind: str, context: dict[str, Any], idempotency_key: str | None = None) -> None:
-    """Render and send one email, unless the recipient switched this kind off.
+    """Render and send one email, unless the recipient switched this kind off."""
+    with unit_of_work() as session:
+        deliver_email(session, to=to, kind=kind, context=context, idempotency_key=idempotency_key)
+
+
+def deliver_email(session: Session, *, to: str, kind: str, context: dict[str, Any],
+                  idempotency_key: str | None = None) -> bool:
+    """The email job's work in `session`; True when sent.
 
     With a key it is sent once per key, however often it runs. The preference is
     read when sending, so every sender respects it and a change applies at once.
@@ -25,15 +32,14 @@ def send_email(to: str, kind: str, context: dict[str, Any], idempotency_key: str
     from commerce import wiring  # wiring builds every adapter; imported late to keep this module light
     from commerce.notifications import preferences  # accounts imports this module: a late import
 
-    with unit_of_work() as session:
-        if not preferences.email_allowed(session, to, kind):
-            log.info("%s email to %s not sent: switched off in their preferences", kind, to)
-            return
-        if idempotency_key is None:
-            wiring.send_email(to=to, kind=kind, **context)
-        # The claim commits only if the send succeeded; a failed send leaves it for the retry.
-        elif claim_idempotency_key(session, f"email:{idempotency_key}"):
-            wiring.send_email(to=to, kind=kind, **context)
+    if not preferences.email_allowed(session, to, kind):
+        log.info("%s email to %s not sent: switched off in their preferences", kind, to)
+        return False
+    # With a key, the claim commits only if the send succeeded; a failed send leaves it for the retry.
+    if idempotency_key is not None and not claim_idempotency_key(session, f"email:{idempotency_key}"):
+        return False
+    wiring.send_email(to=to, kind=kind, **context)
+    return True
 
 
 def enqueue_email(
@@ -51,28 +57,43 @@ def enqueue_email(
 
 @job(max_retries=5, min_backoff_ms=15_000, queue="devices")
 def send_push(user_id: int, kind: str, title: str, body: str, url: str, idempotency_key: str | None = None) -> None:
-    """One push message, if `user_id` still wants `kind` by push when it is sent."""
+    with unit_of_work() as session:
+        deliver_push(session, user_id=user_id, kind=kind, title=title, body=body, url=url,
+                     idempotency_key=idempotency_key)
+
+
+def deliver_push(session: Session, *, user_id: int, kind: str, title: str, body: str, url: str,
+                 idempotency_key: str | None = None) -> bool:
+    """One push message, if `user_id` still wants `kind` by push when it is sent; True when sent."""
     from commerce import wiring
     from commerce.notifications import preferences
 
-    with unit_of_work() as session:
-        if not preferences.allows(session, user_id, kind, "push"):
-            return
-        if url.startswith("/"):  # a page of this site: the device opens it from outside
-            url = absolute(wiring.settings().base_url, url)
-        if idempotency_key is None or claim_idempotency_key(session, f"push:{idempotency_key}"):
-            wiring.push_sender().send(user_id, title, body, url)
+    if not preferences.allows(session, user_id, kind, "push"):
+        return False
+    if idempotency_key is not None and not claim_idempotency_key(session, f"push:{idempotency_key}"):
+        return False
+    if url.startswith("/"):  # a page of this site: the device opens it from outside
+        url = absolute(wiring.settings().base_url, url)
+    wiring.push_sender().send(user_id, title, body, url)
+    return True
 
 
 @job(max_retries=5, min_backoff_ms=15_000, queue="devices")
 def send_sms(user_id: int, kind: str, text: str, idempotency_key: str | None = None) -> None:
-    """One text message to the number on the account, if there is one and `kind` by SMS is still wanted."""
+    with unit_of_work() as session:
+        deliver_sms(session, user_id=user_id, kind=kind, text=text, idempotency_key=idempotency_key)
+
+
+def deliver_sms(session: Session, *, user_id: int, kind: str, text: str, idempotency_key: str | None = None) -> bool:
+    """One text message to the number on the account, if there is one and `kind` by SMS is
+    still wanted; True when sent."""
     from commerce import wiring
     from commerce.notifications import preferences
 
-    with unit_of_work() as session:
-        phone = preferences.sms_number(session, user_id)
-        if not phone or not preferences.allows(session, user_id, kind, "sms"):
-            return
-        if idempotency_key is None or claim_idempotency_key(session, f"sms:{idempotency_key}"):
-            wiring.sms_sender().send(phone, text)
+    phone = preferences.sms_number(session, user_id)
+    if not phone or not preferences.allows(session, user_id, kind, "sms"):
+        return False
+    if idempotency_key is not None and not claim_idempotency_key(session, f"sms:{idempotency_key}"):
+        return False
+    wiring.sms_sender().send(phone, text)
+    return True

@@ -3,7 +3,6 @@
 import pytest
 from sqlmodel import select
 
-import commerce.db
 from commerce import wiring
 from commerce.accounts import Actor
 from commerce.delivery.library import set_update_emails
@@ -82,11 +81,7 @@ def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world)
 
 @pytest.fixture
 def outbox(world, monkeypatch, tmp_path):
-    """The email job, run in this test's transaction, writing to a temporary outbox."""
-    from contextlib import nullcontext
-
-    monkeypatch.setattr(email_tasks, "unit_of_work", lambda *a, **k: nullcontext(world.s))
-    monkeypatch.setattr(commerce.db, "get_engine", lambda: world.s.get_bind())
+    """The email job's work, done in this test's transaction, writing to a temporary outbox."""
     monkeypatch.setattr(wiring, "email_sender", lambda: OutboxEmailSender(tmp_path))
     return tmp_path
 
@@ -101,14 +96,14 @@ def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(
     update = dict(product="Icons", version="2.0", release_notes="More icons",
                   library_url="http://shop.test/library", unsubscribe_url="http://shop.test/account")
 
-    email_tasks.send_email(to="Zoe@Example.com", kind="product_update", context=update)
-    email_tasks.send_email(to=seller_email, kind="sale_alert",
+    email_tasks.deliver_email(world.s, to="Zoe@Example.com", kind="product_update", context=update)
+    email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert",
                            context=dict(seller="Sam", product="Icons", amount=500, currency="USD"))
     assert list(outbox.glob("*.eml")) == []
 
-    email_tasks.send_email(to="zoe@example.com", kind="refund_notice", idempotency_key="refund:t1",
+    email_tasks.deliver_email(world.s, to="zoe@example.com", kind="refund_notice", idempotency_key="refund:t1",
                            context=dict(display_name="Zoë", order_reference="ORD-1", amount=500, currency="EUR"))
-    email_tasks.send_email(to="someone@else.example", kind="product_update", context=update)
+    email_tasks.deliver_email(world.s, to="someone@else.example", kind="product_update", context=update)
     assert len(list(outbox.glob("*.eml"))) == 2
 
 

@@ -1,7 +1,5 @@
 """Push and SMS: opt-in per kind, sent by jobs that check the person's choice when they run."""
 
-from contextlib import nullcontext
-
 import pytest
 
 from commerce import wiring
@@ -29,20 +27,21 @@ class RecordingSms:
 
 @pytest.fixture
 def devices(world, monkeypatch):
-    """Jobs scheduled "after commit" run when `sell` returns, in this test's transaction,
-    sending to recorders."""
+    """Push and SMS jobs scheduled "after commit" do their work when `sell` returns, in this
+    test's transaction, sending to recorders."""
     push, sms = RecordingPush(), RecordingSms()
     scheduled = []
     monkeypatch.setattr(wiring, "push_sender", lambda: push)
     monkeypatch.setattr(wiring, "sms_sender", lambda: sms)
-    monkeypatch.setattr(notification_tasks, "unit_of_work", lambda *a, **k: nullcontext(world.s))
     monkeypatch.setattr(inapp, "enqueue_after_commit", lambda s, fn, **kwargs: scheduled.append((fn, kwargs)))
+    work = {notification_tasks.send_push: notification_tasks.deliver_push,
+            notification_tasks.send_sms: notification_tasks.deliver_sms}
 
     def sell(product):
         buy(world, world.user(), [product], currency="USD")
         while scheduled:
-            fn, kwargs = scheduled.pop(0)
-            fn(**kwargs)
+            job, kwargs = scheduled.pop(0)
+            work[job](world.s, **kwargs)
 
     return push, sms, sell
 
@@ -74,13 +73,13 @@ def test_a_retried_job_sends_once_and_a_late_switch_off_wins(world, devices):
     seller = world.seller_actor(shop)
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="push", enabled=True)
     for _ in range(2):
-        notification_tasks.send_push(user_id=shop.owner_id, kind="sale_alert", title="New sale", body="",
-                                     url="/seller/analytics", idempotency_key="sale:ORD-1")
+        notification_tasks.deliver_push(world.s, user_id=shop.owner_id, kind="sale_alert", title="New sale",
+                                        body="", url="/seller/analytics", idempotency_key="sale:ORD-1")
     assert len(push.sent) == 1
 
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="push", enabled=False)
-    notification_tasks.send_push(user_id=shop.owner_id, kind="sale_alert", title="New sale", body="",
-                                 url="/seller/analytics", idempotency_key="sale:ORD-2")
+    notification_tasks.deliver_push(world.s, user_id=shop.owner_id, kind="sale_alert", title="New sale",
+                                    body="", url="/seller/analytics", idempotency_key="sale:ORD-2")
     assert len(push.sent) == 1
 
 
