@@ -8,6 +8,7 @@ from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.pager import pager
+from components.row_list import ROW_STYLE, row_list
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
 from storefront import routes
 from storefront.layout import library_page, shop_page
@@ -174,8 +175,7 @@ def history_row(order: OrderPage) -> rx.Component:
         color="inherit",
         display="block",
         width="100%",
-        padding="0.75rem",
-        border_bottom=f"1px solid {theme.BORDER}",
+        **ROW_STYLE,
         custom_attrs={"data-testid": "order-row"},
     )
 
@@ -188,9 +188,7 @@ def order_history() -> rx.Component:
         rx.heading("Your orders", as_="h1", size="7"),
         rx.cond(
             OrderHistoryState.orders.length() > 0,
-            rx.box(rx.foreach(OrderHistoryState.orders, history_row), width="100%",
-                   border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CARD, overflow="hidden",
-                   id="order-list"),
+            row_list(OrderHistoryState.orders, history_row, id="order-list"),
             rx.cond(OrderHistoryState.loaded,
                     empty_state("receipt", "No orders yet", "Orders you place appear here with their receipts.",
                                 action=link_button("Browse products", routes.HOME, id="orders-browse"),

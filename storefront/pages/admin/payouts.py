@@ -8,6 +8,7 @@ from components import theme
 from components.admin import admin_header
 from components.empty_state import empty_state
 from components.forms import form_error
+from components.row_list import ROW_STYLE, row_list
 from state.seller_sales import AdminPayoutsState, PayoutLine
 from storefront import routes
 from storefront.layout import admin_page
@@ -28,8 +29,7 @@ def payout_row(row: PayoutLine) -> rx.Component:
         ),
         spacing="1",
         width="100%",
-        padding="0.75rem",
-        border_bottom=f"1px solid {theme.BORDER}",
+        **ROW_STYLE,
         custom_attrs={"data-testid": "payout-row"},
     )
 
@@ -43,9 +43,7 @@ def admin_payouts() -> rx.Component:
         form_error(AdminPayoutsState.error, id="admin-payouts-error"),
         rx.cond(
             AdminPayoutsState.rows.length() > 0,
-            rx.box(rx.foreach(AdminPayoutsState.rows, payout_row), width="100%",
-                   border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CARD, overflow="hidden",
-                   id="admin-payouts"),
+            row_list(AdminPayoutsState.rows, payout_row, id="admin-payouts"),
             rx.cond(AdminPayoutsState.loaded,
                     empty_state("wallet", "No earnings yet", "Shops appear here after their first sale.",
                                 id="admin-payouts-empty")),

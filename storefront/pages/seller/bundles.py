@@ -9,6 +9,7 @@ from commerce.orders.discounts import ProductChoice
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice, section_card, submit_button
+from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.studio import dropdown, field_label
 from state.seller_sales import SellerBundlesState
@@ -74,8 +75,7 @@ def bundle_row(bundle: BundleView) -> rx.Component:
         rx.text("Includes ", bundle.items_label, size="2", color=theme.TEXT_MUTED),
         spacing="1",
         width="100%",
-        padding="0.75rem",
-        border_bottom=f"1px solid {theme.BORDER}",
+        **ROW_STYLE,
         custom_attrs={"data-testid": "bundle-row"},
     )
 
@@ -88,9 +88,7 @@ def seller_bundles() -> rx.Component:
         seller_nav(routes.SELLER_BUNDLES),
         rx.cond(
             SellerBundlesState.bundles.length() > 0,
-            rx.box(rx.foreach(SellerBundlesState.bundles, bundle_row), width="100%",
-                   border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CARD, overflow="hidden",
-                   id="bundle-list"),
+            row_list(SellerBundlesState.bundles, bundle_row, id="bundle-list"),
             rx.cond(SellerBundlesState.loaded,
                     empty_state("boxes", "No bundles yet",
                                 "Pick one of your products below and tick what it should include.",

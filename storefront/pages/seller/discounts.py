@@ -7,6 +7,7 @@ import reflex as rx
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
+from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.studio import dropdown, field_label
 from state.seller_sales import CodeRow, SellerDiscountsState
@@ -83,8 +84,7 @@ def code_row(code: CodeRow) -> rx.Component:
         align="center",
         spacing="3",
         width="100%",
-        padding="0.75rem",
-        border_bottom=f"1px solid {theme.BORDER}",
+        **ROW_STYLE,
         custom_attrs={"data-testid": "discount-row"},
     )
 
@@ -99,9 +99,7 @@ def seller_discounts() -> rx.Component:
         form_notice(SellerDiscountsState.notice, id="discount-notice"),
         rx.cond(
             SellerDiscountsState.codes.length() > 0,
-            rx.box(rx.foreach(SellerDiscountsState.codes, code_row), width="100%",
-                   border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CARD, overflow="hidden",
-                   id="discount-list"),
+            row_list(SellerDiscountsState.codes, code_row, id="discount-list"),
             rx.cond(SellerDiscountsState.loaded,
                     empty_state("tag", "No codes yet", "Create a code below and share it with your buyers.",
                                 id="discount-empty")),
