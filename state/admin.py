@@ -20,18 +20,11 @@ from commerce.moderation.settings import SettingsView
 from commerce.moderation.users import UserDetail, UserRow
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import text_field
+from state.form_data import id_value, text_field
 from state.session import act, current_actor
 
 USERS_PER_PAGE = 25
 AUDIT_PER_PAGE = 50
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = value.strip() if isinstance(value, str) else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 def _param(state: rx.State, name: str, limit: int = 200) -> str:
@@ -81,8 +74,8 @@ class AdminUsersState(rx.State):
     @rx.event
     async def open_user(self, user_id: int):
         self.notice = self.action_error = ""
-        if _int(user_id) is not None:
-            await self._open(_int(user_id))
+        if id_value(user_id) is not None:
+            await self._open(id_value(user_id))
 
     @rx.event
     def close_user(self):
@@ -203,7 +196,7 @@ class AdminShopsState(rx.State):
     @rx.event
     async def set_take_rate(self, form_data: dict[str, Any]):
         self.error = self.notice = ""
-        shop_id = _int(form_data.get("shop_id"))
+        shop_id = id_value(form_data.get("shop_id"))
         if shop_id is None:
             return
         actor = await current_actor(self)

@@ -14,3 +14,11 @@ def secret_field(form_data: dict[str, Any], key: str) -> str:
     # Passwords are taken as typed: spaces are characters like any other.
     value = form_data.get(key)
     return value if isinstance(value, str) else ""
+
+
+def id_value(value: Any) -> int | None:
+    """An id an event carries (a number, or digits in a string); None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isdigit() and len(text) < 12 else None

@@ -15,17 +15,10 @@ from commerce.moderation import decisions, queue
 from commerce.moderation.queue import QueueItem
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import text_field
+from state.form_data import id_value, text_field
 from state.session import act, current_actor
 
 QUEUE_PER_PAGE = 50
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = value.strip() if isinstance(value, str) else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 class ModerationState(rx.State):
@@ -86,31 +79,31 @@ class ModerationState(rx.State):
 
     @rx.event
     async def approve(self, product_id: int):
-        if _int(product_id) is not None:
-            await self._decide(decisions.approve_product, _int(product_id), done="Product approved.")
+        if id_value(product_id) is not None:
+            await self._decide(decisions.approve_product, id_value(product_id), done="Product approved.")
 
     @rx.event
     async def reject(self, form_data: dict[str, Any]):
-        product_id = _int(form_data.get("product_id"))
+        product_id = id_value(form_data.get("product_id"))
         if product_id is not None:
             await self._decide(decisions.reject_product, product_id, reason=text_field(form_data, "reason"),
                                done="Product rejected; the seller sees your reason.")
 
     @rx.event
     async def hide_review(self, form_data: dict[str, Any]):
-        review_id = _int(form_data.get("review_id"))
+        review_id = id_value(form_data.get("review_id"))
         if review_id is not None:
             await self._decide(decisions.hide_review, review_id, reason=text_field(form_data, "reason"),
                                done="Review hidden.")
 
     @rx.event
     async def dismiss_report(self, report_id: int):
-        if _int(report_id) is not None:
-            await self._decide(decisions.dismiss_report, _int(report_id), done="Report dismissed.")
+        if id_value(report_id) is not None:
+            await self._decide(decisions.dismiss_report, id_value(report_id), done="Report dismissed.")
 
     @rx.event
     def toggle_selected(self, product_id: int, checked: bool):
-        product_id = _int(product_id)
+        product_id = id_value(product_id)
         if product_id is None:
             return
         if checked and product_id not in self.selected:

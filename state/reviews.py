@@ -16,16 +16,11 @@ from commerce.reviews import service as reviews
 from commerce.reviews.service import ProductRating, ProductReviews, SellerReviewRow
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import text_field
+from state.form_data import id_value, text_field
 from state.session import current_actor
 from storefront import routes
 
 PAGE_SIZE = 10
-
-
-def _int(value: Any) -> int | None:
-    text = value.strip() if isinstance(value, str) else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 class ReviewsState(rx.State):
@@ -91,7 +86,7 @@ class ReviewsState(rx.State):
     @rx.event
     async def submit_review(self, form_data: dict[str, Any]):
         self.review_error = self.review_notice = ""
-        rating = _int(form_data.get("rating"))
+        rating = id_value(form_data.get("rating"))
         if rating is None:
             self.review_error = "Choose from 1 to 5 stars."
             return
@@ -132,7 +127,7 @@ class ReviewsState(rx.State):
     @rx.event
     async def submit_reply(self, form_data: dict[str, Any]):
         self.reply_error = ""
-        review_id = _int(form_data.get("review_id"))
+        review_id = id_value(form_data.get("review_id"))
         if review_id is None:
             return
         actor = await current_actor(self)
@@ -164,7 +159,7 @@ class ReviewsState(rx.State):
             result = await service_call.call(reviews.report_product, actor, self.data.product_id,
                                              reason=reason, details=details)
         else:
-            review_id = _int(self.report_target)
+            review_id = id_value(self.report_target)
             if review_id is None:
                 return
             result = await service_call.call(reviews.report_review, actor, review_id,
@@ -220,7 +215,7 @@ class SellerReviewsState(rx.State):
     @rx.event
     async def reply(self, form_data: dict[str, Any]):
         self.reply_error = self.notice = ""
-        review_id = _int(form_data.get("review_id"))
+        review_id = id_value(form_data.get("review_id"))
         if review_id is None:
             return
         actor = await current_actor(self)

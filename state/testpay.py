@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from typing import Any
 
@@ -106,14 +107,12 @@ class TestPayState(rx.State):
             self.page_error = error.message
             return
         if attempt.succeeded:
-            self.paid = True
-            # As with a real gateway, the buyer returns to the shop while the event is
-            # delivered; the confirmation page waits for it.
+            self.paid, self.pending = True, False
+            # As with a real gateway, the event is delivered while the buyer returns to the
+            # shop. The confirmation page waits for it, so this tab's events need not (a
+            # handler holds its tab until it returns, the order page's loading included).
+            threading.Thread(target=_post, args=(attempt.webhook,), name="testpay-webhook", daemon=True).start()
             yield rx.redirect(local_path(attempt.redirect_url))
-            delivered = await asyncio.to_thread(_post, attempt.webhook)
-            self.pending = False
-            if not delivered:
-                self.card_error = "Your payment went through but the shop has not confirmed it yet."
             return
         if attempt.webhook is not None:
             await asyncio.to_thread(_post, attempt.webhook)

@@ -33,7 +33,7 @@ async def periodic_rate_refresh() -> None:
         return
     while True:
         try:
-            enqueue_now(refresh_exchange_rates)
+            await asyncio.to_thread(enqueue_now, refresh_exchange_rates)  # Redis I/O: off the event loop
         except Exception:  # the queue is away for a moment: the next round tries again
             log.exception("could not schedule the exchange-rate refresh")
         await asyncio.sleep(REFRESH_INTERVAL_SECONDS)
