@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from commerce.config import PROJECT_ROOT, get_settings
+from commerce.jobs.worker import load_job_modules
 
 
 def migrate() -> None:
@@ -97,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                                                 "analytics-purge", "refresh-rates", "check-config"])
     args = parser.parse_args(argv)
     get_settings().check_production_ready()
+    load_job_modules()  # seed-demo places a paid order: delivery, search and analytics must hear of it
     commands = {
         "migrate": migrate,
         "seed-demo": seed_demo,

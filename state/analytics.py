@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
-import commerce.analytics.tasks  # noqa: F401  (registers the sale/refund hooks in the web process)
 from commerce.analytics import capture
 from commerce.analytics.capture import VisitContext
 from commerce.analytics.dashboard import RANGES, Card, DashboardView, dashboard

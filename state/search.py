@@ -15,7 +15,6 @@ import asyncio
 
 import reflex as rx
 
-import commerce.search.tasks  # noqa: F401  (registers the reindex-on-sale hooks in the web process)
 from commerce.search.service import (
     Facet,
     PageLink,

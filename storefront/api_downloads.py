@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-import commerce.delivery.tasks  # noqa: F401  (registers delivery's order hooks in the web process)
 from commerce import wiring
 from commerce.analytics.capture import record_download
 from commerce.db import unit_of_work

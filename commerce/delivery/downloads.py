@@ -45,7 +45,6 @@ from commerce.notifications.preferences import buyers_as_seen_by_shop
 MAX_DOWNLOAD_LIMIT = 1000
 MIN_LINK_MINUTES = 1
 MAX_LINK_MINUTES = 7 * 24 * 60  # a presigned S3 URL cannot outlive a week
-DEFAULT_LINK_MINUTES = 60
 MAX_USER_AGENT = 300
 
 

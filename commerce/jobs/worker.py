@@ -37,6 +37,14 @@ def job_modules() -> list[str]:
     return found
 
 
+def load_job_modules() -> None:
+    """Import every tasks module: their jobs, and the order hooks they register (delivery,
+    search, analytics). Every process that changes orders calls this first: the web app,
+    the worker and the CLI."""
+    for name in job_modules():
+        importlib.import_module(name)
+
+
 def start_worker(*, threads: int = 4, timeout_ms: int = 1000) -> dramatiq.Worker:
     """Start consuming every registered job's queue; the caller stops the worker."""
     backend = current_backend()
@@ -51,7 +59,8 @@ def start_worker(*, threads: int = 4, timeout_ms: int = 1000) -> dramatiq.Worker
 
 def run_worker(modules: Iterable[str] = (), *, threads: int = 4) -> None:
     """Import the job modules and process jobs until SIGINT or SIGTERM."""
-    for name in [*job_modules(), *modules]:
+    load_job_modules()
+    for name in modules:
         importlib.import_module(name)
     worker = start_worker(threads=threads)
     log.info("worker running %d job(s) with %d thread(s)", len(registered_jobs()), threads)

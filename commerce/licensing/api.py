@@ -27,7 +27,6 @@ from commerce.licensing.service import status_of
 from commerce.models import LicenseActivation, LicenseKey
 from commerce.models.base import utcnow
 
-STATUSES = ("valid", "expired", "revoked", "limit_reached", "not_found")
 MAX_INSTANCE_LENGTH = 200
 
 # Per client (IP address): all requests, and lookups of keys that do not exist.

@@ -7,9 +7,9 @@ from sqlmodel import Field, SQLModel
 
 from commerce.models.base import UTCDateTime, utcnow
 
-EVENT_KINDS = ("view", "add_to_cart", "checkout", "purchase", "refund", "download")
-DEVICE_CLASSES = ("desktop", "phone", "tablet", "unknown")
-DIMENSIONS = ("referrer", "utm_source", "utm_campaign", "country", "device")
+# Event kinds: view, add_to_cart, checkout, purchase, refund, download. Device classes:
+# desktop, phone, tablet, unknown. Rollup dimensions: referrer, utm_source, utm_campaign,
+# country, device.
 
 
 class AnalyticsEvent(SQLModel, table=True):

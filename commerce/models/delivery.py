@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from commerce.models.base import UTCDateTime, utcnow
 
-STAMP_STATUSES = ("pending", "ready", "failed")
+# A stamped copy is "pending", "ready" or "failed".
 
 
 class DeliveryPolicy(SQLModel, table=True):

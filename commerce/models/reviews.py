@@ -7,8 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from commerce.models.base import UTCDateTime, utcnow
 
-REPORT_SUBJECTS = ("product", "review")
-REPORT_STATUSES = ("open", "dismissed", "actioned")
+# A report is about a "product" or a "review", and is "open", "dismissed" or "actioned".
 
 
 class Review(SQLModel, table=True):

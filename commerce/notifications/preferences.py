@@ -34,7 +34,6 @@ OPTIONAL_KINDS: dict[str, tuple[str, str, dict[str, bool]]] = {
 _SMS_NUMBER = re.compile(r"\+[1-9][0-9]{7,14}")
 # Product update emails have their own switch, kept with the library (LibraryState), read here too.
 PRODUCT_UPDATE = "product_update"
-ALWAYS_SENT = ("receipt", "refund_notice", "password_reset", "welcome", "product_rejected")
 SHARE_EMAIL = "privacy:share_email_with_sellers"
 SHARE_EMAIL_DEFAULT = True
 PSEUDONYM_PREFIX = "buyer-"

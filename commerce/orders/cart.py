@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
@@ -96,7 +97,7 @@ def item_count(s: Session, actor: Actor) -> int:
     cart = _cart(s, user_id, create=False)
     if cart is None:
         return 0
-    return len(s.exec(select(CartItem.id).where(CartItem.cart_id == cart.id)).all())
+    return s.exec(select(func.count()).select_from(CartItem).where(CartItem.cart_id == cart.id)).one()
 
 
 def quote_for(s: Session, items: list[CartInput] | tuple[CartInput, ...], settings: CartSettings) -> Quote:
