@@ -19,7 +19,7 @@ from commerce.delivery.library import LibraryItem, LibraryProductView
 from commerce.licensing import service as licensing
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.session import current_actor
+from state.session import client_connected, current_actor
 from storefront import routes
 
 POLL_SECONDS = 3
@@ -86,11 +86,13 @@ class LibraryState(rx.State):
             for _ in range(MAX_POLLS):
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
-                    if not _on_library_page(self):
+                    if not _on_library_page(self) or not client_connected(self):
                         return
                     seen = self._version
                 result = await service_call.call(library.current_library_version, actor)
-                if result.ok and result.value != seen:
+                if not result.ok:  # signed out meanwhile: nothing left to watch
+                    return
+                if result.value != seen:
                     async with self:
                         await self._refresh()
                         product_state = await self.get_state(LibraryProductState)

@@ -11,7 +11,6 @@ replica, or a Redis worker.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from typing import Any
 
@@ -26,27 +25,11 @@ from state import service_call
 from state.form_data import text_field
 from state.analytics import DashboardState
 from state.catalog import Pagination, page_number
-from state.session import SessionState, current_actor
+from state.session import SessionState, client_connected, current_actor
 
 POLL_SECONDS = 2.0
 # A watcher whose tab went away without the server noticing stops on its own.
 MAX_WATCH_SECONDS = 6 * 60 * 60
-
-
-def _client_connected(state: rx.State) -> bool:
-    """Whether this tab's websocket is still open on this process."""
-    try:
-        # The running app's module is already imported; look it up rather than import it again.
-        app = sys.modules[rx.config.get_config().module].app
-        namespace = app.event_namespace
-        if namespace is None:
-            return True
-        token = state.router.session.client_token
-        # token_to_sid copies the whole mapping on every call; the live dict is a plain lookup.
-        sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
-        return token in (sockets if isinstance(sockets, dict) else namespace.token_to_sid)
-    except Exception:  # an unknown framework layout: rely on MAX_WATCH_SECONDS
-        return True
 
 
 class NotificationsState(rx.State):
@@ -88,7 +71,7 @@ class NotificationsState(rx.State):
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
                     session = await self.get_state(SessionState)
-                    if session._user_id != actor.user_id or not _client_connected(self):
+                    if session._user_id != actor.user_id or not client_connected(self):
                         return
                     seen = self._latest_id
                 result = await service_call.call(inapp.live_status, actor)

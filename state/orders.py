@@ -17,7 +17,7 @@ from commerce.orders.lifecycle import OrderView
 from state import service_call
 from state.cart import after_payment, local_path, receipt_token_for, signed_in_count
 from state.catalog import Pagination, page_number
-from state.session import current_actor
+from state.session import client_connected, current_actor
 from storefront import routes
 
 # The confirmation page checks the order this often, for at most this long, while it awaits payment.
@@ -148,8 +148,8 @@ class OrderState(rx.State):
                 view = await asyncio.to_thread(_fetch, actor, reference, token)
                 count = await asyncio.to_thread(signed_in_count, actor) if view and view.status != "pending" else 0
                 async with self:
-                    if self.order.reference != reference or view is None:
-                        return  # the buyer opened another page
+                    if self.order.reference != reference or view is None or not client_connected(self):
+                        return  # the buyer opened another order or closed the tab
                     page = order_page(view)
                     if page != self.order:
                         self.order = page

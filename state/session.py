@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import sys
+
 import reflex as rx
 
 from commerce import accounts
@@ -246,3 +248,18 @@ async def act(state: rx.State, service, *args, done: str, **kwargs) -> bool:
     state.notice = done
     return True
 
+
+def client_connected(state: rx.State) -> bool:
+    """Whether this tab's websocket is still open on this process."""
+    try:
+        # The running app's module is already imported; look it up rather than import it again.
+        app = sys.modules[rx.config.get_config().module].app
+        namespace = app.event_namespace
+        if namespace is None:
+            return True
+        token = state.router.session.client_token
+        # token_to_sid copies the whole mapping on every call; the live dict is a plain lookup.
+        sockets = getattr(getattr(namespace, "_token_manager", None), "token_to_socket", None)
+        return token in (sockets if isinstance(sockets, dict) else namespace.token_to_sid)
+    except Exception:  # an unknown framework layout: rely on MAX_WATCH_SECONDS
+        return True

@@ -33,7 +33,8 @@ def _orders_in_chart(page) -> int:
 
 
 def _chart_drawing(page) -> str:
-    chart = page.locator("#revenue-chart svg.recharts-surface")
+    # The chart's own surface; legend icons are recharts-surface svgs too, and come first.
+    chart = page.locator("#revenue-chart .recharts-wrapper > svg.recharts-surface")
     return chart.first.inner_html() if chart.count() else ""
 
 
