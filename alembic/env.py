@@ -2,13 +2,12 @@
 
 from logging.config import fileConfig
 
-import sqlalchemy as sa
-from alembic import context
 from sqlmodel import SQLModel
 
 import commerce.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from commerce.db import engine_for
+from alembic import context
 from commerce.config import get_settings
+from commerce.db import engine_for
 from commerce.models.base import UTCDateTime
 
 config = context.config

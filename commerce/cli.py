@@ -11,8 +11,9 @@ from commerce.jobs.worker import load_job_modules
 
 
 def migrate() -> None:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -23,7 +24,8 @@ def migrate() -> None:
 
 def seed_demo() -> None:
     from commerce.db import unit_of_work
-    from commerce.demo import credentials_text, seed_demo as load, seed_demo_order
+    from commerce.demo import credentials_text, seed_demo_order
+    from commerce.demo import seed_demo as load
 
     with unit_of_work() as s:
         created = load(s)
@@ -94,8 +96,18 @@ def refresh_rates() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m commerce.cli")
-    parser.add_argument("command", choices=["migrate", "seed-demo", "reindex", "analytics-rollup",
-                                                "analytics-purge", "refresh-rates", "check-config"])
+    parser.add_argument(
+        "command",
+        choices=[
+            "migrate",
+            "seed-demo",
+            "reindex",
+            "analytics-rollup",
+            "analytics-purge",
+            "refresh-rates",
+            "check-config",
+        ],
+    )
     args = parser.parse_args(argv)
     get_settings().check_production_ready()
     load_job_modules()  # seed-demo places a paid order: delivery, search and analytics must hear of it

@@ -111,9 +111,9 @@ def _retention_days(value: str) -> int:
 def _normalise_database_url(url: str) -> str:
     # Plain postgresql:// would pick psycopg2, which we do not ship.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -125,9 +125,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         app_env=env.get("APP_ENV", "development"),
         data_dir=data_dir,
-        database_url=_normalise_database_url(
-            env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'marketplace.db'}"
-        ),
+        database_url=_normalise_database_url(env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'marketplace.db'}"),
         redis_url=env.get("REDIS_URL") or None,
         secret_key=secret_key,
         base_url=(env.get("BASE_URL") or f"http://localhost:{port}").rstrip("/"),

@@ -55,8 +55,15 @@ SELLERS = {
         DemoProduct("Poetry of Machines", "ebooks", 0, "A free collection of short poems.", "pwyw"),
         DemoProduct("Pricing Digital Products", "courses", 9900, "A video course on pricing that sells."),
         DemoProduct("Photography Basics Course", "courses", 4900, "Light, composition and editing in six weeks."),
-        DemoProduct("Notion Life Planner", "templates-productivity", 1200, "Goals, habits and projects in one workspace."),
-        DemoProduct("Freelance Invoice Kit", "templates-productivity", 900, "Invoices, quotes and contracts that look professional."),
+        DemoProduct(
+            "Notion Life Planner", "templates-productivity", 1200, "Goals, habits and projects in one workspace."
+        ),
+        DemoProduct(
+            "Freelance Invoice Kit",
+            "templates-productivity",
+            900,
+            "Invoices, quotes and contracts that look professional.",
+        ),
         DemoProduct("Startup Pitch Deck", "templates-design", 2500, "A 20-slide deck investors read to the end."),
         DemoProduct("Minimal Resume Template", "templates-design", 500, "A clean one-page resume.", "pwyw"),
     ],
@@ -87,10 +94,14 @@ SELLERS = {
 }
 
 PALETTE = {
-    "ebooks": ("#1e3a8a", "#3b82f6"), "courses": ("#7c2d12", "#fb923c"),
-    "software": ("#0f172a", "#10b981"), "templates": ("#581c87", "#c084fc"),
-    "music": ("#831843", "#ff6b6b"), "fonts": ("#1f2937", "#9ca3af"),
-    "graphics": ("#064e3b", "#34d399"), "video": ("#7f1d1d", "#f87171"),
+    "ebooks": ("#1e3a8a", "#3b82f6"),
+    "courses": ("#7c2d12", "#fb923c"),
+    "software": ("#0f172a", "#10b981"),
+    "templates": ("#581c87", "#c084fc"),
+    "music": ("#831843", "#ff6b6b"),
+    "fonts": ("#1f2937", "#9ca3af"),
+    "graphics": ("#064e3b", "#34d399"),
+    "video": ("#7f1d1d", "#f87171"),
 }
 
 
@@ -135,15 +146,26 @@ def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
     pdf = io.BytesIO()
     Image.open(io.BytesIO(cover)).convert("RGB").save(pdf, "PDF", resolution=150.0, title=product.title)
     pdf.seek(0)
-    blob = wiring.blob_store().put(f"products/{product.id}/files/{uuid.uuid4().hex}", pdf,
-                                   content_type="application/pdf")
-    version = ProductVersion(product_id=product.id, number=1, label="1.0",
-                             created_at=product.published_at, released_at=product.published_at)
+    blob = wiring.blob_store().put(
+        f"products/{product.id}/files/{uuid.uuid4().hex}", pdf, content_type="application/pdf"
+    )
+    version = ProductVersion(
+        product_id=product.id, number=1, label="1.0", created_at=product.published_at, released_at=product.published_at
+    )
     s.add(version)
     s.flush()
-    s.add(ProductFile(product_id=product.id, version_id=version.id, filename=f"{product.slug}.pdf",
-                      blob_key=blob.key, size_bytes=blob.size, sha256=blob.sha256,
-                      content_type=blob.content_type, created_at=product.published_at))
+    s.add(
+        ProductFile(
+            product_id=product.id,
+            version_id=version.id,
+            filename=f"{product.slug}.pdf",
+            blob_key=blob.key,
+            size_bytes=blob.size,
+            sha256=blob.sha256,
+            content_type=blob.content_type,
+            created_at=product.published_at,
+        )
+    )
 
 
 def _user(s: Session, email: str, name: str, role: str, password_hash: str) -> User:
@@ -167,21 +189,34 @@ def seed_demo(s: Session) -> bool:
     published_at = utcnow() - timedelta(days=40)
     for (email, name, shop_slug, shop_name, currency), products in SELLERS.items():
         owner = _user(s, email, name, "seller", password_hash)
-        shop = Shop(owner_id=owner.id, slug=shop_slug, name=shop_name, currency=currency,
-                    bio=f"{shop_name} makes digital goods for creative people.")
+        shop = Shop(
+            owner_id=owner.id,
+            slug=shop_slug,
+            name=shop_name,
+            currency=currency,
+            bio=f"{shop_name} makes digital goods for creative people.",
+        )
         s.add(shop)
         s.flush()
         for item in products:
             published_at += timedelta(hours=29)
             cover = _cover_image(item.title, item.category)
             product = Product(
-                shop_id=shop.id, slug=item.title.lower().replace(":", "").replace(" ", "-"),
-                title=item.title, summary=item.summary,
+                shop_id=shop.id,
+                slug=item.title.lower().replace(":", "").replace(" ", "-"),
+                title=item.title,
+                summary=item.summary,
                 description=f"## {item.title}\n\n{item.summary}\n\nInstant download after purchase.",
-                category_id=categories[item.category].id, pricing=item.pricing,
-                price_amount=item.price, currency=currency, status="published",
-                moderation_status="approved", cover_key=_store_cover(cover),
-                created_at=published_at, updated_at=published_at, published_at=published_at,
+                category_id=categories[item.category].id,
+                pricing=item.pricing,
+                price_amount=item.price,
+                currency=currency,
+                status="published",
+                moderation_status="approved",
+                cover_key=_store_cover(cover),
+                created_at=published_at,
+                updated_at=published_at,
+                published_at=published_at,
             )
             s.add(product)
             s.flush()
@@ -206,9 +241,13 @@ def seed_demo_order(s: Session) -> bool:
     products = s.exec(select(Product).where(Product.title.in_(DEMO_PURCHASES)).order_by(Product.id)).all()
     if not products:
         return False
-    result = start_checkout(s, Actor(user_id=collector.id, role=collector.role), gateway,
-                            items=[CartInput(product.id) for product in products],
-                            settings=CartSettings(code=None, country=None, currency="USD"))
+    result = start_checkout(
+        s,
+        Actor(user_id=collector.id, role=collector.role),
+        gateway,
+        items=[CartInput(product.id) for product in products],
+        settings=CartSettings(code=None, country=None, currency="USD"),
+    )
     order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
     attempt = gateway.pay(order.payment_session_id, TEST_CARD)
     handle_event(s, gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers))
@@ -218,11 +257,12 @@ def seed_demo_order(s: Session) -> bool:
 def _add_discount_codes(s: Session) -> None:
     for shop_slug, code, percent_bps in DEMO_DISCOUNT_CODES:
         shop = s.exec(select(Shop).where(Shop.slug == shop_slug)).first()
-        if shop is None or s.exec(select(DiscountCode.id).where(DiscountCode.shop_id == shop.id,
-                                                               DiscountCode.code == code)).first():
+        if (
+            shop is None
+            or s.exec(select(DiscountCode.id).where(DiscountCode.shop_id == shop.id, DiscountCode.code == code)).first()
+        ):
             continue
-        s.add(DiscountCode(shop_id=shop.id, code=code, kind="percent", percent_bps=percent_bps,
-                           currency=shop.currency))
+        s.add(DiscountCode(shop_id=shop.id, code=code, kind="percent", percent_bps=percent_bps, currency=shop.currency))
     s.flush()
 
 

@@ -176,8 +176,7 @@ def parse_major(text: str, currency: str, *, max_major: Decimal = MAX_MAJOR_AMOU
         normalized = _normalize_separators(cleaned.lstrip("+"), exponent)
     except AmbiguousSeparator:
         raise ValidationError(
-            f"{cleaned!r} is ambiguous: write it without the thousands separator, "
-            "or with all its decimals.",
+            f"{cleaned!r} is ambiguous: write it without the thousands separator, or with all its decimals.",
             field="amount",
         ) from None
     except ValueError:

@@ -111,6 +111,14 @@ def send_email(*, to: str, kind: str, **context) -> None:
 def reset() -> None:
     """Forget built adapters and settings (tests change the environment)."""
     get_settings.cache_clear()
-    for cached in (redis_client, attempt_counter, email_sender, blob_store, search_index,
-                   payment_gateway, push_sender, sms_sender):
+    for cached in (
+        redis_client,
+        attempt_counter,
+        email_sender,
+        blob_store,
+        search_index,
+        payment_gateway,
+        push_sender,
+        sms_sender,
+    ):
         cached.cache_clear()

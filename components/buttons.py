@@ -7,11 +7,15 @@ import reflex as rx
 from components import theme
 
 
-def link_button(label: str, href: str, *, id: str = "", primary: bool = True,
-                size: str = "3", icon: str = "") -> rx.Component:
+def link_button(
+    label: str, href: str, *, id: str = "", primary: bool = True, size: str = "3", icon: str = ""
+) -> rx.Component:
     content = rx.link(
-        *([rx.icon(icon, size=16)] if icon else []), label,
-        href=href, id=id or None, underline="none",
+        *([rx.icon(icon, size=16)] if icon else []),
+        label,
+        href=href,
+        id=id or None,
+        underline="none",
     )
     if primary:
         return rx.button(content, as_child=True, size=size, style=theme.CTA_BUTTON_STYLE)

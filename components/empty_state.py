@@ -7,9 +7,7 @@ import reflex as rx
 from components import theme
 
 
-def empty_state(
-    icon: str, title: str, body: str, *, action: rx.Component | None = None, id: str = ""
-) -> rx.Component:
+def empty_state(icon: str, title: str, body: str, *, action: rx.Component | None = None, id: str = "") -> rx.Component:
     return rx.vstack(
         rx.center(
             rx.icon(icon, size=28, color=rx.color(theme.RADIX_ACCENT, 11)),

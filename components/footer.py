@@ -17,8 +17,9 @@ def footer() -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.text(theme.BRAND_NAME, weight="bold"),
-                rx.text("Digital products from independent creators, delivered instantly.",
-                        size="2", color=theme.TEXT_MUTED),
+                rx.text(
+                    "Digital products from independent creators, delivered instantly.", size="2", color=theme.TEXT_MUTED
+                ),
                 spacing="1",
                 max_width="24rem",
             ),

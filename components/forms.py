@@ -104,8 +104,7 @@ def form_error(message: TextLike, *, id: str = "") -> rx.Component:
     message_var = rx.Var.create(message)
     return rx.cond(
         message_var != "",
-        rx.callout(message_var, icon="triangle_alert", color_scheme="red", role="alert",
-                   id=id or None, width="100%"),
+        rx.callout(message_var, icon="triangle_alert", color_scheme="red", role="alert", id=id or None, width="100%"),
     )
 
 
@@ -114,8 +113,7 @@ def form_notice(message: TextLike, *, id: str = "") -> rx.Component:
     message_var = rx.Var.create(message)
     return rx.cond(
         message_var != "",
-        rx.callout(message_var, icon="circle_check", color_scheme="green", role="status",
-                   id=id or None, width="100%"),
+        rx.callout(message_var, icon="circle_check", color_scheme="green", role="status", id=id or None, width="100%"),
     )
 
 

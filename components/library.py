@@ -9,14 +9,35 @@ from components import theme
 TextLike = str | rx.Var
 
 
-def library_row(*, title: TextLike, shop_name: TextLike, url: TextLike, cover_url: TextLike,
-                acquired_label: TextLike, updated: rx.Var | bool, delivering: rx.Var | bool,
-                version_label: TextLike, receipt_url: TextLike, order_reference: TextLike) -> rx.Component:
+def library_row(
+    *,
+    title: TextLike,
+    shop_name: TextLike,
+    url: TextLike,
+    cover_url: TextLike,
+    acquired_label: TextLike,
+    updated: rx.Var | bool,
+    delivering: rx.Var | bool,
+    version_label: TextLike,
+    receipt_url: TextLike,
+    order_reference: TextLike,
+) -> rx.Component:
     cover = rx.box(
-        rx.cond(cover_url, rx.image(src=cover_url, alt="", width="100%", height="100%", object_fit="cover"),
-                rx.center(rx.icon("package", size=24), width="100%", height="100%",
-                          background_color=rx.color(theme.RADIX_ACCENT, 3))),
-        width="4.5rem", height="3.5rem", flex_shrink="0", overflow="hidden", border_radius=theme.RADIUS_CONTROL,
+        rx.cond(
+            cover_url,
+            rx.image(src=cover_url, alt="", width="100%", height="100%", object_fit="cover"),
+            rx.center(
+                rx.icon("package", size=24),
+                width="100%",
+                height="100%",
+                background_color=rx.color(theme.RADIX_ACCENT, 3),
+            ),
+        ),
+        width="4.5rem",
+        height="3.5rem",
+        flex_shrink="0",
+        overflow="hidden",
+        border_radius=theme.RADIUS_CONTROL,
     )
     return rx.card(
         rx.hstack(
@@ -24,32 +45,52 @@ def library_row(*, title: TextLike, shop_name: TextLike, url: TextLike, cover_ur
             rx.vstack(
                 rx.hstack(
                     rx.link(title, href=url, weight="medium", size="3", class_name="library-title"),
-                    rx.cond(updated, rx.badge("Updated", color_scheme="green", variant="solid",
-                                              custom_attrs={"data-testid": "updated-badge"})),
-                    rx.cond(delivering, rx.badge("Delivering…", color_scheme="amber",
-                                                 custom_attrs={"data-testid": "delivering-badge"})),
-                    spacing="2", align="center", wrap="wrap",
+                    rx.cond(
+                        updated,
+                        rx.badge(
+                            "Updated",
+                            color_scheme="green",
+                            variant="solid",
+                            custom_attrs={"data-testid": "updated-badge"},
+                        ),
+                    ),
+                    rx.cond(
+                        delivering,
+                        rx.badge("Delivering…", color_scheme="amber", custom_attrs={"data-testid": "delivering-badge"}),
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
                 ),
                 rx.text(shop_name, size="2", color=theme.TEXT_MUTED),
                 rx.hstack(
                     rx.text("Bought ", acquired_label, size="1", color=theme.TEXT_MUTED),
-                    rx.cond(version_label != "", rx.text("· Version ", version_label, size="1",
-                                                         color=theme.TEXT_MUTED)),
-                    rx.cond(order_reference != "",
-                            rx.link("Receipt", href=receipt_url, size="1", class_name="library-receipt")),
-                    spacing="2", wrap="wrap", align="center",
+                    rx.cond(
+                        version_label != "", rx.text("· Version ", version_label, size="1", color=theme.TEXT_MUTED)
+                    ),
+                    rx.cond(
+                        order_reference != "",
+                        rx.link("Receipt", href=receipt_url, size="1", class_name="library-receipt"),
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                    align="center",
                 ),
-                spacing="1", min_width="0",
+                spacing="1",
+                min_width="0",
             ),
-            spacing="3", align="center", width="100%",
+            spacing="3",
+            align="center",
+            width="100%",
         ),
         width="100%",
         custom_attrs={"data-testid": "library-item"},
     )
 
 
-def file_row(*, filename: TextLike, size_label: TextLike, stamped: rx.Var | bool, busy: rx.Var | bool,
-             on_download) -> rx.Component:
+def file_row(
+    *, filename: TextLike, size_label: TextLike, stamped: rx.Var | bool, busy: rx.Var | bool, on_download
+) -> rx.Component:
     return rx.hstack(
         rx.icon("file", size=18, flex_shrink="0"),
         rx.vstack(
@@ -59,36 +100,79 @@ def file_row(*, filename: TextLike, size_label: TextLike, stamped: rx.Var | bool
                 rx.cond(stamped, rx.text("· Stamped with your email", size="1", color=theme.TEXT_MUTED)),
                 spacing="1",
             ),
-            spacing="0", flex_grow="1", min_width="0",
+            spacing="0",
+            flex_grow="1",
+            min_width="0",
         ),
-        rx.button(rx.icon("download", size=16), "Download", on_click=on_download, loading=busy,
-                  size="2", variant="soft", custom_attrs={"data-testid": "download-file"}),
-        align="center", spacing="3", width="100%", padding_y="0.5rem",
+        rx.button(
+            rx.icon("download", size=16),
+            "Download",
+            on_click=on_download,
+            loading=busy,
+            size="2",
+            variant="soft",
+            custom_attrs={"data-testid": "download-file"},
+        ),
+        align="center",
+        spacing="3",
+        width="100%",
+        padding_y="0.5rem",
         border_top=f"1px solid {theme.BORDER}",
         custom_attrs={"data-testid": "library-file"},
     )
 
 
-def key_row(*, shown: TextLike, status_label: TextLike, valid: rx.Var | bool, expires_label: TextLike,
-            activations: TextLike, revealed: rx.Var | bool, on_reveal, on_hide, on_copy) -> rx.Component:
+def key_row(
+    *,
+    shown: TextLike,
+    status_label: TextLike,
+    valid: rx.Var | bool,
+    expires_label: TextLike,
+    activations: TextLike,
+    revealed: rx.Var | bool,
+    on_reveal,
+    on_hide,
+    on_copy,
+) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.code(shown, size="3", style={"overflow_wrap": "anywhere"},
-                    custom_attrs={"data-testid": "license-key-text"}),
+            rx.code(
+                shown, size="3", style={"overflow_wrap": "anywhere"}, custom_attrs={"data-testid": "license-key-text"}
+            ),
             rx.badge(status_label, color_scheme=rx.cond(valid, "green", "red")),
-            spacing="2", align="center", wrap="wrap",
+            spacing="2",
+            align="center",
+            wrap="wrap",
         ),
         rx.text(expires_label, " · ", activations, size="1", color=theme.TEXT_MUTED),
         rx.hstack(
-            rx.cond(revealed,
-                    rx.button(rx.icon("eye-off", size=16), "Hide", on_click=on_hide, size="2", variant="soft",
-                              custom_attrs={"data-testid": "hide-key"}),
-                    rx.button(rx.icon("eye", size=16), "Reveal", on_click=on_reveal, size="2", variant="soft",
-                              custom_attrs={"data-testid": "reveal-key"})),
-            rx.button(rx.icon("copy", size=16), "Copy", on_click=on_copy, size="2",
-                      custom_attrs={"data-testid": "copy-key"}),
+            rx.cond(
+                revealed,
+                rx.button(
+                    rx.icon("eye-off", size=16),
+                    "Hide",
+                    on_click=on_hide,
+                    size="2",
+                    variant="soft",
+                    custom_attrs={"data-testid": "hide-key"},
+                ),
+                rx.button(
+                    rx.icon("eye", size=16),
+                    "Reveal",
+                    on_click=on_reveal,
+                    size="2",
+                    variant="soft",
+                    custom_attrs={"data-testid": "reveal-key"},
+                ),
+            ),
+            rx.button(
+                rx.icon("copy", size=16), "Copy", on_click=on_copy, size="2", custom_attrs={"data-testid": "copy-key"}
+            ),
             spacing="2",
         ),
-        spacing="2", width="100%", padding_y="0.5rem", border_top=f"1px solid {theme.BORDER}",
+        spacing="2",
+        width="100%",
+        padding_y="0.5rem",
+        border_top=f"1px solid {theme.BORDER}",
         custom_attrs={"data-testid": "license-key"},
     )

@@ -28,8 +28,9 @@ def brand() -> rx.Component:
                 border_radius=theme.RADIUS_CONTROL,
                 background_color=theme.PRIMARY,
             ),
-            rx.text(theme.BRAND_NAME, weight="bold", size="4",
-                    color=rx.color_mode_cond(light=theme.PRIMARY, dark="white")),
+            rx.text(
+                theme.BRAND_NAME, weight="bold", size="4", color=rx.color_mode_cond(light=theme.PRIMARY, dark="white")
+            ),
             align="center",
             spacing="2",
         ),
@@ -67,9 +68,16 @@ def cart_link(count: IntLike) -> rx.Component:
             rx.icon("shopping-cart", size=20),
             rx.cond(
                 count_var > 0,
-                rx.badge(count_var, id="cart-count", variant="solid", radius="full",
-                         position="absolute", top="-6px", right="-10px",
-                         style={"background_color": theme.CTA, "color": theme.CTA_TEXT}),
+                rx.badge(
+                    count_var,
+                    id="cart-count",
+                    variant="solid",
+                    radius="full",
+                    position="absolute",
+                    top="-6px",
+                    right="-10px",
+                    style={"background_color": theme.CTA, "color": theme.CTA_TEXT},
+                ),
             ),
             position="relative",
             display="flex",
@@ -89,9 +97,16 @@ def notifications_link(unread: IntLike) -> rx.Component:
             rx.icon("bell", size=20),
             rx.cond(
                 unread_var > 0,
-                rx.badge(rx.cond(unread_var > 99, "99+", unread_var.to_string()), id="notifications-unread",
-                         variant="solid", radius="full", position="absolute", top="-6px", right="-10px",
-                         color_scheme="red"),
+                rx.badge(
+                    rx.cond(unread_var > 99, "99+", unread_var.to_string()),
+                    id="notifications-unread",
+                    variant="solid",
+                    radius="full",
+                    position="absolute",
+                    top="-6px",
+                    right="-10px",
+                    color_scheme="red",
+                ),
             ),
             position="relative",
             display="flex",
@@ -125,9 +140,14 @@ def account_menu(
         rx.menu.trigger(
             rx.button(
                 rx.icon("circle-user", size=18),
-                rx.text(display_name, max_width="10rem", overflow="hidden",
-                        text_overflow="ellipsis", white_space="nowrap",
-                        display=rx.breakpoints(initial="none", sm="block")),
+                rx.text(
+                    display_name,
+                    max_width="10rem",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                    display=rx.breakpoints(initial="none", sm="block"),
+                ),
                 rx.icon("chevron-down", size=14),
                 id="account-menu",
                 variant="ghost",
@@ -136,9 +156,17 @@ def account_menu(
             ),
         ),
         rx.menu.content(
-            rx.text(display_name, size="2", weight="medium", color=theme.TEXT_MUTED,
-                    padding="0.25rem 0.75rem", max_width="14rem", overflow="hidden",
-                    text_overflow="ellipsis", white_space="nowrap"),
+            rx.text(
+                display_name,
+                size="2",
+                weight="medium",
+                color=theme.TEXT_MUTED,
+                padding="0.25rem 0.75rem",
+                max_width="14rem",
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+            ),
             _menu_link("Your library", routes.LIBRARY, "library", "menu-library"),
             _menu_link("Your orders", routes.ORDERS, "receipt", "menu-orders"),
             _menu_link("Account", routes.ACCOUNT, "settings", "menu-account"),
@@ -155,8 +183,7 @@ def account_menu(
         ),
     )
     anonymous_links = rx.hstack(
-        rx.link("Sign in", href=routes.LOGIN, id="nav-login", weight="medium",
-                color="inherit", padding_x="0.5rem"),
+        rx.link("Sign in", href=routes.LOGIN, id="nav-login", weight="medium", color="inherit", padding_x="0.5rem"),
         rx.box(
             link_button("Register", routes.REGISTER, id="nav-register", size="2"),
             display=rx.breakpoints(initial="none", sm="block"),
@@ -180,12 +207,18 @@ def navbar(
 ) -> rx.Component:
     """`search` replaces the plain search form (the layout passes the as-you-type box)."""
     actions = rx.hstack(
-        rx.color_mode.button(id="color-mode", aria_label="Switch light or dark mode",
-                             variant="ghost", color_scheme="gray"),
+        rx.color_mode.button(
+            id="color-mode", aria_label="Switch light or dark mode", variant="ghost", color_scheme="gray"
+        ),
         rx.cond(signed_in, notifications_link(unread_notifications)),
         cart_link(cart_count),
-        account_menu(signed_in=signed_in, display_name=display_name, has_shop=has_shop,
-                     is_admin=is_admin, on_sign_out=on_sign_out),
+        account_menu(
+            signed_in=signed_in,
+            display_name=display_name,
+            has_shop=has_shop,
+            is_admin=is_admin,
+            on_sign_out=on_sign_out,
+        ),
         align="center",
         spacing="3",
         order=rx.breakpoints(initial="2", md="3"),

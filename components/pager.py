@@ -10,16 +10,22 @@ import reflex as rx
 from components import theme
 
 
-def pager(*, page: rx.Var, page_count: rx.Var, has_previous: rx.Var, has_next: rx.Var,
-          id: str, query: rx.Var | str = "?") -> rx.Component:
+def pager(
+    *, page: rx.Var, page_count: rx.Var, has_previous: rx.Var, has_next: rx.Var, id: str, query: rx.Var | str = "?"
+) -> rx.Component:
     """`query` is what goes before `page=N`: "?" or "?q=fonts&" to keep a list's filters."""
+
     def step(label: str, target: rx.Var, enabled: rx.Var, rel: str, icon: str, icon_first: bool) -> rx.Component:
         content = [rx.icon(icon, size=16), rx.text(label)] if icon_first else [rx.text(label), rx.icon(icon, size=16)]
         return rx.cond(
             enabled,
-            rx.el.a(rx.hstack(*content, spacing="1", align="center"),
-                    href=rx.Var.create(query).to(str) + "page=" + target.to_string(), rel=rel, id=f"{id}-{rel}",
-                    style={"color": theme.LINK, "padding": "0.5rem 0.25rem", "text_decoration": "none"}),
+            rx.el.a(
+                rx.hstack(*content, spacing="1", align="center"),
+                href=rx.Var.create(query).to(str) + "page=" + target.to_string(),
+                rel=rel,
+                id=f"{id}-{rel}",
+                style={"color": theme.LINK, "padding": "0.5rem 0.25rem", "text_decoration": "none"},
+            ),
             rx.box(),
         )
 
@@ -27,8 +33,7 @@ def pager(*, page: rx.Var, page_count: rx.Var, has_previous: rx.Var, has_next: r
         page_count > 1,
         rx.hstack(
             step("Previous", page - 1, has_previous, "prev", "chevron-left", True),
-            rx.text("Page ", page.to_string(), " of ", page_count.to_string(),
-                    size="2", color=theme.TEXT_MUTED),
+            rx.text("Page ", page.to_string(), " of ", page_count.to_string(), size="2", color=theme.TEXT_MUTED),
             step("Next", page + 1, has_next, "next", "chevron-right", False),
             justify="between",
             align="center",

@@ -49,12 +49,27 @@ def product_card(
             rx.vstack(
                 rx.cond(
                     category_name,
-                    rx.text(category_name, size="1", color=theme.TEXT_MUTED,
-                            text_transform="uppercase", letter_spacing="0.04em"),
+                    rx.text(
+                        category_name,
+                        size="1",
+                        color=theme.TEXT_MUTED,
+                        text_transform="uppercase",
+                        letter_spacing="0.04em",
+                    ),
                 ),
-                rx.text(title, as_="div", size="3", weight="medium", class_name="product-title",
-                        style={"display": "-webkit-box", "-webkit-line-clamp": "2",
-                               "-webkit-box-orient": "vertical", "overflow": "hidden"}),
+                rx.text(
+                    title,
+                    as_="div",
+                    size="3",
+                    weight="medium",
+                    class_name="product-title",
+                    style={
+                        "display": "-webkit-box",
+                        "-webkit-line-clamp": "2",
+                        "-webkit-box-orient": "vertical",
+                        "overflow": "hidden",
+                    },
+                ),
                 rx.text(shop_name, size="2", color=theme.TEXT_MUTED),
                 price_tag(price_label, size="3"),
                 spacing="1",

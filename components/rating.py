@@ -29,10 +29,17 @@ def rating_bar(stars_count: rx.Var, count: rx.Var, percent: rx.Var) -> rx.Compon
     return rx.hstack(
         rx.text(stars_count.to_string() + " ★", size="2", width="2.5rem", white_space="nowrap"),
         rx.box(
-            rx.box(width=percent.to_string() + "%", height="100%", background_color="#f59e0b",
-                   border_radius=theme.RADIUS_PILL),
-            flex_grow="1", height="0.5rem", background_color=rx.color(theme.RADIX_GRAY, 4),
-            border_radius=theme.RADIUS_PILL, overflow="hidden",
+            rx.box(
+                width=percent.to_string() + "%",
+                height="100%",
+                background_color="#f59e0b",
+                border_radius=theme.RADIUS_PILL,
+            ),
+            flex_grow="1",
+            height="0.5rem",
+            background_color=rx.color(theme.RADIX_GRAY, 4),
+            border_radius=theme.RADIUS_PILL,
+            overflow="hidden",
         ),
         rx.text(count.to_string(), size="2", color=theme.TEXT_MUTED, width="2.5rem", text_align="right"),
         align="center",

@@ -13,5 +13,11 @@ ROW_STYLE = {"padding": "0.75rem", "border_bottom": f"1px solid {theme.BORDER}"}
 
 
 def row_list(items: rx.Var, render_row: Callable[[rx.Var], rx.Component], *, id: str) -> rx.Component:
-    return rx.box(rx.foreach(items, render_row), id=id, width="100%", border=f"1px solid {theme.BORDER}",
-                  border_radius=theme.RADIUS_CARD, overflow="hidden")
+    return rx.box(
+        rx.foreach(items, render_row),
+        id=id,
+        width="100%",
+        border=f"1px solid {theme.BORDER}",
+        border_radius=theme.RADIUS_CARD,
+        overflow="hidden",
+    )

@@ -24,8 +24,9 @@ def seller_nav(current: str) -> rx.Component:
         rx.flex(
             *[
                 rx.link(
-                    rx.hstack(rx.icon(icon, size=15), rx.text(label, white_space="nowrap"),
-                              align="center", spacing="1"),
+                    rx.hstack(
+                        rx.icon(icon, size=15), rx.text(label, white_space="nowrap"), align="center", spacing="1"
+                    ),
                     href=href,
                     underline="none",
                     weight="medium",

@@ -29,16 +29,27 @@ NATIVE_CONTROL_STYLE = {
 }
 
 
-def dropdown(options: list[tuple[str, str]], *extra: rx.Component, name: str, id: str,
-             default_value: TextLike = "", on_change=None) -> rx.Component:
+def dropdown(
+    options: list[tuple[str, str]],
+    *extra: rx.Component,
+    name: str,
+    id: str,
+    default_value: TextLike = "",
+    on_change=None,
+) -> rx.Component:
     """A native <select> (works in forms, on phones and with a keyboard by itself).
 
     `options` are (value, label) pairs; `extra` are further <option>s, e.g. from a foreach.
     """
     props = {"on_change": on_change} if on_change is not None else {}
     return rx.el.Select.create(
-        *[rx.el.option(label, value=value) for value, label in options], *extra,
-        name=name, id=id, default_value=default_value, style=NATIVE_CONTROL_STYLE, **props,
+        *[rx.el.option(label, value=value) for value, label in options],
+        *extra,
+        name=name,
+        id=id,
+        default_value=default_value,
+        style=NATIVE_CONTROL_STYLE,
+        **props,
     )
 
 
@@ -48,5 +59,4 @@ def field_label(text: str, html_for: str) -> rx.Component:
 
 def field_error(message: TextLike, *, id: str) -> rx.Component:
     message_var = rx.Var.create(message)
-    return rx.cond(message_var != "",
-                   rx.text(message_var, id=id, size="2", color=theme.DANGER_TEXT, role="alert"))
+    return rx.cond(message_var != "", rx.text(message_var, id=id, size="2", color=theme.DANGER_TEXT, role="alert"))

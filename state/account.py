@@ -44,8 +44,11 @@ class AccountState(rx.State):
         result = await service_call.call(library.set_update_emails, actor, bool(enabled))
         if result.ok:
             self.update_emails = result.value
-            self.update_emails_notice = ("We will email you when something you bought is updated."
-                                         if result.value else "You will no longer get update emails.")
+            self.update_emails_notice = (
+                "We will email you when something you bought is updated."
+                if result.value
+                else "You will no longer get update emails."
+            )
 
     @rx.event
     async def change_password(self, form_data: dict[str, Any]):
@@ -61,9 +64,7 @@ class AccountState(rx.State):
         self.password_pending = True
         yield
         actor = await current_actor(self)
-        result = await service_call.call(
-            accounts.change_password, actor, current_password=current, new_password=new
-        )
+        result = await service_call.call(accounts.change_password, actor, current_password=current, new_password=new)
         self.password_pending = False
         if not result.ok:
             if result.field == "current_password":
@@ -74,8 +75,7 @@ class AccountState(rx.State):
                 self.password_error = result.error
             return
         self.password_notice = "Your password has been changed."
-        yield [rx.set_value(field_id, "") for field_id in
-               ("password-current", "password-new", "password-confirm")]
+        yield [rx.set_value(field_id, "") for field_id in ("password-current", "password-new", "password-confirm")]
 
     @rx.event
     async def create_shop(self, form_data: dict[str, Any]):

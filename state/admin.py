@@ -45,8 +45,9 @@ class AdminUsersState(rx.State):
 
     async def _search(self) -> None:
         actor = await current_actor(self)
-        result = await service_call.call(users.search_users, actor, query=self.query, role=self.role,
-                                         page=page_number(self), per_page=USERS_PER_PAGE)
+        result = await service_call.call(
+            users.search_users, actor, query=self.query, role=self.role, page=page_number(self), per_page=USERS_PER_PAGE
+        )
         self.rows = result.value.items if result.ok else []
         self.pagination = Pagination.of(result.value) if result.ok else Pagination()
         self.error = result.error
@@ -100,11 +101,17 @@ class AdminUsersState(rx.State):
         if self.detail is None:
             return
         if self.detail.user.shop_suspended:
-            await self._act(users.reinstate_seller, reason=text_field(form_data, "reason"),
-                            done="Seller reinstated: the shop's approved products are back.")
+            await self._act(
+                users.reinstate_seller,
+                reason=text_field(form_data, "reason"),
+                done="Seller reinstated: the shop's approved products are back.",
+            )
         else:
-            await self._act(users.suspend_seller, reason=text_field(form_data, "reason"),
-                            done="Seller suspended: the shop and its products are hidden from buyers and search.")
+            await self._act(
+                users.suspend_seller,
+                reason=text_field(form_data, "reason"),
+                done="Seller suspended: the shop and its products are hidden from buyers and search.",
+            )
 
     @rx.event
     async def promote(self):
@@ -164,8 +171,9 @@ class AdminOrdersState(rx.State):
             reference = self.detail.order.reference
             self.refunding, self.refund_error, self.notice = True, "", ""
             actor = await current_actor(self)
-        result = await service_call.call(orders.refund_order, actor, wiring.payment_gateway(), reference,
-                                         reason=text_field(form_data, "reason"))
+        result = await service_call.call(
+            orders.refund_order, actor, wiring.payment_gateway(), reference, reason=text_field(form_data, "reason")
+        )
         async with self:
             self.refunding = False
             if result.ok:
@@ -200,8 +208,9 @@ class AdminShopsState(rx.State):
         if shop_id is None:
             return
         actor = await current_actor(self)
-        result = await service_call.call(settings.set_take_rate, actor, shop_id,
-                                         percent=text_field(form_data, "take_rate"))
+        result = await service_call.call(
+            settings.set_take_rate, actor, shop_id, percent=text_field(form_data, "take_rate")
+        )
         if not result.ok:
             self.error = result.error
             return
@@ -232,8 +241,12 @@ class AdminSettingsState(rx.State):
 
     @rx.event
     async def set_tax_rate(self, form_data: dict[str, Any]):
-        await self._change(settings.set_tax_rate, country=text_field(form_data, "country"),
-                           percent=text_field(form_data, "percent"), done="Tax rate saved.")
+        await self._change(
+            settings.set_tax_rate,
+            country=text_field(form_data, "country"),
+            percent=text_field(form_data, "percent"),
+            done="Tax rate saved.",
+        )
 
     @rx.event
     async def remove_tax_rate(self, country: str):
@@ -242,8 +255,12 @@ class AdminSettingsState(rx.State):
 
     @rx.event
     async def enable_currency(self, form_data: dict[str, Any]):
-        await self._change(settings.enable_currency, code=text_field(form_data, "code"),
-                           per_eur=text_field(form_data, "per_eur"), done="Currency offered to buyers.")
+        await self._change(
+            settings.enable_currency,
+            code=text_field(form_data, "code"),
+            per_eur=text_field(form_data, "per_eur"),
+            done="Currency offered to buyers.",
+        )
 
     @rx.event
     async def disable_currency(self, code: str):
@@ -267,8 +284,9 @@ class AdminAuditState(rx.State):
         action = _param(self, "action", 40)
         self.action = action if action in audit.ACTION_LABELS else ""
         actor = await current_actor(self)
-        result = await service_call.call(audit.list_audit, actor, action=self.action, page=page_number(self),
-                                         per_page=AUDIT_PER_PAGE)
+        result = await service_call.call(
+            audit.list_audit, actor, action=self.action, page=page_number(self), per_page=AUDIT_PER_PAGE
+        )
         self.entries = result.value.items if result.ok else []
         self.pagination = Pagination.of(result.value) if result.ok else Pagination()
         self.loaded = True

@@ -36,8 +36,10 @@ class AdminAccessState(rx.State):
             self.error = result.error
             return
         count = result.value
-        self.notice = (f"Access withdrawn from {count} product{'' if count == 1 else 's'} of {reference}: "
-                       "its downloads and license keys stopped working.")
+        self.notice = (
+            f"Access withdrawn from {count} product{'' if count == 1 else 's'} of {reference}: "
+            "its downloads and license keys stopped working."
+        )
         self.form_key += 1
 
     @rx.event

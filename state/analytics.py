@@ -78,8 +78,9 @@ class VisitorState(rx.State):
         )
 
 
-async def track(state: rx.State, kind: str, *, product_ids: list[int] | tuple[int, ...] = (),
-                order_reference: str | None = None) -> None:
+async def track(
+    state: rx.State, kind: str, *, product_ids: list[int] | tuple[int, ...] = (), order_reference: str | None = None
+) -> None:
     """Record `kind` for this visit (from any state's handler). Never fails the page."""
     visitor = await state.get_state(VisitorState)
     visit = visitor._visit()
@@ -87,8 +88,9 @@ async def track(state: rx.State, kind: str, *, product_ids: list[int] | tuple[in
         return
     actor = await current_actor(state)
     try:
-        await service_call.call(capture.record_event, actor, kind, visit, product_ids=list(product_ids),
-                                order_reference=order_reference)
+        await service_call.call(
+            capture.record_event, actor, kind, visit, product_ids=list(product_ids), order_reference=order_reference
+        )
     except Exception:  # counting a visit must never break the page that is being used
         log.exception("could not record a %s event", kind)
 
@@ -111,8 +113,9 @@ class DashboardState(rx.State):
 
     async def _reload(self) -> None:
         actor = await current_actor(self)
-        result = await service_call.call(dashboard, actor, range_key=self.range_key,
-                                         custom_start=self.custom_start, custom_end=self.custom_end)
+        result = await service_call.call(
+            dashboard, actor, range_key=self.range_key, custom_start=self.custom_start, custom_end=self.custom_end
+        )
         if result.ok:
             self.view, self.error = result.value, ""
         else:
@@ -177,8 +180,10 @@ class DashboardState(rx.State):
     def revenue_series(self) -> list[dict[str, Any]]:
         if self.view is None:
             return []
-        return [{"label": p.label, "revenue": p.revenue, "revenue_label": p.revenue_label, "orders": p.orders}
-                for p in self.view.series]
+        return [
+            {"label": p.label, "revenue": p.revenue, "revenue_label": p.revenue_label, "orders": p.orders}
+            for p in self.view.series
+        ]
 
     @rx.var
     def funnel_data(self) -> list[dict[str, Any]]:
@@ -190,13 +195,27 @@ class DashboardState(rx.State):
     def sorted_products(self) -> list[dict[str, Any]]:
         if self.view is None:
             return []
-        rows = [dict(product_id=r.product_id, title=r.title, views=r.views, add_to_cart=r.add_to_cart,
-                     units=r.units, downloads=r.downloads, revenue=r.revenue, revenue_label=r.revenue_label,
-                     conversion=r.conversion, conversion_label=r.conversion_label, rating=r.rating,
-                     rating_label=r.rating_label) for r in self.view.products]
+        rows = [
+            dict(
+                product_id=r.product_id,
+                title=r.title,
+                views=r.views,
+                add_to_cart=r.add_to_cart,
+                units=r.units,
+                downloads=r.downloads,
+                revenue=r.revenue,
+                revenue_label=r.revenue_label,
+                conversion=r.conversion,
+                conversion_label=r.conversion_label,
+                rating=r.rating,
+                rating_label=r.rating_label,
+            )
+            for r in self.view.products
+        ]
         key = self.product_sort
-        rows.sort(key=lambda row: row[key].lower() if key == "title" else row[key],
-                  reverse=self.product_sort_descending)
+        rows.sort(
+            key=lambda row: row[key].lower() if key == "title" else row[key], reverse=self.product_sort_descending
+        )
         return rows
 
     @rx.var
@@ -213,11 +232,12 @@ class DashboardState(rx.State):
         return [{"title": r.title[:24], "value": r.revenue_major if by_revenue else r.views} for r in rows]
 
     def _sources(self, rows) -> list[dict[str, Any]]:
-        out = [dict(value=r.value, views=r.views, orders=r.orders, revenue=r.revenue,
-                    revenue_label=r.revenue_label) for r in rows]
+        out = [
+            dict(value=r.value, views=r.views, orders=r.orders, revenue=r.revenue, revenue_label=r.revenue_label)
+            for r in rows
+        ]
         key = self.source_sort
-        out.sort(key=lambda row: row[key].lower() if key == "value" else row[key],
-                 reverse=self.source_sort_descending)
+        out.sort(key=lambda row: row[key].lower() if key == "value" else row[key], reverse=self.source_sort_descending)
         return out
 
     @rx.var

@@ -31,7 +31,7 @@ def local_path(url: str) -> str:
     (BASE_URL may name another host for the same app, e.g. localhost vs 127.0.0.1)."""
     base = wiring.settings().base_url.rstrip("/")
     if url.startswith(base + "/"):
-        return url[len(base):]
+        return url[len(base) :]
     return url
 
 
@@ -77,16 +77,25 @@ def _rows(view: CartView) -> list[CartRow]:
     rows, seen_shops = [], set()
     for line in lines:
         amount = amounts.get(line.product_id)
-        rows.append(CartRow(
-            product_id=line.product_id, title=line.title, url=line.url, shop_name=line.shop_name,
-            first_of_shop=line.shop_id not in seen_shops, is_pwyw=line.pricing == "pwyw",
-            amount_input=str(Money(amount if amount is not None else line.list_amount,
-                                   line.list_currency).to_decimal()),
-            minimum_label=line.minimum_label, unit_label=line.unit_label,
-            discount_label=format_money(Money(line.discount, quote.currency)) if line.discount else "",
-            tax_label=format_money(Money(line.tax, quote.currency)),
-            total_label=line.total_label, problem=line.problem or "",
-        ))
+        rows.append(
+            CartRow(
+                product_id=line.product_id,
+                title=line.title,
+                url=line.url,
+                shop_name=line.shop_name,
+                first_of_shop=line.shop_id not in seen_shops,
+                is_pwyw=line.pricing == "pwyw",
+                amount_input=str(
+                    Money(amount if amount is not None else line.list_amount, line.list_currency).to_decimal()
+                ),
+                minimum_label=line.minimum_label,
+                unit_label=line.unit_label,
+                discount_label=format_money(Money(line.discount, quote.currency)) if line.discount else "",
+                tax_label=format_money(Money(line.tax, quote.currency)),
+                total_label=line.total_label,
+                problem=line.problem or "",
+            )
+        )
         seen_shops.add(line.shop_id)
     return rows
 
@@ -94,10 +103,15 @@ def _rows(view: CartView) -> list[CartRow]:
 def _totals(view: CartView) -> CartTotals:
     quote = view.quote
     return CartTotals(
-        subtotal_label=quote.subtotal_label, discount_label=quote.discount_label,
-        has_discount=quote.discount > 0, tax_label=quote.tax_label,
-        tax_rate_label=_percent(quote.tax_rate_bps), has_tax_rate=quote.tax_rate_bps > 0,
-        total_label=quote.total_label, is_free=quote.total == 0, payable_count=len(quote.payable_lines),
+        subtotal_label=quote.subtotal_label,
+        discount_label=quote.discount_label,
+        has_discount=quote.discount > 0,
+        tax_label=quote.tax_label,
+        tax_rate_label=_percent(quote.tax_rate_bps),
+        has_tax_rate=quote.tax_rate_bps > 0,
+        total_label=quote.total_label,
+        is_free=quote.total == 0,
+        payable_count=len(quote.payable_lines),
     )
 
 
@@ -144,15 +158,17 @@ class CartState(rx.State):
 
     def _set_guest_item(self, item: CartInput) -> None:
         entries = [entry for entry in self._guest_items if entry["product_id"] != item.product_id]
-        position = next((i for i, entry in enumerate(self._guest_items) if entry["product_id"] == item.product_id),
-                        len(entries))
+        position = next(
+            (i for i, entry in enumerate(self._guest_items) if entry["product_id"] == item.product_id), len(entries)
+        )
         entries.insert(position, {"product_id": item.product_id, "amount": item.amount})
         self._guest_items = entries
 
     async def _merge_guest(self, actor: Actor) -> None:
         """A guest who signs in keeps what they put in the cart."""
-        if not actor.is_signed_in or not (self._guest_items or self._guest_code or self._guest_country
-                                          or self._guest_currency):
+        if not actor.is_signed_in or not (
+            self._guest_items or self._guest_code or self._guest_country or self._guest_currency
+        ):
             return
         result = await service_call.call(cart.merge_guest_cart, actor, self._guest_inputs(), self._guest_settings())
         if result.ok:
@@ -230,7 +246,8 @@ class CartState(rx.State):
             result = await service_call.call(cart.check_item, product_id, amount_text)
             if result.ok:
                 if len(self._guest_items) >= cart.MAX_ITEMS and all(
-                        entry["product_id"] != product_id for entry in self._guest_items):
+                    entry["product_id"] != product_id for entry in self._guest_items
+                ):
                     result = service_call.Result(error=f"A cart holds at most {cart.MAX_ITEMS} products.")
                 else:
                     self._set_guest_item(result.value)
@@ -275,13 +292,16 @@ class CartState(rx.State):
         self.amount_errors = {key: value for key, value in self.amount_errors.items() if key != str(product_id)}
         await self._refresh(actor)
 
-    async def _change_settings(self, *, code: str | None = None, country: str | None = None,
-                               currency_code: str | None = None) -> str:
+    async def _change_settings(
+        self, *, code: str | None = None, country: str | None = None, currency_code: str | None = None
+    ) -> str:
         """Apply the buyer's choices; returns the error to show, if any."""
         actor = await current_actor(self)
-        chosen = dict(code=self.code if code is None else code,
-                      country=self.country if country is None else country,
-                      currency=self.currency if currency_code is None else currency_code)
+        chosen = dict(
+            code=self.code if code is None else code,
+            country=self.country if country is None else country,
+            currency=self.currency if currency_code is None else currency_code,
+        )
         if actor.is_signed_in:
             result = await service_call.call(cart.update_settings, actor, **chosen)
         else:
@@ -337,8 +357,12 @@ class CartState(rx.State):
             self.checkout_pending = False
             return
         result = await service_call.call(
-            checkout.start_checkout, actor, wiring.payment_gateway(), items=list(view.items),
-            settings=view.settings, email=None if actor.is_signed_in else email,
+            checkout.start_checkout,
+            actor,
+            wiring.payment_gateway(),
+            items=list(view.items),
+            settings=view.settings,
+            email=None if actor.is_signed_in else email,
         )
         self.checkout_pending = False
         if not result.ok:
@@ -374,8 +398,7 @@ async def after_payment(state: rx.State, actor: Actor, product_ids: set[int], si
     if actor.is_signed_in:
         cart_state.count = signed_in_count
         return
-    cart_state._guest_items = [entry for entry in cart_state._guest_items
-                               if entry["product_id"] not in product_ids]
+    cart_state._guest_items = [entry for entry in cart_state._guest_items if entry["product_id"] not in product_ids]
     cart_state._guest_code = ""
     cart_state.count = len(cart_state._guest_items)
 
@@ -386,4 +409,3 @@ def signed_in_count(actor: Actor) -> int:
         return 0
     with unit_of_work() as s:
         return cart.item_count(s, actor)
-

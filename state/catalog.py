@@ -44,8 +44,13 @@ class Pagination:
 
     @classmethod
     def of(cls, page: Page) -> Pagination:
-        return cls(page=page.page, page_count=page.page_count, total=page.total,
-                   has_previous=page.has_previous, has_next=page.has_next)
+        return cls(
+            page=page.page,
+            page_count=page.page_count,
+            total=page.total,
+            has_previous=page.has_previous,
+            has_next=page.has_next,
+        )
 
 
 class CategoryState(rx.State):
@@ -88,9 +93,7 @@ class ShopState(rx.State):
     async def load(self):
         self.loaded = False
         # `shop_slug` is the dynamic segment of routes.SHOP (and routes.PRODUCT).
-        result = await service_call.call(
-            queries.shop_page, self.shop_slug, page=page_number(self), per_page=PER_PAGE
-        )
+        result = await service_call.call(queries.shop_page, self.shop_slug, page=page_number(self), per_page=PER_PAGE)
         self.not_found = not result.ok
         self.shop = result.value
         self.products = result.value.products.items if result.ok else []
@@ -119,9 +122,7 @@ class ProductState(rx.State):
         self.selected_image = 0
         # The seller (or an admin) may preview a product before buyers can see it.
         actor = await current_actor(self)
-        result = await service_call.call(
-            queries.product_page, self.shop_slug, self.product_slug, viewer=actor
-        )
+        result = await service_call.call(queries.product_page, self.shop_slug, self.product_slug, viewer=actor)
         self.not_found = not result.ok
         self.product = result.value
         self.loaded = True

@@ -25,9 +25,7 @@ class HomeState(rx.State):
 
     @rx.event
     async def load(self):
-        result = await service_call.call(
-            queries.home_page, page=page_number(self), per_page=HOME_PRODUCT_COUNT
-        )
+        result = await service_call.call(queries.home_page, page=page_number(self), per_page=HOME_PRODUCT_COUNT)
         view = result.value
         self.products = view.newest.items
         self.categories = view.categories

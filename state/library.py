@@ -48,7 +48,7 @@ class LibraryState(rx.State):
     @rx.event
     async def load(self):
         raw = self.router.url.query_parameters.get("q", "")
-        self.search = raw[:library.MAX_SEARCH_LENGTH] if isinstance(raw, str) else ""
+        self.search = raw[: library.MAX_SEARCH_LENGTH] if isinstance(raw, str) else ""
         self._page = page_number(self)
         await self._refresh()
         return LibraryState.watch
@@ -71,7 +71,7 @@ class LibraryState(rx.State):
 
     @rx.event
     async def set_search(self, text: str):
-        self.search = (text if isinstance(text, str) else "")[:library.MAX_SEARCH_LENGTH]
+        self.search = (text if isinstance(text, str) else "")[: library.MAX_SEARCH_LENGTH]
         self._page = 1
         await self._refresh()
 

@@ -37,8 +37,9 @@ class ModerationState(rx.State):
 
     async def _reload(self) -> None:
         actor = await current_actor(self)
-        result = await service_call.call(queue.moderation_queue, actor, kind=self.kind, age=self.age,
-                                         page=page_number(self), per_page=QUEUE_PER_PAGE)
+        result = await service_call.call(
+            queue.moderation_queue, actor, kind=self.kind, age=self.age, page=page_number(self), per_page=QUEUE_PER_PAGE
+        )
         if result.ok:
             self.items = result.value.page.items
             self.counts = result.value.counts
@@ -86,15 +87,20 @@ class ModerationState(rx.State):
     async def reject(self, form_data: dict[str, Any]):
         product_id = id_value(form_data.get("product_id"))
         if product_id is not None:
-            await self._decide(decisions.reject_product, product_id, reason=text_field(form_data, "reason"),
-                               done="Product rejected; the seller sees your reason.")
+            await self._decide(
+                decisions.reject_product,
+                product_id,
+                reason=text_field(form_data, "reason"),
+                done="Product rejected; the seller sees your reason.",
+            )
 
     @rx.event
     async def hide_review(self, form_data: dict[str, Any]):
         review_id = id_value(form_data.get("review_id"))
         if review_id is not None:
-            await self._decide(decisions.hide_review, review_id, reason=text_field(form_data, "reason"),
-                               done="Review hidden.")
+            await self._decide(
+                decisions.hide_review, review_id, reason=text_field(form_data, "reason"), done="Review hidden."
+            )
 
     @rx.event
     async def dismiss_report(self, report_id: int):
@@ -118,8 +124,9 @@ class ModerationState(rx.State):
     async def _bulk(self, decision: str, reason: str) -> None:
         self.notice = self.error = ""
         actor = await current_actor(self)
-        result = await service_call.call(decisions.bulk_products, actor, list(self.selected),
-                                         decision=decision, reason=reason)
+        result = await service_call.call(
+            decisions.bulk_products, actor, list(self.selected), decision=decision, reason=reason
+        )
         if not result.ok:
             self.error = result.error
             return

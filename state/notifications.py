@@ -22,9 +22,9 @@ from commerce.notifications import inapp, preferences
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView
 from state import service_call
-from state.form_data import text_field
 from state.analytics import DashboardState
 from state.catalog import Pagination, page_number
+from state.form_data import text_field
 from state.session import SessionState, client_connected, current_actor
 
 POLL_SECONDS = 2.0
@@ -94,8 +94,7 @@ class NotificationsState(rx.State):
                         if listed.ok and self._page == shown_page:
                             self._show(listed.value)
                 for note in fresh:
-                    yield rx.toast.info(note.title, description=note.body, duration=8000,
-                                        id=f"notification-{note.id}")
+                    yield rx.toast.info(note.title, description=note.body, duration=8000, id=f"notification-{note.id}")
                 if figures_changed:
                     yield DashboardState.refresh_live
         finally:
@@ -154,8 +153,9 @@ class PreferencesState(rx.State):
     @rx.event
     async def set_notification(self, kind: str, channel: str, enabled: Any):
         actor = await current_actor(self)
-        result = await service_call.call(preferences.set_notification_preference, actor, kind=kind,
-                                         channel=channel, enabled=enabled)
+        result = await service_call.call(
+            preferences.set_notification_preference, actor, kind=kind, channel=channel, enabled=enabled
+        )
         self._show(result, "Your notification choices are saved.")
 
     @rx.event
@@ -167,10 +167,11 @@ class PreferencesState(rx.State):
     @rx.event
     async def set_sms_number(self, form_data: dict[str, Any]):
         actor = await current_actor(self)
-        result = await service_call.call(preferences.set_sms_number, actor,
-                                         number=text_field(form_data, "sms_number"))
-        self._show(result, "Your mobile number is saved." if text_field(form_data, "sms_number")
-                   else "Your mobile number is removed.")
+        result = await service_call.call(preferences.set_sms_number, actor, number=text_field(form_data, "sms_number"))
+        self._show(
+            result,
+            "Your mobile number is saved." if text_field(form_data, "sms_number") else "Your mobile number is removed.",
+        )
 
     def _apply(self, view: preferences.PreferencesView) -> None:
         self.notifications, self.share_email = view.notifications, view.share_email_with_sellers

@@ -64,23 +64,34 @@ def order_page(view: OrderView) -> OrderPage:
         return format_money(Money(amount, view.currency))
 
     return OrderPage(
-        reference=view.reference, url=routes.order_url(view.reference), status=view.status,
+        reference=view.reference,
+        url=routes.order_url(view.reference),
+        status=view.status,
         status_label=view.status_label,
         is_paid=view.status in ("paid", "partially_refunded", "refunded", "disputed"),
-        is_pending=view.status == "pending", payment_error=view.payment_error or "",
+        is_pending=view.status == "pending",
+        payment_error=view.payment_error or "",
         retry_path=local_path(view.payment_url) if view.payment_url else "",
         email=view.email,
         country_name=tax.country_names().get(view.billing_country or "", "") if view.billing_country else "",
         created_label=view.created_at.strftime("%d %b %Y %H:%M UTC"),
         paid_label=view.paid_at.strftime("%d %b %Y %H:%M UTC") if view.paid_at else "",
-        lines=[OrderLineRow(title=line.title, unit_label=label(line.unit_price),
-                            discount_label=label(line.discount) if line.discount else "",
-                            tax_label=label(line.tax), total_label=line.total_label,
-                            refunded_label=label(line.refunded_amount) if line.refunded_amount else "")
-               for line in view.lines],
+        lines=[
+            OrderLineRow(
+                title=line.title,
+                unit_label=label(line.unit_price),
+                discount_label=label(line.discount) if line.discount else "",
+                tax_label=label(line.tax),
+                total_label=line.total_label,
+                refunded_label=label(line.refunded_amount) if line.refunded_amount else "",
+            )
+            for line in view.lines
+        ],
         line_count=len(view.lines),
-        subtotal_label=view.subtotal_label, discount_label=view.discount_label,
-        has_discount=view.discount > 0, tax_label=view.tax_label,
+        subtotal_label=view.subtotal_label,
+        discount_label=view.discount_label,
+        has_discount=view.discount > 0,
+        tax_label=view.tax_label,
         total_label=view.total_label,
         refunded_label=label(view.refunded_amount) if view.refunded_amount else "",
     )

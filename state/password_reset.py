@@ -54,9 +54,7 @@ class PasswordResetState(rx.State):
         yield
         # `reset_token` is the dynamic segment of routes.PASSWORD_RESET_WITH_TOKEN.
         token = self.reset_token
-        result = await service_call.call(
-            accounts.reset_password, token=token, new_password=password
-        )
+        result = await service_call.call(accounts.reset_password, token=token, new_password=password)
         self.reset_pending = False
         if not result.ok:
             if result.field == "password":

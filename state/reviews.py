@@ -49,7 +49,11 @@ class ReviewsState(rx.State):
         actor = await current_actor(self)
         # `shop_slug` and `product_slug` are the dynamic segments of routes.PRODUCT.
         result = await service_call.call(
-            reviews.reviews_for_page, self.shop_slug, self.product_slug, viewer=actor, sort=self.sort,
+            reviews.reviews_for_page,
+            self.shop_slug,
+            self.product_slug,
+            viewer=actor,
+            sort=self.sort,
             limit=self.limit,
         )
         self.data = result.value if result.ok else None
@@ -94,8 +98,7 @@ class ReviewsState(rx.State):
             return
         actor = await current_actor(self)
         body = form_data.get("body") if isinstance(form_data.get("body"), str) else ""
-        result = await service_call.call(reviews.submit_review, actor, self.data.product_id,
-                                         rating=rating, body=body)
+        result = await service_call.call(reviews.submit_review, actor, self.data.product_id, rating=rating, body=body)
         if not result.ok:
             self.review_error = result.error
             return
@@ -131,8 +134,12 @@ class ReviewsState(rx.State):
         if review_id is None:
             return
         actor = await current_actor(self)
-        result = await service_call.call(reviews.reply_to_review, actor, review_id,
-                                         body=form_data.get("reply") if isinstance(form_data.get("reply"), str) else "")
+        result = await service_call.call(
+            reviews.reply_to_review,
+            actor,
+            review_id,
+            body=form_data.get("reply") if isinstance(form_data.get("reply"), str) else "",
+        )
         if not result.ok:
             self.reply_error = result.error
             return
@@ -156,14 +163,14 @@ class ReviewsState(rx.State):
         reason, details = text_field(form_data, "reason"), text_field(form_data, "details")
         actor = await current_actor(self)
         if self.report_target == "product":
-            result = await service_call.call(reviews.report_product, actor, self.data.product_id,
-                                             reason=reason, details=details)
+            result = await service_call.call(
+                reviews.report_product, actor, self.data.product_id, reason=reason, details=details
+            )
         else:
             review_id = id_value(self.report_target)
             if review_id is None:
                 return
-            result = await service_call.call(reviews.report_review, actor, review_id,
-                                             reason=reason, details=details)
+            result = await service_call.call(reviews.report_review, actor, review_id, reason=reason, details=details)
         if not result.ok:
             self.report_error = result.error
             return
@@ -186,8 +193,9 @@ class SellerReviewsState(rx.State):
 
     async def _reload(self) -> None:
         actor = await current_actor(self)
-        result = await service_call.call(reviews.seller_reviews, actor, unanswered_only=self.unanswered_only,
-                                         page=self._page)
+        result = await service_call.call(
+            reviews.seller_reviews, actor, unanswered_only=self.unanswered_only, page=self._page
+        )
         self.ratings = result.value.ratings if result.ok else []
         self.rows = result.value.reviews.items if result.ok else []
         self.pagination = Pagination.of(result.value.reviews) if result.ok else Pagination()
@@ -219,8 +227,12 @@ class SellerReviewsState(rx.State):
         if review_id is None:
             return
         actor = await current_actor(self)
-        result = await service_call.call(reviews.reply_to_review, actor, review_id,
-                                         body=form_data.get("reply") if isinstance(form_data.get("reply"), str) else "")
+        result = await service_call.call(
+            reviews.reply_to_review,
+            actor,
+            review_id,
+            body=form_data.get("reply") if isinstance(form_data.get("reply"), str) else "",
+        )
         if not result.ok:
             self.reply_error = result.error
             return

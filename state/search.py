@@ -85,9 +85,16 @@ class SearchState(rx.State):
     def submit(self, form_data: dict):
         params = SearchParams.from_query_string(self._query_string)
         text = " ".join(str(form_data.get("q", "")).split())
-        return rx.redirect(SearchParams(q=text, categories=params.categories, tags=params.tags,
-                                        price=params.price, rating=params.rating,
-                                        sort=params.sort).url())
+        return rx.redirect(
+            SearchParams(
+                q=text,
+                categories=params.categories,
+                tags=params.tags,
+                price=params.price,
+                rating=params.rating,
+                sort=params.sort,
+            ).url()
+        )
 
     @rx.event
     def toggle_filters(self):

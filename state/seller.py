@@ -48,8 +48,12 @@ class SellerProductsState(rx.State):
         self.create_title_error = self.create_price_error = self.create_error = ""
         actor = await current_actor(self)
         result = await service_call.call(
-            queries.list_seller_products, actor, search=self.search, status=self.status_filter,
-            page=page_number(self), per_page=SELLER_PER_PAGE,
+            queries.list_seller_products,
+            actor,
+            search=self.search,
+            status=self.status_filter,
+            page=page_number(self),
+            per_page=SELLER_PER_PAGE,
         )
         if result.ok:
             self.rows = result.value.items
@@ -61,8 +65,11 @@ class SellerProductsState(rx.State):
     @rx.var
     def query_prefix(self) -> str:
         """The list's filters, kept by the pager's links."""
-        filters = {key: value for key, value in (("q", self.search), ("status", self.status_filter))
-                   if value and not (key == "status" and value == "active")}
+        filters = {
+            key: value
+            for key, value in (("q", self.search), ("status", self.status_filter))
+            if value and not (key == "status" and value == "active")
+        }
         return "?" + (urlencode(filters) + "&" if filters else "")
 
     @rx.event
@@ -80,7 +87,11 @@ class SellerProductsState(rx.State):
         yield
         actor = await current_actor(self)
         result = await service_call.call(
-            products.create_product, actor, title=title, pricing=pricing, price=price,
+            products.create_product,
+            actor,
+            title=title,
+            pricing=pricing,
+            price=price,
             delivery_kind=delivery_kind,
         )
         self.create_pending = False
@@ -187,7 +198,9 @@ class ProductEditorState(rx.State):
     async def save_pricing(self, form_data: dict[str, Any]):
         self._clear_messages()
         result = await self._run(
-            products.set_pricing, pricing=text_field(form_data, "pricing"), price=text_field(form_data, "price"),
+            products.set_pricing,
+            pricing=text_field(form_data, "pricing"),
+            price=text_field(form_data, "price"),
         )
         if not result.ok:
             self.pricing_error = result.error
@@ -249,7 +262,8 @@ class ProductEditorState(rx.State):
     async def upload_files(self, uploads: list[rx.UploadFile]):
         self._clear_messages()
         self.file_error = await self._upload_each(
-            "files", uploads,
+            "files",
+            uploads,
             lambda upload: self._run(files.upload_file, upload.file, filename=upload.filename or ""),
         )
         return rx.clear_selected_files("file-upload")
@@ -306,11 +320,12 @@ class ProductEditorState(rx.State):
     @rx.event
     async def save_license_policy(self, form_data: dict[str, Any]):
         self._clear_messages()
-        limits = {name: _optional_int(form_data, name)
-                  for name in ("activation_limit", "expiry_days", "usage_limit")}
+        limits = {name: _optional_int(form_data, name) for name in ("activation_limit", "expiry_days", "usage_limit")}
         result = await self._run(
-            keys.set_license_policy, source=text_field(form_data, "source"),
-            prefix=text_field(form_data, "prefix"), **limits,
+            keys.set_license_policy,
+            source=text_field(form_data, "source"),
+            prefix=text_field(form_data, "prefix"),
+            **limits,
         )
         if not result.ok:
             self.policy_error = result.error
@@ -324,7 +339,8 @@ class ProductEditorState(rx.State):
     async def create_version(self, form_data: dict[str, Any]):
         self._clear_messages()
         result = await self._run(
-            files.create_version, label=text_field(form_data, "label"),
+            files.create_version,
+            label=text_field(form_data, "label"),
             release_notes=form_data.get("release_notes") if isinstance(form_data.get("release_notes"), str) else "",
             carry_over_files=form_data.get("carry_over") in ("on", True, "true"),
         )
@@ -332,8 +348,10 @@ class ProductEditorState(rx.State):
             self.version_error = result.error
             return
         self._show(result.value)
-        self.version_notice = ("New version started as a draft: upload its files, then release it. "
-                               "Buyers see it and are told about it only once it is released.")
+        self.version_notice = (
+            "New version started as a draft: upload its files, then release it. "
+            "Buyers see it and are told about it only once it is released."
+        )
 
     @rx.event
     async def release_version(self):

@@ -62,9 +62,14 @@ class SellerDeliveryState(rx.State):
             stats = await service_call.call(downloads.download_stats, actor, product_id)
             self.stats = stats.value
             if result.value.delivers_keys:
-                page = await service_call.call(licensing.list_product_keys, actor, product_id,
-                                               status=self.key_filter, page=page_number(self),
-                                               per_page=KEYS_PER_PAGE)
+                page = await service_call.call(
+                    licensing.list_product_keys,
+                    actor,
+                    product_id,
+                    status=self.key_filter,
+                    page=page_number(self),
+                    per_page=KEYS_PER_PAGE,
+                )
                 self.keys = page.value.items if page.ok else []
                 self.pagination = Pagination.of(page.value) if page.ok else Pagination()
         self.form_key += 1
@@ -85,8 +90,13 @@ class SellerDeliveryState(rx.State):
         limit = _whole_number(text_field(form_data, "download_limit"))
         minutes = _whole_number(text_field(form_data, "link_minutes"))
         actor = await current_actor(self)
-        result = await service_call.call(downloads.set_delivery_settings, actor, self._product_id(),
-                                         download_limit=limit, link_minutes=minutes if minutes is not None else 0)
+        result = await service_call.call(
+            downloads.set_delivery_settings,
+            actor,
+            self._product_id(),
+            download_limit=limit,
+            link_minutes=minutes if minutes is not None else 0,
+        )
         if not result.ok:
             self.settings_error = result.error
             return
@@ -105,8 +115,9 @@ class SellerDeliveryState(rx.State):
 
     @rx.event
     async def reset_downloads(self, buyer_id: int):
-        await self._act(downloads.reset_downloads, self._product_id(), buyer_id,
-                        notice="The buyer's downloads were reset.")
+        await self._act(
+            downloads.reset_downloads, self._product_id(), buyer_id, notice="The buyer's downloads were reset."
+        )
 
     @rx.event
     async def revoke_key(self, key_id: int):
@@ -119,8 +130,11 @@ class SellerDeliveryState(rx.State):
     @rx.event
     async def rotate_key(self, key_id: int):
         self.revealed = {}
-        await self._act(licensing.rotate_key, key_id,
-                        notice="The buyer has a new key in their library; the old one no longer validates.")
+        await self._act(
+            licensing.rotate_key,
+            key_id,
+            notice="The buyer has a new key in their library; the old one no longer validates.",
+        )
 
     @rx.event
     async def reveal_key(self, key_id: int):

@@ -49,7 +49,7 @@ class SellerSalesState(rx.State):
     async def load(self):
         self.error = self.notice = ""
         query = self.router.url.query_parameters.get("q", "")
-        self.query = query[:sales.MAX_SEARCH_LENGTH] if isinstance(query, str) else ""
+        self.query = query[: sales.MAX_SEARCH_LENGTH] if isinstance(query, str) else ""
         await self._reload()
 
     @rx.var
@@ -60,7 +60,7 @@ class SellerSalesState(rx.State):
     @rx.event
     def search(self, form_data: dict[str, Any]):
         """The search goes in the address (`?q=`), so a result page can be reloaded and paged."""
-        query = text_field(form_data, "q")[:sales.MAX_SEARCH_LENGTH]
+        query = text_field(form_data, "q")[: sales.MAX_SEARCH_LENGTH]
         return rx.redirect(routes.SELLER_SALES + (f"?{urlencode({'q': query})}" if query else ""))
 
     @rx.event
@@ -72,8 +72,9 @@ class SellerSalesState(rx.State):
         self.pending_reference = reference
         yield
         actor = await current_actor(self)
-        result = await service_call.call(refunds.refund, actor, wiring.payment_gateway(), reference,
-                                         reason="refunded by the seller")
+        result = await service_call.call(
+            refunds.refund, actor, wiring.payment_gateway(), reference, reason="refunded by the seller"
+        )
         self.pending_reference = ""
         if result.ok:
             self.notice = f"Order {reference}: your items are refunded."
@@ -92,9 +93,15 @@ class SellerSalesState(rx.State):
         self.pending_reference = reference
         yield
         actor = await current_actor(self)
-        result = await service_call.call(sales.refund_line, actor, wiring.payment_gateway(), reference,
-                                         int(line_id), text_field(form_data, "amount"),
-                                         reason=text_field(form_data, "reason"))
+        result = await service_call.call(
+            sales.refund_line,
+            actor,
+            wiring.payment_gateway(),
+            reference,
+            int(line_id),
+            text_field(form_data, "amount"),
+            reason=text_field(form_data, "reason"),
+        )
         self.pending_reference = ""
         if result.ok:
             self.notice = f"Refund recorded on order {reference}."
@@ -121,8 +128,13 @@ def _code_row(code: DiscountCodeView, titles: dict[int, str]) -> CodeRow:
     if code.expires_at:
         conditions.append(("ended " if ended else "expires ") + code.expires_at.strftime("%d %b %Y"))
     used_up = code.usage_limit is not None and code.used_count >= code.usage_limit
-    return CodeRow(id=code.id, label=code.label, usage_label=usage, conditions_label=", ".join(conditions),
-                   active=not ended and not used_up)
+    return CodeRow(
+        id=code.id,
+        label=code.label,
+        usage_label=usage,
+        conditions_label=", ".join(conditions),
+        active=not ended and not used_up,
+    )
 
 
 class SellerDiscountsState(rx.State):
@@ -167,10 +179,14 @@ class SellerDiscountsState(rx.State):
         yield
         actor = await current_actor(self)
         result = await service_call.call(
-            discounts.create_code_from_text, actor,
-            code=text_field(form_data, "code"), kind=text_field(form_data, "kind"),
-            value=text_field(form_data, "value"), product_id=text_field(form_data, "product_id"),
-            minimum=text_field(form_data, "minimum"), expires_on=text_field(form_data, "expires_on"),
+            discounts.create_code_from_text,
+            actor,
+            code=text_field(form_data, "code"),
+            kind=text_field(form_data, "kind"),
+            value=text_field(form_data, "value"),
+            product_id=text_field(form_data, "product_id"),
+            minimum=text_field(form_data, "minimum"),
+            expires_on=text_field(form_data, "expires_on"),
             usage_limit=text_field(form_data, "usage_limit"),
         )
         self.pending = False
@@ -228,9 +244,14 @@ class AdminPayoutsState(rx.State):
         result = await service_call.call(ledger.payouts_report, actor)
         self.error = result.error
         self.rows = [
-            PayoutLine(shop_name=row.shop_name, currency=row.currency,
-                       **{f"{name}_label": format_money(Money(getattr(row, name), row.currency))
-                          for name in ("sales", "refunds", "disputed", "pending", "available")})
+            PayoutLine(
+                shop_name=row.shop_name,
+                currency=row.currency,
+                **{
+                    f"{name}_label": format_money(Money(getattr(row, name), row.currency))
+                    for name in ("sales", "refunds", "disputed", "pending", "available")
+                },
+            )
             for row in result.value or []
         ]
         self.loaded = True
@@ -274,8 +295,11 @@ class SellerBundlesState(rx.State):
         if not raw_id.isdigit():
             self.error = "Choose the product that becomes the bundle."
             return
-        items = [int(key.removeprefix("item-")) for key, value in form_data.items()
-                 if isinstance(key, str) and key.startswith("item-") and key[5:].isdigit() and value]
+        items = [
+            int(key.removeprefix("item-"))
+            for key, value in form_data.items()
+            if isinstance(key, str) and key.startswith("item-") and key[5:].isdigit() and value
+        ]
         self.pending = True
         yield
         actor = await current_actor(self)
@@ -285,6 +309,9 @@ class SellerBundlesState(rx.State):
             self.error = result.error
             return
         view = result.value
-        self.notice = (f"{view.title} now includes {len(view.items)} product(s)." if view.items
-                       else f"{view.title} is no longer a bundle.")
+        self.notice = (
+            f"{view.title} now includes {len(view.items)} product(s)."
+            if view.items
+            else f"{view.title} is no longer a bundle."
+        )
         await self._reload()

@@ -8,10 +8,9 @@ for identity, and every service checks the actor's permission itself.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 from urllib.parse import urlencode
-
-import sys
 
 import reflex as rx
 
@@ -168,9 +167,7 @@ class SessionState(rx.State):
             return
         self.login_pending = True
         yield
-        result = await service_call.call(
-            accounts.login, email=email, password=password, client_id=self._client_id()
-        )
+        result = await service_call.call(accounts.login, email=email, password=password, client_id=self._client_id())
         self.login_pending = False
         if not result.ok:
             self.login_error = result.error
@@ -188,12 +185,14 @@ class SessionState(rx.State):
         self.register_email_error = "" if email else "Enter your email address."
         self.register_name_error = "" if display_name else "Enter the name others will see."
         self.register_password_error = "" if password else "Choose a password."
-        self.register_confirm_error = (
-            "" if password == confirm else "The two passwords do not match."
-        )
+        self.register_confirm_error = "" if password == confirm else "The two passwords do not match."
         self.register_error = ""
-        if (self.register_email_error or self.register_name_error
-                or self.register_password_error or self.register_confirm_error):
+        if (
+            self.register_email_error
+            or self.register_name_error
+            or self.register_password_error
+            or self.register_confirm_error
+        ):
             return
         self.register_pending = True
         yield

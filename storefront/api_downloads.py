@@ -46,11 +46,19 @@ def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
     query = request.query_params
     if any(len(query.getlist(name)) > 1 for name in ("exp", "sig")):
         raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
-    link = links.verify(wiring.settings().secret_key, params["fulfilment_id"], params["file_id"],
-                        query.get("exp", ""), query.get("sig", ""))
+    link = links.verify(
+        wiring.settings().secret_key,
+        params["fulfilment_id"],
+        params["file_id"],
+        query.get("exp", ""),
+        query.get("sig", ""),
+    )
     with unit_of_work() as s:
         ticket = downloads.authorise(
-            s, link, session_token=request.cookies.get(SESSION_COOKIE), counts=counts,
+            s,
+            link,
+            session_token=request.cookies.get(SESSION_COOKIE),
+            counts=counts,
             ip=client_address(request),
             user_agent=request.headers.get("user-agent"),
         )
@@ -71,10 +79,12 @@ def download_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
         if isinstance(store, LocalBlobStore):
             return await serve_blob(request, store, ticket.blob_key, ticket.filename, ticket.content_type)
         url = await run_in_threadpool(
-            store.signed_download_url, ticket.blob_key, filename=ticket.filename,
-            expires_in=S3_REDIRECT_LIFETIME, content_type=ticket.content_type,
+            store.signed_download_url,
+            ticket.blob_key,
+            filename=ticket.filename,
+            expires_in=S3_REDIRECT_LIFETIME,
+            content_type=ticket.content_type,
         )
         return RedirectResponse(url, status_code=303, headers={"cache-control": "no-store"})
 
-    return [Route(links.DOWNLOAD_PATH + "/{fulfilment_id}/{file_id}/{filename}", download,
-                  methods=["GET", "HEAD"])]
+    return [Route(links.DOWNLOAD_PATH + "/{fulfilment_id}/{file_id}/{filename}", download, methods=["GET", "HEAD"])]

@@ -43,8 +43,14 @@ def _keep_session(response: Response, token: str, grant: SessionGrant | None) ->
     or its next use of the old one would look like a stolen token."""
     if grant is not None and grant.token != token:
         settings = get_settings()
-        response.set_cookie(SESSION_COOKIE, grant.token, max_age=settings.session_days * 24 * 60 * 60, path="/",
-                            samesite="lax", secure=settings.base_url.startswith("https://"))
+        response.set_cookie(
+            SESSION_COOKIE,
+            grant.token,
+            max_age=settings.session_days * 24 * 60 * 60,
+            path="/",
+            samesite="lax",
+            secure=settings.base_url.startswith("https://"),
+        )
     return response
 
 
@@ -59,11 +65,19 @@ def _export(kind: str, build: Callable[..., Iterator[str]]):
         except PermissionDenied as error:
             return _keep_session(PlainTextResponse(error.message, status_code=403), token, grant)
         filename = exports.export_filename(kind, slug, utcnow())
-        return _keep_session(StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        }), token, grant)
+        return _keep_session(
+            StreamingResponse(
+                rows,
+                media_type="text/csv; charset=utf-8",
+                headers={
+                    "Content-Disposition": f'attachment; filename="{filename}"',
+                    "Cache-Control": "no-store",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            ),
+            token,
+            grant,
+        )
 
     return endpoint
 

@@ -92,7 +92,11 @@ def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
 
 
 async def serve_blob(
-    request: Request, store: BlobStore, key: str, filename: str, content_type: str | None = None,
+    request: Request,
+    store: BlobStore,
+    key: str,
+    filename: str,
+    content_type: str | None = None,
 ) -> Response:
     """Stream a private blob as an attachment saved as `filename`, honouring one byte range."""
     blob = await run_in_threadpool(store.stat, key)
@@ -131,7 +135,12 @@ def continues_download(request: Request) -> bool:
 
 
 async def _send(
-    request: Request, store: BlobStore, key: str, start: int, end: int, status: int,
+    request: Request,
+    store: BlobStore,
+    key: str,
+    start: int,
+    end: int,
+    status: int,
     headers: dict[str, str],
 ) -> Response:
     headers["content-length"] = str(end - start)

@@ -29,8 +29,13 @@ _HEADERS = {"cache-control": "no-store"}
 
 def _call(action, body: dict, client_id: str) -> license_api.LicenseAnswer:
     with unit_of_work() as s:
-        return action(s, product_id=body.get("product_id"), key=body.get("key"),
-                      instance=body.get("instance"), client_id=client_id)
+        return action(
+            s,
+            product_id=body.get("product_id"),
+            key=body.get("key"),
+            instance=body.get("instance"),
+            client_id=client_id,
+        )
 
 
 def _endpoint(action):
@@ -43,16 +48,20 @@ def _endpoint(action):
         except (ValueError, UnicodeDecodeError):
             body = None
         if not isinstance(body, dict):
-            return JSONResponse({"error": "Send a JSON object with product_id and key."}, status_code=422,
-                                headers=_HEADERS)
+            return JSONResponse(
+                {"error": "Send a JSON object with product_id and key."}, status_code=422, headers=_HEADERS
+            )
         client_id = client_address(request)
         try:
             answer = await run_in_threadpool(_call, action, body, client_id)
         except ValidationError as error:
             return JSONResponse({"error": error.message, "field": error.field}, status_code=422, headers=_HEADERS)
         except RateLimited as error:
-            return JSONResponse({"status": "rate_limited", "error": error.message}, status_code=429,
-                                headers={**_HEADERS, "retry-after": "60"})
+            return JSONResponse(
+                {"status": "rate_limited", "error": error.message},
+                status_code=429,
+                headers={**_HEADERS, "retry-after": "60"},
+            )
         return JSONResponse(answer.as_json(), headers=_HEADERS)
 
     return handle

@@ -97,8 +97,9 @@ def _checking_session() -> rx.Component:
     # Shown until the session check has run (and while an anonymous visitor is
     # being sent to the sign-in page), so protected content never flashes.
     return rx.center(
-        rx.hstack(rx.spinner(size="3"), rx.text("Checking your session…", color=theme.TEXT_MUTED),
-                  align="center", spacing="3"),
+        rx.hstack(
+            rx.spinner(size="3"), rx.text("Checking your session…", color=theme.TEXT_MUTED), align="center", spacing="3"
+        ),
         id="checking-session",
         padding_y="4rem",
         width="100%",
@@ -110,14 +111,19 @@ def _not_allowed(title: str, body: str, action: rx.Component) -> rx.Component:
 
 
 def _register(
-    route: str, title: str | rx.Var, description: str | rx.Var, on_load: list,
-    body: Callable[[PageFunction], rx.Component], meta: Sequence[rx.Component] = (),
+    route: str,
+    title: str | rx.Var,
+    description: str | rx.Var,
+    on_load: list,
+    body: Callable[[PageFunction], rx.Component],
+    meta: Sequence[rx.Component] = (),
 ) -> Callable[[PageFunction], PageFunction]:
     """Register `render`'s page at `route`: the shell around `body(render)`.
 
     `title` and `description` may be state vars (a product page's own title);
     `meta` adds further tags such as Open Graph ones.
     """
+
     def decorator(render: PageFunction) -> PageFunction:
         @functools.wraps(render)
         def page() -> rx.Component:
@@ -125,8 +131,7 @@ def _register(
 
         rx.page(
             route=route,
-            title=title + f" · {theme.BRAND_NAME}" if isinstance(title, rx.Var)
-            else f"{title} · {theme.BRAND_NAME}",
+            title=title + f" · {theme.BRAND_NAME}" if isinstance(title, rx.Var) else f"{title} · {theme.BRAND_NAME}",
             description=description,
             on_load=on_load,
             meta=list(meta),
@@ -136,21 +141,41 @@ def _register(
     return decorator
 
 
-def shop_page(route: str, *, title: str | rx.Var, description: str | rx.Var, on_load: OnLoad = None,
-              meta: Sequence[rx.Component] = ()):
-    return _register(route, title, description,
-                     [SessionState.resolve, CartState.refresh_count, VisitorState.land, *_on_load_list(on_load),
-                      NotificationsState.start],
-                     lambda render: render(), meta=meta)
+def shop_page(
+    route: str,
+    *,
+    title: str | rx.Var,
+    description: str | rx.Var,
+    on_load: OnLoad = None,
+    meta: Sequence[rx.Component] = (),
+):
+    return _register(
+        route,
+        title,
+        description,
+        [
+            SessionState.resolve,
+            CartState.refresh_count,
+            VisitorState.land,
+            *_on_load_list(on_load),
+            NotificationsState.start,
+        ],
+        lambda render: render(),
+        meta=meta,
+    )
 
 
 def library_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
     def body(render: PageFunction) -> rx.Component:
         return rx.cond(SessionState.is_signed_in, render(), _checking_session())
 
-    return _register(route, title, description,
-                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
-                      NotificationsState.start], body)
+    return _register(
+        route,
+        title,
+        description,
+        [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
+        body,
+    )
 
 
 def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -163,16 +188,19 @@ def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = N
                 _not_allowed(
                     "The seller studio is for shop owners",
                     "Open a shop from your account page to sell your digital products here.",
-                    link_button("Open a shop", routes.ACCOUNT + "#open-shop",
-                                id="not-allowed-action"),
+                    link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="not-allowed-action"),
                 ),
                 _checking_session(),
             ),
         )
 
-    return _register(route, title, description,
-                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
-                      NotificationsState.start], body)
+    return _register(
+        route,
+        title,
+        description,
+        [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
+        body,
+    )
 
 
 def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
@@ -185,13 +213,16 @@ def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = No
                 _not_allowed(
                     "This area is for administrators",
                     "Your account does not have access to the admin console.",
-                    link_button("Back to the shop", routes.HOME, id="not-allowed-action",
-                                primary=False),
+                    link_button("Back to the shop", routes.HOME, id="not-allowed-action", primary=False),
                 ),
                 _checking_session(),
             ),
         )
 
-    return _register(route, title, description,
-                     [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load),
-                      NotificationsState.start], body)
+    return _register(
+        route,
+        title,
+        description,
+        [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
+        body,
+    )

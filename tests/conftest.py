@@ -13,20 +13,28 @@ import uuid
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from alembic import command
 from commerce import wiring
 from commerce.config import PROJECT_ROOT
 from commerce.db import get_engine
 
-TEST_DATABASE_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-_SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MEILI_URL", "MEILI_MASTER_KEY", "S3_BUCKET",
-                 "S3_ENDPOINT_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SMTP_URL")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+_SERVICE_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "MEILI_URL",
+    "MEILI_MASTER_KEY",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "SMTP_URL",
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -73,9 +81,11 @@ def create_postgres_database() -> str:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except Exception as exc:  # a clear reason beats a stack of driver errors
-        pytest.fail(f"PostgreSQL at {server.render_as_string(hide_password=True)} is not usable "
-                    f"({exc.__class__.__name__}: {exc}). `make test` starts it; set TEST_DATABASE_URL "
-                    "to point elsewhere.")
+        pytest.fail(
+            f"PostgreSQL at {server.render_as_string(hide_password=True)} is not usable "
+            f"({exc.__class__.__name__}: {exc}). `make test` starts it; set TEST_DATABASE_URL "
+            "to point elsewhere."
+        )
     finally:
         admin.dispose()
     return server.set(database=name).render_as_string(hide_password=False)

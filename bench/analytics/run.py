@@ -68,7 +68,7 @@ def throwaway_database(server: str):
 def bulk(engine, model, rows) -> None:
     with engine.begin() as connection:
         for start in range(0, len(rows), CHUNK):
-            connection.execute(insert(model.__table__), rows[start:start + CHUNK])
+            connection.execute(insert(model.__table__), rows[start : start + CHUNK])
 
 
 def analyze(engine) -> None:
@@ -102,8 +102,17 @@ def main() -> int:
             shop = Shop(owner_id=owner.id, slug="bench", name="Bench", currency="USD")
             s.add(shop)
             s.flush()
-            products = [Product(shop_id=shop.id, slug=f"p{i}", title=f"Product {i}", pricing="fixed",
-                                price_amount=1900, currency="USD") for i in range(50)]
+            products = [
+                Product(
+                    shop_id=shop.id,
+                    slug=f"p{i}",
+                    title=f"Product {i}",
+                    pricing="fixed",
+                    price_amount=1900,
+                    currency="USD",
+                )
+                for i in range(50)
+            ]
             s.add_all(products)
             buyers = [User(email=f"b{i}@bench.test", display_name=f"B{i}", password_hash="!") for i in range(1000)]
             s.add_all(buyers)
@@ -116,12 +125,23 @@ def main() -> int:
         events = []
         for _ in range(args.views):
             product = rng.choice(product_ids)
-            at = day_start + timedelta(seconds=rng.randrange(0, min(86_400, int((now - day_start).total_seconds()) + 1)))
+            at = day_start + timedelta(
+                seconds=rng.randrange(0, min(86_400, int((now - day_start).total_seconds()) + 1))
+            )
             source = rng.choice([None, "news.example", "search.example", "social.example"])
-            base = dict(occurred_at=at, shop_id=shop_id, product_id=product, visitor_id=uuid.uuid4().hex,
-                        referrer_host=source, utm_campaign=rng.choice([None, None, "launch", "autumn"]),
-                        device=rng.choice(["desktop", "phone", "tablet"]), country=rng.choice(["US", "DE", "FR"]),
-                        units=0, revenue=0, gross=0)
+            base = dict(
+                occurred_at=at,
+                shop_id=shop_id,
+                product_id=product,
+                visitor_id=uuid.uuid4().hex,
+                referrer_host=source,
+                utm_campaign=rng.choice([None, None, "launch", "autumn"]),
+                device=rng.choice(["desktop", "phone", "tablet"]),
+                country=rng.choice(["US", "DE", "FR"]),
+                units=0,
+                revenue=0,
+                gross=0,
+            )
             events.append({**base, "kind": "view"})
             roll = rng.random()
             if roll < 0.08:
@@ -129,8 +149,9 @@ def main() -> int:
             if roll < 0.04:
                 events.append({**base, "kind": "checkout", "visitor_id": None})
             if roll < 0.02:
-                events.append({**base, "kind": "purchase", "visitor_id": None, "units": 1, "revenue": 1805,
-                               "gross": 1900})
+                events.append(
+                    {**base, "kind": "purchase", "visitor_id": None, "units": 1, "revenue": 1805, "gross": 1900}
+                )
         timed(f"insert {len(events):,} events", lambda: bulk(engine, AnalyticsEvent, events))
         analyze(engine)
         with Session(engine) as s:
@@ -140,34 +161,93 @@ def main() -> int:
             timed("roll_up_pending (day, hours, products, dimensions)", lambda: rollups.roll_up_pending(s, now=now))
             s.commit()
         with Session(engine) as s:
-            view = timed("dashboard, last 90 days (reads rollups only)",
-                         lambda: dashboard(s, actor, range_key="90d", now=now))
+            view = timed(
+                "dashboard, last 90 days (reads rollups only)", lambda: dashboard(s, actor, range_key="90d", now=now)
+            )
             purchases = sum(1 for e in events if e["kind"] == "purchase")
             assert view.revenue == purchases * 1805, (view.revenue, purchases)
-            print(f"  revenue {view.revenue_label} from {purchases:,} purchases; funnel "
-                  + " → ".join(f"{step.count:,}" for step in view.funnel))
+            print(
+                f"  revenue {view.revenue_label} from {purchases:,} purchases; funnel "
+                + " → ".join(f"{step.count:,}" for step in view.funnel)
+            )
 
         print(f"Streaming exports of {args.orders:,} paid order lines:")
         orders, lines, txs, postings = [], [], [], []
         for i in range(args.orders):
             paid = now - timedelta(minutes=i)
-            orders.append(dict(id=i + 1, reference=f"ORD-B{i:08d}", buyer_id=rng.choice(buyer_ids),
-                               email=f"b{i % 1000}@bench.test", billing_country="US", currency="USD", subtotal=1900,
-                               discount=0, tax=0, total=1900, refunded_amount=0, status="paid",
-                               created_at=paid, paid_at=paid))
-            lines.append(dict(id=i + 1, order_id=i + 1, product_id=rng.choice(product_ids), shop_id=shop_id,
-                              title="Product", list_amount=1900, list_currency="USD", exchange_rate=Decimal(1),
-                              unit_price=1900, discount=0, net=1900, tax_rate_bps=0, tax=0, total=1900,
-                              refunded_amount=0))
-            txs.append(dict(id=i + 1, order_id=i + 1, order_line_id=i + 1, kind="sale", memo="", created_at=paid,
-                            available_at=paid))
-            for account, amount in (("buyer_payment", 1900), ("tax_collected", 0), ("platform_commission", -95),
-                                    ("gateway_fee", -55), ("seller_earnings", -1750)):
-                postings.append(dict(transaction_id=i + 1, account=account, amount=amount, currency="USD",
-                                     shop_id=shop_id if account == "seller_earnings" else None))
-        timed("insert orders, lines and ledger postings", lambda: (
-            bulk(engine, Order, orders), bulk(engine, OrderLine, lines), bulk(engine, LedgerTransaction, txs),
-            bulk(engine, LedgerPosting, postings)))
+            orders.append(
+                dict(
+                    id=i + 1,
+                    reference=f"ORD-B{i:08d}",
+                    buyer_id=rng.choice(buyer_ids),
+                    email=f"b{i % 1000}@bench.test",
+                    billing_country="US",
+                    currency="USD",
+                    subtotal=1900,
+                    discount=0,
+                    tax=0,
+                    total=1900,
+                    refunded_amount=0,
+                    status="paid",
+                    created_at=paid,
+                    paid_at=paid,
+                )
+            )
+            lines.append(
+                dict(
+                    id=i + 1,
+                    order_id=i + 1,
+                    product_id=rng.choice(product_ids),
+                    shop_id=shop_id,
+                    title="Product",
+                    list_amount=1900,
+                    list_currency="USD",
+                    exchange_rate=Decimal(1),
+                    unit_price=1900,
+                    discount=0,
+                    net=1900,
+                    tax_rate_bps=0,
+                    tax=0,
+                    total=1900,
+                    refunded_amount=0,
+                )
+            )
+            txs.append(
+                dict(
+                    id=i + 1,
+                    order_id=i + 1,
+                    order_line_id=i + 1,
+                    kind="sale",
+                    memo="",
+                    created_at=paid,
+                    available_at=paid,
+                )
+            )
+            for account, amount in (
+                ("buyer_payment", 1900),
+                ("tax_collected", 0),
+                ("platform_commission", -95),
+                ("gateway_fee", -55),
+                ("seller_earnings", -1750),
+            ):
+                postings.append(
+                    dict(
+                        transaction_id=i + 1,
+                        account=account,
+                        amount=amount,
+                        currency="USD",
+                        shop_id=shop_id if account == "seller_earnings" else None,
+                    )
+                )
+        timed(
+            "insert orders, lines and ledger postings",
+            lambda: (
+                bulk(engine, Order, orders),
+                bulk(engine, OrderLine, lines),
+                bulk(engine, LedgerTransaction, txs),
+                bulk(engine, LedgerPosting, postings),
+            ),
+        )
         analyze(engine)
 
         @contextmanager

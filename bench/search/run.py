@@ -44,37 +44,136 @@ PER_PAGE = 24
 BATCH = 5_000
 
 KINDS = [
-    "ebook", "e-book", "course", "template", "preset pack", "font", "icon set", "brush set",
-    "sample pack", "LUT pack", "workbook", "guide", "toolkit", "planner", "mockup", "plugin",
-    "sticker pack", "pattern", "checklist", "masterclass",
+    "ebook",
+    "e-book",
+    "course",
+    "template",
+    "preset pack",
+    "font",
+    "icon set",
+    "brush set",
+    "sample pack",
+    "LUT pack",
+    "workbook",
+    "guide",
+    "toolkit",
+    "planner",
+    "mockup",
+    "plugin",
+    "sticker pack",
+    "pattern",
+    "checklist",
+    "masterclass",
 ]
 SUBJECTS = [
-    "photography", "watercolor", "marketing", "python", "wedding", "budgeting", "knitting",
-    "lightroom", "procreate", "illustration", "productivity", "fitness", "meditation",
-    "copywriting", "javascript", "podcasting", "calligraphy", "origami", "gardening",
-    "bookkeeping", "typography", "animation", "skincare", "travel", "sourdough", "notion",
-    "instagram", "youtube", "startup", "freelancing", "journaling", "drumming", "guitar",
-    "piano", "chess", "woodworking", "embroidery", "pottery", "astronomy", "birdwatching",
+    "photography",
+    "watercolor",
+    "marketing",
+    "python",
+    "wedding",
+    "budgeting",
+    "knitting",
+    "lightroom",
+    "procreate",
+    "illustration",
+    "productivity",
+    "fitness",
+    "meditation",
+    "copywriting",
+    "javascript",
+    "podcasting",
+    "calligraphy",
+    "origami",
+    "gardening",
+    "bookkeeping",
+    "typography",
+    "animation",
+    "skincare",
+    "travel",
+    "sourdough",
+    "notion",
+    "instagram",
+    "youtube",
+    "startup",
+    "freelancing",
+    "journaling",
+    "drumming",
+    "guitar",
+    "piano",
+    "chess",
+    "woodworking",
+    "embroidery",
+    "pottery",
+    "astronomy",
+    "birdwatching",
 ]
 ADJECTIVES = [
-    "complete", "ultimate", "minimal", "vintage", "modern", "essential", "beginner",
-    "advanced", "practical", "cozy", "bold", "handmade", "professional", "quick", "cinematic",
+    "complete",
+    "ultimate",
+    "minimal",
+    "vintage",
+    "modern",
+    "essential",
+    "beginner",
+    "advanced",
+    "practical",
+    "cozy",
+    "bold",
+    "handmade",
+    "professional",
+    "quick",
+    "cinematic",
 ]
 CATEGORIES = [
-    ("ebooks", "E-books"), ("courses", "Courses"), ("templates", "Templates"),
-    ("design", "Design assets"), ("fonts", "Fonts"), ("audio", "Audio"),
-    ("photo", "Photography"), ("software", "Software"), ("games", "Games"),
-    ("education", "Education"), ("business", "Business"), ("crafts", "Crafts"),
-    ("music", "Music"), ("writing", "Writing"), ("fitness", "Fitness"), ("comics", "Comics"),
+    ("ebooks", "E-books"),
+    ("courses", "Courses"),
+    ("templates", "Templates"),
+    ("design", "Design assets"),
+    ("fonts", "Fonts"),
+    ("audio", "Audio"),
+    ("photo", "Photography"),
+    ("software", "Software"),
+    ("games", "Games"),
+    ("education", "Education"),
+    ("business", "Business"),
+    ("crafts", "Crafts"),
+    ("music", "Music"),
+    ("writing", "Writing"),
+    ("fitness", "Fitness"),
+    ("comics", "Comics"),
 ]
 CURRENCIES = [("USD", 0.6), ("EUR", 0.2), ("GBP", 0.1), ("JPY", 0.05), ("CAD", 0.05)]
 USD_RATES = {
-    "EUR": Decimal("1.08"), "GBP": Decimal("1.27"), "JPY": Decimal("0.0067"),
+    "EUR": Decimal("1.08"),
+    "GBP": Decimal("1.27"),
+    "JPY": Decimal("0.0067"),
     "CAD": Decimal("0.73"),
 }
 SYLLABLES = [
-    "ka", "lo", "mi", "ra", "ten", "sol", "vi", "dor", "pha", "que", "lin", "ber", "tor",
-    "man", "sel", "gri", "nou", "zar", "pel", "fin", "ost", "ula", "ren", "cai",
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "ten",
+    "sol",
+    "vi",
+    "dor",
+    "pha",
+    "que",
+    "lin",
+    "ber",
+    "tor",
+    "man",
+    "sel",
+    "gri",
+    "nou",
+    "zar",
+    "pel",
+    "fin",
+    "ost",
+    "ula",
+    "ren",
+    "cai",
 ]
 
 
@@ -92,9 +191,7 @@ def generate_products(n: int, seed: int = SEED) -> list[SearchDocument]:
     # Zipf-like: a few filler words are everywhere, most are rare.
     cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(filler))))
     tags_pool = SUBJECTS + [f"{a} {s}" for a in ADJECTIVES[:6] for s in SUBJECTS[:25]]
-    shops = [
-        ("".join(rng.choice(SYLLABLES) for _ in range(3)), i) for i in range(max(50, n // 40))
-    ]
+    shops = [("".join(rng.choice(SYLLABLES) for _ in range(3)), i) for i in range(max(50, n // 40))]
     start = datetime(2022, 1, 1, tzinfo=UTC)
     codes, code_weights = zip(*CURRENCIES, strict=True)
     products = []
@@ -183,9 +280,7 @@ class EngineRun:
     hits_per_query: float
 
 
-def time_queries(
-    search: Callable[[SearchQuery], int], rounds: int
-) -> tuple[dict[str, list[float]], float]:
+def time_queries(search: Callable[[SearchQuery], int], rounds: int) -> tuple[dict[str, list[float]], float]:
     queries = query_set()
     for _, query in queries:  # warm caches once, untimed
         search(query)
@@ -287,8 +382,7 @@ def pg_search(connection, query: SearchQuery) -> int:
     order_params = [query.text] if order.startswith("ts_rank") else []
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, title, summary FROM products WHERE {where} ORDER BY {order} "
-            "LIMIT %s OFFSET %s",
+            f"SELECT id, title, summary FROM products WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
             [*params, *order_params, query.per_page, query.offset],
         )
         cursor.fetchall()
@@ -328,15 +422,25 @@ def run_postgres(products: list[SearchDocument], rounds: int, dsn: str) -> Engin
         with psycopg.connect(dsn, dbname=database, autocommit=True) as connection:
             connection.execute(POSTGRES_SCHEMA)
             began = time.perf_counter()
-            with connection.cursor() as cursor, cursor.copy(
-                "COPY products (id, title, summary, description, tags, category_slug, "
-                "price_sort, rating, sales_count, published_at) FROM STDIN"
-            ) as copy:
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(
+                    "COPY products (id, title, summary, description, tags, category_slug, "
+                    "price_sort, rating, sales_count, published_at) FROM STDIN"
+                ) as copy,
+            ):
                 for p in products:
                     copy.write_row(
                         (
-                            p.id, p.title, p.summary, p.description, list(p.tags),
-                            p.category_slug, p.price_sort, p.rating, p.sales_count,
+                            p.id,
+                            p.title,
+                            p.summary,
+                            p.description,
+                            list(p.tags),
+                            p.category_slug,
+                            p.price_sort,
+                            p.rating,
+                            p.sales_count,
                             p.published_at,
                         )
                     )
@@ -345,9 +449,7 @@ def run_postgres(products: list[SearchDocument], rounds: int, dsn: str) -> Engin
             connection.execute("CREATE INDEX products_tags ON products USING gin (tags)")
             connection.execute("ANALYZE products")
             index_seconds = time.perf_counter() - began
-            size = connection.execute(
-                "SELECT pg_total_relation_size('products')"
-            ).fetchone()[0]
+            size = connection.execute("SELECT pg_total_relation_size('products')").fetchone()[0]
             latencies, hits = time_queries(lambda query: pg_search(connection, query), rounds)
     finally:
         with psycopg.connect(dsn, autocommit=True) as admin:
@@ -365,14 +467,8 @@ def report(n: int, runs: list[EngineRun]) -> None:
     header = f"{'':26}" + "".join(f"{run.name:>24}" for run in runs)
     print(header)
     print(f"{'index time (s)':26}" + "".join(f"{run.index_seconds:>24.1f}" for run in runs))
-    print(
-        f"{'size on disk (MB)':26}"
-        + "".join(f"{run.size_bytes / 1e6:>24.1f}" for run in runs)
-    )
-    print(
-        f"{'hits/query (mean total)':26}"
-        + "".join(f"{run.hits_per_query:>24.0f}" for run in runs)
-    )
+    print(f"{'size on disk (MB)':26}" + "".join(f"{run.size_bytes / 1e6:>24.1f}" for run in runs))
+    print(f"{'hits/query (mean total)':26}" + "".join(f"{run.hits_per_query:>24.0f}" for run in runs))
     kinds = list(runs[0].latencies_ms)
     for label, samples_of in [("all", None)] + [(kind, kind) for kind in kinds]:
         cells = []
@@ -383,8 +479,7 @@ def report(n: int, runs: list[EngineRun]) -> None:
                 else run.latencies_ms[samples_of]
             )
             cells.append(
-                f"{percentile(samples, 0.5):.1f} / {percentile(samples, 0.95):.1f} / "
-                f"{percentile(samples, 0.99):.1f}"
+                f"{percentile(samples, 0.5):.1f} / {percentile(samples, 0.95):.1f} / {percentile(samples, 0.99):.1f}"
             )
         print(f"{'p50/p95/p99 ms ' + label:26}" + "".join(f"{cell:>24}" for cell in cells))
     for run in runs:
@@ -398,7 +493,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="timed passes over the query set")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL reference")
     parser.add_argument(
-        "--dsn", default="host=127.0.0.1 port=5432 user=postgres dbname=postgres",
+        "--dsn",
+        default="host=127.0.0.1 port=5432 user=postgres dbname=postgres",
         help="PostgreSQL server for the reference run",
     )
     args = parser.parse_args()

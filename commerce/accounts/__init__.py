@@ -18,8 +18,22 @@ from commerce.accounts.service import (
 )
 
 __all__ = [
-    "Actor", "SessionGrant", "UserView", "change_password", "create_shop", "get_user", "login",
-    "logout", "logout_everywhere", "normalise_email", "register", "request_password_reset",
-    "require_admin", "require_role", "require_shop", "require_signed_in", "reset_password",
+    "Actor",
+    "SessionGrant",
+    "UserView",
+    "change_password",
+    "create_shop",
+    "get_user",
+    "login",
+    "logout",
+    "logout_everywhere",
+    "normalise_email",
+    "register",
+    "request_password_reset",
+    "require_admin",
+    "require_role",
+    "require_shop",
+    "require_signed_in",
+    "reset_password",
     "resume_session",
 ]

@@ -62,7 +62,10 @@ def require_admin(actor: Actor, action: str, **target: object) -> int:
         return actor.user_id
     details = " ".join(f"{key}={value!r}" for key, value in sorted(target.items()))
     security_log.warning(
-        "refused admin action %s by user %s (role %s)%s", action, actor.user_id, actor.role,
+        "refused admin action %s by user %s (role %s)%s",
+        action,
+        actor.user_id,
+        actor.role,
         f": {details}" if details else "",
     )
     if actor.user_id is None:

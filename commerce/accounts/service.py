@@ -32,8 +32,28 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
 SHOP_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 RESERVED_SHOP_SLUGS = frozenset(
-    {"admin", "api", "seller", "studio", "library", "account", "login", "register", "search",
-     "cart", "checkout", "help", "support", "static", "assets", "p", "s", "c", "shop", "shops"}
+    {
+        "admin",
+        "api",
+        "seller",
+        "studio",
+        "library",
+        "account",
+        "login",
+        "register",
+        "search",
+        "cart",
+        "checkout",
+        "help",
+        "support",
+        "static",
+        "assets",
+        "p",
+        "s",
+        "c",
+        "shop",
+        "shops",
+    }
 )
 
 
@@ -73,18 +93,26 @@ def _token_hash(token: str) -> str:
 def _user_view(s: Session, user: User) -> UserView:
     shop = s.exec(select(Shop).where(Shop.owner_id == user.id)).first()
     return UserView(
-        id=user.id, email=user.email, display_name=user.display_name, role=user.role,
-        shop_id=shop.id if shop else None, shop_slug=shop.slug if shop else None,
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        shop_id=shop.id if shop else None,
+        shop_slug=shop.slug if shop else None,
     )
 
 
 def _start_session(s: Session, user: User, family_id: str | None = None) -> SessionGrant:
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(days=wiring.settings().session_days)
-    s.add(AuthSession(
-        user_id=user.id, token_hash=_token_hash(token),
-        family_id=family_id or secrets.token_hex(16), expires_at=expires_at,
-    ))
+    s.add(
+        AuthSession(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            family_id=family_id or secrets.token_hex(16),
+            expires_at=expires_at,
+        )
+    )
     s.flush()
     return SessionGrant(user=_user_view(s, user), token=token, expires_at=expires_at)
 
@@ -116,8 +144,7 @@ def login(s: Session, *, email: str, password: str, client_id: str) -> SessionGr
     except ValidationError:
         raise ValidationError("Email or password is incorrect.") from None
     account_key, client_key = f"login:account:{email}", f"login:client:{client_id}"
-    if (counter.count(account_key) >= MAX_FAILURES_PER_ACCOUNT
-            or counter.count(client_key) >= MAX_FAILURES_PER_CLIENT):
+    if counter.count(account_key) >= MAX_FAILURES_PER_ACCOUNT or counter.count(client_key) >= MAX_FAILURES_PER_CLIENT:
         raise RateLimited("Too many failed sign-in attempts. Wait 15 minutes or reset your password.")
 
     user = s.exec(select(User).where(User.email == email)).first()
@@ -154,9 +181,11 @@ def resume_session(s: Session, token: str) -> SessionGrant | None:
             _revoke_family(s, session.family_id, now)
             return None
         successor = s.exec(
-            select(AuthSession)
-            .where(AuthSession.family_id == session.family_id, AuthSession.replaced_at.is_(None),
-                   AuthSession.revoked_at.is_(None))
+            select(AuthSession).where(
+                AuthSession.family_id == session.family_id,
+                AuthSession.replaced_at.is_(None),
+                AuthSession.revoked_at.is_(None),
+            )
         ).first()
         if successor is None:
             return None
@@ -188,8 +217,7 @@ def session_user_id(s: Session, token: str | None) -> int | None:
 
 
 def _revoke_family(s: Session, family_id: str, now: datetime) -> None:
-    for row in s.exec(select(AuthSession).where(AuthSession.family_id == family_id,
-                                                 AuthSession.revoked_at.is_(None))):
+    for row in s.exec(select(AuthSession).where(AuthSession.family_id == family_id, AuthSession.revoked_at.is_(None))):
         row.revoked_at = now
         s.add(row)
 
@@ -206,8 +234,7 @@ def logout_everywhere(s: Session, actor: Actor) -> None:
 
 def _revoke_all_sessions(s: Session, user_id: int) -> None:
     now = utcnow()
-    for row in s.exec(select(AuthSession).where(AuthSession.user_id == user_id,
-                                                 AuthSession.revoked_at.is_(None))):
+    for row in s.exec(select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))):
         row.revoked_at = now
         s.add(row)
 
@@ -233,17 +260,23 @@ def request_password_reset(s: Session, *, email: str) -> None:
     if user is None or user.suspended_at is not None:
         return
     token = secrets.token_urlsafe(32)
-    s.add(PasswordResetToken(user_id=user.id, token_hash=_token_hash(token),
-                             expires_at=utcnow() + RESET_TOKEN_LIFETIME))
+    s.add(
+        PasswordResetToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + RESET_TOKEN_LIFETIME)
+    )
     s.flush()
     reset_url = f"{wiring.settings().base_url}/reset/{token}"
-    enqueue_email(s, to=user.email, kind="password_reset", display_name=user.display_name,
-                  reset_url=reset_url, expires_minutes=int(RESET_TOKEN_LIFETIME.total_seconds() // 60))
+    enqueue_email(
+        s,
+        to=user.email,
+        kind="password_reset",
+        display_name=user.display_name,
+        reset_url=reset_url,
+        expires_minutes=int(RESET_TOKEN_LIFETIME.total_seconds() // 60),
+    )
 
 
 def reset_password(s: Session, *, token: str, new_password: str) -> None:
-    row = s.exec(select(PasswordResetToken)
-                 .where(PasswordResetToken.token_hash == _token_hash(token or ""))).first()
+    row = s.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token or ""))).first()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise ValidationError("This reset link is invalid or has expired. Request a new one.")
     user = s.get(User, row.user_id)
@@ -262,8 +295,7 @@ def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
         raise Conflict("You already have a shop.")
     slug = (slug or "").strip().lower()
     if not SHOP_SLUG.match(slug) or "--" in slug:
-        raise ValidationError(
-            "Use 3 to 40 lower-case letters, digits and single dashes for the shop address.", "slug")
+        raise ValidationError("Use 3 to 40 lower-case letters, digits and single dashes for the shop address.", "slug")
     if slug in RESERVED_SHOP_SLUGS:
         raise ValidationError("That shop address is reserved; choose another.", "slug")
     shop_name = " ".join((name or "").split())

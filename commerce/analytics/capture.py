@@ -27,7 +27,9 @@ from commerce.models.base import utcnow
 VISITOR_EVENT_KINDS = ("view", "add_to_cart", "checkout", "download")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
 _UTM_LENGTH = 100
-_BOT = re.compile(r"bot\b|bot/|crawl|spider|slurp|lighthouse|facebookexternalhit|curl/|wget/|python-requests|httpx", re.I)
+_BOT = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|lighthouse|facebookexternalhit|curl/|wget/|python-requests|httpx", re.I
+)
 _TABLET = re.compile(r"ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))", re.I)
 _PHONE = re.compile(r"mobi|iphone|ipod|android|windows phone|blackberry|opera mini", re.I)
 _HOSTNAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
@@ -56,7 +58,7 @@ def is_visitor_id(value: str | None) -> bool:
 
 
 def device_class(user_agent: str | None) -> str | None:
-    """"desktop", "phone", "tablet" or "unknown"; None for a bot, which is not counted."""
+    """ "desktop", "phone", "tablet" or "unknown"; None for a bot, which is not counted."""
     if not user_agent:
         return "unknown"
     if _BOT.search(user_agent):
@@ -130,7 +132,8 @@ def mark_pending(s: Session, shop_id: int, when: datetime) -> None:
     insert = _INSERT[s.get_bind().dialect.name]
     statement = insert(AnalyticsPendingRollup).values(shop_id=shop_id, day=when.date(), version=1)
     statement = statement.on_conflict_do_update(
-        index_elements=["shop_id", "day"], set_={"version": AnalyticsPendingRollup.version + 1})
+        index_elements=["shop_id", "day"], set_={"version": AnalyticsPendingRollup.version + 1}
+    )
     s.exec(statement)
 
 
@@ -183,13 +186,26 @@ def record_event(
         dedupe = f"checkout:{line_id}" if line_id is not None else None
         if dedupe and s.exec(select(AnalyticsEvent.id).where(AnalyticsEvent.dedupe_key == dedupe)).first():
             continue
-        add_event(s, AnalyticsEvent(
-            kind=kind, occurred_at=now, shop_id=shop_id, product_id=product_id,
-            # An order names a person: its events keep where the visit came from, not the visitor id.
-            visitor_id=None if order_id is not None else visit.visitor_id, referrer_host=visit.referrer_host, utm_source=visit.utm_source,
-            utm_medium=visit.utm_medium, utm_campaign=visit.utm_campaign, device=visit.device,
-            country=visit.country, order_id=order_id, order_line_id=line_id, dedupe_key=dedupe,
-        ))
+        add_event(
+            s,
+            AnalyticsEvent(
+                kind=kind,
+                occurred_at=now,
+                shop_id=shop_id,
+                product_id=product_id,
+                # An order names a person: its events keep where the visit came from, not the visitor id.
+                visitor_id=None if order_id is not None else visit.visitor_id,
+                referrer_host=visit.referrer_host,
+                utm_source=visit.utm_source,
+                utm_medium=visit.utm_medium,
+                utm_campaign=visit.utm_campaign,
+                device=visit.device,
+                country=visit.country,
+                order_id=order_id,
+                order_line_id=line_id,
+                dedupe_key=dedupe,
+            ),
+        )
         kept += 1
     return kept
 
@@ -197,10 +213,14 @@ def record_event(
 def record_download(s: Session, file_id: int, user_agent: str | None) -> None:
     """A buyer's counted download of one file. A signed-in buyer, so no visitor id: only the device."""
     device = device_class(user_agent)
-    row = s.exec(select(Product.id, Product.shop_id).join(ProductFile, ProductFile.product_id == Product.id)
-                 .where(ProductFile.id == file_id)).first()
+    row = s.exec(
+        select(Product.id, Product.shop_id)
+        .join(ProductFile, ProductFile.product_id == Product.id)
+        .where(ProductFile.id == file_id)
+    ).first()
     if device is None or row is None:
         return
     product_id, shop_id = row
-    add_event(s, AnalyticsEvent(kind="download", occurred_at=utcnow(), shop_id=shop_id, product_id=product_id,
-                                device=device))
+    add_event(
+        s, AnalyticsEvent(kind="download", occurred_at=utcnow(), shop_id=shop_id, product_id=product_id, device=device)
+    )

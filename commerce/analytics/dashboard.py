@@ -27,8 +27,7 @@ from commerce.models.base import utcnow
 from commerce.money import Money, format_money
 from commerce.reviews.stats import rating_stats
 
-RANGES = {"today": "Today", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days",
-          "custom": "Custom range"}
+RANGES = {"today": "Today", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days", "custom": "Custom range"}
 RANGE_DAYS = {"today": 1, "7d": 7, "30d": 30, "90d": 90}
 MAX_RANGE_DAYS = 366
 TOP_ROWS = 10
@@ -142,12 +141,23 @@ def period_for(range_key: str, *, today: date, custom_start: str = "", custom_en
 
 
 def _sums(s: Session, shop_id: int, start: date, end: date) -> _Sums:
-    row = s.exec(select(func.coalesce(func.sum(ShopRollup.views), 0), func.coalesce(func.sum(ShopRollup.add_to_cart), 0),
-                        func.coalesce(func.sum(ShopRollup.checkouts), 0), func.coalesce(func.sum(ShopRollup.orders), 0),
-                        func.coalesce(func.sum(ShopRollup.units), 0), func.coalesce(func.sum(ShopRollup.gross), 0),
-                        func.coalesce(func.sum(ShopRollup.revenue), 0), func.coalesce(func.sum(ShopRollup.refunds), 0))
-                 .where(ShopRollup.shop_id == shop_id, ShopRollup.granularity == "day",
-                        ShopRollup.bucket >= day_start(start), ShopRollup.bucket < day_start(end + timedelta(days=1)))).one()
+    row = s.exec(
+        select(
+            func.coalesce(func.sum(ShopRollup.views), 0),
+            func.coalesce(func.sum(ShopRollup.add_to_cart), 0),
+            func.coalesce(func.sum(ShopRollup.checkouts), 0),
+            func.coalesce(func.sum(ShopRollup.orders), 0),
+            func.coalesce(func.sum(ShopRollup.units), 0),
+            func.coalesce(func.sum(ShopRollup.gross), 0),
+            func.coalesce(func.sum(ShopRollup.revenue), 0),
+            func.coalesce(func.sum(ShopRollup.refunds), 0),
+        ).where(
+            ShopRollup.shop_id == shop_id,
+            ShopRollup.granularity == "day",
+            ShopRollup.bucket >= day_start(start),
+            ShopRollup.bucket < day_start(end + timedelta(days=1)),
+        )
+    ).one()
     return _Sums(*(int(value) for value in row))
 
 
@@ -159,7 +169,9 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _change(current: float | None, previous: float | None, *, points: bool, up_is_good: bool = True) -> tuple[str, str, str]:
+def _change(
+    current: float | None, previous: float | None, *, points: bool, up_is_good: bool = True
+) -> tuple[str, str, str]:
     if current is None or previous is None:
         return "no earlier data", "none", "neutral"
     if points:
@@ -182,35 +194,57 @@ def _cards(current: _Sums, previous: _Sums, currency: str, compare: bool) -> lis
     def money(amount: int | None) -> str:
         return "—" if amount is None else format_money(Money(amount, currency))
 
-    aov = (lambda sums: None if sums.orders == 0 else round(sums.gross / sums.orders))
+    aov = lambda sums: None if sums.orders == 0 else round(sums.gross / sums.orders)
     metrics = [
         ("revenue", "Revenue", money(current.revenue), current.revenue, previous.revenue, False, True),
         ("orders", "Orders", f"{current.orders:,}", current.orders, previous.orders, False, True),
         ("units", "Items sold", f"{current.units:,}", current.units, previous.units, False, True),
-        ("conversion", "Conversion rate", _percent(_ratio(current.units, current.views)),
-         _ratio(current.units, current.views), _ratio(previous.units, previous.views), True, True),
+        (
+            "conversion",
+            "Conversion rate",
+            _percent(_ratio(current.units, current.views)),
+            _ratio(current.units, current.views),
+            _ratio(previous.units, previous.views),
+            True,
+            True,
+        ),
         ("aov", "Average order value", money(aov(current)), aov(current), aov(previous), False, True),
-        ("refund_rate", "Refund rate", _percent(_ratio(current.refunds, current.orders)),
-         _ratio(current.refunds, current.orders), _ratio(previous.refunds, previous.orders), True, False),
+        (
+            "refund_rate",
+            "Refund rate",
+            _percent(_ratio(current.refunds, current.orders)),
+            _ratio(current.refunds, current.orders),
+            _ratio(previous.refunds, previous.orders),
+            True,
+            False,
+        ),
     ]
     cards = []
     for key, label, value_label, now_value, before_value, points, up_is_good in metrics:
-        change = _change(now_value, before_value, points=points, up_is_good=up_is_good) if compare \
+        change = (
+            _change(now_value, before_value, points=points, up_is_good=up_is_good)
+            if compare
             else ("no earlier data", "none", "neutral")
+        )
         cards.append(Card(key, label, value_label, *change))
     return cards
 
 
-def _series(s: Session, shop_id: int, start: date, end: date, currency: str, hourly: bool, now: datetime) -> list[SeriesPoint]:
+def _series(
+    s: Session, shop_id: int, start: date, end: date, currency: str, hourly: bool, now: datetime
+) -> list[SeriesPoint]:
     granularity = "hour" if hourly else "day"
-    rows = s.exec(select(ShopRollup.bucket, ShopRollup.revenue, ShopRollup.orders)
-                  .where(ShopRollup.shop_id == shop_id, ShopRollup.granularity == granularity,
-                         ShopRollup.bucket >= day_start(start),
-                         ShopRollup.bucket < day_start(end + timedelta(days=1)))).all()
+    rows = s.exec(
+        select(ShopRollup.bucket, ShopRollup.revenue, ShopRollup.orders).where(
+            ShopRollup.shop_id == shop_id,
+            ShopRollup.granularity == granularity,
+            ShopRollup.bucket >= day_start(start),
+            ShopRollup.bucket < day_start(end + timedelta(days=1)),
+        )
+    ).all()
     found = {bucket: (revenue, orders) for bucket, revenue, orders in rows}
     if hourly:
-        buckets = [day_start(start) + timedelta(hours=h) for h in range(24)
-                   if start < now.date() or h <= now.hour]
+        buckets = [day_start(start) + timedelta(hours=h) for h in range(24) if start < now.date() or h <= now.hour]
         label = "{:%H:00}".format
     else:
         buckets = [day_start(start + timedelta(days=d)) for d in range((end - start).days + 1)]
@@ -219,44 +253,79 @@ def _series(s: Session, shop_id: int, start: date, end: date, currency: str, hou
     for bucket in buckets:
         revenue, orders = found.get(bucket, (0, 0))
         money = Money(revenue, currency)
-        points.append(SeriesPoint(label=label(bucket), revenue=float(money.to_decimal()),
-                                  revenue_label=format_money(money), orders=orders))
+        points.append(
+            SeriesPoint(
+                label=label(bucket), revenue=float(money.to_decimal()), revenue_label=format_money(money), orders=orders
+            )
+        )
     return points
 
 
 def _products(s: Session, shop_id: int, start: date, end: date, currency: str) -> list[ProductRow]:
-    rows = s.exec(select(ProductRollup.product_id, Product.title, func.sum(ProductRollup.views),
-                         func.sum(ProductRollup.add_to_cart), func.sum(ProductRollup.units),
-                         func.sum(ProductRollup.revenue), func.sum(ProductRollup.downloads))
-                  .join(Product, Product.id == ProductRollup.product_id)
-                  .where(ProductRollup.shop_id == shop_id, ProductRollup.day >= start, ProductRollup.day <= end)
-                  .group_by(ProductRollup.product_id, Product.title)).all()
+    rows = s.exec(
+        select(
+            ProductRollup.product_id,
+            Product.title,
+            func.sum(ProductRollup.views),
+            func.sum(ProductRollup.add_to_cart),
+            func.sum(ProductRollup.units),
+            func.sum(ProductRollup.revenue),
+            func.sum(ProductRollup.downloads),
+        )
+        .join(Product, Product.id == ProductRollup.product_id)
+        .where(ProductRollup.shop_id == shop_id, ProductRollup.day >= start, ProductRollup.day <= end)
+        .group_by(ProductRollup.product_id, Product.title)
+    ).all()
     ratings = rating_stats(s, [row[0] for row in rows])
     result = []
     for product_id, title, views, carts, units, revenue, downloads in rows:
         views, carts, units, revenue = int(views), int(carts), int(units), int(revenue)
         conversion = _ratio(units, views)
         average, review_count = ratings.get(product_id, (0.0, 0))
-        result.append(ProductRow(product_id=product_id, title=title, views=views, add_to_cart=carts, units=units,
-                                 downloads=int(downloads), revenue=revenue, revenue_major=float(Money(revenue, currency).to_decimal()),
-                                 revenue_label=format_money(Money(revenue, currency)),
-                                 conversion=conversion or 0.0, conversion_label=_percent(conversion),
-                                 rating=average,
-                                 rating_label=f"{average:.1f} ({review_count})" if review_count else "–"))
+        result.append(
+            ProductRow(
+                product_id=product_id,
+                title=title,
+                views=views,
+                add_to_cart=carts,
+                units=units,
+                downloads=int(downloads),
+                revenue=revenue,
+                revenue_major=float(Money(revenue, currency).to_decimal()),
+                revenue_label=format_money(Money(revenue, currency)),
+                conversion=conversion or 0.0,
+                conversion_label=_percent(conversion),
+                rating=average,
+                rating_label=f"{average:.1f} ({review_count})" if review_count else "–",
+            )
+        )
     result.sort(key=lambda row: (-row.revenue, -row.units, -row.views, row.title))
-    return result[:TOP_ROWS * 5]
+    return result[: TOP_ROWS * 5]
 
 
 def _dimensions(s: Session, shop_id: int, start: date, end: date, currency: str) -> dict[str, list[SourceRow]]:
-    rows = s.exec(select(DimensionRollup.dimension, DimensionRollup.value, func.sum(DimensionRollup.views),
-                         func.sum(DimensionRollup.orders), func.sum(DimensionRollup.revenue))
-                  .where(DimensionRollup.shop_id == shop_id, DimensionRollup.day >= start,
-                         DimensionRollup.day <= end)
-                  .group_by(DimensionRollup.dimension, DimensionRollup.value)).all()
+    rows = s.exec(
+        select(
+            DimensionRollup.dimension,
+            DimensionRollup.value,
+            func.sum(DimensionRollup.views),
+            func.sum(DimensionRollup.orders),
+            func.sum(DimensionRollup.revenue),
+        )
+        .where(DimensionRollup.shop_id == shop_id, DimensionRollup.day >= start, DimensionRollup.day <= end)
+        .group_by(DimensionRollup.dimension, DimensionRollup.value)
+    ).all()
     grouped: dict[str, list[SourceRow]] = defaultdict(list)
     for dimension, value, views, orders, revenue in rows:
-        grouped[dimension].append(SourceRow(value=value, views=int(views), orders=int(orders), revenue=int(revenue),
-                                            revenue_label=format_money(Money(int(revenue), currency))))
+        grouped[dimension].append(
+            SourceRow(
+                value=value,
+                views=int(views),
+                orders=int(orders),
+                revenue=int(revenue),
+                revenue_label=format_money(Money(int(revenue), currency)),
+            )
+        )
     for dimension in grouped:
         grouped[dimension].sort(key=lambda row: (-row.revenue, -row.orders, -row.views, row.value))
         grouped[dimension] = grouped[dimension][:TOP_ROWS]
@@ -264,7 +333,12 @@ def _dimensions(s: Session, shop_id: int, start: date, end: date, currency: str)
 
 
 def dashboard(
-    s: Session, actor: Actor, *, range_key: str = "30d", custom_start: str = "", custom_end: str = "",
+    s: Session,
+    actor: Actor,
+    *,
+    range_key: str = "30d",
+    custom_start: str = "",
+    custom_end: str = "",
     now: datetime | None = None,
 ) -> DashboardView:
     """The acting seller's figures for a period, compared with the period just before it."""
@@ -281,19 +355,33 @@ def dashboard(
     hourly = start == end and end >= now.date() - timedelta(days=1)
     dimensions = _dimensions(s, shop_id, start, end, shop.currency)
     views = current.views
-    funnel = [FunnelStep(label, count, _percent(_ratio(count, views)) if views else "—")
-              for label, count in (("Product views", views), ("Added to cart", current.add_to_cart),
-                                   ("Checkout started", current.checkouts), ("Purchased", current.units))]
+    funnel = [
+        FunnelStep(label, count, _percent(_ratio(count, views)) if views else "—")
+        for label, count in (
+            ("Product views", views),
+            ("Added to cart", current.add_to_cart),
+            ("Checkout started", current.checkouts),
+            ("Purchased", current.units),
+        )
+    ]
     label = RANGES.get(range_key, "") if range_key != "custom" else f"{start:%d %b %Y} – {end:%d %b %Y}"
     return DashboardView(
-        currency=shop.currency, range_key=range_key, start=start, end=end, period_label=label, hourly=hourly,
-        has_any_data=first_day is not None, revenue=current.revenue,
+        currency=shop.currency,
+        range_key=range_key,
+        start=start,
+        end=end,
+        period_label=label,
+        hourly=hourly,
+        has_any_data=first_day is not None,
+        revenue=current.revenue,
         revenue_label=format_money(Money(current.revenue, shop.currency)),
         cards=_cards(current, previous, shop.currency, compare),
         series=_series(s, shop_id, start, end, shop.currency, hourly, now),
         funnel=funnel,
         products=_products(s, shop_id, start, end, shop.currency),
-        referrers=dimensions.get("referrer", []), campaigns=dimensions.get("utm_campaign", []),
-        sources=dimensions.get("utm_source", []), countries=dimensions.get("country", []),
+        referrers=dimensions.get("referrer", []),
+        campaigns=dimensions.get("utm_campaign", []),
+        sources=dimensions.get("utm_source", []),
+        countries=dimensions.get("country", []),
         devices=dimensions.get("device", []),
     )

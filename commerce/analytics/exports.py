@@ -35,10 +35,31 @@ from commerce.notifications.preferences import pseudonym, sharing_email
 
 SOLD = ("paid", "partially_refunded", "refunded", "disputed")
 BATCH = 500
-SALES_HEADER = ["order", "paid_at_utc", "product", "status", "order_currency", "price", "tax", "total", "refunded",
-                "shop_currency", "revenue", "buyer", "billing_country"]
-CUSTOMERS_HEADER = ["buyer", "billing_country", "orders", "items", "first_purchase_utc", "last_purchase_utc",
-                    "shop_currency", "revenue"]
+SALES_HEADER = [
+    "order",
+    "paid_at_utc",
+    "product",
+    "status",
+    "order_currency",
+    "price",
+    "tax",
+    "total",
+    "refunded",
+    "shop_currency",
+    "revenue",
+    "buyer",
+    "billing_country",
+]
+CUSTOMERS_HEADER = [
+    "buyer",
+    "billing_country",
+    "orders",
+    "items",
+    "first_purchase_utc",
+    "last_purchase_utc",
+    "shop_currency",
+    "revenue",
+]
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
@@ -76,20 +97,27 @@ def _major(amount: int, currency: str) -> str:
 
 def _revenue_by_line(s: Session, line_ids: list[int]) -> dict[int, int]:
     """What each line left the shop (sales net of tax minus commission, minus refunds), order currency."""
-    rows = s.exec(select(LedgerTransaction.order_line_id, func.sum(LedgerPosting.amount))
-                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                  .where(LedgerTransaction.order_line_id.in_(line_ids),
-                         LedgerPosting.account.in_(("buyer_payment", "tax_collected", "platform_commission")))
-                  .group_by(LedgerTransaction.order_line_id)).all()
+    rows = s.exec(
+        select(LedgerTransaction.order_line_id, func.sum(LedgerPosting.amount))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(
+            LedgerTransaction.order_line_id.in_(line_ids),
+            LedgerPosting.account.in_(("buyer_payment", "tax_collected", "platform_commission")),
+        )
+        .group_by(LedgerTransaction.order_line_id)
+    ).all()
     return {line_id: int(total) for line_id, total in rows}
 
 
 def _batches(s: Session, shop_id: int, *, by_buyer: bool) -> Iterator[list[tuple[OrderLine, Order]]]:
     """The shop's sold lines with their orders, by line (or by buyer, then line), BATCH rows at a time."""
-    query = (select(OrderLine, Order).join(Order, Order.id == OrderLine.order_id)
-             .where(OrderLine.shop_id == shop_id, Order.status.in_(SOLD))
-             .order_by(*((Order.buyer_id, OrderLine.id) if by_buyer else (OrderLine.id,)))
-             .execution_options(yield_per=BATCH))
+    query = (
+        select(OrderLine, Order)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.shop_id == shop_id, Order.status.in_(SOLD))
+        .order_by(*((Order.buyer_id, OrderLine.id) if by_buyer else (OrderLine.id,)))
+        .execution_options(yield_per=BATCH)
+    )
     # The session's identity map holds rows weakly: written batches are freed as the stream moves on.
     for batch in s.exec(query).partitions():
         yield list(batch)
@@ -114,15 +142,25 @@ def sales_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:
                 out = []
                 for line, order in batch:
                     buyer = order.email if order.buyer_id in sharing else pseudonym(shop.id, order.buyer_id)
-                    out.append(_row([
-                        order.reference, f"{order.paid_at:%Y-%m-%dT%H:%M:%SZ}" if order.paid_at else "",
-                        line.title, order.status, order.currency,
-                        _major(line.net, order.currency), _major(line.tax, order.currency),
-                        _major(line.total, order.currency), _major(line.refunded_amount, order.currency),
-                        shop.currency,
-                        _major(to_shop_currency(s, revenue.get(line.id, 0), order, line, shop), shop.currency),
-                        buyer, order.billing_country or "",
-                    ]))
+                    out.append(
+                        _row(
+                            [
+                                order.reference,
+                                f"{order.paid_at:%Y-%m-%dT%H:%M:%SZ}" if order.paid_at else "",
+                                line.title,
+                                order.status,
+                                order.currency,
+                                _major(line.net, order.currency),
+                                _major(line.tax, order.currency),
+                                _major(line.total, order.currency),
+                                _major(line.refunded_amount, order.currency),
+                                shop.currency,
+                                _major(to_shop_currency(s, revenue.get(line.id, 0), order, line, shop), shop.currency),
+                                buyer,
+                                order.billing_country or "",
+                            ]
+                        )
+                    )
                 yield "".join(out)
 
     return rows()
@@ -145,11 +183,18 @@ def customers_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str
     shop = _start(session_factory, actor)
 
     def finish(customer: _Customer, shares: bool) -> str:
-        return _row([customer.email if shares else pseudonym(shop.id, customer.buyer_id), customer.country or "",
-                     len(customer.orders), customer.items,
-                     f"{customer.first:%Y-%m-%dT%H:%M:%SZ}" if customer.first else "",
-                     f"{customer.last:%Y-%m-%dT%H:%M:%SZ}" if customer.last else "",
-                     shop.currency, _major(customer.revenue, shop.currency)])
+        return _row(
+            [
+                customer.email if shares else pseudonym(shop.id, customer.buyer_id),
+                customer.country or "",
+                len(customer.orders),
+                customer.items,
+                f"{customer.first:%Y-%m-%dT%H:%M:%SZ}" if customer.first else "",
+                f"{customer.last:%Y-%m-%dT%H:%M:%SZ}" if customer.last else "",
+                shop.currency,
+                _major(customer.revenue, shop.currency),
+            ]
+        )
 
     def rows() -> Iterator[str]:
         yield _row(CUSTOMERS_HEADER)

@@ -81,17 +81,25 @@ def _aggregate(s: Session, shop_id: int, start: datetime, group_by=None) -> dict
     whatever the number of events.
     """
     e = AnalyticsEvent
-    measures = (e.kind, func.count(), func.count(distinct(e.visitor_id)), func.count(distinct(e.order_id)),
-                func.coalesce(func.sum(e.units), 0), func.coalesce(func.sum(e.revenue), 0),
-                func.coalesce(func.sum(e.gross), 0))
+    measures = (
+        e.kind,
+        func.count(),
+        func.count(distinct(e.visitor_id)),
+        func.count(distinct(e.order_id)),
+        func.coalesce(func.sum(e.units), 0),
+        func.coalesce(func.sum(e.revenue), 0),
+        func.coalesce(func.sum(e.gross), 0),
+    )
     keys = () if group_by is None else (group_by,)
-    query = (select(*keys, *measures)
-             .where(e.shop_id == shop_id, e.occurred_at >= start, e.occurred_at < start + timedelta(days=1))
-             .group_by(*keys, e.kind))
+    query = (
+        select(*keys, *measures)
+        .where(e.shop_id == shop_id, e.occurred_at >= start, e.occurred_at < start + timedelta(days=1))
+        .group_by(*keys, e.kind)
+    )
     totals: dict = defaultdict(_Totals)
     for row in s.exec(query).all():
         key = row[0] if keys else None
-        kind, count, visitors, orders, units, revenue, gross = row[len(keys):]
+        kind, count, visitors, orders, units, revenue, gross = row[len(keys) :]
         totals[key].fold(kind, int(count), int(visitors), int(orders), int(units), int(revenue), int(gross))
     return totals
 
@@ -109,37 +117,77 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
     products = _aggregate(s, shop_id, start, AnalyticsEvent.product_id)
     dimensions = {
         (name, value): totals
-        for name, column in (("referrer", AnalyticsEvent.referrer_host), ("utm_source", AnalyticsEvent.utm_source),
-                             ("utm_campaign", AnalyticsEvent.utm_campaign), ("country", AnalyticsEvent.country),
-                             ("device", AnalyticsEvent.device))
+        for name, column in (
+            ("referrer", AnalyticsEvent.referrer_host),
+            ("utm_source", AnalyticsEvent.utm_source),
+            ("utm_campaign", AnalyticsEvent.utm_campaign),
+            ("country", AnalyticsEvent.country),
+            ("device", AnalyticsEvent.device),
+        )
         for value, totals in _aggregate(s, shop_id, start, column).items()
         if value
     }
 
-    s.exec(delete(ShopRollup).where(ShopRollup.shop_id == shop_id, ShopRollup.bucket >= start,
-                                    ShopRollup.bucket < start + timedelta(days=1)))
+    s.exec(
+        delete(ShopRollup).where(
+            ShopRollup.shop_id == shop_id, ShopRollup.bucket >= start, ShopRollup.bucket < start + timedelta(days=1)
+        )
+    )
     s.exec(delete(ProductRollup).where(ProductRollup.shop_id == shop_id, ProductRollup.day == day))
     s.exec(delete(DimensionRollup).where(DimensionRollup.shop_id == shop_id, DimensionRollup.day == day))
 
     def shop_row(granularity: str, bucket: datetime, totals: _Totals) -> ShopRollup:
-        return ShopRollup(shop_id=shop_id, granularity=granularity, bucket=bucket, currency=shop.currency,
-                          views=totals.views, visitors=totals.visitors, add_to_cart=totals.add_to_cart,
-                          checkouts=totals.checkouts, orders=totals.orders, units=totals.units,
-                          gross=totals.gross, revenue=totals.revenue, refunds=totals.refunds,
-                          refunded=totals.refunded, downloads=totals.downloads, computed_at=now)
+        return ShopRollup(
+            shop_id=shop_id,
+            granularity=granularity,
+            bucket=bucket,
+            currency=shop.currency,
+            views=totals.views,
+            visitors=totals.visitors,
+            add_to_cart=totals.add_to_cart,
+            checkouts=totals.checkouts,
+            orders=totals.orders,
+            units=totals.units,
+            gross=totals.gross,
+            revenue=totals.revenue,
+            refunds=totals.refunds,
+            refunded=totals.refunded,
+            downloads=totals.downloads,
+            computed_at=now,
+        )
 
     s.add(shop_row("day", start, whole))
     for hour, totals in hours.items():
         s.add(shop_row("hour", start + timedelta(hours=int(hour)), totals))
     for product_id, totals in products.items():
         if product_id is not None:
-            s.add(ProductRollup(shop_id=shop_id, product_id=product_id, day=day, views=totals.views,
-                                add_to_cart=totals.add_to_cart, checkouts=totals.checkouts, orders=totals.orders,
-                                units=totals.units, revenue=totals.revenue, refunds=totals.refunds,
-                                downloads=totals.downloads))
+            s.add(
+                ProductRollup(
+                    shop_id=shop_id,
+                    product_id=product_id,
+                    day=day,
+                    views=totals.views,
+                    add_to_cart=totals.add_to_cart,
+                    checkouts=totals.checkouts,
+                    orders=totals.orders,
+                    units=totals.units,
+                    revenue=totals.revenue,
+                    refunds=totals.refunds,
+                    downloads=totals.downloads,
+                )
+            )
     for (dimension, value), totals in dimensions.items():
-        s.add(DimensionRollup(shop_id=shop_id, day=day, dimension=dimension, value=value[:255],
-                              views=totals.views, orders=totals.orders, revenue=totals.revenue))
+        s.add(
+            DimensionRollup(
+                shop_id=shop_id,
+                day=day,
+                dimension=dimension,
+                value=value[:255],
+                views=totals.views,
+                orders=totals.orders,
+                revenue=totals.revenue,
+            )
+        )
     s.flush()
 
 
@@ -160,18 +208,24 @@ def roll_up_pending(s: Session, *, limit: int = 500, now: datetime | None = None
 
     Days another job is working on are left to it.
     """
-    marks = s.exec(select(AnalyticsPendingRollup.shop_id, AnalyticsPendingRollup.day,
-                          AnalyticsPendingRollup.version)
-                   .order_by(AnalyticsPendingRollup.day, AnalyticsPendingRollup.shop_id).limit(limit)).all()
+    marks = s.exec(
+        select(AnalyticsPendingRollup.shop_id, AnalyticsPendingRollup.day, AnalyticsPendingRollup.version)
+        .order_by(AnalyticsPendingRollup.day, AnalyticsPendingRollup.shop_id)
+        .limit(limit)
+    ).all()
     done = 0
     for shop_id, day, version in marks:
         if not _claim(s, shop_id, day):
             continue
         roll_up_day(s, shop_id, day, now=now)
         # Only if no event arrived meanwhile; otherwise the mark stays for the next run.
-        s.exec(delete(AnalyticsPendingRollup).where(AnalyticsPendingRollup.shop_id == shop_id,
-                                                    AnalyticsPendingRollup.day == day,
-                                                    AnalyticsPendingRollup.version == version))
+        s.exec(
+            delete(AnalyticsPendingRollup).where(
+                AnalyticsPendingRollup.shop_id == shop_id,
+                AnalyticsPendingRollup.day == day,
+                AnalyticsPendingRollup.version == version,
+            )
+        )
         done += 1
     s.flush()
     return done
@@ -188,10 +242,14 @@ def purge(s: Session, *, retention_days: int, now: datetime | None = None) -> tu
         raise ValueError(f"analytics events must be kept at least {HOURLY_DAYS} days")
     now = now or utcnow()
     cutoff = day_start(now.date() - timedelta(days=retention_days))
-    events = s.exec(delete(AnalyticsEvent).where(AnalyticsEvent.occurred_at < cutoff,
-                                                 AnalyticsEvent.kind.in_(tuple(_COUNTED))))
-    hourly = s.exec(delete(ShopRollup).where(
-        ShopRollup.granularity == "hour",
-        ShopRollup.bucket < day_start(now.date() - timedelta(days=HOURLY_DAYS - 1))))
+    events = s.exec(
+        delete(AnalyticsEvent).where(AnalyticsEvent.occurred_at < cutoff, AnalyticsEvent.kind.in_(tuple(_COUNTED)))
+    )
+    hourly = s.exec(
+        delete(ShopRollup).where(
+            ShopRollup.granularity == "hour",
+            ShopRollup.bucket < day_start(now.date() - timedelta(days=HOURLY_DAYS - 1)),
+        )
+    )
     s.flush()
     return events.rowcount, hourly.rowcount

@@ -36,10 +36,12 @@ _GROSS_ACCOUNTS = ("buyer_payment", "tax_collected")
 
 def _ledger_sums(s: Session, line_id: int, kind: str) -> tuple[int, int]:
     """(revenue, gross) of the line's `kind` ledger transactions, in the order currency."""
-    rows = s.exec(select(LedgerPosting.account, func.sum(LedgerPosting.amount))
-                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                  .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
-                  .group_by(LedgerPosting.account)).all()
+    rows = s.exec(
+        select(LedgerPosting.account, func.sum(LedgerPosting.amount))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
+        .group_by(LedgerPosting.account)
+    ).all()
     sums = {account: int(total) for account, total in rows}
     return (sum(sums.get(a, 0) for a in _REVENUE_ACCOUNTS), sum(sums.get(a, 0) for a in _GROSS_ACCOUNTS))
 
@@ -56,8 +58,9 @@ def to_shop_currency(s: Session, amount: int, order: Order, line: OrderLine, sho
 
 
 def _checkout_event(s: Session, order_id: int, line_id: int) -> AnalyticsEvent | None:
-    return s.exec(select(AnalyticsEvent).where(AnalyticsEvent.kind == "checkout",
-                                               AnalyticsEvent.order_line_id == line_id)).first()
+    return s.exec(
+        select(AnalyticsEvent).where(AnalyticsEvent.kind == "checkout", AnalyticsEvent.order_line_id == line_id)
+    ).first()
 
 
 def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
@@ -67,19 +70,27 @@ def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
         shop = s.get(Shop, line.shop_id)
         revenue, gross = _ledger_sums(s, line.id, "sale")
         source = _checkout_event(s, order.id, line.id)
-        add_event(s, AnalyticsEvent(
-            kind="purchase", occurred_at=when, shop_id=line.shop_id, product_id=line.product_id,
-            referrer_host=source.referrer_host if source else None,
-            utm_source=source.utm_source if source else None,
-            utm_medium=source.utm_medium if source else None,
-            utm_campaign=source.utm_campaign if source else None,
-            device=source.device if source else "unknown",
-            country=order.billing_country or (source.country if source else None),
-            order_id=order.id, order_line_id=line.id, units=1,
-            revenue=to_shop_currency(s, revenue, order, line, shop),
-            gross=to_shop_currency(s, gross, order, line, shop),
-            dedupe_key=f"purchase:{line.id}",
-        ))
+        add_event(
+            s,
+            AnalyticsEvent(
+                kind="purchase",
+                occurred_at=when,
+                shop_id=line.shop_id,
+                product_id=line.product_id,
+                referrer_host=source.referrer_host if source else None,
+                utm_source=source.utm_source if source else None,
+                utm_medium=source.utm_medium if source else None,
+                utm_campaign=source.utm_campaign if source else None,
+                device=source.device if source else "unknown",
+                country=order.billing_country or (source.country if source else None),
+                order_id=order.id,
+                order_line_id=line.id,
+                units=1,
+                revenue=to_shop_currency(s, revenue, order, line, shop),
+                gross=to_shop_currency(s, gross, order, line, shop),
+                dedupe_key=f"purchase:{line.id}",
+            ),
+        )
 
 
 def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
@@ -89,21 +100,29 @@ def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
         line = s.get(OrderLine, refund.order_line_id)
         shop = s.get(Shop, line.shop_id)
         revenue, gross = _ledger_sums(s, line.id, "refund")
-        taken_back = s.exec(select(func.coalesce(func.sum(AnalyticsEvent.revenue), 0),
-                                   func.coalesce(func.sum(AnalyticsEvent.gross), 0))
-                            .where(AnalyticsEvent.kind == "refund",
-                                   AnalyticsEvent.order_line_id == line.id)).one()
+        taken_back = s.exec(
+            select(
+                func.coalesce(func.sum(AnalyticsEvent.revenue), 0), func.coalesce(func.sum(AnalyticsEvent.gross), 0)
+            ).where(AnalyticsEvent.kind == "refund", AnalyticsEvent.order_line_id == line.id)
+        ).one()
         purchase = s.exec(select(AnalyticsEvent).where(AnalyticsEvent.dedupe_key == f"purchase:{line.id}")).first()
-        add_event(s, AnalyticsEvent(
-            kind="refund", occurred_at=now, shop_id=line.shop_id, product_id=line.product_id,
-            referrer_host=purchase.referrer_host if purchase else None,
-            utm_source=purchase.utm_source if purchase else None,
-            utm_medium=purchase.utm_medium if purchase else None,
-            utm_campaign=purchase.utm_campaign if purchase else None,
-            device=purchase.device if purchase else "unknown",
-            country=order.billing_country,
-            order_id=order.id, order_line_id=line.id,
-            revenue=to_shop_currency(s, revenue, order, line, shop) - int(taken_back[0]),
-            gross=to_shop_currency(s, gross, order, line, shop) - int(taken_back[1]),
-            dedupe_key=f"refund:{refund.id}",
-        ))
+        add_event(
+            s,
+            AnalyticsEvent(
+                kind="refund",
+                occurred_at=now,
+                shop_id=line.shop_id,
+                product_id=line.product_id,
+                referrer_host=purchase.referrer_host if purchase else None,
+                utm_source=purchase.utm_source if purchase else None,
+                utm_medium=purchase.utm_medium if purchase else None,
+                utm_campaign=purchase.utm_campaign if purchase else None,
+                device=purchase.device if purchase else "unknown",
+                country=order.billing_country,
+                order_id=order.id,
+                order_line_id=line.id,
+                revenue=to_shop_currency(s, revenue, order, line, shop) - int(taken_back[0]),
+                gross=to_shop_currency(s, gross, order, line, shop) - int(taken_back[1]),
+                dedupe_key=f"refund:{refund.id}",
+            ),
+        )

@@ -74,10 +74,15 @@ def _sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
         shop = s.get(Shop, shop_id)
         earned = sum(sales.to_shop_currency(s, line.net, order, line, shop) for line in shop_lines)
         titles = ", ".join(line.title for line in shop_lines)
-        inapp.notify(s, shop.owner_id, kind="sale_alert",
-                     title=f"New sale: {titles}"[:200],
-                     body=f"{format_money(Money(earned, shop.currency))} before commission, order {order.reference}",
-                     url=ANALYTICS_PAGE, dedupe_key=f"sale:{order.reference}:{shop_id}")
+        inapp.notify(
+            s,
+            shop.owner_id,
+            kind="sale_alert",
+            title=f"New sale: {titles}"[:200],
+            body=f"{format_money(Money(earned, shop.currency))} before commission, order {order.reference}",
+            url=ANALYTICS_PAGE,
+            dedupe_key=f"sale:{order.reference}:{shop_id}",
+        )
     schedule_rollup(s)
 
 
@@ -85,9 +90,15 @@ def _sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
 def _refund(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
     sales.record_refunds(s, order, refunds)
     amount = format_money(Money(sum(refund.amount for refund in refunds), order.currency))
-    inapp.notify(s, order.buyer_id, kind="refund_notice", title=f"Refund of {amount} for order {order.reference}",
-                 body="It goes back to the card you paid with; banks take a few days to show it.",
-                 url=confirmation_path(order.reference), dedupe_key=f"refund:{refunds[0].id}")
+    inapp.notify(
+        s,
+        order.buyer_id,
+        kind="refund_notice",
+        title=f"Refund of {amount} for order {order.reference}",
+        body="It goes back to the card you paid with; banks take a few days to show it.",
+        url=confirmation_path(order.reference),
+        dedupe_key=f"refund:{refunds[0].id}",
+    )
     schedule_rollup(s)
 
 

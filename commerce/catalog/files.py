@@ -45,8 +45,10 @@ PDF = "application/pdf"
 
 def _latest_version(s: Session, product_id: int) -> ProductVersion | None:
     return s.exec(
-        select(ProductVersion).where(ProductVersion.product_id == product_id)
-        .order_by(ProductVersion.number.desc()).limit(1)
+        select(ProductVersion)
+        .where(ProductVersion.product_id == product_id)
+        .order_by(ProductVersion.number.desc())
+        .limit(1)
     ).first()
 
 
@@ -55,8 +57,14 @@ def _file_count(s: Session, version_id: int) -> int:
 
 
 def upload_file(
-    s: Session, actor: Actor, product_id: int, stream: BinaryIO, *, filename: str,
-    stamp_pdf: bool = False, store: BlobStore | None = None,
+    s: Session,
+    actor: Actor,
+    product_id: int,
+    stream: BinaryIO,
+    *,
+    filename: str,
+    stamp_pdf: bool = False,
+    store: BlobStore | None = None,
 ) -> ProductEditView:
     """Store one file in the product's latest version (version 1 is made on the first upload).
 
@@ -89,17 +97,30 @@ def upload_file(
         version = ProductVersion(product_id=product.id, number=1, label="1", released_at=utcnow())
         s.add(version)
         s.flush()
-    s.add(ProductFile(
-        product_id=product.id, version_id=version.id, filename=name, blob_key=blob.key,
-        size_bytes=blob.size, sha256=blob.sha256, content_type=blob.content_type,
-        stamp_pdf=stamp_pdf, position=_file_count(s, version.id),
-    ))
+    s.add(
+        ProductFile(
+            product_id=product.id,
+            version_id=version.id,
+            filename=name,
+            blob_key=blob.key,
+            size_bytes=blob.size,
+            sha256=blob.sha256,
+            content_type=blob.content_type,
+            stamp_pdf=stamp_pdf,
+            position=_file_count(s, version.id),
+        )
+    )
     touch(product, searchable=False)
     return product_edit_view(s, product, shop)
 
 
 def create_version(
-    s: Session, actor: Actor, product_id: int, *, label: str, release_notes: str = "",
+    s: Session,
+    actor: Actor,
+    product_id: int,
+    *,
+    label: str,
+    release_notes: str = "",
     carry_over_files: bool = True,
 ) -> ProductEditView:
     """Start a new version (an update) with release notes, as a draft: buyers see it and
@@ -114,34 +135,42 @@ def create_version(
     if not cleaned_label:
         raise ValidationError("Name the version, for example 1.1 or 2024 edition.", "label")
     if len(cleaned_label) > MAX_VERSION_LABEL_LENGTH:
-        raise ValidationError(
-            f"A version name can be at most {MAX_VERSION_LABEL_LENGTH} characters.", "label"
-        )
+        raise ValidationError(f"A version name can be at most {MAX_VERSION_LABEL_LENGTH} characters.", "label")
     notes = (release_notes or "").replace("\r\n", "\n").strip()
     if len(notes) > MAX_RELEASE_NOTES_LENGTH:
-        raise ValidationError(
-            f"Release notes can be at most {MAX_RELEASE_NOTES_LENGTH:,} characters.", "release_notes"
-        )
+        raise ValidationError(f"Release notes can be at most {MAX_RELEASE_NOTES_LENGTH:,} characters.", "release_notes")
     previous = _latest_version(s, product.id)
     if previous is not None and previous.released_at is None:
-        raise ValidationError(f"Version {previous.label} is not released yet: upload its files and release it "
-                              "before starting another.", "label")
+        raise ValidationError(
+            f"Version {previous.label} is not released yet: upload its files and release it before starting another.",
+            "label",
+        )
     if previous is None or _file_count(s, previous.id) == 0:
         raise ValidationError("Upload files to the current version before starting a new one.", "label")
-    version = ProductVersion(product_id=product.id, number=previous.number + 1,
-                             label=cleaned_label, release_notes=notes)
+    version = ProductVersion(
+        product_id=product.id, number=previous.number + 1, label=cleaned_label, release_notes=notes
+    )
     s.add(version)
     s.flush()
     if carry_over_files:
         for row in s.exec(
-            select(ProductFile).where(ProductFile.version_id == previous.id)
+            select(ProductFile)
+            .where(ProductFile.version_id == previous.id)
             .order_by(ProductFile.position, ProductFile.id)
         ).all():
-            s.add(ProductFile(
-                product_id=product.id, version_id=version.id, filename=row.filename,
-                blob_key=row.blob_key, size_bytes=row.size_bytes, sha256=row.sha256,
-                content_type=row.content_type, stamp_pdf=row.stamp_pdf, position=row.position,
-            ))
+            s.add(
+                ProductFile(
+                    product_id=product.id,
+                    version_id=version.id,
+                    filename=row.filename,
+                    blob_key=row.blob_key,
+                    size_bytes=row.size_bytes,
+                    sha256=row.sha256,
+                    content_type=row.content_type,
+                    stamp_pdf=row.stamp_pdf,
+                    position=row.position,
+                )
+            )
     touch(product, searchable=False)
     return product_edit_view(s, product, shop)
 
@@ -170,9 +199,7 @@ def _owned_file(s: Session, actor: Actor, file_id: int) -> tuple[ProductFile, Pr
     return row, product, shop
 
 
-def remove_file(
-    s: Session, actor: Actor, file_id: int, *, store: BlobStore | None = None
-) -> ProductEditView:
+def remove_file(s: Session, actor: Actor, file_id: int, *, store: BlobStore | None = None) -> ProductEditView:
     """Remove a file uploaded by mistake, while no buyer can have it: the product has
     never been published, or the file is in a draft version.
 
@@ -183,8 +210,7 @@ def remove_file(
     version = s.get(ProductVersion, row.version_id)
     if product.published_at is not None and version.released_at is not None:
         raise PermissionDenied(
-            "Files of a published product stay available to its buyers. "
-            "Start a new version without this file instead."
+            "Files of a published product stay available to its buyers. Start a new version without this file instead."
         )
     key = row.blob_key
     s.delete(row)

@@ -68,17 +68,19 @@ def _decode(data: bytes) -> Image.Image:
         if width * height > MAX_IMAGE_PIXELS:
             raise ValidationError(
                 f"This image is {width}x{height} pixels; images can have at most "
-                f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels.", "image",
+                f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels.",
+                "image",
             )
         if min(width, height) < MIN_IMAGE_SIDE:
             raise ValidationError(
-                f"This image is {width}x{height} pixels; it needs to be at least "
-                f"{MIN_IMAGE_SIDE} pixels on each side.", "image",
+                f"This image is {width}x{height} pixels; it needs to be at least {MIN_IMAGE_SIDE} pixels on each side.",
+                "image",
             )
         if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
             raise ValidationError(
                 f"This image is {width}x{height} pixels, too narrow to show well; "
-                f"keep the long side under {MAX_ASPECT_RATIO} times the short side.", "image",
+                f"keep the long side under {MAX_ASPECT_RATIO} times the short side.",
+                "image",
             )
         try:
             image.load()
@@ -143,8 +145,9 @@ def add_gallery_image(
 ) -> ProductEditView:
     product, shop = owned_product(s, actor, product_id)
     count, last = s.exec(
-        select(func.count(), func.max(ProductImage.position))
-        .where(ProductImage.product_id == product.id, ProductImage.role == "gallery")
+        select(func.count(), func.max(ProductImage.position)).where(
+            ProductImage.product_id == product.id, ProductImage.role == "gallery"
+        )
     ).one()
     if count >= MAX_GALLERY_IMAGES:
         raise ValidationError(f"A gallery can hold at most {MAX_GALLERY_IMAGES} images.", "image")
@@ -166,6 +169,12 @@ def remove_gallery_image(s: Session, actor: Actor, image_id: int) -> ProductEdit
 
 def _image_row(product_id: int, role: str, position: int, thumbs: Thumbnails) -> ProductImage:
     return ProductImage(
-        product_id=product_id, role=role, position=position, width=thumbs.width,
-        height=thumbs.height, key_400=thumbs.keys[0], key_800=thumbs.keys[1], key_1600=thumbs.keys[2],
+        product_id=product_id,
+        role=role,
+        position=position,
+        width=thumbs.width,
+        height=thumbs.height,
+        key_400=thumbs.keys[0],
+        key_800=thumbs.keys[1],
+        key_1600=thumbs.keys[2],
     )

@@ -75,8 +75,14 @@ def _limit(value: int | None, maximum: int, what: str, field: str) -> int | None
 
 
 def set_license_policy(
-    s: Session, actor: Actor, product_id: int, *, source: str, prefix: str | None = None,
-    activation_limit: int | None = None, expiry_days: int | None = None,
+    s: Session,
+    actor: Actor,
+    product_id: int,
+    *,
+    source: str,
+    prefix: str | None = None,
+    activation_limit: int | None = None,
+    expiry_days: int | None = None,
     usage_limit: int | None = None,
 ) -> ProductEditView:
     """How keys are made ("imported" by the seller or "generated" at sale) and their limits.
@@ -110,11 +116,14 @@ def set_license_policy(
 def _existing_hashes(s: Session, product_id: int, hashes: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(hashes), _LOOKUP_BATCH):
-        batch = hashes[start:start + _LOOKUP_BATCH]
-        found.update(s.exec(
-            select(LicenseKey.lookup_hash)
-            .where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash.in_(batch))
-        ).all())
+        batch = hashes[start : start + _LOOKUP_BATCH]
+        found.update(
+            s.exec(
+                select(LicenseKey.lookup_hash).where(
+                    LicenseKey.product_id == product_id, LicenseKey.lookup_hash.in_(batch)
+                )
+            ).all()
+        )
     return found
 
 
@@ -135,15 +144,14 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
             "keys",
         )
     if len((text or "").encode("utf-8")) > MAX_IMPORT_BYTES:
-        raise ValidationError(
-            f"Import at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB of keys at a time.", "keys"
-        )
+        raise ValidationError(f"Import at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB of keys at a time.", "keys")
     parsed = parse_imported_keys(text or "")
     if parsed.invalid:
         shown = "; ".join(f"line {line}: {problem}" for line, problem in parsed.invalid[:_INVALID_LINES_SHOWN])
         more = len(parsed.invalid) - _INVALID_LINES_SHOWN
         raise ValidationError(
-            "Nothing was imported. Fix these lines and try again: " + shown
+            "Nothing was imported. Fix these lines and try again: "
+            + shown
             + (f"; and {more} more." if more > 0 else "."),
             "keys",
         )
@@ -160,10 +168,15 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     for key, digest in hashed:
         if digest in existing:
             continue
-        s.add(LicenseKey(
-            product_id=product.id, ciphertext=keys_vault.encrypt(key, associated),
-            lookup_hash=digest, status="available", source="imported",
-        ))
+        s.add(
+            LicenseKey(
+                product_id=product.id,
+                ciphertext=keys_vault.encrypt(key, associated),
+                lookup_hash=digest,
+                status="available",
+                source="imported",
+            )
+        )
         added += 1
     try:
         s.flush()
@@ -174,9 +187,12 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     counts = key_counts(s, product.id)
     in_stock = len(hashed) - added
     return KeyImportReport(
-        added=added, duplicates_in_import=parsed.duplicates_skipped,
-        already_in_inventory=in_stock, blank_lines=parsed.blank_skipped,
-        header_skipped=parsed.header_skipped, counts=counts,
+        added=added,
+        duplicates_in_import=parsed.duplicates_skipped,
+        already_in_inventory=in_stock,
+        blank_lines=parsed.blank_skipped,
+        header_skipped=parsed.header_skipped,
+        counts=counts,
         skipped=parsed.duplicates_skipped + in_stock,
         message=_import_message(added, parsed.duplicates_skipped, in_stock, counts.available),
     )

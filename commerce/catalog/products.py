@@ -59,9 +59,7 @@ def _price(pricing: str, price: str, shop: Shop, currency: str | None) -> Money:
         raise ValidationError("Choose a fixed price or pay what you want.", "pricing")
     shop_currency = normalize_currency(shop.currency)
     if currency is not None and normalize_currency(currency) != shop_currency:
-        raise ValidationError(
-            f"Prices are in your shop's currency, {shop_currency}.", "currency"
-        )
+        raise ValidationError(f"Prices are in your shop's currency, {shop_currency}.", "currency")
     try:
         return parse_major(price if isinstance(price, str) else str(price), shop_currency)
     except ValidationError as error:
@@ -69,8 +67,14 @@ def _price(pricing: str, price: str, shop: Shop, currency: str | None) -> Money:
 
 
 def create_product(
-    s: Session, actor: Actor, *, title: str, pricing: str = "fixed", price: str,
-    currency: str | None = None, delivery_kind: str = "files",
+    s: Session,
+    actor: Actor,
+    *,
+    title: str,
+    pricing: str = "fixed",
+    price: str,
+    currency: str | None = None,
+    delivery_kind: str = "files",
 ) -> ProductEditView:
     """A new draft in the actor's shop, with a title and a price from the start.
 
@@ -83,10 +87,15 @@ def create_product(
     if delivery_kind not in DELIVERY_KINDS:
         raise ValidationError("Choose files, license keys, or both.", "delivery_kind")
     product = Product(
-        shop_id=shop.id, slug=_free_slug(s, shop.id, slugify(cleaned_title)),
-        title=cleaned_title, pricing=pricing, price_amount=money.amount,
-        currency=money.currency, delivery_kind=delivery_kind,
-        status="draft", moderation_status="pending",
+        shop_id=shop.id,
+        slug=_free_slug(s, shop.id, slugify(cleaned_title)),
+        title=cleaned_title,
+        pricing=pricing,
+        price_amount=money.amount,
+        currency=money.currency,
+        delivery_kind=delivery_kind,
+        status="draft",
+        moderation_status="pending",
     )
     s.add(product)
     s.flush()
@@ -99,7 +108,10 @@ def get_product_editor(s: Session, actor: Actor, product_id: int) -> ProductEdit
 
 
 def update_product(
-    s: Session, actor: Actor, product_id: int, *,
+    s: Session,
+    actor: Actor,
+    product_id: int,
+    *,
     title: str | None = None,
     slug: str | None = None,
     summary: str | None = None,
@@ -122,8 +134,8 @@ def update_product(
         if new_slug != product.slug:
             if product.published_at is not None:
                 raise ValidationError(
-                    "The address of a product that has been published cannot change, "
-                    "so links to it keep working.", "slug",
+                    "The address of a product that has been published cannot change, so links to it keep working.",
+                    "slug",
                 )
             if _slug_taken(s, shop.id, new_slug, product.id):
                 raise ValidationError(f"Your shop already has a product at the address '{new_slug}'.", "slug")
@@ -162,7 +174,12 @@ def _replace_tags(s: Session, product_id: int, tags: list[str]) -> None:
 
 
 def set_pricing(
-    s: Session, actor: Actor, product_id: int, *, pricing: str, price: str,
+    s: Session,
+    actor: Actor,
+    product_id: int,
+    *,
+    pricing: str,
+    price: str,
     currency: str | None = None,
 ) -> ProductEditView:
     """A fixed price, or pay-what-you-want with a minimum (0 = free), in the shop's currency.
@@ -186,7 +203,8 @@ def set_delivery_kind(s: Session, actor: Actor, product_id: int, kind: str) -> P
     if kind != product.delivery_kind and product.status == "published":
         raise ValidationError(
             "Unpublish the product before changing what it delivers, so no buyer is "
-            "charged for something it no longer includes.", "delivery_kind",
+            "charged for something it no longer includes.",
+            "delivery_kind",
         )
     product.delivery_kind = kind
     touch(product)
@@ -261,9 +279,7 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
     if not cleaned:
         raise ValidationError("Tell the seller why the product is rejected.", "reason")
     if len(cleaned) > MAX_REJECTION_REASON_LENGTH:
-        raise ValidationError(
-            f"A rejection reason can be at most {MAX_REJECTION_REASON_LENGTH} characters.", "reason"
-        )
+        raise ValidationError(f"A rejection reason can be at most {MAX_REJECTION_REASON_LENGTH} characters.", "reason")
     product.moderation_status = "rejected"
     product.rejection_reason = cleaned
     touch(product)

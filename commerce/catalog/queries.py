@@ -74,8 +74,12 @@ def _newest_first(query):
 def _cards(rows) -> list[ProductCardView]:
     return [
         ProductCardView(
-            id=product.id, title=product.title, summary=product.summary,
-            shop_name=shop.name, shop_slug=shop.slug, slug=product.slug,
+            id=product.id,
+            title=product.title,
+            summary=product.summary,
+            shop_name=shop.name,
+            shop_slug=shop.slug,
+            slug=product.slug,
             url=product_url(shop.slug, product.slug),
             price_label=price_label(product.pricing, product.price_amount, product.currency),
             cover_url=media_url(product.cover_key),
@@ -88,9 +92,7 @@ def _cards(rows) -> list[ProductCardView]:
 def _card_page(s: Session, condition, page: int, per_page: int) -> Page:
     page, per_page = page_bounds(page, per_page)
     total = s.exec(_count_query().where(condition)).one()
-    rows = s.exec(
-        _newest_first(_card_query().where(condition)).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    rows = s.exec(_newest_first(_card_query().where(condition)).offset((page - 1) * per_page).limit(per_page)).all()
     return make_page(_cards(rows), page, per_page, total)
 
 
@@ -119,7 +121,8 @@ def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
     """Visible products per top-level category (a child's products count for its parent)."""
     parent_of = dict(s.exec(select(Category.id, Category.parent_id)).all())
     rows = s.exec(
-        select(Product.category_id, func.count()).join(Shop, Shop.id == Product.shop_id)
+        select(Product.category_id, func.count())
+        .join(Shop, Shop.id == Product.shop_id)
         .where(visible_to_buyers(), Product.category_id.is_not(None))
         .group_by(Product.category_id)
     ).all()
@@ -132,12 +135,11 @@ def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
 
 def home_page(s: Session, *, page: int = 1, per_page: int = 24) -> HomeView:
     counts = _visible_counts_by_top_category(s)
-    tops = s.exec(
-        select(Category).where(Category.parent_id.is_(None)).order_by(Category.position, Category.id)
-    ).all()
+    tops = s.exec(select(Category).where(Category.parent_id.is_(None)).order_by(Category.position, Category.id)).all()
     categories = [
         CategoryLink(slug=c.slug, name=c.name, url=category_url(c.slug), product_count=counts[c.id])
-        for c in tops if counts.get(c.id)
+        for c in tops
+        if counts.get(c.id)
     ][:HOME_CATEGORY_LIMIT]
     return HomeView(newest=_card_page(s, true(), page, per_page), categories=categories)
 
@@ -161,16 +163,21 @@ def category_page(s: Session, slug: str, *, page: int = 1, per_page: int = 24) -
     children = s.exec(
         select(Category).where(Category.parent_id == category.id).order_by(Category.position, Category.id)
     ).all()
-    child_counts = dict(s.exec(
-        select(Product.category_id, func.count()).join(Shop, Shop.id == Product.shop_id)
-        .where(visible_to_buyers(), Product.category_id.in_([c.id for c in children] or [-1]))
-        .group_by(Product.category_id)
-    ).all())
+    child_counts = dict(
+        s.exec(
+            select(Product.category_id, func.count())
+            .join(Shop, Shop.id == Product.shop_id)
+            .where(visible_to_buyers(), Product.category_id.in_([c.id for c in children] or [-1]))
+            .group_by(Product.category_id)
+        ).all()
+    )
     parent = s.get(Category, category.parent_id) if category.parent_id else None
     ids = [category.id, *(c.id for c in children)]
     products = _card_page(s, Product.category_id.in_(ids), page, per_page)
     return CategoryPageView(
-        slug=category.slug, name=category.name, url=category_url(category.slug),
+        slug=category.slug,
+        name=category.name,
+        url=category_url(category.slug),
         parent=CategoryLink(parent.slug, parent.name, category_url(parent.slug), 0) if parent else None,
         children=[CategoryLink(c.slug, c.name, category_url(c.slug), child_counts.get(c.id, 0)) for c in children],
         products=products,
@@ -194,7 +201,11 @@ def shop_page(s: Session, shop_slug: str, *, page: int = 1, per_page: int = 24) 
         raise NotFound("This shop does not exist.")
     products = _card_page(s, Product.shop_id == shop.id, page, per_page)
     return ShopPageView(
-        slug=shop.slug, name=shop.name, bio=shop.bio, url=shop_url(shop.slug), products=products,
+        slug=shop.slug,
+        name=shop.name,
+        bio=shop.bio,
+        url=shop_url(shop.slug),
+        products=products,
         meta_description=_clip(shop.bio) or f"Digital products by {shop.name}.",
     )
 
@@ -253,12 +264,11 @@ def status_label(status: str, moderation_status: str) -> str:
     return {"pending": "In review", "approved": "Live", "rejected": "Rejected"}[moderation_status]
 
 
-def product_page(
-    s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None
-) -> ProductPageView:
+def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None) -> ProductPageView:
     """A product as buyers see it. Its seller (and admins) may preview it before it is live."""
     row = s.exec(
-        select(Product, Shop, visible_to_buyers()).join(Shop, Shop.id == Product.shop_id)
+        select(Product, Shop, visible_to_buyers())
+        .join(Shop, Shop.id == Product.shop_id)
         .where(Shop.slug == shop_slug, Product.slug == product_slug)
     ).first()
     if row is None:
@@ -272,21 +282,32 @@ def product_page(
     latest = versions[0] if versions else None
     description_text = _MARKDOWN_NOISE.sub(" ", product.description)
     return ProductPageView(
-        id=product.id, title=product.title, summary=product.summary,
+        id=product.id,
+        title=product.title,
+        summary=product.summary,
         description_html=render_markdown(product.description),
-        url=product_url(shop.slug, product.slug), shop_name=shop.name, shop_slug=shop.slug,
-        shop_url=shop_url(shop.slug), category_name=category.name if category else "",
+        url=product_url(shop.slug, product.slug),
+        shop_name=shop.name,
+        shop_slug=shop.slug,
+        shop_url=shop_url(shop.slug),
+        category_name=category.name if category else "",
         category_url=category_url(category.slug) if category else "",
-        tags=product_tags(s, product.id), pricing=product.pricing,
-        price_amount=product.price_amount, currency=product.currency,
+        tags=product_tags(s, product.id),
+        pricing=product.pricing,
+        price_amount=product.price_amount,
+        currency=product.currency,
         price_label=price_label(product.pricing, product.price_amount, product.currency),
         minimum_input=price_input_text(product.price_amount, product.currency) if product.pricing == "pwyw" else "",
-        cover=cover, gallery=gallery, delivery_kind=product.delivery_kind,
+        cover=cover,
+        gallery=gallery,
+        delivery_kind=product.delivery_kind,
         delivery_label=delivery_label(product.delivery_kind),
         delivers_files=delivers_files(product.delivery_kind),
         delivers_keys=delivers_keys(product.delivery_kind),
-        version_label=latest.label if latest else "", files=latest.files if latest else [],
-        sold_out=is_sold_out(s, product), is_preview=not live,
+        version_label=latest.label if latest else "",
+        files=latest.files if latest else [],
+        sold_out=is_sold_out(s, product),
+        is_preview=not live,
         status_label=status_label(product.status, product.moderation_status),
         meta_description=_clip(product.summary or description_text) or product.title,
         og_image_path=cover.url_1600 if cover else "",
@@ -325,8 +346,11 @@ def _sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
     rows = s.exec(
         select(OrderLine.product_id, func.count())
         .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.product_id.in_(product_ids), Order.paid_at.is_not(None),
-               OrderLine.refunded_amount < OrderLine.total)
+        .where(
+            OrderLine.product_id.in_(product_ids),
+            Order.paid_at.is_not(None),
+            OrderLine.refunded_amount < OrderLine.total,
+        )
         .group_by(OrderLine.product_id)
     ).all()
     return dict(rows)
@@ -345,7 +369,12 @@ def _status_condition(status: str):
 
 
 def list_seller_products(
-    s: Session, actor: Actor, *, search: str = "", status: str = "active", page: int = 1,
+    s: Session,
+    actor: Actor,
+    *,
+    search: str = "",
+    status: str = "active",
+    page: int = 1,
     per_page: int = 20,
 ) -> Page:
     """The actor's own products, newest change first, filtered by status and title words."""
@@ -357,25 +386,33 @@ def list_seller_products(
     words = (search or "").split()[:8]
     for word in words:
         escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(or_(
-            func.lower(Product.title).like(f"%{escaped}%", escape="\\"),
-            func.lower(Product.slug).like(f"%{escaped}%", escape="\\"),
-        ))
+        conditions.append(
+            or_(
+                func.lower(Product.title).like(f"%{escaped}%", escape="\\"),
+                func.lower(Product.slug).like(f"%{escaped}%", escape="\\"),
+            )
+        )
     total = s.exec(select(func.count()).select_from(Product).where(*conditions)).one()
     rows = s.exec(
-        select(Product).where(*conditions)
+        select(Product)
+        .where(*conditions)
         .order_by(Product.updated_at.desc(), Product.id.desc())
-        .offset((page - 1) * per_page).limit(per_page)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     sales = _sales_counts(s, [p.id for p in rows])
     items = [
         SellerProductRow(
-            id=p.id, title=p.title, slug=p.slug, status=p.status,
+            id=p.id,
+            title=p.title,
+            slug=p.slug,
+            status=p.status,
             moderation_status=p.moderation_status,
             status_label=status_label(p.status, p.moderation_status),
             rejection_reason=p.rejection_reason or "",
             price_label=price_label(p.pricing, p.price_amount, p.currency),
-            cover_url=media_url(p.cover_key), public_url=product_url(shop.slug, p.slug),
+            cover_url=media_url(p.cover_key),
+            public_url=product_url(shop.slug, p.slug),
             updated_at_label=p.updated_at.strftime("%d %b %Y"),
             sales_count=sales.get(p.id, 0),
         )

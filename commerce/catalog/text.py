@@ -36,9 +36,32 @@ _SPACES = re.compile(r"\s+")
 _TAG = re.compile(r"[^\W_](?:[\w .+&'-]*[\w+])?")
 
 _ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s",
-    "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody",
-    "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
 _LINK_REL = "nofollow noopener noreferrer"
@@ -66,8 +89,7 @@ def clean_summary(summary: str) -> str:
     cleaned = _SPACES.sub(" ", unicodedata.normalize("NFC", summary or "")).strip()
     if len(cleaned) > MAX_SUMMARY_LENGTH:
         raise ValidationError(
-            f"The summary can be at most {MAX_SUMMARY_LENGTH} characters "
-            f"(this one has {len(cleaned)}).",
+            f"The summary can be at most {MAX_SUMMARY_LENGTH} characters (this one has {len(cleaned)}).",
             "summary",
         )
     if _has_control_characters(cleaned):
@@ -80,8 +102,7 @@ def clean_description(markdown: str) -> str:
     size = len(text.encode("utf-8"))
     if size > MAX_DESCRIPTION_BYTES:
         raise ValidationError(
-            f"The description can be at most {MAX_DESCRIPTION_BYTES // 1000} KB "
-            f"(this one is {size // 1000:,} KB).",
+            f"The description can be at most {MAX_DESCRIPTION_BYTES // 1000} KB (this one is {size // 1000:,} KB).",
             "description",
         )
     if _has_control_characters(text):
@@ -120,14 +141,11 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
             continue
         if len(tag) > MAX_TAG_LENGTH:
             raise ValidationError(
-                f"The tag '{tag[:MAX_TAG_LENGTH]}…' is too long: tags are at most "
-                f"{MAX_TAG_LENGTH} characters.",
+                f"The tag '{tag[:MAX_TAG_LENGTH]}…' is too long: tags are at most {MAX_TAG_LENGTH} characters.",
                 "tags",
             )
         if not _TAG.fullmatch(tag):
-            raise ValidationError(
-                f"The tag '{tag}' can only use letters, digits, spaces and - . + & '.", "tags"
-            )
+            raise ValidationError(f"The tag '{tag}' can only use letters, digits, spaces and - . + & '.", "tags")
         result.append(tag)
     if len(result) > MAX_TAGS:
         raise ValidationError(f"A product can have at most {MAX_TAGS} tags ({len(result)} given).", "tags")

@@ -59,9 +59,7 @@ class LimitedReader:
             chunk = self._rest.read(size if size and size > 0 else 1024 * 1024)
         self.bytes_read += len(chunk)
         if self.bytes_read > self._limit:
-            raise ValidationError(
-                f"The file is larger than the limit of {format_size(self._limit)}.", "file"
-            )
+            raise ValidationError(f"The file is larger than the limit of {format_size(self._limit)}.", "file")
         return chunk
 
 

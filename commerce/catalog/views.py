@@ -88,8 +88,15 @@ def page_within(page: int, per_page: int, total: int) -> int:
 
 def make_page(items: list, page: int, per_page: int, total: int) -> Page:
     page_count = max(1, -(-total // per_page))
-    return Page(items=items, page=page, per_page=per_page, total=total, page_count=page_count,
-                has_previous=page > 1, has_next=page < page_count)
+    return Page(
+        items=items,
+        page=page,
+        per_page=per_page,
+        total=total,
+        page_count=page_count,
+        has_previous=page > 1,
+        has_next=page < page_count,
+    )
 
 
 @dataclass(frozen=True)
@@ -111,9 +118,14 @@ def image_view(image: ProductImage) -> ImageView:
         seen.setdefault(key, min(slot, image.width))
     srcset = ", ".join(f"{media_url(key)} {width}w" for key, width in seen.items())
     return ImageView(
-        id=image.id, role=image.role, width=image.width, height=image.height,
-        url_400=media_url(image.key_400), url_800=media_url(image.key_800),
-        url_1600=media_url(image.key_1600), srcset=srcset,
+        id=image.id,
+        role=image.role,
+        width=image.width,
+        height=image.height,
+        url_400=media_url(image.key_400),
+        url_800=media_url(image.key_800),
+        url_1600=media_url(image.key_1600),
+        srcset=srcset,
     )
 
 
@@ -161,15 +173,15 @@ class LicenseSettingsView:
 
 def product_images(s: Session, product: Product) -> tuple[ImageView | None, list[ImageView]]:
     rows = s.exec(
-        select(ProductImage).where(ProductImage.product_id == product.id)
+        select(ProductImage)
+        .where(ProductImage.product_id == product.id)
         .order_by(ProductImage.role, ProductImage.position, ProductImage.id)
     ).all()
     cover = next((image_view(row) for row in rows if row.role == "cover"), None)
     if cover is None and product.cover_key:
         # A cover stored as one picture, without thumbnails (the demo data's): one size for all.
         url = media_url(product.cover_key)
-        cover = ImageView(id=0, role="cover", width=0, height=0, url_400=url, url_800=url,
-                          url_1600=url, srcset="")
+        cover = ImageView(id=0, role="cover", width=0, height=0, url_400=url, url_800=url, url_1600=url, srcset="")
     return cover, [image_view(row) for row in rows if row.role == "gallery"]
 
 
@@ -181,21 +193,30 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
         query = query.where(ProductVersion.released_at.is_not(None))
     versions = s.exec(query.order_by(ProductVersion.number.desc())).all()
     files = s.exec(
-        select(ProductFile).where(ProductFile.product_id == product_id)
-        .order_by(ProductFile.position, ProductFile.id)
+        select(ProductFile).where(ProductFile.product_id == product_id).order_by(ProductFile.position, ProductFile.id)
     ).all()
     by_version: dict[int, list[FileView]] = {}
     for row in files:
-        by_version.setdefault(row.version_id, []).append(FileView(
-            id=row.id, filename=row.filename, size_bytes=row.size_bytes,
-            size_label=format_size(row.size_bytes), content_type=row.content_type,
-            sha256=row.sha256, stamp_pdf=row.stamp_pdf,
-        ))
+        by_version.setdefault(row.version_id, []).append(
+            FileView(
+                id=row.id,
+                filename=row.filename,
+                size_bytes=row.size_bytes,
+                size_label=format_size(row.size_bytes),
+                content_type=row.content_type,
+                sha256=row.sha256,
+                stamp_pdf=row.stamp_pdf,
+            )
+        )
     return [
         VersionView(
-            id=version.id, number=version.number, label=version.label,
-            release_notes=version.release_notes, created_at=version.created_at,
-            released_at=version.released_at, is_draft=version.released_at is None,
+            id=version.id,
+            number=version.number,
+            label=version.label,
+            release_notes=version.release_notes,
+            created_at=version.created_at,
+            released_at=version.released_at,
+            is_draft=version.released_at is None,
             files=by_version.get(version.id, []),
             total_size_label=format_size(sum(f.size_bytes for f in by_version.get(version.id, []))),
         )
@@ -204,28 +225,32 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
 
 
 def product_tags(s: Session, product_id: int) -> list[str]:
-    return list(s.exec(
-        select(ProductTag.tag).where(ProductTag.product_id == product_id)
-        .order_by(ProductTag.position, ProductTag.id)
-    ).all())
+    return list(
+        s.exec(
+            select(ProductTag.tag)
+            .where(ProductTag.product_id == product_id)
+            .order_by(ProductTag.position, ProductTag.id)
+        ).all()
+    )
 
 
 def key_counts(s: Session, product_id: int) -> KeyCounts:
     rows = s.exec(
-        select(LicenseKey.status, func.count()).where(LicenseKey.product_id == product_id)
-        .group_by(LicenseKey.status)
+        select(LicenseKey.status, func.count()).where(LicenseKey.product_id == product_id).group_by(LicenseKey.status)
     ).all()
     counts = dict(rows)
-    return KeyCounts(available=counts.get("available", 0), sold=counts.get("sold", 0),
-                     revoked=counts.get("revoked", 0))
+    return KeyCounts(available=counts.get("available", 0), sold=counts.get("sold", 0), revoked=counts.get("revoked", 0))
 
 
 def license_settings(s: Session, product_id: int) -> LicenseSettingsView:
     policy = s.get(LicensePolicy, product_id) or LicensePolicy(product_id=product_id)
     return LicenseSettingsView(
-        source=policy.source, prefix=policy.prefix or "",
-        activation_limit=policy.activation_limit, expiry_days=policy.expiry_days,
-        usage_limit=policy.usage_limit, counts=key_counts(s, product_id),
+        source=policy.source,
+        prefix=policy.prefix or "",
+        activation_limit=policy.activation_limit,
+        expiry_days=policy.expiry_days,
+        usage_limit=policy.usage_limit,
+        counts=key_counts(s, product_id),
     )
 
 
@@ -248,7 +273,8 @@ def is_sold_out(s: Session, product: Product) -> bool:
     if policy is not None and policy.source == "generated":
         return False
     available = s.exec(
-        select(func.count()).select_from(LicenseKey)
+        select(func.count())
+        .select_from(LicenseKey)
         .where(LicenseKey.product_id == product.id, LicenseKey.status == "available")
     ).one()
     return available == 0
@@ -266,13 +292,15 @@ def publish_problems(s: Session, product: Product) -> list[str]:
         problems.append("Add a cover image.")
     if delivers_files(product.delivery_kind):
         latest = s.exec(
-            select(ProductVersion.id).where(ProductVersion.product_id == product.id,
-                                            ProductVersion.released_at.is_not(None))
-            .order_by(ProductVersion.number.desc()).limit(1)
+            select(ProductVersion.id)
+            .where(ProductVersion.product_id == product.id, ProductVersion.released_at.is_not(None))
+            .order_by(ProductVersion.number.desc())
+            .limit(1)
         ).first()
-        has_files = latest is not None and s.exec(
-            select(ProductFile.id).where(ProductFile.version_id == latest).limit(1)
-        ).first() is not None
+        has_files = (
+            latest is not None
+            and s.exec(select(ProductFile.id).where(ProductFile.version_id == latest).limit(1)).first() is not None
+        )
         if not has_files:
             problems.append("Upload at least one file to the latest version.")
     if delivers_keys(product.delivery_kind) and is_sold_out(s, product):
@@ -339,24 +367,33 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
     cover, gallery = product_images(s, product)
     category = s.get(Category, product.category_id) if product.category_id else None
     return ProductEditView(
-        id=product.id, shop_slug=shop.slug, slug=product.slug, title=product.title,
-        summary=product.summary, description=product.description,
+        id=product.id,
+        shop_slug=shop.slug,
+        slug=product.slug,
+        title=product.title,
+        summary=product.summary,
+        description=product.description,
         description_html=render_markdown(product.description),
         category_slug=category.slug if category else "",
-        tags=product_tags(s, product.id), pricing=product.pricing,
+        tags=product_tags(s, product.id),
+        pricing=product.pricing,
         price_amount=product.price_amount,
         price_input=price_input_text(product.price_amount, product.currency),
         currency=product.currency,
         price_label=price_label(product.pricing, product.price_amount, product.currency),
-        delivery_kind=product.delivery_kind, status=product.status,
+        delivery_kind=product.delivery_kind,
+        status=product.status,
         moderation_status=product.moderation_status,
         rejection_reason=product.rejection_reason or "",
-        cover=cover, gallery=gallery, versions=product_versions(s, product.id),
+        cover=cover,
+        gallery=gallery,
+        versions=product_versions(s, product.id),
         license=license_settings(s, product.id),
         public_url=product_url(shop.slug, product.slug),
         is_live=is_visible_to_buyers(s, product.id),
         slug_locked=product.published_at is not None,
         publish_problems=publish_problems(s, product),
-        created_at=product.created_at, updated_at=product.updated_at,
+        created_at=product.created_at,
+        updated_at=product.updated_at,
         published_at=product.published_at,
     )

@@ -8,15 +8,15 @@ from commerce.models import Product, Shop
 
 def visible_to_buyers() -> ColumnElement[bool]:
     """Published, approved, from a shop in good standing (needs Product joined with Shop)."""
-    return (
-        (Product.status == "published")
-        & (Product.moderation_status == "approved")
-        & Shop.suspended_at.is_(None)
-    )
+    return (Product.status == "published") & (Product.moderation_status == "approved") & Shop.suspended_at.is_(None)
 
 
 def is_visible_to_buyers(s: Session, product_id: int) -> bool:
-    return bool(s.exec(
-        select(visible_to_buyers()).select_from(Product).join(Shop, Shop.id == Product.shop_id)
-        .where(Product.id == product_id)
-    ).one())
+    return bool(
+        s.exec(
+            select(visible_to_buyers())
+            .select_from(Product)
+            .join(Shop, Shop.id == Product.shop_id)
+            .where(Product.id == product_id)
+        ).one()
+    )

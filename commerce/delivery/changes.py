@@ -26,11 +26,10 @@ def bump_library(s: Session, user_ids: Iterable[int]) -> None:
         return
     insert = dialect_insert(s)
     table = LibraryState.__table__
-    statement = insert(table).values([
-        {"user_id": user_id, "version": 1, "product_update_emails": True} for user_id in ids
-    ])
-    s.exec(statement.on_conflict_do_update(index_elements=["user_id"],
-                                           set_={"version": table.c.version + 1}))
+    statement = insert(table).values(
+        [{"user_id": user_id, "version": 1, "product_update_emails": True} for user_id in ids]
+    )
+    s.exec(statement.on_conflict_do_update(index_elements=["user_id"], set_={"version": table.c.version + 1}))
 
 
 def library_version(s: Session, user_id: int) -> int:

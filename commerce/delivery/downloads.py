@@ -83,9 +83,13 @@ def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> Deli
     from commerce.delivery.grants import waiting_fulfilment_ids  # grants builds on this module's neighbours
 
     return DeliverySettingsView(
-        product_id=product.id, title=product.title, delivers_files=delivers_files(product.delivery_kind),
-        delivers_keys=delivers_keys(product.delivery_kind), download_limit=policy.download_limit,
-        link_minutes=policy.link_minutes, waiting=len(waiting_fulfilment_ids(s, product.id)),
+        product_id=product.id,
+        title=product.title,
+        delivers_files=delivers_files(product.delivery_kind),
+        delivers_keys=delivers_keys(product.delivery_kind),
+        download_limit=policy.download_limit,
+        link_minutes=policy.link_minutes,
+        waiting=len(waiting_fulfilment_ids(s, product.id)),
     )
 
 
@@ -107,18 +111,28 @@ def delivery_settings(s: Session, actor: Actor, product_id: int) -> DeliverySett
     return _settings_view(s, product, policy_of(s, product.id))
 
 
-def set_delivery_settings(s: Session, actor: Actor, product_id: int, *, download_limit: int | None,
-                          link_minutes: int) -> DeliverySettingsView:
+def set_delivery_settings(
+    s: Session, actor: Actor, product_id: int, *, download_limit: int | None, link_minutes: int
+) -> DeliverySettingsView:
     """Downloads per buyer (None: unlimited) and how long each minted link works."""
     product = _seller_product(s, actor, product_id)
-    if download_limit is not None and (isinstance(download_limit, bool) or not isinstance(download_limit, int)
-                                       or not 1 <= download_limit <= MAX_DOWNLOAD_LIMIT):
-        raise ValidationError(f"The download limit is a whole number from 1 to {MAX_DOWNLOAD_LIMIT:,}, "
-                              "or empty for unlimited downloads.", "download_limit")
-    if isinstance(link_minutes, bool) or not isinstance(link_minutes, int) or not (
-            MIN_LINK_MINUTES <= link_minutes <= MAX_LINK_MINUTES):
-        raise ValidationError(f"A link lasts from {MIN_LINK_MINUTES} minute to {MAX_LINK_MINUTES:,} "
-                              "minutes (a week).", "link_minutes")
+    if download_limit is not None and (
+        isinstance(download_limit, bool)
+        or not isinstance(download_limit, int)
+        or not 1 <= download_limit <= MAX_DOWNLOAD_LIMIT
+    ):
+        raise ValidationError(
+            f"The download limit is a whole number from 1 to {MAX_DOWNLOAD_LIMIT:,}, or empty for unlimited downloads.",
+            "download_limit",
+        )
+    if (
+        isinstance(link_minutes, bool)
+        or not isinstance(link_minutes, int)
+        or not (MIN_LINK_MINUTES <= link_minutes <= MAX_LINK_MINUTES)
+    ):
+        raise ValidationError(
+            f"A link lasts from {MIN_LINK_MINUTES} minute to {MAX_LINK_MINUTES:,} minutes (a week).", "link_minutes"
+        )
     policy = s.get(DeliveryPolicy, product.id)
     if policy is None:
         policy = DeliveryPolicy(product_id=product.id)
@@ -148,8 +162,10 @@ class Allowance:
 
     @property
     def refusal(self) -> str:
-        return (f"You have used all {self.limit} downloads the seller allows for this product. "
-                "Contact the seller to have your downloads reset.")
+        return (
+            f"You have used all {self.limit} downloads the seller allows for this product. "
+            "Contact the seller to have your downloads reset."
+        )
 
 
 def allowance(s: Session, buyer_id: int, product_id: int) -> Allowance:
@@ -160,10 +176,14 @@ def allowance(s: Session, buyer_id: int, product_id: int) -> Allowance:
 def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> bool:
     """Count one download, atomically refusing past the limit. False when at the limit."""
     # Two first downloads at once must not both try to create the counter.
-    s.exec(dialect_insert(s)(DownloadCounter.__table__).values(buyer_id=buyer_id, product_id=product_id, used=0)
-           .on_conflict_do_nothing(index_elements=["buyer_id", "product_id"]))
-    statement = update(DownloadCounter).where(DownloadCounter.buyer_id == buyer_id,
-                                              DownloadCounter.product_id == product_id)
+    s.exec(
+        dialect_insert(s)(DownloadCounter.__table__)
+        .values(buyer_id=buyer_id, product_id=product_id, used=0)
+        .on_conflict_do_nothing(index_elements=["buyer_id", "product_id"])
+    )
+    statement = update(DownloadCounter).where(
+        DownloadCounter.buyer_id == buyer_id, DownloadCounter.product_id == product_id
+    )
     if limit is not None:
         statement = statement.where(DownloadCounter.used < limit)
     result = s.exec(statement.values(used=DownloadCounter.used + 1).execution_options(synchronize_session=False))
@@ -191,16 +211,26 @@ def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
     if order is None:
         raise NotFound("There is no such order.")
     product_ids = s.exec(select(Fulfilment.product_id).where(Fulfilment.order_id == order.id)).all()
-    counters = s.exec(select(DownloadCounter).where(DownloadCounter.buyer_id == order.buyer_id,
-                                                    DownloadCounter.product_id.in_(product_ids),
-                                                    DownloadCounter.used > 0)).all()
+    counters = s.exec(
+        select(DownloadCounter).where(
+            DownloadCounter.buyer_id == order.buyer_id,
+            DownloadCounter.product_id.in_(product_ids),
+            DownloadCounter.used > 0,
+        )
+    ).all()
     now = utcnow()
     for counter in counters:
         counter.used, counter.reset_at = 0, now
         s.add(counter)
     s.flush()
-    audit.record(s, admin_id, "reset_order_downloads", "order", order.reference,
-                 label=f"{order.reference} ({len(counters)} product{'s' if len(counters) != 1 else ''})")
+    audit.record(
+        s,
+        admin_id,
+        "reset_order_downloads",
+        "order",
+        order.reference,
+        label=f"{order.reference} ({len(counters)} product{'s' if len(counters) != 1 else ''})",
+    )
     return len(counters)
 
 
@@ -218,9 +248,12 @@ class MintedLink:
 
 
 def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment | None:
-    return s.exec(select(Fulfilment).where(Fulfilment.buyer_id == buyer_id, Fulfilment.product_id == product_id,
-                                           Fulfilment.status == "granted")
-                  .order_by(Fulfilment.id).limit(1)).first()
+    return s.exec(
+        select(Fulfilment)
+        .where(Fulfilment.buyer_id == buyer_id, Fulfilment.product_id == product_id, Fulfilment.status == "granted")
+        .order_by(Fulfilment.id)
+        .limit(1)
+    ).first()
 
 
 def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
@@ -240,13 +273,24 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
     if file.stamp_pdf:
         copy = ensure_copy(s, fulfilment, file)
         if copy.status == "failed":
-            raise PermissionDenied(f"Your copy of {file.filename} could not be prepared: {copy.error} "
-                                   "The seller has been shown the problem.")
+            raise PermissionDenied(
+                f"Your copy of {file.filename} could not be prepared: {copy.error} "
+                "The seller has been shown the problem."
+            )
         if copy.status != "ready":
-            return MintedLink(url="", filename=file.filename, preparing=True,
-                              message=f"Preparing your personal copy of {file.filename}…")
-    url = links.sign(wiring.settings().secret_key, fulfilment.id, file.id, file.filename,
-                     lifetime=timedelta(minutes=policy.link_minutes))
+            return MintedLink(
+                url="",
+                filename=file.filename,
+                preparing=True,
+                message=f"Preparing your personal copy of {file.filename}…",
+            )
+    url = links.sign(
+        wiring.settings().secret_key,
+        fulfilment.id,
+        file.id,
+        file.filename,
+        lifetime=timedelta(minutes=policy.link_minutes),
+    )
     return MintedLink(url=url, filename=file.filename, preparing=False, message="")
 
 
@@ -274,8 +318,15 @@ def truncate_ip(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
-def authorise(s: Session, link: links.SignedDownload, *, session_token: str | None, counts: bool,
-              ip: str | None, user_agent: str | None) -> DownloadTicket:
+def authorise(
+    s: Session,
+    link: links.SignedDownload,
+    *,
+    session_token: str | None,
+    counts: bool,
+    ip: str | None,
+    user_agent: str | None,
+) -> DownloadTicket:
     """Check a verified link against the database at request time; count and log it.
 
     `counts` is False for requests that continue a download (a byte range not at
@@ -286,16 +337,20 @@ def authorise(s: Session, link: links.SignedDownload, *, session_token: str | No
     if fulfilment is None or file is None or file.product_id != fulfilment.product_id:
         raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
     if fulfilment.status != "granted":
-        raise AccessRevoked("Your access to this product has ended because the order was refunded or "
-                            "disputed, so it can no longer be downloaded.")
+        raise AccessRevoked(
+            "Your access to this product has ended because the order was refunded or "
+            "disputed, so it can no longer be downloaded."
+        )
     user_id = session_user_id(s, session_token)
     if user_id != fulfilment.buyer_id:
-        raise NotYourLink("This download link belongs to another account. Sign in as the buyer and "
-                          "download it from your library.")
+        raise NotYourLink(
+            "This download link belongs to another account. Sign in as the buyer and download it from your library."
+        )
     blob_key, stamped = file.blob_key, False
     if file.stamp_pdf:
-        copy = s.exec(select(StampedCopy).where(StampedCopy.file_id == file.id,
-                                                StampedCopy.buyer_id == user_id)).first()
+        copy = s.exec(
+            select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == user_id)
+        ).first()
         if copy is None or copy.status != "ready":
             raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
         blob_key, stamped = copy.blob_key, True
@@ -303,13 +358,20 @@ def authorise(s: Session, link: links.SignedDownload, *, session_token: str | No
         policy = policy_of(s, file.product_id)
         if not _use_one(s, user_id, file.product_id, policy.download_limit):
             raise DownloadLimitReached(Allowance(policy.download_limit or 0, policy.download_limit).refusal)
-        s.add(DownloadEvent(buyer_id=user_id, product_id=file.product_id, file_id=file.id,
-                            version_id=file.version_id, fulfilment_id=fulfilment.id,
-                            ip_prefix=truncate_ip(ip), user_agent=(user_agent or "")[:MAX_USER_AGENT],
-                            stamped=stamped))
+        s.add(
+            DownloadEvent(
+                buyer_id=user_id,
+                product_id=file.product_id,
+                file_id=file.id,
+                version_id=file.version_id,
+                fulfilment_id=fulfilment.id,
+                ip_prefix=truncate_ip(ip),
+                user_agent=(user_agent or "")[:MAX_USER_AGENT],
+                stamped=stamped,
+            )
+        )
         s.flush()
-    return DownloadTicket(blob_key=blob_key, filename=file.filename,
-                          content_type=file.content_type)
+    return DownloadTicket(blob_key=blob_key, filename=file.filename, content_type=file.content_type)
 
 
 # -- what the seller sees -----------------------------------------------------
@@ -343,16 +405,20 @@ class DownloadStats:
 def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 100) -> DownloadStats:
     """Download counts of one product: in total, per buyer (with reset), per file."""
     product = _seller_product(s, actor, product_id)
-    total = s.exec(select(func.count()).select_from(DownloadEvent)
-                   .where(DownloadEvent.product_id == product.id)).one()
-    last = (select(DownloadEvent.buyer_id, func.max(DownloadEvent.created_at).label("last"))
-            .where(DownloadEvent.product_id == product.id).group_by(DownloadEvent.buyer_id).subquery())
+    total = s.exec(select(func.count()).select_from(DownloadEvent).where(DownloadEvent.product_id == product.id)).one()
+    last = (
+        select(DownloadEvent.buyer_id, func.max(DownloadEvent.created_at).label("last"))
+        .where(DownloadEvent.product_id == product.id)
+        .group_by(DownloadEvent.buyer_id)
+        .subquery()
+    )
     buyer_rows = s.exec(
         select(DownloadCounter.buyer_id, User.email, DownloadCounter.used, last.c.last)
         .join(User, User.id == DownloadCounter.buyer_id)
         .join(last, last.c.buyer_id == DownloadCounter.buyer_id, isouter=True)
         .where(DownloadCounter.product_id == product.id)
-        .order_by(last.c.last.desc()).limit(limit)
+        .order_by(last.c.last.desc())
+        .limit(limit)
     ).all()
     file_rows = s.exec(
         select(ProductFile.id, ProductFile.filename, ProductVersion.label, func.count(DownloadEvent.id))
@@ -365,8 +431,15 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
     shown = buyers_as_seen_by_shop(s, product.shop_id, {b: e for b, e, _, _ in buyer_rows})
     return DownloadStats(
         total=total,
-        buyers=[BuyerDownloads(buyer_id=b, buyer=shown[b], used=u, last_download_at=t,
-                               last_download_label=f"{t:%-d %b %Y %H:%M} UTC" if t else "")
-                for b, e, u, t in buyer_rows],
+        buyers=[
+            BuyerDownloads(
+                buyer_id=b,
+                buyer=shown[b],
+                used=u,
+                last_download_at=t,
+                last_download_label=f"{t:%-d %b %Y %H:%M} UTC" if t else "",
+            )
+            for b, e, u, t in buyer_rows
+        ],
         files=[FileDownloads(file_id=i, filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows],
     )

@@ -55,28 +55,39 @@ def revoke(s: Session, fulfilment: Fulfilment) -> None:
     bump_library(s, [fulfilment.buyer_id])
 
 
-def pending_fulfilment_ids(s: Session, *, older_than: timedelta = timedelta(seconds=30),
-                           limit: int = 500) -> list[int]:
+def pending_fulfilment_ids(s: Session, *, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> list[int]:
     """Granted fulfilments whose delivery never finished (a crash, a job given up on)."""
     cutoff = utcnow() - older_than
-    return list(s.exec(
-        select(Fulfilment.id)
-        .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
-        .where(Fulfilment.status == "granted", FulfilmentDelivery.fulfilment_id.is_(None),
-               Fulfilment.created_at <= cutoff)
-        .order_by(Fulfilment.id).limit(limit)
-    ).all())
+    return list(
+        s.exec(
+            select(Fulfilment.id)
+            .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+            .where(
+                Fulfilment.status == "granted",
+                FulfilmentDelivery.fulfilment_id.is_(None),
+                Fulfilment.created_at <= cutoff,
+            )
+            .order_by(Fulfilment.id)
+            .limit(limit)
+        ).all()
+    )
 
 
 def waiting_fulfilment_ids(s: Session, product_id: int, *, limit: int = 500) -> list[int]:
     """This product's granted fulfilments still waiting for delivery (say, for keys in stock)."""
-    return list(s.exec(
-        select(Fulfilment.id)
-        .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
-        .where(Fulfilment.product_id == product_id, Fulfilment.status == "granted",
-               FulfilmentDelivery.fulfilment_id.is_(None))
-        .order_by(Fulfilment.id).limit(limit)
-    ).all())
+    return list(
+        s.exec(
+            select(Fulfilment.id)
+            .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+            .where(
+                Fulfilment.product_id == product_id,
+                Fulfilment.status == "granted",
+                FulfilmentDelivery.fulfilment_id.is_(None),
+            )
+            .order_by(Fulfilment.id)
+            .limit(limit)
+        ).all()
+    )
 
 
 def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str) -> int:
@@ -94,14 +105,27 @@ def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str
     if order is None:
         raise NotFound("There is no such order.")
     lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
-    granted = s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id,
-                                              Fulfilment.status == "granted")).all()
+    granted = s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id, Fulfilment.status == "granted")).all()
     if not granted:
         raise Conflict("This order grants nothing any more.")
     for line in lines:
         lifecycle.revoke_fulfilments(s, line)
-    s.add(OrderTransition(order_id=order.id, from_status=order.status, to_status=order.status,
-                          reason=f"access revoked by an admin: {text}"[:500], actor_user_id=admin_id))
-    audit.record(s, admin_id, "revoke_order_access", "order", order.reference,
-                 label=f"{order.reference} ({len(granted)} product{'s' if len(granted) != 1 else ''})", reason=text)
+    s.add(
+        OrderTransition(
+            order_id=order.id,
+            from_status=order.status,
+            to_status=order.status,
+            reason=f"access revoked by an admin: {text}"[:500],
+            actor_user_id=admin_id,
+        )
+    )
+    audit.record(
+        s,
+        admin_id,
+        "revoke_order_access",
+        "order",
+        order.reference,
+        label=f"{order.reference} ({len(granted)} product{'s' if len(granted) != 1 else ''})",
+        reason=text,
+    )
     return len(granted)

@@ -85,8 +85,12 @@ class LibraryView:
 def _entries(s: Session, user_id: int, product_id: int | None = None):
     """(product, shop, last acquired, first fulfilment id, undelivered count) per owned product."""
     query = (
-        select(Fulfilment.product_id, func.max(Fulfilment.created_at), func.min(Fulfilment.id),
-               func.count(Fulfilment.id) - func.count(FulfilmentDelivery.fulfilment_id))
+        select(
+            Fulfilment.product_id,
+            func.max(Fulfilment.created_at),
+            func.min(Fulfilment.id),
+            func.count(Fulfilment.id) - func.count(FulfilmentDelivery.fulfilment_id),
+        )
         .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
         .where(Fulfilment.buyer_id == user_id, Fulfilment.status == "granted")
         .group_by(Fulfilment.product_id)
@@ -99,19 +103,27 @@ def _entries(s: Session, user_id: int, product_id: int | None = None):
 def _latest_versions(s: Session, product_ids: list[int]) -> dict[int, ProductVersion]:
     if not product_ids:
         return {}
-    newest = (select(ProductVersion.product_id, func.max(ProductVersion.number).label("number"))
-              .where(ProductVersion.product_id.in_(product_ids), ProductVersion.released_at.is_not(None))
-              .group_by(ProductVersion.product_id).subquery())
-    rows = s.exec(select(ProductVersion).join(
-        newest, (newest.c.product_id == ProductVersion.product_id) & (newest.c.number == ProductVersion.number))).all()
+    newest = (
+        select(ProductVersion.product_id, func.max(ProductVersion.number).label("number"))
+        .where(ProductVersion.product_id.in_(product_ids), ProductVersion.released_at.is_not(None))
+        .group_by(ProductVersion.product_id)
+        .subquery()
+    )
+    rows = s.exec(
+        select(ProductVersion).join(
+            newest, (newest.c.product_id == ProductVersion.product_id) & (newest.c.number == ProductVersion.number)
+        )
+    ).all()
     return {row.product_id: row for row in rows}
 
 
 def _matching(s: Session, user_id: int, search: str = "", product_id: int | None = None):
     """The owned entries (product id -> (last acquired, first fulfilment id, undelivered count)),
     and the (product, shop) pairs among them matching `search`, newest acquisition first."""
-    entries = {pid: (acquired, first_id, undelivered) for pid, acquired, first_id, undelivered
-               in _entries(s, user_id, product_id)}
+    entries = {
+        pid: (acquired, first_id, undelivered)
+        for pid, acquired, first_id, undelivered in _entries(s, user_id, product_id)
+    }
     if not entries:
         return entries, []
     query = select(Product, Shop).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(list(entries)))
@@ -126,31 +138,59 @@ def _items(s: Session, user_id: int, entries: dict, products: list) -> list[Libr
     """Library rows for `products` (from `_matching`), in their order."""
     ids = [product.id for product, _ in products]
     latest = _latest_versions(s, ids)
-    seen = dict(s.exec(select(LibrarySeen.product_id, LibrarySeen.seen_at)
-                       .where(LibrarySeen.user_id == user_id, LibrarySeen.product_id.in_(ids))).all()) if ids else {}
+    seen = (
+        dict(
+            s.exec(
+                select(LibrarySeen.product_id, LibrarySeen.seen_at).where(
+                    LibrarySeen.user_id == user_id, LibrarySeen.product_id.in_(ids)
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
     first_ids = [entries[pid][1] for pid in ids]
-    references = dict(s.exec(select(Fulfilment.id, Order.reference).join(Order, Order.id == Fulfilment.order_id)
-                             .where(Fulfilment.id.in_(first_ids))).all()) if ids else {}
+    references = (
+        dict(
+            s.exec(
+                select(Fulfilment.id, Order.reference)
+                .join(Order, Order.id == Fulfilment.order_id)
+                .where(Fulfilment.id.in_(first_ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
     items = []
     for product, shop in products:
         acquired, first_id, undelivered = entries[product.id]
         version = latest.get(product.id)
         baseline = max(filter(None, (seen.get(product.id), acquired)))
-        items.append(LibraryItem(
-            product_id=product.id, title=product.title, shop_name=shop.name,
-            product_url=product_url(shop.slug, product.slug), library_url=library_product_url(product.id),
-            cover_url=media_url(product.cover_key), acquired_at=acquired, acquired_label=date_label(acquired),
-            order_reference=references.get(first_id, ""), receipt_url=receipt_url(references.get(first_id, "")),
-            delivers_files=delivers_files(product.delivery_kind), delivers_keys=delivers_keys(product.delivery_kind),
-            latest_version_label=version.label if version else "",
-            updated=version is not None and version.number > 1 and version.released_at > baseline,
-            delivering=undelivered > 0,
-        ))
+        items.append(
+            LibraryItem(
+                product_id=product.id,
+                title=product.title,
+                shop_name=shop.name,
+                product_url=product_url(shop.slug, product.slug),
+                library_url=library_product_url(product.id),
+                cover_url=media_url(product.cover_key),
+                acquired_at=acquired,
+                acquired_label=date_label(acquired),
+                order_reference=references.get(first_id, ""),
+                receipt_url=receipt_url(references.get(first_id, "")),
+                delivers_files=delivers_files(product.delivery_kind),
+                delivers_keys=delivers_keys(product.delivery_kind),
+                latest_version_label=version.label if version else "",
+                updated=version is not None and version.number > 1 and version.released_at > baseline,
+                delivering=undelivered > 0,
+            )
+        )
     return items
 
 
-def library(s: Session, actor: Actor, *, search: str = "", page: int = 1,
-            per_page: int = LIBRARY_PER_PAGE) -> LibraryView:
+def library(
+    s: Session, actor: Actor, *, search: str = "", page: int = 1, per_page: int = LIBRARY_PER_PAGE
+) -> LibraryView:
     """The acting buyer's library, newest first, a page of the entries matching `search` at a time."""
     user_id = require_signed_in(actor)
     text = " ".join((search or "").split())[:MAX_SEARCH_LENGTH]
@@ -158,9 +198,13 @@ def library(s: Session, actor: Actor, *, search: str = "", page: int = 1,
     page, per_page = page_bounds(page, per_page)
     page = page_within(page, per_page, len(matching))
     # Only the shown page gets its versions, looks and receipts read.
-    items = _items(s, user_id, entries, matching[(page - 1) * per_page: page * per_page])
-    return LibraryView(page=make_page(items, page, per_page, len(matching)), search=text, total=len(entries),
-                       version=library_version(s, user_id))
+    items = _items(s, user_id, entries, matching[(page - 1) * per_page : page * per_page])
+    return LibraryView(
+        page=make_page(items, page, per_page, len(matching)),
+        search=text,
+        total=len(entries),
+        version=library_version(s, user_id),
+    )
 
 
 def current_library_version(s: Session, actor: Actor) -> int:
@@ -202,15 +246,28 @@ class LibraryProductView:
     version: int
 
 
-def _version_view(version: VersionView, latest_number: int, baseline: datetime,
-                  copies: dict[int, str]) -> LibraryVersionView:
+def _version_view(
+    version: VersionView, latest_number: int, baseline: datetime, copies: dict[int, str]
+) -> LibraryVersionView:
     return LibraryVersionView(
-        id=version.id, number=version.number, label=version.label, release_notes=version.release_notes,
-        created_at=version.created_at, created_label=date_label(version.created_at), is_latest=version.number == latest_number,
+        id=version.id,
+        number=version.number,
+        label=version.label,
+        release_notes=version.release_notes,
+        created_at=version.created_at,
+        created_label=date_label(version.created_at),
+        is_latest=version.number == latest_number,
         is_new=version.number > 1 and version.released_at > baseline,
-        files=[LibraryFileView(id=f.id, filename=f.filename, size_label=f.size_label, stamped=f.stamp_pdf,
-                               copy_status=copies.get(f.id, "") if f.stamp_pdf else "")
-               for f in version.files],
+        files=[
+            LibraryFileView(
+                id=f.id,
+                filename=f.filename,
+                size_label=f.size_label,
+                stamped=f.stamp_pdf,
+                copy_status=copies.get(f.id, "") if f.stamp_pdf else "",
+            )
+            for f in version.files
+        ],
     )
 
 
@@ -229,27 +286,41 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     seen_row = s.get(LibrarySeen, (user_id, pid))
     baseline = max(filter(None, (seen_row.seen_at if seen_row else None, item.acquired_at)))
     versions = product_versions(s, pid, released_only=True)
-    copies = dict(s.exec(select(StampedCopy.file_id, StampedCopy.status)
-                         .where(StampedCopy.buyer_id == user_id)
-                         .where(StampedCopy.file_id.in_([f.id for v in versions for f in v.files]))).all())
+    copies = dict(
+        s.exec(
+            select(StampedCopy.file_id, StampedCopy.status)
+            .where(StampedCopy.buyer_id == user_id)
+            .where(StampedCopy.file_id.in_([f.id for v in versions for f in v.files]))
+        ).all()
+    )
     latest_number = versions[0].number if versions else 0
     current = allowance(s, user_id, pid)
-    references = list(s.exec(select(Order.reference).join(Fulfilment, Fulfilment.order_id == Order.id)
-                             .where(Fulfilment.buyer_id == user_id, Fulfilment.product_id == pid,
-                                    Fulfilment.status == "granted").order_by(Order.id.desc())).all())
+    references = list(
+        s.exec(
+            select(Order.reference)
+            .join(Fulfilment, Fulfilment.order_id == Order.id)
+            .where(Fulfilment.buyer_id == user_id, Fulfilment.product_id == pid, Fulfilment.status == "granted")
+            .order_by(Order.id.desc())
+        ).all()
+    )
     view = LibraryProductView(
         item=item,
         versions=[_version_view(v, latest_number, baseline, copies) for v in versions] if item.delivers_files else [],
         license_keys=owned_keys(s, user_id, pid) if item.delivers_keys else [],
-        downloads_label=current.label, download_limit_reached=current.exhausted,
+        downloads_label=current.label,
+        download_limit_reached=current.exhausted,
         download_limit_message=current.refusal if current.exhausted else "",
-        order_references=references, version=library_version(s, user_id),
+        order_references=references,
+        version=library_version(s, user_id),
     )
     if mark_seen:
         now = utcnow()
         # Two tabs opening the product at once both record the visit.
-        s.exec(dialect_insert(s)(LibrarySeen.__table__).values(user_id=user_id, product_id=pid, seen_at=now)
-               .on_conflict_do_update(index_elements=["user_id", "product_id"], set_={"seen_at": now}))
+        s.exec(
+            dialect_insert(s)(LibrarySeen.__table__)
+            .values(user_id=user_id, product_id=pid, seen_at=now)
+            .on_conflict_do_update(index_elements=["user_id", "product_id"], set_={"seen_at": now})
+        )
         if seen_row is not None:
             s.refresh(seen_row)
     return view

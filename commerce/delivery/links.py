@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from commerce.errors import PermissionDenied
@@ -46,16 +46,17 @@ def _signature(secret: str, fulfilment_id: int, file_id: int, expires: int) -> s
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def sign(secret: str, fulfilment_id: int, file_id: int, filename: str, *, lifetime: timedelta,
-         now: datetime | None = None) -> str:
-    expires = int((now or datetime.now(timezone.utc)).timestamp() + lifetime.total_seconds())
+def sign(
+    secret: str, fulfilment_id: int, file_id: int, filename: str, *, lifetime: timedelta, now: datetime | None = None
+) -> str:
+    expires = int((now or datetime.now(UTC)).timestamp() + lifetime.total_seconds())
     sig = _signature(secret, fulfilment_id, file_id, expires)
-    return (f"{DOWNLOAD_PATH}/{int(fulfilment_id)}/{int(file_id)}/{quote(filename, safe='')}"
-            f"?exp={expires}&sig={sig}")
+    return f"{DOWNLOAD_PATH}/{int(fulfilment_id)}/{int(file_id)}/{quote(filename, safe='')}?exp={expires}&sig={sig}"
 
 
-def verify(secret: str, fulfilment_id: str, file_id: str, exp: str, sig: str,
-           now: datetime | None = None) -> SignedDownload:
+def verify(
+    secret: str, fulfilment_id: str, file_id: str, exp: str, sig: str, now: datetime | None = None
+) -> SignedDownload:
     """Raises InvalidLink (changed or not ours) or ExpiredLink (genuine, too old)."""
     invalid = InvalidLink("This download link is not valid. Open your library to get a new one.")
     parts = (fulfilment_id, file_id, exp)
@@ -66,7 +67,7 @@ def verify(secret: str, fulfilment_id: str, file_id: str, exp: str, sig: str,
     fid, file, expires = (int(p) for p in parts)
     if not hmac.compare_digest(sig, _signature(secret, fid, file, expires)):
         raise invalid
-    expires_at = datetime.fromtimestamp(expires, timezone.utc)
-    if (now or datetime.now(timezone.utc)) >= expires_at:
+    expires_at = datetime.fromtimestamp(expires, UTC)
+    if (now or datetime.now(UTC)) >= expires_at:
         raise ExpiredLink("This download link has expired. Open your library and click the file again.")
     return SignedDownload(fulfilment_id=fid, file_id=file, expires_at=expires_at)

@@ -30,8 +30,9 @@ _SPOOL_BYTES = 8 * 1024 * 1024
 
 def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> StampedCopy:
     """The buyer's copy of `file`, asking for it to be made if it does not exist yet."""
-    copy = s.exec(select(StampedCopy).where(StampedCopy.file_id == file.id,
-                                            StampedCopy.buyer_id == fulfilment.buyer_id)).first()
+    copy = s.exec(
+        select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == fulfilment.buyer_id)
+    ).first()
     if copy is not None:
         if copy.status == "failed":
             return copy
@@ -44,8 +45,9 @@ def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> Stampe
             s.add(copy)
             s.flush()
     except IntegrityError:  # another request asked at the same moment
-        return s.exec(select(StampedCopy).where(StampedCopy.file_id == file.id,
-                                                StampedCopy.buyer_id == fulfilment.buyer_id)).one()
+        return s.exec(
+            select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == fulfilment.buyer_id)
+        ).one()
     _schedule(s, copy.id)
     return copy
 
@@ -58,13 +60,15 @@ def _schedule(s: Session, copy_id: int) -> None:
 
 def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
     """At purchase: start on the buyer's copies of the latest version's stamped PDFs."""
-    latest = s.exec(select(ProductVersion.id).where(ProductVersion.product_id == fulfilment.product_id,
-                                                    ProductVersion.released_at.is_not(None))
-                    .order_by(ProductVersion.number.desc()).limit(1)).first()
+    latest = s.exec(
+        select(ProductVersion.id)
+        .where(ProductVersion.product_id == fulfilment.product_id, ProductVersion.released_at.is_not(None))
+        .order_by(ProductVersion.number.desc())
+        .limit(1)
+    ).first()
     if latest is None:
         return 0
-    files = s.exec(select(ProductFile).where(ProductFile.version_id == latest,
-                                             ProductFile.stamp_pdf.is_(True))).all()
+    files = s.exec(select(ProductFile).where(ProductFile.version_id == latest, ProductFile.stamp_pdf.is_(True))).all()
     for file in files:
         ensure_copy(s, fulfilment, file)
     return len(files)
@@ -90,8 +94,7 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
             shutil.copyfileobj(original, source)
         source.seek(0)
         try:
-            stamp_pdf(source, stamped, buyer_email=order.email, order_reference=order.reference,
-                      stamped_at=utcnow())
+            stamp_pdf(source, stamped, buyer_email=order.email, order_reference=order.reference, stamped_at=utcnow())
         except DomainError as error:
             copy.status, copy.error = "failed", error.message[:500]
             s.add(copy)
@@ -99,7 +102,13 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
             return False
         stamped.seek(0)
         blob = store.put(key, stamped, content_type=PDF)
-    copy.status, copy.blob_key, copy.size_bytes, copy.ready_at, copy.error = "ready", blob.key, blob.size, utcnow(), None
+    copy.status, copy.blob_key, copy.size_bytes, copy.ready_at, copy.error = (
+        "ready",
+        blob.key,
+        blob.size,
+        utcnow(),
+        None,
+    )
     s.add(copy)
     s.flush()
     return True

@@ -35,12 +35,101 @@ GREY = 0.45
 
 # Helvetica advance widths (Adobe AFM, 1/1000 em) for WinAnsi codes 32..126.
 _HELVETICA_ASCII_WIDTHS = (
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+    278,
+    278,
+    355,
+    556,
+    556,
+    889,
+    667,
+    191,
+    333,
+    333,
+    389,
+    584,
+    278,
+    333,
+    278,
+    278,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    278,
+    278,
+    584,
+    584,
+    584,
+    556,
+    1015,
+    667,
+    667,
+    722,
+    722,
+    667,
+    611,
+    778,
+    722,
+    278,
+    500,
+    667,
+    556,
+    833,
+    722,
+    778,
+    667,
+    778,
+    722,
+    667,
+    611,
+    722,
+    667,
+    944,
+    667,
+    667,
+    611,
+    278,
+    278,
+    278,
+    469,
+    556,
+    333,
+    556,
+    556,
+    500,
+    556,
+    556,
+    278,
+    556,
+    556,
+    222,
+    222,
+    500,
+    222,
+    833,
+    556,
+    556,
+    556,
+    556,
+    333,
+    500,
+    278,
+    556,
+    500,
+    722,
+    500,
+    500,
+    500,
+    334,
+    260,
+    334,
+    584,
 )
 _MIDDLE_DOT = 0xB7  # "·" in WinAnsiEncoding, 278 wide in Helvetica
 # No Helvetica glyph in WinAnsi is wider than this, so unknown widths never overflow.
@@ -48,8 +137,7 @@ _WIDEST_GLYPH = 1015
 
 _NOT_A_PDF = "This file is not a readable PDF, so it cannot be stamped and delivered."
 _ENCRYPTED = (
-    "This PDF is password-protected or encrypted. Upload it without a password so it "
-    "can be stamped for each buyer."
+    "This PDF is password-protected or encrypted. Upload it without a password so it can be stamped for each buyer."
 )
 _NO_PAGES = "This PDF has no pages, so there is nothing to deliver."
 
@@ -124,18 +212,14 @@ def _footer_stream(page: pikepdf.Page, font_name: Name, encoded: bytes) -> bytes
     builder.set_fill_color(GREY, GREY, GREY)
     builder.begin_text()
     builder.set_text_font(font_name, round(font_size, 3))
-    builder.move_cursor(
-        round((display_width_points - text_width) / 2, 3), BASELINE_FROM_BOTTOM
-    )
+    builder.move_cursor(round((display_width_points - text_width) / 2, 3), BASELINE_FROM_BOTTOM)
     builder.show_text(encoded)
     builder.end_text()
     builder.pop()
     return builder.build()
 
 
-def _write_metadata(
-    pdf: pikepdf.Pdf, buyer_email: str, order_reference: str, stamped_at: datetime
-) -> None:
+def _write_metadata(pdf: pikepdf.Pdf, buyer_email: str, order_reference: str, stamped_at: datetime) -> None:
     # The document's own title, author and dates stay as they are: only our fields change.
     had_xmp = Name.Metadata in pdf.Root
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
@@ -188,10 +272,14 @@ def stamp_pdf(
         if len(pdf.pages) == 0:
             raise ValidationError(_NO_PAGES, "file")
         try:
-            font = pdf.make_indirect(Dictionary(
-                Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
-                Encoding=Name.WinAnsiEncoding,
-            ))
+            font = pdf.make_indirect(
+                Dictionary(
+                    Type=Name.Font,
+                    Subtype=Name.Type1,
+                    BaseFont=Name.Helvetica,
+                    Encoding=Name.WinAnsiEncoding,
+                )
+            )
             font_name = Name.random(prefix="LicenseStamp")
             # The original content runs inside q ... Q, so whatever graphics state it
             # leaves behind cannot move, scale or recolour the footer.

@@ -21,9 +21,14 @@ ACCOUNT_EMAILS_PATH = "/account#update-emails"
 
 
 def owners_of(s: Session, product_id: int) -> list[int]:
-    return list(s.exec(select(Fulfilment.buyer_id).where(Fulfilment.product_id == product_id,
-                                                         Fulfilment.status == "granted")
-                       .distinct().order_by(Fulfilment.buyer_id)).all())
+    return list(
+        s.exec(
+            select(Fulfilment.buyer_id)
+            .where(Fulfilment.product_id == product_id, Fulfilment.status == "granted")
+            .distinct()
+            .order_by(Fulfilment.buyer_id)
+        ).all()
+    )
 
 
 def notify_owners(s: Session, version_id: int) -> int:
@@ -42,16 +47,25 @@ def notify_owners(s: Session, version_id: int) -> int:
     if not owners:
         return 0
     bump_library(s, owners)
-    opted_out = set(s.exec(select(LibraryState.user_id).where(LibraryState.user_id.in_(owners),
-                                                              LibraryState.product_update_emails.is_(False))).all())
+    opted_out = set(
+        s.exec(
+            select(LibraryState.user_id).where(
+                LibraryState.user_id.in_(owners), LibraryState.product_update_emails.is_(False)
+            )
+        ).all()
+    )
     base_url = wiring.settings().base_url
     sent = 0
     for user in s.exec(select(User).where(User.id.in_(owners)).order_by(User.id)).all():
         if user.id in opted_out or user.suspended_at is not None:
             continue
         enqueue_email(
-            s, to=user.email, kind="product_update", idempotency_key=f"product-update:{version.id}:{user.id}",
-            product=product.title, version=version.label,
+            s,
+            to=user.email,
+            kind="product_update",
+            idempotency_key=f"product-update:{version.id}:{user.id}",
+            product=product.title,
+            version=version.label,
             release_notes=version.release_notes or "Bug fixes and improvements.",
             library_url=absolute(base_url, f"/library/{product.id}"),
             unsubscribe_url=absolute(base_url, ACCOUNT_EMAILS_PATH),

@@ -31,7 +31,6 @@ rolls the claim back so the retry sends; only a crash between a successful
 send and the commit sends twice (at-least-once, the best any queue can offer).
 """
 
-from commerce.jobs.idempotency import claim_idempotency_key
 from commerce.jobs.dispatch import (
     configure_jobs,
     current_backend,
@@ -40,6 +39,7 @@ from commerce.jobs.dispatch import (
     shutdown_jobs,
     wait_for_jobs,
 )
+from commerce.jobs.idempotency import claim_idempotency_key
 from commerce.jobs.registry import Job, job, registered_jobs
 
 __all__ = [

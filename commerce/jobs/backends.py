@@ -30,9 +30,7 @@ def describe_error(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc))[-_MAX_ERROR_CHARS:]
 
 
-def record_failed_job(
-    engine: Engine | None, job_name: str, kwargs: dict[str, Any], error: str, attempts: int
-) -> None:
+def record_failed_job(engine: Engine | None, job_name: str, kwargs: dict[str, Any], error: str, attempts: int) -> None:
     """Write the dead letter; if even that fails, the log is the last record."""
     log.error("job %s failed for good after %d attempt(s): %s", job_name, attempts, error.strip().splitlines()[-1:])
     try:
@@ -176,8 +174,14 @@ class DeadLetters(Middleware):
 class DramatiqBackend:
     """Sends jobs to Redis; `python -m commerce.jobs.worker` processes run them."""
 
-    def __init__(self, redis_url: str, *, engine: Engine | None = None, namespace: str = "commerce",
-                 broker_options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        redis_url: str,
+        *,
+        engine: Engine | None = None,
+        namespace: str = "commerce",
+        broker_options: dict[str, Any] | None = None,
+    ) -> None:
         # broker_options reach dramatiq's RedisBroker, e.g. heartbeat_timeout (ms before a
         # silent worker's unacknowledged messages are redelivered to another worker).
         self.broker = RedisBroker(url=redis_url, namespace=namespace, **(broker_options or {}))

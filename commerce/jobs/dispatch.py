@@ -38,8 +38,7 @@ def configure_jobs(
     with _lock:
         previous = _backend
         if redis_url:
-            _backend = DramatiqBackend(redis_url, engine=engine, namespace=namespace,
-                                       broker_options=broker_options)
+            _backend = DramatiqBackend(redis_url, engine=engine, namespace=namespace, broker_options=broker_options)
         else:
             _backend = InProcessBackend(engine=engine, threads=threads)
         _engine = engine

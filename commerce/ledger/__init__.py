@@ -17,6 +17,17 @@ from commerce.ledger.service import (
 )
 
 __all__ = [
-    "ACCOUNTS", "DEFAULT_HOLD", "PayoutRow", "SellerBalance", "account_totals", "payouts_csv",
-    "payouts_report", "post_dispute_hold", "post_refund", "post_sale", "seller_balances", "seller_statement_csv", "trial_balance",
+    "ACCOUNTS",
+    "DEFAULT_HOLD",
+    "PayoutRow",
+    "SellerBalance",
+    "account_totals",
+    "payouts_csv",
+    "payouts_report",
+    "post_dispute_hold",
+    "post_refund",
+    "post_sale",
+    "seller_balances",
+    "seller_statement_csv",
+    "trial_balance",
 ]

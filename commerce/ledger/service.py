@@ -41,8 +41,7 @@ from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, 
 from commerce.models.base import utcnow
 from commerce.money import Money, apply_percent, format_money
 
-ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings",
-            "dispute_hold")
+ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings", "dispute_hold")
 # Accounts whose postings belong to one shop.
 SHOP_ACCOUNTS = ("seller_earnings", "dispute_hold")
 DEFAULT_HOLD = timedelta(days=7)
@@ -83,8 +82,15 @@ def _post(s: Session, tx: LedgerTransaction, legs: dict[str, int], shop_id: int,
     s.add(tx)
     s.flush()
     for account, amount in legs.items():
-        s.add(LedgerPosting(transaction_id=tx.id, account=account, amount=amount, currency=currency,
-                            shop_id=shop_id if account in SHOP_ACCOUNTS else None))
+        s.add(
+            LedgerPosting(
+                transaction_id=tx.id,
+                account=account,
+                amount=amount,
+                currency=currency,
+                shop_id=shop_id if account in SHOP_ACCOUNTS else None,
+            )
+        )
     s.flush()
 
 
@@ -103,15 +109,23 @@ def post_sale(s: Session, order: Order, line: OrderLine, *, hold: timedelta = DE
         "seller_earnings": -(line.net - commission - fee),
     }
     now = utcnow()
-    tx = LedgerTransaction(order_id=order.id, order_line_id=line.id, kind="sale", memo=f"Sale {order.reference}",
-                           created_at=now, available_at=now + hold)
+    tx = LedgerTransaction(
+        order_id=order.id,
+        order_line_id=line.id,
+        kind="sale",
+        memo=f"Sale {order.reference}",
+        created_at=now,
+        available_at=now + hold,
+    )
     _post(s, tx, legs, line.shop_id, order.currency)
 
 
 def _line_legs(s: Session, line_id: int, kind: str) -> tuple[dict[str, int], LedgerTransaction | None]:
-    rows = s.exec(select(LedgerPosting, LedgerTransaction)
-                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                  .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)).all()
+    rows = s.exec(
+        select(LedgerPosting, LedgerTransaction)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
+    ).all()
     legs: dict[str, int] = defaultdict(int)
     first = None
     for posting, tx in rows:
@@ -145,16 +159,24 @@ def post_refund(s: Session, order: Order, line: OrderLine, refund: Refund) -> No
     legs["seller_earnings"] = seller_part - from_hold
     if from_hold:
         legs["dispute_hold"] = from_hold
-    tx = LedgerTransaction(order_id=order.id, order_line_id=line.id, refund_id=refund.id, kind="refund",
-                           memo=f"Refund {order.reference}", available_at=sale_tx.available_at)
+    tx = LedgerTransaction(
+        order_id=order.id,
+        order_line_id=line.id,
+        refund_id=refund.id,
+        kind="refund",
+        memo=f"Refund {order.reference}",
+        available_at=sale_tx.available_at,
+    )
     _post(s, tx, legs, line.shop_id, order.currency)
 
 
 def _line_total(s: Session, line_id: int, account: str) -> int:
     """The sum of one account's postings for an order line, across sales, refunds and disputes."""
-    total = s.exec(select(func.sum(LedgerPosting.amount))
-                   .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                   .where(LedgerTransaction.order_line_id == line_id, LedgerPosting.account == account)).one()
+    total = s.exec(
+        select(func.sum(LedgerPosting.amount))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(LedgerTransaction.order_line_id == line_id, LedgerPosting.account == account)
+    ).one()
     return int(total or 0)
 
 
@@ -171,35 +193,55 @@ def post_dispute_hold(s: Session, order: Order, line: OrderLine) -> None:
     earned = -_line_total(s, line.id, "seller_earnings")
     if earned <= 0:
         return
-    tx = LedgerTransaction(order_id=order.id, order_line_id=line.id, kind="dispute",
-                           memo=f"Dispute {order.reference}", available_at=sale_tx.available_at)
+    tx = LedgerTransaction(
+        order_id=order.id,
+        order_line_id=line.id,
+        kind="dispute",
+        memo=f"Dispute {order.reference}",
+        available_at=sale_tx.available_at,
+    )
     _post(s, tx, {"seller_earnings": earned, "dispute_hold": -earned}, line.shop_id, order.currency)
 
 
 def account_totals(s: Session, order_id: int) -> dict[str, int]:
     """The sum of the order's postings per account."""
-    rows = s.exec(select(LedgerPosting.account, func.sum(LedgerPosting.amount))
-                  .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                  .where(LedgerTransaction.order_id == order_id).group_by(LedgerPosting.account)).all()
+    rows = s.exec(
+        select(LedgerPosting.account, func.sum(LedgerPosting.amount))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(LedgerTransaction.order_id == order_id)
+        .group_by(LedgerPosting.account)
+    ).all()
     return {account: int(total) for account, total in rows}
 
 
 def trial_balance(s: Session) -> dict[tuple[str, str], int]:
     """All postings per (account, currency); the whole ledger sums to zero in each currency."""
-    rows = s.exec(select(LedgerPosting.account, LedgerPosting.currency, func.sum(LedgerPosting.amount))
-                  .group_by(LedgerPosting.account, LedgerPosting.currency)).all()
+    rows = s.exec(
+        select(LedgerPosting.account, LedgerPosting.currency, func.sum(LedgerPosting.amount)).group_by(
+            LedgerPosting.account, LedgerPosting.currency
+        )
+    ).all()
     return {(account, currency): int(total) for account, currency, total in rows}
 
 
 def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tuple[int, str], dict[str, int]]:
-    query = (select(LedgerPosting.account, LedgerPosting.shop_id, LedgerPosting.currency, LedgerPosting.amount,
-                    LedgerTransaction.kind, LedgerTransaction.available_at)
-             .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-             .where(LedgerPosting.account.in_(SHOP_ACCOUNTS)))
+    query = (
+        select(
+            LedgerPosting.account,
+            LedgerPosting.shop_id,
+            LedgerPosting.currency,
+            LedgerPosting.amount,
+            LedgerTransaction.kind,
+            LedgerTransaction.available_at,
+        )
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(LedgerPosting.account.in_(SHOP_ACCOUNTS))
+    )
     if shop_ids is not None:
         query = query.where(LedgerPosting.shop_id.in_(shop_ids))
     totals: dict[tuple[int, str], dict[str, int]] = defaultdict(
-        lambda: dict(sales=0, refunds=0, disputed=0, pending=0, available=0))
+        lambda: dict(sales=0, refunds=0, disputed=0, pending=0, available=0)
+    )
     # sales - refunds - disputed = pending + available
     for account, shop_id, currency, amount, kind, available_at in s.exec(query).all():
         credit = -amount  # what the shop is owed is a credit
@@ -222,11 +264,18 @@ def seller_balances(s: Session, actor: Actor, *, now: datetime | None = None) ->
     shop_id = require_shop(actor)
     now = now or utcnow()
     return [
-        SellerBalance(shop_id=shop, currency=currency, sales=b["sales"], refunds=b["refunds"],
-                      disputed=b["disputed"], pending=b["pending"], available=b["available"],
-                      pending_label=format_money(Money(b["pending"], currency)),
-                      available_label=format_money(Money(b["available"], currency)),
-                      disputed_label=format_money(Money(b["disputed"], currency)))
+        SellerBalance(
+            shop_id=shop,
+            currency=currency,
+            sales=b["sales"],
+            refunds=b["refunds"],
+            disputed=b["disputed"],
+            pending=b["pending"],
+            available=b["available"],
+            pending_label=format_money(Money(b["pending"], currency)),
+            available_label=format_money(Money(b["available"], currency)),
+            disputed_label=format_money(Money(b["disputed"], currency)),
+        )
         for (shop, currency), b in sorted(_balances(s, {shop_id}, now).items())
     ]
 
@@ -236,8 +285,10 @@ def payouts_report(s: Session, actor: Actor, *, now: datetime | None = None) -> 
     require_admin(actor, "payouts_report")
     now = now or utcnow()
     names = dict(s.exec(select(Shop.id, Shop.name)).all())
-    return [PayoutRow(shop_id=shop, shop_name=names.get(shop, ""), currency=currency, **b)
-            for (shop, currency), b in sorted(_balances(s, None, now).items())]
+    return [
+        PayoutRow(shop_id=shop, shop_name=names.get(shop, ""), currency=currency, **b)
+        for (shop, currency), b in sorted(_balances(s, None, now).items())
+    ]
 
 
 def _csv_text(value: str) -> str:
@@ -251,8 +302,10 @@ def payouts_csv(s: Session, actor: Actor, *, now: datetime | None = None) -> str
     writer = csv.writer(out)
     writer.writerow(["shop_id", "shop", "currency", "sales", "refunds", "held_for_disputes", "pending", "available"])
     for row in payouts_report(s, actor, now=now):
-        major = [str(Money(value, row.currency).to_decimal())
-                 for value in (row.sales, row.refunds, row.disputed, row.pending, row.available)]
+        major = [
+            str(Money(value, row.currency).to_decimal())
+            for value in (row.sales, row.refunds, row.disputed, row.pending, row.available)
+        ]
         writer.writerow([row.shop_id, _csv_text(row.shop_name), row.currency, *major])
     return out.getvalue()
 
@@ -262,8 +315,14 @@ def seller_statement_csv(s: Session, actor: Actor) -> str:
     what their balance is made of, for their own bookkeeping."""
     shop_id = require_shop(actor)
     rows = s.exec(
-        select(LedgerTransaction.created_at, Order.reference, LedgerTransaction.kind, LedgerPosting.amount,
-               LedgerPosting.currency, LedgerTransaction.available_at)
+        select(
+            LedgerTransaction.created_at,
+            Order.reference,
+            LedgerTransaction.kind,
+            LedgerPosting.amount,
+            LedgerPosting.currency,
+            LedgerTransaction.available_at,
+        )
         .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
         .join(Order, Order.id == LedgerTransaction.order_id)
         .where(LedgerPosting.account == "seller_earnings", LedgerPosting.shop_id == shop_id)
@@ -273,6 +332,14 @@ def seller_statement_csv(s: Session, actor: Actor) -> str:
     writer = csv.writer(out)
     writer.writerow(["date", "order", "kind", "earnings", "currency", "available_from"])
     for created_at, reference, kind, amount, currency, available_at in rows:
-        writer.writerow([created_at.date().isoformat(), reference, kind,
-                         str(Money(-amount, currency).to_decimal()), currency, available_at.date().isoformat()])
+        writer.writerow(
+            [
+                created_at.date().isoformat(),
+                reference,
+                kind,
+                str(Money(-amount, currency).to_decimal()),
+                currency,
+                available_at.date().isoformat(),
+            ]
+        )
     return out.getvalue()

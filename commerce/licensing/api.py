@@ -111,7 +111,8 @@ def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey |
         if counter.record(f"license-key:{digest}", 60) > KEY_REQUESTS_PER_MINUTE:
             raise RateLimited("Too many requests for this license key. Try again in a minute.")
         row = s.exec(
-            select(LicenseKey).where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
+            select(LicenseKey)
+            .where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
             .with_for_update()
         ).first()
     if row is None or row.status == "available":
@@ -121,24 +122,36 @@ def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey |
 
 
 def _active(s: Session, row: LicenseKey) -> list[LicenseActivation]:
-    return list(s.exec(select(LicenseActivation).where(
-        LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None))).all())
+    return list(
+        s.exec(
+            select(LicenseActivation).where(
+                LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None)
+            )
+        ).all()
+    )
 
 
-def _answer(row: LicenseKey, status: str, active_count: int, instance_active: bool | None,
-            message: str | None = None) -> LicenseAnswer:
+def _answer(
+    row: LicenseKey, status: str, active_count: int, instance_active: bool | None, message: str | None = None
+) -> LicenseAnswer:
     return LicenseAnswer(
-        status=status, message=message or _MESSAGES[status], expires_at=row.expires_at,
-        activations=active_count, activation_limit=row.activation_limit,
-        usage_count=row.usage_count, usage_limit=row.usage_limit, instance_active=instance_active,
+        status=status,
+        message=message or _MESSAGES[status],
+        expires_at=row.expires_at,
+        activations=active_count,
+        activation_limit=row.activation_limit,
+        usage_count=row.usage_count,
+        usage_limit=row.usage_limit,
+        instance_active=instance_active,
     )
 
 
 NOT_FOUND = LicenseAnswer(status="not_found", message=_MESSAGES["not_found"])
 
 
-def _lookup(s: Session, product_id: object, key: object, instance: object, *, instance_required: bool,
-            client_id: str) -> tuple[LicenseKey, str | None] | None:
+def _lookup(
+    s: Session, product_id: object, key: object, instance: object, *, instance_required: bool, client_id: str
+) -> tuple[LicenseKey, str | None] | None:
     """The sold key this request names (rate limits counted) and its instance label; None: not found."""
     _limit_client(client_id)
     pid, text = _product_id(product_id), _key_text(key)
@@ -147,8 +160,7 @@ def _lookup(s: Session, product_id: object, key: object, instance: object, *, in
     return None if row is None else (row, label)
 
 
-def validate(s: Session, *, product_id: object, key: object, instance: object = None,
-             client_id: str) -> LicenseAnswer:
+def validate(s: Session, *, product_id: object, key: object, instance: object = None, client_id: str) -> LicenseAnswer:
     """Is this key good for this product? A valid answer counts one use."""
     found = _lookup(s, product_id, key, instance, instance_required=False, client_id=client_id)
     if found is None:
@@ -170,8 +182,7 @@ def validate(s: Session, *, product_id: object, key: object, instance: object = 
     return _answer(row, status, len(active), instance_active)
 
 
-def activate(s: Session, *, product_id: object, key: object, instance: object,
-             client_id: str) -> LicenseAnswer:
+def activate(s: Session, *, product_id: object, key: object, instance: object, client_id: str) -> LicenseAnswer:
     """Activate the key on `instance`; activating an active instance again is fine."""
     found = _lookup(s, product_id, key, instance, instance_required=True, client_id=client_id)
     if found is None:
@@ -182,17 +193,23 @@ def activate(s: Session, *, product_id: object, key: object, instance: object,
     if status != "valid":
         return _answer(row, status, len(active), any(a.instance == label for a in active))
     now = utcnow()
-    existing = s.exec(select(LicenseActivation).where(
-        LicenseActivation.license_key_id == row.id, LicenseActivation.instance == label)).first()
+    existing = s.exec(
+        select(LicenseActivation).where(LicenseActivation.license_key_id == row.id, LicenseActivation.instance == label)
+    ).first()
     if existing is not None and existing.deactivated_at is None:
         existing.last_seen_at = now
         s.add(existing)
         s.flush()
         return _answer(row, "valid", len(active), True, "This instance is already activated.")
     if row.activation_limit is not None and len(active) >= row.activation_limit:
-        return _answer(row, "limit_reached", len(active), False,
-                       f"This key is already active on {len(active)} of {row.activation_limit} "
-                       "allowed instances. Deactivate one first.")
+        return _answer(
+            row,
+            "limit_reached",
+            len(active),
+            False,
+            f"This key is already active on {len(active)} of {row.activation_limit} "
+            "allowed instances. Deactivate one first.",
+        )
     if existing is None:
         existing = LicenseActivation(license_key_id=row.id, instance=label, created_at=now, last_seen_at=now)
     existing.deactivated_at, existing.last_seen_at = None, now
@@ -201,23 +218,29 @@ def activate(s: Session, *, product_id: object, key: object, instance: object,
     return _answer(row, "valid", len(active) + 1, True, "Activated.")
 
 
-def deactivate(s: Session, *, product_id: object, key: object, instance: object,
-               client_id: str) -> LicenseAnswer:
+def deactivate(s: Session, *, product_id: object, key: object, instance: object, client_id: str) -> LicenseAnswer:
     """Free the key's seat on `instance` (whatever the key's status, so users can move machines)."""
     found = _lookup(s, product_id, key, instance, instance_required=True, client_id=client_id)
     if found is None:
         return NOT_FOUND
     row, label = found
-    existing = s.exec(select(LicenseActivation).where(
-        LicenseActivation.license_key_id == row.id, LicenseActivation.instance == label,
-        LicenseActivation.deactivated_at.is_(None))).first()
+    existing = s.exec(
+        select(LicenseActivation).where(
+            LicenseActivation.license_key_id == row.id,
+            LicenseActivation.instance == label,
+            LicenseActivation.deactivated_at.is_(None),
+        )
+    ).first()
     message = "This instance was not activated."
     if existing is not None:
         existing.deactivated_at = utcnow()
         s.add(existing)
         s.flush()
         message = "Deactivated."
-    count = s.exec(select(func.count()).select_from(LicenseActivation).where(
-        LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None))).one()
+    count = s.exec(
+        select(func.count())
+        .select_from(LicenseActivation)
+        .where(LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None))
+    ).one()
     status = status_of(row)
     return _answer(row, status, count, False, message if status == "valid" else None)

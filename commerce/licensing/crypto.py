@@ -73,10 +73,9 @@ class KeyVault:
             raise KeyDecryptionError("The stored license key is truncated.")
         if blob[:1] != self._header:
             raise KeyDecryptionError(
-                f"The stored license key was encrypted with key version {blob[0]}, "
-                f"not {self.key_version}."
+                f"The stored license key was encrypted with key version {blob[0]}, not {self.key_version}."
             )
-        nonce, sealed = blob[1:1 + NONCE_BYTES], blob[1 + NONCE_BYTES:]
+        nonce, sealed = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
         try:
             plaintext = self._aead.decrypt(nonce, sealed, self._header + associated_data)
         except InvalidTag:

@@ -36,9 +36,10 @@ def _policy(s: Session, product_id: int) -> LicensePolicy:
 def key_for_fulfilment(s: Session, fulfilment_id: int) -> LicenseKey | None:
     """The key currently issued for this fulfilment (a rotated key's successor)."""
     return s.exec(
-        select(LicenseKey).where(LicenseKey.fulfilment_id == fulfilment_id,
-                                 LicenseKey.replaced_by_id.is_(None))
-        .order_by(LicenseKey.id.desc()).limit(1)
+        select(LicenseKey)
+        .where(LicenseKey.fulfilment_id == fulfilment_id, LicenseKey.replaced_by_id.is_(None))
+        .order_by(LicenseKey.id.desc())
+        .limit(1)
     ).first()
 
 
@@ -46,7 +47,9 @@ def new_generated_key(s: Session, product_id: int, prefix: str | None) -> Licens
     keys_vault = vault()
     text = generate_key(prefix)
     row = LicenseKey(
-        product_id=product_id, source="generated", status="sold",
+        product_id=product_id,
+        source="generated",
+        status="sold",
         ciphertext=keys_vault.encrypt(text, product_associated_data(product_id)),
         lookup_hash=keys_vault.lookup_hash(normalize_key(text)),
     )
@@ -59,15 +62,18 @@ def take_from_stock(s: Session, product_id: int) -> LicenseKey:
     for _ in range(_ALLOCATION_ATTEMPTS):
         candidate_id = s.exec(
             select(LicenseKey.id)
-            .where(LicenseKey.product_id == product_id, LicenseKey.status == "available",
-                   LicenseKey.source == "imported")
-            .order_by(LicenseKey.id).limit(1)
+            .where(
+                LicenseKey.product_id == product_id, LicenseKey.status == "available", LicenseKey.source == "imported"
+            )
+            .order_by(LicenseKey.id)
+            .limit(1)
             .with_for_update(skip_locked=True)
         ).first()
         if candidate_id is None:
             break
         taken = s.exec(
-            update(LicenseKey).where(LicenseKey.id == candidate_id, LicenseKey.status == "available")
+            update(LicenseKey)
+            .where(LicenseKey.id == candidate_id, LicenseKey.status == "available")
             .values(status="sold", sold_at=utcnow())
             .execution_options(synchronize_session=False)
         )
@@ -112,8 +118,9 @@ def _sell(row: LicenseKey, fulfilment: Fulfilment, policy: LicensePolicy) -> Non
 
 def revoke_keys_of(s: Session, fulfilment: Fulfilment, reason: str) -> int:
     """Revoke every live key issued for this fulfilment; returns how many."""
-    rows = s.exec(select(LicenseKey).where(LicenseKey.fulfilment_id == fulfilment.id,
-                                           LicenseKey.status == "sold")).all()
+    rows = s.exec(
+        select(LicenseKey).where(LicenseKey.fulfilment_id == fulfilment.id, LicenseKey.status == "sold")
+    ).all()
     now = utcnow()
     for row in rows:
         row.status, row.revoked_at, row.revoked_reason = "revoked", now, reason[:200]

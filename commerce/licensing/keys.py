@@ -84,9 +84,7 @@ def validate_prefix(prefix: str) -> str:
     """A seller's key prefix, upper-cased; 1 to 8 letters or digits."""
     cleaned = prefix.strip().upper()
     if not _PREFIX.fullmatch(cleaned):
-        raise ValidationError(
-            f"A key prefix is 1 to {MAX_PREFIX_LENGTH} letters (A–Z) or digits.", "key_prefix"
-        )
+        raise ValidationError(f"A key prefix is 1 to {MAX_PREFIX_LENGTH} letters (A–Z) or digits.", "key_prefix")
     return cleaned
 
 
@@ -96,7 +94,7 @@ def generate_key(prefix: str | None = None) -> str:
     encoded = base64.b32encode(secrets.token_bytes(_RANDOM_BYTES)).decode("ascii")
     random_part = encoded[:RANDOM_SYMBOLS].translate(_FROM_RFC4648_BASE32)
     body = random_part + _check_symbol(random_part)
-    groups = [body[start:start + GROUP_SIZE] for start in range(0, BODY_LENGTH, GROUP_SIZE)]
+    groups = [body[start : start + GROUP_SIZE] for start in range(0, BODY_LENGTH, GROUP_SIZE)]
     if prefix is not None:
         groups.insert(0, validate_prefix(prefix))
     return "-".join(groups)
@@ -130,11 +128,30 @@ class ImportResult:
 
 # First cells that name the column rather than hold a key (compared without case,
 # spaces, dashes or underscores).
-_HEADER_NAMES = frozenset({
-    "key", "keys", "licensekey", "licensekeys", "licencekey", "licencekeys", "license",
-    "licenses", "licence", "licences", "licensecode", "code", "codes", "serial",
-    "serials", "serialkey", "serialnumber", "activationkey", "activationcode", "productkey",
-})
+_HEADER_NAMES = frozenset(
+    {
+        "key",
+        "keys",
+        "licensekey",
+        "licensekeys",
+        "licencekey",
+        "licencekeys",
+        "license",
+        "licenses",
+        "licence",
+        "licences",
+        "licensecode",
+        "code",
+        "codes",
+        "serial",
+        "serials",
+        "serialkey",
+        "serialnumber",
+        "activationkey",
+        "activationcode",
+        "productkey",
+    }
+)
 
 
 def _is_header(cell: str) -> bool:

@@ -90,16 +90,24 @@ class OwnedKeyView:
 
 
 _BUYER_STATUS_LABELS = {
-    "valid": "Active", "expired": "Expired", "revoked": "Revoked", "limit_reached": "Usage limit reached",
+    "valid": "Active",
+    "expired": "Expired",
+    "revoked": "Revoked",
+    "limit_reached": "Usage limit reached",
 }
 
 
 def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]:
     """The buyer's live keys for a product (bought twice: two keys), oldest first."""
     rows = s.exec(
-        select(LicenseKey).join(Fulfilment, Fulfilment.id == LicenseKey.fulfilment_id)
-        .where(LicenseKey.buyer_id == buyer_id, LicenseKey.product_id == product_id,
-               LicenseKey.replaced_by_id.is_(None), Fulfilment.status == "granted")
+        select(LicenseKey)
+        .join(Fulfilment, Fulfilment.id == LicenseKey.fulfilment_id)
+        .where(
+            LicenseKey.buyer_id == buyer_id,
+            LicenseKey.product_id == product_id,
+            LicenseKey.replaced_by_id.is_(None),
+            Fulfilment.status == "granted",
+        )
         .order_by(LicenseKey.id)
     ).all()
     counts = _active_activations(s, [row.id for row in rows])
@@ -107,13 +115,20 @@ def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]
     views = []
     for row in rows:
         status = status_of(row, now)
-        views.append(OwnedKeyView(
-            id=row.id, masked=mask_key(_plaintext(row)), status=status,
-            status_label=_BUYER_STATUS_LABELS[status], expires_at=row.expires_at,
-            expires_label=_date(row.expires_at) or "Never expires",
-            activations=counts.get(row.id, 0), activation_limit=row.activation_limit,
-            usage_count=row.usage_count, usage_limit=row.usage_limit,
-        ))
+        views.append(
+            OwnedKeyView(
+                id=row.id,
+                masked=mask_key(_plaintext(row)),
+                status=status,
+                status_label=_BUYER_STATUS_LABELS[status],
+                expires_at=row.expires_at,
+                expires_label=_date(row.expires_at) or "Never expires",
+                activations=counts.get(row.id, 0),
+                activation_limit=row.activation_limit,
+                usage_count=row.usage_count,
+                usage_limit=row.usage_limit,
+            )
+        )
     return views
 
 
@@ -205,8 +220,14 @@ def _owned_product_id(s: Session, actor: Actor, product_id: int) -> Product:
 
 
 def list_product_keys(
-    s: Session, actor: Actor, product_id: int, *, status: str = "all", search: str = "",
-    page: int = 1, per_page: int = 25,
+    s: Session,
+    actor: Actor,
+    product_id: int,
+    *,
+    status: str = "all",
+    search: str = "",
+    page: int = 1,
+    per_page: int = 25,
 ) -> Page:
     """A seller's keys of one product, newest first, masked, with buyers and activations.
 
@@ -219,8 +240,12 @@ def list_product_keys(
     if status in ("available", "sold", "revoked"):
         condition.append(LicenseKey.status == status)
     query = select(LicenseKey, User.email).join(User, User.id == LicenseKey.buyer_id, isouter=True).where(*condition)
-    count_query = select(func.count()).select_from(LicenseKey).join(
-        User, User.id == LicenseKey.buyer_id, isouter=True).where(*condition)
+    count_query = (
+        select(func.count())
+        .select_from(LicenseKey)
+        .join(User, User.id == LicenseKey.buyer_id, isouter=True)
+        .where(*condition)
+    )
     needle = (search or "").strip().lower()[:100]
     if needle:
         found = (func.lower(User.email).contains(needle), shares_email_with_sellers(User.id))
@@ -229,25 +254,39 @@ def list_product_keys(
     total = s.exec(count_query).one()
     rows = s.exec(query.order_by(LicenseKey.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
     counts = _active_activations(s, [row.id for row, _ in rows])
-    fulfilments = {f.id: f for f in s.exec(select(Fulfilment).where(
-        Fulfilment.id.in_([row.fulfilment_id for row, _ in rows if row.fulfilment_id]))).all()}
+    fulfilments = {
+        f.id: f
+        for f in s.exec(
+            select(Fulfilment).where(Fulfilment.id.in_([row.fulfilment_id for row, _ in rows if row.fulfilment_id]))
+        ).all()
+    }
     shown = buyers_as_seen_by_shop(s, product.shop_id, {row.buyer_id: email for row, email in rows if row.buyer_id})
     now = utcnow()
     items = []
     for row, _ in rows:
         fulfilment = fulfilments.get(row.fulfilment_id)
         access = fulfilment is not None and fulfilment.status == "granted"
-        items.append(SellerKeyRow(
-            id=row.id, masked=mask_key(_plaintext(row)), status=row.status,
-            status_label=KEY_STATUS_LABELS.get(row.status, row.status),
-            api_status=status_of(row, now) if row.status != "available" else "",
-            source=row.source, buyer=shown.get(row.buyer_id, ""), sold_at=row.sold_at, sold_label=_date(row.sold_at),
-            expires_at=row.expires_at, expires_label=_date(row.expires_at) or "Never",
-            activations=counts.get(row.id, 0), activation_limit=row.activation_limit,
-            usage_count=row.usage_count, revoked_reason=row.revoked_reason or "",
-            can_reenable=row.status == "revoked" and access,
-            can_rotate=row.status == "sold" and access,
-        ))
+        items.append(
+            SellerKeyRow(
+                id=row.id,
+                masked=mask_key(_plaintext(row)),
+                status=row.status,
+                status_label=KEY_STATUS_LABELS.get(row.status, row.status),
+                api_status=status_of(row, now) if row.status != "available" else "",
+                source=row.source,
+                buyer=shown.get(row.buyer_id, ""),
+                sold_at=row.sold_at,
+                sold_label=_date(row.sold_at),
+                expires_at=row.expires_at,
+                expires_label=_date(row.expires_at) or "Never",
+                activations=counts.get(row.id, 0),
+                activation_limit=row.activation_limit,
+                usage_count=row.usage_count,
+                revoked_reason=row.revoked_reason or "",
+                can_reenable=row.status == "revoked" and access,
+                can_rotate=row.status == "sold" and access,
+            )
+        )
     return make_page(items, page, per_page, total)
 
 
@@ -317,13 +356,21 @@ def rotate_key(s: Session, actor: Actor, key_id: int) -> int:
 def key_activations(s: Session, actor: Actor, key_id: int) -> list[ActivationView]:
     row = _seller_key(s, actor, key_id)
     activations = s.exec(
-        select(LicenseActivation).where(LicenseActivation.license_key_id == row.id)
+        select(LicenseActivation)
+        .where(LicenseActivation.license_key_id == row.id)
         .order_by(LicenseActivation.deactivated_at.is_not(None), LicenseActivation.last_seen_at.desc())
     ).all()
-    return [ActivationView(id=a.id, instance=a.instance, created_at=a.created_at,
-                           last_seen_at=a.last_seen_at, last_seen_label=f"{a.last_seen_at:%-d %b %Y %H:%M} UTC",
-                           active=a.deactivated_at is None)
-            for a in activations]
+    return [
+        ActivationView(
+            id=a.id,
+            instance=a.instance,
+            created_at=a.created_at,
+            last_seen_at=a.last_seen_at,
+            last_seen_label=f"{a.last_seen_at:%-d %b %Y %H:%M} UTC",
+            active=a.deactivated_at is None,
+        )
+        for a in activations
+    ]
 
 
 def _touch_library(s: Session, buyer_id: int | None) -> None:

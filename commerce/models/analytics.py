@@ -83,8 +83,10 @@ class ShopRollup(SQLModel, table=True):
 
 class ProductRollup(SQLModel, table=True):
     __tablename__ = "analytics_product_rollups"
-    __table_args__ = (UniqueConstraint("product_id", "day", name="uq_analytics_product_rollups"),
-                      Index("ix_analytics_product_rollups_shop_day", "shop_id", "day"))
+    __table_args__ = (
+        UniqueConstraint("product_id", "day", name="uq_analytics_product_rollups"),
+        Index("ix_analytics_product_rollups_shop_day", "shop_id", "day"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     shop_id: int = Field(foreign_key="shops.id")

@@ -6,8 +6,7 @@ from sqlmodel import Field, SQLModel
 
 from commerce.models.base import UTCDateTime, utcnow
 
-ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings",
-            "dispute_hold")
+ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings", "dispute_hold")
 
 
 class LedgerTransaction(SQLModel, table=True):

@@ -67,9 +67,7 @@ class LicenseActivation(SQLModel, table=True):
     """One machine (instance) a key is activated on, named by the seller's software."""
 
     __tablename__ = "license_activations"
-    __table_args__ = (
-        UniqueConstraint("license_key_id", "instance", name="uq_license_activations_key_instance"),
-    )
+    __table_args__ = (UniqueConstraint("license_key_id", "instance", name="uq_license_activations_key_instance"),)
 
     id: int | None = Field(default=None, primary_key=True)
     license_key_id: int = Field(foreign_key="license_keys.id", index=True)

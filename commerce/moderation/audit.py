@@ -51,35 +51,59 @@ class AuditEntry:
     when_label: str
 
 
-def record(s: Session, admin_id: int, action: str, subject: str, subject_id: object, *,
-           label: str = "", reason: str = "") -> None:
+def record(
+    s: Session, admin_id: int, action: str, subject: str, subject_id: object, *, label: str = "", reason: str = ""
+) -> None:
     if action not in ACTION_LABELS:
         raise ValueError(f"unknown audit action {action!r}")
-    s.add(AuditRecord(actor_user_id=admin_id, action=action, subject=subject, subject_id=str(subject_id),
-                      subject_label=label[:200], reason=reason[:1000]))
+    s.add(
+        AuditRecord(
+            actor_user_id=admin_id,
+            action=action,
+            subject=subject,
+            subject_id=str(subject_id),
+            subject_label=label[:200],
+            reason=reason[:1000],
+        )
+    )
     s.flush()
 
 
 def _entries(s: Session, rows: list[AuditRecord]) -> list[AuditEntry]:
-    people = {user.id: user for user in s.exec(
-        select(User).where(User.id.in_({row.actor_user_id for row in rows}))).all()} if rows else {}
+    people = (
+        {user.id: user for user in s.exec(select(User).where(User.id.in_({row.actor_user_id for row in rows}))).all()}
+        if rows
+        else {}
+    )
     return [
-        AuditEntry(id=row.id, actor_name=people[row.actor_user_id].display_name,
-                   actor_email=people[row.actor_user_id].email, action=row.action,
-                   action_label=ACTION_LABELS.get(row.action, row.action), subject=row.subject,
-                   subject_id=row.subject_id, subject_label=row.subject_label, reason=row.reason,
-                   created_at=row.created_at, when_label=row.created_at.strftime("%d %b %Y %H:%M UTC"))
+        AuditEntry(
+            id=row.id,
+            actor_name=people[row.actor_user_id].display_name,
+            actor_email=people[row.actor_user_id].email,
+            action=row.action,
+            action_label=ACTION_LABELS.get(row.action, row.action),
+            subject=row.subject,
+            subject_id=row.subject_id,
+            subject_label=row.subject_label,
+            reason=row.reason,
+            created_at=row.created_at,
+            when_label=row.created_at.strftime("%d %b %Y %H:%M UTC"),
+        )
         for row in rows
     ]
 
 
-def history(s: Session, subjects: list[tuple[str, str]], *, limit_each: int = 5) -> dict[tuple[str, str], list[AuditEntry]]:
+def history(
+    s: Session, subjects: list[tuple[str, str]], *, limit_each: int = 5
+) -> dict[tuple[str, str], list[AuditEntry]]:
     """Earlier decisions about each (subject, subject id), newest first (for the queue)."""
     if not subjects:
         return {}
-    rows = s.exec(select(AuditRecord)
-                  .where(tuple_(AuditRecord.subject, AuditRecord.subject_id).in_(subjects))
-                  .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())).all()
+    rows = s.exec(
+        select(AuditRecord)
+        .where(tuple_(AuditRecord.subject, AuditRecord.subject_id).in_(subjects))
+        .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())
+    ).all()
     found: dict[tuple[str, str], list[AuditEntry]] = {}
     for entry in _entries(s, list(rows)):
         bucket = found.setdefault((entry.subject, entry.subject_id), [])
@@ -88,8 +112,9 @@ def history(s: Session, subjects: list[tuple[str, str]], *, limit_each: int = 5)
     return found
 
 
-def list_audit(s: Session, actor: Actor, *, action: str = "", subject: str = "", page: int = 1,
-               per_page: int = 50) -> Page:
+def list_audit(
+    s: Session, actor: Actor, *, action: str = "", subject: str = "", page: int = 1, per_page: int = 50
+) -> Page:
     """Admins browse the record, newest first, optionally by action and by subject kind."""
     require_admin(actor, "list_audit")
     page, per_page = page_bounds(page, per_page)
@@ -99,7 +124,11 @@ def list_audit(s: Session, actor: Actor, *, action: str = "", subject: str = "",
     if subject:
         conditions.append(AuditRecord.subject == subject[:16])
     total = s.exec(select(func.count()).select_from(AuditRecord).where(*conditions)).one()
-    rows = s.exec(select(AuditRecord).where(*conditions)
-                  .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())
-                  .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = s.exec(
+        select(AuditRecord)
+        .where(*conditions)
+        .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return make_page(_entries(s, list(rows)), page, per_page, total)

@@ -21,17 +21,47 @@ from commerce.moderation import audit
 MAX_BANNED_WORDS = 500
 MAX_WORD_LENGTH = 60
 # Programs and scripts run on the buyer's machine: a person checks them before they sell.
-EXECUTABLE_TYPES = frozenset({
-    "application/x-msdownload", "application/x-dosexec", "application/vnd.microsoft.portable-executable",
-    "application/x-executable", "application/x-elf", "application/x-mach-binary",
-    "application/x-sharedlib", "application/x-msi", "application/x-ms-installer",
-    "application/java-archive", "application/vnd.android.package-archive", "application/x-sh",
-    "application/x-shellscript", "text/x-shellscript",
-})
-EXECUTABLE_EXTENSIONS = frozenset({
-    ".exe", ".msi", ".bat", ".cmd", ".com", ".scr", ".ps1", ".vbs", ".js", ".jar", ".apk", ".sh",
-    ".app", ".dmg", ".pkg", ".deb", ".rpm", ".dll", ".so",
-})
+EXECUTABLE_TYPES = frozenset(
+    {
+        "application/x-msdownload",
+        "application/x-dosexec",
+        "application/vnd.microsoft.portable-executable",
+        "application/x-executable",
+        "application/x-elf",
+        "application/x-mach-binary",
+        "application/x-sharedlib",
+        "application/x-msi",
+        "application/x-ms-installer",
+        "application/java-archive",
+        "application/vnd.android.package-archive",
+        "application/x-sh",
+        "application/x-shellscript",
+        "text/x-shellscript",
+    }
+)
+EXECUTABLE_EXTENSIONS = frozenset(
+    {
+        ".exe",
+        ".msi",
+        ".bat",
+        ".cmd",
+        ".com",
+        ".scr",
+        ".ps1",
+        ".vbs",
+        ".js",
+        ".jar",
+        ".apk",
+        ".sh",
+        ".app",
+        ".dmg",
+        ".pkg",
+        ".deb",
+        ".rpm",
+        ".dll",
+        ".so",
+    }
+)
 # Sniffed types that say nothing about the content either way.
 UNSPECIFIC_TYPES = frozenset({"application/octet-stream", "text/plain", "application/zip"})
 
@@ -66,11 +96,23 @@ def set_banned_words(s: Session, actor: Actor, text: str) -> list[str]:
     s.flush()
     added = sorted(set(words) - set(before))
     removed = sorted(set(before) - set(words))
-    audit.record(s, admin_id, "set_banned_words", "settings", "banned_words", label="Banned words",
-                 reason="; ".join(filter(None, [
-                     f"added: {', '.join(added)}" if added else "",
-                     f"removed: {', '.join(removed)}" if removed else "",
-                 ])))
+    audit.record(
+        s,
+        admin_id,
+        "set_banned_words",
+        "settings",
+        "banned_words",
+        label="Banned words",
+        reason="; ".join(
+            filter(
+                None,
+                [
+                    f"added: {', '.join(added)}" if added else "",
+                    f"removed: {', '.join(removed)}" if removed else "",
+                ],
+            )
+        ),
+    )
     return words
 
 
@@ -100,8 +142,12 @@ def file_problem(filename: str, content_type: str) -> str | None:
     if content_type in EXECUTABLE_TYPES or extension in EXECUTABLE_EXTENSIONS:
         return f"{filename} is a program or script ({content_type})."
     expected = mimetypes.guess_type(filename)[0]
-    if expected and content_type not in UNSPECIFIC_TYPES and expected != content_type \
-            and expected.split("/")[0] != content_type.split("/")[0]:
+    if (
+        expected
+        and content_type not in UNSPECIFIC_TYPES
+        and expected != content_type
+        and expected.split("/")[0] != content_type.split("/")[0]
+    ):
         return f"{filename} is named like {expected} but its content is {content_type}."
     return None
 
@@ -113,7 +159,8 @@ def file_problems(s: Session, product_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = defaultdict(list)
     for product_id, filename, content_type in s.exec(
         select(ProductFile.product_id, ProductFile.filename, ProductFile.content_type)
-        .where(ProductFile.product_id.in_(product_ids)).order_by(ProductFile.id)
+        .where(ProductFile.product_id.in_(product_ids))
+        .order_by(ProductFile.id)
     ).all():
         problem = file_problem(filename, content_type)
         if problem:

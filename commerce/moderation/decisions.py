@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from commerce import wiring
 from commerce.accounts import Actor, require_admin
 from commerce.catalog import products as catalog
 from commerce.errors import DomainError, NotFound, ValidationError
-from commerce import wiring
 from commerce.links import absolute, seller_product_url
 from commerce.models import Product, Report, Review, Shop, User
 from commerce.models.base import utcnow
@@ -44,8 +44,9 @@ def _reason(reason: str | None, *, required: str | None = None) -> str:
     return cleaned
 
 
-def _close_reports(s: Session, admin_id: int, *, status: str, product_id: int | None = None,
-                   review_id: int | None = None) -> int:
+def _close_reports(
+    s: Session, admin_id: int, *, status: str, product_id: int | None = None, review_id: int | None = None
+) -> int:
     query = select(Report).where(Report.status == "open")
     if review_id is not None:
         query = query.where(Report.review_id == review_id)
@@ -66,8 +67,15 @@ def approve_product(s: Session, actor: Actor, product_id: int, *, note: str = ""
     cleaned = _reason(note)
     view = catalog.approve_product(s, actor, product_id)
     closed = _close_reports(s, admin_id, status="dismissed", product_id=view.id)
-    audit.record(s, admin_id, "approve_product", "product", view.id, label=view.title,
-                 reason=cleaned or (f"kept after {closed} report(s)" if closed else ""))
+    audit.record(
+        s,
+        admin_id,
+        "approve_product",
+        "product",
+        view.id,
+        label=view.title,
+        reason=cleaned or (f"kept after {closed} report(s)" if closed else ""),
+    )
 
 
 def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) -> None:
@@ -77,10 +85,21 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
     view = catalog.reject_product(s, actor, product_id, reason=cleaned)
     _close_reports(s, admin_id, status="actioned", product_id=view.id)
     audit.record(s, admin_id, "reject_product", "product", view.id, label=view.title, reason=cleaned)
-    seller = s.exec(select(User).join(Shop, Shop.owner_id == User.id)
-                    .join(Product, Product.shop_id == Shop.id).where(Product.id == view.id)).one()
-    enqueue_email(s, to=seller.email, kind="product_rejected", seller=seller.display_name, product=view.title,
-                  reason=cleaned, studio_url=absolute(wiring.settings().base_url, seller_product_url(view.id)))
+    seller = s.exec(
+        select(User)
+        .join(Shop, Shop.owner_id == User.id)
+        .join(Product, Product.shop_id == Shop.id)
+        .where(Product.id == view.id)
+    ).one()
+    enqueue_email(
+        s,
+        to=seller.email,
+        kind="product_rejected",
+        seller=seller.display_name,
+        product=view.title,
+        reason=cleaned,
+        studio_url=absolute(wiring.settings().base_url, seller_product_url(view.id)),
+    )
 
 
 def hide_review(s: Session, actor: Actor, review_id: int, *, reason: str) -> None:
@@ -97,8 +116,15 @@ def hide_review(s: Session, actor: Actor, review_id: int, *, reason: str) -> Non
         mark_products_dirty(s, [review.product_id])
     _close_reports(s, admin_id, status="actioned", review_id=review.id)
     product = s.get(Product, review.product_id)
-    audit.record(s, admin_id, "hide_review", "review", review.id,
-                 label=f"{review.rating}★ review of {product.title}", reason=cleaned)
+    audit.record(
+        s,
+        admin_id,
+        "hide_review",
+        "review",
+        review.id,
+        label=f"{review.rating}★ review of {product.title}",
+        reason=cleaned,
+    )
 
 
 def dismiss_report(s: Session, actor: Actor, report_id: int, *, reason: str = "") -> None:
@@ -114,12 +140,18 @@ def dismiss_report(s: Session, actor: Actor, report_id: int, *, reason: str = ""
     s.add(report)
     s.flush()
     product = s.get(Product, report.product_id)
-    audit.record(s, admin_id, "dismiss_report", "report", report.id,
-                 label=f"report of the {report.subject} {product.title}", reason=cleaned)
+    audit.record(
+        s,
+        admin_id,
+        "dismiss_report",
+        "report",
+        report.id,
+        label=f"report of the {report.subject} {product.title}",
+        reason=cleaned,
+    )
 
 
-def bulk_products(s: Session, actor: Actor, product_ids: list[int], *, decision: str,
-                  reason: str = "") -> BulkResult:
+def bulk_products(s: Session, actor: Actor, product_ids: list[int], *, decision: str, reason: str = "") -> BulkResult:
     """Approve or reject several products; each gets its own decision and record."""
     require_admin(actor, "bulk_products", decision=decision, count=len(product_ids or []))
     if decision not in ("approve", "reject"):

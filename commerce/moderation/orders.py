@@ -79,16 +79,27 @@ def find_orders(s: Session, actor: Actor, query: str, *, limit: int = 25) -> lis
     if not text:
         return []
     condition = (func.upper(Order.reference) == text.upper()) | (func.lower(Order.email) == text.lower())
-    rows = s.exec(select(Order).where(condition).order_by(Order.created_at.desc(), Order.id.desc())
-                  .limit(max(1, min(limit, 100)))).all()
-    return [OrderRow(reference=o.reference, buyer_email=o.email, status_label=lifecycle.STATUS_LABELS[o.status],
-                     total_label=format_money(Money(o.total, o.currency)),
-                     date_label=o.created_at.strftime("%d %b %Y %H:%M")) for o in rows]
+    rows = s.exec(
+        select(Order).where(condition).order_by(Order.created_at.desc(), Order.id.desc()).limit(max(1, min(limit, 100)))
+    ).all()
+    return [
+        OrderRow(
+            reference=o.reference,
+            buyer_email=o.email,
+            status_label=lifecycle.STATUS_LABELS[o.status],
+            total_label=format_money(Money(o.total, o.currency)),
+            date_label=o.created_at.strftime("%d %b %Y %H:%M"),
+        )
+        for o in rows
+    ]
 
 
 def _order(s: Session, reference: str) -> Order:
-    order = s.exec(select(Order).where(Order.reference == (reference or "").strip().upper())).first() \
-        if isinstance(reference, str) else None
+    order = (
+        s.exec(select(Order).where(Order.reference == (reference or "").strip().upper())).first()
+        if isinstance(reference, str)
+        else None
+    )
     if order is None:
         raise NotFound("There is no such order.")
     return order
@@ -105,32 +116,57 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
         .where(LedgerTransaction.order_id == order.id)
         .order_by(LedgerTransaction.id, LedgerPosting.id)
     ).all()
-    transitions = s.exec(select(OrderTransition).where(OrderTransition.order_id == order.id)
-                         .order_by(OrderTransition.id)).all()
+    transitions = s.exec(
+        select(OrderTransition).where(OrderTransition.order_id == order.id).order_by(OrderTransition.id)
+    ).all()
     left = order.total - order.refunded_amount
     refundable = order.status in refunds.REFUNDABLE and left > 0
     view = lifecycle.order_view(s, order)
     return AdminOrderView(
         order=view,
-        lines=[AdminOrderLine(title=line.title, total_label=line.total_label,
-                              refunded_label=format_money(Money(line.refunded_amount, order.currency))
-                              if line.refunded_amount else "–") for line in view.lines],
-        buyer_name=buyer.display_name, buyer_email=buyer.email,
-        refundable=refundable, refundable_label=format_money(Money(left, order.currency)) if refundable else "",
-        history=[HistoryLine(when_label=t.created_at.strftime("%d %b %Y %H:%M"),
-                             change=(f"{lifecycle.STATUS_LABELS[t.from_status]} → " if t.from_status else "")
-                             + lifecycle.STATUS_LABELS[t.to_status], reason=t.reason) for t in transitions],
-        ledger=[LedgerLine(transaction_id=tx.id, kind=tx.kind, memo=tx.memo, account=p.account,
-                           account_label=ACCOUNT_LABELS.get(p.account, p.account),
-                           shop_name=shops.get(p.shop_id, "") if p.shop_id else "",
-                           amount=p.amount, amount_label=format_money(Money(p.amount, p.currency)),
-                           date_label=tx.created_at.strftime("%d %b %Y %H:%M"))
-                for p, tx in postings],
+        lines=[
+            AdminOrderLine(
+                title=line.title,
+                total_label=line.total_label,
+                refunded_label=format_money(Money(line.refunded_amount, order.currency))
+                if line.refunded_amount
+                else "–",
+            )
+            for line in view.lines
+        ],
+        buyer_name=buyer.display_name,
+        buyer_email=buyer.email,
+        refundable=refundable,
+        refundable_label=format_money(Money(left, order.currency)) if refundable else "",
+        history=[
+            HistoryLine(
+                when_label=t.created_at.strftime("%d %b %Y %H:%M"),
+                change=(f"{lifecycle.STATUS_LABELS[t.from_status]} → " if t.from_status else "")
+                + lifecycle.STATUS_LABELS[t.to_status],
+                reason=t.reason,
+            )
+            for t in transitions
+        ],
+        ledger=[
+            LedgerLine(
+                transaction_id=tx.id,
+                kind=tx.kind,
+                memo=tx.memo,
+                account=p.account,
+                account_label=ACCOUNT_LABELS.get(p.account, p.account),
+                shop_name=shops.get(p.shop_id, "") if p.shop_id else "",
+                amount=p.amount,
+                amount_label=format_money(Money(p.amount, p.currency)),
+                date_label=tx.created_at.strftime("%d %b %Y %H:%M"),
+            )
+            for p, tx in postings
+        ],
     )
 
 
-def refund_order(s: Session, actor: Actor, gateway: PaymentGateway | None, reference: str, *,
-                 reason: str) -> AdminOrderView:
+def refund_order(
+    s: Session, actor: Actor, gateway: PaymentGateway | None, reference: str, *, reason: str
+) -> AdminOrderView:
     """Refund everything still refundable on the order, through the refunds service."""
     admin_id = require_admin(actor, "refund_order", reference=reference)
     cleaned = " ".join((reason if isinstance(reason, str) else "").split())
@@ -138,10 +174,15 @@ def refund_order(s: Session, actor: Actor, gateway: PaymentGateway | None, refer
         raise ValidationError("Say why the order is refunded.", "reason")
     order = _order(s, reference)
     before = order.refunded_amount
-    view = refunds.refund(s, actor, gateway if order.payment_reference else None, order.reference,
-                          reason=cleaned)
+    view = refunds.refund(s, actor, gateway if order.payment_reference else None, order.reference, reason=cleaned)
     refunded = view.refunded_amount - before
-    audit.record(s, admin_id, "refund_order", "order", order.reference,
-                 label=f"{order.reference} ({format_money(Money(refunded, order.currency))})", reason=cleaned)
+    audit.record(
+        s,
+        admin_id,
+        "refund_order",
+        "order",
+        order.reference,
+        label=f"{order.reference} ({format_money(Money(refunded, order.currency))})",
+        reason=cleaned,
+    )
     return order_detail(s, actor, order.reference)
-

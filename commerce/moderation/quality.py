@@ -60,8 +60,9 @@ def _flags(sales: int, refunds: int, disputes: int, average: float, reviews: int
     if reviews >= MIN_REVIEWS_FOR_RATING and average < LOW_RATING_THRESHOLD:
         flags.append(f"Average rating {average:.1f} is below {LOW_RATING_THRESHOLD:.1f}.")
     if reports >= REPORT_THRESHOLD:
-        flags.append(f"{reports} reports about its products in {REPORT_WINDOW.days} days "
-                     f"(threshold {REPORT_THRESHOLD}).")
+        flags.append(
+            f"{reports} reports about its products in {REPORT_WINDOW.days} days (threshold {REPORT_THRESHOLD})."
+        )
     return flags
 
 
@@ -73,42 +74,73 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
     if not shops:
         return []
     ids = [shop.id for shop, _ in shops]
-    sales = {shop_id: (int(sold), int(refunded or 0)) for shop_id, sold, refunded in s.exec(
-        select(OrderLine.shop_id, func.count(), func.sum(case((OrderLine.refunded_amount > 0, 1), else_=0)))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.shop_id.in_(ids), Order.paid_at.is_not(None))
-        .group_by(OrderLine.shop_id)).all()}
-    disputed_orders = (select(OrderTransition.order_id).where(OrderTransition.to_status == "disputed")
-                       .distinct().subquery())
-    disputes = dict(s.exec(
-        select(OrderLine.shop_id, func.count(func.distinct(OrderLine.order_id)))
-        .where(OrderLine.shop_id.in_(ids), OrderLine.order_id.in_(select(disputed_orders.c.order_id)))
-        .group_by(OrderLine.shop_id)).all())
-    ratings = {shop_id: (round(float(average), 2), int(count)) for shop_id, average, count in s.exec(
-        select(Product.shop_id, func.avg(Review.rating), func.count()).select_from(Review)
-        .join(Product, Product.id == Review.product_id)
-        .where(Product.shop_id.in_(ids), Review.hidden_at.is_(None))
-        .group_by(Product.shop_id)).all()}
-    reports = dict(s.exec(
-        select(Product.shop_id, func.count()).select_from(Report)
-        .join(Product, Product.id == Report.product_id)
-        .where(Product.shop_id.in_(ids), Report.subject == "product", Report.status != "dismissed",
-               Report.created_at >= utcnow() - REPORT_WINDOW)
-        .group_by(Product.shop_id)).all())
+    sales = {
+        shop_id: (int(sold), int(refunded or 0))
+        for shop_id, sold, refunded in s.exec(
+            select(OrderLine.shop_id, func.count(), func.sum(case((OrderLine.refunded_amount > 0, 1), else_=0)))
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.shop_id.in_(ids), Order.paid_at.is_not(None))
+            .group_by(OrderLine.shop_id)
+        ).all()
+    }
+    disputed_orders = (
+        select(OrderTransition.order_id).where(OrderTransition.to_status == "disputed").distinct().subquery()
+    )
+    disputes = dict(
+        s.exec(
+            select(OrderLine.shop_id, func.count(func.distinct(OrderLine.order_id)))
+            .where(OrderLine.shop_id.in_(ids), OrderLine.order_id.in_(select(disputed_orders.c.order_id)))
+            .group_by(OrderLine.shop_id)
+        ).all()
+    )
+    ratings = {
+        shop_id: (round(float(average), 2), int(count))
+        for shop_id, average, count in s.exec(
+            select(Product.shop_id, func.avg(Review.rating), func.count())
+            .select_from(Review)
+            .join(Product, Product.id == Review.product_id)
+            .where(Product.shop_id.in_(ids), Review.hidden_at.is_(None))
+            .group_by(Product.shop_id)
+        ).all()
+    }
+    reports = dict(
+        s.exec(
+            select(Product.shop_id, func.count())
+            .select_from(Report)
+            .join(Product, Product.id == Report.product_id)
+            .where(
+                Product.shop_id.in_(ids),
+                Report.subject == "product",
+                Report.status != "dismissed",
+                Report.created_at >= utcnow() - REPORT_WINDOW,
+            )
+            .group_by(Product.shop_id)
+        ).all()
+    )
     result = []
     for shop, email in shops:
         sold, refunded = sales.get(shop.id, (0, 0))
         average, review_count = ratings.get(shop.id, (0.0, 0))
-        result.append(ShopQuality(
-            shop_id=shop.id, shop_name=shop.name, shop_slug=shop.slug, owner_email=email,
-            suspended=shop.suspended_at is not None, take_rate_bps=shop.take_rate_bps,
-            sales=sold, refunds=refunded, refund_rate=refunded / sold if sold else 0.0,
-            disputes=disputes.get(shop.id, 0), average_rating=average, review_count=review_count,
-            reports=reports.get(shop.id, 0),
-            flags=_flags(sold, refunded, disputes.get(shop.id, 0), average, review_count, reports.get(shop.id, 0)),
-            refund_rate_label=f"{refunded / sold:.0%}" if sold else "–",
-            rating_label=f"{average:.1f} ({review_count})" if review_count else "–",
-        ))
+        result.append(
+            ShopQuality(
+                shop_id=shop.id,
+                shop_name=shop.name,
+                shop_slug=shop.slug,
+                owner_email=email,
+                suspended=shop.suspended_at is not None,
+                take_rate_bps=shop.take_rate_bps,
+                sales=sold,
+                refunds=refunded,
+                refund_rate=refunded / sold if sold else 0.0,
+                disputes=disputes.get(shop.id, 0),
+                average_rating=average,
+                review_count=review_count,
+                reports=reports.get(shop.id, 0),
+                flags=_flags(sold, refunded, disputes.get(shop.id, 0), average, review_count, reports.get(shop.id, 0)),
+                refund_rate_label=f"{refunded / sold:.0%}" if sold else "–",
+                rating_label=f"{average:.1f} ({review_count})" if review_count else "–",
+            )
+        )
     return result
 
 

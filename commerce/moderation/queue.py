@@ -92,8 +92,9 @@ def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[R
     """Open reports by product (product reports) and by review, newest first."""
     by_product: dict[int, list[Report]] = defaultdict(list)
     by_review: dict[int, list[Report]] = defaultdict(list)
-    for report in s.exec(select(Report).where(Report.status == "open")
-                         .order_by(Report.created_at.desc(), Report.id.desc())).all():
+    for report in s.exec(
+        select(Report).where(Report.status == "open").order_by(Report.created_at.desc(), Report.id.desc())
+    ).all():
         if report.subject == "review":
             by_review[report.review_id].append(report)
         else:
@@ -102,23 +103,37 @@ def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[R
 
 
 def _report_views(reports: list[Report], people: dict[int, User]) -> list[ReportView]:
-    return [ReportView(id=r.id, reason=r.reason, reason_label=REPORT_REASONS.get(r.reason, r.reason),
-                       details=r.details, reporter_name=people[r.reporter_id].display_name,
-                       reporter_email=people[r.reporter_id].email, when_label=_when(r.created_at))
-            for r in reports[:REPORTS_SHOWN]]
+    return [
+        ReportView(
+            id=r.id,
+            reason=r.reason,
+            reason_label=REPORT_REASONS.get(r.reason, r.reason),
+            details=r.details,
+            reporter_name=people[r.reporter_id].display_name,
+            reporter_email=people[r.reporter_id].email,
+            when_label=_when(r.created_at),
+        )
+        for r in reports[:REPORTS_SHOWN]
+    ]
 
 
 def _edited_since_approval(s: Session) -> set[int]:
     """Live products changed after the latest approval an admin recorded for them."""
-    approved_at = {int(subject_id): moment for subject_id, moment in s.exec(
-        select(AuditRecord.subject_id, func.max(AuditRecord.created_at))
-        .where(AuditRecord.action == "approve_product", AuditRecord.subject == "product")
-        .group_by(AuditRecord.subject_id)).all()}
+    approved_at = {
+        int(subject_id): moment
+        for subject_id, moment in s.exec(
+            select(AuditRecord.subject_id, func.max(AuditRecord.created_at))
+            .where(AuditRecord.action == "approve_product", AuditRecord.subject == "product")
+            .group_by(AuditRecord.subject_id)
+        ).all()
+    }
     if not approved_at:
         return set()
-    rows = s.exec(select(Product.id, Product.updated_at).where(
-        Product.id.in_(list(approved_at)), Product.status == "published",
-        Product.moderation_status == "approved")).all()
+    rows = s.exec(
+        select(Product.id, Product.updated_at).where(
+            Product.id.in_(list(approved_at)), Product.status == "published", Product.moderation_status == "approved"
+        )
+    ).all()
     return {product_id for product_id, updated_at in rows if updated_at > approved_at[product_id]}
 
 
@@ -126,21 +141,35 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     """Every item waiting for a decision, flagged first, then longest waiting first."""
     now = now or utcnow()
     product_reports, review_reports = _open_reports(s)
-    pending_ids = set(s.exec(select(Product.id).where(Product.status == "published",
-                                                       Product.moderation_status == "pending")).all())
+    pending_ids = set(
+        s.exec(select(Product.id).where(Product.status == "published", Product.moderation_status == "pending")).all()
+    )
     edited_ids = _edited_since_approval(s)
     checked_ids = pending_ids | edited_ids  # the automatic checks look at what a person has not seen
     product_ids = checked_ids | set(product_reports)
-    reviews = {review.id: review for review in s.exec(
-        select(Review).where(Review.id.in_(list(review_reports)), Review.hidden_at.is_(None))).all()} \
-        if review_reports else {}
-    products = {p.id: p for p in s.exec(
-        select(Product).where(Product.id.in_(product_ids | {r.product_id for r in reviews.values()}))).all()}
-    shops = {shop.id: shop for shop in s.exec(
-        select(Shop).where(Shop.id.in_({p.shop_id for p in products.values()}))).all()}
+    reviews = (
+        {
+            review.id: review
+            for review in s.exec(
+                select(Review).where(Review.id.in_(list(review_reports)), Review.hidden_at.is_(None))
+            ).all()
+        }
+        if review_reports
+        else {}
+    )
+    products = {
+        p.id: p
+        for p in s.exec(
+            select(Product).where(Product.id.in_(product_ids | {r.product_id for r in reviews.values()}))
+        ).all()
+    }
+    shops = {
+        shop.id: shop for shop in s.exec(select(Shop).where(Shop.id.in_({p.shop_id for p in products.values()}))).all()
+    }
     tags: dict[int, list[str]] = defaultdict(list)
-    for product_id, tag in s.exec(select(ProductTag.product_id, ProductTag.tag)
-                                  .where(ProductTag.product_id.in_(product_ids))).all():
+    for product_id, tag in s.exec(
+        select(ProductTag.product_id, ProductTag.tag).where(ProductTag.product_id.in_(product_ids))
+    ).all():
         tags[product_id].append(tag)
     people_ids = {r.reporter_id for rs in (*product_reports.values(), *review_reports.values()) for r in rs}
     people_ids |= {review.buyer_id for review in reviews.values()}
@@ -149,8 +178,11 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     file_flags = checks.file_problems(s, list(checked_ids))
     shops_flagged = flagged_shops(s)
     history = audit.history(
-        s, [("product", str(pid)) for pid in product_ids] + [("review", str(rid)) for rid in reviews]
-        + [("shop", str(shop.shop_id)) for shop in shops_flagged])
+        s,
+        [("product", str(pid)) for pid in product_ids]
+        + [("review", str(rid)) for rid in reviews]
+        + [("shop", str(shop.shop_id)) for shop in shops_flagged],
+    )
 
     items: list[QueueItem] = []
     for product_id in product_ids:
@@ -159,44 +191,83 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         reports = product_reports.get(product_id, [])
         pending = product_id in pending_ids
         edited = product_id in edited_ids
-        flags = [f"Banned word: “{word}”." for word in
-                 words.hits(product.title, product.summary, product.description, " ".join(tags[product_id]))]
+        flags = [
+            f"Banned word: “{word}”."
+            for word in words.hits(product.title, product.summary, product.description, " ".join(tags[product_id]))
+        ]
         flags += file_flags.get(product_id, [])
         since = product.updated_at if pending or edited else reports[-1].created_at
         state = "waiting for approval" if pending else "edited since approval" if edited else "reported"
-        items.append(QueueItem(
-            key=f"product:{product_id}", kind="product", subject_id=product_id, title=product.title,
-            subtitle=f"{shop.name} · {state}", body=product.summary, url=product_url(shop.slug, product.slug),
-            pending=pending, edited=edited, rating=0,
-            waiting_since=since, age_label=age_label(since, now), report_count=len(reports),
-            reports=_report_views(reports, people), flags=flags, flagged=bool(flags),
-            history=history.get(("product", str(product_id)), []),
-        ))
+        items.append(
+            QueueItem(
+                key=f"product:{product_id}",
+                kind="product",
+                subject_id=product_id,
+                title=product.title,
+                subtitle=f"{shop.name} · {state}",
+                body=product.summary,
+                url=product_url(shop.slug, product.slug),
+                pending=pending,
+                edited=edited,
+                rating=0,
+                waiting_since=since,
+                age_label=age_label(since, now),
+                report_count=len(reports),
+                reports=_report_views(reports, people),
+                flags=flags,
+                flagged=bool(flags),
+                history=history.get(("product", str(product_id)), []),
+            )
+        )
     for review_id, review in reviews.items():
         product = products[review.product_id]
         shop = shops[product.shop_id]
         reports = review_reports[review_id]
         since = reports[-1].created_at
         flags = [f"Banned word: “{word}”." for word in words.hits(review.body)]
-        items.append(QueueItem(
-            key=f"review:{review_id}", kind="review", subject_id=review_id,
-            title=f"Review of {product.title}",
-            subtitle=f"by {people[review.buyer_id].display_name} · {shop.name}",
-            body=review.body, url=product_url(shop.slug, product.slug), pending=False, edited=False,
-            rating=review.rating,
-            waiting_since=since, age_label=age_label(since, now), report_count=len(reports),
-            reports=_report_views(reports, people),
-            flags=flags, flagged=bool(flags), history=history.get(("review", str(review_id)), []),
-        ))
+        items.append(
+            QueueItem(
+                key=f"review:{review_id}",
+                kind="review",
+                subject_id=review_id,
+                title=f"Review of {product.title}",
+                subtitle=f"by {people[review.buyer_id].display_name} · {shop.name}",
+                body=review.body,
+                url=product_url(shop.slug, product.slug),
+                pending=False,
+                edited=False,
+                rating=review.rating,
+                waiting_since=since,
+                age_label=age_label(since, now),
+                report_count=len(reports),
+                reports=_report_views(reports, people),
+                flags=flags,
+                flagged=bool(flags),
+                history=history.get(("review", str(review_id)), []),
+            )
+        )
     for shop in shops_flagged:
-        items.append(QueueItem(
-            key=f"shop:{shop.shop_id}", kind="shop", subject_id=shop.shop_id, title=shop.shop_name,
-            subtitle=f"Shop of {shop.owner_email}", body="", url=f"/s/{shop.shop_slug}", pending=False,
-            edited=False,
-            rating=0, waiting_since=None, age_label="", report_count=shop.reports, flags=shop.flags,
-            flagged=True, manage_url="/admin/users?" + urlencode({"q": shop.owner_email}),
-            history=history.get(("shop", str(shop.shop_id)), []),
-        ))
+        items.append(
+            QueueItem(
+                key=f"shop:{shop.shop_id}",
+                kind="shop",
+                subject_id=shop.shop_id,
+                title=shop.shop_name,
+                subtitle=f"Shop of {shop.owner_email}",
+                body="",
+                url=f"/s/{shop.shop_slug}",
+                pending=False,
+                edited=False,
+                rating=0,
+                waiting_since=None,
+                age_label="",
+                report_count=shop.reports,
+                flags=shop.flags,
+                flagged=True,
+                manage_url="/admin/users?" + urlencode({"q": shop.owner_email}),
+                history=history.get(("shop", str(shop.shop_id)), []),
+            )
+        )
     far_future = now + timedelta(days=1)
     items.sort(key=lambda item: (not item.flagged, item.waiting_since or far_future, item.key))
     return items
@@ -208,12 +279,21 @@ def _age_matches(item: QueueItem, age: str, now: datetime) -> bool:
     if item.waiting_since is None:
         return False
     waited = now - item.waiting_since
-    return {"new": waited < timedelta(days=1), "day": waited >= timedelta(days=1),
-            "week": waited >= timedelta(days=7)}[age]
+    return {"new": waited < timedelta(days=1), "day": waited >= timedelta(days=1), "week": waited >= timedelta(days=7)}[
+        age
+    ]
 
 
-def moderation_queue(s: Session, actor: Actor, *, kind: str = "all", age: str = "any", page: int = 1,
-                     per_page: int = 50, now: datetime | None = None) -> QueuePage:
+def moderation_queue(
+    s: Session,
+    actor: Actor,
+    *,
+    kind: str = "all",
+    age: str = "any",
+    page: int = 1,
+    per_page: int = 50,
+    now: datetime | None = None,
+) -> QueuePage:
     """Admins: the queue, filtered by kind and by how long items have waited."""
     require_admin(actor, "moderation_queue")
     now = now or utcnow()
@@ -223,5 +303,6 @@ def moderation_queue(s: Session, actor: Actor, *, kind: str = "all", age: str = 
     counts = {name: sum(1 for item in items if name in ("all", item.kind)) for name in KINDS}
     chosen = [item for item in items if kind in ("all", item.kind) and _age_matches(item, age, now)]
     page, per_page = page_bounds(page, per_page)
-    return QueuePage(page=make_page(chosen[(page - 1) * per_page: page * per_page], page, per_page, len(chosen)),
-                     counts=counts)
+    return QueuePage(
+        page=make_page(chosen[(page - 1) * per_page : page * per_page], page, per_page, len(chosen)), counts=counts
+    )

@@ -57,13 +57,18 @@ def _percent_to_bps(text: str, what: str, field: str) -> int:
 
 def settings_view(s: Session, actor: Actor) -> SettingsView:
     require_admin(actor, "settings_view")
-    used = set(s.exec(select(Shop.currency).distinct()).all()) | set(
-        s.exec(select(Product.currency).distinct()).all())
+    used = set(s.exec(select(Shop.currency).distinct()).all()) | set(s.exec(select(Product.currency).distinct()).all())
     return SettingsView(
         tax_rates=tax.list_rates(s),
-        currencies=[CurrencyRow(code=row.currency, per_eur=f"{row.per_eur.normalize():f}", source=row.source,
-                                locked=row.currency in REQUIRED_CURRENCIES or row.currency in used)
-                    for row in currencies.list_rates(s)],
+        currencies=[
+            CurrencyRow(
+                code=row.currency,
+                per_eur=f"{row.per_eur.normalize():f}",
+                source=row.source,
+                locked=row.currency in REQUIRED_CURRENCIES or row.currency in used,
+            )
+            for row in currencies.list_rates(s)
+        ],
         banned_words=checks.banned_words(s),
     )
 
@@ -82,8 +87,15 @@ def set_take_rate(s: Session, actor: Actor, shop_id: int, *, percent: str) -> in
         shop.take_rate_bps = bps
         s.add(shop)
         s.flush()
-        audit.record(s, admin_id, "set_take_rate", "shop", shop.id, label=shop.name,
-                     reason=f"{before / 100:g} % → {bps / 100:g} %")
+        audit.record(
+            s,
+            admin_id,
+            "set_take_rate",
+            "shop",
+            shop.id,
+            label=shop.name,
+            reason=f"{before / 100:g} % → {bps / 100:g} %",
+        )
     return bps
 
 
@@ -94,8 +106,15 @@ def set_tax_rate(s: Session, actor: Actor, *, country: str, percent: str) -> Non
     bps = _percent_to_bps(text, "tax rate", "rate") if text else None
     tax.set_rate(s, actor, country=country, rate_bps=bps)
     code = tax.normalize_country(country)
-    audit.record(s, admin_id, "set_tax_rate", "settings", f"tax:{code}", label=tax.country_names()[code],
-                 reason="removed" if bps is None else f"{bps / 100:g} %")
+    audit.record(
+        s,
+        admin_id,
+        "set_tax_rate",
+        "settings",
+        f"tax:{code}",
+        label=tax.country_names()[code],
+        reason="removed" if bps is None else f"{bps / 100:g} %",
+    )
 
 
 def enable_currency(s: Session, actor: Actor, *, code: str, per_eur: str) -> None:
@@ -115,8 +134,15 @@ def enable_currency(s: Session, actor: Actor, *, code: str, per_eur: str) -> Non
     row.per_eur, row.source = rate.quantize(Decimal("1e-10")), "admin"
     s.add(row)
     s.flush()
-    audit.record(s, admin_id, "enable_currency", "settings", f"currency:{currency}", label=currency,
-                 reason=f"1 EUR = {rate} {currency}")
+    audit.record(
+        s,
+        admin_id,
+        "enable_currency",
+        "settings",
+        f"currency:{currency}",
+        label=currency,
+        reason=f"1 EUR = {rate} {currency}",
+    )
 
 
 def disable_currency(s: Session, actor: Actor, *, code: str) -> None:
@@ -126,9 +152,11 @@ def disable_currency(s: Session, actor: Actor, *, code: str) -> None:
     row = s.get(ExchangeRate, currency)
     if row is None:
         raise NotFound(f"{currency} is not offered.")
-    in_use = (currency in REQUIRED_CURRENCIES
-              or s.exec(select(Shop.id).where(Shop.currency == currency).limit(1)).first() is not None
-              or s.exec(select(Product.id).where(Product.currency == currency).limit(1)).first() is not None)
+    in_use = (
+        currency in REQUIRED_CURRENCIES
+        or s.exec(select(Shop.id).where(Shop.currency == currency).limit(1)).first() is not None
+        or s.exec(select(Product.id).where(Product.currency == currency).limit(1)).first() is not None
+    )
     if in_use:
         raise Conflict(f"{currency} cannot be turned off: shops price in it, or rates and sorting rely on it.")
     s.delete(row)

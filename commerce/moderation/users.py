@@ -81,8 +81,9 @@ def _received_condition(user_id: int):
     """Reports (not dismissed) about the user's products or the user's reviews."""
     own_products = select(Product.id).join(Shop, Shop.id == Product.shop_id).where(Shop.owner_id == user_id)
     own_reviews = select(Review.id).where(Review.buyer_id == user_id)
-    return ((Report.subject == "product") & Report.product_id.in_(own_products)) | \
-        ((Report.subject == "review") & Report.review_id.in_(own_reviews))
+    return ((Report.subject == "product") & Report.product_id.in_(own_products)) | (
+        (Report.subject == "review") & Report.review_id.in_(own_reviews)
+    )
 
 
 def _rows(s: Session, users: list[User]) -> list[UserRow]:
@@ -90,54 +91,87 @@ def _rows(s: Session, users: list[User]) -> list[UserRow]:
         return []
     ids = [user.id for user in users]
     shops = {shop.owner_id: shop for shop in s.exec(select(Shop).where(Shop.owner_id.in_(ids))).all()}
-    orders = dict(s.exec(select(Order.buyer_id, func.count()).where(Order.buyer_id.in_(ids))
-                         .group_by(Order.buyer_id)).all())
-    filed = dict(s.exec(select(Report.reporter_id, func.count()).where(Report.reporter_id.in_(ids))
-                        .group_by(Report.reporter_id)).all())
+    orders = dict(
+        s.exec(select(Order.buyer_id, func.count()).where(Order.buyer_id.in_(ids)).group_by(Order.buyer_id)).all()
+    )
+    filed = dict(
+        s.exec(
+            select(Report.reporter_id, func.count()).where(Report.reporter_id.in_(ids)).group_by(Report.reporter_id)
+        ).all()
+    )
     rows = []
     for user in users:
         shop = shops.get(user.id)
-        received = s.exec(select(func.count()).select_from(Report)
-                          .where(_received_condition(user.id), Report.status != "dismissed")).one()
-        rows.append(UserRow(
-            id=user.id, email=user.email, display_name=user.display_name, role=user.role,
-            shop_id=shop.id if shop else None, shop_name=shop.name if shop else "",
-            shop_slug=shop.slug if shop else "", shop_suspended=bool(shop and shop.suspended_at),
-            account_suspended=user.suspended_at is not None, order_count=orders.get(user.id, 0),
-            reports_filed=filed.get(user.id, 0), reports_received=received,
-            joined_label=user.created_at.strftime("%d %b %Y"),
-        ))
+        received = s.exec(
+            select(func.count()).select_from(Report).where(_received_condition(user.id), Report.status != "dismissed")
+        ).one()
+        rows.append(
+            UserRow(
+                id=user.id,
+                email=user.email,
+                display_name=user.display_name,
+                role=user.role,
+                shop_id=shop.id if shop else None,
+                shop_name=shop.name if shop else "",
+                shop_slug=shop.slug if shop else "",
+                shop_suspended=bool(shop and shop.suspended_at),
+                account_suspended=user.suspended_at is not None,
+                order_count=orders.get(user.id, 0),
+                reports_filed=filed.get(user.id, 0),
+                reports_received=received,
+                joined_label=user.created_at.strftime("%d %b %Y"),
+            )
+        )
     return rows
 
 
-def search_users(s: Session, actor: Actor, *, query: str = "", role: str = "", page: int = 1,
-                 per_page: int = 25) -> Page:
+def search_users(
+    s: Session, actor: Actor, *, query: str = "", role: str = "", page: int = 1, per_page: int = 25
+) -> Page:
     """People whose email, name or shop name contains every word of `query`, newest first."""
     require_admin(actor, "search_users")
     page, per_page = page_bounds(page, per_page)
     conditions = []
     for word in (query if isinstance(query, str) else "").split()[:6]:
         pattern = _like(word)
-        conditions.append(or_(
-            func.lower(User.email).like(pattern, escape="\\"),
-            func.lower(User.display_name).like(pattern, escape="\\"),
-            User.id.in_(select(Shop.owner_id).where(func.lower(Shop.name).like(pattern, escape="\\"))),
-        ))
+        conditions.append(
+            or_(
+                func.lower(User.email).like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+                User.id.in_(select(Shop.owner_id).where(func.lower(Shop.name).like(pattern, escape="\\"))),
+            )
+        )
     if role in ROLES:
         conditions.append(User.role == role)
     total = s.exec(select(func.count()).select_from(User).where(*conditions)).one()
-    users = s.exec(select(User).where(*conditions).order_by(User.created_at.desc(), User.id.desc())
-                   .offset((page - 1) * per_page).limit(per_page)).all()
+    users = s.exec(
+        select(User)
+        .where(*conditions)
+        .order_by(User.created_at.desc(), User.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return make_page(_rows(s, list(users)), page, per_page, total)
 
 
 def _report_rows(s: Session, reports: list[Report]) -> list[UserReportRow]:
-    titles = dict(s.exec(select(Product.id, Product.title)
-                         .where(Product.id.in_({r.product_id for r in reports}))).all()) if reports else {}
-    return [UserReportRow(id=r.id, subject=r.subject, product_title=titles.get(r.product_id, ""),
-                          reason_label=REPORT_REASONS.get(r.reason, r.reason), details=r.details,
-                          status=r.status, date_label=r.created_at.strftime("%d %b %Y"))
-            for r in reports]
+    titles = (
+        dict(s.exec(select(Product.id, Product.title).where(Product.id.in_({r.product_id for r in reports}))).all())
+        if reports
+        else {}
+    )
+    return [
+        UserReportRow(
+            id=r.id,
+            subject=r.subject,
+            product_title=titles.get(r.product_id, ""),
+            reason_label=REPORT_REASONS.get(r.reason, r.reason),
+            details=r.details,
+            status=r.status,
+            date_label=r.created_at.strftime("%d %b %Y"),
+        )
+        for r in reports
+    ]
 
 
 def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
@@ -145,17 +179,24 @@ def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
     user = s.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
         raise NotFound("There is no such user.")
-    orders = s.exec(select(Order).where(Order.buyer_id == user.id)
-                    .order_by(Order.created_at.desc()).limit(50)).all()
-    filed = s.exec(select(Report).where(Report.reporter_id == user.id)
-                   .order_by(Report.created_at.desc()).limit(50)).all()
-    received = s.exec(select(Report).where(_received_condition(user.id))
-                      .order_by(Report.created_at.desc()).limit(50)).all()
+    orders = s.exec(select(Order).where(Order.buyer_id == user.id).order_by(Order.created_at.desc()).limit(50)).all()
+    filed = s.exec(
+        select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at.desc()).limit(50)
+    ).all()
+    received = s.exec(
+        select(Report).where(_received_condition(user.id)).order_by(Report.created_at.desc()).limit(50)
+    ).all()
     return UserDetail(
         user=_rows(s, [user])[0],
-        orders=[UserOrderRow(reference=o.reference, status_label=STATUS_LABELS[o.status],
-                             total_label=format_money(Money(o.total, o.currency)),
-                             date_label=o.created_at.strftime("%d %b %Y")) for o in orders],
+        orders=[
+            UserOrderRow(
+                reference=o.reference,
+                status_label=STATUS_LABELS[o.status],
+                total_label=format_money(Money(o.total, o.currency)),
+                date_label=o.created_at.strftime("%d %b %Y"),
+            )
+            for o in orders
+        ],
         reports_filed=_report_rows(s, list(filed)),
         reports_received=_report_rows(s, list(received)),
     )
@@ -188,8 +229,7 @@ def suspend_seller(s: Session, actor: Actor, user_id: int, *, reason: str) -> Us
     s.add(shop)
     s.flush()
     mark_shop_products_dirty(s, shop.id)
-    audit.record(s, admin_id, "suspend_seller", "shop", shop.id, label=f"{shop.name} ({user.email})",
-                 reason=cleaned)
+    audit.record(s, admin_id, "suspend_seller", "shop", shop.id, label=f"{shop.name} ({user.email})", reason=cleaned)
     return _rows(s, [user])[0]
 
 
@@ -203,8 +243,15 @@ def reinstate_seller(s: Session, actor: Actor, user_id: int, *, reason: str = ""
     s.add(shop)
     s.flush()
     mark_shop_products_dirty(s, shop.id)
-    audit.record(s, admin_id, "reinstate_seller", "shop", shop.id, label=f"{shop.name} ({user.email})",
-                 reason=" ".join((reason if isinstance(reason, str) else "").split())[:MAX_REASON_LENGTH])
+    audit.record(
+        s,
+        admin_id,
+        "reinstate_seller",
+        "shop",
+        shop.id,
+        label=f"{shop.name} ({user.email})",
+        reason=" ".join((reason if isinstance(reason, str) else "").split())[:MAX_REASON_LENGTH],
+    )
     return _rows(s, [user])[0]
 
 
@@ -222,6 +269,5 @@ def promote_to_admin(s: Session, actor: Actor, user_id: int) -> UserRow:
     user.role = "admin"
     s.add(user)
     s.flush()
-    audit.record(s, admin_id, "promote_admin", "user", user.id, label=user.email,
-                 reason=f"was {previous}")
+    audit.record(s, admin_id, "promote_admin", "user", user.id, label=user.email, reason=f"was {previous}")
     return _rows(s, [user])[0]

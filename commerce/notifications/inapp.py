@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.views import Page, make_page, page_bounds, page_within
+from commerce.jobs import enqueue_after_commit
 from commerce.models import Notification, ShopRollup
 from commerce.models.base import utcnow
-from commerce.jobs import enqueue_after_commit
 from commerce.notifications import preferences, tasks
 
 PAGE_SIZE = 25
@@ -43,13 +43,21 @@ class LiveStatus:
 
 
 def _view(row: Notification) -> NotificationView:
-    return NotificationView(id=row.id, kind=row.kind, title=row.title, body=row.body, url=row.url,
-                            created_at=row.created_at, created_label=f"{row.created_at:%d %b %Y, %H:%M} UTC",
-                            unread=row.read_at is None)
+    return NotificationView(
+        id=row.id,
+        kind=row.kind,
+        title=row.title,
+        body=row.body,
+        url=row.url,
+        created_at=row.created_at,
+        created_label=f"{row.created_at:%d %b %Y, %H:%M} UTC",
+        unread=row.read_at is None,
+    )
 
 
-def notify(s: Session, user_id: int, *, kind: str, title: str, body: str = "", url: str = "",
-           dedupe_key: str | None = None) -> bool:
+def notify(
+    s: Session, user_id: int, *, kind: str, title: str, body: str = "", url: str = "", dedupe_key: str | None = None
+) -> bool:
     """Tell `user_id` in the app, and by push and SMS after commit, as their preferences say.
 
     False when no channel is wanted or `dedupe_key` was notified already.
@@ -58,17 +66,22 @@ def notify(s: Session, user_id: int, *, kind: str, title: str, body: str = "", u
         return False
     told = False
     if preferences.allows(s, user_id, kind, "in_app"):
-        s.add(Notification(user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500],
-                           dedupe_key=dedupe_key))
+        s.add(
+            Notification(
+                user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500], dedupe_key=dedupe_key
+            )
+        )
         s.flush()
         told = True
     if preferences.allows(s, user_id, kind, "push"):
-        enqueue_after_commit(s, tasks.send_push, user_id=user_id, kind=kind, title=title, body=body,
-                             url=url, idempotency_key=dedupe_key)
+        enqueue_after_commit(
+            s, tasks.send_push, user_id=user_id, kind=kind, title=title, body=body, url=url, idempotency_key=dedupe_key
+        )
         told = True
     if preferences.allows(s, user_id, kind, "sms") and preferences.sms_number(s, user_id):
-        enqueue_after_commit(s, tasks.send_sms, user_id=user_id, kind=kind, text=f"{title} {body}".strip(),
-                             idempotency_key=dedupe_key)
+        enqueue_after_commit(
+            s, tasks.send_sms, user_id=user_id, kind=kind, text=f"{title} {body}".strip(), idempotency_key=dedupe_key
+        )
         told = True
     return told
 
@@ -79,24 +92,36 @@ def list_notifications(s: Session, actor: Actor, *, page: int = 1, per_page: int
     page, per_page = page_bounds(page, per_page)
     total = s.exec(select(func.count()).select_from(Notification).where(Notification.user_id == user_id)).one()
     page = page_within(page, per_page, total)
-    rows = s.exec(select(Notification).where(Notification.user_id == user_id)
-                  .order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    rows = s.exec(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return make_page([_view(row) for row in rows], page, per_page, total)
 
 
 def notifications_after(s: Session, actor: Actor, after_id: int) -> list[NotificationView]:
     """The actor's notifications newer than `after_id`, oldest first (for toasts)."""
     user_id = require_signed_in(actor)
-    rows = s.exec(select(Notification).where(Notification.user_id == user_id, Notification.id > after_id)
-                  .order_by(Notification.id).limit(20)).all()
+    rows = s.exec(
+        select(Notification)
+        .where(Notification.user_id == user_id, Notification.id > after_id)
+        .order_by(Notification.id)
+        .limit(20)
+    ).all()
     return [_view(row) for row in rows]
 
 
 def mark_read(s: Session, actor: Actor, notification_ids: list[int] | None = None) -> int:
     """Mark the actor's notifications read (all of them when no ids are given); returns how many."""
     user_id = require_signed_in(actor)
-    statement = (update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-                 .values(read_at=utcnow()))
+    statement = (
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
     if notification_ids is not None:
         ids = [i for i in notification_ids if isinstance(i, int) and not isinstance(i, bool)]
         statement = statement.where(Notification.id.in_(ids))
@@ -106,9 +131,11 @@ def mark_read(s: Session, actor: Actor, notification_ids: list[int] | None = Non
 def live_status(s: Session, actor: Actor) -> LiveStatus:
     user_id = require_signed_in(actor)
     latest, unread = s.exec(
-        select(func.coalesce(func.max(Notification.id), 0),
-               func.count(Notification.id).filter(Notification.read_at.is_(None)))
-        .where(Notification.user_id == user_id)).one()
+        select(
+            func.coalesce(func.max(Notification.id), 0),
+            func.count(Notification.id).filter(Notification.read_at.is_(None)),
+        ).where(Notification.user_id == user_id)
+    ).one()
     stamp = ""
     if actor.shop_id is not None:
         computed = s.exec(select(func.max(ShopRollup.computed_at)).where(ShopRollup.shop_id == actor.shop_id)).one()

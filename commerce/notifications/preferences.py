@@ -27,8 +27,11 @@ from commerce.models.base import utcnow
 CHANNELS = {"email": "Email", "in_app": "In the app", "push": "Push", "sms": "SMS"}
 # kind -> (label, description, default per channel); push and SMS are opt-in.
 OPTIONAL_KINDS: dict[str, tuple[str, str, dict[str, bool]]] = {
-    "sale_alert": ("Sale alerts", "When someone buys from your shop.",
-                   {"email": True, "in_app": True, "push": False, "sms": False}),
+    "sale_alert": (
+        "Sale alerts",
+        "When someone buys from your shop.",
+        {"email": True, "in_app": True, "push": False, "sms": False},
+    ),
 }
 # E.164: a plus, the country code and the number, 8 to 15 digits in all.
 _SMS_NUMBER = re.compile(r"\+[1-9][0-9]{7,14}")
@@ -57,8 +60,9 @@ class PreferencesView:
 
 
 def _stored(s: Session, user_id: int) -> dict[str, bool]:
-    return dict(s.exec(select(UserPreference.key, UserPreference.enabled)
-                       .where(UserPreference.user_id == user_id)).all())
+    return dict(
+        s.exec(select(UserPreference.key, UserPreference.enabled).where(UserPreference.user_id == user_id)).all()
+    )
 
 
 def _set(s: Session, user_id: int, key: str, enabled: bool) -> None:
@@ -100,15 +104,22 @@ def get_preferences(s: Session, actor: Actor) -> PreferencesView:
     user_id = require_signed_in(actor)
     stored = _stored(s, user_id)
     rows = [
-        PreferenceView(kind=kind, channel=channel, label=label, description=description,
-                       channel_label=CHANNELS[channel],
-                       enabled=stored.get(f"{channel}:{kind}", defaults[channel]))
+        PreferenceView(
+            kind=kind,
+            channel=channel,
+            label=label,
+            description=description,
+            channel_label=CHANNELS[channel],
+            enabled=stored.get(f"{channel}:{kind}", defaults[channel]),
+        )
         for kind, (label, description, defaults) in OPTIONAL_KINDS.items()
         for channel in CHANNELS
     ]
-    return PreferencesView(notifications=rows,
-                           share_email_with_sellers=stored.get(SHARE_EMAIL, SHARE_EMAIL_DEFAULT),
-                           sms_number=sms_number(s, user_id) or "")
+    return PreferencesView(
+        notifications=rows,
+        share_email_with_sellers=stored.get(SHARE_EMAIL, SHARE_EMAIL_DEFAULT),
+        sms_number=sms_number(s, user_id) or "",
+    )
 
 
 def set_notification_preference(s: Session, actor: Actor, *, kind: str, channel: str, enabled: bool) -> PreferencesView:
@@ -155,9 +166,13 @@ def sharing_email(s: Session, user_ids: set[int]) -> set[int]:
     """The buyers among `user_ids` who let sellers see their email address."""
     if not user_ids:
         return set()
-    opted = dict(s.exec(select(UserPreference.user_id, UserPreference.enabled)
-                        .where(UserPreference.key == SHARE_EMAIL,
-                               UserPreference.user_id.in_(user_ids))).all())
+    opted = dict(
+        s.exec(
+            select(UserPreference.user_id, UserPreference.enabled).where(
+                UserPreference.key == SHARE_EMAIL, UserPreference.user_id.in_(user_ids)
+            )
+        ).all()
+    )
     return {uid for uid in user_ids if opted.get(uid, SHARE_EMAIL_DEFAULT)}
 
 
@@ -173,16 +188,21 @@ def buyers_as_seen_by_shop(s: Session, shop_id: int, emails: Mapping[int, str]) 
     """What one shop's pages show of each buyer (buyer id -> email): the email if the buyer
     shares it with sellers, otherwise the shop's pseudonym for them."""
     sharing = sharing_email(s, set(emails))
-    return {buyer_id: email if buyer_id in sharing else pseudonym(shop_id, buyer_id)
-            for buyer_id, email in emails.items()}
+    return {
+        buyer_id: email if buyer_id in sharing else pseudonym(shop_id, buyer_id) for buyer_id, email in emails.items()
+    }
 
 
 def shares_email_with_sellers(user_id_column):
     """SQL condition: the user lets sellers see their email. Seller searches by buyer email
     use it, so a seller cannot find out whether a hidden buyer bought from them by guessing."""
+
     def stored(enabled: bool):
-        return exists().where(UserPreference.user_id == user_id_column, UserPreference.key == SHARE_EMAIL,
-                              UserPreference.enabled.is_(enabled))
+        return exists().where(
+            UserPreference.user_id == user_id_column,
+            UserPreference.key == SHARE_EMAIL,
+            UserPreference.enabled.is_(enabled),
+        )
 
     # Only choices that differ from the default are stored.
     return ~stored(False) if SHARE_EMAIL_DEFAULT else stored(True)

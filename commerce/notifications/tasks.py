@@ -22,8 +22,9 @@ def send_email(to: str, kind: str, context: dict[str, Any], idempotency_key: str
         deliver_email(session, to=to, kind=kind, context=context, idempotency_key=idempotency_key)
 
 
-def deliver_email(session: Session, *, to: str, kind: str, context: dict[str, Any],
-                  idempotency_key: str | None = None) -> bool:
+def deliver_email(
+    session: Session, *, to: str, kind: str, context: dict[str, Any], idempotency_key: str | None = None
+) -> bool:
     """The email job's work in `session`; True when sent.
 
     With a key it is sent once per key, however often it runs. The preference is
@@ -42,9 +43,7 @@ def deliver_email(session: Session, *, to: str, kind: str, context: dict[str, An
     return True
 
 
-def enqueue_email(
-    session: Session, *, to: str, kind: str, idempotency_key: str | None = None, **context: Any
-) -> None:
+def enqueue_email(session: Session, *, to: str, kind: str, idempotency_key: str | None = None, **context: Any) -> None:
     """Send `kind` to `to` once `session` commits.
 
     Rendered once now as a check, so a bad address or a missing template value
@@ -58,12 +57,14 @@ def enqueue_email(
 @job(max_retries=5, min_backoff_ms=15_000, queue="devices")
 def send_push(user_id: int, kind: str, title: str, body: str, url: str, idempotency_key: str | None = None) -> None:
     with unit_of_work() as session:
-        deliver_push(session, user_id=user_id, kind=kind, title=title, body=body, url=url,
-                     idempotency_key=idempotency_key)
+        deliver_push(
+            session, user_id=user_id, kind=kind, title=title, body=body, url=url, idempotency_key=idempotency_key
+        )
 
 
-def deliver_push(session: Session, *, user_id: int, kind: str, title: str, body: str, url: str,
-                 idempotency_key: str | None = None) -> bool:
+def deliver_push(
+    session: Session, *, user_id: int, kind: str, title: str, body: str, url: str, idempotency_key: str | None = None
+) -> bool:
     """One push message, if `user_id` still wants `kind` by push when it is sent; True when sent."""
     from commerce import wiring
     from commerce.notifications import preferences

@@ -39,13 +39,18 @@ class BundleView:
 
 
 def _bundle_view(bundle: Product, items: list[BundleItemView]) -> BundleView:
-    return BundleView(bundle_id=bundle.id, title=bundle.title, items=items,
-                      items_label=", ".join(item.title for item in items))
+    return BundleView(
+        bundle_id=bundle.id, title=bundle.title, items=items, items_label=", ".join(item.title for item in items)
+    )
 
 
 def _item_views(s: Session, bundle_id: int, *, buyers_only: bool) -> list[BundleItemView]:
-    query = (select(Product, Shop).join(BundleItem, BundleItem.product_id == Product.id)
-             .join(Shop, Shop.id == Product.shop_id).where(BundleItem.bundle_id == bundle_id))
+    query = (
+        select(Product, Shop)
+        .join(BundleItem, BundleItem.product_id == Product.id)
+        .join(Shop, Shop.id == Product.shop_id)
+        .where(BundleItem.bundle_id == bundle_id)
+    )
     if buyers_only:
         query = query.where(visible_to_buyers())
     rows = s.exec(query.order_by(BundleItem.id)).all()
@@ -54,8 +59,10 @@ def _item_views(s: Session, bundle_id: int, *, buyers_only: bool) -> list[Bundle
 
 def granted_products(s: Session, product_id: int) -> list[int]:
     """What buying this product grants: itself and, for a bundle, its items."""
-    return [product_id, *s.exec(select(BundleItem.product_id).where(BundleItem.bundle_id == product_id)
-                                .order_by(BundleItem.id)).all()]
+    return [
+        product_id,
+        *s.exec(select(BundleItem.product_id).where(BundleItem.bundle_id == product_id).order_by(BundleItem.id)).all(),
+    ]
 
 
 def bundle_contents(s: Session, product_id: int) -> list[BundleItemView]:
@@ -66,9 +73,11 @@ def bundle_contents(s: Session, product_id: int) -> list[BundleItemView]:
 def list_bundles(s: Session, actor: Actor) -> list[BundleView]:
     """The acting seller's bundles with their items."""
     shop_id = require_shop(actor)
-    bundles = s.exec(select(Product).where(Product.shop_id == shop_id,
-                                           Product.id.in_(select(BundleItem.bundle_id)))
-                     .order_by(Product.title, Product.id)).all()
+    bundles = s.exec(
+        select(Product)
+        .where(Product.shop_id == shop_id, Product.id.in_(select(BundleItem.bundle_id)))
+        .order_by(Product.title, Product.id)
+    ).all()
     return [_bundle_view(b, _item_views(s, b.id, buyers_only=False)) for b in bundles]
 
 
@@ -86,14 +95,17 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
         items = s.exec(select(Product).where(Product.id.in_(wanted))).all()
         if len(items) != len(wanted) or any(item.shop_id != shop_id for item in items):
             raise NotFound("A bundle can only include products from your shop.")
-        nested = s.exec(select(Product.title).join(BundleItem, BundleItem.bundle_id == Product.id)
-                        .where(Product.id.in_(wanted))).first()
+        nested = s.exec(
+            select(Product.title).join(BundleItem, BundleItem.bundle_id == Product.id).where(Product.id.in_(wanted))
+        ).first()
         if nested is not None:
-            raise ValidationError(f"{nested} is a bundle itself; a bundle cannot include another bundle.",
-                                  field="items")
+            raise ValidationError(
+                f"{nested} is a bundle itself; a bundle cannot include another bundle.", field="items"
+            )
         if s.exec(select(BundleItem.id).where(BundleItem.product_id == bundle_id)).first() is not None:
-            raise ValidationError(f"{bundle.title} is part of another bundle, so it cannot be a bundle too.",
-                                  field="items")
+            raise ValidationError(
+                f"{bundle.title} is part of another bundle, so it cannot be a bundle too.", field="items"
+            )
     s.execute(delete(BundleItem).where(BundleItem.bundle_id == bundle_id))
     for product_id in wanted:
         s.add(BundleItem(bundle_id=bundle_id, product_id=product_id))

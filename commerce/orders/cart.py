@@ -41,8 +41,9 @@ class CartView:
 
 def check_item(s: Session, product_id: int, amount_text: str | None = None) -> CartInput:
     """A product buyers can add, with its PWYW amount parsed and checked; raises otherwise."""
-    product = s.exec(select(Product).join(Shop, Shop.id == Product.shop_id)
-                     .where(Product.id == product_id, visible_to_buyers())).first()
+    product = s.exec(
+        select(Product).join(Shop, Shop.id == Product.shop_id).where(Product.id == product_id, visible_to_buyers())
+    ).first()
     if product is None:
         raise NotFound("This product is not available.")
     if product.pricing != "pwyw":
@@ -81,7 +82,11 @@ def _touch(s: Session, cart: Cart) -> None:
 def view_cart(s: Session, actor: Actor) -> CartView:
     user_id = require_signed_in(actor)
     cart = _cart(s, user_id, create=False)
-    settings = CartSettings(cart.discount_code, cart.billing_country, cart.currency) if cart else CartSettings(None, None, None)
+    settings = (
+        CartSettings(cart.discount_code, cart.billing_country, cart.currency)
+        if cart
+        else CartSettings(None, None, None)
+    )
     items = _items(s, cart)
     return CartView(tuple(items), settings, quote_for(s, items, settings))
 
@@ -167,8 +172,11 @@ def merge_guest_cart(s: Session, actor: Actor, items: list[CartInput], settings:
         if item.product_id in present:
             continue
         try:
-            amount_text = None if item.amount is None else str(
-                Money(item.amount, s.get(Product, item.product_id).currency).to_decimal())
+            amount_text = (
+                None
+                if item.amount is None
+                else str(Money(item.amount, s.get(Product, item.product_id).currency).to_decimal())
+            )
             checked = check_item(s, item.product_id, amount_text)
         except (NotFound, ValidationError):
             continue

@@ -89,20 +89,37 @@ def _buyer(s: Session, actor: Actor, email: str | None) -> User:
 
 def _send_claim_link(s: Session, user: User) -> None:
     token = secrets.token_urlsafe(32)
-    s.add(PasswordResetToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                             expires_at=utcnow() + timedelta(days=CLAIM_LINK_LIFETIME_DAYS)))
+    s.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            expires_at=utcnow() + timedelta(days=CLAIM_LINK_LIFETIME_DAYS),
+        )
+    )
     s.flush()
-    enqueue_email(s, to=user.email, kind="welcome", idempotency_key=f"claim:{user.id}",
-                  display_name=user.display_name, claim_url=f"{wiring.settings().base_url}/reset/{token}",
-                  claim_days=CLAIM_LINK_LIFETIME_DAYS)
+    enqueue_email(
+        s,
+        to=user.email,
+        kind="welcome",
+        idempotency_key=f"claim:{user.id}",
+        display_name=user.display_name,
+        claim_url=f"{wiring.settings().base_url}/reset/{token}",
+        claim_days=CLAIM_LINK_LIFETIME_DAYS,
+    )
 
 
 def _checkout_key(buyer_id: int, items: list[CartInput], quote: Quote) -> str:
-    basis = json.dumps({
-        "buyer": buyer_id,
-        "items": sorted([item.product_id, item.amount] for item in items),
-        "code": quote.code, "country": quote.country, "currency": quote.currency, "total": quote.total,
-    }, sort_keys=True)
+    basis = json.dumps(
+        {
+            "buyer": buyer_id,
+            "items": sorted([item.product_id, item.amount] for item in items),
+            "code": quote.code,
+            "country": quote.country,
+            "currency": quote.currency,
+            "total": quote.total,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
@@ -154,14 +171,19 @@ def start_checkout(
         return _result(order, base_url)
 
     lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
-    session = gateway.create_checkout(CheckoutRequest(
-        order_id=order.id, order_reference=order.reference, amount=order.total, currency=order.currency,
-        lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in lines),
-        customer_email=order.email,
-        success_url=base + confirmation_path(order.reference),
-        cancel_url=base + "/cart",
-        idempotency_key=f"checkout:{order.reference}",
-    ))
+    session = gateway.create_checkout(
+        CheckoutRequest(
+            order_id=order.id,
+            order_reference=order.reference,
+            amount=order.total,
+            currency=order.currency,
+            lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in lines),
+            customer_email=order.email,
+            success_url=base + confirmation_path(order.reference),
+            cancel_url=base + "/cart",
+            idempotency_key=f"checkout:{order.reference}",
+        )
+    )
     order.payment_provider = session.provider
     order.payment_session_id = session.session_id
     order.payment_url = session.redirect_url
@@ -192,34 +214,66 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
         if policy is not None and policy.source == "generated":
             continue
         s.get(Product, product.id, with_for_update=True, populate_existing=True)
-        available = s.exec(select(func.count()).select_from(LicenseKey).where(
-            LicenseKey.product_id == product.id, LicenseKey.status == "available")).one()
+        available = s.exec(
+            select(func.count())
+            .select_from(LicenseKey)
+            .where(LicenseKey.product_id == product.id, LicenseKey.status == "available")
+        ).one()
         granting = select(BundleItem.bundle_id).where(BundleItem.product_id == product.id)
-        held = s.exec(select(func.count()).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id).where(
-            (OrderLine.product_id == product.id) | OrderLine.product_id.in_(granting),
-            Order.status == "pending", Order.buyer_id != buyer.id,
-            Order.created_at > utcnow() - KEY_HOLD)).one()
+        held = s.exec(
+            select(func.count())
+            .select_from(OrderLine)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(
+                (OrderLine.product_id == product.id) | OrderLine.product_id.in_(granting),
+                Order.status == "pending",
+                Order.buyer_id != buyer.id,
+                Order.created_at > utcnow() - KEY_HOLD,
+            )
+        ).one()
         if available - held < needed[product_id]:
             raise Conflict(f"{product.title} has just sold out: the last license key went to another buyer.")
 
 
 def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
     order = Order(
-        reference=new_reference(), buyer_id=buyer.id, email=buyer.email, billing_country=quote.country,
-        currency=quote.currency, subtotal=quote.subtotal, discount=quote.discount, tax=quote.tax,
-        total=quote.total, discount_code_id=quote.code_id, checkout_key=key,
+        reference=new_reference(),
+        buyer_id=buyer.id,
+        email=buyer.email,
+        billing_country=quote.country,
+        currency=quote.currency,
+        subtotal=quote.subtotal,
+        discount=quote.discount,
+        tax=quote.tax,
+        total=quote.total,
+        discount_code_id=quote.code_id,
+        checkout_key=key,
     )
     s.add(order)
     s.flush()
     for line in quote.payable_lines:
-        s.add(OrderLine(
-            order_id=order.id, product_id=line.product_id, shop_id=line.shop_id, title=line.title,
-            list_amount=line.list_amount, list_currency=line.list_currency, exchange_rate=line.exchange_rate,
-            unit_price=line.unit_price, discount=line.discount, net=line.net, tax_rate_bps=line.tax_rate_bps,
-            tax=line.tax, total=line.total,
-        ))
-    s.add(OrderTransition(order_id=order.id, from_status=None, to_status="pending",
-                          reason="checkout", actor_user_id=buyer.id))
+        s.add(
+            OrderLine(
+                order_id=order.id,
+                product_id=line.product_id,
+                shop_id=line.shop_id,
+                title=line.title,
+                list_amount=line.list_amount,
+                list_currency=line.list_currency,
+                exchange_rate=line.exchange_rate,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                net=line.net,
+                tax_rate_bps=line.tax_rate_bps,
+                tax=line.tax,
+                total=line.total,
+            )
+        )
+    s.add(
+        OrderTransition(
+            order_id=order.id, from_status=None, to_status="pending", reason="checkout", actor_user_id=buyer.id
+        )
+    )
     s.flush()
     return order
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import update
@@ -56,10 +56,19 @@ def _label(row: DiscountCode) -> str:
 
 def _view(row: DiscountCode) -> DiscountCodeView:
     return DiscountCodeView(
-        id=row.id, shop_id=row.shop_id, code=row.code, kind=row.kind, percent_bps=row.percent_bps,
-        amount=row.amount, currency=row.currency, product_id=row.product_id,
-        minimum_amount=row.minimum_amount, expires_at=row.expires_at, usage_limit=row.usage_limit,
-        used_count=row.used_count, label=_label(row),
+        id=row.id,
+        shop_id=row.shop_id,
+        code=row.code,
+        kind=row.kind,
+        percent_bps=row.percent_bps,
+        amount=row.amount,
+        currency=row.currency,
+        product_id=row.product_id,
+        minimum_amount=row.minimum_amount,
+        expires_at=row.expires_at,
+        usage_limit=row.usage_limit,
+        used_count=row.used_count,
+        label=_label(row),
     )
 
 
@@ -102,13 +111,22 @@ def create_code(
         product = s.get(Product, product_id)
         if product is None or product.shop_id != shop_id:
             raise NotFound("That product is not in your shop.")
-    if s.exec(select(DiscountCode.id).where(DiscountCode.shop_id == shop_id,
-                                            DiscountCode.code == normalized)).first() is not None:
+    if (
+        s.exec(select(DiscountCode.id).where(DiscountCode.shop_id == shop_id, DiscountCode.code == normalized)).first()
+        is not None
+    ):
         raise Conflict(f"Your shop already has a code {normalized}.")
     row = DiscountCode(
-        shop_id=shop_id, code=normalized, kind=kind, percent_bps=percent_bps, amount=amount,
-        currency=shop.currency, product_id=product_id, minimum_amount=minimum_amount,
-        expires_at=expires_at, usage_limit=usage_limit,
+        shop_id=shop_id,
+        code=normalized,
+        kind=kind,
+        percent_bps=percent_bps,
+        amount=amount,
+        currency=shop.currency,
+        product_id=product_id,
+        minimum_amount=minimum_amount,
+        expires_at=expires_at,
+        usage_limit=usage_limit,
     )
     s.add(row)
     s.flush()
@@ -140,9 +158,13 @@ def codes_named(s: Session, code: str, shop_ids: set[int]) -> list[DiscountCode]
     normalized = normalize_code(code)
     if not normalized or not shop_ids:
         return []
-    return list(s.exec(select(DiscountCode).where(DiscountCode.code == normalized,
-                                                  DiscountCode.shop_id.in_(shop_ids))
-                       .order_by(DiscountCode.id)).all())
+    return list(
+        s.exec(
+            select(DiscountCode)
+            .where(DiscountCode.code == normalized, DiscountCode.shop_id.in_(shop_ids))
+            .order_by(DiscountCode.id)
+        ).all()
+    )
 
 
 def unusable_reason(row: DiscountCode, now: datetime) -> str | None:
@@ -158,8 +180,10 @@ def redeem(s: Session, code_id: int) -> None:
     """Count one use, atomically; Conflict when the last use was just taken."""
     result = s.execute(
         update(DiscountCode)
-        .where(DiscountCode.id == code_id,
-               (DiscountCode.usage_limit.is_(None)) | (DiscountCode.used_count < DiscountCode.usage_limit))
+        .where(
+            DiscountCode.id == code_id,
+            (DiscountCode.usage_limit.is_(None)) | (DiscountCode.used_count < DiscountCode.usage_limit),
+        )
         .values(used_count=DiscountCode.used_count + 1)
         .execution_options(synchronize_session=False)
     )
@@ -170,8 +194,10 @@ def redeem(s: Session, code_id: int) -> None:
 
 def give_back(s: Session, code_id: int) -> None:
     s.execute(
-        update(DiscountCode).where(DiscountCode.id == code_id, DiscountCode.used_count > 0)
-        .values(used_count=DiscountCode.used_count - 1).execution_options(synchronize_session=False)
+        update(DiscountCode)
+        .where(DiscountCode.id == code_id, DiscountCode.used_count > 0)
+        .values(used_count=DiscountCode.used_count - 1)
+        .execution_options(synchronize_session=False)
     )
     _forget_loaded(s, code_id)
 
@@ -192,8 +218,11 @@ class ProductChoice:
 def product_choices(s: Session, actor: Actor) -> list[ProductChoice]:
     """The seller's products a code can be limited to (not archived ones)."""
     shop_id = require_shop(actor)
-    rows = s.exec(select(Product.id, Product.title).where(Product.shop_id == shop_id, Product.status != "archived")
-                  .order_by(Product.title, Product.id)).all()
+    rows = s.exec(
+        select(Product.id, Product.title)
+        .where(Product.shop_id == shop_id, Product.status != "archived")
+        .order_by(Product.title, Product.id)
+    ).all()
     return [ProductChoice(id=product_id, title=title) for product_id, title in rows]
 
 
@@ -231,7 +260,7 @@ def create_code_from_text(
             day = date.fromisoformat(expires_on.strip())
         except ValueError:
             raise ValidationError("Enter the expiry date as YYYY-MM-DD.", field="expires_at") from None
-        expires_at = datetime.combine(day, time.max, tzinfo=timezone.utc)
+        expires_at = datetime.combine(day, time.max, tzinfo=UTC)
     limit = None
     if (usage_limit or "").strip():
         if not usage_limit.strip().isdigit():
@@ -240,6 +269,15 @@ def create_code_from_text(
         if limit > MAX_USAGE_LIMIT:
             raise ValidationError(f"A usage limit is at most {MAX_USAGE_LIMIT:,}.", field="usage_limit")
     chosen_product = int(product_id) if (product_id or "").strip().isdigit() else None
-    return create_code(s, actor, code=code, kind=kind, percent_bps=percent_bps, amount=amount,
-                       product_id=chosen_product, minimum_amount=minimum_amount, expires_at=expires_at,
-                       usage_limit=limit)
+    return create_code(
+        s,
+        actor,
+        code=code,
+        kind=kind,
+        percent_bps=percent_bps,
+        amount=amount,
+        product_id=chosen_product,
+        minimum_amount=minimum_amount,
+        expires_at=expires_at,
+        usage_limit=limit,
+    )

@@ -47,8 +47,12 @@ ALLOWED = {
     "cancelled": set(),
 }
 STATUS_LABELS = {
-    "pending": "Awaiting payment", "paid": "Paid", "partially_refunded": "Partly refunded",
-    "refunded": "Refunded", "disputed": "Disputed", "cancelled": "Cancelled",
+    "pending": "Awaiting payment",
+    "paid": "Paid",
+    "partially_refunded": "Partly refunded",
+    "refunded": "Refunded",
+    "disputed": "Disputed",
+    "cancelled": "Cancelled",
 }
 
 # Delivery registers what granting and revoking access means (download rights,
@@ -115,18 +119,42 @@ def order_view(s: Session, order: Order) -> OrderView:
         return format_money(Money(amount, order.currency))
 
     return OrderView(
-        id=order.id, reference=order.reference, status=order.status, status_label=STATUS_LABELS[order.status],
-        email=order.email, currency=order.currency, billing_country=order.billing_country,
-        subtotal=order.subtotal, discount=order.discount, tax=order.tax, total=order.total,
-        refunded_amount=order.refunded_amount, created_at=order.created_at, paid_at=order.paid_at,
+        id=order.id,
+        reference=order.reference,
+        status=order.status,
+        status_label=STATUS_LABELS[order.status],
+        email=order.email,
+        currency=order.currency,
+        billing_country=order.billing_country,
+        subtotal=order.subtotal,
+        discount=order.discount,
+        tax=order.tax,
+        total=order.total,
+        refunded_amount=order.refunded_amount,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
         payment_url=order.payment_url if order.status == "pending" else None,
-        payment_error=order.payment_error, flagged_reason=order.flagged_reason,
-        lines=tuple(OrderLineView(id=line.id, product_id=line.product_id, shop_id=line.shop_id, title=line.title,
-                                  unit_price=line.unit_price, discount=line.discount, tax=line.tax,
-                                  total=line.total, refunded_amount=line.refunded_amount,
-                                  total_label=label(line.total)) for line in lines),
-        subtotal_label=label(order.subtotal), discount_label=label(order.discount),
-        tax_label=label(order.tax), total_label=label(order.total),
+        payment_error=order.payment_error,
+        flagged_reason=order.flagged_reason,
+        lines=tuple(
+            OrderLineView(
+                id=line.id,
+                product_id=line.product_id,
+                shop_id=line.shop_id,
+                title=line.title,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                tax=line.tax,
+                total=line.total,
+                refunded_amount=line.refunded_amount,
+                total_label=label(line.total),
+            )
+            for line in lines
+        ),
+        subtotal_label=label(order.subtotal),
+        discount_label=label(order.discount),
+        tax_label=label(order.tax),
+        total_label=label(order.total),
     )
 
 
@@ -184,21 +212,39 @@ def list_orders(s: Session, actor: Actor, *, page: int = 1, per_page: int = ORDE
     page, per_page = page_bounds(page, per_page)
     total = s.exec(select(func.count()).select_from(Order).where(Order.buyer_id == user_id)).one()
     page = page_within(page, per_page, total)
-    orders = s.exec(select(Order).where(Order.buyer_id == user_id)
-                    .order_by(Order.created_at.desc(), Order.id.desc())
-                    .offset((page - 1) * per_page).limit(per_page)).all()
+    orders = s.exec(
+        select(Order)
+        .where(Order.buyer_id == user_id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return make_page([order_view(s, order) for order in orders], page, per_page, total)
 
 
 def transition(
-    s: Session, order: Order, to_status: str, reason: str, *,
-    actor_user_id: int | None = None, event_id: str | None = None,
+    s: Session,
+    order: Order,
+    to_status: str,
+    reason: str,
+    *,
+    actor_user_id: int | None = None,
+    event_id: str | None = None,
 ) -> None:
     if to_status not in ALLOWED[order.status]:
-        raise Conflict(f"An order that is {STATUS_LABELS[order.status].lower()} cannot become "
-                       f"{STATUS_LABELS[to_status].lower()}.")
-    s.add(OrderTransition(order_id=order.id, from_status=order.status, to_status=to_status,
-                          reason=reason[:500], actor_user_id=actor_user_id, event_id=event_id))
+        raise Conflict(
+            f"An order that is {STATUS_LABELS[order.status].lower()} cannot become {STATUS_LABELS[to_status].lower()}."
+        )
+    s.add(
+        OrderTransition(
+            order_id=order.id,
+            from_status=order.status,
+            to_status=to_status,
+            reason=reason[:500],
+            actor_user_id=actor_user_id,
+            event_id=event_id,
+        )
+    )
     order.status = to_status
     if to_status != "pending":
         order.checkout_key = None  # a new checkout of the same cart makes a new order
@@ -211,13 +257,21 @@ def flag(s: Session, order: Order, reason: str, *, event_id: str | None = None) 
     log.warning("order %s flagged: %s", order.reference, reason)
     order.flagged_reason = reason[:500]
     s.add(order)
-    s.add(OrderTransition(order_id=order.id, from_status=order.status, to_status=order.status,
-                          reason=f"flagged: {reason}"[:500], event_id=event_id))
+    s.add(
+        OrderTransition(
+            order_id=order.id,
+            from_status=order.status,
+            to_status=order.status,
+            reason=f"flagged: {reason}"[:500],
+            event_id=event_id,
+        )
+    )
     s.flush()
 
 
-def mark_paid(s: Session, order: Order, *, reason: str, event_id: str | None = None,
-              payment_reference: str | None = None) -> None:
+def mark_paid(
+    s: Session, order: Order, *, reason: str, event_id: str | None = None, payment_reference: str | None = None
+) -> None:
     """Pending -> paid: fulfilment records, ledger entries, cart clean-up, emails after commit."""
     transition(s, order, "paid", reason, event_id=event_id)
     order.paid_at = utcnow()
@@ -228,8 +282,9 @@ def mark_paid(s: Session, order: Order, *, reason: str, event_id: str | None = N
     lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     for line in lines:
         for product_id in dict.fromkeys(granted_products(s, line.product_id)):
-            fulfilment = Fulfilment(order_id=order.id, order_line_id=line.id, buyer_id=order.buyer_id,
-                                    product_id=product_id)
+            fulfilment = Fulfilment(
+                order_id=order.id, order_line_id=line.id, buyer_id=order.buyer_id, product_id=product_id
+            )
             s.add(fulfilment)
             s.flush()
             for hook in _grant_hooks:
@@ -245,18 +300,32 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
     base_url = wiring.settings().base_url
     buyer = s.get(User, order.buyer_id)
     enqueue_email(
-        s, to=order.email, kind="receipt", idempotency_key=f"receipt:{order.reference}",
-        display_name=buyer.display_name, order_reference=order.reference, currency=order.currency,
+        s,
+        to=order.email,
+        kind="receipt",
+        idempotency_key=f"receipt:{order.reference}",
+        display_name=buyer.display_name,
+        order_reference=order.reference,
+        currency=order.currency,
         lines=[{"title": line.title, "amount": line.unit_price} for line in lines],
-        subtotal=order.subtotal, discount=order.discount, tax=order.tax, total=order.total,
+        subtotal=order.subtotal,
+        discount=order.discount,
+        tax=order.tax,
+        total=order.total,
         library_url=f"{base_url}/library",
     )
     for line in lines:
         shop = s.get(Shop, line.shop_id)
         seller = s.get(User, shop.owner_id)
         enqueue_email(
-            s, to=seller.email, kind="sale_alert", idempotency_key=f"sale:{order.reference}:{line.id}",
-            seller=seller.display_name, product=line.title, amount=line.net, currency=order.currency,
+            s,
+            to=seller.email,
+            kind="sale_alert",
+            idempotency_key=f"sale:{order.reference}:{line.id}",
+            seller=seller.display_name,
+            product=line.title,
+            amount=line.net,
+            currency=order.currency,
             dashboard_url=f"{base_url}/seller/analytics",
         )
 
@@ -290,8 +359,9 @@ def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> N
 
 
 def revoke_fulfilments(s: Session, line: OrderLine) -> None:
-    for fulfilment in s.exec(select(Fulfilment).where(Fulfilment.order_line_id == line.id,
-                                                      Fulfilment.status == "granted")).all():
+    for fulfilment in s.exec(
+        select(Fulfilment).where(Fulfilment.order_line_id == line.id, Fulfilment.status == "granted")
+    ).all():
         fulfilment.status, fulfilment.revoked_at = "revoked", utcnow()
         s.add(fulfilment)
         s.flush()

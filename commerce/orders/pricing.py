@@ -99,8 +99,9 @@ def _sold_out(s: Session, product: Product) -> bool:
     """The product, or a product its bundle grants, has no license key left."""
     if is_sold_out(s, product):
         return True
-    items = s.exec(select(Product).join(BundleItem, BundleItem.product_id == Product.id)
-                   .where(BundleItem.bundle_id == product.id)).all()
+    items = s.exec(
+        select(Product).join(BundleItem, BundleItem.product_id == Product.id).where(BundleItem.bundle_id == product.id)
+    ).all()
     return any(is_sold_out(s, item) for item in items)
 
 
@@ -124,8 +125,11 @@ def _usable_code(
             continue
         # The minimum is in the code's currency: the eligible items' own prices, converted.
         eligible_total = sum(
-            convert_with_rate(Money(line["list_amount"], line["list_currency"]), row.currency,
-                              rate_between(s, line["list_currency"], row.currency)).amount
+            convert_with_rate(
+                Money(line["list_amount"], line["list_currency"]),
+                row.currency,
+                rate_between(s, line["list_currency"], row.currency),
+            ).amount
             for line in eligible
         )
         if eligible_total < row.minimum_amount:
@@ -137,8 +141,13 @@ def _usable_code(
 
 
 def _eligible(row: DiscountCode, lines: list[dict]) -> list[dict]:
-    return [line for line in lines if not line["problem"] and line["shop_id"] == row.shop_id
-            and (row.product_id is None or line["product_id"] == row.product_id)]
+    return [
+        line
+        for line in lines
+        if not line["problem"]
+        and line["shop_id"] == row.shop_id
+        and (row.product_id is None or line["product_id"] == row.product_id)
+    ]
 
 
 def price_cart(
@@ -155,8 +164,11 @@ def price_cart(
     ids = [item.product_id for item in items]
     rows = s.exec(select(Product, Shop).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(ids))).all()
     found = {product.id: (product, shop) for product, shop in rows}
-    visible_ids = set(s.exec(select(Product.id).join(Shop, Shop.id == Product.shop_id)
-                             .where(Product.id.in_(ids), visible_to_buyers())).all())
+    visible_ids = set(
+        s.exec(
+            select(Product.id).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(ids), visible_to_buyers())
+        ).all()
+    )
     if currency is None:
         first = next((found[i][1].currency for i in ids if i in found), DEFAULT_CURRENCY)
         currency = first
@@ -170,12 +182,19 @@ def price_cart(
             continue  # deleted outright: nothing left to show
         list_amount = item.amount if product.pricing == "pwyw" and item.amount is not None else product.price_amount
         rate = rate_between(s, product.currency, currency)
-        lines.append(dict(
-            product=product, shop=shop, product_id=product.id, shop_id=shop.id,
-            list_amount=list_amount, list_currency=product.currency, rate=rate,
-            unit=convert_with_rate(Money(list_amount, product.currency), currency, rate).amount,
-            problem=_problem(product, product.id in visible_ids, item.amount, _sold_out(s, product)),
-        ))
+        lines.append(
+            dict(
+                product=product,
+                shop=shop,
+                product_id=product.id,
+                shop_id=shop.id,
+                list_amount=list_amount,
+                list_currency=product.currency,
+                rate=rate,
+                unit=convert_with_rate(Money(list_amount, product.currency), currency, rate).amount,
+                problem=_problem(product, product.id in visible_ids, item.amount, _sold_out(s, product)),
+            )
+        )
 
     code_row, code_message = _usable_code(s, code, lines, now)
     shares = {id(line): 0 for line in lines}
@@ -185,8 +204,9 @@ def price_cart(
             for line in eligible:
                 shares[id(line)] = apply_percent(Money(line["unit"], currency), code_row.percent_bps).amount
         else:
-            off = convert_with_rate(Money(code_row.amount, code_row.currency), currency,
-                                    rate_between(s, code_row.currency, currency)).amount
+            off = convert_with_rate(
+                Money(code_row.amount, code_row.currency), currency, rate_between(s, code_row.currency, currency)
+            ).amount
             eligible_total = sum(line["unit"] for line in eligible)
             off = min(off, eligible_total)
             if eligible_total > 0:
@@ -200,17 +220,31 @@ def price_cart(
         discount = shares[id(line)]
         net = line["unit"] - discount
         line_tax = tax_for_line(Money(net, currency), rate_bps).amount
-        quote_lines.append(QuoteLine(
-            product_id=product.id, shop_id=shop.id, shop_name=shop.name, title=product.title,
-            url=product_url(shop.slug, product.slug), pricing=product.pricing, list_amount=line["list_amount"], list_currency=product.currency,
-            minimum_amount=product.price_amount, exchange_rate=line["rate"], unit_price=line["unit"],
-            discount=discount, net=net, tax_rate_bps=rate_bps, tax=line_tax, total=net + line_tax,
-            problem=line["problem"],
-            unit_label=format_money(Money(line["unit"], currency)),
-            list_label=format_money(Money(line["list_amount"], product.currency)),
-            minimum_label=format_money(Money(product.price_amount, product.currency)),
-            total_label=format_money(Money(net + line_tax, currency)),
-        ))
+        quote_lines.append(
+            QuoteLine(
+                product_id=product.id,
+                shop_id=shop.id,
+                shop_name=shop.name,
+                title=product.title,
+                url=product_url(shop.slug, product.slug),
+                pricing=product.pricing,
+                list_amount=line["list_amount"],
+                list_currency=product.currency,
+                minimum_amount=product.price_amount,
+                exchange_rate=line["rate"],
+                unit_price=line["unit"],
+                discount=discount,
+                net=net,
+                tax_rate_bps=rate_bps,
+                tax=line_tax,
+                total=net + line_tax,
+                problem=line["problem"],
+                unit_label=format_money(Money(line["unit"], currency)),
+                list_label=format_money(Money(line["list_amount"], product.currency)),
+                minimum_label=format_money(Money(product.price_amount, product.currency)),
+                total_label=format_money(Money(net + line_tax, currency)),
+            )
+        )
     payable = [line for line in quote_lines if not line.problem]
     subtotal = sum(line.unit_price for line in payable)
     discount_total = sum(line.discount for line in payable)
@@ -221,9 +255,19 @@ def price_cart(
         return format_money(Money(amount, currency))
 
     return Quote(
-        currency=currency, country=country, lines=tuple(quote_lines), subtotal=subtotal,
-        discount=discount_total, tax=tax_total, total=total, tax_rate_bps=rate_bps,
-        code=code_row.code if code_row else None, code_id=code_row.id if code_row else None,
-        code_message=code_message, subtotal_label=label(subtotal), discount_label=label(discount_total),
-        tax_label=label(tax_total), total_label=label(total),
+        currency=currency,
+        country=country,
+        lines=tuple(quote_lines),
+        subtotal=subtotal,
+        discount=discount_total,
+        tax=tax_total,
+        total=total,
+        tax_rate_bps=rate_bps,
+        code=code_row.code if code_row else None,
+        code_id=code_row.id if code_row else None,
+        code_message=code_message,
+        subtotal_label=label(subtotal),
+        discount_label=label(discount_total),
+        tax_label=label(tax_total),
+        total_label=label(total),
     )

@@ -52,8 +52,11 @@ def refund(
         raise Conflict(f"An order that is {lifecycle.STATUS_LABELS[order.status].lower()} cannot be refunded.")
 
     if amounts is None:
-        wanted = {line_id: line.total - line.refunded_amount for line_id, line in allowed.items()
-                  if line.total > line.refunded_amount}
+        wanted = {
+            line_id: line.total - line.refunded_amount
+            for line_id, line in allowed.items()
+            if line.total > line.refunded_amount
+        }
         if not wanted:
             raise Conflict("Everything you can refund on this order has been refunded already.")
     else:
@@ -66,8 +69,10 @@ def refund(
                 raise ValidationError("A refund must be for a positive amount.", field="amount")
             left = line.total - line.refunded_amount
             if amount > left:
-                raise ValidationError(f"At most {format_money(Money(left, order.currency))} of "
-                                      f"{line.title} can still be refunded.", field="amount")
+                raise ValidationError(
+                    f"At most {format_money(Money(left, order.currency))} of {line.title} can still be refunded.",
+                    field="amount",
+                )
             wanted[line_id] = amount
         if not wanted:
             raise ValidationError("Choose what to refund.", field="amount")
@@ -76,8 +81,14 @@ def refund(
     rows = []
     for line_id, amount in wanted.items():
         line = allowed[line_id]
-        row = Refund(order_id=order.id, order_line_id=line.id, amount=amount, currency=order.currency,
-                     reason=reason.strip()[:500], requested_by=user_id)
+        row = Refund(
+            order_id=order.id,
+            order_line_id=line.id,
+            amount=amount,
+            currency=order.currency,
+            reason=reason.strip()[:500],
+            requested_by=user_id,
+        )
         s.add(row)
         s.flush()
         line.refunded_amount += amount
@@ -93,19 +104,31 @@ def refund(
     if order.payment_reference:
         if gateway is None:
             raise ValueError("a paid order needs the gateway to refund")
-        result = gateway.refund(order.payment_reference, total, order.currency,
-                                idempotency_key=f"refund:{order.reference}:{rows[0].id}")
+        result = gateway.refund(
+            order.payment_reference, total, order.currency, idempotency_key=f"refund:{order.reference}:{rows[0].id}"
+        )
         for row in rows:
             row.provider_refund_id = result.refund_id
             s.add(row)
 
     fully = all(line.refunded_amount == line.total for line in lines)
     to_status = "refunded" if fully else ("disputed" if order.status == "disputed" else "partially_refunded")
-    lifecycle.transition(s, order, to_status,
-                         f"refund of {format_money(Money(total, order.currency))}" + (f": {reason.strip()}" if reason.strip() else ""),
-                         actor_user_id=user_id)
+    lifecycle.transition(
+        s,
+        order,
+        to_status,
+        f"refund of {format_money(Money(total, order.currency))}" + (f": {reason.strip()}" if reason.strip() else ""),
+        actor_user_id=user_id,
+    )
     buyer = s.get(User, order.buyer_id)
-    enqueue_email(s, to=order.email, kind="refund_notice", idempotency_key=f"refund:{rows[0].id}",
-                  display_name=buyer.display_name, order_reference=order.reference, amount=total,
-                  currency=order.currency)
+    enqueue_email(
+        s,
+        to=order.email,
+        kind="refund_notice",
+        idempotency_key=f"refund:{rows[0].id}",
+        display_name=buyer.display_name,
+        order_reference=order.reference,
+        amount=total,
+        currency=order.currency,
+    )
     return lifecycle.order_view(s, order)

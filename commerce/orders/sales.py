@@ -65,16 +65,26 @@ def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
     views = []
     for line in lines:
         left = line.total - line.refunded_amount if refundable_status else 0
-        views.append(SaleLineView(
-            line_id=line.id, title=line.title, total_label=label(line.total),
-            refunded_label=label(line.refunded_amount) if line.refunded_amount else "",
-            refundable=left, refundable_label=label(left),
-            refundable_input=str(Money(left, order.currency).to_decimal()),
-        ))
+        views.append(
+            SaleLineView(
+                line_id=line.id,
+                title=line.title,
+                total_label=label(line.total),
+                refunded_label=label(line.refunded_amount) if line.refunded_amount else "",
+                refundable=left,
+                refundable_label=label(left),
+                refundable_input=str(Money(left, order.currency).to_decimal()),
+            )
+        )
     return SaleView(
-        reference=order.reference, status=order.status, status_label=lifecycle.STATUS_LABELS[order.status],
-        buyer=buyer, currency=order.currency, created_at=order.created_at,
-        created_label=order.created_at.strftime("%d %b %Y %H:%M"), lines=views,
+        reference=order.reference,
+        status=order.status,
+        status_label=lifecycle.STATUS_LABELS[order.status],
+        buyer=buyer,
+        currency=order.currency,
+        created_at=order.created_at,
+        created_label=order.created_at.strftime("%d %b %Y %H:%M"),
+        lines=views,
         total_label=label(sum(line.total for line in lines)),
         refundable=any(view.refundable > 0 for view in views),
     )
@@ -85,13 +95,15 @@ def _hidden_buyers_named(s: Session, shop_sales: list, shop_id: int, needle: str
     `needle` (as copied from the page). A pseudonym is a keyed hash, so it is computed here."""
     if not needle.startswith(PSEUDONYM_PREFIX):
         return []
-    hidden = s.exec(select(Order.buyer_id).where(*shop_sales, ~shares_email_with_sellers(Order.buyer_id))
-                    .distinct()).all()
+    hidden = s.exec(
+        select(Order.buyer_id).where(*shop_sales, ~shares_email_with_sellers(Order.buyer_id)).distinct()
+    ).all()
     return [buyer_id for buyer_id in hidden if pseudonym(shop_id, buyer_id).startswith(needle)]
 
 
-def list_shop_sales(s: Session, actor: Actor, *, search: str = "", page: int = 1,
-                    per_page: int = SALES_PER_PAGE) -> Page:
+def list_shop_sales(
+    s: Session, actor: Actor, *, search: str = "", page: int = 1, per_page: int = SALES_PER_PAGE
+) -> Page:
     """The acting seller's sales, newest first, a page at a time, with only their own lines.
 
     `search` finds orders whose reference or buyer email contains it. Buyers who keep
@@ -100,35 +112,58 @@ def list_shop_sales(s: Session, actor: Actor, *, search: str = "", page: int = 1
     """
     shop_id = require_shop(actor)
     page, per_page = page_bounds(page, per_page)
-    shop_sales = [Order.status.in_(SALE_STATUSES),
-                  Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id))]
+    shop_sales = [
+        Order.status.in_(SALE_STATUSES),
+        Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)),
+    ]
     conditions = list(shop_sales)
     needle = " ".join((search or "").split()).lower()[:MAX_SEARCH_LENGTH]
     if needle:
-        conditions.append(or_(func.lower(Order.reference).contains(needle, autoescape=True),
-                              and_(func.lower(Order.email).contains(needle, autoescape=True),
-                                   shares_email_with_sellers(Order.buyer_id)),
-                              Order.buyer_id.in_(_hidden_buyers_named(s, shop_sales, shop_id, needle))))
+        conditions.append(
+            or_(
+                func.lower(Order.reference).contains(needle, autoescape=True),
+                and_(
+                    func.lower(Order.email).contains(needle, autoescape=True), shares_email_with_sellers(Order.buyer_id)
+                ),
+                Order.buyer_id.in_(_hidden_buyers_named(s, shop_sales, shop_id, needle)),
+            )
+        )
     total = s.exec(select(func.count()).select_from(Order).where(*conditions)).one()
     orders = s.exec(
-        select(Order).where(*conditions).order_by(Order.created_at.desc(), Order.id.desc())
-        .offset((page - 1) * per_page).limit(per_page)
+        select(Order)
+        .where(*conditions)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     if not orders:
         return make_page([], page, per_page, total)
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders]),
-                                           OrderLine.shop_id == shop_id).order_by(OrderLine.id)).all()
+    lines = s.exec(
+        select(OrderLine)
+        .where(OrderLine.order_id.in_([o.id for o in orders]), OrderLine.shop_id == shop_id)
+        .order_by(OrderLine.id)
+    ).all()
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_order.setdefault(line.order_id, []).append(line)
     buyers = buyers_as_seen_by_shop(s, shop_id, {order.buyer_id: order.email for order in orders})
-    return make_page([_sale_view(order, by_order.get(order.id, []), buyers[order.buyer_id]) for order in orders],
-                     page, per_page, total)
+    return make_page(
+        [_sale_view(order, by_order.get(order.id, []), buyers[order.buyer_id]) for order in orders],
+        page,
+        per_page,
+        total,
+    )
 
 
 def refund_line(
-    s: Session, actor: Actor, gateway: PaymentGateway | None, reference: str, line_id: int,
-    amount_text: str, *, reason: str = "",
+    s: Session,
+    actor: Actor,
+    gateway: PaymentGateway | None,
+    reference: str,
+    line_id: int,
+    amount_text: str,
+    *,
+    reason: str = "",
 ) -> lifecycle.OrderView:
     """Refund part of one line, the amount typed in the order's currency (major units)."""
     order = s.exec(select(Order).where(Order.reference == reference)).first()

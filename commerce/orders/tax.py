@@ -32,7 +32,9 @@ class TaxRateView:
 def country_names() -> dict[str, str]:
     """ISO 3166 alpha-2 codes and English names, sorted by name (for the country selector)."""
     territories = Locale("en").territories
-    codes = [code for code in territories if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ", "QO")]
+    codes = [
+        code for code in territories if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ", "QO")
+    ]
     return dict(sorted(((code, territories[code]) for code in codes), key=lambda item: item[1]))
 
 
@@ -54,8 +56,10 @@ def rate_for(s: Session, country: str | None) -> int:
 
 def list_rates(s: Session) -> list[TaxRateView]:
     names = country_names()
-    return [TaxRateView(r.country, names.get(r.country, r.country), r.rate_bps)
-            for r in s.exec(select(TaxRate).order_by(TaxRate.country)).all()]
+    return [
+        TaxRateView(r.country, names.get(r.country, r.country), r.rate_bps)
+        for r in s.exec(select(TaxRate).order_by(TaxRate.country)).all()
+    ]
 
 
 def set_rate(s: Session, actor: Actor, *, country: str, rate_bps: int | None) -> None:

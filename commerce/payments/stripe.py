@@ -36,9 +36,9 @@ UNREACHABLE_MESSAGE = "The payment provider could not be reached. Please try aga
 # ISO 4217 for a few currencies (ISK is zero-decimal in ISO but two-decimal in
 # Stripe's API; three-decimal amounts must end in 0).
 ZERO_DECIMAL = frozenset(
-    "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split()
+    ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
 )
-THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
+THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 
 
 def stripe_exponent(currency: str) -> int:

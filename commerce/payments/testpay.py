@@ -61,9 +61,7 @@ class _CardOutcome:
 TEST_CARDS: dict[str, _CardOutcome] = {
     "4242424242424242": _CardOutcome(succeeded=True),
     "4000000000000002": _CardOutcome(False, "Your card was declined.", "card_declined", "generic_decline"),
-    "4000000000009995": _CardOutcome(
-        False, "Your card has insufficient funds.", "card_declined", "insufficient_funds"
-    ),
+    "4000000000009995": _CardOutcome(False, "Your card has insufficient funds.", "card_declined", "insufficient_funds"),
 }
 _NOT_A_TEST_CARD = _CardOutcome(
     False,

@@ -52,9 +52,16 @@ def _find_order(s: Session, event: GatewayEvent) -> Order | None:
 def handle_event(s: Session, event: GatewayEvent) -> str:
     """Record `event` once and act on it; returns "duplicate" for a repeat delivery."""
     row = WebhookEvent(
-        provider=event.provider, event_id=event.event_id, kind=event.kind, raw_type=event.raw_type,
-        payment_reference=event.payment_reference, amount=event.amount, currency=event.currency,
-        refunded_amount=event.refunded_amount, failure_message=event.failure_message, created=event.created,
+        provider=event.provider,
+        event_id=event.event_id,
+        kind=event.kind,
+        raw_type=event.raw_type,
+        payment_reference=event.payment_reference,
+        amount=event.amount,
+        currency=event.currency,
+        refunded_amount=event.refunded_amount,
+        failure_message=event.failure_message,
+        created=event.created,
     )
     try:
         with s.begin_nested():
@@ -67,8 +74,14 @@ def handle_event(s: Session, event: GatewayEvent) -> str:
         return _finish(s, row, "ignored")
     order = _find_order(s, event)
     if order is None:
-        log.warning("webhook %s/%s (%s) names no known order (reference %r, payment %r)", event.provider,
-                    event.event_id, event.raw_type, event.order_reference, event.payment_reference)
+        log.warning(
+            "webhook %s/%s (%s) names no known order (reference %r, payment %r)",
+            event.provider,
+            event.event_id,
+            event.raw_type,
+            event.order_reference,
+            event.payment_reference,
+        )
         return _finish(s, row, "unknown_order")
     row.order_id = order.id
     return _finish(s, row, *_apply(s, order, row))
@@ -92,9 +105,14 @@ def _apply(s: Session, order: Order, row: WebhookEvent) -> tuple[str, str | None
     if row.kind == "refunded":
         reported = row.refunded_amount or 0
         if reported > order.refunded_amount:
-            lifecycle.flag(s, order, f"the provider reports {_money(reported, order)} refunded but "
-                                     f"{_money(order.refunded_amount, order)} is recorded: a refund was made "
-                                     "outside the marketplace", event_id=row.event_id)
+            lifecycle.flag(
+                s,
+                order,
+                f"the provider reports {_money(reported, order)} refunded but "
+                f"{_money(order.refunded_amount, order)} is recorded: a refund was made "
+                "outside the marketplace",
+                event_id=row.event_id,
+            )
             return "flagged", "refund made outside the marketplace"
         return "processed", None
     if row.kind == "disputed":
@@ -115,16 +133,25 @@ def _money(amount: int, order: Order) -> str:
 def _payment_succeeded(s: Session, order: Order, row: WebhookEvent) -> tuple[str, str | None]:
     if row.amount != order.total or row.currency != order.currency:
         paid = format_money(Money(row.amount, row.currency)) if row.amount is not None and row.currency else "?"
-        lifecycle.flag(s, order, f"payment of {paid} does not match the order total {_money(order.total, order)}",
-                       event_id=row.event_id)
+        lifecycle.flag(
+            s,
+            order,
+            f"payment of {paid} does not match the order total {_money(order.total, order)}",
+            event_id=row.event_id,
+        )
         return "flagged", "amount or currency mismatch"
     if order.status != "pending":
         if order.status == "cancelled":
             lifecycle.flag(s, order, "paid after it was cancelled: refund the buyer", event_id=row.event_id)
             return "flagged", "paid after cancellation"
         return "processed", "already paid"
-    lifecycle.mark_paid(s, order, reason=f"{row.provider} {row.raw_type}", event_id=row.event_id,
-                        payment_reference=row.payment_reference)
+    lifecycle.mark_paid(
+        s,
+        order,
+        reason=f"{row.provider} {row.raw_type}",
+        event_id=row.event_id,
+        payment_reference=row.payment_reference,
+    )
     _replay_deferred(s, order)
     return "processed", None
 
@@ -133,10 +160,11 @@ def _replay_deferred(s: Session, order: Order) -> None:
     """Events that overtook the payment: refunds and disputes, in the provider's order."""
     waiting = s.exec(
         select(WebhookEvent)
-        .where(WebhookEvent.provider == order.payment_provider,
-               ((WebhookEvent.order_id == order.id) & (WebhookEvent.outcome == "deferred"))
-               | ((WebhookEvent.payment_reference == order.payment_reference)
-                  & (WebhookEvent.outcome == "unknown_order")))
+        .where(
+            WebhookEvent.provider == order.payment_provider,
+            ((WebhookEvent.order_id == order.id) & (WebhookEvent.outcome == "deferred"))
+            | ((WebhookEvent.payment_reference == order.payment_reference) & (WebhookEvent.outcome == "unknown_order")),
+        )
         .order_by(WebhookEvent.created, WebhookEvent.id)
     ).all()
     for row in waiting:

@@ -126,24 +126,30 @@ def _purchases():
 
     Through the fulfilments, so the products a bundle grants count as bought too.
     """
-    return (select(Fulfilment.buyer_id)
-            .join(OrderLine, OrderLine.id == Fulfilment.order_line_id)
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(Fulfilment.status == "granted", Order.status.in_(PURCHASE_STATUSES),
-                   OrderLine.refunded_amount == 0))
+    return (
+        select(Fulfilment.buyer_id)
+        .join(OrderLine, OrderLine.id == Fulfilment.order_line_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Fulfilment.status == "granted", Order.status.in_(PURCHASE_STATUSES), OrderLine.refunded_amount == 0)
+    )
 
 
 def has_purchased(s: Session, buyer_id: int, product_id: int) -> bool:
     """The buyer has the product from a paid order line that was not refunded."""
-    return s.exec(_purchases().where(Fulfilment.buyer_id == buyer_id, Fulfilment.product_id == product_id)
-                  .limit(1)).first() is not None
+    return (
+        s.exec(
+            _purchases().where(Fulfilment.buyer_id == buyer_id, Fulfilment.product_id == product_id).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _verified_buyers(s: Session, product_id: int, buyer_ids: list[int]) -> set[int]:
     if not buyer_ids:
         return set()
-    return set(s.exec(_purchases().where(Fulfilment.product_id == product_id,
-                                         Fulfilment.buyer_id.in_(buyer_ids))).all())
+    return set(
+        s.exec(_purchases().where(Fulfilment.product_id == product_id, Fulfilment.buyer_id.in_(buyer_ids))).all()
+    )
 
 
 def _product(s: Session, product_id: int) -> Product:
@@ -178,12 +184,14 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
     text = _clean_text(body, MAX_REVIEW_LENGTH, "review", "body")
     if not has_purchased(s, user_id, product.id):
         raise PermissionDenied("Only buyers of this product can review it.")
-    review = s.exec(select(Review).where(Review.product_id == product.id, Review.buyer_id == user_id)
-                    .with_for_update()).first()
+    review = s.exec(
+        select(Review).where(Review.product_id == product.id, Review.buyer_id == user_id).with_for_update()
+    ).first()
     now = utcnow()
     if review is None:
-        review = Review(product_id=product.id, buyer_id=user_id, rating=stars, body=text,
-                        created_at=now, updated_at=now)
+        review = Review(
+            product_id=product.id, buyer_id=user_id, rating=stars, body=text, created_at=now, updated_at=now
+        )
     else:
         if review.hidden_at is not None:
             raise Conflict("A moderator hid your review, so it can no longer be edited.")
@@ -222,8 +230,7 @@ def set_helpful(s: Session, actor: Actor, review_id: int, *, helpful: bool) -> R
         raise NotFound("This review does not exist.")
     if review.buyer_id == user_id:
         raise PermissionDenied("You cannot vote on your own review.")
-    vote = s.exec(select(ReviewVote).where(ReviewVote.review_id == review.id,
-                                           ReviewVote.user_id == user_id)).first()
+    vote = s.exec(select(ReviewVote).where(ReviewVote.review_id == review.id, ReviewVote.user_id == user_id)).first()
     if helpful and vote is None:
         s.add(ReviewVote(review_id=review.id, user_id=user_id))
     elif not helpful and vote is not None:
@@ -232,8 +239,7 @@ def set_helpful(s: Session, actor: Actor, review_id: int, *, helpful: bool) -> R
     return _views(s, [review], actor)[0]
 
 
-def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None,
-            reason: str, details: str) -> None:
+def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None, reason: str, details: str) -> None:
     user_id = require_signed_in(actor)
     if reason not in REPORT_REASONS:
         raise ValidationError("Choose a reason from the list.", "reason")
@@ -241,14 +247,29 @@ def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None,
     if reason == "other" and not text:
         raise ValidationError("Tell us what is wrong.", "details")
     subject = "review" if review_id is not None else "product"
-    already = s.exec(select(Report.id).where(
-        Report.reporter_id == user_id, Report.subject == subject, Report.product_id == product_id,
-        Report.review_id == review_id if review_id is not None else Report.review_id.is_(None),
-        Report.status == "open").limit(1)).first()
+    already = s.exec(
+        select(Report.id)
+        .where(
+            Report.reporter_id == user_id,
+            Report.subject == subject,
+            Report.product_id == product_id,
+            Report.review_id == review_id if review_id is not None else Report.review_id.is_(None),
+            Report.status == "open",
+        )
+        .limit(1)
+    ).first()
     if already is not None:
         raise Conflict(f"You have already reported this {subject}; a moderator will look at it.")
-    s.add(Report(subject=subject, product_id=product_id, review_id=review_id, reporter_id=user_id,
-                 reason=reason, details=text))
+    s.add(
+        Report(
+            subject=subject,
+            product_id=product_id,
+            review_id=review_id,
+            reporter_id=user_id,
+            reason=reason,
+            details=text,
+        )
+    )
     s.flush()
 
 
@@ -274,17 +295,24 @@ def report_review(s: Session, actor: Actor, review_id: int, *, reason: str, deta
 
 
 def rating_summary(s: Session, product_id: int) -> RatingSummary:
-    counts = dict(s.exec(
-        select(Review.rating, func.count())
-        .where(Review.product_id == product_id, Review.hidden_at.is_(None))
-        .group_by(Review.rating)
-    ).all())
+    counts = dict(
+        s.exec(
+            select(Review.rating, func.count())
+            .where(Review.product_id == product_id, Review.hidden_at.is_(None))
+            .group_by(Review.rating)
+        ).all()
+    )
     total = sum(counts.values())
     average = round(sum(stars * n for stars, n in counts.items()) / total, 2) if total else 0.0
     return RatingSummary(
-        average=average, average_label=f"{average:.1f}", stars=round(average), count=total,
-        distribution=[RatingBar(stars, counts.get(stars, 0), round(100 * counts.get(stars, 0) / total) if total else 0)
-                      for stars in range(5, 0, -1)],
+        average=average,
+        average_label=f"{average:.1f}",
+        stars=round(average),
+        count=total,
+        distribution=[
+            RatingBar(stars, counts.get(stars, 0), round(100 * counts.get(stars, 0) / total) if total else 0)
+            for stars in range(5, 0, -1)
+        ],
     )
 
 
@@ -292,13 +320,26 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
     if not reviews:
         return []
     ids = [review.id for review in reviews]
-    names = dict(s.exec(select(User.id, User.display_name)
-                        .where(User.id.in_({review.buyer_id for review in reviews}))).all())
-    helpful = dict(s.exec(select(ReviewVote.review_id, func.count()).where(ReviewVote.review_id.in_(ids))
-                          .group_by(ReviewVote.review_id)).all())
+    names = dict(
+        s.exec(select(User.id, User.display_name).where(User.id.in_({review.buyer_id for review in reviews}))).all()
+    )
+    helpful = dict(
+        s.exec(
+            select(ReviewVote.review_id, func.count())
+            .where(ReviewVote.review_id.in_(ids))
+            .group_by(ReviewVote.review_id)
+        ).all()
+    )
     viewer_id = viewer.user_id if viewer is not None else None
-    voted = set(s.exec(select(ReviewVote.review_id).where(ReviewVote.review_id.in_(ids),
-                                                          ReviewVote.user_id == viewer_id)).all()) if viewer_id else set()
+    voted = (
+        set(
+            s.exec(
+                select(ReviewVote.review_id).where(ReviewVote.review_id.in_(ids), ReviewVote.user_id == viewer_id)
+            ).all()
+        )
+        if viewer_id
+        else set()
+    )
     verified: dict[int, set[int]] = {}
     by_product: dict[int, list[int]] = defaultdict(list)
     for review in reviews:
@@ -307,17 +348,27 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
         verified[product_id] = _verified_buyers(s, product_id, buyers)
     seller_products: set[int] = set()
     if viewer is not None and viewer.shop_id is not None:
-        seller_products = set(s.exec(select(Product.id).join(Shop, Shop.id == Product.shop_id)
-                                     .where(Product.id.in_(list(by_product)), Shop.id == viewer.shop_id,
-                                            Shop.owner_id == viewer_id)).all())
+        seller_products = set(
+            s.exec(
+                select(Product.id)
+                .join(Shop, Shop.id == Product.shop_id)
+                .where(Product.id.in_(list(by_product)), Shop.id == viewer.shop_id, Shop.owner_id == viewer_id)
+            ).all()
+        )
     return [
         ReviewView(
-            id=review.id, product_id=review.product_id, author_name=names.get(review.buyer_id, ""),
-            rating=review.rating, body=review.body, created_at=review.created_at,
-            updated_at=review.updated_at, date_label=_date_label(review.created_at),
+            id=review.id,
+            product_id=review.product_id,
+            author_name=names.get(review.buyer_id, ""),
+            rating=review.rating,
+            body=review.body,
+            created_at=review.created_at,
+            updated_at=review.updated_at,
+            date_label=_date_label(review.created_at),
             edited=review.updated_at > review.created_at,
             verified_purchase=review.buyer_id in verified[review.product_id],
-            helpful_count=helpful.get(review.id, 0), reply_body=review.reply_body or "",
+            helpful_count=helpful.get(review.id, 0),
+            reply_body=review.reply_body or "",
             reply_date_label=_date_label(review.replied_at) if review.replied_at else "",
             is_own=viewer_id is not None and review.buyer_id == viewer_id,
             voted_helpful=review.id in voted,
@@ -328,7 +379,12 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
 
 
 def product_reviews(
-    s: Session, product_id: int, *, viewer: Actor | None = None, sort: str = "newest", limit: int = 10,
+    s: Session,
+    product_id: int,
+    *,
+    viewer: Actor | None = None,
+    sort: str = "newest",
+    limit: int = 10,
 ) -> ProductReviews:
     """The product page's reviews: summary, visible reviews in `sort` order, and what the viewer may do."""
     product = _product(s, product_id)
@@ -336,45 +392,61 @@ def product_reviews(
     limit = max(1, min(int(limit), 200))
     query = select(Review).where(Review.product_id == product.id, Review.hidden_at.is_(None))
     if sort == "helpful":
-        votes = (select(ReviewVote.review_id, func.count().label("votes"))
-                 .group_by(ReviewVote.review_id).subquery())
-        query = (query.outerjoin(votes, votes.c.review_id == Review.id)
-                 .order_by(func.coalesce(votes.c.votes, 0).desc(), Review.created_at.desc(), Review.id.desc()))
+        votes = select(ReviewVote.review_id, func.count().label("votes")).group_by(ReviewVote.review_id).subquery()
+        query = query.outerjoin(votes, votes.c.review_id == Review.id).order_by(
+            func.coalesce(votes.c.votes, 0).desc(), Review.created_at.desc(), Review.id.desc()
+        )
     else:
         query = query.order_by(Review.created_at.desc(), Review.id.desc())
     rows = list(s.exec(query.limit(limit + 1)).all())
     viewer_id = viewer.user_id if viewer is not None else None
-    own_row = s.exec(select(Review).where(Review.product_id == product.id, Review.buyer_id == viewer_id)).first() \
-        if viewer_id is not None else None
+    own_row = (
+        s.exec(select(Review).where(Review.product_id == product.id, Review.buyer_id == viewer_id)).first()
+        if viewer_id is not None
+        else None
+    )
     # A review a moderator hid is neither shown to its author for editing nor written anew.
     own_hidden = own_row is not None and own_row.hidden_at is not None
     own = _views(s, [own_row], viewer)[0] if own_row is not None and not own_hidden else None
     owner_id = s.get(Shop, product.shop_id).owner_id
     return ProductReviews(
-        product_id=product.id, summary=rating_summary(s, product.id),
-        reviews=_views(s, rows[:limit], viewer), sort=sort, has_more=len(rows) > limit,
+        product_id=product.id,
+        summary=rating_summary(s, product.id),
+        reviews=_views(s, rows[:limit], viewer),
+        sort=sort,
+        has_more=len(rows) > limit,
         can_review=viewer_id is not None and not own_hidden and has_purchased(s, viewer_id, product.id),
-        own_review=own, own_review_hidden=own_hidden,
+        own_review=own,
+        own_review_hidden=own_hidden,
         can_report_reviews=viewer_id is not None,
         can_report_product=viewer_id is not None and viewer_id != owner_id,
     )
 
 
 def reviews_for_page(
-    s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None, sort: str = "newest",
+    s: Session,
+    shop_slug: str,
+    product_slug: str,
+    *,
+    viewer: Actor | None = None,
+    sort: str = "newest",
     limit: int = 10,
 ) -> ProductReviews:
     """The product page's reviews, for a product the viewer may see: buyers see live products,
     the seller and admins also the ones not yet live (as on the product page itself)."""
     row = s.exec(
-        select(Product.id, Shop.id, Shop.owner_id, visible_to_buyers()).join(Shop, Shop.id == Product.shop_id)
+        select(Product.id, Shop.id, Shop.owner_id, visible_to_buyers())
+        .join(Shop, Shop.id == Product.shop_id)
         .where(Shop.slug == shop_slug, Product.slug == product_slug)
     ).first()
     if row is None:
         raise NotFound("This product does not exist.")
     product_id, shop_id, owner_id, live = row
-    may_preview = viewer is not None and viewer.user_id is not None and (
-        viewer.is_admin or (viewer.shop_id == shop_id and viewer.user_id == owner_id))
+    may_preview = (
+        viewer is not None
+        and viewer.user_id is not None
+        and (viewer.is_admin or (viewer.shop_id == shop_id and viewer.user_id == owner_id))
+    )
     if not live and not may_preview:
         raise NotFound("This product does not exist.")
     return product_reviews(s, product_id, viewer=viewer, sort=sort, limit=limit)
@@ -383,17 +455,23 @@ def reviews_for_page(
 def seller_product_ratings(s: Session, actor: Actor) -> list[ProductRating]:
     """Average rating and review count of each of the seller's products (for the dashboard)."""
     shop = actor_shop(s, actor)
-    products = s.exec(select(Product.id, Product.title).where(Product.shop_id == shop.id)
-                      .order_by(Product.title)).all()
+    products = s.exec(select(Product.id, Product.title).where(Product.shop_id == shop.id).order_by(Product.title)).all()
     stats = rating_stats(s, [product_id for product_id, _ in products])
-    return [ProductRating(product_id=product_id, title=title, average=stats.get(product_id, (0.0, 0))[0],
-                          count=stats.get(product_id, (0.0, 0))[1],
-                          rating_label=f"{stats[product_id][0]:.1f}" if product_id in stats else "–")
-            for product_id, title in products]
+    return [
+        ProductRating(
+            product_id=product_id,
+            title=title,
+            average=stats.get(product_id, (0.0, 0))[0],
+            count=stats.get(product_id, (0.0, 0))[1],
+            rating_label=f"{stats[product_id][0]:.1f}" if product_id in stats else "–",
+        )
+        for product_id, title in products
+    ]
 
 
-def seller_reviews(s: Session, actor: Actor, *, unanswered_only: bool = False, page: int = 1,
-                   per_page: int = SELLER_REVIEWS_PER_PAGE) -> SellerReviews:
+def seller_reviews(
+    s: Session, actor: Actor, *, unanswered_only: bool = False, page: int = 1, per_page: int = SELLER_REVIEWS_PER_PAGE
+) -> SellerReviews:
     """The seller's per-product ratings and the visible reviews of their products, newest first,
     a page at a time."""
     shop = actor_shop(s, actor)
@@ -401,15 +479,28 @@ def seller_reviews(s: Session, actor: Actor, *, unanswered_only: bool = False, p
     conditions = [Product.shop_id == shop.id, Review.hidden_at.is_(None)]
     if unanswered_only:
         conditions.append(Review.reply_body.is_(None))
-    total = s.exec(select(func.count()).select_from(Review).join(Product, Product.id == Review.product_id)
-                   .where(*conditions)).one()
+    total = s.exec(
+        select(func.count()).select_from(Review).join(Product, Product.id == Review.product_id).where(*conditions)
+    ).one()
     page = page_within(page, per_page, total)
-    rows = s.exec(select(Review, Product.title, Product.slug).join(Product, Product.id == Review.product_id)
-                  .where(*conditions).order_by(Review.created_at.desc(), Review.id.desc())
-                  .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = s.exec(
+        select(Review, Product.title, Product.slug)
+        .join(Product, Product.id == Review.product_id)
+        .where(*conditions)
+        .order_by(Review.created_at.desc(), Review.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     views = _views(s, [review for review, _, _ in rows], actor)
     return SellerReviews(
         ratings=[rating for rating in seller_product_ratings(s, actor) if rating.count],
-        reviews=make_page([SellerReviewRow(review=view, product_title=title, product_url=product_url(shop.slug, slug))
-                           for view, (_, title, slug) in zip(views, rows, strict=True)], page, per_page, total),
+        reviews=make_page(
+            [
+                SellerReviewRow(review=view, product_title=title, product_url=product_url(shop.slug, slug))
+                for view, (_, title, slug) in zip(views, rows, strict=True)
+            ],
+            page,
+            per_page,
+            total,
+        ),
     )

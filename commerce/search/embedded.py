@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +42,10 @@ from commerce.search.port import (
     SearchResult,
     SearchUnavailable,
     allowed_typos,
-    typo_budget,
     rating_facet,
     sort_facet_values,
     synonyms_of,
+    typo_budget,
 )
 
 logger = logging.getLogger(__name__)
@@ -116,10 +116,7 @@ def with_compounds(text: str) -> str:
     # Compounds never span whitespace; scanning only hyphenated chunks keeps long
     # descriptions fast.
     joined = [
-        match.group().replace("-", "")
-        for chunk in text.split()
-        if "-" in chunk
-        for match in _COMPOUND.finditer(chunk)
+        match.group().replace("-", "") for chunk in text.split() if "-" in chunk for match in _COMPOUND.finditer(chunk)
     ]
     return f"{text} {' '.join(joined)}" if joined else text
 
@@ -170,8 +167,7 @@ def longer_words_pattern(word: str) -> str | None:
     if longer <= own:
         return None
     spellings = sorted(
-        "".join("." if part is _WILDCARD else "\\" + part if part in _REGEX_SPECIAL else part
-                for part in spelled)
+        "".join("." if part is _WILDCARD else "\\" + part if part in _REGEX_SPECIAL else part for part in spelled)
         for spelled, edits in _edited_spellings(word, longer).items()
         if own < edits <= typo_budget(word, "x" * len(spelled))
     )
@@ -333,18 +329,14 @@ class TantivySearchIndex:
                     order=order,
                 )
             else:
-                found = searcher.search(
-                    tantivy_query, limit=query.per_page, offset=query.offset, count=True
-                )
+                found = searcher.search(tantivy_query, limit=query.per_page, offset=query.offset, count=True)
             docs = [searcher.doc(address) for _, address in found.hits]
             facets = self._facets(searcher, tantivy_query)
         except ValueError as error:
             raise SearchUnavailable(f"search index failed: {error}") from error
         is_match = _token_matcher(words)
         hits = [self._hit(json.loads(doc.get_first("payload")), is_match) for doc in docs]
-        return SearchResult(
-            hits=hits, total=found.count, facets=facets, page=query.page, per_page=query.per_page
-        )
+        return SearchResult(hits=hits, total=found.count, facets=facets, page=query.page, per_page=query.per_page)
 
     def _query_words(self, text: str) -> list[_Word]:
         """Each query word with its alternatives, any of which may match.
@@ -379,41 +371,29 @@ class TantivySearchIndex:
             exact = tantivy.Query.term_query(self._schema, field, term.text)
             clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, boost)))
             if term.prefix:
-                prefix = tantivy.Query.fuzzy_term_query(
-                    self._schema, field, term.text, distance=0, prefix=True
-                )
-                clauses.append(
-                    (tantivy.Occur.Should, tantivy.Query.boost_query(prefix, boost * PREFIX_WEIGHT))
-                )
+                prefix = tantivy.Query.fuzzy_term_query(self._schema, field, term.text, distance=0, prefix=True)
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(prefix, boost * PREFIX_WEIGHT)))
             if term.typos:
                 fuzzy = tantivy.Query.fuzzy_term_query(
                     self._schema, field, term.text, distance=term.typos, transposition_cost_one=True
                 )
-                clauses.append(
-                    (tantivy.Occur.Should, tantivy.Query.boost_query(fuzzy, boost * TYPO_WEIGHT))
-                )
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(fuzzy, boost * TYPO_WEIGHT)))
             longer = longer_words_pattern(term.text) if term.fuzzy else None
             if longer:
                 regex = tantivy.Query.regex_query(self._schema, field, longer)
-                clauses.append(
-                    (tantivy.Occur.Should, tantivy.Query.boost_query(regex, boost * TYPO_WEIGHT))
-                )
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(regex, boost * TYPO_WEIGHT)))
         return tantivy.Query.boolean_query(clauses)
 
     def _word_query(self, word: _Word) -> tantivy.Query:
         alternatives = [
             self._term_query(terms[0])
             if len(terms) == 1
-            else tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, self._term_query(term)) for term in terms]
-            )
+            else tantivy.Query.boolean_query([(tantivy.Occur.Must, self._term_query(term)) for term in terms])
             for terms in word
         ]
         if len(alternatives) == 1:
             return alternatives[0]
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, alternative) for alternative in alternatives]
-        )
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, alternative) for alternative in alternatives])
 
     def _build_query(self, query: SearchQuery, words: list[_Word]) -> tantivy.Query:
         schema = self._schema
@@ -426,9 +406,7 @@ class TantivySearchIndex:
                 )
             )
         for tag in query.tags:
-            clauses.append(
-                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "tags", tag.lower()))
-            )
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "tags", tag.lower())))
         if query.price_min is not None or query.price_max is not None:
             price = tantivy.Query.range_query(
                 schema,
@@ -439,9 +417,7 @@ class TantivySearchIndex:
             )
             clauses.append((tantivy.Occur.Must, price))
         if query.min_rating is not None:
-            rating = tantivy.Query.range_query(
-                schema, "rating", tantivy.FieldType.Float, float(query.min_rating), None
-            )
+            rating = tantivy.Query.range_query(schema, "rating", tantivy.FieldType.Float, float(query.min_rating), None)
             clauses.append((tantivy.Occur.Must, rating))
         if not clauses:
             return tantivy.Query.all_query()
@@ -450,9 +426,7 @@ class TantivySearchIndex:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
 
-    def _facets(
-        self, searcher: tantivy.Searcher, tantivy_query: tantivy.Query
-    ) -> dict[str, list[tuple[str, int]]]:
+    def _facets(self, searcher: tantivy.Searcher, tantivy_query: tantivy.Query) -> dict[str, list[tuple[str, int]]]:
         def terms(field: str) -> dict[str, Any]:
             return {
                 "terms": {
@@ -484,14 +458,11 @@ class TantivySearchIndex:
 
         def buckets(name: str) -> dict[str, int]:
             return {
-                str(bucket["key"]): int(bucket["doc_count"])
-                for bucket in aggregations.get(name, {}).get("buckets", [])
+                str(bucket["key"]): int(bucket["doc_count"]) for bucket in aggregations.get(name, {}).get("buckets", [])
             }
 
         price_counts = buckets("price_range")
-        star_counts = {
-            int(key): count for key, count in buckets("rating").items() if key.isdigit()
-        }
+        star_counts = {int(key): count for key, count in buckets("rating").items() if key.isdigit()}
         return {
             "category": sort_facet_values(buckets("category"), CATEGORY_FACET_SIZE),
             "tags": sort_facet_values(buckets("tags"), TAG_FACET_SIZE),
@@ -499,9 +470,7 @@ class TantivySearchIndex:
             "rating": rating_facet(star_counts),
         }
 
-    def _hit(
-        self, payload: dict[str, Any], is_match: Callable[[str], bool]
-    ) -> SearchHit:
+    def _hit(self, payload: dict[str, Any], is_match: Callable[[str], bool]) -> SearchHit:
         return SearchHit(
             id=payload["id"],
             title=payload["title"],
@@ -536,7 +505,7 @@ def _token_matcher(words: list[_Word]) -> Callable[[str], bool]:
     titles and summaries of one page repeat many words."""
     flat = [term for word in words for terms in word for term in terms]
 
-    @lru_cache(maxsize=None)
+    @cache
     def is_match(token: str) -> bool:
         return any(term.matches(token) for term in flat)
 

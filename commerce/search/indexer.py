@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -70,11 +70,7 @@ def mark_shop_products_dirty(s: Session, shop_id: int) -> int:
     (suspension and its lifting, a new name). Returns how many were marked."""
     from commerce.search.tasks import schedule_reindex
 
-    result = s.exec(
-        update(Product)
-        .where(Product.shop_id == shop_id)
-        .values(search_dirty=True, updated_at=utcnow())
-    )
+    result = s.exec(update(Product).where(Product.shop_id == shop_id).values(search_dirty=True, updated_at=utcnow()))
     schedule_reindex(s)
     return result.rowcount
 
@@ -105,12 +101,14 @@ def usd_rates(s: Session) -> dict[str, Decimal]:
 def sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
     if not product_ids:
         return {}
-    return dict(s.exec(
-        select(OrderLine.product_id, func.count())
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.product_id.in_(product_ids), Order.status.in_(SOLD_STATUSES))
-        .group_by(OrderLine.product_id)
-    ).all())
+    return dict(
+        s.exec(
+            select(OrderLine.product_id, func.count())
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.product_id.in_(product_ids), Order.status.in_(SOLD_STATUSES))
+            .group_by(OrderLine.product_id)
+        ).all()
+    )
 
 
 def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocument]:
@@ -135,7 +133,9 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
     rates = usd_rates(s)
     return {
         product.id: build_search_document(
-            product, shop, category,
+            product,
+            shop,
+            category,
             tags=tags[product.id],
             rating=ratings.get(product.id, (0.0, 0))[0],
             review_count=ratings.get(product.id, (0.0, 0))[1],

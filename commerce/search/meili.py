@@ -56,18 +56,38 @@ SETTINGS: dict[str, Any] = {
     # Order matters: the "attribute" ranking rule prefers earlier attributes.
     "searchableAttributes": ["title", "tags", "summary", "description", "shop_name"],
     "displayedAttributes": [
-        "id", "title", "summary", "category_slug", "shop_slug", "shop_name",
-        "price_minor", "currency", "rating", "review_count",
+        "id",
+        "title",
+        "summary",
+        "category_slug",
+        "shop_slug",
+        "shop_name",
+        "price_minor",
+        "currency",
+        "rating",
+        "review_count",
     ],
     "filterableAttributes": [
-        "id", "category_slug", "tags", "price_sort", "rating", "price_bucket", "rating_floor",
+        "id",
+        "category_slug",
+        "tags",
+        "price_sort",
+        "rating",
+        "price_bucket",
+        "rating_floor",
     ],
     "sortableAttributes": ["published_ts", "price_sort", "sales_count", "rating"],
     # Every word must match ("words" only sorts partial matches, which matchingStrategy
     # "all" excludes), so "sort" right after it makes a chosen sort order strict, as in
     # the embedded engine. Best sellers break ties and order an empty search.
     "rankingRules": [
-        "words", "sort", "typo", "proximity", "attribute", "exactness", "sales_count:desc",
+        "words",
+        "sort",
+        "typo",
+        "proximity",
+        "attribute",
+        "exactness",
+        "sales_count:desc",
     ],
     # port.typo_budget: one typo when the query word or the indexed word has 5+
     # letters ("ebok" finds "ebook"). Meilisearch measures the query word only; a
@@ -80,9 +100,7 @@ SETTINGS: dict[str, Any] = {
             "twoTypos": MIN_WORD_FOR_TWO_TYPOS,
         },
     },
-    "synonyms": {
-        word: list(synonyms_of(word)) for group in SYNONYM_GROUPS for word in group
-    },
+    "synonyms": {word: list(synonyms_of(word)) for group in SYNONYM_GROUPS for word in group},
     "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "count"}},
     "pagination": {"maxTotalHits": MAX_RESULT_WINDOW},
 }
@@ -107,9 +125,7 @@ def build_filter(query: SearchQuery) -> list[str]:
     """Filter expressions, all of which must hold (Meilisearch ANDs a list)."""
     expressions = []
     if query.categories:
-        expressions.append(
-            "category_slug IN [" + ", ".join(quote(slug) for slug in query.categories) + "]"
-        )
+        expressions.append("category_slug IN [" + ", ".join(quote(slug) for slug in query.categories) + "]")
     expressions.extend(f"tags = {quote(tag.lower())}" for tag in query.tags)
     if query.price_min is not None:
         expressions.append(f"price_sort >= {int(query.price_min)}")
@@ -224,9 +240,7 @@ class MeiliSearchIndex:
     def delete(self, ids: Sequence[int]) -> None:
         def send() -> None:
             tasks = [
-                self._index.delete_documents(
-                    filter="id IN [" + ", ".join(str(int(i)) for i in batch) + "]"
-                ).task_uid
+                self._index.delete_documents(filter="id IN [" + ", ".join(str(int(i)) for i in batch) + "]").task_uid
                 for batch in _chunks(list(ids), BATCH_SIZE)
             ]
             for task_uid in tasks:
@@ -244,13 +258,9 @@ class MeiliSearchIndex:
         response = self._call(lambda: self._index.search(query.text, build_search_params(query)))
         distribution = response.get("facetDistribution", {})
         price_counts = distribution.get("price_bucket", {})
-        star_counts = {
-            int(stars): count for stars, count in distribution.get("rating_floor", {}).items()
-        }
+        star_counts = {int(stars): count for stars, count in distribution.get("rating_floor", {}).items()}
         facets = {
-            "category": sort_facet_values(
-                distribution.get("category_slug", {}), CATEGORY_FACET_SIZE
-            ),
+            "category": sort_facet_values(distribution.get("category_slug", {}), CATEGORY_FACET_SIZE),
             "tags": sort_facet_values(distribution.get("tags", {}), TAG_FACET_SIZE),
             "price_range": [(b.key, price_counts.get(b.key, 0)) for b in PRICE_BUCKETS],
             "rating": rating_facet(star_counts),

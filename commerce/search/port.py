@@ -113,9 +113,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 
 def synonyms_of(word: str) -> tuple[str, ...]:
     lowered = word.lower()
-    return tuple(
-        other for group in SYNONYM_GROUPS if lowered in group for other in group if other != lowered
-    )
+    return tuple(other for group in SYNONYM_GROUPS if lowered in group for other in group if other != lowered)
 
 
 class SearchError(RuntimeError):
@@ -162,33 +160,21 @@ class SearchQuery:
 
     def __post_init__(self) -> None:
         if len(self.text) > MAX_QUERY_LENGTH:
-            raise ValidationError(
-                f"Search text is too long: {MAX_QUERY_LENGTH} characters at most.", field="q"
-            )
+            raise ValidationError(f"Search text is too long: {MAX_QUERY_LENGTH} characters at most.", field="q")
         if self.sort not in SORT_ORDERS:
             raise ValidationError("Unknown sort order.", field="sort")
         if self.page < 1:
             raise ValidationError("Page numbers start at 1.", field="page")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise ValidationError(
-                f"Results per page must be between 1 and {MAX_PER_PAGE}.", field="per_page"
-            )
+            raise ValidationError(f"Results per page must be between 1 and {MAX_PER_PAGE}.", field="per_page")
         if self.page * self.per_page > MAX_RESULT_WINDOW:
-            raise ValidationError(
-                "That page is too far; narrow the search instead.", field="page"
-            )
+            raise ValidationError("That page is too far; narrow the search instead.", field="page")
         for name in ("price_min", "price_max"):
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValidationError("Prices cannot be negative.", field=name)
-        if (
-            self.price_min is not None
-            and self.price_max is not None
-            and self.price_min > self.price_max
-        ):
-            raise ValidationError(
-                "The lowest price is above the highest price.", field="price_min"
-            )
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValidationError("The lowest price is above the highest price.", field="price_min")
         if self.min_rating is not None and not 0 <= self.min_rating <= 5:
             raise ValidationError("Ratings go from 0 to 5 stars.", field="min_rating")
 

@@ -38,8 +38,41 @@ log = logging.getLogger(__name__)
 POPULAR_DAYS = 7
 # Title words that say nothing about what a product is.
 _STOP_WORDS = frozenset(
-    "a an and the of for to in on with by from your you my our at as is it its this that "
-    "pro kit pack set bundle collection edition guide template templates".split()
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "by",
+        "from",
+        "your",
+        "you",
+        "my",
+        "our",
+        "at",
+        "as",
+        "is",
+        "it",
+        "its",
+        "this",
+        "that",
+        "pro",
+        "kit",
+        "pack",
+        "set",
+        "bundle",
+        "collection",
+        "edition",
+        "guide",
+        "template",
+        "templates",
+    ]
 )
 _WORD = re.compile(r"[^\W_]+")
 _CANDIDATES_PER_QUERY = 12
@@ -59,8 +92,12 @@ def cards_for(s: Session, product_ids: list[int]) -> list[ProductCardView]:
     ).all()
     by_id = {
         product.id: ProductCardView(
-            id=product.id, title=product.title, summary=product.summary,
-            shop_name=shop.name, shop_slug=shop.slug, slug=product.slug,
+            id=product.id,
+            title=product.title,
+            summary=product.summary,
+            shop_name=shop.name,
+            shop_slug=shop.slug,
+            slug=product.slug,
             url=product_url(shop.slug, product.slug),
             price_label=price_label(product.pricing, product.price_amount, product.currency),
             cover_url=media_url(product.cover_key),
@@ -124,11 +161,10 @@ def similar_products(
     if row is None:
         return []
     product, category = row
-    tags = list(s.exec(
-        select(ProductTag.tag).where(ProductTag.product_id == product_id).order_by(ProductTag.position)
-    ).all())
-    queries = [("word", SearchQuery(text=word, per_page=_CANDIDATES_PER_QUERY))
-               for word in _title_words(product.title)]
+    tags = list(
+        s.exec(select(ProductTag.tag).where(ProductTag.product_id == product_id).order_by(ProductTag.position)).all()
+    )
+    queries = [("word", SearchQuery(text=word, per_page=_CANDIDATES_PER_QUERY)) for word in _title_words(product.title)]
     queries += [("tag", SearchQuery(tags=(tag,), per_page=_CANDIDATES_PER_QUERY)) for tag in tags[:3]]
     if category is not None:
         queries.append(("category", SearchQuery(categories=(category.slug,), per_page=_CANDIDATES_PER_QUERY)))
@@ -144,10 +180,14 @@ def similar_products(
         log.warning("similar products from the database, the engine is down: %s", error)
         if category is None:
             return []
-        ranked = list(s.exec(
-            select(Product.id).where(Product.category_id == category.id, Product.id != product_id)
-            .order_by(Product.published_at.desc()).limit(limit * 3)
-        ).all())
+        ranked = list(
+            s.exec(
+                select(Product.id)
+                .where(Product.category_id == category.id, Product.id != product_id)
+                .order_by(Product.published_at.desc())
+                .limit(limit * 3)
+            ).all()
+        )
         return cards_for(s, ranked[: limit * 3])[:limit]
     scores.pop(product_id, None)
     ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))

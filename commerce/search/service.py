@@ -84,8 +84,7 @@ class SearchParams:
         sort = first("sort") if first("sort") in SORT_ORDERS else "relevance"
         page = int(first("page")) if first("page").isdigit() else 1
         page = min(max(page, 1), MAX_RESULT_WINDOW // PER_PAGE)
-        return cls(q=q, categories=many("category"), tags=many("tag"), price=price,
-                   rating=rating, sort=sort, page=page)
+        return cls(q=q, categories=many("category"), tags=many("tag"), price=price, rating=rating, sort=sort, page=page)
 
     def query_string(self) -> str:
         pairs: list[tuple[str, str]] = []
@@ -133,9 +132,15 @@ class SearchParams:
     def engine_query(self, *, per_page: int | None = None) -> SearchQuery:
         low, high = _PRICE_BY_KEY[self.price].filter_bounds if self.price else (None, None)
         return SearchQuery(
-            text=self.q, categories=self.categories, tags=self.tags,
-            price_min=low, price_max=high, min_rating=float(self.rating) if self.rating else None,
-            sort=self.sort, page=self.page, per_page=per_page or PER_PAGE,  # type: ignore[arg-type]
+            text=self.q,
+            categories=self.categories,
+            tags=self.tags,
+            price_min=low,
+            price_max=high,
+            min_rating=float(self.rating) if self.rating else None,
+            sort=self.sort,
+            page=self.page,
+            per_page=per_page or PER_PAGE,  # type: ignore[arg-type]
         )
 
 
@@ -158,7 +163,7 @@ def marked_parts(marked_html: str) -> list[TextPart]:
     cursor = 0
     for match in _MARK.finditer(marked_html):
         if match.start() > cursor:
-            parts.append(TextPart(unescape(marked_html[cursor:match.start()])))
+            parts.append(TextPart(unescape(marked_html[cursor : match.start()])))
         parts.append(TextPart(unescape(match.group(1)), marked=True))
         cursor = match.end()
     if cursor < len(marked_html):
@@ -242,8 +247,12 @@ def search_products(s: Session, params: SearchParams, *, index: SearchIndex | No
         return _database_search(s, params)
     cards = _cards(s, result.hits)
     view = SearchPageView(
-        params=params, cards=cards, total=result.total, page=params.page,
-        total_pages=result.total_pages, facets=_facets(s, params, result),
+        params=params,
+        cards=cards,
+        total=result.total,
+        page=params.page,
+        total_pages=result.total_pages,
+        facets=_facets(s, params, result),
         clear_filters_url=replace(params, categories=(), tags=(), price="", rating=0, page=1).url(),
         **_paging(params, result.total_pages),
     )
@@ -285,14 +294,19 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
         if hit.id not in by_id:
             continue
         product, shop, category = by_id[hit.id]
-        cards.append(ResultCard(
-            id=product.id, title=product.title,
-            title_parts=marked_parts(hit.title_html), summary_parts=marked_parts(hit.summary_html),
-            url=product_url(shop.slug, product.slug), cover_url=media_url(product.cover_key),
-            shop_name=shop.name,
-            price_label=price_label(product.pricing, product.price_amount, product.currency),
-            category_name=category.name if category else "",
-        ))
+        cards.append(
+            ResultCard(
+                id=product.id,
+                title=product.title,
+                title_parts=marked_parts(hit.title_html),
+                summary_parts=marked_parts(hit.summary_html),
+                url=product_url(shop.slug, product.slug),
+                cover_url=media_url(product.cover_key),
+                shop_name=shop.name,
+                price_label=price_label(product.pricing, product.price_amount, product.currency),
+                category_name=category.name if category else "",
+            )
+        )
     return cards
 
 
@@ -316,27 +330,45 @@ def _facets(s: Session, params: SearchParams, result: SearchResult) -> list[Face
     prices = result.facets.get("price_range", [])
     ratings = result.facets.get("rating", [])
     return [
-        Facet("category", "Category", [
-            FacetOption(slug, names.get(slug, slug), count, slug in params.categories,
-                        params.with_category(slug).url())
-            for slug, count in categories
-        ]),
-        Facet("tags", "Tags", [
-            FacetOption(tag, tag, count, tag in params.tags, params.with_tag(tag).url())
-            for tag, count in tags
-        ]),
-        Facet("price_range", "Price", [
-            FacetOption(key, _PRICE_BY_KEY[key].label, count, key == params.price,
-                        params.with_price(key).url())
-            for key, count in prices
-            if count or key == params.price
-        ]),
-        Facet("rating", "Rating", [
-            FacetOption(stars, f"{stars} stars & up", count, int(stars) == params.rating,
-                        params.with_rating(int(stars)).url())
-            for stars, count in ratings
-            if count or int(stars) == params.rating
-        ]),
+        Facet(
+            "category",
+            "Category",
+            [
+                FacetOption(
+                    slug, names.get(slug, slug), count, slug in params.categories, params.with_category(slug).url()
+                )
+                for slug, count in categories
+            ],
+        ),
+        Facet(
+            "tags",
+            "Tags",
+            [FacetOption(tag, tag, count, tag in params.tags, params.with_tag(tag).url()) for tag, count in tags],
+        ),
+        Facet(
+            "price_range",
+            "Price",
+            [
+                FacetOption(key, _PRICE_BY_KEY[key].label, count, key == params.price, params.with_price(key).url())
+                for key, count in prices
+                if count or key == params.price
+            ],
+        ),
+        Facet(
+            "rating",
+            "Rating",
+            [
+                FacetOption(
+                    stars,
+                    f"{stars} stars & up",
+                    count,
+                    int(stars) == params.rating,
+                    params.with_rating(int(stars)).url(),
+                )
+                for stars, count in ratings
+                if count or int(stars) == params.rating
+            ],
+        ),
     ]
 
 
@@ -408,13 +440,17 @@ def _database_search(s: Session, params: SearchParams) -> SearchPageView:
     total = s.exec(select(func.count()).select_from(base.subquery())).one()
     rows = s.exec(
         base.order_by(Product.published_at.desc(), Product.id.desc())
-        .offset((params.page - 1) * PER_PAGE).limit(PER_PAGE)
+        .offset((params.page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
     ).all()
     cards = [
         ResultCard(
-            id=product.id, title=product.title,
-            title_parts=[TextPart(product.title)], summary_parts=[TextPart(product.summary)],
-            url=product_url(shop.slug, product.slug), cover_url=media_url(product.cover_key),
+            id=product.id,
+            title=product.title,
+            title_parts=[TextPart(product.title)],
+            summary_parts=[TextPart(product.summary)],
+            url=product_url(shop.slug, product.slug),
+            cover_url=media_url(product.cover_key),
             shop_name=shop.name,
             price_label=price_label(product.pricing, product.price_amount, product.currency),
             category_name=category.name if category else "",
@@ -423,8 +459,13 @@ def _database_search(s: Session, params: SearchParams) -> SearchPageView:
     ]
     total_pages = -(-total // PER_PAGE)
     return SearchPageView(
-        params=params, cards=cards, total=total, page=params.page, total_pages=total_pages,
-        degraded=True, clear_filters_url=replace(params, categories=(), page=1).url(),
+        params=params,
+        cards=cards,
+        total=total,
+        page=params.page,
+        total_pages=total_pages,
+        degraded=True,
+        clear_filters_url=replace(params, categories=(), page=1).url(),
         **_paging(params, total_pages),
     )
 

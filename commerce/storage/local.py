@@ -21,7 +21,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
@@ -50,7 +50,7 @@ class LocalBlobStore:
         secret_key: str,
         base_url_path: str = "/api/files",
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.root = Path(root)
         self.base_url_path = base_url_path.rstrip("/")
@@ -86,8 +86,7 @@ class LocalBlobStore:
         os.replace(upload.name, object_path)
 
         blob = StoredBlob(key=key, size=size, sha256=digest.hexdigest(), content_type=content_type)
-        record = {"key": key, "object": object_id, "size": size,
-                  "sha256": blob.sha256, "content_type": content_type}
+        record = {"key": key, "object": object_id, "size": size, "sha256": blob.sha256, "content_type": content_type}
         # Two puts racing on one key can leave the loser's object unreferenced:
         # wasted disk, never served.
         replaced = self._read_record(key)
@@ -115,8 +114,7 @@ class LocalBlobStore:
         record = self._read_record(key)
         if record is None:
             return None
-        return StoredBlob(key=key, size=record["size"], sha256=record["sha256"],
-                          content_type=record["content_type"])
+        return StoredBlob(key=key, size=record["size"], sha256=record["sha256"], content_type=record["content_type"])
 
     def exists(self, key: str) -> bool:
         return self.stat(key) is not None
@@ -192,9 +190,7 @@ class LocalBlobStore:
     def _write_record(self, key: str, record: dict) -> None:
         path = self._record_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=self._incoming, delete=False
-        ) as staged:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self._incoming, delete=False) as staged:
             try:
                 json.dump(record, staged)
                 staged.flush()

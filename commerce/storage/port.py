@@ -110,9 +110,7 @@ def validate_filename(filename: object) -> str:
     if not isinstance(filename, str) or not filename.strip():
         raise ValidationError("A download needs a file name.")
     if len(filename) > MAX_FILENAME_LENGTH:
-        raise ValidationError(
-            f"A file name cannot be longer than {MAX_FILENAME_LENGTH} characters."
-        )
+        raise ValidationError(f"A file name cannot be longer than {MAX_FILENAME_LENGTH} characters.")
     if any(unicodedata.category(char).startswith("C") for char in filename):
         raise ValidationError("A file name cannot contain control or invisible characters.")
     if "/" in filename or "\\" in filename or filename in (".", ".."):
@@ -130,9 +128,7 @@ def validate_link_lifetime(expires_in: timedelta) -> int:
 
 def validate_range(start: int, end: int, size: int) -> None:
     if not 0 <= start <= end <= size:
-        raise ValidationError(
-            f"The byte range {start}-{end} is outside this file of {size} bytes."
-        )
+        raise ValidationError(f"The byte range {start}-{end} is outside this file of {size} bytes.")
 
 
 def attachment_disposition(filename: str) -> str:
@@ -143,7 +139,5 @@ def attachment_disposition(filename: str) -> str:
     the header.
     """
     validate_filename(filename)
-    fallback = "".join(
-        char if " " <= char <= "~" and char not in '"\\%' else "_" for char in filename
-    )
+    fallback = "".join(char if " " <= char <= "~" and char not in '"\\%' else "_" for char in filename)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -112,8 +112,12 @@ class S3BlobStore:
         sha256 = head.get("Metadata", {}).get("sha256")
         if not sha256:
             raise Conflict(f"The stored object {key!r} was not written by this store.")
-        return StoredBlob(key=key, size=head["ContentLength"], sha256=sha256,
-                          content_type=head.get("ContentType", "application/octet-stream"))
+        return StoredBlob(
+            key=key,
+            size=head["ContentLength"],
+            sha256=sha256,
+            content_type=head.get("ContentType", "application/octet-stream"),
+        )
 
     def exists(self, key: str) -> bool:
         return self.stat(key) is not None
@@ -139,9 +143,7 @@ class S3BlobStore:
         if not 0 <= start < end:
             raise ValidationError(f"The byte range {start}-{end} is not valid.")
         try:
-            response = self._client.get_object(
-                Bucket=self.bucket, Key=key, Range=f"bytes={start}-{end - 1}"
-            )
+            response = self._client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{end - 1}")
         except ClientError as error:
             code = _error_code(error)
             if code in _MISSING:
@@ -213,12 +215,14 @@ class S3BlobStore:
         self._client.put_bucket_lifecycle_configuration(
             Bucket=self.bucket,
             LifecycleConfiguration={
-                "Rules": [{
-                    "ID": "abort-incomplete-uploads",
-                    "Status": "Enabled",
-                    "Filter": {"Prefix": ""},
-                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-                }]
+                "Rules": [
+                    {
+                        "ID": "abort-incomplete-uploads",
+                        "Status": "Enabled",
+                        "Filter": {"Prefix": ""},
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                    }
+                ]
             },
         )
 

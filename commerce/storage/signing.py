@@ -12,7 +12,7 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from commerce.errors import PermissionDenied, ValidationError
 from commerce.storage.port import validate_content_type, validate_filename, validate_key
@@ -47,9 +47,7 @@ class DownloadLinkSigner:
         self._secret = secret_key.encode()
 
     def signature(self, key: str, expires: int, filename: str, content_type: str | None) -> str:
-        message = json.dumps(
-            [_PURPOSE, key, expires, filename, content_type or ""], separators=(",", ":")
-        ).encode()
+        message = json.dumps([_PURPOSE, key, expires, filename, content_type or ""], separators=(",", ":")).encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
     def verify(
@@ -77,9 +75,7 @@ class DownloadLinkSigner:
         expires = int(exp_text)
         if not hmac.compare_digest(sig, self.signature(key, expires, fn, ct)):
             raise invalid
-        expires_at = datetime.fromtimestamp(expires, timezone.utc)
-        if (now or datetime.now(timezone.utc)) >= expires_at:
-            raise ExpiredDownloadLink(
-                "This download link has expired. Open your library to get a fresh one."
-            )
+        expires_at = datetime.fromtimestamp(expires, UTC)
+        if (now or datetime.now(UTC)) >= expires_at:
+            raise ExpiredDownloadLink("This download link has expired. Open your library to get a fresh one.")
         return VerifiedDownload(key=key, filename=fn, content_type=ct, expires_at=expires_at)

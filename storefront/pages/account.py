@@ -18,10 +18,10 @@ def profile() -> rx.Component:
     return section_card(
         "Profile",
         rx.data_list.root(
-            rx.data_list.item(rx.data_list.label("Name"),
-                              rx.data_list.value(SessionState.display_name, id="account-name")),
-            rx.data_list.item(rx.data_list.label("Email"),
-                              rx.data_list.value(SessionState.email, id="account-email")),
+            rx.data_list.item(
+                rx.data_list.label("Name"), rx.data_list.value(SessionState.display_name, id="account-name")
+            ),
+            rx.data_list.item(rx.data_list.label("Email"), rx.data_list.value(SessionState.email, id="account-email")),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
         ),
         id="account-profile",
@@ -35,19 +35,35 @@ def change_password() -> rx.Component:
             rx.vstack(
                 form_error(AccountState.password_error, id="password-error"),
                 form_notice(AccountState.password_notice, id="password-notice"),
-                labelled_input("Current password", name="current_password", id="password-current",
-                               type="password", auto_complete="current-password",
-                               error=AccountState.password_current_error),
-                labelled_input("New password", name="new_password", id="password-new",
-                               type="password", auto_complete="new-password",
-                               hint="At least 10 characters.",
-                               error=AccountState.password_new_error),
-                labelled_input("Confirm new password", name="confirm_password",
-                               id="password-confirm", type="password", auto_complete="new-password",
-                               error=AccountState.password_confirm_error),
-                rx.box(submit_button("Change password", id="password-submit",
-                                     loading=AccountState.password_pending),
-                       width=rx.breakpoints(initial="100%", sm="auto")),
+                labelled_input(
+                    "Current password",
+                    name="current_password",
+                    id="password-current",
+                    type="password",
+                    auto_complete="current-password",
+                    error=AccountState.password_current_error,
+                ),
+                labelled_input(
+                    "New password",
+                    name="new_password",
+                    id="password-new",
+                    type="password",
+                    auto_complete="new-password",
+                    hint="At least 10 characters.",
+                    error=AccountState.password_new_error,
+                ),
+                labelled_input(
+                    "Confirm new password",
+                    name="confirm_password",
+                    id="password-confirm",
+                    type="password",
+                    auto_complete="new-password",
+                    error=AccountState.password_confirm_error,
+                ),
+                rx.box(
+                    submit_button("Change password", id="password-submit", loading=AccountState.password_pending),
+                    width=rx.breakpoints(initial="100%", sm="auto"),
+                ),
                 spacing=theme.GAP,
                 width="100%",
             ),
@@ -64,10 +80,15 @@ def update_emails() -> rx.Component:
         "Product update emails",
         rx.text(
             rx.hstack(
-                rx.switch(checked=AccountState.update_emails, on_change=AccountState.set_update_emails,
-                          id="update-emails-switch", size="3"),
+                rx.switch(
+                    checked=AccountState.update_emails,
+                    on_change=AccountState.set_update_emails,
+                    id="update-emails-switch",
+                    size="3",
+                ),
                 rx.text("Email me when a product I bought has a new version"),
-                spacing="3", align="center",
+                spacing="3",
+                align="center",
             ),
             as_="label",
         ),
@@ -89,15 +110,26 @@ def open_shop() -> rx.Component:
         rx.form(
             rx.vstack(
                 form_error(AccountState.shop_error, id="shop-error"),
-                labelled_input("Shop name", name="shop_name", id="shop-name",
-                               auto_complete="organization", error=AccountState.shop_name_error),
-                labelled_input("Shop address", name="shop_slug", id="shop-slug",
-                               auto_complete="off", placeholder="my-shop",
-                               hint="3 to 40 lower-case letters, digits and dashes: /s/my-shop",
-                               error=AccountState.shop_slug_error),
-                rx.box(submit_button("Open my shop", id="shop-submit",
-                                     loading=AccountState.shop_pending),
-                       width=rx.breakpoints(initial="100%", sm="auto")),
+                labelled_input(
+                    "Shop name",
+                    name="shop_name",
+                    id="shop-name",
+                    auto_complete="organization",
+                    error=AccountState.shop_name_error,
+                ),
+                labelled_input(
+                    "Shop address",
+                    name="shop_slug",
+                    id="shop-slug",
+                    auto_complete="off",
+                    placeholder="my-shop",
+                    hint="3 to 40 lower-case letters, digits and dashes: /s/my-shop",
+                    error=AccountState.shop_slug_error,
+                ),
+                rx.box(
+                    submit_button("Open my shop", id="shop-submit", loading=AccountState.shop_pending),
+                    width=rx.breakpoints(initial="100%", sm="auto"),
+                ),
                 spacing=theme.GAP,
                 width="100%",
             ),
@@ -115,14 +147,18 @@ def preference_row(pref) -> rx.Component:
     switch_id = "pref-" + pref.kind + "-" + pref.channel
     return rx.hstack(
         rx.vstack(
-            rx.el.label(pref.label, " · ", pref.channel_label, html_for=switch_id, font_weight="500",
-                        font_size="0.9rem"),
+            rx.el.label(
+                pref.label, " · ", pref.channel_label, html_for=switch_id, font_weight="500", font_size="0.9rem"
+            ),
             rx.text(pref.description, size="1", color=theme.TEXT_MUTED),
             spacing="0",
             flex_grow="1",
         ),
-        rx.switch(id=switch_id, checked=pref.enabled,
-                  on_change=lambda checked: PreferencesState.set_notification(pref.kind, pref.channel, checked)),
+        rx.switch(
+            id=switch_id,
+            checked=pref.enabled,
+            on_change=lambda checked: PreferencesState.set_notification(pref.kind, pref.channel, checked),
+        ),
         align="center",
         width="100%",
     )
@@ -133,14 +169,25 @@ def sms_number_form() -> rx.Component:
         rx.vstack(
             rx.el.label("Mobile number for SMS", html_for="sms-number", font_weight="500", font_size="0.9rem"),
             rx.hstack(
-                rx.input(id="sms-number", name="sms_number", type="tel", auto_complete="tel",
-                         placeholder="+44 7700 900123", default_value=PreferencesState.sms_number,
-                         key=PreferencesState.sms_number, flex_grow="1"),
+                rx.input(
+                    id="sms-number",
+                    name="sms_number",
+                    type="tel",
+                    auto_complete="tel",
+                    placeholder="+44 7700 900123",
+                    default_value=PreferencesState.sms_number,
+                    key=PreferencesState.sms_number,
+                    flex_grow="1",
+                ),
                 rx.button("Save number", type="submit", variant="soft", id="sms-number-save"),
                 width="100%",
             ),
-            rx.text("SMS messages go only to this number, and only for the kinds switched on above. "
-                    "Leave it empty to remove it.", size="1", color=theme.TEXT_MUTED),
+            rx.text(
+                "SMS messages go only to this number, and only for the kinds switched on above. "
+                "Leave it empty to remove it.",
+                size="1",
+                color=theme.TEXT_MUTED,
+            ),
             spacing="1",
             width="100%",
         ),
@@ -155,29 +202,40 @@ def notification_preferences() -> rx.Component:
         form_error(PreferencesState.error, id="preferences-error"),
         form_notice(PreferencesState.notice, id="preferences-notice"),
         # Sale alerts only concern shop owners; product update emails have their own card above.
-        rx.cond(SessionState.has_shop, rx.vstack(
-            rx.vstack(rx.foreach(PreferencesState.notifications, preference_row), spacing="3", width="100%"),
-            sms_number_form(),
-            rx.separator(size="4"),
-            spacing="3",
-            width="100%",
-        )),
+        rx.cond(
+            SessionState.has_shop,
+            rx.vstack(
+                rx.vstack(rx.foreach(PreferencesState.notifications, preference_row), spacing="3", width="100%"),
+                sms_number_form(),
+                rx.separator(size="4"),
+                spacing="3",
+                width="100%",
+            ),
+        ),
         rx.hstack(
             rx.vstack(
-                rx.el.label("Share my email with sellers I buy from", html_for="pref-share-email",
-                            font_weight="500", font_size="0.9rem"),
-                rx.text("When off, sellers' sales and customer lists show a pseudonym instead of your email.",
-                        size="1", color=theme.TEXT_MUTED),
+                rx.el.label(
+                    "Share my email with sellers I buy from",
+                    html_for="pref-share-email",
+                    font_weight="500",
+                    font_size="0.9rem",
+                ),
+                rx.text(
+                    "When off, sellers' sales and customer lists show a pseudonym instead of your email.",
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                ),
                 spacing="0",
                 flex_grow="1",
             ),
-            rx.switch(id="pref-share-email", checked=PreferencesState.share_email,
-                      on_change=PreferencesState.set_share_email),
+            rx.switch(
+                id="pref-share-email", checked=PreferencesState.share_email, on_change=PreferencesState.set_share_email
+            ),
             align="center",
             width="100%",
         ),
         description="Receipts, refunds and password emails are always sent: they are part of your purchases "
-                    "and your account's safety.",
+        "and your account's safety.",
         id="notification-preferences",
     )
 
@@ -186,11 +244,17 @@ def sessions() -> rx.Component:
     return section_card(
         "Signed-in devices",
         rx.box(
-            rx.button("Sign out everywhere", on_click=AccountState.logout_everywhere,
-                      id="logout-everywhere", variant="soft", color_scheme="red", size="3"),
+            rx.button(
+                "Sign out everywhere",
+                on_click=AccountState.logout_everywhere,
+                id="logout-everywhere",
+                variant="soft",
+                color_scheme="red",
+                size="3",
+            ),
         ),
         description="Sign out on every device and browser, this one included. "
-                    "Use this if you think someone else has used your account.",
+        "Use this if you think someone else has used your account.",
         id="account-sessions",
     )
 

@@ -24,13 +24,21 @@ def _amount_form(row: CartRow) -> rx.Component:
     error = CartState.amount_errors.get(row.product_id.to_string(), "")
     return rx.form(
         rx.vstack(
-            rx.el.label("Your price (from ", row.minimum_label, ")", html_for=field_id,
-                        font_size="0.85rem", font_weight="500"),
+            rx.el.label(
+                "Your price (from ", row.minimum_label, ")", html_for=field_id, font_size="0.85rem", font_weight="500"
+            ),
             rx.hstack(
                 rx.el.input(type="hidden", name="product_id", value=row.product_id.to_string()),
-                rx.input(name="amount", id=field_id, default_value=row.amount_input,
-                         key=row.amount_input, input_mode="decimal", size="2", width="7rem",
-                         aria_label="Your price for " + row.title),
+                rx.input(
+                    name="amount",
+                    id=field_id,
+                    default_value=row.amount_input,
+                    key=row.amount_input,
+                    input_mode="decimal",
+                    size="2",
+                    width="7rem",
+                    aria_label="Your price for " + row.title,
+                ),
                 rx.button("Update price", type="submit", size="2", variant="soft"),
                 spacing="2",
                 align="center",
@@ -47,41 +55,69 @@ def cart_line(row: CartRow) -> rx.Component:
     return rx.fragment(
         rx.cond(
             row.first_of_shop,
-            rx.hstack(rx.icon("store", size=16, color=theme.TEXT_MUTED),
-                      rx.heading(row.shop_name, as_="h2", size="3"),
-                      align="center", spacing="2", padding_top="0.5rem",
-                      custom_attrs={"data-testid": "cart-shop"}),
+            rx.hstack(
+                rx.icon("store", size=16, color=theme.TEXT_MUTED),
+                rx.heading(row.shop_name, as_="h2", size="3"),
+                align="center",
+                spacing="2",
+                padding_top="0.5rem",
+                custom_attrs={"data-testid": "cart-shop"},
+            ),
         ),
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.link(row.title, href=row.url, weight="medium",
-                            style={"overflow_wrap": "anywhere"}),
+                    rx.link(row.title, href=row.url, weight="medium", style={"overflow_wrap": "anywhere"}),
                     rx.spacer(),
-                    rx.text(row.total_label, weight="bold", white_space="nowrap",
-                            custom_attrs={"data-testid": "cart-line-total"}),
+                    rx.text(
+                        row.total_label,
+                        weight="bold",
+                        white_space="nowrap",
+                        custom_attrs={"data-testid": "cart-line-total"},
+                    ),
                     width="100%",
                     align="start",
                 ),
                 rx.cond(
                     row.problem != "",
-                    rx.callout("Unavailable: " + row.problem, icon="triangle_alert", color_scheme="red",
-                               size="1", width="100%", custom_attrs={"data-testid": "cart-line-problem"}),
+                    rx.callout(
+                        "Unavailable: " + row.problem,
+                        icon="triangle_alert",
+                        color_scheme="red",
+                        size="1",
+                        width="100%",
+                        custom_attrs={"data-testid": "cart-line-problem"},
+                    ),
                 ),
                 rx.flex(
                     rx.text("Price ", row.unit_label, size="2", color=theme.TEXT_MUTED),
-                    rx.cond(row.discount_label != "",
-                            rx.text("Discount −", row.discount_label, size="2", color=theme.TEXT_MUTED)),
-                    rx.cond(T.has_tax_rate,
-                            rx.text("VAT ", row.tax_label, size="2", color=theme.TEXT_MUTED,
-                                    custom_attrs={"data-testid": "cart-line-vat"})),
+                    rx.cond(
+                        row.discount_label != "",
+                        rx.text("Discount −", row.discount_label, size="2", color=theme.TEXT_MUTED),
+                    ),
+                    rx.cond(
+                        T.has_tax_rate,
+                        rx.text(
+                            "VAT ",
+                            row.tax_label,
+                            size="2",
+                            color=theme.TEXT_MUTED,
+                            custom_attrs={"data-testid": "cart-line-vat"},
+                        ),
+                    ),
                     gap="0.25rem 1rem",
                     wrap="wrap",
                 ),
                 rx.cond(row.is_pwyw & (row.problem == ""), _amount_form(row)),
-                rx.button(rx.icon("trash-2", size=14), "Remove", on_click=CartState.remove(row.product_id),
-                          variant="ghost", color_scheme="gray", size="2",
-                          aria_label="Remove " + row.title),
+                rx.button(
+                    rx.icon("trash-2", size=14),
+                    "Remove",
+                    on_click=CartState.remove(row.product_id),
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="2",
+                    aria_label="Remove " + row.title,
+                ),
                 spacing="2",
                 width="100%",
             ),
@@ -95,8 +131,14 @@ def code_form() -> rx.Component:
     applied = rx.hstack(
         rx.badge(rx.icon("tag", size=14), CartState.code, color_scheme="green", size="2"),
         rx.text("applied", size="2", color=theme.TEXT_MUTED),
-        rx.button("Remove code", on_click=CartState.remove_code, variant="ghost", size="1",
-                  color_scheme="gray", id="cart-code-remove"),
+        rx.button(
+            "Remove code",
+            on_click=CartState.remove_code,
+            variant="ghost",
+            size="1",
+            color_scheme="gray",
+            id="cart-code-remove",
+        ),
         align="center",
         spacing="2",
         id="cart-code-applied",
@@ -105,8 +147,14 @@ def code_form() -> rx.Component:
         rx.vstack(
             field_label("Discount code", "cart-code"),
             rx.hstack(
-                rx.input(name="code", id="cart-code", size="3", flex_grow="1", auto_complete="off",
-                         auto_capitalize="characters"),
+                rx.input(
+                    name="code",
+                    id="cart-code",
+                    size="3",
+                    flex_grow="1",
+                    auto_complete="off",
+                    auto_capitalize="characters",
+                ),
                 rx.button("Apply", type="submit", size="3", variant="soft", id="cart-code-apply"),
                 width="100%",
                 spacing="2",
@@ -122,10 +170,18 @@ def code_form() -> rx.Component:
     stale = (CartState.code != "") & (CartState.code_message != "")
     return rx.vstack(
         rx.cond((CartState.code != "") & (CartState.code_message == ""), applied, form),
-        rx.cond(message != "", rx.text(message, size="2", color=theme.DANGER_TEXT, role="alert",
-                                       id="cart-code-error")),
-        rx.cond(stale, rx.button("Remove code " + CartState.code, on_click=CartState.remove_code,
-                                 variant="soft", color_scheme="gray", size="2", id="cart-code-remove-stale")),
+        rx.cond(message != "", rx.text(message, size="2", color=theme.DANGER_TEXT, role="alert", id="cart-code-error")),
+        rx.cond(
+            stale,
+            rx.button(
+                "Remove code " + CartState.code,
+                on_click=CartState.remove_code,
+                variant="soft",
+                color_scheme="gray",
+                size="2",
+                id="cart-code-remove-stale",
+            ),
+        ),
         spacing="2",
         width="100%",
     )
@@ -142,8 +198,7 @@ def country_picker() -> rx.Component:
             on_change=CartState.choose_country,
             style=NATIVE_CONTROL_STYLE,
         ),
-        rx.text("EU buyers pay their country's VAT; elsewhere no tax is added.",
-                size="1", color=theme.TEXT_MUTED),
+        rx.text("EU buyers pay their country's VAT; elsewhere no tax is added.", size="1", color=theme.TEXT_MUTED),
         spacing="1",
         width="100%",
     )
@@ -159,8 +214,9 @@ def currency_picker() -> rx.Component:
             on_change=CartState.choose_currency,
             style=NATIVE_CONTROL_STYLE,
         ),
-        rx.text("Prices are converted at today's stored rate and locked into your order.",
-                size="1", color=theme.TEXT_MUTED),
+        rx.text(
+            "Prices are converted at today's stored rate and locked into your order.", size="1", color=theme.TEXT_MUTED
+        ),
         spacing="1",
         width="100%",
     )
@@ -182,19 +238,27 @@ def checkout_form() -> rx.Component:
             rx.cond(
                 ~SessionState.is_signed_in,
                 rx.vstack(
-                    labelled_input("Email", name="email", id="checkout-email", type="email",
-                                   auto_complete="email", error=CartState.email_error,
-                                   hint="Your receipt and a link to your library go here; "
-                                        "you can set a password from it later."),
-                    rx.text("Have an account? ",
-                            rx.link("Sign in", href=routes.login_url(routes.CART), id="checkout-login"),
-                            size="2"),
+                    labelled_input(
+                        "Email",
+                        name="email",
+                        id="checkout-email",
+                        type="email",
+                        auto_complete="email",
+                        error=CartState.email_error,
+                        hint="Your receipt and a link to your library go here; you can set a password from it later.",
+                    ),
+                    rx.text(
+                        "Have an account? ",
+                        rx.link("Sign in", href=routes.login_url(routes.CART), id="checkout-login"),
+                        size="2",
+                    ),
                     spacing="2",
                     width="100%",
                 ),
             ),
-            submit_button(rx.cond(T.is_free, "Get it free", "Checkout"), id="checkout-submit",
-                          loading=CartState.checkout_pending),
+            submit_button(
+                rx.cond(T.is_free, "Get it free", "Checkout"), id="checkout-submit", loading=CartState.checkout_pending
+            ),
             spacing="3",
             width="100%",
         ),
@@ -215,8 +279,7 @@ def summary() -> rx.Component:
             rx.divider(),
             _total_row("Subtotal", T.subtotal_label, id="cart-subtotal"),
             rx.cond(T.has_discount, _total_row("Discount", "−" + T.discount_label, id="cart-discount")),
-            _total_row(rx.cond(T.has_tax_rate, "VAT (" + T.tax_rate_label + ")", "Tax"), T.tax_label,
-                       id="cart-tax"),
+            _total_row(rx.cond(T.has_tax_rate, "VAT (" + T.tax_rate_label + ")", "Tax"), T.tax_label, id="cart-tax"),
             _total_row("Total", T.total_label, id="cart-total", bold=True),
             checkout_form(),
             spacing="3",
@@ -238,13 +301,15 @@ def cart_view() -> rx.Component:
     )
 
 
-@shop_page(routes.CART, title="Your cart", description="The products you are about to buy.",
-           on_load=CartState.load)
+@shop_page(routes.CART, title="Your cart", description="The products you are about to buy.", on_load=CartState.load)
 def cart_page() -> rx.Component:
-    empty = empty_state("shopping-cart", "Your cart is empty",
-                        "Find something you like and add it to your cart.",
-                        action=link_button("Browse products", routes.HOME, id="cart-browse"),
-                        id="cart-empty")
+    empty = empty_state(
+        "shopping-cart",
+        "Your cart is empty",
+        "Find something you like and add it to your cart.",
+        action=link_button("Browse products", routes.HOME, id="cart-browse"),
+        id="cart-empty",
+    )
     return rx.vstack(
         rx.heading("Your cart", as_="h1", size="7"),
         form_error(CartState.error, id="cart-error"),

@@ -28,21 +28,44 @@ def category_view() -> rx.Component:
         rx.cond(
             C.children.length() > 0,
             rx.flex(
-                rx.foreach(C.children, lambda child: rx.link(
-                    rx.badge(child.name, " (", child.product_count.to_string(), ")",
-                             variant="soft", radius="full", size="2"),
-                    href=child.url, underline="none")),
-                gap="0.5rem", wrap="wrap", id="category-children",
+                rx.foreach(
+                    C.children,
+                    lambda child: rx.link(
+                        rx.badge(
+                            child.name,
+                            " (",
+                            child.product_count.to_string(),
+                            ")",
+                            variant="soft",
+                            radius="full",
+                            size="2",
+                        ),
+                        href=child.url,
+                        underline="none",
+                    ),
+                ),
+                gap="0.5rem",
+                wrap="wrap",
+                id="category-children",
             ),
         ),
         rx.cond(
             CategoryState.products.length() > 0,
             card_grid(CategoryState.products, "category-products"),
-            empty_state("package-open", "Nothing here yet",
-                        "No products have been published in this category yet.", id="category-empty"),
+            empty_state(
+                "package-open",
+                "Nothing here yet",
+                "No products have been published in this category yet.",
+                id="category-empty",
+            ),
         ),
-        pager(page=pagination.page, page_count=pagination.page_count,
-              has_previous=pagination.has_previous, has_next=pagination.has_next, id="category-pager"),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="category-pager",
+        ),
         spacing=theme.GAP_SECTION,
         width="100%",
     )
@@ -52,13 +75,16 @@ def category_view() -> rx.Component:
     routes.CATEGORY,
     title=CategoryState.page_title,
     description=CategoryState.meta_description,
-    meta=[rx.el.meta(property="og:title", content=CategoryState.page_title),
-          rx.el.meta(property="og:description", content=CategoryState.meta_description)],
+    meta=[
+        rx.el.meta(property="og:title", content=CategoryState.page_title),
+        rx.el.meta(property="og:description", content=CategoryState.meta_description),
+    ],
     on_load=CategoryState.load,
 )
 def category() -> rx.Component:
     missing = empty_state(
-        "folder-x", "This category does not exist",
+        "folder-x",
+        "This category does not exist",
         "The address may be mistyped.",
         action=link_button("Back to the shop", routes.HOME, id="category-missing-home"),
         id="category-missing",

@@ -34,9 +34,10 @@ def hero() -> rx.Component:
             rx.flex(
                 link_button("Browse products", routes.SEARCH, id="hero-browse", icon="search"),
                 rx.button(
-                    rx.link("Start selling", href=routes.ACCOUNT + "#open-shop",
-                            id="hero-sell", underline="none"),
-                    as_child=True, size="3", variant="outline",
+                    rx.link("Start selling", href=routes.ACCOUNT + "#open-shop", id="hero-sell", underline="none"),
+                    as_child=True,
+                    size="3",
+                    variant="outline",
                     style={"color": "white", "box_shadow": "inset 0 0 0 1px rgba(255,255,255,0.6)"},
                 ),
                 gap="0.75rem",
@@ -69,8 +70,11 @@ def popular_section() -> rx.Component:
                 rx.foreach(
                     HomeState.popular,
                     lambda product: product_card(
-                        url=product.url, title=product.title, shop_name=product.shop_name,
-                        price_label=product.price_label, cover_url=product.cover_url,
+                        url=product.url,
+                        title=product.title,
+                        shop_name=product.shop_name,
+                        price_label=product.price_label,
+                        cover_url=product.cover_url,
                         category_name=product.category_name,
                     ),
                 ),
@@ -112,8 +116,13 @@ def products_section() -> rx.Component:
             rx.cond(HomeState.products.length() > 0, grid, nothing_yet),
             _loading_grid(),
         ),
-        pager(page=pagination.page, page_count=pagination.page_count,
-              has_previous=pagination.has_previous, has_next=pagination.has_next, id="home-pager"),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="home-pager",
+        ),
         spacing=theme.GAP,
         width="100%",
     )
@@ -130,7 +139,8 @@ def categories_section() -> rx.Component:
                     HomeState.categories,
                     lambda category: rx.link(
                         rx.badge(category.name, variant="soft", radius="full", size="3"),
-                        href=category.url, underline="none",
+                        href=category.url,
+                        underline="none",
                     ),
                 ),
                 gap="0.5rem",
@@ -147,9 +157,10 @@ def categories_section() -> rx.Component:
     routes.HOME,
     title="Digital products from independent creators",
     description="Buy ebooks, templates, software and courses from independent creators. "
-                "Instant download, yours to keep.",
+    "Instant download, yours to keep.",
     on_load=HomeState.load,
 )
 def home() -> rx.Component:
-    return rx.vstack(hero(), popular_section(), categories_section(), products_section(),
-                     spacing=theme.GAP_SECTION, width="100%")
+    return rx.vstack(
+        hero(), popular_section(), categories_section(), products_section(), spacing=theme.GAP_SECTION, width="100%"
+    )

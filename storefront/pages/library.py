@@ -32,24 +32,42 @@ def _search_box() -> rx.Component:
     )
 
 
-@library_page(routes.LIBRARY, title="Your library",
-              description="Everything you bought, with its files, updates and license keys.",
-              on_load=LibraryState.load)
+@library_page(
+    routes.LIBRARY,
+    title="Your library",
+    description="Everything you bought, with its files, updates and license keys.",
+    on_load=LibraryState.load,
+)
 def library() -> rx.Component:
     rows = rx.vstack(
-        rx.foreach(LibraryState.items, lambda item: library_row(
-            title=item.title, shop_name=item.shop_name, url=item.library_url, cover_url=item.cover_url,
-            acquired_label=item.acquired_label, updated=item.updated, delivering=item.delivering,
-            version_label=item.latest_version_label, receipt_url=item.receipt_url,
-            order_reference=item.order_reference,
-        )),
-        spacing="3", width="100%", id="library-items",
+        rx.foreach(
+            LibraryState.items,
+            lambda item: library_row(
+                title=item.title,
+                shop_name=item.shop_name,
+                url=item.library_url,
+                cover_url=item.cover_url,
+                acquired_label=item.acquired_label,
+                updated=item.updated,
+                delivering=item.delivering,
+                version_label=item.latest_version_label,
+                receipt_url=item.receipt_url,
+                order_reference=item.order_reference,
+            ),
+        ),
+        spacing="3",
+        width="100%",
+        id="library-items",
     )
     empty = rx.cond(
         LibraryState.total == 0,
-        empty_state("library", "Your library is empty",
-                    "What you buy or claim appears here at once, with its files, updates and license keys.",
-                    action=link_button("Browse the shop", routes.HOME, id="library-browse"), id="library-empty"),
+        empty_state(
+            "library",
+            "Your library is empty",
+            "What you buy or claim appears here at once, with its files, updates and license keys.",
+            action=link_button("Browse the shop", routes.HOME, id="library-browse"),
+            id="library-empty",
+        ),
         rx.text("Nothing in your library matches that search.", color=theme.TEXT_MUTED, id="library-no-match"),
     )
     pagination = LibraryState.pagination
@@ -57,9 +75,18 @@ def library() -> rx.Component:
         rx.heading("Your library", as_="h1", size="7"),
         rx.cond(LibraryState.total > 0, _search_box()),
         rx.cond(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty), rx.spinner()),
-        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
-              has_next=pagination.has_next, id="library-pager", query=LibraryState.page_query),
-        spacing=theme.GAP_SECTION, width="100%", max_width="48rem", margin_x="auto",
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="library-pager",
+            query=LibraryState.page_query,
+        ),
+        spacing=theme.GAP_SECTION,
+        width="100%",
+        max_width="48rem",
+        margin_x="auto",
     )
 
 
@@ -71,31 +98,51 @@ def _files() -> rx.Component:
                 rx.cond(v.is_latest, rx.badge("Latest", color_scheme="indigo")),
                 rx.cond(v.is_new, rx.badge("New", color_scheme="green", variant="solid")),
                 rx.text(v.created_label, size="1", color=theme.TEXT_MUTED),
-                spacing="2", align="center", wrap="wrap",
+                spacing="2",
+                align="center",
+                wrap="wrap",
             ),
-            rx.cond(v.release_notes != "", rx.text(v.release_notes, size="2", white_space="pre-line",
-                                                   custom_attrs={"data-testid": "release-notes"})),
-            rx.foreach(v.files, lambda f: file_row(
-                filename=f.filename, size_label=f.size_label, stamped=f.stamped,
-                busy=LibraryProductState.preparing_file_id == f.id,
-                on_download=LibraryProductState.download(f.id),
-            )),
-            spacing="2", width="100%",
+            rx.cond(
+                v.release_notes != "",
+                rx.text(
+                    v.release_notes, size="2", white_space="pre-line", custom_attrs={"data-testid": "release-notes"}
+                ),
+            ),
+            rx.foreach(
+                v.files,
+                lambda f: file_row(
+                    filename=f.filename,
+                    size_label=f.size_label,
+                    stamped=f.stamped,
+                    busy=LibraryProductState.preparing_file_id == f.id,
+                    on_download=LibraryProductState.download(f.id),
+                ),
+            ),
+            spacing="2",
+            width="100%",
         ),
-        width="100%", custom_attrs={"data-testid": "library-version"},
+        width="100%",
+        custom_attrs={"data-testid": "library-version"},
     )
     return rx.vstack(
         rx.hstack(
             rx.heading("Files", as_="h2", size="5"),
             rx.text(V.downloads_label, size="2", color=theme.TEXT_MUTED, id="downloads-allowance"),
-            justify="between", align="center", width="100%", wrap="wrap",
+            justify="between",
+            align="center",
+            width="100%",
+            wrap="wrap",
         ),
-        rx.cond(V.download_limit_reached, rx.callout(V.download_limit_message, icon="ban", color_scheme="red",
-                                                     id="download-limit")),
+        rx.cond(
+            V.download_limit_reached,
+            rx.callout(V.download_limit_message, icon="ban", color_scheme="red", id="download-limit"),
+        ),
         form_error(LibraryProductState.download_error, id="download-error"),
         form_notice(LibraryProductState.download_notice, id="download-notice"),
         rx.foreach(V.versions, version),
-        spacing="3", width="100%", id="library-files",
+        spacing="3",
+        width="100%",
+        id="library-files",
     )
 
 
@@ -105,53 +152,81 @@ def _keys() -> rx.Component:
             rx.heading("License keys", as_="h2", size="5"),
             rx.cond(
                 V.license_keys.length() > 0,
-                rx.foreach(V.license_keys, lambda k: key_row(
-                    shown=rx.cond(LibraryProductState.revealed.contains(k.id.to_string()),
-                                  LibraryProductState.revealed[k.id.to_string()], k.masked),
-                    status_label=k.status_label, valid=k.status == "valid",
-                    expires_label=rx.cond(k.expires_at, "Expires " + k.expires_label, k.expires_label),
-                    activations=rx.cond(k.activation_limit, k.activations.to_string() + " of "
-                                        + k.activation_limit.to_string() + " activations",
-                                        k.activations.to_string() + " activations"),
-                    revealed=LibraryProductState.revealed.contains(k.id.to_string()),
-                    on_reveal=LibraryProductState.reveal(k.id), on_hide=LibraryProductState.hide(k.id),
-                    on_copy=LibraryProductState.copy(k.id),
-                )),
-                rx.text("Your key is being issued; it appears here in a moment.", color=theme.TEXT_MUTED,
-                        id="key-pending"),
+                rx.foreach(
+                    V.license_keys,
+                    lambda k: key_row(
+                        shown=rx.cond(
+                            LibraryProductState.revealed.contains(k.id.to_string()),
+                            LibraryProductState.revealed[k.id.to_string()],
+                            k.masked,
+                        ),
+                        status_label=k.status_label,
+                        valid=k.status == "valid",
+                        expires_label=rx.cond(k.expires_at, "Expires " + k.expires_label, k.expires_label),
+                        activations=rx.cond(
+                            k.activation_limit,
+                            k.activations.to_string() + " of " + k.activation_limit.to_string() + " activations",
+                            k.activations.to_string() + " activations",
+                        ),
+                        revealed=LibraryProductState.revealed.contains(k.id.to_string()),
+                        on_reveal=LibraryProductState.reveal(k.id),
+                        on_hide=LibraryProductState.hide(k.id),
+                        on_copy=LibraryProductState.copy(k.id),
+                    ),
+                ),
+                rx.text(
+                    "Your key is being issued; it appears here in a moment.", color=theme.TEXT_MUTED, id="key-pending"
+                ),
             ),
             form_notice(LibraryProductState.key_notice, id="key-notice"),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
-        width="100%", id="library-keys",
+        width="100%",
+        id="library-keys",
     )
 
 
-@library_page(routes.LIBRARY_PRODUCT, title="Your library",
-              description="Files, updates and license keys of something you bought.",
-              on_load=LibraryProductState.load)
+@library_page(
+    routes.LIBRARY_PRODUCT,
+    title="Your library",
+    description="Files, updates and license keys of something you bought.",
+    on_load=LibraryProductState.load,
+)
 def library_product() -> rx.Component:
     found = rx.vstack(
-        rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text("Library"), spacing="1", align="center"),
-                href=routes.LIBRARY, size="2"),
+        rx.link(
+            rx.hstack(rx.icon("chevron-left", size=16), rx.text("Library"), spacing="1", align="center"),
+            href=routes.LIBRARY,
+            size="2",
+        ),
         rx.heading(V.item.title, as_="h1", size="7", id="library-product-title"),
         rx.hstack(
             rx.link(V.item.shop_name, href=V.item.product_url, size="2"),
             rx.text("· Bought ", V.item.acquired_label, size="2", color=theme.TEXT_MUTED),
-            rx.foreach(V.order_references, lambda ref: rx.link(
-                "Receipt " + ref, href="/orders/" + ref, size="2", class_name="library-receipt")),
-            spacing="2", wrap="wrap", align="center",
+            rx.foreach(
+                V.order_references,
+                lambda ref: rx.link("Receipt " + ref, href="/orders/" + ref, size="2", class_name="library-receipt"),
+            ),
+            spacing="2",
+            wrap="wrap",
+            align="center",
         ),
         rx.cond(V.item.delivers_keys, _keys()),
         rx.cond(V.item.delivers_files, _files()),
-        spacing=theme.GAP_SECTION, width="100%",
+        spacing=theme.GAP_SECTION,
+        width="100%",
     )
-    missing = empty_state("search-x", "Not in your library",
-                          "This product is not in your library, or your access to it has ended.",
-                          action=link_button("Back to your library", routes.LIBRARY, id="library-back"),
-                          id="library-product-missing")
+    missing = empty_state(
+        "search-x",
+        "Not in your library",
+        "This product is not in your library, or your access to it has ended.",
+        action=link_button("Back to your library", routes.LIBRARY, id="library-back"),
+        id="library-product-missing",
+    )
     return rx.box(
-        rx.cond(LibraryProductState.loaded,
-                rx.cond(LibraryProductState.not_found, missing, found), rx.spinner()),
-        width="100%", max_width="48rem", margin_x="auto",
+        rx.cond(LibraryProductState.loaded, rx.cond(LibraryProductState.not_found, missing, found), rx.spinner()),
+        width="100%",
+        max_width="48rem",
+        margin_x="auto",
     )

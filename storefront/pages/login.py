@@ -23,10 +23,10 @@ def login() -> rx.Component:
         rx.form(
             rx.vstack(
                 form_error(SessionState.login_error, id="login-error"),
-                labelled_input("Email", name="email", id="login-email", type="email",
-                               auto_complete="email"),
-                labelled_input("Password", name="password", id="login-password",
-                               type="password", auto_complete="current-password"),
+                labelled_input("Email", name="email", id="login-email", type="email", auto_complete="email"),
+                labelled_input(
+                    "Password", name="password", id="login-password", type="password", auto_complete="current-password"
+                ),
                 submit_button("Sign in", id="login-submit", loading=SessionState.login_pending),
                 spacing=theme.GAP,
                 width="100%",

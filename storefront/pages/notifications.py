@@ -16,24 +16,37 @@ def notification_row(note) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.box(
-                width="8px", height="8px", border_radius=theme.RADIUS_PILL, flex_shrink="0", margin_top="0.45rem",
+                width="8px",
+                height="8px",
+                border_radius=theme.RADIUS_PILL,
+                flex_shrink="0",
+                margin_top="0.45rem",
                 background_color=rx.cond(note.unread, theme.CTA, "transparent"),
                 aria_hidden="true",
             ),
             rx.vstack(
-                rx.cond(note.url != "",
-                        rx.link(note.title, href=note.url, weight=rx.cond(note.unread, "bold", "regular")),
-                        rx.text(note.title, weight=rx.cond(note.unread, "bold", "regular"))),
+                rx.cond(
+                    note.url != "",
+                    rx.link(note.title, href=note.url, weight=rx.cond(note.unread, "bold", "regular")),
+                    rx.text(note.title, weight=rx.cond(note.unread, "bold", "regular")),
+                ),
                 rx.cond(note.body != "", rx.text(note.body, size="2", color=theme.TEXT_MUTED)),
                 rx.text(note.created_label, size="1", color=theme.TEXT_MUTED),
                 spacing="1",
                 flex_grow="1",
                 min_width="0",
             ),
-            rx.cond(note.unread,
-                    rx.button("Mark as read", size="1", variant="soft", on_click=NotificationsState.mark_read(note.id),
-                              class_name="mark-read"),
-                    rx.text("Read", size="1", color=theme.TEXT_MUTED)),
+            rx.cond(
+                note.unread,
+                rx.button(
+                    "Mark as read",
+                    size="1",
+                    variant="soft",
+                    on_click=NotificationsState.mark_read(note.id),
+                    class_name="mark-read",
+                ),
+                rx.text("Read", size="1", color=theme.TEXT_MUTED),
+            ),
             align="start",
             spacing="3",
             width="100%",
@@ -54,9 +67,12 @@ def notifications() -> rx.Component:
     return rx.vstack(
         rx.flex(
             rx.heading("Notifications", as_="h1", size="7"),
-            rx.cond(NotificationsState.unread > 0,
-                    rx.button("Mark all as read", on_click=NotificationsState.mark_all_read, variant="soft",
-                              id="mark-all-read")),
+            rx.cond(
+                NotificationsState.unread > 0,
+                rx.button(
+                    "Mark all as read", on_click=NotificationsState.mark_all_read, variant="soft", id="mark-all-read"
+                ),
+            ),
             justify="between",
             align="center",
             width="100%",
@@ -65,16 +81,35 @@ def notifications() -> rx.Component:
         ),
         rx.cond(
             NotificationsState.items.length() > 0,
-            rx.vstack(rx.foreach(NotificationsState.items, notification_row), spacing="2", width="100%",
-                      id="notifications-list"),
-            rx.cond(NotificationsState.loaded,
-                    empty_state("bell", "Nothing yet", "Sales in your shop and updates to products you bought "
-                                "will show up here.", id="notifications-empty")),
+            rx.vstack(
+                rx.foreach(NotificationsState.items, notification_row),
+                spacing="2",
+                width="100%",
+                id="notifications-list",
+            ),
+            rx.cond(
+                NotificationsState.loaded,
+                empty_state(
+                    "bell",
+                    "Nothing yet",
+                    "Sales in your shop and updates to products you bought will show up here.",
+                    id="notifications-empty",
+                ),
+            ),
         ),
-        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
-              has_next=pagination.has_next, id="notifications-pager"),
-        rx.link("Choose what you are told about", href=routes.ACCOUNT + "#notification-preferences",
-                size="2", id="notification-preferences-link"),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="notifications-pager",
+        ),
+        rx.link(
+            "Choose what you are told about",
+            href=routes.ACCOUNT + "#notification-preferences",
+            size="2",
+            id="notification-preferences-link",
+        ),
         spacing=theme.GAP,
         width="100%",
         max_width="44rem",

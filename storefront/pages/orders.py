@@ -14,33 +14,55 @@ from storefront import routes
 from storefront.layout import library_page, shop_page
 
 O = OrderState.order
-STATUS_COLORS = {"Paid": "green", "Awaiting payment": "amber", "Partly refunded": "blue",
-                 "Refunded": "gray", "Disputed": "red", "Cancelled": "gray"}
+STATUS_COLORS = {
+    "Paid": "green",
+    "Awaiting payment": "amber",
+    "Partly refunded": "blue",
+    "Refunded": "gray",
+    "Disputed": "red",
+    "Cancelled": "gray",
+}
 
 
 def order_status_badge(label) -> rx.Component:
     label_var = rx.Var.create(label)
-    return rx.badge(label_var, color_scheme=rx.match(label_var, *STATUS_COLORS.items(), "gray"),
-                    variant="soft", size="2", custom_attrs={"data-testid": "order-status"})
+    return rx.badge(
+        label_var,
+        color_scheme=rx.match(label_var, *STATUS_COLORS.items(), "gray"),
+        variant="soft",
+        size="2",
+        custom_attrs={"data-testid": "order-status"},
+    )
 
 
 def _amount_row(label, value, *, id: str, bold: bool = False) -> rx.Component:
     weight = "bold" if bold else "regular"
-    return rx.hstack(rx.text(label, weight=weight), rx.spacer(),
-                     rx.text(value, id=id, weight=weight, white_space="nowrap"), width="100%")
+    return rx.hstack(
+        rx.text(label, weight=weight),
+        rx.spacer(),
+        rx.text(value, id=id, weight=weight, white_space="nowrap"),
+        width="100%",
+    )
 
 
 def order_line(line: OrderLineRow) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.text(line.title, weight="medium", style={"overflow_wrap": "anywhere"}), rx.spacer(),
-                  rx.text(line.total_label, weight="bold", white_space="nowrap"), width="100%", align="start"),
+        rx.hstack(
+            rx.text(line.title, weight="medium", style={"overflow_wrap": "anywhere"}),
+            rx.spacer(),
+            rx.text(line.total_label, weight="bold", white_space="nowrap"),
+            width="100%",
+            align="start",
+        ),
         rx.flex(
             rx.text("Price ", line.unit_label, size="1", color=theme.TEXT_MUTED),
-            rx.cond(line.discount_label != "",
-                    rx.text("Discount −", line.discount_label, size="1", color=theme.TEXT_MUTED)),
+            rx.cond(
+                line.discount_label != "", rx.text("Discount −", line.discount_label, size="1", color=theme.TEXT_MUTED)
+            ),
             rx.text("VAT ", line.tax_label, size="1", color=theme.TEXT_MUTED),
-            rx.cond(line.refunded_label != "",
-                    rx.text("Refunded ", line.refunded_label, size="1", color=theme.DANGER_TEXT)),
+            rx.cond(
+                line.refunded_label != "", rx.text("Refunded ", line.refunded_label, size="1", color=theme.DANGER_TEXT)
+            ),
             gap="0.25rem 1rem",
             wrap="wrap",
         ),
@@ -56,13 +78,23 @@ def status_banner() -> rx.Component:
     paid = rx.callout(
         rx.vstack(
             rx.heading("Payment received", as_="h2", size="4", id="order-paid-heading"),
-            rx.text("Thank you! Your receipt is on its way to ", O.email, ". ",
-                    rx.cond(OrderState.signed_in, "Your products are in your library.",
-                            "Open the link in that email to set a password: your products wait in "
-                            "your library.")),
+            rx.text(
+                "Thank you! Your receipt is on its way to ",
+                O.email,
+                ". ",
+                rx.cond(
+                    OrderState.signed_in,
+                    "Your products are in your library.",
+                    "Open the link in that email to set a password: your products wait in your library.",
+                ),
+            ),
             spacing="1",
         ),
-        icon="circle_check", color_scheme="green", role="status", width="100%", id="order-paid",
+        icon="circle_check",
+        color_scheme="green",
+        role="status",
+        width="100%",
+        id="order-paid",
     )
     declined = rx.callout(
         rx.vstack(
@@ -71,13 +103,24 @@ def status_banner() -> rx.Component:
             link_button("Try again", O.retry_path, id="order-retry"),
             spacing="2",
         ),
-        icon="triangle_alert", color_scheme="red", role="alert", width="100%", id="order-declined",
+        icon="triangle_alert",
+        color_scheme="red",
+        role="alert",
+        width="100%",
+        id="order-declined",
     )
     waiting = rx.callout(
-        rx.hstack(rx.spinner(size="2"),
-                  rx.text("Waiting for the payment to be confirmed… This page updates by itself."),
-                  align="center", spacing="2"),
-        icon="clock", color_scheme="amber", role="status", width="100%", id="order-waiting",
+        rx.hstack(
+            rx.spinner(size="2"),
+            rx.text("Waiting for the payment to be confirmed… This page updates by itself."),
+            align="center",
+            spacing="2",
+        ),
+        icon="clock",
+        color_scheme="amber",
+        role="status",
+        width="100%",
+        id="order-waiting",
     )
     unpaid = rx.callout(
         rx.vstack(
@@ -85,24 +128,39 @@ def status_banner() -> rx.Component:
             rx.cond(O.retry_path != "", link_button("Pay now", O.retry_path, id="order-pay")),
             spacing="2",
         ),
-        icon="info", color_scheme="amber", width="100%", id="order-unpaid",
+        icon="info",
+        color_scheme="amber",
+        width="100%",
+        id="order-unpaid",
     )
     return rx.cond(
-        O.is_paid, paid,
-        rx.cond(O.is_pending,
-                rx.cond(O.payment_error != "", declined, rx.cond(OrderState.watching, waiting, unpaid)),
-                rx.fragment()),
+        O.is_paid,
+        paid,
+        rx.cond(
+            O.is_pending,
+            rx.cond(O.payment_error != "", declined, rx.cond(OrderState.watching, waiting, unpaid)),
+            rx.fragment(),
+        ),
     )
 
 
 def order_detail() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading(rx.cond(O.is_paid, "Paid: order ", "Order ") + O.reference, as_="h1", size="6",
-                       id="order-heading", style={"overflow_wrap": "anywhere"}),
-            rx.hstack(order_status_badge(O.status_label), rx.text("Placed ", O.created_label, size="2",
-                                                                  color=theme.TEXT_MUTED),
-                      spacing="2", align="center", wrap="wrap"),
+            rx.heading(
+                rx.cond(O.is_paid, "Paid: order ", "Order ") + O.reference,
+                as_="h1",
+                size="6",
+                id="order-heading",
+                style={"overflow_wrap": "anywhere"},
+            ),
+            rx.hstack(
+                order_status_badge(O.status_label),
+                rx.text("Placed ", O.created_label, size="2", color=theme.TEXT_MUTED),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
             spacing="2",
         ),
         status_banner(),
@@ -115,8 +173,9 @@ def order_detail() -> rx.Component:
                 _amount_row("VAT", O.tax_label, id="order-tax"),
                 _amount_row("Total", O.total_label, id="order-total", bold=True),
                 rx.cond(O.refunded_label != "", _amount_row("Refunded", O.refunded_label, id="order-refunded")),
-                rx.cond(O.country_name != "",
-                        rx.text("Billing country: ", O.country_name, size="2", color=theme.TEXT_MUTED)),
+                rx.cond(
+                    O.country_name != "", rx.text("Billing country: ", O.country_name, size="2", color=theme.TEXT_MUTED)
+                ),
                 rx.cond(O.paid_label != "", rx.text("Paid ", O.paid_label, size="2", color=theme.TEXT_MUTED)),
                 rx.text("Sent to ", O.email, size="2", color=theme.TEXT_MUTED),
                 spacing="3",
@@ -127,11 +186,15 @@ def order_detail() -> rx.Component:
             id="order-receipt",
         ),
         # A guest's account has no password until they follow the emailed link.
-        rx.cond(O.is_paid & OrderState.signed_in, rx.flex(
-            link_button("Go to your library", routes.LIBRARY, id="order-library"),
-            link_button("All your orders", routes.ORDERS, id="order-history", primary=False),
-            gap="0.75rem", wrap="wrap",
-        )),
+        rx.cond(
+            O.is_paid & OrderState.signed_in,
+            rx.flex(
+                link_button("Go to your library", routes.LIBRARY, id="order-library"),
+                link_button("All your orders", routes.ORDERS, id="order-history", primary=False),
+                gap="0.75rem",
+                wrap="wrap",
+            ),
+        ),
         spacing=theme.GAP,
         width="100%",
         max_width="40rem",
@@ -142,7 +205,8 @@ def order_detail() -> rx.Component:
 @shop_page(routes.ORDER, title="Your order", description="Your order and its receipt.", on_load=OrderState.load)
 def order_page() -> rx.Component:
     missing = empty_state(
-        "receipt", "We could not find this order",
+        "receipt",
+        "We could not find this order",
         "Sign in with the account that placed it to see it, or check the link in your receipt email.",
         action=link_button("Sign in", routes.LOGIN, id="order-missing-login"),
         id="order-missing",
@@ -159,14 +223,24 @@ def history_row(order: OrderPage) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.text(order.reference, weight="medium", font_family="monospace"),
-                rx.text(order.created_label, " · ", order.line_count.to_string(), " item(s)", size="1",
-                        color=theme.TEXT_MUTED),
+                rx.text(
+                    order.created_label,
+                    " · ",
+                    order.line_count.to_string(),
+                    " item(s)",
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                ),
                 spacing="1",
                 min_width="0",
             ),
             rx.spacer(),
-            rx.vstack(rx.text(order.total_label, weight="bold", white_space="nowrap"),
-                      order_status_badge(order.status_label), align="end", spacing="1"),
+            rx.vstack(
+                rx.text(order.total_label, weight="bold", white_space="nowrap"),
+                order_status_badge(order.status_label),
+                align="end",
+                spacing="1",
+            ),
             width="100%",
             align="center",
         ),
@@ -180,8 +254,9 @@ def history_row(order: OrderPage) -> rx.Component:
     )
 
 
-@library_page(routes.ORDERS, title="Your orders", description="Everything you have ordered.",
-              on_load=OrderHistoryState.load)
+@library_page(
+    routes.ORDERS, title="Your orders", description="Everything you have ordered.", on_load=OrderHistoryState.load
+)
 def order_history() -> rx.Component:
     pagination = OrderHistoryState.pagination
     return rx.vstack(
@@ -189,13 +264,24 @@ def order_history() -> rx.Component:
         rx.cond(
             OrderHistoryState.orders.length() > 0,
             row_list(OrderHistoryState.orders, history_row, id="order-list"),
-            rx.cond(OrderHistoryState.loaded,
-                    empty_state("receipt", "No orders yet", "Orders you place appear here with their receipts.",
-                                action=link_button("Browse products", routes.HOME, id="orders-browse"),
-                                id="orders-empty")),
+            rx.cond(
+                OrderHistoryState.loaded,
+                empty_state(
+                    "receipt",
+                    "No orders yet",
+                    "Orders you place appear here with their receipts.",
+                    action=link_button("Browse products", routes.HOME, id="orders-browse"),
+                    id="orders-empty",
+                ),
+            ),
         ),
-        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
-              has_next=pagination.has_next, id="orders-pager"),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="orders-pager",
+        ),
         spacing=theme.GAP_SECTION,
         width="100%",
     )

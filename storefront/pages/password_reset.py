@@ -26,10 +26,15 @@ NEUTRAL_SENT_MESSAGE = (
 def request_reset() -> rx.Component:
     form = rx.form(
         rx.vstack(
-            labelled_input("Email", name="email", id="reset-email", type="email",
-                           auto_complete="email", error=PasswordResetState.request_error),
-            submit_button("Send me a link", id="reset-request-submit",
-                          loading=PasswordResetState.request_pending),
+            labelled_input(
+                "Email",
+                name="email",
+                id="reset-email",
+                type="email",
+                auto_complete="email",
+                error=PasswordResetState.request_error,
+            ),
+            submit_button("Send me a link", id="reset-request-submit", loading=PasswordResetState.request_pending),
             spacing=theme.GAP,
             width="100%",
         ),
@@ -59,16 +64,24 @@ def choose_password() -> rx.Component:
     form = rx.form(
         rx.vstack(
             form_error(PasswordResetState.reset_error, id="reset-error"),
-            labelled_input("New password", name="new_password", id="reset-password",
-                           type="password", auto_complete="new-password",
-                           hint="At least 10 characters.",
-                           error=PasswordResetState.reset_password_error),
-            labelled_input("Confirm new password", name="confirm_password",
-                           id="reset-confirm-password", type="password",
-                           auto_complete="new-password",
-                           error=PasswordResetState.reset_confirm_error),
-            submit_button("Save new password", id="reset-submit",
-                          loading=PasswordResetState.reset_pending),
+            labelled_input(
+                "New password",
+                name="new_password",
+                id="reset-password",
+                type="password",
+                auto_complete="new-password",
+                hint="At least 10 characters.",
+                error=PasswordResetState.reset_password_error,
+            ),
+            labelled_input(
+                "Confirm new password",
+                name="confirm_password",
+                id="reset-confirm-password",
+                type="password",
+                auto_complete="new-password",
+                error=PasswordResetState.reset_confirm_error,
+            ),
+            submit_button("Save new password", id="reset-submit", loading=PasswordResetState.reset_pending),
             spacing=theme.GAP,
             width="100%",
         ),
@@ -77,8 +90,10 @@ def choose_password() -> rx.Component:
         width="100%",
     )
     done = rx.vstack(
-        form_notice("Your password has been changed. You have been signed out everywhere; "
-                    "sign in with the new password.", id="reset-done"),
+        form_notice(
+            "Your password has been changed. You have been signed out everywhere; sign in with the new password.",
+            id="reset-done",
+        ),
         link_button("Sign in", routes.LOGIN, id="reset-login"),
         spacing=theme.GAP,
         width="100%",

@@ -34,14 +34,24 @@ def pictures() -> rx.Component:
         rx.foreach(
             ProductState.pictures,
             lambda picture, index: rx.el.button(
-                rx.image(src=picture["thumb"], alt="", width="4rem", height="3rem", object_fit="cover",
-                         border_radius=theme.RADIUS_CONTROL),
+                rx.image(
+                    src=picture["thumb"],
+                    alt="",
+                    width="4rem",
+                    height="3rem",
+                    object_fit="cover",
+                    border_radius=theme.RADIUS_CONTROL,
+                ),
                 on_click=ProductState.select_image(index),
                 aria_label="Show picture " + (index + 1).to_string(),
-                style={"padding": "0", "border": "none", "background": "none", "cursor": "pointer",
-                       "outline": rx.cond(ProductState.selected_image == index,
-                                          f"2px solid {theme.PRIMARY}", "none"),
-                       "border_radius": theme.RADIUS_CONTROL},
+                style={
+                    "padding": "0",
+                    "border": "none",
+                    "background": "none",
+                    "cursor": "pointer",
+                    "outline": rx.cond(ProductState.selected_image == index, f"2px solid {theme.PRIMARY}", "none"),
+                    "border_radius": theme.RADIUS_CONTROL,
+                },
             ),
         ),
         spacing="2",
@@ -51,9 +61,16 @@ def pictures() -> rx.Component:
     )
     return rx.vstack(
         rx.box(
-            rx.cond(ProductState.large_src != "", large,
-                    rx.center(rx.icon("package", size=48), width="100%", height="100%",
-                              background_color=rx.color(theme.RADIX_ACCENT, 3))),
+            rx.cond(
+                ProductState.large_src != "",
+                large,
+                rx.center(
+                    rx.icon("package", size=48),
+                    width="100%",
+                    height="100%",
+                    background_color=rx.color(theme.RADIX_ACCENT, 3),
+                ),
+            ),
             width="100%",
             aspect_ratio="4 / 3",
             overflow="hidden",
@@ -73,28 +90,52 @@ def add_to_cart_form() -> rx.Component:
             rx.cond(
                 P.pricing == "pwyw",
                 rx.vstack(
-                    rx.el.label("Your price (" + P.currency + ")", html_for="product-amount",
-                                font_weight="500", font_size="0.9rem"),
-                    rx.input(name="amount", id="product-amount", default_value=P.minimum_input,
-                             key=P.minimum_input, input_mode="decimal", size="3", width="100%"),
+                    rx.el.label(
+                        "Your price (" + P.currency + ")",
+                        html_for="product-amount",
+                        font_weight="500",
+                        font_size="0.9rem",
+                    ),
+                    rx.input(
+                        name="amount",
+                        id="product-amount",
+                        default_value=P.minimum_input,
+                        key=P.minimum_input,
+                        input_mode="decimal",
+                        size="3",
+                        width="100%",
+                    ),
                     spacing="1",
                     width="100%",
                 ),
             ),
-            rx.button(rx.icon("shopping-cart", size=18), "Add to cart", type="submit", size="3", width="100%",
-                      loading=CartState.add_pending, id="add-to-cart", style=theme.CTA_BUTTON_STYLE),
+            rx.button(
+                rx.icon("shopping-cart", size=18),
+                "Add to cart",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=CartState.add_pending,
+                id="add-to-cart",
+                style=theme.CTA_BUTTON_STYLE,
+            ),
             rx.cond(
                 (CartState.add_error != "") & (CartState.add_error_product_id == P.id),
-                rx.text(CartState.add_error, size="2", color=theme.DANGER_TEXT, role="alert",
-                        id="add-to-cart-error"),
+                rx.text(CartState.add_error, size="2", color=theme.DANGER_TEXT, role="alert", id="add-to-cart-error"),
             ),
             rx.cond(
                 added,
                 rx.callout(
-                    rx.hstack(rx.text("Added to your cart."),
-                              rx.link("View cart", href=routes.CART, id="added-view-cart", weight="bold"),
-                              spacing="2", wrap="wrap"),
-                    icon="circle_check", color_scheme="green", role="status", width="100%",
+                    rx.hstack(
+                        rx.text("Added to your cart."),
+                        rx.link("View cart", href=routes.CART, id="added-view-cart", weight="bold"),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    icon="circle_check",
+                    color_scheme="green",
+                    role="status",
+                    width="100%",
                     id="added-to-cart",
                 ),
             ),
@@ -115,9 +156,14 @@ def buy_panel() -> rx.Component:
             rx.cond(
                 P.pricing == "pwyw",
                 rx.text(
-                    rx.cond(P.price_amount == 0, "Name a fair price, or get it for free.",
-                            "Pay what you want, from " + P.price_label.to(str).replace("+", "") + "."),
-                    size="2", color=theme.TEXT_MUTED, id="product-pwyw-note",
+                    rx.cond(
+                        P.price_amount == 0,
+                        "Name a fair price, or get it for free.",
+                        "Pay what you want, from " + P.price_label.to(str).replace("+", "") + ".",
+                    ),
+                    size="2",
+                    color=theme.TEXT_MUTED,
+                    id="product-pwyw-note",
                 ),
             ),
             rx.cond(
@@ -127,9 +173,12 @@ def buy_panel() -> rx.Component:
             ),
             rx.divider(),
             rx.text("What you get", weight="bold", size="2"),
-            rx.hstack(rx.icon(rx.cond(P.delivers_keys, "key-round", "download"), size=16),
-                      rx.text(P.delivery_label, size="2", id="product-delivery"),
-                      align="center", spacing="2"),
+            rx.hstack(
+                rx.icon(rx.cond(P.delivers_keys, "key-round", "download"), size=16),
+                rx.text(P.delivery_label, size="2", id="product-delivery"),
+                align="center",
+                spacing="2",
+            ),
             rx.cond(
                 P.files.length() > 0,
                 rx.vstack(
@@ -140,11 +189,14 @@ def buy_panel() -> rx.Component:
                             rx.text(file.filename, size="2", style={"word_break": "break-all"}),
                             rx.spacer(),
                             rx.text(file.size_label, size="1", color=theme.TEXT_MUTED, white_space="nowrap"),
-                            width="100%", align="center", spacing="2",
+                            width="100%",
+                            align="center",
+                            spacing="2",
                         ),
                     ),
-                    rx.cond(P.version_label != "",
-                            rx.text("Version ", P.version_label, size="1", color=theme.TEXT_MUTED)),
+                    rx.cond(
+                        P.version_label != "", rx.text("Version ", P.version_label, size="1", color=theme.TEXT_MUTED)
+                    ),
                     spacing="1",
                     width="100%",
                     id="product-files",
@@ -154,17 +206,23 @@ def buy_panel() -> rx.Component:
                 P.bundle_items.length() > 0,
                 rx.vstack(
                     rx.text("Bundle: also includes", weight="bold", size="2"),
-                    rx.foreach(P.bundle_items, lambda item: rx.hstack(
-                        rx.icon("package", size=14, color=theme.TEXT_MUTED),
-                        rx.link(item.title, href=item.url, size="2"),
-                        align="center", spacing="2")),
+                    rx.foreach(
+                        P.bundle_items,
+                        lambda item: rx.hstack(
+                            rx.icon("package", size=14, color=theme.TEXT_MUTED),
+                            rx.link(item.title, href=item.url, size="2"),
+                            align="center",
+                            spacing="2",
+                        ),
+                    ),
                     spacing="1",
                     width="100%",
                     id="product-bundle",
                 ),
             ),
-            rx.text("Instant download after purchase; yours to keep in your library.",
-                    size="1", color=theme.TEXT_MUTED),
+            rx.text(
+                "Instant download after purchase; yours to keep in your library.", size="1", color=theme.TEXT_MUTED
+            ),
             spacing="3",
             width="100%",
         ),
@@ -189,12 +247,23 @@ def details() -> rx.Component:
             P.is_preview,
             rx.callout(
                 "Preview: buyers cannot see this product yet (" + P.status_label + ").",
-                icon="eye", color_scheme="amber", width="100%", id="product-preview-note",
+                icon="eye",
+                color_scheme="amber",
+                width="100%",
+                id="product-preview-note",
             ),
         ),
-        rx.cond(P.category_name != "",
-                rx.link(P.category_name, href=P.category_url, size="1", id="product-category",
-                        text_transform="uppercase", letter_spacing="0.04em")),
+        rx.cond(
+            P.category_name != "",
+            rx.link(
+                P.category_name,
+                href=P.category_url,
+                size="1",
+                id="product-category",
+                text_transform="uppercase",
+                letter_spacing="0.04em",
+            ),
+        ),
         rx.heading(P.title, as_="h1", size=rx.breakpoints(initial="7", md="8"), id="product-title"),
         rx.cond(P.summary != "", rx.text(P.summary, size="4", color=theme.TEXT_MUTED)),
         seller_box(),
@@ -209,8 +278,12 @@ def description() -> rx.Component:
         rich_text(P.description_html, id="product-description"),
         rx.cond(
             P.tags.length() > 0,
-            rx.flex(rx.foreach(P.tags, lambda tag: rx.badge(tag, variant="soft", radius="full")),
-                    gap="0.5rem", wrap="wrap", id="product-tags"),
+            rx.flex(
+                rx.foreach(P.tags, lambda tag: rx.badge(tag, variant="soft", radius="full")),
+                gap="0.5rem",
+                wrap="wrap",
+                id="product-tags",
+            ),
         ),
         spacing="3",
         width="100%",
@@ -251,7 +324,8 @@ def product_view() -> rx.Component:
 )
 def product() -> rx.Component:
     missing = empty_state(
-        "package-x", "This product is not available",
+        "package-x",
+        "This product is not available",
         "It may have been removed by its seller, or the address may be mistyped.",
         action=link_button("Back to the shop", routes.HOME, id="product-missing-home"),
         id="product-missing",

@@ -13,21 +13,34 @@ from state.reviews import ReviewsState
 from state.session import SessionState
 
 D = ReviewsState.data
-RATING_OPTIONS = [("", "Choose…"), ("5", "★★★★★ Excellent"), ("4", "★★★★ Good"), ("3", "★★★ Fair"),
-                  ("2", "★★ Poor"), ("1", "★ Bad")]
+RATING_OPTIONS = [
+    ("", "Choose…"),
+    ("5", "★★★★★ Excellent"),
+    ("4", "★★★★ Good"),
+    ("3", "★★★ Fair"),
+    ("2", "★★ Poor"),
+    ("1", "★ Bad"),
+]
 REASON_OPTIONS = [("", "Choose a reason…"), *REPORT_REASONS.items()]
 
 
 def report_form(id_prefix: str) -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.vstack(field_label("Why should a moderator look at it?", f"{id_prefix}-reason"),
-                      dropdown(REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
-                      spacing="1", width="100%"),
-            rx.vstack(field_label("Details (optional unless you chose “Something else”)", f"{id_prefix}-details"),
-                      rx.text_area(name="details", id=f"{id_prefix}-details", rows="3", width="100%",
-                                   max_length=MAX_REPORT_DETAILS),
-                      spacing="1", width="100%"),
+            rx.vstack(
+                field_label("Why should a moderator look at it?", f"{id_prefix}-reason"),
+                dropdown(REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                field_label("Details (optional unless you chose “Something else”)", f"{id_prefix}-details"),
+                rx.text_area(
+                    name="details", id=f"{id_prefix}-details", rows="3", width="100%", max_length=MAX_REPORT_DETAILS
+                ),
+                spacing="1",
+                width="100%",
+            ),
             form_error(ReviewsState.report_error, id=f"{id_prefix}-error"),
             rx.hstack(
                 rx.button("Send report", type="submit", id=f"{id_prefix}-submit", color_scheme="red"),
@@ -54,8 +67,15 @@ def report_product_control() -> rx.Component:
         rx.cond(
             ReviewsState.report_target == "product",
             report_form("report-product"),
-            rx.button(rx.icon("flag", size=14), "Report this product", variant="ghost", size="1",
-                      color_scheme="gray", on_click=ReviewsState.open_report("product"), id="report-product"),
+            rx.button(
+                rx.icon("flag", size=14),
+                "Report this product",
+                variant="ghost",
+                size="1",
+                color_scheme="gray",
+                on_click=ReviewsState.open_report("product"),
+                id="report-product",
+            ),
         ),
     )
 
@@ -63,11 +83,16 @@ def report_product_control() -> rx.Component:
 def summary() -> rx.Component:
     return rx.hstack(
         rx.vstack(
-            rx.text(rx.cond(D.summary.count > 0, D.summary.average_label, "–"), size="8", weight="bold",
-                    id="rating-average"),
+            rx.text(
+                rx.cond(D.summary.count > 0, D.summary.average_label, "–"), size="8", weight="bold", id="rating-average"
+            ),
             stars(D.summary.stars),
-            rx.text(D.summary.count.to_string() + rx.cond(D.summary.count == 1, " review", " reviews"),
-                    size="2", color=theme.TEXT_MUTED, id="rating-count"),
+            rx.text(
+                D.summary.count.to_string() + rx.cond(D.summary.count == 1, " review", " reviews"),
+                size="2",
+                color=theme.TEXT_MUTED,
+                id="rating-count",
+            ),
             spacing="1",
             align="center",
             min_width="8rem",
@@ -91,22 +116,47 @@ def review_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(rx.cond(own, "Edit your review", "Review this product"), as_="h3", size="4"),
-            rx.vstack(field_label("Your rating", "review-rating"),
-                      rx.box(dropdown(RATING_OPTIONS, name="rating", id="review-rating",
-                                      default_value=rx.cond(own, own.rating.to_string(), "")),
-                             max_width="16rem", width="100%"),
-                      spacing="1", width="100%"),
-            rx.vstack(field_label("Your review (optional)", "review-body"),
-                      rx.text_area(name="body", id="review-body", rows="4", width="100%",
-                                   default_value=rx.cond(own, own.body, ""), max_length=MAX_REVIEW_LENGTH,
-                                   placeholder="What did you like? What could be better?"),
-                      spacing="1", width="100%"),
+            rx.vstack(
+                field_label("Your rating", "review-rating"),
+                rx.box(
+                    dropdown(
+                        RATING_OPTIONS,
+                        name="rating",
+                        id="review-rating",
+                        default_value=rx.cond(own, own.rating.to_string(), ""),
+                    ),
+                    max_width="16rem",
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                field_label("Your review (optional)", "review-body"),
+                rx.text_area(
+                    name="body",
+                    id="review-body",
+                    rows="4",
+                    width="100%",
+                    default_value=rx.cond(own, own.body, ""),
+                    max_length=MAX_REVIEW_LENGTH,
+                    placeholder="What did you like? What could be better?",
+                ),
+                spacing="1",
+                width="100%",
+            ),
             form_error(ReviewsState.review_error, id="review-error"),
             rx.hstack(
-                rx.button(rx.cond(own, "Save review", "Publish review"), type="submit", id="review-submit",
-                          style=theme.CTA_BUTTON_STYLE),
-                rx.cond(ReviewsState.editing,
-                        rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.cancel_edit)),
+                rx.button(
+                    rx.cond(own, "Save review", "Publish review"),
+                    type="submit",
+                    id="review-submit",
+                    style=theme.CTA_BUTTON_STYLE,
+                ),
+                rx.cond(
+                    ReviewsState.editing,
+                    rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.cancel_edit),
+                ),
                 spacing="2",
             ),
             spacing="3",
@@ -127,25 +177,44 @@ def own_review_or_form() -> rx.Component:
             rx.callout(
                 rx.hstack(
                     rx.text("You rated this product ", D.own_review.rating.to_string(), " out of 5."),
-                    rx.button("Edit your review", variant="soft", size="1", on_click=ReviewsState.edit_review,
-                              id="review-edit"),
-                    align="center", spacing="3", wrap="wrap",
+                    rx.button(
+                        "Edit your review",
+                        variant="soft",
+                        size="1",
+                        on_click=ReviewsState.edit_review,
+                        id="review-edit",
+                    ),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
                 ),
-                icon="circle_check", color_scheme="green", width="100%", id="own-review",
+                icon="circle_check",
+                color_scheme="green",
+                width="100%",
+                id="own-review",
             ),
             rx.card(review_form(), width="100%"),
         ),
         rx.fragment(
             rx.cond(
                 D.own_review_hidden,
-                rx.callout("A moderator hid your review of this product, so it is not shown here.",
-                           icon="eye-off", color_scheme="gray", width="100%", id="own-review-hidden"),
+                rx.callout(
+                    "A moderator hid your review of this product, so it is not shown here.",
+                    icon="eye-off",
+                    color_scheme="gray",
+                    width="100%",
+                    id="own-review-hidden",
+                ),
             ),
             rx.cond(
                 ~SessionState.is_signed_in,
-                rx.text("Bought this product? ", rx.link("Sign in", href=ReviewsState.login_to_review_url,
-                                                          id="review-sign-in"), " to review it.",
-                        size="2", color=theme.TEXT_MUTED),
+                rx.text(
+                    "Bought this product? ",
+                    rx.link("Sign in", href=ReviewsState.login_to_review_url, id="review-sign-in"),
+                    " to review it.",
+                    size="2",
+                    color=theme.TEXT_MUTED,
+                ),
             ),
         ),
     )
@@ -158,9 +227,11 @@ def reply_form(review) -> rx.Component:
             field_label("Your reply (one per review; it cannot be changed)", "reply-body"),
             rx.text_area(name="reply", id="reply-body", rows="3", width="100%", max_length=MAX_REPLY_LENGTH),
             form_error(ReviewsState.reply_error, id="reply-error"),
-            rx.hstack(rx.button("Publish reply", type="submit", id="reply-submit"),
-                      rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_reply),
-                      spacing="2"),
+            rx.hstack(
+                rx.button("Publish reply", type="submit", id="reply-submit"),
+                rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_reply),
+                spacing="2",
+            ),
             spacing="2",
             width="100%",
         ),
@@ -174,47 +245,86 @@ def review_item(review) -> rx.Component:
         rx.hstack(
             stars(review.rating, size="2"),
             rx.text(review.author_name, weight="medium", size="2"),
-            rx.cond(review.verified_purchase,
-                    rx.badge(rx.icon("badge-check", size=12), "Verified purchase", color_scheme="green",
-                             variant="soft", custom_attrs={"data-testid": "verified-purchase"})),
+            rx.cond(
+                review.verified_purchase,
+                rx.badge(
+                    rx.icon("badge-check", size=12),
+                    "Verified purchase",
+                    color_scheme="green",
+                    variant="soft",
+                    custom_attrs={"data-testid": "verified-purchase"},
+                ),
+            ),
             rx.text(review.date_label, rx.cond(review.edited, " · edited", ""), size="1", color=theme.TEXT_MUTED),
-            align="center", spacing="2", wrap="wrap",
+            align="center",
+            spacing="2",
+            wrap="wrap",
         ),
-        rx.cond(review.body != "",
-                rx.text(review.body, size="3", white_space="pre-wrap", style={"overflow_wrap": "anywhere"},
-                        custom_attrs={"data-testid": "review-body"})),
+        rx.cond(
+            review.body != "",
+            rx.text(
+                review.body,
+                size="3",
+                white_space="pre-wrap",
+                style={"overflow_wrap": "anywhere"},
+                custom_attrs={"data-testid": "review-body"},
+            ),
+        ),
         rx.cond(
             review.reply_body != "",
             rx.box(
                 rx.text("Reply from the seller · ", review.reply_date_label, size="1", weight="bold"),
                 rx.text(review.reply_body, size="2", white_space="pre-wrap"),
-                padding="0.5rem 0.75rem", border_left=f"3px solid {theme.PRIMARY}",
-                background_color=theme.SURFACE, width="100%",
+                padding="0.5rem 0.75rem",
+                border_left=f"3px solid {theme.PRIMARY}",
+                background_color=theme.SURFACE,
+                width="100%",
                 custom_attrs={"data-testid": "review-reply"},
             ),
         ),
         rx.hstack(
             rx.cond(
                 ~review.is_own,
-                rx.button(rx.icon("thumbs-up", size=14),
-                          rx.cond(review.voted_helpful, "Helpful ✓", "Helpful"),
-                          " (", review.helpful_count.to_string(), ")",
-                          variant=rx.cond(review.voted_helpful, "solid", "soft"), size="1",
-                          aria_pressed=rx.cond(review.voted_helpful, "true", "false"),
-                          on_click=ReviewsState.toggle_helpful(review.id, ~review.voted_helpful),
-                          custom_attrs={"data-testid": "review-helpful"}),
-                rx.text(review.helpful_count.to_string() + " found this helpful", size="1",
-                        color=theme.TEXT_MUTED),
+                rx.button(
+                    rx.icon("thumbs-up", size=14),
+                    rx.cond(review.voted_helpful, "Helpful ✓", "Helpful"),
+                    " (",
+                    review.helpful_count.to_string(),
+                    ")",
+                    variant=rx.cond(review.voted_helpful, "solid", "soft"),
+                    size="1",
+                    aria_pressed=rx.cond(review.voted_helpful, "true", "false"),
+                    on_click=ReviewsState.toggle_helpful(review.id, ~review.voted_helpful),
+                    custom_attrs={"data-testid": "review-helpful"},
+                ),
+                rx.text(review.helpful_count.to_string() + " found this helpful", size="1", color=theme.TEXT_MUTED),
             ),
-            rx.cond(review.can_reply & (ReviewsState.reply_target != review.id),
-                    rx.button(rx.icon("reply", size=14), "Reply", variant="soft", size="1",
-                              on_click=ReviewsState.open_reply(review.id),
-                              custom_attrs={"data-testid": "review-reply-open"})),
-            rx.cond(D.can_report_reviews & ~review.is_own & (ReviewsState.report_target != review.id.to_string()),
-                    rx.button(rx.icon("flag", size=14), "Report", variant="ghost", size="1", color_scheme="gray",
-                              on_click=ReviewsState.open_report(review.id.to_string()),
-                              custom_attrs={"data-testid": "review-report"})),
-            spacing="3", align="center", wrap="wrap",
+            rx.cond(
+                review.can_reply & (ReviewsState.reply_target != review.id),
+                rx.button(
+                    rx.icon("reply", size=14),
+                    "Reply",
+                    variant="soft",
+                    size="1",
+                    on_click=ReviewsState.open_reply(review.id),
+                    custom_attrs={"data-testid": "review-reply-open"},
+                ),
+            ),
+            rx.cond(
+                D.can_report_reviews & ~review.is_own & (ReviewsState.report_target != review.id.to_string()),
+                rx.button(
+                    rx.icon("flag", size=14),
+                    "Report",
+                    variant="ghost",
+                    size="1",
+                    color_scheme="gray",
+                    on_click=ReviewsState.open_report(review.id.to_string()),
+                    custom_attrs={"data-testid": "review-report"},
+                ),
+            ),
+            spacing="3",
+            align="center",
+            wrap="wrap",
         ),
         rx.cond(ReviewsState.reply_target == review.id, reply_form(review)),
         rx.cond(ReviewsState.report_target == review.id.to_string(), report_form("report-review")),
@@ -227,9 +337,14 @@ def review_item(review) -> rx.Component:
 
 
 def sort_button(label: str, value: str) -> rx.Component:
-    return rx.button(label, size="1", variant=rx.cond(ReviewsState.sort == value, "solid", "soft"),
-                     aria_pressed=rx.cond(ReviewsState.sort == value, "true", "false"),
-                     on_click=ReviewsState.set_sort(value), id=f"review-sort-{value}")
+    return rx.button(
+        label,
+        size="1",
+        variant=rx.cond(ReviewsState.sort == value, "solid", "soft"),
+        aria_pressed=rx.cond(ReviewsState.sort == value, "true", "false"),
+        on_click=ReviewsState.set_sort(value),
+        id=f"review-sort-{value}",
+    )
 
 
 def reviews_section() -> rx.Component:
@@ -245,17 +360,30 @@ def reviews_section() -> rx.Component:
             rx.cond(
                 D.reviews.length() > 0,
                 rx.vstack(
-                    rx.hstack(rx.text("Sort by", size="2", color=theme.TEXT_MUTED),
-                              sort_button("Newest", "newest"), sort_button("Most helpful", "helpful"),
-                              spacing="2", align="center", role="group", aria_label="Sort reviews"),
+                    rx.hstack(
+                        rx.text("Sort by", size="2", color=theme.TEXT_MUTED),
+                        sort_button("Newest", "newest"),
+                        sort_button("Most helpful", "helpful"),
+                        spacing="2",
+                        align="center",
+                        role="group",
+                        aria_label="Sort reviews",
+                    ),
                     rx.box(rx.foreach(D.reviews, review_item), width="100%", id="review-list"),
-                    rx.cond(D.has_more, rx.button("Show more reviews", variant="soft",
-                                                  on_click=ReviewsState.show_more, id="reviews-more")),
+                    rx.cond(
+                        D.has_more,
+                        rx.button(
+                            "Show more reviews", variant="soft", on_click=ReviewsState.show_more, id="reviews-more"
+                        ),
+                    ),
                     spacing="3",
                     width="100%",
                 ),
-                rx.text("No reviews yet. Buyers of this product can write the first one.",
-                        color=theme.TEXT_MUTED, id="reviews-empty"),
+                rx.text(
+                    "No reviews yet. Buyers of this product can write the first one.",
+                    color=theme.TEXT_MUTED,
+                    id="reviews-empty",
+                ),
             ),
             spacing="4",
             width="100%",

@@ -20,13 +20,18 @@ def _heading() -> rx.Component:
     return rx.vstack(
         rx.heading(
             rx.cond(SearchState.q, "Results for \u201c" + SearchState.q + "\u201d", "All products"),
-            as_="h1", size=rx.breakpoints(initial="6", md="7"), id="search-heading",
+            as_="h1",
+            size=rx.breakpoints(initial="6", md="7"),
+            id="search-heading",
         ),
         rx.cond(
             SearchState.loaded,
             rx.text(
-                SearchState.total, rx.cond(SearchState.total == 1, " product", " products"),
-                color=theme.TEXT_MUTED, size="2", id="search-total",
+                SearchState.total,
+                rx.cond(SearchState.total == 1, " product", " products"),
+                color=theme.TEXT_MUTED,
+                size="2",
+                id="search-total",
             ),
         ),
         spacing="1",
@@ -39,7 +44,10 @@ def _degraded_notice() -> rx.Component:
         rx.callout(
             "Search is running in a simplified mode right now: these results match titles and "
             "summaries only, without typo tolerance or filters. Everything else works as usual.",
-            icon="triangle-alert", color_scheme="amber", id="search-degraded", width="100%",
+            icon="triangle-alert",
+            color_scheme="amber",
+            id="search-degraded",
+            width="100%",
         ),
     )
 
@@ -58,7 +66,8 @@ def _sort_menu() -> rx.Component:
 
 def _filters_button() -> rx.Component:
     return rx.button(
-        rx.icon("sliders-horizontal", size=16), "Filters",
+        rx.icon("sliders-horizontal", size=16),
+        "Filters",
         on_click=SearchState.toggle_filters,
         id="search-filters-button",
         variant="outline",
@@ -68,8 +77,7 @@ def _filters_button() -> rx.Component:
 
 
 def _panel() -> rx.Component:
-    return facet_panel(SearchState.facets, has_filters=SearchState.has_filters,
-                       clear_url=SearchState.clear_filters_url)
+    return facet_panel(SearchState.facets, has_filters=SearchState.has_filters, clear_url=SearchState.clear_filters_url)
 
 
 def _filters_drawer() -> rx.Component:
@@ -80,9 +88,12 @@ def _filters_drawer() -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.heading("Filters", as_="h2", size="4"),
-                        rx.drawer.close(rx.icon_button(rx.icon("x", size=18), variant="ghost",
-                                                       aria_label="Close filters")),
-                        justify="between", width="100%", align="center",
+                        rx.drawer.close(
+                            rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close filters")
+                        ),
+                        justify="between",
+                        width="100%",
+                        align="center",
                     ),
                     _panel(),
                     spacing="4",
@@ -110,8 +121,7 @@ def _pagination() -> rx.Component:
     return rx.cond(
         SearchState.total_pages > 1,
         rx.hstack(
-            rx.cond(SearchState.previous_url,
-                    rx.link("Previous", href=SearchState.previous_url, id="page-previous")),
+            rx.cond(SearchState.previous_url, rx.link("Previous", href=SearchState.previous_url, id="page-previous")),
             rx.foreach(
                 SearchState.pages,
                 lambda p: rx.cond(
@@ -142,9 +152,9 @@ def _no_results() -> rx.Component:
             rx.foreach(
                 SearchState.suggestions,
                 lambda suggestion: rx.link(
-                    rx.badge(suggestion.label, " (", suggestion.count, ")", size="2",
-                             variant="surface", radius="full"),
-                    href=suggestion.url, underline="none",
+                    rx.badge(suggestion.label, " (", suggestion.count, ")", size="2", variant="surface", radius="full"),
+                    href=suggestion.url,
+                    underline="none",
                 ),
             ),
             id="search-suggestions",
@@ -163,8 +173,7 @@ def _results() -> rx.Component:
         rx.cond(
             SearchState.cards.length() > 0,
             rx.vstack(
-                rx.vstack(rx.foreach(SearchState.cards, result_card), spacing="3", width="100%",
-                          id="search-results"),
+                rx.vstack(rx.foreach(SearchState.cards, result_card), spacing="3", width="100%", id="search-results"),
                 _pagination(),
                 spacing="5",
                 width="100%",
@@ -193,8 +202,7 @@ def search() -> rx.Component:
         _heading(),
         _degraded_notice(),
         rx.hstack(_filters_button(), rx.spacer(), _sort_menu(), width="100%", align="center"),
-        rx.hstack(sidebar, rx.box(_results(), flex="1", min_width="0"),
-                  spacing="6", align="start", width="100%"),
+        rx.hstack(sidebar, rx.box(_results(), flex="1", min_width="0"), spacing="6", align="start", width="100%"),
         _filters_drawer(),
         spacing="4",
         width="100%",

@@ -21,16 +21,20 @@ def payment_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.hstack(
-                rx.text("Order ", TestPayState.order_reference, color=theme.TEXT_MUTED, size="2",
-                        id="testpay-order"),
+                rx.text("Order ", TestPayState.order_reference, color=theme.TEXT_MUTED, size="2", id="testpay-order"),
                 rx.spacer(),
                 rx.text(TestPayState.amount_label, weight="bold", size="5", id="testpay-amount"),
                 width="100%",
                 align="center",
             ),
             form_error(TestPayState.card_error, id="testpay-error"),
-            labelled_input("Card number", name="card_number", id="testpay-card", auto_complete="cc-number",
-                           placeholder="4242 4242 4242 4242"),
+            labelled_input(
+                "Card number",
+                name="card_number",
+                id="testpay-card",
+                auto_complete="cc-number",
+                placeholder="4242 4242 4242 4242",
+            ),
             submit_button("Pay " + TestPayState.amount_label, id="testpay-pay", loading=TestPayState.pending),
             rx.cond(
                 TestPayState.card_error != "",
@@ -39,8 +43,10 @@ def payment_form() -> rx.Component:
             rx.link("Back to your cart", href=TestPayState.cancel_path, size="2", id="testpay-cancel"),
             rx.box(
                 rx.text("Test cards", weight="bold", size="2"),
-                *[rx.text(number, " ", outcome, size="1", color=theme.TEXT_MUTED, font_family="monospace")
-                  for number, outcome in TEST_CARDS],
+                *[
+                    rx.text(number, " ", outcome, size="1", color=theme.TEXT_MUTED, font_family="monospace")
+                    for number, outcome in TEST_CARDS
+                ],
                 padding="0.75rem",
                 border=f"1px dashed {theme.BORDER}",
                 border_radius=theme.RADIUS_CONTROL,
@@ -56,18 +62,23 @@ def payment_form() -> rx.Component:
     )
 
 
-@shop_page(routes.TESTPAY, title="TestPay checkout", description="The test payment gateway's checkout page.",
-           on_load=TestPayState.load)
+@shop_page(
+    routes.TESTPAY,
+    title="TestPay checkout",
+    description="The test payment gateway's checkout page.",
+    on_load=TestPayState.load,
+)
 def testpay_page() -> rx.Component:
     return form_card(
         "TestPay checkout",
-        rx.callout("Test mode: no real money moves. Use a test card below.", icon="info", size="1",
-                   width="100%"),
+        rx.callout("Test mode: no real money moves. Use a test card below.", icon="info", size="1", width="100%"),
         rx.cond(
             TestPayState.loaded,
-            rx.cond(TestPayState.page_error != "",
-                    form_error(TestPayState.page_error, id="testpay-unavailable"),
-                    payment_form()),
+            rx.cond(
+                TestPayState.page_error != "",
+                form_error(TestPayState.page_error, id="testpay-unavailable"),
+                payment_form(),
+            ),
             rx.center(rx.spinner(size="3"), padding_y="2rem", width="100%"),
         ),
     )

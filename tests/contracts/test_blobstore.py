@@ -17,7 +17,7 @@ import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -80,7 +80,7 @@ class ChunkedReader(io.RawIOBase):
         if self._fail_after is not None and self._position >= self._fail_after:
             raise OSError("connection lost mid-upload")
         end = len(self._data) if size < 0 else self._position + size
-        chunk = bytes(self._data[self._position:end])
+        chunk = bytes(self._data[self._position : end])
         self._position += len(chunk)
         return chunk
 
@@ -123,7 +123,7 @@ def new_s3_store(endpoint: str) -> S3BlobStore:
 
 
 def s3_link_verdict(url: str, at: datetime) -> str:
-    """"accepted", "expired" or "forged": what S3 decides for a presigned GET at
+    """ "accepted", "expired" or "forged": what S3 decides for a presigned GET at
     time `at`, following AWS's SigV4 query-string authentication rules."""
     parts = urlsplit(url)
     params = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -140,19 +140,21 @@ def s3_link_verdict(url: str, at: datetime) -> str:
     canonical_request = "\n".join(
         ["GET", parts.path, canonical_query, f"host:{parts.netloc}", "", "host", "UNSIGNED-PAYLOAD"]
     )
-    string_to_sign = "\n".join([
-        "AWS4-HMAC-SHA256",
-        params["X-Amz-Date"],
-        "/".join(scope),
-        hashlib.sha256(canonical_request.encode()).hexdigest(),
-    ])
+    string_to_sign = "\n".join(
+        [
+            "AWS4-HMAC-SHA256",
+            params["X-Amz-Date"],
+            "/".join(scope),
+            hashlib.sha256(canonical_request.encode()).hexdigest(),
+        ]
+    )
     signing_key = ("AWS4" + S3_SECRET_KEY).encode()
     for part in scope:
         signing_key = hmac.new(signing_key, part.encode(), hashlib.sha256).digest()
     expected = hmac.new(signing_key, string_to_sign.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signature):
         return "forged"
-    signed_at = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    signed_at = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     if at >= signed_at + timedelta(seconds=int(params["X-Amz-Expires"])):
         return "expired"
     return "accepted"
@@ -261,7 +263,7 @@ def test_seekable_stream_is_stored_from_its_current_position(case):
 
 
 @pytest.mark.parametrize(
-    "start, end",
+    ("start", "end"),
     [(0, 1), (0, 100_000), (99_999, 100_000), (12_345, 54_321), (50_000, 50_000), (100_000, 100_000)],
 )
 def test_range_read_returns_exactly_the_requested_bytes(case, start, end):
@@ -271,7 +273,7 @@ def test_range_read_returns_exactly_the_requested_bytes(case, start, end):
     assert b"".join(case.store.open_range("files/4/data", start, end)) == data[start:end]
 
 
-@pytest.mark.parametrize("start, end", [(0, 100_001), (100_001, 100_002), (-1, 10), (10, 5)])
+@pytest.mark.parametrize(("start", "end"), [(0, 100_001), (100_001, 100_002), (-1, 10), (10, 5)])
 def test_range_outside_the_blob_is_refused(case, start, end):
     case.store.put("files/5/data", io.BytesIO(payload(100_000)), content_type="application/octet-stream")
 
@@ -284,7 +286,8 @@ def test_overwrite_replaces_bytes_and_metadata(case):
     second = case.store.put("files/6/v", io.BytesIO(b"second"), content_type="application/json")
 
     assert case.store.stat("files/6/v") == second
-    assert second.size == 6 and second.content_type == "application/json"
+    assert second.size == 6
+    assert second.content_type == "application/json"
     with case.store.open("files/6/v") as stream:
         assert stream.read() == b"second"
 
@@ -293,8 +296,7 @@ def test_failed_upload_leaves_the_previous_blob_untouched(case):
     original = case.store.put("files/7/v", io.BytesIO(b"the good copy"), content_type="text/plain")
 
     with pytest.raises(OSError):
-        case.store.put("files/7/v", ChunkedReader(payload(3 * MiB), fail_after=MiB),
-                       content_type="text/plain")
+        case.store.put("files/7/v", ChunkedReader(payload(3 * MiB), fail_after=MiB), content_type="text/plain")
 
     assert case.store.stat("files/7/v") == original
     with case.store.open("files/7/v") as stream:
@@ -303,8 +305,7 @@ def test_failed_upload_leaves_the_previous_blob_untouched(case):
 
 def test_failed_first_upload_stores_nothing(case):
     with pytest.raises(OSError):
-        case.store.put("files/8/v", ChunkedReader(payload(2 * MiB), fail_after=MiB),
-                       content_type="text/plain")
+        case.store.put("files/8/v", ChunkedReader(payload(2 * MiB), fail_after=MiB), content_type="text/plain")
 
     assert case.store.stat("files/8/v") is None
 
@@ -375,8 +376,7 @@ def test_signed_url_downloads_the_bytes_under_the_given_file_name(case):
 def test_signed_url_can_set_the_content_type_of_the_download(case):
     case.store.put("files/12/data", io.BytesIO(b"%PDF-1.7"), content_type="application/octet-stream")
 
-    url = case.store.signed_download_url("files/12/data", filename="book.pdf",
-                                         content_type="application/pdf")
+    url = case.store.signed_download_url("files/12/data", filename="book.pdf", content_type="application/pdf")
     fetched = case.fetch(url)
 
     assert fetched.status == 200
@@ -385,9 +385,8 @@ def test_signed_url_can_set_the_content_type_of_the_download(case):
 
 def test_signed_url_lasts_as_long_as_asked_and_no_longer(case):
     case.store.put("files/13/x", io.BytesIO(b"x"), content_type="text/plain")
-    before = datetime.now(timezone.utc)
-    url = case.store.signed_download_url("files/13/x", filename="x.txt",
-                                         expires_in=timedelta(minutes=10))
+    before = datetime.now(UTC)
+    url = case.store.signed_download_url("files/13/x", filename="x.txt", expires_in=timedelta(minutes=10))
 
     assert case.link_verdict(url, before + timedelta(minutes=9)) == "accepted"
     assert case.link_verdict(url, before + timedelta(minutes=11)) == "expired"
@@ -417,8 +416,7 @@ def tampered_versions(case: StoreCase, url: str, key: str, other_key: str) -> di
         versions["expiry"] = _with_query(url, {"exp": str(expiry + 86_400)})
     else:
         versions["signature"] = _with_query(url, {"X-Amz-Signature": "0" * 64})
-        versions["filename"] = _with_query(
-            url, {"response-content-disposition": 'attachment; filename="other.exe"'})
+        versions["filename"] = _with_query(url, {"response-content-disposition": 'attachment; filename="other.exe"'})
         versions["expiry"] = _with_query(url, {"X-Amz-Expires": "604800"})
     return versions
 
@@ -426,9 +424,8 @@ def tampered_versions(case: StoreCase, url: str, key: str, other_key: str) -> di
 def test_changing_any_part_of_a_signed_url_makes_it_refused(case):
     case.store.put("files/15/mine", io.BytesIO(b"mine"), content_type="text/plain")
     case.store.put("files/15/theirs", io.BytesIO(b"theirs"), content_type="text/plain")
-    url = case.store.signed_download_url("files/15/mine", filename="mine.txt",
-                                         expires_in=timedelta(minutes=5))
-    now = datetime.now(timezone.utc)
+    url = case.store.signed_download_url("files/15/mine", filename="mine.txt", expires_in=timedelta(minutes=5))
+    now = datetime.now(UTC)
     assert case.link_verdict(url, now) == "accepted"
 
     for change, tampered in tampered_versions(case, url, "files/15/mine", "files/15/theirs").items():
@@ -452,8 +449,13 @@ def test_s3_large_upload_goes_in_parts_and_is_encrypted_at_rest(moto_endpoint):
 
     store.put("files/big", io.BytesIO(data), content_type="application/zip")
 
-    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name=S3_REGION,
-                      aws_access_key_id=S3_ACCESS_KEY, aws_secret_access_key=S3_SECRET_KEY)
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name=S3_REGION,
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+    )
     head = s3.head_object(Bucket=store.bucket, Key="files/big")
     assert head["ETag"].strip('"').endswith("-3"), "12 MiB in 5 MiB parts is three parts"
     assert head["ServerSideEncryption"] == "AES256"
@@ -466,8 +468,13 @@ def test_s3_bucket_made_for_dev_is_private_and_encrypted(moto_endpoint):
     store = new_s3_store(moto_endpoint)
     store.ensure_bucket()  # a second call leaves the bucket as it is
 
-    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name=S3_REGION,
-                      aws_access_key_id=S3_ACCESS_KEY, aws_secret_access_key=S3_SECRET_KEY)
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name=S3_REGION,
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+    )
     block = s3.get_public_access_block(Bucket=store.bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values())
     rules = s3.get_bucket_encryption(Bucket=store.bucket)["ServerSideEncryptionConfiguration"]["Rules"]

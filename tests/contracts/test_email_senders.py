@@ -62,9 +62,13 @@ def tls(tmp_path_factory):
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "email contract test CA")])
     ca_cert = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-        .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(hours=1))
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
@@ -72,17 +76,18 @@ def tls(tmp_path_factory):
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     folder = tmp_path_factory.mktemp("tls")
     (folder / "server.pem").write_bytes(
         cert.public_bytes(serialization.Encoding.PEM)
-        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server.load_cert_chain(folder / "server.pem")
@@ -118,8 +123,9 @@ def harness(request, tmp_path, tls):
     url = f"{request.param}://127.0.0.1:{port}"
     if request.param == "smtp+starttls":
         # Credentials percent-encoded in the URL; the server insists on TLS before AUTH.
-        options.update(tls_context=server_tls, require_starttls=True, auth_required=True,
-                       authenticator=collector.authenticate)
+        options.update(
+            tls_context=server_tls, require_starttls=True, auth_required=True, authenticator=collector.authenticate
+        )
         url = f"smtp+starttls://{SMTP_USER}:p%40ss%3Aw%2Frd%20%25@127.0.0.1:{port}"
     elif request.param == "smtps":
         options.update(ssl_context=server_tls)
@@ -155,7 +161,8 @@ def test_message_arrives_intact(harness):
     assert message["To"].addresses[0].display_name == "Zoë Müller"
     assert message["From"].addresses[0].addr_spec == "no-reply@shop.test"
     assert message["Subject"] == "Reçu — commande №42 ✓"
-    assert message["Message-ID"] and message["Date"]
+    assert message["Message-ID"]
+    assert message["Date"]
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -172,10 +179,12 @@ def test_text_only_message_has_no_html_part(harness):
 
 
 def test_reply_to_and_extra_headers_arrive(harness):
-    harness.sender.send(make_message(
-        reply_to="seller@example.com",
-        headers=(("List-Unsubscribe", "<https://shop.test/unsubscribe/abc>"),),
-    ))
+    harness.sender.send(
+        make_message(
+            reply_to="seller@example.com",
+            headers=(("List-Unsubscribe", "<https://shop.test/unsubscribe/abc>"),),
+        )
+    )
 
     [received] = harness.received()
     assert received.message["Reply-To"] == "seller@example.com"

@@ -251,11 +251,13 @@ def test_verified_payment_roundtrip(harness):
     assert event.raw_type == "checkout.session.completed"
     assert event.event_id.startswith("evt_")
     assert event.order_reference == ORDER_REFERENCE
-    assert event.amount == 2500 and event.currency == "USD"
+    assert event.amount == 2500
+    assert event.currency == "USD"
     assert event.payment_reference == payment_reference
     assert event.session_id
     assert event.created.tzinfo is not None
-    assert event.failure_message is None and event.refunded_amount is None
+    assert event.failure_message is None
+    assert event.refunded_amount is None
 
 
 def test_header_name_is_case_insensitive(harness):
@@ -311,7 +313,8 @@ def test_unknown_event_types_are_ignored(harness):
     assert event.kind == "ignored"
     assert event.raw_type == "customer.created"
     assert event.event_id == "evt_1PqG0aLkdIwHu7ixP0oIuYtR"
-    assert event.order_reference is None and event.amount is None
+    assert event.order_reference is None
+    assert event.amount is None
 
 
 def test_declined_payment_maps_to_payment_failed(harness):
@@ -364,8 +367,12 @@ def test_stripe_shaped_events_map_to_each_kind(harness, fixture, kind, expected)
 
 @pytest.mark.parametrize(
     ("fixture", "kind"),
-    [("checkout_session_completed", "payment_succeeded"), ("payment_intent_payment_failed", "payment_failed"),
-     ("charge_refunded", "refunded"), ("charge_dispute_created", "disputed")],
+    [
+        ("checkout_session_completed", "payment_succeeded"),
+        ("payment_intent_payment_failed", "payment_failed"),
+        ("charge_refunded", "refunded"),
+        ("charge_dispute_created", "disputed"),
+    ],
 )
 def test_events_as_the_stripe_library_builds_them_map_like_their_json(fixture, kind):
     """What `construct_event` hands the gateway is a `stripe.Event` of nested StripeObjects:
@@ -604,7 +611,8 @@ def test_testpay_session_expires(testpay):
 def test_testpay_success_redirects_to_the_shop_with_the_session_id(testpay):
     session = testpay.gateway.create_checkout(checkout_request())
     attempt = testpay.gateway.pay(session.session_id, "4242-4242-4242-4242")
-    assert attempt.succeeded and attempt.message is None
+    assert attempt.succeeded
+    assert attempt.message is None
     assert attempt.redirect_url == f"{BASE_URL}/checkout/success?session_id={session.session_id}"
     assert attempt.webhook.url == BASE_URL + "/api/webhooks/testpay"
     event = testpay.gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers)
@@ -616,13 +624,17 @@ def test_testpay_success_redirects_to_the_shop_with_the_session_id(testpay):
     [
         ("4000 0000 0000 0002", "Your card was declined."),
         ("4000 0000 0000 9995", "Your card has insufficient funds."),
-        ("5555 5555 5555 4444", "Your card was declined. This test gateway accepts test cards only, such as 4242 4242 4242 4242."),
+        (
+            "5555 5555 5555 4444",
+            "Your card was declined. This test gateway accepts test cards only, such as 4242 4242 4242 4242.",
+        ),
     ],
 )
 def test_testpay_declined_cards(testpay, card, message):
     session = testpay.gateway.create_checkout(checkout_request())
     attempt = testpay.gateway.pay(session.session_id, card)
-    assert not attempt.succeeded and attempt.redirect_url is None
+    assert not attempt.succeeded
+    assert attempt.redirect_url is None
     assert attempt.message == message
     event = testpay.gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers)
     assert (event.kind, event.failure_message, event.order_reference) == ("payment_failed", message, ORDER_REFERENCE)
@@ -650,7 +662,8 @@ def test_testpay_refunds_are_idempotent_and_announced(testpay):
     first = testpay.gateway.refund(paid.payment_reference, 2500, "USD", "refund-1")
     again = testpay.gateway.refund(paid.payment_reference, 2500, "USD", "refund-1")
     other = testpay.gateway.refund(paid.payment_reference, 100, "USD", "refund-2")
-    assert first == again and first.refund_id != other.refund_id
+    assert first == again
+    assert first.refund_id != other.refund_id
     assert (first.amount, first.currency, first.status) == (2500, "USD", "succeeded")
     events = [testpay.gateway.parse_webhook(d.payload, d.headers) for d in testpay.sent]
     assert [e.kind for e in events] == ["refunded"] * 3

@@ -64,31 +64,101 @@ def day(month: int, dom: int, year: int = 2024) -> datetime:
 
 
 CATALOGUE: list[SearchDocument] = [
-    product(1, "Ebook of Landscape Photography", category="ebooks",
-            tags=("photography", "landscape"), price=900, rating=4.6, sales=120,
-            published=day(3, 1), summary="Shoot landscape photography at golden hour."),
-    product(2, "Cooking E-Book for Busy People", category="ebooks", tags=("cooking",),
-            price=1620, rating=3.4, sales=40, published=day(5, 1)),
-    product(3, "Watercolor Brush Set", category="design", tags=("watercolor", "procreate"),
-            price=400, rating=4.9, sales=300, published=day(11, 10, 2023),
-            description="Thirty brushes for painting in Procreate."),
-    product(4, "Origami Masterclass", category="courses", tags=("crafts",),
-            price=4900, rating=0.0, sales=5, published=day(6, 1)),
-    product(5, "Paper Crafts Bundle", category="crafts", tags=("crafts", "paper"),
-            price=2500, rating=4.1, sales=60, published=day(1, 15),
-            description="Templates for cards, boxes and a little origami, with a long "
-                        "introduction about folding paper by hand and choosing paper."),
-    product(6, "<script>alert('x')</script> Security Guide", category="ebooks",
-            tags=("security",), price=7500, rating=2.5, sales=2, published=day(2, 2)),
-    product(7, "Portrait Photography Presets", category="design",
-            tags=("photography", "lightroom"), price=1200, rating=4.0, sales=90,
-            published=day(4, 4)),
-    product(8, "Street Photography Course", category="courses", tags=("photography",),
-            price=9900, rating=3.8, sales=15, published=day(9, 9, 2023)),
+    product(
+        1,
+        "Ebook of Landscape Photography",
+        category="ebooks",
+        tags=("photography", "landscape"),
+        price=900,
+        rating=4.6,
+        sales=120,
+        published=day(3, 1),
+        summary="Shoot landscape photography at golden hour.",
+    ),
+    product(
+        2,
+        "Cooking E-Book for Busy People",
+        category="ebooks",
+        tags=("cooking",),
+        price=1620,
+        rating=3.4,
+        sales=40,
+        published=day(5, 1),
+    ),
+    product(
+        3,
+        "Watercolor Brush Set",
+        category="design",
+        tags=("watercolor", "procreate"),
+        price=400,
+        rating=4.9,
+        sales=300,
+        published=day(11, 10, 2023),
+        description="Thirty brushes for painting in Procreate.",
+    ),
+    product(
+        4,
+        "Origami Masterclass",
+        category="courses",
+        tags=("crafts",),
+        price=4900,
+        rating=0.0,
+        sales=5,
+        published=day(6, 1),
+    ),
+    product(
+        5,
+        "Paper Crafts Bundle",
+        category="crafts",
+        tags=("crafts", "paper"),
+        price=2500,
+        rating=4.1,
+        sales=60,
+        published=day(1, 15),
+        description="Templates for cards, boxes and a little origami, with a long "
+        "introduction about folding paper by hand and choosing paper.",
+    ),
+    product(
+        6,
+        "<script>alert('x')</script> Security Guide",
+        category="ebooks",
+        tags=("security",),
+        price=7500,
+        rating=2.5,
+        sales=2,
+        published=day(2, 2),
+    ),
+    product(
+        7,
+        "Portrait Photography Presets",
+        category="design",
+        tags=("photography", "lightroom"),
+        price=1200,
+        rating=4.0,
+        sales=90,
+        published=day(4, 4),
+    ),
+    product(
+        8,
+        "Street Photography Course",
+        category="courses",
+        tags=("photography",),
+        price=9900,
+        rating=3.8,
+        sales=15,
+        published=day(9, 9, 2023),
+    ),
 ] + [
-    product(100 + n, f"Lesson Planner Template {name}", category="templates",
-            tags=("planner",), price=300 + n * 100, rating=1.0 + n * 0.5, sales=200 + n,
-            published=day(7, 1 + n))
+    product(
+        100 + n,
+        f"Lesson Planner Template {name}",
+        category="templates",
+        tags=("planner",),
+        price=300 + n * 100,
+        rating=1.0 + n * 0.5,
+        sales=200 + n,
+        published=day(7, 1 + n),
+    )
     for n, name in enumerate(["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf"])
 ]
 BY_ID = {doc.id: doc for doc in CATALOGUE}
@@ -204,13 +274,8 @@ def expected_facets(docs: list[SearchDocument]) -> dict[str, list[tuple[str, int
     return {
         "category": ranked(Counter(doc.category_slug for doc in docs)),
         "tags": ranked(Counter(tag for doc in docs for tag in doc.tags)),
-        "price_range": [
-            (bucket.key, sum(bucket.contains(doc.price_sort) for doc in docs))
-            for bucket in PRICE_BUCKETS
-        ],
-        "rating": [
-            (str(stars), sum(doc.rating >= stars for doc in docs)) for stars in RATING_THRESHOLDS
-        ],
+        "price_range": [(bucket.key, sum(bucket.contains(doc.price_sort) for doc in docs)) for bucket in PRICE_BUCKETS],
+        "rating": [(str(stars), sum(doc.rating >= stars for doc in docs)) for stars in RATING_THRESHOLDS],
     }
 
 
@@ -254,9 +319,7 @@ def test_price_range_filter_uses_usd_cents_bounds(engine):
 
 
 def test_min_rating_filter(engine):
-    assert set(ids(engine, min_rating=4.0)) == {
-        doc.id for doc in CATALOGUE if doc.rating >= 4.0
-    }
+    assert set(ids(engine, min_rating=4.0)) == {doc.id for doc in CATALOGUE if doc.rating >= 4.0}
 
 
 def test_filter_values_cannot_inject_conditions(engine):
@@ -280,16 +343,15 @@ def test_filter_values_cannot_inject_conditions(engine):
 def test_sort_orders(engine, sort, key):
     assert ids(engine, sort=sort) == [doc.id for doc in sorted(CATALOGUE, key=key)]
     photography = [doc for doc in CATALOGUE if "photography" in doc.tags]
-    assert ids(engine, text="photography", sort=sort) == [
-        doc.id for doc in sorted(photography, key=key)
-    ]
+    assert ids(engine, text="photography", sort=sort) == [doc.id for doc in sorted(photography, key=key)]
 
 
 def test_top_rated_first(engine):
     photography = [doc for doc in CATALOGUE if "photography" in doc.tags]
     assert len({doc.rating for doc in photography}) == len(photography)  # no ties to order
     assert ids(engine, text="photography", sort="rating") == [
-        doc.id for doc in sorted(photography, key=lambda doc: -doc.rating)]
+        doc.id for doc in sorted(photography, key=lambda doc: -doc.rating)
+    ]
     best = sorted(CATALOGUE, key=lambda doc: -doc.rating)[:3]
     assert ids(engine, sort="rating")[:3] == [doc.id for doc in best]
 
@@ -314,9 +376,7 @@ def test_delete_makes_documents_disappear(engine):
 
 
 def test_upsert_replaces_a_document(engine):
-    engine.upsert(
-        [replace(BY_ID[3], title="Gouache Brush Set", summary="Thick paint.", tags=("gouache",))]
-    )
+    engine.upsert([replace(BY_ID[3], title="Gouache Brush Set", summary="Thick paint.", tags=("gouache",))])
     assert ids(engine, text="watercolor") == []
     assert ids(engine, text="gouache") == [3]
     assert engine.search(SearchQuery()).total == len(CATALOGUE)
@@ -345,9 +405,7 @@ def test_highlights_escape_html_in_product_text(engine):
     hit = engine.search(SearchQuery(text="security")).hits[0]
     assert hit.id == 6
     assert hit.title == "<script>alert('x')</script> Security Guide"
-    assert hit.title_html == (
-        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; <mark>Security</mark> Guide"
-    )
+    assert hit.title_html == ("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; <mark>Security</mark> Guide")
     marked = engine.search(SearchQuery(text="script")).hits[0].title_html
     assert "<script>" not in marked
     assert "&lt;<mark>script</mark>&gt;" in marked
@@ -361,7 +419,7 @@ def test_highlights_escape_html_in_product_text(engine):
         ("landscape* (photography)", [1]),
         ("{watercolor} [brush]", [3]),
         ("photography'; DROP TABLE products; --", []),
-        ("\\ / { } [ ] ( ) ! ? : + ~ ^ * && || \"", sorted(BY_ID)),
+        ('\\ / { } [ ] ( ) ! ? : + ~ ^ * && || "', sorted(BY_ID)),
     ],
 )
 def test_query_syntax_characters_are_plain_text(engine, text, expected):

@@ -32,8 +32,9 @@ def make_admin(s) -> Actor:
     return Actor(user_id=user.id, role="admin")
 
 
-def png_bytes(width: int = 1200, height: int = 900, color: str = "#3366cc", mode: str = "RGB",
-              fmt: str = "PNG") -> bytes:
+def png_bytes(
+    width: int = 1200, height: int = 900, color: str = "#3366cc", mode: str = "RGB", fmt: str = "PNG"
+) -> bytes:
     out = io.BytesIO()
     Image.new(mode, (width, height), color).save(out, fmt)
     return out.getvalue()
@@ -67,7 +68,9 @@ def store(tmp_path, monkeypatch):
 @pytest.fixture
 def upload_limit(monkeypatch):
     """Set max_upload_bytes for the test: `upload_limit(1000)`."""
+
     def set_limit(limit: int) -> None:
         settings = dataclasses.replace(wiring.settings(), max_upload_bytes=limit)
         monkeypatch.setattr(wiring, "settings", lambda: settings)
+
     return set_limit

@@ -16,8 +16,12 @@ from sqlalchemy import Column, Integer, MetaData, String, Table
 from commerce.db import engine_for, unit_of_work
 from commerce.jobs import claim_idempotency_key, configure_jobs, job
 
-effects = Table("killed_job_effects", MetaData(), Column("id", Integer, primary_key=True),
-                Column("name", String(100), nullable=False))
+effects = Table(
+    "killed_job_effects",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+)
 # Redeliver a dead worker's messages after 1 s of silence, and look for them on every fetch.
 BROKER_OPTIONS = {"heartbeat_timeout": 1000, "maintenance_chance": 1_000_000}
 

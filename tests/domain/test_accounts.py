@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from commerce import accounts, wiring
 from commerce.accounts import Actor, passwords
-from commerce.jobs import wait_for_jobs
 from commerce.errors import Conflict, PermissionDenied, RateLimited, ValidationError
+from commerce.jobs import wait_for_jobs
 from commerce.models import AuthSession, User
 from commerce.models.base import utcnow
 
@@ -40,13 +40,16 @@ def test_register_refuses_the_same_email_in_other_case(s):
         register(s, email="ADA@example.com")
 
 
-@pytest.mark.parametrize("email, password, name, field", [
-    ("not-an-email", PASSWORD, "Ada", "email"),
-    ("ada@example.com", "short", "Ada", "password"),
-    ("ada@example.com", "aaaaaaaaaaaa", "Ada", "password"),
-    ("ada@example.com", "x" * 300, "Ada", "password"),
-    ("ada@example.com", PASSWORD, "   ", "display_name"),
-])
+@pytest.mark.parametrize(
+    ("email", "password", "name", "field"),
+    [
+        ("not-an-email", PASSWORD, "Ada", "email"),
+        ("ada@example.com", "short", "Ada", "password"),
+        ("ada@example.com", "aaaaaaaaaaaa", "Ada", "password"),
+        ("ada@example.com", "x" * 300, "Ada", "password"),
+        ("ada@example.com", PASSWORD, "   ", "display_name"),
+    ],
+)
 def test_register_rejects_bad_input_and_creates_nothing(s, email, password, name, field):
     with pytest.raises(ValidationError) as error:
         register(s, email=email, password=password, name=name)
@@ -57,7 +60,8 @@ def test_register_rejects_bad_input_and_creates_nothing(s, email, password, name
 def test_passwords_are_stored_as_argon2id(s):
     grant = register(s)
     stored = s.get(User, grant.user.id).password_hash
-    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
 
 
 def test_login_with_right_and_wrong_password(s):
@@ -93,6 +97,7 @@ def test_login_rehashes_when_parameters_change(s, monkeypatch):
     grant = register(s)
     user = s.get(User, grant.user.id)
     from argon2 import PasswordHasher
+
     user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
     s.add(user)
     s.flush()
@@ -188,8 +193,11 @@ def _new_messages_to(address: str, before: list, *, wait: float = 10) -> list:
     """
     deadline = time.monotonic() + wait
     while True:
-        fresh = [path for path in _outbox_messages() if path not in before
-                 and f"To: {address}" in path.read_text(errors="replace")]
+        fresh = [
+            path
+            for path in _outbox_messages()
+            if path not in before and f"To: {address}" in path.read_text(errors="replace")
+        ]
         if fresh or time.monotonic() > deadline:
             return fresh
         time.sleep(0.1)
@@ -233,7 +241,8 @@ def test_rolled_back_reset_request_sends_nothing(s):
 def test_becoming_a_seller(s):
     grant = register(s)
     user = accounts.create_shop(s, grant.actor, name="Ada's Books", slug="adas-books")
-    assert user.role == "seller" and user.shop_slug == "adas-books"
+    assert user.role == "seller"
+    assert user.shop_slug == "adas-books"
     assert accounts.resume_session(s, grant.token).actor.shop_id == user.shop_id
     with pytest.raises(Conflict, match="already have a shop"):
         accounts.create_shop(s, grant.actor, name="Second", slug="second-shop")

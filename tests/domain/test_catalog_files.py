@@ -63,13 +63,16 @@ def test_upload_stores_the_file_privately_with_its_checksum_and_size(s, store):
     assert stream.largest_read <= 256 * 1024
 
 
-@pytest.mark.parametrize("data, filename, content_type", [
-    (PDF, "script.sh", "application/pdf"),  # the bytes win over the name
-    (b"#!/bin/sh\nrm -rf /\n", "innocent.pdf", "text/plain; charset=utf-8"),
-    (b"name,price\nA,1\n", "list.csv", "text/csv; charset=utf-8"),
-    (png_bytes(200, 200), "photo.jpg", "image/png"),
-    (bytes(range(256)) * 10, "blob.bin", "application/octet-stream"),
-])
+@pytest.mark.parametrize(
+    ("data", "filename", "content_type"),
+    [
+        (PDF, "script.sh", "application/pdf"),  # the bytes win over the name
+        (b"#!/bin/sh\nrm -rf /\n", "innocent.pdf", "text/plain; charset=utf-8"),
+        (b"name,price\nA,1\n", "list.csv", "text/csv; charset=utf-8"),
+        (png_bytes(200, 200), "photo.jpg", "image/png"),
+        (bytes(range(256)) * 10, "blob.bin", "application/octet-stream"),
+    ],
+)
 def test_content_type_is_sniffed_from_the_bytes_not_the_name(s, data, filename, content_type):
     seller = make_seller(s)
     product = new_product(s, seller)

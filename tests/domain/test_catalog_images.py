@@ -80,23 +80,32 @@ def test_a_new_cover_replaces_the_old_one(s):
 
 def _png_header_claiming(width: int, height: int) -> bytes:
     """A PNG whose header claims a huge size; the pixel data never follows."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 100))
+        + chunk(b"IEND", b"")
+    )
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"%PDF-1.4 not a picture", "not an image we can use"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not an image we can use"),
-    (png_bytes(fmt="BMP"), "not an image we can use"),
-    (png_bytes()[:2000], "damaged or incomplete"),
-    (_png_header_claiming(50_000, 50_000), "too many pixels|megapixels"),
-    (_png_header_claiming(8_000, 6_000), "megapixels"),
-    (png_bytes(50, 50), "at least 100 pixels"),
-    (png_bytes(2000, 150), "too narrow"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"%PDF-1.4 not a picture", "not an image we can use"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not an image we can use"),
+        (png_bytes(fmt="BMP"), "not an image we can use"),
+        (png_bytes()[:2000], "damaged or incomplete"),
+        (_png_header_claiming(50_000, 50_000), "too many pixels|megapixels"),
+        (_png_header_claiming(8_000, 6_000), "megapixels"),
+        (png_bytes(50, 50), "at least 100 pixels"),
+        (png_bytes(2000, 150), "too narrow"),
+    ],
+)
 def test_bad_images_are_refused_clearly_and_change_nothing(s, store, data, message):
     seller = make_seller(s)
     product = new_product(s, seller)

@@ -38,9 +38,14 @@ def test_import_encrypts_keys_and_counts_them(s):
     rows = stored_keys(s, product.id)
     vault = keys.vault()
     assert sorted(vault.decrypt(r.ciphertext, product_associated_data(product.id)) for r in rows) == [
-        "AAAA-1111", "BBBB-2222", "CCCC-3333"]
+        "AAAA-1111",
+        "BBBB-2222",
+        "CCCC-3333",
+    ]
     assert all(b"AAAA" not in r.ciphertext and r.status == "available" and r.source == "imported" for r in rows)
-    assert {r.lookup_hash for r in rows} == {vault.lookup_hash(normalize_key(k)) for k in ("AAAA-1111", "BBBB-2222", "CCCC-3333")}
+    assert {r.lookup_hash for r in rows} == {
+        vault.lookup_hash(normalize_key(k)) for k in ("AAAA-1111", "BBBB-2222", "CCCC-3333")
+    }
 
 
 def test_duplicates_are_skipped_and_counted_in_the_list_and_against_stock(s):
@@ -48,11 +53,13 @@ def test_duplicates_are_skipped_and_counted_in_the_list_and_against_stock(s):
     product = key_product(s, seller)
     keys.import_license_keys(s, seller, product.id, "AAAA-1111\nBBBB-2222")
     report = keys.import_license_keys(
-        s, seller, product.id, "license key\naaaa 1111\nDDDD-4444\ndddd-4444\nBBBB-2222\nEEEE-5555")
+        s, seller, product.id, "license key\naaaa 1111\nDDDD-4444\ndddd-4444\nBBBB-2222\nEEEE-5555"
+    )
     assert report.header_skipped
     assert (report.added, report.duplicates_in_import, report.already_in_inventory, report.skipped) == (2, 1, 2, 3)
     assert report.message == (
-        "Added 2 keys; skipped 3 duplicates (1 repeated in the list, 2 already in stock). 4 available.")
+        "Added 2 keys; skipped 3 duplicates (1 repeated in the list, 2 already in stock). 4 available."
+    )
     assert len(stored_keys(s, product.id)) == 4
 
 
@@ -72,7 +79,7 @@ def test_an_invalid_line_refuses_the_whole_import(s):
     assert stored_keys(s, product.id) == []
 
 
-@pytest.mark.parametrize("text, message", [("", "at least one"), ("\n\n  \n", "at least one")])
+@pytest.mark.parametrize(("text", "message"), [("", "at least one"), ("\n\n  \n", "at least one")])
 def test_an_empty_import_is_refused(s, text, message):
     seller = make_seller(s)
     product = key_product(s, seller)
@@ -95,11 +102,17 @@ def test_keys_cannot_be_imported_into_a_files_only_or_generated_product(s):
 def test_license_policy_is_saved_and_validated(s):
     seller = make_seller(s)
     product = key_product(s, seller)
-    view = keys.set_license_policy(s, seller, product.id, source="generated", prefix="pp2",
-                                   activation_limit=3, expiry_days=365, usage_limit=None)
+    view = keys.set_license_policy(
+        s, seller, product.id, source="generated", prefix="pp2", activation_limit=3, expiry_days=365, usage_limit=None
+    )
     lic = view.license
     assert (lic.source, lic.prefix, lic.activation_limit, lic.expiry_days, lic.usage_limit) == (
-        "generated", "PP2", 3, 365, None)
+        "generated",
+        "PP2",
+        3,
+        365,
+        None,
+    )
     for kwargs, field in [
         ({"source": "stolen"}, "key_source"),
         ({"source": "generated", "prefix": "TOO-LONG-PREFIX"}, "key_prefix"),
@@ -131,7 +144,9 @@ def test_sold_out_when_imported_keys_run_out(s, store):
     s.flush()
     assert is_sold_out(s, row)
     page = product_page(s, "inkwell", product.slug)
-    assert page.sold_out and page.delivers_keys and not page.delivers_files
+    assert page.sold_out
+    assert page.delivers_keys
+    assert not page.delivers_files
     counts = products.get_product_editor(s, seller, product.id).license.counts
     assert (counts.available, counts.sold) == (0, 1)
 

@@ -65,9 +65,15 @@ def test_update_product_changes_texts_category_and_tags(s):
     seller = make_seller(s)
     view = new_product(s, seller)
     updated = products.update_product(
-        s, seller, view.id, title="Python Patterns, 2nd edition", slug="python-patterns-2e",
-        summary="Idioms for growing codebases.", description="## Inside\n\n* 40 patterns",
-        category_slug="software-apps", tags="Python, #Patterns,  python , design  patterns",
+        s,
+        seller,
+        view.id,
+        title="Python Patterns, 2nd edition",
+        slug="python-patterns-2e",
+        summary="Idioms for growing codebases.",
+        description="## Inside\n\n* 40 patterns",
+        category_slug="software-apps",
+        tags="Python, #Patterns,  python , design  patterns",
     )
     assert updated.title == "Python Patterns, 2nd edition"
     assert updated.slug == "python-patterns-2e"
@@ -86,11 +92,14 @@ def test_tags_replace_the_old_ones(s):
     assert sorted(stored) == ["b", "c"]
 
 
-@pytest.mark.parametrize("tags, message", [
-    ([f"tag{n}" for n in range(11)], "at most 10 tags"),
-    (["x" * 31], "too long"),
-    (["<script>"], "can only use"),
-])
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ([f"tag{n}" for n in range(11)], "at most 10 tags"),
+        (["x" * 31], "too long"),
+        (["<script>"], "can only use"),
+    ],
+)
 def test_bad_tags_are_refused_and_old_tags_kept(s, tags, message):
     seller = make_seller(s)
     view = new_product(s, seller)
@@ -157,33 +166,44 @@ def test_description_is_rendered_without_scripts_or_raw_html(s):
         "[click](javascript:alert(1)) [site](https://example.com) ![pic](https://tracker.example/p.png)"
     )
     html = products.update_product(s, seller, view.id, description=hostile).description_html
-    assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+    assert "<script" not in html
+    assert "<img" not in html
+    assert 'href="javascript' not in html
     assert "&lt;script&gt;" in html  # shown as text, not run
     assert "[click](javascript:alert(1))" in html  # not a link
     assert '<a href="https://example.com" rel="nofollow noopener noreferrer">site</a>' in html
 
 
-@pytest.mark.parametrize("pricing, price, amount", [
-    ("fixed", "19", 1900), ("fixed", "0", 0), ("pwyw", "0", 0), ("pwyw", "4.99", 499),
-    ("fixed", "1,000,000", 100_000_000),
-])
+@pytest.mark.parametrize(
+    ("pricing", "price", "amount"),
+    [
+        ("fixed", "19", 1900),
+        ("fixed", "0", 0),
+        ("pwyw", "0", 0),
+        ("pwyw", "4.99", 499),
+        ("fixed", "1,000,000", 100_000_000),
+    ],
+)
 def test_prices(s, pricing, price, amount):
     seller = make_seller(s)
     view = products.set_pricing(s, seller, new_product(s, seller).id, pricing=pricing, price=price)
     assert (view.pricing, view.price_amount, view.currency) == (pricing, amount, "USD")
 
 
-@pytest.mark.parametrize("pricing, price, currency, field, message", [
-    ("fixed", "-5", None, "price", "negative"),
-    ("pwyw", "-0.01", None, "price", "negative"),
-    ("fixed", "1000000.01", None, "price", "cannot be more than"),
-    ("fixed", "99999999999", None, "price", "cannot be more than"),
-    ("fixed", "12.3456", None, "price", "at most 2 decimals"),
-    ("fixed", "ten", None, "price", "not an amount"),
-    ("fixed", "10", "XYZ", "currency", "not a known currency"),
-    ("fixed", "10", "EUR", "currency", "shop's currency, USD"),
-    ("auction", "10", None, "pricing", "fixed price or pay what you want"),
-])
+@pytest.mark.parametrize(
+    ("pricing", "price", "currency", "field", "message"),
+    [
+        ("fixed", "-5", None, "price", "negative"),
+        ("pwyw", "-0.01", None, "price", "negative"),
+        ("fixed", "1000000.01", None, "price", "cannot be more than"),
+        ("fixed", "99999999999", None, "price", "cannot be more than"),
+        ("fixed", "12.3456", None, "price", "at most 2 decimals"),
+        ("fixed", "ten", None, "price", "not an amount"),
+        ("fixed", "10", "XYZ", "currency", "not a known currency"),
+        ("fixed", "10", "EUR", "currency", "shop's currency, USD"),
+        ("auction", "10", None, "pricing", "fixed price or pay what you want"),
+    ],
+)
 def test_bad_prices_are_refused_and_the_old_price_stays(s, pricing, price, currency, field, message):
     seller = make_seller(s)
     view = new_product(s, seller, price="19.00")
@@ -213,14 +233,19 @@ def test_another_sellers_product_cannot_be_changed_by_a_forged_event(s):
         lambda: files.upload_file(s, intruder, view.id, io.BytesIO(b"data"), filename="x.txt"),
         # An actor claiming the owner's shop without owning it.
         lambda: products.update_product(
-            s, Actor(user_id=intruder.user_id, role="seller", shop_id=owner.shop_id), view.id, title="Hacked"),
+            s, Actor(user_id=intruder.user_id, role="seller", shop_id=owner.shop_id), view.id, title="Hacked"
+        ),
     ]
     for attempt in attempts:
         with pytest.raises(PermissionDenied):
             attempt()
     stored = row(s, view.id)
     assert (stored.title, stored.price_amount, stored.status, stored.cover_key) == (
-        "Python Patterns", 1900, "draft", None)
+        "Python Patterns",
+        1900,
+        "draft",
+        None,
+    )
 
 
 def test_buyers_and_anonymous_cannot_create_products(s):

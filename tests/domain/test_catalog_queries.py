@@ -39,8 +39,17 @@ def catalog(s):
     products.reject_product(s, admin, rejected.id, reason="Broken file.")
     archived = live_product(s, ada, admin, title="Old Stuff")
     products.archive_product(s, ada, archived.id)
-    return {"ada": ada, "grace": grace, "admin": admin, "app": app, "font": font, "draft": draft,
-            "pending": pending, "rejected": rejected, "archived": archived}
+    return {
+        "ada": ada,
+        "grace": grace,
+        "admin": admin,
+        "app": app,
+        "font": font,
+        "draft": draft,
+        "pending": pending,
+        "rejected": rejected,
+        "archived": archived,
+    }
 
 
 def titles(page):
@@ -53,7 +62,11 @@ def test_home_shows_only_live_products_newest_first_and_categories_with_products
     assert [(c.slug, c.product_count) for c in home.categories] == [("software", 1), ("fonts", 1)]
     card = home.newest.items[1]
     assert (card.url, card.shop_name, card.price_label, card.category_name) == (
-        "/p/ada/markdown-editor", "Ada", "$19.00", "Apps")
+        "/p/ada/markdown-editor",
+        "Ada",
+        "$19.00",
+        "Apps",
+    )
     assert card.cover_url.startswith("/api/media/images/")
 
 
@@ -79,7 +92,8 @@ def test_pagination(s):
     last = queries.shop_page(s, "inkwell", page=3, per_page=2).products
     assert (titles(last), last.has_next, last.has_previous) == (["Product 0"], False, True)
     beyond = queries.shop_page(s, "inkwell", page=99, per_page=2).products
-    assert beyond.items == [] and beyond.page == 99
+    assert beyond.items == []
+    assert beyond.page == 99
     assert queries.shop_page(s, "inkwell", page=-4, per_page=10_000).products.per_page == 100
 
 
@@ -88,7 +102,8 @@ def test_category_page_includes_sub_categories(s, catalog):
     assert titles(page.products) == ["Markdown Editor"]
     assert [(c.slug, c.product_count) for c in page.children] == [("software-apps", 1), ("software-plugins", 0)]
     child = queries.category_page(s, "software-apps")
-    assert child.parent.slug == "software" and titles(child.products) == ["Markdown Editor"]
+    assert child.parent.slug == "software"
+    assert titles(child.products) == ["Markdown Editor"]
     with pytest.raises(NotFound):
         queries.category_page(s, "no-such-category")
 
@@ -105,15 +120,22 @@ def test_product_page_shows_what_a_buyer_needs(s, catalog):
     images.add_gallery_image(s, ada, catalog["app"].id, io.BytesIO(png_bytes(900, 600)))
     page = queries.product_page(s, "ada", "markdown-editor")
     assert (page.title, page.shop_name, page.shop_url, page.category_name, page.category_url) == (
-        "Markdown Editor", "Ada", "/s/ada", "Apps", "/c/software-apps")
+        "Markdown Editor",
+        "Ada",
+        "/s/ada",
+        "Apps",
+        "/c/software-apps",
+    )
     assert "<strong>Fast</strong>" in page.description_html
     assert page.tags == ["editor", "markdown"]
     assert (page.pricing, page.price_label, page.minimum_input) == ("fixed", "$19.00", "")
-    assert page.cover.url_1600 == page.og_image_path and len(page.gallery) == 1
+    assert page.cover.url_1600 == page.og_image_path
+    assert len(page.gallery) == 1
     assert (page.delivery_label, page.version_label) == ("Downloadable files", "1")
     assert [(f.filename, f.size_label) for f in page.files] == [("book.pdf", "20 bytes")]
     assert page.meta_description == "A fast editor."
-    assert not page.sold_out and not page.is_preview
+    assert not page.sold_out
+    assert not page.is_preview
 
 
 def test_pay_what_you_want_shows_the_minimum(s, catalog):
@@ -125,8 +147,11 @@ def test_pay_what_you_want_shows_the_minimum(s, catalog):
 @pytest.mark.parametrize("name", ["draft", "pending", "rejected", "archived"])
 def test_hidden_products_are_not_found_by_buyers_but_previewed_by_their_seller(s, catalog, name):
     slug = catalog[name].slug
-    for viewer in (None, Actor.anonymous(), Actor(user_id=catalog["grace"].user_id, role="seller",
-                                                    shop_id=catalog["grace"].shop_id)):
+    for viewer in (
+        None,
+        Actor.anonymous(),
+        Actor(user_id=catalog["grace"].user_id, role="seller", shop_id=catalog["grace"].shop_id),
+    ):
         with pytest.raises(NotFound):
             queries.product_page(s, "ada", slug, viewer=viewer)
     preview = queries.product_page(s, "ada", slug, viewer=catalog["ada"])
@@ -140,9 +165,14 @@ def test_seller_list_filters_by_status_and_searches_titles(s, catalog):
     def listed(**kwargs):
         return [(row.title, row.status_label) for row in queries.list_seller_products(s, ada, **kwargs).items]
 
-    assert sorted(listed()) == sorted([
-        ("Markdown Editor", "Live"), ("Unfinished Draft", "Draft"),
-        ("Waiting For Review", "In review"), ("Rejected One", "Rejected")])
+    assert sorted(listed()) == sorted(
+        [
+            ("Markdown Editor", "Live"),
+            ("Unfinished Draft", "Draft"),
+            ("Waiting For Review", "In review"),
+            ("Rejected One", "Rejected"),
+        ]
+    )
     assert listed(status="archived") == [("Old Stuff", "Archived")]
     assert listed(status="in_review") == [("Waiting For Review", "In review")]
     assert listed(status="rejected") == [("Rejected One", "Rejected")]
@@ -177,9 +207,11 @@ def test_demo_products_are_live_with_a_cover_and_a_real_file(s, store):
     home = queries.home_page(s, per_page=100)
     assert home.newest.total == 30
     page = queries.product_page(s, "inkwell-press", "the-indie-maker-ebook")
-    assert page.cover is not None and page.cover.url_800.startswith("/api/media/covers/")
+    assert page.cover is not None
+    assert page.cover.url_800.startswith("/api/media/covers/")
     (file,) = page.files
-    assert file.filename == "the-indie-maker-ebook.pdf" and file.content_type == "application/pdf"
+    assert file.filename == "the-indie-maker-ebook.pdf"
+    assert file.content_type == "application/pdf"
     row = s.exec(select(ProductFile)).first()
     assert store.open(row.blob_key).read(5) == b"%PDF-"
     shop = s.exec(select(Shop).where(Shop.slug == "inkwell-press")).one()

@@ -53,11 +53,15 @@ def setup(tmp_path, monkeypatch):
 
     def start_worker() -> subprocess.Popen:
         before = set(tmp_path.glob("worker-*-ready"))
-        process = subprocess.Popen([sys.executable, "-m", jobs_kill_support.__name__, TEST_REDIS_URL, namespace],
-                                   cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        process = subprocess.Popen(
+            [sys.executable, "-m", jobs_kill_support.__name__, TEST_REDIS_URL, namespace],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         workers.append(process)
-        wait_for(lambda: set(tmp_path.glob("worker-*-ready")) - before or process.poll() is not None, 60,
-                 "a worker to start")
+        wait_for(
+            lambda: set(tmp_path.glob("worker-*-ready")) - before or process.poll() is not None, 60, "a worker to start"
+        )
         assert process.poll() is None, "the worker process exited"
         return process
 

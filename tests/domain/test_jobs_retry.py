@@ -32,7 +32,8 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://po
 
 # The effects jobs have on the world, in a table of the test's own (not the app's metadata).
 effects = Table(
-    "job_test_effects", MetaData(),
+    "job_test_effects",
+    MetaData(),
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False),
 )
@@ -115,8 +116,10 @@ def postgres_engine():
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except Exception as exc:
         admin.dispose()
-        pytest.fail(f"PostgreSQL at {server.render_as_string(hide_password=True)} is not usable ({exc}). "
-                    "`make test` starts it; set TEST_DATABASE_URL to point elsewhere.")
+        pytest.fail(
+            f"PostgreSQL at {server.render_as_string(hide_password=True)} is not usable ({exc}). "
+            "`make test` starts it; set TEST_DATABASE_URL to point elsewhere."
+        )
     engine = create_engine(server.set(database=name))
     yield engine
     engine.dispose()
@@ -155,8 +158,10 @@ def redis_worker(jobs_db):
     try:
         client.ping()
     except redis.RedisError as exc:
-        pytest.fail(f"Redis at {TEST_REDIS_URL} is not usable ({exc}). `make test` starts it; "
-                    "set TEST_REDIS_URL to point elsewhere.")
+        pytest.fail(
+            f"Redis at {TEST_REDIS_URL} is not usable ({exc}). `make test` starts it; "
+            "set TEST_REDIS_URL to point elsewhere."
+        )
     namespace = f"test-jobs-{uuid.uuid4().hex[:12]}"
     configure_jobs(TEST_REDIS_URL, engine=jobs_db, namespace=namespace)
     worker = start_worker(threads=2, timeout_ms=100)
@@ -206,10 +211,9 @@ def test_in_process_job_crashing_midway_completes_each_effect_once(in_process):
 
 
 def test_redis_worker_runs_committed_jobs_only(redis_worker):
-    with pytest.raises(RuntimeError):
-        with unit_of_work(database["engine"]) as session:
-            enqueue_after_commit(session, record_effect, name="rolled back")
-            raise RuntimeError("the order could not be saved")
+    with pytest.raises(RuntimeError), unit_of_work(database["engine"]) as session:
+        enqueue_after_commit(session, record_effect, name="rolled back")
+        raise RuntimeError("the order could not be saved")
     with unit_of_work(database["engine"]) as session:
         enqueue_after_commit(session, record_effect, name="committed")
 
@@ -263,10 +267,9 @@ def test_an_idempotency_key_is_claimed_once(jobs_db):
 
 
 def test_a_rolled_back_claim_can_be_claimed_again(jobs_db):
-    with pytest.raises(RuntimeError):
-        with unit_of_work(jobs_db) as session:
-            assert claim_idempotency_key(session, "receipt:3")
-            raise RuntimeError("the email could not be sent")
+    with pytest.raises(RuntimeError), unit_of_work(jobs_db) as session:
+        assert claim_idempotency_key(session, "receipt:3")
+        raise RuntimeError("the email could not be sent")
     with unit_of_work(jobs_db) as session:
         assert claim_idempotency_key(session, "receipt:3") is True
 
@@ -279,8 +282,9 @@ def test_email_job_sends_once_per_idempotency_key(in_process, monkeypatch, tmp_p
 
     for _ in range(2):  # e.g. the refund webhook delivered twice
         with unit_of_work(database["engine"]) as session:
-            enqueue_email(session, to="zoe@example.com", kind="refund_notice",
-                          idempotency_key="refund:ORD-1", **context)
+            enqueue_email(
+                session, to="zoe@example.com", kind="refund_notice", idempotency_key="refund:ORD-1", **context
+            )
     assert wait_for_jobs(timeout=10)
 
     [sent] = outbox.glob("*.eml")
@@ -290,8 +294,13 @@ def test_email_job_sends_once_per_idempotency_key(in_process, monkeypatch, tmp_p
 def test_email_with_bad_context_fails_the_request_not_the_worker(in_process):
     with unit_of_work(database["engine"]) as session:
         with pytest.raises(TypeError, match="missing amount"):
-            enqueue_email(session, to="zoe@example.com", kind="refund_notice",
-                          display_name="Zoë", order_reference="ORD-1", currency="EUR")
+            enqueue_email(
+                session,
+                to="zoe@example.com",
+                kind="refund_notice",
+                display_name="Zoë",
+                order_reference="ORD-1",
+                currency="EUR",
+            )
         with pytest.raises(ValueError, match="single line"):
-            enqueue_email(session, to="zoe@example.com\r\nBcc: all@example.com", kind="welcome",
-                          display_name="Zoë")
+            enqueue_email(session, to="zoe@example.com\r\nBcc: all@example.com", kind="welcome", display_name="Zoë")

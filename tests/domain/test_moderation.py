@@ -38,8 +38,10 @@ from tests.domain.moderation_support import market  # noqa: F401  (fixture)
 
 
 def records(s) -> list[tuple[int, str, str, str, str]]:
-    return [(r.actor_user_id, r.action, r.subject, r.subject_id, r.reason)
-            for r in s.exec(select(AuditRecord).order_by(AuditRecord.id)).all()]
+    return [
+        (r.actor_user_id, r.action, r.subject, r.subject_id, r.reason)
+        for r in s.exec(select(AuditRecord).order_by(AuditRecord.id)).all()
+    ]
 
 
 def pending(market, shop, title="Fresh Template", **fields):
@@ -64,10 +66,10 @@ def reviewed(market):
     product = market.product(shop, 1500, title="Python Patterns Ebook")
     buyer, reader = market.user(), market.user()
     market.buy(buyer, product)
-    review = reviews.submit_review(market.s, market.buyer_actor(buyer), product.id, rating=1,
-                                   body="Total garbage, the author is an idiot.")
-    reviews.report_review(market.s, market.buyer_actor(reader), review.id, reason="offensive",
-                          details="Insults.")
+    review = reviews.submit_review(
+        market.s, market.buyer_actor(buyer), product.id, rating=1, body="Total garbage, the author is an idiot."
+    )
+    reviews.report_review(market.s, market.buyer_actor(reader), review.id, reason="offensive", details="Insults.")
     return dict(shop=shop, product=product, buyer=buyer, reader=reader, review=review)
 
 
@@ -78,7 +80,13 @@ def test_approving_a_product_records_who_when_and_why(market, admin):
     assert market.s.get(Product, product.id).moderation_status == "approved"
     row = market.s.exec(select(AuditRecord)).one()
     assert (row.actor_user_id, row.action, row.subject, row.subject_id, row.subject_label, row.reason) == (
-        admin.user_id, "approve_product", "product", str(product.id), "Fresh Template", "Looks fine")
+        admin.user_id,
+        "approve_product",
+        "product",
+        str(product.id),
+        "Fresh Template",
+        "Looks fine",
+    )
     assert row.created_at >= before
 
 
@@ -93,8 +101,9 @@ def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin, monkeypatc
     decisions.reject_product(market.s, admin, product.id, reason="The cover shows a trademarked logo.")
     row = market.s.get(Product, product.id)
     assert (row.moderation_status, row.rejection_reason) == ("rejected", "The cover shows a trademarked logo.")
-    assert records(market.s) == [(admin.user_id, "reject_product", "product", str(product.id),
-                                  "The cover shows a trademarked logo.")]
+    assert records(market.s) == [
+        (admin.user_id, "reject_product", "product", str(product.id), "The cover shows a trademarked logo.")
+    ]
     # The seller is told by email too (sent once the decision commits).
     [email] = emails
     assert (email["to"], email["kind"]) == (market.s.get(User, shop.owner_id).email, "product_rejected")
@@ -109,13 +118,16 @@ def test_hiding_a_review_removes_it_everywhere_and_settles_its_reports(market, a
         decisions.hide_review(s, admin, review.id, reason="")
     decisions.hide_review(s, admin, review.id, reason="Personal insults.")
     page = reviews.product_reviews(s, product.id)
-    assert page.reviews == [] and page.summary.count == 0
+    assert page.reviews == []
+    assert page.summary.count == 0
     s.expire_all()
     assert s.get(Product, product.id).search_dirty
     assert [r.status for r in s.exec(select(Report)).all()] == ["actioned"]
     assert records(s) == [(admin.user_id, "hide_review", "review", str(review.id), "Personal insults.")]
     author_page = reviews.product_reviews(s, product.id, viewer=market.buyer_actor(reviewed["buyer"]))
-    assert author_page.own_review_hidden and author_page.own_review is None and not author_page.can_review
+    assert author_page.own_review_hidden
+    assert author_page.own_review is None
+    assert not author_page.can_review
     # The author can no longer edit it back into view.
     with pytest.raises(Conflict, match="hid your review"):
         reviews.submit_review(s, market.buyer_actor(reviewed["buyer"]), product.id, rating=5)
@@ -127,8 +139,9 @@ def test_dismissing_a_report_changes_nothing_else(market, admin, reviewed):
     decisions.dismiss_report(s, admin, report.id, reason="Strong words, but about the book.")
     assert s.get(Report, report.id).status == "dismissed"
     assert reviews.product_reviews(s, reviewed["product"].id).summary.count == 1
-    assert records(s) == [(admin.user_id, "dismiss_report", "report", str(report.id),
-                           "Strong words, but about the book.")]
+    assert records(s) == [
+        (admin.user_id, "dismiss_report", "report", str(report.id), "Strong words, but about the book.")
+    ]
     with pytest.raises(ValidationError, match="already"):
         decisions.dismiss_report(s, admin, report.id)
     with pytest.raises(NotFound):
@@ -166,20 +179,35 @@ def test_the_queue_lists_pending_and_reported_items_flagged_first(market, admin,
     version = ProductVersion(product_id=executable.id, number=1, label="1.0")
     s.add(version)
     s.flush()
-    s.add(ProductFile(product_id=executable.id, version_id=version.id, filename="setup.exe", blob_key="k",
-                      size_bytes=10, sha256="0" * 64, content_type="application/x-msdownload"))
+    s.add(
+        ProductFile(
+            product_id=executable.id,
+            version_id=version.id,
+            filename="setup.exe",
+            blob_key="k",
+            size_bytes=10,
+            sha256="0" * 64,
+            content_type="application/x-msdownload",
+        )
+    )
     s.flush()
     checks.set_banned_words(s, admin, "Casino\nget rich quick, idiot")
     # An earlier decision about the reported product shows as its history.
     decisions.approve_product(s, admin, reviewed["product"].id, note="First look")
-    reviews.report_product(s, market.buyer_actor(reviewed["reader"]), reviewed["product"].id,
-                           reason="misleading", details="Half the chapters are missing.")
+    reviews.report_product(
+        s,
+        market.buyer_actor(reviewed["reader"]),
+        reviewed["product"].id,
+        reason="misleading",
+        details="Half the chapters are missing.",
+    )
 
     result = queue.moderation_queue(s, admin)
     items = result.page.items
     keys = [item.key for item in items]
     assert set(keys) == {f"product:{p.id}" for p in (plain, flagged, executable, reviewed["product"])} | {
-        f"review:{reviewed['review'].id}"}
+        f"review:{reviewed['review'].id}"
+    }
     flagged_keys = {f"product:{flagged.id}", f"product:{executable.id}", f"review:{reviewed['review'].id}"}
     assert set(keys[:3]) == flagged_keys
     by_key = {item.key: item for item in items}
@@ -187,9 +215,11 @@ def test_the_queue_lists_pending_and_reported_items_flagged_first(market, admin,
     assert "setup.exe is a program" in by_key[f"product:{executable.id}"].flags[0]
     assert by_key[f"review:{reviewed['review'].id}"].flags == ["Banned word: “idiot”."]
     reported = by_key[f"product:{reviewed['product'].id}"]
-    assert not reported.pending and reported.report_count == 1
+    assert not reported.pending
+    assert reported.report_count == 1
     assert [(r.reason_label, r.details) for r in reported.reports] == [
-        ("Misleading or not as described", "Half the chapters are missing.")]
+        ("Misleading or not as described", "Half the chapters are missing.")
+    ]
     assert [(h.action, h.reason) for h in reported.history] == [("approve_product", "First look")]
     assert result.counts == {"all": 5, "product": 4, "review": 1, "shop": 0}
 
@@ -212,7 +242,8 @@ def test_a_live_product_edited_after_approval_waits_for_another_look(market, adm
     checks.set_banned_words(market.s, admin, "casino")
     [item] = queue.moderation_queue(market.s, admin).page.items
     assert (item.key, item.edited, item.pending) == (f"product:{product.id}", True, False)
-    assert item.flags == ["Banned word: “casino”."] and "edited since approval" in item.subtitle
+    assert item.flags == ["Banned word: “casino”."]
+    assert "edited since approval" in item.subtitle
     assert is_visible_to_buyers(market.s, product.id)  # it stays live meanwhile
     decisions.approve_product(market.s, admin, product.id, note="Bonus wording is fine.")
     assert queue.moderation_queue(market.s, admin).page.items == []
@@ -225,9 +256,13 @@ def test_bulk_decisions_record_each_product(market, admin):
     with pytest.raises(ValidationError, match="why"):
         decisions.bulk_products(market.s, admin, [first.id], decision="reject")
     result = decisions.bulk_products(market.s, admin, [first.id, second.id, withdrawn.id], decision="approve")
-    assert result.done == 2 and len(result.problems) == 1 and result.problems[0].startswith("Three:")
-    assert [r[1:4] for r in records(market.s)] == [("approve_product", "product", str(first.id)),
-                                                   ("approve_product", "product", str(second.id))]
+    assert result.done == 2
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith("Three:")
+    assert [r[1:4] for r in records(market.s)] == [
+        ("approve_product", "product", str(first.id)),
+        ("approve_product", "product", str(second.id)),
+    ]
 
 
 def test_suspending_a_seller_hides_the_shop_from_catalog_and_search(market, admin, tmp_path):
@@ -244,7 +279,8 @@ def test_suspending_a_seller_hides_the_shop_from_catalog_and_search(market, admi
     with pytest.raises(ValidationError):
         users.suspend_seller(s, admin, seller.id, reason="")
     row = users.suspend_seller(s, admin, seller.id, reason="Selling other people's work.")
-    assert row.shop_suspended and not row.account_suspended
+    assert row.shop_suspended
+    assert not row.account_suspended
     assert not is_visible_to_buyers(s, product.id)
     with pytest.raises(NotFound):
         product_page(s, shop.slug, product.slug)
@@ -262,8 +298,10 @@ def test_suspending_a_seller_hides_the_shop_from_catalog_and_search(market, admi
     assert is_visible_to_buyers(s, product.id)
     index_dirty_batch(s, index)
     assert [hit.id for hit in index.search(SearchQuery(text="sample")).hits] == [product.id]
-    assert [r[1:4] for r in records(s)] == [("suspend_seller", "shop", str(shop.id)),
-                                            ("reinstate_seller", "shop", str(shop.id))]
+    assert [r[1:4] for r in records(s)] == [
+        ("suspend_seller", "shop", str(shop.id)),
+        ("reinstate_seller", "shop", str(shop.id)),
+    ]
 
 
 def test_finding_users_and_promoting_an_admin(market, admin, reviewed):
@@ -272,15 +310,18 @@ def test_finding_users_and_promoting_an_admin(market, admin, reviewed):
     found = users.search_users(s, admin, query=buyer.email.split("@")[0]).items
     assert [row.id for row in found] == [buyer.id]
     detail = users.user_detail(s, admin, buyer.id)
-    assert detail.user.order_count == 1 and len(detail.orders) == 1
-    assert detail.user.reports_received == 1 and detail.reports_received[0].reason_label == "Offensive or abusive"
+    assert detail.user.order_count == 1
+    assert len(detail.orders) == 1
+    assert detail.user.reports_received == 1
+    assert detail.reports_received[0].reason_label == "Offensive or abusive"
     reader = users.user_detail(s, admin, reviewed["reader"].id)
     assert reader.user.reports_filed == 1
     sellers = users.search_users(s, admin, role="seller").items
     assert {row.shop_id for row in sellers} >= {reviewed["shop"].id}
 
     promoted = users.promote_to_admin(s, admin, buyer.id)
-    assert promoted.role == "admin" and s.get(User, buyer.id).role == "admin"
+    assert promoted.role == "admin"
+    assert s.get(User, buyer.id).role == "admin"
     with pytest.raises(Conflict):
         users.promote_to_admin(s, admin, buyer.id)
     assert records(s)[-1][:4] == (admin.user_id, "promote_admin", "user", str(buyer.id))
@@ -291,8 +332,9 @@ def test_quality_figures_flag_a_shop_in_the_queue(market, admin):
     shop = market.shop()
     product = market.product(shop, 1000, title="Leaky Course")
     for _ in range(quality.REPORT_THRESHOLD):
-        reviews.report_product(s, market.buyer_actor(market.user()), product.id, reason="misleading",
-                               details="Not as described.")
+        reviews.report_product(
+            s, market.buyer_actor(market.user()), product.id, reason="misleading", details="Not as described."
+        )
     order = market.buy(market.user(), product)
     order.status = "disputed"
     s.add(OrderTransition(order_id=order.id, from_status="paid", to_status="disputed", reason="bank"))
@@ -303,8 +345,9 @@ def test_quality_figures_flag_a_shop_in_the_queue(market, admin):
     figures = rows[shop.id]
     assert (figures.sales, figures.disputes, figures.reports) == (1, 1, quality.REPORT_THRESHOLD)
     assert (figures.refund_rate_label, figures.rating_label) == ("0%", "–")
-    assert figures.flags == [f"{quality.REPORT_THRESHOLD} reports about its products in 90 days "
-                             f"(threshold {quality.REPORT_THRESHOLD})."]
+    assert figures.flags == [
+        f"{quality.REPORT_THRESHOLD} reports about its products in 90 days (threshold {quality.REPORT_THRESHOLD})."
+    ]
     items = queue.moderation_queue(s, admin, kind="shop").page.items
     assert [item.key for item in items] == [f"shop:{shop.id}"]
     assert items[0].manage_url.startswith("/admin/users?q=")
@@ -326,14 +369,21 @@ def test_admin_refunds_an_order_and_reads_its_ledger(market, admin):
     order = market.buy(market.user(), market.product(shop, 2000))
     assert [row.reference for row in orders.find_orders(s, admin, order.email)] == [order.reference]
     detail = orders.order_detail(s, admin, order.reference.lower())
-    assert detail.refundable and detail.refundable_label == "$20.00"
+    assert detail.refundable
+    assert detail.refundable_label == "$20.00"
     assert {line.account for line in detail.ledger} == {
-        "buyer_payment", "tax_collected", "platform_commission", "gateway_fee", "seller_earnings"}
+        "buyer_payment",
+        "tax_collected",
+        "platform_commission",
+        "gateway_fee",
+        "seller_earnings",
+    }
     assert sum(line.amount for line in detail.ledger) == 0
     with pytest.raises(ValidationError):
         orders.refund_order(s, admin, market.gateway, order.reference, reason="")
     after = orders.refund_order(s, admin, market.gateway, order.reference, reason="Duplicate purchase.")
-    assert after.order.status == "refunded" and not after.refundable
+    assert after.order.status == "refunded"
+    assert not after.refundable
     assert [line.refunded_label for line in after.lines] == ["$20.00"]
     assert {line.kind for line in after.ledger} == {"sale", "refund"}
     assert sum(line.amount for line in after.ledger if line.account == "buyer_payment") == 0
@@ -364,8 +414,14 @@ def test_settings_take_rate_tax_currencies_and_banned_words(market, admin):
     assert next(c for c in view.currencies if c.code == "USD").locked
 
     assert checks.set_banned_words(s, admin, "Casino, casino\n  free   money ") == ["casino", "free money"]
-    assert [r[1] for r in records(s)] == ["set_take_rate", "set_tax_rate", "set_tax_rate", "enable_currency",
-                                          "disable_currency", "set_banned_words"]
+    assert [r[1] for r in records(s)] == [
+        "set_take_rate",
+        "set_tax_rate",
+        "set_tax_rate",
+        "enable_currency",
+        "disable_currency",
+        "set_banned_words",
+    ]
     assert records(s)[0][4] == "5 % → 6.5 %"
 
 

@@ -36,10 +36,12 @@ def test_only_a_buyer_with_a_paid_order_may_review(market, shop_product):
         reviews.submit_review(market.s, market.buyer_actor(stranger), product.id, rating=5)
 
     market.buy(buyer, product)
-    review = reviews.submit_review(market.s, market.buyer_actor(buyer), product.id, rating=4,
-                                   body="  Clear   and practical.\n\n\n\nRecommended. ")
+    review = reviews.submit_review(
+        market.s, market.buyer_actor(buyer), product.id, rating=4, body="  Clear   and practical.\n\n\n\nRecommended. "
+    )
     assert (review.rating, review.body) == (4, "Clear and practical.\n\nRecommended.")
-    assert review.verified_purchase and review.is_own
+    assert review.verified_purchase
+    assert review.is_own
     assert market.s.exec(select(Review)).all()[0].buyer_id == buyer.id
 
 
@@ -78,10 +80,13 @@ def test_one_review_per_buyer_and_product_editing_it_again(market, shop_product)
     actor = market.buyer_actor(buyer)
     first = reviews.submit_review(market.s, actor, product.id, rating=3, body="Good start.")
     second = reviews.submit_review(market.s, actor, product.id, rating=5, body="Better after chapter 4.")
-    assert second.id == first.id and second.rating == 5 and second.edited
+    assert second.id == first.id
+    assert second.rating == 5
+    assert second.edited
     assert len(market.s.exec(select(Review)).all()) == 1
     page = reviews.product_reviews(market.s, product.id, viewer=actor)
-    assert page.own_review.body == "Better after chapter 4." and page.can_review
+    assert page.own_review.body == "Better after chapter 4."
+    assert page.can_review
     assert (page.summary.count, page.summary.average) == (1, 5.0)
     # The database holds the rule too.
     with pytest.raises(IntegrityError), market.s.begin_nested():
@@ -123,15 +128,19 @@ def test_the_seller_replies_once_and_nobody_else_can(market, shop_product):
     seller_view = seller_page.reviews[0]
     assert seller_view.can_reply
     # The seller may report a review of the product, but not the product itself.
-    assert seller_page.can_report_reviews and not seller_page.can_report_product
+    assert seller_page.can_report_reviews
+    assert not seller_page.can_report_product
     anonymous_page = reviews.product_reviews(market.s, product.id)
-    assert not anonymous_page.can_report_reviews and not anonymous_page.can_report_product
+    assert not anonymous_page.can_report_reviews
+    assert not anonymous_page.can_report_product
     replied = reviews.reply_to_review(market.s, seller, review.id, body="Fixed in version 1.1, thank you.")
-    assert replied.reply_body == "Fixed in version 1.1, thank you." and not replied.can_reply
+    assert replied.reply_body == "Fixed in version 1.1, thank you."
+    assert not replied.can_reply
     with pytest.raises(Conflict, match="already replied"):
         reviews.reply_to_review(market.s, seller, review.id, body="Again")
     public = reviews.product_reviews(market.s, product.id).reviews[0]
-    assert public.reply_body == "Fixed in version 1.1, thank you." and not public.can_reply
+    assert public.reply_body == "Fixed in version 1.1, thank you."
+    assert not public.can_reply
 
 
 def test_summary_sorting_and_helpful_votes(market, shop_product):
@@ -152,14 +161,21 @@ def test_summary_sorting_and_helpful_votes(market, shop_product):
 
     page = reviews.product_reviews(market.s, product.id, sort="helpful", viewer=market.buyer_actor(voter))
     assert [r.id for r in page.reviews][0] == written[1].id
-    assert page.reviews[0].helpful_count == 2 and page.reviews[0].voted_helpful
+    assert page.reviews[0].helpful_count == 2
+    assert page.reviews[0].voted_helpful
     assert not page.can_review  # the voter did not buy it
     newest = reviews.product_reviews(market.s, product.id, sort="newest", limit=2)
-    assert len(newest.reviews) == 2 and newest.has_more
+    assert len(newest.reviews) == 2
+    assert newest.has_more
     summary = page.summary
     assert (summary.count, summary.average, summary.average_label) == (3, 4.67, "4.7")
     assert [(bar.stars, bar.count, bar.percent) for bar in summary.distribution] == [
-        (5, 2, 67), (4, 1, 33), (3, 0, 0), (2, 0, 0), (1, 0, 0)]
+        (5, 2, 67),
+        (4, 1, 33),
+        (3, 0, 0),
+        (2, 0, 0),
+        (1, 0, 0),
+    ]
 
 
 def test_reports_need_a_listed_reason_and_are_not_repeated(market, shop_product):
@@ -187,7 +203,10 @@ def test_reports_need_a_listed_reason_and_are_not_repeated(market, shop_product)
         reviews.report_product(market.s, reader_actor, 999_999, reason="spam")
     rows = market.s.exec(select(Report).order_by(Report.id)).all()
     assert [(r.subject, r.reason, r.status) for r in rows] == [
-        ("review", "offensive", "open"), ("review", "misleading", "open"), ("product", "copyright", "open")]
+        ("review", "offensive", "open"),
+        ("review", "misleading", "open"),
+        ("product", "copyright", "open"),
+    ]
 
 
 def test_the_page_shows_reviews_of_live_products_only(market, shop_product):
@@ -200,8 +219,9 @@ def test_the_page_shows_reviews_of_live_products_only(market, shop_product):
     market.s.add(product)
     with pytest.raises(NotFound):
         reviews.reviews_for_page(market.s, shop.slug, product.slug, viewer=market.buyer_actor(buyer))
-    assert reviews.reviews_for_page(market.s, shop.slug, product.slug,
-                                    viewer=market.seller_actor(shop)).summary.count == 1
+    assert (
+        reviews.reviews_for_page(market.s, shop.slug, product.slug, viewer=market.seller_actor(shop)).summary.count == 1
+    )
     with pytest.raises(NotFound):
         reviews.reviews_for_page(market.s, shop.slug, "no-such-product")
 
@@ -220,7 +240,8 @@ def test_ratings_feed_the_search_document_and_the_seller_dashboard(market, shop_
 
     ratings = reviews.seller_product_ratings(market.s, market.seller_actor(shop))
     assert [(r.title, r.average, r.count, r.rating_label) for r in ratings] == [
-        ("Python Patterns Ebook", 4.0, 2, "4.0")]
+        ("Python Patterns Ebook", 4.0, 2, "4.0")
+    ]
     dashboard = reviews.seller_reviews(market.s, market.seller_actor(shop))
     assert [row.review.rating for row in dashboard.reviews.items] == [3, 5]
     assert all(row.review.can_reply and row.product_url.startswith("/p/") for row in dashboard.reviews.items)
@@ -291,11 +312,13 @@ def test_the_sellers_reviews_page_through_every_review_once_and_only_their_shops
     assert [len(p.items) for p in pages] == [2, 2, 1]
     assert (pages[0].total, pages[0].page_count, pages[0].has_next, pages[2].has_next) == (5, 3, True, False)
     listed = [row.review.id for p in pages for row in p.items]
-    assert sorted(listed) == sorted(written) and elsewhere not in listed
+    assert sorted(listed) == sorted(written)
+    assert elsewhere not in listed
     assert reviews.seller_reviews(market.s, seller, page=77, per_page=2).reviews.page == 3
 
     reviews.reply_to_review(market.s, seller, listed[0], body="Thanks")
-    unanswered = [reviews.seller_reviews(market.s, seller, unanswered_only=True, page=n, per_page=2).reviews
-                  for n in (1, 2)]
+    unanswered = [
+        reviews.seller_reviews(market.s, seller, unanswered_only=True, page=n, per_page=2).reviews for n in (1, 2)
+    ]
     assert (unanswered[0].total, unanswered[0].page_count) == (4, 2)
     assert sorted(row.review.id for p in unanswered for row in p.items) == sorted(listed[1:])

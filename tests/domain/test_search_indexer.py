@@ -77,7 +77,8 @@ def test_a_product_appears_once_approved_and_its_flag_clears(s, index):
     assert report.upserted == 1
     assert found(index, "ebok") == ["Python Patterns Ebook"]
     product = s.get(Product, draft.id)
-    assert not product.search_dirty and product.indexed_at is not None
+    assert not product.search_dirty
+    assert product.indexed_at is not None
 
 
 @pytest.mark.parametrize("hide", ["unpublish", "archive", "reject"])
@@ -162,8 +163,11 @@ def test_a_product_changed_during_its_batch_stays_dirty(s, index):
 
         def upsert(self, docs):
             index.upsert(docs)
-            s.exec(update(Product).where(Product.id == live.id)
-                   .values(title="Gouache Textures", updated_at=utcnow() + timedelta(seconds=1)))
+            s.exec(
+                update(Product)
+                .where(Product.id == live.id)
+                .values(title="Gouache Textures", updated_at=utcnow() + timedelta(seconds=1))
+            )
 
         def delete(self, ids):
             index.delete(ids)

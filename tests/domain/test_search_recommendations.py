@@ -37,16 +37,40 @@ def buyer(s) -> int:
 
 def order(s, buyer_id: int, product_ids: list[int], *, status: str = "paid", days_ago: float = 1) -> None:
     paid_at = utcnow() - timedelta(days=days_ago)
-    placed = Order(reference=f"ORD-{next(_numbers)}", buyer_id=buyer_id, email="b@example.com",
-                   currency="USD", subtotal=100, discount=0, tax=0, total=100, status=status,
-                   created_at=paid_at, paid_at=paid_at if status != "pending" else None)
+    placed = Order(
+        reference=f"ORD-{next(_numbers)}",
+        buyer_id=buyer_id,
+        email="b@example.com",
+        currency="USD",
+        subtotal=100,
+        discount=0,
+        tax=0,
+        total=100,
+        status=status,
+        created_at=paid_at,
+        paid_at=paid_at if status != "pending" else None,
+    )
     s.add(placed)
     s.flush()
     for product_id in product_ids:
         shop_id = s.get(Product, product_id).shop_id
-        s.add(OrderLine(order_id=placed.id, product_id=product_id, shop_id=shop_id, title="x",
-                        list_amount=100, list_currency="USD", exchange_rate=Decimal(1),
-                        unit_price=100, discount=0, net=100, tax_rate_bps=0, tax=0, total=100))
+        s.add(
+            OrderLine(
+                order_id=placed.id,
+                product_id=product_id,
+                shop_id=shop_id,
+                title="x",
+                list_amount=100,
+                list_currency="USD",
+                exchange_rate=Decimal(1),
+                unit_price=100,
+                discount=0,
+                net=100,
+                tax_rate_bps=0,
+                tax=0,
+                total=100,
+            )
+        )
     s.flush()
 
 

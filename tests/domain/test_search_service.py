@@ -39,8 +39,7 @@ def catalogue(s, tmp_path):
         ("Watercolor Textures", "graphics"),
     ]:
         view = live_product(s, seller, admin, title=title)
-        products.update_product(s, seller, view.id, category_slug=category,
-                                summary=f"All about {title.lower()}.")
+        products.update_product(s, seller, view.id, category_slug=category, summary=f"All about {title.lower()}.")
         made[title] = view.id
     index = TantivySearchIndex(tmp_path / "index")
 
@@ -65,8 +64,7 @@ def test_misspelt_search_finds_ebooks_with_highlights_and_facets(s, catalogue):
     assert card.title_parts == [TextPart("Python Patterns "), TextPart("Ebook", marked=True)]
     assert card.url.startswith("/p/inkwell/")
     category = next(facet for facet in view.facets if facet.name == "category")
-    assert [(o.value, o.label, o.count, o.selected) for o in category.options] == [
-        ("ebooks", "E-books", 2, False)]
+    assert [(o.value, o.label, o.count, o.selected) for o in category.options] == [("ebooks", "E-books", 2, False)]
     assert category.options[0].url == "/search?q=ebok&category=ebooks"
 
 
@@ -124,5 +122,6 @@ def test_pages_link_to_each_other(s, catalogue, monkeypatch):
     monkeypatch.setattr(service, "PER_PAGE", 1)
     view = search_products(s, SearchParams(page=2), index=index)
     assert (view.total, view.total_pages, len(view.cards)) == (4, 4, 1)
-    assert view.previous_url == "/search" and view.next_url == "/search?page=3"
+    assert view.previous_url == "/search"
+    assert view.next_url == "/search?page=3"
     assert [(p.number, p.current) for p in view.pages] == [(1, False), (2, True), (3, False), (4, False)]

@@ -20,16 +20,33 @@ from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 # The first production build installs the frontend packages; give it time on 2 cores.
 STARTUP_TIMEOUT = 900
 # What a person waits for after a click (an assertion's patience). Playwright's 5 s is
 # short on a 2-core machine that also runs the server, the browser and the tests.
 expect.set_options(timeout=15_000)
-SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MEILI_URL", "MEILI_MASTER_KEY", "S3_BUCKET",
-                "S3_ENDPOINT_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SMTP_URL")
+SERVICE_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "MEILI_URL",
+    "MEILI_MASTER_KEY",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "SMTP_URL",
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -67,8 +84,14 @@ def app(tmp_path_factory) -> RunningApp:
     env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARS}
     env.update(DATA_DIR=str(data_dir), APP_ENV="development", PORT=str(port))
     with log_path.open("w") as log:
-        process = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            ["make", "run", f"PORT={port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     running = RunningApp(f"http://127.0.0.1:{port}", data_dir, log_path)
     try:
         _wait_until_serving(running, process)
@@ -83,8 +106,10 @@ def _wait_until_serving(app: RunningApp, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             pytest.fail(f"`make run` exited with {process.returncode}:\n{app.log_tail()}")
         try:
-            if (httpx.get(app.url("/healthz"), timeout=2).status_code == 200
-                    and httpx.get(app.url("/"), timeout=5).status_code == 200):
+            if (
+                httpx.get(app.url("/healthz"), timeout=2).status_code == 200
+                and httpx.get(app.url("/"), timeout=5).status_code == 200
+            ):
                 return
         except httpx.HTTPError:
             pass

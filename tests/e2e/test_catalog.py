@@ -2,7 +2,6 @@
 (through the service: the admin screens come with the moderation issue); a buyer
 on a phone finds it on the home page and opens its page."""
 
-import io
 import uuid
 
 from PIL import Image

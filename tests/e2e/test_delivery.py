@@ -76,8 +76,7 @@ def file_product_id(app) -> int:
 
 
 def validate(app, product_id: int, key: str) -> dict:
-    response = httpx.post(app.url("/api/v1/licenses/validate"), json={"product_id": product_id, "key": key},
-                          timeout=10)
+    response = httpx.post(app.url("/api/v1/licenses/validate"), json={"product_id": product_id, "key": key}, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -122,7 +121,8 @@ def test_buy_download_copy_key_validate_then_refund_revokes_both(app, page, new_
     page.locator("[data-testid=copy-key]").click()
     expect(page.locator("#key-notice")).to_have_text("Key copied to the clipboard.")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith("E2E-") and len(copied.split("-")) == 7
+    assert copied.startswith("E2E-")
+    assert len(copied.split("-")) == 7
     page.locator("[data-testid=reveal-key]").click()
     expect(key_text).to_have_text(copied)
     assert validate(app, key_product_id, copied)["status"] == "valid"
@@ -146,7 +146,8 @@ def test_buy_download_copy_key_validate_then_refund_revokes_both(app, page, new_
     expect(seller.locator("[data-testid=seller-key]")).to_contain_text("Revoked")
 
     refused = page.request.get(download_url)
-    assert refused.status == 403 and "refunded" in refused.text()
+    assert refused.status == 403
+    assert "refunded" in refused.text()
     assert validate(app, key_product_id, copied)["status"] == "revoked"
     page.goto("/library")
     expect(page.locator("#library-empty")).to_be_visible()

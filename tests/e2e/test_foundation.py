@@ -103,6 +103,12 @@ def test_demo_data_is_loaded_once(app):
     from tests.e2e.conftest import ROOT
 
     env = {**os.environ, "DATA_DIR": str(app.data_dir)}
-    result = subprocess.run([sys.executable, "-m", "commerce.cli", "seed-demo"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "commerce.cli", "seed-demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "already present" in result.stdout

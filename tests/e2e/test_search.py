@@ -54,7 +54,8 @@ def test_category_filter_changes_results_counts_and_url_and_back_works(phone):
 
     expect(phone).to_have_url(re.compile(r"/search/?\?q=photo&category=courses$"))
     expect(phone.locator("#search-total")).to_have_text(
-        f"{courses_count} product" + ("" if courses_count == 1 else "s"))
+        f"{courses_count} product" + ("" if courses_count == 1 else "s")
+    )
     assert len(result_titles(phone)) == courses_count
     phone.locator("#search-filters-button").click()
     selected = phone.locator("#search-filters-drawer [data-facet=category][aria-checked=true]")

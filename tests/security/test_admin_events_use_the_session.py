@@ -20,17 +20,25 @@ def service_calls(tree: ast.AST):
     for function in ast.walk(tree):
         if isinstance(function, ast.AsyncFunctionDef):
             for node in ast.walk(function):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == "call" and isinstance(node.func.value, ast.Name)
-                        and node.func.value.id == "service_call"):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "call"
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "service_call"
+                ):
                     yield function, node
 
 
 def actor_comes_from_the_session(function: ast.AsyncFunctionDef) -> bool:
     for node in ast.walk(function):
-        if (isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["actor"]
-                and isinstance(node.value, ast.Await) and isinstance(node.value.value, ast.Call)
-                and getattr(node.value.value.func, "id", "") == "current_actor"):
+        if (
+            isinstance(node, ast.Assign)
+            and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["actor"]
+            and isinstance(node.value, ast.Await)
+            and isinstance(node.value.value, ast.Call)
+            and getattr(node.value.value.func, "id", "") == "current_actor"
+        ):
             return True
     return False
 
@@ -41,15 +49,18 @@ def test_every_admin_service_call_passes_the_session_actor(path):
     assert calls, f"{path.name} calls no services?"
     for function, call in calls:
         assert len(call.args) >= 2 and isinstance(call.args[1], ast.Name) and call.args[1].id == "actor", (
-            f"{path.name}:{call.lineno} passes something other than `actor` to the service")
+            f"{path.name}:{call.lineno} passes something other than `actor` to the service"
+        )
         assert actor_comes_from_the_session(function), (
-            f"{path.name}:{function.name} does not take `actor` from current_actor(self)")
+            f"{path.name}:{function.name} does not take `actor` from current_actor(self)"
+        )
 
 
 def test_the_check_sees_an_actor_taken_from_the_payload():
     bad = ast.parse(
         "async def approve(self, user_id):\n"
         "    actor = Actor(user_id=user_id, role='admin')\n"
-        "    await service_call.call(decisions.approve_product, actor, 1)\n")
+        "    await service_call.call(decisions.approve_product, actor, 1)\n"
+    )
     [(function, _)] = list(service_calls(bad))
     assert not actor_comes_from_the_session(function)

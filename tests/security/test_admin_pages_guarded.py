@@ -6,13 +6,23 @@ from reflex_base.registry import RegistrationContext
 import storefront.storefront  # noqa: F401  (registers every page)
 from state.session import SessionState
 
-ADMIN_ROUTES = {"/admin", "/admin/users", "/admin/orders", "/admin/payouts", "/admin/shops", "/admin/settings",
-                "/admin/audit"}
+ADMIN_ROUTES = {
+    "/admin",
+    "/admin/users",
+    "/admin/orders",
+    "/admin/payouts",
+    "/admin/shops",
+    "/admin/settings",
+    "/admin/audit",
+}
 
 
 def registered_pages() -> dict[str, dict]:
-    return {kwargs["route"]: kwargs for _, kwargs in RegistrationContext.ensure_context().decorated_pages
-            if isinstance(kwargs.get("route"), str)}
+    return {
+        kwargs["route"]: kwargs
+        for _, kwargs in RegistrationContext.ensure_context().decorated_pages
+        if isinstance(kwargs.get("route"), str)
+    }
 
 
 def test_every_admin_route_checks_the_session_first():

@@ -66,9 +66,17 @@ def targets(market):
     product.moderation_status = "pending"
     s.add(product)
     s.flush()
-    return dict(shop=shop.id, seller=shop.owner_id, product=product.id, buyer=buyer.id, review=review.id,
-                report=s.exec(select(Report.id)).one(), reference=order.reference, gateway=market.gateway,
-                market=market)
+    return dict(
+        shop=shop.id,
+        seller=shop.owner_id,
+        product=product.id,
+        buyer=buyer.id,
+        review=review.id,
+        report=s.exec(select(Report.id)).one(),
+        reference=order.reference,
+        gateway=market.gateway,
+        market=market,
+    )
 
 
 def snapshot(s) -> tuple:
@@ -106,9 +114,8 @@ def test_non_admins_are_refused_and_logged(targets, action, caplog):
     before = snapshot(s)
     for who, actor in people.items():
         caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="commerce.security"):
-            with pytest.raises(PermissionDenied):
-                ADMIN_CALLS[action](s, actor, targets)
+        with caplog.at_level(logging.WARNING, logger="commerce.security"), pytest.raises(PermissionDenied):
+            ADMIN_CALLS[action](s, actor, targets)
         logged = [r.getMessage() for r in caplog.records if r.name == "commerce.security"]
         assert len(logged) == 1, who
         assert "refused admin action" in logged[0] and f"by user {actor.user_id} " in logged[0], who
@@ -120,8 +127,21 @@ def test_the_same_calls_work_for_an_admin(targets):
     market = targets["market"]
     admin = market.admin_actor()
     s = market.s
-    for action in ("moderation_queue", "user_detail", "order_detail", "shop_quality", "settings_view",
-                   "set_take_rate", "set_tax_rate", "enable_currency", "hide_review", "approve_product",
-                   "catalog_reject", "payouts_report", "payouts_csv", "revoke_order_access"):
+    for action in (
+        "moderation_queue",
+        "user_detail",
+        "order_detail",
+        "shop_quality",
+        "settings_view",
+        "set_take_rate",
+        "set_tax_rate",
+        "enable_currency",
+        "hide_review",
+        "approve_product",
+        "catalog_reject",
+        "payouts_report",
+        "payouts_csv",
+        "revoke_order_access",
+    ):
         ADMIN_CALLS[action](s, admin, targets)
     assert len(s.exec(select(AuditRecord)).all()) == 6

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -63,13 +63,21 @@ def sale(store):
         world = World(s)
         shop = world.shop()
         book = world.product(shop, 1200, title="Secret Book")
-        version = ProductVersion(product_id=book.id, number=1, label="1", released_at=datetime.now(timezone.utc))
+        version = ProductVersion(product_id=book.id, number=1, label="1", released_at=datetime.now(UTC))
         s.add(version)
         s.flush()
-        blob = store.put(f"products/{book.id}/files/{uuid.uuid4().hex}", io.BytesIO(BOOK),
-                         content_type="application/pdf")
-        file = ProductFile(product_id=book.id, version_id=version.id, filename="secret book.pdf", blob_key=blob.key,
-                           size_bytes=blob.size, sha256=blob.sha256, content_type="application/pdf")
+        blob = store.put(
+            f"products/{book.id}/files/{uuid.uuid4().hex}", io.BytesIO(BOOK), content_type="application/pdf"
+        )
+        file = ProductFile(
+            product_id=book.id,
+            version_id=version.id,
+            filename="secret book.pdf",
+            blob_key=blob.key,
+            size_bytes=blob.size,
+            sha256=blob.sha256,
+            content_type="application/pdf",
+        )
         tool = world.product(shop, 900, title="Tool")
         tool.delivery_kind = "keys"
         s.add_all([file, tool, LicensePolicy(product_id=tool.id, source="generated")])
@@ -84,9 +92,17 @@ def sale(store):
             grants.deliver(s, fulfilment.id)
         key = s.exec(select(LicenseKey).where(LicenseKey.buyer_id == buyer.id)).one()
         sale = dict(
-            world=world, gateway=world.gateway, shop_actor=world.seller_actor(shop), buyer=actor, order=order.reference,
-            book=book.id, tool=tool.id, file=file.id, key=licensing.reveal_key(s, actor, key.id),
-            buyer_cookie=_start_session(s, buyer).token, stranger_cookie=_start_session(s, stranger).token,
+            world=world,
+            gateway=world.gateway,
+            shop_actor=world.seller_actor(shop),
+            buyer=actor,
+            order=order.reference,
+            book=book.id,
+            tool=tool.id,
+            file=file.id,
+            key=licensing.reveal_key(s, actor, key.id),
+            buyer_cookie=_start_session(s, buyer).token,
+            stranger_cookie=_start_session(s, stranger).token,
             stranger=Actor(user_id=stranger.id, role="buyer"),
         )
     return sale
@@ -113,11 +129,13 @@ def refused(response, status, text):
 def test_the_buyer_downloads_the_file_under_its_name_and_can_resume(client, sale):
     url = mint(sale)
     response = get(client, url, sale["buyer_cookie"])
-    assert response.status_code == 200 and response.content == BOOK
+    assert response.status_code == 200
+    assert response.content == BOOK
     assert "secret%20book.pdf" in response.headers["content-disposition"]
     assert response.headers["cache-control"] == "private, no-store"
     part = get(client, url, sale["buyer_cookie"], range="bytes=100-199")
-    assert part.status_code == 206 and part.content == BOOK[100:200]
+    assert part.status_code == 206
+    assert part.content == BOOK[100:200]
 
 
 def test_tampered_links_are_refused(client, sale):
@@ -127,10 +145,10 @@ def test_tampered_links_are_refused(client, sale):
     exp, sig = query["exp"][0], query["sig"][0]
     base = parts.path.rsplit("/", 2)[0]
     for bad in (
-        f"{base}/{sale['file'] + 1}/x.pdf?exp={exp}&sig={sig}",            # another file
-        f"{parts.path}?exp={int(exp) + 86400}&sig={sig}",                  # a longer life
-        f"{parts.path}?exp={exp}&sig={'0' * 64}",                          # a made-up signature
-        f"{parts.path}?exp={exp}&sig={sig}&sig={'0' * 64}",                # smuggled parameters
+        f"{base}/{sale['file'] + 1}/x.pdf?exp={exp}&sig={sig}",  # another file
+        f"{parts.path}?exp={int(exp) + 86400}&sig={sig}",  # a longer life
+        f"{parts.path}?exp={exp}&sig={'0' * 64}",  # a made-up signature
+        f"{parts.path}?exp={exp}&sig={sig}&sig={'0' * 64}",  # smuggled parameters
         f"{parts.path}?exp={exp}",
     ):
         refused(get(client, bad, sale["buyer_cookie"]), 403, "not valid")
@@ -139,8 +157,14 @@ def test_tampered_links_are_refused(client, sale):
 def test_an_expired_link_says_so(client, sale):
     with unit_of_work() as s:
         fulfilment_id = s.exec(select(Fulfilment.id).where(Fulfilment.product_id == sale["book"])).one()
-    old = links.sign(wiring.settings().secret_key, fulfilment_id, sale["file"], "secret book.pdf",
-                     lifetime=timedelta(hours=1), now=datetime.now(timezone.utc) - timedelta(hours=2))
+    old = links.sign(
+        wiring.settings().secret_key,
+        fulfilment_id,
+        sale["file"],
+        "secret book.pdf",
+        lifetime=timedelta(hours=1),
+        now=datetime.now(UTC) - timedelta(hours=2),
+    )
     refused(get(client, old, sale["buyer_cookie"]), 410, "expired")
 
 
@@ -167,8 +191,15 @@ def test_the_name_in_the_path_cannot_reach_other_files(client, sale, store):
 
     async def raw(path: str) -> int:
         sent = []
-        scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": url.query.encode(),
-                 "headers": [(b"cookie", f"{SESSION_COOKIE}={sale['buyer_cookie']}".encode())], "client": ("127.0.0.1", 1)}
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": url.query.encode(),
+            "headers": [(b"cookie", f"{SESSION_COOKIE}={sale['buyer_cookie']}".encode())],
+            "client": ("127.0.0.1", 1),
+        }
 
         async def receive():
             return {"type": "http.request", "body": b""}
@@ -209,9 +240,16 @@ def test_the_download_limit_is_enforced_with_a_reason(client, sale):
 def test_the_license_api_answers_statuses_and_refuses_bad_requests(client, sale):
     post = lambda path, body: client.post(f"/api/v1/licenses/{path}", json=body)  # noqa: E731
     valid = post("validate", {"product_id": sale["tool"], "key": sale["key"]})
-    assert valid.status_code == 200 and valid.json()["status"] == "valid"
-    assert post("activate", {"product_id": sale["tool"], "key": sale["key"], "instance": "laptop"}).json()["status"] == "valid"
-    assert post("deactivate", {"product_id": sale["tool"], "key": sale["key"], "instance": "laptop"}).json()["message"] == "Deactivated."
+    assert valid.status_code == 200
+    assert valid.json()["status"] == "valid"
+    assert (
+        post("activate", {"product_id": sale["tool"], "key": sale["key"], "instance": "laptop"}).json()["status"]
+        == "valid"
+    )
+    assert (
+        post("deactivate", {"product_id": sale["tool"], "key": sale["key"], "instance": "laptop"}).json()["message"]
+        == "Deactivated."
+    )
     unknown = post("validate", {"product_id": sale["tool"], "key": "AAAAA-BBBBB"})
     assert unknown.json() == {"status": "not_found", "message": "This license key is not valid for this product."}
     assert post("validate", {"product_id": sale["book"], "key": sale["key"]}).json()["status"] == "not_found"
@@ -228,7 +266,8 @@ def test_guessing_keys_at_high_rate_is_stopped(client, sale):
     for _ in range(CLIENT_MISSES_PER_WINDOW):
         client.post("/api/v1/licenses/validate", json={"product_id": sale["tool"], "key": generate_key()})
     blocked = client.post("/api/v1/licenses/validate", json={"product_id": sale["tool"], "key": sale["key"]})
-    assert blocked.status_code == 429 and blocked.headers["retry-after"] == "60"
+    assert blocked.status_code == 429
+    assert blocked.headers["retry-after"] == "60"
     assert blocked.json()["status"] == "rate_limited"
 
 
@@ -247,9 +286,12 @@ def test_with_s3_the_route_redirects_to_a_short_presigned_url_after_its_checks(s
     refused(get(client, url, sale["stranger_cookie"]), 403, "another account")
     assert store.signed == []
     response = get(client, url, sale["buyer_cookie"])
-    assert response.status_code == 303 and response.headers["location"].startswith("https://bucket.s3.example/")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("https://bucket.s3.example/")
     ((key, filename, lifetime, content_type),) = store.signed
-    assert filename == "secret book.pdf" and lifetime == timedelta(minutes=1) and content_type == "application/pdf"
+    assert filename == "secret book.pdf"
+    assert lifetime == timedelta(minutes=1)
+    assert content_type == "application/pdf"
 
 
 def test_a_copied_session_token_past_its_rotation_does_not_download(client, sale):

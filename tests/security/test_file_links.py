@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -17,9 +17,9 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from commerce.errors import ValidationError
+from commerce.links import media_url
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.signing import DownloadLinkSigner
-from commerce.links import media_url
 from storefront.api_files import file_routes
 
 SECRET = "security-test-secret-0123456789abcdef0123"
@@ -65,15 +65,13 @@ def change_query(url: str, **changes: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(params, quote_via=quote)))
 
 
-def hand_signed_url(key: str, filename: str, *, secret: str = SECRET,
-                    path: str | None = None) -> str:
+def hand_signed_url(key: str, filename: str, *, secret: str = SECRET, path: str | None = None) -> str:
     """A link signed with the store's own secret for parts the store would never
     sign itself: the route must not rely on the signature alone."""
-    expires = int(datetime.now(timezone.utc).timestamp()) + 600
+    expires = int(datetime.now(UTC).timestamp()) + 600
     signature = DownloadLinkSigner(secret).signature(key, expires, filename, None)
     path = quote(key, safe="/") if path is None else path
-    return f"/api/files/{path}?" + urlencode(
-        {"exp": expires, "fn": filename, "sig": signature}, quote_via=quote)
+    return f"/api/files/{path}?" + urlencode({"exp": expires, "fn": filename, "sig": signature}, quote_via=quote)
 
 
 def raw_request(app, target: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -95,11 +93,18 @@ def raw_request(app, target: str, method: str = "GET") -> tuple[int, dict[str, s
             messages.append(message)
 
         scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "root_path": "",
-            "path": unquote(path), "raw_path": path.encode(), "query_string": query.encode(),
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "root_path": "",
+            "path": unquote(path),
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
             "headers": [(b"host", b"testserver")],
-            "server": ("testserver", 80), "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+            "client": ("127.0.0.1", 50000),
         }
         await app(scope, receive, send)
         return messages
@@ -153,8 +158,15 @@ def test_a_forged_signature_is_refused(store, client, forge):
         {"exp": "-1"},
         {"exp": "1e10"},
     ],
-    ids=["filename", "no-filename", "added-content-type", "no-expiry", "later-expiry",
-         "negative-expiry", "float-expiry"],
+    ids=[
+        "filename",
+        "no-filename",
+        "added-content-type",
+        "no-expiry",
+        "later-expiry",
+        "negative-expiry",
+        "float-expiry",
+    ],
 )
 def test_changing_a_link_parameter_is_refused(store, client, changes):
     url = change_query(store.signed_download_url(KEY, filename="ebook.epub"), **changes)
@@ -202,7 +214,7 @@ def test_a_link_signed_with_another_secret_is_refused(client):
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 def test_an_expired_link_is_refused_without_the_file(tmp_path, store, client, method):
-    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
     signing_yesterday = LocalBlobStore(tmp_path / "store", SECRET, clock=lambda: yesterday)
     url = signing_yesterday.signed_download_url(KEY, filename="ebook.epub")
 
@@ -257,8 +269,7 @@ def test_a_key_naming_a_file_inside_the_store_folder_does_not_serve_that_file(st
 
 @pytest.mark.parametrize(
     "filename",
-    ["x\r\nSet-Cookie: session=attacker", "x\nLocation: http://evil", "x\x00.txt",
-     "cod\u202egpj.exe", "a/../../b.txt"],
+    ["x\r\nSet-Cookie: session=attacker", "x\nLocation: http://evil", "x\x00.txt", "cod\u202egpj.exe", "a/../../b.txt"],
     ids=["crlf", "lf", "nul", "right-to-left-override", "path"],
 )
 def test_dangerous_file_names_are_never_signed_nor_served(store, client, filename):
@@ -282,7 +293,8 @@ def test_quotes_and_semicolons_in_a_file_name_stay_inside_the_header(store, clie
     disposition = response.headers.get_list("content-disposition")
     assert len(disposition) == 1
     fallback = disposition[0].split('filename="', 1)[1].split('"', 1)[0]
-    assert '"' not in fallback and "\\" not in fallback
+    assert '"' not in fallback
+    assert "\\" not in fallback
     encoded = disposition[0].split("filename*=UTF-8''", 1)[1]
     assert unquote(encoded) == filename
     assert all(char.isalnum() or char in "%-_.~" for char in encoded)
@@ -291,8 +303,12 @@ def test_quotes_and_semicolons_in_a_file_name_stay_inside_the_header(store, clie
 def test_private_files_are_not_reachable_through_the_public_media_route(store, app, client):
     assert client.get(media_url("media/cover-abc.png")).status_code == 200
 
-    for target in ["/api/media/../files/42/ebook", "/api/media/%2e%2e/files/42/ebook",
-                   "/api/media/..%2Ffiles%2F42%2Febook", "/api/media//files/42/ebook"]:
+    for target in [
+        "/api/media/../files/42/ebook",
+        "/api/media/%2e%2e/files/42/ebook",
+        "/api/media/..%2Ffiles%2F42%2Febook",
+        "/api/media//files/42/ebook",
+    ]:
         status, _, body = raw_request(app, target)
         assert status == 404, target
         assert_leaks_nothing(body)

@@ -38,12 +38,14 @@ def test_components_never_import_state_or_services(path):
             assert not node.module.startswith(("commerce.db", "commerce.accounts.service")), path
 
 
-@pytest.mark.parametrize("path", python_files("state") + python_files("storefront"),
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", python_files("state") + python_files("storefront"), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_ui_layers_run_no_queries(path):
     source = path.read_text()
     assert "rx.session(" not in source and "select(" not in source, (
-        f"{path}: database queries belong in commerce/ services")
+        f"{path}: database queries belong in commerce/ services"
+    )
 
 
 def test_the_guard_sees_a_violation(tmp_path):

@@ -16,13 +16,16 @@ class _Config:
         self.trusted_proxy_hops = hops
 
 
-@pytest.mark.parametrize(("hops", "forwarded", "expected"), [
-    (0, "6.6.6.6", "10.0.0.2"),                    # no proxies: a client's header is ignored
-    (1, "203.0.113.9", "203.0.113.9"),             # one proxy appended the client
-    (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),    # a forged first entry is not believed
-    (2, "6.6.6.6, 203.0.113.9, 10.0.0.7", "203.0.113.9"),
-    (2, "203.0.113.9", "10.0.0.2"),                # fewer entries than proxies: the peer
-])
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.2"),  # no proxies: a client's header is ignored
+        (1, "203.0.113.9", "203.0.113.9"),  # one proxy appended the client
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # a forged first entry is not believed
+        (2, "6.6.6.6, 203.0.113.9, 10.0.0.7", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.2"),  # fewer entries than proxies: the peer
+    ],
+)
 def test_client_address(monkeypatch, hops, forwarded, expected):
     monkeypatch.setattr(module, "get_config", lambda: _Config(hops))
     assert module.client_address(request("10.0.0.2", forwarded)) == expected

@@ -18,7 +18,8 @@ def test_defaults_are_embedded():
     settings = load_settings({"DATA_DIR": "/tmp/mp-data"})
     assert settings.database_url == "sqlite:////tmp/mp-data/marketplace.db"
     assert settings.payment_provider == "testpay"
-    assert settings.redis_url is None and settings.smtp_url is None
+    assert settings.redis_url is None
+    assert settings.smtp_url is None
     assert settings.outbox_dir.name == "outbox"
     assert settings.max_upload_bytes == 2 * 1024**3
     assert settings.secret_key == DEFAULT_SECRET_KEY
@@ -35,14 +36,17 @@ def test_production_accepts_real_services():
     assert settings.license_encryption_key == bytes.fromhex("ab" * 32)
 
 
-@pytest.mark.parametrize("change, complaint", [
-    ({"STRIPE_SECRET_KEY": ""}, "test payment gateway"),
-    ({"SECRET_KEY": ""}, "SECRET_KEY"),
-    ({"SECRET_KEY": "short"}, "SECRET_KEY"),
-    ({"DATABASE_URL": ""}, "SQLite"),
-    ({"LICENSE_ENCRYPTION_KEY": ""}, "LICENSE_ENCRYPTION_KEY"),
-    ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
-])
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"STRIPE_SECRET_KEY": ""}, "test payment gateway"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"DATABASE_URL": ""}, "SQLite"),
+        ({"LICENSE_ENCRYPTION_KEY": ""}, "LICENSE_ENCRYPTION_KEY"),
+        ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
+    ],
+)
 def test_production_refuses_laptop_defaults(change, complaint):
     with pytest.raises(ConfigurationError, match=complaint):
         load_settings({**GOOD_PRODUCTION, **change}).check_production_ready()

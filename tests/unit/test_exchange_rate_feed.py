@@ -25,16 +25,18 @@ ECB_DAILY = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_the_published_feed_gives_units_per_euro():
-    assert parse_ecb_feed(ECB_DAILY) == {"USD": Decimal("1.0842"), "JPY": Decimal("163.21"),
-                                         "GBP": Decimal("0.8512")}
+    assert parse_ecb_feed(ECB_DAILY) == {"USD": Decimal("1.0842"), "JPY": Decimal("163.21"), "GBP": Decimal("0.8512")}
 
 
-@pytest.mark.parametrize("body", [
-    b"not xml at all",
-    b"<Envelope><Cube/></Envelope>",
-    b'<!DOCTYPE x [<!ENTITY a "aaaa">]><Envelope><Cube currency="USD" rate="&a;"/></Envelope>',
-    b"<Envelope>" + b" " * 300_000 + b"</Envelope>",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not xml at all",
+        b"<Envelope><Cube/></Envelope>",
+        b'<!DOCTYPE x [<!ENTITY a "aaaa">]><Envelope><Cube currency="USD" rate="&a;"/></Envelope>',
+        b"<Envelope>" + b" " * 300_000 + b"</Envelope>",
+    ],
+)
 def test_a_broken_or_hostile_feed_is_refused(body):
     with pytest.raises(FeedInvalid):
         parse_ecb_feed(body)
@@ -42,5 +44,7 @@ def test_a_broken_or_hostile_feed_is_refused(body):
 
 def test_the_feed_is_off_unless_configured():
     assert load_settings({}).exchange_rates_url is None
-    assert load_settings({"EXCHANGE_RATES_URL": "https://feed.test/daily.xml"}).exchange_rates_url == \
-        "https://feed.test/daily.xml"
+    assert (
+        load_settings({"EXCHANGE_RATES_URL": "https://feed.test/daily.xml"}).exchange_rates_url
+        == "https://feed.test/daily.xml"
+    )

@@ -11,10 +11,10 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from commerce.links import media_url
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import attachment_disposition, validate_key
 from commerce.storage.s3 import S3BlobStore
-from commerce.links import media_url
 from storefront.api_files import file_routes
 
 DATA = random.Random(7).randbytes(1_000_000)
@@ -51,11 +51,12 @@ def test_full_download_headers(client, url):
     assert response.headers["cache-control"] == "private, no-store"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-disposition"] == (
-        "attachment; filename=\"course.zip\"; filename*=UTF-8''course.zip")
+        "attachment; filename=\"course.zip\"; filename*=UTF-8''course.zip"
+    )
 
 
 @pytest.mark.parametrize(
-    "range_header, start, end",
+    ("range_header", "start", "end"),
     [
         ("bytes=10-19", 10, 20),
         ("bytes=0-0", 0, 1),
@@ -97,8 +98,10 @@ def test_resuming_checks_that_the_file_is_still_the_same(client, url):
     same = client.get(url, headers={"range": "bytes=100-199", "if-range": etag})
     changed = client.get(url, headers={"range": "bytes=100-199", "if-range": '"an-older-file"'})
 
-    assert same.status_code == 206 and same.content == DATA[100:200]
-    assert changed.status_code == 200 and changed.content == DATA
+    assert same.status_code == 206
+    assert same.content == DATA[100:200]
+    assert changed.status_code == 200
+    assert changed.content == DATA
 
 
 def test_head_describes_the_download_without_sending_it(client, url):
@@ -136,12 +139,15 @@ def test_media_images_are_cached_for_a_year_and_revalidated_by_etag(store, clien
     other = client.get(address, headers={"if-none-match": '"something-else"'})
 
     assert address == "/api/media/covers/ab12.png"
-    assert first.status_code == 200 and first.content == image
+    assert first.status_code == 200
+    assert first.content == image
     assert first.headers["content-type"] == "image/png"
     assert first.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert first.headers["etag"] == f'"{hashlib.sha256(image).hexdigest()}"'
-    assert again.status_code == 304 and again.content == b""
-    assert other.status_code == 200 and other.content == image
+    assert again.status_code == 304
+    assert again.content == b""
+    assert other.status_code == 200
+    assert other.content == image
 
 
 def test_missing_media_is_not_found(client):
@@ -150,8 +156,8 @@ def test_missing_media_is_not_found(client):
 
 def test_ascii_stand_in_replaces_what_old_clients_cannot_read():
     assert attachment_disposition("Ünïcode 100%.pdf") == (
-        "attachment; filename=\"_n_code 100_.pdf\"; "
-        "filename*=UTF-8''%C3%9Cn%C3%AFcode%20100%25.pdf")
+        "attachment; filename=\"_n_code 100_.pdf\"; filename*=UTF-8''%C3%9Cn%C3%AFcode%20100%25.pdf"
+    )
 
 
 @pytest.mark.parametrize("key", ["files/12/9f86d081/v1", "media/ab/cd.webp", "a", "x~y_z-1.tar.gz"])

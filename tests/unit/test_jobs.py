@@ -55,10 +55,9 @@ def test_job_runs_after_commit_and_not_after_rollback(jobs_engine):
         assert wait_for_jobs(timeout=5)
         assert calls == []  # not before the commit
 
-    with pytest.raises(RuntimeError):
-        with unit_of_work(jobs_engine) as session:
-            enqueue_after_commit(session, record_call, label="rolled back")
-            raise RuntimeError("the order could not be saved")
+    with pytest.raises(RuntimeError), unit_of_work(jobs_engine) as session:
+        enqueue_after_commit(session, record_call, label="rolled back")
+        raise RuntimeError("the order could not be saved")
 
     assert wait_for_jobs(timeout=5)
     assert calls == ["committed"]
@@ -94,9 +93,8 @@ def test_failing_job_is_retried_and_its_effect_happens_once(jobs_engine):
     ],
 )
 def test_bad_arguments_are_refused_before_commit(jobs_engine, kwargs, problem):
-    with unit_of_work(jobs_engine) as session:
-        with pytest.raises(TypeError, match=problem):
-            enqueue_after_commit(session, record_call, **kwargs)
+    with unit_of_work(jobs_engine) as session, pytest.raises(TypeError, match=problem):
+        enqueue_after_commit(session, record_call, **kwargs)
 
     assert wait_for_jobs(timeout=5)
     assert calls == []
@@ -114,9 +112,8 @@ def test_only_registered_jobs_can_be_enqueued(jobs_engine):
     def not_a_job(label: str) -> None:
         calls.append(label)
 
-    with unit_of_work(jobs_engine) as session:
-        with pytest.raises(TypeError, match="decorate it with @job"):
-            enqueue_after_commit(session, not_a_job, label="x")
+    with unit_of_work(jobs_engine) as session, pytest.raises(TypeError, match="decorate it with @job"):
+        enqueue_after_commit(session, not_a_job, label="x")
 
 
 def test_a_process_that_never_configured_jobs_uses_its_settings(jobs_engine):

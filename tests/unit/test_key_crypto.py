@@ -79,7 +79,8 @@ def test_lookup_hash_finds_a_key_by_what_the_buyer_types(vault):
     stored = vault.lookup_hash(normalize_key(key))
     typed = "  " + key.lower().replace("-", " ").replace("0", "o") + " "
     assert vault.lookup_hash(normalize_key(typed)) == stored
-    assert len(stored) == 64 and int(stored, 16) >= 0
+    assert len(stored) == 64
+    assert int(stored, 16) >= 0
     assert vault.lookup_hash(normalize_key(generate_key("GAME"))) != stored
 
 

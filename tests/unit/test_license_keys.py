@@ -23,6 +23,7 @@ def body_of(key: str) -> str:
 
 # --- generating ------------------------------------------------------------------------
 
+
 def test_generated_key_is_six_groups_of_five_readable_symbols():
     key = generate_key()
     assert re.fullmatch(GROUPED_BODY, key), key
@@ -54,6 +55,7 @@ def test_generated_keys_are_well_formed_with_and_without_prefix():
 
 
 # --- what buyers type ----------------------------------------------------------------
+
 
 def test_typed_variants_normalise_to_the_same_key():
     key = generate_key("GAME")
@@ -91,7 +93,7 @@ def test_every_single_wrong_symbol_is_caught():
     for position in range(BODY_LENGTH):
         for symbol in KEY_ALPHABET:
             if symbol != body[position]:
-                typo = body[:position] + symbol + body[position + 1:]
+                typo = body[:position] + symbol + body[position + 1 :]
                 assert not is_well_formed(typo), (position, symbol)
 
 
@@ -105,10 +107,16 @@ def test_every_swap_of_two_different_symbols_is_caught():
                 assert not is_well_formed("".join(swapped)), (first, second)
 
 
-@pytest.mark.parametrize("text", [
-    "", "   ", "ABC", "not a key at all",
-    "ABCDEFGHJ-" + "0" * BODY_LENGTH,  # nine-character prefix
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "ABC",
+        "not a key at all",
+        "ABCDEFGHJ-" + "0" * BODY_LENGTH,  # nine-character prefix
+    ],
+)
 def test_text_that_is_not_a_key_is_not_well_formed(text):
     assert not is_well_formed(text)
 
@@ -120,6 +128,7 @@ def test_symbols_outside_the_alphabet_are_not_well_formed():
 
 
 # --- importing seller keys -----------------------------------------------------------
+
 
 def test_one_key_per_line_kept_as_given_but_trimmed():
     result = parse_imported_keys("  abc-123  \r\nXyZ 789\n\n   \nlast\n")
@@ -137,12 +146,7 @@ def test_duplicates_are_matched_the_way_lookups_match_them():
 
 
 def test_csv_first_column_with_header_and_quoting():
-    text = (
-        "License Key,Note\n"
-        '"AAA-111","first batch"\n'
-        '"BBB,222",second\n'
-        "CCC-333\n"
-    )
+    text = 'License Key,Note\n"AAA-111","first batch"\n"BBB,222",second\nCCC-333\n'
     result = parse_imported_keys(text)
     assert result.header_skipped is True
     assert result.keys == ["AAA-111", "BBB,222", "CCC-333"]

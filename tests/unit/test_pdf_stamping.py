@@ -38,10 +38,12 @@ def build_source() -> bytes:
     # 2: content split over an array of streams.
     split = pdf.add_blank_page(page_size=(420, 595))
     split.obj.Resources = Dictionary(Font=Dictionary(F1=font))
-    split.obj.Contents = Array([
-        pdf.make_stream(b"BT /F1 12 Tf 50 500 Td"),
-        pdf.make_stream(b"(Split content) Tj ET"),
-    ])
+    split.obj.Contents = Array(
+        [
+            pdf.make_stream(b"BT /F1 12 Tf 50 500 Td"),
+            pdf.make_stream(b"(Split content) Tj ET"),
+        ]
+    )
 
     # 3: no /Resources or /Contents at all, and a CropBox inside the MediaBox.
     bare = pdf.add_blank_page(page_size=(600, 800))
@@ -180,18 +182,23 @@ def test_footer_sits_at_the_bottom_of_an_upright_page_despite_leftover_graphics_
     assert height == pytest.approx(7)
 
 
-@pytest.mark.parametrize(("index", "expected_start", "expected_direction"), [
-    # Rotate 90: the page as shown has its bottom edge along the user-space right edge.
-    (1, (595 - BASELINE, None), (0, 1)),
-    # Rotate 180 on MediaBox [100 200 400 500]: the shown bottom is the top edge, read right to left.
-    (4, (None, 500 - BASELINE), (-1, 0)),
-    # Rotate -90 == 270: the shown bottom is the left edge, read top to bottom.
-    (5, (BASELINE, None), (0, -1)),
-])
-def test_footer_runs_along_the_bottom_of_a_rotated_page_as_shown(stamped_bytes, index, expected_start, expected_direction):
+@pytest.mark.parametrize(
+    ("index", "expected_start", "expected_direction"),
+    [
+        # Rotate 90: the page as shown has its bottom edge along the user-space right edge.
+        (1, (595 - BASELINE, None), (0, 1)),
+        # Rotate 180 on MediaBox [100 200 400 500]: the shown bottom is the top edge, read right to left.
+        (4, (None, 500 - BASELINE), (-1, 0)),
+        # Rotate -90 == 270: the shown bottom is the left edge, read top to bottom.
+        (5, (BASELINE, None), (0, -1)),
+    ],
+)
+def test_footer_runs_along_the_bottom_of_a_rotated_page_as_shown(
+    stamped_bytes, index, expected_start, expected_direction
+):
     start, direction, _ = only_placement(stamped_bytes, index)
     assert direction == expected_direction
-    for actual, expected in zip(start, expected_start):
+    for actual, expected in zip(start, expected_start, strict=False):
         if expected is not None:
             assert actual == pytest.approx(expected)
 
@@ -281,17 +288,25 @@ def encrypted_pdf(user_password: str) -> bytes:
 def test_encrypted_pdf_is_refused(user_password):
     dest = io.BytesIO()
     with pytest.raises(ValidationError, match="password-protected or encrypted"):
-        stamp_pdf(io.BytesIO(encrypted_pdf(user_password)), dest,
-                  buyer_email=EMAIL, order_reference=ORDER, stamped_at=STAMPED_AT)
+        stamp_pdf(
+            io.BytesIO(encrypted_pdf(user_password)),
+            dest,
+            buyer_email=EMAIL,
+            order_reference=ORDER,
+            stamped_at=STAMPED_AT,
+        )
     assert dest.getvalue() == b""
 
 
-@pytest.mark.parametrize("content", [
-    b"",
-    b"Just some notes, not a PDF.\n",
-    b"\x89PNG\r\n\x1a\n" + bytes(64),
-    b"%PDF-1.7\nthis is where the objects should be\n",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"Just some notes, not a PDF.\n",
+        b"\x89PNG\r\n\x1a\n" + bytes(64),
+        b"%PDF-1.7\nthis is where the objects should be\n",
+    ],
+)
 def test_non_pdf_is_refused(content):
     dest = io.BytesIO()
     with pytest.raises(ValidationError, match="not a readable PDF") as caught:
@@ -310,12 +325,18 @@ def test_pdf_without_pages_is_refused():
 
 def test_stamp_time_must_say_its_timezone(source_bytes):
     with pytest.raises(ValueError, match="timezone"):
-        stamp_pdf(io.BytesIO(source_bytes), io.BytesIO(), buyer_email=EMAIL, order_reference=ORDER,
-                  stamped_at=datetime(2024, 5, 6, 7, 8, 9))
+        stamp_pdf(
+            io.BytesIO(source_bytes),
+            io.BytesIO(),
+            buyer_email=EMAIL,
+            order_reference=ORDER,
+            stamped_at=datetime(2024, 5, 6, 7, 8, 9),
+        )
 
 
 @pytest.mark.parametrize(("email", "order"), [("", ORDER), (EMAIL, "  "), ("a@b.c\n", ORDER)])
 def test_blank_or_multi_line_stamp_text_is_a_programming_error(source_bytes, email, order):
     with pytest.raises(ValueError):
-        stamp_pdf(io.BytesIO(source_bytes), io.BytesIO(), buyer_email=email, order_reference=order,
-                  stamped_at=STAMPED_AT)
+        stamp_pdf(
+            io.BytesIO(source_bytes), io.BytesIO(), buyer_email=email, order_reference=order, stamped_at=STAMPED_AT
+        )

@@ -52,9 +52,14 @@ CATEGORY = Category(id=3, slug="ebooks", name="E-books")
 
 def test_document_carries_the_product_shop_and_category():
     doc = build_search_document(
-        make_product(), SHOP, CATEGORY,
-        tags=["Film", " film ", "Analog  Photo", ""], rating=4.456, review_count=9,
-        sales_count=31, usd_rates=RATES,
+        make_product(),
+        SHOP,
+        CATEGORY,
+        tags=["Film", " film ", "Analog  Photo", ""],
+        rating=4.456,
+        review_count=9,
+        sales_count=31,
+        usd_rates=RATES,
     )
     assert doc.id == 7
     assert doc.title == "Film Photography Guide"
@@ -70,8 +75,14 @@ def test_document_carries_the_product_shop_and_category():
 
 def test_uncategorised_product_has_blank_category():
     doc = build_search_document(
-        make_product(category_id=None), SHOP, None,
-        tags=[], rating=0, review_count=0, sales_count=0, usd_rates=RATES,
+        make_product(category_id=None),
+        SHOP,
+        None,
+        tags=[],
+        rating=0,
+        review_count=0,
+        sales_count=0,
+        usd_rates=RATES,
     )
     assert (doc.category_slug, doc.category_name) == ("", "")
 
@@ -80,8 +91,14 @@ def test_uncategorised_product_has_blank_category():
 def test_unsaved_or_unpublished_products_are_refused(changes):
     with pytest.raises(ValueError):
         build_search_document(
-            make_product(**changes), SHOP, CATEGORY,
-            tags=[], rating=0, review_count=0, sales_count=0, usd_rates=RATES,
+            make_product(**changes),
+            SHOP,
+            CATEGORY,
+            tags=[],
+            rating=0,
+            review_count=0,
+            sales_count=0,
+            usd_rates=RATES,
         )
 
 
@@ -110,7 +127,8 @@ def test_tags_are_lowercased_and_deduplicated_in_order():
 def test_price_bucket_bounds_meet_without_overlap():
     for lower, upper in zip(PRICE_BUCKETS, PRICE_BUCKETS[1:], strict=False):
         assert lower.max_cents == upper.min_cents
-        assert lower.contains(lower.max_cents - 1) and not lower.contains(lower.max_cents)
+        assert lower.contains(lower.max_cents - 1)
+        assert not lower.contains(lower.max_cents)
     assert PRICE_BUCKETS[1].filter_bounds == (500, 1999)
     assert PRICE_BUCKETS[-1].filter_bounds == (5000, None)
 
@@ -162,8 +180,13 @@ def test_bad_queries_are_refused_with_a_clear_message(fields):
 
 @pytest.mark.parametrize(
     ("query_word", "indexed_word", "budget"),
-    [("ebok", "ebook", 1), ("ebook", "ebok", 1), ("sett", "set", 0), ("templete", "templates", 1),
-     ("photograf", "photo", 2)],
+    [
+        ("ebok", "ebook", 1),
+        ("ebook", "ebok", 1),
+        ("sett", "set", 0),
+        ("templete", "templates", 1),
+        ("photograf", "photo", 2),
+    ],
 )
 def test_the_longer_word_sets_the_typo_budget(query_word, indexed_word, budget):
     assert typo_budget(query_word, indexed_word) == budget

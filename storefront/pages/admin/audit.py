@@ -20,35 +20,62 @@ def entry_row(entry) -> rx.Component:
         rx.table.cell(entry.when_label, white_space="nowrap"),
         rx.table.cell(entry.actor_name, rx.el.br(), rx.text(entry.actor_email, size="1", color=theme.TEXT_MUTED)),
         rx.table.cell(entry.action_label),
-        rx.table.cell(entry.subject, " ", entry.subject_id, rx.el.br(),
-                      rx.text(entry.subject_label, size="1", color=theme.TEXT_MUTED)),
+        rx.table.cell(
+            entry.subject,
+            " ",
+            entry.subject_id,
+            rx.el.br(),
+            rx.text(entry.subject_label, size="1", color=theme.TEXT_MUTED),
+        ),
         rx.table.cell(entry.reason),
         custom_attrs={"data-testid": "audit-entry"},
     )
 
 
-@admin_page(routes.ADMIN_AUDIT, title="Audit record", description="Every admin decision: who, when, what, why.",
-            on_load=AdminAuditState.load)
+@admin_page(
+    routes.ADMIN_AUDIT,
+    title="Audit record",
+    description="Every admin decision: who, when, what, why.",
+    on_load=AdminAuditState.load,
+)
 def admin_audit() -> rx.Component:
     pagination = AdminAuditState.pagination
     return rx.vstack(
-        admin_header("Audit record", routes.ADMIN_AUDIT,
-                     "Every decision made in this console, newest first. Records cannot be changed."),
+        admin_header(
+            "Audit record",
+            routes.ADMIN_AUDIT,
+            "Every decision made in this console, newest first. Records cannot be changed.",
+        ),
         get_form(
             rx.hstack(
-                rx.box(dropdown([("", "All decisions"), *ACTION_LABELS.items()], name="action", id="audit-action",
-                                default_value=AdminAuditState.action), min_width="14rem",
-                       key=AdminAuditState.action),
+                rx.box(
+                    dropdown(
+                        [("", "All decisions"), *ACTION_LABELS.items()],
+                        name="action",
+                        id="audit-action",
+                        default_value=AdminAuditState.action,
+                    ),
+                    min_width="14rem",
+                    key=AdminAuditState.action,
+                ),
                 rx.button("Filter", type="submit", variant="soft", id="audit-filter"),
                 spacing="2",
             ),
             action=routes.ADMIN_AUDIT,
         ),
         cell_table(["When", "Who", "What", "Subject", "Why"], AdminAuditState.entries, entry_row, id="audit-table"),
-        rx.cond(AdminAuditState.loaded & (AdminAuditState.entries.length() == 0),
-                rx.text("No decisions recorded yet.", color=theme.TEXT_MUTED, id="audit-empty")),
-        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
-              has_next=pagination.has_next, id="audit-pager", query="?action=" + AdminAuditState.action + "&"),
+        rx.cond(
+            AdminAuditState.loaded & (AdminAuditState.entries.length() == 0),
+            rx.text("No decisions recorded yet.", color=theme.TEXT_MUTED, id="audit-empty"),
+        ),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="audit-pager",
+            query="?action=" + AdminAuditState.action + "&",
+        ),
         spacing=theme.GAP,
         width="100%",
     )

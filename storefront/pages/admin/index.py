@@ -52,7 +52,10 @@ def filters() -> rx.Component:
         rx.flex(
             *[
                 rx.button(
-                    label, " (", counts.get(kind, 0).to_string(), ")",
+                    label,
+                    " (",
+                    counts.get(kind, 0).to_string(),
+                    ")",
                     variant=rx.cond(ModerationState.kind == kind, "solid", "soft"),
                     aria_pressed=rx.cond(ModerationState.kind == kind, "true", "false"),
                     on_click=ModerationState.set_kind(kind),
@@ -67,8 +70,16 @@ def filters() -> rx.Component:
         ),
         rx.hstack(
             rx.el.label("Waiting", html_for="queue-age", font_size="0.9rem"),
-            rx.box(dropdown(list(AGES.items()), name="age", id="queue-age", default_value=ModerationState.age,
-                            on_change=ModerationState.set_age), min_width="10rem"),
+            rx.box(
+                dropdown(
+                    list(AGES.items()),
+                    name="age",
+                    id="queue-age",
+                    default_value=ModerationState.age,
+                    on_change=ModerationState.set_age,
+                ),
+                min_width="10rem",
+            ),
             align="center",
             spacing="2",
         ),
@@ -86,12 +97,18 @@ def bulk_bar() -> rx.Component:
         rx.card(
             rx.flex(
                 rx.text(count.to_string() + " selected", weight="bold", id="bulk-count"),
-                rx.button("Approve selected", on_click=ModerationState.bulk_approve, color_scheme="green",
-                          id="bulk-approve"),
+                rx.button(
+                    "Approve selected", on_click=ModerationState.bulk_approve, color_scheme="green", id="bulk-approve"
+                ),
                 rx.form(
                     rx.hstack(
-                        rx.input(name="reason", placeholder="Reason shown to the sellers", id="bulk-reason",
-                                 min_width="14rem", aria_label="Reason for rejecting the selected products"),
+                        rx.input(
+                            name="reason",
+                            placeholder="Reason shown to the sellers",
+                            id="bulk-reason",
+                            min_width="14rem",
+                            aria_label="Reason for rejecting the selected products",
+                        ),
                         rx.button("Reject selected", type="submit", color_scheme="red", id="bulk-reject"),
                         spacing="2",
                     ),
@@ -112,10 +129,21 @@ def reason_form(item, *, id_name: str, on_submit, label: str, button: str, place
     return rx.form(
         rx.hstack(
             rx.el.input(type="hidden", name=id_name, value=item.subject_id.to_string()),
-            rx.input(name="reason", placeholder=placeholder, aria_label=label, min_width="14rem", flex_grow="1",
-                     custom_attrs={"data-testid": f"{button.lower().split()[0]}-reason"}),
-            rx.button(button, type="submit", color_scheme="red", variant="soft",
-                      custom_attrs={"data-action": button.lower().split()[0]}),
+            rx.input(
+                name="reason",
+                placeholder=placeholder,
+                aria_label=label,
+                min_width="14rem",
+                flex_grow="1",
+                custom_attrs={"data-testid": f"{button.lower().split()[0]}-reason"},
+            ),
+            rx.button(
+                button,
+                type="submit",
+                color_scheme="red",
+                variant="soft",
+                custom_attrs={"data-action": button.lower().split()[0]},
+            ),
             spacing="2",
             width="100%",
             wrap="wrap",
@@ -135,16 +163,30 @@ def reports_block(item) -> rx.Component:
                 item.reports,
                 lambda report: rx.hstack(
                     rx.vstack(
-                        rx.text(rx.text.strong(report.reason_label), " · ", report.reporter_name, " (",
-                                report.reporter_email, ") · ", report.when_label, size="2"),
-                        rx.cond(report.details != "", rx.text("“", report.details, "”", size="2",
-                                                               color=theme.TEXT_MUTED)),
+                        rx.text(
+                            rx.text.strong(report.reason_label),
+                            " · ",
+                            report.reporter_name,
+                            " (",
+                            report.reporter_email,
+                            ") · ",
+                            report.when_label,
+                            size="2",
+                        ),
+                        rx.cond(
+                            report.details != "", rx.text("“", report.details, "”", size="2", color=theme.TEXT_MUTED)
+                        ),
                         spacing="0",
                         flex_grow="1",
                     ),
-                    rx.button("Dismiss report", size="1", variant="soft", color_scheme="gray",
-                              on_click=ModerationState.dismiss_report(report.id),
-                              custom_attrs={"data-action": "dismiss"}),
+                    rx.button(
+                        "Dismiss report",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=ModerationState.dismiss_report(report.id),
+                        custom_attrs={"data-action": "dismiss"},
+                    ),
                     align="start",
                     width="100%",
                     custom_attrs={"data-testid": "queue-report"},
@@ -161,9 +203,19 @@ def history_block(item) -> rx.Component:
         item.history.length() > 0,
         rx.el.details(
             rx.el.summary("Earlier decisions (", item.history.length().to_string(), ")"),
-            rx.foreach(item.history, lambda entry: rx.text(
-                entry.when_label, " · ", entry.action_label, " by ", entry.actor_name,
-                rx.cond(entry.reason != "", ": " + entry.reason, ""), size="2", color=theme.TEXT_MUTED)),
+            rx.foreach(
+                item.history,
+                lambda entry: rx.text(
+                    entry.when_label,
+                    " · ",
+                    entry.action_label,
+                    " by ",
+                    entry.actor_name,
+                    rx.cond(entry.reason != "", ": " + entry.reason, ""),
+                    size="2",
+                    color=theme.TEXT_MUTED,
+                ),
+            ),
             font_size="0.9rem",
         ),
     )
@@ -173,30 +225,46 @@ def product_actions(item) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.el.label(
-                rx.checkbox(checked=ModerationState.selected.contains(item.subject_id),
-                            on_change=lambda checked: ModerationState.toggle_selected(item.subject_id, checked),
-                            custom_attrs={"data-action": "select"}),
+                rx.checkbox(
+                    checked=ModerationState.selected.contains(item.subject_id),
+                    on_change=lambda checked: ModerationState.toggle_selected(item.subject_id, checked),
+                    custom_attrs={"data-action": "select"},
+                ),
                 "Select",
                 style={"display": "flex", "gap": "0.4rem", "align_items": "center", "font_size": "0.9rem"},
             ),
-            rx.button(rx.cond(item.pending, "Approve", rx.cond(item.edited, "Approve changes", "Keep (dismiss reports)")),
-                      color_scheme="green",
-                      on_click=ModerationState.approve(item.subject_id), custom_attrs={"data-action": "approve"}),
+            rx.button(
+                rx.cond(item.pending, "Approve", rx.cond(item.edited, "Approve changes", "Keep (dismiss reports)")),
+                color_scheme="green",
+                on_click=ModerationState.approve(item.subject_id),
+                custom_attrs={"data-action": "approve"},
+            ),
             spacing="3",
             align="center",
             wrap="wrap",
         ),
-        reason_form(item, id_name="product_id", on_submit=ModerationState.reject, label="Reason for rejecting",
-                    button="Reject", placeholder="Reason shown to the seller"),
+        reason_form(
+            item,
+            id_name="product_id",
+            on_submit=ModerationState.reject,
+            label="Reason for rejecting",
+            button="Reject",
+            placeholder="Reason shown to the seller",
+        ),
         spacing="2",
         width="100%",
     )
 
 
 def review_actions(item) -> rx.Component:
-    return reason_form(item, id_name="review_id", on_submit=ModerationState.hide_review,
-                       label="Reason for hiding the review", button="Hide review",
-                       placeholder="Why the review is hidden")
+    return reason_form(
+        item,
+        id_name="review_id",
+        on_submit=ModerationState.hide_review,
+        label="Reason for hiding the review",
+        button="Hide review",
+        placeholder="Why the review is hidden",
+    )
 
 
 def queue_item(item) -> rx.Component:
@@ -206,8 +274,15 @@ def queue_item(item) -> rx.Component:
                 rx.badge(item.kind, color_scheme=rx.match(item.kind, *KIND_BADGES.items(), "gray"), variant="soft"),
                 rx.cond(item.pending, rx.badge("Awaiting approval", color_scheme="amber", variant="soft")),
                 rx.cond(item.edited, rx.badge("Edited since approval", color_scheme="amber", variant="soft")),
-                rx.cond(item.flagged, rx.badge(rx.icon("triangle-alert", size=12), "Flagged", color_scheme="red",
-                                               custom_attrs={"data-testid": "queue-flagged"})),
+                rx.cond(
+                    item.flagged,
+                    rx.badge(
+                        rx.icon("triangle-alert", size=12),
+                        "Flagged",
+                        color_scheme="red",
+                        custom_attrs={"data-testid": "queue-flagged"},
+                    ),
+                ),
                 rx.cond(item.age_label != "", rx.text("waiting ", item.age_label, size="1", color=theme.TEXT_MUTED)),
                 gap="0.5rem",
                 align="center",
@@ -216,14 +291,31 @@ def queue_item(item) -> rx.Component:
             rx.heading(rx.link(item.title, href=item.url, target="_blank"), as_="h2", size="4"),
             rx.text(item.subtitle, size="2", color=theme.TEXT_MUTED),
             rx.cond(item.rating > 0, stars(item.rating, size="2")),
-            rx.cond(item.body != "", rx.text(item.body, size="2", white_space="pre-wrap",
-                                             style={"overflow_wrap": "anywhere"},
-                                             custom_attrs={"data-testid": "queue-body"})),
-            rx.cond(item.flags.length() > 0, rx.vstack(
-                rx.foreach(item.flags, lambda flag: rx.hstack(
-                    rx.icon("triangle-alert", size=14, color=theme.DANGER_TEXT, flex_shrink="0"),
-                    rx.text(flag, size="2", color=theme.DANGER_TEXT), spacing="1", align="center")),
-                spacing="1")),
+            rx.cond(
+                item.body != "",
+                rx.text(
+                    item.body,
+                    size="2",
+                    white_space="pre-wrap",
+                    style={"overflow_wrap": "anywhere"},
+                    custom_attrs={"data-testid": "queue-body"},
+                ),
+            ),
+            rx.cond(
+                item.flags.length() > 0,
+                rx.vstack(
+                    rx.foreach(
+                        item.flags,
+                        lambda flag: rx.hstack(
+                            rx.icon("triangle-alert", size=14, color=theme.DANGER_TEXT, flex_shrink="0"),
+                            rx.text(flag, size="2", color=theme.DANGER_TEXT),
+                            spacing="1",
+                            align="center",
+                        ),
+                    ),
+                    spacing="1",
+                ),
+            ),
             reports_block(item),
             history_block(item),
             rx.match(
@@ -251,9 +343,12 @@ def queue_item(item) -> rx.Component:
 def admin_home() -> rx.Component:
     pagination = ModerationState.pagination
     return rx.vstack(
-        admin_header("Moderation queue", routes.ADMIN,
-                     "Flagged items first, then the longest waiting. Keys: j / k next and previous, "
-                     "a approve, x select, r reason."),
+        admin_header(
+            "Moderation queue",
+            routes.ADMIN,
+            "Flagged items first, then the longest waiting. Keys: j / k next and previous, "
+            "a approve, x select, r reason.",
+        ),
         filters(),
         form_notice(ModerationState.notice, id="queue-notice"),
         form_error(ModerationState.error, id="queue-error"),
@@ -261,14 +356,25 @@ def admin_home() -> rx.Component:
         rx.cond(
             ModerationState.items.length() > 0,
             rx.vstack(rx.foreach(ModerationState.items, queue_item), spacing="3", width="100%", id="queue"),
-            rx.cond(ModerationState.loaded,
-                    empty_state("shield-check", "Nothing to review",
-                                "New products, reports from buyers and sellers, and shops above the quality "
-                                "thresholds appear here.", id="admin-empty")),
+            rx.cond(
+                ModerationState.loaded,
+                empty_state(
+                    "shield-check",
+                    "Nothing to review",
+                    "New products, reports from buyers and sellers, and shops above the quality "
+                    "thresholds appear here.",
+                    id="admin-empty",
+                ),
+            ),
         ),
-        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
-              has_next=pagination.has_next, id="queue-pager",
-              query="?kind=" + ModerationState.kind + "&age=" + ModerationState.age + "&"),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="queue-pager",
+            query="?kind=" + ModerationState.kind + "&age=" + ModerationState.age + "&",
+        ),
         rx.script(QUEUE_KEYS_SCRIPT),
         spacing=theme.GAP,
         width="100%",

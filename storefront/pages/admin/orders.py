@@ -18,11 +18,21 @@ D = AdminOrdersState.detail
 def search_form() -> rx.Component:
     return rx.form(
         rx.flex(
-            rx.input(name="q", id="order-search", default_value=AdminOrdersState.query, type="search",
-                     placeholder="Order reference (ORD-…) or buyer email", size="3", flex_grow="1",
-                     min_width="14rem", aria_label="Find orders"),
+            rx.input(
+                name="q",
+                id="order-search",
+                default_value=AdminOrdersState.query,
+                type="search",
+                placeholder="Order reference (ORD-…) or buyer email",
+                size="3",
+                flex_grow="1",
+                min_width="14rem",
+                aria_label="Find orders",
+            ),
             rx.button("Find", type="submit", size="3", id="order-search-submit"),
-            gap="0.5rem", wrap="wrap", width="100%",
+            gap="0.5rem",
+            wrap="wrap",
+            width="100%",
         ),
         on_submit=AdminOrdersState.search,
         role="search",
@@ -34,21 +44,40 @@ def withdraw_access_form(reference) -> rx.Component:
     """Fraud or abuse: take back the downloads and keys without refunding."""
     return rx.form(
         rx.vstack(
-            rx.text("Withdraw the buyer's downloads and license keys without a refund (fraud, abuse).",
-                    size="2"),
+            rx.text("Withdraw the buyer's downloads and license keys without a refund (fraud, abuse).", size="2"),
             rx.el.input(type="hidden", name="order_reference", value=reference),
             rx.hstack(
-                rx.input(name="reason", id="withdraw-reason", placeholder="Why (kept in the history)",
-                         min_width="16rem", flex_grow="1", aria_label="Reason for withdrawing access"),
-                rx.button("Withdraw access", type="submit", color_scheme="red", variant="soft",
-                          id="withdraw-submit", loading=AdminAccessState.pending),
-                rx.button("Reset downloads", type="button", variant="soft", id="reset-order-downloads",
-                          on_click=AdminAccessState.reset_downloads(reference)),
-                spacing="2", wrap="wrap", width="100%",
+                rx.input(
+                    name="reason",
+                    id="withdraw-reason",
+                    placeholder="Why (kept in the history)",
+                    min_width="16rem",
+                    flex_grow="1",
+                    aria_label="Reason for withdrawing access",
+                ),
+                rx.button(
+                    "Withdraw access",
+                    type="submit",
+                    color_scheme="red",
+                    variant="soft",
+                    id="withdraw-submit",
+                    loading=AdminAccessState.pending,
+                ),
+                rx.button(
+                    "Reset downloads",
+                    type="button",
+                    variant="soft",
+                    id="reset-order-downloads",
+                    on_click=AdminAccessState.reset_downloads(reference),
+                ),
+                spacing="2",
+                wrap="wrap",
+                width="100%",
             ),
             form_error(AdminAccessState.error, id="withdraw-error"),
             form_notice(AdminAccessState.notice, id="withdraw-notice"),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
         on_submit=AdminAccessState.revoke,
         key=AdminAccessState.form_key.to_string(),
@@ -60,33 +89,66 @@ def detail_panel() -> rx.Component:
     order = D.order
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.heading(order.reference, as_="h2", size="5", id="order-reference"),
-                      rx.badge(order.status_label, variant="soft", id="order-status"),
-                      spacing="2", align="center", wrap="wrap"),
-            rx.text(D.buyer_name, " · ", D.buyer_email, " · total ", order.total_label,
-                    rx.cond(order.refunded_amount > 0, " (part refunded)", ""), color=theme.TEXT_MUTED),
-            rx.cond(order.flagged_reason, rx.callout(order.flagged_reason, icon="triangle_alert",
-                                                    color_scheme="amber")),
+            rx.hstack(
+                rx.heading(order.reference, as_="h2", size="5", id="order-reference"),
+                rx.badge(order.status_label, variant="soft", id="order-status"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(
+                D.buyer_name,
+                " · ",
+                D.buyer_email,
+                " · total ",
+                order.total_label,
+                rx.cond(order.refunded_amount > 0, " (part refunded)", ""),
+                color=theme.TEXT_MUTED,
+            ),
+            rx.cond(
+                order.flagged_reason, rx.callout(order.flagged_reason, icon="triangle_alert", color_scheme="amber")
+            ),
             form_notice(AdminOrdersState.notice, id="order-notice"),
-            cell_table(["Item", "Total", "Refunded"], D.lines, lambda line: rx.table.row(
-                rx.table.cell(line.title), rx.table.cell(line.total_label),
-                rx.table.cell(line.refunded_label),
-            ), id="order-lines"),
+            cell_table(
+                ["Item", "Total", "Refunded"],
+                D.lines,
+                lambda line: rx.table.row(
+                    rx.table.cell(line.title),
+                    rx.table.cell(line.total_label),
+                    rx.table.cell(line.refunded_label),
+                ),
+                id="order-lines",
+            ),
             rx.cond(
                 D.refundable,
                 rx.form(
                     rx.vstack(
-                        rx.text("Refund what is left (", D.refundable_label, ") through the payment provider.",
-                                size="2"),
+                        rx.text(
+                            "Refund what is left (", D.refundable_label, ") through the payment provider.", size="2"
+                        ),
                         rx.hstack(
-                            rx.input(name="reason", id="refund-reason", placeholder="Why (shown on the order)",
-                                     min_width="16rem", flex_grow="1", aria_label="Reason for the refund"),
-                            rx.button("Refund order", type="submit", color_scheme="red", id="refund-submit",
-                                      loading=AdminOrdersState.refunding),
-                            spacing="2", wrap="wrap", width="100%",
+                            rx.input(
+                                name="reason",
+                                id="refund-reason",
+                                placeholder="Why (shown on the order)",
+                                min_width="16rem",
+                                flex_grow="1",
+                                aria_label="Reason for the refund",
+                            ),
+                            rx.button(
+                                "Refund order",
+                                type="submit",
+                                color_scheme="red",
+                                id="refund-submit",
+                                loading=AdminOrdersState.refunding,
+                            ),
+                            spacing="2",
+                            wrap="wrap",
+                            width="100%",
                         ),
                         form_error(AdminOrdersState.refund_error, id="refund-error"),
-                        spacing="2", width="100%",
+                        spacing="2",
+                        width="100%",
                     ),
                     on_submit=AdminOrdersState.refund,
                     key=AdminOrdersState.form_key.to_string(),
@@ -95,16 +157,34 @@ def detail_panel() -> rx.Component:
             ),
             withdraw_access_form(order.reference),
             rx.heading("History", as_="h3", size="3"),
-            cell_table(["When", "Change", "Why"], D.history, lambda h: rx.table.row(
-                rx.table.cell(h.when_label), rx.table.cell(h.change), rx.table.cell(h.reason),
-            ), id="order-history"),
+            cell_table(
+                ["When", "Change", "Why"],
+                D.history,
+                lambda h: rx.table.row(
+                    rx.table.cell(h.when_label),
+                    rx.table.cell(h.change),
+                    rx.table.cell(h.reason),
+                ),
+                id="order-history",
+            ),
             rx.heading("Ledger lines", as_="h3", size="3"),
-            rx.text("Debits are positive, credits negative; each transaction sums to zero.", size="1",
-                    color=theme.TEXT_MUTED),
-            cell_table(["When", "Entry", "Account", "Shop", "Amount"], D.ledger, lambda line: rx.table.row(
-                rx.table.cell(line.date_label), rx.table.cell(line.memo), rx.table.cell(line.account_label),
-                rx.table.cell(line.shop_name), rx.table.cell(line.amount_label, text_align="right"),
-            ), id="order-ledger"),
+            rx.text(
+                "Debits are positive, credits negative; each transaction sums to zero.",
+                size="1",
+                color=theme.TEXT_MUTED,
+            ),
+            cell_table(
+                ["When", "Entry", "Account", "Shop", "Amount"],
+                D.ledger,
+                lambda line: rx.table.row(
+                    rx.table.cell(line.date_label),
+                    rx.table.cell(line.memo),
+                    rx.table.cell(line.account_label),
+                    rx.table.cell(line.shop_name),
+                    rx.table.cell(line.amount_label, text_align="right"),
+                ),
+                id="order-ledger",
+            ),
             spacing="3",
             width="100%",
         ),
@@ -113,8 +193,9 @@ def detail_panel() -> rx.Component:
     )
 
 
-@admin_page(routes.ADMIN_ORDERS, title="Orders", description="Look up and refund orders.",
-            on_load=AdminOrdersState.load)
+@admin_page(
+    routes.ADMIN_ORDERS, title="Orders", description="Look up and refund orders.", on_load=AdminOrdersState.load
+)
 def admin_orders() -> rx.Component:
     return rx.vstack(
         admin_header("Orders", routes.ADMIN_ORDERS),
@@ -122,16 +203,25 @@ def admin_orders() -> rx.Component:
         form_error(AdminOrdersState.error, id="orders-error"),
         rx.cond(
             AdminOrdersState.results.length() > 1,
-            cell_table(["Order", "Buyer", "Status", "Total", "Date"], AdminOrdersState.results,
-                       lambda o: rx.table.row(
-                           rx.table.cell(rx.button(o.reference, variant="ghost",
-                                                   on_click=AdminOrdersState.open_order(o.reference))),
-                           rx.table.cell(o.buyer_email), rx.table.cell(o.status_label),
-                           rx.table.cell(o.total_label), rx.table.cell(o.date_label),
-                       ), id="order-results"),
+            cell_table(
+                ["Order", "Buyer", "Status", "Total", "Date"],
+                AdminOrdersState.results,
+                lambda o: rx.table.row(
+                    rx.table.cell(
+                        rx.button(o.reference, variant="ghost", on_click=AdminOrdersState.open_order(o.reference))
+                    ),
+                    rx.table.cell(o.buyer_email),
+                    rx.table.cell(o.status_label),
+                    rx.table.cell(o.total_label),
+                    rx.table.cell(o.date_label),
+                ),
+                id="order-results",
+            ),
         ),
-        rx.cond(AdminOrdersState.searched & (AdminOrdersState.results.length() == 0),
-                rx.text("No order matches.", color=theme.TEXT_MUTED, id="orders-none")),
+        rx.cond(
+            AdminOrdersState.searched & (AdminOrdersState.results.length() == 0),
+            rx.text("No order matches.", color=theme.TEXT_MUTED, id="orders-none"),
+        ),
         rx.cond(D, detail_panel()),
         spacing=theme.GAP,
         width="100%",

@@ -16,8 +16,9 @@ from storefront.layout import admin_page
 
 def payout_row(row: PayoutLine) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.text(row.shop_name, weight="bold"), rx.badge(row.currency, variant="soft"),
-                  align="center", spacing="2"),
+        rx.hstack(
+            rx.text(row.shop_name, weight="bold"), rx.badge(row.currency, variant="soft"), align="center", spacing="2"
+        ),
         rx.flex(
             rx.text("Available ", rx.el.strong(row.available_label), size="2"),
             rx.text("Pending ", row.pending_label, size="2", color=theme.TEXT_MUTED),
@@ -34,22 +35,38 @@ def payout_row(row: PayoutLine) -> rx.Component:
     )
 
 
-@admin_page(routes.ADMIN_PAYOUTS, title="Payouts", description="What each shop has earned and can be paid.",
-            on_load=AdminPayoutsState.load)
+@admin_page(
+    routes.ADMIN_PAYOUTS,
+    title="Payouts",
+    description="What each shop has earned and can be paid.",
+    on_load=AdminPayoutsState.load,
+)
 def admin_payouts() -> rx.Component:
     return rx.vstack(
-        admin_header("Payouts", routes.ADMIN_PAYOUTS,
-                     "Seller earnings after VAT, commission and card fees; pending during the hold period."),
+        admin_header(
+            "Payouts",
+            routes.ADMIN_PAYOUTS,
+            "Seller earnings after VAT, commission and card fees; pending during the hold period.",
+        ),
         form_error(AdminPayoutsState.error, id="admin-payouts-error"),
         rx.cond(
             AdminPayoutsState.rows.length() > 0,
             row_list(AdminPayoutsState.rows, payout_row, id="admin-payouts"),
-            rx.cond(AdminPayoutsState.loaded,
-                    empty_state("wallet", "No earnings yet", "Shops appear here after their first sale.",
-                                id="admin-payouts-empty")),
+            rx.cond(
+                AdminPayoutsState.loaded,
+                empty_state(
+                    "wallet", "No earnings yet", "Shops appear here after their first sale.", id="admin-payouts-empty"
+                ),
+            ),
         ),
-        rx.button(rx.icon("download", size=16), "Download payouts (CSV)", on_click=AdminPayoutsState.download_csv,
-                  variant="soft", size="3", id="admin-payouts-csv"),
+        rx.button(
+            rx.icon("download", size=16),
+            "Download payouts (CSV)",
+            on_click=AdminPayoutsState.download_csv,
+            variant="soft",
+            size="3",
+            id="admin-payouts-csv",
+        ),
         spacing=theme.GAP,
         width="100%",
     )

@@ -17,26 +17,49 @@ V = AdminSettingsState.view
 def tax_section() -> rx.Component:
     return section_card(
         "Tax rates",
-        cell_table(["Country", "Rate", ""], V.tax_rates, lambda rate: rx.table.row(
-            rx.table.cell(rate.country_name, " (", rate.country, ")"),
-            rx.table.cell((rate.rate_bps / 100).to_string() + " %"),
-            rx.table.cell(rx.button("Remove", size="1", variant="soft", color_scheme="gray",
-                                    on_click=AdminSettingsState.remove_tax_rate(rate.country))),
-        ), id="tax-rates"),
+        cell_table(
+            ["Country", "Rate", ""],
+            V.tax_rates,
+            lambda rate: rx.table.row(
+                rx.table.cell(rate.country_name, " (", rate.country, ")"),
+                rx.table.cell((rate.rate_bps / 100).to_string() + " %"),
+                rx.table.cell(
+                    rx.button(
+                        "Remove",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=AdminSettingsState.remove_tax_rate(rate.country),
+                    )
+                ),
+            ),
+            id="tax-rates",
+        ),
         rx.form(
             rx.hstack(
-                rx.input(name="country", id="tax-country", placeholder="Country code, e.g. DE", width="12rem",
-                         aria_label="Country code"),
-                rx.input(name="percent", id="tax-percent", placeholder="Rate in %, e.g. 19", width="10rem",
-                         aria_label="Rate in percent"),
+                rx.input(
+                    name="country",
+                    id="tax-country",
+                    placeholder="Country code, e.g. DE",
+                    width="12rem",
+                    aria_label="Country code",
+                ),
+                rx.input(
+                    name="percent",
+                    id="tax-percent",
+                    placeholder="Rate in %, e.g. 19",
+                    width="10rem",
+                    aria_label="Rate in percent",
+                ),
                 rx.button("Save rate", type="submit", id="tax-submit"),
-                spacing="2", wrap="wrap",
+                spacing="2",
+                wrap="wrap",
             ),
             on_submit=AdminSettingsState.set_tax_rate,
             key=AdminSettingsState.form_key.to_string(),
         ),
         description="VAT by the buyer's billing country; countries without a rate pay no tax. "
-                    "An empty rate removes the country.",
+        "An empty rate removes the country.",
         id="settings-tax",
     )
 
@@ -44,26 +67,54 @@ def tax_section() -> rx.Component:
 def currency_section() -> rx.Component:
     return section_card(
         "Currencies",
-        cell_table(["Currency", "Per euro", "Source", ""], V.currencies, lambda c: rx.table.row(
-            rx.table.cell(c.code), rx.table.cell(c.per_eur), rx.table.cell(c.source),
-            rx.table.cell(rx.cond(c.locked, rx.text("in use", size="1", color=theme.TEXT_MUTED),
-                                  rx.button("Turn off", size="1", variant="soft", color_scheme="gray",
-                                            on_click=AdminSettingsState.disable_currency(c.code)))),
-        ), id="currencies"),
+        cell_table(
+            ["Currency", "Per euro", "Source", ""],
+            V.currencies,
+            lambda c: rx.table.row(
+                rx.table.cell(c.code),
+                rx.table.cell(c.per_eur),
+                rx.table.cell(c.source),
+                rx.table.cell(
+                    rx.cond(
+                        c.locked,
+                        rx.text("in use", size="1", color=theme.TEXT_MUTED),
+                        rx.button(
+                            "Turn off",
+                            size="1",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=AdminSettingsState.disable_currency(c.code),
+                        ),
+                    )
+                ),
+            ),
+            id="currencies",
+        ),
         rx.form(
             rx.hstack(
-                rx.input(name="code", id="currency-code", placeholder="Code, e.g. NOK", width="10rem",
-                         aria_label="Currency code"),
-                rx.input(name="per_eur", id="currency-rate", placeholder="Units per euro, e.g. 11.7",
-                         width="14rem", aria_label="Units per euro"),
+                rx.input(
+                    name="code",
+                    id="currency-code",
+                    placeholder="Code, e.g. NOK",
+                    width="10rem",
+                    aria_label="Currency code",
+                ),
+                rx.input(
+                    name="per_eur",
+                    id="currency-rate",
+                    placeholder="Units per euro, e.g. 11.7",
+                    width="14rem",
+                    aria_label="Units per euro",
+                ),
                 rx.button("Offer currency", type="submit", id="currency-submit"),
-                spacing="2", wrap="wrap",
+                spacing="2",
+                wrap="wrap",
             ),
             on_submit=AdminSettingsState.enable_currency,
             key=AdminSettingsState.form_key.to_string(),
         ),
         description="Buyers may pay in the currencies listed here. Currencies shops price in cannot be "
-                    "turned off; entering a listed code updates its rate.",
+        "turned off; entering a listed code updates its rate.",
         id="settings-currencies",
     )
 
@@ -73,32 +124,42 @@ def banned_words_section() -> rx.Component:
         "Banned words",
         rx.form(
             rx.vstack(
-                rx.text_area(name="words", id="banned-words", rows="6", width="100%",
-                             default_value=V.banned_words.join("\n"),
-                             aria_label="Banned words, one per line"),
+                rx.text_area(
+                    name="words",
+                    id="banned-words",
+                    rows="6",
+                    width="100%",
+                    default_value=V.banned_words.join("\n"),
+                    aria_label="Banned words, one per line",
+                ),
                 rx.button("Save words", type="submit", id="banned-words-submit"),
-                spacing="2", width="100%",
+                spacing="2",
+                width="100%",
             ),
             on_submit=AdminSettingsState.save_banned_words,
             key=AdminSettingsState.form_key.to_string(),
             width="100%",
         ),
         description="One word or phrase per line. Products waiting for approval and reported reviews that "
-                    "contain one are flagged at the top of the queue (whole words, any case).",
+        "contain one are flagged at the top of the queue (whole words, any case).",
         id="settings-banned-words",
     )
 
 
-@admin_page(routes.ADMIN_SETTINGS, title="Settings", description="Tax rates, currencies and banned words.",
-            on_load=AdminSettingsState.load)
+@admin_page(
+    routes.ADMIN_SETTINGS,
+    title="Settings",
+    description="Tax rates, currencies and banned words.",
+    on_load=AdminSettingsState.load,
+)
 def admin_settings() -> rx.Component:
     return rx.vstack(
-        admin_header("Settings", routes.ADMIN_SETTINGS,
-                     "Take rates are set per shop on the Shop quality page."),
+        admin_header("Settings", routes.ADMIN_SETTINGS, "Take rates are set per shop on the Shop quality page."),
         form_notice(AdminSettingsState.notice, id="settings-notice"),
         form_error(AdminSettingsState.error, id="settings-error"),
-        rx.cond(V, rx.vstack(tax_section(), currency_section(), banned_words_section(), spacing=theme.GAP,
-                             width="100%")),
+        rx.cond(
+            V, rx.vstack(tax_section(), currency_section(), banned_words_section(), spacing=theme.GAP, width="100%")
+        ),
         spacing=theme.GAP,
         width="100%",
     )

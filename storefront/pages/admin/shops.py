@@ -24,12 +24,17 @@ def take_rate_form(row) -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.el.input(type="hidden", name="shop_id", value=row.shop_id.to_string()),
-            rx.input(name="take_rate", default_value=(row.take_rate_bps / 100).to_string(), width="4.5rem",
-                     aria_label="Take rate in percent for " + row.shop_name,
-                     custom_attrs={"data-testid": "take-rate-input"}),
+            rx.input(
+                name="take_rate",
+                default_value=(row.take_rate_bps / 100).to_string(),
+                width="4.5rem",
+                aria_label="Take rate in percent for " + row.shop_name,
+                custom_attrs={"data-testid": "take-rate-input"},
+            ),
             rx.text("%", size="2"),
             rx.button("Save", type="submit", size="1", variant="soft"),
-            spacing="1", align="center",
+            spacing="1",
+            align="center",
         ),
         on_submit=AdminShopsState.set_take_rate,
         key=AdminShopsState.form_key.to_string() + row.shop_id.to_string(),
@@ -38,13 +43,15 @@ def take_rate_form(row) -> rx.Component:
 
 def shop_row(row) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.vstack(
-            rx.link(row.shop_name, href="/s/" + row.shop_slug, weight="medium"),
-            rx.text(row.owner_email, size="1", color=theme.TEXT_MUTED),
-            rx.cond(row.suspended, rx.badge("suspended", color_scheme="red")),
-            rx.foreach(row.flags, lambda flag: rx.text(flag, size="1", color=theme.DANGER_TEXT)),
-            spacing="1",
-        )),
+        rx.table.cell(
+            rx.vstack(
+                rx.link(row.shop_name, href="/s/" + row.shop_slug, weight="medium"),
+                rx.text(row.owner_email, size="1", color=theme.TEXT_MUTED),
+                rx.cond(row.suspended, rx.badge("suspended", color_scheme="red")),
+                rx.foreach(row.flags, lambda flag: rx.text(flag, size="1", color=theme.DANGER_TEXT)),
+                spacing="1",
+            )
+        ),
         rx.table.cell(row.sales.to_string()),
         rx.table.cell(row.refunds.to_string(), " (", row.refund_rate_label, ")"),
         rx.table.cell(row.disputes.to_string()),
@@ -55,15 +62,23 @@ def shop_row(row) -> rx.Component:
     )
 
 
-@admin_page(routes.ADMIN_SHOPS, title="Shop quality", description="Quality figures and take rates per shop.",
-            on_load=AdminShopsState.load)
+@admin_page(
+    routes.ADMIN_SHOPS,
+    title="Shop quality",
+    description="Quality figures and take rates per shop.",
+    on_load=AdminShopsState.load,
+)
 def admin_shops() -> rx.Component:
     return rx.vstack(
         admin_header("Shop quality", routes.ADMIN_SHOPS, THRESHOLDS),
         form_notice(AdminShopsState.notice, id="shops-notice"),
         form_error(AdminShopsState.error, id="shops-error"),
-        cell_table(["Shop", "Sales", "Refunds", "Disputes", "Rating (reviews)", "Reports", "Take rate (5–8 %)"],
-                   AdminShopsState.rows, shop_row, id="shops-table"),
+        cell_table(
+            ["Shop", "Sales", "Refunds", "Disputes", "Rating (reviews)", "Reports", "Take rate (5–8 %)"],
+            AdminShopsState.rows,
+            shop_row,
+            id="shops-table",
+        ),
         spacing=theme.GAP,
         width="100%",
     )

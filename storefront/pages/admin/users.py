@@ -20,13 +20,24 @@ D = AdminUsersState.detail
 def search_form() -> rx.Component:
     return rx.form(
         rx.flex(
-            rx.input(name="q", id="user-search", default_value=AdminUsersState.query, type="search",
-                     placeholder="Email, name or shop", size="3", flex_grow="1", min_width="14rem",
-                     aria_label="Search users"),
-            rx.box(dropdown(ROLE_FILTER, name="role", id="user-role", default_value=AdminUsersState.role),
-                   min_width="9rem"),
+            rx.input(
+                name="q",
+                id="user-search",
+                default_value=AdminUsersState.query,
+                type="search",
+                placeholder="Email, name or shop",
+                size="3",
+                flex_grow="1",
+                min_width="14rem",
+                aria_label="Search users",
+            ),
+            rx.box(
+                dropdown(ROLE_FILTER, name="role", id="user-role", default_value=AdminUsersState.role), min_width="9rem"
+            ),
             rx.button("Search", type="submit", size="3", id="user-search-submit"),
-            gap="0.5rem", wrap="wrap", width="100%",
+            gap="0.5rem",
+            wrap="wrap",
+            width="100%",
         ),
         on_submit=AdminUsersState.search,
         role="search",
@@ -36,13 +47,27 @@ def search_form() -> rx.Component:
 
 def user_row(row) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.button(row.display_name, variant="ghost", on_click=AdminUsersState.open_user(row.id),
-                                custom_attrs={"data-testid": "user-open"})),
+        rx.table.cell(
+            rx.button(
+                row.display_name,
+                variant="ghost",
+                on_click=AdminUsersState.open_user(row.id),
+                custom_attrs={"data-testid": "user-open"},
+            )
+        ),
         rx.table.cell(row.email),
         rx.table.cell(rx.badge(row.role, variant="soft")),
-        rx.table.cell(rx.cond(row.shop_name != "", rx.hstack(
-            rx.link(row.shop_name, href="/s/" + row.shop_slug),
-            rx.cond(row.shop_suspended, rx.badge("suspended", color_scheme="red")), spacing="1"), "–")),
+        rx.table.cell(
+            rx.cond(
+                row.shop_name != "",
+                rx.hstack(
+                    rx.link(row.shop_name, href="/s/" + row.shop_slug),
+                    rx.cond(row.shop_suspended, rx.badge("suspended", color_scheme="red")),
+                    spacing="1",
+                ),
+                "–",
+            )
+        ),
         rx.table.cell(row.order_count.to_string()),
         rx.table.cell(row.reports_filed.to_string(), " / ", row.reports_received.to_string()),
         rx.table.cell(row.joined_label),
@@ -53,13 +78,19 @@ def detail_panel() -> rx.Component:
     user = D.user
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.heading(user.display_name, as_="h2", size="5", id="user-detail-name"),
-                      rx.badge(user.role, variant="soft", id="user-detail-role"),
-                      rx.cond(user.shop_suspended, rx.badge("Shop suspended", color_scheme="red",
-                                                            id="user-detail-suspended")),
-                      rx.spacer(),
-                      rx.button("Close", variant="soft", size="1", on_click=AdminUsersState.close_user),
-                      align="center", spacing="2", width="100%", wrap="wrap"),
+            rx.hstack(
+                rx.heading(user.display_name, as_="h2", size="5", id="user-detail-name"),
+                rx.badge(user.role, variant="soft", id="user-detail-role"),
+                rx.cond(
+                    user.shop_suspended, rx.badge("Shop suspended", color_scheme="red", id="user-detail-suspended")
+                ),
+                rx.spacer(),
+                rx.button("Close", variant="soft", size="1", on_click=AdminUsersState.close_user),
+                align="center",
+                spacing="2",
+                width="100%",
+                wrap="wrap",
+            ),
             rx.text(user.email, " · joined ", user.joined_label, color=theme.TEXT_MUTED),
             form_notice(AdminUsersState.notice, id="user-notice"),
             form_error(AdminUsersState.action_error, id="user-action-error"),
@@ -69,36 +100,61 @@ def detail_panel() -> rx.Component:
                     rx.text("Shop: ", rx.link(user.shop_name, href="/s/" + user.shop_slug)),
                     rx.form(
                         rx.hstack(
-                            rx.input(name="reason", id="seller-reason", min_width="16rem", flex_grow="1",
-                                     placeholder=rx.cond(user.shop_suspended, "Note (optional)",
-                                                         "Why the seller is suspended"),
-                                     aria_label="Reason"),
-                            rx.cond(user.shop_suspended,
-                                    rx.button("Reinstate seller", type="submit", color_scheme="green",
-                                              id="seller-reinstate"),
-                                    rx.button("Suspend seller", type="submit", color_scheme="red",
-                                              id="seller-suspend")),
-                            spacing="2", wrap="wrap", width="100%",
+                            rx.input(
+                                name="reason",
+                                id="seller-reason",
+                                min_width="16rem",
+                                flex_grow="1",
+                                placeholder=rx.cond(
+                                    user.shop_suspended, "Note (optional)", "Why the seller is suspended"
+                                ),
+                                aria_label="Reason",
+                            ),
+                            rx.cond(
+                                user.shop_suspended,
+                                rx.button(
+                                    "Reinstate seller", type="submit", color_scheme="green", id="seller-reinstate"
+                                ),
+                                rx.button("Suspend seller", type="submit", color_scheme="red", id="seller-suspend"),
+                            ),
+                            spacing="2",
+                            wrap="wrap",
+                            width="100%",
                         ),
                         on_submit=AdminUsersState.change_suspension,
                         key=AdminUsersState.form_key.to_string(),
                         width="100%",
                     ),
-                    rx.text("Suspension hides the shop and its products from buyers and search within seconds; "
-                            "buyers keep what they bought.", size="1", color=theme.TEXT_MUTED),
-                    spacing="2", width="100%",
+                    rx.text(
+                        "Suspension hides the shop and its products from buyers and search within seconds; "
+                        "buyers keep what they bought.",
+                        size="1",
+                        color=theme.TEXT_MUTED,
+                    ),
+                    spacing="2",
+                    width="100%",
                 ),
             ),
-            rx.cond(user.role != "admin",
-                    rx.button("Make administrator", variant="soft", on_click=AdminUsersState.promote,
-                              id="user-promote")),
+            rx.cond(
+                user.role != "admin",
+                rx.button("Make administrator", variant="soft", on_click=AdminUsersState.promote, id="user-promote"),
+            ),
             rx.heading("Orders", as_="h3", size="3"),
-            rx.cond(D.orders.length() > 0,
-                    cell_table(["Order", "Status", "Total", "Date"], D.orders, lambda o: rx.table.row(
+            rx.cond(
+                D.orders.length() > 0,
+                cell_table(
+                    ["Order", "Status", "Total", "Date"],
+                    D.orders,
+                    lambda o: rx.table.row(
                         rx.table.cell(rx.link(o.reference, href=routes.ADMIN_ORDERS + "?ref=" + o.reference)),
-                        rx.table.cell(o.status_label), rx.table.cell(o.total_label), rx.table.cell(o.date_label),
-                    ), id="user-orders"),
-                    rx.text("No orders.", color=theme.TEXT_MUTED)),
+                        rx.table.cell(o.status_label),
+                        rx.table.cell(o.total_label),
+                        rx.table.cell(o.date_label),
+                    ),
+                    id="user-orders",
+                ),
+                rx.text("No orders.", color=theme.TEXT_MUTED),
+            ),
             rx.heading("Reports about this user's products and reviews", as_="h3", size="3"),
             report_list(D.reports_received, "user-reports-received"),
             rx.heading("Reports this user filed", as_="h3", size="3"),
@@ -114,16 +170,25 @@ def detail_panel() -> rx.Component:
 def report_list(reports, id: str) -> rx.Component:
     return rx.cond(
         reports.length() > 0,
-        cell_table(["Date", "About", "Reason", "Details", "Status"], reports, lambda r: rx.table.row(
-            rx.table.cell(r.date_label), rx.table.cell(r.subject, ": ", r.product_title),
-            rx.table.cell(r.reason_label), rx.table.cell(r.details), rx.table.cell(r.status),
-        ), id=id),
+        cell_table(
+            ["Date", "About", "Reason", "Details", "Status"],
+            reports,
+            lambda r: rx.table.row(
+                rx.table.cell(r.date_label),
+                rx.table.cell(r.subject, ": ", r.product_title),
+                rx.table.cell(r.reason_label),
+                rx.table.cell(r.details),
+                rx.table.cell(r.status),
+            ),
+            id=id,
+        ),
         rx.text("None.", color=theme.TEXT_MUTED),
     )
 
 
-@admin_page(routes.ADMIN_USERS, title="Users", description="Find and manage marketplace users.",
-            on_load=AdminUsersState.load)
+@admin_page(
+    routes.ADMIN_USERS, title="Users", description="Find and manage marketplace users.", on_load=AdminUsersState.load
+)
 def admin_users() -> rx.Component:
     pagination = AdminUsersState.pagination
     return rx.vstack(
@@ -131,11 +196,20 @@ def admin_users() -> rx.Component:
         search_form(),
         form_error(AdminUsersState.error, id="users-error"),
         rx.cond(D, detail_panel()),
-        cell_table(["Name", "Email", "Role", "Shop", "Orders", "Reports filed / about them", "Joined"],
-                   AdminUsersState.rows, user_row, id="users-table"),
-        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
-              has_next=pagination.has_next, id="users-pager",
-              query="?q=" + AdminUsersState.query + "&role=" + AdminUsersState.role + "&"),
+        cell_table(
+            ["Name", "Email", "Role", "Shop", "Orders", "Reports filed / about them", "Joined"],
+            AdminUsersState.rows,
+            user_row,
+            id="users-table",
+        ),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="users-pager",
+            query="?q=" + AdminUsersState.query + "&role=" + AdminUsersState.role + "&",
+        ),
         spacing=theme.GAP,
         width="100%",
     )

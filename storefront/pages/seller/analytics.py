@@ -17,24 +17,39 @@ from storefront import routes
 from storefront.layout import seller_page
 
 PRESETS = [key for key in RANGES if key != "custom"]
-PRODUCT_COLUMNS = [("Product", "title", "title", "left"), ("Views", "views", "views", "right"),
-                   ("Added to cart", "add_to_cart", "add_to_cart", "right"), ("Sold", "units", "units", "right"),
-                   ("Downloads", "downloads", "downloads", "right"),
-                   ("Conversion", "conversion", "conversion_label", "right"),
-                   ("Rating", "rating", "rating_label", "right"),
-                   ("Revenue", "revenue", "revenue_label", "right")]
+PRODUCT_COLUMNS = [
+    ("Product", "title", "title", "left"),
+    ("Views", "views", "views", "right"),
+    ("Added to cart", "add_to_cart", "add_to_cart", "right"),
+    ("Sold", "units", "units", "right"),
+    ("Downloads", "downloads", "downloads", "right"),
+    ("Conversion", "conversion", "conversion_label", "right"),
+    ("Rating", "rating", "rating_label", "right"),
+    ("Revenue", "revenue", "revenue_label", "right"),
+]
 
 
 def source_columns(first: str) -> list[tuple[str, str, str, str]]:
-    return [(first, "value", "value", "left"), ("Views", "views", "views", "right"),
-            ("Orders", "orders", "orders", "right"), ("Revenue", "revenue", "revenue_label", "right")]
+    return [
+        (first, "value", "value", "left"),
+        ("Views", "views", "views", "right"),
+        ("Orders", "orders", "orders", "right"),
+        ("Revenue", "revenue", "revenue_label", "right"),
+    ]
 
 
 def range_picker() -> rx.Component:
     presets = rx.hstack(
-        *[rx.button(RANGES[key], on_click=DashboardState.choose_range(key), id=f"range-{key}", size="2",
-                    variant=rx.cond(DashboardState.range_key == key, "solid", "soft"))
-          for key in PRESETS],
+        *[
+            rx.button(
+                RANGES[key],
+                on_click=DashboardState.choose_range(key),
+                id=f"range-{key}",
+                size="2",
+                variant=rx.cond(DashboardState.range_key == key, "solid", "soft"),
+            )
+            for key in PRESETS
+        ],
         spacing="2",
         wrap="wrap",
     )
@@ -44,8 +59,13 @@ def range_picker() -> rx.Component:
             rx.input(type="date", name="from", id="range-from", default_value=DashboardState.custom_start, size="2"),
             rx.el.label("to", html_for="range-to", font_size="0.85rem"),
             rx.input(type="date", name="to", id="range-to", default_value=DashboardState.custom_end, size="2"),
-            rx.button("Apply", type="submit", size="2",
-                      variant=rx.cond(DashboardState.range_key == "custom", "solid", "soft"), id="range-apply"),
+            rx.button(
+                "Apply",
+                type="submit",
+                size="2",
+                variant=rx.cond(DashboardState.range_key == "custom", "solid", "soft"),
+                id="range-apply",
+            ),
             spacing="2",
             align="center",
             wrap="wrap",
@@ -58,10 +78,18 @@ def range_picker() -> rx.Component:
 
 def exports() -> rx.Component:
     return rx.hstack(
-        rx.link(rx.button(rx.icon("download", size=14), "Sales CSV", variant="outline", size="2"),
-                href=routes.EXPORT_SALES_CSV, id="export-sales", is_external=True),
-        rx.link(rx.button(rx.icon("download", size=14), "Customers CSV", variant="outline", size="2"),
-                href=routes.EXPORT_CUSTOMERS_CSV, id="export-customers", is_external=True),
+        rx.link(
+            rx.button(rx.icon("download", size=14), "Sales CSV", variant="outline", size="2"),
+            href=routes.EXPORT_SALES_CSV,
+            id="export-sales",
+            is_external=True,
+        ),
+        rx.link(
+            rx.button(rx.icon("download", size=14), "Customers CSV", variant="outline", size="2"),
+            href=routes.EXPORT_CUSTOMERS_CSV,
+            id="export-customers",
+            is_external=True,
+        ),
         spacing="2",
     )
 
@@ -89,12 +117,22 @@ def empty_list(text: str) -> rx.Component:
 def sources_panel() -> rx.Component:
     def tab(value: str, rows, first: str, id: str, empty: str) -> rx.Component:
         return rx.tabs.content(
-            rx.cond(rows.length() > 0,
-                    rx.box(sortable_table(rows=rows, columns=source_columns(first), current=DashboardState.source_sort,
-                                          descending=DashboardState.source_sort_descending,
-                                          on_sort=DashboardState.sort_sources, id=id),
-                           overflow_x="auto", width="100%"),
-                    empty_list(empty)),
+            rx.cond(
+                rows.length() > 0,
+                rx.box(
+                    sortable_table(
+                        rows=rows,
+                        columns=source_columns(first),
+                        current=DashboardState.source_sort,
+                        descending=DashboardState.source_sort_descending,
+                        on_sort=DashboardState.sort_sources,
+                        id=id,
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                empty_list(empty),
+            ),
             value=value,
             padding_top="0.75rem",
         )
@@ -108,24 +146,50 @@ def sources_panel() -> rx.Component:
                 rx.tabs.trigger("UTM sources", value="sources", id="tab-sources"),
                 rx.tabs.trigger("Countries", value="countries", id="tab-countries"),
             ),
-            tab("referrers", DashboardState.referrers, "Site", "referrers-table",
-                "No visits from other sites in this period."),
-            tab("campaigns", DashboardState.campaigns, "Campaign", "campaigns-table",
-                "No visits with a utm_campaign tag in this period."),
-            tab("sources", DashboardState.utm_sources, "Source", "sources-table",
-                "No visits with a utm_source tag in this period."),
+            tab(
+                "referrers",
+                DashboardState.referrers,
+                "Site",
+                "referrers-table",
+                "No visits from other sites in this period.",
+            ),
+            tab(
+                "campaigns",
+                DashboardState.campaigns,
+                "Campaign",
+                "campaigns-table",
+                "No visits with a utm_campaign tag in this period.",
+            ),
+            tab(
+                "sources",
+                DashboardState.utm_sources,
+                "Source",
+                "sources-table",
+                "No visits with a utm_source tag in this period.",
+            ),
             rx.tabs.content(
-                rx.cond(DashboardState.countries.length() > 0,
-                        rx.vstack(
-                            horizontal_bars(DashboardState.country_chart, category_key="country", value_key="views",
-                                            name="Views by country", id="countries-chart"),
-                            sortable_table(rows=DashboardState.countries, columns=source_columns("Country"),
-                                           current=DashboardState.source_sort,
-                                           descending=DashboardState.source_sort_descending,
-                                           on_sort=DashboardState.sort_sources, id="countries-table"),
-                            width="100%",
+                rx.cond(
+                    DashboardState.countries.length() > 0,
+                    rx.vstack(
+                        horizontal_bars(
+                            DashboardState.country_chart,
+                            category_key="country",
+                            value_key="views",
+                            name="Views by country",
+                            id="countries-chart",
                         ),
-                        empty_list("No country is known for this period's visits and sales yet.")),
+                        sortable_table(
+                            rows=DashboardState.countries,
+                            columns=source_columns("Country"),
+                            current=DashboardState.source_sort,
+                            descending=DashboardState.source_sort_descending,
+                            on_sort=DashboardState.sort_sources,
+                            id="countries-table",
+                        ),
+                        width="100%",
+                    ),
+                    empty_list("No country is known for this period's visits and sales yet."),
+                ),
                 value="countries",
                 padding_top="0.75rem",
             ),
@@ -139,51 +203,91 @@ def sources_panel() -> rx.Component:
 
 def figures() -> rx.Component:
     return rx.vstack(
-        rx.grid(rx.foreach(DashboardState.cards, metric_card),
-                columns=rx.breakpoints(initial="2", md="3"), spacing="3", width="100%", id="cards"),
+        rx.grid(
+            rx.foreach(DashboardState.cards, metric_card),
+            columns=rx.breakpoints(initial="2", md="3"),
+            spacing="3",
+            width="100%",
+            id="cards",
+        ),
         panel(
             "Revenue and orders",
             revenue_orders_chart(
-                DashboardState.revenue_series, id="revenue-chart",
-                summary=rx.text(DashboardState.revenue_label, " revenue from ", DashboardState.orders_in_period,
-                                rx.cond(DashboardState.orders_in_period == 1, " order · ", " orders · "),
-                                DashboardState.period_label, size="2", color=theme.TEXT_MUTED,
-                                id="revenue-chart-summary"),
+                DashboardState.revenue_series,
+                id="revenue-chart",
+                summary=rx.text(
+                    DashboardState.revenue_label,
+                    " revenue from ",
+                    DashboardState.orders_in_period,
+                    rx.cond(DashboardState.orders_in_period == 1, " order · ", " orders · "),
+                    DashboardState.period_label,
+                    size="2",
+                    color=theme.TEXT_MUTED,
+                    id="revenue-chart-summary",
+                ),
             ),
             id="revenue-panel",
             description="Revenue is sales net of tax, minus the platform commission and refunds, in "
-                        "your shop's currency. Days are UTC.",
+            "your shop's currency. Days are UTC.",
         ),
         rx.grid(
-            panel("Conversion funnel", funnel_chart(DashboardState.funnel_data, id="funnel-chart"),
-                  rx.text("Conversion rate = items bought ÷ product page views.", size="1", color=theme.TEXT_MUTED),
-                  id="funnel-panel"),
-            panel("Top products",
-                  rx.cond(DashboardState.top_products_chart.length() > 0,
-                          rx.vstack(
-                              horizontal_bars(DashboardState.top_products_chart, category_key="title",
-                                              value_key="value", name="Top products", id="top-products-chart"),
-                              rx.text(rx.cond(DashboardState.top_products_by_revenue,
-                                              "By revenue in this period.",
-                                              "By product page views: nothing sold in this period yet."),
-                                      size="1", color=theme.TEXT_MUTED),
-                              width="100%",
-                          ),
-                          empty_list("No product was viewed or sold in this period.")),
-                  id="top-products-panel"),
+            panel(
+                "Conversion funnel",
+                funnel_chart(DashboardState.funnel_data, id="funnel-chart"),
+                rx.text("Conversion rate = items bought ÷ product page views.", size="1", color=theme.TEXT_MUTED),
+                id="funnel-panel",
+            ),
+            panel(
+                "Top products",
+                rx.cond(
+                    DashboardState.top_products_chart.length() > 0,
+                    rx.vstack(
+                        horizontal_bars(
+                            DashboardState.top_products_chart,
+                            category_key="title",
+                            value_key="value",
+                            name="Top products",
+                            id="top-products-chart",
+                        ),
+                        rx.text(
+                            rx.cond(
+                                DashboardState.top_products_by_revenue,
+                                "By revenue in this period.",
+                                "By product page views: nothing sold in this period yet.",
+                            ),
+                            size="1",
+                            color=theme.TEXT_MUTED,
+                        ),
+                        width="100%",
+                    ),
+                    empty_list("No product was viewed or sold in this period."),
+                ),
+                id="top-products-panel",
+            ),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="4",
             width="100%",
         ),
-        panel("Products",
-              rx.cond(DashboardState.sorted_products.length() > 0,
-                      rx.box(sortable_table(rows=DashboardState.sorted_products, columns=PRODUCT_COLUMNS,
-                                            current=DashboardState.product_sort,
-                                            descending=DashboardState.product_sort_descending,
-                                            on_sort=DashboardState.sort_products, id="products-table"),
-                             overflow_x="auto", width="100%"),
-                      empty_list("No product was viewed or sold in this period.")),
-              id="products-panel"),
+        panel(
+            "Products",
+            rx.cond(
+                DashboardState.sorted_products.length() > 0,
+                rx.box(
+                    sortable_table(
+                        rows=DashboardState.sorted_products,
+                        columns=PRODUCT_COLUMNS,
+                        current=DashboardState.product_sort,
+                        descending=DashboardState.product_sort_descending,
+                        on_sort=DashboardState.sort_products,
+                        id="products-table",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                empty_list("No product was viewed or sold in this period."),
+            ),
+            id="products-panel",
+        ),
         sources_panel(),
         spacing="4",
         width="100%",

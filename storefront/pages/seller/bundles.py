@@ -20,8 +20,12 @@ from storefront.layout import seller_page
 def item_checkbox(product: ProductChoice) -> rx.Component:
     field_id = "bundle-item-" + product.id.to_string()
     return rx.hstack(
-        rx.el.input(type="checkbox", name="item-" + product.id.to_string(), id=field_id,
-                    style={"width": "1.1rem", "height": "1.1rem"}),
+        rx.el.input(
+            type="checkbox",
+            name="item-" + product.id.to_string(),
+            id=field_id,
+            style={"width": "1.1rem", "height": "1.1rem"},
+        ),
         rx.el.label(product.title, html_for=field_id, style={"overflow_wrap": "anywhere"}),
         align="center",
         spacing="2",
@@ -38,25 +42,41 @@ def bundle_form() -> rx.Component:
                 form_notice(SellerBundlesState.notice, id="bundle-notice"),
                 rx.vstack(
                     field_label("Bundle product", "bundle-product"),
-                    dropdown([("", "Choose one of your products")],
-                             rx.foreach(SellerBundlesState.products,
-                                        lambda p: rx.el.option(p.title, value=p.id.to_string())),
-                             name="bundle_id", id="bundle-product"),
-                    rx.text("Buyers pay this product's price and get the products ticked below with it.",
-                            size="1", color=theme.TEXT_MUTED),
+                    dropdown(
+                        [("", "Choose one of your products")],
+                        rx.foreach(
+                            SellerBundlesState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())
+                        ),
+                        name="bundle_id",
+                        id="bundle-product",
+                    ),
+                    rx.text(
+                        "Buyers pay this product's price and get the products ticked below with it.",
+                        size="1",
+                        color=theme.TEXT_MUTED,
+                    ),
                     spacing="1",
                     width="100%",
                 ),
                 rx.el.fieldset(
-                    rx.el.legend(f"Included products (up to {MAX_BUNDLE_ITEMS})", font_weight="500",
-                                 font_size="0.9rem", margin_bottom="0.5rem"),
+                    rx.el.legend(
+                        f"Included products (up to {MAX_BUNDLE_ITEMS})",
+                        font_weight="500",
+                        font_size="0.9rem",
+                        margin_bottom="0.5rem",
+                    ),
                     rx.vstack(rx.foreach(SellerBundlesState.products, item_checkbox), spacing="2", width="100%"),
                     style={"border": "none", "padding": "0", "margin": "0", "width": "100%"},
                 ),
-                rx.text("Save with nothing ticked to turn a bundle back into a plain product.", size="1",
-                        color=theme.TEXT_MUTED),
-                rx.box(submit_button("Save bundle", id="bundle-submit", loading=SellerBundlesState.pending),
-                       width=rx.breakpoints(initial="100%", sm="auto")),
+                rx.text(
+                    "Save with nothing ticked to turn a bundle back into a plain product.",
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                ),
+                rx.box(
+                    submit_button("Save bundle", id="bundle-submit", loading=SellerBundlesState.pending),
+                    width=rx.breakpoints(initial="100%", sm="auto"),
+                ),
                 spacing=theme.GAP,
                 width="100%",
             ),
@@ -80,8 +100,12 @@ def bundle_row(bundle: BundleView) -> rx.Component:
     )
 
 
-@seller_page(routes.SELLER_BUNDLES, title="Bundles", description="Sell several of your products together.",
-             on_load=SellerBundlesState.load)
+@seller_page(
+    routes.SELLER_BUNDLES,
+    title="Bundles",
+    description="Sell several of your products together.",
+    on_load=SellerBundlesState.load,
+)
 def seller_bundles() -> rx.Component:
     return rx.vstack(
         rx.heading("Bundles", as_="h1", size="7"),
@@ -89,10 +113,15 @@ def seller_bundles() -> rx.Component:
         rx.cond(
             SellerBundlesState.bundles.length() > 0,
             row_list(SellerBundlesState.bundles, bundle_row, id="bundle-list"),
-            rx.cond(SellerBundlesState.loaded,
-                    empty_state("boxes", "No bundles yet",
-                                "Pick one of your products below and tick what it should include.",
-                                id="bundle-empty")),
+            rx.cond(
+                SellerBundlesState.loaded,
+                empty_state(
+                    "boxes",
+                    "No bundles yet",
+                    "Pick one of your products below and tick what it should include.",
+                    id="bundle-empty",
+                ),
+            ),
         ),
         bundle_form(),
         spacing=theme.GAP,

@@ -19,7 +19,8 @@ def _number_field(label: str, *, name: str, id: str, value, hint: str) -> rx.Com
         rx.text(label, as_="label", html_for=id, size="2", weight="medium"),
         rx.input(name=name, id=id, default_value=value, input_mode="numeric", size="3", width="100%"),
         rx.text(hint, size="1", color=theme.TEXT_MUTED),
-        spacing="1", width="100%",
+        spacing="1",
+        width="100%",
     )
 
 
@@ -30,14 +31,23 @@ def settings_card() -> rx.Component:
             rx.vstack(
                 form_error(S.settings_error, id="delivery-settings-error"),
                 form_notice(S.settings_notice, id="delivery-settings-notice"),
-                _number_field("Downloads per buyer", name="download_limit", id="download-limit-input",
-                              value=rx.cond(S.settings.download_limit, S.settings.download_limit.to_string(), ""),
-                              hint="Empty for unlimited. Buyers at the limit are told to ask you for a reset."),
-                _number_field("Link lifetime (minutes)", name="link_minutes", id="link-minutes-input",
-                              value=S.settings.link_minutes.to_string(),
-                              hint="How long each download link works once clicked; 60 by default."),
+                _number_field(
+                    "Downloads per buyer",
+                    name="download_limit",
+                    id="download-limit-input",
+                    value=rx.cond(S.settings.download_limit, S.settings.download_limit.to_string(), ""),
+                    hint="Empty for unlimited. Buyers at the limit are told to ask you for a reset.",
+                ),
+                _number_field(
+                    "Link lifetime (minutes)",
+                    name="link_minutes",
+                    id="link-minutes-input",
+                    value=S.settings.link_minutes.to_string(),
+                    hint="How long each download link works once clicked; 60 by default.",
+                ),
                 rx.button("Save download rules", type="submit", size="3", id="delivery-settings-submit"),
-                spacing=theme.GAP, width="100%",
+                spacing=theme.GAP,
+                width="100%",
             ),
             on_submit=S.save_settings,
             key=S.form_key.to_string(),
@@ -49,23 +59,51 @@ def settings_card() -> rx.Component:
 
 def downloads_card() -> rx.Component:
     buyers = rx.table.root(
-        rx.table.header(rx.table.row(
-            rx.table.column_header_cell("Buyer"), rx.table.column_header_cell("Downloads"),
-            rx.table.column_header_cell("Last"), rx.table.column_header_cell(""),
-        )),
-        rx.table.body(rx.foreach(S.stats.buyers, lambda b: rx.table.row(
-            rx.table.cell(b.buyer), rx.table.cell(b.used.to_string()), rx.table.cell(b.last_download_label),
-            rx.table.cell(rx.button("Reset", size="1", variant="soft", on_click=S.reset_downloads(b.buyer_id),
-                                    custom_attrs={"data-testid": "reset-downloads"})),
-        ))),
-        width="100%", variant="surface",
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell("Buyer"),
+                rx.table.column_header_cell("Downloads"),
+                rx.table.column_header_cell("Last"),
+                rx.table.column_header_cell(""),
+            )
+        ),
+        rx.table.body(
+            rx.foreach(
+                S.stats.buyers,
+                lambda b: rx.table.row(
+                    rx.table.cell(b.buyer),
+                    rx.table.cell(b.used.to_string()),
+                    rx.table.cell(b.last_download_label),
+                    rx.table.cell(
+                        rx.button(
+                            "Reset",
+                            size="1",
+                            variant="soft",
+                            on_click=S.reset_downloads(b.buyer_id),
+                            custom_attrs={"data-testid": "reset-downloads"},
+                        )
+                    ),
+                ),
+            )
+        ),
+        width="100%",
+        variant="surface",
     )
-    files = rx.vstack(rx.foreach(S.stats.files, lambda f: rx.text(
-        f.filename, " (version ", f.version_label, "): ", f.downloads.to_string(), size="2")), spacing="1")
+    files = rx.vstack(
+        rx.foreach(
+            S.stats.files,
+            lambda f: rx.text(f.filename, " (version ", f.version_label, "): ", f.downloads.to_string(), size="2"),
+        ),
+        spacing="1",
+    )
     return section_card(
         "Downloads",
-        rx.text(S.stats.total.to_string(), rx.cond(S.stats.total == 1, " download", " downloads"), " in total",
-                id="downloads-total"),
+        rx.text(
+            S.stats.total.to_string(),
+            rx.cond(S.stats.total == 1, " download", " downloads"),
+            " in total",
+            id="downloads-total",
+        ),
         rx.cond(S.stats.buyers.length() > 0, rx.box(buyers, overflow_x="auto", width="100%")),
         files,
         id="delivery-downloads",
@@ -79,74 +117,157 @@ def _key_row(k) -> rx.Component:
             rx.code(shown, style={"overflow_wrap": "anywhere"}),
             rx.badge(k.status_label, color_scheme=rx.match(k.status, ("sold", "green"), ("revoked", "red"), "gray")),
             rx.cond(k.buyer != "", rx.text(k.buyer, size="2", color=theme.TEXT_MUTED)),
-            spacing="2", wrap="wrap", align="center",
+            spacing="2",
+            wrap="wrap",
+            align="center",
         ),
-        rx.text(rx.cond(k.sold_label != "", "Sold " + k.sold_label + " · ", ""),
-                rx.cond(k.expires_at, "Expires " + k.expires_label, "Never expires"),
-                " · ", k.activations.to_string(), " active · ", k.usage_count.to_string(), " validations",
-                rx.cond(k.revoked_reason != "", " · " + k.revoked_reason, ""), size="1", color=theme.TEXT_MUTED),
+        rx.text(
+            rx.cond(k.sold_label != "", "Sold " + k.sold_label + " · ", ""),
+            rx.cond(k.expires_at, "Expires " + k.expires_label, "Never expires"),
+            " · ",
+            k.activations.to_string(),
+            " active · ",
+            k.usage_count.to_string(),
+            " validations",
+            rx.cond(k.revoked_reason != "", " · " + k.revoked_reason, ""),
+            size="1",
+            color=theme.TEXT_MUTED,
+        ),
         rx.hstack(
             rx.button("Reveal", size="1", variant="soft", on_click=S.reveal_key(k.id)),
-            rx.cond(k.status == "sold", rx.button("Revoke", size="1", color_scheme="red", variant="soft",
-                                                  on_click=S.revoke_key(k.id),
-                                                  custom_attrs={"data-testid": "revoke-key"})),
-            rx.cond(k.can_reenable, rx.button("Re-enable", size="1", variant="soft", on_click=S.reenable_key(k.id),
-                                              custom_attrs={"data-testid": "reenable-key"})),
-            rx.cond(k.can_rotate, rx.button("Replace", size="1", variant="soft", on_click=S.rotate_key(k.id),
-                                            custom_attrs={"data-testid": "rotate-key"})),
-            rx.cond(k.status != "available", rx.button("Activations", size="1", variant="ghost",
-                                                       on_click=S.show_activations(k.id))),
-            spacing="2", wrap="wrap",
+            rx.cond(
+                k.status == "sold",
+                rx.button(
+                    "Revoke",
+                    size="1",
+                    color_scheme="red",
+                    variant="soft",
+                    on_click=S.revoke_key(k.id),
+                    custom_attrs={"data-testid": "revoke-key"},
+                ),
+            ),
+            rx.cond(
+                k.can_reenable,
+                rx.button(
+                    "Re-enable",
+                    size="1",
+                    variant="soft",
+                    on_click=S.reenable_key(k.id),
+                    custom_attrs={"data-testid": "reenable-key"},
+                ),
+            ),
+            rx.cond(
+                k.can_rotate,
+                rx.button(
+                    "Replace",
+                    size="1",
+                    variant="soft",
+                    on_click=S.rotate_key(k.id),
+                    custom_attrs={"data-testid": "rotate-key"},
+                ),
+            ),
+            rx.cond(
+                k.status != "available",
+                rx.button("Activations", size="1", variant="ghost", on_click=S.show_activations(k.id)),
+            ),
+            spacing="2",
+            wrap="wrap",
         ),
-        rx.cond(S.activations_for == k.id, rx.vstack(
-            rx.cond(S.activations.length() == 0, rx.text("Not activated anywhere.", size="1")),
-            rx.foreach(S.activations, lambda a: rx.text(
-                a.instance, " · last seen ", a.last_seen_label, rx.cond(a.active, "", " · deactivated"), size="1")),
-            spacing="1", padding_left="1rem",
-        )),
-        spacing="1", width="100%", padding_y="0.5rem", border_top=f"1px solid {theme.BORDER}",
+        rx.cond(
+            S.activations_for == k.id,
+            rx.vstack(
+                rx.cond(S.activations.length() == 0, rx.text("Not activated anywhere.", size="1")),
+                rx.foreach(
+                    S.activations,
+                    lambda a: rx.text(
+                        a.instance,
+                        " · last seen ",
+                        a.last_seen_label,
+                        rx.cond(a.active, "", " · deactivated"),
+                        size="1",
+                    ),
+                ),
+                spacing="1",
+                padding_left="1rem",
+            ),
+        ),
+        spacing="1",
+        width="100%",
+        padding_y="0.5rem",
+        border_top=f"1px solid {theme.BORDER}",
         custom_attrs={"data-testid": "seller-key"},
     )
 
 
 def keys_card() -> rx.Component:
-    filters = rx.hstack(*[
-        rx.link(label, href=f"?keys={value}", size="2",
-                weight=rx.cond(S.key_filter == value, "bold", "regular"))
-        for value, label in (("all", "All"), ("sold", "Sold"), ("revoked", "Revoked"), ("available", "In stock"))
-    ], spacing="3", wrap="wrap")
+    filters = rx.hstack(
+        *[
+            rx.link(label, href=f"?keys={value}", size="2", weight=rx.cond(S.key_filter == value, "bold", "regular"))
+            for value, label in (("all", "All"), ("sold", "Sold"), ("revoked", "Revoked"), ("available", "In stock"))
+        ],
+        spacing="3",
+        wrap="wrap",
+    )
     return section_card(
         "License keys",
         filters,
         form_error(S.action_error, id="delivery-action-error"),
         form_notice(S.action_notice, id="delivery-action-notice"),
-        rx.cond(S.keys.length() > 0, rx.vstack(rx.foreach(S.keys, _key_row), spacing="0", width="100%"),
-                rx.text("No keys here yet.", color=theme.TEXT_MUTED)),
-        pager(page=S.pagination.page, page_count=S.pagination.page_count, has_previous=S.pagination.has_previous,
-              has_next=S.pagination.has_next, id="keys-pager", query="?keys=" + S.key_filter + "&"),
+        rx.cond(
+            S.keys.length() > 0,
+            rx.vstack(rx.foreach(S.keys, _key_row), spacing="0", width="100%"),
+            rx.text("No keys here yet.", color=theme.TEXT_MUTED),
+        ),
+        pager(
+            page=S.pagination.page,
+            page_count=S.pagination.page_count,
+            has_previous=S.pagination.has_previous,
+            has_next=S.pagination.has_next,
+            id="keys-pager",
+            query="?keys=" + S.key_filter + "&",
+        ),
         description="Revoke a leaked key, re-enable it, or replace it with a new one for the same buyer.",
         id="delivery-keys",
     )
 
 
-@seller_page(routes.SELLER_DELIVERY, title="Delivery", description="Downloads and license keys of a product.",
-             on_load=S.load)
+@seller_page(
+    routes.SELLER_DELIVERY, title="Delivery", description="Downloads and license keys of a product.", on_load=S.load
+)
 def seller_delivery() -> rx.Component:
     found = rx.vstack(
-        rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text("Back to the product"), spacing="1"),
-                href="/seller/products/" + S.settings.product_id.to_string(), size="2"),
+        rx.link(
+            rx.hstack(rx.icon("chevron-left", size=16), rx.text("Back to the product"), spacing="1"),
+            href="/seller/products/" + S.settings.product_id.to_string(),
+            size="2",
+        ),
         rx.heading("Delivery: ", S.settings.title, as_="h1", size="6", id="delivery-title"),
-        rx.cond(S.settings.waiting > 0, rx.callout(
-            S.settings.waiting.to_string() + " paid sale(s) are waiting for a license key: import more keys "
-            "in the product editor and they are delivered at once.",
-            icon="triangle_alert", color_scheme="amber", id="delivery-waiting")),
+        rx.cond(
+            S.settings.waiting > 0,
+            rx.callout(
+                S.settings.waiting.to_string() + " paid sale(s) are waiting for a license key: import more keys "
+                "in the product editor and they are delivered at once.",
+                icon="triangle_alert",
+                color_scheme="amber",
+                id="delivery-waiting",
+            ),
+        ),
         rx.cond(S.settings.delivers_files, settings_card()),
         rx.cond(S.settings.delivers_files, downloads_card()),
         rx.cond(S.settings.delivers_keys, keys_card()),
-        spacing=theme.GAP_SECTION, width="100%",
+        spacing=theme.GAP_SECTION,
+        width="100%",
     )
-    missing = empty_state("search-x", "No such product", "This product does not exist or is not yours.",
-                          action=link_button("Back to the studio", routes.SELLER, id="delivery-back"),
-                          id="delivery-missing")
-    return rx.box(rx.cond(S.loaded, rx.cond(S.not_found, missing, found), rx.spinner()),
-                  width="100%", max_width="56rem", margin_x="auto")
+    missing = empty_state(
+        "search-x",
+        "No such product",
+        "This product does not exist or is not yours.",
+        action=link_button("Back to the studio", routes.SELLER, id="delivery-back"),
+        id="delivery-missing",
+    )
+    return rx.box(
+        rx.cond(S.loaded, rx.cond(S.not_found, missing, found), rx.spinner()),
+        width="100%",
+        max_width="56rem",
+        margin_x="auto",
+    )

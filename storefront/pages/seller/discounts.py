@@ -20,41 +20,70 @@ def code_form() -> rx.Component:
         "New discount code",
         rx.form(
             rx.vstack(
-                labelled_input("Code", name="code", id="discount-code", placeholder="SPRING15",
-                               hint="3 to 40 letters, digits, dashes or underscores."),
+                labelled_input(
+                    "Code",
+                    name="code",
+                    id="discount-code",
+                    placeholder="SPRING15",
+                    hint="3 to 40 letters, digits, dashes or underscores.",
+                ),
                 rx.grid(
-                    rx.vstack(field_label("Kind", "discount-kind"),
-                              dropdown([("percent", "Percent off"), ("fixed", "Amount off")],
-                                       name="kind", id="discount-kind", default_value="percent"),
-                              spacing="1", width="100%"),
-                    labelled_input("Percent or amount off", name="value", id="discount-value", placeholder="15",
-                                   hint="A percentage, or an amount in your shop's currency."),
+                    rx.vstack(
+                        field_label("Kind", "discount-kind"),
+                        dropdown(
+                            [("percent", "Percent off"), ("fixed", "Amount off")],
+                            name="kind",
+                            id="discount-kind",
+                            default_value="percent",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    labelled_input(
+                        "Percent or amount off",
+                        name="value",
+                        id="discount-value",
+                        placeholder="15",
+                        hint="A percentage, or an amount in your shop's currency.",
+                    ),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
                     width="100%",
                 ),
                 rx.vstack(
                     field_label("Applies to", "discount-product"),
-                    dropdown([("", "Every product in the shop")],
-                             rx.foreach(SellerDiscountsState.products,
-                                        lambda p: rx.el.option(p.title, value=p.id.to_string())),
-                             name="product_id", id="discount-product"),
+                    dropdown(
+                        [("", "Every product in the shop")],
+                        rx.foreach(
+                            SellerDiscountsState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())
+                        ),
+                        name="product_id",
+                        id="discount-product",
+                    ),
                     spacing="1",
                     width="100%",
                 ),
                 rx.grid(
-                    labelled_input("Minimum order", name="minimum", id="discount-minimum", required=False,
-                                   placeholder="0", hint="Of the eligible items, in your currency."),
-                    labelled_input("Expires on", name="expires_on", id="discount-expires", type="date",
-                                   required=False),
-                    labelled_input("Usage limit", name="usage_limit", id="discount-limit", required=False,
-                                   placeholder="No limit"),
+                    labelled_input(
+                        "Minimum order",
+                        name="minimum",
+                        id="discount-minimum",
+                        required=False,
+                        placeholder="0",
+                        hint="Of the eligible items, in your currency.",
+                    ),
+                    labelled_input("Expires on", name="expires_on", id="discount-expires", type="date", required=False),
+                    labelled_input(
+                        "Usage limit", name="usage_limit", id="discount-limit", required=False, placeholder="No limit"
+                    ),
                     columns=rx.breakpoints(initial="1", sm="3"),
                     spacing="3",
                     width="100%",
                 ),
-                rx.box(submit_button("Create code", id="discount-submit", loading=SellerDiscountsState.pending),
-                       width=rx.breakpoints(initial="100%", sm="auto")),
+                rx.box(
+                    submit_button("Create code", id="discount-submit", loading=SellerDiscountsState.pending),
+                    width=rx.breakpoints(initial="100%", sm="auto"),
+                ),
                 spacing=theme.GAP,
                 width="100%",
             ),
@@ -77,10 +106,18 @@ def code_row(code: CodeRow) -> rx.Component:
             min_width="0",
         ),
         rx.spacer(),
-        rx.cond(code.active,
-                rx.button("End", on_click=SellerDiscountsState.end(code.id), variant="soft", color_scheme="gray",
-                          size="2", aria_label="End code " + code.label),
-                rx.badge("Inactive", color_scheme="gray", variant="soft")),
+        rx.cond(
+            code.active,
+            rx.button(
+                "End",
+                on_click=SellerDiscountsState.end(code.id),
+                variant="soft",
+                color_scheme="gray",
+                size="2",
+                aria_label="End code " + code.label,
+            ),
+            rx.badge("Inactive", color_scheme="gray", variant="soft"),
+        ),
         align="center",
         spacing="3",
         width="100%",
@@ -89,8 +126,12 @@ def code_row(code: CodeRow) -> rx.Component:
     )
 
 
-@seller_page(routes.SELLER_DISCOUNTS, title="Discount codes", description="Your shop's discount codes.",
-             on_load=SellerDiscountsState.load)
+@seller_page(
+    routes.SELLER_DISCOUNTS,
+    title="Discount codes",
+    description="Your shop's discount codes.",
+    on_load=SellerDiscountsState.load,
+)
 def seller_discounts() -> rx.Component:
     return rx.vstack(
         rx.heading("Discount codes", as_="h1", size="7"),
@@ -100,9 +141,12 @@ def seller_discounts() -> rx.Component:
         rx.cond(
             SellerDiscountsState.codes.length() > 0,
             row_list(SellerDiscountsState.codes, code_row, id="discount-list"),
-            rx.cond(SellerDiscountsState.loaded,
-                    empty_state("tag", "No codes yet", "Create a code below and share it with your buyers.",
-                                id="discount-empty")),
+            rx.cond(
+                SellerDiscountsState.loaded,
+                empty_state(
+                    "tag", "No codes yet", "Create a code below and share it with your buyers.", id="discount-empty"
+                ),
+            ),
         ),
         code_form(),
         spacing=theme.GAP,

@@ -10,14 +10,21 @@ from components.empty_state import empty_state
 from components.forms import form_error, labelled_input, section_card, submit_button
 from components.pager import pager
 from components.seller_nav import seller_nav
-from components.studio import field_label, dropdown, status_badge
+from components.studio import dropdown, field_label, status_badge
 from state.seller import SellerProductsState
 from state.session import SessionState
 from storefront import routes
 from storefront.layout import seller_page
 
-STATUS_FILTERS = [("active", "All but archived"), ("draft", "Drafts"), ("in_review", "In review"),
-                  ("live", "Live"), ("rejected", "Rejected"), ("archived", "Archived"), ("all", "Everything")]
+STATUS_FILTERS = [
+    ("active", "All but archived"),
+    ("draft", "Drafts"),
+    ("in_review", "In review"),
+    ("live", "Live"),
+    ("rejected", "Rejected"),
+    ("archived", "Archived"),
+    ("all", "Everything"),
+]
 
 
 def new_product_form() -> rx.Component:
@@ -26,29 +33,52 @@ def new_product_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 form_error(SellerProductsState.create_error, id="new-product-error"),
-                labelled_input("Title", name="title", id="new-product-title",
-                               error=SellerProductsState.create_title_error,
-                               placeholder="The Indie Maker Ebook"),
+                labelled_input(
+                    "Title",
+                    name="title",
+                    id="new-product-title",
+                    error=SellerProductsState.create_title_error,
+                    placeholder="The Indie Maker Ebook",
+                ),
                 rx.grid(
-                    rx.vstack(field_label("Pricing", "new-product-pricing"),
-                              dropdown([("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
-                                            name="pricing", id="new-product-pricing", default_value="fixed"),
-                              spacing="1", width="100%"),
-                    labelled_input("Price (minimum for pay what you want)", name="price",
-                                   id="new-product-price", error=SellerProductsState.create_price_error,
-                                   placeholder="19.00", hint="In your shop's currency; 0 for free."),
+                    rx.vstack(
+                        field_label("Pricing", "new-product-pricing"),
+                        dropdown(
+                            [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                            name="pricing",
+                            id="new-product-pricing",
+                            default_value="fixed",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    labelled_input(
+                        "Price (minimum for pay what you want)",
+                        name="price",
+                        id="new-product-price",
+                        error=SellerProductsState.create_price_error,
+                        placeholder="19.00",
+                        hint="In your shop's currency; 0 for free.",
+                    ),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
                     width="100%",
                 ),
-                rx.vstack(field_label("Buyers receive", "new-product-delivery"),
-                          dropdown([("files", "Downloadable files"), ("keys", "License keys"),
-                                         ("both", "Files and license keys")],
-                                        name="delivery_kind", id="new-product-delivery", default_value="files"),
-                          spacing="1", width="100%"),
-                rx.box(submit_button("Create draft", id="new-product-submit",
-                                     loading=SellerProductsState.create_pending),
-                       width=rx.breakpoints(initial="100%", sm="auto")),
+                rx.vstack(
+                    field_label("Buyers receive", "new-product-delivery"),
+                    dropdown(
+                        [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
+                        name="delivery_kind",
+                        id="new-product-delivery",
+                        default_value="files",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.box(
+                    submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending),
+                    width=rx.breakpoints(initial="100%", sm="auto"),
+                ),
                 spacing=theme.GAP,
                 width="100%",
             ),
@@ -64,12 +94,24 @@ def new_product_form() -> rx.Component:
 def filters() -> rx.Component:
     return rx.el.form(
         rx.flex(
-            rx.input(name="q", id="seller-search", default_value=SellerProductsState.search,
-                     placeholder="Search your products", type="search", size="3", flex_grow="1",
-                     min_width="12rem", key=SellerProductsState.search),
-            rx.box(dropdown(STATUS_FILTERS, name="status", id="seller-status",
-                                 default_value=SellerProductsState.status_filter),
-                   min_width="10rem", key=SellerProductsState.status_filter),
+            rx.input(
+                name="q",
+                id="seller-search",
+                default_value=SellerProductsState.search,
+                placeholder="Search your products",
+                type="search",
+                size="3",
+                flex_grow="1",
+                min_width="12rem",
+                key=SellerProductsState.search,
+            ),
+            rx.box(
+                dropdown(
+                    STATUS_FILTERS, name="status", id="seller-status", default_value=SellerProductsState.status_filter
+                ),
+                min_width="10rem",
+                key=SellerProductsState.status_filter,
+            ),
             rx.button("Filter", type="submit", size="3", variant="soft", id="seller-filter"),
             gap="0.5rem",
             wrap="wrap",
@@ -86,27 +128,54 @@ def product_row(row) -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.box(
-                rx.cond(row.cover_url,
-                        rx.image(src=row.cover_url, alt="", width="100%", height="100%", object_fit="cover"),
-                        rx.center(rx.icon("package", size=20), width="100%", height="100%",
-                                  background_color=rx.color(theme.RADIX_ACCENT, 3))),
-                width="4.5rem", height="3.4rem", flex_shrink="0", overflow="hidden",
+                rx.cond(
+                    row.cover_url,
+                    rx.image(src=row.cover_url, alt="", width="100%", height="100%", object_fit="cover"),
+                    rx.center(
+                        rx.icon("package", size=20),
+                        width="100%",
+                        height="100%",
+                        background_color=rx.color(theme.RADIX_ACCENT, 3),
+                    ),
+                ),
+                width="4.5rem",
+                height="3.4rem",
+                flex_shrink="0",
+                overflow="hidden",
                 border_radius=theme.RADIUS_CONTROL,
             ),
             rx.vstack(
                 rx.text(row.title, weight="medium", style={"overflow_wrap": "anywhere"}),
-                rx.hstack(status_badge(row.status_label), rx.text(row.price_label, size="2"),
-                          rx.text(row.sales_count.to_string(), rx.cond(row.sales_count == 1, " sale", " sales"),
-                                  size="2", color=theme.TEXT_MUTED, custom_attrs={"data-testid": "sales-count"}),
-                          spacing="2", align="center", wrap="wrap"),
-                rx.cond(row.rejection_reason != "",
-                        rx.text("Rejected: ", row.rejection_reason, size="1", color=theme.DANGER_TEXT)),
+                rx.hstack(
+                    status_badge(row.status_label),
+                    rx.text(row.price_label, size="2"),
+                    rx.text(
+                        row.sales_count.to_string(),
+                        rx.cond(row.sales_count == 1, " sale", " sales"),
+                        size="2",
+                        color=theme.TEXT_MUTED,
+                        custom_attrs={"data-testid": "sales-count"},
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    row.rejection_reason != "",
+                    rx.text("Rejected: ", row.rejection_reason, size="1", color=theme.DANGER_TEXT),
+                ),
                 spacing="1",
                 min_width="0",
                 flex_grow="1",
             ),
-            rx.text("Changed ", row.updated_at_label, size="1", color=theme.TEXT_MUTED,
-                    display=rx.breakpoints(initial="none", sm="block"), white_space="nowrap"),
+            rx.text(
+                "Changed ",
+                row.updated_at_label,
+                size="1",
+                color=theme.TEXT_MUTED,
+                display=rx.breakpoints(initial="none", sm="block"),
+                white_space="nowrap",
+            ),
             align="center",
             spacing="3",
             width="100%",
@@ -128,19 +197,32 @@ def product_list() -> rx.Component:
         filters(),
         rx.cond(
             SellerProductsState.rows.length() > 0,
-            rx.box(rx.foreach(SellerProductsState.rows, product_row), width="100%",
-                   border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CARD,
-                   overflow="hidden", id="seller-products"),
+            rx.box(
+                rx.foreach(SellerProductsState.rows, product_row),
+                width="100%",
+                border=f"1px solid {theme.BORDER}",
+                border_radius=theme.RADIUS_CARD,
+                overflow="hidden",
+                id="seller-products",
+            ),
             rx.cond(
                 SellerProductsState.loaded,
-                empty_state("package-plus", "No products here",
-                            "Products you create appear here, whatever their status. Change the "
-                            "filter to see archived ones.", id="seller-empty"),
+                empty_state(
+                    "package-plus",
+                    "No products here",
+                    "Products you create appear here, whatever their status. Change the filter to see archived ones.",
+                    id="seller-empty",
+                ),
             ),
         ),
-        pager(page=pagination.page, page_count=pagination.page_count,
-              has_previous=pagination.has_previous, has_next=pagination.has_next,
-              query=SellerProductsState.query_prefix, id="seller-pager"),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            query=SellerProductsState.query_prefix,
+            id="seller-pager",
+        ),
         spacing=theme.GAP,
         width="100%",
     )
@@ -156,9 +238,12 @@ def seller_home() -> rx.Component:
     return rx.vstack(
         rx.vstack(
             rx.heading("Seller studio", as_="h1", size="7"),
-            rx.text("Your shop: ", rx.link("/s/", SessionState.shop_slug,
-                                          href="/s/" + SessionState.shop_slug, id="seller-shop-link"),
-                    color=theme.TEXT_MUTED, id="seller-shop-slug"),
+            rx.text(
+                "Your shop: ",
+                rx.link("/s/", SessionState.shop_slug, href="/s/" + SessionState.shop_slug, id="seller-shop-link"),
+                color=theme.TEXT_MUTED,
+                id="seller-shop-slug",
+            ),
             spacing="1",
         ),
         seller_nav(routes.SELLER),

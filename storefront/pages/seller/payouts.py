@@ -21,17 +21,29 @@ def balance_card(balance: SellerBalance) -> rx.Component:
         rx.vstack(
             rx.text(balance.currency, weight="bold", size="2", color=theme.TEXT_MUTED),
             rx.grid(
-                rx.vstack(rx.text("Available", size="2", color=theme.TEXT_MUTED),
-                          rx.text(balance.available_label, size="6", weight="bold"), spacing="1"),
-                rx.vstack(rx.text("Pending", size="2", color=theme.TEXT_MUTED),
-                          rx.text(balance.pending_label, size="6", weight="bold"), spacing="1"),
+                rx.vstack(
+                    rx.text("Available", size="2", color=theme.TEXT_MUTED),
+                    rx.text(balance.available_label, size="6", weight="bold"),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.text("Pending", size="2", color=theme.TEXT_MUTED),
+                    rx.text(balance.pending_label, size="6", weight="bold"),
+                    spacing="1",
+                ),
                 columns="2",
                 spacing="4",
                 width="100%",
             ),
-            rx.cond(balance.disputed > 0,
-                    rx.text("Held while buyers' banks decide disputes: ", balance.disputed_label,
-                            size="2", color=theme.TEXT_MUTED)),
+            rx.cond(
+                balance.disputed > 0,
+                rx.text(
+                    "Held while buyers' banks decide disputes: ",
+                    balance.disputed_label,
+                    size="2",
+                    color=theme.TEXT_MUTED,
+                ),
+            ),
             spacing="2",
             width="100%",
         ),
@@ -40,28 +52,48 @@ def balance_card(balance: SellerBalance) -> rx.Component:
     )
 
 
-@seller_page(routes.SELLER_PAYOUTS, title="Balance and payouts",
-             description="What your shop has earned and what is ready to be paid out.",
-             on_load=SellerPayoutsState.load)
+@seller_page(
+    routes.SELLER_PAYOUTS,
+    title="Balance and payouts",
+    description="What your shop has earned and what is ready to be paid out.",
+    on_load=SellerPayoutsState.load,
+)
 def seller_payouts() -> rx.Component:
     return rx.vstack(
         rx.heading("Balance and payouts", as_="h1", size="7"),
         seller_nav(routes.SELLER_PAYOUTS),
         form_error(SellerPayoutsState.error, id="payouts-error"),
-        rx.text(f"Earnings are what buyers paid less VAT, the marketplace commission and the card fee. "
-                f"They stay pending for {DEFAULT_HOLD.days} days after each sale (refunds come out of them), "
-                "then become available for payout.", size="2", color=theme.TEXT_MUTED),
+        rx.text(
+            f"Earnings are what buyers paid less VAT, the marketplace commission and the card fee. "
+            f"They stay pending for {DEFAULT_HOLD.days} days after each sale (refunds come out of them), "
+            "then become available for payout.",
+            size="2",
+            color=theme.TEXT_MUTED,
+        ),
         rx.cond(
             SellerPayoutsState.balances.length() > 0,
-            rx.grid(rx.foreach(SellerPayoutsState.balances, balance_card),
-                    columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%", id="balances"),
-            rx.cond(SellerPayoutsState.loaded,
-                    empty_state("wallet", "No earnings yet", "Your balance appears after your first sale.",
-                                id="balances-empty")),
+            rx.grid(
+                rx.foreach(SellerPayoutsState.balances, balance_card),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
+                id="balances",
+            ),
+            rx.cond(
+                SellerPayoutsState.loaded,
+                empty_state(
+                    "wallet", "No earnings yet", "Your balance appears after your first sale.", id="balances-empty"
+                ),
+            ),
         ),
-        rx.button(rx.icon("download", size=16), "Download statement (CSV)",
-                  on_click=SellerPayoutsState.download_statement, variant="soft", size="3",
-                  id="payouts-csv"),
+        rx.button(
+            rx.icon("download", size=16),
+            "Download statement (CSV)",
+            on_click=SellerPayoutsState.download_statement,
+            variant="soft",
+            size="3",
+            id="payouts-csv",
+        ),
         spacing=theme.GAP,
         width="100%",
     )

@@ -10,23 +10,44 @@ from components.buttons import link_button
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice, section_card
 from components.rich_text import rich_text
-from components.studio import field_error, field_label, dropdown, status_badge
+from components.studio import dropdown, field_error, field_label, status_badge
 from state.seller import ProductEditorState as E
 from storefront import routes
 from storefront.layout import seller_page
 
 P = E.product
 MAX_UPLOAD_NOTE = "Up to 2 GB per file. The type is read from the file itself."
-IMAGE_TYPES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"],
-               "image/gif": [".gif"], "image/avif": [".avif"]}
+IMAGE_TYPES = {
+    "image/png": [".png"],
+    "image/jpeg": [".jpg", ".jpeg"],
+    "image/webp": [".webp"],
+    "image/gif": [".gif"],
+    "image/avif": [".avif"],
+}
 
 
-def _input(label: str, *, name: str, id: str, default_value, error_key: str = "", hint: str = "",
-           placeholder: str = "", required: bool = False) -> rx.Component:
+def _input(
+    label: str,
+    *,
+    name: str,
+    id: str,
+    default_value,
+    error_key: str = "",
+    hint: str = "",
+    placeholder: str = "",
+    required: bool = False,
+) -> rx.Component:
     return rx.vstack(
         field_label(label, id),
-        rx.input(name=name, id=id, default_value=default_value, size="3", width="100%",
-                 placeholder=placeholder or None, required=required),
+        rx.input(
+            name=name,
+            id=id,
+            default_value=default_value,
+            size="3",
+            width="100%",
+            placeholder=placeholder or None,
+            required=required,
+        ),
         rx.cond(hint != "", rx.text(hint, size="1", color=theme.TEXT_MUTED)),
         field_error(E.details_errors.get(error_key or name, ""), id=f"{id}-error"),
         spacing="1",
@@ -34,12 +55,14 @@ def _input(label: str, *, name: str, id: str, default_value, error_key: str = ""
     )
 
 
-def _textarea(label: str, *, name: str, id: str, default_value, rows: str, hint: str = "",
-              error: rx.Var | str = "") -> rx.Component:
+def _textarea(
+    label: str, *, name: str, id: str, default_value, rows: str, hint: str = "", error: rx.Var | str = ""
+) -> rx.Component:
     return rx.vstack(
         field_label(label, id),
-        rx.text_area(name=name, id=id, default_value=default_value, rows=rows, width="100%",
-                     size="3", resize="vertical"),
+        rx.text_area(
+            name=name, id=id, default_value=default_value, rows=rows, width="100%", size="3", resize="vertical"
+        ),
         rx.cond(hint != "", rx.text(hint, size="1", color=theme.TEXT_MUTED)),
         field_error(error, id=f"{id}-error"),
         spacing="1",
@@ -48,51 +71,83 @@ def _textarea(label: str, *, name: str, id: str, default_value, rows: str, hint:
 
 
 def _save_button(label: str, id: str) -> rx.Component:
-    return rx.box(rx.button(label, type="submit", size="3", id=id, style=theme.CTA_BUTTON_STYLE),
-                  width=rx.breakpoints(initial="100%", sm="auto"))
+    return rx.box(
+        rx.button(label, type="submit", size="3", id=id, style=theme.CTA_BUTTON_STYLE),
+        width=rx.breakpoints(initial="100%", sm="auto"),
+    )
 
 
 def status_section() -> rx.Component:
     problems = rx.cond(
         P.publish_problems.length() > 0,
         rx.callout(
-            rx.vstack(rx.text("Before you can publish:", weight="bold"),
-                      rx.foreach(P.publish_problems, lambda problem: rx.text("• ", problem)),
-                      spacing="1"),
-            icon="list-checks", color_scheme="amber", width="100%", id="publish-problems",
+            rx.vstack(
+                rx.text("Before you can publish:", weight="bold"),
+                rx.foreach(P.publish_problems, lambda problem: rx.text("• ", problem)),
+                spacing="1",
+            ),
+            icon="list-checks",
+            color_scheme="amber",
+            width="100%",
+            id="publish-problems",
         ),
     )
     rejected = rx.cond(
         P.moderation_status == "rejected",
-        rx.callout("Rejected by moderation: " + P.rejection_reason.to(str) +
-                   " Fix it, then publish again to send it back for review.",
-                   icon="octagon-x", color_scheme="red", width="100%", id="rejection-reason"),
+        rx.callout(
+            "Rejected by moderation: "
+            + P.rejection_reason.to(str)
+            + " Fix it, then publish again to send it back for review.",
+            icon="octagon-x",
+            color_scheme="red",
+            width="100%",
+            id="rejection-reason",
+        ),
     )
     buttons = rx.flex(
         rx.cond(
             (P.status != "published") | (P.moderation_status == "rejected"),
-            rx.button("Publish", on_click=E.publish, size="3", id="publish-button",
-                      style=theme.CTA_BUTTON_STYLE),
+            rx.button("Publish", on_click=E.publish, size="3", id="publish-button", style=theme.CTA_BUTTON_STYLE),
         ),
-        rx.cond(P.status == "published",
-                rx.button("Unpublish", on_click=E.unpublish, size="3", variant="soft", id="unpublish-button")),
-        rx.cond(P.status != "archived",
-                rx.button("Archive", on_click=E.archive, size="3", variant="soft", color_scheme="gray",
-                          id="archive-button")),
+        rx.cond(
+            P.status == "published",
+            rx.button("Unpublish", on_click=E.unpublish, size="3", variant="soft", id="unpublish-button"),
+        ),
+        rx.cond(
+            P.status != "archived",
+            rx.button(
+                "Archive", on_click=E.archive, size="3", variant="soft", color_scheme="gray", id="archive-button"
+            ),
+        ),
         link_button("Preview", P.public_url.to(str), id="preview-link", primary=False, icon="eye"),
         gap="0.5rem",
         wrap="wrap",
     )
     return section_card(
         "Status",
-        rx.hstack(status_badge(E.status_label, id="product-status"),
-                  rx.cond(P.is_live, rx.text("Buyers can see and buy it.", size="2"),
-                          rx.text("Buyers cannot see it.", size="2", color=theme.TEXT_MUTED)),
-                  align="center", spacing="3", wrap="wrap"),
-        rx.cond(P.status == "published",
-                rx.cond(P.moderation_status == "pending",
-                        rx.text("Waiting for a moderator to review it; it goes live once approved.",
-                                size="2", color=theme.TEXT_MUTED, id="moderation-pending"))),
+        rx.hstack(
+            status_badge(E.status_label, id="product-status"),
+            rx.cond(
+                P.is_live,
+                rx.text("Buyers can see and buy it.", size="2"),
+                rx.text("Buyers cannot see it.", size="2", color=theme.TEXT_MUTED),
+            ),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.cond(
+            P.status == "published",
+            rx.cond(
+                P.moderation_status == "pending",
+                rx.text(
+                    "Waiting for a moderator to review it; it goes live once approved.",
+                    size="2",
+                    color=theme.TEXT_MUTED,
+                    id="moderation-pending",
+                ),
+            ),
+        ),
         rejected,
         problems,
         form_error(E.status_error, id="status-error"),
@@ -112,30 +167,66 @@ def details_section() -> rx.Component:
                 _input("Title", name="title", id="edit-title", default_value=P.title, required=True),
                 rx.vstack(
                     field_label("Address", "edit-slug"),
-                    rx.input(name="slug", id="edit-slug", default_value=P.slug, size="3", width="100%",
-                             read_only=P.slug_locked),
-                    rx.text(rx.cond(P.slug_locked, "Fixed since the product was published, so links keep working: ",
-                                    "Lower-case letters, digits and dashes: "),
-                            P.public_url, size="1", color=theme.TEXT_MUTED),
+                    rx.input(
+                        name="slug",
+                        id="edit-slug",
+                        default_value=P.slug,
+                        size="3",
+                        width="100%",
+                        read_only=P.slug_locked,
+                    ),
+                    rx.text(
+                        rx.cond(
+                            P.slug_locked,
+                            "Fixed since the product was published, so links keep working: ",
+                            "Lower-case letters, digits and dashes: ",
+                        ),
+                        P.public_url,
+                        size="1",
+                        color=theme.TEXT_MUTED,
+                    ),
                     field_error(E.details_errors.get("slug", ""), id="edit-slug-error"),
-                    spacing="1", width="100%",
+                    spacing="1",
+                    width="100%",
                 ),
-                _input("Summary", name="summary", id="edit-summary", default_value=P.summary,
-                       hint="One sentence shown under the title and in search results (280 characters)."),
-                _textarea("Description", name="description", id="edit-description",
-                          default_value=P.description, rows="10",
-                          hint="Markdown: **bold**, lists, links, headings, tables. No HTML or pictures "
-                               "(use the gallery). Up to 100 KB.",
-                          error=E.details_errors.get("description", "")),
+                _input(
+                    "Summary",
+                    name="summary",
+                    id="edit-summary",
+                    default_value=P.summary,
+                    hint="One sentence shown under the title and in search results (280 characters).",
+                ),
+                _textarea(
+                    "Description",
+                    name="description",
+                    id="edit-description",
+                    default_value=P.description,
+                    rows="10",
+                    hint="Markdown: **bold**, lists, links, headings, tables. No HTML or pictures "
+                    "(use the gallery). Up to 100 KB.",
+                    error=E.details_errors.get("description", ""),
+                ),
                 rx.vstack(
                     field_label("Category", "edit-category"),
-                    dropdown([("", "No category")], category_options, name="category", id="edit-category",
-                             default_value=P.category_slug),
+                    dropdown(
+                        [("", "No category")],
+                        category_options,
+                        name="category",
+                        id="edit-category",
+                        default_value=P.category_slug,
+                    ),
                     field_error(E.details_errors.get("category", ""), id="edit-category-error"),
-                    spacing="1", width="100%",
+                    spacing="1",
+                    width="100%",
                 ),
-                _input("Tags", name="tags", id="edit-tags", default_value=P.tags.join(", "),
-                       hint="Up to 10, separated by commas.", placeholder="python, ebook"),
+                _input(
+                    "Tags",
+                    name="tags",
+                    id="edit-tags",
+                    default_value=P.tags.join(", "),
+                    hint="Up to 10, separated by commas.",
+                    placeholder="python, ebook",
+                ),
                 _save_button("Save details", "details-submit"),
                 spacing=theme.GAP,
                 width="100%",
@@ -145,11 +236,21 @@ def details_section() -> rx.Component:
             id="details-form",
             width="100%",
         ),
-        rx.cond(P.description_html != "",
-                rx.vstack(rx.text("Description preview", weight="bold", size="2"),
-                          rich_text(P.description_html, id="description-preview", padding="0.75rem",
-                                    border=f"1px dashed {theme.BORDER}", border_radius=theme.RADIUS_CONTROL),
-                          spacing="1", width="100%")),
+        rx.cond(
+            P.description_html != "",
+            rx.vstack(
+                rx.text("Description preview", weight="bold", size="2"),
+                rich_text(
+                    P.description_html,
+                    id="description-preview",
+                    padding="0.75rem",
+                    border=f"1px dashed {theme.BORDER}",
+                    border_radius=theme.RADIUS_CONTROL,
+                ),
+                spacing="1",
+                width="100%",
+            ),
+        ),
         id="details-section",
     )
 
@@ -162,19 +263,38 @@ def pricing_section() -> rx.Component:
                 form_error(E.pricing_error, id="pricing-error"),
                 form_notice(E.pricing_notice, id="pricing-notice"),
                 rx.grid(
-                    rx.vstack(field_label("Pricing", "edit-pricing"),
-                              dropdown([("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
-                                            name="pricing", id="edit-pricing", default_value=P.pricing),
-                              spacing="1", width="100%"),
-                    rx.vstack(field_label("Price or minimum (" + P.currency.to(str) + ")", "edit-price"),
-                              rx.input(name="price", id="edit-price", default_value=P.price_input, size="3",
-                                       width="100%", input_mode="decimal"),
-                              spacing="1", width="100%"),
-                    columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+                    rx.vstack(
+                        field_label("Pricing", "edit-pricing"),
+                        dropdown(
+                            [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                            name="pricing",
+                            id="edit-pricing",
+                            default_value=P.pricing,
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        field_label("Price or minimum (" + P.currency.to(str) + ")", "edit-price"),
+                        rx.input(
+                            name="price",
+                            id="edit-price",
+                            default_value=P.price_input,
+                            size="3",
+                            width="100%",
+                            input_mode="decimal",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
                 ),
                 rx.text("Now: ", P.price_label, size="2", color=theme.TEXT_MUTED, id="price-now"),
                 _save_button("Save price", "pricing-submit"),
-                spacing=theme.GAP, width="100%",
+                spacing=theme.GAP,
+                width="100%",
             ),
             on_submit=E.save_pricing,
             key="pricing-" + E.form_key.to_string(),
@@ -186,14 +306,16 @@ def pricing_section() -> rx.Component:
     )
 
 
-def _upload_zone(upload_id: str, text: str, *, multiple: bool, accept: dict | None, handler,
-                 button_label: str) -> rx.Component:
+def _upload_zone(
+    upload_id: str, text: str, *, multiple: bool, accept: dict | None, handler, button_label: str
+) -> rx.Component:
     return rx.vstack(
         rx.upload(
             rx.vstack(
                 rx.icon("upload", size=20),
                 rx.text(text, size="2", text_align="center"),
-                align="center", spacing="1",
+                align="center",
+                spacing="1",
             ),
             id=upload_id,
             multiple=multiple,
@@ -208,7 +330,10 @@ def _upload_zone(upload_id: str, text: str, *, multiple: bool, accept: dict | No
         rx.button(
             button_label,
             on_click=handler(rx.upload_files(upload_id=upload_id, on_upload_progress=E.upload_progressed)),
-            size="3", variant="soft", id=f"{upload_id}-submit", loading=E.uploading != "",
+            size="3",
+            variant="soft",
+            id=f"{upload_id}-submit",
+            loading=E.uploading != "",
         ),
         spacing="2",
         width="100%",
@@ -218,10 +343,16 @@ def _upload_zone(upload_id: str, text: str, *, multiple: bool, accept: dict | No
 def progress_bar() -> rx.Component:
     return rx.cond(
         E.uploading != "",
-        rx.vstack(rx.progress(value=E.upload_progress, max=100, width="100%", id="upload-progress"),
-                  rx.text(rx.cond(E.upload_progress < 100, "Uploading… " + E.upload_progress.to_string() + "%",
-                                  "Processing…"), size="1", color=theme.TEXT_MUTED),
-                  spacing="1", width="100%"),
+        rx.vstack(
+            rx.progress(value=E.upload_progress, max=100, width="100%", id="upload-progress"),
+            rx.text(
+                rx.cond(E.upload_progress < 100, "Uploading… " + E.upload_progress.to_string() + "%", "Processing…"),
+                size="1",
+                color=theme.TEXT_MUTED,
+            ),
+            spacing="1",
+            width="100%",
+        ),
     )
 
 
@@ -230,14 +361,24 @@ def images_section() -> rx.Component:
         rx.foreach(
             P.gallery,
             lambda image: rx.vstack(
-                rx.image(src=image.url_400, alt="", width="100%", aspect_ratio="4 / 3", object_fit="cover",
-                         border_radius=theme.RADIUS_CONTROL),
-                rx.button("Remove", on_click=E.remove_gallery_image(image.id), size="1", variant="soft",
-                          color_scheme="red"),
+                rx.image(
+                    src=image.url_400,
+                    alt="",
+                    width="100%",
+                    aspect_ratio="4 / 3",
+                    object_fit="cover",
+                    border_radius=theme.RADIUS_CONTROL,
+                ),
+                rx.button(
+                    "Remove", on_click=E.remove_gallery_image(image.id), size="1", variant="soft", color_scheme="red"
+                ),
                 spacing="1",
             ),
         ),
-        columns=rx.breakpoints(initial="2", sm="4"), spacing="2", width="100%", id="gallery-images",
+        columns=rx.breakpoints(initial="2", sm="4"),
+        spacing="2",
+        width="100%",
+        id="gallery-images",
     )
     return section_card(
         "Pictures",
@@ -245,23 +386,47 @@ def images_section() -> rx.Component:
         rx.grid(
             rx.vstack(
                 rx.text("Cover", weight="bold", size="2"),
-                rx.cond(P.cover,
-                        rx.image(src=P.cover.url_800, alt="Cover", width="100%", aspect_ratio="4 / 3",
-                                 object_fit="cover", border_radius=theme.RADIUS_CONTROL, id="cover-image"),
-                        rx.text("No cover yet.", size="2", color=theme.TEXT_MUTED)),
-                _upload_zone("cover-upload", "Choose or drop a JPEG, PNG, WebP, GIF or AVIF image "
-                             "(at least 100 px, up to 20 MB).", multiple=False, accept=IMAGE_TYPES,
-                             handler=E.upload_cover, button_label="Upload cover"),
-                spacing="2", width="100%",
+                rx.cond(
+                    P.cover,
+                    rx.image(
+                        src=P.cover.url_800,
+                        alt="Cover",
+                        width="100%",
+                        aspect_ratio="4 / 3",
+                        object_fit="cover",
+                        border_radius=theme.RADIUS_CONTROL,
+                        id="cover-image",
+                    ),
+                    rx.text("No cover yet.", size="2", color=theme.TEXT_MUTED),
+                ),
+                _upload_zone(
+                    "cover-upload",
+                    "Choose or drop a JPEG, PNG, WebP, GIF or AVIF image (at least 100 px, up to 20 MB).",
+                    multiple=False,
+                    accept=IMAGE_TYPES,
+                    handler=E.upload_cover,
+                    button_label="Upload cover",
+                ),
+                spacing="2",
+                width="100%",
             ),
             rx.vstack(
                 rx.text("Gallery (up to 10)", weight="bold", size="2"),
                 gallery,
-                _upload_zone("gallery-upload", "Add pictures to the gallery.", multiple=True, accept=IMAGE_TYPES,
-                             handler=E.upload_gallery, button_label="Add to gallery"),
-                spacing="2", width="100%",
+                _upload_zone(
+                    "gallery-upload",
+                    "Add pictures to the gallery.",
+                    multiple=True,
+                    accept=IMAGE_TYPES,
+                    handler=E.upload_gallery,
+                    button_label="Add to gallery",
+                ),
+                spacing="2",
+                width="100%",
             ),
-            columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
         ),
         progress_bar(),
         description="Resized into sharp thumbnails for every screen when you upload them.",
@@ -275,18 +440,25 @@ def _file_row(file, can_remove) -> rx.Component:
         rx.vstack(
             rx.text(file.filename, size="2", style={"overflow_wrap": "anywhere"}),
             rx.text(file.size_label, " · ", file.content_type, size="1", color=theme.TEXT_MUTED),
-            spacing="0", flex_grow="1", min_width="0",
+            spacing="0",
+            flex_grow="1",
+            min_width="0",
         ),
-        rx.cond(file.content_type == "application/pdf",
-                rx.el.label(
-                    rx.checkbox(checked=file.stamp_pdf,
-                                on_change=lambda checked: E.set_stamping(file.id, checked)),
-                    rx.text("Stamp buyer's email", size="1"),
-                    style={"display": "flex", "gap": "0.25rem", "align_items": "center"},
-                )),
-        rx.cond(can_remove,
-                rx.button("Remove", on_click=E.remove_file(file.id), size="1", variant="soft", color_scheme="red")),
-        align="center", spacing="2", width="100%",
+        rx.cond(
+            file.content_type == "application/pdf",
+            rx.el.label(
+                rx.checkbox(checked=file.stamp_pdf, on_change=lambda checked: E.set_stamping(file.id, checked)),
+                rx.text("Stamp buyer's email", size="1"),
+                style={"display": "flex", "gap": "0.25rem", "align_items": "center"},
+            ),
+        ),
+        rx.cond(
+            can_remove,
+            rx.button("Remove", on_click=E.remove_file(file.id), size="1", variant="soft", color_scheme="red"),
+        ),
+        align="center",
+        spacing="2",
+        width="100%",
         custom_attrs={"data-testid": "product-file"},
     )
 
@@ -295,20 +467,40 @@ def files_section() -> rx.Component:
     versions = rx.foreach(
         P.versions,
         lambda version: rx.vstack(
-            rx.hstack(rx.text("Version ", version.label, weight="bold"),
-                      rx.text("#", version.number.to_string(), " · ", version.total_size_label,
-                              size="1", color=theme.TEXT_MUTED),
-                      rx.cond(version.is_draft, rx.badge("Draft: buyers don't see it yet", color_scheme="amber",
-                                                         variant="soft")),
-                      align="baseline", spacing="2", wrap="wrap"),
-            rx.cond(version.release_notes != "",
-                    rx.text(version.release_notes, size="2", white_space="pre-line", color=theme.TEXT_MUTED)),
+            rx.hstack(
+                rx.text("Version ", version.label, weight="bold"),
+                rx.text(
+                    "#", version.number.to_string(), " · ", version.total_size_label, size="1", color=theme.TEXT_MUTED
+                ),
+                rx.cond(
+                    version.is_draft, rx.badge("Draft: buyers don't see it yet", color_scheme="amber", variant="soft")
+                ),
+                align="baseline",
+                spacing="2",
+                wrap="wrap",
+            ),
+            rx.cond(
+                version.release_notes != "",
+                rx.text(version.release_notes, size="2", white_space="pre-line", color=theme.TEXT_MUTED),
+            ),
             rx.foreach(version.files, lambda file: _file_row(file, ~P.slug_locked | version.is_draft)),
-            rx.cond(version.is_draft,
-                    rx.box(rx.button(rx.icon("rocket", size=16), "Release version", on_click=E.release_version,
-                                     size="2", id="version-release"))),
-            spacing="2", width="100%", padding="0.75rem",
-            border=f"1px solid {theme.BORDER}", border_radius=theme.RADIUS_CONTROL,
+            rx.cond(
+                version.is_draft,
+                rx.box(
+                    rx.button(
+                        rx.icon("rocket", size=16),
+                        "Release version",
+                        on_click=E.release_version,
+                        size="2",
+                        id="version-release",
+                    )
+                ),
+            ),
+            spacing="2",
+            width="100%",
+            padding="0.75rem",
+            border=f"1px solid {theme.BORDER}",
+            border_radius=theme.RADIUS_CONTROL,
         ),
     )
     new_version = rx.form(
@@ -317,13 +509,21 @@ def files_section() -> rx.Component:
             form_error(E.version_error, id="version-error"),
             form_notice(E.version_notice, id="version-notice"),
             rx.input(name="label", id="version-label", placeholder="Version name, e.g. 1.1", size="3", width="100%"),
-            rx.text_area(name="release_notes", id="version-notes", placeholder="What changed (release notes)",
-                         rows="3", width="100%"),
-            rx.el.label(rx.checkbox(name="carry_over", default_checked=True),
-                        rx.text("Start with the current version's files", size="2"),
-                        style={"display": "flex", "gap": "0.5rem", "align_items": "center"}),
+            rx.text_area(
+                name="release_notes",
+                id="version-notes",
+                placeholder="What changed (release notes)",
+                rows="3",
+                width="100%",
+            ),
+            rx.el.label(
+                rx.checkbox(name="carry_over", default_checked=True),
+                rx.text("Start with the current version's files", size="2"),
+                style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
+            ),
             rx.box(rx.button("Start new version", type="submit", size="3", variant="soft", id="version-submit")),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
         on_submit=E.create_version,
         reset_on_submit=True,
@@ -333,14 +533,23 @@ def files_section() -> rx.Component:
     return section_card(
         "Files",
         form_error(E.file_error, id="file-error"),
-        rx.cond(P.versions.length() > 0, rx.vstack(versions, spacing="2", width="100%", id="versions"),
-                rx.text("No files yet.", size="2", color=theme.TEXT_MUTED)),
-        _upload_zone("file-upload", "Choose or drop the files buyers download. " + MAX_UPLOAD_NOTE,
-                     multiple=True, accept=None, handler=E.upload_files, button_label="Upload files"),
+        rx.cond(
+            P.versions.length() > 0,
+            rx.vstack(versions, spacing="2", width="100%", id="versions"),
+            rx.text("No files yet.", size="2", color=theme.TEXT_MUTED),
+        ),
+        _upload_zone(
+            "file-upload",
+            "Choose or drop the files buyers download. " + MAX_UPLOAD_NOTE,
+            multiple=True,
+            accept=None,
+            handler=E.upload_files,
+            button_label="Upload files",
+        ),
         progress_bar(),
         rx.cond(P.versions.length() > 0, new_version),
         description="Files are private: buyers get expiring download links. Uploads go to the newest "
-                    "version; an update stays a draft until you release it. Buyers keep every released version.",
+        "version; an update stays a draft until you release it. Buyers keep every released version.",
         id="files-section",
     )
 
@@ -352,33 +561,79 @@ def keys_section() -> rx.Component:
             form_error(E.policy_error, id="policy-error"),
             form_notice(E.policy_notice, id="policy-notice"),
             rx.grid(
-                rx.vstack(field_label("Keys", "key-source"),
-                          dropdown([("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
-                                        name="source", id="key-source", default_value=lic.source),
-                          spacing="1", width="100%"),
-                rx.vstack(field_label("Prefix for generated keys", "key-prefix"),
-                          rx.input(name="prefix", id="key-prefix", default_value=lic.prefix, size="3",
-                                   placeholder="e.g. PRO", width="100%"),
-                          spacing="1", width="100%"),
-                rx.vstack(field_label("Activations per key", "key-activations"),
-                          rx.input(name="activation_limit", id="key-activations", input_mode="numeric",
-                                   default_value=lic.activation_limit.to_string().replace("null", ""),
-                                   placeholder="No limit", size="3", width="100%"),
-                          spacing="1", width="100%"),
-                rx.vstack(field_label("Expires after (days)", "key-expiry"),
-                          rx.input(name="expiry_days", id="key-expiry", input_mode="numeric",
-                                   default_value=lic.expiry_days.to_string().replace("null", ""),
-                                   placeholder="Never", size="3", width="100%"),
-                          spacing="1", width="100%"),
-                rx.vstack(field_label("Validations per key", "key-usage"),
-                          rx.input(name="usage_limit", id="key-usage", input_mode="numeric",
-                                   default_value=lic.usage_limit.to_string().replace("null", ""),
-                                   placeholder="No limit", size="3", width="100%"),
-                          spacing="1", width="100%"),
-                columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+                rx.vstack(
+                    field_label("Keys", "key-source"),
+                    dropdown(
+                        [("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
+                        name="source",
+                        id="key-source",
+                        default_value=lic.source,
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    field_label("Prefix for generated keys", "key-prefix"),
+                    rx.input(
+                        name="prefix",
+                        id="key-prefix",
+                        default_value=lic.prefix,
+                        size="3",
+                        placeholder="e.g. PRO",
+                        width="100%",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    field_label("Activations per key", "key-activations"),
+                    rx.input(
+                        name="activation_limit",
+                        id="key-activations",
+                        input_mode="numeric",
+                        default_value=lic.activation_limit.to_string().replace("null", ""),
+                        placeholder="No limit",
+                        size="3",
+                        width="100%",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    field_label("Expires after (days)", "key-expiry"),
+                    rx.input(
+                        name="expiry_days",
+                        id="key-expiry",
+                        input_mode="numeric",
+                        default_value=lic.expiry_days.to_string().replace("null", ""),
+                        placeholder="Never",
+                        size="3",
+                        width="100%",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    field_label("Validations per key", "key-usage"),
+                    rx.input(
+                        name="usage_limit",
+                        id="key-usage",
+                        input_mode="numeric",
+                        default_value=lic.usage_limit.to_string().replace("null", ""),
+                        placeholder="No limit",
+                        size="3",
+                        width="100%",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
             ),
             rx.box(rx.button("Save key settings", type="submit", size="3", variant="soft", id="policy-submit")),
-            spacing="3", width="100%",
+            spacing="3",
+            width="100%",
         ),
         on_submit=E.save_license_policy,
         key="policy-" + E.form_key.to_string(),
@@ -391,34 +646,47 @@ def keys_section() -> rx.Component:
         form_notice(E.keys_notice, id="keys-notice"),
         rx.form(
             rx.vstack(
-                rx.text_area(name="keys", id="keys-text", rows="5", width="100%",
-                             placeholder="One key per line, or paste a spreadsheet column"),
+                rx.text_area(
+                    name="keys",
+                    id="keys-text",
+                    rows="5",
+                    width="100%",
+                    placeholder="One key per line, or paste a spreadsheet column",
+                ),
                 rx.box(rx.button("Import pasted keys", type="submit", size="3", variant="soft", id="keys-submit")),
-                spacing="2", width="100%",
+                spacing="2",
+                width="100%",
             ),
             on_submit=E.import_pasted_keys,
             reset_on_submit=True,
             width="100%",
         ),
-        _upload_zone("keys-upload", "…or upload a CSV or text file (keys in the first column).",
-                     multiple=False, accept={"text/csv": [".csv"], "text/plain": [".txt"]},
-                     handler=E.import_key_file, button_label="Import file"),
-        spacing="2", width="100%",
+        _upload_zone(
+            "keys-upload",
+            "…or upload a CSV or text file (keys in the first column).",
+            multiple=False,
+            accept={"text/csv": [".csv"], "text/plain": [".txt"]},
+            handler=E.import_key_file,
+            button_label="Import file",
+        ),
+        spacing="2",
+        width="100%",
     )
     return rx.cond(
         (P.delivery_kind == "keys") | (P.delivery_kind == "both"),
         section_card(
             "License keys",
             rx.hstack(
-                rx.badge(lic.counts.available.to_string() + " available", color_scheme="green", size="2",
-                         id="keys-available"),
+                rx.badge(
+                    lic.counts.available.to_string() + " available", color_scheme="green", size="2", id="keys-available"
+                ),
                 rx.badge(lic.counts.sold.to_string() + " sold", color_scheme="gray", size="2", id="keys-sold"),
                 spacing="2",
             ),
             policy,
             rx.cond(lic.source == "imported", importer),
             description="Keys are encrypted at rest. A product selling your own keys shows "
-                        "\"sold out\" when none is left.",
+            '"sold out" when none is left.',
             id="keys-section",
         ),
     )
@@ -428,24 +696,37 @@ def delivery_section() -> rx.Component:
     return section_card(
         "What buyers receive",
         rx.box(
-            dropdown([("files", "Downloadable files"), ("keys", "License keys"),
-                           ("both", "Files and license keys")],
-                          name="delivery_kind", id="edit-delivery", default_value=P.delivery_kind,
-                          on_change=E.set_delivery_kind),
+            dropdown(
+                [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
+                name="delivery_kind",
+                id="edit-delivery",
+                default_value=P.delivery_kind,
+                on_change=E.set_delivery_kind,
+            ),
             key="delivery-" + E.form_key.to_string(),
             width="100%",
         ),
-        rx.link(rx.hstack(rx.icon("chart-bar", size=16), rx.text("Download limits, counts and sold keys"),
-                          spacing="1", align="center"),
-                href="/seller/delivery/" + P.id.to_string(), id="open-delivery"),
+        rx.link(
+            rx.hstack(
+                rx.icon("chart-bar", size=16),
+                rx.text("Download limits, counts and sold keys"),
+                spacing="1",
+                align="center",
+            ),
+            href="/seller/delivery/" + P.id.to_string(),
+            id="open-delivery",
+        ),
         id="delivery-section",
     )
 
 
 def editor() -> rx.Component:
     return rx.vstack(
-        rx.link(rx.hstack(rx.icon("arrow-left", size=16), rx.text("All products"), spacing="1", align="center"),
-                href=routes.SELLER, id="back-to-products"),
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=16), rx.text("All products"), spacing="1", align="center"),
+            href=routes.SELLER,
+            id="back-to-products",
+        ),
         rx.heading(P.title, as_="h1", size="7", id="editor-title", style={"overflow_wrap": "anywhere"}),
         status_section(),
         details_section(),
@@ -469,7 +750,8 @@ def editor() -> rx.Component:
 )
 def product_editor() -> rx.Component:
     missing = empty_state(
-        "package-x", "This product is not yours to edit",
+        "package-x",
+        "This product is not yours to edit",
         "It does not exist, or it belongs to another shop.",
         action=link_button("Back to your products", routes.SELLER, id="editor-missing-back"),
         id="editor-missing",

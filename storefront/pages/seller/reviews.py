@@ -23,9 +23,14 @@ def reply_form(row) -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.el.input(type="hidden", name="review_id", value=row.review.id.to_string()),
-            rx.text_area(name="reply", rows="2", width="100%", max_length=MAX_REPLY_LENGTH,
-                         placeholder="Your public reply (one per review; it cannot be changed)",
-                         aria_label="Reply to " + row.review.author_name),
+            rx.text_area(
+                name="reply",
+                rows="2",
+                width="100%",
+                max_length=MAX_REPLY_LENGTH,
+                placeholder="Your public reply (one per review; it cannot be changed)",
+                aria_label="Reply to " + row.review.author_name,
+            ),
             rx.button("Publish reply", type="submit", size="2", variant="soft"),
             spacing="2",
             width="100%",
@@ -40,17 +45,23 @@ def review_card(row) -> rx.Component:
     review = row.review
     return rx.card(
         rx.vstack(
-            rx.hstack(stars(review.rating, size="2"), rx.link(row.product_title, href=row.product_url, weight="medium"),
-                      rx.text(review.author_name, " · ", review.date_label, size="1", color=theme.TEXT_MUTED),
-                      rx.cond(review.verified_purchase, rx.badge("Verified purchase", color_scheme="green",
-                                                                 variant="soft")),
-                      spacing="2", align="center", wrap="wrap"),
-            rx.cond(review.body != "", rx.text(review.body, white_space="pre-wrap",
-                                               style={"overflow_wrap": "anywhere"})),
-            rx.cond(review.reply_body != "",
-                    rx.text("Your reply: ", review.reply_body, size="2", color=theme.TEXT_MUTED,
-                            white_space="pre-wrap"),
-                    rx.cond(review.can_reply, reply_form(row))),
+            rx.hstack(
+                stars(review.rating, size="2"),
+                rx.link(row.product_title, href=row.product_url, weight="medium"),
+                rx.text(review.author_name, " · ", review.date_label, size="1", color=theme.TEXT_MUTED),
+                rx.cond(review.verified_purchase, rx.badge("Verified purchase", color_scheme="green", variant="soft")),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                review.body != "", rx.text(review.body, white_space="pre-wrap", style={"overflow_wrap": "anywhere"})
+            ),
+            rx.cond(
+                review.reply_body != "",
+                rx.text("Your reply: ", review.reply_body, size="2", color=theme.TEXT_MUTED, white_space="pre-wrap"),
+                rx.cond(review.can_reply, reply_form(row)),
+            ),
             spacing="2",
             width="100%",
         ),
@@ -59,8 +70,12 @@ def review_card(row) -> rx.Component:
     )
 
 
-@seller_page(routes.SELLER_REVIEWS, title="Reviews", description="Ratings and reviews of your products.",
-             on_load=SellerReviewsState.load)
+@seller_page(
+    routes.SELLER_REVIEWS,
+    title="Reviews",
+    description="Ratings and reviews of your products.",
+    on_load=SellerReviewsState.load,
+)
 def seller_reviews() -> rx.Component:
     return rx.vstack(
         seller_nav(routes.SELLER_REVIEWS),
@@ -69,25 +84,44 @@ def seller_reviews() -> rx.Component:
         form_error(SellerReviewsState.reply_error, id="seller-reviews-error"),
         rx.cond(
             S.ratings.length() > 0,
-            cell_table(["Product", "Average rating", "Reviews"], S.ratings, lambda r: rx.table.row(
-                rx.table.cell(r.title), rx.table.cell(r.rating_label), rx.table.cell(r.count.to_string()),
-            ), id="seller-ratings"),
+            cell_table(
+                ["Product", "Average rating", "Reviews"],
+                S.ratings,
+                lambda r: rx.table.row(
+                    rx.table.cell(r.title),
+                    rx.table.cell(r.rating_label),
+                    rx.table.cell(r.count.to_string()),
+                ),
+                id="seller-ratings",
+            ),
         ),
         rx.el.label(
-            rx.checkbox(checked=SellerReviewsState.unanswered_only, on_change=SellerReviewsState.set_unanswered_only,
-                        id="seller-reviews-unanswered"),
+            rx.checkbox(
+                checked=SellerReviewsState.unanswered_only,
+                on_change=SellerReviewsState.set_unanswered_only,
+                id="seller-reviews-unanswered",
+            ),
             "Only reviews without a reply",
             style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
         ),
         rx.cond(
             S.rows.length() > 0,
             rx.vstack(rx.foreach(S.rows, review_card), spacing="3", width="100%"),
-            empty_state("star", "No reviews to show",
-                        "Buyers of your products can review them; their reviews appear here for you to answer.",
-                        id="seller-reviews-empty"),
+            empty_state(
+                "star",
+                "No reviews to show",
+                "Buyers of your products can review them; their reviews appear here for you to answer.",
+                id="seller-reviews-empty",
+            ),
         ),
-        pager(page=S.pagination.page, page_count=S.pagination.page_count, has_previous=S.pagination.has_previous,
-              has_next=S.pagination.has_next, id="seller-reviews-pager", query=S.page_query),
+        pager(
+            page=S.pagination.page,
+            page_count=S.pagination.page_count,
+            has_previous=S.pagination.has_previous,
+            has_next=S.pagination.has_next,
+            id="seller-reviews-pager",
+            query=S.page_query,
+        ),
         spacing=theme.GAP,
         width="100%",
     )

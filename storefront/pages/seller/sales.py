@@ -22,13 +22,24 @@ def partial_refund_form(sale: SaleView, line: SaleLineView) -> rx.Component:
         rx.flex(
             rx.el.input(type="hidden", name="reference", value=sale.reference),
             rx.el.input(type="hidden", name="line_id", value=line.line_id.to_string()),
-            rx.el.label("Refund amount (" + sale.currency + ")", html_for=field_id, font_size="0.8rem",
-                        width="100%"),
-            rx.input(name="amount", id=field_id, default_value=line.refundable_input, key=line.refundable_input,
-                     input_mode="decimal", size="2", width="7rem",
-                     aria_label="Refund amount for " + line.title),
-            rx.button("Refund part", type="submit", size="2", variant="soft",
-                      loading=SellerSalesState.pending_reference == sale.reference),
+            rx.el.label("Refund amount (" + sale.currency + ")", html_for=field_id, font_size="0.8rem", width="100%"),
+            rx.input(
+                name="amount",
+                id=field_id,
+                default_value=line.refundable_input,
+                key=line.refundable_input,
+                input_mode="decimal",
+                size="2",
+                width="7rem",
+                aria_label="Refund amount for " + line.title,
+            ),
+            rx.button(
+                "Refund part",
+                type="submit",
+                size="2",
+                variant="soft",
+                loading=SellerSalesState.pending_reference == sale.reference,
+            ),
             gap="0.5rem",
             wrap="wrap",
             align="center",
@@ -40,10 +51,15 @@ def partial_refund_form(sale: SaleView, line: SaleLineView) -> rx.Component:
 
 def sale_line(sale: SaleView, line: SaleLineView) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.text(line.title, weight="medium", style={"overflow_wrap": "anywhere"}), rx.spacer(),
-                  rx.text(line.total_label, white_space="nowrap"), width="100%"),
-        rx.cond(line.refunded_label != "",
-                rx.text("Refunded ", line.refunded_label, size="1", color=theme.DANGER_TEXT)),
+        rx.hstack(
+            rx.text(line.title, weight="medium", style={"overflow_wrap": "anywhere"}),
+            rx.spacer(),
+            rx.text(line.total_label, white_space="nowrap"),
+            width="100%",
+        ),
+        rx.cond(
+            line.refunded_label != "", rx.text("Refunded ", line.refunded_label, size="1", color=theme.DANGER_TEXT)
+        ),
         rx.cond(line.refundable > 0, partial_refund_form(sale, line)),
         spacing="1",
         width="100%",
@@ -54,19 +70,26 @@ def full_refund_button(sale: SaleView) -> rx.Component:
     """Asks first: a full refund cannot be undone and ends the buyer's access."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button("Refund in full", color_scheme="red", variant="soft", size="2",
-                      loading=SellerSalesState.pending_reference == sale.reference,
-                      aria_label="Refund order " + sale.reference + " in full"),
+            rx.button(
+                "Refund in full",
+                color_scheme="red",
+                variant="soft",
+                size="2",
+                loading=SellerSalesState.pending_reference == sale.reference,
+                aria_label="Refund order " + sale.reference + " in full",
+            ),
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Refund order " + sale.reference + " in full?"),
             rx.alert_dialog.description(
                 "The buyer gets back everything they paid for your items and loses access to them. "
-                "This cannot be undone."),
+                "This cannot be undone."
+            ),
             rx.flex(
                 rx.alert_dialog.cancel(rx.button("Keep the sale", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Refund", color_scheme="red",
-                                                 on_click=SellerSalesState.refund_order(sale.reference))),
+                rx.alert_dialog.action(
+                    rx.button("Refund", color_scheme="red", on_click=SellerSalesState.refund_order(sale.reference))
+                ),
                 gap="0.75rem",
                 justify="end",
                 margin_top="1rem",
@@ -87,8 +110,14 @@ def sale_card(sale: SaleView) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.text(sale.created_label, " · ", sale.buyer, size="1", color=theme.TEXT_MUTED,
-                    style={"overflow_wrap": "anywhere"}),
+            rx.text(
+                sale.created_label,
+                " · ",
+                sale.buyer,
+                size="1",
+                color=theme.TEXT_MUTED,
+                style={"overflow_wrap": "anywhere"},
+            ),
             rx.foreach(sale.lines, lambda line: sale_line(sale, line)),
             rx.cond(sale.refundable, full_refund_button(sale)),
             spacing="2",
@@ -102,11 +131,22 @@ def sale_card(sale: SaleView) -> rx.Component:
 def search_form() -> rx.Component:
     return rx.form(
         rx.flex(
-            rx.input(name="q", id="sales-search", default_value=SellerSalesState.query, key=SellerSalesState.query,
-                     type="search", placeholder="Order reference or buyer email", size="3", flex_grow="1",
-                     min_width="14rem", aria_label="Search sales"),
+            rx.input(
+                name="q",
+                id="sales-search",
+                default_value=SellerSalesState.query,
+                key=SellerSalesState.query,
+                type="search",
+                placeholder="Order reference or buyer email",
+                size="3",
+                flex_grow="1",
+                min_width="14rem",
+                aria_label="Search sales",
+            ),
             rx.button("Search", type="submit", size="3", id="sales-search-submit"),
-            gap="0.5rem", wrap="wrap", width="100%",
+            gap="0.5rem",
+            wrap="wrap",
+            width="100%",
         ),
         on_submit=SellerSalesState.search,
         role="search",
@@ -114,8 +154,9 @@ def search_form() -> rx.Component:
     )
 
 
-@seller_page(routes.SELLER_SALES, title="Sales", description="Your shop's sales and refunds.",
-             on_load=SellerSalesState.load)
+@seller_page(
+    routes.SELLER_SALES, title="Sales", description="Your shop's sales and refunds.", on_load=SellerSalesState.load
+)
 def seller_sales() -> rx.Component:
     pagination = SellerSalesState.pagination
     return rx.vstack(
@@ -127,19 +168,34 @@ def seller_sales() -> rx.Component:
         rx.cond(
             SellerSalesState.sales.length() > 0,
             rx.vstack(rx.foreach(SellerSalesState.sales, sale_card), spacing="3", width="100%", id="sales-list"),
-            rx.cond(SellerSalesState.loaded,
-                    rx.cond(SellerSalesState.query != "",
-                            empty_state("search-x", "No matching sales",
-                                        "No order reference or buyer email contains \"" + SellerSalesState.query
-                                        + "\".", id="sales-empty"),
-                            empty_state("receipt", "No sales yet",
-                                        "Paid orders for your products appear here; you can refund them from here.",
-                                        id="sales-empty"))),
+            rx.cond(
+                SellerSalesState.loaded,
+                rx.cond(
+                    SellerSalesState.query != "",
+                    empty_state(
+                        "search-x",
+                        "No matching sales",
+                        'No order reference or buyer email contains "' + SellerSalesState.query + '".',
+                        id="sales-empty",
+                    ),
+                    empty_state(
+                        "receipt",
+                        "No sales yet",
+                        "Paid orders for your products appear here; you can refund them from here.",
+                        id="sales-empty",
+                    ),
+                ),
+            ),
         ),
-        pager(page=pagination.page, page_count=pagination.page_count, has_previous=pagination.has_previous,
-              has_next=pagination.has_next, id="sales-pager", query=SellerSalesState.page_query),
-        rx.text("A full refund also removes the buyer's access to the product.", size="1",
-                color=theme.TEXT_MUTED),
+        pager(
+            page=pagination.page,
+            page_count=pagination.page_count,
+            has_previous=pagination.has_previous,
+            has_next=pagination.has_next,
+            id="sales-pager",
+            query=SellerSalesState.page_query,
+        ),
+        rx.text("A full refund also removes the buyer's access to the product.", size="1", color=theme.TEXT_MUTED),
         spacing=theme.GAP,
         width="100%",
     )

@@ -11,8 +11,15 @@ from commerce.models import AnalyticsEvent, Order
 from commerce.orders import refunds
 from commerce.payments.webhooks import handle_event
 
-VISIT = VisitContext(visitor_id="a" * 32, referrer_host="news.example", utm_source="newsletter",
-                     utm_medium="email", utm_campaign="launch", device="phone", country="DE")
+VISIT = VisitContext(
+    visitor_id="a" * 32,
+    referrer_host="news.example",
+    utm_source="newsletter",
+    utm_medium="email",
+    utm_campaign="launch",
+    device="phone",
+    country="DE",
+)
 
 
 def order_row(world, reference) -> Order:

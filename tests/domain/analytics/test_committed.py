@@ -24,19 +24,31 @@ from tests.domain.checkout.test_committed import committed_db  # noqa: F401  (fi
 
 def _shop_with_views(views_by_days_ago: dict[int, int]) -> int:
     with unit_of_work() as s:
-        grant = accounts.register(s, email=f"seller-{utcnow().timestamp()}@example.com", password="long enough pw",
-                                  display_name="Seller", client_id="test")
-        user = accounts.create_shop(s, accounts.Actor(user_id=grant.user.id, role="buyer"),
-                                    name="Rollup Shop", slug=f"rollup-{grant.user.id}")
-        product = Product(shop_id=user.shop_id, slug="p", title="P", pricing="fixed", price_amount=100,
-                          currency="USD")
+        grant = accounts.register(
+            s,
+            email=f"seller-{utcnow().timestamp()}@example.com",
+            password="long enough pw",
+            display_name="Seller",
+            client_id="test",
+        )
+        user = accounts.create_shop(
+            s, accounts.Actor(user_id=grant.user.id, role="buyer"), name="Rollup Shop", slug=f"rollup-{grant.user.id}"
+        )
+        product = Product(shop_id=user.shop_id, slug="p", title="P", pricing="fixed", price_amount=100, currency="USD")
         s.add(product)
         s.flush()
         now = utcnow()
         for days_ago, count in views_by_days_ago.items():
             for _ in range(count):
-                add_event(s, AnalyticsEvent(kind="view", occurred_at=now - timedelta(days=days_ago),
-                                            shop_id=user.shop_id, product_id=product.id))
+                add_event(
+                    s,
+                    AnalyticsEvent(
+                        kind="view",
+                        occurred_at=now - timedelta(days=days_ago),
+                        shop_id=user.shop_id,
+                        product_id=product.id,
+                    ),
+                )
         return user.shop_id
 
 
@@ -64,8 +76,11 @@ def test_rollup_job_killed_half_way_is_retried_and_counts_each_event_once(in_pro
 
     assert len(calls) == 4  # two days, then both again: the crash rolled the first one back too
     with unit_of_work() as s:
-        days = s.exec(select(ShopRollup.views).where(ShopRollup.shop_id == shop_id, ShopRollup.granularity == "day")
-                      .order_by(ShopRollup.bucket)).all()
+        days = s.exec(
+            select(ShopRollup.views)
+            .where(ShopRollup.shop_id == shop_id, ShopRollup.granularity == "day")
+            .order_by(ShopRollup.bucket)
+        ).all()
         assert days == [2, 3]
         assert s.exec(select(AnalyticsPendingRollup)).all() == []
         assert s.exec(select(FailedJob)).all() == []
@@ -73,11 +88,20 @@ def test_rollup_job_killed_half_way_is_retried_and_counts_each_event_once(in_pro
 
 def _session_cookie(*, with_shop: bool) -> str:
     with unit_of_work() as s:
-        grant = accounts.register(s, email=f"u-{utcnow().timestamp()}@example.com", password="long enough pw",
-                                  display_name="Someone", client_id="test")
+        grant = accounts.register(
+            s,
+            email=f"u-{utcnow().timestamp()}@example.com",
+            password="long enough pw",
+            display_name="Someone",
+            client_id="test",
+        )
         if with_shop:
-            accounts.create_shop(s, accounts.Actor(user_id=grant.user.id, role="buyer"), name="Export Shop",
-                                 slug=f"export-{grant.user.id}")
+            accounts.create_shop(
+                s,
+                accounts.Actor(user_id=grant.user.id, role="buyer"),
+                name="Export Shop",
+                slug=f"export-{grant.user.id}",
+            )
     return grant.token
 
 
@@ -94,5 +118,7 @@ def test_export_routes_check_the_session_and_stream_csv(committed_db):  # noqa: 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"].startswith('attachment; filename="export-')
-    assert response.text.splitlines() == ["order,paid_at_utc,product,status,order_currency,price,tax,total,refunded,"
-                                          "shop_currency,revenue,buyer,billing_country"]
+    assert response.text.splitlines() == [
+        "order,paid_at_utc,product,status,order_currency,price,tax,total,refunded,"
+        "shop_currency,revenue,buyer,billing_country"
+    ]

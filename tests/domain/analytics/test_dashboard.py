@@ -36,16 +36,22 @@ def test_funnel_and_cards_for_a_period(world):
     view = dashboard(world.s, world.seller_actor(shop), range_key="7d")
 
     assert [(step.label, step.count, step.share_label) for step in view.funnel] == [
-        ("Product views", 20, "100.0%"), ("Added to cart", 5, "25.0%"),
-        ("Checkout started", 4, "20.0%"), ("Purchased", 2, "10.0%")]
+        ("Product views", 20, "100.0%"),
+        ("Added to cart", 5, "25.0%"),
+        ("Checkout started", 4, "20.0%"),
+        ("Purchased", 2, "10.0%"),
+    ]
     assert card(view, "revenue").value_label == "$38.00"  # 2 x (20.00 - 5 %)
     assert card(view, "orders").value_label == "2"
     assert card(view, "conversion").value_label == "10.0%"
     assert card(view, "aov").value_label == "$20.00"
     assert card(view, "refund_rate").value_label == "0.0%"
     assert card(view, "revenue").direction == "none"  # nothing before this shop's first day
-    assert view.revenue == 3800 and view.has_any_data
-    assert len(view.series) == 7 and view.series[-1].revenue == 38.0 and view.series[-1].orders == 2
+    assert view.revenue == 3800
+    assert view.has_any_data
+    assert len(view.series) == 7
+    assert view.series[-1].revenue == 38.0
+    assert view.series[-1].orders == 2
     assert sum(point.orders for point in view.series) == 2
     assert [row.product_id for row in view.products] == [product.id]
     assert view.products[0].conversion_label == "10.0%"
@@ -58,14 +64,27 @@ def test_change_against_the_previous_period(world):
     now = utcnow()
 
     def sale(days_ago, revenue):
-        add_event(world.s, AnalyticsEvent(kind="purchase", occurred_at=now - timedelta(days=days_ago),
-                                          shop_id=shop.id, product_id=product.id, units=1, revenue=revenue,
-                                          gross=revenue))
+        add_event(
+            world.s,
+            AnalyticsEvent(
+                kind="purchase",
+                occurred_at=now - timedelta(days=days_ago),
+                shop_id=shop.id,
+                product_id=product.id,
+                units=1,
+                revenue=revenue,
+                gross=revenue,
+            ),
+        )
 
     def view_on(days_ago, count):
         for _ in range(count):
-            add_event(world.s, AnalyticsEvent(kind="view", occurred_at=now - timedelta(days=days_ago),
-                                              shop_id=shop.id, product_id=product.id))
+            add_event(
+                world.s,
+                AnalyticsEvent(
+                    kind="view", occurred_at=now - timedelta(days=days_ago), shop_id=shop.id, product_id=product.id
+                ),
+            )
 
     sale(10, 1000)  # previous 7 days: one unit from 10 views
     view_on(10, 10)
@@ -79,7 +98,11 @@ def test_change_against_the_previous_period(world):
 
     revenue = card(view, "revenue")
     assert (revenue.value_label, revenue.change_label, revenue.direction, revenue.tone) == (
-        "$30.00", "+200%", "up", "good")
+        "$30.00",
+        "+200%",
+        "up",
+        "good",
+    )
     conversion = card(view, "conversion")
     assert (conversion.value_label, conversion.change_label) == ("15.0%", "+5.0 pts")
     assert len(view.series) == 7
@@ -103,7 +126,9 @@ def test_a_new_shop_has_an_empty_dashboard(world):
     shop = world.shop()
     view = dashboard(world.s, world.seller_actor(shop), range_key="30d")
     assert not view.has_any_data
-    assert view.revenue == 0 and view.products == [] and view.referrers == []
+    assert view.revenue == 0
+    assert view.products == []
+    assert view.referrers == []
     assert card(view, "conversion").value_label == "—"
 
 
@@ -112,9 +137,13 @@ def test_periods_and_permission(world):
     assert period_for("90d", today=today) == (today - timedelta(days=89), today)
     start = (today - timedelta(days=3)).isoformat()
     assert period_for("custom", today=today, custom_start=start, custom_end=today.isoformat())[0].isoformat() == start
-    for bad in [("custom", "2026-02-10", "2026-02-01"), ("custom", "", ""), ("year", "", ""),
-                ("custom", today.isoformat(), (today + timedelta(days=1)).isoformat()),
-                ("custom", "2020-01-01", today.isoformat())]:
+    for bad in [
+        ("custom", "2026-02-10", "2026-02-01"),
+        ("custom", "", ""),
+        ("year", "", ""),
+        ("custom", today.isoformat(), (today + timedelta(days=1)).isoformat()),
+        ("custom", "2020-01-01", today.isoformat()),
+    ]:
         with pytest.raises(ValidationError):
             period_for(bad[0], today=today, custom_start=bad[1], custom_end=bad[2])
     with pytest.raises(PermissionDenied):

@@ -6,8 +6,8 @@ from sqlmodel import select
 from commerce import wiring
 from commerce.accounts import Actor
 from commerce.delivery.library import set_update_emails
-from commerce.models import OrderLine, User
 from commerce.errors import ValidationError
+from commerce.models import OrderLine, User
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
 from commerce.notifications.email import OutboxEmailSender
@@ -24,12 +24,15 @@ def test_a_sale_notifies_the_seller_in_the_app_once(world):
 
     [note] = inapp.list_notifications(world.s, seller).items
     assert (note.kind, note.title, note.unread) == ("sale_alert", "New sale: Pixel Icons", True)
-    assert order.reference in note.body and "$15.00" in note.body
+    assert order.reference in note.body
+    assert "$15.00" in note.body
     status = inapp.live_status(world.s, seller)
-    assert (status.latest_id, status.unread) == (note.id, 1) and status.latest_id > before.latest_id
+    assert (status.latest_id, status.unread) == (note.id, 1)
+    assert status.latest_id > before.latest_id
     # A retried hook (same order) does not notify twice.
-    assert not inapp.notify(world.s, shop.owner_id, kind="sale_alert", title="again",
-                            dedupe_key=f"sale:{order.reference}:{shop.id}")
+    assert not inapp.notify(
+        world.s, shop.owner_id, kind="sale_alert", title="again", dedupe_key=f"sale:{order.reference}:{shop.id}"
+    )
     assert inapp.notifications_after(world.s, seller, before.latest_id) == [note]
 
     assert inapp.mark_read(world.s, seller) == 1
@@ -43,12 +46,19 @@ def test_a_refund_tells_the_buyer_in_the_app(world):
     buyer = world.user()
     order = buy(world, buyer, [world.product(shop, 1200)], currency="USD")
 
-    refund(world, shop, order, {line.id: 500 for line in world.s.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id)).all()})
+    refund(
+        world,
+        shop,
+        order,
+        {line.id: 500 for line in world.s.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()},
+    )
 
     [note] = inapp.list_notifications(world.s, world.buyer_actor(buyer)).items
-    assert (note.kind, note.title, note.url) == ("refund_notice", f"Refund of $5.00 for order {order.reference}",
-                                                 f"/orders/{order.reference}")
+    assert (note.kind, note.title, note.url) == (
+        "refund_notice",
+        f"Refund of $5.00 for order {order.reference}",
+        f"/orders/{order.reference}",
+    )
 
 
 def test_a_seller_who_switched_in_app_sale_alerts_off_gets_none(world):
@@ -63,18 +73,24 @@ def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world)
     actor = world.buyer_actor(world.user())
     view = preferences.get_preferences(world.s, actor)
     assert {(p.kind, p.channel): p.enabled for p in view.notifications} == {
-        ("sale_alert", "email"): True, ("sale_alert", "in_app"): True,
-        ("sale_alert", "push"): False, ("sale_alert", "sms"): False}
+        ("sale_alert", "email"): True,
+        ("sale_alert", "in_app"): True,
+        ("sale_alert", "push"): False,
+        ("sale_alert", "sms"): False,
+    }
     assert view.share_email_with_sellers
 
-    view = preferences.set_notification_preference(world.s, actor, kind="sale_alert", channel="email",
-                                                   enabled=False)
+    view = preferences.set_notification_preference(world.s, actor, kind="sale_alert", channel="email", enabled=False)
     assert not next(p for p in view.notifications if (p.kind, p.channel) == ("sale_alert", "email")).enabled
     assert preferences.allows(world.s, actor.user_id, "sale_alert", "in_app")
     assert preferences.set_share_email(world.s, actor, enabled=False).share_email_with_sellers is False
     # Product update emails have the library's own switch, not a second one here.
-    for kind, channel, enabled in [("receipt", "email", False), ("sale_alert", "fax", False),
-                                   ("sale_alert", "email", "no"), ("product_update", "email", False)]:
+    for kind, channel, enabled in [
+        ("receipt", "email", False),
+        ("sale_alert", "fax", False),
+        ("sale_alert", "email", "no"),
+        ("product_update", "email", False),
+    ]:
         with pytest.raises(ValidationError):
             preferences.set_notification_preference(world.s, actor, kind=kind, channel=channel, enabled=enabled)
 
@@ -91,18 +107,33 @@ def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(
     set_update_emails(world.s, world.buyer_actor(user), False)
     seller = world.shop().owner_id
     seller_email = world.s.get(User, seller).email
-    preferences.set_notification_preference(world.s, Actor(user_id=seller, role="seller"), kind="sale_alert",
-                                            channel="email", enabled=False)
-    update = dict(product="Icons", version="2.0", release_notes="More icons",
-                  library_url="http://shop.test/library", unsubscribe_url="http://shop.test/account")
+    preferences.set_notification_preference(
+        world.s, Actor(user_id=seller, role="seller"), kind="sale_alert", channel="email", enabled=False
+    )
+    update = dict(
+        product="Icons",
+        version="2.0",
+        release_notes="More icons",
+        library_url="http://shop.test/library",
+        unsubscribe_url="http://shop.test/account",
+    )
 
     email_tasks.deliver_email(world.s, to="Zoe@Example.com", kind="product_update", context=update)
-    email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert",
-                           context=dict(seller="Sam", product="Icons", amount=500, currency="USD"))
+    email_tasks.deliver_email(
+        world.s,
+        to=seller_email,
+        kind="sale_alert",
+        context=dict(seller="Sam", product="Icons", amount=500, currency="USD"),
+    )
     assert list(outbox.glob("*.eml")) == []
 
-    email_tasks.deliver_email(world.s, to="zoe@example.com", kind="refund_notice", idempotency_key="refund:t1",
-                           context=dict(display_name="Zoë", order_reference="ORD-1", amount=500, currency="EUR"))
+    email_tasks.deliver_email(
+        world.s,
+        to="zoe@example.com",
+        kind="refund_notice",
+        idempotency_key="refund:t1",
+        context=dict(display_name="Zoë", order_reference="ORD-1", amount=500, currency="EUR"),
+    )
     email_tasks.deliver_email(world.s, to="someone@else.example", kind="product_update", context=update)
     assert len(list(outbox.glob("*.eml"))) == 2
 
@@ -120,5 +151,6 @@ def test_the_notifications_list_pages_through_every_one_once_and_only_the_users_
     assert (pages[0].total, pages[0].page_count, pages[0].has_next, pages[2].has_next) == (5, 3, True, False)
     assert [note.title for p in pages for note in p.items] == [f"Yours {n}" for n in (4, 3, 2, 1, 0)]
     past_the_end = inapp.list_notifications(world.s, actor, page=40, per_page=2)
-    assert past_the_end.page == 3 and [note.title for note in past_the_end.items] == ["Yours 0"]
+    assert past_the_end.page == 3
+    assert [note.title for note in past_the_end.items] == ["Yours 0"]
     assert inapp.list_notifications(world.s, actor, page=0, per_page=2).page == 1

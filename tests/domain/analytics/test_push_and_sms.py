@@ -34,8 +34,10 @@ def devices(world, monkeypatch):
     monkeypatch.setattr(wiring, "push_sender", lambda: push)
     monkeypatch.setattr(wiring, "sms_sender", lambda: sms)
     monkeypatch.setattr(inapp, "enqueue_after_commit", lambda s, fn, **kwargs: scheduled.append((fn, kwargs)))
-    work = {notification_tasks.send_push: notification_tasks.deliver_push,
-            notification_tasks.send_sms: notification_tasks.deliver_sms}
+    work = {
+        notification_tasks.send_push: notification_tasks.deliver_push,
+        notification_tasks.send_sms: notification_tasks.deliver_sms,
+    }
 
     def sell(product):
         buy(world, world.user(), [product], currency="USD")
@@ -51,7 +53,8 @@ def test_a_sale_reaches_push_and_sms_only_after_the_seller_switches_them_on(worl
     shop = world.shop("USD")
     seller = world.seller_actor(shop)
     sell(world.product(shop, 1500, title="Pixel Icons"))
-    assert push.sent == [] and sms.sent == []
+    assert push.sent == []
+    assert sms.sent == []
 
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="push", enabled=True)
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="sms", enabled=True)
@@ -73,13 +76,27 @@ def test_a_retried_job_sends_once_and_a_late_switch_off_wins(world, devices):
     seller = world.seller_actor(shop)
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="push", enabled=True)
     for _ in range(2):
-        notification_tasks.deliver_push(world.s, user_id=shop.owner_id, kind="sale_alert", title="New sale",
-                                        body="", url="/seller/analytics", idempotency_key="sale:ORD-1")
+        notification_tasks.deliver_push(
+            world.s,
+            user_id=shop.owner_id,
+            kind="sale_alert",
+            title="New sale",
+            body="",
+            url="/seller/analytics",
+            idempotency_key="sale:ORD-1",
+        )
     assert len(push.sent) == 1
 
     preferences.set_notification_preference(world.s, seller, kind="sale_alert", channel="push", enabled=False)
-    notification_tasks.deliver_push(world.s, user_id=shop.owner_id, kind="sale_alert", title="New sale",
-                                    body="", url="/seller/analytics", idempotency_key="sale:ORD-2")
+    notification_tasks.deliver_push(
+        world.s,
+        user_id=shop.owner_id,
+        kind="sale_alert",
+        title="New sale",
+        body="",
+        url="/seller/analytics",
+        idempotency_key="sale:ORD-2",
+    )
     assert len(push.sent) == 1
 
 

@@ -24,13 +24,13 @@ DIRECT = VisitContext(visitor_id="b" * 32, device="desktop")
 
 
 def day_rollup(world, shop) -> ShopRollup:
-    return world.s.exec(select(ShopRollup).where(ShopRollup.shop_id == shop.id,
-                                                 ShopRollup.granularity == "day")).one()
+    return world.s.exec(select(ShopRollup).where(ShopRollup.shop_id == shop.id, ShopRollup.granularity == "day")).one()
 
 
 def line_of(world, order, product) -> OrderLine:
-    return world.s.exec(select(OrderLine).where(OrderLine.order_id == order.id,
-                                                OrderLine.product_id == product.id)).one()
+    return world.s.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.product_id == product.id)
+    ).one()
 
 
 def test_views_are_recorded_without_identity_and_sellers_own_visits_do_not_count(world):
@@ -46,8 +46,15 @@ def test_views_are_recorded_without_identity_and_sellers_own_visits_do_not_count
     record_event(world.s, Actor.anonymous(), "view", VisitContext(visitor_id="<script>"), product_ids=[product.id])
 
     first, forged = events(world, "view")
-    assert (first.shop_id, first.product_id, first.visitor_id, first.referrer_host, first.utm_campaign,
-            first.device, first.country) == (shop.id, product.id, "a" * 32, "news.example", "launch", "phone", "DE")
+    assert (
+        first.shop_id,
+        first.product_id,
+        first.visitor_id,
+        first.referrer_host,
+        first.utm_campaign,
+        first.device,
+        first.country,
+    ) == (shop.id, product.id, "a" * 32, "news.example", "launch", "phone", "DE")
     assert forged.visitor_id is None
     assert not hasattr(first, "user_id")
 
@@ -87,7 +94,14 @@ def test_rollups_match_raw_events_refunds_and_currency(world):
     raw = events(world)
 
     assert (day.views, day.visitors, day.add_to_cart, day.checkouts, day.orders, day.units, day.refunds) == (
-        10, 2, 2, 3, 2, 3, 2)
+        10,
+        2,
+        2,
+        3,
+        2,
+        3,
+        2,
+    )
     assert day.revenue == sum(e.revenue for e in raw)
     assert day.currency == "EUR"
     # By hand: 10.00 - 5 % = 9.50 (EUR order); the course refunded in full nets 0; the USD
@@ -102,8 +116,12 @@ def test_rollups_match_raw_events_refunds_and_currency(world):
 
     by_product = {row.product_id: row for row in world.s.exec(select(ProductRollup)).all()}
     assert (by_product[ebook.id].views, by_product[ebook.id].units, by_product[ebook.id].revenue) == (6, 2, 1425)
-    assert (by_product[course.id].views, by_product[course.id].units, by_product[course.id].revenue,
-            by_product[course.id].refunds) == (4, 1, 0, 1)
+    assert (
+        by_product[course.id].views,
+        by_product[course.id].units,
+        by_product[course.id].revenue,
+        by_product[course.id].refunds,
+    ) == (4, 1, 0, 1)
 
     dimensions = {(row.dimension, row.value): row for row in world.s.exec(select(DimensionRollup)).all()}
     assert (dimensions[("referrer", "news.example")].views, dimensions[("referrer", "news.example")].orders) == (6, 2)
@@ -112,8 +130,9 @@ def test_rollups_match_raw_events_refunds_and_currency(world):
     assert dimensions[("country", "US")].orders == 1
     assert (dimensions[("country", "DE")].views, dimensions[("country", "DE")].orders) == (6, 1)
 
-    hours = world.s.exec(select(ShopRollup).where(ShopRollup.shop_id == shop.id,
-                                                  ShopRollup.granularity == "hour")).all()
+    hours = world.s.exec(
+        select(ShopRollup).where(ShopRollup.shop_id == shop.id, ShopRollup.granularity == "hour")
+    ).all()
     assert sum(h.revenue for h in hours) == day.revenue
     assert sum(h.views for h in hours) == day.views
 
@@ -161,8 +180,12 @@ def test_old_visitor_events_are_deleted_but_sales_and_rollups_stay(world):
     old = now - timedelta(days=40)
     for kind in ("view", "add_to_cart", "download"):
         add_event(world.s, AnalyticsEvent(kind=kind, occurred_at=old, shop_id=shop.id, product_id=product.id))
-    add_event(world.s, AnalyticsEvent(kind="purchase", occurred_at=old, shop_id=shop.id, product_id=product.id,
-                                      units=1, revenue=950, gross=1000))
+    add_event(
+        world.s,
+        AnalyticsEvent(
+            kind="purchase", occurred_at=old, shop_id=shop.id, product_id=product.id, units=1, revenue=950, gross=1000
+        ),
+    )
     views(world, [product], 2)
     rollups.roll_up_pending(world.s, now=now)
 
@@ -180,8 +203,10 @@ def test_hourly_rows_are_kept_for_recent_days_only(world):
     shop = world.shop()
     product = world.product(shop, 1000)
     now = utcnow()
-    add_event(world.s, AnalyticsEvent(kind="view", occurred_at=now - timedelta(days=5), shop_id=shop.id,
-                                      product_id=product.id))
+    add_event(
+        world.s,
+        AnalyticsEvent(kind="view", occurred_at=now - timedelta(days=5), shop_id=shop.id, product_id=product.id),
+    )
     views(world, [product], 1)
     rollups.roll_up_pending(world.s, now=now)
 
@@ -199,8 +224,15 @@ def test_a_counted_download_is_recorded_with_its_device_only(world):
     version = ProductVersion(product_id=product.id, number=1, label="1.0")
     world.s.add(version)
     world.s.flush()
-    file = ProductFile(product_id=product.id, version_id=version.id, filename="a.pdf", blob_key="k", size_bytes=1,
-                       sha256="0" * 64, content_type="application/pdf")
+    file = ProductFile(
+        product_id=product.id,
+        version_id=version.id,
+        filename="a.pdf",
+        blob_key="k",
+        size_bytes=1,
+        sha256="0" * 64,
+        content_type="application/pdf",
+    )
     world.s.add(file)
     world.s.flush()
 

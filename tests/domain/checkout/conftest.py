@@ -33,17 +33,26 @@ class World:
     def shop(self, currency: str = "USD", take_rate_bps: int = 500) -> Shop:
         owner = self.user("seller")
         n = next(_ids)
-        shop = Shop(owner_id=owner.id, slug=f"shop-{n}", name=f"Shop {n}", currency=currency,
-                    take_rate_bps=take_rate_bps)
+        shop = Shop(
+            owner_id=owner.id, slug=f"shop-{n}", name=f"Shop {n}", currency=currency, take_rate_bps=take_rate_bps
+        )
         self.s.add(shop)
         self.s.flush()
         return shop
 
     def product(self, shop: Shop, price: int, *, pricing: str = "fixed", title: str | None = None) -> Product:
         n = next(_ids)
-        product = Product(shop_id=shop.id, slug=f"p-{n}", title=title or f"Product {n}", pricing=pricing,
-                          price_amount=price, currency=shop.currency, status="published",
-                          moderation_status="approved", published_at=utcnow())
+        product = Product(
+            shop_id=shop.id,
+            slug=f"p-{n}",
+            title=title or f"Product {n}",
+            pricing=pricing,
+            price_amount=price,
+            currency=shop.currency,
+            status="published",
+            moderation_status="approved",
+            published_at=utcnow(),
+        )
         self.s.add(product)
         self.s.flush()
         return product
@@ -61,14 +70,21 @@ class World:
 
     def checkout(self, actor: Actor, products, *, code=None, country=None, currency=None, email=None):
         items = [p if isinstance(p, CartInput) else CartInput(p.id) for p in products]
-        return start_checkout(self.s, actor, self.gateway, items=items,
-                              settings=CartSettings(code, country, currency), email=email,
-                              base_url="http://shop.test")
+        return start_checkout(
+            self.s,
+            actor,
+            self.gateway,
+            items=items,
+            settings=CartSettings(code, country, currency),
+            email=email,
+            base_url="http://shop.test",
+        )
 
     def pay(self, order_reference: str, card: str = "4242 4242 4242 4242"):
         """Pay on the TestPay page and return the signed webhook event, parsed."""
-        from commerce.models import Order
         from sqlmodel import select
+
+        from commerce.models import Order
 
         order = self.s.exec(select(Order).where(Order.reference == order_reference)).one()
         attempt = self.gateway.pay(order.payment_session_id, card)

@@ -70,16 +70,24 @@ def postgres_db(tmp_path):
 def _product(price: int = 1500) -> tuple[int, int]:
     """A published product and a buyer; returns (product id, buyer id)."""
     with unit_of_work() as s:
-        seller = User(email=f"seller-{os.urandom(4).hex()}@example.com", display_name="Seller", password_hash="!",
-                      role="seller")
+        seller = User(
+            email=f"seller-{os.urandom(4).hex()}@example.com", display_name="Seller", password_hash="!", role="seller"
+        )
         buyer = User(email=f"buyer-{os.urandom(4).hex()}@example.com", display_name="Buyer", password_hash="!")
         s.add_all([seller, buyer])
         s.flush()
         shop = Shop(owner_id=seller.id, slug=f"shop-{seller.id}", name="Shop")
         s.add(shop)
         s.flush()
-        product = Product(shop_id=shop.id, slug="thing", title="Thing", price_amount=price, status="published",
-                          moderation_status="approved", published_at=utcnow())
+        product = Product(
+            shop_id=shop.id,
+            slug="thing",
+            title="Thing",
+            price_amount=price,
+            status="published",
+            moderation_status="approved",
+            published_at=utcnow(),
+        )
         s.add(product)
         s.flush()
         return product.id, buyer.id
@@ -87,8 +95,14 @@ def _product(price: int = 1500) -> tuple[int, int]:
 
 def _checkout(buyer_id: int, product_id: int):
     with unit_of_work() as s:
-        return start_checkout(s, Actor(user_id=buyer_id, role="buyer"), GATEWAY, items=[CartInput(product_id)],
-                              settings=CartSettings(None, None, "USD"), base_url="http://shop.test")
+        return start_checkout(
+            s,
+            Actor(user_id=buyer_id, role="buyer"),
+            GATEWAY,
+            items=[CartInput(product_id)],
+            settings=CartSettings(None, None, "USD"),
+            base_url="http://shop.test",
+        )
 
 
 def test_webhook_endpoint_verifies_records_and_processes_once(committed_db):
@@ -103,8 +117,10 @@ def test_webhook_endpoint_verifies_records_and_processes_once(committed_db):
     forged = delivery.payload.replace(b'"amount_total":1500', b'"amount_total":1')
     assert client.post("/api/webhooks/testpay", content=forged, headers=delivery.headers).status_code == 401
     assert client.post("/api/webhooks/stripe", content=delivery.payload, headers=delivery.headers).status_code == 404
-    outcomes = [client.post("/api/webhooks/testpay", content=delivery.payload, headers=delivery.headers).json()["outcome"]
-                for _ in range(10)]
+    outcomes = [
+        client.post("/api/webhooks/testpay", content=delivery.payload, headers=delivery.headers).json()["outcome"]
+        for _ in range(10)
+    ]
     assert outcomes == ["processed"] + ["duplicate"] * 9
     with unit_of_work() as s:
         order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
@@ -124,7 +140,9 @@ def test_concurrent_duplicate_deliveries_are_processed_once(postgres_db):
 
     def post(_):
         start.wait()
-        return client.post("/api/webhooks/testpay", content=delivery.payload, headers=delivery.headers).json()["outcome"]
+        return client.post("/api/webhooks/testpay", content=delivery.payload, headers=delivery.headers).json()[
+            "outcome"
+        ]
 
     with ThreadPoolExecutor(8) as pool:
         outcomes = list(pool.map(post, range(8)))

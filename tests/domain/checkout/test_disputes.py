@@ -27,8 +27,9 @@ def paid(world):
     """A buyer paid for two products from two shops (USD and EUR), in USD."""
     us, eu = world.shop("USD"), world.shop("EUR", take_rate_bps=800)
     buyer = world.user()
-    result = world.checkout(world.buyer_actor(buyer), [world.product(us, 1900), world.product(eu, 1000)],
-                            currency="USD")
+    result = world.checkout(
+        world.buyer_actor(buyer), [world.product(us, 1900), world.product(eu, 1000)], currency="USD"
+    )
     _, event = world.pay(result.order_reference)
     assert handle_event(world.s, event) == "processed"
     order = world.s.exec(select(Order).where(Order.reference == result.order_reference)).one()
@@ -36,10 +37,20 @@ def paid(world):
 
 
 def dispute_event(order: Order, event_id: str = "evt_dispute_1") -> GatewayEvent:
-    return GatewayEvent(provider="testpay", event_id=event_id, kind="disputed", order_reference=order.reference,
-                        session_id=None, payment_reference=order.payment_reference, amount=order.total,
-                        currency=order.currency, refunded_amount=None, failure_message=None, created=utcnow(),
-                        raw_type="charge.dispute.created")
+    return GatewayEvent(
+        provider="testpay",
+        event_id=event_id,
+        kind="disputed",
+        order_reference=order.reference,
+        session_id=None,
+        payment_reference=order.payment_reference,
+        amount=order.total,
+        currency=order.currency,
+        refunded_amount=None,
+        failure_message=None,
+        created=utcnow(),
+        raw_type="charge.dispute.created",
+    )
 
 
 def balance(world, shop, *, now=None):
@@ -86,8 +97,9 @@ def test_a_repeated_dispute_holds_nothing_more(world, paid):
     order = paid["order"]
     lifecycle.mark_disputed(world.s, order, event_id=None)
     lifecycle.mark_disputed(world.s, order, event_id=None)  # the bank's second notice
-    disputes = world.s.exec(select(LedgerTransaction).where(LedgerTransaction.order_id == order.id,
-                                                            LedgerTransaction.kind == "dispute")).all()
+    disputes = world.s.exec(
+        select(LedgerTransaction).where(LedgerTransaction.order_id == order.id, LedgerTransaction.kind == "dispute")
+    ).all()
     assert len(disputes) == 2  # one per line
     assert balance(world, paid["us"]).disputed == US_EARNINGS
     assert_ledger_balanced(world)
@@ -99,7 +111,8 @@ def test_refunds_before_and_after_a_dispute_come_out_of_the_right_account(world,
     us_line = next(line for line in lifecycle.get_order(world.s, admin, order.reference).lines if line.shop_id == us.id)
     refunds.refund(world.s, admin, world.gateway, order.reference, amounts={us_line.id: 950})
     half = balance(world, us)
-    assert half.disputed == 0 and half.pending == US_EARNINGS - half.refunds
+    assert half.disputed == 0
+    assert half.pending == US_EARNINGS - half.refunds
 
     lifecycle.mark_disputed(world.s, world.s.get(Order, order.id))
     held = balance(world, us)
@@ -109,7 +122,12 @@ def test_refunds_before_and_after_a_dispute_come_out_of_the_right_account(world,
     view = refunds.refund(world.s, admin, world.gateway, order.reference)
     assert view.status == "refunded"
     settled = balance(world, us)
-    assert (settled.sales, settled.refunds, settled.disputed, settled.pending, settled.available) == \
-        (US_EARNINGS, US_EARNINGS, 0, 0, 0)
+    assert (settled.sales, settled.refunds, settled.disputed, settled.pending, settled.available) == (
+        US_EARNINGS,
+        US_EARNINGS,
+        0,
+        0,
+        0,
+    )
     assert all(total == 0 for total in ledger.account_totals(world.s, order.id).values())
     assert_ledger_balanced(world)

@@ -47,7 +47,8 @@ def test_checkout_locks_amounts_and_opens_a_payment_page(world):
     order = order_row(world, result.order_reference)
     assert result.redirect_url.startswith("http://shop.test/testpay/")
     assert (order.status, order.subtotal, order.tax, order.total) == ("pending", 1000, 200, 1200)
-    assert order.payment_provider == "testpay" and len(order.payment_session_id) > 100
+    assert order.payment_provider == "testpay"
+    assert len(order.payment_session_id) > 100
     session = world.gateway.describe_session(order.payment_session_id)
     assert (session.amount, session.currency, session.order_reference) == (1200, "USD", order.reference)
     assert session.success_url == f"http://shop.test/orders/{order.reference}"
@@ -87,7 +88,9 @@ def test_the_browser_redirect_does_not_pay_only_the_webhook_does(world):
     assert lifecycle.get_order(world.s, buyer, result.order_reference).status == "pending"
     handle_event(world.s, event)
     view = lifecycle.get_order(world.s, buyer, result.order_reference)
-    assert view.status == "paid" and view.paid_at is not None and view.payment_url is None
+    assert view.status == "paid"
+    assert view.paid_at is not None
+    assert view.payment_url is None
 
 
 def test_paid_webhook_ten_times_fulfils_and_posts_once(world, paid):
@@ -100,8 +103,9 @@ def test_paid_webhook_ten_times_fulfils_and_posts_once(world, paid):
     assert len(world.s.exec(select(WebhookEvent)).all()) == 1
     assert len(world.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all()) == 2
     assert len(world.s.exec(select(LedgerTransaction).where(LedgerTransaction.order_id == order.id)).all()) == 2
-    paid_transitions = world.s.exec(select(OrderTransition).where(OrderTransition.order_id == order.id,
-                                                                  OrderTransition.to_status == "paid")).all()
+    paid_transitions = world.s.exec(
+        select(OrderTransition).where(OrderTransition.order_id == order.id, OrderTransition.to_status == "paid")
+    ).all()
     assert len(paid_transitions) == 1
 
 
@@ -119,10 +123,12 @@ def test_a_declined_card_leaves_the_order_unpaid_with_the_reason(world):
     buyer = world.buyer_actor(world.user())
     result = world.checkout(buyer, [world.product(world.shop(), 1000)], currency="USD")
     attempt, event = world.pay(result.order_reference, "4000 0000 0000 0002")
-    assert not attempt.succeeded and attempt.message == "Your card was declined."
+    assert not attempt.succeeded
+    assert attempt.message == "Your card was declined."
     assert handle_event(world.s, event) == "processed"
     view = lifecycle.get_order(world.s, buyer, result.order_reference)
-    assert view.status == "pending" and view.payment_error == "Your card was declined."
+    assert view.status == "pending"
+    assert view.payment_error == "Your card was declined."
     assert world.s.exec(select(Fulfilment)).all() == []
     # The buyer tries another card on the same page.
     _, event = world.pay(result.order_reference)
@@ -131,9 +137,22 @@ def test_a_declined_card_leaves_the_order_unpaid_with_the_reason(world):
 
 
 def test_an_event_for_an_unknown_order_is_recorded_and_ignored(world):
-    event = {"id": "evt_unknown", "object": "event", "type": "checkout.session.completed", "created": 1_700_000_000,
-             "data": {"object": {"id": "cs_x", "amount_total": 100, "currency": "usd", "payment_status": "paid",
-                                 "client_reference_id": "ORD-NOTHERE00", "payment_intent": "pi_x"}}}
+    event = {
+        "id": "evt_unknown",
+        "object": "event",
+        "type": "checkout.session.completed",
+        "created": 1_700_000_000,
+        "data": {
+            "object": {
+                "id": "cs_x",
+                "amount_total": 100,
+                "currency": "usd",
+                "payment_status": "paid",
+                "client_reference_id": "ORD-NOTHERE00",
+                "payment_intent": "pi_x",
+            }
+        },
+    }
     delivery = world.gateway.sign(event)
     parsed = world.gateway.parse_webhook(delivery.payload, delivery.headers)
     assert handle_event(world.s, parsed) == "unknown_order"
@@ -176,17 +195,33 @@ def test_events_that_overtake_the_payment_wait_for_it(world):
     buyer = world.buyer_actor(world.user())
     result = world.checkout(buyer, [world.product(world.shop(), 1000)], currency="USD")
     attempt, paid_event = world.pay(result.order_reference)
-    dispute = {"id": "evt_early_dispute", "object": "event", "type": "charge.dispute.created",
-               "created": int(paid_event.created.timestamp()) + 5,
-               "data": {"object": {"id": "dp_1", "object": "dispute", "amount": 1000, "currency": "usd",
-                                   "charge": "ch_1", "payment_intent": attempt.payment_reference}}}
+    dispute = {
+        "id": "evt_early_dispute",
+        "object": "event",
+        "type": "charge.dispute.created",
+        "created": int(paid_event.created.timestamp()) + 5,
+        "data": {
+            "object": {
+                "id": "dp_1",
+                "object": "dispute",
+                "amount": 1000,
+                "currency": "usd",
+                "charge": "ch_1",
+                "payment_intent": attempt.payment_reference,
+            }
+        },
+    }
     delivery = world.gateway.sign(dispute)
     assert handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers)) == "unknown_order"
     assert handle_event(world.s, paid_event) == "processed"
     order = order_row(world, result.order_reference)
     assert order.status == "disputed"
-    statuses = [t.to_status for t in world.s.exec(select(OrderTransition).where(OrderTransition.order_id == order.id)
-                                                   .order_by(OrderTransition.id)).all()]
+    statuses = [
+        t.to_status
+        for t in world.s.exec(
+            select(OrderTransition).where(OrderTransition.order_id == order.id).order_by(OrderTransition.id)
+        ).all()
+    ]
     assert statuses == ["pending", "paid", "disputed"]
 
 
@@ -196,7 +231,8 @@ def test_free_orders_complete_without_the_gateway(world):
     assert result.status == "paid"
     assert result.redirect_url == f"http://shop.test/orders/{result.order_reference}"
     order = order_row(world, result.order_reference)
-    assert order.payment_provider == "free" and order.payment_session_id is None
+    assert order.payment_provider == "free"
+    assert order.payment_session_id is None
     assert len(world.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all()) == 1
 
 
@@ -217,8 +253,9 @@ def test_guest_checkout_needs_an_email_and_gives_the_order_to_that_account(world
 def test_cancelling_gives_the_code_back_and_only_pending_orders_cancel(world, paid):
     shop = world.shop()
     product = world.product(shop, 1000)
-    code = discounts.create_code(world.s, world.seller_actor(shop), code="ONE", kind="percent", percent_bps=1000,
-                                 usage_limit=1)
+    code = discounts.create_code(
+        world.s, world.seller_actor(shop), code="ONE", kind="percent", percent_bps=1000, usage_limit=1
+    )
     buyer = world.buyer_actor(world.user())
     result = world.checkout(buyer, [product], code="ONE", currency="USD")
     assert world.s.get(DiscountCode, code.id).used_count == 1
@@ -235,7 +272,9 @@ def test_cancelling_gives_the_code_back_and_only_pending_orders_cancel(world, pa
 def test_ledger_balances_per_transaction_and_reconciles(world, paid):
     order = paid["order"]
     for tx in world.s.exec(select(LedgerTransaction).where(LedgerTransaction.order_id == order.id)).all():
-        assert sum(p.amount for p in world.s.exec(select(LedgerPosting).where(LedgerPosting.transaction_id == tx.id))) == 0
+        assert (
+            sum(p.amount for p in world.s.exec(select(LedgerPosting).where(LedgerPosting.transaction_id == tx.id))) == 0
+        )
     totals = ledger.account_totals(world.s, order.id)
     # 19.00 USD from the USD shop (5 %), 10.00 EUR = 11.60 USD from the EUR shop (8 %); no tax outside the EU.
     assert totals["buyer_payment"] == 3060 == order.total
@@ -258,7 +297,8 @@ def test_a_full_refund_revokes_access_and_reverses_the_ledger(world, paid):
         view = refunds.refund(world.s, admin, world.gateway, order.reference, reason="buyer asked")
     finally:
         lifecycle._revoke_hooks.remove(hook)  # only this test's hook: delivery's and search's stay
-    assert view.status == "refunded" and view.refunded_amount == 3060
+    assert view.status == "refunded"
+    assert view.refunded_amount == 3060
     assert sorted(revoked) == sorted(p.id for p in paid["products"])
     assert {f.status for f in world.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id))} == {"revoked"}
     assert all(total == 0 for total in ledger.account_totals(world.s, order.id).values())
@@ -284,9 +324,11 @@ def test_sellers_refund_their_own_lines_partially(world, paid):
     refunds.refund(world.s, seller, world.gateway, order.reference, amounts={lines[us.id].id: 950})
     # The US line is now refunded in full: its postings cancel out exactly, across two refunds.
     per_line = {}
-    for posting, tx in world.s.exec(select(LedgerPosting, LedgerTransaction)
-                                    .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-                                    .where(LedgerTransaction.order_line_id == lines[us.id].id)).all():
+    for posting, tx in world.s.exec(
+        select(LedgerPosting, LedgerTransaction)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(LedgerTransaction.order_line_id == lines[us.id].id)
+    ).all():
         per_line[posting.account] = per_line.get(posting.account, 0) + posting.amount
     assert all(v == 0 for v in per_line.values())
     assert order_row(world, order.reference).status == "partially_refunded"

@@ -15,8 +15,9 @@ from commerce.orders.pricing import CartInput, price_cart
 
 def test_fixed_prices_from_two_sellers_add_up(world):
     a, b = world.shop(), world.shop()
-    quote = price_cart(world.s, [CartInput(world.product(a, 1900).id), CartInput(world.product(b, 550).id)],
-                       currency="USD")
+    quote = price_cart(
+        world.s, [CartInput(world.product(a, 1900).id), CartInput(world.product(b, 550).id)], currency="USD"
+    )
     assert (quote.subtotal, quote.discount, quote.tax, quote.total) == (2450, 0, 0, 2450)
     assert quote.total_label == "$24.50"
     assert {line.shop_id for line in quote.lines} == {a.id, b.id}
@@ -61,9 +62,11 @@ def test_conversion_uses_stored_rates_and_the_target_exponent(world):
     euro_product = world.product(world.shop("EUR"), 1000)  # 10.00 EUR
     quote = price_cart(world.s, [CartInput(euro_product.id)], currency="USD")
     assert rate_between(world.s, "EUR", "USD") == Decimal("1.16")
-    assert quote.total == 1160 and quote.lines[0].exchange_rate == Decimal("1.16")
+    assert quote.total == 1160
+    assert quote.lines[0].exchange_rate == Decimal("1.16")
     yen = price_cart(world.s, [CartInput(euro_product.id)], currency="JPY")
-    assert yen.total == 1750 and yen.total_label == "¥1,750"
+    assert yen.total == 1750
+    assert yen.total_label == "¥1,750"
     dollar = world.product(world.shop("USD"), 1999)  # 19.99 USD -> 19.99 / 1.16 * 175 JPY
     assert price_cart(world.s, [CartInput(dollar.id)], currency="JPY").total == 3016
 
@@ -132,23 +135,29 @@ def test_product_code_and_fixed_amount_split_over_lines(world):
 def test_expired_used_up_and_minimum_codes_do_not_apply(world):
     shop = world.shop()
     product = world.product(shop, 1000)
-    expiring = _code(world, shop, code="SOON", kind="percent", percent_bps=1000,
-                     expires_at=utcnow() + timedelta(minutes=5))
+    expiring = _code(
+        world, shop, code="SOON", kind="percent", percent_bps=1000, expires_at=utcnow() + timedelta(minutes=5)
+    )
     world.s.get(DiscountCode, expiring.id).expires_at = utcnow() - timedelta(seconds=1)
     quote = price_cart(world.s, [CartInput(product.id)], code="SOON", currency="USD")
-    assert quote.discount == 0 and quote.code_message == "The code SOON has expired."
+    assert quote.discount == 0
+    assert quote.code_message == "The code SOON has expired."
 
     once = _code(world, shop, code="ONCE", kind="percent", percent_bps=1000, usage_limit=1)
     discounts.redeem(world.s, once.id)
     with pytest.raises(Conflict):
         discounts.redeem(world.s, once.id)
     assert world.s.get(DiscountCode, once.id).used_count == 1
-    assert price_cart(world.s, [CartInput(product.id)], code="ONCE", currency="USD").code_message == \
-        "The code ONCE has been used up."
+    assert (
+        price_cart(world.s, [CartInput(product.id)], code="ONCE", currency="USD").code_message
+        == "The code ONCE has been used up."
+    )
 
     _code(world, shop, code="BIG", kind="percent", percent_bps=1000, minimum_amount=5000)
-    assert price_cart(world.s, [CartInput(product.id)], code="BIG", currency="USD").code_message == \
-        "The code BIG needs at least $50.00 of eligible items."
+    assert (
+        price_cart(world.s, [CartInput(product.id)], code="BIG", currency="USD").code_message
+        == "The code BIG needs at least $50.00 of eligible items."
+    )
     assert "does not exist" in price_cart(world.s, [CartInput(product.id)], code="NOPE", currency="USD").code_message
 
 
@@ -176,8 +185,12 @@ def test_signed_in_cart_keeps_one_of_each_and_merges_the_guest_cart(world):
     assert [item.product_id for item in view.items] == [fixed.id]
     gone.status = "archived"
     world.s.add(gone)
-    merged = cart.merge_guest_cart(world.s, buyer, [CartInput(pwyw.id, 700), CartInput(gone.id), CartInput(fixed.id)],
-                                   cart.CartSettings("X", "DE", "EUR"))
+    merged = cart.merge_guest_cart(
+        world.s,
+        buyer,
+        [CartInput(pwyw.id, 700), CartInput(gone.id), CartInput(fixed.id)],
+        cart.CartSettings("X", "DE", "EUR"),
+    )
     assert [(i.product_id, i.amount) for i in merged.items] == [(fixed.id, None), (pwyw.id, 700)]
     assert merged.settings == cart.CartSettings("X", "DE", "EUR")
     # 7.00 USD is 6.03 EUR at 1.16, plus 19 % German VAT (1.15)

@@ -56,9 +56,11 @@ def test_a_viewer_sees_their_own_order_or_the_one_their_session_placed(world):
     # A guest who signs in to another account still sees what this browser bought with its token.
     view = lifecycle.get_order_for_viewer(world.s, stranger, guest.order_reference, guest.receipt_token)
     assert view.reference == guest.order_reference
-    for actor, reference, token in [(stranger, own.order_reference, ""),
-                                    (stranger, own.order_reference, guest.receipt_token),
-                                    (ANONYMOUS, own.order_reference, "")]:
+    for actor, reference, token in [
+        (stranger, own.order_reference, ""),
+        (stranger, own.order_reference, guest.receipt_token),
+        (ANONYMOUS, own.order_reference, ""),
+    ]:
         with pytest.raises((NotFound, PermissionDenied)):
             lifecycle.get_order_for_viewer(world.s, actor, reference, token)
 
@@ -88,7 +90,8 @@ def test_sellers_see_their_own_lines_of_paid_orders_and_refund_in_major_units(wo
     seller = world.seller_actor(us)
 
     (sale,) = sales.list_shop_sales(world.s, seller).items
-    assert sale.reference == result.order_reference and sale.status_label == "Paid"
+    assert sale.reference == result.order_reference
+    assert sale.status_label == "Paid"
     assert [line.title for line in sale.lines] == ["Mine"]
     assert (sale.total_label, sale.lines[0].refundable_input, sale.refundable) == ("$19.00", "19.00", True)
 
@@ -119,13 +122,15 @@ def test_sellers_page_through_all_their_sales_and_find_an_old_one_to_refund(worl
     seller = world.seller_actor(shop)
 
     pages = [sales.list_shop_sales(world.s, seller, page=n, per_page=2) for n in (1, 2, 3)]
-    assert [page.total for page in pages] == [5, 5, 5] and pages[0].page_count == 3
+    assert [page.total for page in pages] == [5, 5, 5]
+    assert pages[0].page_count == 3
     assert [sale.reference for page in pages for sale in page.items] == references[::-1]  # newest first, none lost
     assert (pages[0].has_previous, pages[0].has_next, pages[2].has_next) == (False, True, False)
 
     oldest = references[0]
     (found,) = sales.list_shop_sales(world.s, seller, search=f"  {oldest[-6:].lower()} ").items
-    assert found.reference == oldest and found.refundable
+    assert found.reference == oldest
+    assert found.refundable
     (by_email,) = sales.list_shop_sales(world.s, seller, search="FAN3@").items
     assert by_email.reference == references[3]
     # The oldest buyer keeps their email from sellers: their address finds nothing, their reference does.
@@ -149,23 +154,43 @@ def test_discount_codes_typed_in_the_sellers_form(world):
     percent = discounts.create_code_from_text(world.s, seller, code="spring", kind="percent", value="12.5%")
     assert (percent.code, percent.percent_bps, percent.label) == ("SPRING", 1250, "SPRING: 12.5 % off")
     fixed = discounts.create_code_from_text(
-        world.s, seller, code="five-off", kind="fixed", value="5", product_id=str(product.id),
-        minimum="10,00", expires_on="2099-12-31", usage_limit="3")
+        world.s,
+        seller,
+        code="five-off",
+        kind="fixed",
+        value="5",
+        product_id=str(product.id),
+        minimum="10,00",
+        expires_on="2099-12-31",
+        usage_limit="3",
+    )
     assert (fixed.amount, fixed.currency, fixed.product_id, fixed.minimum_amount, fixed.usage_limit) == (
-        500, "EUR", product.id, 1000, 3)
+        500,
+        "EUR",
+        product.id,
+        1000,
+        3,
+    )
     assert fixed.expires_at == datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
-    for bad in (dict(value="ten"), dict(value="0.001"), dict(value="101"), dict(expires_on="31/12/2099"),
-                dict(usage_limit="many"), dict(usage_limit="0"), dict(usage_limit="99999999999"),
-                dict(expires_on=(datetime.now(UTC) - timedelta(days=2)).date().isoformat())):
+    for bad in (
+        dict(value="ten"),
+        dict(value="0.001"),
+        dict(value="101"),
+        dict(expires_on="31/12/2099"),
+        dict(usage_limit="many"),
+        dict(usage_limit="0"),
+        dict(usage_limit="99999999999"),
+        dict(expires_on=(datetime.now(UTC) - timedelta(days=2)).date().isoformat()),
+    ):
         with pytest.raises(ValidationError):
-            discounts.create_code_from_text(world.s, seller, code="BAD", kind="percent",
-                                            **{"value": "10", **bad})
+            discounts.create_code_from_text(world.s, seller, code="BAD", kind="percent", **{"value": "10", **bad})
     with pytest.raises(Conflict):
         discounts.create_code_from_text(world.s, seller, code="Spring", kind="percent", value="5")
     other = world.product(world.shop("EUR"), 100)
     with pytest.raises(NotFound):
-        discounts.create_code_from_text(world.s, seller, code="THEIRS", kind="percent", value="5",
-                                        product_id=str(other.id))
+        discounts.create_code_from_text(
+            world.s, seller, code="THEIRS", kind="percent", value="5", product_id=str(other.id)
+        )
     assert [choice.title for choice in discounts.product_choices(world.s, seller)] == [product.title]
     assert [code.code for code in discounts.list_codes(world.s, seller)] == ["SPRING", "FIVE-OFF"]
 
@@ -175,24 +200,33 @@ def test_the_earnings_statement_lists_the_sellers_sales_and_refunds(world):
     buyer = world.buyer_actor(world.user())
     result = paid_order(world, buyer, [world.product(us, 1000), world.product(other, 500)])
     seller = world.seller_actor(us)
-    sales.refund_line(world.s, seller, world.gateway, result.order_reference,
-                      sales.list_shop_sales(world.s, seller).items[0].lines[0].line_id, "10")
+    sales.refund_line(
+        world.s,
+        seller,
+        world.gateway,
+        result.order_reference,
+        sales.list_shop_sales(world.s, seller).items[0].lines[0].line_id,
+        "10",
+    )
     rows = list(csv.DictReader(io.StringIO(ledger.seller_statement_csv(world.s, seller))))
-    assert [(row["order"], row["kind"]) for row in rows] == [(result.order_reference, "sale"),
-                                                             (result.order_reference, "refund")]
+    assert [(row["order"], row["kind"]) for row in rows] == [
+        (result.order_reference, "sale"),
+        (result.order_reference, "refund"),
+    ]
     earned, taken_back = (float(row["earnings"]) for row in rows)
-    assert earned > 0 and earned + taken_back == 0  # a full refund takes back exactly what was earned
+    assert earned > 0
+    assert earned + taken_back == 0
     (balance,) = ledger.seller_balances(world.s, seller)
     assert balance.pending == balance.available == 0
 
 
 def test_payouts_csv_defuses_spreadsheet_formulas_in_shop_names(world):
     shop = world.shop("USD")
-    shop.name = "=HYPERLINK(\"http://evil\")"
+    shop.name = '=HYPERLINK("http://evil")'
     world.s.add(shop)
     paid_order(world, world.buyer_actor(world.user()), [world.product(shop, 1000)])
     rows = list(csv.reader(io.StringIO(ledger.payouts_csv(world.s, world.admin_actor()))))
-    assert [row[1] for row in rows[1:] if row[0] == str(shop.id)] == ["'=HYPERLINK(\"http://evil\")"]
+    assert [row[1] for row in rows[1:] if row[0] == str(shop.id)] == ['\'=HYPERLINK("http://evil")']
 
 
 def test_sold_out_keys_are_flagged_and_unpaid_orders_hold_the_last_key(world):
@@ -222,8 +256,10 @@ def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
     from commerce.orders import bundles
 
     shop, other_shop = world.shop(), world.shop()
-    bundle, first, second = (world.product(shop, price, title=title)
-                             for price, title in ((3000, "Bundle"), (1000, "First"), (1500, "Second")))
+    bundle, first, second = (
+        world.product(shop, price, title=title)
+        for price, title in ((3000, "Bundle"), (1000, "First"), (1500, "Second"))
+    )
     draft = world.product(shop, 500, title="Draft")
     draft.status = "draft"
     world.s.add(draft)
@@ -234,8 +270,11 @@ def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
     assert [item.title for item in bundles.bundle_contents(world.s, bundle.id)] == ["First", "Second"]
     assert [b.title for b in bundles.list_bundles(world.s, seller)] == ["Bundle"]
 
-    for refused, items in ((ValidationError, [bundle.id]), (NotFound, [world.product(other_shop, 100).id]),
-                           (ValidationError, list(range(1_000_000, 1_000_021)))):
+    for refused, items in (
+        (ValidationError, [bundle.id]),
+        (NotFound, [world.product(other_shop, 100).id]),
+        (ValidationError, list(range(1_000_000, 1_000_021))),
+    ):
         with pytest.raises(refused):
             bundles.set_bundle_items(world.s, seller, bundle.id, items)
     with pytest.raises(ValidationError, match="is a bundle itself"):
@@ -246,8 +285,11 @@ def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
         bundles.set_bundle_items(world.s, world.seller_actor(other_shop), bundle.id, [])
 
     order = paid_order(world, world.buyer_actor(world.user()), [bundle])
-    granted = world.s.exec(select(Fulfilment.product_id).join(Order, Order.id == Fulfilment.order_id)
-                           .where(Order.reference == order.order_reference)).all()
+    granted = world.s.exec(
+        select(Fulfilment.product_id)
+        .join(Order, Order.id == Fulfilment.order_id)
+        .where(Order.reference == order.order_reference)
+    ).all()
     assert sorted(granted) == sorted([bundle.id, first.id, second.id, draft.id])
 
     assert bundles.set_bundle_items(world.s, seller, bundle.id, []).items == []

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -37,18 +37,40 @@ class DeliveryWorld:
         return product
 
     def version(self, product, number: int = 1, notes: str = ""):
-        version = ProductVersion(product_id=product.id, number=number, label=f"{number}.0", release_notes=notes,
-                                 released_at=datetime.now(timezone.utc))
+        version = ProductVersion(
+            product_id=product.id,
+            number=number,
+            label=f"{number}.0",
+            release_notes=notes,
+            released_at=datetime.now(UTC),
+        )
         self.s.add(version)
         self.s.flush()
         return version
 
-    def file(self, product, version, data: bytes, filename: str = "book.pdf", *, stamp: bool = False,
-             content_type: str = "application/pdf") -> ProductFile:
-        blob = self.store.put(f"products/{product.id}/files/{uuid.uuid4().hex}", io.BytesIO(data),
-                              content_type=content_type)
-        row = ProductFile(product_id=product.id, version_id=version.id, filename=filename, blob_key=blob.key,
-                          size_bytes=blob.size, sha256=blob.sha256, content_type=content_type, stamp_pdf=stamp)
+    def file(
+        self,
+        product,
+        version,
+        data: bytes,
+        filename: str = "book.pdf",
+        *,
+        stamp: bool = False,
+        content_type: str = "application/pdf",
+    ) -> ProductFile:
+        blob = self.store.put(
+            f"products/{product.id}/files/{uuid.uuid4().hex}", io.BytesIO(data), content_type=content_type
+        )
+        row = ProductFile(
+            product_id=product.id,
+            version_id=version.id,
+            filename=filename,
+            blob_key=blob.key,
+            size_bytes=blob.size,
+            sha256=blob.sha256,
+            content_type=content_type,
+            stamp_pdf=stamp,
+        )
         self.s.add(row)
         self.s.flush()
         return row
@@ -75,8 +97,9 @@ class DeliveryWorld:
         return order
 
     def fulfilments(self, order: Order) -> list[Fulfilment]:
-        return list(self.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)
-                                .order_by(Fulfilment.id)).all())
+        return list(
+            self.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id).order_by(Fulfilment.id)).all()
+        )
 
     def refund(self, order: Order, actor: Actor | None = None):
         return refunds.refund(self.s, actor or self.seller, self.world.gateway, order.reference)

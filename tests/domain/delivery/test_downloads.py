@@ -1,7 +1,7 @@
 """Minting and checking download links, limits and the log, stamped copies, the library."""
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pikepdf
@@ -47,13 +47,21 @@ def bought(shop):
     file = shop.file(product, version, b"%PDF-1.4\n% the book\n", filename="The Book (final).pdf")
     user, buyer = shop.buyer()
     order = shop.buy(buyer, product)
-    return dict(product=product, version=version, file=file, user=user, buyer=buyer, order=order,
-                token=session_token(shop.s, user))
+    return dict(
+        product=product,
+        version=version,
+        file=file,
+        user=user,
+        buyer=buyer,
+        order=order,
+        token=session_token(shop.s, user),
+    )
 
 
 def fetch(shop, bought, url, *, token=None, counts=True, ip="203.0.113.77"):
-    return downloads.authorise(shop.s, verify(url), session_token=token or bought["token"], counts=counts,
-                               ip=ip, user_agent="Mozilla/5.0 test")
+    return downloads.authorise(
+        shop.s, verify(url), session_token=token or bought["token"], counts=counts, ip=ip, user_agent="Mozilla/5.0 test"
+    )
 
 
 def test_a_minted_link_names_the_file_and_serves_the_buyers_file(shop, bought):
@@ -61,7 +69,8 @@ def test_a_minted_link_names_the_file_and_serves_the_buyers_file(shop, bought):
     assert not minted.preparing
     assert parts(minted.url)[2] == "The Book (final).pdf"
     ticket = fetch(shop, bought, minted.url)
-    assert ticket.blob_key == bought["file"].blob_key and ticket.filename == "The Book (final).pdf"
+    assert ticket.blob_key == bought["file"].blob_key
+    assert ticket.filename == "The Book (final).pdf"
     with shop.store.open(ticket.blob_key) as blob:
         assert blob.read() == b"%PDF-1.4\n% the book\n"
 
@@ -76,8 +85,8 @@ def test_links_are_signed_and_expire(shop, bought):
         links.verify(secret, fulfilment_id, file_id, str(int(exp) + 3600), sig)
     with pytest.raises(links.InvalidLink):
         links.verify("another secret", fulfilment_id, file_id, exp, sig)
-    expires_at = datetime.fromtimestamp(int(exp), timezone.utc)
-    assert timedelta(minutes=59) < expires_at - datetime.now(timezone.utc) <= timedelta(minutes=60)
+    expires_at = datetime.fromtimestamp(int(exp), UTC)
+    assert timedelta(minutes=59) < expires_at - datetime.now(UTC) <= timedelta(minutes=60)
     with pytest.raises(links.ExpiredLink):
         links.verify(secret, fulfilment_id, file_id, exp, sig, now=expires_at)
 
@@ -85,12 +94,13 @@ def test_links_are_signed_and_expire(shop, bought):
 def test_the_seller_sets_the_link_lifetime(shop, bought):
     downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=None, link_minutes=5)
     exp = int(parts(downloads.mint_link(shop.s, bought["buyer"], bought["file"].id).url)[3])
-    assert exp - datetime.now(timezone.utc).timestamp() <= 5 * 60
+    assert exp - datetime.now(UTC).timestamp() <= 5 * 60
     with pytest.raises(ValidationError):
         downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=0, link_minutes=5)
     with pytest.raises(ValidationError):
-        downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=None,
-                                        link_minutes=60 * 24 * 8)
+        downloads.set_delivery_settings(
+            shop.s, shop.seller, bought["product"].id, download_limit=None, link_minutes=60 * 24 * 8
+        )
 
 
 def test_other_people_get_no_link_and_cannot_use_the_buyers(shop, bought):
@@ -126,7 +136,8 @@ def test_the_download_limit_counts_downloads_not_resumed_ranges_and_the_seller_r
     with pytest.raises(DownloadLimitReached, match="reset"):
         downloads.mint_link(shop.s, bought["buyer"], file.id)
     view = library.library_product(shop.s, bought["buyer"], product.id)
-    assert view.download_limit_reached and "all 2 downloads" in view.download_limit_message
+    assert view.download_limit_reached
+    assert "all 2 downloads" in view.download_limit_message
 
     with pytest.raises(NotFound):
         downloads.reset_downloads(shop.s, shop.world.seller_actor(shop.world.shop()), product.id, bought["user"].id)
@@ -140,11 +151,13 @@ def test_every_download_is_logged_with_a_truncated_ip_and_the_seller_sees_counts
     url = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id).url
     fetch(shop, bought, url, ip="203.0.113.77")
     fetch(shop, bought, url, ip="2001:db8:abcd:12:1:2:3:4")
-    events = shop.s.exec(select(DownloadEvent).where(DownloadEvent.product_id == bought["product"].id)
-                         .order_by(DownloadEvent.id)).all()
+    events = shop.s.exec(
+        select(DownloadEvent).where(DownloadEvent.product_id == bought["product"].id).order_by(DownloadEvent.id)
+    ).all()
     assert [e.ip_prefix for e in events] == ["203.0.113.0/24", "2001:db8:abcd::/48"]
     assert {(e.buyer_id, e.file_id, e.version_id, e.user_agent) for e in events} == {
-        (bought["user"].id, bought["file"].id, bought["version"].id, "Mozilla/5.0 test")}
+        (bought["user"].id, bought["file"].id, bought["version"].id, "Mozilla/5.0 test")
+    }
     stats = downloads.download_stats(shop.s, shop.seller, bought["product"].id)
     assert stats.total == 2
     assert [(b.buyer, b.used) for b in stats.buyers] == [(bought["user"].email, 2)]
@@ -160,13 +173,15 @@ def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop):
     (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.buyer_id == user.id)).all()
     assert copy.status == "pending"
     minted = downloads.mint_link(shop.s, buyer, file.id)
-    assert minted.preparing and minted.url == ""
+    assert minted.preparing
+    assert minted.url == ""
 
     assert stamped.make_copy(shop.s, copy.id, shop.store) is True
     assert stamped.make_copy(shop.s, copy.id, shop.store) is False  # once
     minted = downloads.mint_link(shop.s, buyer, file.id)
-    ticket = downloads.authorise(shop.s, verify(minted.url), session_token=session_token(shop.s, user),
-                                 counts=True, ip=None, user_agent=None)
+    ticket = downloads.authorise(
+        shop.s, verify(minted.url), session_token=session_token(shop.s, user), counts=True, ip=None, user_agent=None
+    )
     assert ticket.blob_key == copy.blob_key != file.blob_key
     with shop.store.open(ticket.blob_key) as blob, pikepdf.open(io.BytesIO(blob.read())) as pdf:
         assert str(pdf.docinfo["/LicensedTo"]) == "reader@example.com"
@@ -207,15 +222,21 @@ def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(
         library.library_product(shop.s, stranger, first.id)
 
     before = library.current_library_version(shop.s, buyer)
-    first.published_at = first.published_at or datetime.now(timezone.utc)
-    v2 = ProductVersion(product_id=first.id, number=2, label="2.0", release_notes="Twelve new brushes.",
-                        released_at=datetime.now(timezone.utc))
+    first.published_at = first.published_at or datetime.now(UTC)
+    v2 = ProductVersion(
+        product_id=first.id,
+        number=2,
+        label="2.0",
+        release_notes="Twelve new brushes.",
+        released_at=datetime.now(UTC),
+    )
     shop.s.add(v2)
     shop.s.flush()
     assert updates.notify_owners(shop.s, v2.id) == 1
     assert library.current_library_version(shop.s, buyer) > before
     (item,) = [i for i in library.library(shop.s, buyer).items if i.product_id == first.id]
-    assert item.updated and item.latest_version_label == "2.0"
+    assert item.updated
+    assert item.latest_version_label == "2.0"
 
     detail = library.library_product(shop.s, buyer, first.id)
     assert [(v.label, v.is_new) for v in detail.versions] == [("2.0", True), ("1.0", False)]
@@ -225,7 +246,8 @@ def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(
 
     keys_view = library.library_product(shop.s, buyer, second.id)
     (key,) = keys_view.license_keys
-    assert key.masked.startswith("•••••-") and key.status == "valid"
+    assert key.masked.startswith("•••••-")
+    assert key.status == "valid"
 
 
 def test_update_emails_respect_the_opt_out(shop, monkeypatch):
@@ -243,8 +265,10 @@ def test_update_emails_respect_the_opt_out(shop, monkeypatch):
     v2 = shop.version(product, number=2, notes="Fixes")
     assert updates.notify_owners(shop.s, v2.id) == 1
     (email,) = sent
-    assert email["to"] == shop.s.get(User, keen.user_id).email and email["kind"] == "product_update"
-    assert email["version"] == "2.0" and email["release_notes"] == "Fixes"
+    assert email["to"] == shop.s.get(User, keen.user_id).email
+    assert email["kind"] == "product_update"
+    assert email["version"] == "2.0"
+    assert email["release_notes"] == "Fixes"
     assert email["library_url"].endswith(f"/library/{product.id}")
     assert email["unsubscribe_url"].endswith("/account#update-emails")
     assert email["idempotency_key"] == f"product-update:{v2.id}:{keen.user_id}"
@@ -264,5 +288,8 @@ def test_an_admin_resets_an_orders_downloads(shop, bought):
     # Admins find the decision on /admin/audit; the refused seller left no record.
     (entry,) = audit.list_audit(shop.s, admin, subject="order").items
     assert (entry.action, entry.subject_id, entry.action_label) == (
-        "reset_order_downloads", bought["order"].reference, "Reset order downloads")
+        "reset_order_downloads",
+        bought["order"].reference,
+        "Reset order downloads",
+    )
     assert downloads.allowance(shop.s, bought["user"].id, bought["product"].id).used == 0

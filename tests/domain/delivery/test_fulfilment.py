@@ -18,8 +18,7 @@ from commerce.payments.webhooks import handle_event
 
 
 def live_keys(s, product):
-    return s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id,
-                                           LicenseKey.status == "sold")).all()
+    return s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id, LicenseKey.status == "sold")).all()
 
 
 def test_payment_grants_each_line_once_and_a_second_delivery_changes_nothing(shop):
@@ -47,15 +46,19 @@ def test_generated_keys_are_grouped_unguessable_and_carry_the_product_prefix(sho
     (key,) = live_keys(shop.s, product)
     text = licensing.reveal_key(shop.s, buyer, key.id)
     groups = text.split("-")
-    assert groups[0] == "ACME" and len(groups) == 7 and all(len(g) == 5 for g in groups[1:])
+    assert groups[0] == "ACME"
+    assert len(groups) == 7
+    assert all(len(g) == 5 for g in groups[1:])
     assert is_well_formed(text)
-    assert key.activation_limit == 2 and key.expires_at is not None
+    assert key.activation_limit == 2
+    assert key.expires_at is not None
 
 
 def test_the_grant_hook_only_schedules_the_delivery(shop, monkeypatch):
     scheduled = []
-    monkeypatch.setattr("commerce.delivery.tasks.enqueue_after_commit",
-                        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)))
+    monkeypatch.setattr(
+        "commerce.delivery.tasks.enqueue_after_commit", lambda s, job, **kwargs: scheduled.append((job.name, kwargs))
+    )
     product = shop.product(kind="keys")
     shop.generated_keys(product)
     _, buyer = shop.buyer()
@@ -107,7 +110,8 @@ def test_a_full_refund_revokes_access_and_keys_and_a_repeat_revoke_is_harmless(s
     (fulfilment,) = shop.fulfilments(order)
     assert fulfilment.status == "revoked"
     shop.s.refresh(key)
-    assert key.status == "revoked" and licensing.status_of(key) == "revoked"
+    assert key.status == "revoked"
+    assert licensing.status_of(key) == "revoked"
     # The same revocation again (a duplicate event) finds nothing left to revoke.
     (line_id,) = {f.order_line_id for f in shop.fulfilments(order)}
     from commerce.models import OrderLine
@@ -165,8 +169,9 @@ def test_an_admin_revokes_an_orders_access_with_a_reason_in_the_audit_trail(shop
 
 def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop, monkeypatch):
     scheduled = []
-    monkeypatch.setattr("commerce.delivery.tasks.enqueue_after_commit",
-                        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)))
+    monkeypatch.setattr(
+        "commerce.delivery.tasks.enqueue_after_commit", lambda s, job, **kwargs: scheduled.append((job.name, kwargs))
+    )
     product = shop.product(kind="keys")
     shop.import_keys(product, "FIRST-KEY")
     (fulfilment,) = shop.fulfilments(_paid_after_the_last_key_was_sold(shop, product))

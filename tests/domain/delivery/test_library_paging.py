@@ -16,7 +16,9 @@ def test_the_library_pages_through_every_owned_product_once(shop):
 
     assert [len(view.items) for view in pages] == [2, 2, 1]
     assert (pages[0].page.total, pages[0].page.page_count, pages[0].total) == (5, 3, 5)
-    assert pages[0].page.has_next and pages[2].page.has_previous and not pages[2].page.has_next
+    assert pages[0].page.has_next
+    assert pages[2].page.has_previous
+    assert not pages[2].page.has_next
     listed = [item.product_id for view in pages for item in view.items]
     assert sorted(listed) == sorted(product.id for product in owned)  # nothing lost, nothing twice
     assert not_owned.id not in listed
@@ -38,5 +40,6 @@ def test_a_library_search_is_paged_on_its_own_matches_and_clamps_the_page(shop):
     assert (first.page.total, first.page.page_count, first.total) == (3, 2, 5)
     titles = [item.title for view in (first, second) for item in view.items]
     assert sorted(titles) == ["Brush A", "Brush C", "Brush E"]
-    assert past_the_end.page.page == 2 and past_the_end.items == second.items
+    assert past_the_end.page.page == 2
+    assert past_the_end.items == second.items
     assert library.library(shop.s, buyer, search="brush", page=-1, per_page=2).page.page == 1

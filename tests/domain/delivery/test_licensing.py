@@ -30,8 +30,9 @@ from commerce.models.base import utcnow
 
 def sold_key(shop, product, buyer) -> tuple[LicenseKey, str]:
     shop.buy(buyer, product)
-    row = shop.s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id,
-                                               LicenseKey.buyer_id == buyer.user_id)).one()
+    row = shop.s.exec(
+        select(LicenseKey).where(LicenseKey.product_id == product.id, LicenseKey.buyer_id == buyer.user_id)
+    ).one()
     return row, licensing.reveal_key(shop.s, buyer, row.id)
 
 
@@ -50,7 +51,8 @@ def keyed(shop):
 
 def test_keys_are_encrypted_at_rest_and_found_by_keyed_hash(shop, keyed):
     row, text = keyed["row"], keyed["key"]
-    assert text.encode() not in row.ciphertext and normalize_key(text).encode() not in row.ciphertext
+    assert text.encode() not in row.ciphertext
+    assert normalize_key(text).encode() not in row.ciphertext
     assert vault().decrypt(row.ciphertext, product_associated_data(row.product_id)) == text
     assert row.lookup_hash == vault().lookup_hash(normalize_key(text)) != normalize_key(text)
     # Typed in lower case with spaces instead of dashes, it is the same key.
@@ -101,7 +103,8 @@ def test_activation_limit_and_deactivation_free_a_seat(shop, keyed):
     assert call(api.activate, shop, product, text, "laptop").message == "This instance is already activated."
     assert call(api.activate, shop, product, text, "desktop").activations == 2
     third = call(api.activate, shop, product, text, "office")
-    assert third.status == "limit_reached" and "2 of 2" in third.message
+    assert third.status == "limit_reached"
+    assert "2 of 2" in third.message
     assert call(api.validate, shop, product, text, "desktop").instance_active is True
     assert call(api.deactivate, shop, product, text, "laptop").message == "Deactivated."
     assert call(api.activate, shop, product, text, "office").status == "valid"
@@ -130,8 +133,11 @@ def test_sellers_list_rotate_and_revoke_only_their_own_keys(shop, keyed):
     product, row = keyed["product"], keyed["row"]
     page = licensing.list_product_keys(shop.s, shop.seller, product.id)
     (listed,) = page.items
-    assert listed.status == "sold" and listed.masked.endswith(keyed["key"][-4:]) and keyed["key"] not in listed.masked
-    assert listed.buyer and listed.can_rotate
+    assert listed.status == "sold"
+    assert listed.masked.endswith(keyed["key"][-4:])
+    assert keyed["key"] not in listed.masked
+    assert listed.buyer
+    assert listed.can_rotate
     assert licensing.reveal_key(shop.s, shop.seller, row.id) == keyed["key"]
 
     intruder = shop.world.seller_actor(shop.world.shop())
@@ -145,7 +151,8 @@ def test_sellers_list_rotate_and_revoke_only_their_own_keys(shop, keyed):
 
     new_id = licensing.rotate_key(shop.s, shop.seller, row.id)
     new_text = licensing.reveal_key(shop.s, keyed["buyer"], new_id)
-    assert new_text != keyed["key"] and new_text.startswith("TOOL-")
+    assert new_text != keyed["key"]
+    assert new_text.startswith("TOOL-")
     assert call(api.validate, shop, product, keyed["key"]).status == "revoked"
     assert call(api.validate, shop, product, new_text).status == "valid"
     with pytest.raises(Conflict):
@@ -155,8 +162,11 @@ def test_sellers_list_rotate_and_revoke_only_their_own_keys(shop, keyed):
 
 
 def test_a_refunded_key_cannot_be_re_enabled(shop, keyed):
-    (order,) = shop.s.exec(select(Order).join(Fulfilment, Fulfilment.order_id == Order.id)
-                           .where(Fulfilment.product_id == keyed["product"].id)).all()
+    (order,) = shop.s.exec(
+        select(Order)
+        .join(Fulfilment, Fulfilment.order_id == Order.id)
+        .where(Fulfilment.product_id == keyed["product"].id)
+    ).all()
     shop.refund(order)
     with pytest.raises(Conflict, match="refunded"):
         licensing.reenable_key(shop.s, shop.seller, keyed["row"].id)
@@ -172,13 +182,35 @@ def _paid_fulfilments(s: Session, product: Product, shop_row: Shop, count: int) 
         user = User(email=f"rush-{uuid.uuid4().hex[:10]}@example.com", display_name=f"Rush {n}", password_hash="!")
         s.add(user)
         s.flush()
-        order = Order(reference=f"R{uuid.uuid4().hex[:12].upper()}", buyer_id=user.id, email=user.email,
-                      currency="USD", subtotal=100, discount=0, tax=0, total=100, status="paid", paid_at=utcnow())
+        order = Order(
+            reference=f"R{uuid.uuid4().hex[:12].upper()}",
+            buyer_id=user.id,
+            email=user.email,
+            currency="USD",
+            subtotal=100,
+            discount=0,
+            tax=0,
+            total=100,
+            status="paid",
+            paid_at=utcnow(),
+        )
         s.add(order)
         s.flush()
-        line = OrderLine(order_id=order.id, product_id=product.id, shop_id=shop_row.id, title=product.title,
-                         list_amount=100, list_currency="USD", exchange_rate=Decimal(1), unit_price=100, discount=0,
-                         net=100, tax_rate_bps=0, tax=0, total=100)
+        line = OrderLine(
+            order_id=order.id,
+            product_id=product.id,
+            shop_id=shop_row.id,
+            title=product.title,
+            list_amount=100,
+            list_currency="USD",
+            exchange_rate=Decimal(1),
+            unit_price=100,
+            discount=0,
+            net=100,
+            tax_rate_bps=0,
+            tax=0,
+            total=100,
+        )
         s.add(line)
         s.flush()
         fulfilment = Fulfilment(order_id=order.id, order_line_id=line.id, buyer_id=user.id, product_id=product.id)
@@ -224,9 +256,15 @@ def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(db_engine):
         keys_vault = vault()
         for n in range(10):
             text = f"STOCK-{n:04d}-{uuid.uuid4().hex[:8]}"
-            s.add(LicenseKey(product_id=product.id, source="imported", status="available",
-                             ciphertext=keys_vault.encrypt(text, product_associated_data(product.id)),
-                             lookup_hash=keys_vault.lookup_hash(normalize_key(text))))
+            s.add(
+                LicenseKey(
+                    product_id=product.id,
+                    source="imported",
+                    status="available",
+                    ciphertext=keys_vault.encrypt(text, product_associated_data(product.id)),
+                    lookup_hash=keys_vault.lookup_hash(normalize_key(text)),
+                )
+            )
         fulfilment_ids = _paid_fulfilments(s, product, shop_row, 50)
         s.commit()
         product_id, shop_id, owner_id = product.id, shop_row.id, owner.id
@@ -263,7 +301,8 @@ def _race(db_engine, product_id: int, fulfilment_ids: list[int]) -> None:
 
     won = [key_id for outcome, key_id in results if outcome == "ok"]
     assert len(results) == 50
-    assert len(won) == 10 and len(set(won)) == 10
+    assert len(won) == 10
+    assert len(set(won)) == 10
     with Session(db_engine) as s:
         rows = s.exec(select(LicenseKey).where(LicenseKey.product_id == product_id)).all()
         assert sorted(r.status for r in rows) == ["sold"] * 10

@@ -3,7 +3,7 @@ buyers nothing; releasing it (with at least one file) puts it in their library a
 the notice."""
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,10 +17,11 @@ def owned(shop, monkeypatch):
     """A published file product at version 1.0, bought by one buyer; jobs the delivery
     listener schedules are collected in `scheduled` instead of run."""
     scheduled = []
-    monkeypatch.setattr("commerce.delivery.tasks.enqueue_after_commit",
-                        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)))
+    monkeypatch.setattr(
+        "commerce.delivery.tasks.enqueue_after_commit", lambda s, job, **kwargs: scheduled.append((job.name, kwargs))
+    )
     product = shop.product(kind="files", title="Field Guide")
-    product.published_at = datetime.now(timezone.utc)
+    product.published_at = datetime.now(UTC)
     shop.s.add(product)
     shop.file(product, shop.version(product), b"%PDF-1.4\n% v1\n", filename="guide.pdf")
     _, buyer = shop.buyer()
@@ -36,14 +37,16 @@ def notices(owned) -> list[dict]:
 
 def test_starting_a_version_tells_buyers_nothing_and_shows_them_nothing(shop, owned):
     product, buyer = owned["product"], owned["buyer"]
-    view = files.create_version(shop.s, shop.seller, product.id, label="2.0", release_notes="New maps",
-                                carry_over_files=False)
+    view = files.create_version(
+        shop.s, shop.seller, product.id, label="2.0", release_notes="New maps", carry_over_files=False
+    )
     draft = view.versions[0]
     assert (draft.label, draft.is_draft) == ("2.0", True)
     view = files.upload_file(shop.s, shop.seller, product.id, io.BytesIO(b"%PDF-1.4\n% v2\n"), filename="maps.pdf")
     shop.s.flush()
     assert notices(owned) == []
-    assert updates.notify_owners(shop.s, draft.id) == 0 and owned["sent"] == []
+    assert updates.notify_owners(shop.s, draft.id) == 0
+    assert owned["sent"] == []
 
     (item,) = library.library(shop.s, buyer).items
     assert (item.latest_version_label, item.updated) == ("1.0", False)
@@ -56,21 +59,22 @@ def test_starting_a_version_tells_buyers_nothing_and_shows_them_nothing(shop, ow
 
 def test_releasing_the_version_sends_the_notice_and_shows_it_to_buyers(shop, owned):
     product, buyer = owned["product"], owned["buyer"]
-    draft = files.create_version(shop.s, shop.seller, product.id, label="2.0", release_notes="New maps",
-                                 carry_over_files=False).versions[0]
+    draft = files.create_version(
+        shop.s, shop.seller, product.id, label="2.0", release_notes="New maps", carry_over_files=False
+    ).versions[0]
     with pytest.raises(ValidationError, match="at least one file"):
         files.release_version(shop.s, shop.seller, product.id)
     with pytest.raises(ValidationError, match="not released yet"):
         files.create_version(shop.s, shop.seller, product.id, label="3.0")
-    uploaded = files.upload_file(shop.s, shop.seller, product.id, io.BytesIO(b"%PDF-1.4\n% v2\n"),
-                                 filename="maps.pdf")
+    uploaded = files.upload_file(shop.s, shop.seller, product.id, io.BytesIO(b"%PDF-1.4\n% v2\n"), filename="maps.pdf")
     new_file = uploaded.versions[0].files[0]
 
     view = files.release_version(shop.s, shop.seller, product.id)
     assert not view.versions[0].is_draft
     assert notices(owned) == [{"version_id": draft.id}]
     assert updates.notify_owners(shop.s, draft.id) == 1
-    assert owned["sent"][0]["version"] == "2.0" and owned["sent"][0]["release_notes"] == "New maps"
+    assert owned["sent"][0]["version"] == "2.0"
+    assert owned["sent"][0]["release_notes"] == "New maps"
 
     (item,) = library.library(shop.s, buyer).items
     assert (item.latest_version_label, item.updated) == ("2.0", True)
@@ -91,4 +95,5 @@ def test_only_the_products_seller_releases_and_a_draft_file_can_be_removed(shop,
         files.release_version(shop.s, shop.world.seller_actor(shop.world.shop()), product.id)
     # No buyer can have a draft's file, so a mistake can still be taken out.
     view = files.remove_file(shop.s, shop.seller, view.versions[0].files[0].id)
-    assert view.versions[0].files == [] and view.versions[0].is_draft
+    assert view.versions[0].files == []
+    assert view.versions[0].is_draft
