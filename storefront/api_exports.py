@@ -23,7 +23,7 @@ from commerce.analytics import exports
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.errors import PermissionDenied
-from commerce.models.base import utcnow
+from commerce.kit.time import utcnow
 from storefront import routes
 
 SESSION_COOKIE = "mp_session"  # state.session.SESSION_COOKIE; the API layer does not import states
