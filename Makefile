@@ -30,7 +30,7 @@ run: deps
 # inside the web process and no worker is needed). THREADS sets jobs run at once.
 THREADS ?= 4
 worker: deps
-	$(PY) -m commerce.jobs.worker --threads $(THREADS)
+	$(PY) -m commerce.cli worker --threads $(THREADS)
 
 # The tests use real PostgreSQL and Redis servers and Debian's chromium for
 # Playwright; a value already set in the environment wins. pytest exits 5 when it

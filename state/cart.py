@@ -13,8 +13,9 @@ from typing import Any
 
 import reflex as rx
 
-from commerce import wiring
-from commerce.accounts import Actor
+from commerce import payments
+from commerce.actor import Actor
+from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.money import Money, format_money
 from commerce.orders import cart, checkout, currency
@@ -29,7 +30,7 @@ from state.session import current_actor
 def local_path(url: str) -> str:
     """An address on this site as a path, so the browser stays on the host it came from
     (BASE_URL may name another host for the same app, e.g. localhost vs 127.0.0.1)."""
-    base = wiring.settings().base_url.rstrip("/")
+    base = get_settings().base_url.rstrip("/")
     if url.startswith(base + "/"):
         return url[len(base) :]
     return url
@@ -359,7 +360,7 @@ class CartState(rx.State):
         result = await service_call.call(
             checkout.start_checkout,
             actor,
-            wiring.payment_gateway(),
+            payments.gateway(),
             items=list(view.items),
             settings=view.settings,
             email=None if actor.is_signed_in else email,

@@ -16,7 +16,7 @@ from typing import Any
 
 import reflex as rx
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.kit.pagination import Page
 from commerce.notifications import inapp, preferences
 from commerce.notifications.inapp import NotificationView

@@ -8,7 +8,7 @@ import dataclasses
 
 import reflex as rx
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.db import unit_of_work
 from commerce.errors import DomainError
 from commerce.money import Money, format_money

@@ -12,11 +12,12 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from commerce import ledger, wiring
+from commerce import ledger, payments
+from commerce.catalog import bundles
+from commerce.catalog.bundles import BundleView
 from commerce.kit.time import utcnow
 from commerce.money import Money, format_money
-from commerce.orders import bundles, discounts, refunds, sales
-from commerce.orders.bundles import BundleView
+from commerce.orders import discounts, refunds, sales
 from commerce.orders.discounts import DiscountCodeView, ProductChoice
 from commerce.orders.sales import SaleView
 from state import service_call
@@ -73,7 +74,7 @@ class SellerSalesState(rx.State):
         yield
         actor = await current_actor(self)
         result = await service_call.call(
-            refunds.refund, actor, wiring.payment_gateway(), reference, reason="refunded by the seller"
+            refunds.refund, actor, payments.gateway(), reference, reason="refunded by the seller"
         )
         self.pending_reference = ""
         if result.ok:
@@ -96,7 +97,7 @@ class SellerSalesState(rx.State):
         result = await service_call.call(
             sales.refund_line,
             actor,
-            wiring.payment_gateway(),
+            payments.gateway(),
             reference,
             int(line_id),
             text_field(form_data, "amount"),

@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from commerce import accounts
-from commerce.accounts import Actor, SessionGrant
+from commerce.accounts import SessionGrant
+from commerce.actor import Actor
 from commerce.config import get_settings
 from state import service_call
 from state.form_data import secret_field, text_field

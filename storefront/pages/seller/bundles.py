@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from commerce.orders.bundles import MAX_BUNDLE_ITEMS, BundleView
+from commerce.catalog.bundles import MAX_BUNDLE_ITEMS, BundleView
 from commerce.orders.discounts import ProductChoice
 from components import theme
 from components.empty_state import empty_state
