@@ -15,7 +15,9 @@ synchronous workers, and years of production use. `configure_jobs(redis_url)`
 picks the backend at startup: with Redis, jobs go to `python -m
 commerce.jobs.worker` processes; without it (the embedded default) they run in a
 small thread pool in this process after the commit, with the same retry policy.
-A job that fails every attempt is written to the FailedJob table.
+A job that fails every attempt is written to the FailedJob table. Tests install an
+`EagerBackend` per test (`jobs_run_by`): each job runs once, right after the commit,
+in the committing thread, and every run is recorded.
 
 Idempotency is the job's duty, because any job may run more than once (a retry
 after a crash half-way, a worker killed before it acknowledged). Pattern: name
@@ -36,20 +38,25 @@ from commerce.jobs.dispatch import (
     current_backend,
     enqueue_after_commit,
     enqueue_now,
+    jobs_run_by,
     shutdown_jobs,
     wait_for_jobs,
 )
+from commerce.jobs.eager import EagerBackend, JobRun
 from commerce.jobs.idempotency import claim_idempotency_key
 from commerce.jobs.registry import Job, job
 
 __all__ = [
+    "EagerBackend",
     "Job",
+    "JobRun",
     "claim_idempotency_key",
     "configure_jobs",
     "current_backend",
     "enqueue_after_commit",
     "enqueue_now",
     "job",
+    "jobs_run_by",
     "shutdown_jobs",
     "wait_for_jobs",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -12,12 +14,15 @@ from sqlmodel import Session
 
 from commerce.db import after_commit
 from commerce.jobs.backends import DramatiqBackend, InProcessBackend, describe_error, record_failed_job
+from commerce.jobs.eager import EagerBackend
 from commerce.jobs.registry import Job
 
 log = logging.getLogger(__name__)
 
+Backend = InProcessBackend | DramatiqBackend | EagerBackend
+
 _lock = threading.Lock()
-_backend: InProcessBackend | DramatiqBackend | None = None
+_backend: Backend | None = None
 _engine: Engine | None = None
 
 
@@ -48,7 +53,24 @@ def configure_jobs(
     log.info("jobs run %s", "through Redis workers" if redis_url else "in-process after commit")
 
 
-def current_backend() -> InProcessBackend | DramatiqBackend:
+@contextmanager
+def jobs_run_by(backend: Backend) -> Iterator[Backend]:
+    """Send every job to `backend` for the duration, then go back to the one before.
+
+    Tests run each test's jobs on an `EagerBackend` of its own this way, so no job of
+    one test runs during another.
+    """
+    global _backend
+    with _lock:
+        previous, _backend = _backend, backend
+    try:
+        yield backend
+    finally:
+        with _lock:
+            _backend = previous
+
+
+def current_backend() -> Backend:
     """The configured backend; a process that never called configure_jobs gets the one
     its settings describe (a CLI command, a test), so enqueueing never depends on startup order."""
     if _backend is None:
@@ -87,9 +109,9 @@ def enqueue_now(job_fn: Job, **kwargs: Any) -> None:
 
 
 def wait_for_jobs(timeout: float) -> bool:
-    """In-process backend: wait until all enqueued jobs are done; False on timeout."""
+    """Jobs run in this process: wait until all enqueued jobs are done; False on timeout."""
     backend = current_backend()
-    if not isinstance(backend, InProcessBackend):
+    if isinstance(backend, DramatiqBackend):
         raise RuntimeError("jobs run in separate worker processes; there is nothing to wait for here")
     return backend.wait(timeout)
 
