@@ -7,6 +7,8 @@ Services take a Session and never commit; the caller owns the transaction:
 
 Work that must only happen once the data is durable (emails, indexing, jobs) is
 registered with `after_commit(s, fn)` and runs after a successful commit only.
+
+Tests bind `unit_of_work()` to a database of their own with `sessions_bound_to`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from commerce.config import get_settings
@@ -27,6 +30,7 @@ from commerce.config import get_settings
 log = logging.getLogger(__name__)
 _AFTER_COMMIT = "after_commit_callbacks"
 _INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+_bound: ContextVar[Engine | Connection | None] = ContextVar("sessions_bound_to", default=None)
 
 
 @lru_cache(maxsize=4)
@@ -56,9 +60,29 @@ class UnitOfWorkSession(Session):
 
 
 @contextmanager
+def sessions_bound_to(bind: Engine | Connection) -> Iterator[None]:
+    """Open every `unit_of_work()` of this context on `bind` instead of the app database.
+
+    A context variable, so it reaches what runs in this thread and in threads given a
+    copy of its context (`asyncio.to_thread`, Starlette's thread pool), and nothing else.
+    Bound to an engine, units of work commit to that database. Bound to a connection
+    inside a transaction (a test's, rolled back at its end), each unit of work is a
+    savepoint in it: jobs and services that open their own unit of work see the test's
+    data, and their work is rolled back with it.
+    """
+    token = _bound.set(bind)
+    try:
+        yield
+    finally:
+        _bound.reset(token)
+
+
+@contextmanager
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any error."""
-    with UnitOfWorkSession(engine or get_engine(), expire_on_commit=False) as session:
+    bind = engine or _bound.get() or get_engine()
+    joined = {"join_transaction_mode": "create_savepoint"} if isinstance(bind, Connection) else {}
+    with UnitOfWorkSession(bind, expire_on_commit=False, **joined) as session:
         try:
             yield session
             session.commit()

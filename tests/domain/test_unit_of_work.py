@@ -1,0 +1,72 @@
+"""`unit_of_work()` bound to a database of the caller's choosing (what tests do), on both databases."""
+
+import asyncio
+
+import pytest
+from sqlmodel import Session, select
+
+from commerce.db import sessions_bound_to, unit_of_work
+from commerce.models import User
+
+
+def add_user(session, name: str) -> None:
+    session.add(User(email=f"{name.lower()}@example.com", display_name=name, password_hash="!"))
+    session.flush()
+
+
+def names(session) -> list[str]:
+    return sorted(session.exec(select(User.display_name)).all())
+
+
+@pytest.fixture
+def connection(db_engine):
+    """A connection inside a transaction that is rolled back afterwards."""
+    with db_engine.connect() as connection:
+        outer = connection.begin()
+        yield connection
+        outer.rollback()
+
+
+@pytest.fixture
+def caller(connection):
+    """The caller's own session in that transaction, with one user written."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        add_user(session, "Ada")
+        yield session
+
+
+def test_bound_to_a_connection_each_unit_of_work_is_a_savepoint_in_its_transaction(connection, caller):
+    def fails_half_way():
+        with unit_of_work() as session:
+            add_user(session, "Lost")
+            raise RuntimeError("the job died")
+
+    with sessions_bound_to(connection):
+        with unit_of_work() as session:
+            assert names(session) == ["Ada"]  # sees what the caller has written
+            add_user(session, "Grace")
+        with pytest.raises(RuntimeError, match="died"):
+            fails_half_way()
+
+    assert names(caller) == ["Ada", "Grace"]  # the failed one rolled back its own work only
+
+
+def test_the_binding_reaches_threads_given_a_copy_of_the_context(connection, caller):
+    def users_seen() -> list[str]:
+        with unit_of_work() as session:
+            return names(session)
+
+    with sessions_bound_to(connection):
+        assert asyncio.run(asyncio.to_thread(users_seen)) == ["Ada"]
+
+
+def test_bound_to_an_engine_units_of_work_commit_to_it(db_engine):
+    with sessions_bound_to(db_engine), unit_of_work() as session:
+        add_user(session, "Committed")
+    try:
+        with Session(db_engine) as other:
+            assert names(other) == ["Committed"]
+    finally:
+        with Session(db_engine) as cleanup:  # other tests expect an empty database
+            cleanup.delete(cleanup.exec(select(User).where(User.display_name == "Committed")).one())
+            cleanup.commit()
