@@ -94,31 +94,64 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
 def after_commit(session: Session, callback: Callable[[], None], *, once_as: Hashable | None = None) -> None:
     """Run `callback` once this session's transaction has committed.
 
-    With `once_as`, a callback registered under the same key earlier in this
-    transaction stands for both (ten products changed: one reindex).
+    Registered inside a savepoint (`begin_nested`), it is dropped if that savepoint
+    rolls back, and otherwise waits for the whole transaction. With `once_as`, a
+    callback registered under the same key earlier in this transaction stands for
+    both (ten products changed: one reindex).
     """
-    pending = session.info.setdefault(_AFTER_COMMIT, {})
-    key = once_as if once_as is not None else object()
-    pending.setdefault(key, callback)
+    frames = _pending(session)
+    if once_as is not None and any(once_as in frame for frame in frames):
+        return
+    frames[-1][once_as if once_as is not None else object()] = callback
 
 
-def _run_after_commit(session: Session) -> None:
-    callbacks = session.info.pop(_AFTER_COMMIT, {})
-    for callback in callbacks.values():
-        try:
-            callback()
-        except Exception:  # the commit stands; a failed side effect is logged
-            log.exception("after-commit callback %r failed", callback)
+def _pending(session: Session) -> list[dict[Hashable, Callable[[], None]]]:
+    """The callbacks waiting for the commit: one frame for the transaction, one per open savepoint."""
+    return session.info.setdefault(_AFTER_COMMIT, [{}])
 
 
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+def _open_frame(session: Session, transaction) -> None:
+    if transaction.nested:
+        _pending(session).append({})
+
+
+def _on_commit(session: Session) -> None:
+    frames = _pending(session)
+    if session.in_nested_transaction():  # a savepoint released: its callbacks wait for the transaction
+        released = frames.pop() if len(frames) > 1 else {}
+        for key, callback in released.items():
+            frames[-1].setdefault(key, callback)
+        return
+    del session.info[_AFTER_COMMIT]
+    for frame in frames:
+        for callback in frame.values():
+            try:
+                callback()
+            except Exception:  # the commit stands; a failed side effect is logged
+                log.exception("after-commit callback %r failed", callback)
+
+
+def _on_rollback(session: Session) -> None:
+    if session.in_nested_transaction():  # only what the savepoint did is undone
+        frames = _pending(session)
+        if len(frames) > 1:
+            frames.pop()
+        else:
+            frames[-1].clear()
+
+
+def _close_transaction(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed (callbacks ran), rolled back or abandoned
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 # Scoped to the sessions this module makes (and the tests' sessions of this class), not to
-# every SQLAlchemy Session in the process.
-event.listen(UnitOfWorkSession, "after_commit", _run_after_commit)
-event.listen(UnitOfWorkSession, "after_rollback", _drop_after_commit)
+# every SQLAlchemy Session in the process. SQLAlchemy reports a savepoint's release or
+# rollback through the same hooks as the transaction's.
+event.listen(UnitOfWorkSession, "after_transaction_create", _open_frame)
+event.listen(UnitOfWorkSession, "after_commit", _on_commit)
+event.listen(UnitOfWorkSession, "after_rollback", _on_rollback)
+event.listen(UnitOfWorkSession, "after_transaction_end", _close_transaction)
 
 
 def check_database() -> None:

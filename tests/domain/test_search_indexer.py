@@ -194,7 +194,7 @@ def test_catalogue_changes_schedule_one_indexer_run_per_transaction(s):
     s.info.pop(AFTER_COMMIT_KEY, None)
     live = live_product(s, seller, admin, title="Watercolor Textures")
     products.update_product(s, seller, live.id, summary="Hand-painted.")
-    assert len(s.info.get(AFTER_COMMIT_KEY, [])) == 1
+    assert sum(len(pending) for pending in s.info.get(AFTER_COMMIT_KEY, [])) == 1
 
 
 def test_sales_reorder_best_sellers_after_a_paid_order(s, index):

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from sqlmodel import Session, select
 
-from commerce.db import sessions_bound_to, unit_of_work
+from commerce.db import after_commit, sessions_bound_to, unit_of_work
 from commerce.models import User
 
 
@@ -70,3 +70,53 @@ def test_bound_to_an_engine_units_of_work_commit_to_it(db_engine):
         with Session(db_engine) as cleanup:  # other tests expect an empty database
             cleanup.delete(cleanup.exec(select(User).where(User.display_name == "Committed")).one())
             cleanup.commit()
+
+
+@pytest.fixture
+def bound(connection):
+    with sessions_bound_to(connection):
+        yield
+
+
+def test_after_commit_work_waits_for_the_whole_transaction_not_a_savepoint_inside_it(bound):
+    ran = []
+    with unit_of_work() as session:
+        after_commit(session, lambda: ran.append("receipt"))
+        with session.begin_nested():
+            add_user(session, "Ada")
+            after_commit(session, lambda: ran.append("welcome"))
+        assert ran == []  # the savepoint's release is not the commit
+    assert ran == ["receipt", "welcome"]
+
+
+def test_a_savepoint_rolled_back_drops_only_the_work_registered_inside_it(bound):
+    ran = []
+
+    def approve_then_fail(session):
+        with session.begin_nested():
+            after_commit(session, lambda: ran.append("rejected product's email"))
+            after_commit(session, lambda: ran.append("reindex"), once_as="reindex")
+            raise RuntimeError("this product cannot be approved")
+
+    with unit_of_work() as session:
+        after_commit(session, lambda: ran.append("approved product's email"))
+        with pytest.raises(RuntimeError, match="cannot be approved"):
+            approve_then_fail(session)
+        after_commit(session, lambda: ran.append("reindex"), once_as="reindex")
+        after_commit(session, lambda: ran.append("second reindex"), once_as="reindex")
+    assert ran == ["approved product's email", "reindex"]
+
+
+def test_a_rolled_back_transaction_runs_none_of_its_work(bound):
+    ran = []
+
+    def save_order():
+        with unit_of_work() as session:
+            after_commit(session, lambda: ran.append("before the savepoint"))
+            with session.begin_nested():
+                after_commit(session, lambda: ran.append("inside the savepoint"))
+            raise RuntimeError("the order could not be saved")
+
+    with pytest.raises(RuntimeError, match="could not be saved"):
+        save_order()
+    assert ran == []
