@@ -26,7 +26,7 @@ from commerce.orders.lifecycle import cancel_order
 from commerce.orders.pricing import CartInput
 from commerce.payments.testpay import TestPayGateway
 from storefront.api_webhooks import webhook_routes
-from tests.conftest import alembic_upgrade, create_postgres_database, drop_postgres_database
+from tests.fixtures.databases import alembic_upgrade, create_postgres_database, drop_postgres_database
 
 GATEWAY = TestPayGateway("committed-tests-secret", "http://shop.test", send_event=lambda delivery: None)
 
