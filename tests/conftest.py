@@ -16,6 +16,7 @@ from commerce import wiring
 from commerce.db import get_engine
 
 pytest_plugins = [
+    "tests.fixtures.adapters",
     "tests.fixtures.databases",
     "tests.fixtures.effects",
 ]

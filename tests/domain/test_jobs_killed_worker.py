@@ -35,7 +35,7 @@ def wait_for(condition, timeout: float, what: str) -> None:
 
 
 @pytest.fixture
-def setup(tmp_path, monkeypatch):
+def setup(tmp_path):
     client = redis.Redis.from_url(TEST_REDIS_URL)
     try:
         client.ping()
@@ -46,8 +46,8 @@ def setup(tmp_path, monkeypatch):
     SQLModel.metadata.create_all(engine, tables=[FailedJob.__table__, JobIdempotencyKey.__table__])
     effects.metadata.create_all(engine)
     namespace = f"test-killed-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setenv("KILL_TEST_DATABASE_URL", url)
-    monkeypatch.setenv("KILL_TEST_DIR", str(tmp_path))
+    # The worker processes learn the database and the folder from their environment.
+    worker_env = {**os.environ, "PYTHONPATH": str(ROOT), "KILL_TEST_DATABASE_URL": url, "KILL_TEST_DIR": str(tmp_path)}
     configure_jobs(TEST_REDIS_URL, engine=engine, namespace=namespace, broker_options=BROKER_OPTIONS)
     workers: list[subprocess.Popen] = []
 
@@ -56,7 +56,7 @@ def setup(tmp_path, monkeypatch):
         process = subprocess.Popen(
             [sys.executable, "-m", jobs_kill_support.__name__, TEST_REDIS_URL, namespace],
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env=worker_env,
         )
         workers.append(process)
         wait_for(

@@ -18,13 +18,11 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-import commerce.db
 from commerce.db import engine_for, unit_of_work
 from commerce.jobs import claim_idempotency_key, configure_jobs, enqueue_after_commit, job, shutdown_jobs, wait_for_jobs
 from commerce.jobs.worker import start_worker
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
-from commerce.notifications.email import OutboxEmailSender, email_sender
-from commerce.notifications.tasks import enqueue_email
+from commerce.notifications.tasks import enqueue_email, send_email
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -214,9 +212,13 @@ def test_in_process_job_crashing_midway_completes_each_effect_once(in_process):
 
 
 def test_redis_worker_runs_committed_jobs_only(redis_worker):
-    with pytest.raises(RuntimeError), unit_of_work(database["engine"]) as session:
-        enqueue_after_commit(session, record_effect, name="rolled back")
-        raise RuntimeError("the order could not be saved")
+    def save_order_and_fail():
+        with unit_of_work(database["engine"]) as session:
+            enqueue_after_commit(session, record_effect, name="rolled back")
+            raise RuntimeError("the order could not be saved")
+
+    with pytest.raises(RuntimeError, match="could not be saved"):
+        save_order_and_fail()
     with unit_of_work(database["engine"]) as session:
         enqueue_after_commit(session, record_effect, name="committed")
 
@@ -270,44 +272,35 @@ def test_an_idempotency_key_is_claimed_once(jobs_db):
 
 
 def test_a_rolled_back_claim_can_be_claimed_again(jobs_db):
-    with pytest.raises(RuntimeError), unit_of_work(jobs_db) as session:
-        assert claim_idempotency_key(session, "receipt:3")
-        raise RuntimeError("the email could not be sent")
+    def claim_and_fail_to_send():
+        with unit_of_work(jobs_db) as session:
+            assert claim_idempotency_key(session, "receipt:3")
+            raise RuntimeError("the email could not be sent")
+
+    with pytest.raises(RuntimeError, match="could not be sent"):
+        claim_and_fail_to_send()
     with unit_of_work(jobs_db) as session:
         assert claim_idempotency_key(session, "receipt:3") is True
 
 
-@pytest.fixture
-def outbox(tmp_path):
-    with email_sender.replaced(OutboxEmailSender(tmp_path / "outbox")) as sender:
-        yield sender.outbox_dir
-
-
-def test_email_job_sends_once_per_idempotency_key(in_process, monkeypatch, outbox):
-    monkeypatch.setattr(commerce.db, "get_engine", lambda: database["engine"])
+def test_email_job_sends_once_per_idempotency_key(s, jobs, outbox):
     context = dict(display_name="Zoë", order_reference="ORD-1", amount=500, currency="EUR")
 
     for _ in range(2):  # e.g. the refund webhook delivered twice
-        with unit_of_work(database["engine"]) as session:
-            enqueue_email(
-                session, to="zoe@example.com", kind="refund_notice", idempotency_key="refund:ORD-1", **context
-            )
-    assert wait_for_jobs(timeout=10)
+        enqueue_email(s, to="zoe@example.com", kind="refund_notice", idempotency_key="refund:ORD-1", **context)
+        s.commit()
 
+    assert len(jobs.ran(send_email)) == 2
     [sent] = outbox.glob("*.eml")
     assert b"ORD-1" in sent.read_bytes()
 
 
-def test_email_with_bad_context_fails_the_request_not_the_worker(in_process):
-    with unit_of_work(database["engine"]) as session:
-        with pytest.raises(TypeError, match="missing amount"):
-            enqueue_email(
-                session,
-                to="zoe@example.com",
-                kind="refund_notice",
-                display_name="Zoë",
-                order_reference="ORD-1",
-                currency="EUR",
-            )
-        with pytest.raises(ValueError, match="single line"):
-            enqueue_email(session, to="zoe@example.com\r\nBcc: all@example.com", kind="welcome", display_name="Zoë")
+def test_email_with_bad_context_fails_the_request_not_the_worker(s, jobs):
+    with pytest.raises(TypeError, match="missing amount"):
+        enqueue_email(
+            s, to="zoe@example.com", kind="refund_notice", display_name="Zoë", order_reference="ORD-1", currency="EUR"
+        )
+    with pytest.raises(ValueError, match="single line"):
+        enqueue_email(s, to="zoe@example.com\r\nBcc: all@example.com", kind="welcome", display_name="Zoë")
+    s.commit()
+    assert jobs.runs == []

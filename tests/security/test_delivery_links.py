@@ -18,7 +18,7 @@ from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from commerce import ratelimit, storage
+from commerce import storage
 from commerce.accounts.service import _start_session
 from commerce.actor import Actor
 from commerce.config import get_settings
@@ -28,7 +28,6 @@ from commerce.licensing import service as licensing
 from commerce.models import Fulfilment, LicenseKey, LicensePolicy, Order, ProductFile, ProductVersion
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
-from commerce.ratelimit import MemoryAttemptCounter
 from commerce.storage import LocalBlobStore
 from storefront.api_downloads import SESSION_COOKIE, download_routes
 from storefront.api_licenses import license_routes
@@ -41,12 +40,6 @@ BOOK = b"%PDF-1.4\n" + b"PAID-BOOK-CONTENT-" * 4000
 def store(tmp_path):
     with storage.blob_store.replaced(LocalBlobStore(tmp_path / "storage", "security-secret")) as blob_store:
         yield blob_store
-
-
-@pytest.fixture(autouse=True)
-def rate_counter():
-    with ratelimit.attempt_counter.replaced(MemoryAttemptCounter()) as counter:
-        yield counter
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from commerce import ratelimit, storage
+from commerce import storage
 from commerce.actor import Actor
 from commerce.catalog import keys as catalog_keys
 from commerce.delivery import grants
@@ -113,10 +113,3 @@ def store(tmp_path):
 @pytest.fixture
 def shop(s, store):
     return DeliveryWorld(World(s), store)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Each test counts license API requests from zero."""
-    with ratelimit.attempt_counter.replaced(ratelimit.MemoryAttemptCounter()) as counter:
-        yield counter
