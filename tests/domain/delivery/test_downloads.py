@@ -10,11 +10,14 @@ from sqlmodel import select
 
 from commerce import audit
 from commerce.accounts.service import _start_session
+from commerce.catalog import files
 from commerce.config import get_settings
 from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
 from commerce.errors import NotFound, PermissionDenied, ValidationError
-from commerce.models import DownloadEvent, ProductVersion, StampedCopy, User
+from commerce.models import DownloadEvent, ProductVersion, StampedCopy
+from commerce.notifications.tasks import send_email
+from tests.fixtures.adapters import emails_in
 
 
 def one_page_pdf() -> bytes:
@@ -164,20 +167,18 @@ def test_every_download_is_logged_with_a_truncated_ip_and_the_seller_sees_counts
     assert [(f.filename, f.downloads) for f in stats.files] == [("The Book (final).pdf", 2)]
 
 
-def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop):
+def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop, jobs):
     product = shop.product(kind="files")
     version = shop.version(product)
     file = shop.file(product, version, one_page_pdf(), filename="guide.pdf", stamp=True)
     user, buyer = shop.buyer(email="reader@example.com")
     order = shop.buy(buyer, product)
-    (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.buyer_id == user.id)).all()
-    assert copy.status == "pending"
-    minted = downloads.mint_link(shop.s, buyer, file.id)
-    assert minted.preparing
-    assert minted.url == ""
 
-    assert stamped.make_copy(shop.s, copy.id, shop.store) is True
-    assert stamped.make_copy(shop.s, copy.id, shop.store) is False  # once
+    # The payment's delivery had the buyer's copy made, once.
+    (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.buyer_id == user.id)).all()
+    assert copy.status == "ready"
+    assert jobs.ran(stamped.make_stamped_copy) == [{"copy_id": copy.id}]
+    assert stamped.make_copy(shop.s, copy.id, shop.store) is False  # a retried job changes nothing
     minted = downloads.mint_link(shop.s, buyer, file.id)
     ticket = downloads.authorise(
         shop.s, verify(minted.url), session_token=session_token(shop.s, user), counts=True, ip=None, user_agent=None
@@ -190,6 +191,21 @@ def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop):
         assert b"Licensed to reader@example.com" in content
 
 
+def test_a_copy_asked_for_before_it_exists_is_made_once_the_request_commits(shop):
+    product = shop.product(kind="files")
+    file = shop.file(product, shop.version(product), one_page_pdf(), filename="guide.pdf")
+    _, buyer = shop.buyer()
+    shop.buy(buyer, product)
+    files.set_pdf_stamping(shop.s, shop.seller, file.id, True)  # stamping switched on after the sale
+
+    minted = downloads.mint_link(shop.s, buyer, file.id)
+    assert (minted.preparing, minted.url) == (True, "")
+    assert minted.message == "Preparing your personal copy of guide.pdf…"
+    shop.s.commit()  # the click's request ends; the job makes the copy
+
+    assert not downloads.mint_link(shop.s, buyer, file.id).preparing
+
+
 def test_a_pdf_that_cannot_be_stamped_says_why(shop):
     product = shop.product(kind="files")
     version = shop.version(product)
@@ -197,8 +213,8 @@ def test_a_pdf_that_cannot_be_stamped_says_why(shop):
     _, buyer = shop.buyer()
     shop.buy(buyer, product)
     (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.file_id == file.id)).all()
-    assert stamped.make_copy(shop.s, copy.id, shop.store) is False
-    with pytest.raises(Exception, match="could not be prepared"):
+    assert copy.status == "failed"
+    with pytest.raises(PermissionDenied, match="could not be prepared"):
         downloads.mint_link(shop.s, buyer, file.id)
 
 
@@ -250,28 +266,29 @@ def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(
     assert key.status == "valid"
 
 
-def test_update_emails_respect_the_opt_out(shop, monkeypatch):
-    product = shop.product(kind="files")
+def test_update_emails_respect_the_opt_out(shop, outbox, jobs):
+    product = shop.product(kind="files", title="Brushes")
     shop.file(product, shop.version(product), b"data", filename="a.txt", content_type="text/plain")
-    _, keen = shop.buyer()
+    keen_user, keen = shop.buyer()
     _, quiet = shop.buyer()
     shop.buy(keen, product)
     shop.buy(quiet, product)
     assert library.set_update_emails(shop.s, quiet, False) is False
     assert library.update_emails_enabled(shop.s, quiet) is False
-    sent = []
-    monkeypatch.setattr(updates, "enqueue_email", lambda s, **email: sent.append(email))
     quiet_version = library.current_library_version(shop.s, quiet)
     v2 = shop.version(product, number=2, notes="Fixes")
-    assert updates.notify_owners(shop.s, v2.id) == 1
-    (email,) = sent
-    assert email["to"] == shop.s.get(User, keen.user_id).email
-    assert email["kind"] == "product_update"
-    assert email["version"] == "2.0"
-    assert email["release_notes"] == "Fixes"
-    assert email["library_url"].endswith(f"/library/{product.id}")
-    assert email["unsubscribe_url"].endswith("/account#update-emails")
-    assert email["idempotency_key"] == f"product-update:{v2.id}:{keen.user_id}"
+
+    assert updates.notify_owners(shop.s, v2.id) == 1  # the release's job
+    shop.s.commit()
+
+    [notice] = [sent for sent in emails_in(outbox) if sent.subject == "Brushes 2.0 is available"]
+    assert notice.to == keen_user.email
+    assert "Fixes" in notice.text
+    assert f"/library/{product.id}" in notice.text
+    assert "/account#update-emails" in notice.text
+    # A retried job would not email the buyer twice.
+    [update_job] = [run for run in jobs.ran(send_email) if run["kind"] == "product_update"]
+    assert update_job["idempotency_key"] == f"product-update:{v2.id}:{keen.user_id}"
     # The quiet buyer still gets the library badge.
     assert library.current_library_version(shop.s, quiet) == quiet_version + 1
 

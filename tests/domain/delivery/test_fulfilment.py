@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from commerce import audit
 from commerce.delivery import downloads, grants
+from commerce.delivery.tasks import deliver_fulfilment, deliver_waiting
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.license_keys.format import is_well_formed
 from commerce.licensing import service as licensing
@@ -21,13 +22,14 @@ def live_keys(s, product):
     return s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id, LicenseKey.status == "sold")).all()
 
 
-def test_payment_grants_each_line_once_and_a_second_delivery_changes_nothing(shop):
+def test_payment_grants_each_line_once_and_a_second_delivery_changes_nothing(shop, jobs):
     product = shop.product(kind="keys")
     shop.generated_keys(product, prefix="ACME")
     user, buyer = shop.buyer()
     order = shop.buy(buyer, product)
     (fulfilment,) = shop.fulfilments(order)
     assert fulfilment.status == "granted"
+    assert jobs.ran(deliver_fulfilment) == [{"fulfilment_id": fulfilment.id}]
     assert shop.s.get(FulfilmentDelivery, fulfilment.id) is not None
     (key,) = live_keys(shop.s, product)
     assert (key.buyer_id, key.fulfilment_id) == (user.id, fulfilment.id)
@@ -54,40 +56,38 @@ def test_generated_keys_are_grouped_unguessable_and_carry_the_product_prefix(sho
     assert key.expires_at is not None
 
 
-def test_the_grant_hook_only_schedules_the_delivery(shop, monkeypatch):
-    scheduled = []
-    monkeypatch.setattr(
-        "commerce.delivery.subscribers.enqueue_after_commit",
-        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)),
-    )
+def test_the_payment_schedules_the_delivery_which_runs_once_it_commits(shop, jobs):
     product = shop.product(kind="keys")
     shop.generated_keys(product)
     _, buyer = shop.buyer()
     result = shop.world.checkout(buyer, [product], currency="USD")
     _, event = shop.world.pay(result.order_reference)
     handle_event(shop.s, event)
-    assert [name for name, _ in scheduled] == ["commerce.delivery.tasks.deliver_fulfilment"]
-    fulfilment_id = scheduled[0][1]["fulfilment_id"]
-    # Nothing is issued until the job runs, and the sweep finds it if the job is lost.
+    (fulfilment,) = shop.fulfilments(shop.s.exec(select(Order).where(Order.reference == result.order_reference)).one())
+    # Nothing is issued before the payment commits, and the sweep finds it if the job is lost.
     assert live_keys(shop.s, product) == []
-    assert fulfilment_id in grants.pending_fulfilment_ids(shop.s, older_than=timedelta(0))
-    assert grants.deliver(shop.s, fulfilment_id) is True
-    assert fulfilment_id not in grants.pending_fulfilment_ids(shop.s, older_than=timedelta(0))
+    assert fulfilment.id in grants.pending_fulfilment_ids(shop.s, older_than=timedelta(0))
+
+    shop.s.commit()
+
+    assert jobs.ran(deliver_fulfilment) == [{"fulfilment_id": fulfilment.id}]
+    assert len(live_keys(shop.s, product)) == 1
+    assert fulfilment.id not in grants.pending_fulfilment_ids(shop.s, older_than=timedelta(0))
 
 
-def test_an_empty_stock_fails_the_delivery_for_a_retry_and_never_sells_a_key_twice(shop):
+def test_an_empty_stock_fails_the_delivery_for_a_retry_and_never_sells_a_key_twice(shop, jobs):
     product = shop.product(kind="keys")
     shop.import_keys(product, "ONLY-ONE-KEY")
-    late_order = _paid_after_the_last_key_was_sold(shop, product)
+    late_order = _paid_after_the_last_key_was_sold(shop, jobs, product)
     (fulfilment,) = shop.fulfilments(late_order)
-    with pytest.raises(OutOfKeys):
-        grants.deliver(shop.s, fulfilment.id)
+    assert fulfilment.id in grants.pending_fulfilment_ids(shop.s, older_than=timedelta(0))
     assert len(shop.s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id)).all()) == 1
 
 
-def _paid_after_the_last_key_was_sold(shop, product) -> Order:
+def _paid_after_the_last_key_was_sold(shop, jobs, product) -> Order:
     """Checkout holds the last key for an unpaid order only for KEY_HOLD; a buyer who pays
-    after that may find it sold to someone else. Returns that late buyer's paid order."""
+    after that may find it sold to someone else. Returns that late buyer's paid order,
+    whose delivery failed for want of a key (and waits for a retry or new stock)."""
     _, late_buyer = shop.buyer()
     _, other = shop.buyer()
     late = shop.world.checkout(late_buyer, [product], currency="USD")
@@ -98,6 +98,10 @@ def _paid_after_the_last_key_was_sold(shop, product) -> Order:
     shop.buy(other, product)
     _, event = shop.world.pay(late.order_reference)
     assert handle_event(shop.s, event) == "processed"
+    shop.s.commit()
+    [failed] = jobs.take_failures()
+    assert (failed.job, type(failed.error)) == (deliver_fulfilment, OutOfKeys)
+    assert failed.kwargs == {"fulfilment_id": shop.fulfilments(late_order)[0].id}
     return late_order
 
 
@@ -168,21 +172,17 @@ def test_an_admin_revokes_an_orders_access_with_a_reason_in_the_audit_trail(shop
     assert entry.action_label == "Revoked order access"
 
 
-def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop, monkeypatch):
-    scheduled = []
-    monkeypatch.setattr(
-        "commerce.delivery.subscribers.enqueue_after_commit",
-        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)),
-    )
+def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop, jobs):
     product = shop.product(kind="keys")
     shop.import_keys(product, "FIRST-KEY")
-    (fulfilment,) = shop.fulfilments(_paid_after_the_last_key_was_sold(shop, product))
-    with pytest.raises(OutOfKeys):
-        grants.deliver(shop.s, fulfilment.id)
-    (waiting,) = grants.waiting_fulfilment_ids(shop.s, product.id)
+    (waiting,) = shop.fulfilments(_paid_after_the_last_key_was_sold(shop, jobs, product))
+    assert grants.waiting_fulfilment_ids(shop.s, product.id) == [waiting.id]
     assert downloads.delivery_settings(shop.s, shop.seller, product.id).waiting == 1
-    scheduled.clear()
+
     shop.import_keys(product, "LATE-KEY-1", "LATE-KEY-2")
-    assert scheduled == [("commerce.delivery.tasks.deliver_waiting", {"product_id": product.id})]
-    assert grants.deliver(shop.s, waiting) is True
+    shop.s.commit()
+
+    assert jobs.ran(deliver_waiting) == [{"product_id": product.id}] * 2  # after each import
     assert grants.waiting_fulfilment_ids(shop.s, product.id) == []
+    (late_key,) = shop.s.exec(select(LicenseKey).where(LicenseKey.fulfilment_id == waiting.id)).all()
+    assert late_key.status == "sold"

@@ -8,35 +8,29 @@ from datetime import UTC, datetime
 import pytest
 
 from commerce.catalog import files
-from commerce.delivery import downloads, library, updates
+from commerce.delivery import downloads, library
+from commerce.delivery.tasks import notify_product_update
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from tests.fixtures.adapters import emails_in
 
 
 @pytest.fixture
-def owned(shop, monkeypatch):
-    """A published file product at version 1.0, bought by one buyer; jobs the delivery
-    listener schedules are collected in `scheduled` instead of run."""
-    scheduled = []
-    monkeypatch.setattr(
-        "commerce.delivery.subscribers.enqueue_after_commit",
-        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)),
-    )
+def owned(shop, outbox):
+    """A published file product at version 1.0, bought by one buyer (whose receipt is sent)."""
     product = shop.product(kind="files", title="Field Guide")
     product.published_at = datetime.now(UTC)
     shop.s.add(product)
     shop.file(product, shop.version(product), b"%PDF-1.4\n% v1\n", filename="guide.pdf")
-    _, buyer = shop.buyer()
+    user, buyer = shop.buyer()
     shop.buy(buyer, product)
-    sent = []
-    monkeypatch.setattr(updates, "enqueue_email", lambda s, **kwargs: sent.append(kwargs))
-    return dict(product=product, buyer=buyer, scheduled=scheduled, sent=sent)
+    return dict(product=product, buyer=buyer, email=user.email)
 
 
-def notices(owned) -> list[dict]:
-    return [kwargs for name, kwargs in owned["scheduled"] if name.endswith("notify_product_update")]
+def update_emails(outbox) -> list:
+    return [sent for sent in emails_in(outbox) if sent.subject.startswith("Field Guide")]
 
 
-def test_starting_a_version_tells_buyers_nothing_and_shows_them_nothing(shop, owned):
+def test_starting_a_version_tells_buyers_nothing_and_shows_them_nothing(shop, owned, outbox, jobs):
     product, buyer = owned["product"], owned["buyer"]
     view = files.create_version(
         shop.s, shop.seller, product.id, label="2.0", release_notes="New maps", carry_over_files=False
@@ -44,10 +38,9 @@ def test_starting_a_version_tells_buyers_nothing_and_shows_them_nothing(shop, ow
     draft = view.versions[0]
     assert (draft.label, draft.is_draft) == ("2.0", True)
     view = files.upload_file(shop.s, shop.seller, product.id, io.BytesIO(b"%PDF-1.4\n% v2\n"), filename="maps.pdf")
-    shop.s.flush()
-    assert notices(owned) == []
-    assert updates.notify_owners(shop.s, draft.id) == 0
-    assert owned["sent"] == []
+    shop.s.commit()
+    assert jobs.ran(notify_product_update) == []
+    assert update_emails(outbox) == []
 
     (item,) = library.library(shop.s, buyer).items
     assert (item.latest_version_label, item.updated) == ("1.0", False)
@@ -58,7 +51,7 @@ def test_starting_a_version_tells_buyers_nothing_and_shows_them_nothing(shop, ow
         downloads.mint_link(shop.s, buyer, view.versions[0].files[0].id)
 
 
-def test_releasing_the_version_sends_the_notice_and_shows_it_to_buyers(shop, owned):
+def test_releasing_the_version_sends_the_notice_and_shows_it_to_buyers(shop, owned, outbox, jobs):
     product, buyer = owned["product"], owned["buyer"]
     draft = files.create_version(
         shop.s, shop.seller, product.id, label="2.0", release_notes="New maps", carry_over_files=False
@@ -72,10 +65,11 @@ def test_releasing_the_version_sends_the_notice_and_shows_it_to_buyers(shop, own
 
     view = files.release_version(shop.s, shop.seller, product.id)
     assert not view.versions[0].is_draft
-    assert notices(owned) == [{"version_id": draft.id}]
-    assert updates.notify_owners(shop.s, draft.id) == 1
-    assert owned["sent"][0]["version"] == "2.0"
-    assert owned["sent"][0]["release_notes"] == "New maps"
+    shop.s.commit()
+    assert jobs.ran(notify_product_update) == [{"version_id": draft.id}]
+    [notice] = update_emails(outbox)
+    assert (notice.to, notice.subject) == (owned["email"], "Field Guide 2.0 is available")
+    assert "New maps" in notice.text
 
     (item,) = library.library(shop.s, buyer).items
     assert (item.latest_version_label, item.updated) == ("2.0", True)
@@ -85,7 +79,8 @@ def test_releasing_the_version_sends_the_notice_and_shows_it_to_buyers(shop, own
 
     with pytest.raises(Conflict, match="no draft"):
         files.release_version(shop.s, shop.seller, product.id)
-    assert len(notices(owned)) == 1
+    shop.s.commit()
+    assert len(update_emails(outbox)) == 1
 
 
 def test_only_the_products_seller_releases_and_a_draft_file_can_be_removed(shop, owned):
