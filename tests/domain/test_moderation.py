@@ -35,6 +35,7 @@ from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import index_dirty_batch
 from commerce.search.port import SearchQuery
 from tests.domain.moderation_support import market  # noqa: F401  (fixture)
+from tests.fixtures.adapters import emails_in
 
 
 def records(s) -> list[tuple[int, str, str, str, str]]:
@@ -90,9 +91,7 @@ def test_approving_a_product_records_who_when_and_why(market, admin):
     assert row.created_at >= before
 
 
-def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin, monkeypatch):
-    emails = []
-    monkeypatch.setattr(decisions, "enqueue_email", lambda s, **kwargs: emails.append(kwargs))
+def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin, outbox):
     shop = market.shop()
     product = pending(market, shop)
     with pytest.raises(ValidationError, match="why"):
@@ -104,11 +103,16 @@ def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin, monkeypatc
     assert records(market.s) == [
         (admin.user_id, "reject_product", "product", str(product.id), "The cover shows a trademarked logo.")
     ]
-    # The seller is told by email too (sent once the decision commits).
-    [email] = emails
-    assert (email["to"], email["kind"]) == (market.s.get(User, shop.owner_id).email, "product_rejected")
-    assert email["reason"] == "The cover shows a trademarked logo."
-    assert email["studio_url"].endswith(f"/seller/products/{product.id}")
+    # The seller is told by email too, once the decision commits.
+    assert emails_in(outbox) == []
+    market.s.commit()
+    [email] = emails_in(outbox)
+    assert (email.to, email.subject) == (
+        market.s.get(User, shop.owner_id).email,
+        "Fresh Template needs changes before it can be sold",
+    )
+    assert "The cover shows a trademarked logo." in email.text
+    assert f"/seller/products/{product.id}" in email.text
 
 
 def test_hiding_a_review_removes_it_everywhere_and_settles_its_reports(market, admin, reviewed):
@@ -263,6 +267,18 @@ def test_bulk_decisions_record_each_product(market, admin):
         ("approve_product", "product", str(first.id)),
         ("approve_product", "product", str(second.id)),
     ]
+
+
+def test_a_bulk_decision_tells_the_sellers_it_decided_even_when_another_product_fails(market, admin, outbox):
+    shop = market.shop()
+    first, withdrawn = pending(market, shop, title="One"), pending(market, shop, title="Two", status="draft")
+    result = decisions.bulk_products(
+        market.s, admin, [first.id, withdrawn.id], decision="reject", reason="The cover is blurred."
+    )
+    assert (result.done, [problem.split(":")[0] for problem in result.problems]) == (1, ["Two"])
+    assert emails_in(outbox) == []  # not before the decisions commit
+    market.s.commit()
+    assert [email.subject for email in emails_in(outbox)] == ["One needs changes before it can be sold"]
 
 
 def test_suspending_a_seller_hides_the_shop_from_catalog_and_search(market, admin, tmp_path):

@@ -18,28 +18,20 @@ from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from commerce import storage
 from commerce.accounts.service import _start_session
 from commerce.actor import Actor
 from commerce.config import get_settings
 from commerce.db import unit_of_work
-from commerce.delivery import downloads, grants, links
+from commerce.delivery import downloads, links
 from commerce.licensing import service as licensing
-from commerce.models import Fulfilment, LicenseKey, LicensePolicy, Order, ProductFile, ProductVersion
+from commerce.models import Fulfilment, LicenseKey, LicensePolicy, ProductFile, ProductVersion
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
-from commerce.storage import LocalBlobStore
 from storefront.api_downloads import SESSION_COOKIE, download_routes
 from storefront.api_licenses import license_routes
 from tests.domain.checkout.conftest import World
 
 BOOK = b"%PDF-1.4\n" + b"PAID-BOOK-CONTENT-" * 4000
-
-
-@pytest.fixture
-def store(tmp_path):
-    with storage.blob_store.replaced(LocalBlobStore(tmp_path / "storage", "security-secret")) as blob_store:
-        yield blob_store
 
 
 @pytest.fixture
@@ -78,16 +70,14 @@ def sale(store):
         result = world.checkout(actor, [book, tool], currency="USD")
         _, event = world.pay(result.order_reference)
         assert handle_event(s, event) == "processed"
-        order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
-        for fulfilment in s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all():
-            grants.deliver(s, fulfilment.id)
+    # The payment has committed and its delivery job has run (keys issued).
+    with unit_of_work() as s:
         key = s.exec(select(LicenseKey).where(LicenseKey.buyer_id == buyer.id)).one()
         sale = dict(
-            world=world,
             gateway=world.gateway,
             shop_actor=world.seller_actor(shop),
             buyer=actor,
-            order=order.reference,
+            order=result.order_reference,
             book=book.id,
             tool=tool.id,
             file=file.id,

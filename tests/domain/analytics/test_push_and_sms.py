@@ -3,7 +3,7 @@
 import pytest
 
 from commerce.errors import ValidationError
-from commerce.notifications import inapp, preferences, push_sender, sms_sender
+from commerce.notifications import preferences, push_sender, sms_sender
 from commerce.notifications import tasks as notification_tasks
 from tests.domain.analytics.support import buy
 
@@ -25,22 +25,14 @@ class RecordingSms:
 
 
 @pytest.fixture
-def devices(world, monkeypatch):
-    """Push and SMS jobs scheduled "after commit" do their work when `sell` returns, in this
-    test's transaction, sending to recorders."""
+def devices(world):
+    """Push and SMS sent to recorders; `sell(product)` is a sale whose payment commits, so
+    the push and SMS jobs it scheduled have run when it returns."""
     push, sms = RecordingPush(), RecordingSms()
-    scheduled = []
-    monkeypatch.setattr(inapp, "enqueue_after_commit", lambda s, fn, **kwargs: scheduled.append((fn, kwargs)))
-    work = {
-        notification_tasks.send_push: notification_tasks.deliver_push,
-        notification_tasks.send_sms: notification_tasks.deliver_sms,
-    }
 
     def sell(product):
         buy(world, world.user(), [product], currency="USD")
-        while scheduled:
-            job, kwargs = scheduled.pop(0)
-            work[job](world.s, **kwargs)
+        world.s.commit()
 
     with push_sender.replaced(push), sms_sender.replaced(sms):
         yield push, sms, sell

@@ -1,11 +1,11 @@
 """Refreshing stored exchange rates: only offered currencies change, nonsense is skipped,
 and new carts price with the new rate while placed orders keep theirs."""
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 from sqlmodel import select
 
+from commerce.jobs import enqueue_now
 from commerce.models import ExchangeRate, Order
 from commerce.orders import currency, tasks
 from commerce.orders.pricing import CartInput, price_cart
@@ -22,7 +22,7 @@ class FixedFeed:
         return self.rates
 
 
-def test_refresh_updates_offered_currencies_only(world, monkeypatch):
+def test_refresh_updates_offered_currencies_only(world):
     shop = world.shop("EUR")
     product = world.product(shop, 1000)
     buyer = world.buyer_actor(world.user())
@@ -41,16 +41,15 @@ def test_refresh_updates_offered_currencies_only(world, monkeypatch):
 
 
 def test_the_job_does_nothing_without_a_feed_and_applies_one_when_configured(world, monkeypatch):
-    @contextmanager
-    def this_session():
-        yield world.s
+    def usd_per_eur() -> Decimal:
+        world.s.expire_all()  # read what the job committed
+        return Decimal(world.s.get(ExchangeRate, "USD").per_eur)
 
-    monkeypatch.setattr(tasks, "unit_of_work", this_session)
-    before = Decimal(world.s.get(ExchangeRate, "USD").per_eur)
+    before = usd_per_eur()
     monkeypatch.setattr(tasks, "configured_provider", lambda: None)
-    tasks.refresh_exchange_rates()
-    assert Decimal(world.s.get(ExchangeRate, "USD").per_eur) == before
+    enqueue_now(tasks.refresh_exchange_rates)
+    assert usd_per_eur() == before
 
     monkeypatch.setattr(tasks, "configured_provider", lambda: FixedFeed({"USD": before + 1}))
-    tasks.refresh_exchange_rates()
-    assert Decimal(world.s.get(ExchangeRate, "USD").per_eur) == before + 1
+    enqueue_now(tasks.refresh_exchange_rates)
+    assert usd_per_eur() == before + 1
