@@ -1,32 +1,23 @@
 """Accounts on both databases: sign-up, sign-in, sessions, passwords, shops."""
 
-import time
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from commerce import accounts, wiring
+from commerce import accounts
 from commerce.accounts import passwords
 from commerce.actor import Actor
-from commerce.config import get_settings
 from commerce.errors import Conflict, PermissionDenied, RateLimited, ValidationError
-from commerce.jobs import wait_for_jobs
 from commerce.kit.time import utcnow
 from commerce.models import AuthSession, User
+from tests.fixtures.adapters import emails_in
 
 PASSWORD = "correct horse battery"
 
 
 def register(s, email="Ada@Example.COM", name="Ada", password=PASSWORD):
     return accounts.register(s, email=email, password=password, display_name=name, client_id="1.2.3.4")
-
-
-@pytest.fixture(autouse=True)
-def fresh_adapters():
-    wiring.reset()  # a fresh in-process attempt counter per test
-    yield
-    wiring.reset()
 
 
 def test_register_normalises_email_and_signs_in(s):
@@ -182,37 +173,14 @@ def test_anonymous_cannot_change_a_password(s):
         accounts.change_password(s, Actor.anonymous(), current_password=PASSWORD, new_password="another password")
 
 
-def _outbox_messages():
-    outbox = get_settings().outbox_dir
-    return sorted(outbox.glob("*.eml")) if outbox.exists() else []
-
-
-def _new_messages_to(address: str, before: list, *, wait: float = 10) -> list:
-    """Messages to `address` written since `before`, waiting up to `wait` seconds for the jobs.
-
-    Other tests' jobs share the in-process pool (some retry with backoff), so the
-    count of all messages, or the pool being idle, says nothing about this test.
-    """
-    deadline = time.monotonic() + wait
-    while True:
-        fresh = [
-            path
-            for path in _outbox_messages()
-            if path not in before and f"To: {address}" in path.read_text(errors="replace")
-        ]
-        if fresh or time.monotonic() > deadline:
-            return fresh
-        time.sleep(0.1)
-
-
-def test_password_reset_by_email_link(s):
+def test_password_reset_by_email_link(s, outbox):
     grant = register(s)
-    before = _outbox_messages()
     accounts.request_password_reset(s, email="ADA@example.com")
-    s.commit()  # the email leaves only after commit, as a job
-    [message] = [m for m in _new_messages_to("ada@example.com", before) if "/reset/" in m.read_text()]
-    body = message.read_text()
-    token = body.split("/reset/")[1].split()[0].split('"')[0].split("<")[0].strip()
+    assert emails_in(outbox) == []  # the email leaves only after commit, as a job
+    s.commit()
+    [message] = emails_in(outbox)
+    assert (message.to, message.subject) == ("ada@example.com", "Reset your Marketplace password")
+    token = message.text.split("/reset/")[1].split()[0]
     accounts.reset_password(s, token=token, new_password="brand new password")
     assert accounts.resume_session(s, grant.token) is None  # old sessions are signed out
     assert accounts.login(s, email="ada@example.com", password="brand new password", client_id="1.1.1.1")
@@ -220,24 +188,22 @@ def test_password_reset_by_email_link(s):
         accounts.reset_password(s, token=token, new_password="yet another password")
 
 
-def test_password_reset_for_unknown_email_is_silent(s):
-    before = _outbox_messages()
+def test_password_reset_for_unknown_email_is_silent(s, outbox, jobs):
     accounts.request_password_reset(s, email="nobody@example.com")
     accounts.request_password_reset(s, email="not an email")
     s.commit()
-    wait_for_jobs(10)
-    assert _new_messages_to("nobody@example.com", before, wait=0) == []
+    assert jobs.runs == []
+    assert emails_in(outbox) == []
 
 
-def test_rolled_back_reset_request_sends_nothing(s):
+def test_rolled_back_reset_request_sends_nothing(s, outbox, jobs):
     register(s)
-    before = _outbox_messages()
     nested = s.begin_nested()
     accounts.request_password_reset(s, email="ada@example.com")
     nested.rollback()
-    s.rollback()
-    wait_for_jobs(10)
-    assert [m for m in _new_messages_to("ada@example.com", before, wait=0) if "/reset/" in m.read_text()] == []
+    s.commit()  # the account stays; the request inside the savepoint is gone
+    assert jobs.runs == []
+    assert emails_in(outbox) == []
 
 
 def test_becoming_a_seller(s):
