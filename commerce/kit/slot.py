@@ -49,13 +49,19 @@ class Slot(Generic[T]):
             self._adapter = None
 
     @contextmanager
-    def replaced(self, adapter: T) -> Iterator[T]:
-        """Use `adapter` for the duration (tests), then go back to the factory."""
+    def plugged(self, factory: Callable[[], T]) -> Iterator[None]:
+        """Build the adapter with `factory` on first use for the duration (tests), then go back."""
         with self._lock:
             saved = self._factory, self._adapter
-            self._factory, self._adapter = (lambda: adapter), adapter
+            self._factory, self._adapter = factory, None
         try:
-            yield adapter
+            yield
         finally:
             with self._lock:
                 self._factory, self._adapter = saved
+
+    @contextmanager
+    def replaced(self, adapter: T) -> Iterator[T]:
+        """Use `adapter` for the duration (tests), then go back to the factory."""
+        with self.plugged(lambda: adapter):
+            yield adapter

@@ -9,7 +9,6 @@ from commerce.errors import ValidationError
 from commerce.models import OrderLine, User
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
-from commerce.notifications.email import OutboxEmailSender, email_sender
 from tests.domain.analytics.support import buy, refund
 
 
@@ -92,13 +91,6 @@ def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world)
     ]:
         with pytest.raises(ValidationError):
             preferences.set_notification_preference(world.s, actor, kind=kind, channel=channel, enabled=enabled)
-
-
-@pytest.fixture
-def outbox(world, tmp_path):
-    """The email job's work, done in this test's transaction, writing to a temporary outbox."""
-    with email_sender.replaced(OutboxEmailSender(tmp_path)):
-        yield tmp_path
 
 
 def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(world, outbox):
