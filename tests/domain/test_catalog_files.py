@@ -9,15 +9,7 @@ from sqlmodel import select
 from commerce.catalog import files, products
 from commerce.errors import PermissionDenied, ValidationError
 from commerce.models import ProductFile, ProductVersion
-from tests.domain.catalog_support import (
-    live_product,
-    make_admin,
-    make_seller,
-    new_product,
-    png_bytes,
-    store,  # noqa: F401  (fixture)
-    upload_limit,  # noqa: F401  (fixture)
-)
+from tests.fixtures.catalog import live_product, make_admin, make_seller, new_product, png_bytes
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 

@@ -12,7 +12,7 @@ from commerce.catalog import images
 from commerce.catalog.images import MAX_GALLERY_IMAGES
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import Product, ProductImage
-from tests.domain.catalog_support import make_seller, new_product, png_bytes, store  # noqa: F401
+from tests.fixtures.catalog import make_seller, new_product, png_bytes
 
 
 def stored_image(store, url: str) -> Image.Image:

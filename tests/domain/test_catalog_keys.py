@@ -12,13 +12,7 @@ from commerce.errors import PermissionDenied, ValidationError
 from commerce.license_keys.format import normalize_key
 from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.models import LicenseKey, Product
-from tests.domain.catalog_support import (
-    make_admin,
-    make_seller,
-    new_product,
-    png_bytes,
-    store,  # noqa: F401  (fixture)
-)
+from tests.fixtures.catalog import make_admin, make_seller, new_product, png_bytes
 
 
 def key_product(s, seller, kind="keys"):

@@ -11,17 +11,7 @@ from commerce.catalog.queries import product_page
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import Product, ProductTag, Shop
-from tests.domain.catalog_support import (
-    live_product,
-    make_admin,
-    make_seller,
-    new_product,
-    png_bytes,
-    publishable_product,
-    store,  # noqa: F401  (fixture)
-)
-
-pytestmark = pytest.mark.usefixtures("store")
+from tests.fixtures.catalog import live_product, make_admin, make_seller, new_product, png_bytes, publishable_product
 
 
 def row(s, product_id) -> Product:

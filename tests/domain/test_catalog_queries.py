@@ -10,17 +10,7 @@ from commerce.catalog import files, images, keys, products, queries
 from commerce.errors import NotFound, PermissionDenied
 from commerce.kit.time import utcnow
 from commerce.models import ProductFile, Shop
-from tests.domain.catalog_support import (
-    live_product,
-    make_admin,
-    make_seller,
-    new_product,
-    png_bytes,
-    publishable_product,
-    store,  # noqa: F401  (fixture)
-)
-
-pytestmark = pytest.mark.usefixtures("store")
+from tests.fixtures.catalog import live_product, make_admin, make_seller, new_product, png_bytes, publishable_product
 
 
 @pytest.fixture

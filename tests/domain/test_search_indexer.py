@@ -22,15 +22,7 @@ from commerce.search.indexer import index_dirty_batch, rebuild, reindex_dirty
 from commerce.search.port import SearchQuery
 from commerce.search.tasks import reindex_dirty_products
 from tests.contracts.test_search_index import CATALOGUE
-from tests.domain.catalog_support import (
-    live_product,
-    make_admin,
-    make_seller,
-    publishable_product,
-    store,  # noqa: F401  (fixture)
-)
-
-pytestmark = pytest.mark.usefixtures("store")
+from tests.fixtures.catalog import live_product, make_admin, make_seller, publishable_product
 
 
 @pytest.fixture

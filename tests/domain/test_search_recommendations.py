@@ -16,14 +16,8 @@ from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import reindex_dirty
 from commerce.search.port import SearchUnavailable
 from commerce.search.recommendations import buyers_also_bought, popular_this_week, similar_products
-from tests.domain.catalog_support import (
-    live_product,
-    make_admin,
-    make_seller,
-    store,  # noqa: F401  (fixture)
-)
+from tests.fixtures.catalog import live_product, make_admin, make_seller
 
-pytestmark = pytest.mark.usefixtures("store")
 _numbers = itertools.count(1)
 
 

@@ -11,14 +11,7 @@ from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import reindex_dirty
 from commerce.search.port import SearchUnavailable
 from commerce.search.service import SearchParams, TextPart, quick_search, search_products
-from tests.domain.catalog_support import (
-    live_product,
-    make_admin,
-    make_seller,
-    store,  # noqa: F401  (fixture)
-)
-
-pytestmark = pytest.mark.usefixtures("store")
+from tests.fixtures.catalog import live_product, make_admin, make_seller
 
 
 class EngineDown:
