@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fixtures.catalog",
     "tests.fixtures.databases",
     "tests.fixtures.effects",
+    "tests.fixtures.world",
 ]
 
 _SERVICE_VARS = (

@@ -5,7 +5,6 @@ from sqlmodel import select
 from commerce.demo import COLLECTOR_EMAIL, DEMO_PURCHASES, seed_demo_order
 from commerce.models import Fulfilment, Order, User
 from commerce.reviews.service import has_purchased
-from tests.domain.moderation_support import market  # noqa: F401  (fixture)
 
 
 def test_the_demo_collector_gets_one_paid_order(market):

@@ -34,7 +34,6 @@ from commerce.reviews import service as reviews
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import index_dirty_batch
 from commerce.search.port import SearchQuery
-from tests.domain.moderation_support import market  # noqa: F401  (fixture)
 from tests.fixtures.adapters import emails_in
 
 

@@ -11,7 +11,6 @@ from commerce.models import BundleItem, Product, Report, Review
 from commerce.orders import refunds
 from commerce.reviews import service as reviews
 from commerce.search.indexer import search_documents
-from tests.domain.moderation_support import market  # noqa: F401  (fixture)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from commerce.models import AuditRecord, ExchangeRate, Fulfilment, Product, Repo
 from commerce.moderation import checks, decisions, orders, quality, queue, settings, users
 from commerce.orders import tax
 from commerce.reviews import service as reviews
-from tests.domain.moderation_support import market  # noqa: F401  (fixture)
 
 ADMIN_CALLS = {
     "moderation_queue": lambda s, a, t: queue.moderation_queue(s, a),

@@ -29,7 +29,7 @@ from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
 from storefront.api_downloads import SESSION_COOKIE, download_routes
 from storefront.api_licenses import license_routes
-from tests.domain.checkout.conftest import World
+from tests.fixtures.world import World
 
 BOOK = b"%PDF-1.4\n" + b"PAID-BOOK-CONTENT-" * 4000
 

@@ -16,7 +16,7 @@ from commerce.models import Fulfilment, LicensePolicy, Order, ProductFile, Produ
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
 from commerce.storage import LocalBlobStore
-from tests.domain.checkout.conftest import World
+from tests.fixtures.world import World
 
 
 class DeliveryWorld:
