@@ -19,9 +19,12 @@ pytest_plugins = [
     "tests.fixtures.adapters",
     "tests.fixtures.catalog",
     "tests.fixtures.databases",
+    "tests.fixtures.delivery",
     "tests.fixtures.effects",
     "tests.fixtures.world",
 ]
+# They import one another: each gets pytest's assertion messages whichever is imported first.
+pytest.register_assert_rewrite(*pytest_plugins)
 
 _SERVICE_VARS = (
     "DATABASE_URL",
@@ -54,9 +57,8 @@ def isolated_environment(tmp_path_factory):
     wiring.reset()
     wiring.configure()
     # Tests that use no `s` (HTTP routes over committed data, the CLI) reach the app
-    # database through unit_of_work(): give it its schema. (Imported here: a plugin
-    # imported before pytest registers it would miss assertion rewriting.)
-    from tests.fixtures.databases import alembic_upgrade
+    # database through unit_of_work(): give it its schema.
+    from tests.fixtures.databases import alembic_upgrade  # imported once registered for rewriting
 
     alembic_upgrade(get_engine())
     yield Path(os.environ["DATA_DIR"])

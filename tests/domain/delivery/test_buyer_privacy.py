@@ -8,7 +8,7 @@ from commerce.delivery import downloads
 from commerce.licensing import service as licensing
 from commerce.notifications.preferences import pseudonym, set_share_email
 from commerce.orders import sales
-from tests.domain.delivery.test_downloads import fetch, session_token
+from tests.fixtures.delivery import session_token
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def buyers(shop):
     for user, actor in ((open_user, open_buyer), (hidden_user, hidden_buyer)):
         orders[user.email] = shop.buy(actor, files, keys)
         url = downloads.mint_link(shop.s, actor, file.id).url
-        fetch(shop, None, url, token=session_token(shop.s, user))
+        shop.download(url, token=session_token(shop.s, user))
     return dict(
         files=files,
         keys=keys,

@@ -2,14 +2,12 @@
 
 import io
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pikepdf
 import pytest
 from sqlmodel import select
 
 from commerce import audit
-from commerce.accounts.service import _start_session
 from commerce.catalog import files
 from commerce.config import get_settings
 from commerce.delivery import downloads, library, links, stamped, updates
@@ -18,6 +16,7 @@ from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import DownloadEvent, ProductVersion, StampedCopy
 from commerce.notifications.tasks import send_email
 from tests.fixtures.adapters import emails_in
+from tests.fixtures.delivery import link_parts, session_token, verify_link
 
 
 def one_page_pdf() -> bytes:
@@ -26,21 +25,6 @@ def one_page_pdf() -> bytes:
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
-
-
-def parts(url: str) -> tuple[str, str, str, str, str]:
-    path, query = urlsplit(url).path, parse_qs(urlsplit(url).query)
-    _, _, _, fulfilment_id, file_id, filename = path.split("/")
-    return fulfilment_id, file_id, unquote(filename), query["exp"][0], query["sig"][0]
-
-
-def verify(url: str, now=None):
-    fulfilment_id, file_id, _, exp, sig = parts(url)
-    return links.verify(get_settings().secret_key, fulfilment_id, file_id, exp, sig, now=now)
-
-
-def session_token(s, user) -> str:
-    return _start_session(s, user).token
 
 
 @pytest.fixture
@@ -61,16 +45,15 @@ def bought(shop):
     )
 
 
-def fetch(shop, bought, url, *, token=None, counts=True, ip="203.0.113.77"):
-    return downloads.authorise(
-        shop.s, verify(url), session_token=token or bought["token"], counts=counts, ip=ip, user_agent="Mozilla/5.0 test"
-    )
+def fetch(shop, bought, url, *, token=None, **request):
+    """Download `url` as the buyer of `bought`, or as whoever `token` signed in."""
+    return shop.download(url, token=token or bought["token"], **request)
 
 
 def test_a_minted_link_names_the_file_and_serves_the_buyers_file(shop, bought):
     minted = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id)
     assert not minted.preparing
-    assert parts(minted.url)[2] == "The Book (final).pdf"
+    assert link_parts(minted.url)[2] == "The Book (final).pdf"
     ticket = fetch(shop, bought, minted.url)
     assert ticket.blob_key == bought["file"].blob_key
     assert ticket.filename == "The Book (final).pdf"
@@ -80,7 +63,7 @@ def test_a_minted_link_names_the_file_and_serves_the_buyers_file(shop, bought):
 
 def test_links_are_signed_and_expire(shop, bought):
     minted = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id)
-    fulfilment_id, file_id, _, exp, sig = parts(minted.url)
+    fulfilment_id, file_id, _, exp, sig = link_parts(minted.url)
     secret = get_settings().secret_key
     with pytest.raises(links.InvalidLink):
         links.verify(secret, fulfilment_id, str(int(file_id) + 1), exp, sig)
@@ -96,7 +79,7 @@ def test_links_are_signed_and_expire(shop, bought):
 
 def test_the_seller_sets_the_link_lifetime(shop, bought):
     downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=None, link_minutes=5)
-    exp = int(parts(downloads.mint_link(shop.s, bought["buyer"], bought["file"].id).url)[3])
+    exp = int(link_parts(downloads.mint_link(shop.s, bought["buyer"], bought["file"].id).url)[3])
     assert exp - datetime.now(UTC).timestamp() <= 5 * 60
     with pytest.raises(ValidationError):
         downloads.set_delivery_settings(shop.s, shop.seller, bought["product"].id, download_limit=0, link_minutes=5)
@@ -114,7 +97,7 @@ def test_other_people_get_no_link_and_cannot_use_the_buyers(shop, bought):
     with pytest.raises(NotYourLink):
         fetch(shop, bought, minted.url, token=session_token(shop.s, stranger_user))
     with pytest.raises(NotYourLink):
-        downloads.authorise(shop.s, verify(minted.url), session_token=None, counts=True, ip=None, user_agent=None)
+        downloads.authorise(shop.s, verify_link(minted.url), session_token=None, counts=True, ip=None, user_agent=None)
 
 
 def test_a_refund_makes_old_links_and_new_clicks_fail(shop, bought):
@@ -181,7 +164,12 @@ def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop, jobs):
     assert stamped.make_copy(shop.s, copy.id, shop.store) is False  # a retried job changes nothing
     minted = downloads.mint_link(shop.s, buyer, file.id)
     ticket = downloads.authorise(
-        shop.s, verify(minted.url), session_token=session_token(shop.s, user), counts=True, ip=None, user_agent=None
+        shop.s,
+        verify_link(minted.url),
+        session_token=session_token(shop.s, user),
+        counts=True,
+        ip=None,
+        user_agent=None,
     )
     assert ticket.blob_key == copy.blob_key != file.blob_key
     with shop.store.open(ticket.blob_key) as blob, pikepdf.open(io.BytesIO(blob.read())) as pdf:
