@@ -6,11 +6,14 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from commerce.analytics import rollups
+from commerce.analytics.dashboard import dashboard
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.models import BundleItem, Product, Report, Review
 from commerce.orders import refunds
 from commerce.reviews import service as reviews
 from commerce.search.indexer import search_documents
+from tests.fixtures.analytics import views
 
 
 @pytest.fixture
@@ -275,10 +278,6 @@ def test_the_search_index_filters_and_sorts_by_rating(market, tmp_path):
 
 
 def test_the_analytics_dashboard_shows_each_products_rating(market):
-    from commerce.analytics import rollups
-    from commerce.analytics.dashboard import dashboard
-    from tests.domain.analytics.support import views
-
     shop = market.shop()
     rated, unrated = market.product(shop, 1000, title="Rated"), market.product(shop, 1000, title="Unrated")
     views(market, [rated, unrated], 3)

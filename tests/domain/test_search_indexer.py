@@ -21,8 +21,8 @@ from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import index_dirty_batch, rebuild, reindex_dirty
 from commerce.search.port import SearchQuery
 from commerce.search.tasks import reindex_dirty_products
-from tests.contracts.test_search_index import CATALOGUE
 from tests.fixtures.catalog import live_product, make_admin, make_seller, publishable_product
+from tests.fixtures.search import CATALOGUE, new_buyer, placed_order
 
 
 @pytest.fixture
@@ -192,15 +192,13 @@ def test_catalogue_changes_schedule_one_indexer_run_per_transaction(s, jobs):
 
 
 def test_sales_reorder_best_sellers_after_a_paid_order(s, index):
-    from tests.domain.test_search_recommendations import buyer, order
-
     seller, admin = make_seller(s), make_admin(s)
     first = live_product(s, seller, admin, title="Planner One")
     second = live_product(s, seller, admin, title="Planner Two")
     run_indexer(s, index)
-    order(s, buyer(s), [second.id])
-    order(s, buyer(s), [second.id, first.id])
-    order(s, buyer(s), [second.id], status="refunded")
+    placed_order(s, new_buyer(s), [second.id])
+    placed_order(s, new_buyer(s), [second.id, first.id])
+    placed_order(s, new_buyer(s), [second.id], status="refunded")
     mark_products_dirty(s, [first.id, second.id])
     run_indexer(s, index)
     popular = index.search(SearchQuery(text="planner", sort="popular")).hits

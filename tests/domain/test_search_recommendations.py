@@ -2,70 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 from contextlib import nullcontext
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 
 from commerce.catalog import products
-from commerce.kit.time import utcnow
-from commerce.models import Order, OrderLine, Product, User
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import reindex_dirty
 from commerce.search.port import SearchUnavailable
 from commerce.search.recommendations import buyers_also_bought, popular_this_week, similar_products
 from tests.fixtures.catalog import live_product, make_admin, make_seller
-
-_numbers = itertools.count(1)
-
-
-def buyer(s) -> int:
-    n = next(_numbers)
-    user = User(email=f"buyer{n}@example.com", display_name=f"Buyer {n}", password_hash="!", role="buyer")
-    s.add(user)
-    s.flush()
-    return user.id
-
-
-def order(s, buyer_id: int, product_ids: list[int], *, status: str = "paid", days_ago: float = 1) -> None:
-    paid_at = utcnow() - timedelta(days=days_ago)
-    placed = Order(
-        reference=f"ORD-{next(_numbers)}",
-        buyer_id=buyer_id,
-        email="b@example.com",
-        currency="USD",
-        subtotal=100,
-        discount=0,
-        tax=0,
-        total=100,
-        status=status,
-        created_at=paid_at,
-        paid_at=paid_at if status != "pending" else None,
-    )
-    s.add(placed)
-    s.flush()
-    for product_id in product_ids:
-        shop_id = s.get(Product, product_id).shop_id
-        s.add(
-            OrderLine(
-                order_id=placed.id,
-                product_id=product_id,
-                shop_id=shop_id,
-                title="x",
-                list_amount=100,
-                list_currency="USD",
-                exchange_rate=Decimal(1),
-                unit_price=100,
-                discount=0,
-                net=100,
-                tax_rate_bps=0,
-                tax=0,
-                total=100,
-            )
-        )
-    s.flush()
+from tests.fixtures.search import new_buyer, placed_order
 
 
 @pytest.fixture
@@ -88,14 +35,14 @@ def titles(cards) -> list[str]:
 
 def test_buyers_also_bought_ranks_by_how_many_buyers_bought_both(s, shop):
     book, course, font, icons, never = (shop(t) for t in ("Book", "Course", "Font", "Icons", "Never"))
-    a, b, c, d = buyer(s), buyer(s), buyer(s), buyer(s)
-    order(s, a, [book, course])
-    order(s, b, [book])
-    order(s, b, [course, font])  # another order of the same buyer counts too
-    order(s, c, [book, icons])
-    order(s, d, [font, never])  # did not buy the book
-    order(s, c, [never], status="pending")  # unpaid: not a purchase
-    order(s, a, [never], status="refunded")
+    a, b, c, d = new_buyer(s), new_buyer(s), new_buyer(s), new_buyer(s)
+    placed_order(s, a, [book, course])
+    placed_order(s, b, [book])
+    placed_order(s, b, [course, font])  # another order of the same buyer counts too
+    placed_order(s, c, [book, icons])
+    placed_order(s, d, [font, never])  # did not buy the book
+    placed_order(s, c, [never], status="pending")  # unpaid: not a purchase
+    placed_order(s, a, [never], status="refunded")
     assert titles(buyers_also_bought(s, book)) == ["Course", "Font", "Icons"]
     # Only d's paid purchase counts for "Never": the pending and refunded ones do not.
     assert titles(buyers_also_bought(s, never)) == ["Font"]
@@ -104,7 +51,7 @@ def test_buyers_also_bought_ranks_by_how_many_buyers_bought_both(s, shop):
 def test_buyers_also_bought_is_empty_without_orders_and_hides_invisible(s, shop):
     book, course = shop("Book"), shop("Course")
     assert buyers_also_bought(s, book) == []
-    order(s, buyer(s), [book, course])
+    placed_order(s, new_buyer(s), [book, course])
     products.unpublish_product(s, shop.seller, course)
     assert buyers_also_bought(s, book) == []
 
@@ -113,12 +60,12 @@ def test_popular_this_week_counts_recent_paid_sales_only(s, shop):
     book, course, font = shop("Book"), shop("Course"), shop("Font")
     assert popular_this_week(s) == []
     for _ in range(3):
-        order(s, buyer(s), [course])
-    order(s, buyer(s), [book], days_ago=2)
-    order(s, buyer(s), [book], days_ago=6.5)
+        placed_order(s, new_buyer(s), [course])
+    placed_order(s, new_buyer(s), [book], days_ago=2)
+    placed_order(s, new_buyer(s), [book], days_ago=6.5)
     for _ in range(5):
-        order(s, buyer(s), [font], days_ago=8)  # last week's best seller
-    order(s, buyer(s), [font], status="pending")
+        placed_order(s, new_buyer(s), [font], days_ago=8)  # last week's best seller
+    placed_order(s, new_buyer(s), [font], status="pending")
     assert titles(popular_this_week(s)) == ["Course", "Book"]
 
 

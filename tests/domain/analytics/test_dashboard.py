@@ -11,7 +11,7 @@ from commerce.analytics.dashboard import dashboard, period_for
 from commerce.errors import PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import AnalyticsEvent
-from tests.domain.analytics.support import VISIT, buy, views
+from tests.fixtures.analytics import VISIT, buy, views
 
 
 def card(view, key):

@@ -10,7 +10,7 @@ from commerce.analytics import exports
 from commerce.errors import PermissionDenied
 from commerce.models import OrderLine
 from commerce.notifications.preferences import set_share_email
-from tests.domain.analytics.support import buy, refund, sessions
+from tests.fixtures.analytics import buy, refund, sessions
 
 
 def parse(chunks) -> list[dict]:

@@ -9,7 +9,7 @@ from commerce.errors import ValidationError
 from commerce.models import OrderLine, User
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
-from tests.domain.analytics.support import buy, refund
+from tests.fixtures.analytics import buy, refund
 
 
 def test_a_sale_notifies_the_seller_in_the_app_once(world):

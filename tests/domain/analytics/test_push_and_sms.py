@@ -5,7 +5,7 @@ import pytest
 from commerce.errors import ValidationError
 from commerce.notifications import preferences, push_sender, sms_sender
 from commerce.notifications import tasks as notification_tasks
-from tests.domain.analytics.support import buy
+from tests.fixtures.analytics import buy
 
 
 class RecordingPush:

@@ -18,7 +18,7 @@ from commerce.models import (
     ProductRollup,
     ShopRollup,
 )
-from tests.domain.analytics.support import VISIT, buy, events, refund, views
+from tests.fixtures.analytics import VISIT, buy, events, refund, views
 
 DIRECT = VisitContext(visitor_id="b" * 32, device="desktop")
 
