@@ -23,8 +23,8 @@ pytest_plugins = [
     "tests.fixtures.effects",
     "tests.fixtures.world",
 ]
-# They import one another: each gets pytest's assertion messages whichever is imported first.
-pytest.register_assert_rewrite(*pytest_plugins)
+# Before any of them is imported (they import one another): pytest's assertion messages in all.
+pytest.register_assert_rewrite("tests.fixtures")
 
 _SERVICE_VARS = (
     "DATABASE_URL",

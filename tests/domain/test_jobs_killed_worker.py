@@ -19,8 +19,8 @@ from sqlmodel import SQLModel
 from commerce.db import engine_for, unit_of_work
 from commerce.jobs import configure_jobs, enqueue_after_commit, shutdown_jobs
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
-from tests.domain import jobs_kill_support
-from tests.domain.jobs_kill_support import BROKER_OPTIONS, effects, fulfil
+from tests.fixtures import killed_worker
+from tests.fixtures.killed_worker import BROKER_OPTIONS, effects, fulfil
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def setup(tmp_path):
     def start_worker() -> subprocess.Popen:
         before = set(tmp_path.glob("worker-*-ready"))
         process = subprocess.Popen(
-            [sys.executable, "-m", jobs_kill_support.__name__, TEST_REDIS_URL, namespace],
+            [sys.executable, "-m", killed_worker.__name__, TEST_REDIS_URL, namespace],
             cwd=ROOT,
             env=worker_env,
         )

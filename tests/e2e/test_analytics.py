@@ -11,8 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from commerce.demo import DEMO_PASSWORD
-from tests.e2e.checkout_flow import add_to_cart, check_out, pay, wait_until_paid
-from tests.e2e.test_foundation import sign_in
+from tests.fixtures.browser import add_to_cart, check_out, pay, sign_in, wait_until_paid
 
 SELLER_EMAIL = "ada@demo.market"
 INKWELL_EBOOK = "/p/inkwell-press/the-indie-maker-ebook"  # $19.00: $18.05 after the 5 % commission

@@ -13,7 +13,7 @@ from commerce.catalog import products
 from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL
 from commerce.models import Product, User
-from tests.e2e.test_foundation import sign_up
+from tests.fixtures.browser import sign_up
 
 
 def approve_in_app_database(app, title: str) -> None:

@@ -13,8 +13,17 @@ import pytest
 from playwright.sync_api import expect
 
 from commerce.demo import BUYER_EMAIL, DEMO_PASSWORD
-from tests.e2e.checkout_flow import DECLINED_CARD, ORDER_URL, add_to_cart, buy, check_out, pay, wait_until_paid
-from tests.e2e.test_foundation import sign_in, sign_up
+from tests.fixtures.browser import (
+    DECLINED_CARD,
+    ORDER_URL,
+    add_to_cart,
+    buy,
+    check_out,
+    pay,
+    sign_in,
+    sign_up,
+    wait_until_paid,
+)
 
 INKWELL_EBOOK = "/p/inkwell-press/the-indie-maker-ebook"  # $19.00, WELCOME10 applies
 COMPILER_EDITOR = "/p/compiler-works/markdown-editor-pro"  # €29.00, another seller

@@ -21,8 +21,7 @@ from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
 from commerce.models import Product, ProductFile, Shop, User
 from commerce.storage import LocalBlobStore
-from tests.e2e.checkout_flow import buy
-from tests.e2e.test_foundation import sign_in, sign_up
+from tests.fixtures.browser import buy, sign_in, sign_up
 
 FILE_PRODUCT = "/p/inkwell-press/the-indie-maker-ebook"
 SELLER_EMAIL = "ada@demo.market"

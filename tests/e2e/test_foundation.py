@@ -2,46 +2,17 @@
 the home page shows the demo products `make run` loaded, a new buyer registers,
 signs out and back in, and the admin area refuses them."""
 
+import os
 import re
+import subprocess
+import sys
 import uuid
 
 import httpx
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-PASSWORD = "a long enough password"
-
-
-def sign_up(page, email: str, name: str = "Test Buyer") -> None:
-    page.goto("/register")
-    page.locator("#register-email").fill(email)
-    page.locator("#register-display-name").fill(name)
-    page.locator("#register-password").fill(PASSWORD)
-    page.locator("#register-confirm-password").fill(PASSWORD)
-    page.locator("#register-submit").click()
-    expect(page.locator("#account-menu")).to_be_visible()
-
-
-def sign_out(page) -> None:
-    # While a page starts (hydration, the navbar's watchers) the menu can be re-rendered
-    # shut under the pointer on a busy machine: close whatever is half-open and retry.
-    for _ in range(5):
-        page.locator("#account-menu").click()
-        try:
-            expect(page.locator("#menu-sign-out")).to_be_visible(timeout=4_000)
-            page.locator("#menu-sign-out").click(timeout=4_000)
-            break
-        except (AssertionError, PlaywrightTimeoutError):
-            page.keyboard.press("Escape")
-    expect(page.locator("#nav-login")).to_be_visible()
-
-
-def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.locator("#login-email").fill(email)
-    page.locator("#login-password").fill(password)
-    page.locator("#login-submit").click()
-    expect(page.locator("#account-menu")).to_be_visible()
+from commerce.config import PROJECT_ROOT
+from tests.fixtures.browser import sign_in, sign_out, sign_up
 
 
 def test_home_page_shows_the_demo_products(page):
@@ -96,16 +67,10 @@ def test_healthz_reports_the_database(app):
 
 def test_demo_data_is_loaded_once(app):
     """`make run` seeded at start; seeding again changes nothing."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.e2e.conftest import ROOT
-
     env = {**os.environ, "DATA_DIR": str(app.data_dir)}
     result = subprocess.run(
         [sys.executable, "-m", "commerce.cli", "seed-demo"],
-        cwd=ROOT,
+        cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
         text=True,

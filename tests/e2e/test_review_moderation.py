@@ -7,8 +7,7 @@ import uuid
 from playwright.sync_api import expect
 
 from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
-from tests.e2e.checkout_flow import buy
-from tests.e2e.test_foundation import sign_in, sign_up
+from tests.fixtures.browser import buy, sign_in, sign_up
 
 PRODUCT_PATH = "/p/enigma-studio/podcast-intro-jingles"
 
