@@ -295,7 +295,7 @@ def test_overwrite_replaces_bytes_and_metadata(case):
 def test_failed_upload_leaves_the_previous_blob_untouched(case):
     original = case.store.put("files/7/v", io.BytesIO(b"the good copy"), content_type="text/plain")
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="connection lost mid-upload"):
         case.store.put("files/7/v", ChunkedReader(payload(3 * MiB), fail_after=MiB), content_type="text/plain")
 
     assert case.store.stat("files/7/v") == original
@@ -304,7 +304,7 @@ def test_failed_upload_leaves_the_previous_blob_untouched(case):
 
 
 def test_failed_first_upload_stores_nothing(case):
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="connection lost mid-upload"):
         case.store.put("files/8/v", ChunkedReader(payload(2 * MiB), fail_after=MiB), content_type="text/plain")
 
     assert case.store.stat("files/8/v") is None

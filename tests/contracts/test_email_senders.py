@@ -199,21 +199,21 @@ def test_each_message_arrives_separately(harness):
 
 
 @pytest.mark.parametrize(
-    "forged",
+    ("forged", "refusal"),
     [
-        {"to": "zoe@example.com\r\nBcc: everyone@example.com"},
-        {"to": "zoe@example.com\nBcc: everyone@example.com"},
-        {"to": "zoe@example.com, mallory@example.com"},
-        {"to": "not an address"},
-        {"subject": "Hello\r\nBcc: everyone@example.com"},
-        {"subject": "Hello\n\n<html>spoofed body"},
-        {"reply_to": "a@example.com\rBcc: everyone@example.com"},
-        {"headers": (("X-Note", "ok\r\nBcc: everyone@example.com"),)},
-        {"headers": (("Bcc: everyone@example.com\r\nX-Note", "ok"),)},
+        ({"to": "zoe@example.com\r\nBcc: everyone@example.com"}, "to must be a single line"),
+        ({"to": "zoe@example.com\nBcc: everyone@example.com"}, "to must be a single line"),
+        ({"to": "zoe@example.com, mallory@example.com"}, "to must be one email address"),
+        ({"to": "not an address"}, "to must be one email address"),
+        ({"subject": "Hello\r\nBcc: everyone@example.com"}, "subject must be a single line"),
+        ({"subject": "Hello\n\n<html>spoofed body"}, "subject must be a single line"),
+        ({"reply_to": "a@example.com\rBcc: everyone@example.com"}, "reply_to must be a single line"),
+        ({"headers": (("X-Note", "ok\r\nBcc: everyone@example.com"),)}, "header X-Note must be a single line"),
+        ({"headers": (("Bcc: everyone@example.com\r\nX-Note", "ok"),)}, "header name must be a single line"),
     ],
 )
-def test_header_injection_is_refused_before_sending(harness, forged):
-    with pytest.raises(ValueError):
+def test_header_injection_is_refused_before_sending(harness, forged, refusal):
+    with pytest.raises(ValueError, match=refusal):
         harness.sender.send(make_message(**forged))
 
     assert harness.received() == []
@@ -231,10 +231,16 @@ def test_outbox_files_sort_in_sending_order_and_leave_no_partial_files(tmp_path)
 
 
 @pytest.mark.parametrize(
-    "url", ["http://mail.example.com", "smtp://", "mail.example.com:25", "smtp+ssl://mail.example.com"]
+    ("url", "refusal"),
+    [
+        ("http://mail.example.com", "SMTP URL scheme must be one of smtp, smtps, smtp\\+starttls, got 'http'"),
+        ("smtp://", "SMTP URL has no host"),
+        ("mail.example.com:25", "SMTP URL scheme must be one of"),
+        ("smtp+ssl://mail.example.com", "SMTP URL scheme must be one of .*, got 'smtp\\+ssl'"),
+    ],
 )
-def test_unusable_smtp_urls_are_refused_at_startup(url):
-    with pytest.raises(ValueError):
+def test_unusable_smtp_urls_are_refused_at_startup(url, refusal):
+    with pytest.raises(ValueError, match=refusal):
         SmtpEmailSender(url, MAIL_FROM)
 
 

@@ -435,7 +435,7 @@ def test_create_checkout_returns_a_session_to_redirect_to(harness):
 
 
 def test_checkout_lines_must_add_up_to_the_amount():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="lines add up to 2500, not to the amount 2600"):
         checkout_request(amount=2600)
 
 
@@ -555,9 +555,9 @@ def test_stripe_event_amounts_are_read_in_iso_minor_units(stripe_api):
 
 
 def test_stripe_gateway_needs_its_secrets():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a Stripe webhook signing secret is required"):
         StripeGateway(STRIPE_API_KEY, "")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a Stripe secret key is required"):
         StripeGateway("", STRIPE_WEBHOOK_SECRET)
 
 

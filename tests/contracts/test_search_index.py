@@ -11,6 +11,7 @@ import os
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -46,14 +47,18 @@ def meili_engine(tmp_path):
 
 
 @pytest.fixture(params=["embedded", "meilisearch"])
-def engine(request, tmp_path) -> SearchIndex:
+def engine(request, tmp_path) -> Iterator[SearchIndex]:
+    drop = None
     if request.param == "embedded":
         index = embedded_engine(tmp_path)
     else:
         index, drop = meili_engine(tmp_path)
-        request.addfinalizer(drop)
-    index.upsert(CATALOGUE)
-    return index
+    try:
+        index.upsert(CATALOGUE)
+        yield index
+    finally:
+        if drop is not None:
+            drop()
 
 
 def ids(engine: SearchIndex, **query) -> list[int]:

@@ -8,6 +8,7 @@ import email
 import re
 import uuid
 from email import policy
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -175,7 +176,7 @@ def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code_and_a_bundle(page
     seller.get_by_role("link", name="Balance & payouts").click()
     with seller.expect_download() as download:
         seller.get_by_role("button", name="Download statement (CSV)").click()
-    statement = open(download.value.path()).read()
+    statement = Path(download.value.path()).read_text()
     assert f"{reference},sale," in statement
     assert f"{reference},refund," in statement
 

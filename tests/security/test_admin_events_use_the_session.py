@@ -48,9 +48,10 @@ def test_every_admin_service_call_passes_the_session_actor(path):
     calls = list(service_calls(ast.parse(path.read_text())))
     assert calls, f"{path.name} calls no services?"
     for function, call in calls:
-        assert len(call.args) >= 2 and isinstance(call.args[1], ast.Name) and call.args[1].id == "actor", (
-            f"{path.name}:{call.lineno} passes something other than `actor` to the service"
-        )
+        not_the_actor = f"{path.name}:{call.lineno} passes something other than `actor` to the service"
+        assert len(call.args) >= 2, not_the_actor
+        assert isinstance(call.args[1], ast.Name), not_the_actor
+        assert call.args[1].id == "actor", not_the_actor
         assert actor_comes_from_the_session(function), (
             f"{path.name}:{function.name} does not take `actor` from current_actor(self)"
         )

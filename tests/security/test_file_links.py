@@ -312,7 +312,7 @@ def test_private_files_are_not_reachable_through_the_public_media_route(store, a
         status, _, body = raw_request(app, target)
         assert status == 404, target
         assert_leaks_nothing(body)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Only keys under 'media/' are public"):
         media_url(KEY)
 
 

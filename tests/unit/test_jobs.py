@@ -55,9 +55,13 @@ def test_job_runs_after_commit_and_not_after_rollback(jobs_engine):
         assert wait_for_jobs(timeout=5)
         assert calls == []  # not before the commit
 
-    with pytest.raises(RuntimeError), unit_of_work(jobs_engine) as session:
-        enqueue_after_commit(session, record_call, label="rolled back")
-        raise RuntimeError("the order could not be saved")
+    def save_order_and_fail():
+        with unit_of_work(jobs_engine) as session:
+            enqueue_after_commit(session, record_call, label="rolled back")
+            raise RuntimeError("the order could not be saved")
+
+    with pytest.raises(RuntimeError, match="could not be saved"):
+        save_order_and_fail()
 
     assert wait_for_jobs(timeout=5)
     assert calls == ["committed"]

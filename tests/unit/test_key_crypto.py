@@ -64,7 +64,7 @@ def test_master_key_must_be_32_bytes(master_key):
 
 @pytest.mark.parametrize("version", [0, 256, -1])
 def test_key_version_fits_one_byte(version):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="version must be between 1 and 255"):
         KeyVault(MASTER_KEY, key_version=version)
 
 

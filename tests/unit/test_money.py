@@ -229,7 +229,7 @@ def test_convert_refuses_bad_rates(rate, error):
 
 
 def test_convert_to_the_same_currency_needs_rate_one():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="converting USD to itself needs a rate of 1, got 1.1"):
         convert(Money(100, "USD"), "USD", "1.1")
 
 
@@ -252,7 +252,7 @@ def test_apply_percent(amount, bps, expected):
 
 
 def test_apply_percent_refuses_negative_basis_points():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="basis points cannot be negative, got -1"):
         apply_percent(Money(100, "USD"), -1)
 
 
@@ -316,7 +316,15 @@ def test_allocate_always_sums_exactly_and_stays_near_proportional():
             assert abs(part.amount - exact) < 1
 
 
-@pytest.mark.parametrize("weights", [[], [0, 0], [1, -1], [1.5, 1]])
-def test_allocate_refuses_weights_it_cannot_split_by(weights):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("weights", "refusal"),
+    [
+        ([], "allocate needs at least one weight"),
+        ([0, 0], "at least one weight must be positive"),
+        ([1, -1], "weights must be non-negative integers"),
+        ([1.5, 1], "weights must be non-negative integers"),
+    ],
+)
+def test_allocate_refuses_weights_it_cannot_split_by(weights, refusal):
+    with pytest.raises(ValueError, match=refusal):
         allocate(Money(100, "USD"), weights)

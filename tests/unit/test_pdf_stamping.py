@@ -334,9 +334,16 @@ def test_stamp_time_must_say_its_timezone(source_bytes):
         )
 
 
-@pytest.mark.parametrize(("email", "order"), [("", ORDER), (EMAIL, "  "), ("a@b.c\n", ORDER)])
-def test_blank_or_multi_line_stamp_text_is_a_programming_error(source_bytes, email, order):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("email", "order", "refusal"),
+    [
+        ("", ORDER, "buyer_email must be non-empty printable text"),
+        (EMAIL, "  ", "order_reference must be non-empty printable text"),
+        ("a@b.c\n", ORDER, "buyer_email must be non-empty printable text"),
+    ],
+)
+def test_blank_or_multi_line_stamp_text_is_a_programming_error(source_bytes, email, order, refusal):
+    with pytest.raises(ValueError, match=refusal):
         stamp_pdf(
             io.BytesIO(source_bytes), io.BytesIO(), buyer_email=email, order_reference=order, stamped_at=STAMPED_AT
         )

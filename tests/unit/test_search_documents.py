@@ -89,7 +89,7 @@ def test_uncategorised_product_has_blank_category():
 
 @pytest.mark.parametrize("changes", [{"id": None}, {"published_at": None}])
 def test_unsaved_or_unpublished_products_are_refused(changes):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="only saved, published products are indexed"):
         build_search_document(
             make_product(**changes),
             SHOP,

@@ -195,7 +195,7 @@ def test_old_visitor_events_are_deleted_but_sales_and_rollups_stay(world):
     assert [e.kind for e in events(world)] == ["purchase", "view", "view"]
     old_day = world.s.exec(select(ShopRollup).where(ShopRollup.bucket == rollups.day_start(old.date()))).one()
     assert (old_day.views, old_day.add_to_cart, old_day.revenue) == (1, 1, 950)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="analytics events must be kept at least"):
         rollups.purge(world.s, retention_days=1, now=now)
 
 

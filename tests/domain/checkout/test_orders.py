@@ -320,8 +320,8 @@ def test_sellers_refund_their_own_lines_partially(world, paid):
     refunds.refund(world.s, seller, world.gateway, order.reference, amounts={lines[us.id].id: 950})
     # The US line is now refunded in full: its postings cancel out exactly, across two refunds.
     per_line = {}
-    for posting, tx in world.s.exec(
-        select(LedgerPosting, LedgerTransaction)
+    for posting in world.s.exec(
+        select(LedgerPosting)
         .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
         .where(LedgerTransaction.order_line_id == lines[us.id].id)
     ).all():
