@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -152,17 +151,12 @@ def index_dirty_batch(s: Session, index: SearchIndex, *, limit: int = BATCH_SIZE
     return IndexReport(len(documents), len(hidden), left_dirty), len(rows)
 
 
-def reindex_dirty(
-    index: SearchIndex,
-    *,
-    session_scope: Callable = unit_of_work,
-    batch_size: int = BATCH_SIZE,
-) -> IndexReport:
+def reindex_dirty(index: SearchIndex, *, batch_size: int = BATCH_SIZE) -> IndexReport:
     """Index every dirty product, one committed batch at a time."""
     total = IndexReport()
     with _process_lock:
         while True:
-            with session_scope() as s:
+            with unit_of_work() as s:
                 report, taken = index_dirty_batch(s, index, limit=batch_size)
             total += report
             # A row changed mid-batch stays dirty; its own job picks it up, so do
@@ -174,9 +168,9 @@ def reindex_dirty(
     return total
 
 
-def rebuild(index: SearchIndex, *, session_scope: Callable = unit_of_work) -> IndexReport:
+def rebuild(index: SearchIndex) -> IndexReport:
     """Empty the index and index every product buyers may see (the full rebuild)."""
-    with session_scope() as s:
+    with unit_of_work() as s:
         s.exec(update(Product).values(search_dirty=True))
     index.clear()
-    return reindex_dirty(index, session_scope=session_scope)
+    return reindex_dirty(index)

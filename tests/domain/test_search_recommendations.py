@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import pytest
 
 from commerce.catalog import products
@@ -79,7 +77,8 @@ def similar_shop(s, shop, tmp_path):
         "Python Ebook": shop("Python Ebook", category_slug="ebooks", tags="python"),
     }
     index = TantivySearchIndex(tmp_path / "index")
-    reindex_dirty(index, session_scope=lambda: nullcontext(s))
+    s.flush()
+    reindex_dirty(index)
     return made, index
 
 

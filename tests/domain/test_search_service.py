@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 
 from commerce.catalog import products
@@ -35,12 +33,8 @@ def catalogue(s, tmp_path):
         products.update_product(s, seller, view.id, category_slug=category, summary=f"All about {title.lower()}.")
         made[title] = view.id
     index = TantivySearchIndex(tmp_path / "index")
-
-    @contextmanager
-    def same_session():
-        yield s
-
-    reindex_dirty(index, session_scope=same_session)
+    s.flush()
+    reindex_dirty(index)
     return index, seller, made
 
 
