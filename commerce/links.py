@@ -1,7 +1,7 @@
 """Public addresses of shop pages and media, built in one place.
 
 The domain needs them too (emails link to products, the library, receipts), so
-they live here and `storefront.routes` re-uses them. Standard library only.
+they live here and the UI's `routes` module re-exports them. Standard library only.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def library_product_url(product_id: int) -> str:
     return f"/library/{int(product_id)}"
 
 
-def receipt_url(order_reference: str) -> str:
-    """The buyer's order page, which is their receipt."""
+def order_url(order_reference: str) -> str:
+    """The buyer's order page, which is their receipt (and checkout's confirmation page)."""
     return f"/orders/{quote(order_reference, safe='')}"
 
 

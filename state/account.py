@@ -6,12 +6,12 @@ from typing import Any
 
 import reflex as rx
 
+import routes
 from commerce import accounts
 from commerce.delivery import library
 from state import service_call
 from state.form_data import secret_field, text_field
 from state.session import current_actor
-from storefront import routes
 
 
 class AccountState(rx.State):

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
+import routes
 from commerce.analytics import capture
 from commerce.analytics.capture import VisitContext
 from commerce.analytics.dashboard import RANGES, Card, DashboardView, dashboard
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 VISITOR_COOKIE_SECONDS = 365 * 24 * 60 * 60
 # A visit's source counts for purchases within a week of landing.
 SOURCE_COOKIE_SECONDS = 7 * 24 * 60 * 60
-ANALYTICS_PATH = "/seller/analytics"
 
 
 def _own_host() -> str:
@@ -151,7 +151,7 @@ class DashboardState(rx.State):
     @rx.event
     async def refresh_live(self):
         """Sent by the notifications watcher when the shop's figures changed."""
-        if self.router.url.path.rstrip("/") == ANALYTICS_PATH and self.view is not None:
+        if self.router.url.path.rstrip("/") == routes.SELLER_ANALYTICS and self.view is not None:
             await self._reload()
 
     @rx.event

@@ -22,7 +22,7 @@ from commerce.orders.cart import CartSettings, CartView
 from commerce.orders.pricing import CartInput
 from state import service_call
 from state.analytics import track
-from state.form_data import text_field
+from state.form_data import id_value, text_field
 from state.session import current_actor
 
 
@@ -231,10 +231,9 @@ class CartState(rx.State):
     @rx.event
     async def add(self, form_data: dict[str, Any]):
         """The product page's form: `product_id` and, for pay what you want, `amount`."""
-        raw_id = text_field(form_data, "product_id")
-        if not raw_id.isdigit():
+        product_id = id_value(form_data.get("product_id"))
+        if product_id is None:
             return
-        product_id = int(raw_id)
         amount_text = text_field(form_data, "amount") if "amount" in form_data else None
         self.add_error, self.add_error_product_id, self.added_product_id = "", 0, 0
         self.add_pending = True
@@ -262,10 +261,9 @@ class CartState(rx.State):
     @rx.event
     async def set_amount(self, form_data: dict[str, Any]):
         """A pay-what-you-want amount changed on the cart page."""
-        raw_id = text_field(form_data, "product_id")
-        if not raw_id.isdigit():
+        product_id = id_value(form_data.get("product_id"))
+        if product_id is None:
             return
-        product_id = int(raw_id)
         amount_text = text_field(form_data, "amount")
         actor = await current_actor(self)
         if actor.is_signed_in:
@@ -274,15 +272,16 @@ class CartState(rx.State):
             result = await service_call.call(cart.check_item, product_id, amount_text)
             if result.ok and any(entry["product_id"] == product_id for entry in self._guest_items):
                 self._set_guest_item(result.value)
-        errors = {key: value for key, value in self.amount_errors.items() if key != raw_id}
+        errors = {key: value for key, value in self.amount_errors.items() if key != str(product_id)}
         if not result.ok:
-            errors[raw_id] = result.error
+            errors[str(product_id)] = result.error
         self.amount_errors = errors
         await self._refresh(actor)
 
     @rx.event
     async def remove(self, product_id: int):
-        if not isinstance(product_id, int) or isinstance(product_id, bool):
+        product_id = id_value(product_id)
+        if product_id is None:
             return
         actor = await current_actor(self)
         if actor.is_signed_in:

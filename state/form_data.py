@@ -16,8 +16,17 @@ def secret_field(form_data: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def number_field(form_data: dict[str, Any], key: str) -> int | None | str:
+    """A whole number typed in a form: None when left empty (no limit), the number, or the
+    text as typed when it is not one, for the service to refuse with its own message."""
+    text = text_field(form_data, key)
+    if not text:
+        return None
+    return int(text) if text.isdigit() and len(text) < 10 else text
+
+
 def id_value(value: Any) -> int | None:
-    """An id an event carries (a number, or digits in a string); None for anything else."""
+    """An id an event or an address carries (a number, or digits in a string); None for anything else."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = value.strip() if isinstance(value, str) else ""

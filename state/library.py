@@ -14,13 +14,14 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+import routes
 from commerce.delivery import downloads, library
 from commerce.delivery.library import LibraryItem, LibraryProductView
 from commerce.licensing import service as licensing
 from state import service_call
 from state.catalog import Pagination, page_number
+from state.form_data import id_value
 from state.session import client_connected, current_actor
-from storefront import routes
 
 POLL_SECONDS = 3
 # A page left open for half an hour stops watching; any click or reload starts again.
@@ -115,8 +116,7 @@ class LibraryProductState(rx.State):
     preparing_file_id: int = 0
 
     def _product_id(self) -> int:
-        raw = self.library_product_id  # the dynamic segment of routes.LIBRARY_PRODUCT
-        return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else 0
+        return id_value(self.library_product_id) or 0  # the dynamic segment of routes.LIBRARY_PRODUCT
 
     async def _reload(self, *, mark_seen: bool = False) -> None:
         actor = await current_actor(self)

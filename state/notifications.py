@@ -24,7 +24,7 @@ from commerce.notifications.preferences import PreferenceView
 from state import service_call
 from state.analytics import DashboardState
 from state.catalog import Pagination, page_number
-from state.form_data import text_field
+from state.form_data import id_value, text_field
 from state.session import SessionState, client_connected, current_actor
 
 POLL_SECONDS = 2.0
@@ -115,7 +115,8 @@ class NotificationsState(rx.State):
 
     @rx.event
     async def mark_read(self, notification_id: int):
-        if not isinstance(notification_id, int):
+        notification_id = id_value(notification_id)
+        if notification_id is None:
             return
         actor = await current_actor(self)
         await service_call.call(inapp.mark_read, actor, [notification_id])

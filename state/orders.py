@@ -8,6 +8,7 @@ import dataclasses
 
 import reflex as rx
 
+import routes
 from commerce.accounts import Actor
 from commerce.db import unit_of_work
 from commerce.errors import DomainError
@@ -18,7 +19,6 @@ from state import service_call
 from state.cart import after_payment, local_path, receipt_token_for, signed_in_count
 from state.catalog import Pagination, page_number
 from state.session import client_connected, current_actor
-from storefront import routes
 
 # The confirmation page checks the order this often, for at most this long, while it awaits payment.
 POLL_SECONDS = 1.0

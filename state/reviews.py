@@ -12,13 +12,13 @@ from typing import Any
 
 import reflex as rx
 
+import routes
 from commerce.reviews import service as reviews
 from commerce.reviews.service import ProductRating, ProductReviews, SellerReviewRow
 from state import service_call
 from state.catalog import Pagination, page_number
 from state.form_data import id_value, text_field
 from state.session import current_actor
-from storefront import routes
 
 PAGE_SIZE = 10
 
@@ -121,7 +121,7 @@ class ReviewsState(rx.State):
 
     @rx.event
     def open_reply(self, review_id: int):
-        self.reply_target, self.reply_error = review_id if isinstance(review_id, int) else 0, ""
+        self.reply_target, self.reply_error = id_value(review_id) or 0, ""
 
     @rx.event
     def close_reply(self):

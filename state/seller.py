@@ -14,14 +14,14 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+import routes
 from commerce.catalog import files, images, keys, products, queries
 from commerce.catalog.queries import SELLER_STATUS_FILTERS, SellerProductRow
 from commerce.catalog.views import CategoryOption, ProductEditView, category_options
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import text_field
+from state.form_data import id_value, number_field, text_field
 from state.session import current_actor
-from storefront import routes
 
 SELLER_PER_PAGE = 20
 
@@ -106,14 +106,6 @@ class SellerProductsState(rx.State):
         yield rx.redirect(routes.seller_product_url(result.value.id))
 
 
-def _optional_int(form_data: dict[str, Any], key: str) -> int | None | str:
-    """An empty field is None (no limit); a non-number is returned as text to be refused."""
-    text = text_field(form_data, key)
-    if not text:
-        return None
-    return int(text) if text.isdigit() and len(text) < 10 else text
-
-
 class ProductEditorState(rx.State):
     product: ProductEditView | None = None
     categories: list[CategoryOption] = []
@@ -146,8 +138,7 @@ class ProductEditorState(rx.State):
 
     def _product_id(self) -> int | None:
         # `edit_product_id` is the dynamic segment of routes.SELLER_PRODUCT.
-        raw = self.edit_product_id
-        return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 else None
+        return id_value(self.edit_product_id)
 
     def _show(self, view: ProductEditView) -> None:
         self.product = view
@@ -320,7 +311,7 @@ class ProductEditorState(rx.State):
     @rx.event
     async def save_license_policy(self, form_data: dict[str, Any]):
         self._clear_messages()
-        limits = {name: _optional_int(form_data, name) for name in ("activation_limit", "expiry_days", "usage_limit")}
+        limits = {name: number_field(form_data, name) for name in ("activation_limit", "expiry_days", "usage_limit")}
         result = await self._run(
             keys.set_license_policy,
             source=text_field(form_data, "source"),
@@ -367,7 +358,7 @@ class ProductEditorState(rx.State):
     async def remove_file(self, file_id: int):
         self._clear_messages()
         actor = await current_actor(self)
-        result = await service_call.call(files.remove_file, actor, int(file_id) if str(file_id).isdigit() else 0)
+        result = await service_call.call(files.remove_file, actor, id_value(file_id) or 0)
         if not result.ok:
             self.file_error = result.error
             return
@@ -377,9 +368,7 @@ class ProductEditorState(rx.State):
     async def set_stamping(self, file_id: int, enabled: bool):
         self._clear_messages()
         actor = await current_actor(self)
-        result = await service_call.call(
-            files.set_pdf_stamping, actor, int(file_id) if str(file_id).isdigit() else 0, bool(enabled)
-        )
+        result = await service_call.call(files.set_pdf_stamping, actor, id_value(file_id) or 0, bool(enabled))
         if not result.ok:
             self.file_error = result.error
             return
@@ -389,9 +378,7 @@ class ProductEditorState(rx.State):
     async def remove_gallery_image(self, image_id: int):
         self._clear_messages()
         actor = await current_actor(self)
-        result = await service_call.call(
-            images.remove_gallery_image, actor, int(image_id) if str(image_id).isdigit() else 0
-        )
+        result = await service_call.call(images.remove_gallery_image, actor, id_value(image_id) or 0)
         if not result.ok:
             self.image_error = result.error
             return

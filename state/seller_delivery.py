@@ -17,17 +17,10 @@ from commerce.licensing import service as licensing
 from commerce.licensing.service import KEY_FILTERS, ActivationView, SellerKeyRow
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import text_field
+from state.form_data import id_value, number_field
 from state.session import current_actor
 
 KEYS_PER_PAGE = 25
-
-
-def _whole_number(text: str) -> int | None | str:
-    """Empty is None; digits are a number; anything else comes back as text to be refused."""
-    if not text:
-        return None
-    return int(text) if text.isdigit() and len(text) < 10 else text
 
 
 class SellerDeliveryState(rx.State):
@@ -49,8 +42,7 @@ class SellerDeliveryState(rx.State):
     activations: list[ActivationView] = []
 
     def _product_id(self) -> int:
-        raw = self.delivery_product_id  # the dynamic segment of routes.SELLER_DELIVERY
-        return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else 0
+        return id_value(self.delivery_product_id) or 0  # the dynamic segment of routes.SELLER_DELIVERY
 
     async def _reload(self) -> None:
         actor = await current_actor(self)
@@ -87,8 +79,8 @@ class SellerDeliveryState(rx.State):
     @rx.event
     async def save_settings(self, form_data: dict[str, Any]):
         self.settings_error = self.settings_notice = ""
-        limit = _whole_number(text_field(form_data, "download_limit"))
-        minutes = _whole_number(text_field(form_data, "link_minutes"))
+        limit = number_field(form_data, "download_limit")
+        minutes = number_field(form_data, "link_minutes")
         actor = await current_actor(self)
         result = await service_call.call(
             downloads.set_delivery_settings,

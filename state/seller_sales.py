@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+import routes
 from commerce import ledger, wiring
 from commerce.models.base import utcnow
 from commerce.money import Money, format_money
@@ -21,9 +22,8 @@ from commerce.orders.discounts import DiscountCodeView, ProductChoice
 from commerce.orders.sales import SaleView
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import text_field
+from state.form_data import id_value, text_field
 from state.session import current_actor
-from storefront import routes
 
 
 class SellerSalesState(rx.State):
@@ -86,8 +86,8 @@ class SellerSalesState(rx.State):
     async def refund_line(self, form_data: dict[str, Any]):
         """A partial refund of one line: `reference`, `line_id`, `amount` (major units)."""
         reference = text_field(form_data, "reference")
-        line_id = text_field(form_data, "line_id")
-        if not reference or not line_id.isdigit():
+        line_id = id_value(form_data.get("line_id"))
+        if not reference or line_id is None:
             return
         self.error = self.notice = ""
         self.pending_reference = reference
@@ -98,7 +98,7 @@ class SellerSalesState(rx.State):
             actor,
             wiring.payment_gateway(),
             reference,
-            int(line_id),
+            line_id,
             text_field(form_data, "amount"),
             reason=text_field(form_data, "reason"),
         )
@@ -161,7 +161,8 @@ class SellerDiscountsState(rx.State):
 
     @rx.event
     async def end(self, code_id: int):
-        if not isinstance(code_id, int) or isinstance(code_id, bool):
+        code_id = id_value(code_id)
+        if code_id is None:
             return
         self.error = self.notice = ""
         actor = await current_actor(self)
@@ -290,20 +291,21 @@ class SellerBundlesState(rx.State):
     @rx.event
     async def save(self, form_data: dict[str, Any]):
         """`bundle_id` and one `item-<product id>` checkbox per product included."""
-        raw_id = text_field(form_data, "bundle_id")
+        bundle_id = id_value(form_data.get("bundle_id"))
         self.error = self.notice = ""
-        if not raw_id.isdigit():
+        if bundle_id is None:
             self.error = "Choose the product that becomes the bundle."
             return
         items = [
-            int(key.removeprefix("item-"))
+            product_id
             for key, value in form_data.items()
-            if isinstance(key, str) and key.startswith("item-") and key[5:].isdigit() and value
+            if isinstance(key, str) and key.startswith("item-") and value
+            if (product_id := id_value(key.removeprefix("item-"))) is not None
         ]
         self.pending = True
         yield
         actor = await current_actor(self)
-        result = await service_call.call(bundles.set_bundle_items, actor, int(raw_id), items)
+        result = await service_call.call(bundles.set_bundle_items, actor, bundle_id, items)
         self.pending = False
         if not result.ok:
             self.error = result.error

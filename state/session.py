@@ -14,14 +14,12 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+import routes
 from commerce import accounts
 from commerce.accounts import Actor, SessionGrant
 from commerce.config import get_settings
 from state import service_call
 from state.form_data import secret_field, text_field
-from storefront import routes
-
-SESSION_COOKIE = "mp_session"
 
 
 def _cookie_max_age() -> int:
@@ -36,7 +34,7 @@ def _cookie_is_secure() -> bool:
 class SessionState(rx.State):
     session_token: str = rx.Cookie(
         "",
-        name=SESSION_COOKIE,
+        name=routes.SESSION_COOKIE,
         path="/",
         max_age=_cookie_max_age(),
         same_site="lax",

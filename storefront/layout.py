@@ -22,6 +22,7 @@ from typing import Any
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
@@ -33,7 +34,6 @@ from state.cart import CartState
 from state.notifications import NotificationsState
 from state.search import QuickSearchState
 from state.session import SessionState
-from storefront import routes
 
 PageFunction = Callable[[], rx.Component]
 # An event handler, an EventSpec, or a list of them (as rx.page accepts).

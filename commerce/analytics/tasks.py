@@ -20,11 +20,11 @@ from commerce.analytics import rollups, sales
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import enqueue_after_commit, enqueue_now, job
+from commerce.links import order_url
 from commerce.models import Order, OrderLine, Refund, Shop
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
 from commerce.orders import hooks
-from commerce.orders.checkout import confirmation_path
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def _refund(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
         kind="refund_notice",
         title=f"Refund of {amount} for order {order.reference}",
         body="It goes back to the card you paid with; banks take a few days to show it.",
-        url=confirmation_path(order.reference),
+        url=order_url(order.reference),
         dedupe_key=f"refund:{refunds[0].id}",
     )
     schedule_rollup(s)

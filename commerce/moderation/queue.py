@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_admin
 from commerce.catalog.views import Page, make_page, page_bounds
-from commerce.links import product_url
+from commerce.links import product_url, shop_url
 from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
 from commerce.models.base import utcnow
 from commerce.moderation import audit, checks
@@ -255,7 +255,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 title=shop.shop_name,
                 subtitle=f"Shop of {shop.owner_email}",
                 body="",
-                url=f"/s/{shop.shop_slug}",
+                url=shop_url(shop.shop_slug),
                 pending=False,
                 edited=False,
                 rating=0,

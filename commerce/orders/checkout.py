@@ -24,6 +24,7 @@ from commerce import wiring
 from commerce.accounts import Actor, normalise_email
 from commerce.catalog.views import delivers_keys
 from commerce.errors import Conflict, PermissionDenied, ValidationError
+from commerce.links import order_url
 from commerce.models import (
     BundleItem,
     LicenseKey,
@@ -59,10 +60,6 @@ class CheckoutResult:
 
 def new_reference() -> str:
     return "ORD-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
-
-
-def confirmation_path(reference: str) -> str:
-    return f"/orders/{reference}"
 
 
 def _buyer(s: Session, actor: Actor, email: str | None) -> User:
@@ -179,7 +176,7 @@ def start_checkout(
             currency=order.currency,
             lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in lines),
             customer_email=order.email,
-            success_url=base + confirmation_path(order.reference),
+            success_url=base + order_url(order.reference),
             cancel_url=base + "/cart",
             idempotency_key=f"checkout:{order.reference}",
         )
@@ -283,4 +280,4 @@ def _result(order: Order, base_url: str | None) -> CheckoutResult:
     if order.status == "pending" and order.payment_url:
         return CheckoutResult(order.reference, order.status, order.payment_url, token)
     base = (base_url or wiring.settings().base_url).rstrip("/")
-    return CheckoutResult(order.reference, order.status, base + confirmation_path(order.reference), token)
+    return CheckoutResult(order.reference, order.status, base + order_url(order.reference), token)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
 from state.account import AccountState
 from state.notifications import PreferencesState
 from state.session import SessionState
-from storefront import routes
 from storefront.layout import library_page
 
 

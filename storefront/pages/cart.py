@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.orders import tax
 from components import theme
 from components.buttons import link_button
@@ -13,7 +14,6 @@ from components.forms import form_error, labelled_input, submit_button
 from components.studio import NATIVE_CONTROL_STYLE, field_label
 from state.cart import CartRow, CartState
 from state.session import SessionState
-from storefront import routes
 from storefront.layout import shop_page
 
 T = CartState.totals

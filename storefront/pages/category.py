@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.pager import pager
 from state.catalog import CategoryState
-from storefront import routes
 from storefront.layout import shop_page
 from storefront.pages.shop import card_grid
 

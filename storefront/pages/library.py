@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
@@ -11,7 +12,6 @@ from components.forms import form_error, form_notice
 from components.library import file_row, key_row, library_row
 from components.pager import pager
 from state.library import LibraryProductState, LibraryState
-from storefront import routes
 from storefront.layout import library_page
 
 V = LibraryProductState.view
@@ -206,7 +206,12 @@ def library_product() -> rx.Component:
             rx.text("· Bought ", V.item.acquired_label, size="2", color=theme.TEXT_MUTED),
             rx.foreach(
                 V.order_references,
-                lambda ref: rx.link("Receipt " + ref, href="/orders/" + ref, size="2", class_name="library-receipt"),
+                lambda ref: rx.link(
+                    "Receipt " + ref,
+                    href=routes.fill(routes.ORDER, order_reference=ref),
+                    size="2",
+                    class_name="library-receipt",
+                ),
             ),
             spacing="2",
             wrap="wrap",

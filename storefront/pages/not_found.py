@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components.buttons import link_button
 from components.empty_state import empty_state
-from storefront import routes
 from storefront.layout import shop_page
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.empty_state import empty_state
 from components.pager import pager
 from state.notifications import NotificationsState
-from storefront import routes
 from storefront.layout import library_page
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
-from storefront import routes
 from storefront.layout import library_page, shop_page
 
 O = OrderState.order

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.forms import form_card, form_error, form_notice, labelled_input, submit_button
 from state.password_reset import PasswordResetState
-from storefront import routes
 from storefront.layout import shop_page
 
 NEUTRAL_SENT_MESSAGE = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
@@ -12,7 +13,6 @@ from components.rich_text import rich_text
 from state.cart import CartState
 from state.catalog import ProductState
 from state.reviews import ReviewsState
-from storefront import routes
 from storefront.layout import shop_page
 from storefront.pages.product_reviews import report_product_control, reviews_section
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.forms import form_card, form_error, labelled_input, submit_button
 from state.session import SessionState
-from storefront import routes
 from storefront.layout import shop_page
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.empty_state import empty_state
 from components.search import facet_panel, result_card
 from state.search import SearchState
-from storefront import routes
 from storefront.layout import shop_page
 
 

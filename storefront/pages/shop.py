@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.pager import pager
 from components.product_card import product_card, product_grid
 from state.catalog import ShopState
-from storefront import routes
 from storefront.layout import shop_page
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.moderation.audit import ACTION_LABELS
 from components import theme
 from components.admin import admin_header, cell_table
@@ -11,7 +12,6 @@ from components.forms import get_form
 from components.pager import pager
 from components.studio import dropdown
 from state.admin import AdminAuditState
-from storefront import routes
 from storefront.layout import admin_page
 
 

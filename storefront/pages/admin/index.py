@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.moderation.queue import AGES
 from components import theme
 from components.admin import admin_header
@@ -18,7 +19,6 @@ from components.pager import pager
 from components.rating import stars
 from components.studio import dropdown
 from state.moderation import ModerationState
-from storefront import routes
 from storefront.layout import admin_page
 
 KIND_TABS = [("all", "Everything"), ("product", "Products"), ("review", "Reviews"), ("shop", "Shops")]

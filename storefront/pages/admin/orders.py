@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import form_error, form_notice
 from state.admin import AdminOrdersState
 from state.admin_access import AdminAccessState
-from storefront import routes
 from storefront.layout import admin_page
 
 D = AdminOrdersState.detail

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.admin import admin_header
 from components.empty_state import empty_state
 from components.forms import form_error
 from components.row_list import ROW_STYLE, row_list
 from state.seller_sales import AdminPayoutsState, PayoutLine
-from storefront import routes
 from storefront.layout import admin_page
 
 

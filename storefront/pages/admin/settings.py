@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import form_error, form_notice, section_card
 from state.admin import AdminSettingsState
-from storefront import routes
 from storefront.layout import admin_page
 
 V = AdminSettingsState.view

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import form_error, form_notice
 from components.pager import pager
 from components.studio import dropdown
 from state.admin import AdminUsersState
-from storefront import routes
 from storefront.layout import admin_page
 
 ROLE_FILTER = [("", "Any role"), ("buyer", "Buyers"), ("seller", "Sellers"), ("admin", "Admins")]
@@ -61,7 +61,7 @@ def user_row(row) -> rx.Component:
             rx.cond(
                 row.shop_name != "",
                 rx.hstack(
-                    rx.link(row.shop_name, href="/s/" + row.shop_slug),
+                    rx.link(row.shop_name, href=routes.fill(routes.SHOP, shop_slug=row.shop_slug)),
                     rx.cond(row.shop_suspended, rx.badge("suspended", color_scheme="red")),
                     spacing="1",
                 ),
@@ -97,7 +97,7 @@ def detail_panel() -> rx.Component:
             rx.cond(
                 user.shop_id,
                 rx.vstack(
-                    rx.text("Shop: ", rx.link(user.shop_name, href="/s/" + user.shop_slug)),
+                    rx.text("Shop: ", rx.link(user.shop_name, href=routes.fill(routes.SHOP, shop_slug=user.shop_slug))),
                     rx.form(
                         rx.hstack(
                             rx.input(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.analytics.dashboard import RANGES
 from components import theme
 from components.buttons import link_button
@@ -13,7 +14,6 @@ from components.empty_state import empty_state
 from components.forms import form_error
 from components.seller_nav import seller_nav
 from state.analytics import DashboardState
-from storefront import routes
 from storefront.layout import seller_page
 
 PRESETS = [key for key in RANGES if key != "custom"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.orders.bundles import MAX_BUNDLE_ITEMS, BundleView
 from commerce.orders.discounts import ProductChoice
 from components import theme
@@ -13,7 +14,6 @@ from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.studio import dropdown, field_label
 from state.seller_sales import SellerBundlesState
-from storefront import routes
 from storefront.layout import seller_page
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice, section_card
 from components.pager import pager
 from state.seller_delivery import SellerDeliveryState as S
-from storefront import routes
 from storefront.layout import seller_page
 
 
@@ -238,7 +238,7 @@ def seller_delivery() -> rx.Component:
     found = rx.vstack(
         rx.link(
             rx.hstack(rx.icon("chevron-left", size=16), rx.text("Back to the product"), spacing="1"),
-            href="/seller/products/" + S.settings.product_id.to_string(),
+            href=routes.fill(routes.SELLER_PRODUCT, edit_product_id=S.settings.product_id.to_string()),
             size="2",
         ),
         rx.heading("Delivery: ", S.settings.title, as_="h1", size="6", id="delivery-title"),

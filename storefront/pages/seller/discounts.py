@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
@@ -11,7 +12,6 @@ from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.studio import dropdown, field_label
 from state.seller_sales import CodeRow, SellerDiscountsState
-from storefront import routes
 from storefront.layout import seller_page
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, labelled_input, section_card, submit_button
@@ -13,7 +14,6 @@ from components.seller_nav import seller_nav
 from components.studio import dropdown, field_label, status_badge
 from state.seller import SellerProductsState
 from state.session import SessionState
-from storefront import routes
 from storefront.layout import seller_page
 
 STATUS_FILTERS = [
@@ -180,7 +180,7 @@ def product_row(row) -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        href="/seller/products/" + row.id.to_string(),
+        href=routes.fill(routes.SELLER_PRODUCT, edit_product_id=row.id.to_string()),
         underline="none",
         color="inherit",
         custom_attrs={"data-testid": "seller-product-row"},
@@ -235,12 +235,13 @@ def product_list() -> rx.Component:
     on_load=SellerProductsState.load,
 )
 def seller_home() -> rx.Component:
+    shop_address = routes.fill(routes.SHOP, shop_slug=SessionState.shop_slug)
     return rx.vstack(
         rx.vstack(
             rx.heading("Seller studio", as_="h1", size="7"),
             rx.text(
                 "Your shop: ",
-                rx.link("/s/", SessionState.shop_slug, href="/s/" + SessionState.shop_slug, id="seller-shop-link"),
+                rx.link(shop_address, href=shop_address, id="seller-shop-link"),
                 color=theme.TEXT_MUTED,
                 id="seller-shop-slug",
             ),

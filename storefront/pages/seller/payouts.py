@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.ledger import SellerBalance
 from commerce.ledger.service import DEFAULT_HOLD
 from components import theme
@@ -12,7 +13,6 @@ from components.empty_state import empty_state
 from components.forms import form_error
 from components.seller_nav import seller_nav
 from state.seller_sales import SellerPayoutsState
-from storefront import routes
 from storefront.layout import seller_page
 
 

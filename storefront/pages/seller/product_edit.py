@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
@@ -12,7 +13,6 @@ from components.forms import form_error, form_notice, section_card
 from components.rich_text import rich_text
 from components.studio import dropdown, field_error, field_label, status_badge
 from state.seller import ProductEditorState as E
-from storefront import routes
 from storefront.layout import seller_page
 
 P = E.product
@@ -713,7 +713,7 @@ def delivery_section() -> rx.Component:
                 spacing="1",
                 align="center",
             ),
-            href="/seller/delivery/" + P.id.to_string(),
+            href=routes.fill(routes.SELLER_DELIVERY, delivery_product_id=P.id.to_string()),
             id="open-delivery",
         ),
         id="delivery-section",

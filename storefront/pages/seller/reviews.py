@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.reviews.service import MAX_REPLY_LENGTH
 from components import theme
 from components.admin import cell_table
@@ -13,7 +14,6 @@ from components.pager import pager
 from components.rating import stars
 from components.seller_nav import seller_nav
 from state.reviews import SellerReviewsState
-from storefront import routes
 from storefront.layout import seller_page
 
 S = SellerReviewsState

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.orders.sales import SaleLineView, SaleView
 from components import theme
 from components.empty_state import empty_state
@@ -12,7 +13,6 @@ from components.pager import pager
 from components.seller_nav import seller_nav
 from components.studio import status_badge
 from state.seller_sales import SellerSalesState
-from storefront import routes
 from storefront.layout import seller_page
 
 

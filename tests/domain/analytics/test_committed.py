@@ -18,7 +18,8 @@ from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, enqueue_now, shutdown_jobs, wait_for_jobs
 from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, FailedJob, Product, ShopRollup
 from commerce.models.base import utcnow
-from storefront.api_exports import SESSION_COOKIE, export_routes
+from routes import SESSION_COOKIE
+from storefront.api_exports import export_routes
 from tests.domain.checkout.test_committed import committed_db  # noqa: F401  (fixture)
 
 

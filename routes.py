@@ -1,20 +1,29 @@
-"""Every route of the storefront and the URL builders for them, in one place.
+"""Every route of the storefront, the URL builders for them and the session cookie's name,
+in one place.
 
-A leaf module (standard library and commerce.links only) so pages, states and components can all
-link to the same addresses without importing each other.
+A leaf below the UI layers (standard library and commerce.links only), so pages, states,
+components and the HTTP endpoints all use the same addresses without importing each other.
+The builders the domain needs too (emails and receipts link to pages) live in
+commerce.links and are re-exported here.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from commerce.links import (  # noqa: F401  (re-exported for pages)
+from commerce.links import (  # noqa: F401  (re-exported for the UI)
     category_url,
     library_product_url,
+    order_url,
     product_url,
     seller_product_url,
     shop_url,
 )
+
+# The browser's session token (an HttpOnly cookie; see state/session.py and the HTTP endpoints).
+SESSION_COOKIE = "mp_session"
 
 HOME = "/"
 SEARCH = "/search"
@@ -46,7 +55,7 @@ SELLER_PAYOUTS = "/seller/payouts"
 SELLER_REVIEWS = "/seller/reviews"
 ADMIN_PAYOUTS = "/admin/payouts"
 ORDERS = "/orders"
-# commerce.orders.checkout.confirmation_path builds these addresses.
+# commerce.links.order_url builds these addresses.
 ORDER = "/orders/[order_reference]"
 # The embedded test gateway's payment page (commerce.payments.testpay.CHECKOUT_PAGE_PATH).
 TESTPAY = "/testpay/[testpay_session]"
@@ -59,8 +68,19 @@ EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
 NOT_FOUND = "404"
 
 
-def search_url(query: str) -> str:
-    return f"{SEARCH}?{urlencode({'q': query})}"
+def fill(route: str, **segments: Any) -> Any:
+    """`route` with its dynamic segments filled in, e.g. fill(SHOP, shop_slug=row.shop_slug).
+
+    For values a page only knows in the browser (state vars): a var joined to strings with
+    `+` stays a var, so the address is built where the value is. Python strings are escaped
+    as one path segment, like commerce.links' builders.
+    """
+    parts = re.split(r"\[(\w+)\]", route)
+    address: Any = parts[0]
+    for name, after in zip(parts[1::2], parts[2::2], strict=True):
+        value = segments[name]
+        address = address + (quote(value, safe="") if isinstance(value, str) else value) + after
+    return address
 
 
 def safe_next_path(target: str | None, default: str = HOME) -> str:
@@ -82,12 +102,3 @@ def login_url(next_path: str | None = None) -> str:
     if not target or target == HOME:
         return LOGIN
     return f"{LOGIN}?{urlencode({'next': target})}"
-
-
-def order_url(reference: str) -> str:
-    return f"{ORDERS}/{quote(reference, safe='')}"
-
-
-def seller_delivery_url(product_id: int) -> str:
-    """A product's downloads and license keys, as its seller manages them."""
-    return f"/seller/delivery/{int(product_id)}"
