@@ -1,7 +1,11 @@
-"""Page templates: decorators over `rx.page` that add the chrome and the guards.
+"""Page templates: decorators that make a `Page` with the chrome and the guards.
 
     @shop_page(routes.HOME, title="…", description="…", on_load=HomeState.load)
     def home() -> rx.Component: ...
+
+`home` is then a `Page`, which `storefront.storefront` adds to the app (`app.add_page`).
+Nothing is registered by importing a page module: Reflex's global `rx.page` registry is
+applied at every compile, and the production start compiles twice (redefinition warnings).
 
 - shop_page: navbar + content + footer, open to everyone.
 - library_page: the same chrome, for signed-in users (library, account).
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -38,6 +43,28 @@ from state.session import SessionState
 PageFunction = Callable[[], rx.Component]
 # An event handler, an EventSpec, or a list of them (as rx.page accepts).
 OnLoad = Any
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page for `app.add_page`: the shell around the page's content, and its head."""
+
+    route: str
+    component: PageFunction
+    title: str | rx.Var
+    description: str | rx.Var
+    on_load: list
+    meta: list
+
+    def add_to(self, app: rx.App) -> None:
+        app.add_page(
+            self.component,
+            route=self.route,
+            title=self.title,
+            description=self.description,
+            on_load=self.on_load,
+            meta=self.meta,
+        )
 
 
 def _on_load_list(on_load: OnLoad) -> list:
@@ -110,33 +137,33 @@ def _not_allowed(title: str, body: str, action: rx.Component) -> rx.Component:
     return empty_state("lock", title, body, action=action, id="not-allowed")
 
 
-def _register(
+def _make_page(
     route: str,
     title: str | rx.Var,
     description: str | rx.Var,
     on_load: list,
     body: Callable[[PageFunction], rx.Component],
     meta: Sequence[rx.Component] = (),
-) -> Callable[[PageFunction], PageFunction]:
-    """Register `render`'s page at `route`: the shell around `body(render)`.
+) -> Callable[[PageFunction], Page]:
+    """The page at `route`: the shell around `body(render)`.
 
     `title` and `description` may be state vars (a product page's own title);
     `meta` adds further tags such as Open Graph ones.
     """
 
-    def decorator(render: PageFunction) -> PageFunction:
+    def decorator(render: PageFunction) -> Page:
         @functools.wraps(render)
         def page() -> rx.Component:
             return _shell(body(render))
 
-        rx.page(
+        return Page(
             route=route,
+            component=page,
             title=title + f" · {theme.BRAND_NAME}" if isinstance(title, rx.Var) else f"{title} · {theme.BRAND_NAME}",
             description=description,
             on_load=on_load,
             meta=list(meta),
-        )(page)
-        return render
+        )
 
     return decorator
 
@@ -149,7 +176,7 @@ def shop_page(
     on_load: OnLoad = None,
     meta: Sequence[rx.Component] = (),
 ):
-    return _register(
+    return _make_page(
         route,
         title,
         description,
@@ -169,7 +196,7 @@ def library_page(route: str, *, title: str, description: str, on_load: OnLoad = 
     def body(render: PageFunction) -> rx.Component:
         return rx.cond(SessionState.is_signed_in, render(), _checking_session())
 
-    return _register(
+    return _make_page(
         route,
         title,
         description,
@@ -194,7 +221,7 @@ def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = N
             ),
         )
 
-    return _register(
+    return _make_page(
         route,
         title,
         description,
@@ -219,7 +246,7 @@ def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = No
             ),
         )
 
-    return _register(
+    return _make_page(
         route,
         title,
         description,

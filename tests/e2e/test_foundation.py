@@ -112,3 +112,8 @@ def test_demo_data_is_loaded_once(app):
         check=True,
     )
     assert "already present" in result.stdout
+
+
+def test_no_page_is_defined_twice(app):
+    """Pages are added once by the app, though the production start compiles twice."""
+    assert "redefined" not in app.log_path.read_text(errors="replace")
