@@ -6,6 +6,7 @@ non-deprecated place for it; its settings come from components.theme.
 
 import asyncio
 import contextlib
+import logging
 
 import reflex as rx
 
@@ -87,6 +88,10 @@ PAGES: tuple[Page, ...] = (
     admin_audit,
     not_found,
 )
+
+# The app's own log lines (jobs, payments, refused admin actions) in the server's output;
+# Reflex and granian keep their own handlers.
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 # Jobs and the order hooks of delivery, search and analytics, before any request.
 load_job_modules()
