@@ -377,13 +377,6 @@ class CartState(rx.State):
         yield rx.redirect(local_path(result.value.redirect_url))
 
 
-async def merge_after_sign_in(state: rx.State, actor: Actor) -> None:
-    """Called by the sign-in and sign-up handlers: the guest cart joins the account's."""
-    cart_state = await state.get_state(CartState)
-    await cart_state._merge_guest(actor)
-    await cart_state._refresh(actor)
-
-
 async def receipt_token_for(state: rx.State, reference: str) -> str:
     """The token this browser session got when it placed `reference` as a guest ("" if none)."""
     cart_state = await state.get_state(CartState)

@@ -119,12 +119,6 @@ class SessionState(rx.State):
     def _next_path(self) -> str:
         return routes.safe_next_path(self.router.url.query_parameters.get("next"))
 
-    async def _keep_guest_cart(self) -> None:
-        # Imported here: the cart state asks this module who is signed in.
-        from state.cart import merge_after_sign_in
-
-        await merge_after_sign_in(self, self._actor())
-
     # Page load events.
 
     @rx.event
@@ -171,7 +165,7 @@ class SessionState(rx.State):
             self.login_error = result.error
             return
         self._apply(result.value)
-        await self._keep_guest_cart()
+        # A guest cart joins the account's on the next page (CartState.refresh_count runs on every page).
         yield rx.redirect(self._next_path())
 
     @rx.event
@@ -213,7 +207,6 @@ class SessionState(rx.State):
                 self.register_error = result.error
             return
         self._apply(result.value)
-        await self._keep_guest_cart()
         yield rx.redirect(self._next_path())
 
     @rx.event

@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"commerce", "storefront", "state", "components", "routes", "tests", "rxconfig", "bench", "alembic_env"}
-RUNTIME_PACKAGES = ("commerce", "storefront", "state", "components", "routes.py", "alembic", "rxconfig.py")
+RUNTIME_PACKAGES = ("commerce", "storefront", "state", "components", "routes", "alembic", "rxconfig.py")
 
 
 def pinned(requirements_file: str) -> set[str]:
