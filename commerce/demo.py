@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from commerce import wiring
 from commerce.accounts import Actor, passwords
+from commerce.kit.time import utcnow
 from commerce.models import Category, DiscountCode, Order, Product, ProductFile, ProductVersion, Shop, User
-from commerce.models.base import utcnow
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
 from commerce.orders.pricing import CartInput

@@ -17,8 +17,8 @@ from commerce.catalog.queries import (
     ProductPageView,
     ShopPageView,
 )
-from commerce.catalog.views import Page
 from commerce.config import get_settings
+from commerce.kit.pagination import Page
 from state import service_call
 from state.analytics import track
 from state.session import current_actor

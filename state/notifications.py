@@ -17,7 +17,7 @@ from typing import Any
 import reflex as rx
 
 from commerce.accounts import Actor
-from commerce.catalog.views import Page
+from commerce.kit.pagination import Page
 from commerce.notifications import inapp, preferences
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView

@@ -14,7 +14,7 @@ import reflex as rx
 
 import routes
 from commerce import ledger, wiring
-from commerce.models.base import utcnow
+from commerce.kit.time import utcnow
 from commerce.money import Money, format_money
 from commerce.orders import bundles, discounts, refunds, sales
 from commerce.orders.bundles import BundleView

@@ -24,7 +24,7 @@ from commerce.analytics import exports
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.errors import PermissionDenied
-from commerce.models.base import utcnow
+from commerce.kit.time import utcnow
 
 
 def _resume(token: str) -> tuple[Actor, str, SessionGrant | None]:

@@ -19,8 +19,8 @@ from commerce import wiring
 from commerce.accounts import passwords
 from commerce.accounts.actor import Actor, require_signed_in
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import AuthSession, PasswordResetToken, Shop, User
-from commerce.models.base import utcnow
 from commerce.notifications.tasks import enqueue_email
 
 SESSION_REFRESH_AFTER = timedelta(days=1)

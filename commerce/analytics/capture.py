@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor
 from commerce.errors import ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Order, OrderLine, Product, ProductFile
-from commerce.models.base import utcnow
 
 # What a page may record; purchases and refunds come from the orders lifecycle only.
 VISITOR_EVENT_KINDS = ("view", "add_to_cart", "checkout", "download")

@@ -22,8 +22,8 @@ from sqlmodel import Session, select
 from commerce.accounts import Actor, require_shop
 from commerce.analytics.rollups import day_start
 from commerce.errors import ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import DimensionRollup, Product, ProductRollup, Shop, ShopRollup
-from commerce.models.base import utcnow
 from commerce.money import Money, format_money
 from commerce.reviews.stats import rating_stats
 
@@ -194,7 +194,9 @@ def _cards(current: _Sums, previous: _Sums, currency: str, compare: bool) -> lis
     def money(amount: int | None) -> str:
         return "—" if amount is None else format_money(Money(amount, currency))
 
-    aov = lambda sums: None if sums.orders == 0 else round(sums.gross / sums.orders)
+    def aov(sums):
+        return None if sums.orders == 0 else round(sums.gross / sums.orders)
+
     metrics = [
         ("revenue", "Revenue", money(current.revenue), current.revenue, previous.revenue, False, True),
         ("orders", "Orders", f"{current.orders:,}", current.orders, previous.orders, False, True),

@@ -15,8 +15,6 @@ every other shop.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_shop
 from commerce.analytics.sales import to_shop_currency
+from commerce.kit.spreadsheet import csv_row
 from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Shop
 from commerce.money import currency_exponent
 from commerce.notifications.preferences import pseudonym, sharing_email
@@ -61,28 +60,6 @@ CUSTOMERS_HEADER = [
     "revenue",
 ]
 SessionFactory = Callable[[], AbstractContextManager[Session]]
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting like a formula would run in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-        return True
-    except ArithmeticError:
-        return False
-    except ValueError:
-        return False
-
-
-def _row(values: list) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow([_cell(v) for v in values])
-    return out.getvalue()
 
 
 @lru_cache(maxsize=64)
@@ -134,7 +111,7 @@ def sales_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:
     shop = _start(session_factory, actor)
 
     def rows() -> Iterator[str]:
-        yield _row(SALES_HEADER)
+        yield csv_row(SALES_HEADER)
         with session_factory() as s:
             for batch in _batches(s, shop.id, by_buyer=False):
                 revenue = _revenue_by_line(s, [line.id for line, _ in batch])
@@ -143,7 +120,7 @@ def sales_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:
                 for line, order in batch:
                     buyer = order.email if order.buyer_id in sharing else pseudonym(shop.id, order.buyer_id)
                     out.append(
-                        _row(
+                        csv_row(
                             [
                                 order.reference,
                                 f"{order.paid_at:%Y-%m-%dT%H:%M:%SZ}" if order.paid_at else "",
@@ -183,7 +160,7 @@ def customers_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str
     shop = _start(session_factory, actor)
 
     def finish(customer: _Customer, shares: bool) -> str:
-        return _row(
+        return csv_row(
             [
                 customer.email if shares else pseudonym(shop.id, customer.buyer_id),
                 customer.country or "",
@@ -197,7 +174,7 @@ def customers_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str
         )
 
     def rows() -> Iterator[str]:
-        yield _row(CUSTOMERS_HEADER)
+        yield csv_row(CUSTOMERS_HEADER)
         current: _Customer | None = None
         with session_factory() as s:
             for batch in _batches(s, shop.id, by_buyer=True):

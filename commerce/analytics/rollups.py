@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import delete, distinct, func
 from sqlmodel import Session, select
 
+from commerce.kit.time import utcnow
 from commerce.models import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
@@ -23,7 +24,6 @@ from commerce.models import (
     Shop,
     ShopRollup,
 )
-from commerce.models.base import utcnow
 
 # Hourly rows exist for today and yesterday (the "today" chart, and a day that just ended).
 HOURLY_DAYS = 2

@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from commerce.analytics.capture import add_event
+from commerce.kit.time import utcnow
 from commerce.models import (
     AnalyticsEvent,
     LedgerPosting,
@@ -26,7 +27,6 @@ from commerce.models import (
     Refund,
     Shop,
 )
-from commerce.models.base import utcnow
 from commerce.money import Money, convert
 from commerce.orders.currency import rate_between
 

@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from commerce.accounts import Actor, require_shop
 from commerce.errors import NotFound, PermissionDenied
+from commerce.kit.time import utcnow
 from commerce.models import Product, Shop
-from commerce.models.base import utcnow
 
 
 def actor_shop(s: Session, actor: Actor) -> Shop:

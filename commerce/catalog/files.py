@@ -33,8 +33,8 @@ from commerce.catalog.uploads import (
 from commerce.catalog.views import ProductEditView, product_edit_view
 from commerce.db import after_commit
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import Product, ProductFile, ProductVersion, Shop
-from commerce.models.base import utcnow
 from commerce.storage.port import BlobStore
 
 MAX_FILES_PER_VERSION = 50

@@ -20,10 +20,10 @@ from commerce.accounts import Actor
 from commerce.catalog.access import owned_product, touch
 from commerce.catalog.views import KeyCounts, ProductEditView, delivers_keys, key_counts, product_edit_view
 from commerce.errors import Conflict, ValidationError
+from commerce.kit.time import utcnow
 from commerce.licensing.crypto import KeyVault, product_associated_data
 from commerce.licensing.keys import normalize_key, parse_imported_keys, validate_prefix
 from commerce.models import LicenseKey, LicensePolicy
-from commerce.models.base import utcnow
 from commerce.models.licensing import KEY_SOURCES
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024

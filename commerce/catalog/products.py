@@ -29,8 +29,8 @@ from commerce.catalog.views import (
     publish_problems,
 )
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import Category, Product, ProductTag, Shop
-from commerce.models.base import utcnow
 from commerce.models.catalog import DELIVERY_KINDS, PRICING_MODES
 from commerce.money import Money, normalize_currency, parse_major
 

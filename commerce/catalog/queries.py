@@ -16,13 +16,10 @@ from commerce.catalog.text import render_markdown
 from commerce.catalog.views import (
     FileView,
     ImageView,
-    Page,
     delivers_files,
     delivers_keys,
     delivery_label,
     is_sold_out,
-    make_page,
-    page_bounds,
     price_input_text,
     price_label,
     product_images,
@@ -31,6 +28,8 @@ from commerce.catalog.views import (
 )
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound
+from commerce.kit.pagination import Page, make_page, page_bounds
+from commerce.kit.time import day_label
 from commerce.links import category_url, media_url, product_url, shop_url
 from commerce.models import Category, Order, OrderLine, Product, Shop
 from commerce.orders.bundles import BundleItemView, bundle_contents
@@ -413,7 +412,7 @@ def list_seller_products(
             price_label=price_label(p.pricing, p.price_amount, p.currency),
             cover_url=media_url(p.cover_key),
             public_url=product_url(shop.slug, p.slug),
-            updated_at_label=p.updated_at.strftime("%d %b %Y"),
+            updated_at_label=day_label(p.updated_at),
             sales_count=sales.get(p.id, 0),
         )
         for p in rows

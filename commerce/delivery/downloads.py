@@ -26,6 +26,7 @@ from commerce.delivery import links
 from commerce.delivery.changes import dialect_insert
 from commerce.delivery.stamped import ensure_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import (
     DeliveryPolicy,
     DownloadCounter,
@@ -38,7 +39,6 @@ from commerce.models import (
     StampedCopy,
     User,
 )
-from commerce.models.base import utcnow
 from commerce.moderation import audit
 from commerce.notifications.preferences import buyers_as_seen_by_shop
 

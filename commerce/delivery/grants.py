@@ -23,8 +23,8 @@ from commerce.accounts import Actor, require_admin
 from commerce.delivery.changes import bump_library
 from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import Fulfilment, FulfilmentDelivery, Order, OrderLine, OrderTransition, Product
-from commerce.models.base import utcnow
 from commerce.moderation import audit
 from commerce.orders import lifecycle
 

@@ -14,19 +14,12 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
-from commerce.catalog.views import (
-    Page,
-    VersionView,
-    delivers_files,
-    delivers_keys,
-    make_page,
-    page_bounds,
-    page_within,
-    product_versions,
-)
+from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
 from commerce.delivery.changes import dialect_insert, library_version
 from commerce.delivery.downloads import allowance
 from commerce.errors import NotFound
+from commerce.kit.pagination import Page, make_page, page_bounds, page_within
+from commerce.kit.time import day_label, utcnow
 from commerce.licensing.service import OwnedKeyView, owned_keys
 from commerce.links import library_product_url, media_url, order_url, product_url
 from commerce.models import (
@@ -40,14 +33,9 @@ from commerce.models import (
     Shop,
     StampedCopy,
 )
-from commerce.models.base import utcnow
 
 MAX_SEARCH_LENGTH = 100
 LIBRARY_PER_PAGE = 20
-
-
-def date_label(moment: datetime | None) -> str:
-    return f"{moment:%-d %b %Y}" if moment else ""
 
 
 @dataclass(frozen=True)
@@ -175,7 +163,7 @@ def _items(s: Session, user_id: int, entries: dict, products: list) -> list[Libr
                 library_url=library_product_url(product.id),
                 cover_url=media_url(product.cover_key),
                 acquired_at=acquired,
-                acquired_label=date_label(acquired),
+                acquired_label=day_label(acquired),
                 order_reference=references.get(first_id, ""),
                 receipt_url=order_url(references.get(first_id, "")),
                 delivers_files=delivers_files(product.delivery_kind),
@@ -255,7 +243,7 @@ def _version_view(
         label=version.label,
         release_notes=version.release_notes,
         created_at=version.created_at,
-        created_label=date_label(version.created_at),
+        created_label=day_label(version.created_at),
         is_latest=version.number == latest_number,
         is_new=version.number > 1 and version.released_at > baseline,
         files=[

@@ -20,8 +20,8 @@ from commerce import wiring
 from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
 from commerce.jobs import enqueue_after_commit
+from commerce.kit.time import utcnow
 from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy
-from commerce.models.base import utcnow
 from commerce.storage.port import BlobStore
 
 PDF = "application/pdf"

@@ -6,7 +6,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from commerce.models.base import utcnow
+from commerce.kit.time import utcnow
 from commerce.models.jobs import JobIdempotencyKey
 
 _INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}

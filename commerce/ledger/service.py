@@ -26,8 +26,6 @@ refund of a disputed line takes the seller's part from the hold.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,8 +35,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_admin, require_shop
+from commerce.kit.spreadsheet import csv_row
+from commerce.kit.time import utcnow
 from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Refund, Shop
-from commerce.models.base import utcnow
 from commerce.money import Money, apply_percent, format_money
 
 ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings", "dispute_hold")
@@ -291,23 +290,16 @@ def payouts_report(s: Session, actor: Actor, *, now: datetime | None = None) -> 
     ]
 
 
-def _csv_text(value: str) -> str:
-    # A cell starting with = + - @ is a formula to spreadsheets; sellers choose their shop names.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def payouts_csv(s: Session, actor: Actor, *, now: datetime | None = None) -> str:
     """The payouts report as CSV, amounts in major units."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["shop_id", "shop", "currency", "sales", "refunds", "held_for_disputes", "pending", "available"])
+    lines = [csv_row(["shop_id", "shop", "currency", "sales", "refunds", "held_for_disputes", "pending", "available"])]
     for row in payouts_report(s, actor, now=now):
         major = [
             str(Money(value, row.currency).to_decimal())
             for value in (row.sales, row.refunds, row.disputed, row.pending, row.available)
         ]
-        writer.writerow([row.shop_id, _csv_text(row.shop_name), row.currency, *major])
-    return out.getvalue()
+        lines.append(csv_row([row.shop_id, row.shop_name, row.currency, *major]))
+    return "".join(lines)
 
 
 def seller_statement_csv(s: Session, actor: Actor) -> str:
@@ -328,18 +320,18 @@ def seller_statement_csv(s: Session, actor: Actor) -> str:
         .where(LedgerPosting.account == "seller_earnings", LedgerPosting.shop_id == shop_id)
         .order_by(LedgerTransaction.created_at, LedgerTransaction.id)
     ).all()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["date", "order", "kind", "earnings", "currency", "available_from"])
+    lines = [csv_row(["date", "order", "kind", "earnings", "currency", "available_from"])]
     for created_at, reference, kind, amount, currency, available_at in rows:
-        writer.writerow(
-            [
-                created_at.date().isoformat(),
-                reference,
-                kind,
-                str(Money(-amount, currency).to_decimal()),
-                currency,
-                available_at.date().isoformat(),
-            ]
+        lines.append(
+            csv_row(
+                [
+                    created_at.date().isoformat(),
+                    reference,
+                    kind,
+                    str(Money(-amount, currency).to_decimal()),
+                    currency,
+                    available_at.date().isoformat(),
+                ]
+            )
         )
-    return out.getvalue()
+    return "".join(lines)

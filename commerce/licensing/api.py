@@ -22,10 +22,10 @@ from sqlmodel import Session, select
 from commerce import wiring
 from commerce.catalog.keys import vault
 from commerce.errors import RateLimited, ValidationError
+from commerce.kit.time import utcnow
 from commerce.licensing.keys import MAX_IMPORTED_KEY_LENGTH, normalize_key
 from commerce.licensing.service import status_of
 from commerce.models import LicenseActivation, LicenseKey
-from commerce.models.base import utcnow
 
 MAX_INSTANCE_LENGTH = 200
 

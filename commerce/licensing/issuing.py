@@ -16,10 +16,10 @@ from sqlmodel import Session, select
 
 from commerce.catalog.keys import vault
 from commerce.errors import Conflict
+from commerce.kit.time import utcnow
 from commerce.licensing.crypto import product_associated_data
 from commerce.licensing.keys import generate_key, normalize_key
 from commerce.models import Fulfilment, LicenseKey, LicensePolicy
-from commerce.models.base import utcnow
 
 # Each attempt loses only to a sale that took the same key a moment earlier.
 _ALLOCATION_ATTEMPTS = 20

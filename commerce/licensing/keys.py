@@ -33,8 +33,8 @@ BODY_LENGTH = RANDOM_SYMBOLS + 1  # random symbols plus the check symbol
 MAX_PREFIX_LENGTH = 8
 MAX_IMPORTED_KEY_LENGTH = 200
 
-_PREFIX = re.compile(r"[A-Z0-9]{1,%d}" % MAX_PREFIX_LENGTH)
-_NORMALIZED_PREFIX = re.compile(r"[A-Z0-9]{0,%d}" % MAX_PREFIX_LENGTH)
+_PREFIX = re.compile(rf"[A-Z0-9]{{1,{MAX_PREFIX_LENGTH}}}")
+_NORMALIZED_PREFIX = re.compile(rf"[A-Z0-9]{{0,{MAX_PREFIX_LENGTH}}}")
 _SYMBOL_VALUE = {symbol: value for value, symbol in enumerate(KEY_ALPHABET)}
 _FROM_RFC4648_BASE32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", KEY_ALPHABET)
 _RANDOM_BYTES = -(-KEY_ENTROPY_BITS // 8)

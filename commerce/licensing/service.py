@@ -16,13 +16,13 @@ from sqlmodel import Session, select
 from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.catalog.keys import vault
-from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.delivery.changes import bump_library
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.pagination import Page, make_page, page_bounds
+from commerce.kit.time import utcnow
 from commerce.licensing.crypto import product_associated_data
 from commerce.licensing.issuing import new_generated_key, take_from_stock
 from commerce.models import Fulfilment, LicenseActivation, LicenseKey, LicensePolicy, Product, User
-from commerce.models.base import utcnow
 from commerce.notifications.preferences import buyers_as_seen_by_shop, shares_email_with_sellers
 
 MASK = "•••••"

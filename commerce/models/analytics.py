@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from commerce.models.base import UTCDateTime, utcnow
+from commerce.kit.time import utcnow
+from commerce.models.base import UTCDateTime
 
 # Event kinds: view, add_to_cart, checkout, purchase, refund, download. Device classes:
 # desktop, phone, tablet, unknown. Rollup dimensions: referrer, utm_source, utm_campaign,

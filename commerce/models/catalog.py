@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from commerce.models.base import UTCDateTime, utcnow
+from commerce.kit.time import utcnow
+from commerce.models.base import UTCDateTime
 
 PRICING_MODES = ("fixed", "pwyw")
 PRODUCT_STATUSES = ("draft", "published", "archived")

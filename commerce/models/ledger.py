@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from commerce.models.base import UTCDateTime, utcnow
+from commerce.kit.time import utcnow
+from commerce.models.base import UTCDateTime
 
 ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings", "dispute_hold")
 

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import event
 from sqlmodel import Field, SQLModel
 
-from commerce.models.base import UTCDateTime, utcnow
+from commerce.kit.time import utcnow
+from commerce.models.base import UTCDateTime
 
 
 class AuditRecord(SQLModel, table=True):

@@ -6,7 +6,8 @@ from decimal import Decimal
 from sqlalchemy import Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from commerce.models.base import UTCDateTime, utcnow
+from commerce.kit.time import utcnow
+from commerce.models.base import UTCDateTime
 
 ORDER_STATUSES = ("pending", "paid", "partially_refunded", "refunded", "disputed", "cancelled")
 DISCOUNT_KINDS = ("percent", "fixed")

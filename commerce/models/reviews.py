@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from commerce.models.base import UTCDateTime, utcnow
+from commerce.kit.time import utcnow
+from commerce.models.base import UTCDateTime
 
 # A report is about a "product" or a "review", and is "open", "dismissed" or "actioned".
 

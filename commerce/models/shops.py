@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from commerce.models.base import UTCDateTime, utcnow
+from commerce.kit.time import utcnow
+from commerce.models.base import UTCDateTime
 
 DEFAULT_TAKE_RATE_BPS = 500  # 5 %, the blueprint's floor; admins may set 5–8 %
 

@@ -14,7 +14,8 @@ from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_admin
-from commerce.catalog.views import Page, make_page, page_bounds
+from commerce.kit.pagination import Page, make_page, page_bounds
+from commerce.kit.time import minute_label
 from commerce.models import AuditRecord, User
 
 ACTION_LABELS = {
@@ -87,7 +88,7 @@ def _entries(s: Session, rows: list[AuditRecord]) -> list[AuditEntry]:
             subject_label=row.subject_label,
             reason=row.reason,
             created_at=row.created_at,
-            when_label=row.created_at.strftime("%d %b %Y %H:%M UTC"),
+            when_label=minute_label(row.created_at),
         )
         for row in rows
     ]

@@ -17,9 +17,9 @@ from commerce import wiring
 from commerce.accounts import Actor, require_admin
 from commerce.catalog import products as catalog
 from commerce.errors import DomainError, NotFound, ValidationError
+from commerce.kit.time import utcnow
 from commerce.links import absolute, seller_product_url
 from commerce.models import Product, Report, Review, Shop, User
-from commerce.models.base import utcnow
 from commerce.moderation import audit
 from commerce.notifications.tasks import enqueue_email
 from commerce.search.indexer import mark_products_dirty

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_admin
 from commerce.errors import NotFound, ValidationError
+from commerce.kit.time import minute_label
 from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderTransition, Shop, User
 from commerce.moderation import audit
 from commerce.money import Money, format_money
@@ -88,7 +89,7 @@ def find_orders(s: Session, actor: Actor, query: str, *, limit: int = 25) -> lis
             buyer_email=o.email,
             status_label=lifecycle.STATUS_LABELS[o.status],
             total_label=format_money(Money(o.total, o.currency)),
-            date_label=o.created_at.strftime("%d %b %Y %H:%M"),
+            date_label=minute_label(o.created_at),
         )
         for o in rows
     ]
@@ -140,7 +141,7 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
         refundable_label=format_money(Money(left, order.currency)) if refundable else "",
         history=[
             HistoryLine(
-                when_label=t.created_at.strftime("%d %b %Y %H:%M"),
+                when_label=minute_label(t.created_at),
                 change=(f"{lifecycle.STATUS_LABELS[t.from_status]} → " if t.from_status else "")
                 + lifecycle.STATUS_LABELS[t.to_status],
                 reason=t.reason,
@@ -157,7 +158,7 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
                 shop_name=shops.get(p.shop_id, "") if p.shop_id else "",
                 amount=p.amount,
                 amount_label=format_money(Money(p.amount, p.currency)),
-                date_label=tx.created_at.strftime("%d %b %Y %H:%M"),
+                date_label=minute_label(tx.created_at),
             )
             for p, tx in postings
         ],

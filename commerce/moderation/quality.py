@@ -17,8 +17,8 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_admin
+from commerce.kit.time import utcnow
 from commerce.models import Order, OrderLine, OrderTransition, Product, Report, Review, Shop, User
-from commerce.models.base import utcnow
 
 # A refund rate only means something over enough sales.
 REFUND_RATE_THRESHOLD = 0.10

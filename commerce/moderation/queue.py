@@ -21,10 +21,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_admin
-from commerce.catalog.views import Page, make_page, page_bounds
+from commerce.kit.pagination import Page, make_page, page_bounds
+from commerce.kit.time import minute_label, utcnow
 from commerce.links import product_url, shop_url
 from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
-from commerce.models.base import utcnow
 from commerce.moderation import audit, checks
 from commerce.moderation.quality import flagged_shops
 from commerce.reviews.service import REPORT_REASONS
@@ -84,10 +84,6 @@ def age_label(since: datetime | None, now: datetime) -> str:
     return f"{minutes // (24 * 60)} d"
 
 
-def _when(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y %H:%M UTC")
-
-
 def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[Report]]]:
     """Open reports by product (product reports) and by review, newest first."""
     by_product: dict[int, list[Report]] = defaultdict(list)
@@ -111,7 +107,7 @@ def _report_views(reports: list[Report], people: dict[int, User]) -> list[Report
             details=r.details,
             reporter_name=people[r.reporter_id].display_name,
             reporter_email=people[r.reporter_id].email,
-            when_label=_when(r.created_at),
+            when_label=minute_label(r.created_at),
         )
         for r in reports[:REPORTS_SHOWN]
     ]

@@ -16,11 +16,11 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_admin
-from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.pagination import Page, make_page, page_bounds
+from commerce.kit.time import day_label, utcnow
 from commerce.models import Order, Product, Report, Review, Shop, User
 from commerce.models.accounts import ROLES
-from commerce.models.base import utcnow
 from commerce.moderation import audit
 from commerce.moderation.decisions import MAX_REASON_LENGTH
 from commerce.money import Money, format_money
@@ -119,7 +119,7 @@ def _rows(s: Session, users: list[User]) -> list[UserRow]:
                 order_count=orders.get(user.id, 0),
                 reports_filed=filed.get(user.id, 0),
                 reports_received=received,
-                joined_label=user.created_at.strftime("%d %b %Y"),
+                joined_label=day_label(user.created_at),
             )
         )
     return rows
@@ -168,7 +168,7 @@ def _report_rows(s: Session, reports: list[Report]) -> list[UserReportRow]:
             reason_label=REPORT_REASONS.get(r.reason, r.reason),
             details=r.details,
             status=r.status,
-            date_label=r.created_at.strftime("%d %b %Y"),
+            date_label=day_label(r.created_at),
         )
         for r in reports
     ]
@@ -193,7 +193,7 @@ def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
                 reference=o.reference,
                 status_label=STATUS_LABELS[o.status],
                 total_label=format_money(Money(o.total, o.currency)),
-                date_label=o.created_at.strftime("%d %b %Y"),
+                date_label=day_label(o.created_at),
             )
             for o in orders
         ],

@@ -13,10 +13,10 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
-from commerce.catalog.views import Page, make_page, page_bounds, page_within
 from commerce.jobs import enqueue_after_commit
+from commerce.kit.pagination import Page, make_page, page_bounds, page_within
+from commerce.kit.time import utcnow
 from commerce.models import Notification, ShopRollup
-from commerce.models.base import utcnow
 from commerce.notifications import preferences, tasks
 
 PAGE_SIZE = 25

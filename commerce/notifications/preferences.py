@@ -21,8 +21,8 @@ from sqlmodel import Session, select
 from commerce.accounts import Actor, normalise_email, require_signed_in
 from commerce.config import get_settings
 from commerce.errors import ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import LibraryState, User, UserPreference
-from commerce.models.base import utcnow
 
 CHANNELS = {"email": "Email", "in_app": "In the app", "push": "Push", "sms": "SMS"}
 # kind -> (label, description, default per channel); push and SMS are opt-in.

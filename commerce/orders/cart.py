@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.queries import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import Cart, CartItem, Product, Shop
-from commerce.models.base import utcnow
 from commerce.money import Money, format_money, parse_major
 from commerce.orders import tax
 from commerce.orders.currency import check_offered

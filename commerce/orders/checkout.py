@@ -24,6 +24,7 @@ from commerce import wiring
 from commerce.accounts import Actor, normalise_email
 from commerce.catalog.views import delivers_keys
 from commerce.errors import Conflict, PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.links import order_url
 from commerce.models import (
     BundleItem,
@@ -36,7 +37,6 @@ from commerce.models import (
     Product,
     User,
 )
-from commerce.models.base import utcnow
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
 from commerce.orders.bundles import granted_products

@@ -16,8 +16,8 @@ from typing import Protocol
 from sqlmodel import Session, select
 
 from commerce.errors import ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import ExchangeRate
-from commerce.models.base import utcnow
 from commerce.money import Money, convert, normalize_currency
 
 # Rates are stored with 10 decimals; a cross rate keeps 12, far below a minor unit on any price.

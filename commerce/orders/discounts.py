@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_shop
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import DiscountCode, Product, Shop
-from commerce.models.base import utcnow
 from commerce.money import Money, format_money, parse_major
 
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,39}")

@@ -23,11 +23,11 @@ from sqlmodel import Session, func, select
 
 from commerce import wiring
 from commerce.accounts import Actor, require_signed_in
-from commerce.catalog.views import Page, make_page, page_bounds, page_within
 from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied
+from commerce.kit.pagination import Page, make_page, page_bounds, page_within
+from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
 from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
-from commerce.models.base import utcnow
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts

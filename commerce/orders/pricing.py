@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 
 from commerce.catalog.queries import visible_to_buyers
 from commerce.catalog.views import is_sold_out
+from commerce.kit.time import utcnow
 from commerce.links import product_url
 from commerce.models import BundleItem, DiscountCode, Product, Shop
-from commerce.models.base import utcnow
 from commerce.money import Money, allocate, apply_percent, format_money, tax_for_line
 from commerce.orders import discounts, tax
 from commerce.orders.currency import check_offered, convert_with_rate, rate_between

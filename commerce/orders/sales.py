@@ -10,8 +10,9 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_shop
-from commerce.catalog.views import Page, make_page, page_bounds
 from commerce.errors import NotFound, ValidationError
+from commerce.kit.pagination import Page, make_page, page_bounds
+from commerce.kit.time import minute_label
 from commerce.models import Order, OrderLine
 from commerce.money import Money, format_money, parse_major
 from commerce.notifications.preferences import (
@@ -83,7 +84,7 @@ def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
         buyer=buyer,
         currency=order.currency,
         created_at=order.created_at,
-        created_label=order.created_at.strftime("%d %b %Y %H:%M"),
+        created_label=minute_label(order.created_at),
         lines=views,
         total_label=label(sum(line.total for line in lines)),
         refundable=any(view.refundable > 0 for view in views),

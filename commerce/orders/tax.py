@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_admin
 from commerce.errors import ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import TaxRate
-from commerce.models.base import utcnow
 
 MAX_RATE_BPS = 5000
 

@@ -16,12 +16,12 @@ from sqlmodel import Session, select
 
 from commerce.accounts import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
-from commerce.catalog.views import Page, make_page, page_bounds, page_within
 from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.kit.pagination import Page, make_page, page_bounds, page_within
+from commerce.kit.time import day_label, utcnow
 from commerce.links import product_url
 from commerce.models import Fulfilment, Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
-from commerce.models.base import utcnow
 from commerce.reviews.stats import rating_stats
 from commerce.search.indexer import mark_products_dirty
 
@@ -115,10 +115,6 @@ class SellerReviewRow:
 class SellerReviews:
     ratings: list[ProductRating]
     reviews: Page  # of SellerReviewRow
-
-
-def _date_label(moment: datetime) -> str:
-    return f"{moment.day} {moment.strftime('%b %Y')}"
 
 
 def _purchases():
@@ -364,12 +360,12 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
             body=review.body,
             created_at=review.created_at,
             updated_at=review.updated_at,
-            date_label=_date_label(review.created_at),
+            date_label=day_label(review.created_at),
             edited=review.updated_at > review.created_at,
             verified_purchase=review.buyer_id in verified[review.product_id],
             helpful_count=helpful.get(review.id, 0),
             reply_body=review.reply_body or "",
-            reply_date_label=_date_label(review.replied_at) if review.replied_at else "",
+            reply_date_label=day_label(review.replied_at) if review.replied_at else "",
             is_own=viewer_id is not None and review.buyer_id == viewer_id,
             voted_helpful=review.id in voted,
             can_reply=review.product_id in seller_products and review.reply_body is None,

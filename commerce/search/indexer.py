@@ -34,8 +34,8 @@ from sqlmodel import Session, select
 
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
+from commerce.kit.time import utcnow
 from commerce.models import Category, ExchangeRate, Order, OrderLine, Product, ProductTag, Shop
-from commerce.models.base import utcnow
 from commerce.reviews.stats import rating_stats
 from commerce.search.documents import build_search_document
 from commerce.search.port import SearchDocument, SearchIndex

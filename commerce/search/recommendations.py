@@ -27,9 +27,9 @@ from commerce import wiring
 from commerce.catalog.queries import ProductCardView
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
+from commerce.kit.time import utcnow
 from commerce.links import media_url, product_url
 from commerce.models import Category, Order, OrderLine, Product, ProductTag, Shop
-from commerce.models.base import utcnow
 from commerce.search.indexer import SOLD_STATUSES
 from commerce.search.port import SearchIndex, SearchQuery, SearchUnavailable
 

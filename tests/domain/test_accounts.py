@@ -10,8 +10,8 @@ from commerce import accounts, wiring
 from commerce.accounts import Actor, passwords
 from commerce.errors import Conflict, PermissionDenied, RateLimited, ValidationError
 from commerce.jobs import wait_for_jobs
+from commerce.kit.time import utcnow
 from commerce.models import AuthSession, User
-from commerce.models.base import utcnow
 
 PASSWORD = "correct horse battery"
 

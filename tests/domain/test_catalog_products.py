@@ -9,8 +9,8 @@ from commerce.accounts import Actor
 from commerce.catalog import files, images, products
 from commerce.catalog.queries import product_page
 from commerce.errors import NotFound, PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import Product, ProductTag, Shop
-from commerce.models.base import utcnow
 from tests.domain.catalog_support import (
     live_product,
     make_admin,

@@ -8,8 +8,8 @@ from sqlmodel import select
 from commerce.accounts import Actor
 from commerce.catalog import files, images, keys, products, queries
 from commerce.errors import NotFound, PermissionDenied
+from commerce.kit.time import utcnow
 from commerce.models import ProductFile, Shop
-from commerce.models.base import utcnow
 from tests.domain.catalog_support import (
     live_product,
     make_admin,

@@ -15,6 +15,7 @@ from commerce.catalog.queries import product_page, shop_page
 from commerce.catalog.visibility import is_visible_to_buyers
 from commerce.delivery.library import library
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import (
     AuditRecord,
     ExchangeRate,
@@ -28,7 +29,6 @@ from commerce.models import (
     TaxRate,
     User,
 )
-from commerce.models.base import utcnow
 from commerce.moderation import checks, decisions, orders, quality, queue, settings, users
 from commerce.reviews import service as reviews
 from commerce.search.embedded import TantivySearchIndex

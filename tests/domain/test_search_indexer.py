@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from commerce.catalog import products
 from commerce.db import _AFTER_COMMIT as AFTER_COMMIT_KEY
+from commerce.kit.time import utcnow
 from commerce.models import Product, Shop
-from commerce.models.base import utcnow
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import (
     index_dirty_batch,

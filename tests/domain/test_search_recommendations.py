@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from commerce.catalog import products
+from commerce.kit.time import utcnow
 from commerce.models import Order, OrderLine, Product, User
-from commerce.models.base import utcnow
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import reindex_dirty
 from commerce.search.port import SearchUnavailable

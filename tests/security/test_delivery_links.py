@@ -297,8 +297,8 @@ def test_with_s3_the_route_redirects_to_a_short_presigned_url_after_its_checks(s
 
 def test_a_copied_session_token_past_its_rotation_does_not_download(client, sale):
     from commerce.accounts.service import ROTATION_GRACE, _token_hash
+    from commerce.kit.time import utcnow
     from commerce.models import AuthSession
-    from commerce.models.base import utcnow
 
     url = mint(sale)
     with unit_of_work() as s:

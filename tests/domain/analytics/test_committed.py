@@ -16,8 +16,8 @@ from commerce.analytics.capture import add_event
 from commerce.analytics.tasks import roll_up_analytics
 from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, enqueue_now, shutdown_jobs, wait_for_jobs
+from commerce.kit.time import utcnow
 from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, FailedJob, Product, ShopRollup
-from commerce.models.base import utcnow
 from routes import SESSION_COOKIE
 from storefront.api_exports import export_routes
 from tests.domain.checkout.test_committed import committed_db  # noqa: F401  (fixture)

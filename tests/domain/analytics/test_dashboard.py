@@ -9,8 +9,8 @@ from commerce.analytics import rollups
 from commerce.analytics.capture import add_event, record_event
 from commerce.analytics.dashboard import dashboard, period_for
 from commerce.errors import PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import AnalyticsEvent
-from commerce.models.base import utcnow
 from tests.domain.analytics.support import VISIT, buy, views
 
 

@@ -9,6 +9,7 @@ from commerce.accounts import Actor
 from commerce.analytics import rollups
 from commerce.analytics.capture import VisitContext, add_event, record_event
 from commerce.errors import ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
@@ -17,7 +18,6 @@ from commerce.models import (
     ProductRollup,
     ShopRollup,
 )
-from commerce.models.base import utcnow
 from tests.domain.analytics.support import VISIT, buy, events, refund, views
 
 DIRECT = VisitContext(visitor_id="b" * 32, device="desktop")

@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from commerce.accounts import Actor
+from commerce.kit.time import utcnow
 from commerce.models import Product, Shop, User
-from commerce.models.base import utcnow
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
 from commerce.orders.pricing import CartInput

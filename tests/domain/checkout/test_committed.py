@@ -18,8 +18,8 @@ from commerce import wiring
 from commerce.accounts import Actor
 from commerce.db import engine_for, unit_of_work
 from commerce.errors import Conflict
+from commerce.kit.time import utcnow
 from commerce.models import Fulfilment, LicenseKey, Order, Product, Shop, User, WebhookEvent
-from commerce.models.base import utcnow
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
 from commerce.orders.lifecycle import cancel_order

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from commerce import ledger
+from commerce.kit.time import utcnow
 from commerce.models import LedgerPosting, LedgerTransaction, Order
-from commerce.models.base import utcnow
 from commerce.orders import lifecycle, refunds
 from commerce.payments.port import GatewayEvent
 from commerce.payments.webhooks import handle_event

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from commerce import ledger
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import (
     DiscountCode,
     Fulfilment,
@@ -18,7 +19,6 @@ from commerce.models import (
     User,
     WebhookEvent,
 )
-from commerce.models.base import utcnow
 from commerce.orders import discounts, lifecycle, refunds
 from commerce.payments.errors import WebhookSignatureInvalid
 from commerce.payments.webhooks import handle_event

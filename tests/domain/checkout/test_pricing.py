@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from commerce.errors import Conflict, PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import DiscountCode
-from commerce.models.base import utcnow
 from commerce.orders import cart, discounts, tax
 from commerce.orders.currency import rate_between
 from commerce.orders.pricing import CartInput, price_cart

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from commerce.catalog.keys import vault
 from commerce.errors import Conflict, NotFound, RateLimited, ValidationError
+from commerce.kit.time import utcnow
 from commerce.licensing import api
 from commerce.licensing import service as licensing
 from commerce.licensing.crypto import product_associated_data
@@ -25,7 +26,6 @@ from commerce.models import (
     Shop,
     User,
 )
-from commerce.models.base import utcnow
 
 
 def sold_key(shop, product, buyer) -> tuple[LicenseKey, str]:
