@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from commerce import wiring
+from commerce.kit.ids import parse_id
 from commerce.moderation import audit, checks, orders, quality, settings, users
 from commerce.moderation.audit import AuditEntry
 from commerce.moderation.orders import AdminOrderView, OrderRow
@@ -20,7 +21,7 @@ from commerce.moderation.settings import SettingsView
 from commerce.moderation.users import UserDetail, UserRow
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import id_value, text_field
+from state.form_data import text_field
 from state.session import act, current_actor
 
 USERS_PER_PAGE = 25
@@ -75,8 +76,8 @@ class AdminUsersState(rx.State):
     @rx.event
     async def open_user(self, user_id: int):
         self.notice = self.action_error = ""
-        if id_value(user_id) is not None:
-            await self._open(id_value(user_id))
+        if parse_id(user_id) is not None:
+            await self._open(parse_id(user_id))
 
     @rx.event
     def close_user(self):
@@ -204,7 +205,7 @@ class AdminShopsState(rx.State):
     @rx.event
     async def set_take_rate(self, form_data: dict[str, Any]):
         self.error = self.notice = ""
-        shop_id = id_value(form_data.get("shop_id"))
+        shop_id = parse_id(form_data.get("shop_id"))
         if shop_id is None:
             return
         actor = await current_actor(self)

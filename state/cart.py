@@ -16,13 +16,14 @@ import reflex as rx
 from commerce import wiring
 from commerce.accounts import Actor
 from commerce.db import unit_of_work
+from commerce.kit.ids import parse_id
 from commerce.money import Money, format_money
 from commerce.orders import cart, checkout, currency
 from commerce.orders.cart import CartSettings, CartView
 from commerce.orders.pricing import CartInput
 from state import service_call
 from state.analytics import track
-from state.form_data import id_value, text_field
+from state.form_data import text_field
 from state.session import current_actor
 
 
@@ -231,7 +232,7 @@ class CartState(rx.State):
     @rx.event
     async def add(self, form_data: dict[str, Any]):
         """The product page's form: `product_id` and, for pay what you want, `amount`."""
-        product_id = id_value(form_data.get("product_id"))
+        product_id = parse_id(form_data.get("product_id"))
         if product_id is None:
             return
         amount_text = text_field(form_data, "amount") if "amount" in form_data else None
@@ -261,7 +262,7 @@ class CartState(rx.State):
     @rx.event
     async def set_amount(self, form_data: dict[str, Any]):
         """A pay-what-you-want amount changed on the cart page."""
-        product_id = id_value(form_data.get("product_id"))
+        product_id = parse_id(form_data.get("product_id"))
         if product_id is None:
             return
         amount_text = text_field(form_data, "amount")
@@ -280,7 +281,7 @@ class CartState(rx.State):
 
     @rx.event
     async def remove(self, product_id: int):
-        product_id = id_value(product_id)
+        product_id = parse_id(product_id)
         if product_id is None:
             return
         actor = await current_actor(self)

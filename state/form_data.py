@@ -23,11 +23,3 @@ def number_field(form_data: dict[str, Any], key: str) -> int | None | str:
     if not text:
         return None
     return int(text) if text.isdigit() and len(text) < 10 else text
-
-
-def id_value(value: Any) -> int | None:
-    """An id an event or an address carries (a number, or digits in a string); None for anything else."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = value.strip() if isinstance(value, str) else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None

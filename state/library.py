@@ -17,10 +17,10 @@ import reflex as rx
 import routes
 from commerce.delivery import downloads, library
 from commerce.delivery.library import LibraryItem, LibraryProductView
+from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import id_value
 from state.session import client_connected, current_actor
 
 POLL_SECONDS = 3
@@ -116,7 +116,7 @@ class LibraryProductState(rx.State):
     preparing_file_id: int = 0
 
     def _product_id(self) -> int:
-        return id_value(self.library_product_id) or 0  # the dynamic segment of routes.LIBRARY_PRODUCT
+        return parse_id(self.library_product_id) or 0  # the dynamic segment of routes.LIBRARY_PRODUCT
 
     async def _reload(self, *, mark_seen: bool = False) -> None:
         actor = await current_actor(self)

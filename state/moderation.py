@@ -11,11 +11,12 @@ from typing import Any
 
 import reflex as rx
 
+from commerce.kit.ids import parse_id
 from commerce.moderation import decisions, queue
 from commerce.moderation.queue import QueueItem
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import id_value, text_field
+from state.form_data import text_field
 from state.session import act, current_actor
 
 QUEUE_PER_PAGE = 50
@@ -80,12 +81,12 @@ class ModerationState(rx.State):
 
     @rx.event
     async def approve(self, product_id: int):
-        if id_value(product_id) is not None:
-            await self._decide(decisions.approve_product, id_value(product_id), done="Product approved.")
+        if parse_id(product_id) is not None:
+            await self._decide(decisions.approve_product, parse_id(product_id), done="Product approved.")
 
     @rx.event
     async def reject(self, form_data: dict[str, Any]):
-        product_id = id_value(form_data.get("product_id"))
+        product_id = parse_id(form_data.get("product_id"))
         if product_id is not None:
             await self._decide(
                 decisions.reject_product,
@@ -96,7 +97,7 @@ class ModerationState(rx.State):
 
     @rx.event
     async def hide_review(self, form_data: dict[str, Any]):
-        review_id = id_value(form_data.get("review_id"))
+        review_id = parse_id(form_data.get("review_id"))
         if review_id is not None:
             await self._decide(
                 decisions.hide_review, review_id, reason=text_field(form_data, "reason"), done="Review hidden."
@@ -104,12 +105,12 @@ class ModerationState(rx.State):
 
     @rx.event
     async def dismiss_report(self, report_id: int):
-        if id_value(report_id) is not None:
-            await self._decide(decisions.dismiss_report, id_value(report_id), done="Report dismissed.")
+        if parse_id(report_id) is not None:
+            await self._decide(decisions.dismiss_report, parse_id(report_id), done="Report dismissed.")
 
     @rx.event
     def toggle_selected(self, product_id: int, checked: bool):
-        product_id = id_value(product_id)
+        product_id = parse_id(product_id)
         if product_id is None:
             return
         if checked and product_id not in self.selected:

@@ -17,6 +17,7 @@ from typing import Any
 import reflex as rx
 
 from commerce.accounts import Actor
+from commerce.kit.ids import parse_id
 from commerce.kit.pagination import Page
 from commerce.notifications import inapp, preferences
 from commerce.notifications.inapp import NotificationView
@@ -24,7 +25,7 @@ from commerce.notifications.preferences import PreferenceView
 from state import service_call
 from state.analytics import DashboardState
 from state.catalog import Pagination, page_number
-from state.form_data import id_value, text_field
+from state.form_data import text_field
 from state.session import SessionState, client_connected, current_actor
 
 POLL_SECONDS = 2.0
@@ -115,7 +116,7 @@ class NotificationsState(rx.State):
 
     @rx.event
     async def mark_read(self, notification_id: int):
-        notification_id = id_value(notification_id)
+        notification_id = parse_id(notification_id)
         if notification_id is None:
             return
         actor = await current_actor(self)

@@ -13,11 +13,12 @@ from typing import Any
 import reflex as rx
 
 import routes
+from commerce.kit.ids import parse_id
 from commerce.reviews import service as reviews
 from commerce.reviews.service import ProductRating, ProductReviews, SellerReviewRow
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import id_value, text_field
+from state.form_data import text_field
 from state.session import current_actor
 
 PAGE_SIZE = 10
@@ -90,7 +91,7 @@ class ReviewsState(rx.State):
     @rx.event
     async def submit_review(self, form_data: dict[str, Any]):
         self.review_error = self.review_notice = ""
-        rating = id_value(form_data.get("rating"))
+        rating = parse_id(form_data.get("rating"))
         if rating is None:
             self.review_error = "Choose from 1 to 5 stars."
             return
@@ -121,7 +122,7 @@ class ReviewsState(rx.State):
 
     @rx.event
     def open_reply(self, review_id: int):
-        self.reply_target, self.reply_error = id_value(review_id) or 0, ""
+        self.reply_target, self.reply_error = parse_id(review_id) or 0, ""
 
     @rx.event
     def close_reply(self):
@@ -130,7 +131,7 @@ class ReviewsState(rx.State):
     @rx.event
     async def submit_reply(self, form_data: dict[str, Any]):
         self.reply_error = ""
-        review_id = id_value(form_data.get("review_id"))
+        review_id = parse_id(form_data.get("review_id"))
         if review_id is None:
             return
         actor = await current_actor(self)
@@ -167,7 +168,7 @@ class ReviewsState(rx.State):
                 reviews.report_product, actor, self.data.product_id, reason=reason, details=details
             )
         else:
-            review_id = id_value(self.report_target)
+            review_id = parse_id(self.report_target)
             if review_id is None:
                 return
             result = await service_call.call(reviews.report_review, actor, review_id, reason=reason, details=details)
@@ -223,7 +224,7 @@ class SellerReviewsState(rx.State):
     @rx.event
     async def reply(self, form_data: dict[str, Any]):
         self.reply_error = self.notice = ""
-        review_id = id_value(form_data.get("review_id"))
+        review_id = parse_id(form_data.get("review_id"))
         if review_id is None:
             return
         actor = await current_actor(self)

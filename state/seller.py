@@ -18,9 +18,10 @@ import routes
 from commerce.catalog import files, images, keys, products, queries
 from commerce.catalog.queries import SELLER_STATUS_FILTERS, SellerProductRow
 from commerce.catalog.views import CategoryOption, ProductEditView, category_options
+from commerce.kit.ids import parse_id
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import id_value, number_field, text_field
+from state.form_data import number_field, text_field
 from state.session import current_actor
 
 SELLER_PER_PAGE = 20
@@ -138,7 +139,7 @@ class ProductEditorState(rx.State):
 
     def _product_id(self) -> int | None:
         # `edit_product_id` is the dynamic segment of routes.SELLER_PRODUCT.
-        return id_value(self.edit_product_id)
+        return parse_id(self.edit_product_id)
 
     def _show(self, view: ProductEditView) -> None:
         self.product = view
@@ -358,7 +359,7 @@ class ProductEditorState(rx.State):
     async def remove_file(self, file_id: int):
         self._clear_messages()
         actor = await current_actor(self)
-        result = await service_call.call(files.remove_file, actor, id_value(file_id) or 0)
+        result = await service_call.call(files.remove_file, actor, parse_id(file_id) or 0)
         if not result.ok:
             self.file_error = result.error
             return
@@ -368,7 +369,7 @@ class ProductEditorState(rx.State):
     async def set_stamping(self, file_id: int, enabled: bool):
         self._clear_messages()
         actor = await current_actor(self)
-        result = await service_call.call(files.set_pdf_stamping, actor, id_value(file_id) or 0, bool(enabled))
+        result = await service_call.call(files.set_pdf_stamping, actor, parse_id(file_id) or 0, bool(enabled))
         if not result.ok:
             self.file_error = result.error
             return
@@ -378,7 +379,7 @@ class ProductEditorState(rx.State):
     async def remove_gallery_image(self, image_id: int):
         self._clear_messages()
         actor = await current_actor(self)
-        result = await service_call.call(images.remove_gallery_image, actor, id_value(image_id) or 0)
+        result = await service_call.call(images.remove_gallery_image, actor, parse_id(image_id) or 0)
         if not result.ok:
             self.image_error = result.error
             return

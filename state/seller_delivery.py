@@ -13,11 +13,12 @@ import reflex as rx
 
 from commerce.delivery import downloads
 from commerce.delivery.downloads import DeliverySettingsView, DownloadStats
+from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
 from commerce.licensing.service import KEY_FILTERS, ActivationView, SellerKeyRow
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import id_value, number_field
+from state.form_data import number_field
 from state.session import current_actor
 
 KEYS_PER_PAGE = 25
@@ -42,7 +43,7 @@ class SellerDeliveryState(rx.State):
     activations: list[ActivationView] = []
 
     def _product_id(self) -> int:
-        return id_value(self.delivery_product_id) or 0  # the dynamic segment of routes.SELLER_DELIVERY
+        return parse_id(self.delivery_product_id) or 0  # the dynamic segment of routes.SELLER_DELIVERY
 
     async def _reload(self) -> None:
         actor = await current_actor(self)

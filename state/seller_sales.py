@@ -14,6 +14,7 @@ import reflex as rx
 
 import routes
 from commerce import ledger, wiring
+from commerce.kit.ids import parse_id
 from commerce.kit.time import utcnow
 from commerce.money import Money, format_money
 from commerce.orders import bundles, discounts, refunds, sales
@@ -22,7 +23,7 @@ from commerce.orders.discounts import DiscountCodeView, ProductChoice
 from commerce.orders.sales import SaleView
 from state import service_call
 from state.catalog import Pagination, page_number
-from state.form_data import id_value, text_field
+from state.form_data import text_field
 from state.session import current_actor
 
 
@@ -86,7 +87,7 @@ class SellerSalesState(rx.State):
     async def refund_line(self, form_data: dict[str, Any]):
         """A partial refund of one line: `reference`, `line_id`, `amount` (major units)."""
         reference = text_field(form_data, "reference")
-        line_id = id_value(form_data.get("line_id"))
+        line_id = parse_id(form_data.get("line_id"))
         if not reference or line_id is None:
             return
         self.error = self.notice = ""
@@ -161,7 +162,7 @@ class SellerDiscountsState(rx.State):
 
     @rx.event
     async def end(self, code_id: int):
-        code_id = id_value(code_id)
+        code_id = parse_id(code_id)
         if code_id is None:
             return
         self.error = self.notice = ""
@@ -291,7 +292,7 @@ class SellerBundlesState(rx.State):
     @rx.event
     async def save(self, form_data: dict[str, Any]):
         """`bundle_id` and one `item-<product id>` checkbox per product included."""
-        bundle_id = id_value(form_data.get("bundle_id"))
+        bundle_id = parse_id(form_data.get("bundle_id"))
         self.error = self.notice = ""
         if bundle_id is None:
             self.error = "Choose the product that becomes the bundle."
@@ -300,7 +301,7 @@ class SellerBundlesState(rx.State):
             product_id
             for key, value in form_data.items()
             if isinstance(key, str) and key.startswith("item-") and value
-            if (product_id := id_value(key.removeprefix("item-"))) is not None
+            if (product_id := parse_id(key.removeprefix("item-"))) is not None
         ]
         self.pending = True
         yield
