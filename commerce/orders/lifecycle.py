@@ -46,6 +46,8 @@ ALLOWED = {
     "refunded": set(),
     "cancelled": set(),
 }
+# An order in one of these was paid at some point (what it bought was delivered, at least for a while).
+PAID_STATUSES = frozenset({"paid", "partially_refunded", "refunded", "disputed"})
 STATUS_LABELS = {
     "pending": "Awaiting payment",
     "paid": "Paid",
@@ -92,6 +94,7 @@ class OrderView:
     reference: str
     status: str
     status_label: str
+    is_paid: bool
     email: str
     currency: str
     billing_country: str | None
@@ -123,6 +126,7 @@ def order_view(s: Session, order: Order) -> OrderView:
         reference=order.reference,
         status=order.status,
         status_label=STATUS_LABELS[order.status],
+        is_paid=order.status in PAID_STATUSES,
         email=order.email,
         currency=order.currency,
         billing_country=order.billing_country,

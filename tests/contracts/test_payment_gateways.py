@@ -23,7 +23,9 @@ import requests
 import stripe
 
 from commerce.config import ConfigurationError
+from commerce.db import engine_for
 from commerce.errors import ValidationError
+from commerce.jobs import configure_jobs, shutdown_jobs, wait_for_jobs
 from commerce.payments import (
     CheckoutLine,
     CheckoutRequest,
@@ -38,6 +40,7 @@ from commerce.payments import (
 )
 from commerce.payments.events import to_gateway_event
 from commerce.payments.stripe import StripeGateway, from_stripe_amount
+from commerce.payments.tasks import pay_on_test_page
 from commerce.payments.testpay import TestPayGateway, deliver
 
 PAYLOADS = Path(__file__).parent / "stripe_payloads"
@@ -691,14 +694,16 @@ def test_testpay_is_refused_in_production():
         assert TestPayGateway.for_environment(env, TESTPAY_SECRET, BASE_URL).name == "testpay"
 
 
-def test_testpay_deliver_posts_the_signed_event():
-    received = []
+@pytest.fixture
+def webhook_endpoint():
+    """A local HTTP endpoint that records what is POSTed; `answers` are its statuses in turn (then 200)."""
+    received, answers = [], []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append((self.path, dict(self.headers), body))
-            self.send_response(200)
+            self.send_response(answers.pop(0) if answers else 200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -708,17 +713,35 @@ def test_testpay_deliver_posts_the_signed_event():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    try:
-        gateway = TestPayGateway(TESTPAY_SECRET, f"http://127.0.0.1:{server.server_port}")
-        session = gateway.create_checkout(checkout_request())
-        webhook = gateway.pay(session.session_id, "4242424242424242").webhook
-        assert deliver(webhook.payload, webhook.headers, webhook.url) == 200
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    yield f"http://127.0.0.1:{server.server_port}", received, answers
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_testpay_deliver_posts_the_signed_event(webhook_endpoint):
+    base_url, received, _ = webhook_endpoint
+    gateway = TestPayGateway(TESTPAY_SECRET, base_url)
+    session = gateway.create_checkout(checkout_request())
+    webhook = gateway.pay(session.session_id, "4242424242424242").webhook
+    assert deliver(webhook.payload, webhook.headers, webhook.url) == 200
     [(path, headers, body)] = received
     assert path == "/api/webhooks/testpay"
     assert body == webhook.payload
     assert headers["Content-Type"] == "application/json"
     assert gateway.parse_webhook(body, headers).kind == "payment_succeeded"
+
+
+def test_the_testpay_pages_event_goes_as_a_job_that_tries_again(webhook_endpoint, tmp_path):
+    base_url, received, answers = webhook_endpoint
+    answers.append(503)  # the app is busy the first time
+    configure_jobs(None, engine=engine_for(f"sqlite:///{tmp_path / 'jobs.db'}"))
+    try:
+        gateway = TestPayGateway(TESTPAY_SECRET, base_url)
+        session = gateway.create_checkout(checkout_request())
+        attempt = pay_on_test_page(gateway, session.session_id, "4242424242424242")
+        assert attempt.succeeded
+        assert wait_for_jobs(timeout=20)
+    finally:
+        shutdown_jobs(timeout=5)
+    assert [body for _, _, body in received] == [attempt.webhook.payload] * 2

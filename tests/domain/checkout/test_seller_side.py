@@ -323,7 +323,17 @@ def test_a_seller_ends_a_code_and_buyers_can_no_longer_use_it(world):
     assert cart.guest_view(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).quote.discount == 500
     with pytest.raises(NotFound):
         discounts.end_code(world.s, world.seller_actor(world.shop()), code.id)
+    assert code.active
     ended = discounts.end_code(world.s, seller, code.id)
-    assert ended.expires_at is not None
+    assert (ended.expired, ended.active) == (True, False)
     quote = cart.guest_view(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).quote
     assert (quote.discount, quote.code_message) == (0, "The code LAUNCH has expired.")
+
+
+def test_a_used_up_code_is_shown_inactive_to_its_seller(world):
+    shop = world.shop()
+    seller = world.seller_actor(shop)
+    discounts.create_code_from_text(world.s, seller, code="ONCE", kind="percent", value="10", usage_limit="1")
+    world.checkout(world.buyer_actor(world.user()), [world.product(shop, 1000)], code="ONCE")
+    [code] = discounts.list_codes(world.s, seller)
+    assert (code.used_count, code.expired, code.active) == (1, False, False)
