@@ -9,12 +9,12 @@ import reflex as rx
 import routes
 from commerce import accounts
 from commerce.delivery import library
-from state import service_call
-from state.form_data import secret_field, text_field
+from state.form_data import secret_field, show_error, text_field
+from state.page import ServiceState
 from state.session import current_actor
 
 
-class AccountState(rx.State):
+class AccountState(ServiceState, rx.State):
     password_current_error: str = ""
     password_new_error: str = ""
     password_confirm_error: str = ""
@@ -34,14 +34,12 @@ class AccountState(rx.State):
     async def open_page(self):
         """Fresh forms each time the account page opens (state outlives navigation)."""
         self.reset()
-        actor = await current_actor(self)
-        result = await service_call.call(library.update_emails_enabled, actor)
+        result = await self._call(library.update_emails_enabled)
         self.update_emails = result.value if result.ok else True
 
     @rx.event
     async def set_update_emails(self, enabled: bool):
-        actor = await current_actor(self)
-        result = await service_call.call(library.set_update_emails, actor, bool(enabled))
+        result = await self._call(library.set_update_emails, bool(enabled))
         if result.ok:
             self.update_emails = result.value
             self.update_emails_notice = (
@@ -63,16 +61,11 @@ class AccountState(rx.State):
             return
         self.password_pending = True
         yield
-        actor = await current_actor(self)
-        result = await service_call.call(accounts.change_password, actor, current_password=current, new_password=new)
+        result = await self._call(accounts.change_password, current_password=current, new_password=new)
         self.password_pending = False
         if not result.ok:
-            if result.field == "current_password":
-                self.password_current_error = result.error
-            elif result.field == "password":
-                self.password_new_error = result.error
-            else:
-                self.password_error = result.error
+            fields = {"current_password": "password_current_error", "password": "password_new_error"}
+            show_error(self, result, fields, "password_error")
             return
         self.password_notice = "Your password has been changed."
         yield [rx.set_value(field_id, "") for field_id in ("password-current", "password-new", "password-confirm")]
@@ -88,16 +81,10 @@ class AccountState(rx.State):
             return
         self.shop_pending = True
         yield
-        actor = await current_actor(self)
-        result = await service_call.call(accounts.create_shop, actor, name=name, slug=slug)
+        result = await self._call(accounts.create_shop, name=name, slug=slug)
         self.shop_pending = False
         if not result.ok:
-            if result.field == "name":
-                self.shop_name_error = result.error
-            elif result.field == "slug":
-                self.shop_slug_error = result.error
-            else:
-                self.shop_error = result.error
+            show_error(self, result, {"name": "shop_name_error", "slug": "shop_slug_error"}, "shop_error")
             return
         # Re-reading the session picks up the new shop and the seller role.
         await current_actor(self)
@@ -105,8 +92,7 @@ class AccountState(rx.State):
 
     @rx.event
     async def logout_everywhere(self):
-        actor = await current_actor(self)
-        await service_call.call(accounts.logout_everywhere, actor)
+        await self._call(accounts.logout_everywhere)
         # Re-reading the now revoked session clears this tab's identity and cookie.
         await current_actor(self)
         return rx.redirect(routes.LOGIN)

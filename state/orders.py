@@ -15,9 +15,8 @@ from commerce.errors import DomainError
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView
-from state import service_call
 from state.cart import after_payment, local_path, receipt_token_for, signed_in_count
-from state.catalog import Pagination, page_number
+from state.page import Pagination, ServiceState, page_number, paged
 from state.session import client_connected, current_actor
 
 # The confirmation page checks the order this often, for at most this long, while it awaits payment.
@@ -68,7 +67,7 @@ def order_page(view: OrderView) -> OrderPage:
         url=routes.order_url(view.reference),
         status=view.status,
         status_label=view.status_label,
-        is_paid=view.status in ("paid", "partially_refunded", "refunded", "disputed"),
+        is_paid=view.is_paid,
         is_pending=view.status == "pending",
         payment_error=view.payment_error or "",
         retry_path=local_path(view.payment_url) if view.payment_url else "",
@@ -175,15 +174,13 @@ class OrderState(rx.State):
                     self.watching = False
 
 
-class OrderHistoryState(rx.State):
+class OrderHistoryState(ServiceState, rx.State):
     orders: list[OrderPage] = []
     pagination: Pagination = Pagination()
     loaded: bool = False
 
     @rx.event
     async def load(self):
-        actor = await current_actor(self)
-        result = await service_call.call(lifecycle.list_orders, actor, page=page_number(self))
-        self.orders = [order_page(view) for view in result.value.items] if result.ok else []
-        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
+        views, self.pagination = paged(await self._call(lifecycle.list_orders, page=page_number(self)))
+        self.orders = [order_page(view) for view in views]
         self.loaded = True

@@ -8,7 +8,7 @@ import reflex as rx
 
 from commerce import accounts
 from state import service_call
-from state.form_data import secret_field, text_field
+from state.form_data import secret_field, show_error, text_field
 
 
 class PasswordResetState(rx.State):
@@ -57,9 +57,6 @@ class PasswordResetState(rx.State):
         result = await service_call.call(accounts.reset_password, token=token, new_password=password)
         self.reset_pending = False
         if not result.ok:
-            if result.field == "password":
-                self.reset_password_error = result.error
-            else:
-                self.reset_error = result.error
+            show_error(self, result, {"password": "reset_password_error"}, "reset_error")
             return
         self.reset_done = True

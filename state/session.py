@@ -19,7 +19,7 @@ from commerce import accounts
 from commerce.accounts import Actor, SessionGrant
 from commerce.config import get_settings
 from state import service_call
-from state.form_data import secret_field, text_field
+from state.form_data import secret_field, show_error, text_field
 
 
 def _cookie_max_age() -> int:
@@ -161,8 +161,8 @@ class SessionState(rx.State):
         yield
         result = await service_call.call(accounts.login, email=email, password=password, client_id=self._client_id())
         self.login_pending = False
+        self.login_error = result.error
         if not result.ok:
-            self.login_error = result.error
             return
         self._apply(result.value)
         # A guest cart joins the account's on the next page (CartState.refresh_count runs on every page).
@@ -197,14 +197,16 @@ class SessionState(rx.State):
         )
         self.register_pending = False
         if not result.ok:
-            if result.field == "email":
-                self.register_email_error = result.error
-            elif result.field == "display_name":
-                self.register_name_error = result.error
-            elif result.field == "password":
-                self.register_password_error = result.error
-            else:
-                self.register_error = result.error
+            show_error(
+                self,
+                result,
+                {
+                    "email": "register_email_error",
+                    "display_name": "register_name_error",
+                    "password": "register_password_error",
+                },
+                "register_error",
+            )
             return
         self._apply(result.value)
         yield rx.redirect(self._next_path())
@@ -225,18 +227,6 @@ async def current_actor(state: rx.State) -> Actor:
     """
     session = await state.get_state(SessionState)
     return await session._resume()
-
-
-async def act(state: rx.State, service, *args, done: str, **kwargs) -> bool:
-    """Call `service` as the session's actor and report on `state`: its `error`, or `done`
-    as its `notice`. True when the service succeeded (the caller reloads what changed)."""
-    state.error = state.notice = ""
-    result = await service_call.call(service, await current_actor(state), *args, **kwargs)
-    if not result.ok:
-        state.error = result.error
-        return False
-    state.notice = done
-    return True
 
 
 def client_connected(state: rx.State) -> bool:

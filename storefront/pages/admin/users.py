@@ -93,7 +93,7 @@ def detail_panel() -> rx.Component:
             ),
             rx.text(user.email, " · joined ", user.joined_label, color=theme.TEXT_MUTED),
             form_notice(AdminUsersState.notice, id="user-notice"),
-            form_error(AdminUsersState.action_error, id="user-action-error"),
+            form_error(AdminUsersState.error, id="user-action-error"),
             rx.cond(
                 user.shop_id,
                 rx.vstack(
@@ -194,7 +194,7 @@ def admin_users() -> rx.Component:
     return rx.vstack(
         admin_header("Users", routes.ADMIN_USERS),
         search_form(),
-        form_error(AdminUsersState.error, id="users-error"),
+        form_error(AdminUsersState.search_error, id="users-error"),
         rx.cond(D, detail_panel()),
         cell_table(
             ["Name", "Email", "Role", "Shop", "Orders", "Reports filed / about them", "Joined"],

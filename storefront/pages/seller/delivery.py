@@ -211,8 +211,8 @@ def keys_card() -> rx.Component:
     return section_card(
         "License keys",
         filters,
-        form_error(S.action_error, id="delivery-action-error"),
-        form_notice(S.action_notice, id="delivery-action-notice"),
+        form_error(S.error, id="delivery-action-error"),
+        form_notice(S.notice, id="delivery-action-notice"),
         rx.cond(
             S.keys.length() > 0,
             rx.vstack(rx.foreach(S.keys, _key_row), spacing="0", width="100%"),

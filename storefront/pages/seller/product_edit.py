@@ -16,6 +16,17 @@ from state.seller import ProductEditorState as E
 from storefront.layout import seller_page
 
 P = E.product
+
+
+def _notice(section: str) -> rx.Component:
+    return form_notice(rx.cond(E.section == section, E.notice, ""), id=f"{section}-notice")
+
+
+def _messages(section: str) -> tuple[rx.Component, rx.Component]:
+    """The error or notice of the last change, in the part of the editor it was about."""
+    return form_error(rx.cond(E.section == section, E.error, ""), id=f"{section}-error"), _notice(section)
+
+
 MAX_UPLOAD_NOTE = "Up to 2 GB per file. The type is read from the file itself."
 IMAGE_TYPES = {
     "image/png": [".png"],
@@ -150,7 +161,7 @@ def status_section() -> rx.Component:
         ),
         rejected,
         problems,
-        form_error(E.status_error, id="status-error"),
+        *_messages("status"),
         buttons,
         id="status-section",
     )
@@ -163,7 +174,7 @@ def details_section() -> rx.Component:
         rx.form(
             rx.vstack(
                 form_error(E.details_errors.get("form", ""), id="details-error"),
-                form_notice(E.details_notice, id="details-notice"),
+                _notice("details"),
                 _input("Title", name="title", id="edit-title", default_value=P.title, required=True),
                 rx.vstack(
                     field_label("Address", "edit-slug"),
@@ -260,8 +271,7 @@ def pricing_section() -> rx.Component:
         "Price",
         rx.form(
             rx.vstack(
-                form_error(E.pricing_error, id="pricing-error"),
-                form_notice(E.pricing_notice, id="pricing-notice"),
+                *_messages("pricing"),
                 rx.grid(
                     rx.vstack(
                         field_label("Pricing", "edit-pricing"),
@@ -382,7 +392,7 @@ def images_section() -> rx.Component:
     )
     return section_card(
         "Pictures",
-        form_error(E.image_error, id="image-error"),
+        *_messages("image"),
         rx.grid(
             rx.vstack(
                 rx.text("Cover", weight="bold", size="2"),
@@ -506,8 +516,7 @@ def files_section() -> rx.Component:
     new_version = rx.form(
         rx.vstack(
             rx.text("Start an update", weight="bold", size="2"),
-            form_error(E.version_error, id="version-error"),
-            form_notice(E.version_notice, id="version-notice"),
+            *_messages("version"),
             rx.input(name="label", id="version-label", placeholder="Version name, e.g. 1.1", size="3", width="100%"),
             rx.text_area(
                 name="release_notes",
@@ -532,7 +541,7 @@ def files_section() -> rx.Component:
     )
     return section_card(
         "Files",
-        form_error(E.file_error, id="file-error"),
+        *_messages("file"),
         rx.cond(
             P.versions.length() > 0,
             rx.vstack(versions, spacing="2", width="100%", id="versions"),
@@ -558,8 +567,7 @@ def keys_section() -> rx.Component:
     lic = P.license
     policy = rx.form(
         rx.vstack(
-            form_error(E.policy_error, id="policy-error"),
-            form_notice(E.policy_notice, id="policy-notice"),
+            *_messages("policy"),
             rx.grid(
                 rx.vstack(
                     field_label("Keys", "key-source"),
@@ -642,8 +650,7 @@ def keys_section() -> rx.Component:
     )
     importer = rx.vstack(
         rx.text("Add keys to your stock", weight="bold", size="2"),
-        form_error(E.keys_error, id="keys-error"),
-        form_notice(E.keys_notice, id="keys-notice"),
+        *_messages("keys"),
         rx.form(
             rx.vstack(
                 rx.text_area(

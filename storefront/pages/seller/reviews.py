@@ -81,7 +81,7 @@ def seller_reviews() -> rx.Component:
         seller_nav(routes.SELLER_REVIEWS),
         rx.heading("Reviews", as_="h1", size="7"),
         form_notice(SellerReviewsState.notice, id="seller-reviews-notice"),
-        form_error(SellerReviewsState.reply_error, id="seller-reviews-error"),
+        form_error(SellerReviewsState.error, id="seller-reviews-error"),
         rx.cond(
             S.ratings.length() > 0,
             cell_table(
