@@ -40,7 +40,7 @@ from commerce.models import (
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
 from commerce.orders.bundles import granted_products
-from commerce.orders.cart import CartSettings
+from commerce.orders.cart import NO_GUEST_CART, CartSettings, GuestCart, cart_view
 from commerce.orders.pricing import CartInput, Quote, price_cart
 from commerce.payments import CheckoutLine, CheckoutRequest, PaymentGateway
 
@@ -187,6 +187,26 @@ def start_checkout(
     s.add(order)
     s.flush()
     return _result(order, base_url)
+
+
+def checkout_cart(
+    s: Session,
+    actor: Actor,
+    gateway: PaymentGateway,
+    *,
+    guest: GuestCart = NO_GUEST_CART,
+    email: str | None = None,
+) -> CheckoutResult:
+    """Check out the visitor's cart: a signed-in buyer's, or a guest's (who gives an email)."""
+    view = cart_view(s, actor, guest=guest)
+    return start_checkout(
+        s,
+        actor,
+        gateway,
+        items=list(view.items),
+        settings=view.settings,
+        email=None if actor.is_signed_in else email,
+    )
 
 
 def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:

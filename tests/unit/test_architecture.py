@@ -44,9 +44,15 @@ def test_components_never_import_state_or_services(path):
 )
 def test_ui_layers_run_no_queries(path):
     source = path.read_text()
-    assert "rx.session(" not in source and "select(" not in source, (
-        f"{path}: database queries belong in commerce/ services"
-    )
+    assert "rx.session(" not in source, f"{path}: database queries belong in commerce/ services"
+    assert "select(" not in source, f"{path}: database queries belong in commerce/ services"
+
+
+@pytest.mark.parametrize("path", python_files("state"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_one_helper_owns_the_states_transaction_boundary(path):
+    """States call services through state/service_call.py, the only place that opens a unit of work."""
+    if path.name != "service_call.py":
+        assert "unit_of_work" not in path.read_text(), f"{path}: call the service through service_call.call"
 
 
 def imported_modules(path: Path) -> set[str]:
