@@ -19,7 +19,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run worker test deps test-deps migrate seed reindex clean
+.PHONY: run worker lint test deps test-deps migrate seed reindex clean
 
 run: deps
 	$(PY) -m commerce.cli migrate
@@ -30,7 +30,14 @@ run: deps
 # inside the web process and no worker is needed). THREADS sets jobs run at once.
 THREADS ?= 4
 worker: deps
-	$(PY) -m commerce.jobs.worker --threads $(THREADS)
+	$(PY) -m commerce.cli worker --threads $(THREADS)
+
+# The gate before the tests: ruff (lint and format), the import contracts of
+# docs/architecture.md (lint-imports).
+lint: test-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # The tests use real PostgreSQL and Redis servers and Debian's chromium for
 # Playwright; a value already set in the environment wins. pytest exits 5 when it

@@ -1,20 +1,31 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | refresh-rates | check-config`."""
+analytics-purge | refresh-rates | check-config | worker [--threads N]`."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+import threading
 
+from alembic import command
+from alembic.config import Config
+
+from commerce import demo, wiring
+from commerce.analytics import rollups
 from commerce.config import PROJECT_ROOT, get_settings
-from commerce.jobs.worker import load_job_modules
+from commerce.db import unit_of_work
+from commerce.jobs import configure_jobs, shutdown_jobs
+from commerce.jobs.worker import start_worker
+from commerce.orders.rates import configured_provider
+from commerce.orders.tasks import refresh_exchange_rates
+from commerce.search import indexer, search_index
+
+log = logging.getLogger(__name__)
 
 
 def migrate() -> None:
-    from alembic.config import Config
-
-    from alembic import command
-
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
@@ -23,48 +34,35 @@ def migrate() -> None:
 
 
 def seed_demo() -> None:
-    from commerce.db import unit_of_work
-    from commerce.demo import credentials_text, seed_demo_order
-    from commerce.demo import seed_demo as load
-
     with unit_of_work() as s:
-        created = load(s)
+        created = demo.seed_demo(s)
     print("Demo data loaded." if created else "Demo data already present; nothing changed.")
     with unit_of_work() as s:
-        if seed_demo_order(s):
+        if demo.seed_demo_order(s):
             print("Demo order placed and paid for the demo collector.")
     index_dirty()
-    print(credentials_text())
+    print(demo.credentials_text())
 
 
 def index_dirty() -> None:
     """Index what is waiting (demo data, changes whose job never ran); quick when nothing is."""
-    from commerce import wiring
-    from commerce.search.indexer import reindex_dirty
-
-    report = reindex_dirty(wiring.search_index())
+    report = indexer.reindex_dirty(search_index())
     if report.upserted or report.deleted:
         print(f"Search index: {report.upserted} products indexed, {report.deleted} removed.")
 
 
 def reindex() -> None:
     """Rebuild the search index from the catalogue."""
-    from commerce import wiring
-    from commerce.search.indexer import rebuild
-
-    report = rebuild(wiring.search_index())
+    report = indexer.rebuild(search_index())
     print(f"Search index rebuilt: {report.upserted} products buyers can see.")
 
 
 def analytics_rollup() -> None:
     """Bring every shop's rollups up to date with its events (what the periodic job does)."""
-    from commerce.analytics.rollups import roll_up_pending
-    from commerce.db import unit_of_work
-
     total = 0
     while True:
         with unit_of_work() as s:
-            done = roll_up_pending(s, limit=200)
+            done = rollups.roll_up_pending(s, limit=200)
         total += done
         if done < 200:
             break
@@ -73,20 +71,14 @@ def analytics_rollup() -> None:
 
 def analytics_purge() -> None:
     """Delete visitor events older than ANALYTICS_RETENTION_DAYS (default 90); rollups stay."""
-    from commerce.analytics.rollups import purge
-    from commerce.db import unit_of_work
-
     days = get_settings().analytics_retention_days
     with unit_of_work() as s:
-        events, hourly = purge(s, retention_days=days)
+        events, hourly = rollups.purge(s, retention_days=days)
     print(f"Analytics: {events} visitor event(s) older than {days} days and {hourly} hourly row(s) deleted.")
 
 
 def refresh_rates() -> None:
     """Fetch EXCHANGE_RATES_URL now and update the offered currencies' rates."""
-    from commerce.orders.rates import configured_provider
-    from commerce.orders.tasks import refresh_exchange_rates
-
     if configured_provider() is None:
         print("EXCHANGE_RATES_URL is not set: the stored rates stay as they are.")
         return
@@ -94,33 +86,50 @@ def refresh_rates() -> None:
     print("Exchange rates refreshed.")
 
 
+def run_worker(threads: int) -> int:
+    """Consume every job of `wiring.JOBS` from Redis until SIGINT or SIGTERM (`make worker`).
+
+    Needed only when REDIS_URL is set; without it jobs run inside the web process.
+    """
+    redis_url = get_settings().redis_url
+    if not redis_url:
+        print("REDIS_URL is not set: jobs run inside the web process, no worker is needed.", file=sys.stderr)
+        return 2
+    configure_jobs(redis_url)
+    worker = start_worker(wiring.JOBS, threads=threads)
+    log.info("worker running %d job(s) with %d thread(s)", len(wiring.JOBS), threads)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    log.info("stopping: finishing the jobs in hand")
+    worker.stop()
+    shutdown_jobs()
+    return 0
+
+
+COMMANDS = {
+    "migrate": migrate,
+    "seed-demo": seed_demo,
+    "reindex": reindex,
+    "analytics-rollup": analytics_rollup,
+    "analytics-purge": analytics_purge,
+    "refresh-rates": refresh_rates,
+    "check-config": lambda: print("configuration ok"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m commerce.cli")
-    parser.add_argument(
-        "command",
-        choices=[
-            "migrate",
-            "seed-demo",
-            "reindex",
-            "analytics-rollup",
-            "analytics-purge",
-            "refresh-rates",
-            "check-config",
-        ],
-    )
+    parser.add_argument("command", choices=[*COMMANDS, "worker"])
+    parser.add_argument("--threads", type=int, default=4, help="worker: jobs run at once (default 4)")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     get_settings().check_production_ready()
-    load_job_modules()  # seed-demo places a paid order: delivery, search and analytics must hear of it
-    commands = {
-        "migrate": migrate,
-        "seed-demo": seed_demo,
-        "reindex": reindex,
-        "analytics-rollup": analytics_rollup,
-        "analytics-purge": analytics_purge,
-        "refresh-rates": refresh_rates,
-        "check-config": lambda: print("configuration ok"),
-    }
-    commands[args.command]()
+    wiring.configure()  # seed-demo places a paid order: delivery, search and analytics must hear of it
+    if args.command == "worker":
+        return run_worker(args.threads)
+    COMMANDS[args.command]()
     return 0
 
 

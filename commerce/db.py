@@ -12,11 +12,13 @@ registered with `after_commit(s, fn)` and runs after a successful commit only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -24,6 +26,7 @@ from commerce.config import get_settings
 
 log = logging.getLogger(__name__)
 _AFTER_COMMIT = "after_commit_callbacks"
+_INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 @lru_cache(maxsize=4)
@@ -48,10 +51,14 @@ def get_engine() -> Engine:
     return engine_for(get_settings().database_url)
 
 
+class UnitOfWorkSession(Session):
+    """A Session whose commit runs the callbacks registered with `after_commit`."""
+
+
 @contextmanager
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any error."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+    with UnitOfWorkSession(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -60,27 +67,42 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run `callback` once this session's transaction has committed."""
-    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+def after_commit(session: Session, callback: Callable[[], None], *, once_as: Hashable | None = None) -> None:
+    """Run `callback` once this session's transaction has committed.
+
+    With `once_as`, a callback registered under the same key earlier in this
+    transaction stands for both (ten products changed: one reindex).
+    """
+    pending = session.info.setdefault(_AFTER_COMMIT, {})
+    key = once_as if once_as is not None else object()
+    pending.setdefault(key, callback)
 
 
-@event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    callbacks = session.info.pop(_AFTER_COMMIT, [])
-    for callback in callbacks:
+    callbacks = session.info.pop(_AFTER_COMMIT, {})
+    for callback in callbacks.values():
         try:
             callback()
         except Exception:  # the commit stands; a failed side effect is logged
             log.exception("after-commit callback %r failed", callback)
 
 
-@event.listens_for(Session, "after_rollback")
 def _drop_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+
+
+# Scoped to the sessions this module makes (and the tests' sessions of this class), not to
+# every SQLAlchemy Session in the process.
+event.listen(UnitOfWorkSession, "after_commit", _run_after_commit)
+event.listen(UnitOfWorkSession, "after_rollback", _drop_after_commit)
 
 
 def check_database() -> None:
     """Raise if the database cannot answer a trivial query (used by /healthz)."""
     with get_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def dialect_insert(s: Session):
+    """The INSERT construct of the session's database, which knows ON CONFLICT (upserts)."""
+    return _INSERT[s.get_bind().dialect.name]

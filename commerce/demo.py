@@ -16,15 +16,17 @@ from datetime import timedelta
 from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.accounts import Actor, passwords
+from commerce import payments, storage
+from commerce.accounts import passwords
+from commerce.actor import Actor
+from commerce.config import get_settings
 from commerce.kit.time import utcnow
 from commerce.models import Category, DiscountCode, Order, Product, ProductFile, ProductVersion, Shop, User
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
 from commerce.orders.pricing import CartInput
+from commerce.orders.webhooks import handle_event
 from commerce.payments.testpay import TestPayGateway
-from commerce.payments.webhooks import handle_event
 
 DEMO_PASSWORD = "demo-password-2026"
 ADMIN_EMAIL = "admin@demo.market"
@@ -135,7 +137,7 @@ def _cover_image(title: str, category_slug: str) -> bytes:
 
 def _store_cover(data: bytes) -> str:
     key = f"media/covers/{hashlib.sha256(data).hexdigest()}.webp"
-    store = wiring.blob_store()
+    store = storage.blob_store()
     if not store.exists(key):
         store.put(key, io.BytesIO(data), content_type="image/webp")
     return key
@@ -146,7 +148,7 @@ def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
     pdf = io.BytesIO()
     Image.open(io.BytesIO(cover)).convert("RGB").save(pdf, "PDF", resolution=150.0, title=product.title)
     pdf.seek(0)
-    blob = wiring.blob_store().put(
+    blob = storage.blob_store().put(
         f"products/{product.id}/files/{uuid.uuid4().hex}", pdf, content_type="application/pdf"
     )
     version = ProductVersion(
@@ -177,7 +179,7 @@ def _user(s: Session, email: str, name: str, role: str, password_hash: str) -> U
 
 def seed_demo(s: Session) -> bool:
     """Load the demo data; returns False when it was already there."""
-    if wiring.settings().is_production:
+    if get_settings().is_production:
         raise RuntimeError("Demo data is never loaded in production.")
     if s.exec(select(User.id).where(User.email == ADMIN_EMAIL)).first() is not None:
         _add_discount_codes(s)
@@ -230,7 +232,7 @@ def seed_demo_order(s: Session) -> bool:
     """The collector's paid order of DEMO_PURCHASES, placed the way a buyer places one:
     checkout, the test gateway's payment, and its signed webhook. Returns False when the
     collector has an order already, or when the gateway is not the test one."""
-    gateway = wiring.payment_gateway()
+    gateway = payments.gateway()
     if not isinstance(gateway, TestPayGateway):
         return False
     collector = s.exec(select(User).where(User.email == COLLECTOR_EMAIL)).first()

@@ -1,124 +1,164 @@
-"""Builds each adapter once from the settings: the one place that picks backends.
+"""The composition root: which adapters run, what happens after what, and every job.
 
-Services ask this module for their outside systems; tests call `reset()` after
-changing the environment so the next call builds adapters afresh.
+Each entry point calls `configure()` once before it serves anything: the web app
+(`storefront/storefront.py`), the CLI and the worker (`commerce/cli.py`), and the
+tests (`tests/conftest.py`). Nothing below this module registers itself by being
+imported, so every process runs the same effects.
+
+Read it top to bottom: the adapters chosen from the settings, then SUBSCRIBERS
+(for each domain event, who reacts, in order), then JOBS (everything that runs in
+the background; a worker consumes exactly these).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from commerce.accounts.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
+from commerce import events, ratelimit, storage
+from commerce.analytics import subscribers as analytics
+from commerce.analytics import tasks as analytics_jobs
 from commerce.config import Settings, get_settings
+from commerce.delivery import stamped
+from commerce.delivery import subscribers as delivery
+from commerce.delivery import tasks as delivery_jobs
+from commerce.jobs import Job
+from commerce.notifications import email_sender, push_sender, sms_sender
+from commerce.notifications import tasks as notification_jobs
+from commerce.notifications.channels import LoggingPushSender, LoggingSmsSender
+from commerce.notifications.email import OutboxEmailSender, SmtpEmailSender
+from commerce.orders import tasks as order_jobs
+from commerce.payments import gateway
+from commerce.payments import tasks as payment_jobs
+from commerce.payments.testpay import TestPayGateway
+from commerce.search import search_index
+from commerce.search import subscribers as search
+from commerce.search import tasks as search_jobs
+from commerce.search.embedded import TantivySearchIndex
+from commerce.storage.local import LocalBlobStore
+
+# -- Adapters: an embedded stand-in unless the environment names a real service. --------
+# The clients of real services (boto3, stripe, meilisearch, redis) are imported only when
+# chosen: each costs a quarter of a second at every start of a process that never uses it.
 
 
-def settings() -> Settings:
-    return get_settings()
-
-
-@lru_cache(maxsize=1)
-def redis_client():
-    url = settings().redis_url
-    if not url:
-        return None
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-
-@lru_cache(maxsize=1)
-def attempt_counter() -> AttemptCounter:
-    client = redis_client()
-    return RedisAttemptCounter(client) if client is not None else MemoryAttemptCounter()
-
-
-@lru_cache(maxsize=1)
-def email_sender():
-    from commerce.notifications.email import OutboxEmailSender, SmtpEmailSender
-
-    config = settings()
+def _email_sender(config: Settings):
     if config.smtp_url:
         return SmtpEmailSender(config.smtp_url, config.mail_from)
     return OutboxEmailSender(config.outbox_dir, config.mail_from)
 
 
-@lru_cache(maxsize=1)
-def blob_store():
-    config = settings()
+def _blob_store(config: Settings):
     if config.s3_bucket:
         from commerce.storage.s3 import S3BlobStore
 
         return S3BlobStore(config.s3_bucket, endpoint_url=config.s3_endpoint_url, region=config.s3_region)
-    from commerce.storage.local import LocalBlobStore
-
     return LocalBlobStore(config.storage_dir, config.secret_key)
 
 
-@lru_cache(maxsize=1)
-def search_index():
-    """Meilisearch when MEILI_URL is set (its settings applied once per process),
-    else the embedded tantivy index in the data folder. A Meilisearch that is down
-    raises SearchUnavailable here and is tried again on the next call."""
-    config = settings()
+def _search_index(config: Settings):
+    """Meilisearch when MEILI_URL is set (its settings applied once per process), else the
+    embedded tantivy index in the data folder. A Meilisearch that is down raises
+    SearchUnavailable here, and the slot tries again on the next call."""
     if config.meili_url:
         from commerce.search.meili import MeiliSearchIndex
 
         index = MeiliSearchIndex(config.meili_url, config.meili_master_key)
         index.configure()
         return index
-    from commerce.search.embedded import TantivySearchIndex
-
     return TantivySearchIndex(config.search_index_dir)
 
 
-@lru_cache(maxsize=1)
-def payment_gateway():
+def _payment_gateway(config: Settings):
     """Stripe when STRIPE_SECRET_KEY is set; otherwise the embedded test gateway
     (which refuses to run in production)."""
-    config = settings()
     if config.stripe_secret_key:
         from commerce.payments.stripe import StripeGateway
 
         return StripeGateway(config.stripe_secret_key, config.stripe_webhook_secret or "")
-    from commerce.payments.testpay import TestPayGateway
-
     return TestPayGateway.for_environment(config.app_env, config.secret_key, config.base_url)
 
 
-@lru_cache(maxsize=1)
-def push_sender():
-    # No push vendor is configured anywhere yet; its adapter goes here when one is chosen.
-    from commerce.notifications.channels import LoggingPushSender
+def _attempt_counter(config: Settings):
+    if config.redis_url:
+        import redis
 
-    return LoggingPushSender()
-
-
-@lru_cache(maxsize=1)
-def sms_sender():
-    # As for push: the log until an SMS gateway is chosen.
-    from commerce.notifications.channels import LoggingSmsSender
-
-    return LoggingSmsSender()
+        client = redis.Redis.from_url(config.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        return ratelimit.RedisAttemptCounter(client)
+    return ratelimit.MemoryAttemptCounter()
 
 
-def send_email(*, to: str, kind: str, **context) -> None:
-    from commerce.notifications.email import EmailMessage, render_email
+# -- What happens after what: each event's subscribers, run in the publishing transaction.
 
-    subject, text, html = render_email(kind, **context)
-    email_sender().send(EmailMessage(to=to, subject=subject, text=text, html=html))
+
+SUBSCRIBERS: events.SubscriberTable = {
+    events.OrderPaid: [
+        analytics.count_sale,  # purchase events, the sellers' in-app notice; rollup after commit
+    ],
+    events.OrderRefunded: [
+        analytics.count_refund,  # refund events, the buyer's in-app notice; rollup after commit
+    ],
+    events.FulfilmentGranted: [
+        delivery.deliver_after_payment,  # after commit: issue keys, start stamped PDFs
+        search.sales_count_changed,  # the product's popularity moves
+    ],
+    events.FulfilmentRevoked: [
+        delivery.withdraw_access,  # keys revoked, download links refused from the commit on
+        search.sales_count_changed,
+    ],
+    events.ProductsChanged: [
+        search.reindex_after_commit,  # one reindex job per transaction
+    ],
+    events.VersionReleased: [
+        delivery.tell_owners_of_update,  # after commit: library badge and update emails (v2+)
+    ],
+    events.KeysRestocked: [
+        delivery.deliver_sales_waiting_for_keys,  # after commit: sales that waited for a key
+    ],
+}
+
+# -- Everything that runs in the background. ----------------------------------------------
+
+JOBS: tuple[Job, ...] = (
+    delivery_jobs.deliver_fulfilment,
+    delivery_jobs.deliver_waiting,
+    delivery_jobs.notify_product_update,
+    stamped.make_stamped_copy,
+    search_jobs.reindex_dirty_products,
+    analytics_jobs.roll_up_analytics,
+    analytics_jobs.purge_analytics_events,
+    notification_jobs.send_email,
+    notification_jobs.send_push,
+    notification_jobs.send_sms,
+    order_jobs.refresh_exchange_rates,
+    payment_jobs.deliver_testpay_event,
+)
+
+
+def configure() -> None:
+    """Plug in the adapters the settings name and install the subscribers (idempotent).
+
+    Adapters are built on first use, so configuring reaches no server; call `reset()`
+    after changing the environment (tests) to rebuild them from the new settings.
+    """
+    storage.blob_store.plug(lambda: _blob_store(get_settings()))
+    search_index.plug(lambda: _search_index(get_settings()))
+    gateway.plug(lambda: _payment_gateway(get_settings()))
+    email_sender.plug(lambda: _email_sender(get_settings()))
+    # No push or SMS vendor is configured anywhere yet; their adapters go here when one is chosen.
+    push_sender.plug(LoggingPushSender)
+    sms_sender.plug(LoggingSmsSender)
+    ratelimit.attempt_counter.plug(lambda: _attempt_counter(get_settings()))
+    events.install(SUBSCRIBERS)
 
 
 def reset() -> None:
-    """Forget built adapters and settings (tests change the environment)."""
+    """Forget the settings and every built adapter (tests change the environment)."""
     get_settings.cache_clear()
-    for cached in (
-        redis_client,
-        attempt_counter,
-        email_sender,
-        blob_store,
+    for slot in (
+        storage.blob_store,
         search_index,
-        payment_gateway,
+        gateway,
+        email_sender,
         push_sender,
         sms_sender,
+        ratelimit.attempt_counter,
     ):
-        cached.cache_clear()
+        slot.forget()

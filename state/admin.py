@@ -10,10 +10,10 @@ from typing import Any
 
 import reflex as rx
 
-from commerce import wiring
+from commerce import audit, payments
+from commerce.audit import AuditEntry
 from commerce.kit.ids import parse_id
-from commerce.moderation import audit, checks, orders, quality, settings, users
-from commerce.moderation.audit import AuditEntry
+from commerce.moderation import checks, orders, quality, settings, users
 from commerce.moderation.orders import AdminOrderView, OrderRow
 from commerce.moderation.quality import ShopQuality
 from commerce.moderation.settings import SettingsView
@@ -154,7 +154,7 @@ class AdminOrdersState(PageState, rx.State):
             self.refunding, self.refund_error, self.notice = True, "", ""
             actor = await current_actor(self)
         result = await service_call.call(
-            orders.refund_order, actor, wiring.payment_gateway(), reference, reason=text_field(form_data, "reason")
+            orders.refund_order, actor, payments.gateway(), reference, reason=text_field(form_data, "reason")
         )
         async with self:
             self.refunding = False

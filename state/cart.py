@@ -13,7 +13,8 @@ from typing import Any
 
 import reflex as rx
 
-from commerce import wiring
+from commerce import payments
+from commerce.config import get_settings
 from commerce.kit.ids import parse_id
 from commerce.money import Money, format_money
 from commerce.orders import cart, checkout, currency
@@ -29,7 +30,7 @@ from state.session import current_actor
 def local_path(url: str) -> str:
     """An address on this site as a path, so the browser stays on the host it came from
     (BASE_URL may name another host for the same app, e.g. localhost vs 127.0.0.1)."""
-    base = wiring.settings().base_url.rstrip("/")
+    base = get_settings().base_url.rstrip("/")
     if url.startswith(base + "/"):
         return url[len(base) :]
     return url
@@ -248,7 +249,7 @@ class CartState(ServiceState, rx.State):
             self.checkout_pending = True
             actor, guest = await current_actor(self), self._guest
         result = await service_call.call(
-            checkout.checkout_cart, actor, wiring.payment_gateway(), guest=guest, email=text_field(form_data, "email")
+            checkout.checkout_cart, actor, payments.gateway(), guest=guest, email=text_field(form_data, "email")
         )
         async with self:
             self.checkout_pending = False

@@ -9,7 +9,7 @@ import dataclasses
 import reflex as rx
 
 import routes
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView

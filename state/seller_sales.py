@@ -13,12 +13,13 @@ from urllib.parse import urlencode
 import reflex as rx
 
 import routes
-from commerce import ledger, wiring
+from commerce import ledger, payments
+from commerce.catalog import bundles
+from commerce.catalog.bundles import BundleView
 from commerce.kit.ids import parse_id
 from commerce.kit.time import day_label
 from commerce.money import Money, format_money
-from commerce.orders import bundles, discounts, refunds, sales
-from commerce.orders.bundles import BundleView
+from commerce.orders import discounts, refunds, sales
 from commerce.orders.discounts import DiscountCodeView, ProductChoice
 from commerce.orders.sales import SaleView
 from state import service_call
@@ -66,7 +67,7 @@ class SellerSalesState(PageState, rx.State):
             self.error = self.notice = ""
             self.pending_reference = reference
             actor = await current_actor(self)
-        result = await service_call.call(service, actor, wiring.payment_gateway(), reference, *args, **kwargs)
+        result = await service_call.call(service, actor, payments.gateway(), reference, *args, **kwargs)
         async with self:
             self.pending_reference = ""
             self.error, self.notice = result.error, done if result.ok else ""

@@ -16,7 +16,8 @@ import reflex as rx
 
 import routes
 from commerce import accounts
-from commerce.accounts import Actor, SessionGrant
+from commerce.accounts import SessionGrant
+from commerce.actor import Actor
 from commerce.config import get_settings
 from state import service_call
 from state.form_data import secret_field, show_error, text_field

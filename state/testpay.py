@@ -13,8 +13,8 @@ from typing import Any
 
 import reflex as rx
 
-from commerce import wiring
-from commerce.config import ConfigurationError
+from commerce import payments
+from commerce.config import ConfigurationError, get_settings
 from commerce.errors import DomainError
 from commerce.money import Money, format_money
 from commerce.payments.tasks import pay_on_test_page
@@ -26,10 +26,10 @@ UNAVAILABLE = "The test payment gateway is not available on this site."
 
 
 def _gateway() -> TestPayGateway | None:
-    if wiring.settings().is_production:
+    if get_settings().is_production:
         return None
     try:
-        gateway = wiring.payment_gateway()
+        gateway = payments.gateway()
     except ConfigurationError:
         return None
     return gateway if isinstance(gateway, TestPayGateway) else None

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from commerce import wiring
+from commerce import payments, storage
 from commerce.db import check_database
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
@@ -41,9 +41,9 @@ routes: list[BaseRoute] = [
 ]
 # Other HTTP endpoints are appended here as route lists from their own modules
 # (files, payment webhooks, buyers' downloads and the license API).
-routes += file_routes(wiring.blob_store)
-routes += webhook_routes(wiring.payment_gateway)
-routes += download_routes(wiring.blob_store)
+routes += file_routes(storage.blob_store)
+routes += webhook_routes(payments.gateway)
+routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
 

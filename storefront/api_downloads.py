@@ -19,8 +19,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 import routes
-from commerce import wiring
 from commerce.analytics.capture import record_download
+from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.delivery import downloads, links
 from commerce.delivery.downloads import AccessRevoked, CopyNotReady, DownloadLimitReached, NotYourLink
@@ -47,7 +47,7 @@ def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
     if any(len(query.getlist(name)) > 1 for name in ("exp", "sig")):
         raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
     link = links.verify(
-        wiring.settings().secret_key,
+        get_settings().secret_key,
         params["fulfilment_id"],
         params["file_id"],
         query.get("exp", ""),

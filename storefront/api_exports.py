@@ -19,7 +19,8 @@ from starlette.routing import Route
 
 import routes
 from commerce import accounts
-from commerce.accounts import Actor, SessionGrant
+from commerce.accounts import SessionGrant
+from commerce.actor import Actor
 from commerce.analytics import exports
 from commerce.config import get_settings
 from commerce.db import unit_of_work

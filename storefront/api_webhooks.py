@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from commerce.orders.webhooks import receive
 from commerce.payments import PaymentGateway, WebhookError
-from commerce.payments.webhooks import receive
 
 log = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 256 * 1024  # Stripe events are a few kB; refuse anything absurd

@@ -10,11 +10,11 @@ import logging
 
 import reflex as rx
 
+from commerce import wiring
 from commerce.analytics.tasks import periodic_rollups
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
-from commerce.jobs.worker import load_job_modules
 from commerce.orders.tasks import periodic_rate_refresh
 from components import theme
 from storefront.api import api
@@ -93,8 +93,8 @@ PAGES: tuple[Page, ...] = (
 # Reflex and granian keep their own handlers.
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-# Jobs and the order hooks of delivery, search and analytics, before any request.
-load_job_modules()
+# Adapters and the event subscribers (delivery, search, analytics), before any request.
+wiring.configure()
 
 # Production refuses laptop defaults (test gateway, SQLite, default secret) before serving.
 get_settings().check_production_ready()

@@ -13,15 +13,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
-from alembic import command
-from commerce import wiring
+from commerce import events, wiring
 from commerce.config import PROJECT_ROOT
-from commerce.db import get_engine
+from commerce.db import UnitOfWorkSession, get_engine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 _SERVICE_VARS = (
@@ -53,6 +52,7 @@ def isolated_environment(tmp_path_factory):
     os.environ["DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
     os.environ["APP_ENV"] = "test"
     wiring.reset()
+    wiring.configure()
     # Background jobs open their own sessions on the app database: give them its schema.
     alembic_upgrade(get_engine())
     yield Path(os.environ["DATA_DIR"])
@@ -62,6 +62,18 @@ def isolated_environment(tmp_path_factory):
         else:
             os.environ[name] = value
     wiring.reset()
+
+
+@pytest.fixture
+def published():
+    """Every domain event the test publishes, in order; the app's subscribers still run."""
+    seen = []
+    recorded = {
+        event: [*subscribers, lambda _s, e: seen.append(e)] for event, subscribers in wiring.SUBSCRIBERS.items()
+    }
+    events.install(recorded)
+    yield seen
+    events.install(wiring.SUBSCRIBERS)
 
 
 def alembic_upgrade(engine) -> None:
@@ -136,7 +148,7 @@ def s(db_engine):
     """A Session whose work is rolled back after the test; commits become savepoints."""
     connection = db_engine.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session = UnitOfWorkSession(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     yield session
     session.close()
     outer.rollback()

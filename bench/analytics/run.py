@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, insert  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from commerce.accounts import Actor  # noqa: E402
+from commerce.actor import Actor  # noqa: E402
 from commerce.analytics import exports, rollups  # noqa: E402
 from commerce.analytics.dashboard import dashboard  # noqa: E402
 from commerce.models import (  # noqa: E402

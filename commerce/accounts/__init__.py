@@ -1,6 +1,5 @@
 """Accounts: sign-up, sign-in sessions, passwords, roles and shops."""
 
-from commerce.accounts.actor import Actor, require_admin, require_role, require_shop, require_signed_in
 from commerce.accounts.service import (
     SessionGrant,
     UserView,
@@ -10,7 +9,6 @@ from commerce.accounts.service import (
     login,
     logout,
     logout_everywhere,
-    normalise_email,
     register,
     request_password_reset,
     reset_password,
@@ -18,7 +16,6 @@ from commerce.accounts.service import (
 )
 
 __all__ = [
-    "Actor",
     "SessionGrant",
     "UserView",
     "change_password",
@@ -27,13 +24,8 @@ __all__ = [
     "login",
     "logout",
     "logout_everywhere",
-    "normalise_email",
     "register",
     "request_password_reset",
-    "require_admin",
-    "require_role",
-    "require_shop",
-    "require_signed_in",
     "reset_password",
     "resume_session",
 ]

@@ -12,13 +12,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
-from commerce import wiring
+from commerce import ratelimit
 from commerce.accounts import passwords
-from commerce.accounts.actor import Actor, require_signed_in
+from commerce.actor import Actor, require_signed_in
+from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
+from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.models import AuthSession, PasswordResetToken, Shop, User
 from commerce.notifications.tasks import enqueue_email
@@ -78,14 +79,6 @@ class SessionGrant:
         return Actor(user_id=self.user.id, role=self.user.role, shop_id=self.user.shop_id)
 
 
-def normalise_email(email: str) -> str:
-    try:
-        checked = validate_email((email or "").strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValidationError("Enter a valid email address, like name@example.com.", "email") from exc
-    return checked.normalized.lower()
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -104,7 +97,7 @@ def _user_view(s: Session, user: User) -> UserView:
 
 def _start_session(s: Session, user: User, family_id: str | None = None) -> SessionGrant:
     token = secrets.token_urlsafe(32)
-    expires_at = utcnow() + timedelta(days=wiring.settings().session_days)
+    expires_at = utcnow() + timedelta(days=get_settings().session_days)
     s.add(
         AuthSession(
             user_id=user.id,
@@ -138,7 +131,7 @@ def register(s: Session, *, email: str, password: str, display_name: str, client
 
 
 def login(s: Session, *, email: str, password: str, client_id: str) -> SessionGrant:
-    counter = wiring.attempt_counter()
+    counter = ratelimit.attempt_counter()
     try:
         email = normalise_email(email)
     except ValidationError:
@@ -264,7 +257,7 @@ def request_password_reset(s: Session, *, email: str) -> None:
         PasswordResetToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + RESET_TOKEN_LIFETIME)
     )
     s.flush()
-    reset_url = f"{wiring.settings().base_url}/reset/{token}"
+    reset_url = f"{get_settings().base_url}/reset/{token}"
     enqueue_email(
         s,
         to=user.email,

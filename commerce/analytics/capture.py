@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.errors import ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Order, OrderLine, Product, ProductFile

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_shop
+from commerce.actor import Actor, require_shop
 from commerce.analytics.rollups import day_start
 from commerce.errors import ValidationError
 from commerce.kit.time import utcnow

@@ -25,7 +25,7 @@ from functools import lru_cache
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_shop
+from commerce.actor import Actor, require_shop
 from commerce.analytics.sales import to_shop_currency
 from commerce.kit.spreadsheet import csv_row
 from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Shop

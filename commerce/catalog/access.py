@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
-from commerce.accounts import Actor, require_shop
+from commerce.actor import Actor, require_shop
 from commerce.errors import NotFound, PermissionDenied
-from commerce.kit.time import utcnow
 from commerce.models import Product, Shop
 
 
@@ -33,17 +31,3 @@ def owned_product(s: Session, actor: Actor, product_id: int, *, for_update: bool
     if product.shop_id != shop.id:
         raise PermissionDenied("You can only change products of your own shop.")
     return product, shop
-
-
-def touch(product: Product, *, searchable: bool = True) -> None:
-    """Record a change; `searchable` changes also queue the product for re-indexing
-    (the flag commits with the change; the indexer job runs after the commit)."""
-    product.updated_at = utcnow()
-    if searchable:
-        product.search_dirty = True
-        session = object_session(product)
-        if session is not None:
-            # Imported here: the search package builds on the catalogue's modules.
-            from commerce.search.tasks import schedule_reindex
-
-            schedule_reindex(session)

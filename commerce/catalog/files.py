@@ -20,9 +20,10 @@ from typing import BinaryIO
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.accounts import Actor
-from commerce.catalog.access import owned_product, touch
+from commerce import events, storage
+from commerce.actor import Actor
+from commerce.catalog.access import owned_product
+from commerce.catalog.changes import touch
 from commerce.catalog.uploads import (
     SNIFF_BYTES,
     LimitedReader,
@@ -31,6 +32,7 @@ from commerce.catalog.uploads import (
     sniff_content_type,
 )
 from commerce.catalog.views import ProductEditView, product_edit_view
+from commerce.config import get_settings
 from commerce.db import after_commit
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
@@ -74,7 +76,7 @@ def upload_file(
     """
     product, shop = owned_product(s, actor, product_id)
     name = clean_filename(filename)
-    limit = wiring.settings().max_upload_bytes
+    limit = get_settings().max_upload_bytes
     version = _latest_version(s, product.id)
     if version is not None and _file_count(s, version.id) >= MAX_FILES_PER_VERSION:
         raise ValidationError(f"A version can hold at most {MAX_FILES_PER_VERSION} files.", "file")
@@ -88,7 +90,7 @@ def upload_file(
     if stamp_pdf and content_type != PDF:
         raise ValidationError(f"Only PDF files can be stamped, and '{name}' is not a PDF.", "stamp_pdf")
 
-    store = store or wiring.blob_store()
+    store = store or storage.blob_store()
     key = f"products/{product.id}/files/{uuid.uuid4().hex}"
     blob = store.put(key, LimitedReader(head, stream, limit), content_type=content_type)
 
@@ -188,6 +190,7 @@ def release_version(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     s.add(draft)
     touch(product, searchable=False)
     s.flush()
+    events.publish(s, events.VersionReleased(version_id=draft.id, product_id=product.id, number=draft.number))
     return product_edit_view(s, product, shop)
 
 
@@ -217,7 +220,7 @@ def remove_file(s: Session, actor: Actor, file_id: int, *, store: BlobStore | No
     s.flush()
     still_used = s.exec(select(ProductFile.id).where(ProductFile.blob_key == key).limit(1)).first()
     if still_used is None:
-        blobs = store or wiring.blob_store()
+        blobs = store or storage.blob_store()
         # Only once the row is gone for good; a rollback keeps both.
         after_commit(s, lambda: blobs.delete(key))
     touch(product, searchable=False)

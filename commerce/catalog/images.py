@@ -23,9 +23,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.accounts import Actor
-from commerce.catalog.access import owned_product, touch
+from commerce import storage
+from commerce.actor import Actor
+from commerce.catalog.access import owned_product
+from commerce.catalog.changes import touch
 from commerce.catalog.uploads import read_head
 from commerce.catalog.views import THUMBNAIL_WIDTHS, ProductEditView, format_size, product_edit_view
 from commerce.errors import NotFound, ValidationError
@@ -129,7 +130,7 @@ def set_cover(
 ) -> ProductEditView:
     """Replace the product's cover picture (the card shows its 800 px thumbnail)."""
     product, shop = owned_product(s, actor, product_id)
-    thumbs = make_thumbnails(stream, store or wiring.blob_store())
+    thumbs = make_thumbnails(stream, store or storage.blob_store())
     for old in s.exec(
         select(ProductImage).where(ProductImage.product_id == product.id, ProductImage.role == "cover")
     ).all():
@@ -151,7 +152,7 @@ def add_gallery_image(
     ).one()
     if count >= MAX_GALLERY_IMAGES:
         raise ValidationError(f"A gallery can hold at most {MAX_GALLERY_IMAGES} images.", "image")
-    thumbs = make_thumbnails(stream, store or wiring.blob_store())
+    thumbs = make_thumbnails(stream, store or storage.blob_store())
     s.add(_image_row(product.id, "gallery", (last or 0) + 1, thumbs))
     touch(product, searchable=False)
     return product_edit_view(s, product, shop)

@@ -16,14 +16,15 @@ from typing import BinaryIO
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.accounts import Actor
-from commerce.catalog.access import owned_product, touch
+from commerce import events
+from commerce.actor import Actor
+from commerce.catalog.access import owned_product
+from commerce.catalog.changes import touch
 from commerce.catalog.views import KeyCounts, ProductEditView, delivers_keys, key_counts, product_edit_view
 from commerce.errors import Conflict, ValidationError
 from commerce.kit.time import utcnow
-from commerce.licensing.crypto import KeyVault, product_associated_data
-from commerce.licensing.keys import normalize_key, parse_imported_keys, validate_prefix
+from commerce.license_keys.format import normalize_key, parse_imported_keys, validate_prefix
+from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.models import LicenseKey, LicensePolicy
 from commerce.models.licensing import KEY_SOURCES
 
@@ -61,10 +62,6 @@ def _import_message(added: int, repeated: int, in_stock: int, available: int) ->
             parts.append(f"{in_stock} already in stock")
         text += f"; skipped {skipped} duplicate{'' if skipped == 1 else 's'} ({', '.join(parts)})"
     return text + f". {available} available."
-
-
-def vault() -> KeyVault:
-    return KeyVault(wiring.settings().license_encryption_key)
 
 
 def _limit(value: int | None, maximum: int, what: str, field: str) -> int | None:
@@ -177,7 +174,7 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     if len(parsed.keys) > MAX_KEYS_PER_IMPORT:
         raise ValidationError(f"Import at most {MAX_KEYS_PER_IMPORT:,} keys at a time.", "keys")
 
-    keys_vault = vault()
+    keys_vault = configured_vault()
     hashed = [(key, keys_vault.lookup_hash(normalize_key(key))) for key in parsed.keys]
     existing = _existing_hashes(s, product.id, [digest for _, digest in hashed])
     associated = product_associated_data(product.id)
@@ -201,6 +198,7 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
         raise Conflict("Keys were being imported into this product at the same time; try again.") from None
     if added:
         touch(product, searchable=False)
+        events.publish(s, events.KeysRestocked(product_id=product.id))
     counts = key_counts(s, product.id)
     in_stock = len(hashed) - added
     return KeyImportReport(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
-from commerce.catalog.access import actor_shop, owned_product, touch
+from commerce.actor import Actor, require_admin
+from commerce.catalog.access import actor_shop, owned_product
+from commerce.catalog.changes import touch
 from commerce.catalog.text import (
     clean_description,
     clean_summary,

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, true
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.catalog.access import actor_shop
+from commerce.catalog.bundles import BundleItemView, bundle_contents
 from commerce.catalog.text import render_markdown
 from commerce.catalog.views import (
     FileView,
@@ -32,7 +33,6 @@ from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label
 from commerce.links import category_url, media_url, product_url, shop_url
 from commerce.models import Category, Order, OrderLine, Product, Shop
-from commerce.orders.bundles import BundleItemView, bundle_contents
 
 HOME_CATEGORY_LIMIT = 12
 META_DESCRIPTION_LENGTH = 160

@@ -17,13 +17,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.accounts import Actor, require_admin, require_signed_in
+from commerce import audit
 from commerce.accounts.service import session_user_id
+from commerce.actor import Actor, require_admin, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import delivers_files, delivers_keys
+from commerce.config import get_settings
+from commerce.db import dialect_insert
 from commerce.delivery import links
-from commerce.delivery.changes import dialect_insert
+from commerce.delivery.grants import waiting_fulfilment_ids
 from commerce.delivery.stamped import ensure_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
@@ -39,7 +41,6 @@ from commerce.models import (
     StampedCopy,
     User,
 )
-from commerce.moderation import audit
 from commerce.notifications.preferences import buyers_as_seen_by_shop
 
 MAX_DOWNLOAD_LIMIT = 1000
@@ -80,8 +81,6 @@ class DeliverySettingsView:
 
 
 def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
-    from commerce.delivery.grants import waiting_fulfilment_ids  # grants builds on this module's neighbours
-
     return DeliverySettingsView(
         product_id=product.id,
         title=product.title,
@@ -285,7 +284,7 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
                 message=f"Preparing your personal copy of {file.filename}…",
             )
     url = links.sign(
-        wiring.settings().secret_key,
+        get_settings().secret_key,
         fulfilment.id,
         file.id,
         file.filename,

@@ -19,13 +19,13 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
-from commerce.delivery.changes import bump_library
+from commerce import audit
+from commerce.actor import Actor, require_admin
 from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import Fulfilment, FulfilmentDelivery, Order, OrderLine, OrderTransition, Product
-from commerce.moderation import audit
+from commerce.notifications.library_changes import bump_library
 from commerce.orders import lifecycle
 
 MAX_REASON_LENGTH = 300
@@ -48,7 +48,7 @@ def deliver(s: Session, fulfilment_id: int) -> bool:
 
 
 def revoke(s: Session, fulfilment: Fulfilment) -> None:
-    """The revoke hook: the fulfilment is already marked revoked by the orders module."""
+    """Withdraw what `fulfilment` gave (keys, downloads); the orders module has marked it revoked."""
     product = s.get(Product, fulfilment.product_id)
     for strategy in strategies_for(product):
         strategy.revoke(s, fulfilment, product)

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_signed_in
+from commerce.actor import Actor, require_signed_in
 from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
-from commerce.delivery.changes import dialect_insert, library_version
+from commerce.db import dialect_insert
 from commerce.delivery.downloads import allowance
 from commerce.errors import NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
@@ -33,6 +33,7 @@ from commerce.models import (
     Shop,
     StampedCopy,
 )
+from commerce.notifications.library_changes import library_version
 
 MAX_SEARCH_LENGTH = 100
 LIBRARY_PER_PAGE = 20

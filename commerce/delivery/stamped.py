@@ -16,10 +16,11 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from commerce import wiring
+from commerce import storage
+from commerce.db import unit_of_work
 from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
-from commerce.jobs import enqueue_after_commit
+from commerce.jobs import enqueue_after_commit, job
 from commerce.kit.time import utcnow
 from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy
 from commerce.storage.port import BlobStore
@@ -52,9 +53,14 @@ def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> Stampe
     return copy
 
 
-def _schedule(s: Session, copy_id: int) -> None:
-    from commerce.delivery.tasks import make_stamped_copy  # the job module builds on this one
+@job(max_retries=5, min_backoff_ms=5_000, queue="delivery")
+def make_stamped_copy(copy_id: int) -> None:
+    """Stamp one buyer's copy of a PDF (defined here, beside the requests that schedule it)."""
+    with unit_of_work() as s:
+        make_copy(s, copy_id)
 
+
+def _schedule(s: Session, copy_id: int) -> None:
     enqueue_after_commit(s, make_stamped_copy, copy_id=copy_id)
 
 
@@ -87,7 +93,7 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
     file = s.get(ProductFile, copy.file_id)
     fulfilment = s.get(Fulfilment, copy.fulfilment_id)
     order = s.get(Order, fulfilment.order_id)
-    store = store or wiring.blob_store()
+    store = store or storage.blob_store()
     key = f"stamped/{copy.buyer_id}/{file.id}/{uuid.uuid4().hex}"
     with tempfile.SpooledTemporaryFile(_SPOOL_BYTES) as source, tempfile.TemporaryFile() as stamped:
         with store.open(file.blob_key) as original:

@@ -1,9 +1,9 @@
 """Telling buyers about a new version: the library badge and an email.
 
-The catalogue creates versions; a flush listener here notices a version being
-released (number 2 and up: a seller's draft update when they release it, or a
-version created already released) and, once it commits, a job bumps every owner's
-library and emails those who have not opted out (account page). The badge itself needs no
+The catalogue publishes `VersionReleased` when a seller releases a draft update;
+for version 2 and up, delivery's subscriber schedules a job that, once the release
+commits, bumps every owner's library and emails those who have not opted out
+(account page). The badge itself needs no
 write: the library compares the version's date with the buyer's last look.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.delivery.changes import bump_library
+from commerce.config import get_settings
 from commerce.links import absolute, library_product_url
 from commerce.models import Fulfilment, LibraryState, Product, ProductVersion, User
+from commerce.notifications.library_changes import bump_library
 from commerce.notifications.tasks import enqueue_email
 
 ACCOUNT_EMAILS_PATH = "/account#update-emails"
@@ -54,7 +54,7 @@ def notify_owners(s: Session, version_id: int) -> int:
             )
         ).all()
     )
-    base_url = wiring.settings().base_url
+    base_url = get_settings().base_url
     sent = 0
     for user in s.exec(select(User).where(User.id.in_(owners)).order_by(User.id)).all():
         if user.id in opted_out or user.suspended_at is not None:

@@ -40,7 +40,7 @@ from commerce.jobs.dispatch import (
     wait_for_jobs,
 )
 from commerce.jobs.idempotency import claim_idempotency_key
-from commerce.jobs.registry import Job, job, registered_jobs
+from commerce.jobs.registry import Job, job
 
 __all__ = [
     "Job",
@@ -50,7 +50,6 @@ __all__ = [
     "enqueue_after_commit",
     "enqueue_now",
     "job",
-    "registered_jobs",
     "shutdown_jobs",
     "wait_for_jobs",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from typing import Any
@@ -61,7 +62,8 @@ def enqueue_after_commit(session: Session, job_fn: Job, **kwargs: Any) -> None:
     """Run `job_fn(**kwargs)` in the background once `session` commits; never if it rolls back.
 
     Arguments are checked now (they must fit the function and be JSON), so a
-    mistake fails the request that made it rather than a worker later.
+    mistake fails the request that made it rather than a worker later. The same
+    job with the same arguments is sent once per transaction, however often asked.
     """
     if not isinstance(job_fn, Job):
         raise TypeError(f"{job_fn!r} is not a job: decorate it with @job")
@@ -74,7 +76,7 @@ def enqueue_after_commit(session: Session, job_fn: Job, **kwargs: Any) -> None:
         except Exception as exc:  # e.g. Redis unreachable: the data is committed, keep a trace of the job
             record_failed_job(_engine, job_fn.name, payload, "could not enqueue:\n" + describe_error(exc), 0)
 
-    after_commit(session, send)
+    after_commit(session, send, once_as=(job_fn.name, json.dumps(payload, sort_keys=True)))
 
 
 def enqueue_now(job_fn: Job, **kwargs: Any) -> None:

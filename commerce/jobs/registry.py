@@ -1,4 +1,8 @@
-"""Jobs: plain functions registered by name, with their retry policy."""
+"""Jobs: plain module-level functions with a name and a retry policy.
+
+Decorating a function makes it a `Job`; nothing is registered by importing it.
+`commerce.wiring.JOBS` lists every job, and the worker consumes exactly those.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,6 @@ from typing import Any
 
 # dramatiq's own rule for queue names (they become Redis key parts).
 _QUEUE_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9._-]*")
-
-_registry: dict[str, Job] = {}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def job(
     max_backoff_ms: int = 3_600_000,
     queue: str = "default",
 ) -> Callable[[Callable[..., None]], Job]:
-    """Register a module-level function as a job.
+    """Make a module-level function a job.
 
     A failed attempt is retried up to `max_retries` times, waiting an exponential
     backoff with jitter between `min_backoff_ms` and `max_backoff_ms` (dramatiq's
@@ -68,10 +70,10 @@ def job(
     if not _QUEUE_NAME.fullmatch(queue):
         raise ValueError(f"invalid queue name {queue!r}")
 
-    def register(fn: Callable[..., None]) -> Job:
+    def make_job(fn: Callable[..., None]) -> Job:
         if "<locals>" in fn.__qualname__:
             raise ValueError(f"{fn.__qualname__}: a job must be a module-level function so workers can import it")
-        registered = Job(
+        return Job(
             name=name or f"{fn.__module__}.{fn.__qualname__}",
             fn=fn,
             queue=queue,
@@ -79,13 +81,5 @@ def job(
             min_backoff_ms=min_backoff_ms,
             max_backoff_ms=max_backoff_ms,
         )
-        if registered.name in _registry:
-            raise ValueError(f"a job named {registered.name!r} is already registered")
-        _registry[registered.name] = registered
-        return registered
 
-    return register
-
-
-def registered_jobs() -> tuple[Job, ...]:
-    return tuple(_registry.values())
+    return make_job

@@ -34,7 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin, require_shop
+from commerce.actor import Actor, require_admin, require_shop
 from commerce.kit.spreadsheet import csv_row
 from commerce.kit.time import utcnow
 from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Refund, Shop

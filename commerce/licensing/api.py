@@ -19,11 +19,11 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.catalog.keys import vault
+from commerce import ratelimit
 from commerce.errors import RateLimited, ValidationError
 from commerce.kit.time import utcnow
-from commerce.licensing.keys import MAX_IMPORTED_KEY_LENGTH, normalize_key
+from commerce.license_keys.format import MAX_IMPORTED_KEY_LENGTH, normalize_key
+from commerce.license_keys.vault import configured_vault
 from commerce.licensing.service import status_of
 from commerce.models import LicenseActivation, LicenseKey
 
@@ -95,7 +95,7 @@ def _instance(value: object, *, required: bool) -> str | None:
 
 
 def _limit_client(client_id: str) -> None:
-    counter = wiring.attempt_counter()
+    counter = ratelimit.attempt_counter()
     if counter.count(f"license-miss:{client_id}") >= CLIENT_MISSES_PER_WINDOW:
         raise RateLimited("Too many unknown license keys from this address. Try again in 15 minutes.")
     if counter.record(f"license-client:{client_id}", 60) > CLIENT_REQUESTS_PER_MINUTE:
@@ -104,10 +104,10 @@ def _limit_client(client_id: str) -> None:
 
 def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey | None:
     normalized = normalize_key(key)
-    counter = wiring.attempt_counter()
+    counter = ratelimit.attempt_counter()
     row = None
     if normalized:
-        digest = vault().lookup_hash(normalized)
+        digest = configured_vault().lookup_hash(normalized)
         if counter.record(f"license-key:{digest}", 60) > KEY_REQUESTS_PER_MINUTE:
             raise RateLimited("Too many requests for this license key. Try again in a minute.")
         row = s.exec(

@@ -14,11 +14,10 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from commerce.catalog.keys import vault
 from commerce.errors import Conflict
 from commerce.kit.time import utcnow
-from commerce.licensing.crypto import product_associated_data
-from commerce.licensing.keys import generate_key, normalize_key
+from commerce.license_keys.format import generate_key, normalize_key
+from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.models import Fulfilment, LicenseKey, LicensePolicy
 
 # Each attempt loses only to a sale that took the same key a moment earlier.
@@ -44,7 +43,7 @@ def key_for_fulfilment(s: Session, fulfilment_id: int) -> LicenseKey | None:
 
 
 def new_generated_key(s: Session, product_id: int, prefix: str | None) -> LicenseKey:
-    keys_vault = vault()
+    keys_vault = configured_vault()
     text = generate_key(prefix)
     row = LicenseKey(
         product_id=product_id,

@@ -13,16 +13,15 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_signed_in
+from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
-from commerce.catalog.keys import vault
-from commerce.delivery.changes import bump_library
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import utcnow
-from commerce.licensing.crypto import product_associated_data
+from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.licensing.issuing import new_generated_key, take_from_stock
 from commerce.models import Fulfilment, LicenseActivation, LicenseKey, LicensePolicy, Product, User
+from commerce.notifications.library_changes import bump_library
 from commerce.notifications.preferences import buyers_as_seen_by_shop, shares_email_with_sellers
 
 MASK = "•••••"
@@ -42,7 +41,7 @@ def mask_key(text: str) -> str:
 
 
 def _plaintext(row: LicenseKey) -> str:
-    return vault().decrypt(row.ciphertext, product_associated_data(row.product_id))
+    return configured_vault().decrypt(row.ciphertext, product_associated_data(row.product_id))
 
 
 def _is_expired(row: LicenseKey, now: datetime) -> bool:

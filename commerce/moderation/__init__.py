@@ -1,5 +1,5 @@
 """Moderation and the admin console. Every service here starts with
-`commerce.accounts.require_admin` (refusals are logged).
+`commerce.actor.require_admin` (refusals are logged).
 
 - `audit`: the append-only record of admin decisions.
 - `checks`: banned words and the file-type check that flag queue items.

@@ -13,10 +13,10 @@ from pathlib import PurePosixPath
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
+from commerce import audit
+from commerce.actor import Actor, require_admin
 from commerce.errors import ValidationError
 from commerce.models import BannedWord, ProductFile
-from commerce.moderation import audit
 
 MAX_BANNED_WORDS = 500
 MAX_WORD_LENGTH = 60

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.accounts import Actor, require_admin
+from commerce import audit
+from commerce.actor import Actor, require_admin
 from commerce.catalog import products as catalog
+from commerce.catalog.changes import mark_products_dirty
+from commerce.config import get_settings
 from commerce.errors import DomainError, NotFound, ValidationError
 from commerce.kit.time import utcnow
 from commerce.links import absolute, seller_product_url
 from commerce.models import Product, Report, Review, Shop, User
-from commerce.moderation import audit
 from commerce.notifications.tasks import enqueue_email
-from commerce.search.indexer import mark_products_dirty
 
 MAX_REASON_LENGTH = 500
 MAX_BULK = 100
@@ -98,7 +98,7 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
         seller=seller.display_name,
         product=view.title,
         reason=cleaned,
-        studio_url=absolute(wiring.settings().base_url, seller_product_url(view.id)),
+        studio_url=absolute(get_settings().base_url, seller_product_url(view.id)),
     )
 
 

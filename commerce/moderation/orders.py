@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
+from commerce import audit
+from commerce.actor import Actor, require_admin
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.time import minute_label
 from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderTransition, Shop, User
-from commerce.moderation import audit
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway

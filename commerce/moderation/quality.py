@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
+from commerce.actor import Actor, require_admin
 from commerce.kit.time import utcnow
 from commerce.models import Order, OrderLine, OrderTransition, Product, Report, Review, Shop, User
 

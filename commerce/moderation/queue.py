@@ -20,12 +20,13 @@ from urllib.parse import urlencode
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
+from commerce import audit
+from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label, utcnow
 from commerce.links import product_url, shop_url
 from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
-from commerce.moderation import audit, checks
+from commerce.moderation import checks
 from commerce.moderation.quality import flagged_shops
 from commerce.reviews.service import REPORT_REASONS
 

@@ -12,10 +12,11 @@ from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
+from commerce import audit
+from commerce.actor import Actor, require_admin
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.models import ExchangeRate, Product, Shop
-from commerce.moderation import audit, checks
+from commerce.moderation import checks
 from commerce.money import normalize_currency
 from commerce.orders import currency as currencies
 from commerce.orders import tax

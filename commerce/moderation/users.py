@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
+from commerce import audit
+from commerce.actor import Actor, require_admin
+from commerce.catalog.changes import mark_shop_products_dirty
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label, utcnow
 from commerce.models import Order, Product, Report, Review, Shop, User
 from commerce.models.accounts import ROLES
-from commerce.moderation import audit
 from commerce.moderation.decisions import MAX_REASON_LENGTH
 from commerce.money import Money, format_money
 from commerce.orders.lifecycle import STATUS_LABELS
 from commerce.reviews.service import REPORT_REASONS
-from commerce.search.indexer import mark_shop_products_dirty
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from commerce.kit.slot import Slot
+
 log = logging.getLogger(__name__)
 
 
@@ -30,3 +32,8 @@ class LoggingSmsSender:
     def send(self, phone: str, text: str) -> None:
         # Only the last digits: a phone number is personal data and logs are widely read.
         log.info("sms to …%s: %r", phone[-4:], text)
+
+
+# Plugged in by commerce.wiring (logging senders until a vendor is chosen).
+push_sender: Slot[PushSender] = Slot("push sender")
+sms_sender: Slot[SmsSender] = Slot("SMS sender")

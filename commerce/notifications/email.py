@@ -15,9 +15,10 @@ from email.message import EmailMessage as MimeMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from commerce.kit.slot import Slot
 from commerce.notifications.rendering import render_email
 
 __all__ = [
@@ -72,6 +73,16 @@ class EmailMessage:
 
 class EmailSender(Protocol):
     def send(self, message: EmailMessage) -> None: ...
+
+
+# Plugged in by commerce.wiring: SMTP when SMTP_URL is set, else the outbox folder.
+email_sender: Slot[EmailSender] = Slot("email sender")
+
+
+def render_and_send(*, to: str, kind: str, **context: Any) -> None:
+    """Render `kind` from its template and send it now (the email job calls this)."""
+    subject, text, html = render_email(kind, **context)
+    email_sender().send(EmailMessage(to=to, subject=subject, text=text, html=html))
 
 
 def build_mime(message: EmailMessage, mail_from: str) -> MimeMessage:

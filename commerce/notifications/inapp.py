@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_signed_in
+from commerce.actor import Actor, require_signed_in
 from commerce.jobs import enqueue_after_commit
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow

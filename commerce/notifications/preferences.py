@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import exists
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, normalise_email, require_signed_in
+from commerce.actor import Actor, require_signed_in
 from commerce.config import get_settings
 from commerce.errors import ValidationError
+from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.models import LibraryState, User, UserPreference
 

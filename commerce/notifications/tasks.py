@@ -1,4 +1,4 @@
-"""Email as a background job, so no request waits on an SMTP server."""
+"""Email, push and SMS as background jobs, so no request waits on a mail server or a vendor."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import claim_idempotency_key, enqueue_after_commit, job
 from commerce.links import absolute
-from commerce.notifications.email import EmailMessage, render_email
+from commerce.notifications import preferences
+from commerce.notifications.channels import push_sender, sms_sender
+from commerce.notifications.email import EmailMessage, render_and_send, render_email
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,6 @@ def deliver_email(
     With a key it is sent once per key, however often it runs. The preference is
     read when sending, so every sender respects it and a change applies at once.
     """
-    from commerce import wiring  # wiring builds every adapter; imported late to keep this module light
-    from commerce.notifications import preferences  # accounts imports this module: a late import
 
     if not preferences.email_allowed(session, to, kind):
         log.info("%s email to %s not sent: switched off in their preferences", kind, to)
@@ -39,7 +40,7 @@ def deliver_email(
     # With a key, the claim commits only if the send succeeded; a failed send leaves it for the retry.
     if idempotency_key is not None and not claim_idempotency_key(session, f"email:{idempotency_key}"):
         return False
-    wiring.send_email(to=to, kind=kind, **context)
+    render_and_send(to=to, kind=kind, **context)
     return True
 
 
@@ -66,16 +67,14 @@ def deliver_push(
     session: Session, *, user_id: int, kind: str, title: str, body: str, url: str, idempotency_key: str | None = None
 ) -> bool:
     """One push message, if `user_id` still wants `kind` by push when it is sent; True when sent."""
-    from commerce import wiring
-    from commerce.notifications import preferences
 
     if not preferences.allows(session, user_id, kind, "push"):
         return False
     if idempotency_key is not None and not claim_idempotency_key(session, f"push:{idempotency_key}"):
         return False
     if url.startswith("/"):  # a page of this site: the device opens it from outside
-        url = absolute(wiring.settings().base_url, url)
-    wiring.push_sender().send(user_id, title, body, url)
+        url = absolute(get_settings().base_url, url)
+    push_sender().send(user_id, title, body, url)
     return True
 
 
@@ -88,13 +87,11 @@ def send_sms(user_id: int, kind: str, text: str, idempotency_key: str | None = N
 def deliver_sms(session: Session, *, user_id: int, kind: str, text: str, idempotency_key: str | None = None) -> bool:
     """One text message to the number on the account, if there is one and `kind` by SMS is
     still wanted; True when sent."""
-    from commerce import wiring
-    from commerce.notifications import preferences
 
     phone = preferences.sms_number(session, user_id)
     if not phone or not preferences.allows(session, user_id, kind, "sms"):
         return False
     if idempotency_key is not None and not claim_idempotency_key(session, f"sms:{idempotency_key}"):
         return False
-    wiring.sms_sender().send(phone, text)
+    sms_sender().send(phone, text)
     return True

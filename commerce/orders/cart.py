@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_signed_in
+from commerce.actor import Actor, require_signed_in
 from commerce.catalog.queries import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.time import utcnow
@@ -25,6 +25,7 @@ from commerce.models import Cart, CartItem, Product, Shop
 from commerce.money import Money, format_money, parse_major
 from commerce.orders import tax
 from commerce.orders.currency import check_offered
+from commerce.orders.discounts import normalize_code
 from commerce.orders.pricing import CartInput, Quote, price_cart
 
 MAX_ITEMS = 50
@@ -209,8 +210,6 @@ def remove_item(s: Session, actor: Actor, product_id: int, *, guest: GuestCart =
 
 def normalize_settings(s: Session, *, code: str | None, country: str | None, currency: str | None) -> CartSettings:
     """Check what the buyer chose; raises ValidationError for an unknown country or currency."""
-    from commerce.orders.discounts import normalize_code
-
     return CartSettings(
         code=normalize_code(code) or None if code is not None else None,
         country=tax.normalize_country(country),

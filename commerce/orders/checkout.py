@@ -20,10 +20,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from commerce import wiring
-from commerce.accounts import Actor, normalise_email
+from commerce.actor import Actor
+from commerce.catalog.bundles import granted_products
 from commerce.catalog.views import delivers_keys
+from commerce.config import get_settings
 from commerce.errors import Conflict, PermissionDenied, ValidationError
+from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.links import order_url
 from commerce.models import (
@@ -39,7 +41,6 @@ from commerce.models import (
 )
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
-from commerce.orders.bundles import granted_products
 from commerce.orders.cart import NO_GUEST_CART, CartSettings, GuestCart, cart_view
 from commerce.orders.pricing import CartInput, Quote, price_cart
 from commerce.payments import CheckoutLine, CheckoutRequest, PaymentGateway
@@ -100,7 +101,7 @@ def _send_claim_link(s: Session, user: User) -> None:
         kind="welcome",
         idempotency_key=f"claim:{user.id}",
         display_name=user.display_name,
-        claim_url=f"{wiring.settings().base_url}/reset/{token}",
+        claim_url=f"{get_settings().base_url}/reset/{token}",
         claim_days=CLAIM_LINK_LIFETIME_DAYS,
     )
 
@@ -161,7 +162,7 @@ def start_checkout(
 
     if quote.code_id is not None:
         discounts.redeem(s, quote.code_id)
-    base = (base_url or wiring.settings().base_url).rstrip("/")
+    base = (base_url or get_settings().base_url).rstrip("/")
     if order.total == 0:
         order.payment_provider = "free"
         lifecycle.mark_paid(s, order, reason="free order: nothing to pay")
@@ -299,5 +300,5 @@ def _result(order: Order, base_url: str | None) -> CheckoutResult:
     token = lifecycle.receipt_token(order.reference)
     if order.status == "pending" and order.payment_url:
         return CheckoutResult(order.reference, order.status, order.payment_url, token)
-    base = (base_url or wiring.settings().base_url).rstrip("/")
+    base = (base_url or get_settings().base_url).rstrip("/")
     return CheckoutResult(order.reference, order.status, base + order_url(order.reference), token)

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_shop
+from commerce.actor import Actor, require_shop
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import DiscountCode, Product, Shop

@@ -15,15 +15,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, func, select
 
-from commerce import wiring
-from commerce.accounts import Actor, require_signed_in
-from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied
+from commerce import events
+from commerce.actor import Actor, require_signed_in
+from commerce.catalog.bundles import granted_products
+from commerce.config import get_settings
+from commerce.errors import Conflict, DomainError, NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
@@ -31,8 +32,7 @@ from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop,
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
-from commerce.orders import discounts, hooks
-from commerce.orders.bundles import granted_products
+from commerce.orders import discounts
 
 log = logging.getLogger(__name__)
 
@@ -56,22 +56,6 @@ STATUS_LABELS = {
     "disputed": "Disputed",
     "cancelled": "Cancelled",
 }
-
-# Delivery registers what granting and revoking access means (download rights,
-# license keys); each hook receives the session and the fulfilment row.
-FulfilmentHook = Callable[[Session, Fulfilment], None]
-_grant_hooks: list[FulfilmentHook] = []
-_revoke_hooks: list[FulfilmentHook] = []
-
-
-def on_grant(hook: FulfilmentHook) -> FulfilmentHook:
-    _grant_hooks.append(hook)
-    return hook
-
-
-def on_revoke(hook: FulfilmentHook) -> FulfilmentHook:
-    _revoke_hooks.append(hook)
-    return hook
 
 
 @dataclass(frozen=True)
@@ -185,7 +169,7 @@ def receipt_token(reference: str) -> str:
     the browser session that placed the order keeps this token to show the
     confirmation page; it reveals nothing about any other order.
     """
-    key = hashlib.sha256(b"order-receipt:" + wiring.settings().secret_key.encode()).digest()
+    key = hashlib.sha256(b"order-receipt:" + get_settings().secret_key.encode()).digest()
     return hmac.new(key, reference.encode(), hashlib.sha256).hexdigest()
 
 
@@ -291,17 +275,16 @@ def mark_paid(
             )
             s.add(fulfilment)
             s.flush()
-            for hook in _grant_hooks:
-                hook(s, fulfilment)
+            events.publish(s, events.FulfilmentGranted(fulfilment_id=fulfilment.id, product_id=product_id))
         post_sale(s, order, line)
     carts.remove_products(s, order.buyer_id, {line.product_id for line in lines})
     s.flush()
-    hooks.order_paid(s, order, lines)
+    events.publish(s, events.OrderPaid(order_id=order.id))
     _schedule_paid_emails(s, order, lines)
 
 
 def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> None:
-    base_url = wiring.settings().base_url
+    base_url = get_settings().base_url
     buyer = s.get(User, order.buyer_id)
     enqueue_email(
         s,
@@ -354,7 +337,7 @@ def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
 
 
 def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> None:
-    """A disputed payment withdraws what the order granted (the revoke hooks), as a refund does,
+    """A disputed payment withdraws what the order granted (FulfilmentRevoked), as a refund does,
     and holds the sellers' earnings from it so they are not paid out while the bank decides."""
     transition(s, order, "disputed", "the buyer disputed the payment with their bank", event_id=event_id)
     for line in s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all():
@@ -369,10 +352,4 @@ def revoke_fulfilments(s: Session, line: OrderLine) -> None:
         fulfilment.status, fulfilment.revoked_at = "revoked", utcnow()
         s.add(fulfilment)
         s.flush()
-        for hook in _revoke_hooks:
-            hook(s, fulfilment)
-
-
-def check_buyer(actor: Actor, order: Order) -> None:
-    if actor.user_id != order.buyer_id:
-        raise PermissionDenied("This is not your order.")
+        events.publish(s, events.FulfilmentRevoked(fulfilment_id=fulfilment.id, product_id=fulfilment.product_id))

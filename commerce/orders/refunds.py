@@ -1,7 +1,7 @@
 """Refunds by the seller (their own lines) or an admin (any line), full or partial.
 
 The refund goes through the gateway with an idempotency key, the ledger posts the
-reversal, and a line refunded in full loses its access (the revoke hooks). The
+reversal, and a line refunded in full loses its access (FulfilmentRevoked). The
 order row is locked first, so two refunds of the same order cannot both take the
 last refundable amount.
 """
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_signed_in
+from commerce import events
+from commerce.actor import Actor, require_signed_in
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.ledger import post_refund
 from commerce.models import Order, OrderLine, Refund, User
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
-from commerce.orders import hooks, lifecycle
+from commerce.orders import lifecycle
 from commerce.payments import PaymentGateway
 
 REFUNDABLE = ("paid", "partially_refunded", "disputed")
@@ -99,7 +100,7 @@ def refund(
         rows.append(row)
     order.refunded_amount += total
     s.add(order)
-    hooks.order_refunded(s, order, rows)
+    events.publish(s, events.OrderRefunded(order_id=order.id, refund_ids=tuple(row.id for row in rows)))
 
     if order.payment_reference:
         if gateway is None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_shop
+from commerce.actor import Actor, require_shop
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label

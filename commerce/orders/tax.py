@@ -13,7 +13,7 @@ from functools import lru_cache
 from babel import Locale
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
+from commerce.actor import Actor, require_admin
 from commerce.errors import ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import TaxRate

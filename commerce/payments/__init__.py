@@ -23,9 +23,11 @@ from commerce.payments.port import (
     GatewayEvent,
     PaymentGateway,
     RefundResult,
+    gateway,
 )
 
 __all__ = [
+    "gateway",
     "CheckoutLine",
     "CheckoutRequest",
     "CheckoutSession",

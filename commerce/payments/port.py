@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
+from commerce.kit.slot import Slot
 from commerce.money import normalize_currency
 
 EventKind = Literal["payment_succeeded", "payment_failed", "refunded", "disputed", "ignored"]
@@ -139,3 +140,7 @@ def header_value(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == wanted:
             return candidate
     return None
+
+
+# Plugged in by commerce.wiring: Stripe when STRIPE_SECRET_KEY is set, else TestPay.
+gateway: Slot[PaymentGateway] = Slot("payment gateway")

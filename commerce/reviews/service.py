@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_signed_in
+from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
+from commerce.catalog.changes import mark_products_dirty
 from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
@@ -23,7 +24,6 @@ from commerce.kit.time import day_label, utcnow
 from commerce.links import product_url
 from commerce.models import Fulfilment, Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
 from commerce.reviews.stats import rating_stats
-from commerce.search.indexer import mark_products_dirty
 
 MAX_REVIEW_LENGTH = 5000
 MAX_REPLY_LENGTH = 2000

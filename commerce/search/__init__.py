@@ -21,9 +21,11 @@ from commerce.search.port import (
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    search_index,
 )
 
 __all__ = [
+    "search_index",
     "SearchDocument",
     "SearchError",
     "SearchHit",

@@ -65,31 +65,6 @@ class IndexReport:
         )
 
 
-def mark_shop_products_dirty(s: Session, shop_id: int) -> int:
-    """Queue every product of a shop for reindexing: for changes to the shop itself
-    (suspension and its lifting, a new name). Returns how many were marked."""
-    from commerce.search.tasks import schedule_reindex
-
-    result = s.exec(update(Product).where(Product.shop_id == shop_id).values(search_dirty=True, updated_at=utcnow()))
-    schedule_reindex(s)
-    return result.rowcount
-
-
-def mark_products_dirty(s: Session, product_ids: list[int]) -> None:
-    """Queue products whose sales or reviews changed (an order paid or refunded, a
-    review written, edited or hidden) for reindexing.
-
-    Their `updated_at` stays as it is (neither is an edit), so an indexer
-    batch running at this very moment may clear the flag with the old figures;
-    they then catch up at the product's next reindex.
-    """
-    from commerce.search.tasks import schedule_reindex
-
-    if product_ids:
-        s.exec(update(Product).where(Product.id.in_(product_ids)).values(search_dirty=True))
-        schedule_reindex(s)
-
-
 def usd_rates(s: Session) -> dict[str, Decimal]:
     """US dollars per major unit of each stored currency (the rates are kept per euro)."""
     per_eur = {row.currency: Decimal(row.per_eur) for row in s.exec(select(ExchangeRate)).all()}

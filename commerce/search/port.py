@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from commerce.errors import ValidationError
+from commerce.kit.slot import Slot
 
 SortOrder = Literal["relevance", "newest", "price_asc", "price_desc", "popular", "rating"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "newest", "price_asc", "price_desc", "popular", "rating")
@@ -240,3 +241,7 @@ def rating_facet(floor_counts: dict[int, int]) -> list[tuple[str, int]]:
         (str(threshold), sum(n for star, n in floor_counts.items() if star >= threshold))
         for threshold in RATING_THRESHOLDS
     ]
+
+
+# Plugged in by commerce.wiring: Meilisearch when MEILI_URL is set, else the embedded tantivy index.
+search_index: Slot[SearchIndex] = Slot("search index")

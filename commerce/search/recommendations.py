@@ -23,7 +23,6 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from commerce import wiring
 from commerce.catalog.queries import ProductCardView
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
@@ -31,7 +30,7 @@ from commerce.kit.time import utcnow
 from commerce.links import media_url, product_url
 from commerce.models import Category, Order, OrderLine, Product, ProductTag, Shop
 from commerce.search.indexer import SOLD_STATUSES
-from commerce.search.port import SearchIndex, SearchQuery, SearchUnavailable
+from commerce.search.port import SearchIndex, SearchQuery, SearchUnavailable, search_index
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +169,7 @@ def similar_products(
         queries.append(("category", SearchQuery(categories=(category.slug,), per_page=_CANDIDATES_PER_QUERY)))
     scores: dict[int, float] = defaultdict(float)
     try:
-        engine = index if index is not None else wiring.search_index()
+        engine = index if index is not None else search_index()
         for kind, query in queries:
             hits = engine.search(query).hits
             for rank, hit in enumerate(hits):

@@ -21,7 +21,6 @@ from urllib.parse import parse_qs, urlencode
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from commerce import wiring
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.links import media_url, product_url
@@ -37,6 +36,7 @@ from commerce.search.port import (
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    search_index,
 )
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,7 @@ class SearchPageView:
 def search_products(s: Session, params: SearchParams, *, index: SearchIndex | None = None) -> SearchPageView:
     """One page of results for `params`, from the engine or, if it is down, the database."""
     try:
-        engine = index if index is not None else wiring.search_index()
+        engine = index if index is not None else search_index()
         result = engine.search(params.engine_query())
     except SearchUnavailable as error:
         log.warning("search engine unavailable, answering from the database: %s", error)
@@ -267,7 +267,7 @@ def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | 
     if not text:
         return []
     try:
-        engine = index if index is not None else wiring.search_index()
+        engine = index if index is not None else search_index()
         result = engine.search(SearchQuery(text=text, per_page=limit))
     except SearchUnavailable:
         return _database_search(s, SearchParams(q=text)).cards[:limit]

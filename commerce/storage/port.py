@@ -16,6 +16,7 @@ from typing import BinaryIO, Protocol, runtime_checkable
 from urllib.parse import quote
 
 from commerce.errors import ValidationError
+from commerce.kit.slot import Slot
 
 # S3 limits a key to 1024 bytes; the same limit keeps local keys portable.
 MAX_KEY_LENGTH = 1024
@@ -141,3 +142,7 @@ def attachment_disposition(filename: str) -> str:
     validate_filename(filename)
     fallback = "".join(char if " " <= char <= "~" and char not in '"\\%' else "_" for char in filename)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# Plugged in by commerce.wiring: S3 when S3_BUCKET is set, else the local folder.
+blob_store: Slot[BlobStore] = Slot("blob store")

@@ -13,7 +13,7 @@ from components.row_list import ROW_STYLE, row_list
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
 from storefront.layout import library_page, shop_page
 
-O = OrderState.order
+ORDER = OrderState.order
 STATUS_COLORS = {
     "Paid": "green",
     "Awaiting payment": "amber",
@@ -80,7 +80,7 @@ def status_banner() -> rx.Component:
             rx.heading("Payment received", as_="h2", size="4", id="order-paid-heading"),
             rx.text(
                 "Thank you! Your receipt is on its way to ",
-                O.email,
+                ORDER.email,
                 ". ",
                 rx.cond(
                     OrderState.signed_in,
@@ -98,9 +98,9 @@ def status_banner() -> rx.Component:
     )
     declined = rx.callout(
         rx.vstack(
-            rx.text("Payment failed: ", O.payment_error, weight="bold"),
+            rx.text("Payment failed: ", ORDER.payment_error, weight="bold"),
             rx.text("Your order has not been paid. Try again with another card."),
-            link_button("Try again", O.retry_path, id="order-retry"),
+            link_button("Try again", ORDER.retry_path, id="order-retry"),
             spacing="2",
         ),
         icon="triangle_alert",
@@ -125,7 +125,7 @@ def status_banner() -> rx.Component:
     unpaid = rx.callout(
         rx.vstack(
             rx.text("This order has not been paid."),
-            rx.cond(O.retry_path != "", link_button("Pay now", O.retry_path, id="order-pay")),
+            rx.cond(ORDER.retry_path != "", link_button("Pay now", ORDER.retry_path, id="order-pay")),
             spacing="2",
         ),
         icon="info",
@@ -134,11 +134,11 @@ def status_banner() -> rx.Component:
         id="order-unpaid",
     )
     return rx.cond(
-        O.is_paid,
+        ORDER.is_paid,
         paid,
         rx.cond(
-            O.is_pending,
-            rx.cond(O.payment_error != "", declined, rx.cond(OrderState.watching, waiting, unpaid)),
+            ORDER.is_pending,
+            rx.cond(ORDER.payment_error != "", declined, rx.cond(OrderState.watching, waiting, unpaid)),
             rx.fragment(),
         ),
     )
@@ -148,15 +148,15 @@ def order_detail() -> rx.Component:
     return rx.vstack(
         rx.vstack(
             rx.heading(
-                rx.cond(O.is_paid, "Paid: order ", "Order ") + O.reference,
+                rx.cond(ORDER.is_paid, "Paid: order ", "Order ") + ORDER.reference,
                 as_="h1",
                 size="6",
                 id="order-heading",
                 style={"overflow_wrap": "anywhere"},
             ),
             rx.hstack(
-                order_status_badge(O.status_label),
-                rx.text("Placed ", O.created_label, size="2", color=theme.TEXT_MUTED),
+                order_status_badge(ORDER.status_label),
+                rx.text("Placed ", ORDER.created_label, size="2", color=theme.TEXT_MUTED),
                 spacing="2",
                 align="center",
                 wrap="wrap",
@@ -166,18 +166,19 @@ def order_detail() -> rx.Component:
         status_banner(),
         rx.card(
             rx.vstack(
-                rx.heading(rx.cond(O.is_paid, "Receipt", "Order summary"), as_="h2", size="4"),
-                rx.box(rx.foreach(O.lines, order_line), width="100%", id="order-lines"),
-                _amount_row("Subtotal", O.subtotal_label, id="order-subtotal"),
-                rx.cond(O.has_discount, _amount_row("Discount", "−" + O.discount_label, id="order-discount")),
-                _amount_row("VAT", O.tax_label, id="order-tax"),
-                _amount_row("Total", O.total_label, id="order-total", bold=True),
-                rx.cond(O.refunded_label != "", _amount_row("Refunded", O.refunded_label, id="order-refunded")),
+                rx.heading(rx.cond(ORDER.is_paid, "Receipt", "Order summary"), as_="h2", size="4"),
+                rx.box(rx.foreach(ORDER.lines, order_line), width="100%", id="order-lines"),
+                _amount_row("Subtotal", ORDER.subtotal_label, id="order-subtotal"),
+                rx.cond(ORDER.has_discount, _amount_row("Discount", "−" + ORDER.discount_label, id="order-discount")),
+                _amount_row("VAT", ORDER.tax_label, id="order-tax"),
+                _amount_row("Total", ORDER.total_label, id="order-total", bold=True),
+                rx.cond(ORDER.refunded_label != "", _amount_row("Refunded", ORDER.refunded_label, id="order-refunded")),
                 rx.cond(
-                    O.country_name != "", rx.text("Billing country: ", O.country_name, size="2", color=theme.TEXT_MUTED)
+                    ORDER.country_name != "",
+                    rx.text("Billing country: ", ORDER.country_name, size="2", color=theme.TEXT_MUTED),
                 ),
-                rx.cond(O.paid_label != "", rx.text("Paid ", O.paid_label, size="2", color=theme.TEXT_MUTED)),
-                rx.text("Sent to ", O.email, size="2", color=theme.TEXT_MUTED),
+                rx.cond(ORDER.paid_label != "", rx.text("Paid ", ORDER.paid_label, size="2", color=theme.TEXT_MUTED)),
+                rx.text("Sent to ", ORDER.email, size="2", color=theme.TEXT_MUTED),
                 spacing="3",
                 width="100%",
             ),
@@ -187,7 +188,7 @@ def order_detail() -> rx.Component:
         ),
         # A guest's account has no password until they follow the emailed link.
         rx.cond(
-            O.is_paid & OrderState.signed_in,
+            ORDER.is_paid & OrderState.signed_in,
             rx.flex(
                 link_button("Go to your library", routes.LIBRARY, id="order-library"),
                 link_button("All your orders", routes.ORDERS, id="order-history", primary=False),

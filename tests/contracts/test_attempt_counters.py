@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from commerce.accounts.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
+from commerce.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

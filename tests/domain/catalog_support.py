@@ -8,9 +8,10 @@ import io
 import pytest
 from PIL import Image
 
-from commerce import wiring
-from commerce.accounts import Actor
+from commerce import storage
+from commerce.actor import Actor
 from commerce.catalog import files, images, products
+from commerce.config import get_settings
 from commerce.models import Shop, User
 from commerce.storage import LocalBlobStore
 
@@ -58,11 +59,10 @@ def live_product(s, seller: Actor, admin: Actor, title: str = "Python Patterns",
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(tmp_path):
     """The wired BlobStore is a fresh local folder for each test."""
-    blob_store = LocalBlobStore(tmp_path / "storage", "test-secret")
-    monkeypatch.setattr(wiring, "blob_store", lambda: blob_store)
-    return blob_store
+    with storage.blob_store.replaced(LocalBlobStore(tmp_path / "storage", "test-secret")) as blob_store:
+        yield blob_store
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def upload_limit(monkeypatch):
     """Set max_upload_bytes for the test: `upload_limit(1000)`."""
 
     def set_limit(limit: int) -> None:
-        settings = dataclasses.replace(wiring.settings(), max_upload_bytes=limit)
-        monkeypatch.setattr(wiring, "settings", lambda: settings)
+        settings = dataclasses.replace(get_settings(), max_upload_bytes=limit)
+        monkeypatch.setattr(files, "get_settings", lambda: settings)
 
     return set_limit

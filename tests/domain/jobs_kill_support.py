@@ -51,7 +51,7 @@ def run_worker() -> None:
     from commerce.jobs.worker import start_worker
 
     configure_jobs(sys.argv[1], engine=_engine(), namespace=sys.argv[2], broker_options=BROKER_OPTIONS)
-    start_worker(threads=1, timeout_ms=100)
+    start_worker([fulfil], threads=1, timeout_ms=100)
     (Path(os.environ["KILL_TEST_DIR"]) / f"worker-{os.getpid()}-ready").touch()
     while True:
         time.sleep(1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.models import Order, Product, Shop, User
-from commerce.payments.webhooks import handle_event
+from commerce.orders.webhooks import handle_event
 from tests.domain.checkout.conftest import World
 
 

@@ -7,7 +7,9 @@ import pytest
 from sqlmodel import select
 
 from commerce import accounts, wiring
-from commerce.accounts import Actor, passwords
+from commerce.accounts import passwords
+from commerce.actor import Actor
+from commerce.config import get_settings
 from commerce.errors import Conflict, PermissionDenied, RateLimited, ValidationError
 from commerce.jobs import wait_for_jobs
 from commerce.kit.time import utcnow
@@ -181,7 +183,7 @@ def test_anonymous_cannot_change_a_password(s):
 
 
 def _outbox_messages():
-    outbox = wiring.settings().outbox_dir
+    outbox = get_settings().outbox_dir
     return sorted(outbox.glob("*.eml")) if outbox.exists() else []
 
 

@@ -9,8 +9,8 @@ from commerce.catalog import images, keys, products
 from commerce.catalog.queries import product_page
 from commerce.catalog.views import is_sold_out
 from commerce.errors import PermissionDenied, ValidationError
-from commerce.licensing.crypto import product_associated_data
-from commerce.licensing.keys import normalize_key
+from commerce.license_keys.format import normalize_key
+from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.models import LicenseKey, Product
 from tests.domain.catalog_support import (
     make_admin,
@@ -36,7 +36,7 @@ def test_import_encrypts_keys_and_counts_them(s):
     assert (report.added, report.skipped, report.blank_lines, report.counts.available) == (3, 0, 1, 3)
     assert report.message == "Added 3 keys. 3 available."
     rows = stored_keys(s, product.id)
-    vault = keys.vault()
+    vault = configured_vault()
     assert sorted(vault.decrypt(r.ciphertext, product_associated_data(product.id)) for r in rows) == [
         "AAAA-1111",
         "BBBB-2222",

@@ -5,7 +5,7 @@ import io
 import pytest
 from sqlmodel import select
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.catalog import files, images, products
 from commerce.catalog.queries import product_page
 from commerce.errors import NotFound, PermissionDenied, ValidationError

@@ -19,12 +19,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import commerce.db
-from commerce import wiring
 from commerce.db import engine_for, unit_of_work
 from commerce.jobs import claim_idempotency_key, configure_jobs, enqueue_after_commit, job, shutdown_jobs, wait_for_jobs
 from commerce.jobs.worker import start_worker
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
-from commerce.notifications.email import OutboxEmailSender
+from commerce.notifications.email import OutboxEmailSender, email_sender
 from commerce.notifications.tasks import enqueue_email
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -102,6 +101,10 @@ def fails_then_waits_a_minute(order_id: int) -> None:
     raise ConnectionError("payment provider unreachable")
 
 
+# What the test worker consumes (the app's worker consumes commerce.wiring.JOBS).
+TEST_JOBS = (record_effect, fulfil_order, charge_declined, fails_then_waits_a_minute)
+
+
 JOB_TABLES = [FailedJob.__table__, JobIdempotencyKey.__table__]
 
 
@@ -164,7 +167,7 @@ def redis_worker(jobs_db):
         )
     namespace = f"test-jobs-{uuid.uuid4().hex[:12]}"
     configure_jobs(TEST_REDIS_URL, engine=jobs_db, namespace=namespace)
-    worker = start_worker(threads=2, timeout_ms=100)
+    worker = start_worker(TEST_JOBS, threads=2, timeout_ms=100)
     yield
     worker.stop(timeout=10_000)
     shutdown_jobs()
@@ -274,10 +277,14 @@ def test_a_rolled_back_claim_can_be_claimed_again(jobs_db):
         assert claim_idempotency_key(session, "receipt:3") is True
 
 
-def test_email_job_sends_once_per_idempotency_key(in_process, monkeypatch, tmp_path):
-    outbox = tmp_path / "outbox"
+@pytest.fixture
+def outbox(tmp_path):
+    with email_sender.replaced(OutboxEmailSender(tmp_path / "outbox")) as sender:
+        yield sender.outbox_dir
+
+
+def test_email_job_sends_once_per_idempotency_key(in_process, monkeypatch, outbox):
     monkeypatch.setattr(commerce.db, "get_engine", lambda: database["engine"])
-    monkeypatch.setattr(wiring, "email_sender", lambda: OutboxEmailSender(outbox))
     context = dict(display_name="Zoë", order_reference="ORD-1", amount=500, currency="EUR")
 
     for _ in range(2):  # e.g. the refund webhook delivered twice

@@ -10,20 +10,16 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from commerce import events, wiring
 from commerce.catalog import products
+from commerce.catalog.changes import mark_products_dirty, mark_shop_products_dirty
 from commerce.db import _AFTER_COMMIT as AFTER_COMMIT_KEY
 from commerce.kit.time import utcnow
 from commerce.models import Product, Shop
+from commerce.search import subscribers as search_subscribers
 from commerce.search.embedded import TantivySearchIndex
-from commerce.search.indexer import (
-    index_dirty_batch,
-    mark_products_dirty,
-    mark_shop_products_dirty,
-    rebuild,
-    reindex_dirty,
-)
+from commerce.search.indexer import index_dirty_batch, rebuild, reindex_dirty
 from commerce.search.port import SearchQuery
-from commerce.search.tasks import _SCHEDULED
 from tests.contracts.test_search_index import CATALOGUE
 from tests.domain.catalog_support import (
     live_product,
@@ -196,7 +192,6 @@ def test_full_rebuild_drops_stale_documents(s, index):
 def test_catalogue_changes_schedule_one_indexer_run_per_transaction(s):
     seller, admin = make_seller(s), make_admin(s)
     s.info.pop(AFTER_COMMIT_KEY, None)
-    s.info.pop(_SCHEDULED, None)
     live = live_product(s, seller, admin, title="Watercolor Textures")
     products.update_product(s, seller, live.id, summary="Hand-painted.")
     assert len(s.info.get(AFTER_COMMIT_KEY, [])) == 1
@@ -219,16 +214,10 @@ def test_sales_reorder_best_sellers_after_a_paid_order(s, index):
 
 
 def test_a_sale_or_refund_marks_the_product_for_reindexing(s):
-    from commerce.models import Fulfilment
-    from commerce.orders import lifecycle
-    from commerce.search.tasks import _sales_changed
-
-    # Registered when the search jobs load (the web app and workers import them).
-    # (tests/domain/checkout clears the revoke hooks after one of its tests, so only
-    # the grant hook is checked here; the function serves both.)
-    assert _sales_changed in lifecycle._grant_hooks
     seller, admin = make_seller(s), make_admin(s)
     live = live_product(s, seller, admin, title="Planner One")
     s.exec(update(Product).values(search_dirty=False))
-    _sales_changed(s, Fulfilment(order_id=1, order_line_id=1, buyer_id=1, product_id=live.id))
+    events.publish(s, events.FulfilmentGranted(fulfilment_id=0, product_id=live.id))
     assert is_dirty(s, live.id)
+    # A refund's revocation reaches the same subscriber.
+    assert search_subscribers.sales_count_changed in wiring.SUBSCRIBERS[events.FulfilmentRevoked]

@@ -8,7 +8,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.catalog import products
 from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL

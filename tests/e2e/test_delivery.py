@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.catalog import images, keys, products
 from commerce.config import DEFAULT_SECRET_KEY
 from commerce.db import engine_for, unit_of_work

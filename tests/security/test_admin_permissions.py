@@ -9,13 +9,13 @@ import logging
 import pytest
 from sqlmodel import select
 
-from commerce import ledger
-from commerce.accounts import Actor
+from commerce import audit, ledger
+from commerce.actor import Actor
 from commerce.catalog import products as catalog
 from commerce.delivery import downloads, grants
 from commerce.errors import PermissionDenied
 from commerce.models import AuditRecord, ExchangeRate, Fulfilment, Product, Report, Review, Shop, TaxRate, User
-from commerce.moderation import audit, checks, decisions, orders, quality, queue, settings, users
+from commerce.moderation import checks, decisions, orders, quality, queue, settings, users
 from commerce.orders import tax
 from commerce.reviews import service as reviews
 from tests.domain.moderation_support import market  # noqa: F401  (fixture)

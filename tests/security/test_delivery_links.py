@@ -18,17 +18,17 @@ from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-import commerce.delivery.tasks  # noqa: F401  (delivery's order hooks, as the app registers them)
-from commerce import wiring
-from commerce.accounts import Actor
-from commerce.accounts.ratelimit import MemoryAttemptCounter
+from commerce import ratelimit, storage
 from commerce.accounts.service import _start_session
+from commerce.actor import Actor
+from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.delivery import downloads, grants, links
 from commerce.licensing import service as licensing
 from commerce.models import Fulfilment, LicenseKey, LicensePolicy, Order, ProductFile, ProductVersion
 from commerce.orders import refunds
-from commerce.payments.webhooks import handle_event
+from commerce.orders.webhooks import handle_event
+from commerce.ratelimit import MemoryAttemptCounter
 from commerce.storage import LocalBlobStore
 from routes import SESSION_COOKIE
 from storefront.api_downloads import download_routes
@@ -39,17 +39,15 @@ BOOK = b"%PDF-1.4\n" + b"PAID-BOOK-CONTENT-" * 4000
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    blob_store = LocalBlobStore(tmp_path / "storage", "security-secret")
-    monkeypatch.setattr(wiring, "blob_store", lambda: blob_store)
-    return blob_store
+def store(tmp_path):
+    with storage.blob_store.replaced(LocalBlobStore(tmp_path / "storage", "security-secret")) as blob_store:
+        yield blob_store
 
 
 @pytest.fixture(autouse=True)
-def rate_counter(monkeypatch):
-    counter = MemoryAttemptCounter()
-    monkeypatch.setattr(wiring, "attempt_counter", lambda: counter)
-    return counter
+def rate_counter():
+    with ratelimit.attempt_counter.replaced(MemoryAttemptCounter()) as counter:
+        yield counter
 
 
 @pytest.fixture
@@ -159,7 +157,7 @@ def test_an_expired_link_says_so(client, sale):
     with unit_of_work() as s:
         fulfilment_id = s.exec(select(Fulfilment.id).where(Fulfilment.product_id == sale["book"])).one()
     old = links.sign(
-        wiring.settings().secret_key,
+        get_settings().secret_key,
         fulfilment_id,
         sale["file"],
         "secret book.pdf",
@@ -261,8 +259,8 @@ def test_the_license_api_answers_statuses_and_refuses_bad_requests(client, sale)
 
 
 def test_guessing_keys_at_high_rate_is_stopped(client, sale):
+    from commerce.license_keys.format import generate_key
     from commerce.licensing.api import CLIENT_MISSES_PER_WINDOW
-    from commerce.licensing.keys import generate_key
 
     for _ in range(CLIENT_MISSES_PER_WINDOW):
         client.post("/api/v1/licenses/validate", json={"product_id": sale["tool"], "key": generate_key()})

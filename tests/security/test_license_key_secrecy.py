@@ -6,8 +6,7 @@ from collections import Counter
 
 import pytest
 
-from commerce.licensing.crypto import KeyDecryptionError, KeyVault, product_associated_data
-from commerce.licensing.keys import (
+from commerce.license_keys.format import (
     BITS_PER_SYMBOL,
     KEY_ALPHABET,
     KEY_ENTROPY_BITS,
@@ -15,6 +14,7 @@ from commerce.licensing.keys import (
     generate_key,
     normalize_key,
 )
+from commerce.license_keys.vault import KeyDecryptionError, KeyVault, product_associated_data
 
 MASTER_KEY = bytes.fromhex("8f" * 32)
 OTHER_MASTER_KEY = bytes.fromhex("a1" * 32)

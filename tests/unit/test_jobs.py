@@ -130,7 +130,5 @@ def test_job_definitions_are_checked():
         job(queue="has spaces")
     with pytest.raises(ValueError, match="max_retries"):
         job(max_retries=-1)
-    with pytest.raises(ValueError, match="already registered"):
-        job(name=record_call.name)(record_call.fn)
     with pytest.raises(ValueError, match="module-level"):
         job()(lambda label: None)

@@ -1,13 +1,7 @@
 import pytest
 
-from commerce.licensing.crypto import (
-    NONCE_BYTES,
-    TAG_BYTES,
-    KeyDecryptionError,
-    KeyVault,
-    product_associated_data,
-)
-from commerce.licensing.keys import generate_key, normalize_key
+from commerce.license_keys.format import generate_key, normalize_key
+from commerce.license_keys.vault import NONCE_BYTES, TAG_BYTES, KeyDecryptionError, KeyVault, product_associated_data
 
 MASTER_KEY = bytes(range(32))
 PRODUCT_7 = product_associated_data(7)

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from commerce.errors import ValidationError
-from commerce.licensing.keys import (
+from commerce.license_keys.format import (
     BODY_LENGTH,
     KEY_ALPHABET,
     MAX_IMPORTED_KEY_LENGTH,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
-from commerce.moderation.audit import ACTION_LABELS
+from commerce.audit import ACTION_LABELS
 from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import get_form

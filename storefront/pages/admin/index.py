@@ -36,12 +36,22 @@ document.addEventListener('keydown', function (event) {
   if (!items.length) return;
   const current = items.findIndex(function (item) { return item.contains(document.activeElement); });
   const item = current >= 0 ? items[current] : null;
-  const focus = function (index) { const next = items[Math.max(0, Math.min(items.length - 1, index))]; next.focus(); next.scrollIntoView({block: 'nearest'}); };
+  const focus = function (index) {
+    const next = items[Math.max(0, Math.min(items.length - 1, index))];
+    next.focus(); next.scrollIntoView({block: 'nearest'});
+  };
+  const press = function (selector) {
+    const control = item && item.querySelector(selector);
+    if (control) { control.click(); event.preventDefault(); }
+  };
   if (event.key === 'j') { focus(current + 1); event.preventDefault(); }
   else if (event.key === 'k') { focus(current < 0 ? 0 : current - 1); event.preventDefault(); }
-  else if (item && event.key === 'a') { const b = item.querySelector('[data-action=approve]'); if (b) { b.click(); event.preventDefault(); } }
-  else if (item && event.key === 'x') { const c = item.querySelector('[data-action=select]'); if (c) { c.click(); event.preventDefault(); } }
-  else if (item && event.key === 'r') { const f = item.querySelector('input[name=reason]'); if (f) { f.focus(); event.preventDefault(); } }
+  else if (event.key === 'a') { press('[data-action=approve]'); }
+  else if (event.key === 'x') { press('[data-action=select]'); }
+  else if (item && event.key === 'r') {
+    const reason = item.querySelector('input[name=reason]');
+    if (reason) { reason.focus(); event.preventDefault(); }
+  }
 }); }
 """
 

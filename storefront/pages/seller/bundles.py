@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
-from commerce.orders.bundles import MAX_BUNDLE_ITEMS, BundleView
+from commerce.catalog.bundles import MAX_BUNDLE_ITEMS, BundleView
 from commerce.orders.discounts import ProductChoice
 from components import theme
 from components.empty_state import empty_state

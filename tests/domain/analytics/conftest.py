@@ -1,4 +1,3 @@
-"""The checkout tests' builders, plus the analytics hooks registered on the orders lifecycle."""
+"""The checkout tests' builders (the analytics subscribers are installed by the root conftest)."""
 
-import commerce.analytics.tasks  # noqa: F401  (registers the paid/refund hooks)
 from tests.domain.checkout.conftest import World, world  # noqa: F401  (the `world` fixture)

@@ -9,7 +9,7 @@ from sqlmodel import select
 from commerce.analytics.capture import VisitContext, record_event
 from commerce.models import AnalyticsEvent, Order
 from commerce.orders import refunds
-from commerce.payments.webhooks import handle_event
+from commerce.orders.webhooks import handle_event
 
 VISIT = VisitContext(
     visitor_id="a" * 32,
@@ -42,7 +42,7 @@ def refund(world, shop, order, amounts=None):
 
 
 def views(world, products, count, visit: VisitContext = VISIT, actor=None):
-    from commerce.accounts import Actor
+    from commerce.actor import Actor
 
     for _ in range(count):
         record_event(world.s, actor or Actor.anonymous(), "view", visit, product_ids=[p.id for p in products])

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from commerce import accounts
+from commerce.actor import Actor
 from commerce.analytics import rollups
 from commerce.analytics.capture import add_event
 from commerce.analytics.tasks import roll_up_analytics
@@ -33,7 +34,7 @@ def _shop_with_views(views_by_days_ago: dict[int, int]) -> int:
             client_id="test",
         )
         user = accounts.create_shop(
-            s, accounts.Actor(user_id=grant.user.id, role="buyer"), name="Rollup Shop", slug=f"rollup-{grant.user.id}"
+            s, Actor(user_id=grant.user.id, role="buyer"), name="Rollup Shop", slug=f"rollup-{grant.user.id}"
         )
         product = Product(shop_id=user.shop_id, slug="p", title="P", pricing="fixed", price_amount=100, currency="USD")
         s.add(product)
@@ -99,7 +100,7 @@ def _session_cookie(*, with_shop: bool) -> str:
         if with_shop:
             accounts.create_shop(
                 s,
-                accounts.Actor(user_id=grant.user.id, role="buyer"),
+                Actor(user_id=grant.user.id, role="buyer"),
                 name="Export Shop",
                 slug=f"export-{grant.user.id}",
             )

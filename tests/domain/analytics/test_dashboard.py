@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.analytics import rollups
 from commerce.analytics.capture import add_event, record_event
 from commerce.analytics.dashboard import dashboard, period_for

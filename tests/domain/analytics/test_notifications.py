@@ -3,14 +3,13 @@
 import pytest
 from sqlmodel import select
 
-from commerce import wiring
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.delivery.library import set_update_emails
 from commerce.errors import ValidationError
 from commerce.models import OrderLine, User
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
-from commerce.notifications.email import OutboxEmailSender
+from commerce.notifications.email import OutboxEmailSender, email_sender
 from tests.domain.analytics.support import buy, refund
 
 
@@ -96,10 +95,10 @@ def test_preferences_have_defaults_and_refuse_what_cannot_be_switched_off(world)
 
 
 @pytest.fixture
-def outbox(world, monkeypatch, tmp_path):
+def outbox(world, tmp_path):
     """The email job's work, done in this test's transaction, writing to a temporary outbox."""
-    monkeypatch.setattr(wiring, "email_sender", lambda: OutboxEmailSender(tmp_path))
-    return tmp_path
+    with email_sender.replaced(OutboxEmailSender(tmp_path)):
+        yield tmp_path
 
 
 def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(world, outbox):

@@ -2,9 +2,8 @@
 
 import pytest
 
-from commerce import wiring
 from commerce.errors import ValidationError
-from commerce.notifications import inapp, preferences
+from commerce.notifications import inapp, preferences, push_sender, sms_sender
 from commerce.notifications import tasks as notification_tasks
 from tests.domain.analytics.support import buy
 
@@ -31,8 +30,6 @@ def devices(world, monkeypatch):
     test's transaction, sending to recorders."""
     push, sms = RecordingPush(), RecordingSms()
     scheduled = []
-    monkeypatch.setattr(wiring, "push_sender", lambda: push)
-    monkeypatch.setattr(wiring, "sms_sender", lambda: sms)
     monkeypatch.setattr(inapp, "enqueue_after_commit", lambda s, fn, **kwargs: scheduled.append((fn, kwargs)))
     work = {
         notification_tasks.send_push: notification_tasks.deliver_push,
@@ -45,7 +42,8 @@ def devices(world, monkeypatch):
             job, kwargs = scheduled.pop(0)
             work[job](world.s, **kwargs)
 
-    return push, sms, sell
+    with push_sender.replaced(push), sms_sender.replaced(sms):
+        yield push, sms, sell
 
 
 def test_a_sale_reaches_push_and_sms_only_after_the_seller_switches_them_on(world, devices):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.analytics import rollups
 from commerce.analytics.capture import VisitContext, add_event, record_event
 from commerce.errors import ValidationError

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.kit.time import utcnow
 from commerce.models import Product, Shop, User
 from commerce.orders.cart import CartSettings

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from commerce import wiring
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.db import engine_for, unit_of_work
 from commerce.errors import Conflict
 from commerce.kit.time import utcnow

@@ -14,8 +14,8 @@ from commerce import ledger
 from commerce.kit.time import utcnow
 from commerce.models import LedgerPosting, LedgerTransaction, Order
 from commerce.orders import lifecycle, refunds
+from commerce.orders.webhooks import handle_event
 from commerce.payments.port import GatewayEvent
-from commerce.payments.webhooks import handle_event
 
 AFTER_HOLD = timedelta(days=8)
 US_EARNINGS = 1900 - 95 - 55  # 19.00 USD less 5 % commission and the card fee

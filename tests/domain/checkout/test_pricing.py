@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import DiscountCode

@@ -2,7 +2,7 @@
 
 from commerce.catalog import queries
 from commerce.orders import refunds
-from commerce.payments.webhooks import handle_event
+from commerce.orders.webhooks import handle_event
 
 
 def buy(world, product):

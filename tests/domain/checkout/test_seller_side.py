@@ -9,14 +9,14 @@ import pytest
 from sqlmodel import select
 
 from commerce import ledger
-from commerce.accounts import Actor
+from commerce.actor import Actor
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.models import OrderLine
 from commerce.notifications.preferences import pseudonym, set_share_email
 from commerce.orders import cart, discounts, lifecycle, sales
 from commerce.orders.cart import CartSettings
 from commerce.orders.pricing import CartInput
-from commerce.payments.webhooks import handle_event
+from commerce.orders.webhooks import handle_event
 
 ANONYMOUS = Actor.anonymous()
 
@@ -252,8 +252,8 @@ def test_sold_out_keys_are_flagged_and_unpaid_orders_hold_the_last_key(world):
 
 
 def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
+    from commerce.catalog import bundles
     from commerce.models import Fulfilment, Order
-    from commerce.orders import bundles
 
     shop, other_shop = world.shop(), world.shop()
     bundle, first, second = (
@@ -297,8 +297,8 @@ def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
 
 
 def test_a_bundle_holds_the_keys_of_what_it_grants(world):
+    from commerce.catalog import bundles
     from commerce.models import LicenseKey
-    from commerce.orders import bundles
 
     shop = world.shop()
     keyed, bundle = world.product(shop, 1000, title="Keyed"), world.product(shop, 2500, title="Bundle")

@@ -9,14 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-import commerce.delivery.tasks  # noqa: F401  (registers delivery's order hooks, as the app does)
-from commerce import wiring
-from commerce.accounts import Actor
+from commerce import ratelimit, storage
+from commerce.actor import Actor
 from commerce.catalog import keys as catalog_keys
 from commerce.delivery import grants
 from commerce.models import Fulfilment, LicensePolicy, Order, ProductFile, ProductVersion, User
 from commerce.orders import refunds
-from commerce.payments.webhooks import handle_event
+from commerce.orders.webhooks import handle_event
 from commerce.storage import LocalBlobStore
 from tests.domain.checkout.conftest import World
 
@@ -106,10 +105,9 @@ class DeliveryWorld:
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    blob_store = LocalBlobStore(tmp_path / "storage", "test-secret")
-    monkeypatch.setattr(wiring, "blob_store", lambda: blob_store)
-    return blob_store
+def store(tmp_path):
+    with storage.blob_store.replaced(LocalBlobStore(tmp_path / "storage", "test-secret")) as blob_store:
+        yield blob_store
 
 
 @pytest.fixture
@@ -118,10 +116,7 @@ def shop(s, store):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits(monkeypatch):
+def fresh_rate_limits():
     """Each test counts license API requests from zero."""
-    from commerce.accounts.ratelimit import MemoryAttemptCounter
-
-    counter = MemoryAttemptCounter()
-    monkeypatch.setattr(wiring, "attempt_counter", lambda: counter)
-    return counter
+    with ratelimit.attempt_counter.replaced(ratelimit.MemoryAttemptCounter()) as counter:
+        yield counter

@@ -8,13 +8,13 @@ import pikepdf
 import pytest
 from sqlmodel import select
 
-from commerce import wiring
+from commerce import audit
 from commerce.accounts.service import _start_session
+from commerce.config import get_settings
 from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import DownloadEvent, ProductVersion, StampedCopy, User
-from commerce.moderation import audit
 
 
 def one_page_pdf() -> bytes:
@@ -33,7 +33,7 @@ def parts(url: str) -> tuple[str, str, str, str, str]:
 
 def verify(url: str, now=None):
     fulfilment_id, file_id, _, exp, sig = parts(url)
-    return links.verify(wiring.settings().secret_key, fulfilment_id, file_id, exp, sig, now=now)
+    return links.verify(get_settings().secret_key, fulfilment_id, file_id, exp, sig, now=now)
 
 
 def session_token(s, user) -> str:
@@ -78,7 +78,7 @@ def test_a_minted_link_names_the_file_and_serves_the_buyers_file(shop, bought):
 def test_links_are_signed_and_expire(shop, bought):
     minted = downloads.mint_link(shop.s, bought["buyer"], bought["file"].id)
     fulfilment_id, file_id, _, exp, sig = parts(minted.url)
-    secret = wiring.settings().secret_key
+    secret = get_settings().secret_key
     with pytest.raises(links.InvalidLink):
         links.verify(secret, fulfilment_id, str(int(file_id) + 1), exp, sig)
     with pytest.raises(links.InvalidLink):

@@ -5,16 +5,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from commerce import audit
 from commerce.delivery import downloads, grants
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.license_keys.format import is_well_formed
 from commerce.licensing import service as licensing
 from commerce.licensing.issuing import OutOfKeys, issue_key
-from commerce.licensing.keys import is_well_formed
 from commerce.models import FulfilmentDelivery, LicenseKey, Order, OrderTransition
-from commerce.moderation import audit
 from commerce.orders import lifecycle
 from commerce.orders.checkout import KEY_HOLD
-from commerce.payments.webhooks import handle_event
+from commerce.orders.webhooks import handle_event
 
 
 def live_keys(s, product):
@@ -57,7 +57,8 @@ def test_generated_keys_are_grouped_unguessable_and_carry_the_product_prefix(sho
 def test_the_grant_hook_only_schedules_the_delivery(shop, monkeypatch):
     scheduled = []
     monkeypatch.setattr(
-        "commerce.delivery.tasks.enqueue_after_commit", lambda s, job, **kwargs: scheduled.append((job.name, kwargs))
+        "commerce.delivery.subscribers.enqueue_after_commit",
+        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)),
     )
     product = shop.product(kind="keys")
     shop.generated_keys(product)
@@ -170,7 +171,8 @@ def test_an_admin_revokes_an_orders_access_with_a_reason_in_the_audit_trail(shop
 def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop, monkeypatch):
     scheduled = []
     monkeypatch.setattr(
-        "commerce.delivery.tasks.enqueue_after_commit", lambda s, job, **kwargs: scheduled.append((job.name, kwargs))
+        "commerce.delivery.subscribers.enqueue_after_commit",
+        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)),
     )
     product = shop.product(kind="keys")
     shop.import_keys(product, "FIRST-KEY")

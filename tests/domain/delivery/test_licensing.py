@@ -9,14 +9,13 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
-from commerce.catalog.keys import vault
 from commerce.errors import Conflict, NotFound, RateLimited, ValidationError
 from commerce.kit.time import utcnow
+from commerce.license_keys.format import generate_key, normalize_key
+from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.licensing import api
 from commerce.licensing import service as licensing
-from commerce.licensing.crypto import product_associated_data
 from commerce.licensing.issuing import OutOfKeys, issue_key
-from commerce.licensing.keys import generate_key, normalize_key
 from commerce.models import (
     Fulfilment,
     LicenseKey,
@@ -53,8 +52,8 @@ def test_keys_are_encrypted_at_rest_and_found_by_keyed_hash(shop, keyed):
     row, text = keyed["row"], keyed["key"]
     assert text.encode() not in row.ciphertext
     assert normalize_key(text).encode() not in row.ciphertext
-    assert vault().decrypt(row.ciphertext, product_associated_data(row.product_id)) == text
-    assert row.lookup_hash == vault().lookup_hash(normalize_key(text)) != normalize_key(text)
+    assert configured_vault().decrypt(row.ciphertext, product_associated_data(row.product_id)) == text
+    assert row.lookup_hash == configured_vault().lookup_hash(normalize_key(text)) != normalize_key(text)
     # Typed in lower case with spaces instead of dashes, it is the same key.
     answer = call(api.validate, shop, keyed["product"], text.lower().replace("-", " "))
     assert answer.status == "valid"
@@ -253,7 +252,7 @@ def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(db_engine):
         product = Product(shop_id=shop_row.id, slug="rush", title="Rush", price_amount=100, delivery_kind="keys")
         s.add(product)
         s.flush()
-        keys_vault = vault()
+        keys_vault = configured_vault()
         for n in range(10):
             text = f"STOCK-{n:04d}-{uuid.uuid4().hex[:8]}"
             s.add(

@@ -18,7 +18,8 @@ def owned(shop, monkeypatch):
     listener schedules are collected in `scheduled` instead of run."""
     scheduled = []
     monkeypatch.setattr(
-        "commerce.delivery.tasks.enqueue_after_commit", lambda s, job, **kwargs: scheduled.append((job.name, kwargs))
+        "commerce.delivery.subscribers.enqueue_after_commit",
+        lambda s, job, **kwargs: scheduled.append((job.name, kwargs)),
     )
     product = shop.product(kind="files", title="Field Guide")
     product.published_at = datetime.now(UTC)

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
+from commerce.db import dialect_insert
 from commerce.models import LibraryState
-
-_INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
-
-
-def dialect_insert(s: Session):
-    """The INSERT construct of the session's database, which knows ON CONFLICT."""
-    return _INSERT[s.get_bind().dialect.name]
 
 
 def bump_library(s: Session, user_ids: Iterable[int]) -> None:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_shop
-from commerce.catalog.access import owned_product, touch
+from commerce.actor import Actor, require_shop
+from commerce.catalog.access import owned_product
+from commerce.catalog.changes import touch
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
 from commerce.links import product_url

@@ -1,10 +1,13 @@
-"""Counting failed attempts per key in a fixed window (Redis, or in-process)."""
+"""Counting failed attempts per key in a fixed window (Redis, or in-process): sign-ins and
+the license API use it to slow down guessing."""
 
 from __future__ import annotations
 
 import threading
 import time
 from typing import Protocol
+
+from commerce.kit.slot import Slot
 
 
 class AttemptCounter(Protocol):
@@ -58,3 +61,7 @@ class RedisAttemptCounter:
 
     def reset(self, key: str) -> None:
         self._redis.delete(self._prefix + key)
+
+
+# Plugged in by commerce.wiring: Redis when REDIS_URL is set (shared by every process), else in-process.
+attempt_counter: Slot[AttemptCounter] = Slot("attempt counter")

@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from commerce.licensing.keys import normalize_key
+from commerce.config import get_settings
+from commerce.license_keys.format import normalize_key
 
 MASTER_KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -90,3 +91,8 @@ class KeyVault:
             # Hashing the raw text would make the same key unfindable by what a buyer types.
             raise ValueError("lookup_hash takes the output of normalize_key().")
         return hmac.new(self._lookup_key, normalized_key.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def configured_vault() -> KeyVault:
+    """The vault for this deployment's LICENSE_ENCRYPTION_KEY."""
+    return KeyVault(get_settings().license_encryption_key)

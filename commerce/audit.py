@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
-from commerce.accounts import Actor, require_admin
+from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label
 from commerce.models import AuditRecord, User

@@ -1,0 +1,20 @@
+"""How search reacts to the catalogue and to sales (listed in `commerce.wiring.SUBSCRIBERS`)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from commerce import events
+from commerce.catalog.changes import mark_products_dirty
+from commerce.jobs import enqueue_after_commit
+from commerce.search import tasks
+
+
+def reindex_after_commit(s: Session, event: events.ProductsChanged) -> None:
+    """One reindex job after the commit, however many products this transaction changed."""
+    enqueue_after_commit(s, tasks.reindex_dirty_products)
+
+
+def sales_count_changed(s: Session, event: events.FulfilmentGranted | events.FulfilmentRevoked) -> None:
+    """A sale or a refund changes the product's popularity (its sales count in the index)."""
+    mark_products_dirty(s, [event.product_id])
