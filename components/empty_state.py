@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
+from components.buttons import link_button
 
 
 def empty_state(icon: str, title: str, body: str, *, action: rx.Component | None = None, id: str = "") -> rx.Component:
@@ -28,3 +30,8 @@ def empty_state(icon: str, title: str, body: str, *, action: rx.Component | None
         border=f"1px dashed {theme.BORDER}",
         border_radius=theme.RADIUS_CARD,
     )
+
+
+def missing_state(icon: str, title: str, body: str, *, id: str) -> rx.Component:
+    """What a page shows when what its address names does not exist, with the way back."""
+    return empty_state(icon, title, body, action=link_button("Back to the shop", routes.HOME, id=f"{id}-home"), id=id)

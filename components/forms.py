@@ -99,6 +99,16 @@ def submit_button(label: str, *, id: str, loading: bool | rx.Var = False) -> rx.
     )
 
 
+def stacked_form(*children: rx.Component, on_submit, spacing: str = theme.GAP, **props) -> rx.Component:
+    """A form whose fields and buttons stand one under the other, as wide as their column."""
+    return rx.form(rx.vstack(*children, spacing=spacing, width="100%"), on_submit=on_submit, width="100%", **props)
+
+
+def submit_row(button: rx.Component) -> rx.Component:
+    """A form's submit button: full width on a phone, its own width from a tablet up."""
+    return rx.box(button, width=rx.breakpoints(initial="100%", sm="auto"))
+
+
 def form_error(message: TextLike, *, id: str = "") -> rx.Component:
     """A problem with the whole form (wrong password, rate limit...)."""
     message_var = rx.Var.create(message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.pager import pager
 from components.price import price_tag
 
 TextLike = str | rx.Var
@@ -96,3 +97,34 @@ def product_card(
 
 def product_grid(*cards: rx.Component, id: str = "") -> rx.Component:
     return rx.grid(*cards, columns=theme.GRID_COLUMNS, spacing=theme.GAP, width="100%", id=id or None)
+
+
+def product_cards(products: rx.Var, *, id: str) -> rx.Component:
+    """A grid of product card views (url, title, shop_name, price_label, cover_url, category_name)."""
+    return product_grid(
+        rx.foreach(
+            products,
+            lambda product: product_card(
+                url=product.url,
+                title=product.title,
+                shop_name=product.shop_name,
+                price_label=product.price_label,
+                cover_url=product.cover_url,
+                category_name=product.category_name,
+            ),
+        ),
+        id=id,
+    )
+
+
+def product_listing(
+    products: rx.Var, pagination: rx.Var, *, header: rx.Component, empty: rx.Component, id: str
+) -> rx.Component:
+    """A page of products under a heading (a category, a shop): the grid, or `empty`, and the pager."""
+    return rx.vstack(
+        header,
+        rx.cond(products.length() > 0, product_cards(products, id=f"{id}-products"), empty),
+        pager(pagination, id=f"{id}-pager"),
+        spacing=theme.GAP_SECTION,
+        width="100%",
+    )

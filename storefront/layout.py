@@ -32,10 +32,13 @@ from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.footer import footer
+from components.loading import once_loaded
 from components.navbar import navbar
+from components.product_card import product_listing
 from components.search import quick_search_box
 from state.analytics import VisitorState
 from state.cart import CartState
+from state.catalog import CatalogListingState
 from state.notifications import NotificationsState
 from state.search import QuickSearchState
 from state.session import SessionState
@@ -168,6 +171,14 @@ def _make_page(
     return decorator
 
 
+def open_graph(title: str | rx.Var, description: str | rx.Var) -> list[rx.Component]:
+    """The Open Graph title and description, for pages whose own title is worth sharing."""
+    return [
+        rx.el.meta(property="og:title", content=title),
+        rx.el.meta(property="og:description", content=description),
+    ]
+
+
 def shop_page(
     route: str,
     *,
@@ -192,9 +203,21 @@ def shop_page(
     )
 
 
-def library_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
+def _signed_in_page(
+    route: str,
+    title: str,
+    description: str,
+    on_load: OnLoad,
+    *,
+    allowed: rx.Var = SessionState.is_signed_in,
+    refused: rx.Component | None = None,
+):
+    """A page for signed-in users (`allowed` among them; the others see `refused`)."""
+
     def body(render: PageFunction) -> rx.Component:
-        return rx.cond(SessionState.is_signed_in, render(), _checking_session())
+        if refused is None:
+            return rx.cond(allowed, render(), _checking_session())
+        return rx.cond(allowed, render(), rx.cond(SessionState.is_signed_in, refused, _checking_session()))
 
     return _make_page(
         route,
@@ -203,53 +226,51 @@ def library_page(route: str, *, title: str, description: str, on_load: OnLoad = 
         [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
         body,
     )
+
+
+def library_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
+    return _signed_in_page(route, title, description, on_load)
 
 
 def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
-    def body(render: PageFunction) -> rx.Component:
-        return rx.cond(
-            SessionState.has_shop,
-            render(),
-            rx.cond(
-                SessionState.is_signed_in,
-                _not_allowed(
-                    "The seller studio is for shop owners",
-                    "Open a shop from your account page to sell your digital products here.",
-                    link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="not-allowed-action"),
-                ),
-                _checking_session(),
-            ),
-        )
-
-    return _make_page(
-        route,
-        title,
-        description,
-        [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
-        body,
+    refused = _not_allowed(
+        "The seller studio is for shop owners",
+        "Open a shop from your account page to sell your digital products here.",
+        link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="not-allowed-action"),
     )
+    return _signed_in_page(route, title, description, on_load, allowed=SessionState.has_shop, refused=refused)
 
 
 def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
-    def body(render: PageFunction) -> rx.Component:
-        return rx.cond(
-            SessionState.is_admin,
-            render(),
-            rx.cond(
-                SessionState.is_signed_in,
-                _not_allowed(
-                    "This area is for administrators",
-                    "Your account does not have access to the admin console.",
-                    link_button("Back to the shop", routes.HOME, id="not-allowed-action", primary=False),
-                ),
-                _checking_session(),
-            ),
-        )
-
-    return _make_page(
-        route,
-        title,
-        description,
-        [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
-        body,
+    refused = _not_allowed(
+        "This area is for administrators",
+        "Your account does not have access to the admin console.",
+        link_button("Back to the shop", routes.HOME, id="not-allowed-action", primary=False),
     )
+    return _signed_in_page(route, title, description, on_load, allowed=SessionState.is_admin, refused=refused)
+
+
+def listing_page(
+    route: str,
+    state: type[CatalogListingState],
+    *,
+    header: Callable[[], rx.Component],
+    empty: rx.Component,
+    missing: rx.Component,
+    id: str,
+) -> Page:
+    """A category's or a shop's page: `header`, a page of its products and the pager; `missing`
+    when the address names none."""
+
+    @shop_page(
+        route,
+        title=state.page_title,
+        description=state.meta_description,
+        meta=open_graph(state.page_title, state.meta_description),
+        on_load=state.load,
+    )
+    def listing() -> rx.Component:
+        found = product_listing(state.products, state.pagination, header=header(), empty=empty, id=id)
+        return once_loaded(state.loaded, found, not_found=state.not_found, missing=missing)
+
+    return listing

@@ -10,7 +10,8 @@ from commerce.orders import tax
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
-from components.forms import form_error, labelled_input, submit_button
+from components.forms import form_error, labelled_input, stacked_form, submit_button
+from components.loading import once_loaded
 from components.studio import NATIVE_CONTROL_STYLE, field_label
 from state.cart import CartRow, CartState
 from state.session import SessionState
@@ -143,27 +144,23 @@ def code_form() -> rx.Component:
         spacing="2",
         id="cart-code-applied",
     )
-    form = rx.form(
-        rx.vstack(
-            field_label("Discount code", "cart-code"),
-            rx.hstack(
-                rx.input(
-                    name="code",
-                    id="cart-code",
-                    size="3",
-                    flex_grow="1",
-                    auto_complete="off",
-                    auto_capitalize="characters",
-                ),
-                rx.button("Apply", type="submit", size="3", variant="soft", id="cart-code-apply"),
-                width="100%",
-                spacing="2",
+    form = stacked_form(
+        field_label("Discount code", "cart-code"),
+        rx.hstack(
+            rx.input(
+                name="code",
+                id="cart-code",
+                size="3",
+                flex_grow="1",
+                auto_complete="off",
+                auto_capitalize="characters",
             ),
-            spacing="1",
+            rx.button("Apply", type="submit", size="3", variant="soft", id="cart-code-apply"),
             width="100%",
+            spacing="2",
         ),
+        spacing="1",
         on_submit=CartState.apply_code,
-        width="100%",
     )
     message = rx.cond(CartState.code_error != "", CartState.code_error, CartState.code_message)
     # A kept code that stopped applying (expired, used up) blocks checkout until removed.
@@ -232,39 +229,35 @@ def _total_row(label, value, *, id: str, bold: bool = False) -> rx.Component:
 
 
 def checkout_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            form_error(CartState.checkout_error, id="checkout-error"),
-            rx.cond(
-                ~SessionState.is_signed_in,
-                rx.vstack(
-                    labelled_input(
-                        "Email",
-                        name="email",
-                        id="checkout-email",
-                        type="email",
-                        auto_complete="email",
-                        error=CartState.email_error,
-                        hint="Your receipt and a link to your library go here; you can set a password from it later.",
-                    ),
-                    rx.text(
-                        "Have an account? ",
-                        rx.link("Sign in", href=routes.login_url(routes.CART), id="checkout-login"),
-                        size="2",
-                    ),
-                    spacing="2",
-                    width="100%",
+    return stacked_form(
+        form_error(CartState.checkout_error, id="checkout-error"),
+        rx.cond(
+            ~SessionState.is_signed_in,
+            rx.vstack(
+                labelled_input(
+                    "Email",
+                    name="email",
+                    id="checkout-email",
+                    type="email",
+                    auto_complete="email",
+                    error=CartState.email_error,
+                    hint="Your receipt and a link to your library go here; you can set a password from it later.",
                 ),
+                rx.text(
+                    "Have an account? ",
+                    rx.link("Sign in", href=routes.login_url(routes.CART), id="checkout-login"),
+                    size="2",
+                ),
+                spacing="2",
+                width="100%",
             ),
-            submit_button(
-                rx.cond(T.is_free, "Get it free", "Checkout"), id="checkout-submit", loading=CartState.checkout_pending
-            ),
-            spacing="3",
-            width="100%",
         ),
+        submit_button(
+            rx.cond(T.is_free, "Get it free", "Checkout"), id="checkout-submit", loading=CartState.checkout_pending
+        ),
+        spacing="3",
         on_submit=CartState.start_checkout,
         reset_on_submit=False,
-        width="100%",
         id="checkout-form",
     )
 
@@ -313,11 +306,7 @@ def cart_page() -> rx.Component:
     return rx.vstack(
         rx.heading("Your cart", as_="h1", size="7"),
         form_error(CartState.error, id="cart-error"),
-        rx.cond(
-            CartState.loaded,
-            rx.cond(CartState.rows.length() > 0, cart_view(), empty),
-            rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%"),
-        ),
+        once_loaded(CartState.loaded, rx.cond(CartState.rows.length() > 0, cart_view(), empty)),
         spacing=theme.GAP_SECTION,
         width="100%",
     )

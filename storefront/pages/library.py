@@ -10,6 +10,7 @@ from components.buttons import link_button
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice
 from components.library import file_row, key_row, library_row
+from components.loading import once_loaded
 from components.pager import pager
 from state.library import LibraryProductState, LibraryState
 from storefront.layout import library_page
@@ -70,16 +71,12 @@ def library() -> rx.Component:
         ),
         rx.text("Nothing in your library matches that search.", color=theme.TEXT_MUTED, id="library-no-match"),
     )
-    pagination = LibraryState.pagination
     return rx.vstack(
         rx.heading("Your library", as_="h1", size="7"),
         rx.cond(LibraryState.total > 0, _search_box()),
-        rx.cond(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty), rx.spinner()),
+        once_loaded(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty)),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            LibraryState.pagination,
             id="library-pager",
             query=LibraryState.page_query,
         ),
@@ -230,7 +227,7 @@ def library_product() -> rx.Component:
         id="library-product-missing",
     )
     return rx.box(
-        rx.cond(LibraryProductState.loaded, rx.cond(LibraryProductState.not_found, missing, found), rx.spinner()),
+        once_loaded(LibraryProductState.loaded, found, not_found=LibraryProductState.not_found, missing=missing),
         width="100%",
         max_width="48rem",
         margin_x="auto",

@@ -63,7 +63,6 @@ def notification_row(note) -> rx.Component:
     on_load=NotificationsState.load_page,
 )
 def notifications() -> rx.Component:
-    pagination = NotificationsState.pagination
     return rx.vstack(
         rx.flex(
             rx.heading("Notifications", as_="h1", size="7"),
@@ -98,10 +97,7 @@ def notifications() -> rx.Component:
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            NotificationsState.pagination,
             id="notifications-pager",
         ),
         rx.link(

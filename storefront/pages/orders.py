@@ -8,6 +8,7 @@ import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
+from components.loading import once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
@@ -212,11 +213,7 @@ def order_page() -> rx.Component:
         action=link_button("Sign in", routes.LOGIN, id="order-missing-login"),
         id="order-missing",
     )
-    return rx.cond(
-        OrderState.loaded,
-        rx.cond(OrderState.not_found, missing, order_detail()),
-        rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%"),
-    )
+    return once_loaded(OrderState.loaded, order_detail(), not_found=OrderState.not_found, missing=missing)
 
 
 def history_row(order: OrderPage) -> rx.Component:
@@ -259,7 +256,6 @@ def history_row(order: OrderPage) -> rx.Component:
     routes.ORDERS, title="Your orders", description="Everything you have ordered.", on_load=OrderHistoryState.load
 )
 def order_history() -> rx.Component:
-    pagination = OrderHistoryState.pagination
     return rx.vstack(
         rx.heading("Your orders", as_="h1", size="7"),
         rx.cond(
@@ -277,10 +273,7 @@ def order_history() -> rx.Component:
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            OrderHistoryState.pagination,
             id="orders-pager",
         ),
         spacing=theme.GAP_SECTION,

@@ -6,7 +6,7 @@ import reflex as rx
 
 from commerce.reviews.service import MAX_REPLY_LENGTH, MAX_REPORT_DETAILS, MAX_REVIEW_LENGTH, REPORT_REASONS
 from components import theme
-from components.forms import form_error, form_notice
+from components.forms import form_error, form_notice, stacked_form
 from components.rating import rating_bar, stars
 from components.studio import dropdown, field_label
 from state.reviews import ReviewsState
@@ -25,34 +25,30 @@ REASON_OPTIONS = [("", "Choose a reason…"), *REPORT_REASONS.items()]
 
 
 def report_form(id_prefix: str) -> rx.Component:
-    return rx.form(
+    return stacked_form(
         rx.vstack(
-            rx.vstack(
-                field_label("Why should a moderator look at it?", f"{id_prefix}-reason"),
-                dropdown(REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
-                spacing="1",
-                width="100%",
-            ),
-            rx.vstack(
-                field_label("Details (optional unless you chose “Something else”)", f"{id_prefix}-details"),
-                rx.text_area(
-                    name="details", id=f"{id_prefix}-details", rows="3", width="100%", max_length=MAX_REPORT_DETAILS
-                ),
-                spacing="1",
-                width="100%",
-            ),
-            form_error(ReviewsState.report_error, id=f"{id_prefix}-error"),
-            rx.hstack(
-                rx.button("Send report", type="submit", id=f"{id_prefix}-submit", color_scheme="red"),
-                rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_report),
-                spacing="2",
-            ),
-            spacing="3",
+            field_label("Why should a moderator look at it?", f"{id_prefix}-reason"),
+            dropdown(REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
+            spacing="1",
             width="100%",
         ),
+        rx.vstack(
+            field_label("Details (optional unless you chose “Something else”)", f"{id_prefix}-details"),
+            rx.text_area(
+                name="details", id=f"{id_prefix}-details", rows="3", width="100%", max_length=MAX_REPORT_DETAILS
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        form_error(ReviewsState.report_error, id=f"{id_prefix}-error"),
+        rx.hstack(
+            rx.button("Send report", type="submit", id=f"{id_prefix}-submit", color_scheme="red"),
+            rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_report),
+            spacing="2",
+        ),
+        spacing="3",
         on_submit=ReviewsState.submit_report,
         reset_on_submit=False,
-        width="100%",
         padding="0.75rem",
         border=f"1px solid {theme.BORDER}",
         border_radius=theme.RADIUS_CARD,
@@ -113,58 +109,54 @@ def summary() -> rx.Component:
 
 def review_form() -> rx.Component:
     own = D.own_review
-    return rx.form(
+    return stacked_form(
+        rx.heading(rx.cond(own, "Edit your review", "Review this product"), as_="h3", size="4"),
         rx.vstack(
-            rx.heading(rx.cond(own, "Edit your review", "Review this product"), as_="h3", size="4"),
-            rx.vstack(
-                field_label("Your rating", "review-rating"),
-                rx.box(
-                    dropdown(
-                        RATING_OPTIONS,
-                        name="rating",
-                        id="review-rating",
-                        default_value=rx.cond(own, own.rating.to_string(), ""),
-                    ),
-                    max_width="16rem",
-                    width="100%",
+            field_label("Your rating", "review-rating"),
+            rx.box(
+                dropdown(
+                    RATING_OPTIONS,
+                    name="rating",
+                    id="review-rating",
+                    default_value=rx.cond(own, own.rating.to_string(), ""),
                 ),
-                spacing="1",
+                max_width="16rem",
                 width="100%",
             ),
-            rx.vstack(
-                field_label("Your review (optional)", "review-body"),
-                rx.text_area(
-                    name="body",
-                    id="review-body",
-                    rows="4",
-                    width="100%",
-                    default_value=rx.cond(own, own.body, ""),
-                    max_length=MAX_REVIEW_LENGTH,
-                    placeholder="What did you like? What could be better?",
-                ),
-                spacing="1",
-                width="100%",
-            ),
-            form_error(ReviewsState.review_error, id="review-error"),
-            rx.hstack(
-                rx.button(
-                    rx.cond(own, "Save review", "Publish review"),
-                    type="submit",
-                    id="review-submit",
-                    style=theme.CTA_BUTTON_STYLE,
-                ),
-                rx.cond(
-                    ReviewsState.editing,
-                    rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.cancel_edit),
-                ),
-                spacing="2",
-            ),
-            spacing="3",
+            spacing="1",
             width="100%",
         ),
+        rx.vstack(
+            field_label("Your review (optional)", "review-body"),
+            rx.text_area(
+                name="body",
+                id="review-body",
+                rows="4",
+                width="100%",
+                default_value=rx.cond(own, own.body, ""),
+                max_length=MAX_REVIEW_LENGTH,
+                placeholder="What did you like? What could be better?",
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        form_error(ReviewsState.review_error, id="review-error"),
+        rx.hstack(
+            rx.button(
+                rx.cond(own, "Save review", "Publish review"),
+                type="submit",
+                id="review-submit",
+                style=theme.CTA_BUTTON_STYLE,
+            ),
+            rx.cond(
+                ReviewsState.editing,
+                rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.cancel_edit),
+            ),
+            spacing="2",
+        ),
+        spacing="3",
         on_submit=ReviewsState.submit_review,
         key=ReviewsState.form_key.to_string(),
-        width="100%",
         id="review-form",
     )
 
@@ -221,22 +213,18 @@ def own_review_or_form() -> rx.Component:
 
 
 def reply_form(review) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.el.input(type="hidden", name="review_id", value=review.id.to_string()),
-            field_label("Your reply (one per review; it cannot be changed)", "reply-body"),
-            rx.text_area(name="reply", id="reply-body", rows="3", width="100%", max_length=MAX_REPLY_LENGTH),
-            form_error(ReviewsState.reply_error, id="reply-error"),
-            rx.hstack(
-                rx.button("Publish reply", type="submit", id="reply-submit"),
-                rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_reply),
-                spacing="2",
-            ),
+    return stacked_form(
+        rx.el.input(type="hidden", name="review_id", value=review.id.to_string()),
+        field_label("Your reply (one per review; it cannot be changed)", "reply-body"),
+        rx.text_area(name="reply", id="reply-body", rows="3", width="100%", max_length=MAX_REPLY_LENGTH),
+        form_error(ReviewsState.reply_error, id="reply-error"),
+        rx.hstack(
+            rx.button("Publish reply", type="submit", id="reply-submit"),
+            rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_reply),
             spacing="2",
-            width="100%",
         ),
+        spacing="2",
         on_submit=ReviewsState.submit_reply,
-        width="100%",
     )
 
 

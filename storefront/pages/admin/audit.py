@@ -39,7 +39,6 @@ def entry_row(entry) -> rx.Component:
     on_load=AdminAuditState.load,
 )
 def admin_audit() -> rx.Component:
-    pagination = AdminAuditState.pagination
     return rx.vstack(
         admin_header(
             "Audit record",
@@ -69,10 +68,7 @@ def admin_audit() -> rx.Component:
             rx.text("No decisions recorded yet.", color=theme.TEXT_MUTED, id="audit-empty"),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            AdminAuditState.pagination,
             id="audit-pager",
             query="?action=" + AdminAuditState.action + "&",
         ),

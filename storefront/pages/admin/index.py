@@ -351,7 +351,6 @@ def queue_item(item) -> rx.Component:
     on_load=ModerationState.load,
 )
 def admin_home() -> rx.Component:
-    pagination = ModerationState.pagination
     return rx.vstack(
         admin_header(
             "Moderation queue",
@@ -378,10 +377,7 @@ def admin_home() -> rx.Component:
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            ModerationState.pagination,
             id="queue-pager",
             query="?kind=" + ModerationState.kind + "&age=" + ModerationState.age + "&",
         ),

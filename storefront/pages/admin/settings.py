@@ -7,7 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice, section_card
+from components.forms import form_error, form_notice, section_card, stacked_form
 from state.admin import AdminSettingsState
 from storefront.layout import admin_page
 
@@ -122,23 +122,19 @@ def currency_section() -> rx.Component:
 def banned_words_section() -> rx.Component:
     return section_card(
         "Banned words",
-        rx.form(
-            rx.vstack(
-                rx.text_area(
-                    name="words",
-                    id="banned-words",
-                    rows="6",
-                    width="100%",
-                    default_value=V.banned_words.join("\n"),
-                    aria_label="Banned words, one per line",
-                ),
-                rx.button("Save words", type="submit", id="banned-words-submit"),
-                spacing="2",
+        stacked_form(
+            rx.text_area(
+                name="words",
+                id="banned-words",
+                rows="6",
                 width="100%",
+                default_value=V.banned_words.join("\n"),
+                aria_label="Banned words, one per line",
             ),
+            rx.button("Save words", type="submit", id="banned-words-submit"),
+            spacing="2",
             on_submit=AdminSettingsState.save_banned_words,
             key=AdminSettingsState.form_key.to_string(),
-            width="100%",
         ),
         description="One word or phrase per line. Products waiting for approval and reported reviews that "
         "contain one are flagged at the top of the queue (whole words, any case).",

@@ -190,7 +190,6 @@ def report_list(reports, id: str) -> rx.Component:
     routes.ADMIN_USERS, title="Users", description="Find and manage marketplace users.", on_load=AdminUsersState.load
 )
 def admin_users() -> rx.Component:
-    pagination = AdminUsersState.pagination
     return rx.vstack(
         admin_header("Users", routes.ADMIN_USERS),
         search_form(),
@@ -203,10 +202,7 @@ def admin_users() -> rx.Component:
             id="users-table",
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            AdminUsersState.pagination,
             id="users-pager",
             query="?q=" + AdminUsersState.query + "&role=" + AdminUsersState.role + "&",
         ),

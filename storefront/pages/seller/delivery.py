@@ -8,7 +8,8 @@ import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice, section_card
+from components.forms import form_error, form_notice, section_card, stacked_form
+from components.loading import once_loaded
 from components.pager import pager
 from state.seller_delivery import SellerDeliveryState as S
 from storefront.layout import seller_page
@@ -27,31 +28,26 @@ def _number_field(label: str, *, name: str, id: str, value, hint: str) -> rx.Com
 def settings_card() -> rx.Component:
     return section_card(
         "Download rules",
-        rx.form(
-            rx.vstack(
-                form_error(S.settings_error, id="delivery-settings-error"),
-                form_notice(S.settings_notice, id="delivery-settings-notice"),
-                _number_field(
-                    "Downloads per buyer",
-                    name="download_limit",
-                    id="download-limit-input",
-                    value=rx.cond(S.settings.download_limit, S.settings.download_limit.to_string(), ""),
-                    hint="Empty for unlimited. Buyers at the limit are told to ask you for a reset.",
-                ),
-                _number_field(
-                    "Link lifetime (minutes)",
-                    name="link_minutes",
-                    id="link-minutes-input",
-                    value=S.settings.link_minutes.to_string(),
-                    hint="How long each download link works once clicked; 60 by default.",
-                ),
-                rx.button("Save download rules", type="submit", size="3", id="delivery-settings-submit"),
-                spacing=theme.GAP,
-                width="100%",
+        stacked_form(
+            form_error(S.settings_error, id="delivery-settings-error"),
+            form_notice(S.settings_notice, id="delivery-settings-notice"),
+            _number_field(
+                "Downloads per buyer",
+                name="download_limit",
+                id="download-limit-input",
+                value=rx.cond(S.settings.download_limit, S.settings.download_limit.to_string(), ""),
+                hint="Empty for unlimited. Buyers at the limit are told to ask you for a reset.",
             ),
+            _number_field(
+                "Link lifetime (minutes)",
+                name="link_minutes",
+                id="link-minutes-input",
+                value=S.settings.link_minutes.to_string(),
+                hint="How long each download link works once clicked; 60 by default.",
+            ),
+            rx.button("Save download rules", type="submit", size="3", id="delivery-settings-submit"),
             on_submit=S.save_settings,
             key=S.form_key.to_string(),
-            width="100%",
         ),
         id="delivery-settings",
     )
@@ -219,10 +215,7 @@ def keys_card() -> rx.Component:
             rx.text("No keys here yet.", color=theme.TEXT_MUTED),
         ),
         pager(
-            page=S.pagination.page,
-            page_count=S.pagination.page_count,
-            has_previous=S.pagination.has_previous,
-            has_next=S.pagination.has_next,
+            S.pagination,
             id="keys-pager",
             query="?keys=" + S.key_filter + "&",
         ),
@@ -266,7 +259,7 @@ def seller_delivery() -> rx.Component:
         id="delivery-missing",
     )
     return rx.box(
-        rx.cond(S.loaded, rx.cond(S.not_found, missing, found), rx.spinner()),
+        once_loaded(S.loaded, found, not_found=S.not_found, missing=missing),
         width="100%",
         max_width="56rem",
         margin_x="auto",

@@ -8,7 +8,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import empty_state
-from components.forms import form_error, labelled_input, section_card, submit_button
+from components.forms import form_error, labelled_input, section_card, stacked_form, submit_button, submit_row
 from components.pager import pager
 from components.seller_nav import seller_nav
 from components.studio import dropdown, field_label, status_badge
@@ -30,61 +30,55 @@ STATUS_FILTERS = [
 def new_product_form() -> rx.Component:
     return section_card(
         "New product",
-        rx.form(
-            rx.vstack(
-                form_error(SellerProductsState.create_error, id="new-product-error"),
-                labelled_input(
-                    "Title",
-                    name="title",
-                    id="new-product-title",
-                    error=SellerProductsState.create_title_error,
-                    placeholder="The Indie Maker Ebook",
-                ),
-                rx.grid(
-                    rx.vstack(
-                        field_label("Pricing", "new-product-pricing"),
-                        dropdown(
-                            [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
-                            name="pricing",
-                            id="new-product-pricing",
-                            default_value="fixed",
-                        ),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    labelled_input(
-                        "Price (minimum for pay what you want)",
-                        name="price",
-                        id="new-product-price",
-                        error=SellerProductsState.create_price_error,
-                        placeholder="19.00",
-                        hint="In your shop's currency; 0 for free.",
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
-                ),
+        stacked_form(
+            form_error(SellerProductsState.create_error, id="new-product-error"),
+            labelled_input(
+                "Title",
+                name="title",
+                id="new-product-title",
+                error=SellerProductsState.create_title_error,
+                placeholder="The Indie Maker Ebook",
+            ),
+            rx.grid(
                 rx.vstack(
-                    field_label("Buyers receive", "new-product-delivery"),
+                    field_label("Pricing", "new-product-pricing"),
                     dropdown(
-                        [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
-                        name="delivery_kind",
-                        id="new-product-delivery",
-                        default_value="files",
+                        [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                        name="pricing",
+                        id="new-product-pricing",
+                        default_value="fixed",
                     ),
                     spacing="1",
                     width="100%",
                 ),
-                rx.box(
-                    submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending),
-                    width=rx.breakpoints(initial="100%", sm="auto"),
+                labelled_input(
+                    "Price (minimum for pay what you want)",
+                    name="price",
+                    id="new-product-price",
+                    error=SellerProductsState.create_price_error,
+                    placeholder="19.00",
+                    hint="In your shop's currency; 0 for free.",
                 ),
-                spacing=theme.GAP,
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
                 width="100%",
+            ),
+            rx.vstack(
+                field_label("Buyers receive", "new-product-delivery"),
+                dropdown(
+                    [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
+                    name="delivery_kind",
+                    id="new-product-delivery",
+                    default_value="files",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            submit_row(
+                submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending)
             ),
             on_submit=SellerProductsState.create_product,
             id="new-product-form",
-            width="100%",
         ),
         description="Start with a title and a price; add pictures, files and text next.",
         id="new-product",
@@ -192,7 +186,6 @@ def product_row(row) -> rx.Component:
 
 
 def product_list() -> rx.Component:
-    pagination = SellerProductsState.pagination
     return rx.vstack(
         filters(),
         rx.cond(
@@ -216,10 +209,7 @@ def product_list() -> rx.Component:
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            SellerProductsState.pagination,
             query=SellerProductsState.query_prefix,
             id="seller-pager",
         ),

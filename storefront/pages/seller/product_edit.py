@@ -9,7 +9,8 @@ import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice, section_card
+from components.forms import form_error, form_notice, section_card, stacked_form
+from components.loading import once_loaded
 from components.rich_text import rich_text
 from components.studio import dropdown, field_error, field_label, status_badge
 from state.seller import ProductEditorState as E
@@ -171,81 +172,76 @@ def details_section() -> rx.Component:
     category_options = rx.foreach(E.categories, lambda c: rx.el.option(c.label, value=c.slug))
     return section_card(
         "Details",
-        rx.form(
+        stacked_form(
+            form_error(E.details_errors.get("form", ""), id="details-error"),
+            _notice("details"),
+            _input("Title", name="title", id="edit-title", default_value=P.title, required=True),
             rx.vstack(
-                form_error(E.details_errors.get("form", ""), id="details-error"),
-                _notice("details"),
-                _input("Title", name="title", id="edit-title", default_value=P.title, required=True),
-                rx.vstack(
-                    field_label("Address", "edit-slug"),
-                    rx.input(
-                        name="slug",
-                        id="edit-slug",
-                        default_value=P.slug,
-                        size="3",
-                        width="100%",
-                        read_only=P.slug_locked,
-                    ),
-                    rx.text(
-                        rx.cond(
-                            P.slug_locked,
-                            "Fixed since the product was published, so links keep working: ",
-                            "Lower-case letters, digits and dashes: ",
-                        ),
-                        P.public_url,
-                        size="1",
-                        color=theme.TEXT_MUTED,
-                    ),
-                    field_error(E.details_errors.get("slug", ""), id="edit-slug-error"),
-                    spacing="1",
+                field_label("Address", "edit-slug"),
+                rx.input(
+                    name="slug",
+                    id="edit-slug",
+                    default_value=P.slug,
+                    size="3",
                     width="100%",
+                    read_only=P.slug_locked,
                 ),
-                _input(
-                    "Summary",
-                    name="summary",
-                    id="edit-summary",
-                    default_value=P.summary,
-                    hint="One sentence shown under the title and in search results (280 characters).",
-                ),
-                _textarea(
-                    "Description",
-                    name="description",
-                    id="edit-description",
-                    default_value=P.description,
-                    rows="10",
-                    hint="Markdown: **bold**, lists, links, headings, tables. No HTML or pictures "
-                    "(use the gallery). Up to 100 KB.",
-                    error=E.details_errors.get("description", ""),
-                ),
-                rx.vstack(
-                    field_label("Category", "edit-category"),
-                    dropdown(
-                        [("", "No category")],
-                        category_options,
-                        name="category",
-                        id="edit-category",
-                        default_value=P.category_slug,
+                rx.text(
+                    rx.cond(
+                        P.slug_locked,
+                        "Fixed since the product was published, so links keep working: ",
+                        "Lower-case letters, digits and dashes: ",
                     ),
-                    field_error(E.details_errors.get("category", ""), id="edit-category-error"),
-                    spacing="1",
-                    width="100%",
+                    P.public_url,
+                    size="1",
+                    color=theme.TEXT_MUTED,
                 ),
-                _input(
-                    "Tags",
-                    name="tags",
-                    id="edit-tags",
-                    default_value=P.tags.join(", "),
-                    hint="Up to 10, separated by commas.",
-                    placeholder="python, ebook",
-                ),
-                _save_button("Save details", "details-submit"),
-                spacing=theme.GAP,
+                field_error(E.details_errors.get("slug", ""), id="edit-slug-error"),
+                spacing="1",
                 width="100%",
             ),
+            _input(
+                "Summary",
+                name="summary",
+                id="edit-summary",
+                default_value=P.summary,
+                hint="One sentence shown under the title and in search results (280 characters).",
+            ),
+            _textarea(
+                "Description",
+                name="description",
+                id="edit-description",
+                default_value=P.description,
+                rows="10",
+                hint="Markdown: **bold**, lists, links, headings, tables. No HTML or pictures "
+                "(use the gallery). Up to 100 KB.",
+                error=E.details_errors.get("description", ""),
+            ),
+            rx.vstack(
+                field_label("Category", "edit-category"),
+                dropdown(
+                    [("", "No category")],
+                    category_options,
+                    name="category",
+                    id="edit-category",
+                    default_value=P.category_slug,
+                ),
+                field_error(E.details_errors.get("category", ""), id="edit-category-error"),
+                spacing="1",
+                width="100%",
+            ),
+            _input(
+                "Tags",
+                name="tags",
+                id="edit-tags",
+                default_value=P.tags.join(", "),
+                hint="Up to 10, separated by commas.",
+                placeholder="python, ebook",
+            ),
+            _save_button("Save details", "details-submit"),
             on_submit=E.save_details,
             key="details-" + E.form_key.to_string(),
             id="details-form",
-            width="100%",
         ),
         rx.cond(
             P.description_html != "",
@@ -269,47 +265,42 @@ def details_section() -> rx.Component:
 def pricing_section() -> rx.Component:
     return section_card(
         "Price",
-        rx.form(
-            rx.vstack(
-                *_messages("pricing"),
-                rx.grid(
-                    rx.vstack(
-                        field_label("Pricing", "edit-pricing"),
-                        dropdown(
-                            [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
-                            name="pricing",
-                            id="edit-pricing",
-                            default_value=P.pricing,
-                        ),
-                        spacing="1",
-                        width="100%",
+        stacked_form(
+            *_messages("pricing"),
+            rx.grid(
+                rx.vstack(
+                    field_label("Pricing", "edit-pricing"),
+                    dropdown(
+                        [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                        name="pricing",
+                        id="edit-pricing",
+                        default_value=P.pricing,
                     ),
-                    rx.vstack(
-                        field_label("Price or minimum (" + P.currency.to(str) + ")", "edit-price"),
-                        rx.input(
-                            name="price",
-                            id="edit-price",
-                            default_value=P.price_input,
-                            size="3",
-                            width="100%",
-                            input_mode="decimal",
-                        ),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
+                    spacing="1",
                     width="100%",
                 ),
-                rx.text("Now: ", P.price_label, size="2", color=theme.TEXT_MUTED, id="price-now"),
-                _save_button("Save price", "pricing-submit"),
-                spacing=theme.GAP,
+                rx.vstack(
+                    field_label("Price or minimum (" + P.currency.to(str) + ")", "edit-price"),
+                    rx.input(
+                        name="price",
+                        id="edit-price",
+                        default_value=P.price_input,
+                        size="3",
+                        width="100%",
+                        input_mode="decimal",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
                 width="100%",
             ),
+            rx.text("Now: ", P.price_label, size="2", color=theme.TEXT_MUTED, id="price-now"),
+            _save_button("Save price", "pricing-submit"),
             on_submit=E.save_pricing,
             key="pricing-" + E.form_key.to_string(),
             id="pricing-form",
-            width="100%",
         ),
         description="In your shop's currency. Orders already placed keep the price they were paid at.",
         id="pricing-section",
@@ -513,31 +504,27 @@ def files_section() -> rx.Component:
             border_radius=theme.RADIUS_CONTROL,
         ),
     )
-    new_version = rx.form(
-        rx.vstack(
-            rx.text("Start an update", weight="bold", size="2"),
-            *_messages("version"),
-            rx.input(name="label", id="version-label", placeholder="Version name, e.g. 1.1", size="3", width="100%"),
-            rx.text_area(
-                name="release_notes",
-                id="version-notes",
-                placeholder="What changed (release notes)",
-                rows="3",
-                width="100%",
-            ),
-            rx.el.label(
-                rx.checkbox(name="carry_over", default_checked=True),
-                rx.text("Start with the current version's files", size="2"),
-                style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
-            ),
-            rx.box(rx.button("Start new version", type="submit", size="3", variant="soft", id="version-submit")),
-            spacing="2",
+    new_version = stacked_form(
+        rx.text("Start an update", weight="bold", size="2"),
+        *_messages("version"),
+        rx.input(name="label", id="version-label", placeholder="Version name, e.g. 1.1", size="3", width="100%"),
+        rx.text_area(
+            name="release_notes",
+            id="version-notes",
+            placeholder="What changed (release notes)",
+            rows="3",
             width="100%",
         ),
+        rx.el.label(
+            rx.checkbox(name="carry_over", default_checked=True),
+            rx.text("Start with the current version's files", size="2"),
+            style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
+        ),
+        rx.box(rx.button("Start new version", type="submit", size="3", variant="soft", id="version-submit")),
+        spacing="2",
         on_submit=E.create_version,
         reset_on_submit=True,
         id="version-form",
-        width="100%",
     )
     return section_card(
         "Files",
@@ -565,108 +552,100 @@ def files_section() -> rx.Component:
 
 def keys_section() -> rx.Component:
     lic = P.license
-    policy = rx.form(
-        rx.vstack(
-            *_messages("policy"),
-            rx.grid(
-                rx.vstack(
-                    field_label("Keys", "key-source"),
-                    dropdown(
-                        [("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
-                        name="source",
-                        id="key-source",
-                        default_value=lic.source,
-                    ),
-                    spacing="1",
-                    width="100%",
+    policy = stacked_form(
+        *_messages("policy"),
+        rx.grid(
+            rx.vstack(
+                field_label("Keys", "key-source"),
+                dropdown(
+                    [("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
+                    name="source",
+                    id="key-source",
+                    default_value=lic.source,
                 ),
-                rx.vstack(
-                    field_label("Prefix for generated keys", "key-prefix"),
-                    rx.input(
-                        name="prefix",
-                        id="key-prefix",
-                        default_value=lic.prefix,
-                        size="3",
-                        placeholder="e.g. PRO",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.vstack(
-                    field_label("Activations per key", "key-activations"),
-                    rx.input(
-                        name="activation_limit",
-                        id="key-activations",
-                        input_mode="numeric",
-                        default_value=lic.activation_limit.to_string().replace("null", ""),
-                        placeholder="No limit",
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.vstack(
-                    field_label("Expires after (days)", "key-expiry"),
-                    rx.input(
-                        name="expiry_days",
-                        id="key-expiry",
-                        input_mode="numeric",
-                        default_value=lic.expiry_days.to_string().replace("null", ""),
-                        placeholder="Never",
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.vstack(
-                    field_label("Validations per key", "key-usage"),
-                    rx.input(
-                        name="usage_limit",
-                        id="key-usage",
-                        input_mode="numeric",
-                        default_value=lic.usage_limit.to_string().replace("null", ""),
-                        placeholder="No limit",
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                spacing="3",
+                spacing="1",
                 width="100%",
             ),
-            rx.box(rx.button("Save key settings", type="submit", size="3", variant="soft", id="policy-submit")),
+            rx.vstack(
+                field_label("Prefix for generated keys", "key-prefix"),
+                rx.input(
+                    name="prefix",
+                    id="key-prefix",
+                    default_value=lic.prefix,
+                    size="3",
+                    placeholder="e.g. PRO",
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                field_label("Activations per key", "key-activations"),
+                rx.input(
+                    name="activation_limit",
+                    id="key-activations",
+                    input_mode="numeric",
+                    default_value=lic.activation_limit.to_string().replace("null", ""),
+                    placeholder="No limit",
+                    size="3",
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                field_label("Expires after (days)", "key-expiry"),
+                rx.input(
+                    name="expiry_days",
+                    id="key-expiry",
+                    input_mode="numeric",
+                    default_value=lic.expiry_days.to_string().replace("null", ""),
+                    placeholder="Never",
+                    size="3",
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                field_label("Validations per key", "key-usage"),
+                rx.input(
+                    name="usage_limit",
+                    id="key-usage",
+                    input_mode="numeric",
+                    default_value=lic.usage_limit.to_string().replace("null", ""),
+                    placeholder="No limit",
+                    size="3",
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
         ),
+        rx.box(rx.button("Save key settings", type="submit", size="3", variant="soft", id="policy-submit")),
+        spacing="3",
         on_submit=E.save_license_policy,
         key="policy-" + E.form_key.to_string(),
         id="policy-form",
-        width="100%",
     )
     importer = rx.vstack(
         rx.text("Add keys to your stock", weight="bold", size="2"),
         *_messages("keys"),
-        rx.form(
-            rx.vstack(
-                rx.text_area(
-                    name="keys",
-                    id="keys-text",
-                    rows="5",
-                    width="100%",
-                    placeholder="One key per line, or paste a spreadsheet column",
-                ),
-                rx.box(rx.button("Import pasted keys", type="submit", size="3", variant="soft", id="keys-submit")),
-                spacing="2",
+        stacked_form(
+            rx.text_area(
+                name="keys",
+                id="keys-text",
+                rows="5",
                 width="100%",
+                placeholder="One key per line, or paste a spreadsheet column",
             ),
+            rx.box(rx.button("Import pasted keys", type="submit", size="3", variant="soft", id="keys-submit")),
+            spacing="2",
             on_submit=E.import_pasted_keys,
             reset_on_submit=True,
-            width="100%",
         ),
         _upload_zone(
             "keys-upload",
@@ -763,8 +742,4 @@ def product_editor() -> rx.Component:
         action=link_button("Back to your products", routes.SELLER, id="editor-missing-back"),
         id="editor-missing",
     )
-    return rx.cond(
-        E.loaded,
-        rx.cond(E.not_found, missing, editor()),
-        rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%"),
-    )
+    return once_loaded(E.loaded, editor(), not_found=E.not_found, missing=missing)

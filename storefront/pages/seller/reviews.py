@@ -9,7 +9,7 @@ from commerce.reviews.service import MAX_REPLY_LENGTH
 from components import theme
 from components.admin import cell_table
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice
+from components.forms import form_error, form_notice, stacked_form
 from components.pager import pager
 from components.rating import stars
 from components.seller_nav import seller_nav
@@ -20,24 +20,20 @@ S = SellerReviewsState
 
 
 def reply_form(row) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.el.input(type="hidden", name="review_id", value=row.review.id.to_string()),
-            rx.text_area(
-                name="reply",
-                rows="2",
-                width="100%",
-                max_length=MAX_REPLY_LENGTH,
-                placeholder="Your public reply (one per review; it cannot be changed)",
-                aria_label="Reply to " + row.review.author_name,
-            ),
-            rx.button("Publish reply", type="submit", size="2", variant="soft"),
-            spacing="2",
+    return stacked_form(
+        rx.el.input(type="hidden", name="review_id", value=row.review.id.to_string()),
+        rx.text_area(
+            name="reply",
+            rows="2",
             width="100%",
+            max_length=MAX_REPLY_LENGTH,
+            placeholder="Your public reply (one per review; it cannot be changed)",
+            aria_label="Reply to " + row.review.author_name,
         ),
+        rx.button("Publish reply", type="submit", size="2", variant="soft"),
+        spacing="2",
         on_submit=SellerReviewsState.reply,
         key=SellerReviewsState.form_key.to_string() + row.review.id.to_string(),
-        width="100%",
     )
 
 
@@ -115,10 +111,7 @@ def seller_reviews() -> rx.Component:
             ),
         ),
         pager(
-            page=S.pagination.page,
-            page_count=S.pagination.page_count,
-            has_previous=S.pagination.has_previous,
-            has_next=S.pagination.has_next,
+            S.pagination,
             id="seller-reviews-pager",
             query=S.page_query,
         ),

@@ -158,7 +158,6 @@ def search_form() -> rx.Component:
     routes.SELLER_SALES, title="Sales", description="Your shop's sales and refunds.", on_load=SellerSalesState.load
 )
 def seller_sales() -> rx.Component:
-    pagination = SellerSalesState.pagination
     return rx.vstack(
         rx.heading("Sales", as_="h1", size="7"),
         seller_nav(routes.SELLER_SALES),
@@ -188,10 +187,7 @@ def seller_sales() -> rx.Component:
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            SellerSalesState.pagination,
             id="sales-pager",
             query=SellerSalesState.page_query,
         ),
