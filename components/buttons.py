@@ -20,3 +20,8 @@ def link_button(
     if primary:
         return rx.button(content, as_child=True, size=size, style=theme.CTA_BUTTON_STYLE)
     return rx.button(content, as_child=True, size=size, variant="soft")
+
+
+def download_button(label: str, *, on_click, id: str) -> rx.Component:
+    """A button that downloads a file the page's state makes (a CSV)."""
+    return rx.button(rx.icon("download", size=16), label, on_click=on_click, variant="soft", size="3", id=id)

@@ -15,3 +15,8 @@ def once_loaded(
     """A spinner until `loaded`, then `content`, or `missing` when `not_found`."""
     shown = content if not_found is None else rx.cond(not_found, missing, content)
     return rx.cond(loaded, shown, loading())
+
+
+def listed(items: rx.Var, shown: rx.Component, *, loaded: rx.Var, empty: rx.Component) -> rx.Component:
+    """`shown` while `items` holds any; `empty` once the page has loaded and it holds none."""
+    return rx.cond(items.length() > 0, shown, rx.cond(loaded, empty))

@@ -10,7 +10,7 @@ from commerce.orders import tax
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
-from components.forms import form_error, labelled_input, stacked_form, submit_button
+from components.forms import field, form_error, labelled_input, stacked_form, submit_button
 from components.loading import once_loaded
 from components.studio import NATIVE_CONTROL_STYLE, field_label
 from state.cart import CartRow, CartState
@@ -185,8 +185,8 @@ def code_form() -> rx.Component:
 
 
 def country_picker() -> rx.Component:
-    return rx.vstack(
-        field_label("Billing country", "cart-country"),
+    return field(
+        "Billing country",
         rx.el.Select.create(
             rx.el.option("Choose your country", value=""),
             *[rx.el.option(name, value=code) for code, name in tax.country_names().items()],
@@ -196,14 +196,13 @@ def country_picker() -> rx.Component:
             style=NATIVE_CONTROL_STYLE,
         ),
         rx.text("EU buyers pay their country's VAT; elsewhere no tax is added.", size="1", color=theme.TEXT_MUTED),
-        spacing="1",
-        width="100%",
+        html_for="cart-country",
     )
 
 
 def currency_picker() -> rx.Component:
-    return rx.vstack(
-        field_label("Currency", "cart-currency"),
+    return field(
+        "Currency",
         rx.el.Select.create(
             rx.foreach(CartState.currencies, lambda code: rx.el.option(code, value=code)),
             id="cart-currency",
@@ -214,8 +213,7 @@ def currency_picker() -> rx.Component:
         rx.text(
             "Prices are converted at today's stored rate and locked into your order.", size="1", color=theme.TEXT_MUTED
         ),
-        spacing="1",
-        width="100%",
+        html_for="cart-currency",
     )
 
 

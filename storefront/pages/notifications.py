@@ -7,6 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import empty_state
+from components.loading import listed
 from components.pager import pager
 from state.notifications import NotificationsState
 from storefront.layout import library_page
@@ -78,22 +79,20 @@ def notifications() -> rx.Component:
             wrap="wrap",
             gap="0.75rem",
         ),
-        rx.cond(
-            NotificationsState.items.length() > 0,
+        listed(
+            NotificationsState.items,
             rx.vstack(
                 rx.foreach(NotificationsState.items, notification_row),
                 spacing="2",
                 width="100%",
                 id="notifications-list",
             ),
-            rx.cond(
-                NotificationsState.loaded,
-                empty_state(
-                    "bell",
-                    "Nothing yet",
-                    "Sales in your shop and updates to products you bought will show up here.",
-                    id="notifications-empty",
-                ),
+            loaded=NotificationsState.loaded,
+            empty=empty_state(
+                "bell",
+                "Nothing yet",
+                "Sales in your shop and updates to products you bought will show up here.",
+                id="notifications-empty",
             ),
         ),
         pager(

@@ -8,7 +8,7 @@ import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
-from components.loading import once_loaded
+from components.loading import listed, once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
@@ -258,18 +258,16 @@ def history_row(order: OrderPage) -> rx.Component:
 def order_history() -> rx.Component:
     return rx.vstack(
         rx.heading("Your orders", as_="h1", size="7"),
-        rx.cond(
-            OrderHistoryState.orders.length() > 0,
+        listed(
+            OrderHistoryState.orders,
             row_list(OrderHistoryState.orders, history_row, id="order-list"),
-            rx.cond(
-                OrderHistoryState.loaded,
-                empty_state(
-                    "receipt",
-                    "No orders yet",
-                    "Orders you place appear here with their receipts.",
-                    action=link_button("Browse products", routes.HOME, id="orders-browse"),
-                    id="orders-empty",
-                ),
+            loaded=OrderHistoryState.loaded,
+            empty=empty_state(
+                "receipt",
+                "No orders yet",
+                "Orders you place appear here with their receipts.",
+                action=link_button("Browse products", routes.HOME, id="orders-browse"),
+                id="orders-empty",
             ),
         ),
         pager(

@@ -6,7 +6,7 @@ import reflex as rx
 
 from commerce.reviews.service import MAX_REPLY_LENGTH, MAX_REPORT_DETAILS, MAX_REVIEW_LENGTH, REPORT_REASONS
 from components import theme
-from components.forms import form_error, form_notice, stacked_form
+from components.forms import field, form_error, form_notice, stacked_form
 from components.rating import rating_bar, stars
 from components.studio import dropdown, field_label
 from state.reviews import ReviewsState
@@ -26,19 +26,17 @@ REASON_OPTIONS = [("", "Choose a reason…"), *REPORT_REASONS.items()]
 
 def report_form(id_prefix: str) -> rx.Component:
     return stacked_form(
-        rx.vstack(
-            field_label("Why should a moderator look at it?", f"{id_prefix}-reason"),
+        field(
+            "Why should a moderator look at it?",
             dropdown(REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
-            spacing="1",
-            width="100%",
+            html_for=f"{id_prefix}-reason",
         ),
-        rx.vstack(
-            field_label("Details (optional unless you chose “Something else”)", f"{id_prefix}-details"),
+        field(
+            "Details (optional unless you chose “Something else”)",
             rx.text_area(
                 name="details", id=f"{id_prefix}-details", rows="3", width="100%", max_length=MAX_REPORT_DETAILS
             ),
-            spacing="1",
-            width="100%",
+            html_for=f"{id_prefix}-details",
         ),
         form_error(ReviewsState.report_error, id=f"{id_prefix}-error"),
         rx.hstack(
@@ -111,8 +109,8 @@ def review_form() -> rx.Component:
     own = D.own_review
     return stacked_form(
         rx.heading(rx.cond(own, "Edit your review", "Review this product"), as_="h3", size="4"),
-        rx.vstack(
-            field_label("Your rating", "review-rating"),
+        field(
+            "Your rating",
             rx.box(
                 dropdown(
                     RATING_OPTIONS,
@@ -123,11 +121,10 @@ def review_form() -> rx.Component:
                 max_width="16rem",
                 width="100%",
             ),
-            spacing="1",
-            width="100%",
+            html_for="review-rating",
         ),
-        rx.vstack(
-            field_label("Your review (optional)", "review-body"),
+        field(
+            "Your review (optional)",
             rx.text_area(
                 name="body",
                 id="review-body",
@@ -137,8 +134,7 @@ def review_form() -> rx.Component:
                 max_length=MAX_REVIEW_LENGTH,
                 placeholder="What did you like? What could be better?",
             ),
-            spacing="1",
-            width="100%",
+            html_for="review-body",
         ),
         form_error(ReviewsState.review_error, id="review-error"),
         rx.hstack(

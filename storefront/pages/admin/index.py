@@ -15,6 +15,7 @@ from components import theme
 from components.admin import admin_header
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice
+from components.loading import listed
 from components.pager import pager
 from components.rating import stars
 from components.studio import dropdown
@@ -362,18 +363,15 @@ def admin_home() -> rx.Component:
         form_notice(ModerationState.notice, id="queue-notice"),
         form_error(ModerationState.error, id="queue-error"),
         bulk_bar(),
-        rx.cond(
-            ModerationState.items.length() > 0,
+        listed(
+            ModerationState.items,
             rx.vstack(rx.foreach(ModerationState.items, queue_item), spacing="3", width="100%", id="queue"),
-            rx.cond(
-                ModerationState.loaded,
-                empty_state(
-                    "shield-check",
-                    "Nothing to review",
-                    "New products, reports from buyers and sellers, and shops above the quality "
-                    "thresholds appear here.",
-                    id="admin-empty",
-                ),
+            loaded=ModerationState.loaded,
+            empty=empty_state(
+                "shield-check",
+                "Nothing to review",
+                "New products, reports from buyers and sellers, and shops above the quality thresholds appear here.",
+                id="admin-empty",
             ),
         ),
         pager(

@@ -7,7 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice, stacked_form
+from components.forms import form_error, form_notice, search_form, stacked_form
 from state.admin import AdminOrdersState
 from state.admin_access import AdminAccessState
 from storefront.layout import admin_page
@@ -15,28 +15,14 @@ from storefront.layout import admin_page
 D = AdminOrdersState.detail
 
 
-def search_form() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.input(
-                name="q",
-                id="order-search",
-                default_value=AdminOrdersState.query,
-                type="search",
-                placeholder="Order reference (ORD-…) or buyer email",
-                size="3",
-                flex_grow="1",
-                min_width="14rem",
-                aria_label="Find orders",
-            ),
-            rx.button("Find", type="submit", size="3", id="order-search-submit"),
-            gap="0.5rem",
-            wrap="wrap",
-            width="100%",
-        ),
+def _search() -> rx.Component:
+    return search_form(
         on_submit=AdminOrdersState.search,
-        role="search",
-        width="100%",
+        id="order-search",
+        value=AdminOrdersState.query,
+        placeholder="Order reference (ORD-…) or buyer email",
+        label="Find orders",
+        button="Find",
     )
 
 
@@ -189,7 +175,7 @@ def detail_panel() -> rx.Component:
 def admin_orders() -> rx.Component:
     return rx.vstack(
         admin_header("Orders", routes.ADMIN_ORDERS),
-        search_form(),
+        _search(),
         form_error(AdminOrdersState.error, id="orders-error"),
         rx.cond(
             AdminOrdersState.results.length() > 1,

@@ -7,11 +7,15 @@ import reflex as rx
 import routes
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice, section_card, stacked_form
+from components.forms import form_error, form_notice, inline_form, section_card, stacked_form
 from state.admin import AdminSettingsState
 from storefront.layout import admin_page
 
 V = AdminSettingsState.view
+
+
+def _entry(name: str, id: str, label: str, placeholder: str, width: str) -> rx.Component:
+    return rx.input(name=name, id=id, placeholder=placeholder, width=width, aria_label=label)
 
 
 def tax_section() -> rx.Component:
@@ -35,26 +39,10 @@ def tax_section() -> rx.Component:
             ),
             id="tax-rates",
         ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="country",
-                    id="tax-country",
-                    placeholder="Country code, e.g. DE",
-                    width="12rem",
-                    aria_label="Country code",
-                ),
-                rx.input(
-                    name="percent",
-                    id="tax-percent",
-                    placeholder="Rate in %, e.g. 19",
-                    width="10rem",
-                    aria_label="Rate in percent",
-                ),
-                rx.button("Save rate", type="submit", id="tax-submit"),
-                spacing="2",
-                wrap="wrap",
-            ),
+        inline_form(
+            _entry("country", "tax-country", "Country code", "Country code, e.g. DE", "12rem"),
+            _entry("percent", "tax-percent", "Rate in percent", "Rate in %, e.g. 19", "10rem"),
+            rx.button("Save rate", type="submit", id="tax-submit"),
             on_submit=AdminSettingsState.set_tax_rate,
             key=AdminSettingsState.form_key.to_string(),
         ),
@@ -90,26 +78,10 @@ def currency_section() -> rx.Component:
             ),
             id="currencies",
         ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="code",
-                    id="currency-code",
-                    placeholder="Code, e.g. NOK",
-                    width="10rem",
-                    aria_label="Currency code",
-                ),
-                rx.input(
-                    name="per_eur",
-                    id="currency-rate",
-                    placeholder="Units per euro, e.g. 11.7",
-                    width="14rem",
-                    aria_label="Units per euro",
-                ),
-                rx.button("Offer currency", type="submit", id="currency-submit"),
-                spacing="2",
-                wrap="wrap",
-            ),
+        inline_form(
+            _entry("code", "currency-code", "Currency code", "Code, e.g. NOK", "10rem"),
+            _entry("per_eur", "currency-rate", "Units per euro", "Units per euro, e.g. 11.7", "14rem"),
+            rx.button("Offer currency", type="submit", id="currency-submit"),
             on_submit=AdminSettingsState.enable_currency,
             key=AdminSettingsState.form_key.to_string(),
         ),

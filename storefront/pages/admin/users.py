@@ -7,7 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice
+from components.forms import form_error, form_notice, search_form
 from components.pager import pager
 from components.studio import dropdown
 from state.admin import AdminUsersState
@@ -17,31 +17,18 @@ ROLE_FILTER = [("", "Any role"), ("buyer", "Buyers"), ("seller", "Sellers"), ("a
 D = AdminUsersState.detail
 
 
-def search_form() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.input(
-                name="q",
-                id="user-search",
-                default_value=AdminUsersState.query,
-                type="search",
-                placeholder="Email, name or shop",
-                size="3",
-                flex_grow="1",
-                min_width="14rem",
-                aria_label="Search users",
-            ),
+def _search() -> rx.Component:
+    return search_form(
+        on_submit=AdminUsersState.search,
+        id="user-search",
+        value=AdminUsersState.query,
+        placeholder="Email, name or shop",
+        label="Search users",
+        filters=(
             rx.box(
                 dropdown(ROLE_FILTER, name="role", id="user-role", default_value=AdminUsersState.role), min_width="9rem"
             ),
-            rx.button("Search", type="submit", size="3", id="user-search-submit"),
-            gap="0.5rem",
-            wrap="wrap",
-            width="100%",
         ),
-        on_submit=AdminUsersState.search,
-        role="search",
-        width="100%",
     )
 
 
@@ -192,7 +179,7 @@ def report_list(reports, id: str) -> rx.Component:
 def admin_users() -> rx.Component:
     return rx.vstack(
         admin_header("Users", routes.ADMIN_USERS),
-        search_form(),
+        _search(),
         form_error(AdminUsersState.search_error, id="users-error"),
         rx.cond(D, detail_panel()),
         cell_table(

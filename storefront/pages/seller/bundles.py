@@ -9,10 +9,11 @@ from commerce.catalog.bundles import MAX_BUNDLE_ITEMS, BundleView
 from commerce.orders.discounts import ProductChoice
 from components import theme
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice, section_card, stacked_form, submit_button, submit_row
+from components.forms import field, form_error, form_notice, section_card, stacked_form, submit_button, submit_row
+from components.loading import listed
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
-from components.studio import dropdown, field_label
+from components.studio import dropdown
 from state.seller_sales import SellerBundlesState
 from storefront.layout import seller_page
 
@@ -39,8 +40,8 @@ def bundle_form() -> rx.Component:
         stacked_form(
             form_error(SellerBundlesState.error, id="bundle-error"),
             form_notice(SellerBundlesState.notice, id="bundle-notice"),
-            rx.vstack(
-                field_label("Bundle product", "bundle-product"),
+            field(
+                "Bundle product",
                 dropdown(
                     [("", "Choose one of your products")],
                     rx.foreach(SellerBundlesState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())),
@@ -52,8 +53,7 @@ def bundle_form() -> rx.Component:
                     size="1",
                     color=theme.TEXT_MUTED,
                 ),
-                spacing="1",
-                width="100%",
+                html_for="bundle-product",
             ),
             rx.el.fieldset(
                 rx.el.legend(
@@ -100,17 +100,15 @@ def seller_bundles() -> rx.Component:
     return rx.vstack(
         rx.heading("Bundles", as_="h1", size="7"),
         seller_nav(routes.SELLER_BUNDLES),
-        rx.cond(
-            SellerBundlesState.bundles.length() > 0,
+        listed(
+            SellerBundlesState.bundles,
             row_list(SellerBundlesState.bundles, bundle_row, id="bundle-list"),
-            rx.cond(
-                SellerBundlesState.loaded,
-                empty_state(
-                    "boxes",
-                    "No bundles yet",
-                    "Pick one of your products below and tick what it should include.",
-                    id="bundle-empty",
-                ),
+            loaded=SellerBundlesState.loaded,
+            empty=empty_state(
+                "boxes",
+                "No bundles yet",
+                "Pick one of your products below and tick what it should include.",
+                id="bundle-empty",
             ),
         ),
         bundle_form(),

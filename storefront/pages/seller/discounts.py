@@ -8,6 +8,7 @@ import routes
 from components import theme
 from components.empty_state import empty_state
 from components.forms import (
+    field,
     form_error,
     form_notice,
     labelled_input,
@@ -16,9 +17,10 @@ from components.forms import (
     submit_button,
     submit_row,
 )
+from components.loading import listed
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
-from components.studio import dropdown, field_label
+from components.studio import dropdown
 from state.seller_sales import CodeRow, SellerDiscountsState
 from storefront.layout import seller_page
 
@@ -35,16 +37,15 @@ def code_form() -> rx.Component:
                 hint="3 to 40 letters, digits, dashes or underscores.",
             ),
             rx.grid(
-                rx.vstack(
-                    field_label("Kind", "discount-kind"),
+                field(
+                    "Kind",
                     dropdown(
                         [("percent", "Percent off"), ("fixed", "Amount off")],
                         name="kind",
                         id="discount-kind",
                         default_value="percent",
                     ),
-                    spacing="1",
-                    width="100%",
+                    html_for="discount-kind",
                 ),
                 labelled_input(
                     "Percent or amount off",
@@ -57,16 +58,15 @@ def code_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.vstack(
-                field_label("Applies to", "discount-product"),
+            field(
+                "Applies to",
                 dropdown(
                     [("", "Every product in the shop")],
                     rx.foreach(SellerDiscountsState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())),
                     name="product_id",
                     id="discount-product",
                 ),
-                spacing="1",
-                width="100%",
+                html_for="discount-product",
             ),
             rx.grid(
                 labelled_input(
@@ -136,14 +136,12 @@ def seller_discounts() -> rx.Component:
         seller_nav(routes.SELLER_DISCOUNTS),
         form_error(SellerDiscountsState.error, id="discount-error"),
         form_notice(SellerDiscountsState.notice, id="discount-notice"),
-        rx.cond(
-            SellerDiscountsState.codes.length() > 0,
+        listed(
+            SellerDiscountsState.codes,
             row_list(SellerDiscountsState.codes, code_row, id="discount-list"),
-            rx.cond(
-                SellerDiscountsState.loaded,
-                empty_state(
-                    "tag", "No codes yet", "Create a code below and share it with your buyers.", id="discount-empty"
-                ),
+            loaded=SellerDiscountsState.loaded,
+            empty=empty_state(
+                "tag", "No codes yet", "Create a code below and share it with your buyers.", id="discount-empty"
             ),
         ),
         code_form(),

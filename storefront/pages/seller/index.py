@@ -8,10 +8,11 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import empty_state
-from components.forms import form_error, labelled_input, section_card, stacked_form, submit_button, submit_row
+from components.forms import field, form_error, labelled_input, section_card, stacked_form, submit_button, submit_row
+from components.loading import listed
 from components.pager import pager
 from components.seller_nav import seller_nav
-from components.studio import dropdown, field_label, status_badge
+from components.studio import dropdown, status_badge
 from state.seller import SellerProductsState
 from state.session import SessionState
 from storefront.layout import seller_page
@@ -40,16 +41,15 @@ def new_product_form() -> rx.Component:
                 placeholder="The Indie Maker Ebook",
             ),
             rx.grid(
-                rx.vstack(
-                    field_label("Pricing", "new-product-pricing"),
+                field(
+                    "Pricing",
                     dropdown(
                         [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
                         name="pricing",
                         id="new-product-pricing",
                         default_value="fixed",
                     ),
-                    spacing="1",
-                    width="100%",
+                    html_for="new-product-pricing",
                 ),
                 labelled_input(
                     "Price (minimum for pay what you want)",
@@ -63,16 +63,15 @@ def new_product_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.vstack(
-                field_label("Buyers receive", "new-product-delivery"),
+            field(
+                "Buyers receive",
                 dropdown(
                     [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
                     name="delivery_kind",
                     id="new-product-delivery",
                     default_value="files",
                 ),
-                spacing="1",
-                width="100%",
+                html_for="new-product-delivery",
             ),
             submit_row(
                 submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending)
@@ -188,8 +187,8 @@ def product_row(row) -> rx.Component:
 def product_list() -> rx.Component:
     return rx.vstack(
         filters(),
-        rx.cond(
-            SellerProductsState.rows.length() > 0,
+        listed(
+            SellerProductsState.rows,
             rx.box(
                 rx.foreach(SellerProductsState.rows, product_row),
                 width="100%",
@@ -198,14 +197,12 @@ def product_list() -> rx.Component:
                 overflow="hidden",
                 id="seller-products",
             ),
-            rx.cond(
-                SellerProductsState.loaded,
-                empty_state(
-                    "package-plus",
-                    "No products here",
-                    "Products you create appear here, whatever their status. Change the filter to see archived ones.",
-                    id="seller-empty",
-                ),
+            loaded=SellerProductsState.loaded,
+            empty=empty_state(
+                "package-plus",
+                "No products here",
+                "Products you create appear here, whatever their status. Change the filter to see archived ones.",
+                id="seller-empty",
             ),
         ),
         pager(

@@ -9,10 +9,18 @@ import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice, section_card, stacked_form
+from components.forms import (
+    field,
+    form_error,
+    form_notice,
+    labelled_input,
+    section_card,
+    stacked_form,
+    submit_row,
+)
 from components.loading import once_loaded
 from components.rich_text import rich_text
-from components.studio import dropdown, field_error, field_label, status_badge
+from components.studio import dropdown, field_error, status_badge
 from state.seller import ProductEditorState as E
 from storefront.layout import seller_page
 
@@ -38,55 +46,41 @@ IMAGE_TYPES = {
 }
 
 
-def _input(
-    label: str,
-    *,
-    name: str,
-    id: str,
-    default_value,
-    error_key: str = "",
-    hint: str = "",
-    placeholder: str = "",
-    required: bool = False,
-) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id),
-        rx.input(
-            name=name,
-            id=id,
-            default_value=default_value,
-            size="3",
-            width="100%",
-            placeholder=placeholder or None,
-            required=required,
-        ),
-        rx.cond(hint != "", rx.text(hint, size="1", color=theme.TEXT_MUTED)),
-        field_error(E.details_errors.get(error_key or name, ""), id=f"{id}-error"),
-        spacing="1",
-        width="100%",
+def _input(label: str, *, name: str, id: str, error_key: str = "", **props) -> rx.Component:
+    """A field of the details form, showing the error the service gave for it."""
+    error = E.details_errors.get(error_key or name, "")
+    return labelled_input(label, name=name, id=id, error=error, required=props.pop("required", False), **props)
+
+
+def _limit(label: str, value: rx.Var, *, name: str, id: str, unlimited: str) -> rx.Component:
+    """A whole number the seller may leave empty (no limit): `unlimited` says what empty means."""
+    return labelled_input(
+        label,
+        name=name,
+        id=id,
+        input_mode="numeric",
+        default_value=value.to_string().replace("null", ""),
+        placeholder=unlimited,
+        required=False,
     )
 
 
 def _textarea(
     label: str, *, name: str, id: str, default_value, rows: str, hint: str = "", error: rx.Var | str = ""
 ) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id),
+    return field(
+        label,
         rx.text_area(
             name=name, id=id, default_value=default_value, rows=rows, width="100%", size="3", resize="vertical"
         ),
         rx.cond(hint != "", rx.text(hint, size="1", color=theme.TEXT_MUTED)),
         field_error(error, id=f"{id}-error"),
-        spacing="1",
-        width="100%",
+        html_for=id,
     )
 
 
 def _save_button(label: str, id: str) -> rx.Component:
-    return rx.box(
-        rx.button(label, type="submit", size="3", id=id, style=theme.CTA_BUTTON_STYLE),
-        width=rx.breakpoints(initial="100%", sm="auto"),
-    )
+    return submit_row(rx.button(label, type="submit", size="3", id=id, style=theme.CTA_BUTTON_STYLE))
 
 
 def status_section() -> rx.Component:
@@ -176,8 +170,8 @@ def details_section() -> rx.Component:
             form_error(E.details_errors.get("form", ""), id="details-error"),
             _notice("details"),
             _input("Title", name="title", id="edit-title", default_value=P.title, required=True),
-            rx.vstack(
-                field_label("Address", "edit-slug"),
+            field(
+                "Address",
                 rx.input(
                     name="slug",
                     id="edit-slug",
@@ -197,8 +191,7 @@ def details_section() -> rx.Component:
                     color=theme.TEXT_MUTED,
                 ),
                 field_error(E.details_errors.get("slug", ""), id="edit-slug-error"),
-                spacing="1",
-                width="100%",
+                html_for="edit-slug",
             ),
             _input(
                 "Summary",
@@ -217,8 +210,8 @@ def details_section() -> rx.Component:
                 "(use the gallery). Up to 100 KB.",
                 error=E.details_errors.get("description", ""),
             ),
-            rx.vstack(
-                field_label("Category", "edit-category"),
+            field(
+                "Category",
                 dropdown(
                     [("", "No category")],
                     category_options,
@@ -227,8 +220,7 @@ def details_section() -> rx.Component:
                     default_value=P.category_slug,
                 ),
                 field_error(E.details_errors.get("category", ""), id="edit-category-error"),
-                spacing="1",
-                width="100%",
+                html_for="edit-category",
             ),
             _input(
                 "Tags",
@@ -268,29 +260,23 @@ def pricing_section() -> rx.Component:
         stacked_form(
             *_messages("pricing"),
             rx.grid(
-                rx.vstack(
-                    field_label("Pricing", "edit-pricing"),
+                field(
+                    "Pricing",
                     dropdown(
                         [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
                         name="pricing",
                         id="edit-pricing",
                         default_value=P.pricing,
                     ),
-                    spacing="1",
-                    width="100%",
+                    html_for="edit-pricing",
                 ),
-                rx.vstack(
-                    field_label("Price or minimum (" + P.currency.to(str) + ")", "edit-price"),
-                    rx.input(
-                        name="price",
-                        id="edit-price",
-                        default_value=P.price_input,
-                        size="3",
-                        width="100%",
-                        input_mode="decimal",
-                    ),
-                    spacing="1",
-                    width="100%",
+                labelled_input(
+                    "Price or minimum (" + P.currency.to(str) + ")",
+                    name="price",
+                    id="edit-price",
+                    default_value=P.price_input,
+                    input_mode="decimal",
+                    required=False,
                 ),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
@@ -555,72 +541,33 @@ def keys_section() -> rx.Component:
     policy = stacked_form(
         *_messages("policy"),
         rx.grid(
-            rx.vstack(
-                field_label("Keys", "key-source"),
+            field(
+                "Keys",
                 dropdown(
                     [("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
                     name="source",
                     id="key-source",
                     default_value=lic.source,
                 ),
-                spacing="1",
-                width="100%",
+                html_for="key-source",
             ),
-            rx.vstack(
-                field_label("Prefix for generated keys", "key-prefix"),
-                rx.input(
-                    name="prefix",
-                    id="key-prefix",
-                    default_value=lic.prefix,
-                    size="3",
-                    placeholder="e.g. PRO",
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
+            labelled_input(
+                "Prefix for generated keys",
+                name="prefix",
+                id="key-prefix",
+                default_value=lic.prefix,
+                placeholder="e.g. PRO",
+                required=False,
             ),
-            rx.vstack(
-                field_label("Activations per key", "key-activations"),
-                rx.input(
-                    name="activation_limit",
-                    id="key-activations",
-                    input_mode="numeric",
-                    default_value=lic.activation_limit.to_string().replace("null", ""),
-                    placeholder="No limit",
-                    size="3",
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
+            _limit(
+                "Activations per key",
+                lic.activation_limit,
+                name="activation_limit",
+                id="key-activations",
+                unlimited="No limit",
             ),
-            rx.vstack(
-                field_label("Expires after (days)", "key-expiry"),
-                rx.input(
-                    name="expiry_days",
-                    id="key-expiry",
-                    input_mode="numeric",
-                    default_value=lic.expiry_days.to_string().replace("null", ""),
-                    placeholder="Never",
-                    size="3",
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
-            ),
-            rx.vstack(
-                field_label("Validations per key", "key-usage"),
-                rx.input(
-                    name="usage_limit",
-                    id="key-usage",
-                    input_mode="numeric",
-                    default_value=lic.usage_limit.to_string().replace("null", ""),
-                    placeholder="No limit",
-                    size="3",
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
-            ),
+            _limit("Expires after (days)", lic.expiry_days, name="expiry_days", id="key-expiry", unlimited="Never"),
+            _limit("Validations per key", lic.usage_limit, name="usage_limit", id="key-usage", unlimited="No limit"),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",

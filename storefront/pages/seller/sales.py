@@ -8,7 +8,8 @@ import routes
 from commerce.orders.sales import SaleLineView, SaleView
 from components import theme
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice
+from components.forms import form_error, form_notice, search_form
+from components.loading import listed
 from components.pager import pager
 from components.seller_nav import seller_nav
 from components.studio import status_badge
@@ -128,29 +129,14 @@ def sale_card(sale: SaleView) -> rx.Component:
     )
 
 
-def search_form() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.input(
-                name="q",
-                id="sales-search",
-                default_value=SellerSalesState.query,
-                key=SellerSalesState.query,
-                type="search",
-                placeholder="Order reference or buyer email",
-                size="3",
-                flex_grow="1",
-                min_width="14rem",
-                aria_label="Search sales",
-            ),
-            rx.button("Search", type="submit", size="3", id="sales-search-submit"),
-            gap="0.5rem",
-            wrap="wrap",
-            width="100%",
-        ),
+def _search() -> rx.Component:
+    return search_form(
         on_submit=SellerSalesState.search,
-        role="search",
-        width="100%",
+        id="sales-search",
+        value=SellerSalesState.query,
+        placeholder="Order reference or buyer email",
+        label="Search sales",
+        key=SellerSalesState.query,
     )
 
 
@@ -161,28 +147,26 @@ def seller_sales() -> rx.Component:
     return rx.vstack(
         rx.heading("Sales", as_="h1", size="7"),
         seller_nav(routes.SELLER_SALES),
-        search_form(),
+        _search(),
         form_error(SellerSalesState.error, id="sales-error"),
         form_notice(SellerSalesState.notice, id="sales-notice"),
-        rx.cond(
-            SellerSalesState.sales.length() > 0,
+        listed(
+            SellerSalesState.sales,
             rx.vstack(rx.foreach(SellerSalesState.sales, sale_card), spacing="3", width="100%", id="sales-list"),
-            rx.cond(
-                SellerSalesState.loaded,
-                rx.cond(
-                    SellerSalesState.query != "",
-                    empty_state(
-                        "search-x",
-                        "No matching sales",
-                        'No order reference or buyer email contains "' + SellerSalesState.query + '".',
-                        id="sales-empty",
-                    ),
-                    empty_state(
-                        "receipt",
-                        "No sales yet",
-                        "Paid orders for your products appear here; you can refund them from here.",
-                        id="sales-empty",
-                    ),
+            loaded=SellerSalesState.loaded,
+            empty=rx.cond(
+                SellerSalesState.query != "",
+                empty_state(
+                    "search-x",
+                    "No matching sales",
+                    'No order reference or buyer email contains "' + SellerSalesState.query + '".',
+                    id="sales-empty",
+                ),
+                empty_state(
+                    "receipt",
+                    "No sales yet",
+                    "Paid orders for your products appear here; you can refund them from here.",
+                    id="sales-empty",
                 ),
             ),
         ),
