@@ -32,6 +32,10 @@ def empty_state(icon: str, title: str, body: str, *, action: rx.Component | None
     )
 
 
-def missing_state(icon: str, title: str, body: str, *, id: str) -> rx.Component:
-    """What a page shows when what its address names does not exist, with the way back."""
-    return empty_state(icon, title, body, action=link_button("Back to the shop", routes.HOME, id=f"{id}-home"), id=id)
+def missing_state(
+    icon: str, title: str, body: str, *, id: str, back: tuple[str, str, str] | None = None
+) -> rx.Component:
+    """What a page shows when what its address names does not exist, with the way back:
+    `back` is (label, address, id) of the link, by default back to the shop."""
+    label, href, link_id = back or ("Back to the shop", routes.HOME, f"{id}-home")
+    return empty_state(icon, title, body, action=link_button(label, href, id=link_id), id=id)

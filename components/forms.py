@@ -6,7 +6,7 @@ import reflex as rx
 from reflex_components_core.el.elements.forms import Form
 
 from components import theme
-from components.studio import field_error, field_label
+from components.studio import dropdown, field_error, field_label
 
 TextLike = str | rx.Var
 
@@ -50,6 +50,18 @@ def section_card(title: str, *children: rx.Component, description: str = "", id:
 def field(label: str, control: rx.Component, *more: rx.Component, html_for: str) -> rx.Component:
     """A form control under its visible label (and `more` under it: a hint, an error)."""
     return rx.vstack(field_label(label, html_for), control, *more, spacing="1", width="100%")
+
+
+def choice_field(
+    label: str, options: list[tuple[str, str]], *, name: str, id: str, default_value: TextLike = "", **props
+) -> rx.Component:
+    """A native select of (value, label) `options` under its label."""
+    return field(label, dropdown(options, name=name, id=id, default_value=default_value, **props), html_for=id)
+
+
+def two_columns(*children: rx.Component) -> rx.Component:
+    """Fields side by side from a tablet up, one under the other on a phone."""
+    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%")
 
 
 def labelled_input(

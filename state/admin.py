@@ -19,7 +19,7 @@ from commerce.moderation.quality import ShopQuality
 from commerce.moderation.settings import SettingsView
 from commerce.moderation.users import UserDetail, UserRow
 from state import service_call
-from state.form_data import text_field
+from state.form_data import text_field, text_fields
 from state.page import PageState, Pagination, page_number, paged
 from state.session import current_actor
 
@@ -202,12 +202,7 @@ class AdminSettingsState(PageState, rx.State):
 
     @rx.event
     async def set_tax_rate(self, form_data: dict[str, Any]):
-        await self._act(
-            settings.set_tax_rate,
-            country=text_field(form_data, "country"),
-            percent=text_field(form_data, "percent"),
-            done="Tax rate saved.",
-        )
+        await self._act(settings.set_tax_rate, **text_fields(form_data, "country", "percent"), done="Tax rate saved.")
 
     @rx.event
     async def remove_tax_rate(self, country: str):
@@ -217,10 +212,7 @@ class AdminSettingsState(PageState, rx.State):
     @rx.event
     async def enable_currency(self, form_data: dict[str, Any]):
         await self._act(
-            settings.enable_currency,
-            code=text_field(form_data, "code"),
-            per_eur=text_field(form_data, "per_eur"),
-            done="Currency offered to buyers.",
+            settings.enable_currency, **text_fields(form_data, "code", "per_eur"), done="Currency offered to buyers."
         )
 
     @rx.event

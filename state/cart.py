@@ -21,7 +21,7 @@ from commerce.orders import cart, checkout, currency
 from commerce.orders.cart import NO_GUEST_CART, CartChange, CartView, GuestCart
 from state import service_call
 from state.analytics import track
-from state.form_data import show_error, text_field
+from state.form_data import form_errors, text_field
 from state.page import ServiceState
 from state.service_call import Result
 from state.session import current_actor
@@ -136,8 +136,8 @@ class CartState(ServiceState, rx.State):
     error: str = ""
     amount_errors: dict[str, str] = {}
     code_error: str = ""
-    email_error: str = ""
-    checkout_error: str = ""
+    # The checkout form's errors: "email" (a guest's) or "form".
+    checkout_errors: dict[str, str] = {}
     checkout_pending: bool = False
 
     # The product page's "Add to cart" outcome, for the product it was about.
@@ -176,7 +176,7 @@ class CartState(ServiceState, rx.State):
     @rx.event
     async def load(self):
         """The cart page."""
-        self.code_error = self.email_error = self.checkout_error = ""
+        self.code_error, self.checkout_errors = "", {}
         self.amount_errors = {}
         if not self.currencies:
             self.currencies = (await service_call.call(currency.available_currencies)).value or []
@@ -245,7 +245,7 @@ class CartState(ServiceState, rx.State):
         async with self:
             if self.checkout_pending:
                 return
-            self.email_error = self.checkout_error = ""
+            self.checkout_errors = {}
             self.checkout_pending = True
             actor, guest = await current_actor(self), self._guest
         result = await service_call.call(
@@ -254,7 +254,7 @@ class CartState(ServiceState, rx.State):
         async with self:
             self.checkout_pending = False
             if not result.ok:
-                show_error(self, result, {"email": "email_error"}, "checkout_error")
+                self.checkout_errors = form_errors(result, ("email",))
                 await self._change(cart.open_cart)  # the cart as it is now, with what stopped the checkout
                 return
             placed = result.value

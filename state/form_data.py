@@ -1,5 +1,5 @@
-"""Reading fields out of a submitted form's data (any client can send anything), and
-showing a service's refusal next to the field it is about."""
+"""Reading fields out of a submitted form's data (any client can send anything), and a
+form's errors by field: {field: message}, "form" for the form as a whole."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ from state.service_call import Result
 def text_field(form_data: dict[str, Any], key: str) -> str:
     value = form_data.get(key)
     return value.strip() if isinstance(value, str) else ""
+
+
+def text_fields(form_data: dict[str, Any], *keys: str) -> dict[str, str]:
+    """Several text fields by name, ready to pass on as keyword arguments."""
+    return {key: text_field(form_data, key) for key in keys}
 
 
 def secret_field(form_data: dict[str, Any], key: str) -> str:
@@ -28,7 +33,19 @@ def number_field(form_data: dict[str, Any], key: str) -> int | None | str:
     return int(text) if text.isdigit() and len(text) < 10 else text
 
 
-def show_error(state: Any, result: Result, fields: dict[str, str], otherwise: str) -> None:
-    """Show `result`'s error in the state var of the form field the service named
-    (`fields`: the service's field name -> that var), or else in `otherwise`."""
-    setattr(state, fields.get(result.field, otherwise), result.error)
+def missing(values: dict[str, str], messages: dict[str, str]) -> dict[str, str]:
+    """The required fields left empty, each with its message (`messages`: field -> message)."""
+    return {name: message for name, message in messages.items() if not values.get(name)}
+
+
+def confirmed(password: str, confirmation: str) -> dict[str, str]:
+    """The confirmation field's error when the two passwords typed differ."""
+    return {} if password == confirmation else {"confirm": "The two passwords do not match."}
+
+
+def form_errors(result: Result, fields: tuple[str, ...]) -> dict[str, str]:
+    """A service's refusal as {field: message}: under the field it named when the form has
+    it, else under "form" (the whole form's message)."""
+    if result.ok:
+        return {}
+    return {result.field if result.field in fields else "form": result.error}

@@ -19,11 +19,12 @@ from commerce.catalog.queries import SELLER_STATUS_FILTERS, SellerProductRow
 from commerce.catalog.views import CategoryOption, ProductEditView, category_options
 from commerce.kit.ids import parse_id
 from state import service_call
-from state.form_data import number_field, show_error, text_field
+from state.form_data import form_errors, missing, number_field, text_field, text_fields
 from state.page import PageState, Pagination, ServiceState, page_number, paged
 from state.service_call import Result
 
 SELLER_PER_PAGE = 20
+NEW_PRODUCT_REQUIRED = {"title": "Give the product a title.", "price": "Enter a price (0 for free)."}
 
 
 class SellerProductsState(ServiceState, rx.State):
@@ -33,9 +34,8 @@ class SellerProductsState(ServiceState, rx.State):
     status_filter: str = "active"
     loaded: bool = False
 
-    create_title_error: str = ""
-    create_price_error: str = ""
-    create_error: str = ""
+    # The new-product form's errors: "title", "price" or "form".
+    create_errors: dict[str, str] = {}
     create_pending: bool = False
 
     @rx.event
@@ -45,7 +45,7 @@ class SellerProductsState(ServiceState, rx.State):
         status = params.get("status", "active")
         self.search = search[:100] if isinstance(search, str) else ""
         self.status_filter = status if status in SELLER_STATUS_FILTERS else "active"
-        self.create_title_error = self.create_price_error = self.create_error = ""
+        self.create_errors = {}
         result = await self._call(
             queries.list_seller_products,
             search=self.search,
@@ -70,10 +70,8 @@ class SellerProductsState(ServiceState, rx.State):
     async def create_product(self, form_data: dict[str, Any]):
         title = text_field(form_data, "title")
         price = text_field(form_data, "price")
-        self.create_title_error = "" if title else "Give the product a title."
-        self.create_price_error = "" if price else "Enter a price (0 for free)."
-        self.create_error = ""
-        if self.create_title_error or self.create_price_error:
+        self.create_errors = missing({"title": title, "price": price}, NEW_PRODUCT_REQUIRED)
+        if self.create_errors:
             return
         self.create_pending = True
         yield
@@ -85,8 +83,8 @@ class SellerProductsState(ServiceState, rx.State):
             delivery_kind=text_field(form_data, "delivery_kind") or "files",
         )
         self.create_pending = False
+        self.create_errors = form_errors(result, ("title", "price"))
         if not result.ok:
-            show_error(self, result, {"title": "create_title_error", "price": "create_price_error"}, "create_error")
             return
         yield rx.redirect(routes.seller_product_url(result.value.id))
 
@@ -157,8 +155,7 @@ class ProductEditorState(PageState, rx.State):
         await self._edit_product(
             "pricing",
             products.set_pricing,
-            pricing=text_field(form_data, "pricing"),
-            price=text_field(form_data, "price"),
+            **text_fields(form_data, "pricing", "price"),
             done="Price saved. Orders already placed keep the price they were paid at.",
         )
 
@@ -240,8 +237,7 @@ class ProductEditorState(PageState, rx.State):
         await self._edit_product(
             "policy",
             keys.set_license_policy,
-            source=text_field(form_data, "source"),
-            prefix=text_field(form_data, "prefix"),
+            **text_fields(form_data, "source", "prefix"),
             **{name: number_field(form_data, name) for name in ("activation_limit", "expiry_days", "usage_limit")},
             done="Key settings saved.",
         )

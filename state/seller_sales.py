@@ -23,7 +23,7 @@ from commerce.orders import discounts, refunds, sales
 from commerce.orders.discounts import DiscountCodeView, ProductChoice
 from commerce.orders.sales import SaleView
 from state import service_call
-from state.form_data import text_field
+from state.form_data import text_field, text_fields
 from state.page import PageState, Pagination, page_number, paged
 from state.session import current_actor
 
@@ -155,10 +155,7 @@ class SellerDiscountsState(PageState, rx.State):
         yield
         await self._act(
             discounts.create_code_from_text,
-            **{
-                name: text_field(form_data, name)
-                for name in ("code", "kind", "value", "product_id", "minimum", "expires_on", "usage_limit")
-            },
+            **text_fields(form_data, "code", "kind", "value", "product_id", "minimum", "expires_on", "usage_limit"),
             done=lambda code: f"Code {code.code} created.",
         )
         self.pending = False

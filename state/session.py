@@ -20,7 +20,7 @@ from commerce.accounts import SessionGrant
 from commerce.actor import Actor
 from commerce.config import get_settings
 from state import service_call
-from state.form_data import secret_field, show_error, text_field
+from state.form_data import confirmed, form_errors, missing, secret_field, text_field
 
 
 def _cookie_max_age() -> int:
@@ -30,6 +30,13 @@ def _cookie_max_age() -> int:
 
 def _cookie_is_secure() -> bool:
     return get_settings().base_url.startswith("https://")
+
+
+REGISTER_REQUIRED = {
+    "email": "Enter your email address.",
+    "display_name": "Enter the name others will see.",
+    "password": "Choose a password.",
+}
 
 
 class SessionState(rx.State):
@@ -55,11 +62,8 @@ class SessionState(rx.State):
     login_error: str = ""
     login_pending: bool = False
 
-    register_email_error: str = ""
-    register_name_error: str = ""
-    register_password_error: str = ""
-    register_confirm_error: str = ""
-    register_error: str = ""
+    # The sign-up form's errors: "email", "display_name", "password", "confirm" or "form".
+    register_errors: dict[str, str] = {}
     register_pending: bool = False
 
     @rx.var
@@ -141,9 +145,7 @@ class SessionState(rx.State):
     @rx.event
     async def open_sign_in_page(self):
         """Sign-in and sign-up pages: fresh forms; a signed-in visitor goes straight on."""
-        self.login_error = self.register_error = ""
-        self.register_email_error = self.register_name_error = ""
-        self.register_password_error = self.register_confirm_error = ""
+        self.login_error, self.register_errors = "", {}
         actor = await self._resume()
         if actor.is_signed_in:
             return rx.redirect(self._next_path(), replace=True)
@@ -175,17 +177,11 @@ class SessionState(rx.State):
         display_name = text_field(form_data, "display_name")
         password = secret_field(form_data, "password")
         confirm = secret_field(form_data, "confirm_password")
-        self.register_email_error = "" if email else "Enter your email address."
-        self.register_name_error = "" if display_name else "Enter the name others will see."
-        self.register_password_error = "" if password else "Choose a password."
-        self.register_confirm_error = "" if password == confirm else "The two passwords do not match."
-        self.register_error = ""
-        if (
-            self.register_email_error
-            or self.register_name_error
-            or self.register_password_error
-            or self.register_confirm_error
-        ):
+        self.register_errors = {
+            **missing({"email": email, "display_name": display_name, "password": password}, REGISTER_REQUIRED),
+            **confirmed(password, confirm),
+        }
+        if self.register_errors:
             return
         self.register_pending = True
         yield
@@ -197,17 +193,8 @@ class SessionState(rx.State):
             client_id=self._client_id(),
         )
         self.register_pending = False
+        self.register_errors = form_errors(result, ("email", "display_name", "password"))
         if not result.ok:
-            show_error(
-                self,
-                result,
-                {
-                    "email": "register_email_error",
-                    "display_name": "register_name_error",
-                    "password": "register_password_error",
-                },
-                "register_error",
-            )
             return
         self._apply(result.value)
         yield rx.redirect(self._next_path())

@@ -40,7 +40,7 @@ def change_password() -> rx.Component:
     return section_card(
         "Change password",
         stacked_form(
-            form_error(AccountState.password_error, id="password-error"),
+            form_error(AccountState.password_errors.get("form", ""), id="password-error"),
             form_notice(AccountState.password_notice, id="password-notice"),
             labelled_input(
                 "Current password",
@@ -48,7 +48,7 @@ def change_password() -> rx.Component:
                 id="password-current",
                 type="password",
                 auto_complete="current-password",
-                error=AccountState.password_current_error,
+                error=AccountState.password_errors.get("current_password", ""),
             ),
             labelled_input(
                 "New password",
@@ -57,7 +57,7 @@ def change_password() -> rx.Component:
                 type="password",
                 auto_complete="new-password",
                 hint="At least 10 characters.",
-                error=AccountState.password_new_error,
+                error=AccountState.password_errors.get("password", ""),
             ),
             labelled_input(
                 "Confirm new password",
@@ -65,7 +65,7 @@ def change_password() -> rx.Component:
                 id="password-confirm",
                 type="password",
                 auto_complete="new-password",
-                error=AccountState.password_confirm_error,
+                error=AccountState.password_errors.get("confirm", ""),
             ),
             submit_row(submit_button("Change password", id="password-submit", loading=AccountState.password_pending)),
             on_submit=AccountState.change_password,
@@ -108,13 +108,13 @@ def open_shop() -> rx.Component:
     new_shop = section_card(
         "Sell on " + theme.BRAND_NAME,
         stacked_form(
-            form_error(AccountState.shop_error, id="shop-error"),
+            form_error(AccountState.shop_errors.get("form", ""), id="shop-error"),
             labelled_input(
                 "Shop name",
                 name="shop_name",
                 id="shop-name",
                 auto_complete="organization",
-                error=AccountState.shop_name_error,
+                error=AccountState.shop_errors.get("name", ""),
             ),
             labelled_input(
                 "Shop address",
@@ -123,7 +123,7 @@ def open_shop() -> rx.Component:
                 auto_complete="off",
                 placeholder="my-shop",
                 hint="3 to 40 lower-case letters, digits and dashes: /s/my-shop",
-                error=AccountState.shop_slug_error,
+                error=AccountState.shop_errors.get("slug", ""),
             ),
             submit_row(submit_button("Open my shop", id="shop-submit", loading=AccountState.shop_pending)),
             on_submit=AccountState.create_shop,

@@ -228,7 +228,7 @@ def _total_row(label, value, *, id: str, bold: bool = False) -> rx.Component:
 
 def checkout_form() -> rx.Component:
     return stacked_form(
-        form_error(CartState.checkout_error, id="checkout-error"),
+        form_error(CartState.checkout_errors.get("form", ""), id="checkout-error"),
         rx.cond(
             ~SessionState.is_signed_in,
             rx.vstack(
@@ -238,7 +238,7 @@ def checkout_form() -> rx.Component:
                     id="checkout-email",
                     type="email",
                     auto_complete="email",
-                    error=CartState.email_error,
+                    error=CartState.checkout_errors.get("email", ""),
                     hint="Your receipt and a link to your library go here; you can set a password from it later.",
                 ),
                 rx.text(

@@ -7,7 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.buttons import link_button
-from components.empty_state import empty_state
+from components.empty_state import empty_state, missing_state
 from components.forms import form_error, form_notice
 from components.library import file_row, key_row, library_row
 from components.loading import once_loaded
@@ -219,12 +219,12 @@ def library_product() -> rx.Component:
         spacing=theme.GAP_SECTION,
         width="100%",
     )
-    missing = empty_state(
+    missing = missing_state(
         "search-x",
         "Not in your library",
         "This product is not in your library, or your access to it has ended.",
-        action=link_button("Back to your library", routes.LIBRARY, id="library-back"),
         id="library-product-missing",
+        back=("Back to your library", routes.LIBRARY, "library-back"),
     )
     return rx.box(
         once_loaded(LibraryProductState.loaded, found, not_found=LibraryProductState.not_found, missing=missing),

@@ -7,7 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.buttons import link_button
-from components.empty_state import empty_state
+from components.empty_state import empty_state, missing_state
 from components.loading import listed, once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
@@ -206,12 +206,12 @@ def order_detail() -> rx.Component:
 
 @shop_page(routes.ORDER, title="Your order", description="Your order and its receipt.", on_load=OrderState.load)
 def order_page() -> rx.Component:
-    missing = empty_state(
+    missing = missing_state(
         "receipt",
         "We could not find this order",
         "Sign in with the account that placed it to see it, or check the link in your receipt email.",
-        action=link_button("Sign in", routes.LOGIN, id="order-missing-login"),
         id="order-missing",
+        back=("Sign in", routes.LOGIN, "order-missing-login"),
     )
     return once_loaded(OrderState.loaded, order_detail(), not_found=OrderState.not_found, missing=missing)
 

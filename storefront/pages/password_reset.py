@@ -57,7 +57,7 @@ def request_reset() -> rx.Component:
 )
 def choose_password() -> rx.Component:
     form = stacked_form(
-        form_error(PasswordResetState.reset_error, id="reset-error"),
+        form_error(PasswordResetState.reset_errors.get("form", ""), id="reset-error"),
         labelled_input(
             "New password",
             name="new_password",
@@ -65,7 +65,7 @@ def choose_password() -> rx.Component:
             type="password",
             auto_complete="new-password",
             hint="At least 10 characters.",
-            error=PasswordResetState.reset_password_error,
+            error=PasswordResetState.reset_errors.get("password", ""),
         ),
         labelled_input(
             "Confirm new password",
@@ -73,7 +73,7 @@ def choose_password() -> rx.Component:
             id="reset-confirm-password",
             type="password",
             auto_complete="new-password",
-            error=PasswordResetState.reset_confirm_error,
+            error=PasswordResetState.reset_errors.get("confirm", ""),
         ),
         submit_button("Save new password", id="reset-submit", loading=PasswordResetState.reset_pending),
         on_submit=PasswordResetState.choose_password,

@@ -6,7 +6,7 @@ import reflex as rx
 
 from commerce.reviews.service import MAX_REPLY_LENGTH, MAX_REPORT_DETAILS, MAX_REVIEW_LENGTH, REPORT_REASONS
 from components import theme
-from components.forms import field, form_error, form_notice, stacked_form
+from components.forms import choice_field, field, form_error, form_notice, stacked_form
 from components.rating import rating_bar, stars
 from components.studio import dropdown, field_label
 from state.reviews import ReviewsState
@@ -26,11 +26,7 @@ REASON_OPTIONS = [("", "Choose a reason…"), *REPORT_REASONS.items()]
 
 def report_form(id_prefix: str) -> rx.Component:
     return stacked_form(
-        field(
-            "Why should a moderator look at it?",
-            dropdown(REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
-            html_for=f"{id_prefix}-reason",
-        ),
+        choice_field("Why should a moderator look at it?", REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
         field(
             "Details (optional unless you chose “Something else”)",
             rx.text_area(

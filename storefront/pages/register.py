@@ -20,14 +20,14 @@ def register() -> rx.Component:
     return form_card(
         "Create an account",
         stacked_form(
-            form_error(SessionState.register_error, id="register-error"),
+            form_error(SessionState.register_errors.get("form", ""), id="register-error"),
             labelled_input(
                 "Email",
                 name="email",
                 id="register-email",
                 type="email",
                 auto_complete="email",
-                error=SessionState.register_email_error,
+                error=SessionState.register_errors.get("email", ""),
             ),
             labelled_input(
                 "Display name",
@@ -35,7 +35,7 @@ def register() -> rx.Component:
                 id="register-display-name",
                 auto_complete="name",
                 hint="Shown on your reviews and your shop.",
-                error=SessionState.register_name_error,
+                error=SessionState.register_errors.get("display_name", ""),
             ),
             labelled_input(
                 "Password",
@@ -44,7 +44,7 @@ def register() -> rx.Component:
                 type="password",
                 auto_complete="new-password",
                 hint="At least 10 characters.",
-                error=SessionState.register_password_error,
+                error=SessionState.register_errors.get("password", ""),
             ),
             labelled_input(
                 "Confirm password",
@@ -52,7 +52,7 @@ def register() -> rx.Component:
                 id="register-confirm-password",
                 type="password",
                 auto_complete="new-password",
-                error=SessionState.register_confirm_error,
+                error=SessionState.register_errors.get("confirm", ""),
             ),
             submit_button("Create account", id="register-submit", loading=SessionState.register_pending),
             on_submit=SessionState.register,

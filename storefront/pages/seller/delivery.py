@@ -6,8 +6,7 @@ import reflex as rx
 
 import routes
 from components import theme
-from components.buttons import link_button
-from components.empty_state import empty_state
+from components.empty_state import missing_state
 from components.forms import form_error, form_notice, section_card, stacked_form
 from components.loading import once_loaded
 from components.pager import pager
@@ -251,12 +250,12 @@ def seller_delivery() -> rx.Component:
         spacing=theme.GAP_SECTION,
         width="100%",
     )
-    missing = empty_state(
+    missing = missing_state(
         "search-x",
         "No such product",
         "This product does not exist or is not yours.",
-        action=link_button("Back to the studio", routes.SELLER, id="delivery-back"),
         id="delivery-missing",
+        back=("Back to the studio", routes.SELLER, "delivery-back"),
     )
     return rx.box(
         once_loaded(S.loaded, found, not_found=S.not_found, missing=missing),

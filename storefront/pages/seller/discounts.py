@@ -8,6 +8,7 @@ import routes
 from components import theme
 from components.empty_state import empty_state
 from components.forms import (
+    choice_field,
     field,
     form_error,
     form_notice,
@@ -16,6 +17,7 @@ from components.forms import (
     stacked_form,
     submit_button,
     submit_row,
+    two_columns,
 )
 from components.loading import listed
 from components.row_list import ROW_STYLE, row_list
@@ -36,16 +38,13 @@ def code_form() -> rx.Component:
                 placeholder="SPRING15",
                 hint="3 to 40 letters, digits, dashes or underscores.",
             ),
-            rx.grid(
-                field(
+            two_columns(
+                choice_field(
                     "Kind",
-                    dropdown(
-                        [("percent", "Percent off"), ("fixed", "Amount off")],
-                        name="kind",
-                        id="discount-kind",
-                        default_value="percent",
-                    ),
-                    html_for="discount-kind",
+                    [("percent", "Percent off"), ("fixed", "Amount off")],
+                    name="kind",
+                    id="discount-kind",
+                    default_value="percent",
                 ),
                 labelled_input(
                     "Percent or amount off",
@@ -54,9 +53,6 @@ def code_form() -> rx.Component:
                     placeholder="15",
                     hint="A percentage, or an amount in your shop's currency.",
                 ),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                spacing="3",
-                width="100%",
             ),
             field(
                 "Applies to",

@@ -8,7 +8,16 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import empty_state
-from components.forms import field, form_error, labelled_input, section_card, stacked_form, submit_button, submit_row
+from components.forms import (
+    choice_field,
+    form_error,
+    labelled_input,
+    section_card,
+    stacked_form,
+    submit_button,
+    submit_row,
+    two_columns,
+)
 from components.loading import listed
 from components.pager import pager
 from components.seller_nav import seller_nav
@@ -32,46 +41,37 @@ def new_product_form() -> rx.Component:
     return section_card(
         "New product",
         stacked_form(
-            form_error(SellerProductsState.create_error, id="new-product-error"),
+            form_error(SellerProductsState.create_errors.get("form", ""), id="new-product-error"),
             labelled_input(
                 "Title",
                 name="title",
                 id="new-product-title",
-                error=SellerProductsState.create_title_error,
+                error=SellerProductsState.create_errors.get("title", ""),
                 placeholder="The Indie Maker Ebook",
             ),
-            rx.grid(
-                field(
+            two_columns(
+                choice_field(
                     "Pricing",
-                    dropdown(
-                        [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
-                        name="pricing",
-                        id="new-product-pricing",
-                        default_value="fixed",
-                    ),
-                    html_for="new-product-pricing",
+                    [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                    name="pricing",
+                    id="new-product-pricing",
+                    default_value="fixed",
                 ),
                 labelled_input(
                     "Price (minimum for pay what you want)",
                     name="price",
                     id="new-product-price",
-                    error=SellerProductsState.create_price_error,
+                    error=SellerProductsState.create_errors.get("price", ""),
                     placeholder="19.00",
                     hint="In your shop's currency; 0 for free.",
                 ),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                spacing="3",
-                width="100%",
             ),
-            field(
+            choice_field(
                 "Buyers receive",
-                dropdown(
-                    [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
-                    name="delivery_kind",
-                    id="new-product-delivery",
-                    default_value="files",
-                ),
-                html_for="new-product-delivery",
+                [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
+                name="delivery_kind",
+                id="new-product-delivery",
+                default_value="files",
             ),
             submit_row(
                 submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending)

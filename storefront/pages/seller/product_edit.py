@@ -8,8 +8,9 @@ import reflex as rx
 import routes
 from components import theme
 from components.buttons import link_button
-from components.empty_state import empty_state
+from components.empty_state import missing_state
 from components.forms import (
+    choice_field,
     field,
     form_error,
     form_notice,
@@ -17,6 +18,7 @@ from components.forms import (
     section_card,
     stacked_form,
     submit_row,
+    two_columns,
 )
 from components.loading import once_loaded
 from components.rich_text import rich_text
@@ -259,16 +261,13 @@ def pricing_section() -> rx.Component:
         "Price",
         stacked_form(
             *_messages("pricing"),
-            rx.grid(
-                field(
+            two_columns(
+                choice_field(
                     "Pricing",
-                    dropdown(
-                        [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
-                        name="pricing",
-                        id="edit-pricing",
-                        default_value=P.pricing,
-                    ),
-                    html_for="edit-pricing",
+                    [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                    name="pricing",
+                    id="edit-pricing",
+                    default_value=P.pricing,
                 ),
                 labelled_input(
                     "Price or minimum (" + P.currency.to(str) + ")",
@@ -278,9 +277,6 @@ def pricing_section() -> rx.Component:
                     input_mode="decimal",
                     required=False,
                 ),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                spacing="3",
-                width="100%",
             ),
             rx.text("Now: ", P.price_label, size="2", color=theme.TEXT_MUTED, id="price-now"),
             _save_button("Save price", "pricing-submit"),
@@ -540,16 +536,13 @@ def keys_section() -> rx.Component:
     lic = P.license
     policy = stacked_form(
         *_messages("policy"),
-        rx.grid(
-            field(
+        two_columns(
+            choice_field(
                 "Keys",
-                dropdown(
-                    [("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
-                    name="source",
-                    id="key-source",
-                    default_value=lic.source,
-                ),
-                html_for="key-source",
+                [("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
+                name="source",
+                id="key-source",
+                default_value=lic.source,
             ),
             labelled_input(
                 "Prefix for generated keys",
@@ -568,9 +561,6 @@ def keys_section() -> rx.Component:
             ),
             _limit("Expires after (days)", lic.expiry_days, name="expiry_days", id="key-expiry", unlimited="Never"),
             _limit("Validations per key", lic.usage_limit, name="usage_limit", id="key-usage", unlimited="No limit"),
-            columns=rx.breakpoints(initial="1", sm="2"),
-            spacing="3",
-            width="100%",
         ),
         rx.box(rx.button("Save key settings", type="submit", size="3", variant="soft", id="policy-submit")),
         spacing="3",
@@ -682,11 +672,11 @@ def editor() -> rx.Component:
     on_load=E.load,
 )
 def product_editor() -> rx.Component:
-    missing = empty_state(
+    missing = missing_state(
         "package-x",
         "This product is not yours to edit",
         "It does not exist, or it belongs to another shop.",
-        action=link_button("Back to your products", routes.SELLER, id="editor-missing-back"),
         id="editor-missing",
+        back=("Back to your products", routes.SELLER, "editor-missing-back"),
     )
     return once_loaded(E.loaded, editor(), not_found=E.not_found, missing=missing)
