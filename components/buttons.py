@@ -6,6 +6,8 @@ import reflex as rx
 
 from components import theme
 
+TextLike = str | rx.Var
+
 
 def link_button(
     label: str, href: str, *, id: str = "", primary: bool = True, size: str = "3", icon: str = ""
@@ -25,3 +27,10 @@ def link_button(
 def download_button(label: str, *, on_click, id: str) -> rx.Component:
     """A button that downloads a file the page's state makes (a CSV)."""
     return rx.button(rx.icon("download", size=16), label, on_click=on_click, variant="soft", size="3", id=id)
+
+
+def back_link(label: str, href: TextLike) -> rx.Component:
+    """A small link back up to where this page was opened from."""
+    return rx.link(
+        rx.hstack(rx.icon("chevron-left", size=16), rx.text(label), spacing="1", align="center"), href=href, size="2"
+    )

@@ -169,6 +169,23 @@ def inline_form(*controls: rx.Component, on_submit, **props) -> rx.Component:
     return rx.form(rx.hstack(*controls, spacing="2", wrap="wrap"), on_submit=on_submit, **props)
 
 
+def reason_field(*, label: str, placeholder: str, id: str = "", min_width: str = "16rem", **props) -> rx.Component:
+    """The `reason` a decision or a refund is given for, growing to fill its line."""
+    return rx.input(
+        name="reason",
+        id=id or None,
+        placeholder=placeholder,
+        aria_label=label,
+        min_width=min_width,
+        **{"flex_grow": "1", **props},
+    )
+
+
+def action_row(*controls: rx.Component) -> rx.Component:
+    """A field and its buttons on one line, wrapping on a phone."""
+    return rx.hstack(*controls, spacing="2", wrap="wrap", width="100%")
+
+
 def form_error(message: TextLike, *, id: str = "") -> rx.Component:
     """A problem with the whole form (wrong password, rate limit...)."""
     message_var = rx.Var.create(message)

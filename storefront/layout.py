@@ -123,6 +123,11 @@ def _shell(content: rx.Component) -> rx.Component:
     )
 
 
+def column(*children: rx.Component, max_width: str, spacing: str = theme.GAP_SECTION) -> rx.Component:
+    """A page's content in one centred column no wider than `max_width` (forms, a receipt, a library)."""
+    return rx.vstack(*children, spacing=spacing, width="100%", max_width=max_width, margin_x="auto")
+
+
 def _checking_session() -> rx.Component:
     # Shown until the session check has run (and while an anonymous visitor is
     # being sent to the sign-in page), so protected content never flashes.

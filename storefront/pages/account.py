@@ -19,7 +19,7 @@ from components.forms import (
 from state.account import AccountState
 from state.notifications import PreferencesState
 from state.session import SessionState
-from storefront.layout import library_page
+from storefront.layout import column, library_page
 
 
 def profile() -> rx.Component:
@@ -254,7 +254,7 @@ def sessions() -> rx.Component:
     on_load=[AccountState.open_page, PreferencesState.load],
 )
 def account() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.heading("Your account", as_="h1", size="7"),
         profile(),
         change_password(),
@@ -262,8 +262,5 @@ def account() -> rx.Component:
         open_shop(),
         notification_preferences(),
         sessions(),
-        spacing=theme.GAP_SECTION,
-        width="100%",
         max_width="40rem",
-        margin_x="auto",
     )

@@ -6,14 +6,14 @@ import reflex as rx
 
 import routes
 from components import theme
-from components.buttons import link_button
+from components.buttons import back_link, link_button
 from components.empty_state import empty_state, missing_state
 from components.forms import form_error, form_notice
 from components.library import file_row, key_row, library_row
 from components.loading import once_loaded
 from components.pager import pager
 from state.library import LibraryProductState, LibraryState
-from storefront.layout import library_page
+from storefront.layout import column, library_page
 
 V = LibraryProductState.view
 
@@ -71,7 +71,7 @@ def library() -> rx.Component:
         ),
         rx.text("Nothing in your library matches that search.", color=theme.TEXT_MUTED, id="library-no-match"),
     )
-    return rx.vstack(
+    return column(
         rx.heading("Your library", as_="h1", size="7"),
         rx.cond(LibraryState.total > 0, _search_box()),
         once_loaded(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty)),
@@ -80,10 +80,7 @@ def library() -> rx.Component:
             id="library-pager",
             query=LibraryState.page_query,
         ),
-        spacing=theme.GAP_SECTION,
-        width="100%",
         max_width="48rem",
-        margin_x="auto",
     )
 
 
@@ -192,11 +189,7 @@ def _keys() -> rx.Component:
 )
 def library_product() -> rx.Component:
     found = rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("chevron-left", size=16), rx.text("Library"), spacing="1", align="center"),
-            href=routes.LIBRARY,
-            size="2",
-        ),
+        back_link("Library", routes.LIBRARY),
         rx.heading(V.item.title, as_="h1", size="7", id="library-product-title"),
         rx.hstack(
             rx.link(V.item.shop_name, href=V.item.product_url, size="2"),
@@ -226,9 +219,7 @@ def library_product() -> rx.Component:
         id="library-product-missing",
         back=("Back to your library", routes.LIBRARY, "library-back"),
     )
-    return rx.box(
+    return column(
         once_loaded(LibraryProductState.loaded, found, not_found=LibraryProductState.not_found, missing=missing),
-        width="100%",
         max_width="48rem",
-        margin_x="auto",
     )

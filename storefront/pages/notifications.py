@@ -10,7 +10,7 @@ from components.empty_state import empty_state
 from components.loading import listed
 from components.pager import pager
 from state.notifications import NotificationsState
-from storefront.layout import library_page
+from storefront.layout import column, library_page
 
 
 def notification_row(note) -> rx.Component:
@@ -64,7 +64,7 @@ def notification_row(note) -> rx.Component:
     on_load=NotificationsState.load_page,
 )
 def notifications() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.flex(
             rx.heading("Notifications", as_="h1", size="7"),
             rx.cond(
@@ -105,8 +105,6 @@ def notifications() -> rx.Component:
             size="2",
             id="notification-preferences-link",
         ),
-        spacing=theme.GAP,
-        width="100%",
         max_width="44rem",
-        margin_x="auto",
+        spacing=theme.GAP,
     )

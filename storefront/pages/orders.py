@@ -12,7 +12,7 @@ from components.loading import listed, once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
-from storefront.layout import library_page, shop_page
+from storefront.layout import column, library_page, shop_page
 
 ORDER = OrderState.order
 STATUS_COLORS = {
@@ -146,7 +146,7 @@ def status_banner() -> rx.Component:
 
 
 def order_detail() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.vstack(
             rx.heading(
                 rx.cond(ORDER.is_paid, "Paid: order ", "Order ") + ORDER.reference,
@@ -187,7 +187,6 @@ def order_detail() -> rx.Component:
             width="100%",
             id="order-receipt",
         ),
-        # A guest's account has no password until they follow the emailed link.
         rx.cond(
             ORDER.is_paid & OrderState.signed_in,
             rx.flex(
@@ -197,10 +196,8 @@ def order_detail() -> rx.Component:
                 wrap="wrap",
             ),
         ),
-        spacing=theme.GAP,
-        width="100%",
         max_width="40rem",
-        margin_x="auto",
+        spacing=theme.GAP,
     )
 
 

@@ -14,7 +14,7 @@ from commerce.moderation.queue import AGES
 from components import theme
 from components.admin import admin_header
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice
+from components.forms import action_row, form_error, form_notice, reason_field
 from components.loading import listed
 from components.pager import pager
 from components.rating import stars
@@ -113,12 +113,12 @@ def bulk_bar() -> rx.Component:
                 ),
                 rx.form(
                     rx.hstack(
-                        rx.input(
-                            name="reason",
-                            placeholder="Reason shown to the sellers",
+                        reason_field(
                             id="bulk-reason",
+                            placeholder="Reason shown to the sellers",
+                            label="Reason for rejecting the selected products",
                             min_width="14rem",
-                            aria_label="Reason for rejecting the selected products",
+                            flex_grow="0",
                         ),
                         rx.button("Reject selected", type="submit", color_scheme="red", id="bulk-reject"),
                         spacing="2",
@@ -137,27 +137,17 @@ def bulk_bar() -> rx.Component:
 
 
 def reason_form(item, *, id_name: str, on_submit, label: str, button: str, placeholder: str) -> rx.Component:
+    action = button.lower().split()[0]
     return rx.form(
-        rx.hstack(
+        action_row(
             rx.el.input(type="hidden", name=id_name, value=item.subject_id.to_string()),
-            rx.input(
-                name="reason",
+            reason_field(
+                label=label,
                 placeholder=placeholder,
-                aria_label=label,
                 min_width="14rem",
-                flex_grow="1",
-                custom_attrs={"data-testid": f"{button.lower().split()[0]}-reason"},
+                custom_attrs={"data-testid": f"{action}-reason"},
             ),
-            rx.button(
-                button,
-                type="submit",
-                color_scheme="red",
-                variant="soft",
-                custom_attrs={"data-action": button.lower().split()[0]},
-            ),
-            spacing="2",
-            width="100%",
-            wrap="wrap",
+            rx.button(button, type="submit", color_scheme="red", variant="soft", custom_attrs={"data-action": action}),
         ),
         on_submit=on_submit,
         key=ModerationState.form_key.to_string() + item.key,

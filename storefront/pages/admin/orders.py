@@ -7,7 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice, search_form, stacked_form
+from components.forms import action_row, form_error, form_notice, reason_field, search_form, stacked_form
 from state.admin import AdminOrdersState
 from state.admin_access import AdminAccessState
 from storefront.layout import admin_page
@@ -31,14 +31,9 @@ def withdraw_access_form(reference) -> rx.Component:
     return stacked_form(
         rx.text("Withdraw the buyer's downloads and license keys without a refund (fraud, abuse).", size="2"),
         rx.el.input(type="hidden", name="order_reference", value=reference),
-        rx.hstack(
-            rx.input(
-                name="reason",
-                id="withdraw-reason",
-                placeholder="Why (kept in the history)",
-                min_width="16rem",
-                flex_grow="1",
-                aria_label="Reason for withdrawing access",
+        action_row(
+            reason_field(
+                id="withdraw-reason", placeholder="Why (kept in the history)", label="Reason for withdrawing access"
             ),
             rx.button(
                 "Withdraw access",
@@ -55,9 +50,6 @@ def withdraw_access_form(reference) -> rx.Component:
                 id="reset-order-downloads",
                 on_click=AdminAccessState.reset_downloads(reference),
             ),
-            spacing="2",
-            wrap="wrap",
-            width="100%",
         ),
         form_error(AdminAccessState.error, id="withdraw-error"),
         form_notice(AdminAccessState.notice, id="withdraw-notice"),
@@ -105,14 +97,9 @@ def detail_panel() -> rx.Component:
                 D.refundable,
                 stacked_form(
                     rx.text("Refund what is left (", D.refundable_label, ") through the payment provider.", size="2"),
-                    rx.hstack(
-                        rx.input(
-                            name="reason",
-                            id="refund-reason",
-                            placeholder="Why (shown on the order)",
-                            min_width="16rem",
-                            flex_grow="1",
-                            aria_label="Reason for the refund",
+                    action_row(
+                        reason_field(
+                            id="refund-reason", placeholder="Why (shown on the order)", label="Reason for the refund"
                         ),
                         rx.button(
                             "Refund order",
@@ -121,9 +108,6 @@ def detail_panel() -> rx.Component:
                             id="refund-submit",
                             loading=AdminOrdersState.refunding,
                         ),
-                        spacing="2",
-                        wrap="wrap",
-                        width="100%",
                     ),
                     form_error(AdminOrdersState.refund_error, id="refund-error"),
                     spacing="2",

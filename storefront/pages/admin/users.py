@@ -7,7 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice, search_form
+from components.forms import action_row, form_error, form_notice, reason_field, search_form
 from components.pager import pager
 from components.studio import dropdown
 from state.admin import AdminUsersState
@@ -86,16 +86,13 @@ def detail_panel() -> rx.Component:
                 rx.vstack(
                     rx.text("Shop: ", rx.link(user.shop_name, href=routes.fill(routes.SHOP, shop_slug=user.shop_slug))),
                     rx.form(
-                        rx.hstack(
-                            rx.input(
-                                name="reason",
+                        action_row(
+                            reason_field(
                                 id="seller-reason",
-                                min_width="16rem",
-                                flex_grow="1",
                                 placeholder=rx.cond(
                                     user.shop_suspended, "Note (optional)", "Why the seller is suspended"
                                 ),
-                                aria_label="Reason",
+                                label="Reason",
                             ),
                             rx.cond(
                                 user.shop_suspended,
@@ -104,9 +101,6 @@ def detail_panel() -> rx.Component:
                                 ),
                                 rx.button("Suspend seller", type="submit", color_scheme="red", id="seller-suspend"),
                             ),
-                            spacing="2",
-                            wrap="wrap",
-                            width="100%",
                         ),
                         on_submit=AdminUsersState.change_suspension,
                         key=AdminUsersState.form_key.to_string(),

@@ -24,7 +24,7 @@ from components.loading import once_loaded
 from components.rich_text import rich_text
 from components.studio import dropdown, field_error, status_badge
 from state.seller import ProductEditorState as E
-from storefront.layout import seller_page
+from storefront.layout import column, seller_page
 
 P = E.product
 
@@ -644,7 +644,7 @@ def delivery_section() -> rx.Component:
 
 
 def editor() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.link(
             rx.hstack(rx.icon("arrow-left", size=16), rx.text("All products"), spacing="1", align="center"),
             href=routes.SELLER,
@@ -658,10 +658,7 @@ def editor() -> rx.Component:
         delivery_section(),
         rx.cond((P.delivery_kind == "files") | (P.delivery_kind == "both"), files_section()),
         keys_section(),
-        spacing=theme.GAP_SECTION,
-        width="100%",
         max_width="48rem",
-        margin_x="auto",
     )
 
 
