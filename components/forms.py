@@ -186,12 +186,19 @@ def action_row(*controls: rx.Component) -> rx.Component:
     return rx.hstack(*controls, spacing="2", wrap="wrap", width="100%")
 
 
+def banner(content, *, icon: str, color: str, id: str = "", alert: bool = False) -> rx.Component:
+    """A coloured box with an icon around a message; `alert` for a problem, read out at once."""
+    return rx.callout(
+        content, icon=icon, color_scheme=color, role="alert" if alert else "status", id=id or None, width="100%"
+    )
+
+
 def form_error(message: TextLike, *, id: str = "") -> rx.Component:
     """A problem with the whole form (wrong password, rate limit...)."""
     message_var = rx.Var.create(message)
     return rx.cond(
         message_var != "",
-        rx.callout(message_var, icon="triangle_alert", color_scheme="red", role="alert", id=id or None, width="100%"),
+        banner(message_var, icon="triangle_alert", color="red", alert=True, id=id),
     )
 
 
@@ -200,7 +207,7 @@ def form_notice(message: TextLike, *, id: str = "") -> rx.Component:
     message_var = rx.Var.create(message)
     return rx.cond(
         message_var != "",
-        rx.callout(message_var, icon="circle_check", color_scheme="green", role="status", id=id or None, width="100%"),
+        banner(message_var, icon="circle_check", color="green", id=id),
     )
 
 

@@ -24,6 +24,8 @@ from state.page import PageState, Pagination, ServiceState, page_number, paged
 from state.service_call import Result
 
 SELLER_PER_PAGE = 20
+# The product details form's fields, by the names the catalog service gives its errors.
+DETAILS_FIELDS = ("title", "slug", "summary", "description", "category", "tags")
 NEW_PRODUCT_REQUIRED = {"title": "Give the product a title.", "price": "Enter a price (0 for free)."}
 
 
@@ -148,7 +150,7 @@ class ProductEditorState(PageState, rx.State):
             done="Saved.",
         )
         if not result.ok:
-            self.details_errors, self.error = {result.field or "form": result.error}, ""
+            self.details_errors, self.error = form_errors(result, DETAILS_FIELDS), ""
 
     @rx.event
     async def save_pricing(self, form_data: dict[str, Any]):

@@ -8,6 +8,7 @@ import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state, missing_state
+from components.forms import banner
 from components.loading import listed, once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
@@ -76,7 +77,7 @@ def order_line(line: OrderLineRow) -> rx.Component:
 
 
 def status_banner() -> rx.Component:
-    paid = rx.callout(
+    paid = banner(
         rx.vstack(
             rx.heading("Payment received", as_="h2", size="4", id="order-paid-heading"),
             rx.text(
@@ -92,12 +93,10 @@ def status_banner() -> rx.Component:
             spacing="1",
         ),
         icon="circle_check",
-        color_scheme="green",
-        role="status",
-        width="100%",
+        color="green",
         id="order-paid",
     )
-    declined = rx.callout(
+    declined = banner(
         rx.vstack(
             rx.text("Payment failed: ", ORDER.payment_error, weight="bold"),
             rx.text("Your order has not been paid. Try again with another card."),
@@ -105,12 +104,11 @@ def status_banner() -> rx.Component:
             spacing="2",
         ),
         icon="triangle_alert",
-        color_scheme="red",
-        role="alert",
-        width="100%",
+        color="red",
+        alert=True,
         id="order-declined",
     )
-    waiting = rx.callout(
+    waiting = banner(
         rx.hstack(
             rx.spinner(size="2"),
             rx.text("Waiting for the payment to be confirmed… This page updates by itself."),
@@ -118,20 +116,17 @@ def status_banner() -> rx.Component:
             spacing="2",
         ),
         icon="clock",
-        color_scheme="amber",
-        role="status",
-        width="100%",
+        color="amber",
         id="order-waiting",
     )
-    unpaid = rx.callout(
+    unpaid = banner(
         rx.vstack(
             rx.text("This order has not been paid."),
             rx.cond(ORDER.retry_path != "", link_button("Pay now", ORDER.retry_path, id="order-pay")),
             spacing="2",
         ),
         icon="info",
-        color_scheme="amber",
-        width="100%",
+        color="amber",
         id="order-unpaid",
     )
     return rx.cond(

@@ -7,7 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import missing_state
-from components.forms import stacked_form
+from components.forms import banner, stacked_form
 from components.loading import once_loaded
 from components.price import price_tag
 from components.rich_text import rich_text
@@ -125,7 +125,7 @@ def add_to_cart_form() -> rx.Component:
         ),
         rx.cond(
             added,
-            rx.callout(
+            banner(
                 rx.hstack(
                     rx.text("Added to your cart."),
                     rx.link("View cart", href=routes.CART, id="added-view-cart", weight="bold"),
@@ -133,9 +133,7 @@ def add_to_cart_form() -> rx.Component:
                     wrap="wrap",
                 ),
                 icon="circle_check",
-                color_scheme="green",
-                role="status",
-                width="100%",
+                color="green",
                 id="added-to-cart",
             ),
         ),
@@ -242,11 +240,10 @@ def details() -> rx.Component:
     return rx.vstack(
         rx.cond(
             P.is_preview,
-            rx.callout(
+            banner(
                 "Preview: buyers cannot see this product yet (" + P.status_label + ").",
                 icon="eye",
-                color_scheme="amber",
-                width="100%",
+                color="amber",
                 id="product-preview-note",
             ),
         ),

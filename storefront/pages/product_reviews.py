@@ -6,8 +6,9 @@ import reflex as rx
 
 from commerce.reviews.service import MAX_REPLY_LENGTH, MAX_REPORT_DETAILS, MAX_REVIEW_LENGTH, REPORT_REASONS
 from components import theme
-from components.forms import choice_field, field, form_error, form_notice, stacked_form
+from components.forms import banner, choice_field, field, form_error, form_notice, stacked_form
 from components.rating import rating_bar, stars
+from components.rich_text import written_text
 from components.studio import dropdown, field_label
 from state.reviews import ReviewsState
 from state.session import SessionState
@@ -158,7 +159,7 @@ def own_review_or_form() -> rx.Component:
         D.can_review,
         rx.cond(
             D.own_review & ~ReviewsState.editing,
-            rx.callout(
+            banner(
                 rx.hstack(
                     rx.text("You rated this product ", D.own_review.rating.to_string(), " out of 5."),
                     rx.button(
@@ -173,8 +174,7 @@ def own_review_or_form() -> rx.Component:
                     wrap="wrap",
                 ),
                 icon="circle_check",
-                color_scheme="green",
-                width="100%",
+                color="green",
                 id="own-review",
             ),
             rx.card(review_form(), width="100%"),
@@ -182,11 +182,10 @@ def own_review_or_form() -> rx.Component:
         rx.fragment(
             rx.cond(
                 D.own_review_hidden,
-                rx.callout(
+                banner(
                     "A moderator hid your review of this product, so it is not shown here.",
                     icon="eye-off",
-                    color_scheme="gray",
-                    width="100%",
+                    color="gray",
                     id="own-review-hidden",
                 ),
             ),
@@ -240,16 +239,7 @@ def review_item(review) -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
-        rx.cond(
-            review.body != "",
-            rx.text(
-                review.body,
-                size="3",
-                white_space="pre-wrap",
-                style={"overflow_wrap": "anywhere"},
-                custom_attrs={"data-testid": "review-body"},
-            ),
-        ),
+        written_text(review.body, size="3", test_id="review-body"),
         rx.cond(
             review.reply_body != "",
             rx.box(

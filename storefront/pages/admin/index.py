@@ -18,6 +18,7 @@ from components.forms import action_row, form_error, form_notice, reason_field
 from components.loading import listed
 from components.pager import pager
 from components.rating import stars
+from components.rich_text import written_text
 from components.studio import dropdown
 from state.moderation import ModerationState
 from storefront.layout import admin_page
@@ -292,16 +293,7 @@ def queue_item(item) -> rx.Component:
             rx.heading(rx.link(item.title, href=item.url, target="_blank"), as_="h2", size="4"),
             rx.text(item.subtitle, size="2", color=theme.TEXT_MUTED),
             rx.cond(item.rating > 0, stars(item.rating, size="2")),
-            rx.cond(
-                item.body != "",
-                rx.text(
-                    item.body,
-                    size="2",
-                    white_space="pre-wrap",
-                    style={"overflow_wrap": "anywhere"},
-                    custom_attrs={"data-testid": "queue-body"},
-                ),
-            ),
+            written_text(item.body, test_id="queue-body"),
             rx.cond(
                 item.flags.length() > 0,
                 rx.vstack(

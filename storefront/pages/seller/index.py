@@ -21,7 +21,7 @@ from components.forms import (
 from components.loading import listed
 from components.pager import pager
 from components.seller_nav import seller_nav
-from components.studio import dropdown, status_badge
+from components.studio import PRICING_OPTIONS, dropdown, status_badge
 from state.seller import SellerProductsState
 from state.session import SessionState
 from storefront.layout import seller_page
@@ -52,7 +52,7 @@ def new_product_form() -> rx.Component:
             two_columns(
                 choice_field(
                     "Pricing",
-                    [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                    PRICING_OPTIONS,
                     name="pricing",
                     id="new-product-pricing",
                     default_value="fixed",

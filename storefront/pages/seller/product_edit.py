@@ -10,6 +10,7 @@ from components import theme
 from components.buttons import link_button
 from components.empty_state import missing_state
 from components.forms import (
+    banner,
     choice_field,
     field,
     form_error,
@@ -22,7 +23,7 @@ from components.forms import (
 )
 from components.loading import once_loaded
 from components.rich_text import rich_text
-from components.studio import dropdown, field_error, status_badge
+from components.studio import PRICING_OPTIONS, dropdown, field_error, status_badge
 from state.seller import ProductEditorState as E
 from storefront.layout import column, seller_page
 
@@ -46,6 +47,11 @@ IMAGE_TYPES = {
     "image/gif": [".gif"],
     "image/avif": [".avif"],
 }
+
+
+def _details_error(name: str) -> rx.Component:
+    """The details form's error about one field, which the service named."""
+    return field_error(E.details_errors.get(name, ""), id=f"edit-{name}-error")
 
 
 def _input(label: str, *, name: str, id: str, error_key: str = "", **props) -> rx.Component:
@@ -88,27 +94,25 @@ def _save_button(label: str, id: str) -> rx.Component:
 def status_section() -> rx.Component:
     problems = rx.cond(
         P.publish_problems.length() > 0,
-        rx.callout(
+        banner(
             rx.vstack(
                 rx.text("Before you can publish:", weight="bold"),
                 rx.foreach(P.publish_problems, lambda problem: rx.text("• ", problem)),
                 spacing="1",
             ),
             icon="list-checks",
-            color_scheme="amber",
-            width="100%",
+            color="amber",
             id="publish-problems",
         ),
     )
     rejected = rx.cond(
         P.moderation_status == "rejected",
-        rx.callout(
+        banner(
             "Rejected by moderation: "
             + P.rejection_reason.to(str)
             + " Fix it, then publish again to send it back for review.",
             icon="octagon-x",
-            color_scheme="red",
-            width="100%",
+            color="red",
             id="rejection-reason",
         ),
     )
@@ -192,7 +196,7 @@ def details_section() -> rx.Component:
                     size="1",
                     color=theme.TEXT_MUTED,
                 ),
-                field_error(E.details_errors.get("slug", ""), id="edit-slug-error"),
+                _details_error("slug"),
                 html_for="edit-slug",
             ),
             _input(
@@ -221,7 +225,7 @@ def details_section() -> rx.Component:
                     id="edit-category",
                     default_value=P.category_slug,
                 ),
-                field_error(E.details_errors.get("category", ""), id="edit-category-error"),
+                _details_error("category"),
                 html_for="edit-category",
             ),
             _input(
@@ -264,7 +268,7 @@ def pricing_section() -> rx.Component:
             two_columns(
                 choice_field(
                     "Pricing",
-                    [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                    PRICING_OPTIONS,
                     name="pricing",
                     id="edit-pricing",
                     default_value=P.pricing,

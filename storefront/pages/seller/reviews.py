@@ -12,6 +12,7 @@ from components.empty_state import empty_state
 from components.forms import form_error, form_notice, stacked_form
 from components.pager import pager
 from components.rating import stars
+from components.rich_text import written_text
 from components.seller_nav import seller_nav
 from state.reviews import SellerReviewsState
 from storefront.layout import seller_page
@@ -50,9 +51,7 @@ def review_card(row) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.cond(
-                review.body != "", rx.text(review.body, white_space="pre-wrap", style={"overflow_wrap": "anywhere"})
-            ),
+            written_text(review.body, size="3"),
             rx.cond(
                 review.reply_body != "",
                 rx.text("Your reply: ", review.reply_body, size="2", color=theme.TEXT_MUTED, white_space="pre-wrap"),
