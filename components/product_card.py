@@ -5,34 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.cover import cover
 from components.pager import pager
 from components.price import price_tag
 
 TextLike = str | rx.Var
-
-
-def _cover(cover_url: TextLike, title: TextLike) -> rx.Component:
-    placeholder = rx.center(
-        rx.icon("package", size=36, color=rx.color(theme.RADIX_ACCENT, 9)),
-        width="100%",
-        height="100%",
-        background_color=rx.color(theme.RADIX_ACCENT, 3),
-    )
-    image = rx.image(
-        src=cover_url,
-        alt=title,
-        loading="lazy",
-        width="100%",
-        height="100%",
-        object_fit="cover",
-    )
-    return rx.box(
-        rx.cond(cover_url, image, placeholder),
-        width="100%",
-        aspect_ratio="4 / 3",
-        overflow="hidden",
-        border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
-    )
 
 
 def product_card(
@@ -46,7 +23,16 @@ def product_card(
 ) -> rx.Component:
     return rx.link(
         rx.vstack(
-            _cover(cover_url, title),
+            cover(
+                cover_url,
+                alt=title,
+                icon_size=36,
+                icon_color=rx.color(theme.RADIX_ACCENT, 9),
+                lazy=True,
+                width="100%",
+                aspect_ratio="4 / 3",
+                border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
+            ),
             rx.vstack(
                 rx.cond(
                     category_name,
@@ -127,4 +113,19 @@ def product_listing(
         pager(pagination, id=f"{id}-pager"),
         spacing=theme.GAP_SECTION,
         width="100%",
+    )
+
+
+def category_chips(categories: rx.Var, label, *, size: str, id: str) -> rx.Component:
+    """Links to categories as rounded badges; `label(category)` is what each one says."""
+    return rx.flex(
+        rx.foreach(
+            categories,
+            lambda category: rx.link(
+                rx.badge(label(category), variant="soft", radius="full", size=size), href=category.url, underline="none"
+            ),
+        ),
+        gap="0.5rem",
+        wrap="wrap",
+        id=id,
     )

@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from components import theme
+from components.cover import cover
 from components.price import price_tag
 
 TextLike = str | rx.Var
@@ -193,28 +194,15 @@ def facet_panel(facets: rx.Var, *, has_filters: rx.Var, clear_url: rx.Var) -> rx
 def result_card(card: rx.Var) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.box(
-                rx.cond(
-                    card.cover_url,
-                    rx.image(
-                        src=card.cover_url,
-                        alt=card.title,
-                        loading="lazy",
-                        width="100%",
-                        height="100%",
-                        object_fit="cover",
-                    ),
-                    rx.center(
-                        rx.icon("package", size=28, color=rx.color(theme.RADIX_ACCENT, 9)),
-                        width="100%",
-                        height="100%",
-                        background_color=rx.color(theme.RADIX_ACCENT, 3),
-                    ),
-                ),
+            cover(
+                card.cover_url,
+                alt=card.title,
+                icon_size=28,
+                icon_color=rx.color(theme.RADIX_ACCENT, 9),
+                lazy=True,
                 width=rx.breakpoints(initial="96px", sm="160px"),
                 aspect_ratio="4 / 3",
                 flex_shrink="0",
-                overflow="hidden",
                 border_radius=theme.RADIUS_CONTROL,
             ),
             rx.vstack(

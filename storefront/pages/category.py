@@ -7,6 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import empty_state, missing_state
+from components.product_card import category_chips
 from state.catalog import CategoryState
 from storefront.layout import listing_page
 
@@ -23,25 +24,10 @@ def _heading() -> rx.Component:
         ),
         rx.cond(
             C.children.length() > 0,
-            rx.flex(
-                rx.foreach(
-                    C.children,
-                    lambda child: rx.link(
-                        rx.badge(
-                            child.name,
-                            " (",
-                            child.product_count.to_string(),
-                            ")",
-                            variant="soft",
-                            radius="full",
-                            size="2",
-                        ),
-                        href=child.url,
-                        underline="none",
-                    ),
-                ),
-                gap="0.5rem",
-                wrap="wrap",
+            category_chips(
+                C.children,
+                lambda child: rx.fragment(child.name, " (", child.product_count.to_string(), ")"),
+                size="2",
                 id="category-children",
             ),
         ),

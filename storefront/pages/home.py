@@ -9,7 +9,7 @@ from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.pager import pager
-from components.product_card import product_cards, product_grid
+from components.product_card import category_chips, product_cards, product_grid
 from state.home import HomeState
 from storefront.layout import shop_page
 
@@ -104,19 +104,7 @@ def categories_section() -> rx.Component:
         HomeState.categories.length() > 0,
         rx.vstack(
             rx.heading("Browse by category", as_="h2", size="5"),
-            rx.flex(
-                rx.foreach(
-                    HomeState.categories,
-                    lambda category: rx.link(
-                        rx.badge(category.name, variant="soft", radius="full", size="3"),
-                        href=category.url,
-                        underline="none",
-                    ),
-                ),
-                gap="0.5rem",
-                wrap="wrap",
-                id="home-categories",
-            ),
+            category_chips(HomeState.categories, lambda category: category.name, size="3", id="home-categories"),
             spacing=theme.GAP,
             width="100%",
         ),

@@ -7,6 +7,7 @@ import reflex as rx
 
 import routes
 from components import theme
+from components.cover import cover
 from components.empty_state import empty_state
 from components.forms import (
     choice_field,
@@ -120,21 +121,12 @@ def filters() -> rx.Component:
 def product_row(row) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.box(
-                rx.cond(
-                    row.cover_url,
-                    rx.image(src=row.cover_url, alt="", width="100%", height="100%", object_fit="cover"),
-                    rx.center(
-                        rx.icon("package", size=20),
-                        width="100%",
-                        height="100%",
-                        background_color=rx.color(theme.RADIX_ACCENT, 3),
-                    ),
-                ),
+            cover(
+                row.cover_url,
+                icon_size=20,
                 width="4.5rem",
                 height="3.4rem",
                 flex_shrink="0",
-                overflow="hidden",
                 border_radius=theme.RADIUS_CONTROL,
             ),
             rx.vstack(
