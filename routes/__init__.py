@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import commerce.links as links
 from commerce.links import (  # noqa: F401  (re-exported for the UI)
     category_url,
     library_product_url,
@@ -25,42 +26,42 @@ from commerce.links import (  # noqa: F401  (re-exported for the UI)
 # The browser's session token (an HttpOnly cookie; see state/session.py and the HTTP endpoints).
 SESSION_COOKIE = "mp_session"
 
+# A dynamic segment ([name]) becomes a state var of that name: keep the names specific.
 HOME = "/"
-SEARCH = "/search"
-CART = "/cart"
-LIBRARY = "/library"
-LIBRARY_PRODUCT = "/library/[library_product_id]"
+SEARCH = links.SEARCH_PATH
+CART = links.CART_PATH
+LIBRARY = links.LIBRARY_PATH
+LIBRARY_PRODUCT = f"{links.LIBRARY_PATH}/[library_product_id]"
 LOGIN = "/login"
 REGISTER = "/register"
-ACCOUNT = "/account"
-PASSWORD_RESET = "/reset"
-# The dynamic segment becomes a state var named after it: keep the name specific.
-PASSWORD_RESET_WITH_TOKEN = "/reset/[reset_token]"
+ACCOUNT = links.ACCOUNT_PATH
+PASSWORD_RESET = links.PASSWORD_RESET_PATH
+PASSWORD_RESET_WITH_TOKEN = f"{links.PASSWORD_RESET_PATH}/[reset_token]"
+PRODUCT = f"{links.PRODUCTS_PATH}/[shop_slug]/[product_slug]"
+SHOP = f"{links.SHOPS_PATH}/[shop_slug]"
+CATEGORY = f"{links.CATEGORIES_PATH}/[category_slug]"
+ORDERS = links.ORDERS_PATH
+ORDER = f"{links.ORDERS_PATH}/[order_reference]"
+NOTIFICATIONS = "/notifications"
+# The embedded test gateway's payment page.
+TESTPAY = f"{links.TESTPAY_PATH}/[testpay_session]"
 SELLER = "/seller"
-ADMIN = "/admin"  # the moderation queue
-ADMIN_USERS = "/admin/users"
-ADMIN_ORDERS = "/admin/orders"
-ADMIN_SHOPS = "/admin/shops"
-ADMIN_SETTINGS = "/admin/settings"
-ADMIN_AUDIT = "/admin/audit"
-PRODUCT = "/p/[shop_slug]/[product_slug]"
-SHOP = "/s/[shop_slug]"
-CATEGORY = "/c/[category_slug]"
-SELLER_PRODUCT = "/seller/products/[edit_product_id]"
+SELLER_PRODUCT = f"{links.SELLER_PRODUCTS_PATH}/[edit_product_id]"
 SELLER_DELIVERY = "/seller/delivery/[delivery_product_id]"
+SELLER_ANALYTICS = links.SELLER_ANALYTICS_PATH
 SELLER_SALES = "/seller/sales"
 SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
 SELLER_PAYOUTS = "/seller/payouts"
 SELLER_REVIEWS = "/seller/reviews"
+ADMIN = "/admin"  # the moderation queue
+ADMIN_USERS = links.ADMIN_USERS_PATH
+ADMIN_ORDERS = "/admin/orders"
 ADMIN_PAYOUTS = "/admin/payouts"
-ORDERS = "/orders"
-# commerce.links.order_url builds these addresses.
-ORDER = "/orders/[order_reference]"
-# The embedded test gateway's payment page (commerce.payments.testpay.CHECKOUT_PAGE_PATH).
-TESTPAY = "/testpay/[testpay_session]"
-SELLER_ANALYTICS = "/seller/analytics"
-NOTIFICATIONS = "/notifications"
+ADMIN_SHOPS = "/admin/shops"
+ADMIN_SETTINGS = "/admin/settings"
+ADMIN_AUDIT = "/admin/audit"
+
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"

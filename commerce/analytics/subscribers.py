@@ -9,12 +9,10 @@ from sqlmodel import Session, select
 from commerce import events
 from commerce.analytics import sales, tasks
 from commerce.jobs import enqueue_after_commit
-from commerce.links import order_url
+from commerce.links import SELLER_ANALYTICS_PATH, order_url
 from commerce.models import Order, OrderLine, Refund, Shop
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
-
-ANALYTICS_PAGE = "/seller/analytics"
 
 
 def count_sale(s: Session, event: events.OrderPaid) -> None:
@@ -34,7 +32,7 @@ def count_sale(s: Session, event: events.OrderPaid) -> None:
             kind="sale_alert",
             title=f"New sale: {titles}"[:200],
             body=f"{format_money(Money(earned, shop.currency))} before commission, order {order.reference}",
-            url=ANALYTICS_PAGE,
+            url=SELLER_ANALYTICS_PATH,
             dedupe_key=f"sale:{order.reference}:{shop_id}",
         )
     enqueue_after_commit(s, tasks.roll_up_analytics)

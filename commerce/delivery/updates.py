@@ -12,12 +12,12 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from commerce.config import get_settings
-from commerce.links import absolute, library_product_url
+from commerce.links import ACCOUNT_PATH, absolute, library_product_url
 from commerce.models import Fulfilment, LibraryState, Product, ProductVersion, User
 from commerce.notifications.library_changes import bump_library
 from commerce.notifications.tasks import enqueue_email
 
-ACCOUNT_EMAILS_PATH = "/account#update-emails"
+ACCOUNT_EMAILS_PATH = ACCOUNT_PATH + "#update-emails"
 
 
 def owners_of(s: Session, product_id: int) -> list[int]:

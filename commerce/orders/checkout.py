@@ -27,7 +27,7 @@ from commerce.config import get_settings
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
-from commerce.links import order_url
+from commerce.links import CART_PATH, absolute, order_url, password_reset_url
 from commerce.models import (
     BundleItem,
     LicenseKey,
@@ -101,7 +101,7 @@ def _send_claim_link(s: Session, user: User) -> None:
         kind="welcome",
         idempotency_key=f"claim:{user.id}",
         display_name=user.display_name,
-        claim_url=f"{get_settings().base_url}/reset/{token}",
+        claim_url=absolute(get_settings().base_url, password_reset_url(token)),
         claim_days=CLAIM_LINK_LIFETIME_DAYS,
     )
 
@@ -178,7 +178,7 @@ def start_checkout(
             lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in lines),
             customer_email=order.email,
             success_url=base + order_url(order.reference),
-            cancel_url=base + "/cart",
+            cancel_url=base + CART_PATH,
             idempotency_key=f"checkout:{order.reference}",
         )
     )

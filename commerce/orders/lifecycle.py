@@ -28,6 +28,7 @@ from commerce.errors import Conflict, DomainError, NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
+from commerce.links import LIBRARY_PATH, SELLER_ANALYTICS_PATH, absolute
 from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
@@ -299,7 +300,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
         discount=order.discount,
         tax=order.tax,
         total=order.total,
-        library_url=f"{base_url}/library",
+        library_url=absolute(base_url, LIBRARY_PATH),
     )
     for line in lines:
         shop = s.get(Shop, line.shop_id)
@@ -313,7 +314,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
             product=line.title,
             amount=line.net,
             currency=order.currency,
-            dashboard_url=f"{base_url}/seller/analytics",
+            dashboard_url=absolute(base_url, SELLER_ANALYTICS_PATH),
         )
 
 

@@ -29,6 +29,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 
 from commerce.config import ConfigurationError
 from commerce.errors import ValidationError
+from commerce.links import TESTPAY_PATH
 from commerce.money import normalize_currency
 from commerce.payments import signing
 from commerce.payments.errors import (
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "TestPay-Signature"
 DEFAULT_WEBHOOK_PATH = "/api/webhooks/testpay"
-CHECKOUT_PAGE_PATH = "/testpay/"
+CHECKOUT_PAGE_PATH = TESTPAY_PATH + "/"
 SESSION_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"  # substituted in success_url, as Stripe does
 _PAYMENT_REFERENCE = re.compile(r"pi_([0-9a-f]{16})_(\d+)_([A-Z]{3})_([0-9a-f]{24})")
 
