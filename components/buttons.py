@@ -34,3 +34,8 @@ def back_link(label: str, href: TextLike) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon("chevron-left", size=16), rx.text(label), spacing="1", align="center"), href=href, size="2"
     )
+
+
+def block_link(*children: rx.Component, href: TextLike, **props) -> rx.Component:
+    """A whole card or row that opens `href` when clicked, keeping its own text colours."""
+    return rx.link(*children, href=href, underline="none", color="inherit", display="block", **props)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.buttons import block_link
 from components.cover import cover
 from components.pager import pager
 from components.price import price_tag
@@ -21,7 +22,7 @@ def product_card(
     cover_url: TextLike,
     category_name: TextLike = "",
 ) -> rx.Component:
-    return rx.link(
+    return block_link(
         rx.vstack(
             cover(
                 cover_url,
@@ -67,11 +68,8 @@ def product_card(
             height="100%",
         ),
         href=url,
-        underline="none",
-        color="inherit",
         class_name="product-card",
         custom_attrs={"data-testid": "product-card"},
-        display="block",
         height="100%",
         border=f"1px solid {theme.BORDER}",
         border_radius=theme.RADIUS_CARD,

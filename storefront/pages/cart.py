@@ -12,6 +12,7 @@ from components.buttons import link_button
 from components.empty_state import empty_state
 from components.forms import field, form_error, labelled_input, stacked_form, submit_button
 from components.loading import once_loaded
+from components.price import amount_input
 from components.studio import NATIVE_CONTROL_STYLE, field_label
 from state.cart import CartRow, CartState
 from state.session import SessionState
@@ -30,15 +31,8 @@ def _amount_form(row: CartRow) -> rx.Component:
             ),
             rx.hstack(
                 rx.el.input(type="hidden", name="product_id", value=row.product_id.to_string()),
-                rx.input(
-                    name="amount",
-                    id=field_id,
-                    default_value=row.amount_input,
-                    key=row.amount_input,
-                    input_mode="decimal",
-                    size="2",
-                    width="7rem",
-                    aria_label="Your price for " + row.title,
+                amount_input(
+                    id=field_id, value=row.amount_input, width="7rem", aria_label="Your price for " + row.title
                 ),
                 rx.button("Update price", type="submit", size="2", variant="soft"),
                 spacing="2",

@@ -6,7 +6,7 @@ import reflex as rx
 
 import routes
 from components import theme
-from components.buttons import link_button
+from components.buttons import block_link, link_button
 from components.empty_state import empty_state, missing_state
 from components.forms import banner
 from components.loading import listed, once_loaded
@@ -209,7 +209,7 @@ def order_page() -> rx.Component:
 
 
 def history_row(order: OrderPage) -> rx.Component:
-    return rx.link(
+    return block_link(
         rx.hstack(
             rx.vstack(
                 rx.text(order.reference, weight="medium", font_family="monospace"),
@@ -235,9 +235,6 @@ def history_row(order: OrderPage) -> rx.Component:
             align="center",
         ),
         href=order.url,
-        underline="none",
-        color="inherit",
-        display="block",
         width="100%",
         **ROW_STYLE,
         custom_attrs={"data-testid": "order-row"},

@@ -7,9 +7,9 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import missing_state
-from components.forms import banner, stacked_form
+from components.forms import banner, field, stacked_form
 from components.loading import once_loaded
-from components.price import price_tag
+from components.price import amount_input, price_tag
 from components.rich_text import rich_text
 from state.cart import CartState
 from state.catalog import ProductState
@@ -89,24 +89,10 @@ def add_to_cart_form() -> rx.Component:
         rx.el.input(type="hidden", name="product_id", value=P.id.to_string()),
         rx.cond(
             P.pricing == "pwyw",
-            rx.vstack(
-                rx.el.label(
-                    "Your price (" + P.currency + ")",
-                    html_for="product-amount",
-                    font_weight="500",
-                    font_size="0.9rem",
-                ),
-                rx.input(
-                    name="amount",
-                    id="product-amount",
-                    default_value=P.minimum_input,
-                    key=P.minimum_input,
-                    input_mode="decimal",
-                    size="3",
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
+            field(
+                "Your price (" + P.currency + ")",
+                amount_input(id="product-amount", value=P.minimum_input, size="3", width="100%"),
+                html_for="product-amount",
             ),
         ),
         rx.button(

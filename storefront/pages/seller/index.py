@@ -7,6 +7,7 @@ import reflex as rx
 
 import routes
 from components import theme
+from components.buttons import block_link
 from components.cover import cover
 from components.empty_state import empty_state
 from components.forms import (
@@ -119,7 +120,7 @@ def filters() -> rx.Component:
 
 
 def product_row(row) -> rx.Component:
-    return rx.link(
+    return block_link(
         rx.hstack(
             cover(
                 row.cover_url,
@@ -166,12 +167,9 @@ def product_row(row) -> rx.Component:
             width="100%",
         ),
         href=routes.fill(routes.SELLER_PRODUCT, edit_product_id=row.id.to_string()),
-        underline="none",
-        color="inherit",
         custom_attrs={"data-testid": "seller-product-row"},
         padding="0.75rem",
         border_bottom=f"1px solid {theme.BORDER}",
-        display="block",
         width="100%",
     )
 

@@ -11,6 +11,7 @@ from components.empty_state import empty_state
 from components.forms import form_error, form_notice, search_form
 from components.loading import listed
 from components.pager import pager
+from components.price import amount_input
 from components.seller_nav import seller_nav
 from components.studio import status_badge
 from state.seller_sales import SellerSalesState
@@ -24,15 +25,8 @@ def partial_refund_form(sale: SaleView, line: SaleLineView) -> rx.Component:
             rx.el.input(type="hidden", name="reference", value=sale.reference),
             rx.el.input(type="hidden", name="line_id", value=line.line_id.to_string()),
             rx.el.label("Refund amount (" + sale.currency + ")", html_for=field_id, font_size="0.8rem", width="100%"),
-            rx.input(
-                name="amount",
-                id=field_id,
-                default_value=line.refundable_input,
-                key=line.refundable_input,
-                input_mode="decimal",
-                size="2",
-                width="7rem",
-                aria_label="Refund amount for " + line.title,
+            amount_input(
+                id=field_id, value=line.refundable_input, width="7rem", aria_label="Refund amount for " + line.title
             ),
             rx.button(
                 "Refund part",
