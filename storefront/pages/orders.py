@@ -9,7 +9,7 @@ from components import theme
 from components.buttons import block_link, link_button
 from components.empty_state import empty_state, missing_state
 from components.forms import banner
-from components.loading import listed, once_loaded
+from components.loading import once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
@@ -247,9 +247,10 @@ def history_row(order: OrderPage) -> rx.Component:
 def order_history() -> rx.Component:
     return rx.vstack(
         rx.heading("Your orders", as_="h1", size="7"),
-        listed(
+        row_list(
             OrderHistoryState.orders,
-            row_list(OrderHistoryState.orders, history_row, id="order-list"),
+            history_row,
+            id="order-list",
             loaded=OrderHistoryState.loaded,
             empty=empty_state(
                 "receipt",

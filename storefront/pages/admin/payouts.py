@@ -10,7 +10,6 @@ from components.admin import admin_header
 from components.buttons import download_button
 from components.empty_state import empty_state
 from components.forms import form_error
-from components.loading import listed
 from components.row_list import ROW_STYLE, row_list
 from state.seller_sales import AdminPayoutsState, PayoutLine
 from storefront.layout import admin_page
@@ -51,9 +50,10 @@ def admin_payouts() -> rx.Component:
             "Seller earnings after VAT, commission and card fees; pending during the hold period.",
         ),
         form_error(AdminPayoutsState.error, id="admin-payouts-error"),
-        listed(
+        row_list(
             AdminPayoutsState.rows,
-            row_list(AdminPayoutsState.rows, payout_row, id="admin-payouts"),
+            payout_row,
+            id="admin-payouts",
             loaded=AdminPayoutsState.loaded,
             empty=empty_state(
                 "wallet", "No earnings yet", "Shops appear here after their first sale.", id="admin-payouts-empty"

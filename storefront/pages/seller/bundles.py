@@ -10,7 +10,6 @@ from commerce.orders.discounts import ProductChoice
 from components import theme
 from components.empty_state import empty_state
 from components.forms import field, form_error, form_notice, section_card, stacked_form, submit_button, submit_row
-from components.loading import listed
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.studio import dropdown
@@ -100,9 +99,10 @@ def seller_bundles() -> rx.Component:
     return rx.vstack(
         rx.heading("Bundles", as_="h1", size="7"),
         seller_nav(routes.SELLER_BUNDLES),
-        listed(
+        row_list(
             SellerBundlesState.bundles,
-            row_list(SellerBundlesState.bundles, bundle_row, id="bundle-list"),
+            bundle_row,
+            id="bundle-list",
             loaded=SellerBundlesState.loaded,
             empty=empty_state(
                 "boxes",

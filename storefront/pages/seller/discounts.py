@@ -19,7 +19,6 @@ from components.forms import (
     submit_row,
     two_columns,
 )
-from components.loading import listed
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.studio import dropdown
@@ -132,9 +131,10 @@ def seller_discounts() -> rx.Component:
         seller_nav(routes.SELLER_DISCOUNTS),
         form_error(SellerDiscountsState.error, id="discount-error"),
         form_notice(SellerDiscountsState.notice, id="discount-notice"),
-        listed(
+        row_list(
             SellerDiscountsState.codes,
-            row_list(SellerDiscountsState.codes, code_row, id="discount-list"),
+            code_row,
+            id="discount-list",
             loaded=SellerDiscountsState.loaded,
             empty=empty_state(
                 "tag", "No codes yet", "Create a code below and share it with your buyers.", id="discount-empty"
