@@ -73,7 +73,9 @@ def _payment_gateway(config: Settings):
         from commerce.payments.stripe import StripeGateway
 
         return StripeGateway(config.stripe_secret_key, config.stripe_webhook_secret or "")
-    return TestPayGateway.for_environment(config.app_env, config.secret_key, config.base_url)
+    return TestPayGateway.for_environment(
+        config.app_env, config.secret_key, config.base_url, send_event=payment_jobs.send_testpay_event
+    )
 
 
 def _attempt_counter(config: Settings):

@@ -13,26 +13,11 @@ from typing import Any
 
 import reflex as rx
 
-from commerce import payments
-from commerce.config import ConfigurationError, get_settings
 from commerce.errors import DomainError
 from commerce.money import Money, format_money
-from commerce.payments.tasks import pay_on_test_page
-from commerce.payments.testpay import TestPayGateway
+from commerce.payments.tasks import describe_test_payment, pay_on_test_page
 from state.cart import local_path
 from state.form_data import text_field
-
-UNAVAILABLE = "The test payment gateway is not available on this site."
-
-
-def _gateway() -> TestPayGateway | None:
-    if get_settings().is_production:
-        return None
-    try:
-        gateway = payments.gateway()
-    except ConfigurationError:
-        return None
-    return gateway if isinstance(gateway, TestPayGateway) else None
 
 
 class TestPayState(rx.State):
@@ -51,20 +36,16 @@ class TestPayState(rx.State):
     @rx.event
     def load(self):
         self.reset()
-        gateway = _gateway()
-        if gateway is None:
-            self.page_error = UNAVAILABLE
+        try:
+            # `testpay_session` is the dynamic segment of routes.TESTPAY.
+            session = describe_test_payment(self.testpay_session)
+        except DomainError as error:
+            self.page_error = error.message
         else:
-            try:
-                # `testpay_session` is the dynamic segment of routes.TESTPAY.
-                session = gateway.describe_session(self.testpay_session)
-            except DomainError as error:
-                self.page_error = error.message
-            else:
-                self.order_reference = session.order_reference
-                self.amount_label = format_money(Money(session.amount, session.currency))
-                self.order_path = local_path(session.success_url)
-                self.cancel_path = local_path(session.cancel_url)
+            self.order_reference = session.order_reference
+            self.amount_label = format_money(Money(session.amount, session.currency))
+            self.order_path = local_path(session.success_url)
+            self.cancel_path = local_path(session.cancel_url)
         self.loaded = True
 
     @rx.event(background=True)
@@ -78,14 +59,10 @@ class TestPayState(rx.State):
             if not card_number:
                 self.card_error = "Enter a card number."
                 return
-            gateway = _gateway()
-            if gateway is None:
-                self.page_error = UNAVAILABLE
-                return
             self.pending = True
             session_id = self.testpay_session
         try:
-            attempt = await asyncio.to_thread(pay_on_test_page, gateway, session_id, card_number)
+            attempt = await asyncio.to_thread(pay_on_test_page, session_id, card_number)
         except DomainError as error:
             async with self:
                 self.pending, self.page_error = False, error.message

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import logging
 
+from commerce.config import ConfigurationError, get_settings
+from commerce.errors import NotFound
 from commerce.jobs import enqueue_now, job
-from commerce.payments.testpay import PaymentAttempt, TestPayGateway, WebhookDelivery, deliver
+from commerce.payments.port import gateway
+from commerce.payments.testpay import PaymentAttempt, TestPayGateway, TestPaySession, WebhookDelivery, deliver
 
 log = logging.getLogger(__name__)
+
+TEST_PAGE_UNAVAILABLE = "The test payment gateway is not available on this site."
 
 
 class WebhookNotAccepted(Exception):
@@ -32,10 +37,29 @@ def send_testpay_event(delivery: WebhookDelivery) -> None:
     )
 
 
-def pay_on_test_page(gateway: TestPayGateway, session_id: str, card_number: str) -> PaymentAttempt:
+def test_page_gateway() -> TestPayGateway:
+    """The gateway behind TestPay's payment page, or NotFound where that page must not work:
+    in production, or when Stripe is the configured gateway."""
+    if get_settings().is_production:
+        raise NotFound(TEST_PAGE_UNAVAILABLE)
+    try:
+        configured = gateway()
+    except ConfigurationError:
+        raise NotFound(TEST_PAGE_UNAVAILABLE) from None
+    if not isinstance(configured, TestPayGateway):
+        raise NotFound(TEST_PAGE_UNAVAILABLE)
+    return configured
+
+
+def describe_test_payment(session_id: str) -> TestPaySession:
+    """What TestPay's page shows for a session (NotFound when unavailable or unknown)."""
+    return test_page_gateway().describe_session(session_id)
+
+
+def pay_on_test_page(session_id: str, card_number: str) -> PaymentAttempt:
     """The TestPay page's Pay button: the card's outcome, and its event on its way to the
     app's webhook endpoint (the order is marked paid there, not by the buyer's return)."""
-    attempt = gateway.pay(session_id, card_number)
+    attempt = test_page_gateway().pay(session_id, card_number)
     if attempt.webhook is not None:
         send_testpay_event(attempt.webhook)
     return attempt

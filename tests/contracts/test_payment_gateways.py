@@ -22,6 +22,7 @@ import pytest
 import requests
 import stripe
 
+from commerce import payments
 from commerce.config import ConfigurationError
 from commerce.db import engine_for
 from commerce.errors import ValidationError
@@ -208,7 +209,9 @@ class TestPayHarness:
         self.gateway = TestPayGateway(TESTPAY_SECRET, BASE_URL, clock=self.clock, send_event=self.sent.append)
 
     def sign(self, event: dict | bytes, *, age_seconds: int = 0, secret: str = TESTPAY_SECRET):
-        signer = TestPayGateway(secret, BASE_URL, clock=lambda: self.clock.now - age_seconds)
+        signer = TestPayGateway(
+            secret, BASE_URL, clock=lambda: self.clock.now - age_seconds, send_event=self.sent.append
+        )
         delivery = signer.sign_payload(event) if isinstance(event, bytes) else signer.sign(event)
         return delivery.payload, delivery.headers
 
@@ -596,14 +599,16 @@ def test_testpay_session_ids_are_unique_per_checkout(testpay):
 
 
 def test_testpay_session_from_another_secret_does_not_exist(testpay):
-    other = TestPayGateway("another-secret", BASE_URL)
+    other = TestPayGateway("another-secret", BASE_URL, send_event=list().append)
     session = other.create_checkout(checkout_request())
     with pytest.raises(PaymentSessionNotFound):
         testpay.gateway.describe_session(session.session_id)
 
 
 def test_testpay_session_expires(testpay):
-    gateway = TestPayGateway(TESTPAY_SECRET, BASE_URL, clock=testpay.clock, session_ttl=timedelta(minutes=30))
+    gateway = TestPayGateway(
+        TESTPAY_SECRET, BASE_URL, clock=testpay.clock, session_ttl=timedelta(minutes=30), send_event=list().append
+    )
     session = gateway.create_checkout(checkout_request())
     testpay.clock.now += 31 * 60
     with pytest.raises(PaymentSessionExpired) as caught:
@@ -688,10 +693,10 @@ def test_testpay_refuses_refunds_the_payment_cannot_cover(testpay, amount, curre
 
 def test_testpay_is_refused_in_production():
     with pytest.raises(ConfigurationError) as caught:
-        TestPayGateway.for_environment("production", TESTPAY_SECRET, BASE_URL)
+        TestPayGateway.for_environment("production", TESTPAY_SECRET, BASE_URL, send_event=list().append)
     assert str(caught.value) == "The test payment gateway is refused in production."
     for env in ("development", "test"):
-        assert TestPayGateway.for_environment(env, TESTPAY_SECRET, BASE_URL).name == "testpay"
+        assert TestPayGateway.for_environment(env, TESTPAY_SECRET, BASE_URL, send_event=list().append).name == "testpay"
 
 
 @pytest.fixture
@@ -721,7 +726,7 @@ def webhook_endpoint():
 
 def test_testpay_deliver_posts_the_signed_event(webhook_endpoint):
     base_url, received, _ = webhook_endpoint
-    gateway = TestPayGateway(TESTPAY_SECRET, base_url)
+    gateway = TestPayGateway(TESTPAY_SECRET, base_url, send_event=list().append)
     session = gateway.create_checkout(checkout_request())
     webhook = gateway.pay(session.session_id, "4242424242424242").webhook
     assert deliver(webhook.payload, webhook.headers, webhook.url) == 200
@@ -737,9 +742,10 @@ def test_the_testpay_pages_event_goes_as_a_job_that_tries_again(webhook_endpoint
     answers.append(503)  # the app is busy the first time
     configure_jobs(None, engine=engine_for(f"sqlite:///{tmp_path / 'jobs.db'}"))
     try:
-        gateway = TestPayGateway(TESTPAY_SECRET, base_url)
+        gateway = TestPayGateway(TESTPAY_SECRET, base_url, send_event=list().append)
         session = gateway.create_checkout(checkout_request())
-        attempt = pay_on_test_page(gateway, session.session_id, "4242424242424242")
+        with payments.gateway.replaced(gateway):
+            attempt = pay_on_test_page(session.session_id, "4242424242424242")
         assert attempt.succeeded
         assert wait_for_jobs(timeout=20)
     finally:
