@@ -8,6 +8,8 @@ from components import theme
 
 TextLike = str | rx.Var
 
+# How a product is priced: the product editor's and the new-product form's choices.
+PRICING_OPTIONS = [("fixed", "Fixed price"), ("pwyw", "Pay what you want")]
 STATUS_COLORS = {"Live": "green", "In review": "amber", "Rejected": "red", "Draft": "gray", "Archived": "gray"}
 
 

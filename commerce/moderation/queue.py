@@ -24,7 +24,7 @@ from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label, utcnow
-from commerce.links import product_url
+from commerce.links import ADMIN_USERS_PATH, product_url, shop_url
 from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
 from commerce.moderation import checks
 from commerce.moderation.quality import flagged_shops
@@ -252,7 +252,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 title=shop.shop_name,
                 subtitle=f"Shop of {shop.owner_email}",
                 body="",
-                url=f"/s/{shop.shop_slug}",
+                url=shop_url(shop.shop_slug),
                 pending=False,
                 edited=False,
                 rating=0,
@@ -261,7 +261,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 report_count=shop.reports,
                 flags=shop.flags,
                 flagged=True,
-                manage_url="/admin/users?" + urlencode({"q": shop.owner_email}),
+                manage_url=ADMIN_USERS_PATH + "?" + urlencode({"q": shop.owner_email}),
                 history=history.get(("shop", str(shop.shop_id)), []),
             )
         )

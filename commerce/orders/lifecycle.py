@@ -28,6 +28,7 @@ from commerce.errors import Conflict, DomainError, NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
+from commerce.links import LIBRARY_PATH, SELLER_ANALYTICS_PATH, absolute
 from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
@@ -46,6 +47,8 @@ ALLOWED = {
     "refunded": set(),
     "cancelled": set(),
 }
+# An order in one of these was paid at some point (what it bought was delivered, at least for a while).
+PAID_STATUSES = frozenset({"paid", "partially_refunded", "refunded", "disputed"})
 STATUS_LABELS = {
     "pending": "Awaiting payment",
     "paid": "Paid",
@@ -76,6 +79,7 @@ class OrderView:
     reference: str
     status: str
     status_label: str
+    is_paid: bool
     email: str
     currency: str
     billing_country: str | None
@@ -107,6 +111,7 @@ def order_view(s: Session, order: Order) -> OrderView:
         reference=order.reference,
         status=order.status,
         status_label=STATUS_LABELS[order.status],
+        is_paid=order.status in PAID_STATUSES,
         email=order.email,
         currency=order.currency,
         billing_country=order.billing_country,
@@ -295,7 +300,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
         discount=order.discount,
         tax=order.tax,
         total=order.total,
-        library_url=f"{base_url}/library",
+        library_url=absolute(base_url, LIBRARY_PATH),
     )
     for line in lines:
         shop = s.get(Shop, line.shop_id)
@@ -309,7 +314,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
             product=line.title,
             amount=line.net,
             currency=order.currency,
-            dashboard_url=f"{base_url}/seller/analytics",
+            dashboard_url=absolute(base_url, SELLER_ANALYTICS_PATH),
         )
 
 

@@ -27,7 +27,8 @@ from commerce.licensing import service as licensing
 from commerce.models import Fulfilment, LicenseKey, LicensePolicy, ProductFile, ProductVersion
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
-from storefront.api_downloads import SESSION_COOKIE, download_routes
+from routes import SESSION_COOKIE
+from storefront.api_downloads import download_routes
 from storefront.api_licenses import license_routes
 from tests.fixtures.world import World
 

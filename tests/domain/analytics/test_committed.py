@@ -18,7 +18,8 @@ from commerce.db import unit_of_work
 from commerce.jobs import enqueue_now
 from commerce.kit.time import utcnow
 from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Product, ShopRollup
-from storefront.api_exports import SESSION_COOKIE, export_routes
+from routes import SESSION_COOKIE
+from storefront.api_exports import export_routes
 
 
 def _shop_with_views(views_by_days_ago: dict[int, int]) -> int:
