@@ -5,7 +5,7 @@ import pytest
 
 from commerce import wiring
 from commerce.errors import NotFound
-from commerce.payments.tasks import test_page_gateway
+from commerce.payments import tasks as payments
 from commerce.payments.testpay import TestPayGateway
 from state.cart import local_path
 
@@ -22,14 +22,14 @@ def environment(monkeypatch, tmp_path):
 
 
 def test_the_page_pays_through_the_test_gateway_in_development(environment):
-    assert isinstance(test_page_gateway(), TestPayGateway)
+    assert isinstance(payments.test_page_gateway(), TestPayGateway)
 
 
 def test_the_page_is_refused_in_production(environment):
     environment.setenv("APP_ENV", "production")
     wiring.reset()
     with pytest.raises(NotFound, match="not available"):
-        test_page_gateway()
+        payments.test_page_gateway()
 
 
 def test_the_page_is_refused_when_stripe_takes_payments(environment):
@@ -37,7 +37,7 @@ def test_the_page_is_refused_when_stripe_takes_payments(environment):
     environment.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
     wiring.reset()
     with pytest.raises(NotFound, match="not available"):
-        test_page_gateway()
+        payments.test_page_gateway()
 
 
 def test_addresses_on_this_site_become_paths(environment):
