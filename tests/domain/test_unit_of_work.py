@@ -5,8 +5,11 @@ import asyncio
 import pytest
 from sqlmodel import Session, select
 
+from commerce import accounts
 from commerce.db import after_commit, sessions_bound_to, unit_of_work
 from commerce.models import User
+from state import service_call
+from tests.fixtures.adapters import emails_in
 
 
 def add_user(session, name: str) -> None:
@@ -120,3 +123,15 @@ def test_a_rolled_back_transaction_runs_none_of_its_work(bound):
     with pytest.raises(RuntimeError, match="could not be saved"):
         save_order()
     assert ran == []
+
+
+def test_a_pages_service_call_joins_the_tests_transaction_and_its_jobs_run(s, outbox):
+    accounts.register(s, email="ada@example.com", password="correct horse battery", display_name="Ada", client_id="t")
+    s.flush()
+
+    # What a Reflex handler does: the service in a worker thread, in a unit of work of its own.
+    result = asyncio.run(service_call.call(accounts.request_password_reset, email="ada@example.com"))
+
+    assert result.ok
+    [email] = emails_in(outbox)  # the reset request committed and its email job ran
+    assert (email.to, email.subject) == ("ada@example.com", "Reset your Marketplace password")
