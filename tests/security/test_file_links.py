@@ -30,18 +30,19 @@ KEY = "files/42/ebook"
 
 
 @pytest.fixture
-def store(tmp_path) -> LocalBlobStore:
+def stocked_store(tmp_path) -> LocalBlobStore:
+    """A local store already holding this module's files (not the wired one)."""
     (tmp_path / "outside.txt").write_bytes(OUTSIDE)
-    store = LocalBlobStore(tmp_path / "store", SECRET)
-    store.put(KEY, io.BytesIO(PAID), content_type="application/epub+zip")
-    store.put("files/43/other", io.BytesIO(OTHER), content_type="application/zip")
-    store.put("media/cover-abc.png", io.BytesIO(b"\x89PNG fake image"), content_type="image/png")
-    return store
+    stocked_store = LocalBlobStore(tmp_path / "store", SECRET)
+    stocked_store.put(KEY, io.BytesIO(PAID), content_type="application/epub+zip")
+    stocked_store.put("files/43/other", io.BytesIO(OTHER), content_type="application/zip")
+    stocked_store.put("media/cover-abc.png", io.BytesIO(b"\x89PNG fake image"), content_type="image/png")
+    return stocked_store
 
 
 @pytest.fixture
-def app(store) -> Starlette:
-    return Starlette(routes=file_routes(lambda: store))
+def app(stocked_store) -> Starlette:
+    return Starlette(routes=file_routes(lambda: stocked_store))
 
 
 @pytest.fixture
@@ -116,8 +117,8 @@ def raw_request(app, target: str, method: str = "GET") -> tuple[int, dict[str, s
     return start["status"], headers, body
 
 
-def test_a_genuine_link_downloads_the_file(store, client):
-    response = client.get(store.signed_download_url(KEY, filename="ebook.epub"))
+def test_a_genuine_link_downloads_the_file(stocked_store, client):
+    response = client.get(stocked_store.signed_download_url(KEY, filename="ebook.epub"))
 
     assert response.status_code == 200
     assert response.content == PAID
@@ -135,8 +136,8 @@ def test_a_genuine_link_downloads_the_file(store, client):
     ],
     ids=["zeros", "one-char-changed", "uppercase", "truncated", "empty", "missing"],
 )
-def test_a_forged_signature_is_refused(store, client, forge):
-    url = store.signed_download_url(KEY, filename="ebook.epub")
+def test_a_forged_signature_is_refused(stocked_store, client, forge):
+    url = stocked_store.signed_download_url(KEY, filename="ebook.epub")
     sig = dict(parse_qsl(urlsplit(url).query))["sig"]
 
     response = client.get(change_query(url, sig=forge(sig)))
@@ -168,8 +169,8 @@ def test_a_forged_signature_is_refused(store, client, forge):
         "float-expiry",
     ],
 )
-def test_changing_a_link_parameter_is_refused(store, client, changes):
-    url = change_query(store.signed_download_url(KEY, filename="ebook.epub"), **changes)
+def test_changing_a_link_parameter_is_refused(stocked_store, client, changes):
+    url = change_query(stocked_store.signed_download_url(KEY, filename="ebook.epub"), **changes)
 
     response = client.get(url)
 
@@ -177,8 +178,8 @@ def test_changing_a_link_parameter_is_refused(store, client, changes):
     assert_leaks_nothing(response.content)
 
 
-def test_changing_the_content_type_of_a_typed_link_is_refused(store, client):
-    url = store.signed_download_url(KEY, filename="ebook.epub", content_type="application/epub+zip")
+def test_changing_the_content_type_of_a_typed_link_is_refused(stocked_store, client):
+    url = stocked_store.signed_download_url(KEY, filename="ebook.epub", content_type="application/epub+zip")
 
     response = client.get(change_query(url, ct="text/html"))
 
@@ -186,8 +187,8 @@ def test_changing_the_content_type_of_a_typed_link_is_refused(store, client):
     assert_leaks_nothing(response.content)
 
 
-def test_a_link_cannot_be_moved_to_another_file(store, client):
-    url = store.signed_download_url(KEY, filename="ebook.epub")
+def test_a_link_cannot_be_moved_to_another_file(stocked_store, client):
+    url = stocked_store.signed_download_url(KEY, filename="ebook.epub")
 
     response = client.get(url.replace(KEY, "files/43/other"))
 
@@ -195,8 +196,8 @@ def test_a_link_cannot_be_moved_to_another_file(store, client):
     assert_leaks_nothing(response.content)
 
 
-def test_repeating_a_parameter_is_refused(store, client):
-    url = store.signed_download_url(KEY, filename="ebook.epub")
+def test_repeating_a_parameter_is_refused(stocked_store, client):
+    url = stocked_store.signed_download_url(KEY, filename="ebook.epub")
     sig = dict(parse_qsl(urlsplit(url).query))["sig"]
 
     response = client.get(url + "&sig=" + sig)
@@ -213,7 +214,7 @@ def test_a_link_signed_with_another_secret_is_refused(client):
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
-def test_an_expired_link_is_refused_without_the_file(tmp_path, store, client, method):
+def test_an_expired_link_is_refused_without_the_file(tmp_path, stocked_store, client, method):
     yesterday = datetime.now(UTC) - timedelta(days=1)
     signing_yesterday = LocalBlobStore(tmp_path / "store", SECRET, clock=lambda: yesterday)
     url = signing_yesterday.signed_download_url(KEY, filename="ebook.epub")
@@ -255,13 +256,13 @@ def test_path_traversal_keys_are_refused_even_when_signed(tmp_path, app, key_in_
     assert_leaks_nothing(body)
 
 
-def test_a_key_naming_a_file_inside_the_store_folder_does_not_serve_that_file(store, client):
+def test_a_key_naming_a_file_inside_the_store_folder_does_not_serve_that_file(stocked_store, client):
     # Blobs are found through a record named by the key's hash, never by opening
     # the key as a path, so even a key equal to a real internal path finds nothing.
-    internal = next(p for p in (store.root / "objects").rglob("*") if p.is_file())
-    key = internal.relative_to(store.root).as_posix()
+    internal = next(p for p in (stocked_store.root / "objects").rglob("*") if p.is_file())
+    key = internal.relative_to(stocked_store.root).as_posix()
 
-    response = client.get(store.signed_download_url(key, filename="x.bin"))
+    response = client.get(stocked_store.signed_download_url(key, filename="x.bin"))
 
     assert response.status_code == 404
     assert_leaks_nothing(response.content)
@@ -272,9 +273,9 @@ def test_a_key_naming_a_file_inside_the_store_folder_does_not_serve_that_file(st
     ["x\r\nSet-Cookie: session=attacker", "x\nLocation: http://evil", "x\x00.txt", "cod\u202egpj.exe", "a/../../b.txt"],
     ids=["crlf", "lf", "nul", "right-to-left-override", "path"],
 )
-def test_dangerous_file_names_are_never_signed_nor_served(store, client, filename):
+def test_dangerous_file_names_are_never_signed_nor_served(stocked_store, client, filename):
     with pytest.raises(ValidationError):
-        store.signed_download_url(KEY, filename=filename)
+        stocked_store.signed_download_url(KEY, filename=filename)
 
     response = client.get(hand_signed_url(KEY, filename))
 
@@ -284,10 +285,10 @@ def test_dangerous_file_names_are_never_signed_nor_served(store, client, filenam
     assert_leaks_nothing(response.content)
 
 
-def test_quotes_and_semicolons_in_a_file_name_stay_inside_the_header(store, client):
+def test_quotes_and_semicolons_in_a_file_name_stay_inside_the_header(stocked_store, client):
     filename = 'report"; filename="malware.exe; x=.pdf'
 
-    response = client.get(store.signed_download_url(KEY, filename=filename))
+    response = client.get(stocked_store.signed_download_url(KEY, filename=filename))
 
     assert response.status_code == 200
     disposition = response.headers.get_list("content-disposition")
@@ -300,7 +301,7 @@ def test_quotes_and_semicolons_in_a_file_name_stay_inside_the_header(store, clie
     assert all(char.isalnum() or char in "%-_.~" for char in encoded)
 
 
-def test_private_files_are_not_reachable_through_the_public_media_route(store, app, client):
+def test_private_files_are_not_reachable_through_the_public_media_route(stocked_store, app, client):
     assert client.get(media_url("media/cover-abc.png")).status_code == 200
 
     for target in [
@@ -317,8 +318,8 @@ def test_private_files_are_not_reachable_through_the_public_media_route(store, a
 
 
 @pytest.mark.parametrize("content_type", ["text/html", "image/svg+xml", "application/javascript"])
-def test_media_route_serves_only_raster_images(store, client, content_type):
-    store.put("media/page", io.BytesIO(b"<script>alert(1)</script>"), content_type=content_type)
+def test_media_route_serves_only_raster_images(stocked_store, client, content_type):
+    stocked_store.put("media/page", io.BytesIO(b"<script>alert(1)</script>"), content_type=content_type)
 
     response = client.get(media_url("media/page"))
 

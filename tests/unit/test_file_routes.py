@@ -23,20 +23,21 @@ KEY = "files/9/course.zip"
 
 
 @pytest.fixture
-def store(tmp_path) -> LocalBlobStore:
-    store = LocalBlobStore(tmp_path, "unit-test-secret-0123456789abcdef0123456")
-    store.put(KEY, io.BytesIO(DATA), content_type="application/zip")
-    return store
+def stocked_store(tmp_path) -> LocalBlobStore:
+    """A local store already holding this module's files (not the wired one)."""
+    stocked_store = LocalBlobStore(tmp_path, "unit-test-secret-0123456789abcdef0123456")
+    stocked_store.put(KEY, io.BytesIO(DATA), content_type="application/zip")
+    return stocked_store
 
 
 @pytest.fixture
-def client(store) -> TestClient:
-    return TestClient(Starlette(routes=file_routes(lambda: store)))
+def client(stocked_store) -> TestClient:
+    return TestClient(Starlette(routes=file_routes(lambda: stocked_store)))
 
 
 @pytest.fixture
-def url(store) -> str:
-    return store.signed_download_url(KEY, filename="course.zip")
+def url(stocked_store) -> str:
+    return stocked_store.signed_download_url(KEY, filename="course.zip")
 
 
 def test_full_download_headers(client, url):
@@ -113,8 +114,8 @@ def test_head_describes_the_download_without_sending_it(client, url):
     assert response.content == b""
 
 
-def test_a_file_deleted_after_the_link_was_made_is_gone(store, client, url):
-    store.delete(KEY)
+def test_a_file_deleted_after_the_link_was_made_is_gone(stocked_store, client, url):
+    stocked_store.delete(KEY)
 
     response = client.get(url)
 
@@ -122,16 +123,16 @@ def test_a_file_deleted_after_the_link_was_made_is_gone(store, client, url):
     assert "no longer available" in response.text
 
 
-def test_signed_file_route_is_closed_when_files_live_on_s3(store, url):
+def test_signed_file_route_is_closed_when_files_live_on_s3(stocked_store, url):
     s3 = S3BlobStore("bucket", region="us-east-1", access_key_id="x", secret_access_key="y")
     client = TestClient(Starlette(routes=file_routes(lambda: s3)))
 
     assert client.get(url).status_code == 404
 
 
-def test_media_images_are_cached_for_a_year_and_revalidated_by_etag(store, client):
+def test_media_images_are_cached_for_a_year_and_revalidated_by_etag(stocked_store, client):
     image = b"\x89PNG\r\n\x1a\n" + bytes(2000)
-    store.put("media/covers/ab12.png", io.BytesIO(image), content_type="image/png")
+    stocked_store.put("media/covers/ab12.png", io.BytesIO(image), content_type="image/png")
     address = media_url("media/covers/ab12.png")
 
     first = client.get(address)
