@@ -14,7 +14,8 @@ from tests.fixtures.search import new_buyer, placed_order
 
 
 @pytest.fixture
-def shop(s):
+def sell(s):
+    """`sell(title, **changes)`: one seller's product, approved and live; its id."""
     seller, admin = make_seller(s), make_admin(s)
 
     def make(title: str, **changes) -> int:
@@ -31,8 +32,8 @@ def titles(cards) -> list[str]:
     return [card.title for card in cards]
 
 
-def test_buyers_also_bought_ranks_by_how_many_buyers_bought_both(s, shop):
-    book, course, font, icons, never = (shop(t) for t in ("Book", "Course", "Font", "Icons", "Never"))
+def test_buyers_also_bought_ranks_by_how_many_buyers_bought_both(s, sell):
+    book, course, font, icons, never = (sell(t) for t in ("Book", "Course", "Font", "Icons", "Never"))
     a, b, c, d = new_buyer(s), new_buyer(s), new_buyer(s), new_buyer(s)
     placed_order(s, a, [book, course])
     placed_order(s, b, [book])
@@ -46,16 +47,16 @@ def test_buyers_also_bought_ranks_by_how_many_buyers_bought_both(s, shop):
     assert titles(buyers_also_bought(s, never)) == ["Font"]
 
 
-def test_buyers_also_bought_is_empty_without_orders_and_hides_invisible(s, shop):
-    book, course = shop("Book"), shop("Course")
+def test_buyers_also_bought_is_empty_without_orders_and_hides_invisible(s, sell):
+    book, course = sell("Book"), sell("Course")
     assert buyers_also_bought(s, book) == []
     placed_order(s, new_buyer(s), [book, course])
-    products.unpublish_product(s, shop.seller, course)
+    products.unpublish_product(s, sell.seller, course)
     assert buyers_also_bought(s, book) == []
 
 
-def test_popular_this_week_counts_recent_paid_sales_only(s, shop):
-    book, course, font = shop("Book"), shop("Course"), shop("Font")
+def test_popular_this_week_counts_recent_paid_sales_only(s, sell):
+    book, course, font = sell("Book"), sell("Course"), sell("Font")
     assert popular_this_week(s) == []
     for _ in range(3):
         placed_order(s, new_buyer(s), [course])
@@ -68,13 +69,13 @@ def test_popular_this_week_counts_recent_paid_sales_only(s, shop):
 
 
 @pytest.fixture
-def similar_shop(s, shop, tmp_path):
+def similar_shop(s, sell, tmp_path):
     made = {
-        "Watercolor Brushes": shop("Watercolor Brushes", category_slug="graphics", tags="paint, procreate"),
-        "Watercolor Textures": shop("Watercolor Textures", category_slug="graphics", tags="paint"),
-        "Procreate Stamps": shop("Procreate Stamps", category_slug="graphics", tags="procreate"),
-        "Mountain Photos": shop("Mountain Photos", category_slug="graphics"),
-        "Python Ebook": shop("Python Ebook", category_slug="ebooks", tags="python"),
+        "Watercolor Brushes": sell("Watercolor Brushes", category_slug="graphics", tags="paint, procreate"),
+        "Watercolor Textures": sell("Watercolor Textures", category_slug="graphics", tags="paint"),
+        "Procreate Stamps": sell("Procreate Stamps", category_slug="graphics", tags="procreate"),
+        "Mountain Photos": sell("Mountain Photos", category_slug="graphics"),
+        "Python Ebook": sell("Python Ebook", category_slug="ebooks", tags="python"),
     }
     index = TantivySearchIndex(tmp_path / "index")
     s.flush()
