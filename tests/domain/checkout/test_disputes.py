@@ -7,7 +7,6 @@ import io
 from collections import defaultdict
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from commerce import ledger
@@ -20,20 +19,6 @@ from commerce.payments.port import GatewayEvent
 AFTER_HOLD = timedelta(days=8)
 US_EARNINGS = 1900 - 95 - 55  # 19.00 USD less 5 % commission and the card fee
 EU_EARNINGS = 1160 - 93 - 34  # 10.00 EUR = 11.60 USD less 8 % commission and the card fee
-
-
-@pytest.fixture
-def paid(world):
-    """A buyer paid for two products from two shops (USD and EUR), in USD."""
-    us, eu = world.shop("USD"), world.shop("EUR", take_rate_bps=800)
-    buyer = world.user()
-    result = world.checkout(
-        world.buyer_actor(buyer), [world.product(us, 1900), world.product(eu, 1000)], currency="USD"
-    )
-    _, event = world.pay(result.order_reference)
-    assert handle_event(world.s, event) == "processed"
-    order = world.s.exec(select(Order).where(Order.reference == result.order_reference)).one()
-    return dict(order=order, us=us, eu=eu)
 
 
 def dispute_event(order: Order, event_id: str = "evt_dispute_1") -> GatewayEvent:

@@ -28,18 +28,6 @@ def order_row(world, reference) -> Order:
     return world.s.exec(select(Order).where(Order.reference == reference)).one()
 
 
-@pytest.fixture
-def paid(world):
-    """A buyer paid for two products from two shops (USD and EUR), in USD."""
-    us, eu = world.shop("USD"), world.shop("EUR", take_rate_bps=800)
-    buyer = world.user()
-    products = [world.product(us, 1900), world.product(eu, 1000)]
-    result = world.checkout(world.buyer_actor(buyer), products, currency="USD")
-    _, event = world.pay(result.order_reference)
-    assert handle_event(world.s, event) == "processed"
-    return dict(order=order_row(world, result.order_reference), buyer=buyer, us=us, eu=eu, products=products)
-
-
 def test_checkout_locks_amounts_and_opens_a_payment_page(world):
     shop = world.shop()
     buyer = world.buyer_actor(world.user())
