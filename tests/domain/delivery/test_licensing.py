@@ -219,30 +219,9 @@ def _paid_fulfilments(s: Session, product: Product, shop_row: Shop, count: int) 
     return ids
 
 
-def _delete_committed(db_engine, product_id: int, shop_id: int, owner_id: int) -> None:
-    """Other tests expect an empty database: remove what this one committed."""
-    with Session(db_engine) as s:
-        orders = s.exec(select(OrderLine.order_id).where(OrderLine.product_id == product_id)).all()
-        buyers = s.exec(select(Order.buyer_id).where(Order.id.in_(orders))).all()
-        for model, condition in (
-            (LicenseKey, LicenseKey.product_id == product_id),
-            (Fulfilment, Fulfilment.product_id == product_id),
-            (OrderLine, OrderLine.product_id == product_id),
-            (Order, Order.id.in_(orders)),
-            (Product, Product.id == product_id),
-            (Shop, Shop.id == shop_id),
-            (User, User.id.in_([*buyers, owner_id])),
-        ):
-            for row in s.exec(select(model).where(condition)).all():
-                s.delete(row)
-            s.flush()
-        s.commit()
-
-
-def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(db_engine):
-    if db_engine.dialect.name != "postgresql":
-        pytest.skip("row locking with SKIP LOCKED is PostgreSQL's; SQLite serialises writers")
-    with Session(db_engine) as s:
+def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(committed_postgres):
+    """Row locking with SKIP LOCKED is PostgreSQL's; SQLite serialises writers."""
+    with Session(committed_postgres) as s:
         owner = User(email=f"owner-{uuid.uuid4().hex[:10]}@example.com", display_name="Owner", password_hash="!")
         s.add(owner)
         s.flush()
@@ -266,20 +245,17 @@ def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(db_engine):
             )
         fulfilment_ids = _paid_fulfilments(s, product, shop_row, 50)
         s.commit()
-        product_id, shop_id, owner_id = product.id, shop_row.id, owner.id
-    try:
-        _race(db_engine, product_id, fulfilment_ids)
-    finally:
-        _delete_committed(db_engine, product_id, shop_id, owner_id)
+        product_id = product.id
+    _race(committed_postgres, product_id, fulfilment_ids)
 
 
-def _race(db_engine, product_id: int, fulfilment_ids: list[int]) -> None:
+def _race(engine, product_id: int, fulfilment_ids: list[int]) -> None:
     start = threading.Barrier(len(fulfilment_ids))
     results: list[tuple[str, int | None]] = []
     lock = threading.Lock()
 
     def buy(fulfilment_id: int) -> None:
-        with Session(db_engine) as session:
+        with Session(engine) as session:
             start.wait()
             try:
                 fulfilment = session.get(Fulfilment, fulfilment_id)
@@ -302,7 +278,7 @@ def _race(db_engine, product_id: int, fulfilment_ids: list[int]) -> None:
     assert len(results) == 50
     assert len(won) == 10
     assert len(set(won)) == 10
-    with Session(db_engine) as s:
+    with Session(engine) as s:
         rows = s.exec(select(LicenseKey).where(LicenseKey.product_id == product_id)).all()
         assert sorted(r.status for r in rows) == ["sold"] * 10
         assert len({r.fulfilment_id for r in rows}) == 10
