@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from commerce import accounts
@@ -10,6 +11,7 @@ from commerce.db import after_commit, sessions_bound_to, unit_of_work
 from commerce.models import User
 from state import service_call
 from tests.fixtures.adapters import emails_in
+from tests.fixtures.databases import alembic_upgrade
 
 
 def add_user(session, name: str) -> None:
@@ -63,16 +65,14 @@ def test_the_binding_reaches_threads_given_a_copy_of_the_context(connection, cal
         assert asyncio.run(asyncio.to_thread(users_seen)) == ["Ada"]
 
 
-def test_bound_to_an_engine_units_of_work_commit_to_it(db_engine):
-    with sessions_bound_to(db_engine), unit_of_work() as session:
+def test_bound_to_an_engine_units_of_work_commit_to_it(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    alembic_upgrade(engine)
+    with sessions_bound_to(engine), unit_of_work() as session:
         add_user(session, "Committed")
-    try:
-        with Session(db_engine) as other:
-            assert names(other) == ["Committed"]
-    finally:
-        with Session(db_engine) as cleanup:  # other tests expect an empty database
-            cleanup.delete(cleanup.exec(select(User).where(User.display_name == "Committed")).one())
-            cleanup.commit()
+    with Session(engine) as other:
+        assert names(other) == ["Committed"]
+    engine.dispose()
 
 
 @pytest.fixture
