@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.delivery",
     "tests.fixtures.effects",
     "tests.fixtures.world",
+    "pytester",  # tests of the fixtures themselves
 ]
 # Before any of them is imported (they import one another): pytest's assertion messages in all.
 pytest.register_assert_rewrite("tests.fixtures")

@@ -85,3 +85,27 @@ def test_the_backend_before_comes_back_afterwards(backend):
     with jobs_run_by(EagerBackend()) as inner:
         assert current_backend() is inner
     assert current_backend() is backend
+
+
+def test_in_the_suite_a_failed_job_fails_its_test_unless_the_test_takes_the_failure(pytester):
+    pytester.makeconftest('pytest_plugins = ["tests.fixtures.effects"]')
+    pytester.makepyfile(
+        """
+        from commerce.jobs import enqueue_now, job
+
+        @job(max_retries=0)
+        def send_receipt(order: str) -> None:
+            raise ConnectionError(f"mail server unreachable for {order}")
+
+        def test_ignores_the_failure():
+            enqueue_now(send_receipt, order="ORD-1")
+
+        def test_expects_the_failure(jobs):
+            enqueue_now(send_receipt, order="ORD-2")
+            [failed] = jobs.take_failures()
+            assert failed.kwargs == {"order": "ORD-2"}
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*a job failed during the test*", "*mail server unreachable for ORD-1*"])
