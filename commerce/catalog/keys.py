@@ -21,11 +21,11 @@ from commerce.catalog.access import owned_product
 from commerce.catalog.changes import touch
 from commerce.catalog.views import KeyCounts, ProductEditView, delivers_keys, key_counts, product_edit_view
 from commerce.errors import Conflict, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import normalize_key, parse_imported_keys, validate_prefix
 from commerce.license_keys.vault import configured_vault, product_associated_data
-from commerce.models import LicenseKey, LicensePolicy
-from commerce.models.licensing import KEY_SOURCES
+from commerce.models import KeySource, LicenseKey, LicensePolicy
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_KEYS_PER_IMPORT = 50_000
@@ -88,10 +88,11 @@ def set_license_policy(
     copies them onto each key when it is sold.
     """
     product, shop = owned_product(s, actor, product_id)
-    if source not in KEY_SOURCES:
+    key_source = parse_choice(KeySource, source)
+    if key_source is None:
         raise ValidationError("Choose imported keys or generated keys.", "key_source")
     cleaned_prefix = None
-    if source == "generated" and prefix and prefix.strip():
+    if key_source == KeySource.GENERATED and prefix and prefix.strip():
         cleaned_prefix = validate_prefix(prefix)
     activation = _limit(activation_limit, MAX_ACTIVATION_LIMIT, "The activation limit", "activation_limit")
     expiry = _limit(expiry_days, MAX_EXPIRY_DAYS, "Expiry in days", "expiry_days")
@@ -100,7 +101,7 @@ def set_license_policy(
     if policy is None:
         policy = LicensePolicy(product_id=product.id)
         s.add(policy)
-    policy.source = source
+    policy.source = key_source
     policy.prefix = cleaned_prefix
     policy.activation_limit = activation
     policy.expiry_days = expiry

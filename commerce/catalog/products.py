@@ -30,9 +30,18 @@ from commerce.catalog.views import (
     publish_problems,
 )
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
-from commerce.models import Category, Product, ProductTag, Shop
-from commerce.models.catalog import DELIVERY_KINDS, PRICING_MODES
+from commerce.models import (
+    Category,
+    DeliveryKind,
+    ModerationStatus,
+    PricingMode,
+    Product,
+    ProductStatus,
+    ProductTag,
+    Shop,
+)
 from commerce.money import Money, normalize_currency, parse_major
 
 MAX_REJECTION_REASON_LENGTH = 500
@@ -55,9 +64,21 @@ def _free_slug(s: Session, shop_id: int, base: str) -> str:
     return candidate
 
 
-def _price(pricing: str, price: str, shop: Shop, currency: str | None) -> Money:
-    if pricing not in PRICING_MODES:
+def _pricing_mode(pricing: str) -> PricingMode:
+    mode = parse_choice(PricingMode, pricing)
+    if mode is None:
         raise ValidationError("Choose a fixed price or pay what you want.", "pricing")
+    return mode
+
+
+def _delivery_kind(kind: str) -> DeliveryKind:
+    delivery_kind = parse_choice(DeliveryKind, kind)
+    if delivery_kind is None:
+        raise ValidationError("Choose files, license keys, or both.", "delivery_kind")
+    return delivery_kind
+
+
+def _price(price: str, shop: Shop, currency: str | None) -> Money:
     shop_currency = normalize_currency(shop.currency)
     if currency is not None and normalize_currency(currency) != shop_currency:
         raise ValidationError(f"Prices are in your shop's currency, {shop_currency}.", "currency")
@@ -72,10 +93,10 @@ def create_product(
     actor: Actor,
     *,
     title: str,
-    pricing: str = "fixed",
+    pricing: str = PricingMode.FIXED,
     price: str,
     currency: str | None = None,
-    delivery_kind: str = "files",
+    delivery_kind: str = DeliveryKind.FILES,
 ) -> ProductEditView:
     """A new draft in the actor's shop, with a title and a price from the start.
 
@@ -84,19 +105,19 @@ def create_product(
     """
     shop = actor_shop(s, actor)
     cleaned_title = clean_title(title)
-    money = _price(pricing, price, shop, currency)
-    if delivery_kind not in DELIVERY_KINDS:
-        raise ValidationError("Choose files, license keys, or both.", "delivery_kind")
+    mode = _pricing_mode(pricing)
+    money = _price(price, shop, currency)
+    kind = _delivery_kind(delivery_kind)
     product = Product(
         shop_id=shop.id,
         slug=_free_slug(s, shop.id, slugify(cleaned_title)),
         title=cleaned_title,
-        pricing=pricing,
+        pricing=mode,
         price_amount=money.amount,
         currency=money.currency,
-        delivery_kind=delivery_kind,
-        status="draft",
-        moderation_status="pending",
+        delivery_kind=kind,
+        status=ProductStatus.DRAFT,
+        moderation_status=ModerationStatus.PENDING,
     )
     s.add(product)
     s.flush()
@@ -188,8 +209,9 @@ def set_pricing(
     Existing orders keep the price they were placed at.
     """
     product, shop = owned_product(s, actor, product_id)
-    money = _price(pricing, price, shop, currency)
-    product.pricing = pricing
+    mode = _pricing_mode(pricing)
+    money = _price(price, shop, currency)
+    product.pricing = mode
     product.price_amount = money.amount
     product.currency = money.currency
     touch(product)
@@ -197,17 +219,16 @@ def set_pricing(
 
 
 def set_delivery_kind(s: Session, actor: Actor, product_id: int, kind: str) -> ProductEditView:
-    """What a buyer receives: "files", "keys" or "both"."""
+    """What a buyer receives: files, license keys or both."""
     product, shop = owned_product(s, actor, product_id)
-    if kind not in DELIVERY_KINDS:
-        raise ValidationError("Choose files, license keys, or both.", "delivery_kind")
-    if kind != product.delivery_kind and product.status == "published":
+    delivery_kind = _delivery_kind(kind)
+    if delivery_kind != product.delivery_kind and product.status == ProductStatus.PUBLISHED:
         raise ValidationError(
             "Unpublish the product before changing what it delivers, so no buyer is "
             "charged for something it no longer includes.",
             "delivery_kind",
         )
-    product.delivery_kind = kind
+    product.delivery_kind = delivery_kind
     touch(product)
     return product_edit_view(s, product, shop)
 

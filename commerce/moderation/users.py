@@ -19,10 +19,10 @@ from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.catalog.changes import mark_shop_products_dirty
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label, utcnow
-from commerce.models import Order, Product, Report, Review, Shop, User
-from commerce.models.accounts import ROLES
+from commerce.models import Order, Product, Report, Review, Shop, User, UserRole
 from commerce.moderation.decisions import MAX_REASON_LENGTH
 from commerce.money import Money, format_money
 from commerce.orders.lifecycle import STATUS_LABELS
@@ -141,8 +141,9 @@ def search_users(
                 User.id.in_(select(Shop.owner_id).where(func.lower(Shop.name).like(pattern, escape="\\"))),
             )
         )
-    if role in ROLES:
-        conditions.append(User.role == role)
+    wanted_role = parse_choice(UserRole, role)
+    if wanted_role is not None:
+        conditions.append(User.role == wanted_role)
     total = s.exec(select(func.count()).select_from(User).where(*conditions)).one()
     users = s.exec(
         select(User)
