@@ -21,7 +21,7 @@ from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
-from commerce.models import AuthSession, PasswordResetToken, Shop, User
+from commerce.models import AuthSession, PasswordResetToken, Shop, User, UserRole
 from commerce.notifications.tasks import enqueue_email
 
 SESSION_REFRESH_AFTER = timedelta(days=1)
@@ -63,7 +63,7 @@ class UserView:
     id: int
     email: str
     display_name: str
-    role: str
+    role: UserRole
     shop_id: int | None
     shop_slug: str | None
 
@@ -297,8 +297,8 @@ def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
     if s.exec(select(Shop.id).where(Shop.slug == slug)).first() is not None:
         raise Conflict("That shop address is taken; choose another.")
     s.add(Shop(owner_id=user.id, slug=slug, name=shop_name))
-    if user.role == "buyer":
-        user.role = "seller"
+    if user.role == UserRole.BUYER:
+        user.role = UserRole.SELLER
         s.add(user)
     s.flush()
     return _user_view(s, user)

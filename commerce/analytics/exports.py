@@ -26,13 +26,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from commerce.actor import Actor, require_shop
-from commerce.analytics.sales import to_shop_currency
+from commerce.analytics.sales import REVENUE_ACCOUNTS, to_shop_currency
 from commerce.kit.spreadsheet import csv_row
-from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Shop
+from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, OrderStatus, Shop
 from commerce.money import currency_exponent
 from commerce.notifications.preferences import pseudonym, sharing_email
 
-SOLD = ("paid", "partially_refunded", "refunded", "disputed")
+SOLD = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED)
 BATCH = 500
 SALES_HEADER = [
     "order",
@@ -79,7 +79,7 @@ def _revenue_by_line(s: Session, line_ids: list[int]) -> dict[int, int]:
         .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
         .where(
             LedgerTransaction.order_line_id.in_(line_ids),
-            LedgerPosting.account.in_(("buyer_payment", "tax_collected", "platform_commission")),
+            LedgerPosting.account.in_(REVENUE_ACCOUNTS),
         )
         .group_by(LedgerTransaction.order_line_id)
     ).all()

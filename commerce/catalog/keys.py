@@ -25,7 +25,7 @@ from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import normalize_key, parse_imported_keys, validate_prefix
 from commerce.license_keys.vault import configured_vault, product_associated_data
-from commerce.models import KeySource, LicenseKey, LicensePolicy
+from commerce.models import KeySource, KeyStatus, LicenseKey, LicensePolicy
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_KEYS_PER_IMPORT = 50_000
@@ -82,7 +82,7 @@ def set_license_policy(
     expiry_days: int | None = None,
     usage_limit: int | None = None,
 ) -> ProductEditView:
-    """How keys are made ("imported" by the seller or "generated" at sale) and their limits.
+    """How keys are made (imported by the seller or generated at sale) and their limits.
 
     Changing the limits affects keys sold from now on; the licensing module
     copies them onto each key when it is sold.
@@ -136,7 +136,7 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     if not delivers_keys(product.delivery_kind):
         raise ValidationError("This product delivers files only; choose license keys first.", "keys")
     policy = s.get(LicensePolicy, product.id)
-    if policy is not None and policy.source == "generated":
+    if policy is not None and policy.source == KeySource.GENERATED:
         raise ValidationError(
             "This product generates its keys at each sale; switch to imported keys to upload your own.",
             "keys",
@@ -171,8 +171,8 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
                 product_id=product.id,
                 ciphertext=keys_vault.encrypt(key, associated),
                 lookup_hash=digest,
-                status="available",
-                source="imported",
+                status=KeyStatus.AVAILABLE,
+                source=KeySource.IMPORTED,
             )
         )
         added += 1

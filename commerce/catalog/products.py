@@ -242,14 +242,14 @@ def publish_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     product, shop = owned_product(s, actor, product_id)
     if shop.suspended_at is not None:
         raise PermissionDenied("Your shop is suspended, so its products cannot be published.")
-    if product.status == "published" and product.moderation_status != "rejected":
+    if product.status == ProductStatus.PUBLISHED and product.moderation_status != ModerationStatus.REJECTED:
         return product_edit_view(s, product, shop)
     problems = publish_problems(s, product)
     if problems:
         raise ValidationError("Before publishing: " + " ".join(problems))
     now = utcnow()
-    product.status = "published"
-    product.moderation_status = "pending"
+    product.status = ProductStatus.PUBLISHED
+    product.moderation_status = ModerationStatus.PENDING
     product.rejection_reason = None
     if product.published_at is None:
         product.published_at = now
@@ -260,8 +260,8 @@ def publish_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
 def unpublish_product(s: Session, actor: Actor, product_id: int) -> ProductEditView:
     """Take the product off sale; it returns to draft. Buyers keep what they bought."""
     product, shop = owned_product(s, actor, product_id)
-    if product.status != "draft":
-        product.status = "draft"
+    if product.status != ProductStatus.DRAFT:
+        product.status = ProductStatus.DRAFT
         touch(product)
     return product_edit_view(s, product, shop)
 
@@ -269,8 +269,8 @@ def unpublish_product(s: Session, actor: Actor, product_id: int) -> ProductEditV
 def archive_product(s: Session, actor: Actor, product_id: int) -> ProductEditView:
     """Retire the product: hidden from buyers and from the studio's default list."""
     product, shop = owned_product(s, actor, product_id)
-    if product.status != "archived":
-        product.status = "archived"
+    if product.status != ProductStatus.ARCHIVED:
+        product.status = ProductStatus.ARCHIVED
         touch(product)
     return product_edit_view(s, product, shop)
 
@@ -280,7 +280,7 @@ def _product_for_moderation(s: Session, actor: Actor, action: str, product_id: i
     product = s.get(Product, product_id, with_for_update=True)
     if product is None:
         raise NotFound("This product does not exist.")
-    if product.status != "published":
+    if product.status != ProductStatus.PUBLISHED:
         raise Conflict("Only published products wait for moderation; the seller has withdrawn this one.")
     return product, s.get(Shop, product.shop_id)
 
@@ -288,7 +288,7 @@ def _product_for_moderation(s: Session, actor: Actor, action: str, product_id: i
 def approve_product(s: Session, actor: Actor, product_id: int) -> ProductEditView:
     """Admins only: let buyers see the published product."""
     product, shop = _product_for_moderation(s, actor, "approve_product", product_id)
-    product.moderation_status = "approved"
+    product.moderation_status = ModerationStatus.APPROVED
     product.rejection_reason = None
     touch(product)
     return product_edit_view(s, product, shop)
@@ -302,7 +302,7 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
         raise ValidationError("Tell the seller why the product is rejected.", "reason")
     if len(cleaned) > MAX_REJECTION_REASON_LENGTH:
         raise ValidationError(f"A rejection reason can be at most {MAX_REJECTION_REASON_LENGTH} characters.", "reason")
-    product.moderation_status = "rejected"
+    product.moderation_status = ModerationStatus.REJECTED
     product.rejection_reason = cleaned
     touch(product)
     return product_edit_view(s, product, shop)

@@ -32,7 +32,17 @@ from commerce.errors import NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label
 from commerce.links import category_url, media_url, product_url, shop_url
-from commerce.models import Category, Order, OrderLine, Product, Shop
+from commerce.models import (
+    Category,
+    DeliveryKind,
+    ModerationStatus,
+    Order,
+    OrderLine,
+    PricingMode,
+    Product,
+    ProductStatus,
+    Shop,
+)
 
 HOME_CATEGORY_LIMIT = 12
 META_DESCRIPTION_LENGTH = 160
@@ -222,7 +232,7 @@ class ProductPageView:
     category_name: str
     category_url: str
     tags: list[str]
-    pricing: str
+    pricing: PricingMode
     price_amount: int
     currency: str
     price_label: str
@@ -230,7 +240,7 @@ class ProductPageView:
     minimum_input: str
     cover: ImageView | None
     gallery: list[ImageView]
-    delivery_kind: str
+    delivery_kind: DeliveryKind
     delivery_label: str
     delivers_files: bool
     delivers_keys: bool
@@ -254,13 +264,17 @@ def _clip(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
 _MARKDOWN_NOISE = re.compile(r"[#*_`>\[\]()|~-]+")
 
 
-def status_label(status: str, moderation_status: str) -> str:
+def status_label(status: ProductStatus, moderation_status: ModerationStatus) -> str:
     """What a seller reads about where the product stands."""
-    if status == "archived":
+    if status == ProductStatus.ARCHIVED:
         return "Archived"
-    if status == "draft":
+    if status == ProductStatus.DRAFT:
         return "Draft"
-    return {"pending": "In review", "approved": "Live", "rejected": "Rejected"}[moderation_status]
+    return {
+        ModerationStatus.PENDING: "In review",
+        ModerationStatus.APPROVED: "Live",
+        ModerationStatus.REJECTED: "Rejected",
+    }[moderation_status]
 
 
 def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None) -> ProductPageView:
@@ -296,7 +310,9 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         price_amount=product.price_amount,
         currency=product.currency,
         price_label=price_label(product.pricing, product.price_amount, product.currency),
-        minimum_input=price_input_text(product.price_amount, product.currency) if product.pricing == "pwyw" else "",
+        minimum_input=price_input_text(product.price_amount, product.currency)
+        if product.pricing == PricingMode.PWYW
+        else "",
         cover=cover,
         gallery=gallery,
         delivery_kind=product.delivery_kind,
@@ -327,8 +343,8 @@ class SellerProductRow:
     id: int
     title: str
     slug: str
-    status: str
-    moderation_status: str
+    status: ProductStatus
+    moderation_status: ModerationStatus
     status_label: str
     rejection_reason: str
     price_label: str
@@ -357,12 +373,14 @@ def _sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
 
 def _status_condition(status: str):
     return {
-        "active": Product.status != "archived",
-        "draft": Product.status == "draft",
-        "in_review": (Product.status == "published") & (Product.moderation_status == "pending"),
-        "live": (Product.status == "published") & (Product.moderation_status == "approved"),
-        "rejected": (Product.status == "published") & (Product.moderation_status == "rejected"),
-        "archived": Product.status == "archived",
+        "active": Product.status != ProductStatus.ARCHIVED,
+        "draft": Product.status == ProductStatus.DRAFT,
+        "in_review": (Product.status == ProductStatus.PUBLISHED)
+        & (Product.moderation_status == ModerationStatus.PENDING),
+        "live": (Product.status == ProductStatus.PUBLISHED) & (Product.moderation_status == ModerationStatus.APPROVED),
+        "rejected": (Product.status == ProductStatus.PUBLISHED)
+        & (Product.moderation_status == ModerationStatus.REJECTED),
+        "archived": Product.status == ProductStatus.ARCHIVED,
         "all": true(),
     }[status]
 

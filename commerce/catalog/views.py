@@ -14,11 +14,18 @@ from commerce.catalog.visibility import is_visible_to_buyers
 from commerce.links import media_url, product_url
 from commerce.models import (
     Category,
+    DeliveryKind,
+    ImageRole,
+    KeySource,
+    KeyStatus,
     LicenseKey,
     LicensePolicy,
+    ModerationStatus,
+    PricingMode,
     Product,
     ProductFile,
     ProductImage,
+    ProductStatus,
     ProductTag,
     ProductVersion,
     Shop,
@@ -40,9 +47,9 @@ def format_size(size_bytes: int) -> str:
     raise AssertionError("unreachable")
 
 
-def price_label(pricing: str, amount: int, currency: str) -> str:
+def price_label(pricing: PricingMode, amount: int, currency: str) -> str:
     price = format_money(Money(amount, currency))
-    if pricing == "pwyw":
+    if pricing == PricingMode.PWYW:
         return "Free or pay what you want" if amount == 0 else f"{price}+"
     return "Free" if amount == 0 else price
 
@@ -52,18 +59,18 @@ def price_input_text(amount: int, currency: str) -> str:
     return str(Money(amount, currency).to_decimal())
 
 
-def delivery_label(kind: str) -> str:
+def delivery_label(kind: DeliveryKind) -> str:
     return {
-        "files": "Downloadable files",
-        "keys": "A license key",
-        "both": "Downloadable files and a license key",
+        DeliveryKind.FILES: "Downloadable files",
+        DeliveryKind.KEYS: "A license key",
+        DeliveryKind.BOTH: "Downloadable files and a license key",
     }[kind]
 
 
 @dataclass(frozen=True)
 class ImageView:
     id: int
-    role: str
+    role: ImageRole
     width: int
     height: int
     url_400: str
@@ -124,7 +131,7 @@ class KeyCounts:
 
 @dataclass(frozen=True)
 class LicenseSettingsView:
-    source: str
+    source: KeySource
     prefix: str
     activation_limit: int | None
     expiry_days: int | None
@@ -138,12 +145,14 @@ def product_images(s: Session, product: Product) -> tuple[ImageView | None, list
         .where(ProductImage.product_id == product.id)
         .order_by(ProductImage.role, ProductImage.position, ProductImage.id)
     ).all()
-    cover = next((image_view(row) for row in rows if row.role == "cover"), None)
+    cover = next((image_view(row) for row in rows if row.role == ImageRole.COVER), None)
     if cover is None and product.cover_key:
         # A cover stored as one picture, without thumbnails (the demo data's): one size for all.
         url = media_url(product.cover_key)
-        cover = ImageView(id=0, role="cover", width=0, height=0, url_400=url, url_800=url, url_1600=url, srcset="")
-    return cover, [image_view(row) for row in rows if row.role == "gallery"]
+        cover = ImageView(
+            id=0, role=ImageRole.COVER, width=0, height=0, url_400=url, url_800=url, url_1600=url, srcset=""
+        )
+    return cover, [image_view(row) for row in rows if row.role == ImageRole.GALLERY]
 
 
 def product_versions(s: Session, product_id: int, *, released_only: bool = False) -> list[VersionView]:
@@ -200,7 +209,11 @@ def key_counts(s: Session, product_id: int) -> KeyCounts:
         select(LicenseKey.status, func.count()).where(LicenseKey.product_id == product_id).group_by(LicenseKey.status)
     ).all()
     counts = dict(rows)
-    return KeyCounts(available=counts.get("available", 0), sold=counts.get("sold", 0), revoked=counts.get("revoked", 0))
+    return KeyCounts(
+        available=counts.get(KeyStatus.AVAILABLE, 0),
+        sold=counts.get(KeyStatus.SOLD, 0),
+        revoked=counts.get(KeyStatus.REVOKED, 0),
+    )
 
 
 def license_settings(s: Session, product_id: int) -> LicenseSettingsView:
@@ -215,12 +228,12 @@ def license_settings(s: Session, product_id: int) -> LicenseSettingsView:
     )
 
 
-def delivers_keys(kind: str) -> bool:
-    return kind in ("keys", "both")
+def delivers_keys(kind: DeliveryKind) -> bool:
+    return kind in (DeliveryKind.KEYS, DeliveryKind.BOTH)
 
 
-def delivers_files(kind: str) -> bool:
-    return kind in ("files", "both")
+def delivers_files(kind: DeliveryKind) -> bool:
+    return kind in (DeliveryKind.FILES, DeliveryKind.BOTH)
 
 
 def is_sold_out(s: Session, product: Product) -> bool:
@@ -231,12 +244,12 @@ def is_sold_out(s: Session, product: Product) -> bool:
     if not delivers_keys(product.delivery_kind):
         return False
     policy = s.get(LicensePolicy, product.id)
-    if policy is not None and policy.source == "generated":
+    if policy is not None and policy.source == KeySource.GENERATED:
         return False
     available = s.exec(
         select(func.count())
         .select_from(LicenseKey)
-        .where(LicenseKey.product_id == product.id, LicenseKey.status == "available")
+        .where(LicenseKey.product_id == product.id, LicenseKey.status == KeyStatus.AVAILABLE)
     ).one()
     return available == 0
 
@@ -301,14 +314,14 @@ class ProductEditView:
     description_html: str
     category_slug: str
     tags: list[str]
-    pricing: str
+    pricing: PricingMode
     price_amount: int
     price_input: str
     currency: str
     price_label: str
-    delivery_kind: str
-    status: str
-    moderation_status: str
+    delivery_kind: DeliveryKind
+    status: ProductStatus
+    moderation_status: ModerationStatus
     rejection_reason: str
     cover: ImageView | None
     gallery: list[ImageView]

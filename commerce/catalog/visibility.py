@@ -3,12 +3,16 @@
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, select
 
-from commerce.models import Product, Shop
+from commerce.models import ModerationStatus, Product, ProductStatus, Shop
 
 
 def visible_to_buyers() -> ColumnElement[bool]:
     """Published, approved, from a shop in good standing (needs Product joined with Shop)."""
-    return (Product.status == "published") & (Product.moderation_status == "approved") & Shop.suspended_at.is_(None)
+    return (
+        (Product.status == ProductStatus.PUBLISHED)
+        & (Product.moderation_status == ModerationStatus.APPROVED)
+        & Shop.suspended_at.is_(None)
+    )
 
 
 def is_visible_to_buyers(s: Session, product_id: int) -> bool:

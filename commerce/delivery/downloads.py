@@ -34,11 +34,13 @@ from commerce.models import (
     DownloadCounter,
     DownloadEvent,
     Fulfilment,
+    FulfilmentStatus,
     Order,
     Product,
     ProductFile,
     ProductVersion,
     StampedCopy,
+    StampStatus,
     User,
 )
 from commerce.notifications.preferences import buyers_as_seen_by_shop
@@ -249,7 +251,11 @@ class MintedLink:
 def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment | None:
     return s.exec(
         select(Fulfilment)
-        .where(Fulfilment.buyer_id == buyer_id, Fulfilment.product_id == product_id, Fulfilment.status == "granted")
+        .where(
+            Fulfilment.buyer_id == buyer_id,
+            Fulfilment.product_id == product_id,
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+        )
         .order_by(Fulfilment.id)
         .limit(1)
     ).first()
@@ -271,12 +277,12 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
         raise DownloadLimitReached(current.refusal)
     if file.stamp_pdf:
         copy = ensure_copy(s, fulfilment, file)
-        if copy.status == "failed":
+        if copy.status == StampStatus.FAILED:
             raise PermissionDenied(
                 f"Your copy of {file.filename} could not be prepared: {copy.error} "
                 "The seller has been shown the problem."
             )
-        if copy.status != "ready":
+        if copy.status != StampStatus.READY:
             return MintedLink(
                 url="",
                 filename=file.filename,
@@ -335,7 +341,7 @@ def authorise(
     file = s.get(ProductFile, link.file_id)
     if fulfilment is None or file is None or file.product_id != fulfilment.product_id:
         raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
-    if fulfilment.status != "granted":
+    if fulfilment.status != FulfilmentStatus.GRANTED:
         raise AccessRevoked(
             "Your access to this product has ended because the order was refunded or "
             "disputed, so it can no longer be downloaded."
@@ -350,7 +356,7 @@ def authorise(
         copy = s.exec(
             select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == user_id)
         ).first()
-        if copy is None or copy.status != "ready":
+        if copy is None or copy.status != StampStatus.READY:
             raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
         blob_key, stamped = copy.blob_key, True
     if counts:

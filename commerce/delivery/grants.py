@@ -24,7 +24,7 @@ from commerce.actor import Actor, require_admin
 from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import Fulfilment, FulfilmentDelivery, Order, OrderLine, OrderTransition, Product
+from commerce.models import Fulfilment, FulfilmentDelivery, FulfilmentStatus, Order, OrderLine, OrderTransition, Product
 from commerce.notifications.library_changes import bump_library
 from commerce.orders import lifecycle
 
@@ -34,7 +34,7 @@ MAX_REASON_LENGTH = 300
 def deliver(s: Session, fulfilment_id: int) -> bool:
     """Run every strategy's grant for this fulfilment, once. True if this call delivered it."""
     fulfilment = s.get(Fulfilment, fulfilment_id, with_for_update=True)
-    if fulfilment is None or fulfilment.status != "granted":
+    if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
         return False
     if s.get(FulfilmentDelivery, fulfilment_id) is not None:
         return False
@@ -63,7 +63,7 @@ def pending_fulfilment_ids(s: Session, *, older_than: timedelta = timedelta(seco
             select(Fulfilment.id)
             .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
             .where(
-                Fulfilment.status == "granted",
+                Fulfilment.status == FulfilmentStatus.GRANTED,
                 FulfilmentDelivery.fulfilment_id.is_(None),
                 Fulfilment.created_at <= cutoff,
             )
@@ -81,7 +81,7 @@ def waiting_fulfilment_ids(s: Session, product_id: int, *, limit: int = 500) -> 
             .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
             .where(
                 Fulfilment.product_id == product_id,
-                Fulfilment.status == "granted",
+                Fulfilment.status == FulfilmentStatus.GRANTED,
                 FulfilmentDelivery.fulfilment_id.is_(None),
             )
             .order_by(Fulfilment.id)
@@ -105,7 +105,9 @@ def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str
     if order is None:
         raise NotFound("There is no such order.")
     lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
-    granted = s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id, Fulfilment.status == "granted")).all()
+    granted = s.exec(
+        select(Fulfilment).where(Fulfilment.order_id == order.id, Fulfilment.status == FulfilmentStatus.GRANTED)
+    ).all()
     if not granted:
         raise Conflict("This order grants nothing any more.")
     for line in lines:

@@ -25,6 +25,7 @@ from commerce.links import library_product_url, media_url, product_url, receipt_
 from commerce.models import (
     Fulfilment,
     FulfilmentDelivery,
+    FulfilmentStatus,
     LibrarySeen,
     LibraryState,
     Order,
@@ -81,7 +82,7 @@ def _entries(s: Session, user_id: int, product_id: int | None = None):
             func.count(Fulfilment.id) - func.count(FulfilmentDelivery.fulfilment_id),
         )
         .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
-        .where(Fulfilment.buyer_id == user_id, Fulfilment.status == "granted")
+        .where(Fulfilment.buyer_id == user_id, Fulfilment.status == FulfilmentStatus.GRANTED)
         .group_by(Fulfilment.product_id)
     )
     if product_id is not None:
@@ -206,7 +207,7 @@ class LibraryFileView:
     filename: str
     size_label: str
     stamped: bool
-    # For stamped PDFs: "ready", "pending", "failed", or "" before the buyer first asked.
+    # For stamped PDFs: a StampStatus, or "" before the buyer first asked.
     copy_status: str
 
 
@@ -288,7 +289,11 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
         s.exec(
             select(Order.reference)
             .join(Fulfilment, Fulfilment.order_id == Order.id)
-            .where(Fulfilment.buyer_id == user_id, Fulfilment.product_id == pid, Fulfilment.status == "granted")
+            .where(
+                Fulfilment.buyer_id == user_id,
+                Fulfilment.product_id == pid,
+                Fulfilment.status == FulfilmentStatus.GRANTED,
+            )
             .order_by(Order.id.desc())
         ).all()
     )

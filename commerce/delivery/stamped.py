@@ -22,7 +22,7 @@ from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
 from commerce.jobs import enqueue_after_commit, job
 from commerce.kit.time import utcnow
-from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy
+from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy, StampStatus
 from commerce.storage.port import BlobStore
 
 PDF = "application/pdf"
@@ -35,9 +35,9 @@ def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> Stampe
         select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == fulfilment.buyer_id)
     ).first()
     if copy is not None:
-        if copy.status == "failed":
+        if copy.status == StampStatus.FAILED:
             return copy
-        if copy.status == "pending":
+        if copy.status == StampStatus.PENDING:
             _schedule(s, copy.id)  # the job may have been lost with its process
         return copy
     copy = StampedCopy(file_id=file.id, buyer_id=fulfilment.buyer_id, fulfilment_id=fulfilment.id)
@@ -88,7 +88,7 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
     is retried.
     """
     copy = s.get(StampedCopy, copy_id, with_for_update=True)
-    if copy is None or copy.status == "ready":
+    if copy is None or copy.status == StampStatus.READY:
         return False
     file = s.get(ProductFile, copy.file_id)
     fulfilment = s.get(Fulfilment, copy.fulfilment_id)
@@ -102,14 +102,14 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
         try:
             stamp_pdf(source, stamped, buyer_email=order.email, order_reference=order.reference, stamped_at=utcnow())
         except DomainError as error:
-            copy.status, copy.error = "failed", error.message[:500]
+            copy.status, copy.error = StampStatus.FAILED, error.message[:500]
             s.add(copy)
             s.flush()
             return False
         stamped.seek(0)
         blob = store.put(key, stamped, content_type=PDF)
     copy.status, copy.blob_key, copy.size_bytes, copy.ready_at, copy.error = (
-        "ready",
+        StampStatus.READY,
         blob.key,
         blob.size,
         utcnow(),

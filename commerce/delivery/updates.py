@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from commerce.config import get_settings
 from commerce.links import absolute
-from commerce.models import Fulfilment, LibraryState, Product, ProductVersion, User
+from commerce.models import Fulfilment, FulfilmentStatus, LibraryState, Product, ProductVersion, User
 from commerce.notifications.library_changes import bump_library
 from commerce.notifications.tasks import enqueue_email
 
@@ -24,7 +24,7 @@ def owners_of(s: Session, product_id: int) -> list[int]:
     return list(
         s.exec(
             select(Fulfilment.buyer_id)
-            .where(Fulfilment.product_id == product_id, Fulfilment.status == "granted")
+            .where(Fulfilment.product_id == product_id, Fulfilment.status == FulfilmentStatus.GRANTED)
             .distinct()
             .order_by(Fulfilment.buyer_id)
         ).all()

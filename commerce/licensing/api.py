@@ -25,7 +25,7 @@ from commerce.kit.time import utcnow
 from commerce.license_keys.format import MAX_IMPORTED_KEY_LENGTH, normalize_key
 from commerce.license_keys.vault import configured_vault
 from commerce.licensing.service import status_of
-from commerce.models import LicenseActivation, LicenseKey
+from commerce.models import KeyStatus, LicenseActivation, LicenseKey
 
 MAX_INSTANCE_LENGTH = 200
 
@@ -115,7 +115,7 @@ def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey |
             .where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
             .with_for_update()
         ).first()
-    if row is None or row.status == "available":
+    if row is None or row.status == KeyStatus.AVAILABLE:
         counter.record(f"license-miss:{client_id}", MISS_WINDOW_SECONDS)
         return None
     return row

@@ -16,18 +16,29 @@ from sqlmodel import Session, select
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import utcnow
 from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.licensing.issuing import new_generated_key, take_from_stock
-from commerce.models import Fulfilment, LicenseActivation, LicenseKey, LicensePolicy, Product, User
+from commerce.models import (
+    Fulfilment,
+    FulfilmentStatus,
+    KeySource,
+    KeyStatus,
+    LicenseActivation,
+    LicenseKey,
+    LicensePolicy,
+    Product,
+    User,
+)
 from commerce.notifications.library_changes import bump_library
 from commerce.notifications.preferences import buyers_as_seen_by_shop, shares_email_with_sellers
 
 MASK = "•••••"
 _SHOWN_TAIL = 4
 MAX_REASON_LENGTH = 200
-KEY_STATUS_LABELS = {"available": "In stock", "sold": "Active", "revoked": "Revoked"}
+KEY_STATUS_LABELS = {KeyStatus.AVAILABLE: "In stock", KeyStatus.SOLD: "Active", KeyStatus.REVOKED: "Revoked"}
 
 
 def _date(moment: datetime | None) -> str:
@@ -51,7 +62,7 @@ def _is_expired(row: LicenseKey, now: datetime) -> bool:
 def status_of(row: LicenseKey, now: datetime | None = None) -> str:
     """The status the license API answers for this key: valid, expired, revoked or limit_reached."""
     now = now or utcnow()
-    if row.status != "sold":
+    if row.status != KeyStatus.SOLD:
         return "revoked"
     if _is_expired(row, now):
         return "expired"
@@ -105,7 +116,7 @@ def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]
             LicenseKey.buyer_id == buyer_id,
             LicenseKey.product_id == product_id,
             LicenseKey.replaced_by_id.is_(None),
-            Fulfilment.status == "granted",
+            Fulfilment.status == FulfilmentStatus.GRANTED,
         )
         .order_by(LicenseKey.id)
     ).all()
@@ -153,7 +164,7 @@ def reveal_key(s: Session, actor: Actor, key_id: int) -> str:
         raise missing
     if row.buyer_id == user_id and row.fulfilment_id is not None:
         fulfilment = s.get(Fulfilment, row.fulfilment_id)
-        if fulfilment is not None and fulfilment.status == "granted" and row.replaced_by_id is None:
+        if fulfilment is not None and fulfilment.status == FulfilmentStatus.GRANTED and row.replaced_by_id is None:
             return _plaintext(row)
     if _seller_may_see(s, actor, row):
         return _plaintext(row)
@@ -167,10 +178,10 @@ def reveal_key(s: Session, actor: Actor, key_id: int) -> str:
 class SellerKeyRow:
     id: int
     masked: str
-    status: str  # available | sold | revoked
+    status: KeyStatus
     status_label: str
     api_status: str
-    source: str
+    source: KeySource
     # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
     buyer: str
     sold_at: datetime | None
@@ -196,7 +207,7 @@ class ActivationView:
     active: bool
 
 
-KEY_FILTERS = ("all", "available", "sold", "revoked")
+KEY_FILTERS = ("all", *KeyStatus)
 
 
 def _seller_key(s: Session, actor: Actor, key_id: int) -> LicenseKey:
@@ -236,8 +247,9 @@ def list_product_keys(
     product = _owned_product_id(s, actor, product_id)
     page, per_page = page_bounds(page, per_page)
     condition = [LicenseKey.product_id == product.id, LicenseKey.replaced_by_id.is_(None)]
-    if status in ("available", "sold", "revoked"):
-        condition.append(LicenseKey.status == status)
+    wanted = parse_choice(KeyStatus, status)
+    if wanted is not None:
+        condition.append(LicenseKey.status == wanted)
     query = select(LicenseKey, User.email).join(User, User.id == LicenseKey.buyer_id, isouter=True).where(*condition)
     count_query = (
         select(func.count())
@@ -264,14 +276,14 @@ def list_product_keys(
     items = []
     for row, _ in rows:
         fulfilment = fulfilments.get(row.fulfilment_id)
-        access = fulfilment is not None and fulfilment.status == "granted"
+        access = fulfilment is not None and fulfilment.status == FulfilmentStatus.GRANTED
         items.append(
             SellerKeyRow(
                 id=row.id,
                 masked=mask_key(_plaintext(row)),
                 status=row.status,
-                status_label=KEY_STATUS_LABELS.get(row.status, row.status),
-                api_status=status_of(row, now) if row.status != "available" else "",
+                status_label=KEY_STATUS_LABELS[row.status],
+                api_status=status_of(row, now) if row.status != KeyStatus.AVAILABLE else "",
                 source=row.source,
                 buyer=shown.get(row.buyer_id, ""),
                 sold_at=row.sold_at,
@@ -282,8 +294,8 @@ def list_product_keys(
                 activation_limit=row.activation_limit,
                 usage_count=row.usage_count,
                 revoked_reason=row.revoked_reason or "",
-                can_reenable=row.status == "revoked" and access,
-                can_rotate=row.status == "sold" and access,
+                can_reenable=row.status == KeyStatus.REVOKED and access,
+                can_rotate=row.status == KeyStatus.SOLD and access,
             )
         )
     return make_page(items, page, per_page, total)
@@ -292,14 +304,14 @@ def list_product_keys(
 def revoke_key(s: Session, actor: Actor, key_id: int, *, reason: str = "") -> None:
     """The seller stops a key working (leaked, abused); the API answers "revoked"."""
     row = _seller_key(s, actor, key_id)
-    if row.status == "revoked":
+    if row.status == KeyStatus.REVOKED:
         raise Conflict("This key is already revoked.")
-    if row.status == "available":
+    if row.status == KeyStatus.AVAILABLE:
         raise Conflict("This key has not been sold; it stays in stock.")
     text = " ".join((reason or "").split())
     if len(text) > MAX_REASON_LENGTH:
         raise ValidationError(f"Keep the reason under {MAX_REASON_LENGTH} characters.", "reason")
-    row.status, row.revoked_at, row.revoked_reason = "revoked", utcnow(), text or "revoked by the seller"
+    row.status, row.revoked_at, row.revoked_reason = KeyStatus.REVOKED, utcnow(), text or "revoked by the seller"
     s.add(row)
     s.flush()
     _touch_library(s, row.buyer_id)
@@ -308,14 +320,14 @@ def revoke_key(s: Session, actor: Actor, key_id: int, *, reason: str = "") -> No
 def reenable_key(s: Session, actor: Actor, key_id: int) -> None:
     """Undo a seller's revocation, unless the buyer's access itself was withdrawn."""
     row = _seller_key(s, actor, key_id)
-    if row.status != "revoked":
+    if row.status != KeyStatus.REVOKED:
         raise Conflict("Only a revoked key can be re-enabled.")
     fulfilment = s.get(Fulfilment, row.fulfilment_id) if row.fulfilment_id else None
-    if fulfilment is None or fulfilment.status != "granted":
+    if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
         raise Conflict("This key's order was refunded or disputed, so it cannot be re-enabled.")
     if row.replaced_by_id is not None:
         raise Conflict("This key was replaced by a new one; the new key is the one to manage.")
-    row.status, row.revoked_at, row.revoked_reason = "sold", None, None
+    row.status, row.revoked_at, row.revoked_reason = KeyStatus.SOLD, None, None
     s.add(row)
     s.flush()
     _touch_library(s, row.buyer_id)
@@ -329,22 +341,22 @@ def rotate_key(s: Session, actor: Actor, key_id: int) -> int:
     next key in stock). Returns the new key's id.
     """
     row = _seller_key(s, actor, key_id)
-    if row.status != "sold" or row.fulfilment_id is None:
+    if row.status != KeyStatus.SOLD or row.fulfilment_id is None:
         raise Conflict("Only an active key sold to a buyer can be replaced.")
     fulfilment = s.get(Fulfilment, row.fulfilment_id)
-    if fulfilment is None or fulfilment.status != "granted":
+    if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
         raise Conflict("This key's order was refunded or disputed.")
     policy = s.get(LicensePolicy, row.product_id) or LicensePolicy(product_id=row.product_id)
-    if row.source == "generated":
+    if row.source == KeySource.GENERATED:
         new = new_generated_key(s, row.product_id, policy.prefix)
     else:
         new = take_from_stock(s, row.product_id)
-    new.status, new.sold_at = "sold", utcnow()
+    new.status, new.sold_at = KeyStatus.SOLD, utcnow()
     new.fulfilment_id, new.order_line_id, new.buyer_id = row.fulfilment_id, row.order_line_id, row.buyer_id
     new.activation_limit, new.usage_limit, new.expires_at = row.activation_limit, row.usage_limit, row.expires_at
     s.add(new)
     s.flush()
-    row.status, row.revoked_at, row.revoked_reason = "revoked", utcnow(), "replaced by a new key"
+    row.status, row.revoked_at, row.revoked_reason = KeyStatus.REVOKED, utcnow(), "replaced by a new key"
     row.replaced_by_id = new.id
     s.add(row)
     s.flush()

@@ -11,17 +11,26 @@ from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.time import minute_label
-from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderTransition, Shop, User
+from commerce.models import (
+    LedgerAccount,
+    LedgerEntryKind,
+    LedgerPosting,
+    LedgerTransaction,
+    Order,
+    OrderTransition,
+    Shop,
+    User,
+)
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
 ACCOUNT_LABELS = {
-    "buyer_payment": "Buyer payment",
-    "platform_commission": "Platform commission",
-    "gateway_fee": "Payment fee",
-    "tax_collected": "Tax collected",
-    "seller_earnings": "Seller earnings",
+    LedgerAccount.BUYER_PAYMENT: "Buyer payment",
+    LedgerAccount.PLATFORM_COMMISSION: "Platform commission",
+    LedgerAccount.GATEWAY_FEE: "Payment fee",
+    LedgerAccount.TAX_COLLECTED: "Tax collected",
+    LedgerAccount.SELLER_EARNINGS: "Seller earnings",
 }
 
 
@@ -44,9 +53,9 @@ class AdminOrderLine:
 @dataclass(frozen=True)
 class LedgerLine:
     transaction_id: int
-    kind: str
+    kind: LedgerEntryKind
     memo: str
-    account: str
+    account: LedgerAccount
     account_label: str
     shop_name: str
     amount: int

@@ -18,7 +18,19 @@ from sqlmodel import Session, select
 
 from commerce.actor import Actor, require_admin
 from commerce.kit.time import utcnow
-from commerce.models import Order, OrderLine, OrderTransition, Product, Report, Review, Shop, User
+from commerce.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTransition,
+    Product,
+    Report,
+    ReportStatus,
+    ReportSubject,
+    Review,
+    Shop,
+    User,
+)
 
 # A refund rate only means something over enough sales.
 REFUND_RATE_THRESHOLD = 0.10
@@ -84,7 +96,7 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
         ).all()
     }
     disputed_orders = (
-        select(OrderTransition.order_id).where(OrderTransition.to_status == "disputed").distinct().subquery()
+        select(OrderTransition.order_id).where(OrderTransition.to_status == OrderStatus.DISPUTED).distinct().subquery()
     )
     disputes = dict(
         s.exec(
@@ -110,8 +122,8 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
             .join(Product, Product.id == Report.product_id)
             .where(
                 Product.shop_id.in_(ids),
-                Report.subject == "product",
-                Report.status != "dismissed",
+                Report.subject == ReportSubject.PRODUCT,
+                Report.status != ReportStatus.DISMISSED,
                 Report.created_at >= utcnow() - REPORT_WINDOW,
             )
             .group_by(Product.shop_id)

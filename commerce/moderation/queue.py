@@ -25,7 +25,19 @@ from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label, utcnow
 from commerce.links import product_url
-from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
+from commerce.models import (
+    AuditRecord,
+    ModerationStatus,
+    Product,
+    ProductStatus,
+    ProductTag,
+    Report,
+    ReportStatus,
+    ReportSubject,
+    Review,
+    Shop,
+    User,
+)
 from commerce.moderation import checks
 from commerce.moderation.quality import flagged_shops
 from commerce.reviews.service import REPORT_REASONS
@@ -90,9 +102,9 @@ def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[R
     by_product: dict[int, list[Report]] = defaultdict(list)
     by_review: dict[int, list[Report]] = defaultdict(list)
     for report in s.exec(
-        select(Report).where(Report.status == "open").order_by(Report.created_at.desc(), Report.id.desc())
+        select(Report).where(Report.status == ReportStatus.OPEN).order_by(Report.created_at.desc(), Report.id.desc())
     ).all():
-        if report.subject == "review":
+        if report.subject == ReportSubject.REVIEW:
             by_review[report.review_id].append(report)
         else:
             by_product[report.product_id].append(report)
@@ -128,7 +140,9 @@ def _edited_since_approval(s: Session) -> set[int]:
         return set()
     rows = s.exec(
         select(Product.id, Product.updated_at).where(
-            Product.id.in_(list(approved_at)), Product.status == "published", Product.moderation_status == "approved"
+            Product.id.in_(list(approved_at)),
+            Product.status == ProductStatus.PUBLISHED,
+            Product.moderation_status == ModerationStatus.APPROVED,
         )
     ).all()
     return {product_id for product_id, updated_at in rows if updated_at > approved_at[product_id]}
@@ -139,7 +153,11 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     now = now or utcnow()
     product_reports, review_reports = _open_reports(s)
     pending_ids = set(
-        s.exec(select(Product.id).where(Product.status == "published", Product.moderation_status == "pending")).all()
+        s.exec(
+            select(Product.id).where(
+                Product.status == ProductStatus.PUBLISHED, Product.moderation_status == ModerationStatus.PENDING
+            )
+        ).all()
     )
     edited_ids = _edited_since_approval(s)
     checked_ids = pending_ids | edited_ids  # the automatic checks look at what a person has not seen

@@ -22,7 +22,7 @@ from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label, utcnow
-from commerce.models import Order, Product, Report, Review, Shop, User, UserRole
+from commerce.models import Order, Product, Report, ReportStatus, ReportSubject, Review, Shop, User, UserRole
 from commerce.moderation.decisions import MAX_REASON_LENGTH
 from commerce.money import Money, format_money
 from commerce.orders.lifecycle import STATUS_LABELS
@@ -34,7 +34,7 @@ class UserRow:
     id: int
     email: str
     display_name: str
-    role: str
+    role: UserRole
     shop_id: int | None
     shop_name: str
     shop_slug: str
@@ -57,11 +57,11 @@ class UserOrderRow:
 @dataclass(frozen=True)
 class UserReportRow:
     id: int
-    subject: str
+    subject: ReportSubject
     product_title: str
     reason_label: str
     details: str
-    status: str
+    status: ReportStatus
     date_label: str
 
 
@@ -81,8 +81,8 @@ def _received_condition(user_id: int):
     """Reports (not dismissed) about the user's products or the user's reviews."""
     own_products = select(Product.id).join(Shop, Shop.id == Product.shop_id).where(Shop.owner_id == user_id)
     own_reviews = select(Review.id).where(Review.buyer_id == user_id)
-    return ((Report.subject == "product") & Report.product_id.in_(own_products)) | (
-        (Report.subject == "review") & Report.review_id.in_(own_reviews)
+    return ((Report.subject == ReportSubject.PRODUCT) & Report.product_id.in_(own_products)) | (
+        (Report.subject == ReportSubject.REVIEW) & Report.review_id.in_(own_reviews)
     )
 
 
@@ -103,7 +103,9 @@ def _rows(s: Session, users: list[User]) -> list[UserRow]:
     for user in users:
         shop = shops.get(user.id)
         received = s.exec(
-            select(func.count()).select_from(Report).where(_received_condition(user.id), Report.status != "dismissed")
+            select(func.count())
+            .select_from(Report)
+            .where(_received_condition(user.id), Report.status != ReportStatus.DISMISSED)
         ).one()
         rows.append(
             UserRow(
@@ -262,12 +264,12 @@ def promote_to_admin(s: Session, actor: Actor, user_id: int) -> UserRow:
     user = s.get(User, user_id, with_for_update=True) if isinstance(user_id, int) else None
     if user is None:
         raise NotFound("There is no such user.")
-    if user.role == "admin":
+    if user.role == UserRole.ADMIN:
         raise Conflict(f"{user.display_name} is an administrator already.")
     if user.suspended_at is not None:
         raise Conflict("A suspended account cannot become an administrator.")
     previous = user.role
-    user.role = "admin"
+    user.role = UserRole.ADMIN
     s.add(user)
     s.flush()
     audit.record(s, admin_id, "promote_admin", "user", user.id, label=user.email, reason=f"was {previous}")

@@ -16,7 +16,7 @@ from commerce.actor import Actor, require_signed_in
 from commerce.catalog.queries import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import Cart, CartItem, Product, Shop
+from commerce.models import Cart, CartItem, PricingMode, Product, Shop
 from commerce.money import Money, format_money, parse_major
 from commerce.orders import tax
 from commerce.orders.currency import check_offered
@@ -47,7 +47,7 @@ def check_item(s: Session, product_id: int, amount_text: str | None = None) -> C
     ).first()
     if product is None:
         raise NotFound("This product is not available.")
-    if product.pricing != "pwyw":
+    if product.pricing != PricingMode.PWYW:
         return CartInput(product.id, None)
     if amount_text is None or not str(amount_text).strip():
         return CartInput(product.id, product.price_amount)

@@ -29,10 +29,13 @@ from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.models import (
     BundleItem,
+    KeySource,
+    KeyStatus,
     LicenseKey,
     LicensePolicy,
     Order,
     OrderLine,
+    OrderStatus,
     OrderTransition,
     PasswordResetToken,
     Product,
@@ -53,7 +56,7 @@ KEY_HOLD = timedelta(minutes=30)
 @dataclass(frozen=True)
 class CheckoutResult:
     order_reference: str
-    status: str
+    status: OrderStatus
     redirect_url: str  # the payment page, or the confirmation page for a free order
     receipt_token: str  # lets a guest's browser show the confirmation page (lifecycle.receipt_token)
 
@@ -212,13 +215,13 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
         if not delivers_keys(product.delivery_kind):
             continue
         policy = s.get(LicensePolicy, product.id)
-        if policy is not None and policy.source == "generated":
+        if policy is not None and policy.source == KeySource.GENERATED:
             continue
         s.get(Product, product.id, with_for_update=True, populate_existing=True)
         available = s.exec(
             select(func.count())
             .select_from(LicenseKey)
-            .where(LicenseKey.product_id == product.id, LicenseKey.status == "available")
+            .where(LicenseKey.product_id == product.id, LicenseKey.status == KeyStatus.AVAILABLE)
         ).one()
         granting = select(BundleItem.bundle_id).where(BundleItem.product_id == product.id)
         held = s.exec(
@@ -227,7 +230,7 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
             .join(Order, Order.id == OrderLine.order_id)
             .where(
                 (OrderLine.product_id == product.id) | OrderLine.product_id.in_(granting),
-                Order.status == "pending",
+                Order.status == OrderStatus.PENDING,
                 Order.buyer_id != buyer.id,
                 Order.created_at > utcnow() - KEY_HOLD,
             )
@@ -272,7 +275,11 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
         )
     s.add(
         OrderTransition(
-            order_id=order.id, from_status=None, to_status="pending", reason="checkout", actor_user_id=buyer.id
+            order_id=order.id,
+            from_status=None,
+            to_status=OrderStatus.PENDING,
+            reason="checkout",
+            actor_user_id=buyer.id,
         )
     )
     s.flush()
@@ -281,7 +288,7 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
 
 def _result(order: Order, base_url: str | None) -> CheckoutResult:
     token = lifecycle.receipt_token(order.reference)
-    if order.status == "pending" and order.payment_url:
+    if order.status == OrderStatus.PENDING and order.payment_url:
         return CheckoutResult(order.reference, order.status, order.payment_url, token)
     base = (base_url or get_settings().base_url).rstrip("/")
     return CheckoutResult(order.reference, order.status, base + confirmation_path(order.reference), token)

@@ -17,8 +17,9 @@ from sqlmodel import Session, select
 
 from commerce.actor import Actor, require_shop
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
-from commerce.models import DiscountCode, Product, Shop
+from commerce.models import DiscountCode, DiscountKind, Product, ProductStatus, Shop
 from commerce.money import Money, format_money, parse_major
 
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,39}")
@@ -47,7 +48,7 @@ def normalize_code(code: str) -> str:
 
 
 def _label(row: DiscountCode) -> str:
-    if row.kind == "percent":
+    if row.kind == DiscountKind.PERCENT:
         off = f"{row.percent_bps / 100:g} % off"
     else:
         off = f"{format_money(Money(row.amount, row.currency))} off"
@@ -91,11 +92,12 @@ def create_code(
     normalized = normalize_code(code)
     if not CODE_PATTERN.fullmatch(normalized):
         raise ValidationError("A code is 3 to 40 letters, digits, dashes or underscores.", field="code")
-    if kind == "percent":
+    discount_kind = parse_choice(DiscountKind, kind)
+    if discount_kind == DiscountKind.PERCENT:
         if not 1 <= percent_bps <= 10_000:
             raise ValidationError("A percentage is between 0.01 % and 100 %.", field="percent")
         amount = 0
-    elif kind == "fixed":
+    elif discount_kind == DiscountKind.FIXED:
         if amount <= 0:
             raise ValidationError("A fixed discount must be more than zero.", field="amount")
         percent_bps = 0
@@ -119,7 +121,7 @@ def create_code(
     row = DiscountCode(
         shop_id=shop_id,
         code=normalized,
-        kind=kind,
+        kind=discount_kind,
         percent_bps=percent_bps,
         amount=amount,
         currency=shop.currency,
@@ -220,7 +222,7 @@ def product_choices(s: Session, actor: Actor) -> list[ProductChoice]:
     shop_id = require_shop(actor)
     rows = s.exec(
         select(Product.id, Product.title)
-        .where(Product.shop_id == shop_id, Product.status != "archived")
+        .where(Product.shop_id == shop_id, Product.status != ProductStatus.ARCHIVED)
         .order_by(Product.title, Product.id)
     ).all()
     return [ProductChoice(id=product_id, title=title) for product_id, title in rows]
@@ -243,7 +245,7 @@ def create_code_from_text(
     shop_id = require_shop(actor)
     shop = s.get(Shop, shop_id)
     percent_bps = amount = 0
-    if kind == "percent":
+    if kind == DiscountKind.PERCENT:
         try:
             percent = Decimal((value or "").strip().rstrip("%").strip().replace(",", "."))
         except InvalidOperation:
@@ -251,7 +253,7 @@ def create_code_from_text(
         if not percent.is_finite() or percent != percent.quantize(Decimal("0.01")):
             raise ValidationError("A percentage has at most two decimals.", field="value")
         percent_bps = int(percent * 100)
-    elif kind == "fixed":
+    elif kind == DiscountKind.FIXED:
         amount = parse_major(value, shop.currency).amount
     minimum_amount = parse_major(minimum, shop.currency).amount if (minimum or "").strip() else 0
     expires_at = None

@@ -28,7 +28,7 @@ from commerce.errors import Conflict, DomainError, NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
-from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
+from commerce.models import Fulfilment, FulfilmentStatus, Order, OrderLine, OrderStatus, OrderTransition, Shop, User
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
@@ -38,21 +38,24 @@ log = logging.getLogger(__name__)
 
 ORDERS_PER_PAGE = 20
 
-ALLOWED = {
-    "pending": {"paid", "cancelled"},
-    "paid": {"partially_refunded", "refunded", "disputed"},
-    "partially_refunded": {"partially_refunded", "refunded", "disputed"},
-    "disputed": {"disputed", "refunded"},
-    "refunded": set(),
-    "cancelled": set(),
+# The statuses each status may change to (a refund or dispute may repeat).
+ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset(
+        {OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED}
+    ),
+    OrderStatus.DISPUTED: frozenset({OrderStatus.DISPUTED, OrderStatus.REFUNDED}),
+    OrderStatus.REFUNDED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
 }
-STATUS_LABELS = {
-    "pending": "Awaiting payment",
-    "paid": "Paid",
-    "partially_refunded": "Partly refunded",
-    "refunded": "Refunded",
-    "disputed": "Disputed",
-    "cancelled": "Cancelled",
+STATUS_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.PENDING: "Awaiting payment",
+    OrderStatus.PAID: "Paid",
+    OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
+    OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.DISPUTED: "Disputed",
+    OrderStatus.CANCELLED: "Cancelled",
 }
 
 
@@ -74,7 +77,7 @@ class OrderLineView:
 class OrderView:
     id: int
     reference: str
-    status: str
+    status: OrderStatus
     status_label: str
     email: str
     currency: str
@@ -117,7 +120,7 @@ def order_view(s: Session, order: Order) -> OrderView:
         refunded_amount=order.refunded_amount,
         created_at=order.created_at,
         paid_at=order.paid_at,
-        payment_url=order.payment_url if order.status == "pending" else None,
+        payment_url=order.payment_url if order.status == OrderStatus.PENDING else None,
         payment_error=order.payment_error,
         flagged_reason=order.flagged_reason,
         lines=tuple(
@@ -209,7 +212,7 @@ def list_orders(s: Session, actor: Actor, *, page: int = 1, per_page: int = ORDE
 def transition(
     s: Session,
     order: Order,
-    to_status: str,
+    to_status: OrderStatus,
     reason: str,
     *,
     actor_user_id: int | None = None,
@@ -230,7 +233,7 @@ def transition(
         )
     )
     order.status = to_status
-    if to_status != "pending":
+    if to_status != OrderStatus.PENDING:
         order.checkout_key = None  # a new checkout of the same cart makes a new order
     s.add(order)
     s.flush()
@@ -257,7 +260,7 @@ def mark_paid(
     s: Session, order: Order, *, reason: str, event_id: str | None = None, payment_reference: str | None = None
 ) -> None:
     """Pending -> paid: fulfilment records, ledger entries, cart clean-up, emails after commit."""
-    transition(s, order, "paid", reason, event_id=event_id)
+    transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
     order.paid_at = utcnow()
     order.payment_error = None
     if payment_reference:
@@ -315,7 +318,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
 
 def record_payment_failure(s: Session, order: Order, message: str) -> None:
     """A declined card: the order stays pending (the buyer may try another card)."""
-    if order.status == "pending":
+    if order.status == OrderStatus.PENDING:
         order.payment_error = message[:500]
         s.add(order)
         s.flush()
@@ -324,9 +327,9 @@ def record_payment_failure(s: Session, order: Order, message: str) -> None:
 def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
     """The buyer abandons an unpaid order; its discount-code use is given back."""
     order = _order_for(s, actor, reference)
-    if order.status != "pending":
+    if order.status != OrderStatus.PENDING:
         raise Conflict("Only an order awaiting payment can be cancelled.")
-    transition(s, order, "cancelled", "cancelled by the buyer", actor_user_id=actor.user_id)
+    transition(s, order, OrderStatus.CANCELLED, "cancelled by the buyer", actor_user_id=actor.user_id)
     if order.discount_code_id is not None:
         discounts.give_back(s, order.discount_code_id)
     return order_view(s, order)
@@ -335,7 +338,7 @@ def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
 def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> None:
     """A disputed payment withdraws what the order granted (FulfilmentRevoked), as a refund does,
     and holds the sellers' earnings from it so they are not paid out while the bank decides."""
-    transition(s, order, "disputed", "the buyer disputed the payment with their bank", event_id=event_id)
+    transition(s, order, OrderStatus.DISPUTED, "the buyer disputed the payment with their bank", event_id=event_id)
     for line in s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all():
         revoke_fulfilments(s, line)
         post_dispute_hold(s, order, line)
@@ -343,9 +346,9 @@ def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> N
 
 def revoke_fulfilments(s: Session, line: OrderLine) -> None:
     for fulfilment in s.exec(
-        select(Fulfilment).where(Fulfilment.order_line_id == line.id, Fulfilment.status == "granted")
+        select(Fulfilment).where(Fulfilment.order_line_id == line.id, Fulfilment.status == FulfilmentStatus.GRANTED)
     ).all():
-        fulfilment.status, fulfilment.revoked_at = "revoked", utcnow()
+        fulfilment.status, fulfilment.revoked_at = FulfilmentStatus.REVOKED, utcnow()
         s.add(fulfilment)
         s.flush()
         events.publish(s, events.FulfilmentRevoked(fulfilment_id=fulfilment.id, product_id=fulfilment.product_id))

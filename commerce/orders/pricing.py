@@ -18,7 +18,7 @@ from commerce.catalog.queries import visible_to_buyers
 from commerce.catalog.views import is_sold_out
 from commerce.kit.time import utcnow
 from commerce.links import product_url
-from commerce.models import BundleItem, DiscountCode, Product, Shop
+from commerce.models import BundleItem, DiscountCode, DiscountKind, PricingMode, Product, Shop
 from commerce.money import Money, allocate, apply_percent, format_money, tax_for_line
 from commerce.orders import discounts, tax
 from commerce.orders.currency import check_offered, convert_with_rate, rate_between
@@ -39,7 +39,7 @@ class QuoteLine:
     shop_name: str
     title: str
     url: str  # the product page
-    pricing: str
+    pricing: PricingMode
     list_amount: int
     list_currency: str
     minimum_amount: int
@@ -89,7 +89,7 @@ def _problem(product: Product | None, visible: bool, amount: int | None, sold_ou
         return "no longer available."
     if sold_out:
         return "sold out."
-    if product.pricing == "pwyw" and amount is not None and amount < product.price_amount:
+    if product.pricing == PricingMode.PWYW and amount is not None and amount < product.price_amount:
         minimum = format_money(Money(product.price_amount, product.currency))
         return f"the minimum price is now {minimum}."
     return None
@@ -180,7 +180,9 @@ def price_cart(
         product, shop = found.get(item.product_id, (None, None))
         if product is None:
             continue  # deleted outright: nothing left to show
-        list_amount = item.amount if product.pricing == "pwyw" and item.amount is not None else product.price_amount
+        list_amount = (
+            item.amount if product.pricing == PricingMode.PWYW and item.amount is not None else product.price_amount
+        )
         rate = rate_between(s, product.currency, currency)
         lines.append(
             dict(
@@ -200,7 +202,7 @@ def price_cart(
     shares = {id(line): 0 for line in lines}
     if code_row is not None:
         eligible = _eligible(code_row, lines)
-        if code_row.kind == "percent":
+        if code_row.kind == DiscountKind.PERCENT:
             for line in eligible:
                 shares[id(line)] = apply_percent(Money(line["unit"], currency), code_row.percent_bps).amount
         else:

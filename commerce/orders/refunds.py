@@ -14,13 +14,13 @@ from commerce import events
 from commerce.actor import Actor, require_signed_in
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.ledger import post_refund
-from commerce.models import Order, OrderLine, Refund, User
+from commerce.models import Order, OrderLine, OrderStatus, Refund, User
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import lifecycle
 from commerce.payments import PaymentGateway
 
-REFUNDABLE = ("paid", "partially_refunded", "disputed")
+REFUNDABLE = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.DISPUTED})
 
 
 def refund(
@@ -113,7 +113,12 @@ def refund(
             s.add(row)
 
     fully = all(line.refunded_amount == line.total for line in lines)
-    to_status = "refunded" if fully else ("disputed" if order.status == "disputed" else "partially_refunded")
+    if fully:
+        to_status = OrderStatus.REFUNDED
+    elif order.status == OrderStatus.DISPUTED:
+        to_status = OrderStatus.DISPUTED
+    else:
+        to_status = OrderStatus.PARTIALLY_REFUNDED
     lifecycle.transition(
         s,
         order,

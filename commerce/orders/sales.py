@@ -13,7 +13,7 @@ from commerce.actor import Actor, require_shop
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label
-from commerce.models import Order, OrderLine
+from commerce.models import Order, OrderLine, OrderStatus
 from commerce.money import Money, format_money, parse_major
 from commerce.notifications.preferences import (
     PSEUDONYM_PREFIX,
@@ -25,7 +25,7 @@ from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
 # Orders awaiting payment or cancelled are not sales.
-SALE_STATUSES = ("paid", "partially_refunded", "refunded", "disputed")
+SALE_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED)
 SALES_PER_PAGE = 25
 MAX_SEARCH_LENGTH = 100
 
@@ -45,7 +45,7 @@ class SaleLineView:
 @dataclass(frozen=True)
 class SaleView:
     reference: str
-    status: str
+    status: OrderStatus
     status_label: str
     # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
     buyer: str

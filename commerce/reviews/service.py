@@ -22,7 +22,21 @@ from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationErro
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import day_label, utcnow
 from commerce.links import product_url
-from commerce.models import Fulfilment, Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
+from commerce.models import (
+    Fulfilment,
+    FulfilmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    Report,
+    ReportStatus,
+    ReportSubject,
+    Review,
+    ReviewVote,
+    Shop,
+    User,
+)
 from commerce.reviews.stats import rating_stats
 
 MAX_REVIEW_LENGTH = 5000
@@ -30,7 +44,7 @@ MAX_REPLY_LENGTH = 2000
 MAX_REPORT_DETAILS = 1000
 SELLER_REVIEWS_PER_PAGE = 20
 # An order counts as a purchase while it is paid and the product's line has not been refunded at all.
-PURCHASE_STATUSES = ("paid", "partially_refunded")
+PURCHASE_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 REVIEW_SORTS = ("newest", "helpful")
 REPORT_REASONS = {
     "spam": "Spam or advertising",
@@ -126,7 +140,11 @@ def _purchases():
         select(Fulfilment.buyer_id)
         .join(OrderLine, OrderLine.id == Fulfilment.order_line_id)
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Fulfilment.status == "granted", Order.status.in_(PURCHASE_STATUSES), OrderLine.refunded_amount == 0)
+        .where(
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+            Order.status.in_(PURCHASE_STATUSES),
+            OrderLine.refunded_amount == 0,
+        )
     )
 
 
@@ -242,7 +260,7 @@ def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None,
     text = _clean_text(details, MAX_REPORT_DETAILS, "report", "details")
     if reason == "other" and not text:
         raise ValidationError("Tell us what is wrong.", "details")
-    subject = "review" if review_id is not None else "product"
+    subject = ReportSubject.REVIEW if review_id is not None else ReportSubject.PRODUCT
     already = s.exec(
         select(Report.id)
         .where(
@@ -250,7 +268,7 @@ def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None,
             Report.subject == subject,
             Report.product_id == product_id,
             Report.review_id == review_id if review_id is not None else Report.review_id.is_(None),
-            Report.status == "open",
+            Report.status == ReportStatus.OPEN,
         )
         .limit(1)
     ).first()

@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
 from commerce.kit.time import utcnow
-from commerce.models import Category, ExchangeRate, Order, OrderLine, Product, ProductTag, Shop
+from commerce.models import Category, ExchangeRate, Order, OrderLine, OrderStatus, Product, ProductTag, Shop
 from commerce.reviews.stats import rating_stats
 from commerce.search.documents import build_search_document
 from commerce.search.port import SearchDocument, SearchIndex
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 
 # Orders in these states count as sales (popularity); refunded ones do not.
-SOLD_STATUSES = ("paid", "partially_refunded")
+SOLD_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 
 _process_lock = threading.Lock()
 
