@@ -17,6 +17,7 @@ from commerce import payments
 from commerce.actor import Actor
 from commerce.config import get_settings
 from commerce.db import unit_of_work
+from commerce.models import PricingMode
 from commerce.money import Money, format_money
 from commerce.orders import cart, checkout, currency
 from commerce.orders.cart import CartSettings, CartView
@@ -85,7 +86,7 @@ def _rows(view: CartView) -> list[CartRow]:
                 url=line.url,
                 shop_name=line.shop_name,
                 first_of_shop=line.shop_id not in seen_shops,
-                is_pwyw=line.pricing == "pwyw",
+                is_pwyw=line.pricing == PricingMode.PWYW,
                 amount_input=str(
                     Money(amount if amount is not None else line.list_amount, line.list_currency).to_decimal()
                 ),

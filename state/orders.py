@@ -8,9 +8,10 @@ import dataclasses
 
 import reflex as rx
 
-from commerce.actor import Actor
+from commerce.actor import ANONYMOUS, Actor
 from commerce.db import unit_of_work
 from commerce.errors import DomainError
+from commerce.models import OrderStatus
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView
@@ -68,8 +69,9 @@ def order_page(view: OrderView) -> OrderPage:
         url=routes.order_url(view.reference),
         status=view.status,
         status_label=view.status_label,
-        is_paid=view.status in ("paid", "partially_refunded", "refunded", "disputed"),
-        is_pending=view.status == "pending",
+        is_paid=view.status
+        in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED),
+        is_pending=view.status == OrderStatus.PENDING,
         payment_error=view.payment_error or "",
         retry_path=local_path(view.payment_url) if view.payment_url else "",
         email=view.email,
@@ -115,7 +117,7 @@ class OrderState(rx.State):
     # Who is looking, fixed at page load for the background watcher (which cannot
     # re-read the session without taking the lock every second).
     _viewer_user_id: int | None = None
-    _viewer_role: str = "anonymous"
+    _viewer_role: str = ANONYMOUS
     _viewer_shop_id: int | None = None
     _token: str = ""
     # The order the background watcher is following ("" when none runs).
@@ -137,7 +139,7 @@ class OrderState(rx.State):
         self.not_found = view is None
         self.order = order_page(view) if view else OrderPage()
         self.loaded = True
-        if view is not None and view.status == "pending":
+        if view is not None and view.status == OrderStatus.PENDING:
             self.watching = True  # the watcher starts now, or already runs for this order
             return OrderState.watch
         if view is not None and self.order.is_paid:
@@ -157,14 +159,18 @@ class OrderState(rx.State):
             for _ in range(int(POLL_LIMIT_SECONDS / POLL_SECONDS)):
                 await asyncio.sleep(POLL_SECONDS)
                 view = await asyncio.to_thread(_fetch, actor, reference, token)
-                count = await asyncio.to_thread(signed_in_count, actor) if view and view.status != "pending" else 0
+                count = (
+                    await asyncio.to_thread(signed_in_count, actor)
+                    if view and view.status != OrderStatus.PENDING
+                    else 0
+                )
                 async with self:
                     if self.order.reference != reference or view is None or not client_connected(self):
                         return  # the buyer opened another order or closed the tab
                     page = order_page(view)
                     if page != self.order:
                         self.order = page
-                    if view.status != "pending":
+                    if view.status != OrderStatus.PENDING:
                         if page.is_paid:
                             await after_payment(self, actor, {line.product_id for line in view.lines}, count)
                         return

@@ -17,6 +17,7 @@ import reflex as rx
 from commerce.catalog import files, images, keys, products, queries
 from commerce.catalog.queries import SELLER_STATUS_FILTERS, SellerProductRow
 from commerce.catalog.views import CategoryOption, ProductEditView, category_options
+from commerce.models import DeliveryKind, PricingMode
 from state import service_call
 from state.catalog import Pagination, page_number
 from state.form_data import text_field
@@ -76,8 +77,8 @@ class SellerProductsState(rx.State):
     async def create_product(self, form_data: dict[str, Any]):
         title = text_field(form_data, "title")
         price = text_field(form_data, "price")
-        pricing = text_field(form_data, "pricing") or "fixed"
-        delivery_kind = text_field(form_data, "delivery_kind") or "files"
+        pricing = text_field(form_data, "pricing") or PricingMode.FIXED
+        delivery_kind = text_field(form_data, "delivery_kind") or DeliveryKind.FILES
         self.create_title_error = "" if title else "Give the product a title."
         self.create_price_error = "" if price else "Enter a price (0 for free)."
         self.create_error = ""

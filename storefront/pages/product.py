@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from commerce.models import PricingMode
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
@@ -88,7 +89,7 @@ def add_to_cart_form() -> rx.Component:
         rx.vstack(
             rx.el.input(type="hidden", name="product_id", value=P.id.to_string()),
             rx.cond(
-                P.pricing == "pwyw",
+                P.pricing == PricingMode.PWYW,
                 rx.vstack(
                     rx.el.label(
                         "Your price (" + P.currency + ")",
@@ -154,7 +155,7 @@ def buy_panel() -> rx.Component:
         rx.vstack(
             price_tag(P.price_label, size="6"),
             rx.cond(
-                P.pricing == "pwyw",
+                P.pricing == PricingMode.PWYW,
                 rx.text(
                     rx.cond(
                         P.price_amount == 0,

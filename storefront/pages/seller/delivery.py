@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from commerce.models import KeyStatus
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
@@ -115,7 +116,10 @@ def _key_row(k) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.code(shown, style={"overflow_wrap": "anywhere"}),
-            rx.badge(k.status_label, color_scheme=rx.match(k.status, ("sold", "green"), ("revoked", "red"), "gray")),
+            rx.badge(
+                k.status_label,
+                color_scheme=rx.match(k.status, (KeyStatus.SOLD, "green"), (KeyStatus.REVOKED, "red"), "gray"),
+            ),
             rx.cond(k.buyer != "", rx.text(k.buyer, size="2", color=theme.TEXT_MUTED)),
             spacing="2",
             wrap="wrap",
@@ -136,7 +140,7 @@ def _key_row(k) -> rx.Component:
         rx.hstack(
             rx.button("Reveal", size="1", variant="soft", on_click=S.reveal_key(k.id)),
             rx.cond(
-                k.status == "sold",
+                k.status == KeyStatus.SOLD,
                 rx.button(
                     "Revoke",
                     size="1",
@@ -167,7 +171,7 @@ def _key_row(k) -> rx.Component:
                 ),
             ),
             rx.cond(
-                k.status != "available",
+                k.status != KeyStatus.AVAILABLE,
                 rx.button("Activations", size="1", variant="ghost", on_click=S.show_activations(k.id)),
             ),
             spacing="2",
@@ -203,7 +207,12 @@ def keys_card() -> rx.Component:
     filters = rx.hstack(
         *[
             rx.link(label, href=f"?keys={value}", size="2", weight=rx.cond(S.key_filter == value, "bold", "regular"))
-            for value, label in (("all", "All"), ("sold", "Sold"), ("revoked", "Revoked"), ("available", "In stock"))
+            for value, label in (
+                ("all", "All"),
+                (KeyStatus.SOLD, "Sold"),
+                (KeyStatus.REVOKED, "Revoked"),
+                (KeyStatus.AVAILABLE, "In stock"),
+            )
         ],
         spacing="3",
         wrap="wrap",

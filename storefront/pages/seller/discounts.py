@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from commerce.models import DiscountKind
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
@@ -31,10 +32,10 @@ def code_form() -> rx.Component:
                     rx.vstack(
                         field_label("Kind", "discount-kind"),
                         dropdown(
-                            [("percent", "Percent off"), ("fixed", "Amount off")],
+                            [(DiscountKind.PERCENT, "Percent off"), (DiscountKind.FIXED, "Amount off")],
                             name="kind",
                             id="discount-kind",
-                            default_value="percent",
+                            default_value=DiscountKind.PERCENT,
                         ),
                         spacing="1",
                         width="100%",

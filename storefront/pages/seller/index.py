@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from commerce.models import DeliveryKind, PricingMode
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, labelled_input, section_card, submit_button
@@ -44,10 +45,10 @@ def new_product_form() -> rx.Component:
                     rx.vstack(
                         field_label("Pricing", "new-product-pricing"),
                         dropdown(
-                            [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                            [(PricingMode.FIXED, "Fixed price"), (PricingMode.PWYW, "Pay what you want")],
                             name="pricing",
                             id="new-product-pricing",
-                            default_value="fixed",
+                            default_value=PricingMode.FIXED,
                         ),
                         spacing="1",
                         width="100%",
@@ -67,10 +68,14 @@ def new_product_form() -> rx.Component:
                 rx.vstack(
                     field_label("Buyers receive", "new-product-delivery"),
                     dropdown(
-                        [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
+                        [
+                            (DeliveryKind.FILES, "Downloadable files"),
+                            (DeliveryKind.KEYS, "License keys"),
+                            (DeliveryKind.BOTH, "Files and license keys"),
+                        ],
                         name="delivery_kind",
                         id="new-product-delivery",
-                        default_value="files",
+                        default_value=DeliveryKind.FILES,
                     ),
                     spacing="1",
                     width="100%",

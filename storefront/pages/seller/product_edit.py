@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from commerce.models import DeliveryKind, KeySource, ModerationStatus, PricingMode, ProductStatus
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
@@ -93,7 +94,7 @@ def status_section() -> rx.Component:
         ),
     )
     rejected = rx.cond(
-        P.moderation_status == "rejected",
+        P.moderation_status == ModerationStatus.REJECTED,
         rx.callout(
             "Rejected by moderation: "
             + P.rejection_reason.to(str)
@@ -106,15 +107,15 @@ def status_section() -> rx.Component:
     )
     buttons = rx.flex(
         rx.cond(
-            (P.status != "published") | (P.moderation_status == "rejected"),
+            (P.status != ProductStatus.PUBLISHED) | (P.moderation_status == ModerationStatus.REJECTED),
             rx.button("Publish", on_click=E.publish, size="3", id="publish-button", style=theme.CTA_BUTTON_STYLE),
         ),
         rx.cond(
-            P.status == "published",
+            P.status == ProductStatus.PUBLISHED,
             rx.button("Unpublish", on_click=E.unpublish, size="3", variant="soft", id="unpublish-button"),
         ),
         rx.cond(
-            P.status != "archived",
+            P.status != ProductStatus.ARCHIVED,
             rx.button(
                 "Archive", on_click=E.archive, size="3", variant="soft", color_scheme="gray", id="archive-button"
             ),
@@ -137,9 +138,9 @@ def status_section() -> rx.Component:
             wrap="wrap",
         ),
         rx.cond(
-            P.status == "published",
+            P.status == ProductStatus.PUBLISHED,
             rx.cond(
-                P.moderation_status == "pending",
+                P.moderation_status == ModerationStatus.PENDING,
                 rx.text(
                     "Waiting for a moderator to review it; it goes live once approved.",
                     size="2",
@@ -266,7 +267,7 @@ def pricing_section() -> rx.Component:
                     rx.vstack(
                         field_label("Pricing", "edit-pricing"),
                         dropdown(
-                            [("fixed", "Fixed price"), ("pwyw", "Pay what you want")],
+                            [(PricingMode.FIXED, "Fixed price"), (PricingMode.PWYW, "Pay what you want")],
                             name="pricing",
                             id="edit-pricing",
                             default_value=P.pricing,
@@ -564,7 +565,10 @@ def keys_section() -> rx.Component:
                 rx.vstack(
                     field_label("Keys", "key-source"),
                     dropdown(
-                        [("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
+                        [
+                            (KeySource.IMPORTED, "I upload my own keys"),
+                            (KeySource.GENERATED, "Generate a key per sale"),
+                        ],
                         name="source",
                         id="key-source",
                         default_value=lic.source,
@@ -673,7 +677,7 @@ def keys_section() -> rx.Component:
         width="100%",
     )
     return rx.cond(
-        (P.delivery_kind == "keys") | (P.delivery_kind == "both"),
+        (P.delivery_kind == DeliveryKind.KEYS) | (P.delivery_kind == DeliveryKind.BOTH),
         section_card(
             "License keys",
             rx.hstack(
@@ -684,7 +688,7 @@ def keys_section() -> rx.Component:
                 spacing="2",
             ),
             policy,
-            rx.cond(lic.source == "imported", importer),
+            rx.cond(lic.source == KeySource.IMPORTED, importer),
             description="Keys are encrypted at rest. A product selling your own keys shows "
             '"sold out" when none is left.',
             id="keys-section",
@@ -697,7 +701,11 @@ def delivery_section() -> rx.Component:
         "What buyers receive",
         rx.box(
             dropdown(
-                [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
+                [
+                    (DeliveryKind.FILES, "Downloadable files"),
+                    (DeliveryKind.KEYS, "License keys"),
+                    (DeliveryKind.BOTH, "Files and license keys"),
+                ],
                 name="delivery_kind",
                 id="edit-delivery",
                 default_value=P.delivery_kind,
@@ -733,7 +741,7 @@ def editor() -> rx.Component:
         pricing_section(),
         images_section(),
         delivery_section(),
-        rx.cond((P.delivery_kind == "files") | (P.delivery_kind == "both"), files_section()),
+        rx.cond((P.delivery_kind == DeliveryKind.FILES) | (P.delivery_kind == DeliveryKind.BOTH), files_section()),
         keys_section(),
         spacing=theme.GAP_SECTION,
         width="100%",
