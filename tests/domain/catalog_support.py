@@ -12,25 +12,25 @@ from commerce import storage
 from commerce.actor import Actor
 from commerce.catalog import files, images, products
 from commerce.config import get_settings
-from commerce.models import Shop, User
+from commerce.models import Shop, User, UserRole
 from commerce.storage import LocalBlobStore
 
 
 def make_seller(s, slug: str = "inkwell", currency: str = "USD") -> Actor:
-    user = User(email=f"{slug}@example.com", display_name=slug.title(), password_hash="x", role="seller")
+    user = User(email=f"{slug}@example.com", display_name=slug.title(), password_hash="x", role=UserRole.SELLER)
     s.add(user)
     s.flush()
     shop = Shop(owner_id=user.id, slug=slug, name=slug.title(), currency=currency, bio=f"{slug} bio")
     s.add(shop)
     s.flush()
-    return Actor(user_id=user.id, role="seller", shop_id=shop.id)
+    return Actor(user_id=user.id, role=UserRole.SELLER, shop_id=shop.id)
 
 
 def make_admin(s) -> Actor:
-    user = User(email="admin@example.com", display_name="Admin", password_hash="x", role="admin")
+    user = User(email="admin@example.com", display_name="Admin", password_hash="x", role=UserRole.ADMIN)
     s.add(user)
     s.flush()
-    return Actor(user_id=user.id, role="admin")
+    return Actor(user_id=user.id, role=UserRole.ADMIN)
 
 
 def png_bytes(

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from commerce.actor import Actor
-from commerce.models import Order, Product, Shop, User
+from commerce.models import Order, Product, Shop, User, WebhookOutcome
 from commerce.orders.webhooks import handle_event
 from tests.domain.checkout.conftest import World
 
@@ -16,7 +16,7 @@ class Market(World):
         """`buyer` checks out `products` and pays with the test card; the webhook marks the order paid."""
         result = self.checkout(self.buyer_actor(buyer), list(products), currency=products[0].currency)
         _, event = self.pay(result.order_reference)
-        assert handle_event(self.s, event) == "processed"
+        assert handle_event(self.s, event) == WebhookOutcome.PROCESSED
         return self.s.exec(select(Order).where(Order.reference == result.order_reference)).one()
 
     def seller_of(self, product: Product) -> Actor:

@@ -13,7 +13,7 @@ from commerce.config import get_settings
 from commerce.errors import Conflict, PermissionDenied, RateLimited, ValidationError
 from commerce.jobs import wait_for_jobs
 from commerce.kit.time import utcnow
-from commerce.models import AuthSession, User
+from commerce.models import AuthSession, User, UserRole
 
 PASSWORD = "correct horse battery"
 
@@ -32,7 +32,7 @@ def fresh_adapters():
 def test_register_normalises_email_and_signs_in(s):
     grant = register(s)
     assert grant.user.email == "ada@example.com"
-    assert grant.user.role == "buyer"
+    assert grant.user.role == UserRole.BUYER
     assert accounts.resume_session(s, grant.token).user.id == grant.user.id
 
 
@@ -243,7 +243,7 @@ def test_rolled_back_reset_request_sends_nothing(s):
 def test_becoming_a_seller(s):
     grant = register(s)
     user = accounts.create_shop(s, grant.actor, name="Ada's Books", slug="adas-books")
-    assert user.role == "seller"
+    assert user.role == UserRole.SELLER
     assert user.shop_slug == "adas-books"
     assert accounts.resume_session(s, grant.token).actor.shop_id == user.shop_id
     with pytest.raises(Conflict, match="already have a shop"):

@@ -15,7 +15,7 @@ from commerce.catalog import products
 from commerce.catalog.changes import mark_products_dirty, mark_shop_products_dirty
 from commerce.db import _AFTER_COMMIT as AFTER_COMMIT_KEY
 from commerce.kit.time import utcnow
-from commerce.models import Product, Shop
+from commerce.models import OrderStatus, Product, Shop
 from commerce.search import subscribers as search_subscribers
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import index_dirty_batch, rebuild, reindex_dirty
@@ -206,7 +206,7 @@ def test_sales_reorder_best_sellers_after_a_paid_order(s, index):
     run_indexer(s, index)
     order(s, buyer(s), [second.id])
     order(s, buyer(s), [second.id, first.id])
-    order(s, buyer(s), [second.id], status="refunded")
+    order(s, buyer(s), [second.id], status=OrderStatus.REFUNDED)
     mark_products_dirty(s, [first.id, second.id])
     run_indexer(s, index)
     popular = index.search(SearchQuery(text="planner", sort="popular")).hits

@@ -11,7 +11,7 @@ import pytest
 
 from commerce.catalog import products
 from commerce.kit.time import utcnow
-from commerce.models import Order, OrderLine, Product, User
+from commerce.models import Order, OrderLine, OrderStatus, Product, User, UserRole
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import reindex_dirty
 from commerce.search.port import SearchUnavailable
@@ -29,13 +29,15 @@ _numbers = itertools.count(1)
 
 def buyer(s) -> int:
     n = next(_numbers)
-    user = User(email=f"buyer{n}@example.com", display_name=f"Buyer {n}", password_hash="!", role="buyer")
+    user = User(email=f"buyer{n}@example.com", display_name=f"Buyer {n}", password_hash="!", role=UserRole.BUYER)
     s.add(user)
     s.flush()
     return user.id
 
 
-def order(s, buyer_id: int, product_ids: list[int], *, status: str = "paid", days_ago: float = 1) -> None:
+def order(
+    s, buyer_id: int, product_ids: list[int], *, status: OrderStatus = OrderStatus.PAID, days_ago: float = 1
+) -> None:
     paid_at = utcnow() - timedelta(days=days_ago)
     placed = Order(
         reference=f"ORD-{next(_numbers)}",
@@ -48,7 +50,7 @@ def order(s, buyer_id: int, product_ids: list[int], *, status: str = "paid", day
         total=100,
         status=status,
         created_at=paid_at,
-        paid_at=paid_at if status != "pending" else None,
+        paid_at=paid_at if status != OrderStatus.PENDING else None,
     )
     s.add(placed)
     s.flush()
@@ -100,8 +102,8 @@ def test_buyers_also_bought_ranks_by_how_many_buyers_bought_both(s, shop):
     order(s, b, [course, font])  # another order of the same buyer counts too
     order(s, c, [book, icons])
     order(s, d, [font, never])  # did not buy the book
-    order(s, c, [never], status="pending")  # unpaid: not a purchase
-    order(s, a, [never], status="refunded")
+    order(s, c, [never], status=OrderStatus.PENDING)  # unpaid: not a purchase
+    order(s, a, [never], status=OrderStatus.REFUNDED)
     assert titles(buyers_also_bought(s, book)) == ["Course", "Font", "Icons"]
     # Only d's paid purchase counts for "Never": the pending and refunded ones do not.
     assert titles(buyers_also_bought(s, never)) == ["Font"]
@@ -124,7 +126,7 @@ def test_popular_this_week_counts_recent_paid_sales_only(s, shop):
     order(s, buyer(s), [book], days_ago=6.5)
     for _ in range(5):
         order(s, buyer(s), [font], days_ago=8)  # last week's best seller
-    order(s, buyer(s), [font], status="pending")
+    order(s, buyer(s), [font], status=OrderStatus.PENDING)
     assert titles(popular_this_week(s)) == ["Course", "Book"]
 
 

@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from sqlmodel import select
 
 from commerce.analytics.capture import VisitContext, record_event
-from commerce.models import AnalyticsEvent, Order
+from commerce.models import AnalyticsEvent, Order, WebhookOutcome
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
 
@@ -33,7 +33,7 @@ def buy(world, buyer, products, *, currency=None, country=None, visit: VisitCont
     if visit is not None:
         record_event(world.s, actor, "checkout", visit, order_reference=result.order_reference)
     _, event = world.pay(result.order_reference)
-    assert handle_event(world.s, event) == "processed"
+    assert handle_event(world.s, event) == WebhookOutcome.PROCESSED
     return order_row(world, result.order_reference)
 
 

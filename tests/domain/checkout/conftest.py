@@ -8,7 +8,7 @@ import pytest
 
 from commerce.actor import Actor
 from commerce.kit.time import utcnow
-from commerce.models import Product, Shop, User
+from commerce.models import ModerationStatus, PricingMode, Product, ProductStatus, Shop, User, UserRole
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
 from commerce.orders.pricing import CartInput
@@ -23,7 +23,7 @@ class World:
         self.sent_events = []
         self.gateway = TestPayGateway("checkout-tests-secret", "http://shop.test", send_event=self.sent_events.append)
 
-    def user(self, role: str = "buyer", email: str | None = None) -> User:
+    def user(self, role: UserRole = UserRole.BUYER, email: str | None = None) -> User:
         n = next(_ids)
         user = User(email=email or f"user{n}@example.com", display_name=f"User {n}", password_hash="!", role=role)
         self.s.add(user)
@@ -31,7 +31,7 @@ class World:
         return user
 
     def shop(self, currency: str = "USD", take_rate_bps: int = 500) -> Shop:
-        owner = self.user("seller")
+        owner = self.user(UserRole.SELLER)
         n = next(_ids)
         shop = Shop(
             owner_id=owner.id, slug=f"shop-{n}", name=f"Shop {n}", currency=currency, take_rate_bps=take_rate_bps
@@ -40,7 +40,9 @@ class World:
         self.s.flush()
         return shop
 
-    def product(self, shop: Shop, price: int, *, pricing: str = "fixed", title: str | None = None) -> Product:
+    def product(
+        self, shop: Shop, price: int, *, pricing: PricingMode = PricingMode.FIXED, title: str | None = None
+    ) -> Product:
         n = next(_ids)
         product = Product(
             shop_id=shop.id,
@@ -49,8 +51,8 @@ class World:
             pricing=pricing,
             price_amount=price,
             currency=shop.currency,
-            status="published",
-            moderation_status="approved",
+            status=ProductStatus.PUBLISHED,
+            moderation_status=ModerationStatus.APPROVED,
             published_at=utcnow(),
         )
         self.s.add(product)
@@ -59,14 +61,14 @@ class World:
 
     @staticmethod
     def buyer_actor(user: User) -> Actor:
-        return Actor(user_id=user.id, role="buyer")
+        return Actor(user_id=user.id, role=UserRole.BUYER)
 
     @staticmethod
     def seller_actor(shop: Shop) -> Actor:
-        return Actor(user_id=shop.owner_id, role="seller", shop_id=shop.id)
+        return Actor(user_id=shop.owner_id, role=UserRole.SELLER, shop_id=shop.id)
 
     def admin_actor(self) -> Actor:
-        return Actor(user_id=self.user("admin").id, role="admin")
+        return Actor(user_id=self.user(UserRole.ADMIN).id, role=UserRole.ADMIN)
 
     def checkout(self, actor: Actor, products, *, code=None, country=None, currency=None, email=None):
         items = [p if isinstance(p, CartInput) else CartInput(p.id) for p in products]

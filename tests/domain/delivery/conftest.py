@@ -13,7 +13,18 @@ from commerce import ratelimit, storage
 from commerce.actor import Actor
 from commerce.catalog import keys as catalog_keys
 from commerce.delivery import grants
-from commerce.models import Fulfilment, LicensePolicy, Order, ProductFile, ProductVersion, User
+from commerce.models import (
+    DeliveryKind,
+    Fulfilment,
+    KeySource,
+    LicensePolicy,
+    Order,
+    ProductFile,
+    ProductVersion,
+    User,
+    UserRole,
+    WebhookOutcome,
+)
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
 from commerce.storage import LocalBlobStore
@@ -28,7 +39,7 @@ class DeliveryWorld:
         self.shop = world.shop()
         self.seller = world.seller_actor(self.shop)
 
-    def product(self, *, price: int = 1500, kind: str = "files", title: str | None = None):
+    def product(self, *, price: int = 1500, kind: DeliveryKind = DeliveryKind.FILES, title: str | None = None):
         product = self.world.product(self.shop, price, title=title)
         product.delivery_kind = kind
         self.s.add(product)
@@ -78,18 +89,18 @@ class DeliveryWorld:
         return catalog_keys.import_license_keys(self.s, self.seller, product.id, "\n".join(texts))
 
     def generated_keys(self, product, *, prefix: str | None = None, **limits):
-        self.s.add(LicensePolicy(product_id=product.id, source="generated", prefix=prefix, **limits))
+        self.s.add(LicensePolicy(product_id=product.id, source=KeySource.GENERATED, prefix=prefix, **limits))
         self.s.flush()
 
     def buyer(self, email: str | None = None) -> tuple[User, Actor]:
         user = self.world.user(email=email)
-        return user, Actor(user_id=user.id, role="buyer")
+        return user, Actor(user_id=user.id, role=UserRole.BUYER)
 
     def buy(self, actor: Actor, *products) -> Order:
         """Checkout, pay, process the webhook and run the delivery job's work."""
         result = self.world.checkout(actor, list(products), currency="USD")
         _, event = self.world.pay(result.order_reference)
-        assert handle_event(self.s, event) == "processed"
+        assert handle_event(self.s, event) == WebhookOutcome.PROCESSED
         order = self.s.exec(select(Order).where(Order.reference == result.order_reference)).one()
         for fulfilment in self.fulfilments(order):
             grants.deliver(self.s, fulfilment.id)

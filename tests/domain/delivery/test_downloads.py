@@ -14,7 +14,7 @@ from commerce.config import get_settings
 from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
 from commerce.errors import NotFound, PermissionDenied, ValidationError
-from commerce.models import DownloadEvent, ProductVersion, StampedCopy, User
+from commerce.models import DeliveryKind, DownloadEvent, ProductVersion, StampedCopy, StampStatus, User
 
 
 def one_page_pdf() -> bytes:
@@ -42,7 +42,7 @@ def session_token(s, user) -> str:
 
 @pytest.fixture
 def bought(shop):
-    product = shop.product(kind="files")
+    product = shop.product(kind=DeliveryKind.FILES)
     version = shop.version(product)
     file = shop.file(product, version, b"%PDF-1.4\n% the book\n", filename="The Book (final).pdf")
     user, buyer = shop.buyer()
@@ -165,13 +165,13 @@ def test_every_download_is_logged_with_a_truncated_ip_and_the_seller_sees_counts
 
 
 def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop):
-    product = shop.product(kind="files")
+    product = shop.product(kind=DeliveryKind.FILES)
     version = shop.version(product)
     file = shop.file(product, version, one_page_pdf(), filename="guide.pdf", stamp=True)
     user, buyer = shop.buyer(email="reader@example.com")
     order = shop.buy(buyer, product)
     (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.buyer_id == user.id)).all()
-    assert copy.status == "pending"
+    assert copy.status == StampStatus.PENDING
     minted = downloads.mint_link(shop.s, buyer, file.id)
     assert minted.preparing
     assert minted.url == ""
@@ -191,7 +191,7 @@ def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop):
 
 
 def test_a_pdf_that_cannot_be_stamped_says_why(shop):
-    product = shop.product(kind="files")
+    product = shop.product(kind=DeliveryKind.FILES)
     version = shop.version(product)
     file = shop.file(product, version, b"%PDF-1.4 not really a pdf", filename="broken.pdf", stamp=True)
     _, buyer = shop.buyer()
@@ -203,10 +203,10 @@ def test_a_pdf_that_cannot_be_stamped_says_why(shop):
 
 
 def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(shop):
-    first = shop.product(kind="files", title="Watercolour Brushes")
+    first = shop.product(kind=DeliveryKind.FILES, title="Watercolour Brushes")
     first_v1 = shop.version(first)
     shop.file(first, first_v1, b"brushes", filename="brushes.zip", content_type="application/zip")
-    second = shop.product(kind="keys", title="Photo Editor")
+    second = shop.product(kind=DeliveryKind.KEYS, title="Photo Editor")
     shop.generated_keys(second)
     user, buyer = shop.buyer()
     shop.buy(buyer, first)
@@ -251,7 +251,7 @@ def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(
 
 
 def test_update_emails_respect_the_opt_out(shop, monkeypatch):
-    product = shop.product(kind="files")
+    product = shop.product(kind=DeliveryKind.FILES)
     shop.file(product, shop.version(product), b"data", filename="a.txt", content_type="text/plain")
     _, keen = shop.buyer()
     _, quiet = shop.buyer()

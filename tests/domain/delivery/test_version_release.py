@@ -10,6 +10,7 @@ import pytest
 from commerce.catalog import files
 from commerce.delivery import downloads, library, updates
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.models import DeliveryKind
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def owned(shop, monkeypatch):
         "commerce.delivery.subscribers.enqueue_after_commit",
         lambda s, job, **kwargs: scheduled.append((job.name, kwargs)),
     )
-    product = shop.product(kind="files", title="Field Guide")
+    product = shop.product(kind=DeliveryKind.FILES, title="Field Guide")
     product.published_at = datetime.now(UTC)
     shop.s.add(product)
     shop.file(product, shop.version(product), b"%PDF-1.4\n% v1\n", filename="guide.pdf")
