@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, tuple_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
@@ -72,7 +72,10 @@ def record(
 
 def _entries(s: Session, rows: list[AuditRecord]) -> list[AuditEntry]:
     people = (
-        {user.id: user for user in s.exec(select(User).where(User.id.in_({row.actor_user_id for row in rows}))).all()}
+        {
+            user.id: user
+            for user in s.exec(select(User).where(col(User.id).in_({row.actor_user_id for row in rows}))).all()
+        }
         if rows
         else {}
     )
@@ -103,7 +106,7 @@ def history(
     rows = s.exec(
         select(AuditRecord)
         .where(tuple_(AuditRecord.subject, AuditRecord.subject_id).in_(subjects))
-        .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())
+        .order_by(col(AuditRecord.created_at).desc(), col(AuditRecord.id).desc())
     ).all()
     found: dict[tuple[str, str], list[AuditEntry]] = {}
     for entry in _entries(s, list(rows)):
@@ -128,7 +131,7 @@ def list_audit(
     rows = s.exec(
         select(AuditRecord)
         .where(*conditions)
-        .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())
+        .order_by(col(AuditRecord.created_at).desc(), col(AuditRecord.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

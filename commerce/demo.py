@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from PIL import Image, ImageDraw, ImageFont
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import payments, storage
 from commerce.accounts import passwords
@@ -254,7 +254,7 @@ def seed_demo_order(s: Session) -> bool:
         collector = _user(s, COLLECTOR_EMAIL, "Demo Collector", UserRole.BUYER, passwords.hash_password(DEMO_PASSWORD))
     elif s.exec(select(Order.id).where(Order.buyer_id == collector.id)).first() is not None:
         return False
-    products = s.exec(select(Product).where(Product.title.in_(DEMO_PURCHASES)).order_by(Product.id)).all()
+    products = s.exec(select(Product).where(col(Product.title).in_(DEMO_PURCHASES)).order_by(col(Product.id))).all()
     if not products:
         return False
     result = start_checkout(

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import ratelimit
 from commerce.accounts import passwords
@@ -176,8 +176,8 @@ def resume_session(s: Session, token: str) -> SessionGrant | None:
         successor = s.exec(
             select(AuthSession).where(
                 AuthSession.family_id == session.family_id,
-                AuthSession.replaced_at.is_(None),
-                AuthSession.revoked_at.is_(None),
+                col(AuthSession.replaced_at).is_(None),
+                col(AuthSession.revoked_at).is_(None),
             )
         ).first()
         if successor is None:
@@ -210,7 +210,9 @@ def session_user_id(s: Session, token: str | None) -> int | None:
 
 
 def _revoke_family(s: Session, family_id: str, now: datetime) -> None:
-    for row in s.exec(select(AuthSession).where(AuthSession.family_id == family_id, AuthSession.revoked_at.is_(None))):
+    for row in s.exec(
+        select(AuthSession).where(AuthSession.family_id == family_id, col(AuthSession.revoked_at).is_(None))
+    ):
         row.revoked_at = now
         s.add(row)
 
@@ -227,7 +229,7 @@ def logout_everywhere(s: Session, actor: Actor) -> None:
 
 def _revoke_all_sessions(s: Session, user_id: int) -> None:
     now = utcnow()
-    for row in s.exec(select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))):
+    for row in s.exec(select(AuthSession).where(AuthSession.user_id == user_id, col(AuthSession.revoked_at).is_(None))):
         row.revoked_at = now
         s.add(row)
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor
 from commerce.errors import ValidationError
@@ -171,12 +171,12 @@ def record_event(
         order = s.exec(select(Order).where(Order.reference == order_reference)).first()
         if order is None:
             return 0
-        lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+        lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
         targets = [(line.shop_id, line.product_id, order.id, line.id) for line in lines]
     else:
         wanted = [pid for pid in dict.fromkeys(product_ids) if isinstance(pid, int) and not isinstance(pid, bool)]
         if wanted:
-            rows = s.exec(select(Product.id, Product.shop_id).where(Product.id.in_(wanted))).all()
+            rows = s.exec(select(Product.id, Product.shop_id).where(col(Product.id).in_(wanted))).all()
             shop_of = dict(rows)
             targets = [(shop_of[pid], pid, None, None) for pid in wanted if pid in shop_of]
     kept = 0
@@ -215,7 +215,7 @@ def record_download(s: Session, file_id: int, user_agent: str | None) -> None:
     device = device_class(user_agent)
     row = s.exec(
         select(Product.id, Product.shop_id)
-        .join(ProductFile, ProductFile.product_id == Product.id)
+        .join(ProductFile, col(ProductFile.product_id) == col(Product.id))
         .where(ProductFile.id == file_id)
     ).first()
     if device is None or row is None:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
 from commerce.analytics.sales import REVENUE_ACCOUNTS, to_shop_currency
@@ -76,12 +76,12 @@ def _revenue_by_line(s: Session, line_ids: list[int]) -> dict[int, int]:
     """What each line left the shop (sales net of tax minus commission, minus refunds), order currency."""
     rows = s.exec(
         select(LedgerTransaction.order_line_id, func.sum(LedgerPosting.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(
-            LedgerTransaction.order_line_id.in_(line_ids),
-            LedgerPosting.account.in_(REVENUE_ACCOUNTS),
+            col(LedgerTransaction.order_line_id).in_(line_ids),
+            col(LedgerPosting.account).in_(REVENUE_ACCOUNTS),
         )
-        .group_by(LedgerTransaction.order_line_id)
+        .group_by(col(LedgerTransaction.order_line_id))
     ).all()
     return {line_id: int(total) for line_id, total in rows}
 
@@ -90,8 +90,8 @@ def _batches(s: Session, shop_id: int, *, by_buyer: bool) -> Iterator[list[tuple
     """The shop's sold lines with their orders, by line (or by buyer, then line), BATCH rows at a time."""
     query = (
         select(OrderLine, Order)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.shop_id == shop_id, Order.status.in_(SOLD))
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        .where(OrderLine.shop_id == shop_id, col(Order.status).in_(SOLD))
         .order_by(*((Order.buyer_id, OrderLine.id) if by_buyer else (OrderLine.id,)))
         .execution_options(yield_per=BATCH)
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, distinct, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.kit.time import utcnow
 from commerce.models import (
@@ -130,11 +130,13 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
 
     s.exec(
         delete(ShopRollup).where(
-            ShopRollup.shop_id == shop_id, ShopRollup.bucket >= start, ShopRollup.bucket < start + timedelta(days=1)
+            col(ShopRollup.shop_id) == shop_id,
+            col(ShopRollup.bucket) >= start,
+            col(ShopRollup.bucket) < start + timedelta(days=1),
         )
     )
-    s.exec(delete(ProductRollup).where(ProductRollup.shop_id == shop_id, ProductRollup.day == day))
-    s.exec(delete(DimensionRollup).where(DimensionRollup.shop_id == shop_id, DimensionRollup.day == day))
+    s.exec(delete(ProductRollup).where(col(ProductRollup.shop_id) == shop_id, col(ProductRollup.day) == day))
+    s.exec(delete(DimensionRollup).where(col(DimensionRollup.shop_id) == shop_id, col(DimensionRollup.day) == day))
 
     def shop_row(granularity: str, bucket: datetime, totals: _Totals) -> ShopRollup:
         return ShopRollup(
@@ -243,12 +245,14 @@ def purge(s: Session, *, retention_days: int, now: datetime | None = None) -> tu
     now = now or utcnow()
     cutoff = day_start(now.date() - timedelta(days=retention_days))
     events = s.exec(
-        delete(AnalyticsEvent).where(AnalyticsEvent.occurred_at < cutoff, AnalyticsEvent.kind.in_(tuple(_COUNTED)))
+        delete(AnalyticsEvent).where(
+            col(AnalyticsEvent.occurred_at) < cutoff, col(AnalyticsEvent.kind).in_(tuple(_COUNTED))
+        )
     )
     hourly = s.exec(
         delete(ShopRollup).where(
-            ShopRollup.granularity == "hour",
-            ShopRollup.bucket < day_start(now.date() - timedelta(days=HOURLY_DAYS - 1)),
+            col(ShopRollup.granularity) == "hour",
+            col(ShopRollup.bucket) < day_start(now.date() - timedelta(days=HOURLY_DAYS - 1)),
         )
     )
     s.flush()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.analytics.capture import add_event
 from commerce.kit.time import utcnow
@@ -41,7 +41,7 @@ def _ledger_sums(s: Session, line_id: int, kind: LedgerEntryKind) -> tuple[int, 
     """(revenue, gross) of the line's `kind` ledger transactions, in the order currency."""
     rows = s.exec(
         select(LedgerPosting.account, func.sum(LedgerPosting.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
         .group_by(LedgerPosting.account)
     ).all()

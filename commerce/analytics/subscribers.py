@@ -4,7 +4,7 @@ in-app notice, and a rollup runs after the commit."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import events
 from commerce.analytics import sales, tasks
@@ -19,7 +19,7 @@ ANALYTICS_PAGE = "/seller/analytics"
 
 def count_sale(s: Session, event: events.OrderPaid) -> None:
     order = s.get(Order, event.order_id)
-    lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all())
+    lines = list(s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all())
     sales.record_sale(s, order, lines)
     by_shop: dict[int, list[OrderLine]] = {}
     for line in lines:

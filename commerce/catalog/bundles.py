@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
 from commerce.catalog.access import owned_product
@@ -48,13 +48,13 @@ def _bundle_view(bundle: Product, items: list[BundleItemView]) -> BundleView:
 def _item_views(s: Session, bundle_id: int, *, buyers_only: bool) -> list[BundleItemView]:
     query = (
         select(Product, Shop)
-        .join(BundleItem, BundleItem.product_id == Product.id)
-        .join(Shop, Shop.id == Product.shop_id)
+        .join(BundleItem, col(BundleItem.product_id) == col(Product.id))
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
         .where(BundleItem.bundle_id == bundle_id)
     )
     if buyers_only:
         query = query.where(visible_to_buyers())
-    rows = s.exec(query.order_by(BundleItem.id)).all()
+    rows = s.exec(query.order_by(col(BundleItem.id))).all()
     return [BundleItemView(product_id=p.id, title=p.title, url=product_url(shop.slug, p.slug)) for p, shop in rows]
 
 
@@ -62,7 +62,11 @@ def granted_products(s: Session, product_id: int) -> list[int]:
     """What buying this product grants: itself and, for a bundle, its items."""
     return [
         product_id,
-        *s.exec(select(BundleItem.product_id).where(BundleItem.bundle_id == product_id).order_by(BundleItem.id)).all(),
+        *s.exec(
+            select(col(BundleItem.product_id))
+            .where(col(BundleItem.bundle_id) == product_id)
+            .order_by(col(BundleItem.id))
+        ).all(),
     ]
 
 
@@ -76,8 +80,8 @@ def list_bundles(s: Session, actor: Actor) -> list[BundleView]:
     shop_id = require_shop(actor)
     bundles = s.exec(
         select(Product)
-        .where(Product.shop_id == shop_id, Product.id.in_(select(BundleItem.bundle_id)))
-        .order_by(Product.title, Product.id)
+        .where(Product.shop_id == shop_id, col(Product.id).in_(select(BundleItem.bundle_id)))
+        .order_by(Product.title, col(Product.id))
     ).all()
     return [_bundle_view(b, _item_views(s, b.id, buyers_only=False)) for b in bundles]
 
@@ -93,11 +97,13 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
     if len(wanted) > MAX_BUNDLE_ITEMS:
         raise ValidationError(f"A bundle holds at most {MAX_BUNDLE_ITEMS} products.", field="items")
     if wanted:
-        items = s.exec(select(Product).where(Product.id.in_(wanted))).all()
+        items = s.exec(select(Product).where(col(Product.id).in_(wanted))).all()
         if len(items) != len(wanted) or any(item.shop_id != shop_id for item in items):
             raise NotFound("A bundle can only include products from your shop.")
         nested = s.exec(
-            select(Product.title).join(BundleItem, BundleItem.bundle_id == Product.id).where(Product.id.in_(wanted))
+            select(Product.title)
+            .join(BundleItem, col(BundleItem.bundle_id) == col(Product.id))
+            .where(col(Product.id).in_(wanted))
         ).first()
         if nested is not None:
             raise ValidationError(
@@ -107,7 +113,7 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
             raise ValidationError(
                 f"{bundle.title} is part of another bundle, so it cannot be a bundle too.", field="items"
             )
-    s.execute(delete(BundleItem).where(BundleItem.bundle_id == bundle_id))
+    s.execute(delete(BundleItem).where(col(BundleItem.bundle_id) == bundle_id))
     for product_id in wanted:
         s.add(BundleItem(bundle_id=bundle_id, product_id=product_id))
     touch(bundle, searchable=False)

@@ -18,7 +18,7 @@ import uuid
 from typing import BinaryIO
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import events, storage
 from commerce.actor import Actor
@@ -49,7 +49,7 @@ def _latest_version(s: Session, product_id: int) -> ProductVersion | None:
     return s.exec(
         select(ProductVersion)
         .where(ProductVersion.product_id == product_id)
-        .order_by(ProductVersion.number.desc())
+        .order_by(col(ProductVersion.number).desc())
         .limit(1)
     ).first()
 
@@ -158,7 +158,7 @@ def create_version(
         for row in s.exec(
             select(ProductFile)
             .where(ProductFile.version_id == previous.id)
-            .order_by(ProductFile.position, ProductFile.id)
+            .order_by(col(ProductFile.position), col(ProductFile.id))
         ).all():
             s.add(
                 ProductFile(

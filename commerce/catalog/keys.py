@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import events
 from commerce.actor import Actor
@@ -118,7 +118,7 @@ def _existing_hashes(s: Session, product_id: int, hashes: list[str]) -> set[str]
         found.update(
             s.exec(
                 select(LicenseKey.lookup_hash).where(
-                    LicenseKey.product_id == product_id, LicenseKey.lookup_hash.in_(batch)
+                    LicenseKey.product_id == product_id, col(LicenseKey.lookup_hash).in_(batch)
                 )
             ).all()
         )

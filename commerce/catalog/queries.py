@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, true
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor
 from commerce.catalog.access import actor_shop
@@ -77,7 +77,7 @@ def _count_query():
 
 
 def _newest_first(query):
-    return query.order_by(Product.published_at.desc(), Product.id.desc())
+    return query.order_by(col(Product.published_at).desc(), col(Product.id).desc())
 
 
 def _cards(rows) -> list[ProductCardView]:
@@ -131,9 +131,9 @@ def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
     parent_of = dict(s.exec(select(Category.id, Category.parent_id)).all())
     rows = s.exec(
         select(Product.category_id, func.count())
-        .join(Shop, Shop.id == Product.shop_id)
-        .where(visible_to_buyers(), Product.category_id.is_not(None))
-        .group_by(Product.category_id)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .where(visible_to_buyers(), col(Product.category_id).is_not(None))
+        .group_by(col(Product.category_id))
     ).all()
     counts: dict[int, int] = {}
     for category_id, count in rows:
@@ -144,7 +144,9 @@ def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
 
 def home_page(s: Session, *, page: int = 1, per_page: int = 24) -> HomeView:
     counts = _visible_counts_by_top_category(s)
-    tops = s.exec(select(Category).where(Category.parent_id.is_(None)).order_by(Category.position, Category.id)).all()
+    tops = s.exec(
+        select(Category).where(col(Category.parent_id).is_(None)).order_by(col(Category.position), col(Category.id))
+    ).all()
     categories = [
         CategoryLink(slug=c.slug, name=c.name, url=category_url(c.slug), product_count=counts[c.id])
         for c in tops
@@ -170,19 +172,21 @@ def category_page(s: Session, slug: str, *, page: int = 1, per_page: int = 24) -
     if category is None:
         raise NotFound("This category does not exist.")
     children = s.exec(
-        select(Category).where(Category.parent_id == category.id).order_by(Category.position, Category.id)
+        select(Category)
+        .where(col(Category.parent_id) == category.id)
+        .order_by(col(Category.position), col(Category.id))
     ).all()
     child_counts = dict(
         s.exec(
             select(Product.category_id, func.count())
-            .join(Shop, Shop.id == Product.shop_id)
-            .where(visible_to_buyers(), Product.category_id.in_([c.id for c in children] or [-1]))
-            .group_by(Product.category_id)
+            .join(Shop, col(Shop.id) == col(Product.shop_id))
+            .where(visible_to_buyers(), col(Product.category_id).in_([c.id for c in children] or [-1]))
+            .group_by(col(Product.category_id))
         ).all()
     )
     parent = s.get(Category, category.parent_id) if category.parent_id else None
     ids = [category.id, *(c.id for c in children)]
-    products = _card_page(s, Product.category_id.in_(ids), page, per_page)
+    products = _card_page(s, col(Product.category_id).in_(ids), page, per_page)
     return CategoryPageView(
         slug=category.slug,
         name=category.name,
@@ -281,7 +285,7 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
     """A product as buyers see it. Its seller (and admins) may preview it before it is live."""
     row = s.exec(
         select(Product, Shop, visible_to_buyers())
-        .join(Shop, Shop.id == Product.shop_id)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
         .where(Shop.slug == shop_slug, Product.slug == product_slug)
     ).first()
     if row is None:
@@ -360,13 +364,13 @@ def _sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
         return {}
     rows = s.exec(
         select(OrderLine.product_id, func.count())
-        .join(Order, Order.id == OrderLine.order_id)
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
         .where(
-            OrderLine.product_id.in_(product_ids),
-            Order.paid_at.is_not(None),
+            col(OrderLine.product_id).in_(product_ids),
+            col(Order.paid_at).is_not(None),
             OrderLine.refunded_amount < OrderLine.total,
         )
-        .group_by(OrderLine.product_id)
+        .group_by(col(OrderLine.product_id))
     ).all()
     return dict(rows)
 
@@ -413,7 +417,7 @@ def list_seller_products(
     rows = s.exec(
         select(Product)
         .where(*conditions)
-        .order_by(Product.updated_at.desc(), Product.id.desc())
+        .order_by(col(Product.updated_at).desc(), col(Product.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

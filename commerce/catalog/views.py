@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.text import render_markdown
 from commerce.catalog.visibility import is_visible_to_buyers
@@ -143,7 +143,7 @@ def product_images(s: Session, product: Product) -> tuple[ImageView | None, list
     rows = s.exec(
         select(ProductImage)
         .where(ProductImage.product_id == product.id)
-        .order_by(ProductImage.role, ProductImage.position, ProductImage.id)
+        .order_by(ProductImage.role, col(ProductImage.position), col(ProductImage.id))
     ).all()
     cover = next((image_view(row) for row in rows if row.role == ImageRole.COVER), None)
     if cover is None and product.cover_key:
@@ -160,10 +160,12 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
     `released_only` (a draft update is the seller's business until they release it)."""
     query = select(ProductVersion).where(ProductVersion.product_id == product_id)
     if released_only:
-        query = query.where(ProductVersion.released_at.is_not(None))
-    versions = s.exec(query.order_by(ProductVersion.number.desc())).all()
+        query = query.where(col(ProductVersion.released_at).is_not(None))
+    versions = s.exec(query.order_by(col(ProductVersion.number).desc())).all()
     files = s.exec(
-        select(ProductFile).where(ProductFile.product_id == product_id).order_by(ProductFile.position, ProductFile.id)
+        select(ProductFile)
+        .where(ProductFile.product_id == product_id)
+        .order_by(col(ProductFile.position), col(ProductFile.id))
     ).all()
     by_version: dict[int, list[FileView]] = {}
     for row in files:
@@ -199,7 +201,7 @@ def product_tags(s: Session, product_id: int) -> list[str]:
         s.exec(
             select(ProductTag.tag)
             .where(ProductTag.product_id == product_id)
-            .order_by(ProductTag.position, ProductTag.id)
+            .order_by(col(ProductTag.position), col(ProductTag.id))
         ).all()
     )
 
@@ -267,8 +269,8 @@ def publish_problems(s: Session, product: Product) -> list[str]:
     if delivers_files(product.delivery_kind):
         latest = s.exec(
             select(ProductVersion.id)
-            .where(ProductVersion.product_id == product.id, ProductVersion.released_at.is_not(None))
-            .order_by(ProductVersion.number.desc())
+            .where(ProductVersion.product_id == product.id, col(ProductVersion.released_at).is_not(None))
+            .order_by(col(ProductVersion.number).desc())
             .limit(1)
         ).first()
         has_files = (
@@ -292,7 +294,7 @@ class CategoryOption:
 
 
 def category_options(s: Session) -> list[CategoryOption]:
-    rows = s.exec(select(Category).order_by(Category.position, Category.id)).all()
+    rows = s.exec(select(Category).order_by(col(Category.position), col(Category.id))).all()
     options = []
     for parent in (row for row in rows if row.parent_id is None):
         options.append(CategoryOption(parent.slug, parent.name, parent.name, ""))

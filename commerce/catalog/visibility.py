@@ -1,7 +1,7 @@
 """The one rule for what buyers may see. Every buyer-facing query uses it."""
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.models import ModerationStatus, Product, ProductStatus, Shop
 
@@ -11,7 +11,7 @@ def visible_to_buyers() -> ColumnElement[bool]:
     return (
         (Product.status == ProductStatus.PUBLISHED)
         & (Product.moderation_status == ModerationStatus.APPROVED)
-        & Shop.suspended_at.is_(None)
+        & col(Shop.suspended_at).is_(None)
     )
 
 
@@ -20,7 +20,7 @@ def is_visible_to_buyers(s: Session, product_id: int) -> bool:
         s.exec(
             select(visible_to_buyers())
             .select_from(Product)
-            .join(Shop, Shop.id == Product.shop_id)
+            .join(Shop, col(Shop.id) == col(Product.shop_id))
             .where(Product.id == product_id)
         ).one()
     )

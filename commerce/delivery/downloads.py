@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.accounts.service import session_user_id
@@ -183,10 +183,10 @@ def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> b
         .on_conflict_do_nothing(index_elements=["buyer_id", "product_id"])
     )
     statement = update(DownloadCounter).where(
-        DownloadCounter.buyer_id == buyer_id, DownloadCounter.product_id == product_id
+        col(DownloadCounter.buyer_id) == buyer_id, col(DownloadCounter.product_id) == product_id
     )
     if limit is not None:
-        statement = statement.where(DownloadCounter.used < limit)
+        statement = statement.where(col(DownloadCounter.used) < limit)
     result = s.exec(statement.values(used=DownloadCounter.used + 1).execution_options(synchronize_session=False))
     counter = s.get(DownloadCounter, (buyer_id, product_id))
     s.refresh(counter)
@@ -215,7 +215,7 @@ def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
     counters = s.exec(
         select(DownloadCounter).where(
             DownloadCounter.buyer_id == order.buyer_id,
-            DownloadCounter.product_id.in_(product_ids),
+            col(DownloadCounter.product_id).in_(product_ids),
             DownloadCounter.used > 0,
         )
     ).all()
@@ -256,7 +256,7 @@ def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment 
             Fulfilment.product_id == product_id,
             Fulfilment.status == FulfilmentStatus.GRANTED,
         )
-        .order_by(Fulfilment.id)
+        .order_by(col(Fulfilment.id))
         .limit(1)
     ).first()
 
@@ -414,24 +414,26 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
     last = (
         select(DownloadEvent.buyer_id, func.max(DownloadEvent.created_at).label("last"))
         .where(DownloadEvent.product_id == product.id)
-        .group_by(DownloadEvent.buyer_id)
+        .group_by(col(DownloadEvent.buyer_id))
         .subquery()
     )
     buyer_rows = s.exec(
         select(DownloadCounter.buyer_id, User.email, DownloadCounter.used, last.c.last)
-        .join(User, User.id == DownloadCounter.buyer_id)
+        .join(User, col(User.id) == col(DownloadCounter.buyer_id))
         .join(last, last.c.buyer_id == DownloadCounter.buyer_id, isouter=True)
         .where(DownloadCounter.product_id == product.id)
         .order_by(last.c.last.desc())
         .limit(limit)
     ).all()
     file_rows = s.exec(
-        select(ProductFile.id, ProductFile.filename, ProductVersion.label, func.count(DownloadEvent.id))
-        .join(ProductVersion, ProductVersion.id == ProductFile.version_id)
-        .join(DownloadEvent, DownloadEvent.file_id == ProductFile.id)
+        select(
+            col(ProductFile.id), col(ProductFile.filename), col(ProductVersion.label), func.count(col(DownloadEvent.id))
+        )
+        .join(ProductVersion, col(ProductVersion.id) == col(ProductFile.version_id))
+        .join(DownloadEvent, col(DownloadEvent.file_id) == col(ProductFile.id))
         .where(ProductFile.product_id == product.id)
-        .group_by(ProductFile.id, ProductFile.filename, ProductVersion.label, ProductVersion.number)
-        .order_by(ProductVersion.number.desc(), ProductFile.id)
+        .group_by(col(ProductFile.id), col(ProductFile.filename), col(ProductVersion.label), col(ProductVersion.number))
+        .order_by(col(ProductVersion.number).desc(), col(ProductFile.id))
     ).all()
     shown = buyers_as_seen_by_shop(s, product.shop_id, {b: e for b, e, _, _ in buyer_rows})
     return DownloadStats(

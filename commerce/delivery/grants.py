@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
@@ -61,13 +61,13 @@ def pending_fulfilment_ids(s: Session, *, older_than: timedelta = timedelta(seco
     return list(
         s.exec(
             select(Fulfilment.id)
-            .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+            .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
             .where(
                 Fulfilment.status == FulfilmentStatus.GRANTED,
-                FulfilmentDelivery.fulfilment_id.is_(None),
+                col(FulfilmentDelivery.fulfilment_id).is_(None),
                 Fulfilment.created_at <= cutoff,
             )
-            .order_by(Fulfilment.id)
+            .order_by(col(Fulfilment.id))
             .limit(limit)
         ).all()
     )
@@ -78,13 +78,13 @@ def waiting_fulfilment_ids(s: Session, product_id: int, *, limit: int = 500) -> 
     return list(
         s.exec(
             select(Fulfilment.id)
-            .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+            .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
             .where(
                 Fulfilment.product_id == product_id,
                 Fulfilment.status == FulfilmentStatus.GRANTED,
-                FulfilmentDelivery.fulfilment_id.is_(None),
+                col(FulfilmentDelivery.fulfilment_id).is_(None),
             )
-            .order_by(Fulfilment.id)
+            .order_by(col(Fulfilment.id))
             .limit(limit)
         ).all()
     )
@@ -104,7 +104,7 @@ def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str
     order = s.exec(select(Order).where(Order.reference == reference).with_for_update()).first()
     if order is None:
         raise NotFound("There is no such order.")
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
     granted = s.exec(
         select(Fulfilment).where(Fulfilment.order_id == order.id, Fulfilment.status == FulfilmentStatus.GRANTED)
     ).all()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
@@ -79,11 +79,11 @@ def _entries(s: Session, user_id: int, product_id: int | None = None):
             Fulfilment.product_id,
             func.max(Fulfilment.created_at),
             func.min(Fulfilment.id),
-            func.count(Fulfilment.id) - func.count(FulfilmentDelivery.fulfilment_id),
+            func.count(col(Fulfilment.id)) - func.count(col(FulfilmentDelivery.fulfilment_id)),
         )
-        .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
+        .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
         .where(Fulfilment.buyer_id == user_id, Fulfilment.status == FulfilmentStatus.GRANTED)
-        .group_by(Fulfilment.product_id)
+        .group_by(col(Fulfilment.product_id))
     )
     if product_id is not None:
         query = query.where(Fulfilment.product_id == product_id)
@@ -95,8 +95,8 @@ def _latest_versions(s: Session, product_ids: list[int]) -> dict[int, ProductVer
         return {}
     newest = (
         select(ProductVersion.product_id, func.max(ProductVersion.number).label("number"))
-        .where(ProductVersion.product_id.in_(product_ids), ProductVersion.released_at.is_not(None))
-        .group_by(ProductVersion.product_id)
+        .where(col(ProductVersion.product_id).in_(product_ids), col(ProductVersion.released_at).is_not(None))
+        .group_by(col(ProductVersion.product_id))
         .subquery()
     )
     rows = s.exec(
@@ -116,7 +116,9 @@ def _matching(s: Session, user_id: int, search: str = "", product_id: int | None
     }
     if not entries:
         return entries, []
-    query = select(Product, Shop).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(list(entries)))
+    query = (
+        select(Product, Shop).join(Shop, col(Shop.id) == col(Product.shop_id)).where(col(Product.id).in_(list(entries)))
+    )
     needle = search.strip().lower()
     if needle:
         query = query.where(or_(func.lower(Product.title).contains(needle), func.lower(Shop.name).contains(needle)))
@@ -132,7 +134,7 @@ def _items(s: Session, user_id: int, entries: dict, products: list) -> list[Libr
         dict(
             s.exec(
                 select(LibrarySeen.product_id, LibrarySeen.seen_at).where(
-                    LibrarySeen.user_id == user_id, LibrarySeen.product_id.in_(ids)
+                    LibrarySeen.user_id == user_id, col(LibrarySeen.product_id).in_(ids)
                 )
             ).all()
         )
@@ -144,8 +146,8 @@ def _items(s: Session, user_id: int, entries: dict, products: list) -> list[Libr
         dict(
             s.exec(
                 select(Fulfilment.id, Order.reference)
-                .join(Order, Order.id == Fulfilment.order_id)
-                .where(Fulfilment.id.in_(first_ids))
+                .join(Order, col(Order.id) == col(Fulfilment.order_id))
+                .where(col(Fulfilment.id).in_(first_ids))
             ).all()
         )
         if ids
@@ -280,7 +282,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
         s.exec(
             select(StampedCopy.file_id, StampedCopy.status)
             .where(StampedCopy.buyer_id == user_id)
-            .where(StampedCopy.file_id.in_([f.id for v in versions for f in v.files]))
+            .where(col(StampedCopy.file_id).in_([f.id for v in versions for f in v.files]))
         ).all()
     )
     latest_number = versions[0].number if versions else 0
@@ -288,13 +290,13 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     references = list(
         s.exec(
             select(Order.reference)
-            .join(Fulfilment, Fulfilment.order_id == Order.id)
+            .join(Fulfilment, col(Fulfilment.order_id) == col(Order.id))
             .where(
                 Fulfilment.buyer_id == user_id,
                 Fulfilment.product_id == pid,
                 Fulfilment.status == FulfilmentStatus.GRANTED,
             )
-            .order_by(Order.id.desc())
+            .order_by(col(Order.id).desc())
         ).all()
     )
     view = LibraryProductView(

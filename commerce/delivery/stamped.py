@@ -14,7 +14,7 @@ import tempfile
 import uuid
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import storage
 from commerce.db import unit_of_work
@@ -68,13 +68,15 @@ def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
     """At purchase: start on the buyer's copies of the latest version's stamped PDFs."""
     latest = s.exec(
         select(ProductVersion.id)
-        .where(ProductVersion.product_id == fulfilment.product_id, ProductVersion.released_at.is_not(None))
-        .order_by(ProductVersion.number.desc())
+        .where(ProductVersion.product_id == fulfilment.product_id, col(ProductVersion.released_at).is_not(None))
+        .order_by(col(ProductVersion.number).desc())
         .limit(1)
     ).first()
     if latest is None:
         return 0
-    files = s.exec(select(ProductFile).where(ProductFile.version_id == latest, ProductFile.stamp_pdf.is_(True))).all()
+    files = s.exec(
+        select(ProductFile).where(ProductFile.version_id == latest, col(ProductFile.stamp_pdf).is_(True))
+    ).all()
     for file in files:
         ensure_copy(s, fulfilment, file)
     return len(files)

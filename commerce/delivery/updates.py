@@ -9,7 +9,7 @@ write: the library compares the version's date with the buyer's last look.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.config import get_settings
 from commerce.links import absolute
@@ -26,7 +26,7 @@ def owners_of(s: Session, product_id: int) -> list[int]:
             select(Fulfilment.buyer_id)
             .where(Fulfilment.product_id == product_id, Fulfilment.status == FulfilmentStatus.GRANTED)
             .distinct()
-            .order_by(Fulfilment.buyer_id)
+            .order_by(col(Fulfilment.buyer_id))
         ).all()
     )
 
@@ -50,13 +50,13 @@ def notify_owners(s: Session, version_id: int) -> int:
     opted_out = set(
         s.exec(
             select(LibraryState.user_id).where(
-                LibraryState.user_id.in_(owners), LibraryState.product_update_emails.is_(False)
+                col(LibraryState.user_id).in_(owners), col(LibraryState.product_update_emails).is_(False)
             )
         ).all()
     )
     base_url = get_settings().base_url
     sent = 0
-    for user in s.exec(select(User).where(User.id.in_(owners)).order_by(User.id)).all():
+    for user in s.exec(select(User).where(col(User.id).in_(owners)).order_by(col(User.id))).all():
         if user.id in opted_out or user.suspended_at is not None:
             continue
         enqueue_email(

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin, require_shop
 from commerce.kit.spreadsheet import csv_row
@@ -132,7 +132,7 @@ def _line_legs(
 ) -> tuple[dict[LedgerAccount, int], LedgerTransaction | None]:
     rows = s.exec(
         select(LedgerPosting, LedgerTransaction)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
     ).all()
     legs: dict[LedgerAccount, int] = defaultdict(int)
@@ -183,7 +183,7 @@ def _line_total(s: Session, line_id: int, account: LedgerAccount) -> int:
     """The sum of one account's postings for an order line, across sales, refunds and disputes."""
     total = s.exec(
         select(func.sum(LedgerPosting.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_line_id == line_id, LedgerPosting.account == account)
     ).one()
     return int(total or 0)
@@ -217,7 +217,7 @@ def account_totals(s: Session, order_id: int) -> dict[LedgerAccount, int]:
     """The sum of the order's postings per account."""
     rows = s.exec(
         select(LedgerPosting.account, func.sum(LedgerPosting.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_id == order_id)
         .group_by(LedgerPosting.account)
     ).all()
@@ -245,10 +245,10 @@ def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tupl
             LedgerTransaction.available_at,
         )
         .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-        .where(LedgerPosting.account.in_(SHOP_ACCOUNTS))
+        .where(col(LedgerPosting.account).in_(SHOP_ACCOUNTS))
     )
     if shop_ids is not None:
-        query = query.where(LedgerPosting.shop_id.in_(shop_ids))
+        query = query.where(col(LedgerPosting.shop_id).in_(shop_ids))
     totals: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: dict(sales=0, refunds=0, disputed=0, pending=0, available=0)
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import ratelimit
 from commerce.errors import RateLimited, ValidationError
@@ -125,7 +125,7 @@ def _active(s: Session, row: LicenseKey) -> list[LicenseActivation]:
     return list(
         s.exec(
             select(LicenseActivation).where(
-                LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None)
+                LicenseActivation.license_key_id == row.id, col(LicenseActivation.deactivated_at).is_(None)
             )
         ).all()
     )
@@ -228,7 +228,7 @@ def deactivate(s: Session, *, product_id: object, key: object, instance: object,
         select(LicenseActivation).where(
             LicenseActivation.license_key_id == row.id,
             LicenseActivation.instance == label,
-            LicenseActivation.deactivated_at.is_(None),
+            col(LicenseActivation.deactivated_at).is_(None),
         )
     ).first()
     message = "This instance was not activated."
@@ -240,7 +240,7 @@ def deactivate(s: Session, *, product_id: object, key: object, instance: object,
     count = s.exec(
         select(func.count())
         .select_from(LicenseActivation)
-        .where(LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None))
+        .where(LicenseActivation.license_key_id == row.id, col(LicenseActivation.deactivated_at).is_(None))
     ).one()
     status = status_of(row)
     return _answer(row, status, count, False, message if status == "valid" else None)

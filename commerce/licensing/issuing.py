@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.errors import Conflict
 from commerce.kit.time import utcnow
@@ -36,8 +36,8 @@ def key_for_fulfilment(s: Session, fulfilment_id: int) -> LicenseKey | None:
     """The key currently issued for this fulfilment (a rotated key's successor)."""
     return s.exec(
         select(LicenseKey)
-        .where(LicenseKey.fulfilment_id == fulfilment_id, LicenseKey.replaced_by_id.is_(None))
-        .order_by(LicenseKey.id.desc())
+        .where(LicenseKey.fulfilment_id == fulfilment_id, col(LicenseKey.replaced_by_id).is_(None))
+        .order_by(col(LicenseKey.id).desc())
         .limit(1)
     ).first()
 
@@ -66,7 +66,7 @@ def take_from_stock(s: Session, product_id: int) -> LicenseKey:
                 LicenseKey.status == KeyStatus.AVAILABLE,
                 LicenseKey.source == KeySource.IMPORTED,
             )
-            .order_by(LicenseKey.id)
+            .order_by(col(LicenseKey.id))
             .limit(1)
             .with_for_update(skip_locked=True)
         ).first()
@@ -74,7 +74,7 @@ def take_from_stock(s: Session, product_id: int) -> LicenseKey:
             break
         taken = s.exec(
             update(LicenseKey)
-            .where(LicenseKey.id == candidate_id, LicenseKey.status == KeyStatus.AVAILABLE)
+            .where(col(LicenseKey.id) == candidate_id, col(LicenseKey.status) == KeyStatus.AVAILABLE)
             .values(status=KeyStatus.SOLD, sold_at=utcnow())
             .execution_options(synchronize_session=False)
         )

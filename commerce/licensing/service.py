@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
@@ -76,8 +76,8 @@ def _active_activations(s: Session, key_ids: list[int]) -> dict[int, int]:
         return {}
     rows = s.exec(
         select(LicenseActivation.license_key_id, func.count())
-        .where(LicenseActivation.license_key_id.in_(key_ids), LicenseActivation.deactivated_at.is_(None))
-        .group_by(LicenseActivation.license_key_id)
+        .where(col(LicenseActivation.license_key_id).in_(key_ids), col(LicenseActivation.deactivated_at).is_(None))
+        .group_by(col(LicenseActivation.license_key_id))
     ).all()
     return dict(rows)
 
@@ -111,14 +111,14 @@ def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]
     """The buyer's live keys for a product (bought twice: two keys), oldest first."""
     rows = s.exec(
         select(LicenseKey)
-        .join(Fulfilment, Fulfilment.id == LicenseKey.fulfilment_id)
+        .join(Fulfilment, col(Fulfilment.id) == col(LicenseKey.fulfilment_id))
         .where(
             LicenseKey.buyer_id == buyer_id,
             LicenseKey.product_id == product_id,
-            LicenseKey.replaced_by_id.is_(None),
+            col(LicenseKey.replaced_by_id).is_(None),
             Fulfilment.status == FulfilmentStatus.GRANTED,
         )
-        .order_by(LicenseKey.id)
+        .order_by(col(LicenseKey.id))
     ).all()
     counts = _active_activations(s, [row.id for row in rows])
     now = utcnow()
@@ -246,15 +246,19 @@ def list_product_keys(
     """
     product = _owned_product_id(s, actor, product_id)
     page, per_page = page_bounds(page, per_page)
-    condition = [LicenseKey.product_id == product.id, LicenseKey.replaced_by_id.is_(None)]
+    condition = [LicenseKey.product_id == product.id, col(LicenseKey.replaced_by_id).is_(None)]
     wanted = parse_choice(KeyStatus, status)
     if wanted is not None:
         condition.append(LicenseKey.status == wanted)
-    query = select(LicenseKey, User.email).join(User, User.id == LicenseKey.buyer_id, isouter=True).where(*condition)
+    query = (
+        select(LicenseKey, col(User.email))
+        .join(User, col(User.id) == col(LicenseKey.buyer_id), isouter=True)
+        .where(*condition)
+    )
     count_query = (
         select(func.count())
         .select_from(LicenseKey)
-        .join(User, User.id == LicenseKey.buyer_id, isouter=True)
+        .join(User, col(User.id) == col(LicenseKey.buyer_id), isouter=True)
         .where(*condition)
     )
     needle = (search or "").strip().lower()[:100]
@@ -263,12 +267,14 @@ def list_product_keys(
         query = query.where(*found)
         count_query = count_query.where(*found)
     total = s.exec(count_query).one()
-    rows = s.exec(query.order_by(LicenseKey.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    rows = s.exec(query.order_by(col(LicenseKey.id).desc()).offset((page - 1) * per_page).limit(per_page)).all()
     counts = _active_activations(s, [row.id for row, _ in rows])
     fulfilments = {
         f.id: f
         for f in s.exec(
-            select(Fulfilment).where(Fulfilment.id.in_([row.fulfilment_id for row, _ in rows if row.fulfilment_id]))
+            select(Fulfilment).where(
+                col(Fulfilment.id).in_([row.fulfilment_id for row, _ in rows if row.fulfilment_id])
+            )
         ).all()
     }
     shown = buyers_as_seen_by_shop(s, product.shop_id, {row.buyer_id: email for row, email in rows if row.buyer_id})
@@ -369,7 +375,7 @@ def key_activations(s: Session, actor: Actor, key_id: int) -> list[ActivationVie
     activations = s.exec(
         select(LicenseActivation)
         .where(LicenseActivation.license_key_id == row.id)
-        .order_by(LicenseActivation.deactivated_at.is_not(None), LicenseActivation.last_seen_at.desc())
+        .order_by(col(LicenseActivation.deactivated_at).is_not(None), col(LicenseActivation.last_seen_at).desc())
     ).all()
     return [
         ActivationView(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
@@ -87,8 +87,8 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
     audit.record(s, admin_id, "reject_product", "product", view.id, label=view.title, reason=cleaned)
     seller = s.exec(
         select(User)
-        .join(Shop, Shop.owner_id == User.id)
-        .join(Product, Product.shop_id == Shop.id)
+        .join(Shop, col(Shop.owner_id) == col(User.id))
+        .join(Product, col(Product.shop_id) == col(Shop.id))
         .where(Product.id == view.id)
     ).one()
     enqueue_email(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
@@ -90,7 +90,10 @@ def find_orders(s: Session, actor: Actor, query: str, *, limit: int = 25) -> lis
         return []
     condition = (func.upper(Order.reference) == text.upper()) | (func.lower(Order.email) == text.lower())
     rows = s.exec(
-        select(Order).where(condition).order_by(Order.created_at.desc(), Order.id.desc()).limit(max(1, min(limit, 100)))
+        select(Order)
+        .where(condition)
+        .order_by(col(Order.created_at).desc(), col(Order.id).desc())
+        .limit(max(1, min(limit, 100)))
     ).all()
     return [
         OrderRow(
@@ -122,12 +125,12 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
     shops = dict(s.exec(select(Shop.id, Shop.name)).all())
     postings = s.exec(
         select(LedgerPosting, LedgerTransaction)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_id == order.id)
-        .order_by(LedgerTransaction.id, LedgerPosting.id)
+        .order_by(col(LedgerTransaction.id), col(LedgerPosting.id))
     ).all()
     transitions = s.exec(
-        select(OrderTransition).where(OrderTransition.order_id == order.id).order_by(OrderTransition.id)
+        select(OrderTransition).where(col(OrderTransition.order_id) == order.id).order_by(col(OrderTransition.id))
     ).all()
     left = order.total - order.refunded_amount
     refundable = order.status in refunds.REFUNDABLE and left > 0

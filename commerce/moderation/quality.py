@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin
 from commerce.kit.time import utcnow
@@ -79,9 +79,9 @@ def _flags(sales: int, refunds: int, disputes: int, average: float, reviews: int
 
 
 def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
-    shops_query = select(Shop, User.email).join(User, User.id == Shop.owner_id).order_by(Shop.name)
+    shops_query = select(Shop, col(User.email)).join(User, col(User.id) == col(Shop.owner_id)).order_by(Shop.name)
     if shop_ids is not None:
-        shops_query = shops_query.where(Shop.id.in_(shop_ids))
+        shops_query = shops_query.where(col(Shop.id).in_(shop_ids))
     shops = s.exec(shops_query).all()
     if not shops:
         return []
@@ -90,9 +90,9 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
         shop_id: (int(sold), int(refunded or 0))
         for shop_id, sold, refunded in s.exec(
             select(OrderLine.shop_id, func.count(), func.sum(case((OrderLine.refunded_amount > 0, 1), else_=0)))
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(OrderLine.shop_id.in_(ids), Order.paid_at.is_not(None))
-            .group_by(OrderLine.shop_id)
+            .join(Order, col(Order.id) == col(OrderLine.order_id))
+            .where(col(OrderLine.shop_id).in_(ids), col(Order.paid_at).is_not(None))
+            .group_by(col(OrderLine.shop_id))
         ).all()
     }
     disputed_orders = (
@@ -101,8 +101,8 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
     disputes = dict(
         s.exec(
             select(OrderLine.shop_id, func.count(func.distinct(OrderLine.order_id)))
-            .where(OrderLine.shop_id.in_(ids), OrderLine.order_id.in_(select(disputed_orders.c.order_id)))
-            .group_by(OrderLine.shop_id)
+            .where(col(OrderLine.shop_id).in_(ids), col(OrderLine.order_id).in_(select(disputed_orders.c.order_id)))
+            .group_by(col(OrderLine.shop_id))
         ).all()
     )
     ratings = {
@@ -110,23 +110,23 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
         for shop_id, average, count in s.exec(
             select(Product.shop_id, func.avg(Review.rating), func.count())
             .select_from(Review)
-            .join(Product, Product.id == Review.product_id)
-            .where(Product.shop_id.in_(ids), Review.hidden_at.is_(None))
-            .group_by(Product.shop_id)
+            .join(Product, col(Product.id) == col(Review.product_id))
+            .where(col(Product.shop_id).in_(ids), col(Review.hidden_at).is_(None))
+            .group_by(col(Product.shop_id))
         ).all()
     }
     reports = dict(
         s.exec(
             select(Product.shop_id, func.count())
             .select_from(Report)
-            .join(Product, Product.id == Report.product_id)
+            .join(Product, col(Product.id) == col(Report.product_id))
             .where(
-                Product.shop_id.in_(ids),
+                col(Product.shop_id).in_(ids),
                 Report.subject == ReportSubject.PRODUCT,
                 Report.status != ReportStatus.DISMISSED,
                 Report.created_at >= utcnow() - REPORT_WINDOW,
             )
-            .group_by(Product.shop_id)
+            .group_by(col(Product.shop_id))
         ).all()
     )
     result = []

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
@@ -102,7 +102,9 @@ def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[R
     by_product: dict[int, list[Report]] = defaultdict(list)
     by_review: dict[int, list[Report]] = defaultdict(list)
     for report in s.exec(
-        select(Report).where(Report.status == ReportStatus.OPEN).order_by(Report.created_at.desc(), Report.id.desc())
+        select(Report)
+        .where(Report.status == ReportStatus.OPEN)
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
     ).all():
         if report.subject == ReportSubject.REVIEW:
             by_review[report.review_id].append(report)
@@ -140,7 +142,7 @@ def _edited_since_approval(s: Session) -> set[int]:
         return set()
     rows = s.exec(
         select(Product.id, Product.updated_at).where(
-            Product.id.in_(list(approved_at)),
+            col(Product.id).in_(list(approved_at)),
             Product.status == ProductStatus.PUBLISHED,
             Product.moderation_status == ModerationStatus.APPROVED,
         )
@@ -166,7 +168,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         {
             review.id: review
             for review in s.exec(
-                select(Review).where(Review.id.in_(list(review_reports)), Review.hidden_at.is_(None))
+                select(Review).where(col(Review.id).in_(list(review_reports)), col(Review.hidden_at).is_(None))
             ).all()
         }
         if review_reports
@@ -175,20 +177,21 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     products = {
         p.id: p
         for p in s.exec(
-            select(Product).where(Product.id.in_(product_ids | {r.product_id for r in reviews.values()}))
+            select(Product).where(col(Product.id).in_(product_ids | {r.product_id for r in reviews.values()}))
         ).all()
     }
     shops = {
-        shop.id: shop for shop in s.exec(select(Shop).where(Shop.id.in_({p.shop_id for p in products.values()}))).all()
+        shop.id: shop
+        for shop in s.exec(select(Shop).where(col(Shop.id).in_({p.shop_id for p in products.values()}))).all()
     }
     tags: dict[int, list[str]] = defaultdict(list)
     for product_id, tag in s.exec(
-        select(ProductTag.product_id, ProductTag.tag).where(ProductTag.product_id.in_(product_ids))
+        select(ProductTag.product_id, ProductTag.tag).where(col(ProductTag.product_id).in_(product_ids))
     ).all():
         tags[product_id].append(tag)
     people_ids = {r.reporter_id for rs in (*product_reports.values(), *review_reports.values()) for r in rs}
     people_ids |= {review.buyer_id for review in reviews.values()}
-    people = {u.id: u for u in s.exec(select(User).where(User.id.in_(people_ids))).all()} if people_ids else {}
+    people = {u.id: u for u in s.exec(select(User).where(col(User.id).in_(people_ids))).all()} if people_ids else {}
     words = checks.word_checker(s)
     file_flags = checks.file_problems(s, list(checked_ids))
     shops_flagged = flagged_shops(s)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
@@ -79,10 +79,10 @@ def _like(word: str) -> str:
 
 def _received_condition(user_id: int):
     """Reports (not dismissed) about the user's products or the user's reviews."""
-    own_products = select(Product.id).join(Shop, Shop.id == Product.shop_id).where(Shop.owner_id == user_id)
+    own_products = select(Product.id).join(Shop, col(Shop.id) == col(Product.shop_id)).where(Shop.owner_id == user_id)
     own_reviews = select(Review.id).where(Review.buyer_id == user_id)
-    return ((Report.subject == ReportSubject.PRODUCT) & Report.product_id.in_(own_products)) | (
-        (Report.subject == ReportSubject.REVIEW) & Report.review_id.in_(own_reviews)
+    return ((Report.subject == ReportSubject.PRODUCT) & col(Report.product_id).in_(own_products)) | (
+        (Report.subject == ReportSubject.REVIEW) & col(Report.review_id).in_(own_reviews)
     )
 
 
@@ -90,13 +90,17 @@ def _rows(s: Session, users: list[User]) -> list[UserRow]:
     if not users:
         return []
     ids = [user.id for user in users]
-    shops = {shop.owner_id: shop for shop in s.exec(select(Shop).where(Shop.owner_id.in_(ids))).all()}
+    shops = {shop.owner_id: shop for shop in s.exec(select(Shop).where(col(Shop.owner_id).in_(ids))).all()}
     orders = dict(
-        s.exec(select(Order.buyer_id, func.count()).where(Order.buyer_id.in_(ids)).group_by(Order.buyer_id)).all()
+        s.exec(
+            select(col(Order.buyer_id), func.count()).where(col(Order.buyer_id).in_(ids)).group_by(col(Order.buyer_id))
+        ).all()
     )
     filed = dict(
         s.exec(
-            select(Report.reporter_id, func.count()).where(Report.reporter_id.in_(ids)).group_by(Report.reporter_id)
+            select(Report.reporter_id, func.count())
+            .where(col(Report.reporter_id).in_(ids))
+            .group_by(col(Report.reporter_id))
         ).all()
     )
     rows = []
@@ -140,7 +144,7 @@ def search_users(
             or_(
                 func.lower(User.email).like(pattern, escape="\\"),
                 func.lower(User.display_name).like(pattern, escape="\\"),
-                User.id.in_(select(Shop.owner_id).where(func.lower(Shop.name).like(pattern, escape="\\"))),
+                col(User.id).in_(select(Shop.owner_id).where(func.lower(Shop.name).like(pattern, escape="\\"))),
             )
         )
     wanted_role = parse_choice(UserRole, role)
@@ -150,7 +154,7 @@ def search_users(
     users = s.exec(
         select(User)
         .where(*conditions)
-        .order_by(User.created_at.desc(), User.id.desc())
+        .order_by(col(User.created_at).desc(), col(User.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -159,7 +163,9 @@ def search_users(
 
 def _report_rows(s: Session, reports: list[Report]) -> list[UserReportRow]:
     titles = (
-        dict(s.exec(select(Product.id, Product.title).where(Product.id.in_({r.product_id for r in reports}))).all())
+        dict(
+            s.exec(select(Product.id, Product.title).where(col(Product.id).in_({r.product_id for r in reports}))).all()
+        )
         if reports
         else {}
     )
@@ -182,12 +188,14 @@ def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
     user = s.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
         raise NotFound("There is no such user.")
-    orders = s.exec(select(Order).where(Order.buyer_id == user.id).order_by(Order.created_at.desc()).limit(50)).all()
+    orders = s.exec(
+        select(Order).where(Order.buyer_id == user.id).order_by(col(Order.created_at).desc()).limit(50)
+    ).all()
     filed = s.exec(
-        select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at.desc()).limit(50)
+        select(Report).where(Report.reporter_id == user.id).order_by(col(Report.created_at).desc()).limit(50)
     ).all()
     received = s.exec(
-        select(Report).where(_received_condition(user.id)).order_by(Report.created_at.desc()).limit(50)
+        select(Report).where(_received_condition(user.id)).order_by(col(Report.created_at).desc()).limit(50)
     ).all()
     return UserDetail(
         user=_rows(s, [user])[0],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.queries import visible_to_buyers
@@ -43,7 +43,9 @@ class CartView:
 def check_item(s: Session, product_id: int, amount_text: str | None = None) -> CartInput:
     """A product buyers can add, with its PWYW amount parsed and checked; raises otherwise."""
     product = s.exec(
-        select(Product).join(Shop, Shop.id == Product.shop_id).where(Product.id == product_id, visible_to_buyers())
+        select(Product)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .where(Product.id == product_id, visible_to_buyers())
     ).first()
     if product is None:
         raise NotFound("This product is not available.")
@@ -70,7 +72,9 @@ def _cart(s: Session, user_id: int, *, create: bool) -> Cart | None:
 def _items(s: Session, cart: Cart | None) -> list[CartInput]:
     if cart is None:
         return []
-    rows = s.exec(select(CartItem).where(CartItem.cart_id == cart.id).order_by(CartItem.added_at, CartItem.id)).all()
+    rows = s.exec(
+        select(CartItem).where(col(CartItem.cart_id) == cart.id).order_by(col(CartItem.added_at), col(CartItem.id))
+    ).all()
     return [CartInput(row.product_id, row.amount) for row in rows]
 
 
@@ -193,7 +197,9 @@ def remove_products(s: Session, user_id: int, product_ids: set[int]) -> None:
     cart = _cart(s, user_id, create=False)
     if cart is None or not product_ids:
         return
-    for row in s.exec(select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id.in_(product_ids))).all():
+    for row in s.exec(
+        select(CartItem).where(CartItem.cart_id == cart.id, col(CartItem.product_id).in_(product_ids))
+    ).all():
         s.delete(row)
     cart.discount_code = None
     _touch(s, cart)

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor
 from commerce.catalog.bundles import granted_products
@@ -174,7 +174,7 @@ def start_checkout(
         lifecycle.mark_paid(s, order, reason="free order: nothing to pay")
         return _result(order, base_url)
 
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
     session = gateway.create_checkout(
         CheckoutRequest(
             order_id=order.id,
@@ -227,9 +227,9 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
         held = s.exec(
             select(func.count())
             .select_from(OrderLine)
-            .join(Order, Order.id == OrderLine.order_id)
+            .join(Order, col(Order.id) == col(OrderLine.order_id))
             .where(
-                (OrderLine.product_id == product.id) | OrderLine.product_id.in_(granting),
+                (OrderLine.product_id == product.id) | col(OrderLine.product_id).in_(granting),
                 Order.status == OrderStatus.PENDING,
                 Order.buyer_id != buyer.id,
                 Order.created_at > utcnow() - KEY_HOLD,

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
 from commerce.errors import Conflict, NotFound, ValidationError
@@ -137,7 +137,7 @@ def create_code(
 
 def list_codes(s: Session, actor: Actor) -> list[DiscountCodeView]:
     shop_id = require_shop(actor)
-    rows = s.exec(select(DiscountCode).where(DiscountCode.shop_id == shop_id).order_by(DiscountCode.id)).all()
+    rows = s.exec(select(DiscountCode).where(col(DiscountCode.shop_id) == shop_id).order_by(col(DiscountCode.id))).all()
     return [_view(row) for row in rows]
 
 
@@ -163,8 +163,8 @@ def codes_named(s: Session, code: str, shop_ids: set[int]) -> list[DiscountCode]
     return list(
         s.exec(
             select(DiscountCode)
-            .where(DiscountCode.code == normalized, DiscountCode.shop_id.in_(shop_ids))
-            .order_by(DiscountCode.id)
+            .where(DiscountCode.code == normalized, col(DiscountCode.shop_id).in_(shop_ids))
+            .order_by(col(DiscountCode.id))
         ).all()
     )
 
@@ -183,8 +183,8 @@ def redeem(s: Session, code_id: int) -> None:
     result = s.execute(
         update(DiscountCode)
         .where(
-            DiscountCode.id == code_id,
-            (DiscountCode.usage_limit.is_(None)) | (DiscountCode.used_count < DiscountCode.usage_limit),
+            col(DiscountCode.id) == code_id,
+            (col(DiscountCode.usage_limit).is_(None)) | (DiscountCode.used_count < DiscountCode.usage_limit),
         )
         .values(used_count=DiscountCode.used_count + 1)
         .execution_options(synchronize_session=False)
@@ -197,7 +197,7 @@ def redeem(s: Session, code_id: int) -> None:
 def give_back(s: Session, code_id: int) -> None:
     s.execute(
         update(DiscountCode)
-        .where(DiscountCode.id == code_id, DiscountCode.used_count > 0)
+        .where(col(DiscountCode.id) == code_id, col(DiscountCode.used_count) > 0)
         .values(used_count=DiscountCode.used_count - 1)
         .execution_options(synchronize_session=False)
     )
@@ -223,7 +223,7 @@ def product_choices(s: Session, actor: Actor) -> list[ProductChoice]:
     rows = s.exec(
         select(Product.id, Product.title)
         .where(Product.shop_id == shop_id, Product.status != ProductStatus.ARCHIVED)
-        .order_by(Product.title, Product.id)
+        .order_by(Product.title, col(Product.id))
     ).all()
     return [ProductChoice(id=product_id, title=title) for product_id, title in rows]
 

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from commerce import events
 from commerce.actor import Actor, require_signed_in
@@ -100,7 +100,7 @@ class OrderView:
 
 
 def order_view(s: Session, order: Order) -> OrderView:
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
 
     def label(amount: int) -> str:
         return format_money(Money(amount, order.currency))
@@ -202,7 +202,7 @@ def list_orders(s: Session, actor: Actor, *, page: int = 1, per_page: int = ORDE
     orders = s.exec(
         select(Order)
         .where(Order.buyer_id == user_id)
-        .order_by(Order.created_at.desc(), Order.id.desc())
+        .order_by(col(Order.created_at).desc(), col(Order.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -266,7 +266,7 @@ def mark_paid(
     if payment_reference:
         order.payment_reference = payment_reference
     s.add(order)
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
     for line in lines:
         for product_id in dict.fromkeys(granted_products(s, line.product_id)):
             fulfilment = Fulfilment(
@@ -339,7 +339,7 @@ def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> N
     """A disputed payment withdraws what the order granted (FulfilmentRevoked), as a refund does,
     and holds the sellers' earnings from it so they are not paid out while the bank decides."""
     transition(s, order, OrderStatus.DISPUTED, "the buyer disputed the payment with their bank", event_id=event_id)
-    for line in s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all():
+    for line in s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all():
         revoke_fulfilments(s, line)
         post_dispute_hold(s, order, line)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.queries import visible_to_buyers
 from commerce.catalog.views import is_sold_out
@@ -116,7 +116,9 @@ def _sold_out(s: Session, product: Product) -> bool:
     if is_sold_out(s, product):
         return True
     items = s.exec(
-        select(Product).join(BundleItem, BundleItem.product_id == Product.id).where(BundleItem.bundle_id == product.id)
+        select(Product)
+        .join(BundleItem, col(BundleItem.product_id) == col(Product.id))
+        .where(BundleItem.bundle_id == product.id)
     ).all()
     return any(is_sold_out(s, item) for item in items)
 
@@ -124,11 +126,15 @@ def _sold_out(s: Session, product: Product) -> bool:
 def _cart_lines(s: Session, items: list[CartInput], currency: str | None) -> tuple[list[_CartLine], str]:
     """The items still in the catalogue, priced in `currency` (by default the first shop's)."""
     ids = [item.product_id for item in items]
-    rows = s.exec(select(Product, Shop).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(ids))).all()
+    rows = s.exec(
+        select(Product, Shop).join(Shop, col(Shop.id) == col(Product.shop_id)).where(col(Product.id).in_(ids))
+    ).all()
     found = {product.id: (product, shop) for product, shop in rows}
     visible_ids = set(
         s.exec(
-            select(Product.id).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(ids), visible_to_buyers())
+            select(Product.id)
+            .join(Shop, col(Shop.id) == col(Product.shop_id))
+            .where(col(Product.id).in_(ids), visible_to_buyers())
         ).all()
     )
     if currency is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import events
 from commerce.actor import Actor, require_signed_in
@@ -40,7 +40,7 @@ def refund(
     """
     user_id = require_signed_in(actor)
     order = _locked_order(s, reference)
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
     allowed = _lines_the_actor_may_refund(actor, lines)
     if order.status not in REFUNDABLE:
         raise Conflict(f"An order that is {lifecycle.STATUS_LABELS[order.status].lower()} cannot be refunded.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
 from commerce.errors import NotFound, ValidationError
@@ -114,8 +114,8 @@ def list_shop_sales(
     shop_id = require_shop(actor)
     page, per_page = page_bounds(page, per_page)
     shop_sales = [
-        Order.status.in_(SALE_STATUSES),
-        Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)),
+        col(Order.status).in_(SALE_STATUSES),
+        col(Order.id).in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)),
     ]
     conditions = list(shop_sales)
     needle = " ".join((search or "").split()).lower()[:MAX_SEARCH_LENGTH]
@@ -126,14 +126,14 @@ def list_shop_sales(
                 and_(
                     func.lower(Order.email).contains(needle, autoescape=True), shares_email_with_sellers(Order.buyer_id)
                 ),
-                Order.buyer_id.in_(_hidden_buyers_named(s, shop_sales, shop_id, needle)),
+                col(Order.buyer_id).in_(_hidden_buyers_named(s, shop_sales, shop_id, needle)),
             )
         )
     total = s.exec(select(func.count()).select_from(Order).where(*conditions)).one()
     orders = s.exec(
         select(Order)
         .where(*conditions)
-        .order_by(Order.created_at.desc(), Order.id.desc())
+        .order_by(col(Order.created_at).desc(), col(Order.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -141,8 +141,8 @@ def list_shop_sales(
         return make_page([], page, per_page, total)
     lines = s.exec(
         select(OrderLine)
-        .where(OrderLine.order_id.in_([o.id for o in orders]), OrderLine.shop_id == shop_id)
-        .order_by(OrderLine.id)
+        .where(col(OrderLine.order_id).in_([o.id for o in orders]), OrderLine.shop_id == shop_id)
+        .order_by(col(OrderLine.id))
     ).all()
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:

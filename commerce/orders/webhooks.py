@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.db import unit_of_work
 from commerce.models import Order, OrderStatus, PaymentEventKind, WebhookEvent, WebhookOutcome
@@ -168,7 +168,7 @@ def _replay_deferred(s: Session, order: Order) -> None:
                 & (WebhookEvent.outcome == WebhookOutcome.UNKNOWN_ORDER)
             ),
         )
-        .order_by(WebhookEvent.created, WebhookEvent.id)
+        .order_by(col(WebhookEvent.created), col(WebhookEvent.id))
     ).all()
     for row in waiting:
         row.order_id = order.id

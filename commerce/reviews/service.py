@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
@@ -142,7 +142,7 @@ def _purchases():
         .join(Order, Order.id == OrderLine.order_id)
         .where(
             Fulfilment.status == FulfilmentStatus.GRANTED,
-            Order.status.in_(PURCHASE_STATUSES),
+            col(Order.status).in_(PURCHASE_STATUSES),
             OrderLine.refunded_amount == 0,
         )
     )
@@ -162,7 +162,7 @@ def _verified_buyers(s: Session, product_id: int, buyer_ids: list[int]) -> set[i
     if not buyer_ids:
         return set()
     return set(
-        s.exec(_purchases().where(Fulfilment.product_id == product_id, Fulfilment.buyer_id.in_(buyer_ids))).all()
+        s.exec(_purchases().where(Fulfilment.product_id == product_id, col(Fulfilment.buyer_id).in_(buyer_ids))).all()
     )
 
 
@@ -267,7 +267,7 @@ def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None,
             Report.reporter_id == user_id,
             Report.subject == subject,
             Report.product_id == product_id,
-            Report.review_id == review_id if review_id is not None else Report.review_id.is_(None),
+            Report.review_id == review_id if review_id is not None else col(Report.review_id).is_(None),
             Report.status == ReportStatus.OPEN,
         )
         .limit(1)
@@ -312,8 +312,8 @@ def rating_summary(s: Session, product_id: int) -> RatingSummary:
     counts = dict(
         s.exec(
             select(Review.rating, func.count())
-            .where(Review.product_id == product_id, Review.hidden_at.is_(None))
-            .group_by(Review.rating)
+            .where(Review.product_id == product_id, col(Review.hidden_at).is_(None))
+            .group_by(col(Review.rating))
         ).all()
     )
     total = sum(counts.values())
@@ -335,20 +335,22 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
         return []
     ids = [review.id for review in reviews]
     names = dict(
-        s.exec(select(User.id, User.display_name).where(User.id.in_({review.buyer_id for review in reviews}))).all()
+        s.exec(
+            select(User.id, User.display_name).where(col(User.id).in_({review.buyer_id for review in reviews}))
+        ).all()
     )
     helpful = dict(
         s.exec(
             select(ReviewVote.review_id, func.count())
-            .where(ReviewVote.review_id.in_(ids))
-            .group_by(ReviewVote.review_id)
+            .where(col(ReviewVote.review_id).in_(ids))
+            .group_by(col(ReviewVote.review_id))
         ).all()
     )
     viewer_id = viewer.user_id if viewer is not None else None
     voted = (
         set(
             s.exec(
-                select(ReviewVote.review_id).where(ReviewVote.review_id.in_(ids), ReviewVote.user_id == viewer_id)
+                select(ReviewVote.review_id).where(col(ReviewVote.review_id).in_(ids), ReviewVote.user_id == viewer_id)
             ).all()
         )
         if viewer_id
@@ -365,8 +367,8 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
         seller_products = set(
             s.exec(
                 select(Product.id)
-                .join(Shop, Shop.id == Product.shop_id)
-                .where(Product.id.in_(list(by_product)), Shop.id == viewer.shop_id, Shop.owner_id == viewer_id)
+                .join(Shop, col(Shop.id) == col(Product.shop_id))
+                .where(col(Product.id).in_(list(by_product)), Shop.id == viewer.shop_id, Shop.owner_id == viewer_id)
             ).all()
         )
     return [
@@ -404,14 +406,18 @@ def product_reviews(
     product = _product(s, product_id)
     sort = sort if sort in REVIEW_SORTS else "newest"
     limit = max(1, min(int(limit), 200))
-    query = select(Review).where(Review.product_id == product.id, Review.hidden_at.is_(None))
+    query = select(Review).where(Review.product_id == product.id, col(Review.hidden_at).is_(None))
     if sort == "helpful":
-        votes = select(ReviewVote.review_id, func.count().label("votes")).group_by(ReviewVote.review_id).subquery()
+        votes = (
+            select(col(ReviewVote.review_id), func.count().label("votes"))
+            .group_by(col(ReviewVote.review_id))
+            .subquery()
+        )
         query = query.outerjoin(votes, votes.c.review_id == Review.id).order_by(
-            func.coalesce(votes.c.votes, 0).desc(), Review.created_at.desc(), Review.id.desc()
+            func.coalesce(votes.c.votes, 0).desc(), col(Review.created_at).desc(), col(Review.id).desc()
         )
     else:
-        query = query.order_by(Review.created_at.desc(), Review.id.desc())
+        query = query.order_by(col(Review.created_at).desc(), col(Review.id).desc())
     rows = list(s.exec(query.limit(limit + 1)).all())
     viewer_id = viewer.user_id if viewer is not None else None
     own_row = (
@@ -450,7 +456,7 @@ def reviews_for_page(
     the seller and admins also the ones not yet live (as on the product page itself)."""
     row = s.exec(
         select(Product.id, Shop.id, Shop.owner_id, visible_to_buyers())
-        .join(Shop, Shop.id == Product.shop_id)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
         .where(Shop.slug == shop_slug, Product.slug == product_slug)
     ).first()
     if row is None:
@@ -490,18 +496,21 @@ def seller_reviews(
     a page at a time."""
     shop = actor_shop(s, actor)
     page, per_page = page_bounds(page, per_page)
-    conditions = [Product.shop_id == shop.id, Review.hidden_at.is_(None)]
+    conditions = [Product.shop_id == shop.id, col(Review.hidden_at).is_(None)]
     if unanswered_only:
-        conditions.append(Review.reply_body.is_(None))
+        conditions.append(col(Review.reply_body).is_(None))
     total = s.exec(
-        select(func.count()).select_from(Review).join(Product, Product.id == Review.product_id).where(*conditions)
+        select(func.count())
+        .select_from(Review)
+        .join(Product, col(Product.id) == col(Review.product_id))
+        .where(*conditions)
     ).one()
     page = page_within(page, per_page, total)
     rows = s.exec(
         select(Review, Product.title, Product.slug)
-        .join(Product, Product.id == Review.product_id)
+        .join(Product, col(Product.id) == col(Review.product_id))
         .where(*conditions)
-        .order_by(Review.created_at.desc(), Review.id.desc())
+        .order_by(col(Review.created_at).desc(), col(Review.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
@@ -79,9 +79,9 @@ def sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
     return dict(
         s.exec(
             select(OrderLine.product_id, func.count())
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(OrderLine.product_id.in_(product_ids), Order.status.in_(SOLD_STATUSES))
-            .group_by(OrderLine.product_id)
+            .join(Order, col(Order.id) == col(OrderLine.order_id))
+            .where(col(OrderLine.product_id).in_(product_ids), col(Order.status).in_(SOLD_STATUSES))
+            .group_by(col(OrderLine.product_id))
         ).all()
     )
 
@@ -92,15 +92,15 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
         return {}
     rows = s.exec(
         select(Product, Shop, Category)
-        .join(Shop, Shop.id == Product.shop_id)
-        .join(Category, Category.id == Product.category_id, isouter=True)
-        .where(Product.id.in_(product_ids), visible_to_buyers())
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
+        .where(col(Product.id).in_(product_ids), visible_to_buyers())
     ).all()
     tags: dict[int, list[str]] = defaultdict(list)
     for product_id, tag in s.exec(
         select(ProductTag.product_id, ProductTag.tag)
-        .where(ProductTag.product_id.in_([product.id for product, _, _ in rows]))
-        .order_by(ProductTag.product_id, ProductTag.position)
+        .where(col(ProductTag.product_id).in_([product.id for product, _, _ in rows]))
+        .order_by(col(ProductTag.product_id), col(ProductTag.position))
     ).all():
         tags[product_id].append(tag)
     sales = sales_counts(s, [product.id for product, _, _ in rows])
@@ -128,8 +128,8 @@ def index_dirty_batch(s: Session, index: SearchIndex, *, limit: int = BATCH_SIZE
     """
     rows = s.exec(
         select(Product.id, Product.updated_at)
-        .where(Product.search_dirty.is_(True))
-        .order_by(Product.id)
+        .where(col(Product.search_dirty).is_(True))
+        .order_by(col(Product.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
@@ -145,7 +145,7 @@ def index_dirty_batch(s: Session, index: SearchIndex, *, limit: int = BATCH_SIZE
     for product_id, updated_at in read_at.items():
         cleared = s.exec(
             update(Product)
-            .where(Product.id == product_id, Product.updated_at == updated_at)
+            .where(col(Product.id) == product_id, col(Product.updated_at) == updated_at)
             .values(search_dirty=False, indexed_at=now)
         ).rowcount
         left_dirty += 1 - cleared

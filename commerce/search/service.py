@@ -19,7 +19,7 @@ from html import unescape
 from urllib.parse import parse_qs, urlencode
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
@@ -284,9 +284,9 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
         return []
     rows = s.exec(
         select(Product, Shop, Category)
-        .join(Shop, Shop.id == Product.shop_id)
-        .join(Category, Category.id == Product.category_id, isouter=True)
-        .where(Product.id.in_([hit.id for hit in hits]), visible_to_buyers())
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
+        .where(col(Product.id).in_([hit.id for hit in hits]), visible_to_buyers())
     ).all()
     by_id = {product.id: (product, shop, category) for product, shop, category in rows}
     cards = []
@@ -313,7 +313,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
 def _category_names(s: Session, slugs: list[str]) -> dict[str, str]:
     if not slugs:
         return {}
-    return dict(s.exec(select(Category.slug, Category.name).where(Category.slug.in_(slugs))).all())
+    return dict(s.exec(select(Category.slug, Category.name).where(col(Category.slug).in_(slugs))).all())
 
 
 def _facets(s: Session, params: SearchParams, result: SearchResult) -> list[Facet]:
@@ -430,16 +430,16 @@ def _database_search(s: Session, params: SearchParams) -> SearchPageView:
             func.lower(Product.summary).like(pattern, escape="\\"),
         )
     if params.categories:
-        condition = condition & Category.slug.in_(params.categories)
+        condition = condition & col(Category.slug).in_(params.categories)
     base = (
         select(Product, Shop, Category)
-        .join(Shop, Shop.id == Product.shop_id)
-        .join(Category, Category.id == Product.category_id, isouter=True)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
         .where(condition)
     )
     total = s.exec(select(func.count()).select_from(base.subquery())).one()
     rows = s.exec(
-        base.order_by(Product.published_at.desc(), Product.id.desc())
+        base.order_by(col(Product.published_at).desc(), col(Product.id).desc())
         .offset((params.page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
