@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label
-from commerce.models import AuditRecord, User
+from commerce.models import AuditRecord, User, saved_id
 
 ACTION_LABELS = {
     "approve_product": "Approved product",
@@ -81,7 +81,7 @@ def _entries(s: Session, rows: list[AuditRecord]) -> list[AuditEntry]:
     )
     return [
         AuditEntry(
-            id=row.id,
+            id=saved_id(row),
             actor_name=people[row.actor_user_id].display_name,
             actor_email=people[row.actor_user_id].email,
             action=row.action,

@@ -35,6 +35,7 @@ from commerce.models import (
     Shop,
     User,
     UserRole,
+    saved_id,
 )
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
@@ -166,14 +167,18 @@ def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
         f"products/{product.id}/files/{uuid.uuid4().hex}", pdf, content_type="application/pdf"
     )
     version = ProductVersion(
-        product_id=product.id, number=1, label="1.0", created_at=product.published_at, released_at=product.published_at
+        product_id=saved_id(product),
+        number=1,
+        label="1.0",
+        created_at=product.published_at,
+        released_at=product.published_at,
     )
     s.add(version)
     s.flush()
     s.add(
         ProductFile(
-            product_id=product.id,
-            version_id=version.id,
+            product_id=saved_id(product),
+            version_id=saved_id(version),
             filename=f"{product.slug}.pdf",
             blob_key=blob.key,
             size_bytes=blob.size,
@@ -206,7 +211,7 @@ def seed_demo(s: Session) -> bool:
     for (email, name, shop_slug, shop_name, currency), products in SELLERS.items():
         owner = _user(s, email, name, UserRole.SELLER, password_hash)
         shop = Shop(
-            owner_id=owner.id,
+            owner_id=saved_id(owner),
             slug=shop_slug,
             name=shop_name,
             currency=currency,
@@ -218,7 +223,7 @@ def seed_demo(s: Session) -> bool:
             published_at += timedelta(hours=29)
             cover = _cover_image(item.title, item.category)
             product = Product(
-                shop_id=shop.id,
+                shop_id=saved_id(shop),
                 slug=item.title.lower().replace(":", "").replace(" ", "-"),
                 title=item.title,
                 summary=item.summary,
@@ -261,7 +266,7 @@ def seed_demo_order(s: Session) -> bool:
         s,
         Actor(user_id=collector.id, role=collector.role),
         gateway,
-        items=[CartInput(product.id) for product in products],
+        items=[CartInput(saved_id(product)) for product in products],
         settings=CartSettings(code=None, country=None, currency="USD"),
     )
     order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
@@ -280,7 +285,11 @@ def _add_discount_codes(s: Session) -> None:
             continue
         s.add(
             DiscountCode(
-                shop_id=shop.id, code=code, kind=DiscountKind.PERCENT, percent_bps=percent_bps, currency=shop.currency
+                shop_id=saved_id(shop),
+                code=code,
+                kind=DiscountKind.PERCENT,
+                percent_bps=percent_bps,
+                currency=shop.currency,
             )
         )
     s.flush()

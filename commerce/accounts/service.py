@@ -21,7 +21,7 @@ from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
-from commerce.models import AuthSession, PasswordResetToken, Shop, User, UserRole
+from commerce.models import AuthSession, PasswordResetToken, Shop, User, UserRole, saved_id
 from commerce.notifications.tasks import enqueue_email
 
 SESSION_REFRESH_AFTER = timedelta(days=1)
@@ -86,7 +86,7 @@ def _token_hash(token: str) -> str:
 def _user_view(s: Session, user: User) -> UserView:
     shop = s.exec(select(Shop).where(Shop.owner_id == user.id)).first()
     return UserView(
-        id=user.id,
+        id=saved_id(user),
         email=user.email,
         display_name=user.display_name,
         role=user.role,
@@ -100,7 +100,7 @@ def _start_session(s: Session, user: User, family_id: str | None = None) -> Sess
     expires_at = utcnow() + timedelta(days=get_settings().session_days)
     s.add(
         AuthSession(
-            user_id=user.id,
+            user_id=saved_id(user),
             token_hash=_token_hash(token),
             family_id=family_id or secrets.token_hex(16),
             expires_at=expires_at,
@@ -256,7 +256,9 @@ def request_password_reset(s: Session, *, email: str) -> None:
         return
     token = secrets.token_urlsafe(32)
     s.add(
-        PasswordResetToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + RESET_TOKEN_LIFETIME)
+        PasswordResetToken(
+            user_id=saved_id(user), token_hash=_token_hash(token), expires_at=utcnow() + RESET_TOKEN_LIFETIME
+        )
     )
     s.flush()
     reset_url = f"{get_settings().base_url}/reset/{token}"
@@ -274,7 +276,7 @@ def reset_password(s: Session, *, token: str, new_password: str) -> None:
     row = s.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token or ""))).first()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise ValidationError("This reset link is invalid or has expired. Request a new one.")
-    user = s.get(User, row.user_id)
+    user = s.get_one(User, row.user_id)
     passwords.check_strength(new_password, email=user.email)
     user.password_hash = passwords.hash_password(new_password)
     row.used_at = utcnow()
@@ -285,7 +287,7 @@ def reset_password(s: Session, *, token: str, new_password: str) -> None:
 
 def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
     """Turn a signed-in user into a seller with a shop under a unique slug."""
-    user = s.get(User, require_signed_in(actor))
+    user = s.get_one(User, require_signed_in(actor))
     if s.exec(select(Shop.id).where(Shop.owner_id == user.id)).first() is not None:
         raise Conflict("You already have a shop.")
     slug = (slug or "").strip().lower()

@@ -345,7 +345,7 @@ def dashboard(
 ) -> DashboardView:
     """The acting seller's figures for a period, compared with the period just before it."""
     shop_id = require_shop(actor)
-    shop = s.get(Shop, shop_id)
+    shop = s.get_one(Shop, shop_id)
     now = now or utcnow()
     start, end = period_for(range_key, today=now.date(), custom_start=custom_start, custom_end=custom_end)
     length = (end - start).days + 1

@@ -28,6 +28,7 @@ from commerce.models import (
     OrderLine,
     Refund,
     Shop,
+    saved_id,
 )
 from commerce.money import Money, convert
 from commerce.orders.currency import rate_between
@@ -70,9 +71,9 @@ def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
     """One purchase event per order line, attributed to the visit that checked it out."""
     when = order.paid_at or utcnow()
     for line in lines:
-        shop = s.get(Shop, line.shop_id)
-        revenue, gross = _ledger_sums(s, line.id, LedgerEntryKind.SALE)
-        source = _checkout_event(s, order.id, line.id)
+        shop = s.get_one(Shop, line.shop_id)
+        revenue, gross = _ledger_sums(s, saved_id(line), LedgerEntryKind.SALE)
+        source = _checkout_event(s, saved_id(order), saved_id(line))
         add_event(
             s,
             AnalyticsEvent(
@@ -100,8 +101,8 @@ def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
     """One refund event per refunded line, with the revenue it takes back (negative)."""
     now = utcnow()
     for refund in refunds:
-        line = s.get(OrderLine, refund.order_line_id)
-        shop = s.get(Shop, line.shop_id)
+        line = s.get_one(OrderLine, refund.order_line_id)
+        shop = s.get_one(Shop, line.shop_id)
         revenue, gross = _ledger_sums(s, line.id, LedgerEntryKind.REFUND)
         taken_back = s.exec(
             select(

@@ -19,7 +19,7 @@ from commerce.catalog.changes import touch
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
 from commerce.links import product_url
-from commerce.models import BundleItem, Product, Shop
+from commerce.models import BundleItem, Product, Shop, saved_id
 
 MAX_BUNDLE_ITEMS = 20
 
@@ -41,7 +41,7 @@ class BundleView:
 
 def _bundle_view(bundle: Product, items: list[BundleItemView]) -> BundleView:
     return BundleView(
-        bundle_id=bundle.id, title=bundle.title, items=items, items_label=", ".join(item.title for item in items)
+        bundle_id=saved_id(bundle), title=bundle.title, items=items, items_label=", ".join(item.title for item in items)
     )
 
 
@@ -55,7 +55,9 @@ def _item_views(s: Session, bundle_id: int, *, buyers_only: bool) -> list[Bundle
     if buyers_only:
         query = query.where(visible_to_buyers())
     rows = s.exec(query.order_by(col(BundleItem.id))).all()
-    return [BundleItemView(product_id=p.id, title=p.title, url=product_url(shop.slug, p.slug)) for p, shop in rows]
+    return [
+        BundleItemView(product_id=saved_id(p), title=p.title, url=product_url(shop.slug, p.slug)) for p, shop in rows
+    ]
 
 
 def granted_products(s: Session, product_id: int) -> list[int]:
@@ -83,7 +85,7 @@ def list_bundles(s: Session, actor: Actor) -> list[BundleView]:
         .where(Product.shop_id == shop_id, col(Product.id).in_(select(BundleItem.bundle_id)))
         .order_by(Product.title, col(Product.id))
     ).all()
-    return [_bundle_view(b, _item_views(s, b.id, buyers_only=False)) for b in bundles]
+    return [_bundle_view(b, _item_views(s, saved_id(b), buyers_only=False)) for b in bundles]
 
 
 def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list[int]) -> BundleView:
@@ -119,4 +121,4 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
     touch(bundle, searchable=False)
     s.add(bundle)
     s.flush()
-    return _bundle_view(bundle, _item_views(s, bundle.id, buyers_only=False))
+    return _bundle_view(bundle, _item_views(s, saved_id(bundle), buyers_only=False))

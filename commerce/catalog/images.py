@@ -30,7 +30,7 @@ from commerce.catalog.changes import touch
 from commerce.catalog.uploads import read_head
 from commerce.catalog.views import THUMBNAIL_WIDTHS, ProductEditView, format_size, product_edit_view
 from commerce.errors import NotFound, ValidationError
-from commerce.models import ImageRole, ProductImage
+from commerce.models import ImageRole, ProductImage, saved_id
 from commerce.storage.port import BlobStore
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -135,7 +135,7 @@ def set_cover(
         select(ProductImage).where(ProductImage.product_id == product.id, ProductImage.role == ImageRole.COVER)
     ).all():
         s.delete(old)
-    s.add(_image_row(product.id, ImageRole.COVER, 0, thumbs))
+    s.add(_image_row(saved_id(product), ImageRole.COVER, 0, thumbs))
     product.cover_key = thumbs.keys[1]
     touch(product)
     return product_edit_view(s, product, shop)
@@ -153,7 +153,7 @@ def add_gallery_image(
     if count >= MAX_GALLERY_IMAGES:
         raise ValidationError(f"A gallery can hold at most {MAX_GALLERY_IMAGES} images.", "image")
     thumbs = make_thumbnails(stream, store or storage.blob_store())
-    s.add(_image_row(product.id, ImageRole.GALLERY, (last or 0) + 1, thumbs))
+    s.add(_image_row(saved_id(product), ImageRole.GALLERY, (last or 0) + 1, thumbs))
     touch(product, searchable=False)
     return product_edit_view(s, product, shop)
 

@@ -25,7 +25,7 @@ from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import normalize_key, parse_imported_keys, validate_prefix
 from commerce.license_keys.vault import configured_vault, product_associated_data
-from commerce.models import KeySource, KeyStatus, LicenseKey, LicensePolicy
+from commerce.models import KeySource, KeyStatus, LicenseKey, LicensePolicy, saved_id
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_KEYS_PER_IMPORT = 50_000
@@ -99,7 +99,7 @@ def set_license_policy(
     usage = _limit(usage_limit, MAX_USAGE_LIMIT, "The usage limit", "usage_limit")
     policy = s.get(LicensePolicy, product.id)
     if policy is None:
-        policy = LicensePolicy(product_id=product.id)
+        policy = LicensePolicy(product_id=saved_id(product))
         s.add(policy)
     policy.source = key_source
     policy.prefix = cleaned_prefix
@@ -160,15 +160,15 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
 
     keys_vault = configured_vault()
     hashed = [(key, keys_vault.lookup_hash(normalize_key(key))) for key in parsed.keys]
-    existing = _existing_hashes(s, product.id, [digest for _, digest in hashed])
-    associated = product_associated_data(product.id)
+    existing = _existing_hashes(s, saved_id(product), [digest for _, digest in hashed])
+    associated = product_associated_data(saved_id(product))
     added = 0
     for key, digest in hashed:
         if digest in existing:
             continue
         s.add(
             LicenseKey(
-                product_id=product.id,
+                product_id=saved_id(product),
                 ciphertext=keys_vault.encrypt(key, associated),
                 lookup_hash=digest,
                 status=KeyStatus.AVAILABLE,
@@ -182,8 +182,8 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
         raise Conflict("Keys were being imported into this product at the same time; try again.") from None
     if added:
         touch(product, searchable=False)
-        events.publish(s, events.KeysRestocked(product_id=product.id))
-    counts = key_counts(s, product.id)
+        events.publish(s, events.KeysRestocked(product_id=saved_id(product)))
+    counts = key_counts(s, saved_id(product))
     in_stock = len(hashed) - added
     return KeyImportReport(
         added=added,

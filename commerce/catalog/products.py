@@ -41,6 +41,7 @@ from commerce.models import (
     ProductStatus,
     ProductTag,
     Shop,
+    saved_id,
 )
 from commerce.money import Money, normalize_currency, parse_major
 
@@ -109,8 +110,8 @@ def create_product(
     money = _price(price, shop, currency)
     kind = _delivery_kind(delivery_kind)
     product = Product(
-        shop_id=shop.id,
-        slug=_free_slug(s, shop.id, slugify(cleaned_title)),
+        shop_id=saved_id(shop),
+        slug=_free_slug(s, saved_id(shop), slugify(cleaned_title)),
         title=cleaned_title,
         pricing=mode,
         price_amount=money.amount,
@@ -159,7 +160,7 @@ def update_product(
                     "The address of a product that has been published cannot change, so links to it keep working.",
                     "slug",
                 )
-            if _slug_taken(s, shop.id, new_slug, product.id):
+            if _slug_taken(s, saved_id(shop), new_slug, product.id):
                 raise ValidationError(f"Your shop already has a product at the address '{new_slug}'.", "slug")
             changes["slug"] = new_slug
     if summary is not None:
@@ -181,7 +182,7 @@ def update_product(
     for name, value in changes.items():
         setattr(product, name, value)
     if new_tags is not None:
-        _replace_tags(s, product.id, new_tags)
+        _replace_tags(s, saved_id(product), new_tags)
     if changes or new_tags is not None:
         touch(product)
     return product_edit_view(s, product, shop)

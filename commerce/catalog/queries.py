@@ -42,6 +42,7 @@ from commerce.models import (
     Product,
     ProductStatus,
     Shop,
+    saved_id,
 )
 
 HOME_CATEGORY_LIMIT = 12
@@ -148,9 +149,9 @@ def home_page(s: Session, *, page: int = 1, per_page: int = 24) -> HomeView:
         select(Category).where(col(Category.parent_id).is_(None)).order_by(col(Category.position), col(Category.id))
     ).all()
     categories = [
-        CategoryLink(slug=c.slug, name=c.name, url=category_url(c.slug), product_count=counts[c.id])
+        CategoryLink(slug=c.slug, name=c.name, url=category_url(c.slug), product_count=counts[saved_id(c)])
         for c in tops
-        if counts.get(c.id)
+        if counts.get(saved_id(c))
     ][:HOME_CATEGORY_LIMIT]
     return HomeView(newest=_card_page(s, true(), page, per_page), categories=categories)
 
@@ -295,11 +296,13 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         raise NotFound("This product does not exist.")
     category = s.get(Category, product.category_id) if product.category_id else None
     cover, gallery = product_images(s, product)
-    versions = product_versions(s, product.id, released_only=True) if delivers_files(product.delivery_kind) else []
+    versions = (
+        product_versions(s, saved_id(product), released_only=True) if delivers_files(product.delivery_kind) else []
+    )
     latest = versions[0] if versions else None
     description_text = _MARKDOWN_NOISE.sub(" ", product.description)
     return ProductPageView(
-        id=product.id,
+        id=saved_id(product),
         title=product.title,
         summary=product.summary,
         description_html=render_markdown(product.description),
@@ -309,7 +312,7 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         shop_url=shop_url(shop.slug),
         category_name=category.name if category else "",
         category_url=category_url(category.slug) if category else "",
-        tags=product_tags(s, product.id),
+        tags=product_tags(s, saved_id(product)),
         pricing=product.pricing,
         price_amount=product.price_amount,
         currency=product.currency,
@@ -330,7 +333,7 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         status_label=status_label(product.status, product.moderation_status),
         meta_description=_clip(product.summary or description_text) or product.title,
         og_image_path=cover.url_1600 if cover else "",
-        bundle_items=bundle_contents(s, product.id),
+        bundle_items=bundle_contents(s, saved_id(product)),
     )
 
 
@@ -421,10 +424,10 @@ def list_seller_products(
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    sales = _sales_counts(s, [p.id for p in rows])
+    sales = _sales_counts(s, [saved_id(p) for p in rows])
     items = [
         SellerProductRow(
-            id=p.id,
+            id=saved_id(p),
             title=p.title,
             slug=p.slug,
             status=p.status,
@@ -435,7 +438,7 @@ def list_seller_products(
             cover_url=media_url(p.cover_key),
             public_url=product_url(shop.slug, p.slug),
             updated_at_label=day_label(p.updated_at),
-            sales_count=sales.get(p.id, 0),
+            sales_count=sales.get(saved_id(p), 0),
         )
         for p in rows
     ]

@@ -29,6 +29,7 @@ from commerce.models import (
     ProductTag,
     ProductVersion,
     Shop,
+    saved_id,
 )
 from commerce.money import Money, format_money
 
@@ -86,7 +87,7 @@ def image_view(image: ProductImage) -> ImageView:
         seen.setdefault(key, min(slot, image.width))
     srcset = ", ".join(f"{media_url(key)} {width}w" for key, width in seen.items())
     return ImageView(
-        id=image.id,
+        id=saved_id(image),
         role=image.role,
         width=image.width,
         height=image.height,
@@ -171,7 +172,7 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
     for row in files:
         by_version.setdefault(row.version_id, []).append(
             FileView(
-                id=row.id,
+                id=saved_id(row),
                 filename=row.filename,
                 size_bytes=row.size_bytes,
                 size_label=format_size(row.size_bytes),
@@ -182,15 +183,15 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
         )
     return [
         VersionView(
-            id=version.id,
+            id=saved_id(version),
             number=version.number,
             label=version.label,
             release_notes=version.release_notes,
             created_at=version.created_at,
             released_at=version.released_at,
             is_draft=version.released_at is None,
-            files=by_version.get(version.id, []),
-            total_size_label=format_size(sum(f.size_bytes for f in by_version.get(version.id, []))),
+            files=by_version.get(saved_id(version), []),
+            total_size_label=format_size(sum(f.size_bytes for f in by_version.get(saved_id(version), []))),
         )
         for version in versions
     ]
@@ -343,7 +344,7 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
     cover, gallery = product_images(s, product)
     category = s.get(Category, product.category_id) if product.category_id else None
     return ProductEditView(
-        id=product.id,
+        id=saved_id(product),
         shop_slug=shop.slug,
         slug=product.slug,
         title=product.title,
@@ -351,7 +352,7 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
         description=product.description,
         description_html=render_markdown(product.description),
         category_slug=category.slug if category else "",
-        tags=product_tags(s, product.id),
+        tags=product_tags(s, saved_id(product)),
         pricing=product.pricing,
         price_amount=product.price_amount,
         price_input=price_input_text(product.price_amount, product.currency),
@@ -363,10 +364,10 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
         rejection_reason=product.rejection_reason or "",
         cover=cover,
         gallery=gallery,
-        versions=product_versions(s, product.id),
-        license=license_settings(s, product.id),
+        versions=product_versions(s, saved_id(product)),
+        license=license_settings(s, saved_id(product)),
         public_url=product_url(shop.slug, product.slug),
-        is_live=is_visible_to_buyers(s, product.id),
+        is_live=is_visible_to_buyers(s, saved_id(product)),
         slug_locked=product.published_at is not None,
         publish_problems=publish_problems(s, product),
         created_at=product.created_at,

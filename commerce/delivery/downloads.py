@@ -42,6 +42,7 @@ from commerce.models import (
     StampedCopy,
     StampStatus,
     User,
+    saved_id,
 )
 from commerce.notifications.preferences import buyers_as_seen_by_shop
 
@@ -84,13 +85,13 @@ class DeliverySettingsView:
 
 def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
     return DeliverySettingsView(
-        product_id=product.id,
+        product_id=saved_id(product),
         title=product.title,
         delivers_files=delivers_files(product.delivery_kind),
         delivers_keys=delivers_keys(product.delivery_kind),
         download_limit=policy.download_limit,
         link_minutes=policy.link_minutes,
-        waiting=len(waiting_fulfilment_ids(s, product.id)),
+        waiting=len(waiting_fulfilment_ids(s, saved_id(product))),
     )
 
 
@@ -109,7 +110,7 @@ def _seller_product(s: Session, actor: Actor, product_id: int) -> Product:
 
 def delivery_settings(s: Session, actor: Actor, product_id: int) -> DeliverySettingsView:
     product = _seller_product(s, actor, product_id)
-    return _settings_view(s, product, policy_of(s, product.id))
+    return _settings_view(s, product, policy_of(s, saved_id(product)))
 
 
 def set_delivery_settings(
@@ -136,7 +137,7 @@ def set_delivery_settings(
         )
     policy = s.get(DeliveryPolicy, product.id)
     if policy is None:
-        policy = DeliveryPolicy(product_id=product.id)
+        policy = DeliveryPolicy(product_id=saved_id(product))
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
     s.add(policy)
     s.flush()
@@ -266,7 +267,7 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
     user_id = require_signed_in(actor)
     file = s.get(ProductFile, file_id) if isinstance(file_id, int) and not isinstance(file_id, bool) else None
     missing = NotFound("This file is not in your library.")
-    if file is None or s.get(ProductVersion, file.version_id).released_at is None:
+    if file is None or s.get_one(ProductVersion, file.version_id).released_at is None:
         raise missing
     fulfilment = _buyer_fulfilment(s, user_id, file.product_id)
     if fulfilment is None:
@@ -291,8 +292,8 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
             )
     url = links.sign(
         get_settings().secret_key,
-        fulfilment.id,
-        file.id,
+        saved_id(fulfilment),
+        saved_id(file),
         file.filename,
         lifetime=timedelta(minutes=policy.link_minutes),
     )
@@ -367,9 +368,9 @@ def authorise(
             DownloadEvent(
                 buyer_id=user_id,
                 product_id=file.product_id,
-                file_id=file.id,
+                file_id=saved_id(file),
                 version_id=file.version_id,
-                fulfilment_id=fulfilment.id,
+                fulfilment_id=saved_id(fulfilment),
                 ip_prefix=truncate_ip(ip),
                 user_agent=(user_agent or "")[:MAX_USER_AGENT],
                 stamped=stamped,

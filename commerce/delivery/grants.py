@@ -24,7 +24,16 @@ from commerce.actor import Actor, require_admin
 from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import Fulfilment, FulfilmentDelivery, FulfilmentStatus, Order, OrderLine, OrderTransition, Product
+from commerce.models import (
+    Fulfilment,
+    FulfilmentDelivery,
+    FulfilmentStatus,
+    Order,
+    OrderLine,
+    OrderTransition,
+    Product,
+    saved_id,
+)
 from commerce.notifications.library_changes import bump_library
 from commerce.orders import lifecycle
 
@@ -38,7 +47,7 @@ def deliver(s: Session, fulfilment_id: int) -> bool:
         return False
     if s.get(FulfilmentDelivery, fulfilment_id) is not None:
         return False
-    product = s.get(Product, fulfilment.product_id)
+    product = s.get_one(Product, fulfilment.product_id)
     for strategy in strategies_for(product):
         strategy.grant(s, fulfilment, product)
     s.add(FulfilmentDelivery(fulfilment_id=fulfilment_id))
@@ -49,7 +58,7 @@ def deliver(s: Session, fulfilment_id: int) -> bool:
 
 def revoke(s: Session, fulfilment: Fulfilment) -> None:
     """Withdraw what `fulfilment` gave (keys, downloads); the orders module has marked it revoked."""
-    product = s.get(Product, fulfilment.product_id)
+    product = s.get_one(Product, fulfilment.product_id)
     for strategy in strategies_for(product):
         strategy.revoke(s, fulfilment, product)
     bump_library(s, [fulfilment.buyer_id])
@@ -114,7 +123,7 @@ def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str
         lifecycle.revoke_fulfilments(s, line)
     s.add(
         OrderTransition(
-            order_id=order.id,
+            order_id=saved_id(order),
             from_status=order.status,
             to_status=order.status,
             reason=f"access revoked by an admin: {text}"[:500],

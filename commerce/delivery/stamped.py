@@ -22,7 +22,7 @@ from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
 from commerce.jobs import enqueue_after_commit, job
 from commerce.kit.time import utcnow
-from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy, StampStatus
+from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy, StampStatus, saved_id
 from commerce.storage.port import BlobStore
 
 PDF = "application/pdf"
@@ -38,9 +38,9 @@ def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> Stampe
         if copy.status == StampStatus.FAILED:
             return copy
         if copy.status == StampStatus.PENDING:
-            _schedule(s, copy.id)  # the job may have been lost with its process
+            _schedule(s, saved_id(copy))  # the job may have been lost with its process
         return copy
-    copy = StampedCopy(file_id=file.id, buyer_id=fulfilment.buyer_id, fulfilment_id=fulfilment.id)
+    copy = StampedCopy(file_id=saved_id(file), buyer_id=fulfilment.buyer_id, fulfilment_id=saved_id(fulfilment))
     try:
         with s.begin_nested():
             s.add(copy)
@@ -49,7 +49,7 @@ def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> Stampe
         return s.exec(
             select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == fulfilment.buyer_id)
         ).one()
-    _schedule(s, copy.id)
+    _schedule(s, saved_id(copy))
     return copy
 
 
@@ -92,9 +92,9 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
     copy = s.get(StampedCopy, copy_id, with_for_update=True)
     if copy is None or copy.status == StampStatus.READY:
         return False
-    file = s.get(ProductFile, copy.file_id)
-    fulfilment = s.get(Fulfilment, copy.fulfilment_id)
-    order = s.get(Order, fulfilment.order_id)
+    file = s.get_one(ProductFile, copy.file_id)
+    fulfilment = s.get_one(Fulfilment, copy.fulfilment_id)
+    order = s.get_one(Order, fulfilment.order_id)
     store = store or storage.blob_store()
     key = f"stamped/{copy.buyer_id}/{file.id}/{uuid.uuid4().hex}"
     with tempfile.SpooledTemporaryFile(_SPOOL_BYTES) as source, tempfile.TemporaryFile() as stamped:

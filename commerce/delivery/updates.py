@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from commerce.config import get_settings
 from commerce.links import absolute
-from commerce.models import Fulfilment, FulfilmentStatus, LibraryState, Product, ProductVersion, User
+from commerce.models import Fulfilment, FulfilmentStatus, LibraryState, Product, ProductVersion, User, saved_id
 from commerce.notifications.library_changes import bump_library
 from commerce.notifications.tasks import enqueue_email
 
@@ -43,7 +43,7 @@ def notify_owners(s: Session, version_id: int) -> int:
     product = s.get(Product, version.product_id)
     if product is None or product.published_at is None:
         return 0  # nobody can own a product that was never published
-    owners = owners_of(s, product.id)
+    owners = owners_of(s, saved_id(product))
     if not owners:
         return 0
     bump_library(s, owners)

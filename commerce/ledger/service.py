@@ -46,6 +46,7 @@ from commerce.models import (
     OrderLine,
     Refund,
     Shop,
+    saved_id,
 )
 from commerce.money import Money, apply_percent, format_money
 
@@ -91,7 +92,7 @@ def _post(s: Session, tx: LedgerTransaction, legs: dict[LedgerAccount, int], sho
     for account, amount in legs.items():
         s.add(
             LedgerPosting(
-                transaction_id=tx.id,
+                transaction_id=saved_id(tx),
                 account=account,
                 amount=amount,
                 currency=currency,
@@ -105,7 +106,7 @@ def post_sale(s: Session, order: Order, line: OrderLine, *, hold: timedelta = DE
     """Record the sale of one paid order line (nothing for a free line)."""
     if line.total == 0:
         return
-    shop = s.get(Shop, line.shop_id)
+    shop = s.get_one(Shop, line.shop_id)
     commission = apply_percent(Money(line.net, order.currency), shop.take_rate_bps).amount
     fee = apply_percent(Money(line.total, order.currency), GATEWAY_FEE_BPS.get(order.payment_provider or "", 0)).amount
     legs = {
@@ -117,8 +118,8 @@ def post_sale(s: Session, order: Order, line: OrderLine, *, hold: timedelta = DE
     }
     now = utcnow()
     tx = LedgerTransaction(
-        order_id=order.id,
-        order_line_id=line.id,
+        order_id=saved_id(order),
+        order_line_id=saved_id(line),
         kind=LedgerEntryKind.SALE,
         memo=f"Sale {order.reference}",
         created_at=now,
@@ -149,10 +150,10 @@ def post_refund(s: Session, order: Order, line: OrderLine, refund: Refund) -> No
     Computed on the cumulative refunded amount, so several partial refunds of a
     line add up to the exact reversal of its sale.
     """
-    sale, sale_tx = _line_legs(s, line.id, LedgerEntryKind.SALE)
+    sale, sale_tx = _line_legs(s, saved_id(line), LedgerEntryKind.SALE)
     if sale_tx is None:
         return
-    reversed_so_far, _ = _line_legs(s, line.id, LedgerEntryKind.REFUND)
+    reversed_so_far, _ = _line_legs(s, saved_id(line), LedgerEntryKind.REFUND)
     refunded = line.refunded_amount  # already includes this refund
 
     def target(account: LedgerAccount) -> int:
@@ -164,13 +165,13 @@ def post_refund(s: Session, order: Order, line: OrderLine, refund: Refund) -> No
         legs[account] = target(account) - reversed_so_far.get(account, 0)
     seller_part = -sum(legs.values())
     # A disputed line's earnings sit in the hold: the refund takes the seller's part from there.
-    from_hold = max(0, min(seller_part, -_line_total(s, line.id, LedgerAccount.DISPUTE_HOLD)))
+    from_hold = max(0, min(seller_part, -_line_total(s, saved_id(line), LedgerAccount.DISPUTE_HOLD)))
     legs[LedgerAccount.SELLER_EARNINGS] = seller_part - from_hold
     if from_hold:
         legs[LedgerAccount.DISPUTE_HOLD] = from_hold
     tx = LedgerTransaction(
-        order_id=order.id,
-        order_line_id=line.id,
+        order_id=saved_id(order),
+        order_line_id=saved_id(line),
         refund_id=refund.id,
         kind=LedgerEntryKind.REFUND,
         memo=f"Refund {order.reference}",
@@ -196,15 +197,15 @@ def post_dispute_hold(s: Session, order: Order, line: OrderLine) -> None:
     The hold keeps the sale's availability date, so the sale and its hold cancel
     out in the same bucket (pending or available).
     """
-    _, sale_tx = _line_legs(s, line.id, LedgerEntryKind.SALE)
+    _, sale_tx = _line_legs(s, saved_id(line), LedgerEntryKind.SALE)
     if sale_tx is None:
         return
-    earned = -_line_total(s, line.id, LedgerAccount.SELLER_EARNINGS)
+    earned = -_line_total(s, saved_id(line), LedgerAccount.SELLER_EARNINGS)
     if earned <= 0:
         return
     tx = LedgerTransaction(
-        order_id=order.id,
-        order_line_id=line.id,
+        order_id=saved_id(order),
+        order_line_id=saved_id(line),
         kind=LedgerEntryKind.DISPUTE,
         memo=f"Dispute {order.reference}",
         available_at=sale_tx.available_at,

@@ -25,7 +25,7 @@ from commerce.kit.time import utcnow
 from commerce.license_keys.format import MAX_IMPORTED_KEY_LENGTH, normalize_key
 from commerce.license_keys.vault import configured_vault
 from commerce.licensing.service import status_of
-from commerce.models import KeyStatus, LicenseActivation, LicenseKey
+from commerce.models import KeyStatus, LicenseActivation, LicenseKey, saved_id
 
 MAX_INSTANCE_LENGTH = 200
 
@@ -211,7 +211,7 @@ def activate(s: Session, *, product_id: object, key: object, instance: object, c
             "allowed instances. Deactivate one first.",
         )
     if existing is None:
-        existing = LicenseActivation(license_key_id=row.id, instance=label, created_at=now, last_seen_at=now)
+        existing = LicenseActivation(license_key_id=saved_id(row), instance=label, created_at=now, last_seen_at=now)
     existing.deactivated_at, existing.last_seen_at = None, now
     s.add(existing)
     s.flush()

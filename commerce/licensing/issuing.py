@@ -18,7 +18,7 @@ from commerce.errors import Conflict
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import generate_key, normalize_key
 from commerce.license_keys.vault import configured_vault, product_associated_data
-from commerce.models import Fulfilment, KeySource, KeyStatus, LicenseKey, LicensePolicy
+from commerce.models import Fulfilment, KeySource, KeyStatus, LicenseKey, LicensePolicy, saved_id
 
 # Each attempt loses only to a sale that took the same key a moment earlier.
 _ALLOCATION_ATTEMPTS = 20
@@ -91,7 +91,7 @@ def issue_key(s: Session, fulfilment: Fulfilment) -> LicenseKey:
     Safe to call again (a retried job): it finds the key it issued before.
     Raises OutOfKeys when imported stock has run out.
     """
-    existing = key_for_fulfilment(s, fulfilment.id)
+    existing = key_for_fulfilment(s, saved_id(fulfilment))
     if existing is not None:
         return existing
     policy = _policy(s, fulfilment.product_id)

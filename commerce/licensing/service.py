@@ -31,6 +31,7 @@ from commerce.models import (
     LicensePolicy,
     Product,
     User,
+    saved_id,
 )
 from commerce.notifications.library_changes import bump_library
 from commerce.notifications.preferences import buyers_as_seen_by_shop, shares_email_with_sellers
@@ -120,20 +121,20 @@ def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]
         )
         .order_by(col(LicenseKey.id))
     ).all()
-    counts = _active_activations(s, [row.id for row in rows])
+    counts = _active_activations(s, [saved_id(row) for row in rows])
     now = utcnow()
     views = []
     for row in rows:
         status = status_of(row, now)
         views.append(
             OwnedKeyView(
-                id=row.id,
+                id=saved_id(row),
                 masked=mask_key(_plaintext(row)),
                 status=status,
                 status_label=_BUYER_STATUS_LABELS[status],
                 expires_at=row.expires_at,
                 expires_label=_date(row.expires_at) or "Never expires",
-                activations=counts.get(row.id, 0),
+                activations=counts.get(saved_id(row), 0),
                 activation_limit=row.activation_limit,
                 usage_count=row.usage_count,
                 usage_limit=row.usage_limit,
@@ -268,7 +269,7 @@ def list_product_keys(
         count_query = count_query.where(*found)
     total = s.exec(count_query).one()
     rows = s.exec(query.order_by(col(LicenseKey.id).desc()).offset((page - 1) * per_page).limit(per_page)).all()
-    counts = _active_activations(s, [row.id for row, _ in rows])
+    counts = _active_activations(s, [saved_id(row) for row, _ in rows])
     fulfilments = {
         f.id: f
         for f in s.exec(
@@ -285,7 +286,7 @@ def list_product_keys(
         access = fulfilment is not None and fulfilment.status == FulfilmentStatus.GRANTED
         items.append(
             SellerKeyRow(
-                id=row.id,
+                id=saved_id(row),
                 masked=mask_key(_plaintext(row)),
                 status=row.status,
                 status_label=KEY_STATUS_LABELS[row.status],
@@ -296,7 +297,7 @@ def list_product_keys(
                 sold_label=_date(row.sold_at),
                 expires_at=row.expires_at,
                 expires_label=_date(row.expires_at) or "Never",
-                activations=counts.get(row.id, 0),
+                activations=counts.get(saved_id(row), 0),
                 activation_limit=row.activation_limit,
                 usage_count=row.usage_count,
                 revoked_reason=row.revoked_reason or "",
@@ -367,7 +368,7 @@ def rotate_key(s: Session, actor: Actor, key_id: int) -> int:
     s.add(row)
     s.flush()
     _touch_library(s, row.buyer_id)
-    return new.id
+    return saved_id(new)
 
 
 def key_activations(s: Session, actor: Actor, key_id: int) -> list[ActivationView]:
@@ -379,7 +380,7 @@ def key_activations(s: Session, actor: Actor, key_id: int) -> list[ActivationVie
     ).all()
     return [
         ActivationView(
-            id=a.id,
+            id=saved_id(a),
             instance=a.instance,
             created_at=a.created_at,
             last_seen_at=a.last_seen_at,

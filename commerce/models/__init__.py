@@ -8,6 +8,7 @@ from commerce.models.analytics import (
     ProductRollup,
     ShopRollup,
 )
+from commerce.models.base import saved_id
 from commerce.models.catalog import (
     Category,
     DeliveryKind,
@@ -122,4 +123,5 @@ __all__ = [
     "UserRole",
     "WebhookEvent",
     "WebhookOutcome",
+    "saved_id",
 ]

@@ -2,6 +2,7 @@
 
 from datetime import UTC
 from enum import Enum, StrEnum
+from typing import Protocol
 
 from sqlalchemy import CheckConstraint, DateTime, String
 from sqlalchemy.types import TypeDecorator
@@ -61,3 +62,18 @@ def one_of(table: str, column: str, enum: type[StrEnum]) -> CheckConstraint:
     """The database refuses a value of `column` outside `enum` (NULL passes, as SQL's CHECK does)."""
     values = ", ".join(f"'{member.value}'" for member in enum)
     return CheckConstraint(f"{column} IN ({values})", name=f"ck_{table}_{column}")
+
+
+class _Row(Protocol):
+    id: int | None
+
+
+def saved_id(row: _Row) -> int:
+    """The id of a row that is in the database (read from it, or added and flushed).
+
+    Tables type `id` as `int | None` because a new row has none until its INSERT;
+    every row a service reads or has flushed has one.
+    """
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add it to the session and flush first")
+    return row.id

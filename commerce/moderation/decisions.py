@@ -115,7 +115,7 @@ def hide_review(s: Session, actor: Actor, review_id: int, *, reason: str) -> Non
         s.flush()
         mark_products_dirty(s, [review.product_id])
     _close_reports(s, admin_id, status=ReportStatus.ACTIONED, review_id=review.id)
-    product = s.get(Product, review.product_id)
+    product = s.get_one(Product, review.product_id)
     audit.record(
         s,
         admin_id,
@@ -139,7 +139,7 @@ def dismiss_report(s: Session, actor: Actor, report_id: int, *, reason: str = ""
     report.status, report.resolved_at, report.resolved_by = ReportStatus.DISMISSED, utcnow(), admin_id
     s.add(report)
     s.flush()
-    product = s.get(Product, report.product_id)
+    product = s.get_one(Product, report.product_id)
     audit.record(
         s,
         admin_id,

@@ -20,6 +20,7 @@ from commerce.models import (
     OrderTransition,
     Shop,
     User,
+    saved_id,
 )
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, refunds
@@ -121,7 +122,7 @@ def _order(s: Session, reference: str) -> Order:
 def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
     require_admin(actor, "order_detail", reference=reference)
     order = _order(s, reference)
-    buyer = s.get(User, order.buyer_id)
+    buyer = s.get_one(User, order.buyer_id)
     shops = dict(s.exec(select(Shop.id, Shop.name)).all())
     postings = s.exec(
         select(LedgerPosting, LedgerTransaction)
@@ -162,7 +163,7 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
         ],
         ledger=[
             LedgerLine(
-                transaction_id=tx.id,
+                transaction_id=saved_id(tx),
                 kind=tx.kind,
                 memo=tx.memo,
                 account=p.account,

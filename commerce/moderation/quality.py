@@ -30,6 +30,7 @@ from commerce.models import (
     Review,
     Shop,
     User,
+    saved_id,
 )
 
 # A refund rate only means something over enough sales.
@@ -131,11 +132,11 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
     )
     result = []
     for shop, email in shops:
-        sold, refunded = sales.get(shop.id, (0, 0))
-        average, review_count = ratings.get(shop.id, (0.0, 0))
+        sold, refunded = sales.get(saved_id(shop), (0, 0))
+        average, review_count = ratings.get(saved_id(shop), (0.0, 0))
         result.append(
             ShopQuality(
-                shop_id=shop.id,
+                shop_id=saved_id(shop),
                 shop_name=shop.name,
                 shop_slug=shop.slug,
                 owner_email=email,
@@ -144,11 +145,13 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
                 sales=sold,
                 refunds=refunded,
                 refund_rate=refunded / sold if sold else 0.0,
-                disputes=disputes.get(shop.id, 0),
+                disputes=disputes.get(saved_id(shop), 0),
                 average_rating=average,
                 review_count=review_count,
-                reports=reports.get(shop.id, 0),
-                flags=_flags(sold, refunded, disputes.get(shop.id, 0), average, review_count, reports.get(shop.id, 0)),
+                reports=reports.get(saved_id(shop), 0),
+                flags=_flags(
+                    sold, refunded, disputes.get(saved_id(shop), 0), average, review_count, reports.get(shop.id, 0)
+                ),
                 refund_rate_label=f"{refunded / sold:.0%}" if sold else "–",
                 rating_label=f"{average:.1f} ({review_count})" if review_count else "–",
             )

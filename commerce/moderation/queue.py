@@ -37,6 +37,7 @@ from commerce.models import (
     Review,
     Shop,
     User,
+    saved_id,
 )
 from commerce.moderation import checks
 from commerce.moderation.quality import flagged_shops
@@ -116,7 +117,7 @@ def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[R
 def _report_views(reports: list[Report], people: dict[int, User]) -> list[ReportView]:
     return [
         ReportView(
-            id=r.id,
+            id=saved_id(r),
             reason=r.reason,
             reason_label=REPORT_REASONS.get(r.reason, r.reason),
             details=r.details,

@@ -22,7 +22,7 @@ from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label, utcnow
-from commerce.models import Order, Product, Report, ReportStatus, ReportSubject, Review, Shop, User, UserRole
+from commerce.models import Order, Product, Report, ReportStatus, ReportSubject, Review, Shop, User, UserRole, saved_id
 from commerce.moderation.decisions import MAX_REASON_LENGTH
 from commerce.money import Money, format_money
 from commerce.orders.lifecycle import STATUS_LABELS
@@ -105,15 +105,15 @@ def _rows(s: Session, users: list[User]) -> list[UserRow]:
     )
     rows = []
     for user in users:
-        shop = shops.get(user.id)
+        shop = shops.get(saved_id(user))
         received = s.exec(
             select(func.count())
             .select_from(Report)
-            .where(_received_condition(user.id), Report.status != ReportStatus.DISMISSED)
+            .where(_received_condition(saved_id(user)), Report.status != ReportStatus.DISMISSED)
         ).one()
         rows.append(
             UserRow(
-                id=user.id,
+                id=saved_id(user),
                 email=user.email,
                 display_name=user.display_name,
                 role=user.role,
@@ -122,8 +122,8 @@ def _rows(s: Session, users: list[User]) -> list[UserRow]:
                 shop_slug=shop.slug if shop else "",
                 shop_suspended=bool(shop and shop.suspended_at),
                 account_suspended=user.suspended_at is not None,
-                order_count=orders.get(user.id, 0),
-                reports_filed=filed.get(user.id, 0),
+                order_count=orders.get(saved_id(user), 0),
+                reports_filed=filed.get(saved_id(user), 0),
                 reports_received=received,
                 joined_label=day_label(user.created_at),
             )
@@ -171,7 +171,7 @@ def _report_rows(s: Session, reports: list[Report]) -> list[UserReportRow]:
     )
     return [
         UserReportRow(
-            id=r.id,
+            id=saved_id(r),
             subject=r.subject,
             product_title=titles.get(r.product_id, ""),
             reason_label=REPORT_REASONS.get(r.reason, r.reason),
@@ -195,7 +195,7 @@ def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
         select(Report).where(Report.reporter_id == user.id).order_by(col(Report.created_at).desc()).limit(50)
     ).all()
     received = s.exec(
-        select(Report).where(_received_condition(user.id)).order_by(col(Report.created_at).desc()).limit(50)
+        select(Report).where(_received_condition(saved_id(user))).order_by(col(Report.created_at).desc()).limit(50)
     ).all()
     return UserDetail(
         user=_rows(s, [user])[0],
@@ -239,7 +239,7 @@ def suspend_seller(s: Session, actor: Actor, user_id: int, *, reason: str) -> Us
     shop.suspended_at = utcnow()
     s.add(shop)
     s.flush()
-    mark_shop_products_dirty(s, shop.id)
+    mark_shop_products_dirty(s, saved_id(shop))
     audit.record(s, admin_id, "suspend_seller", "shop", shop.id, label=f"{shop.name} ({user.email})", reason=cleaned)
     return _rows(s, [user])[0]
 
@@ -253,7 +253,7 @@ def reinstate_seller(s: Session, actor: Actor, user_id: int, *, reason: str = ""
     shop.suspended_at = None
     s.add(shop)
     s.flush()
-    mark_shop_products_dirty(s, shop.id)
+    mark_shop_products_dirty(s, saved_id(shop))
     audit.record(
         s,
         admin_id,

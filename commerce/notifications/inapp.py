@@ -16,7 +16,7 @@ from commerce.actor import Actor, require_signed_in
 from commerce.jobs import enqueue_after_commit
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
-from commerce.models import Notification, ShopRollup
+from commerce.models import Notification, ShopRollup, saved_id
 from commerce.notifications import preferences, tasks
 
 PAGE_SIZE = 25
@@ -44,7 +44,7 @@ class LiveStatus:
 
 def _view(row: Notification) -> NotificationView:
     return NotificationView(
-        id=row.id,
+        id=saved_id(row),
         kind=row.kind,
         title=row.title,
         body=row.body,

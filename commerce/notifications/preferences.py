@@ -156,7 +156,7 @@ def set_sms_number(s: Session, actor: Actor, *, number: str) -> PreferencesView:
     cleaned = re.sub(r"[\s().-]", "", number)
     if cleaned and not _SMS_NUMBER.fullmatch(cleaned):
         raise ValidationError("Enter the number with its country code, like +44 7700 900123.", field="sms_number")
-    user = s.get(User, user_id)
+    user = s.get_one(User, user_id)
     user.sms_number = cleaned or None
     s.add(user)
     s.flush()

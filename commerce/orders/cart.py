@@ -16,7 +16,7 @@ from commerce.actor import Actor, require_signed_in
 from commerce.catalog.queries import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import Cart, CartItem, PricingMode, Product, Shop
+from commerce.models import Cart, CartItem, PricingMode, Product, Shop, saved_id
 from commerce.money import Money, format_money, parse_major
 from commerce.orders import tax
 from commerce.orders.currency import check_offered
@@ -50,14 +50,14 @@ def check_item(s: Session, product_id: int, amount_text: str | None = None) -> C
     if product is None:
         raise NotFound("This product is not available.")
     if product.pricing != PricingMode.PWYW:
-        return CartInput(product.id, None)
+        return CartInput(saved_id(product), None)
     if amount_text is None or not str(amount_text).strip():
-        return CartInput(product.id, product.price_amount)
+        return CartInput(saved_id(product), product.price_amount)
     amount = parse_major(str(amount_text), product.currency).amount
     if amount < product.price_amount:
         minimum = format_money(Money(product.price_amount, product.currency))
         raise ValidationError(f"Pay at least {minimum} for {product.title}.", field="amount")
-    return CartInput(product.id, amount)
+    return CartInput(saved_id(product), amount)
 
 
 def _cart(s: Session, user_id: int, *, create: bool) -> Cart | None:
@@ -178,12 +178,12 @@ def merge_guest_cart(s: Session, actor: Actor, items: list[CartInput], settings:
             amount_text = (
                 None
                 if item.amount is None
-                else str(Money(item.amount, s.get(Product, item.product_id).currency).to_decimal())
+                else str(Money(item.amount, s.get_one(Product, item.product_id).currency).to_decimal())
             )
             checked = check_item(s, item.product_id, amount_text)
         except (NotFound, ValidationError):
             continue
-        s.add(CartItem(cart_id=cart.id, product_id=checked.product_id, amount=checked.amount))
+        s.add(CartItem(cart_id=saved_id(cart), product_id=checked.product_id, amount=checked.amount))
         present.add(item.product_id)
     cart.discount_code = cart.discount_code or settings.code
     cart.billing_country = cart.billing_country or settings.country

@@ -40,6 +40,7 @@ from commerce.models import (
     PasswordResetToken,
     Product,
     User,
+    saved_id,
 )
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
@@ -95,7 +96,7 @@ def _send_claim_link(s: Session, user: User) -> None:
     token = secrets.token_urlsafe(32)
     s.add(
         PasswordResetToken(
-            user_id=user.id,
+            user_id=saved_id(user),
             token_hash=hashlib.sha256(token.encode()).hexdigest(),
             expires_at=utcnow() + timedelta(days=CLAIM_LINK_LIFETIME_DAYS),
         )
@@ -147,7 +148,7 @@ def start_checkout(
     if settings.code and quote.code_message:
         raise ValidationError(quote.code_message + " Remove the code to continue.", field="code")
 
-    key = _checkout_key(buyer.id, items, quote)
+    key = _checkout_key(saved_id(buyer), items, quote)
     existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
     if existing is not None:
         return _result(existing, base_url)
@@ -177,7 +178,7 @@ def start_checkout(
     lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
     session = gateway.create_checkout(
         CheckoutRequest(
-            order_id=order.id,
+            order_id=saved_id(order),
             order_reference=order.reference,
             amount=order.total,
             currency=order.currency,
@@ -211,13 +212,13 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
         for product_id in granted_products(s, line.product_id):
             needed[product_id] = needed.get(product_id, 0) + 1
     for product_id in sorted(needed):
-        product = s.get(Product, product_id)
+        product = s.get_one(Product, product_id)
         if not delivers_keys(product.delivery_kind):
             continue
         policy = s.get(LicensePolicy, product.id)
         if policy is not None and policy.source == KeySource.GENERATED:
             continue
-        s.get(Product, product.id, with_for_update=True, populate_existing=True)
+        s.get_one(Product, product.id, with_for_update=True, populate_existing=True)
         available = s.exec(
             select(func.count())
             .select_from(LicenseKey)
@@ -242,7 +243,7 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
 def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
     order = Order(
         reference=new_reference(),
-        buyer_id=buyer.id,
+        buyer_id=saved_id(buyer),
         email=buyer.email,
         billing_country=quote.country,
         currency=quote.currency,
@@ -258,7 +259,7 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
     for line in quote.payable_lines:
         s.add(
             OrderLine(
-                order_id=order.id,
+                order_id=saved_id(order),
                 product_id=line.product_id,
                 shop_id=line.shop_id,
                 title=line.title,
@@ -275,7 +276,7 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
         )
     s.add(
         OrderTransition(
-            order_id=order.id,
+            order_id=saved_id(order),
             from_status=None,
             to_status=OrderStatus.PENDING,
             reason="checkout",

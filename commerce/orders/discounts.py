@@ -19,7 +19,7 @@ from commerce.actor import Actor, require_shop
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
-from commerce.models import DiscountCode, DiscountKind, Product, ProductStatus, Shop
+from commerce.models import DiscountCode, DiscountKind, Product, ProductStatus, Shop, saved_id
 from commerce.money import Money, format_money, parse_major
 
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,39}")
@@ -57,7 +57,7 @@ def _label(row: DiscountCode) -> str:
 
 def _view(row: DiscountCode) -> DiscountCodeView:
     return DiscountCodeView(
-        id=row.id,
+        id=saved_id(row),
         shop_id=row.shop_id,
         code=row.code,
         kind=row.kind,
@@ -88,7 +88,7 @@ def create_code(
 ) -> DiscountCodeView:
     """A seller creates a code for their own shop (amounts in the shop's currency)."""
     shop_id = require_shop(actor)
-    shop = s.get(Shop, shop_id)
+    shop = s.get_one(Shop, shop_id)
     normalized = normalize_code(code)
     if not CODE_PATTERN.fullmatch(normalized):
         raise ValidationError("A code is 3 to 40 letters, digits, dashes or underscores.", field="code")
@@ -243,7 +243,7 @@ def create_code_from_text(
     """The seller's form as typed: a percentage ("15", "12.5") or an amount in the shop's
     currency, an optional minimum, expiry date (YYYY-MM-DD, end of that day UTC) and limit."""
     shop_id = require_shop(actor)
-    shop = s.get(Shop, shop_id)
+    shop = s.get_one(Shop, shop_id)
     percent_bps = amount = 0
     if kind == DiscountKind.PERCENT:
         try:

@@ -28,7 +28,17 @@ from commerce.errors import Conflict, DomainError, NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
-from commerce.models import Fulfilment, FulfilmentStatus, Order, OrderLine, OrderStatus, OrderTransition, Shop, User
+from commerce.models import (
+    Fulfilment,
+    FulfilmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTransition,
+    Shop,
+    User,
+    saved_id,
+)
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
@@ -106,7 +116,7 @@ def order_view(s: Session, order: Order) -> OrderView:
         return format_money(Money(amount, order.currency))
 
     return OrderView(
-        id=order.id,
+        id=saved_id(order),
         reference=order.reference,
         status=order.status,
         status_label=STATUS_LABELS[order.status],
@@ -125,7 +135,7 @@ def order_view(s: Session, order: Order) -> OrderView:
         flagged_reason=order.flagged_reason,
         lines=tuple(
             OrderLineView(
-                id=line.id,
+                id=saved_id(line),
                 product_id=line.product_id,
                 shop_id=line.shop_id,
                 title=line.title,
@@ -224,7 +234,7 @@ def transition(
         )
     s.add(
         OrderTransition(
-            order_id=order.id,
+            order_id=saved_id(order),
             from_status=order.status,
             to_status=to_status,
             reason=reason[:500],
@@ -246,7 +256,7 @@ def flag(s: Session, order: Order, reason: str, *, event_id: str | None = None) 
     s.add(order)
     s.add(
         OrderTransition(
-            order_id=order.id,
+            order_id=saved_id(order),
             from_status=order.status,
             to_status=order.status,
             reason=f"flagged: {reason}"[:500],
@@ -270,21 +280,21 @@ def mark_paid(
     for line in lines:
         for product_id in dict.fromkeys(granted_products(s, line.product_id)):
             fulfilment = Fulfilment(
-                order_id=order.id, order_line_id=line.id, buyer_id=order.buyer_id, product_id=product_id
+                order_id=saved_id(order), order_line_id=saved_id(line), buyer_id=order.buyer_id, product_id=product_id
             )
             s.add(fulfilment)
             s.flush()
-            events.publish(s, events.FulfilmentGranted(fulfilment_id=fulfilment.id, product_id=product_id))
+            events.publish(s, events.FulfilmentGranted(fulfilment_id=saved_id(fulfilment), product_id=product_id))
         post_sale(s, order, line)
     carts.remove_products(s, order.buyer_id, {line.product_id for line in lines})
     s.flush()
-    events.publish(s, events.OrderPaid(order_id=order.id))
+    events.publish(s, events.OrderPaid(order_id=saved_id(order)))
     _schedule_paid_emails(s, order, lines)
 
 
 def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> None:
     base_url = get_settings().base_url
-    buyer = s.get(User, order.buyer_id)
+    buyer = s.get_one(User, order.buyer_id)
     enqueue_email(
         s,
         to=order.email,
@@ -301,8 +311,8 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
         library_url=f"{base_url}/library",
     )
     for line in lines:
-        shop = s.get(Shop, line.shop_id)
-        seller = s.get(User, shop.owner_id)
+        shop = s.get_one(Shop, line.shop_id)
+        seller = s.get_one(User, shop.owner_id)
         enqueue_email(
             s,
             to=seller.email,
@@ -351,4 +361,6 @@ def revoke_fulfilments(s: Session, line: OrderLine) -> None:
         fulfilment.status, fulfilment.revoked_at = FulfilmentStatus.REVOKED, utcnow()
         s.add(fulfilment)
         s.flush()
-        events.publish(s, events.FulfilmentRevoked(fulfilment_id=fulfilment.id, product_id=fulfilment.product_id))
+        events.publish(
+            s, events.FulfilmentRevoked(fulfilment_id=saved_id(fulfilment), product_id=fulfilment.product_id)
+        )

@@ -18,7 +18,7 @@ from commerce.catalog.queries import visible_to_buyers
 from commerce.catalog.views import is_sold_out
 from commerce.kit.time import utcnow
 from commerce.links import product_url
-from commerce.models import BundleItem, DiscountCode, DiscountKind, PricingMode, Product, Shop
+from commerce.models import BundleItem, DiscountCode, DiscountKind, PricingMode, Product, Shop, saved_id
 from commerce.money import Money, allocate, apply_percent, format_money, tax_for_line
 from commerce.orders import discounts, tax
 from commerce.orders.currency import check_offered, convert_with_rate, rate_between
@@ -168,7 +168,7 @@ def _usable_code(
     """The code that applies and, when the buyer typed one that does not, why."""
     if not code:
         return None, None
-    candidates = discounts.codes_named(s, code, {line.shop.id for line in lines if not line.problem})
+    candidates = discounts.codes_named(s, code, {saved_id(line.shop) for line in lines if not line.problem})
     if not candidates:
         return None, f"The code {discounts.normalize_code(code)} does not exist for the items in your cart."
     reason = None
@@ -237,8 +237,8 @@ def _quote_line(line: _CartLine, discount: int, currency: str, rate_bps: int) ->
     net = line.unit_price - discount
     line_tax = tax_for_line(Money(net, currency), rate_bps).amount
     return QuoteLine(
-        product_id=product.id,
-        shop_id=shop.id,
+        product_id=saved_id(product),
+        shop_id=saved_id(shop),
         shop_name=shop.name,
         title=product.title,
         url=product_url(shop.slug, product.slug),

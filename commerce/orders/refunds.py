@@ -16,7 +16,7 @@ from commerce import events
 from commerce.actor import Actor, require_signed_in
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.ledger import post_refund
-from commerce.models import Order, OrderLine, OrderStatus, Refund, User
+from commerce.models import Order, OrderLine, OrderStatus, Refund, User, saved_id
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import lifecycle
@@ -122,8 +122,8 @@ def _record_refunds(
     for line_id, amount in wanted.items():
         line = allowed[line_id]
         row = Refund(
-            order_id=order.id,
-            order_line_id=line.id,
+            order_id=saved_id(order),
+            order_line_id=saved_id(line),
             amount=amount,
             currency=order.currency,
             reason=reason.strip()[:500],
@@ -139,7 +139,7 @@ def _record_refunds(
         rows.append(row)
     order.refunded_amount += sum(wanted.values())
     s.add(order)
-    events.publish(s, events.OrderRefunded(order_id=order.id, refund_ids=tuple(row.id for row in rows)))
+    events.publish(s, events.OrderRefunded(order_id=saved_id(order), refund_ids=tuple(row.id for row in rows)))
     return rows
 
 
@@ -176,7 +176,7 @@ def _transition_reason(order: Order, total: int, reason: str) -> str:
 
 
 def _email_refund_notice(s: Session, order: Order, rows: list[Refund], total: int) -> None:
-    buyer = s.get(User, order.buyer_id)
+    buyer = s.get_one(User, order.buyer_id)
     enqueue_email(
         s,
         to=order.email,

@@ -13,7 +13,7 @@ from commerce.actor import Actor, require_shop
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label
-from commerce.models import Order, OrderLine, OrderStatus
+from commerce.models import Order, OrderLine, OrderStatus, saved_id
 from commerce.money import Money, format_money, parse_major
 from commerce.notifications.preferences import (
     PSEUDONYM_PREFIX,
@@ -68,7 +68,7 @@ def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
         left = line.total - line.refunded_amount if refundable_status else 0
         views.append(
             SaleLineView(
-                line_id=line.id,
+                line_id=saved_id(line),
                 title=line.title,
                 total_label=label(line.total),
                 refunded_label=label(line.refunded_amount) if line.refunded_amount else "",
@@ -149,7 +149,7 @@ def list_shop_sales(
         by_order.setdefault(line.order_id, []).append(line)
     buyers = buyers_as_seen_by_shop(s, shop_id, {order.buyer_id: order.email for order in orders})
     return make_page(
-        [_sale_view(order, by_order.get(order.id, []), buyers[order.buyer_id]) for order in orders],
+        [_sale_view(order, by_order.get(saved_id(order), []), buyers[order.buyer_id]) for order in orders],
         page,
         per_page,
         total,

@@ -36,6 +36,7 @@ from commerce.models import (
     ReviewVote,
     Shop,
     User,
+    saved_id,
 )
 from commerce.reviews.stats import rating_stats
 
@@ -196,7 +197,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
     product = _product(s, product_id)
     stars = _rating(rating)
     text = _clean_text(body, MAX_REVIEW_LENGTH, "review", "body")
-    if not has_purchased(s, user_id, product.id):
+    if not has_purchased(s, user_id, saved_id(product)):
         raise PermissionDenied("Only buyers of this product can review it.")
     review = s.exec(
         select(Review).where(Review.product_id == product.id, Review.buyer_id == user_id).with_for_update()
@@ -204,7 +205,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
     now = utcnow()
     if review is None:
         review = Review(
-            product_id=product.id, buyer_id=user_id, rating=stars, body=text, created_at=now, updated_at=now
+            product_id=saved_id(product), buyer_id=user_id, rating=stars, body=text, created_at=now, updated_at=now
         )
     else:
         if review.hidden_at is not None:
@@ -222,7 +223,7 @@ def reply_to_review(s: Session, actor: Actor, review_id: int, *, body: str) -> R
     review = s.get(Review, review_id, with_for_update=True) if isinstance(review_id, int) else None
     if review is None or review.hidden_at is not None:
         raise NotFound("This review does not exist.")
-    product = s.get(Product, review.product_id)
+    product = s.get_one(Product, review.product_id)
     if product.shop_id != shop.id:
         raise PermissionDenied("Only the seller of the product can reply to its reviews.")
     if review.reply_body is not None:
@@ -246,7 +247,7 @@ def set_helpful(s: Session, actor: Actor, review_id: int, *, helpful: bool) -> R
         raise PermissionDenied("You cannot vote on your own review.")
     vote = s.exec(select(ReviewVote).where(ReviewVote.review_id == review.id, ReviewVote.user_id == user_id)).first()
     if helpful and vote is None:
-        s.add(ReviewVote(review_id=review.id, user_id=user_id))
+        s.add(ReviewVote(review_id=saved_id(review), user_id=user_id))
     elif not helpful and vote is not None:
         s.delete(vote)
     s.flush()
@@ -290,12 +291,12 @@ def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None,
 def report_product(s: Session, actor: Actor, product_id: int, *, reason: str, details: str = "") -> None:
     """Ask moderators to look at a product (not one's own)."""
     product = _product(s, product_id)
-    shop = s.get(Shop, product.shop_id)
+    shop = s.get_one(Shop, product.shop_id)
     if shop.owner_id == actor.user_id:
         raise PermissionDenied("You cannot report your own product.")
-    if not is_visible_to_buyers(s, product.id):
+    if not is_visible_to_buyers(s, saved_id(product)):
         raise NotFound("This product does not exist.")
-    _report(s, actor, product_id=product.id, review_id=None, reason=reason, details=details)
+    _report(s, actor, product_id=saved_id(product), review_id=None, reason=reason, details=details)
 
 
 def report_review(s: Session, actor: Actor, review_id: int, *, reason: str, details: str = "") -> None:
@@ -373,7 +374,7 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
         )
     return [
         ReviewView(
-            id=review.id,
+            id=saved_id(review),
             product_id=review.product_id,
             author_name=names.get(review.buyer_id, ""),
             rating=review.rating,
@@ -383,7 +384,7 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
             date_label=day_label(review.created_at),
             edited=review.updated_at > review.created_at,
             verified_purchase=review.buyer_id in verified[review.product_id],
-            helpful_count=helpful.get(review.id, 0),
+            helpful_count=helpful.get(saved_id(review), 0),
             reply_body=review.reply_body or "",
             reply_date_label=day_label(review.replied_at) if review.replied_at else "",
             is_own=viewer_id is not None and review.buyer_id == viewer_id,
@@ -428,14 +429,14 @@ def product_reviews(
     # A review a moderator hid is neither shown to its author for editing nor written anew.
     own_hidden = own_row is not None and own_row.hidden_at is not None
     own = _views(s, [own_row], viewer)[0] if own_row is not None and not own_hidden else None
-    owner_id = s.get(Shop, product.shop_id).owner_id
+    owner_id = s.get_one(Shop, product.shop_id).owner_id
     return ProductReviews(
-        product_id=product.id,
-        summary=rating_summary(s, product.id),
+        product_id=saved_id(product),
+        summary=rating_summary(s, saved_id(product)),
         reviews=_views(s, rows[:limit], viewer),
         sort=sort,
         has_more=len(rows) > limit,
-        can_review=viewer_id is not None and not own_hidden and has_purchased(s, viewer_id, product.id),
+        can_review=viewer_id is not None and not own_hidden and has_purchased(s, viewer_id, saved_id(product)),
         own_review=own,
         own_review_hidden=own_hidden,
         can_report_reviews=viewer_id is not None,

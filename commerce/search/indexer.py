@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
 from commerce.kit.time import utcnow
-from commerce.models import Category, ExchangeRate, Order, OrderLine, OrderStatus, Product, ProductTag, Shop
+from commerce.models import Category, ExchangeRate, Order, OrderLine, OrderStatus, Product, ProductTag, Shop, saved_id
 from commerce.reviews.stats import rating_stats
 from commerce.search.documents import build_search_document
 from commerce.search.port import SearchDocument, SearchIndex
@@ -103,18 +103,18 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
         .order_by(col(ProductTag.product_id), col(ProductTag.position))
     ).all():
         tags[product_id].append(tag)
-    sales = sales_counts(s, [product.id for product, _, _ in rows])
-    ratings = rating_stats(s, [product.id for product, _, _ in rows])
+    sales = sales_counts(s, [saved_id(product) for product, _, _ in rows])
+    ratings = rating_stats(s, [saved_id(product) for product, _, _ in rows])
     rates = usd_rates(s)
     return {
-        product.id: build_search_document(
+        saved_id(product): build_search_document(
             product,
             shop,
             category,
-            tags=tags[product.id],
-            rating=ratings.get(product.id, (0.0, 0))[0],
-            review_count=ratings.get(product.id, (0.0, 0))[1],
-            sales_count=sales.get(product.id, 0),
+            tags=tags[saved_id(product)],
+            rating=ratings.get(saved_id(product), (0.0, 0))[0],
+            review_count=ratings.get(saved_id(product), (0.0, 0))[1],
+            sales_count=sales.get(saved_id(product), 0),
             usd_rates=rates,
         )
         for product, shop, category in rows

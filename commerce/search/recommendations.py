@@ -28,7 +28,7 @@ from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.kit.time import utcnow
 from commerce.links import media_url, product_url
-from commerce.models import Category, Order, OrderLine, Product, ProductTag, Shop
+from commerce.models import Category, Order, OrderLine, Product, ProductTag, Shop, saved_id
 from commerce.search.indexer import SOLD_STATUSES
 from commerce.search.port import SearchIndex, SearchQuery, SearchUnavailable, search_index
 
@@ -91,7 +91,7 @@ def cards_for(s: Session, product_ids: list[int]) -> list[ProductCardView]:
     ).all()
     by_id = {
         product.id: ProductCardView(
-            id=product.id,
+            id=saved_id(product),
             title=product.title,
             summary=product.summary,
             shop_name=shop.name,

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.links import media_url, product_url
-from commerce.models import Category, Product, Shop
+from commerce.models import Category, Product, Shop, saved_id
 from commerce.search.port import (
     MAX_QUERY_LENGTH,
     MAX_RESULT_WINDOW,
@@ -296,7 +296,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
         product, shop, category = by_id[hit.id]
         cards.append(
             ResultCard(
-                id=product.id,
+                id=saved_id(product),
                 title=product.title,
                 title_parts=marked_parts(hit.title_html),
                 summary_parts=marked_parts(hit.summary_html),
@@ -445,7 +445,7 @@ def _database_search(s: Session, params: SearchParams) -> SearchPageView:
     ).all()
     cards = [
         ResultCard(
-            id=product.id,
+            id=saved_id(product),
             title=product.title,
             title_parts=[TextPart(product.title)],
             summary_parts=[TextPart(product.summary)],
