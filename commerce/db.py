@@ -15,8 +15,10 @@ import logging
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -26,7 +28,9 @@ from commerce.config import get_settings
 
 log = logging.getLogger(__name__)
 _AFTER_COMMIT = "after_commit_callbacks"
-_INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+# Both dialects' INSERT constructs know ON CONFLICT, with the same methods.
+UpsertInsert = Callable[[Any], postgresql.Insert | sqlite.Insert]
+_INSERT: dict[str, UpsertInsert] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 @lru_cache(maxsize=4)
@@ -103,6 +107,6 @@ def check_database() -> None:
         connection.execute(text("SELECT 1"))
 
 
-def dialect_insert(s: Session):
+def dialect_insert(s: Session) -> UpsertInsert:
     """The INSERT construct of the session's database, which knows ON CONFLICT (upserts)."""
     return _INSERT[s.get_bind().dialect.name]

@@ -11,7 +11,7 @@ import hashlib
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, col, select
@@ -158,7 +158,7 @@ def _store_cover(data: bytes) -> str:
     return key
 
 
-def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
+def _add_sample_file(s: Session, product: Product, cover: bytes, published_at: datetime) -> None:
     """Version 1 of the product with one real file: a one-page PDF of its cover."""
     pdf = io.BytesIO()
     Image.open(io.BytesIO(cover)).convert("RGB").save(pdf, "PDF", resolution=150.0, title=product.title)
@@ -170,8 +170,8 @@ def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
         product_id=saved_id(product),
         number=1,
         label="1.0",
-        created_at=product.published_at,
-        released_at=product.published_at,
+        created_at=published_at,
+        released_at=published_at,
     )
     s.add(version)
     s.flush()
@@ -184,7 +184,7 @@ def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
             size_bytes=blob.size,
             sha256=blob.sha256,
             content_type=blob.content_type,
-            created_at=product.published_at,
+            created_at=published_at,
         )
     )
 
@@ -241,7 +241,7 @@ def seed_demo(s: Session) -> bool:
             )
             s.add(product)
             s.flush()
-            _add_sample_file(s, product, cover)
+            _add_sample_file(s, product, cover, published_at)
     s.flush()
     _add_discount_codes(s)
     return True
@@ -270,7 +270,11 @@ def seed_demo_order(s: Session) -> bool:
         settings=CartSettings(code=None, country=None, currency="USD"),
     )
     order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
+    if order.payment_session_id is None:
+        raise RuntimeError("the test gateway opened no payment page for the demo order")
     attempt = gateway.pay(order.payment_session_id, TEST_CARD)
+    if attempt.webhook is None:
+        raise RuntimeError("the test gateway declined the demo card")
     handle_event(s, gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers))
     return True
 

@@ -141,7 +141,9 @@ def login(s: Session, *, email: str, password: str, client_id: str) -> SessionGr
         raise RateLimited("Too many failed sign-in attempts. Wait 15 minutes or reset your password.")
 
     user = s.exec(select(User).where(User.email == email)).first()
-    if not passwords.verify_password(user.password_hash if user else None, password):
+    # An unknown email costs a hash too, so the time taken tells nothing about which emails exist.
+    verified = passwords.verify_password(user.password_hash if user else None, password)
+    if user is None or not verified:
         counter.record(account_key, LOGIN_WINDOW_SECONDS)
         counter.record(client_key, LOGIN_WINDOW_SECONDS)
         raise ValidationError("Email or password is incorrect.")
@@ -282,7 +284,7 @@ def reset_password(s: Session, *, token: str, new_password: str) -> None:
     row.used_at = utcnow()
     s.add_all([user, row])
     # Whoever knew the old password is signed out too.
-    _revoke_all_sessions(s, user.id)
+    _revoke_all_sessions(s, saved_id(user))
 
 
 def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
@@ -300,7 +302,7 @@ def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
         raise ValidationError("Enter a shop name of 2 to 80 characters.", "name")
     if s.exec(select(Shop.id).where(Shop.slug == slug)).first() is not None:
         raise Conflict("That shop address is taken; choose another.")
-    s.add(Shop(owner_id=user.id, slug=slug, name=shop_name))
+    s.add(Shop(owner_id=saved_id(user), slug=slug, name=shop_name))
     if user.role == UserRole.BUYER:
         user.role = UserRole.SELLER
         s.add(user)

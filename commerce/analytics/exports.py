@@ -103,7 +103,7 @@ def _batches(s: Session, shop_id: int, *, by_buyer: bool) -> Iterator[list[tuple
 def _start(session_factory: SessionFactory, actor: Actor) -> Shop:
     shop_id = require_shop(actor)
     with session_factory() as s:
-        return s.get(Shop, shop_id)
+        return s.get_one(Shop, shop_id)
 
 
 def sales_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:

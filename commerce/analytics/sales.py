@@ -103,7 +103,7 @@ def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
     for refund in refunds:
         line = s.get_one(OrderLine, refund.order_line_id)
         shop = s.get_one(Shop, line.shop_id)
-        revenue, gross = _ledger_sums(s, line.id, LedgerEntryKind.REFUND)
+        revenue, gross = _ledger_sums(s, saved_id(line), LedgerEntryKind.REFUND)
         taken_back = s.exec(
             select(
                 func.coalesce(func.sum(AnalyticsEvent.revenue), 0), func.coalesce(func.sum(AnalyticsEvent.gross), 0)

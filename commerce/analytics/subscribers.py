@@ -42,7 +42,7 @@ def count_sale(s: Session, event: events.OrderPaid) -> None:
 
 def count_refund(s: Session, event: events.OrderRefunded) -> None:
     order = s.get_one(Order, event.order_id)
-    refunds = [s.get(Refund, refund_id) for refund_id in event.refund_ids]
+    refunds = [s.get_one(Refund, refund_id) for refund_id in event.refund_ids]
     sales.record_refunds(s, order, refunds)
     amount = format_money(Money(sum(refund.amount for refund in refunds), order.currency))
     inapp.notify(

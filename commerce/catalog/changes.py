@@ -9,7 +9,7 @@ from sqlmodel import Session, col, update
 
 from commerce import events
 from commerce.kit.time import utcnow
-from commerce.models import Product
+from commerce.models import Product, saved_id
 
 
 def touch(product: Product, *, searchable: bool = True) -> None:
@@ -20,7 +20,7 @@ def touch(product: Product, *, searchable: bool = True) -> None:
         product.search_dirty = True
         session = object_session(product)
         if session is not None:
-            events.publish(session, events.ProductsChanged(product_ids=(product.id,)))
+            events.publish(session, events.ProductsChanged(product_ids=(saved_id(product),)))
 
 
 def mark_products_dirty(s: Session, product_ids: list[int]) -> None:

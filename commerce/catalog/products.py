@@ -283,7 +283,7 @@ def _product_for_moderation(s: Session, actor: Actor, action: str, product_id: i
         raise NotFound("This product does not exist.")
     if product.status != ProductStatus.PUBLISHED:
         raise Conflict("Only published products wait for moderation; the seller has withdrawn this one.")
-    return product, s.get(Shop, product.shop_id)
+    return product, s.get_one(Shop, product.shop_id)
 
 
 def approve_product(s: Session, actor: Actor, product_id: int) -> ProductEditView:

@@ -42,6 +42,7 @@ from commerce.models import (
     Product,
     ProductStatus,
     Shop,
+    primary_key,
     saved_id,
 )
 
@@ -129,7 +130,7 @@ class HomeView:
 
 def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
     """Visible products per top-level category (a child's products count for its parent)."""
-    parent_of = dict(s.exec(select(Category.id, Category.parent_id)).all())
+    parent_of = {primary_key(child): parent for child, parent in s.exec(select(Category.id, Category.parent_id)).all()}
     rows = s.exec(
         select(Product.category_id, func.count())
         .join(Shop, col(Shop.id) == col(Product.shop_id))
@@ -138,6 +139,8 @@ def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
     ).all()
     counts: dict[int, int] = {}
     for category_id, count in rows:
+        if category_id is None:
+            continue  # excluded by the query; says so to the type checker
         top = parent_of.get(category_id) or category_id
         counts[top] = counts.get(top, 0) + count
     return counts

@@ -91,9 +91,9 @@ def image_view(image: ProductImage) -> ImageView:
         role=image.role,
         width=image.width,
         height=image.height,
-        url_400=media_url(image.key_400),
-        url_800=media_url(image.key_800),
-        url_1600=media_url(image.key_1600),
+        url_400=media_url(image.key_400) or "",
+        url_800=media_url(image.key_800) or "",
+        url_1600=media_url(image.key_1600) or "",
         srcset=srcset,
     )
 
@@ -149,7 +149,7 @@ def product_images(s: Session, product: Product) -> tuple[ImageView | None, list
     cover = next((image_view(row) for row in rows if row.role == ImageRole.COVER), None)
     if cover is None and product.cover_key:
         # A cover stored as one picture, without thumbnails (the demo data's): one size for all.
-        url = media_url(product.cover_key)
+        url = media_url(product.cover_key) or ""
         cover = ImageView(
             id=0, role=ImageRole.COVER, width=0, height=0, url_400=url, url_800=url, url_1600=url, srcset=""
         )

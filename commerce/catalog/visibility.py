@@ -9,7 +9,7 @@ from commerce.models import ModerationStatus, Product, ProductStatus, Shop
 def visible_to_buyers() -> ColumnElement[bool]:
     """Published, approved, from a shop in good standing (needs Product joined with Shop)."""
     return (
-        (Product.status == ProductStatus.PUBLISHED)
+        (col(Product.status) == ProductStatus.PUBLISHED)
         & (Product.moderation_status == ModerationStatus.APPROVED)
         & col(Shop.suspended_at).is_(None)
     )

@@ -42,6 +42,7 @@ from commerce.models import (
     StampedCopy,
     StampStatus,
     User,
+    primary_key,
     saved_id,
 )
 from commerce.notifications.preferences import buyers_as_seen_by_shop
@@ -179,7 +180,7 @@ def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> b
     """Count one download, atomically refusing past the limit. False when at the limit."""
     # Two first downloads at once must not both try to create the counter.
     s.exec(
-        dialect_insert(s)(DownloadCounter.__table__)
+        dialect_insert(s)(DownloadCounter)
         .values(buyer_id=buyer_id, product_id=product_id, used=0)
         .on_conflict_do_nothing(index_elements=["buyer_id", "product_id"])
     )
@@ -357,7 +358,7 @@ def authorise(
         copy = s.exec(
             select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == user_id)
         ).first()
-        if copy is None or copy.status != StampStatus.READY:
+        if copy is None or copy.status != StampStatus.READY or copy.blob_key is None:
             raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
         blob_key, stamped = copy.blob_key, True
     if counts:
@@ -449,5 +450,7 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
             )
             for b, e, u, t in buyer_rows
         ],
-        files=[FileDownloads(file_id=i, filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows],
+        files=[
+            FileDownloads(file_id=primary_key(i), filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows
+        ],
     )

@@ -249,7 +249,8 @@ def _version_view(
         created_at=version.created_at,
         created_label=day_label(version.created_at),
         is_latest=version.number == latest_number,
-        is_new=version.number > 1 and version.released_at > baseline,
+        # The library lists released versions only (released_at is set).
+        is_new=version.number > 1 and version.released_at is not None and version.released_at > baseline,
         files=[
             LibraryFileView(
                 id=f.id,
@@ -313,7 +314,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
         now = utcnow()
         # Two tabs opening the product at once both record the visit.
         s.exec(
-            dialect_insert(s)(LibrarySeen.__table__)
+            dialect_insert(s)(LibrarySeen)
             .values(user_id=user_id, product_id=pid, seen_at=now)
             .on_conflict_do_update(index_elements=["user_id", "product_id"], set_={"seen_at": now})
         )

@@ -217,7 +217,7 @@ def post_dispute_hold(s: Session, order: Order, line: OrderLine) -> None:
 def account_totals(s: Session, order_id: int) -> dict[LedgerAccount, int]:
     """The sum of the order's postings per account."""
     rows = s.exec(
-        select(LedgerPosting.account, func.sum(LedgerPosting.amount))
+        select(col(LedgerPosting.account), func.sum(LedgerPosting.amount))
         .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_id == order_id)
         .group_by(LedgerPosting.account)
@@ -228,7 +228,7 @@ def account_totals(s: Session, order_id: int) -> dict[LedgerAccount, int]:
 def trial_balance(s: Session) -> dict[tuple[LedgerAccount, str], int]:
     """All postings per (account, currency); the whole ledger sums to zero in each currency."""
     rows = s.exec(
-        select(LedgerPosting.account, LedgerPosting.currency, func.sum(LedgerPosting.amount)).group_by(
+        select(col(LedgerPosting.account), LedgerPosting.currency, func.sum(LedgerPosting.amount)).group_by(
             LedgerPosting.account, LedgerPosting.currency
         )
     ).all()
@@ -237,7 +237,7 @@ def trial_balance(s: Session) -> dict[tuple[LedgerAccount, str], int]:
 
 def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tuple[int, str], dict[str, int]]:
     query = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
             LedgerPosting.account,
             LedgerPosting.shop_id,
             LedgerPosting.currency,
@@ -319,7 +319,7 @@ def seller_statement_csv(s: Session, actor: Actor) -> str:
     what their balance is made of, for their own bookkeeping."""
     shop_id = require_shop(actor)
     rows = s.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
             LedgerTransaction.created_at,
             Order.reference,
             LedgerTransaction.kind,

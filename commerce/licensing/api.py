@@ -188,6 +188,7 @@ def activate(s: Session, *, product_id: object, key: object, instance: object, c
     if found is None:
         return NOT_FOUND
     row, label = found
+    assert label is not None, "instance_required: _lookup refuses a request without one"
     status = status_of(row)
     active = _active(s, row)
     if status != "valid":

@@ -79,7 +79,7 @@ def take_from_stock(s: Session, product_id: int) -> LicenseKey:
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount == 1:
-            row = s.get(LicenseKey, candidate_id)
+            row = s.get_one(LicenseKey, candidate_id)
             s.refresh(row)
             return row
     raise OutOfKeys("This product has no license keys left; the seller needs to add more.")

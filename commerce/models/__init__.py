@@ -8,7 +8,7 @@ from commerce.models.analytics import (
     ProductRollup,
     ShopRollup,
 )
-from commerce.models.base import saved_id
+from commerce.models.base import by_id, primary_key, saved_id
 from commerce.models.catalog import (
     Category,
     DeliveryKind,
@@ -123,5 +123,7 @@ __all__ = [
     "UserRole",
     "WebhookEvent",
     "WebhookOutcome",
+    "by_id",
+    "primary_key",
     "saved_id",
 ]

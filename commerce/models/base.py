@@ -1,8 +1,9 @@
 """Column types shared by every table."""
 
+from collections.abc import Iterable
 from datetime import UTC
 from enum import Enum, StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import CheckConstraint, DateTime, String
 from sqlalchemy.types import TypeDecorator
@@ -77,3 +78,19 @@ def saved_id(row: _Row) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: add it to the session and flush first")
     return row.id
+
+
+R = TypeVar("R", bound=_Row)
+
+
+def by_id(rows: Iterable[R]) -> dict[int, R]:
+    """Rows read from the database, keyed by their id."""
+    return {saved_id(row): row for row in rows}
+
+
+def primary_key(value: int | None) -> int:
+    """An id selected from a primary-key column (`select(Product.id)`): SQLModel types it as
+    optional, like the attribute, though the database never returns NULL for it."""
+    if value is None:
+        raise ValueError("a primary key read back as NULL")
+    return value

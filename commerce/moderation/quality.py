@@ -90,7 +90,7 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
     sales = {
         shop_id: (int(sold), int(refunded or 0))
         for shop_id, sold, refunded in s.exec(
-            select(OrderLine.shop_id, func.count(), func.sum(case((OrderLine.refunded_amount > 0, 1), else_=0)))
+            select(OrderLine.shop_id, func.count(), func.sum(case((col(OrderLine.refunded_amount) > 0, 1), else_=0)))
             .join(Order, col(Order.id) == col(OrderLine.order_id))
             .where(col(OrderLine.shop_id).in_(ids), col(Order.paid_at).is_not(None))
             .group_by(col(OrderLine.shop_id))
@@ -150,7 +150,12 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
                 review_count=review_count,
                 reports=reports.get(saved_id(shop), 0),
                 flags=_flags(
-                    sold, refunded, disputes.get(saved_id(shop), 0), average, review_count, reports.get(shop.id, 0)
+                    sold,
+                    refunded,
+                    disputes.get(saved_id(shop), 0),
+                    average,
+                    review_count,
+                    reports.get(saved_id(shop), 0),
                 ),
                 refund_rate_label=f"{refunded / sold:.0%}" if sold else "–",
                 rating_label=f"{average:.1f} ({review_count})" if review_count else "–",

@@ -37,6 +37,8 @@ from commerce.models import (
     Review,
     Shop,
     User,
+    by_id,
+    primary_key,
     saved_id,
 )
 from commerce.moderation import checks
@@ -107,7 +109,7 @@ def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[R
         .where(Report.status == ReportStatus.OPEN)
         .order_by(col(Report.created_at).desc(), col(Report.id).desc())
     ).all():
-        if report.subject == ReportSubject.REVIEW:
+        if report.subject == ReportSubject.REVIEW and report.review_id is not None:  # a review report names one
             by_review[report.review_id].append(report)
         else:
             by_product[report.product_id].append(report)
@@ -148,43 +150,39 @@ def _edited_since_approval(s: Session) -> set[int]:
             Product.moderation_status == ModerationStatus.APPROVED,
         )
     ).all()
-    return {product_id for product_id, updated_at in rows if updated_at > approved_at[product_id]}
+    return {
+        primary_key(product_id) for product_id, updated_at in rows if updated_at > approved_at[primary_key(product_id)]
+    }
 
 
 def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     """Every item waiting for a decision, flagged first, then longest waiting first."""
     now = now or utcnow()
     product_reports, review_reports = _open_reports(s)
-    pending_ids = set(
-        s.exec(
+    pending_ids = {
+        primary_key(product_id)
+        for product_id in s.exec(
             select(Product.id).where(
                 Product.status == ProductStatus.PUBLISHED, Product.moderation_status == ModerationStatus.PENDING
             )
         ).all()
-    )
+    }
     edited_ids = _edited_since_approval(s)
     checked_ids = pending_ids | edited_ids  # the automatic checks look at what a person has not seen
     product_ids = checked_ids | set(product_reports)
     reviews = (
-        {
-            review.id: review
-            for review in s.exec(
+        by_id(
+            s.exec(
                 select(Review).where(col(Review.id).in_(list(review_reports)), col(Review.hidden_at).is_(None))
             ).all()
-        }
+        )
         if review_reports
         else {}
     )
-    products = {
-        p.id: p
-        for p in s.exec(
-            select(Product).where(col(Product.id).in_(product_ids | {r.product_id for r in reviews.values()}))
-        ).all()
-    }
-    shops = {
-        shop.id: shop
-        for shop in s.exec(select(Shop).where(col(Shop.id).in_({p.shop_id for p in products.values()}))).all()
-    }
+    products = by_id(
+        s.exec(select(Product).where(col(Product.id).in_(product_ids | {r.product_id for r in reviews.values()}))).all()
+    )
+    shops = by_id(s.exec(select(Shop).where(col(Shop.id).in_({p.shop_id for p in products.values()}))).all())
     tags: dict[int, list[str]] = defaultdict(list)
     for product_id, tag in s.exec(
         select(ProductTag.product_id, ProductTag.tag).where(col(ProductTag.product_id).in_(product_ids))
@@ -192,7 +190,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         tags[product_id].append(tag)
     people_ids = {r.reporter_id for rs in (*product_reports.values(), *review_reports.values()) for r in rs}
     people_ids |= {review.buyer_id for review in reviews.values()}
-    people = {u.id: u for u in s.exec(select(User).where(col(User.id).in_(people_ids))).all()} if people_ids else {}
+    people = by_id(s.exec(select(User).where(col(User.id).in_(people_ids))).all()) if people_ids else {}
     words = checks.word_checker(s)
     file_flags = checks.file_problems(s, list(checked_ids))
     shops_flagged = flagged_shops(s)
@@ -200,7 +198,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         s,
         [("product", str(pid)) for pid in product_ids]
         + [("review", str(rid)) for rid in reviews]
-        + [("shop", str(shop.shop_id)) for shop in shops_flagged],
+        + [("shop", str(quality.shop_id)) for quality in shops_flagged],
     )
 
     items: list[QueueItem] = []
@@ -265,26 +263,26 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 history=history.get(("review", str(review_id)), []),
             )
         )
-    for shop in shops_flagged:
+    for quality in shops_flagged:
         items.append(
             QueueItem(
-                key=f"shop:{shop.shop_id}",
+                key=f"shop:{quality.shop_id}",
                 kind="shop",
-                subject_id=shop.shop_id,
-                title=shop.shop_name,
-                subtitle=f"Shop of {shop.owner_email}",
+                subject_id=quality.shop_id,
+                title=quality.shop_name,
+                subtitle=f"Shop of {quality.owner_email}",
                 body="",
-                url=f"/s/{shop.shop_slug}",
+                url=f"/s/{quality.shop_slug}",
                 pending=False,
                 edited=False,
                 rating=0,
                 waiting_since=None,
                 age_label="",
-                report_count=shop.reports,
-                flags=shop.flags,
+                report_count=quality.reports,
+                flags=quality.flags,
                 flagged=True,
-                manage_url="/admin/users?" + urlencode({"q": shop.owner_email}),
-                history=history.get(("shop", str(shop.shop_id)), []),
+                manage_url="/admin/users?" + urlencode({"q": quality.owner_email}),
+                history=history.get(("shop", str(quality.shop_id)), []),
             )
         )
     far_future = now + timedelta(days=1)

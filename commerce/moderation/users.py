@@ -81,8 +81,8 @@ def _received_condition(user_id: int):
     """Reports (not dismissed) about the user's products or the user's reviews."""
     own_products = select(Product.id).join(Shop, col(Shop.id) == col(Product.shop_id)).where(Shop.owner_id == user_id)
     own_reviews = select(Review.id).where(Review.buyer_id == user_id)
-    return ((Report.subject == ReportSubject.PRODUCT) & col(Report.product_id).in_(own_products)) | (
-        (Report.subject == ReportSubject.REVIEW) & col(Report.review_id).in_(own_reviews)
+    return ((col(Report.subject) == ReportSubject.PRODUCT) & col(Report.product_id).in_(own_products)) | (
+        (col(Report.subject) == ReportSubject.REVIEW) & col(Report.review_id).in_(own_reviews)
     )
 
 
@@ -149,7 +149,7 @@ def search_users(
         )
     wanted_role = parse_choice(UserRole, role)
     if wanted_role is not None:
-        conditions.append(User.role == wanted_role)
+        conditions.append(col(User.role) == wanted_role)
     total = s.exec(select(func.count()).select_from(User).where(*conditions)).one()
     users = s.exec(
         select(User)

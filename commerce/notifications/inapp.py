@@ -107,7 +107,7 @@ def notifications_after(s: Session, actor: Actor, after_id: int) -> list[Notific
     user_id = require_signed_in(actor)
     rows = s.exec(
         select(Notification)
-        .where(Notification.user_id == user_id, Notification.id > after_id)
+        .where(Notification.user_id == user_id, col(Notification.id) > after_id)
         .order_by(col(Notification.id))
         .limit(20)
     ).all()
@@ -139,5 +139,5 @@ def live_status(s: Session, actor: Actor) -> LiveStatus:
     stamp = ""
     if actor.shop_id is not None:
         computed = s.exec(select(func.max(ShopRollup.computed_at)).where(ShopRollup.shop_id == actor.shop_id)).one()
-        stamp = str(computed or "")
-    return LiveStatus(latest_id=int(latest), unread=int(unread), figures_stamp=stamp)
+        stamp = "" if computed is None else str(computed)  # None: no rollups yet
+    return LiveStatus(latest_id=int(latest or 0), unread=int(unread), figures_stamp=stamp)

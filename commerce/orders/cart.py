@@ -60,9 +60,14 @@ def check_item(s: Session, product_id: int, amount_text: str | None = None) -> C
     return CartInput(saved_id(product), amount)
 
 
-def _cart(s: Session, user_id: int, *, create: bool) -> Cart | None:
-    cart = s.exec(select(Cart).where(Cart.user_id == user_id)).first()
-    if cart is None and create:
+def _existing_cart(s: Session, user_id: int) -> Cart | None:
+    return s.exec(select(Cart).where(Cart.user_id == user_id)).first()
+
+
+def _cart(s: Session, user_id: int) -> Cart:
+    """The buyer's cart, made on first use."""
+    cart = _existing_cart(s, user_id)
+    if cart is None:
         cart = Cart(user_id=user_id)
         s.add(cart)
         s.flush()
@@ -86,7 +91,7 @@ def _touch(s: Session, cart: Cart) -> None:
 
 def view_cart(s: Session, actor: Actor) -> CartView:
     user_id = require_signed_in(actor)
-    cart = _cart(s, user_id, create=False)
+    cart = _existing_cart(s, user_id)
     settings = (
         CartSettings(cart.discount_code, cart.billing_country, cart.currency)
         if cart
@@ -104,7 +109,7 @@ def guest_view(s: Session, items: list[CartInput], settings: CartSettings) -> Ca
 def item_count(s: Session, actor: Actor) -> int:
     """How many products the signed-in buyer's cart holds (the navbar badge)."""
     user_id = require_signed_in(actor)
-    cart = _cart(s, user_id, create=False)
+    cart = _existing_cart(s, user_id)
     if cart is None:
         return 0
     return s.exec(select(func.count()).select_from(CartItem).where(CartItem.cart_id == cart.id)).one()
@@ -118,13 +123,13 @@ def add_item(s: Session, actor: Actor, product_id: int, amount_text: str | None 
     """Add a product (or change its PWYW amount when it is already in the cart)."""
     user_id = require_signed_in(actor)
     item = check_item(s, product_id, amount_text)
-    cart = _cart(s, user_id, create=True)
+    cart = _cart(s, user_id)
     row = s.exec(select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)).first()
     if row is None:
         count = len(s.exec(select(CartItem.id).where(CartItem.cart_id == cart.id)).all())
         if count >= MAX_ITEMS:
             raise ValidationError(f"A cart holds at most {MAX_ITEMS} products.")
-        row = CartItem(cart_id=cart.id, product_id=product_id)
+        row = CartItem(cart_id=saved_id(cart), product_id=product_id)
     if row.id is None or amount_text is not None:
         row.amount = item.amount
     s.add(row)
@@ -134,7 +139,7 @@ def add_item(s: Session, actor: Actor, product_id: int, amount_text: str | None 
 
 def remove_item(s: Session, actor: Actor, product_id: int) -> CartView:
     user_id = require_signed_in(actor)
-    cart = _cart(s, user_id, create=False)
+    cart = _existing_cart(s, user_id)
     if cart is not None:
         row = s.exec(select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)).first()
         if row is not None:
@@ -157,7 +162,7 @@ def update_settings(
 ) -> CartView:
     user_id = require_signed_in(actor)
     settings = normalize_settings(s, code=code, country=country, currency=currency)
-    cart = _cart(s, user_id, create=True)
+    cart = _cart(s, user_id)
     cart.discount_code, cart.billing_country, cart.currency = settings.code, settings.country, settings.currency
     _touch(s, cart)
     return view_cart(s, actor)
@@ -167,7 +172,7 @@ def merge_guest_cart(s: Session, actor: Actor, items: list[CartInput], settings:
     """At sign-in: add the guest cart's products that are still available; keep the
     database cart's own choices where both have one."""
     user_id = require_signed_in(actor)
-    cart = _cart(s, user_id, create=bool(items))
+    cart = _cart(s, user_id) if items else _existing_cart(s, user_id)
     if cart is None:
         return view_cart(s, actor)
     present = {item.product_id for item in _items(s, cart)}
@@ -194,7 +199,7 @@ def merge_guest_cart(s: Session, actor: Actor, items: list[CartInput], settings:
 
 def remove_products(s: Session, user_id: int, product_ids: set[int]) -> None:
     """Take bought products out of the buyer's cart (called when an order is paid)."""
-    cart = _cart(s, user_id, create=False)
+    cart = _existing_cart(s, user_id)
     if cart is None or not product_ids:
         return
     for row in s.exec(

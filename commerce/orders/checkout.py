@@ -230,7 +230,7 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
             .select_from(OrderLine)
             .join(Order, col(Order.id) == col(OrderLine.order_id))
             .where(
-                (OrderLine.product_id == product.id) | col(OrderLine.product_id).in_(granting),
+                (col(OrderLine.product_id) == product.id) | col(OrderLine.product_id).in_(granting),
                 Order.status == OrderStatus.PENDING,
                 Order.buyer_id != buyer.id,
                 Order.created_at > utcnow() - KEY_HOLD,

@@ -19,7 +19,7 @@ from commerce.actor import Actor, require_shop
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
-from commerce.models import DiscountCode, DiscountKind, Product, ProductStatus, Shop, saved_id
+from commerce.models import DiscountCode, DiscountKind, Product, ProductStatus, Shop, primary_key, saved_id
 from commerce.money import Money, format_money, parse_major
 
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,39}")
@@ -184,7 +184,7 @@ def redeem(s: Session, code_id: int) -> None:
         update(DiscountCode)
         .where(
             col(DiscountCode.id) == code_id,
-            (col(DiscountCode.usage_limit).is_(None)) | (DiscountCode.used_count < DiscountCode.usage_limit),
+            col(DiscountCode.usage_limit).is_(None) | (col(DiscountCode.used_count) < col(DiscountCode.usage_limit)),
         )
         .values(used_count=DiscountCode.used_count + 1)
         .execution_options(synchronize_session=False)
@@ -225,7 +225,7 @@ def product_choices(s: Session, actor: Actor) -> list[ProductChoice]:
         .where(Product.shop_id == shop_id, Product.status != ProductStatus.ARCHIVED)
         .order_by(Product.title, col(Product.id))
     ).all()
-    return [ProductChoice(id=product_id, title=title) for product_id, title in rows]
+    return [ProductChoice(id=primary_key(product_id), title=title) for product_id, title in rows]
 
 
 def create_code_from_text(

@@ -16,7 +16,7 @@ from commerce import events
 from commerce.actor import Actor, require_signed_in
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.ledger import post_refund
-from commerce.models import Order, OrderLine, OrderStatus, Refund, User, saved_id
+from commerce.models import Order, OrderLine, OrderStatus, Refund, User, by_id, saved_id
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import lifecycle
@@ -66,9 +66,9 @@ def _locked_order(s: Session, reference: str) -> Order:
 def _lines_the_actor_may_refund(actor: Actor, lines: Sequence[OrderLine]) -> dict[int, OrderLine]:
     """By line id: every line for an admin, the shop's own lines for a seller."""
     if actor.is_admin:
-        allowed = {line.id: line for line in lines}
+        allowed = by_id(lines)
     elif actor.shop_id is not None:
-        allowed = {line.id: line for line in lines if line.shop_id == actor.shop_id}
+        allowed = by_id(line for line in lines if line.shop_id == actor.shop_id)
     else:
         allowed = {}
     if not allowed:
@@ -139,7 +139,7 @@ def _record_refunds(
         rows.append(row)
     order.refunded_amount += sum(wanted.values())
     s.add(order)
-    events.publish(s, events.OrderRefunded(order_id=saved_id(order), refund_ids=tuple(row.id for row in rows)))
+    events.publish(s, events.OrderRefunded(order_id=saved_id(order), refund_ids=tuple(saved_id(row) for row in rows)))
     return rows
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
@@ -113,7 +113,7 @@ def list_shop_sales(
     """
     shop_id = require_shop(actor)
     page, per_page = page_bounds(page, per_page)
-    shop_sales = [
+    shop_sales: list[ColumnElement[bool]] = [
         col(Order.status).in_(SALE_STATUSES),
         col(Order.id).in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)),
     ]

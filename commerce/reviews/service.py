@@ -213,7 +213,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
         review.rating, review.body, review.updated_at = stars, text, now
     s.add(review)
     s.flush()
-    mark_products_dirty(s, [product.id])
+    mark_products_dirty(s, [saved_id(product)])
     return _views(s, [review], actor)[0]
 
 
@@ -367,7 +367,7 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
     if viewer is not None and viewer.shop_id is not None:
         seller_products = set(
             s.exec(
-                select(Product.id)
+                select(col(Product.id))
                 .join(Shop, col(Shop.id) == col(Product.shop_id))
                 .where(col(Product.id).in_(list(by_product)), Shop.id == viewer.shop_id, Shop.owner_id == viewer_id)
             ).all()

@@ -35,7 +35,18 @@ from sqlmodel import Session, col, select
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
 from commerce.kit.time import utcnow
-from commerce.models import Category, ExchangeRate, Order, OrderLine, OrderStatus, Product, ProductTag, Shop, saved_id
+from commerce.models import (
+    Category,
+    ExchangeRate,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    ProductTag,
+    Shop,
+    primary_key,
+    saved_id,
+)
 from commerce.reviews.stats import rating_stats
 from commerce.search.documents import build_search_document
 from commerce.search.port import SearchDocument, SearchIndex
@@ -135,7 +146,7 @@ def index_dirty_batch(s: Session, index: SearchIndex, *, limit: int = BATCH_SIZE
     ).all()
     if not rows:
         return IndexReport(), 0
-    read_at = {product_id: updated_at for product_id, updated_at in rows}
+    read_at = {primary_key(product_id): updated_at for product_id, updated_at in rows}
     documents = search_documents(s, list(read_at))
     hidden = [product_id for product_id in read_at if product_id not in documents]
     index.upsert(list(documents.values()))

@@ -28,7 +28,7 @@ from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.kit.time import utcnow
 from commerce.links import media_url, product_url
-from commerce.models import Category, Order, OrderLine, Product, ProductTag, Shop, saved_id
+from commerce.models import Category, Order, OrderLine, Product, ProductTag, Shop, primary_key, saved_id
 from commerce.search.indexer import SOLD_STATUSES
 from commerce.search.port import SearchIndex, SearchQuery, SearchUnavailable, search_index
 
@@ -100,7 +100,7 @@ def cards_for(s: Session, product_ids: list[int]) -> list[ProductCardView]:
             url=product_url(shop.slug, product.slug),
             price_label=price_label(product.pricing, product.price_amount, product.currency),
             cover_url=media_url(product.cover_key),
-            category_name=category.name if category else "",
+            category_name=category.name if category is not None else "",  # an outer join
         )
         for product, shop, category in rows
     }
@@ -135,7 +135,7 @@ def popular_this_week(s: Session, *, limit: int = 8) -> list[ProductCardView]:
     rows = s.exec(
         select(OrderLine.product_id, sold)
         .join(Order, col(Order.id) == col(OrderLine.order_id))
-        .where(col(Order.status).in_(SOLD_STATUSES), Order.paid_at >= since)
+        .where(col(Order.status).in_(SOLD_STATUSES), col(Order.paid_at) >= since)
         .group_by(col(OrderLine.product_id))
         .order_by(sold.desc(), col(OrderLine.product_id))
         .limit(limit * 3)
@@ -183,14 +183,13 @@ def similar_products(
         log.warning("similar products from the database, the engine is down: %s", error)
         if category is None:
             return []
-        ranked = list(
-            s.exec(
-                select(Product.id)
-                .where(Product.category_id == category.id, Product.id != product_id)
-                .order_by(col(Product.published_at).desc())
-                .limit(limit * 3)
-            ).all()
-        )
+        rows = s.exec(
+            select(col(Product.id))
+            .where(Product.category_id == category.id, Product.id != product_id)
+            .order_by(col(Product.published_at).desc())
+            .limit(limit * 3)
+        ).all()
+        ranked = [primary_key(row) for row in rows]
         return cards_for(s, ranked[: limit * 3])[:limit]
     scores.pop(product_id, None)
     ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))

@@ -36,6 +36,8 @@ from commerce.search.port import (
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    SortOrder,
+    is_sort_order,
     search_index,
 )
 
@@ -64,7 +66,7 @@ class SearchParams:
     tags: tuple[str, ...] = ()
     price: str = ""  # a PRICE_BUCKETS key, or "" for any price
     rating: int = 0  # at least this many stars; 0 for any
-    sort: str = "relevance"
+    sort: SortOrder = "relevance"
     page: int = 1
 
     @classmethod
@@ -81,7 +83,8 @@ class SearchParams:
         q = " ".join(first("q").split())[:MAX_QUERY_LENGTH]
         price = first("price") if first("price") in _PRICE_BY_KEY else ""
         rating = int(first("rating")) if first("rating") in {str(t) for t in RATING_THRESHOLDS} else 0
-        sort = first("sort") if first("sort") in SORT_ORDERS else "relevance"
+        asked = first("sort")
+        sort: SortOrder = asked if is_sort_order(asked) else "relevance"
         page = int(first("page")) if first("page").isdigit() else 1
         page = min(max(page, 1), MAX_RESULT_WINDOW // PER_PAGE)
         return cls(q=q, categories=many("category"), tags=many("tag"), price=price, rating=rating, sort=sort, page=page)
@@ -120,7 +123,7 @@ class SearchParams:
         return replace(self, rating=0 if stars == self.rating else stars, page=1)
 
     def with_sort(self, sort: str) -> SearchParams:
-        return replace(self, sort=sort if sort in SORT_ORDERS else "relevance", page=1)
+        return replace(self, sort=sort if is_sort_order(sort) else "relevance", page=1)
 
     def with_page(self, page: int) -> SearchParams:
         return replace(self, page=page)
@@ -140,7 +143,7 @@ class SearchParams:
             min_rating=float(self.rating) if self.rating else None,
             sort=self.sort,
             page=self.page,
-            per_page=per_page or PER_PAGE,  # type: ignore[arg-type]
+            per_page=per_page or PER_PAGE,
         )
 
 
@@ -288,7 +291,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
         .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
         .where(col(Product.id).in_([hit.id for hit in hits]), visible_to_buyers())
     ).all()
-    by_id = {product.id: (product, shop, category) for product, shop, category in rows}
+    by_id = {saved_id(product): (product, shop, category) for product, shop, category in rows}
     cards = []
     for hit in hits:
         if hit.id not in by_id:
@@ -304,7 +307,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
                 cover_url=media_url(product.cover_key),
                 shop_name=shop.name,
                 price_label=price_label(product.pricing, product.price_amount, product.currency),
-                category_name=category.name if category else "",
+                category_name=category.name if category is not None else "",  # an outer join
             )
         )
     return cards
@@ -453,7 +456,7 @@ def _database_search(s: Session, params: SearchParams) -> SearchPageView:
             cover_url=media_url(product.cover_key),
             shop_name=shop.name,
             price_label=price_label(product.pricing, product.price_amount, product.currency),
-            category_name=category.name if category else "",
+            category_name=category.name if category is not None else "",  # an outer join
         )
         for product, shop, category in rows
     ]
