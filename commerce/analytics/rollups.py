@@ -84,15 +84,15 @@ def _aggregate(s: Session, shop_id: int, start: datetime, group_by=None) -> dict
     measures = (
         e.kind,
         func.count(),
-        func.count(distinct(e.visitor_id)),
-        func.count(distinct(e.order_id)),
+        func.count(distinct(col(e.visitor_id))),
+        func.count(distinct(col(e.order_id))),
         func.coalesce(func.sum(e.units), 0),
         func.coalesce(func.sum(e.revenue), 0),
         func.coalesce(func.sum(e.gross), 0),
     )
     keys = () if group_by is None else (group_by,)
     query = (
-        select(*keys, *measures)
+        select(*keys, *measures)  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
         .where(e.shop_id == shop_id, e.occurred_at >= start, e.occurred_at < start + timedelta(days=1))
         .group_by(*keys, e.kind)
     )
@@ -211,8 +211,8 @@ def roll_up_pending(s: Session, *, limit: int = 500, now: datetime | None = None
     Days another job is working on are left to it.
     """
     marks = s.exec(
-        select(AnalyticsPendingRollup.shop_id, AnalyticsPendingRollup.day, AnalyticsPendingRollup.version)
-        .order_by(AnalyticsPendingRollup.day, AnalyticsPendingRollup.shop_id)
+        select(AnalyticsPendingRollup.shop_id, col(AnalyticsPendingRollup.day), AnalyticsPendingRollup.version)
+        .order_by(col(AnalyticsPendingRollup.day), col(AnalyticsPendingRollup.shop_id))
         .limit(limit)
     ).all()
     done = 0
@@ -223,9 +223,9 @@ def roll_up_pending(s: Session, *, limit: int = 500, now: datetime | None = None
         # Only if no event arrived meanwhile; otherwise the mark stays for the next run.
         s.exec(
             delete(AnalyticsPendingRollup).where(
-                AnalyticsPendingRollup.shop_id == shop_id,
-                AnalyticsPendingRollup.day == day,
-                AnalyticsPendingRollup.version == version,
+                col(AnalyticsPendingRollup.shop_id) == shop_id,
+                col(AnalyticsPendingRollup.day) == day,
+                col(AnalyticsPendingRollup.version) == version,
             )
         )
         done += 1

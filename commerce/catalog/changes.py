@@ -19,7 +19,7 @@ def touch(product: Product, *, searchable: bool = True) -> None:
     if searchable:
         product.search_dirty = True
         session = object_session(product)
-        if session is not None:
+        if isinstance(session, Session):  # the app's sessions are all SQLModel's
             events.publish(session, events.ProductsChanged(product_ids=(saved_id(product),)))
 
 

@@ -15,7 +15,7 @@ left unreferenced (wasted space, never served).
 from __future__ import annotations
 
 import uuid
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -92,7 +92,8 @@ def upload_file(
 
     store = store or storage.blob_store()
     key = f"products/{product.id}/files/{uuid.uuid4().hex}"
-    blob = store.put(key, LimitedReader(head, stream, limit), content_type=content_type)
+    # Stores only read() what they are given; the reader refuses to seek on purpose (see LimitedReader).
+    blob = store.put(key, cast(BinaryIO, LimitedReader(head, stream, limit)), content_type=content_type)
 
     if version is None:
         # The first version is what the product sells: publishing, not a release, shows it.

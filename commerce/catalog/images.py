@@ -57,7 +57,7 @@ def _decode(data: bytes) -> Image.Image:
         # Pillow only warns between its limit and twice its limit; treat it as the error it is.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
         except UnidentifiedImageError:
             raise ValidationError(
                 "This file is not an image we can use: upload a JPEG, PNG, WebP, GIF or AVIF picture.",

@@ -32,6 +32,7 @@ from commerce.models import (
     OrderLine,
     OrderTransition,
     Product,
+    primary_key,
     saved_id,
 )
 from commerce.notifications.library_changes import bump_library
@@ -67,36 +68,34 @@ def revoke(s: Session, fulfilment: Fulfilment) -> None:
 def pending_fulfilment_ids(s: Session, *, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> list[int]:
     """Granted fulfilments whose delivery never finished (a crash, a job given up on)."""
     cutoff = utcnow() - older_than
-    return list(
-        s.exec(
-            select(Fulfilment.id)
-            .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
-            .where(
-                Fulfilment.status == FulfilmentStatus.GRANTED,
-                col(FulfilmentDelivery.fulfilment_id).is_(None),
-                Fulfilment.created_at <= cutoff,
-            )
-            .order_by(col(Fulfilment.id))
-            .limit(limit)
-        ).all()
-    )
+    rows = s.exec(
+        select(Fulfilment.id)
+        .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
+        .where(
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+            col(FulfilmentDelivery.fulfilment_id).is_(None),
+            Fulfilment.created_at <= cutoff,
+        )
+        .order_by(col(Fulfilment.id))
+        .limit(limit)
+    ).all()
+    return [primary_key(row) for row in rows]
 
 
 def waiting_fulfilment_ids(s: Session, product_id: int, *, limit: int = 500) -> list[int]:
     """This product's granted fulfilments still waiting for delivery (say, for keys in stock)."""
-    return list(
-        s.exec(
-            select(Fulfilment.id)
-            .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
-            .where(
-                Fulfilment.product_id == product_id,
-                Fulfilment.status == FulfilmentStatus.GRANTED,
-                col(FulfilmentDelivery.fulfilment_id).is_(None),
-            )
-            .order_by(col(Fulfilment.id))
-            .limit(limit)
-        ).all()
-    )
+    rows = s.exec(
+        select(Fulfilment.id)
+        .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
+        .where(
+            Fulfilment.product_id == product_id,
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+            col(FulfilmentDelivery.fulfilment_id).is_(None),
+        )
+        .order_by(col(Fulfilment.id))
+        .limit(limit)
+    ).all()
+    return [primary_key(row) for row in rows]
 
 
 def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+from typing import BinaryIO, cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -102,7 +103,13 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
             shutil.copyfileobj(original, source)
         source.seek(0)
         try:
-            stamp_pdf(source, stamped, buyer_email=order.email, order_reference=order.reference, stamped_at=utcnow())
+            stamp_pdf(
+                cast(BinaryIO, source),  # a spooled temporary file reads and seeks like any binary file
+                stamped,
+                buyer_email=order.email,
+                order_reference=order.reference,
+                stamped_at=utcnow(),
+            )
         except DomainError as error:
             copy.status, copy.error = StampStatus.FAILED, error.message[:500]
             s.add(copy)

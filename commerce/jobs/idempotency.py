@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from commerce.db import dialect_insert
 from commerce.kit.time import utcnow
@@ -21,6 +21,6 @@ def claim_idempotency_key(session: Session, key: str) -> bool:
         insert(JobIdempotencyKey)
         .values(key=key, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(JobIdempotencyKey.key)  # rowcount of an INSERT is not reliable across drivers
+        .returning(col(JobIdempotencyKey.key))  # rowcount of an INSERT is not reliable across drivers
     )
     return session.exec(statement).first() is not None

@@ -247,10 +247,10 @@ def list_product_keys(
     """
     product = _owned_product_id(s, actor, product_id)
     page, per_page = page_bounds(page, per_page)
-    condition = [LicenseKey.product_id == product.id, col(LicenseKey.replaced_by_id).is_(None)]
+    condition = [col(LicenseKey.product_id) == product.id, col(LicenseKey.replaced_by_id).is_(None)]
     wanted = parse_choice(KeyStatus, status)
     if wanted is not None:
-        condition.append(LicenseKey.status == wanted)
+        condition.append(col(LicenseKey.status) == wanted)
     query = (
         select(LicenseKey, col(User.email))
         .join(User, col(User.id) == col(LicenseKey.buyer_id), isouter=True)
@@ -292,7 +292,7 @@ def list_product_keys(
                 status_label=KEY_STATUS_LABELS[row.status],
                 api_status=status_of(row, now) if row.status != KeyStatus.AVAILABLE else "",
                 source=row.source,
-                buyer=shown.get(row.buyer_id, ""),
+                buyer=shown.get(row.buyer_id, "") if row.buyer_id is not None else "",
                 sold_at=row.sold_at,
                 sold_label=_date(row.sold_at),
                 expires_at=row.expires_at,

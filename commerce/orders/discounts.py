@@ -180,7 +180,7 @@ def unusable_reason(row: DiscountCode, now: datetime) -> str | None:
 
 def redeem(s: Session, code_id: int) -> None:
     """Count one use, atomically; Conflict when the last use was just taken."""
-    result = s.execute(
+    result = s.exec(
         update(DiscountCode)
         .where(
             col(DiscountCode.id) == code_id,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -292,7 +293,7 @@ def mark_paid(
     _schedule_paid_emails(s, order, lines)
 
 
-def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> None:
+def _schedule_paid_emails(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
     base_url = get_settings().base_url
     buyer = s.get_one(User, order.buyer_id)
     enqueue_email(

@@ -146,8 +146,11 @@ def _cart_lines(s: Session, items: list[CartInput], currency: str | None) -> tup
         if item.product_id not in found:
             continue  # deleted outright: nothing left to show
         product, shop = found[item.product_id]
-        pwyw = product.pricing == PricingMode.PWYW and item.amount is not None
-        list_amount = item.amount if pwyw else product.price_amount
+        # The buyer's amount for pay-what-you-want (checked against the minimum below), else the price.
+        if product.pricing == PricingMode.PWYW and item.amount is not None:
+            list_amount = item.amount
+        else:
+            list_amount = product.price_amount
         rate = rate_between(s, product.currency, currency)
         lines.append(
             _CartLine(

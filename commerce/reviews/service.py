@@ -36,6 +36,7 @@ from commerce.models import (
     ReviewVote,
     Shop,
     User,
+    primary_key,
     saved_id,
 )
 from commerce.reviews.stats import rating_stats
@@ -365,13 +366,14 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
         verified[product_id] = _verified_buyers(s, product_id, buyers)
     seller_products: set[int] = set()
     if viewer is not None and viewer.shop_id is not None:
-        seller_products = set(
-            s.exec(
+        seller_products = {
+            primary_key(product_id)
+            for product_id in s.exec(
                 select(col(Product.id))
                 .join(Shop, col(Shop.id) == col(Product.shop_id))
                 .where(col(Product.id).in_(list(by_product)), Shop.id == viewer.shop_id, Shop.owner_id == viewer_id)
             ).all()
-        )
+        }
     return [
         ReviewView(
             id=saved_id(review),
@@ -462,7 +464,7 @@ def reviews_for_page(
     ).first()
     if row is None:
         raise NotFound("This product does not exist.")
-    product_id, shop_id, owner_id, live = row
+    product_id, shop_id, owner_id, live = primary_key(row[0]), row[1], row[2], row[3]
     may_preview = (
         viewer is not None
         and viewer.user_id is not None
@@ -476,7 +478,12 @@ def reviews_for_page(
 def seller_product_ratings(s: Session, actor: Actor) -> list[ProductRating]:
     """Average rating and review count of each of the seller's products (for the dashboard)."""
     shop = actor_shop(s, actor)
-    products = s.exec(select(Product.id, Product.title).where(Product.shop_id == shop.id).order_by(Product.title)).all()
+    products = [
+        (primary_key(product_id), title)
+        for product_id, title in s.exec(
+            select(Product.id, Product.title).where(Product.shop_id == shop.id).order_by(Product.title)
+        ).all()
+    ]
     stats = rating_stats(s, [product_id for product_id, _ in products])
     return [
         ProductRating(
@@ -497,7 +504,7 @@ def seller_reviews(
     a page at a time."""
     shop = actor_shop(s, actor)
     page, per_page = page_bounds(page, per_page)
-    conditions = [Product.shop_id == shop.id, col(Review.hidden_at).is_(None)]
+    conditions = [col(Product.shop_id) == shop.id, col(Review.hidden_at).is_(None)]
     if unanswered_only:
         conditions.append(col(Review.reply_body).is_(None))
     total = s.exec(
