@@ -179,12 +179,11 @@ def merge_guest_cart(s: Session, actor: Actor, items: list[CartInput], settings:
     for item in items:
         if item.product_id in present:
             continue
+        product = s.get(Product, item.product_id)
+        if product is None:
+            continue  # deleted since the guest added it
         try:
-            amount_text = (
-                None
-                if item.amount is None
-                else str(Money(item.amount, s.get_one(Product, item.product_id).currency).to_decimal())
-            )
+            amount_text = None if item.amount is None else str(Money(item.amount, product.currency).to_decimal())
             checked = check_item(s, item.product_id, amount_text)
         except (NotFound, ValidationError):
             continue

@@ -213,3 +213,15 @@ def test_signed_in_cart_keeps_one_of_each_and_merges_the_guest_cart(world):
     assert merged.settings == cart.CartSettings("X", "DE", "EUR")
     # 7.00 USD is 6.03 EUR at 1.16, plus 19 % German VAT (1.15)
     assert cart.remove_item(world.s, buyer, fixed.id).quote.total == 718
+
+
+def test_signing_in_drops_a_guest_cart_item_whose_product_was_deleted(world):
+    """A browser session can keep a pay-what-you-want item for days; if the product is
+    deleted meanwhile, signing in keeps the rest of the cart instead of failing."""
+    shop = world.shop()
+    kept = world.product(shop, 300, pricing=PricingMode.PWYW)
+    buyer = world.buyer_actor(world.user())
+    merged = cart.merge_guest_cart(
+        world.s, buyer, [CartInput(999_999, 500), CartInput(kept.id, 400)], cart.CartSettings(None, None, None)
+    )
+    assert [(i.product_id, i.amount) for i in merged.items] == [(kept.id, 400)]
