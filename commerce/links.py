@@ -1,7 +1,7 @@
 """Public addresses of shop pages and media, built in one place.
 
 The domain needs them too (emails link to products, the library, receipts), so
-they live here and `storefront.routes` re-uses them. Standard library only.
+they live here and the UI's `routes` module re-exports them. Standard library only.
 """
 
 from __future__ import annotations
@@ -12,32 +12,58 @@ MEDIA_PATH = "/api/media"
 # Only blobs under this key prefix are public (images); everything else is private.
 MEDIA_KEY_PREFIX = "media/"
 
+# The shop's pages the domain links to (emails, notifications, payment pages). The UI's
+# `routes` module builds its routes from these, so each address is written once.
+PRODUCTS_PATH = "/p"
+SHOPS_PATH = "/s"
+CATEGORIES_PATH = "/c"
+SEARCH_PATH = "/search"
+CART_PATH = "/cart"
+ORDERS_PATH = "/orders"
+LIBRARY_PATH = "/library"
+ACCOUNT_PATH = "/account"
+PASSWORD_RESET_PATH = "/reset"
+SELLER_PRODUCTS_PATH = "/seller/products"
+SELLER_ANALYTICS_PATH = "/seller/analytics"
+ADMIN_USERS_PATH = "/admin/users"
+# The embedded test gateway's hosted payment page: TESTPAY_PATH/<session id>.
+TESTPAY_PATH = "/testpay"
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
 
 def product_url(shop_slug: str, product_slug: str) -> str:
-    return f"/p/{quote(shop_slug, safe='')}/{quote(product_slug, safe='')}"
+    return f"{PRODUCTS_PATH}/{_segment(shop_slug)}/{_segment(product_slug)}"
 
 
 def shop_url(shop_slug: str) -> str:
-    return f"/s/{quote(shop_slug, safe='')}"
+    return f"{SHOPS_PATH}/{_segment(shop_slug)}"
 
 
 def category_url(category_slug: str) -> str:
-    return f"/c/{quote(category_slug, safe='')}"
+    return f"{CATEGORIES_PATH}/{_segment(category_slug)}"
 
 
 def library_product_url(product_id: int) -> str:
     """A product in the buyer's library."""
-    return f"/library/{int(product_id)}"
+    return f"{LIBRARY_PATH}/{int(product_id)}"
 
 
-def receipt_url(order_reference: str) -> str:
-    """The buyer's order page, which is their receipt."""
-    return f"/orders/{quote(order_reference, safe='')}"
+def order_url(order_reference: str) -> str:
+    """The buyer's order page, which is their receipt (and checkout's confirmation page)."""
+    return f"{ORDERS_PATH}/{_segment(order_reference)}"
+
+
+def password_reset_url(token: str) -> str:
+    """Where a password reset (or a guest's claim) link leads: choose a new password."""
+    return f"{PASSWORD_RESET_PATH}/{_segment(token)}"
 
 
 def seller_product_url(product_id: int) -> str:
     """A product in its seller's studio editor."""
-    return f"/seller/products/{int(product_id)}"
+    return f"{SELLER_PRODUCTS_PATH}/{int(product_id)}"
 
 
 def media_url(key: str | None) -> str | None:

@@ -26,6 +26,7 @@ from commerce.notifications.channels import LoggingPushSender, LoggingSmsSender
 from commerce.notifications.email import OutboxEmailSender, SmtpEmailSender
 from commerce.orders import tasks as order_jobs
 from commerce.payments import gateway
+from commerce.payments import tasks as payment_jobs
 from commerce.payments.testpay import TestPayGateway
 from commerce.search import search_index
 from commerce.search import subscribers as search
@@ -72,7 +73,9 @@ def _payment_gateway(config: Settings):
         from commerce.payments.stripe import StripeGateway
 
         return StripeGateway(config.stripe_secret_key, config.stripe_webhook_secret or "")
-    return TestPayGateway.for_environment(config.app_env, config.secret_key, config.base_url)
+    return TestPayGateway.for_environment(
+        config.app_env, config.secret_key, config.base_url, send_event=payment_jobs.send_testpay_event
+    )
 
 
 def _attempt_counter(config: Settings):
@@ -127,6 +130,7 @@ JOBS: tuple[Job, ...] = (
     notification_jobs.send_push,
     notification_jobs.send_sms,
     order_jobs.refresh_exchange_rates,
+    payment_jobs.deliver_testpay_event,
 )
 
 

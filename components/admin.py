@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 
 SECTIONS = [
-    ("/admin", "Moderation queue", "shield-check"),
-    ("/admin/users", "Users", "users"),
-    ("/admin/orders", "Orders", "receipt"),
-    ("/admin/payouts", "Payouts", "wallet"),
-    ("/admin/shops", "Shop quality", "store"),
-    ("/admin/settings", "Settings", "settings"),
-    ("/admin/audit", "Audit record", "scroll-text"),
+    (routes.ADMIN, "Moderation queue", "shield-check"),
+    (routes.ADMIN_USERS, "Users", "users"),
+    (routes.ADMIN_ORDERS, "Orders", "receipt"),
+    (routes.ADMIN_PAYOUTS, "Payouts", "wallet"),
+    (routes.ADMIN_SHOPS, "Shop quality", "store"),
+    (routes.ADMIN_SETTINGS, "Settings", "settings"),
+    (routes.ADMIN_AUDIT, "Audit record", "scroll-text"),
 ]
 
 

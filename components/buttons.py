@@ -6,6 +6,8 @@ import reflex as rx
 
 from components import theme
 
+TextLike = str | rx.Var
+
 
 def link_button(
     label: str, href: str, *, id: str = "", primary: bool = True, size: str = "3", icon: str = ""
@@ -20,3 +22,20 @@ def link_button(
     if primary:
         return rx.button(content, as_child=True, size=size, style=theme.CTA_BUTTON_STYLE)
     return rx.button(content, as_child=True, size=size, variant="soft")
+
+
+def download_button(label: str, *, on_click, id: str) -> rx.Component:
+    """A button that downloads a file the page's state makes (a CSV)."""
+    return rx.button(rx.icon("download", size=16), label, on_click=on_click, variant="soft", size="3", id=id)
+
+
+def back_link(label: str, href: TextLike) -> rx.Component:
+    """A small link back up to where this page was opened from."""
+    return rx.link(
+        rx.hstack(rx.icon("chevron-left", size=16), rx.text(label), spacing="1", align="center"), href=href, size="2"
+    )
+
+
+def block_link(*children: rx.Component, href: TextLike, **props) -> rx.Component:
+    """A whole card or row that opens `href` when clicked, keeping its own text colours."""
+    return rx.link(*children, href=href, underline="none", color="inherit", display="block", **props)

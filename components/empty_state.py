@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
+from components.buttons import link_button
 
 
 def empty_state(icon: str, title: str, body: str, *, action: rx.Component | None = None, id: str = "") -> rx.Component:
@@ -28,3 +30,12 @@ def empty_state(icon: str, title: str, body: str, *, action: rx.Component | None
         border=f"1px dashed {theme.BORDER}",
         border_radius=theme.RADIUS_CARD,
     )
+
+
+def missing_state(
+    icon: str, title: str, body: str, *, id: str, back: tuple[str, str, str] | None = None
+) -> rx.Component:
+    """What a page shows when what its address names does not exist, with the way back:
+    `back` is (label, address, id) of the link, by default back to the shop."""
+    label, href, link_id = back or ("Back to the shop", routes.HOME, f"{id}-home")
+    return empty_state(icon, title, body, action=link_button(label, href, id=link_id), id=id)

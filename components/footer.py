@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
-from storefront import routes
 
 
 def _footer_link(label: str, href: str) -> rx.Component:

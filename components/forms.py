@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_components_core.el.elements.forms import Form
 
 from components import theme
+from components.studio import dropdown, field_error, field_label
 
 TextLike = str | rx.Var
 
@@ -46,6 +47,23 @@ def section_card(title: str, *children: rx.Component, description: str = "", id:
     )
 
 
+def field(label: str, control: rx.Component, *more: rx.Component, html_for: str) -> rx.Component:
+    """A form control under its visible label (and `more` under it: a hint, an error)."""
+    return rx.vstack(field_label(label, html_for), control, *more, spacing="1", width="100%")
+
+
+def choice_field(
+    label: str, options: list[tuple[str, str]], *, name: str, id: str, default_value: TextLike = "", **props
+) -> rx.Component:
+    """A native select of (value, label) `options` under its label."""
+    return field(label, dropdown(options, name=name, id=id, default_value=default_value, **props), html_for=id)
+
+
+def two_columns(*children: rx.Component) -> rx.Component:
+    """Fields side by side from a tablet up, one under the other on a phone."""
+    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%")
+
+
 def labelled_input(
     label: str,
     *,
@@ -57,12 +75,14 @@ def labelled_input(
     auto_complete: str = "",
     placeholder: str = "",
     required: bool = True,
+    **input_props,
 ) -> rx.Component:
-    """An input with its visible label, an optional hint and its error message."""
+    """An input with its visible label, an optional hint and its error message (`input_props`
+    go to the input: a default value, an input mode)."""
     error_var = rx.Var.create(error)
     error_id = f"{id}-error"
-    return rx.vstack(
-        rx.el.label(label, html_for=id, font_weight="500", font_size="0.9rem"),
+    return field(
+        label,
         rx.input(
             id=id,
             name=name,
@@ -75,14 +95,11 @@ def labelled_input(
             aria_invalid=rx.cond(error_var != "", "true", "false"),
             aria_describedby=error_id,
             color_scheme=rx.cond(error_var != "", "red", theme.RADIX_ACCENT),
+            **input_props,
         ),
         rx.cond(hint != "", rx.text(hint, size="1", color=theme.TEXT_MUTED)),
-        rx.cond(
-            error_var != "",
-            rx.text(error_var, id=error_id, size="2", color=theme.DANGER_TEXT, role="alert"),
-        ),
-        spacing="1",
-        width="100%",
+        field_error(error_var, id=error_id),
+        html_for=id,
     )
 
 
@@ -99,12 +116,89 @@ def submit_button(label: str, *, id: str, loading: bool | rx.Var = False) -> rx.
     )
 
 
+def stacked_form(*children: rx.Component, on_submit, spacing: str = theme.GAP, **props) -> rx.Component:
+    """A form whose fields and buttons stand one under the other, as wide as their column."""
+    return rx.form(rx.vstack(*children, spacing=spacing, width="100%"), on_submit=on_submit, width="100%", **props)
+
+
+def submit_row(button: rx.Component) -> rx.Component:
+    """A form's submit button: full width on a phone, its own width from a tablet up."""
+    return rx.box(button, width=rx.breakpoints(initial="100%", sm="auto"))
+
+
+def search_form(
+    *,
+    on_submit,
+    id: str,
+    value: TextLike,
+    placeholder: str,
+    label: str,
+    button: str = "Search",
+    filters: tuple[rx.Component, ...] = (),
+    **input_props,
+) -> rx.Component:
+    """A list's search box (`q`), any filters, and its button, on a line that wraps on a phone."""
+    return rx.form(
+        rx.flex(
+            rx.input(
+                name="q",
+                id=id,
+                default_value=value,
+                type="search",
+                placeholder=placeholder,
+                size="3",
+                flex_grow="1",
+                min_width="14rem",
+                aria_label=label,
+                **input_props,
+            ),
+            *filters,
+            rx.button(button, type="submit", size="3", id=f"{id}-submit"),
+            gap="0.5rem",
+            wrap="wrap",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        role="search",
+        width="100%",
+    )
+
+
+def inline_form(*controls: rx.Component, on_submit, **props) -> rx.Component:
+    """A few short fields and their button on one line (wrapping on a phone)."""
+    return rx.form(rx.hstack(*controls, spacing="2", wrap="wrap"), on_submit=on_submit, **props)
+
+
+def reason_field(*, label: str, placeholder: str, id: str = "", min_width: str = "16rem", **props) -> rx.Component:
+    """The `reason` a decision or a refund is given for, growing to fill its line."""
+    return rx.input(
+        name="reason",
+        id=id or None,
+        placeholder=placeholder,
+        aria_label=label,
+        min_width=min_width,
+        **{"flex_grow": "1", **props},
+    )
+
+
+def action_row(*controls: rx.Component) -> rx.Component:
+    """A field and its buttons on one line, wrapping on a phone."""
+    return rx.hstack(*controls, spacing="2", wrap="wrap", width="100%")
+
+
+def banner(content, *, icon: str, color: str, id: str = "", alert: bool = False) -> rx.Component:
+    """A coloured box with an icon around a message; `alert` for a problem, read out at once."""
+    return rx.callout(
+        content, icon=icon, color_scheme=color, role="alert" if alert else "status", id=id or None, width="100%"
+    )
+
+
 def form_error(message: TextLike, *, id: str = "") -> rx.Component:
     """A problem with the whole form (wrong password, rate limit...)."""
     message_var = rx.Var.create(message)
     return rx.cond(
         message_var != "",
-        rx.callout(message_var, icon="triangle_alert", color_scheme="red", role="alert", id=id or None, width="100%"),
+        banner(message_var, icon="triangle_alert", color="red", alert=True, id=id),
     )
 
 
@@ -113,7 +207,7 @@ def form_notice(message: TextLike, *, id: str = "") -> rx.Component:
     message_var = rx.Var.create(message)
     return rx.cond(
         message_var != "",
-        rx.callout(message_var, icon="circle_check", color_scheme="green", role="status", id=id or None, width="100%"),
+        banner(message_var, icon="circle_check", color="green", id=id),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.cover import cover
 
 TextLike = str | rx.Var
 
@@ -22,26 +23,9 @@ def library_row(
     receipt_url: TextLike,
     order_reference: TextLike,
 ) -> rx.Component:
-    cover = rx.box(
-        rx.cond(
-            cover_url,
-            rx.image(src=cover_url, alt="", width="100%", height="100%", object_fit="cover"),
-            rx.center(
-                rx.icon("package", size=24),
-                width="100%",
-                height="100%",
-                background_color=rx.color(theme.RADIX_ACCENT, 3),
-            ),
-        ),
-        width="4.5rem",
-        height="3.5rem",
-        flex_shrink="0",
-        overflow="hidden",
-        border_radius=theme.RADIUS_CONTROL,
-    )
     return rx.card(
         rx.hstack(
-            cover,
+            cover(cover_url, width="4.5rem", height="3.5rem", flex_shrink="0", border_radius=theme.RADIUS_CONTROL),
             rx.vstack(
                 rx.hstack(
                     rx.link(title, href=url, weight="medium", size="3", class_name="library-title"),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.forms import get_form
-from storefront import routes
 
 BoolLike = bool | rx.Var
 IntLike = int | rx.Var

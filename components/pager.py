@@ -10,10 +10,10 @@ import reflex as rx
 from components import theme
 
 
-def pager(
-    *, page: rx.Var, page_count: rx.Var, has_previous: rx.Var, has_next: rx.Var, id: str, query: rx.Var | str = "?"
-) -> rx.Component:
-    """`query` is what goes before `page=N`: "?" or "?q=fonts&" to keep a list's filters."""
+def pager(pagination: rx.Var, *, id: str, query: rx.Var | str = "?") -> rx.Component:
+    """`pagination` is where the list stands (page, page_count, has_previous, has_next);
+    `query` is what goes before `page=N`: "?" or "?q=fonts&" to keep a list's filters."""
+    page, page_count = pagination.page, pagination.page_count
 
     def step(label: str, target: rx.Var, enabled: rx.Var, rel: str, icon: str, icon_first: bool) -> rx.Component:
         content = [rx.icon(icon, size=16), rx.text(label)] if icon_first else [rx.text(label), rx.icon(icon, size=16)]
@@ -32,9 +32,9 @@ def pager(
     return rx.cond(
         page_count > 1,
         rx.hstack(
-            step("Previous", page - 1, has_previous, "prev", "chevron-left", True),
+            step("Previous", page - 1, pagination.has_previous, "prev", "chevron-left", True),
             rx.text("Page ", page.to_string(), " of ", page_count.to_string(), size="2", color=theme.TEXT_MUTED),
-            step("Next", page + 1, has_next, "next", "chevron-right", False),
+            step("Next", page + 1, pagination.has_next, "next", "chevron-right", False),
             justify="between",
             align="center",
             width="100%",

@@ -6,6 +6,8 @@ import reflex as rx
 
 from components import theme
 
+TextLike = str | rx.Var
+
 
 def price_tag(label: str | rx.Var, *, size: str = "3") -> rx.Component:
     return rx.text(
@@ -15,3 +17,8 @@ def price_tag(label: str | rx.Var, *, size: str = "3") -> rx.Component:
         color=rx.color(theme.RADIX_ACCENT, 12),
         class_name="price",
     )
+
+
+def amount_input(*, id: TextLike, value: TextLike, size: str = "2", **props) -> rx.Component:
+    """An amount of money typed in major units (`amount`), showing `value` again whenever it changes."""
+    return rx.input(name="amount", id=id, default_value=value, key=value, input_mode="decimal", size=size, **props)

@@ -5,33 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.buttons import block_link
+from components.cover import cover
+from components.pager import pager
 from components.price import price_tag
 
 TextLike = str | rx.Var
-
-
-def _cover(cover_url: TextLike, title: TextLike) -> rx.Component:
-    placeholder = rx.center(
-        rx.icon("package", size=36, color=rx.color(theme.RADIX_ACCENT, 9)),
-        width="100%",
-        height="100%",
-        background_color=rx.color(theme.RADIX_ACCENT, 3),
-    )
-    image = rx.image(
-        src=cover_url,
-        alt=title,
-        loading="lazy",
-        width="100%",
-        height="100%",
-        object_fit="cover",
-    )
-    return rx.box(
-        rx.cond(cover_url, image, placeholder),
-        width="100%",
-        aspect_ratio="4 / 3",
-        overflow="hidden",
-        border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
-    )
 
 
 def product_card(
@@ -43,9 +22,18 @@ def product_card(
     cover_url: TextLike,
     category_name: TextLike = "",
 ) -> rx.Component:
-    return rx.link(
+    return block_link(
         rx.vstack(
-            _cover(cover_url, title),
+            cover(
+                cover_url,
+                alt=title,
+                icon_size=36,
+                icon_color=rx.color(theme.RADIX_ACCENT, 9),
+                lazy=True,
+                width="100%",
+                aspect_ratio="4 / 3",
+                border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
+            ),
             rx.vstack(
                 rx.cond(
                     category_name,
@@ -80,11 +68,8 @@ def product_card(
             height="100%",
         ),
         href=url,
-        underline="none",
-        color="inherit",
         class_name="product-card",
         custom_attrs={"data-testid": "product-card"},
-        display="block",
         height="100%",
         border=f"1px solid {theme.BORDER}",
         border_radius=theme.RADIUS_CARD,
@@ -96,3 +81,49 @@ def product_card(
 
 def product_grid(*cards: rx.Component, id: str = "") -> rx.Component:
     return rx.grid(*cards, columns=theme.GRID_COLUMNS, spacing=theme.GAP, width="100%", id=id or None)
+
+
+def product_cards(products: rx.Var, *, id: str) -> rx.Component:
+    """A grid of product card views (url, title, shop_name, price_label, cover_url, category_name)."""
+    return product_grid(
+        rx.foreach(
+            products,
+            lambda product: product_card(
+                url=product.url,
+                title=product.title,
+                shop_name=product.shop_name,
+                price_label=product.price_label,
+                cover_url=product.cover_url,
+                category_name=product.category_name,
+            ),
+        ),
+        id=id,
+    )
+
+
+def product_listing(
+    products: rx.Var, pagination: rx.Var, *, header: rx.Component, empty: rx.Component, id: str
+) -> rx.Component:
+    """A page of products under a heading (a category, a shop): the grid, or `empty`, and the pager."""
+    return rx.vstack(
+        header,
+        rx.cond(products.length() > 0, product_cards(products, id=f"{id}-products"), empty),
+        pager(pagination, id=f"{id}-pager"),
+        spacing=theme.GAP_SECTION,
+        width="100%",
+    )
+
+
+def category_chips(categories: rx.Var, label, *, size: str, id: str) -> rx.Component:
+    """Links to categories as rounded badges; `label(category)` is what each one says."""
+    return rx.flex(
+        rx.foreach(
+            categories,
+            lambda category: rx.link(
+                rx.badge(label(category), variant="soft", radius="full", size=size), href=category.url, underline="none"
+            ),
+        ),
+        gap="0.5rem",
+        wrap="wrap",
+        id=id,
+    )

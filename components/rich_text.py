@@ -44,3 +44,18 @@ RICH_TEXT_STYLE = {
 
 def rich_text(html: rx.Var, *, id: str, **props) -> rx.Component:
     return rx.box(rx.html(html), id=id, width="100%", style=RICH_TEXT_STYLE, **props)
+
+
+def written_text(text: rx.Var, *, size: str = "2", test_id: str = "") -> rx.Component:
+    """Plain text someone typed (a review, a report): its line breaks kept, long words wrapped;
+    shown only when there is any."""
+    return rx.cond(
+        text != "",
+        rx.text(
+            text,
+            size=size,
+            white_space="pre-wrap",
+            style={"overflow_wrap": "anywhere"},
+            custom_attrs={"data-testid": test_id} if test_id else {},
+        ),
+    )

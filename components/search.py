@@ -12,6 +12,8 @@ from typing import Any
 import reflex as rx
 
 from components import theme
+from components.buttons import block_link
+from components.cover import cover
 from components.price import price_tag
 
 TextLike = str | rx.Var
@@ -67,7 +69,7 @@ def quick_search_box(
         width="100%",
         radius="full",
     )
-    item = lambda card: rx.link(  # noqa: E731
+    item = lambda card: block_link(  # noqa: E731
         rx.hstack(
             rx.cond(
                 card.cover_url,
@@ -99,10 +101,7 @@ def quick_search_box(
         ),
         href=card.url,
         on_click=on_pick,
-        underline="none",
-        color="inherit",
         class_name="quick-result",
-        display="block",
         padding="0.5rem 0.75rem",
         _hover={"background_color": rx.color(theme.RADIX_GRAY, 3)},
     )
@@ -150,7 +149,7 @@ def quick_search_box(
 
 
 def facet_group(facet: rx.Var) -> rx.Component:
-    option = lambda opt: rx.link(  # noqa: E731
+    option = lambda opt: block_link(  # noqa: E731
         rx.hstack(
             rx.checkbox(checked=opt.selected, tab_index=-1, aria_hidden="true", pointer_events="none"),
             rx.text(opt.label, size="2", flex_grow="1"),
@@ -160,13 +159,10 @@ def facet_group(facet: rx.Var) -> rx.Component:
             width="100%",
         ),
         href=opt.url,
-        underline="none",
-        color="inherit",
         role="checkbox",
         aria_checked=rx.cond(opt.selected, "true", "false"),
         class_name="facet-option",
         custom_attrs={"data-facet": facet.name, "data-value": opt.value},
-        display="block",
         padding_y="0.25rem",
     )
     return rx.cond(
@@ -191,30 +187,17 @@ def facet_panel(facets: rx.Var, *, has_filters: rx.Var, clear_url: rx.Var) -> rx
 
 
 def result_card(card: rx.Var) -> rx.Component:
-    return rx.link(
+    return block_link(
         rx.hstack(
-            rx.box(
-                rx.cond(
-                    card.cover_url,
-                    rx.image(
-                        src=card.cover_url,
-                        alt=card.title,
-                        loading="lazy",
-                        width="100%",
-                        height="100%",
-                        object_fit="cover",
-                    ),
-                    rx.center(
-                        rx.icon("package", size=28, color=rx.color(theme.RADIX_ACCENT, 9)),
-                        width="100%",
-                        height="100%",
-                        background_color=rx.color(theme.RADIX_ACCENT, 3),
-                    ),
-                ),
+            cover(
+                card.cover_url,
+                alt=card.title,
+                icon_size=28,
+                icon_color=rx.color(theme.RADIX_ACCENT, 9),
+                lazy=True,
                 width=rx.breakpoints(initial="96px", sm="160px"),
                 aspect_ratio="4 / 3",
                 flex_shrink="0",
-                overflow="hidden",
                 border_radius=theme.RADIUS_CONTROL,
             ),
             rx.vstack(
@@ -255,11 +238,8 @@ def result_card(card: rx.Var) -> rx.Component:
             width="100%",
         ),
         href=card.url,
-        underline="none",
-        color="inherit",
         class_name="search-result",
         custom_attrs={"data-testid": "search-result"},
-        display="block",
         padding="0.75rem",
         border=f"1px solid {theme.BORDER}",
         border_radius=theme.RADIUS_CARD,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
-from storefront import routes
 
 SELLER_SECTIONS = [
     ("Products", routes.SELLER, "package"),

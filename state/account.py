@@ -6,25 +6,24 @@ from typing import Any
 
 import reflex as rx
 
+import routes
 from commerce import accounts
 from commerce.delivery import library
-from state import service_call
-from state.form_data import secret_field, text_field
+from state.form_data import confirmed, form_errors, missing, secret_field, text_field
+from state.page import ServiceState
 from state.session import current_actor
-from storefront import routes
+
+PASSWORD_REQUIRED = {"current_password": "Enter your current password.", "password": "Choose a new password."}
+SHOP_REQUIRED = {"name": "Enter a name for your shop.", "slug": "Choose an address for your shop."}
 
 
-class AccountState(rx.State):
-    password_current_error: str = ""
-    password_new_error: str = ""
-    password_confirm_error: str = ""
-    password_error: str = ""
+class AccountState(ServiceState, rx.State):
+    # Each form's errors by field ("form" for the form as a whole).
+    password_errors: dict[str, str] = {}
     password_notice: str = ""
     password_pending: bool = False
 
-    shop_name_error: str = ""
-    shop_slug_error: str = ""
-    shop_error: str = ""
+    shop_errors: dict[str, str] = {}
     shop_pending: bool = False
 
     update_emails: bool = True
@@ -34,14 +33,12 @@ class AccountState(rx.State):
     async def open_page(self):
         """Fresh forms each time the account page opens (state outlives navigation)."""
         self.reset()
-        actor = await current_actor(self)
-        result = await service_call.call(library.update_emails_enabled, actor)
+        result = await self._call(library.update_emails_enabled)
         self.update_emails = result.value if result.ok else True
 
     @rx.event
     async def set_update_emails(self, enabled: bool):
-        actor = await current_actor(self)
-        result = await service_call.call(library.set_update_emails, actor, bool(enabled))
+        result = await self._call(library.set_update_emails, bool(enabled))
         if result.ok:
             self.update_emails = result.value
             self.update_emails_notice = (
@@ -55,24 +52,19 @@ class AccountState(rx.State):
         current = secret_field(form_data, "current_password")
         new = secret_field(form_data, "new_password")
         confirm = secret_field(form_data, "confirm_password")
-        self.password_current_error = "" if current else "Enter your current password."
-        self.password_new_error = "" if new else "Choose a new password."
-        self.password_confirm_error = "" if new == confirm else "The two passwords do not match."
-        self.password_error = self.password_notice = ""
-        if self.password_current_error or self.password_new_error or self.password_confirm_error:
+        self.password_notice = ""
+        self.password_errors = {
+            **missing({"current_password": current, "password": new}, PASSWORD_REQUIRED),
+            **confirmed(new, confirm),
+        }
+        if self.password_errors:
             return
         self.password_pending = True
         yield
-        actor = await current_actor(self)
-        result = await service_call.call(accounts.change_password, actor, current_password=current, new_password=new)
+        result = await self._call(accounts.change_password, current_password=current, new_password=new)
         self.password_pending = False
+        self.password_errors = form_errors(result, ("current_password", "password"))
         if not result.ok:
-            if result.field == "current_password":
-                self.password_current_error = result.error
-            elif result.field == "password":
-                self.password_new_error = result.error
-            else:
-                self.password_error = result.error
             return
         self.password_notice = "Your password has been changed."
         yield [rx.set_value(field_id, "") for field_id in ("password-current", "password-new", "password-confirm")]
@@ -81,23 +73,15 @@ class AccountState(rx.State):
     async def create_shop(self, form_data: dict[str, Any]):
         name = text_field(form_data, "shop_name")
         slug = text_field(form_data, "shop_slug").lower()
-        self.shop_name_error = "" if name else "Enter a name for your shop."
-        self.shop_slug_error = "" if slug else "Choose an address for your shop."
-        self.shop_error = ""
-        if self.shop_name_error or self.shop_slug_error:
+        self.shop_errors = missing({"name": name, "slug": slug}, SHOP_REQUIRED)
+        if self.shop_errors:
             return
         self.shop_pending = True
         yield
-        actor = await current_actor(self)
-        result = await service_call.call(accounts.create_shop, actor, name=name, slug=slug)
+        result = await self._call(accounts.create_shop, name=name, slug=slug)
         self.shop_pending = False
+        self.shop_errors = form_errors(result, ("name", "slug"))
         if not result.ok:
-            if result.field == "name":
-                self.shop_name_error = result.error
-            elif result.field == "slug":
-                self.shop_slug_error = result.error
-            else:
-                self.shop_error = result.error
             return
         # Re-reading the session picks up the new shop and the seller role.
         await current_actor(self)
@@ -105,8 +89,7 @@ class AccountState(rx.State):
 
     @rx.event
     async def logout_everywhere(self):
-        actor = await current_actor(self)
-        await service_call.call(accounts.logout_everywhere, actor)
+        await self._call(accounts.logout_everywhere)
         # Re-reading the now revoked session clears this tab's identity and cookie.
         await current_actor(self)
         return rx.redirect(routes.LOGIN)

@@ -1,8 +1,7 @@
 """The admin console's other pages: users, orders, shop quality, settings, audit record.
 
-Thin: each handler asks `current_actor` who is acting and calls one moderation
-service; the service refuses (and logs) anyone but an administrator, whatever ids
-the event carries.
+Thin: each handler calls one moderation service as the session's actor (`PageState`); the
+service refuses (and logs) anyone but an administrator, whatever ids the event carries.
 """
 
 from __future__ import annotations
@@ -13,15 +12,16 @@ import reflex as rx
 
 from commerce import audit, payments
 from commerce.audit import AuditEntry
+from commerce.kit.ids import parse_id
 from commerce.moderation import checks, orders, quality, settings, users
 from commerce.moderation.orders import AdminOrderView, OrderRow
 from commerce.moderation.quality import ShopQuality
 from commerce.moderation.settings import SettingsView
 from commerce.moderation.users import UserDetail, UserRow
 from state import service_call
-from state.catalog import Pagination, page_number
-from state.form_data import id_value, text_field
-from state.session import act, current_actor
+from state.form_data import text_field, text_fields
+from state.page import PageState, Pagination, page_number, paged
+from state.session import current_actor
 
 USERS_PER_PAGE = 25
 AUDIT_PER_PAGE = 50
@@ -32,36 +32,35 @@ def _param(state: rx.State, name: str, limit: int = 200) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-class AdminUsersState(rx.State):
+class AdminUsersState(PageState, rx.State):
     rows: list[UserRow] = []
     pagination: Pagination = Pagination()
     query: str = ""
     role: str = ""
     detail: UserDetail | None = None
-    notice: str = ""
-    error: str = ""
-    action_error: str = ""
-    form_key: int = 0
+    # The search's own problem, above the list (`error` is about the user on screen).
+    search_error: str = ""
 
     async def _search(self) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(
-            users.search_users, actor, query=self.query, role=self.role, page=page_number(self), per_page=USERS_PER_PAGE
+        result = await self._call(
+            users.search_users, query=self.query, role=self.role, page=page_number(self), per_page=USERS_PER_PAGE
         )
-        self.rows = result.value.items if result.ok else []
-        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
-        self.error = result.error
+        self.rows, self.pagination = paged(result)
+        self.search_error = result.error
 
     async def _open(self, user_id: int) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(users.user_detail, actor, user_id)
-        self.detail = result.value if result.ok else None
+        self.detail = (await self._call(users.user_detail, user_id)).value
         self.form_key += 1
+
+    async def _reload(self) -> None:
+        if self.detail is not None:
+            await self._open(self.detail.user.id)
+        await self._search()
 
     @rx.event
     async def load(self):
         self.query, self.role = _param(self, "q", 100), _param(self, "role", 10)
-        self.detail, self.notice, self.error, self.action_error = None, "", "", ""
+        self.detail, self.notice, self.error = None, "", ""
         await self._search()
         if len(self.rows) == 1 and self.query:
             await self._open(self.rows[0].id)
@@ -69,31 +68,18 @@ class AdminUsersState(rx.State):
     @rx.event
     async def search(self, form_data: dict[str, Any]):
         self.query, self.role = text_field(form_data, "q")[:100], text_field(form_data, "role")[:10]
-        self.detail, self.notice, self.action_error = None, "", ""
+        self.detail, self.notice, self.error = None, "", ""
         await self._search()
 
     @rx.event
     async def open_user(self, user_id: int):
-        self.notice = self.action_error = ""
-        if id_value(user_id) is not None:
-            await self._open(id_value(user_id))
+        self.notice = self.error = ""
+        if parse_id(user_id) is not None:
+            await self._open(parse_id(user_id))
 
     @rx.event
     def close_user(self):
         self.detail = None
-
-    async def _act(self, service, *args, done: str, **kwargs) -> None:
-        self.notice = self.action_error = ""
-        if self.detail is None:
-            return
-        actor = await current_actor(self)
-        result = await service_call.call(service, actor, self.detail.user.id, *args, **kwargs)
-        if not result.ok:
-            self.action_error = result.error
-            return
-        self.notice = done
-        await self._open(self.detail.user.id)
-        await self._search()
 
     @rx.event
     async def change_suspension(self, form_data: dict[str, Any]):
@@ -103,37 +89,35 @@ class AdminUsersState(rx.State):
         if self.detail.user.shop_suspended:
             await self._act(
                 users.reinstate_seller,
+                self.detail.user.id,
                 reason=text_field(form_data, "reason"),
                 done="Seller reinstated: the shop's approved products are back.",
             )
         else:
             await self._act(
                 users.suspend_seller,
+                self.detail.user.id,
                 reason=text_field(form_data, "reason"),
                 done="Seller suspended: the shop and its products are hidden from buyers and search.",
             )
 
     @rx.event
     async def promote(self):
-        await self._act(users.promote_to_admin, done="This user is now an administrator.")
+        if self.detail is not None:
+            await self._act(users.promote_to_admin, self.detail.user.id, done="This user is now an administrator.")
 
 
-class AdminOrdersState(rx.State):
+class AdminOrdersState(PageState, rx.State):
     query: str = ""
     results: list[OrderRow] = []
     searched: bool = False
     detail: AdminOrderView | None = None
-    error: str = ""
-    notice: str = ""
     refund_error: str = ""
     refunding: bool = False
-    form_key: int = 0
 
     async def _open(self, reference: str) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(orders.order_detail, actor, reference)
-        self.detail = result.value if result.ok else None
-        self.error = result.error
+        result = await self._call(orders.order_detail, reference)
+        self.detail, self.error = result.value, result.error
         self.form_key += 1
 
     @rx.event
@@ -149,10 +133,8 @@ class AdminOrdersState(rx.State):
     async def search(self, form_data: dict[str, Any]):
         self.query = text_field(form_data, "q")[:320]
         self.detail, self.error, self.notice, self.refund_error = None, "", "", ""
-        actor = await current_actor(self)
-        result = await service_call.call(orders.find_orders, actor, self.query)
-        self.results = result.value if result.ok else []
-        self.error, self.searched = result.error, True
+        result = await self._call(orders.find_orders, self.query)
+        self.results, self.error, self.searched = result.value or [], result.error, True
         if len(self.results) == 1:
             await self._open(self.results[0].reference)
 
@@ -184,17 +166,11 @@ class AdminOrdersState(rx.State):
                 self.refund_error = result.error
 
 
-class AdminShopsState(rx.State):
+class AdminShopsState(PageState, rx.State):
     rows: list[ShopQuality] = []
-    error: str = ""
-    notice: str = ""
-    form_key: int = 0
 
     async def _reload(self) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(quality.shop_quality, actor)
-        self.rows = result.value if result.ok else []
-        self.form_key += 1
+        self.rows = (await self._call(quality.shop_quality)).value or []
 
     @rx.event
     async def load(self):
@@ -203,36 +179,21 @@ class AdminShopsState(rx.State):
 
     @rx.event
     async def set_take_rate(self, form_data: dict[str, Any]):
-        self.error = self.notice = ""
-        shop_id = id_value(form_data.get("shop_id"))
-        if shop_id is None:
-            return
-        actor = await current_actor(self)
-        result = await service_call.call(
-            settings.set_take_rate, actor, shop_id, percent=text_field(form_data, "take_rate")
-        )
-        if not result.ok:
-            self.error = result.error
-            return
-        self.notice = f"Take rate set to {result.value / 100:g} % for sales from now on."
-        await self._reload()
+        shop_id = parse_id(form_data.get("shop_id"))
+        if shop_id is not None:
+            await self._act(
+                settings.set_take_rate,
+                shop_id,
+                percent=text_field(form_data, "take_rate"),
+                done=lambda rate_bps: f"Take rate set to {rate_bps / 100:g} % for sales from now on.",
+            )
 
 
-class AdminSettingsState(rx.State):
+class AdminSettingsState(PageState, rx.State):
     view: SettingsView | None = None
-    error: str = ""
-    notice: str = ""
-    form_key: int = 0
 
     async def _reload(self) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(settings.settings_view, actor)
-        self.view = result.value if result.ok else None
-        self.form_key += 1
-
-    async def _change(self, service, *args, done: str, **kwargs) -> None:
-        if await act(self, service, *args, done=done, **kwargs):
-            await self._reload()
+        self.view = (await self._call(settings.settings_view)).value
 
     @rx.event
     async def load(self):
@@ -241,52 +202,39 @@ class AdminSettingsState(rx.State):
 
     @rx.event
     async def set_tax_rate(self, form_data: dict[str, Any]):
-        await self._change(
-            settings.set_tax_rate,
-            country=text_field(form_data, "country"),
-            percent=text_field(form_data, "percent"),
-            done="Tax rate saved.",
-        )
+        await self._act(settings.set_tax_rate, **text_fields(form_data, "country", "percent"), done="Tax rate saved.")
 
     @rx.event
     async def remove_tax_rate(self, country: str):
         if isinstance(country, str):
-            await self._change(settings.set_tax_rate, country=country, percent="", done="Tax rate removed.")
+            await self._act(settings.set_tax_rate, country=country, percent="", done="Tax rate removed.")
 
     @rx.event
     async def enable_currency(self, form_data: dict[str, Any]):
-        await self._change(
-            settings.enable_currency,
-            code=text_field(form_data, "code"),
-            per_eur=text_field(form_data, "per_eur"),
-            done="Currency offered to buyers.",
+        await self._act(
+            settings.enable_currency, **text_fields(form_data, "code", "per_eur"), done="Currency offered to buyers."
         )
 
     @rx.event
     async def disable_currency(self, code: str):
         if isinstance(code, str):
-            await self._change(settings.disable_currency, code=code, done="Currency no longer offered.")
+            await self._act(settings.disable_currency, code=code, done="Currency no longer offered.")
 
     @rx.event
     async def save_banned_words(self, form_data: dict[str, Any]):
         words = form_data.get("words") if isinstance(form_data.get("words"), str) else ""
-        await self._change(checks.set_banned_words, words, done="Banned words saved.")
+        await self._act(checks.set_banned_words, words, done="Banned words saved.")
 
 
-class AdminAuditState(rx.State):
+class AdminAuditState(PageState, rx.State):
     entries: list[AuditEntry] = []
     pagination: Pagination = Pagination()
     action: str = ""
-    loaded: bool = False
 
     @rx.event
     async def load(self):
         action = _param(self, "action", 40)
         self.action = action if action in audit.ACTION_LABELS else ""
-        actor = await current_actor(self)
-        result = await service_call.call(
-            audit.list_audit, actor, action=self.action, page=page_number(self), per_page=AUDIT_PER_PAGE
-        )
-        self.entries = result.value.items if result.ok else []
-        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
+        result = await self._call(audit.list_audit, action=self.action, page=page_number(self), per_page=AUDIT_PER_PAGE)
+        self.entries, self.pagination = paged(result)
         self.loaded = True

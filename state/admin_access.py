@@ -8,48 +8,45 @@ from typing import Any
 import reflex as rx
 
 from commerce.delivery import downloads, grants
-from state import service_call
 from state.form_data import text_field
-from state.session import current_actor
+from state.page import PageState
 
 
-class AdminAccessState(rx.State):
-    error: str = ""
-    notice: str = ""
+def _withdrawn(reference: str):
+    def notice(count: int) -> str:
+        return (
+            f"Access withdrawn from {count} product{'' if count == 1 else 's'} of {reference}: "
+            "its downloads and license keys stopped working."
+        )
+
+    return notice
+
+
+class AdminAccessState(PageState, rx.State):
     pending: bool = False
-    form_key: int = 0
 
     @rx.event
     async def revoke(self, form_data: dict[str, Any]):
         reference = text_field(form_data, "order_reference").upper()
-        reason = text_field(form_data, "reason")
         self.error = self.notice = ""
         if not reference:
             self.error = "Enter the order reference, for example ORD-7Q2K9XW3AB."
             return
         self.pending = True
         yield
-        actor = await current_actor(self)
-        result = await service_call.call(grants.revoke_order_access, actor, reference, reason=reason)
-        self.pending = False
-        if not result.ok:
-            self.error = result.error
-            return
-        count = result.value
-        self.notice = (
-            f"Access withdrawn from {count} product{'' if count == 1 else 's'} of {reference}: "
-            "its downloads and license keys stopped working."
+        await self._act(
+            grants.revoke_order_access, reference, reason=text_field(form_data, "reason"), done=_withdrawn(reference)
         )
-        self.form_key += 1
+        self.pending = False
 
     @rx.event
     async def reset_downloads(self, reference: str):
-        self.error = self.notice = ""
-        actor = await current_actor(self)
-        result = await service_call.call(downloads.reset_order_downloads, actor, str(reference)[:40])
-        if not result.ok:
-            self.error = result.error
-        elif result.value == 0:
-            self.notice = "The buyer has no downloads to reset on this order."
-        else:
-            self.notice = "The buyer's download allowance is back to full."
+        await self._act(
+            downloads.reset_order_downloads,
+            str(reference)[:40],
+            done=lambda count: (
+                "The buyer has no downloads to reset on this order."
+                if count == 0
+                else "The buyer's download allowance is back to full."
+            ),
+        )

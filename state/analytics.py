@@ -17,11 +17,13 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
+import routes
 from commerce.analytics import capture
 from commerce.analytics.capture import VisitContext
 from commerce.analytics.dashboard import RANGES, Card, DashboardView, dashboard
 from commerce.config import get_settings
 from state import service_call
+from state.page import PageState
 from state.session import current_actor
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,6 @@ log = logging.getLogger(__name__)
 VISITOR_COOKIE_SECONDS = 365 * 24 * 60 * 60
 # A visit's source counts for purchases within a week of landing.
 SOURCE_COOKIE_SECONDS = 7 * 24 * 60 * 60
-ANALYTICS_PATH = "/seller/analytics"
 
 
 def _own_host() -> str:
@@ -99,27 +100,21 @@ PRODUCT_SORTS = {"title", "views", "add_to_cart", "units", "downloads", "revenue
 SOURCE_SORTS = {"value", "views", "orders", "revenue"}
 
 
-class DashboardState(rx.State):
+class DashboardState(PageState, rx.State):
     view: DashboardView | None = None
     range_key: str = "30d"
     custom_start: str = ""
     custom_end: str = ""
-    error: str = ""
-    loaded: bool = False
     product_sort: str = "revenue"
     product_sort_descending: bool = True
     source_sort: str = "revenue"
     source_sort_descending: bool = True
 
     async def _reload(self) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(
-            dashboard, actor, range_key=self.range_key, custom_start=self.custom_start, custom_end=self.custom_end
+        result = await self._call(
+            dashboard, range_key=self.range_key, custom_start=self.custom_start, custom_end=self.custom_end
         )
-        if result.ok:
-            self.view, self.error = result.value, ""
-        else:
-            self.error = result.error
+        self.view, self.error = result.value if result.ok else self.view, result.error
         self.loaded = True
 
     @rx.event
@@ -151,7 +146,7 @@ class DashboardState(rx.State):
     @rx.event
     async def refresh_live(self):
         """Sent by the notifications watcher when the shop's figures changed."""
-        if self.router.url.path.rstrip("/") == ANALYTICS_PATH and self.view is not None:
+        if self.router.url.path.rstrip("/") == routes.SELLER_ANALYTICS and self.view is not None:
             await self._reload()
 
     @rx.event

@@ -1,6 +1,6 @@
-"""The cart: guests keep theirs in this browser session (backend vars), signed-in buyers
-in the database; the guest cart is merged in when they sign in. Checkout opens the
-gateway's payment page.
+"""The cart: the services of commerce.orders.cart over the visitor's cart (a signed-in
+buyer's in the database, or the guest cart this browser session keeps in a backend var,
+merged into the account's after sign-in). Checkout opens the gateway's payment page.
 
 Every price shown comes from `commerce.orders.pricing`, the function that also
 prices the order, so the cart never shows a total the order would not charge.
@@ -14,17 +14,17 @@ from typing import Any
 import reflex as rx
 
 from commerce import payments
-from commerce.actor import Actor
 from commerce.config import get_settings
-from commerce.db import unit_of_work
+from commerce.kit.ids import parse_id
 from commerce.models import PricingMode
 from commerce.money import Money, format_money
 from commerce.orders import cart, checkout, currency
-from commerce.orders.cart import CartSettings, CartView
-from commerce.orders.pricing import CartInput
+from commerce.orders.cart import NO_GUEST_CART, CartChange, CartView, GuestCart
 from state import service_call
 from state.analytics import track
-from state.form_data import text_field
+from state.form_data import form_errors, text_field
+from state.page import ServiceState
+from state.service_call import Result
 from state.session import current_actor
 
 
@@ -117,13 +117,11 @@ def _totals(view: CartView) -> CartTotals:
     )
 
 
-class CartState(rx.State):
-    # The guest cart, in this browser session only (the server holds it, not the browser).
-    _guest_items: list[dict[str, Any]] = []
-    _guest_code: str = ""
-    _guest_country: str = ""
-    _guest_currency: str = ""
-    # Orders a guest placed from this session: reference -> receipt token (lifecycle.receipt_token).
+class CartState(ServiceState, rx.State):
+    # A guest's cart, kept by this browser session (on the server, not in the browser).
+    _guest: GuestCart = NO_GUEST_CART
+    # Orders placed from this session: reference -> receipt token (lifecycle.receipt_token),
+    # which lets a guest see the order's confirmation page.
     _receipt_tokens: dict[str, str] = {}
 
     count: int = 0
@@ -134,14 +132,13 @@ class CartState(rx.State):
     country: str = ""
     currency: str = ""
     currencies: list[str] = []
-    signed_in: bool = False
     loaded: bool = False
 
     error: str = ""
     amount_errors: dict[str, str] = {}
     code_error: str = ""
-    email_error: str = ""
-    checkout_error: str = ""
+    # The checkout form's errors: "email" (a guest's) or "form".
+    checkout_errors: dict[str, str] = {}
     checkout_pending: bool = False
 
     # The product page's "Add to cart" outcome, for the product it was about.
@@ -150,264 +147,131 @@ class CartState(rx.State):
     add_error_product_id: int = 0
     add_pending: bool = False
 
-    # -- the guest cart ----------------------------------------------------------
-
-    def _guest_inputs(self) -> list[CartInput]:
-        return [CartInput(int(item["product_id"]), item.get("amount")) for item in self._guest_items]
-
-    def _guest_settings(self) -> CartSettings:
-        return CartSettings(self._guest_code or None, self._guest_country or None, self._guest_currency or None)
-
-    def _set_guest_item(self, item: CartInput) -> None:
-        entries = [entry for entry in self._guest_items if entry["product_id"] != item.product_id]
-        position = next(
-            (i for i, entry in enumerate(self._guest_items) if entry["product_id"] == item.product_id), len(entries)
-        )
-        entries.insert(position, {"product_id": item.product_id, "amount": item.amount})
-        self._guest_items = entries
-
-    async def _merge_guest(self, actor: Actor) -> None:
-        """A guest who signs in keeps what they put in the cart."""
-        if not actor.is_signed_in or not (
-            self._guest_items or self._guest_code or self._guest_country or self._guest_currency
-        ):
-            return
-        result = await service_call.call(cart.merge_guest_cart, actor, self._guest_inputs(), self._guest_settings())
+    async def _change(self, service, *args, **kwargs) -> Result:
+        """A cart service over this visitor's cart (the service picks the signed-in buyer's
+        or this session's guest cart); shows the cart it returns."""
+        result = await self._call(service, *args, guest=self._guest, **kwargs)
         if result.ok:
-            self._guest_items, self._guest_code, self._guest_country, self._guest_currency = [], "", "", ""
+            change: CartChange = result.value
+            self._guest = change.guest
+            view = change.view
+            self.rows = _rows(view)
+            self.totals = _totals(view)
+            self.count = len(view.items)
+            self.code = view.settings.code or ""
+            self.code_message = view.quote.code_message or ""
+            self.country = view.quote.country or ""
+            self.currency = view.quote.currency
+            self.loaded = True
+        return result
 
-    # -- reading -------------------------------------------------------------------
-
-    def _show(self, view: CartView) -> None:
-        self.rows = _rows(view)
-        self.totals = _totals(view)
-        self.count = len(view.items)
-        self.code = view.settings.code or ""
-        self.code_message = view.quote.code_message or ""
-        self.country = view.quote.country or ""
-        self.currency = view.quote.currency
-        self.loaded = True
-
-    async def _view(self, actor: Actor) -> CartView | None:
-        if actor.is_signed_in:
-            result = await service_call.call(cart.view_cart, actor)
-        else:
-            result = await service_call.call(cart.guest_view, self._guest_inputs(), self._guest_settings())
-        if not result.ok:
-            self.error = result.error
-            return None
-        return result.value
-
-    async def _refresh(self, actor: Actor) -> None:
-        self.signed_in = actor.is_signed_in
-        view = await self._view(actor)
-        if view is not None:
-            self._show(view)
+    def _count(self, result: Result) -> None:
+        if result.ok:
+            self.count, self._guest = result.value.count, result.value.guest
 
     @rx.event
     async def refresh_count(self):
-        """On every page: the navbar's count (and the guest cart merged after sign-in)."""
-        actor = await current_actor(self)
-        self.signed_in = actor.is_signed_in
-        await self._merge_guest(actor)
-        if actor.is_signed_in:
-            result = await service_call.call(cart.item_count, actor)
-            self.count = result.value if result.ok else 0
-        else:
-            self.count = len(self._guest_items)
+        """On every page: the navbar's count (and a guest cart joins the account's after sign-in)."""
+        self._count(await self._call(cart.item_count, guest=self._guest))
 
     @rx.event
     async def load(self):
         """The cart page."""
-        self.error = self.code_error = self.email_error = self.checkout_error = ""
+        self.code_error, self.checkout_errors = "", {}
         self.amount_errors = {}
-        actor = await current_actor(self)
-        await self._merge_guest(actor)
         if not self.currencies:
-            offered = await service_call.call(currency.available_currencies)
-            self.currencies = offered.value or []
-        await self._refresh(actor)
-
-    # -- changing --------------------------------------------------------------------
+            self.currencies = (await service_call.call(currency.available_currencies)).value or []
+        self.error = (await self._change(cart.open_cart)).error
 
     @rx.event
     async def add(self, form_data: dict[str, Any]):
         """The product page's form: `product_id` and, for pay what you want, `amount`."""
-        raw_id = text_field(form_data, "product_id")
-        if not raw_id.isdigit():
+        product_id = parse_id(form_data.get("product_id"))
+        if product_id is None:
             return
-        product_id = int(raw_id)
         amount_text = text_field(form_data, "amount") if "amount" in form_data else None
         self.add_error, self.add_error_product_id, self.added_product_id = "", 0, 0
         self.add_pending = True
         yield
-        actor = await current_actor(self)
-        if actor.is_signed_in:
-            result = await service_call.call(cart.add_item, actor, product_id, amount_text)
-        else:
-            result = await service_call.call(cart.check_item, product_id, amount_text)
-            if result.ok:
-                if len(self._guest_items) >= cart.MAX_ITEMS and all(
-                    entry["product_id"] != product_id for entry in self._guest_items
-                ):
-                    result = service_call.Result(error=f"A cart holds at most {cart.MAX_ITEMS} products.")
-                else:
-                    self._set_guest_item(result.value)
+        result = await self._change(cart.add_item, product_id, amount_text)
         self.add_pending = False
         if not result.ok:
             self.add_error, self.add_error_product_id = result.error, product_id
             return
         self.added_product_id = product_id
-        await self._refresh(actor)
         await track(self, "add_to_cart", product_ids=[product_id])
 
     @rx.event
     async def set_amount(self, form_data: dict[str, Any]):
         """A pay-what-you-want amount changed on the cart page."""
-        raw_id = text_field(form_data, "product_id")
-        if not raw_id.isdigit():
+        product_id = parse_id(form_data.get("product_id"))
+        if product_id is None:
             return
-        product_id = int(raw_id)
-        amount_text = text_field(form_data, "amount")
-        actor = await current_actor(self)
-        if actor.is_signed_in:
-            result = await service_call.call(cart.add_item, actor, product_id, amount_text)
-        else:
-            result = await service_call.call(cart.check_item, product_id, amount_text)
-            if result.ok and any(entry["product_id"] == product_id for entry in self._guest_items):
-                self._set_guest_item(result.value)
-        errors = {key: value for key, value in self.amount_errors.items() if key != raw_id}
-        if not result.ok:
-            errors[raw_id] = result.error
-        self.amount_errors = errors
-        await self._refresh(actor)
+        result = await self._change(cart.add_item, product_id, text_field(form_data, "amount"))
+        self._amount_error(product_id, result.error)
+
+    def _amount_error(self, product_id: int, error: str) -> None:
+        errors = {key: value for key, value in self.amount_errors.items() if key != str(product_id)}
+        self.amount_errors = {**errors, str(product_id): error} if error else errors
 
     @rx.event
     async def remove(self, product_id: int):
-        if not isinstance(product_id, int) or isinstance(product_id, bool):
-            return
-        actor = await current_actor(self)
-        if actor.is_signed_in:
-            await service_call.call(cart.remove_item, actor, product_id)
-        else:
-            self._guest_items = [entry for entry in self._guest_items if entry["product_id"] != product_id]
-        self.amount_errors = {key: value for key, value in self.amount_errors.items() if key != str(product_id)}
-        await self._refresh(actor)
-
-    async def _change_settings(
-        self, *, code: str | None = None, country: str | None = None, currency_code: str | None = None
-    ) -> str:
-        """Apply the buyer's choices; returns the error to show, if any."""
-        actor = await current_actor(self)
-        chosen = dict(
-            code=self.code if code is None else code,
-            country=self.country if country is None else country,
-            currency=self.currency if currency_code is None else currency_code,
-        )
-        if actor.is_signed_in:
-            result = await service_call.call(cart.update_settings, actor, **chosen)
-        else:
-            result = await service_call.call(cart.normalize_settings, **chosen)
-            if result.ok:
-                settings: CartSettings = result.value
-                self._guest_code = settings.code or ""
-                self._guest_country = settings.country or ""
-                self._guest_currency = settings.currency or ""
-        await self._refresh(actor)
-        return result.error
+        product_id = parse_id(product_id)
+        if product_id is not None:
+            await self._change(cart.remove_item, product_id)
+            self._amount_error(product_id, "")
 
     @rx.event
     async def apply_code(self, form_data: dict[str, Any]):
         code = text_field(form_data, "code")
-        if not code:
-            self.code_error = "Enter a discount code."
-            return
-        self.code_error = await self._change_settings(code=code)
-        if not self.code_error and self.code_message:
-            # A code that does not apply is not kept: it would only stop the checkout.
-            self.code_error = self.code_message
-            await self._change_settings(code="")
+        self.code_error = "Enter a discount code." if not code else (await self._change(cart.apply_code, code)).error
 
     @rx.event
     async def remove_code(self):
-        self.code_error = await self._change_settings(code="")
+        self.code_error = (await self._change(cart.remove_code)).error
 
     @rx.event
     async def choose_country(self, country: str):
         if isinstance(country, str):
-            self.error = await self._change_settings(country=country)
+            self.error = (await self._change(cart.choose_country, country)).error
 
     @rx.event
     async def choose_currency(self, currency_code: str):
         if isinstance(currency_code, str) and currency_code:
-            self.error = await self._change_settings(currency_code=currency_code)
+            self.error = (await self._change(cart.choose_currency, currency_code)).error
 
-    # -- checkout --------------------------------------------------------------------
-
-    @rx.event
+    @rx.event(background=True)
     async def start_checkout(self, form_data: dict[str, Any]):
-        email = text_field(form_data, "email")
-        self.email_error = self.checkout_error = ""
-        actor = await current_actor(self)
-        if not actor.is_signed_in and not email:
-            self.email_error = "Enter your email so we can send your receipt and your purchases."
-            return
-        self.checkout_pending = True
-        yield
-        view = await self._view(actor)
-        if view is None:
-            self.checkout_pending = False
-            return
+        """Opening the gateway's payment page is a network call: off the state lock."""
+        async with self:
+            if self.checkout_pending:
+                return
+            self.checkout_errors = {}
+            self.checkout_pending = True
+            actor, guest = await current_actor(self), self._guest
         result = await service_call.call(
-            checkout.start_checkout,
-            actor,
-            payments.gateway(),
-            items=list(view.items),
-            settings=view.settings,
-            email=None if actor.is_signed_in else email,
+            checkout.checkout_cart, actor, payments.gateway(), guest=guest, email=text_field(form_data, "email")
         )
-        self.checkout_pending = False
-        if not result.ok:
-            if result.field == "email":
-                self.email_error = result.error
-            else:
-                self.checkout_error = result.error
-            await self._refresh(actor)
-            return
-        if not actor.is_signed_in:
-            self._receipt_tokens = {**self._receipt_tokens, result.value.order_reference: result.value.receipt_token}
-        await track(self, "checkout", order_reference=result.value.order_reference)
-        yield rx.redirect(local_path(result.value.redirect_url))
-
-
-async def merge_after_sign_in(state: rx.State, actor: Actor) -> None:
-    """Called by the sign-in and sign-up handlers: the guest cart joins the account's."""
-    cart_state = await state.get_state(CartState)
-    await cart_state._merge_guest(actor)
-    await cart_state._refresh(actor)
+        async with self:
+            self.checkout_pending = False
+            if not result.ok:
+                self.checkout_errors = form_errors(result, ("email",))
+                await self._change(cart.open_cart)  # the cart as it is now, with what stopped the checkout
+                return
+            placed = result.value
+            self._receipt_tokens = {**self._receipt_tokens, placed.order_reference: placed.receipt_token}
+            await track(self, "checkout", order_reference=placed.order_reference)
+        yield rx.redirect(local_path(placed.redirect_url))
 
 
 async def receipt_token_for(state: rx.State, reference: str) -> str:
-    """The token this browser session got when it placed `reference` as a guest ("" if none)."""
+    """The token this browser session got when it placed `reference` ("" if none)."""
     cart_state = await state.get_state(CartState)
     return cart_state._receipt_tokens.get(reference, "")
 
 
-async def after_payment(state: rx.State, actor: Actor, product_ids: set[int], signed_in_count: int) -> None:
-    """An order was paid: a guest's session cart loses what it bought (a signed-in cart
-    already has, in the same transaction); the navbar count follows."""
+async def after_payment(state: rx.State, product_ids: set[int]) -> None:
+    """An order placed from this session was paid: the cart loses what it bought, and the
+    navbar count follows."""
     cart_state = await state.get_state(CartState)
-    if actor.is_signed_in:
-        cart_state.count = signed_in_count
-        return
-    cart_state._guest_items = [entry for entry in cart_state._guest_items if entry["product_id"] not in product_ids]
-    cart_state._guest_code = ""
-    cart_state.count = len(cart_state._guest_items)
-
-
-def signed_in_count(actor: Actor) -> int:
-    """The cart count for the navbar, from a worker thread (0 for guests)."""
-    if not actor.is_signed_in:
-        return 0
-    with unit_of_work() as s:
-        return cart.item_count(s, actor)
+    cart_state._count(await cart_state._call(cart.after_payment, product_ids, guest=cart_state._guest))

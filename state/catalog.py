@@ -6,8 +6,6 @@ and keeps the view model. Nothing here decides visibility: the queries do.
 
 from __future__ import annotations
 
-import dataclasses
-
 import reflex as rx
 
 from commerce.catalog import queries
@@ -18,60 +16,39 @@ from commerce.catalog.queries import (
     ShopPageView,
 )
 from commerce.config import get_settings
-from commerce.kit.pagination import Page
 from state import service_call
 from state.analytics import track
+from state.page import Pagination, page_number, paged
+from state.service_call import Result
 from state.session import current_actor
 
 PER_PAGE = 24
 
 
-def page_number(state: rx.State) -> int:
-    """`?page=` of the current address, 1 when missing or nonsense."""
-    raw = state.router.url.query_parameters.get("page", "1")
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and 0 < len(raw) < 7 else 1
+class CatalogListingState(rx.State, mixin=True):
+    """A category's or a shop's page: the listing itself and one page of its products."""
 
-
-@dataclasses.dataclass(frozen=True)
-class Pagination:
-    """Where a list stands, for the pager component."""
-
-    page: int = 1
-    page_count: int = 1
-    total: int = 0
-    has_previous: bool = False
-    has_next: bool = False
-
-    @classmethod
-    def of(cls, page: Page) -> Pagination:
-        return cls(
-            page=page.page,
-            page_count=page.page_count,
-            total=page.total,
-            has_previous=page.has_previous,
-            has_next=page.has_next,
-        )
-
-
-class CategoryState(rx.State):
-    category: CategoryPageView | None = None
     products: list[ProductCardView] = []
     pagination: Pagination = Pagination()
     not_found: bool = False
     loaded: bool = False
 
+    async def _open(self, query, slug: str) -> Result:
+        self.loaded = False
+        result = await service_call.call(query, slug, page=page_number(self), per_page=PER_PAGE)
+        self.not_found = not result.ok
+        self.products, self.pagination = paged(result.map(lambda view: view.products))
+        self.loaded = True
+        return result
+
+
+class CategoryState(CatalogListingState, rx.State):
+    category: CategoryPageView | None = None
+
     @rx.event
     async def load(self):
-        self.loaded = False
         # `category_slug` is the dynamic segment of routes.CATEGORY.
-        result = await service_call.call(
-            queries.category_page, self.category_slug, page=page_number(self), per_page=PER_PAGE
-        )
-        self.not_found = not result.ok
-        self.category = result.value
-        self.products = result.value.products.items if result.ok else []
-        self.pagination = Pagination.of(result.value.products) if result.ok else Pagination()
-        self.loaded = True
+        self.category = (await self._open(queries.category_page, self.category_slug)).value
 
     @rx.var
     def page_title(self) -> str:
@@ -82,23 +59,13 @@ class CategoryState(rx.State):
         return self.category.meta_description if self.category else "Digital products by category."
 
 
-class ShopState(rx.State):
+class ShopState(CatalogListingState, rx.State):
     shop: ShopPageView | None = None
-    products: list[ProductCardView] = []
-    pagination: Pagination = Pagination()
-    not_found: bool = False
-    loaded: bool = False
 
     @rx.event
     async def load(self):
-        self.loaded = False
         # `shop_slug` is the dynamic segment of routes.SHOP (and routes.PRODUCT).
-        result = await service_call.call(queries.shop_page, self.shop_slug, page=page_number(self), per_page=PER_PAGE)
-        self.not_found = not result.ok
-        self.shop = result.value
-        self.products = result.value.products.items if result.ok else []
-        self.pagination = Pagination.of(result.value.products) if result.ok else Pagination()
-        self.loaded = True
+        self.shop = (await self._open(queries.shop_page, self.shop_slug)).value
 
     @rx.var
     def page_title(self) -> str:

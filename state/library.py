@@ -14,13 +14,14 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+import routes
 from commerce.delivery import downloads, library
 from commerce.delivery.library import LibraryItem, LibraryProductView
+from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
 from state import service_call
-from state.catalog import Pagination, page_number
+from state.page import Pagination, ServiceState, page_number
 from state.session import client_connected, current_actor
-from storefront import routes
 
 POLL_SECONDS = 3
 # A page left open for half an hour stops watching; any click or reload starts again.
@@ -34,7 +35,7 @@ def _on_library_page(state: rx.State) -> bool:
     return state.router.url.path.rstrip("/").startswith(routes.LIBRARY)
 
 
-class LibraryState(rx.State):
+class LibraryState(ServiceState, rx.State):
     items: list[LibraryItem] = []
     pagination: Pagination = Pagination()
     search: str = ""
@@ -54,8 +55,7 @@ class LibraryState(rx.State):
         return LibraryState.watch
 
     async def _refresh(self) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(library.library, actor, search=self.search, page=self._page)
+        result = await self._call(library.library, search=self.search, page=self._page)
         if result.ok:
             self.items, self.total, self._version = result.value.items, result.value.total, result.value.version
             self.pagination = Pagination.of(result.value.page)
@@ -103,7 +103,7 @@ class LibraryState(rx.State):
                 self._watching = False
 
 
-class LibraryProductState(rx.State):
+class LibraryProductState(ServiceState, rx.State):
     view: LibraryProductView | None = None
     not_found: bool = False
     loaded: bool = False
@@ -115,12 +115,10 @@ class LibraryProductState(rx.State):
     preparing_file_id: int = 0
 
     def _product_id(self) -> int:
-        raw = self.library_product_id  # the dynamic segment of routes.LIBRARY_PRODUCT
-        return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else 0
+        return parse_id(self.library_product_id) or 0  # the dynamic segment of routes.LIBRARY_PRODUCT
 
     async def _reload(self, *, mark_seen: bool = False) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(library.library_product, actor, self._product_id(), mark_seen=mark_seen)
+        result = await self._call(library.library_product, self._product_id(), mark_seen=mark_seen)
         self.not_found = not result.ok
         self.view = result.value
         self.loaded = True
@@ -136,8 +134,7 @@ class LibraryProductState(rx.State):
 
     @rx.event
     async def reveal(self, key_id: int):
-        actor = await current_actor(self)
-        result = await service_call.call(licensing.reveal_key, actor, key_id)
+        result = await self._call(licensing.reveal_key, key_id)
         if result.ok:
             self.revealed = {**self.revealed, str(key_id): result.value}
         else:
@@ -149,8 +146,7 @@ class LibraryProductState(rx.State):
 
     @rx.event
     async def copy(self, key_id: int):
-        actor = await current_actor(self)
-        result = await service_call.call(licensing.reveal_key, actor, key_id)
+        result = await self._call(licensing.reveal_key, key_id)
         if not result.ok:
             self.key_notice = result.error
             return

@@ -1,8 +1,8 @@
 """The moderation queue page: filters, decisions on one item, bulk decisions.
 
-Thin: every handler asks `current_actor` who is acting and calls one moderation
-service, which refuses (and logs) anyone but an administrator. Ids arriving in
-events or forms only say which item is meant.
+Thin: every handler calls one moderation service as the session's actor (`PageState`),
+which refuses (and logs) anyone but an administrator. Ids arriving in events or forms
+only say which item is meant.
 """
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ from typing import Any
 
 import reflex as rx
 
+from commerce.kit.ids import parse_id
 from commerce.moderation import decisions, queue
 from commerce.moderation.queue import QueueItem
-from state import service_call
-from state.catalog import Pagination, page_number
-from state.form_data import id_value, text_field
-from state.session import act, current_actor
+from state.form_data import text_field
+from state.page import PageState, Pagination, page_number, paged
 
 QUEUE_PER_PAGE = 50
 
 
-class ModerationState(rx.State):
+class ModerationState(PageState, rx.State):
     items: list[QueueItem] = []
     counts: dict[str, int] = {}
     pagination: Pagination = Pagination()
@@ -29,26 +28,19 @@ class ModerationState(rx.State):
     age: str = "any"
     # Products ticked for a bulk decision.
     selected: list[int] = []
-    notice: str = ""
-    error: str = ""
-    loaded: bool = False
-    # Changes on every reload, so the reason fields re-mount empty.
-    form_key: int = 0
 
     async def _reload(self) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(
-            queue.moderation_queue, actor, kind=self.kind, age=self.age, page=page_number(self), per_page=QUEUE_PER_PAGE
+        result = await self._call(
+            queue.moderation_queue, kind=self.kind, age=self.age, page=page_number(self), per_page=QUEUE_PER_PAGE
         )
-        if result.ok:
-            self.items = result.value.page.items
-            self.counts = result.value.counts
-            self.pagination = Pagination.of(result.value.page)
-        else:
-            self.items, self.counts, self.pagination = [], {}, Pagination()
+        listed = result.map(lambda view: view.page)
+        self.items, self.pagination = paged(listed)
+        self.counts = result.value.counts if result.ok else {}
+        if not result.ok:
             self.error = result.error
         shown = {item.subject_id for item in self.items if item.kind == "product"}
         self.selected = [product_id for product_id in self.selected if product_id in shown]
+        # Every reload re-mounts the reason fields empty.
         self.form_key += 1
 
     @rx.event
@@ -74,20 +66,16 @@ class ModerationState(rx.State):
         self.notice = self.error = ""
         await self._reload()
 
-    async def _decide(self, service, *args, done: str, **kwargs) -> None:
-        if await act(self, service, *args, done=done, **kwargs):
-            await self._reload()
-
     @rx.event
     async def approve(self, product_id: int):
-        if id_value(product_id) is not None:
-            await self._decide(decisions.approve_product, id_value(product_id), done="Product approved.")
+        if parse_id(product_id) is not None:
+            await self._act(decisions.approve_product, parse_id(product_id), done="Product approved.")
 
     @rx.event
     async def reject(self, form_data: dict[str, Any]):
-        product_id = id_value(form_data.get("product_id"))
+        product_id = parse_id(form_data.get("product_id"))
         if product_id is not None:
-            await self._decide(
+            await self._act(
                 decisions.reject_product,
                 product_id,
                 reason=text_field(form_data, "reason"),
@@ -96,20 +84,20 @@ class ModerationState(rx.State):
 
     @rx.event
     async def hide_review(self, form_data: dict[str, Any]):
-        review_id = id_value(form_data.get("review_id"))
+        review_id = parse_id(form_data.get("review_id"))
         if review_id is not None:
-            await self._decide(
+            await self._act(
                 decisions.hide_review, review_id, reason=text_field(form_data, "reason"), done="Review hidden."
             )
 
     @rx.event
     async def dismiss_report(self, report_id: int):
-        if id_value(report_id) is not None:
-            await self._decide(decisions.dismiss_report, id_value(report_id), done="Report dismissed.")
+        if parse_id(report_id) is not None:
+            await self._act(decisions.dismiss_report, parse_id(report_id), done="Report dismissed.")
 
     @rx.event
     def toggle_selected(self, product_id: int, checked: bool):
-        product_id = id_value(product_id)
+        product_id = parse_id(product_id)
         if product_id is None:
             return
         if checked and product_id not in self.selected:
@@ -122,20 +110,17 @@ class ModerationState(rx.State):
         self.selected = []
 
     async def _bulk(self, decision: str, reason: str) -> None:
-        self.notice = self.error = ""
-        actor = await current_actor(self)
-        result = await service_call.call(
-            decisions.bulk_products, actor, list(self.selected), decision=decision, reason=reason
-        )
-        if not result.ok:
-            self.error = result.error
-            return
         verb = "approved" if decision == "approve" else "rejected"
-        self.notice = f"{result.value.done} product{'s' if result.value.done != 1 else ''} {verb}."
-        if result.value.problems:
+        result = await self._act(
+            decisions.bulk_products,
+            list(self.selected),
+            decision=decision,
+            reason=reason,
+            done=lambda outcome: f"{outcome.done} product{'s' if outcome.done != 1 else ''} {verb}.",
+        )
+        if result.ok:
+            self.selected = []
             self.error = " ".join(result.value.problems)
-        self.selected = []
-        await self._reload()
 
     @rx.event
     async def bulk_approve(self):

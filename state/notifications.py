@@ -16,15 +16,14 @@ from typing import Any
 
 import reflex as rx
 
-from commerce.actor import Actor
-from commerce.kit.pagination import Page
+from commerce.kit.ids import parse_id
 from commerce.notifications import inapp, preferences
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView
 from state import service_call
 from state.analytics import DashboardState
-from state.catalog import Pagination, page_number
 from state.form_data import text_field
+from state.page import PageState, Pagination, ServiceState, page_number, paged
 from state.session import SessionState, client_connected, current_actor
 
 POLL_SECONDS = 2.0
@@ -32,7 +31,7 @@ POLL_SECONDS = 2.0
 MAX_WATCH_SECONDS = 6 * 60 * 60
 
 
-class NotificationsState(rx.State):
+class NotificationsState(ServiceState, rx.State):
     unread: int = 0
     items: list[NotificationView] = []
     pagination: Pagination = Pagination()
@@ -66,7 +65,7 @@ class NotificationsState(rx.State):
         try:
             async with self:
                 session = await self.get_state(SessionState)
-                actor = Actor(user_id=session._user_id, role=session._role, shop_id=session._shop_id)
+                actor = session._actor()
             while actor.is_signed_in and time.monotonic() - started < MAX_WATCH_SECONDS:
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
@@ -92,7 +91,7 @@ class NotificationsState(rx.State):
                     listed = await service_call.call(inapp.list_notifications, actor, page=shown_page)
                     async with self:
                         if listed.ok and self._page == shown_page:
-                            self._show(listed.value)
+                            self.items, self.pagination = paged(listed)
                 for note in fresh:
                     yield rx.toast.info(note.title, description=note.body, duration=8000, id=f"notification-{note.id}")
                 if figures_changed:
@@ -104,82 +103,67 @@ class NotificationsState(rx.State):
     @rx.event
     async def load_page(self):
         self._page = page_number(self)
-        actor = await current_actor(self)
-        result = await service_call.call(inapp.list_notifications, actor, page=self._page)
-        self._show(result.value if result.ok else None)
+        self.items, self.pagination = paged(await self._call(inapp.list_notifications, page=self._page))
         self.loaded = True
-
-    def _show(self, listed: Page | None) -> None:
-        self.items = listed.items if listed else []
-        self.pagination = Pagination.of(listed) if listed else Pagination()
 
     @rx.event
     async def mark_read(self, notification_id: int):
-        if not isinstance(notification_id, int):
-            return
-        actor = await current_actor(self)
-        await service_call.call(inapp.mark_read, actor, [notification_id])
-        await self._refresh(actor)
+        notification_id = parse_id(notification_id)
+        if notification_id is not None:
+            await self._call(inapp.mark_read, [notification_id])
+            await self._refresh()
 
     @rx.event
     async def mark_all_read(self):
-        actor = await current_actor(self)
-        await service_call.call(inapp.mark_read, actor)
-        await self._refresh(actor)
+        await self._call(inapp.mark_read)
+        await self._refresh()
 
-    async def _refresh(self, actor: Actor) -> None:
-        listed = await service_call.call(inapp.list_notifications, actor, page=self._page)
-        self._show(listed.value if listed.ok else None)
-        status = await service_call.call(inapp.live_status, actor)
+    async def _refresh(self) -> None:
+        self.items, self.pagination = paged(await self._call(inapp.list_notifications, page=self._page))
+        status = await self._call(inapp.live_status)
         if status.ok:
             self.unread = status.value.unread
 
 
-class PreferencesState(rx.State):
+class PreferencesState(PageState, rx.State):
     notifications: list[PreferenceView] = []
     share_email: bool = True
     sms_number: str = ""
-    error: str = ""
-    notice: str = ""
 
     @rx.event
     async def load(self):
         self.error = self.notice = ""
-        actor = await current_actor(self)
-        result = await service_call.call(preferences.get_preferences, actor)
+        result = await self._call(preferences.get_preferences)
         if result.ok:
             self._apply(result.value)
 
     @rx.event
     async def set_notification(self, kind: str, channel: str, enabled: Any):
-        actor = await current_actor(self)
-        result = await service_call.call(
-            preferences.set_notification_preference, actor, kind=kind, channel=channel, enabled=enabled
+        await self._act(
+            preferences.set_notification_preference,
+            kind=kind,
+            channel=channel,
+            enabled=enabled,
+            done="Your notification choices are saved.",
+            show=self._apply,
         )
-        self._show(result, "Your notification choices are saved.")
 
     @rx.event
     async def set_share_email(self, enabled: Any):
-        actor = await current_actor(self)
-        result = await service_call.call(preferences.set_share_email, actor, enabled=enabled)
-        self._show(result, "Your privacy choice is saved.")
+        await self._act(
+            preferences.set_share_email, enabled=enabled, done="Your privacy choice is saved.", show=self._apply
+        )
 
     @rx.event
     async def set_sms_number(self, form_data: dict[str, Any]):
-        actor = await current_actor(self)
-        result = await service_call.call(preferences.set_sms_number, actor, number=text_field(form_data, "sms_number"))
-        self._show(
-            result,
-            "Your mobile number is saved." if text_field(form_data, "sms_number") else "Your mobile number is removed.",
+        number = text_field(form_data, "sms_number")
+        await self._act(
+            preferences.set_sms_number,
+            number=number,
+            done="Your mobile number is saved." if number else "Your mobile number is removed.",
+            show=self._apply,
         )
 
     def _apply(self, view: preferences.PreferencesView) -> None:
         self.notifications, self.share_email = view.notifications, view.share_email_with_sellers
         self.sms_number = view.sms_number
-
-    def _show(self, result: service_call.Result, notice: str) -> None:
-        if result.ok:
-            self._apply(result.value)
-            self.error, self.notice = "", notice
-        else:
-            self.error, self.notice = result.error, ""

@@ -8,18 +8,16 @@ import dataclasses
 
 import reflex as rx
 
+import routes
 from commerce.actor import ANONYMOUS, Actor
-from commerce.db import unit_of_work
-from commerce.errors import DomainError
 from commerce.models import OrderStatus
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView
 from state import service_call
-from state.cart import after_payment, local_path, receipt_token_for, signed_in_count
-from state.catalog import Pagination, page_number
+from state.cart import after_payment, local_path, receipt_token_for
+from state.page import Pagination, ServiceState, page_number, paged
 from state.session import client_connected, current_actor
-from storefront import routes
 
 # The confirmation page checks the order this often, for at most this long, while it awaits payment.
 POLL_SECONDS = 1.0
@@ -69,8 +67,7 @@ def order_page(view: OrderView) -> OrderPage:
         url=routes.order_url(view.reference),
         status=view.status,
         status_label=view.status_label,
-        is_paid=view.status
-        in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED),
+        is_paid=view.is_paid,
         is_pending=view.status == OrderStatus.PENDING,
         payment_error=view.payment_error or "",
         retry_path=local_path(view.payment_url) if view.payment_url else "",
@@ -99,13 +96,9 @@ def order_page(view: OrderView) -> OrderPage:
     )
 
 
-def _fetch(actor: Actor, reference: str, token: str) -> OrderView | None:
-    """The order if this viewer may see it (from a worker thread), else None."""
-    with unit_of_work() as s:
-        try:
-            return lifecycle.get_order_for_viewer(s, actor, reference, token)
-        except DomainError:
-            return None
+async def _fetch(actor: Actor, reference: str, token: str) -> OrderView | None:
+    """The order if this viewer may see it, else None."""
+    return (await service_call.call(lifecycle.get_order_for_viewer, actor, reference, token)).value
 
 
 class OrderState(rx.State):
@@ -135,7 +128,7 @@ class OrderState(rx.State):
         self.signed_in = actor.is_signed_in
         self._viewer_user_id, self._viewer_role, self._viewer_shop_id = actor.user_id, actor.role, actor.shop_id
         self._token = await receipt_token_for(self, reference)
-        view = await asyncio.to_thread(_fetch, actor, reference, self._token)
+        view = await _fetch(actor, reference, self._token)
         self.not_found = view is None
         self.order = order_page(view) if view else OrderPage()
         self.loaded = True
@@ -143,8 +136,7 @@ class OrderState(rx.State):
             self.watching = True  # the watcher starts now, or already runs for this order
             return OrderState.watch
         if view is not None and self.order.is_paid:
-            count = await asyncio.to_thread(signed_in_count, actor)
-            await after_payment(self, actor, {line.product_id for line in view.lines}, count)
+            await after_payment(self, {line.product_id for line in view.lines})
 
     @rx.event(background=True)
     async def watch(self):
@@ -158,12 +150,7 @@ class OrderState(rx.State):
         try:
             for _ in range(int(POLL_LIMIT_SECONDS / POLL_SECONDS)):
                 await asyncio.sleep(POLL_SECONDS)
-                view = await asyncio.to_thread(_fetch, actor, reference, token)
-                count = (
-                    await asyncio.to_thread(signed_in_count, actor)
-                    if view and view.status != OrderStatus.PENDING
-                    else 0
-                )
+                view = await _fetch(actor, reference, token)
                 async with self:
                     if self.order.reference != reference or view is None or not client_connected(self):
                         return  # the buyer opened another order or closed the tab
@@ -172,7 +159,7 @@ class OrderState(rx.State):
                         self.order = page
                     if view.status != OrderStatus.PENDING:
                         if page.is_paid:
-                            await after_payment(self, actor, {line.product_id for line in view.lines}, count)
+                            await after_payment(self, {line.product_id for line in view.lines})
                         return
         finally:
             async with self:
@@ -181,15 +168,13 @@ class OrderState(rx.State):
                     self.watching = False
 
 
-class OrderHistoryState(rx.State):
+class OrderHistoryState(ServiceState, rx.State):
     orders: list[OrderPage] = []
     pagination: Pagination = Pagination()
     loaded: bool = False
 
     @rx.event
     async def load(self):
-        actor = await current_actor(self)
-        result = await service_call.call(lifecycle.list_orders, actor, page=page_number(self))
-        self.orders = [order_page(view) for view in result.value.items] if result.ok else []
-        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
+        views, self.pagination = paged(await self._call(lifecycle.list_orders, page=page_number(self)))
+        self.orders = [order_page(view) for view in views]
         self.loaded = True

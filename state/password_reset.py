@@ -8,7 +8,9 @@ import reflex as rx
 
 from commerce import accounts
 from state import service_call
-from state.form_data import secret_field, text_field
+from state.form_data import confirmed, form_errors, missing, secret_field, text_field
+
+NEW_PASSWORD_REQUIRED = {"password": "Choose a new password."}
 
 
 class PasswordResetState(rx.State):
@@ -16,9 +18,8 @@ class PasswordResetState(rx.State):
     request_sent: bool = False
     request_pending: bool = False
 
-    reset_password_error: str = ""
-    reset_confirm_error: str = ""
-    reset_error: str = ""
+    # The new-password form's errors: "password", "confirm" or "form".
+    reset_errors: dict[str, str] = {}
     reset_done: bool = False
     reset_pending: bool = False
 
@@ -45,10 +46,8 @@ class PasswordResetState(rx.State):
     async def choose_password(self, form_data: dict[str, Any]):
         password = secret_field(form_data, "new_password")
         confirm = secret_field(form_data, "confirm_password")
-        self.reset_password_error = "" if password else "Choose a new password."
-        self.reset_confirm_error = "" if password == confirm else "The two passwords do not match."
-        self.reset_error = ""
-        if self.reset_password_error or self.reset_confirm_error:
+        self.reset_errors = {**missing({"password": password}, NEW_PASSWORD_REQUIRED), **confirmed(password, confirm)}
+        if self.reset_errors:
             return
         self.reset_pending = True
         yield
@@ -56,10 +55,5 @@ class PasswordResetState(rx.State):
         token = self.reset_token
         result = await service_call.call(accounts.reset_password, token=token, new_password=password)
         self.reset_pending = False
-        if not result.ok:
-            if result.field == "password":
-                self.reset_password_error = result.error
-            else:
-                self.reset_error = result.error
-            return
-        self.reset_done = True
+        self.reset_errors = form_errors(result, ("password",))
+        self.reset_done = result.ok

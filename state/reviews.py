@@ -1,9 +1,9 @@
 """The product page's reviews: the list, the buyer's own review, helpful votes, the
 seller's reply and reports.
 
-Thin: each handler reads its form, asks `current_actor` who is acting and calls one
-reviews service, which decides whether the actor may. Ids in a form are only
-which review is meant; the service checks the rest.
+Thin: each handler reads its form and calls one reviews service as the session's actor,
+which decides whether the actor may. Ids in a form are only which review is meant; the
+service checks the rest.
 """
 
 from __future__ import annotations
@@ -12,18 +12,29 @@ from typing import Any
 
 import reflex as rx
 
+import routes
+from commerce.kit.ids import parse_id
 from commerce.reviews import service as reviews
 from commerce.reviews.service import ProductRating, ProductReviews, SellerReviewRow
 from state import service_call
-from state.catalog import Pagination, page_number
-from state.form_data import id_value, text_field
+from state.form_data import text_field
+from state.page import PageState, Pagination, ServiceState, page_number, paged
+from state.service_call import Result
 from state.session import current_actor
-from storefront import routes
 
 PAGE_SIZE = 10
 
 
-class ReviewsState(rx.State):
+async def _reply(state: ServiceState, form_data: dict[str, Any]) -> Result | None:
+    """The seller's reply from a reply form (`review_id`, `reply`); None when no review is meant."""
+    review_id = parse_id(form_data.get("review_id"))
+    if review_id is None:
+        return None
+    body = form_data.get("reply") if isinstance(form_data.get("reply"), str) else ""
+    return await state._call(reviews.reply_to_review, review_id, body=body)
+
+
+class ReviewsState(ServiceState, rx.State):
     data: ProductReviews | None = None
     sort: str = "newest"
     limit: int = PAGE_SIZE
@@ -46,19 +57,17 @@ class ReviewsState(rx.State):
         return routes.login_url(self.router.url.path)
 
     async def _reload(self) -> bool:
-        actor = await current_actor(self)
         # `shop_slug` and `product_slug` are the dynamic segments of routes.PRODUCT.
-        result = await service_call.call(
-            reviews.reviews_for_page,
-            self.shop_slug,
-            self.product_slug,
-            viewer=actor,
-            sort=self.sort,
-            limit=self.limit,
+        result = await self._call_as_viewer(
+            reviews.reviews_for_page, self.shop_slug, self.product_slug, sort=self.sort, limit=self.limit
         )
-        self.data = result.value if result.ok else None
+        self.data = result.value
         self.form_key += 1
         return result.ok
+
+    async def _call_as_viewer(self, service, *args, **kwargs) -> Result:
+        # The reviews page is public: the actor only says whose review and votes are whose.
+        return await service_call.call(service, *args, viewer=await current_actor(self), **kwargs)
 
     @rx.event
     async def load(self):
@@ -90,15 +99,14 @@ class ReviewsState(rx.State):
     @rx.event
     async def submit_review(self, form_data: dict[str, Any]):
         self.review_error = self.review_notice = ""
-        rating = id_value(form_data.get("rating"))
+        rating = parse_id(form_data.get("rating"))
         if rating is None:
             self.review_error = "Choose from 1 to 5 stars."
             return
         if self.data is None:
             return
-        actor = await current_actor(self)
         body = form_data.get("body") if isinstance(form_data.get("body"), str) else ""
-        result = await service_call.call(reviews.submit_review, actor, self.data.product_id, rating=rating, body=body)
+        result = await self._call(reviews.submit_review, self.data.product_id, rating=rating, body=body)
         if not result.ok:
             self.review_error = result.error
             return
@@ -108,20 +116,18 @@ class ReviewsState(rx.State):
 
     @rx.event
     async def toggle_helpful(self, review_id: int, helpful: bool):
-        self.vote_error = ""
         actor = await current_actor(self)
         if not actor.is_signed_in:
             self.vote_error = "Sign in to vote on reviews."
             return
         result = await service_call.call(reviews.set_helpful, actor, review_id, helpful=bool(helpful))
-        if not result.ok:
-            self.vote_error = result.error
-            return
-        await self._reload()
+        self.vote_error = result.error
+        if result.ok:
+            await self._reload()
 
     @rx.event
     def open_reply(self, review_id: int):
-        self.reply_target, self.reply_error = review_id if isinstance(review_id, int) else 0, ""
+        self.reply_target, self.reply_error = parse_id(review_id) or 0, ""
 
     @rx.event
     def close_reply(self):
@@ -130,21 +136,13 @@ class ReviewsState(rx.State):
     @rx.event
     async def submit_reply(self, form_data: dict[str, Any]):
         self.reply_error = ""
-        review_id = id_value(form_data.get("review_id"))
-        if review_id is None:
+        result = await _reply(self, form_data)
+        if result is None:
             return
-        actor = await current_actor(self)
-        result = await service_call.call(
-            reviews.reply_to_review,
-            actor,
-            review_id,
-            body=form_data.get("reply") if isinstance(form_data.get("reply"), str) else "",
-        )
-        if not result.ok:
-            self.reply_error = result.error
-            return
-        self.reply_target = 0
-        await self._reload()
+        self.reply_error = result.error
+        if result.ok:
+            self.reply_target = 0
+            await self._reload()
 
     @rx.event
     def open_report(self, target: str):
@@ -161,16 +159,13 @@ class ReviewsState(rx.State):
         if self.data is None or not self.report_target:
             return
         reason, details = text_field(form_data, "reason"), text_field(form_data, "details")
-        actor = await current_actor(self)
         if self.report_target == "product":
-            result = await service_call.call(
-                reviews.report_product, actor, self.data.product_id, reason=reason, details=details
-            )
+            result = await self._call(reviews.report_product, self.data.product_id, reason=reason, details=details)
         else:
-            review_id = id_value(self.report_target)
+            review_id = parse_id(self.report_target)
             if review_id is None:
                 return
-            result = await service_call.call(reviews.report_review, actor, review_id, reason=reason, details=details)
+            result = await self._call(reviews.report_review, review_id, reason=reason, details=details)
         if not result.ok:
             self.report_error = result.error
             return
@@ -178,7 +173,7 @@ class ReviewsState(rx.State):
         self.report_notice = "Thank you. A moderator will look at your report."
 
 
-class SellerReviewsState(rx.State):
+class SellerReviewsState(PageState, rx.State):
     """The seller area's reviews page: ratings per product and replies to reviews."""
 
     ratings: list[ProductRating] = []
@@ -186,26 +181,18 @@ class SellerReviewsState(rx.State):
     pagination: Pagination = Pagination()
     # From `?unanswered=1`, so a filtered page can be reloaded and paged.
     unanswered_only: bool = False
-    reply_error: str = ""
-    notice: str = ""
-    form_key: int = 0
     _page: int = 1
 
     async def _reload(self) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(
-            reviews.seller_reviews, actor, unanswered_only=self.unanswered_only, page=self._page
-        )
+        result = await self._call(reviews.seller_reviews, unanswered_only=self.unanswered_only, page=self._page)
         self.ratings = result.value.ratings if result.ok else []
-        self.rows = result.value.reviews.items if result.ok else []
-        self.pagination = Pagination.of(result.value.reviews) if result.ok else Pagination()
-        if result.ok:
-            self._page = result.value.reviews.page
+        self.rows, self.pagination = paged(result.map(lambda view: view.reviews))
+        self._page = self.pagination.page
         self.form_key += 1
 
     @rx.event
     async def load(self):
-        self.reply_error = self.notice = ""
+        self.error = self.notice = ""
         self.unanswered_only = self.router.url.query_parameters.get("unanswered", "") == "1"
         self._page = page_number(self)
         await self._reload()
@@ -222,19 +209,11 @@ class SellerReviewsState(rx.State):
 
     @rx.event
     async def reply(self, form_data: dict[str, Any]):
-        self.reply_error = self.notice = ""
-        review_id = id_value(form_data.get("review_id"))
-        if review_id is None:
+        self.error = self.notice = ""
+        result = await _reply(self, form_data)
+        if result is None:
             return
-        actor = await current_actor(self)
-        result = await service_call.call(
-            reviews.reply_to_review,
-            actor,
-            review_id,
-            body=form_data.get("reply") if isinstance(form_data.get("reply"), str) else "",
-        )
-        if not result.ok:
-            self.reply_error = result.error
-            return
-        self.notice = "Reply published on the product page."
-        await self._reload()
+        self.error = result.error
+        if result.ok:
+            self.notice = "Reply published on the product page."
+            await self._reload()

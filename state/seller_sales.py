@@ -1,7 +1,7 @@
 """The seller's sales (with refunds), discount codes, and balance with its CSV statement.
 
-Thin like the studio: each handler asks `current_actor` who is acting and calls one
-service, which checks that the actor's shop owns what is touched.
+Thin like the studio: each handler calls one service as the session's actor, which
+checks that the actor's shop owns what is touched.
 """
 
 from __future__ import annotations
@@ -12,36 +12,32 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+import routes
 from commerce import ledger, payments
 from commerce.catalog import bundles
 from commerce.catalog.bundles import BundleView
-from commerce.kit.time import utcnow
+from commerce.kit.ids import parse_id
+from commerce.kit.time import day_label
 from commerce.money import Money, format_money
 from commerce.orders import discounts, refunds, sales
 from commerce.orders.discounts import DiscountCodeView, ProductChoice
 from commerce.orders.sales import SaleView
 from state import service_call
-from state.catalog import Pagination, page_number
-from state.form_data import text_field
+from state.form_data import text_field, text_fields
+from state.page import PageState, Pagination, page_number, paged
 from state.session import current_actor
-from storefront import routes
 
 
-class SellerSalesState(rx.State):
+class SellerSalesState(PageState, rx.State):
     sales: list[SaleView] = []
     pagination: Pagination = Pagination()
     # The search as typed, from `?q=` (order reference or buyer email).
     query: str = ""
-    loaded: bool = False
-    error: str = ""
-    notice: str = ""
     pending_reference: str = ""
 
     async def _reload(self) -> None:
-        actor = await current_actor(self)
-        result = await service_call.call(sales.list_shop_sales, actor, search=self.query, page=page_number(self))
-        self.sales = result.value.items if result.ok else []
-        self.pagination = Pagination.of(result.value) if result.ok else Pagination()
+        result = await self._call(sales.list_shop_sales, search=self.query, page=page_number(self))
+        self.sales, self.pagination = paged(result)
         if not result.ok:
             self.error = result.error
         self.loaded = True
@@ -64,51 +60,44 @@ class SellerSalesState(rx.State):
         query = text_field(form_data, "q")[: sales.MAX_SEARCH_LENGTH]
         return rx.redirect(routes.SELLER_SALES + (f"?{urlencode({'q': query})}" if query else ""))
 
-    @rx.event
+    async def _refund(self, reference: str, service, *args, done: str, **kwargs) -> None:
+        """Refunds go to the payment gateway over the network: called from background events,
+        so the page stays usable meanwhile."""
+        async with self:
+            self.error = self.notice = ""
+            self.pending_reference = reference
+            actor = await current_actor(self)
+        result = await service_call.call(service, actor, payments.gateway(), reference, *args, **kwargs)
+        async with self:
+            self.pending_reference = ""
+            self.error, self.notice = result.error, done if result.ok else ""
+            await self._reload()
+
+    @rx.event(background=True)
     async def refund_order(self, reference: str):
         """Refund everything of this seller's on the order."""
-        if not isinstance(reference, str):
-            return
-        self.error = self.notice = ""
-        self.pending_reference = reference
-        yield
-        actor = await current_actor(self)
-        result = await service_call.call(
-            refunds.refund, actor, payments.gateway(), reference, reason="refunded by the seller"
-        )
-        self.pending_reference = ""
-        if result.ok:
-            self.notice = f"Order {reference}: your items are refunded."
-        else:
-            self.error = result.error
-        await self._reload()
+        if isinstance(reference, str):
+            await self._refund(
+                reference,
+                refunds.refund,
+                reason="refunded by the seller",
+                done=f"Order {reference}: your items are refunded.",
+            )
 
-    @rx.event
+    @rx.event(background=True)
     async def refund_line(self, form_data: dict[str, Any]):
         """A partial refund of one line: `reference`, `line_id`, `amount` (major units)."""
         reference = text_field(form_data, "reference")
-        line_id = text_field(form_data, "line_id")
-        if not reference or not line_id.isdigit():
-            return
-        self.error = self.notice = ""
-        self.pending_reference = reference
-        yield
-        actor = await current_actor(self)
-        result = await service_call.call(
-            sales.refund_line,
-            actor,
-            payments.gateway(),
-            reference,
-            int(line_id),
-            text_field(form_data, "amount"),
-            reason=text_field(form_data, "reason"),
-        )
-        self.pending_reference = ""
-        if result.ok:
-            self.notice = f"Refund recorded on order {reference}."
-        else:
-            self.error = result.error
-        await self._reload()
+        line_id = parse_id(form_data.get("line_id"))
+        if reference and line_id is not None:
+            await self._refund(
+                reference,
+                sales.refund_line,
+                line_id,
+                text_field(form_data, "amount"),
+                reason=text_field(form_data, "reason"),
+                done=f"Refund recorded on order {reference}.",
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,34 +114,26 @@ def _code_row(code: DiscountCodeView, titles: dict[int, str]) -> CodeRow:
     conditions = [f"only {titles.get(code.product_id, 'one product')}" if code.product_id else "shop-wide"]
     if code.minimum_amount:
         conditions.append("minimum " + format_money(Money(code.minimum_amount, code.currency)))
-    ended = code.expires_at is not None and code.expires_at <= utcnow()
     if code.expires_at:
-        conditions.append(("ended " if ended else "expires ") + code.expires_at.strftime("%d %b %Y"))
-    used_up = code.usage_limit is not None and code.used_count >= code.usage_limit
+        conditions.append(("ended " if code.expired else "expires ") + day_label(code.expires_at))
     return CodeRow(
         id=code.id,
         label=code.label,
         usage_label=usage,
         conditions_label=", ".join(conditions),
-        active=not ended and not used_up,
+        active=code.active,
     )
 
 
-class SellerDiscountsState(rx.State):
+class SellerDiscountsState(PageState, rx.State):
     codes: list[CodeRow] = []
     products: list[ProductChoice] = []
-    loaded: bool = False
-    error: str = ""
-    notice: str = ""
     pending: bool = False
 
     async def _reload(self) -> None:
-        actor = await current_actor(self)
-        products = await service_call.call(discounts.product_choices, actor)
-        codes = await service_call.call(discounts.list_codes, actor)
-        self.products = products.value or []
+        self.products = (await self._call(discounts.product_choices)).value or []
         titles = {choice.id: choice.title for choice in self.products}
-        self.codes = [_code_row(code, titles) for code in codes.value or []]
+        self.codes = [_code_row(code, titles) for code in (await self._call(discounts.list_codes)).value or []]
         self.loaded = True
 
     @rx.event
@@ -162,63 +143,45 @@ class SellerDiscountsState(rx.State):
 
     @rx.event
     async def end(self, code_id: int):
-        if not isinstance(code_id, int) or isinstance(code_id, bool):
-            return
-        self.error = self.notice = ""
-        actor = await current_actor(self)
-        result = await service_call.call(discounts.end_code, actor, code_id)
-        if result.ok:
-            self.notice = f"Code {result.value.code} ended: buyers can no longer use it."
-        else:
-            self.error = result.error
-        await self._reload()
+        code_id = parse_id(code_id)
+        if code_id is not None:
+            await self._act(
+                discounts.end_code, code_id, done=lambda code: f"Code {code.code} ended: buyers can no longer use it."
+            )
 
     @rx.event
     async def create(self, form_data: dict[str, Any]):
-        self.error = self.notice = ""
         self.pending = True
         yield
-        actor = await current_actor(self)
-        result = await service_call.call(
+        await self._act(
             discounts.create_code_from_text,
-            actor,
-            code=text_field(form_data, "code"),
-            kind=text_field(form_data, "kind"),
-            value=text_field(form_data, "value"),
-            product_id=text_field(form_data, "product_id"),
-            minimum=text_field(form_data, "minimum"),
-            expires_on=text_field(form_data, "expires_on"),
-            usage_limit=text_field(form_data, "usage_limit"),
+            **text_fields(form_data, "code", "kind", "value", "product_id", "minimum", "expires_on", "usage_limit"),
+            done=lambda code: f"Code {code.code} created.",
         )
         self.pending = False
-        if not result.ok:
-            self.error = result.error
-            return
-        self.notice = f"Code {result.value.code} created."
-        await self._reload()
 
 
-class SellerPayoutsState(rx.State):
+async def _download(state: PageState, service, filename: str):
+    """A file a service makes for the actor (a CSV), or the service's error on the page."""
+    result = await state._call(service)
+    if not result.ok:
+        state.error = result.error
+        return None
+    return rx.download(data=result.value, filename=filename)
+
+
+class SellerPayoutsState(PageState, rx.State):
     balances: list[ledger.SellerBalance] = []
-    loaded: bool = False
-    error: str = ""
 
     @rx.event
     async def load(self):
-        actor = await current_actor(self)
-        result = await service_call.call(ledger.seller_balances, actor)
-        self.balances = result.value or []
-        self.error = result.error
+        result = await self._call(ledger.seller_balances)
+        self.balances, self.error = result.value or [], result.error
         self.loaded = True
 
     @rx.event
     async def download_statement(self):
-        actor = await current_actor(self)
-        result = await service_call.call(ledger.seller_statement_csv, actor)
-        if not result.ok:
-            self.error = result.error
-            return
-        return rx.download(data=result.value, filename="earnings-statement.csv")
+        return await _download(self, ledger.seller_statement_csv, "earnings-statement.csv")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,17 +195,14 @@ class PayoutLine:
     available_label: str
 
 
-class AdminPayoutsState(rx.State):
+class AdminPayoutsState(PageState, rx.State):
     """Every shop's balance, for the admins who pay sellers out (the service checks the role)."""
 
     rows: list[PayoutLine] = []
-    loaded: bool = False
-    error: str = ""
 
     @rx.event
     async def load(self):
-        actor = await current_actor(self)
-        result = await service_call.call(ledger.payouts_report, actor)
+        result = await self._call(ledger.payouts_report)
         self.error = result.error
         self.rows = [
             PayoutLine(
@@ -259,28 +219,17 @@ class AdminPayoutsState(rx.State):
 
     @rx.event
     async def download_csv(self):
-        actor = await current_actor(self)
-        result = await service_call.call(ledger.payouts_csv, actor)
-        if not result.ok:
-            self.error = result.error
-            return
-        return rx.download(data=result.value, filename="payouts.csv")
+        return await _download(self, ledger.payouts_csv, "payouts.csv")
 
 
-class SellerBundlesState(rx.State):
+class SellerBundlesState(PageState, rx.State):
     bundles: list[BundleView] = []
     products: list[ProductChoice] = []
-    loaded: bool = False
-    error: str = ""
-    notice: str = ""
     pending: bool = False
 
     async def _reload(self) -> None:
-        actor = await current_actor(self)
-        products = await service_call.call(discounts.product_choices, actor)
-        found = await service_call.call(bundles.list_bundles, actor)
-        self.products = products.value or []
-        self.bundles = found.value or []
+        self.products = (await self._call(discounts.product_choices)).value or []
+        self.bundles = (await self._call(bundles.list_bundles)).value or []
         self.loaded = True
 
     @rx.event
@@ -291,28 +240,27 @@ class SellerBundlesState(rx.State):
     @rx.event
     async def save(self, form_data: dict[str, Any]):
         """`bundle_id` and one `item-<product id>` checkbox per product included."""
-        raw_id = text_field(form_data, "bundle_id")
+        bundle_id = parse_id(form_data.get("bundle_id"))
         self.error = self.notice = ""
-        if not raw_id.isdigit():
+        if bundle_id is None:
             self.error = "Choose the product that becomes the bundle."
             return
         items = [
-            int(key.removeprefix("item-"))
+            product_id
             for key, value in form_data.items()
-            if isinstance(key, str) and key.startswith("item-") and key[5:].isdigit() and value
+            if isinstance(key, str) and key.startswith("item-") and value
+            if (product_id := parse_id(key.removeprefix("item-"))) is not None
         ]
         self.pending = True
         yield
-        actor = await current_actor(self)
-        result = await service_call.call(bundles.set_bundle_items, actor, int(raw_id), items)
-        self.pending = False
-        if not result.ok:
-            self.error = result.error
-            return
-        view = result.value
-        self.notice = (
-            f"{view.title} now includes {len(view.items)} product(s)."
-            if view.items
-            else f"{view.title} is no longer a bundle."
+        await self._act(
+            bundles.set_bundle_items,
+            bundle_id,
+            items,
+            done=lambda view: (
+                f"{view.title} now includes {len(view.items)} product(s)."
+                if view.items
+                else f"{view.title} is no longer a bundle."
+            ),
         )
-        await self._reload()
+        self.pending = False

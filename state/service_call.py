@@ -30,6 +30,10 @@ class Result(Generic[T]):
     def ok(self) -> bool:
         return not self.error
 
+    def map(self, fn: Callable[[T], Any]) -> Result:
+        """The same outcome with `fn` applied to the value (when there is one)."""
+        return Result(value=fn(self.value)) if self.ok else self
+
 
 def _in_unit_of_work(fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
     with unit_of_work() as session:

@@ -14,16 +14,14 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+import routes
 from commerce import accounts
 from commerce.accounts import SessionGrant
 from commerce.actor import ANONYMOUS, Actor
 from commerce.config import get_settings
 from commerce.models import UserRole
 from state import service_call
-from state.form_data import secret_field, text_field
-from storefront import routes
-
-SESSION_COOKIE = "mp_session"
+from state.form_data import confirmed, form_errors, missing, secret_field, text_field
 
 
 def _cookie_max_age() -> int:
@@ -35,10 +33,17 @@ def _cookie_is_secure() -> bool:
     return get_settings().base_url.startswith("https://")
 
 
+REGISTER_REQUIRED = {
+    "email": "Enter your email address.",
+    "display_name": "Enter the name others will see.",
+    "password": "Choose a password.",
+}
+
+
 class SessionState(rx.State):
     session_token: str = rx.Cookie(
         "",
-        name=SESSION_COOKIE,
+        name=routes.SESSION_COOKIE,
         path="/",
         max_age=_cookie_max_age(),
         same_site="lax",
@@ -58,11 +63,8 @@ class SessionState(rx.State):
     login_error: str = ""
     login_pending: bool = False
 
-    register_email_error: str = ""
-    register_name_error: str = ""
-    register_password_error: str = ""
-    register_confirm_error: str = ""
-    register_error: str = ""
+    # The sign-up form's errors: "email", "display_name", "password", "confirm" or "form".
+    register_errors: dict[str, str] = {}
     register_pending: bool = False
 
     @rx.var
@@ -123,12 +125,6 @@ class SessionState(rx.State):
     def _next_path(self) -> str:
         return routes.safe_next_path(self.router.url.query_parameters.get("next"))
 
-    async def _keep_guest_cart(self) -> None:
-        # Imported here: the cart state asks this module who is signed in.
-        from state.cart import merge_after_sign_in
-
-        await merge_after_sign_in(self, self._actor())
-
     # Page load events.
 
     @rx.event
@@ -150,9 +146,7 @@ class SessionState(rx.State):
     @rx.event
     async def open_sign_in_page(self):
         """Sign-in and sign-up pages: fresh forms; a signed-in visitor goes straight on."""
-        self.login_error = self.register_error = ""
-        self.register_email_error = self.register_name_error = ""
-        self.register_password_error = self.register_confirm_error = ""
+        self.login_error, self.register_errors = "", {}
         actor = await self._resume()
         if actor.is_signed_in:
             return rx.redirect(self._next_path(), replace=True)
@@ -171,11 +165,11 @@ class SessionState(rx.State):
         yield
         result = await service_call.call(accounts.login, email=email, password=password, client_id=self._client_id())
         self.login_pending = False
+        self.login_error = result.error
         if not result.ok:
-            self.login_error = result.error
             return
         self._apply(result.value)
-        await self._keep_guest_cart()
+        # A guest cart joins the account's on the next page (CartState.refresh_count runs on every page).
         yield rx.redirect(self._next_path())
 
     @rx.event
@@ -184,17 +178,11 @@ class SessionState(rx.State):
         display_name = text_field(form_data, "display_name")
         password = secret_field(form_data, "password")
         confirm = secret_field(form_data, "confirm_password")
-        self.register_email_error = "" if email else "Enter your email address."
-        self.register_name_error = "" if display_name else "Enter the name others will see."
-        self.register_password_error = "" if password else "Choose a password."
-        self.register_confirm_error = "" if password == confirm else "The two passwords do not match."
-        self.register_error = ""
-        if (
-            self.register_email_error
-            or self.register_name_error
-            or self.register_password_error
-            or self.register_confirm_error
-        ):
+        self.register_errors = {
+            **missing({"email": email, "display_name": display_name, "password": password}, REGISTER_REQUIRED),
+            **confirmed(password, confirm),
+        }
+        if self.register_errors:
             return
         self.register_pending = True
         yield
@@ -206,18 +194,10 @@ class SessionState(rx.State):
             client_id=self._client_id(),
         )
         self.register_pending = False
+        self.register_errors = form_errors(result, ("email", "display_name", "password"))
         if not result.ok:
-            if result.field == "email":
-                self.register_email_error = result.error
-            elif result.field == "display_name":
-                self.register_name_error = result.error
-            elif result.field == "password":
-                self.register_password_error = result.error
-            else:
-                self.register_error = result.error
             return
         self._apply(result.value)
-        await self._keep_guest_cart()
         yield rx.redirect(self._next_path())
 
     @rx.event
@@ -236,18 +216,6 @@ async def current_actor(state: rx.State) -> Actor:
     """
     session = await state.get_state(SessionState)
     return await session._resume()
-
-
-async def act(state: rx.State, service, *args, done: str, **kwargs) -> bool:
-    """Call `service` as the session's actor and report on `state`: its `error`, or `done`
-    as its `notice`. True when the service succeeded (the caller reloads what changed)."""
-    state.error = state.notice = ""
-    result = await service_call.call(service, await current_actor(state), *args, **kwargs)
-    if not result.ok:
-        state.error = result.error
-        return False
-    state.notice = done
-    return True
 
 
 def client_connected(state: rx.State) -> bool:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+import routes
 from commerce.analytics.capture import record_download
 from commerce.config import get_settings
 from commerce.db import unit_of_work
@@ -28,7 +29,6 @@ from commerce.storage.port import BlobStore
 from storefront.api_files import continues_download, serve_blob
 from storefront.client_address import client_address
 
-SESSION_COOKIE = "mp_session"
 # The presigned URL only has to survive the redirect.
 S3_REDIRECT_LIFETIME = timedelta(minutes=1)
 _STATUS = {
@@ -57,7 +57,7 @@ def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
         ticket = downloads.authorise(
             s,
             link,
-            session_token=request.cookies.get(SESSION_COOKIE),
+            session_token=request.cookies.get(routes.SESSION_COOKIE),
             counts=counts,
             ip=client_address(request),
             user_agent=request.headers.get("user-agent"),

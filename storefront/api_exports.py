@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+import routes
 from commerce import accounts
 from commerce.accounts import SessionGrant
 from commerce.actor import Actor
@@ -25,9 +26,6 @@ from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.errors import PermissionDenied
 from commerce.kit.time import utcnow
-from storefront import routes
-
-SESSION_COOKIE = "mp_session"  # state.session.SESSION_COOKIE; the API layer does not import states
 
 
 def _resume(token: str) -> tuple[Actor, str, SessionGrant | None]:
@@ -45,7 +43,7 @@ def _keep_session(response: Response, token: str, grant: SessionGrant | None) ->
     if grant is not None and grant.token != token:
         settings = get_settings()
         response.set_cookie(
-            SESSION_COOKIE,
+            routes.SESSION_COOKIE,
             grant.token,
             max_age=settings.session_days * 24 * 60 * 60,
             path="/",
@@ -57,7 +55,7 @@ def _keep_session(response: Response, token: str, grant: SessionGrant | None) ->
 
 def _export(kind: str, build: Callable[..., Iterator[str]]):
     async def endpoint(request: Request) -> Response:
-        token = request.cookies.get(SESSION_COOKIE, "")
+        token = request.cookies.get(routes.SESSION_COOKIE, "")
         actor, slug, grant = await run_in_threadpool(_resume, token)
         if not actor.is_signed_in:
             return PlainTextResponse("Sign in to download your shop's exports.", status_code=401)

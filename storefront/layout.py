@@ -1,7 +1,11 @@
-"""Page templates: decorators over `rx.page` that add the chrome and the guards.
+"""Page templates: decorators that make a `Page` with the chrome and the guards.
 
     @shop_page(routes.HOME, title="…", description="…", on_load=HomeState.load)
     def home() -> rx.Component: ...
+
+`home` is then a `Page`, which `storefront.storefront` adds to the app (`app.add_page`).
+Nothing is registered by importing a page module: Reflex's global `rx.page` registry is
+applied at every compile, and the production start compiles twice (redefinition warnings).
 
 - shop_page: navbar + content + footer, open to everyone.
 - library_page: the same chrome, for signed-in users (library, account).
@@ -18,26 +22,52 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.footer import footer
+from components.loading import once_loaded
 from components.navbar import navbar
+from components.product_card import product_listing
 from components.search import quick_search_box
 from state.analytics import VisitorState
 from state.cart import CartState
+from state.catalog import CatalogListingState
 from state.notifications import NotificationsState
 from state.search import QuickSearchState
 from state.session import SessionState
-from storefront import routes
 
 PageFunction = Callable[[], rx.Component]
 # An event handler, an EventSpec, or a list of them (as rx.page accepts).
 OnLoad = Any
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page for `app.add_page`: the shell around the page's content, and its head."""
+
+    route: str
+    component: PageFunction
+    title: str | rx.Var
+    description: str | rx.Var
+    on_load: list
+    meta: list
+
+    def add_to(self, app: rx.App) -> None:
+        app.add_page(
+            self.component,
+            route=self.route,
+            title=self.title,
+            description=self.description,
+            on_load=self.on_load,
+            meta=self.meta,
+        )
 
 
 def _on_load_list(on_load: OnLoad) -> list:
@@ -93,6 +123,11 @@ def _shell(content: rx.Component) -> rx.Component:
     )
 
 
+def column(*children: rx.Component, max_width: str, spacing: str = theme.GAP_SECTION) -> rx.Component:
+    """A page's content in one centred column no wider than `max_width` (forms, a receipt, a library)."""
+    return rx.vstack(*children, spacing=spacing, width="100%", max_width=max_width, margin_x="auto")
+
+
 def _checking_session() -> rx.Component:
     # Shown until the session check has run (and while an anonymous visitor is
     # being sent to the sign-in page), so protected content never flashes.
@@ -110,35 +145,43 @@ def _not_allowed(title: str, body: str, action: rx.Component) -> rx.Component:
     return empty_state("lock", title, body, action=action, id="not-allowed")
 
 
-def _register(
+def _make_page(
     route: str,
     title: str | rx.Var,
     description: str | rx.Var,
     on_load: list,
     body: Callable[[PageFunction], rx.Component],
     meta: Sequence[rx.Component] = (),
-) -> Callable[[PageFunction], PageFunction]:
-    """Register `render`'s page at `route`: the shell around `body(render)`.
+) -> Callable[[PageFunction], Page]:
+    """The page at `route`: the shell around `body(render)`.
 
     `title` and `description` may be state vars (a product page's own title);
     `meta` adds further tags such as Open Graph ones.
     """
 
-    def decorator(render: PageFunction) -> PageFunction:
+    def decorator(render: PageFunction) -> Page:
         @functools.wraps(render)
         def page() -> rx.Component:
             return _shell(body(render))
 
-        rx.page(
+        return Page(
             route=route,
+            component=page,
             title=title + f" · {theme.BRAND_NAME}" if isinstance(title, rx.Var) else f"{title} · {theme.BRAND_NAME}",
             description=description,
             on_load=on_load,
             meta=list(meta),
-        )(page)
-        return render
+        )
 
     return decorator
+
+
+def open_graph(title: str | rx.Var, description: str | rx.Var) -> list[rx.Component]:
+    """The Open Graph title and description, for pages whose own title is worth sharing."""
+    return [
+        rx.el.meta(property="og:title", content=title),
+        rx.el.meta(property="og:description", content=description),
+    ]
 
 
 def shop_page(
@@ -149,7 +192,7 @@ def shop_page(
     on_load: OnLoad = None,
     meta: Sequence[rx.Component] = (),
 ):
-    return _register(
+    return _make_page(
         route,
         title,
         description,
@@ -165,64 +208,74 @@ def shop_page(
     )
 
 
-def library_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
-    def body(render: PageFunction) -> rx.Component:
-        return rx.cond(SessionState.is_signed_in, render(), _checking_session())
+def _signed_in_page(
+    route: str,
+    title: str,
+    description: str,
+    on_load: OnLoad,
+    *,
+    allowed: rx.Var = SessionState.is_signed_in,
+    refused: rx.Component | None = None,
+):
+    """A page for signed-in users (`allowed` among them; the others see `refused`)."""
 
-    return _register(
+    def body(render: PageFunction) -> rx.Component:
+        if refused is None:
+            return rx.cond(allowed, render(), _checking_session())
+        return rx.cond(allowed, render(), rx.cond(SessionState.is_signed_in, refused, _checking_session()))
+
+    return _make_page(
         route,
         title,
         description,
         [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
         body,
     )
+
+
+def library_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
+    return _signed_in_page(route, title, description, on_load)
 
 
 def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
-    def body(render: PageFunction) -> rx.Component:
-        return rx.cond(
-            SessionState.has_shop,
-            render(),
-            rx.cond(
-                SessionState.is_signed_in,
-                _not_allowed(
-                    "The seller studio is for shop owners",
-                    "Open a shop from your account page to sell your digital products here.",
-                    link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="not-allowed-action"),
-                ),
-                _checking_session(),
-            ),
-        )
-
-    return _register(
-        route,
-        title,
-        description,
-        [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
-        body,
+    refused = _not_allowed(
+        "The seller studio is for shop owners",
+        "Open a shop from your account page to sell your digital products here.",
+        link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="not-allowed-action"),
     )
+    return _signed_in_page(route, title, description, on_load, allowed=SessionState.has_shop, refused=refused)
 
 
 def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
-    def body(render: PageFunction) -> rx.Component:
-        return rx.cond(
-            SessionState.is_admin,
-            render(),
-            rx.cond(
-                SessionState.is_signed_in,
-                _not_allowed(
-                    "This area is for administrators",
-                    "Your account does not have access to the admin console.",
-                    link_button("Back to the shop", routes.HOME, id="not-allowed-action", primary=False),
-                ),
-                _checking_session(),
-            ),
-        )
-
-    return _register(
-        route,
-        title,
-        description,
-        [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
-        body,
+    refused = _not_allowed(
+        "This area is for administrators",
+        "Your account does not have access to the admin console.",
+        link_button("Back to the shop", routes.HOME, id="not-allowed-action", primary=False),
     )
+    return _signed_in_page(route, title, description, on_load, allowed=SessionState.is_admin, refused=refused)
+
+
+def listing_page(
+    route: str,
+    state: type[CatalogListingState],
+    *,
+    header: Callable[[], rx.Component],
+    empty: rx.Component,
+    missing: rx.Component,
+    id: str,
+) -> Page:
+    """A category's or a shop's page: `header`, a page of its products and the pager; `missing`
+    when the address names none."""
+
+    @shop_page(
+        route,
+        title=state.page_title,
+        description=state.meta_description,
+        meta=open_graph(state.page_title, state.meta_description),
+        on_load=state.load,
+    )
+    def listing() -> rx.Component:
+        found = product_listing(state.products, state.pagination, header=header(), empty=empty, id=id)
+        return once_loaded(state.loaded, found, not_found=state.not_found, missing=missing)
+
+    return listing

@@ -1,4 +1,4 @@
-"""The Reflex app: pages, the document head and the HTTP endpoints.
+"""The Reflex app: its pages, the document head and the HTTP endpoints.
 
 The Radix theme is registered in rxconfig.py (RadixThemesPlugin), Reflex's
 non-deprecated place for it; its settings come from components.theme.
@@ -6,41 +6,10 @@ non-deprecated place for it; its settings come from components.theme.
 
 import asyncio
 import contextlib
+import logging
 
 import reflex as rx
 
-# Importing the page modules registers their pages (see storefront/layout.py).
-import storefront.pages.account
-import storefront.pages.admin.audit
-import storefront.pages.admin.index
-import storefront.pages.admin.orders
-import storefront.pages.admin.payouts
-import storefront.pages.admin.settings
-import storefront.pages.admin.shops
-import storefront.pages.admin.users
-import storefront.pages.cart
-import storefront.pages.category
-import storefront.pages.home
-import storefront.pages.library
-import storefront.pages.login
-import storefront.pages.not_found
-import storefront.pages.notifications
-import storefront.pages.orders
-import storefront.pages.password_reset
-import storefront.pages.product
-import storefront.pages.register
-import storefront.pages.search
-import storefront.pages.seller.analytics
-import storefront.pages.seller.bundles
-import storefront.pages.seller.delivery
-import storefront.pages.seller.discounts
-import storefront.pages.seller.index
-import storefront.pages.seller.payouts
-import storefront.pages.seller.product_edit
-import storefront.pages.seller.reviews
-import storefront.pages.seller.sales
-import storefront.pages.shop
-import storefront.pages.testpay  # noqa: F401
 from commerce import wiring
 from commerce.analytics.tasks import periodic_rollups
 from commerce.config import get_settings
@@ -49,6 +18,80 @@ from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.orders.tasks import periodic_rate_refresh
 from components import theme
 from storefront.api import api
+from storefront.layout import Page
+from storefront.pages.account import account
+from storefront.pages.admin.audit import admin_audit
+from storefront.pages.admin.index import admin_home
+from storefront.pages.admin.orders import admin_orders
+from storefront.pages.admin.payouts import admin_payouts
+from storefront.pages.admin.settings import admin_settings
+from storefront.pages.admin.shops import admin_shops
+from storefront.pages.admin.users import admin_users
+from storefront.pages.cart import cart_page
+from storefront.pages.category import category
+from storefront.pages.home import home
+from storefront.pages.library import library, library_product
+from storefront.pages.login import login
+from storefront.pages.not_found import not_found
+from storefront.pages.notifications import notifications
+from storefront.pages.orders import order_history, order_page
+from storefront.pages.password_reset import choose_password, request_reset
+from storefront.pages.product import product
+from storefront.pages.register import register
+from storefront.pages.search import search
+from storefront.pages.seller.analytics import seller_analytics
+from storefront.pages.seller.bundles import seller_bundles
+from storefront.pages.seller.delivery import seller_delivery
+from storefront.pages.seller.discounts import seller_discounts
+from storefront.pages.seller.index import seller_home
+from storefront.pages.seller.payouts import seller_payouts
+from storefront.pages.seller.product_edit import product_editor
+from storefront.pages.seller.reviews import seller_reviews
+from storefront.pages.seller.sales import seller_sales
+from storefront.pages.shop import shop
+from storefront.pages.testpay import testpay_page
+
+# Every page of the app, added below with app.add_page (see storefront/layout.py).
+PAGES: tuple[Page, ...] = (
+    home,
+    search,
+    category,
+    shop,
+    product,
+    cart_page,
+    order_page,
+    order_history,
+    testpay_page,
+    login,
+    register,
+    request_reset,
+    choose_password,
+    account,
+    library,
+    library_product,
+    notifications,
+    seller_home,
+    product_editor,
+    seller_delivery,
+    seller_analytics,
+    seller_sales,
+    seller_discounts,
+    seller_bundles,
+    seller_payouts,
+    seller_reviews,
+    admin_home,
+    admin_users,
+    admin_orders,
+    admin_payouts,
+    admin_shops,
+    admin_settings,
+    admin_audit,
+    not_found,
+)
+
+# The app's own log lines (jobs, payments, refused admin actions) in the server's output;
+# Reflex and granian keep their own handlers.
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 # Adapters and the event subscribers (delivery, search, analytics), before any request.
 wiring.configure()
@@ -65,6 +108,8 @@ app = rx.App(
     html_lang="en",
     api_transformer=api,
 )
+for page in PAGES:
+    page.add_to(app)
 
 
 @contextlib.asynccontextmanager

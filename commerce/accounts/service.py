@@ -21,6 +21,7 @@ from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
+from commerce.links import absolute, password_reset_url
 from commerce.models import AuthSession, PasswordResetToken, Shop, User, UserRole, saved_id
 from commerce.notifications.tasks import enqueue_email
 
@@ -263,7 +264,7 @@ def request_password_reset(s: Session, *, email: str) -> None:
         )
     )
     s.flush()
-    reset_url = f"{get_settings().base_url}/reset/{token}"
+    reset_url = absolute(get_settings().base_url, password_reset_url(token))
     enqueue_email(
         s,
         to=user.email,

@@ -9,12 +9,10 @@ from sqlmodel import Session, col, select
 from commerce import events
 from commerce.analytics import sales, tasks
 from commerce.jobs import enqueue_after_commit
+from commerce.links import SELLER_ANALYTICS_PATH, order_url
 from commerce.models import Order, OrderLine, Refund, Shop
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
-from commerce.orders.checkout import confirmation_path
-
-ANALYTICS_PAGE = "/seller/analytics"
 
 
 def count_sale(s: Session, event: events.OrderPaid) -> None:
@@ -34,7 +32,7 @@ def count_sale(s: Session, event: events.OrderPaid) -> None:
             kind="sale_alert",
             title=f"New sale: {titles}"[:200],
             body=f"{format_money(Money(earned, shop.currency))} before commission, order {order.reference}",
-            url=ANALYTICS_PAGE,
+            url=SELLER_ANALYTICS_PATH,
             dedupe_key=f"sale:{order.reference}:{shop_id}",
         )
     enqueue_after_commit(s, tasks.roll_up_analytics)
@@ -51,7 +49,7 @@ def count_refund(s: Session, event: events.OrderRefunded) -> None:
         kind="refund_notice",
         title=f"Refund of {amount} for order {order.reference}",
         body="It goes back to the card you paid with; banks take a few days to show it.",
-        url=confirmation_path(order.reference),
+        url=order_url(order.reference),
         dedupe_key=f"refund:{refunds[0].id}",
     )
     enqueue_after_commit(s, tasks.roll_up_analytics)

@@ -11,6 +11,7 @@ A product selling imported keys with none available is sold out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -123,6 +124,22 @@ def _existing_hashes(s: Session, product_id: int, hashes: list[str]) -> set[str]
             ).all()
         )
     return found
+
+
+def import_license_key_file(s: Session, actor: Actor, product_id: int, file: BinaryIO) -> KeyImportReport:
+    """`import_license_keys` from an uploaded file (UTF-8 text or CSV), read no further than the size limit."""
+    data = file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationError(
+            f"That file is too large: import at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB of keys at a time.", "keys"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            "That file is not UTF-8 text; export the keys as a CSV or plain text file.", "keys"
+        ) from None
+    return import_license_keys(s, actor, product_id, text)
 
 
 def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) -> KeyImportReport:

@@ -21,7 +21,7 @@ from commerce.errors import NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import day_label, utcnow
 from commerce.licensing.service import OwnedKeyView, owned_keys
-from commerce.links import library_product_url, media_url, product_url, receipt_url
+from commerce.links import library_product_url, media_url, order_url, product_url
 from commerce.models import (
     Fulfilment,
     FulfilmentDelivery,
@@ -169,7 +169,7 @@ def _items(s: Session, user_id: int, entries: dict, products: list) -> list[Libr
                 acquired_at=acquired,
                 acquired_label=day_label(acquired),
                 order_reference=references.get(first_id, ""),
-                receipt_url=receipt_url(references.get(first_id, "")),
+                receipt_url=order_url(references.get(first_id, "")),
                 delivers_files=delivers_files(product.delivery_kind),
                 delivers_keys=delivers_keys(product.delivery_kind),
                 latest_version_label=version.label if version else "",

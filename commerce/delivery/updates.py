@@ -12,12 +12,12 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from commerce.config import get_settings
-from commerce.links import absolute
+from commerce.links import ACCOUNT_PATH, absolute, library_product_url
 from commerce.models import Fulfilment, FulfilmentStatus, LibraryState, Product, ProductVersion, User, saved_id
 from commerce.notifications.library_changes import bump_library
 from commerce.notifications.tasks import enqueue_email
 
-ACCOUNT_EMAILS_PATH = "/account#update-emails"
+ACCOUNT_EMAILS_PATH = ACCOUNT_PATH + "#update-emails"
 
 
 def owners_of(s: Session, product_id: int) -> list[int]:
@@ -67,7 +67,7 @@ def notify_owners(s: Session, version_id: int) -> int:
             product=product.title,
             version=version.label,
             release_notes=version.release_notes or "Bug fixes and improvements.",
-            library_url=absolute(base_url, f"/library/{product.id}"),
+            library_url=absolute(base_url, library_product_url(saved_id(product))),
             unsubscribe_url=absolute(base_url, ACCOUNT_EMAILS_PATH),
         )
         sent += 1

@@ -24,7 +24,7 @@ from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label, utcnow
-from commerce.links import product_url
+from commerce.links import ADMIN_USERS_PATH, product_url, shop_url
 from commerce.models import (
     AuditRecord,
     ModerationStatus,
@@ -272,7 +272,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 title=quality.shop_name,
                 subtitle=f"Shop of {quality.owner_email}",
                 body="",
-                url=f"/s/{quality.shop_slug}",
+                url=shop_url(quality.shop_slug),
                 pending=False,
                 edited=False,
                 rating=0,
@@ -281,7 +281,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 report_count=quality.reports,
                 flags=quality.flags,
                 flagged=True,
-                manage_url="/admin/users?" + urlencode({"q": quality.owner_email}),
+                manage_url=ADMIN_USERS_PATH + "?" + urlencode({"q": quality.owner_email}),
                 history=history.get(("shop", str(quality.shop_id)), []),
             )
         )

@@ -27,6 +27,7 @@ from commerce.config import get_settings
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
+from commerce.links import CART_PATH, absolute, order_url, password_reset_url
 from commerce.models import (
     BundleItem,
     KeySource,
@@ -44,7 +45,7 @@ from commerce.models import (
 )
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
-from commerce.orders.cart import CartSettings
+from commerce.orders.cart import NO_GUEST_CART, CartSettings, GuestCart, cart_view
 from commerce.orders.pricing import CartInput, Quote, price_cart
 from commerce.payments import CheckoutLine, CheckoutRequest, PaymentGateway
 
@@ -64,10 +65,6 @@ class CheckoutResult:
 
 def new_reference() -> str:
     return "ORD-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
-
-
-def confirmation_path(reference: str) -> str:
-    return f"/orders/{reference}"
 
 
 def _buyer(s: Session, actor: Actor, email: str | None) -> User:
@@ -108,7 +105,7 @@ def _send_claim_link(s: Session, user: User) -> None:
         kind="welcome",
         idempotency_key=f"claim:{user.id}",
         display_name=user.display_name,
-        claim_url=f"{get_settings().base_url}/reset/{token}",
+        claim_url=absolute(get_settings().base_url, password_reset_url(token)),
         claim_days=CLAIM_LINK_LIFETIME_DAYS,
     )
 
@@ -184,8 +181,8 @@ def start_checkout(
             currency=order.currency,
             lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in lines),
             customer_email=order.email,
-            success_url=base + confirmation_path(order.reference),
-            cancel_url=base + "/cart",
+            success_url=base + order_url(order.reference),
+            cancel_url=base + CART_PATH,
             idempotency_key=f"checkout:{order.reference}",
         )
     )
@@ -195,6 +192,26 @@ def start_checkout(
     s.add(order)
     s.flush()
     return _result(order, base_url)
+
+
+def checkout_cart(
+    s: Session,
+    actor: Actor,
+    gateway: PaymentGateway,
+    *,
+    guest: GuestCart = NO_GUEST_CART,
+    email: str | None = None,
+) -> CheckoutResult:
+    """Check out the visitor's cart: a signed-in buyer's, or a guest's (who gives an email)."""
+    view = cart_view(s, actor, guest=guest)
+    return start_checkout(
+        s,
+        actor,
+        gateway,
+        items=list(view.items),
+        settings=view.settings,
+        email=None if actor.is_signed_in else email,
+    )
 
 
 def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
@@ -292,4 +309,4 @@ def _result(order: Order, base_url: str | None) -> CheckoutResult:
     if order.status == OrderStatus.PENDING and order.payment_url:
         return CheckoutResult(order.reference, order.status, order.payment_url, token)
     base = (base_url or get_settings().base_url).rstrip("/")
-    return CheckoutResult(order.reference, order.status, base + confirmation_path(order.reference), token)
+    return CheckoutResult(order.reference, order.status, base + order_url(order.reference), token)

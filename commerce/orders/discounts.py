@@ -41,6 +41,8 @@ class DiscountCodeView:
     usage_limit: int | None
     used_count: int
     label: str
+    expired: bool  # its end date has passed (or the seller ended it)
+    active: bool  # buyers can use it now: not expired, not used up
 
 
 def normalize_code(code: str) -> str:
@@ -56,6 +58,7 @@ def _label(row: DiscountCode) -> str:
 
 
 def _view(row: DiscountCode) -> DiscountCodeView:
+    now = utcnow()
     return DiscountCodeView(
         id=saved_id(row),
         shop_id=row.shop_id,
@@ -70,6 +73,8 @@ def _view(row: DiscountCode) -> DiscountCodeView:
         usage_limit=row.usage_limit,
         used_count=row.used_count,
         label=_label(row),
+        expired=row.expires_at is not None and row.expires_at <= now,
+        active=unusable_reason(row, now) is None,
     )
 
 

@@ -29,6 +29,7 @@ from commerce.errors import Conflict, DomainError, NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
+from commerce.links import LIBRARY_PATH, SELLER_ANALYTICS_PATH, absolute
 from commerce.models import (
     Fulfilment,
     FulfilmentStatus,
@@ -60,6 +61,10 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.REFUNDED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
+# An order in one of these was paid at some point (what it bought was delivered, at least for a while).
+PAID_STATUSES = frozenset(
+    {OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED}
+)
 STATUS_LABELS: dict[OrderStatus, str] = {
     OrderStatus.PENDING: "Awaiting payment",
     OrderStatus.PAID: "Paid",
@@ -90,6 +95,7 @@ class OrderView:
     reference: str
     status: OrderStatus
     status_label: str
+    is_paid: bool
     email: str
     currency: str
     billing_country: str | None
@@ -121,6 +127,7 @@ def order_view(s: Session, order: Order) -> OrderView:
         reference=order.reference,
         status=order.status,
         status_label=STATUS_LABELS[order.status],
+        is_paid=order.status in PAID_STATUSES,
         email=order.email,
         currency=order.currency,
         billing_country=order.billing_country,
@@ -309,7 +316,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: Sequence[OrderLine]) 
         discount=order.discount,
         tax=order.tax,
         total=order.total,
-        library_url=f"{base_url}/library",
+        library_url=absolute(base_url, LIBRARY_PATH),
     )
     for line in lines:
         shop = s.get_one(Shop, line.shop_id)
@@ -323,7 +330,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: Sequence[OrderLine]) 
             product=line.title,
             amount=line.net,
             currency=order.currency,
-            dashboard_url=f"{base_url}/seller/analytics",
+            dashboard_url=absolute(base_url, SELLER_ANALYTICS_PATH),
         )
 
 

@@ -17,7 +17,6 @@ import json
 import logging
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 
 from commerce.config import ConfigurationError
 from commerce.errors import ValidationError
+from commerce.links import TESTPAY_PATH
 from commerce.money import normalize_currency
 from commerce.payments import signing
 from commerce.payments.errors import (
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "TestPay-Signature"
 DEFAULT_WEBHOOK_PATH = "/api/webhooks/testpay"
-CHECKOUT_PAGE_PATH = "/testpay/"
+CHECKOUT_PAGE_PATH = TESTPAY_PATH + "/"
 SESSION_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"  # substituted in success_url, as Stripe does
 _PAYMENT_REFERENCE = re.compile(r"pi_([0-9a-f]{16})_(\d+)_([A-Z]{3})_([0-9a-f]{24})")
 
@@ -138,21 +138,6 @@ def deliver(payload: bytes, headers: Mapping[str, str], url: str, *, timeout_sec
     return response.status_code
 
 
-def _deliver_in_background(delivery: WebhookDelivery) -> None:
-    def run() -> None:
-        try:
-            status = deliver(delivery.payload, delivery.headers, delivery.url)
-        except httpx.HTTPError as exc:
-            log.warning("TestPay could not deliver a webhook to %s: %s", delivery.url, exc)
-            return
-        if status >= 300:
-            log.warning("TestPay webhook to %s answered %s", delivery.url, status)
-
-    # A thread, so a refund requested inside one of the app's own requests does
-    # not wait on a second request to the same app.
-    threading.Thread(target=run, name="testpay-webhook", daemon=True).start()
-
-
 class TestPayGateway:
     __test__ = False  # not a pytest test class, despite the name
 
@@ -167,10 +152,10 @@ class TestPayGateway:
         session_ttl: timedelta = timedelta(hours=24),
         tolerance_seconds: int = signing.DEFAULT_TOLERANCE_SECONDS,
         clock: Callable[[], float] = time.time,
-        send_event: Callable[[WebhookDelivery], object] = _deliver_in_background,
+        send_event: Callable[[WebhookDelivery], object],
     ):
-        """`send_event` receives the signed events the gateway emits on its own
-        (refunds); by default they are POSTed to `webhook_url` from a thread."""
+        """`send_event` receives the signed events the gateway emits on its own (refunds);
+        the app hands them to a job that POSTs them to `webhook_url` (`payments.tasks`)."""
         if not secret:
             raise ValueError("TestPay needs a secret")
         self.base_url = base_url.rstrip("/")

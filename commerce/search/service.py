@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
-from commerce.links import media_url, product_url
+from commerce.links import SEARCH_PATH, media_url, product_url
 from commerce.models import Category, Product, Shop, saved_id
 from commerce.search.port import (
     MAX_QUERY_LENGTH,
@@ -43,7 +43,6 @@ from commerce.search.port import (
 
 log = logging.getLogger(__name__)
 
-SEARCH_PATH = "/search"
 PER_PAGE = 24
 SUGGESTION_LIMIT = 6
 SORT_LABELS = {

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
-from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
+from components.forms import (
+    form_error,
+    form_notice,
+    labelled_input,
+    section_card,
+    stacked_form,
+    submit_button,
+    submit_row,
+)
 from state.account import AccountState
 from state.notifications import PreferencesState
 from state.session import SessionState
-from storefront import routes
-from storefront.layout import library_page
+from storefront.layout import column, library_page
 
 
 def profile() -> rx.Component:
@@ -31,45 +39,37 @@ def profile() -> rx.Component:
 def change_password() -> rx.Component:
     return section_card(
         "Change password",
-        rx.form(
-            rx.vstack(
-                form_error(AccountState.password_error, id="password-error"),
-                form_notice(AccountState.password_notice, id="password-notice"),
-                labelled_input(
-                    "Current password",
-                    name="current_password",
-                    id="password-current",
-                    type="password",
-                    auto_complete="current-password",
-                    error=AccountState.password_current_error,
-                ),
-                labelled_input(
-                    "New password",
-                    name="new_password",
-                    id="password-new",
-                    type="password",
-                    auto_complete="new-password",
-                    hint="At least 10 characters.",
-                    error=AccountState.password_new_error,
-                ),
-                labelled_input(
-                    "Confirm new password",
-                    name="confirm_password",
-                    id="password-confirm",
-                    type="password",
-                    auto_complete="new-password",
-                    error=AccountState.password_confirm_error,
-                ),
-                rx.box(
-                    submit_button("Change password", id="password-submit", loading=AccountState.password_pending),
-                    width=rx.breakpoints(initial="100%", sm="auto"),
-                ),
-                spacing=theme.GAP,
-                width="100%",
+        stacked_form(
+            form_error(AccountState.password_errors.get("form", ""), id="password-error"),
+            form_notice(AccountState.password_notice, id="password-notice"),
+            labelled_input(
+                "Current password",
+                name="current_password",
+                id="password-current",
+                type="password",
+                auto_complete="current-password",
+                error=AccountState.password_errors.get("current_password", ""),
             ),
+            labelled_input(
+                "New password",
+                name="new_password",
+                id="password-new",
+                type="password",
+                auto_complete="new-password",
+                hint="At least 10 characters.",
+                error=AccountState.password_errors.get("password", ""),
+            ),
+            labelled_input(
+                "Confirm new password",
+                name="confirm_password",
+                id="password-confirm",
+                type="password",
+                auto_complete="new-password",
+                error=AccountState.password_errors.get("confirm", ""),
+            ),
+            submit_row(submit_button("Change password", id="password-submit", loading=AccountState.password_pending)),
             on_submit=AccountState.change_password,
             id="password-form",
-            width="100%",
         ),
         id="account-password",
     )
@@ -107,35 +107,27 @@ def open_shop() -> rx.Component:
     )
     new_shop = section_card(
         "Sell on " + theme.BRAND_NAME,
-        rx.form(
-            rx.vstack(
-                form_error(AccountState.shop_error, id="shop-error"),
-                labelled_input(
-                    "Shop name",
-                    name="shop_name",
-                    id="shop-name",
-                    auto_complete="organization",
-                    error=AccountState.shop_name_error,
-                ),
-                labelled_input(
-                    "Shop address",
-                    name="shop_slug",
-                    id="shop-slug",
-                    auto_complete="off",
-                    placeholder="my-shop",
-                    hint="3 to 40 lower-case letters, digits and dashes: /s/my-shop",
-                    error=AccountState.shop_slug_error,
-                ),
-                rx.box(
-                    submit_button("Open my shop", id="shop-submit", loading=AccountState.shop_pending),
-                    width=rx.breakpoints(initial="100%", sm="auto"),
-                ),
-                spacing=theme.GAP,
-                width="100%",
+        stacked_form(
+            form_error(AccountState.shop_errors.get("form", ""), id="shop-error"),
+            labelled_input(
+                "Shop name",
+                name="shop_name",
+                id="shop-name",
+                auto_complete="organization",
+                error=AccountState.shop_errors.get("name", ""),
             ),
+            labelled_input(
+                "Shop address",
+                name="shop_slug",
+                id="shop-slug",
+                auto_complete="off",
+                placeholder="my-shop",
+                hint="3 to 40 lower-case letters, digits and dashes: /s/my-shop",
+                error=AccountState.shop_errors.get("slug", ""),
+            ),
+            submit_row(submit_button("Open my shop", id="shop-submit", loading=AccountState.shop_pending)),
             on_submit=AccountState.create_shop,
             id="shop-form",
-            width="100%",
         ),
         description="Open a shop to publish your digital products and sell them here.",
         id="open-shop",
@@ -165,34 +157,30 @@ def preference_row(pref) -> rx.Component:
 
 
 def sms_number_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.el.label("Mobile number for SMS", html_for="sms-number", font_weight="500", font_size="0.9rem"),
-            rx.hstack(
-                rx.input(
-                    id="sms-number",
-                    name="sms_number",
-                    type="tel",
-                    auto_complete="tel",
-                    placeholder="+44 7700 900123",
-                    default_value=PreferencesState.sms_number,
-                    key=PreferencesState.sms_number,
-                    flex_grow="1",
-                ),
-                rx.button("Save number", type="submit", variant="soft", id="sms-number-save"),
-                width="100%",
+    return stacked_form(
+        rx.el.label("Mobile number for SMS", html_for="sms-number", font_weight="500", font_size="0.9rem"),
+        rx.hstack(
+            rx.input(
+                id="sms-number",
+                name="sms_number",
+                type="tel",
+                auto_complete="tel",
+                placeholder="+44 7700 900123",
+                default_value=PreferencesState.sms_number,
+                key=PreferencesState.sms_number,
+                flex_grow="1",
             ),
-            rx.text(
-                "SMS messages go only to this number, and only for the kinds switched on above. "
-                "Leave it empty to remove it.",
-                size="1",
-                color=theme.TEXT_MUTED,
-            ),
-            spacing="1",
+            rx.button("Save number", type="submit", variant="soft", id="sms-number-save"),
             width="100%",
         ),
+        rx.text(
+            "SMS messages go only to this number, and only for the kinds switched on above. "
+            "Leave it empty to remove it.",
+            size="1",
+            color=theme.TEXT_MUTED,
+        ),
+        spacing="1",
         on_submit=PreferencesState.set_sms_number,
-        width="100%",
     )
 
 
@@ -266,7 +254,7 @@ def sessions() -> rx.Component:
     on_load=[AccountState.open_page, PreferencesState.load],
 )
 def account() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.heading("Your account", as_="h1", size="7"),
         profile(),
         change_password(),
@@ -274,8 +262,5 @@ def account() -> rx.Component:
         open_shop(),
         notification_preferences(),
         sessions(),
-        spacing=theme.GAP_SECTION,
-        width="100%",
         max_width="40rem",
-        margin_x="auto",
     )

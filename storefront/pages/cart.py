@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.orders import tax
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
-from components.forms import form_error, labelled_input, submit_button
+from components.forms import field, form_error, labelled_input, stacked_form, submit_button
+from components.loading import once_loaded
+from components.price import amount_input
 from components.studio import NATIVE_CONTROL_STYLE, field_label
 from state.cart import CartRow, CartState
 from state.session import SessionState
-from storefront import routes
 from storefront.layout import shop_page
 
 T = CartState.totals
@@ -29,15 +31,8 @@ def _amount_form(row: CartRow) -> rx.Component:
             ),
             rx.hstack(
                 rx.el.input(type="hidden", name="product_id", value=row.product_id.to_string()),
-                rx.input(
-                    name="amount",
-                    id=field_id,
-                    default_value=row.amount_input,
-                    key=row.amount_input,
-                    input_mode="decimal",
-                    size="2",
-                    width="7rem",
-                    aria_label="Your price for " + row.title,
+                amount_input(
+                    id=field_id, value=row.amount_input, width="7rem", aria_label="Your price for " + row.title
                 ),
                 rx.button("Update price", type="submit", size="2", variant="soft"),
                 spacing="2",
@@ -143,27 +138,23 @@ def code_form() -> rx.Component:
         spacing="2",
         id="cart-code-applied",
     )
-    form = rx.form(
-        rx.vstack(
-            field_label("Discount code", "cart-code"),
-            rx.hstack(
-                rx.input(
-                    name="code",
-                    id="cart-code",
-                    size="3",
-                    flex_grow="1",
-                    auto_complete="off",
-                    auto_capitalize="characters",
-                ),
-                rx.button("Apply", type="submit", size="3", variant="soft", id="cart-code-apply"),
-                width="100%",
-                spacing="2",
+    form = stacked_form(
+        field_label("Discount code", "cart-code"),
+        rx.hstack(
+            rx.input(
+                name="code",
+                id="cart-code",
+                size="3",
+                flex_grow="1",
+                auto_complete="off",
+                auto_capitalize="characters",
             ),
-            spacing="1",
+            rx.button("Apply", type="submit", size="3", variant="soft", id="cart-code-apply"),
             width="100%",
+            spacing="2",
         ),
+        spacing="1",
         on_submit=CartState.apply_code,
-        width="100%",
     )
     message = rx.cond(CartState.code_error != "", CartState.code_error, CartState.code_message)
     # A kept code that stopped applying (expired, used up) blocks checkout until removed.
@@ -188,8 +179,8 @@ def code_form() -> rx.Component:
 
 
 def country_picker() -> rx.Component:
-    return rx.vstack(
-        field_label("Billing country", "cart-country"),
+    return field(
+        "Billing country",
         rx.el.Select.create(
             rx.el.option("Choose your country", value=""),
             *[rx.el.option(name, value=code) for code, name in tax.country_names().items()],
@@ -199,14 +190,13 @@ def country_picker() -> rx.Component:
             style=NATIVE_CONTROL_STYLE,
         ),
         rx.text("EU buyers pay their country's VAT; elsewhere no tax is added.", size="1", color=theme.TEXT_MUTED),
-        spacing="1",
-        width="100%",
+        html_for="cart-country",
     )
 
 
 def currency_picker() -> rx.Component:
-    return rx.vstack(
-        field_label("Currency", "cart-currency"),
+    return field(
+        "Currency",
         rx.el.Select.create(
             rx.foreach(CartState.currencies, lambda code: rx.el.option(code, value=code)),
             id="cart-currency",
@@ -217,8 +207,7 @@ def currency_picker() -> rx.Component:
         rx.text(
             "Prices are converted at today's stored rate and locked into your order.", size="1", color=theme.TEXT_MUTED
         ),
-        spacing="1",
-        width="100%",
+        html_for="cart-currency",
     )
 
 
@@ -232,39 +221,35 @@ def _total_row(label, value, *, id: str, bold: bool = False) -> rx.Component:
 
 
 def checkout_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            form_error(CartState.checkout_error, id="checkout-error"),
-            rx.cond(
-                ~SessionState.is_signed_in,
-                rx.vstack(
-                    labelled_input(
-                        "Email",
-                        name="email",
-                        id="checkout-email",
-                        type="email",
-                        auto_complete="email",
-                        error=CartState.email_error,
-                        hint="Your receipt and a link to your library go here; you can set a password from it later.",
-                    ),
-                    rx.text(
-                        "Have an account? ",
-                        rx.link("Sign in", href=routes.login_url(routes.CART), id="checkout-login"),
-                        size="2",
-                    ),
-                    spacing="2",
-                    width="100%",
+    return stacked_form(
+        form_error(CartState.checkout_errors.get("form", ""), id="checkout-error"),
+        rx.cond(
+            ~SessionState.is_signed_in,
+            rx.vstack(
+                labelled_input(
+                    "Email",
+                    name="email",
+                    id="checkout-email",
+                    type="email",
+                    auto_complete="email",
+                    error=CartState.checkout_errors.get("email", ""),
+                    hint="Your receipt and a link to your library go here; you can set a password from it later.",
                 ),
+                rx.text(
+                    "Have an account? ",
+                    rx.link("Sign in", href=routes.login_url(routes.CART), id="checkout-login"),
+                    size="2",
+                ),
+                spacing="2",
+                width="100%",
             ),
-            submit_button(
-                rx.cond(T.is_free, "Get it free", "Checkout"), id="checkout-submit", loading=CartState.checkout_pending
-            ),
-            spacing="3",
-            width="100%",
         ),
+        submit_button(
+            rx.cond(T.is_free, "Get it free", "Checkout"), id="checkout-submit", loading=CartState.checkout_pending
+        ),
+        spacing="3",
         on_submit=CartState.start_checkout,
         reset_on_submit=False,
-        width="100%",
         id="checkout-form",
     )
 
@@ -313,11 +298,7 @@ def cart_page() -> rx.Component:
     return rx.vstack(
         rx.heading("Your cart", as_="h1", size="7"),
         form_error(CartState.error, id="cart-error"),
-        rx.cond(
-            CartState.loaded,
-            rx.cond(CartState.rows.length() > 0, cart_view(), empty),
-            rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%"),
-        ),
+        once_loaded(CartState.loaded, rx.cond(CartState.rows.length() > 0, cart_view(), empty)),
         spacing=theme.GAP_SECTION,
         width="100%",
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.pager import pager
-from components.product_card import product_card, product_grid
+from components.product_card import category_chips, product_cards, product_grid
 from state.home import HomeState
-from storefront import routes
 from storefront.layout import shop_page
 
 
@@ -66,20 +66,7 @@ def popular_section() -> rx.Component:
         HomeState.popular.length() > 0,
         rx.vstack(
             rx.heading("Popular this week", as_="h2", size="5"),
-            product_grid(
-                rx.foreach(
-                    HomeState.popular,
-                    lambda product: product_card(
-                        url=product.url,
-                        title=product.title,
-                        shop_name=product.shop_name,
-                        price_label=product.price_label,
-                        cover_url=product.cover_url,
-                        category_name=product.category_name,
-                    ),
-                ),
-                id="home-popular",
-            ),
+            product_cards(HomeState.popular, id="home-popular"),
             spacing=theme.GAP,
             width="100%",
         ),
@@ -87,20 +74,7 @@ def popular_section() -> rx.Component:
 
 
 def products_section() -> rx.Component:
-    grid = product_grid(
-        rx.foreach(
-            HomeState.products,
-            lambda product: product_card(
-                url=product.url,
-                title=product.title,
-                shop_name=product.shop_name,
-                price_label=product.price_label,
-                cover_url=product.cover_url,
-                category_name=product.category_name,
-            ),
-        ),
-        id="home-products",
-    )
+    grid = product_cards(HomeState.products, id="home-products")
     nothing_yet = empty_state(
         "package-open",
         "No products yet",
@@ -108,7 +82,6 @@ def products_section() -> rx.Component:
         action=link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="empty-open-shop"),
         id="home-empty",
     )
-    pagination = HomeState.pagination
     return rx.vstack(
         rx.heading("Newest products", as_="h2", size="5"),
         rx.cond(
@@ -117,10 +90,7 @@ def products_section() -> rx.Component:
             _loading_grid(),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            HomeState.pagination,
             id="home-pager",
         ),
         spacing=theme.GAP,
@@ -134,19 +104,7 @@ def categories_section() -> rx.Component:
         HomeState.categories.length() > 0,
         rx.vstack(
             rx.heading("Browse by category", as_="h2", size="5"),
-            rx.flex(
-                rx.foreach(
-                    HomeState.categories,
-                    lambda category: rx.link(
-                        rx.badge(category.name, variant="soft", radius="full", size="3"),
-                        href=category.url,
-                        underline="none",
-                    ),
-                ),
-                gap="0.5rem",
-                wrap="wrap",
-                id="home-categories",
-            ),
+            category_chips(HomeState.categories, lambda category: category.name, size="3", id="home-categories"),
             spacing=theme.GAP,
             width="100%",
         ),

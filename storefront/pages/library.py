@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
-from components.buttons import link_button
-from components.empty_state import empty_state
+from components.buttons import back_link, link_button
+from components.empty_state import empty_state, missing_state
 from components.forms import form_error, form_notice
 from components.library import file_row, key_row, library_row
+from components.loading import once_loaded
 from components.pager import pager
 from state.library import LibraryProductState, LibraryState
-from storefront import routes
-from storefront.layout import library_page
+from storefront.layout import column, library_page
 
 V = LibraryProductState.view
 
@@ -70,23 +71,16 @@ def library() -> rx.Component:
         ),
         rx.text("Nothing in your library matches that search.", color=theme.TEXT_MUTED, id="library-no-match"),
     )
-    pagination = LibraryState.pagination
-    return rx.vstack(
+    return column(
         rx.heading("Your library", as_="h1", size="7"),
         rx.cond(LibraryState.total > 0, _search_box()),
-        rx.cond(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty), rx.spinner()),
+        once_loaded(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty)),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            LibraryState.pagination,
             id="library-pager",
             query=LibraryState.page_query,
         ),
-        spacing=theme.GAP_SECTION,
-        width="100%",
         max_width="48rem",
-        margin_x="auto",
     )
 
 
@@ -195,18 +189,19 @@ def _keys() -> rx.Component:
 )
 def library_product() -> rx.Component:
     found = rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("chevron-left", size=16), rx.text("Library"), spacing="1", align="center"),
-            href=routes.LIBRARY,
-            size="2",
-        ),
+        back_link("Library", routes.LIBRARY),
         rx.heading(V.item.title, as_="h1", size="7", id="library-product-title"),
         rx.hstack(
             rx.link(V.item.shop_name, href=V.item.product_url, size="2"),
             rx.text("· Bought ", V.item.acquired_label, size="2", color=theme.TEXT_MUTED),
             rx.foreach(
                 V.order_references,
-                lambda ref: rx.link("Receipt " + ref, href="/orders/" + ref, size="2", class_name="library-receipt"),
+                lambda ref: rx.link(
+                    "Receipt " + ref,
+                    href=routes.fill(routes.ORDER, order_reference=ref),
+                    size="2",
+                    class_name="library-receipt",
+                ),
             ),
             spacing="2",
             wrap="wrap",
@@ -217,16 +212,14 @@ def library_product() -> rx.Component:
         spacing=theme.GAP_SECTION,
         width="100%",
     )
-    missing = empty_state(
+    missing = missing_state(
         "search-x",
         "Not in your library",
         "This product is not in your library, or your access to it has ended.",
-        action=link_button("Back to your library", routes.LIBRARY, id="library-back"),
         id="library-product-missing",
+        back=("Back to your library", routes.LIBRARY, "library-back"),
     )
-    return rx.box(
-        rx.cond(LibraryProductState.loaded, rx.cond(LibraryProductState.not_found, missing, found), rx.spinner()),
-        width="100%",
+    return column(
+        once_loaded(LibraryProductState.loaded, found, not_found=LibraryProductState.not_found, missing=missing),
         max_width="48rem",
-        margin_x="auto",
     )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components import theme
-from components.forms import form_card, form_error, labelled_input, submit_button
+import routes
+from components.forms import form_card, form_error, labelled_input, stacked_form, submit_button
 from state.session import SessionState
-from storefront import routes
 from storefront.layout import shop_page
 
 
@@ -20,20 +19,15 @@ from storefront.layout import shop_page
 def login() -> rx.Component:
     return form_card(
         "Sign in",
-        rx.form(
-            rx.vstack(
-                form_error(SessionState.login_error, id="login-error"),
-                labelled_input("Email", name="email", id="login-email", type="email", auto_complete="email"),
-                labelled_input(
-                    "Password", name="password", id="login-password", type="password", auto_complete="current-password"
-                ),
-                submit_button("Sign in", id="login-submit", loading=SessionState.login_pending),
-                spacing=theme.GAP,
-                width="100%",
+        stacked_form(
+            form_error(SessionState.login_error, id="login-error"),
+            labelled_input("Email", name="email", id="login-email", type="email", auto_complete="email"),
+            labelled_input(
+                "Password", name="password", id="login-password", type="password", auto_complete="current-password"
             ),
+            submit_button("Sign in", id="login-submit", loading=SessionState.login_pending),
             on_submit=SessionState.login,
             id="login-form",
-            width="100%",
         ),
         rx.flex(
             rx.link("Forgot your password?", href=routes.PASSWORD_RESET, id="login-forgot", size="2"),

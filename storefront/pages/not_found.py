@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.buttons import link_button
-from components.empty_state import empty_state
-from storefront import routes
+import routes
+from components.empty_state import missing_state
 from storefront.layout import shop_page
 
 
@@ -16,10 +15,9 @@ from storefront.layout import shop_page
     description="This page does not exist.",
 )
 def not_found() -> rx.Component:
-    return empty_state(
+    return missing_state(
         "map-pin-off",
         "We could not find that page",
         "The address may be mistyped, or the page may have moved or been removed.",
-        action=link_button("Back to the shop", routes.HOME, id="not-found-home"),
         id="not-found",
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.empty_state import empty_state
+from components.loading import listed
 from components.pager import pager
 from state.notifications import NotificationsState
-from storefront import routes
-from storefront.layout import library_page
+from storefront.layout import column, library_page
 
 
 def notification_row(note) -> rx.Component:
@@ -63,8 +64,7 @@ def notification_row(note) -> rx.Component:
     on_load=NotificationsState.load_page,
 )
 def notifications() -> rx.Component:
-    pagination = NotificationsState.pagination
-    return rx.vstack(
+    return column(
         rx.flex(
             rx.heading("Notifications", as_="h1", size="7"),
             rx.cond(
@@ -79,29 +79,24 @@ def notifications() -> rx.Component:
             wrap="wrap",
             gap="0.75rem",
         ),
-        rx.cond(
-            NotificationsState.items.length() > 0,
+        listed(
+            NotificationsState.items,
             rx.vstack(
                 rx.foreach(NotificationsState.items, notification_row),
                 spacing="2",
                 width="100%",
                 id="notifications-list",
             ),
-            rx.cond(
-                NotificationsState.loaded,
-                empty_state(
-                    "bell",
-                    "Nothing yet",
-                    "Sales in your shop and updates to products you bought will show up here.",
-                    id="notifications-empty",
-                ),
+            loaded=NotificationsState.loaded,
+            empty=empty_state(
+                "bell",
+                "Nothing yet",
+                "Sales in your shop and updates to products you bought will show up here.",
+                id="notifications-empty",
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            NotificationsState.pagination,
             id="notifications-pager",
         ),
         rx.link(
@@ -110,8 +105,6 @@ def notifications() -> rx.Component:
             size="2",
             id="notification-preferences-link",
         ),
-        spacing=theme.GAP,
-        width="100%",
         max_width="44rem",
-        margin_x="auto",
+        spacing=theme.GAP,
     )

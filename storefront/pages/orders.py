@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
-from components.buttons import link_button
-from components.empty_state import empty_state
+from components.buttons import block_link, link_button
+from components.empty_state import empty_state, missing_state
+from components.forms import banner
+from components.loading import once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
 from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
-from storefront import routes
-from storefront.layout import library_page, shop_page
+from storefront.layout import column, library_page, shop_page
 
 ORDER = OrderState.order
 STATUS_COLORS = {
@@ -75,7 +77,7 @@ def order_line(line: OrderLineRow) -> rx.Component:
 
 
 def status_banner() -> rx.Component:
-    paid = rx.callout(
+    paid = banner(
         rx.vstack(
             rx.heading("Payment received", as_="h2", size="4", id="order-paid-heading"),
             rx.text(
@@ -91,12 +93,10 @@ def status_banner() -> rx.Component:
             spacing="1",
         ),
         icon="circle_check",
-        color_scheme="green",
-        role="status",
-        width="100%",
+        color="green",
         id="order-paid",
     )
-    declined = rx.callout(
+    declined = banner(
         rx.vstack(
             rx.text("Payment failed: ", ORDER.payment_error, weight="bold"),
             rx.text("Your order has not been paid. Try again with another card."),
@@ -104,12 +104,11 @@ def status_banner() -> rx.Component:
             spacing="2",
         ),
         icon="triangle_alert",
-        color_scheme="red",
-        role="alert",
-        width="100%",
+        color="red",
+        alert=True,
         id="order-declined",
     )
-    waiting = rx.callout(
+    waiting = banner(
         rx.hstack(
             rx.spinner(size="2"),
             rx.text("Waiting for the payment to be confirmed… This page updates by itself."),
@@ -117,20 +116,17 @@ def status_banner() -> rx.Component:
             spacing="2",
         ),
         icon="clock",
-        color_scheme="amber",
-        role="status",
-        width="100%",
+        color="amber",
         id="order-waiting",
     )
-    unpaid = rx.callout(
+    unpaid = banner(
         rx.vstack(
             rx.text("This order has not been paid."),
             rx.cond(ORDER.retry_path != "", link_button("Pay now", ORDER.retry_path, id="order-pay")),
             spacing="2",
         ),
         icon="info",
-        color_scheme="amber",
-        width="100%",
+        color="amber",
         id="order-unpaid",
     )
     return rx.cond(
@@ -145,7 +141,7 @@ def status_banner() -> rx.Component:
 
 
 def order_detail() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.vstack(
             rx.heading(
                 rx.cond(ORDER.is_paid, "Paid: order ", "Order ") + ORDER.reference,
@@ -186,7 +182,6 @@ def order_detail() -> rx.Component:
             width="100%",
             id="order-receipt",
         ),
-        # A guest's account has no password until they follow the emailed link.
         rx.cond(
             ORDER.is_paid & OrderState.signed_in,
             rx.flex(
@@ -196,31 +191,25 @@ def order_detail() -> rx.Component:
                 wrap="wrap",
             ),
         ),
-        spacing=theme.GAP,
-        width="100%",
         max_width="40rem",
-        margin_x="auto",
+        spacing=theme.GAP,
     )
 
 
 @shop_page(routes.ORDER, title="Your order", description="Your order and its receipt.", on_load=OrderState.load)
 def order_page() -> rx.Component:
-    missing = empty_state(
+    missing = missing_state(
         "receipt",
         "We could not find this order",
         "Sign in with the account that placed it to see it, or check the link in your receipt email.",
-        action=link_button("Sign in", routes.LOGIN, id="order-missing-login"),
         id="order-missing",
+        back=("Sign in", routes.LOGIN, "order-missing-login"),
     )
-    return rx.cond(
-        OrderState.loaded,
-        rx.cond(OrderState.not_found, missing, order_detail()),
-        rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%"),
-    )
+    return once_loaded(OrderState.loaded, order_detail(), not_found=OrderState.not_found, missing=missing)
 
 
 def history_row(order: OrderPage) -> rx.Component:
-    return rx.link(
+    return block_link(
         rx.hstack(
             rx.vstack(
                 rx.text(order.reference, weight="medium", font_family="monospace"),
@@ -246,9 +235,6 @@ def history_row(order: OrderPage) -> rx.Component:
             align="center",
         ),
         href=order.url,
-        underline="none",
-        color="inherit",
-        display="block",
         width="100%",
         **ROW_STYLE,
         custom_attrs={"data-testid": "order-row"},
@@ -259,28 +245,23 @@ def history_row(order: OrderPage) -> rx.Component:
     routes.ORDERS, title="Your orders", description="Everything you have ordered.", on_load=OrderHistoryState.load
 )
 def order_history() -> rx.Component:
-    pagination = OrderHistoryState.pagination
     return rx.vstack(
         rx.heading("Your orders", as_="h1", size="7"),
-        rx.cond(
-            OrderHistoryState.orders.length() > 0,
-            row_list(OrderHistoryState.orders, history_row, id="order-list"),
-            rx.cond(
-                OrderHistoryState.loaded,
-                empty_state(
-                    "receipt",
-                    "No orders yet",
-                    "Orders you place appear here with their receipts.",
-                    action=link_button("Browse products", routes.HOME, id="orders-browse"),
-                    id="orders-empty",
-                ),
+        row_list(
+            OrderHistoryState.orders,
+            history_row,
+            id="order-list",
+            loaded=OrderHistoryState.loaded,
+            empty=empty_state(
+                "receipt",
+                "No orders yet",
+                "Orders you place appear here with their receipts.",
+                action=link_button("Browse products", routes.HOME, id="orders-browse"),
+                id="orders-empty",
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            OrderHistoryState.pagination,
             id="orders-pager",
         ),
         spacing=theme.GAP_SECTION,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.buttons import link_button
-from components.forms import form_card, form_error, form_notice, labelled_input, submit_button
+from components.forms import form_card, form_error, form_notice, labelled_input, stacked_form, submit_button
 from state.password_reset import PasswordResetState
-from storefront import routes
 from storefront.layout import shop_page
 
 NEUTRAL_SENT_MESSAGE = (
@@ -24,23 +24,18 @@ NEUTRAL_SENT_MESSAGE = (
     on_load=PasswordResetState.open_page,
 )
 def request_reset() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            labelled_input(
-                "Email",
-                name="email",
-                id="reset-email",
-                type="email",
-                auto_complete="email",
-                error=PasswordResetState.request_error,
-            ),
-            submit_button("Send me a link", id="reset-request-submit", loading=PasswordResetState.request_pending),
-            spacing=theme.GAP,
-            width="100%",
+    form = stacked_form(
+        labelled_input(
+            "Email",
+            name="email",
+            id="reset-email",
+            type="email",
+            auto_complete="email",
+            error=PasswordResetState.request_error,
         ),
+        submit_button("Send me a link", id="reset-request-submit", loading=PasswordResetState.request_pending),
         on_submit=PasswordResetState.request_link,
         id="reset-request-form",
-        width="100%",
     )
     return form_card(
         "Reset your password",
@@ -61,33 +56,28 @@ def request_reset() -> rx.Component:
     on_load=PasswordResetState.open_page,
 )
 def choose_password() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            form_error(PasswordResetState.reset_error, id="reset-error"),
-            labelled_input(
-                "New password",
-                name="new_password",
-                id="reset-password",
-                type="password",
-                auto_complete="new-password",
-                hint="At least 10 characters.",
-                error=PasswordResetState.reset_password_error,
-            ),
-            labelled_input(
-                "Confirm new password",
-                name="confirm_password",
-                id="reset-confirm-password",
-                type="password",
-                auto_complete="new-password",
-                error=PasswordResetState.reset_confirm_error,
-            ),
-            submit_button("Save new password", id="reset-submit", loading=PasswordResetState.reset_pending),
-            spacing=theme.GAP,
-            width="100%",
+    form = stacked_form(
+        form_error(PasswordResetState.reset_errors.get("form", ""), id="reset-error"),
+        labelled_input(
+            "New password",
+            name="new_password",
+            id="reset-password",
+            type="password",
+            auto_complete="new-password",
+            hint="At least 10 characters.",
+            error=PasswordResetState.reset_errors.get("password", ""),
         ),
+        labelled_input(
+            "Confirm new password",
+            name="confirm_password",
+            id="reset-confirm-password",
+            type="password",
+            auto_complete="new-password",
+            error=PasswordResetState.reset_errors.get("confirm", ""),
+        ),
+        submit_button("Save new password", id="reset-submit", loading=PasswordResetState.reset_pending),
         on_submit=PasswordResetState.choose_password,
         id="reset-form",
-        width="100%",
     )
     done = rx.vstack(
         form_notice(

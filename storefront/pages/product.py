@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.models import PricingMode
 from components import theme
-from components.buttons import link_button
-from components.empty_state import empty_state
-from components.price import price_tag
+from components.empty_state import missing_state
+from components.forms import banner, field, stacked_form
+from components.loading import once_loaded
+from components.price import amount_input, price_tag
 from components.rich_text import rich_text
 from state.cart import CartState
 from state.catalog import ProductState
 from state.reviews import ReviewsState
-from storefront import routes
-from storefront.layout import shop_page
+from storefront.layout import open_graph, shop_page
 from storefront.pages.product_reviews import report_product_control, reviews_section
 
 P = ProductState.product
@@ -85,67 +86,47 @@ def pictures() -> rx.Component:
 
 def add_to_cart_form() -> rx.Component:
     added = CartState.added_product_id == P.id
-    return rx.form(
-        rx.vstack(
-            rx.el.input(type="hidden", name="product_id", value=P.id.to_string()),
-            rx.cond(
-                P.pricing == PricingMode.PWYW,
-                rx.vstack(
-                    rx.el.label(
-                        "Your price (" + P.currency + ")",
-                        html_for="product-amount",
-                        font_weight="500",
-                        font_size="0.9rem",
-                    ),
-                    rx.input(
-                        name="amount",
-                        id="product-amount",
-                        default_value=P.minimum_input,
-                        key=P.minimum_input,
-                        input_mode="decimal",
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
+    return stacked_form(
+        rx.el.input(type="hidden", name="product_id", value=P.id.to_string()),
+        rx.cond(
+            P.pricing == PricingMode.PWYW,
+            field(
+                "Your price (" + P.currency + ")",
+                amount_input(id="product-amount", value=P.minimum_input, size="3", width="100%"),
+                html_for="product-amount",
             ),
-            rx.button(
-                rx.icon("shopping-cart", size=18),
-                "Add to cart",
-                type="submit",
-                size="3",
-                width="100%",
-                loading=CartState.add_pending,
-                id="add-to-cart",
-                style=theme.CTA_BUTTON_STYLE,
-            ),
-            rx.cond(
-                (CartState.add_error != "") & (CartState.add_error_product_id == P.id),
-                rx.text(CartState.add_error, size="2", color=theme.DANGER_TEXT, role="alert", id="add-to-cart-error"),
-            ),
-            rx.cond(
-                added,
-                rx.callout(
-                    rx.hstack(
-                        rx.text("Added to your cart."),
-                        rx.link("View cart", href=routes.CART, id="added-view-cart", weight="bold"),
-                        spacing="2",
-                        wrap="wrap",
-                    ),
-                    icon="circle_check",
-                    color_scheme="green",
-                    role="status",
-                    width="100%",
-                    id="added-to-cart",
-                ),
-            ),
-            spacing="2",
-            width="100%",
         ),
+        rx.button(
+            rx.icon("shopping-cart", size=18),
+            "Add to cart",
+            type="submit",
+            size="3",
+            width="100%",
+            loading=CartState.add_pending,
+            id="add-to-cart",
+            style=theme.CTA_BUTTON_STYLE,
+        ),
+        rx.cond(
+            (CartState.add_error != "") & (CartState.add_error_product_id == P.id),
+            rx.text(CartState.add_error, size="2", color=theme.DANGER_TEXT, role="alert", id="add-to-cart-error"),
+        ),
+        rx.cond(
+            added,
+            banner(
+                rx.hstack(
+                    rx.text("Added to your cart."),
+                    rx.link("View cart", href=routes.CART, id="added-view-cart", weight="bold"),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                icon="circle_check",
+                color="green",
+                id="added-to-cart",
+            ),
+        ),
+        spacing="2",
         on_submit=CartState.add,
         reset_on_submit=False,
-        width="100%",
         id="add-to-cart-form",
     )
 
@@ -246,11 +227,10 @@ def details() -> rx.Component:
     return rx.vstack(
         rx.cond(
             P.is_preview,
-            rx.callout(
+            banner(
                 "Preview: buyers cannot see this product yet (" + P.status_label + ").",
                 icon="eye",
-                color_scheme="amber",
-                width="100%",
+                color="amber",
                 id="product-preview-note",
             ),
         ),
@@ -315,8 +295,7 @@ def product_view() -> rx.Component:
     meta=[
         rx.el.meta(property="og:image", content=ProductState.og_image),
         rx.el.meta(property="og:type", content="product"),
-        rx.el.meta(property="og:title", content=ProductState.page_title),
-        rx.el.meta(property="og:description", content=ProductState.meta_description),
+        *open_graph(ProductState.page_title, ProductState.meta_description),
         rx.el.meta(property="og:url", content=ProductState.canonical_url),
         rx.el.meta(name="twitter:card", content="summary_large_image"),
         rx.el.link(rel="canonical", href=ProductState.canonical_url),
@@ -324,15 +303,10 @@ def product_view() -> rx.Component:
     on_load=[ProductState.load, ReviewsState.load],
 )
 def product() -> rx.Component:
-    missing = empty_state(
+    missing = missing_state(
         "package-x",
         "This product is not available",
         "It may have been removed by its seller, or the address may be mistyped.",
-        action=link_button("Back to the shop", routes.HOME, id="product-missing-home"),
         id="product-missing",
     )
-    return rx.cond(
-        ProductState.loaded,
-        rx.cond(ProductState.not_found, missing, product_view()),
-        rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%"),
-    )
+    return once_loaded(ProductState.loaded, product_view(), not_found=ProductState.not_found, missing=missing)

@@ -6,8 +6,9 @@ import reflex as rx
 
 from commerce.reviews.service import MAX_REPLY_LENGTH, MAX_REPORT_DETAILS, MAX_REVIEW_LENGTH, REPORT_REASONS
 from components import theme
-from components.forms import form_error, form_notice
+from components.forms import banner, choice_field, field, form_error, form_notice, stacked_form
 from components.rating import rating_bar, stars
+from components.rich_text import written_text
 from components.studio import dropdown, field_label
 from state.reviews import ReviewsState
 from state.session import SessionState
@@ -25,34 +26,24 @@ REASON_OPTIONS = [("", "Choose a reason…"), *REPORT_REASONS.items()]
 
 
 def report_form(id_prefix: str) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.vstack(
-                field_label("Why should a moderator look at it?", f"{id_prefix}-reason"),
-                dropdown(REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
-                spacing="1",
-                width="100%",
+    return stacked_form(
+        choice_field("Why should a moderator look at it?", REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
+        field(
+            "Details (optional unless you chose “Something else”)",
+            rx.text_area(
+                name="details", id=f"{id_prefix}-details", rows="3", width="100%", max_length=MAX_REPORT_DETAILS
             ),
-            rx.vstack(
-                field_label("Details (optional unless you chose “Something else”)", f"{id_prefix}-details"),
-                rx.text_area(
-                    name="details", id=f"{id_prefix}-details", rows="3", width="100%", max_length=MAX_REPORT_DETAILS
-                ),
-                spacing="1",
-                width="100%",
-            ),
-            form_error(ReviewsState.report_error, id=f"{id_prefix}-error"),
-            rx.hstack(
-                rx.button("Send report", type="submit", id=f"{id_prefix}-submit", color_scheme="red"),
-                rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_report),
-                spacing="2",
-            ),
-            spacing="3",
-            width="100%",
+            html_for=f"{id_prefix}-details",
         ),
+        form_error(ReviewsState.report_error, id=f"{id_prefix}-error"),
+        rx.hstack(
+            rx.button("Send report", type="submit", id=f"{id_prefix}-submit", color_scheme="red"),
+            rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_report),
+            spacing="2",
+        ),
+        spacing="3",
         on_submit=ReviewsState.submit_report,
         reset_on_submit=False,
-        width="100%",
         padding="0.75rem",
         border=f"1px solid {theme.BORDER}",
         border_radius=theme.RADIUS_CARD,
@@ -113,58 +104,52 @@ def summary() -> rx.Component:
 
 def review_form() -> rx.Component:
     own = D.own_review
-    return rx.form(
-        rx.vstack(
-            rx.heading(rx.cond(own, "Edit your review", "Review this product"), as_="h3", size="4"),
-            rx.vstack(
-                field_label("Your rating", "review-rating"),
-                rx.box(
-                    dropdown(
-                        RATING_OPTIONS,
-                        name="rating",
-                        id="review-rating",
-                        default_value=rx.cond(own, own.rating.to_string(), ""),
-                    ),
-                    max_width="16rem",
-                    width="100%",
+    return stacked_form(
+        rx.heading(rx.cond(own, "Edit your review", "Review this product"), as_="h3", size="4"),
+        field(
+            "Your rating",
+            rx.box(
+                dropdown(
+                    RATING_OPTIONS,
+                    name="rating",
+                    id="review-rating",
+                    default_value=rx.cond(own, own.rating.to_string(), ""),
                 ),
-                spacing="1",
+                max_width="16rem",
                 width="100%",
             ),
-            rx.vstack(
-                field_label("Your review (optional)", "review-body"),
-                rx.text_area(
-                    name="body",
-                    id="review-body",
-                    rows="4",
-                    width="100%",
-                    default_value=rx.cond(own, own.body, ""),
-                    max_length=MAX_REVIEW_LENGTH,
-                    placeholder="What did you like? What could be better?",
-                ),
-                spacing="1",
-                width="100%",
-            ),
-            form_error(ReviewsState.review_error, id="review-error"),
-            rx.hstack(
-                rx.button(
-                    rx.cond(own, "Save review", "Publish review"),
-                    type="submit",
-                    id="review-submit",
-                    style=theme.CTA_BUTTON_STYLE,
-                ),
-                rx.cond(
-                    ReviewsState.editing,
-                    rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.cancel_edit),
-                ),
-                spacing="2",
-            ),
-            spacing="3",
-            width="100%",
+            html_for="review-rating",
         ),
+        field(
+            "Your review (optional)",
+            rx.text_area(
+                name="body",
+                id="review-body",
+                rows="4",
+                width="100%",
+                default_value=rx.cond(own, own.body, ""),
+                max_length=MAX_REVIEW_LENGTH,
+                placeholder="What did you like? What could be better?",
+            ),
+            html_for="review-body",
+        ),
+        form_error(ReviewsState.review_error, id="review-error"),
+        rx.hstack(
+            rx.button(
+                rx.cond(own, "Save review", "Publish review"),
+                type="submit",
+                id="review-submit",
+                style=theme.CTA_BUTTON_STYLE,
+            ),
+            rx.cond(
+                ReviewsState.editing,
+                rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.cancel_edit),
+            ),
+            spacing="2",
+        ),
+        spacing="3",
         on_submit=ReviewsState.submit_review,
         key=ReviewsState.form_key.to_string(),
-        width="100%",
         id="review-form",
     )
 
@@ -174,7 +159,7 @@ def own_review_or_form() -> rx.Component:
         D.can_review,
         rx.cond(
             D.own_review & ~ReviewsState.editing,
-            rx.callout(
+            banner(
                 rx.hstack(
                     rx.text("You rated this product ", D.own_review.rating.to_string(), " out of 5."),
                     rx.button(
@@ -189,8 +174,7 @@ def own_review_or_form() -> rx.Component:
                     wrap="wrap",
                 ),
                 icon="circle_check",
-                color_scheme="green",
-                width="100%",
+                color="green",
                 id="own-review",
             ),
             rx.card(review_form(), width="100%"),
@@ -198,11 +182,10 @@ def own_review_or_form() -> rx.Component:
         rx.fragment(
             rx.cond(
                 D.own_review_hidden,
-                rx.callout(
+                banner(
                     "A moderator hid your review of this product, so it is not shown here.",
                     icon="eye-off",
-                    color_scheme="gray",
-                    width="100%",
+                    color="gray",
                     id="own-review-hidden",
                 ),
             ),
@@ -221,22 +204,18 @@ def own_review_or_form() -> rx.Component:
 
 
 def reply_form(review) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.el.input(type="hidden", name="review_id", value=review.id.to_string()),
-            field_label("Your reply (one per review; it cannot be changed)", "reply-body"),
-            rx.text_area(name="reply", id="reply-body", rows="3", width="100%", max_length=MAX_REPLY_LENGTH),
-            form_error(ReviewsState.reply_error, id="reply-error"),
-            rx.hstack(
-                rx.button("Publish reply", type="submit", id="reply-submit"),
-                rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_reply),
-                spacing="2",
-            ),
+    return stacked_form(
+        rx.el.input(type="hidden", name="review_id", value=review.id.to_string()),
+        field_label("Your reply (one per review; it cannot be changed)", "reply-body"),
+        rx.text_area(name="reply", id="reply-body", rows="3", width="100%", max_length=MAX_REPLY_LENGTH),
+        form_error(ReviewsState.reply_error, id="reply-error"),
+        rx.hstack(
+            rx.button("Publish reply", type="submit", id="reply-submit"),
+            rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_reply),
             spacing="2",
-            width="100%",
         ),
+        spacing="2",
         on_submit=ReviewsState.submit_reply,
-        width="100%",
     )
 
 
@@ -260,16 +239,7 @@ def review_item(review) -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
-        rx.cond(
-            review.body != "",
-            rx.text(
-                review.body,
-                size="3",
-                white_space="pre-wrap",
-                style={"overflow_wrap": "anywhere"},
-                custom_attrs={"data-testid": "review-body"},
-            ),
-        ),
+        written_text(review.body, size="3", test_id="review-body"),
         rx.cond(
             review.reply_body != "",
             rx.box(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components import theme
-from components.forms import form_card, form_error, labelled_input, submit_button
+import routes
+from components.forms import form_card, form_error, labelled_input, stacked_form, submit_button
 from state.session import SessionState
-from storefront import routes
 from storefront.layout import shop_page
 
 
@@ -20,49 +19,44 @@ from storefront.layout import shop_page
 def register() -> rx.Component:
     return form_card(
         "Create an account",
-        rx.form(
-            rx.vstack(
-                form_error(SessionState.register_error, id="register-error"),
-                labelled_input(
-                    "Email",
-                    name="email",
-                    id="register-email",
-                    type="email",
-                    auto_complete="email",
-                    error=SessionState.register_email_error,
-                ),
-                labelled_input(
-                    "Display name",
-                    name="display_name",
-                    id="register-display-name",
-                    auto_complete="name",
-                    hint="Shown on your reviews and your shop.",
-                    error=SessionState.register_name_error,
-                ),
-                labelled_input(
-                    "Password",
-                    name="password",
-                    id="register-password",
-                    type="password",
-                    auto_complete="new-password",
-                    hint="At least 10 characters.",
-                    error=SessionState.register_password_error,
-                ),
-                labelled_input(
-                    "Confirm password",
-                    name="confirm_password",
-                    id="register-confirm-password",
-                    type="password",
-                    auto_complete="new-password",
-                    error=SessionState.register_confirm_error,
-                ),
-                submit_button("Create account", id="register-submit", loading=SessionState.register_pending),
-                spacing=theme.GAP,
-                width="100%",
+        stacked_form(
+            form_error(SessionState.register_errors.get("form", ""), id="register-error"),
+            labelled_input(
+                "Email",
+                name="email",
+                id="register-email",
+                type="email",
+                auto_complete="email",
+                error=SessionState.register_errors.get("email", ""),
             ),
+            labelled_input(
+                "Display name",
+                name="display_name",
+                id="register-display-name",
+                auto_complete="name",
+                hint="Shown on your reviews and your shop.",
+                error=SessionState.register_errors.get("display_name", ""),
+            ),
+            labelled_input(
+                "Password",
+                name="password",
+                id="register-password",
+                type="password",
+                auto_complete="new-password",
+                hint="At least 10 characters.",
+                error=SessionState.register_errors.get("password", ""),
+            ),
+            labelled_input(
+                "Confirm password",
+                name="confirm_password",
+                id="register-confirm-password",
+                type="password",
+                auto_complete="new-password",
+                error=SessionState.register_errors.get("confirm", ""),
+            ),
+            submit_button("Create account", id="register-submit", loading=SessionState.register_pending),
             on_submit=SessionState.register,
             id="register-form",
-            width="100%",
         ),
         rx.text(
             "Already have an account? ",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.empty_state import empty_state
+from components.forms import banner
 from components.search import facet_panel, result_card
 from state.search import SearchState
-from storefront import routes
 from storefront.layout import shop_page
 
 
@@ -41,13 +42,12 @@ def _heading() -> rx.Component:
 def _degraded_notice() -> rx.Component:
     return rx.cond(
         SearchState.degraded,
-        rx.callout(
+        banner(
             "Search is running in a simplified mode right now: these results match titles and "
             "summaries only, without typo tolerance or filters. Everything else works as usual.",
             icon="triangle-alert",
-            color_scheme="amber",
+            color="amber",
             id="search-degraded",
-            width="100%",
         ),
     )
 

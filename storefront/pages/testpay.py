@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
-from components.forms import form_card, form_error, labelled_input, submit_button
+from components.forms import form_card, form_error, labelled_input, stacked_form, submit_button
+from components.loading import once_loaded
 from state.testpay import TestPayState
-from storefront import routes
 from storefront.layout import shop_page
 
 TEST_CARDS = [
@@ -18,47 +19,42 @@ TEST_CARDS = [
 
 
 def payment_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.hstack(
-                rx.text("Order ", TestPayState.order_reference, color=theme.TEXT_MUTED, size="2", id="testpay-order"),
-                rx.spacer(),
-                rx.text(TestPayState.amount_label, weight="bold", size="5", id="testpay-amount"),
-                width="100%",
-                align="center",
-            ),
-            form_error(TestPayState.card_error, id="testpay-error"),
-            labelled_input(
-                "Card number",
-                name="card_number",
-                id="testpay-card",
-                auto_complete="cc-number",
-                placeholder="4242 4242 4242 4242",
-            ),
-            submit_button("Pay " + TestPayState.amount_label, id="testpay-pay", loading=TestPayState.pending),
-            rx.cond(
-                TestPayState.card_error != "",
-                rx.link("View your order", href=TestPayState.order_path, size="2", id="testpay-order-link"),
-            ),
-            rx.link("Back to your cart", href=TestPayState.cancel_path, size="2", id="testpay-cancel"),
-            rx.box(
-                rx.text("Test cards", weight="bold", size="2"),
-                *[
-                    rx.text(number, " ", outcome, size="1", color=theme.TEXT_MUTED, font_family="monospace")
-                    for number, outcome in TEST_CARDS
-                ],
-                padding="0.75rem",
-                border=f"1px dashed {theme.BORDER}",
-                border_radius=theme.RADIUS_CONTROL,
-                width="100%",
-            ),
-            spacing=theme.GAP,
+    return stacked_form(
+        rx.hstack(
+            rx.text("Order ", TestPayState.order_reference, color=theme.TEXT_MUTED, size="2", id="testpay-order"),
+            rx.spacer(),
+            rx.text(TestPayState.amount_label, weight="bold", size="5", id="testpay-amount"),
+            width="100%",
+            align="center",
+        ),
+        form_error(TestPayState.card_error, id="testpay-error"),
+        labelled_input(
+            "Card number",
+            name="card_number",
+            id="testpay-card",
+            auto_complete="cc-number",
+            placeholder="4242 4242 4242 4242",
+        ),
+        submit_button("Pay " + TestPayState.amount_label, id="testpay-pay", loading=TestPayState.pending),
+        rx.cond(
+            TestPayState.card_error != "",
+            rx.link("View your order", href=TestPayState.order_path, size="2", id="testpay-order-link"),
+        ),
+        rx.link("Back to your cart", href=TestPayState.cancel_path, size="2", id="testpay-cancel"),
+        rx.box(
+            rx.text("Test cards", weight="bold", size="2"),
+            *[
+                rx.text(number, " ", outcome, size="1", color=theme.TEXT_MUTED, font_family="monospace")
+                for number, outcome in TEST_CARDS
+            ],
+            padding="0.75rem",
+            border=f"1px dashed {theme.BORDER}",
+            border_radius=theme.RADIUS_CONTROL,
             width="100%",
         ),
         on_submit=TestPayState.pay,
         reset_on_submit=False,
         id="testpay-form",
-        width="100%",
     )
 
 
@@ -72,13 +68,10 @@ def testpay_page() -> rx.Component:
     return form_card(
         "TestPay checkout",
         rx.callout("Test mode: no real money moves. Use a test card below.", icon="info", size="1", width="100%"),
-        rx.cond(
+        once_loaded(
             TestPayState.loaded,
-            rx.cond(
-                TestPayState.page_error != "",
-                form_error(TestPayState.page_error, id="testpay-unavailable"),
-                payment_form(),
-            ),
-            rx.center(rx.spinner(size="3"), padding_y="2rem", width="100%"),
+            payment_form(),
+            not_found=TestPayState.page_error != "",
+            missing=form_error(TestPayState.page_error, id="testpay-unavailable"),
         ),
     )

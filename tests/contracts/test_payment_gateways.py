@@ -22,9 +22,12 @@ import pytest
 import requests
 import stripe
 
+from commerce import payments
 from commerce.config import ConfigurationError
+from commerce.db import engine_for
 from commerce.errors import ValidationError
 from commerce.models import PaymentEventKind
+from commerce.jobs import configure_jobs, shutdown_jobs, wait_for_jobs
 from commerce.payments import (
     CheckoutLine,
     CheckoutRequest,
@@ -39,6 +42,7 @@ from commerce.payments import (
 )
 from commerce.payments.events import to_gateway_event
 from commerce.payments.stripe import StripeGateway, from_stripe_amount
+from commerce.payments.tasks import pay_on_test_page
 from commerce.payments.testpay import TestPayGateway, deliver
 
 PAYLOADS = Path(__file__).parent / "stripe_payloads"
@@ -206,7 +210,9 @@ class TestPayHarness:
         self.gateway = TestPayGateway(TESTPAY_SECRET, BASE_URL, clock=self.clock, send_event=self.sent.append)
 
     def sign(self, event: dict | bytes, *, age_seconds: int = 0, secret: str = TESTPAY_SECRET):
-        signer = TestPayGateway(secret, BASE_URL, clock=lambda: self.clock.now - age_seconds)
+        signer = TestPayGateway(
+            secret, BASE_URL, clock=lambda: self.clock.now - age_seconds, send_event=self.sent.append
+        )
         delivery = signer.sign_payload(event) if isinstance(event, bytes) else signer.sign(event)
         return delivery.payload, delivery.headers
 
@@ -598,14 +604,16 @@ def test_testpay_session_ids_are_unique_per_checkout(testpay):
 
 
 def test_testpay_session_from_another_secret_does_not_exist(testpay):
-    other = TestPayGateway("another-secret", BASE_URL)
+    other = TestPayGateway("another-secret", BASE_URL, send_event=list().append)
     session = other.create_checkout(checkout_request())
     with pytest.raises(PaymentSessionNotFound):
         testpay.gateway.describe_session(session.session_id)
 
 
 def test_testpay_session_expires(testpay):
-    gateway = TestPayGateway(TESTPAY_SECRET, BASE_URL, clock=testpay.clock, session_ttl=timedelta(minutes=30))
+    gateway = TestPayGateway(
+        TESTPAY_SECRET, BASE_URL, clock=testpay.clock, session_ttl=timedelta(minutes=30), send_event=list().append
+    )
     session = gateway.create_checkout(checkout_request())
     testpay.clock.now += 31 * 60
     with pytest.raises(PaymentSessionExpired) as caught:
@@ -694,20 +702,22 @@ def test_testpay_refuses_refunds_the_payment_cannot_cover(testpay, amount, curre
 
 def test_testpay_is_refused_in_production():
     with pytest.raises(ConfigurationError) as caught:
-        TestPayGateway.for_environment("production", TESTPAY_SECRET, BASE_URL)
+        TestPayGateway.for_environment("production", TESTPAY_SECRET, BASE_URL, send_event=list().append)
     assert str(caught.value) == "The test payment gateway is refused in production."
     for env in ("development", "test"):
-        assert TestPayGateway.for_environment(env, TESTPAY_SECRET, BASE_URL).name == "testpay"
+        assert TestPayGateway.for_environment(env, TESTPAY_SECRET, BASE_URL, send_event=list().append).name == "testpay"
 
 
-def test_testpay_deliver_posts_the_signed_event():
-    received = []
+@pytest.fixture
+def webhook_endpoint():
+    """A local HTTP endpoint that records what is POSTed; `answers` are its statuses in turn (then 200)."""
+    received, answers = [], []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append((self.path, dict(self.headers), body))
-            self.send_response(200)
+            self.send_response(answers.pop(0) if answers else 200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -717,17 +727,36 @@ def test_testpay_deliver_posts_the_signed_event():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    try:
-        gateway = TestPayGateway(TESTPAY_SECRET, f"http://127.0.0.1:{server.server_port}")
-        session = gateway.create_checkout(checkout_request())
-        webhook = gateway.pay(session.session_id, "4242424242424242").webhook
-        assert deliver(webhook.payload, webhook.headers, webhook.url) == 200
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    yield f"http://127.0.0.1:{server.server_port}", received, answers
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_testpay_deliver_posts_the_signed_event(webhook_endpoint):
+    base_url, received, _ = webhook_endpoint
+    gateway = TestPayGateway(TESTPAY_SECRET, base_url, send_event=list().append)
+    session = gateway.create_checkout(checkout_request())
+    webhook = gateway.pay(session.session_id, "4242424242424242").webhook
+    assert deliver(webhook.payload, webhook.headers, webhook.url) == 200
     [(path, headers, body)] = received
     assert path == "/api/webhooks/testpay"
     assert body == webhook.payload
     assert headers["Content-Type"] == "application/json"
     assert gateway.parse_webhook(body, headers).kind == PaymentEventKind.PAYMENT_SUCCEEDED
+
+
+def test_the_testpay_pages_event_goes_as_a_job_that_tries_again(webhook_endpoint, tmp_path):
+    base_url, received, answers = webhook_endpoint
+    answers.append(503)  # the app is busy the first time
+    configure_jobs(None, engine=engine_for(f"sqlite:///{tmp_path / 'jobs.db'}"))
+    try:
+        gateway = TestPayGateway(TESTPAY_SECRET, base_url, send_event=list().append)
+        session = gateway.create_checkout(checkout_request())
+        with payments.gateway.replaced(gateway):
+            attempt = pay_on_test_page(session.session_id, "4242424242424242")
+        assert attempt.succeeded
+        assert wait_for_jobs(timeout=20)
+    finally:
+        shutdown_jobs(timeout=5)
+    assert [body for _, _, body in received] == [attempt.webhook.payload] * 2

@@ -72,6 +72,18 @@ def test_csv_uses_the_first_column(s):
     assert report.added == 2
 
 
+def test_a_key_file_is_read_as_utf8_text_up_to_the_size_limit(s):
+    seller = make_seller(s)
+    product = key_product(s, seller)
+    report = keys.import_license_key_file(s, seller, product.id, io.BytesIO("\ufeffK1-AAA\nK2-BBB\n".encode()))
+    assert report.added == 2
+    with pytest.raises(ValidationError, match="too large: import at most 2 MB"):
+        keys.import_license_key_file(s, seller, product.id, io.BytesIO(b"K" * (keys.MAX_IMPORT_BYTES + 1)))
+    with pytest.raises(ValidationError, match="not UTF-8 text"):
+        keys.import_license_key_file(s, seller, product.id, io.BytesIO(b"\xff\xfe\x00K"))
+    assert len(stored_keys(s, product.id)) == 2
+
+
 def test_an_invalid_line_refuses_the_whole_import(s):
     seller = make_seller(s)
     product = key_product(s, seller)

@@ -12,6 +12,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from routes import SESSION_COOKIE
+
 PAYING_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
 ORDER_URL = re.compile(r"/orders/(ORD-[A-Z0-9]+)$")
@@ -21,7 +23,7 @@ TESTPAY_URL = re.compile(r"/testpay/[^/]+$")
 def add_to_cart(page: Page, product_path: str, amount: str | None = None) -> None:
     """Open a product page and add it; `amount` for pay-what-you-want products."""
     page.goto(product_path)
-    if any(cookie["name"] == "mp_session" for cookie in page.context.cookies()):
+    if any(cookie["name"] == SESSION_COOKIE for cookie in page.context.cookies()):
         # Signed in: wait until the page knows it, or a click racing the page's start
         # lands in a guest cart (merged on the next page, but not counted yet).
         expect(page.locator("#account-menu")).to_be_visible()

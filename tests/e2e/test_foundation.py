@@ -112,3 +112,11 @@ def test_demo_data_is_loaded_once(app):
         check=True,
     )
     assert "already present" in result.stdout
+
+
+def test_the_server_log_has_the_apps_lines_and_no_page_defined_twice(app):
+    """Pages are added once by the app (the production start compiles twice), and the
+    domain's own log lines reach the server's output."""
+    log = app.log_path.read_text(errors="replace")
+    assert "redefined" not in log
+    assert "INFO commerce.jobs.dispatch: jobs run in-process after commit" in log

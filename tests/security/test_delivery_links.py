@@ -41,7 +41,8 @@ from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
 from commerce.ratelimit import MemoryAttemptCounter
 from commerce.storage import LocalBlobStore
-from storefront.api_downloads import SESSION_COOKIE, download_routes
+from routes import SESSION_COOKIE
+from storefront.api_downloads import download_routes
 from storefront.api_licenses import license_routes
 from tests.domain.checkout.conftest import World
 

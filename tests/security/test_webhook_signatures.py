@@ -87,7 +87,7 @@ class TestPaySide:
         self.gateway = TestPayGateway(TESTPAY_SECRET, BASE_URL, clock=self.clock, send_event=lambda d: None)
 
     def deliver(self, event: dict, *, age_seconds: int = 0, secret: str = TESTPAY_SECRET):
-        signer = TestPayGateway(secret, BASE_URL, clock=lambda: self.clock.now - age_seconds)
+        signer = TestPayGateway(secret, BASE_URL, clock=lambda: self.clock.now - age_seconds, send_event=lambda d: None)
         delivery = signer.sign(event)
         return delivery.payload, delivery.headers
 

@@ -11,8 +11,8 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PARTY = {"commerce", "storefront", "state", "components", "tests", "rxconfig", "bench", "alembic_env"}
-RUNTIME_PACKAGES = ("commerce", "storefront", "state", "components", "alembic", "rxconfig.py")
+FIRST_PARTY = {"commerce", "storefront", "state", "components", "routes", "tests", "rxconfig", "bench", "alembic_env"}
+RUNTIME_PACKAGES = ("commerce", "storefront", "state", "components", "routes", "alembic", "rxconfig.py")
 
 
 def pinned(requirements_file: str) -> set[str]:

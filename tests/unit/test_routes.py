@@ -2,7 +2,7 @@
 
 import pytest
 
-from storefront import routes
+import routes
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,9 @@ def test_login_url_carries_a_safe_next_and_drops_an_unsafe_one():
 def test_product_url_escapes_path_segments():
     assert routes.product_url("ada", "my-book") == "/p/ada/my-book"
     assert routes.product_url("ada", "a/b?c") == "/p/ada/a%2Fb%3Fc"
+
+
+def test_a_filled_route_is_the_address_its_builder_makes():
+    assert routes.fill(routes.ORDER, order_reference="ORD-7Q2K9XW3AB") == routes.order_url("ORD-7Q2K9XW3AB")
+    assert routes.fill(routes.SHOP, shop_slug="a/b") == routes.shop_url("a/b")
+    assert routes.fill(routes.PRODUCT, shop_slug="ada", product_slug="my-book") == routes.product_url("ada", "my-book")

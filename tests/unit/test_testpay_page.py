@@ -4,9 +4,10 @@ browser's own host."""
 import pytest
 
 from commerce import wiring
+from commerce.errors import NotFound
+from commerce.payments.tasks import test_page_gateway
 from commerce.payments.testpay import TestPayGateway
 from state.cart import local_path
-from state.testpay import _gateway
 
 
 @pytest.fixture
@@ -21,20 +22,22 @@ def environment(monkeypatch, tmp_path):
 
 
 def test_the_page_pays_through_the_test_gateway_in_development(environment):
-    assert isinstance(_gateway(), TestPayGateway)
+    assert isinstance(test_page_gateway(), TestPayGateway)
 
 
 def test_the_page_is_refused_in_production(environment):
     environment.setenv("APP_ENV", "production")
     wiring.reset()
-    assert _gateway() is None
+    with pytest.raises(NotFound, match="not available"):
+        test_page_gateway()
 
 
 def test_the_page_is_refused_when_stripe_takes_payments(environment):
     environment.setenv("STRIPE_SECRET_KEY", "sk_test_x")
     environment.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
     wiring.reset()
-    assert _gateway() is None
+    with pytest.raises(NotFound, match="not available"):
+        test_page_gateway()
 
 
 def test_addresses_on_this_site_become_paths(environment):

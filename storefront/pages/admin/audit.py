@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.audit import ACTION_LABELS
 from components import theme
 from components.admin import admin_header, cell_table
@@ -11,7 +12,6 @@ from components.forms import get_form
 from components.pager import pager
 from components.studio import dropdown
 from state.admin import AdminAuditState
-from storefront import routes
 from storefront.layout import admin_page
 
 
@@ -39,7 +39,6 @@ def entry_row(entry) -> rx.Component:
     on_load=AdminAuditState.load,
 )
 def admin_audit() -> rx.Component:
-    pagination = AdminAuditState.pagination
     return rx.vstack(
         admin_header(
             "Audit record",
@@ -69,10 +68,7 @@ def admin_audit() -> rx.Component:
             rx.text("No decisions recorded yet.", color=theme.TEXT_MUTED, id="audit-empty"),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            AdminAuditState.pagination,
             id="audit-pager",
             query="?action=" + AdminAuditState.action + "&",
         ),

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.moderation.queue import AGES
 from components import theme
 from components.admin import admin_header
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice
+from components.forms import action_row, form_error, form_notice, reason_field
+from components.loading import listed
 from components.pager import pager
 from components.rating import stars
+from components.rich_text import written_text
 from components.studio import dropdown
 from state.moderation import ModerationState
-from storefront import routes
 from storefront.layout import admin_page
 
 KIND_TABS = [("all", "Everything"), ("product", "Products"), ("review", "Reviews"), ("shop", "Shops")]
@@ -112,12 +114,12 @@ def bulk_bar() -> rx.Component:
                 ),
                 rx.form(
                     rx.hstack(
-                        rx.input(
-                            name="reason",
-                            placeholder="Reason shown to the sellers",
+                        reason_field(
                             id="bulk-reason",
+                            placeholder="Reason shown to the sellers",
+                            label="Reason for rejecting the selected products",
                             min_width="14rem",
-                            aria_label="Reason for rejecting the selected products",
+                            flex_grow="0",
                         ),
                         rx.button("Reject selected", type="submit", color_scheme="red", id="bulk-reject"),
                         spacing="2",
@@ -136,27 +138,17 @@ def bulk_bar() -> rx.Component:
 
 
 def reason_form(item, *, id_name: str, on_submit, label: str, button: str, placeholder: str) -> rx.Component:
+    action = button.lower().split()[0]
     return rx.form(
-        rx.hstack(
+        action_row(
             rx.el.input(type="hidden", name=id_name, value=item.subject_id.to_string()),
-            rx.input(
-                name="reason",
+            reason_field(
+                label=label,
                 placeholder=placeholder,
-                aria_label=label,
                 min_width="14rem",
-                flex_grow="1",
-                custom_attrs={"data-testid": f"{button.lower().split()[0]}-reason"},
+                custom_attrs={"data-testid": f"{action}-reason"},
             ),
-            rx.button(
-                button,
-                type="submit",
-                color_scheme="red",
-                variant="soft",
-                custom_attrs={"data-action": button.lower().split()[0]},
-            ),
-            spacing="2",
-            width="100%",
-            wrap="wrap",
+            rx.button(button, type="submit", color_scheme="red", variant="soft", custom_attrs={"data-action": action}),
         ),
         on_submit=on_submit,
         key=ModerationState.form_key.to_string() + item.key,
@@ -301,16 +293,7 @@ def queue_item(item) -> rx.Component:
             rx.heading(rx.link(item.title, href=item.url, target="_blank"), as_="h2", size="4"),
             rx.text(item.subtitle, size="2", color=theme.TEXT_MUTED),
             rx.cond(item.rating > 0, stars(item.rating, size="2")),
-            rx.cond(
-                item.body != "",
-                rx.text(
-                    item.body,
-                    size="2",
-                    white_space="pre-wrap",
-                    style={"overflow_wrap": "anywhere"},
-                    custom_attrs={"data-testid": "queue-body"},
-                ),
-            ),
+            written_text(item.body, test_id="queue-body"),
             rx.cond(
                 item.flags.length() > 0,
                 rx.vstack(
@@ -351,7 +334,6 @@ def queue_item(item) -> rx.Component:
     on_load=ModerationState.load,
 )
 def admin_home() -> rx.Component:
-    pagination = ModerationState.pagination
     return rx.vstack(
         admin_header(
             "Moderation queue",
@@ -363,25 +345,19 @@ def admin_home() -> rx.Component:
         form_notice(ModerationState.notice, id="queue-notice"),
         form_error(ModerationState.error, id="queue-error"),
         bulk_bar(),
-        rx.cond(
-            ModerationState.items.length() > 0,
+        listed(
+            ModerationState.items,
             rx.vstack(rx.foreach(ModerationState.items, queue_item), spacing="3", width="100%", id="queue"),
-            rx.cond(
-                ModerationState.loaded,
-                empty_state(
-                    "shield-check",
-                    "Nothing to review",
-                    "New products, reports from buyers and sellers, and shops above the quality "
-                    "thresholds appear here.",
-                    id="admin-empty",
-                ),
+            loaded=ModerationState.loaded,
+            empty=empty_state(
+                "shield-check",
+                "Nothing to review",
+                "New products, reports from buyers and sellers, and shops above the quality thresholds appear here.",
+                id="admin-empty",
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            ModerationState.pagination,
             id="queue-pager",
             query="?kind=" + ModerationState.kind + "&age=" + ModerationState.age + "&",
         ),

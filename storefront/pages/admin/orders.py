@@ -4,84 +4,58 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice
+from components.forms import action_row, form_error, form_notice, reason_field, search_form, stacked_form
 from state.admin import AdminOrdersState
 from state.admin_access import AdminAccessState
-from storefront import routes
 from storefront.layout import admin_page
 
 D = AdminOrdersState.detail
 
 
-def search_form() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.input(
-                name="q",
-                id="order-search",
-                default_value=AdminOrdersState.query,
-                type="search",
-                placeholder="Order reference (ORD-…) or buyer email",
-                size="3",
-                flex_grow="1",
-                min_width="14rem",
-                aria_label="Find orders",
-            ),
-            rx.button("Find", type="submit", size="3", id="order-search-submit"),
-            gap="0.5rem",
-            wrap="wrap",
-            width="100%",
-        ),
+def _search() -> rx.Component:
+    return search_form(
         on_submit=AdminOrdersState.search,
-        role="search",
-        width="100%",
+        id="order-search",
+        value=AdminOrdersState.query,
+        placeholder="Order reference (ORD-…) or buyer email",
+        label="Find orders",
+        button="Find",
     )
 
 
 def withdraw_access_form(reference) -> rx.Component:
     """Fraud or abuse: take back the downloads and keys without refunding."""
-    return rx.form(
-        rx.vstack(
-            rx.text("Withdraw the buyer's downloads and license keys without a refund (fraud, abuse).", size="2"),
-            rx.el.input(type="hidden", name="order_reference", value=reference),
-            rx.hstack(
-                rx.input(
-                    name="reason",
-                    id="withdraw-reason",
-                    placeholder="Why (kept in the history)",
-                    min_width="16rem",
-                    flex_grow="1",
-                    aria_label="Reason for withdrawing access",
-                ),
-                rx.button(
-                    "Withdraw access",
-                    type="submit",
-                    color_scheme="red",
-                    variant="soft",
-                    id="withdraw-submit",
-                    loading=AdminAccessState.pending,
-                ),
-                rx.button(
-                    "Reset downloads",
-                    type="button",
-                    variant="soft",
-                    id="reset-order-downloads",
-                    on_click=AdminAccessState.reset_downloads(reference),
-                ),
-                spacing="2",
-                wrap="wrap",
-                width="100%",
+    return stacked_form(
+        rx.text("Withdraw the buyer's downloads and license keys without a refund (fraud, abuse).", size="2"),
+        rx.el.input(type="hidden", name="order_reference", value=reference),
+        action_row(
+            reason_field(
+                id="withdraw-reason", placeholder="Why (kept in the history)", label="Reason for withdrawing access"
             ),
-            form_error(AdminAccessState.error, id="withdraw-error"),
-            form_notice(AdminAccessState.notice, id="withdraw-notice"),
-            spacing="2",
-            width="100%",
+            rx.button(
+                "Withdraw access",
+                type="submit",
+                color_scheme="red",
+                variant="soft",
+                id="withdraw-submit",
+                loading=AdminAccessState.pending,
+            ),
+            rx.button(
+                "Reset downloads",
+                type="button",
+                variant="soft",
+                id="reset-order-downloads",
+                on_click=AdminAccessState.reset_downloads(reference),
+            ),
         ),
+        form_error(AdminAccessState.error, id="withdraw-error"),
+        form_notice(AdminAccessState.notice, id="withdraw-notice"),
+        spacing="2",
         on_submit=AdminAccessState.revoke,
         key=AdminAccessState.form_key.to_string(),
-        width="100%",
     )
 
 
@@ -121,38 +95,24 @@ def detail_panel() -> rx.Component:
             ),
             rx.cond(
                 D.refundable,
-                rx.form(
-                    rx.vstack(
-                        rx.text(
-                            "Refund what is left (", D.refundable_label, ") through the payment provider.", size="2"
+                stacked_form(
+                    rx.text("Refund what is left (", D.refundable_label, ") through the payment provider.", size="2"),
+                    action_row(
+                        reason_field(
+                            id="refund-reason", placeholder="Why (shown on the order)", label="Reason for the refund"
                         ),
-                        rx.hstack(
-                            rx.input(
-                                name="reason",
-                                id="refund-reason",
-                                placeholder="Why (shown on the order)",
-                                min_width="16rem",
-                                flex_grow="1",
-                                aria_label="Reason for the refund",
-                            ),
-                            rx.button(
-                                "Refund order",
-                                type="submit",
-                                color_scheme="red",
-                                id="refund-submit",
-                                loading=AdminOrdersState.refunding,
-                            ),
-                            spacing="2",
-                            wrap="wrap",
-                            width="100%",
+                        rx.button(
+                            "Refund order",
+                            type="submit",
+                            color_scheme="red",
+                            id="refund-submit",
+                            loading=AdminOrdersState.refunding,
                         ),
-                        form_error(AdminOrdersState.refund_error, id="refund-error"),
-                        spacing="2",
-                        width="100%",
                     ),
+                    form_error(AdminOrdersState.refund_error, id="refund-error"),
+                    spacing="2",
                     on_submit=AdminOrdersState.refund,
                     key=AdminOrdersState.form_key.to_string(),
-                    width="100%",
                 ),
             ),
             withdraw_access_form(order.reference),
@@ -199,7 +159,7 @@ def detail_panel() -> rx.Component:
 def admin_orders() -> rx.Component:
     return rx.vstack(
         admin_header("Orders", routes.ADMIN_ORDERS),
-        search_form(),
+        _search(),
         form_error(AdminOrdersState.error, id="orders-error"),
         rx.cond(
             AdminOrdersState.results.length() > 1,

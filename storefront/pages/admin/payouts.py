@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.admin import admin_header
+from components.buttons import download_button
 from components.empty_state import empty_state
 from components.forms import form_error
 from components.row_list import ROW_STYLE, row_list
 from state.seller_sales import AdminPayoutsState, PayoutLine
-from storefront import routes
 from storefront.layout import admin_page
 
 
@@ -49,24 +50,16 @@ def admin_payouts() -> rx.Component:
             "Seller earnings after VAT, commission and card fees; pending during the hold period.",
         ),
         form_error(AdminPayoutsState.error, id="admin-payouts-error"),
-        rx.cond(
-            AdminPayoutsState.rows.length() > 0,
-            row_list(AdminPayoutsState.rows, payout_row, id="admin-payouts"),
-            rx.cond(
-                AdminPayoutsState.loaded,
-                empty_state(
-                    "wallet", "No earnings yet", "Shops appear here after their first sale.", id="admin-payouts-empty"
-                ),
+        row_list(
+            AdminPayoutsState.rows,
+            payout_row,
+            id="admin-payouts",
+            loaded=AdminPayoutsState.loaded,
+            empty=empty_state(
+                "wallet", "No earnings yet", "Shops appear here after their first sale.", id="admin-payouts-empty"
             ),
         ),
-        rx.button(
-            rx.icon("download", size=16),
-            "Download payouts (CSV)",
-            on_click=AdminPayoutsState.download_csv,
-            variant="soft",
-            size="3",
-            id="admin-payouts-csv",
-        ),
+        download_button("Download payouts (CSV)", on_click=AdminPayoutsState.download_csv, id="admin-payouts-csv"),
         spacing=theme.GAP,
         width="100%",
     )

@@ -4,60 +4,55 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice, section_card
+from components.forms import form_error, form_notice, inline_form, section_card, stacked_form
 from state.admin import AdminSettingsState
-from storefront import routes
 from storefront.layout import admin_page
 
 V = AdminSettingsState.view
 
 
-def tax_section() -> rx.Component:
+def _entry(name: str, id: str, label: str, placeholder: str, width: str) -> rx.Component:
+    return rx.input(name=name, id=id, placeholder=placeholder, width=width, aria_label=label)
+
+
+def _row_button(label: str, on_click) -> rx.Component:
+    return rx.button(label, size="1", variant="soft", color_scheme="gray", on_click=on_click)
+
+
+def _list_section(
+    title: str, table: rx.Component, *entries: rx.Component, on_submit, description: str, id: str
+) -> rx.Component:
+    """A settings list and the short form that adds to it (or changes an entry)."""
     return section_card(
+        title,
+        table,
+        inline_form(*entries, on_submit=on_submit, key=AdminSettingsState.form_key.to_string()),
+        description=description,
+        id=id,
+    )
+
+
+def tax_section() -> rx.Component:
+    rates = cell_table(
+        ["Country", "Rate", ""],
+        V.tax_rates,
+        lambda rate: rx.table.row(
+            rx.table.cell(rate.country_name, " (", rate.country, ")"),
+            rx.table.cell((rate.rate_bps / 100).to_string() + " %"),
+            rx.table.cell(_row_button("Remove", AdminSettingsState.remove_tax_rate(rate.country))),
+        ),
+        id="tax-rates",
+    )
+    return _list_section(
         "Tax rates",
-        cell_table(
-            ["Country", "Rate", ""],
-            V.tax_rates,
-            lambda rate: rx.table.row(
-                rx.table.cell(rate.country_name, " (", rate.country, ")"),
-                rx.table.cell((rate.rate_bps / 100).to_string() + " %"),
-                rx.table.cell(
-                    rx.button(
-                        "Remove",
-                        size="1",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=AdminSettingsState.remove_tax_rate(rate.country),
-                    )
-                ),
-            ),
-            id="tax-rates",
-        ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="country",
-                    id="tax-country",
-                    placeholder="Country code, e.g. DE",
-                    width="12rem",
-                    aria_label="Country code",
-                ),
-                rx.input(
-                    name="percent",
-                    id="tax-percent",
-                    placeholder="Rate in %, e.g. 19",
-                    width="10rem",
-                    aria_label="Rate in percent",
-                ),
-                rx.button("Save rate", type="submit", id="tax-submit"),
-                spacing="2",
-                wrap="wrap",
-            ),
-            on_submit=AdminSettingsState.set_tax_rate,
-            key=AdminSettingsState.form_key.to_string(),
-        ),
+        rates,
+        _entry("country", "tax-country", "Country code", "Country code, e.g. DE", "12rem"),
+        _entry("percent", "tax-percent", "Rate in percent", "Rate in %, e.g. 19", "10rem"),
+        rx.button("Save rate", type="submit", id="tax-submit"),
+        on_submit=AdminSettingsState.set_tax_rate,
         description="VAT by the buyer's billing country; countries without a rate pay no tax. "
         "An empty rate removes the country.",
         id="settings-tax",
@@ -65,54 +60,30 @@ def tax_section() -> rx.Component:
 
 
 def currency_section() -> rx.Component:
-    return section_card(
+    currencies = cell_table(
+        ["Currency", "Per euro", "Source", ""],
+        V.currencies,
+        lambda c: rx.table.row(
+            rx.table.cell(c.code),
+            rx.table.cell(c.per_eur),
+            rx.table.cell(c.source),
+            rx.table.cell(
+                rx.cond(
+                    c.locked,
+                    rx.text("in use", size="1", color=theme.TEXT_MUTED),
+                    _row_button("Turn off", AdminSettingsState.disable_currency(c.code)),
+                )
+            ),
+        ),
+        id="currencies",
+    )
+    return _list_section(
         "Currencies",
-        cell_table(
-            ["Currency", "Per euro", "Source", ""],
-            V.currencies,
-            lambda c: rx.table.row(
-                rx.table.cell(c.code),
-                rx.table.cell(c.per_eur),
-                rx.table.cell(c.source),
-                rx.table.cell(
-                    rx.cond(
-                        c.locked,
-                        rx.text("in use", size="1", color=theme.TEXT_MUTED),
-                        rx.button(
-                            "Turn off",
-                            size="1",
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=AdminSettingsState.disable_currency(c.code),
-                        ),
-                    )
-                ),
-            ),
-            id="currencies",
-        ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="code",
-                    id="currency-code",
-                    placeholder="Code, e.g. NOK",
-                    width="10rem",
-                    aria_label="Currency code",
-                ),
-                rx.input(
-                    name="per_eur",
-                    id="currency-rate",
-                    placeholder="Units per euro, e.g. 11.7",
-                    width="14rem",
-                    aria_label="Units per euro",
-                ),
-                rx.button("Offer currency", type="submit", id="currency-submit"),
-                spacing="2",
-                wrap="wrap",
-            ),
-            on_submit=AdminSettingsState.enable_currency,
-            key=AdminSettingsState.form_key.to_string(),
-        ),
+        currencies,
+        _entry("code", "currency-code", "Currency code", "Code, e.g. NOK", "10rem"),
+        _entry("per_eur", "currency-rate", "Units per euro", "Units per euro, e.g. 11.7", "14rem"),
+        rx.button("Offer currency", type="submit", id="currency-submit"),
+        on_submit=AdminSettingsState.enable_currency,
         description="Buyers may pay in the currencies listed here. Currencies shops price in cannot be "
         "turned off; entering a listed code updates its rate.",
         id="settings-currencies",
@@ -122,23 +93,19 @@ def currency_section() -> rx.Component:
 def banned_words_section() -> rx.Component:
     return section_card(
         "Banned words",
-        rx.form(
-            rx.vstack(
-                rx.text_area(
-                    name="words",
-                    id="banned-words",
-                    rows="6",
-                    width="100%",
-                    default_value=V.banned_words.join("\n"),
-                    aria_label="Banned words, one per line",
-                ),
-                rx.button("Save words", type="submit", id="banned-words-submit"),
-                spacing="2",
+        stacked_form(
+            rx.text_area(
+                name="words",
+                id="banned-words",
+                rows="6",
                 width="100%",
+                default_value=V.banned_words.join("\n"),
+                aria_label="Banned words, one per line",
             ),
+            rx.button("Save words", type="submit", id="banned-words-submit"),
+            spacing="2",
             on_submit=AdminSettingsState.save_banned_words,
             key=AdminSettingsState.form_key.to_string(),
-            width="100%",
         ),
         description="One word or phrase per line. Products waiting for approval and reported reviews that "
         "contain one are flagged at the top of the queue (whole words, any case).",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.moderation import quality
 from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import form_error, form_notice
 from state.admin import AdminShopsState
-from storefront import routes
 from storefront.layout import admin_page
 
 THRESHOLDS = (
@@ -45,7 +45,7 @@ def shop_row(row) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.link(row.shop_name, href="/s/" + row.shop_slug, weight="medium"),
+                rx.link(row.shop_name, href=routes.fill(routes.SHOP, shop_slug=row.shop_slug), weight="medium"),
                 rx.text(row.owner_email, size="1", color=theme.TEXT_MUTED),
                 rx.cond(row.suspended, rx.badge("suspended", color_scheme="red")),
                 rx.foreach(row.flags, lambda flag: rx.text(flag, size="1", color=theme.DANGER_TEXT)),

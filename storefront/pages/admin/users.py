@@ -4,45 +4,32 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.models import UserRole
 from components import theme
 from components.admin import admin_header, cell_table
-from components.forms import form_error, form_notice
+from components.forms import action_row, form_error, form_notice, reason_field, search_form
 from components.pager import pager
 from components.studio import dropdown
 from state.admin import AdminUsersState
-from storefront import routes
 from storefront.layout import admin_page
 
 ROLE_FILTER = [("", "Any role"), (UserRole.BUYER, "Buyers"), (UserRole.SELLER, "Sellers"), (UserRole.ADMIN, "Admins")]
 D = AdminUsersState.detail
 
 
-def search_form() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.input(
-                name="q",
-                id="user-search",
-                default_value=AdminUsersState.query,
-                type="search",
-                placeholder="Email, name or shop",
-                size="3",
-                flex_grow="1",
-                min_width="14rem",
-                aria_label="Search users",
-            ),
+def _search() -> rx.Component:
+    return search_form(
+        on_submit=AdminUsersState.search,
+        id="user-search",
+        value=AdminUsersState.query,
+        placeholder="Email, name or shop",
+        label="Search users",
+        filters=(
             rx.box(
                 dropdown(ROLE_FILTER, name="role", id="user-role", default_value=AdminUsersState.role), min_width="9rem"
             ),
-            rx.button("Search", type="submit", size="3", id="user-search-submit"),
-            gap="0.5rem",
-            wrap="wrap",
-            width="100%",
         ),
-        on_submit=AdminUsersState.search,
-        role="search",
-        width="100%",
     )
 
 
@@ -62,7 +49,7 @@ def user_row(row) -> rx.Component:
             rx.cond(
                 row.shop_name != "",
                 rx.hstack(
-                    rx.link(row.shop_name, href="/s/" + row.shop_slug),
+                    rx.link(row.shop_name, href=routes.fill(routes.SHOP, shop_slug=row.shop_slug)),
                     rx.cond(row.shop_suspended, rx.badge("suspended", color_scheme="red")),
                     spacing="1",
                 ),
@@ -94,22 +81,19 @@ def detail_panel() -> rx.Component:
             ),
             rx.text(user.email, " · joined ", user.joined_label, color=theme.TEXT_MUTED),
             form_notice(AdminUsersState.notice, id="user-notice"),
-            form_error(AdminUsersState.action_error, id="user-action-error"),
+            form_error(AdminUsersState.error, id="user-action-error"),
             rx.cond(
                 user.shop_id,
                 rx.vstack(
-                    rx.text("Shop: ", rx.link(user.shop_name, href="/s/" + user.shop_slug)),
+                    rx.text("Shop: ", rx.link(user.shop_name, href=routes.fill(routes.SHOP, shop_slug=user.shop_slug))),
                     rx.form(
-                        rx.hstack(
-                            rx.input(
-                                name="reason",
+                        action_row(
+                            reason_field(
                                 id="seller-reason",
-                                min_width="16rem",
-                                flex_grow="1",
                                 placeholder=rx.cond(
                                     user.shop_suspended, "Note (optional)", "Why the seller is suspended"
                                 ),
-                                aria_label="Reason",
+                                label="Reason",
                             ),
                             rx.cond(
                                 user.shop_suspended,
@@ -118,9 +102,6 @@ def detail_panel() -> rx.Component:
                                 ),
                                 rx.button("Suspend seller", type="submit", color_scheme="red", id="seller-suspend"),
                             ),
-                            spacing="2",
-                            wrap="wrap",
-                            width="100%",
                         ),
                         on_submit=AdminUsersState.change_suspension,
                         key=AdminUsersState.form_key.to_string(),
@@ -191,11 +172,10 @@ def report_list(reports, id: str) -> rx.Component:
     routes.ADMIN_USERS, title="Users", description="Find and manage marketplace users.", on_load=AdminUsersState.load
 )
 def admin_users() -> rx.Component:
-    pagination = AdminUsersState.pagination
     return rx.vstack(
         admin_header("Users", routes.ADMIN_USERS),
-        search_form(),
-        form_error(AdminUsersState.error, id="users-error"),
+        _search(),
+        form_error(AdminUsersState.search_error, id="users-error"),
         rx.cond(D, detail_panel()),
         cell_table(
             ["Name", "Email", "Role", "Shop", "Orders", "Reports filed / about them", "Joined"],
@@ -204,10 +184,7 @@ def admin_users() -> rx.Component:
             id="users-table",
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            AdminUsersState.pagination,
             id="users-pager",
             query="?q=" + AdminUsersState.query + "&role=" + AdminUsersState.role + "&",
         ),

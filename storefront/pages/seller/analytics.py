@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.analytics.dashboard import RANGES
 from components import theme
 from components.buttons import link_button
 from components.charts import funnel_chart, horizontal_bars, metric_card, revenue_orders_chart, sortable_table
 from components.empty_state import empty_state
 from components.forms import form_error
+from components.loading import once_loaded
 from components.seller_nav import seller_nav
 from state.analytics import DashboardState
-from storefront import routes
 from storefront.layout import seller_page
 
 PRESETS = [key for key in RANGES if key != "custom"]
@@ -325,11 +326,7 @@ def seller_analytics() -> rx.Component:
         seller_nav(routes.SELLER_ANALYTICS),
         range_picker(),
         form_error(DashboardState.error, id="range-error"),
-        rx.cond(
-            DashboardState.loaded,
-            rx.cond(DashboardState.has_any_data, figures(), no_data_yet()),
-            rx.center(rx.spinner(size="3"), padding_y="3rem", width="100%"),
-        ),
+        once_loaded(DashboardState.loaded, rx.cond(DashboardState.has_any_data, figures(), no_data_yet())),
         spacing=theme.GAP_SECTION,
         width="100%",
         id="analytics",

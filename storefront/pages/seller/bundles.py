@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.catalog.bundles import MAX_BUNDLE_ITEMS, BundleView
 from commerce.orders.discounts import ProductChoice
 from components import theme
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice, section_card, submit_button
+from components.forms import field, form_error, form_notice, section_card, stacked_form, submit_button, submit_row
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
-from components.studio import dropdown, field_label
+from components.studio import dropdown
 from state.seller_sales import SellerBundlesState
-from storefront import routes
 from storefront.layout import seller_page
 
 
@@ -36,54 +36,43 @@ def item_checkbox(product: ProductChoice) -> rx.Component:
 def bundle_form() -> rx.Component:
     return section_card(
         "Make a bundle",
-        rx.form(
-            rx.vstack(
-                form_error(SellerBundlesState.error, id="bundle-error"),
-                form_notice(SellerBundlesState.notice, id="bundle-notice"),
-                rx.vstack(
-                    field_label("Bundle product", "bundle-product"),
-                    dropdown(
-                        [("", "Choose one of your products")],
-                        rx.foreach(
-                            SellerBundlesState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())
-                        ),
-                        name="bundle_id",
-                        id="bundle-product",
-                    ),
-                    rx.text(
-                        "Buyers pay this product's price and get the products ticked below with it.",
-                        size="1",
-                        color=theme.TEXT_MUTED,
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.el.fieldset(
-                    rx.el.legend(
-                        f"Included products (up to {MAX_BUNDLE_ITEMS})",
-                        font_weight="500",
-                        font_size="0.9rem",
-                        margin_bottom="0.5rem",
-                    ),
-                    rx.vstack(rx.foreach(SellerBundlesState.products, item_checkbox), spacing="2", width="100%"),
-                    style={"border": "none", "padding": "0", "margin": "0", "width": "100%"},
+        stacked_form(
+            form_error(SellerBundlesState.error, id="bundle-error"),
+            form_notice(SellerBundlesState.notice, id="bundle-notice"),
+            field(
+                "Bundle product",
+                dropdown(
+                    [("", "Choose one of your products")],
+                    rx.foreach(SellerBundlesState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())),
+                    name="bundle_id",
+                    id="bundle-product",
                 ),
                 rx.text(
-                    "Save with nothing ticked to turn a bundle back into a plain product.",
+                    "Buyers pay this product's price and get the products ticked below with it.",
                     size="1",
                     color=theme.TEXT_MUTED,
                 ),
-                rx.box(
-                    submit_button("Save bundle", id="bundle-submit", loading=SellerBundlesState.pending),
-                    width=rx.breakpoints(initial="100%", sm="auto"),
-                ),
-                spacing=theme.GAP,
-                width="100%",
+                html_for="bundle-product",
             ),
+            rx.el.fieldset(
+                rx.el.legend(
+                    f"Included products (up to {MAX_BUNDLE_ITEMS})",
+                    font_weight="500",
+                    font_size="0.9rem",
+                    margin_bottom="0.5rem",
+                ),
+                rx.vstack(rx.foreach(SellerBundlesState.products, item_checkbox), spacing="2", width="100%"),
+                style={"border": "none", "padding": "0", "margin": "0", "width": "100%"},
+            ),
+            rx.text(
+                "Save with nothing ticked to turn a bundle back into a plain product.",
+                size="1",
+                color=theme.TEXT_MUTED,
+            ),
+            submit_row(submit_button("Save bundle", id="bundle-submit", loading=SellerBundlesState.pending)),
             on_submit=SellerBundlesState.save,
             reset_on_submit=True,
             id="bundle-form",
-            width="100%",
         ),
         id="new-bundle",
     )
@@ -110,17 +99,16 @@ def seller_bundles() -> rx.Component:
     return rx.vstack(
         rx.heading("Bundles", as_="h1", size="7"),
         seller_nav(routes.SELLER_BUNDLES),
-        rx.cond(
-            SellerBundlesState.bundles.length() > 0,
-            row_list(SellerBundlesState.bundles, bundle_row, id="bundle-list"),
-            rx.cond(
-                SellerBundlesState.loaded,
-                empty_state(
-                    "boxes",
-                    "No bundles yet",
-                    "Pick one of your products below and tick what it should include.",
-                    id="bundle-empty",
-                ),
+        row_list(
+            SellerBundlesState.bundles,
+            bundle_row,
+            id="bundle-list",
+            loaded=SellerBundlesState.loaded,
+            empty=empty_state(
+                "boxes",
+                "No bundles yet",
+                "Pick one of your products below and tick what it should include.",
+                id="bundle-empty",
             ),
         ),
         bundle_form(),

@@ -4,55 +4,45 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.models import KeyStatus
 from components import theme
-from components.buttons import link_button
-from components.empty_state import empty_state
-from components.forms import form_error, form_notice, section_card
+from components.buttons import back_link
+from components.empty_state import missing_state
+from components.forms import form_error, form_notice, labelled_input, section_card, stacked_form
+from components.loading import once_loaded
 from components.pager import pager
 from state.seller_delivery import SellerDeliveryState as S
-from storefront import routes
-from storefront.layout import seller_page
+from storefront.layout import column, seller_page
 
 
 def _number_field(label: str, *, name: str, id: str, value, hint: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", html_for=id, size="2", weight="medium"),
-        rx.input(name=name, id=id, default_value=value, input_mode="numeric", size="3", width="100%"),
-        rx.text(hint, size="1", color=theme.TEXT_MUTED),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_input(label, name=name, id=id, default_value=value, input_mode="numeric", hint=hint, required=False)
 
 
 def settings_card() -> rx.Component:
     return section_card(
         "Download rules",
-        rx.form(
-            rx.vstack(
-                form_error(S.settings_error, id="delivery-settings-error"),
-                form_notice(S.settings_notice, id="delivery-settings-notice"),
-                _number_field(
-                    "Downloads per buyer",
-                    name="download_limit",
-                    id="download-limit-input",
-                    value=rx.cond(S.settings.download_limit, S.settings.download_limit.to_string(), ""),
-                    hint="Empty for unlimited. Buyers at the limit are told to ask you for a reset.",
-                ),
-                _number_field(
-                    "Link lifetime (minutes)",
-                    name="link_minutes",
-                    id="link-minutes-input",
-                    value=S.settings.link_minutes.to_string(),
-                    hint="How long each download link works once clicked; 60 by default.",
-                ),
-                rx.button("Save download rules", type="submit", size="3", id="delivery-settings-submit"),
-                spacing=theme.GAP,
-                width="100%",
+        stacked_form(
+            form_error(S.settings_error, id="delivery-settings-error"),
+            form_notice(S.settings_notice, id="delivery-settings-notice"),
+            _number_field(
+                "Downloads per buyer",
+                name="download_limit",
+                id="download-limit-input",
+                value=rx.cond(S.settings.download_limit, S.settings.download_limit.to_string(), ""),
+                hint="Empty for unlimited. Buyers at the limit are told to ask you for a reset.",
             ),
+            _number_field(
+                "Link lifetime (minutes)",
+                name="link_minutes",
+                id="link-minutes-input",
+                value=S.settings.link_minutes.to_string(),
+                hint="How long each download link works once clicked; 60 by default.",
+            ),
+            rx.button("Save download rules", type="submit", size="3", id="delivery-settings-submit"),
             on_submit=S.save_settings,
             key=S.form_key.to_string(),
-            width="100%",
         ),
         id="delivery-settings",
     )
@@ -111,6 +101,10 @@ def downloads_card() -> rx.Component:
     )
 
 
+def _key_action(label: str, on_click, test_id: str, **props) -> rx.Component:
+    return rx.button(label, size="1", variant="soft", on_click=on_click, custom_attrs={"data-testid": test_id}, **props)
+
+
 def _key_row(k) -> rx.Component:
     shown = rx.cond(S.revealed.contains(k.id.to_string()), S.revealed[k.id.to_string()], k.masked)
     return rx.vstack(
@@ -140,36 +134,10 @@ def _key_row(k) -> rx.Component:
         rx.hstack(
             rx.button("Reveal", size="1", variant="soft", on_click=S.reveal_key(k.id)),
             rx.cond(
-                k.status == KeyStatus.SOLD,
-                rx.button(
-                    "Revoke",
-                    size="1",
-                    color_scheme="red",
-                    variant="soft",
-                    on_click=S.revoke_key(k.id),
-                    custom_attrs={"data-testid": "revoke-key"},
-                ),
+                k.status == KeyStatus.SOLD, _key_action("Revoke", S.revoke_key(k.id), "revoke-key", color_scheme="red")
             ),
-            rx.cond(
-                k.can_reenable,
-                rx.button(
-                    "Re-enable",
-                    size="1",
-                    variant="soft",
-                    on_click=S.reenable_key(k.id),
-                    custom_attrs={"data-testid": "reenable-key"},
-                ),
-            ),
-            rx.cond(
-                k.can_rotate,
-                rx.button(
-                    "Replace",
-                    size="1",
-                    variant="soft",
-                    on_click=S.rotate_key(k.id),
-                    custom_attrs={"data-testid": "rotate-key"},
-                ),
-            ),
+            rx.cond(k.can_reenable, _key_action("Re-enable", S.reenable_key(k.id), "reenable-key")),
+            rx.cond(k.can_rotate, _key_action("Replace", S.rotate_key(k.id), "rotate-key")),
             rx.cond(
                 k.status != KeyStatus.AVAILABLE,
                 rx.button("Activations", size="1", variant="ghost", on_click=S.show_activations(k.id)),
@@ -220,18 +188,15 @@ def keys_card() -> rx.Component:
     return section_card(
         "License keys",
         filters,
-        form_error(S.action_error, id="delivery-action-error"),
-        form_notice(S.action_notice, id="delivery-action-notice"),
+        form_error(S.error, id="delivery-action-error"),
+        form_notice(S.notice, id="delivery-action-notice"),
         rx.cond(
             S.keys.length() > 0,
             rx.vstack(rx.foreach(S.keys, _key_row), spacing="0", width="100%"),
             rx.text("No keys here yet.", color=theme.TEXT_MUTED),
         ),
         pager(
-            page=S.pagination.page,
-            page_count=S.pagination.page_count,
-            has_previous=S.pagination.has_previous,
-            has_next=S.pagination.has_next,
+            S.pagination,
             id="keys-pager",
             query="?keys=" + S.key_filter + "&",
         ),
@@ -245,10 +210,8 @@ def keys_card() -> rx.Component:
 )
 def seller_delivery() -> rx.Component:
     found = rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("chevron-left", size=16), rx.text("Back to the product"), spacing="1"),
-            href="/seller/products/" + S.settings.product_id.to_string(),
-            size="2",
+        back_link(
+            "Back to the product", routes.fill(routes.SELLER_PRODUCT, edit_product_id=S.settings.product_id.to_string())
         ),
         rx.heading("Delivery: ", S.settings.title, as_="h1", size="6", id="delivery-title"),
         rx.cond(
@@ -267,16 +230,11 @@ def seller_delivery() -> rx.Component:
         spacing=theme.GAP_SECTION,
         width="100%",
     )
-    missing = empty_state(
+    missing = missing_state(
         "search-x",
         "No such product",
         "This product does not exist or is not yours.",
-        action=link_button("Back to the studio", routes.SELLER, id="delivery-back"),
         id="delivery-missing",
+        back=("Back to the studio", routes.SELLER, "delivery-back"),
     )
-    return rx.box(
-        rx.cond(S.loaded, rx.cond(S.not_found, missing, found), rx.spinner()),
-        width="100%",
-        max_width="56rem",
-        margin_x="auto",
-    )
+    return column(once_loaded(S.loaded, found, not_found=S.not_found, missing=missing), max_width="56rem")

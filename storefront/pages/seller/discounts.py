@@ -4,94 +4,87 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.models import DiscountKind
 from components import theme
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice, labelled_input, section_card, submit_button
+from components.forms import (
+    choice_field,
+    field,
+    form_error,
+    form_notice,
+    labelled_input,
+    section_card,
+    stacked_form,
+    submit_button,
+    submit_row,
+    two_columns,
+)
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
-from components.studio import dropdown, field_label
+from components.studio import dropdown
 from state.seller_sales import CodeRow, SellerDiscountsState
-from storefront import routes
 from storefront.layout import seller_page
 
 
 def code_form() -> rx.Component:
     return section_card(
         "New discount code",
-        rx.form(
-            rx.vstack(
+        stacked_form(
+            labelled_input(
+                "Code",
+                name="code",
+                id="discount-code",
+                placeholder="SPRING15",
+                hint="3 to 40 letters, digits, dashes or underscores.",
+            ),
+            two_columns(
+                choice_field(
+                    "Kind",
+                    [(DiscountKind.PERCENT, "Percent off"), (DiscountKind.FIXED, "Amount off")],
+                    name="kind",
+                    id="discount-kind",
+                    default_value=DiscountKind.PERCENT,
+                ),
                 labelled_input(
-                    "Code",
-                    name="code",
-                    id="discount-code",
-                    placeholder="SPRING15",
-                    hint="3 to 40 letters, digits, dashes or underscores.",
+                    "Percent or amount off",
+                    name="value",
+                    id="discount-value",
+                    placeholder="15",
+                    hint="A percentage, or an amount in your shop's currency.",
                 ),
-                rx.grid(
-                    rx.vstack(
-                        field_label("Kind", "discount-kind"),
-                        dropdown(
-                            [(DiscountKind.PERCENT, "Percent off"), (DiscountKind.FIXED, "Amount off")],
-                            name="kind",
-                            id="discount-kind",
-                            default_value=DiscountKind.PERCENT,
-                        ),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    labelled_input(
-                        "Percent or amount off",
-                        name="value",
-                        id="discount-value",
-                        placeholder="15",
-                        hint="A percentage, or an amount in your shop's currency.",
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
+            ),
+            field(
+                "Applies to",
+                dropdown(
+                    [("", "Every product in the shop")],
+                    rx.foreach(SellerDiscountsState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())),
+                    name="product_id",
+                    id="discount-product",
                 ),
-                rx.vstack(
-                    field_label("Applies to", "discount-product"),
-                    dropdown(
-                        [("", "Every product in the shop")],
-                        rx.foreach(
-                            SellerDiscountsState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())
-                        ),
-                        name="product_id",
-                        id="discount-product",
-                    ),
-                    spacing="1",
-                    width="100%",
+                html_for="discount-product",
+            ),
+            rx.grid(
+                labelled_input(
+                    "Minimum order",
+                    name="minimum",
+                    id="discount-minimum",
+                    required=False,
+                    placeholder="0",
+                    hint="Of the eligible items, in your currency.",
                 ),
-                rx.grid(
-                    labelled_input(
-                        "Minimum order",
-                        name="minimum",
-                        id="discount-minimum",
-                        required=False,
-                        placeholder="0",
-                        hint="Of the eligible items, in your currency.",
-                    ),
-                    labelled_input("Expires on", name="expires_on", id="discount-expires", type="date", required=False),
-                    labelled_input(
-                        "Usage limit", name="usage_limit", id="discount-limit", required=False, placeholder="No limit"
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="3"),
-                    spacing="3",
-                    width="100%",
+                labelled_input("Expires on", name="expires_on", id="discount-expires", type="date", required=False),
+                labelled_input(
+                    "Usage limit", name="usage_limit", id="discount-limit", required=False, placeholder="No limit"
                 ),
-                rx.box(
-                    submit_button("Create code", id="discount-submit", loading=SellerDiscountsState.pending),
-                    width=rx.breakpoints(initial="100%", sm="auto"),
-                ),
-                spacing=theme.GAP,
+                columns=rx.breakpoints(initial="1", sm="3"),
+                spacing="3",
                 width="100%",
             ),
+            submit_row(submit_button("Create code", id="discount-submit", loading=SellerDiscountsState.pending)),
             on_submit=SellerDiscountsState.create,
             reset_on_submit=False,
             id="discount-form",
-            width="100%",
         ),
         description="Buyers type the code in their cart; it applies to your products only.",
         id="new-discount",
@@ -139,14 +132,13 @@ def seller_discounts() -> rx.Component:
         seller_nav(routes.SELLER_DISCOUNTS),
         form_error(SellerDiscountsState.error, id="discount-error"),
         form_notice(SellerDiscountsState.notice, id="discount-notice"),
-        rx.cond(
-            SellerDiscountsState.codes.length() > 0,
-            row_list(SellerDiscountsState.codes, code_row, id="discount-list"),
-            rx.cond(
-                SellerDiscountsState.loaded,
-                empty_state(
-                    "tag", "No codes yet", "Create a code below and share it with your buyers.", id="discount-empty"
-                ),
+        row_list(
+            SellerDiscountsState.codes,
+            code_row,
+            id="discount-list",
+            loaded=SellerDiscountsState.loaded,
+            empty=empty_state(
+                "tag", "No codes yet", "Create a code below and share it with your buyers.", id="discount-empty"
             ),
         ),
         code_form(),

@@ -5,16 +5,28 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.models import DeliveryKind, PricingMode
 from components import theme
+from components.buttons import block_link
+from components.cover import cover
 from components.empty_state import empty_state
-from components.forms import form_error, labelled_input, section_card, submit_button
+from components.forms import (
+    choice_field,
+    form_error,
+    labelled_input,
+    section_card,
+    stacked_form,
+    submit_button,
+    submit_row,
+    two_columns,
+)
+from components.loading import listed
 from components.pager import pager
 from components.seller_nav import seller_nav
-from components.studio import dropdown, field_label, status_badge
+from components.studio import PRICING_OPTIONS, dropdown, status_badge
 from state.seller import SellerProductsState
 from state.session import SessionState
-from storefront import routes
 from storefront.layout import seller_page
 
 STATUS_FILTERS = [
@@ -31,65 +43,48 @@ STATUS_FILTERS = [
 def new_product_form() -> rx.Component:
     return section_card(
         "New product",
-        rx.form(
-            rx.vstack(
-                form_error(SellerProductsState.create_error, id="new-product-error"),
+        stacked_form(
+            form_error(SellerProductsState.create_errors.get("form", ""), id="new-product-error"),
+            labelled_input(
+                "Title",
+                name="title",
+                id="new-product-title",
+                error=SellerProductsState.create_errors.get("title", ""),
+                placeholder="The Indie Maker Ebook",
+            ),
+            two_columns(
+                choice_field(
+                    "Pricing",
+                    PRICING_OPTIONS,
+                    name="pricing",
+                    id="new-product-pricing",
+                    default_value=PricingMode.FIXED,
+                ),
                 labelled_input(
-                    "Title",
-                    name="title",
-                    id="new-product-title",
-                    error=SellerProductsState.create_title_error,
-                    placeholder="The Indie Maker Ebook",
+                    "Price (minimum for pay what you want)",
+                    name="price",
+                    id="new-product-price",
+                    error=SellerProductsState.create_errors.get("price", ""),
+                    placeholder="19.00",
+                    hint="In your shop's currency; 0 for free.",
                 ),
-                rx.grid(
-                    rx.vstack(
-                        field_label("Pricing", "new-product-pricing"),
-                        dropdown(
-                            [(PricingMode.FIXED, "Fixed price"), (PricingMode.PWYW, "Pay what you want")],
-                            name="pricing",
-                            id="new-product-pricing",
-                            default_value=PricingMode.FIXED,
-                        ),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    labelled_input(
-                        "Price (minimum for pay what you want)",
-                        name="price",
-                        id="new-product-price",
-                        error=SellerProductsState.create_price_error,
-                        placeholder="19.00",
-                        hint="In your shop's currency; 0 for free.",
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.vstack(
-                    field_label("Buyers receive", "new-product-delivery"),
-                    dropdown(
-                        [
-                            (DeliveryKind.FILES, "Downloadable files"),
-                            (DeliveryKind.KEYS, "License keys"),
-                            (DeliveryKind.BOTH, "Files and license keys"),
-                        ],
-                        name="delivery_kind",
-                        id="new-product-delivery",
-                        default_value=DeliveryKind.FILES,
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.box(
-                    submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending),
-                    width=rx.breakpoints(initial="100%", sm="auto"),
-                ),
-                spacing=theme.GAP,
-                width="100%",
+            ),
+            choice_field(
+                "Buyers receive",
+                [
+                    (DeliveryKind.FILES, "Downloadable files"),
+                    (DeliveryKind.KEYS, "License keys"),
+                    (DeliveryKind.BOTH, "Files and license keys"),
+                ],
+                name="delivery_kind",
+                id="new-product-delivery",
+                default_value=DeliveryKind.FILES,
+            ),
+            submit_row(
+                submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending)
             ),
             on_submit=SellerProductsState.create_product,
             id="new-product-form",
-            width="100%",
         ),
         description="Start with a title and a price; add pictures, files and text next.",
         id="new-product",
@@ -130,23 +125,14 @@ def filters() -> rx.Component:
 
 
 def product_row(row) -> rx.Component:
-    return rx.link(
+    return block_link(
         rx.hstack(
-            rx.box(
-                rx.cond(
-                    row.cover_url,
-                    rx.image(src=row.cover_url, alt="", width="100%", height="100%", object_fit="cover"),
-                    rx.center(
-                        rx.icon("package", size=20),
-                        width="100%",
-                        height="100%",
-                        background_color=rx.color(theme.RADIX_ACCENT, 3),
-                    ),
-                ),
+            cover(
+                row.cover_url,
+                icon_size=20,
                 width="4.5rem",
                 height="3.4rem",
                 flex_shrink="0",
-                overflow="hidden",
                 border_radius=theme.RADIUS_CONTROL,
             ),
             rx.vstack(
@@ -185,23 +171,19 @@ def product_row(row) -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        href="/seller/products/" + row.id.to_string(),
-        underline="none",
-        color="inherit",
+        href=routes.fill(routes.SELLER_PRODUCT, edit_product_id=row.id.to_string()),
         custom_attrs={"data-testid": "seller-product-row"},
         padding="0.75rem",
         border_bottom=f"1px solid {theme.BORDER}",
-        display="block",
         width="100%",
     )
 
 
 def product_list() -> rx.Component:
-    pagination = SellerProductsState.pagination
     return rx.vstack(
         filters(),
-        rx.cond(
-            SellerProductsState.rows.length() > 0,
+        listed(
+            SellerProductsState.rows,
             rx.box(
                 rx.foreach(SellerProductsState.rows, product_row),
                 width="100%",
@@ -210,21 +192,16 @@ def product_list() -> rx.Component:
                 overflow="hidden",
                 id="seller-products",
             ),
-            rx.cond(
-                SellerProductsState.loaded,
-                empty_state(
-                    "package-plus",
-                    "No products here",
-                    "Products you create appear here, whatever their status. Change the filter to see archived ones.",
-                    id="seller-empty",
-                ),
+            loaded=SellerProductsState.loaded,
+            empty=empty_state(
+                "package-plus",
+                "No products here",
+                "Products you create appear here, whatever their status. Change the filter to see archived ones.",
+                id="seller-empty",
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            SellerProductsState.pagination,
             query=SellerProductsState.query_prefix,
             id="seller-pager",
         ),
@@ -240,12 +217,13 @@ def product_list() -> rx.Component:
     on_load=SellerProductsState.load,
 )
 def seller_home() -> rx.Component:
+    shop_address = routes.fill(routes.SHOP, shop_slug=SessionState.shop_slug)
     return rx.vstack(
         rx.vstack(
             rx.heading("Seller studio", as_="h1", size="7"),
             rx.text(
                 "Your shop: ",
-                rx.link("/s/", SessionState.shop_slug, href="/s/" + SessionState.shop_slug, id="seller-shop-link"),
+                rx.link(shop_address, href=shop_address, id="seller-shop-link"),
                 color=theme.TEXT_MUTED,
                 id="seller-shop-slug",
             ),

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.ledger import SellerBalance
 from commerce.ledger.service import DEFAULT_HOLD
 from components import theme
+from components.buttons import download_button
 from components.empty_state import empty_state
 from components.forms import form_error
+from components.loading import listed
 from components.seller_nav import seller_nav
 from state.seller_sales import SellerPayoutsState
-from storefront import routes
 from storefront.layout import seller_page
 
 
@@ -70,8 +72,8 @@ def seller_payouts() -> rx.Component:
             size="2",
             color=theme.TEXT_MUTED,
         ),
-        rx.cond(
-            SellerPayoutsState.balances.length() > 0,
+        listed(
+            SellerPayoutsState.balances,
             rx.grid(
                 rx.foreach(SellerPayoutsState.balances, balance_card),
                 columns=rx.breakpoints(initial="1", sm="2"),
@@ -79,21 +81,12 @@ def seller_payouts() -> rx.Component:
                 width="100%",
                 id="balances",
             ),
-            rx.cond(
-                SellerPayoutsState.loaded,
-                empty_state(
-                    "wallet", "No earnings yet", "Your balance appears after your first sale.", id="balances-empty"
-                ),
+            loaded=SellerPayoutsState.loaded,
+            empty=empty_state(
+                "wallet", "No earnings yet", "Your balance appears after your first sale.", id="balances-empty"
             ),
         ),
-        rx.button(
-            rx.icon("download", size=16),
-            "Download statement (CSV)",
-            on_click=SellerPayoutsState.download_statement,
-            variant="soft",
-            size="3",
-            id="payouts-csv",
-        ),
+        download_button("Download statement (CSV)", on_click=SellerPayoutsState.download_statement, id="payouts-csv"),
         spacing=theme.GAP,
         width="100%",
     )

@@ -5,18 +5,41 @@ from __future__ import annotations
 
 import reflex as rx
 
-from commerce.models import DeliveryKind, KeySource, ModerationStatus, PricingMode, ProductStatus
+import routes
+from commerce.models import DeliveryKind, KeySource, ModerationStatus, ProductStatus
 from components import theme
 from components.buttons import link_button
-from components.empty_state import empty_state
-from components.forms import form_error, form_notice, section_card
+from components.empty_state import missing_state
+from components.forms import (
+    banner,
+    choice_field,
+    field,
+    form_error,
+    form_notice,
+    labelled_input,
+    section_card,
+    stacked_form,
+    submit_row,
+    two_columns,
+)
+from components.loading import once_loaded
 from components.rich_text import rich_text
-from components.studio import dropdown, field_error, field_label, status_badge
+from components.studio import PRICING_OPTIONS, dropdown, field_error, status_badge
 from state.seller import ProductEditorState as E
-from storefront import routes
-from storefront.layout import seller_page
+from storefront.layout import column, seller_page
 
 P = E.product
+
+
+def _notice(section: str) -> rx.Component:
+    return form_notice(rx.cond(E.section == section, E.notice, ""), id=f"{section}-notice")
+
+
+def _messages(section: str) -> tuple[rx.Component, rx.Component]:
+    """The error or notice of the last change, in the part of the editor it was about."""
+    return form_error(rx.cond(E.section == section, E.error, ""), id=f"{section}-error"), _notice(section)
+
+
 MAX_UPLOAD_NOTE = "Up to 2 GB per file. The type is read from the file itself."
 IMAGE_TYPES = {
     "image/png": [".png"],
@@ -27,81 +50,70 @@ IMAGE_TYPES = {
 }
 
 
-def _input(
-    label: str,
-    *,
-    name: str,
-    id: str,
-    default_value,
-    error_key: str = "",
-    hint: str = "",
-    placeholder: str = "",
-    required: bool = False,
-) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id),
-        rx.input(
-            name=name,
-            id=id,
-            default_value=default_value,
-            size="3",
-            width="100%",
-            placeholder=placeholder or None,
-            required=required,
-        ),
-        rx.cond(hint != "", rx.text(hint, size="1", color=theme.TEXT_MUTED)),
-        field_error(E.details_errors.get(error_key or name, ""), id=f"{id}-error"),
-        spacing="1",
-        width="100%",
+def _details_error(name: str) -> rx.Component:
+    """The details form's error about one field, which the service named."""
+    return field_error(E.details_errors.get(name, ""), id=f"edit-{name}-error")
+
+
+def _input(label: str, *, name: str, id: str, error_key: str = "", **props) -> rx.Component:
+    """A field of the details form, showing the error the service gave for it."""
+    error = E.details_errors.get(error_key or name, "")
+    return labelled_input(label, name=name, id=id, error=error, required=props.pop("required", False), **props)
+
+
+def _limit(label: str, value: rx.Var, *, name: str, id: str, unlimited: str) -> rx.Component:
+    """A whole number the seller may leave empty (no limit): `unlimited` says what empty means."""
+    return labelled_input(
+        label,
+        name=name,
+        id=id,
+        input_mode="numeric",
+        default_value=value.to_string().replace("null", ""),
+        placeholder=unlimited,
+        required=False,
     )
 
 
 def _textarea(
     label: str, *, name: str, id: str, default_value, rows: str, hint: str = "", error: rx.Var | str = ""
 ) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id),
+    return field(
+        label,
         rx.text_area(
             name=name, id=id, default_value=default_value, rows=rows, width="100%", size="3", resize="vertical"
         ),
         rx.cond(hint != "", rx.text(hint, size="1", color=theme.TEXT_MUTED)),
         field_error(error, id=f"{id}-error"),
-        spacing="1",
-        width="100%",
+        html_for=id,
     )
 
 
 def _save_button(label: str, id: str) -> rx.Component:
-    return rx.box(
-        rx.button(label, type="submit", size="3", id=id, style=theme.CTA_BUTTON_STYLE),
-        width=rx.breakpoints(initial="100%", sm="auto"),
-    )
+    return submit_row(rx.button(label, type="submit", size="3", id=id, style=theme.CTA_BUTTON_STYLE))
 
 
 def status_section() -> rx.Component:
     problems = rx.cond(
         P.publish_problems.length() > 0,
-        rx.callout(
+        banner(
             rx.vstack(
                 rx.text("Before you can publish:", weight="bold"),
                 rx.foreach(P.publish_problems, lambda problem: rx.text("• ", problem)),
                 spacing="1",
             ),
             icon="list-checks",
-            color_scheme="amber",
-            width="100%",
+            color="amber",
             id="publish-problems",
         ),
     )
     rejected = rx.cond(
         P.moderation_status == ModerationStatus.REJECTED,
-        rx.callout(
+        banner(
             "Rejected by moderation: "
             + P.rejection_reason.to(str)
             + " Fix it, then publish again to send it back for review.",
             icon="octagon-x",
-            color_scheme="red",
-            width="100%",
+            color="red",
             id="rejection-reason",
         ),
     )
@@ -151,7 +163,7 @@ def status_section() -> rx.Component:
         ),
         rejected,
         problems,
-        form_error(E.status_error, id="status-error"),
+        *_messages("status"),
         buttons,
         id="status-section",
     )
@@ -161,81 +173,74 @@ def details_section() -> rx.Component:
     category_options = rx.foreach(E.categories, lambda c: rx.el.option(c.label, value=c.slug))
     return section_card(
         "Details",
-        rx.form(
-            rx.vstack(
-                form_error(E.details_errors.get("form", ""), id="details-error"),
-                form_notice(E.details_notice, id="details-notice"),
-                _input("Title", name="title", id="edit-title", default_value=P.title, required=True),
-                rx.vstack(
-                    field_label("Address", "edit-slug"),
-                    rx.input(
-                        name="slug",
-                        id="edit-slug",
-                        default_value=P.slug,
-                        size="3",
-                        width="100%",
-                        read_only=P.slug_locked,
-                    ),
-                    rx.text(
-                        rx.cond(
-                            P.slug_locked,
-                            "Fixed since the product was published, so links keep working: ",
-                            "Lower-case letters, digits and dashes: ",
-                        ),
-                        P.public_url,
-                        size="1",
-                        color=theme.TEXT_MUTED,
-                    ),
-                    field_error(E.details_errors.get("slug", ""), id="edit-slug-error"),
-                    spacing="1",
+        stacked_form(
+            form_error(E.details_errors.get("form", ""), id="details-error"),
+            _notice("details"),
+            _input("Title", name="title", id="edit-title", default_value=P.title, required=True),
+            field(
+                "Address",
+                rx.input(
+                    name="slug",
+                    id="edit-slug",
+                    default_value=P.slug,
+                    size="3",
                     width="100%",
+                    read_only=P.slug_locked,
                 ),
-                _input(
-                    "Summary",
-                    name="summary",
-                    id="edit-summary",
-                    default_value=P.summary,
-                    hint="One sentence shown under the title and in search results (280 characters).",
-                ),
-                _textarea(
-                    "Description",
-                    name="description",
-                    id="edit-description",
-                    default_value=P.description,
-                    rows="10",
-                    hint="Markdown: **bold**, lists, links, headings, tables. No HTML or pictures "
-                    "(use the gallery). Up to 100 KB.",
-                    error=E.details_errors.get("description", ""),
-                ),
-                rx.vstack(
-                    field_label("Category", "edit-category"),
-                    dropdown(
-                        [("", "No category")],
-                        category_options,
-                        name="category",
-                        id="edit-category",
-                        default_value=P.category_slug,
+                rx.text(
+                    rx.cond(
+                        P.slug_locked,
+                        "Fixed since the product was published, so links keep working: ",
+                        "Lower-case letters, digits and dashes: ",
                     ),
-                    field_error(E.details_errors.get("category", ""), id="edit-category-error"),
-                    spacing="1",
-                    width="100%",
+                    P.public_url,
+                    size="1",
+                    color=theme.TEXT_MUTED,
                 ),
-                _input(
-                    "Tags",
-                    name="tags",
-                    id="edit-tags",
-                    default_value=P.tags.join(", "),
-                    hint="Up to 10, separated by commas.",
-                    placeholder="python, ebook",
-                ),
-                _save_button("Save details", "details-submit"),
-                spacing=theme.GAP,
-                width="100%",
+                _details_error("slug"),
+                html_for="edit-slug",
             ),
+            _input(
+                "Summary",
+                name="summary",
+                id="edit-summary",
+                default_value=P.summary,
+                hint="One sentence shown under the title and in search results (280 characters).",
+            ),
+            _textarea(
+                "Description",
+                name="description",
+                id="edit-description",
+                default_value=P.description,
+                rows="10",
+                hint="Markdown: **bold**, lists, links, headings, tables. No HTML or pictures "
+                "(use the gallery). Up to 100 KB.",
+                error=E.details_errors.get("description", ""),
+            ),
+            field(
+                "Category",
+                dropdown(
+                    [("", "No category")],
+                    category_options,
+                    name="category",
+                    id="edit-category",
+                    default_value=P.category_slug,
+                ),
+                _details_error("category"),
+                html_for="edit-category",
+            ),
+            _input(
+                "Tags",
+                name="tags",
+                id="edit-tags",
+                default_value=P.tags.join(", "),
+                hint="Up to 10, separated by commas.",
+                placeholder="python, ebook",
+            ),
+            _save_button("Save details", "details-submit"),
             on_submit=E.save_details,
             key="details-" + E.form_key.to_string(),
             id="details-form",
-            width="100%",
         ),
         rx.cond(
             P.description_html != "",
@@ -259,48 +264,30 @@ def details_section() -> rx.Component:
 def pricing_section() -> rx.Component:
     return section_card(
         "Price",
-        rx.form(
-            rx.vstack(
-                form_error(E.pricing_error, id="pricing-error"),
-                form_notice(E.pricing_notice, id="pricing-notice"),
-                rx.grid(
-                    rx.vstack(
-                        field_label("Pricing", "edit-pricing"),
-                        dropdown(
-                            [(PricingMode.FIXED, "Fixed price"), (PricingMode.PWYW, "Pay what you want")],
-                            name="pricing",
-                            id="edit-pricing",
-                            default_value=P.pricing,
-                        ),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    rx.vstack(
-                        field_label("Price or minimum (" + P.currency.to(str) + ")", "edit-price"),
-                        rx.input(
-                            name="price",
-                            id="edit-price",
-                            default_value=P.price_input,
-                            size="3",
-                            width="100%",
-                            input_mode="decimal",
-                        ),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
+        stacked_form(
+            *_messages("pricing"),
+            two_columns(
+                choice_field(
+                    "Pricing",
+                    PRICING_OPTIONS,
+                    name="pricing",
+                    id="edit-pricing",
+                    default_value=P.pricing,
                 ),
-                rx.text("Now: ", P.price_label, size="2", color=theme.TEXT_MUTED, id="price-now"),
-                _save_button("Save price", "pricing-submit"),
-                spacing=theme.GAP,
-                width="100%",
+                labelled_input(
+                    "Price or minimum (" + P.currency.to(str) + ")",
+                    name="price",
+                    id="edit-price",
+                    default_value=P.price_input,
+                    input_mode="decimal",
+                    required=False,
+                ),
             ),
+            rx.text("Now: ", P.price_label, size="2", color=theme.TEXT_MUTED, id="price-now"),
+            _save_button("Save price", "pricing-submit"),
             on_submit=E.save_pricing,
             key="pricing-" + E.form_key.to_string(),
             id="pricing-form",
-            width="100%",
         ),
         description="In your shop's currency. Orders already placed keep the price they were paid at.",
         id="pricing-section",
@@ -383,7 +370,7 @@ def images_section() -> rx.Component:
     )
     return section_card(
         "Pictures",
-        form_error(E.image_error, id="image-error"),
+        *_messages("image"),
         rx.grid(
             rx.vstack(
                 rx.text("Cover", weight="bold", size="2"),
@@ -504,36 +491,31 @@ def files_section() -> rx.Component:
             border_radius=theme.RADIUS_CONTROL,
         ),
     )
-    new_version = rx.form(
-        rx.vstack(
-            rx.text("Start an update", weight="bold", size="2"),
-            form_error(E.version_error, id="version-error"),
-            form_notice(E.version_notice, id="version-notice"),
-            rx.input(name="label", id="version-label", placeholder="Version name, e.g. 1.1", size="3", width="100%"),
-            rx.text_area(
-                name="release_notes",
-                id="version-notes",
-                placeholder="What changed (release notes)",
-                rows="3",
-                width="100%",
-            ),
-            rx.el.label(
-                rx.checkbox(name="carry_over", default_checked=True),
-                rx.text("Start with the current version's files", size="2"),
-                style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
-            ),
-            rx.box(rx.button("Start new version", type="submit", size="3", variant="soft", id="version-submit")),
-            spacing="2",
+    new_version = stacked_form(
+        rx.text("Start an update", weight="bold", size="2"),
+        *_messages("version"),
+        rx.input(name="label", id="version-label", placeholder="Version name, e.g. 1.1", size="3", width="100%"),
+        rx.text_area(
+            name="release_notes",
+            id="version-notes",
+            placeholder="What changed (release notes)",
+            rows="3",
             width="100%",
         ),
+        rx.el.label(
+            rx.checkbox(name="carry_over", default_checked=True),
+            rx.text("Start with the current version's files", size="2"),
+            style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
+        ),
+        rx.box(rx.button("Start new version", type="submit", size="3", variant="soft", id="version-submit")),
+        spacing="2",
         on_submit=E.create_version,
         reset_on_submit=True,
         id="version-form",
-        width="100%",
     )
     return section_card(
         "Files",
-        form_error(E.file_error, id="file-error"),
+        *_messages("file"),
         rx.cond(
             P.versions.length() > 0,
             rx.vstack(versions, spacing="2", width="100%", id="versions"),
@@ -557,113 +539,55 @@ def files_section() -> rx.Component:
 
 def keys_section() -> rx.Component:
     lic = P.license
-    policy = rx.form(
-        rx.vstack(
-            form_error(E.policy_error, id="policy-error"),
-            form_notice(E.policy_notice, id="policy-notice"),
-            rx.grid(
-                rx.vstack(
-                    field_label("Keys", "key-source"),
-                    dropdown(
-                        [
-                            (KeySource.IMPORTED, "I upload my own keys"),
-                            (KeySource.GENERATED, "Generate a key per sale"),
-                        ],
-                        name="source",
-                        id="key-source",
-                        default_value=lic.source,
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.vstack(
-                    field_label("Prefix for generated keys", "key-prefix"),
-                    rx.input(
-                        name="prefix",
-                        id="key-prefix",
-                        default_value=lic.prefix,
-                        size="3",
-                        placeholder="e.g. PRO",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.vstack(
-                    field_label("Activations per key", "key-activations"),
-                    rx.input(
-                        name="activation_limit",
-                        id="key-activations",
-                        input_mode="numeric",
-                        default_value=lic.activation_limit.to_string().replace("null", ""),
-                        placeholder="No limit",
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.vstack(
-                    field_label("Expires after (days)", "key-expiry"),
-                    rx.input(
-                        name="expiry_days",
-                        id="key-expiry",
-                        input_mode="numeric",
-                        default_value=lic.expiry_days.to_string().replace("null", ""),
-                        placeholder="Never",
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.vstack(
-                    field_label("Validations per key", "key-usage"),
-                    rx.input(
-                        name="usage_limit",
-                        id="key-usage",
-                        input_mode="numeric",
-                        default_value=lic.usage_limit.to_string().replace("null", ""),
-                        placeholder="No limit",
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                spacing="3",
-                width="100%",
+    policy = stacked_form(
+        *_messages("policy"),
+        two_columns(
+            choice_field(
+                "Keys",
+                [(KeySource.IMPORTED, "I upload my own keys"), (KeySource.GENERATED, "Generate a key per sale")],
+                name="source",
+                id="key-source",
+                default_value=lic.source,
             ),
-            rx.box(rx.button("Save key settings", type="submit", size="3", variant="soft", id="policy-submit")),
-            spacing="3",
-            width="100%",
+            labelled_input(
+                "Prefix for generated keys",
+                name="prefix",
+                id="key-prefix",
+                default_value=lic.prefix,
+                placeholder="e.g. PRO",
+                required=False,
+            ),
+            _limit(
+                "Activations per key",
+                lic.activation_limit,
+                name="activation_limit",
+                id="key-activations",
+                unlimited="No limit",
+            ),
+            _limit("Expires after (days)", lic.expiry_days, name="expiry_days", id="key-expiry", unlimited="Never"),
+            _limit("Validations per key", lic.usage_limit, name="usage_limit", id="key-usage", unlimited="No limit"),
         ),
+        rx.box(rx.button("Save key settings", type="submit", size="3", variant="soft", id="policy-submit")),
+        spacing="3",
         on_submit=E.save_license_policy,
         key="policy-" + E.form_key.to_string(),
         id="policy-form",
-        width="100%",
     )
     importer = rx.vstack(
         rx.text("Add keys to your stock", weight="bold", size="2"),
-        form_error(E.keys_error, id="keys-error"),
-        form_notice(E.keys_notice, id="keys-notice"),
-        rx.form(
-            rx.vstack(
-                rx.text_area(
-                    name="keys",
-                    id="keys-text",
-                    rows="5",
-                    width="100%",
-                    placeholder="One key per line, or paste a spreadsheet column",
-                ),
-                rx.box(rx.button("Import pasted keys", type="submit", size="3", variant="soft", id="keys-submit")),
-                spacing="2",
+        *_messages("keys"),
+        stacked_form(
+            rx.text_area(
+                name="keys",
+                id="keys-text",
+                rows="5",
                 width="100%",
+                placeholder="One key per line, or paste a spreadsheet column",
             ),
+            rx.box(rx.button("Import pasted keys", type="submit", size="3", variant="soft", id="keys-submit")),
+            spacing="2",
             on_submit=E.import_pasted_keys,
             reset_on_submit=True,
-            width="100%",
         ),
         _upload_zone(
             "keys-upload",
@@ -721,7 +645,7 @@ def delivery_section() -> rx.Component:
                 spacing="1",
                 align="center",
             ),
-            href="/seller/delivery/" + P.id.to_string(),
+            href=routes.fill(routes.SELLER_DELIVERY, delivery_product_id=P.id.to_string()),
             id="open-delivery",
         ),
         id="delivery-section",
@@ -729,7 +653,7 @@ def delivery_section() -> rx.Component:
 
 
 def editor() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.link(
             rx.hstack(rx.icon("arrow-left", size=16), rx.text("All products"), spacing="1", align="center"),
             href=routes.SELLER,
@@ -743,10 +667,7 @@ def editor() -> rx.Component:
         delivery_section(),
         rx.cond((P.delivery_kind == DeliveryKind.FILES) | (P.delivery_kind == DeliveryKind.BOTH), files_section()),
         keys_section(),
-        spacing=theme.GAP_SECTION,
-        width="100%",
         max_width="48rem",
-        margin_x="auto",
     )
 
 
@@ -757,15 +678,11 @@ def editor() -> rx.Component:
     on_load=E.load,
 )
 def product_editor() -> rx.Component:
-    missing = empty_state(
+    missing = missing_state(
         "package-x",
         "This product is not yours to edit",
         "It does not exist, or it belongs to another shop.",
-        action=link_button("Back to your products", routes.SELLER, id="editor-missing-back"),
         id="editor-missing",
+        back=("Back to your products", routes.SELLER, "editor-missing-back"),
     )
-    return rx.cond(
-        E.loaded,
-        rx.cond(E.not_found, missing, editor()),
-        rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%"),
-    )
+    return once_loaded(E.loaded, editor(), not_found=E.not_found, missing=missing)

@@ -4,40 +4,37 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.reviews.service import MAX_REPLY_LENGTH
 from components import theme
 from components.admin import cell_table
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice
+from components.forms import form_error, form_notice, stacked_form
 from components.pager import pager
 from components.rating import stars
+from components.rich_text import written_text
 from components.seller_nav import seller_nav
 from state.reviews import SellerReviewsState
-from storefront import routes
 from storefront.layout import seller_page
 
 S = SellerReviewsState
 
 
 def reply_form(row) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.el.input(type="hidden", name="review_id", value=row.review.id.to_string()),
-            rx.text_area(
-                name="reply",
-                rows="2",
-                width="100%",
-                max_length=MAX_REPLY_LENGTH,
-                placeholder="Your public reply (one per review; it cannot be changed)",
-                aria_label="Reply to " + row.review.author_name,
-            ),
-            rx.button("Publish reply", type="submit", size="2", variant="soft"),
-            spacing="2",
+    return stacked_form(
+        rx.el.input(type="hidden", name="review_id", value=row.review.id.to_string()),
+        rx.text_area(
+            name="reply",
+            rows="2",
             width="100%",
+            max_length=MAX_REPLY_LENGTH,
+            placeholder="Your public reply (one per review; it cannot be changed)",
+            aria_label="Reply to " + row.review.author_name,
         ),
+        rx.button("Publish reply", type="submit", size="2", variant="soft"),
+        spacing="2",
         on_submit=SellerReviewsState.reply,
         key=SellerReviewsState.form_key.to_string() + row.review.id.to_string(),
-        width="100%",
     )
 
 
@@ -54,9 +51,7 @@ def review_card(row) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.cond(
-                review.body != "", rx.text(review.body, white_space="pre-wrap", style={"overflow_wrap": "anywhere"})
-            ),
+            written_text(review.body, size="3"),
             rx.cond(
                 review.reply_body != "",
                 rx.text("Your reply: ", review.reply_body, size="2", color=theme.TEXT_MUTED, white_space="pre-wrap"),
@@ -81,7 +76,7 @@ def seller_reviews() -> rx.Component:
         seller_nav(routes.SELLER_REVIEWS),
         rx.heading("Reviews", as_="h1", size="7"),
         form_notice(SellerReviewsState.notice, id="seller-reviews-notice"),
-        form_error(SellerReviewsState.reply_error, id="seller-reviews-error"),
+        form_error(SellerReviewsState.error, id="seller-reviews-error"),
         rx.cond(
             S.ratings.length() > 0,
             cell_table(
@@ -115,10 +110,7 @@ def seller_reviews() -> rx.Component:
             ),
         ),
         pager(
-            page=S.pagination.page,
-            page_count=S.pagination.page_count,
-            has_previous=S.pagination.has_previous,
-            has_next=S.pagination.has_next,
+            S.pagination,
             id="seller-reviews-pager",
             query=S.page_query,
         ),

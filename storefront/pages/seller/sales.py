@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
+import routes
 from commerce.orders.sales import SaleLineView, SaleView
 from components import theme
 from components.empty_state import empty_state
-from components.forms import form_error, form_notice
+from components.forms import form_error, form_notice, search_form
+from components.loading import listed
 from components.pager import pager
+from components.price import amount_input
 from components.seller_nav import seller_nav
 from components.studio import status_badge
 from state.seller_sales import SellerSalesState
-from storefront import routes
 from storefront.layout import seller_page
 
 
@@ -23,15 +25,8 @@ def partial_refund_form(sale: SaleView, line: SaleLineView) -> rx.Component:
             rx.el.input(type="hidden", name="reference", value=sale.reference),
             rx.el.input(type="hidden", name="line_id", value=line.line_id.to_string()),
             rx.el.label("Refund amount (" + sale.currency + ")", html_for=field_id, font_size="0.8rem", width="100%"),
-            rx.input(
-                name="amount",
-                id=field_id,
-                default_value=line.refundable_input,
-                key=line.refundable_input,
-                input_mode="decimal",
-                size="2",
-                width="7rem",
-                aria_label="Refund amount for " + line.title,
+            amount_input(
+                id=field_id, value=line.refundable_input, width="7rem", aria_label="Refund amount for " + line.title
             ),
             rx.button(
                 "Refund part",
@@ -128,29 +123,14 @@ def sale_card(sale: SaleView) -> rx.Component:
     )
 
 
-def search_form() -> rx.Component:
-    return rx.form(
-        rx.flex(
-            rx.input(
-                name="q",
-                id="sales-search",
-                default_value=SellerSalesState.query,
-                key=SellerSalesState.query,
-                type="search",
-                placeholder="Order reference or buyer email",
-                size="3",
-                flex_grow="1",
-                min_width="14rem",
-                aria_label="Search sales",
-            ),
-            rx.button("Search", type="submit", size="3", id="sales-search-submit"),
-            gap="0.5rem",
-            wrap="wrap",
-            width="100%",
-        ),
+def _search() -> rx.Component:
+    return search_form(
         on_submit=SellerSalesState.search,
-        role="search",
-        width="100%",
+        id="sales-search",
+        value=SellerSalesState.query,
+        placeholder="Order reference or buyer email",
+        label="Search sales",
+        key=SellerSalesState.query,
     )
 
 
@@ -158,40 +138,34 @@ def search_form() -> rx.Component:
     routes.SELLER_SALES, title="Sales", description="Your shop's sales and refunds.", on_load=SellerSalesState.load
 )
 def seller_sales() -> rx.Component:
-    pagination = SellerSalesState.pagination
     return rx.vstack(
         rx.heading("Sales", as_="h1", size="7"),
         seller_nav(routes.SELLER_SALES),
-        search_form(),
+        _search(),
         form_error(SellerSalesState.error, id="sales-error"),
         form_notice(SellerSalesState.notice, id="sales-notice"),
-        rx.cond(
-            SellerSalesState.sales.length() > 0,
+        listed(
+            SellerSalesState.sales,
             rx.vstack(rx.foreach(SellerSalesState.sales, sale_card), spacing="3", width="100%", id="sales-list"),
-            rx.cond(
-                SellerSalesState.loaded,
-                rx.cond(
-                    SellerSalesState.query != "",
-                    empty_state(
-                        "search-x",
-                        "No matching sales",
-                        'No order reference or buyer email contains "' + SellerSalesState.query + '".',
-                        id="sales-empty",
-                    ),
-                    empty_state(
-                        "receipt",
-                        "No sales yet",
-                        "Paid orders for your products appear here; you can refund them from here.",
-                        id="sales-empty",
-                    ),
+            loaded=SellerSalesState.loaded,
+            empty=rx.cond(
+                SellerSalesState.query != "",
+                empty_state(
+                    "search-x",
+                    "No matching sales",
+                    'No order reference or buyer email contains "' + SellerSalesState.query + '".',
+                    id="sales-empty",
+                ),
+                empty_state(
+                    "receipt",
+                    "No sales yet",
+                    "Paid orders for your products appear here; you can refund them from here.",
+                    id="sales-empty",
                 ),
             ),
         ),
         pager(
-            page=pagination.page,
-            page_count=pagination.page_count,
-            has_previous=pagination.has_previous,
-            has_next=pagination.has_next,
+            SellerSalesState.pagination,
             id="sales-pager",
             query=SellerSalesState.page_query,
         ),

@@ -27,7 +27,8 @@ from commerce.models import (
     ShopRollup,
     UserRole,
 )
-from storefront.api_exports import SESSION_COOKIE, export_routes
+from routes import SESSION_COOKIE
+from storefront.api_exports import export_routes
 from tests.domain.checkout.test_committed import committed_db  # noqa: F401  (fixture)
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from commerce.actor import Actor
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import DiscountCode, DiscountKind, ModerationStatus, PricingMode, ProductStatus
@@ -199,20 +200,48 @@ def test_signed_in_cart_keeps_one_of_each_and_merges_the_guest_cart(world):
     )
     buyer = world.buyer_actor(world.user())
     cart.add_item(world.s, buyer, fixed.id)
-    view = cart.add_item(world.s, buyer, fixed.id)
+    view = cart.add_item(world.s, buyer, fixed.id).view
     assert [item.product_id for item in view.items] == [fixed.id]
     gone.status = ProductStatus.ARCHIVED
     world.s.add(gone)
-    merged = cart.merge_guest_cart(
-        world.s,
-        buyer,
-        [CartInput(pwyw.id, 700), CartInput(gone.id), CartInput(fixed.id)],
-        cart.CartSettings("X", "DE", "EUR"),
+    guest = cart.GuestCart(
+        (CartInput(pwyw.id, 700), CartInput(gone.id), CartInput(fixed.id)), cart.CartSettings("X", "DE", "EUR")
     )
-    assert [(i.product_id, i.amount) for i in merged.items] == [(fixed.id, None), (pwyw.id, 700)]
-    assert merged.settings == cart.CartSettings("X", "DE", "EUR")
+    merged = cart.open_cart(world.s, buyer, guest=guest)
+    assert merged.guest == cart.NO_GUEST_CART
+    assert [(i.product_id, i.amount) for i in merged.view.items] == [(fixed.id, None), (pwyw.id, 700)]
+    assert merged.view.settings == cart.CartSettings("X", "DE", "EUR")
     # 7.00 USD is 6.03 EUR at 1.16, plus 19 % German VAT (1.15)
-    assert cart.remove_item(world.s, buyer, fixed.id).quote.total == 718
+    assert cart.remove_item(world.s, buyer, fixed.id).view.quote.total == 718
+
+
+def test_a_guest_cart_follows_the_account_carts_rules(world, monkeypatch):
+    shop, guest_actor = world.shop(), Actor.anonymous()
+    fixed, pwyw, other = (
+        world.product(shop, 1000),
+        world.product(shop, 300, pricing=PricingMode.PWYW),
+        world.product(shop, 50),
+    )
+    _code(world, shop, code="TEN", kind=DiscountKind.PERCENT, percent_bps=1000, minimum_amount=5000)
+
+    guest = cart.add_item(world.s, guest_actor, pwyw.id, "4.00").guest
+    guest = cart.add_item(world.s, guest_actor, fixed.id, guest=guest).guest
+    # Changing an amount keeps the product's place; adding again without one keeps the amount.
+    guest = cart.add_item(world.s, guest_actor, pwyw.id, "5.00", guest=guest).guest
+    guest = cart.add_item(world.s, guest_actor, pwyw.id, guest=guest).guest
+    assert guest.items == (CartInput(pwyw.id, 500), CartInput(fixed.id))
+
+    with pytest.raises(ValidationError, match="needs at least"):
+        cart.apply_code(world.s, guest_actor, "ten", guest=guest)
+    guest = cart.choose_country(world.s, guest_actor, "DE", guest=guest).guest
+    assert guest.settings == cart.CartSettings(None, "DE", None)
+
+    monkeypatch.setattr(cart, "MAX_ITEMS", 2)
+    with pytest.raises(ValidationError, match="at most 2 products"):
+        cart.add_item(world.s, guest_actor, other.id, guest=guest)
+
+    paid = cart.after_payment(world.s, guest_actor, {fixed.id}, guest=guest)
+    assert (paid.count, paid.guest.items) == (1, (CartInput(pwyw.id, 500),))
 
 
 def test_signing_in_drops_a_guest_cart_item_whose_product_was_deleted(world):
@@ -221,7 +250,6 @@ def test_signing_in_drops_a_guest_cart_item_whose_product_was_deleted(world):
     shop = world.shop()
     kept = world.product(shop, 300, pricing=PricingMode.PWYW)
     buyer = world.buyer_actor(world.user())
-    merged = cart.merge_guest_cart(
-        world.s, buyer, [CartInput(999_999, 500), CartInput(kept.id, 400)], cart.CartSettings(None, None, None)
-    )
-    assert [(i.product_id, i.amount) for i in merged.items] == [(kept.id, 400)]
+    guest = cart.GuestCart((CartInput(999_999, 500), CartInput(kept.id, 400)))
+    opened = cart.open_cart(world.s, buyer, guest=guest)
+    assert [(i.product_id, i.amount) for i in opened.view.items] == [(kept.id, 400)]

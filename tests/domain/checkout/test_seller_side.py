@@ -78,14 +78,14 @@ def test_a_guest_cart_is_priced_like_a_signed_in_one(world):
     fixed, pwyw = world.product(shop, 1000), world.product(shop, 500, pricing=PricingMode.PWYW)
     items = [CartInput(fixed.id), CartInput(pwyw.id, 800)]
     settings = CartSettings(None, "DE", None)
-    guest = cart.guest_view(world.s, items, settings)
+    guest = cart.cart_view(world.s, ANONYMOUS, guest=cart.GuestCart(tuple(items), settings))
     buyer = world.buyer_actor(world.user())
     for item in items:
         cart.add_item(world.s, buyer, item.product_id, None if item.amount is None else "8.00")
-    cart.update_settings(world.s, buyer, code=None, country="DE", currency=None)
-    signed_in = cart.view_cart(world.s, buyer)
+    cart.choose_country(world.s, buyer, "DE")
+    signed_in = cart.cart_view(world.s, buyer)
     assert guest.quote.total == signed_in.quote.total == 1800 + 342  # 19 % VAT per line
-    assert cart.item_count(world.s, buyer) == 2
+    assert cart.item_count(world.s, buyer).count == 2
     assert [line.url for line in guest.quote.lines] == [f"/p/{shop.slug}/{fixed.slug}", f"/p/{shop.slug}/{pwyw.slug}"]
 
 
@@ -247,7 +247,7 @@ def test_sold_out_keys_are_flagged_and_unpaid_orders_hold_the_last_key(world):
     product.delivery_kind = DeliveryKind.KEYS
     world.s.add(product)
     world.s.flush()
-    quote = cart.guest_view(world.s, [CartInput(product.id)], CartSettings(None, None, None)).quote
+    quote = cart.quote_for(world.s, [CartInput(product.id)], CartSettings(None, None, None))
     assert quote.lines[0].problem == "sold out."
 
     world.s.add(LicenseKey(product_id=product.id, ciphertext=b"sealed", lookup_hash="only-key"))
@@ -315,7 +315,7 @@ def test_a_bundle_holds_the_keys_of_what_it_grants(world):
     keyed.delivery_kind = DeliveryKind.KEYS
     world.s.add(keyed)
     bundles.set_bundle_items(world.s, world.seller_actor(shop), bundle.id, [keyed.id])
-    quote = cart.guest_view(world.s, [CartInput(bundle.id)], CartSettings(None, None, None)).quote
+    quote = cart.quote_for(world.s, [CartInput(bundle.id)], CartSettings(None, None, None))
     assert quote.lines[0].problem == "sold out."  # no key in stock for what the bundle grants
 
     world.s.add(LicenseKey(product_id=keyed.id, ciphertext=b"sealed", lookup_hash="bundle-key"))
@@ -330,10 +330,20 @@ def test_a_seller_ends_a_code_and_buyers_can_no_longer_use_it(world):
     product = world.product(shop, 1000)
     seller = world.seller_actor(shop)
     code = discounts.create_code_from_text(world.s, seller, code="LAUNCH", kind=DiscountKind.PERCENT, value="50")
-    assert cart.guest_view(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).quote.discount == 500
+    assert cart.quote_for(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).discount == 500
     with pytest.raises(NotFound):
         discounts.end_code(world.s, world.seller_actor(world.shop()), code.id)
+    assert code.active
     ended = discounts.end_code(world.s, seller, code.id)
-    assert ended.expires_at is not None
-    quote = cart.guest_view(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).quote
+    assert (ended.expired, ended.active) == (True, False)
+    quote = cart.quote_for(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None))
     assert (quote.discount, quote.code_message) == (0, "The code LAUNCH has expired.")
+
+
+def test_a_used_up_code_is_shown_inactive_to_its_seller(world):
+    shop = world.shop()
+    seller = world.seller_actor(shop)
+    discounts.create_code_from_text(world.s, seller, code="ONCE", kind="percent", value="10", usage_limit="1")
+    world.checkout(world.buyer_actor(world.user()), [world.product(shop, 1000)], code="ONCE")
+    [code] = discounts.list_codes(world.s, seller)
+    assert (code.used_count, code.expired, code.active) == (1, False, False)

@@ -1,0 +1,21 @@
+"""A product's cover picture, or a package icon in its place while it has none."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components import theme
+
+TextLike = str | rx.Var
+
+
+def cover(
+    url: TextLike, *, alt: TextLike = "", icon_size: int = 24, icon_color=None, lazy: bool = False, **box_props
+) -> rx.Component:
+    """The picture fills the box (`box_props`: its size and corners)."""
+    icon = rx.icon("package", size=icon_size, **({"color": icon_color} if icon_color is not None else {}))
+    placeholder = rx.center(icon, width="100%", height="100%", background_color=rx.color(theme.RADIX_ACCENT, 3))
+    image = rx.image(
+        src=url, alt=alt, width="100%", height="100%", object_fit="cover", **({"loading": "lazy"} if lazy else {})
+    )
+    return rx.box(rx.cond(url, image, placeholder), overflow="hidden", **box_props)

@@ -1,0 +1,105 @@
+"""Every route of the storefront, the URL builders for them and the session cookie's name,
+in one place.
+
+A leaf below the UI layers (standard library and commerce.links only), so pages, states,
+components and the HTTP endpoints all use the same addresses without importing each other.
+The builders the domain needs too (emails and receipts link to pages) live in
+commerce.links and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import commerce.links as links
+from commerce.links import (  # noqa: F401  (re-exported for the UI)
+    category_url,
+    library_product_url,
+    order_url,
+    product_url,
+    seller_product_url,
+    shop_url,
+)
+
+# The browser's session token (an HttpOnly cookie; see state/session.py and the HTTP endpoints).
+SESSION_COOKIE = "mp_session"
+
+# A dynamic segment ([name]) becomes a state var of that name: keep the names specific.
+HOME = "/"
+SEARCH = links.SEARCH_PATH
+CART = links.CART_PATH
+LIBRARY = links.LIBRARY_PATH
+LIBRARY_PRODUCT = f"{links.LIBRARY_PATH}/[library_product_id]"
+LOGIN = "/login"
+REGISTER = "/register"
+ACCOUNT = links.ACCOUNT_PATH
+PASSWORD_RESET = links.PASSWORD_RESET_PATH
+PASSWORD_RESET_WITH_TOKEN = f"{links.PASSWORD_RESET_PATH}/[reset_token]"
+PRODUCT = f"{links.PRODUCTS_PATH}/[shop_slug]/[product_slug]"
+SHOP = f"{links.SHOPS_PATH}/[shop_slug]"
+CATEGORY = f"{links.CATEGORIES_PATH}/[category_slug]"
+ORDERS = links.ORDERS_PATH
+ORDER = f"{links.ORDERS_PATH}/[order_reference]"
+NOTIFICATIONS = "/notifications"
+# The embedded test gateway's payment page.
+TESTPAY = f"{links.TESTPAY_PATH}/[testpay_session]"
+SELLER = "/seller"
+SELLER_PRODUCT = f"{links.SELLER_PRODUCTS_PATH}/[edit_product_id]"
+SELLER_DELIVERY = "/seller/delivery/[delivery_product_id]"
+SELLER_ANALYTICS = links.SELLER_ANALYTICS_PATH
+SELLER_SALES = "/seller/sales"
+SELLER_DISCOUNTS = "/seller/discounts"
+SELLER_BUNDLES = "/seller/bundles"
+SELLER_PAYOUTS = "/seller/payouts"
+SELLER_REVIEWS = "/seller/reviews"
+ADMIN = "/admin"  # the moderation queue
+ADMIN_USERS = links.ADMIN_USERS_PATH
+ADMIN_ORDERS = "/admin/orders"
+ADMIN_PAYOUTS = "/admin/payouts"
+ADMIN_SHOPS = "/admin/shops"
+ADMIN_SETTINGS = "/admin/settings"
+ADMIN_AUDIT = "/admin/audit"
+
+# Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
+EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
+# Reflex serves the page registered under this route for every unknown address.
+NOT_FOUND = "404"
+
+
+def fill(route: str, **segments: Any) -> Any:
+    """`route` with its dynamic segments filled in, e.g. fill(SHOP, shop_slug=row.shop_slug).
+
+    For values a page only knows in the browser (state vars): a var joined to strings with
+    `+` stays a var, so the address is built where the value is. Python strings are escaped
+    as one path segment, like commerce.links' builders.
+    """
+    parts = re.split(r"\[(\w+)\]", route)
+    address: Any = parts[0]
+    for name, after in zip(parts[1::2], parts[2::2], strict=True):
+        value = segments[name]
+        address = address + (quote(value, safe="") if isinstance(value, str) else value) + after
+    return address
+
+
+def safe_next_path(target: str | None, default: str = HOME) -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects).
+
+    Only absolute paths are allowed; "//host" and "/\\host" are protocol-relative
+    to browsers, and control characters can smuggle a scheme past naive checks.
+    """
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ord(char) < 0x20 or char == "\x7f" for char in target):
+        return default
+    return target
+
+
+def login_url(next_path: str | None = None) -> str:
+    """The sign-in page, returning to `next_path` (if it is safe) afterwards."""
+    target = safe_next_path(next_path, default="")
+    if not target or target == HOME:
+        return LOGIN
+    return f"{LOGIN}?{urlencode({'next': target})}"
