@@ -33,11 +33,12 @@ worker: deps
 	$(PY) -m commerce.cli worker --threads $(THREADS)
 
 # The gate before the tests: ruff (lint and format), the import contracts of
-# docs/architecture.md (lint-imports).
+# docs/architecture.md (lint-imports), and mypy over the domain.
 lint: test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy commerce
 
 # The tests use real PostgreSQL and Redis servers and Debian's chromium for
 # Playwright; a value already set in the environment wins. pytest exits 5 when it

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from commerce.errors import PermissionDenied
+from commerce.models import UserRole
 
 # Refused admin actions: any client can send any event with any arguments, so a buyer
 # or seller reaching an admin service is an attempt worth knowing about.
 security_log = logging.getLogger("commerce.security")
 
+# The role of a visitor who has not signed in (not a role a user row can have).
+ANONYMOUS: Final = "anonymous"
+
 
 @dataclass(frozen=True)
 class Actor:
     user_id: int | None
-    role: str  # "anonymous" | "buyer" | "seller" | "admin"
+    role: UserRole | Literal["anonymous"]
     shop_id: int | None = None
 
     @classmethod
     def anonymous(cls) -> Actor:
-        return cls(user_id=None, role="anonymous")
+        return cls(user_id=None, role=ANONYMOUS)
 
     @property
     def is_signed_in(self) -> bool:
@@ -28,7 +33,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == UserRole.ADMIN
 
 
 def require_signed_in(actor: Actor) -> int:

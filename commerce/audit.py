@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, tuple_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label
-from commerce.models import AuditRecord, User
+from commerce.models import AuditRecord, User, saved_id
 
 ACTION_LABELS = {
     "approve_product": "Approved product",
@@ -72,13 +72,16 @@ def record(
 
 def _entries(s: Session, rows: list[AuditRecord]) -> list[AuditEntry]:
     people = (
-        {user.id: user for user in s.exec(select(User).where(User.id.in_({row.actor_user_id for row in rows}))).all()}
+        {
+            user.id: user
+            for user in s.exec(select(User).where(col(User.id).in_({row.actor_user_id for row in rows}))).all()
+        }
         if rows
         else {}
     )
     return [
         AuditEntry(
-            id=row.id,
+            id=saved_id(row),
             actor_name=people[row.actor_user_id].display_name,
             actor_email=people[row.actor_user_id].email,
             action=row.action,
@@ -103,7 +106,7 @@ def history(
     rows = s.exec(
         select(AuditRecord)
         .where(tuple_(AuditRecord.subject, AuditRecord.subject_id).in_(subjects))
-        .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())
+        .order_by(col(AuditRecord.created_at).desc(), col(AuditRecord.id).desc())
     ).all()
     found: dict[tuple[str, str], list[AuditEntry]] = {}
     for entry in _entries(s, list(rows)):
@@ -128,7 +131,7 @@ def list_audit(
     rows = s.exec(
         select(AuditRecord)
         .where(*conditions)
-        .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())
+        .order_by(col(AuditRecord.created_at).desc(), col(AuditRecord.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

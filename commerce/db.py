@@ -18,18 +18,24 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.orm.session import JoinTransactionMode
 from sqlmodel import Session, create_engine
 
 from commerce.config import get_settings
 
 log = logging.getLogger(__name__)
 _AFTER_COMMIT = "after_commit_callbacks"
-_INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+# Both dialects' INSERT constructs know ON CONFLICT, with the same methods.
+UpsertInsert = Callable[[Any], postgresql.Insert | sqlite.Insert]
+_INSERT: dict[str, UpsertInsert] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 _bound: ContextVar[Engine | Connection | None] = ContextVar("sessions_bound_to", default=None)
 
 
@@ -81,8 +87,9 @@ def sessions_bound_to(bind: Engine | Connection) -> Iterator[None]:
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any error."""
     bind = engine or _bound.get() or get_engine()
-    joined = {"join_transaction_mode": "create_savepoint"} if isinstance(bind, Connection) else {}
-    with UnitOfWorkSession(bind, expire_on_commit=False, **joined) as session:
+    # On a connection already inside a transaction (a test's), a savepoint of its own.
+    join: JoinTransactionMode = "create_savepoint" if isinstance(bind, Connection) else "conditional_savepoint"
+    with UnitOfWorkSession(bind, expire_on_commit=False, join_transaction_mode=join) as session:
         try:
             yield session
             session.commit()
@@ -110,7 +117,7 @@ def _pending(session: Session) -> list[dict[Hashable, Callable[[], None]]]:
     return session.info.setdefault(_AFTER_COMMIT, [{}])
 
 
-def _open_frame(session: Session, transaction) -> None:
+def _open_frame(session: Session, transaction: SessionTransaction) -> None:
     if transaction.nested:
         _pending(session).append({})
 
@@ -140,7 +147,7 @@ def _on_rollback(session: Session) -> None:
             frames[-1].clear()
 
 
-def _close_transaction(session: Session, transaction) -> None:
+def _close_transaction(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # committed (callbacks ran), rolled back or abandoned
         session.info.pop(_AFTER_COMMIT, None)
 
@@ -160,6 +167,6 @@ def check_database() -> None:
         connection.execute(text("SELECT 1"))
 
 
-def dialect_insert(s: Session):
+def dialect_insert(s: Session) -> UpsertInsert:
     """The INSERT construct of the session's database, which knows ON CONFLICT (upserts)."""
     return _INSERT[s.get_bind().dialect.name]

@@ -11,17 +11,32 @@ import hashlib
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import payments, storage
 from commerce.accounts import passwords
 from commerce.actor import Actor
 from commerce.config import get_settings
 from commerce.kit.time import utcnow
-from commerce.models import Category, DiscountCode, Order, Product, ProductFile, ProductVersion, Shop, User
+from commerce.models import (
+    Category,
+    DiscountCode,
+    DiscountKind,
+    ModerationStatus,
+    Order,
+    PricingMode,
+    Product,
+    ProductFile,
+    ProductStatus,
+    ProductVersion,
+    Shop,
+    User,
+    UserRole,
+    saved_id,
+)
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
 from commerce.orders.pricing import CartInput
@@ -46,7 +61,7 @@ class DemoProduct:
     category: str
     price: int  # minor units
     summary: str
-    pricing: str = "fixed"
+    pricing: PricingMode = PricingMode.FIXED
 
 
 SELLERS = {
@@ -54,7 +69,7 @@ SELLERS = {
         DemoProduct("The Indie Maker Ebook", "ebooks", 1900, "From idea to first sale in 30 days."),
         DemoProduct("Writing Better Docs", "ebooks", 1500, "A field guide to documentation people read."),
         DemoProduct("Python Patterns Ebook", "ebooks", 2900, "Idiomatic Python for growing codebases."),
-        DemoProduct("Poetry of Machines", "ebooks", 0, "A free collection of short poems.", "pwyw"),
+        DemoProduct("Poetry of Machines", "ebooks", 0, "A free collection of short poems.", PricingMode.PWYW),
         DemoProduct("Pricing Digital Products", "courses", 9900, "A video course on pricing that sells."),
         DemoProduct("Photography Basics Course", "courses", 4900, "Light, composition and editing in six weeks."),
         DemoProduct(
@@ -67,14 +82,14 @@ SELLERS = {
             "Invoices, quotes and contracts that look professional.",
         ),
         DemoProduct("Startup Pitch Deck", "templates-design", 2500, "A 20-slide deck investors read to the end."),
-        DemoProduct("Minimal Resume Template", "templates-design", 500, "A clean one-page resume.", "pwyw"),
+        DemoProduct("Minimal Resume Template", "templates-design", 500, "A clean one-page resume.", PricingMode.PWYW),
     ],
     ("grace@demo.market", "Grace Hopper", "compiler-works", "Compiler Works", "EUR"): [
         DemoProduct("Markdown Editor Pro", "software-apps", 2900, "A fast, distraction-free Markdown editor."),
         DemoProduct("Screenshot Beautifier", "software-apps", 1900, "Turn screenshots into polished images."),
         DemoProduct("Color Picker Plugin", "software-plugins", 900, "A precise color picker for design tools."),
         DemoProduct("Git Stats Dashboard", "software-apps", 3900, "See your team's commit history at a glance."),
-        DemoProduct("Focus Timer", "software-apps", 0, "A free Pomodoro timer for the menu bar.", "pwyw"),
+        DemoProduct("Focus Timer", "software-apps", 0, "A free Pomodoro timer for the menu bar.", PricingMode.PWYW),
         DemoProduct("SQL Formatter Plugin", "software-plugins", 1200, "Consistent SQL formatting in your editor."),
         DemoProduct("Retro Pixel Font", "fonts", 1500, "A crisp 8-bit display typeface."),
         DemoProduct("Humanist Sans Family", "fonts", 4500, "Eight weights for interfaces and print."),
@@ -84,7 +99,7 @@ SELLERS = {
     ("alan@demo.market", "Alan Turing", "enigma-studio", "Enigma Studio", "USD"): [
         DemoProduct("Lo-fi Drum Samples", "music-samples", 1400, "120 dusty drum hits and loops."),
         DemoProduct("Ambient Pad Collection", "music-samples", 2200, "Evolving pads for film and games."),
-        DemoProduct("Synthwave Album", "music", 900, "Ten tracks of neon-soaked synthwave.", "pwyw"),
+        DemoProduct("Synthwave Album", "music", 900, "Ten tracks of neon-soaked synthwave.", PricingMode.PWYW),
         DemoProduct("Podcast Intro Jingles", "music", 1900, "Twenty short, royalty-free intros."),
         DemoProduct("Cinematic LUT Pack", "video", 2900, "Color grading looks for any camera."),
         DemoProduct("Motion Graphics Toolkit", "video", 3900, "Animated titles and transitions."),
@@ -143,7 +158,7 @@ def _store_cover(data: bytes) -> str:
     return key
 
 
-def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
+def _add_sample_file(s: Session, product: Product, cover: bytes, published_at: datetime) -> None:
     """Version 1 of the product with one real file: a one-page PDF of its cover."""
     pdf = io.BytesIO()
     Image.open(io.BytesIO(cover)).convert("RGB").save(pdf, "PDF", resolution=150.0, title=product.title)
@@ -152,25 +167,29 @@ def _add_sample_file(s: Session, product: Product, cover: bytes) -> None:
         f"products/{product.id}/files/{uuid.uuid4().hex}", pdf, content_type="application/pdf"
     )
     version = ProductVersion(
-        product_id=product.id, number=1, label="1.0", created_at=product.published_at, released_at=product.published_at
+        product_id=saved_id(product),
+        number=1,
+        label="1.0",
+        created_at=published_at,
+        released_at=published_at,
     )
     s.add(version)
     s.flush()
     s.add(
         ProductFile(
-            product_id=product.id,
-            version_id=version.id,
+            product_id=saved_id(product),
+            version_id=saved_id(version),
             filename=f"{product.slug}.pdf",
             blob_key=blob.key,
             size_bytes=blob.size,
             sha256=blob.sha256,
             content_type=blob.content_type,
-            created_at=product.published_at,
+            created_at=published_at,
         )
     )
 
 
-def _user(s: Session, email: str, name: str, role: str, password_hash: str) -> User:
+def _user(s: Session, email: str, name: str, role: UserRole, password_hash: str) -> User:
     user = User(email=email, display_name=name, role=role, password_hash=password_hash)
     s.add(user)
     s.flush()
@@ -185,14 +204,14 @@ def seed_demo(s: Session) -> bool:
         _add_discount_codes(s)
         return False
     password_hash = passwords.hash_password(DEMO_PASSWORD)
-    _user(s, ADMIN_EMAIL, "Demo Admin", "admin", password_hash)
-    _user(s, BUYER_EMAIL, "Demo Buyer", "buyer", password_hash)
+    _user(s, ADMIN_EMAIL, "Demo Admin", UserRole.ADMIN, password_hash)
+    _user(s, BUYER_EMAIL, "Demo Buyer", UserRole.BUYER, password_hash)
     categories = {c.slug: c for c in s.exec(select(Category)).all()}
     published_at = utcnow() - timedelta(days=40)
     for (email, name, shop_slug, shop_name, currency), products in SELLERS.items():
-        owner = _user(s, email, name, "seller", password_hash)
+        owner = _user(s, email, name, UserRole.SELLER, password_hash)
         shop = Shop(
-            owner_id=owner.id,
+            owner_id=saved_id(owner),
             slug=shop_slug,
             name=shop_name,
             currency=currency,
@@ -204,7 +223,7 @@ def seed_demo(s: Session) -> bool:
             published_at += timedelta(hours=29)
             cover = _cover_image(item.title, item.category)
             product = Product(
-                shop_id=shop.id,
+                shop_id=saved_id(shop),
                 slug=item.title.lower().replace(":", "").replace(" ", "-"),
                 title=item.title,
                 summary=item.summary,
@@ -213,8 +232,8 @@ def seed_demo(s: Session) -> bool:
                 pricing=item.pricing,
                 price_amount=item.price,
                 currency=currency,
-                status="published",
-                moderation_status="approved",
+                status=ProductStatus.PUBLISHED,
+                moderation_status=ModerationStatus.APPROVED,
                 cover_key=_store_cover(cover),
                 created_at=published_at,
                 updated_at=published_at,
@@ -222,7 +241,7 @@ def seed_demo(s: Session) -> bool:
             )
             s.add(product)
             s.flush()
-            _add_sample_file(s, product, cover)
+            _add_sample_file(s, product, cover, published_at)
     s.flush()
     _add_discount_codes(s)
     return True
@@ -237,21 +256,25 @@ def seed_demo_order(s: Session) -> bool:
         return False
     collector = s.exec(select(User).where(User.email == COLLECTOR_EMAIL)).first()
     if collector is None:
-        collector = _user(s, COLLECTOR_EMAIL, "Demo Collector", "buyer", passwords.hash_password(DEMO_PASSWORD))
+        collector = _user(s, COLLECTOR_EMAIL, "Demo Collector", UserRole.BUYER, passwords.hash_password(DEMO_PASSWORD))
     elif s.exec(select(Order.id).where(Order.buyer_id == collector.id)).first() is not None:
         return False
-    products = s.exec(select(Product).where(Product.title.in_(DEMO_PURCHASES)).order_by(Product.id)).all()
+    products = s.exec(select(Product).where(col(Product.title).in_(DEMO_PURCHASES)).order_by(col(Product.id))).all()
     if not products:
         return False
     result = start_checkout(
         s,
         Actor(user_id=collector.id, role=collector.role),
         gateway,
-        items=[CartInput(product.id) for product in products],
+        items=[CartInput(saved_id(product)) for product in products],
         settings=CartSettings(code=None, country=None, currency="USD"),
     )
     order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
+    if order.payment_session_id is None:
+        raise RuntimeError("the test gateway opened no payment page for the demo order")
     attempt = gateway.pay(order.payment_session_id, TEST_CARD)
+    if attempt.webhook is None:
+        raise RuntimeError("the test gateway declined the demo card")
     handle_event(s, gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers))
     return True
 
@@ -264,7 +287,15 @@ def _add_discount_codes(s: Session) -> None:
             or s.exec(select(DiscountCode.id).where(DiscountCode.shop_id == shop.id, DiscountCode.code == code)).first()
         ):
             continue
-        s.add(DiscountCode(shop_id=shop.id, code=code, kind="percent", percent_bps=percent_bps, currency=shop.currency))
+        s.add(
+            DiscountCode(
+                shop_id=saved_id(shop),
+                code=code,
+                kind=DiscountKind.PERCENT,
+                percent_bps=percent_bps,
+                currency=shop.currency,
+            )
+        )
     s.flush()
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from commerce.models import PricingMode
 from components import theme
 
 TextLike = str | rx.Var
 
 # How a product is priced: the product editor's and the new-product form's choices.
-PRICING_OPTIONS = [("fixed", "Fixed price"), ("pwyw", "Pay what you want")]
+PRICING_OPTIONS = [(PricingMode.FIXED, "Fixed price"), (PricingMode.PWYW, "Pay what you want")]
 STATUS_COLORS = {"Live": "green", "In review": "amber", "Rejected": "red", "Draft": "gray", "Archived": "gray"}
 
 

@@ -16,6 +16,7 @@ import reflex as rx
 from commerce import payments
 from commerce.config import get_settings
 from commerce.kit.ids import parse_id
+from commerce.models import PricingMode
 from commerce.money import Money, format_money
 from commerce.orders import cart, checkout, currency
 from commerce.orders.cart import NO_GUEST_CART, CartChange, CartView, GuestCart
@@ -85,7 +86,7 @@ def _rows(view: CartView) -> list[CartRow]:
                 url=line.url,
                 shop_name=line.shop_name,
                 first_of_shop=line.shop_id not in seen_shops,
-                is_pwyw=line.pricing == "pwyw",
+                is_pwyw=line.pricing == PricingMode.PWYW,
                 amount_input=str(
                     Money(amount if amount is not None else line.list_amount, line.list_currency).to_decimal()
                 ),

@@ -9,7 +9,8 @@ import dataclasses
 import reflex as rx
 
 import routes
-from commerce.actor import Actor
+from commerce.actor import ANONYMOUS, Actor
+from commerce.models import OrderStatus
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView
@@ -67,7 +68,7 @@ def order_page(view: OrderView) -> OrderPage:
         status=view.status,
         status_label=view.status_label,
         is_paid=view.is_paid,
-        is_pending=view.status == "pending",
+        is_pending=view.status == OrderStatus.PENDING,
         payment_error=view.payment_error or "",
         retry_path=local_path(view.payment_url) if view.payment_url else "",
         email=view.email,
@@ -109,7 +110,7 @@ class OrderState(rx.State):
     # Who is looking, fixed at page load for the background watcher (which cannot
     # re-read the session without taking the lock every second).
     _viewer_user_id: int | None = None
-    _viewer_role: str = "anonymous"
+    _viewer_role: str = ANONYMOUS
     _viewer_shop_id: int | None = None
     _token: str = ""
     # The order the background watcher is following ("" when none runs).
@@ -131,7 +132,7 @@ class OrderState(rx.State):
         self.not_found = view is None
         self.order = order_page(view) if view else OrderPage()
         self.loaded = True
-        if view is not None and view.status == "pending":
+        if view is not None and view.status == OrderStatus.PENDING:
             self.watching = True  # the watcher starts now, or already runs for this order
             return OrderState.watch
         if view is not None and self.order.is_paid:
@@ -156,7 +157,7 @@ class OrderState(rx.State):
                     page = order_page(view)
                     if page != self.order:
                         self.order = page
-                    if view.status != "pending":
+                    if view.status != OrderStatus.PENDING:
                         if page.is_paid:
                             await after_payment(self, {line.product_id for line in view.lines})
                         return

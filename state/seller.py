@@ -18,6 +18,7 @@ from commerce.catalog import files, images, keys, products, queries
 from commerce.catalog.queries import SELLER_STATUS_FILTERS, SellerProductRow
 from commerce.catalog.views import CategoryOption, ProductEditView, category_options
 from commerce.kit.ids import parse_id
+from commerce.models import DeliveryKind, PricingMode
 from state import service_call
 from state.form_data import form_errors, missing, number_field, text_field, text_fields
 from state.page import PageState, Pagination, ServiceState, page_number, paged
@@ -80,9 +81,9 @@ class SellerProductsState(ServiceState, rx.State):
         result = await self._call(
             products.create_product,
             title=title,
-            pricing=text_field(form_data, "pricing") or "fixed",
+            pricing=text_field(form_data, "pricing") or PricingMode.FIXED,
             price=price,
-            delivery_kind=text_field(form_data, "delivery_kind") or "files",
+            delivery_kind=text_field(form_data, "delivery_kind") or DeliveryKind.FILES,
         )
         self.create_pending = False
         self.create_errors = form_errors(result, ("title", "price"))

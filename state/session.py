@@ -17,8 +17,9 @@ import reflex as rx
 import routes
 from commerce import accounts
 from commerce.accounts import SessionGrant
-from commerce.actor import Actor
+from commerce.actor import ANONYMOUS, Actor
 from commerce.config import get_settings
+from commerce.models import UserRole
 from state import service_call
 from state.form_data import confirmed, form_errors, missing, secret_field, text_field
 
@@ -50,13 +51,13 @@ class SessionState(rx.State):
     )
 
     _user_id: int | None = None
-    _role: str = "anonymous"
+    _role: str = ANONYMOUS
     _shop_id: int | None = None
 
     # Shown in menus and headers only; never used to decide anything.
     display_name: str = ""
     email: str = ""
-    role: str = "anonymous"
+    role: str = ANONYMOUS
     shop_slug: str = ""
 
     login_error: str = ""
@@ -68,11 +69,11 @@ class SessionState(rx.State):
 
     @rx.var
     def is_signed_in(self) -> bool:
-        return self.role != "anonymous"
+        return self.role != ANONYMOUS
 
     @rx.var
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == UserRole.ADMIN
 
     @rx.var
     def has_shop(self) -> bool:
@@ -88,8 +89,8 @@ class SessionState(rx.State):
 
     def _apply(self, grant: SessionGrant | None) -> None:
         if grant is None:
-            self._user_id, self._role, self._shop_id = None, "anonymous", None
-            self.display_name, self.email, self.role, self.shop_slug = "", "", "anonymous", ""
+            self._user_id, self._role, self._shop_id = None, ANONYMOUS, None
+            self.display_name, self.email, self.role, self.shop_slug = "", "", ANONYMOUS, ""
             if self.session_token:
                 self.session_token = ""
             return

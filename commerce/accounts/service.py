@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import ratelimit
 from commerce.accounts import passwords
@@ -22,7 +22,7 @@ from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, V
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.links import absolute, password_reset_url
-from commerce.models import AuthSession, PasswordResetToken, Shop, User
+from commerce.models import AuthSession, PasswordResetToken, Shop, User, UserRole, saved_id
 from commerce.notifications.tasks import enqueue_email
 
 SESSION_REFRESH_AFTER = timedelta(days=1)
@@ -64,7 +64,7 @@ class UserView:
     id: int
     email: str
     display_name: str
-    role: str
+    role: UserRole
     shop_id: int | None
     shop_slug: str | None
 
@@ -87,7 +87,7 @@ def _token_hash(token: str) -> str:
 def _user_view(s: Session, user: User) -> UserView:
     shop = s.exec(select(Shop).where(Shop.owner_id == user.id)).first()
     return UserView(
-        id=user.id,
+        id=saved_id(user),
         email=user.email,
         display_name=user.display_name,
         role=user.role,
@@ -101,7 +101,7 @@ def _start_session(s: Session, user: User, family_id: str | None = None) -> Sess
     expires_at = utcnow() + timedelta(days=get_settings().session_days)
     s.add(
         AuthSession(
-            user_id=user.id,
+            user_id=saved_id(user),
             token_hash=_token_hash(token),
             family_id=family_id or secrets.token_hex(16),
             expires_at=expires_at,
@@ -142,7 +142,9 @@ def login(s: Session, *, email: str, password: str, client_id: str) -> SessionGr
         raise RateLimited("Too many failed sign-in attempts. Wait 15 minutes or reset your password.")
 
     user = s.exec(select(User).where(User.email == email)).first()
-    if not passwords.verify_password(user.password_hash if user else None, password):
+    # An unknown email costs a hash too, so the time taken tells nothing about which emails exist.
+    verified = passwords.verify_password(user.password_hash if user else None, password)
+    if user is None or not verified:
         counter.record(account_key, LOGIN_WINDOW_SECONDS)
         counter.record(client_key, LOGIN_WINDOW_SECONDS)
         raise ValidationError("Email or password is incorrect.")
@@ -177,8 +179,8 @@ def resume_session(s: Session, token: str) -> SessionGrant | None:
         successor = s.exec(
             select(AuthSession).where(
                 AuthSession.family_id == session.family_id,
-                AuthSession.replaced_at.is_(None),
-                AuthSession.revoked_at.is_(None),
+                col(AuthSession.replaced_at).is_(None),
+                col(AuthSession.revoked_at).is_(None),
             )
         ).first()
         if successor is None:
@@ -211,7 +213,9 @@ def session_user_id(s: Session, token: str | None) -> int | None:
 
 
 def _revoke_family(s: Session, family_id: str, now: datetime) -> None:
-    for row in s.exec(select(AuthSession).where(AuthSession.family_id == family_id, AuthSession.revoked_at.is_(None))):
+    for row in s.exec(
+        select(AuthSession).where(AuthSession.family_id == family_id, col(AuthSession.revoked_at).is_(None))
+    ):
         row.revoked_at = now
         s.add(row)
 
@@ -228,7 +232,7 @@ def logout_everywhere(s: Session, actor: Actor) -> None:
 
 def _revoke_all_sessions(s: Session, user_id: int) -> None:
     now = utcnow()
-    for row in s.exec(select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))):
+    for row in s.exec(select(AuthSession).where(AuthSession.user_id == user_id, col(AuthSession.revoked_at).is_(None))):
         row.revoked_at = now
         s.add(row)
 
@@ -255,7 +259,9 @@ def request_password_reset(s: Session, *, email: str) -> None:
         return
     token = secrets.token_urlsafe(32)
     s.add(
-        PasswordResetToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + RESET_TOKEN_LIFETIME)
+        PasswordResetToken(
+            user_id=saved_id(user), token_hash=_token_hash(token), expires_at=utcnow() + RESET_TOKEN_LIFETIME
+        )
     )
     s.flush()
     reset_url = absolute(get_settings().base_url, password_reset_url(token))
@@ -273,18 +279,18 @@ def reset_password(s: Session, *, token: str, new_password: str) -> None:
     row = s.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token or ""))).first()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise ValidationError("This reset link is invalid or has expired. Request a new one.")
-    user = s.get(User, row.user_id)
+    user = s.get_one(User, row.user_id)
     passwords.check_strength(new_password, email=user.email)
     user.password_hash = passwords.hash_password(new_password)
     row.used_at = utcnow()
     s.add_all([user, row])
     # Whoever knew the old password is signed out too.
-    _revoke_all_sessions(s, user.id)
+    _revoke_all_sessions(s, saved_id(user))
 
 
 def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
     """Turn a signed-in user into a seller with a shop under a unique slug."""
-    user = s.get(User, require_signed_in(actor))
+    user = s.get_one(User, require_signed_in(actor))
     if s.exec(select(Shop.id).where(Shop.owner_id == user.id)).first() is not None:
         raise Conflict("You already have a shop.")
     slug = (slug or "").strip().lower()
@@ -297,9 +303,9 @@ def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
         raise ValidationError("Enter a shop name of 2 to 80 characters.", "name")
     if s.exec(select(Shop.id).where(Shop.slug == slug)).first() is not None:
         raise Conflict("That shop address is taken; choose another.")
-    s.add(Shop(owner_id=user.id, slug=slug, name=shop_name))
-    if user.role == "buyer":
-        user.role = "seller"
+    s.add(Shop(owner_id=saved_id(user), slug=slug, name=shop_name))
+    if user.role == UserRole.BUYER:
+        user.role = UserRole.SELLER
         s.add(user)
     s.flush()
     return _user_view(s, user)

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor
+from commerce.db import dialect_insert
 from commerce.errors import ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Order, OrderLine, Product, ProductFile
@@ -33,7 +32,6 @@ _BOT = re.compile(
 _TABLET = re.compile(r"ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))", re.I)
 _PHONE = re.compile(r"mobi|iphone|ipod|android|windows phone|blackberry|opera mini", re.I)
 _HOSTNAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
-_INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ def new_visitor_id() -> str:
 
 
 def is_visitor_id(value: str | None) -> bool:
-    return bool(value) and re.fullmatch(r"[0-9a-f]{32}", value) is not None
+    return value is not None and re.fullmatch(r"[0-9a-f]{32}", value) is not None
 
 
 def device_class(user_agent: str | None) -> str | None:
@@ -113,7 +111,7 @@ def encode_source(referrer: str | None, utm: dict[str, str]) -> str:
 def decode_source(cookie: str | None) -> dict[str, str | None]:
     """The cookie written by `encode_source`, as VisitContext fields; junk gives nothing."""
     parsed = parse_qs(cookie or "")
-    ref = (parsed.get("ref") or [None])[0]
+    ref = (parsed.get("ref") or [""])[0]
     fields: dict[str, str | None] = {"referrer_host": referrer_host(f"https://{ref}/", None) if ref else None}
     for field in UTM_FIELDS:
         value = (parsed.get(field) or [""])[0].strip().lower()[:_UTM_LENGTH]
@@ -129,7 +127,7 @@ def country_code(value: str | None) -> str | None:
 
 def mark_pending(s: Session, shop_id: int, when: datetime) -> None:
     """Note that the shop's rollups for `when`'s day are behind (one small upsert)."""
-    insert = _INSERT[s.get_bind().dialect.name]
+    insert = dialect_insert(s)
     statement = insert(AnalyticsPendingRollup).values(shop_id=shop_id, day=when.date(), version=1)
     statement = statement.on_conflict_do_update(
         index_elements=["shop_id", "day"], set_={"version": AnalyticsPendingRollup.version + 1}
@@ -171,12 +169,12 @@ def record_event(
         order = s.exec(select(Order).where(Order.reference == order_reference)).first()
         if order is None:
             return 0
-        lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+        lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
         targets = [(line.shop_id, line.product_id, order.id, line.id) for line in lines]
     else:
         wanted = [pid for pid in dict.fromkeys(product_ids) if isinstance(pid, int) and not isinstance(pid, bool)]
         if wanted:
-            rows = s.exec(select(Product.id, Product.shop_id).where(Product.id.in_(wanted))).all()
+            rows = s.exec(select(Product.id, Product.shop_id).where(col(Product.id).in_(wanted))).all()
             shop_of = dict(rows)
             targets = [(shop_of[pid], pid, None, None) for pid in wanted if pid in shop_of]
     kept = 0
@@ -215,7 +213,7 @@ def record_download(s: Session, file_id: int, user_agent: str | None) -> None:
     device = device_class(user_agent)
     row = s.exec(
         select(Product.id, Product.shop_id)
-        .join(ProductFile, ProductFile.product_id == Product.id)
+        .join(ProductFile, col(ProductFile.product_id) == col(Product.id))
         .where(ProductFile.id == file_id)
     ).first()
     if device is None or row is None:

@@ -142,7 +142,7 @@ def period_for(range_key: str, *, today: date, custom_start: str = "", custom_en
 
 def _sums(s: Session, shop_id: int, start: date, end: date) -> _Sums:
     row = s.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
             func.coalesce(func.sum(ShopRollup.views), 0),
             func.coalesce(func.sum(ShopRollup.add_to_cart), 0),
             func.coalesce(func.sum(ShopRollup.checkouts), 0),
@@ -265,7 +265,7 @@ def _series(
 
 def _products(s: Session, shop_id: int, start: date, end: date, currency: str) -> list[ProductRow]:
     rows = s.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
             ProductRollup.product_id,
             Product.title,
             func.sum(ProductRollup.views),
@@ -307,7 +307,7 @@ def _products(s: Session, shop_id: int, start: date, end: date, currency: str) -
 
 def _dimensions(s: Session, shop_id: int, start: date, end: date, currency: str) -> dict[str, list[SourceRow]]:
     rows = s.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
             DimensionRollup.dimension,
             DimensionRollup.value,
             func.sum(DimensionRollup.views),
@@ -345,7 +345,7 @@ def dashboard(
 ) -> DashboardView:
     """The acting seller's figures for a period, compared with the period just before it."""
     shop_id = require_shop(actor)
-    shop = s.get(Shop, shop_id)
+    shop = s.get_one(Shop, shop_id)
     now = now or utcnow()
     start, end = period_for(range_key, today=now.date(), custom_start=custom_start, custom_end=custom_end)
     length = (end - start).days + 1

@@ -23,16 +23,16 @@ from decimal import Decimal
 from functools import lru_cache
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
-from commerce.analytics.sales import to_shop_currency
+from commerce.analytics.sales import REVENUE_ACCOUNTS, to_shop_currency
 from commerce.kit.spreadsheet import csv_row
-from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Shop
+from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, OrderStatus, Shop, saved_id
 from commerce.money import currency_exponent
 from commerce.notifications.preferences import pseudonym, sharing_email
 
-SOLD = ("paid", "partially_refunded", "refunded", "disputed")
+SOLD = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED)
 BATCH = 500
 SALES_HEADER = [
     "order",
@@ -76,12 +76,12 @@ def _revenue_by_line(s: Session, line_ids: list[int]) -> dict[int, int]:
     """What each line left the shop (sales net of tax minus commission, minus refunds), order currency."""
     rows = s.exec(
         select(LedgerTransaction.order_line_id, func.sum(LedgerPosting.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(
-            LedgerTransaction.order_line_id.in_(line_ids),
-            LedgerPosting.account.in_(("buyer_payment", "tax_collected", "platform_commission")),
+            col(LedgerTransaction.order_line_id).in_(line_ids),
+            col(LedgerPosting.account).in_(REVENUE_ACCOUNTS),
         )
-        .group_by(LedgerTransaction.order_line_id)
+        .group_by(col(LedgerTransaction.order_line_id))
     ).all()
     return {line_id: int(total) for line_id, total in rows}
 
@@ -90,8 +90,8 @@ def _batches(s: Session, shop_id: int, *, by_buyer: bool) -> Iterator[list[tuple
     """The shop's sold lines with their orders, by line (or by buyer, then line), BATCH rows at a time."""
     query = (
         select(OrderLine, Order)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.shop_id == shop_id, Order.status.in_(SOLD))
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        .where(OrderLine.shop_id == shop_id, col(Order.status).in_(SOLD))
         .order_by(*((Order.buyer_id, OrderLine.id) if by_buyer else (OrderLine.id,)))
         .execution_options(yield_per=BATCH)
     )
@@ -103,7 +103,7 @@ def _batches(s: Session, shop_id: int, *, by_buyer: bool) -> Iterator[list[tuple
 def _start(session_factory: SessionFactory, actor: Actor) -> Shop:
     shop_id = require_shop(actor)
     with session_factory() as s:
-        return s.get(Shop, shop_id)
+        return s.get_one(Shop, shop_id)
 
 
 def sales_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:
@@ -113,12 +113,12 @@ def sales_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:
     def rows() -> Iterator[str]:
         yield csv_row(SALES_HEADER)
         with session_factory() as s:
-            for batch in _batches(s, shop.id, by_buyer=False):
-                revenue = _revenue_by_line(s, [line.id for line, _ in batch])
+            for batch in _batches(s, saved_id(shop), by_buyer=False):
+                revenue = _revenue_by_line(s, [saved_id(line) for line, _ in batch])
                 sharing = sharing_email(s, {order.buyer_id for _, order in batch})
                 out = []
                 for line, order in batch:
-                    buyer = order.email if order.buyer_id in sharing else pseudonym(shop.id, order.buyer_id)
+                    buyer = order.email if order.buyer_id in sharing else pseudonym(saved_id(shop), order.buyer_id)
                     out.append(
                         csv_row(
                             [
@@ -132,7 +132,10 @@ def sales_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str]:
                                 _major(line.total, order.currency),
                                 _major(line.refunded_amount, order.currency),
                                 shop.currency,
-                                _major(to_shop_currency(s, revenue.get(line.id, 0), order, line, shop), shop.currency),
+                                _major(
+                                    to_shop_currency(s, revenue.get(saved_id(line), 0), order, line, shop),
+                                    shop.currency,
+                                ),
                                 buyer,
                                 order.billing_country or "",
                             ]
@@ -162,7 +165,7 @@ def customers_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str
     def finish(customer: _Customer, shares: bool) -> str:
         return csv_row(
             [
-                customer.email if shares else pseudonym(shop.id, customer.buyer_id),
+                customer.email if shares else pseudonym(saved_id(shop), customer.buyer_id),
                 customer.country or "",
                 len(customer.orders),
                 customer.items,
@@ -177,8 +180,8 @@ def customers_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str
         yield csv_row(CUSTOMERS_HEADER)
         current: _Customer | None = None
         with session_factory() as s:
-            for batch in _batches(s, shop.id, by_buyer=True):
-                revenue = _revenue_by_line(s, [line.id for line, _ in batch])
+            for batch in _batches(s, saved_id(shop), by_buyer=True):
+                revenue = _revenue_by_line(s, [saved_id(line) for line, _ in batch])
                 buyers = {order.buyer_id for _, order in batch} | ({current.buyer_id} if current else set())
                 sharing = sharing_email(s, buyers)
                 out = []
@@ -189,7 +192,7 @@ def customers_csv(session_factory: SessionFactory, actor: Actor) -> Iterator[str
                         current = _Customer(order.buyer_id, order.email)
                     current.orders.add(order.id)
                     current.items += 1
-                    current.revenue += to_shop_currency(s, revenue.get(line.id, 0), order, line, shop)
+                    current.revenue += to_shop_currency(s, revenue.get(saved_id(line), 0), order, line, shop)
                     if order.paid_at and (current.last is None or order.paid_at >= current.last):
                         current.last, current.country, current.email = order.paid_at, order.billing_country, order.email
                     if order.paid_at and (current.first is None or order.paid_at < current.first):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, distinct, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.kit.time import utcnow
 from commerce.models import (
@@ -84,15 +84,15 @@ def _aggregate(s: Session, shop_id: int, start: datetime, group_by=None) -> dict
     measures = (
         e.kind,
         func.count(),
-        func.count(distinct(e.visitor_id)),
-        func.count(distinct(e.order_id)),
+        func.count(distinct(col(e.visitor_id))),
+        func.count(distinct(col(e.order_id))),
         func.coalesce(func.sum(e.units), 0),
         func.coalesce(func.sum(e.revenue), 0),
         func.coalesce(func.sum(e.gross), 0),
     )
     keys = () if group_by is None else (group_by,)
     query = (
-        select(*keys, *measures)
+        select(*keys, *measures)  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
         .where(e.shop_id == shop_id, e.occurred_at >= start, e.occurred_at < start + timedelta(days=1))
         .group_by(*keys, e.kind)
     )
@@ -130,11 +130,13 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
 
     s.exec(
         delete(ShopRollup).where(
-            ShopRollup.shop_id == shop_id, ShopRollup.bucket >= start, ShopRollup.bucket < start + timedelta(days=1)
+            col(ShopRollup.shop_id) == shop_id,
+            col(ShopRollup.bucket) >= start,
+            col(ShopRollup.bucket) < start + timedelta(days=1),
         )
     )
-    s.exec(delete(ProductRollup).where(ProductRollup.shop_id == shop_id, ProductRollup.day == day))
-    s.exec(delete(DimensionRollup).where(DimensionRollup.shop_id == shop_id, DimensionRollup.day == day))
+    s.exec(delete(ProductRollup).where(col(ProductRollup.shop_id) == shop_id, col(ProductRollup.day) == day))
+    s.exec(delete(DimensionRollup).where(col(DimensionRollup.shop_id) == shop_id, col(DimensionRollup.day) == day))
 
     def shop_row(granularity: str, bucket: datetime, totals: _Totals) -> ShopRollup:
         return ShopRollup(
@@ -209,8 +211,8 @@ def roll_up_pending(s: Session, *, limit: int = 500, now: datetime | None = None
     Days another job is working on are left to it.
     """
     marks = s.exec(
-        select(AnalyticsPendingRollup.shop_id, AnalyticsPendingRollup.day, AnalyticsPendingRollup.version)
-        .order_by(AnalyticsPendingRollup.day, AnalyticsPendingRollup.shop_id)
+        select(AnalyticsPendingRollup.shop_id, col(AnalyticsPendingRollup.day), AnalyticsPendingRollup.version)
+        .order_by(col(AnalyticsPendingRollup.day), col(AnalyticsPendingRollup.shop_id))
         .limit(limit)
     ).all()
     done = 0
@@ -221,9 +223,9 @@ def roll_up_pending(s: Session, *, limit: int = 500, now: datetime | None = None
         # Only if no event arrived meanwhile; otherwise the mark stays for the next run.
         s.exec(
             delete(AnalyticsPendingRollup).where(
-                AnalyticsPendingRollup.shop_id == shop_id,
-                AnalyticsPendingRollup.day == day,
-                AnalyticsPendingRollup.version == version,
+                col(AnalyticsPendingRollup.shop_id) == shop_id,
+                col(AnalyticsPendingRollup.day) == day,
+                col(AnalyticsPendingRollup.version) == version,
             )
         )
         done += 1
@@ -243,12 +245,14 @@ def purge(s: Session, *, retention_days: int, now: datetime | None = None) -> tu
     now = now or utcnow()
     cutoff = day_start(now.date() - timedelta(days=retention_days))
     events = s.exec(
-        delete(AnalyticsEvent).where(AnalyticsEvent.occurred_at < cutoff, AnalyticsEvent.kind.in_(tuple(_COUNTED)))
+        delete(AnalyticsEvent).where(
+            col(AnalyticsEvent.occurred_at) < cutoff, col(AnalyticsEvent.kind).in_(tuple(_COUNTED))
+        )
     )
     hourly = s.exec(
         delete(ShopRollup).where(
-            ShopRollup.granularity == "hour",
-            ShopRollup.bucket < day_start(now.date() - timedelta(days=HOURLY_DAYS - 1)),
+            col(ShopRollup.granularity) == "hour",
+            col(ShopRollup.bucket) < day_start(now.date() - timedelta(days=HOURLY_DAYS - 1)),
         )
     )
     s.flush()

@@ -14,36 +14,40 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.analytics.capture import add_event
 from commerce.kit.time import utcnow
 from commerce.models import (
     AnalyticsEvent,
+    LedgerAccount,
+    LedgerEntryKind,
     LedgerPosting,
     LedgerTransaction,
     Order,
     OrderLine,
     Refund,
     Shop,
+    saved_id,
 )
 from commerce.money import Money, convert
 from commerce.orders.currency import rate_between
 
-_REVENUE_ACCOUNTS = ("buyer_payment", "tax_collected", "platform_commission")
-_GROSS_ACCOUNTS = ("buyer_payment", "tax_collected")
+# What a sale leaves the shop (the payment net of tax and commission), and its value before commission.
+REVENUE_ACCOUNTS = (LedgerAccount.BUYER_PAYMENT, LedgerAccount.TAX_COLLECTED, LedgerAccount.PLATFORM_COMMISSION)
+GROSS_ACCOUNTS = (LedgerAccount.BUYER_PAYMENT, LedgerAccount.TAX_COLLECTED)
 
 
-def _ledger_sums(s: Session, line_id: int, kind: str) -> tuple[int, int]:
+def _ledger_sums(s: Session, line_id: int, kind: LedgerEntryKind) -> tuple[int, int]:
     """(revenue, gross) of the line's `kind` ledger transactions, in the order currency."""
     rows = s.exec(
         select(LedgerPosting.account, func.sum(LedgerPosting.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
         .group_by(LedgerPosting.account)
     ).all()
     sums = {account: int(total) for account, total in rows}
-    return (sum(sums.get(a, 0) for a in _REVENUE_ACCOUNTS), sum(sums.get(a, 0) for a in _GROSS_ACCOUNTS))
+    return (sum(sums.get(a, 0) for a in REVENUE_ACCOUNTS), sum(sums.get(a, 0) for a in GROSS_ACCOUNTS))
 
 
 def to_shop_currency(s: Session, amount: int, order: Order, line: OrderLine, shop: Shop) -> int:
@@ -67,9 +71,9 @@ def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
     """One purchase event per order line, attributed to the visit that checked it out."""
     when = order.paid_at or utcnow()
     for line in lines:
-        shop = s.get(Shop, line.shop_id)
-        revenue, gross = _ledger_sums(s, line.id, "sale")
-        source = _checkout_event(s, order.id, line.id)
+        shop = s.get_one(Shop, line.shop_id)
+        revenue, gross = _ledger_sums(s, saved_id(line), LedgerEntryKind.SALE)
+        source = _checkout_event(s, saved_id(order), saved_id(line))
         add_event(
             s,
             AnalyticsEvent(
@@ -97,9 +101,9 @@ def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
     """One refund event per refunded line, with the revenue it takes back (negative)."""
     now = utcnow()
     for refund in refunds:
-        line = s.get(OrderLine, refund.order_line_id)
-        shop = s.get(Shop, line.shop_id)
-        revenue, gross = _ledger_sums(s, line.id, "refund")
+        line = s.get_one(OrderLine, refund.order_line_id)
+        shop = s.get_one(Shop, line.shop_id)
+        revenue, gross = _ledger_sums(s, saved_id(line), LedgerEntryKind.REFUND)
         taken_back = s.exec(
             select(
                 func.coalesce(func.sum(AnalyticsEvent.revenue), 0), func.coalesce(func.sum(AnalyticsEvent.gross), 0)

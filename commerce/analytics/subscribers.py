@@ -4,7 +4,7 @@ in-app notice, and a rollup runs after the commit."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import events
 from commerce.analytics import sales, tasks
@@ -16,14 +16,14 @@ from commerce.notifications import inapp
 
 
 def count_sale(s: Session, event: events.OrderPaid) -> None:
-    order = s.get(Order, event.order_id)
-    lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all())
+    order = s.get_one(Order, event.order_id)
+    lines = list(s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all())
     sales.record_sale(s, order, lines)
     by_shop: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_shop.setdefault(line.shop_id, []).append(line)
     for shop_id, shop_lines in by_shop.items():
-        shop = s.get(Shop, shop_id)
+        shop = s.get_one(Shop, shop_id)
         earned = sum(sales.to_shop_currency(s, line.net, order, line, shop) for line in shop_lines)
         titles = ", ".join(line.title for line in shop_lines)
         inapp.notify(
@@ -39,8 +39,8 @@ def count_sale(s: Session, event: events.OrderPaid) -> None:
 
 
 def count_refund(s: Session, event: events.OrderRefunded) -> None:
-    order = s.get(Order, event.order_id)
-    refunds = [s.get(Refund, refund_id) for refund_id in event.refund_ids]
+    order = s.get_one(Order, event.order_id)
+    refunds = [s.get_one(Refund, refund_id) for refund_id in event.refund_ids]
     sales.record_refunds(s, order, refunds)
     amount = format_money(Money(sum(refund.amount for refund in refunds), order.currency))
     inapp.notify(

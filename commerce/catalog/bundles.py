@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
 from commerce.catalog.access import owned_product
@@ -19,7 +19,7 @@ from commerce.catalog.changes import touch
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
 from commerce.links import product_url
-from commerce.models import BundleItem, Product, Shop
+from commerce.models import BundleItem, Product, Shop, saved_id
 
 MAX_BUNDLE_ITEMS = 20
 
@@ -41,28 +41,34 @@ class BundleView:
 
 def _bundle_view(bundle: Product, items: list[BundleItemView]) -> BundleView:
     return BundleView(
-        bundle_id=bundle.id, title=bundle.title, items=items, items_label=", ".join(item.title for item in items)
+        bundle_id=saved_id(bundle), title=bundle.title, items=items, items_label=", ".join(item.title for item in items)
     )
 
 
 def _item_views(s: Session, bundle_id: int, *, buyers_only: bool) -> list[BundleItemView]:
     query = (
         select(Product, Shop)
-        .join(BundleItem, BundleItem.product_id == Product.id)
-        .join(Shop, Shop.id == Product.shop_id)
+        .join(BundleItem, col(BundleItem.product_id) == col(Product.id))
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
         .where(BundleItem.bundle_id == bundle_id)
     )
     if buyers_only:
         query = query.where(visible_to_buyers())
-    rows = s.exec(query.order_by(BundleItem.id)).all()
-    return [BundleItemView(product_id=p.id, title=p.title, url=product_url(shop.slug, p.slug)) for p, shop in rows]
+    rows = s.exec(query.order_by(col(BundleItem.id))).all()
+    return [
+        BundleItemView(product_id=saved_id(p), title=p.title, url=product_url(shop.slug, p.slug)) for p, shop in rows
+    ]
 
 
 def granted_products(s: Session, product_id: int) -> list[int]:
     """What buying this product grants: itself and, for a bundle, its items."""
     return [
         product_id,
-        *s.exec(select(BundleItem.product_id).where(BundleItem.bundle_id == product_id).order_by(BundleItem.id)).all(),
+        *s.exec(
+            select(col(BundleItem.product_id))
+            .where(col(BundleItem.bundle_id) == product_id)
+            .order_by(col(BundleItem.id))
+        ).all(),
     ]
 
 
@@ -76,10 +82,10 @@ def list_bundles(s: Session, actor: Actor) -> list[BundleView]:
     shop_id = require_shop(actor)
     bundles = s.exec(
         select(Product)
-        .where(Product.shop_id == shop_id, Product.id.in_(select(BundleItem.bundle_id)))
-        .order_by(Product.title, Product.id)
+        .where(Product.shop_id == shop_id, col(Product.id).in_(select(BundleItem.bundle_id)))
+        .order_by(Product.title, col(Product.id))
     ).all()
-    return [_bundle_view(b, _item_views(s, b.id, buyers_only=False)) for b in bundles]
+    return [_bundle_view(b, _item_views(s, saved_id(b), buyers_only=False)) for b in bundles]
 
 
 def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list[int]) -> BundleView:
@@ -93,11 +99,13 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
     if len(wanted) > MAX_BUNDLE_ITEMS:
         raise ValidationError(f"A bundle holds at most {MAX_BUNDLE_ITEMS} products.", field="items")
     if wanted:
-        items = s.exec(select(Product).where(Product.id.in_(wanted))).all()
+        items = s.exec(select(Product).where(col(Product.id).in_(wanted))).all()
         if len(items) != len(wanted) or any(item.shop_id != shop_id for item in items):
             raise NotFound("A bundle can only include products from your shop.")
         nested = s.exec(
-            select(Product.title).join(BundleItem, BundleItem.bundle_id == Product.id).where(Product.id.in_(wanted))
+            select(Product.title)
+            .join(BundleItem, col(BundleItem.bundle_id) == col(Product.id))
+            .where(col(Product.id).in_(wanted))
         ).first()
         if nested is not None:
             raise ValidationError(
@@ -107,10 +115,10 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
             raise ValidationError(
                 f"{bundle.title} is part of another bundle, so it cannot be a bundle too.", field="items"
             )
-    s.execute(delete(BundleItem).where(BundleItem.bundle_id == bundle_id))
+    s.execute(delete(BundleItem).where(col(BundleItem.bundle_id) == bundle_id))
     for product_id in wanted:
         s.add(BundleItem(bundle_id=bundle_id, product_id=product_id))
     touch(bundle, searchable=False)
     s.add(bundle)
     s.flush()
-    return _bundle_view(bundle, _item_views(s, bundle.id, buyers_only=False))
+    return _bundle_view(bundle, _item_views(s, saved_id(bundle), buyers_only=False))

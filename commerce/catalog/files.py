@@ -15,10 +15,10 @@ left unreferenced (wasted space, never served).
 from __future__ import annotations
 
 import uuid
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import events, storage
 from commerce.actor import Actor
@@ -36,7 +36,7 @@ from commerce.config import get_settings
 from commerce.db import after_commit
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import Product, ProductFile, ProductVersion, Shop
+from commerce.models import Product, ProductFile, ProductVersion, Shop, saved_id
 from commerce.storage.port import BlobStore
 
 MAX_FILES_PER_VERSION = 50
@@ -49,7 +49,7 @@ def _latest_version(s: Session, product_id: int) -> ProductVersion | None:
     return s.exec(
         select(ProductVersion)
         .where(ProductVersion.product_id == product_id)
-        .order_by(ProductVersion.number.desc())
+        .order_by(col(ProductVersion.number).desc())
         .limit(1)
     ).first()
 
@@ -77,8 +77,8 @@ def upload_file(
     product, shop = owned_product(s, actor, product_id)
     name = clean_filename(filename)
     limit = get_settings().max_upload_bytes
-    version = _latest_version(s, product.id)
-    if version is not None and _file_count(s, version.id) >= MAX_FILES_PER_VERSION:
+    version = _latest_version(s, saved_id(product))
+    if version is not None and _file_count(s, saved_id(version)) >= MAX_FILES_PER_VERSION:
         raise ValidationError(f"A version can hold at most {MAX_FILES_PER_VERSION} files.", "file")
 
     head = read_head(stream)
@@ -92,24 +92,25 @@ def upload_file(
 
     store = store or storage.blob_store()
     key = f"products/{product.id}/files/{uuid.uuid4().hex}"
-    blob = store.put(key, LimitedReader(head, stream, limit), content_type=content_type)
+    # Stores only read() what they are given; the reader refuses to seek on purpose (see LimitedReader).
+    blob = store.put(key, cast(BinaryIO, LimitedReader(head, stream, limit)), content_type=content_type)
 
     if version is None:
         # The first version is what the product sells: publishing, not a release, shows it.
-        version = ProductVersion(product_id=product.id, number=1, label="1", released_at=utcnow())
+        version = ProductVersion(product_id=saved_id(product), number=1, label="1", released_at=utcnow())
         s.add(version)
         s.flush()
     s.add(
         ProductFile(
-            product_id=product.id,
-            version_id=version.id,
+            product_id=saved_id(product),
+            version_id=saved_id(version),
             filename=name,
             blob_key=blob.key,
             size_bytes=blob.size,
             sha256=blob.sha256,
             content_type=blob.content_type,
             stamp_pdf=stamp_pdf,
-            position=_file_count(s, version.id),
+            position=_file_count(s, saved_id(version)),
         )
     )
     touch(product, searchable=False)
@@ -141,16 +142,16 @@ def create_version(
     notes = (release_notes or "").replace("\r\n", "\n").strip()
     if len(notes) > MAX_RELEASE_NOTES_LENGTH:
         raise ValidationError(f"Release notes can be at most {MAX_RELEASE_NOTES_LENGTH:,} characters.", "release_notes")
-    previous = _latest_version(s, product.id)
+    previous = _latest_version(s, saved_id(product))
     if previous is not None and previous.released_at is None:
         raise ValidationError(
             f"Version {previous.label} is not released yet: upload its files and release it before starting another.",
             "label",
         )
-    if previous is None or _file_count(s, previous.id) == 0:
+    if previous is None or _file_count(s, saved_id(previous)) == 0:
         raise ValidationError("Upload files to the current version before starting a new one.", "label")
     version = ProductVersion(
-        product_id=product.id, number=previous.number + 1, label=cleaned_label, release_notes=notes
+        product_id=saved_id(product), number=previous.number + 1, label=cleaned_label, release_notes=notes
     )
     s.add(version)
     s.flush()
@@ -158,12 +159,12 @@ def create_version(
         for row in s.exec(
             select(ProductFile)
             .where(ProductFile.version_id == previous.id)
-            .order_by(ProductFile.position, ProductFile.id)
+            .order_by(col(ProductFile.position), col(ProductFile.id))
         ).all():
             s.add(
                 ProductFile(
-                    product_id=product.id,
-                    version_id=version.id,
+                    product_id=saved_id(product),
+                    version_id=saved_id(version),
                     filename=row.filename,
                     blob_key=row.blob_key,
                     size_bytes=row.size_bytes,
@@ -181,16 +182,18 @@ def release_version(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     """Release the product's draft version: buyers see it in their library from now on
     and are told about it (badge and email, after the commit)."""
     product, shop = owned_product(s, actor, product_id)
-    draft = _latest_version(s, product.id)
+    draft = _latest_version(s, saved_id(product))
     if draft is None or draft.released_at is not None:
         raise Conflict("There is no draft version to release: start a new version first.")
-    if _file_count(s, draft.id) == 0:
+    if _file_count(s, saved_id(draft)) == 0:
         raise ValidationError(f"Upload at least one file to version {draft.label} before releasing it.", "file")
     draft.released_at = utcnow()
     s.add(draft)
     touch(product, searchable=False)
     s.flush()
-    events.publish(s, events.VersionReleased(version_id=draft.id, product_id=product.id, number=draft.number))
+    events.publish(
+        s, events.VersionReleased(version_id=saved_id(draft), product_id=saved_id(product), number=draft.number)
+    )
     return product_edit_view(s, product, shop)
 
 
@@ -210,7 +213,7 @@ def remove_file(s: Session, actor: Actor, file_id: int, *, store: BlobStore | No
     the seller releases a new version without the file instead.
     """
     row, product, shop = _owned_file(s, actor, file_id)
-    version = s.get(ProductVersion, row.version_id)
+    version = s.get_one(ProductVersion, row.version_id)
     if product.published_at is not None and version.released_at is not None:
         raise PermissionDenied(
             "Files of a published product stay available to its buyers. Start a new version without this file instead."

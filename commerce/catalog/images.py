@@ -30,7 +30,7 @@ from commerce.catalog.changes import touch
 from commerce.catalog.uploads import read_head
 from commerce.catalog.views import THUMBNAIL_WIDTHS, ProductEditView, format_size, product_edit_view
 from commerce.errors import NotFound, ValidationError
-from commerce.models import ProductImage
+from commerce.models import ImageRole, ProductImage, saved_id
 from commerce.storage.port import BlobStore
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -57,7 +57,7 @@ def _decode(data: bytes) -> Image.Image:
         # Pillow only warns between its limit and twice its limit; treat it as the error it is.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
         except UnidentifiedImageError:
             raise ValidationError(
                 "This file is not an image we can use: upload a JPEG, PNG, WebP, GIF or AVIF picture.",
@@ -132,10 +132,10 @@ def set_cover(
     product, shop = owned_product(s, actor, product_id)
     thumbs = make_thumbnails(stream, store or storage.blob_store())
     for old in s.exec(
-        select(ProductImage).where(ProductImage.product_id == product.id, ProductImage.role == "cover")
+        select(ProductImage).where(ProductImage.product_id == product.id, ProductImage.role == ImageRole.COVER)
     ).all():
         s.delete(old)
-    s.add(_image_row(product.id, "cover", 0, thumbs))
+    s.add(_image_row(saved_id(product), ImageRole.COVER, 0, thumbs))
     product.cover_key = thumbs.keys[1]
     touch(product)
     return product_edit_view(s, product, shop)
@@ -147,20 +147,20 @@ def add_gallery_image(
     product, shop = owned_product(s, actor, product_id)
     count, last = s.exec(
         select(func.count(), func.max(ProductImage.position)).where(
-            ProductImage.product_id == product.id, ProductImage.role == "gallery"
+            ProductImage.product_id == product.id, ProductImage.role == ImageRole.GALLERY
         )
     ).one()
     if count >= MAX_GALLERY_IMAGES:
         raise ValidationError(f"A gallery can hold at most {MAX_GALLERY_IMAGES} images.", "image")
     thumbs = make_thumbnails(stream, store or storage.blob_store())
-    s.add(_image_row(product.id, "gallery", (last or 0) + 1, thumbs))
+    s.add(_image_row(saved_id(product), ImageRole.GALLERY, (last or 0) + 1, thumbs))
     touch(product, searchable=False)
     return product_edit_view(s, product, shop)
 
 
 def remove_gallery_image(s: Session, actor: Actor, image_id: int) -> ProductEditView:
     image = s.get(ProductImage, image_id)
-    if image is None or image.role != "gallery":
+    if image is None or image.role != ImageRole.GALLERY:
         raise NotFound("This gallery image does not exist.")
     product, shop = owned_product(s, actor, image.product_id)
     s.delete(image)
@@ -168,7 +168,7 @@ def remove_gallery_image(s: Session, actor: Actor, image_id: int) -> ProductEdit
     return product_edit_view(s, product, shop)
 
 
-def _image_row(product_id: int, role: str, position: int, thumbs: Thumbnails) -> ProductImage:
+def _image_row(product_id: int, role: ImageRole, position: int, thumbs: Thumbnails) -> ProductImage:
     return ProductImage(
         product_id=product_id,
         role=role,

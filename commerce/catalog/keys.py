@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import events
 from commerce.actor import Actor
@@ -22,11 +22,11 @@ from commerce.catalog.access import owned_product
 from commerce.catalog.changes import touch
 from commerce.catalog.views import KeyCounts, ProductEditView, delivers_keys, key_counts, product_edit_view
 from commerce.errors import Conflict, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import normalize_key, parse_imported_keys, validate_prefix
 from commerce.license_keys.vault import configured_vault, product_associated_data
-from commerce.models import LicenseKey, LicensePolicy
-from commerce.models.licensing import KEY_SOURCES
+from commerce.models import KeySource, KeyStatus, LicenseKey, LicensePolicy, saved_id
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_KEYS_PER_IMPORT = 50_000
@@ -83,25 +83,26 @@ def set_license_policy(
     expiry_days: int | None = None,
     usage_limit: int | None = None,
 ) -> ProductEditView:
-    """How keys are made ("imported" by the seller or "generated" at sale) and their limits.
+    """How keys are made (imported by the seller or generated at sale) and their limits.
 
     Changing the limits affects keys sold from now on; the licensing module
     copies them onto each key when it is sold.
     """
     product, shop = owned_product(s, actor, product_id)
-    if source not in KEY_SOURCES:
+    key_source = parse_choice(KeySource, source)
+    if key_source is None:
         raise ValidationError("Choose imported keys or generated keys.", "key_source")
     cleaned_prefix = None
-    if source == "generated" and prefix and prefix.strip():
+    if key_source == KeySource.GENERATED and prefix and prefix.strip():
         cleaned_prefix = validate_prefix(prefix)
     activation = _limit(activation_limit, MAX_ACTIVATION_LIMIT, "The activation limit", "activation_limit")
     expiry = _limit(expiry_days, MAX_EXPIRY_DAYS, "Expiry in days", "expiry_days")
     usage = _limit(usage_limit, MAX_USAGE_LIMIT, "The usage limit", "usage_limit")
     policy = s.get(LicensePolicy, product.id)
     if policy is None:
-        policy = LicensePolicy(product_id=product.id)
+        policy = LicensePolicy(product_id=saved_id(product))
         s.add(policy)
-    policy.source = source
+    policy.source = key_source
     policy.prefix = cleaned_prefix
     policy.activation_limit = activation
     policy.expiry_days = expiry
@@ -118,7 +119,7 @@ def _existing_hashes(s: Session, product_id: int, hashes: list[str]) -> set[str]
         found.update(
             s.exec(
                 select(LicenseKey.lookup_hash).where(
-                    LicenseKey.product_id == product_id, LicenseKey.lookup_hash.in_(batch)
+                    LicenseKey.product_id == product_id, col(LicenseKey.lookup_hash).in_(batch)
                 )
             ).all()
         )
@@ -152,7 +153,7 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     if not delivers_keys(product.delivery_kind):
         raise ValidationError("This product delivers files only; choose license keys first.", "keys")
     policy = s.get(LicensePolicy, product.id)
-    if policy is not None and policy.source == "generated":
+    if policy is not None and policy.source == KeySource.GENERATED:
         raise ValidationError(
             "This product generates its keys at each sale; switch to imported keys to upload your own.",
             "keys",
@@ -176,19 +177,19 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
 
     keys_vault = configured_vault()
     hashed = [(key, keys_vault.lookup_hash(normalize_key(key))) for key in parsed.keys]
-    existing = _existing_hashes(s, product.id, [digest for _, digest in hashed])
-    associated = product_associated_data(product.id)
+    existing = _existing_hashes(s, saved_id(product), [digest for _, digest in hashed])
+    associated = product_associated_data(saved_id(product))
     added = 0
     for key, digest in hashed:
         if digest in existing:
             continue
         s.add(
             LicenseKey(
-                product_id=product.id,
+                product_id=saved_id(product),
                 ciphertext=keys_vault.encrypt(key, associated),
                 lookup_hash=digest,
-                status="available",
-                source="imported",
+                status=KeyStatus.AVAILABLE,
+                source=KeySource.IMPORTED,
             )
         )
         added += 1
@@ -198,8 +199,8 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
         raise Conflict("Keys were being imported into this product at the same time; try again.") from None
     if added:
         touch(product, searchable=False)
-        events.publish(s, events.KeysRestocked(product_id=product.id))
-    counts = key_counts(s, product.id)
+        events.publish(s, events.KeysRestocked(product_id=saved_id(product)))
+    counts = key_counts(s, saved_id(product))
     in_stock = len(hashed) - added
     return KeyImportReport(
         added=added,

@@ -30,9 +30,19 @@ from commerce.catalog.views import (
     publish_problems,
 )
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
-from commerce.models import Category, Product, ProductTag, Shop
-from commerce.models.catalog import DELIVERY_KINDS, PRICING_MODES
+from commerce.models import (
+    Category,
+    DeliveryKind,
+    ModerationStatus,
+    PricingMode,
+    Product,
+    ProductStatus,
+    ProductTag,
+    Shop,
+    saved_id,
+)
 from commerce.money import Money, normalize_currency, parse_major
 
 MAX_REJECTION_REASON_LENGTH = 500
@@ -55,9 +65,21 @@ def _free_slug(s: Session, shop_id: int, base: str) -> str:
     return candidate
 
 
-def _price(pricing: str, price: str, shop: Shop, currency: str | None) -> Money:
-    if pricing not in PRICING_MODES:
+def _pricing_mode(pricing: str) -> PricingMode:
+    mode = parse_choice(PricingMode, pricing)
+    if mode is None:
         raise ValidationError("Choose a fixed price or pay what you want.", "pricing")
+    return mode
+
+
+def _delivery_kind(kind: str) -> DeliveryKind:
+    delivery_kind = parse_choice(DeliveryKind, kind)
+    if delivery_kind is None:
+        raise ValidationError("Choose files, license keys, or both.", "delivery_kind")
+    return delivery_kind
+
+
+def _price(price: str, shop: Shop, currency: str | None) -> Money:
     shop_currency = normalize_currency(shop.currency)
     if currency is not None and normalize_currency(currency) != shop_currency:
         raise ValidationError(f"Prices are in your shop's currency, {shop_currency}.", "currency")
@@ -72,10 +94,10 @@ def create_product(
     actor: Actor,
     *,
     title: str,
-    pricing: str = "fixed",
+    pricing: str = PricingMode.FIXED,
     price: str,
     currency: str | None = None,
-    delivery_kind: str = "files",
+    delivery_kind: str = DeliveryKind.FILES,
 ) -> ProductEditView:
     """A new draft in the actor's shop, with a title and a price from the start.
 
@@ -84,19 +106,19 @@ def create_product(
     """
     shop = actor_shop(s, actor)
     cleaned_title = clean_title(title)
-    money = _price(pricing, price, shop, currency)
-    if delivery_kind not in DELIVERY_KINDS:
-        raise ValidationError("Choose files, license keys, or both.", "delivery_kind")
+    mode = _pricing_mode(pricing)
+    money = _price(price, shop, currency)
+    kind = _delivery_kind(delivery_kind)
     product = Product(
-        shop_id=shop.id,
-        slug=_free_slug(s, shop.id, slugify(cleaned_title)),
+        shop_id=saved_id(shop),
+        slug=_free_slug(s, saved_id(shop), slugify(cleaned_title)),
         title=cleaned_title,
-        pricing=pricing,
+        pricing=mode,
         price_amount=money.amount,
         currency=money.currency,
-        delivery_kind=delivery_kind,
-        status="draft",
-        moderation_status="pending",
+        delivery_kind=kind,
+        status=ProductStatus.DRAFT,
+        moderation_status=ModerationStatus.PENDING,
     )
     s.add(product)
     s.flush()
@@ -138,7 +160,7 @@ def update_product(
                     "The address of a product that has been published cannot change, so links to it keep working.",
                     "slug",
                 )
-            if _slug_taken(s, shop.id, new_slug, product.id):
+            if _slug_taken(s, saved_id(shop), new_slug, product.id):
                 raise ValidationError(f"Your shop already has a product at the address '{new_slug}'.", "slug")
             changes["slug"] = new_slug
     if summary is not None:
@@ -160,7 +182,7 @@ def update_product(
     for name, value in changes.items():
         setattr(product, name, value)
     if new_tags is not None:
-        _replace_tags(s, product.id, new_tags)
+        _replace_tags(s, saved_id(product), new_tags)
     if changes or new_tags is not None:
         touch(product)
     return product_edit_view(s, product, shop)
@@ -188,8 +210,9 @@ def set_pricing(
     Existing orders keep the price they were placed at.
     """
     product, shop = owned_product(s, actor, product_id)
-    money = _price(pricing, price, shop, currency)
-    product.pricing = pricing
+    mode = _pricing_mode(pricing)
+    money = _price(price, shop, currency)
+    product.pricing = mode
     product.price_amount = money.amount
     product.currency = money.currency
     touch(product)
@@ -197,17 +220,16 @@ def set_pricing(
 
 
 def set_delivery_kind(s: Session, actor: Actor, product_id: int, kind: str) -> ProductEditView:
-    """What a buyer receives: "files", "keys" or "both"."""
+    """What a buyer receives: files, license keys or both."""
     product, shop = owned_product(s, actor, product_id)
-    if kind not in DELIVERY_KINDS:
-        raise ValidationError("Choose files, license keys, or both.", "delivery_kind")
-    if kind != product.delivery_kind and product.status == "published":
+    delivery_kind = _delivery_kind(kind)
+    if delivery_kind != product.delivery_kind and product.status == ProductStatus.PUBLISHED:
         raise ValidationError(
             "Unpublish the product before changing what it delivers, so no buyer is "
             "charged for something it no longer includes.",
             "delivery_kind",
         )
-    product.delivery_kind = kind
+    product.delivery_kind = delivery_kind
     touch(product)
     return product_edit_view(s, product, shop)
 
@@ -221,14 +243,14 @@ def publish_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     product, shop = owned_product(s, actor, product_id)
     if shop.suspended_at is not None:
         raise PermissionDenied("Your shop is suspended, so its products cannot be published.")
-    if product.status == "published" and product.moderation_status != "rejected":
+    if product.status == ProductStatus.PUBLISHED and product.moderation_status != ModerationStatus.REJECTED:
         return product_edit_view(s, product, shop)
     problems = publish_problems(s, product)
     if problems:
         raise ValidationError("Before publishing: " + " ".join(problems))
     now = utcnow()
-    product.status = "published"
-    product.moderation_status = "pending"
+    product.status = ProductStatus.PUBLISHED
+    product.moderation_status = ModerationStatus.PENDING
     product.rejection_reason = None
     if product.published_at is None:
         product.published_at = now
@@ -239,8 +261,8 @@ def publish_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
 def unpublish_product(s: Session, actor: Actor, product_id: int) -> ProductEditView:
     """Take the product off sale; it returns to draft. Buyers keep what they bought."""
     product, shop = owned_product(s, actor, product_id)
-    if product.status != "draft":
-        product.status = "draft"
+    if product.status != ProductStatus.DRAFT:
+        product.status = ProductStatus.DRAFT
         touch(product)
     return product_edit_view(s, product, shop)
 
@@ -248,8 +270,8 @@ def unpublish_product(s: Session, actor: Actor, product_id: int) -> ProductEditV
 def archive_product(s: Session, actor: Actor, product_id: int) -> ProductEditView:
     """Retire the product: hidden from buyers and from the studio's default list."""
     product, shop = owned_product(s, actor, product_id)
-    if product.status != "archived":
-        product.status = "archived"
+    if product.status != ProductStatus.ARCHIVED:
+        product.status = ProductStatus.ARCHIVED
         touch(product)
     return product_edit_view(s, product, shop)
 
@@ -259,15 +281,15 @@ def _product_for_moderation(s: Session, actor: Actor, action: str, product_id: i
     product = s.get(Product, product_id, with_for_update=True)
     if product is None:
         raise NotFound("This product does not exist.")
-    if product.status != "published":
+    if product.status != ProductStatus.PUBLISHED:
         raise Conflict("Only published products wait for moderation; the seller has withdrawn this one.")
-    return product, s.get(Shop, product.shop_id)
+    return product, s.get_one(Shop, product.shop_id)
 
 
 def approve_product(s: Session, actor: Actor, product_id: int) -> ProductEditView:
     """Admins only: let buyers see the published product."""
     product, shop = _product_for_moderation(s, actor, "approve_product", product_id)
-    product.moderation_status = "approved"
+    product.moderation_status = ModerationStatus.APPROVED
     product.rejection_reason = None
     touch(product)
     return product_edit_view(s, product, shop)
@@ -281,7 +303,7 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
         raise ValidationError("Tell the seller why the product is rejected.", "reason")
     if len(cleaned) > MAX_REJECTION_REASON_LENGTH:
         raise ValidationError(f"A rejection reason can be at most {MAX_REJECTION_REASON_LENGTH} characters.", "reason")
-    product.moderation_status = "rejected"
+    product.moderation_status = ModerationStatus.REJECTED
     product.rejection_reason = cleaned
     touch(product)
     return product_edit_view(s, product, shop)

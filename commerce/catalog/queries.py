@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, true
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor
 from commerce.catalog.access import actor_shop
@@ -32,7 +32,19 @@ from commerce.errors import NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label
 from commerce.links import category_url, media_url, product_url, shop_url
-from commerce.models import Category, Order, OrderLine, Product, Shop
+from commerce.models import (
+    Category,
+    DeliveryKind,
+    ModerationStatus,
+    Order,
+    OrderLine,
+    PricingMode,
+    Product,
+    ProductStatus,
+    Shop,
+    primary_key,
+    saved_id,
+)
 
 HOME_CATEGORY_LIMIT = 12
 META_DESCRIPTION_LENGTH = 160
@@ -67,7 +79,7 @@ def _count_query():
 
 
 def _newest_first(query):
-    return query.order_by(Product.published_at.desc(), Product.id.desc())
+    return query.order_by(col(Product.published_at).desc(), col(Product.id).desc())
 
 
 def _cards(rows) -> list[ProductCardView]:
@@ -118,15 +130,17 @@ class HomeView:
 
 def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
     """Visible products per top-level category (a child's products count for its parent)."""
-    parent_of = dict(s.exec(select(Category.id, Category.parent_id)).all())
+    parent_of = {primary_key(child): parent for child, parent in s.exec(select(Category.id, Category.parent_id)).all()}
     rows = s.exec(
         select(Product.category_id, func.count())
-        .join(Shop, Shop.id == Product.shop_id)
-        .where(visible_to_buyers(), Product.category_id.is_not(None))
-        .group_by(Product.category_id)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .where(visible_to_buyers(), col(Product.category_id).is_not(None))
+        .group_by(col(Product.category_id))
     ).all()
     counts: dict[int, int] = {}
     for category_id, count in rows:
+        if category_id is None:
+            continue  # excluded by the query; says so to the type checker
         top = parent_of.get(category_id) or category_id
         counts[top] = counts.get(top, 0) + count
     return counts
@@ -134,11 +148,13 @@ def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
 
 def home_page(s: Session, *, page: int = 1, per_page: int = 24) -> HomeView:
     counts = _visible_counts_by_top_category(s)
-    tops = s.exec(select(Category).where(Category.parent_id.is_(None)).order_by(Category.position, Category.id)).all()
+    tops = s.exec(
+        select(Category).where(col(Category.parent_id).is_(None)).order_by(col(Category.position), col(Category.id))
+    ).all()
     categories = [
-        CategoryLink(slug=c.slug, name=c.name, url=category_url(c.slug), product_count=counts[c.id])
+        CategoryLink(slug=c.slug, name=c.name, url=category_url(c.slug), product_count=counts[saved_id(c)])
         for c in tops
-        if counts.get(c.id)
+        if counts.get(saved_id(c))
     ][:HOME_CATEGORY_LIMIT]
     return HomeView(newest=_card_page(s, true(), page, per_page), categories=categories)
 
@@ -160,19 +176,21 @@ def category_page(s: Session, slug: str, *, page: int = 1, per_page: int = 24) -
     if category is None:
         raise NotFound("This category does not exist.")
     children = s.exec(
-        select(Category).where(Category.parent_id == category.id).order_by(Category.position, Category.id)
+        select(Category)
+        .where(col(Category.parent_id) == category.id)
+        .order_by(col(Category.position), col(Category.id))
     ).all()
     child_counts = dict(
         s.exec(
             select(Product.category_id, func.count())
-            .join(Shop, Shop.id == Product.shop_id)
-            .where(visible_to_buyers(), Product.category_id.in_([c.id for c in children] or [-1]))
-            .group_by(Product.category_id)
+            .join(Shop, col(Shop.id) == col(Product.shop_id))
+            .where(visible_to_buyers(), col(Product.category_id).in_([c.id for c in children] or [-1]))
+            .group_by(col(Product.category_id))
         ).all()
     )
     parent = s.get(Category, category.parent_id) if category.parent_id else None
     ids = [category.id, *(c.id for c in children)]
-    products = _card_page(s, Product.category_id.in_(ids), page, per_page)
+    products = _card_page(s, col(Product.category_id).in_(ids), page, per_page)
     return CategoryPageView(
         slug=category.slug,
         name=category.name,
@@ -222,7 +240,7 @@ class ProductPageView:
     category_name: str
     category_url: str
     tags: list[str]
-    pricing: str
+    pricing: PricingMode
     price_amount: int
     currency: str
     price_label: str
@@ -230,7 +248,7 @@ class ProductPageView:
     minimum_input: str
     cover: ImageView | None
     gallery: list[ImageView]
-    delivery_kind: str
+    delivery_kind: DeliveryKind
     delivery_label: str
     delivers_files: bool
     delivers_keys: bool
@@ -254,20 +272,24 @@ def _clip(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
 _MARKDOWN_NOISE = re.compile(r"[#*_`>\[\]()|~-]+")
 
 
-def status_label(status: str, moderation_status: str) -> str:
+def status_label(status: ProductStatus, moderation_status: ModerationStatus) -> str:
     """What a seller reads about where the product stands."""
-    if status == "archived":
+    if status == ProductStatus.ARCHIVED:
         return "Archived"
-    if status == "draft":
+    if status == ProductStatus.DRAFT:
         return "Draft"
-    return {"pending": "In review", "approved": "Live", "rejected": "Rejected"}[moderation_status]
+    return {
+        ModerationStatus.PENDING: "In review",
+        ModerationStatus.APPROVED: "Live",
+        ModerationStatus.REJECTED: "Rejected",
+    }[moderation_status]
 
 
 def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None) -> ProductPageView:
     """A product as buyers see it. Its seller (and admins) may preview it before it is live."""
     row = s.exec(
         select(Product, Shop, visible_to_buyers())
-        .join(Shop, Shop.id == Product.shop_id)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
         .where(Shop.slug == shop_slug, Product.slug == product_slug)
     ).first()
     if row is None:
@@ -277,11 +299,13 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         raise NotFound("This product does not exist.")
     category = s.get(Category, product.category_id) if product.category_id else None
     cover, gallery = product_images(s, product)
-    versions = product_versions(s, product.id, released_only=True) if delivers_files(product.delivery_kind) else []
+    versions = (
+        product_versions(s, saved_id(product), released_only=True) if delivers_files(product.delivery_kind) else []
+    )
     latest = versions[0] if versions else None
     description_text = _MARKDOWN_NOISE.sub(" ", product.description)
     return ProductPageView(
-        id=product.id,
+        id=saved_id(product),
         title=product.title,
         summary=product.summary,
         description_html=render_markdown(product.description),
@@ -291,12 +315,14 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         shop_url=shop_url(shop.slug),
         category_name=category.name if category else "",
         category_url=category_url(category.slug) if category else "",
-        tags=product_tags(s, product.id),
+        tags=product_tags(s, saved_id(product)),
         pricing=product.pricing,
         price_amount=product.price_amount,
         currency=product.currency,
         price_label=price_label(product.pricing, product.price_amount, product.currency),
-        minimum_input=price_input_text(product.price_amount, product.currency) if product.pricing == "pwyw" else "",
+        minimum_input=price_input_text(product.price_amount, product.currency)
+        if product.pricing == PricingMode.PWYW
+        else "",
         cover=cover,
         gallery=gallery,
         delivery_kind=product.delivery_kind,
@@ -310,7 +336,7 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         status_label=status_label(product.status, product.moderation_status),
         meta_description=_clip(product.summary or description_text) or product.title,
         og_image_path=cover.url_1600 if cover else "",
-        bundle_items=bundle_contents(s, product.id),
+        bundle_items=bundle_contents(s, saved_id(product)),
     )
 
 
@@ -327,8 +353,8 @@ class SellerProductRow:
     id: int
     title: str
     slug: str
-    status: str
-    moderation_status: str
+    status: ProductStatus
+    moderation_status: ModerationStatus
     status_label: str
     rejection_reason: str
     price_label: str
@@ -344,25 +370,27 @@ def _sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
         return {}
     rows = s.exec(
         select(OrderLine.product_id, func.count())
-        .join(Order, Order.id == OrderLine.order_id)
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
         .where(
-            OrderLine.product_id.in_(product_ids),
-            Order.paid_at.is_not(None),
+            col(OrderLine.product_id).in_(product_ids),
+            col(Order.paid_at).is_not(None),
             OrderLine.refunded_amount < OrderLine.total,
         )
-        .group_by(OrderLine.product_id)
+        .group_by(col(OrderLine.product_id))
     ).all()
     return dict(rows)
 
 
 def _status_condition(status: str):
     return {
-        "active": Product.status != "archived",
-        "draft": Product.status == "draft",
-        "in_review": (Product.status == "published") & (Product.moderation_status == "pending"),
-        "live": (Product.status == "published") & (Product.moderation_status == "approved"),
-        "rejected": (Product.status == "published") & (Product.moderation_status == "rejected"),
-        "archived": Product.status == "archived",
+        "active": Product.status != ProductStatus.ARCHIVED,
+        "draft": Product.status == ProductStatus.DRAFT,
+        "in_review": (Product.status == ProductStatus.PUBLISHED)
+        & (Product.moderation_status == ModerationStatus.PENDING),
+        "live": (Product.status == ProductStatus.PUBLISHED) & (Product.moderation_status == ModerationStatus.APPROVED),
+        "rejected": (Product.status == ProductStatus.PUBLISHED)
+        & (Product.moderation_status == ModerationStatus.REJECTED),
+        "archived": Product.status == ProductStatus.ARCHIVED,
         "all": true(),
     }[status]
 
@@ -395,14 +423,14 @@ def list_seller_products(
     rows = s.exec(
         select(Product)
         .where(*conditions)
-        .order_by(Product.updated_at.desc(), Product.id.desc())
+        .order_by(col(Product.updated_at).desc(), col(Product.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    sales = _sales_counts(s, [p.id for p in rows])
+    sales = _sales_counts(s, [saved_id(p) for p in rows])
     items = [
         SellerProductRow(
-            id=p.id,
+            id=saved_id(p),
             title=p.title,
             slug=p.slug,
             status=p.status,
@@ -413,7 +441,7 @@ def list_seller_products(
             cover_url=media_url(p.cover_key),
             public_url=product_url(shop.slug, p.slug),
             updated_at_label=day_label(p.updated_at),
-            sales_count=sales.get(p.id, 0),
+            sales_count=sales.get(saved_id(p), 0),
         )
         for p in rows
     ]

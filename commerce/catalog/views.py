@@ -7,21 +7,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.text import render_markdown
 from commerce.catalog.visibility import is_visible_to_buyers
 from commerce.links import media_url, product_url
 from commerce.models import (
     Category,
+    DeliveryKind,
+    ImageRole,
+    KeySource,
+    KeyStatus,
     LicenseKey,
     LicensePolicy,
+    ModerationStatus,
+    PricingMode,
     Product,
     ProductFile,
     ProductImage,
+    ProductStatus,
     ProductTag,
     ProductVersion,
     Shop,
+    saved_id,
 )
 from commerce.money import Money, format_money
 
@@ -40,9 +48,9 @@ def format_size(size_bytes: int) -> str:
     raise AssertionError("unreachable")
 
 
-def price_label(pricing: str, amount: int, currency: str) -> str:
+def price_label(pricing: PricingMode, amount: int, currency: str) -> str:
     price = format_money(Money(amount, currency))
-    if pricing == "pwyw":
+    if pricing == PricingMode.PWYW:
         return "Free or pay what you want" if amount == 0 else f"{price}+"
     return "Free" if amount == 0 else price
 
@@ -52,18 +60,18 @@ def price_input_text(amount: int, currency: str) -> str:
     return str(Money(amount, currency).to_decimal())
 
 
-def delivery_label(kind: str) -> str:
+def delivery_label(kind: DeliveryKind) -> str:
     return {
-        "files": "Downloadable files",
-        "keys": "A license key",
-        "both": "Downloadable files and a license key",
+        DeliveryKind.FILES: "Downloadable files",
+        DeliveryKind.KEYS: "A license key",
+        DeliveryKind.BOTH: "Downloadable files and a license key",
     }[kind]
 
 
 @dataclass(frozen=True)
 class ImageView:
     id: int
-    role: str
+    role: ImageRole
     width: int
     height: int
     url_400: str
@@ -79,13 +87,13 @@ def image_view(image: ProductImage) -> ImageView:
         seen.setdefault(key, min(slot, image.width))
     srcset = ", ".join(f"{media_url(key)} {width}w" for key, width in seen.items())
     return ImageView(
-        id=image.id,
+        id=saved_id(image),
         role=image.role,
         width=image.width,
         height=image.height,
-        url_400=media_url(image.key_400),
-        url_800=media_url(image.key_800),
-        url_1600=media_url(image.key_1600),
+        url_400=media_url(image.key_400) or "",
+        url_800=media_url(image.key_800) or "",
+        url_1600=media_url(image.key_1600) or "",
         srcset=srcset,
     )
 
@@ -124,7 +132,7 @@ class KeyCounts:
 
 @dataclass(frozen=True)
 class LicenseSettingsView:
-    source: str
+    source: KeySource
     prefix: str
     activation_limit: int | None
     expiry_days: int | None
@@ -136,14 +144,16 @@ def product_images(s: Session, product: Product) -> tuple[ImageView | None, list
     rows = s.exec(
         select(ProductImage)
         .where(ProductImage.product_id == product.id)
-        .order_by(ProductImage.role, ProductImage.position, ProductImage.id)
+        .order_by(ProductImage.role, col(ProductImage.position), col(ProductImage.id))
     ).all()
-    cover = next((image_view(row) for row in rows if row.role == "cover"), None)
+    cover = next((image_view(row) for row in rows if row.role == ImageRole.COVER), None)
     if cover is None and product.cover_key:
         # A cover stored as one picture, without thumbnails (the demo data's): one size for all.
-        url = media_url(product.cover_key)
-        cover = ImageView(id=0, role="cover", width=0, height=0, url_400=url, url_800=url, url_1600=url, srcset="")
-    return cover, [image_view(row) for row in rows if row.role == "gallery"]
+        url = media_url(product.cover_key) or ""
+        cover = ImageView(
+            id=0, role=ImageRole.COVER, width=0, height=0, url_400=url, url_800=url, url_1600=url, srcset=""
+        )
+    return cover, [image_view(row) for row in rows if row.role == ImageRole.GALLERY]
 
 
 def product_versions(s: Session, product_id: int, *, released_only: bool = False) -> list[VersionView]:
@@ -151,16 +161,18 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
     `released_only` (a draft update is the seller's business until they release it)."""
     query = select(ProductVersion).where(ProductVersion.product_id == product_id)
     if released_only:
-        query = query.where(ProductVersion.released_at.is_not(None))
-    versions = s.exec(query.order_by(ProductVersion.number.desc())).all()
+        query = query.where(col(ProductVersion.released_at).is_not(None))
+    versions = s.exec(query.order_by(col(ProductVersion.number).desc())).all()
     files = s.exec(
-        select(ProductFile).where(ProductFile.product_id == product_id).order_by(ProductFile.position, ProductFile.id)
+        select(ProductFile)
+        .where(ProductFile.product_id == product_id)
+        .order_by(col(ProductFile.position), col(ProductFile.id))
     ).all()
     by_version: dict[int, list[FileView]] = {}
     for row in files:
         by_version.setdefault(row.version_id, []).append(
             FileView(
-                id=row.id,
+                id=saved_id(row),
                 filename=row.filename,
                 size_bytes=row.size_bytes,
                 size_label=format_size(row.size_bytes),
@@ -171,15 +183,15 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
         )
     return [
         VersionView(
-            id=version.id,
+            id=saved_id(version),
             number=version.number,
             label=version.label,
             release_notes=version.release_notes,
             created_at=version.created_at,
             released_at=version.released_at,
             is_draft=version.released_at is None,
-            files=by_version.get(version.id, []),
-            total_size_label=format_size(sum(f.size_bytes for f in by_version.get(version.id, []))),
+            files=by_version.get(saved_id(version), []),
+            total_size_label=format_size(sum(f.size_bytes for f in by_version.get(saved_id(version), []))),
         )
         for version in versions
     ]
@@ -190,7 +202,7 @@ def product_tags(s: Session, product_id: int) -> list[str]:
         s.exec(
             select(ProductTag.tag)
             .where(ProductTag.product_id == product_id)
-            .order_by(ProductTag.position, ProductTag.id)
+            .order_by(col(ProductTag.position), col(ProductTag.id))
         ).all()
     )
 
@@ -200,7 +212,11 @@ def key_counts(s: Session, product_id: int) -> KeyCounts:
         select(LicenseKey.status, func.count()).where(LicenseKey.product_id == product_id).group_by(LicenseKey.status)
     ).all()
     counts = dict(rows)
-    return KeyCounts(available=counts.get("available", 0), sold=counts.get("sold", 0), revoked=counts.get("revoked", 0))
+    return KeyCounts(
+        available=counts.get(KeyStatus.AVAILABLE, 0),
+        sold=counts.get(KeyStatus.SOLD, 0),
+        revoked=counts.get(KeyStatus.REVOKED, 0),
+    )
 
 
 def license_settings(s: Session, product_id: int) -> LicenseSettingsView:
@@ -215,12 +231,12 @@ def license_settings(s: Session, product_id: int) -> LicenseSettingsView:
     )
 
 
-def delivers_keys(kind: str) -> bool:
-    return kind in ("keys", "both")
+def delivers_keys(kind: DeliveryKind) -> bool:
+    return kind in (DeliveryKind.KEYS, DeliveryKind.BOTH)
 
 
-def delivers_files(kind: str) -> bool:
-    return kind in ("files", "both")
+def delivers_files(kind: DeliveryKind) -> bool:
+    return kind in (DeliveryKind.FILES, DeliveryKind.BOTH)
 
 
 def is_sold_out(s: Session, product: Product) -> bool:
@@ -231,12 +247,12 @@ def is_sold_out(s: Session, product: Product) -> bool:
     if not delivers_keys(product.delivery_kind):
         return False
     policy = s.get(LicensePolicy, product.id)
-    if policy is not None and policy.source == "generated":
+    if policy is not None and policy.source == KeySource.GENERATED:
         return False
     available = s.exec(
         select(func.count())
         .select_from(LicenseKey)
-        .where(LicenseKey.product_id == product.id, LicenseKey.status == "available")
+        .where(LicenseKey.product_id == product.id, LicenseKey.status == KeyStatus.AVAILABLE)
     ).one()
     return available == 0
 
@@ -254,8 +270,8 @@ def publish_problems(s: Session, product: Product) -> list[str]:
     if delivers_files(product.delivery_kind):
         latest = s.exec(
             select(ProductVersion.id)
-            .where(ProductVersion.product_id == product.id, ProductVersion.released_at.is_not(None))
-            .order_by(ProductVersion.number.desc())
+            .where(ProductVersion.product_id == product.id, col(ProductVersion.released_at).is_not(None))
+            .order_by(col(ProductVersion.number).desc())
             .limit(1)
         ).first()
         has_files = (
@@ -279,7 +295,7 @@ class CategoryOption:
 
 
 def category_options(s: Session) -> list[CategoryOption]:
-    rows = s.exec(select(Category).order_by(Category.position, Category.id)).all()
+    rows = s.exec(select(Category).order_by(col(Category.position), col(Category.id))).all()
     options = []
     for parent in (row for row in rows if row.parent_id is None):
         options.append(CategoryOption(parent.slug, parent.name, parent.name, ""))
@@ -301,14 +317,14 @@ class ProductEditView:
     description_html: str
     category_slug: str
     tags: list[str]
-    pricing: str
+    pricing: PricingMode
     price_amount: int
     price_input: str
     currency: str
     price_label: str
-    delivery_kind: str
-    status: str
-    moderation_status: str
+    delivery_kind: DeliveryKind
+    status: ProductStatus
+    moderation_status: ModerationStatus
     rejection_reason: str
     cover: ImageView | None
     gallery: list[ImageView]
@@ -328,7 +344,7 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
     cover, gallery = product_images(s, product)
     category = s.get(Category, product.category_id) if product.category_id else None
     return ProductEditView(
-        id=product.id,
+        id=saved_id(product),
         shop_slug=shop.slug,
         slug=product.slug,
         title=product.title,
@@ -336,7 +352,7 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
         description=product.description,
         description_html=render_markdown(product.description),
         category_slug=category.slug if category else "",
-        tags=product_tags(s, product.id),
+        tags=product_tags(s, saved_id(product)),
         pricing=product.pricing,
         price_amount=product.price_amount,
         price_input=price_input_text(product.price_amount, product.currency),
@@ -348,10 +364,10 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
         rejection_reason=product.rejection_reason or "",
         cover=cover,
         gallery=gallery,
-        versions=product_versions(s, product.id),
-        license=license_settings(s, product.id),
+        versions=product_versions(s, saved_id(product)),
+        license=license_settings(s, saved_id(product)),
         public_url=product_url(shop.slug, product.slug),
-        is_live=is_visible_to_buyers(s, product.id),
+        is_live=is_visible_to_buyers(s, saved_id(product)),
         slug_locked=product.published_at is not None,
         publish_problems=publish_problems(s, product),
         created_at=product.created_at,

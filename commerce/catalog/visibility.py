@@ -1,14 +1,18 @@
 """The one rule for what buyers may see. Every buyer-facing query uses it."""
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from commerce.models import Product, Shop
+from commerce.models import ModerationStatus, Product, ProductStatus, Shop
 
 
 def visible_to_buyers() -> ColumnElement[bool]:
     """Published, approved, from a shop in good standing (needs Product joined with Shop)."""
-    return (Product.status == "published") & (Product.moderation_status == "approved") & Shop.suspended_at.is_(None)
+    return (
+        (col(Product.status) == ProductStatus.PUBLISHED)
+        & (Product.moderation_status == ModerationStatus.APPROVED)
+        & col(Shop.suspended_at).is_(None)
+    )
 
 
 def is_visible_to_buyers(s: Session, product_id: int) -> bool:
@@ -16,7 +20,7 @@ def is_visible_to_buyers(s: Session, product_id: int) -> bool:
         s.exec(
             select(visible_to_buyers())
             .select_from(Product)
-            .join(Shop, Shop.id == Product.shop_id)
+            .join(Shop, col(Shop.id) == col(Product.shop_id))
             .where(Product.id == product_id)
         ).one()
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.accounts.service import session_user_id
@@ -34,12 +34,16 @@ from commerce.models import (
     DownloadCounter,
     DownloadEvent,
     Fulfilment,
+    FulfilmentStatus,
     Order,
     Product,
     ProductFile,
     ProductVersion,
     StampedCopy,
+    StampStatus,
     User,
+    primary_key,
+    saved_id,
 )
 from commerce.notifications.preferences import buyers_as_seen_by_shop
 
@@ -82,13 +86,13 @@ class DeliverySettingsView:
 
 def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> DeliverySettingsView:
     return DeliverySettingsView(
-        product_id=product.id,
+        product_id=saved_id(product),
         title=product.title,
         delivers_files=delivers_files(product.delivery_kind),
         delivers_keys=delivers_keys(product.delivery_kind),
         download_limit=policy.download_limit,
         link_minutes=policy.link_minutes,
-        waiting=len(waiting_fulfilment_ids(s, product.id)),
+        waiting=len(waiting_fulfilment_ids(s, saved_id(product))),
     )
 
 
@@ -107,7 +111,7 @@ def _seller_product(s: Session, actor: Actor, product_id: int) -> Product:
 
 def delivery_settings(s: Session, actor: Actor, product_id: int) -> DeliverySettingsView:
     product = _seller_product(s, actor, product_id)
-    return _settings_view(s, product, policy_of(s, product.id))
+    return _settings_view(s, product, policy_of(s, saved_id(product)))
 
 
 def set_delivery_settings(
@@ -134,7 +138,7 @@ def set_delivery_settings(
         )
     policy = s.get(DeliveryPolicy, product.id)
     if policy is None:
-        policy = DeliveryPolicy(product_id=product.id)
+        policy = DeliveryPolicy(product_id=saved_id(product))
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
     s.add(policy)
     s.flush()
@@ -176,15 +180,15 @@ def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> b
     """Count one download, atomically refusing past the limit. False when at the limit."""
     # Two first downloads at once must not both try to create the counter.
     s.exec(
-        dialect_insert(s)(DownloadCounter.__table__)
+        dialect_insert(s)(DownloadCounter)
         .values(buyer_id=buyer_id, product_id=product_id, used=0)
         .on_conflict_do_nothing(index_elements=["buyer_id", "product_id"])
     )
     statement = update(DownloadCounter).where(
-        DownloadCounter.buyer_id == buyer_id, DownloadCounter.product_id == product_id
+        col(DownloadCounter.buyer_id) == buyer_id, col(DownloadCounter.product_id) == product_id
     )
     if limit is not None:
-        statement = statement.where(DownloadCounter.used < limit)
+        statement = statement.where(col(DownloadCounter.used) < limit)
     result = s.exec(statement.values(used=DownloadCounter.used + 1).execution_options(synchronize_session=False))
     counter = s.get(DownloadCounter, (buyer_id, product_id))
     s.refresh(counter)
@@ -213,7 +217,7 @@ def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
     counters = s.exec(
         select(DownloadCounter).where(
             DownloadCounter.buyer_id == order.buyer_id,
-            DownloadCounter.product_id.in_(product_ids),
+            col(DownloadCounter.product_id).in_(product_ids),
             DownloadCounter.used > 0,
         )
     ).all()
@@ -249,8 +253,12 @@ class MintedLink:
 def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment | None:
     return s.exec(
         select(Fulfilment)
-        .where(Fulfilment.buyer_id == buyer_id, Fulfilment.product_id == product_id, Fulfilment.status == "granted")
-        .order_by(Fulfilment.id)
+        .where(
+            Fulfilment.buyer_id == buyer_id,
+            Fulfilment.product_id == product_id,
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+        )
+        .order_by(col(Fulfilment.id))
         .limit(1)
     ).first()
 
@@ -260,7 +268,7 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
     user_id = require_signed_in(actor)
     file = s.get(ProductFile, file_id) if isinstance(file_id, int) and not isinstance(file_id, bool) else None
     missing = NotFound("This file is not in your library.")
-    if file is None or s.get(ProductVersion, file.version_id).released_at is None:
+    if file is None or s.get_one(ProductVersion, file.version_id).released_at is None:
         raise missing
     fulfilment = _buyer_fulfilment(s, user_id, file.product_id)
     if fulfilment is None:
@@ -271,12 +279,12 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
         raise DownloadLimitReached(current.refusal)
     if file.stamp_pdf:
         copy = ensure_copy(s, fulfilment, file)
-        if copy.status == "failed":
+        if copy.status == StampStatus.FAILED:
             raise PermissionDenied(
                 f"Your copy of {file.filename} could not be prepared: {copy.error} "
                 "The seller has been shown the problem."
             )
-        if copy.status != "ready":
+        if copy.status != StampStatus.READY:
             return MintedLink(
                 url="",
                 filename=file.filename,
@@ -285,8 +293,8 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
             )
     url = links.sign(
         get_settings().secret_key,
-        fulfilment.id,
-        file.id,
+        saved_id(fulfilment),
+        saved_id(file),
         file.filename,
         lifetime=timedelta(minutes=policy.link_minutes),
     )
@@ -335,7 +343,7 @@ def authorise(
     file = s.get(ProductFile, link.file_id)
     if fulfilment is None or file is None or file.product_id != fulfilment.product_id:
         raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
-    if fulfilment.status != "granted":
+    if fulfilment.status != FulfilmentStatus.GRANTED:
         raise AccessRevoked(
             "Your access to this product has ended because the order was refunded or "
             "disputed, so it can no longer be downloaded."
@@ -350,7 +358,7 @@ def authorise(
         copy = s.exec(
             select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == user_id)
         ).first()
-        if copy is None or copy.status != "ready":
+        if copy is None or copy.status != StampStatus.READY or copy.blob_key is None:
             raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
         blob_key, stamped = copy.blob_key, True
     if counts:
@@ -361,9 +369,9 @@ def authorise(
             DownloadEvent(
                 buyer_id=user_id,
                 product_id=file.product_id,
-                file_id=file.id,
+                file_id=saved_id(file),
                 version_id=file.version_id,
-                fulfilment_id=fulfilment.id,
+                fulfilment_id=saved_id(fulfilment),
                 ip_prefix=truncate_ip(ip),
                 user_agent=(user_agent or "")[:MAX_USER_AGENT],
                 stamped=stamped,
@@ -408,24 +416,26 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
     last = (
         select(DownloadEvent.buyer_id, func.max(DownloadEvent.created_at).label("last"))
         .where(DownloadEvent.product_id == product.id)
-        .group_by(DownloadEvent.buyer_id)
+        .group_by(col(DownloadEvent.buyer_id))
         .subquery()
     )
     buyer_rows = s.exec(
         select(DownloadCounter.buyer_id, User.email, DownloadCounter.used, last.c.last)
-        .join(User, User.id == DownloadCounter.buyer_id)
+        .join(User, col(User.id) == col(DownloadCounter.buyer_id))
         .join(last, last.c.buyer_id == DownloadCounter.buyer_id, isouter=True)
         .where(DownloadCounter.product_id == product.id)
         .order_by(last.c.last.desc())
         .limit(limit)
     ).all()
     file_rows = s.exec(
-        select(ProductFile.id, ProductFile.filename, ProductVersion.label, func.count(DownloadEvent.id))
-        .join(ProductVersion, ProductVersion.id == ProductFile.version_id)
-        .join(DownloadEvent, DownloadEvent.file_id == ProductFile.id)
+        select(
+            col(ProductFile.id), col(ProductFile.filename), col(ProductVersion.label), func.count(col(DownloadEvent.id))
+        )
+        .join(ProductVersion, col(ProductVersion.id) == col(ProductFile.version_id))
+        .join(DownloadEvent, col(DownloadEvent.file_id) == col(ProductFile.id))
         .where(ProductFile.product_id == product.id)
-        .group_by(ProductFile.id, ProductFile.filename, ProductVersion.label, ProductVersion.number)
-        .order_by(ProductVersion.number.desc(), ProductFile.id)
+        .group_by(col(ProductFile.id), col(ProductFile.filename), col(ProductVersion.label), col(ProductVersion.number))
+        .order_by(col(ProductVersion.number).desc(), col(ProductFile.id))
     ).all()
     shown = buyers_as_seen_by_shop(s, product.shop_id, {b: e for b, e, _, _ in buyer_rows})
     return DownloadStats(
@@ -440,5 +450,7 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
             )
             for b, e, u, t in buyer_rows
         ],
-        files=[FileDownloads(file_id=i, filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows],
+        files=[
+            FileDownloads(file_id=primary_key(i), filename=n, version_label=v, downloads=c) for i, n, v, c in file_rows
+        ],
     )

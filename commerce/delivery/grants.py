@@ -17,14 +17,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import Fulfilment, FulfilmentDelivery, Order, OrderLine, OrderTransition, Product
+from commerce.models import (
+    Fulfilment,
+    FulfilmentDelivery,
+    FulfilmentStatus,
+    Order,
+    OrderLine,
+    OrderTransition,
+    Product,
+    primary_key,
+    saved_id,
+)
 from commerce.notifications.library_changes import bump_library
 from commerce.orders import lifecycle
 
@@ -34,11 +44,11 @@ MAX_REASON_LENGTH = 300
 def deliver(s: Session, fulfilment_id: int) -> bool:
     """Run every strategy's grant for this fulfilment, once. True if this call delivered it."""
     fulfilment = s.get(Fulfilment, fulfilment_id, with_for_update=True)
-    if fulfilment is None or fulfilment.status != "granted":
+    if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
         return False
     if s.get(FulfilmentDelivery, fulfilment_id) is not None:
         return False
-    product = s.get(Product, fulfilment.product_id)
+    product = s.get_one(Product, fulfilment.product_id)
     for strategy in strategies_for(product):
         strategy.grant(s, fulfilment, product)
     s.add(FulfilmentDelivery(fulfilment_id=fulfilment_id))
@@ -49,7 +59,7 @@ def deliver(s: Session, fulfilment_id: int) -> bool:
 
 def revoke(s: Session, fulfilment: Fulfilment) -> None:
     """Withdraw what `fulfilment` gave (keys, downloads); the orders module has marked it revoked."""
-    product = s.get(Product, fulfilment.product_id)
+    product = s.get_one(Product, fulfilment.product_id)
     for strategy in strategies_for(product):
         strategy.revoke(s, fulfilment, product)
     bump_library(s, [fulfilment.buyer_id])
@@ -58,36 +68,34 @@ def revoke(s: Session, fulfilment: Fulfilment) -> None:
 def pending_fulfilment_ids(s: Session, *, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> list[int]:
     """Granted fulfilments whose delivery never finished (a crash, a job given up on)."""
     cutoff = utcnow() - older_than
-    return list(
-        s.exec(
-            select(Fulfilment.id)
-            .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
-            .where(
-                Fulfilment.status == "granted",
-                FulfilmentDelivery.fulfilment_id.is_(None),
-                Fulfilment.created_at <= cutoff,
-            )
-            .order_by(Fulfilment.id)
-            .limit(limit)
-        ).all()
-    )
+    rows = s.exec(
+        select(Fulfilment.id)
+        .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
+        .where(
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+            col(FulfilmentDelivery.fulfilment_id).is_(None),
+            Fulfilment.created_at <= cutoff,
+        )
+        .order_by(col(Fulfilment.id))
+        .limit(limit)
+    ).all()
+    return [primary_key(row) for row in rows]
 
 
 def waiting_fulfilment_ids(s: Session, product_id: int, *, limit: int = 500) -> list[int]:
     """This product's granted fulfilments still waiting for delivery (say, for keys in stock)."""
-    return list(
-        s.exec(
-            select(Fulfilment.id)
-            .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
-            .where(
-                Fulfilment.product_id == product_id,
-                Fulfilment.status == "granted",
-                FulfilmentDelivery.fulfilment_id.is_(None),
-            )
-            .order_by(Fulfilment.id)
-            .limit(limit)
-        ).all()
-    )
+    rows = s.exec(
+        select(Fulfilment.id)
+        .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
+        .where(
+            Fulfilment.product_id == product_id,
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+            col(FulfilmentDelivery.fulfilment_id).is_(None),
+        )
+        .order_by(col(Fulfilment.id))
+        .limit(limit)
+    ).all()
+    return [primary_key(row) for row in rows]
 
 
 def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str) -> int:
@@ -104,15 +112,17 @@ def revoke_order_access(s: Session, actor: Actor, reference: str, *, reason: str
     order = s.exec(select(Order).where(Order.reference == reference).with_for_update()).first()
     if order is None:
         raise NotFound("There is no such order.")
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
-    granted = s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id, Fulfilment.status == "granted")).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
+    granted = s.exec(
+        select(Fulfilment).where(Fulfilment.order_id == order.id, Fulfilment.status == FulfilmentStatus.GRANTED)
+    ).all()
     if not granted:
         raise Conflict("This order grants nothing any more.")
     for line in lines:
         lifecycle.revoke_fulfilments(s, line)
     s.add(
         OrderTransition(
-            order_id=order.id,
+            order_id=saved_id(order),
             from_status=order.status,
             to_status=order.status,
             reason=f"access revoked by an admin: {text}"[:500],

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
@@ -25,6 +25,7 @@ from commerce.links import library_product_url, media_url, order_url, product_ur
 from commerce.models import (
     Fulfilment,
     FulfilmentDelivery,
+    FulfilmentStatus,
     LibrarySeen,
     LibraryState,
     Order,
@@ -78,11 +79,11 @@ def _entries(s: Session, user_id: int, product_id: int | None = None):
             Fulfilment.product_id,
             func.max(Fulfilment.created_at),
             func.min(Fulfilment.id),
-            func.count(Fulfilment.id) - func.count(FulfilmentDelivery.fulfilment_id),
+            func.count(col(Fulfilment.id)) - func.count(col(FulfilmentDelivery.fulfilment_id)),
         )
-        .join(FulfilmentDelivery, FulfilmentDelivery.fulfilment_id == Fulfilment.id, isouter=True)
-        .where(Fulfilment.buyer_id == user_id, Fulfilment.status == "granted")
-        .group_by(Fulfilment.product_id)
+        .join(FulfilmentDelivery, col(FulfilmentDelivery.fulfilment_id) == col(Fulfilment.id), isouter=True)
+        .where(Fulfilment.buyer_id == user_id, Fulfilment.status == FulfilmentStatus.GRANTED)
+        .group_by(col(Fulfilment.product_id))
     )
     if product_id is not None:
         query = query.where(Fulfilment.product_id == product_id)
@@ -94,8 +95,8 @@ def _latest_versions(s: Session, product_ids: list[int]) -> dict[int, ProductVer
         return {}
     newest = (
         select(ProductVersion.product_id, func.max(ProductVersion.number).label("number"))
-        .where(ProductVersion.product_id.in_(product_ids), ProductVersion.released_at.is_not(None))
-        .group_by(ProductVersion.product_id)
+        .where(col(ProductVersion.product_id).in_(product_ids), col(ProductVersion.released_at).is_not(None))
+        .group_by(col(ProductVersion.product_id))
         .subquery()
     )
     rows = s.exec(
@@ -115,7 +116,9 @@ def _matching(s: Session, user_id: int, search: str = "", product_id: int | None
     }
     if not entries:
         return entries, []
-    query = select(Product, Shop).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(list(entries)))
+    query = (
+        select(Product, Shop).join(Shop, col(Shop.id) == col(Product.shop_id)).where(col(Product.id).in_(list(entries)))
+    )
     needle = search.strip().lower()
     if needle:
         query = query.where(or_(func.lower(Product.title).contains(needle), func.lower(Shop.name).contains(needle)))
@@ -131,7 +134,7 @@ def _items(s: Session, user_id: int, entries: dict, products: list) -> list[Libr
         dict(
             s.exec(
                 select(LibrarySeen.product_id, LibrarySeen.seen_at).where(
-                    LibrarySeen.user_id == user_id, LibrarySeen.product_id.in_(ids)
+                    LibrarySeen.user_id == user_id, col(LibrarySeen.product_id).in_(ids)
                 )
             ).all()
         )
@@ -143,8 +146,8 @@ def _items(s: Session, user_id: int, entries: dict, products: list) -> list[Libr
         dict(
             s.exec(
                 select(Fulfilment.id, Order.reference)
-                .join(Order, Order.id == Fulfilment.order_id)
-                .where(Fulfilment.id.in_(first_ids))
+                .join(Order, col(Order.id) == col(Fulfilment.order_id))
+                .where(col(Fulfilment.id).in_(first_ids))
             ).all()
         )
         if ids
@@ -206,7 +209,7 @@ class LibraryFileView:
     filename: str
     size_label: str
     stamped: bool
-    # For stamped PDFs: "ready", "pending", "failed", or "" before the buyer first asked.
+    # For stamped PDFs: a StampStatus, or "" before the buyer first asked.
     copy_status: str
 
 
@@ -246,7 +249,8 @@ def _version_view(
         created_at=version.created_at,
         created_label=day_label(version.created_at),
         is_latest=version.number == latest_number,
-        is_new=version.number > 1 and version.released_at > baseline,
+        # The library lists released versions only (released_at is set).
+        is_new=version.number > 1 and version.released_at is not None and version.released_at > baseline,
         files=[
             LibraryFileView(
                 id=f.id,
@@ -279,7 +283,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
         s.exec(
             select(StampedCopy.file_id, StampedCopy.status)
             .where(StampedCopy.buyer_id == user_id)
-            .where(StampedCopy.file_id.in_([f.id for v in versions for f in v.files]))
+            .where(col(StampedCopy.file_id).in_([f.id for v in versions for f in v.files]))
         ).all()
     )
     latest_number = versions[0].number if versions else 0
@@ -287,9 +291,13 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     references = list(
         s.exec(
             select(Order.reference)
-            .join(Fulfilment, Fulfilment.order_id == Order.id)
-            .where(Fulfilment.buyer_id == user_id, Fulfilment.product_id == pid, Fulfilment.status == "granted")
-            .order_by(Order.id.desc())
+            .join(Fulfilment, col(Fulfilment.order_id) == col(Order.id))
+            .where(
+                Fulfilment.buyer_id == user_id,
+                Fulfilment.product_id == pid,
+                Fulfilment.status == FulfilmentStatus.GRANTED,
+            )
+            .order_by(col(Order.id).desc())
         ).all()
     )
     view = LibraryProductView(
@@ -306,7 +314,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
         now = utcnow()
         # Two tabs opening the product at once both record the visit.
         s.exec(
-            dialect_insert(s)(LibrarySeen.__table__)
+            dialect_insert(s)(LibrarySeen)
             .values(user_id=user_id, product_id=pid, seen_at=now)
             .on_conflict_do_update(index_elements=["user_id", "product_id"], set_={"seen_at": now})
         )

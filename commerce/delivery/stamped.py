@@ -12,9 +12,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+from typing import BinaryIO, cast
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import storage
 from commerce.db import unit_of_work
@@ -22,7 +23,7 @@ from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
 from commerce.jobs import enqueue_after_commit, job
 from commerce.kit.time import utcnow
-from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy
+from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy, StampStatus, saved_id
 from commerce.storage.port import BlobStore
 
 PDF = "application/pdf"
@@ -35,12 +36,12 @@ def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> Stampe
         select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == fulfilment.buyer_id)
     ).first()
     if copy is not None:
-        if copy.status == "failed":
+        if copy.status == StampStatus.FAILED:
             return copy
-        if copy.status == "pending":
-            _schedule(s, copy.id)  # the job may have been lost with its process
+        if copy.status == StampStatus.PENDING:
+            _schedule(s, saved_id(copy))  # the job may have been lost with its process
         return copy
-    copy = StampedCopy(file_id=file.id, buyer_id=fulfilment.buyer_id, fulfilment_id=fulfilment.id)
+    copy = StampedCopy(file_id=saved_id(file), buyer_id=fulfilment.buyer_id, fulfilment_id=saved_id(fulfilment))
     try:
         with s.begin_nested():
             s.add(copy)
@@ -49,7 +50,7 @@ def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> Stampe
         return s.exec(
             select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == fulfilment.buyer_id)
         ).one()
-    _schedule(s, copy.id)
+    _schedule(s, saved_id(copy))
     return copy
 
 
@@ -68,13 +69,15 @@ def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
     """At purchase: start on the buyer's copies of the latest version's stamped PDFs."""
     latest = s.exec(
         select(ProductVersion.id)
-        .where(ProductVersion.product_id == fulfilment.product_id, ProductVersion.released_at.is_not(None))
-        .order_by(ProductVersion.number.desc())
+        .where(ProductVersion.product_id == fulfilment.product_id, col(ProductVersion.released_at).is_not(None))
+        .order_by(col(ProductVersion.number).desc())
         .limit(1)
     ).first()
     if latest is None:
         return 0
-    files = s.exec(select(ProductFile).where(ProductFile.version_id == latest, ProductFile.stamp_pdf.is_(True))).all()
+    files = s.exec(
+        select(ProductFile).where(ProductFile.version_id == latest, col(ProductFile.stamp_pdf).is_(True))
+    ).all()
     for file in files:
         ensure_copy(s, fulfilment, file)
     return len(files)
@@ -88,11 +91,11 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
     is retried.
     """
     copy = s.get(StampedCopy, copy_id, with_for_update=True)
-    if copy is None or copy.status == "ready":
+    if copy is None or copy.status == StampStatus.READY:
         return False
-    file = s.get(ProductFile, copy.file_id)
-    fulfilment = s.get(Fulfilment, copy.fulfilment_id)
-    order = s.get(Order, fulfilment.order_id)
+    file = s.get_one(ProductFile, copy.file_id)
+    fulfilment = s.get_one(Fulfilment, copy.fulfilment_id)
+    order = s.get_one(Order, fulfilment.order_id)
     store = store or storage.blob_store()
     key = f"stamped/{copy.buyer_id}/{file.id}/{uuid.uuid4().hex}"
     with tempfile.SpooledTemporaryFile(_SPOOL_BYTES) as source, tempfile.TemporaryFile() as stamped:
@@ -100,16 +103,22 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
             shutil.copyfileobj(original, source)
         source.seek(0)
         try:
-            stamp_pdf(source, stamped, buyer_email=order.email, order_reference=order.reference, stamped_at=utcnow())
+            stamp_pdf(
+                cast(BinaryIO, source),  # a spooled temporary file reads and seeks like any binary file
+                stamped,
+                buyer_email=order.email,
+                order_reference=order.reference,
+                stamped_at=utcnow(),
+            )
         except DomainError as error:
-            copy.status, copy.error = "failed", error.message[:500]
+            copy.status, copy.error = StampStatus.FAILED, error.message[:500]
             s.add(copy)
             s.flush()
             return False
         stamped.seek(0)
         blob = store.put(key, stamped, content_type=PDF)
     copy.status, copy.blob_key, copy.size_bytes, copy.ready_at, copy.error = (
-        "ready",
+        StampStatus.READY,
         blob.key,
         blob.size,
         utcnow(),

@@ -17,7 +17,7 @@ def deliver_after_payment(s: Session, event: events.FulfilmentGranted) -> None:
 
 def withdraw_access(s: Session, event: events.FulfilmentRevoked) -> None:
     """Revoke the keys and refuse every download link from this transaction's commit on."""
-    grants.revoke(s, s.get(Fulfilment, event.fulfilment_id))
+    grants.revoke(s, s.get_one(Fulfilment, event.fulfilment_id))
 
 
 def tell_owners_of_update(s: Session, event: events.VersionReleased) -> None:

@@ -135,7 +135,8 @@ class InProcessBackend:
             dropped = list(self._scheduled.values())
             self._scheduled.clear()
         for retry in dropped:
-            retry.timer.cancel()
+            if retry.timer is not None:  # scheduled retries all have one
+                retry.timer.cancel()
             record_failed_job(
                 self._engine,
                 retry.job.name,

@@ -77,6 +77,7 @@ def current_backend() -> Backend:
         from commerce.config import get_settings
 
         configure_jobs(get_settings().redis_url)
+    assert _backend is not None, "configure_jobs sets the backend"
     return _backend
 
 

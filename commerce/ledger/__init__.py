@@ -1,7 +1,6 @@
 """The marketplace ledger: double-entry postings per order line, balances derived from them."""
 
 from commerce.ledger.service import (
-    ACCOUNTS,
     DEFAULT_HOLD,
     PayoutRow,
     SellerBalance,
@@ -17,7 +16,6 @@ from commerce.ledger.service import (
 )
 
 __all__ = [
-    "ACCOUNTS",
     "DEFAULT_HOLD",
     "PayoutRow",
     "SellerBalance",

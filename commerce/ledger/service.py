@@ -32,17 +32,26 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin, require_shop
 from commerce.kit.spreadsheet import csv_row
 from commerce.kit.time import utcnow
-from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderLine, Refund, Shop
+from commerce.models import (
+    LedgerAccount,
+    LedgerEntryKind,
+    LedgerPosting,
+    LedgerTransaction,
+    Order,
+    OrderLine,
+    Refund,
+    Shop,
+    saved_id,
+)
 from commerce.money import Money, apply_percent, format_money
 
-ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings", "dispute_hold")
 # Accounts whose postings belong to one shop.
-SHOP_ACCOUNTS = ("seller_earnings", "dispute_hold")
+SHOP_ACCOUNTS = (LedgerAccount.SELLER_EARNINGS, LedgerAccount.DISPUTE_HOLD)
 DEFAULT_HOLD = timedelta(days=7)
 # Card fee percentage per provider, used to estimate the gateway's cut at sale time
 # (the test gateway mirrors Stripe's standard card rate so balances look realistic).
@@ -75,7 +84,7 @@ class PayoutRow:
     available: int
 
 
-def _post(s: Session, tx: LedgerTransaction, legs: dict[str, int], shop_id: int, currency: str) -> None:
+def _post(s: Session, tx: LedgerTransaction, legs: dict[LedgerAccount, int], shop_id: int, currency: str) -> None:
     if sum(legs.values()) != 0:
         raise AssertionError(f"unbalanced ledger transaction: {legs}")
     s.add(tx)
@@ -83,7 +92,7 @@ def _post(s: Session, tx: LedgerTransaction, legs: dict[str, int], shop_id: int,
     for account, amount in legs.items():
         s.add(
             LedgerPosting(
-                transaction_id=tx.id,
+                transaction_id=saved_id(tx),
                 account=account,
                 amount=amount,
                 currency=currency,
@@ -97,21 +106,21 @@ def post_sale(s: Session, order: Order, line: OrderLine, *, hold: timedelta = DE
     """Record the sale of one paid order line (nothing for a free line)."""
     if line.total == 0:
         return
-    shop = s.get(Shop, line.shop_id)
+    shop = s.get_one(Shop, line.shop_id)
     commission = apply_percent(Money(line.net, order.currency), shop.take_rate_bps).amount
     fee = apply_percent(Money(line.total, order.currency), GATEWAY_FEE_BPS.get(order.payment_provider or "", 0)).amount
     legs = {
-        "buyer_payment": line.total,
-        "tax_collected": -line.tax,
-        "platform_commission": -commission,
-        "gateway_fee": -fee,
-        "seller_earnings": -(line.net - commission - fee),
+        LedgerAccount.BUYER_PAYMENT: line.total,
+        LedgerAccount.TAX_COLLECTED: -line.tax,
+        LedgerAccount.PLATFORM_COMMISSION: -commission,
+        LedgerAccount.GATEWAY_FEE: -fee,
+        LedgerAccount.SELLER_EARNINGS: -(line.net - commission - fee),
     }
     now = utcnow()
     tx = LedgerTransaction(
-        order_id=order.id,
-        order_line_id=line.id,
-        kind="sale",
+        order_id=saved_id(order),
+        order_line_id=saved_id(line),
+        kind=LedgerEntryKind.SALE,
         memo=f"Sale {order.reference}",
         created_at=now,
         available_at=now + hold,
@@ -119,13 +128,15 @@ def post_sale(s: Session, order: Order, line: OrderLine, *, hold: timedelta = DE
     _post(s, tx, legs, line.shop_id, order.currency)
 
 
-def _line_legs(s: Session, line_id: int, kind: str) -> tuple[dict[str, int], LedgerTransaction | None]:
+def _line_legs(
+    s: Session, line_id: int, kind: LedgerEntryKind
+) -> tuple[dict[LedgerAccount, int], LedgerTransaction | None]:
     rows = s.exec(
         select(LedgerPosting, LedgerTransaction)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
     ).all()
-    legs: dict[str, int] = defaultdict(int)
+    legs: dict[LedgerAccount, int] = defaultdict(int)
     first = None
     for posting, tx in rows:
         legs[posting.account] += posting.amount
@@ -139,41 +150,41 @@ def post_refund(s: Session, order: Order, line: OrderLine, refund: Refund) -> No
     Computed on the cumulative refunded amount, so several partial refunds of a
     line add up to the exact reversal of its sale.
     """
-    sale, sale_tx = _line_legs(s, line.id, "sale")
+    sale, sale_tx = _line_legs(s, saved_id(line), LedgerEntryKind.SALE)
     if sale_tx is None:
         return
-    reversed_so_far, _ = _line_legs(s, line.id, "refund")
+    reversed_so_far, _ = _line_legs(s, saved_id(line), LedgerEntryKind.REFUND)
     refunded = line.refunded_amount  # already includes this refund
 
-    def target(account: str) -> int:
+    def target(account: LedgerAccount) -> int:
         share = Decimal(sale.get(account, 0)) * refunded / line.total
         return -int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
-    legs = {"buyer_payment": -refund.amount}
-    for account in ("tax_collected", "platform_commission", "gateway_fee"):
+    legs = {LedgerAccount.BUYER_PAYMENT: -refund.amount}
+    for account in (LedgerAccount.TAX_COLLECTED, LedgerAccount.PLATFORM_COMMISSION, LedgerAccount.GATEWAY_FEE):
         legs[account] = target(account) - reversed_so_far.get(account, 0)
     seller_part = -sum(legs.values())
     # A disputed line's earnings sit in the hold: the refund takes the seller's part from there.
-    from_hold = max(0, min(seller_part, -_line_total(s, line.id, "dispute_hold")))
-    legs["seller_earnings"] = seller_part - from_hold
+    from_hold = max(0, min(seller_part, -_line_total(s, saved_id(line), LedgerAccount.DISPUTE_HOLD)))
+    legs[LedgerAccount.SELLER_EARNINGS] = seller_part - from_hold
     if from_hold:
-        legs["dispute_hold"] = from_hold
+        legs[LedgerAccount.DISPUTE_HOLD] = from_hold
     tx = LedgerTransaction(
-        order_id=order.id,
-        order_line_id=line.id,
+        order_id=saved_id(order),
+        order_line_id=saved_id(line),
         refund_id=refund.id,
-        kind="refund",
+        kind=LedgerEntryKind.REFUND,
         memo=f"Refund {order.reference}",
         available_at=sale_tx.available_at,
     )
     _post(s, tx, legs, line.shop_id, order.currency)
 
 
-def _line_total(s: Session, line_id: int, account: str) -> int:
+def _line_total(s: Session, line_id: int, account: LedgerAccount) -> int:
     """The sum of one account's postings for an order line, across sales, refunds and disputes."""
     total = s.exec(
         select(func.sum(LedgerPosting.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_line_id == line_id, LedgerPosting.account == account)
     ).one()
     return int(total or 0)
@@ -186,37 +197,38 @@ def post_dispute_hold(s: Session, order: Order, line: OrderLine) -> None:
     The hold keeps the sale's availability date, so the sale and its hold cancel
     out in the same bucket (pending or available).
     """
-    _, sale_tx = _line_legs(s, line.id, "sale")
+    _, sale_tx = _line_legs(s, saved_id(line), LedgerEntryKind.SALE)
     if sale_tx is None:
         return
-    earned = -_line_total(s, line.id, "seller_earnings")
+    earned = -_line_total(s, saved_id(line), LedgerAccount.SELLER_EARNINGS)
     if earned <= 0:
         return
     tx = LedgerTransaction(
-        order_id=order.id,
-        order_line_id=line.id,
-        kind="dispute",
+        order_id=saved_id(order),
+        order_line_id=saved_id(line),
+        kind=LedgerEntryKind.DISPUTE,
         memo=f"Dispute {order.reference}",
         available_at=sale_tx.available_at,
     )
-    _post(s, tx, {"seller_earnings": earned, "dispute_hold": -earned}, line.shop_id, order.currency)
+    legs = {LedgerAccount.SELLER_EARNINGS: earned, LedgerAccount.DISPUTE_HOLD: -earned}
+    _post(s, tx, legs, line.shop_id, order.currency)
 
 
-def account_totals(s: Session, order_id: int) -> dict[str, int]:
+def account_totals(s: Session, order_id: int) -> dict[LedgerAccount, int]:
     """The sum of the order's postings per account."""
     rows = s.exec(
-        select(LedgerPosting.account, func.sum(LedgerPosting.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        select(col(LedgerPosting.account), func.sum(LedgerPosting.amount))
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_id == order_id)
         .group_by(LedgerPosting.account)
     ).all()
     return {account: int(total) for account, total in rows}
 
 
-def trial_balance(s: Session) -> dict[tuple[str, str], int]:
+def trial_balance(s: Session) -> dict[tuple[LedgerAccount, str], int]:
     """All postings per (account, currency); the whole ledger sums to zero in each currency."""
     rows = s.exec(
-        select(LedgerPosting.account, LedgerPosting.currency, func.sum(LedgerPosting.amount)).group_by(
+        select(col(LedgerPosting.account), LedgerPosting.currency, func.sum(LedgerPosting.amount)).group_by(
             LedgerPosting.account, LedgerPosting.currency
         )
     ).all()
@@ -225,7 +237,7 @@ def trial_balance(s: Session) -> dict[tuple[str, str], int]:
 
 def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tuple[int, str], dict[str, int]]:
     query = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
             LedgerPosting.account,
             LedgerPosting.shop_id,
             LedgerPosting.currency,
@@ -234,10 +246,10 @@ def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tupl
             LedgerTransaction.available_at,
         )
         .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-        .where(LedgerPosting.account.in_(SHOP_ACCOUNTS))
+        .where(col(LedgerPosting.account).in_(SHOP_ACCOUNTS))
     )
     if shop_ids is not None:
-        query = query.where(LedgerPosting.shop_id.in_(shop_ids))
+        query = query.where(col(LedgerPosting.shop_id).in_(shop_ids))
     totals: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: dict(sales=0, refunds=0, disputed=0, pending=0, available=0)
     )
@@ -245,14 +257,14 @@ def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tupl
     for account, shop_id, currency, amount, kind, available_at in s.exec(query).all():
         credit = -amount  # what the shop is owed is a credit
         bucket = totals[(shop_id, currency)]
-        if account == "dispute_hold":
+        if account == LedgerAccount.DISPUTE_HOLD:
             bucket["disputed"] += credit
-            if kind == "refund":
+            if kind == LedgerEntryKind.REFUND:
                 bucket["refunds"] -= credit
             continue
-        if kind == "sale":
+        if kind == LedgerEntryKind.SALE:
             bucket["sales"] += credit
-        elif kind == "refund":
+        elif kind == LedgerEntryKind.REFUND:
             bucket["refunds"] -= credit
         bucket["available" if available_at <= now else "pending"] += credit
     return totals
@@ -307,7 +319,7 @@ def seller_statement_csv(s: Session, actor: Actor) -> str:
     what their balance is made of, for their own bookkeeping."""
     shop_id = require_shop(actor)
     rows = s.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
             LedgerTransaction.created_at,
             Order.reference,
             LedgerTransaction.kind,
@@ -317,7 +329,7 @@ def seller_statement_csv(s: Session, actor: Actor) -> str:
         )
         .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
         .join(Order, Order.id == LedgerTransaction.order_id)
-        .where(LedgerPosting.account == "seller_earnings", LedgerPosting.shop_id == shop_id)
+        .where(LedgerPosting.account == LedgerAccount.SELLER_EARNINGS, LedgerPosting.shop_id == shop_id)
         .order_by(LedgerTransaction.created_at, LedgerTransaction.id)
     ).all()
     lines = [csv_row(["date", "order", "kind", "earnings", "currency", "available_from"])]

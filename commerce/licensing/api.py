@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import ratelimit
 from commerce.errors import RateLimited, ValidationError
@@ -25,7 +25,7 @@ from commerce.kit.time import utcnow
 from commerce.license_keys.format import MAX_IMPORTED_KEY_LENGTH, normalize_key
 from commerce.license_keys.vault import configured_vault
 from commerce.licensing.service import status_of
-from commerce.models import LicenseActivation, LicenseKey
+from commerce.models import KeyStatus, LicenseActivation, LicenseKey, saved_id
 
 MAX_INSTANCE_LENGTH = 200
 
@@ -115,7 +115,7 @@ def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey |
             .where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
             .with_for_update()
         ).first()
-    if row is None or row.status == "available":
+    if row is None or row.status == KeyStatus.AVAILABLE:
         counter.record(f"license-miss:{client_id}", MISS_WINDOW_SECONDS)
         return None
     return row
@@ -125,7 +125,7 @@ def _active(s: Session, row: LicenseKey) -> list[LicenseActivation]:
     return list(
         s.exec(
             select(LicenseActivation).where(
-                LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None)
+                LicenseActivation.license_key_id == row.id, col(LicenseActivation.deactivated_at).is_(None)
             )
         ).all()
     )
@@ -188,6 +188,7 @@ def activate(s: Session, *, product_id: object, key: object, instance: object, c
     if found is None:
         return NOT_FOUND
     row, label = found
+    assert label is not None, "instance_required: _lookup refuses a request without one"
     status = status_of(row)
     active = _active(s, row)
     if status != "valid":
@@ -211,7 +212,7 @@ def activate(s: Session, *, product_id: object, key: object, instance: object, c
             "allowed instances. Deactivate one first.",
         )
     if existing is None:
-        existing = LicenseActivation(license_key_id=row.id, instance=label, created_at=now, last_seen_at=now)
+        existing = LicenseActivation(license_key_id=saved_id(row), instance=label, created_at=now, last_seen_at=now)
     existing.deactivated_at, existing.last_seen_at = None, now
     s.add(existing)
     s.flush()
@@ -228,7 +229,7 @@ def deactivate(s: Session, *, product_id: object, key: object, instance: object,
         select(LicenseActivation).where(
             LicenseActivation.license_key_id == row.id,
             LicenseActivation.instance == label,
-            LicenseActivation.deactivated_at.is_(None),
+            col(LicenseActivation.deactivated_at).is_(None),
         )
     ).first()
     message = "This instance was not activated."
@@ -240,7 +241,7 @@ def deactivate(s: Session, *, product_id: object, key: object, instance: object,
     count = s.exec(
         select(func.count())
         .select_from(LicenseActivation)
-        .where(LicenseActivation.license_key_id == row.id, LicenseActivation.deactivated_at.is_(None))
+        .where(LicenseActivation.license_key_id == row.id, col(LicenseActivation.deactivated_at).is_(None))
     ).one()
     status = status_of(row)
     return _answer(row, status, count, False, message if status == "valid" else None)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.errors import Conflict
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import generate_key, normalize_key
 from commerce.license_keys.vault import configured_vault, product_associated_data
-from commerce.models import Fulfilment, LicenseKey, LicensePolicy
+from commerce.models import Fulfilment, KeySource, KeyStatus, LicenseKey, LicensePolicy, saved_id
 
 # Each attempt loses only to a sale that took the same key a moment earlier.
 _ALLOCATION_ATTEMPTS = 20
@@ -36,8 +36,8 @@ def key_for_fulfilment(s: Session, fulfilment_id: int) -> LicenseKey | None:
     """The key currently issued for this fulfilment (a rotated key's successor)."""
     return s.exec(
         select(LicenseKey)
-        .where(LicenseKey.fulfilment_id == fulfilment_id, LicenseKey.replaced_by_id.is_(None))
-        .order_by(LicenseKey.id.desc())
+        .where(LicenseKey.fulfilment_id == fulfilment_id, col(LicenseKey.replaced_by_id).is_(None))
+        .order_by(col(LicenseKey.id).desc())
         .limit(1)
     ).first()
 
@@ -47,8 +47,8 @@ def new_generated_key(s: Session, product_id: int, prefix: str | None) -> Licens
     text = generate_key(prefix)
     row = LicenseKey(
         product_id=product_id,
-        source="generated",
-        status="sold",
+        source=KeySource.GENERATED,
+        status=KeyStatus.SOLD,
         ciphertext=keys_vault.encrypt(text, product_associated_data(product_id)),
         lookup_hash=keys_vault.lookup_hash(normalize_key(text)),
     )
@@ -62,9 +62,11 @@ def take_from_stock(s: Session, product_id: int) -> LicenseKey:
         candidate_id = s.exec(
             select(LicenseKey.id)
             .where(
-                LicenseKey.product_id == product_id, LicenseKey.status == "available", LicenseKey.source == "imported"
+                LicenseKey.product_id == product_id,
+                LicenseKey.status == KeyStatus.AVAILABLE,
+                LicenseKey.source == KeySource.IMPORTED,
             )
-            .order_by(LicenseKey.id)
+            .order_by(col(LicenseKey.id))
             .limit(1)
             .with_for_update(skip_locked=True)
         ).first()
@@ -72,12 +74,12 @@ def take_from_stock(s: Session, product_id: int) -> LicenseKey:
             break
         taken = s.exec(
             update(LicenseKey)
-            .where(LicenseKey.id == candidate_id, LicenseKey.status == "available")
-            .values(status="sold", sold_at=utcnow())
+            .where(col(LicenseKey.id) == candidate_id, col(LicenseKey.status) == KeyStatus.AVAILABLE)
+            .values(status=KeyStatus.SOLD, sold_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount == 1:
-            row = s.get(LicenseKey, candidate_id)
+            row = s.get_one(LicenseKey, candidate_id)
             s.refresh(row)
             return row
     raise OutOfKeys("This product has no license keys left; the seller needs to add more.")
@@ -89,11 +91,11 @@ def issue_key(s: Session, fulfilment: Fulfilment) -> LicenseKey:
     Safe to call again (a retried job): it finds the key it issued before.
     Raises OutOfKeys when imported stock has run out.
     """
-    existing = key_for_fulfilment(s, fulfilment.id)
+    existing = key_for_fulfilment(s, saved_id(fulfilment))
     if existing is not None:
         return existing
     policy = _policy(s, fulfilment.product_id)
-    if policy.source == "generated":
+    if policy.source == KeySource.GENERATED:
         row = new_generated_key(s, fulfilment.product_id, policy.prefix)
     else:
         row = take_from_stock(s, fulfilment.product_id)
@@ -105,7 +107,7 @@ def issue_key(s: Session, fulfilment: Fulfilment) -> LicenseKey:
 
 def _sell(row: LicenseKey, fulfilment: Fulfilment, policy: LicensePolicy) -> None:
     now = utcnow()
-    row.status = "sold"
+    row.status = KeyStatus.SOLD
     row.sold_at = row.sold_at or now
     row.fulfilment_id = fulfilment.id
     row.order_line_id = fulfilment.order_line_id
@@ -118,11 +120,11 @@ def _sell(row: LicenseKey, fulfilment: Fulfilment, policy: LicensePolicy) -> Non
 def revoke_keys_of(s: Session, fulfilment: Fulfilment, reason: str) -> int:
     """Revoke every live key issued for this fulfilment; returns how many."""
     rows = s.exec(
-        select(LicenseKey).where(LicenseKey.fulfilment_id == fulfilment.id, LicenseKey.status == "sold")
+        select(LicenseKey).where(LicenseKey.fulfilment_id == fulfilment.id, LicenseKey.status == KeyStatus.SOLD)
     ).all()
     now = utcnow()
     for row in rows:
-        row.status, row.revoked_at, row.revoked_reason = "revoked", now, reason[:200]
+        row.status, row.revoked_at, row.revoked_reason = KeyStatus.REVOKED, now, reason[:200]
         s.add(row)
     s.flush()
     return len(rows)

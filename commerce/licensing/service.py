@@ -11,23 +11,35 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import utcnow
 from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.licensing.issuing import new_generated_key, take_from_stock
-from commerce.models import Fulfilment, LicenseActivation, LicenseKey, LicensePolicy, Product, User
+from commerce.models import (
+    Fulfilment,
+    FulfilmentStatus,
+    KeySource,
+    KeyStatus,
+    LicenseActivation,
+    LicenseKey,
+    LicensePolicy,
+    Product,
+    User,
+    saved_id,
+)
 from commerce.notifications.library_changes import bump_library
 from commerce.notifications.preferences import buyers_as_seen_by_shop, shares_email_with_sellers
 
 MASK = "•••••"
 _SHOWN_TAIL = 4
 MAX_REASON_LENGTH = 200
-KEY_STATUS_LABELS = {"available": "In stock", "sold": "Active", "revoked": "Revoked"}
+KEY_STATUS_LABELS = {KeyStatus.AVAILABLE: "In stock", KeyStatus.SOLD: "Active", KeyStatus.REVOKED: "Revoked"}
 
 
 def _date(moment: datetime | None) -> str:
@@ -51,7 +63,7 @@ def _is_expired(row: LicenseKey, now: datetime) -> bool:
 def status_of(row: LicenseKey, now: datetime | None = None) -> str:
     """The status the license API answers for this key: valid, expired, revoked or limit_reached."""
     now = now or utcnow()
-    if row.status != "sold":
+    if row.status != KeyStatus.SOLD:
         return "revoked"
     if _is_expired(row, now):
         return "expired"
@@ -65,8 +77,8 @@ def _active_activations(s: Session, key_ids: list[int]) -> dict[int, int]:
         return {}
     rows = s.exec(
         select(LicenseActivation.license_key_id, func.count())
-        .where(LicenseActivation.license_key_id.in_(key_ids), LicenseActivation.deactivated_at.is_(None))
-        .group_by(LicenseActivation.license_key_id)
+        .where(col(LicenseActivation.license_key_id).in_(key_ids), col(LicenseActivation.deactivated_at).is_(None))
+        .group_by(col(LicenseActivation.license_key_id))
     ).all()
     return dict(rows)
 
@@ -100,29 +112,29 @@ def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]
     """The buyer's live keys for a product (bought twice: two keys), oldest first."""
     rows = s.exec(
         select(LicenseKey)
-        .join(Fulfilment, Fulfilment.id == LicenseKey.fulfilment_id)
+        .join(Fulfilment, col(Fulfilment.id) == col(LicenseKey.fulfilment_id))
         .where(
             LicenseKey.buyer_id == buyer_id,
             LicenseKey.product_id == product_id,
-            LicenseKey.replaced_by_id.is_(None),
-            Fulfilment.status == "granted",
+            col(LicenseKey.replaced_by_id).is_(None),
+            Fulfilment.status == FulfilmentStatus.GRANTED,
         )
-        .order_by(LicenseKey.id)
+        .order_by(col(LicenseKey.id))
     ).all()
-    counts = _active_activations(s, [row.id for row in rows])
+    counts = _active_activations(s, [saved_id(row) for row in rows])
     now = utcnow()
     views = []
     for row in rows:
         status = status_of(row, now)
         views.append(
             OwnedKeyView(
-                id=row.id,
+                id=saved_id(row),
                 masked=mask_key(_plaintext(row)),
                 status=status,
                 status_label=_BUYER_STATUS_LABELS[status],
                 expires_at=row.expires_at,
                 expires_label=_date(row.expires_at) or "Never expires",
-                activations=counts.get(row.id, 0),
+                activations=counts.get(saved_id(row), 0),
                 activation_limit=row.activation_limit,
                 usage_count=row.usage_count,
                 usage_limit=row.usage_limit,
@@ -153,7 +165,7 @@ def reveal_key(s: Session, actor: Actor, key_id: int) -> str:
         raise missing
     if row.buyer_id == user_id and row.fulfilment_id is not None:
         fulfilment = s.get(Fulfilment, row.fulfilment_id)
-        if fulfilment is not None and fulfilment.status == "granted" and row.replaced_by_id is None:
+        if fulfilment is not None and fulfilment.status == FulfilmentStatus.GRANTED and row.replaced_by_id is None:
             return _plaintext(row)
     if _seller_may_see(s, actor, row):
         return _plaintext(row)
@@ -167,10 +179,10 @@ def reveal_key(s: Session, actor: Actor, key_id: int) -> str:
 class SellerKeyRow:
     id: int
     masked: str
-    status: str  # available | sold | revoked
+    status: KeyStatus
     status_label: str
     api_status: str
-    source: str
+    source: KeySource
     # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
     buyer: str
     sold_at: datetime | None
@@ -196,7 +208,7 @@ class ActivationView:
     active: bool
 
 
-KEY_FILTERS = ("all", "available", "sold", "revoked")
+KEY_FILTERS = ("all", *KeyStatus)
 
 
 def _seller_key(s: Session, actor: Actor, key_id: int) -> LicenseKey:
@@ -235,14 +247,19 @@ def list_product_keys(
     """
     product = _owned_product_id(s, actor, product_id)
     page, per_page = page_bounds(page, per_page)
-    condition = [LicenseKey.product_id == product.id, LicenseKey.replaced_by_id.is_(None)]
-    if status in ("available", "sold", "revoked"):
-        condition.append(LicenseKey.status == status)
-    query = select(LicenseKey, User.email).join(User, User.id == LicenseKey.buyer_id, isouter=True).where(*condition)
+    condition = [col(LicenseKey.product_id) == product.id, col(LicenseKey.replaced_by_id).is_(None)]
+    wanted = parse_choice(KeyStatus, status)
+    if wanted is not None:
+        condition.append(col(LicenseKey.status) == wanted)
+    query = (
+        select(LicenseKey, col(User.email))
+        .join(User, col(User.id) == col(LicenseKey.buyer_id), isouter=True)
+        .where(*condition)
+    )
     count_query = (
         select(func.count())
         .select_from(LicenseKey)
-        .join(User, User.id == LicenseKey.buyer_id, isouter=True)
+        .join(User, col(User.id) == col(LicenseKey.buyer_id), isouter=True)
         .where(*condition)
     )
     needle = (search or "").strip().lower()[:100]
@@ -251,12 +268,14 @@ def list_product_keys(
         query = query.where(*found)
         count_query = count_query.where(*found)
     total = s.exec(count_query).one()
-    rows = s.exec(query.order_by(LicenseKey.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
-    counts = _active_activations(s, [row.id for row, _ in rows])
+    rows = s.exec(query.order_by(col(LicenseKey.id).desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    counts = _active_activations(s, [saved_id(row) for row, _ in rows])
     fulfilments = {
         f.id: f
         for f in s.exec(
-            select(Fulfilment).where(Fulfilment.id.in_([row.fulfilment_id for row, _ in rows if row.fulfilment_id]))
+            select(Fulfilment).where(
+                col(Fulfilment.id).in_([row.fulfilment_id for row, _ in rows if row.fulfilment_id])
+            )
         ).all()
     }
     shown = buyers_as_seen_by_shop(s, product.shop_id, {row.buyer_id: email for row, email in rows if row.buyer_id})
@@ -264,26 +283,26 @@ def list_product_keys(
     items = []
     for row, _ in rows:
         fulfilment = fulfilments.get(row.fulfilment_id)
-        access = fulfilment is not None and fulfilment.status == "granted"
+        access = fulfilment is not None and fulfilment.status == FulfilmentStatus.GRANTED
         items.append(
             SellerKeyRow(
-                id=row.id,
+                id=saved_id(row),
                 masked=mask_key(_plaintext(row)),
                 status=row.status,
-                status_label=KEY_STATUS_LABELS.get(row.status, row.status),
-                api_status=status_of(row, now) if row.status != "available" else "",
+                status_label=KEY_STATUS_LABELS[row.status],
+                api_status=status_of(row, now) if row.status != KeyStatus.AVAILABLE else "",
                 source=row.source,
-                buyer=shown.get(row.buyer_id, ""),
+                buyer=shown.get(row.buyer_id, "") if row.buyer_id is not None else "",
                 sold_at=row.sold_at,
                 sold_label=_date(row.sold_at),
                 expires_at=row.expires_at,
                 expires_label=_date(row.expires_at) or "Never",
-                activations=counts.get(row.id, 0),
+                activations=counts.get(saved_id(row), 0),
                 activation_limit=row.activation_limit,
                 usage_count=row.usage_count,
                 revoked_reason=row.revoked_reason or "",
-                can_reenable=row.status == "revoked" and access,
-                can_rotate=row.status == "sold" and access,
+                can_reenable=row.status == KeyStatus.REVOKED and access,
+                can_rotate=row.status == KeyStatus.SOLD and access,
             )
         )
     return make_page(items, page, per_page, total)
@@ -292,14 +311,14 @@ def list_product_keys(
 def revoke_key(s: Session, actor: Actor, key_id: int, *, reason: str = "") -> None:
     """The seller stops a key working (leaked, abused); the API answers "revoked"."""
     row = _seller_key(s, actor, key_id)
-    if row.status == "revoked":
+    if row.status == KeyStatus.REVOKED:
         raise Conflict("This key is already revoked.")
-    if row.status == "available":
+    if row.status == KeyStatus.AVAILABLE:
         raise Conflict("This key has not been sold; it stays in stock.")
     text = " ".join((reason or "").split())
     if len(text) > MAX_REASON_LENGTH:
         raise ValidationError(f"Keep the reason under {MAX_REASON_LENGTH} characters.", "reason")
-    row.status, row.revoked_at, row.revoked_reason = "revoked", utcnow(), text or "revoked by the seller"
+    row.status, row.revoked_at, row.revoked_reason = KeyStatus.REVOKED, utcnow(), text or "revoked by the seller"
     s.add(row)
     s.flush()
     _touch_library(s, row.buyer_id)
@@ -308,14 +327,14 @@ def revoke_key(s: Session, actor: Actor, key_id: int, *, reason: str = "") -> No
 def reenable_key(s: Session, actor: Actor, key_id: int) -> None:
     """Undo a seller's revocation, unless the buyer's access itself was withdrawn."""
     row = _seller_key(s, actor, key_id)
-    if row.status != "revoked":
+    if row.status != KeyStatus.REVOKED:
         raise Conflict("Only a revoked key can be re-enabled.")
     fulfilment = s.get(Fulfilment, row.fulfilment_id) if row.fulfilment_id else None
-    if fulfilment is None or fulfilment.status != "granted":
+    if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
         raise Conflict("This key's order was refunded or disputed, so it cannot be re-enabled.")
     if row.replaced_by_id is not None:
         raise Conflict("This key was replaced by a new one; the new key is the one to manage.")
-    row.status, row.revoked_at, row.revoked_reason = "sold", None, None
+    row.status, row.revoked_at, row.revoked_reason = KeyStatus.SOLD, None, None
     s.add(row)
     s.flush()
     _touch_library(s, row.buyer_id)
@@ -329,27 +348,27 @@ def rotate_key(s: Session, actor: Actor, key_id: int) -> int:
     next key in stock). Returns the new key's id.
     """
     row = _seller_key(s, actor, key_id)
-    if row.status != "sold" or row.fulfilment_id is None:
+    if row.status != KeyStatus.SOLD or row.fulfilment_id is None:
         raise Conflict("Only an active key sold to a buyer can be replaced.")
     fulfilment = s.get(Fulfilment, row.fulfilment_id)
-    if fulfilment is None or fulfilment.status != "granted":
+    if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
         raise Conflict("This key's order was refunded or disputed.")
     policy = s.get(LicensePolicy, row.product_id) or LicensePolicy(product_id=row.product_id)
-    if row.source == "generated":
+    if row.source == KeySource.GENERATED:
         new = new_generated_key(s, row.product_id, policy.prefix)
     else:
         new = take_from_stock(s, row.product_id)
-    new.status, new.sold_at = "sold", utcnow()
+    new.status, new.sold_at = KeyStatus.SOLD, utcnow()
     new.fulfilment_id, new.order_line_id, new.buyer_id = row.fulfilment_id, row.order_line_id, row.buyer_id
     new.activation_limit, new.usage_limit, new.expires_at = row.activation_limit, row.usage_limit, row.expires_at
     s.add(new)
     s.flush()
-    row.status, row.revoked_at, row.revoked_reason = "revoked", utcnow(), "replaced by a new key"
+    row.status, row.revoked_at, row.revoked_reason = KeyStatus.REVOKED, utcnow(), "replaced by a new key"
     row.replaced_by_id = new.id
     s.add(row)
     s.flush()
     _touch_library(s, row.buyer_id)
-    return new.id
+    return saved_id(new)
 
 
 def key_activations(s: Session, actor: Actor, key_id: int) -> list[ActivationView]:
@@ -357,11 +376,11 @@ def key_activations(s: Session, actor: Actor, key_id: int) -> list[ActivationVie
     activations = s.exec(
         select(LicenseActivation)
         .where(LicenseActivation.license_key_id == row.id)
-        .order_by(LicenseActivation.deactivated_at.is_not(None), LicenseActivation.last_seen_at.desc())
+        .order_by(col(LicenseActivation.deactivated_at).is_not(None), col(LicenseActivation.last_seen_at).desc())
     ).all()
     return [
         ActivationView(
-            id=a.id,
+            id=saved_id(a),
             instance=a.instance,
             created_at=a.created_at,
             last_seen_at=a.last_seen_at,

@@ -1,6 +1,6 @@
 """Every table, imported so `SQLModel.metadata` (Alembic's target) knows them all."""
 
-from commerce.models.accounts import AuthSession, PasswordResetToken, User
+from commerce.models.accounts import AuthSession, PasswordResetToken, User, UserRole
 from commerce.models.analytics import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
@@ -8,7 +8,18 @@ from commerce.models.analytics import (
     ProductRollup,
     ShopRollup,
 )
-from commerce.models.catalog import Category, Product, ProductImage, ProductTag
+from commerce.models.base import by_id, primary_key, saved_id
+from commerce.models.catalog import (
+    Category,
+    DeliveryKind,
+    ImageRole,
+    ModerationStatus,
+    PricingMode,
+    Product,
+    ProductImage,
+    ProductStatus,
+    ProductTag,
+)
 from commerce.models.delivery import (
     DeliveryPolicy,
     DownloadCounter,
@@ -17,11 +28,12 @@ from commerce.models.delivery import (
     LibrarySeen,
     LibraryState,
     StampedCopy,
+    StampStatus,
 )
 from commerce.models.files import ProductFile, ProductVersion
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
-from commerce.models.ledger import LedgerPosting, LedgerTransaction
-from commerce.models.licensing import LicenseActivation, LicenseKey, LicensePolicy
+from commerce.models.ledger import LedgerAccount, LedgerEntryKind, LedgerPosting, LedgerTransaction
+from commerce.models.licensing import KeySource, KeyStatus, LicenseActivation, LicenseKey, LicensePolicy
 from commerce.models.moderation import AuditRecord, BannedWord
 from commerce.models.notifications import Notification, UserPreference
 from commerce.models.orders import (
@@ -29,16 +41,19 @@ from commerce.models.orders import (
     Cart,
     CartItem,
     DiscountCode,
+    DiscountKind,
     ExchangeRate,
     Fulfilment,
+    FulfilmentStatus,
     Order,
     OrderLine,
+    OrderStatus,
     OrderTransition,
     Refund,
     TaxRate,
 )
-from commerce.models.payments import WebhookEvent
-from commerce.models.reviews import Report, Review, ReviewVote
+from commerce.models.payments import PaymentEventKind, WebhookEvent, WebhookOutcome
+from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
 from commerce.models.shops import Shop
 
 __all__ = [
@@ -51,16 +66,24 @@ __all__ = [
     "Cart",
     "CartItem",
     "Category",
+    "DeliveryKind",
     "DeliveryPolicy",
     "DimensionRollup",
     "DiscountCode",
+    "DiscountKind",
     "DownloadCounter",
     "DownloadEvent",
     "ExchangeRate",
     "FailedJob",
     "Fulfilment",
     "FulfilmentDelivery",
+    "FulfilmentStatus",
+    "ImageRole",
     "JobIdempotencyKey",
+    "KeySource",
+    "KeyStatus",
+    "LedgerAccount",
+    "LedgerEntryKind",
     "LedgerPosting",
     "LedgerTransaction",
     "LibrarySeen",
@@ -68,26 +91,39 @@ __all__ = [
     "LicenseActivation",
     "LicenseKey",
     "LicensePolicy",
+    "ModerationStatus",
     "Notification",
     "Order",
     "OrderLine",
+    "OrderStatus",
     "OrderTransition",
     "PasswordResetToken",
+    "PaymentEventKind",
+    "PricingMode",
     "Product",
     "ProductFile",
     "ProductImage",
     "ProductRollup",
+    "ProductStatus",
     "ProductTag",
     "ProductVersion",
     "Refund",
     "Report",
+    "ReportStatus",
+    "ReportSubject",
     "Review",
     "ReviewVote",
     "Shop",
     "ShopRollup",
+    "StampStatus",
     "StampedCopy",
     "TaxRate",
     "User",
     "UserPreference",
+    "UserRole",
     "WebhookEvent",
+    "WebhookOutcome",
+    "by_id",
+    "primary_key",
+    "saved_id",
 ]

@@ -1,24 +1,30 @@
 """People, their sign-in sessions and password reset tokens."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
-from commerce.models.base import UTCDateTime
+from commerce.models.base import EnumString, UTCDateTime, one_of
 
-ROLES = ("buyer", "seller", "admin")
+
+class UserRole(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+    ADMIN = "admin"
 
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = (one_of("users", "role", UserRole),)
 
     id: int | None = Field(default=None, primary_key=True)
     # Stored normalised (lower case, IDNA domain) so uniqueness means one person.
     email: str = Field(max_length=320, unique=True, index=True)
     display_name: str = Field(max_length=80)
     password_hash: str = Field(max_length=255)
-    role: str = Field(default="buyer", max_length=16)
+    role: UserRole = Field(default=UserRole.BUYER, sa_type=EnumString(UserRole, 16))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # E.164, given by the person for SMS notifications; never shown to sellers.

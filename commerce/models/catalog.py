@@ -1,19 +1,45 @@
 """Categories, products, their tags and their images."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
-from commerce.models.base import UTCDateTime
+from commerce.models.base import EnumString, UTCDateTime, one_of
 
-PRICING_MODES = ("fixed", "pwyw")
-PRODUCT_STATUSES = ("draft", "published", "archived")
-MODERATION_STATUSES = ("pending", "approved", "rejected")
-# What a buyer receives: downloadable files, a license key, or both.
-DELIVERY_KINDS = ("files", "keys", "both")
-IMAGE_ROLES = ("cover", "gallery")
+
+class PricingMode(StrEnum):
+    FIXED = "fixed"
+    PWYW = "pwyw"  # pay what you want, at least the price
+
+
+class ProductStatus(StrEnum):
+    """The seller's side of a product's life; buyers see it only when published and approved."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class ModerationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class DeliveryKind(StrEnum):
+    """What a buyer receives: downloadable files, a license key, or both."""
+
+    FILES = "files"
+    KEYS = "keys"
+    BOTH = "both"
+
+
+class ImageRole(StrEnum):
+    COVER = "cover"
+    GALLERY = "gallery"
 
 
 class Category(SQLModel, table=True):
@@ -28,7 +54,13 @@ class Category(SQLModel, table=True):
 
 class Product(SQLModel, table=True):
     __tablename__ = "products"
-    __table_args__ = (UniqueConstraint("shop_id", "slug", name="uq_products_shop_slug"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "slug", name="uq_products_shop_slug"),
+        one_of("products", "pricing", PricingMode),
+        one_of("products", "status", ProductStatus),
+        one_of("products", "moderation_status", ModerationStatus),
+        one_of("products", "delivery_kind", DeliveryKind),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     shop_id: int = Field(foreign_key="shops.id", index=True)
@@ -37,16 +69,18 @@ class Product(SQLModel, table=True):
     summary: str = Field(default="", max_length=280)
     description: str = Field(default="")  # Markdown, rendered safely
     category_id: int | None = Field(default=None, foreign_key="categories.id", index=True)
-    pricing: str = Field(default="fixed", max_length=8)
+    pricing: PricingMode = Field(default=PricingMode.FIXED, sa_type=EnumString(PricingMode, 8))
     # Fixed price, or the minimum for pay-what-you-want; minor units of `currency`.
     price_amount: int = Field(default=0)
     currency: str = Field(default="USD", max_length=3)
-    status: str = Field(default="draft", max_length=12)
-    moderation_status: str = Field(default="pending", max_length=12)
+    status: ProductStatus = Field(default=ProductStatus.DRAFT, sa_type=EnumString(ProductStatus, 12))
+    moderation_status: ModerationStatus = Field(
+        default=ModerationStatus.PENDING, sa_type=EnumString(ModerationStatus, 12)
+    )
     rejection_reason: str | None = Field(default=None, max_length=500)
     # The card-sized (800 px) WebP of the cover, under a public "media/" key.
     cover_key: str | None = Field(default=None, max_length=255)
-    delivery_kind: str = Field(default="files", max_length=8)
+    delivery_kind: DeliveryKind = Field(default=DeliveryKind.FILES, sa_type=EnumString(DeliveryKind, 8))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -77,11 +111,14 @@ class ProductImage(SQLModel, table=True):
     """
 
     __tablename__ = "product_images"
-    __table_args__ = (Index("ix_product_images_product_role", "product_id", "role", "position"),)
+    __table_args__ = (
+        Index("ix_product_images_product_role", "product_id", "role", "position"),
+        one_of("product_images", "role", ImageRole),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key="products.id")
-    role: str = Field(max_length=8)
+    role: ImageRole = Field(sa_type=EnumString(ImageRole, 8))
     position: int = Field(default=0)
     width: int
     height: int

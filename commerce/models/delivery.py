@@ -2,14 +2,19 @@
 stamped copies, and the library's change counter and "seen" marks."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
-from commerce.models.base import UTCDateTime
+from commerce.models.base import EnumString, UTCDateTime, one_of
 
-# A stamped copy is "pending", "ready" or "failed".
+
+class StampStatus(StrEnum):
+    PENDING = "pending"
+    READY = "ready"
+    FAILED = "failed"
 
 
 class DeliveryPolicy(SQLModel, table=True):
@@ -71,13 +76,16 @@ class StampedCopy(SQLModel, table=True):
     """A PDF stamped for one buyer, made once by a job and kept in storage."""
 
     __tablename__ = "stamped_copies"
-    __table_args__ = (UniqueConstraint("file_id", "buyer_id", name="uq_stamped_copies_file_buyer"),)
+    __table_args__ = (
+        UniqueConstraint("file_id", "buyer_id", name="uq_stamped_copies_file_buyer"),
+        one_of("stamped_copies", "status", StampStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     file_id: int = Field(foreign_key="product_files.id")
     buyer_id: int = Field(foreign_key="users.id", index=True)
     fulfilment_id: int = Field(foreign_key="fulfilments.id")
-    status: str = Field(default="pending", max_length=8)
+    status: StampStatus = Field(default=StampStatus.PENDING, sa_type=EnumString(StampStatus, 8))
     blob_key: str | None = Field(default=None, max_length=255)
     size_bytes: int | None = Field(default=None)
     error: str | None = Field(default=None, max_length=500)

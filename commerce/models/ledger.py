@@ -1,23 +1,38 @@
 """Double-entry ledger: each transaction's postings sum to zero; balances come only from postings."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
-from commerce.models.base import UTCDateTime
+from commerce.models.base import EnumString, UTCDateTime, one_of
 
-ACCOUNTS = ("buyer_payment", "platform_commission", "gateway_fee", "tax_collected", "seller_earnings", "dispute_hold")
+
+class LedgerEntryKind(StrEnum):
+    SALE = "sale"
+    REFUND = "refund"
+    DISPUTE = "dispute"  # the seller's earnings moved to the dispute hold
+
+
+class LedgerAccount(StrEnum):
+    BUYER_PAYMENT = "buyer_payment"
+    PLATFORM_COMMISSION = "platform_commission"
+    GATEWAY_FEE = "gateway_fee"
+    TAX_COLLECTED = "tax_collected"
+    SELLER_EARNINGS = "seller_earnings"
+    DISPUTE_HOLD = "dispute_hold"
 
 
 class LedgerTransaction(SQLModel, table=True):
     __tablename__ = "ledger_transactions"
+    __table_args__ = (one_of("ledger_transactions", "kind", LedgerEntryKind),)
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
     order_line_id: int = Field(foreign_key="order_lines.id", index=True)
     refund_id: int | None = Field(default=None, foreign_key="refunds.id")
-    kind: str = Field(max_length=12)  # "sale" | "refund" | "dispute"
+    kind: LedgerEntryKind = Field(sa_type=EnumString(LedgerEntryKind, 12))
     memo: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     # Seller earnings become available for payout at this time (the hold period).
@@ -28,10 +43,11 @@ class LedgerPosting(SQLModel, table=True):
     """One leg: positive amounts are debits, negative are credits, in `currency` minor units."""
 
     __tablename__ = "ledger_postings"
+    __table_args__ = (one_of("ledger_postings", "account", LedgerAccount),)
 
     id: int | None = Field(default=None, primary_key=True)
     transaction_id: int = Field(foreign_key="ledger_transactions.id", index=True)
-    account: str = Field(max_length=24)
+    account: LedgerAccount = Field(sa_type=EnumString(LedgerAccount, 24))
     shop_id: int | None = Field(default=None, foreign_key="shops.id", index=True)
     amount: int
     currency: str = Field(max_length=3)

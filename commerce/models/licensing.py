@@ -1,15 +1,24 @@
 """License-key settings per product and the inventory of keys to sell."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
-from commerce.models.base import UTCDateTime
+from commerce.models.base import EnumString, UTCDateTime, one_of
 
-KEY_SOURCES = ("imported", "generated")
-KEY_STATUSES = ("available", "sold", "revoked")
+
+class KeySource(StrEnum):
+    IMPORTED = "imported"  # uploaded by the seller, sold from stock
+    GENERATED = "generated"  # made at the sale
+
+
+class KeyStatus(StrEnum):
+    AVAILABLE = "available"  # in stock
+    SOLD = "sold"
+    REVOKED = "revoked"
 
 
 class LicensePolicy(SQLModel, table=True):
@@ -17,9 +26,10 @@ class LicensePolicy(SQLModel, table=True):
     keys imported by the seller, no prefix, no limits."""
 
     __tablename__ = "license_policies"
+    __table_args__ = (one_of("license_policies", "source", KeySource),)
 
     product_id: int = Field(foreign_key="products.id", primary_key=True)
-    source: str = Field(default="imported", max_length=10)
+    source: KeySource = Field(default=KeySource.IMPORTED, sa_type=EnumString(KeySource, 10))
     prefix: str | None = Field(default=None, max_length=8)  # generated keys only
     activation_limit: int | None = Field(default=None)  # machines per key; None: unlimited
     expiry_days: int | None = Field(default=None)  # from the sale; None: never expires
@@ -38,14 +48,16 @@ class LicenseKey(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("product_id", "lookup_hash", name="uq_license_keys_product_lookup"),
         Index("ix_license_keys_product_status", "product_id", "status"),
+        one_of("license_keys", "status", KeyStatus),
+        one_of("license_keys", "source", KeySource),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key="products.id")
     ciphertext: bytes = Field(sa_type=LargeBinary)
     lookup_hash: str = Field(max_length=64)
-    status: str = Field(default="available", max_length=10)
-    source: str = Field(default="imported", max_length=10)
+    status: KeyStatus = Field(default=KeyStatus.AVAILABLE, sa_type=EnumString(KeyStatus, 10))
+    source: KeySource = Field(default=KeySource.IMPORTED, sa_type=EnumString(KeySource, 10))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     sold_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The order line that bought it; the orders issue adds the foreign key.

@@ -2,15 +2,34 @@
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
-from commerce.models.base import UTCDateTime
+from commerce.models.base import EnumString, UTCDateTime, one_of
 
-ORDER_STATUSES = ("pending", "paid", "partially_refunded", "refunded", "disputed", "cancelled")
-DISCOUNT_KINDS = ("percent", "fixed")
+
+class OrderStatus(StrEnum):
+    """Where an order is in its life; `orders.lifecycle.ALLOWED` says which changes may follow."""
+
+    PENDING = "pending"  # awaiting payment
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    DISPUTED = "disputed"
+    CANCELLED = "cancelled"
+
+
+class DiscountKind(StrEnum):
+    PERCENT = "percent"
+    FIXED = "fixed"  # an amount off
+
+
+class FulfilmentStatus(StrEnum):
+    GRANTED = "granted"
+    REVOKED = "revoked"  # refunded in full or disputed
 
 
 class Cart(SQLModel, table=True):
@@ -40,12 +59,15 @@ class CartItem(SQLModel, table=True):
 
 class DiscountCode(SQLModel, table=True):
     __tablename__ = "discount_codes"
-    __table_args__ = (UniqueConstraint("shop_id", "code", name="uq_discount_codes_shop_code"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "code", name="uq_discount_codes_shop_code"),
+        one_of("discount_codes", "kind", DiscountKind),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     shop_id: int = Field(foreign_key="shops.id", index=True)
     code: str = Field(max_length=40)  # stored upper case
-    kind: str = Field(max_length=8)  # "percent" | "fixed"
+    kind: DiscountKind = Field(sa_type=EnumString(DiscountKind, 8))
     percent_bps: int = Field(default=0)  # percent codes: 1500 = 15 %
     amount: int = Field(default=0)  # fixed codes: minor units of `currency`
     currency: str = Field(max_length=3)  # the shop's currency when created
@@ -91,6 +113,7 @@ class ExchangeRate(SQLModel, table=True):
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
+    __table_args__ = (one_of("orders", "status", OrderStatus),)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=24, unique=True)
@@ -104,7 +127,7 @@ class Order(SQLModel, table=True):
     total: int
     refunded_amount: int = Field(default=0)
     discount_code_id: int | None = Field(default=None, foreign_key="discount_codes.id")
-    status: str = Field(default="pending", max_length=20, index=True)
+    status: OrderStatus = Field(default=OrderStatus.PENDING, sa_type=EnumString(OrderStatus, 20), index=True)
     # Set while pending: two tabs checking out the same cart find the same order.
     checkout_key: str | None = Field(default=None, max_length=64, unique=True)
     payment_provider: str | None = Field(default=None, max_length=20)
@@ -142,11 +165,15 @@ class OrderTransition(SQLModel, table=True):
     """Audit trail: every status change, who or what caused it, and why."""
 
     __tablename__ = "order_transitions"
+    __table_args__ = (
+        one_of("order_transitions", "from_status", OrderStatus),
+        one_of("order_transitions", "to_status", OrderStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
-    from_status: str | None = Field(default=None, max_length=20)
-    to_status: str = Field(max_length=20)
+    from_status: OrderStatus | None = Field(default=None, sa_type=EnumString(OrderStatus, 20))
+    to_status: OrderStatus = Field(sa_type=EnumString(OrderStatus, 20))
     reason: str = Field(max_length=500)
     actor_user_id: int | None = Field(default=None, foreign_key="users.id")
     event_id: str | None = Field(default=None, max_length=255)
@@ -157,14 +184,17 @@ class Fulfilment(SQLModel, table=True):
     """One product granted to a buyer by a paid order line (a bundle grants several)."""
 
     __tablename__ = "fulfilments"
-    __table_args__ = (UniqueConstraint("order_line_id", "product_id", name="uq_fulfilments_line_product"),)
+    __table_args__ = (
+        UniqueConstraint("order_line_id", "product_id", name="uq_fulfilments_line_product"),
+        one_of("fulfilments", "status", FulfilmentStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
     order_line_id: int = Field(foreign_key="order_lines.id")
     buyer_id: int = Field(foreign_key="users.id", index=True)
     product_id: int = Field(foreign_key="products.id")
-    status: str = Field(default="granted", max_length=12)  # "granted" | "revoked"
+    status: FulfilmentStatus = Field(default=FulfilmentStatus.GRANTED, sa_type=EnumString(FulfilmentStatus, 12))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -1,14 +1,24 @@
 """Buyers' reviews of products, the helpful votes on them, and reports of reviews or products."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
-from commerce.models.base import UTCDateTime
+from commerce.models.base import EnumString, UTCDateTime, one_of
 
-# A report is about a "product" or a "review", and is "open", "dismissed" or "actioned".
+
+class ReportSubject(StrEnum):
+    PRODUCT = "product"
+    REVIEW = "review"
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    ACTIONED = "actioned"  # the moderator acted on the subject (rejected it, hid it)
 
 
 class Review(SQLModel, table=True):
@@ -50,15 +60,19 @@ class Report(SQLModel, table=True):
     """A buyer or seller asks moderators to look at a product or a review."""
 
     __tablename__ = "reports"
+    __table_args__ = (
+        one_of("reports", "subject", ReportSubject),
+        one_of("reports", "status", ReportStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(max_length=8)  # "product" | "review"
+    subject: ReportSubject = Field(sa_type=EnumString(ReportSubject, 8))
     product_id: int = Field(foreign_key="products.id", index=True)
     review_id: int | None = Field(default=None, foreign_key="reviews.id", index=True)
     reporter_id: int = Field(foreign_key="users.id", index=True)
     reason: str = Field(max_length=20)
     details: str = Field(default="", max_length=1000)
-    status: str = Field(default="open", max_length=10, index=True)
+    status: ReportStatus = Field(default=ReportStatus.OPEN, sa_type=EnumString(ReportStatus, 10), index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_by: int | None = Field(default=None, foreign_key="users.id")

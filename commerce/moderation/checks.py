@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
@@ -159,8 +159,8 @@ def file_problems(s: Session, product_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = defaultdict(list)
     for product_id, filename, content_type in s.exec(
         select(ProductFile.product_id, ProductFile.filename, ProductFile.content_type)
-        .where(ProductFile.product_id.in_(product_ids))
-        .order_by(ProductFile.id)
+        .where(col(ProductFile.product_id).in_(product_ids))
+        .order_by(col(ProductFile.id))
     ).all():
         problem = file_problem(filename, content_type)
         if problem:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
@@ -21,7 +21,7 @@ from commerce.config import get_settings
 from commerce.errors import DomainError, NotFound, ValidationError
 from commerce.kit.time import utcnow
 from commerce.links import absolute, seller_product_url
-from commerce.models import Product, Report, Review, Shop, User
+from commerce.models import Product, Report, ReportStatus, ReportSubject, Review, Shop, User
 from commerce.notifications.tasks import enqueue_email
 
 MAX_REASON_LENGTH = 500
@@ -45,13 +45,13 @@ def _reason(reason: str | None, *, required: str | None = None) -> str:
 
 
 def _close_reports(
-    s: Session, admin_id: int, *, status: str, product_id: int | None = None, review_id: int | None = None
+    s: Session, admin_id: int, *, status: ReportStatus, product_id: int | None = None, review_id: int | None = None
 ) -> int:
-    query = select(Report).where(Report.status == "open")
+    query = select(Report).where(Report.status == ReportStatus.OPEN)
     if review_id is not None:
         query = query.where(Report.review_id == review_id)
     else:
-        query = query.where(Report.product_id == product_id, Report.subject == "product")
+        query = query.where(Report.product_id == product_id, Report.subject == ReportSubject.PRODUCT)
     now = utcnow()
     reports = s.exec(query).all()
     for report in reports:
@@ -66,7 +66,7 @@ def approve_product(s: Session, actor: Actor, product_id: int, *, note: str = ""
     admin_id = require_admin(actor, "approve_product", product_id=product_id)
     cleaned = _reason(note)
     view = catalog.approve_product(s, actor, product_id)
-    closed = _close_reports(s, admin_id, status="dismissed", product_id=view.id)
+    closed = _close_reports(s, admin_id, status=ReportStatus.DISMISSED, product_id=view.id)
     audit.record(
         s,
         admin_id,
@@ -83,12 +83,12 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
     admin_id = require_admin(actor, "reject_product", product_id=product_id)
     cleaned = _reason(reason, required="Tell the seller why the product is rejected.")
     view = catalog.reject_product(s, actor, product_id, reason=cleaned)
-    _close_reports(s, admin_id, status="actioned", product_id=view.id)
+    _close_reports(s, admin_id, status=ReportStatus.ACTIONED, product_id=view.id)
     audit.record(s, admin_id, "reject_product", "product", view.id, label=view.title, reason=cleaned)
     seller = s.exec(
         select(User)
-        .join(Shop, Shop.owner_id == User.id)
-        .join(Product, Product.shop_id == Shop.id)
+        .join(Shop, col(Shop.owner_id) == col(User.id))
+        .join(Product, col(Product.shop_id) == col(Shop.id))
         .where(Product.id == view.id)
     ).one()
     enqueue_email(
@@ -114,8 +114,8 @@ def hide_review(s: Session, actor: Actor, review_id: int, *, reason: str) -> Non
         s.add(review)
         s.flush()
         mark_products_dirty(s, [review.product_id])
-    _close_reports(s, admin_id, status="actioned", review_id=review.id)
-    product = s.get(Product, review.product_id)
+    _close_reports(s, admin_id, status=ReportStatus.ACTIONED, review_id=review.id)
+    product = s.get_one(Product, review.product_id)
     audit.record(
         s,
         admin_id,
@@ -134,12 +134,12 @@ def dismiss_report(s: Session, actor: Actor, report_id: int, *, reason: str = ""
     report = s.get(Report, report_id, with_for_update=True) if isinstance(report_id, int) else None
     if report is None:
         raise NotFound("This report does not exist.")
-    if report.status != "open":
+    if report.status != ReportStatus.OPEN:
         raise ValidationError("This report has been dealt with already.")
-    report.status, report.resolved_at, report.resolved_by = "dismissed", utcnow(), admin_id
+    report.status, report.resolved_at, report.resolved_by = ReportStatus.DISMISSED, utcnow(), admin_id
     s.add(report)
     s.flush()
-    product = s.get(Product, report.product_id)
+    product = s.get_one(Product, report.product_id)
     audit.record(
         s,
         admin_id,

@@ -5,23 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.time import minute_label
-from commerce.models import LedgerPosting, LedgerTransaction, Order, OrderTransition, Shop, User
+from commerce.models import (
+    LedgerAccount,
+    LedgerEntryKind,
+    LedgerPosting,
+    LedgerTransaction,
+    Order,
+    OrderTransition,
+    Shop,
+    User,
+    saved_id,
+)
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
 ACCOUNT_LABELS = {
-    "buyer_payment": "Buyer payment",
-    "platform_commission": "Platform commission",
-    "gateway_fee": "Payment fee",
-    "tax_collected": "Tax collected",
-    "seller_earnings": "Seller earnings",
+    LedgerAccount.BUYER_PAYMENT: "Buyer payment",
+    LedgerAccount.PLATFORM_COMMISSION: "Platform commission",
+    LedgerAccount.GATEWAY_FEE: "Payment fee",
+    LedgerAccount.TAX_COLLECTED: "Tax collected",
+    LedgerAccount.SELLER_EARNINGS: "Seller earnings",
 }
 
 
@@ -44,9 +54,9 @@ class AdminOrderLine:
 @dataclass(frozen=True)
 class LedgerLine:
     transaction_id: int
-    kind: str
+    kind: LedgerEntryKind
     memo: str
-    account: str
+    account: LedgerAccount
     account_label: str
     shop_name: str
     amount: int
@@ -81,7 +91,10 @@ def find_orders(s: Session, actor: Actor, query: str, *, limit: int = 25) -> lis
         return []
     condition = (func.upper(Order.reference) == text.upper()) | (func.lower(Order.email) == text.lower())
     rows = s.exec(
-        select(Order).where(condition).order_by(Order.created_at.desc(), Order.id.desc()).limit(max(1, min(limit, 100)))
+        select(Order)
+        .where(condition)
+        .order_by(col(Order.created_at).desc(), col(Order.id).desc())
+        .limit(max(1, min(limit, 100)))
     ).all()
     return [
         OrderRow(
@@ -109,16 +122,16 @@ def _order(s: Session, reference: str) -> Order:
 def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
     require_admin(actor, "order_detail", reference=reference)
     order = _order(s, reference)
-    buyer = s.get(User, order.buyer_id)
+    buyer = s.get_one(User, order.buyer_id)
     shops = dict(s.exec(select(Shop.id, Shop.name)).all())
     postings = s.exec(
         select(LedgerPosting, LedgerTransaction)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
         .where(LedgerTransaction.order_id == order.id)
-        .order_by(LedgerTransaction.id, LedgerPosting.id)
+        .order_by(col(LedgerTransaction.id), col(LedgerPosting.id))
     ).all()
     transitions = s.exec(
-        select(OrderTransition).where(OrderTransition.order_id == order.id).order_by(OrderTransition.id)
+        select(OrderTransition).where(col(OrderTransition.order_id) == order.id).order_by(col(OrderTransition.id))
     ).all()
     left = order.total - order.refunded_amount
     refundable = order.status in refunds.REFUNDABLE and left > 0
@@ -150,7 +163,7 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
         ],
         ledger=[
             LedgerLine(
-                transaction_id=tx.id,
+                transaction_id=saved_id(tx),
                 kind=tx.kind,
                 memo=tx.memo,
                 account=p.account,

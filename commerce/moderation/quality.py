@@ -14,11 +14,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin
 from commerce.kit.time import utcnow
-from commerce.models import Order, OrderLine, OrderTransition, Product, Report, Review, Shop, User
+from commerce.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTransition,
+    Product,
+    Report,
+    ReportStatus,
+    ReportSubject,
+    Review,
+    Shop,
+    User,
+    saved_id,
+)
 
 # A refund rate only means something over enough sales.
 REFUND_RATE_THRESHOLD = 0.10
@@ -67,9 +80,9 @@ def _flags(sales: int, refunds: int, disputes: int, average: float, reviews: int
 
 
 def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
-    shops_query = select(Shop, User.email).join(User, User.id == Shop.owner_id).order_by(Shop.name)
+    shops_query = select(Shop, col(User.email)).join(User, col(User.id) == col(Shop.owner_id)).order_by(Shop.name)
     if shop_ids is not None:
-        shops_query = shops_query.where(Shop.id.in_(shop_ids))
+        shops_query = shops_query.where(col(Shop.id).in_(shop_ids))
     shops = s.exec(shops_query).all()
     if not shops:
         return []
@@ -77,20 +90,20 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
     sales = {
         shop_id: (int(sold), int(refunded or 0))
         for shop_id, sold, refunded in s.exec(
-            select(OrderLine.shop_id, func.count(), func.sum(case((OrderLine.refunded_amount > 0, 1), else_=0)))
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(OrderLine.shop_id.in_(ids), Order.paid_at.is_not(None))
-            .group_by(OrderLine.shop_id)
+            select(OrderLine.shop_id, func.count(), func.sum(case((col(OrderLine.refunded_amount) > 0, 1), else_=0)))
+            .join(Order, col(Order.id) == col(OrderLine.order_id))
+            .where(col(OrderLine.shop_id).in_(ids), col(Order.paid_at).is_not(None))
+            .group_by(col(OrderLine.shop_id))
         ).all()
     }
     disputed_orders = (
-        select(OrderTransition.order_id).where(OrderTransition.to_status == "disputed").distinct().subquery()
+        select(OrderTransition.order_id).where(OrderTransition.to_status == OrderStatus.DISPUTED).distinct().subquery()
     )
     disputes = dict(
         s.exec(
             select(OrderLine.shop_id, func.count(func.distinct(OrderLine.order_id)))
-            .where(OrderLine.shop_id.in_(ids), OrderLine.order_id.in_(select(disputed_orders.c.order_id)))
-            .group_by(OrderLine.shop_id)
+            .where(col(OrderLine.shop_id).in_(ids), col(OrderLine.order_id).in_(select(disputed_orders.c.order_id)))
+            .group_by(col(OrderLine.shop_id))
         ).all()
     )
     ratings = {
@@ -98,32 +111,32 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
         for shop_id, average, count in s.exec(
             select(Product.shop_id, func.avg(Review.rating), func.count())
             .select_from(Review)
-            .join(Product, Product.id == Review.product_id)
-            .where(Product.shop_id.in_(ids), Review.hidden_at.is_(None))
-            .group_by(Product.shop_id)
+            .join(Product, col(Product.id) == col(Review.product_id))
+            .where(col(Product.shop_id).in_(ids), col(Review.hidden_at).is_(None))
+            .group_by(col(Product.shop_id))
         ).all()
     }
     reports = dict(
         s.exec(
             select(Product.shop_id, func.count())
             .select_from(Report)
-            .join(Product, Product.id == Report.product_id)
+            .join(Product, col(Product.id) == col(Report.product_id))
             .where(
-                Product.shop_id.in_(ids),
-                Report.subject == "product",
-                Report.status != "dismissed",
+                col(Product.shop_id).in_(ids),
+                Report.subject == ReportSubject.PRODUCT,
+                Report.status != ReportStatus.DISMISSED,
                 Report.created_at >= utcnow() - REPORT_WINDOW,
             )
-            .group_by(Product.shop_id)
+            .group_by(col(Product.shop_id))
         ).all()
     )
     result = []
     for shop, email in shops:
-        sold, refunded = sales.get(shop.id, (0, 0))
-        average, review_count = ratings.get(shop.id, (0.0, 0))
+        sold, refunded = sales.get(saved_id(shop), (0, 0))
+        average, review_count = ratings.get(saved_id(shop), (0.0, 0))
         result.append(
             ShopQuality(
-                shop_id=shop.id,
+                shop_id=saved_id(shop),
                 shop_name=shop.name,
                 shop_slug=shop.slug,
                 owner_email=email,
@@ -132,11 +145,18 @@ def _metrics(s: Session, shop_ids: list[int] | None) -> list[ShopQuality]:
                 sales=sold,
                 refunds=refunded,
                 refund_rate=refunded / sold if sold else 0.0,
-                disputes=disputes.get(shop.id, 0),
+                disputes=disputes.get(saved_id(shop), 0),
                 average_rating=average,
                 review_count=review_count,
-                reports=reports.get(shop.id, 0),
-                flags=_flags(sold, refunded, disputes.get(shop.id, 0), average, review_count, reports.get(shop.id, 0)),
+                reports=reports.get(saved_id(shop), 0),
+                flags=_flags(
+                    sold,
+                    refunded,
+                    disputes.get(saved_id(shop), 0),
+                    average,
+                    review_count,
+                    reports.get(saved_id(shop), 0),
+                ),
                 refund_rate_label=f"{refunded / sold:.0%}" if sold else "–",
                 rating_label=f"{average:.1f} ({review_count})" if review_count else "–",
             )

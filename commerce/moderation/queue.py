@@ -18,14 +18,29 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label, utcnow
 from commerce.links import ADMIN_USERS_PATH, product_url, shop_url
-from commerce.models import AuditRecord, Product, ProductTag, Report, Review, Shop, User
+from commerce.models import (
+    AuditRecord,
+    ModerationStatus,
+    Product,
+    ProductStatus,
+    ProductTag,
+    Report,
+    ReportStatus,
+    ReportSubject,
+    Review,
+    Shop,
+    User,
+    by_id,
+    primary_key,
+    saved_id,
+)
 from commerce.moderation import checks
 from commerce.moderation.quality import flagged_shops
 from commerce.reviews.service import REPORT_REASONS
@@ -90,9 +105,11 @@ def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[R
     by_product: dict[int, list[Report]] = defaultdict(list)
     by_review: dict[int, list[Report]] = defaultdict(list)
     for report in s.exec(
-        select(Report).where(Report.status == "open").order_by(Report.created_at.desc(), Report.id.desc())
+        select(Report)
+        .where(Report.status == ReportStatus.OPEN)
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
     ).all():
-        if report.subject == "review":
+        if report.subject == ReportSubject.REVIEW and report.review_id is not None:  # a review report names one
             by_review[report.review_id].append(report)
         else:
             by_product[report.product_id].append(report)
@@ -102,7 +119,7 @@ def _open_reports(s: Session) -> tuple[dict[int, list[Report]], dict[int, list[R
 def _report_views(reports: list[Report], people: dict[int, User]) -> list[ReportView]:
     return [
         ReportView(
-            id=r.id,
+            id=saved_id(r),
             reason=r.reason,
             reason_label=REPORT_REASONS.get(r.reason, r.reason),
             details=r.details,
@@ -128,49 +145,52 @@ def _edited_since_approval(s: Session) -> set[int]:
         return set()
     rows = s.exec(
         select(Product.id, Product.updated_at).where(
-            Product.id.in_(list(approved_at)), Product.status == "published", Product.moderation_status == "approved"
+            col(Product.id).in_(list(approved_at)),
+            Product.status == ProductStatus.PUBLISHED,
+            Product.moderation_status == ModerationStatus.APPROVED,
         )
     ).all()
-    return {product_id for product_id, updated_at in rows if updated_at > approved_at[product_id]}
+    return {
+        primary_key(product_id) for product_id, updated_at in rows if updated_at > approved_at[primary_key(product_id)]
+    }
 
 
 def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
     """Every item waiting for a decision, flagged first, then longest waiting first."""
     now = now or utcnow()
     product_reports, review_reports = _open_reports(s)
-    pending_ids = set(
-        s.exec(select(Product.id).where(Product.status == "published", Product.moderation_status == "pending")).all()
-    )
+    pending_ids = {
+        primary_key(product_id)
+        for product_id in s.exec(
+            select(Product.id).where(
+                Product.status == ProductStatus.PUBLISHED, Product.moderation_status == ModerationStatus.PENDING
+            )
+        ).all()
+    }
     edited_ids = _edited_since_approval(s)
     checked_ids = pending_ids | edited_ids  # the automatic checks look at what a person has not seen
     product_ids = checked_ids | set(product_reports)
     reviews = (
-        {
-            review.id: review
-            for review in s.exec(
-                select(Review).where(Review.id.in_(list(review_reports)), Review.hidden_at.is_(None))
+        by_id(
+            s.exec(
+                select(Review).where(col(Review.id).in_(list(review_reports)), col(Review.hidden_at).is_(None))
             ).all()
-        }
+        )
         if review_reports
         else {}
     )
-    products = {
-        p.id: p
-        for p in s.exec(
-            select(Product).where(Product.id.in_(product_ids | {r.product_id for r in reviews.values()}))
-        ).all()
-    }
-    shops = {
-        shop.id: shop for shop in s.exec(select(Shop).where(Shop.id.in_({p.shop_id for p in products.values()}))).all()
-    }
+    products = by_id(
+        s.exec(select(Product).where(col(Product.id).in_(product_ids | {r.product_id for r in reviews.values()}))).all()
+    )
+    shops = by_id(s.exec(select(Shop).where(col(Shop.id).in_({p.shop_id for p in products.values()}))).all())
     tags: dict[int, list[str]] = defaultdict(list)
     for product_id, tag in s.exec(
-        select(ProductTag.product_id, ProductTag.tag).where(ProductTag.product_id.in_(product_ids))
+        select(ProductTag.product_id, ProductTag.tag).where(col(ProductTag.product_id).in_(product_ids))
     ).all():
         tags[product_id].append(tag)
     people_ids = {r.reporter_id for rs in (*product_reports.values(), *review_reports.values()) for r in rs}
     people_ids |= {review.buyer_id for review in reviews.values()}
-    people = {u.id: u for u in s.exec(select(User).where(User.id.in_(people_ids))).all()} if people_ids else {}
+    people = by_id(s.exec(select(User).where(col(User.id).in_(people_ids))).all()) if people_ids else {}
     words = checks.word_checker(s)
     file_flags = checks.file_problems(s, list(checked_ids))
     shops_flagged = flagged_shops(s)
@@ -178,7 +198,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         s,
         [("product", str(pid)) for pid in product_ids]
         + [("review", str(rid)) for rid in reviews]
-        + [("shop", str(shop.shop_id)) for shop in shops_flagged],
+        + [("shop", str(quality.shop_id)) for quality in shops_flagged],
     )
 
     items: list[QueueItem] = []
@@ -243,26 +263,26 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 history=history.get(("review", str(review_id)), []),
             )
         )
-    for shop in shops_flagged:
+    for quality in shops_flagged:
         items.append(
             QueueItem(
-                key=f"shop:{shop.shop_id}",
+                key=f"shop:{quality.shop_id}",
                 kind="shop",
-                subject_id=shop.shop_id,
-                title=shop.shop_name,
-                subtitle=f"Shop of {shop.owner_email}",
+                subject_id=quality.shop_id,
+                title=quality.shop_name,
+                subtitle=f"Shop of {quality.owner_email}",
                 body="",
-                url=shop_url(shop.shop_slug),
+                url=shop_url(quality.shop_slug),
                 pending=False,
                 edited=False,
                 rating=0,
                 waiting_since=None,
                 age_label="",
-                report_count=shop.reports,
-                flags=shop.flags,
+                report_count=quality.reports,
+                flags=quality.flags,
                 flagged=True,
-                manage_url=ADMIN_USERS_PATH + "?" + urlencode({"q": shop.owner_email}),
-                history=history.get(("shop", str(shop.shop_id)), []),
+                manage_url=ADMIN_USERS_PATH + "?" + urlencode({"q": quality.owner_email}),
+                history=history.get(("shop", str(quality.shop_id)), []),
             )
         )
     far_future = now + timedelta(days=1)

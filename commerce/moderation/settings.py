@@ -105,8 +105,7 @@ def set_tax_rate(s: Session, actor: Actor, *, country: str, percent: str) -> Non
     admin_id = require_admin(actor, "set_tax_rate", country=country)
     text = (percent if isinstance(percent, str) else "").strip()
     bps = _percent_to_bps(text, "tax rate", "rate") if text else None
-    tax.set_rate(s, actor, country=country, rate_bps=bps)
-    code = tax.normalize_country(country)
+    code = tax.set_rate(s, actor, country=country, rate_bps=bps)
     audit.record(
         s,
         admin_id,

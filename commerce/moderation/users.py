@@ -13,16 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.catalog.changes import mark_shop_products_dirty
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label, utcnow
-from commerce.models import Order, Product, Report, Review, Shop, User
-from commerce.models.accounts import ROLES
+from commerce.models import Order, Product, Report, ReportStatus, ReportSubject, Review, Shop, User, UserRole, saved_id
 from commerce.moderation.decisions import MAX_REASON_LENGTH
 from commerce.money import Money, format_money
 from commerce.orders.lifecycle import STATUS_LABELS
@@ -34,7 +34,7 @@ class UserRow:
     id: int
     email: str
     display_name: str
-    role: str
+    role: UserRole
     shop_id: int | None
     shop_name: str
     shop_slug: str
@@ -57,11 +57,11 @@ class UserOrderRow:
 @dataclass(frozen=True)
 class UserReportRow:
     id: int
-    subject: str
+    subject: ReportSubject
     product_title: str
     reason_label: str
     details: str
-    status: str
+    status: ReportStatus
     date_label: str
 
 
@@ -79,10 +79,10 @@ def _like(word: str) -> str:
 
 def _received_condition(user_id: int):
     """Reports (not dismissed) about the user's products or the user's reviews."""
-    own_products = select(Product.id).join(Shop, Shop.id == Product.shop_id).where(Shop.owner_id == user_id)
+    own_products = select(Product.id).join(Shop, col(Shop.id) == col(Product.shop_id)).where(Shop.owner_id == user_id)
     own_reviews = select(Review.id).where(Review.buyer_id == user_id)
-    return ((Report.subject == "product") & Report.product_id.in_(own_products)) | (
-        (Report.subject == "review") & Report.review_id.in_(own_reviews)
+    return ((col(Report.subject) == ReportSubject.PRODUCT) & col(Report.product_id).in_(own_products)) | (
+        (col(Report.subject) == ReportSubject.REVIEW) & col(Report.review_id).in_(own_reviews)
     )
 
 
@@ -90,24 +90,30 @@ def _rows(s: Session, users: list[User]) -> list[UserRow]:
     if not users:
         return []
     ids = [user.id for user in users]
-    shops = {shop.owner_id: shop for shop in s.exec(select(Shop).where(Shop.owner_id.in_(ids))).all()}
+    shops = {shop.owner_id: shop for shop in s.exec(select(Shop).where(col(Shop.owner_id).in_(ids))).all()}
     orders = dict(
-        s.exec(select(Order.buyer_id, func.count()).where(Order.buyer_id.in_(ids)).group_by(Order.buyer_id)).all()
+        s.exec(
+            select(col(Order.buyer_id), func.count()).where(col(Order.buyer_id).in_(ids)).group_by(col(Order.buyer_id))
+        ).all()
     )
     filed = dict(
         s.exec(
-            select(Report.reporter_id, func.count()).where(Report.reporter_id.in_(ids)).group_by(Report.reporter_id)
+            select(Report.reporter_id, func.count())
+            .where(col(Report.reporter_id).in_(ids))
+            .group_by(col(Report.reporter_id))
         ).all()
     )
     rows = []
     for user in users:
-        shop = shops.get(user.id)
+        shop = shops.get(saved_id(user))
         received = s.exec(
-            select(func.count()).select_from(Report).where(_received_condition(user.id), Report.status != "dismissed")
+            select(func.count())
+            .select_from(Report)
+            .where(_received_condition(saved_id(user)), Report.status != ReportStatus.DISMISSED)
         ).one()
         rows.append(
             UserRow(
-                id=user.id,
+                id=saved_id(user),
                 email=user.email,
                 display_name=user.display_name,
                 role=user.role,
@@ -116,8 +122,8 @@ def _rows(s: Session, users: list[User]) -> list[UserRow]:
                 shop_slug=shop.slug if shop else "",
                 shop_suspended=bool(shop and shop.suspended_at),
                 account_suspended=user.suspended_at is not None,
-                order_count=orders.get(user.id, 0),
-                reports_filed=filed.get(user.id, 0),
+                order_count=orders.get(saved_id(user), 0),
+                reports_filed=filed.get(saved_id(user), 0),
                 reports_received=received,
                 joined_label=day_label(user.created_at),
             )
@@ -138,16 +144,17 @@ def search_users(
             or_(
                 func.lower(User.email).like(pattern, escape="\\"),
                 func.lower(User.display_name).like(pattern, escape="\\"),
-                User.id.in_(select(Shop.owner_id).where(func.lower(Shop.name).like(pattern, escape="\\"))),
+                col(User.id).in_(select(Shop.owner_id).where(func.lower(Shop.name).like(pattern, escape="\\"))),
             )
         )
-    if role in ROLES:
-        conditions.append(User.role == role)
+    wanted_role = parse_choice(UserRole, role)
+    if wanted_role is not None:
+        conditions.append(col(User.role) == wanted_role)
     total = s.exec(select(func.count()).select_from(User).where(*conditions)).one()
     users = s.exec(
         select(User)
         .where(*conditions)
-        .order_by(User.created_at.desc(), User.id.desc())
+        .order_by(col(User.created_at).desc(), col(User.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -156,13 +163,15 @@ def search_users(
 
 def _report_rows(s: Session, reports: list[Report]) -> list[UserReportRow]:
     titles = (
-        dict(s.exec(select(Product.id, Product.title).where(Product.id.in_({r.product_id for r in reports}))).all())
+        dict(
+            s.exec(select(Product.id, Product.title).where(col(Product.id).in_({r.product_id for r in reports}))).all()
+        )
         if reports
         else {}
     )
     return [
         UserReportRow(
-            id=r.id,
+            id=saved_id(r),
             subject=r.subject,
             product_title=titles.get(r.product_id, ""),
             reason_label=REPORT_REASONS.get(r.reason, r.reason),
@@ -179,12 +188,14 @@ def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
     user = s.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
         raise NotFound("There is no such user.")
-    orders = s.exec(select(Order).where(Order.buyer_id == user.id).order_by(Order.created_at.desc()).limit(50)).all()
+    orders = s.exec(
+        select(Order).where(Order.buyer_id == user.id).order_by(col(Order.created_at).desc()).limit(50)
+    ).all()
     filed = s.exec(
-        select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at.desc()).limit(50)
+        select(Report).where(Report.reporter_id == user.id).order_by(col(Report.created_at).desc()).limit(50)
     ).all()
     received = s.exec(
-        select(Report).where(_received_condition(user.id)).order_by(Report.created_at.desc()).limit(50)
+        select(Report).where(_received_condition(saved_id(user))).order_by(col(Report.created_at).desc()).limit(50)
     ).all()
     return UserDetail(
         user=_rows(s, [user])[0],
@@ -228,7 +239,7 @@ def suspend_seller(s: Session, actor: Actor, user_id: int, *, reason: str) -> Us
     shop.suspended_at = utcnow()
     s.add(shop)
     s.flush()
-    mark_shop_products_dirty(s, shop.id)
+    mark_shop_products_dirty(s, saved_id(shop))
     audit.record(s, admin_id, "suspend_seller", "shop", shop.id, label=f"{shop.name} ({user.email})", reason=cleaned)
     return _rows(s, [user])[0]
 
@@ -242,7 +253,7 @@ def reinstate_seller(s: Session, actor: Actor, user_id: int, *, reason: str = ""
     shop.suspended_at = None
     s.add(shop)
     s.flush()
-    mark_shop_products_dirty(s, shop.id)
+    mark_shop_products_dirty(s, saved_id(shop))
     audit.record(
         s,
         admin_id,
@@ -261,12 +272,12 @@ def promote_to_admin(s: Session, actor: Actor, user_id: int) -> UserRow:
     user = s.get(User, user_id, with_for_update=True) if isinstance(user_id, int) else None
     if user is None:
         raise NotFound("There is no such user.")
-    if user.role == "admin":
+    if user.role == UserRole.ADMIN:
         raise Conflict(f"{user.display_name} is an administrator already.")
     if user.suspended_at is not None:
         raise Conflict("A suspended account cannot become an administrator.")
     previous = user.role
-    user.role = "admin"
+    user.role = UserRole.ADMIN
     s.add(user)
     s.flush()
     audit.record(s, admin_id, "promote_admin", "user", user.id, label=user.email, reason=f"was {previous}")

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.jobs import enqueue_after_commit
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
-from commerce.models import Notification, ShopRollup
+from commerce.models import Notification, ShopRollup, saved_id
 from commerce.notifications import preferences, tasks
 
 PAGE_SIZE = 25
@@ -44,7 +44,7 @@ class LiveStatus:
 
 def _view(row: Notification) -> NotificationView:
     return NotificationView(
-        id=row.id,
+        id=saved_id(row),
         kind=row.kind,
         title=row.title,
         body=row.body,
@@ -95,7 +95,7 @@ def list_notifications(s: Session, actor: Actor, *, page: int = 1, per_page: int
     rows = s.exec(
         select(Notification)
         .where(Notification.user_id == user_id)
-        .order_by(Notification.id.desc())
+        .order_by(col(Notification.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -107,8 +107,8 @@ def notifications_after(s: Session, actor: Actor, after_id: int) -> list[Notific
     user_id = require_signed_in(actor)
     rows = s.exec(
         select(Notification)
-        .where(Notification.user_id == user_id, Notification.id > after_id)
-        .order_by(Notification.id)
+        .where(Notification.user_id == user_id, col(Notification.id) > after_id)
+        .order_by(col(Notification.id))
         .limit(20)
     ).all()
     return [_view(row) for row in rows]
@@ -119,12 +119,12 @@ def mark_read(s: Session, actor: Actor, notification_ids: list[int] | None = Non
     user_id = require_signed_in(actor)
     statement = (
         update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
     )
     if notification_ids is not None:
         ids = [i for i in notification_ids if isinstance(i, int) and not isinstance(i, bool)]
-        statement = statement.where(Notification.id.in_(ids))
+        statement = statement.where(col(Notification.id).in_(ids))
     return s.exec(statement).rowcount
 
 
@@ -133,11 +133,11 @@ def live_status(s: Session, actor: Actor) -> LiveStatus:
     latest, unread = s.exec(
         select(
             func.coalesce(func.max(Notification.id), 0),
-            func.count(Notification.id).filter(Notification.read_at.is_(None)),
+            func.count(col(Notification.id)).filter(col(Notification.read_at).is_(None)),
         ).where(Notification.user_id == user_id)
     ).one()
     stamp = ""
     if actor.shop_id is not None:
         computed = s.exec(select(func.max(ShopRollup.computed_at)).where(ShopRollup.shop_id == actor.shop_id)).one()
-        stamp = str(computed or "")
-    return LiveStatus(latest_id=int(latest), unread=int(unread), figures_stamp=stamp)
+        stamp = "" if computed is None else str(computed)  # None: no rollups yet
+    return LiveStatus(latest_id=int(latest or 0), unread=int(unread), figures_stamp=stamp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.db import dialect_insert
 from commerce.models import LibraryState
@@ -17,11 +17,10 @@ def bump_library(s: Session, user_ids: Iterable[int]) -> None:
     if not ids:
         return
     insert = dialect_insert(s)
-    table = LibraryState.__table__
-    statement = insert(table).values(
+    statement = insert(LibraryState).values(
         [{"user_id": user_id, "version": 1, "product_update_emails": True} for user_id in ids]
     )
-    s.exec(statement.on_conflict_do_update(index_elements=["user_id"], set_={"version": table.c.version + 1}))
+    s.exec(statement.on_conflict_do_update(index_elements=["user_id"], set_={"version": col(LibraryState.version) + 1}))
 
 
 def library_version(s: Session, user_id: int) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import exists
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.config import get_settings
@@ -156,7 +156,7 @@ def set_sms_number(s: Session, actor: Actor, *, number: str) -> PreferencesView:
     cleaned = re.sub(r"[\s().-]", "", number)
     if cleaned and not _SMS_NUMBER.fullmatch(cleaned):
         raise ValidationError("Enter the number with its country code, like +44 7700 900123.", field="sms_number")
-    user = s.get(User, user_id)
+    user = s.get_one(User, user_id)
     user.sms_number = cleaned or None
     s.add(user)
     s.flush()
@@ -170,7 +170,7 @@ def sharing_email(s: Session, user_ids: set[int]) -> set[int]:
     opted = dict(
         s.exec(
             select(UserPreference.user_id, UserPreference.enabled).where(
-                UserPreference.key == SHARE_EMAIL, UserPreference.user_id.in_(user_ids)
+                UserPreference.key == SHARE_EMAIL, col(UserPreference.user_id).in_(user_ids)
             )
         ).all()
     )
@@ -201,8 +201,8 @@ def shares_email_with_sellers(user_id_column):
     def stored(enabled: bool):
         return exists().where(
             UserPreference.user_id == user_id_column,
-            UserPreference.key == SHARE_EMAIL,
-            UserPreference.enabled.is_(enabled),
+            col(UserPreference.key) == SHARE_EMAIL,
+            col(UserPreference.enabled).is_(enabled),
         )
 
     # Only choices that differ from the default are stored.

@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.queries import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import Cart, CartItem, Product, Shop
+from commerce.models import Cart, CartItem, PricingMode, Product, Shop, saved_id
 from commerce.money import Money, format_money, parse_major
 from commerce.orders import tax
 from commerce.orders.currency import check_offered
@@ -82,24 +82,31 @@ class CartCount:
 def check_item(s: Session, product_id: int, amount_text: str | None = None) -> CartInput:
     """A product buyers can add, with its PWYW amount parsed and checked; raises otherwise."""
     product = s.exec(
-        select(Product).join(Shop, Shop.id == Product.shop_id).where(Product.id == product_id, visible_to_buyers())
+        select(Product)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .where(Product.id == product_id, visible_to_buyers())
     ).first()
     if product is None:
         raise NotFound("This product is not available.")
-    if product.pricing != "pwyw":
-        return CartInput(product.id, None)
+    if product.pricing != PricingMode.PWYW:
+        return CartInput(saved_id(product), None)
     if amount_text is None or not str(amount_text).strip():
-        return CartInput(product.id, product.price_amount)
+        return CartInput(saved_id(product), product.price_amount)
     amount = parse_major(str(amount_text), product.currency).amount
     if amount < product.price_amount:
         minimum = format_money(Money(product.price_amount, product.currency))
         raise ValidationError(f"Pay at least {minimum} for {product.title}.", field="amount")
-    return CartInput(product.id, amount)
+    return CartInput(saved_id(product), amount)
 
 
-def _cart(s: Session, user_id: int, *, create: bool) -> Cart | None:
-    cart = s.exec(select(Cart).where(Cart.user_id == user_id)).first()
-    if cart is None and create:
+def _existing_cart(s: Session, user_id: int) -> Cart | None:
+    return s.exec(select(Cart).where(Cart.user_id == user_id)).first()
+
+
+def _cart(s: Session, user_id: int) -> Cart:
+    """The buyer's cart, made on first use."""
+    cart = _existing_cart(s, user_id)
+    if cart is None:
         cart = Cart(user_id=user_id)
         s.add(cart)
         s.flush()
@@ -109,7 +116,9 @@ def _cart(s: Session, user_id: int, *, create: bool) -> Cart | None:
 def _items(s: Session, cart: Cart | None) -> list[CartInput]:
     if cart is None:
         return []
-    rows = s.exec(select(CartItem).where(CartItem.cart_id == cart.id).order_by(CartItem.added_at, CartItem.id)).all()
+    rows = s.exec(
+        select(CartItem).where(CartItem.cart_id == cart.id).order_by(col(CartItem.added_at), col(CartItem.id))
+    ).all()
     return [CartInput(row.product_id, row.amount) for row in rows]
 
 
@@ -126,7 +135,7 @@ def _account_settings(cart: Cart | None) -> CartSettings:
 def cart_view(s: Session, actor: Actor, *, guest: GuestCart = NO_GUEST_CART) -> CartView:
     """The visitor's cart, priced: the signed-in buyer's, or the guest's."""
     if actor.is_signed_in:
-        cart = _cart(s, actor.user_id, create=False)
+        cart = _existing_cart(s, require_signed_in(actor))
         items, settings = _items(s, cart), _account_settings(cart)
     else:
         items, settings = list(guest.items[:MAX_ITEMS]), guest.settings
@@ -159,7 +168,7 @@ def item_count(s: Session, actor: Actor, *, guest: GuestCart = NO_GUEST_CART) ->
     guest = _kept(s, actor, guest)
     if not actor.is_signed_in:
         return CartCount(len(guest.items), guest)
-    cart = _cart(s, actor.user_id, create=False)
+    cart = _existing_cart(s, require_signed_in(actor))
     if cart is None:
         return CartCount(0, guest)
     return CartCount(s.exec(select(func.count()).select_from(CartItem).where(CartItem.cart_id == cart.id)).one(), guest)
@@ -181,13 +190,13 @@ def add_item(
             kept = item if amount_text is not None else guest.items[position]
             items = (*guest.items[:position], kept, *guest.items[position + 1 :])
         return _changed(s, actor, replace(guest, items=items))
-    cart = _cart(s, actor.user_id, create=True)
+    cart = _cart(s, require_signed_in(actor))
     row = s.exec(select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)).first()
     if row is None:
         count = len(s.exec(select(CartItem.id).where(CartItem.cart_id == cart.id)).all())
         if count >= MAX_ITEMS:
             raise ValidationError(f"A cart holds at most {MAX_ITEMS} products.")
-        row = CartItem(cart_id=cart.id, product_id=product_id)
+        row = CartItem(cart_id=saved_id(cart), product_id=product_id)
     if row.id is None or amount_text is not None:
         row.amount = item.amount
     s.add(row)
@@ -199,7 +208,7 @@ def remove_item(s: Session, actor: Actor, product_id: int, *, guest: GuestCart =
     if not actor.is_signed_in:
         items = tuple(entry for entry in guest.items if entry.product_id != product_id)
         return _changed(s, actor, replace(guest, items=items))
-    cart = _cart(s, actor.user_id, create=False)
+    cart = _existing_cart(s, require_signed_in(actor))
     if cart is not None:
         row = s.exec(select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)).first()
         if row is not None:
@@ -219,7 +228,7 @@ def normalize_settings(s: Session, *, code: str | None, country: str | None, cur
 
 def _choose(s: Session, actor: Actor, guest: GuestCart, **choices: str | None) -> CartChange:
     """Change some of the cart's choices (code, country, currency), keeping the others."""
-    cart = _cart(s, actor.user_id, create=True) if actor.is_signed_in else None
+    cart = _cart(s, require_signed_in(actor)) if actor.is_signed_in else None
     chosen = replace(_account_settings(cart) if cart else guest.settings, **choices)
     settings = normalize_settings(s, code=chosen.code, country=chosen.country, currency=chosen.currency)
     if cart is None:
@@ -264,23 +273,22 @@ def _merge_into_account(s: Session, actor: Actor, guest: GuestCart) -> None:
     """At sign-in: add the guest cart's products that are still available; keep the
     database cart's own choices where both have one."""
     user_id = require_signed_in(actor)
-    cart = _cart(s, user_id, create=bool(guest.items))
+    cart = _cart(s, user_id) if guest.items else _existing_cart(s, user_id)
     if cart is None:
         return
     present = {item.product_id for item in _items(s, cart)}
     for item in guest.items:
         if item.product_id in present:
             continue
+        product = s.get(Product, item.product_id)
+        if product is None:
+            continue  # deleted since the guest added it
         try:
-            amount_text = (
-                None
-                if item.amount is None
-                else str(Money(item.amount, s.get(Product, item.product_id).currency).to_decimal())
-            )
+            amount_text = None if item.amount is None else str(Money(item.amount, product.currency).to_decimal())
             checked = check_item(s, item.product_id, amount_text)
         except (NotFound, ValidationError):
             continue
-        s.add(CartItem(cart_id=cart.id, product_id=checked.product_id, amount=checked.amount))
+        s.add(CartItem(cart_id=saved_id(cart), product_id=checked.product_id, amount=checked.amount))
         present.add(item.product_id)
     settings = guest.settings
     cart.discount_code = cart.discount_code or settings.code
@@ -291,10 +299,12 @@ def _merge_into_account(s: Session, actor: Actor, guest: GuestCart) -> None:
 
 def remove_products(s: Session, user_id: int, product_ids: set[int]) -> None:
     """Take bought products out of the buyer's cart (called when an order is paid)."""
-    cart = _cart(s, user_id, create=False)
+    cart = _existing_cart(s, user_id)
     if cart is None or not product_ids:
         return
-    for row in s.exec(select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id.in_(product_ids))).all():
+    for row in s.exec(
+        select(CartItem).where(CartItem.cart_id == cart.id, col(CartItem.product_id).in_(product_ids))
+    ).all():
         s.delete(row)
     cart.discount_code = None
     _touch(s, cart)

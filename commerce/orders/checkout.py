@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor
 from commerce.catalog.bundles import granted_products
@@ -30,14 +30,18 @@ from commerce.kit.time import utcnow
 from commerce.links import CART_PATH, absolute, order_url, password_reset_url
 from commerce.models import (
     BundleItem,
+    KeySource,
+    KeyStatus,
     LicenseKey,
     LicensePolicy,
     Order,
     OrderLine,
+    OrderStatus,
     OrderTransition,
     PasswordResetToken,
     Product,
     User,
+    saved_id,
 )
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
@@ -54,7 +58,7 @@ KEY_HOLD = timedelta(minutes=30)
 @dataclass(frozen=True)
 class CheckoutResult:
     order_reference: str
-    status: str
+    status: OrderStatus
     redirect_url: str  # the payment page, or the confirmation page for a free order
     receipt_token: str  # lets a guest's browser show the confirmation page (lifecycle.receipt_token)
 
@@ -89,7 +93,7 @@ def _send_claim_link(s: Session, user: User) -> None:
     token = secrets.token_urlsafe(32)
     s.add(
         PasswordResetToken(
-            user_id=user.id,
+            user_id=saved_id(user),
             token_hash=hashlib.sha256(token.encode()).hexdigest(),
             expires_at=utcnow() + timedelta(days=CLAIM_LINK_LIFETIME_DAYS),
         )
@@ -141,7 +145,7 @@ def start_checkout(
     if settings.code and quote.code_message:
         raise ValidationError(quote.code_message + " Remove the code to continue.", field="code")
 
-    key = _checkout_key(buyer.id, items, quote)
+    key = _checkout_key(saved_id(buyer), items, quote)
     existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
     if existing is not None:
         return _result(existing, base_url)
@@ -168,10 +172,10 @@ def start_checkout(
         lifecycle.mark_paid(s, order, reason="free order: nothing to pay")
         return _result(order, base_url)
 
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
     session = gateway.create_checkout(
         CheckoutRequest(
-            order_id=order.id,
+            order_id=saved_id(order),
             order_reference=order.reference,
             amount=order.total,
             currency=order.currency,
@@ -225,26 +229,26 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
         for product_id in granted_products(s, line.product_id):
             needed[product_id] = needed.get(product_id, 0) + 1
     for product_id in sorted(needed):
-        product = s.get(Product, product_id)
+        product = s.get_one(Product, product_id)
         if not delivers_keys(product.delivery_kind):
             continue
         policy = s.get(LicensePolicy, product.id)
-        if policy is not None and policy.source == "generated":
+        if policy is not None and policy.source == KeySource.GENERATED:
             continue
-        s.get(Product, product.id, with_for_update=True, populate_existing=True)
+        s.get_one(Product, product.id, with_for_update=True, populate_existing=True)
         available = s.exec(
             select(func.count())
             .select_from(LicenseKey)
-            .where(LicenseKey.product_id == product.id, LicenseKey.status == "available")
+            .where(LicenseKey.product_id == product.id, LicenseKey.status == KeyStatus.AVAILABLE)
         ).one()
         granting = select(BundleItem.bundle_id).where(BundleItem.product_id == product.id)
         held = s.exec(
             select(func.count())
             .select_from(OrderLine)
-            .join(Order, Order.id == OrderLine.order_id)
+            .join(Order, col(Order.id) == col(OrderLine.order_id))
             .where(
-                (OrderLine.product_id == product.id) | OrderLine.product_id.in_(granting),
-                Order.status == "pending",
+                (col(OrderLine.product_id) == product.id) | col(OrderLine.product_id).in_(granting),
+                Order.status == OrderStatus.PENDING,
                 Order.buyer_id != buyer.id,
                 Order.created_at > utcnow() - KEY_HOLD,
             )
@@ -256,7 +260,7 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
 def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
     order = Order(
         reference=new_reference(),
-        buyer_id=buyer.id,
+        buyer_id=saved_id(buyer),
         email=buyer.email,
         billing_country=quote.country,
         currency=quote.currency,
@@ -272,7 +276,7 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
     for line in quote.payable_lines:
         s.add(
             OrderLine(
-                order_id=order.id,
+                order_id=saved_id(order),
                 product_id=line.product_id,
                 shop_id=line.shop_id,
                 title=line.title,
@@ -289,7 +293,11 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
         )
     s.add(
         OrderTransition(
-            order_id=order.id, from_status=None, to_status="pending", reason="checkout", actor_user_id=buyer.id
+            order_id=saved_id(order),
+            from_status=None,
+            to_status=OrderStatus.PENDING,
+            reason="checkout",
+            actor_user_id=buyer.id,
         )
     )
     s.flush()
@@ -298,7 +306,7 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
 
 def _result(order: Order, base_url: str | None) -> CheckoutResult:
     token = lifecycle.receipt_token(order.reference)
-    if order.status == "pending" and order.payment_url:
+    if order.status == OrderStatus.PENDING and order.payment_url:
         return CheckoutResult(order.reference, order.status, order.payment_url, token)
     base = (base_url or get_settings().base_url).rstrip("/")
     return CheckoutResult(order.reference, order.status, base + order_url(order.reference), token)

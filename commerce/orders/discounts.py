@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
-from commerce.models import DiscountCode, Product, Shop
+from commerce.models import DiscountCode, DiscountKind, Product, ProductStatus, Shop, primary_key, saved_id
 from commerce.money import Money, format_money, parse_major
 
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,39}")
@@ -49,7 +50,7 @@ def normalize_code(code: str) -> str:
 
 
 def _label(row: DiscountCode) -> str:
-    if row.kind == "percent":
+    if row.kind == DiscountKind.PERCENT:
         off = f"{row.percent_bps / 100:g} % off"
     else:
         off = f"{format_money(Money(row.amount, row.currency))} off"
@@ -59,7 +60,7 @@ def _label(row: DiscountCode) -> str:
 def _view(row: DiscountCode) -> DiscountCodeView:
     now = utcnow()
     return DiscountCodeView(
-        id=row.id,
+        id=saved_id(row),
         shop_id=row.shop_id,
         code=row.code,
         kind=row.kind,
@@ -92,15 +93,16 @@ def create_code(
 ) -> DiscountCodeView:
     """A seller creates a code for their own shop (amounts in the shop's currency)."""
     shop_id = require_shop(actor)
-    shop = s.get(Shop, shop_id)
+    shop = s.get_one(Shop, shop_id)
     normalized = normalize_code(code)
     if not CODE_PATTERN.fullmatch(normalized):
         raise ValidationError("A code is 3 to 40 letters, digits, dashes or underscores.", field="code")
-    if kind == "percent":
+    discount_kind = parse_choice(DiscountKind, kind)
+    if discount_kind == DiscountKind.PERCENT:
         if not 1 <= percent_bps <= 10_000:
             raise ValidationError("A percentage is between 0.01 % and 100 %.", field="percent")
         amount = 0
-    elif kind == "fixed":
+    elif discount_kind == DiscountKind.FIXED:
         if amount <= 0:
             raise ValidationError("A fixed discount must be more than zero.", field="amount")
         percent_bps = 0
@@ -124,7 +126,7 @@ def create_code(
     row = DiscountCode(
         shop_id=shop_id,
         code=normalized,
-        kind=kind,
+        kind=discount_kind,
         percent_bps=percent_bps,
         amount=amount,
         currency=shop.currency,
@@ -140,7 +142,7 @@ def create_code(
 
 def list_codes(s: Session, actor: Actor) -> list[DiscountCodeView]:
     shop_id = require_shop(actor)
-    rows = s.exec(select(DiscountCode).where(DiscountCode.shop_id == shop_id).order_by(DiscountCode.id)).all()
+    rows = s.exec(select(DiscountCode).where(col(DiscountCode.shop_id) == shop_id).order_by(col(DiscountCode.id))).all()
     return [_view(row) for row in rows]
 
 
@@ -166,8 +168,8 @@ def codes_named(s: Session, code: str, shop_ids: set[int]) -> list[DiscountCode]
     return list(
         s.exec(
             select(DiscountCode)
-            .where(DiscountCode.code == normalized, DiscountCode.shop_id.in_(shop_ids))
-            .order_by(DiscountCode.id)
+            .where(DiscountCode.code == normalized, col(DiscountCode.shop_id).in_(shop_ids))
+            .order_by(col(DiscountCode.id))
         ).all()
     )
 
@@ -183,11 +185,11 @@ def unusable_reason(row: DiscountCode, now: datetime) -> str | None:
 
 def redeem(s: Session, code_id: int) -> None:
     """Count one use, atomically; Conflict when the last use was just taken."""
-    result = s.execute(
+    result = s.exec(
         update(DiscountCode)
         .where(
-            DiscountCode.id == code_id,
-            (DiscountCode.usage_limit.is_(None)) | (DiscountCode.used_count < DiscountCode.usage_limit),
+            col(DiscountCode.id) == code_id,
+            col(DiscountCode.usage_limit).is_(None) | (col(DiscountCode.used_count) < col(DiscountCode.usage_limit)),
         )
         .values(used_count=DiscountCode.used_count + 1)
         .execution_options(synchronize_session=False)
@@ -200,7 +202,7 @@ def redeem(s: Session, code_id: int) -> None:
 def give_back(s: Session, code_id: int) -> None:
     s.execute(
         update(DiscountCode)
-        .where(DiscountCode.id == code_id, DiscountCode.used_count > 0)
+        .where(col(DiscountCode.id) == code_id, col(DiscountCode.used_count) > 0)
         .values(used_count=DiscountCode.used_count - 1)
         .execution_options(synchronize_session=False)
     )
@@ -225,10 +227,10 @@ def product_choices(s: Session, actor: Actor) -> list[ProductChoice]:
     shop_id = require_shop(actor)
     rows = s.exec(
         select(Product.id, Product.title)
-        .where(Product.shop_id == shop_id, Product.status != "archived")
-        .order_by(Product.title, Product.id)
+        .where(Product.shop_id == shop_id, Product.status != ProductStatus.ARCHIVED)
+        .order_by(Product.title, col(Product.id))
     ).all()
-    return [ProductChoice(id=product_id, title=title) for product_id, title in rows]
+    return [ProductChoice(id=primary_key(product_id), title=title) for product_id, title in rows]
 
 
 def create_code_from_text(
@@ -246,9 +248,9 @@ def create_code_from_text(
     """The seller's form as typed: a percentage ("15", "12.5") or an amount in the shop's
     currency, an optional minimum, expiry date (YYYY-MM-DD, end of that day UTC) and limit."""
     shop_id = require_shop(actor)
-    shop = s.get(Shop, shop_id)
+    shop = s.get_one(Shop, shop_id)
     percent_bps = amount = 0
-    if kind == "percent":
+    if kind == DiscountKind.PERCENT:
         try:
             percent = Decimal((value or "").strip().rstrip("%").strip().replace(",", "."))
         except InvalidOperation:
@@ -256,7 +258,7 @@ def create_code_from_text(
         if not percent.is_finite() or percent != percent.quantize(Decimal("0.01")):
             raise ValidationError("A percentage has at most two decimals.", field="value")
         percent_bps = int(percent * 100)
-    elif kind == "fixed":
+    elif kind == DiscountKind.FIXED:
         amount = parse_major(value, shop.currency).amount
     minimum_amount = parse_major(minimum, shop.currency).amount if (minimum or "").strip() else 0
     expires_at = None

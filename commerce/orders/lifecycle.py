@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from commerce import events
 from commerce.actor import Actor, require_signed_in
@@ -29,7 +30,17 @@ from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
 from commerce.links import LIBRARY_PATH, SELLER_ANALYTICS_PATH, absolute
-from commerce.models import Fulfilment, Order, OrderLine, OrderTransition, Shop, User
+from commerce.models import (
+    Fulfilment,
+    FulfilmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTransition,
+    Shop,
+    User,
+    saved_id,
+)
 from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
@@ -39,23 +50,28 @@ log = logging.getLogger(__name__)
 
 ORDERS_PER_PAGE = 20
 
-ALLOWED = {
-    "pending": {"paid", "cancelled"},
-    "paid": {"partially_refunded", "refunded", "disputed"},
-    "partially_refunded": {"partially_refunded", "refunded", "disputed"},
-    "disputed": {"disputed", "refunded"},
-    "refunded": set(),
-    "cancelled": set(),
+# The statuses each status may change to (a refund or dispute may repeat).
+ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset(
+        {OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED}
+    ),
+    OrderStatus.DISPUTED: frozenset({OrderStatus.DISPUTED, OrderStatus.REFUNDED}),
+    OrderStatus.REFUNDED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
 }
 # An order in one of these was paid at some point (what it bought was delivered, at least for a while).
-PAID_STATUSES = frozenset({"paid", "partially_refunded", "refunded", "disputed"})
-STATUS_LABELS = {
-    "pending": "Awaiting payment",
-    "paid": "Paid",
-    "partially_refunded": "Partly refunded",
-    "refunded": "Refunded",
-    "disputed": "Disputed",
-    "cancelled": "Cancelled",
+PAID_STATUSES = frozenset(
+    {OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED}
+)
+STATUS_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.PENDING: "Awaiting payment",
+    OrderStatus.PAID: "Paid",
+    OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
+    OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.DISPUTED: "Disputed",
+    OrderStatus.CANCELLED: "Cancelled",
 }
 
 
@@ -77,7 +93,7 @@ class OrderLineView:
 class OrderView:
     id: int
     reference: str
-    status: str
+    status: OrderStatus
     status_label: str
     is_paid: bool
     email: str
@@ -101,13 +117,13 @@ class OrderView:
 
 
 def order_view(s: Session, order: Order) -> OrderView:
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
 
     def label(amount: int) -> str:
         return format_money(Money(amount, order.currency))
 
     return OrderView(
-        id=order.id,
+        id=saved_id(order),
         reference=order.reference,
         status=order.status,
         status_label=STATUS_LABELS[order.status],
@@ -122,12 +138,12 @@ def order_view(s: Session, order: Order) -> OrderView:
         refunded_amount=order.refunded_amount,
         created_at=order.created_at,
         paid_at=order.paid_at,
-        payment_url=order.payment_url if order.status == "pending" else None,
+        payment_url=order.payment_url if order.status == OrderStatus.PENDING else None,
         payment_error=order.payment_error,
         flagged_reason=order.flagged_reason,
         lines=tuple(
             OrderLineView(
-                id=line.id,
+                id=saved_id(line),
                 product_id=line.product_id,
                 shop_id=line.shop_id,
                 title=line.title,
@@ -204,7 +220,7 @@ def list_orders(s: Session, actor: Actor, *, page: int = 1, per_page: int = ORDE
     orders = s.exec(
         select(Order)
         .where(Order.buyer_id == user_id)
-        .order_by(Order.created_at.desc(), Order.id.desc())
+        .order_by(col(Order.created_at).desc(), col(Order.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -214,7 +230,7 @@ def list_orders(s: Session, actor: Actor, *, page: int = 1, per_page: int = ORDE
 def transition(
     s: Session,
     order: Order,
-    to_status: str,
+    to_status: OrderStatus,
     reason: str,
     *,
     actor_user_id: int | None = None,
@@ -226,7 +242,7 @@ def transition(
         )
     s.add(
         OrderTransition(
-            order_id=order.id,
+            order_id=saved_id(order),
             from_status=order.status,
             to_status=to_status,
             reason=reason[:500],
@@ -235,7 +251,7 @@ def transition(
         )
     )
     order.status = to_status
-    if to_status != "pending":
+    if to_status != OrderStatus.PENDING:
         order.checkout_key = None  # a new checkout of the same cart makes a new order
     s.add(order)
     s.flush()
@@ -248,7 +264,7 @@ def flag(s: Session, order: Order, reason: str, *, event_id: str | None = None) 
     s.add(order)
     s.add(
         OrderTransition(
-            order_id=order.id,
+            order_id=saved_id(order),
             from_status=order.status,
             to_status=order.status,
             reason=f"flagged: {reason}"[:500],
@@ -262,31 +278,31 @@ def mark_paid(
     s: Session, order: Order, *, reason: str, event_id: str | None = None, payment_reference: str | None = None
 ) -> None:
     """Pending -> paid: fulfilment records, ledger entries, cart clean-up, emails after commit."""
-    transition(s, order, "paid", reason, event_id=event_id)
+    transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
     order.paid_at = utcnow()
     order.payment_error = None
     if payment_reference:
         order.payment_reference = payment_reference
     s.add(order)
-    lines = s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
     for line in lines:
         for product_id in dict.fromkeys(granted_products(s, line.product_id)):
             fulfilment = Fulfilment(
-                order_id=order.id, order_line_id=line.id, buyer_id=order.buyer_id, product_id=product_id
+                order_id=saved_id(order), order_line_id=saved_id(line), buyer_id=order.buyer_id, product_id=product_id
             )
             s.add(fulfilment)
             s.flush()
-            events.publish(s, events.FulfilmentGranted(fulfilment_id=fulfilment.id, product_id=product_id))
+            events.publish(s, events.FulfilmentGranted(fulfilment_id=saved_id(fulfilment), product_id=product_id))
         post_sale(s, order, line)
     carts.remove_products(s, order.buyer_id, {line.product_id for line in lines})
     s.flush()
-    events.publish(s, events.OrderPaid(order_id=order.id))
+    events.publish(s, events.OrderPaid(order_id=saved_id(order)))
     _schedule_paid_emails(s, order, lines)
 
 
-def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> None:
+def _schedule_paid_emails(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
     base_url = get_settings().base_url
-    buyer = s.get(User, order.buyer_id)
+    buyer = s.get_one(User, order.buyer_id)
     enqueue_email(
         s,
         to=order.email,
@@ -303,8 +319,8 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
         library_url=absolute(base_url, LIBRARY_PATH),
     )
     for line in lines:
-        shop = s.get(Shop, line.shop_id)
-        seller = s.get(User, shop.owner_id)
+        shop = s.get_one(Shop, line.shop_id)
+        seller = s.get_one(User, shop.owner_id)
         enqueue_email(
             s,
             to=seller.email,
@@ -320,7 +336,7 @@ def _schedule_paid_emails(s: Session, order: Order, lines: list[OrderLine]) -> N
 
 def record_payment_failure(s: Session, order: Order, message: str) -> None:
     """A declined card: the order stays pending (the buyer may try another card)."""
-    if order.status == "pending":
+    if order.status == OrderStatus.PENDING:
         order.payment_error = message[:500]
         s.add(order)
         s.flush()
@@ -329,9 +345,9 @@ def record_payment_failure(s: Session, order: Order, message: str) -> None:
 def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
     """The buyer abandons an unpaid order; its discount-code use is given back."""
     order = _order_for(s, actor, reference)
-    if order.status != "pending":
+    if order.status != OrderStatus.PENDING:
         raise Conflict("Only an order awaiting payment can be cancelled.")
-    transition(s, order, "cancelled", "cancelled by the buyer", actor_user_id=actor.user_id)
+    transition(s, order, OrderStatus.CANCELLED, "cancelled by the buyer", actor_user_id=actor.user_id)
     if order.discount_code_id is not None:
         discounts.give_back(s, order.discount_code_id)
     return order_view(s, order)
@@ -340,17 +356,19 @@ def cancel_order(s: Session, actor: Actor, reference: str) -> OrderView:
 def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> None:
     """A disputed payment withdraws what the order granted (FulfilmentRevoked), as a refund does,
     and holds the sellers' earnings from it so they are not paid out while the bank decides."""
-    transition(s, order, "disputed", "the buyer disputed the payment with their bank", event_id=event_id)
-    for line in s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all():
+    transition(s, order, OrderStatus.DISPUTED, "the buyer disputed the payment with their bank", event_id=event_id)
+    for line in s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all():
         revoke_fulfilments(s, line)
         post_dispute_hold(s, order, line)
 
 
 def revoke_fulfilments(s: Session, line: OrderLine) -> None:
     for fulfilment in s.exec(
-        select(Fulfilment).where(Fulfilment.order_line_id == line.id, Fulfilment.status == "granted")
+        select(Fulfilment).where(Fulfilment.order_line_id == line.id, Fulfilment.status == FulfilmentStatus.GRANTED)
     ).all():
-        fulfilment.status, fulfilment.revoked_at = "revoked", utcnow()
+        fulfilment.status, fulfilment.revoked_at = FulfilmentStatus.REVOKED, utcnow()
         s.add(fulfilment)
         s.flush()
-        events.publish(s, events.FulfilmentRevoked(fulfilment_id=fulfilment.id, product_id=fulfilment.product_id))
+        events.publish(
+            s, events.FulfilmentRevoked(fulfilment_id=saved_id(fulfilment), product_id=fulfilment.product_id)
+        )

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.queries import visible_to_buyers
 from commerce.catalog.views import is_sold_out
 from commerce.kit.time import utcnow
 from commerce.links import product_url
-from commerce.models import BundleItem, DiscountCode, Product, Shop
+from commerce.models import BundleItem, DiscountCode, DiscountKind, PricingMode, Product, Shop, saved_id
 from commerce.money import Money, allocate, apply_percent, format_money, tax_for_line
 from commerce.orders import discounts, tax
 from commerce.orders.currency import check_offered, convert_with_rate, rate_between
@@ -39,7 +39,7 @@ class QuoteLine:
     shop_name: str
     title: str
     url: str  # the product page
-    pricing: str
+    pricing: PricingMode
     list_amount: int
     list_currency: str
     minimum_amount: int
@@ -84,12 +84,28 @@ class Quote:
         return [line for line in self.lines if not line.problem]
 
 
+@dataclass(eq=False)  # compared by identity: a cart may list the same product twice
+class _CartLine:
+    """One cart item priced in the quote's currency, before any discount."""
+
+    product: Product
+    shop: Shop
+    list_amount: int  # in the product's currency: the price, or the buyer's PWYW amount
+    rate: Decimal  # product currency -> quote currency
+    unit_price: int  # list_amount converted at `rate`
+    problem: str | None  # why it cannot be bought now; such lines stay out of the totals
+
+    @property
+    def list_currency(self) -> str:
+        return self.product.currency
+
+
 def _problem(product: Product | None, visible: bool, amount: int | None, sold_out: bool) -> str | None:
     if product is None or not visible:
         return "no longer available."
     if sold_out:
         return "sold out."
-    if product.pricing == "pwyw" and amount is not None and amount < product.price_amount:
+    if product.pricing == PricingMode.PWYW and amount is not None and amount < product.price_amount:
         minimum = format_money(Money(product.price_amount, product.currency))
         return f"the minimum price is now {minimum}."
     return None
@@ -100,18 +116,62 @@ def _sold_out(s: Session, product: Product) -> bool:
     if is_sold_out(s, product):
         return True
     items = s.exec(
-        select(Product).join(BundleItem, BundleItem.product_id == Product.id).where(BundleItem.bundle_id == product.id)
+        select(Product)
+        .join(BundleItem, col(BundleItem.product_id) == col(Product.id))
+        .where(BundleItem.bundle_id == product.id)
     ).all()
     return any(is_sold_out(s, item) for item in items)
 
 
+def _cart_lines(s: Session, items: list[CartInput], currency: str | None) -> tuple[list[_CartLine], str]:
+    """The items still in the catalogue, priced in `currency` (by default the first shop's)."""
+    ids = [item.product_id for item in items]
+    rows = s.exec(
+        select(Product, Shop).join(Shop, col(Shop.id) == col(Product.shop_id)).where(col(Product.id).in_(ids))
+    ).all()
+    found = {product.id: (product, shop) for product, shop in rows}
+    visible_ids = set(
+        s.exec(
+            select(Product.id)
+            .join(Shop, col(Shop.id) == col(Product.shop_id))
+            .where(col(Product.id).in_(ids), visible_to_buyers())
+        ).all()
+    )
+    if currency is None:
+        currency = next((found[i][1].currency for i in ids if i in found), DEFAULT_CURRENCY)
+    currency = check_offered(s, currency)
+
+    lines = []
+    for item in items:
+        if item.product_id not in found:
+            continue  # deleted outright: nothing left to show
+        product, shop = found[item.product_id]
+        # The buyer's amount for pay-what-you-want (checked against the minimum below), else the price.
+        if product.pricing == PricingMode.PWYW and item.amount is not None:
+            list_amount = item.amount
+        else:
+            list_amount = product.price_amount
+        rate = rate_between(s, product.currency, currency)
+        lines.append(
+            _CartLine(
+                product=product,
+                shop=shop,
+                list_amount=list_amount,
+                rate=rate,
+                unit_price=convert_with_rate(Money(list_amount, product.currency), currency, rate).amount,
+                problem=_problem(product, product.id in visible_ids, item.amount, _sold_out(s, product)),
+            )
+        )
+    return lines, currency
+
+
 def _usable_code(
-    s: Session, code: str | None, lines: list[dict], now: datetime
+    s: Session, code: str | None, lines: list[_CartLine], now: datetime
 ) -> tuple[DiscountCode | None, str | None]:
     """The code that applies and, when the buyer typed one that does not, why."""
     if not code:
         return None, None
-    candidates = discounts.codes_named(s, code, {line["shop_id"] for line in lines if not line["problem"]})
+    candidates = discounts.codes_named(s, code, {saved_id(line.shop) for line in lines if not line.problem})
     if not candidates:
         return None, f"The code {discounts.normalize_code(code)} does not exist for the items in your cart."
     reason = None
@@ -126,9 +186,9 @@ def _usable_code(
         # The minimum is in the code's currency: the eligible items' own prices, converted.
         eligible_total = sum(
             convert_with_rate(
-                Money(line["list_amount"], line["list_currency"]),
+                Money(line.list_amount, line.list_currency),
                 row.currency,
-                rate_between(s, line["list_currency"], row.currency),
+                rate_between(s, line.list_currency, row.currency),
             ).amount
             for line in eligible
         )
@@ -140,14 +200,68 @@ def _usable_code(
     return None, reason
 
 
-def _eligible(row: DiscountCode, lines: list[dict]) -> list[dict]:
+def _eligible(row: DiscountCode, lines: list[_CartLine]) -> list[_CartLine]:
     return [
         line
         for line in lines
-        if not line["problem"]
-        and line["shop_id"] == row.shop_id
-        and (row.product_id is None or line["product_id"] == row.product_id)
+        if not line.problem
+        and line.shop.id == row.shop_id
+        and (row.product_id is None or line.product.id == row.product_id)
     ]
+
+
+def _discounts(
+    s: Session, code_row: DiscountCode | None, lines: list[_CartLine], currency: str
+) -> dict[_CartLine, int]:
+    """Each line's part of the code's discount, in `currency`: a percentage of each eligible
+    line, or a fixed amount (at most their total) spread over them in proportion to price."""
+    shares = dict.fromkeys(lines, 0)
+    if code_row is None:
+        return shares
+    eligible = _eligible(code_row, lines)
+    if code_row.kind == DiscountKind.PERCENT:
+        for line in eligible:
+            shares[line] = apply_percent(Money(line.unit_price, currency), code_row.percent_bps).amount
+        return shares
+    off = convert_with_rate(
+        Money(code_row.amount, code_row.currency), currency, rate_between(s, code_row.currency, currency)
+    ).amount
+    eligible_total = sum(line.unit_price for line in eligible)
+    off = min(off, eligible_total)
+    if eligible_total > 0:
+        parts = allocate(Money(off, currency), [line.unit_price for line in eligible])
+        for line, part in zip(eligible, parts, strict=True):
+            shares[line] = part.amount
+    return shares
+
+
+def _quote_line(line: _CartLine, discount: int, currency: str, rate_bps: int) -> QuoteLine:
+    product, shop = line.product, line.shop
+    net = line.unit_price - discount
+    line_tax = tax_for_line(Money(net, currency), rate_bps).amount
+    return QuoteLine(
+        product_id=saved_id(product),
+        shop_id=saved_id(shop),
+        shop_name=shop.name,
+        title=product.title,
+        url=product_url(shop.slug, product.slug),
+        pricing=product.pricing,
+        list_amount=line.list_amount,
+        list_currency=line.list_currency,
+        minimum_amount=product.price_amount,
+        exchange_rate=line.rate,
+        unit_price=line.unit_price,
+        discount=discount,
+        net=net,
+        tax_rate_bps=rate_bps,
+        tax=line_tax,
+        total=net + line_tax,
+        problem=line.problem,
+        unit_label=format_money(Money(line.unit_price, currency)),
+        list_label=format_money(Money(line.list_amount, line.list_currency)),
+        minimum_label=format_money(Money(product.price_amount, product.currency)),
+        total_label=format_money(Money(net + line_tax, currency)),
+    )
 
 
 def price_cart(
@@ -161,90 +275,12 @@ def price_cart(
 ) -> Quote:
     now = now or utcnow()
     country = tax.normalize_country(country)
-    ids = [item.product_id for item in items]
-    rows = s.exec(select(Product, Shop).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(ids))).all()
-    found = {product.id: (product, shop) for product, shop in rows}
-    visible_ids = set(
-        s.exec(
-            select(Product.id).join(Shop, Shop.id == Product.shop_id).where(Product.id.in_(ids), visible_to_buyers())
-        ).all()
-    )
-    if currency is None:
-        first = next((found[i][1].currency for i in ids if i in found), DEFAULT_CURRENCY)
-        currency = first
-    currency = check_offered(s, currency)
+    lines, currency = _cart_lines(s, items, currency)
     rate_bps = tax.rate_for(s, country)
-
-    lines: list[dict] = []
-    for item in items:
-        product, shop = found.get(item.product_id, (None, None))
-        if product is None:
-            continue  # deleted outright: nothing left to show
-        list_amount = item.amount if product.pricing == "pwyw" and item.amount is not None else product.price_amount
-        rate = rate_between(s, product.currency, currency)
-        lines.append(
-            dict(
-                product=product,
-                shop=shop,
-                product_id=product.id,
-                shop_id=shop.id,
-                list_amount=list_amount,
-                list_currency=product.currency,
-                rate=rate,
-                unit=convert_with_rate(Money(list_amount, product.currency), currency, rate).amount,
-                problem=_problem(product, product.id in visible_ids, item.amount, _sold_out(s, product)),
-            )
-        )
-
     code_row, code_message = _usable_code(s, code, lines, now)
-    shares = {id(line): 0 for line in lines}
-    if code_row is not None:
-        eligible = _eligible(code_row, lines)
-        if code_row.kind == "percent":
-            for line in eligible:
-                shares[id(line)] = apply_percent(Money(line["unit"], currency), code_row.percent_bps).amount
-        else:
-            off = convert_with_rate(
-                Money(code_row.amount, code_row.currency), currency, rate_between(s, code_row.currency, currency)
-            ).amount
-            eligible_total = sum(line["unit"] for line in eligible)
-            off = min(off, eligible_total)
-            if eligible_total > 0:
-                parts = allocate(Money(off, currency), [line["unit"] for line in eligible])
-                for line, part in zip(eligible, parts, strict=True):
-                    shares[id(line)] = part.amount
+    shares = _discounts(s, code_row, lines, currency)
+    quote_lines = [_quote_line(line, shares[line], currency, rate_bps) for line in lines]
 
-    quote_lines = []
-    for line in lines:
-        product, shop = line["product"], line["shop"]
-        discount = shares[id(line)]
-        net = line["unit"] - discount
-        line_tax = tax_for_line(Money(net, currency), rate_bps).amount
-        quote_lines.append(
-            QuoteLine(
-                product_id=product.id,
-                shop_id=shop.id,
-                shop_name=shop.name,
-                title=product.title,
-                url=product_url(shop.slug, product.slug),
-                pricing=product.pricing,
-                list_amount=line["list_amount"],
-                list_currency=product.currency,
-                minimum_amount=product.price_amount,
-                exchange_rate=line["rate"],
-                unit_price=line["unit"],
-                discount=discount,
-                net=net,
-                tax_rate_bps=rate_bps,
-                tax=line_tax,
-                total=net + line_tax,
-                problem=line["problem"],
-                unit_label=format_money(Money(line["unit"], currency)),
-                list_label=format_money(Money(line["list_amount"], product.currency)),
-                minimum_label=format_money(Money(product.price_amount, product.currency)),
-                total_label=format_money(Money(net + line_tax, currency)),
-            )
-        )
     payable = [line for line in quote_lines if not line.problem]
     subtotal = sum(line.unit_price for line in payable)
     discount_total = sum(line.discount for line in payable)

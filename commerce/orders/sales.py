@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
 from commerce.errors import NotFound, ValidationError
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label
-from commerce.models import Order, OrderLine
+from commerce.models import Order, OrderLine, OrderStatus, saved_id
 from commerce.money import Money, format_money, parse_major
 from commerce.notifications.preferences import (
     PSEUDONYM_PREFIX,
@@ -25,7 +25,7 @@ from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
 # Orders awaiting payment or cancelled are not sales.
-SALE_STATUSES = ("paid", "partially_refunded", "refunded", "disputed")
+SALE_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED)
 SALES_PER_PAGE = 25
 MAX_SEARCH_LENGTH = 100
 
@@ -45,7 +45,7 @@ class SaleLineView:
 @dataclass(frozen=True)
 class SaleView:
     reference: str
-    status: str
+    status: OrderStatus
     status_label: str
     # The buyer's email, or the shop's pseudonym for them if they keep it from sellers.
     buyer: str
@@ -68,7 +68,7 @@ def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
         left = line.total - line.refunded_amount if refundable_status else 0
         views.append(
             SaleLineView(
-                line_id=line.id,
+                line_id=saved_id(line),
                 title=line.title,
                 total_label=label(line.total),
                 refunded_label=label(line.refunded_amount) if line.refunded_amount else "",
@@ -113,9 +113,9 @@ def list_shop_sales(
     """
     shop_id = require_shop(actor)
     page, per_page = page_bounds(page, per_page)
-    shop_sales = [
-        Order.status.in_(SALE_STATUSES),
-        Order.id.in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)),
+    shop_sales: list[ColumnElement[bool]] = [
+        col(Order.status).in_(SALE_STATUSES),
+        col(Order.id).in_(select(OrderLine.order_id).where(OrderLine.shop_id == shop_id)),
     ]
     conditions = list(shop_sales)
     needle = " ".join((search or "").split()).lower()[:MAX_SEARCH_LENGTH]
@@ -126,14 +126,14 @@ def list_shop_sales(
                 and_(
                     func.lower(Order.email).contains(needle, autoescape=True), shares_email_with_sellers(Order.buyer_id)
                 ),
-                Order.buyer_id.in_(_hidden_buyers_named(s, shop_sales, shop_id, needle)),
+                col(Order.buyer_id).in_(_hidden_buyers_named(s, shop_sales, shop_id, needle)),
             )
         )
     total = s.exec(select(func.count()).select_from(Order).where(*conditions)).one()
     orders = s.exec(
         select(Order)
         .where(*conditions)
-        .order_by(Order.created_at.desc(), Order.id.desc())
+        .order_by(col(Order.created_at).desc(), col(Order.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -141,15 +141,15 @@ def list_shop_sales(
         return make_page([], page, per_page, total)
     lines = s.exec(
         select(OrderLine)
-        .where(OrderLine.order_id.in_([o.id for o in orders]), OrderLine.shop_id == shop_id)
-        .order_by(OrderLine.id)
+        .where(col(OrderLine.order_id).in_([o.id for o in orders]), OrderLine.shop_id == shop_id)
+        .order_by(col(OrderLine.id))
     ).all()
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_order.setdefault(line.order_id, []).append(line)
     buyers = buyers_as_seen_by_shop(s, shop_id, {order.buyer_id: order.email for order in orders})
     return make_page(
-        [_sale_view(order, by_order.get(order.id, []), buyers[order.buyer_id]) for order in orders],
+        [_sale_view(order, by_order.get(saved_id(order), []), buyers[order.buyer_id]) for order in orders],
         page,
         per_page,
         total,

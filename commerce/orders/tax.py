@@ -33,7 +33,9 @@ def country_names() -> dict[str, str]:
     """ISO 3166 alpha-2 codes and English names, sorted by name (for the country selector)."""
     territories = Locale("en").territories
     codes = [
-        code for code in territories if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ", "QO")
+        code
+        for code in territories
+        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ", "QO")
     ]
     return dict(sorted(((code, territories[code]) for code in codes), key=lambda item: item[1]))
 
@@ -62,8 +64,8 @@ def list_rates(s: Session) -> list[TaxRateView]:
     ]
 
 
-def set_rate(s: Session, actor: Actor, *, country: str, rate_bps: int | None) -> None:
-    """Admins set a country's rate; None removes it (no tax for that country)."""
+def set_rate(s: Session, actor: Actor, *, country: str, rate_bps: int | None) -> str:
+    """Admins set a country's rate; None removes it (no tax for that country). Returns the country code."""
     require_admin(actor, "set_tax_rate", country=country)
     code = normalize_country(country)
     if code is None:
@@ -73,10 +75,11 @@ def set_rate(s: Session, actor: Actor, *, country: str, rate_bps: int | None) ->
         if row is not None:
             s.delete(row)
         s.flush()
-        return
+        return code
     if not isinstance(rate_bps, int) or isinstance(rate_bps, bool) or not 0 <= rate_bps <= MAX_RATE_BPS:
         raise ValidationError("A tax rate is between 0 % and 50 %.", field="rate")
     row = row or TaxRate(country=code, rate_bps=rate_bps)
     row.rate_bps, row.updated_at = rate_bps, utcnow()
     s.add(row)
     s.flush()
+    return code

@@ -4,7 +4,7 @@ The event is inserted under UNIQUE(provider, event_id) in the same transaction
 that acts on it: a duplicate delivery finds the row and does nothing, and a crash
 half-way rolls both back so the provider's retry processes it again. Events that
 arrive before the payment they refer to (a refund or dispute overtaking the
-payment, as providers do not guarantee order) are kept as "deferred" and
+payment, as providers do not guarantee order) are kept as deferred and
 processed when the payment lands. The order row is locked while an event acts on
 it, so a refund being recorded and its webhook cannot interleave.
 """
@@ -15,10 +15,10 @@ import logging
 from collections.abc import Mapping
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.db import unit_of_work
-from commerce.models import Order, WebhookEvent
+from commerce.models import Order, OrderStatus, PaymentEventKind, WebhookEvent, WebhookOutcome
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle
 from commerce.payments.port import GatewayEvent, PaymentGateway
@@ -70,8 +70,8 @@ def handle_event(s: Session, event: GatewayEvent) -> str:
     except IntegrityError:
         log.info("webhook %s/%s already recorded", event.provider, event.event_id)
         return "duplicate"
-    if event.kind == "ignored":
-        return _finish(s, row, "ignored")
+    if event.kind == PaymentEventKind.IGNORED:
+        return _finish(s, row, WebhookOutcome.IGNORED)
     order = _find_order(s, event)
     if order is None:
         log.warning(
@@ -82,27 +82,27 @@ def handle_event(s: Session, event: GatewayEvent) -> str:
             event.order_reference,
             event.payment_reference,
         )
-        return _finish(s, row, "unknown_order")
+        return _finish(s, row, WebhookOutcome.UNKNOWN_ORDER)
     row.order_id = order.id
     return _finish(s, row, *_apply(s, order, row))
 
 
-def _finish(s: Session, row: WebhookEvent, outcome: str, note: str | None = None) -> str:
+def _finish(s: Session, row: WebhookEvent, outcome: WebhookOutcome, note: str | None = None) -> WebhookOutcome:
     row.outcome, row.note = outcome, note
     s.add(row)
     s.flush()
     return outcome
 
 
-def _apply(s: Session, order: Order, row: WebhookEvent) -> tuple[str, str | None]:
-    if row.kind == "payment_succeeded":
+def _apply(s: Session, order: Order, row: WebhookEvent) -> tuple[WebhookOutcome, str | None]:
+    if row.kind == PaymentEventKind.PAYMENT_SUCCEEDED:
         return _payment_succeeded(s, order, row)
-    if row.kind == "payment_failed":
+    if row.kind == PaymentEventKind.PAYMENT_FAILED:
         lifecycle.record_payment_failure(s, order, row.failure_message or "The payment failed.")
-        return "processed", None
-    if order.status in ("pending", "cancelled") and order.paid_at is None:
-        return "deferred", "waiting for the payment event"
-    if row.kind == "refunded":
+        return WebhookOutcome.PROCESSED, None
+    if order.status in (OrderStatus.PENDING, OrderStatus.CANCELLED) and order.paid_at is None:
+        return WebhookOutcome.DEFERRED, "waiting for the payment event"
+    if row.kind == PaymentEventKind.REFUNDED:
         reported = row.refunded_amount or 0
         if reported > order.refunded_amount:
             lifecycle.flag(
@@ -113,24 +113,24 @@ def _apply(s: Session, order: Order, row: WebhookEvent) -> tuple[str, str | None
                 "outside the marketplace",
                 event_id=row.event_id,
             )
-            return "flagged", "refund made outside the marketplace"
-        return "processed", None
-    if row.kind == "disputed":
-        if order.status == "disputed":
-            return "processed", "already disputed"
-        if order.status == "refunded":
+            return WebhookOutcome.FLAGGED, "refund made outside the marketplace"
+        return WebhookOutcome.PROCESSED, None
+    if row.kind == PaymentEventKind.DISPUTED:
+        if order.status == OrderStatus.DISPUTED:
+            return WebhookOutcome.PROCESSED, "already disputed"
+        if order.status == OrderStatus.REFUNDED:
             lifecycle.flag(s, order, "a dispute was opened on a refunded order", event_id=row.event_id)
-            return "flagged", None
+            return WebhookOutcome.FLAGGED, None
         lifecycle.mark_disputed(s, order, event_id=row.event_id)
-        return "processed", None
-    return "ignored", None
+        return WebhookOutcome.PROCESSED, None
+    return WebhookOutcome.IGNORED, None
 
 
 def _money(amount: int, order: Order) -> str:
     return format_money(Money(amount, order.currency))
 
 
-def _payment_succeeded(s: Session, order: Order, row: WebhookEvent) -> tuple[str, str | None]:
+def _payment_succeeded(s: Session, order: Order, row: WebhookEvent) -> tuple[WebhookOutcome, str | None]:
     if row.amount != order.total or row.currency != order.currency:
         paid = format_money(Money(row.amount, row.currency)) if row.amount is not None and row.currency else "?"
         lifecycle.flag(
@@ -139,12 +139,12 @@ def _payment_succeeded(s: Session, order: Order, row: WebhookEvent) -> tuple[str
             f"payment of {paid} does not match the order total {_money(order.total, order)}",
             event_id=row.event_id,
         )
-        return "flagged", "amount or currency mismatch"
-    if order.status != "pending":
-        if order.status == "cancelled":
+        return WebhookOutcome.FLAGGED, "amount or currency mismatch"
+    if order.status != OrderStatus.PENDING:
+        if order.status == OrderStatus.CANCELLED:
             lifecycle.flag(s, order, "paid after it was cancelled: refund the buyer", event_id=row.event_id)
-            return "flagged", "paid after cancellation"
-        return "processed", "already paid"
+            return WebhookOutcome.FLAGGED, "paid after cancellation"
+        return WebhookOutcome.PROCESSED, "already paid"
     lifecycle.mark_paid(
         s,
         order,
@@ -153,7 +153,7 @@ def _payment_succeeded(s: Session, order: Order, row: WebhookEvent) -> tuple[str
         payment_reference=row.payment_reference,
     )
     _replay_deferred(s, order)
-    return "processed", None
+    return WebhookOutcome.PROCESSED, None
 
 
 def _replay_deferred(s: Session, order: Order) -> None:
@@ -162,10 +162,13 @@ def _replay_deferred(s: Session, order: Order) -> None:
         select(WebhookEvent)
         .where(
             WebhookEvent.provider == order.payment_provider,
-            ((WebhookEvent.order_id == order.id) & (WebhookEvent.outcome == "deferred"))
-            | ((WebhookEvent.payment_reference == order.payment_reference) & (WebhookEvent.outcome == "unknown_order")),
+            ((WebhookEvent.order_id == order.id) & (WebhookEvent.outcome == WebhookOutcome.DEFERRED))
+            | (
+                (WebhookEvent.payment_reference == order.payment_reference)
+                & (WebhookEvent.outcome == WebhookOutcome.UNKNOWN_ORDER)
+            ),
         )
-        .order_by(WebhookEvent.created, WebhookEvent.id)
+        .order_by(col(WebhookEvent.created), col(WebhookEvent.id))
     ).all()
     for row in waiting:
         row.order_id = order.id

@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from commerce.errors import ValidationError
+from commerce.models import PaymentEventKind
 from commerce.money import normalize_currency
 from commerce.payments.errors import WebhookPayloadInvalid
-from commerce.payments.port import EventKind, GatewayEvent
+from commerce.payments.port import GatewayEvent
 
 AmountReader = Callable[[int, str], int]
 
@@ -67,7 +68,7 @@ def _amount(obj: Mapping[str, Any], key: str, currency: str, read_amount: Amount
 
 
 def to_gateway_event(provider: str, event: Mapping[str, Any], read_amount: AmountReader) -> GatewayEvent:
-    """Map a verified Stripe-shaped event; unknown types come back as kind "ignored"."""
+    """Map a verified Stripe-shaped event; unknown types come back as ignored."""
     if not isinstance(event, Mapping):
         raise WebhookPayloadInvalid("The event is not a JSON object.")
     event_id = _require(event, "id", str)
@@ -91,7 +92,7 @@ def to_gateway_event(provider: str, event: Mapping[str, Any], read_amount: Amoun
     )
 
     if raw_type not in _HANDLED:
-        return GatewayEvent(kind="ignored", **base)
+        return GatewayEvent(kind=PaymentEventKind.IGNORED, **base)
     data = _require(event, "data", Mapping)
     obj = _require(data, "object", Mapping)
     kind, fields = _HANDLED[raw_type](obj, read_amount)
@@ -103,7 +104,9 @@ def _order_reference(obj: Mapping[str, Any]) -> str | None:
     return _optional_str(obj, "client_reference_id") or _optional_str(_metadata(obj), "order_reference")
 
 
-def _checkout_session(obj: Mapping[str, Any], read_amount: AmountReader, kind: EventKind) -> tuple[EventKind, dict]:
+def _checkout_session(
+    obj: Mapping[str, Any], read_amount: AmountReader, kind: PaymentEventKind
+) -> tuple[PaymentEventKind, dict]:
     currency = _currency(obj)
     return kind, dict(
         order_reference=_order_reference(obj),
@@ -111,31 +114,31 @@ def _checkout_session(obj: Mapping[str, Any], read_amount: AmountReader, kind: E
         payment_reference=_optional_str(obj, "payment_intent"),
         amount=_amount(obj, "amount_total", currency, read_amount),
         currency=currency,
-        failure_message=ASYNC_PAYMENT_FAILED_MESSAGE if kind == "payment_failed" else None,
+        failure_message=ASYNC_PAYMENT_FAILED_MESSAGE if kind == PaymentEventKind.PAYMENT_FAILED else None,
     )
 
 
-def _checkout_completed(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[EventKind, dict]:
+def _checkout_completed(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[PaymentEventKind, dict]:
     # "unpaid" means a delayed method (bank debit) is still settling; the outcome
     # arrives later as async_payment_succeeded or async_payment_failed.
     if obj.get("payment_status") not in ("paid", "no_payment_required"):
-        return "ignored", {}
-    return _checkout_session(obj, read_amount, "payment_succeeded")
+        return PaymentEventKind.IGNORED, {}
+    return _checkout_session(obj, read_amount, PaymentEventKind.PAYMENT_SUCCEEDED)
 
 
-def _checkout_async_succeeded(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[EventKind, dict]:
-    return _checkout_session(obj, read_amount, "payment_succeeded")
+def _checkout_async_succeeded(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[PaymentEventKind, dict]:
+    return _checkout_session(obj, read_amount, PaymentEventKind.PAYMENT_SUCCEEDED)
 
 
-def _checkout_async_failed(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[EventKind, dict]:
-    return _checkout_session(obj, read_amount, "payment_failed")
+def _checkout_async_failed(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[PaymentEventKind, dict]:
+    return _checkout_session(obj, read_amount, PaymentEventKind.PAYMENT_FAILED)
 
 
-def _payment_intent_failed(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[EventKind, dict]:
+def _payment_intent_failed(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[PaymentEventKind, dict]:
     currency = _currency(obj)
     error = obj.get("last_payment_error")
     message = error.get("message") if isinstance(error, Mapping) else None
-    return "payment_failed", dict(
+    return PaymentEventKind.PAYMENT_FAILED, dict(
         order_reference=_optional_str(_metadata(obj), "order_reference"),
         payment_reference=_require(obj, "id", str),
         amount=_amount(obj, "amount", currency, read_amount),
@@ -144,9 +147,9 @@ def _payment_intent_failed(obj: Mapping[str, Any], read_amount: AmountReader) ->
     )
 
 
-def _charge_refunded(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[EventKind, dict]:
+def _charge_refunded(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[PaymentEventKind, dict]:
     currency = _currency(obj)
-    return "refunded", dict(
+    return PaymentEventKind.REFUNDED, dict(
         order_reference=_optional_str(_metadata(obj), "order_reference"),
         # Refunds and payments are keyed by PaymentIntent; a bare charge (no
         # intent) is still identified by its own id.
@@ -157,9 +160,9 @@ def _charge_refunded(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple
     )
 
 
-def _dispute_created(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[EventKind, dict]:
+def _dispute_created(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple[PaymentEventKind, dict]:
     currency = _currency(obj)
-    return "disputed", dict(
+    return PaymentEventKind.DISPUTED, dict(
         order_reference=_optional_str(_metadata(obj), "order_reference"),
         payment_reference=_optional_str(obj, "payment_intent") or _optional_str(obj, "charge"),
         amount=_amount(obj, "amount", currency, read_amount),
@@ -167,7 +170,7 @@ def _dispute_created(obj: Mapping[str, Any], read_amount: AmountReader) -> tuple
     )
 
 
-_HANDLED: dict[str, Callable[[Mapping[str, Any], AmountReader], tuple[EventKind, dict]]] = {
+_HANDLED: dict[str, Callable[[Mapping[str, Any], AmountReader], tuple[PaymentEventKind, dict]]] = {
     CHECKOUT_COMPLETED: _checkout_completed,
     CHECKOUT_ASYNC_SUCCEEDED: _checkout_async_succeeded,
     CHECKOUT_ASYNC_FAILED: _checkout_async_failed,

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from commerce.kit.slot import Slot
+from commerce.models import PaymentEventKind
 from commerce.money import normalize_currency
-
-EventKind = Literal["payment_succeeded", "payment_failed", "refunded", "disputed", "ignored"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class GatewayEvent:
 
     provider: str
     event_id: str
-    kind: EventKind
+    kind: PaymentEventKind
     order_reference: str | None
     session_id: str | None
     payment_reference: str | None

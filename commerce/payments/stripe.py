@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import stripe as stripe_lib
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
 
 from commerce.errors import ValidationError
 from commerce.money import Money, currency_exponent, format_money, normalize_currency
@@ -111,7 +114,7 @@ class StripeGateway:
 
     def create_checkout(self, req: CheckoutRequest) -> CheckoutSession:
         order_metadata = {"order_id": str(req.order_id), "order_reference": req.order_reference}
-        params: dict[str, Any] = {
+        params: SessionCreateParams = {
             "mode": "payment",
             "line_items": [
                 {
@@ -144,6 +147,8 @@ class StripeGateway:
             raise PaymentProviderError(
                 "The payment provider could not start the checkout. Please try again in a moment."
             ) from exc
+        if not session.url:  # a hosted checkout always has one; without it there is nowhere to send the buyer
+            raise PaymentProviderError("The payment provider did not return a payment page. Please try again.")
         return CheckoutSession(provider=self.name, session_id=session.id, redirect_url=session.url)
 
     def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> GatewayEvent:
@@ -193,5 +198,5 @@ class StripeGateway:
             refund_id=refund.id,
             amount=from_stripe_amount(refund.amount, refund_currency),
             currency=refund_currency,
-            status=refund.status,
+            status=refund.status or "unknown",
         )

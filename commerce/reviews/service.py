@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
@@ -22,7 +22,23 @@ from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationErro
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import day_label, utcnow
 from commerce.links import product_url
-from commerce.models import Fulfilment, Order, OrderLine, Product, Report, Review, ReviewVote, Shop, User
+from commerce.models import (
+    Fulfilment,
+    FulfilmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    Report,
+    ReportStatus,
+    ReportSubject,
+    Review,
+    ReviewVote,
+    Shop,
+    User,
+    primary_key,
+    saved_id,
+)
 from commerce.reviews.stats import rating_stats
 
 MAX_REVIEW_LENGTH = 5000
@@ -30,7 +46,7 @@ MAX_REPLY_LENGTH = 2000
 MAX_REPORT_DETAILS = 1000
 SELLER_REVIEWS_PER_PAGE = 20
 # An order counts as a purchase while it is paid and the product's line has not been refunded at all.
-PURCHASE_STATUSES = ("paid", "partially_refunded")
+PURCHASE_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 REVIEW_SORTS = ("newest", "helpful")
 REPORT_REASONS = {
     "spam": "Spam or advertising",
@@ -126,7 +142,11 @@ def _purchases():
         select(Fulfilment.buyer_id)
         .join(OrderLine, OrderLine.id == Fulfilment.order_line_id)
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Fulfilment.status == "granted", Order.status.in_(PURCHASE_STATUSES), OrderLine.refunded_amount == 0)
+        .where(
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+            col(Order.status).in_(PURCHASE_STATUSES),
+            OrderLine.refunded_amount == 0,
+        )
     )
 
 
@@ -144,7 +164,7 @@ def _verified_buyers(s: Session, product_id: int, buyer_ids: list[int]) -> set[i
     if not buyer_ids:
         return set()
     return set(
-        s.exec(_purchases().where(Fulfilment.product_id == product_id, Fulfilment.buyer_id.in_(buyer_ids))).all()
+        s.exec(_purchases().where(Fulfilment.product_id == product_id, col(Fulfilment.buyer_id).in_(buyer_ids))).all()
     )
 
 
@@ -178,7 +198,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
     product = _product(s, product_id)
     stars = _rating(rating)
     text = _clean_text(body, MAX_REVIEW_LENGTH, "review", "body")
-    if not has_purchased(s, user_id, product.id):
+    if not has_purchased(s, user_id, saved_id(product)):
         raise PermissionDenied("Only buyers of this product can review it.")
     review = s.exec(
         select(Review).where(Review.product_id == product.id, Review.buyer_id == user_id).with_for_update()
@@ -186,7 +206,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
     now = utcnow()
     if review is None:
         review = Review(
-            product_id=product.id, buyer_id=user_id, rating=stars, body=text, created_at=now, updated_at=now
+            product_id=saved_id(product), buyer_id=user_id, rating=stars, body=text, created_at=now, updated_at=now
         )
     else:
         if review.hidden_at is not None:
@@ -194,7 +214,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
         review.rating, review.body, review.updated_at = stars, text, now
     s.add(review)
     s.flush()
-    mark_products_dirty(s, [product.id])
+    mark_products_dirty(s, [saved_id(product)])
     return _views(s, [review], actor)[0]
 
 
@@ -204,7 +224,7 @@ def reply_to_review(s: Session, actor: Actor, review_id: int, *, body: str) -> R
     review = s.get(Review, review_id, with_for_update=True) if isinstance(review_id, int) else None
     if review is None or review.hidden_at is not None:
         raise NotFound("This review does not exist.")
-    product = s.get(Product, review.product_id)
+    product = s.get_one(Product, review.product_id)
     if product.shop_id != shop.id:
         raise PermissionDenied("Only the seller of the product can reply to its reviews.")
     if review.reply_body is not None:
@@ -228,7 +248,7 @@ def set_helpful(s: Session, actor: Actor, review_id: int, *, helpful: bool) -> R
         raise PermissionDenied("You cannot vote on your own review.")
     vote = s.exec(select(ReviewVote).where(ReviewVote.review_id == review.id, ReviewVote.user_id == user_id)).first()
     if helpful and vote is None:
-        s.add(ReviewVote(review_id=review.id, user_id=user_id))
+        s.add(ReviewVote(review_id=saved_id(review), user_id=user_id))
     elif not helpful and vote is not None:
         s.delete(vote)
     s.flush()
@@ -242,15 +262,15 @@ def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None,
     text = _clean_text(details, MAX_REPORT_DETAILS, "report", "details")
     if reason == "other" and not text:
         raise ValidationError("Tell us what is wrong.", "details")
-    subject = "review" if review_id is not None else "product"
+    subject = ReportSubject.REVIEW if review_id is not None else ReportSubject.PRODUCT
     already = s.exec(
         select(Report.id)
         .where(
             Report.reporter_id == user_id,
             Report.subject == subject,
             Report.product_id == product_id,
-            Report.review_id == review_id if review_id is not None else Report.review_id.is_(None),
-            Report.status == "open",
+            Report.review_id == review_id if review_id is not None else col(Report.review_id).is_(None),
+            Report.status == ReportStatus.OPEN,
         )
         .limit(1)
     ).first()
@@ -272,12 +292,12 @@ def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None,
 def report_product(s: Session, actor: Actor, product_id: int, *, reason: str, details: str = "") -> None:
     """Ask moderators to look at a product (not one's own)."""
     product = _product(s, product_id)
-    shop = s.get(Shop, product.shop_id)
+    shop = s.get_one(Shop, product.shop_id)
     if shop.owner_id == actor.user_id:
         raise PermissionDenied("You cannot report your own product.")
-    if not is_visible_to_buyers(s, product.id):
+    if not is_visible_to_buyers(s, saved_id(product)):
         raise NotFound("This product does not exist.")
-    _report(s, actor, product_id=product.id, review_id=None, reason=reason, details=details)
+    _report(s, actor, product_id=saved_id(product), review_id=None, reason=reason, details=details)
 
 
 def report_review(s: Session, actor: Actor, review_id: int, *, reason: str, details: str = "") -> None:
@@ -294,8 +314,8 @@ def rating_summary(s: Session, product_id: int) -> RatingSummary:
     counts = dict(
         s.exec(
             select(Review.rating, func.count())
-            .where(Review.product_id == product_id, Review.hidden_at.is_(None))
-            .group_by(Review.rating)
+            .where(Review.product_id == product_id, col(Review.hidden_at).is_(None))
+            .group_by(col(Review.rating))
         ).all()
     )
     total = sum(counts.values())
@@ -317,20 +337,22 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
         return []
     ids = [review.id for review in reviews]
     names = dict(
-        s.exec(select(User.id, User.display_name).where(User.id.in_({review.buyer_id for review in reviews}))).all()
+        s.exec(
+            select(User.id, User.display_name).where(col(User.id).in_({review.buyer_id for review in reviews}))
+        ).all()
     )
     helpful = dict(
         s.exec(
             select(ReviewVote.review_id, func.count())
-            .where(ReviewVote.review_id.in_(ids))
-            .group_by(ReviewVote.review_id)
+            .where(col(ReviewVote.review_id).in_(ids))
+            .group_by(col(ReviewVote.review_id))
         ).all()
     )
     viewer_id = viewer.user_id if viewer is not None else None
     voted = (
         set(
             s.exec(
-                select(ReviewVote.review_id).where(ReviewVote.review_id.in_(ids), ReviewVote.user_id == viewer_id)
+                select(ReviewVote.review_id).where(col(ReviewVote.review_id).in_(ids), ReviewVote.user_id == viewer_id)
             ).all()
         )
         if viewer_id
@@ -344,16 +366,17 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
         verified[product_id] = _verified_buyers(s, product_id, buyers)
     seller_products: set[int] = set()
     if viewer is not None and viewer.shop_id is not None:
-        seller_products = set(
-            s.exec(
-                select(Product.id)
-                .join(Shop, Shop.id == Product.shop_id)
-                .where(Product.id.in_(list(by_product)), Shop.id == viewer.shop_id, Shop.owner_id == viewer_id)
+        seller_products = {
+            primary_key(product_id)
+            for product_id in s.exec(
+                select(col(Product.id))
+                .join(Shop, col(Shop.id) == col(Product.shop_id))
+                .where(col(Product.id).in_(list(by_product)), Shop.id == viewer.shop_id, Shop.owner_id == viewer_id)
             ).all()
-        )
+        }
     return [
         ReviewView(
-            id=review.id,
+            id=saved_id(review),
             product_id=review.product_id,
             author_name=names.get(review.buyer_id, ""),
             rating=review.rating,
@@ -363,7 +386,7 @@ def _views(s: Session, reviews: list[Review], viewer: Actor | None) -> list[Revi
             date_label=day_label(review.created_at),
             edited=review.updated_at > review.created_at,
             verified_purchase=review.buyer_id in verified[review.product_id],
-            helpful_count=helpful.get(review.id, 0),
+            helpful_count=helpful.get(saved_id(review), 0),
             reply_body=review.reply_body or "",
             reply_date_label=day_label(review.replied_at) if review.replied_at else "",
             is_own=viewer_id is not None and review.buyer_id == viewer_id,
@@ -386,14 +409,18 @@ def product_reviews(
     product = _product(s, product_id)
     sort = sort if sort in REVIEW_SORTS else "newest"
     limit = max(1, min(int(limit), 200))
-    query = select(Review).where(Review.product_id == product.id, Review.hidden_at.is_(None))
+    query = select(Review).where(Review.product_id == product.id, col(Review.hidden_at).is_(None))
     if sort == "helpful":
-        votes = select(ReviewVote.review_id, func.count().label("votes")).group_by(ReviewVote.review_id).subquery()
+        votes = (
+            select(col(ReviewVote.review_id), func.count().label("votes"))
+            .group_by(col(ReviewVote.review_id))
+            .subquery()
+        )
         query = query.outerjoin(votes, votes.c.review_id == Review.id).order_by(
-            func.coalesce(votes.c.votes, 0).desc(), Review.created_at.desc(), Review.id.desc()
+            func.coalesce(votes.c.votes, 0).desc(), col(Review.created_at).desc(), col(Review.id).desc()
         )
     else:
-        query = query.order_by(Review.created_at.desc(), Review.id.desc())
+        query = query.order_by(col(Review.created_at).desc(), col(Review.id).desc())
     rows = list(s.exec(query.limit(limit + 1)).all())
     viewer_id = viewer.user_id if viewer is not None else None
     own_row = (
@@ -404,14 +431,14 @@ def product_reviews(
     # A review a moderator hid is neither shown to its author for editing nor written anew.
     own_hidden = own_row is not None and own_row.hidden_at is not None
     own = _views(s, [own_row], viewer)[0] if own_row is not None and not own_hidden else None
-    owner_id = s.get(Shop, product.shop_id).owner_id
+    owner_id = s.get_one(Shop, product.shop_id).owner_id
     return ProductReviews(
-        product_id=product.id,
-        summary=rating_summary(s, product.id),
+        product_id=saved_id(product),
+        summary=rating_summary(s, saved_id(product)),
         reviews=_views(s, rows[:limit], viewer),
         sort=sort,
         has_more=len(rows) > limit,
-        can_review=viewer_id is not None and not own_hidden and has_purchased(s, viewer_id, product.id),
+        can_review=viewer_id is not None and not own_hidden and has_purchased(s, viewer_id, saved_id(product)),
         own_review=own,
         own_review_hidden=own_hidden,
         can_report_reviews=viewer_id is not None,
@@ -432,12 +459,12 @@ def reviews_for_page(
     the seller and admins also the ones not yet live (as on the product page itself)."""
     row = s.exec(
         select(Product.id, Shop.id, Shop.owner_id, visible_to_buyers())
-        .join(Shop, Shop.id == Product.shop_id)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
         .where(Shop.slug == shop_slug, Product.slug == product_slug)
     ).first()
     if row is None:
         raise NotFound("This product does not exist.")
-    product_id, shop_id, owner_id, live = row
+    product_id, shop_id, owner_id, live = primary_key(row[0]), row[1], row[2], row[3]
     may_preview = (
         viewer is not None
         and viewer.user_id is not None
@@ -451,7 +478,12 @@ def reviews_for_page(
 def seller_product_ratings(s: Session, actor: Actor) -> list[ProductRating]:
     """Average rating and review count of each of the seller's products (for the dashboard)."""
     shop = actor_shop(s, actor)
-    products = s.exec(select(Product.id, Product.title).where(Product.shop_id == shop.id).order_by(Product.title)).all()
+    products = [
+        (primary_key(product_id), title)
+        for product_id, title in s.exec(
+            select(Product.id, Product.title).where(Product.shop_id == shop.id).order_by(Product.title)
+        ).all()
+    ]
     stats = rating_stats(s, [product_id for product_id, _ in products])
     return [
         ProductRating(
@@ -472,18 +504,21 @@ def seller_reviews(
     a page at a time."""
     shop = actor_shop(s, actor)
     page, per_page = page_bounds(page, per_page)
-    conditions = [Product.shop_id == shop.id, Review.hidden_at.is_(None)]
+    conditions = [col(Product.shop_id) == shop.id, col(Review.hidden_at).is_(None)]
     if unanswered_only:
-        conditions.append(Review.reply_body.is_(None))
+        conditions.append(col(Review.reply_body).is_(None))
     total = s.exec(
-        select(func.count()).select_from(Review).join(Product, Product.id == Review.product_id).where(*conditions)
+        select(func.count())
+        .select_from(Review)
+        .join(Product, col(Product.id) == col(Review.product_id))
+        .where(*conditions)
     ).one()
     page = page_within(page, per_page, total)
     rows = s.exec(
         select(Review, Product.title, Product.slug)
-        .join(Product, Product.id == Review.product_id)
+        .join(Product, col(Product.id) == col(Review.product_id))
         .where(*conditions)
-        .order_by(Review.created_at.desc(), Review.id.desc())
+        .order_by(col(Review.created_at).desc(), col(Review.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.models import Review
 
@@ -14,7 +14,7 @@ def rating_stats(s: Session, product_ids: list[int]) -> dict[int, tuple[float, i
         return {}
     rows = s.exec(
         select(Review.product_id, func.avg(Review.rating), func.count())
-        .where(Review.product_id.in_(product_ids), Review.hidden_at.is_(None))
-        .group_by(Review.product_id)
+        .where(col(Review.product_id).in_(product_ids), col(Review.hidden_at).is_(None))
+        .group_by(col(Review.product_id))
     ).all()
     return {product_id: (round(float(average), 2), int(count)) for product_id, average, count in rows}

@@ -335,8 +335,10 @@ class TantivySearchIndex:
         except ValueError as error:
             raise SearchUnavailable(f"search index failed: {error}") from error
         is_match = _token_matcher(words)
-        hits = [self._hit(json.loads(doc.get_first("payload")), is_match) for doc in docs]
-        return SearchResult(hits=hits, total=found.count, facets=facets, page=query.page, per_page=query.per_page)
+        hits = [self._hit(json.loads(doc.get_first("payload") or "{}"), is_match) for doc in docs]
+        # tantivy's stub leaves out SearchResult.count, which search(count=True) fills in.
+        total = found.count  # type: ignore[attr-defined]
+        return SearchResult(hits=hits, total=total, facets=facets, page=query.page, per_page=query.per_page)
 
     def _query_words(self, text: str) -> list[_Word]:
         """Each query word with its alternatives, any of which may match.

@@ -29,12 +29,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
 from commerce.kit.time import utcnow
-from commerce.models import Category, ExchangeRate, Order, OrderLine, Product, ProductTag, Shop
+from commerce.models import (
+    Category,
+    ExchangeRate,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    ProductTag,
+    Shop,
+    primary_key,
+    saved_id,
+)
 from commerce.reviews.stats import rating_stats
 from commerce.search.documents import build_search_document
 from commerce.search.port import SearchDocument, SearchIndex
@@ -44,7 +55,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 
 # Orders in these states count as sales (popularity); refunded ones do not.
-SOLD_STATUSES = ("paid", "partially_refunded")
+SOLD_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 
 _process_lock = threading.Lock()
 
@@ -78,9 +89,9 @@ def sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
     return dict(
         s.exec(
             select(OrderLine.product_id, func.count())
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(OrderLine.product_id.in_(product_ids), Order.status.in_(SOLD_STATUSES))
-            .group_by(OrderLine.product_id)
+            .join(Order, col(Order.id) == col(OrderLine.order_id))
+            .where(col(OrderLine.product_id).in_(product_ids), col(Order.status).in_(SOLD_STATUSES))
+            .group_by(col(OrderLine.product_id))
         ).all()
     )
 
@@ -91,29 +102,29 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
         return {}
     rows = s.exec(
         select(Product, Shop, Category)
-        .join(Shop, Shop.id == Product.shop_id)
-        .join(Category, Category.id == Product.category_id, isouter=True)
-        .where(Product.id.in_(product_ids), visible_to_buyers())
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
+        .where(col(Product.id).in_(product_ids), visible_to_buyers())
     ).all()
     tags: dict[int, list[str]] = defaultdict(list)
     for product_id, tag in s.exec(
         select(ProductTag.product_id, ProductTag.tag)
-        .where(ProductTag.product_id.in_([product.id for product, _, _ in rows]))
-        .order_by(ProductTag.product_id, ProductTag.position)
+        .where(col(ProductTag.product_id).in_([product.id for product, _, _ in rows]))
+        .order_by(col(ProductTag.product_id), col(ProductTag.position))
     ).all():
         tags[product_id].append(tag)
-    sales = sales_counts(s, [product.id for product, _, _ in rows])
-    ratings = rating_stats(s, [product.id for product, _, _ in rows])
+    sales = sales_counts(s, [saved_id(product) for product, _, _ in rows])
+    ratings = rating_stats(s, [saved_id(product) for product, _, _ in rows])
     rates = usd_rates(s)
     return {
-        product.id: build_search_document(
+        saved_id(product): build_search_document(
             product,
             shop,
             category,
-            tags=tags[product.id],
-            rating=ratings.get(product.id, (0.0, 0))[0],
-            review_count=ratings.get(product.id, (0.0, 0))[1],
-            sales_count=sales.get(product.id, 0),
+            tags=tags[saved_id(product)],
+            rating=ratings.get(saved_id(product), (0.0, 0))[0],
+            review_count=ratings.get(saved_id(product), (0.0, 0))[1],
+            sales_count=sales.get(saved_id(product), 0),
             usd_rates=rates,
         )
         for product, shop, category in rows
@@ -127,14 +138,14 @@ def index_dirty_batch(s: Session, index: SearchIndex, *, limit: int = BATCH_SIZE
     """
     rows = s.exec(
         select(Product.id, Product.updated_at)
-        .where(Product.search_dirty.is_(True))
-        .order_by(Product.id)
+        .where(col(Product.search_dirty).is_(True))
+        .order_by(col(Product.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     if not rows:
         return IndexReport(), 0
-    read_at = {product_id: updated_at for product_id, updated_at in rows}
+    read_at = {primary_key(product_id): updated_at for product_id, updated_at in rows}
     documents = search_documents(s, list(read_at))
     hidden = [product_id for product_id in read_at if product_id not in documents]
     index.upsert(list(documents.values()))
@@ -144,7 +155,7 @@ def index_dirty_batch(s: Session, index: SearchIndex, *, limit: int = BATCH_SIZE
     for product_id, updated_at in read_at.items():
         cleared = s.exec(
             update(Product)
-            .where(Product.id == product_id, Product.updated_at == updated_at)
+            .where(col(Product.id) == product_id, col(Product.updated_at) == updated_at)
             .values(search_dirty=False, indexed_at=now)
         ).rowcount
         left_dirty += 1 - cleared

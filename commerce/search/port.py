@@ -30,13 +30,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, TypeGuard, runtime_checkable
 
 from commerce.errors import ValidationError
 from commerce.kit.slot import Slot
 
 SortOrder = Literal["relevance", "newest", "price_asc", "price_desc", "popular", "rating"]
-SORT_ORDERS: tuple[str, ...] = ("relevance", "newest", "price_asc", "price_desc", "popular", "rating")
+SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "price_asc", "price_desc", "popular", "rating")
+
+
+def is_sort_order(value: object) -> TypeGuard[SortOrder]:
+    return value in SORT_ORDERS
+
 
 MAX_QUERY_LENGTH = 200
 MAX_PER_PAGE = 100

@@ -21,14 +21,14 @@ from collections import defaultdict
 from datetime import timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.queries import ProductCardView
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.kit.time import utcnow
 from commerce.links import media_url, product_url
-from commerce.models import Category, Order, OrderLine, Product, ProductTag, Shop
+from commerce.models import Category, Order, OrderLine, Product, ProductTag, Shop, primary_key, saved_id
 from commerce.search.indexer import SOLD_STATUSES
 from commerce.search.port import SearchIndex, SearchQuery, SearchUnavailable, search_index
 
@@ -85,13 +85,13 @@ def cards_for(s: Session, product_ids: list[int]) -> list[ProductCardView]:
         return []
     rows = s.exec(
         select(Product, Shop, Category)
-        .join(Shop, Shop.id == Product.shop_id)
-        .join(Category, Category.id == Product.category_id, isouter=True)
-        .where(Product.id.in_(product_ids), visible_to_buyers())
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
+        .where(col(Product.id).in_(product_ids), visible_to_buyers())
     ).all()
     by_id = {
         product.id: ProductCardView(
-            id=product.id,
+            id=saved_id(product),
             title=product.title,
             summary=product.summary,
             shop_name=shop.name,
@@ -100,7 +100,7 @@ def cards_for(s: Session, product_ids: list[int]) -> list[ProductCardView]:
             url=product_url(shop.slug, product.slug),
             price_label=price_label(product.pricing, product.price_amount, product.currency),
             cover_url=media_url(product.cover_key),
-            category_name=category.name if category else "",
+            category_name=category.name if category is not None else "",  # an outer join
         )
         for product, shop, category in rows
     }
@@ -110,20 +110,20 @@ def cards_for(s: Session, product_ids: list[int]) -> list[ProductCardView]:
 def buyers_also_bought(s: Session, product_id: int, *, limit: int = 4) -> list[ProductCardView]:
     buyers = (
         select(Order.buyer_id)
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(OrderLine.product_id == product_id, Order.status.in_(SOLD_STATUSES))
+        .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
+        .where(OrderLine.product_id == product_id, col(Order.status).in_(SOLD_STATUSES))
     )
     buyer_count = func.count(func.distinct(Order.buyer_id))
     rows = s.exec(
         select(OrderLine.product_id, buyer_count)
-        .join(Order, Order.id == OrderLine.order_id)
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
         .where(
-            Order.buyer_id.in_(buyers),
-            Order.status.in_(SOLD_STATUSES),
+            col(Order.buyer_id).in_(buyers),
+            col(Order.status).in_(SOLD_STATUSES),
             OrderLine.product_id != product_id,
         )
-        .group_by(OrderLine.product_id)
-        .order_by(buyer_count.desc(), OrderLine.product_id)
+        .group_by(col(OrderLine.product_id))
+        .order_by(buyer_count.desc(), col(OrderLine.product_id))
         .limit(limit * 3)  # some may be hidden now
     ).all()
     return cards_for(s, [row[0] for row in rows])[:limit]
@@ -131,13 +131,13 @@ def buyers_also_bought(s: Session, product_id: int, *, limit: int = 4) -> list[P
 
 def popular_this_week(s: Session, *, limit: int = 8) -> list[ProductCardView]:
     since = utcnow() - timedelta(days=POPULAR_DAYS)
-    sold = func.count(OrderLine.id)
+    sold = func.count(col(OrderLine.id))
     rows = s.exec(
         select(OrderLine.product_id, sold)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.status.in_(SOLD_STATUSES), Order.paid_at >= since)
-        .group_by(OrderLine.product_id)
-        .order_by(sold.desc(), OrderLine.product_id)
+        .join(Order, col(Order.id) == col(OrderLine.order_id))
+        .where(col(Order.status).in_(SOLD_STATUSES), col(Order.paid_at) >= since)
+        .group_by(col(OrderLine.product_id))
+        .order_by(sold.desc(), col(OrderLine.product_id))
         .limit(limit * 3)
     ).all()
     return cards_for(s, [row[0] for row in rows])[:limit]
@@ -154,14 +154,18 @@ def similar_products(
 ) -> list[ProductCardView]:
     row = s.exec(
         select(Product, Category)
-        .join(Category, Category.id == Product.category_id, isouter=True)
+        .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
         .where(Product.id == product_id)
     ).first()
     if row is None:
         return []
     product, category = row
     tags = list(
-        s.exec(select(ProductTag.tag).where(ProductTag.product_id == product_id).order_by(ProductTag.position)).all()
+        s.exec(
+            select(col(ProductTag.tag))
+            .where(col(ProductTag.product_id) == product_id)
+            .order_by(col(ProductTag.position))
+        ).all()
     )
     queries = [("word", SearchQuery(text=word, per_page=_CANDIDATES_PER_QUERY)) for word in _title_words(product.title)]
     queries += [("tag", SearchQuery(tags=(tag,), per_page=_CANDIDATES_PER_QUERY)) for tag in tags[:3]]
@@ -179,14 +183,13 @@ def similar_products(
         log.warning("similar products from the database, the engine is down: %s", error)
         if category is None:
             return []
-        ranked = list(
-            s.exec(
-                select(Product.id)
-                .where(Product.category_id == category.id, Product.id != product_id)
-                .order_by(Product.published_at.desc())
-                .limit(limit * 3)
-            ).all()
-        )
+        rows = s.exec(
+            select(col(Product.id))
+            .where(Product.category_id == category.id, Product.id != product_id)
+            .order_by(col(Product.published_at).desc())
+            .limit(limit * 3)
+        ).all()
+        ranked = [primary_key(row) for row in rows]
         return cards_for(s, ranked[: limit * 3])[:limit]
     scores.pop(product_id, None)
     ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))

@@ -19,12 +19,12 @@ from html import unescape
 from urllib.parse import parse_qs, urlencode
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.links import SEARCH_PATH, media_url, product_url
-from commerce.models import Category, Product, Shop
+from commerce.models import Category, Product, Shop, saved_id
 from commerce.search.port import (
     MAX_QUERY_LENGTH,
     MAX_RESULT_WINDOW,
@@ -36,6 +36,8 @@ from commerce.search.port import (
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    SortOrder,
+    is_sort_order,
     search_index,
 )
 
@@ -63,7 +65,7 @@ class SearchParams:
     tags: tuple[str, ...] = ()
     price: str = ""  # a PRICE_BUCKETS key, or "" for any price
     rating: int = 0  # at least this many stars; 0 for any
-    sort: str = "relevance"
+    sort: SortOrder = "relevance"
     page: int = 1
 
     @classmethod
@@ -80,7 +82,8 @@ class SearchParams:
         q = " ".join(first("q").split())[:MAX_QUERY_LENGTH]
         price = first("price") if first("price") in _PRICE_BY_KEY else ""
         rating = int(first("rating")) if first("rating") in {str(t) for t in RATING_THRESHOLDS} else 0
-        sort = first("sort") if first("sort") in SORT_ORDERS else "relevance"
+        asked = first("sort")
+        sort: SortOrder = asked if is_sort_order(asked) else "relevance"
         page = int(first("page")) if first("page").isdigit() else 1
         page = min(max(page, 1), MAX_RESULT_WINDOW // PER_PAGE)
         return cls(q=q, categories=many("category"), tags=many("tag"), price=price, rating=rating, sort=sort, page=page)
@@ -119,7 +122,7 @@ class SearchParams:
         return replace(self, rating=0 if stars == self.rating else stars, page=1)
 
     def with_sort(self, sort: str) -> SearchParams:
-        return replace(self, sort=sort if sort in SORT_ORDERS else "relevance", page=1)
+        return replace(self, sort=sort if is_sort_order(sort) else "relevance", page=1)
 
     def with_page(self, page: int) -> SearchParams:
         return replace(self, page=page)
@@ -139,7 +142,7 @@ class SearchParams:
             min_rating=float(self.rating) if self.rating else None,
             sort=self.sort,
             page=self.page,
-            per_page=per_page or PER_PAGE,  # type: ignore[arg-type]
+            per_page=per_page or PER_PAGE,
         )
 
 
@@ -283,11 +286,11 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
         return []
     rows = s.exec(
         select(Product, Shop, Category)
-        .join(Shop, Shop.id == Product.shop_id)
-        .join(Category, Category.id == Product.category_id, isouter=True)
-        .where(Product.id.in_([hit.id for hit in hits]), visible_to_buyers())
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
+        .where(col(Product.id).in_([hit.id for hit in hits]), visible_to_buyers())
     ).all()
-    by_id = {product.id: (product, shop, category) for product, shop, category in rows}
+    by_id = {saved_id(product): (product, shop, category) for product, shop, category in rows}
     cards = []
     for hit in hits:
         if hit.id not in by_id:
@@ -295,7 +298,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
         product, shop, category = by_id[hit.id]
         cards.append(
             ResultCard(
-                id=product.id,
+                id=saved_id(product),
                 title=product.title,
                 title_parts=marked_parts(hit.title_html),
                 summary_parts=marked_parts(hit.summary_html),
@@ -303,7 +306,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
                 cover_url=media_url(product.cover_key),
                 shop_name=shop.name,
                 price_label=price_label(product.pricing, product.price_amount, product.currency),
-                category_name=category.name if category else "",
+                category_name=category.name if category is not None else "",  # an outer join
             )
         )
     return cards
@@ -312,7 +315,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
 def _category_names(s: Session, slugs: list[str]) -> dict[str, str]:
     if not slugs:
         return {}
-    return dict(s.exec(select(Category.slug, Category.name).where(Category.slug.in_(slugs))).all())
+    return dict(s.exec(select(Category.slug, Category.name).where(col(Category.slug).in_(slugs))).all())
 
 
 def _facets(s: Session, params: SearchParams, result: SearchResult) -> list[Facet]:
@@ -429,22 +432,22 @@ def _database_search(s: Session, params: SearchParams) -> SearchPageView:
             func.lower(Product.summary).like(pattern, escape="\\"),
         )
     if params.categories:
-        condition = condition & Category.slug.in_(params.categories)
+        condition = condition & col(Category.slug).in_(params.categories)
     base = (
         select(Product, Shop, Category)
-        .join(Shop, Shop.id == Product.shop_id)
-        .join(Category, Category.id == Product.category_id, isouter=True)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .join(Category, col(Category.id) == col(Product.category_id), isouter=True)
         .where(condition)
     )
     total = s.exec(select(func.count()).select_from(base.subquery())).one()
     rows = s.exec(
-        base.order_by(Product.published_at.desc(), Product.id.desc())
+        base.order_by(col(Product.published_at).desc(), col(Product.id).desc())
         .offset((params.page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
     cards = [
         ResultCard(
-            id=product.id,
+            id=saved_id(product),
             title=product.title,
             title_parts=[TextPart(product.title)],
             summary_parts=[TextPart(product.summary)],
@@ -452,7 +455,7 @@ def _database_search(s: Session, params: SearchParams) -> SearchPageView:
             cover_url=media_url(product.cover_key),
             shop_name=shop.name,
             price_label=price_label(product.pricing, product.price_amount, product.currency),
-            category_name=category.name if category else "",
+            category_name=category.name if category is not None else "",  # an outer join
         )
         for product, shop, category in rows
     ]

@@ -11,7 +11,7 @@ import hashlib
 import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import BinaryIO
+from typing import IO, BinaryIO, Literal, cast
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -51,7 +51,7 @@ class S3BlobStore:
         self.region = region
         # S3-compatible servers (MinIO, Ceph, moto) mostly want path-style URLs;
         # AWS itself picks the right style on its own.
-        addressing = "path" if endpoint_url else "auto"
+        addressing: Literal["path", "auto"] = "path" if endpoint_url else "auto"
         self._client = boto3.session.Session().client(
             "s3",
             endpoint_url=endpoint_url,
@@ -83,7 +83,7 @@ class S3BlobStore:
                 start = stream.tell()
                 sha256, size = _digest(stream, None)
                 stream.seek(start)
-                body = stream
+                body: IO[bytes] = stream
             else:
                 sha256, size = _digest(stream, spool)
                 spool.seek(0)
@@ -125,7 +125,8 @@ class S3BlobStore:
     def open(self, key: str) -> BinaryIO:
         validate_key(key)
         try:
-            return self._client.get_object(Bucket=self.bucket, Key=key)["Body"]
+            # botocore's StreamingBody reads, closes and works as a context manager like a binary file.
+            return cast(BinaryIO, self._client.get_object(Bucket=self.bucket, Key=key)["Body"])
         except ClientError as error:
             if _error_code(error) in _MISSING:
                 raise NotFound("This file does not exist.") from None
@@ -192,10 +193,14 @@ class S3BlobStore:
         except ClientError as error:
             if _error_code(error) not in _MISSING_BUCKET:
                 raise
-        options = {}
         if self.region and self.region != "us-east-1":
-            options["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
-        self._client.create_bucket(Bucket=self.bucket, **options)
+            self._client.create_bucket(
+                Bucket=self.bucket,
+                # The stubs list the regions of their release; the configured one is passed as it is.
+                CreateBucketConfiguration={"LocationConstraint": self.region},  # type: ignore[typeddict-item]
+            )
+        else:
+            self._client.create_bucket(Bucket=self.bucket)
         self._client.put_public_access_block(
             Bucket=self.bucket,
             PublicAccessBlockConfiguration={
@@ -234,7 +239,7 @@ def _rewindable(stream: BinaryIO) -> bool:
         return False
 
 
-def _digest(stream: BinaryIO, copy_to: BinaryIO | None) -> tuple[str, int]:
+def _digest(stream: BinaryIO, copy_to: IO[bytes] | None) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     while chunk := stream.read(CHUNK_SIZE):

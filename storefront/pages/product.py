@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.models import PricingMode
 from components import theme
 from components.empty_state import missing_state
 from components.forms import banner, field, stacked_form
@@ -88,7 +89,7 @@ def add_to_cart_form() -> rx.Component:
     return stacked_form(
         rx.el.input(type="hidden", name="product_id", value=P.id.to_string()),
         rx.cond(
-            P.pricing == "pwyw",
+            P.pricing == PricingMode.PWYW,
             field(
                 "Your price (" + P.currency + ")",
                 amount_input(id="product-amount", value=P.minimum_input, size="3", width="100%"),
@@ -135,7 +136,7 @@ def buy_panel() -> rx.Component:
         rx.vstack(
             price_tag(P.price_label, size="6"),
             rx.cond(
-                P.pricing == "pwyw",
+                P.pricing == PricingMode.PWYW,
                 rx.text(
                     rx.cond(
                         P.price_amount == 0,

@@ -27,6 +27,7 @@ from commerce.config import ConfigurationError
 from commerce.db import engine_for
 from commerce.errors import ValidationError
 from commerce.jobs import configure_jobs, shutdown_jobs, wait_for_jobs
+from commerce.models import PaymentEventKind
 from commerce.payments import (
     CheckoutLine,
     CheckoutRequest,
@@ -253,7 +254,7 @@ def test_verified_payment_roundtrip(harness):
     payload, headers, payment_reference = harness.succeeded()
     event = harness.gateway.parse_webhook(payload, headers)
     assert event.provider == harness.gateway.name
-    assert event.kind == "payment_succeeded"
+    assert event.kind == PaymentEventKind.PAYMENT_SUCCEEDED
     assert event.raw_type == "checkout.session.completed"
     assert event.event_id.startswith("evt_")
     assert event.order_reference == ORDER_REFERENCE
@@ -269,7 +270,7 @@ def test_verified_payment_roundtrip(harness):
 def test_header_name_is_case_insensitive(harness):
     payload, headers, _ = harness.succeeded()
     lowered = {name.lower(): value for name, value in headers.items()}
-    assert harness.gateway.parse_webhook(payload, lowered).kind == "payment_succeeded"
+    assert harness.gateway.parse_webhook(payload, lowered).kind == PaymentEventKind.PAYMENT_SUCCEEDED
 
 
 @pytest.mark.parametrize("headers", [{}, {"Content-Type": "application/json"}, "empty"])
@@ -308,7 +309,7 @@ def test_a_single_changed_byte_is_refused(harness):
 def test_old_timestamps_are_refused_after_five_minutes(harness):
     event = fixture_event("checkout_session_completed")
     fresh_enough = harness.sign(event, age_seconds=290)
-    assert harness.gateway.parse_webhook(*fresh_enough).kind == "payment_succeeded"
+    assert harness.gateway.parse_webhook(*fresh_enough).kind == PaymentEventKind.PAYMENT_SUCCEEDED
     too_old = harness.sign(event, age_seconds=310)
     with pytest.raises(WebhookSignatureInvalid):
         harness.gateway.parse_webhook(*too_old)
@@ -316,7 +317,7 @@ def test_old_timestamps_are_refused_after_five_minutes(harness):
 
 def test_unknown_event_types_are_ignored(harness):
     event = harness.gateway.parse_webhook(*harness.sign(fixture_event("customer_created")))
-    assert event.kind == "ignored"
+    assert event.kind == PaymentEventKind.IGNORED
     assert event.raw_type == "customer.created"
     assert event.event_id == "evt_1PqG0aLkdIwHu7ixP0oIuYtR"
     assert event.order_reference is None
@@ -326,7 +327,7 @@ def test_unknown_event_types_are_ignored(harness):
 def test_declined_payment_maps_to_payment_failed(harness):
     payload, headers, payment_reference = harness.declined()
     event = harness.gateway.parse_webhook(payload, headers)
-    assert event.kind == "payment_failed"
+    assert event.kind == PaymentEventKind.PAYMENT_FAILED
     assert event.raw_type == "payment_intent.payment_failed"
     assert event.failure_message == "Your card has insufficient funds."
     assert event.order_reference == ORDER_REFERENCE
@@ -337,7 +338,7 @@ def test_declined_payment_maps_to_payment_failed(harness):
 def test_refund_maps_to_refunded_with_the_refunded_amount(harness):
     payload, headers, payment_reference = harness.partially_refunded()
     event = harness.gateway.parse_webhook(payload, headers)
-    assert event.kind == "refunded"
+    assert event.kind == PaymentEventKind.REFUNDED
     assert event.raw_type == "charge.refunded"
     assert event.payment_reference == payment_reference
     assert (event.amount, event.refunded_amount, event.currency) == (2500, 1000, "USD")
@@ -348,14 +349,18 @@ def test_refund_maps_to_refunded_with_the_refunded_amount(harness):
     [
         (
             "checkout_session_completed",
-            "payment_succeeded",
+            PaymentEventKind.PAYMENT_SUCCEEDED,
             dict(session_id="cs_test_a1kQ9mXb0eZp3Wc7Rt5YuV2sNdLhG8fJ4oTqB6iK", amount=2500),
         ),
-        ("checkout_session_async_payment_succeeded", "payment_succeeded", dict(amount=2500)),
-        ("payment_intent_payment_failed", "payment_failed", dict(failure_message="Your card has insufficient funds.")),
-        ("charge_refunded", "refunded", dict(refunded_amount=1000, amount=2500)),
-        ("charge_dispute_created", "disputed", dict(amount=2500, order_reference=None)),
-        ("customer_created", "ignored", dict(payment_reference=None)),
+        ("checkout_session_async_payment_succeeded", PaymentEventKind.PAYMENT_SUCCEEDED, dict(amount=2500)),
+        (
+            "payment_intent_payment_failed",
+            PaymentEventKind.PAYMENT_FAILED,
+            dict(failure_message="Your card has insufficient funds."),
+        ),
+        ("charge_refunded", PaymentEventKind.REFUNDED, dict(refunded_amount=1000, amount=2500)),
+        ("charge_dispute_created", PaymentEventKind.DISPUTED, dict(amount=2500, order_reference=None)),
+        ("customer_created", PaymentEventKind.IGNORED, dict(payment_reference=None)),
     ],
 )
 def test_stripe_shaped_events_map_to_each_kind(harness, fixture, kind, expected):
@@ -364,7 +369,7 @@ def test_stripe_shaped_events_map_to_each_kind(harness, fixture, kind, expected)
     assert event.kind == kind
     assert event.event_id == raw["id"]
     assert event.created.timestamp() == raw["created"]
-    if kind != "ignored":
+    if kind != PaymentEventKind.IGNORED:
         assert event.payment_reference == STRIPE_PAYMENT_INTENT
         assert event.currency == "USD"
     for name, value in expected.items():
@@ -374,10 +379,10 @@ def test_stripe_shaped_events_map_to_each_kind(harness, fixture, kind, expected)
 @pytest.mark.parametrize(
     ("fixture", "kind"),
     [
-        ("checkout_session_completed", "payment_succeeded"),
-        ("payment_intent_payment_failed", "payment_failed"),
-        ("charge_refunded", "refunded"),
-        ("charge_dispute_created", "disputed"),
+        ("checkout_session_completed", PaymentEventKind.PAYMENT_SUCCEEDED),
+        ("payment_intent_payment_failed", PaymentEventKind.PAYMENT_FAILED),
+        ("charge_refunded", PaymentEventKind.REFUNDED),
+        ("charge_dispute_created", PaymentEventKind.DISPUTED),
     ],
 )
 def test_events_as_the_stripe_library_builds_them_map_like_their_json(fixture, kind):
@@ -395,7 +400,7 @@ def test_checkout_completed_but_unpaid_is_not_a_payment(harness):
     # A delayed method (bank debit) completes the session before the money arrives.
     raw = fixture_event("checkout_session_completed")
     raw["data"]["object"]["payment_status"] = "unpaid"
-    assert harness.gateway.parse_webhook(*harness.sign(raw)).kind == "ignored"
+    assert harness.gateway.parse_webhook(*harness.sign(raw)).kind == PaymentEventKind.IGNORED
 
 
 def test_async_payment_failure_maps_to_payment_failed(harness):
@@ -403,7 +408,7 @@ def test_async_payment_failure_maps_to_payment_failed(harness):
     raw["type"] = "checkout.session.async_payment_failed"
     raw["data"]["object"]["payment_status"] = "unpaid"
     event = harness.gateway.parse_webhook(*harness.sign(raw))
-    assert event.kind == "payment_failed"
+    assert event.kind == PaymentEventKind.PAYMENT_FAILED
     assert event.order_reference == ORDER_REFERENCE
     assert event.failure_message
 
@@ -645,7 +650,11 @@ def test_testpay_declined_cards(testpay, card, message):
     assert attempt.redirect_url is None
     assert attempt.message == message
     event = testpay.gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers)
-    assert (event.kind, event.failure_message, event.order_reference) == ("payment_failed", message, ORDER_REFERENCE)
+    assert (event.kind, event.failure_message, event.order_reference) == (
+        PaymentEventKind.PAYMENT_FAILED,
+        message,
+        ORDER_REFERENCE,
+    )
 
 
 @pytest.mark.parametrize("card", ["4242 4242 4242 4241", "1234", "", "4242 4242 4242 424x", "42424242424242424242"])
@@ -674,7 +683,7 @@ def test_testpay_refunds_are_idempotent_and_announced(testpay):
     assert first.refund_id != other.refund_id
     assert (first.amount, first.currency, first.status) == (2500, "USD", "succeeded")
     events = [testpay.gateway.parse_webhook(d.payload, d.headers) for d in testpay.sent]
-    assert [e.kind for e in events] == ["refunded"] * 3
+    assert [e.kind for e in events] == [PaymentEventKind.REFUNDED] * 3
     assert events[0].event_id == events[1].event_id != events[2].event_id
     assert events[0].refunded_amount == 2500
 
@@ -734,7 +743,7 @@ def test_testpay_deliver_posts_the_signed_event(webhook_endpoint):
     assert path == "/api/webhooks/testpay"
     assert body == webhook.payload
     assert headers["Content-Type"] == "application/json"
-    assert gateway.parse_webhook(body, headers).kind == "payment_succeeded"
+    assert gateway.parse_webhook(body, headers).kind == PaymentEventKind.PAYMENT_SUCCEEDED
 
 
 def test_the_testpay_pages_event_goes_as_a_job_that_tries_again(webhook_endpoint, tmp_path):

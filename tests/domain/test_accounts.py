@@ -10,7 +10,7 @@ from commerce.accounts import passwords
 from commerce.actor import Actor
 from commerce.errors import Conflict, PermissionDenied, RateLimited, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import AuthSession, User
+from commerce.models import AuthSession, User, UserRole
 from tests.fixtures.adapters import emails_in
 
 PASSWORD = "correct horse battery"
@@ -23,7 +23,7 @@ def register(s, email="Ada@Example.COM", name="Ada", password=PASSWORD):
 def test_register_normalises_email_and_signs_in(s):
     grant = register(s)
     assert grant.user.email == "ada@example.com"
-    assert grant.user.role == "buyer"
+    assert grant.user.role == UserRole.BUYER
     assert accounts.resume_session(s, grant.token).user.id == grant.user.id
 
 
@@ -209,7 +209,7 @@ def test_rolled_back_reset_request_sends_nothing(s, outbox, jobs):
 def test_becoming_a_seller(s):
     grant = register(s)
     user = accounts.create_shop(s, grant.actor, name="Ada's Books", slug="adas-books")
-    assert user.role == "seller"
+    assert user.role == UserRole.SELLER
     assert user.shop_slug == "adas-books"
     assert accounts.resume_session(s, grant.token).actor.shop_id == user.shop_id
     with pytest.raises(Conflict, match="already have a shop"):

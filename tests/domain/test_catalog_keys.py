@@ -11,11 +11,11 @@ from commerce.catalog.views import is_sold_out
 from commerce.errors import PermissionDenied, ValidationError
 from commerce.license_keys.format import normalize_key
 from commerce.license_keys.vault import configured_vault, product_associated_data
-from commerce.models import LicenseKey, Product
+from commerce.models import DeliveryKind, KeySource, KeyStatus, LicenseKey, Product
 from tests.fixtures.catalog import make_admin, make_seller, new_product, png_bytes
 
 
-def key_product(s, seller, kind="keys"):
+def key_product(s, seller, kind=DeliveryKind.KEYS):
     return new_product(s, seller, delivery_kind=kind)
 
 
@@ -36,7 +36,9 @@ def test_import_encrypts_keys_and_counts_them(s):
         "BBBB-2222",
         "CCCC-3333",
     ]
-    assert all(b"AAAA" not in r.ciphertext and r.status == "available" and r.source == "imported" for r in rows)
+    assert all(
+        b"AAAA" not in r.ciphertext and r.status == KeyStatus.AVAILABLE and r.source == KeySource.IMPORTED for r in rows
+    )
     assert {r.lookup_hash for r in rows} == {
         vault.lookup_hash(normalize_key(k)) for k in ("AAAA-1111", "BBBB-2222", "CCCC-3333")
     }
@@ -95,11 +97,11 @@ def test_an_empty_import_is_refused(s, text, message):
 
 def test_keys_cannot_be_imported_into_a_files_only_or_generated_product(s):
     seller = make_seller(s)
-    files_only = key_product(s, seller, kind="files")
+    files_only = key_product(s, seller, kind=DeliveryKind.FILES)
     with pytest.raises(ValidationError, match="files only"):
         keys.import_license_keys(s, seller, files_only.id, "AAAA")
     generated = key_product(s, seller)
-    keys.set_license_policy(s, seller, generated.id, source="generated", prefix="pp")
+    keys.set_license_policy(s, seller, generated.id, source=KeySource.GENERATED, prefix="pp")
     with pytest.raises(ValidationError, match="generates its keys"):
         keys.import_license_keys(s, seller, generated.id, "AAAA")
     assert s.exec(select(LicenseKey)).all() == []
@@ -109,11 +111,18 @@ def test_license_policy_is_saved_and_validated(s):
     seller = make_seller(s)
     product = key_product(s, seller)
     view = keys.set_license_policy(
-        s, seller, product.id, source="generated", prefix="pp2", activation_limit=3, expiry_days=365, usage_limit=None
+        s,
+        seller,
+        product.id,
+        source=KeySource.GENERATED,
+        prefix="pp2",
+        activation_limit=3,
+        expiry_days=365,
+        usage_limit=None,
     )
     lic = view.license
     assert (lic.source, lic.prefix, lic.activation_limit, lic.expiry_days, lic.usage_limit) == (
-        "generated",
+        KeySource.GENERATED,
         "PP2",
         3,
         365,
@@ -121,10 +130,10 @@ def test_license_policy_is_saved_and_validated(s):
     )
     for kwargs, field in [
         ({"source": "stolen"}, "key_source"),
-        ({"source": "generated", "prefix": "TOO-LONG-PREFIX"}, "key_prefix"),
-        ({"source": "imported", "activation_limit": 0}, "activation_limit"),
-        ({"source": "imported", "expiry_days": 99_999}, "expiry_days"),
-        ({"source": "imported", "usage_limit": -1}, "usage_limit"),
+        ({"source": KeySource.GENERATED, "prefix": "TOO-LONG-PREFIX"}, "key_prefix"),
+        ({"source": KeySource.IMPORTED, "activation_limit": 0}, "activation_limit"),
+        ({"source": KeySource.IMPORTED, "expiry_days": 99_999}, "expiry_days"),
+        ({"source": KeySource.IMPORTED, "usage_limit": -1}, "usage_limit"),
     ]:
         with pytest.raises(ValidationError) as error:
             keys.set_license_policy(s, seller, product.id, **kwargs)
@@ -146,7 +155,7 @@ def test_sold_out_when_imported_keys_run_out(s, store):
     products.approve_product(s, admin, product.id)
     assert product_page(s, "inkwell", product.slug).sold_out is False
     # The orders issue marks keys sold; here the row changes directly.
-    stored_keys(s, product.id)[0].status = "sold"
+    stored_keys(s, product.id)[0].status = KeyStatus.SOLD
     s.flush()
     assert is_sold_out(s, row)
     page = product_page(s, "inkwell", product.slug)
@@ -160,7 +169,7 @@ def test_sold_out_when_imported_keys_run_out(s, store):
 def test_generated_keys_never_sell_out(s):
     seller = make_seller(s)
     product = key_product(s, seller)
-    keys.set_license_policy(s, seller, product.id, source="generated")
+    keys.set_license_policy(s, seller, product.id, source=KeySource.GENERATED)
     assert not is_sold_out(s, s.get(Product, product.id))
 
 
@@ -170,6 +179,6 @@ def test_another_seller_cannot_import_or_change_settings(s):
     with pytest.raises(PermissionDenied):
         keys.import_license_keys(s, intruder, product.id, "STOLEN-KEY")
     with pytest.raises(PermissionDenied):
-        keys.set_license_policy(s, intruder, product.id, source="generated")
+        keys.set_license_policy(s, intruder, product.id, source=KeySource.GENERATED)
     assert stored_keys(s, product.id) == []
-    assert products.get_product_editor(s, owner, product.id).license.source == "imported"
+    assert products.get_product_editor(s, owner, product.id).license.source == KeySource.IMPORTED

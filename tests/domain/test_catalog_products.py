@@ -10,7 +10,16 @@ from commerce.catalog import files, images, products
 from commerce.catalog.queries import product_page
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import Product, ProductTag, Shop
+from commerce.models import (
+    DeliveryKind,
+    ModerationStatus,
+    PricingMode,
+    Product,
+    ProductStatus,
+    ProductTag,
+    Shop,
+    UserRole,
+)
 from tests.fixtures.catalog import live_product, make_admin, make_seller, new_product, png_bytes, publishable_product
 
 
@@ -24,8 +33,8 @@ def test_create_product_makes_a_priced_draft_in_the_shop_currency(s):
     view = new_product(s, seller, title="  The  Indie Maker Ebook ", price="12,50")
     assert view.title == "The Indie Maker Ebook"
     assert view.slug == "the-indie-maker-ebook"
-    assert (view.status, view.moderation_status) == ("draft", "pending")
-    assert (view.price_amount, view.currency, view.pricing) == (1250, "EUR", "fixed")
+    assert (view.status, view.moderation_status) == (ProductStatus.DRAFT, ModerationStatus.PENDING)
+    assert (view.price_amount, view.currency, view.pricing) == (1250, "EUR", PricingMode.FIXED)
     assert view.price_label == "€12.50"
     assert not view.is_live
 
@@ -201,7 +210,7 @@ def test_bad_prices_are_refused_and_the_old_price_stays(s, pricing, price, curre
         products.set_pricing(s, seller, view.id, pricing=pricing, price=price, currency=currency)
     assert error.value.field == field
     stored = row(s, view.id)
-    assert (stored.pricing, stored.price_amount, stored.currency) == ("fixed", 1900, "USD")
+    assert (stored.pricing, stored.price_amount, stored.currency) == (PricingMode.FIXED, 1900, "USD")
 
 
 def test_zero_decimal_currency_prices(s):
@@ -215,7 +224,7 @@ def test_another_sellers_product_cannot_be_changed_by_a_forged_event(s):
     view = new_product(s, owner)
     attempts = [
         lambda: products.update_product(s, intruder, view.id, title="Hacked"),
-        lambda: products.set_pricing(s, intruder, view.id, pricing="fixed", price="0"),
+        lambda: products.set_pricing(s, intruder, view.id, pricing=PricingMode.FIXED, price="0"),
         lambda: products.publish_product(s, intruder, view.id),
         lambda: products.archive_product(s, intruder, view.id),
         lambda: products.get_product_editor(s, intruder, view.id),
@@ -223,7 +232,7 @@ def test_another_sellers_product_cannot_be_changed_by_a_forged_event(s):
         lambda: files.upload_file(s, intruder, view.id, io.BytesIO(b"data"), filename="x.txt"),
         # An actor claiming the owner's shop without owning it.
         lambda: products.update_product(
-            s, Actor(user_id=intruder.user_id, role="seller", shop_id=owner.shop_id), view.id, title="Hacked"
+            s, Actor(user_id=intruder.user_id, role=UserRole.SELLER, shop_id=owner.shop_id), view.id, title="Hacked"
         ),
     ]
     for attempt in attempts:
@@ -233,7 +242,7 @@ def test_another_sellers_product_cannot_be_changed_by_a_forged_event(s):
     assert (stored.title, stored.price_amount, stored.status, stored.cover_key) == (
         "Python Patterns",
         1900,
-        "draft",
+        ProductStatus.DRAFT,
         None,
     )
 
@@ -242,7 +251,7 @@ def test_buyers_and_anonymous_cannot_create_products(s):
     with pytest.raises(PermissionDenied):
         new_product(s, Actor.anonymous())
     with pytest.raises(PermissionDenied):
-        new_product(s, Actor(user_id=1, role="buyer"))
+        new_product(s, Actor(user_id=1, role=UserRole.BUYER))
 
 
 def test_publish_needs_a_cover_and_a_file(s):
@@ -251,7 +260,7 @@ def test_publish_needs_a_cover_and_a_file(s):
     assert view.publish_problems == ["Add a cover image.", "Upload at least one file to the latest version."]
     with pytest.raises(ValidationError, match="Add a cover image"):
         products.publish_product(s, seller, view.id)
-    assert row(s, view.id).status == "draft"
+    assert row(s, view.id).status == ProductStatus.DRAFT
 
 
 def test_publish_sends_the_product_to_moderation_then_approval_makes_it_live(s):
@@ -259,7 +268,11 @@ def test_publish_sends_the_product_to_moderation_then_approval_makes_it_live(s):
     view = publishable_product(s, seller)
     assert view.publish_problems == []
     published = products.publish_product(s, seller, view.id)
-    assert (published.status, published.moderation_status, published.is_live) == ("published", "pending", False)
+    assert (published.status, published.moderation_status, published.is_live) == (
+        ProductStatus.PUBLISHED,
+        ModerationStatus.PENDING,
+        False,
+    )
     assert published.published_at is not None
     with pytest.raises(NotFound):
         product_page(s, "inkwell", view.slug)
@@ -273,10 +286,13 @@ def test_rejection_shows_the_reason_and_republishing_goes_back_to_review(s):
     view = publishable_product(s, seller)
     products.publish_product(s, seller, view.id)
     rejected = products.reject_product(s, admin, view.id, reason="  The cover shows a  trademark. ")
-    assert (rejected.moderation_status, rejected.rejection_reason) == ("rejected", "The cover shows a trademark.")
+    assert (rejected.moderation_status, rejected.rejection_reason) == (
+        ModerationStatus.REJECTED,
+        "The cover shows a trademark.",
+    )
     assert products.get_product_editor(s, seller, view.id).rejection_reason == "The cover shows a trademark."
     again = products.publish_product(s, seller, view.id)
-    assert (again.moderation_status, again.rejection_reason) == ("pending", "")
+    assert (again.moderation_status, again.rejection_reason) == (ModerationStatus.PENDING, "")
 
 
 def test_only_admins_moderate(s):
@@ -287,7 +303,7 @@ def test_only_admins_moderate(s):
         products.approve_product(s, seller, view.id)
     with pytest.raises(PermissionDenied):
         products.reject_product(s, seller, view.id, reason="no")
-    assert row(s, view.id).moderation_status == "pending"
+    assert row(s, view.id).moderation_status == ModerationStatus.PENDING
 
 
 def test_a_rejection_needs_a_reason(s):
@@ -296,18 +312,18 @@ def test_a_rejection_needs_a_reason(s):
     products.publish_product(s, seller, view.id)
     with pytest.raises(ValidationError, match="why"):
         products.reject_product(s, admin, view.id, reason="   ")
-    assert row(s, view.id).moderation_status == "pending"
+    assert row(s, view.id).moderation_status == ModerationStatus.PENDING
 
 
 def test_unpublish_and_archive_hide_the_product(s):
     seller, admin = make_seller(s), make_admin(s)
     view = live_product(s, seller, admin)
-    assert products.unpublish_product(s, seller, view.id).status == "draft"
+    assert products.unpublish_product(s, seller, view.id).status == ProductStatus.DRAFT
     with pytest.raises(NotFound):
         product_page(s, "inkwell", view.slug)
     products.publish_product(s, seller, view.id)
     products.approve_product(s, admin, view.id)
-    assert products.archive_product(s, seller, view.id).status == "archived"
+    assert products.archive_product(s, seller, view.id).status == ProductStatus.ARCHIVED
     with pytest.raises(NotFound):
         product_page(s, "inkwell", view.slug)
 
@@ -318,7 +334,7 @@ def test_a_suspended_shop_cannot_publish(s):
     s.get(Shop, seller.shop_id).suspended_at = utcnow()
     with pytest.raises(PermissionDenied, match="suspended"):
         products.publish_product(s, seller, view.id)
-    assert row(s, view.id).status == "draft"
+    assert row(s, view.id).status == ProductStatus.DRAFT
 
 
 def test_delivery_kind_cannot_change_while_on_sale(s):
@@ -326,6 +342,6 @@ def test_delivery_kind_cannot_change_while_on_sale(s):
     view = live_product(s, seller, admin)
     with pytest.raises(ValidationError, match="Unpublish"):
         products.set_delivery_kind(s, seller, view.id, "keys")
-    assert row(s, view.id).delivery_kind == "files"
+    assert row(s, view.id).delivery_kind == DeliveryKind.FILES
     products.unpublish_product(s, seller, view.id)
-    assert products.set_delivery_kind(s, seller, view.id, "both").delivery_kind == "both"
+    assert products.set_delivery_kind(s, seller, view.id, "both").delivery_kind == DeliveryKind.BOTH

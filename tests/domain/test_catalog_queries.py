@@ -9,7 +9,7 @@ from commerce.actor import Actor
 from commerce.catalog import files, images, keys, products, queries
 from commerce.errors import NotFound, PermissionDenied
 from commerce.kit.time import utcnow
-from commerce.models import ProductFile, Shop
+from commerce.models import DeliveryKind, DiscountKind, PricingMode, ProductFile, Shop, UserRole
 from tests.fixtures.catalog import live_product, make_admin, make_seller, new_product, png_bytes, publishable_product
 
 
@@ -118,7 +118,7 @@ def test_product_page_shows_what_a_buyer_needs(s, catalog):
     )
     assert "<strong>Fast</strong>" in page.description_html
     assert page.tags == ["editor", "markdown"]
-    assert (page.pricing, page.price_label, page.minimum_input) == ("fixed", "$19.00", "")
+    assert (page.pricing, page.price_label, page.minimum_input) == (PricingMode.FIXED, "$19.00", "")
     assert page.cover.url_1600 == page.og_image_path
     assert len(page.gallery) == 1
     assert (page.delivery_label, page.version_label) == ("Downloadable files", "1")
@@ -129,7 +129,7 @@ def test_product_page_shows_what_a_buyer_needs(s, catalog):
 
 
 def test_pay_what_you_want_shows_the_minimum(s, catalog):
-    products.set_pricing(s, catalog["ada"], catalog["app"].id, pricing="pwyw", price="4.99")
+    products.set_pricing(s, catalog["ada"], catalog["app"].id, pricing=PricingMode.PWYW, price="4.99")
     page = queries.product_page(s, "ada", "markdown-editor")
     assert (page.price_label, page.minimum_input) == ("$4.99+", "4.99")
 
@@ -140,7 +140,7 @@ def test_hidden_products_are_not_found_by_buyers_but_previewed_by_their_seller(s
     for viewer in (
         None,
         Actor.anonymous(),
-        Actor(user_id=catalog["grace"].user_id, role="seller", shop_id=catalog["grace"].shop_id),
+        Actor(user_id=catalog["grace"].user_id, role=UserRole.SELLER, shop_id=catalog["grace"].shop_id),
     ):
         with pytest.raises(NotFound):
             queries.product_page(s, "ada", slug, viewer=viewer)
@@ -174,12 +174,12 @@ def test_seller_list_filters_by_status_and_searches_titles(s, catalog):
     # Another seller's products never appear; buyers have no list.
     assert [r.title for r in queries.list_seller_products(s, catalog["grace"]).items] == ["Retro Font"]
     with pytest.raises(PermissionDenied):
-        queries.list_seller_products(s, Actor(user_id=1, role="buyer"))
+        queries.list_seller_products(s, Actor(user_id=1, role=UserRole.BUYER))
 
 
 def test_key_product_page_shows_sold_out(s):
     seller, admin = make_seller(s), make_admin(s)
-    product = new_product(s, seller, title="Pro License", delivery_kind="both")
+    product = new_product(s, seller, title="Pro License", delivery_kind=DeliveryKind.BOTH)
     images.set_cover(s, seller, product.id, io.BytesIO(png_bytes()))
     files.upload_file(s, seller, product.id, io.BytesIO(b"installer"), filename="setup.bin")
     keys.import_license_keys(s, seller, product.id, "KEY-1")
@@ -205,7 +205,7 @@ def test_demo_products_are_live_with_a_cover_and_a_real_file(s, store):
     row = s.exec(select(ProductFile)).first()
     assert store.open(row.blob_key).read(5) == b"%PDF-"
     shop = s.exec(select(Shop).where(Shop.slug == "inkwell-press")).one()
-    ada = Actor(user_id=shop.owner_id, role="seller", shop_id=shop.id)
+    ada = Actor(user_id=shop.owner_id, role=UserRole.SELLER, shop_id=shop.id)
     assert queries.list_seller_products(s, ada).total == 10
 
     # The demo discount code, added once, and again by a later run if it went missing.
@@ -215,7 +215,7 @@ def test_demo_products_are_live_with_a_cover_and_a_real_file(s, store):
         return s.exec(select(DiscountCode).where(DiscountCode.code == "WELCOME10")).all()
 
     (code,) = welcome_codes()
-    assert (code.shop_id, code.kind, code.percent_bps) == (shop.id, "percent", 1000)
+    assert (code.shop_id, code.kind, code.percent_bps) == (shop.id, DiscountKind.PERCENT, 1000)
     assert not seed_demo(s)
     assert len(welcome_codes()) == 1
     s.delete(code)

@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from commerce.demo import COLLECTOR_EMAIL, DEMO_PURCHASES, seed_demo_order
-from commerce.models import Fulfilment, Order, User
+from commerce.models import Fulfilment, Order, OrderStatus, User
 from commerce.reviews.service import has_purchased
 
 
@@ -14,6 +14,6 @@ def test_the_demo_collector_gets_one_paid_order(market):
     assert not seed_demo_order(market.s)
     buyer = market.s.exec(select(User).where(User.email == COLLECTOR_EMAIL)).one()
     order = market.s.exec(select(Order).where(Order.buyer_id == buyer.id)).one()
-    assert (order.status, order.total, order.payment_provider) == ("paid", 3800, "testpay")
+    assert (order.status, order.total, order.payment_provider) == (OrderStatus.PAID, 3800, "testpay")
     assert len(market.s.exec(select(Fulfilment).where(Fulfilment.buyer_id == buyer.id)).all()) == 2
     assert all(has_purchased(market.s, buyer.id, product.id) for product in products)

@@ -20,14 +20,22 @@ from commerce.models import (
     AuditRecord,
     ExchangeRate,
     Fulfilment,
+    FulfilmentStatus,
+    LedgerAccount,
+    LedgerEntryKind,
+    ModerationStatus,
+    OrderStatus,
     OrderTransition,
     Product,
     ProductFile,
+    ProductStatus,
     ProductVersion,
     Report,
+    ReportStatus,
     Shop,
     TaxRate,
     User,
+    UserRole,
 )
 from commerce.moderation import checks, decisions, orders, quality, queue, settings, users
 from commerce.reviews import service as reviews
@@ -46,7 +54,7 @@ def records(s) -> list[tuple[int, str, str, str, str]]:
 
 def pending(market, shop, title="Fresh Template", **fields):
     product = market.product(shop, 1200, title=title)
-    product.moderation_status = "pending"
+    product.moderation_status = ModerationStatus.PENDING
     for name, value in fields.items():
         setattr(product, name, value)
     market.s.add(product)
@@ -77,7 +85,7 @@ def test_approving_a_product_records_who_when_and_why(market, admin):
     product = pending(market, market.shop())
     before = utcnow()
     decisions.approve_product(market.s, admin, product.id, note="Looks fine")
-    assert market.s.get(Product, product.id).moderation_status == "approved"
+    assert market.s.get(Product, product.id).moderation_status == ModerationStatus.APPROVED
     row = market.s.exec(select(AuditRecord)).one()
     assert (row.actor_user_id, row.action, row.subject, row.subject_id, row.subject_label, row.reason) == (
         admin.user_id,
@@ -98,7 +106,10 @@ def test_rejecting_needs_a_reason_the_seller_then_sees(market, admin, outbox):
     assert records(market.s) == []
     decisions.reject_product(market.s, admin, product.id, reason="The cover shows a trademarked logo.")
     row = market.s.get(Product, product.id)
-    assert (row.moderation_status, row.rejection_reason) == ("rejected", "The cover shows a trademarked logo.")
+    assert (row.moderation_status, row.rejection_reason) == (
+        ModerationStatus.REJECTED,
+        "The cover shows a trademarked logo.",
+    )
     assert records(market.s) == [
         (admin.user_id, "reject_product", "product", str(product.id), "The cover shows a trademarked logo.")
     ]
@@ -125,7 +136,7 @@ def test_hiding_a_review_removes_it_everywhere_and_settles_its_reports(market, a
     assert page.summary.count == 0
     s.expire_all()
     assert s.get(Product, product.id).search_dirty
-    assert [r.status for r in s.exec(select(Report)).all()] == ["actioned"]
+    assert [r.status for r in s.exec(select(Report)).all()] == [ReportStatus.ACTIONED]
     assert records(s) == [(admin.user_id, "hide_review", "review", str(review.id), "Personal insults.")]
     author_page = reviews.product_reviews(s, product.id, viewer=market.buyer_actor(reviewed["buyer"]))
     assert author_page.own_review_hidden
@@ -140,7 +151,7 @@ def test_dismissing_a_report_changes_nothing_else(market, admin, reviewed):
     s = market.s
     report = s.exec(select(Report)).one()
     decisions.dismiss_report(s, admin, report.id, reason="Strong words, but about the book.")
-    assert s.get(Report, report.id).status == "dismissed"
+    assert s.get(Report, report.id).status == ReportStatus.DISMISSED
     assert reviews.product_reviews(s, reviewed["product"].id).summary.count == 1
     assert records(s) == [
         (admin.user_id, "dismiss_report", "report", str(report.id), "Strong words, but about the book.")
@@ -264,7 +275,7 @@ def test_a_live_product_edited_after_approval_waits_for_another_look(market, adm
 def test_bulk_decisions_record_each_product(market, admin):
     shop = market.shop()
     first, second = pending(market, shop, title="One"), pending(market, shop, title="Two")
-    withdrawn = pending(market, shop, title="Three", status="draft")
+    withdrawn = pending(market, shop, title="Three", status=ProductStatus.DRAFT)
     with pytest.raises(ValidationError, match="why"):
         decisions.bulk_products(market.s, admin, [first.id], decision="reject")
     result = decisions.bulk_products(market.s, admin, [first.id, second.id, withdrawn.id], decision="approve")
@@ -313,7 +324,9 @@ def test_suspending_a_seller_hides_the_shop_from_catalog_and_search(market, admi
     index_dirty_batch(s, index)
     assert index.search(SearchQuery(text="sample")).hits == []
     # The buyer keeps the purchase: still granted, still in their library.
-    assert [f.status for f in s.exec(select(Fulfilment).where(Fulfilment.buyer_id == buyer.id)).all()] == ["granted"]
+    assert [f.status for f in s.exec(select(Fulfilment).where(Fulfilment.buyer_id == buyer.id)).all()] == [
+        FulfilmentStatus.GRANTED
+    ]
     assert [item.product_id for item in library(s, market.buyer_actor(buyer)).items] == [product.id]
     with pytest.raises(Conflict):
         users.suspend_seller(s, admin, seller.id, reason="again")
@@ -340,12 +353,12 @@ def test_finding_users_and_promoting_an_admin(market, admin, reviewed):
     assert detail.reports_received[0].reason_label == "Offensive or abusive"
     reader = users.user_detail(s, admin, reviewed["reader"].id)
     assert reader.user.reports_filed == 1
-    sellers = users.search_users(s, admin, role="seller").items
+    sellers = users.search_users(s, admin, role=UserRole.SELLER).items
     assert {row.shop_id for row in sellers} >= {reviewed["shop"].id}
 
     promoted = users.promote_to_admin(s, admin, buyer.id)
-    assert promoted.role == "admin"
-    assert s.get(User, buyer.id).role == "admin"
+    assert promoted.role == UserRole.ADMIN
+    assert s.get(User, buyer.id).role == UserRole.ADMIN
     with pytest.raises(Conflict):
         users.promote_to_admin(s, admin, buyer.id)
     assert records(s)[-1][:4] == (admin.user_id, "promote_admin", "user", str(buyer.id))
@@ -360,8 +373,10 @@ def test_quality_figures_flag_a_shop_in_the_queue(market, admin):
             s, market.buyer_actor(market.user()), product.id, reason="misleading", details="Not as described."
         )
     order = market.buy(market.user(), product)
-    order.status = "disputed"
-    s.add(OrderTransition(order_id=order.id, from_status="paid", to_status="disputed", reason="bank"))
+    order.status = OrderStatus.DISPUTED
+    s.add(
+        OrderTransition(order_id=order.id, from_status=OrderStatus.PAID, to_status=OrderStatus.DISPUTED, reason="bank")
+    )
     s.add(order)
     s.flush()
 
@@ -396,21 +411,21 @@ def test_admin_refunds_an_order_and_reads_its_ledger(market, admin):
     assert detail.refundable
     assert detail.refundable_label == "$20.00"
     assert {line.account for line in detail.ledger} == {
-        "buyer_payment",
-        "tax_collected",
-        "platform_commission",
-        "gateway_fee",
-        "seller_earnings",
+        LedgerAccount.BUYER_PAYMENT,
+        LedgerAccount.TAX_COLLECTED,
+        LedgerAccount.PLATFORM_COMMISSION,
+        LedgerAccount.GATEWAY_FEE,
+        LedgerAccount.SELLER_EARNINGS,
     }
     assert sum(line.amount for line in detail.ledger) == 0
     with pytest.raises(ValidationError):
         orders.refund_order(s, admin, market.gateway, order.reference, reason="")
     after = orders.refund_order(s, admin, market.gateway, order.reference, reason="Duplicate purchase.")
-    assert after.order.status == "refunded"
+    assert after.order.status == OrderStatus.REFUNDED
     assert not after.refundable
     assert [line.refunded_label for line in after.lines] == ["$20.00"]
-    assert {line.kind for line in after.ledger} == {"sale", "refund"}
-    assert sum(line.amount for line in after.ledger if line.account == "buyer_payment") == 0
+    assert {line.kind for line in after.ledger} == {LedgerEntryKind.SALE, LedgerEntryKind.REFUND}
+    assert sum(line.amount for line in after.ledger if line.account == LedgerAccount.BUYER_PAYMENT) == 0
     assert records(s)[-1][1:] == ("refund_order", "order", order.reference, "Duplicate purchase.")
 
 

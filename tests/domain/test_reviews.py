@@ -9,7 +9,7 @@ from sqlmodel import select
 from commerce.analytics import rollups
 from commerce.analytics.dashboard import dashboard
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from commerce.models import BundleItem, Product, Report, Review
+from commerce.models import BundleItem, ModerationStatus, Product, Report, ReportStatus, ReportSubject, Review
 from commerce.orders import refunds
 from commerce.reviews import service as reviews
 from commerce.search.indexer import search_documents
@@ -210,9 +210,9 @@ def test_reports_need_a_listed_reason_and_are_not_repeated(market, shop_product)
         reviews.report_product(market.s, reader_actor, 999_999, reason="spam")
     rows = market.s.exec(select(Report).order_by(Report.id)).all()
     assert [(r.subject, r.reason, r.status) for r in rows] == [
-        ("review", "offensive", "open"),
-        ("review", "misleading", "open"),
-        ("product", "copyright", "open"),
+        (ReportSubject.REVIEW, "offensive", ReportStatus.OPEN),
+        (ReportSubject.REVIEW, "misleading", ReportStatus.OPEN),
+        (ReportSubject.PRODUCT, "copyright", ReportStatus.OPEN),
     ]
 
 
@@ -222,7 +222,7 @@ def test_the_page_shows_reviews_of_live_products_only(market, shop_product):
     market.buy(buyer, product)
     reviews.submit_review(market.s, market.buyer_actor(buyer), product.id, rating=4)
     assert reviews.reviews_for_page(market.s, shop.slug, product.slug).summary.count == 1
-    product.moderation_status = "rejected"
+    product.moderation_status = ModerationStatus.REJECTED
     market.s.add(product)
     with pytest.raises(NotFound):
         reviews.reviews_for_page(market.s, shop.slug, product.slug, viewer=market.buyer_actor(buyer))

@@ -13,7 +13,7 @@ from commerce import events, wiring
 from commerce.catalog import products
 from commerce.catalog.changes import mark_products_dirty, mark_shop_products_dirty
 from commerce.kit.time import utcnow
-from commerce.models import Product, Shop
+from commerce.models import OrderStatus, Product, Shop
 from commerce.search import search_index
 from commerce.search import subscribers as search_subscribers
 from commerce.search.embedded import TantivySearchIndex
@@ -197,7 +197,7 @@ def test_sales_reorder_best_sellers_after_a_paid_order(s, index):
     run_indexer(s, index)
     placed_order(s, new_buyer(s), [second.id])
     placed_order(s, new_buyer(s), [second.id, first.id])
-    placed_order(s, new_buyer(s), [second.id], status="refunded")
+    placed_order(s, new_buyer(s), [second.id], status=OrderStatus.REFUNDED)
     mark_products_dirty(s, [first.id, second.id])
     run_indexer(s, index)
     popular = index.search(SearchQuery(text="planner", sort="popular")).hits

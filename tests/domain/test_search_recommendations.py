@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from commerce.catalog import products
+from commerce.models import OrderStatus
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import reindex_dirty
 from commerce.search.port import SearchUnavailable
@@ -40,8 +41,8 @@ def test_buyers_also_bought_ranks_by_how_many_buyers_bought_both(s, sell):
     placed_order(s, b, [course, font])  # another order of the same buyer counts too
     placed_order(s, c, [book, icons])
     placed_order(s, d, [font, never])  # did not buy the book
-    placed_order(s, c, [never], status="pending")  # unpaid: not a purchase
-    placed_order(s, a, [never], status="refunded")
+    placed_order(s, c, [never], status=OrderStatus.PENDING)  # unpaid: not a purchase
+    placed_order(s, a, [never], status=OrderStatus.REFUNDED)
     assert titles(buyers_also_bought(s, book)) == ["Course", "Font", "Icons"]
     # Only d's paid purchase counts for "Never": the pending and refunded ones do not.
     assert titles(buyers_also_bought(s, never)) == ["Font"]
@@ -64,7 +65,7 @@ def test_popular_this_week_counts_recent_paid_sales_only(s, sell):
     placed_order(s, new_buyer(s), [book], days_ago=6.5)
     for _ in range(5):
         placed_order(s, new_buyer(s), [font], days_ago=8)  # last week's best seller
-    placed_order(s, new_buyer(s), [font], status="pending")
+    placed_order(s, new_buyer(s), [font], status=OrderStatus.PENDING)
     assert titles(popular_this_week(s)) == ["Course", "Book"]
 
 

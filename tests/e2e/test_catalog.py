@@ -12,7 +12,7 @@ from commerce.actor import Actor
 from commerce.catalog import products
 from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL
-from commerce.models import Product, User
+from commerce.models import Product, User, UserRole
 from tests.fixtures.browser import sign_up
 
 
@@ -22,7 +22,7 @@ def approve_in_app_database(app, title: str) -> None:
     with unit_of_work(engine) as s:
         admin = s.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
         product = s.exec(select(Product).where(Product.title == title)).one()
-        products.approve_product(s, Actor(user_id=admin.id, role="admin"), product.id)
+        products.approve_product(s, Actor(user_id=admin.id, role=UserRole.ADMIN), product.id)
 
 
 def cover_png(path) -> None:

@@ -19,7 +19,7 @@ from commerce.catalog import images, keys, products
 from commerce.config import DEFAULT_SECRET_KEY
 from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
-from commerce.models import Product, ProductFile, Shop, User
+from commerce.models import DeliveryKind, KeySource, Product, ProductFile, Shop, User, UserRole
 from commerce.storage import LocalBlobStore
 from tests.fixtures.browser import buy, sign_in, sign_up
 
@@ -49,12 +49,12 @@ def publish_key_product(app, title: str) -> tuple[int, str]:
         owner = s.exec(select(User).where(User.email == SELLER_EMAIL)).one()
         shop = s.exec(select(Shop).where(Shop.owner_id == owner.id)).one()
         seller = Actor(user_id=owner.id, role=owner.role, shop_id=shop.id)
-        view = products.create_product(s, seller, title=title, price="5.00", delivery_kind="keys")
-        keys.set_license_policy(s, seller, view.id, source="generated", prefix="E2E", activation_limit=2)
+        view = products.create_product(s, seller, title=title, price="5.00", delivery_kind=DeliveryKind.KEYS)
+        keys.set_license_policy(s, seller, view.id, source=KeySource.GENERATED, prefix="E2E", activation_limit=2)
         images.set_cover(s, seller, view.id, _cover(), store=store)
         products.publish_product(s, seller, view.id)
         admin = s.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
-        products.approve_product(s, Actor(user_id=admin.id, role="admin"), view.id)
+        products.approve_product(s, Actor(user_id=admin.id, role=UserRole.ADMIN), view.id)
         return view.id, f"/p/{shop.slug}/{view.slug}"
 
 

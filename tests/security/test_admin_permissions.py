@@ -14,7 +14,19 @@ from commerce.actor import Actor
 from commerce.catalog import products as catalog
 from commerce.delivery import downloads, grants
 from commerce.errors import PermissionDenied
-from commerce.models import AuditRecord, ExchangeRate, Fulfilment, Product, Report, Review, Shop, TaxRate, User
+from commerce.models import (
+    AuditRecord,
+    ExchangeRate,
+    Fulfilment,
+    ModerationStatus,
+    Product,
+    Report,
+    Review,
+    Shop,
+    TaxRate,
+    User,
+    UserRole,
+)
 from commerce.moderation import checks, decisions, orders, quality, queue, settings, users
 from commerce.orders import tax
 from commerce.reviews import service as reviews
@@ -62,7 +74,7 @@ def targets(market):
     order = market.buy(buyer, product)
     review = reviews.submit_review(s, market.buyer_actor(buyer), product.id, rating=3, body="Fine.")
     reviews.report_review(s, market.buyer_actor(reader), review.id, reason="spam")
-    product.moderation_status = "pending"
+    product.moderation_status = ModerationStatus.PENDING
     s.add(product)
     s.flush()
     return dict(
@@ -98,10 +110,10 @@ def intruders(market, targets) -> dict[str, Actor]:
     return {
         "buyer": market.buyer_actor(market.s.get(User, targets["buyer"])),
         "other seller": market.seller_actor(market.shop()),
-        "own seller": Actor(user_id=targets["seller"], role="seller", shop_id=targets["shop"]),
+        "own seller": Actor(user_id=targets["seller"], role=UserRole.SELLER, shop_id=targets["shop"]),
         "anonymous": Actor.anonymous(),
         # A role someone might forge into a payload means nothing: only the server-side actor counts.
-        "buyer claiming a shop": Actor(user_id=targets["buyer"], role="buyer", shop_id=targets["shop"]),
+        "buyer claiming a shop": Actor(user_id=targets["buyer"], role=UserRole.BUYER, shop_id=targets["shop"]),
     }
 
 

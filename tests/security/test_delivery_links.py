@@ -24,7 +24,17 @@ from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.delivery import downloads, links
 from commerce.licensing import service as licensing
-from commerce.models import Fulfilment, LicenseKey, LicensePolicy, ProductFile, ProductVersion
+from commerce.models import (
+    DeliveryKind,
+    Fulfilment,
+    KeySource,
+    LicenseKey,
+    LicensePolicy,
+    ProductFile,
+    ProductVersion,
+    UserRole,
+    WebhookOutcome,
+)
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
 from routes import SESSION_COOKIE
@@ -63,14 +73,14 @@ def sale(store):
             content_type="application/pdf",
         )
         tool = world.product(shop, 900, title="Tool")
-        tool.delivery_kind = "keys"
-        s.add_all([file, tool, LicensePolicy(product_id=tool.id, source="generated")])
+        tool.delivery_kind = DeliveryKind.KEYS
+        s.add_all([file, tool, LicensePolicy(product_id=tool.id, source=KeySource.GENERATED)])
         s.flush()
         buyer, stranger = world.user(), world.user()
-        actor = Actor(user_id=buyer.id, role="buyer")
+        actor = Actor(user_id=buyer.id, role=UserRole.BUYER)
         result = world.checkout(actor, [book, tool], currency="USD")
         _, event = world.pay(result.order_reference)
-        assert handle_event(s, event) == "processed"
+        assert handle_event(s, event) == WebhookOutcome.PROCESSED
     # The payment has committed and its delivery job has run (keys issued).
     with unit_of_work() as s:
         key = s.exec(select(LicenseKey).where(LicenseKey.buyer_id == buyer.id)).one()
@@ -85,7 +95,7 @@ def sale(store):
             key=licensing.reveal_key(s, actor, key.id),
             buyer_cookie=_start_session(s, buyer).token,
             stranger_cookie=_start_session(s, stranger).token,
-            stranger=Actor(user_id=stranger.id, role="buyer"),
+            stranger=Actor(user_id=stranger.id, role=UserRole.BUYER),
         )
     return sale
 

@@ -15,6 +15,7 @@ import zlib
 
 import pytest
 
+from commerce.models import PaymentEventKind
 from commerce.payments import (
     CheckoutLine,
     CheckoutRequest,
@@ -97,7 +98,7 @@ def side(request):
 
 
 def test_a_genuine_delivery_is_accepted(side):
-    assert side.gateway.parse_webhook(*side.deliver(paid_event())).kind == "payment_succeeded"
+    assert side.gateway.parse_webhook(*side.deliver(paid_event())).kind == PaymentEventKind.PAYMENT_SUCCEEDED
 
 
 def test_unsigned_event_cannot_mark_an_order_paid(side):
@@ -169,7 +170,7 @@ def test_one_valid_signature_among_several_is_enough(side):
     payload, headers = side.deliver(paid_event())
     timestamp, good = headers[side.header].split(",")
     rotated = f"{timestamp},v1={'0' * 64},{good}"
-    assert side.gateway.parse_webhook(payload, {side.header: rotated}).kind == "payment_succeeded"
+    assert side.gateway.parse_webhook(payload, {side.header: rotated}).kind == PaymentEventKind.PAYMENT_SUCCEEDED
 
 
 def test_a_testpay_delivery_is_refused_by_the_stripe_endpoint():

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from commerce.errors import ValidationError
+from commerce.models import ModerationStatus, ProductStatus
 from commerce.models.catalog import Category, Product
 from commerce.models.shops import Shop
 from commerce.search.documents import (
@@ -38,8 +39,8 @@ def make_product(**changes) -> Product:
         category_id=3,
         price_amount=1500,
         currency="EUR",
-        status="published",
-        moderation_status="approved",
+        status=ProductStatus.PUBLISHED,
+        moderation_status=ModerationStatus.APPROVED,
         published_at=PUBLISHED,
     )
     fields.update(changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.models import UserRole
 from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import action_row, form_error, form_notice, reason_field, search_form
@@ -13,7 +14,7 @@ from components.studio import dropdown
 from state.admin import AdminUsersState
 from storefront.layout import admin_page
 
-ROLE_FILTER = [("", "Any role"), ("buyer", "Buyers"), ("seller", "Sellers"), ("admin", "Admins")]
+ROLE_FILTER = [("", "Any role"), (UserRole.BUYER, "Buyers"), (UserRole.SELLER, "Sellers"), (UserRole.ADMIN, "Admins")]
 D = AdminUsersState.detail
 
 
@@ -117,7 +118,7 @@ def detail_panel() -> rx.Component:
                 ),
             ),
             rx.cond(
-                user.role != "admin",
+                user.role != UserRole.ADMIN,
                 rx.button("Make administrator", variant="soft", on_click=AdminUsersState.promote, id="user-promote"),
             ),
             rx.heading("Orders", as_="h3", size="3"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.models import KeyStatus
 from components import theme
 from components.buttons import back_link
 from components.empty_state import missing_state
@@ -109,7 +110,10 @@ def _key_row(k) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.code(shown, style={"overflow_wrap": "anywhere"}),
-            rx.badge(k.status_label, color_scheme=rx.match(k.status, ("sold", "green"), ("revoked", "red"), "gray")),
+            rx.badge(
+                k.status_label,
+                color_scheme=rx.match(k.status, (KeyStatus.SOLD, "green"), (KeyStatus.REVOKED, "red"), "gray"),
+            ),
             rx.cond(k.buyer != "", rx.text(k.buyer, size="2", color=theme.TEXT_MUTED)),
             spacing="2",
             wrap="wrap",
@@ -129,11 +133,13 @@ def _key_row(k) -> rx.Component:
         ),
         rx.hstack(
             rx.button("Reveal", size="1", variant="soft", on_click=S.reveal_key(k.id)),
-            rx.cond(k.status == "sold", _key_action("Revoke", S.revoke_key(k.id), "revoke-key", color_scheme="red")),
+            rx.cond(
+                k.status == KeyStatus.SOLD, _key_action("Revoke", S.revoke_key(k.id), "revoke-key", color_scheme="red")
+            ),
             rx.cond(k.can_reenable, _key_action("Re-enable", S.reenable_key(k.id), "reenable-key")),
             rx.cond(k.can_rotate, _key_action("Replace", S.rotate_key(k.id), "rotate-key")),
             rx.cond(
-                k.status != "available",
+                k.status != KeyStatus.AVAILABLE,
                 rx.button("Activations", size="1", variant="ghost", on_click=S.show_activations(k.id)),
             ),
             spacing="2",
@@ -169,7 +175,12 @@ def keys_card() -> rx.Component:
     filters = rx.hstack(
         *[
             rx.link(label, href=f"?keys={value}", size="2", weight=rx.cond(S.key_filter == value, "bold", "regular"))
-            for value, label in (("all", "All"), ("sold", "Sold"), ("revoked", "Revoked"), ("available", "In stock"))
+            for value, label in (
+                ("all", "All"),
+                (KeyStatus.SOLD, "Sold"),
+                (KeyStatus.REVOKED, "Revoked"),
+                (KeyStatus.AVAILABLE, "In stock"),
+            )
         ],
         spacing="3",
         wrap="wrap",

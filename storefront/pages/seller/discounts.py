@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.models import DiscountKind
 from components import theme
 from components.empty_state import empty_state
 from components.forms import (
@@ -40,10 +41,10 @@ def code_form() -> rx.Component:
             two_columns(
                 choice_field(
                     "Kind",
-                    [("percent", "Percent off"), ("fixed", "Amount off")],
+                    [(DiscountKind.PERCENT, "Percent off"), (DiscountKind.FIXED, "Amount off")],
                     name="kind",
                     id="discount-kind",
-                    default_value="percent",
+                    default_value=DiscountKind.PERCENT,
                 ),
                 labelled_input(
                     "Percent or amount off",

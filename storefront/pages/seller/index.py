@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.models import DeliveryKind, PricingMode
 from components import theme
 from components.buttons import block_link
 from components.cover import cover
@@ -57,7 +58,7 @@ def new_product_form() -> rx.Component:
                     PRICING_OPTIONS,
                     name="pricing",
                     id="new-product-pricing",
-                    default_value="fixed",
+                    default_value=PricingMode.FIXED,
                 ),
                 labelled_input(
                     "Price (minimum for pay what you want)",
@@ -70,10 +71,14 @@ def new_product_form() -> rx.Component:
             ),
             choice_field(
                 "Buyers receive",
-                [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
+                [
+                    (DeliveryKind.FILES, "Downloadable files"),
+                    (DeliveryKind.KEYS, "License keys"),
+                    (DeliveryKind.BOTH, "Files and license keys"),
+                ],
                 name="delivery_kind",
                 id="new-product-delivery",
-                default_value="files",
+                default_value=DeliveryKind.FILES,
             ),
             submit_row(
                 submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending)

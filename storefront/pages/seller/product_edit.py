@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.models import DeliveryKind, KeySource, ModerationStatus, ProductStatus
 from components import theme
 from components.buttons import link_button
 from components.empty_state import missing_state
@@ -106,7 +107,7 @@ def status_section() -> rx.Component:
         ),
     )
     rejected = rx.cond(
-        P.moderation_status == "rejected",
+        P.moderation_status == ModerationStatus.REJECTED,
         banner(
             "Rejected by moderation: "
             + P.rejection_reason.to(str)
@@ -118,15 +119,15 @@ def status_section() -> rx.Component:
     )
     buttons = rx.flex(
         rx.cond(
-            (P.status != "published") | (P.moderation_status == "rejected"),
+            (P.status != ProductStatus.PUBLISHED) | (P.moderation_status == ModerationStatus.REJECTED),
             rx.button("Publish", on_click=E.publish, size="3", id="publish-button", style=theme.CTA_BUTTON_STYLE),
         ),
         rx.cond(
-            P.status == "published",
+            P.status == ProductStatus.PUBLISHED,
             rx.button("Unpublish", on_click=E.unpublish, size="3", variant="soft", id="unpublish-button"),
         ),
         rx.cond(
-            P.status != "archived",
+            P.status != ProductStatus.ARCHIVED,
             rx.button(
                 "Archive", on_click=E.archive, size="3", variant="soft", color_scheme="gray", id="archive-button"
             ),
@@ -149,9 +150,9 @@ def status_section() -> rx.Component:
             wrap="wrap",
         ),
         rx.cond(
-            P.status == "published",
+            P.status == ProductStatus.PUBLISHED,
             rx.cond(
-                P.moderation_status == "pending",
+                P.moderation_status == ModerationStatus.PENDING,
                 rx.text(
                     "Waiting for a moderator to review it; it goes live once approved.",
                     size="2",
@@ -543,7 +544,7 @@ def keys_section() -> rx.Component:
         two_columns(
             choice_field(
                 "Keys",
-                [("imported", "I upload my own keys"), ("generated", "Generate a key per sale")],
+                [(KeySource.IMPORTED, "I upload my own keys"), (KeySource.GENERATED, "Generate a key per sale")],
                 name="source",
                 id="key-source",
                 default_value=lic.source,
@@ -600,7 +601,7 @@ def keys_section() -> rx.Component:
         width="100%",
     )
     return rx.cond(
-        (P.delivery_kind == "keys") | (P.delivery_kind == "both"),
+        (P.delivery_kind == DeliveryKind.KEYS) | (P.delivery_kind == DeliveryKind.BOTH),
         section_card(
             "License keys",
             rx.hstack(
@@ -611,7 +612,7 @@ def keys_section() -> rx.Component:
                 spacing="2",
             ),
             policy,
-            rx.cond(lic.source == "imported", importer),
+            rx.cond(lic.source == KeySource.IMPORTED, importer),
             description="Keys are encrypted at rest. A product selling your own keys shows "
             '"sold out" when none is left.',
             id="keys-section",
@@ -624,7 +625,11 @@ def delivery_section() -> rx.Component:
         "What buyers receive",
         rx.box(
             dropdown(
-                [("files", "Downloadable files"), ("keys", "License keys"), ("both", "Files and license keys")],
+                [
+                    (DeliveryKind.FILES, "Downloadable files"),
+                    (DeliveryKind.KEYS, "License keys"),
+                    (DeliveryKind.BOTH, "Files and license keys"),
+                ],
                 name="delivery_kind",
                 id="edit-delivery",
                 default_value=P.delivery_kind,
@@ -660,7 +665,7 @@ def editor() -> rx.Component:
         pricing_section(),
         images_section(),
         delivery_section(),
-        rx.cond((P.delivery_kind == "files") | (P.delivery_kind == "both"), files_section()),
+        rx.cond((P.delivery_kind == DeliveryKind.FILES) | (P.delivery_kind == DeliveryKind.BOTH), files_section()),
         keys_section(),
         max_width="48rem",
     )

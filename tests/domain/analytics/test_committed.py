@@ -17,7 +17,14 @@ from commerce.analytics.tasks import roll_up_analytics
 from commerce.db import unit_of_work
 from commerce.jobs import enqueue_now
 from commerce.kit.time import utcnow
-from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Product, ShopRollup
+from commerce.models import (
+    AnalyticsEvent,
+    AnalyticsPendingRollup,
+    PricingMode,
+    Product,
+    ShopRollup,
+    UserRole,
+)
 from routes import SESSION_COOKIE
 from storefront.api_exports import export_routes
 
@@ -32,9 +39,11 @@ def _shop_with_views(views_by_days_ago: dict[int, int]) -> int:
             client_id="test",
         )
         user = accounts.create_shop(
-            s, Actor(user_id=grant.user.id, role="buyer"), name="Rollup Shop", slug=f"rollup-{grant.user.id}"
+            s, Actor(user_id=grant.user.id, role=UserRole.BUYER), name="Rollup Shop", slug=f"rollup-{grant.user.id}"
         )
-        product = Product(shop_id=user.shop_id, slug="p", title="P", pricing="fixed", price_amount=100, currency="USD")
+        product = Product(
+            shop_id=user.shop_id, slug="p", title="P", pricing=PricingMode.FIXED, price_amount=100, currency="USD"
+        )
         s.add(product)
         s.flush()
         now = utcnow()
@@ -92,7 +101,7 @@ def _session_cookie(*, with_shop: bool) -> str:
         if with_shop:
             accounts.create_shop(
                 s,
-                Actor(user_id=grant.user.id, role="buyer"),
+                Actor(user_id=grant.user.id, role=UserRole.BUYER),
                 name="Export Shop",
                 slug=f"export-{grant.user.id}",
             )

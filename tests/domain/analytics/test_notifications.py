@@ -6,7 +6,7 @@ from sqlmodel import select
 from commerce.actor import Actor
 from commerce.delivery.library import set_update_emails
 from commerce.errors import ValidationError
-from commerce.models import OrderLine, User
+from commerce.models import OrderLine, User, UserRole
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
 from tests.fixtures.analytics import buy, refund
@@ -99,7 +99,7 @@ def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(
     seller = world.shop().owner_id
     seller_email = world.s.get(User, seller).email
     preferences.set_notification_preference(
-        world.s, Actor(user_id=seller, role="seller"), kind="sale_alert", channel="email", enabled=False
+        world.s, Actor(user_id=seller, role=UserRole.SELLER), kind="sale_alert", channel="email", enabled=False
     )
     update = dict(
         product="Icons",

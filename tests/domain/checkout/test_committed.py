@@ -14,7 +14,22 @@ from commerce.db import unit_of_work
 from commerce.delivery.tasks import deliver_fulfilment
 from commerce.errors import Conflict
 from commerce.kit.time import utcnow
-from commerce.models import Fulfilment, LicenseKey, Order, Product, Shop, User, WebhookEvent
+from commerce.models import (
+    DeliveryKind,
+    Fulfilment,
+    FulfilmentStatus,
+    LicenseKey,
+    ModerationStatus,
+    Order,
+    OrderStatus,
+    Product,
+    ProductStatus,
+    Shop,
+    User,
+    UserRole,
+    WebhookEvent,
+    WebhookOutcome,
+)
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
 from commerce.orders.lifecycle import cancel_order
@@ -30,7 +45,10 @@ def _product(price: int = 1500) -> tuple[int, int]:
     """A published product and a buyer; returns (product id, buyer id)."""
     with unit_of_work() as s:
         seller = User(
-            email=f"seller-{os.urandom(4).hex()}@example.com", display_name="Seller", password_hash="!", role="seller"
+            email=f"seller-{os.urandom(4).hex()}@example.com",
+            display_name="Seller",
+            password_hash="!",
+            role=UserRole.SELLER,
         )
         buyer = User(email=f"buyer-{os.urandom(4).hex()}@example.com", display_name="Buyer", password_hash="!")
         s.add_all([seller, buyer])
@@ -43,8 +61,8 @@ def _product(price: int = 1500) -> tuple[int, int]:
             slug="thing",
             title="Thing",
             price_amount=price,
-            status="published",
-            moderation_status="approved",
+            status=ProductStatus.PUBLISHED,
+            moderation_status=ModerationStatus.APPROVED,
             published_at=utcnow(),
         )
         s.add(product)
@@ -56,7 +74,7 @@ def _checkout(buyer_id: int, product_id: int):
     with unit_of_work() as s:
         return start_checkout(
             s,
-            Actor(user_id=buyer_id, role="buyer"),
+            Actor(user_id=buyer_id, role=UserRole.BUYER),
             GATEWAY,
             items=[CartInput(product_id)],
             settings=CartSettings(None, None, "USD"),
@@ -80,12 +98,12 @@ def test_webhook_endpoint_verifies_records_and_processes_once(committed_engine, 
         client.post("/api/webhooks/testpay", content=delivery.payload, headers=delivery.headers).json()["outcome"]
         for _ in range(10)
     ]
-    assert outcomes == ["processed"] + ["duplicate"] * 9
+    assert outcomes == [WebhookOutcome.PROCESSED] + ["duplicate"] * 9
     with unit_of_work() as s:
         order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
-        assert order.status == "paid"
+        assert order.status == OrderStatus.PAID
         [fulfilment] = s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all()
-        assert fulfilment.status == "granted"
+        assert fulfilment.status == FulfilmentStatus.GRANTED
         assert len(s.exec(select(WebhookEvent)).all()) == 1
     # The payment's commit ran the delivery once, however often the event came.
     assert jobs.ran(deliver_fulfilment) == [{"fulfilment_id": fulfilment.id}]
@@ -104,10 +122,10 @@ def test_concurrent_duplicate_deliveries_are_processed_once(committed_postgres, 
         return response.json()["outcome"]
 
     outcomes = run_together(post, range(8))
-    assert sorted(outcomes) == ["duplicate"] * 7 + ["processed"]
+    assert sorted(outcomes) == ["duplicate"] * 7 + [WebhookOutcome.PROCESSED]
     with unit_of_work() as s:
         [fulfilment] = s.exec(select(Fulfilment)).all()
-        assert fulfilment.status == "granted"
+        assert fulfilment.status == FulfilmentStatus.GRANTED
     assert jobs.ran(deliver_fulfilment) == [{"fulfilment_id": fulfilment.id}]
 
 
@@ -125,7 +143,7 @@ def test_twenty_buyers_race_for_the_last_license_key_and_one_order_gets_it(commi
     product_id, first_buyer = _product()
     with unit_of_work() as s:
         product = s.get(Product, product_id)
-        product.delivery_kind = "keys"
+        product.delivery_kind = DeliveryKind.KEYS
         s.add(product)
         s.add(LicenseKey(product_id=product_id, ciphertext=b"sealed", lookup_hash="last-key"))
         buyers = [first_buyer]
@@ -151,6 +169,6 @@ def test_twenty_buyers_race_for_the_last_license_key_and_one_order_gets_it(commi
     # Cancelling the winning order frees the key for the next buyer.
     with unit_of_work() as s:
         winner = s.exec(select(Order).where(Order.reference == winners[0])).one()
-        cancel_order(s, Actor(user_id=winner.buyer_id, role="buyer"), winners[0])
+        cancel_order(s, Actor(user_id=winner.buyer_id, role=UserRole.BUYER), winners[0])
     loser = next(buyer for buyer in buyers if buyer != winner.buyer_id)
     assert _checkout(loser, product_id).order_reference.startswith("ORD-")

@@ -11,7 +11,16 @@ from sqlmodel import select
 
 from commerce import ledger
 from commerce.kit.time import utcnow
-from commerce.models import LedgerPosting, LedgerTransaction, Order
+from commerce.models import (
+    LedgerAccount,
+    LedgerEntryKind,
+    LedgerPosting,
+    LedgerTransaction,
+    Order,
+    OrderStatus,
+    PaymentEventKind,
+    WebhookOutcome,
+)
 from commerce.orders import lifecycle, refunds
 from commerce.orders.webhooks import handle_event
 from commerce.payments.port import GatewayEvent
@@ -25,7 +34,7 @@ def dispute_event(order: Order, event_id: str = "evt_dispute_1") -> GatewayEvent
     return GatewayEvent(
         provider="testpay",
         event_id=event_id,
-        kind="disputed",
+        kind=PaymentEventKind.DISPUTED,
         order_reference=order.reference,
         session_id=None,
         payment_reference=order.payment_reference,
@@ -59,17 +68,17 @@ def test_a_dispute_holds_the_sellers_earnings_so_they_are_not_paid_out(world, pa
     later = utcnow() + AFTER_HOLD
     assert balance(world, us, now=later).available == US_EARNINGS  # payable before the dispute
 
-    assert handle_event(world.s, dispute_event(order)) == "processed"
+    assert handle_event(world.s, dispute_event(order)) == WebhookOutcome.PROCESSED
 
-    assert world.s.get(Order, order.id).status == "disputed"
+    assert world.s.get(Order, order.id).status == OrderStatus.DISPUTED
     for shop, earned in ((us, US_EARNINGS), (eu, EU_EARNINGS)):
         for now in (None, later):  # neither pending now nor available once the hold period is over
             held = balance(world, shop, now=now)
             assert (held.pending, held.available, held.disputed, held.sales, held.refunds) == (0, 0, earned, earned, 0)
         assert held.disputed_label == f"${earned / 100:.2f}"
     totals = ledger.account_totals(world.s, order.id)
-    assert totals["seller_earnings"] == 0
-    assert totals["dispute_hold"] == -(US_EARNINGS + EU_EARNINGS)
+    assert totals[LedgerAccount.SELLER_EARNINGS] == 0
+    assert totals[LedgerAccount.DISPUTE_HOLD] == -(US_EARNINGS + EU_EARNINGS)
     assert_ledger_balanced(world)
     rows = {row.shop_id: row for row in ledger.payouts_report(world.s, world.admin_actor(), now=later)}
     assert (rows[us.id].disputed, rows[us.id].available) == (US_EARNINGS, 0)
@@ -83,7 +92,9 @@ def test_a_repeated_dispute_holds_nothing_more(world, paid):
     lifecycle.mark_disputed(world.s, order, event_id=None)
     lifecycle.mark_disputed(world.s, order, event_id=None)  # the bank's second notice
     disputes = world.s.exec(
-        select(LedgerTransaction).where(LedgerTransaction.order_id == order.id, LedgerTransaction.kind == "dispute")
+        select(LedgerTransaction).where(
+            LedgerTransaction.order_id == order.id, LedgerTransaction.kind == LedgerEntryKind.DISPUTE
+        )
     ).all()
     assert len(disputes) == 2  # one per line
     assert balance(world, paid["us"]).disputed == US_EARNINGS
@@ -105,7 +116,7 @@ def test_refunds_before_and_after_a_dispute_come_out_of_the_right_account(world,
 
     # The seller settles with the buyer: the rest is refunded, from the hold.
     view = refunds.refund(world.s, admin, world.gateway, order.reference)
-    assert view.status == "refunded"
+    assert view.status == OrderStatus.REFUNDED
     settled = balance(world, us)
     assert (settled.sales, settled.refunds, settled.disputed, settled.pending, settled.available) == (
         US_EARNINGS,

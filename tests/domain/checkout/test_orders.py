@@ -11,13 +11,20 @@ from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationErro
 from commerce.kit.time import utcnow
 from commerce.models import (
     DiscountCode,
+    DiscountKind,
     Fulfilment,
+    FulfilmentStatus,
+    LedgerAccount,
     LedgerPosting,
     LedgerTransaction,
     Order,
+    OrderStatus,
     OrderTransition,
+    PricingMode,
+    ProductStatus,
     User,
     WebhookEvent,
+    WebhookOutcome,
 )
 from commerce.orders import discounts, lifecycle, refunds
 from commerce.orders.webhooks import handle_event
@@ -34,7 +41,7 @@ def test_checkout_locks_amounts_and_opens_a_payment_page(world):
     result = world.checkout(buyer, [world.product(shop, 1000)], country="FR", currency="USD")
     order = order_row(world, result.order_reference)
     assert result.redirect_url.startswith("http://shop.test/testpay/")
-    assert (order.status, order.subtotal, order.tax, order.total) == ("pending", 1000, 200, 1200)
+    assert (order.status, order.subtotal, order.tax, order.total) == (OrderStatus.PENDING, 1000, 200, 1200)
     assert order.payment_provider == "testpay"
     assert len(order.payment_session_id) > 100
     session = world.gateway.describe_session(order.payment_session_id)
@@ -60,7 +67,7 @@ def test_checkout_refuses_flagged_items_and_bad_codes(world):
     product = world.product(shop, 1000)
     with pytest.raises(ValidationError, match="does not exist"):
         world.checkout(buyer, [product], code="NOPE", currency="USD")
-    product.status = "draft"
+    product.status = ProductStatus.DRAFT
     world.s.add(product)
     with pytest.raises(ValidationError, match="cannot be bought"):
         world.checkout(buyer, [product], currency="USD")
@@ -73,10 +80,10 @@ def test_the_browser_redirect_does_not_pay_only_the_webhook_does(world):
     result = world.checkout(buyer, [world.product(shop, 1000)], currency="USD")
     attempt, event = world.pay(result.order_reference)
     assert attempt.redirect_url == f"http://shop.test/orders/{result.order_reference}"
-    assert lifecycle.get_order(world.s, buyer, result.order_reference).status == "pending"
+    assert lifecycle.get_order(world.s, buyer, result.order_reference).status == OrderStatus.PENDING
     handle_event(world.s, event)
     view = lifecycle.get_order(world.s, buyer, result.order_reference)
-    assert view.status == "paid"
+    assert view.status == OrderStatus.PAID
     assert view.paid_at is not None
     assert view.payment_url is None
 
@@ -92,7 +99,9 @@ def test_paid_webhook_ten_times_fulfils_and_posts_once(world, paid):
     assert len(world.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all()) == 2
     assert len(world.s.exec(select(LedgerTransaction).where(LedgerTransaction.order_id == order.id)).all()) == 2
     paid_transitions = world.s.exec(
-        select(OrderTransition).where(OrderTransition.order_id == order.id, OrderTransition.to_status == "paid")
+        select(OrderTransition).where(
+            OrderTransition.order_id == order.id, OrderTransition.to_status == OrderStatus.PAID
+        )
     ).all()
     assert len(paid_transitions) == 1
 
@@ -103,7 +112,10 @@ def test_a_second_success_event_for_a_paid_order_changes_nothing(world, paid):
     event["id"] = "evt_async_success_after_completed"
     event["type"] = "checkout.session.async_payment_succeeded"
     delivery = world.gateway.sign(event)
-    assert handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers)) == "processed"
+    assert (
+        handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers))
+        == WebhookOutcome.PROCESSED
+    )
     assert len(world.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all()) == 2
 
 
@@ -113,15 +125,15 @@ def test_a_declined_card_leaves_the_order_unpaid_with_the_reason(world):
     attempt, event = world.pay(result.order_reference, "4000 0000 0000 0002")
     assert not attempt.succeeded
     assert attempt.message == "Your card was declined."
-    assert handle_event(world.s, event) == "processed"
+    assert handle_event(world.s, event) == WebhookOutcome.PROCESSED
     view = lifecycle.get_order(world.s, buyer, result.order_reference)
-    assert view.status == "pending"
+    assert view.status == OrderStatus.PENDING
     assert view.payment_error == "Your card was declined."
     assert world.s.exec(select(Fulfilment)).all() == []
     # The buyer tries another card on the same page.
     _, event = world.pay(result.order_reference)
     handle_event(world.s, event)
-    assert lifecycle.get_order(world.s, buyer, result.order_reference).status == "paid"
+    assert lifecycle.get_order(world.s, buyer, result.order_reference).status == OrderStatus.PAID
 
 
 def test_an_event_for_an_unknown_order_is_recorded_and_ignored(world):
@@ -143,10 +155,10 @@ def test_an_event_for_an_unknown_order_is_recorded_and_ignored(world):
     }
     delivery = world.gateway.sign(event)
     parsed = world.gateway.parse_webhook(delivery.payload, delivery.headers)
-    assert handle_event(world.s, parsed) == "unknown_order"
+    assert handle_event(world.s, parsed) == WebhookOutcome.UNKNOWN_ORDER
     assert handle_event(world.s, parsed) == "duplicate"
     row = world.s.exec(select(WebhookEvent)).one()
-    assert (row.event_id, row.outcome, row.order_id) == ("evt_unknown", "unknown_order", None)
+    assert (row.event_id, row.outcome, row.order_id) == ("evt_unknown", WebhookOutcome.UNKNOWN_ORDER, None)
 
 
 def test_an_amount_mismatch_flags_the_order_and_does_not_pay_it(world):
@@ -156,9 +168,11 @@ def test_an_amount_mismatch_flags_the_order_and_does_not_pay_it(world):
     event["id"] = "evt_tampered_amount"
     event["data"]["object"]["amount_total"] = 1
     delivery = world.gateway.sign(event)
-    assert handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers)) == "flagged"
+    assert (
+        handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers)) == WebhookOutcome.FLAGGED
+    )
     order = order_row(world, result.order_reference)
-    assert order.status == "pending"
+    assert order.status == OrderStatus.PENDING
     assert order.flagged_reason == "payment of $0.01 does not match the order total $10.00"
     assert world.s.exec(select(Fulfilment)).all() == []
 
@@ -200,23 +214,26 @@ def test_events_that_overtake_the_payment_wait_for_it(world):
         },
     }
     delivery = world.gateway.sign(dispute)
-    assert handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers)) == "unknown_order"
-    assert handle_event(world.s, paid_event) == "processed"
+    assert (
+        handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers))
+        == WebhookOutcome.UNKNOWN_ORDER
+    )
+    assert handle_event(world.s, paid_event) == WebhookOutcome.PROCESSED
     order = order_row(world, result.order_reference)
-    assert order.status == "disputed"
+    assert order.status == OrderStatus.DISPUTED
     statuses = [
         t.to_status
         for t in world.s.exec(
             select(OrderTransition).where(OrderTransition.order_id == order.id).order_by(OrderTransition.id)
         ).all()
     ]
-    assert statuses == ["pending", "paid", "disputed"]
+    assert statuses == [OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.DISPUTED]
 
 
 def test_free_orders_complete_without_the_gateway(world):
     buyer = world.buyer_actor(world.user())
-    result = world.checkout(buyer, [world.product(world.shop(), 0, pricing="pwyw")], currency="USD")
-    assert result.status == "paid"
+    result = world.checkout(buyer, [world.product(world.shop(), 0, pricing=PricingMode.PWYW)], currency="USD")
+    assert result.status == OrderStatus.PAID
     assert result.redirect_url == f"http://shop.test/orders/{result.order_reference}"
     order = order_row(world, result.order_reference)
     assert order.payment_provider == "free"
@@ -242,19 +259,19 @@ def test_cancelling_gives_the_code_back_and_only_pending_orders_cancel(world, pa
     shop = world.shop()
     product = world.product(shop, 1000)
     code = discounts.create_code(
-        world.s, world.seller_actor(shop), code="ONE", kind="percent", percent_bps=1000, usage_limit=1
+        world.s, world.seller_actor(shop), code="ONE", kind=DiscountKind.PERCENT, percent_bps=1000, usage_limit=1
     )
     buyer = world.buyer_actor(world.user())
     result = world.checkout(buyer, [product], code="ONE", currency="USD")
     assert world.s.get(DiscountCode, code.id).used_count == 1
     with pytest.raises(ValidationError, match="used up"):
         world.checkout(world.buyer_actor(world.user()), [product], code="ONE", currency="USD")
-    assert lifecycle.cancel_order(world.s, buyer, result.order_reference).status == "cancelled"
+    assert lifecycle.cancel_order(world.s, buyer, result.order_reference).status == OrderStatus.CANCELLED
     assert world.s.get(DiscountCode, code.id).used_count == 0
     with pytest.raises(Conflict):
         lifecycle.cancel_order(world.s, world.buyer_actor(paid["buyer"]), paid["order"].reference)
     with pytest.raises(Conflict):
-        lifecycle.transition(world.s, paid["order"], "pending", "never")
+        lifecycle.transition(world.s, paid["order"], OrderStatus.PENDING, "never")
 
 
 def test_ledger_balances_per_transaction_and_reconciles(world, paid):
@@ -265,10 +282,10 @@ def test_ledger_balances_per_transaction_and_reconciles(world, paid):
         )
     totals = ledger.account_totals(world.s, order.id)
     # 19.00 USD from the USD shop (5 %), 10.00 EUR = 11.60 USD from the EUR shop (8 %); no tax outside the EU.
-    assert totals["buyer_payment"] == 3060 == order.total
-    assert totals["platform_commission"] == -(95 + 93)
-    assert totals["gateway_fee"] == -(55 + 34)
-    assert totals["seller_earnings"] == -((1900 - 95 - 55) + (1160 - 93 - 34))
+    assert totals[LedgerAccount.BUYER_PAYMENT] == 3060 == order.total
+    assert totals[LedgerAccount.PLATFORM_COMMISSION] == -(95 + 93)
+    assert totals[LedgerAccount.GATEWAY_FEE] == -(55 + 34)
+    assert totals[LedgerAccount.SELLER_EARNINGS] == -((1900 - 95 - 55) + (1160 - 93 - 34))
     assert sum(totals.values()) == 0
     us_seller = world.seller_actor(paid["us"])
     [balance] = ledger.seller_balances(world.s, us_seller)
@@ -281,16 +298,21 @@ def test_a_full_refund_revokes_access_and_reverses_the_ledger(world, paid, publi
     order, admin = paid["order"], world.admin_actor()
     view = refunds.refund(world.s, admin, world.gateway, order.reference, reason="buyer asked")
     revoked = [event.product_id for event in published if isinstance(event, events.FulfilmentRevoked)]
-    assert view.status == "refunded"
+    assert view.status == OrderStatus.REFUNDED
     assert view.refunded_amount == 3060
     assert sorted(revoked) == sorted(p.id for p in paid["products"])
-    assert {f.status for f in world.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id))} == {"revoked"}
+    assert {f.status for f in world.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id))} == {
+        FulfilmentStatus.REVOKED
+    }
     assert all(total == 0 for total in ledger.account_totals(world.s, order.id).values())
     [balance] = ledger.seller_balances(world.s, world.seller_actor(paid["us"]))
     assert (balance.sales, balance.refunds, balance.pending + balance.available) == (1750, 1750, 0)
     # The gateway emitted the refund event; its arrival changes nothing more.
     [delivery] = world.sent_events
-    assert handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers)) == "processed"
+    assert (
+        handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers))
+        == WebhookOutcome.PROCESSED
+    )
     with pytest.raises(Conflict):
         refunds.refund(world.s, admin, world.gateway, order.reference)
 
@@ -304,7 +326,7 @@ def test_sellers_refund_their_own_lines_partially(world, paid):
     with pytest.raises(ValidationError, match="At most"):
         refunds.refund(world.s, seller, world.gateway, order.reference, amounts={lines[us.id].id: 5000})
     view = refunds.refund(world.s, seller, world.gateway, order.reference, amounts={lines[us.id].id: 950})
-    assert view.status == "partially_refunded"
+    assert view.status == OrderStatus.PARTIALLY_REFUNDED
     refunds.refund(world.s, seller, world.gateway, order.reference, amounts={lines[us.id].id: 950})
     # The US line is now refunded in full: its postings cancel out exactly, across two refunds.
     per_line = {}
@@ -315,7 +337,7 @@ def test_sellers_refund_their_own_lines_partially(world, paid):
     ).all():
         per_line[posting.account] = per_line.get(posting.account, 0) + posting.amount
     assert all(v == 0 for v in per_line.values())
-    assert order_row(world, order.reference).status == "partially_refunded"
+    assert order_row(world, order.reference).status == OrderStatus.PARTIALLY_REFUNDED
     [balance] = ledger.seller_balances(world.s, seller)
     assert balance.sales - balance.refunds == balance.pending + balance.available == 0
     assert len(world.sent_events) == 2
@@ -329,5 +351,7 @@ def test_a_refund_made_at_the_provider_is_flagged(world, paid):
     order = paid["order"]
     world.gateway.refund(order.payment_reference, 500, "USD", idempotency_key="dashboard-refund")
     [delivery] = world.sent_events
-    assert handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers)) == "flagged"
+    assert (
+        handle_event(world.s, world.gateway.parse_webhook(delivery.payload, delivery.headers)) == WebhookOutcome.FLAGGED
+    )
     assert "outside the marketplace" in order_row(world, order.reference).flagged_reason

@@ -8,7 +8,7 @@ import pytest
 from commerce.actor import Actor
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import DiscountCode
+from commerce.models import DiscountCode, DiscountKind, ModerationStatus, PricingMode, ProductStatus
 from commerce.orders import cart, discounts, tax
 from commerce.orders.currency import rate_between
 from commerce.orders.pricing import CartInput, price_cart
@@ -25,7 +25,7 @@ def test_fixed_prices_from_two_sellers_add_up(world):
 
 
 def test_pay_what_you_want_is_checked_against_the_minimum(world):
-    product = world.product(world.shop(), 500, pricing="pwyw")
+    product = world.product(world.shop(), 500, pricing=PricingMode.PWYW)
     with pytest.raises(ValidationError, match=r"Pay at least \$5.00"):
         cart.check_item(world.s, product.id, "4.99")
     assert cart.check_item(world.s, product.id, "12,50") == CartInput(product.id, 1250)
@@ -37,7 +37,7 @@ def test_pay_what_you_want_is_checked_against_the_minimum(world):
 
 
 def test_a_raised_minimum_flags_the_line_before_payment(world):
-    product = world.product(world.shop(), 500, pricing="pwyw")
+    product = world.product(world.shop(), 500, pricing=PricingMode.PWYW)
     product.price_amount = 900
     world.s.add(product)
     quote = price_cart(world.s, [CartInput(product.id, 600)], currency="USD")
@@ -48,8 +48,8 @@ def test_a_raised_minimum_flags_the_line_before_payment(world):
 def test_unavailable_products_are_flagged(world):
     shop = world.shop()
     unpublished, rejected, fine = world.product(shop, 100), world.product(shop, 200), world.product(shop, 300)
-    unpublished.status = "draft"
-    rejected.moderation_status = "rejected"
+    unpublished.status = ProductStatus.DRAFT
+    rejected.moderation_status = ModerationStatus.REJECTED
     world.s.add_all([unpublished, rejected])
     quote = price_cart(world.s, [CartInput(p.id) for p in (unpublished, rejected, fine)], currency="USD")
     assert [line.problem for line in quote.lines] == ["no longer available.", "no longer available.", None]
@@ -111,7 +111,7 @@ def _code(world, shop, **kwargs):
 def test_percent_code_applies_to_its_shop_only(world):
     mine, other = world.shop(), world.shop()
     a, b = world.product(mine, 2000), world.product(other, 1000)
-    _code(world, mine, code="spring20", kind="percent", percent_bps=2000)
+    _code(world, mine, code="spring20", kind=DiscountKind.PERCENT, percent_bps=2000)
     quote = price_cart(world.s, [CartInput(a.id), CartInput(b.id)], code="SPRING20", currency="USD")
     assert quote.code == "SPRING20"
     assert [line.discount for line in quote.lines] == [400, 0]
@@ -121,15 +121,15 @@ def test_percent_code_applies_to_its_shop_only(world):
 def test_product_code_and_fixed_amount_split_over_lines(world):
     shop = world.shop()
     a, b, c = world.product(shop, 1000), world.product(shop, 2000), world.product(shop, 500)
-    _code(world, shop, code="ONLYB", kind="percent", percent_bps=5000, product_id=b.id)
+    _code(world, shop, code="ONLYB", kind=DiscountKind.PERCENT, percent_bps=5000, product_id=b.id)
     only_b = price_cart(world.s, [CartInput(a.id), CartInput(b.id)], code="onlyb", currency="USD")
     assert [line.discount for line in only_b.lines] == [0, 1000]
-    _code(world, shop, code="FIVE", kind="fixed", amount=500)
+    _code(world, shop, code="FIVE", kind=DiscountKind.FIXED, amount=500)
     fixed = price_cart(world.s, [CartInput(p.id) for p in (a, b, c)], code="FIVE", currency="USD")
     assert [line.discount for line in fixed.lines] == [143, 286, 71]
     assert fixed.discount == 500
     # A fixed discount never exceeds what it applies to.
-    _code(world, shop, code="HUGE", kind="fixed", amount=10_000)
+    _code(world, shop, code="HUGE", kind=DiscountKind.FIXED, amount=10_000)
     assert price_cart(world.s, [CartInput(c.id)], code="HUGE", currency="USD").total == 0
 
 
@@ -137,14 +137,19 @@ def test_expired_used_up_and_minimum_codes_do_not_apply(world):
     shop = world.shop()
     product = world.product(shop, 1000)
     expiring = _code(
-        world, shop, code="SOON", kind="percent", percent_bps=1000, expires_at=utcnow() + timedelta(minutes=5)
+        world,
+        shop,
+        code="SOON",
+        kind=DiscountKind.PERCENT,
+        percent_bps=1000,
+        expires_at=utcnow() + timedelta(minutes=5),
     )
     world.s.get(DiscountCode, expiring.id).expires_at = utcnow() - timedelta(seconds=1)
     quote = price_cart(world.s, [CartInput(product.id)], code="SOON", currency="USD")
     assert quote.discount == 0
     assert quote.code_message == "The code SOON has expired."
 
-    once = _code(world, shop, code="ONCE", kind="percent", percent_bps=1000, usage_limit=1)
+    once = _code(world, shop, code="ONCE", kind=DiscountKind.PERCENT, percent_bps=1000, usage_limit=1)
     discounts.redeem(world.s, once.id)
     with pytest.raises(Conflict):
         discounts.redeem(world.s, once.id)
@@ -154,7 +159,7 @@ def test_expired_used_up_and_minimum_codes_do_not_apply(world):
         == "The code ONCE has been used up."
     )
 
-    _code(world, shop, code="BIG", kind="percent", percent_bps=1000, minimum_amount=5000)
+    _code(world, shop, code="BIG", kind=DiscountKind.PERCENT, percent_bps=1000, minimum_amount=5000)
     assert (
         price_cart(world.s, [CartInput(product.id)], code="BIG", currency="USD").code_message
         == "The code BIG needs at least $50.00 of eligible items."
@@ -165,26 +170,39 @@ def test_expired_used_up_and_minimum_codes_do_not_apply(world):
 def test_sellers_cannot_make_codes_for_other_shops_products(world):
     mine, other = world.shop(), world.shop()
     with pytest.raises(Exception, match="not in your shop"):
-        _code(world, mine, code="STEAL", kind="percent", percent_bps=1000, product_id=world.product(other, 100).id)
+        _code(
+            world,
+            mine,
+            code="STEAL",
+            kind=DiscountKind.PERCENT,
+            percent_bps=1000,
+            product_id=world.product(other, 100).id,
+        )
     with pytest.raises(ValidationError):
-        _code(world, mine, code="X", kind="percent", percent_bps=1000)
+        _code(world, mine, code="X", kind=DiscountKind.PERCENT, percent_bps=1000)
     with pytest.raises(ValidationError):
-        _code(world, mine, code="ZERO", kind="fixed", amount=0)
-    _code(world, mine, code="DUP", kind="percent", percent_bps=1000)
+        _code(world, mine, code="ZERO", kind=DiscountKind.FIXED, amount=0)
+    _code(world, mine, code="DUP", kind=DiscountKind.PERCENT, percent_bps=1000)
     with pytest.raises(Conflict):
-        _code(world, mine, code="dup", kind="percent", percent_bps=500)
+        _code(world, mine, code="dup", kind=DiscountKind.PERCENT, percent_bps=500)
     with pytest.raises(PermissionDenied):
-        discounts.create_code(world.s, world.buyer_actor(world.user()), code="NOPE", kind="percent", percent_bps=1)
+        discounts.create_code(
+            world.s, world.buyer_actor(world.user()), code="NOPE", kind=DiscountKind.PERCENT, percent_bps=1
+        )
 
 
 def test_signed_in_cart_keeps_one_of_each_and_merges_the_guest_cart(world):
     shop = world.shop()
-    fixed, pwyw, gone = world.product(shop, 1000), world.product(shop, 300, pricing="pwyw"), world.product(shop, 50)
+    fixed, pwyw, gone = (
+        world.product(shop, 1000),
+        world.product(shop, 300, pricing=PricingMode.PWYW),
+        world.product(shop, 50),
+    )
     buyer = world.buyer_actor(world.user())
     cart.add_item(world.s, buyer, fixed.id)
     view = cart.add_item(world.s, buyer, fixed.id).view
     assert [item.product_id for item in view.items] == [fixed.id]
-    gone.status = "archived"
+    gone.status = ProductStatus.ARCHIVED
     world.s.add(gone)
     guest = cart.GuestCart(
         (CartInput(pwyw.id, 700), CartInput(gone.id), CartInput(fixed.id)), cart.CartSettings("X", "DE", "EUR")
@@ -199,8 +217,12 @@ def test_signed_in_cart_keeps_one_of_each_and_merges_the_guest_cart(world):
 
 def test_a_guest_cart_follows_the_account_carts_rules(world, monkeypatch):
     shop, guest_actor = world.shop(), Actor.anonymous()
-    fixed, pwyw, other = world.product(shop, 1000), world.product(shop, 300, pricing="pwyw"), world.product(shop, 50)
-    _code(world, shop, code="TEN", kind="percent", percent_bps=1000, minimum_amount=5000)
+    fixed, pwyw, other = (
+        world.product(shop, 1000),
+        world.product(shop, 300, pricing=PricingMode.PWYW),
+        world.product(shop, 50),
+    )
+    _code(world, shop, code="TEN", kind=DiscountKind.PERCENT, percent_bps=1000, minimum_amount=5000)
 
     guest = cart.add_item(world.s, guest_actor, pwyw.id, "4.00").guest
     guest = cart.add_item(world.s, guest_actor, fixed.id, guest=guest).guest
@@ -220,3 +242,14 @@ def test_a_guest_cart_follows_the_account_carts_rules(world, monkeypatch):
 
     paid = cart.after_payment(world.s, guest_actor, {fixed.id}, guest=guest)
     assert (paid.count, paid.guest.items) == (1, (CartInput(pwyw.id, 500),))
+
+
+def test_signing_in_drops_a_guest_cart_item_whose_product_was_deleted(world):
+    """A browser session can keep a pay-what-you-want item for days; if the product is
+    deleted meanwhile, signing in keeps the rest of the cart instead of failing."""
+    shop = world.shop()
+    kept = world.product(shop, 300, pricing=PricingMode.PWYW)
+    buyer = world.buyer_actor(world.user())
+    guest = cart.GuestCart((CartInput(999_999, 500), CartInput(kept.id, 400)))
+    opened = cart.open_cart(world.s, buyer, guest=guest)
+    assert [(i.product_id, i.amount) for i in opened.view.items] == [(kept.id, 400)]

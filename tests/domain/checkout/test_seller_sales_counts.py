@@ -1,6 +1,7 @@
 """The studio's product list counts real sales: paid lines, less those refunded in full."""
 
 from commerce.catalog import queries
+from commerce.models import WebhookOutcome
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
 
@@ -8,7 +9,7 @@ from commerce.orders.webhooks import handle_event
 def buy(world, product):
     result = world.checkout(world.buyer_actor(world.user()), [product])
     _, event = world.pay(result.order_reference)
-    assert handle_event(world.s, event) == "processed"
+    assert handle_event(world.s, event) == WebhookOutcome.PROCESSED
     return result.order_reference
 
 

@@ -11,7 +11,15 @@ from sqlmodel import select
 from commerce import ledger
 from commerce.actor import Actor
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from commerce.models import OrderLine
+from commerce.models import (
+    DeliveryKind,
+    DiscountKind,
+    OrderLine,
+    OrderStatus,
+    PricingMode,
+    ProductStatus,
+    WebhookOutcome,
+)
 from commerce.notifications.preferences import pseudonym, set_share_email
 from commerce.orders import cart, discounts, lifecycle, sales
 from commerce.orders.cart import CartSettings
@@ -24,7 +32,7 @@ ANONYMOUS = Actor.anonymous()
 def paid_order(world, buyer_actor, products, **options):
     result = world.checkout(buyer_actor, products, **options)
     _, event = world.pay(result.order_reference)
-    assert handle_event(world.s, event) == "processed"
+    assert handle_event(world.s, event) == WebhookOutcome.PROCESSED
     return result
 
 
@@ -67,7 +75,7 @@ def test_a_viewer_sees_their_own_order_or_the_one_their_session_placed(world):
 
 def test_a_guest_cart_is_priced_like_a_signed_in_one(world):
     shop = world.shop()
-    fixed, pwyw = world.product(shop, 1000), world.product(shop, 500, pricing="pwyw")
+    fixed, pwyw = world.product(shop, 1000), world.product(shop, 500, pricing=PricingMode.PWYW)
     items = [CartInput(fixed.id), CartInput(pwyw.id, 800)]
     settings = CartSettings(None, "DE", None)
     guest = cart.cart_view(world.s, ANONYMOUS, guest=cart.GuestCart(tuple(items), settings))
@@ -105,7 +113,7 @@ def test_sellers_see_their_own_lines_of_paid_orders_and_refund_in_major_units(wo
         sales.refund_line(world.s, seller, world.gateway, sale.reference, theirs_line, "1")
 
     view = sales.refund_line(world.s, seller, world.gateway, sale.reference, line_id, "4.50", reason="typo")
-    assert (view.status, view.refunded_amount) == ("partially_refunded", 450)
+    assert (view.status, view.refunded_amount) == (OrderStatus.PARTIALLY_REFUNDED, 450)
     (sale,) = sales.list_shop_sales(world.s, seller).items
     assert (sale.lines[0].refunded_label, sale.lines[0].refundable) == ("$4.50", 1450)
     with pytest.raises(PermissionDenied):
@@ -144,20 +152,20 @@ def test_sellers_page_through_all_their_sales_and_find_an_old_one_to_refund(worl
 
     sales.refund_line(world.s, seller, world.gateway, oldest, found.lines[0].line_id, "10")
     (refunded,) = sales.list_shop_sales(world.s, seller, search=oldest).items
-    assert (refunded.status, refunded.refundable) == ("refunded", False)
+    assert (refunded.status, refunded.refundable) == (OrderStatus.REFUNDED, False)
 
 
 def test_discount_codes_typed_in_the_sellers_form(world):
     shop = world.shop("EUR")
     product = world.product(shop, 2000)
     seller = world.seller_actor(shop)
-    percent = discounts.create_code_from_text(world.s, seller, code="spring", kind="percent", value="12.5%")
+    percent = discounts.create_code_from_text(world.s, seller, code="spring", kind=DiscountKind.PERCENT, value="12.5%")
     assert (percent.code, percent.percent_bps, percent.label) == ("SPRING", 1250, "SPRING: 12.5 % off")
     fixed = discounts.create_code_from_text(
         world.s,
         seller,
         code="five-off",
-        kind="fixed",
+        kind=DiscountKind.FIXED,
         value="5",
         product_id=str(product.id),
         minimum="10,00",
@@ -183,13 +191,15 @@ def test_discount_codes_typed_in_the_sellers_form(world):
         dict(expires_on=(datetime.now(UTC) - timedelta(days=2)).date().isoformat()),
     ):
         with pytest.raises(ValidationError):
-            discounts.create_code_from_text(world.s, seller, code="BAD", kind="percent", **{"value": "10", **bad})
+            discounts.create_code_from_text(
+                world.s, seller, code="BAD", kind=DiscountKind.PERCENT, **{"value": "10", **bad}
+            )
     with pytest.raises(Conflict):
-        discounts.create_code_from_text(world.s, seller, code="Spring", kind="percent", value="5")
+        discounts.create_code_from_text(world.s, seller, code="Spring", kind=DiscountKind.PERCENT, value="5")
     other = world.product(world.shop("EUR"), 100)
     with pytest.raises(NotFound):
         discounts.create_code_from_text(
-            world.s, seller, code="THEIRS", kind="percent", value="5", product_id=str(other.id)
+            world.s, seller, code="THEIRS", kind=DiscountKind.PERCENT, value="5", product_id=str(other.id)
         )
     assert [choice.title for choice in discounts.product_choices(world.s, seller)] == [product.title]
     assert [code.code for code in discounts.list_codes(world.s, seller)] == ["SPRING", "FIVE-OFF"]
@@ -234,7 +244,7 @@ def test_sold_out_keys_are_flagged_and_unpaid_orders_hold_the_last_key(world):
 
     shop = world.shop()
     product = world.product(shop, 1000)
-    product.delivery_kind = "keys"
+    product.delivery_kind = DeliveryKind.KEYS
     world.s.add(product)
     world.s.flush()
     quote = cart.quote_for(world.s, [CartInput(product.id)], CartSettings(None, None, None))
@@ -261,7 +271,7 @@ def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
         for price, title in ((3000, "Bundle"), (1000, "First"), (1500, "Second"))
     )
     draft = world.product(shop, 500, title="Draft")
-    draft.status = "draft"
+    draft.status = ProductStatus.DRAFT
     world.s.add(draft)
     seller = world.seller_actor(shop)
 
@@ -302,7 +312,7 @@ def test_a_bundle_holds_the_keys_of_what_it_grants(world):
 
     shop = world.shop()
     keyed, bundle = world.product(shop, 1000, title="Keyed"), world.product(shop, 2500, title="Bundle")
-    keyed.delivery_kind = "keys"
+    keyed.delivery_kind = DeliveryKind.KEYS
     world.s.add(keyed)
     bundles.set_bundle_items(world.s, world.seller_actor(shop), bundle.id, [keyed.id])
     quote = cart.quote_for(world.s, [CartInput(bundle.id)], CartSettings(None, None, None))
@@ -319,7 +329,7 @@ def test_a_seller_ends_a_code_and_buyers_can_no_longer_use_it(world):
     shop = world.shop()
     product = world.product(shop, 1000)
     seller = world.seller_actor(shop)
-    code = discounts.create_code_from_text(world.s, seller, code="LAUNCH", kind="percent", value="50")
+    code = discounts.create_code_from_text(world.s, seller, code="LAUNCH", kind=DiscountKind.PERCENT, value="50")
     assert cart.quote_for(world.s, [CartInput(product.id)], CartSettings("LAUNCH", None, None)).discount == 500
     with pytest.raises(NotFound):
         discounts.end_code(world.s, world.seller_actor(world.shop()), code.id)

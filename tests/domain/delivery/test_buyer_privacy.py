@@ -6,6 +6,7 @@ import pytest
 from commerce.analytics import exports
 from commerce.delivery import downloads
 from commerce.licensing import service as licensing
+from commerce.models import DeliveryKind
 from commerce.notifications.preferences import pseudonym, set_share_email
 from commerce.orders import sales
 from tests.fixtures.delivery import session_token
@@ -15,7 +16,7 @@ from tests.fixtures.delivery import session_token
 def buyers(shop):
     """Two buyers of the same file and key products, each downloading the file once;
     `hidden` keeps their email from sellers."""
-    files, keys = shop.product(kind="files"), shop.product(kind="keys")
+    files, keys = shop.product(kind=DeliveryKind.FILES), shop.product(kind=DeliveryKind.KEYS)
     file = shop.file(files, shop.version(files), b"%PDF-1.4\n", filename="book.pdf")
     shop.generated_keys(keys)
     open_user, open_buyer = shop.buyer(email="open@example.com")

@@ -13,7 +13,7 @@ from commerce.config import get_settings
 from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
 from commerce.errors import NotFound, PermissionDenied, ValidationError
-from commerce.models import DownloadEvent, ProductVersion, StampedCopy
+from commerce.models import DeliveryKind, DownloadEvent, ProductVersion, StampedCopy, StampStatus
 from commerce.notifications.tasks import send_email
 from tests.fixtures.adapters import emails_in
 from tests.fixtures.delivery import link_parts, session_token, verify_link
@@ -29,7 +29,7 @@ def one_page_pdf() -> bytes:
 
 @pytest.fixture
 def bought(shop):
-    product = shop.product(kind="files")
+    product = shop.product(kind=DeliveryKind.FILES)
     version = shop.version(product)
     file = shop.file(product, version, b"%PDF-1.4\n% the book\n", filename="The Book (final).pdf")
     user, buyer = shop.buyer()
@@ -151,7 +151,7 @@ def test_every_download_is_logged_with_a_truncated_ip_and_the_seller_sees_counts
 
 
 def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop, jobs):
-    product = shop.product(kind="files")
+    product = shop.product(kind=DeliveryKind.FILES)
     version = shop.version(product)
     file = shop.file(product, version, one_page_pdf(), filename="guide.pdf", stamp=True)
     user, buyer = shop.buyer(email="reader@example.com")
@@ -159,7 +159,7 @@ def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop, jobs):
 
     # The payment's delivery had the buyer's copy made, once.
     (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.buyer_id == user.id)).all()
-    assert copy.status == "ready"
+    assert copy.status == StampStatus.READY
     assert jobs.ran(stamped.make_stamped_copy) == [{"copy_id": copy.id}]
     assert stamped.make_copy(shop.s, copy.id, shop.store) is False  # a retried job changes nothing
     minted = downloads.mint_link(shop.s, buyer, file.id)
@@ -180,7 +180,7 @@ def test_stamped_pdfs_are_made_once_per_buyer_and_carry_their_email(shop, jobs):
 
 
 def test_a_copy_asked_for_before_it_exists_is_made_once_the_request_commits(shop):
-    product = shop.product(kind="files")
+    product = shop.product(kind=DeliveryKind.FILES)
     file = shop.file(product, shop.version(product), one_page_pdf(), filename="guide.pdf")
     _, buyer = shop.buyer()
     shop.buy(buyer, product)
@@ -195,22 +195,22 @@ def test_a_copy_asked_for_before_it_exists_is_made_once_the_request_commits(shop
 
 
 def test_a_pdf_that_cannot_be_stamped_says_why(shop):
-    product = shop.product(kind="files")
+    product = shop.product(kind=DeliveryKind.FILES)
     version = shop.version(product)
     file = shop.file(product, version, b"%PDF-1.4 not really a pdf", filename="broken.pdf", stamp=True)
     _, buyer = shop.buyer()
     shop.buy(buyer, product)
     (copy,) = shop.s.exec(select(StampedCopy).where(StampedCopy.file_id == file.id)).all()
-    assert copy.status == "failed"
+    assert copy.status == StampStatus.FAILED
     with pytest.raises(PermissionDenied, match="could not be prepared"):
         downloads.mint_link(shop.s, buyer, file.id)
 
 
 def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(shop):
-    first = shop.product(kind="files", title="Watercolour Brushes")
+    first = shop.product(kind=DeliveryKind.FILES, title="Watercolour Brushes")
     first_v1 = shop.version(first)
     shop.file(first, first_v1, b"brushes", filename="brushes.zip", content_type="application/zip")
-    second = shop.product(kind="keys", title="Photo Editor")
+    second = shop.product(kind=DeliveryKind.KEYS, title="Photo Editor")
     shop.generated_keys(second)
     user, buyer = shop.buyer()
     shop.buy(buyer, first)
@@ -255,7 +255,7 @@ def test_the_library_lists_purchases_newest_first_searchable_with_update_badges(
 
 
 def test_update_emails_respect_the_opt_out(shop, outbox, jobs):
-    product = shop.product(kind="files", title="Brushes")
+    product = shop.product(kind=DeliveryKind.FILES, title="Brushes")
     shop.file(product, shop.version(product), b"data", filename="a.txt", content_type="text/plain")
     keen_user, keen = shop.buyer()
     _, quiet = shop.buyer()

@@ -12,23 +12,34 @@ from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationErro
 from commerce.license_keys.format import is_well_formed
 from commerce.licensing import service as licensing
 from commerce.licensing.issuing import OutOfKeys, issue_key
-from commerce.models import FulfilmentDelivery, LicenseKey, Order, OrderTransition
+from commerce.models import (
+    DeliveryKind,
+    FulfilmentDelivery,
+    FulfilmentStatus,
+    KeyStatus,
+    LicenseKey,
+    Order,
+    OrderTransition,
+    WebhookOutcome,
+)
 from commerce.orders import lifecycle
 from commerce.orders.checkout import KEY_HOLD
 from commerce.orders.webhooks import handle_event
 
 
 def live_keys(s, product):
-    return s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id, LicenseKey.status == "sold")).all()
+    return s.exec(
+        select(LicenseKey).where(LicenseKey.product_id == product.id, LicenseKey.status == KeyStatus.SOLD)
+    ).all()
 
 
 def test_payment_grants_each_line_once_and_a_second_delivery_changes_nothing(shop, jobs):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.generated_keys(product, prefix="ACME")
     user, buyer = shop.buyer()
     order = shop.buy(buyer, product)
     (fulfilment,) = shop.fulfilments(order)
-    assert fulfilment.status == "granted"
+    assert fulfilment.status == FulfilmentStatus.GRANTED
     assert jobs.ran(deliver_fulfilment) == [{"fulfilment_id": fulfilment.id}]
     assert shop.s.get(FulfilmentDelivery, fulfilment.id) is not None
     (key,) = live_keys(shop.s, product)
@@ -41,7 +52,7 @@ def test_payment_grants_each_line_once_and_a_second_delivery_changes_nothing(sho
 
 
 def test_generated_keys_are_grouped_unguessable_and_carry_the_product_prefix(shop):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.generated_keys(product, prefix="ACME", expiry_days=30, activation_limit=2)
     _, buyer = shop.buyer()
     shop.buy(buyer, product)
@@ -57,7 +68,7 @@ def test_generated_keys_are_grouped_unguessable_and_carry_the_product_prefix(sho
 
 
 def test_the_payment_schedules_the_delivery_which_runs_once_it_commits(shop, jobs):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.generated_keys(product)
     _, buyer = shop.buyer()
     result = shop.world.checkout(buyer, [product], currency="USD")
@@ -76,7 +87,7 @@ def test_the_payment_schedules_the_delivery_which_runs_once_it_commits(shop, job
 
 
 def test_an_empty_stock_fails_the_delivery_for_a_retry_and_never_sells_a_key_twice(shop, jobs):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.import_keys(product, "ONLY-ONE-KEY")
     late_order = _paid_after_the_last_key_was_sold(shop, jobs, product)
     (fulfilment,) = shop.fulfilments(late_order)
@@ -97,7 +108,7 @@ def _paid_after_the_last_key_was_sold(shop, jobs, product) -> Order:
     shop.s.flush()
     shop.buy(other, product)
     _, event = shop.world.pay(late.order_reference)
-    assert handle_event(shop.s, event) == "processed"
+    assert handle_event(shop.s, event) == WebhookOutcome.PROCESSED
     shop.s.commit()
     [failed] = jobs.take_failures()
     assert (failed.job, type(failed.error)) == (deliver_fulfilment, OutOfKeys)
@@ -106,16 +117,16 @@ def _paid_after_the_last_key_was_sold(shop, jobs, product) -> Order:
 
 
 def test_a_full_refund_revokes_access_and_keys_and_a_repeat_revoke_is_harmless(shop):
-    product = shop.product(kind="both")
+    product = shop.product(kind=DeliveryKind.BOTH)
     shop.generated_keys(product)
     _, buyer = shop.buyer()
     order = shop.buy(buyer, product)
     (key,) = live_keys(shop.s, product)
     shop.refund(order)
     (fulfilment,) = shop.fulfilments(order)
-    assert fulfilment.status == "revoked"
+    assert fulfilment.status == FulfilmentStatus.REVOKED
     shop.s.refresh(key)
-    assert key.status == "revoked"
+    assert key.status == KeyStatus.REVOKED
     assert licensing.status_of(key) == "revoked"
     # The same revocation again (a duplicate event) finds nothing left to revoke.
     (line_id,) = {f.order_line_id for f in shop.fulfilments(order)}
@@ -128,7 +139,7 @@ def test_a_full_refund_revokes_access_and_keys_and_a_repeat_revoke_is_harmless(s
 
 
 def test_a_partial_refund_keeps_access(shop):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.generated_keys(product)
     _, buyer = shop.buyer()
     order = shop.buy(buyer, product)
@@ -136,22 +147,22 @@ def test_a_partial_refund_keeps_access(shop):
     from commerce.orders import refunds
 
     refunds.refund(shop.s, shop.seller, shop.world.gateway, order.reference, amounts={line_id: 100})
-    assert [f.status for f in shop.fulfilments(order)] == ["granted"]
+    assert [f.status for f in shop.fulfilments(order)] == [FulfilmentStatus.GRANTED]
     assert len(live_keys(shop.s, product)) == 1
 
 
 def test_a_dispute_revokes_access(shop):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.generated_keys(product)
     _, buyer = shop.buyer()
     order = shop.buy(buyer, product)
     lifecycle.mark_disputed(shop.s, order)
-    assert [f.status for f in shop.fulfilments(order)] == ["revoked"]
+    assert [f.status for f in shop.fulfilments(order)] == [FulfilmentStatus.REVOKED]
     assert live_keys(shop.s, product) == []
 
 
 def test_an_admin_revokes_an_orders_access_with_a_reason_in_the_audit_trail(shop):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.generated_keys(product)
     _, buyer = shop.buyer()
     order = shop.buy(buyer, product)
@@ -173,7 +184,7 @@ def test_an_admin_revokes_an_orders_access_with_a_reason_in_the_audit_trail(shop
 
 
 def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop, jobs):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.import_keys(product, "FIRST-KEY")
     (waiting,) = shop.fulfilments(_paid_after_the_last_key_was_sold(shop, jobs, product))
     assert grants.waiting_fulfilment_ids(shop.s, product.id) == [waiting.id]
@@ -185,4 +196,4 @@ def test_a_sale_waiting_for_stock_is_delivered_when_the_seller_imports_keys(shop
     assert jobs.ran(deliver_waiting) == [{"product_id": product.id}] * 2  # after each import
     assert grants.waiting_fulfilment_ids(shop.s, product.id) == []
     (late_key,) = shop.s.exec(select(LicenseKey).where(LicenseKey.fulfilment_id == waiting.id)).all()
-    assert late_key.status == "sold"
+    assert late_key.status == KeyStatus.SOLD

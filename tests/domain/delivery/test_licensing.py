@@ -17,10 +17,14 @@ from commerce.licensing import api
 from commerce.licensing import service as licensing
 from commerce.licensing.issuing import OutOfKeys, issue_key
 from commerce.models import (
+    DeliveryKind,
     Fulfilment,
+    KeySource,
+    KeyStatus,
     LicenseKey,
     Order,
     OrderLine,
+    OrderStatus,
     Product,
     Shop,
     User,
@@ -41,7 +45,7 @@ def call(action, shop, product, key, instance=None, client="198.51.100.1"):
 
 @pytest.fixture
 def keyed(shop):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.generated_keys(product, prefix="TOOL", activation_limit=2)
     _, buyer = shop.buyer()
     row, text = sold_key(shop, product, buyer)
@@ -64,7 +68,7 @@ def test_validate_answers_each_status(shop, keyed):
     assert call(api.validate, shop, product, text).status == "valid"
     assert call(api.validate, shop, product, generate_key("TOOL")).status == "not_found"
     assert call(api.validate, shop, product, "definitely not a key").status == "not_found"
-    other = shop.product(kind="keys")
+    other = shop.product(kind=DeliveryKind.KEYS)
     assert call(api.validate, shop, other, text).status == "not_found"  # another product's key
 
     row.expires_at = utcnow() - timedelta(seconds=1)
@@ -82,14 +86,14 @@ def test_validate_answers_each_status(shop, keyed):
 
 
 def test_not_found_reveals_nothing_about_keys_in_stock(shop):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.import_keys(product, "STOCK-KEY-0001")
     answer = call(api.validate, shop, product, "STOCK-KEY-0001")
     assert answer.as_json() == {"status": "not_found", "message": "This license key is not valid for this product."}
 
 
 def test_validations_count_towards_the_usage_limit(shop):
-    product = shop.product(kind="keys")
+    product = shop.product(kind=DeliveryKind.KEYS)
     shop.generated_keys(product, usage_limit=2)
     _, buyer = shop.buyer()
     _, text = sold_key(shop, product, buyer)
@@ -132,7 +136,7 @@ def test_sellers_list_rotate_and_revoke_only_their_own_keys(shop, keyed):
     product, row = keyed["product"], keyed["row"]
     page = licensing.list_product_keys(shop.s, shop.seller, product.id)
     (listed,) = page.items
-    assert listed.status == "sold"
+    assert listed.status == KeyStatus.SOLD
     assert listed.masked.endswith(keyed["key"][-4:])
     assert keyed["key"] not in listed.masked
     assert listed.buyer
@@ -190,7 +194,7 @@ def _paid_fulfilments(s: Session, product: Product, shop_row: Shop, count: int) 
             discount=0,
             tax=0,
             total=100,
-            status="paid",
+            status=OrderStatus.PAID,
             paid_at=utcnow(),
         )
         s.add(order)
@@ -228,7 +232,9 @@ def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(committed_postgr
         shop_row = Shop(owner_id=owner.id, slug=f"rush-{uuid.uuid4().hex[:8]}", name="Rush")
         s.add(shop_row)
         s.flush()
-        product = Product(shop_id=shop_row.id, slug="rush", title="Rush", price_amount=100, delivery_kind="keys")
+        product = Product(
+            shop_id=shop_row.id, slug="rush", title="Rush", price_amount=100, delivery_kind=DeliveryKind.KEYS
+        )
         s.add(product)
         s.flush()
         keys_vault = configured_vault()
@@ -237,8 +243,8 @@ def test_fifty_buyers_racing_for_ten_keys_get_ten_distinct_keys(committed_postgr
             s.add(
                 LicenseKey(
                     product_id=product.id,
-                    source="imported",
-                    status="available",
+                    source=KeySource.IMPORTED,
+                    status=KeyStatus.AVAILABLE,
                     ciphertext=keys_vault.encrypt(text, product_associated_data(product.id)),
                     lookup_hash=keys_vault.lookup_hash(normalize_key(text)),
                 )
@@ -280,5 +286,5 @@ def _race(engine, product_id: int, fulfilment_ids: list[int]) -> None:
     assert len(set(won)) == 10
     with Session(engine) as s:
         rows = s.exec(select(LicenseKey).where(LicenseKey.product_id == product_id)).all()
-        assert sorted(r.status for r in rows) == ["sold"] * 10
+        assert sorted(r.status for r in rows) == [KeyStatus.SOLD] * 10
         assert len({r.fulfilment_id for r in rows}) == 10

@@ -11,13 +11,14 @@ from commerce.catalog import files
 from commerce.delivery import downloads, library
 from commerce.delivery.tasks import notify_product_update
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.models import DeliveryKind
 from tests.fixtures.adapters import emails_in
 
 
 @pytest.fixture
 def owned(shop, outbox):
     """A published file product at version 1.0, bought by one buyer (whose receipt is sent)."""
-    product = shop.product(kind="files", title="Field Guide")
+    product = shop.product(kind=DeliveryKind.FILES, title="Field Guide")
     product.published_at = datetime.now(UTC)
     shop.s.add(product)
     shop.file(product, shop.version(product), b"%PDF-1.4\n% v1\n", filename="guide.pdf")
