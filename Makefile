@@ -47,7 +47,7 @@ lint: test-deps
 test: export TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 test: export CHROMIUM_PATH ?= /usr/bin/chromium
-test: test-deps
+test: lint
 	scripts/ensure-chromium.sh
 	scripts/ensure-services.sh
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \

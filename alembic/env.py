@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import commerce.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from alembic import context
 from commerce.config import get_settings
 from commerce.db import engine_for
 from commerce.models.base import EnumString, UTCDateTime

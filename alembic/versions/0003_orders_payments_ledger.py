@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlmodel
-
 from alembic import op
 
 revision: str = "0003"

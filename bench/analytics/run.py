@@ -258,7 +258,7 @@ def main() -> int:
         for name, build in (("sales.csv", exports.sales_csv), ("customers.csv", exports.customers_csv)):
             size = rows = 0
 
-            def stream():
+            def stream(build=build):
                 nonlocal size, rows
                 size = rows = 0
                 for chunk in build(sessions, actor):
