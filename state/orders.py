@@ -86,7 +86,7 @@ class DeliveryItemRow:
     version_label: str
     delivering: bool
     files: list[DeliveryFileRow] = dataclasses.field(default_factory=list)
-    keys: list[DeliveryKeyRow] = dataclasses.field(default_factory=list)
+    license_keys: list[DeliveryKeyRow] = dataclasses.field(default_factory=list)
 
 
 def delivery_rows(delivery: OrderDelivery | None) -> list[DeliveryItemRow]:
@@ -100,7 +100,7 @@ def delivery_rows(delivery: OrderDelivery | None) -> list[DeliveryItemRow]:
             version_label=item.version_label,
             delivering=item.delivering,
             files=[DeliveryFileRow(id=f.id, filename=f.filename, size_label=f.size_label) for f in item.files],
-            keys=[DeliveryKeyRow(id=k.id, key=k.key, status_label=k.status_label) for k in item.keys],
+            license_keys=[DeliveryKeyRow(id=k.id, key=k.key, status_label=k.status_label) for k in item.keys],
         )
         for item in delivery.items
     ]

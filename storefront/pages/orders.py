@@ -212,9 +212,9 @@ def delivery_item(item: DeliveryItemRow) -> rx.Component:
             wrap="wrap",
         ),
         rx.foreach(item.files, delivery_file),
-        rx.foreach(item.keys, delivery_key),
+        rx.foreach(item.license_keys, delivery_key),
         rx.cond(
-            item.delivering & (item.keys.length() == 0),
+            item.delivering & (item.license_keys.length() == 0),
             rx.hstack(
                 rx.spinner(size="2"),
                 rx.text("Your license key is being issued; it appears here in a moment."),
