@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from commerce.actor import Actor
 from commerce.catalog.access import actor_shop
 from commerce.catalog.bundles import BundleItemView, bundle_contents
-from commerce.catalog.text import render_markdown
+from commerce.catalog.text import render_markdown, without_leading_title
 from commerce.catalog.views import (
     FileView,
     ImageView,
@@ -321,7 +321,7 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         id=saved_id(product),
         title=product.title,
         summary=product.summary,
-        description_html=render_markdown(product.description),
+        description_html=render_markdown(without_leading_title(product.description, product.title)),
         url=product_url(shop.slug, product.slug),
         shop_name=shop.name,
         shop_slug=shop.slug,
