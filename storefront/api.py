@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from commerce import payments, storage
 from commerce.db import check_database
+from storefront.api_access import access_routes
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
@@ -46,5 +47,6 @@ routes += webhook_routes(payments.gateway)
 routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
+routes += access_routes()
 
 api = Starlette(routes=routes)

@@ -45,6 +45,7 @@ from commerce.money import Money, format_money
 from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
 from commerce.orders import discounts
+from commerce.orders.access import ACCESS_LINK_LIFETIME, issue_access_link
 
 log = logging.getLogger(__name__)
 
@@ -317,6 +318,8 @@ def _schedule_paid_emails(s: Session, order: Order, lines: Sequence[OrderLine]) 
         tax=order.tax,
         total=order.total,
         library_url=absolute(base_url, LIBRARY_PATH),
+        access_url=issue_access_link(s, order),
+        access_minutes=int(ACCESS_LINK_LIFETIME.total_seconds() // 60),
     )
     for line in lines:
         shop = s.get_one(Shop, line.shop_id)
