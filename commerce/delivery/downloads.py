@@ -3,8 +3,9 @@
 A link is minted when the buyer clicks (`mint_link`) and checked again when the
 browser fetches it (`authorise`): the fulfilment must still grant access, the
 signed-in user must be its buyer, and the product's download limit must not be
-used up. Each download (a request for the start of the file; resumed ranges of
-the same download are not counted) uses one from the limit and is logged with
+used up. Each download (a request for the start of the file) uses one from the
+limit; a resumed range is not counted, and once the limit is used up it is allowed
+only on a link that already served a counted download. Every request is logged with
 the IP address truncated.
 """
 
@@ -350,7 +351,10 @@ def authorise(
     """Check a verified link against the database at request time; count and log it.
 
     `counts` is False for requests that continue a download (a byte range not at
-    the start), which neither use the allowance nor add a log line.
+    the start). Those do not use the allowance, but are allowed only while the
+    allowance lasts or when this very link (fulfilment, file and expiry) already
+    served a counted download; otherwise a range from byte 1 would fetch the file
+    past the limit. Every request is logged; a continuation is logged as not counted.
     """
     fulfilment = s.get(Fulfilment, link.fulfilment_id)
     file = s.get(ProductFile, link.file_id)
@@ -375,24 +379,45 @@ def authorise(
         if copy is None or copy.status != StampStatus.READY or copy.blob_key is None:
             raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
         blob_key, stamped = copy.blob_key, True
+    policy = policy_of(s, file.product_id)
     if counts:
-        policy = policy_of(s, file.product_id)
         if not _use_one(s, user_id, file.product_id, policy.download_limit):
             raise DownloadLimitReached(Allowance(policy.download_limit or 0, policy.download_limit).refusal)
-        s.add(
-            DownloadEvent(
-                buyer_id=user_id,
-                product_id=file.product_id,
-                file_id=saved_id(file),
-                version_id=file.version_id,
-                fulfilment_id=saved_id(fulfilment),
-                ip_prefix=truncate_ip(ip),
-                user_agent=(user_agent or "")[:MAX_USER_AGENT],
-                stamped=stamped,
-            )
+    elif allowance(s, user_id, file.product_id).exhausted and not _link_counted(s, link):
+        raise DownloadLimitReached(Allowance(policy.download_limit or 0, policy.download_limit).refusal)
+    s.add(
+        DownloadEvent(
+            buyer_id=user_id,
+            product_id=file.product_id,
+            file_id=saved_id(file),
+            version_id=file.version_id,
+            fulfilment_id=saved_id(fulfilment),
+            ip_prefix=truncate_ip(ip),
+            user_agent=(user_agent or "")[:MAX_USER_AGENT],
+            stamped=stamped,
+            counted=counts,
+            link_expires_at=link.expires_at,
         )
-        s.flush()
+    )
+    s.flush()
     return DownloadTicket(blob_key=blob_key, filename=file.filename, content_type=file.content_type)
+
+
+def _link_counted(s: Session, link: links.SignedDownload) -> bool:
+    """Whether this link has served a counted download since the buyer's allowance was last reset."""
+    return (
+        s.exec(
+            select(DownloadEvent.id)
+            .where(
+                DownloadEvent.fulfilment_id == link.fulfilment_id,
+                DownloadEvent.file_id == link.file_id,
+                DownloadEvent.link_expires_at == link.expires_at,
+                col(DownloadEvent.counted).is_(True),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 # -- what the seller sees -----------------------------------------------------
@@ -426,10 +451,13 @@ class DownloadStats:
 def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 100) -> DownloadStats:
     """Download counts of one product: in total, per buyer (with reset), per file."""
     product = _seller_product(s, actor, product_id)
-    total = s.exec(select(func.count()).select_from(DownloadEvent).where(DownloadEvent.product_id == product.id)).one()
+    counted = col(DownloadEvent.counted).is_(True)
+    total = s.exec(
+        select(func.count()).select_from(DownloadEvent).where(DownloadEvent.product_id == product.id, counted)
+    ).one()
     last = (
         select(DownloadEvent.buyer_id, func.max(DownloadEvent.created_at).label("last"))
-        .where(DownloadEvent.product_id == product.id)
+        .where(DownloadEvent.product_id == product.id, counted)
         .group_by(col(DownloadEvent.buyer_id))
         .subquery()
     )
@@ -447,7 +475,7 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
         )
         .join(ProductVersion, col(ProductVersion.id) == col(ProductFile.version_id))
         .join(DownloadEvent, col(DownloadEvent.file_id) == col(ProductFile.id))
-        .where(ProductFile.product_id == product.id)
+        .where(ProductFile.product_id == product.id, counted)
         .group_by(col(ProductFile.id), col(ProductFile.filename), col(ProductVersion.label), col(ProductVersion.number))
         .order_by(col(ProductVersion.number).desc(), col(ProductFile.id))
     ).all()
