@@ -117,7 +117,13 @@ class PageStatusMiddleware:
             elif message["type"] == "http.response.body":
                 body.extend(message.get("body", b""))
 
-        await self.app({**scope, "headers": headers}, receive, capture)
+        # Nor as a file the server sends itself (ASGI pathsend): the body must pass through here.
+        extensions = {
+            name: value
+            for name, value in (scope.get("extensions") or {}).items()
+            if name not in ("http.response.pathsend", "http.response.zerocopysend")
+        }
+        await self.app({**scope, "headers": headers, "extensions": extensions}, receive, capture)
         response_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED]
         is_html = any(k.lower() == b"content-type" and b"text/html" in v for k, v in response_headers)
         document = retitle(bytes(body), answer) if is_html and start.get("status") == 200 else bytes(body)
