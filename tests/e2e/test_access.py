@@ -110,7 +110,7 @@ def test_a_guest_gets_files_and_keys_at_once_then_one_click_from_the_receipt_int
     try:
         inbox = fresh.new_page()
         inbox.goto(link)
-        expect(inbox).to_have_url(re.compile(r"/library(/\d+)?$"))
+        expect(inbox).to_have_url(re.compile(r"/library(/\d+)?/?$"))
         expect(inbox.locator("#account-menu")).to_be_visible()
         inbox.goto("/orders")
         expect(inbox.locator("[data-testid=order-row]")).to_contain_text(reference)
