@@ -135,6 +135,7 @@ def test_a_single_product_claim_lands_on_that_product_in_the_library(app, page):
     page.goto(access_path(app, guest))
     expect(page).to_have_url(re.compile(r"/library/\d+$"))
     expect(page.locator("#library-product-title")).to_have_text(FILE_PRODUCT_TITLE)
+    expect(page.locator("#library-password-optional")).to_contain_text("Setting a password is optional")
 
 
 def test_signing_in_returns_to_the_page_that_asked(app, page):
