@@ -133,6 +133,7 @@ JOBS: tuple[Job, ...] = (
     notification_jobs.send_push,
     notification_jobs.send_sms,
     order_jobs.refresh_exchange_rates,
+    order_jobs.send_paid_emails,
     payment_jobs.deliver_testpay_event,
 )
 
