@@ -137,7 +137,7 @@ class Order(SQLModel, table=True):
     payment_error: str | None = Field(default=None, max_length=500)
     flagged_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class OrderLine(SQLModel, table=True):
