@@ -24,6 +24,7 @@ from commerce.errors import RateLimited, ValidationError
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import MAX_IMPORTED_KEY_LENGTH, normalize_key
 from commerce.license_keys.vault import configured_vault
+from commerce.licensing import activity
 from commerce.licensing.service import status_of
 from commerce.models import KeyStatus, LicenseActivation, LicenseKey, saved_id
 
@@ -102,7 +103,7 @@ def _limit_client(client_id: str) -> None:
         raise RateLimited("Too many license requests from this address. Try again in a minute.")
 
 
-def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey | None:
+def _find(s: Session, product_id: int, key: str, client_id: str, *, lock: bool = True) -> LicenseKey | None:
     normalized = normalize_key(key)
     counter = ratelimit.attempt_counter()
     row = None
@@ -110,11 +111,8 @@ def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey |
         digest = configured_vault().lookup_hash(normalized)
         if counter.record(f"license-key:{digest}", 60) > KEY_REQUESTS_PER_MINUTE:
             raise RateLimited("Too many requests for this license key. Try again in a minute.")
-        row = s.exec(
-            select(LicenseKey)
-            .where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
-            .with_for_update()
-        ).first()
+        query = select(LicenseKey).where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
+        row = s.exec(query.with_for_update() if lock else query).first()
     if row is None or row.status == KeyStatus.AVAILABLE:
         counter.record(f"license-miss:{client_id}", MISS_WINDOW_SECONDS)
         return None
@@ -132,7 +130,13 @@ def _active(s: Session, row: LicenseKey) -> list[LicenseActivation]:
 
 
 def _answer(
-    row: LicenseKey, status: str, active_count: int, instance_active: bool | None, message: str | None = None
+    row: LicenseKey,
+    status: str,
+    active_count: int,
+    instance_active: bool | None,
+    message: str | None = None,
+    *,
+    pending_uses: int = 0,
 ) -> LicenseAnswer:
     return LicenseAnswer(
         status=status,
@@ -140,7 +144,7 @@ def _answer(
         expires_at=row.expires_at,
         activations=active_count,
         activation_limit=row.activation_limit,
-        usage_count=row.usage_count,
+        usage_count=row.usage_count + pending_uses,
         usage_limit=row.usage_limit,
         instance_active=instance_active,
     )
@@ -150,36 +154,55 @@ NOT_FOUND = LicenseAnswer(status="not_found", message=_MESSAGES["not_found"])
 
 
 def _lookup(
-    s: Session, product_id: object, key: object, instance: object, *, instance_required: bool, client_id: str
+    s: Session,
+    product_id: object,
+    key: object,
+    instance: object,
+    *,
+    instance_required: bool,
+    client_id: str,
+    lock: bool = True,
 ) -> tuple[LicenseKey, str | None] | None:
     """The sold key this request names (rate limits counted) and its instance label; None: not found."""
     _limit_client(client_id)
     pid, text = _product_id(product_id), _key_text(key)
     label = _instance(instance, required=instance_required)
-    row = _find(s, pid, text, client_id)
+    row = _find(s, pid, text, client_id, lock=lock)
     return None if row is None else (row, label)
 
 
 def validate(s: Session, *, product_id: object, key: object, instance: object = None, client_id: str) -> LicenseAnswer:
-    """Is this key good for this product? A valid answer counts one use."""
-    found = _lookup(s, product_id, key, instance, instance_required=False, client_id=client_id)
+    """Is this key good for this product? A valid answer counts one use.
+
+    A key with a usage limit is counted in this transaction, under the key's row lock (the
+    count decides the next answer); any other key's use and its instance's "last seen" go
+    to the activity buffer (`activity`), written every few seconds: a check writes nothing.
+    """
+    found = _lookup(s, product_id, key, instance, instance_required=False, client_id=client_id, lock=False)
     if found is None:
         return NOT_FOUND
     row, label = found
+    if row.usage_limit is not None:
+        s.refresh(row, with_for_update=True)
     status = status_of(row)
     active = _active(s, row)
-    instance_active = None
+    match = None
     if label is not None:
         match = next((a for a in active if a.instance == label), None)
-        instance_active = match is not None
-        if match is not None and status == "valid":
-            match.last_seen_at = utcnow()
-            s.add(match)
-    if status == "valid":
+    instance_active = None if label is None else match is not None
+    if status != "valid":
+        return _answer(row, status, len(active), instance_active)
+    now = utcnow()
+    if row.usage_limit is not None:
         row.usage_count += 1
         s.add(row)
-    s.flush()
-    return _answer(row, status, len(active), instance_active)
+        if match is not None:
+            match.last_seen_at = now
+            s.add(match)
+        s.flush()
+        return _answer(row, status, len(active), instance_active)
+    activity.buffer.record(saved_id(row), activation_id=None if match is None else saved_id(match), when=now)
+    return _answer(row, status, len(active), instance_active, pending_uses=activity.buffer.pending_uses(saved_id(row)))
 
 
 def activate(s: Session, *, product_id: object, key: object, instance: object, client_id: str) -> LicenseAnswer:
