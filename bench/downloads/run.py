@@ -32,16 +32,16 @@ from bench.checkout.run import SECRET, SERVER, app_server, free_port, throwaway_
 def seed(url: str, data_dir: str, size: int) -> tuple[str, str, Path]:
     """A paid order of one file product; returns (download path, session token, file on disk)."""
     os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "DATA_DIR": data_dir})
-    from sqlmodel import Session, select
+    from sqlmodel import Session
 
     from commerce import wiring
     from commerce.accounts.service import _start_session
     from commerce.config import get_settings
     from commerce.db import engine_for
-    from commerce.delivery.downloads import mint_for
+    from commerce.delivery.downloads import mint_link
     from commerce.jobs import EagerBackend, jobs_run_by
     from commerce.kit.time import utcnow
-    from commerce.models import Fulfilment, ProductFile, ProductVersion
+    from commerce.models import ProductFile, ProductVersion
     from commerce.orders.webhooks import handle_event
     from commerce.storage.local import LocalBlobStore
     from tests.fixtures.databases import alembic_upgrade
@@ -78,12 +78,12 @@ def seed(url: str, data_dir: str, size: int) -> tuple[str, str, Path]:
         _, event = world.pay(result.order_reference)
         handle_event(s, event)
         s.commit()
-        fulfilment = s.exec(select(Fulfilment).where(Fulfilment.buyer_id == buyer.id)).one()
-        link = mint_for(s, fulfilment, row)
+        link = mint_link(s, world.buyer_actor(buyer), row.id)
         token = _start_session(s, buyer).token
         s.commit()
     engine.dispose()
-    return link.url, token, store.file_path(blob.key)
+    # The object file on disk (read from the store's record, so this also runs on older trees).
+    return link.url, token, store._object_path(store._read_record(blob.key)["object"])
 
 
 def fetch(urls_and_headers, parallel: int) -> tuple[float, int]:

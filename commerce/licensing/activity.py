@@ -2,7 +2,7 @@
 in one transaction every few seconds, so a valid check of a key writes nothing itself.
 
 A key with a usage limit is the exception: its count decides the next answer, so the
-license API counts its uses in the request's own transaction (`api.validate`). For the
+license API counts its uses at once, by an atomic conditional UPDATE (`api.validate`). For the
 others the count and "last seen" are activity figures, and a process stopping hard
 loses at most the last `FLUSH_SECONDS` of them; `flush` runs at shutdown too. Each web
 process keeps its own buffer, and the flushed statements add to the stored figures
@@ -34,10 +34,12 @@ class ActivityBuffer:
         self._uses: Counter[int] = Counter()
         self._seen: dict[int, datetime] = {}
 
-    def record(self, key_id: int, *, activation_id: int | None, when: datetime) -> None:
-        """One valid check of a key (on an active instance, when it named one)."""
+    def record(self, key_id: int, *, activation_id: int | None, when: datetime, counted: bool = False) -> None:
+        """One valid check of a key (on an active instance, when it named one); `counted`:
+        its use is already stored (a key with a usage limit), only "last seen" waits here."""
         with self._lock:
-            self._uses[key_id] += 1
+            if not counted:
+                self._uses[key_id] += 1
             if activation_id is not None and (activation_id not in self._seen or self._seen[activation_id] < when):
                 self._seen[activation_id] = when
 

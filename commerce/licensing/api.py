@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from commerce import ratelimit
 from commerce.errors import RateLimited, ValidationError
@@ -111,7 +111,11 @@ def _find(s: Session, product_id: int, key: str, client_id: str, *, lock: bool =
         digest = configured_vault().lookup_hash(normalized)
         if counter.record(f"license-key:{digest}", 60) > KEY_REQUESTS_PER_MINUTE:
             raise RateLimited("Too many requests for this license key. Try again in a minute.")
-        query = select(LicenseKey).where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
+        query = (
+            select(LicenseKey)
+            .where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
+            .execution_options(populate_existing=True)
+        )
         row = s.exec(query.with_for_update() if lock else query).first()
     if row is None or row.status == KeyStatus.AVAILABLE:
         counter.record(f"license-miss:{client_id}", MISS_WINDOW_SECONDS)
@@ -174,35 +178,45 @@ def _lookup(
 def validate(s: Session, *, product_id: object, key: object, instance: object = None, client_id: str) -> LicenseAnswer:
     """Is this key good for this product? A valid answer counts one use.
 
-    A key with a usage limit is counted in this transaction, under the key's row lock (the
-    count decides the next answer); any other key's use and its instance's "last seen" go
-    to the activity buffer (`activity`), written every few seconds: a check writes nothing.
+    A key with a usage limit is counted by one atomic conditional UPDATE (the count decides
+    the next answer, so two checks at once never both take the last use, and no row lock is
+    held); any other key's use, and the instance's "last seen", go to the activity buffer
+    (`activity`), written every few seconds: checking such a key writes nothing.
     """
     found = _lookup(s, product_id, key, instance, instance_required=False, client_id=client_id, lock=False)
     if found is None:
         return NOT_FOUND
     row, label = found
-    if row.usage_limit is not None:
-        s.refresh(row, with_for_update=True)
     status = status_of(row)
     active = _active(s, row)
-    match = None
-    if label is not None:
-        match = next((a for a in active if a.instance == label), None)
+    match = None if label is None else next((a for a in active if a.instance == label), None)
     instance_active = None if label is None else match is not None
     if status != "valid":
         return _answer(row, status, len(active), instance_active)
-    now = utcnow()
+    key_id = saved_id(row)
+    pending = 0
     if row.usage_limit is not None:
-        row.usage_count += 1
-        s.add(row)
-        if match is not None:
-            match.last_seen_at = now
-            s.add(match)
-        s.flush()
-        return _answer(row, status, len(active), instance_active)
-    activity.buffer.record(saved_id(row), activation_id=None if match is None else saved_id(match), when=now)
-    return _answer(row, status, len(active), instance_active, pending_uses=activity.buffer.pending_uses(saved_id(row)))
+        counted = s.exec(
+            update(LicenseKey)
+            .where(col(LicenseKey.id) == key_id, col(LicenseKey.usage_count) < row.usage_limit)
+            .values(usage_count=col(LicenseKey.usage_count) + 1)
+            .returning(col(LicenseKey.usage_count))
+            .execution_options(synchronize_session=False)
+        ).first()
+        if counted is None:  # another check took the last use a moment ago
+            return _answer(
+                row, "limit_reached", len(active), instance_active, pending_uses=row.usage_limit - row.usage_count
+            )
+        pending = counted[0] - row.usage_count
+    activity.buffer.record(
+        key_id,
+        activation_id=None if match is None else saved_id(match),
+        when=utcnow(),
+        counted=row.usage_limit is not None,
+    )
+    return _answer(
+        row, status, len(active), instance_active, pending_uses=pending + activity.buffer.pending_uses(key_id)
+    )
 
 
 def activate(s: Session, *, product_id: object, key: object, instance: object, client_id: str) -> LicenseAnswer:
