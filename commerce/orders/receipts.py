@@ -8,6 +8,7 @@ from commerce.config import get_settings
 from commerce.links import LIBRARY_PATH, SELLER_ANALYTICS_PATH, absolute
 from commerce.models import Order, OrderLine, Shop, User
 from commerce.notifications.tasks import enqueue_email
+from commerce.orders.access import ACCESS_LINK_LIFETIME, issue_access_link
 
 
 def schedule_paid_emails(s: Session, order_id: int) -> None:
@@ -31,6 +32,8 @@ def schedule_paid_emails(s: Session, order_id: int) -> None:
         tax=order.tax,
         total=order.total,
         library_url=absolute(base_url, LIBRARY_PATH),
+        access_url=issue_access_link(s, order),
+        access_minutes=int(ACCESS_LINK_LIFETIME.total_seconds() // 60),
     )
     for line in lines:
         shop = s.get_one(Shop, line.shop_id)
