@@ -15,6 +15,7 @@ from commerce.analytics.tasks import periodic_rollups
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
+from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
 from components import theme
 from storefront.api import api
@@ -119,9 +120,14 @@ async def background_jobs():
     # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
     await asyncio.to_thread(redeliver_pending)
     rollups = asyncio.create_task(periodic_rollups())
+    # License checks' activity, written every few seconds (and once more on the way out).
+    license_activity = asyncio.create_task(activity.periodic_flush())
     rates = asyncio.create_task(periodic_rate_refresh())
     yield
     rollups.cancel()
+    license_activity.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await license_activity
     rates.cancel()
     await asyncio.to_thread(shutdown_jobs)
 

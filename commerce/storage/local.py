@@ -132,6 +132,17 @@ class LocalBlobStore:
             raise
         return _read_window(file, end - start)
 
+    def file_path(self, key: str) -> Path:
+        """The file on disk holding `key`'s bytes, for a server to send from the file itself
+        (objects are written once and never changed in place). NotFound when missing."""
+        validate_key(key)
+        record = self._read_record(key)
+        if record is not None:
+            path = self._object_path(record["object"])
+            if path.is_file():
+                return path
+        raise NotFound("This file does not exist.")
+
     # -- signed links --------------------------------------------------------
 
     def signed_download_url(
