@@ -20,6 +20,7 @@ from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
+from storefront.api_uploads import upload_routes
 from storefront.api_webhooks import webhook_routes
 
 log = logging.getLogger(__name__)
@@ -46,5 +47,6 @@ routes += webhook_routes(payments.gateway)
 routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
+routes += upload_routes(storage.blob_store)
 
 api = Starlette(routes=routes)
