@@ -92,14 +92,14 @@ def _attempt_counter(config: Settings):
 
 SUBSCRIBERS: events.SubscriberTable = {
     events.OrderPaid: [
-        analytics.count_sale,  # purchase events, the sellers' in-app notice; rollup after commit
+        analytics.count_sale,  # after commit: purchase events, the sellers' in-app notice, rollup
     ],
     events.OrderRefunded: [
         analytics.count_refund,  # refund events, the buyer's in-app notice; rollup after commit
     ],
     events.FulfilmentGranted: [
         delivery.deliver_after_payment,  # after commit: issue keys, start stamped PDFs
-        search.sales_count_changed,  # the product's popularity moves
+        search.sales_count_changed,  # after commit: the product's popularity moves (reindex debounced)
     ],
     events.FulfilmentRevoked: [
         delivery.withdraw_access,  # keys revoked, download links refused from the commit on
@@ -124,12 +124,16 @@ JOBS: tuple[Job, ...] = (
     delivery_jobs.notify_product_update,
     stamped.make_stamped_copy,
     search_jobs.reindex_dirty_products,
+    search_jobs.products_sold,
+    analytics_jobs.record_paid_order,
+    analytics_jobs.record_missed_sales,
     analytics_jobs.roll_up_analytics,
     analytics_jobs.purge_analytics_events,
     notification_jobs.send_email,
     notification_jobs.send_push,
     notification_jobs.send_sms,
     order_jobs.refresh_exchange_rates,
+    order_jobs.send_paid_emails,
     payment_jobs.deliver_testpay_event,
 )
 

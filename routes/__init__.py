@@ -62,6 +62,9 @@ ADMIN_SHOPS = "/admin/shops"
 ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
 
+# The receipt's one-time "Access your purchase" link (HTTP routes, storefront/api_access.py).
+ACCESS = links.ACCESS_PATH
+
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
