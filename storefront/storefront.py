@@ -12,6 +12,7 @@ import reflex as rx
 
 from commerce import wiring
 from commerce.analytics.tasks import periodic_rollups
+from commerce.catalog.tasks import periodic_upload_purge
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
@@ -120,9 +121,11 @@ async def background_jobs():
     await asyncio.to_thread(redeliver_pending)
     rollups = asyncio.create_task(periodic_rollups())
     rates = asyncio.create_task(periodic_rate_refresh())
+    uploads = asyncio.create_task(periodic_upload_purge())
     yield
     rollups.cancel()
     rates.cancel()
+    uploads.cancel()
     await asyncio.to_thread(shutdown_jobs)
 
 

@@ -18,6 +18,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from commerce import storage
+from commerce.catalog.tasks import purge_abandoned_uploads
 from commerce.errors import NotFound, ValidationError
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.multipart import MiB, UploadIncomplete
@@ -248,3 +250,19 @@ def test_stale_local_uploads_are_purged(tmp_path):
     assert store.purge_stale_uploads(timedelta(days=1)) == 1
     with pytest.raises(NotFound):
         store.list_parts(key, upload_id)
+
+
+def test_the_hourly_job_drops_uploads_abandoned_for_a_day(tmp_path):
+    now = {"at": datetime(2026, 1, 1, tzinfo=UTC)}
+    store = LocalBlobStore(tmp_path / "blobs", SECRET, clock=lambda: now["at"])
+    abandoned = store.start_multipart("products/1/files/abandoned", size=PART, part_size=PART)
+    now["at"] += timedelta(hours=23)
+    recent = store.start_multipart("products/1/files/recent", size=PART, part_size=PART)
+    now["at"] += timedelta(hours=2)
+
+    with storage.blob_store.replaced(store):
+        purge_abandoned_uploads()
+
+    with pytest.raises(NotFound):
+        store.list_parts("products/1/files/abandoned", abandoned)
+    assert store.list_parts("products/1/files/recent", recent) == []
