@@ -266,3 +266,25 @@ def test_the_hourly_job_drops_uploads_abandoned_for_a_day(tmp_path):
     with pytest.raises(NotFound):
         store.list_parts("products/1/files/abandoned", abandoned)
     assert store.list_parts("products/1/files/recent", recent) == []
+
+
+def test_a_part_damaged_on_disk_is_caught_at_completion_and_sent_again(local):
+    store, client = local
+    data = payload(2 * PART, seed=11)
+    key = "products/1/files/damaged"
+    upload_id = store.start_multipart(key, size=len(data), part_size=PART)
+    for number, body in parts_of(data).items():
+        assert client.put(store.part_upload_url(key, upload_id, number), content=body).status_code == 200
+    # What a crash between a part's answer and the disk could leave: the bytes of part 2 lost.
+    with open(store.root / "multipart" / upload_id / "data", "r+b") as file:
+        file.seek(PART + 100)
+        file.write(b"\0" * 1000)
+
+    with pytest.raises(UploadIncomplete, match="Part 2 was damaged"):
+        store.complete_multipart(key, upload_id, size=len(data), part_size=PART, content_type_for=as_pdf)
+    assert [part.number for part in store.list_parts(key, upload_id)] == [1]
+    assert store.stat(key) is None
+
+    client.put(store.part_upload_url(key, upload_id, 2), content=parts_of(data)[2])
+    blob = store.complete_multipart(key, upload_id, size=len(data), part_size=PART, content_type_for=as_pdf)
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
