@@ -8,7 +8,9 @@ import base64
 import hashlib
 import io
 import json
+import uuid
 
+import httpx
 import pytest
 from sqlmodel import select
 from starlette.applications import Starlette
@@ -19,6 +21,8 @@ from commerce.catalog import direct_uploads, files
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import ProductFile, UserRole
 from commerce.storage.multipart import PART_SIZE
+from commerce.storage.port import StoredBlob
+from commerce.storage.s3 import S3BlobStore
 from storefront.api_uploads import upload_routes
 from tests.fixtures.catalog import make_seller, new_product
 
@@ -188,3 +192,34 @@ def test_a_file_that_finds_its_version_full_is_not_kept(s, store, part_client, m
 
     assert [row.filename for row in rows(s, product.id)] == ["first.pdf"]
     assert len(list((store.root / "keys").rglob("*.json"))) == 1
+
+
+def test_with_s3_the_parts_go_straight_to_the_bucket_and_the_file_is_listed(s, moto_endpoint):
+    bucket = S3BlobStore(
+        f"direct-{uuid.uuid4().hex[:12]}",
+        endpoint_url=moto_endpoint,
+        region="eu-west-1",
+        access_key_id="AKIADIRECTUPLOAD0001",
+        secret_access_key="direct-upload-secret",
+    )
+    bucket.ensure_bucket()
+    seller = make_seller(s)
+    product = new_product(s, seller)
+    data = pdf_of(PART_SIZE + 4096)
+    ticket = direct_uploads.start_file_upload(s, seller, product.id, filename="Atlas.pdf", size=len(data), store=bucket)
+    etags = {}
+    for number in (1, 2):
+        url = direct_uploads.file_upload_part_url(seller, ticket.key, ticket.upload_id, number, store=bucket)
+        assert url.startswith(moto_endpoint + "/")  # the bucket, not the app
+        response = httpx.put(url, content=data[(number - 1) * PART_SIZE : number * PART_SIZE])
+        etags[number] = response.headers["etag"]
+
+    view = direct_uploads.complete_file_upload(
+        s, seller, ticket.key, ticket.upload_id, client_etags=etags, store=bucket
+    )
+
+    (file,) = view.versions[0].files
+    assert (file.size_bytes, file.content_type) == (len(data), "application/pdf")
+    assert file.sha256 == hashlib.sha256(data).hexdigest()
+    (row,) = rows(s, product.id)
+    assert bucket.stat(row.blob_key) == StoredBlob(row.blob_key, len(data), file.sha256, "application/pdf")
