@@ -2,7 +2,9 @@
 
 Objects are encrypted at rest (SSE-S3), uploaded in parts above a size threshold,
 and carry their SHA-256 as user metadata. Downloads go straight from S3 through
-presigned URLs whose response headers make the browser save the file.
+presigned URLs whose response headers make the browser save the file. Browsers upload
+product files straight to the bucket too, in parts, through presigned UploadPart URLs
+(the multipart methods; see commerce.storage.multipart).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from commerce.storage.multipart import (
     ContentTypeFor,
     UploadedPart,
     check_parts,
-    expected_part_size,
     validate_upload_id,
     validate_upload_shape,
 )
@@ -169,7 +170,6 @@ class S3BlobStore:
         # The bucket's own list of parts is the truth, not the browser's.
         parts = self.list_parts(key, upload_id)
         check_parts(parts, size=size, part_size=part_size, client_etags=client_etags)
-        expected_part_size(len(parts), size, part_size)
         self._client.complete_multipart_upload(
             Bucket=self.bucket,
             Key=key,

@@ -288,3 +288,24 @@ def test_a_part_damaged_on_disk_is_caught_at_completion_and_sent_again(local):
     client.put(store.part_upload_url(key, upload_id, 2), content=parts_of(data)[2])
     blob = store.complete_multipart(key, upload_id, size=len(data), part_size=PART, content_type_for=as_pdf)
     assert blob.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_bucket_lets_the_shops_pages_put_parts_and_read_their_etag(moto_endpoint):
+    bucket = S3BlobStore(
+        f"multipart-cors-{random.randrange(10**9)}",
+        endpoint_url=moto_endpoint,
+        region="eu-west-1",
+        access_key_id="AKIAMULTIPARTTEST001",
+        secret_access_key="multipart-secret",
+    )
+    bucket.ensure_bucket()
+    key = "products/1/files/cors"
+    url = bucket.part_upload_url(key, bucket.start_multipart(key, size=PART + 1, part_size=PART), 1)
+    origin = "https://shop.example"
+
+    preflight = httpx.options(url, headers={"Origin": origin, "Access-Control-Request-Method": "PUT"})
+    sent = httpx.put(url, content=b"part", headers={"Origin": origin})
+
+    assert preflight.headers["access-control-allow-methods"] == "PUT"
+    assert sent.headers["access-control-allow-origin"] in (origin, "*")
+    assert sent.headers["access-control-expose-headers"] == "ETag"
