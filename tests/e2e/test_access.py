@@ -84,7 +84,9 @@ def access_path(app, address: str, wait_seconds: float = 20) -> str:
 def test_a_guest_gets_files_and_keys_at_once_then_one_click_from_the_receipt_into_the_library(app, page):
     suffix = uuid.uuid4().hex[:6]
     guest = f"guest-{suffix}@example.com"
-    _, key_product = publish_key_product(app, f"Render Tool {suffix}")
+    # In a shop of its own: other tests open the demo sellers' newest products.
+    seller, _, _ = _new_seller(app, suffix)
+    _, key_product = publish_key_product(app, f"Render Tool {suffix}", seller_email=seller)
 
     add_to_cart(page, DOCS_PRODUCT)
     add_to_cart(page, key_product)
