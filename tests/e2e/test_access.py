@@ -143,7 +143,7 @@ def test_a_single_product_claim_lands_on_that_product_in_the_library(app, page):
     expect(page.locator("#library-password-optional")).to_contain_text("Setting a password is optional")
 
 
-def test_signing_in_returns_to_the_page_that_asked(app, page):
+def test_signing_in_returns_to_the_page_that_asked(app, page, new_page, viewport):
     page.goto(FILE_PRODUCT)
     expect(page.locator("#product-title")).to_be_visible()
     page.locator("#nav-login").click()
@@ -154,10 +154,16 @@ def test_signing_in_returns_to_the_page_that_asked(app, page):
     expect(page).to_have_url(re.compile(re.escape(FILE_PRODUCT) + "$"))
     expect(page.locator("#account-menu")).to_be_visible()
     # A guarded page sends a visitor to sign in and back as well.
-    page.context.clear_cookies()
-    page.goto("/orders")
-    expect(page).to_have_url(re.compile(r"/login\?next=%2Forders$"))
+    visitor = new_page(viewport)
+    visitor.goto("/orders")
+    expect(visitor).to_have_url(re.compile(r"/login\?next=%2Forders$"))
+    visitor.locator("#login-email").fill(BUYER_EMAIL)
+    visitor.locator("#login-password").fill(DEMO_PASSWORD)
+    visitor.locator("#login-submit").click()
+    expect(visitor).to_have_url(re.compile(r"/orders/?$"))
+    expect(visitor.get_by_role("heading", name="Your orders")).to_be_visible()
     # A sign-in link that points off the site goes home instead (no open redirect).
+    page = new_page(viewport)
     page.goto("/login?next=//evil.example/steal")
     page.locator("#login-email").fill(BUYER_EMAIL)
     page.locator("#login-password").fill(DEMO_PASSWORD)
