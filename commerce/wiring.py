@@ -15,6 +15,7 @@ from __future__ import annotations
 from commerce import events, ratelimit, storage
 from commerce.analytics import subscribers as analytics
 from commerce.analytics import tasks as analytics_jobs
+from commerce.catalog import tasks as catalog_jobs
 from commerce.config import Settings, get_settings
 from commerce.delivery import stamped
 from commerce.delivery import subscribers as delivery
@@ -119,6 +120,7 @@ SUBSCRIBERS: events.SubscriberTable = {
 # -- Everything that runs in the background. ----------------------------------------------
 
 JOBS: tuple[Job, ...] = (
+    catalog_jobs.purge_abandoned_uploads,
     delivery_jobs.deliver_fulfilment,
     delivery_jobs.deliver_waiting,
     delivery_jobs.notify_product_update,

@@ -22,6 +22,7 @@ from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
+from storefront.api_uploads import upload_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
 
@@ -50,6 +51,7 @@ routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
 routes += access_routes()
+routes += upload_routes(storage.blob_store)
 
 # Unknown products, shops and categories answer 404 before any script runs.
 api = Starlette(routes=routes, middleware=[Middleware(PageStatusMiddleware)])

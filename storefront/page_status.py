@@ -105,8 +105,10 @@ class PageStatusMiddleware:
         if answer == PageAnswer.FOUND:
             await self.app(scope, receive, send)
             return
-        # Ask for the plain document (no precompressed copy) so its title can be replaced.
+        # Ask for the plain document (no precompressed copy) so its title can be replaced, as
+        # body messages: without the server's extensions a file is not sent by path (pathsend).
         headers = [(k, v) for k, v in scope.get("headers", []) if k != b"accept-encoding"]
+        plain_scope = {**scope, "headers": headers, "extensions": {}}
         start: Message = {}
         body = bytearray()
 
@@ -117,7 +119,7 @@ class PageStatusMiddleware:
             elif message["type"] == "http.response.body":
                 body.extend(message.get("body", b""))
 
-        await self.app({**scope, "headers": headers}, receive, capture)
+        await self.app(plain_scope, receive, capture)
         response_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED]
         is_html = any(k.lower() == b"content-type" and b"text/html" in v for k, v in response_headers)
         document = retitle(bytes(body), answer) if is_html and start.get("status") == 200 else bytes(body)

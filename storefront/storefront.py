@@ -12,6 +12,7 @@ import reflex as rx
 
 from commerce import wiring
 from commerce.analytics.tasks import periodic_rollups
+from commerce.catalog.tasks import periodic_upload_purge
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
@@ -123,12 +124,14 @@ async def background_jobs():
     # License checks' activity, written every few seconds (and once more on the way out).
     license_activity = asyncio.create_task(activity.periodic_flush())
     rates = asyncio.create_task(periodic_rate_refresh())
+    uploads = asyncio.create_task(periodic_upload_purge())
     yield
     rollups.cancel()
     license_activity.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await license_activity
     rates.cancel()
+    uploads.cancel()
     await asyncio.to_thread(shutdown_jobs)
 
 
