@@ -10,6 +10,7 @@ import logging
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
@@ -20,7 +21,10 @@ from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
+from storefront.api_session import SessionRefreshMiddleware, session_routes
 from storefront.api_webhooks import webhook_routes
+from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
+from storefront.visit_referrer import ReferrerMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -46,5 +50,17 @@ routes += webhook_routes(payments.gateway)
 routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
+routes += session_routes()
 
-api = Starlette(routes=routes)
+routes += csp_routes()
+api = Starlette(
+    routes=routes,
+    middleware=[
+        # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
+        Middleware(SecurityHeadersMiddleware),
+        # Page loads rotate a session due for a new token (the cookie is HttpOnly: only HTTP sets it).
+        Middleware(SessionRefreshMiddleware),
+        # Page loads keep an outside Referer for the analytics state.
+        Middleware(ReferrerMiddleware),
+    ],
+)

@@ -1,6 +1,12 @@
 """Every table, imported so `SQLModel.metadata` (Alembic's target) knows them all."""
 
-from commerce.models.accounts import AuthSession, PasswordResetToken, User, UserRole
+from commerce.models.accounts import (
+    AuthSession,
+    PasswordResetToken,
+    RegistrationToken,
+    User,
+    UserRole,
+)
 from commerce.models.analytics import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
@@ -22,6 +28,7 @@ from commerce.models.catalog import (
 )
 from commerce.models.delivery import (
     DeliveryPolicy,
+    DeliveryProblem,
     DownloadCounter,
     DownloadEvent,
     FulfilmentDelivery,
@@ -68,6 +75,7 @@ __all__ = [
     "Category",
     "DeliveryKind",
     "DeliveryPolicy",
+    "DeliveryProblem",
     "DimensionRollup",
     "DiscountCode",
     "DiscountKind",
@@ -98,6 +106,7 @@ __all__ = [
     "OrderStatus",
     "OrderTransition",
     "PasswordResetToken",
+    "RegistrationToken",
     "PaymentEventKind",
     "PricingMode",
     "Product",
