@@ -32,6 +32,8 @@ SELLER_DELIVERY_PATH = "/seller/delivery"
 SELLER_ANALYTICS_PATH = "/seller/analytics"
 ADMIN_USERS_PATH = "/admin/users"
 ADMIN_ORDERS_PATH = "/admin/orders"
+# The receipt's one-time "Access your purchase" link (an HTTP route, not a page).
+ACCESS_PATH = "/access"
 # The embedded test gateway's hosted payment page: TESTPAY_PATH/<session id>.
 TESTPAY_PATH = "/testpay"
 
@@ -75,6 +77,11 @@ def registration_confirm_url(token: str) -> str:
 def unlock_url(token: str) -> str:
     """The emailed link that makes a device known to an account locked for new devices."""
     return f"{UNLOCK_PATH}?token={_segment(token)}"
+
+
+def access_url(token: str) -> str:
+    """The receipt's one-time link that signs the buyer in and opens their purchase."""
+    return f"{ACCESS_PATH}/{_segment(token)}"
 
 
 def seller_product_url(product_id: int) -> str:

@@ -73,10 +73,16 @@ SESSION_WELCOME = "/api/session/welcome"
 SESSION_UNLOCK = links.UNLOCK_PATH
 # The browser's device cookie per account it signed in to (commerce/accounts/devices.py).
 DEVICE_COOKIE = "mp_device"
+# The receipt's one-time "Access your purchase" link (HTTP routes, storefront/api_access.py).
+ACCESS = links.ACCESS_PATH
 
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
+# Product files sent in parts: Uppy's S3 uploader talks to <base>/s3/multipart...
+# (Companion's protocol); with the local store the parts go to UPLOAD_PARTS.
+UPLOADS = "/api/uploads/products"
+UPLOAD_PARTS = "/api/uploads/parts"
 # Reflex serves the page registered under this route for every unknown address.
 NOT_FOUND = "404"
 

@@ -197,6 +197,7 @@ class CartState(ServiceState, rx.State):
         self.add_pending = False
         if not result.ok:
             self.add_error, self.add_error_product_id = result.error, product_id
+            # The product page's form brings the message into view itself (storefront/pages/product.py).
             return
         self.added_product_id = product_id
         await track(self, "add_to_cart", product_ids=[product_id])

@@ -17,12 +17,15 @@ from starlette.routing import BaseRoute, Route
 
 from commerce import payments, storage
 from commerce.db import check_database
+from storefront.api_access import access_routes
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
 from storefront.api_session import SessionRefreshMiddleware, session_routes
+from storefront.api_uploads import upload_routes
 from storefront.api_webhooks import webhook_routes
+from storefront.page_status import PageStatusMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
 from storefront.visit_referrer import ReferrerMiddleware
 
@@ -51,8 +54,10 @@ routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
 routes += session_routes()
-
+routes += access_routes()
+routes += upload_routes(storage.blob_store)
 routes += csp_routes()
+
 api = Starlette(
     routes=routes,
     middleware=[
@@ -62,5 +67,7 @@ api = Starlette(
         Middleware(SessionRefreshMiddleware),
         # Page loads keep an outside Referer for the analytics state.
         Middleware(ReferrerMiddleware),
+        # Unknown products, shops and categories answer 404 before any script runs.
+        Middleware(PageStatusMiddleware),
     ],
 )

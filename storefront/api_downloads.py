@@ -44,7 +44,7 @@ _STATUS = {
 def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
     params = request.path_params
     query = request.query_params
-    if any(len(query.getlist(name)) > 1 for name in ("exp", "sig")):
+    if any(len(query.getlist(name)) > 1 for name in ("exp", "sig", "by")):
         raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
     link = links.verify(
         get_settings().secret_key,
@@ -52,6 +52,7 @@ def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
         params["file_id"],
         query.get("exp", ""),
         query.get("sig", ""),
+        by=query.get("by", ""),
     )
     with unit_of_work() as s:
         ticket = downloads.authorise(

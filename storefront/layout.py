@@ -105,6 +105,7 @@ def _shell(content: rx.Component) -> rx.Component:
             unread_notifications=NotificationsState.unread,
             on_sign_out=SessionState.logout,
             search=quick_search(),
+            login_href=SessionState.sign_in_here,
         ),
         rx.el.main(
             content,

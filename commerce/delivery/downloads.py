@@ -267,13 +267,25 @@ def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment 
 def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
     """A fresh signed link to one file the actor owns (any released version of a product they bought)."""
     user_id = require_signed_in(actor)
+    file = released_file(s, file_id)
+    fulfilment = _buyer_fulfilment(s, user_id, file.product_id) if file else None
+    if file is None or fulfilment is None:
+        raise NotFound("This file is not in your library.")
+    return mint_for(s, fulfilment, file)
+
+
+def released_file(s: Session, file_id: int) -> ProductFile | None:
+    """The file, if it belongs to a released version (drafts are the seller's alone)."""
     file = s.get(ProductFile, file_id) if isinstance(file_id, int) and not isinstance(file_id, bool) else None
-    missing = NotFound("This file is not in your library.")
     if file is None or s.get_one(ProductVersion, file.version_id).released_at is None:
-        raise missing
-    fulfilment = _buyer_fulfilment(s, user_id, file.product_id)
-    if fulfilment is None:
-        raise missing
+        return None
+    return file
+
+
+def mint_for(s: Session, fulfilment: Fulfilment, file: ProductFile, *, by_receipt: bool = False) -> MintedLink:
+    """A link to `file` under a fulfilment the caller checked is the viewer's; `by_receipt` for a
+    browser that holds the order's receipt token but no session (short-lived, see links)."""
+    user_id = fulfilment.buyer_id
     policy = policy_of(s, file.product_id)
     current = allowance(s, user_id, file.product_id)
     if current.exhausted:
@@ -298,6 +310,7 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
         saved_id(file),
         file.filename,
         lifetime=timedelta(minutes=policy.link_minutes),
+        by_receipt=by_receipt,
     )
     return MintedLink(url=url, filename=file.filename, preparing=False, message="")
 
@@ -352,7 +365,8 @@ def authorise(
             "Your access to this product has ended because the order was refunded or "
             "disputed, so it can no longer be downloaded."
         )
-    user_id = session_user_id(s, session_token)
+    # A receipt link was minted for the browser that paid, which may hold no session.
+    user_id = fulfilment.buyer_id if link.by_receipt else session_user_id(s, session_token)
     if user_id != fulfilment.buyer_id:
         raise NotYourLink(
             "This download link belongs to another account. Sign in as the buyer and download it from your library."

@@ -1,6 +1,7 @@
 """Every table, imported so `SQLModel.metadata` (Alembic's target) knows them all."""
 
 from commerce.models.accounts import (
+    NO_PASSWORD,
     AuthSession,
     PasswordResetToken,
     RegistrationToken,
@@ -53,6 +54,7 @@ from commerce.models.orders import (
     Fulfilment,
     FulfilmentStatus,
     Order,
+    OrderAccessLink,
     OrderLine,
     OrderStatus,
     OrderTransition,
@@ -64,6 +66,7 @@ from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review,
 from commerce.models.shops import Shop
 
 __all__ = [
+    "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
     "AuditRecord",
@@ -102,6 +105,7 @@ __all__ = [
     "ModerationStatus",
     "Notification",
     "Order",
+    "OrderAccessLink",
     "OrderLine",
     "OrderStatus",
     "OrderTransition",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 import routes
 from commerce.models import PricingMode
@@ -17,6 +18,15 @@ from state.catalog import ProductState
 from state.reviews import ReviewsState
 from storefront.layout import open_graph, shop_page
 from storefront.pages.product_reviews import report_product_control, reviews_section
+
+# On a phone the add-to-cart error under the button can sit below the fold (or the keyboard):
+# once the answer has had time to arrive, bring it into view. Compiled into the page, not sent
+# by the server (a script from the server is evaluated in the browser, which the CSP forbids).
+SCROLL_TO_ADD_ERROR = rx.call_function(
+    FunctionStringVar.create(
+        "() => setTimeout(() => document.getElementById('add-to-cart-error')?.scrollIntoView({block: 'center'}), 700)"
+    )
+)
 
 P = ProductState.product
 
@@ -125,7 +135,7 @@ def add_to_cart_form() -> rx.Component:
             ),
         ),
         spacing="2",
-        on_submit=CartState.add,
+        on_submit=[CartState.add, SCROLL_TO_ADD_ERROR],
         reset_on_submit=False,
         id="add-to-cart-form",
     )
@@ -303,10 +313,19 @@ def product_view() -> rx.Component:
     on_load=[ProductState.load, ReviewsState.load],
 )
 def product() -> rx.Component:
-    missing = missing_state(
-        "package-x",
-        "This product is not available",
-        "It may have been removed by its seller, or the address may be mistyped.",
-        id="product-missing",
+    missing = rx.cond(
+        ProductState.unavailable,
+        missing_state(
+            "store",
+            "This product is unavailable",
+            "Its shop is unavailable at the moment. If you bought it, it is still in your library.",
+            id="product-unavailable",
+        ),
+        missing_state(
+            "package-x",
+            "Product not found",
+            "It may have been removed by its seller, or the address may be mistyped.",
+            id="product-missing",
+        ),
     )
     return once_loaded(ProductState.loaded, product_view(), not_found=ProductState.not_found, missing=missing)
