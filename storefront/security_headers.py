@@ -10,7 +10,8 @@ The policy, as the built app needs it (checked by running the e2e suite with it 
   `call_script` (which evaluates strings in the browser).
 - styles: 'unsafe-inline', because the compiled components (Emotion, Radix Themes) inject
   style elements and attributes at run time.
-- the event socket and fetches go to this origin only; images and fonts from this origin
+- the event socket and fetches go to this origin only (and, with S3, to the bucket the
+  product-file uploader sends parts to); images and fonts from this origin
   (and data: URLs, which Radix uses for icons); no plugins; no framing by anyone
   (frame-ancestors 'none'); forms post to this origin only.
 - violations are reported to /api/csp-report, which logs them (`csp_report`).
@@ -28,6 +29,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -70,10 +72,26 @@ def _hash(script: bytes) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
 
 
+def _storage_origins() -> list[str]:
+    """With S3, the product-file uploader sends parts from the browser straight to the bucket."""
+    settings = get_settings()
+    if not settings.s3_bucket:
+        return []
+    if settings.s3_endpoint_url:
+        parts = urlsplit(settings.s3_endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]
+    return ["https://*.amazonaws.com"]
+
+
 def page_policy(inline_scripts: Iterable[bytes]) -> str:
     hashes = sorted({_hash(script) for script in inline_scripts} | {_hash(s.encode()) for s in APP_SCRIPTS})
     script_src = " ".join(["script-src 'self'", *hashes])
-    policy = [*BASE_POLICY[:1], script_src, *BASE_POLICY[1:]]
+    connect_src = " ".join(["connect-src 'self'", *_storage_origins()])
+    policy = [
+        *BASE_POLICY[:1],
+        script_src,
+        *(connect_src if d.startswith("connect-src") else d for d in BASE_POLICY[1:]),
+    ]
     if get_settings().base_url.startswith("https://"):
         policy.append("upgrade-insecure-requests")
     return "; ".join(policy)
