@@ -3,7 +3,7 @@
 Services take a Session and never commit; the caller owns the transaction:
 
     with unit_of_work() as s:
-        accounts.register(s, ...)
+        accounts.create_account(s, ...)
 
 Work that must only happen once the data is durable (emails, indexing, jobs) is
 registered with `after_commit(s, fn)` and runs after a successful commit only.
@@ -44,6 +44,7 @@ def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_savepoint_inside_a_transaction)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     return engine
@@ -64,6 +65,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_savepoint_inside_a_transaction(connection: Connection, _name: str) -> None:
+    """Python's sqlite3 opens a transaction only at the first write, so a savepoint taken
+    before any write would be the outermost one, and SQLite commits on releasing that: a
+    later error in the unit of work could no longer undo what the savepoint did. Open the
+    transaction first, so every savepoint is nested in the unit of work's transaction."""
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        driver.execute("BEGIN")
 
 
 def get_engine() -> Engine:
@@ -177,6 +188,24 @@ event.listen(UnitOfWorkSession, "after_transaction_create", _open_frame)
 event.listen(UnitOfWorkSession, "after_commit", _on_commit)
 event.listen(UnitOfWorkSession, "after_rollback", _on_rollback)
 event.listen(UnitOfWorkSession, "after_transaction_end", _close_transaction)
+
+
+def serialise_writes(s: Session) -> None:
+    """From here to the commit, no other transaction writes to the database (SQLite only).
+
+    For a check-then-write that must not interleave (checkout's stock check): PostgreSQL
+    locks the rows concerned (`FOR UPDATE`), which SQLite ignores. There, Python's sqlite3
+    starts a transaction only at the first write, so reads before it see whatever is
+    committed meanwhile: `BEGIN IMMEDIATE` takes the database's write lock now (waiting
+    up to the busy timeout for another writer) so what is read next stays true. A
+    transaction that has already written holds that lock already.
+    """
+    connection = s.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def check_database() -> None:

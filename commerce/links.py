@@ -23,9 +23,15 @@ ORDERS_PATH = "/orders"
 LIBRARY_PATH = "/library"
 ACCOUNT_PATH = "/account"
 PASSWORD_RESET_PATH = "/reset"
+# A sign-up's email link: REGISTRATION_CONFIRM_PATH/<token> creates the account.
+REGISTRATION_CONFIRM_PATH = "/welcome"
+LOGIN_PATH = "/login"
+UNLOCK_PATH = "/api/session/unlock"
 SELLER_PRODUCTS_PATH = "/seller/products"
+SELLER_DELIVERY_PATH = "/seller/delivery"
 SELLER_ANALYTICS_PATH = "/seller/analytics"
 ADMIN_USERS_PATH = "/admin/users"
+ADMIN_ORDERS_PATH = "/admin/orders"
 # The receipt's one-time "Access your purchase" link (an HTTP route, not a page).
 ACCESS_PATH = "/access"
 # The embedded test gateway's hosted payment page: TESTPAY_PATH/<session id>.
@@ -63,6 +69,16 @@ def password_reset_url(token: str) -> str:
     return f"{PASSWORD_RESET_PATH}/{_segment(token)}"
 
 
+def registration_confirm_url(token: str) -> str:
+    """Where a sign-up's email link leads: the account is created and signed in."""
+    return f"{REGISTRATION_CONFIRM_PATH}/{_segment(token)}"
+
+
+def unlock_url(token: str) -> str:
+    """The emailed link that makes a device known to an account locked for new devices."""
+    return f"{UNLOCK_PATH}?token={_segment(token)}"
+
+
 def access_url(token: str) -> str:
     """The receipt's one-time link that signs the buyer in and opens their purchase."""
     return f"{ACCESS_PATH}/{_segment(token)}"
@@ -71,6 +87,11 @@ def access_url(token: str) -> str:
 def seller_product_url(product_id: int) -> str:
     """A product in its seller's studio editor."""
     return f"{SELLER_PRODUCTS_PATH}/{int(product_id)}"
+
+
+def seller_delivery_url(product_id: int) -> str:
+    """A product's delivery settings, download counts and sales waiting in the seller's studio."""
+    return f"{SELLER_DELIVERY_PATH}/{int(product_id)}"
 
 
 def media_url(key: str | None) -> str | None:

@@ -121,6 +121,23 @@ def stacked_form(*children: rx.Component, on_submit, spacing: str = theme.GAP, *
     return rx.form(rx.vstack(*children, spacing=spacing, width="100%"), on_submit=on_submit, width="100%", **props)
 
 
+class _NativeForm(rx.el.div.__self__):  # type: ignore[misc,name-defined]
+    """A plain <form>: Reflex's form element always cancels the browser's own submission."""
+
+    tag = "form"
+
+
+def posted_form(*children: rx.Component, action: str, spacing: str = theme.GAP, **props) -> rx.Component:
+    """A form the browser itself posts to an HTTP route (sign-in: only an HTTP response can
+    set the HttpOnly session cookie), instead of sending it over the websocket."""
+    return _NativeForm.create(
+        rx.vstack(*children, spacing=spacing, width="100%"),
+        custom_attrs={"action": action, "method": "post"},
+        width="100%",
+        **props,
+    )
+
+
 def submit_row(button: rx.Component) -> rx.Component:
     """A form's submit button: full width on a phone, its own width from a tablet up."""
     return rx.box(button, width=rx.breakpoints(initial="100%", sm="auto"))

@@ -149,8 +149,17 @@ def key_row(
                     custom_attrs={"data-testid": "reveal-key"},
                 ),
             ),
-            rx.button(
-                rx.icon("copy", size=16), "Copy", on_click=on_copy, size="2", custom_attrs={"data-testid": "copy-key"}
+            # Copied in the browser from the key on show: a copy made by the server would need
+            # Reflex's call_script, which evaluates code and the page's CSP forbids.
+            rx.cond(
+                revealed,
+                rx.button(
+                    rx.icon("copy", size=16),
+                    "Copy",
+                    on_click=[rx.set_clipboard(shown), on_copy],
+                    size="2",
+                    custom_attrs={"data-testid": "copy-key"},
+                ),
             ),
             spacing="2",
         ),

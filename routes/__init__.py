@@ -32,8 +32,9 @@ SEARCH = links.SEARCH_PATH
 CART = links.CART_PATH
 LIBRARY = links.LIBRARY_PATH
 LIBRARY_PRODUCT = f"{links.LIBRARY_PATH}/[library_product_id]"
-LOGIN = "/login"
+LOGIN = links.LOGIN_PATH
 REGISTER = "/register"
+REGISTRATION_CONFIRM = f"{links.REGISTRATION_CONFIRM_PATH}/[registration_token]"
 ACCOUNT = links.ACCOUNT_PATH
 PASSWORD_RESET = links.PASSWORD_RESET_PATH
 PASSWORD_RESET_WITH_TOKEN = f"{links.PASSWORD_RESET_PATH}/[reset_token]"
@@ -47,7 +48,7 @@ NOTIFICATIONS = "/notifications"
 TESTPAY = f"{links.TESTPAY_PATH}/[testpay_session]"
 SELLER = "/seller"
 SELLER_PRODUCT = f"{links.SELLER_PRODUCTS_PATH}/[edit_product_id]"
-SELLER_DELIVERY = "/seller/delivery/[delivery_product_id]"
+SELLER_DELIVERY = f"{links.SELLER_DELIVERY_PATH}/[delivery_product_id]"
 SELLER_ANALYTICS = links.SELLER_ANALYTICS_PATH
 SELLER_SALES = "/seller/sales"
 SELLER_DISCOUNTS = "/seller/discounts"
@@ -56,12 +57,22 @@ SELLER_PAYOUTS = "/seller/payouts"
 SELLER_REVIEWS = "/seller/reviews"
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
-ADMIN_ORDERS = "/admin/orders"
+ADMIN_ORDERS = links.ADMIN_ORDERS_PATH
 ADMIN_PAYOUTS = "/admin/payouts"
 ADMIN_SHOPS = "/admin/shops"
 ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
 
+# Where a visit came from (document.referrer of the landing page): set by the page load's
+# HTTP response (storefront/visit_referrer.py), read by the analytics state from the handshake.
+REFERRER_COOKIE = "mp_ref"
+
+# The session cookie's HTTP routes (storefront/api_session.py): only HTTP responses set it.
+SESSION_LOGIN = "/api/session/login"
+SESSION_WELCOME = "/api/session/welcome"
+SESSION_UNLOCK = links.UNLOCK_PATH
+# The browser's device cookie per account it signed in to (commerce/accounts/devices.py).
+DEVICE_COOKIE = "mp_device"
 # The receipt's one-time "Access your purchase" link (HTTP routes, storefront/api_access.py).
 ACCESS = links.ACCESS_PATH
 
@@ -104,9 +115,24 @@ def safe_next_path(target: str | None, default: str = HOME) -> str:
     return target
 
 
-def login_url(next_path: str | None = None) -> str:
-    """The sign-in page, returning to `next_path` (if it is safe) afterwards."""
+def cookie_value(cookie_header: str | None, name: str) -> str:
+    """One cookie's value in a Cookie header ("" if absent)."""
+    for part in (cookie_header or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value.strip().strip('"')
+    return ""
+
+
+def login_url(next_path: str | None = None, *, error: str = "") -> str:
+    """The sign-in page, returning to `next_path` (if it is safe) afterwards; `error` is a
+    reason code the page turns into a sentence (the sign-in route sends refusals back)."""
     target = safe_next_path(next_path, default="")
-    if not target or target == HOME:
-        return LOGIN
-    return f"{LOGIN}?{urlencode({'next': target})}"
+    query = {name: value for name, value in (("next", "" if target == HOME else target), ("error", error)) if value}
+    return f"{LOGIN}?{urlencode(query)}" if query else LOGIN
+
+
+def registration_confirm_url(token: str, *, error: str = "") -> str:
+    """The sign-up link's page; `error` a reason code it shows (expired, taken, origin)."""
+    path = links.registration_confirm_url(token)
+    return f"{path}?{urlencode({'error': error})}" if error else path

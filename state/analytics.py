@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import reflex as rx
 
@@ -52,13 +52,13 @@ class VisitorState(rx.State):
         if utm:
             self.visit_source = capture.encode_source(capture.decode_source(self.visit_source)["referrer_host"], utm)
         if not self._referrer_checked:
-            # document.referrer stays the outside page that opened the site while the app navigates.
+            # The landing page's HTTP response kept its Referer (the outside page that opened
+            # the site) in a cookie this page's websocket handshake carried; no script runs.
             self._referrer_checked = True
-            return rx.call_script("document.referrer", callback=VisitorState.note_referrer)
+            self._note_referrer(unquote(routes.cookie_value(self.router.headers.cookie, routes.REFERRER_COOKIE)))
 
-    @rx.event
-    def note_referrer(self, referrer: Any):
-        host = capture.referrer_host(referrer if isinstance(referrer, str) else "", _own_host())
+    def _note_referrer(self, referrer: str):
+        host = capture.referrer_host(referrer, _own_host())
         if host:
             current = capture.decode_source(self.visit_source)
             utm = {field: current[field] for field in capture.UTM_FIELDS if current[field]}

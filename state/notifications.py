@@ -29,6 +29,8 @@ from state.session import SessionState, client_connected, current_actor
 POLL_SECONDS = 2.0
 # A watcher whose tab went away without the server noticing stops on its own.
 MAX_WATCH_SECONDS = 6 * 60 * 60
+TOAST_SECONDS = 8.0
+MAX_TOASTS = 3
 
 
 class NotificationsState(ServiceState, rx.State):
@@ -41,6 +43,11 @@ class NotificationsState(ServiceState, rx.State):
     _latest_id: int = -1
     _figures_stamp: str = ""
     _watching: bool = False
+    # New notifications shown for a few seconds in the corner of the page (a live region);
+    # rendered from state, since Reflex's server-sent toasts evaluate code in the browser,
+    # which the CSP forbids. Each: {"key", "title", "body"}.
+    toasts: list[dict[str, str]] = []
+    _toast_shown_at: dict[str, float] = {}
 
     @rx.event
     async def start(self):
@@ -92,13 +99,29 @@ class NotificationsState(ServiceState, rx.State):
                     async with self:
                         if listed.ok and self._page == shown_page:
                             self.items, self.pagination = paged(listed)
-                for note in fresh:
-                    yield rx.toast.info(note.title, description=note.body, duration=8000, id=f"notification-{note.id}")
+                async with self:
+                    self._show_toasts(fresh)
                 if figures_changed:
                     yield DashboardState.refresh_live
         finally:
             async with self:
                 self._watching = False
+
+    def _show_toasts(self, fresh: list[NotificationView]) -> None:
+        now = time.monotonic()
+        kept = [toast for toast in self.toasts if now - self._toast_shown_at.get(toast["key"], 0) < TOAST_SECONDS]
+        for note in fresh:
+            key = f"notification-{note.id}"
+            self._toast_shown_at[key] = now
+            kept.append({"key": key, "title": note.title, "body": note.body})
+        kept = kept[-MAX_TOASTS:]
+        self._toast_shown_at = {toast["key"]: self._toast_shown_at[toast["key"]] for toast in kept}
+        if kept != self.toasts:
+            self.toasts = kept
+
+    @rx.event
+    def dismiss_toast(self, key: str):
+        self.toasts = [toast for toast in self.toasts if toast["key"] != key]
 
     @rx.event
     async def load_page(self):

@@ -233,14 +233,12 @@ class ProductEditorState(PageState, rx.State):
         await self._upload(
             "cover", uploads[:1], lambda upload: self._edit_product("image", images.set_cover, upload.file)
         )
-        return rx.clear_selected_files("cover-upload")
 
     @rx.event
     async def upload_gallery(self, uploads: list[rx.UploadFile]):
         await self._upload(
             "gallery", uploads, lambda upload: self._edit_product("image", images.add_gallery_image, upload.file)
         )
-        return rx.clear_selected_files("gallery-upload")
 
     async def _import_keys(self, service, source) -> None:
         """Keys into the inventory: the report is the notice, and the editor is read again."""
@@ -253,7 +251,6 @@ class ProductEditorState(PageState, rx.State):
         if uploads:
             await self._import_keys(keys.import_license_key_file, uploads[0].file)
         self.uploading, self.upload_progress = "", 0
-        return rx.clear_selected_files("keys-upload")
 
     @rx.event
     async def import_pasted_keys(self, form_data: dict[str, Any]):

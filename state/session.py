@@ -1,9 +1,12 @@
 """Who is signed in: the session cookie, sign-in, sign-up, sign-out and page guards.
 
-The cookie holds an opaque session token; who it belongs to lives only in
-backend vars (leading underscore), filled from `accounts.resume_session`. Any
-client can send any event with any arguments, so nothing here trusts a payload
-for identity, and every service checks the actor's permission itself.
+The cookie holds an opaque session token. It is HttpOnly, set only by HTTP responses
+(storefront/api_session.py: the sign-in form posts there), so no script on the page can
+read it; this state reads it from the websocket handshake's Cookie header. Who it
+belongs to lives only in backend vars (leading underscore), filled from
+`accounts.socket_session`. Any client can send any event with any arguments, so
+nothing here trusts a payload for identity, and every service checks the actor's
+permission itself.
 """
 
 from __future__ import annotations
@@ -16,21 +19,32 @@ import reflex as rx
 
 import routes
 from commerce import accounts
-from commerce.accounts import SessionGrant
+from commerce.accounts import SocketSession
 from commerce.actor import ANONYMOUS, Actor
-from commerce.config import get_settings
 from commerce.models import UserRole
 from state import service_call
 from state.form_data import confirmed, form_errors, missing, secret_field, text_field
 
+# What the sign-in page says for the reason codes the sign-in route sends back.
+LOGIN_ERRORS = {
+    "incorrect": "Email or password is incorrect.",
+    "missing": "Enter your email and password.",
+    "limited": "Too many failed sign-in attempts. Wait 15 minutes or reset your password.",
+    "suspended": "This account is suspended. Contact support if you think this is a mistake.",
+    "origin": "That sign-in did not come from this site's page. Sign in here.",
+    "unlocked": "This device can sign in to your account now.",
+    "unlock": "This link is invalid or has expired. Sign in, or reset your password.",
+}
+CONFIRM_ERRORS = {
+    "expired": "This sign-up link is invalid or has expired. Sign up again to get a new one.",
+    "taken": "An account with this email exists already. Sign in, or reset the password if you forgot it.",
+    "origin": "That request did not come from this site's page. Use the button below.",
+}
 
-def _cookie_max_age() -> int:
-    # Matches the server-side session lifetime; the server's expiry is what counts.
-    return get_settings().session_days * 24 * 60 * 60
 
-
-def _cookie_is_secure() -> bool:
-    return get_settings().base_url.startswith("https://")
+def cookie_token(cookie_header: str) -> str:
+    """The session token in a Cookie header ("" if none)."""
+    return routes.cookie_value(cookie_header, routes.SESSION_COOKIE)
 
 
 REGISTER_REQUIRED = {
@@ -41,18 +55,12 @@ REGISTER_REQUIRED = {
 
 
 class SessionState(rx.State):
-    session_token: str = rx.Cookie(
-        "",
-        name=routes.SESSION_COOKIE,
-        path="/",
-        max_age=_cookie_max_age(),
-        same_site="lax",
-        secure=_cookie_is_secure(),
-    )
-
     _user_id: int | None = None
     _role: str = ANONYMOUS
     _shop_id: int | None = None
+    # The token this page last resolved (its hash): the websocket keeps presenting its
+    # handshake's cookie after a rotation, which stays valid for this page only.
+    _seen_token_hash: str = ""
 
     # Shown in menus and headers only; never used to decide anything.
     display_name: str = ""
@@ -61,11 +69,15 @@ class SessionState(rx.State):
     shop_slug: str = ""
 
     login_error: str = ""
-    login_pending: bool = False
 
     # The sign-up form's errors: "email", "display_name", "password", "confirm" or "form".
     register_errors: dict[str, str] = {}
     register_pending: bool = False
+    # After the sign-up form: the address the link went to (the same answer for an
+    # address that already has an account, whose owner is emailed instead).
+    register_sent_to: str = ""
+    # The sign-up link's page: why it did not work.
+    confirm_error: str = ""
 
     @rx.var
     def is_signed_in(self) -> bool:
@@ -78,6 +90,11 @@ class SessionState(rx.State):
     @rx.var
     def has_shop(self) -> bool:
         return self.shop_slug != ""
+
+    @rx.var
+    def next_path(self) -> str:
+        """The page to return to after signing in (the sign-in form posts it along)."""
+        return self._next_path()
 
     @rx.var
     def next_query(self) -> str:
@@ -95,27 +112,29 @@ class SessionState(rx.State):
 
     # Identity, backend only.
 
-    def _apply(self, grant: SessionGrant | None) -> None:
-        if grant is None:
-            self._user_id, self._role, self._shop_id = None, ANONYMOUS, None
+    def _apply(self, found: SocketSession | None) -> None:
+        if found is None:
+            self._user_id, self._role, self._shop_id, self._seen_token_hash = None, ANONYMOUS, None, ""
             self.display_name, self.email, self.role, self.shop_slug = "", "", ANONYMOUS, ""
-            if self.session_token:
-                self.session_token = ""
             return
-        user = grant.user
+        user = found.user
         self._user_id, self._role, self._shop_id = user.id, user.role, user.shop_id
+        self._seen_token_hash = found.token_hash
         self.display_name, self.email, self.role = user.display_name, user.email, user.role
         self.shop_slug = user.shop_slug or ""
-        if grant.token != self.session_token:
-            # A refreshed session comes with a new token; the old one stops working soon.
-            self.session_token = grant.token
+
+    def _token(self) -> str:
+        # The HttpOnly cookie as the websocket's handshake carried it (never sent to the page).
+        return cookie_token(self.router.headers.cookie)
 
     async def _resume(self) -> Actor:
         """Check the cookie's token against the database; return who it is."""
-        grant = None
-        if self.session_token:
-            grant = (await service_call.call(accounts.resume_session, self.session_token)).value
-        self._apply(grant)
+        found, token = None, self._token()
+        if token:
+            found = (
+                await service_call.call(accounts.socket_session, token, seen_token_hash=self._seen_token_hash)
+            ).value
+        self._apply(found)
         return self._actor()
 
     def _actor(self) -> Actor:
@@ -139,7 +158,7 @@ class SessionState(rx.State):
 
     @rx.event
     async def resolve(self):
-        """On every page load: who is signed in (also refreshes the token)."""
+        """On every page load: who is signed in (the page load itself refreshed a token due for it)."""
         await self._resume()
 
     @rx.event
@@ -156,31 +175,13 @@ class SessionState(rx.State):
     @rx.event
     async def open_sign_in_page(self):
         """Sign-in and sign-up pages: fresh forms; a signed-in visitor goes straight on."""
-        self.login_error, self.register_errors = "", {}
+        self.register_errors, self.register_sent_to = {}, ""
+        self.login_error = LOGIN_ERRORS.get(self.router.url.query_parameters.get("error", ""), "")
         actor = await self._resume()
         if actor.is_signed_in:
             return rx.redirect(self._next_path(), replace=True)
 
     # Forms.
-
-    @rx.event
-    async def login(self, form_data: dict[str, Any]):
-        email = text_field(form_data, "email")
-        password = secret_field(form_data, "password")
-        self.login_error = ""
-        if not email or not password:
-            self.login_error = "Enter your email and password."
-            return
-        self.login_pending = True
-        yield
-        result = await service_call.call(accounts.login, email=email, password=password, client_id=self._client_id())
-        self.login_pending = False
-        self.login_error = result.error
-        if not result.ok:
-            return
-        self._apply(result.value)
-        # A guest cart joins the account's on the next page (CartState.refresh_count runs on every page).
-        yield rx.redirect(self._next_path())
 
     @rx.event
     async def register(self, form_data: dict[str, Any]):
@@ -205,15 +206,28 @@ class SessionState(rx.State):
         )
         self.register_pending = False
         self.register_errors = form_errors(result, ("email", "display_name", "password"))
-        if not result.ok:
-            return
-        self._apply(result.value)
-        yield rx.redirect(self._next_path())
+        if result.ok:
+            self.register_sent_to = email
+
+    @rx.event
+    async def open_confirm_page(self):
+        """The sign-up link's page: its button posts the token to the HTTP route, which
+        creates the account and sets the cookie (a link scanner's GET creates nothing)."""
+        self.confirm_error = CONFIRM_ERRORS.get(self.router.url.query_parameters.get("error", ""), "")
+        await self._resume()
+
+    @rx.var
+    def signup_link_code(self) -> str:
+        """The sign-up link's code for the page's form: the browser has it already (it is
+        the page's own address); `registration_token` is routes.REGISTRATION_CONFIRM's segment."""
+        return self.registration_token
 
     @rx.event
     async def logout(self):
-        if self.session_token:
-            await service_call.call(accounts.logout, self.session_token)
+        """Revoke the session server-side: the HttpOnly cookie left in the browser opens nothing."""
+        token = self._token()
+        if token:
+            await service_call.call(accounts.logout, token)
         self._apply(None)
         return rx.redirect(routes.HOME)
 

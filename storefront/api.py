@@ -22,9 +22,12 @@ from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
+from storefront.api_session import SessionRefreshMiddleware, session_routes
 from storefront.api_uploads import upload_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
+from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
+from storefront.visit_referrer import ReferrerMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +53,21 @@ routes += webhook_routes(payments.gateway)
 routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
+routes += session_routes()
 routes += access_routes()
 routes += upload_routes(storage.blob_store)
+routes += csp_routes()
 
-# Unknown products, shops and categories answer 404 before any script runs.
-api = Starlette(routes=routes, middleware=[Middleware(PageStatusMiddleware)])
+api = Starlette(
+    routes=routes,
+    middleware=[
+        # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
+        Middleware(SecurityHeadersMiddleware),
+        # Page loads rotate a session due for a new token (the cookie is HttpOnly: only HTTP sets it).
+        Middleware(SessionRefreshMiddleware),
+        # Page loads keep an outside Referer for the analytics state.
+        Middleware(ReferrerMiddleware),
+        # Unknown products, shops and categories answer 404 before any script runs.
+        Middleware(PageStatusMiddleware),
+    ],
+)

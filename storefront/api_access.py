@@ -28,6 +28,7 @@ from commerce.db import unit_of_work
 from commerce.delivery.access import AccessGranted, redeem_access_link
 from commerce.errors import DomainError, RateLimited
 from commerce.orders.access import AccessLinkRefused, Refusal, check_access_link, resend_access_link
+from storefront import session_cookie
 from storefront.client_address import client_address
 
 _HEADERS = {
@@ -42,16 +43,8 @@ _STATUS = {Refusal.INVALID: 404, Refusal.USED: 410, Refusal.EXPIRED: 410, Refusa
 
 
 def set_session_cookie(response: Response, grant: SessionGrant) -> None:
-    """The browser's session, as the sign-in page would keep it (routes.SESSION_COOKIE)."""
-    settings = get_settings()
-    response.set_cookie(
-        routes.SESSION_COOKIE,
-        grant.token,
-        max_age=settings.session_days * 24 * 60 * 60,
-        path="/",
-        samesite="lax",
-        secure=settings.base_url.startswith("https://"),
-    )
+    """The browser's session, HttpOnly as every session cookie (storefront/session_cookie.py)."""
+    session_cookie.set_session_cookie(response, grant.token)
 
 
 def _page(title: str, body: str, *, status: int = 200) -> HTMLResponse:

@@ -22,10 +22,10 @@ from commerce import accounts
 from commerce.accounts import SessionGrant
 from commerce.actor import Actor
 from commerce.analytics import exports
-from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.errors import PermissionDenied
 from commerce.kit.time import utcnow
+from storefront.session_cookie import set_session_cookie
 
 
 def _resume(token: str) -> tuple[Actor, str, SessionGrant | None]:
@@ -41,15 +41,7 @@ def _keep_session(response: Response, token: str, grant: SessionGrant | None) ->
     """A session due for refresh got a new token: hand it to the browser as the pages would,
     or its next use of the old one would look like a stolen token."""
     if grant is not None and grant.token != token:
-        settings = get_settings()
-        response.set_cookie(
-            routes.SESSION_COOKIE,
-            grant.token,
-            max_age=settings.session_days * 24 * 60 * 60,
-            path="/",
-            samesite="lax",
-            secure=settings.base_url.startswith("https://"),
-        )
+        set_session_cookie(response, grant.token)
     return response
 
 

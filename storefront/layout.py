@@ -118,9 +118,50 @@ def _shell(content: rx.Component) -> rx.Component:
             flex_grow="1",
         ),
         footer(),
+        _live_toasts(),
         direction="column",
         min_height="100vh",
         background_color="var(--color-background)",
+    )
+
+
+def _live_toasts() -> rx.Component:
+    """New notifications for a few seconds in the corner, announced politely to screen readers."""
+    return rx.box(
+        rx.foreach(
+            NotificationsState.toasts,
+            lambda toast: rx.card(
+                rx.hstack(
+                    rx.vstack(
+                        rx.text(toast["title"], weight="bold", size="2"),
+                        rx.text(toast["body"], size="2", color=theme.TEXT_MUTED),
+                        spacing="1",
+                    ),
+                    rx.icon_button(
+                        rx.icon("x", size=14),
+                        on_click=NotificationsState.dismiss_toast(toast["key"]),
+                        variant="ghost",
+                        size="1",
+                        aria_label="Dismiss",
+                    ),
+                    justify="between",
+                    align="start",
+                    width="100%",
+                ),
+                width="20rem",
+                max_width="calc(100vw - 2rem)",
+                custom_attrs={"data-testid": "live-toast"},
+            ),
+        ),
+        role="status",
+        aria_live="polite",
+        position="fixed",
+        bottom="1rem",
+        right="1rem",
+        z_index="50",
+        display="flex",
+        flex_direction="column",
+        gap="0.5rem",
     )
 
 

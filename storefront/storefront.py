@@ -19,11 +19,12 @@ from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
 from components import theme
+from storefront import cors, security_headers
 from storefront.api import api
 from storefront.layout import Page
 from storefront.pages.account import account
 from storefront.pages.admin.audit import admin_audit
-from storefront.pages.admin.index import admin_home
+from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
 from storefront.pages.admin.payouts import admin_payouts
 from storefront.pages.admin.settings import admin_settings
@@ -39,7 +40,7 @@ from storefront.pages.notifications import notifications
 from storefront.pages.orders import order_history, order_page
 from storefront.pages.password_reset import choose_password, request_reset
 from storefront.pages.product import product
-from storefront.pages.register import register
+from storefront.pages.register import confirm_registration, register
 from storefront.pages.search import search
 from storefront.pages.seller.analytics import seller_analytics
 from storefront.pages.seller.bundles import seller_bundles
@@ -66,6 +67,7 @@ PAGES: tuple[Page, ...] = (
     testpay_page,
     login,
     register,
+    confirm_registration,
     request_reset,
     choose_password,
     account,
@@ -110,6 +112,10 @@ app = rx.App(
     html_lang="en",
     api_transformer=api,
 )
+# Reflex's CORS (any origin, with credentials) is replaced by the site's own policy.
+cors.install(rx.App, app)
+# Inline scripts the pages render themselves, allowed by hash in the CSP.
+security_headers.APP_SCRIPTS.append(QUEUE_KEYS_SCRIPT)
 for page in PAGES:
     page.add_to(app)
 

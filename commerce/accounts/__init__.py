@@ -1,24 +1,30 @@
 """Accounts: sign-up, sign-in sessions, passwords, roles and shops."""
 
+from commerce.accounts.registration import confirm_registration, register
 from commerce.accounts.service import (
     SessionGrant,
+    SocketSession,
     UserView,
     change_password,
+    create_account,
     create_shop,
     get_user,
     login,
     logout,
     logout_everywhere,
-    register,
     request_password_reset,
     reset_password,
     resume_session,
+    socket_session,
 )
 
 __all__ = [
     "SessionGrant",
+    "SocketSession",
     "UserView",
     "change_password",
+    "confirm_registration",
+    "create_account",
     "create_shop",
     "get_user",
     "login",
@@ -28,4 +34,5 @@ __all__ = [
     "request_password_reset",
     "reset_password",
     "resume_session",
+    "socket_session",
 ]

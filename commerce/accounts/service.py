@@ -9,19 +9,21 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from commerce import ratelimit
-from commerce.accounts import passwords
+from commerce.accounts import devices, passwords
 from commerce.actor import Actor, require_signed_in
 from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
-from commerce.links import absolute, password_reset_url
+from commerce.kit.unicode_text import shown_text_problem
+from commerce.links import absolute, password_reset_url, unlock_url
 from commerce.models import AuthSession, PasswordResetToken, Shop, User, UserRole, saved_id
 from commerce.notifications.tasks import enqueue_email
 
@@ -30,8 +32,11 @@ SESSION_REFRESH_AFTER = timedelta(days=1)
 ROTATION_GRACE = timedelta(minutes=2)
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 LOGIN_WINDOW_SECONDS = 15 * 60
+# Unknown clients (no device cookie for the account) together, per account:
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
+# A browser holding the account's device cookie, on its own (accounts/devices.py):
+MAX_FAILURES_PER_DEVICE = 5
 SHOP_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 RESERVED_SHOP_SLUGS = frozenset(
     {
@@ -111,55 +116,115 @@ def _start_session(s: Session, user: User, family_id: str | None = None) -> Sess
     return SessionGrant(user=_user_view(s, user), token=token, expires_at=expires_at)
 
 
-def _clean_display_name(display_name: str) -> str:
-    name = " ".join((display_name or "").split())
-    if not 1 <= len(name) <= 80:
-        raise ValidationError("Enter a display name of 1 to 80 characters.", "display_name")
+def _clean_shown_name(text: str, *, low: int, what: str, field: str) -> str:
+    """A name others see: NFC, single spaces, 80 characters at most, no control or
+    direction-reversing characters, and something visible."""
+    if not isinstance(text, str) or len(text) > 1000:
+        raise ValidationError(f"Enter {what} of {low} to 80 characters.", field)
+    name = " ".join(unicodedata.normalize("NFC", text).split())
+    if not low <= len(name) <= 80:
+        raise ValidationError(f"Enter {what} of {low} to 80 characters.", field)
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise ValidationError(f"The {what.removeprefix('a ')} contains invisible control characters.", field)
+    if problem := shown_text_problem(name):
+        raise ValidationError(f"The {what.removeprefix('a ')} {problem}.", field)
     return name
 
 
-def register(s: Session, *, email: str, password: str, display_name: str, client_id: str) -> SessionGrant:
-    """Create a buyer account and sign it in."""
+def _clean_display_name(display_name: str) -> str:
+    return _clean_shown_name(display_name, low=1, what="a display name", field="display_name")
+
+
+def create_account(s: Session, *, email: str, password: str, display_name: str, client_id: str) -> SessionGrant:
+    """Create a buyer account at once and sign it in (the sign-up link, demo data, tests).
+
+    The sign-up form goes through `registration.register`, which answers the same
+    whether or not the email has an account and creates it only from the email's link.
+    """
     email = normalise_email(email)
     name = _clean_display_name(display_name)
     passwords.check_strength(password, email=email)
-    if s.exec(select(User.id).where(User.email == email)).first() is not None:
-        raise Conflict("An account with this email already exists. Sign in instead.")
-    user = User(email=email, display_name=name, password_hash=passwords.hash_password(password))
-    s.add(user)
-    s.flush()
+    user = _create_user(s, email=email, display_name=name, password_hash=passwords.hash_password(password))
     return _start_session(s, user)
 
 
-def login(s: Session, *, email: str, password: str, client_id: str) -> SessionGrant:
+def _create_user(s: Session, *, email: str, display_name: str, password_hash: str) -> User:
+    if s.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise Conflict("An account with this email already exists. Sign in instead.")
+    user = User(email=email, display_name=display_name, password_hash=password_hash)
+    s.add(user)
+    s.flush()
+    return user
+
+
+def login(s: Session, *, email: str, password: str, client_id: str, device_cookie: str | None = None) -> SessionGrant:
+    """Check the password and start a session (storefront/api_session.py sets its cookie)."""
+    user = authenticate(s, email=email, password=password, client_id=client_id, device_cookie=device_cookie)
+    return _start_session(s, user)
+
+
+def authenticate(s: Session, *, email: str, password: str, client_id: str, device_cookie: str | None = None) -> User:
+    """The account these credentials open, within the attempt limits; raises otherwise.
+
+    A browser with the account's device cookie is limited on its own, so guesses from
+    elsewhere never lock the owner out; unknown clients share a per-account limit (its
+    owner is emailed an unlock link when they reach it) and each has a per-client one.
+    """
     counter = ratelimit.attempt_counter()
     try:
         email = normalise_email(email)
     except ValidationError:
         raise ValidationError("Email or password is incorrect.") from None
-    account_key, client_key = f"login:account:{email}", f"login:client:{client_id}"
+    device = devices.device_for(device_cookie, email)
     # Each attempt is counted before the password is checked (atomically against the
     # limit), so parallel guesses cannot all pass a count read before any failure lands.
     limited = RateLimited("Too many failed sign-in attempts. Wait 15 minutes or reset your password.")
-    if not counter.reserve(account_key, MAX_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECONDS):
-        raise limited
-    if not counter.reserve(client_key, MAX_FAILURES_PER_CLIENT, LOGIN_WINDOW_SECONDS):
-        counter.release(account_key)
-        raise limited
+    if device is not None:
+        account_key, client_key = f"login:device:{device.nonce}", ""
+        if not counter.reserve(account_key, MAX_FAILURES_PER_DEVICE, LOGIN_WINDOW_SECONDS):
+            raise limited
+    else:
+        account_key, client_key = f"login:account:{email}", f"login:client:{client_id}"
+        if not counter.reserve(account_key, MAX_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECONDS):
+            _offer_unlock(s, counter, email)
+            raise RateLimited(
+                "Too many failed sign-in attempts on this account from new devices. We have emailed its "
+                "owner a link to sign in from this device; or wait 15 minutes."
+            )
+        if not counter.reserve(client_key, MAX_FAILURES_PER_CLIENT, LOGIN_WINDOW_SECONDS):
+            counter.release(account_key)
+            raise limited
 
     user = s.exec(select(User).where(User.email == email)).first()
     # An unknown email costs a hash too, so the time taken tells nothing about which emails exist.
     verified = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not verified:
         raise ValidationError("Email or password is incorrect.")  # the reservations stay as the failures
-    counter.release(client_key)
+    if client_key:
+        counter.release(client_key)
     counter.reset(account_key)
     if user.suspended_at is not None:
         raise PermissionDenied("This account is suspended. Contact support if you think this is a mistake.")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         s.add(user)
-    return _start_session(s, user)
+    return user
+
+
+def _offer_unlock(s: Session, counter: ratelimit.AttemptCounter, email: str) -> None:
+    """Unknown clients are locked out of this account: email its owner, once per window,
+    a link that makes the device it is opened on known to the account."""
+    user = s.exec(select(User).where(User.email == email)).first()
+    if user is None or not counter.reserve(f"login:unlock-mail:{email}", 1, LOGIN_WINDOW_SECONDS):
+        return
+    enqueue_email(
+        s,
+        to=user.email,
+        kind="sign_in_unlock",
+        display_name=user.display_name,
+        unlock_url=absolute(get_settings().base_url, unlock_url(devices.unlock_token(user.email))),
+        window_minutes=LOGIN_WINDOW_SECONDS // 60,
+    )
 
 
 def resume_session(s: Session, token: str) -> SessionGrant | None:
@@ -197,6 +262,62 @@ def resume_session(s: Session, token: str) -> SessionGrant | None:
         s.add(session)
         return _start_session(s, user, family_id=session.family_id)
     return SessionGrant(user=_user_view(s, user), token=token, expires_at=session.expires_at)
+
+
+@dataclass(frozen=True)
+class SocketSession:
+    """Who a page's websocket belongs to, from the cookie its handshake carried."""
+
+    user: UserView
+    token_hash: str
+    # The session is due for a new token: the page sends the browser through
+    # /api/session/refresh, whose HTTP response can set the HttpOnly cookie.
+    refresh_due: bool
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.user.id, role=self.user.role, shop_id=self.user.shop_id)
+
+
+def socket_session(s: Session, token: str | None, *, seen_token_hash: str = "") -> SocketSession | None:
+    """The signed-in user for the cookie a websocket was opened with, never rotating it.
+
+    A websocket keeps the cookie of its handshake for as long as it lives, so after the
+    token is rotated (by this tab's or another tab's refresh) an open page still presents
+    the old one. That is accepted while the session's family is alive when this page had
+    already resolved that very token (`seen_token_hash`); a replaced token arriving on a
+    new connection after the grace period is a copied one, and revokes the family.
+    """
+    if not token or len(token) > 200:
+        return None
+    token_hash = _token_hash(token)
+    session = s.exec(select(AuthSession).where(AuthSession.token_hash == token_hash)).first()
+    now = utcnow()
+    if session is None or session.revoked_at is not None or session.expires_at <= now:
+        return None
+    user = s.get(User, session.user_id)
+    if user is None or user.suspended_at is not None:
+        return None
+    if session.replaced_at is not None:
+        if now - session.replaced_at > ROTATION_GRACE and seen_token_hash != token_hash:
+            _revoke_family(s, session.family_id, now)
+            return None
+        successor = s.exec(
+            select(AuthSession.id).where(
+                AuthSession.family_id == session.family_id,
+                col(AuthSession.replaced_at).is_(None),
+                col(AuthSession.revoked_at).is_(None),
+                AuthSession.expires_at > now,
+            )
+        ).first()
+        if successor is None:
+            return None
+        return SocketSession(user=_user_view(s, user), token_hash=token_hash, refresh_due=False)
+    return SocketSession(
+        user=_user_view(s, user),
+        token_hash=token_hash,
+        refresh_due=now - session.created_at >= SESSION_REFRESH_AFTER,
+    )
 
 
 def session_user_id(s: Session, token: str | None) -> int | None:
@@ -303,9 +424,7 @@ def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
         raise ValidationError("Use 3 to 40 lower-case letters, digits and single dashes for the shop address.", "slug")
     if slug in RESERVED_SHOP_SLUGS:
         raise ValidationError("That shop address is reserved; choose another.", "slug")
-    shop_name = " ".join((name or "").split())
-    if not 2 <= len(shop_name) <= 80:
-        raise ValidationError("Enter a shop name of 2 to 80 characters.", "name")
+    shop_name = _clean_shown_name(name or "", low=2, what="a shop name", field="name")
     if s.exec(select(Shop.id).where(Shop.slug == slug)).first() is not None:
         raise Conflict("That shop address is taken; choose another.")
     s.add(Shop(owner_id=saved_id(user), slug=slug, name=shop_name))

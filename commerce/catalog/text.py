@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml as escape_html
 
 from commerce.errors import ValidationError
+from commerce.kit.unicode_text import shown_text_problem
 
 MAX_TITLE_LENGTH = 120
 MAX_SUMMARY_LENGTH = 280
@@ -82,6 +83,8 @@ def clean_title(title: str) -> str:
         )
     if _has_control_characters(cleaned):
         raise ValidationError("The title contains invisible control characters.", "title")
+    if problem := shown_text_problem(cleaned):
+        raise ValidationError(f"The title {problem}.", "title")
     return cleaned
 
 
@@ -94,6 +97,8 @@ def clean_summary(summary: str) -> str:
         )
     if _has_control_characters(cleaned):
         raise ValidationError("The summary contains invisible control characters.", "summary")
+    if problem := shown_text_problem(cleaned):
+        raise ValidationError(f"The summary {problem}.", "summary")
     return cleaned
 
 

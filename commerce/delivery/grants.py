@@ -2,7 +2,8 @@
 
 Payment (`orders.lifecycle.mark_paid`) creates the fulfilment rows; its grant
 hook schedules `deliver` as a job after the commit, so the webhook answers fast
-and a failure (say, no keys left in stock) is retried with backoff. `deliver`
+and a failure is retried with backoff; a product that cannot be delivered (no key
+left in stock) is refunded, flagged and told at once (`problems`). `deliver`
 locks the fulfilment and records a FulfilmentDelivery row in the same
 transaction as the strategies' work, so however often it runs, each fulfilment
 is delivered once. If the process dies between the payment's commit and the job,
@@ -21,9 +22,11 @@ from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
+from commerce.delivery import problems
 from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.time import utcnow
+from commerce.licensing.issuing import OutOfKeys
 from commerce.models import (
     Fulfilment,
     FulfilmentDelivery,
@@ -49,8 +52,14 @@ def deliver(s: Session, fulfilment_id: int) -> bool:
     if s.get(FulfilmentDelivery, fulfilment_id) is not None:
         return False
     product = s.get_one(Product, fulfilment.product_id)
-    for strategy in strategies_for(product):
-        strategy.grant(s, fulfilment, product)
+    try:
+        with s.begin_nested():
+            for strategy in strategies_for(product):
+                strategy.grant(s, fulfilment, product)
+    except OutOfKeys:
+        # Paid and not deliverable: refunded, flagged and told at once, never left waiting.
+        problems.refund_undeliverable(s, fulfilment, product, "no license key was left in stock")
+        return False
     s.add(FulfilmentDelivery(fulfilment_id=fulfilment_id))
     bump_library(s, [fulfilment.buyer_id])
     s.flush()

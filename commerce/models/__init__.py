@@ -1,6 +1,13 @@
 """Every table, imported so `SQLModel.metadata` (Alembic's target) knows them all."""
 
-from commerce.models.accounts import NO_PASSWORD, AuthSession, PasswordResetToken, User, UserRole
+from commerce.models.accounts import (
+    NO_PASSWORD,
+    AuthSession,
+    PasswordResetToken,
+    RegistrationToken,
+    User,
+    UserRole,
+)
 from commerce.models.analytics import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
@@ -22,6 +29,7 @@ from commerce.models.catalog import (
 )
 from commerce.models.delivery import (
     DeliveryPolicy,
+    DeliveryProblem,
     DownloadCounter,
     DownloadEvent,
     FulfilmentDelivery,
@@ -70,6 +78,7 @@ __all__ = [
     "Category",
     "DeliveryKind",
     "DeliveryPolicy",
+    "DeliveryProblem",
     "DimensionRollup",
     "DiscountCode",
     "DiscountKind",
@@ -101,6 +110,7 @@ __all__ = [
     "OrderStatus",
     "OrderTransition",
     "PasswordResetToken",
+    "RegistrationToken",
     "PaymentEventKind",
     "PricingMode",
     "Product",

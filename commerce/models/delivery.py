@@ -118,3 +118,21 @@ class LibrarySeen(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", primary_key=True)
     product_id: int = Field(foreign_key="products.id", primary_key=True)
     seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class DeliveryProblem(SQLModel, table=True):
+    """A paid product that could not be delivered (no license key left in stock): the
+    order line was refunded automatically (or the refund's error is kept), the buyer and
+    the seller were told, and the admin queue lists it."""
+
+    __tablename__ = "delivery_problems"
+
+    fulfilment_id: int = Field(foreign_key="fulfilments.id", primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    order_line_id: int = Field(foreign_key="order_lines.id")
+    shop_id: int = Field(foreign_key="shops.id", index=True)
+    product_id: int = Field(foreign_key="products.id")
+    reason: str = Field(max_length=300)
+    refunded_amount: int = Field(default=0)  # minor units of the order's currency
+    refund_error: str = Field(default="", max_length=300)  # empty when the refund went through
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)

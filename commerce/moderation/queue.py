@@ -3,7 +3,9 @@
 - products published (or published again) and not yet approved, and live products
   edited since an admin last approved them (they stay live meanwhile);
 - products and reviews with open reports, with the newest reports and their reasons;
-- shops above a quality threshold.
+- shops above a quality threshold;
+- paid products that could not be delivered (`delivery_problems`): refunded
+  automatically, listed for two weeks, or until handled when the refund failed.
 
 Items the automatic checks flag (banned words, file types, shop thresholds) come
 first; within each group the item waiting longest comes first. Each item carries
@@ -24,10 +26,12 @@ from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label, utcnow
-from commerce.links import ADMIN_USERS_PATH, product_url, shop_url
+from commerce.links import ADMIN_ORDERS_PATH, ADMIN_USERS_PATH, product_url, shop_url
 from commerce.models import (
     AuditRecord,
+    DeliveryProblem,
     ModerationStatus,
+    Order,
     Product,
     ProductStatus,
     ProductTag,
@@ -45,7 +49,9 @@ from commerce.moderation import checks
 from commerce.moderation.quality import flagged_shops
 from commerce.reviews.service import REPORT_REASONS
 
-KINDS = ("all", "product", "review", "shop")
+KINDS = ("all", "product", "review", "shop", "delivery")
+# How long an automatically refunded delivery problem stays in the queue for admins to see.
+DELIVERY_PROBLEM_DAYS = 14
 AGES = {"any": "Any age", "new": "Under a day", "day": "Over a day", "week": "Over a week"}
 REPORTS_SHOWN = 3
 
@@ -285,8 +291,51 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 history=history.get(("shop", str(quality.shop_id)), []),
             )
         )
+    items += _delivery_problems(s, now)
     far_future = now + timedelta(days=1)
     items.sort(key=lambda item: (not item.flagged, item.waiting_since or far_future, item.key))
+    return items
+
+
+def _delivery_problems(s: Session, now: datetime) -> list[QueueItem]:
+    rows = s.exec(
+        select(DeliveryProblem, Order.reference, Product.title, Shop.name)
+        .join(Order, col(Order.id) == col(DeliveryProblem.order_id))
+        .join(Product, col(Product.id) == col(DeliveryProblem.product_id))
+        .join(Shop, col(Shop.id) == col(DeliveryProblem.shop_id))
+        .where(
+            (col(DeliveryProblem.refund_error) != "")
+            | (col(DeliveryProblem.created_at) > now - timedelta(days=DELIVERY_PROBLEM_DAYS))
+        )
+        .order_by(col(DeliveryProblem.created_at))
+    ).all()
+    items = []
+    for problem, reference, title, shop_name in rows:
+        refund = (
+            f"The automatic refund failed: {problem.refund_error}. Refund the buyer from the order page."
+            if problem.refund_error
+            else "The line was refunded automatically."
+        )
+        items.append(
+            QueueItem(
+                key=f"delivery:{problem.fulfilment_id}",
+                kind="delivery",
+                subject_id=problem.fulfilment_id,
+                title=f"Paid but not delivered: {title}",
+                subtitle=f"{shop_name} · order {reference}",
+                body=f"{problem.reason.capitalize()}. {refund}",
+                url=ADMIN_ORDERS_PATH + "?" + urlencode({"ref": reference}),
+                pending=False,
+                edited=False,
+                rating=0,
+                waiting_since=problem.created_at,
+                age_label=age_label(problem.created_at, now),
+                report_count=0,
+                flags=[refund] if problem.refund_error else [],
+                flagged=bool(problem.refund_error),
+                manage_url=ADMIN_ORDERS_PATH + "?" + urlencode({"ref": reference}),
+            )
+        )
     return items
 
 

@@ -23,6 +23,12 @@ def _money(amount: int, currency: str) -> str:
 # kind -> (required context, optional context with its default)
 _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
     "password_reset": (frozenset({"display_name", "reset_url", "expires_minutes"}), {}),
+    # A sign-up's link to a new address; the account exists only once it is opened.
+    "confirm_registration": (frozenset({"display_name", "confirm_url", "expires_hours"}), {}),
+    # Someone signed up with an address that already has an account: its owner is told.
+    "registration_attempt": (frozenset({"display_name", "sign_in_url", "reset_url"}), {}),
+    # Unknown clients were locked out of the account: a link that makes a device known to it.
+    "sign_in_unlock": (frozenset({"display_name", "unlock_url", "window_minutes"}), {}),
     # claim_url: the account was made at a guest checkout; the link sets its first password.
     "welcome": (frozenset({"display_name"}), {"start_url": None, "claim_url": None, "claim_days": 7}),
     "receipt": (
@@ -37,17 +43,26 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
         {},
     ),
     "refund_notice": (frozenset({"display_name", "order_reference", "amount", "currency"}), {}),
+    # A paid product that could not be delivered; refunded says whether the automatic refund went through.
+    "delivery_failed": (
+        frozenset({"display_name", "product", "order_reference", "amount", "currency", "refunded", "order_url"}),
+        {},
+    ),
     "product_rejected": (frozenset({"seller", "product", "reason", "studio_url"}), {}),
 }
 
 _SUBJECTS = {
     "password_reset": "Reset your {{ site_name }} password",
+    "confirm_registration": "Confirm your email to finish signing up to {{ site_name }}",
+    "registration_attempt": "Someone tried to sign up to {{ site_name }} with your email",
+    "sign_in_unlock": "Sign in to {{ site_name }} from a new device",
     "welcome": "Welcome to {{ site_name }}, {{ display_name }}",
     "receipt": "Your receipt for order {{ order_reference }}",
     "access_link": "Your link to order {{ order_reference }}",
     "sale_alert": "You made a sale: {{ product }} for {{ amount | money(currency) }}",
     "product_update": "{{ product }} {{ version }} is available",
     "refund_notice": "Refund of {{ amount | money(currency) }} for order {{ order_reference }}",
+    "delivery_failed": "We could not deliver {{ product }}: your payment is being refunded",
     "product_rejected": "{{ product }} needs changes before it can be sold",
 }
 

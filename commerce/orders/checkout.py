@@ -24,6 +24,7 @@ from commerce.actor import Actor
 from commerce.catalog.bundles import granted_products
 from commerce.catalog.views import delivers_keys
 from commerce.config import get_settings
+from commerce.db import serialise_writes
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
@@ -197,22 +198,22 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
     Keys are taken from stock only when the payment lands (delivery), so unpaid
     orders placed in the last KEY_HOLD count as holding one each: a buyer on the
     payment page does not lose the last key to someone who started later. A bundle
-    holds a key of each product it grants. The product row is locked (PostgreSQL),
-    so concurrent checkouts of the same product count one after the other and
-    exactly as many orders as keys get through.
+    holds a key of each product it grants. The product row is locked (PostgreSQL;
+    on SQLite the whole database's write lock, `serialise_writes`), so concurrent
+    checkouts of the same product count one after the other and exactly as many
+    orders as keys get through.
     """
     needed: dict[int, int] = {}
     for line in quote.payable_lines:
         for product_id in granted_products(s, line.product_id):
             needed[product_id] = needed.get(product_id, 0) + 1
+    if any(_sells_imported_keys(s, product_id) for product_id in needed):
+        # SQLite ignores FOR UPDATE: take its write lock before counting, until the order is in.
+        serialise_writes(s)
     for product_id in sorted(needed):
-        product = s.get_one(Product, product_id)
-        if not delivers_keys(product.delivery_kind):
+        if not _sells_imported_keys(s, product_id):
             continue
-        policy = s.get(LicensePolicy, product.id)
-        if policy is not None and policy.source == KeySource.GENERATED:
-            continue
-        s.get_one(Product, product.id, with_for_update=True, populate_existing=True)
+        product = s.get_one(Product, product_id, with_for_update=True, populate_existing=True)
         available = s.exec(
             select(func.count())
             .select_from(LicenseKey)
@@ -232,6 +233,14 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
         ).one()
         if available - held < needed[product_id]:
             raise Conflict(f"{product.title} has just sold out: the last license key went to another buyer.")
+
+
+def _sells_imported_keys(s: Session, product_id: int) -> bool:
+    product = s.get_one(Product, product_id)
+    if not delivers_keys(product.delivery_kind):
+        return False
+    policy = s.get(LicensePolicy, product_id)
+    return policy is None or policy.source != KeySource.GENERATED
 
 
 def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:

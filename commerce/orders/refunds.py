@@ -33,10 +33,12 @@ def refund(
     *,
     amounts: dict[int, int] | None = None,
     reason: str = "",
+    email_buyer: bool = True,
 ) -> lifecycle.OrderView:
     """Refund `amounts` (order line id -> minor units), or everything the actor may refund.
 
-    `gateway` may be None only for orders paid without one (free orders).
+    `gateway` may be None only for orders paid without one (free orders). `email_buyer`
+    False: the caller sends the buyer an email of its own that says why (delivery problems).
     """
     user_id = require_signed_in(actor)
     order = _locked_order(s, reference)
@@ -51,7 +53,8 @@ def refund(
     lifecycle.transition(
         s, order, _status_after_refund(order, lines), _transition_reason(order, total, reason), actor_user_id=user_id
     )
-    _email_refund_notice(s, order, rows, total)
+    if email_buyer:
+        _email_refund_notice(s, order, rows, total)
     return lifecycle.order_view(s, order)
 
 

@@ -7,6 +7,7 @@ product for reindexing (its rating and review count are search fields).
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import day_label, utcnow
+from commerce.kit.unicode_text import shown_text_problem
 from commerce.links import product_url
 from commerce.models import (
     Fulfilment,
@@ -183,6 +185,10 @@ def _clean_text(text: str | None, limit: int, what: str, field: str) -> str:
         cleaned = cleaned.replace("\n\n\n", "\n\n")
     if len(cleaned) > limit:
         raise ValidationError(f"A {what} can be at most {limit:,} characters.", field)
+    if any(unicodedata.category(char) == "Cc" and char != "\n" for char in cleaned):
+        raise ValidationError(f"The {what} contains invisible control characters.", field)
+    if problem := shown_text_problem(cleaned):
+        raise ValidationError(f"The {what} {problem}.", field)
     return cleaned
 
 

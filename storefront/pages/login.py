@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
-from components.forms import form_card, form_error, labelled_input, stacked_form, submit_button
+from components.forms import form_card, form_error, labelled_input, posted_form, submit_button
 from state.session import SessionState
 from storefront.layout import shop_page
 
@@ -19,14 +19,15 @@ from storefront.layout import shop_page
 def login() -> rx.Component:
     return form_card(
         "Sign in",
-        stacked_form(
+        posted_form(
             form_error(SessionState.login_error, id="login-error"),
             labelled_input("Email", name="email", id="login-email", type="email", auto_complete="email"),
             labelled_input(
                 "Password", name="password", id="login-password", type="password", auto_complete="current-password"
             ),
-            submit_button("Sign in", id="login-submit", loading=SessionState.login_pending),
-            on_submit=SessionState.login,
+            rx.el.input(type="hidden", name="next", value=SessionState.next_path),
+            submit_button("Sign in", id="login-submit"),
+            action=routes.SESSION_LOGIN,
             id="login-form",
         ),
         rx.flex(

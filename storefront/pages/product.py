@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 import routes
 from commerce.models import PricingMode
@@ -17,6 +18,15 @@ from state.catalog import ProductState
 from state.reviews import ReviewsState
 from storefront.layout import open_graph, shop_page
 from storefront.pages.product_reviews import report_product_control, reviews_section
+
+# On a phone the add-to-cart error under the button can sit below the fold (or the keyboard):
+# once the answer has had time to arrive, bring it into view. Compiled into the page, not sent
+# by the server (a script from the server is evaluated in the browser, which the CSP forbids).
+SCROLL_TO_ADD_ERROR = rx.call_function(
+    FunctionStringVar.create(
+        "() => setTimeout(() => document.getElementById('add-to-cart-error')?.scrollIntoView({block: 'center'}), 700)"
+    )
+)
 
 P = ProductState.product
 
@@ -125,7 +135,7 @@ def add_to_cart_form() -> rx.Component:
             ),
         ),
         spacing="2",
-        on_submit=CartState.add,
+        on_submit=[CartState.add, SCROLL_TO_ADD_ERROR],
         reset_on_submit=False,
         id="add-to-cart-form",
     )

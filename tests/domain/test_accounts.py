@@ -17,7 +17,7 @@ PASSWORD = "correct horse battery"
 
 
 def register(s, email="Ada@Example.COM", name="Ada", password=PASSWORD):
-    return accounts.register(s, email=email, password=password, display_name=name, client_id="1.2.3.4")
+    return accounts.create_account(s, email=email, password=password, display_name=name, client_id="1.2.3.4")
 
 
 def test_register_normalises_email_and_signs_in(s):

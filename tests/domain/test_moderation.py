@@ -244,7 +244,7 @@ def test_the_queue_lists_pending_and_reported_items_flagged_first(market, admin,
         ("Misleading or not as described", "Half the chapters are missing.")
     ]
     assert [(h.action, h.reason) for h in reported.history] == [("approve_product", "First look")]
-    assert result.counts == {"all": 5, "product": 4, "review": 1, "shop": 0}
+    assert result.counts == {"all": 5, "product": 4, "review": 1, "shop": 0, "delivery": 0}
 
     only_reviews = queue.moderation_queue(s, admin, kind="review").page.items
     assert [item.kind for item in only_reviews] == ["review"]

@@ -126,7 +126,9 @@ def test_a_rolled_back_transaction_runs_none_of_its_work(bound):
 
 
 def test_a_pages_service_call_joins_the_tests_transaction_and_its_jobs_run(s, outbox):
-    accounts.register(s, email="ada@example.com", password="correct horse battery", display_name="Ada", client_id="t")
+    accounts.create_account(
+        s, email="ada@example.com", password="correct horse battery", display_name="Ada", client_id="t"
+    )
     s.flush()
 
     # What a Reflex handler does: the service in a worker thread, in a unit of work of its own.

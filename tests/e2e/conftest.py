@@ -18,6 +18,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.fixtures import browser as browser_steps
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -93,6 +95,7 @@ def app(tmp_path_factory) -> RunningApp:
             start_new_session=True,
         )
     running = RunningApp(f"http://127.0.0.1:{port}", data_dir, log_path)
+    browser_steps.OUTBOX["dir"] = data_dir / "outbox"
     try:
         _wait_until_serving(running, process)
         yield running
@@ -141,23 +144,53 @@ def viewport(request) -> str:
     return request.param
 
 
+def _watch_csp(context, violations: list[str]) -> None:
+    """Every page of the context reports what the Content-Security-Policy blocked."""
+
+    def on_page(page) -> None:
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+            ),
+        )
+
+    context.on("page", on_page)
+
+
 @pytest.fixture
-def page(browser, app, viewport):
+def csp_violations(app):
+    """The app runs with its CSP enforced: a test fails if the browser blocked anything,
+    or if the server logged a violation report (/api/csp-report) during the test."""
+    violations: list[str] = []
+    log_size = app.log_path.stat().st_size
+    yield violations
+    time.sleep(0.5)  # reports are posted by the browser shortly after the violation
+    with app.log_path.open(errors="replace") as log:
+        log.seek(log_size)
+        violations += [line for line in log.read().splitlines() if "csp-violation" in line]
+    assert violations == [], "the page broke its Content-Security-Policy:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser, app, viewport, csp_violations):
     context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=app.base_url)
     context.set_default_timeout(20_000)
+    _watch_csp(context, csp_violations)
     page = context.new_page()
     yield page
     context.close()
 
 
 @pytest.fixture
-def new_page(browser, app):
+def new_page(browser, app, csp_violations):
     """Open more pages (a second user) in their own contexts: new_page("desktop")."""
     contexts = []
 
     def open_page(viewport_name: str = "desktop"):
         context = browser.new_context(viewport=VIEWPORTS[viewport_name], base_url=app.base_url)
         context.set_default_timeout(20_000)
+        _watch_csp(context, csp_violations)
         contexts.append(context)
         return context.new_page()
 

@@ -207,7 +207,7 @@ def _new_seller(app, suffix: str) -> tuple[str, str, str]:
     """A seller with a shop of their own, as the account page makes one (no other test uses it)."""
     address = f"seller-{suffix}@example.com"
     with unit_of_work(_app_database(app)) as s:
-        grant = accounts.register(
+        grant = accounts.create_account(
             s, email=address, password="a long enough password", display_name=f"Shop Keeper {suffix}", client_id="e2e"
         )
         accounts.create_shop(s, grant.actor, name=f"Keeper {suffix}", slug=f"keeper-{suffix}")

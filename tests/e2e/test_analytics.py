@@ -69,7 +69,7 @@ def test_a_sale_updates_the_sellers_open_dashboard_live(page, new_page):
     expect(seller.locator("#revenue-chart-summary")).to_contain_text(revenue.inner_text())
     expect(seller.locator("#revenue-chart .recharts-bar-rectangle").first).to_be_visible()
     assert _chart_drawing(seller) != drawing_before
-    expect(seller.locator("[data-sonner-toast]").filter(has_text="New sale")).to_be_visible()
+    expect(seller.locator("[data-testid=live-toast]").filter(has_text="New sale")).to_be_visible()
     expect(seller.locator("#notifications-unread")).to_be_visible()
     assert seller.evaluate("window.__stillTheSamePage === true"), "the dashboard reloaded the page"
 

@@ -117,12 +117,13 @@ def test_buy_download_copy_key_validate_then_refund_revokes_both(app, page, new_
     page.get_by_role("link", name=f"Render Tool {suffix}").click()
     key_text = page.locator("[data-testid=license-key-text]")
     expect(key_text).to_contain_text("•••••")
+    page.locator("[data-testid=reveal-key]").click()
+    expect(key_text).not_to_contain_text("•••••")
     page.locator("[data-testid=copy-key]").click()
     expect(page.locator("#key-notice")).to_have_text("Key copied to the clipboard.")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("E2E-")
     assert len(copied.split("-")) == 7
-    page.locator("[data-testid=reveal-key]").click()
     expect(key_text).to_have_text(copied)
     assert validate(app, key_product_id, copied)["status"] == "valid"
 

@@ -56,7 +56,7 @@ def checked(monkeypatch):
 
 def test_parallel_guesses_check_no_more_passwords_than_the_limit(committed_postgres, counter, checked):
     with unit_of_work() as s:
-        accounts.register(s, email="ada@example.com", password=PASSWORD, display_name="Ada", client_id="1.1.1.1")
+        accounts.create_account(s, email="ada@example.com", password=PASSWORD, display_name="Ada", client_id="1.1.1.1")
 
     def guess(n: int) -> str:
         try:

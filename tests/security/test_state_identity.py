@@ -1,8 +1,8 @@
 """Identity and secrets never travel to the browser in Reflex state.
 
 Public state vars are sent to the client; anything that says who someone is or
-grants access must be a backend var (leading underscore). The only exception is
-the session cookie, which is the browser's own credential.
+grants access must be a backend var (leading underscore). The session cookie is not
+a state var at all: it is HttpOnly, set by HTTP responses (tests/security/test_session_cookie.py).
 """
 
 import importlib
@@ -14,7 +14,7 @@ import reflex as rx
 import state
 
 SENSITIVE = re.compile(r"(^|_)(user_id|shop_id|actor|password_hash|token|secret|license_key|ciphertext)s?$")
-ALLOWED_PUBLIC = {"session_token"}  # the browser's own cookie
+ALLOWED_PUBLIC: set[str] = set()  # the session cookie is HttpOnly: no state var holds it
 
 
 def state_classes() -> list[type[rx.State]]:

@@ -13,6 +13,13 @@ SCRIPT = "<script>alert('x')</script>"
 CONTEXTS = {
     "password_reset": dict(display_name="Zoë", reset_url="https://shop.test/reset/tok123", expires_minutes=30),
     "welcome": dict(display_name="Zoë", start_url="https://shop.test/"),
+    "confirm_registration": dict(display_name="Zoë", confirm_url="https://shop.test/welcome/tok9", expires_hours=24),
+    "sign_in_unlock": dict(
+        display_name="Zoë", unlock_url="https://shop.test/api/session/unlock?token=u1", window_minutes=15
+    ),
+    "registration_attempt": dict(
+        display_name="Zoë", sign_in_url="https://shop.test/login", reset_url="https://shop.test/reset"
+    ),
     "receipt": dict(
         display_name="Zoë",
         order_reference="ORD-7Q2K",
@@ -39,6 +46,15 @@ CONTEXTS = {
         unsubscribe_url="https://shop.test/unsubscribe/abc",
     ),
     "refund_notice": dict(display_name="Zoë", order_reference="ORD-7Q2K", amount=990, currency="JPY"),
+    "delivery_failed": dict(
+        display_name="Zoë",
+        product="Brush Pack",
+        order_reference="ORD-7Q2K",
+        amount=1250,
+        currency="EUR",
+        refunded=True,
+        order_url="https://shop.test/orders/ORD-7Q2K",
+    ),
     "product_rejected": dict(
         seller="Ama",
         product="Brush Pack",
@@ -51,6 +67,9 @@ CONTEXTS = {
 FACTS = {
     "password_reset": ["Zoë", "https://shop.test/reset/tok123", "30 minutes"],
     "welcome": ["Zoë", "https://shop.test/"],
+    "confirm_registration": ["Zoë", "https://shop.test/welcome/tok9", "24 hours"],
+    "sign_in_unlock": ["Zoë", "https://shop.test/api/session/unlock?token=u1", "15 minutes"],
+    "registration_attempt": ["Zoë", "https://shop.test/login", "https://shop.test/reset", "already has an account"],
     "receipt": [
         "ORD-7Q2K",
         "Brush Pack",
@@ -73,6 +92,7 @@ FACTS = {
         "https://shop.test/unsubscribe/abc",
     ],
     "refund_notice": ["Zoë", "ORD-7Q2K", "¥990"],
+    "delivery_failed": ["Zoë", "Brush Pack", "ORD-7Q2K", "€12.50", "refunded"],
     "product_rejected": [
         "Ama",
         "Brush Pack",

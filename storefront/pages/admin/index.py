@@ -23,8 +23,14 @@ from components.studio import dropdown
 from state.moderation import ModerationState
 from storefront.layout import admin_page
 
-KIND_TABS = [("all", "Everything"), ("product", "Products"), ("review", "Reviews"), ("shop", "Shops")]
-KIND_BADGES = {"product": "indigo", "review": "cyan", "shop": "orange"}
+KIND_TABS = [
+    ("all", "Everything"),
+    ("product", "Products"),
+    ("review", "Reviews"),
+    ("shop", "Shops"),
+    ("delivery", "Not delivered"),
+]
+KIND_BADGES = {"product": "indigo", "review": "cyan", "shop": "orange", "delivery": "red"}
 
 # Single-letter shortcuts while focus is not in a text field.
 QUEUE_KEYS_SCRIPT = """
@@ -315,6 +321,7 @@ def queue_item(item) -> rx.Component:
                 item.kind,
                 ("product", product_actions(item)),
                 ("review", review_actions(item)),
+                ("delivery", rx.link("Open the order", href=item.manage_url, size="2")),
                 rx.link("Open the seller in Users", href=item.manage_url, size="2"),
             ),
             spacing="2",

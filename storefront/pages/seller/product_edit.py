@@ -326,7 +326,12 @@ def _upload_zone(
         rx.foreach(rx.selected_files(upload_id), lambda name: rx.text(name, size="1", color=theme.TEXT_MUTED)),
         rx.button(
             button_label,
-            on_click=handler(rx.upload_files(upload_id=upload_id, on_upload_progress=progressed)),
+            # The chosen files are cleared here, on the page, once the upload has taken them (a
+            # clear sent by the server is a script the browser must evaluate, which the CSP forbids).
+            on_click=[
+                handler(rx.upload_files(upload_id=upload_id, on_upload_progress=progressed)),
+                rx.clear_selected_files(upload_id),
+            ],
             size="3",
             variant="soft",
             id=f"{upload_id}-submit",

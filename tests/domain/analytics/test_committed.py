@@ -31,7 +31,7 @@ from storefront.api_exports import export_routes
 
 def _shop_with_views(views_by_days_ago: dict[int, int]) -> int:
     with unit_of_work() as s:
-        grant = accounts.register(
+        grant = accounts.create_account(
             s,
             email=f"seller-{utcnow().timestamp()}@example.com",
             password="long enough pw",
@@ -91,7 +91,7 @@ def test_rollup_job_killed_half_way_and_run_again_counts_each_event_once(committ
 
 def _session_cookie(*, with_shop: bool) -> str:
     with unit_of_work() as s:
-        grant = accounts.register(
+        grant = accounts.create_account(
             s,
             email=f"u-{utcnow().timestamp()}@example.com",
             password="long enough pw",

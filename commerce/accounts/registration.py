@@ -1,0 +1,99 @@
+"""Signing up without telling anyone who already has an account.
+
+The form's answer is always "check your email". A new address gets a link that
+creates the account and signs it in; an address that already has an account gets
+an email telling its owner someone tried to sign up with it, with links to sign in
+or reset the password. Both paths hash the password, so they take the same time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from commerce.accounts import passwords
+from commerce.accounts.service import SessionGrant, _clean_display_name, _create_user, _start_session, _token_hash
+from commerce.config import get_settings
+from commerce.errors import Conflict, ValidationError
+from commerce.kit.email import normalise_email
+from commerce.kit.time import utcnow
+from commerce.links import LOGIN_PATH, PASSWORD_RESET_PATH, absolute, registration_confirm_url
+from commerce.models import RegistrationToken, User
+from commerce.notifications.tasks import enqueue_email
+
+REGISTRATION_LINK_LIFETIME = timedelta(hours=24)
+
+
+def register(s: Session, *, email: str, password: str, display_name: str, client_id: str) -> None:
+    """Start a sign-up: email a link to a new address, or tell an existing account's owner.
+
+    Bad input (an invalid email, a weak password, an empty name) is refused as before;
+    those answers do not depend on who has an account.
+    """
+    email = normalise_email(email)
+    name = _clean_display_name(display_name)
+    passwords.check_strength(password, email=email)
+    password_hash = passwords.hash_password(password)
+    base_url = get_settings().base_url
+    owner = s.exec(select(User).where(User.email == email)).first()
+    if owner is not None:
+        enqueue_email(
+            s,
+            to=owner.email,
+            kind="registration_attempt",
+            display_name=owner.display_name,
+            sign_in_url=absolute(base_url, LOGIN_PATH),
+            reset_url=absolute(base_url, PASSWORD_RESET_PATH),
+        )
+        return
+    token = secrets.token_urlsafe(32)
+    s.add(
+        RegistrationToken(
+            token_hash=_token_hash(token),
+            email=email,
+            display_name=name,
+            password_hash=password_hash,
+            expires_at=utcnow() + REGISTRATION_LINK_LIFETIME,
+        )
+    )
+    s.flush()
+    enqueue_email(
+        s,
+        to=email,
+        kind="confirm_registration",
+        display_name=name,
+        confirm_url=absolute(base_url, registration_confirm_url(token)),
+        expires_hours=int(REGISTRATION_LINK_LIFETIME.total_seconds() // 3600),
+    )
+
+
+def confirm_registration(s: Session, *, token: str) -> SessionGrant:
+    """Create the account a sign-up link stands for and sign it in; each link works once.
+
+    Called by the HTTP route the link's page posts to, which sets the session cookie."""
+    invalid = ValidationError("This sign-up link is invalid or has expired. Sign up again to get a new one.")
+    if not isinstance(token, str) or not token or len(token) > 200:
+        raise invalid
+    row = s.exec(select(RegistrationToken).where(RegistrationToken.token_hash == _token_hash(token))).first()
+    now = utcnow()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise invalid
+    # Two tabs opening the same link: only one of them uses it.
+    used = s.exec(
+        update(RegistrationToken)
+        .where(col(RegistrationToken.id) == row.id, col(RegistrationToken.used_at).is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
+        raise invalid
+    try:
+        user = _create_user(s, email=row.email, display_name=row.display_name, password_hash=row.password_hash)
+    except Conflict:
+        raise ValidationError(
+            "An account with this email exists already. Sign in, or reset the password if you forgot it."
+        ) from None
+    return _start_session(s, user)

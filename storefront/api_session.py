@@ -1,0 +1,162 @@
+"""The session cookie's HTTP routes: the only places it is set.
+
+    POST /api/session/login     the sign-in form posts here (email, password, next): the
+        session starts and its token is set as an HttpOnly cookie, then the browser goes
+        on to `next` (a path on this site); a refusal goes back to the sign-in page with a
+        reason code it shows.
+    POST /api/session/welcome   the sign-up link's page posts its token here: the account
+        is created and signed in the same way.
+
+Every page load (a GET for a page, not an API or the event socket) also refreshes a
+session due for a new token (`SessionRefreshMiddleware`), so the cookie rotates without
+any script seeing it. Pages read the cookie from their websocket's handshake
+(state/session.py), never from JavaScript; signing out revokes the session server-side.
+Both forms must come from this site's own pages (the Origin header), so another site
+cannot sign a visitor in to an account of its choosing.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import routes
+from commerce import accounts
+from commerce.accounts import devices
+from commerce.config import get_settings
+from commerce.db import unit_of_work
+from commerce.errors import PermissionDenied, RateLimited, ValidationError
+from storefront.client_address import client_address
+from storefront.cors import own_origin
+from storefront.session_cookie import set_session_cookie
+
+_NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
+MAX_FIELD = 1000
+# One device cookie per account a browser signs in to; sent only to the sign-in routes.
+DEVICE_COOKIE_SECONDS = 365 * 24 * 60 * 60
+DEVICE_COOKIE_PATH = "/api/session"
+# Paths a page load never has: the backend's own endpoints and the event socket.
+_NOT_PAGES = ("/api/", "/_event", "/_upload", "/ping", "/healthz", "/_next/", "/assets/")
+
+
+def _same_site(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    # Browsers send Origin on every form POST; a request without one is not from a page.
+    return own_origin(origin, request.url.scheme, request.headers.get("host"))
+
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303, headers=_NO_STORE)
+
+
+def _sign_in(email: str, password: str, client_id: str, device: str | None) -> accounts.SessionGrant:
+    with unit_of_work() as s:
+        return accounts.login(s, email=email, password=password, client_id=client_id, device_cookie=device)
+
+
+def _known_device(response: Response, email: str) -> Response:
+    """This browser signed in to (or was vouched for by) this account: its device cookie."""
+    response.set_cookie(
+        routes.DEVICE_COOKIE,
+        devices.issue(email),
+        max_age=DEVICE_COOKIE_SECONDS,
+        path=DEVICE_COOKIE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().base_url.startswith("https://"),
+    )
+    return response
+
+
+def _welcome(token: str) -> accounts.SessionGrant:
+    with unit_of_work() as s:
+        return accounts.confirm_registration(s, token=token)
+
+
+async def login(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    next_path = routes.safe_next_path(str(form.get("next") or ""))
+    if not _same_site(request):
+        return _back(routes.login_url(next_path, error="origin"))
+    email, password = str(form.get("email") or "")[:MAX_FIELD], str(form.get("password") or "")[:MAX_FIELD]
+    if not email.strip() or not password:
+        return _back(routes.login_url(next_path, error="missing"))
+    try:
+        device = request.cookies.get(routes.DEVICE_COOKIE)
+        grant = await run_in_threadpool(_sign_in, email, password, client_address(request), device)
+    except RateLimited:
+        return _back(routes.login_url(next_path, error="limited"))
+    except PermissionDenied:
+        return _back(routes.login_url(next_path, error="suspended"))
+    except ValidationError:
+        return _back(routes.login_url(next_path, error="incorrect"))
+    return _known_device(set_session_cookie(_back(next_path), grant.token), grant.user.email)
+
+
+async def unlock(request: Request) -> Response:
+    """The emailed unlock link: this device becomes known to the account, then signs in."""
+    email = devices.email_from_unlock(request.query_params.get("token"))
+    if email is None:
+        return _back(routes.login_url(error="unlock"))
+    return _known_device(_back(routes.login_url(error="unlocked")), email)
+
+
+async def welcome(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=5)
+    token = str(form.get("token") or "")[:MAX_FIELD]
+    if not _same_site(request):
+        return _back(routes.registration_confirm_url(token, error="origin"))
+    try:
+        grant = await run_in_threadpool(_welcome, token)
+    except ValidationError as refused:
+        code = "taken" if "exists already" in refused.message else "expired"
+        return _back(routes.registration_confirm_url(token, error=code))
+    return _known_device(set_session_cookie(_back(routes.HOME), grant.token), grant.user.email)
+
+
+def session_routes() -> list[Route]:
+    return [
+        Route(routes.SESSION_LOGIN, login, methods=["POST"]),
+        Route(routes.SESSION_WELCOME, welcome, methods=["POST"]),
+        Route(routes.SESSION_UNLOCK, unlock, methods=["GET"]),
+    ]
+
+
+def _refresh(token: str) -> accounts.SessionGrant | None:
+    with unit_of_work() as s:
+        return accounts.resume_session(s, token)
+
+
+class SessionRefreshMiddleware:
+    """On a page load with a session due for a new token, rotate it and set the new cookie."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(_NOT_PAGES):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if "text/html" not in headers.get("accept", ""):
+            await self.app(scope, receive, send)
+            return
+        token = Request(scope).cookies.get(routes.SESSION_COOKIE, "")
+        grant = await run_in_threadpool(_refresh, token) if token else None
+        if grant is None or grant.token == token:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                carrier = Response()
+                set_session_cookie(carrier, grant.token)
+                cookie = [(name, value) for name, value in carrier.raw_headers if name == b"set-cookie"]
+                message["headers"] = [*message.get("headers", []), *cookie]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)

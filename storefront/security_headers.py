@@ -1,0 +1,200 @@
+"""Security headers on every HTTP answer, pages and API alike, and the Content-Security-Policy
+the app runs under (browser tests run with it on).
+
+The policy, as the built app needs it (checked by running the e2e suite with it enforced):
+
+- scripts: this origin's files, plus the inline scripts of the page being served, each
+  allowed by its SHA-256 (computed from the HTML as it goes out, so a prerendered page and
+  the single-page fallback both work) and the app's own inline scripts (`APP_SCRIPTS`).
+  No 'unsafe-inline' and no 'unsafe-eval' for scripts: the app does not use Reflex's
+  `call_script` (which evaluates strings in the browser).
+- styles: 'unsafe-inline', because the compiled components (Emotion, Radix Themes) inject
+  style elements and attributes at run time.
+- the event socket and fetches go to this origin only (and, with S3, to the bucket the
+  product-file uploader sends parts to); images and fonts from this origin
+  (and data: URLs, which Radix uses for icons); no plugins; no framing by anyone
+  (frame-ancestors 'none'); forms post to this origin only.
+- violations are reported to /api/csp-report, which logs them (`csp_report`).
+
+Besides the policy: nosniff, a strict referrer policy, a Permissions-Policy that turns off
+device features the shop never uses, COOP same-origin, and HSTS when BASE_URL is https.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from commerce.config import get_settings
+
+log = logging.getLogger("storefront.csp")
+
+CSP_REPORT_PATH = "/api/csp-report"
+MAX_REPORT_BYTES = 16 * 1024
+MAX_HTML_BYTES = 4 * 1024 * 1024  # larger pages are sent as they are, with no inline script allowed
+# Inline scripts the app's own components render (their SHA-256 is allowed on every page).
+APP_SCRIPTS: list[str] = []
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+
+BASE_POLICY = (
+    "default-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "media-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    f"report-uri {CSP_REPORT_PATH}",
+)
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+
+
+def _hash(script: bytes) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+
+
+def _storage_origins() -> list[str]:
+    """With S3, the product-file uploader sends parts from the browser straight to the bucket."""
+    settings = get_settings()
+    if not settings.s3_bucket:
+        return []
+    if settings.s3_endpoint_url:
+        parts = urlsplit(settings.s3_endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]
+    return ["https://*.amazonaws.com"]
+
+
+def page_policy(inline_scripts: Iterable[bytes]) -> str:
+    hashes = sorted({_hash(script) for script in inline_scripts} | {_hash(s.encode()) for s in APP_SCRIPTS})
+    script_src = " ".join(["script-src 'self'", *hashes])
+    connect_src = " ".join(["connect-src 'self'", *_storage_origins()])
+    policy = [
+        *BASE_POLICY[:1],
+        script_src,
+        *(connect_src if d.startswith("connect-src") else d for d in BASE_POLICY[1:]),
+    ]
+    if get_settings().base_url.startswith("https://"):
+        policy.append("upgrade-insecure-requests")
+    return "; ".join(policy)
+
+
+def inline_scripts(html: bytes) -> list[bytes]:
+    return [match.group(1) for match in _INLINE_SCRIPT.finditer(html) if match.group(1).strip()]
+
+
+def _common_headers(headers: MutableHeaders) -> None:
+    headers["x-content-type-options"] = "nosniff"
+    headers["referrer-policy"] = "strict-origin-when-cross-origin"
+    headers["permissions-policy"] = PERMISSIONS_POLICY
+    headers["cross-origin-opener-policy"] = "same-origin"
+    headers["x-frame-options"] = "DENY"
+    if get_settings().base_url.startswith("https://"):
+        headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+        buffering = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal start, buffering
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                _common_headers(headers)
+                if message["status"] == 304 or 300 <= message["status"] < 400:
+                    # A 304's headers replace the cached page's: it keeps the policy it was sent with.
+                    await send(message)
+                    return
+                if headers.get("content-type", "").startswith("text/html"):
+                    start, buffering = message, True  # the policy needs the page's inline scripts
+                    return
+                headers["content-security-policy"] = API_POLICY
+                await send(message)
+                return
+            if message["type"] == "http.response.pathsend" and buffering:
+                # A file sent by the server itself (zero-copy): read the page to hash its scripts.
+                buffering = False
+                assert start is not None
+                try:
+                    with open(message["path"], "rb") as page_file:
+                        html = page_file.read(MAX_HTML_BYTES + 1)
+                except OSError:
+                    html = b""
+                headers = MutableHeaders(scope=start)
+                if headers.get("content-encoding") == "gzip":
+                    try:
+                        html = gzip.decompress(html)
+                    except OSError:
+                        html = b""
+                headers["content-security-policy"] = page_policy(inline_scripts(html[:MAX_HTML_BYTES]))
+                await send(start)
+                await send(message)
+                return
+            if message["type"] == "http.response.body" and buffering:
+                chunks.append(message.get("body", b""))
+                size = sum(len(chunk) for chunk in chunks)
+                if message.get("more_body", False) and size <= MAX_HTML_BYTES:
+                    return
+                buffering = False
+                body = b"".join(chunks)
+                assert start is not None
+                headers = MutableHeaders(scope=start)
+                html = body
+                if headers.get("content-encoding") == "gzip":
+                    try:
+                        html = gzip.decompress(body)
+                    except OSError:
+                        html = b""
+                scripts = inline_scripts(html) if size <= MAX_HTML_BYTES else []
+                headers["content-security-policy"] = page_policy(scripts)
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": message.get("more_body", False)})
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def csp_report(request: Request) -> Response:
+    """Where browsers report what the policy blocked: logged, so a page the policy breaks is seen."""
+    body = await request.body()
+    if len(body) > MAX_REPORT_BYTES:
+        return Response(status_code=413)
+    try:
+        report = json.loads(body or b"{}")
+    except ValueError:
+        return Response(status_code=400)
+    details = report.get("csp-report", report) if isinstance(report, dict) else report
+    log.warning("csp-violation %s", json.dumps(details, sort_keys=True)[:2000])
+    return Response(status_code=204)
+
+
+def csp_routes() -> list[Route]:
+    return [Route(CSP_REPORT_PATH, csp_report, methods=["POST"])]
