@@ -47,6 +47,7 @@ from commerce.search.port import (
     synonyms_of,
     typo_budget,
 )
+from commerce.search.words import forms_text
 
 logger = logging.getLogger(__name__)
 
@@ -280,9 +281,12 @@ class TantivySearchIndex:
             raise ValueError("SearchDocument.published_at must be timezone-aware")
         out = tantivy.Document()
         out.add_integer("id", doc.id)
-        out.add_text("title", with_compounds(doc.title))
-        out.add_text("tags_text", with_compounds(" ".join(doc.tags)))
-        out.add_text("summary", with_compounds(doc.summary))
+        # Each text field also holds its words' other number (words.forms_text), and
+        # the category's names count as tags: both under the same rules as the title.
+        kinds = (*doc.tags, *doc.category_path)
+        out.add_text("title", f"{with_compounds(doc.title)} {forms_text([doc.title])}")
+        out.add_text("tags_text", f"{with_compounds(' '.join(kinds))} {forms_text(kinds)}")
+        out.add_text("summary", f"{with_compounds(doc.summary)} {forms_text([doc.summary])}")
         out.add_text("description", with_compounds(doc.description))
         out.add_text("shop_name", with_compounds(doc.shop_name))
         out.add_text("category_slug", doc.category_slug)
@@ -303,6 +307,10 @@ class TantivySearchIndex:
             "currency": doc.currency,
             "rating": doc.rating,
             "review_count": doc.review_count,
+            "category_name": doc.category_name,
+            "product_slug": doc.product_slug,
+            "cover_key": doc.cover_key,
+            "pricing": doc.pricing,
         }
         out.add_bytes("payload", json.dumps(payload).encode())
         return out
@@ -331,7 +339,7 @@ class TantivySearchIndex:
             else:
                 found = searcher.search(tantivy_query, limit=query.per_page, offset=query.offset, count=True)
             docs = [searcher.doc(address) for _, address in found.hits]
-            facets = self._facets(searcher, tantivy_query)
+            facets = self._facets(searcher, tantivy_query) if query.facets else {}
         except ValueError as error:
             raise SearchUnavailable(f"search index failed: {error}") from error
         is_match = _token_matcher(words)
@@ -485,6 +493,10 @@ class TantivySearchIndex:
             currency=payload["currency"],
             rating=payload["rating"],
             review_count=payload["review_count"],
+            category_name=payload.get("category_name", ""),
+            product_slug=payload.get("product_slug", ""),
+            cover_key=payload.get("cover_key"),
+            pricing=payload.get("pricing", "fixed"),
         )
 
     def _highlight(self, text: str, is_match: Callable[[str], bool]) -> str:

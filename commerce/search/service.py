@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.links import SEARCH_PATH, media_url, product_url
-from commerce.models import Category, Product, Shop, saved_id
+from commerce.models import Category, PricingMode, Product, Shop, saved_id
 from commerce.search.port import (
     MAX_QUERY_LENGTH,
     MAX_RESULT_WINDOW,
@@ -264,16 +264,38 @@ def search_products(s: Session, params: SearchParams, *, index: SearchIndex | No
 
 
 def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None) -> list[ResultCard]:
-    """The first few matches for the navbar's as-you-type dropdown (empty if the engine is down)."""
+    """The first few matches for the navbar's as-you-type dropdown.
+
+    Per keystroke, so it asks the engine for no facet counts and builds the cards
+    from the index documents alone: no database query unless the engine is down
+    (then the database answers) or a document predates the card fields. A product
+    hidden since the last indexing run (seconds) can show here; its page refuses it.
+    """
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]
     if not text:
         return []
     try:
         engine = index if index is not None else search_index()
-        result = engine.search(SearchQuery(text=text, per_page=limit))
+        result = engine.search(SearchQuery(text=text, per_page=limit, facets=False))
     except SearchUnavailable:
         return _database_search(s, SearchParams(q=text)).cards[:limit]
+    if all(hit.product_slug for hit in result.hits):
+        return [_card_from_hit(hit) for hit in result.hits]
     return _cards(s, result.hits)
+
+
+def _card_from_hit(hit: SearchHit) -> ResultCard:
+    return ResultCard(
+        id=hit.id,
+        title=hit.title,
+        title_parts=marked_parts(hit.title_html),
+        summary_parts=marked_parts(hit.summary_html),
+        url=product_url(hit.shop_slug, hit.product_slug),
+        cover_url=media_url(hit.cover_key),
+        shop_name=hit.shop_name,
+        price_label=price_label(PricingMode(hit.pricing), hit.price_minor, hit.currency),
+        category_name=hit.category_name,
+    )
 
 
 def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
