@@ -70,6 +70,7 @@ MAX_QUERY_WORDS = 10
 FACET_SEGMENT_SIZE = 10_000
 WRITER_HEAP_BYTES = 64_000_000
 WRITER_LOCK_WAIT_SECONDS = 5.0
+TERM_QUERY_CACHE_SIZE = 4096
 
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 
@@ -208,6 +209,10 @@ class TantivySearchIndex:
         self._analyzer = _build_analyzer()
         self._write_lock = threading.Lock()
         self._index = self._open()
+        # A word's clauses cost more to build than to run (the regex of the longer
+        # words compiles an automaton per field): as-you-type searches repeat words,
+        # so the built queries are kept. They do not depend on the index's contents.
+        self._term_query = lru_cache(maxsize=TERM_QUERY_CACHE_SIZE)(self._build_term_query)
 
     def _open(self) -> tantivy.Index:
         self._index_dir.mkdir(parents=True, exist_ok=True)
@@ -375,7 +380,7 @@ class TantivySearchIndex:
             spellings.append([term("".join(tokens), True)])
         return spellings
 
-    def _term_query(self, term: _Term) -> tantivy.Query:
+    def _build_term_query(self, term: _Term) -> tantivy.Query:
         clauses = []
         for field, boost in FIELD_BOOSTS:
             exact = tantivy.Query.term_query(self._schema, field, term.text)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from html import unescape
 from urllib.parse import parse_qs, urlencode
 
@@ -280,8 +281,15 @@ def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | 
     except SearchUnavailable:
         return _database_search(s, SearchParams(q=text)).cards[:limit]
     if all(hit.product_slug for hit in result.hits):
-        return [_card_from_hit(hit) for hit in result.hits]
+        # The dropdown shows no summaries: none are sent.
+        return [replace(_card_from_hit(hit), summary_parts=[]) for hit in result.hits]
     return _cards(s, result.hits)
+
+
+@lru_cache(maxsize=4096)
+def _price_label(pricing: str, amount: int, currency: str) -> str:
+    # Babel's formatting is most of a card's cost; a catalogue repeats its prices.
+    return price_label(PricingMode(pricing), amount, currency)
 
 
 def _card_from_hit(hit: SearchHit) -> ResultCard:
@@ -293,7 +301,7 @@ def _card_from_hit(hit: SearchHit) -> ResultCard:
         url=product_url(hit.shop_slug, hit.product_slug),
         cover_url=media_url(hit.cover_key),
         shop_name=hit.shop_name,
-        price_label=price_label(PricingMode(hit.pricing), hit.price_minor, hit.currency),
+        price_label=_price_label(hit.pricing, hit.price_minor, hit.currency),
         category_name=hit.category_name,
     )
 
