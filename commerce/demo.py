@@ -227,7 +227,7 @@ def seed_demo(s: Session) -> bool:
                 slug=item.title.lower().replace(":", "").replace(" ", "-"),
                 title=item.title,
                 summary=item.summary,
-                description=f"## {item.title}\n\n{item.summary}\n\nInstant download after purchase.",
+                description=f"{item.summary}\n\nInstant download after purchase.",
                 category_id=categories[item.category].id,
                 pricing=item.pricing,
                 price_amount=item.price,

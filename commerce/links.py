@@ -26,6 +26,8 @@ PASSWORD_RESET_PATH = "/reset"
 SELLER_PRODUCTS_PATH = "/seller/products"
 SELLER_ANALYTICS_PATH = "/seller/analytics"
 ADMIN_USERS_PATH = "/admin/users"
+# The receipt's one-time "Access your purchase" link (an HTTP route, not a page).
+ACCESS_PATH = "/access"
 # The embedded test gateway's hosted payment page: TESTPAY_PATH/<session id>.
 TESTPAY_PATH = "/testpay"
 
@@ -59,6 +61,11 @@ def order_url(order_reference: str) -> str:
 def password_reset_url(token: str) -> str:
     """Where a password reset (or a guest's claim) link leads: choose a new password."""
     return f"{PASSWORD_RESET_PATH}/{_segment(token)}"
+
+
+def access_url(token: str) -> str:
+    """The receipt's one-time link that signs the buyer in and opens their purchase."""
+    return f"{ACCESS_PATH}/{_segment(token)}"
 
 
 def seller_product_url(product_id: int) -> str:

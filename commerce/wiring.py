@@ -15,6 +15,7 @@ from __future__ import annotations
 from commerce import events, ratelimit, storage
 from commerce.analytics import subscribers as analytics
 from commerce.analytics import tasks as analytics_jobs
+from commerce.catalog import tasks as catalog_jobs
 from commerce.config import Settings, get_settings
 from commerce.delivery import stamped
 from commerce.delivery import subscribers as delivery
@@ -92,14 +93,14 @@ def _attempt_counter(config: Settings):
 
 SUBSCRIBERS: events.SubscriberTable = {
     events.OrderPaid: [
-        analytics.count_sale,  # purchase events, the sellers' in-app notice; rollup after commit
+        analytics.count_sale,  # after commit: purchase events, the sellers' in-app notice, rollup
     ],
     events.OrderRefunded: [
         analytics.count_refund,  # refund events, the buyer's in-app notice; rollup after commit
     ],
     events.FulfilmentGranted: [
         delivery.deliver_after_payment,  # after commit: issue keys, start stamped PDFs
-        search.sales_count_changed,  # the product's popularity moves
+        search.sales_count_changed,  # after commit: the product's popularity moves (reindex debounced)
     ],
     events.FulfilmentRevoked: [
         delivery.withdraw_access,  # keys revoked, download links refused from the commit on
@@ -119,17 +120,22 @@ SUBSCRIBERS: events.SubscriberTable = {
 # -- Everything that runs in the background. ----------------------------------------------
 
 JOBS: tuple[Job, ...] = (
+    catalog_jobs.purge_abandoned_uploads,
     delivery_jobs.deliver_fulfilment,
     delivery_jobs.deliver_waiting,
     delivery_jobs.notify_product_update,
     stamped.make_stamped_copy,
     search_jobs.reindex_dirty_products,
+    search_jobs.products_sold,
+    analytics_jobs.record_paid_order,
+    analytics_jobs.record_missed_sales,
     analytics_jobs.roll_up_analytics,
     analytics_jobs.purge_analytics_events,
     notification_jobs.send_email,
     notification_jobs.send_push,
     notification_jobs.send_sms,
     order_jobs.refresh_exchange_rates,
+    order_jobs.send_paid_emails,
     payment_jobs.deliver_testpay_event,
 )
 

@@ -186,10 +186,21 @@ def action_row(*controls: rx.Component) -> rx.Component:
     return rx.hstack(*controls, spacing="2", wrap="wrap", width="100%")
 
 
-def banner(content, *, icon: str, color: str, id: str = "", alert: bool = False) -> rx.Component:
-    """A coloured box with an icon around a message; `alert` for a problem, read out at once."""
+def banner(
+    content, *, icon: str, color: str, id: str = "", alert: bool = False, high_contrast: bool = False
+) -> rx.Component:
+    """A coloured box with an icon around a message; `alert` for a problem, read out at once.
+
+    `high_contrast` for long text on the tinted background (the darkest shade of the colour:
+    WCAG AA contrast for normal-size text at any length)."""
     return rx.callout(
-        content, icon=icon, color_scheme=color, role="alert" if alert else "status", id=id or None, width="100%"
+        content,
+        icon=icon,
+        color_scheme=color,
+        role="alert" if alert else "status",
+        id=id or None,
+        width="100%",
+        high_contrast=high_contrast,
     )
 
 

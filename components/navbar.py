@@ -135,7 +135,9 @@ def account_menu(
     has_shop: BoolLike,
     is_admin: BoolLike,
     on_sign_out: rx.EventHandler,
+    login_href: TextLike = routes.LOGIN,
 ) -> rx.Component:
+    """`login_href`: the sign-in page, returning to the page the visitor is on."""
     signed_in_menu = rx.menu.root(
         rx.menu.trigger(
             rx.button(
@@ -183,7 +185,7 @@ def account_menu(
         ),
     )
     anonymous_links = rx.hstack(
-        rx.link("Sign in", href=routes.LOGIN, id="nav-login", weight="medium", color="inherit", padding_x="0.5rem"),
+        rx.link("Sign in", href=login_href, id="nav-login", weight="medium", color="inherit", padding_x="0.5rem"),
         rx.box(
             link_button("Register", routes.REGISTER, id="nav-register", size="2"),
             display=rx.breakpoints(initial="none", sm="block"),
@@ -204,8 +206,10 @@ def navbar(
     on_sign_out: rx.EventHandler,
     search: rx.Component | None = None,
     unread_notifications: IntLike = 0,
+    login_href: TextLike = routes.LOGIN,
 ) -> rx.Component:
-    """`search` replaces the plain search form (the layout passes the as-you-type box)."""
+    """`search` replaces the plain search form (the layout passes the as-you-type box);
+    `login_href` is the sign-in page returning to the current page."""
     actions = rx.hstack(
         rx.color_mode.button(
             id="color-mode", aria_label="Switch light or dark mode", variant="ghost", color_scheme="gray"
@@ -218,6 +222,7 @@ def navbar(
             has_shop=has_shop,
             is_admin=is_admin,
             on_sign_out=on_sign_out,
+            login_href=login_href,
         ),
         align="center",
         spacing="3",

@@ -62,9 +62,16 @@ ADMIN_SHOPS = "/admin/shops"
 ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
 
+# The receipt's one-time "Access your purchase" link (HTTP routes, storefront/api_access.py).
+ACCESS = links.ACCESS_PATH
+
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
+# Product files sent in parts: Uppy's S3 uploader talks to <base>/s3/multipart...
+# (Companion's protocol); with the local store the parts go to UPLOAD_PARTS.
+UPLOADS = "/api/uploads/products"
+UPLOAD_PARTS = "/api/uploads/parts"
 # Reflex serves the page registered under this route for every unknown address.
 NOT_FOUND = "404"
 

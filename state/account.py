@@ -8,6 +8,7 @@ import reflex as rx
 
 import routes
 from commerce import accounts
+from commerce.accounts import claims
 from commerce.delivery import library
 from state.form_data import confirmed, form_errors, missing, secret_field, text_field
 from state.page import ServiceState
@@ -22,6 +23,9 @@ class AccountState(ServiceState, rx.State):
     password_errors: dict[str, str] = {}
     password_notice: str = ""
     password_pending: bool = False
+    # False for an account made at a guest checkout that has not chosen a password (optional).
+    has_password: bool = True
+    first_password_notice: str = ""
 
     shop_errors: dict[str, str] = {}
     shop_pending: bool = False
@@ -35,6 +39,27 @@ class AccountState(ServiceState, rx.State):
         self.reset()
         result = await self._call(library.update_emails_enabled)
         self.update_emails = result.value if result.ok else True
+        has_password = await self._call(claims.password_is_set)
+        self.has_password = has_password.value if has_password.ok else True
+
+    @rx.event
+    async def set_first_password(self, form_data: dict[str, Any]):
+        """The optional password of an account made at a guest checkout (signs nobody out)."""
+        new = secret_field(form_data, "new_password")
+        confirm = secret_field(form_data, "confirm_password")
+        self.first_password_notice = ""
+        self.password_errors = {**missing({"password": new}, PASSWORD_REQUIRED), **confirmed(new, confirm)}
+        if self.password_errors:
+            return
+        self.password_pending = True
+        yield
+        result = await self._call(claims.set_first_password, new_password=new)
+        self.password_pending = False
+        self.password_errors = form_errors(result, ("password",))
+        if not result.ok:
+            return
+        self.has_password = True
+        self.first_password_notice = "Your password is set. You can now also sign in with your email and password."
 
     @rx.event
     async def set_update_emails(self, enabled: bool):

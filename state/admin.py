@@ -17,7 +17,7 @@ from commerce.moderation import checks, orders, quality, settings, users
 from commerce.moderation.orders import AdminOrderView, OrderRow
 from commerce.moderation.quality import ShopQuality
 from commerce.moderation.settings import SettingsView
-from commerce.moderation.users import UserDetail, UserRow
+from commerce.moderation.users import SuspensionImpact, UserDetail, UserRow
 from state import service_call
 from state.form_data import text_field, text_fields
 from state.page import PageState, Pagination, page_number, paged
@@ -40,6 +40,10 @@ class AdminUsersState(PageState, rx.State):
     detail: UserDetail | None = None
     # The search's own problem, above the list (`error` is about the user on screen).
     search_error: str = ""
+    # Suspending asks first: what happens to the shop, its live products and its payouts.
+    suspension: SuspensionImpact | None = None
+    confirming_suspension: bool = False
+    _suspension_reason: str = ""
 
     async def _search(self) -> None:
         result = await self._call(
@@ -94,12 +98,36 @@ class AdminUsersState(PageState, rx.State):
                 done="Seller reinstated: the shop's approved products are back.",
             )
         else:
-            await self._act(
-                users.suspend_seller,
-                self.detail.user.id,
-                reason=text_field(form_data, "reason"),
-                done="Seller suspended: the shop and its products are hidden from buyers and search.",
-            )
+            reason = text_field(form_data, "reason")
+            self.notice = self.error = ""
+            if not reason:
+                self.error = "Say why the seller is suspended."
+                return
+            result = await self._call(users.suspension_impact, self.detail.user.id)
+            self.error = result.error
+            if result.ok:
+                self.suspension, self._suspension_reason = result.value, reason
+                self.confirming_suspension = True
+
+    @rx.event
+    def set_confirming_suspension(self, open_: bool):
+        """The confirmation closes (Cancel, Escape): nothing is suspended."""
+        self.confirming_suspension = bool(open_) and self.suspension is not None
+
+    @rx.event
+    async def confirm_suspension(self):
+        if self.detail is None or self.suspension is None or self.suspension.user_id != self.detail.user.id:
+            self.confirming_suspension = False
+            return
+        self.confirming_suspension = False
+        await self._act(
+            users.suspend_seller,
+            self.detail.user.id,
+            reason=self._suspension_reason,
+            done="Seller suspended: buyers are told the shop is unavailable, and its products left the shop "
+            "pages and search.",
+        )
+        self.suspension, self._suspension_reason = None, ""
 
     @rx.event
     async def promote(self):

@@ -117,6 +117,13 @@ def _totals(view: CartView) -> CartTotals:
     )
 
 
+# After the next paint (the message is rendered by then), bring the add-to-cart error into view.
+SCROLL_TO_ADD_ERROR = (
+    "requestAnimationFrame(() => requestAnimationFrame(() => "
+    "document.getElementById('add-to-cart-error')?.scrollIntoView({block: 'center'})))"
+)
+
+
 class CartState(ServiceState, rx.State):
     # A guest's cart, kept by this browser session (on the server, not in the browser).
     _guest: GuestCart = NO_GUEST_CART
@@ -197,6 +204,8 @@ class CartState(ServiceState, rx.State):
         self.add_pending = False
         if not result.ok:
             self.add_error, self.add_error_product_id = result.error, product_id
+            # On a phone the message under the button can sit below the fold (or the keyboard).
+            yield rx.call_script(SCROLL_TO_ADD_ERROR)
             return
         self.added_product_id = product_id
         await track(self, "add_to_cart", product_ids=[product_id])

@@ -31,12 +31,15 @@ class CatalogListingState(rx.State, mixin=True):
     products: list[ProductCardView] = []
     pagination: Pagination = Pagination()
     not_found: bool = False
+    # The shop exists but is suspended: buyers are told it is unavailable.
+    unavailable: bool = False
     loaded: bool = False
 
     async def _open(self, query, slug: str) -> Result:
         self.loaded = False
         result = await service_call.call(query, slug, page=page_number(self), per_page=PER_PAGE)
         self.not_found = not result.ok
+        self.unavailable = result.error == queries.SHOP_UNAVAILABLE
         self.products, self.pagination = paged(result.map(lambda view: view.products))
         self.loaded = True
         return result
@@ -52,6 +55,8 @@ class CategoryState(CatalogListingState, rx.State):
 
     @rx.var
     def page_title(self) -> str:
+        if self.not_found:
+            return "Category not found"
         return self.category.name if self.category else "Category"
 
     @rx.var
@@ -69,6 +74,10 @@ class ShopState(CatalogListingState, rx.State):
 
     @rx.var
     def page_title(self) -> str:
+        if self.unavailable:
+            return "Shop unavailable"
+        if self.not_found:
+            return "Shop not found"
         return self.shop.name if self.shop else "Shop"
 
     @rx.var
@@ -79,6 +88,8 @@ class ShopState(CatalogListingState, rx.State):
 class ProductState(rx.State):
     product: ProductPageView | None = None
     not_found: bool = False
+    # A product of a suspended shop: buyers are told it is unavailable.
+    unavailable: bool = False
     loaded: bool = False
     # Index into the pictures (cover first, then the gallery) shown large.
     selected_image: int = 0
@@ -91,6 +102,7 @@ class ProductState(rx.State):
         actor = await current_actor(self)
         result = await service_call.call(queries.product_page, self.shop_slug, self.product_slug, viewer=actor)
         self.not_found = not result.ok
+        self.unavailable = result.error == queries.PRODUCT_OF_UNAVAILABLE_SHOP
         self.product = result.value
         self.loaded = True
         if result.ok and not result.value.is_preview:
@@ -121,6 +133,10 @@ class ProductState(rx.State):
 
     @rx.var
     def page_title(self) -> str:
+        if self.unavailable:
+            return "Product unavailable"
+        if self.not_found:
+            return "Product not found"
         return self.product.title if self.product else "Product"
 
     @rx.var

@@ -10,6 +10,8 @@ import reflex as rx
 
 import routes
 from commerce.actor import ANONYMOUS, Actor
+from commerce.delivery import order_access
+from commerce.delivery.order_access import OrderDelivery
 from commerce.models import OrderStatus
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
@@ -19,9 +21,13 @@ from state.cart import after_payment, local_path, receipt_token_for
 from state.page import Pagination, ServiceState, page_number, paged
 from state.session import client_connected, current_actor
 
-# The confirmation page checks the order this often, for at most this long, while it awaits payment.
+# The confirmation page checks the order this often, for at most this long, while it awaits
+# payment or its delivery (a license key being issued).
 POLL_SECONDS = 1.0
 POLL_LIMIT_SECONDS = 180
+# A stamped PDF is made by a job: ask again this many times, this far apart.
+PREPARE_ATTEMPTS = 20
+PREPARE_WAIT_SECONDS = 1.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +62,48 @@ class OrderPage:
     tax_label: str = ""
     total_label: str = ""
     refunded_label: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveryFileRow:
+    id: int
+    filename: str
+    size_label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveryKeyRow:
+    id: int
+    key: str
+    status_label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveryItemRow:
+    product_id: int
+    title: str
+    library_url: str
+    version_label: str
+    delivering: bool
+    files: list[DeliveryFileRow] = dataclasses.field(default_factory=list)
+    license_keys: list[DeliveryKeyRow] = dataclasses.field(default_factory=list)
+
+
+def delivery_rows(delivery: OrderDelivery | None) -> list[DeliveryItemRow]:
+    if delivery is None:
+        return []
+    return [
+        DeliveryItemRow(
+            product_id=item.product_id,
+            title=item.title,
+            library_url=item.library_url,
+            version_label=item.version_label,
+            delivering=item.delivering,
+            files=[DeliveryFileRow(id=f.id, filename=f.filename, size_label=f.size_label) for f in item.files],
+            license_keys=[DeliveryKeyRow(id=k.id, key=k.key, status_label=k.status_label) for k in item.keys],
+        )
+        for item in delivery.items
+    ]
 
 
 def order_page(view: OrderView) -> OrderPage:
@@ -101,12 +149,23 @@ async def _fetch(actor: Actor, reference: str, token: str) -> OrderView | None:
     return (await service_call.call(lifecycle.get_order_for_viewer, actor, reference, token)).value
 
 
+async def _fetch_delivery(actor: Actor, reference: str, token: str) -> OrderDelivery | None:
+    """What the paid order delivers, if this viewer is its buyer or the browser that paid."""
+    return (await service_call.call(order_access.order_delivery, actor, reference, token)).value
+
+
 class OrderState(rx.State):
     order: OrderPage = OrderPage()
     not_found: bool = False
     loaded: bool = False
     watching: bool = False
     signed_in: bool = False
+    # What the paid order delivers, for the browser that paid: files and license keys.
+    delivery: list[DeliveryItemRow] = []
+    delivering: bool = False
+    download_error: str = ""
+    download_notice: str = ""
+    preparing_file_id: int = 0
     # Who is looking, fixed at page load for the background watcher (which cannot
     # re-read the session without taking the lock every second).
     _viewer_user_id: int | None = None
@@ -131,16 +190,21 @@ class OrderState(rx.State):
         view = await _fetch(actor, reference, self._token)
         self.not_found = view is None
         self.order = order_page(view) if view else OrderPage()
+        self.download_error, self.download_notice = "", ""
+        delivery = await _fetch_delivery(actor, reference, self._token) if view is not None else None
+        self.delivery = delivery_rows(delivery)
+        self.delivering = delivery is not None and delivery.delivering
         self.loaded = True
-        if view is not None and view.status == OrderStatus.PENDING:
-            self.watching = True  # the watcher starts now, or already runs for this order
-            return OrderState.watch
         if view is not None and self.order.is_paid:
             await after_payment(self, {line.product_id for line in view.lines})
+        if view is not None and (view.status == OrderStatus.PENDING or self.delivering):
+            self.watching = True  # the watcher starts now, or already runs for this order
+            return OrderState.watch
 
     @rx.event(background=True)
     async def watch(self):
-        """Check the order every second until the payment event has been handled (bounded)."""
+        """Check the order every second until the payment event has been handled and what it
+        delivers has arrived (bounded)."""
         async with self:
             reference, actor, token = self.order.reference, self._viewer(), self._token
             if not reference or self._watched_reference == reference:
@@ -154,18 +218,61 @@ class OrderState(rx.State):
                 async with self:
                     if self.order.reference != reference or view is None or not client_connected(self):
                         return  # the buyer opened another order or closed the tab
+                    was_pending = self.order.is_pending
                     page = order_page(view)
                     if page != self.order:
                         self.order = page
-                    if view.status != OrderStatus.PENDING:
-                        if page.is_paid:
-                            await after_payment(self, {line.product_id for line in view.lines})
+                if view.status == OrderStatus.PENDING:
+                    continue
+                # Paid (or not): what it delivers, until the last key has been issued.
+                delivery = await _fetch_delivery(actor, reference, token)
+                async with self:
+                    if self.order.reference != reference:
+                        return
+                    rows = delivery_rows(delivery)
+                    if rows != self.delivery:
+                        self.delivery = rows
+                    self.delivering = delivery is not None and delivery.delivering
+                    if was_pending and page.is_paid:
+                        await after_payment(self, {line.product_id for line in view.lines})
+                    if not self.delivering:
                         return
         finally:
             async with self:
                 if self._watched_reference == reference:
                     self._watched_reference = ""
                     self.watching = False
+
+    @rx.event(background=True)
+    async def download(self, file_id: int):
+        """A link to one file of the order, minted for this viewer (a guest's lives minutes)."""
+        async with self:
+            if self.preparing_file_id:
+                return
+            self.download_error, self.download_notice = "", ""
+            self.preparing_file_id = file_id
+            reference, actor, token = self.order.reference, self._viewer(), self._token
+        try:
+            for _ in range(PREPARE_ATTEMPTS):
+                result = await service_call.call(order_access.mint_order_download, actor, reference, token, file_id)
+                if not result.ok or result.value is None:
+                    async with self:
+                        self.download_error = result.error
+                    return
+                if not result.value.preparing:
+                    async with self:
+                        self.download_notice = f"Downloading {result.value.filename}…"
+                    yield rx.download(url=result.value.url, filename=result.value.filename)
+                    return
+                async with self:
+                    self.download_notice = result.value.message
+                await asyncio.sleep(PREPARE_WAIT_SECONDS)
+            async with self:
+                self.download_notice = ""
+                self.download_error = "Your copy is taking longer than usual to prepare. Try again in a minute."
+        finally:
+            async with self:
+                self.preparing_file_id = 0
 
 
 class OrderHistoryState(ServiceState, rx.State):

@@ -1,9 +1,10 @@
 """The seller studio: the product list and the product editor.
 
 Thin: every handler reads the form and calls one catalog service as the session's actor,
-which checks that the actor owns the product. Uploads arrive as files Starlette has
-already spooled to disk; each is streamed from there to the BlobStore in a worker
-thread (the service call's), never read whole into memory.
+which checks that the actor owns the product. Product files do not pass through here:
+the page's uploader sends them in parts to the upload routes. Pictures and key files
+arrive as files Starlette has already spooled to disk; each is streamed from there to
+the BlobStore in a worker thread (the service call's), never read whole into memory.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import routes
 from commerce.catalog import files, images, keys, products, queries
 from commerce.catalog.queries import SELLER_STATUS_FILTERS, SellerProductRow
 from commerce.catalog.views import CategoryOption, ProductEditView, category_options
+from commerce.config import get_settings
 from commerce.kit.ids import parse_id
 from commerce.models import DeliveryKind, PricingMode
 from state import service_call
@@ -102,7 +104,9 @@ class ProductEditorState(PageState, rx.State):
     # The details form shows its error next to the field the service named.
     details_errors: dict[str, str] = {}
     upload_progress: int = 0
-    uploading: str = ""  # which upload is running: "files", "cover", "gallery", "keys"
+    uploading: str = ""  # which picture or key upload is running: "cover", "gallery", "keys"
+    files_uploading: bool = False  # the product-file uploader is sending files
+    max_upload_bytes: int = 0
 
     def _product_id(self) -> int:
         # `edit_product_id` is the dynamic segment of routes.SELLER_PRODUCT.
@@ -129,7 +133,8 @@ class ProductEditorState(PageState, rx.State):
     async def load(self):
         self.section, self.details_errors, self.error, self.notice = "", {}, "", ""
         self.loaded = False
-        self.uploading, self.upload_progress = "", 0
+        self.uploading, self.upload_progress, self.files_uploading = "", 0, False
+        self.max_upload_bytes = get_settings().max_upload_bytes
         if not self.categories:
             self.categories = (await service_call.call(category_options)).value or []
         result = await self._call(products.get_product_editor, self._product_id())
@@ -178,32 +183,50 @@ class ProductEditorState(PageState, rx.State):
     async def archive(self):
         await self._edit_product("status", products.archive_product)
 
-    # Uploads (the files arrive already spooled to disk by Starlette).
+    # Product files go through Uppy (components/uploader.py) and the upload routes
+    # (storefront/api_uploads.py), in parts, never through this state; it only hears
+    # when the uploader is busy and when a file has landed.
 
     @rx.event
-    def upload_progressed(self, progress: dict):
+    def set_files_uploading(self, busy: bool):
+        self.files_uploading = bool(busy)
+
+    @rx.event
+    async def file_uploaded(self, name: str):
+        self.section, self.error = "file", ""
+        self.notice = f"{name if isinstance(name, str) else 'The file'} is uploaded."
+        await self._reload()
+
+    # Pictures and key files (20 MB at most) come through Reflex's upload, which Starlette
+    # spools to disk; the progress arrives during the transfer, before the handler runs.
+
+    def _progressed(self, kind: str, progress: dict) -> None:
         value = progress.get("progress") if isinstance(progress, dict) else None
         if isinstance(value, (int, float)):
+            self.uploading = kind
             self.upload_progress = max(0, min(100, round(value * 100)))
+
+    @rx.event
+    def cover_progressed(self, progress: dict):
+        self._progressed("cover", progress)
+
+    @rx.event
+    def gallery_progressed(self, progress: dict):
+        self._progressed("gallery", progress)
+
+    @rx.event
+    def keys_progressed(self, progress: dict):
+        self._progressed("keys", progress)
 
     async def _upload(self, kind: str, uploads: list[rx.UploadFile], store) -> None:
         """Hand each upload to `store(upload)` (one change each); stops at the first refusal."""
-        self.uploading, self.upload_progress = kind, 0
+        self.uploading = kind
         for upload in uploads:
             result = await store(upload)
             if not result.ok:
                 self.error = f"{upload.filename or 'The file'}: {result.error}"
                 break
-        self.uploading = ""
-
-    @rx.event
-    async def upload_files(self, uploads: list[rx.UploadFile]):
-        await self._upload(
-            "files",
-            uploads,
-            lambda upload: self._edit_product("file", files.upload_file, upload.file, filename=upload.filename or ""),
-        )
-        return rx.clear_selected_files("file-upload")
+        self.uploading, self.upload_progress = "", 0
 
     @rx.event
     async def upload_cover(self, uploads: list[rx.UploadFile]):
@@ -226,8 +249,10 @@ class ProductEditorState(PageState, rx.State):
 
     @rx.event
     async def import_key_file(self, uploads: list[rx.UploadFile]):
+        self.uploading = "keys"
         if uploads:
             await self._import_keys(keys.import_license_key_file, uploads[0].file)
+        self.uploading, self.upload_progress = "", 0
         return rx.clear_selected_files("keys-upload")
 
     @rx.event

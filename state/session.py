@@ -85,6 +85,14 @@ class SessionState(rx.State):
         next_path = self._next_path()
         return "" if next_path == routes.HOME else "?" + urlencode({"next": next_path})
 
+    @rx.var
+    def sign_in_here(self) -> str:
+        """The sign-in page, coming back to this page afterwards (the navbar's "Sign in")."""
+        path = self._current_path()
+        if path.startswith((routes.LOGIN, routes.REGISTER, routes.PASSWORD_RESET)):
+            return routes.LOGIN + self.next_query  # keep where the visitor was going
+        return routes.login_url(path)
+
     # Identity, backend only.
 
     def _apply(self, grant: SessionGrant | None) -> None:

@@ -10,17 +10,21 @@ import logging
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from commerce import payments, storage
 from commerce.db import check_database
+from storefront.api_access import access_routes
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
+from storefront.api_uploads import upload_routes
 from storefront.api_webhooks import webhook_routes
+from storefront.page_status import PageStatusMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -46,5 +50,8 @@ routes += webhook_routes(payments.gateway)
 routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
+routes += access_routes()
+routes += upload_routes(storage.blob_store)
 
-api = Starlette(routes=routes)
+# Unknown products, shops and categories answer 404 before any script runs.
+api = Starlette(routes=routes, middleware=[Middleware(PageStatusMiddleware)])

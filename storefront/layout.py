@@ -107,6 +107,7 @@ def _shell(content: rx.Component, route: str) -> rx.Component:
             unread_notifications=NotificationsState.unread,
             on_sign_out=SessionState.logout,
             search=quick_search(route),
+            login_href=SessionState.sign_in_here,
         ),
         rx.el.main(
             content,

@@ -12,9 +12,11 @@ import reflex as rx
 
 from commerce import wiring
 from commerce.analytics.tasks import periodic_rollups
+from commerce.catalog.tasks import periodic_upload_purge
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
+from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
 from components import theme
 from storefront.api import api
@@ -119,10 +121,17 @@ async def background_jobs():
     # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
     await asyncio.to_thread(redeliver_pending)
     rollups = asyncio.create_task(periodic_rollups())
+    # License checks' activity, written every few seconds (and once more on the way out).
+    license_activity = asyncio.create_task(activity.periodic_flush())
     rates = asyncio.create_task(periodic_rate_refresh())
+    uploads = asyncio.create_task(periodic_upload_purge())
     yield
     rollups.cancel()
+    license_activity.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await license_activity
     rates.cancel()
+    uploads.cancel()
     await asyncio.to_thread(shutdown_jobs)
 
 

@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.delivery",
     "tests.fixtures.effects",
+    "tests.fixtures.s3",
     "tests.fixtures.world",
     "pytester",  # tests of the fixtures themselves
 ]

@@ -47,7 +47,7 @@ CHUNK = 10_000
 
 @contextmanager
 def throwaway_database(server: str):
-    from tests.conftest import alembic_upgrade
+    from tests.fixtures.databases import alembic_upgrade
 
     base = make_url(server)
     name = f"bench_analytics_{uuid.uuid4().hex[:10]}"

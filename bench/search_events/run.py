@@ -82,7 +82,15 @@ def index() -> rx.Component:
 app = rx.App()
 app.add_page(index)
 """
-BARE_CONFIG = 'import reflex as rx\n\nconfig = rx.Config(app_name="bare", telemetry_enabled=False)\n'
+# State in memory, as the marketplace keeps it without Redis (rxconfig.py).
+BARE_CONFIG = """import reflex as rx
+
+config = rx.Config(
+    app_name="bare",
+    telemetry_enabled=False,
+    state_manager_mode=rx.constants.StateManagerMode.MEMORY,
+)
+"""
 
 
 def free_port() -> int:
@@ -155,7 +163,7 @@ def all_workers_answer(port: int, workers: int) -> bool:
             session.close()
 
 
-def start_backend(name: str, cwd: Path, env: dict[str, str], log: Path, workers: int) -> Server:
+def start_backend(name: str, cwd: Path, env: dict[str, str], log: Path, workers: int | None) -> Server:
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -173,7 +181,7 @@ def start_backend(name: str, cwd: Path, env: dict[str, str], log: Path, workers:
             sys.exit(f"{name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/ping", timeout=2).status_code == 200 and all_workers_answer(
-                port, workers
+                port, workers or 1
             ):
                 return server
         except httpx.HTTPError:
@@ -183,19 +191,20 @@ def start_backend(name: str, cwd: Path, env: dict[str, str], log: Path, workers:
     sys.exit(f"{name} did not start within {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}")
 
 
-def base_env(workers: int) -> dict[str, str]:
+def base_env(workers: int | None) -> dict[str, str]:
     service_vars = {"DATABASE_URL", "REDIS_URL", "MEILI_URL", "MEILI_MASTER_KEY", "S3_BUCKET"}
     env = {k: v for k, v in os.environ.items() if k not in service_vars}
     env.update(
         PATH=f"{ROOT / 'tools' / 'node_modules' / '.bin'}:{env.get('PATH', '')}",
         REFLEX_USE_SYSTEM_BUN="1",
         REFLEX_TELEMETRY_ENABLED="false",
-        GRANIAN_WORKERS=str(workers),
     )
+    if workers:
+        env["GRANIAN_WORKERS"] = str(workers)
     return env
 
 
-def start_marketplace(folder: Path, workers: int) -> Server:
+def start_marketplace(folder: Path, workers: int | None) -> Server:
     env = base_env(workers)
     env.update(DATA_DIR=str(folder / "data"), APP_ENV="development", REFLEX_STATES_WORKDIR=str(folder / "states"))
     for command in ("migrate", "seed-demo"):
@@ -203,7 +212,7 @@ def start_marketplace(folder: Path, workers: int) -> Server:
     return start_backend("marketplace", ROOT, env, folder / "marketplace.log", workers)
 
 
-def start_bare(folder: Path, workers: int) -> Server:
+def start_bare(folder: Path, workers: int | None) -> Server:
     app_dir = folder / "bare"
     (app_dir / "bare").mkdir(parents=True)
     (app_dir / "rxconfig.py").write_text(BARE_CONFIG)
@@ -493,7 +502,9 @@ def typing(app: App, clients: int, seconds: float, interval: float) -> tuple[lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=0, help="backend workers (default: reflex's, 2 x cores + 1)")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="backend workers (default: reflex's; one without Redis, as make run)"
+    )
     parser.add_argument("--seconds", type=float, default=6.0, help="length of the throughput and typing phases")
     parser.add_argument("--cost-clients", type=int, default=4)
     parser.add_argument("--cost-events", type=int, default=150)
@@ -502,7 +513,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.seconds > 60 or args.cost_events > 2000 or args.clients > 200:
         sys.exit("bounded: --seconds <= 60, --cost-events <= 2000, --clients <= 200")
-    workers = args.workers or min((os.cpu_count() or 1) * 2 + 1, 8)
+    workers = args.workers or None
 
     folder = Path(tempfile.mkdtemp(prefix="bench-search-events-"))
     servers: list[Server] = []
@@ -510,7 +521,10 @@ def main() -> None:
         servers.append(start_marketplace(folder, workers))
         servers.append(start_bare(folder, workers))
         apps = [marketplace_app(servers[0]), bare_app(servers[1])]
-        print(f"backend workers: {workers}; clients: {args.clients}; phases of {args.seconds:.0f} s\n")
+        print(
+            f"backend workers: {workers or 'reflex default'}; clients: {args.clients};"
+            f" phases of {args.seconds:.0f} s; load average {os.getloadavg()[0]:.1f}\n"
+        )
         results: dict[str, dict[str, float]] = {}
         for app in apps:
             cost(app, 2, 20)  # warm up: imports, caches, the engine's first searches

@@ -138,19 +138,24 @@ def login(s: Session, *, email: str, password: str, client_id: str) -> SessionGr
     except ValidationError:
         raise ValidationError("Email or password is incorrect.") from None
     account_key, client_key = f"login:account:{email}", f"login:client:{client_id}"
-    if counter.count(account_key) >= MAX_FAILURES_PER_ACCOUNT or counter.count(client_key) >= MAX_FAILURES_PER_CLIENT:
-        raise RateLimited("Too many failed sign-in attempts. Wait 15 minutes or reset your password.")
+    # Each attempt is counted before the password is checked (atomically against the
+    # limit), so parallel guesses cannot all pass a count read before any failure lands.
+    limited = RateLimited("Too many failed sign-in attempts. Wait 15 minutes or reset your password.")
+    if not counter.reserve(account_key, MAX_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECONDS):
+        raise limited
+    if not counter.reserve(client_key, MAX_FAILURES_PER_CLIENT, LOGIN_WINDOW_SECONDS):
+        counter.release(account_key)
+        raise limited
 
     user = s.exec(select(User).where(User.email == email)).first()
     # An unknown email costs a hash too, so the time taken tells nothing about which emails exist.
     verified = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not verified:
-        counter.record(account_key, LOGIN_WINDOW_SECONDS)
-        counter.record(client_key, LOGIN_WINDOW_SECONDS)
-        raise ValidationError("Email or password is incorrect.")
+        raise ValidationError("Email or password is incorrect.")  # the reservations stay as the failures
+    counter.release(client_key)
+    counter.reset(account_key)
     if user.suspended_at is not None:
         raise PermissionDenied("This account is suspended. Contact support if you think this is a mistake.")
-    counter.reset(account_key)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         s.add(user)

@@ -1,4 +1,4 @@
-"""Purchase and refund events, written by the orders lifecycle in the payment's transaction.
+"""Purchase and refund events: a sale's after its payment commits (`paid`), a refund's in its transaction.
 
 Amounts come from the ledger: an order line's revenue is what the sale's
 postings leave the shop before card fees (sales net of tax minus the platform
@@ -67,10 +67,17 @@ def _checkout_event(s: Session, order_id: int, line_id: int) -> AnalyticsEvent |
     ).first()
 
 
-def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
-    """One purchase event per order line, attributed to the visit that checked it out."""
+def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> int:
+    """One purchase event per order line, attributed to the visit that checked it out, dated
+    when the order was paid; lines already recorded are skipped. Returns how many were added."""
     when = order.paid_at or utcnow()
+    keys = [f"purchase:{line.id}" for line in lines]
+    done = set(s.exec(select(AnalyticsEvent.dedupe_key).where(col(AnalyticsEvent.dedupe_key).in_(keys))).all())
+    added = 0
     for line in lines:
+        if f"purchase:{line.id}" in done:
+            continue
+        added += 1
         shop = s.get_one(Shop, line.shop_id)
         revenue, gross = _ledger_sums(s, saved_id(line), LedgerEntryKind.SALE)
         source = _checkout_event(s, saved_id(order), saved_id(line))
@@ -95,6 +102,7 @@ def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
                 dedupe_key=f"purchase:{line.id}",
             ),
         )
+    return added
 
 
 def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:

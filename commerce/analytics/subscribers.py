@@ -1,41 +1,26 @@
-"""How analytics reacts to orders (listed in `commerce.wiring.SUBSCRIBERS`): sales and refunds
-become events in the payment's or the refund's transaction, the people concerned get an
-in-app notice, and a rollup runs after the commit."""
+"""How analytics reacts to orders (listed in `commerce.wiring.SUBSCRIBERS`): a sale is counted
+by a job after the payment commits, a refund in the refund's transaction; the people
+concerned get an in-app notice, and a rollup runs after the commit."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from commerce import events
 from commerce.analytics import sales, tasks
 from commerce.jobs import enqueue_after_commit
-from commerce.links import SELLER_ANALYTICS_PATH, order_url
-from commerce.models import Order, OrderLine, Refund, Shop
+from commerce.links import order_url
+from commerce.models import Order, Refund
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
 
 
 def count_sale(s: Session, event: events.OrderPaid) -> None:
-    order = s.get_one(Order, event.order_id)
-    lines = list(s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all())
-    sales.record_sale(s, order, lines)
-    by_shop: dict[int, list[OrderLine]] = {}
-    for line in lines:
-        by_shop.setdefault(line.shop_id, []).append(line)
-    for shop_id, shop_lines in by_shop.items():
-        shop = s.get_one(Shop, shop_id)
-        earned = sum(sales.to_shop_currency(s, line.net, order, line, shop) for line in shop_lines)
-        titles = ", ".join(line.title for line in shop_lines)
-        inapp.notify(
-            s,
-            shop.owner_id,
-            kind="sale_alert",
-            title=f"New sale: {titles}"[:200],
-            body=f"{format_money(Money(earned, shop.currency))} before commission, order {order.reference}",
-            url=SELLER_ANALYTICS_PATH,
-            dedupe_key=f"sale:{order.reference}:{shop_id}",
-        )
-    enqueue_after_commit(s, tasks.roll_up_analytics)
+    """Count the sale after the payment commits (`tasks.record_paid_order`), never inside it:
+    the payment transaction writes only the buyer's rows, so a flash sale in one shop does
+    not queue its buyers behind the shop's analytics rows. A job lost with its process is
+    caught up by the periodic sweep (`tasks.record_missed_sales`)."""
+    enqueue_after_commit(s, tasks.record_paid_order, order_id=event.order_id)
 
 
 def count_refund(s: Session, event: events.OrderRefunded) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from commerce.analytics import rollups
+from commerce.analytics import paid, rollups
 from commerce.config import get_settings
 from commerce.db import unit_of_work
-from commerce.jobs import enqueue_now, job
+from commerce.jobs import enqueue_after_commit, enqueue_now, job
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,26 @@ ROLLUP_INTERVAL_SECONDS = 60
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 
 
-@job(max_retries=8, min_backoff_ms=1_000, max_backoff_ms=120_000, queue="analytics")
+@job(max_retries=8, min_backoff_ms=1_000, max_backoff_ms=120_000, queue="analytics", priority=5)
+def record_paid_order(order_id: int) -> None:
+    """Count a sale once its payment has committed (purchase events, the sellers' notices)."""
+    with unit_of_work() as s:
+        if paid.record_paid_order(s, order_id):
+            enqueue_after_commit(s, roll_up_analytics)
+
+
+@job(max_retries=3, min_backoff_ms=10_000, queue="analytics", priority=5)
+def record_missed_sales() -> None:
+    """Count the paid orders whose `record_paid_order` job was lost (a process stopped)."""
+    with unit_of_work() as s:
+        missed = paid.uncounted_paid_orders(s)
+    for order_id in missed:
+        log.warning("analytics: counting order %d, whose sale job was lost", order_id)
+        record_paid_order(order_id=order_id)
+
+
+# Debounced: a burst of sales (and the minute's views) costs one run every couple of seconds.
+@job(max_retries=8, min_backoff_ms=1_000, max_backoff_ms=120_000, queue="analytics", priority=10, debounce_ms=2_000)
 def roll_up_analytics() -> None:
     """Recompute every pending shop day. Idempotent: a rerun recomputes the same totals."""
     while True:
@@ -40,12 +59,14 @@ def purge_analytics_events() -> None:
 
 
 async def periodic_rollups() -> None:
-    """Run for the life of the web app: roll up views every minute, purge old events daily."""
+    """Run for the life of the web app: roll up views and sweep up uncounted sales every
+    minute, purge old events daily."""
     since_purge = PURGE_INTERVAL_SECONDS
     while True:
         try:
             # Sending to Redis is network I/O: off the event loop.
             await asyncio.to_thread(enqueue_now, roll_up_analytics)
+            await asyncio.to_thread(enqueue_now, record_missed_sales)
             if since_purge >= PURGE_INTERVAL_SECONDS:
                 await asyncio.to_thread(enqueue_now, purge_analytics_events)
                 since_purge = 0

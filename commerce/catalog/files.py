@@ -37,7 +37,7 @@ from commerce.db import after_commit
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import Product, ProductFile, ProductVersion, Shop, saved_id
-from commerce.storage.port import BlobStore
+from commerce.storage.port import BlobStore, StoredBlob
 
 MAX_FILES_PER_VERSION = 50
 MAX_VERSION_LABEL_LENGTH = 40
@@ -77,9 +77,7 @@ def upload_file(
     product, shop = owned_product(s, actor, product_id)
     name = clean_filename(filename)
     limit = get_settings().max_upload_bytes
-    version = _latest_version(s, saved_id(product))
-    if version is not None and _file_count(s, saved_id(version)) >= MAX_FILES_PER_VERSION:
-        raise ValidationError(f"A version can hold at most {MAX_FILES_PER_VERSION} files.", "file")
+    version = check_room_for_file(s, saved_id(product))
 
     head = read_head(stream)
     if not head:
@@ -95,6 +93,22 @@ def upload_file(
     # Stores only read() what they are given; the reader refuses to seek on purpose (see LimitedReader).
     blob = store.put(key, cast(BinaryIO, LimitedReader(head, stream, limit)), content_type=content_type)
 
+    add_stored_file(s, product, version, name, blob, stamp_pdf=stamp_pdf)
+    return product_edit_view(s, product, shop)
+
+
+def check_room_for_file(s: Session, product_id: int) -> ProductVersion | None:
+    """The version a new file goes to (None: version 1 is made with the file); refuses a full one."""
+    version = _latest_version(s, product_id)
+    if version is not None and _file_count(s, saved_id(version)) >= MAX_FILES_PER_VERSION:
+        raise ValidationError(f"A version can hold at most {MAX_FILES_PER_VERSION} files.", "file")
+    return version
+
+
+def add_stored_file(
+    s: Session, product: Product, version: ProductVersion | None, name: str, blob: StoredBlob, *, stamp_pdf: bool
+) -> None:
+    """The row for a blob just stored in the product's latest `version`."""
     if version is None:
         # The first version is what the product sells: publishing, not a release, shows it.
         version = ProductVersion(product_id=saved_id(product), number=1, label="1", released_at=utcnow())
@@ -114,7 +128,6 @@ def upload_file(
         )
     )
     touch(product, searchable=False)
-    return product_edit_view(s, product, shop)
 
 
 def create_version(

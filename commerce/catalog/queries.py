@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
@@ -13,7 +14,7 @@ from sqlmodel import Session, col, select
 from commerce.actor import Actor
 from commerce.catalog.access import actor_shop
 from commerce.catalog.bundles import BundleItemView, bundle_contents
-from commerce.catalog.text import render_markdown
+from commerce.catalog.text import render_markdown, without_leading_title
 from commerce.catalog.views import (
     FileView,
     ImageView,
@@ -212,10 +213,20 @@ class ShopPageView:
     meta_description: str
 
 
+class ShopUnavailable(NotFound):
+    """The shop exists but is suspended: buyers are told it is unavailable, not that it never was."""
+
+
+SHOP_UNAVAILABLE = "This shop is unavailable at the moment."
+PRODUCT_OF_UNAVAILABLE_SHOP = "This product is unavailable at the moment: its shop is unavailable."
+
+
 def shop_page(s: Session, shop_slug: str, *, page: int = 1, per_page: int = 24) -> ShopPageView:
     shop = s.exec(select(Shop).where(Shop.slug == shop_slug)).first()
-    if shop is None or shop.suspended_at is not None:
+    if shop is None:
         raise NotFound("This shop does not exist.")
+    if shop.suspended_at is not None:
+        raise ShopUnavailable(SHOP_UNAVAILABLE)
     products = _card_page(s, Product.shop_id == shop.id, page, per_page)
     return ShopPageView(
         slug=shop.slug,
@@ -296,6 +307,8 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         raise NotFound("This product does not exist.")
     product, shop, live = row
     if not live and not _may_preview(s, viewer, shop):
+        if shop.suspended_at is not None and product.status == ProductStatus.PUBLISHED:
+            raise ShopUnavailable(PRODUCT_OF_UNAVAILABLE_SHOP)
         raise NotFound("This product does not exist.")
     category = s.get(Category, product.category_id) if product.category_id else None
     cover, gallery = product_images(s, product)
@@ -308,7 +321,7 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         id=saved_id(product),
         title=product.title,
         summary=product.summary,
-        description_html=render_markdown(product.description),
+        description_html=render_markdown(without_leading_title(product.description, product.title)),
         url=product_url(shop.slug, product.slug),
         shop_name=shop.name,
         shop_slug=shop.slug,
@@ -446,3 +459,39 @@ def list_seller_products(
         for p in rows
     ]
     return make_page(items, page, per_page, total)
+
+
+class PageAnswer(StrEnum):
+    """What a shop, product or category address answers before any script runs."""
+
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    UNAVAILABLE = "unavailable"  # a suspended shop, or a product of one
+
+
+def page_answer(
+    s: Session, *, category: str = "", shop: str = "", product: str = "", viewer: Actor | None = None
+) -> PageAnswer:
+    """For the HTTP status of `/c/<category>`, `/s/<shop>` and `/p/<shop>/<product>`: the same
+    rules as `category_page`, `shop_page` and `product_page`, without building the page."""
+    if category:
+        found = s.exec(select(Category.id).where(Category.slug == category)).first()
+        return PageAnswer.FOUND if found is not None else PageAnswer.NOT_FOUND
+    row = s.exec(select(Shop).where(Shop.slug == shop)).first()
+    if row is None:
+        return PageAnswer.NOT_FOUND
+    if not product:
+        return PageAnswer.UNAVAILABLE if row.suspended_at is not None else PageAnswer.FOUND
+    found_product = s.exec(
+        select(Product, visible_to_buyers())
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .where(Product.shop_id == row.id, Product.slug == product)
+    ).first()
+    if found_product is None:
+        return PageAnswer.NOT_FOUND
+    item, live = found_product
+    if live or _may_preview(s, viewer, row):
+        return PageAnswer.FOUND
+    if row.suspended_at is not None and item.status == ProductStatus.PUBLISHED:
+        return PageAnswer.UNAVAILABLE
+    return PageAnswer.NOT_FOUND

@@ -183,3 +183,19 @@ def render_markdown(markdown: str) -> str:
         filter_style_properties={"text-align"},
         strip_comments=True,
     )
+
+
+_LEADING_HEADING = re.compile(r"\A\s*(?:#{1,6}[ \t]+(?P<atx>[^\n]*?)[ \t#]*|(?P<setext>[^\n]+)\n[=-]+[ \t]*)(?:\n|\Z)")
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def without_leading_title(markdown: str, title: str) -> str:
+    """The description without a first heading that only repeats the product's title
+    (the page prints the title already)."""
+    match = _LEADING_HEADING.match(markdown or "")
+    if match and _same_words(match.group("atx") or match.group("setext") or "", title):
+        return markdown[match.end() :].lstrip("\n")
+    return markdown

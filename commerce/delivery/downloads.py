@@ -3,8 +3,9 @@
 A link is minted when the buyer clicks (`mint_link`) and checked again when the
 browser fetches it (`authorise`): the fulfilment must still grant access, the
 signed-in user must be its buyer, and the product's download limit must not be
-used up. Each download (a request for the start of the file; resumed ranges of
-the same download are not counted) uses one from the limit and is logged with
+used up. Each download (a request for the start of the file) uses one from the
+limit; a resumed range is not counted, and once the limit is used up it is allowed
+only on a link that already served a counted download. Every request is logged with
 the IP address truncated.
 """
 
@@ -266,13 +267,25 @@ def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment 
 def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
     """A fresh signed link to one file the actor owns (any released version of a product they bought)."""
     user_id = require_signed_in(actor)
+    file = released_file(s, file_id)
+    fulfilment = _buyer_fulfilment(s, user_id, file.product_id) if file else None
+    if file is None or fulfilment is None:
+        raise NotFound("This file is not in your library.")
+    return mint_for(s, fulfilment, file)
+
+
+def released_file(s: Session, file_id: int) -> ProductFile | None:
+    """The file, if it belongs to a released version (drafts are the seller's alone)."""
     file = s.get(ProductFile, file_id) if isinstance(file_id, int) and not isinstance(file_id, bool) else None
-    missing = NotFound("This file is not in your library.")
     if file is None or s.get_one(ProductVersion, file.version_id).released_at is None:
-        raise missing
-    fulfilment = _buyer_fulfilment(s, user_id, file.product_id)
-    if fulfilment is None:
-        raise missing
+        return None
+    return file
+
+
+def mint_for(s: Session, fulfilment: Fulfilment, file: ProductFile, *, by_receipt: bool = False) -> MintedLink:
+    """A link to `file` under a fulfilment the caller checked is the viewer's; `by_receipt` for a
+    browser that holds the order's receipt token but no session (short-lived, see links)."""
+    user_id = fulfilment.buyer_id
     policy = policy_of(s, file.product_id)
     current = allowance(s, user_id, file.product_id)
     if current.exhausted:
@@ -297,6 +310,7 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
         saved_id(file),
         file.filename,
         lifetime=timedelta(minutes=policy.link_minutes),
+        by_receipt=by_receipt,
     )
     return MintedLink(url=url, filename=file.filename, preparing=False, message="")
 
@@ -337,7 +351,10 @@ def authorise(
     """Check a verified link against the database at request time; count and log it.
 
     `counts` is False for requests that continue a download (a byte range not at
-    the start), which neither use the allowance nor add a log line.
+    the start). Those do not use the allowance, but are allowed only while the
+    allowance lasts or when this very link (fulfilment, file and expiry) already
+    served a counted download; otherwise a range from byte 1 would fetch the file
+    past the limit. Every request is logged; a continuation is logged as not counted.
     """
     fulfilment = s.get(Fulfilment, link.fulfilment_id)
     file = s.get(ProductFile, link.file_id)
@@ -348,7 +365,8 @@ def authorise(
             "Your access to this product has ended because the order was refunded or "
             "disputed, so it can no longer be downloaded."
         )
-    user_id = session_user_id(s, session_token)
+    # A receipt link was minted for the browser that paid, which may hold no session.
+    user_id = fulfilment.buyer_id if link.by_receipt else session_user_id(s, session_token)
     if user_id != fulfilment.buyer_id:
         raise NotYourLink(
             "This download link belongs to another account. Sign in as the buyer and download it from your library."
@@ -361,24 +379,45 @@ def authorise(
         if copy is None or copy.status != StampStatus.READY or copy.blob_key is None:
             raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
         blob_key, stamped = copy.blob_key, True
+    policy = policy_of(s, file.product_id)
     if counts:
-        policy = policy_of(s, file.product_id)
         if not _use_one(s, user_id, file.product_id, policy.download_limit):
             raise DownloadLimitReached(Allowance(policy.download_limit or 0, policy.download_limit).refusal)
-        s.add(
-            DownloadEvent(
-                buyer_id=user_id,
-                product_id=file.product_id,
-                file_id=saved_id(file),
-                version_id=file.version_id,
-                fulfilment_id=saved_id(fulfilment),
-                ip_prefix=truncate_ip(ip),
-                user_agent=(user_agent or "")[:MAX_USER_AGENT],
-                stamped=stamped,
-            )
+    elif allowance(s, user_id, file.product_id).exhausted and not _link_counted(s, link):
+        raise DownloadLimitReached(Allowance(policy.download_limit or 0, policy.download_limit).refusal)
+    s.add(
+        DownloadEvent(
+            buyer_id=user_id,
+            product_id=file.product_id,
+            file_id=saved_id(file),
+            version_id=file.version_id,
+            fulfilment_id=saved_id(fulfilment),
+            ip_prefix=truncate_ip(ip),
+            user_agent=(user_agent or "")[:MAX_USER_AGENT],
+            stamped=stamped,
+            counted=counts,
+            link_expires_at=link.expires_at,
         )
-        s.flush()
+    )
+    s.flush()
     return DownloadTicket(blob_key=blob_key, filename=file.filename, content_type=file.content_type)
+
+
+def _link_counted(s: Session, link: links.SignedDownload) -> bool:
+    """Whether this link has served a counted download since the buyer's allowance was last reset."""
+    return (
+        s.exec(
+            select(DownloadEvent.id)
+            .where(
+                DownloadEvent.fulfilment_id == link.fulfilment_id,
+                DownloadEvent.file_id == link.file_id,
+                DownloadEvent.link_expires_at == link.expires_at,
+                col(DownloadEvent.counted).is_(True),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 # -- what the seller sees -----------------------------------------------------
@@ -412,10 +451,13 @@ class DownloadStats:
 def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 100) -> DownloadStats:
     """Download counts of one product: in total, per buyer (with reset), per file."""
     product = _seller_product(s, actor, product_id)
-    total = s.exec(select(func.count()).select_from(DownloadEvent).where(DownloadEvent.product_id == product.id)).one()
+    counted = col(DownloadEvent.counted).is_(True)
+    total = s.exec(
+        select(func.count()).select_from(DownloadEvent).where(DownloadEvent.product_id == product.id, counted)
+    ).one()
     last = (
         select(DownloadEvent.buyer_id, func.max(DownloadEvent.created_at).label("last"))
-        .where(DownloadEvent.product_id == product.id)
+        .where(DownloadEvent.product_id == product.id, counted)
         .group_by(col(DownloadEvent.buyer_id))
         .subquery()
     )
@@ -433,7 +475,7 @@ def download_stats(s: Session, actor: Actor, product_id: int, *, limit: int = 10
         )
         .join(ProductVersion, col(ProductVersion.id) == col(ProductFile.version_id))
         .join(DownloadEvent, col(DownloadEvent.file_id) == col(ProductFile.id))
-        .where(ProductFile.product_id == product.id)
+        .where(ProductFile.product_id == product.id, counted)
         .group_by(col(ProductFile.id), col(ProductFile.filename), col(ProductVersion.label), col(ProductVersion.number))
         .order_by(col(ProductVersion.number).desc(), col(ProductFile.id))
     ).all()

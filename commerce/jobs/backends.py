@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import queue
+import sys
 import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,27 +65,63 @@ class _ScheduledRetry:
 
 
 class InProcessBackend:
-    """Runs jobs on a small thread pool so the request that enqueued them is not held up.
+    """Runs jobs on a small pool of threads so the request that enqueued them is not held up.
 
-    Retries wait on timers rather than in pool threads. Work here lives only as
-    long as the process: on shutdown, retries still waiting are written to
-    FailedJob so nothing disappears silently.
+    Waiting jobs are taken by priority (lower first, then in order), so a burst of
+    sales delivers before it rolls up. A debounced job waits on a timer, and asking
+    for it again meanwhile adds nothing. Retries wait on timers rather than in pool
+    threads. Work here lives only as long as the process: on shutdown, debounced jobs
+    still waiting run at once, and retries still waiting are written to FailedJob so
+    nothing disappears silently.
     """
 
     def __init__(self, *, engine: Engine | None = None, threads: int = 2) -> None:
         self._engine = engine
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._sequence = itertools.count()
         self._state = threading.Condition()
         self._outstanding = 0  # enqueued jobs not yet finished, waiting retries included
         self._scheduled: dict[int, _ScheduledRetry] = {}
+        self._debounced: dict[str, tuple[threading.Timer, Job, dict[str, Any]]] = {}
         self._closed = False
+        self._threads = [
+            threading.Thread(target=self._work, name=f"job-{i}", daemon=True) for i in range(max(1, threads))
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _submit(self, job: Job, kwargs: dict[str, Any], attempt: int) -> None:
+        self._queue.put((job.priority, next(self._sequence), (job, kwargs, attempt)))
+
+    def _work(self) -> None:
+        while True:
+            _, _, item = self._queue.get()
+            if item is None:
+                return
+            self._attempt(*item)
 
     def enqueue(self, job: Job, kwargs: dict[str, Any]) -> None:
         with self._state:
             if self._closed:
                 raise RuntimeError("the in-process job runner is shut down")
+            if job.debounce_ms:
+                key = job.debounce_key(kwargs)
+                if key in self._debounced:
+                    return  # the waiting run will see this request's data too
+                timer = threading.Timer(job.debounce_ms / 1000, self._run_debounced, args=(key, job, kwargs))
+                timer.daemon = True
+                self._debounced[key] = (timer, job, kwargs)
+                self._outstanding += 1
+                timer.start()
+                return
             self._outstanding += 1
-        self._pool.submit(self._attempt, job, kwargs, 1)
+        self._submit(job, kwargs, 1)
+
+    def _run_debounced(self, key: str, job: Job, kwargs: dict[str, Any]) -> None:
+        with self._state:
+            if self._debounced.pop(key, None) is None:
+                return  # shutdown took it first
+        self._submit(job, kwargs, 1)
 
     def _attempt(self, job: Job, kwargs: dict[str, Any], attempt: int) -> None:
         finished = True
@@ -117,7 +155,7 @@ class InProcessBackend:
         with self._state:
             retry = self._scheduled.pop(key, None)
         if retry is not None:  # None: shutdown took it first
-            self._pool.submit(self._attempt, retry.job, retry.kwargs, retry.attempt)
+            self._submit(retry.job, retry.kwargs, retry.attempt)
 
     def _finish_one(self) -> None:
         with self._state:
@@ -134,6 +172,11 @@ class InProcessBackend:
             self._closed = True
             dropped = list(self._scheduled.values())
             self._scheduled.clear()
+            debounced = list(self._debounced.items())
+            self._debounced.clear()
+        for _, (timer, job, kwargs) in debounced:  # waiting to fold more requests in: run now instead
+            timer.cancel()
+            self._submit(job, kwargs, 1)
         for retry in dropped:
             if retry.timer is not None:  # scheduled retries all have one
                 retry.timer.cancel()
@@ -147,7 +190,8 @@ class InProcessBackend:
             self._finish_one()
         if not self.wait(timeout):
             log.warning("stopping with jobs still running after %.0f s", timeout)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for _ in self._threads:
+            self._queue.put((sys.maxsize, next(self._sequence), None))
 
 
 class DeadLetters(Middleware):
@@ -185,6 +229,7 @@ class DramatiqBackend:
     ) -> None:
         # broker_options reach dramatiq's RedisBroker, e.g. heartbeat_timeout (ms before a
         # silent worker's unacknowledged messages are redelivered to another worker).
+        self.namespace = namespace
         self.broker = RedisBroker(url=redis_url, namespace=namespace, **(broker_options or {}))
         self.broker.add_middleware(DeadLetters(engine), before=Retries)
         self._declare_lock = threading.Lock()
@@ -198,7 +243,7 @@ class DramatiqBackend:
                 broker=self.broker,
                 actor_name=job.name,
                 queue_name=job.queue,
-                priority=0,
+                priority=job.priority,
                 options={
                     "max_retries": job.max_retries,
                     "min_backoff": job.min_backoff_ms,
@@ -207,7 +252,16 @@ class DramatiqBackend:
             )
 
     def enqueue(self, job: Job, kwargs: dict[str, Any]) -> None:
-        self.declare(job).send_with_options(kwargs=kwargs)
+        actor = self.declare(job)
+        if job.debounce_ms:
+            # One message per window: the first request sets the key and sends a delayed
+            # message; requests until it expires (when the message becomes due) add nothing.
+            key = f"{self.namespace}:debounce:{job.debounce_key(kwargs)}"
+            if not self.broker.client.set(key, b"1", nx=True, px=job.debounce_ms):
+                return
+            actor.send_with_options(kwargs=kwargs, delay=job.debounce_ms)
+            return
+        actor.send_with_options(kwargs=kwargs)
 
     def shutdown(self, timeout: float) -> None:
         self.broker.close()

@@ -27,6 +27,14 @@ class Job:
     max_retries: int
     min_backoff_ms: int
     max_backoff_ms: int
+    # Lower runs first when jobs wait for a thread (delivery before rollups).
+    priority: int = 0
+    # Above 0: the job runs this long after it is first asked for, and asking again
+    # (same arguments) while it waits adds nothing, so a burst of sales costs one run.
+    debounce_ms: int = 0
+
+    def debounce_key(self, payload: dict[str, Any]) -> str:
+        return f"{self.name}:{json.dumps(payload, sort_keys=True)}"
 
     def __call__(self, **kwargs: Any) -> None:
         """Run now, in this thread (what a worker does with a message)."""
@@ -55,6 +63,8 @@ def job(
     min_backoff_ms: int = 15_000,
     max_backoff_ms: int = 3_600_000,
     queue: str = "default",
+    priority: int = 0,
+    debounce_ms: int = 0,
 ) -> Callable[[Callable[..., None]], Job]:
     """Make a module-level function a job.
 
@@ -62,7 +72,12 @@ def job(
     backoff with jitter between `min_backoff_ms` and `max_backoff_ms` (dramatiq's
     policy, applied by both backends). The name, by default `module.function`,
     is what travels in the queue, so web and worker processes must agree on it.
+    `priority` orders jobs waiting for a thread (lower first); `debounce_ms` delays a
+    job and folds every request for it (same arguments) made meanwhile into one run:
+    for work that catches up with everything pending (a reindex, a rollup).
     """
+    if debounce_ms < 0:
+        raise ValueError("debounce_ms must be 0 or more")
     if max_retries < 0:
         raise ValueError("max_retries must be 0 or more")
     if not 0 < min_backoff_ms <= max_backoff_ms:
@@ -80,6 +95,8 @@ def job(
             max_retries=max_retries,
             min_backoff_ms=min_backoff_ms,
             max_backoff_ms=max_backoff_ms,
+            priority=priority,
+            debounce_ms=debounce_ms,
         )
 
     return make_job

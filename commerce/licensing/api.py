@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from commerce import ratelimit
 from commerce.errors import RateLimited, ValidationError
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import MAX_IMPORTED_KEY_LENGTH, normalize_key
 from commerce.license_keys.vault import configured_vault
+from commerce.licensing import activity
 from commerce.licensing.service import status_of
 from commerce.models import KeyStatus, LicenseActivation, LicenseKey, saved_id
 
@@ -102,7 +103,7 @@ def _limit_client(client_id: str) -> None:
         raise RateLimited("Too many license requests from this address. Try again in a minute.")
 
 
-def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey | None:
+def _find(s: Session, product_id: int, key: str, client_id: str, *, lock: bool = True) -> LicenseKey | None:
     normalized = normalize_key(key)
     counter = ratelimit.attempt_counter()
     row = None
@@ -110,11 +111,12 @@ def _find(s: Session, product_id: int, key: str, client_id: str) -> LicenseKey |
         digest = configured_vault().lookup_hash(normalized)
         if counter.record(f"license-key:{digest}", 60) > KEY_REQUESTS_PER_MINUTE:
             raise RateLimited("Too many requests for this license key. Try again in a minute.")
-        row = s.exec(
+        query = (
             select(LicenseKey)
             .where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
-            .with_for_update()
-        ).first()
+            .execution_options(populate_existing=True)
+        )
+        row = s.exec(query.with_for_update() if lock else query).first()
     if row is None or row.status == KeyStatus.AVAILABLE:
         counter.record(f"license-miss:{client_id}", MISS_WINDOW_SECONDS)
         return None
@@ -132,7 +134,13 @@ def _active(s: Session, row: LicenseKey) -> list[LicenseActivation]:
 
 
 def _answer(
-    row: LicenseKey, status: str, active_count: int, instance_active: bool | None, message: str | None = None
+    row: LicenseKey,
+    status: str,
+    active_count: int,
+    instance_active: bool | None,
+    message: str | None = None,
+    *,
+    pending_uses: int = 0,
 ) -> LicenseAnswer:
     return LicenseAnswer(
         status=status,
@@ -140,7 +148,7 @@ def _answer(
         expires_at=row.expires_at,
         activations=active_count,
         activation_limit=row.activation_limit,
-        usage_count=row.usage_count,
+        usage_count=row.usage_count + pending_uses,
         usage_limit=row.usage_limit,
         instance_active=instance_active,
     )
@@ -150,36 +158,65 @@ NOT_FOUND = LicenseAnswer(status="not_found", message=_MESSAGES["not_found"])
 
 
 def _lookup(
-    s: Session, product_id: object, key: object, instance: object, *, instance_required: bool, client_id: str
+    s: Session,
+    product_id: object,
+    key: object,
+    instance: object,
+    *,
+    instance_required: bool,
+    client_id: str,
+    lock: bool = True,
 ) -> tuple[LicenseKey, str | None] | None:
     """The sold key this request names (rate limits counted) and its instance label; None: not found."""
     _limit_client(client_id)
     pid, text = _product_id(product_id), _key_text(key)
     label = _instance(instance, required=instance_required)
-    row = _find(s, pid, text, client_id)
+    row = _find(s, pid, text, client_id, lock=lock)
     return None if row is None else (row, label)
 
 
 def validate(s: Session, *, product_id: object, key: object, instance: object = None, client_id: str) -> LicenseAnswer:
-    """Is this key good for this product? A valid answer counts one use."""
-    found = _lookup(s, product_id, key, instance, instance_required=False, client_id=client_id)
+    """Is this key good for this product? A valid answer counts one use.
+
+    A key with a usage limit is counted by one atomic conditional UPDATE (the count decides
+    the next answer, so two checks at once never both take the last use, and no row lock is
+    held); any other key's use, and the instance's "last seen", go to the activity buffer
+    (`activity`), written every few seconds: checking such a key writes nothing.
+    """
+    found = _lookup(s, product_id, key, instance, instance_required=False, client_id=client_id, lock=False)
     if found is None:
         return NOT_FOUND
     row, label = found
     status = status_of(row)
     active = _active(s, row)
-    instance_active = None
-    if label is not None:
-        match = next((a for a in active if a.instance == label), None)
-        instance_active = match is not None
-        if match is not None and status == "valid":
-            match.last_seen_at = utcnow()
-            s.add(match)
-    if status == "valid":
-        row.usage_count += 1
-        s.add(row)
-    s.flush()
-    return _answer(row, status, len(active), instance_active)
+    match = None if label is None else next((a for a in active if a.instance == label), None)
+    instance_active = None if label is None else match is not None
+    if status != "valid":
+        return _answer(row, status, len(active), instance_active)
+    key_id = saved_id(row)
+    pending = 0
+    if row.usage_limit is not None:
+        counted = s.exec(
+            update(LicenseKey)
+            .where(col(LicenseKey.id) == key_id, col(LicenseKey.usage_count) < row.usage_limit)
+            .values(usage_count=col(LicenseKey.usage_count) + 1)
+            .returning(col(LicenseKey.usage_count))
+            .execution_options(synchronize_session=False)
+        ).first()
+        if counted is None:  # another check took the last use a moment ago
+            return _answer(
+                row, "limit_reached", len(active), instance_active, pending_uses=row.usage_limit - row.usage_count
+            )
+        pending = counted[0] - row.usage_count
+    activity.buffer.record(
+        key_id,
+        activation_id=None if match is None else saved_id(match),
+        when=utcnow(),
+        counted=row.usage_limit is not None,
+    )
+    return _answer(
+        row, status, len(active), instance_active, pending_uses=pending + activity.buffer.pending_uses(key_id)
+    )
 
 
 def activate(s: Session, *, product_id: object, key: object, instance: object, client_id: str) -> LicenseAnswer:

@@ -143,6 +143,45 @@ def owned_keys(s: Session, buyer_id: int, product_id: int) -> list[OwnedKeyView]
     return views
 
 
+@dataclass(frozen=True)
+class IssuedKey:
+    id: int
+    fulfilment_id: int
+    product_id: int
+    key: str
+    status_label: str
+
+
+def keys_of_fulfilments(s: Session, fulfilment_ids: list[int]) -> list[IssuedKey]:
+    """The live keys issued for these fulfilments (still granted), in full, oldest first.
+
+    For the buyer's own eyes on their order's page: the caller has checked the viewer.
+    """
+    if not fulfilment_ids:
+        return []
+    rows = s.exec(
+        select(LicenseKey)
+        .join(Fulfilment, col(Fulfilment.id) == col(LicenseKey.fulfilment_id))
+        .where(
+            col(LicenseKey.fulfilment_id).in_(fulfilment_ids),
+            col(LicenseKey.replaced_by_id).is_(None),
+            Fulfilment.status == FulfilmentStatus.GRANTED,
+        )
+        .order_by(col(LicenseKey.id))
+    ).all()
+    now = utcnow()
+    return [
+        IssuedKey(
+            id=saved_id(row),
+            fulfilment_id=row.fulfilment_id or 0,
+            product_id=row.product_id,
+            key=_plaintext(row),
+            status_label=_BUYER_STATUS_LABELS[status_of(row, now)],
+        )
+        for row in rows
+    ]
+
+
 def _seller_may_see(s: Session, actor: Actor, row: LicenseKey) -> bool:
     if actor.shop_id is None:
         return False

@@ -1,6 +1,6 @@
 """Every table, imported so `SQLModel.metadata` (Alembic's target) knows them all."""
 
-from commerce.models.accounts import AuthSession, PasswordResetToken, User, UserRole
+from commerce.models.accounts import NO_PASSWORD, AuthSession, PasswordResetToken, User, UserRole
 from commerce.models.analytics import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
@@ -46,6 +46,7 @@ from commerce.models.orders import (
     Fulfilment,
     FulfilmentStatus,
     Order,
+    OrderAccessLink,
     OrderLine,
     OrderStatus,
     OrderTransition,
@@ -57,6 +58,7 @@ from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review,
 from commerce.models.shops import Shop
 
 __all__ = [
+    "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
     "AuditRecord",
@@ -94,6 +96,7 @@ __all__ = [
     "ModerationStatus",
     "Notification",
     "Order",
+    "OrderAccessLink",
     "OrderLine",
     "OrderStatus",
     "OrderTransition",

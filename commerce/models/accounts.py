@@ -8,6 +8,10 @@ from sqlmodel import Field, SQLModel
 from commerce.kit.time import utcnow
 from commerce.models.base import EnumString, UTCDateTime, one_of
 
+# Not an argon2 hash: no password matches it. Accounts made at a guest checkout start with it
+# (the receipt's access link signs them in; a password is an optional later step).
+NO_PASSWORD = "!"
+
 
 class UserRole(StrEnum):
     BUYER = "buyer"

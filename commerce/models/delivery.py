@@ -4,7 +4,7 @@ stamped copies, and the library's change counter and "seen" marks."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
@@ -69,6 +69,12 @@ class DownloadEvent(SQLModel, table=True):
     ip_prefix: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=300)
     stamped: bool = Field(default=False)
+    # False for a request that resumed a download already counted (a byte range not at
+    # the start): logged, but neither a download in the figures nor one from the limit.
+    counted: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # The expiry of the link the request came with: with the fulfilment and the file it
+    # names the link, so a resumed range is allowed only on a link already counted.
+    link_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

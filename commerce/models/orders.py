@@ -137,7 +137,7 @@ class Order(SQLModel, table=True):
     payment_error: str | None = Field(default=None, max_length=500)
     flagged_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class OrderLine(SQLModel, table=True):
@@ -211,3 +211,21 @@ class Refund(SQLModel, table=True):
     requested_by: int = Field(foreign_key="users.id")
     provider_refund_id: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class OrderAccessLink(SQLModel, table=True):
+    """The receipt's "Access your purchase" link: signs the buyer in once, for a short while.
+
+    Bound to the order and to the address it was sent to; only the token's SHA-256 is kept.
+    """
+
+    __tablename__ = "order_access_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    email: str = Field(max_length=320)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -18,10 +18,12 @@ from sqlmodel import Session, col, select
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.catalog.changes import mark_shop_products_dirty
+from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label, utcnow
+from commerce.ledger import payouts_report
 from commerce.models import Order, Product, Report, ReportStatus, ReportSubject, Review, Shop, User, UserRole, saved_id
 from commerce.moderation.decisions import MAX_REASON_LENGTH
 from commerce.money import Money, format_money
@@ -221,6 +223,38 @@ def _seller_shop(s: Session, user_id: int) -> tuple[User, Shop]:
     if shop is None:
         raise Conflict(f"{user.display_name} has no shop to suspend or reinstate.")
     return user, shop
+
+
+@dataclass(frozen=True)
+class SuspensionImpact:
+    """What suspending a seller does, for the admin to confirm before it happens."""
+
+    user_id: int
+    shop_name: str
+    live_products: int
+    # Per currency, e.g. "$12.00 pending and $5.00 available"; empty when nothing is owed.
+    balances: list[str]
+
+
+def suspension_impact(s: Session, actor: Actor, user_id: int) -> SuspensionImpact:
+    """The shop, how many of its products buyers can see now, and what it is owed."""
+    require_admin(actor, "suspension_impact", user_id=user_id)
+    _, shop = _seller_shop(s, user_id)
+    if shop.suspended_at is not None:
+        raise Conflict(f"{shop.name} is suspended already.")
+    live = s.exec(
+        select(func.count())
+        .select_from(Product)
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .where(Product.shop_id == shop.id, visible_to_buyers())
+    ).one()
+    balances = [
+        f"{format_money(Money(row.pending, row.currency))} pending and "
+        f"{format_money(Money(row.available, row.currency))} available"
+        for row in payouts_report(s, actor)
+        if row.shop_id == shop.id and (row.pending or row.available)
+    ]
+    return SuspensionImpact(user_id=user_id, shop_name=shop.name, live_products=live, balances=balances)
 
 
 def suspend_seller(s: Session, actor: Actor, user_id: int, *, reason: str) -> UserRow:

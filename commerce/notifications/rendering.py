@@ -27,8 +27,10 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
     "welcome": (frozenset({"display_name"}), {"start_url": None, "claim_url": None, "claim_days": 7}),
     "receipt": (
         frozenset({"display_name", "order_reference", "lines", "subtotal", "total", "currency", "library_url"}),
-        {"discount": 0, "tax": 0},
+        {"discount": 0, "tax": 0, "access_url": None, "access_minutes": 60},
     ),
+    # A fresh "Access your purchase" link, asked for when the receipt's had expired or was used.
+    "access_link": (frozenset({"order_reference", "access_url", "expires_minutes"}), {}),
     "sale_alert": (frozenset({"seller", "product", "amount", "currency"}), {"dashboard_url": None}),
     "product_update": (
         frozenset({"product", "version", "release_notes", "library_url", "unsubscribe_url"}),
@@ -42,6 +44,7 @@ _SUBJECTS = {
     "password_reset": "Reset your {{ site_name }} password",
     "welcome": "Welcome to {{ site_name }}, {{ display_name }}",
     "receipt": "Your receipt for order {{ order_reference }}",
+    "access_link": "Your link to order {{ order_reference }}",
     "sale_alert": "You made a sale: {{ product }} for {{ amount | money(currency) }}",
     "product_update": "{{ product }} {{ version }} is available",
     "refund_notice": "Refund of {{ amount | money(currency) }} for order {{ order_reference }}",

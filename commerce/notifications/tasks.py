@@ -18,7 +18,7 @@ from commerce.notifications.email import EmailMessage, render_and_send, render_e
 log = logging.getLogger(__name__)
 
 
-@job(max_retries=5, min_backoff_ms=15_000, queue="email")
+@job(max_retries=5, min_backoff_ms=15_000, queue="email", priority=2)
 def send_email(to: str, kind: str, context: dict[str, Any], idempotency_key: str | None = None) -> None:
     """Render and send one email, unless the recipient switched this kind off."""
     with unit_of_work() as session:

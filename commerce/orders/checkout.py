@@ -3,8 +3,8 @@
 The same cart checked out twice (two tabs, a double click) yields one order and
 one gateway session: the order carries a key derived from the buyer and exactly
 what is being bought, unique while the order awaits payment. Guests give an
-email; the order goes to the account with that email, created on the spot with a
-link to claim it when there is none. Free orders are paid at once, without the
+email; the order goes to the account with that email, created on the spot (with no
+password) when there is none; the receipt's access link signs its owner in. Free orders are paid at once, without the
 gateway.
 """
 
@@ -27,8 +27,9 @@ from commerce.config import get_settings
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
-from commerce.links import CART_PATH, absolute, order_url, password_reset_url
+from commerce.links import CART_PATH, order_url
 from commerce.models import (
+    NO_PASSWORD,
     BundleItem,
     KeySource,
     KeyStatus,
@@ -38,19 +39,16 @@ from commerce.models import (
     OrderLine,
     OrderStatus,
     OrderTransition,
-    PasswordResetToken,
     Product,
     User,
     saved_id,
 )
-from commerce.notifications.tasks import enqueue_email
 from commerce.orders import discounts, lifecycle
 from commerce.orders.cart import NO_GUEST_CART, CartSettings, GuestCart, cart_view
 from commerce.orders.pricing import CartInput, Quote, price_cart
 from commerce.payments import CheckoutLine, CheckoutRequest, PaymentGateway
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-CLAIM_LINK_LIFETIME_DAYS = 7
 # How long an unpaid order keeps a license key from other buyers (see _hold_license_keys).
 KEY_HOLD = timedelta(minutes=30)
 
@@ -81,33 +79,12 @@ def _buyer(s: Session, actor: Actor, email: str | None) -> User:
         if user.suspended_at is not None:
             raise PermissionDenied("This account cannot place orders.")
         return user
-    # "!" is no argon2 hash: nobody can sign in until the owner of the inbox sets a password.
-    user = User(email=address, display_name=address.split("@")[0][:80], password_hash="!")
+    # No password: the receipt's one-time "Access your purchase" link signs the owner of the
+    # inbox in (orders.access); choosing a password later is optional.
+    user = User(email=address, display_name=address.split("@")[0][:80], password_hash=NO_PASSWORD)
     s.add(user)
     s.flush()
-    _send_claim_link(s, user)
     return user
-
-
-def _send_claim_link(s: Session, user: User) -> None:
-    token = secrets.token_urlsafe(32)
-    s.add(
-        PasswordResetToken(
-            user_id=saved_id(user),
-            token_hash=hashlib.sha256(token.encode()).hexdigest(),
-            expires_at=utcnow() + timedelta(days=CLAIM_LINK_LIFETIME_DAYS),
-        )
-    )
-    s.flush()
-    enqueue_email(
-        s,
-        to=user.email,
-        kind="welcome",
-        idempotency_key=f"claim:{user.id}",
-        display_name=user.display_name,
-        claim_url=absolute(get_settings().base_url, password_reset_url(token)),
-        claim_days=CLAIM_LINK_LIFETIME_DAYS,
-    )
 
 
 def _checkout_key(buyer_id: int, items: list[CartInput], quote: Quote) -> str:

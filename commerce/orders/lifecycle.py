@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,10 +25,10 @@ from commerce.actor import Actor, require_signed_in
 from commerce.catalog.bundles import granted_products
 from commerce.config import get_settings
 from commerce.errors import Conflict, DomainError, NotFound
+from commerce.jobs import enqueue_after_commit
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
-from commerce.links import LIBRARY_PATH, SELLER_ANALYTICS_PATH, absolute
 from commerce.models import (
     Fulfilment,
     FulfilmentStatus,
@@ -37,14 +36,11 @@ from commerce.models import (
     OrderLine,
     OrderStatus,
     OrderTransition,
-    Shop,
-    User,
     saved_id,
 )
 from commerce.money import Money, format_money
-from commerce.notifications.tasks import enqueue_email
 from commerce.orders import cart as carts
-from commerce.orders import discounts
+from commerce.orders import discounts, tasks
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +273,7 @@ def flag(s: Session, order: Order, reason: str, *, event_id: str | None = None) 
 def mark_paid(
     s: Session, order: Order, *, reason: str, event_id: str | None = None, payment_reference: str | None = None
 ) -> None:
-    """Pending -> paid: fulfilment records, ledger entries, cart clean-up, emails after commit."""
+    """Pending -> paid: fulfilment records, ledger entries, cart clean-up; emails by a job after commit."""
     transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
     order.paid_at = utcnow()
     order.payment_error = None
@@ -297,41 +293,8 @@ def mark_paid(
     carts.remove_products(s, order.buyer_id, {line.product_id for line in lines})
     s.flush()
     events.publish(s, events.OrderPaid(order_id=saved_id(order)))
-    _schedule_paid_emails(s, order, lines)
-
-
-def _schedule_paid_emails(s: Session, order: Order, lines: Sequence[OrderLine]) -> None:
-    base_url = get_settings().base_url
-    buyer = s.get_one(User, order.buyer_id)
-    enqueue_email(
-        s,
-        to=order.email,
-        kind="receipt",
-        idempotency_key=f"receipt:{order.reference}",
-        display_name=buyer.display_name,
-        order_reference=order.reference,
-        currency=order.currency,
-        lines=[{"title": line.title, "amount": line.unit_price} for line in lines],
-        subtotal=order.subtotal,
-        discount=order.discount,
-        tax=order.tax,
-        total=order.total,
-        library_url=absolute(base_url, LIBRARY_PATH),
-    )
-    for line in lines:
-        shop = s.get_one(Shop, line.shop_id)
-        seller = s.get_one(User, shop.owner_id)
-        enqueue_email(
-            s,
-            to=seller.email,
-            kind="sale_alert",
-            idempotency_key=f"sale:{order.reference}:{line.id}",
-            seller=seller.display_name,
-            product=line.title,
-            amount=line.net,
-            currency=order.currency,
-            dashboard_url=absolute(base_url, SELLER_ANALYTICS_PATH),
-        )
+    # The receipt and the sale alerts are written after the commit, not while the order is locked.
+    enqueue_after_commit(s, tasks.send_paid_emails, order_id=saved_id(order))
 
 
 def record_payment_failure(s: Session, order: Order, message: str) -> None:

@@ -1,4 +1,4 @@
-"""Background work of the orders module: refreshing exchange rates from the configured feed."""
+"""Background work of the orders module: a paid order's emails, refreshing exchange rates from the configured feed."""
 
 from __future__ import annotations
 
@@ -9,10 +9,18 @@ from commerce.db import unit_of_work
 from commerce.jobs import enqueue_now, job
 from commerce.orders.currency import apply_rates
 from commerce.orders.rates import configured_provider
+from commerce.orders.receipts import schedule_paid_emails
 
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL_SECONDS = 24 * 60 * 60  # the ECB publishes once a working day
+
+
+@job(max_retries=5, min_backoff_ms=5_000, queue="email", priority=2)
+def send_paid_emails(order_id: int) -> None:
+    """Render and send a paid order's receipt and sale alerts, after the payment committed."""
+    with unit_of_work() as s:
+        schedule_paid_emails(s, order_id)
 
 
 @job(max_retries=5, min_backoff_ms=60_000, max_backoff_ms=3_600_000)

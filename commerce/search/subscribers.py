@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from commerce import events
-from commerce.catalog.changes import mark_products_dirty
 from commerce.jobs import enqueue_after_commit
 from commerce.search import tasks
 
@@ -16,5 +15,8 @@ def reindex_after_commit(s: Session, event: events.ProductsChanged) -> None:
 
 
 def sales_count_changed(s: Session, event: events.FulfilmentGranted | events.FulfilmentRevoked) -> None:
-    """A sale or a refund changes the product's popularity (its sales count in the index)."""
-    mark_products_dirty(s, [event.product_id])
+    """A sale or a refund changes the product's popularity (its sales count in the index).
+
+    Flagged by a job after the commit, not in the payment's transaction: every buyer of a
+    popular product would otherwise wait for the product row's lock in turn."""
+    enqueue_after_commit(s, tasks.products_sold, product_ids=[event.product_id])

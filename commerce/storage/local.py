@@ -5,6 +5,8 @@ Layout under `root`:
     objects/ab/<random id>        the bytes of one stored blob
     keys/cd/<sha256 of key>.json  {"key", "object", "size", "sha256", "content_type"}
     incoming/                     uploads being written
+    multipart/<upload id>/        a multipart upload: meta.json, data (parts written in
+                                  place at their offsets), parts/<n>.json once a part landed
 
 A blob is written to incoming/, renamed into objects/, and only then made visible
 by atomically replacing its key record. Readers therefore see either the old blob
@@ -16,17 +18,31 @@ key itself, so no key can reach outside `root`.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import re
+import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
-from commerce.errors import NotFound
+from commerce.errors import NotFound, ValidationError
+from commerce.storage.multipart import (
+    HEAD_BYTES,
+    PART_SIZE,
+    PART_URL_LIFETIME,
+    ContentTypeFor,
+    UploadedPart,
+    UploadIncomplete,
+    check_parts,
+    expected_part_size,
+    validate_upload_shape,
+)
 from commerce.storage.port import (
     CHUNK_SIZE,
     StoredBlob,
@@ -36,11 +52,13 @@ from commerce.storage.port import (
     validate_link_lifetime,
     validate_range,
 )
-from commerce.storage.signing import DownloadLinkSigner, VerifiedDownload
+from commerce.storage.signing import DownloadLinkSigner, ExpiredDownloadLink, InvalidDownloadLink, VerifiedDownload
 
 # An overwrite or delete can remove the object a reader just looked up; reading the
 # key record again finds the blob that replaced it.
 _OPEN_ATTEMPTS = 3
+_LOCAL_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+_PART_PURPOSE = b"blobstore-part-upload-v1"
 
 
 class LocalBlobStore:
@@ -50,15 +68,19 @@ class LocalBlobStore:
         secret_key: str,
         base_url_path: str = "/api/files",
         *,
+        part_url_path: str = "/api/uploads/parts",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.root = Path(root)
         self.base_url_path = base_url_path.rstrip("/")
         self._signer = DownloadLinkSigner(secret_key)
+        self._part_secret = hmac.new(secret_key.encode(), _PART_PURPOSE, hashlib.sha256).digest()
+        self.part_url_path = part_url_path.rstrip("/")
         self._clock = clock
         self._objects = self.root / "objects"
         self._keys = self.root / "keys"
         self._incoming = self.root / "incoming"
+        self._multipart = self.root / "multipart"
 
     # -- writing -------------------------------------------------------------
 
@@ -80,13 +102,22 @@ class LocalBlobStore:
                 upload.close()
                 os.unlink(upload.name)
                 raise
+        return self._publish(key, upload.name, StoredBlob(key, size, digest.hexdigest(), content_type))
+
+    def _publish(self, key: str, path: str | Path, blob: StoredBlob) -> StoredBlob:
+        """Move the written file at `path` into objects/ and point `key` at it."""
+        self._incoming.mkdir(parents=True, exist_ok=True)
         object_id = uuid.uuid4().hex
         object_path = self._object_path(object_id)
         object_path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(upload.name, object_path)
-
-        blob = StoredBlob(key=key, size=size, sha256=digest.hexdigest(), content_type=content_type)
-        record = {"key": key, "object": object_id, "size": size, "sha256": blob.sha256, "content_type": content_type}
+        os.replace(path, object_path)
+        record = {
+            "key": key,
+            "object": object_id,
+            "size": blob.size,
+            "sha256": blob.sha256,
+            "content_type": blob.content_type,
+        }
         # Two puts racing on one key can leave the loser's object unreferenced:
         # wasted disk, never served.
         replaced = self._read_record(key)
@@ -106,6 +137,147 @@ class LocalBlobStore:
             return
         self._record_path(key).unlink(missing_ok=True)
         self._object_path(record["object"]).unlink(missing_ok=True)
+
+    # -- multipart uploads (see commerce.storage.multipart) --------------------
+
+    def start_multipart(self, key: str, *, size: int, part_size: int = PART_SIZE) -> str:
+        validate_key(key)
+        validate_upload_shape(size, part_size)
+        upload_id = uuid.uuid4().hex
+        folder = self._multipart / upload_id
+        (folder / "parts").mkdir(parents=True)
+        # A sparse file of the final size: each part is written at its own offset, so
+        # completing needs no copy.
+        with open(folder / "data", "wb") as data:
+            data.truncate(size)
+        meta = {"key": key, "size": size, "part_size": part_size, "started": self._clock().isoformat()}
+        (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        return upload_id
+
+    def part_upload_url(self, key: str, upload_id: str, part_number: int) -> str:
+        meta = self._upload_meta(key, upload_id)
+        expected_part_size(part_number, meta["size"], meta["part_size"])
+        expires = int(self._clock().timestamp() + PART_URL_LIFETIME.total_seconds())
+        query = {"key": key, "exp": expires, "sig": self._part_signature(key, upload_id, part_number, expires)}
+        return f"{self.part_url_path}/{upload_id}/{part_number}?{urlencode(query, quote_via=quote)}"
+
+    def verify_part_request(self, key: str, upload_id: str, part_number: int, exp: str, sig: str) -> None:
+        """Check a part URL made by `part_upload_url`; raises InvalidDownloadLink or ExpiredDownloadLink."""
+        if not (isinstance(exp, str) and exp.isdigit() and len(exp) <= 12 and isinstance(sig, str)):
+            raise InvalidDownloadLink("This upload link is not valid.")
+        expected = self._part_signature(key, upload_id, part_number, int(exp))
+        if not hmac.compare_digest(expected, sig):
+            raise InvalidDownloadLink("This upload link is not valid.")
+        if self._clock().timestamp() >= int(exp):
+            raise ExpiredDownloadLink("This upload link has expired.")
+
+    def part_writer(self, key: str, upload_id: str, part_number: int) -> PartWriter:
+        """A writer for one part's bytes as they arrive (the part route feeds it)."""
+        meta = self._upload_meta(key, upload_id)
+        size = expected_part_size(part_number, meta["size"], meta["part_size"])
+        folder = self._multipart / upload_id
+        # A part sent again (a retry after a dropped connection) is not listed while it is rewritten.
+        (folder / "parts" / f"{part_number}.json").unlink(missing_ok=True)
+        return PartWriter(folder, part_number, offset=(part_number - 1) * meta["part_size"], size=size)
+
+    def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        self._upload_meta(key, upload_id)
+        parts = []
+        for path in (self._multipart / upload_id / "parts").glob("*.json"):
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:  # being rewritten
+                continue
+            parts.append(UploadedPart(number=int(path.stem), size=record["size"], etag=record["etag"]))
+        return sorted(parts, key=lambda part: part.number)
+
+    def complete_multipart(
+        self,
+        key: str,
+        upload_id: str,
+        *,
+        size: int,
+        part_size: int = PART_SIZE,
+        content_type_for: ContentTypeFor,
+        client_etags: Mapping[int, str] | None = None,
+    ) -> StoredBlob:
+        meta = self._upload_meta(key, upload_id)
+        if (meta["size"], meta["part_size"]) != (size, part_size):
+            raise ValidationError("This upload was opened for another file size.", "file")
+        parts = self.list_parts(key, upload_id)
+        check_parts(parts, size=size, part_size=part_size, client_etags=client_etags)
+        folder = self._multipart / upload_id
+        digest = hashlib.sha256()
+        damaged = []
+        with open(folder / "data", "rb") as data:
+            head = data.read(HEAD_BYTES)
+            data.seek(0)
+            # One pass: the SHA-256 of the whole file, and each part's bytes on disk checked
+            # against the MD5 of what arrived (a crash between a part's answer and the disk
+            # could otherwise publish holes).
+            for part in parts:
+                md5 = hashlib.md5(usedforsecurity=False)
+                remaining = part.size
+                while remaining > 0:
+                    chunk = data.read(min(4 * CHUNK_SIZE, remaining))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+                    digest.update(chunk)
+                    md5.update(chunk)
+                if md5.hexdigest() != part.etag:
+                    damaged.append(part.number)
+            if damaged:
+                for number in damaged:
+                    (folder / "parts" / f"{number}.json").unlink(missing_ok=True)
+                raise UploadIncomplete(f"Part {damaged[0]} was damaged on the way to the disk: send it again.", "file")
+            os.fsync(data.fileno())
+        try:
+            content_type = validate_content_type(content_type_for(head))
+        except BaseException:
+            self.abort_multipart(key, upload_id)
+            raise
+        blob = self._publish(key, folder / "data", StoredBlob(key, size, digest.hexdigest(), content_type))
+        shutil.rmtree(folder, ignore_errors=True)
+        return blob
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            self._upload_meta(key, upload_id)
+        except NotFound:
+            return
+        shutil.rmtree(self._multipart / upload_id, ignore_errors=True)
+
+    def purge_stale_uploads(self, older_than: timedelta) -> int:
+        """Drop multipart uploads started more than `older_than` ago (S3's lifecycle rule does
+        the same for the bucket); returns how many went."""
+        cutoff = self._clock() - older_than
+        purged = 0
+        for meta_path in self._multipart.glob("*/meta.json"):
+            try:
+                started = datetime.fromisoformat(json.loads(meta_path.read_text(encoding="utf-8"))["started"])
+            except (FileNotFoundError, ValueError, KeyError):
+                continue
+            if started < cutoff:
+                shutil.rmtree(meta_path.parent, ignore_errors=True)
+                purged += 1
+        return purged
+
+    def _upload_meta(self, key: str, upload_id: str) -> dict:
+        validate_key(key)
+        if not isinstance(upload_id, str) or not _LOCAL_UPLOAD_ID.fullmatch(upload_id):
+            raise NotFound("This upload does not exist.")
+        try:
+            meta = json.loads((self._multipart / upload_id / "meta.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NotFound("This upload does not exist.") from None
+        if meta["key"] != key:
+            raise NotFound("This upload does not exist.")
+        return meta
+
+    def _part_signature(self, key: str, upload_id: str, part_number: int, expires: int) -> str:
+        message = json.dumps([key, upload_id, part_number, expires], separators=(",", ":")).encode()
+        return hmac.new(self._part_secret, message, hashlib.sha256).hexdigest()
 
     # -- reading -------------------------------------------------------------
 
@@ -131,6 +303,17 @@ class LocalBlobStore:
             file.close()
             raise
         return _read_window(file, end - start)
+
+    def file_path(self, key: str) -> Path:
+        """The file on disk holding `key`'s bytes, for a server to send from the file itself
+        (objects are written once and never changed in place). NotFound when missing."""
+        validate_key(key)
+        record = self._read_record(key)
+        if record is not None:
+            path = self._object_path(record["object"])
+            if path.is_file():
+                return path
+        raise NotFound("This file does not exist.")
 
     # -- signed links --------------------------------------------------------
 
@@ -222,3 +405,49 @@ def _read_window(file: BinaryIO, length: int) -> Iterator[bytes]:
                 return
             length -= len(chunk)
             yield chunk
+
+
+class PartWriter:
+    """Writes one part of a multipart upload at its offset as its bytes arrive, refusing
+    more or fewer bytes than the part must have; `finish` records it as landed."""
+
+    def __init__(self, folder: Path, number: int, *, offset: int, size: int):
+        self._folder = folder
+        self.number = number
+        self._offset = offset
+        self.size = size
+        self._written = 0
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._fd = os.open(folder / "data", os.O_WRONLY)
+
+    def write(self, chunk: bytes) -> None:
+        if self._written + len(chunk) > self.size:
+            raise ValidationError(f"Part {self.number} is larger than the {self.size} bytes it should have.", "file")
+        view = memoryview(chunk)
+        while view:
+            done = os.pwrite(self._fd, view, self._offset + self._written)
+            self._written += done
+            view = view[done:]
+        self._md5.update(chunk)
+
+    def finish(self) -> UploadedPart:
+        try:
+            if self._written != self.size:
+                raise ValidationError(
+                    f"Part {self.number} arrived with {self._written} of its {self.size} bytes: send it again.", "file"
+                )
+            # No fsync per part: completing checks every part's bytes against its MD5 and
+            # syncs the whole file once.
+        finally:
+            self.close()
+        part = UploadedPart(number=self.number, size=self.size, etag=self._md5.hexdigest())
+        parts = self._folder / "parts"
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=parts, delete=False, suffix=".tmp") as staged:
+            json.dump({"size": part.size, "etag": part.etag}, staged)
+        os.replace(staged.name, parts / f"{self.number}.json")
+        return part
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1

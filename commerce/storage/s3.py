@@ -2,14 +2,16 @@
 
 Objects are encrypted at rest (SSE-S3), uploaded in parts above a size threshold,
 and carry their SHA-256 as user metadata. Downloads go straight from S3 through
-presigned URLs whose response headers make the browser save the file.
+presigned URLs whose response headers make the browser save the file. Browsers upload
+product files straight to the bucket too, in parts, through presigned UploadPart URLs
+(the multipart methods; see commerce.storage.multipart).
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import IO, BinaryIO, Literal, cast
 
@@ -19,6 +21,16 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.storage.multipart import (
+    HEAD_BYTES,
+    PART_SIZE,
+    PART_URL_LIFETIME,
+    ContentTypeFor,
+    UploadedPart,
+    check_parts,
+    validate_upload_id,
+    validate_upload_shape,
+)
 from commerce.storage.port import (
     CHUNK_SIZE,
     StoredBlob,
@@ -33,6 +45,7 @@ from commerce.storage.port import (
 MiB = 1024 * 1024
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _MISSING_BUCKET = {"404", "NoSuchBucket", "NotFound"}
+_MISSING_UPLOAD = {"404", "NoSuchUpload", "NotFound"}
 
 
 class S3BlobStore:
@@ -100,6 +113,104 @@ class S3BlobStore:
                 Config=self._transfer,
             )
         return StoredBlob(key=key, size=size, sha256=sha256, content_type=content_type)
+
+    # -- multipart uploads straight from the browser (see commerce.storage.multipart) --
+
+    def start_multipart(self, key: str, *, size: int, part_size: int = PART_SIZE) -> str:
+        validate_key(key)
+        validate_upload_shape(size, part_size)
+        response = self._client.create_multipart_upload(
+            Bucket=self.bucket, Key=key, ContentType="application/octet-stream", ServerSideEncryption="AES256"
+        )
+        return response["UploadId"]
+
+    def part_upload_url(self, key: str, upload_id: str, part_number: int) -> str:
+        validate_key(key)
+        validate_upload_id(upload_id)
+        if not 1 <= part_number <= 10_000:
+            raise ValidationError(f"Part {part_number} is outside what S3 accepts.")
+        return self._client.generate_presigned_url(
+            "upload_part",
+            Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number},
+            ExpiresIn=int(PART_URL_LIFETIME.total_seconds()),
+        )
+
+    def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        validate_key(key)
+        validate_upload_id(upload_id)
+        parts: list[UploadedPart] = []
+        marker = 0
+        while True:
+            try:
+                page = self._client.list_parts(
+                    Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumberMarker=marker, MaxParts=1000
+                )
+            except ClientError as error:
+                if _error_code(error) in _MISSING_UPLOAD:
+                    raise NotFound("This upload does not exist.") from None
+                raise
+            parts += [
+                UploadedPart(number=part["PartNumber"], size=part["Size"], etag=part["ETag"].strip('"'))
+                for part in page.get("Parts", [])
+            ]
+            if not page.get("IsTruncated"):
+                return parts
+            marker = int(page["NextPartNumberMarker"])
+
+    def complete_multipart(
+        self,
+        key: str,
+        upload_id: str,
+        *,
+        size: int,
+        part_size: int = PART_SIZE,
+        content_type_for: ContentTypeFor,
+        client_etags: Mapping[int, str] | None = None,
+    ) -> StoredBlob:
+        # The bucket's own list of parts is the truth, not the browser's.
+        parts = self.list_parts(key, upload_id)
+        check_parts(parts, size=size, part_size=part_size, client_etags=client_etags)
+        self._client.complete_multipart_upload(
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": part.number, "ETag": f'"{part.etag}"'} for part in parts]},
+        )
+        try:
+            landed = self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+            if landed != size:
+                raise ValidationError(f"The file landed with {landed} bytes instead of {size}.", "file")
+            head = b"".join(self.open_range(key, 0, min(HEAD_BYTES, size)))
+            content_type = validate_content_type(content_type_for(head))
+            # The bytes are read back once (bucket to app, not the browser's upload) for
+            # their SHA-256, which S3 metadata must carry from the object's creation: a
+            # server-side copy onto itself sets it with the checked type.
+            with cast(IO[bytes], self.open(key)) as body:
+                sha256, read = _digest(cast(BinaryIO, body), None)
+            if read != size:
+                raise ValidationError(f"The file read back with {read} bytes instead of {size}.", "file")
+            self._client.copy_object(
+                Bucket=self.bucket,
+                Key=key,
+                CopySource={"Bucket": self.bucket, "Key": key},
+                MetadataDirective="REPLACE",
+                ContentType=content_type,
+                Metadata={"sha256": sha256},
+                ServerSideEncryption="AES256",
+            )
+        except BaseException:
+            self._client.delete_object(Bucket=self.bucket, Key=key)
+            raise
+        return StoredBlob(key=key, size=size, sha256=sha256, content_type=content_type)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        validate_key(key)
+        validate_upload_id(upload_id)
+        try:
+            self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ClientError as error:
+            if _error_code(error) not in _MISSING_UPLOAD:
+                raise
 
     def stat(self, key: str) -> StoredBlob | None:
         validate_key(key)
@@ -214,6 +325,23 @@ class S3BlobStore:
             Bucket=self.bucket,
             ServerSideEncryptionConfiguration={
                 "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        # Browsers send product files' parts straight to the bucket: PUT from the shop's
+        # pages, with the ETag header readable by the page's script. Any origin here,
+        # where the bucket serves development and tests; name the shop's origin in production.
+        self._client.put_bucket_cors(
+            Bucket=self.bucket,
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": ["*"],
+                        "AllowedMethods": ["PUT"],
+                        "AllowedHeaders": ["*"],
+                        "ExposeHeaders": ["ETag"],
+                        "MaxAgeSeconds": 3600,
+                    }
+                ]
             },
         )
         # Parts of an upload that died half-way are billed until aborted.

@@ -75,6 +75,48 @@ def change_password() -> rx.Component:
     )
 
 
+def set_first_password() -> rx.Component:
+    return section_card(
+        "Set a password (optional)",
+        stacked_form(
+            rx.text(
+                "You signed in with the link from your receipt, and you can keep doing so. "
+                "A password is optional: it lets you sign in without an email link.",
+                id="password-optional",
+            ),
+            form_error(AccountState.password_errors.get("form", ""), id="password-error"),
+            labelled_input(
+                "Password",
+                name="new_password",
+                id="password-new",
+                type="password",
+                auto_complete="new-password",
+                hint="At least 10 characters.",
+                error=AccountState.password_errors.get("password", ""),
+            ),
+            labelled_input(
+                "Confirm password",
+                name="confirm_password",
+                id="password-confirm",
+                type="password",
+                auto_complete="new-password",
+                error=AccountState.password_errors.get("confirm", ""),
+            ),
+            submit_row(submit_button("Set password", id="password-submit", loading=AccountState.password_pending)),
+            on_submit=AccountState.set_first_password,
+            id="password-form",
+        ),
+        id="account-password",
+    )
+
+
+def password_section() -> rx.Component:
+    return rx.fragment(
+        form_notice(AccountState.first_password_notice, id="password-set-notice"),
+        rx.cond(AccountState.has_password, change_password(), set_first_password()),
+    )
+
+
 def update_emails() -> rx.Component:
     return section_card(
         "Product update emails",
@@ -257,7 +299,7 @@ def account() -> rx.Component:
     return column(
         rx.heading("Your account", as_="h1", size="7"),
         profile(),
-        change_password(),
+        password_section(),
         update_emails(),
         open_shop(),
         notification_preferences(),

@@ -46,8 +46,6 @@ category = listing_page(
         "No products have been published in this category yet.",
         id="category-empty",
     ),
-    missing=missing_state(
-        "folder-x", "This category does not exist", "The address may be mistyped.", id="category-missing"
-    ),
+    missing=missing_state("folder-x", "Category not found", "The address may be mistyped.", id="category-missing"),
     id="category",
 )

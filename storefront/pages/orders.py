@@ -8,11 +8,19 @@ import routes
 from components import theme
 from components.buttons import block_link, link_button
 from components.empty_state import empty_state, missing_state
-from components.forms import banner
+from components.forms import banner, form_error, form_notice
 from components.loading import once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
-from state.orders import OrderHistoryState, OrderLineRow, OrderPage, OrderState
+from state.orders import (
+    DeliveryFileRow,
+    DeliveryItemRow,
+    DeliveryKeyRow,
+    OrderHistoryState,
+    OrderLineRow,
+    OrderPage,
+    OrderState,
+)
 from storefront.layout import column, library_page, shop_page
 
 ORDER = OrderState.order
@@ -86,8 +94,17 @@ def status_banner() -> rx.Component:
                 ". ",
                 rx.cond(
                     OrderState.signed_in,
-                    "Your products are in your library.",
-                    "Open the link in that email to set a password: your products wait in your library.",
+                    "Your purchase is below and in your library.",
+                    "Your purchase is below, ready now. The email's \u201cAccess your purchase\u201d button "
+                    "signs you in to your library with one click, no password needed.",
+                ),
+            ),
+            rx.cond(
+                ~OrderState.signed_in,
+                rx.text(
+                    "Setting a password is optional: you can add one later on your account page.",
+                    size="2",
+                    id="order-password-optional",
                 ),
             ),
             spacing="1",
@@ -95,6 +112,7 @@ def status_banner() -> rx.Component:
         icon="circle_check",
         color="green",
         id="order-paid",
+        high_contrast=True,
     )
     declined = banner(
         rx.vstack(
@@ -140,6 +158,102 @@ def status_banner() -> rx.Component:
     )
 
 
+def delivery_file(file: DeliveryFileRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(file.filename, weight="medium", style={"overflow_wrap": "anywhere"}),
+            rx.text(file.size_label, size="1", color=theme.TEXT_MUTED),
+            spacing="0",
+            min_width="0",
+        ),
+        rx.spacer(),
+        rx.button(
+            rx.cond(OrderState.preparing_file_id == file.id, rx.spinner(size="2"), rx.icon("download", size=16)),
+            "Download",
+            on_click=OrderState.download(file.id),
+            disabled=OrderState.preparing_file_id != 0,
+            aria_label="Download " + file.filename,
+            size="2",
+            style=theme.CTA_BUTTON_STYLE,
+        ),
+        width="100%",
+        align="center",
+        custom_attrs={"data-testid": "order-file"},
+    )
+
+
+def delivery_key(key: DeliveryKeyRow) -> rx.Component:
+    return rx.hstack(
+        rx.code(key.key, size="3", style={"overflow_wrap": "anywhere"}, custom_attrs={"data-testid": "order-key-text"}),
+        rx.badge(key.status_label, color_scheme="gray", variant="soft"),
+        rx.button(
+            rx.icon("copy", size=16),
+            "Copy",
+            on_click=rx.set_clipboard(key.key),
+            aria_label="Copy license key",
+            size="2",
+            variant="soft",
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+        width="100%",
+        custom_attrs={"data-testid": "order-key"},
+    )
+
+
+def delivery_item(item: DeliveryItemRow) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(item.title, as_="h3", size="3", style={"overflow_wrap": "anywhere"}),
+            rx.cond(item.version_label != "", rx.badge("Version ", item.version_label, variant="soft")),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.foreach(item.files, delivery_file),
+        rx.foreach(item.license_keys, delivery_key),
+        rx.cond(
+            item.delivering & (item.license_keys.length() == 0),
+            rx.hstack(
+                rx.spinner(size="2"),
+                rx.text("Your license key is being issued; it appears here in a moment."),
+                align="center",
+                spacing="2",
+                custom_attrs={"data-testid": "order-key-pending"},
+            ),
+        ),
+        rx.cond(
+            OrderState.signed_in,
+            rx.link("Open in your library", href=item.library_url, size="2"),
+        ),
+        spacing="2",
+        width="100%",
+        padding_y="0.5rem",
+        border_top=f"1px solid {theme.BORDER}",
+        custom_attrs={"data-testid": "order-delivery-item"},
+    )
+
+
+def delivery_panel() -> rx.Component:
+    return rx.cond(
+        ORDER.is_paid & (OrderState.delivery.length() > 0),
+        rx.card(
+            rx.vstack(
+                rx.heading("Your purchase", as_="h2", size="4"),
+                form_error(OrderState.download_error, id="order-download-error"),
+                form_notice(OrderState.download_notice, id="order-download-notice"),
+                rx.foreach(OrderState.delivery, delivery_item),
+                spacing="3",
+                width="100%",
+            ),
+            size="3",
+            width="100%",
+            id="order-delivery",
+        ),
+    )
+
+
 def order_detail() -> rx.Component:
     return column(
         rx.vstack(
@@ -160,6 +274,7 @@ def order_detail() -> rx.Component:
             spacing="2",
         ),
         status_banner(),
+        delivery_panel(),
         rx.card(
             rx.vstack(
                 rx.heading(rx.cond(ORDER.is_paid, "Receipt", "Order summary"), as_="h2", size="4"),
@@ -203,7 +318,7 @@ def order_page() -> rx.Component:
         "We could not find this order",
         "Sign in with the account that placed it to see it, or check the link in your receipt email.",
         id="order-missing",
-        back=("Sign in", routes.LOGIN, "order-missing-login"),
+        back=("Sign in", routes.login_url(routes.ORDERS), "order-missing-login"),
     )
     return once_loaded(OrderState.loaded, order_detail(), not_found=OrderState.not_found, missing=missing)
 

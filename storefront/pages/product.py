@@ -303,10 +303,19 @@ def product_view() -> rx.Component:
     on_load=[ProductState.load, ReviewsState.load],
 )
 def product() -> rx.Component:
-    missing = missing_state(
-        "package-x",
-        "This product is not available",
-        "It may have been removed by its seller, or the address may be mistyped.",
-        id="product-missing",
+    missing = rx.cond(
+        ProductState.unavailable,
+        missing_state(
+            "store",
+            "This product is unavailable",
+            "Its shop is unavailable at the moment. If you bought it, it is still in your library.",
+            id="product-unavailable",
+        ),
+        missing_state(
+            "package-x",
+            "Product not found",
+            "It may have been removed by its seller, or the address may be mistyped.",
+            id="product-missing",
+        ),
     )
     return once_loaded(ProductState.loaded, product_view(), not_found=ProductState.not_found, missing=missing)

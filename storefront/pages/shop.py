@@ -30,11 +30,20 @@ shop = listing_page(
     empty=empty_state(
         "package-open", "No products here yet", "This shop has not published any products yet.", id="shop-empty"
     ),
-    missing=missing_state(
-        "store",
-        "This shop does not exist",
-        "The address may be mistyped, or the shop may have closed.",
-        id="shop-missing",
+    missing=rx.cond(
+        ShopState.unavailable,
+        missing_state(
+            "store",
+            "This shop is unavailable",
+            "It is not selling at the moment. Anything you bought from it stays in your library.",
+            id="shop-unavailable",
+        ),
+        missing_state(
+            "store",
+            "Shop not found",
+            "The address may be mistyped, or the shop may have closed.",
+            id="shop-missing",
+        ),
     ),
     id="shop",
 )

@@ -56,3 +56,22 @@ def test_window_expires_from_the_first_failure(counter):
     wait(1.2)
     assert attempts.count("a") == 0
     assert attempts.record("a", 1) == 1
+
+
+def test_reserve_counts_up_to_the_limit_and_release_gives_one_back(counter):
+    attempts, _ = counter
+    assert [attempts.reserve("a", 3, 60) for _ in range(4)] == [True, True, True, False]
+    assert attempts.count("a") == 3  # a refused reservation is not counted
+    attempts.release("a")
+    assert attempts.count("a") == 2
+    assert attempts.reserve("a", 3, 60)
+
+
+def test_release_after_the_window_leaves_nothing_behind(counter):
+    attempts, wait = counter
+    assert attempts.reserve("a", 3, 1)
+    wait(1.2)
+    attempts.release("a")
+    assert attempts.count("a") == 0
+    assert attempts.reserve("a", 1, 60)
+    assert not attempts.reserve("a", 1, 60)

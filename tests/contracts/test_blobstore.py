@@ -14,7 +14,6 @@ import hmac
 import io
 import random
 import re
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,6 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -94,15 +92,7 @@ def download_filename(content_disposition: str) -> str:
 # -- S3 through moto -------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def moto_endpoint():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+# `moto_endpoint` (tests/fixtures/s3.py) is the session's moto server.
 
 
 _bucket_counter = iter(range(1, 1_000_000))

@@ -19,7 +19,7 @@ from commerce.search import subscribers as search_subscribers
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import index_dirty_batch, rebuild, reindex_dirty
 from commerce.search.port import SearchQuery
-from commerce.search.tasks import reindex_dirty_products
+from commerce.search.tasks import products_sold, reindex_dirty_products
 from tests.fixtures.catalog import live_product, make_admin, make_seller, publishable_product
 from tests.fixtures.search import CATALOGUE, new_buyer, placed_order
 
@@ -204,11 +204,16 @@ def test_sales_reorder_best_sellers_after_a_paid_order(s, index):
     assert [hit.title for hit in popular] == ["Planner Two", "Planner One"]
 
 
-def test_a_sale_or_refund_marks_the_product_for_reindexing(s):
+def test_a_sale_or_refund_marks_the_product_for_reindexing_after_the_payment_commits(s, jobs):
     seller, admin = make_seller(s), make_admin(s)
     live = live_product(s, seller, admin, title="Planner One")
+    s.commit()
     s.exec(update(Product).values(search_dirty=False))
     events.publish(s, events.FulfilmentGranted(fulfilment_id=0, product_id=live.id))
-    assert is_dirty(s, live.id)
+    # The payment's transaction leaves the product row alone: other buyers never wait on it.
+    assert not is_dirty(s, live.id)
+    s.commit()
+    assert jobs.ran(products_sold) == [{"product_ids": [live.id]}]
+    assert jobs.ran(reindex_dirty_products)
     # A refund's revocation reaches the same subscriber.
     assert search_subscribers.sales_count_changed in wiring.SUBSCRIBERS[events.FulfilmentRevoked]

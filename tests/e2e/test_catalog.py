@@ -13,7 +13,7 @@ from commerce.catalog import products
 from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL
 from commerce.models import Product, User, UserRole
-from tests.fixtures.browser import sign_up
+from tests.fixtures.browser import sign_up, upload_files
 
 
 def approve_in_app_database(app, title: str) -> None:
@@ -66,8 +66,7 @@ def test_seller_publishes_admin_approves_buyer_sees_it_on_a_phone(app, new_page,
 
     book = tmp_path / "field-guide.pdf"
     book.write_bytes(b"%PDF-1.4\n% a field guide\n" + b"x" * 50_000)
-    seller.locator("#file-upload input[type=file]").set_input_files(str(book))
-    seller.locator("#file-upload-submit").click()
+    upload_files(seller, book)
     expect(seller.locator("[data-testid=product-file]")).to_contain_text("field-guide.pdf")
     expect(seller.locator("[data-testid=product-file]")).to_contain_text("application/pdf")
     expect(seller.locator("#publish-problems")).to_have_count(0)

@@ -1,19 +1,18 @@
 """Buying on a phone: two sellers' products, a discount code, VAT, the TestPay page, the
-confirmation page turning to paid by itself, a declined card, a guest who claims the
-account created for them, and a seller refunding a sale, making a code and a bundle."""
+confirmation page turning to paid by itself, a declined card, a guest who opens their
+purchase from the receipt's one-click link, and a seller refunding a sale, making a code and a bundle."""
 
 from __future__ import annotations
 
-import email
 import re
 import uuid
-from email import policy
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from commerce.demo import BUYER_EMAIL, DEMO_PASSWORD
+from tests.e2e.test_access import access_path
 from tests.fixtures.browser import (
     DECLINED_CARD,
     ORDER_URL,
@@ -120,13 +119,10 @@ def test_guest_buys_with_an_email_and_claims_the_account(page, app):
     reference = wait_until_paid(page)
     expect(page.locator("#order-total")).to_have_text("$12.00")
 
-    link = _claim_link(app, guest)
-    page.goto(link)
-    page.locator("#reset-password").fill("a new password for my library")
-    page.locator("#reset-confirm-password").fill("a new password for my library")
-    page.locator("#reset-submit").click()
-    expect(page.locator("#reset-done")).to_be_visible()
-    sign_in(page, guest, "a new password for my library")
+    # The receipt's one-click link signs the guest in: no password, no reset page.
+    page.goto(access_path(app, guest))
+    expect(page).to_have_url(re.compile(r"/library/\d+$"))
+    expect(page.locator("#account-menu")).to_be_visible()
     page.goto("/orders")
     expect(page.locator("[data-testid=order-row]")).to_contain_text(reference)
 
@@ -136,16 +132,6 @@ def test_guest_buys_with_an_email_and_claims_the_account(page, app):
     expect(page.locator("#cart-total")).to_have_text("$0.00")
     page.get_by_role("button", name="Get it free").click()
     wait_until_paid(page)
-
-
-def _claim_link(app, address: str) -> str:
-    """The path of the link in the welcome email the guest's new account was sent."""
-    for path in sorted((app.data_dir / "outbox").glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        if message["To"] == address and "Welcome" in message["Subject"]:
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            return re.search(r"https?://[^/\s]+(/reset/\S+)", body).group(1)
-    raise AssertionError(f"no welcome email for {address}")
 
 
 @phone_only

@@ -43,6 +43,7 @@ ADMIN_CALLS = {
     "shop_quality": lambda s, a, t: quality.shop_quality(s, a),
     "search_users": lambda s, a, t: users.search_users(s, a, query="example"),
     "user_detail": lambda s, a, t: users.user_detail(s, a, t["buyer"]),
+    "suspension_impact": lambda s, a, t: users.suspension_impact(s, a, t["seller"]),
     "suspend_seller": lambda s, a, t: users.suspend_seller(s, a, t["seller"], reason="no"),
     "reinstate_seller": lambda s, a, t: users.reinstate_seller(s, a, t["seller"]),
     "promote_admin": lambda s, a, t: users.promote_to_admin(s, a, t["buyer"]),

@@ -26,6 +26,7 @@ from commerce.delivery import downloads, links
 from commerce.licensing import service as licensing
 from commerce.models import (
     DeliveryKind,
+    DownloadEvent,
     Fulfilment,
     KeySource,
     LicenseKey,
@@ -227,6 +228,42 @@ def test_the_download_limit_is_enforced_with_a_reason(client, sale):
     # Resuming the same download is not a new one.
     assert get(client, url, sale["buyer_cookie"], range="bytes=10-").status_code == 206
     refused(get(client, url, sale["buyer_cookie"]), 429, "all 1 downloads")
+
+
+def test_a_range_request_does_not_download_past_the_limit(client, sale):
+    """Links minted while downloads remained: once the limit is used, a range from byte 1
+    on a link that never served a counted download is refused, as often as it is tried."""
+    with unit_of_work() as s:
+        downloads.set_delivery_settings(s, sale["shop_actor"], sale["book"], download_limit=1, link_minutes=60)
+    first = mint(sale)
+    with unit_of_work() as s:  # a second link, with another expiry
+        downloads.set_delivery_settings(s, sale["shop_actor"], sale["book"], download_limit=1, link_minutes=30)
+    spare = mint(sale)
+    assert get(client, first, sale["buyer_cookie"]).status_code == 200
+    for _ in range(3):
+        refused(get(client, spare, sale["buyer_cookie"], range="bytes=1-"), 429, "all 1 downloads")
+    # The counted link may still resume its own download, and every request is in the log.
+    assert get(client, first, sale["buyer_cookie"], range="bytes=1-").content == BOOK[1:]
+    with unit_of_work() as s:
+        stats = downloads.download_stats(s, sale["shop_actor"], sale["book"])
+        logged = s.exec(select(DownloadEvent.counted).where(DownloadEvent.product_id == sale["book"])).all()
+    assert stats.total == 1
+    assert stats.buyers[0].used == 1
+    assert sorted(logged) == [False, True]
+
+
+def test_a_mismatched_if_range_is_a_whole_new_download(client, sale):
+    """If-Range that does not match makes the answer the whole file, so it is counted."""
+    with unit_of_work() as s:
+        downloads.set_delivery_settings(s, sale["shop_actor"], sale["book"], download_limit=2, link_minutes=60)
+    url = mint(sale)
+    whole = get(client, url, sale["buyer_cookie"], range="bytes=1-", **{"if-range": '"stale"'})
+    assert whole.status_code == 200
+    assert whole.content == BOOK
+    assert get(client, url, sale["buyer_cookie"]).status_code == 200
+    refused(get(client, url, sale["buyer_cookie"], range="bytes=1-", **{"if-range": '"stale"'}), 429, "all 2")
+    etag = whole.headers["etag"]
+    assert get(client, url, sale["buyer_cookie"], range="bytes=1-", **{"if-range": etag}).content == BOOK[1:]
 
 
 def test_the_license_api_answers_statuses_and_refuses_bad_requests(client, sale):

@@ -23,6 +23,7 @@ CONTEXTS = {
         currency="EUR",
         library_url="https://shop.test/library",
     ),
+    "access_link": dict(order_reference="ORD-7Q2K", access_url="https://shop.test/access/tok456", expires_minutes=60),
     "sale_alert": dict(
         seller="Ama",
         product="Brush Pack",
@@ -61,6 +62,7 @@ FACTS = {
         "€15.00",
         "https://shop.test/library",
     ],
+    "access_link": ["ORD-7Q2K", "https://shop.test/access/tok456", "60 minutes"],
     "sale_alert": ["Ama", "Brush Pack", "$12.50", "https://shop.test/seller/analytics"],
     "product_update": [
         "Brush Pack",
@@ -206,3 +208,16 @@ def test_the_receipt_shows_vat_when_there_is_some():
     assert "VAT</th>" in html
     _, untaxed, _ = render_email("receipt", **CONTEXTS["receipt"])
     assert "VAT" not in untaxed
+
+
+def test_a_receipt_with_an_access_link_offers_one_click_access_and_says_it_works_once():
+    context = {**CONTEXTS["receipt"], "access_url": "https://shop.test/access/tok789", "access_minutes": 60}
+    _, text, html = render_email("receipt", **context)
+    assert "Access your purchase" in text
+    assert "https://shop.test/access/tok789" in text
+    assert "works once, within 60 minutes" in text
+    structure = parse(html)
+    assert "https://shop.test/access/tok789" in structure.links
+    assert "Access your purchase" in " ".join("".join(structure.text).split())
+    # The call to action is the access link, in the CTA colour.
+    assert re.search(r'background-color:#ff6b6b;[^>]*>\s*<a href="https://shop\.test/access/tok789', html)

@@ -7,6 +7,7 @@ import hashlib
 import io
 import random
 
+import anyio
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -164,3 +165,55 @@ def test_ascii_stand_in_replaces_what_old_clients_cannot_read():
 @pytest.mark.parametrize("key", ["files/12/9f86d081/v1", "media/ab/cd.webp", "a", "x~y_z-1.tar.gz"])
 def test_ordinary_keys_are_accepted(key):
     assert validate_key(key) == key
+
+
+def _asgi_get(app, path: str, headers: dict[str, str], extensions: dict) -> list[dict]:
+    """One GET through the ASGI app as a server offering `extensions` would make it; the messages sent."""
+    raw_path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": raw_path,
+        "raw_path": raw_path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+        "extensions": extensions,
+    }
+    sent: list[dict] = []
+
+    async def receive():
+        await anyio.sleep(10)
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    anyio.run(app, scope, receive, send)
+    return sent
+
+
+def test_a_whole_file_is_handed_to_the_server_to_send_from_disk(stocked_store, url):
+    app = Starlette(routes=file_routes(lambda: stocked_store))
+    sent = _asgi_get(app, url, {}, {"http.response.pathsend": {}})
+    start, body = sent
+    assert start["status"] == 200
+    assert dict(start["headers"])[b"content-length"] == str(SIZE).encode()
+    assert body["type"] == "http.response.pathsend"
+    with open(body["path"], "rb") as file:
+        assert file.read() == DATA
+
+
+def test_a_range_is_read_from_disk_in_large_chunks_even_where_the_server_sends_files(stocked_store, url):
+    app = Starlette(routes=file_routes(lambda: stocked_store))
+    sent = _asgi_get(app, url, {"range": "bytes=1000-"}, {"http.response.pathsend": {}})
+    assert sent[0]["status"] == 206
+    bodies = [m for m in sent[1:] if m["type"] == "http.response.body"]
+    assert b"".join(m["body"] for m in bodies) == DATA[1000:]
+    assert len(bodies) == 1  # under a MiB: one read, one message
+    assert bodies[-1]["more_body"] is False

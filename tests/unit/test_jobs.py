@@ -29,8 +29,12 @@ def fail_twice_then_record(label: str) -> None:
     calls.append(label)
 
 
+started = threading.Event()
+
+
 @job(max_retries=0, queue="unit_tests")
 def wait_for_release(label: str) -> None:
+    started.set()
     release.wait(timeout=5)
     calls.append(label)
 
@@ -43,6 +47,7 @@ def jobs_engine(tmp_path):
     calls.clear()
     attempts.clear()
     release.clear()
+    started.clear()
     configure_jobs(None, engine=engine)
     yield engine
     release.set()
@@ -136,3 +141,52 @@ def test_job_definitions_are_checked():
         job(max_retries=-1)
     with pytest.raises(ValueError, match="module-level"):
         job()(lambda label: None)
+
+
+@job(max_retries=0, queue="unit_tests", debounce_ms=200)
+def record_debounced(label: str) -> None:
+    with _calls_lock:
+        calls.append(label)
+
+
+@job(max_retries=0, queue="unit_tests", priority=-1)
+def record_urgent(label: str) -> None:
+    with _calls_lock:
+        calls.append(label)
+
+
+def test_a_burst_of_requests_for_a_debounced_job_runs_it_once_after_the_delay(jobs_engine):
+    for _ in range(20):
+        with unit_of_work(jobs_engine) as session:
+            enqueue_after_commit(session, record_debounced, label="reindex")
+    with unit_of_work(jobs_engine) as session:
+        enqueue_after_commit(session, record_debounced, label="other shop")
+    assert calls == []  # still waiting for more requests to fold in
+    assert wait_for_jobs(timeout=5)
+    assert sorted(calls) == ["other shop", "reindex"]
+    with unit_of_work(jobs_engine) as session:  # a request after the run is a new run
+        enqueue_after_commit(session, record_debounced, label="reindex")
+    assert wait_for_jobs(timeout=5)
+    assert sorted(calls) == ["other shop", "reindex", "reindex"]
+
+
+def test_shutdown_runs_a_debounced_job_still_waiting(jobs_engine):
+    with unit_of_work(jobs_engine) as session:
+        enqueue_after_commit(session, record_debounced, label="last sale")
+    shutdown_jobs(timeout=5)
+    assert calls == ["last sale"]
+
+
+def test_waiting_jobs_run_by_priority(jobs_engine):
+    configure_jobs(None, engine=jobs_engine, threads=1)
+    with unit_of_work(jobs_engine) as session:
+        enqueue_after_commit(session, wait_for_release, label="running")
+    assert started.wait(timeout=5)  # the one thread is busy: the next jobs wait in line
+    for label in ("rollup", "digest"):
+        with unit_of_work(jobs_engine) as session:
+            enqueue_after_commit(session, record_call, label=label)
+    with unit_of_work(jobs_engine) as session:
+        enqueue_after_commit(session, record_urgent, label="delivery")
+    release.set()
+    assert wait_for_jobs(timeout=5)
+    assert calls == ["running", "delivery", "rollup", "digest"]

@@ -62,6 +62,59 @@ def user_row(row) -> rx.Component:
     )
 
 
+def suspension_dialog() -> rx.Component:
+    """Asks before suspending, as refunds do: what happens to the shop, its live products and payouts."""
+    impact = AdminUsersState.suspension
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Suspend " + impact.shop_name + "?"),
+            rx.alert_dialog.description(
+                "This takes effect at once. You can reinstate the seller later.",
+                size="2",
+            ),
+            rx.el.ul(
+                rx.el.li("The shop's page tells buyers it is unavailable."),
+                rx.el.li(
+                    rx.cond(
+                        impact.live_products == 1,
+                        "Its 1 live product leaves",
+                        "Its " + impact.live_products.to_string() + " live products leave",
+                    ),
+                    " the shop pages and search; buyers keep what they already bought.",
+                    id="suspend-products",
+                ),
+                rx.el.li(
+                    rx.cond(
+                        impact.balances.length() > 0,
+                        rx.fragment(
+                            "Payouts: ",
+                            rx.foreach(impact.balances, lambda line: rx.text.span(line, " ")),
+                            "stay owed to the seller; suspension does not stop or cancel them.",
+                        ),
+                        "Payouts: nothing is owed to the seller.",
+                    ),
+                    id="suspend-payouts",
+                ),
+                rx.el.li("The seller can still sign in, but cannot publish."),
+                style={"padding_left": "1.25rem", "margin": "0.75rem 0"},
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button("Keep the shop open", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Suspend seller", color_scheme="red", on_click=AdminUsersState.confirm_suspension)
+                ),
+                gap="0.75rem",
+                justify="end",
+                wrap="wrap",
+                margin_top="1rem",
+            ),
+            id="suspend-confirm",
+        ),
+        open=AdminUsersState.confirming_suspension,
+        on_open_change=AdminUsersState.set_confirming_suspension,
+    )
+
+
 def detail_panel() -> rx.Component:
     user = D.user
     return rx.card(
@@ -109,10 +162,11 @@ def detail_panel() -> rx.Component:
                     ),
                     rx.text(
                         "Suspension hides the shop and its products from buyers and search within seconds; "
-                        "buyers keep what they bought.",
+                        "buyers keep what they bought. You will be asked to confirm.",
                         size="1",
                         color=theme.TEXT_MUTED,
                     ),
+                    rx.cond(AdminUsersState.suspension, suspension_dialog()),
                     spacing="2",
                     width="100%",
                 ),

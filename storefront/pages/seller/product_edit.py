@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.catalog.files import MAX_FILES_PER_VERSION
 from commerce.models import DeliveryKind, KeySource, ModerationStatus, ProductStatus
 from components import theme
 from components.buttons import link_button
@@ -25,6 +26,7 @@ from components.forms import (
 from components.loading import once_loaded
 from components.rich_text import rich_text
 from components.studio import PRICING_OPTIONS, dropdown, field_error, status_badge
+from components.uploader import product_file_uploader
 from state.seller import ProductEditorState as E
 from storefront.layout import column, seller_page
 
@@ -295,7 +297,14 @@ def pricing_section() -> rx.Component:
 
 
 def _upload_zone(
-    upload_id: str, text: str, *, multiple: bool, accept: dict | None, handler, button_label: str
+    upload_id: str,
+    text: str,
+    *,
+    multiple: bool,
+    accept: dict | None,
+    handler,
+    progressed,
+    button_label: str,
 ) -> rx.Component:
     return rx.vstack(
         rx.upload(
@@ -317,22 +326,28 @@ def _upload_zone(
         rx.foreach(rx.selected_files(upload_id), lambda name: rx.text(name, size="1", color=theme.TEXT_MUTED)),
         rx.button(
             button_label,
-            on_click=handler(rx.upload_files(upload_id=upload_id, on_upload_progress=E.upload_progressed)),
+            on_click=handler(rx.upload_files(upload_id=upload_id, on_upload_progress=progressed)),
             size="3",
             variant="soft",
             id=f"{upload_id}-submit",
+            # Busy from the first byte sent until the server has stored the file: no double submit.
             loading=E.uploading != "",
+            disabled=E.uploading != "",
         ),
         spacing="2",
         width="100%",
     )
 
 
-def progress_bar() -> rx.Component:
+def progress_bar(*kinds: str) -> rx.Component:
+    """The progress of a picture or key-file upload of one of `kinds`, from its first byte."""
+    running = E.uploading == kinds[0]
+    for kind in kinds[1:]:
+        running = running | (E.uploading == kind)
     return rx.cond(
-        E.uploading != "",
+        running,
         rx.vstack(
-            rx.progress(value=E.upload_progress, max=100, width="100%", id="upload-progress"),
+            rx.progress(value=E.upload_progress, max=100, width="100%", id=f"{kinds[0]}-upload-progress"),
             rx.text(
                 rx.cond(E.upload_progress < 100, "Uploading… " + E.upload_progress.to_string() + "%", "Processing…"),
                 size="1",
@@ -393,6 +408,7 @@ def images_section() -> rx.Component:
                     multiple=False,
                     accept=IMAGE_TYPES,
                     handler=E.upload_cover,
+                    progressed=E.cover_progressed,
                     button_label="Upload cover",
                 ),
                 spacing="2",
@@ -407,6 +423,7 @@ def images_section() -> rx.Component:
                     multiple=True,
                     accept=IMAGE_TYPES,
                     handler=E.upload_gallery,
+                    progressed=E.gallery_progressed,
                     button_label="Add to gallery",
                 ),
                 spacing="2",
@@ -416,7 +433,7 @@ def images_section() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        progress_bar(),
+        progress_bar("cover", "gallery"),
         description="Resized into sharp thumbnails for every screen when you upload them.",
         id="images-section",
     )
@@ -479,6 +496,7 @@ def files_section() -> rx.Component:
                         rx.icon("rocket", size=16),
                         "Release version",
                         on_click=E.release_version,
+                        disabled=E.files_uploading,
                         size="2",
                         id="version-release",
                     )
@@ -521,15 +539,17 @@ def files_section() -> rx.Component:
             rx.vstack(versions, spacing="2", width="100%", id="versions"),
             rx.text("No files yet.", size="2", color=theme.TEXT_MUTED),
         ),
-        _upload_zone(
-            "file-upload",
-            "Choose or drop the files buyers download. " + MAX_UPLOAD_NOTE,
-            multiple=True,
-            accept=None,
-            handler=E.upload_files,
-            button_label="Upload files",
+        rx.text("Add files buyers download. " + MAX_UPLOAD_NOTE, size="2", color=theme.TEXT_MUTED),
+        product_file_uploader(
+            id="file-upload",
+            endpoint=routes.UPLOADS + "/" + P.id.to_string(),
+            max_file_size=E.max_upload_bytes,
+            max_number_of_files=MAX_FILES_PER_VERSION,
+            note="Large files are sent in parts and resume after a dropped connection.",
+            height=320,
+            on_uploaded=E.file_uploaded,
+            on_busy=E.set_files_uploading,
         ),
-        progress_bar(),
         rx.cond(P.versions.length() > 0, new_version),
         description="Files are private: buyers get expiring download links. Uploads go to the newest "
         "version; an update stays a draft until you release it. Buyers keep every released version.",
@@ -595,8 +615,10 @@ def keys_section() -> rx.Component:
             multiple=False,
             accept={"text/csv": [".csv"], "text/plain": [".txt"]},
             handler=E.import_key_file,
+            progressed=E.keys_progressed,
             button_label="Import file",
         ),
+        progress_bar("keys"),
         spacing="2",
         width="100%",
     )

@@ -248,7 +248,7 @@ def test_guest_checkout_needs_an_email_and_gives_the_order_to_that_account(world
         world.checkout(anonymous, [product], currency="USD")
     result = world.checkout(anonymous, [product], currency="USD", email="New.Buyer@Example.com")
     user = world.s.exec(select(User).where(User.email == "new.buyer@example.com")).one()
-    assert user.password_hash == "!"  # claimed through the emailed link
+    assert user.password_hash == "!"  # no password: the receipt's access link signs its owner in
     assert order_row(world, result.order_reference).buyer_id == user.id
     existing = world.user()
     again = world.checkout(anonymous, [product], currency="USD", email=existing.email)

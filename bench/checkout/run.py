@@ -1,0 +1,374 @@
+"""A flash sale: buyers checking out at once, each order paid through the gateway's webhook.
+
+    .venv/bin/python bench/checkout/run.py                 # 20 buyers, one shop, then 20 shops
+    .venv/bin/python bench/checkout/run.py --seconds 20 --buyers 20
+
+Real services on a throwaway PostgreSQL database (created, migrated, dropped here):
+the app's HTTP side (`bench/checkout/server.py` under granian, one worker, jobs in-process
+as in the embedded default) receives TestPay's signed webhooks; buyer processes run the
+checkout service as the checkout page does, pay on the test gateway and POST its event
+to the server. Per order: checkout -> paid is from the start of checkout to the webhook's
+200 (the order is paid and committed); delivered is the fulfilment's delivery row's time
+minus the order's paid_at. While the burst runs a probe GETs /healthz (a cheap request)
+every 50 ms, next to its idle figure. The floor is pgbench's TPC-B on the same server
+(20 clients, scale 20) in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SECRET = "bench-checkout-secret-" + "x" * 20
+
+
+def pct(values, q):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+@contextmanager
+def throwaway_database(server: str, prefix: str):
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def pgbench_tps(server: str, seconds: int, clients: int) -> float:
+
+    with throwaway_database(server, "bench_pgbench") as url:
+        args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+        subprocess.run(["pgbench", "-i", "-q", "-s", "20", *args, url.database], check=True, capture_output=True)
+        out = subprocess.run(
+            ["pgbench", "-c", str(clients), "-j", "2", "-T", str(seconds), *args, url.database],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    for line in out.splitlines():
+        if line.startswith("tps ="):
+            return float(line.split()[2])
+    raise RuntimeError(out)
+
+
+def seed(url: str, shops: int, buyers: int) -> tuple[list[int], list[int]]:
+    """`shops` shops with one product each; returns (product ids, buyer ids)."""
+    from sqlmodel import Session
+
+    from commerce.db import engine_for
+    from tests.fixtures.databases import alembic_upgrade
+    from tests.fixtures.world import World
+
+    engine = engine_for(url)
+    alembic_upgrade(engine)
+    with Session(engine) as s:
+        world = World(s)
+        products = [world.product(world.shop("USD"), 1500).id for _ in range(shops)]
+        users = [world.user().id for _ in range(buyers)]
+        s.commit()
+    engine.dispose()
+    return products, users
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str, timeout: float = 10) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        response.read()
+    return time.perf_counter() - start
+
+
+@contextmanager
+def app_server(url: str, data_dir: str):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "DATA_DIR": data_dir,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("REDIS_URL", None)
+    granian = str(Path(sys.executable).with_name("granian"))
+    log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115  # open for the server's whole life
+    process = subprocess.Popen(
+        [
+            granian,
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "bench.checkout.server:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            get(base + "/healthz", timeout=2)
+            break
+        except OSError as exc:
+            if time.time() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the app server did not start: see " + str(Path(data_dir) / "server.log")) from exc
+            time.sleep(0.3)
+    try:
+        yield base, process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def buyer_process(url, base, product_ids, buyer_ids, threads, barrier, seconds, max_orders, out):
+    """One process of buyers (`threads` of them), each buying until `stop_at`."""
+    os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": base})
+    from sqlmodel import select
+
+    from commerce import wiring
+    from commerce.actor import Actor
+    from commerce.db import unit_of_work
+    from commerce.jobs import EagerBackend, jobs_run_by
+    from commerce.models import Order, UserRole
+    from commerce.orders.cart import CartSettings
+    from commerce.orders.checkout import start_checkout
+    from commerce.orders.pricing import CartInput
+    from commerce.payments.testpay import TestPayGateway
+
+    wiring.configure()
+    gateway = TestPayGateway(SECRET, base, send_event=lambda delivery: None)
+    results = []
+    lock = threading.Lock()
+
+    def buyer(index: int) -> None:
+        buyer_id = buyer_ids[index % len(buyer_ids)]
+        product_id = product_ids[index % len(product_ids)]
+        actor = Actor(user_id=buyer_id, role=UserRole.BUYER)
+        n = 0
+        while time.time() < stop_at and n < max_orders:
+            n += 1
+            t0 = time.perf_counter()
+            with unit_of_work() as s:
+                result = start_checkout(
+                    s,
+                    actor,
+                    gateway,
+                    items=[CartInput(product_id)],
+                    settings=CartSettings(None, None, "USD"),
+                    base_url=base,
+                )
+                session_id = s.exec(
+                    select(Order.payment_session_id).where(Order.reference == result.order_reference)
+                ).one()
+            t_checkout = time.perf_counter()
+            attempt = gateway.pay(session_id, "4242 4242 4242 4242")
+            request = urllib.request.Request(
+                base + "/api/webhooks/testpay",
+                data=attempt.webhook.payload,
+                headers=attempt.webhook.headers,
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body = json.loads(response.read())
+            t_paid = time.perf_counter()
+            with lock:
+                results.append((result.order_reference, body.get("outcome"), t_checkout - t0, t_paid - t0, time.time()))
+
+    # The checkout service enqueues nothing after commit for a paid order; an eager backend
+    # keeps any job (a guest's claim email) in this process instead of needing a pool.
+    with unit_of_work() as s:  # imports done and a connection open before the start
+        s.exec(select(Order.id).limit(1)).all()
+    barrier.wait(timeout=120)
+    stop_at = time.time() + seconds
+    with jobs_run_by(EagerBackend()):
+        workers = [threading.Thread(target=buyer, args=(i,)) for i in threads]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    out.put(results)
+
+
+def burst(url, base, product_ids, buyer_ids, *, buyers, processes, seconds, max_orders):
+    ctx = mp.get_context("spawn")  # no pooled connection of this process leaks into the buyers
+    out = ctx.Queue()
+    barrier = ctx.Barrier(processes + 1)
+    groups = [list(range(i, buyers, processes)) for i in range(processes)]
+    procs = [
+        ctx.Process(
+            target=buyer_process, args=(url, base, product_ids, buyer_ids, g, barrier, seconds, max_orders, out)
+        )
+        for g in groups
+    ]
+    for p in procs:
+        p.start()
+    barrier.wait(timeout=120)
+    start_at = time.time()
+    stop_at = start_at + seconds
+    probe, stop = [], threading.Event()
+
+    def probing():
+        while not stop.is_set() and time.time() < stop_at:
+            probe.append(get(base + "/healthz"))
+            time.sleep(0.05)
+
+    prober = threading.Thread(target=probing)
+    prober.start()
+    results = []
+    for _ in procs:
+        results += out.get(timeout=seconds + 120)
+    for p in procs:
+        p.join()
+    stop.set()
+    prober.join()
+    return results, probe, start_at
+
+
+def delivery_delays(url: str, references: list[str], timeout: float) -> list[float]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    deadline = time.time() + timeout
+    query = text(
+        "SELECT EXTRACT(EPOCH FROM (d.delivered_at - o.paid_at)) FROM orders o"
+        " JOIN fulfilments f ON f.order_id = o.id"
+        " LEFT JOIN fulfilment_deliveries d ON d.fulfilment_id = f.id WHERE o.reference = ANY(:refs)"
+    )
+    while True:
+        with engine.connect() as connection:
+            rows = [r[0] for r in connection.execute(query, {"refs": references})]
+        if all(r is not None for r in rows) or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    engine.dispose()
+    missing = sum(r is None for r in rows)
+    if missing:
+        print(f"  !! {missing} of {len(rows)} fulfilments not delivered after {timeout:.0f} s")
+    return [float(r) for r in rows if r is not None]
+
+
+def scenario(label, server, *, shops, buyers, processes, seconds, max_orders):
+    data_dir = tempfile.mkdtemp(prefix="bench_checkout_")
+    try:
+        with throwaway_database(server, "bench_checkout") as url_obj:
+            url = url_obj.render_as_string(hide_password=False)
+            product_ids, buyer_ids = seed(url, shops, buyers)
+            with app_server(url, data_dir) as (base, _pid):
+                idle = [get(base + "/healthz") for _ in range(40)]
+                results, probe, started = burst(
+                    url,
+                    base,
+                    product_ids,
+                    buyer_ids,
+                    buyers=buyers,
+                    processes=processes,
+                    seconds=seconds,
+                    max_orders=max_orders,
+                )
+                paid = [r for r in results if r[1] == "processed"]
+                elapsed = max(r[4] for r in results) - started
+                delays = delivery_delays(url, [r[0] for r in paid], timeout=120)
+                lost = len(results) - len(paid)
+                figures = {
+                    "orders": len(paid),
+                    "not processed": lost,
+                    "orders/s": len(paid) / elapsed,
+                    "checkout->paid p50 ms": 1000 * pct([r[3] for r in paid], 50),
+                    "checkout->paid p95 ms": 1000 * pct([r[3] for r in paid], 95),
+                    "checkout p50 ms": 1000 * pct([r[2] for r in paid], 50),
+                    "delivered after paid p50 ms": 1000 * pct(delays, 50),
+                    "delivered after paid p95 ms": 1000 * pct(delays, 95),
+                    "healthz idle p95 ms": 1000 * pct(idle, 95),
+                    "healthz burst p95 ms": 1000 * pct(probe, 95),
+                }
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"\n{label}")
+    for key, value in figures.items():
+        print(f"  {key:32s} {value:10.1f}" if isinstance(value, float) else f"  {key:32s} {value:10d}")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", default=os.environ.get("TEST_DATABASE_URL", SERVER))
+    parser.add_argument("--buyers", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=4, help="buyer processes (threads split among them)")
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--max-orders", type=int, default=2000, help="per buyer, a bound on the loop")
+    parser.add_argument("--only", choices=["one", "many"], default=None)
+    args = parser.parse_args()
+
+    floor = pgbench_tps(args.server, 10, args.buyers)
+    print(f"floor: pgbench TPC-B, {args.buyers} clients, scale 20: {floor:.0f} tps")
+    common = dict(buyers=args.buyers, processes=args.processes, seconds=args.seconds, max_orders=args.max_orders)
+    one = many = None
+    if args.only in (None, "one"):
+        one = scenario(f"one shop, {args.buyers} buyers", args.server, shops=1, **common)
+    if args.only in (None, "many"):
+        many = scenario(f"{args.buyers} shops, {args.buyers} buyers", args.server, shops=args.buyers, **common)
+    print("\nsummary (target: one shop >= 60 orders/s, p95 checkout->paid < 500 ms, delivered p95 < 2 s,")
+    print("         one shop within 10 % of 20 shops, healthz p95 during the burst <= 2x idle)")
+    for name, f in (("one shop", one), ("20 shops", many)):
+        if f:
+            print(
+                f"  {name:9s} {f['orders/s']:6.1f} orders/s ({f['orders/s'] / floor:.3f} of pgbench's {floor:.0f} tps)"
+                f"  paid p95 {f['checkout->paid p95 ms']:.0f} ms"
+                f"  delivered p95 {f['delivered after paid p95 ms']:.0f} ms"
+                f"  healthz {f['healthz burst p95 ms'] / f['healthz idle p95 ms']:.1f}x idle"
+            )
+    if one and many:
+        print(f"  one shop / 20 shops: {one['orders/s'] / many['orders/s']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

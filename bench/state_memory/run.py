@@ -1,0 +1,443 @@
+"""The embedded default over a long run: memory and files after many visits, and memory
+per connected tab next to a bare Reflex app.
+
+    .venv/bin/python bench/state_memory/run.py                    # 10,000 visits
+    .venv/bin/python bench/state_memory/run.py --visits 2000 --tabs 100
+    .venv/bin/python bench/state_memory/run.py --mode disk        # Reflex's disk manager, as before
+
+Both apps run `reflex run --env prod --backend-only` without Redis (the marketplace after
+`migrate` and `seed-demo` in a fresh data folder, as `make run` does; the bare counter app
+from a temporary folder). A visit is a browser tab's websocket (Engine.IO/Socket.IO, as the
+browser speaks it): connect with a new token, hydrate the home page, close. Phases:
+
+1. per tab: `--tabs` tabs connected and hydrated at once; the backend's resident memory
+   (every process, from /proc) grown per tab, for each app (the bare app is the floor);
+2. long run: `--visits` visits by 8 clients; the marketplace's memory and the number of
+   files in the states folder after them, and again once idle states have expired
+   (STATE_IDLE_SECONDS is set to `--idle` seconds for this run).
+
+The websocket client and server start-up come from bench/search_events (the search
+engineer's benchmark), copied here so each benchmark runs alone. Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnection, Request, TextMessage
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+REFLEX = ROOT / ".venv" / "bin" / "reflex"
+STARTUP_TIMEOUT = 300
+EXTRA_ARGS: list[str] = []
+HYDRATE = "reflex___state____state.hydrate"
+
+BARE_APP = """
+import reflex as rx
+
+
+class CounterState(rx.State):
+    count: int = 0
+
+    @rx.event
+    def increment(self):
+        self.count += 1
+
+
+def index() -> rx.Component:
+    return rx.text(CounterState.count)
+
+
+app = rx.App()
+app.add_page(index)
+"""
+BARE_CONFIG = 'import reflex as rx\n\nconfig = rx.Config(app_name="bare", telemetry_enabled=False)\n'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- servers --------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def pids(self) -> list[int]:
+        """The backend's processes: the supervisor and every descendant."""
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+        found, stack = [], [self.process.pid]
+        while stack:
+            pid = stack.pop()
+            found.append(pid)
+            stack.extend(children.get(pid, []))
+        return found
+
+    def cpu_seconds(self) -> float:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total / ticks
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def start_backend(name: str, cwd: Path, env: dict[str, str], log: Path, workers: int) -> Server:
+    port = free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(REFLEX), "run", "--env", "prod", "--backend-only", "--backend-port", str(port), *EXTRA_ARGS],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(name, process, port, log)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ping", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    server.stop()
+    sys.exit(f"{name} did not start within {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}")
+
+
+def base_env(workers: int) -> dict[str, str]:
+    service_vars = {"DATABASE_URL", "REDIS_URL", "MEILI_URL", "MEILI_MASTER_KEY", "S3_BUCKET"}
+    env = {k: v for k, v in os.environ.items() if k not in service_vars}
+    env.update(
+        PATH=f"{ROOT / 'tools' / 'node_modules' / '.bin'}:{env.get('PATH', '')}",
+        REFLEX_USE_SYSTEM_BUN="1",
+        REFLEX_TELEMETRY_ENABLED="false",
+        GRANIAN_WORKERS=str(workers),
+    )
+    return env
+
+
+def start_marketplace(folder: Path, workers: int) -> Server:
+    env = base_env(workers)
+    env.update(DATA_DIR=str(folder / "data"), APP_ENV="development")
+    for command in ("migrate", "seed-demo"):
+        subprocess.run([str(PYTHON), "-m", "commerce.cli", command], cwd=ROOT, env=env, check=True, capture_output=True)
+    return start_backend("marketplace", ROOT, env, folder / "marketplace.log", workers)
+
+
+def start_bare(folder: Path, workers: int) -> Server:
+    app_dir = folder / "bare"
+    (app_dir / "bare").mkdir(parents=True)
+    (app_dir / "rxconfig.py").write_text(BARE_CONFIG)
+    (app_dir / "bare" / "__init__.py").write_text("")
+    (app_dir / "bare" / "bare.py").write_text(BARE_APP)
+    return start_backend("bare app", app_dir, base_env(workers), folder / "bare.log", workers)
+
+
+# -- a websocket client -----------------------------------------------------------
+
+NAMESPACE = "/_event"
+
+
+class WebSocket:
+    """A blocking websocket client on wsproto (no compression, as small as it gets)."""
+
+    def __init__(self, port: int, target: str):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        self.sock.sendall(self.ws.send(Request(host=f"127.0.0.1:{port}", target=target)))
+        self.messages: list[str] = []
+        self.partial = ""
+        self.send_lock = threading.Lock()
+        while True:
+            self.ws.receive_data(self.sock.recv(65536))
+            for event in self.ws.events():
+                if isinstance(event, AcceptConnection):
+                    return
+                if isinstance(event, RejectConnection):
+                    raise RuntimeError("websocket refused")
+
+    def send(self, text: str) -> None:
+        with self.send_lock:
+            self.sock.sendall(self.ws.send(TextMessage(data=text)))
+
+    def receive(self) -> str | None:
+        """The next text message; None when the connection has closed."""
+        while not self.messages:
+            try:
+                data = self.sock.recv(262144)
+            except OSError:
+                return None
+            if not data:
+                return None
+            self.ws.receive_data(data)
+            for event in self.ws.events():
+                if isinstance(event, TextMessage):
+                    self.partial += event.data
+                    if event.message_finished:
+                        self.messages.append(self.partial)
+                        self.partial = ""
+                elif isinstance(event, Ping):
+                    with self.send_lock:
+                        self.sock.sendall(self.ws.send(event.response()))
+                elif isinstance(event, CloseConnection):
+                    return None
+        return self.messages.pop(0)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+
+
+@dataclass
+class Answer:
+    at: float
+    delta: dict
+
+
+@dataclass
+class Session:
+    """One browser tab: a websocket speaking Engine.IO 4 / Socket.IO 5."""
+
+    port: int
+    token: str = field(default_factory=lambda: str(uuid.uuid4()))
+    answers: list[Answer] = field(default_factory=list)
+    frames: int = 0
+
+    def __post_init__(self) -> None:
+        self.ws = WebSocket(self.port, f"/_event/?EIO=4&transport=websocket&token={self.token}")
+        # Some servers hold the Engine.IO open packet until the client speaks: the
+        # namespace connect goes first, then the open packet and the acknowledgement.
+        self.ws.send(f"40{NAMESPACE},")
+        while True:
+            message = self.ws.receive()
+            if message is None:
+                raise RuntimeError("no Socket.IO connect acknowledgement")
+            if message.startswith(f"40{NAMESPACE},"):
+                break
+        self.ws.sock.settimeout(None)
+        self.arrived = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        prefix = f"42{NAMESPACE},"
+        while (message := self.ws.receive()) is not None:
+            if message == "2":  # Engine.IO ping
+                self.ws.send("3")
+                continue
+            if not message.startswith(prefix):
+                continue
+            name, *body = json.loads(message[len(prefix) :])
+            if name != "event" or not body:
+                continue
+            with self.arrived:
+                self.frames += 1
+                self.answers.append(Answer(time.perf_counter(), body[0].get("delta") or {}))
+                self.arrived.notify_all()
+
+    def send(self, name: str, payload: dict | None = None, path: str = "/") -> float:
+        packet = {
+            "name": name,
+            "payload": payload or {},
+            "router_data": {"pathname": path, "query": {}, "asPath": path},
+        }
+        sent_at = time.perf_counter()
+        self.ws.send(f"42{NAMESPACE}," + json.dumps(["event", packet]))
+        return sent_at
+
+    def wait_for(self, check: Callable[[list[Answer]], bool], timeout: float = 10) -> bool:
+        with self.arrived:
+            return self.arrived.wait_for(lambda: check(self.answers), timeout=timeout)
+
+    def hydrate(self) -> None:
+        self.send(HYDRATE)
+        self.wait_for(lambda answers: len(answers) >= 1)
+        time.sleep(0.3)  # on_load events, if any, land too
+        with self.arrived:
+            self.answers.clear()
+            self.frames = 0
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def rss_kib(server: Server) -> int:
+    total = 0
+    for pid in server.pids():
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def files_in(folder: Path) -> int:
+    return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.exists() else 0
+
+
+def visit(port: int) -> None:
+    tab = Session(port)
+    try:
+        tab.hydrate()
+    finally:
+        tab.close()
+
+
+def per_tab(server: Server, tabs: int) -> float:
+    """KiB of resident memory each connected, hydrated tab adds."""
+    for _ in range(20):
+        visit(server.port)
+    time.sleep(2)
+    before = rss_kib(server)
+    with ThreadPoolExecutor(16) as pool:
+        opened = list(pool.map(lambda _: Session(server.port), range(tabs)))
+        list(pool.map(lambda tab: tab.hydrate(), opened))
+    time.sleep(2)
+    after = rss_kib(server)
+    for tab in opened:
+        tab.close()
+    return (after - before) / tabs
+
+
+def long_run(server: Server, visits: int, states: Path, deadline: float) -> tuple[int, int, float]:
+    """`visits` visits by 8 clients; prints memory and state files at each quarter."""
+    done = 0
+    lock = threading.Lock()
+    start = time.monotonic()
+    marks = {visits * q // 4 for q in (1, 2, 3)}
+
+    def client(_: int) -> None:
+        nonlocal done
+        while time.monotonic() < deadline:
+            with lock:
+                if done >= visits:
+                    return
+                done += 1
+                mark = done in marks
+            visit(server.port)
+            if mark:
+                print(
+                    f"  after {done:6d} visits ({time.monotonic() - start:5.0f} s): {rss_kib(server) / 1024:7.1f} MiB"
+                    f" resident, {files_in(states):6d} state files",
+                    flush=True,
+                )
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(client, range(8)))
+    return done, rss_kib(server), time.monotonic() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--visits", type=int, default=10_000)
+    parser.add_argument("--tabs", type=int, default=100)
+    parser.add_argument("--idle", type=int, default=60, help="STATE_IDLE_SECONDS for this run")
+    parser.add_argument(
+        "--mode",
+        choices=["default", "disk"],
+        default="default",
+        help="default: what rxconfig chooses without Redis; disk: Reflex's disk manager (before)",
+    )
+    parser.add_argument("--max-minutes", type=float, default=20, help="a bound on the long run")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="bench_state_"))
+    states = folder / "states"
+    extra = {
+        "STATE_IDLE_SECONDS": str(args.idle),
+        "REFLEX_REDIS_TOKEN_EXPIRATION": str(args.idle),
+        "REFLEX_STATES_WORKDIR": str(states),
+    }
+    if args.mode == "disk":
+        extra["REFLEX_STATE_MANAGER_MODE"] = "disk"
+    os.environ.update(extra)
+    servers: list[Server] = []
+    try:
+        market = start_marketplace(folder, 1)
+        servers.append(market)
+        # The floor runs with the marketplace's state manager, so the comparison is of the apps.
+        os.environ["REFLEX_STATES_WORKDIR"] = str(folder / "bare-states")
+        os.environ["REFLEX_STATE_MANAGER_MODE"] = "disk" if args.mode == "disk" else "memory"
+        bare = start_bare(folder, 1)
+        servers.append(bare)
+        market_tab, bare_tab = per_tab(market, args.tabs), per_tab(bare, args.tabs)
+        print(f"state manager: {args.mode}; idle expiry {args.idle} s")
+        print(
+            f"memory per connected tab ({args.tabs} tabs): marketplace {market_tab:7.1f} KiB,"
+            f" bare app (floor) {bare_tab:7.1f} KiB, ratio {market_tab / bare_tab:.2f}   (target <= 1.2)"
+        )
+        bare.stop()
+        start_rss, start_files = rss_kib(market), files_in(states)
+        done, rss, seconds = long_run(market, args.visits, states, time.monotonic() + args.max_minutes * 60)
+        files = files_in(states)
+        print(f"long run: {done} visits in {seconds:.0f} s")
+        print(f"  before the visits: {start_rss / 1024:7.1f} MiB resident, {start_files:6d} state files")
+        print(f"  after the visits:  {rss / 1024:7.1f} MiB resident, {files:6d} state files")
+        time.sleep(args.idle + 15)
+        visit(market.port)  # the expiry sweep runs when the manager is used
+        time.sleep(3)
+        later, later_files = rss_kib(market) / 1024, files_in(states)
+        print(f"  {args.idle + 15} s idle later: {later:7.1f} MiB resident, {later_files:6d} state files")
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""The emails a payment sends: the buyer's receipt and the sellers' sale alerts."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from commerce.config import get_settings
+from commerce.links import LIBRARY_PATH, SELLER_ANALYTICS_PATH, absolute
+from commerce.models import Order, OrderLine, Shop, User
+from commerce.notifications.tasks import enqueue_email
+from commerce.orders.access import ACCESS_LINK_LIFETIME, issue_access_link
+
+
+def schedule_paid_emails(s: Session, order_id: int) -> None:
+    """The buyer's receipt and each seller's sale alert, sent after `s` commits (once each:
+    their idempotency keys name the order and line)."""
+    order = s.get_one(Order, order_id)
+    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
+    base_url = get_settings().base_url
+    buyer = s.get_one(User, order.buyer_id)
+    enqueue_email(
+        s,
+        to=order.email,
+        kind="receipt",
+        idempotency_key=f"receipt:{order.reference}",
+        display_name=buyer.display_name,
+        order_reference=order.reference,
+        currency=order.currency,
+        lines=[{"title": line.title, "amount": line.unit_price} for line in lines],
+        subtotal=order.subtotal,
+        discount=order.discount,
+        tax=order.tax,
+        total=order.total,
+        library_url=absolute(base_url, LIBRARY_PATH),
+        access_url=issue_access_link(s, order),
+        access_minutes=int(ACCESS_LINK_LIFETIME.total_seconds() // 60),
+    )
+    for line in lines:
+        shop = s.get_one(Shop, line.shop_id)
+        seller = s.get_one(User, shop.owner_id)
+        enqueue_email(
+            s,
+            to=seller.email,
+            kind="sale_alert",
+            idempotency_key=f"sale:{order.reference}:{line.id}",
+            seller=seller.display_name,
+            product=line.title,
+            amount=line.net,
+            currency=order.currency,
+            dashboard_url=absolute(base_url, SELLER_ANALYTICS_PATH),
+        )
