@@ -18,6 +18,7 @@ import reflex as rx
 from commerce.search.service import (
     Facet,
     PageLink,
+    QuickCard,
     ResultCard,
     SearchParams,
     SortOption,
@@ -120,7 +121,7 @@ class QuickSearchState(rx.State):
     """
 
     text: str = ""
-    results: list[ResultCard] = []
+    results: list[QuickCard] = []
     open: bool = False
     see_all_url: str = SearchParams().url()
     _typed: str = ""
@@ -128,7 +129,7 @@ class QuickSearchState(rx.State):
     @rx.event(supersedes=True)
     async def type_text(self, text: str):
         cleaned = " ".join(text.split())
-        cards: list[ResultCard] = []
+        cards: list[QuickCard] = []
         if len(cleaned) >= QUICK_MIN_LETTERS:
             result = await service_call.call(quick_search, cleaned, limit=QUICK_RESULTS)
             cards = result.value or []

@@ -348,7 +348,9 @@ class TantivySearchIndex:
         except ValueError as error:
             raise SearchUnavailable(f"search index failed: {error}") from error
         is_match = _token_matcher(words)
-        hits = [self._hit(json.loads(doc.get_first("payload") or "{}"), is_match) for doc in docs]
+        hits = [
+            self._hit(json.loads(doc.get_first("payload") or "{}"), is_match, summary=query.summaries) for doc in docs
+        ]
         # tantivy's stub leaves out SearchResult.count, which search(count=True) fills in.
         total = found.count  # type: ignore[attr-defined]
         return SearchResult(hits=hits, total=total, facets=facets, page=query.page, per_page=query.per_page)
@@ -485,12 +487,12 @@ class TantivySearchIndex:
             "rating": rating_facet(star_counts),
         }
 
-    def _hit(self, payload: dict[str, Any], is_match: Callable[[str], bool]) -> SearchHit:
+    def _hit(self, payload: dict[str, Any], is_match: Callable[[str], bool], *, summary: bool = True) -> SearchHit:
         return SearchHit(
             id=payload["id"],
             title=payload["title"],
             title_html=self._highlight(payload["title"], is_match),
-            summary_html=self._highlight(payload["summary"], is_match),
+            summary_html=self._highlight(payload["summary"], is_match) if summary else "",
             category_slug=payload["category_slug"],
             shop_slug=payload["shop_slug"],
             shop_name=payload["shop_name"],

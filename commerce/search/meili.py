@@ -150,7 +150,7 @@ def build_search_params(query: SearchQuery) -> dict[str, Any]:
         "hitsPerPage": query.per_page,
         # Every word must match, as in the embedded engine (the default drops words).
         "matchingStrategy": "all",
-        "attributesToHighlight": ["title", "summary"],
+        "attributesToHighlight": ["title", "summary"] if query.summaries else ["title"],
         "highlightPreTag": MARK_OPEN,
         "highlightPostTag": MARK_CLOSE,
     }
@@ -284,7 +284,7 @@ class MeiliSearchIndex:
             else {}
         )
         return SearchResult(
-            hits=[self._hit(hit) for hit in response["hits"]],
+            hits=[self._hit(hit, summaries=query.summaries) for hit in response["hits"]],
             total=response.get("totalHits", 0),
             facets=facets,
             page=query.page,
@@ -292,13 +292,13 @@ class MeiliSearchIndex:
         )
 
     @staticmethod
-    def _hit(hit: dict[str, Any]) -> SearchHit:
+    def _hit(hit: dict[str, Any], *, summaries: bool = True) -> SearchHit:
         formatted = hit.get("_formatted", {})
         return SearchHit(
             id=int(hit["id"]),
             title=hit["title"],
             title_html=marked_to_html(formatted.get("title", hit["title"])),
-            summary_html=marked_to_html(formatted.get("summary", hit["summary"])),
+            summary_html=marked_to_html(formatted.get("summary", hit["summary"])) if summaries else "",
             category_slug=hit["category_slug"],
             shop_slug=hit["shop_slug"],
             shop_name=hit["shop_name"],

@@ -208,6 +208,9 @@ class SearchQuery:
     # False when the caller shows no facets (the navbar's dropdown): the engine
     # skips counting them, most of a search's work on a large catalogue.
     facets: bool = True
+    # False: hits come without a highlighted summary (summary_html is ""), for the
+    # same dropdown, which shows titles only.
+    summaries: bool = True
 
     def __post_init__(self) -> None:
         if len(self.text) > MAX_QUERY_LENGTH:

@@ -264,26 +264,43 @@ def search_products(s: Session, params: SearchParams, *, index: SearchIndex | No
     return view
 
 
-def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None) -> list[ResultCard]:
+@dataclass(frozen=True)
+class QuickCard:
+    """A match in the navbar's dropdown: what it shows, nothing more (one is sent per
+    match on every keystroke)."""
+
+    title: str
+    title_parts: list[TextPart]
+    url: str
+    cover_url: str | None
+    shop_name: str
+    price_label: str
+
+
+def _quick_card(card: ResultCard) -> QuickCard:
+    return QuickCard(card.title, card.title_parts, card.url, card.cover_url, card.shop_name, card.price_label)
+
+
+def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None) -> list[QuickCard]:
     """The first few matches for the navbar's as-you-type dropdown.
 
-    Per keystroke, so it asks the engine for no facet counts and builds the cards
-    from the index documents alone: no database query unless the engine is down
-    (then the database answers) or a document predates the card fields. A product
-    hidden since the last indexing run (seconds) can show here; its page refuses it.
+    Per keystroke, so it asks the engine for no facet counts and no summaries, and
+    builds the cards from the index documents alone: no database query unless the
+    engine is down (then the database answers) or a document predates the card
+    fields. A product hidden since the last indexing run (seconds) can show here;
+    its page refuses it.
     """
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]
     if not text:
         return []
     try:
         engine = index if index is not None else search_index()
-        result = engine.search(SearchQuery(text=text, per_page=limit, facets=False))
+        result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False))
     except SearchUnavailable:
-        return _database_search(s, SearchParams(q=text)).cards[:limit]
+        return [_quick_card(card) for card in _database_search(s, SearchParams(q=text)).cards[:limit]]
     if all(hit.product_slug for hit in result.hits):
-        # The dropdown shows no summaries: none are sent.
-        return [replace(_card_from_hit(hit), summary_parts=[]) for hit in result.hits]
-    return _cards(s, result.hits)
+        return [_quick_card(_card_from_hit(hit)) for hit in result.hits]
+    return [_quick_card(card) for card in _cards(s, result.hits)]
 
 
 @lru_cache(maxsize=4096)

@@ -464,3 +464,9 @@ def test_embedded_searches_run_safely_while_one_writer_commits(tmp_path):
             reader.join()
     assert errors == []
     assert index.search(SearchQuery(text="extra")).total == 20
+
+
+def test_a_search_without_summaries_highlights_titles_only(engine):
+    [hit] = engine.search(SearchQuery(text="watercolor", summaries=False)).hits
+    assert "<mark>" in hit.title_html
+    assert hit.summary_html == ""

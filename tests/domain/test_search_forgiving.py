@@ -85,7 +85,6 @@ def test_the_header_dropdown_finds_the_same_kinds_without_facets_or_the_database
     assert resume.url == "/p/inkwell-press/minimal-resume-template"
     assert resume.shop_name == "Inkwell Press"
     assert resume.price_label == "$5.00+"
-    assert resume.category_name == "Design templates"
     assert resume.cover_url
     assert resume.cover_url.startswith("/api/media/covers/")
     assert any(part.marked for part in resume.title_parts)

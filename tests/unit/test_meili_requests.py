@@ -294,10 +294,13 @@ def test_search_sends_text_filters_sort_facets_and_highlight_tags(server, index)
 def test_a_search_without_facets_asks_for_none(server, index):
     server.post(f"{INDEX}/search", json={**SEARCH_RESPONSE, "facetDistribution": {}})
 
-    result = index.search(SearchQuery(text="photo", facets=False))
+    result = index.search(SearchQuery(text="photo", facets=False, summaries=False))
 
-    assert "facets" not in body(server.calls[0])
+    sent = body(server.calls[0])
+    assert "facets" not in sent
+    assert sent["attributesToHighlight"] == ["title"]
     assert result.facets == {}
+    assert result.hits[0].summary_html == ""
     assert [hit.id for hit in result.hits] == [9]
 
 
