@@ -124,6 +124,9 @@ class QuickSearchState(rx.State):
     results: list[QuickCard] = []
     open: bool = False
     see_all_url: str = SearchParams().url()
+    # Changes when a suggestion is picked, so the box starts again from `text` even
+    # when the next page is of the same kind (one product page to another).
+    box: int = 0
     _typed: str = ""
 
     @rx.event(supersedes=True)
@@ -147,6 +150,12 @@ class QuickSearchState(rx.State):
     @rx.event
     def close(self):
         self.open = False
+
+    @rx.event
+    def picked(self):
+        self.open = False
+        self.box += 1
+        self._typed = ""
 
     @rx.event(background=True)
     async def close_soon(self):

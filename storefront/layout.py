@@ -89,9 +89,9 @@ def quick_search(route: str) -> rx.Component:
         on_submit=QuickSearchState.submit,
         on_blur=QuickSearchState.close_soon,
         on_focus=QuickSearchState.reopen,
-        on_pick=QuickSearchState.close,
+        on_pick=QuickSearchState.picked,
         see_all_url=QuickSearchState.see_all_url,
-        reset_key=rx.State.router.page.raw_path,
+        reset_key=QuickSearchState.box,
     )
 
 
