@@ -49,6 +49,15 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
+@lru_cache(maxsize=4)
+def autocommit_engine_for(url: str) -> Engine:
+    """An engine whose connections commit each statement by itself (no BEGIN, no COMMIT):
+    its own pool, so no connection switches mode on the way in and out."""
+    if url.startswith("sqlite"):
+        return engine_for(url).execution_options(isolation_level="AUTOCOMMIT")
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -84,9 +93,18 @@ def sessions_bound_to(bind: Engine | Connection) -> Iterator[None]:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
-    bind = engine or _bound.get() or get_engine()
+def unit_of_work(engine: Engine | None = None, *, autocommit: bool = False) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error.
+
+    `autocommit=True` is for a hot read that writes at most with single statements that
+    stand alone (an atomic conditional UPDATE): each statement commits by itself, sparing
+    the BEGIN and COMMIT round trips. In a test's transaction it is a savepoint as usual.
+    """
+    bind = engine or _bound.get()
+    if bind is None:
+        bind = autocommit_engine_for(get_settings().database_url) if autocommit else get_engine()
+    elif autocommit and isinstance(bind, Engine):
+        bind = bind.execution_options(isolation_level="AUTOCOMMIT")
     # On a connection already inside a transaction (a test's), a savepoint of its own.
     join: JoinTransactionMode = "create_savepoint" if isinstance(bind, Connection) else "conditional_savepoint"
     with UnitOfWorkSession(bind, expire_on_commit=False, join_transaction_mode=join) as session:

@@ -118,3 +118,14 @@ class AccountState(ServiceState, rx.State):
         # Re-reading the now revoked session clears this tab's identity and cookie.
         await current_actor(self)
         return rx.redirect(routes.LOGIN)
+
+
+class PasswordHintState(ServiceState, rx.State):
+    """The library's note for an account signed in by its receipt link: a password is optional."""
+
+    no_password: bool = False
+
+    @rx.event
+    async def load(self):
+        result = await self._call(claims.password_is_set)
+        self.no_password = result.ok and result.value is False

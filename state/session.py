@@ -128,7 +128,9 @@ class SessionState(rx.State):
 
     def _current_path(self) -> str:
         url = self.router.url
-        return f"{url.path}?{url.query}" if url.query else url.path
+        # The production build's addresses end in "/" ("/orders/"); the routes do not.
+        path = url.path.rstrip("/") or "/"
+        return f"{path}?{url.query}" if url.query else path
 
     def _next_path(self) -> str:
         return routes.safe_next_path(self.router.url.query_parameters.get("next"))

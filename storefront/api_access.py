@@ -32,8 +32,9 @@ from storefront.client_address import client_address
 
 _HEADERS = {
     "Cache-Control": "no-store",
-    # The token is in the address: it must not travel on as a referrer.
-    "Referrer-Policy": "no-referrer",
+    # The token is in the address: it must not travel to another site as a referrer
+    # (same-origin still lets the browser send this page's Origin with its POST).
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex",
     "X-Content-Type-Options": "nosniff",
 }
@@ -79,8 +80,8 @@ def _action(request: Request, suffix: str = "") -> str:
 def _same_site_post(request: Request) -> bool:
     """A POST from our own page (or a browser that says nothing): not another site's form."""
     fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
-        return False
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return origin is None

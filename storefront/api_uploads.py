@@ -148,9 +148,10 @@ def upload_routes(store: Callable[[], BlobStore]) -> list[Route]:
         return {"url": url}
 
     def list_parts(request: Request, actor: Actor, body: dict[str, Any]) -> list[dict[str, Any]]:
-        parts = direct_uploads.file_upload_parts(
-            actor, request.query_params.get("key", ""), request.path_params["upload_id"], store=store()
-        )
+        with unit_of_work() as s:
+            parts = direct_uploads.file_upload_parts(
+                s, actor, request.query_params.get("key", ""), request.path_params["upload_id"], store=store()
+            )
         return [{"PartNumber": part.number, "Size": part.size, "ETag": f'"{part.etag}"'} for part in parts]
 
     def complete(request: Request, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:

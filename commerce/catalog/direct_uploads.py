@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from commerce import storage
 from commerce.actor import Actor, require_signed_in
@@ -40,9 +40,16 @@ from commerce.catalog.files import add_stored_file, check_room_for_file
 from commerce.catalog.uploads import SNIFF_BYTES, clean_filename, sniff_content_type
 from commerce.catalog.views import ProductEditView, format_size, product_edit_view
 from commerce.config import get_settings
-from commerce.errors import PermissionDenied, ValidationError
-from commerce.models import saved_id
-from commerce.storage.multipart import PART_SIZE, MultipartStore, UploadedPart, part_count, validate_upload_id
+from commerce.errors import NotFound, PermissionDenied, ValidationError
+from commerce.models import ProductFile, saved_id
+from commerce.storage.multipart import (
+    PART_SIZE,
+    MultipartStore,
+    UploadedPart,
+    expected_part_size,
+    part_count,
+    validate_upload_id,
+)
 from commerce.storage.port import BlobStore
 
 # A ticket outlives the slowest sensible upload of the largest file.
@@ -161,10 +168,32 @@ def file_upload_part_url(
     return _multipart_store(store).part_upload_url(ticket.blob_key, upload_id, part_number)
 
 
-def file_upload_parts(actor: Actor, key: str, upload_id: str, *, store: BlobStore | None = None) -> list[UploadedPart]:
-    """The parts that have landed (a browser resuming after a dropped connection sends the rest)."""
+def file_upload_parts(
+    s: Session, actor: Actor, key: str, upload_id: str, *, store: BlobStore | None = None
+) -> list[UploadedPart]:
+    """The parts that have landed (a browser resuming after a dropped connection sends the rest).
+
+    An upload already completed (its answer was lost on the way back, say a proxy's timeout
+    while a big file was being checked) lists every part, so the browser's retry completes
+    it again, which answers as the first completion did."""
     ticket = _open_ticket(actor, key, upload_id)
-    return _multipart_store(store).list_parts(ticket.blob_key, upload_id)
+    try:
+        return _multipart_store(store).list_parts(ticket.blob_key, upload_id)
+    except NotFound:
+        if _listed_file(s, ticket) is None:
+            raise
+    count = part_count(ticket.size, ticket.part_size)
+    return [
+        UploadedPart(number=number, size=expected_part_size(number, ticket.size, ticket.part_size), etag="")
+        for number in range(1, count + 1)
+    ]
+
+
+def _listed_file(s: Session, ticket: _Ticket) -> ProductFile | None:
+    """The file an earlier completion of this upload listed, if any."""
+    return s.exec(
+        select(ProductFile).where(ProductFile.product_id == ticket.product_id, ProductFile.blob_key == ticket.blob_key)
+    ).first()
 
 
 def complete_file_upload(
@@ -186,14 +215,21 @@ def complete_file_upload(
     def content_type_for(head: bytes) -> str:
         return sniff_content_type(head, name, complete=len(head) < SNIFF_BYTES)
 
-    blob = multipart.complete_multipart(
-        ticket.blob_key,
-        upload_id,
-        size=ticket.size,
-        part_size=ticket.part_size,
-        content_type_for=content_type_for,
-        client_etags=client_etags,
-    )
+    try:
+        blob = multipart.complete_multipart(
+            ticket.blob_key,
+            upload_id,
+            size=ticket.size,
+            part_size=ticket.part_size,
+            content_type_for=content_type_for,
+            client_etags=client_etags,
+        )
+    except NotFound:
+        if _listed_file(s, ticket) is None:
+            raise
+        # Completed before: the same answer again.
+        product, shop = owned_product(s, actor, ticket.product_id, for_update=False)
+        return product_edit_view(s, product, shop)
     try:
         product, shop = owned_product(s, actor, ticket.product_id)
         version = check_room_for_file(s, ticket.product_id)

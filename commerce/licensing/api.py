@@ -103,24 +103,40 @@ def _limit_client(client_id: str) -> None:
         raise RateLimited("Too many license requests from this address. Try again in a minute.")
 
 
-def _find(s: Session, product_id: int, key: str, client_id: str, *, lock: bool = True) -> LicenseKey | None:
+def _find(
+    s: Session, product_id: int, key: str, client_id: str, *, lock: bool = True, with_active: bool = False
+) -> tuple[LicenseKey, list[LicenseActivation] | None] | None:
+    """The sold key, and with `with_active` its active activations read in the same query
+    (one round trip for a check); None when the product has no such sold key."""
     normalized = normalize_key(key)
     counter = ratelimit.attempt_counter()
-    row = None
+    found: tuple[LicenseKey, list[LicenseActivation] | None] | None = None
     if normalized:
         digest = configured_vault().lookup_hash(normalized)
         if counter.record(f"license-key:{digest}", 60) > KEY_REQUESTS_PER_MINUTE:
             raise RateLimited("Too many requests for this license key. Try again in a minute.")
-        query = (
-            select(LicenseKey)
-            .where(LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
-            .execution_options(populate_existing=True)
-        )
-        row = s.exec(query.with_for_update() if lock else query).first()
-    if row is None or row.status == KeyStatus.AVAILABLE:
+        named = (LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
+        if with_active:
+            rows = s.exec(
+                select(LicenseKey, LicenseActivation)
+                .outerjoin(
+                    LicenseActivation,
+                    (col(LicenseActivation.license_key_id) == col(LicenseKey.id))
+                    & col(LicenseActivation.deactivated_at).is_(None),
+                )
+                .where(*named)
+                .execution_options(populate_existing=True)
+            ).all()
+            if rows:
+                found = rows[0][0], [activation for _, activation in rows if activation is not None]
+        else:
+            query = select(LicenseKey).where(*named).execution_options(populate_existing=True)
+            row = s.exec(query.with_for_update() if lock else query).first()
+            found = None if row is None else (row, None)
+    if found is None or found[0].status == KeyStatus.AVAILABLE:
         counter.record(f"license-miss:{client_id}", MISS_WINDOW_SECONDS)
         return None
-    return row
+    return found
 
 
 def _active(s: Session, row: LicenseKey) -> list[LicenseActivation]:
@@ -165,14 +181,14 @@ def _lookup(
     *,
     instance_required: bool,
     client_id: str,
-    lock: bool = True,
 ) -> tuple[LicenseKey, str | None] | None:
-    """The sold key this request names (rate limits counted) and its instance label; None: not found."""
+    """The sold key this request names (rate limits counted, its row locked for the change)
+    and its instance label; None: not found."""
     _limit_client(client_id)
     pid, text = _product_id(product_id), _key_text(key)
     label = _instance(instance, required=instance_required)
-    row = _find(s, pid, text, client_id, lock=lock)
-    return None if row is None else (row, label)
+    found = _find(s, pid, text, client_id)
+    return None if found is None else (found[0], label)
 
 
 def validate(s: Session, *, product_id: object, key: object, instance: object = None, client_id: str) -> LicenseAnswer:
@@ -183,12 +199,15 @@ def validate(s: Session, *, product_id: object, key: object, instance: object = 
     held); any other key's use, and the instance's "last seen", go to the activity buffer
     (`activity`), written every few seconds: checking such a key writes nothing.
     """
-    found = _lookup(s, product_id, key, instance, instance_required=False, client_id=client_id, lock=False)
+    _limit_client(client_id)
+    pid, text = _product_id(product_id), _key_text(key)
+    label = _instance(instance, required=False)
+    found = _find(s, pid, text, client_id, lock=False, with_active=True)
     if found is None:
         return NOT_FOUND
-    row, label = found
+    row, active = found
+    assert active is not None, "with_active reads them"
     status = status_of(row)
-    active = _active(s, row)
     match = None if label is None else next((a for a in active if a.instance == label), None)
     instance_active = None if label is None else match is not None
     if status != "valid":

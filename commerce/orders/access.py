@@ -6,7 +6,7 @@ and accounts) then signs the buyer in through `accounts.sign_in_by_claim`, and t
 land on the product in the library (the library itself for several products).
 A link works once, for `ACCESS_LINK_LIFETIME`, for the order's own address, while the
 order still grants something (not after a full refund, a dispute or a cancellation).
-Attempts are counted per client, and a fresh link per order, so neither can be farmed.
+Failed attempts are counted per client, and fresh links per order, so neither can be farmed.
 Only the token's SHA-256 is stored.
 """
 
@@ -94,12 +94,17 @@ def issue_access_link(s: Session, order: Order) -> str:
     return absolute(get_settings().base_url, access_url(token))
 
 
-def _count_attempt(client_id: str) -> None:
-    counter = ratelimit.attempt_counter()
+def _reserve_attempt(client_id: str) -> str:
+    """Count an attempt before the link is looked at (atomically against the limit, so parallel
+    guesses cannot slip past); a refusal keeps it counted, `_succeeded` gives it back."""
     key = f"access-link:client:{client_id or 'unknown'}"
-    if counter.count(key) >= MAX_ATTEMPTS_PER_CLIENT:
-        raise RateLimited("Too many attempts with access links. Wait 15 minutes, or sign in.")
-    counter.record(key, ATTEMPT_WINDOW_SECONDS)
+    if not ratelimit.attempt_counter().reserve(key, MAX_ATTEMPTS_PER_CLIENT, ATTEMPT_WINDOW_SECONDS):
+        raise RateLimited("Too many failed attempts with access links. Wait 15 minutes, or sign in.")
+    return key
+
+
+def _succeeded(key: str) -> None:
+    ratelimit.attempt_counter().release(key)
 
 
 def _find(s: Session, token: str) -> OrderAccessLink | None:
@@ -126,8 +131,10 @@ def _check(s: Session, link: OrderAccessLink | None) -> Order:
 
 def check_access_link(s: Session, token: str, *, client_id: str) -> str:
     """Whether the link would work now (without using it); the order's reference if so."""
-    _count_attempt(client_id)
-    return _check(s, _find(s, token)).reference
+    key = _reserve_attempt(client_id)
+    reference = _check(s, _find(s, token)).reference
+    _succeeded(key)
+    return reference
 
 
 def landing_path(s: Session, order: Order) -> str:
@@ -143,7 +150,7 @@ def landing_path(s: Session, order: Order) -> str:
 
 def use_access_link(s: Session, token: str, *, client_id: str) -> UsedAccessLink:
     """Use the link once (`delivery.access.redeem_access_link` then signs its buyer in)."""
-    _count_attempt(client_id)
+    key = _reserve_attempt(client_id)
     link = _find(s, token)
     order = _check(s, link)
     assert link is not None  # _check refused a missing link
@@ -158,6 +165,7 @@ def use_access_link(s: Session, token: str, *, client_id: str) -> UsedAccessLink
     if used.rowcount != 1:
         raise AccessLinkRefused(Refusal.USED)
     s.refresh(link)
+    _succeeded(key)
     return UsedAccessLink(
         user_id=link.user_id,
         email=link.email,
@@ -169,18 +177,18 @@ def use_access_link(s: Session, token: str, *, client_id: str) -> UsedAccessLink
 def resend_access_link(s: Session, token: str, *, client_id: str) -> str:
     """A fresh link for the order a used or expired link belongs to, emailed to the order's
     address (never anywhere else); returns that address, partly hidden, to show."""
-    _count_attempt(client_id)
+    attempt = _reserve_attempt(client_id)
     link = _find(s, token)
     if link is None:
         raise AccessLinkRefused(Refusal.INVALID)
+    _succeeded(attempt)  # a real link: asking again is limited per order below
     order = s.get_one(Order, link.order_id)
     if order.status not in _GRANTING:
         raise AccessLinkRefused(Refusal.REFUNDED)
-    counter = ratelimit.attempt_counter()
-    key = f"access-link:resend:{order.id}"
-    if counter.count(key) >= MAX_RESENDS_PER_ORDER:
+    if not ratelimit.attempt_counter().reserve(
+        f"access-link:resend:{order.id}", MAX_RESENDS_PER_ORDER, RESEND_WINDOW_SECONDS
+    ):
         raise RateLimited("A new link was sent a few times already. Check your inbox, or wait an hour.")
-    counter.record(key, RESEND_WINDOW_SECONDS)
     url = issue_access_link(s, order)
     enqueue_email(
         s,

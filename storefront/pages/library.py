@@ -12,6 +12,7 @@ from components.forms import form_error, form_notice
 from components.library import file_row, key_row, library_row
 from components.loading import once_loaded
 from components.pager import pager
+from state.account import PasswordHintState
 from state.library import LibraryProductState, LibraryState
 from storefront.layout import column, library_page
 
@@ -33,11 +34,30 @@ def _search_box() -> rx.Component:
     )
 
 
+def password_hint() -> rx.Component:
+    """Signed in by the receipt's link: say a password is optional, and where to add one."""
+    return rx.cond(
+        PasswordHintState.no_password,
+        rx.callout(
+            rx.text(
+                "You signed in with the link from your receipt. Setting a password is optional: ",
+                rx.link("add one on your account page", href=routes.ACCOUNT, weight="medium"),
+                " if you would like to sign in without an email link.",
+            ),
+            icon="info",
+            color_scheme="gray",
+            role="status",
+            width="100%",
+            id="library-password-optional",
+        ),
+    )
+
+
 @library_page(
     routes.LIBRARY,
     title="Your library",
     description="Everything you bought, with its files, updates and license keys.",
-    on_load=LibraryState.load,
+    on_load=[LibraryState.load, PasswordHintState.load],
 )
 def library() -> rx.Component:
     rows = rx.vstack(
@@ -73,6 +93,7 @@ def library() -> rx.Component:
     )
     return column(
         rx.heading("Your library", as_="h1", size="7"),
+        password_hint(),
         rx.cond(LibraryState.total > 0, _search_box()),
         once_loaded(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty)),
         pager(
@@ -185,11 +206,12 @@ def _keys() -> rx.Component:
     routes.LIBRARY_PRODUCT,
     title="Your library",
     description="Files, updates and license keys of something you bought.",
-    on_load=LibraryProductState.load,
+    on_load=[LibraryProductState.load, PasswordHintState.load],
 )
 def library_product() -> rx.Component:
     found = rx.vstack(
         back_link("Library", routes.LIBRARY),
+        password_hint(),
         rx.heading(V.item.title, as_="h1", size="7", id="library-product-title"),
         rx.hstack(
             rx.link(V.item.shop_name, href=V.item.product_url, size="2"),

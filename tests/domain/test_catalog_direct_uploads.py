@@ -76,7 +76,7 @@ def test_a_resumed_upload_sends_only_the_missing_parts(s, part_client):
     ticket = direct_uploads.start_file_upload(s, seller, product.id, filename="Big.pdf", size=len(data))
     send_parts(part_client, seller, ticket, data, numbers=[1])
 
-    landed = direct_uploads.file_upload_parts(seller, ticket.key, ticket.upload_id)
+    landed = direct_uploads.file_upload_parts(s, seller, ticket.key, ticket.upload_id)
     assert [part.number for part in landed] == [1]
     with pytest.raises(ValidationError, match="missing part"):
         direct_uploads.complete_file_upload(s, seller, ticket.key, ticket.upload_id)
@@ -128,7 +128,7 @@ def test_another_seller_cannot_use_a_sellers_upload(s, part_client):
 
     for attempt in (
         lambda: direct_uploads.file_upload_part_url(other, ticket.key, ticket.upload_id, 1),
-        lambda: direct_uploads.file_upload_parts(other, ticket.key, ticket.upload_id),
+        lambda: direct_uploads.file_upload_parts(s, other, ticket.key, ticket.upload_id),
         lambda: direct_uploads.complete_file_upload(s, other, ticket.key, ticket.upload_id),
         lambda: direct_uploads.abort_file_upload(other, ticket.key, ticket.upload_id),
     ):
@@ -148,10 +148,10 @@ def test_a_ticket_changed_in_any_way_is_refused(s):
     forged = base64.urlsafe_b64encode(json.dumps(fields).encode()).decode() + "." + signature
     for key in (forged, ticket.key + "0", "", "x.y"):
         with pytest.raises(PermissionDenied):
-            direct_uploads.file_upload_parts(seller, key, ticket.upload_id)
+            direct_uploads.file_upload_parts(s, seller, key, ticket.upload_id)
     other = direct_uploads.start_file_upload(s, seller, mine.id, filename="b.pdf", size=len(data))
     with pytest.raises(PermissionDenied):
-        direct_uploads.file_upload_parts(seller, ticket.key, other.upload_id)
+        direct_uploads.file_upload_parts(s, seller, ticket.key, other.upload_id)
 
 
 def test_a_part_number_outside_the_file_is_refused(s):
@@ -173,7 +173,7 @@ def test_a_cancelled_upload_leaves_no_bytes_and_no_file(s, store, part_client):
     direct_uploads.abort_file_upload(seller, ticket.key, ticket.upload_id)
 
     with pytest.raises(NotFound):
-        direct_uploads.file_upload_parts(seller, ticket.key, ticket.upload_id)
+        direct_uploads.file_upload_parts(s, seller, ticket.key, ticket.upload_id)
     assert list((store.root / "multipart").iterdir()) == []
     assert rows(s, product.id) == []
 
@@ -223,3 +223,20 @@ def test_with_s3_the_parts_go_straight_to_the_bucket_and_the_file_is_listed(s, m
     assert file.sha256 == hashlib.sha256(data).hexdigest()
     (row,) = rows(s, product.id)
     assert bucket.stat(row.blob_key) == StoredBlob(row.blob_key, len(data), file.sha256, "application/pdf")
+
+
+def test_completing_again_after_a_lost_answer_gives_the_same_file_once(s, part_client):
+    seller = make_seller(s)
+    product = new_product(s, seller)
+    data = pdf_of(PART_SIZE + 10)
+    ticket = direct_uploads.start_file_upload(s, seller, product.id, filename="Twice.pdf", size=len(data))
+    send_parts(part_client, seller, ticket, data)
+    first = direct_uploads.complete_file_upload(s, seller, ticket.key, ticket.upload_id)
+
+    # The browser never got that answer: its retry lists the parts, then completes again.
+    listed = direct_uploads.file_upload_parts(s, seller, ticket.key, ticket.upload_id)
+    again = direct_uploads.complete_file_upload(s, seller, ticket.key, ticket.upload_id)
+
+    assert [(part.number, part.size) for part in listed] == [(1, PART_SIZE), (2, 10)]
+    assert again.versions == first.versions
+    assert [row.filename for row in rows(s, product.id)] == ["Twice.pdf"]

@@ -100,7 +100,12 @@ def fails_then_waits_a_minute(order_id: int) -> None:
 
 
 # What the test worker consumes (the app's worker consumes commerce.wiring.JOBS).
-TEST_JOBS = (record_effect, fulfil_order, charge_declined, fails_then_waits_a_minute)
+@job(max_retries=0, queue="jobs_test", debounce_ms=300)
+def count_debounced(batch: str) -> None:
+    count_run(batch)
+
+
+TEST_JOBS = (record_effect, fulfil_order, charge_declined, fails_then_waits_a_minute, count_debounced)
 
 
 JOB_TABLES = [FailedJob.__table__, JobIdempotencyKey.__table__]
@@ -304,3 +309,20 @@ def test_email_with_bad_context_fails_the_request_not_the_worker(s, jobs):
         enqueue_email(s, to="zoe@example.com\r\nBcc: all@example.com", kind="welcome", display_name="Zoë")
     s.commit()
     assert jobs.runs == []
+
+
+def _burst_runs_once(batch: str) -> None:
+    for _ in range(10):
+        with unit_of_work(database["engine"]) as session:
+            enqueue_after_commit(session, count_debounced, batch=batch)
+    wait_until(lambda: runs[batch] >= 1)
+    time.sleep(1.0)  # no second run follows
+    assert runs[batch] == 1
+
+
+def test_in_process_burst_of_requests_for_a_debounced_job_runs_it_once(in_process):
+    _burst_runs_once("in-process burst")
+
+
+def test_redis_burst_of_requests_for_a_debounced_job_runs_it_once(redis_worker):
+    _burst_runs_once("redis burst")

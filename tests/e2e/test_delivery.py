@@ -42,11 +42,11 @@ def _cover() -> io.BytesIO:
     return out
 
 
-def publish_key_product(app, title: str) -> tuple[int, str]:
+def publish_key_product(app, title: str, seller_email: str = SELLER_EMAIL) -> tuple[int, str]:
     """What the seller does in the studio, through the same services: a generated-key product, live."""
     store = _app_store(app)
     with unit_of_work(_app_database(app)) as s:
-        owner = s.exec(select(User).where(User.email == SELLER_EMAIL)).one()
+        owner = s.exec(select(User).where(User.email == seller_email)).one()
         shop = s.exec(select(Shop).where(Shop.owner_id == owner.id)).one()
         seller = Actor(user_id=owner.id, role=owner.role, shop_id=shop.id)
         view = products.create_product(s, seller, title=title, price="5.00", delivery_kind=DeliveryKind.KEYS)

@@ -37,7 +37,7 @@ def test_opening_the_link_shows_a_page_that_continues_and_does_not_spend_it(s, c
         page = client.get(link["path"])
         assert page.status_code == 200
         assert 'method="post"' in page.text
-        assert page.headers["referrer-policy"] == "no-referrer"
+        assert page.headers["referrer-policy"] == "same-origin"
         assert routes.SESSION_COOKIE not in page.cookies
     assert all(row.used_at is None for row in s.exec(select(OrderAccessLink)).all())
 
