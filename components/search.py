@@ -43,18 +43,25 @@ def quick_search_box(
     text: rx.Var,
     results: rx.Var,
     is_open: rx.Var,
-    searching: rx.Var,
     on_type: Handler,
     on_submit: Handler,
     on_blur: Handler,
     on_focus: Handler,
     on_pick: Handler,
     see_all_url: rx.Var,
+    reset_key: rx.Var | int = 0,
 ) -> rx.Component:
-    """The navbar's search: debounced input, a dropdown of matches, Enter for all results."""
+    """The navbar's search: debounced input, a dropdown of matches, Enter for all results.
+
+    `text` is what the box shows when a page opens (a plain "" on every page but
+    the results page); typing stays in the browser until the debounce sends it.
+    A new `reset_key` (a counter bumped when a suggestion is picked) starts the box
+    again from `text`, also between two pages of the same kind (one product page to
+    another); it stays put while a page hydrates, so early typing is kept."""
     field = rx.input(
-        rx.input.slot(rx.cond(searching, rx.spinner(size="1"), rx.icon("search", size=16))),
+        rx.input.slot(rx.icon("search", size=16)),
         id="navbar-search",
+        key=reset_key,
         name="q",
         type="search",
         value=text,

@@ -5,8 +5,8 @@ string on every navigation (Reflex runs on_load when only the query changes),
 and every filter, sort and page is a link or a redirect to a new URL, so a
 search can be shared and the back button walks back through the filters.
 
-Both run the search in a worker thread (`service_call`), and the as-you-type box
-runs in a background event, so a slow engine never holds up other events.
+Both run the search in a worker thread (`service_call`), so a slow engine never
+holds up other events.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import reflex as rx
 from commerce.search.service import (
     Facet,
     PageLink,
+    QuickCard,
     ResultCard,
     SearchParams,
     SortOption,
@@ -62,6 +63,7 @@ class SearchState(rx.State):
         # The navbar box shows the search this page is for, with its list closed.
         quick = await self.get_state(QuickSearchState)
         quick.text, quick.open = params.q, False
+        quick._typed, quick.see_all_url = params.q, SearchParams(q=params.q).url()
         result = await service_call.call(search_products, params)
         view = result.value
         if view is None:  # a DomainError: show the empty page with its suggestions
@@ -106,47 +108,54 @@ class SearchState(rx.State):
 
 
 class QuickSearchState(rx.State):
-    """The navbar's box: suggestions as you type, Enter for the full results page."""
+    """The navbar's box: suggestions as you type, Enter for the full results page.
+
+    One keystroke (after the input's own debounce) is one event and one delta:
+    the handler searches in a worker thread and sets the dropdown once. It is a
+    foreground event marked `supersedes`, so a newer keystroke from the same
+    browser cancels an older one still waiting for its results (Reflex's
+    latest-wins): stale keystrokes are dropped, not queued. The box's own text
+    stays in the browser (the input is debounced and never echoed back, so an
+    answer cannot overwrite letters typed since); only the results page sets
+    `text`, the search it shows (see storefront.layout.quick_search).
+    """
 
     text: str = ""
-    results: list[ResultCard] = []
+    results: list[QuickCard] = []
     open: bool = False
-    searching: bool = False
-    _generation: int = 0
+    see_all_url: str = SearchParams().url()
+    # Changes when a suggestion is picked, so the box starts again from `text` even
+    # when the next page is of the same kind (one product page to another).
+    box: int = 0
+    _typed: str = ""
 
-    @rx.event(background=True)
+    @rx.event(supersedes=True)
     async def type_text(self, text: str):
-        async with self:
-            self.text = text
-            self._generation += 1
-            generation = self._generation
-            cleaned = " ".join(text.split())
-            if len(cleaned) < QUICK_MIN_LETTERS:
-                self.results, self.open, self.searching = [], False, False
-                return
-            self.searching = True
-        result = await service_call.call(quick_search, cleaned, limit=QUICK_RESULTS)
-        async with self:
-            # A later keystroke has started its own search: its answer wins.
-            if generation != self._generation:
-                return
-            self.results = result.value or []
-            self.open = True
-            self.searching = False
-
-    @rx.var
-    def see_all_url(self) -> str:
-        return SearchParams(q=" ".join(self.text.split())).url()
+        cleaned = " ".join(text.split())
+        cards: list[QuickCard] = []
+        if len(cleaned) >= QUICK_MIN_LETTERS:
+            result = await service_call.call(quick_search, cleaned, limit=QUICK_RESULTS)
+            cards = result.value or []
+        self._typed = cleaned
+        self.results = cards
+        self.open = len(cleaned) >= QUICK_MIN_LETTERS
+        self.see_all_url = SearchParams(q=cleaned).url()
 
     @rx.event
     def submit(self, form_data: dict):
-        text = " ".join(str(form_data.get("q", self.text)).split())
+        text = " ".join(str(form_data.get("q", self._typed)).split())
         self.open = False
         return rx.redirect(SearchParams(q=text).url())
 
     @rx.event
     def close(self):
         self.open = False
+
+    @rx.event
+    def picked(self):
+        self.open = False
+        self.box += 1
+        self._typed = ""
 
     @rx.event(background=True)
     async def close_soon(self):
@@ -157,4 +166,4 @@ class QuickSearchState(rx.State):
 
     @rx.event
     def reopen(self):
-        self.open = bool(self.results) and len(" ".join(self.text.split())) >= QUICK_MIN_LETTERS
+        self.open = bool(self.results) and len(self._typed) >= QUICK_MIN_LETTERS

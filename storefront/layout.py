@@ -78,22 +78,24 @@ def _on_load_list(on_load: OnLoad) -> list:
     return [on_load]
 
 
-def quick_search() -> rx.Component:
+def quick_search(route: str) -> rx.Component:
+    """The navbar's box. Only the results page fills it in (with the search it shows):
+    on every other page it starts empty, whatever was searched before."""
     return quick_search_box(
-        text=QuickSearchState.text,
+        text=QuickSearchState.text if route == routes.SEARCH else "",
         results=QuickSearchState.results,
         is_open=QuickSearchState.open,
-        searching=QuickSearchState.searching,
         on_type=QuickSearchState.type_text,
         on_submit=QuickSearchState.submit,
         on_blur=QuickSearchState.close_soon,
         on_focus=QuickSearchState.reopen,
-        on_pick=QuickSearchState.close,
+        on_pick=QuickSearchState.picked,
         see_all_url=QuickSearchState.see_all_url,
+        reset_key=QuickSearchState.box,
     )
 
 
-def _shell(content: rx.Component) -> rx.Component:
+def _shell(content: rx.Component, route: str) -> rx.Component:
     return rx.flex(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         navbar(
@@ -104,7 +106,7 @@ def _shell(content: rx.Component) -> rx.Component:
             is_admin=SessionState.is_admin,
             unread_notifications=NotificationsState.unread,
             on_sign_out=SessionState.logout,
-            search=quick_search(),
+            search=quick_search(route),
             login_href=SessionState.sign_in_here,
         ),
         rx.el.main(
@@ -204,7 +206,7 @@ def _make_page(
     def decorator(render: PageFunction) -> Page:
         @functools.wraps(render)
         def page() -> rx.Component:
-            return _shell(body(render))
+            return _shell(body(render), route)
 
         return Page(
             route=route,

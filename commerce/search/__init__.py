@@ -3,10 +3,12 @@
 - `port`: SearchIndex protocol, SearchDocument / SearchQuery / SearchResult, errors.
 - `embedded.TantivySearchIndex(index_dir)`: the default, a tantivy index on disk.
 - `meili.MeiliSearchIndex(url, api_key)`: Meilisearch; call `configure()` once.
+- `words`: the other number of a word ("template" / "templates"), indexed by both engines.
 - `documents.build_search_document(...)`: a published product as a SearchDocument.
 - `indexer`: dirty products into the index in batches; `rebuild()` for the CLI.
 - `tasks`: the reindex job, scheduled after a catalogue change commits.
-- `service`: the search page (URL parameters, facets, database fallback).
+- `service`: the search page (URL parameters, facets, database fallback) and the
+  navbar's `quick_search` (no facets, cards from the index documents).
 - `recommendations`: buyers also bought, similar products, popular this week.
 
 The engines are imported from their modules so that loading the port does not load

@@ -71,8 +71,12 @@ def build_search_document(
     review_count: int,
     sales_count: int,
     usd_rates: Mapping[str, Decimal],
+    category_path: Iterable[str] | None = None,
 ) -> SearchDocument:
-    """The search view of a published product; `rating` is the mean star rating (0 if none)."""
+    """The search view of a published product; `rating` is the mean star rating (0 if none).
+
+    `category_path` names the category and its parents, broadest first (default:
+    the category's own name)."""
     if product.id is None or product.published_at is None:
         raise ValueError("only saved, published products are indexed")
     return SearchDocument(
@@ -92,4 +96,8 @@ def build_search_document(
         review_count=review_count,
         sales_count=sales_count,
         published_at=product.published_at,
+        category_path=tuple(category_path) if category_path is not None else ((category.name,) if category else ()),
+        product_slug=product.slug,
+        cover_key=product.cover_key,
+        pricing=str(product.pricing),
     )

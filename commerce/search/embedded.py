@@ -47,6 +47,7 @@ from commerce.search.port import (
     synonyms_of,
     typo_budget,
 )
+from commerce.search.words import forms_text
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ MAX_QUERY_WORDS = 10
 FACET_SEGMENT_SIZE = 10_000
 WRITER_HEAP_BYTES = 64_000_000
 WRITER_LOCK_WAIT_SECONDS = 5.0
+TERM_QUERY_CACHE_SIZE = 4096
 
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 
@@ -207,6 +209,10 @@ class TantivySearchIndex:
         self._analyzer = _build_analyzer()
         self._write_lock = threading.Lock()
         self._index = self._open()
+        # A word's clauses cost more to build than to run (the regex of the longer
+        # words compiles an automaton per field): as-you-type searches repeat words,
+        # so the built queries are kept. They do not depend on the index's contents.
+        self._term_query = lru_cache(maxsize=TERM_QUERY_CACHE_SIZE)(self._build_term_query)
 
     def _open(self) -> tantivy.Index:
         self._index_dir.mkdir(parents=True, exist_ok=True)
@@ -280,9 +286,12 @@ class TantivySearchIndex:
             raise ValueError("SearchDocument.published_at must be timezone-aware")
         out = tantivy.Document()
         out.add_integer("id", doc.id)
-        out.add_text("title", with_compounds(doc.title))
-        out.add_text("tags_text", with_compounds(" ".join(doc.tags)))
-        out.add_text("summary", with_compounds(doc.summary))
+        # Each text field also holds its words' other number (words.forms_text), and
+        # the category's names count as tags: both under the same rules as the title.
+        kinds = (*doc.tags, *doc.category_path)
+        out.add_text("title", f"{with_compounds(doc.title)} {forms_text([doc.title])}")
+        out.add_text("tags_text", f"{with_compounds(' '.join(kinds))} {forms_text(kinds)}")
+        out.add_text("summary", f"{with_compounds(doc.summary)} {forms_text([doc.summary])}")
         out.add_text("description", with_compounds(doc.description))
         out.add_text("shop_name", with_compounds(doc.shop_name))
         out.add_text("category_slug", doc.category_slug)
@@ -303,6 +312,10 @@ class TantivySearchIndex:
             "currency": doc.currency,
             "rating": doc.rating,
             "review_count": doc.review_count,
+            "category_name": doc.category_name,
+            "product_slug": doc.product_slug,
+            "cover_key": doc.cover_key,
+            "pricing": doc.pricing,
         }
         out.add_bytes("payload", json.dumps(payload).encode())
         return out
@@ -331,11 +344,13 @@ class TantivySearchIndex:
             else:
                 found = searcher.search(tantivy_query, limit=query.per_page, offset=query.offset, count=True)
             docs = [searcher.doc(address) for _, address in found.hits]
-            facets = self._facets(searcher, tantivy_query)
+            facets = self._facets(searcher, tantivy_query) if query.facets else {}
         except ValueError as error:
             raise SearchUnavailable(f"search index failed: {error}") from error
         is_match = _token_matcher(words)
-        hits = [self._hit(json.loads(doc.get_first("payload") or "{}"), is_match) for doc in docs]
+        hits = [
+            self._hit(json.loads(doc.get_first("payload") or "{}"), is_match, summary=query.summaries) for doc in docs
+        ]
         # tantivy's stub leaves out SearchResult.count, which search(count=True) fills in.
         total = found.count  # type: ignore[attr-defined]
         return SearchResult(hits=hits, total=total, facets=facets, page=query.page, per_page=query.per_page)
@@ -367,7 +382,7 @@ class TantivySearchIndex:
             spellings.append([term("".join(tokens), True)])
         return spellings
 
-    def _term_query(self, term: _Term) -> tantivy.Query:
+    def _build_term_query(self, term: _Term) -> tantivy.Query:
         clauses = []
         for field, boost in FIELD_BOOSTS:
             exact = tantivy.Query.term_query(self._schema, field, term.text)
@@ -472,12 +487,12 @@ class TantivySearchIndex:
             "rating": rating_facet(star_counts),
         }
 
-    def _hit(self, payload: dict[str, Any], is_match: Callable[[str], bool]) -> SearchHit:
+    def _hit(self, payload: dict[str, Any], is_match: Callable[[str], bool], *, summary: bool = True) -> SearchHit:
         return SearchHit(
             id=payload["id"],
             title=payload["title"],
             title_html=self._highlight(payload["title"], is_match),
-            summary_html=self._highlight(payload["summary"], is_match),
+            summary_html=self._highlight(payload["summary"], is_match) if summary else "",
             category_slug=payload["category_slug"],
             shop_slug=payload["shop_slug"],
             shop_name=payload["shop_name"],
@@ -485,6 +500,10 @@ class TantivySearchIndex:
             currency=payload["currency"],
             rating=payload["rating"],
             review_count=payload["review_count"],
+            category_name=payload.get("category_name", ""),
+            product_slug=payload.get("product_slug", ""),
+            cover_key=payload.get("cover_key"),
+            pricing=payload.get("pricing", "fixed"),
         )
 
     def _highlight(self, text: str, is_match: Callable[[str], bool]) -> str:

@@ -96,6 +96,23 @@ def sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
     )
 
 
+def category_paths(s: Session) -> dict[int, tuple[str, ...]]:
+    """Each category's name after its parents' names, broadest first, by id (a small table)."""
+    categories = {saved_id(c): c for c in s.exec(select(Category)).all()}
+
+    def path(category: Category) -> tuple[str, ...]:
+        names: list[str] = []
+        seen: set[int] = set()
+        current: Category | None = category
+        while current is not None and saved_id(current) not in seen:
+            seen.add(saved_id(current))
+            names.append(current.name)
+            current = categories.get(current.parent_id) if current.parent_id is not None else None
+        return tuple(reversed(names))
+
+    return {category_id: path(category) for category_id, category in categories.items()}
+
+
 def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocument]:
     """The documents of those of `product_ids` that buyers may see, by id."""
     if not product_ids:
@@ -116,6 +133,7 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
     sales = sales_counts(s, [saved_id(product) for product, _, _ in rows])
     ratings = rating_stats(s, [saved_id(product) for product, _, _ in rows])
     rates = usd_rates(s)
+    paths = category_paths(s)
     return {
         saved_id(product): build_search_document(
             product,
@@ -126,6 +144,7 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
             review_count=ratings.get(saved_id(product), (0.0, 0))[1],
             sales_count=sales.get(saved_id(product), 0),
             usd_rates=rates,
+            category_path=paths.get(saved_id(category), ()) if category is not None else (),
         )
         for product, shop, category in rows
     }

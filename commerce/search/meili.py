@@ -32,7 +32,6 @@ from commerce.search.port import (
     MIN_WORD_FOR_ONE_TYPO,
     MIN_WORD_FOR_TWO_TYPOS,
     PRICE_BUCKETS,
-    SYNONYM_GROUPS,
     TAG_FACET_SIZE,
     SearchDocument,
     SearchError,
@@ -42,8 +41,9 @@ from commerce.search.port import (
     SearchUnavailable,
     rating_facet,
     sort_facet_values,
-    synonyms_of,
+    synonym_map,
 )
+from commerce.search.words import forms_text
 
 T = TypeVar("T")
 
@@ -54,7 +54,10 @@ TASK_TIMEOUT_MS = 120_000
 
 SETTINGS: dict[str, Any] = {
     # Order matters: the "attribute" ranking rule prefers earlier attributes.
-    "searchableAttributes": ["title", "tags", "summary", "description", "shop_name"],
+    # "kinds" are the category's and its parents' names; "forms" the other number of
+    # the title's, summary's, tags' and kinds' words (commerce.search.words), so
+    # "templates" finds "Resume Template" as the embedded engine does.
+    "searchableAttributes": ["title", "tags", "kinds", "summary", "description", "shop_name", "forms"],
     "displayedAttributes": [
         "id",
         "title",
@@ -66,6 +69,10 @@ SETTINGS: dict[str, Any] = {
         "currency",
         "rating",
         "review_count",
+        "category_name",
+        "product_slug",
+        "cover_key",
+        "pricing",
     ],
     "filterableAttributes": [
         "id",
@@ -100,7 +107,8 @@ SETTINGS: dict[str, Any] = {
             "twoTypos": MIN_WORD_FOR_TWO_TYPOS,
         },
     },
-    "synonyms": {word: list(synonyms_of(word)) for group in SYNONYM_GROUPS for word in group},
+    # Meilisearch reads each entry one way: "pdf" finds e-books, "ebook" not PDFs.
+    "synonyms": {word: list(others) for word, others in synonym_map().items()},
     "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "count"}},
     "pagination": {"maxTotalHits": MAX_RESULT_WINDOW},
 }
@@ -142,11 +150,12 @@ def build_search_params(query: SearchQuery) -> dict[str, Any]:
         "hitsPerPage": query.per_page,
         # Every word must match, as in the embedded engine (the default drops words).
         "matchingStrategy": "all",
-        "facets": FACET_ATTRIBUTES,
-        "attributesToHighlight": ["title", "summary"],
+        "attributesToHighlight": ["title", "summary"] if query.summaries else ["title"],
         "highlightPreTag": MARK_OPEN,
         "highlightPostTag": MARK_CLOSE,
     }
+    if query.facets:
+        params["facets"] = FACET_ATTRIBUTES
     search_filter = build_filter(query)
     if search_filter:
         params["filter"] = search_filter
@@ -169,6 +178,11 @@ def to_meili_document(doc: SearchDocument) -> dict[str, Any]:
         "tags": [tag.lower() for tag in doc.tags],
         "category_slug": doc.category_slug,
         "category_name": doc.category_name,
+        "kinds": list(doc.category_path),
+        "forms": forms_text([doc.title, doc.summary, *doc.tags, *doc.category_path]),
+        "product_slug": doc.product_slug,
+        "cover_key": doc.cover_key,
+        "pricing": doc.pricing,
         "shop_slug": doc.shop_slug,
         "shop_name": doc.shop_name,
         "price_minor": doc.price_minor,
@@ -259,14 +273,18 @@ class MeiliSearchIndex:
         distribution = response.get("facetDistribution", {})
         price_counts = distribution.get("price_bucket", {})
         star_counts = {int(stars): count for stars, count in distribution.get("rating_floor", {}).items()}
-        facets = {
-            "category": sort_facet_values(distribution.get("category_slug", {}), CATEGORY_FACET_SIZE),
-            "tags": sort_facet_values(distribution.get("tags", {}), TAG_FACET_SIZE),
-            "price_range": [(b.key, price_counts.get(b.key, 0)) for b in PRICE_BUCKETS],
-            "rating": rating_facet(star_counts),
-        }
+        facets = (
+            {
+                "category": sort_facet_values(distribution.get("category_slug", {}), CATEGORY_FACET_SIZE),
+                "tags": sort_facet_values(distribution.get("tags", {}), TAG_FACET_SIZE),
+                "price_range": [(b.key, price_counts.get(b.key, 0)) for b in PRICE_BUCKETS],
+                "rating": rating_facet(star_counts),
+            }
+            if query.facets
+            else {}
+        )
         return SearchResult(
-            hits=[self._hit(hit) for hit in response["hits"]],
+            hits=[self._hit(hit, summaries=query.summaries) for hit in response["hits"]],
             total=response.get("totalHits", 0),
             facets=facets,
             page=query.page,
@@ -274,13 +292,13 @@ class MeiliSearchIndex:
         )
 
     @staticmethod
-    def _hit(hit: dict[str, Any]) -> SearchHit:
+    def _hit(hit: dict[str, Any], *, summaries: bool = True) -> SearchHit:
         formatted = hit.get("_formatted", {})
         return SearchHit(
             id=int(hit["id"]),
             title=hit["title"],
             title_html=marked_to_html(formatted.get("title", hit["title"])),
-            summary_html=marked_to_html(formatted.get("summary", hit["summary"])),
+            summary_html=marked_to_html(formatted.get("summary", hit["summary"])) if summaries else "",
             category_slug=hit["category_slug"],
             shop_slug=hit["shop_slug"],
             shop_name=hit["shop_name"],
@@ -288,6 +306,10 @@ class MeiliSearchIndex:
             currency=hit["currency"],
             rating=float(hit["rating"]),
             review_count=hit["review_count"],
+            category_name=hit.get("category_name", ""),
+            product_slug=hit.get("product_slug", ""),
+            cover_key=hit.get("cover_key"),
+            pricing=hit.get("pricing", "fixed"),
         )
 
     def _wait(self, task_uid: int) -> None:

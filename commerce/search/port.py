@@ -17,7 +17,13 @@ rules, checked by tests/contracts/test_search_index.py:
   (twoTypos stays 9): it accepts everything this rule accepts plus one typo
   between two 4-letter words; see meili.SETTINGS;
 - a match in the title ranks above the same match in the description;
-- a word also finds its synonyms (SYNONYM_GROUPS);
+- a product is also found by its category's name and its parents' names ("template"
+  finds the products in "Productivity templates"), with the same rules as a title;
+- plurals and singulars find each other ("templates" finds "Resume Template",
+  "template" the "Templates" category): both engines index the other number of
+  the title's, summary's, tags' and category names' words (commerce.search.words);
+- a word also finds its synonyms (SYNONYM_GROUPS, in either number; ONE_WAY_SYNONYMS
+  only from the word to its synonyms: "pdf" finds the e-books, "ebook" not every PDF);
 - categories in a filter are alternatives (OR), tags must all be present (AND);
 - facet counts cover every document that matches the text and filters, not just
   the page; price and rating facets always list all their buckets, in order;
@@ -30,10 +36,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Literal, Protocol, TypeGuard, runtime_checkable
 
 from commerce.errors import ValidationError
 from commerce.kit.slot import Slot
+from commerce.search.words import plural
 
 SortOrder = Literal["relevance", "newest", "price_asc", "price_desc", "popular", "rating"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("relevance", "newest", "price_asc", "price_desc", "popular", "rating")
@@ -109,17 +117,43 @@ RATING_THRESHOLDS: tuple[int, ...] = (4, 3, 2, 1)
 FACET_NAMES: tuple[str, ...] = ("category", "tags", "price_range", "rating")
 
 # Words that find each other, whole words only (no prefix or typo on a synonym).
+# Each group is written in the singular; its plurals join it (synonym_groups()).
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ebook", "e-book"),
     ("tutorial", "course"),
     ("font", "typeface"),
     ("lut", "preset"),
 )
+# A word that finds these others, but is not found by them.
+ONE_WAY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "pdf": ("ebook",),
+}
+
+
+def _with_plurals(words: Sequence[str]) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    for word in words:
+        found.setdefault(word, None)
+        found.setdefault(plural(word), None)
+    return tuple(found)
+
+
+@cache
+def synonym_map() -> dict[str, tuple[str, ...]]:
+    """Every word with a synonym, in either number, and the words it also finds."""
+    mapping: dict[str, dict[str, None]] = {}
+    for group in SYNONYM_GROUPS:
+        words = _with_plurals(group)
+        for word in words:
+            mapping.setdefault(word, {}).update(dict.fromkeys(other for other in words if other != word))
+    for word, others in ONE_WAY_SYNONYMS.items():
+        for form in _with_plurals((word,)):
+            mapping.setdefault(form, {}).update(dict.fromkeys(_with_plurals(others)))
+    return {word: tuple(others) for word, others in mapping.items()}
 
 
 def synonyms_of(word: str) -> tuple[str, ...]:
-    lowered = word.lower()
-    return tuple(other for group in SYNONYM_GROUPS if lowered in group for other in group if other != lowered)
+    return synonym_map().get(word.lower(), ())
 
 
 class SearchError(RuntimeError):
@@ -150,6 +184,14 @@ class SearchDocument:
     review_count: int
     sales_count: int
     published_at: datetime  # aware, UTC
+    # The names of the category and of its parents, broadest first ("Templates",
+    # "Design templates"): searchable like the title.
+    category_path: tuple[str, ...] = ()
+    # What a result card shows besides the above, so a search builds its cards
+    # without reading the database.
+    product_slug: str = ""
+    cover_key: str | None = None
+    pricing: str = "fixed"
 
 
 @dataclass(frozen=True)
@@ -163,6 +205,12 @@ class SearchQuery:
     sort: SortOrder = "relevance"
     page: int = 1
     per_page: int = 24
+    # False when the caller shows no facets (the navbar's dropdown): the engine
+    # skips counting them, most of a search's work on a large catalogue.
+    facets: bool = True
+    # False: hits come without a highlighted summary (summary_html is ""), for the
+    # same dropdown, which shows titles only.
+    summaries: bool = True
 
     def __post_init__(self) -> None:
         if len(self.text) > MAX_QUERY_LENGTH:
@@ -202,6 +250,10 @@ class SearchHit:
     currency: str
     rating: float
     review_count: int
+    category_name: str = ""
+    product_slug: str = ""  # "" in a document indexed before the card fields were
+    cover_key: str | None = None
+    pricing: str = "fixed"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from html import unescape
 from urllib.parse import parse_qs, urlencode
 
@@ -24,7 +25,7 @@ from sqlmodel import Session, col, select
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.links import SEARCH_PATH, media_url, product_url
-from commerce.models import Category, Product, Shop, saved_id
+from commerce.models import Category, PricingMode, Product, Shop, saved_id
 from commerce.search.port import (
     MAX_QUERY_LENGTH,
     MAX_RESULT_WINDOW,
@@ -263,17 +264,63 @@ def search_products(s: Session, params: SearchParams, *, index: SearchIndex | No
     return view
 
 
-def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None) -> list[ResultCard]:
-    """The first few matches for the navbar's as-you-type dropdown (empty if the engine is down)."""
+@dataclass(frozen=True)
+class QuickCard:
+    """A match in the navbar's dropdown: what it shows, nothing more (one is sent per
+    match on every keystroke)."""
+
+    title: str
+    title_parts: list[TextPart]
+    url: str
+    cover_url: str | None
+    shop_name: str
+    price_label: str
+
+
+def _quick_card(card: ResultCard) -> QuickCard:
+    return QuickCard(card.title, card.title_parts, card.url, card.cover_url, card.shop_name, card.price_label)
+
+
+def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None) -> list[QuickCard]:
+    """The first few matches for the navbar's as-you-type dropdown.
+
+    Per keystroke, so it asks the engine for no facet counts and no summaries, and
+    builds the cards from the index documents alone: no database query unless the
+    engine is down (then the database answers) or a document predates the card
+    fields. A product hidden since the last indexing run (seconds) can show here;
+    its page refuses it.
+    """
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]
     if not text:
         return []
     try:
         engine = index if index is not None else search_index()
-        result = engine.search(SearchQuery(text=text, per_page=limit))
+        result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False))
     except SearchUnavailable:
-        return _database_search(s, SearchParams(q=text)).cards[:limit]
-    return _cards(s, result.hits)
+        return [_quick_card(card) for card in _database_search(s, SearchParams(q=text)).cards[:limit]]
+    if all(hit.product_slug for hit in result.hits):
+        return [_quick_card(_card_from_hit(hit)) for hit in result.hits]
+    return [_quick_card(card) for card in _cards(s, result.hits)]
+
+
+@lru_cache(maxsize=4096)
+def _price_label(pricing: str, amount: int, currency: str) -> str:
+    # Babel's formatting is most of a card's cost; a catalogue repeats its prices.
+    return price_label(PricingMode(pricing), amount, currency)
+
+
+def _card_from_hit(hit: SearchHit) -> ResultCard:
+    return ResultCard(
+        id=hit.id,
+        title=hit.title,
+        title_parts=marked_parts(hit.title_html),
+        summary_parts=marked_parts(hit.summary_html),
+        url=product_url(hit.shop_slug, hit.product_slug),
+        cover_url=media_url(hit.cover_key),
+        shop_name=hit.shop_name,
+        price_label=_price_label(hit.pricing, hit.price_minor, hit.currency),
+        category_name=hit.category_name,
+    )
 
 
 def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:

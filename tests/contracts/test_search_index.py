@@ -115,6 +115,106 @@ def test_hyphenated_and_joined_spellings_find_each_other(engine):
     assert {1, 2} <= set(ids(engine, text="e-book"))
 
 
+def kinds_catalogue(engine: SearchIndex) -> None:
+    """Products whose kind is only in their category's names, as in the demo shop."""
+    engine.upsert(
+        [
+            replace(
+                BY_ID[3],
+                id=201,
+                title="Notion Life Planner",
+                summary="Goals and habits.",
+                tags=(),
+                category_slug="templates-productivity",
+                category_name="Productivity templates",
+                category_path=("Templates", "Productivity templates"),
+            ),
+            replace(
+                BY_ID[3],
+                id=202,
+                title="Writing Better Docs",
+                summary="A field guide.",
+                tags=(),
+                category_slug="ebooks",
+                category_name="E-books",
+                category_path=("E-books",),
+            ),
+            replace(
+                BY_ID[3],
+                id=203,
+                title="Cinematic LUT Pack",
+                summary="Color grading looks.",
+                tags=(),
+                category_slug="video",
+                category_name="Video",
+                category_path=("Video",),
+            ),
+        ]
+    )
+
+
+def test_category_names_are_searched_with_the_title_rules(engine):
+    kinds_catalogue(engine)
+    assert 201 in ids(engine, text="templates")
+    assert 201 in ids(engine, text="template")  # singular of the category's "templates"
+    assert 201 in ids(engine, text="tempalte")  # one swap in an 8-letter word
+    assert 201 in ids(engine, text="productivity templ")  # the last word as a prefix
+    assert 202 in ids(engine, text="ebok")  # "E-books" is also "ebook"
+    assert 202 in ids(engine, text="ebooks")
+    assert 202 in ids(engine, text="e-book")
+    assert ids(engine, text="notion ebook") == []
+
+
+def test_plurals_and_singulars_find_each_other(engine):
+    kinds_catalogue(engine)
+    assert {101, 102} <= set(ids(engine, text="templates"))  # "Lesson Planner Template …"
+    assert {101, 102} <= set(ids(engine, text="planners lesson"))
+    assert 3 in ids(engine, text="brushes")  # "Watercolor Brush Set"
+    assert 203 in ids(engine, text="luts")
+
+
+def test_synonyms_hold_in_both_numbers_and_one_way_for_pdf(engine):
+    kinds_catalogue(engine)
+    assert 203 in ids(engine, text="presets")  # lut / preset
+    assert 203 in ids(engine, text="preset")
+    assert 7 in ids(engine, text="luts")  # "Portrait Photography Presets"
+    assert 202 in ids(engine, text="pdf")  # one way: pdf finds e-books
+    assert 8 in ids(engine, text="tutorials")  # "Street Photography Course"
+
+
+def test_a_search_without_facets_returns_the_same_hits_and_no_counts(engine):
+    with_facets = engine.search(SearchQuery(text="photography"))
+    without = engine.search(SearchQuery(text="photography", facets=False))
+    assert [hit.id for hit in without.hits] == [hit.id for hit in with_facets.hits]
+    assert without.total == with_facets.total
+    assert without.facets == {}
+    assert with_facets.facets["category"]
+
+
+def test_hits_carry_what_a_result_card_shows(engine):
+    engine.upsert(
+        [
+            replace(
+                BY_ID[3],
+                id=204,
+                title="Minimal Resume Template",
+                category_name="Design templates",
+                product_slug="minimal-resume-template",
+                cover_key="media/covers/resume.webp",
+                pricing="pwyw",
+            )
+        ]
+    )
+    [hit] = engine.search(SearchQuery(text="resume", facets=False)).hits
+    assert (hit.product_slug, hit.cover_key, hit.pricing, hit.category_name, hit.shop_slug) == (
+        "minimal-resume-template",
+        "media/covers/resume.webp",
+        "pwyw",
+        "Design templates",
+        BY_ID[3].shop_slug,
+    )
+
+
 def test_title_match_outranks_description_match(engine):
     found = ids(engine, text="origami")
     assert found[0] == 4
@@ -364,3 +464,9 @@ def test_embedded_searches_run_safely_while_one_writer_commits(tmp_path):
             reader.join()
     assert errors == []
     assert index.search(SearchQuery(text="extra")).total == 20
+
+
+def test_a_search_without_summaries_highlights_titles_only(engine):
+    [hit] = engine.search(SearchQuery(text="watercolor", summaries=False)).hits
+    assert "<mark>" in hit.title_html
+    assert hit.summary_html == ""

@@ -87,14 +87,27 @@ def test_configure_patches_the_settings_and_waits_for_them(server, index):
 
     sent = body(server.calls[0])
     assert sent == SETTINGS
-    assert sent["searchableAttributes"] == ["title", "tags", "summary", "description", "shop_name"]
+    assert sent["searchableAttributes"] == [
+        "title",
+        "tags",
+        "kinds",
+        "summary",
+        "description",
+        "shop_name",
+        "forms",
+    ]
     # One under the port's 5: Meilisearch measures only the query word (see SETTINGS).
     assert sent["typoTolerance"]["minWordSizeForTypos"] == {"oneTypo": 4, "twoTypos": 9}
     filterable = set(sent["filterableAttributes"])
     assert {"category_slug", "tags", "price_sort", "rating", "id"} <= filterable
     assert set(sent["sortableAttributes"]) == {"published_ts", "price_sort", "sales_count", "rating"}
-    assert sent["synonyms"]["ebook"] == ["e-book"]
-    assert sent["synonyms"]["e-book"] == ["ebook"]
+    assert set(sent["synonyms"]["ebook"]) == {"ebooks", "e-book", "e-books"}
+    assert set(sent["synonyms"]["e-books"]) == {"ebook", "ebooks", "e-book"}
+    assert set(sent["synonyms"]["presets"]) == {"preset", "lut", "luts"}
+    # One way: "pdf" finds e-books, "ebook" does not find every PDF.
+    assert set(sent["synonyms"]["pdf"]) == {"ebook", "ebooks"}
+    assert all("pdf" not in others for others in sent["synonyms"].values())
+    assert {"category_name", "product_slug", "cover_key", "pricing"} <= set(sent["displayedAttributes"])
     assert server.calls[0].request.headers["Authorization"] == "Bearer master-key"
 
 
@@ -129,7 +142,43 @@ def test_upsert_sends_batches_of_documents_and_waits_for_each(server, index):
         "sales_count": 30,
         "published_at": "2024-05-01T12:00:00+00:00",
         "published_ts": 1714564800,
+        "kinds": [],
+        "forms": "guides summaries photographies travels",
+        "product_slug": "",
+        "cover_key": None,
+        "pricing": "fixed",
     }
+
+
+def test_documents_carry_the_category_path_and_the_other_number_of_their_words(server, index):
+    server.post(f"{INDEX}/documents", json=task_info(1), status=202)
+    server.get(f"{URL}/tasks/1", json=task(1))
+
+    index.upsert(
+        [
+            document(
+                1,
+                title="Minimal Resume Template",
+                category_slug="templates-design",
+                category_name="Design templates",
+                category_path=("Templates", "Design templates"),
+                product_slug="minimal-resume-template",
+                cover_key="media/covers/x.webp",
+                pricing="pwyw",
+            )
+        ]
+    )
+
+    sent = body(server.calls[0])[0]
+    assert sent["kinds"] == ["Templates", "Design templates"]
+    forms = sent["forms"].split()
+    # "templates" finds the title's "Template", "template" the category "Templates".
+    assert {"templates", "template", "resumes"} <= set(forms)
+    assert (sent["product_slug"], sent["cover_key"], sent["pricing"]) == (
+        "minimal-resume-template",
+        "media/covers/x.webp",
+        "pwyw",
+    )
 
 
 def test_upsert_removes_highlight_markers_from_product_text(server, index):
@@ -240,6 +289,19 @@ def test_search_sends_text_filters_sort_facets_and_highlight_tags(server, index)
         "highlightPreTag": MARK_OPEN,
         "highlightPostTag": MARK_CLOSE,
     }
+
+
+def test_a_search_without_facets_asks_for_none(server, index):
+    server.post(f"{INDEX}/search", json={**SEARCH_RESPONSE, "facetDistribution": {}})
+
+    result = index.search(SearchQuery(text="photo", facets=False, summaries=False))
+
+    sent = body(server.calls[0])
+    assert "facets" not in sent
+    assert sent["attributesToHighlight"] == ["title"]
+    assert result.facets == {}
+    assert result.hits[0].summary_html == ""
+    assert [hit.id for hit in result.hits] == [9]
 
 
 def test_search_without_filters_or_sort_sends_neither(server, index):
