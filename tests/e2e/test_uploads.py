@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from sqlmodel import select
 
+from commerce.db import unit_of_work
 from commerce.demo import DEMO_PASSWORD
+from commerce.models import Product
+from tests.e2e.test_delivery import _app_database
 from tests.fixtures.browser import choose_files, sign_in
 
 MiB = 1024 * 1024
@@ -33,9 +37,14 @@ def network(page):
     return emulate
 
 
-def open_first_product_editor(page) -> None:
-    page.goto("/seller")
-    page.locator("a[href^='/seller/products/']").first.click()
+# A demo product that delivers files (other tests add key-only products to the same shop).
+DEMO_FILE_PRODUCT = "Writing Better Docs"
+
+
+def open_file_product_editor(page, app) -> None:
+    with unit_of_work(_app_database(app)) as s:
+        product_id = s.exec(select(Product.id).where(Product.title == DEMO_FILE_PRODUCT)).one()
+    page.goto(f"/seller/products/{product_id}")
     expect(page.locator("#editor-title")).to_be_visible()
 
 
@@ -49,7 +58,7 @@ def test_a_big_upload_shows_its_progress_resumes_after_a_dropped_connection_and_
     big = tmp_path / "course-videos.zip"
     big.write_bytes(b"PK\x03\x04" + bytes(range(256)) * (40 * MiB // 256))
     sign_in(page, "ada@demo.market", DEMO_PASSWORD)
-    open_first_product_editor(page)
+    open_file_product_editor(page, app)
     listed = page.locator("[data-testid=product-file]", has_text="course-videos.zip")
     expect(listed).to_have_count(0)
     emulate = network(page)
