@@ -45,8 +45,9 @@ def seed_demo() -> None:
 
 
 def index_dirty() -> None:
-    """Index what is waiting (demo data, changes whose job never ran); quick when nothing is."""
-    report = indexer.reindex_dirty(search_index())
+    """Index what is waiting (demo data, changes whose job never ran), or everything when the
+    index is empty; quick when nothing is."""
+    report = indexer.catch_up(search_index())
     if report.upserted or report.deleted:
         print(f"Search index: {report.upserted} products indexed, {report.deleted} removed.")
 

@@ -251,6 +251,10 @@ class TantivySearchIndex:
         with self._writer() as writer:
             writer.delete_all_documents()
 
+    def document_count(self) -> int:
+        self._index.reload()
+        return self._index.searcher().num_docs
+
     @contextmanager
     def _writer(self) -> Iterator[tantivy.IndexWriter]:
         """A writer holding the process's write lock; commits if the block succeeds."""

@@ -198,6 +198,18 @@ def reindex_dirty(index: SearchIndex, *, batch_size: int = BATCH_SIZE) -> IndexR
     return total
 
 
+def catch_up(index: SearchIndex) -> IndexReport:
+    """Index what is waiting; when the index is empty but buyers can see products (a new
+    engine, or an embedded index dropped because its layout changed), rebuild it whole."""
+    if index.document_count() == 0:
+        with unit_of_work() as s:
+            anything_visible = s.exec(select(Product.id).where(visible_to_buyers()).limit(1)).first()
+        if anything_visible is not None:
+            log.info("search index is empty while products are visible: rebuilding it")
+            return rebuild(index)
+    return reindex_dirty(index)
+
+
 def rebuild(index: SearchIndex) -> IndexReport:
     """Empty the index and index every product buyers may see (the full rebuild)."""
     with unit_of_work() as s:

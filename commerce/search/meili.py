@@ -265,6 +265,9 @@ class MeiliSearchIndex:
     def clear(self) -> None:
         self._call(lambda: self._wait(self._index.delete_all_documents().task_uid))
 
+    def document_count(self) -> int:
+        return self._call(lambda: self._index.get_stats().number_of_documents)
+
     def health(self) -> bool:
         return self._client.is_healthy()
 

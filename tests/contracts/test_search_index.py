@@ -73,6 +73,14 @@ def test_satisfies_the_protocol_and_reports_healthy(engine):
     assert engine.health() is True
 
 
+def test_counts_its_documents(engine):
+    assert engine.document_count() == len(CATALOGUE)
+    engine.delete([CATALOGUE[0].id])
+    assert engine.document_count() == len(CATALOGUE) - 1
+    engine.clear()
+    assert engine.document_count() == 0
+
+
 def test_exact_word_finds_only_matching_products(engine):
     assert ids(engine, text="watercolor") == [3]
     assert ids(engine, text="landscape photography") == [1]

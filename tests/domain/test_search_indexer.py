@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+import tantivy
 from sqlalchemy import update
 from sqlmodel import select
 
@@ -17,7 +18,7 @@ from commerce.models import OrderStatus, Product, Shop
 from commerce.search import search_index
 from commerce.search import subscribers as search_subscribers
 from commerce.search.embedded import TantivySearchIndex
-from commerce.search.indexer import index_dirty_batch, rebuild, reindex_dirty
+from commerce.search.indexer import catch_up, index_dirty_batch, rebuild, reindex_dirty
 from commerce.search.port import SearchQuery
 from commerce.search.tasks import products_sold, reindex_dirty_products
 from tests.fixtures.catalog import live_product, make_admin, make_seller, publishable_product
@@ -179,6 +180,32 @@ def test_full_rebuild_drops_stale_documents(s, index):
     report = rebuild(index)
     assert report.upserted == 1
     assert found(index) == ["Watercolor Textures"]
+
+
+def test_an_index_dropped_for_its_old_layout_is_rebuilt_on_catch_up(s, tmp_path):
+    seller, admin = make_seller(s), make_admin(s)
+    live_product(s, seller, admin, title="Watercolor Textures")
+    run_indexer(s, TantivySearchIndex(tmp_path / "old"))  # flags clear: nothing is dirty now
+    # An index written by an older release, whose fields no longer match: it opens empty.
+    older = tantivy.SchemaBuilder()
+    older.add_text_field("title", stored=True)
+    (tmp_path / "upgraded").mkdir()
+    tantivy.Index(older.build(), path=str(tmp_path / "upgraded"))
+    upgraded = TantivySearchIndex(tmp_path / "upgraded")
+    assert found(upgraded) == []
+
+    s.flush()
+    catch_up(upgraded)
+    assert found(upgraded, "watercolor") == ["Watercolor Textures"]
+
+
+def test_catch_up_of_a_filled_index_only_indexes_what_is_dirty(s, index):
+    seller, admin = make_seller(s), make_admin(s)
+    live_product(s, seller, admin, title="Watercolor Textures")
+    run_indexer(s, index)
+    s.flush()
+    assert catch_up(index).upserted == 0
+    assert found(index, "watercolor") == ["Watercolor Textures"]
 
 
 def test_catalogue_changes_schedule_one_indexer_run_per_transaction(s, jobs):
