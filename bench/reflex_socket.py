@@ -1,0 +1,146 @@
+"""A websocket client that speaks to a Reflex backend as a browser tab does (Engine.IO 4 /
+Socket.IO 5 over wsproto), shared by the benchmarks that drive apps with raw clients
+(bench/search_events, bench/state_memory). Loopback only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnection, Request, TextMessage
+
+NAMESPACE = "/_event"
+HYDRATE = "reflex___state____state.hydrate"
+
+
+class WebSocket:
+    """A blocking websocket client on wsproto (no compression, as small as it gets)."""
+
+    def __init__(self, port: int, target: str):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        self.sock.sendall(self.ws.send(Request(host=f"127.0.0.1:{port}", target=target)))
+        self.messages: list[str] = []
+        self.partial = ""
+        self.send_lock = threading.Lock()
+        while True:
+            self.ws.receive_data(self.sock.recv(65536))
+            for event in self.ws.events():
+                if isinstance(event, AcceptConnection):
+                    return
+                if isinstance(event, RejectConnection):
+                    raise RuntimeError("websocket refused")
+
+    def send(self, text: str) -> None:
+        with self.send_lock:
+            self.sock.sendall(self.ws.send(TextMessage(data=text)))
+
+    def receive(self) -> str | None:
+        """The next text message; None when the connection has closed."""
+        while not self.messages:
+            try:
+                data = self.sock.recv(262144)
+            except OSError:
+                return None
+            if not data:
+                return None
+            self.ws.receive_data(data)
+            for event in self.ws.events():
+                if isinstance(event, TextMessage):
+                    self.partial += event.data
+                    if event.message_finished:
+                        self.messages.append(self.partial)
+                        self.partial = ""
+                elif isinstance(event, Ping):
+                    with self.send_lock:
+                        self.sock.sendall(self.ws.send(event.response()))
+                elif isinstance(event, CloseConnection):
+                    return None
+        return self.messages.pop(0)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+
+
+@dataclass
+class Answer:
+    at: float
+    delta: dict
+
+
+@dataclass
+class Session:
+    """One browser tab: a websocket speaking Engine.IO 4 / Socket.IO 5."""
+
+    port: int
+    token: str = field(default_factory=lambda: str(uuid.uuid4()))
+    answers: list[Answer] = field(default_factory=list)
+    frames: int = 0
+
+    def __post_init__(self) -> None:
+        self.ws = WebSocket(self.port, f"/_event/?EIO=4&transport=websocket&token={self.token}")
+        # Some servers hold the Engine.IO open packet until the client speaks: the
+        # namespace connect goes first, then the open packet and the acknowledgement.
+        self.ws.send(f"40{NAMESPACE},")
+        while True:
+            message = self.ws.receive()
+            if message is None:
+                raise RuntimeError("no Socket.IO connect acknowledgement")
+            if message.startswith(f"40{NAMESPACE},"):
+                break
+        self.ws.sock.settimeout(None)
+        self.arrived = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        prefix = f"42{NAMESPACE},"
+        while (message := self.ws.receive()) is not None:
+            if message == "2":  # Engine.IO ping
+                self.ws.send("3")
+                continue
+            if not message.startswith(prefix):
+                continue
+            name, *body = json.loads(message[len(prefix) :])
+            if name != "event" or not body:
+                continue
+            with self.arrived:
+                self.frames += 1
+                self.answers.append(Answer(time.perf_counter(), body[0].get("delta") or {}))
+                self.arrived.notify_all()
+
+    def send(self, name: str, payload: dict | None = None, path: str = "/") -> float:
+        packet = {
+            "name": name,
+            "payload": payload or {},
+            "router_data": {"pathname": path, "query": {}, "asPath": path},
+        }
+        sent_at = time.perf_counter()
+        self.ws.send(f"42{NAMESPACE}," + json.dumps(["event", packet]))
+        return sent_at
+
+    def wait_for(self, check: Callable[[list[Answer]], bool], timeout: float = 10) -> bool:
+        with self.arrived:
+            return self.arrived.wait_for(lambda: check(self.answers), timeout=timeout)
+
+    def hydrate(self) -> None:
+        self.send(HYDRATE)
+        self.wait_for(lambda answers: len(answers) >= 1)
+        time.sleep(0.3)  # on_load events, if any, land too
+        with self.arrived:
+            self.answers.clear()
+            self.frames = 0
+
+    def close(self) -> None:
+        self.ws.close()
