@@ -1,5 +1,5 @@
 """The session cookie is HttpOnly: set only by HTTP responses, read by pages from their
-websocket's handshake, never by a script (the browser side is tests/e2e/test_session_cookie.py).
+websocket's handshake, never by a script (the browser side is tests/e2e/test_session_cookie_in_browser.py).
 
 Sign-in posts to an HTTP route; a page load rotates a session due for a new token; a page
 that resolved a token keeps working after another tab rotated it, while a copied token
