@@ -97,10 +97,17 @@ def _instance(value: object, *, required: bool) -> str | None:
 
 def _limit_client(client_id: str) -> None:
     counter = ratelimit.attempt_counter()
-    if counter.count(f"license-miss:{client_id}") >= CLIENT_MISSES_PER_WINDOW:
-        raise RateLimited("Too many unknown license keys from this address. Try again in 15 minutes.")
+    if counter.count(_miss_key(client_id)) >= CLIENT_MISSES_PER_WINDOW:
+        raise RateLimited(_TOO_MANY_MISSES)
     if counter.record(f"license-client:{client_id}", 60) > CLIENT_REQUESTS_PER_MINUTE:
         raise RateLimited("Too many license requests from this address. Try again in a minute.")
+
+
+def _miss_key(client_id: str) -> str:
+    return f"license-miss:{client_id}"
+
+
+_TOO_MANY_MISSES = "Too many unknown license keys from this address. Try again in 15 minutes."
 
 
 def _find(
@@ -110,6 +117,24 @@ def _find(
     (one round trip for a check); None when the product has no such sold key."""
     normalized = normalize_key(key)
     counter = ratelimit.attempt_counter()
+    # The lookup is counted as a miss before it runs and given back when the key is found, so
+    # parallel guesses cannot all pass the limit before any miss is counted.
+    if not counter.reserve(_miss_key(client_id), CLIENT_MISSES_PER_WINDOW, MISS_WINDOW_SECONDS):
+        raise RateLimited(_TOO_MANY_MISSES)
+    try:
+        found = _read_key(s, product_id, normalized, counter, lock=lock, with_active=with_active)
+    except BaseException:
+        counter.release(_miss_key(client_id))
+        raise
+    if found is None or found[0].status == KeyStatus.AVAILABLE:
+        return None
+    counter.release(_miss_key(client_id))
+    return found
+
+
+def _read_key(
+    s: Session, product_id: int, normalized: str, counter: ratelimit.AttemptCounter, *, lock: bool, with_active: bool
+) -> tuple[LicenseKey, list[LicenseActivation] | None] | None:
     found: tuple[LicenseKey, list[LicenseActivation] | None] | None = None
     if normalized:
         digest = configured_vault().lookup_hash(normalized)
@@ -133,9 +158,6 @@ def _find(
             query = select(LicenseKey).where(*named).execution_options(populate_existing=True)
             row = s.exec(query.with_for_update() if lock else query).first()
             found = None if row is None else (row, None)
-    if found is None or found[0].status == KeyStatus.AVAILABLE:
-        counter.record(f"license-miss:{client_id}", MISS_WINDOW_SECONDS)
-        return None
     return found
 
 

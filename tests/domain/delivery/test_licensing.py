@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
+from commerce import ratelimit
 from commerce.errors import Conflict, NotFound, RateLimited, ValidationError
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import generate_key, normalize_key
@@ -288,3 +289,21 @@ def _race(engine, product_id: int, fulfilment_ids: list[int]) -> None:
         rows = s.exec(select(LicenseKey).where(LicenseKey.product_id == product_id)).all()
         assert sorted(r.status for r in rows) == [KeyStatus.SOLD] * 10
         assert len({r.fulfilment_id for r in rows}) == 10
+
+
+def test_a_lookup_counts_as_a_miss_while_it_runs_so_parallel_guesses_cannot_pass_the_limit(shop, keyed, monkeypatch):
+    product, client = keyed["product"], f"192.0.2.{uuid.uuid4().int % 200 + 20}"
+    counter = ratelimit.attempt_counter()
+    misses_during_lookup = []
+    read_key = api._read_key
+
+    def observed(*args, **kwargs):
+        misses_during_lookup.append(counter.count(f"license-miss:{client}"))
+        return read_key(*args, **kwargs)
+
+    monkeypatch.setattr(api, "_read_key", observed)
+    assert call(api.validate, shop, product, generate_key(), client=client).status == "not_found"
+    assert call(api.validate, shop, product, keyed["key"], client=client).status == "valid"
+    # Each lookup already counted while it ran; the key that was found gave its miss back.
+    assert misses_during_lookup == [1, 2]
+    assert counter.count(f"license-miss:{client}") == 1
