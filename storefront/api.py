@@ -23,6 +23,7 @@ from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
 from storefront.api_session import SessionRefreshMiddleware, session_routes
+from storefront.api_sitemap import sitemap_routes
 from storefront.api_uploads import upload_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
@@ -57,6 +58,7 @@ routes += session_routes()
 routes += access_routes()
 routes += upload_routes(storage.blob_store)
 routes += csp_routes()
+routes += sitemap_routes()
 
 api = Starlette(
     routes=routes,
@@ -67,7 +69,8 @@ api = Starlette(
         Middleware(SessionRefreshMiddleware),
         # Page loads keep an outside Referer for the analytics state.
         Middleware(ReferrerMiddleware),
-        # Unknown products, shops and categories answer 404 before any script runs.
+        # Unknown products, shops and categories answer 404 before any script runs; found
+        # ones answer with their own title, meta tags and structured data.
         Middleware(PageStatusMiddleware),
     ],
 )
