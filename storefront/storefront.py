@@ -23,11 +23,12 @@ from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
 from storefront.layout import Page
-from storefront.pages.account import account
+from storefront.pages.account import account, account_deleted
 from storefront.pages.admin.audit import admin_audit
 from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
 from storefront.pages.admin.payouts import admin_payouts
+from storefront.pages.admin.privacy import admin_privacy
 from storefront.pages.admin.settings import admin_settings
 from storefront.pages.admin.shops import admin_shops
 from storefront.pages.admin.users import admin_users
@@ -91,6 +92,8 @@ PAGES: tuple[Page, ...] = (
     admin_shops,
     admin_settings,
     admin_audit,
+    admin_privacy,
+    account_deleted,
     not_found,
 )
 

@@ -31,8 +31,9 @@ from commerce import storage
 from commerce.actor import Actor, require_signed_in
 from commerce.errors import NotFound, RateLimited
 from commerce.kit.spreadsheet import csv_row
-from commerce.kit.time import utcnow
+from commerce.kit.time import minute_label, utcnow
 from commerce.license_keys.vault import configured_vault, product_associated_data
+from commerce.links import PRIVACY_EXPORTS_PATH
 from commerce.models import (
     DownloadEvent,
     Fulfilment,
@@ -73,10 +74,13 @@ class ExportView:
     size_bytes: int | None
     # The download address while the file is ready, else "".
     download_path: str
+    requested_label: str
+    expires_label: str
+    size_label: str
 
 
 def export_path(request_id: int) -> str:
-    return f"/api/privacy/exports/{int(request_id)}"
+    return f"{PRIVACY_EXPORTS_PATH}/{int(request_id)}"
 
 
 def _view(row: PrivacyRequest, now: datetime) -> ExportView:
@@ -88,7 +92,16 @@ def _view(row: PrivacyRequest, now: datetime) -> ExportView:
         expires_at=row.expires_at,
         size_bytes=row.size_bytes,
         download_path=export_path(saved_id(row)) if ready else "",
+        requested_label=minute_label(row.requested_at),
+        expires_label=minute_label(row.expires_at) if ready else "",
+        size_label=_size_label(row.size_bytes) if ready else "",
     )
+
+
+def _size_label(size: int | None) -> str:
+    if not size:
+        return ""
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
 def my_exports(s: Session, actor: Actor, *, limit: int = 5) -> list[ExportView]:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin
 from commerce.kit.pagination import Page, make_page, page_bounds
+from commerce.kit.time import minute_label
 from commerce.models import PrivacyRequest, User, by_id, saved_id
 from commerce.privacy.exports import ExportView, my_exports, start_export
 from commerce.privacy.tasks import schedule_export
@@ -32,6 +33,8 @@ class PrivacyLogRow:
     user_label: str
     requested_at: datetime
     completed_at: datetime | None
+    requested_label: str
+    completed_label: str
 
 
 def privacy_log(s: Session, actor: Actor, *, page: int = 1, per_page: int = 50) -> Page:
@@ -56,6 +59,8 @@ def privacy_log(s: Session, actor: Actor, *, page: int = 1, per_page: int = 50) 
                 user_label=users[row.user_id].email if row.user_id in users else "",
                 requested_at=row.requested_at,
                 completed_at=row.completed_at,
+                requested_label=minute_label(row.requested_at),
+                completed_label=minute_label(row.completed_at),
             )
             for row in rows
         ],
