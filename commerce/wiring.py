@@ -29,6 +29,7 @@ from commerce.orders import tasks as order_jobs
 from commerce.payments import gateway
 from commerce.payments import tasks as payment_jobs
 from commerce.payments.testpay import TestPayGateway
+from commerce.privacy import tasks as privacy_jobs
 from commerce.search import search_index
 from commerce.search import subscribers as search
 from commerce.search import tasks as search_jobs
@@ -137,6 +138,8 @@ JOBS: tuple[Job, ...] = (
     order_jobs.refresh_exchange_rates,
     order_jobs.send_paid_emails,
     payment_jobs.deliver_testpay_event,
+    privacy_jobs.build_export,
+    privacy_jobs.privacy_upkeep,
 )
 
 

@@ -22,6 +22,7 @@ from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
 from storefront.api_licenses import license_routes
+from storefront.api_privacy import privacy_routes
 from storefront.api_session import SessionRefreshMiddleware, session_routes
 from storefront.api_sitemap import sitemap_routes
 from storefront.api_uploads import upload_routes
@@ -54,6 +55,7 @@ routes += webhook_routes(payments.gateway)
 routes += download_routes(storage.blob_store)
 routes += license_routes()
 routes += export_routes()
+routes += privacy_routes(storage.blob_store)
 routes += session_routes()
 routes += access_routes()
 routes += upload_routes(storage.blob_store)

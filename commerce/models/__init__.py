@@ -62,6 +62,7 @@ from commerce.models.orders import (
     TaxRate,
 )
 from commerce.models.payments import PaymentEventKind, WebhookEvent, WebhookOutcome
+from commerce.models.privacy import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
 from commerce.models.shops import Shop
 
@@ -113,6 +114,9 @@ __all__ = [
     "RegistrationToken",
     "PaymentEventKind",
     "PricingMode",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
     "Product",
     "ProductFile",
     "ProductImage",
