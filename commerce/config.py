@@ -46,6 +46,8 @@ class Settings:
     analytics_retention_days: int = 90
     # The ECB's daily reference rates (or a feed in its format); unset keeps the stored rates.
     exchange_rates_url: str | None = None
+    # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
+    stripe_connect_webhook_secret: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -76,6 +78,8 @@ class Settings:
             problems.append("the test payment gateway is refused: set STRIPE_SECRET_KEY")
         if self.stripe_secret_key and not self.stripe_webhook_secret:
             problems.append("STRIPE_WEBHOOK_SECRET is required with Stripe")
+        if self.stripe_secret_key and not self.stripe_connect_webhook_secret:
+            problems.append("STRIPE_CONNECT_WEBHOOK_SECRET is required with Stripe (payouts)")
         if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SECRET_KEY must be set to a random value of 32+ characters")
         if self.database_url.startswith("sqlite"):
@@ -144,6 +148,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         license_key_configured=bool(env.get("LICENSE_ENCRYPTION_KEY")),
         analytics_retention_days=_retention_days(env.get("ANALYTICS_RETENTION_DAYS") or "90"),
         exchange_rates_url=env.get("EXCHANGE_RATES_URL") or None,
+        stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
     )
 
 
