@@ -15,6 +15,7 @@ from commerce.models.analytics import (
     ProductRollup,
     ShopRollup,
 )
+from commerce.models.api import ApiIdempotentRequest, ApiKey
 from commerce.models.base import by_id, primary_key, saved_id
 from commerce.models.catalog import (
     Category,
@@ -88,6 +89,8 @@ __all__ = [
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "ApiIdempotentRequest",
+    "ApiKey",
     "AuditRecord",
     "AuthSession",
     "BannedWord",
