@@ -51,6 +51,8 @@ class Settings:
     # AES-256-GCM key of the local blob store's files (BLOB_ENCRYPTION_KEY, 64 hex characters).
     blob_encryption_key: bytes = b""
     blob_key_configured: bool = False
+    # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
+    stripe_connect_webhook_secret: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +83,8 @@ class Settings:
             problems.append("the test payment gateway is refused: set STRIPE_SECRET_KEY")
         if self.stripe_secret_key and not self.stripe_webhook_secret:
             problems.append("STRIPE_WEBHOOK_SECRET is required with Stripe")
+        if self.stripe_secret_key and not self.stripe_connect_webhook_secret:
+            problems.append("STRIPE_CONNECT_WEBHOOK_SECRET is required with Stripe (payouts)")
         if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SECRET_KEY must be set to a random value of 32+ characters")
         if self.database_url.startswith("sqlite"):
@@ -160,6 +164,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ip_retention_days=_days("IP_RETENTION_DAYS", env.get("IP_RETENTION_DAYS") or "30"),
         blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
+        stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
     )
 
 

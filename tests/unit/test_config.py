@@ -10,6 +10,7 @@ GOOD_PRODUCTION = {
     "SECRET_KEY": "k" * 40,
     "STRIPE_SECRET_KEY": "sk_live_x",
     "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_connect_x",
     "LICENSE_ENCRYPTION_KEY": "ab" * 32,
     "BLOB_ENCRYPTION_KEY": "cd" * 32,
 }
@@ -47,6 +48,7 @@ def test_production_accepts_real_services():
         ({"LICENSE_ENCRYPTION_KEY": ""}, "LICENSE_ENCRYPTION_KEY"),
         ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
         ({"BLOB_ENCRYPTION_KEY": ""}, "BLOB_ENCRYPTION_KEY"),
+        ({"STRIPE_CONNECT_WEBHOOK_SECRET": ""}, "STRIPE_CONNECT_WEBHOOK_SECRET"),
     ],
 )
 def test_production_refuses_laptop_defaults(change, complaint):
