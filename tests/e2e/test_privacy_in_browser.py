@@ -7,6 +7,7 @@ import io
 import json
 import uuid
 import zipfile
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -23,7 +24,7 @@ def test_a_person_downloads_their_data_then_deletes_their_account(page, new_page
     expect(download_link).to_be_visible(timeout=30_000)
     with page.expect_download() as waiting:
         download_link.click()
-    archive = zipfile.ZipFile(io.BytesIO(open(waiting.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(Path(waiting.value.path()).read_bytes()))
     assert json.loads(archive.read("profile.json"))["email"] == email
     assert {"orders.json", "library.csv", "downloads.csv", "reviews.json"} <= set(archive.namelist())
 
