@@ -18,6 +18,7 @@ from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
+from commerce.payouts.tasks import periodic_payouts
 from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
@@ -52,7 +53,7 @@ from storefront.pages.seller.product_edit import product_editor
 from storefront.pages.seller.reviews import seller_reviews
 from storefront.pages.seller.sales import seller_sales
 from storefront.pages.shop import shop
-from storefront.pages.testpay import testpay_page
+from storefront.pages.testpay import testpay_connect_page, testpay_page
 
 # Every page of the app, added below with app.add_page (see storefront/layout.py).
 PAGES: tuple[Page, ...] = (
@@ -65,6 +66,7 @@ PAGES: tuple[Page, ...] = (
     order_page,
     order_history,
     testpay_page,
+    testpay_connect_page,
     login,
     register,
     confirm_registration,
@@ -131,7 +133,10 @@ async def background_jobs():
     license_activity = asyncio.create_task(activity.periodic_flush())
     rates = asyncio.create_task(periodic_rate_refresh())
     uploads = asyncio.create_task(periodic_upload_purge())
+    # The admin's payout schedule: a run on each day it is due.
+    payouts = asyncio.create_task(periodic_payouts())
     yield
+    payouts.cancel()
     rollups.cancel()
     license_activity.cancel()
     with contextlib.suppress(asyncio.CancelledError):
