@@ -55,6 +55,7 @@ SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
 SELLER_PAYOUTS = "/seller/payouts"
 SELLER_REVIEWS = "/seller/reviews"
+SELLER_DEVELOPERS = "/seller/developers"
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
 ADMIN_ORDERS = links.ADMIN_ORDERS_PATH
@@ -78,6 +79,8 @@ ACCESS = links.ACCESS_PATH
 
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+# The seller REST API's reference page (Swagger UI, served by the app).
+API_REFERENCE = "/api/v1/docs"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
 # Product files sent in parts: Uppy's S3 uploader talks to <base>/s3/multipart...
 # (Companion's protocol); with the local store the parts go to UPLOAD_PARTS.
