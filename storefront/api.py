@@ -22,7 +22,9 @@ from storefront.api_access import access_routes
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
+from storefront.api_privacy import privacy_routes
 from storefront.api_session import SessionRefreshMiddleware, session_routes
+from storefront.api_sitemap import sitemap_routes
 from storefront.api_uploads import upload_routes
 from storefront.api_v1.app import PATH as API_V1_PATH
 from storefront.api_v1.app import create_app as create_api_v1
@@ -54,10 +56,12 @@ routes += file_routes(storage.blob_store)
 routes += webhook_routes(payments.gateway)
 routes += download_routes(storage.blob_store)
 routes += export_routes()
+routes += privacy_routes(storage.blob_store)
 routes += session_routes()
 routes += access_routes()
 routes += upload_routes(storage.blob_store)
 routes += csp_routes()
+routes += sitemap_routes()
 # The seller REST API and the public license API: one FastAPI app, one OpenAPI document.
 api_v1 = Mount(API_V1_PATH, app=create_api_v1())
 # Starlette's mount pattern is `.*`, which stops at a newline: an id with an encoded line
@@ -74,7 +78,8 @@ api = Starlette(
         Middleware(SessionRefreshMiddleware),
         # Page loads keep an outside Referer for the analytics state.
         Middleware(ReferrerMiddleware),
-        # Unknown products, shops and categories answer 404 before any script runs.
+        # Unknown products, shops and categories answer 404 before any script runs; found
+        # ones answer with their own title, meta tags and structured data.
         Middleware(PageStatusMiddleware),
     ],
 )
