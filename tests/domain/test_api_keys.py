@@ -11,10 +11,12 @@ from sqlmodel import select
 from commerce.api import idempotency, keys
 from commerce.api.idempotency import Claim
 from commerce.api.scopes import Access, Resource
+from commerce.db import unit_of_work
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import ApiIdempotentRequest, ApiKey, UserRole
 from tests.fixtures.catalog import make_seller
+from tests.fixtures.databases import run_together
 
 
 def test_a_key_is_shown_once_and_stored_only_as_a_hash(s):
@@ -130,3 +132,18 @@ def test_answers_are_kept_a_day_and_an_abandoned_claim_is_taken_over(s):
     s.flush()
     assert idempotency.claim(s, key_id, "stuck", fingerprint).outcome == Claim.NEW
     assert idempotency.claim(s, key_id, "old", fingerprint).outcome == Claim.NEW  # forgotten after a day
+
+
+def test_parallel_requests_with_one_idempotency_key_run_once(committed_postgres):
+    with unit_of_work() as s:
+        seller = make_seller(s, "racer")
+        secret = keys.create_api_key(s, seller, name="ci", scopes=["orders:write"]).secret
+        key_id = keys.authenticate(s, secret).key_id
+    fingerprint = idempotency.request_fingerprint("POST", "/orders/ORD-1/refunds", b"{}")
+
+    def claim(_):
+        with unit_of_work() as s:
+            return idempotency.claim(s, key_id, "same", fingerprint).outcome
+
+    outcomes = run_together(claim, range(6))
+    assert sorted(outcomes) == sorted([Claim.NEW] + [Claim.IN_PROGRESS] * 5)
