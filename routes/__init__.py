@@ -59,6 +59,7 @@ SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
 SELLER_PAYOUTS = links.SELLER_PAYOUTS_PATH
 SELLER_REVIEWS = "/seller/reviews"
+SELLER_DEVELOPERS = "/seller/developers"
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
 ADMIN_ORDERS = links.ADMIN_ORDERS_PATH
@@ -84,6 +85,8 @@ ACCESS = links.ACCESS_PATH
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
 EXPORT_STATEMENT_CSV = links.STATEMENT_CSV_PATH
+# The seller REST API's reference page (Swagger UI, served by the app).
+API_REFERENCE = "/api/v1/docs"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
 # A person's ZIP of their data (storefront/api_privacy.py).
 PRIVACY_EXPORT = links.PRIVACY_EXPORTS_PATH

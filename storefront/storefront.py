@@ -48,6 +48,7 @@ from storefront.pages.search import search
 from storefront.pages.seller.analytics import seller_analytics
 from storefront.pages.seller.bundles import seller_bundles
 from storefront.pages.seller.delivery import seller_delivery
+from storefront.pages.seller.developers import seller_developers
 from storefront.pages.seller.discounts import seller_discounts
 from storefront.pages.seller.index import seller_home
 from storefront.pages.seller.payouts import seller_payouts
@@ -87,6 +88,7 @@ PAGES: tuple[Page, ...] = (
     seller_bundles,
     seller_payouts,
     seller_reviews,
+    seller_developers,
     admin_home,
     admin_users,
     admin_orders,
