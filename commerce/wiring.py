@@ -28,7 +28,12 @@ from commerce.notifications.email import OutboxEmailSender, SmtpEmailSender
 from commerce.orders import tasks as order_jobs
 from commerce.payments import gateway
 from commerce.payments import tasks as payment_jobs
+from commerce.payments.connect import connect_provider
 from commerce.payments.testpay import TestPayGateway
+from commerce.payments.testpay_connect import TestPayConnect
+from commerce.payouts import subscribers as payouts
+from commerce.payouts import tasks as payout_jobs
+from commerce.privacy import tasks as privacy_jobs
 from commerce.search import search_index
 from commerce.search import subscribers as search
 from commerce.search import tasks as search_jobs
@@ -79,6 +84,18 @@ def _payment_gateway(config: Settings):
     )
 
 
+def _connect_provider(config: Settings):
+    """Stripe Connect beside Stripe payments; otherwise TestPay's local payout accounts
+    (refused in production)."""
+    if config.stripe_secret_key:
+        from commerce.payments.stripe_connect import StripeConnect
+
+        return StripeConnect(config.stripe_secret_key, config.stripe_connect_webhook_secret or "")
+    return TestPayConnect.for_environment(
+        config.app_env, config.secret_key, config.base_url, send_event=payment_jobs.send_testpay_event
+    )
+
+
 def _attempt_counter(config: Settings):
     if config.redis_url:
         import redis
@@ -97,6 +114,7 @@ SUBSCRIBERS: events.SubscriberTable = {
     ],
     events.OrderRefunded: [
         analytics.count_refund,  # refund events, the buyer's in-app notice; rollup after commit
+        payouts.recover_after_refund,  # after commit: take paid-out earnings back from transfers
     ],
     events.FulfilmentGranted: [
         delivery.deliver_after_payment,  # after commit: issue keys, start stamped PDFs
@@ -105,6 +123,7 @@ SUBSCRIBERS: events.SubscriberTable = {
     events.FulfilmentRevoked: [
         delivery.withdraw_access,  # keys revoked, download links refused from the commit on
         search.sales_count_changed,
+        payouts.recover_after_revocation,  # after commit: a dispute of paid-out earnings, as a refund
     ],
     events.ProductsChanged: [
         search.reindex_after_commit,  # one reindex job per transaction
@@ -114,6 +133,12 @@ SUBSCRIBERS: events.SubscriberTable = {
     ],
     events.KeysRestocked: [
         delivery.deliver_sales_waiting_for_keys,  # after commit: sales that waited for a key
+    ],
+    events.PayoutPaid: [
+        payouts.tell_seller_paid,  # the seller's in-app notice, and an email after commit
+    ],
+    events.PayoutFailed: [
+        payouts.tell_seller_failed,  # the seller's notice and email: the money is available again
     ],
 }
 
@@ -137,6 +162,12 @@ JOBS: tuple[Job, ...] = (
     order_jobs.refresh_exchange_rates,
     order_jobs.send_paid_emails,
     payment_jobs.deliver_testpay_event,
+    privacy_jobs.build_export,
+    privacy_jobs.privacy_upkeep,
+    payout_jobs.send_payout,
+    payout_jobs.return_failed_payout,
+    payout_jobs.recover_balance,
+    payout_jobs.run_scheduled_payouts,
 )
 
 
@@ -149,6 +180,7 @@ def configure() -> None:
     storage.blob_store.plug(lambda: _blob_store(get_settings()))
     search_index.plug(lambda: _search_index(get_settings()))
     gateway.plug(lambda: _payment_gateway(get_settings()))
+    connect_provider.plug(lambda: _connect_provider(get_settings()))
     email_sender.plug(lambda: _email_sender(get_settings()))
     # No push or SMS vendor is configured anywhere yet; their adapters go here when one is chosen.
     push_sender.plug(LoggingPushSender)
@@ -164,6 +196,7 @@ def reset() -> None:
         storage.blob_store,
         search_index,
         gateway,
+        connect_provider,
         email_sender,
         push_sender,
         sms_sender,

@@ -18,15 +18,17 @@ from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
+from commerce.privacy.tasks import periodic_privacy_upkeep
 from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
 from storefront.layout import Page
-from storefront.pages.account import account
+from storefront.pages.account import account, account_deleted
 from storefront.pages.admin.audit import admin_audit
 from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
 from storefront.pages.admin.payouts import admin_payouts
+from storefront.pages.admin.privacy import admin_privacy
 from storefront.pages.admin.settings import admin_settings
 from storefront.pages.admin.shops import admin_shops
 from storefront.pages.admin.users import admin_users
@@ -90,6 +92,8 @@ PAGES: tuple[Page, ...] = (
     admin_shops,
     admin_settings,
     admin_audit,
+    admin_privacy,
+    account_deleted,
     not_found,
 )
 
@@ -131,7 +135,10 @@ async def background_jobs():
     license_activity = asyncio.create_task(activity.periodic_flush())
     rates = asyncio.create_task(periodic_rate_refresh())
     uploads = asyncio.create_task(periodic_upload_purge())
+    # IP addresses past their retention period, expired export files.
+    privacy = asyncio.create_task(periodic_privacy_upkeep())
     yield
+    privacy.cancel()
     rollups.cancel()
     license_activity.cancel()
     with contextlib.suppress(asyncio.CancelledError):
