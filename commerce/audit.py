@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "set_banned_words": "Changed banned words",
     "revoke_order_access": "Revoked order access",
     "reset_order_downloads": "Reset order downloads",
+    "revoke_leaked_purchase": "Revoked a leaked purchase",
 }
 
 
