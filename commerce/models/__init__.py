@@ -63,9 +63,27 @@ from commerce.models.orders import (
 )
 from commerce.models.payments import PaymentEventKind, WebhookEvent, WebhookOutcome
 from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
+from commerce.models.security import (
+    ChallengePurpose,
+    Passkey,
+    PendingSignIn,
+    RecoveryCode,
+    SecurityEvent,
+    SecurityEventKind,
+    TotpFactor,
+    WebAuthnChallenge,
+)
 from commerce.models.shops import Shop
 
 __all__ = [
+    "WebAuthnChallenge",
+    "TotpFactor",
+    "SecurityEventKind",
+    "SecurityEvent",
+    "RecoveryCode",
+    "PendingSignIn",
+    "Passkey",
+    "ChallengePurpose",
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
