@@ -43,12 +43,15 @@ def enrol(s, actor):
 def test_enrolling_an_app_makes_ten_single_use_recovery_codes_shown_once(s):
     _, actor = signed_in(s)
     setup = two_factor.start_totp(s, actor)
-    assert setup.uri.startswith("otpauth://totp/") and setup.qr_data_uri.startswith("data:image/svg+xml;base64,")
+    assert setup.uri.startswith("otpauth://totp/")
+    assert setup.qr_data_uri.startswith("data:image/svg+xml;base64,")
     assert two_factor.second_factor_status(s, actor).totp_on is False  # not on before a first code
     codes = two_factor.confirm_totp(s, actor, code=code_at(setup.secret, now_step()))
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
     status = two_factor.second_factor_status(s, actor)
-    assert status.totp_on and status.recovery_codes_left == 10
+    assert status.totp_on
+    assert status.recovery_codes_left == 10
     # Stored hashed only: no code appears in the database.
     from commerce.models import RecoveryCode, TotpFactor
 
@@ -133,7 +136,8 @@ def test_an_admin_without_a_second_factor_acts_as_a_buyer_and_keeps_the_last_one
     s.add(user)
     s.flush()
     found = accounts.socket_session(s, grant.token)
-    assert found.admin_without_second_factor and not found.actor.is_admin
+    assert found.admin_without_second_factor
+    assert not found.actor.is_admin
     _, _ = enrol(s, found.actor)
     found = accounts.socket_session(s, grant.token)
     assert found.actor.is_admin
@@ -155,15 +159,18 @@ def test_activity_sessions_and_the_new_device_email(s, outbox):
     )
     s.commit()
     [message] = [m for m in emails_in(outbox) if "New sign-in" in m.subject]
-    assert "Chrome on Linux" in message.text and "203.0.113.7" in message.text
+    assert "Chrome on Linux" in message.text
+    assert "203.0.113.7" in message.text
     sessions = activity.active_sessions(s, actor)
-    assert len(sessions) == 2 and sessions[0].this_session
+    assert len(sessions) == 2
+    assert sessions[0].this_session
     other = next(view for view in sessions if not view.this_session)
     assert (other.device, other.ip) == ("Chrome on Linux", "203.0.113.7")
     activity.end_session(s, actor, other.session_id, CLIENT)
     assert accounts.socket_session(s, grant.token) is None
     shown = [(event.kind, event.device) for event in activity.recent_activity(s, actor)]
-    assert ("signed_in", "Chrome on Linux") in shown and shown[0][0] == "session_ended"
+    assert ("signed_in", "Chrome on Linux") in shown
+    assert shown[0][0] == "session_ended"
     # A browser with the account's device cookie is no new device: no email.
     from commerce.accounts import devices
 
