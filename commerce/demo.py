@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, col, select
 
 from commerce import payments, storage
-from commerce.accounts import passwords
+from commerce.accounts import factors, passwords
 from commerce.actor import Actor
 from commerce.config import get_settings
 from commerce.kit.time import utcnow
@@ -33,6 +33,7 @@ from commerce.models import (
     ProductStatus,
     ProductVersion,
     Shop,
+    TotpFactor,
     User,
     UserRole,
     saved_id,
@@ -45,6 +46,10 @@ from commerce.payments.testpay import TestPayGateway
 
 DEMO_PASSWORD = "demo-password-2026"
 ADMIN_EMAIL = "admin@demo.market"
+# Administrators must use two-factor sign-in: the demo admin's authenticator secret is
+# this known one (add it to any TOTP app, or `python -c "import pyotp; print(pyotp.TOTP('<it>').now())"`).
+# Demo data only; never loaded in production.
+DEMO_ADMIN_TOTP_SECRET = "DEMOADMINTOTPSECRETJBSWY3DPEHPK3"
 BUYER_EMAIL = "buyer@demo.market"
 # A second buyer who has bought something already, so reviews, the library, the admin's
 # orders and refunds have something to show (the demo buyer starts with no orders).
@@ -196,15 +201,32 @@ def _user(s: Session, email: str, name: str, role: UserRole, password_hash: str)
     return user
 
 
+def _admin_second_factor(s: Session) -> None:
+    """The demo admin's authenticator app, with the known DEMO_ADMIN_TOTP_SECRET."""
+    admin_id = saved_id(s.exec(select(User).where(User.email == ADMIN_EMAIL)).one())
+    if s.get(TotpFactor, admin_id) is not None:
+        return
+    s.add(
+        TotpFactor(
+            user_id=admin_id,
+            secret_sealed=factors.seal_secret(admin_id, DEMO_ADMIN_TOTP_SECRET),
+            confirmed_at=utcnow(),
+        )
+    )
+    s.flush()
+
+
 def seed_demo(s: Session) -> bool:
     """Load the demo data; returns False when it was already there."""
     if get_settings().is_production:
         raise RuntimeError("Demo data is never loaded in production.")
     if s.exec(select(User.id).where(User.email == ADMIN_EMAIL)).first() is not None:
         _add_discount_codes(s)
+        _admin_second_factor(s)
         return False
     password_hash = passwords.hash_password(DEMO_PASSWORD)
     _user(s, ADMIN_EMAIL, "Demo Admin", UserRole.ADMIN, password_hash)
+    _admin_second_factor(s)
     _user(s, BUYER_EMAIL, "Demo Buyer", UserRole.BUYER, password_hash)
     categories = {c.slug: c for c in s.exec(select(Category)).all()}
     published_at = utcnow() - timedelta(days=40)
@@ -303,7 +325,7 @@ def credentials_text() -> str:
     sellers = ", ".join(email for email, *_ in SELLERS)
     return (
         "Demo accounts (password for all: " + DEMO_PASSWORD + ")\n"
-        f"  admin:   {ADMIN_EMAIL}\n"
+        f"  admin:   {ADMIN_EMAIL} (two-factor: authenticator secret {DEMO_ADMIN_TOTP_SECRET})\n"
         f"  buyer:   {BUYER_EMAIL} (and {COLLECTOR_EMAIL}, who has a paid order)\n"
         f"  sellers: {sellers}\n"
         + "".join(f"Discount code {code}: {bps / 100:g} % off at {slug}\n" for slug, code, bps in DEMO_DISCOUNT_CODES)

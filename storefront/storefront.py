@@ -37,7 +37,7 @@ from storefront.pages.cart import cart_page
 from storefront.pages.category import category
 from storefront.pages.home import home
 from storefront.pages.library import library, library_product
-from storefront.pages.login import login
+from storefront.pages.login import login, second_factor
 from storefront.pages.not_found import not_found
 from storefront.pages.notifications import notifications
 from storefront.pages.orders import order_history, order_page
@@ -71,6 +71,7 @@ PAGES: tuple[Page, ...] = (
     testpay_page,
     testpay_connect_page,
     login,
+    second_factor,
     register,
     confirm_registration,
     request_reset,

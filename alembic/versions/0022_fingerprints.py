@@ -1,7 +1,7 @@
 """protection: invisible fingerprints per product, and what each personal copy carries
 
 Revision ID: 0022
-Revises: 0015
+Revises: 0019
 """
 
 from collections.abc import Sequence

@@ -75,6 +75,16 @@ from commerce.models.payouts import (
 )
 from commerce.models.privacy import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
+from commerce.models.security import (
+    ChallengePurpose,
+    Passkey,
+    PendingSignIn,
+    RecoveryCode,
+    SecurityEvent,
+    SecurityEventKind,
+    TotpFactor,
+    WebAuthnChallenge,
+)
 from commerce.models.shops import Shop
 
 __all__ = [
@@ -86,6 +96,14 @@ __all__ = [
     "PayoutItem",
     "PayoutSchedule",
     "PayoutStatus",
+    "WebAuthnChallenge",
+    "TotpFactor",
+    "SecurityEventKind",
+    "SecurityEvent",
+    "RecoveryCode",
+    "PendingSignIn",
+    "Passkey",
+    "ChallengePurpose",
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",

@@ -17,6 +17,13 @@ CONTEXTS = {
     "sign_in_unlock": dict(
         display_name="Zoë", unlock_url="https://shop.test/api/session/unlock?token=u1", window_minutes=15
     ),
+    "new_device_sign_in": dict(
+        display_name="Zoë",
+        device="Firefox on Windows",
+        when="03 Dec 2026 10:00 UTC",
+        account_url="https://shop.test/account",
+        ip="203.0.113.9",
+    ),
     "registration_attempt": dict(
         display_name="Zoë", sign_in_url="https://shop.test/login", reset_url="https://shop.test/reset"
     ),
@@ -77,6 +84,7 @@ FACTS = {
     "welcome": ["Zoë", "https://shop.test/"],
     "confirm_registration": ["Zoë", "https://shop.test/welcome/tok9", "24 hours"],
     "sign_in_unlock": ["Zoë", "https://shop.test/api/session/unlock?token=u1", "15 minutes"],
+    "new_device_sign_in": ["Zoë", "Firefox on Windows", "203.0.113.9", "https://shop.test/account"],
     "registration_attempt": ["Zoë", "https://shop.test/login", "https://shop.test/reset", "already has an account"],
     "receipt": [
         "ORD-7Q2K",
