@@ -30,6 +30,8 @@ UNLOCK_PATH = "/api/session/unlock"
 SELLER_PRODUCTS_PATH = "/seller/products"
 SELLER_DELIVERY_PATH = "/seller/delivery"
 SELLER_ANALYTICS_PATH = "/seller/analytics"
+# The studio page of outbound webhooks (the email about a disabled endpoint links to it).
+SELLER_WEBHOOKS_PATH = "/seller/webhooks"
 ADMIN_USERS_PATH = "/admin/users"
 ADMIN_ORDERS_PATH = "/admin/orders"
 # The receipt's one-time "Access your purchase" link (an HTTP route, not a page).

@@ -55,6 +55,7 @@ SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
 SELLER_PAYOUTS = "/seller/payouts"
 SELLER_REVIEWS = "/seller/reviews"
+SELLER_WEBHOOKS = links.SELLER_WEBHOOKS_PATH
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
 ADMIN_ORDERS = links.ADMIN_ORDERS_PATH

@@ -18,6 +18,7 @@ from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
+from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
@@ -131,7 +132,10 @@ async def background_jobs():
     license_activity = asyncio.create_task(activity.periodic_flush())
     rates = asyncio.create_task(periodic_rate_refresh())
     uploads = asyncio.create_task(periodic_upload_purge())
+    # Seller webhooks whose retry is due, or whose worker died mid-attempt, go again.
+    webhook_sweep = asyncio.create_task(periodic_webhook_sweep())
     yield
+    webhook_sweep.cancel()
     rollups.cancel()
     license_activity.cancel()
     with contextlib.suppress(asyncio.CancelledError):

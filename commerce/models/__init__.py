@@ -64,11 +64,20 @@ from commerce.models.orders import (
 from commerce.models.payments import PaymentEventKind, WebhookEvent, WebhookOutcome
 from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
 from commerce.models.shops import Shop
+from commerce.models.webhooks import (
+    AttemptOutcome,
+    EndpointStatus,
+    MessageStatus,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 
 __all__ = [
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "AttemptOutcome",
     "AuditRecord",
     "AuthSession",
     "BannedWord",
@@ -84,6 +93,7 @@ __all__ = [
     "DiscountKind",
     "DownloadCounter",
     "DownloadEvent",
+    "EndpointStatus",
     "ExchangeRate",
     "FailedJob",
     "Fulfilment",
@@ -102,6 +112,7 @@ __all__ = [
     "LicenseActivation",
     "LicenseKey",
     "LicensePolicy",
+    "MessageStatus",
     "ModerationStatus",
     "Notification",
     "Order",
@@ -134,7 +145,10 @@ __all__ = [
     "User",
     "UserPreference",
     "UserRole",
+    "WebhookAttempt",
+    "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookMessage",
     "WebhookOutcome",
     "by_id",
     "primary_key",

@@ -49,6 +49,8 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
         {},
     ),
     "product_rejected": (frozenset({"seller", "product", "reason", "studio_url"}), {}),
+    # Outbound webhooks: an endpoint failed every attempt for days and was switched off.
+    "webhook_endpoint_disabled": (frozenset({"seller", "endpoint_url", "failing_since", "studio_url"}), {}),
 }
 
 _SUBJECTS = {
@@ -64,6 +66,7 @@ _SUBJECTS = {
     "refund_notice": "Refund of {{ amount | money(currency) }} for order {{ order_reference }}",
     "delivery_failed": "We could not deliver {{ product }}: your payment is being refunded",
     "product_rejected": "{{ product }} needs changes before it can be sold",
+    "webhook_endpoint_disabled": "Your webhook endpoint was turned off after failed deliveries",
 }
 
 _env = Environment(

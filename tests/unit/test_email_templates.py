@@ -61,6 +61,12 @@ CONTEXTS = {
         reason="The cover shows a trademarked logo.",
         studio_url="https://shop.test/seller/products/7",
     ),
+    "webhook_endpoint_disabled": dict(
+        seller="Ama",
+        endpoint_url="https://hooks.example.com/marketplace",
+        failing_since="1 December 2026",
+        studio_url="https://shop.test/seller/webhooks",
+    ),
 }
 
 # What the reader must learn from each kind, in the text and in the HTML alike.
@@ -98,6 +104,12 @@ FACTS = {
         "Brush Pack",
         "The cover shows a trademarked logo.",
         "https://shop.test/seller/products/7",
+    ],
+    "webhook_endpoint_disabled": [
+        "Ama",
+        "https://hooks.example.com/marketplace",
+        "1 December 2026",
+        "https://shop.test/seller/webhooks",
     ],
 }
 
