@@ -134,6 +134,25 @@ class ReviewCreated(DomainEvent):
     product_id: int
 
 
+# Payouts (published by commerce.payouts).
+
+
+@dataclass(frozen=True)
+class PayoutPaid(DomainEvent):
+    """A seller's payout reached their bank (the provider's bank payout succeeded)."""
+
+    payout_id: int
+    shop_id: int
+
+
+@dataclass(frozen=True)
+class PayoutFailed(DomainEvent):
+    """A transfer or bank payout failed: its money is available to the seller again."""
+
+    payout_id: int
+    shop_id: int
+
+
 Subscriber = Callable[[Session, Any], None]
 SubscriberTable = Mapping[type[DomainEvent], Sequence[Subscriber]]
 

@@ -1,7 +1,7 @@
 """webhooks_out: sellers' endpoints, the signed messages sent to them and every attempt
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0022
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0015"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from commerce.models.analytics import (
     ProductRollup,
     ShopRollup,
 )
+from commerce.models.api import ApiIdempotentRequest, ApiKey
 from commerce.models.base import by_id, primary_key, saved_id
 from commerce.models.catalog import (
     Category,
@@ -62,6 +63,17 @@ from commerce.models.orders import (
     TaxRate,
 )
 from commerce.models.payments import PaymentEventKind, WebhookEvent, WebhookOutcome
+from commerce.models.payouts import (
+    ConnectEvent,
+    Payout,
+    PayoutAccount,
+    PayoutAccountStatus,
+    PayoutInterval,
+    PayoutItem,
+    PayoutSchedule,
+    PayoutStatus,
+)
+from commerce.models.privacy import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
 from commerce.models.shops import Shop
 from commerce.models.webhooks import (
@@ -74,9 +86,19 @@ from commerce.models.webhooks import (
 )
 
 __all__ = [
+    "ConnectEvent",
+    "Payout",
+    "PayoutAccount",
+    "PayoutAccountStatus",
+    "PayoutInterval",
+    "PayoutItem",
+    "PayoutSchedule",
+    "PayoutStatus",
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "ApiIdempotentRequest",
+    "ApiKey",
     "AttemptOutcome",
     "AuditRecord",
     "AuthSession",
@@ -124,6 +146,9 @@ __all__ = [
     "RegistrationToken",
     "PaymentEventKind",
     "PricingMode",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
     "Product",
     "ProductFile",
     "ProductImage",

@@ -19,6 +19,7 @@ from commerce.models import (
     LicenseKey,
     Order,
     OrderLine,
+    Payout,
     Product,
     ProductVersion,
     Refund,
@@ -195,6 +196,26 @@ def review_data(s: Session, review_id: int) -> dict[int, Data]:
                 "rating": review.rating,
                 "body": review.body,
                 "created_at": iso(review.created_at),
+            }
+        }
+    }
+
+
+def payout_data(s: Session, payout_id: int) -> dict[int, Data]:
+    payout = s.get(Payout, payout_id)
+    if payout is None:
+        return {}
+    return {
+        payout.shop_id: {
+            "payout": {
+                "id": payout.id,
+                "status": str(payout.status),
+                "amount": _money(payout.amount, payout.currency),
+                "reversed": _money(payout.reversed_amount, payout.currency),
+                "failure_message": payout.failure_message,
+                "created_at": iso(payout.created_at),
+                "paid_at": iso(payout.paid_at),
+                "failed_at": iso(payout.failed_at),
             }
         }
     }

@@ -55,5 +55,13 @@ def version_released(s: Session, event: events.VersionReleased) -> None:
     _send(s, "product.version_released", version_id=event.version_id)
 
 
+def payout_paid(s: Session, event: events.PayoutPaid) -> None:
+    _send(s, "payout.paid", payout_id=event.payout_id)
+
+
+def payout_failed(s: Session, event: events.PayoutFailed) -> None:
+    _send(s, "payout.failed", payout_id=event.payout_id)
+
+
 def review_created(s: Session, event: events.ReviewCreated) -> None:
     _send(s, "review.created", review_id=event.review_id)

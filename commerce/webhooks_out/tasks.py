@@ -33,7 +33,7 @@ def _data_by_shop(s, event_type: str, refs: dict[str, Any]) -> dict[int, dict[st
     if event_type == "review.created":
         return payloads.review_data(s, refs["review_id"])
     if event_type in ("payout.paid", "payout.failed"):
-        return {refs["shop_id"]: {"payout": refs["payout"]}}
+        return payloads.payout_data(s, refs["payout_id"])
     raise ValueError(f"no payload for event type {event_type!r}")
 
 

@@ -67,6 +67,14 @@ CONTEXTS = {
         failing_since="1 December 2026",
         studio_url="https://shop.test/seller/webhooks",
     ),
+    "payout_paid": dict(seller="Ama", amount=1842, currency="USD", payouts_url="https://shop.test/seller/payouts"),
+    "payout_failed": dict(
+        seller="Ama",
+        amount=1842,
+        currency="USD",
+        reason="The bank account does not exist.",
+        payouts_url="https://shop.test/seller/payouts",
+    ),
 }
 
 # What the reader must learn from each kind, in the text and in the HTML alike.
@@ -111,6 +119,8 @@ FACTS = {
         "1 December 2026",
         "https://shop.test/seller/webhooks",
     ],
+    "payout_paid": ["Ama", "$18.42", "https://shop.test/seller/payouts"],
+    "payout_failed": ["Ama", "$18.42", "The bank account does not exist.", "https://shop.test/seller/payouts"],
 }
 
 
