@@ -56,6 +56,7 @@ from storefront.pages.seller.payouts import seller_payouts
 from storefront.pages.seller.product_edit import product_editor
 from storefront.pages.seller.reviews import seller_reviews
 from storefront.pages.seller.sales import seller_sales
+from storefront.pages.seller.webhooks import seller_webhooks
 from storefront.pages.shop import shop
 from storefront.pages.testpay import testpay_connect_page, testpay_page
 
@@ -89,6 +90,7 @@ PAGES: tuple[Page, ...] = (
     seller_bundles,
     seller_payouts,
     seller_reviews,
+    seller_webhooks,
     seller_developers,
     admin_home,
     admin_users,
