@@ -20,6 +20,7 @@ from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
 from commerce.payouts.tasks import periodic_payouts
 from commerce.privacy.tasks import periodic_privacy_upkeep
+from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
@@ -55,6 +56,7 @@ from storefront.pages.seller.payouts import seller_payouts
 from storefront.pages.seller.product_edit import product_editor
 from storefront.pages.seller.reviews import seller_reviews
 from storefront.pages.seller.sales import seller_sales
+from storefront.pages.seller.webhooks import seller_webhooks
 from storefront.pages.shop import shop
 from storefront.pages.testpay import testpay_connect_page, testpay_page
 
@@ -89,6 +91,7 @@ PAGES: tuple[Page, ...] = (
     seller_bundles,
     seller_payouts,
     seller_reviews,
+    seller_webhooks,
     seller_developers,
     admin_home,
     admin_users,
@@ -144,7 +147,10 @@ async def background_jobs():
     privacy = asyncio.create_task(periodic_privacy_upkeep())
     # The admin's payout schedule: a run on each day it is due.
     payouts = asyncio.create_task(periodic_payouts())
+    # Seller webhooks whose retry is due, or whose worker died mid-attempt, go again.
+    webhook_sweep = asyncio.create_task(periodic_webhook_sweep())
     yield
+    webhook_sweep.cancel()
     privacy.cancel()
     payouts.cancel()
     rollups.cancel()

@@ -86,6 +86,14 @@ from commerce.models.security import (
     WebAuthnChallenge,
 )
 from commerce.models.shops import Shop
+from commerce.models.webhooks import (
+    AttemptOutcome,
+    EndpointStatus,
+    MessageStatus,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 
 __all__ = [
     "ConnectEvent",
@@ -109,6 +117,7 @@ __all__ = [
     "AnalyticsPendingRollup",
     "ApiIdempotentRequest",
     "ApiKey",
+    "AttemptOutcome",
     "AuditRecord",
     "AuthSession",
     "BannedWord",
@@ -124,6 +133,7 @@ __all__ = [
     "DiscountKind",
     "DownloadCounter",
     "DownloadEvent",
+    "EndpointStatus",
     "ExchangeRate",
     "FailedJob",
     "Fulfilment",
@@ -142,6 +152,7 @@ __all__ = [
     "LicenseActivation",
     "LicenseKey",
     "LicensePolicy",
+    "MessageStatus",
     "ModerationStatus",
     "Notification",
     "Order",
@@ -177,7 +188,10 @@ __all__ = [
     "User",
     "UserPreference",
     "UserRole",
+    "WebhookAttempt",
+    "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookMessage",
     "WebhookOutcome",
     "by_id",
     "primary_key",
