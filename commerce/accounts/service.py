@@ -31,6 +31,9 @@ SESSION_REFRESH_AFTER = timedelta(days=1)
 # A tab that still holds the token replaced a moment ago is not a thief.
 ROTATION_GRACE = timedelta(minutes=2)
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
+# Reset emails to one address per hour, asked for by anyone: enough for a person who lost
+# one, too few to flood an inbox with.
+RESET_EMAILS_PER_HOUR = 3
 LOGIN_WINDOW_SECONDS = 15 * 60
 # Unknown clients (no device cookie for the account) together, per account:
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -379,6 +382,9 @@ def request_password_reset(s: Session, *, email: str) -> None:
     try:
         email = normalise_email(email)
     except ValidationError:
+        return
+    # Counted for unknown addresses too, so the limit tells nothing about who has an account.
+    if not ratelimit.attempt_counter().reserve(f"mail:reset:{email}", RESET_EMAILS_PER_HOUR, 3600):
         return
     user = s.exec(select(User).where(User.email == email)).first()
     if user is None or user.suspended_at is not None:
