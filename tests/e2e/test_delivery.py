@@ -142,7 +142,7 @@ def test_buy_download_copy_key_validate_then_refund_revokes_both(app, page, new_
     expect(sold).to_contain_text("Active")
     expect(sold).to_contain_text(copied[-4:])
     seller.goto("/seller/sales")
-    seller.get_by_role("button", name=f"Refund order {reference} in full").click()
+    seller.get_by_role("button", name=f"Refund in full, order {reference}").click()
     seller.get_by_role("alertdialog").get_by_role("button", name="Refund", exact=True).click()
     expect(seller.locator("[data-testid=sale]").filter(has_text=reference)).to_contain_text("Refunded")
     seller.goto(f"/seller/delivery/{key_product_id}")
