@@ -46,6 +46,11 @@ class Settings:
     analytics_retention_days: int = 90
     # The ECB's daily reference rates (or a feed in its format); unset keeps the stored rates.
     exchange_rates_url: str | None = None
+    # Download logs (and sign-in activity) keep their IP addresses this long (docs/privacy.md).
+    ip_retention_days: int = 30
+    # AES-256-GCM key of the local blob store's files (BLOB_ENCRYPTION_KEY, 64 hex characters).
+    blob_encryption_key: bytes = b""
+    blob_key_configured: bool = False
     # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
     stripe_connect_webhook_secret: str | None = None
 
@@ -86,23 +91,31 @@ class Settings:
             problems.append("SQLite is refused: set DATABASE_URL to PostgreSQL")
         if not self.license_key_configured:
             problems.append("LICENSE_ENCRYPTION_KEY must be set (64 hex characters)")
+        if not self.s3_bucket and not self.blob_key_configured:
+            problems.append("BLOB_ENCRYPTION_KEY must be set (64 hex characters) for files stored on local disk")
         if problems:
             raise ConfigurationError("Production configuration refused: " + "; ".join(problems) + ".")
 
 
-def _license_key(env, secret_key: str) -> bytes:
-    explicit = env.get("LICENSE_ENCRYPTION_KEY")
+def _license_key(env, secret_key: str, name: str = "LICENSE_ENCRYPTION_KEY", label: bytes = b"license-keys:") -> bytes:
+    explicit = env.get(name)
     if explicit:
         try:
             key = bytes.fromhex(explicit)
         except ValueError as exc:
-            raise ConfigurationError("LICENSE_ENCRYPTION_KEY must be 64 hex characters.") from exc
+            raise ConfigurationError(f"{name} must be 64 hex characters.") from exc
         if len(key) != 32:
-            raise ConfigurationError("LICENSE_ENCRYPTION_KEY must be 64 hex characters.")
+            raise ConfigurationError(f"{name} must be 64 hex characters.")
         return key
     # Development only (production requires the explicit key): derived so that a
     # laptop's demo data stays decryptable across restarts.
-    return hashlib.sha256(b"license-keys:" + secret_key.encode()).digest()
+    return hashlib.sha256(label + secret_key.encode()).digest()
+
+
+def _days(name: str, value: str, minimum: int = 1) -> int:
+    if not value.strip().isdigit() or int(value) < minimum:
+        raise ConfigurationError(f"{name} must be a whole number of days, {minimum} or more.")
+    return int(value)
 
 
 def _retention_days(value: str) -> int:
@@ -148,6 +161,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         license_key_configured=bool(env.get("LICENSE_ENCRYPTION_KEY")),
         analytics_retention_days=_retention_days(env.get("ANALYTICS_RETENTION_DAYS") or "90"),
         exchange_rates_url=env.get("EXCHANGE_RATES_URL") or None,
+        ip_retention_days=_days("IP_RETENTION_DAYS", env.get("IP_RETENTION_DAYS") or "30"),
+        blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
+        blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
         stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
     )
 

@@ -37,6 +37,8 @@ ADMIN_USERS_PATH = "/admin/users"
 ADMIN_ORDERS_PATH = "/admin/orders"
 # The receipt's one-time "Access your purchase" link (an HTTP route, not a page).
 ACCESS_PATH = "/access"
+# A person's data export: PRIVACY_EXPORTS_PATH/<request id> (storefront/api_privacy.py).
+PRIVACY_EXPORTS_PATH = "/api/privacy/exports"
 # The embedded test gateway's hosted payment page: TESTPAY_PATH/<session id>.
 TESTPAY_PATH = "/testpay"
 

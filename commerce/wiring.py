@@ -33,6 +33,7 @@ from commerce.payments.testpay import TestPayGateway
 from commerce.payments.testpay_connect import TestPayConnect
 from commerce.payouts import subscribers as payouts
 from commerce.payouts import tasks as payout_jobs
+from commerce.privacy import tasks as privacy_jobs
 from commerce.search import search_index
 from commerce.search import subscribers as search
 from commerce.search import tasks as search_jobs
@@ -55,7 +56,7 @@ def _blob_store(config: Settings):
         from commerce.storage.s3 import S3BlobStore
 
         return S3BlobStore(config.s3_bucket, endpoint_url=config.s3_endpoint_url, region=config.s3_region)
-    return LocalBlobStore(config.storage_dir, config.secret_key)
+    return LocalBlobStore(config.storage_dir, config.secret_key, encryption_key=config.blob_encryption_key)
 
 
 def _search_index(config: Settings):
@@ -161,6 +162,8 @@ JOBS: tuple[Job, ...] = (
     order_jobs.refresh_exchange_rates,
     order_jobs.send_paid_emails,
     payment_jobs.deliver_testpay_event,
+    privacy_jobs.build_export,
+    privacy_jobs.privacy_upkeep,
     payout_jobs.send_payout,
     payout_jobs.return_failed_payout,
     payout_jobs.recover_balance,

@@ -36,6 +36,8 @@ LOGIN = links.LOGIN_PATH
 REGISTER = "/register"
 REGISTRATION_CONFIRM = f"{links.REGISTRATION_CONFIRM_PATH}/[registration_token]"
 ACCOUNT = links.ACCOUNT_PATH
+# Where a deleted account's last page goes.
+ACCOUNT_DELETED = "/goodbye"
 PASSWORD_RESET = links.PASSWORD_RESET_PATH
 PASSWORD_RESET_WITH_TOKEN = f"{links.PASSWORD_RESET_PATH}/[reset_token]"
 PRODUCT = f"{links.PRODUCTS_PATH}/[shop_slug]/[product_slug]"
@@ -57,6 +59,7 @@ SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
 SELLER_PAYOUTS = links.SELLER_PAYOUTS_PATH
 SELLER_REVIEWS = "/seller/reviews"
+SELLER_DEVELOPERS = "/seller/developers"
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
 ADMIN_ORDERS = links.ADMIN_ORDERS_PATH
@@ -64,6 +67,7 @@ ADMIN_PAYOUTS = "/admin/payouts"
 ADMIN_SHOPS = "/admin/shops"
 ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
+ADMIN_PRIVACY = "/admin/privacy"
 
 # Where a visit came from (document.referrer of the landing page): set by the page load's
 # HTTP response (storefront/visit_referrer.py), read by the analytics state from the handshake.
@@ -81,7 +85,11 @@ ACCESS = links.ACCESS_PATH
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
 EXPORT_STATEMENT_CSV = links.STATEMENT_CSV_PATH
+# The seller REST API's reference page (Swagger UI, served by the app).
+API_REFERENCE = "/api/v1/docs"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
+# A person's ZIP of their data (storefront/api_privacy.py).
+PRIVACY_EXPORT = links.PRIVACY_EXPORTS_PATH
 # Product files sent in parts: Uppy's S3 uploader talks to <base>/s3/multipart...
 # (Companion's protocol); with the local store the parts go to UPLOAD_PARTS.
 UPLOADS = "/api/uploads/products"

@@ -19,15 +19,17 @@ from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
 from commerce.payouts.tasks import periodic_payouts
+from commerce.privacy.tasks import periodic_privacy_upkeep
 from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
 from storefront.layout import Page
-from storefront.pages.account import account
+from storefront.pages.account import account, account_deleted
 from storefront.pages.admin.audit import admin_audit
 from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
 from storefront.pages.admin.payouts import admin_payouts
+from storefront.pages.admin.privacy import admin_privacy
 from storefront.pages.admin.settings import admin_settings
 from storefront.pages.admin.shops import admin_shops
 from storefront.pages.admin.users import admin_users
@@ -46,6 +48,7 @@ from storefront.pages.search import search
 from storefront.pages.seller.analytics import seller_analytics
 from storefront.pages.seller.bundles import seller_bundles
 from storefront.pages.seller.delivery import seller_delivery
+from storefront.pages.seller.developers import seller_developers
 from storefront.pages.seller.discounts import seller_discounts
 from storefront.pages.seller.index import seller_home
 from storefront.pages.seller.payouts import seller_payouts
@@ -85,6 +88,7 @@ PAGES: tuple[Page, ...] = (
     seller_bundles,
     seller_payouts,
     seller_reviews,
+    seller_developers,
     admin_home,
     admin_users,
     admin_orders,
@@ -92,6 +96,8 @@ PAGES: tuple[Page, ...] = (
     admin_shops,
     admin_settings,
     admin_audit,
+    admin_privacy,
+    account_deleted,
     not_found,
 )
 
@@ -133,9 +139,12 @@ async def background_jobs():
     license_activity = asyncio.create_task(activity.periodic_flush())
     rates = asyncio.create_task(periodic_rate_refresh())
     uploads = asyncio.create_task(periodic_upload_purge())
+    # IP addresses past their retention period, expired export files.
+    privacy = asyncio.create_task(periodic_privacy_upkeep())
     # The admin's payout schedule: a run on each day it is due.
     payouts = asyncio.create_task(periodic_payouts())
     yield
+    privacy.cancel()
     payouts.cancel()
     rollups.cancel()
     license_activity.cancel()

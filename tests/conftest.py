@@ -17,6 +17,7 @@ from commerce.db import get_engine
 
 pytest_plugins = [
     "tests.fixtures.adapters",
+    "tests.fixtures.api",
     "tests.fixtures.catalog",
     "tests.fixtures.databases",
     "tests.fixtures.delivery",

@@ -70,8 +70,12 @@ class LicenseAnswer:
         return body
 
 
+MAX_PRODUCT_ID = 2**53 - 1  # what every JSON client reads exactly, far below the database's limit
+
+
 def _product_id(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # Bounded like every id the database holds (a larger number is no product, not a crash).
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PRODUCT_ID:
         raise ValidationError("product_id must be the product's number.", "product_id")
     return value
 

@@ -15,6 +15,7 @@ from commerce.models.analytics import (
     ProductRollup,
     ShopRollup,
 )
+from commerce.models.api import ApiIdempotentRequest, ApiKey
 from commerce.models.base import by_id, primary_key, saved_id
 from commerce.models.catalog import (
     Category,
@@ -72,6 +73,7 @@ from commerce.models.payouts import (
     PayoutSchedule,
     PayoutStatus,
 )
+from commerce.models.privacy import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
 from commerce.models.shops import Shop
 
@@ -87,6 +89,8 @@ __all__ = [
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "ApiIdempotentRequest",
+    "ApiKey",
     "AuditRecord",
     "AuthSession",
     "BannedWord",
@@ -131,6 +135,9 @@ __all__ = [
     "RegistrationToken",
     "PaymentEventKind",
     "PricingMode",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
     "Product",
     "ProductFile",
     "ProductImage",
