@@ -15,6 +15,7 @@ SECTIONS = [
     (routes.ADMIN_SHOPS, "Shop quality", "store"),
     (routes.ADMIN_SETTINGS, "Settings", "settings"),
     (routes.ADMIN_AUDIT, "Audit record", "scroll-text"),
+    (routes.ADMIN_LEAKS, "Leak tracer", "fingerprint"),
 ]
 
 

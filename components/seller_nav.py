@@ -15,6 +15,7 @@ SELLER_SECTIONS = [
     ("Bundles", routes.SELLER_BUNDLES, "boxes"),
     ("Balance & payouts", routes.SELLER_PAYOUTS, "wallet"),
     ("Reviews", routes.SELLER_REVIEWS, "star"),
+    ("Leak tracer", routes.SELLER_LEAKS, "fingerprint"),
 ]
 
 

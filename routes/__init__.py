@@ -55,6 +55,7 @@ SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
 SELLER_PAYOUTS = "/seller/payouts"
 SELLER_REVIEWS = "/seller/reviews"
+SELLER_LEAKS = "/seller/leaks"
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
 ADMIN_ORDERS = links.ADMIN_ORDERS_PATH
@@ -62,6 +63,7 @@ ADMIN_PAYOUTS = "/admin/payouts"
 ADMIN_SHOPS = "/admin/shops"
 ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
+ADMIN_LEAKS = "/admin/leaks"
 
 # Where a visit came from (document.referrer of the landing page): set by the page load's
 # HTTP response (storefront/visit_referrer.py), read by the analytics state from the handshake.
