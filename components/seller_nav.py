@@ -17,6 +17,7 @@ SELLER_SECTIONS = [
     ("Reviews", routes.SELLER_REVIEWS, "star"),
     ("Developers", routes.SELLER_DEVELOPERS, "code"),
     ("Webhooks", routes.SELLER_WEBHOOKS, "webhook"),
+    ("Leak tracer", routes.SELLER_LEAKS, "fingerprint"),
 ]
 
 

@@ -65,6 +65,7 @@ SELLER_PAYOUTS = links.SELLER_PAYOUTS_PATH
 SELLER_REVIEWS = "/seller/reviews"
 SELLER_WEBHOOKS = links.SELLER_WEBHOOKS_PATH
 SELLER_DEVELOPERS = "/seller/developers"
+SELLER_LEAKS = "/seller/leaks"
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
 ADMIN_ORDERS = links.ADMIN_ORDERS_PATH
@@ -73,6 +74,7 @@ ADMIN_SHOPS = "/admin/shops"
 ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
 ADMIN_PRIVACY = "/admin/privacy"
+ADMIN_LEAKS = "/admin/leaks"
 
 # Where a visit came from (document.referrer of the landing page): set by the page load's
 # HTTP response (storefront/visit_referrer.py), read by the analytics state from the handshake.

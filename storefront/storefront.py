@@ -52,6 +52,7 @@ from storefront.pages.seller.delivery import seller_delivery
 from storefront.pages.seller.developers import seller_developers
 from storefront.pages.seller.discounts import seller_discounts
 from storefront.pages.seller.index import seller_home
+from storefront.pages.seller.leaks import admin_leaks, seller_leaks
 from storefront.pages.seller.payouts import seller_payouts
 from storefront.pages.seller.product_edit import product_editor
 from storefront.pages.seller.reviews import seller_reviews
@@ -93,6 +94,8 @@ PAGES: tuple[Page, ...] = (
     seller_reviews,
     seller_webhooks,
     seller_developers,
+    seller_leaks,
+    admin_leaks,
     admin_home,
     admin_users,
     admin_orders,

@@ -77,4 +77,5 @@ def test_an_unmarked_file_carries_no_mark(tmp_path):
 
 def test_a_file_of_another_kind_is_read_as_none(tmp_path):
     reading = _read(tmp_path, "notes.txt", b"just text")
-    assert reading.kind is None and reading.evidence == []
+    assert reading.kind is None
+    assert reading.evidence == []

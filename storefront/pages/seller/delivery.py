@@ -40,7 +40,7 @@ def settings_card() -> rx.Component:
                 value=S.settings.link_minutes.to_string(),
                 hint="How long each download link works once clicked; 60 by default.",
             ),
-            rx.text.label(
+            rx.el.label(
                 rx.hstack(
                     rx.checkbox(
                         name="fingerprint",
