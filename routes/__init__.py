@@ -48,6 +48,8 @@ ORDER = f"{links.ORDERS_PATH}/[order_reference]"
 NOTIFICATIONS = "/notifications"
 # The embedded test gateway's payment page.
 TESTPAY = f"{links.TESTPAY_PATH}/[testpay_session]"
+# TestPay's local payout-account onboarding (the embedded stand-in for Stripe Connect's).
+TESTPAY_CONNECT = f"{links.TESTPAY_CONNECT_PATH}/[onboarding_token]"
 SELLER = "/seller"
 SELLER_PRODUCT = f"{links.SELLER_PRODUCTS_PATH}/[edit_product_id]"
 SELLER_DELIVERY = f"{links.SELLER_DELIVERY_PATH}/[delivery_product_id]"
@@ -55,7 +57,7 @@ SELLER_ANALYTICS = links.SELLER_ANALYTICS_PATH
 SELLER_SALES = "/seller/sales"
 SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
-SELLER_PAYOUTS = "/seller/payouts"
+SELLER_PAYOUTS = links.SELLER_PAYOUTS_PATH
 SELLER_REVIEWS = "/seller/reviews"
 SELLER_DEVELOPERS = "/seller/developers"
 ADMIN = "/admin"  # the moderation queue
@@ -82,6 +84,7 @@ ACCESS = links.ACCESS_PATH
 
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+EXPORT_STATEMENT_CSV = links.STATEMENT_CSV_PATH
 # The seller REST API's reference page (Swagger UI, served by the app).
 API_REFERENCE = "/api/v1/docs"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from commerce import payments, storage
 from commerce.db import check_database
+from commerce.payments.connect import connect_provider
 from storefront.api_access import access_routes
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
@@ -53,7 +54,7 @@ routes: list[BaseRoute] = [
 # Other HTTP endpoints are appended here as route lists from their own modules
 # (files, payment webhooks, buyers' downloads), and the /api/v1 app last.
 routes += file_routes(storage.blob_store)
-routes += webhook_routes(payments.gateway)
+routes += webhook_routes(payments.gateway, connect_provider)
 routes += download_routes(storage.blob_store)
 routes += export_routes()
 routes += privacy_routes(storage.blob_store)

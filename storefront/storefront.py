@@ -18,6 +18,7 @@ from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
+from commerce.payouts.tasks import periodic_payouts
 from commerce.privacy.tasks import periodic_privacy_upkeep
 from components import theme
 from storefront import cors, security_headers
@@ -55,7 +56,7 @@ from storefront.pages.seller.product_edit import product_editor
 from storefront.pages.seller.reviews import seller_reviews
 from storefront.pages.seller.sales import seller_sales
 from storefront.pages.shop import shop
-from storefront.pages.testpay import testpay_page
+from storefront.pages.testpay import testpay_connect_page, testpay_page
 
 # Every page of the app, added below with app.add_page (see storefront/layout.py).
 PAGES: tuple[Page, ...] = (
@@ -68,6 +69,7 @@ PAGES: tuple[Page, ...] = (
     order_page,
     order_history,
     testpay_page,
+    testpay_connect_page,
     login,
     register,
     confirm_registration,
@@ -139,8 +141,11 @@ async def background_jobs():
     uploads = asyncio.create_task(periodic_upload_purge())
     # IP addresses past their retention period, expired export files.
     privacy = asyncio.create_task(periodic_privacy_upkeep())
+    # The admin's payout schedule: a run on each day it is due.
+    payouts = asyncio.create_task(periodic_payouts())
     yield
     privacy.cancel()
+    payouts.cancel()
     rollups.cancel()
     license_activity.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -308,11 +308,12 @@ def export_row(view) -> rx.Component:
         ),
         rx.cond(
             view.download_path != "",
-            rx.el.a(
-                "Download ZIP",
+            rx.link(
+                rx.button(rx.icon("download", size=14), "Download ZIP", variant="soft", size="2"),
                 href=view.download_path,
+                # The browser fetches it (an attachment), not the single-page app's router.
+                reload_document=True,
                 download=True,
-                class_name="rt-reset rt-BaseButton rt-r-size-2 rt-variant-soft rt-Button",
                 custom_attrs={"data-testid": "export-download"},
             ),
             rx.cond(view.status == "pending", rx.spinner(size="2")),

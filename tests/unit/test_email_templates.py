@@ -61,6 +61,14 @@ CONTEXTS = {
         reason="The cover shows a trademarked logo.",
         studio_url="https://shop.test/seller/products/7",
     ),
+    "payout_paid": dict(seller="Ama", amount=1842, currency="USD", payouts_url="https://shop.test/seller/payouts"),
+    "payout_failed": dict(
+        seller="Ama",
+        amount=1842,
+        currency="USD",
+        reason="The bank account does not exist.",
+        payouts_url="https://shop.test/seller/payouts",
+    ),
 }
 
 # What the reader must learn from each kind, in the text and in the HTML alike.
@@ -99,6 +107,8 @@ FACTS = {
         "The cover shows a trademarked logo.",
         "https://shop.test/seller/products/7",
     ],
+    "payout_paid": ["Ama", "$18.42", "https://shop.test/seller/payouts"],
+    "payout_failed": ["Ama", "$18.42", "The bank account does not exist.", "https://shop.test/seller/payouts"],
 }
 
 
