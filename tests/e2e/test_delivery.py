@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from commerce.actor import Actor
 from commerce.catalog import images, keys, products
-from commerce.config import DEFAULT_SECRET_KEY
+from commerce.config import DEFAULT_SECRET_KEY, load_settings
 from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
 from commerce.models import DeliveryKind, KeySource, Product, ProductFile, Shop, User, UserRole
@@ -32,7 +32,10 @@ def _app_database(app):
 
 
 def _app_store(app) -> LocalBlobStore:
-    return LocalBlobStore(app.data_dir / "storage", DEFAULT_SECRET_KEY)
+    # The app's own store: files sealed with the embedded run's derived key.
+    return LocalBlobStore(
+        app.data_dir / "storage", DEFAULT_SECRET_KEY, encryption_key=load_settings({}).blob_encryption_key
+    )
 
 
 def _cover() -> io.BytesIO:
