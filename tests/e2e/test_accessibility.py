@@ -86,6 +86,9 @@ SELLER_PAGES = [
     Visit("/seller/bundles"),
     Visit("/seller/payouts"),
     Visit("/seller/reviews"),
+    Visit("/seller/webhooks"),
+    Visit("/seller/developers"),
+    Visit("/seller/leaks"),
 ]
 ADMIN_PAGES = [
     Visit("/admin"),
@@ -95,6 +98,7 @@ ADMIN_PAGES = [
     Visit("/admin/shops", "#shops-table tbody tr"),
     Visit("/admin/settings"),
     Visit("/admin/audit"),
+    Visit("/admin/leaks"),
 ]
 
 
