@@ -80,8 +80,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "Could not create $(VENV): on Debian run 'sudo apt-get install python3-venv'." >&2; exit 1; }
 
-$(RUNTIME_STAMP): requirements.txt | $(PY)
+$(RUNTIME_STAMP): requirements.txt requirements-nodeps.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	touch $@
 
 $(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)

@@ -40,6 +40,9 @@ def seed_demo() -> None:
     with unit_of_work() as s:
         if demo.seed_demo_order(s):
             print("Demo order placed and paid for the demo collector.")
+    with unit_of_work() as s:
+        if demo.seed_demo_payout(s):
+            print("Demo payout: Inkwell Press connected TestPay payouts and was paid out.")
     index_dirty()
     print(demo.credentials_text())
 

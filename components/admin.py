@@ -16,6 +16,7 @@ SECTIONS = [
     (routes.ADMIN_SETTINGS, "Settings", "settings"),
     (routes.ADMIN_AUDIT, "Audit record", "scroll-text"),
     (routes.ADMIN_PRIVACY, "Privacy requests", "user-x"),
+    (routes.ADMIN_LEAKS, "Leak tracer", "fingerprint"),
 ]
 
 
