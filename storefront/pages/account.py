@@ -390,7 +390,9 @@ def sessions() -> rx.Component:
                     rx.flex(
                         rx.box(
                             rx.text(row["device"], rx.cond(row["this"] != "", " (this browser)", ""), weight="medium"),
-                            rx.text("Signed in " + row["since"], rx.cond(row["ip"] != "", " · " + row["ip"], ""), size="1"),
+                            rx.text(
+                                "Signed in " + row["since"], rx.cond(row["ip"] != "", " · " + row["ip"], ""), size="1"
+                            ),
                         ),
                         rx.cond(
                             row["this"] == "",
