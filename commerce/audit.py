@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "reset_order_downloads": "Reset order downloads",
     "set_payout_schedule": "Changed payout schedule",
     "run_payouts": "Ran payouts",
+    "revoke_leaked_purchase": "Revoked a leaked purchase",
 }
 
 

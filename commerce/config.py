@@ -46,6 +46,11 @@ class Settings:
     analytics_retention_days: int = 90
     # The ECB's daily reference rates (or a feed in its format); unset keeps the stored rates.
     exchange_rates_url: str | None = None
+    # Outbound webhooks: loopback addresses (127.0.0.1, ::1) are refused unless this is set,
+    # for development and the tests; private and link-local ones are refused always.
+    webhooks_allow_loopback: bool = False
+    # Seconds to connect and then to wait for each read of an endpoint's answer.
+    webhook_timeout_seconds: float = 10.0
     # Download logs (and sign-in activity) keep their IP addresses this long (docs/privacy.md).
     ip_retention_days: int = 30
     # AES-256-GCM key of the local blob store's files (BLOB_ENCRYPTION_KEY, 64 hex characters).
@@ -89,6 +94,8 @@ class Settings:
             problems.append("SECRET_KEY must be set to a random value of 32+ characters")
         if self.database_url.startswith("sqlite"):
             problems.append("SQLite is refused: set DATABASE_URL to PostgreSQL")
+        if self.webhooks_allow_loopback:
+            problems.append("WEBHOOKS_ALLOW_LOOPBACK is for development only")
         if not self.license_key_configured:
             problems.append("LICENSE_ENCRYPTION_KEY must be set (64 hex characters)")
         if not self.s3_bucket and not self.blob_key_configured:
@@ -123,6 +130,20 @@ def _retention_days(value: str) -> int:
     if not value.strip().isdigit() or int(value) < 2:
         raise ConfigurationError("ANALYTICS_RETENTION_DAYS must be a whole number of days, 2 or more.")
     return int(value)
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _seconds(value: str, name: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds <= 60:
+        raise ConfigurationError(f"{name} must be a number of seconds above 0 and at most 60.")
+    return seconds
 
 
 def _normalise_database_url(url: str) -> str:
@@ -161,6 +182,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         license_key_configured=bool(env.get("LICENSE_ENCRYPTION_KEY")),
         analytics_retention_days=_retention_days(env.get("ANALYTICS_RETENTION_DAYS") or "90"),
         exchange_rates_url=env.get("EXCHANGE_RATES_URL") or None,
+        webhooks_allow_loopback=_flag(env.get("WEBHOOKS_ALLOW_LOOPBACK", "")),
+        webhook_timeout_seconds=_seconds(env.get("WEBHOOK_TIMEOUT_SECONDS") or "10", "WEBHOOK_TIMEOUT_SECONDS"),
         ip_retention_days=_days("IP_RETENTION_DAYS", env.get("IP_RETENTION_DAYS") or "30"),
         blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),

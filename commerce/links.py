@@ -30,6 +30,8 @@ UNLOCK_PATH = "/api/session/unlock"
 SELLER_PRODUCTS_PATH = "/seller/products"
 SELLER_DELIVERY_PATH = "/seller/delivery"
 SELLER_ANALYTICS_PATH = "/seller/analytics"
+# The studio page of outbound webhooks (the email about a disabled endpoint links to it).
+SELLER_WEBHOOKS_PATH = "/seller/webhooks"
 SELLER_PAYOUTS_PATH = "/seller/payouts"
 # The seller's earnings statement, streamed as CSV by an HTTP route (storefront/api_exports.py).
 STATEMENT_CSV_PATH = "/api/seller/exports/statement.csv"

@@ -39,6 +39,8 @@ from commerce.search import subscribers as search
 from commerce.search import tasks as search_jobs
 from commerce.search.embedded import TantivySearchIndex
 from commerce.storage.local import LocalBlobStore
+from commerce.webhooks_out import subscribers as webhooks
+from commerce.webhooks_out import tasks as webhook_jobs
 
 # -- Adapters: an embedded stand-in unless the environment names a real service. --------
 # The clients of real services (boto3, stripe, meilisearch, redis) are imported only when
@@ -56,7 +58,7 @@ def _blob_store(config: Settings):
         from commerce.storage.s3 import S3BlobStore
 
         return S3BlobStore(config.s3_bucket, endpoint_url=config.s3_endpoint_url, region=config.s3_region)
-    return LocalBlobStore(config.storage_dir, config.secret_key)
+    return LocalBlobStore(config.storage_dir, config.secret_key, encryption_key=config.blob_encryption_key)
 
 
 def _search_index(config: Settings):
@@ -111,10 +113,15 @@ def _attempt_counter(config: Settings):
 SUBSCRIBERS: events.SubscriberTable = {
     events.OrderPaid: [
         analytics.count_sale,  # after commit: purchase events, the sellers' in-app notice, rollup
+        webhooks.order_paid,  # after commit: order.paid to each seller's endpoints, their lines only
     ],
     events.OrderRefunded: [
         analytics.count_refund,  # refund events, the buyer's in-app notice; rollup after commit
         payouts.recover_after_refund,  # after commit: take paid-out earnings back from transfers
+        webhooks.order_refunded,  # after commit: order.refunded to the refunded lines' sellers
+    ],
+    events.OrderDisputed: [
+        webhooks.order_disputed,  # after commit: order.disputed to the order's sellers
     ],
     events.FulfilmentGranted: [
         delivery.deliver_after_payment,  # after commit: issue keys, start stamped PDFs
@@ -130,15 +137,30 @@ SUBSCRIBERS: events.SubscriberTable = {
     ],
     events.VersionReleased: [
         delivery.tell_owners_of_update,  # after commit: library badge and update emails (v2+)
+        webhooks.version_released,  # after commit: product.version_released
     ],
     events.KeysRestocked: [
         delivery.deliver_sales_waiting_for_keys,  # after commit: sales that waited for a key
     ],
+    events.ProductPublished: [
+        webhooks.product_published,  # after commit: product.published
+    ],
+    events.LicenseKeyActivated: [
+        webhooks.license_key_activated,  # only enqueues after commit: the license API stays cheap
+    ],
+    events.LicenseKeyDeactivated: [
+        webhooks.license_key_deactivated,  # only enqueues after commit
+    ],
+    events.ReviewCreated: [
+        webhooks.review_created,  # after commit: review.created to the product's seller
+    ],
     events.PayoutPaid: [
         payouts.tell_seller_paid,  # the seller's in-app notice, and an email after commit
+        webhooks.payout_paid,  # after commit: payout.paid
     ],
     events.PayoutFailed: [
         payouts.tell_seller_failed,  # the seller's notice and email: the money is available again
+        webhooks.payout_failed,  # after commit: payout.failed
     ],
 }
 
@@ -162,6 +184,9 @@ JOBS: tuple[Job, ...] = (
     order_jobs.refresh_exchange_rates,
     order_jobs.send_paid_emails,
     payment_jobs.deliver_testpay_event,
+    webhook_jobs.record_event,
+    webhook_jobs.deliver_webhook,
+    webhook_jobs.send_due_webhooks,
     privacy_jobs.build_export,
     privacy_jobs.privacy_upkeep,
     payout_jobs.send_payout,

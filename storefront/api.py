@@ -7,6 +7,7 @@ mounts the Reflex backend under it: these routes are matched first.
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from commerce import payments, storage
 from commerce.db import check_database
+from commerce.payments.connect import connect_provider
 from storefront.api_access import access_routes
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
@@ -52,7 +54,7 @@ routes: list[BaseRoute] = [
 # Other HTTP endpoints are appended here as route lists from their own modules
 # (files, payment webhooks, buyers' downloads), and the /api/v1 app last.
 routes += file_routes(storage.blob_store)
-routes += webhook_routes(payments.gateway)
+routes += webhook_routes(payments.gateway, connect_provider)
 routes += download_routes(storage.blob_store)
 routes += export_routes()
 routes += privacy_routes(storage.blob_store)
@@ -62,7 +64,11 @@ routes += upload_routes(storage.blob_store)
 routes += csp_routes()
 routes += sitemap_routes()
 # The seller REST API and the public license API: one FastAPI app, one OpenAPI document.
-routes.append(Mount(API_V1_PATH, app=create_api_v1()))
+api_v1 = Mount(API_V1_PATH, app=create_api_v1())
+# Starlette's mount pattern is `.*`, which stops at a newline: an id with an encoded line
+# break (%0A) must still reach the API (and get its 404 problem), not fall through to the pages.
+api_v1.path_regex = re.compile(api_v1.path_regex.pattern, re.DOTALL)
+routes.append(api_v1)
 
 api = Starlette(
     routes=routes,

@@ -23,6 +23,7 @@ pytest_plugins = [
     "tests.fixtures.delivery",
     "tests.fixtures.effects",
     "tests.fixtures.s3",
+    "tests.fixtures.webhook_receiver",
     "tests.fixtures.world",
     "pytester",  # tests of the fixtures themselves
 ]

@@ -1,7 +1,7 @@
 """privacy: export and erasure requests, erased accounts, SMS numbers and billing countries encrypted
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 
 The SMS number and the billing countries of carts and orders become AES-256-GCM
 ciphertext (`commerce.models.sealed`): each existing value is encrypted here with the
@@ -17,7 +17,7 @@ from alembic import op
 from commerce.models.sealed import seal, unseal
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

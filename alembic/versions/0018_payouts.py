@@ -4,7 +4,7 @@ Ledger transactions may now name no order line (payouts and transfer reversals) 
 at the payout that settled them; new ledger kinds and the seller_payouts account.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 """
 
 from collections.abc import Sequence

@@ -1,7 +1,7 @@
 """api: sellers' API keys and the answers kept for Idempotency-Key retries
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 """
 
 from collections.abc import Sequence

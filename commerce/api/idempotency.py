@@ -5,8 +5,8 @@ A request claims its key in a short transaction of its own before it runs (the r
 answer yet), so a second request with that key, sent while the first still runs, is told
 to wait instead of doing the work twice. The answer is stored when the request finishes;
 a request that failed on the server (5xx) gives its key back, so a retry runs again.
-Keys are kept for a day (`KEPT_FOR`); a claim left unanswered by a process that died is
-taken over after `ABANDONED_AFTER`.
+Keys are kept for a day (`KEPT_FOR`: each claim drops its API key's older answers); a claim
+left unanswered by a process that died is taken over after `ABANDONED_AFTER`.
 """
 
 from __future__ import annotations
@@ -60,13 +60,15 @@ def claim(s: Session, api_key_id: int, key: str, fingerprint: str) -> Claimed:
     """Claim `key` for this request (commit before running it), or say what was kept for it."""
     key = validate_key(key)
     now = utcnow()
+    # This API key's answers older than a day go (so each key keeps at most a day's worth),
+    # and a claim of this idempotency key that its process left unanswered.
     s.exec(
         delete(ApiIdempotentRequest).where(
             col(ApiIdempotentRequest.api_key_id) == api_key_id,
-            col(ApiIdempotentRequest.key) == key,
             (col(ApiIdempotentRequest.created_at) < now - KEPT_FOR)
             | (
-                col(ApiIdempotentRequest.status).is_(None)
+                (col(ApiIdempotentRequest.key) == key)
+                & col(ApiIdempotentRequest.status).is_(None)
                 & (col(ApiIdempotentRequest.created_at) < now - ABANDONED_AFTER)
             ),
         )
@@ -110,9 +112,3 @@ def release(s: Session, api_key_id: int, key: str) -> None:
             col(ApiIdempotentRequest.status).is_(None),
         )
     )
-
-
-def purge_expired(s: Session) -> int:
-    """Drop kept answers older than a day (the daily sweep)."""
-    result = s.exec(delete(ApiIdempotentRequest).where(col(ApiIdempotentRequest.created_at) < utcnow() - KEPT_FOR))
-    return int(result.rowcount or 0)

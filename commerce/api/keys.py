@@ -109,6 +109,8 @@ def create_api_key(
     cleaned = " ".join((name or "").split())
     if not cleaned:
         raise ValidationError("Name the key after what will use it, such as 'accounting export'.", "name")
+    if not cleaned.isprintable():
+        raise ValidationError("A key's name is plain text on one line.", "name")
     if len(cleaned) > MAX_NAME_LENGTH:
         raise ValidationError(f"A key's name is at most {MAX_NAME_LENGTH} characters.", "name")
     chosen = parse_scopes(scopes)

@@ -8,9 +8,9 @@ times are UTC, ISO 8601 with an offset; ids are the ones the studio's addresses 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from commerce.kit.time import utcnow
 
@@ -32,8 +32,30 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+def _refuse_nul(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Text may not contain NUL characters.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
+
+
 class _In(BaseModel):
+    """A request body: unknown fields refused, and no NUL character anywhere (PostgreSQL
+    stores none, so it would otherwise fail deep inside a service)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        _refuse_nul(data)
+        return data
 
 
 class Money(_Out):

@@ -325,11 +325,22 @@ def payouts_report(s: Session, actor: Actor, *, now: datetime | None = None) -> 
 
 def payouts_csv(s: Session, actor: Actor, *, now: datetime | None = None) -> str:
     """The payouts report as CSV, amounts in major units."""
-    lines = [csv_row(["shop_id", "shop", "currency", "sales", "refunds", "held_for_disputes", "pending", "available"])]
+    header = [
+        "shop_id",
+        "shop",
+        "currency",
+        "sales",
+        "refunds",
+        "held_for_disputes",
+        "pending",
+        "available",
+        "paid_out",
+    ]
+    lines = [csv_row(header)]
     for row in payouts_report(s, actor, now=now):
         major = [
             str(Money(value, row.currency).to_decimal())
-            for value in (row.sales, row.refunds, row.disputed, row.pending, row.available)
+            for value in (row.sales, row.refunds, row.disputed, row.pending, row.available, row.paid_out)
         ]
         lines.append(csv_row([row.shop_id, row.shop_name, row.currency, *major]))
     return "".join(lines)

@@ -75,7 +75,25 @@ from commerce.models.payouts import (
 )
 from commerce.models.privacy import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
+from commerce.models.security import (
+    ChallengePurpose,
+    Passkey,
+    PendingSignIn,
+    RecoveryCode,
+    SecurityEvent,
+    SecurityEventKind,
+    TotpFactor,
+    WebAuthnChallenge,
+)
 from commerce.models.shops import Shop
+from commerce.models.webhooks import (
+    AttemptOutcome,
+    EndpointStatus,
+    MessageStatus,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 
 __all__ = [
     "ConnectEvent",
@@ -86,11 +104,20 @@ __all__ = [
     "PayoutItem",
     "PayoutSchedule",
     "PayoutStatus",
+    "WebAuthnChallenge",
+    "TotpFactor",
+    "SecurityEventKind",
+    "SecurityEvent",
+    "RecoveryCode",
+    "PendingSignIn",
+    "Passkey",
+    "ChallengePurpose",
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
     "ApiIdempotentRequest",
     "ApiKey",
+    "AttemptOutcome",
     "AuditRecord",
     "AuthSession",
     "BannedWord",
@@ -106,6 +133,7 @@ __all__ = [
     "DiscountKind",
     "DownloadCounter",
     "DownloadEvent",
+    "EndpointStatus",
     "ExchangeRate",
     "FailedJob",
     "Fulfilment",
@@ -124,6 +152,7 @@ __all__ = [
     "LicenseActivation",
     "LicenseKey",
     "LicensePolicy",
+    "MessageStatus",
     "ModerationStatus",
     "Notification",
     "Order",
@@ -159,7 +188,10 @@ __all__ = [
     "User",
     "UserPreference",
     "UserRole",
+    "WebhookAttempt",
+    "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookMessage",
     "WebhookOutcome",
     "by_id",
     "primary_key",

@@ -57,6 +57,11 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     replaced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When this browser last gave a second factor (sign-in or step-up); carried on rotation.
+    second_factor_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the owner sees in "active sessions": browser and system, and the address it signed in from.
+    device: str = Field(default="", max_length=120)
+    ip: str | None = Field(default=None, max_length=64)
 
 
 class PasswordResetToken(SQLModel, table=True):

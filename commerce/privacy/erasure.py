@@ -30,6 +30,7 @@ from commerce.errors import NotFound, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import (
     NO_PASSWORD,
+    ApiKey,
     AuthSession,
     Cart,
     CartItem,
@@ -158,6 +159,13 @@ def _close_shop(s: Session, shop: Shop, now) -> None:
         update(Product)
         .where(col(Product.shop_id) == shop.id, col(Product.status) != ProductStatus.ARCHIVED)
         .values(status=ProductStatus.ARCHIVED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # Its API keys stop working with the account.
+    s.exec(
+        update(ApiKey)
+        .where(col(ApiKey.shop_id) == shop.id, col(ApiKey.revoked_at).is_(None))
+        .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
     shop.name = "Closed shop"

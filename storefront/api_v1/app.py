@@ -22,6 +22,7 @@ from storefront.api_v1 import (
     problems,
     products,
     reference,
+    webhook_endpoints,
 )
 from storefront.api_v1.idempotency import IdempotencyMiddleware
 from storefront.api_v1.ratelimit_headers import RateLimitHeadersMiddleware
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     customers.router,
     license_keys.router,
     discount_codes.router,
+    webhook_endpoints.router,
     licenses.router,
     reference.router,
 ]

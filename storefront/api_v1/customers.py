@@ -28,5 +28,7 @@ def list_customers(actor: Reader, cursor: Cursor = None, limit: Limit = 25) -> s
 
 
 @router.get("/{customer_id}", summary="Read a customer", description="Scope: `customers:read`.")
-def get_customer(actor: Reader, customer_id: Annotated[str, Path(min_length=1, max_length=100)]) -> schemas.Customer:
+def get_customer(
+    actor: Reader, customer_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+) -> schemas.Customer:
     return run(customers.get_customer, actor, customer_id)

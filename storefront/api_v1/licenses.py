@@ -13,7 +13,7 @@ from storefront.api_licenses import endpoint
 
 
 class LicenseCheck(BaseModel):
-    product_id: int = Field(ge=1, description="The product's number.")
+    product_id: int = Field(ge=1, le=2**53 - 1, description="The product's number.")
     key: str = Field(min_length=1, max_length=200, description="The license key as the buyer typed it.")
     instance: str | None = Field(
         default=None, max_length=200, description="This installation (required to activate or deactivate)."

@@ -17,7 +17,9 @@ from storefront.api_v1.problems import COMMON, responses
 router = APIRouter(prefix="/orders", tags=["Orders and sales"], responses=responses(*COMMON))
 Reader = Annotated[Actor, Depends(acting(Resource.ORDERS, Access.READ))]
 Writer = Annotated[Actor, Depends(acting(Resource.ORDERS, Access.WRITE))]
-Reference = Annotated[str, Path(min_length=1, max_length=24, description="The order's reference.")]
+Reference = Annotated[
+    str, Path(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9-]+$", description="The order's reference.")
+]
 
 
 @router.get(

@@ -20,7 +20,7 @@ from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied, R
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "application/problem+json"
-TYPE_BASE = "/docs/api#"  # each problem's type names a section of docs/api.md
+TYPE_BASE = "/api/v1/docs#"  # the reference page; the part after # names the kind (docs/api.md explains each)
 
 
 class ProblemResponse(JSONResponse):

@@ -17,6 +17,7 @@ from components.forms import (
     submit_row,
 )
 from state.account import AccountState
+from state.account_security import AccountSecurityState as Security
 from state.notifications import PreferencesState
 from state.privacy import PrivacyState
 from state.session import SessionState
@@ -271,9 +272,144 @@ def notification_preferences() -> rx.Component:
     )
 
 
+def _code_form(on_submit, *, id: str, button: str) -> rx.Component:
+    return stacked_form(
+        labelled_input(
+            "Code", name="code", id=f"{id}-code", auto_complete="one-time-code", hint="6 digits, or a recovery code."
+        ),
+        submit_row(submit_button(button, id=f"{id}-submit")),
+        on_submit=on_submit,
+        id=id,
+        reset_on_submit=True,
+    )
+
+
+def two_factor() -> rx.Component:
+    setup = rx.cond(
+        Security.setup_qr != "",
+        rx.vstack(
+            rx.text("Scan this code with your authenticator app, then enter the 6-digit code it shows."),
+            rx.image(src=Security.setup_qr, alt="QR code for your authenticator app", width="200px", id="totp-qr"),
+            rx.text("Or type this key: ", rx.code(Security.setup_secret, id="totp-secret"), size="2"),
+            _code_form(Security.confirm_totp, id="totp-confirm", button="Turn on"),
+            width="100%",
+        ),
+        rx.button("Set up an authenticator app", on_click=Security.start_totp, id="totp-start", size="3"),
+    )
+    codes = rx.cond(
+        Security.new_codes.length() > 0,
+        rx.callout.root(
+            rx.callout.text(
+                "Your recovery codes. Each works once, if you lose your authenticator. "
+                "Save them now: they are not shown again."
+            ),
+            rx.el.ul(rx.foreach(Security.new_codes, lambda code: rx.el.li(rx.code(code))), id="recovery-codes"),
+            rx.button("I have saved them", on_click=Security.hide_codes, id="recovery-codes-saved", variant="soft"),
+            color_scheme="amber",
+            width="100%",
+        ),
+    )
+    enabled = rx.vstack(
+        rx.text("Authenticator app: on.", id="totp-on", weight="medium"),
+        rx.text(Security.recovery_codes_left.to_string() + " recovery codes left.", id="recovery-left", size="2"),
+        rx.flex(
+            rx.button(
+                "New recovery codes", on_click=Security.regenerate_codes, id="recovery-regenerate", variant="soft"
+            ),
+            rx.cond(
+                Security.required,
+                rx.fragment(),
+                rx.button(
+                    "Turn off", on_click=Security.disable_totp, id="totp-disable", variant="soft", color_scheme="red"
+                ),
+            ),
+            gap="0.5rem",
+            wrap="wrap",
+        ),
+        width="100%",
+    )
+    return section_card(
+        "Two-factor sign-in",
+        rx.cond(
+            Security.admin_setup & ~Security.totp_on,
+            rx.callout.root(
+                rx.callout.text("Administrators must use two-factor sign-in. Set it up to open the admin console."),
+                color_scheme="red",
+                id="admin-second-factor-required",
+            ),
+        ),
+        form_error(Security.error, id="security-error"),
+        form_notice(Security.notice, id="security-notice"),
+        rx.cond(
+            Security.step_up_needed,
+            rx.vstack(
+                rx.text("Confirm it is you with a code from your app or a recovery code, then try again."),
+                _code_form(Security.confirm_step_up, id="step-up", button="Confirm"),
+                width="100%",
+            ),
+        ),
+        codes,
+        rx.cond(Security.totp_on, enabled, setup),
+        description="After your password, sign-in asks for a code from an authenticator app.",
+        id="account-two-factor",
+    )
+
+
+def security_activity() -> rx.Component:
+    return section_card(
+        "Recent security activity",
+        rx.el.ul(
+            rx.foreach(
+                Security.events,
+                lambda row: rx.el.li(
+                    rx.text(row["what"], weight="medium"),
+                    rx.text(
+                        row["when"],
+                        rx.cond(row["device"] != "", " · " + row["device"]),
+                        rx.cond(row["ip"] != "", " · " + row["ip"]),
+                        size="1",
+                        color=theme.TEXT_MUTED,
+                    ),
+                ),
+            ),
+            id="security-activity",
+        ),
+        description="Sign-ins, failed attempts and changes, newest first. Places are not shown: "
+        "the marketplace does not look up where an address is.",
+        id="account-activity",
+    )
+
+
 def sessions() -> rx.Component:
     return section_card(
         "Signed-in devices",
+        rx.el.ul(
+            rx.foreach(
+                Security.sessions,
+                lambda row: rx.el.li(
+                    rx.flex(
+                        rx.box(
+                            rx.text(row["device"], rx.cond(row["this"] != "", " (this browser)"), weight="medium"),
+                            rx.text("Signed in " + row["since"], rx.cond(row["ip"] != "", " · " + row["ip"]), size="1"),
+                        ),
+                        rx.cond(
+                            row["this"] == "",
+                            rx.button(
+                                "Sign out this session",
+                                on_click=Security.end_session(row["id"]),
+                                variant="soft",
+                                size="2",
+                                class_name="end-session",
+                            ),
+                        ),
+                        justify="between",
+                        gap="0.5rem",
+                        wrap="wrap",
+                    ),
+                ),
+            ),
+            id="active-sessions",
+        ),
         rx.box(
             rx.button(
                 "Sign out everywhere",
@@ -308,11 +444,12 @@ def export_row(view) -> rx.Component:
         ),
         rx.cond(
             view.download_path != "",
-            rx.el.a(
-                "Download ZIP",
+            rx.link(
+                rx.button(rx.icon("download", size=14), "Download ZIP", variant="soft", size="2"),
                 href=view.download_path,
+                # The browser fetches it (an attachment), not the single-page app's router.
+                reload_document=True,
                 download=True,
-                class_name="rt-reset rt-BaseButton rt-r-size-2 rt-variant-soft rt-Button",
                 custom_attrs={"data-testid": "export-download"},
             ),
             rx.cond(view.status == "pending", rx.spinner(size="2")),
@@ -428,17 +565,19 @@ def delete_account() -> rx.Component:
     routes.ACCOUNT,
     title="Your account",
     description="Your profile, password and shop.",
-    on_load=[AccountState.open_page, PreferencesState.load, PrivacyState.load],
+    on_load=[AccountState.open_page, PreferencesState.load, PrivacyState.load, Security.load],
 )
 def account() -> rx.Component:
     return column(
         rx.heading("Your account", as_="h1", size="7"),
         profile(),
         password_section(),
+        two_factor(),
         update_emails(),
         open_shop(),
         notification_preferences(),
         sessions(),
+        security_activity(),
         your_data(),
         delete_account(),
         max_width="40rem",

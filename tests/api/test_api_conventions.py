@@ -99,3 +99,18 @@ def test_the_license_api_keeps_its_paths_and_answers(api_world):
     assert answer.json()["status"] == "not_found"
     assert client.post("/api/v1/licenses/validate", content=b"{").status_code == 422
     assert client.get("/api/v1/licenses/validate").status_code == 405
+
+
+def test_a_license_check_of_an_impossibly_large_product_id_is_refused_not_a_crash(api_world):
+    # Found by schemathesis: SQLite cannot take the number, which used to answer 500.
+    answer = api_world.client.post("/api/v1/licenses/validate", json={"product_id": 2**70, "key": "ABCDE-FGHIJ"})
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "product_id"
+
+
+def test_text_with_a_nul_character_is_refused_before_any_service(api_world):
+    client, a = api_world.client, api_world.a
+    answer = client.post(f"/api/v1/orders/{a.order_reference}/refunds", headers=a.headers(), json={"reason": "a\x00b"})
+    assert answer.status_code == 422
+    assert "NUL" in answer.json()["errors"][0]["message"]
+    assert client.get("/api/v1/orders/ORD%00X", headers=a.headers()).status_code == 422

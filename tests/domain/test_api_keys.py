@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from commerce.api import idempotency, keys
 from commerce.api.idempotency import Claim
 from commerce.api.scopes import Access, Resource
+from commerce.db import unit_of_work
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import ApiKey, UserRole
+from commerce.models import ApiIdempotentRequest, ApiKey, UserRole
 from tests.fixtures.catalog import make_seller
+from tests.fixtures.databases import run_together
 
 
 def test_a_key_is_shown_once_and_stored_only_as_a_hash(s):
@@ -81,6 +84,7 @@ def test_a_seller_manages_only_their_own_keys(s):
         ("ok", ["products:delete"], None, "scopes"),
         ("ok", ["customers:write"], None, "scopes"),
         ("ok", ["products:read"], 3, "expires_in_days"),
+        ("bad\x00name", ["products:read"], None, "name"),
     ],
 )
 def test_bad_input_creates_nothing(s, name, scopes, days, field):
@@ -113,3 +117,33 @@ def test_an_idempotency_key_answers_the_first_answer_and_refuses_another_request
     assert idempotency.claim(s, key_id, "k2", first).outcome == Claim.NEW
     with pytest.raises(ValidationError):
         idempotency.claim(s, key_id, "bad\nkey", first)
+
+
+def test_answers_are_kept_a_day_and_an_abandoned_claim_is_taken_over(s):
+    seller = make_seller(s)
+    key_id = keys.authenticate(s, keys.create_api_key(s, seller, name="ci", scopes=["products:write"]).secret).key_id
+    fingerprint = idempotency.request_fingerprint("POST", "/products", b"{}")
+    assert idempotency.claim(s, key_id, "old", fingerprint).outcome == Claim.NEW
+    idempotency.finish(s, key_id, "old", status=201, content_type="application/json", body="{}")
+    assert idempotency.claim(s, key_id, "stuck", fingerprint).outcome == Claim.NEW
+    rows = {row.key: row for row in s.exec(select(ApiIdempotentRequest)).all()}
+    rows["old"].created_at = utcnow() - idempotency.KEPT_FOR - timedelta(minutes=1)
+    rows["stuck"].created_at = utcnow() - idempotency.ABANDONED_AFTER - timedelta(minutes=1)
+    s.flush()
+    assert idempotency.claim(s, key_id, "stuck", fingerprint).outcome == Claim.NEW
+    assert idempotency.claim(s, key_id, "old", fingerprint).outcome == Claim.NEW  # forgotten after a day
+
+
+def test_parallel_requests_with_one_idempotency_key_run_once(committed_postgres):
+    with unit_of_work() as s:
+        seller = make_seller(s, "racer")
+        secret = keys.create_api_key(s, seller, name="ci", scopes=["orders:write"]).secret
+        key_id = keys.authenticate(s, secret).key_id
+    fingerprint = idempotency.request_fingerprint("POST", "/orders/ORD-1/refunds", b"{}")
+
+    def claim(_):
+        with unit_of_work() as s:
+            return idempotency.claim(s, key_id, "same", fingerprint).outcome
+
+    outcomes = run_together(claim, range(6))
+    assert sorted(outcomes) == sorted([Claim.NEW] + [Claim.IN_PROGRESS] * 5)

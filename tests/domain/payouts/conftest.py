@@ -13,7 +13,7 @@ from commerce import ledger
 from commerce.kit.time import utcnow
 from commerce.models import LedgerPosting, LedgerTransaction, Payout, PayoutAccount, Shop
 from commerce.payments.connect import ReversalRefused, connect_provider
-from commerce.payments.testpay_connect import PAYOUT_FAILS, PAYS_OUT, TestPayConnect
+from commerce.payments.testpay_connect import PAYS_OUT, TestPayConnect
 from commerce.payouts import accounts
 from commerce.payouts.engine import settled_total
 from commerce.payouts.tasks import start_run
@@ -108,6 +108,3 @@ def assert_reconciles(payouts: Payouts, shop: Shop) -> None:
     for payout in payouts.s.exec(select(Payout).where(Payout.shop_id == shop.id)).all():
         assert settled_total(payouts.s, payout.id) == payout.amount
     assert_ledger_balanced(payouts.s)
-
-
-__all__ = ["PAYOUT_FAILS", "PAYS_OUT", "assert_reconciles"]

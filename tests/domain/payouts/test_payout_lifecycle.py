@@ -19,10 +19,11 @@ from commerce.models import (
 )
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
+from commerce.payments.testpay_connect import PAYOUT_FAILS
 from commerce.payouts import accounts, schedule, tasks, views
 from commerce.payouts.admin import run_payouts_now
 from tests.domain.checkout.test_disputes import dispute_event
-from tests.domain.payouts.conftest import PAYOUT_FAILS, assert_reconciles
+from tests.domain.payouts.conftest import assert_reconciles
 from tests.fixtures.adapters import emails_in
 
 PRICE = 2000

@@ -11,8 +11,10 @@ from sqlmodel import SQLModel
 from commerce import accounts
 from commerce.accounts import passwords
 from commerce.actor import Actor
+from commerce.api.keys import authenticate, create_api_key
+from commerce.api.scopes import ALL_SCOPES
 from commerce.delivery import downloads, library
-from commerce.errors import NotFound, ValidationError
+from commerce.errors import DomainError, NotFound, ValidationError
 from commerce.ledger.service import seller_balances, trial_balance
 from commerce.licensing import api as license_api
 from commerce.models import (
@@ -164,6 +166,7 @@ def test_a_closing_sellers_buyers_keep_what_they_bought(shop, history, jobs):
     seller_user.password_hash = passwords.hash_password(PASSWORD)
     s.add(seller_user)
     balance_before = trial_balance(s)
+    key = create_api_key(s, shop.seller, name="accounting export", scopes=list(ALL_SCOPES[:1]))
     done = erasure.erase_account(s, shop.seller, password=PASSWORD)
     s.commit()
     assert done.shop_closed
@@ -173,6 +176,8 @@ def test_a_closing_sellers_buyers_keep_what_they_bought(shop, history, jobs):
     assert shop_row.bio == ""
     products = s.exec(select(Product).where(Product.shop_id == shop_row.id)).scalars().all()
     assert {p.status for p in products} == {ProductStatus.ARCHIVED}
+    with pytest.raises(DomainError):
+        authenticate(s, key.secret)  # the shop's API keys stop working
     # The buyer's library, download and key all still work.
     buyer = history["buyer"]
     titles = {item.title for item in library.library(s, buyer).items}
