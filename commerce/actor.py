@@ -22,6 +22,9 @@ class Actor:
     user_id: int | None
     role: UserRole | Literal["anonymous"]
     shop_id: int | None = None
+    # The signed-in browser's session (its family id, kept across token rotations): a
+    # step-up (accounts/step_up.py) is recorded per session, not per account.
+    session_id: str | None = None
 
     @classmethod
     def anonymous(cls) -> Actor:

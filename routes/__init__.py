@@ -33,9 +33,15 @@ CART = links.CART_PATH
 LIBRARY = links.LIBRARY_PATH
 LIBRARY_PRODUCT = f"{links.LIBRARY_PATH}/[library_product_id]"
 LOGIN = links.LOGIN_PATH
+# The sign-in's second step (a code from the authenticator app or a recovery code).
+LOGIN_SECOND_FACTOR = f"{links.LOGIN_PATH}/second-factor"
 REGISTER = "/register"
 REGISTRATION_CONFIRM = f"{links.REGISTRATION_CONFIRM_PATH}/[registration_token]"
 ACCOUNT = links.ACCOUNT_PATH
+# Where a deleted account's last page goes.
+ACCOUNT_DELETED = "/goodbye"
+# The account page's two-factor section, where an administrator without one is sent.
+ACCOUNT_SECURITY = f"{links.ACCOUNT_PATH}?setup=second-factor"
 PASSWORD_RESET = links.PASSWORD_RESET_PATH
 PASSWORD_RESET_WITH_TOKEN = f"{links.PASSWORD_RESET_PATH}/[reset_token]"
 PRODUCT = f"{links.PRODUCTS_PATH}/[shop_slug]/[product_slug]"
@@ -46,6 +52,8 @@ ORDER = f"{links.ORDERS_PATH}/[order_reference]"
 NOTIFICATIONS = "/notifications"
 # The embedded test gateway's payment page.
 TESTPAY = f"{links.TESTPAY_PATH}/[testpay_session]"
+# TestPay's local payout-account onboarding (the embedded stand-in for Stripe Connect's).
+TESTPAY_CONNECT = f"{links.TESTPAY_CONNECT_PATH}/[onboarding_token]"
 SELLER = "/seller"
 SELLER_PRODUCT = f"{links.SELLER_PRODUCTS_PATH}/[edit_product_id]"
 SELLER_DELIVERY = f"{links.SELLER_DELIVERY_PATH}/[delivery_product_id]"
@@ -53,8 +61,10 @@ SELLER_ANALYTICS = links.SELLER_ANALYTICS_PATH
 SELLER_SALES = "/seller/sales"
 SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
-SELLER_PAYOUTS = "/seller/payouts"
+SELLER_PAYOUTS = links.SELLER_PAYOUTS_PATH
 SELLER_REVIEWS = "/seller/reviews"
+SELLER_WEBHOOKS = links.SELLER_WEBHOOKS_PATH
+SELLER_DEVELOPERS = "/seller/developers"
 SELLER_LEAKS = "/seller/leaks"
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
@@ -63,6 +73,7 @@ ADMIN_PAYOUTS = "/admin/payouts"
 ADMIN_SHOPS = "/admin/shops"
 ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
+ADMIN_PRIVACY = "/admin/privacy"
 ADMIN_LEAKS = "/admin/leaks"
 
 # Where a visit came from (document.referrer of the landing page): set by the page load's
@@ -72,6 +83,9 @@ REFERRER_COOKIE = "mp_ref"
 # The session cookie's HTTP routes (storefront/api_session.py): only HTTP responses set it.
 SESSION_LOGIN = "/api/session/login"
 SESSION_WELCOME = "/api/session/welcome"
+SESSION_SECOND_FACTOR = "/api/session/second-factor"
+# A password accepted for an account with a second factor, waiting for it (HttpOnly, /api/session only).
+PENDING_SIGN_IN_COOKIE = "mp_2fa"
 SESSION_UNLOCK = links.UNLOCK_PATH
 # The browser's device cookie per account it signed in to (commerce/accounts/devices.py).
 DEVICE_COOKIE = "mp_device"
@@ -80,7 +94,12 @@ ACCESS = links.ACCESS_PATH
 
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+EXPORT_STATEMENT_CSV = links.STATEMENT_CSV_PATH
+# The seller REST API's reference page (Swagger UI, served by the app).
+API_REFERENCE = "/api/v1/docs"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
+# A person's ZIP of their data (storefront/api_privacy.py).
+PRIVACY_EXPORT = links.PRIVACY_EXPORTS_PATH
 # Product files sent in parts: Uppy's S3 uploader talks to <base>/s3/multipart...
 # (Companion's protocol); with the local store the parts go to UPLOAD_PARTS.
 UPLOADS = "/api/uploads/products"
@@ -132,6 +151,13 @@ def login_url(next_path: str | None = None, *, error: str = "") -> str:
     target = safe_next_path(next_path, default="")
     query = {name: value for name, value in (("next", "" if target == HOME else target), ("error", error)) if value}
     return f"{LOGIN}?{urlencode(query)}" if query else LOGIN
+
+
+def second_factor_url(next_path: str | None = None, *, error: str = "") -> str:
+    """The sign-in's second-factor page, going on to `next_path` afterwards."""
+    target = safe_next_path(next_path, default="")
+    query = {name: value for name, value in (("next", "" if target == HOME else target), ("error", error)) if value}
+    return f"{LOGIN_SECOND_FACTOR}?{urlencode(query)}" if query else LOGIN_SECOND_FACTOR
 
 
 def registration_confirm_url(token: str, *, error: str = "") -> str:

@@ -9,6 +9,7 @@ import reflex as rx
 import routes
 from commerce import accounts
 from commerce.accounts import claims
+from commerce.accounts.activity import Client
 from commerce.delivery import library
 from state.form_data import confirmed, form_errors, missing, secret_field, text_field
 from state.page import ServiceState
@@ -86,7 +87,8 @@ class AccountState(ServiceState, rx.State):
             return
         self.password_pending = True
         yield
-        result = await self._call(accounts.change_password, current_password=current, new_password=new)
+        client = Client(ip=self.router.session.client_ip or None, user_agent=self.router.headers.user_agent or "")
+        result = await self._call(accounts.change_password, current_password=current, new_password=new, client=client)
         self.password_pending = False
         self.password_errors = form_errors(result, ("current_password", "password"))
         if not result.ok:

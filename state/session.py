@@ -34,6 +34,14 @@ LOGIN_ERRORS = {
     "origin": "That sign-in did not come from this site's page. Sign in here.",
     "unlocked": "This device can sign in to your account now.",
     "unlock": "This link is invalid or has expired. Sign in, or reset your password.",
+    "expired": "This sign-in has expired. Enter your email and password again.",
+}
+# What the second-factor page says for the reason codes its route sends back.
+SECOND_FACTOR_ERRORS = {
+    "code": "That code is not right. Enter the current code from your app, or a recovery code.",
+    "missing": "Enter the code from your authenticator app, or a recovery code.",
+    "limited": "Too many wrong codes. Wait 15 minutes, or use a recovery code later.",
+    "origin": "That sign-in did not come from this site's page. Enter the code here.",
 }
 CONFIRM_ERRORS = {
     "expired": "This sign-up link is invalid or has expired. Sign up again to get a new one.",
@@ -61,6 +69,8 @@ class SessionState(rx.State):
     # The token this page last resolved (its hash): the websocket keeps presenting its
     # handshake's cookie after a rotation, which stays valid for this page only.
     _seen_token_hash: str = ""
+    # The session's family id: step-up (accounts/step_up.py) is per session.
+    _session_id: str = ""
 
     # Shown in menus and headers only; never used to decide anything.
     display_name: str = ""
@@ -69,6 +79,10 @@ class SessionState(rx.State):
     shop_slug: str = ""
 
     login_error: str = ""
+    second_factor_error: str = ""
+    # An administrator whose account has no second factor yet: the admin console sends
+    # them to set one up (their actor is a buyer's until they do).
+    needs_second_factor: bool = False
 
     # The sign-up form's errors: "email", "display_name", "password", "confirm" or "form".
     register_errors: dict[str, str] = {}
@@ -85,7 +99,7 @@ class SessionState(rx.State):
 
     @rx.var
     def is_admin(self) -> bool:
-        return self.role == UserRole.ADMIN
+        return self.role == UserRole.ADMIN and not self.needs_second_factor
 
     @rx.var
     def has_shop(self) -> bool:
@@ -116,10 +130,13 @@ class SessionState(rx.State):
         if found is None:
             self._user_id, self._role, self._shop_id, self._seen_token_hash = None, ANONYMOUS, None, ""
             self.display_name, self.email, self.role, self.shop_slug = "", "", ANONYMOUS, ""
+            self._session_id, self.needs_second_factor = "", False
             return
         user = found.user
-        self._user_id, self._role, self._shop_id = user.id, user.role, user.shop_id
-        self._seen_token_hash = found.token_hash
+        actor = found.actor
+        self._user_id, self._role, self._shop_id = actor.user_id, actor.role, actor.shop_id
+        self._seen_token_hash, self._session_id = found.token_hash, found.session_id
+        self.needs_second_factor = found.admin_without_second_factor
         self.display_name, self.email, self.role = user.display_name, user.email, user.role
         self.shop_slug = user.shop_slug or ""
 
@@ -138,7 +155,7 @@ class SessionState(rx.State):
         return self._actor()
 
     def _actor(self) -> Actor:
-        return Actor(user_id=self._user_id, role=self._role, shop_id=self._shop_id)
+        return Actor(user_id=self._user_id, role=self._role, shop_id=self._shop_id, session_id=self._session_id or None)
 
     def _client_id(self) -> str:
         # The socket's peer address (or the trusted proxy's X-Forwarded-For entry,
@@ -180,6 +197,21 @@ class SessionState(rx.State):
         actor = await self._resume()
         if actor.is_signed_in:
             return rx.redirect(self._next_path(), replace=True)
+
+    @rx.event
+    async def open_second_factor_page(self):
+        """The sign-in's second step: its form posts to the HTTP route (which sets the cookie)."""
+        self.second_factor_error = SECOND_FACTOR_ERRORS.get(self.router.url.query_parameters.get("error", ""), "")
+        actor = await self._resume()
+        if actor.is_signed_in:
+            return rx.redirect(self._next_path(), replace=True)
+
+    @rx.event
+    async def require_admin_second_factor(self):
+        """Admin pages: an administrator without a second factor is sent to set one up."""
+        await self._resume()
+        if self.needs_second_factor:
+            return rx.redirect(routes.ACCOUNT_SECURITY, replace=True)
 
     # Forms.
 

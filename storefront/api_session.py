@@ -6,6 +6,10 @@
         reason code it shows.
     POST /api/session/welcome   the sign-up link's page posts its token here: the account
         is created and signed in the same way.
+    POST /api/session/second-factor   for an account with a second factor, the password
+        leaves a pending sign-in (its token in the HttpOnly `mp_2fa` cookie, ten minutes);
+        the second-factor page posts the code from the authenticator app or a recovery code
+        here, and only then is the session cookie set.
 
 Every page load (a GET for a page, not an API or the event socket) also refreshes a
 session due for a new token (`SessionRefreshMiddleware`), so the cookie rotates without
@@ -26,7 +30,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import routes
 from commerce import accounts
-from commerce.accounts import devices
+from commerce.accounts import devices, sign_in
+from commerce.accounts.activity import Client
+from commerce.accounts.service import SECOND_FACTOR_WAIT
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.errors import PermissionDenied, RateLimited, ValidationError
@@ -53,9 +59,43 @@ def _back(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303, headers=_NO_STORE)
 
 
-def _sign_in(email: str, password: str, client_id: str, device: str | None) -> accounts.SessionGrant:
-    with unit_of_work() as s:
-        return accounts.login(s, email=email, password=password, client_id=client_id, device_cookie=device)
+def _sign_in(
+    email: str, password: str, client: Client, device: str | None
+) -> accounts.SessionGrant | accounts.SecondFactorNeeded:
+    try:
+        with unit_of_work() as s:
+            return accounts.login(
+                s,
+                email=email,
+                password=password,
+                client_id=client.ip or "unknown",
+                device_cookie=device,
+                user_agent=client.user_agent,
+            )
+    except ValidationError:
+        with unit_of_work() as s:
+            accounts.record_failed_sign_in(s, email=email, client=client)
+        raise
+
+
+def _client(request: Request) -> Client:
+    return Client(ip=client_address(request), user_agent=request.headers.get("user-agent", "")[:512])
+
+
+def _pending_cookie(response: Response, token: str | None) -> Response:
+    if token is None:
+        response.delete_cookie(routes.PENDING_SIGN_IN_COOKIE, path=DEVICE_COOKIE_PATH, httponly=True, samesite="lax")
+        return response
+    response.set_cookie(
+        routes.PENDING_SIGN_IN_COOKIE,
+        token,
+        max_age=int(SECOND_FACTOR_WAIT.total_seconds()),
+        path=DEVICE_COOKIE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().base_url.startswith("https://"),
+    )
+    return response
 
 
 def _known_device(response: Response, email: str) -> Response:
@@ -87,14 +127,54 @@ async def login(request: Request) -> Response:
         return _back(routes.login_url(next_path, error="missing"))
     try:
         device = request.cookies.get(routes.DEVICE_COOKIE)
-        grant = await run_in_threadpool(_sign_in, email, password, client_address(request), device)
+        grant = await run_in_threadpool(_sign_in, email, password, _client(request), device)
     except RateLimited:
         return _back(routes.login_url(next_path, error="limited"))
     except PermissionDenied:
         return _back(routes.login_url(next_path, error="suspended"))
     except ValidationError:
         return _back(routes.login_url(next_path, error="incorrect"))
+    if isinstance(grant, accounts.SecondFactorNeeded):
+        return _pending_cookie(_back(routes.second_factor_url(next_path)), grant.token)
     return _known_device(set_session_cookie(_back(next_path), grant.token), grant.user.email)
+
+
+def _finish_with_code(token: str, code: str, client: Client, device: str | None) -> accounts.SessionGrant:
+    try:
+        with unit_of_work() as s:
+            return sign_in.finish_with_code(s, token=token, code=code, client=client, device_cookie=device)
+    except ValidationError as refused:
+        if refused.field == "code":
+            with unit_of_work() as s:
+                sign_in.record_failed_code(s, token=token, client=client)
+        raise
+
+
+async def second_factor(request: Request) -> Response:
+    """The second step: a code from the authenticator app or a recovery code."""
+    form = await request.form(max_files=0, max_fields=5)
+    next_path = routes.safe_next_path(str(form.get("next") or ""))
+    if not _same_site(request):
+        return _back(routes.second_factor_url(next_path, error="origin"))
+    token = request.cookies.get(routes.PENDING_SIGN_IN_COOKIE, "")
+    code = str(form.get("code") or "")[:MAX_FIELD].strip()
+    if not token:
+        return _back(routes.login_url(next_path, error="expired"))
+    if not code:
+        return _back(routes.second_factor_url(next_path, error="missing"))
+    device = request.cookies.get(routes.DEVICE_COOKIE)
+    try:
+        grant = await run_in_threadpool(_finish_with_code, token, code, _client(request), device)
+    except RateLimited:
+        return _back(routes.second_factor_url(next_path, error="limited"))
+    except PermissionDenied:
+        return _pending_cookie(_back(routes.login_url(next_path, error="suspended")), None)
+    except sign_in.SignInExpired:
+        return _pending_cookie(_back(routes.login_url(next_path, error="expired")), None)
+    except ValidationError:
+        return _back(routes.second_factor_url(next_path, error="code"))
+    response = _pending_cookie(set_session_cookie(_back(next_path), grant.token), None)
+    return _known_device(response, grant.user.email)
 
 
 async def unlock(request: Request) -> Response:
@@ -122,6 +202,7 @@ def session_routes() -> list[Route]:
     return [
         Route(routes.SESSION_LOGIN, login, methods=["POST"]),
         Route(routes.SESSION_WELCOME, welcome, methods=["POST"]),
+        Route(routes.SESSION_SECOND_FACTOR, second_factor, methods=["POST"]),
         Route(routes.SESSION_UNLOCK, unlock, methods=["GET"]),
     ]
 

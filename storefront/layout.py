@@ -296,7 +296,9 @@ def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = No
         "Your account does not have access to the admin console.",
         link_button("Back to the shop", routes.HOME, id="not-allowed-action", primary=False),
     )
-    return _signed_in_page(route, title, description, on_load, allowed=SessionState.is_admin, refused=refused)
+    # An administrator without a second factor is sent to set one up (and acts as a buyer until then).
+    guarded = [SessionState.require_admin_second_factor, *_on_load_list(on_load)]
+    return _signed_in_page(route, title, description, guarded, allowed=SessionState.is_admin, refused=refused)
 
 
 def listing_page(

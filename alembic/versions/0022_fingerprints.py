@@ -1,7 +1,7 @@
 """protection: invisible fingerprints per product, and what each personal copy carries
 
 Revision ID: 0022
-Revises: 0015
+Revises: 0020
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0015"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

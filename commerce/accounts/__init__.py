@@ -2,6 +2,7 @@
 
 from commerce.accounts.registration import confirm_registration, register
 from commerce.accounts.service import (
+    SecondFactorNeeded,
     SessionGrant,
     SocketSession,
     UserView,
@@ -19,6 +20,7 @@ from commerce.accounts.service import (
 )
 
 __all__ = [
+    "SecondFactorNeeded",
     "SessionGrant",
     "SocketSession",
     "UserView",

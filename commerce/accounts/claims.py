@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from commerce.accounts import passwords
+from commerce.accounts import factors, passwords
 from commerce.accounts.service import SessionGrant, _start_session
 from commerce.actor import Actor, require_signed_in
 from commerce.errors import Conflict, NotFound, PermissionDenied
@@ -22,7 +22,8 @@ from commerce.models import NO_PASSWORD, User, UserRole
 def sign_in_by_claim(s: Session, *, user_id: int, email: str) -> SessionGrant:
     """A new session for the account a verified claim names, if it still has that address.
 
-    Refused for suspended accounts and administrators (who sign in with their password);
+    Refused for suspended accounts, administrators (who sign in with their password) and
+    accounts with a second factor (the link is one factor only);
     other sessions of the account stay signed in.
     """
     user = s.get(User, user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
@@ -33,6 +34,9 @@ def sign_in_by_claim(s: Session, *, user_id: int, email: str) -> SessionGrant:
         raise PermissionDenied("This account is suspended. Contact support if you think this is a mistake.")
     if user.role == UserRole.ADMIN:
         raise PermissionDenied("Administrators sign in with their password. Sign in to see your purchase.")
+    if factors.has_second_factor(s, user_id):
+        # A link from the inbox is one factor: an account that asks for two is not opened by it.
+        raise PermissionDenied("This account uses two-factor sign-in. Sign in to see your purchase.")
     return _start_session(s, user)
 
 

@@ -16,27 +16,46 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from commerce import ratelimit
-from commerce.accounts import devices, passwords
+from commerce.accounts import devices, factors, passwords
+from commerce.accounts.activity import Client, record
+from commerce.accounts.step_up import require_recent_second_factor
 from commerce.actor import Actor, require_signed_in
 from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.kit.unicode_text import shown_text_problem
-from commerce.links import absolute, password_reset_url, unlock_url
-from commerce.models import AuthSession, PasswordResetToken, Shop, User, UserRole, saved_id
+from commerce.links import ACCOUNT_PATH, absolute, password_reset_url, unlock_url
+from commerce.models import (
+    AuthSession,
+    PasswordResetToken,
+    PendingSignIn,
+    SecurityEventKind,
+    Shop,
+    User,
+    UserRole,
+    saved_id,
+)
 from commerce.notifications.tasks import enqueue_email
 
 SESSION_REFRESH_AFTER = timedelta(days=1)
 # A tab that still holds the token replaced a moment ago is not a thief.
 ROTATION_GRACE = timedelta(minutes=2)
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
+# A password accepted for an account with a second factor waits this long for it.
+SECOND_FACTOR_WAIT = timedelta(minutes=10)
+# Reset emails to one address per hour, asked for by anyone: enough for a person who lost
+# one, too few to flood an inbox with.
+RESET_EMAILS_PER_HOUR = 3
 LOGIN_WINDOW_SECONDS = 15 * 60
 # Unknown clients (no device cookie for the account) together, per account:
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
 # A browser holding the account's device cookie, on its own (accounts/devices.py):
 MAX_FAILURES_PER_DEVICE = 5
+# Unknown clients that reach a limit are locked out of it for a period that doubles with
+# each lockout within a day: 15 minutes, 30, an hour... up to a day.
+MAX_LOCK_SECONDS = 24 * 60 * 60
 SHOP_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 RESERVED_SHOP_SLUGS = frozenset(
     {
@@ -85,6 +104,15 @@ class SessionGrant:
         return Actor(user_id=self.user.id, role=self.user.role, shop_id=self.user.shop_id)
 
 
+@dataclass(frozen=True)
+class SecondFactorNeeded:
+    """The password was right and the account has a second factor: the browser keeps
+    `token` (an HttpOnly cookie) and gives the second factor within ten minutes."""
+
+    token: str
+    expires_at: datetime
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -101,7 +129,15 @@ def _user_view(s: Session, user: User) -> UserView:
     )
 
 
-def _start_session(s: Session, user: User, family_id: str | None = None) -> SessionGrant:
+def _start_session(
+    s: Session,
+    user: User,
+    family_id: str | None = None,
+    *,
+    client: Client | None = None,
+    second_factor_at: datetime | None = None,
+    previous: AuthSession | None = None,
+) -> SessionGrant:
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(days=get_settings().session_days)
     s.add(
@@ -110,10 +146,43 @@ def _start_session(s: Session, user: User, family_id: str | None = None) -> Sess
             token_hash=_token_hash(token),
             family_id=family_id or secrets.token_hex(16),
             expires_at=expires_at,
+            # A rotated token keeps its session's device and last second factor.
+            second_factor_at=previous.second_factor_at if previous else second_factor_at,
+            device=previous.device if previous else (client.device[:120] if client and client.user_agent else ""),
+            ip=previous.ip if previous else (client.ip if client else None),
         )
     )
     s.flush()
     return SessionGrant(user=_user_view(s, user), token=token, expires_at=expires_at)
+
+
+def signed_in(
+    s: Session,
+    user: User,
+    *,
+    client: Client | None,
+    known_device: bool,
+    second_factor: bool,
+    kind: SecurityEventKind = SecurityEventKind.SIGNED_IN,
+    detail: str = "",
+) -> SessionGrant:
+    """Start the session of a completed sign-in: its activity row, and an email to the
+    owner when the browser had not signed in to the account before."""
+    grant = _start_session(s, user, client=client, second_factor_at=utcnow() if second_factor else None)
+    record(s, saved_id(user), kind, client, detail=detail)
+    if not known_device:
+        client = client or Client()
+        enqueue_email(
+            s,
+            to=user.email,
+            kind="new_device_sign_in",
+            display_name=user.display_name,
+            device=client.device if client.user_agent else "Unknown device",
+            ip=client.ip,
+            when=utcnow().strftime("%d %b %Y %H:%M UTC"),
+            account_url=absolute(get_settings().base_url, ACCOUNT_PATH),
+        )
+    return grant
 
 
 def _clean_shown_name(text: str, *, low: int, what: str, field: str) -> str:
@@ -157,10 +226,38 @@ def _create_user(s: Session, *, email: str, display_name: str, password_hash: st
     return user
 
 
-def login(s: Session, *, email: str, password: str, client_id: str, device_cookie: str | None = None) -> SessionGrant:
-    """Check the password and start a session (storefront/api_session.py sets its cookie)."""
+def login(
+    s: Session,
+    *,
+    email: str,
+    password: str,
+    client_id: str,
+    device_cookie: str | None = None,
+    user_agent: str = "",
+) -> SessionGrant | SecondFactorNeeded:
+    """Check the password and start a session (storefront/api_session.py sets its cookie),
+    or, for an account with a second factor, a sign-in waiting for it (accounts/sign_in.py)."""
     user = authenticate(s, email=email, password=password, client_id=client_id, device_cookie=device_cookie)
-    return _start_session(s, user)
+    client = Client(ip=client_id, user_agent=user_agent)
+    if factors.has_second_factor(s, saved_id(user)):
+        token = secrets.token_urlsafe(32)
+        expires_at = utcnow() + SECOND_FACTOR_WAIT
+        s.add(PendingSignIn(token_hash=_token_hash(token), user_id=saved_id(user), expires_at=expires_at))
+        s.flush()
+        return SecondFactorNeeded(token=token, expires_at=expires_at)
+    known = devices.device_for(device_cookie, user.email) is not None
+    return signed_in(s, user, client=client, known_device=known, second_factor=False)
+
+
+def record_failed_sign_in(s: Session, *, email: str, client: Client) -> None:
+    """A refused password, in the account's activity (in its own unit of work: the refusal's rolls back)."""
+    try:
+        email = normalise_email(email)
+    except ValidationError:
+        return
+    user_id = s.exec(select(User.id).where(User.email == email)).first()
+    if user_id is not None:
+        record(s, user_id, SecurityEventKind.SIGN_IN_FAILED, client)
 
 
 def authenticate(s: Session, *, email: str, password: str, client_id: str, device_cookie: str | None = None) -> User:
@@ -185,15 +282,15 @@ def authenticate(s: Session, *, email: str, password: str, client_id: str, devic
             raise limited
     else:
         account_key, client_key = f"login:account:{email}", f"login:client:{client_id}"
-        if not counter.reserve(account_key, MAX_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECONDS):
+        if not _reserve_growing(counter, account_key, MAX_FAILURES_PER_ACCOUNT):
             _offer_unlock(s, counter, email)
             raise RateLimited(
                 "Too many failed sign-in attempts on this account from new devices. We have emailed its "
-                "owner a link to sign in from this device; or wait 15 minutes."
+                "owner a link to sign in from this device; or try again later."
             )
-        if not counter.reserve(client_key, MAX_FAILURES_PER_CLIENT, LOGIN_WINDOW_SECONDS):
+        if not _reserve_growing(counter, client_key, MAX_FAILURES_PER_CLIENT):
             counter.release(account_key)
-            raise limited
+            raise RateLimited("Too many failed sign-in attempts. Try again later or reset your password.")
 
     user = s.exec(select(User).where(User.email == email)).first()
     # An unknown email costs a hash too, so the time taken tells nothing about which emails exist.
@@ -209,6 +306,23 @@ def authenticate(s: Session, *, email: str, password: str, client_id: str, devic
         user.password_hash = passwords.hash_password(password)
         s.add(user)
     return user
+
+
+def _reserve_growing(counter: ratelimit.AttemptCounter, key: str, limit: int) -> bool:
+    """Reserve an attempt on `key` (an unknown client's account or client limit). Reaching the
+    limit locks the key for LOGIN_WINDOW_SECONDS, doubled for each earlier lockout of the
+    key within a day (at most a day), so a patient guesser gets ever fewer tries."""
+    lock = f"{key}:lock"
+    if counter.count(lock):
+        return False
+    if counter.reserve(key, limit, LOGIN_WINDOW_SECONDS):
+        return True
+    lockouts = f"{key}:lockouts"
+    period = min(LOGIN_WINDOW_SECONDS * 2 ** counter.count(lockouts), MAX_LOCK_SECONDS)
+    # One lockout however many refused attempts arrive together: only the first sets the lock.
+    if counter.reserve(lock, 1, period):
+        counter.record(lockouts, MAX_LOCK_SECONDS)
+    return False
 
 
 def _offer_unlock(s: Session, counter: ratelimit.AttemptCounter, email: str) -> None:
@@ -260,7 +374,7 @@ def resume_session(s: Session, token: str) -> SessionGrant | None:
     if now - session.created_at >= SESSION_REFRESH_AFTER:
         session.replaced_at = now
         s.add(session)
-        return _start_session(s, user, family_id=session.family_id)
+        return _start_session(s, user, family_id=session.family_id, previous=session)
     return SessionGrant(user=_user_view(s, user), token=token, expires_at=session.expires_at)
 
 
@@ -273,10 +387,20 @@ class SocketSession:
     # The session is due for a new token: the page sends the browser through
     # /api/session/refresh, whose HTTP response can set the HttpOnly cookie.
     refresh_due: bool
+    # The session's family id (kept across rotations): the actor's `session_id`.
+    session_id: str = ""
+    # Whether the account has a second factor; an administrator without one acts as a buyer
+    # (the admin console sends them to set one up).
+    second_factor: bool = False
+
+    @property
+    def admin_without_second_factor(self) -> bool:
+        return self.user.role == UserRole.ADMIN and not self.second_factor
 
     @property
     def actor(self) -> Actor:
-        return Actor(user_id=self.user.id, role=self.user.role, shop_id=self.user.shop_id)
+        role = UserRole.BUYER if self.admin_without_second_factor else self.user.role
+        return Actor(user_id=self.user.id, role=role, shop_id=self.user.shop_id, session_id=self.session_id or None)
 
 
 def socket_session(s: Session, token: str | None, *, seen_token_hash: str = "") -> SocketSession | None:
@@ -312,11 +436,19 @@ def socket_session(s: Session, token: str | None, *, seen_token_hash: str = "") 
         ).first()
         if successor is None:
             return None
-        return SocketSession(user=_user_view(s, user), token_hash=token_hash, refresh_due=False)
+        return SocketSession(
+            user=_user_view(s, user),
+            token_hash=token_hash,
+            refresh_due=False,
+            session_id=session.family_id,
+            second_factor=factors.has_second_factor(s, saved_id(user)),
+        )
     return SocketSession(
         user=_user_view(s, user),
         token_hash=token_hash,
         refresh_due=now - session.created_at >= SESSION_REFRESH_AFTER,
+        session_id=session.family_id,
+        second_factor=factors.has_second_factor(s, saved_id(user)),
     )
 
 
@@ -352,8 +484,10 @@ def logout(s: Session, token: str) -> None:
         _revoke_family(s, session.family_id, utcnow())
 
 
-def logout_everywhere(s: Session, actor: Actor) -> None:
-    _revoke_all_sessions(s, require_signed_in(actor))
+def logout_everywhere(s: Session, actor: Actor, client: Client | None = None) -> None:
+    user_id = require_signed_in(actor)
+    _revoke_all_sessions(s, user_id)
+    record(s, user_id, SecurityEventKind.SIGNED_OUT_EVERYWHERE, client)
 
 
 def _revoke_all_sessions(s: Session, user_id: int) -> None:
@@ -363,15 +497,19 @@ def _revoke_all_sessions(s: Session, user_id: int) -> None:
         s.add(row)
 
 
-def change_password(s: Session, actor: Actor, *, current_password: str, new_password: str) -> None:
+def change_password(
+    s: Session, actor: Actor, *, current_password: str, new_password: str, client: Client | None = None
+) -> None:
     user = s.get(User, require_signed_in(actor))
     if user is None:
         raise NotFound("This account no longer exists.")
+    require_recent_second_factor(s, actor)
     if not passwords.verify_password(user.password_hash, current_password):
         raise ValidationError("Your current password is incorrect.", "current_password")
     passwords.check_strength(new_password, email=user.email)
     user.password_hash = passwords.hash_password(new_password)
     s.add(user)
+    record(s, saved_id(user), SecurityEventKind.PASSWORD_CHANGED, client)
 
 
 def request_password_reset(s: Session, *, email: str) -> None:
@@ -379,6 +517,9 @@ def request_password_reset(s: Session, *, email: str) -> None:
     try:
         email = normalise_email(email)
     except ValidationError:
+        return
+    # Counted for unknown addresses too, so the limit tells nothing about who has an account.
+    if not ratelimit.attempt_counter().reserve(f"mail:reset:{email}", RESET_EMAILS_PER_HOUR, 3600):
         return
     user = s.exec(select(User).where(User.email == email)).first()
     if user is None or user.suspended_at is not None:
@@ -412,6 +553,7 @@ def reset_password(s: Session, *, token: str, new_password: str) -> None:
     s.add_all([user, row])
     # Whoever knew the old password is signed out too.
     _revoke_all_sessions(s, saved_id(user))
+    record(s, saved_id(user), SecurityEventKind.PASSWORD_RESET)
 
 
 def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:

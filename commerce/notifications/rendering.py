@@ -29,6 +29,8 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
     "registration_attempt": (frozenset({"display_name", "sign_in_url", "reset_url"}), {}),
     # Unknown clients were locked out of the account: a link that makes a device known to it.
     "sign_in_unlock": (frozenset({"display_name", "unlock_url", "window_minutes"}), {}),
+    # A sign-in from a browser that had not signed in to the account before.
+    "new_device_sign_in": (frozenset({"display_name", "device", "when", "account_url"}), {"ip": None}),
     # claim_url: the account was made at a guest checkout; the link sets its first password.
     "welcome": (frozenset({"display_name"}), {"start_url": None, "claim_url": None, "claim_days": 7}),
     "receipt": (
@@ -49,6 +51,11 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
         {},
     ),
     "product_rejected": (frozenset({"seller", "product", "reason", "studio_url"}), {}),
+    # Outbound webhooks: an endpoint failed every attempt for days and was switched off.
+    "webhook_endpoint_disabled": (frozenset({"seller", "endpoint_url", "failing_since", "studio_url"}), {}),
+    # A payout reached the seller's bank, or failed (its money is available to them again).
+    "payout_paid": (frozenset({"seller", "amount", "currency", "payouts_url"}), {}),
+    "payout_failed": (frozenset({"seller", "amount", "currency", "reason", "payouts_url"}), {}),
 }
 
 _SUBJECTS = {
@@ -56,6 +63,7 @@ _SUBJECTS = {
     "confirm_registration": "Confirm your email to finish signing up to {{ site_name }}",
     "registration_attempt": "Someone tried to sign up to {{ site_name }} with your email",
     "sign_in_unlock": "Sign in to {{ site_name }} from a new device",
+    "new_device_sign_in": "New sign-in to your {{ site_name }} account",
     "welcome": "Welcome to {{ site_name }}, {{ display_name }}",
     "receipt": "Your receipt for order {{ order_reference }}",
     "access_link": "Your link to order {{ order_reference }}",
@@ -64,6 +72,9 @@ _SUBJECTS = {
     "refund_notice": "Refund of {{ amount | money(currency) }} for order {{ order_reference }}",
     "delivery_failed": "We could not deliver {{ product }}: your payment is being refunded",
     "product_rejected": "{{ product }} needs changes before it can be sold",
+    "webhook_endpoint_disabled": "Your webhook endpoint was turned off after failed deliveries",
+    "payout_paid": "Your payout of {{ amount | money(currency) }} is on its way to your bank",
+    "payout_failed": "Your payout of {{ amount | money(currency) }} failed",
 }
 
 _env = Environment(

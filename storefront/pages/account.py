@@ -17,9 +17,11 @@ from components.forms import (
     submit_row,
 )
 from state.account import AccountState
+from state.account_security import AccountSecurityState as Security
 from state.notifications import PreferencesState
+from state.privacy import PrivacyState
 from state.session import SessionState
-from storefront.layout import column, library_page
+from storefront.layout import column, library_page, shop_page
 
 
 def profile() -> rx.Component:
@@ -270,9 +272,144 @@ def notification_preferences() -> rx.Component:
     )
 
 
+def _code_form(on_submit, *, id: str, button: str) -> rx.Component:
+    return stacked_form(
+        labelled_input(
+            "Code", name="code", id=f"{id}-code", auto_complete="one-time-code", hint="6 digits, or a recovery code."
+        ),
+        submit_row(submit_button(button, id=f"{id}-submit")),
+        on_submit=on_submit,
+        id=id,
+        reset_on_submit=True,
+    )
+
+
+def two_factor() -> rx.Component:
+    setup = rx.cond(
+        Security.setup_qr != "",
+        rx.vstack(
+            rx.text("Scan this code with your authenticator app, then enter the 6-digit code it shows."),
+            rx.image(src=Security.setup_qr, alt="QR code for your authenticator app", width="200px", id="totp-qr"),
+            rx.text("Or type this key: ", rx.code(Security.setup_secret, id="totp-secret"), size="2"),
+            _code_form(Security.confirm_totp, id="totp-confirm", button="Turn on"),
+            width="100%",
+        ),
+        rx.button("Set up an authenticator app", on_click=Security.start_totp, id="totp-start", size="3"),
+    )
+    codes = rx.cond(
+        Security.new_codes.length() > 0,
+        rx.callout.root(
+            rx.callout.text(
+                "Your recovery codes. Each works once, if you lose your authenticator. "
+                "Save them now: they are not shown again."
+            ),
+            rx.el.ul(rx.foreach(Security.new_codes, lambda code: rx.el.li(rx.code(code))), id="recovery-codes"),
+            rx.button("I have saved them", on_click=Security.hide_codes, id="recovery-codes-saved", variant="soft"),
+            color_scheme="amber",
+            width="100%",
+        ),
+    )
+    enabled = rx.vstack(
+        rx.text("Authenticator app: on.", id="totp-on", weight="medium"),
+        rx.text(Security.recovery_codes_left.to_string() + " recovery codes left.", id="recovery-left", size="2"),
+        rx.flex(
+            rx.button(
+                "New recovery codes", on_click=Security.regenerate_codes, id="recovery-regenerate", variant="soft"
+            ),
+            rx.cond(
+                Security.required,
+                rx.fragment(),
+                rx.button(
+                    "Turn off", on_click=Security.disable_totp, id="totp-disable", variant="soft", color_scheme="red"
+                ),
+            ),
+            gap="0.5rem",
+            wrap="wrap",
+        ),
+        width="100%",
+    )
+    return section_card(
+        "Two-factor sign-in",
+        rx.cond(
+            Security.admin_setup & ~Security.totp_on,
+            rx.callout.root(
+                rx.callout.text("Administrators must use two-factor sign-in. Set it up to open the admin console."),
+                color_scheme="red",
+                id="admin-second-factor-required",
+            ),
+        ),
+        form_error(Security.error, id="security-error"),
+        form_notice(Security.notice, id="security-notice"),
+        rx.cond(
+            Security.step_up_needed,
+            rx.vstack(
+                rx.text("Confirm it is you with a code from your app or a recovery code, then try again."),
+                _code_form(Security.confirm_step_up, id="step-up", button="Confirm"),
+                width="100%",
+            ),
+        ),
+        codes,
+        rx.cond(Security.totp_on, enabled, setup),
+        description="After your password, sign-in asks for a code from an authenticator app.",
+        id="account-two-factor",
+    )
+
+
+def security_activity() -> rx.Component:
+    return section_card(
+        "Recent security activity",
+        rx.el.ul(
+            rx.foreach(
+                Security.events,
+                lambda row: rx.el.li(
+                    rx.text(row["what"], weight="medium"),
+                    rx.text(
+                        row["when"],
+                        rx.cond(row["device"] != "", " · " + row["device"]),
+                        rx.cond(row["ip"] != "", " · " + row["ip"]),
+                        size="1",
+                        color=theme.TEXT_MUTED,
+                    ),
+                ),
+            ),
+            id="security-activity",
+        ),
+        description="Sign-ins, failed attempts and changes, newest first. Places are not shown: "
+        "the marketplace does not look up where an address is.",
+        id="account-activity",
+    )
+
+
 def sessions() -> rx.Component:
     return section_card(
         "Signed-in devices",
+        rx.el.ul(
+            rx.foreach(
+                Security.sessions,
+                lambda row: rx.el.li(
+                    rx.flex(
+                        rx.box(
+                            rx.text(row["device"], rx.cond(row["this"] != "", " (this browser)"), weight="medium"),
+                            rx.text("Signed in " + row["since"], rx.cond(row["ip"] != "", " · " + row["ip"]), size="1"),
+                        ),
+                        rx.cond(
+                            row["this"] == "",
+                            rx.button(
+                                "Sign out this session",
+                                on_click=Security.end_session(row["id"]),
+                                variant="soft",
+                                size="2",
+                                class_name="end-session",
+                            ),
+                        ),
+                        justify="between",
+                        gap="0.5rem",
+                        wrap="wrap",
+                    ),
+                ),
+            ),
+            id="active-sessions",
+        ),
         rx.box(
             rx.button(
                 "Sign out everywhere",
@@ -289,20 +426,177 @@ def sessions() -> rx.Component:
     )
 
 
+def export_row(view) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text("Asked ", view.requested_label, size="2"),
+            rx.cond(
+                view.download_path != "",
+                rx.text(view.size_label, " · until ", view.expires_label, size="1", color=theme.TEXT_MUTED),
+                rx.text(
+                    rx.match(view.status, ("pending", "Being prepared…"), ("failed", "Could not be made"), "Expired"),
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                ),
+            ),
+            spacing="0",
+            flex_grow="1",
+        ),
+        rx.cond(
+            view.download_path != "",
+            rx.link(
+                rx.button(rx.icon("download", size=14), "Download ZIP", variant="soft", size="2"),
+                href=view.download_path,
+                # The browser fetches it (an attachment), not the single-page app's router.
+                reload_document=True,
+                download=True,
+                custom_attrs={"data-testid": "export-download"},
+            ),
+            rx.cond(view.status == "pending", rx.spinner(size="2")),
+        ),
+        align="center",
+        width="100%",
+        custom_attrs={"data-testid": "export-row"},
+    )
+
+
+def your_data() -> rx.Component:
+    return section_card(
+        "Your data",
+        form_error(PrivacyState.error, id="export-error"),
+        form_notice(PrivacyState.notice, id="export-notice"),
+        rx.box(
+            rx.button(
+                "Download my data",
+                on_click=PrivacyState.ask_for_export,
+                loading=PrivacyState.export_pending,
+                id="export-request",
+                variant="soft",
+                size="3",
+            )
+        ),
+        rx.vstack(rx.foreach(PrivacyState.exports, export_row), spacing="3", width="100%", id="export-list"),
+        description="A ZIP of everything we hold about you: profile, orders and receipts, library, downloads, "
+        "license keys, reviews, reports and notifications (and your shop, products and sales if you sell). "
+        "The link works for seven days, for you only.",
+        id="account-data",
+    )
+
+
+def delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete your account?"),
+            rx.alert_dialog.description(
+                "This cannot be undone. You are signed out everywhere and your name, email, "
+                "phone number, preferences, cart and notifications are removed. Your orders stay in "
+                "the books without your details, your reviews stay as a former buyer's, and your "
+                "library goes with the account.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    form_error(PrivacyState.delete_error, id="delete-error"),
+                    rx.cond(
+                        AccountState.has_password,
+                        labelled_input(
+                            "Your password",
+                            name="password",
+                            id="delete-password",
+                            type="password",
+                            auto_complete="current-password",
+                        ),
+                        labelled_input(
+                            "Type DELETE to confirm",
+                            name="confirmation",
+                            id="delete-confirmation",
+                            auto_complete="off",
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(
+                            rx.button("Keep my account", type="button", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button(
+                            "Delete my account",
+                            type="submit",
+                            color_scheme="red",
+                            loading=PrivacyState.deleting,
+                            id="delete-confirm",
+                        ),
+                        gap="0.75rem",
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                    margin_top="1rem",
+                ),
+                on_submit=PrivacyState.delete_account,
+                id="delete-form",
+            ),
+            max_width="30rem",
+        ),
+        open=PrivacyState.confirming_delete,
+        on_open_change=PrivacyState.set_confirming_delete,
+    )
+
+
+def delete_account() -> rx.Component:
+    return section_card(
+        "Delete account",
+        rx.box(
+            rx.button(
+                "Delete my account…",
+                on_click=PrivacyState.set_confirming_delete(True),
+                id="delete-account",
+                variant="soft",
+                color_scheme="red",
+                size="3",
+            )
+        ),
+        delete_dialog(),
+        description="Shop owners: your shop closes and stops selling; your buyers keep what they bought.",
+        id="account-delete",
+    )
+
+
 @library_page(
     routes.ACCOUNT,
     title="Your account",
     description="Your profile, password and shop.",
-    on_load=[AccountState.open_page, PreferencesState.load],
+    on_load=[AccountState.open_page, PreferencesState.load, PrivacyState.load, Security.load],
 )
 def account() -> rx.Component:
     return column(
         rx.heading("Your account", as_="h1", size="7"),
         profile(),
         password_section(),
+        two_factor(),
         update_emails(),
         open_shop(),
         notification_preferences(),
         sessions(),
+        security_activity(),
+        your_data(),
+        delete_account(),
+        max_width="40rem",
+    )
+
+
+@shop_page(
+    routes.ACCOUNT_DELETED,
+    title="Your account is deleted",
+    description="Your account and the personal data in it are deleted.",
+)
+def account_deleted() -> rx.Component:
+    return column(
+        rx.heading("Your account is deleted", as_="h1", size="7", id="account-deleted"),
+        rx.text(
+            "You are signed out everywhere, and your name, email address and other details are gone. "
+            "Orders stay in the books for the period tax law requires, without anything that names you."
+        ),
+        rx.text("You are welcome back any time: signing up with the same email address makes a new account."),
+        rx.box(link_button("Back to the shop", routes.HOME, id="account-deleted-home")),
         max_width="40rem",
     )

@@ -42,3 +42,32 @@ def login() -> rx.Component:
         ),
         subtitle="Welcome back.",
     )
+
+
+@shop_page(
+    routes.LOGIN_SECOND_FACTOR,
+    title="Two-factor sign-in",
+    description="Confirm your sign-in with your authenticator app or a recovery code.",
+    on_load=SessionState.open_second_factor_page,
+)
+def second_factor() -> rx.Component:
+    return form_card(
+        "Confirm it is you",
+        posted_form(
+            form_error(SessionState.second_factor_error, id="second-factor-error"),
+            labelled_input(
+                "Code",
+                name="code",
+                id="second-factor-code",
+                auto_complete="one-time-code",
+                input_mode="text",
+                hint="The 6-digit code from your authenticator app, or one of your recovery codes.",
+            ),
+            rx.el.input(type="hidden", name="next", value=SessionState.next_path),
+            submit_button("Continue", id="second-factor-submit"),
+            action=routes.SESSION_SECOND_FACTOR,
+            id="second-factor-form",
+        ),
+        rx.link("Start again", href=routes.LOGIN, id="second-factor-restart", size="2"),
+        subtitle="Your password was right. This account also asks for a second factor.",
+    )

@@ -166,7 +166,9 @@ def buy_panel() -> rx.Component:
             rx.divider(),
             rx.text("What you get", weight="bold", size="2"),
             rx.hstack(
-                rx.icon(rx.cond(P.delivers_keys, "key-round", "download"), size=16),
+                # Two fixed icons, not one with a var name: a var name makes the page load a map
+                # of every lucide icon (about 1,750) to look it up in the browser.
+                rx.cond(P.delivers_keys, rx.icon("key-round", size=16), rx.icon("download", size=16)),
                 rx.text(P.delivery_label, size="2", id="product-delivery"),
                 align="center",
                 spacing="2",

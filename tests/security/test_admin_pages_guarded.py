@@ -15,6 +15,7 @@ ADMIN_ROUTES = {
     "/admin/settings",
     "/admin/audit",
     "/admin/leaks",
+    "/admin/privacy",
 }
 
 

@@ -14,7 +14,10 @@ import reflex as rx
 import state
 
 SENSITIVE = re.compile(r"(^|_)(user_id|shop_id|actor|password_hash|token|secret|license_key|ciphertext)s?$")
-ALLOWED_PUBLIC: set[str] = set()  # the session cookie is HttpOnly: no state var holds it
+# The session cookie is HttpOnly: no state var holds it. The one secret sent on purpose is an
+# API key the seller has just created on the Developers page: shown to them once, then cleared
+# (the next load, "I have saved it", or a revoke); the database keeps only its hash.
+ALLOWED_PUBLIC: set[str] = {"new_secret"}
 
 
 def state_classes() -> list[type[rx.State]]:

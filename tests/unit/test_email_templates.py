@@ -17,6 +17,13 @@ CONTEXTS = {
     "sign_in_unlock": dict(
         display_name="Zoë", unlock_url="https://shop.test/api/session/unlock?token=u1", window_minutes=15
     ),
+    "new_device_sign_in": dict(
+        display_name="Zoë",
+        device="Firefox on Windows",
+        when="03 Dec 2026 10:00 UTC",
+        account_url="https://shop.test/account",
+        ip="203.0.113.9",
+    ),
     "registration_attempt": dict(
         display_name="Zoë", sign_in_url="https://shop.test/login", reset_url="https://shop.test/reset"
     ),
@@ -61,6 +68,20 @@ CONTEXTS = {
         reason="The cover shows a trademarked logo.",
         studio_url="https://shop.test/seller/products/7",
     ),
+    "webhook_endpoint_disabled": dict(
+        seller="Ama",
+        endpoint_url="https://hooks.example.com/marketplace",
+        failing_since="1 December 2026",
+        studio_url="https://shop.test/seller/webhooks",
+    ),
+    "payout_paid": dict(seller="Ama", amount=1842, currency="USD", payouts_url="https://shop.test/seller/payouts"),
+    "payout_failed": dict(
+        seller="Ama",
+        amount=1842,
+        currency="USD",
+        reason="The bank account does not exist.",
+        payouts_url="https://shop.test/seller/payouts",
+    ),
 }
 
 # What the reader must learn from each kind, in the text and in the HTML alike.
@@ -69,6 +90,7 @@ FACTS = {
     "welcome": ["Zoë", "https://shop.test/"],
     "confirm_registration": ["Zoë", "https://shop.test/welcome/tok9", "24 hours"],
     "sign_in_unlock": ["Zoë", "https://shop.test/api/session/unlock?token=u1", "15 minutes"],
+    "new_device_sign_in": ["Zoë", "Firefox on Windows", "203.0.113.9", "https://shop.test/account"],
     "registration_attempt": ["Zoë", "https://shop.test/login", "https://shop.test/reset", "already has an account"],
     "receipt": [
         "ORD-7Q2K",
@@ -99,6 +121,14 @@ FACTS = {
         "The cover shows a trademarked logo.",
         "https://shop.test/seller/products/7",
     ],
+    "webhook_endpoint_disabled": [
+        "Ama",
+        "https://hooks.example.com/marketplace",
+        "1 December 2026",
+        "https://shop.test/seller/webhooks",
+    ],
+    "payout_paid": ["Ama", "$18.42", "https://shop.test/seller/payouts"],
+    "payout_failed": ["Ama", "$18.42", "The bank account does not exist.", "https://shop.test/seller/payouts"],
 }
 
 

@@ -1,0 +1,36 @@
+"""Retention: what is forgotten after a while (docs/privacy.md).
+
+Download logs keep who downloaded what and when (limits and sales figures need that),
+but their IP prefix and browser only for `IP_RETENTION_DAYS` (30 by default).
+Export files are deleted when their link expires.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col
+
+from commerce.kit.time import utcnow
+from commerce.models import DownloadEvent
+from commerce.privacy.exports import delete_export_files
+
+
+def forget_old_ip_addresses(s: Session, *, retention_days: int) -> int:
+    """Blank the IP prefix and user agent of download log rows older than the period."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    result = s.exec(
+        update(DownloadEvent)
+        .where(
+            col(DownloadEvent.created_at) < cutoff,
+            or_(col(DownloadEvent.ip_prefix) != "", col(DownloadEvent.user_agent) != ""),
+        )
+        .values(ip_prefix="", user_agent="")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def purge_expired_exports(s: Session) -> int:
+    return delete_export_files(s, expired_before=utcnow())
