@@ -14,6 +14,7 @@ ADMIN_ROUTES = {
     "/admin/shops",
     "/admin/settings",
     "/admin/audit",
+    "/admin/leaks",
     "/admin/privacy",
     "/admin/leaks",
 }
