@@ -115,3 +115,37 @@ def test_an_existing_title_and_description_are_replaced_not_repeated():
     assert tags.text_of("title") == ["Deluxe · Marketplace"]
     assert len(tags.content("name", "description")) == 1
     assert len([found for tag, found in tags.elements if found.get("rel") == "canonical"]) == 1
+
+
+def test_the_middleware_serves_the_page_head_fresh_and_compressed(monkeypatch):
+    """Through the ASGI layer: a found page gets its head (gzipped when asked), never the static
+    file's validators; an unknown one is a 404 with the not-found title."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from commerce.catalog.queries import PageAnswer
+    from storefront import page_status
+
+    async def spa(request):
+        return HTMLResponse(SPA_DOCUMENT, headers={"etag": '"static"', "cache-control": "max-age=3600"})
+
+    answers = {"/p/ink/deluxe": (PageAnswer.FOUND, _head()), "/p/ink/gone": (PageAnswer.NOT_FOUND, None)}
+    monkeypatch.setattr(page_status, "_answer", lambda slugs, token: answers[f"/p/{slugs['shop']}/{slugs['product']}"])
+    client = TestClient(page_status.PageStatusMiddleware(Starlette(routes=[Route("/{path:path}", spa)])))
+
+    found = client.get("/p/ink/deluxe", headers={"accept-encoding": "gzip", "if-none-match": '"static"'})
+    assert found.status_code == 200
+    assert found.headers["content-encoding"] == "gzip"
+    assert "etag" not in found.headers
+    assert found.headers["cache-control"] == "no-cache"
+    assert _parse(found.content).text_of("title") == [HOSTILE + " · Marketplace"]
+    plain = client.get("/p/ink/deluxe", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert found.content == plain.content  # the client undid the gzip
+
+    missing = client.get("/p/ink/gone")
+    assert missing.status_code == 404
+    assert _parse(missing.content).text_of("title") == ["Not found · Marketplace"]
+    assert _parse(missing.content).text_of("script", type="application/ld+json") == []
