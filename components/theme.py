@@ -83,9 +83,10 @@ GLOBAL_CSS = f"""
   --color-panel-solid: {PANEL_DARK};
   --color-panel-translucent: rgba(30, 41, 59, 0.8);
 }}
-/* Status badges: Radix's soft badge text (accent step 11 on step 3) is below 4.5:1 for
+/* Status badges and callouts: Radix's soft text (accent step 11 on step 3) is below 4.5:1 for
    small text in amber, green and a few more; step 12 reads in every colour and mode. */
-.rt-Badge.rt-variant-soft, .rt-Badge.rt-variant-surface, .rt-Badge.rt-variant-outline {{
+.rt-Badge.rt-variant-soft, .rt-Badge.rt-variant-surface, .rt-Badge.rt-variant-outline,
+.rt-CalloutRoot.rt-variant-soft, .rt-CalloutRoot.rt-variant-surface {{
   color: var(--accent-12);
 }}
 /* A link inside a sentence is told apart by more than its colour (WCAG 1.4.1). */

@@ -40,17 +40,11 @@ def settings_card() -> rx.Component:
                 value=S.settings.link_minutes.to_string(),
                 hint="How long each download link works once clicked; 60 by default.",
             ),
-            rx.el.label(
-                rx.hstack(
-                    rx.checkbox(
-                        name="fingerprint",
-                        default_checked=S.settings.fingerprint,
-                        id="fingerprint-input",
-                    ),
-                    rx.text("Fingerprint every buyer's copy (invisible)", size="2", weight="medium"),
-                    spacing="2",
-                    align="center",
-                ),
+            rx.checkbox(
+                "Fingerprint every buyer's copy (invisible)",
+                name="fingerprint",
+                default_checked=S.settings.fingerprint,
+                id="fingerprint-input",
             ),
             rx.text(
                 "Each copy of a PDF, image, EPUB, ZIP, MP3 or WAV file carries a hidden mark of the purchase "

@@ -9,6 +9,7 @@ from components import theme
 from components.admin import admin_header
 from components.forms import form_error, form_notice
 from components.seller_nav import seller_nav
+from components.uploader import labelled_upload
 from state.leaks import LeakTracerState as L
 from storefront.layout import admin_page, seller_page
 
@@ -22,7 +23,7 @@ NOT_DRM = (
 
 def _upload_form() -> rx.Component:
     return rx.vstack(
-        rx.upload(
+        labelled_upload(
             rx.vstack(
                 rx.icon("file-search", size=22),
                 rx.text("Drop a suspicious file here, or click to choose one", size="2"),
@@ -31,6 +32,7 @@ def _upload_form() -> rx.Component:
                 spacing="1",
             ),
             id=UPLOAD_ID,
+            label="Suspicious file to trace",
             max_files=1,
             border=f"1px dashed {rx.color('gray', 8)}",
             padding="1.25rem",
