@@ -365,8 +365,8 @@ def security_activity() -> rx.Component:
                     rx.text(row["what"], weight="medium"),
                     rx.text(
                         row["when"],
-                        rx.cond(row["device"] != "", " · " + row["device"]),
-                        rx.cond(row["ip"] != "", " · " + row["ip"]),
+                        rx.cond(row["device"] != "", " · " + row["device"], ""),
+                        rx.cond(row["ip"] != "", " · " + row["ip"], ""),
                         size="1",
                         color=theme.TEXT_MUTED,
                     ),
@@ -389,8 +389,10 @@ def sessions() -> rx.Component:
                 lambda row: rx.el.li(
                     rx.flex(
                         rx.box(
-                            rx.text(row["device"], rx.cond(row["this"] != "", " (this browser)"), weight="medium"),
-                            rx.text("Signed in " + row["since"], rx.cond(row["ip"] != "", " · " + row["ip"]), size="1"),
+                            rx.text(row["device"], rx.cond(row["this"] != "", " (this browser)", ""), weight="medium"),
+                            rx.text(
+                                "Signed in " + row["since"], rx.cond(row["ip"] != "", " · " + row["ip"], ""), size="1"
+                            ),
                         ),
                         rx.cond(
                             row["this"] == "",
