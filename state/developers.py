@@ -12,7 +12,7 @@ from commerce.api.scopes import RESOURCE_LABELS, WRITABLE, Access, Resource, sco
 from commerce.kit.ids import parse_id
 from commerce.kit.time import minute_label
 from state.form_data import text_field
-from state.page import PageState
+from state.step_up import StepUpMixin
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +80,7 @@ def expiry_from_form(form_data: dict[str, Any]) -> int | None | str:
     return None if text in ("", "never") else (parse_id(text) or text)
 
 
-class DevelopersState(PageState, rx.State):
+class DevelopersState(StepUpMixin, rx.State):
     keys: list[KeyRow] = []
     # The key just created, shown once: gone on the next load or when dismissed.
     new_secret: str = ""
@@ -111,6 +111,7 @@ class DevelopersState(PageState, rx.State):
         )
         if result.ok:
             self.new_secret, self.new_prefix = result.value.secret, result.value.key.prefix
+        self._ask_for_step_up(result)
         self.pending = False
 
     @rx.event

@@ -23,13 +23,14 @@ from state.cart import local_path
 from state.form_data import text_fields
 from state.page import PageState
 from state.session import current_actor
+from state.step_up import StepUpMixin
 
 NOT_CONNECTED = AccountView(False, "", "Not connected", [], "", "")
 # After the provider's onboarding, its status event follows within seconds: the page looks again.
 WATCH_SECONDS = 30
 
 
-class SellerPayoutsState(PageState, rx.State):
+class SellerPayoutsState(StepUpMixin, rx.State):
     account: AccountView = NOT_CONNECTED
     balances: list[SellerBalance] = []
     upcoming: list[UpcomingPayout] = []
@@ -92,7 +93,7 @@ class SellerPayoutsState(PageState, rx.State):
         )
         async with self:
             self.connecting = False
-            self.error = result.error
+            self.error = "" if self._ask_for_step_up(result) else result.error
         if result.ok:
             yield rx.redirect(local_path(result.value))
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from commerce.accounts.step_up import require_recent_second_factor
 from commerce.actor import Actor
 from commerce.api.scopes import Access, Resource, allows, parse_scopes
 from commerce.catalog.access import actor_shop
@@ -104,8 +105,11 @@ def create_api_key(
     scopes: list[str] | str,
     expires_in_days: int | None = None,
 ) -> CreatedApiKey:
-    """A new key for the actor's own shop. The answer is the only place the key appears whole."""
+    """A new key for the actor's own shop. The answer is the only place the key appears whole.
+    An owner with a second factor gives it again first (step-up): a stolen session alone
+    cannot mint a key that outlives it."""
     shop = actor_shop(s, actor)
+    require_recent_second_factor(s, actor)
     cleaned = " ".join((name or "").split())
     if not cleaned:
         raise ValidationError("Name the key after what will use it, such as 'accounting export'.", "name")

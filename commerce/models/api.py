@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
 from commerce.models.base import UTCDateTime
+from commerce.models.sealed import Sealed
 
 
 class ApiKey(SQLModel, table=True):
@@ -46,5 +47,6 @@ class ApiIdempotentRequest(SQLModel, table=True):
     request_hash: str = Field(max_length=64)
     status: int | None = Field(default=None)
     content_type: str = Field(default="", max_length=100)
-    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # Sealed: an answer may hold a secret shown once (a webhook endpoint's signing secret).
+    body: str = Field(default="", sa_column=Column(Sealed("api_idempotent_requests.body"), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)

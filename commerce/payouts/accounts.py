@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from commerce.accounts.step_up import require_recent_second_factor
 from commerce.actor import Actor, require_shop
 from commerce.kit.time import utcnow
 from commerce.links import SELLER_PAYOUTS_PATH, absolute
@@ -26,9 +27,10 @@ def start_onboarding(s: Session, actor: Actor, provider: ConnectProvider, *, bas
     of the provider's onboarding (Stripe's Account Link, or TestPay's local page), which sends
     the seller back to the payouts page. Also how a seller changes their payout details.
 
-    Step-up: changing payout details should need a recent second factor; the accounts
-    package has no second factor yet (see the payouts section of docs/architecture.md)."""
+    Where the money goes is sensitive: an owner with a second factor confirms it in this
+    session first (StepUpRequired otherwise), whether connecting or changing details."""
     shop_id = require_shop(actor)
+    require_recent_second_factor(s, actor)
     account = shop_account(s, shop_id)
     if account is None or account.provider != provider.name:
         shop = s.get_one(Shop, shop_id)

@@ -53,6 +53,14 @@ from commerce.models import (
     UserPreference,
     saved_id,
 )
+from commerce.models.security import (
+    Passkey,
+    PendingSignIn,
+    RecoveryCode,
+    SecurityEvent,
+    TotpFactor,
+    WebAuthnChallenge,
+)
 from commerce.privacy.exports import delete_export_files
 
 log = logging.getLogger("commerce.privacy")
@@ -101,6 +109,16 @@ def _erase(s: Session, user: User) -> ErasureDone:
     s.exec(delete(PasswordResetToken).where(col(PasswordResetToken.user_id) == user_id))
     s.exec(delete(RegistrationToken).where(col(RegistrationToken.email) == old_email))
     s.exec(delete(OrderAccessLink).where(col(OrderAccessLink.user_id) == user_id))
+
+    # Second factors, security activity and every sign-in in progress.
+    for factor in (TotpFactor, RecoveryCode, Passkey, PendingSignIn, WebAuthnChallenge, SecurityEvent):
+        s.exec(delete(factor).where(col(factor.user_id) == user_id))
+    s.exec(
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == user_id)
+        .values(ip=None, device="")
+        .execution_options(synchronize_session=False)
+    )
 
     # What only concerned them: notices, preferences, the cart, library marks.
     for table in (Notification, UserPreference, LibrarySeen, LibraryState):

@@ -8,7 +8,8 @@ expires (seven days), when `tasks.privacy_upkeep` deletes the file.
 The ZIP holds: profile.json (account, preferences), orders.json and order_lines.csv
 (receipts: every order with its lines and refunds), library.csv (what they own),
 downloads.csv (their download log), license_keys.json (keys with their activations),
-reviews.json and reports.json, notifications.json, and for a seller shop.json,
+reviews.json and reports.json, notifications.json, security_activity.csv and
+sessions.csv (sign-ins and security changes), and for a seller shop.json,
 products.json and sales.csv. Other people's data is left out: a seller's sales list
 orders and amounts, not the buyers.
 """
@@ -35,6 +36,7 @@ from commerce.kit.time import minute_label, utcnow
 from commerce.license_keys.vault import configured_vault, product_associated_data
 from commerce.links import PRIVACY_EXPORTS_PATH
 from commerce.models import (
+    AuthSession,
     DownloadEvent,
     Fulfilment,
     LicenseActivation,
@@ -56,6 +58,7 @@ from commerce.models import (
     by_id,
     saved_id,
 )
+from commerce.models.security import SecurityEvent
 
 log = logging.getLogger("commerce.privacy")
 
@@ -397,6 +400,19 @@ def export_contents(s: Session, user_id: int) -> dict[str, bytes]:
         ]
     )
 
+    activity = s.exec(
+        select(SecurityEvent).where(SecurityEvent.user_id == user_id).order_by(col(SecurityEvent.id))
+    ).all()
+    files["security_activity.csv"] = _csv(
+        ["at", "what", "ip", "device", "detail"],
+        ([_iso(e.created_at), e.kind.value, e.ip or "", e.device, e.detail] for e in activity),
+    )
+    sessions = s.exec(select(AuthSession).where(AuthSession.user_id == user_id).order_by(col(AuthSession.id))).all()
+    files["sessions.csv"] = _csv(
+        ["started_at", "expires_at", "ended_at", "ip", "device"],
+        ([_iso(a.created_at), _iso(a.expires_at), _iso(a.revoked_at), a.ip or "", a.device] for a in sessions),
+    )
+
     shop = s.exec(select(Shop).where(Shop.owner_id == user_id)).first()
     if shop is not None:
         files["shop.json"] = _json(
@@ -488,6 +504,7 @@ downloads.csv       your downloads (IP addresses are kept for 30 days by default
 license_keys.json   your license keys and the machines they are activated on
 reviews.json        reviews you wrote; reports.json what you reported to moderators
 notifications.json  your in-app notifications
+security_activity.csv, sessions.csv   sign-ins, security changes and signed-in devices
 shop.json, products.json, sales.csv   your shop, if you have one (sales without buyers' details)
 
 Amounts are in minor units (cents) of the currency shown. Times are UTC.

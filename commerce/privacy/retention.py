@@ -2,7 +2,8 @@
 
 Download logs keep who downloaded what and when (limits and sales figures need that),
 but their IP prefix and browser only for `IP_RETENTION_DAYS` (30 by default).
-Export files are deleted when their link expires.
+Security activity and sign-in sessions keep the device but lose the IP address after the
+same period. Export files are deleted when their link expires.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
 from commerce.kit.time import utcnow
-from commerce.models import DownloadEvent
+from commerce.models import AuthSession, DownloadEvent
+from commerce.models.security import SecurityEvent
 from commerce.privacy.exports import delete_export_files
 
 
@@ -30,6 +32,22 @@ def forget_old_ip_addresses(s: Session, *, retention_days: int) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
+
+
+def forget_old_sign_in_addresses(s: Session, *, retention_days: int) -> int:
+    """Blank the IP address of security activity and sign-in sessions older than the period
+    (what happened and the device name stay, for the owner's security page)."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    forgotten = 0
+    for table, when in ((SecurityEvent, SecurityEvent.created_at), (AuthSession, AuthSession.created_at)):
+        result = s.exec(
+            update(table)
+            .where(col(when) < cutoff, col(table.ip).is_not(None))
+            .values(ip=None)
+            .execution_options(synchronize_session=False)
+        )
+        forgotten += int(result.rowcount or 0)
+    return forgotten
 
 
 def purge_expired_exports(s: Session) -> int:

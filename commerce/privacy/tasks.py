@@ -42,7 +42,9 @@ def schedule_export(s: Session, request_id: int) -> None:
 def privacy_upkeep() -> None:
     """Forget IP addresses past the retention period; delete expired export files."""
     with unit_of_work() as s:
-        forgotten = retention.forget_old_ip_addresses(s, retention_days=get_settings().ip_retention_days)
+        days = get_settings().ip_retention_days
+        forgotten = retention.forget_old_ip_addresses(s, retention_days=days)
+        forgotten += retention.forget_old_sign_in_addresses(s, retention_days=days)
         purged = retention.purge_expired_exports(s)
     if forgotten or purged:
         log.info("privacy upkeep: %d IP addresses forgotten, %d exports deleted", forgotten, purged)

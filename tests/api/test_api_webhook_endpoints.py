@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
+from commerce.db import unit_of_work
 from tests.fixtures.api import new_key
 
 
@@ -53,3 +56,18 @@ def test_webhook_endpoints_through_the_api(api_world):
     # Without the scope: refused.
     reader = new_key(a.seller, scopes=["products:read"])
     assert client.get("/api/v1/webhook-endpoints", headers=a.headers(reader)).status_code == 403
+
+
+def test_a_replayed_create_gives_the_secret_again_but_the_database_keeps_it_sealed(api_world):
+    client, a = api_world.client, api_world.a
+    headers = a.headers() | {"idempotency-key": "create-hook-once"}
+    body = {"url": "https://hooks.example.com/sealed", "event_types": ["order.paid"]}
+    first = client.post("/api/v1/webhook-endpoints", headers=headers, json=body)
+    again = client.post("/api/v1/webhook-endpoints", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    secret = first.json()["secret"]
+    assert again.json()["secret"] == secret
+    with unit_of_work() as s:
+        stored = s.connection().execute(text("SELECT body FROM api_idempotent_requests")).scalars().all()
+    assert stored
+    assert not any(secret.encode() in bytes(raw) for raw in stored)

@@ -1,13 +1,11 @@
-"""Keyboard only, and by the names a screen reader reads.
+"""Keyboard only.
 
 A signed-in buyer buys a product from the home page to the library with Tab, Enter and
 Space (and typing the card number): every stop shows a visible focus indicator, no page
 reorders the tab sequence with a positive tabindex, and the account menu (a popup) keeps
-focus inside while open and gives it back to its button when closed.
-
-Then every control of checkout (the cart and the payment page) and of the product editor
-is found by its role and accessible name, as assistive technology finds it, and no control
-on those pages is left without a name.
+focus inside while open and gives it back to its button when closed. On a phone, the search
+filters dialog does the same. (Escape, the standard key that closes a popup, is the only
+other key pressed.) Accessible names: tests/e2e/test_accessible_names.py.
 """
 
 from __future__ import annotations
@@ -134,3 +132,24 @@ def test_a_buyer_buys_from_the_home_page_to_the_library_with_the_keyboard(page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/library/\d+/?$"))
     expect(page.locator("#library-product-title")).to_have_text(title)
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_the_filters_dialog_keeps_and_returns_the_focus(page):
+    """On a phone the search filters open in a dialog (a drawer): it takes the focus, Tab
+    cycles inside it, and when it closes the focus is back on the button that opened it."""
+    page.goto("/search?q=ebook")
+    expect(page.locator("#search-results")).to_be_visible()
+    tab_to(page, by_id("search-filters-button"), "the Filters button")
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    inside = "() => !!document.activeElement.closest('[role=dialog]')"
+    page.wait_for_function(inside)
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert page.evaluate(inside), "Tab left the open filters dialog"
+        assert page.evaluate(FOCUS)["visible"], f"the focus on {_describe(page.evaluate(FOCUS))} is not visible"
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#search-filters-button")).to_be_focused()

@@ -13,7 +13,7 @@ from commerce.config import DEFAULT_SECRET_KEY
 from commerce.db import unit_of_work
 from commerce.demo import COLLECTOR_EMAIL, DEMO_PASSWORD
 from commerce.fingerprints import formats, payload
-from commerce.models import Fulfilment, Order, Product, ProductFile, User
+from commerce.models import DeliveryPolicy, Fulfilment, Order, Product, ProductFile, User
 from tests.e2e.test_delivery import SELLER_EMAIL, _app_database, _app_store
 from tests.fixtures.browser import sign_in
 
@@ -55,3 +55,26 @@ def test_the_seller_traces_a_resaved_pdf_to_the_purchase(app, page, tmp_path):
     expect(page.locator("#traced-access")).to_have_text("Can still download")
     expect(page.locator("#trace-confidence")).to_contain_text("Verified in")
     expect(page.locator("#trace-layers")).to_contain_text("PDF page content")
+
+
+def test_the_seller_turns_fingerprints_on_for_a_product(app, page):
+    with unit_of_work(_app_database(app)) as s:
+        product_id = s.exec(select(Product).where(Product.title == "The Indie Maker Ebook")).one().id
+    sign_in(page, SELLER_EMAIL, DEMO_PASSWORD)
+    try:
+        page.goto(f"/seller/delivery/{product_id}")
+        checkbox = page.locator("#fingerprint-input")
+        expect(checkbox).to_have_attribute("aria-checked", "false")
+        checkbox.click()
+        page.locator("#delivery-settings-submit").click()
+        expect(page.locator("#delivery-settings-notice")).to_have_text("Download settings saved.")
+        page.reload()
+        expect(page.locator("#fingerprint-input")).to_have_attribute("aria-checked", "true")
+        expect(page.locator("#leak-tracer-link")).to_be_visible()
+    finally:
+        # Other browser tests download this ebook: give them back the original file.
+        with unit_of_work(_app_database(app)) as s:
+            policy = s.get(DeliveryPolicy, product_id)
+            if policy is not None:
+                policy.fingerprint = False
+                s.add(policy)

@@ -14,7 +14,9 @@ ADMIN_ROUTES = {
     "/admin/shops",
     "/admin/settings",
     "/admin/audit",
+    "/admin/leaks",
     "/admin/privacy",
+    "/admin/leaks",
 }
 
 

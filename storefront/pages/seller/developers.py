@@ -19,6 +19,7 @@ from components.forms import (
 )
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
+from components.step_up import step_up_prompt
 from state.developers import SCOPE_CHOICES, DevelopersState, KeyRow
 from storefront.layout import seller_page
 
@@ -167,6 +168,7 @@ def seller_developers() -> rx.Component:
         ),
         form_error(DevelopersState.error, id="key-error"),
         form_notice(DevelopersState.notice, id="key-notice"),
+        step_up_prompt(DevelopersState.step_up_needed, DevelopersState.confirm_step_up),
         new_secret_panel(),
         row_list(
             DevelopersState.keys,

@@ -15,6 +15,7 @@ from components.empty_state import empty_state
 from components.forms import form_error, form_notice, section_card
 from components.loading import listed
 from components.seller_nav import seller_nav
+from components.step_up import step_up_prompt
 from state.payouts import SellerPayoutsState
 from storefront.layout import seller_page
 
@@ -86,6 +87,7 @@ def account_card() -> rx.Component:
                 spacing="1",
             ),
         ),
+        step_up_prompt(SellerPayoutsState.step_up_needed, SellerPayoutsState.confirm_step_up),
         rx.button(
             rx.cond(
                 account.connected,

@@ -11,9 +11,10 @@ import pytest
 from sqlmodel import select
 
 from commerce import audit
+from commerce.actor import Actor
 from commerce.delivery import downloads, stamped
 from commerce.delivery.downloads import AccessRevoked
-from commerce.errors import Conflict, NotFound
+from commerce.errors import Conflict, NotFound, PermissionDenied
 from commerce.models import AuditRecord, DeliveryKind, FulfilmentStatus, StampedCopy, StampStatus
 from commerce.notifications.preferences import pseudonym, set_share_email
 from commerce.protection import tracer
@@ -180,3 +181,16 @@ def test_changing_the_protection_makes_the_copy_again(shop, jobs):
         shop.s, shop.seller, product.id, download_limit=None, link_minutes=60, fingerprint=True
     )
     assert downloads.mint_link(shop.s, buyer, file.id).preparing is False  # the existing marked copy still fits
+
+
+def test_buyers_and_visitors_cannot_use_the_tracer(shop, jobs, tmp_path):
+    product, file = _fingerprinted(shop)
+    user, buyer = shop.buyer()
+    order = shop.buy(buyer, product)
+    leaked = _downloaded(shop, user, buyer, file)
+    line_id = shop.fulfilments(order)[0].order_line_id
+    for actor in (buyer, Actor.anonymous()):
+        with pytest.raises(PermissionDenied):
+            _trace(shop, actor, leaked, tmp_path)
+        with pytest.raises(PermissionDenied):
+            tracer.revoke_traced_purchase(shop.s, actor, line_id)

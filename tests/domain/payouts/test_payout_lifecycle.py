@@ -3,19 +3,25 @@ connecting TestPay's payout account to the money reaching (or failing to reach) 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 from sqlmodel import select
 
+from commerce import accounts as auth
+from commerce.accounts import step_up, two_factor
 from commerce.errors import PermissionDenied, ValidationError
+from commerce.kit.time import utcnow
 from commerce.models import (
+    AuthSession,
     LedgerEntryKind,
     LedgerTransaction,
     Notification,
     Payout,
     PayoutAccountStatus,
     PayoutStatus,
+    Shop,
 )
 from commerce.orders import refunds
 from commerce.orders.webhooks import handle_event
@@ -268,3 +274,22 @@ def test_connect_events_are_applied_once_and_never_by_an_older_delivery(market, 
         url.rsplit("/", 1)[1], legal_name="Ada Seller", bank_number="000123456789", accept_terms=True
     )
     assert payouts.deliver() == ["duplicate"]
+
+
+def test_an_owner_with_a_second_factor_confirms_it_before_changing_payout_details(s, payouts):
+    grant = auth.create_account(
+        s, email="payee@example.com", password="correct horse battery", display_name="Payee", client_id="1.1.1.1"
+    )
+    s.add(Shop(owner_id=grant.user.id, slug="payee-shop", name="Payee", currency="USD", bio="b"))
+    s.flush()
+    actor = auth.socket_session(s, grant.token).actor
+    setup = two_factor.start_totp(s, actor)
+    two_factor.confirm_totp(s, actor, code=pyotp.TOTP(setup.secret).now())
+    actor = auth.socket_session(s, grant.token).actor
+    accounts.start_onboarding(s, actor, payouts.provider, base_url="http://shop.test")  # just confirmed: allowed
+    session = s.exec(select(AuthSession).where(AuthSession.family_id == actor.session_id)).one()
+    session.second_factor_at = utcnow() - timedelta(minutes=11)
+    s.add(session)
+    s.flush()
+    with pytest.raises(step_up.StepUpRequired):
+        accounts.start_onboarding(s, actor, payouts.provider, base_url="http://shop.test")

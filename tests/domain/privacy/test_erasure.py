@@ -10,6 +10,8 @@ from sqlmodel import SQLModel
 
 from commerce import accounts
 from commerce.accounts import passwords
+from commerce.accounts.activity import Client
+from commerce.accounts.service import record_failed_sign_in
 from commerce.actor import Actor
 from commerce.api.keys import authenticate, create_api_key
 from commerce.api.scopes import ALL_SCOPES
@@ -30,6 +32,7 @@ from commerce.models import (
     User,
     UserRole,
 )
+from commerce.models.security import SecurityEvent
 from commerce.notifications.preferences import set_sms_number
 from commerce.orders.access import issue_access_link
 from commerce.orders.sales import list_shop_sales
@@ -73,7 +76,10 @@ def history(shop):
     user.password_hash = passwords.hash_password(PASSWORD)
     s.add(user)
     order = shop.buy(buyer, book, app)
-    token = session_token(s, user)
+    s.commit()
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
+    token = accounts.login(s, email=EMAIL, password=PASSWORD, client_id="203.0.113.9", user_agent=agent).token
+    record_failed_sign_in(s, email=EMAIL, client=Client(ip="198.51.100.4", user_agent=agent))
     minted = downloads.mint_link(s, buyer, file.id)
     shop.download(minted.url, token=token)
     license_api.activate(s, product_id=app.id, key="KEY-AAAA-BBBB-0001", instance="erase-laptop", client_id="t")
@@ -89,6 +95,7 @@ def history(shop):
 def test_an_erased_buyer_cannot_be_found_by_email_anywhere(shop, history):
     s = shop.s
     assert places_holding(s, EMAIL)  # the scan finds them before
+    assert s.exec(select(SecurityEvent).where(SecurityEvent.user_id == history["user"].id)).scalars().all()
     erasure.erase_account(s, history["buyer"], password=PASSWORD)
     s.commit()
     assert places_holding(s, EMAIL) == []
@@ -101,6 +108,10 @@ def test_an_erased_buyer_cannot_be_found_by_email_anywhere(shop, history):
     assert accounts.resume_session(s, history["token"]) is None
     with pytest.raises(ValidationError):
         accounts.login(s, email=EMAIL, password=PASSWORD, client_id="t")
+    assert s.exec(select(SecurityEvent).where(SecurityEvent.user_id == user.id)).scalars().all() == []
+    sessions = s.exec(select(AuthSession).where(AuthSession.user_id == user.id)).scalars().all()
+    assert sessions
+    assert {(row.ip, row.device) for row in sessions} == {(None, "")}
     events = s.exec(select(DownloadEvent).where(DownloadEvent.buyer_id == user.id)).scalars().all()
     assert events
     assert all(e.ip_prefix == "" and e.user_agent == "" for e in events)

@@ -13,11 +13,13 @@ import pytest
 from sqlmodel import select
 
 from commerce import storage
+from commerce.accounts.activity import Client, record
 from commerce.delivery import downloads
 from commerce.errors import NotFound, RateLimited
 from commerce.kit.time import utcnow
 from commerce.licensing import api as license_api
 from commerce.models import DeliveryKind, DownloadEvent, PrivacyRequest, PrivacyRequestStatus
+from commerce.models.security import SecurityEvent, SecurityEventKind
 from commerce.notifications.preferences import set_sms_number
 from commerce.privacy import exports, retention, tasks
 from commerce.privacy.service import privacy_log, request_export
@@ -138,3 +140,20 @@ def test_download_logs_lose_ip_addresses_after_the_retention_period(shop, custom
     s.refresh(events[0])
     assert (events[0].ip_prefix, events[0].user_agent) == ("", "")
     assert events[0].counted  # the download still counts toward limits and figures
+
+
+def test_security_activity_and_sessions_lose_ip_addresses_after_the_period(shop, customer):
+    s = shop.s
+    user_id = customer["user"].id
+    record(s, user_id, SecurityEventKind.SIGNED_IN, Client(ip="203.0.113.9", user_agent="Firefox/120.0 (X11; Linux)"))
+    old = SecurityEvent(user_id=user_id, kind=SecurityEventKind.SIGN_IN_FAILED, ip="198.51.100.4", device="Firefox")
+    old.created_at = utcnow() - timedelta(days=31)
+    s.add(old)
+    s.flush()
+    assert retention.forget_old_sign_in_addresses(s, retention_days=30) == 1
+    s.expire_all()
+    rows = s.exec(select(SecurityEvent).where(SecurityEvent.user_id == user_id)).all()
+    assert sorted((row.ip or "", row.device) for row in rows)[0] == ("", "Firefox")
+    assert "203.0.113.9" in {row.ip for row in rows}  # recent activity keeps its address
+    contents = exports.export_contents(s, user_id)
+    assert b"203.0.113.9" in contents["security_activity.csv"]
