@@ -22,6 +22,8 @@ from typing import Any
 from commerce.seo.head import PageHead, absolute
 from components.theme import BRAND_NAME
 
+# The product picture's `sizes`, as storefront/pages/product.py renders it.
+PRODUCT_IMAGE_SIZES = "(min-width: 768px) 60vw, 100vw"
 # Tags of the generic document that the page's own head replaces.
 _REPLACED = re.compile(
     rb"<title\b[^>]*>.*?</title>"
@@ -71,6 +73,15 @@ def head_html(head: PageHead, base_url: str) -> str:
     else:
         tags.append(_meta("name", "twitter:card", "summary"))
     tags += [_meta("name", "twitter:title", head.title), _meta("name", "twitter:description", head.description)]
+    if head.og_type == "product" and head.image_path:
+        # The product page's largest paint is its cover: fetch it with the HTML, not after the
+        # scripts and the first state delta (same srcset and sizes as the page's <img>).
+        srcset = f' imagesrcset="{html.escape(head.image_srcset)}" imagesizes="{PRODUCT_IMAGE_SIZES}"'
+        tags.append(
+            f'<link rel="preload" as="image" fetchpriority="high" href="{html.escape(head.image_path)}"'
+            + (srcset if head.image_srcset else "")
+            + ">"
+        )
     if head.noindex:
         tags.append('<meta name="robots" content="noindex">')
     if head.structured_data:

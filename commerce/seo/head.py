@@ -43,6 +43,8 @@ class PageHead:
     image_alt: str
     # schema.org data whose "url" and "image" values are site-relative (see `absolute`).
     structured_data: dict[str, Any] = field(default_factory=dict)
+    # The picture the page shows largest, for a preload hint (its `srcset`, "" for one size).
+    image_srcset: str = ""
     # A seller's (or admin's) preview of a product buyers cannot see: not for indexing.
     noindex: bool = False
 
@@ -113,6 +115,7 @@ def product_head(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         og_type="product",
         image_path=view.og_image_path,
         image_alt=view.title,
+        image_srcset=view.cover.srcset if view.cover else "",
         structured_data=_product_data(view, rating),
         noindex=view.is_preview,
     )

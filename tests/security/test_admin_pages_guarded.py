@@ -16,7 +16,6 @@ ADMIN_ROUTES = {
     "/admin/audit",
     "/admin/leaks",
     "/admin/privacy",
-    "/admin/leaks",
 }
 
 

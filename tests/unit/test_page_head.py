@@ -51,6 +51,7 @@ def _head(**changes) -> PageHead:
         og_type="product",
         image_path="/api/media/media/covers/deluxe.png",
         image_alt=HOSTILE,
+        image_srcset="/a-400.png 400w, /a-800.png 800w",
         structured_data={"@context": "https://schema.org", "@type": "Product", "name": HOSTILE, "url": "/p/ink/deluxe"},
     )
     return PageHead(**{**values, **changes})
@@ -78,6 +79,16 @@ def test_the_page_head_replaces_the_generic_tags():
     assert tags.content("name", "twitter:card") == ["summary_large_image"]
     assert tags.content("name", "twitter:image") == ["https://shop.example/api/media/media/covers/deluxe.png"]
     assert tags.content("name", "robots") == []
+    # The cover is fetched with the HTML, as the page's <img> will ask for it.
+    (preload,) = [found for tag, found in tags.elements if found.get("rel") == "preload"]
+    assert preload == {
+        "rel": "preload",
+        "as": "image",
+        "fetchpriority": "high",
+        "href": "/api/media/media/covers/deluxe.png",
+        "imagesrcset": "/a-400.png 400w, /a-800.png 800w",
+        "imagesizes": "(min-width: 768px) 60vw, 100vw",
+    }
     # The character set stays first; the page's own scripts are untouched.
     assert document.startswith(b'<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><title>')
     assert b"<script>window.x = 1;</script>" in document
@@ -104,6 +115,7 @@ def test_a_page_without_a_picture_gets_a_small_card_and_a_preview_is_not_indexed
     assert tags.content("property", "og:image") == []
     assert tags.content("name", "twitter:card") == ["summary"]
     assert tags.content("name", "robots") == ["noindex"]
+    assert [found for tag, found in tags.elements if found.get("rel") == "preload"] == []
 
 
 def test_an_existing_title_and_description_are_replaced_not_repeated():
