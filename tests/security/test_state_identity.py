@@ -14,7 +14,9 @@ import reflex as rx
 import state
 
 SENSITIVE = re.compile(r"(^|_)(user_id|shop_id|actor|password_hash|token|secret|license_key|ciphertext)s?$")
-ALLOWED_PUBLIC: set[str] = set()  # the session cookie is HttpOnly: no state var holds it
+# The session cookie is HttpOnly: no state var holds it. The authenticator app's key is
+# shown to its owner while they set the app up (the QR code carries it too), then cleared.
+ALLOWED_PUBLIC: set[str] = {"setup_secret"}
 
 
 def state_classes() -> list[type[rx.State]]:
