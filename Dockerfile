@@ -27,8 +27,8 @@ RUN npm install --prefix /app/tools --no-audit --no-fund bun@1.4.5 \
     && bun --version
 
 # Dependencies before the code, so a code change reuses this layer.
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-nodeps.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps -r requirements-nodeps.txt
 
 # The app writes under /app: its frontend build (.web), Reflex state (.states), the
 # frontend lockfiles (reflex.lock/) and, with the embedded defaults, its SQLite

@@ -4,10 +4,13 @@
 PORT ?= 3000
 PYTHON ?= python3
 BUN_VERSION ?= 1.4.5
+AXE_VERSION ?= 4.14.1
 
 VENV := .venv
 PY := $(VENV)/bin/python
 BUN := tools/node_modules/.bin/bun
+# axe-core, the accessibility engine the browser tests inject into every page.
+AXE := tools/node_modules/axe-core/axe.min.js
 # Stamps record which requirements file the venv was last synced with, so pip
 # runs only when a requirements file changes.
 RUNTIME_STAMP := $(VENV)/.requirements.stamp
@@ -66,7 +69,7 @@ reindex: deps
 
 deps: $(RUNTIME_STAMP) $(BUN)
 
-test-deps: deps $(DEV_STAMP)
+test-deps: deps $(DEV_STAMP) $(AXE)
 
 clean:
 	rm -rf $(VENV) tools .web data
@@ -77,8 +80,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "Could not create $(VENV): on Debian run 'sudo apt-get install python3-venv'." >&2; exit 1; }
 
-$(RUNTIME_STAMP): requirements.txt | $(PY)
+$(RUNTIME_STAMP): requirements.txt requirements-nodeps.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	touch $@
 
 $(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
@@ -91,3 +95,7 @@ $(BUN):
 	npm install --prefix tools --no-audit --no-fund bun@$(BUN_VERSION)
 	$(BUN) --version >/dev/null || { rm -rf tools/node_modules; \
 	  echo "bun from npm does not run: npm must be allowed to run its install script." >&2; exit 1; }
+
+# The browser tests run axe-core (from the npm registry) on every page; installed beside bun.
+$(AXE): | $(BUN)
+	npm install --prefix tools --no-audit --no-fund axe-core@$(AXE_VERSION)

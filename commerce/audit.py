@@ -34,6 +34,9 @@ ACTION_LABELS = {
     "set_banned_words": "Changed banned words",
     "revoke_order_access": "Revoked order access",
     "reset_order_downloads": "Reset order downloads",
+    "set_payout_schedule": "Changed payout schedule",
+    "run_payouts": "Ran payouts",
+    "revoke_leaked_purchase": "Revoked a leaked purchase",
 }
 
 

@@ -1,5 +1,5 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | refresh-rates | check-config | worker [--threads N]`."""
+analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N]`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import threading
 from alembic import command
 from alembic.config import Config
 
-from commerce import demo, wiring
+from commerce import demo, storage, wiring
 from commerce.analytics import rollups
 from commerce.config import PROJECT_ROOT, get_settings
 from commerce.db import unit_of_work
@@ -40,6 +40,9 @@ def seed_demo() -> None:
     with unit_of_work() as s:
         if demo.seed_demo_order(s):
             print("Demo order placed and paid for the demo collector.")
+    with unit_of_work() as s:
+        if demo.seed_demo_payout(s):
+            print("Demo payout: Inkwell Press connected TestPay payouts and was paid out.")
     index_dirty()
     print(demo.credentials_text())
 
@@ -87,6 +90,16 @@ def refresh_rates() -> None:
     print("Exchange rates refreshed.")
 
 
+def seal_files() -> None:
+    """Encrypt the local store's files written before BLOB_ENCRYPTION_KEY was in use."""
+    store = storage.blob_store()
+    seal = getattr(store, "seal_existing", None)
+    if seal is None:
+        print("Files are on S3, which encrypts them itself: nothing to do.")
+        return
+    print(f"{seal()} file(s) sealed.")
+
+
 def run_worker(threads: int) -> int:
     """Consume every job of `wiring.JOBS` from Redis until SIGINT or SIGTERM (`make worker`).
 
@@ -116,6 +129,7 @@ COMMANDS = {
     "analytics-rollup": analytics_rollup,
     "analytics-purge": analytics_purge,
     "refresh-rates": refresh_rates,
+    "seal-files": seal_files,
     "check-config": lambda: print("configuration ok"),
 }
 

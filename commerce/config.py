@@ -46,6 +46,18 @@ class Settings:
     analytics_retention_days: int = 90
     # The ECB's daily reference rates (or a feed in its format); unset keeps the stored rates.
     exchange_rates_url: str | None = None
+    # Outbound webhooks: loopback addresses (127.0.0.1, ::1) are refused unless this is set,
+    # for development and the tests; private and link-local ones are refused always.
+    webhooks_allow_loopback: bool = False
+    # Seconds to connect and then to wait for each read of an endpoint's answer.
+    webhook_timeout_seconds: float = 10.0
+    # Download logs (and sign-in activity) keep their IP addresses this long (docs/privacy.md).
+    ip_retention_days: int = 30
+    # AES-256-GCM key of the local blob store's files (BLOB_ENCRYPTION_KEY, 64 hex characters).
+    blob_encryption_key: bytes = b""
+    blob_key_configured: bool = False
+    # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
+    stripe_connect_webhook_secret: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -76,29 +88,41 @@ class Settings:
             problems.append("the test payment gateway is refused: set STRIPE_SECRET_KEY")
         if self.stripe_secret_key and not self.stripe_webhook_secret:
             problems.append("STRIPE_WEBHOOK_SECRET is required with Stripe")
+        if self.stripe_secret_key and not self.stripe_connect_webhook_secret:
+            problems.append("STRIPE_CONNECT_WEBHOOK_SECRET is required with Stripe (payouts)")
         if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
             problems.append("SECRET_KEY must be set to a random value of 32+ characters")
         if self.database_url.startswith("sqlite"):
             problems.append("SQLite is refused: set DATABASE_URL to PostgreSQL")
+        if self.webhooks_allow_loopback:
+            problems.append("WEBHOOKS_ALLOW_LOOPBACK is for development only")
         if not self.license_key_configured:
             problems.append("LICENSE_ENCRYPTION_KEY must be set (64 hex characters)")
+        if not self.s3_bucket and not self.blob_key_configured:
+            problems.append("BLOB_ENCRYPTION_KEY must be set (64 hex characters) for files stored on local disk")
         if problems:
             raise ConfigurationError("Production configuration refused: " + "; ".join(problems) + ".")
 
 
-def _license_key(env, secret_key: str) -> bytes:
-    explicit = env.get("LICENSE_ENCRYPTION_KEY")
+def _license_key(env, secret_key: str, name: str = "LICENSE_ENCRYPTION_KEY", label: bytes = b"license-keys:") -> bytes:
+    explicit = env.get(name)
     if explicit:
         try:
             key = bytes.fromhex(explicit)
         except ValueError as exc:
-            raise ConfigurationError("LICENSE_ENCRYPTION_KEY must be 64 hex characters.") from exc
+            raise ConfigurationError(f"{name} must be 64 hex characters.") from exc
         if len(key) != 32:
-            raise ConfigurationError("LICENSE_ENCRYPTION_KEY must be 64 hex characters.")
+            raise ConfigurationError(f"{name} must be 64 hex characters.")
         return key
     # Development only (production requires the explicit key): derived so that a
     # laptop's demo data stays decryptable across restarts.
-    return hashlib.sha256(b"license-keys:" + secret_key.encode()).digest()
+    return hashlib.sha256(label + secret_key.encode()).digest()
+
+
+def _days(name: str, value: str, minimum: int = 1) -> int:
+    if not value.strip().isdigit() or int(value) < minimum:
+        raise ConfigurationError(f"{name} must be a whole number of days, {minimum} or more.")
+    return int(value)
 
 
 def _retention_days(value: str) -> int:
@@ -106,6 +130,20 @@ def _retention_days(value: str) -> int:
     if not value.strip().isdigit() or int(value) < 2:
         raise ConfigurationError("ANALYTICS_RETENTION_DAYS must be a whole number of days, 2 or more.")
     return int(value)
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _seconds(value: str, name: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds <= 60:
+        raise ConfigurationError(f"{name} must be a number of seconds above 0 and at most 60.")
+    return seconds
 
 
 def _normalise_database_url(url: str) -> str:
@@ -144,6 +182,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         license_key_configured=bool(env.get("LICENSE_ENCRYPTION_KEY")),
         analytics_retention_days=_retention_days(env.get("ANALYTICS_RETENTION_DAYS") or "90"),
         exchange_rates_url=env.get("EXCHANGE_RATES_URL") or None,
+        webhooks_allow_loopback=_flag(env.get("WEBHOOKS_ALLOW_LOOPBACK", "")),
+        webhook_timeout_seconds=_seconds(env.get("WEBHOOK_TIMEOUT_SECONDS") or "10", "WEBHOOK_TIMEOUT_SECONDS"),
+        ip_retention_days=_days("IP_RETENTION_DAYS", env.get("IP_RETENTION_DAYS") or "30"),
+        blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
+        blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
+        stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
     )
 
 

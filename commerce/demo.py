@@ -1,5 +1,6 @@
 """Demo data for `make run`: sellers, ~30 approved products with covers and a file each,
-a buyer, a collector with a paid order of two products, an admin, and a discount code.
+a buyer, a collector with a paid order of two products, an admin, a discount code, and a
+seller (Ada) with a connected TestPay payout account who was paid her part of that order.
 
 Idempotent: a second run finds the demo admin and adds only what is missing (the
 discount code and the collector's order came later than the rest). Refused in production.
@@ -21,12 +22,17 @@ from commerce.accounts import factors, passwords
 from commerce.actor import Actor
 from commerce.config import get_settings
 from commerce.kit.time import utcnow
+from commerce.ledger import DEFAULT_HOLD
 from commerce.models import (
     Category,
     DiscountCode,
     DiscountKind,
+    LedgerPosting,
+    LedgerTransaction,
     ModerationStatus,
     Order,
+    Payout,
+    PayoutAccount,
     PricingMode,
     Product,
     ProductFile,
@@ -42,7 +48,12 @@ from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
 from commerce.orders.pricing import CartInput
 from commerce.orders.webhooks import handle_event
+from commerce.payments.connect import connect_provider
 from commerce.payments.testpay import TestPayGateway
+from commerce.payments.testpay_connect import PAYS_OUT, TestPayConnect
+from commerce.payouts import accounts as payout_accounts
+from commerce.payouts.engine import create_payouts, record_sent
+from commerce.payouts.webhooks import handle_notice
 
 DEMO_PASSWORD = "demo-password-2026"
 ADMIN_EMAIL = "admin@demo.market"
@@ -299,6 +310,59 @@ def seed_demo_order(s: Session) -> bool:
         raise RuntimeError("the test gateway declined the demo card")
     handle_event(s, gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers))
     return True
+
+
+# The demo seller who has connected TestPay's payout account and been paid out once.
+PAID_OUT_SHOP = "inkwell-press"
+
+
+def seed_demo_payout(s: Session) -> bool:
+    """Ada's shop connects TestPay's payout account (its onboarding and signed Connect event)
+    and is paid her part of the collector's order, through the payout pipeline itself: the
+    order is taken to be eight days old, so its earnings have passed the hold. The figures are
+    the ledger's. False when done already or when payouts do not run on TestPay."""
+    provider = connect_provider()
+    shop = s.exec(select(Shop).where(Shop.slug == PAID_OUT_SHOP)).first()
+    if not isinstance(provider, TestPayConnect) or shop is None:
+        return False
+    if s.exec(select(PayoutAccount.id).where(PayoutAccount.shop_id == shop.id)).first() is not None:
+        return False
+    owner = s.get_one(User, shop.owner_id)
+    settings = get_settings()
+    events: list = []
+    local = TestPayConnect(settings.secret_key, settings.base_url, send_event=events.append)
+    seller = Actor(user_id=owner.id, role=owner.role, shop_id=shop.id)
+    url = payout_accounts.start_onboarding(s, seller, local, base_url=settings.base_url)
+    local.complete_onboarding(
+        url.rsplit("/", 1)[1], legal_name=owner.display_name, bank_number=PAYS_OUT, accept_terms=True
+    )
+    ids = s.exec(select(LedgerPosting.transaction_id).where(LedgerPosting.shop_id == shop.id)).all()
+    eight_days_ago = utcnow() - timedelta(days=8)
+    for tx in s.exec(select(LedgerTransaction).where(col(LedgerTransaction.id).in_(ids))).all():
+        tx.created_at, tx.available_at = eight_days_ago, eight_days_ago + DEFAULT_HOLD
+        s.add(tx)
+    _deliver(s, local, events)
+    for payout_id in create_payouts(s, run_key="demo"):
+        payout = s.get_one(Payout, payout_id)
+        account = s.get_one(PayoutAccount, payout.payout_account_id)
+        sent = local.send_payout(
+            account_id=account.account_id,
+            bank_account_id=account.bank_account_id,
+            amount=payout.amount,
+            currency=payout.currency,
+            payout_id=payout_id,
+            idempotency_key=f"payout-{payout_id}",
+        )
+        record_sent(s, payout_id, sent)
+    _deliver(s, local, events)
+    return True
+
+
+def _deliver(s: Session, provider: TestPayConnect, events: list) -> None:
+    while events:
+        delivery = events.pop(0)
+        handle_notice(s, provider.parse_webhook(delivery.payload, delivery.headers))
+        s.flush()
 
 
 def _add_discount_codes(s: Session) -> None:

@@ -45,6 +45,13 @@ class OrderRefunded(DomainEvent):
 
 
 @dataclass(frozen=True)
+class OrderDisputed(DomainEvent):
+    """The buyer disputed the order's payment with their bank; what it granted is withdrawn."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
 class FulfilmentGranted(DomainEvent):
     """A paid order line grants the buyer a product (one per product, bundles included)."""
 
@@ -85,6 +92,65 @@ class KeysRestocked(DomainEvent):
     """Imported license keys arrived for a product (sales may be waiting for one)."""
 
     product_id: int
+
+
+@dataclass(frozen=True)
+class ProductPublished(DomainEvent):
+    """Its seller put the product up for sale (it goes to moderation before buyers see it)."""
+
+    product_id: int
+    shop_id: int
+
+
+# Licensing (published by commerce.licensing's public license API).
+
+
+@dataclass(frozen=True)
+class LicenseKeyActivated(DomainEvent):
+    """A key took a seat on a new instance (not a repeat activation of an active one)."""
+
+    license_key_id: int
+    product_id: int
+    instance: str
+
+
+@dataclass(frozen=True)
+class LicenseKeyDeactivated(DomainEvent):
+    """A key's seat on an instance was freed."""
+
+    license_key_id: int
+    product_id: int
+    instance: str
+
+
+# Reviews (published by commerce.reviews).
+
+
+@dataclass(frozen=True)
+class ReviewCreated(DomainEvent):
+    """A buyer wrote their first review of a product (an edit is not a new review)."""
+
+    review_id: int
+    product_id: int
+
+
+# Payouts (published by commerce.payouts).
+
+
+@dataclass(frozen=True)
+class PayoutPaid(DomainEvent):
+    """A seller's payout reached their bank (the provider's bank payout succeeded)."""
+
+    payout_id: int
+    shop_id: int
+
+
+@dataclass(frozen=True)
+class PayoutFailed(DomainEvent):
+    """A transfer or bank payout failed: its money is available to the seller again."""
+
+    payout_id: int
+    shop_id: int
 
 
 Subscriber = Callable[[Session, Any], None]

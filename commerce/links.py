@@ -30,10 +30,17 @@ UNLOCK_PATH = "/api/session/unlock"
 SELLER_PRODUCTS_PATH = "/seller/products"
 SELLER_DELIVERY_PATH = "/seller/delivery"
 SELLER_ANALYTICS_PATH = "/seller/analytics"
+# The studio page of outbound webhooks (the email about a disabled endpoint links to it).
+SELLER_WEBHOOKS_PATH = "/seller/webhooks"
+SELLER_PAYOUTS_PATH = "/seller/payouts"
+# The seller's earnings statement, streamed as CSV by an HTTP route (storefront/api_exports.py).
+STATEMENT_CSV_PATH = "/api/seller/exports/statement.csv"
 ADMIN_USERS_PATH = "/admin/users"
 ADMIN_ORDERS_PATH = "/admin/orders"
 # The receipt's one-time "Access your purchase" link (an HTTP route, not a page).
 ACCESS_PATH = "/access"
+# A person's data export: PRIVACY_EXPORTS_PATH/<request id> (storefront/api_privacy.py).
+PRIVACY_EXPORTS_PATH = "/api/privacy/exports"
 # The embedded test gateway's hosted payment page: TESTPAY_PATH/<session id>.
 TESTPAY_PATH = "/testpay"
 
@@ -106,3 +113,7 @@ def media_url(key: str | None) -> str | None:
 def absolute(base_url: str, path: str) -> str:
     """`path` on the site at `base_url` (for emails and webhooks)."""
     return base_url.rstrip("/") + path
+
+
+# TestPay's local Connect onboarding page: TESTPAY_CONNECT_PATH/<onboarding token>.
+TESTPAY_CONNECT_PATH = "/testpay-connect"

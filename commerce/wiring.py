@@ -28,12 +28,19 @@ from commerce.notifications.email import OutboxEmailSender, SmtpEmailSender
 from commerce.orders import tasks as order_jobs
 from commerce.payments import gateway
 from commerce.payments import tasks as payment_jobs
+from commerce.payments.connect import connect_provider
 from commerce.payments.testpay import TestPayGateway
+from commerce.payments.testpay_connect import TestPayConnect
+from commerce.payouts import subscribers as payouts
+from commerce.payouts import tasks as payout_jobs
+from commerce.privacy import tasks as privacy_jobs
 from commerce.search import search_index
 from commerce.search import subscribers as search
 from commerce.search import tasks as search_jobs
 from commerce.search.embedded import TantivySearchIndex
 from commerce.storage.local import LocalBlobStore
+from commerce.webhooks_out import subscribers as webhooks
+from commerce.webhooks_out import tasks as webhook_jobs
 
 # -- Adapters: an embedded stand-in unless the environment names a real service. --------
 # The clients of real services (boto3, stripe, meilisearch, redis) are imported only when
@@ -51,7 +58,7 @@ def _blob_store(config: Settings):
         from commerce.storage.s3 import S3BlobStore
 
         return S3BlobStore(config.s3_bucket, endpoint_url=config.s3_endpoint_url, region=config.s3_region)
-    return LocalBlobStore(config.storage_dir, config.secret_key)
+    return LocalBlobStore(config.storage_dir, config.secret_key, encryption_key=config.blob_encryption_key)
 
 
 def _search_index(config: Settings):
@@ -79,6 +86,18 @@ def _payment_gateway(config: Settings):
     )
 
 
+def _connect_provider(config: Settings):
+    """Stripe Connect beside Stripe payments; otherwise TestPay's local payout accounts
+    (refused in production)."""
+    if config.stripe_secret_key:
+        from commerce.payments.stripe_connect import StripeConnect
+
+        return StripeConnect(config.stripe_secret_key, config.stripe_connect_webhook_secret or "")
+    return TestPayConnect.for_environment(
+        config.app_env, config.secret_key, config.base_url, send_event=payment_jobs.send_testpay_event
+    )
+
+
 def _attempt_counter(config: Settings):
     if config.redis_url:
         import redis
@@ -94,9 +113,15 @@ def _attempt_counter(config: Settings):
 SUBSCRIBERS: events.SubscriberTable = {
     events.OrderPaid: [
         analytics.count_sale,  # after commit: purchase events, the sellers' in-app notice, rollup
+        webhooks.order_paid,  # after commit: order.paid to each seller's endpoints, their lines only
     ],
     events.OrderRefunded: [
         analytics.count_refund,  # refund events, the buyer's in-app notice; rollup after commit
+        payouts.recover_after_refund,  # after commit: take paid-out earnings back from transfers
+        webhooks.order_refunded,  # after commit: order.refunded to the refunded lines' sellers
+    ],
+    events.OrderDisputed: [
+        webhooks.order_disputed,  # after commit: order.disputed to the order's sellers
     ],
     events.FulfilmentGranted: [
         delivery.deliver_after_payment,  # after commit: issue keys, start stamped PDFs
@@ -105,15 +130,37 @@ SUBSCRIBERS: events.SubscriberTable = {
     events.FulfilmentRevoked: [
         delivery.withdraw_access,  # keys revoked, download links refused from the commit on
         search.sales_count_changed,
+        payouts.recover_after_revocation,  # after commit: a dispute of paid-out earnings, as a refund
     ],
     events.ProductsChanged: [
         search.reindex_after_commit,  # one reindex job per transaction
     ],
     events.VersionReleased: [
         delivery.tell_owners_of_update,  # after commit: library badge and update emails (v2+)
+        webhooks.version_released,  # after commit: product.version_released
     ],
     events.KeysRestocked: [
         delivery.deliver_sales_waiting_for_keys,  # after commit: sales that waited for a key
+    ],
+    events.ProductPublished: [
+        webhooks.product_published,  # after commit: product.published
+    ],
+    events.LicenseKeyActivated: [
+        webhooks.license_key_activated,  # only enqueues after commit: the license API stays cheap
+    ],
+    events.LicenseKeyDeactivated: [
+        webhooks.license_key_deactivated,  # only enqueues after commit
+    ],
+    events.ReviewCreated: [
+        webhooks.review_created,  # after commit: review.created to the product's seller
+    ],
+    events.PayoutPaid: [
+        payouts.tell_seller_paid,  # the seller's in-app notice, and an email after commit
+        webhooks.payout_paid,  # after commit: payout.paid
+    ],
+    events.PayoutFailed: [
+        payouts.tell_seller_failed,  # the seller's notice and email: the money is available again
+        webhooks.payout_failed,  # after commit: payout.failed
     ],
 }
 
@@ -137,6 +184,15 @@ JOBS: tuple[Job, ...] = (
     order_jobs.refresh_exchange_rates,
     order_jobs.send_paid_emails,
     payment_jobs.deliver_testpay_event,
+    webhook_jobs.record_event,
+    webhook_jobs.deliver_webhook,
+    webhook_jobs.send_due_webhooks,
+    privacy_jobs.build_export,
+    privacy_jobs.privacy_upkeep,
+    payout_jobs.send_payout,
+    payout_jobs.return_failed_payout,
+    payout_jobs.recover_balance,
+    payout_jobs.run_scheduled_payouts,
 )
 
 
@@ -149,6 +205,7 @@ def configure() -> None:
     storage.blob_store.plug(lambda: _blob_store(get_settings()))
     search_index.plug(lambda: _search_index(get_settings()))
     gateway.plug(lambda: _payment_gateway(get_settings()))
+    connect_provider.plug(lambda: _connect_provider(get_settings()))
     email_sender.plug(lambda: _email_sender(get_settings()))
     # No push or SMS vendor is configured anywhere yet; their adapters go here when one is chosen.
     push_sender.plug(LoggingPushSender)
@@ -164,6 +221,7 @@ def reset() -> None:
         storage.blob_store,
         search_index,
         gateway,
+        connect_provider,
         email_sender,
         push_sender,
         sms_sender,

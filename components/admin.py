@@ -15,6 +15,8 @@ SECTIONS = [
     (routes.ADMIN_SHOPS, "Shop quality", "store"),
     (routes.ADMIN_SETTINGS, "Settings", "settings"),
     (routes.ADMIN_AUDIT, "Audit record", "scroll-text"),
+    (routes.ADMIN_PRIVACY, "Privacy requests", "user-x"),
+    (routes.ADMIN_LEAKS, "Leak tracer", "fingerprint"),
 ]
 
 
@@ -55,10 +57,12 @@ def admin_header(title: str, current: str, intro: str = "") -> rx.Component:
 
 
 def cell_table(headers: list[str], rows: rx.Var, row: callable, *, id: str) -> rx.Component:
-    """A scrollable table: `row(item)` returns the rx.table.row of one item."""
+    """A scrollable table: `row(item)` returns the rx.table.row of one item. An empty header
+    (the column of a row's buttons) is named "Actions" for screen readers only."""
+    cells = [rx.table.column_header_cell(h if h else rx.el.span("Actions", class_name="sr-only")) for h in headers]
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.header(rx.table.row(*cells)),
             rx.table.body(rx.foreach(rows, row)),
             variant="surface",
             size="1",

@@ -10,12 +10,21 @@ TextLike = str | rx.Var
 
 
 def cover(
-    url: TextLike, *, alt: TextLike = "", icon_size: int = 24, icon_color=None, lazy: bool = False, **box_props
+    url: TextLike,
+    *,
+    alt: TextLike = "",
+    icon_size: int = 24,
+    icon_color=None,
+    lazy: bool | rx.Var = False,
+    **box_props,
 ) -> rx.Component:
-    """The picture fills the box (`box_props`: its size and corners)."""
+    """The picture fills the box (`box_props`: its size and corners). `lazy` may be a var: a
+    grid's first cards load at once (they are the largest paint), the rest when scrolled to."""
     icon = rx.icon("package", size=icon_size, **({"color": icon_color} if icon_color is not None else {}))
     placeholder = rx.center(icon, width="100%", height="100%", background_color=rx.color(theme.RADIX_ACCENT, 3))
-    image = rx.image(
-        src=url, alt=alt, width="100%", height="100%", object_fit="cover", **({"loading": "lazy"} if lazy else {})
-    )
+    if isinstance(lazy, rx.Var):
+        loading: dict = {"loading": rx.cond(lazy, "lazy", "eager")}
+    else:
+        loading = {"loading": "lazy"} if lazy else {}
+    image = rx.image(src=url, alt=alt, width="100%", height="100%", object_fit="cover", **loading)
     return rx.box(rx.cond(url, image, placeholder), overflow="hidden", **box_props)

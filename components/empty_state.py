@@ -9,7 +9,9 @@ from components import theme
 from components.buttons import link_button
 
 
-def empty_state(icon: str, title: str, body: str, *, action: rx.Component | None = None, id: str = "") -> rx.Component:
+def empty_state(
+    icon: str, title: str, body: str, *, action: rx.Component | None = None, id: str = "", heading: str = "h2"
+) -> rx.Component:
     return rx.vstack(
         rx.center(
             rx.icon(icon, size=28, color=rx.color(theme.RADIX_ACCENT, 11)),
@@ -18,7 +20,7 @@ def empty_state(icon: str, title: str, body: str, *, action: rx.Component | None
             border_radius=theme.RADIUS_PILL,
             background_color=rx.color(theme.RADIX_ACCENT, 3),
         ),
-        rx.heading(title, as_="h2", size="5", text_align="center"),
+        rx.heading(title, as_=heading, size="5", text_align="center"),
         rx.text(body, color=theme.TEXT_MUTED, text_align="center", max_width="32rem"),
         *([action] if action is not None else []),
         id=id or None,
@@ -38,4 +40,5 @@ def missing_state(
     """What a page shows when what its address names does not exist, with the way back:
     `back` is (label, address, id) of the link, by default back to the shop."""
     label, href, link_id = back or ("Back to the shop", routes.HOME, f"{id}-home")
-    return empty_state(icon, title, body, action=link_button(label, href, id=link_id), id=id)
+    # It is all the page shows, so its title is the page's heading.
+    return empty_state(icon, title, body, action=link_button(label, href, id=link_id), id=id, heading="h1")

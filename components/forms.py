@@ -177,6 +177,8 @@ def search_form(
         ),
         on_submit=on_submit,
         role="search",
+        # Named, so it is told apart from the header's product search landmark.
+        aria_label=label,
         width="100%",
     )
 

@@ -57,12 +57,19 @@ def search_box() -> rx.Component:
         ),
         action=routes.SEARCH,
         role="search",
+        aria_label="Products",
         width="100%",
     )
 
 
 def cart_link(count: IntLike) -> rx.Component:
     count_var = rx.Var.create(count)
+    # The name holds the count the badge shows (voice control users say what they see).
+    name = rx.cond(
+        count_var > 0,
+        "Cart, " + count_var.to_string() + rx.cond(count_var == 1, " item", " items"),
+        "Cart",
+    )
     return rx.link(
         rx.box(
             rx.icon("shopping-cart", size=20),
@@ -84,7 +91,7 @@ def cart_link(count: IntLike) -> rx.Component:
         ),
         href=routes.CART,
         id="cart-link",
-        aria_label="Cart",
+        aria_label=name,
         color="inherit",
         padding="0.5rem",
     )
@@ -92,13 +99,14 @@ def cart_link(count: IntLike) -> rx.Component:
 
 def notifications_link(unread: IntLike) -> rx.Component:
     unread_var = rx.Var.create(unread)
+    shown = rx.cond(unread_var > 99, "99+", unread_var.to_string())
     return rx.link(
         rx.box(
             rx.icon("bell", size=20),
             rx.cond(
                 unread_var > 0,
                 rx.badge(
-                    rx.cond(unread_var > 99, "99+", unread_var.to_string()),
+                    shown,
                     id="notifications-unread",
                     variant="solid",
                     radius="full",
@@ -113,7 +121,7 @@ def notifications_link(unread: IntLike) -> rx.Component:
         ),
         href=routes.NOTIFICATIONS,
         id="notifications-link",
-        aria_label=rx.cond(unread_var > 0, "Notifications, " + unread_var.to_string() + " unread", "Notifications"),
+        aria_label=rx.cond(unread_var > 0, "Notifications, " + shown + " unread", "Notifications"),
         color="inherit",
         padding="0.5rem",
     )
@@ -144,6 +152,7 @@ def account_menu(
                 rx.icon("circle-user", size=18),
                 rx.text(
                     display_name,
+                    as_="span",
                     max_width="10rem",
                     overflow="hidden",
                     text_overflow="ellipsis",
@@ -154,7 +163,9 @@ def account_menu(
                 id="account-menu",
                 variant="ghost",
                 color_scheme="gray",
-                aria_label="Account menu",
+                # Starts with the name it shows (WCAG 2.5.3, label in name); on a phone,
+                # where only the icon shows, it still says whose menu it is.
+                aria_label=rx.Var.create(display_name).to(str) + ", account menu",
             ),
         ),
         rx.menu.content(

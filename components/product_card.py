@@ -21,6 +21,7 @@ def product_card(
     price_label: TextLike,
     cover_url: TextLike,
     category_name: TextLike = "",
+    lazy: bool | rx.Var = True,
 ) -> rx.Component:
     return block_link(
         rx.vstack(
@@ -29,7 +30,7 @@ def product_card(
                 alt=title,
                 icon_size=36,
                 icon_color=rx.color(theme.RADIX_ACCENT, 9),
-                lazy=True,
+                lazy=lazy,
                 width="100%",
                 aspect_ratio="4 / 3",
                 border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
@@ -79,6 +80,10 @@ def product_card(
     )
 
 
+# Covers of a grid's first cards load at once, not lazily (four: a desktop's first row, a phone's first two).
+EAGER_COVERS = 4
+
+
 def product_grid(*cards: rx.Component, id: str = "") -> rx.Component:
     return rx.grid(*cards, columns=theme.GRID_COLUMNS, spacing=theme.GAP, width="100%", id=id or None)
 
@@ -88,13 +93,15 @@ def product_cards(products: rx.Var, *, id: str) -> rx.Component:
     return product_grid(
         rx.foreach(
             products,
-            lambda product: product_card(
+            lambda product, index: product_card(
                 url=product.url,
                 title=product.title,
                 shop_name=product.shop_name,
                 price_label=product.price_label,
                 cover_url=product.cover_url,
                 category_name=product.category_name,
+                # The first row or two is above the fold: its covers are the page's largest paint.
+                lazy=index >= EAGER_COVERS,
             ),
         ),
         id=id,

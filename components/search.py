@@ -151,34 +151,47 @@ def quick_search_box(
         rx.box(field, rx.cond(is_open, dropdown), position="relative", width="100%"),
         on_submit=on_submit,
         role="search",
+        aria_label="Products",
         width="100%",
     )
 
 
-def facet_group(facet: rx.Var) -> rx.Component:
-    option = lambda opt: block_link(  # noqa: E731
-        rx.hstack(
-            rx.checkbox(checked=opt.selected, tab_index=-1, aria_hidden="true", pointer_events="none"),
-            rx.text(opt.label, size="2", flex_grow="1"),
-            rx.badge(opt.count, variant="soft", color_scheme="gray", class_name="facet-count"),
-            align="center",
-            spacing="2",
-            width="100%",
+def facet_option(facet: rx.Var, opt: rx.Var) -> rx.Component:
+    """One filter value: a real checkbox in its label (Space toggles it, a screen reader says
+    "checkbox, checked"); ticking or unticking it opens the results for the option's address.
+    A checkbox inside a link would be two controls in one, which assistive technology cannot use."""
+    return rx.el.label(
+        rx.el.input(
+            type="checkbox",
+            checked=opt.selected,
+            on_change=rx.redirect(opt.url),
+            style={"accent_color": rx.color(theme.RADIX_ACCENT, 9), "width": "1rem", "height": "1rem", "margin": "0"},
         ),
-        href=opt.url,
-        role="checkbox",
-        aria_checked=rx.cond(opt.selected, "true", "false"),
+        rx.text(opt.label, as_="span", size="2", flex_grow="1"),
+        rx.badge(opt.count, variant="soft", color_scheme="gray", class_name="facet-count"),
         class_name="facet-option",
-        custom_attrs={"data-facet": facet.name, "data-value": opt.value},
-        padding_y="0.25rem",
+        custom_attrs={
+            "data-facet": facet.name,
+            "data-value": opt.value,
+            "data-selected": rx.cond(opt.selected, "true", "false"),
+        },
+        style={
+            "display": "flex",
+            "align_items": "center",
+            "gap": "0.5rem",
+            "padding": "0.25rem 0",
+            "cursor": "pointer",
+        },
     )
+
+
+def facet_group(facet: rx.Var) -> rx.Component:
     return rx.cond(
         facet.options.length() > 0,
-        rx.vstack(
-            rx.text(facet.title, size="2", weight="bold"),
-            rx.foreach(facet.options, option),
-            spacing="1",
-            width="100%",
+        rx.el.fieldset(
+            rx.el.legend(facet.title, font_size="0.875rem", font_weight="bold", padding="0", margin_bottom="0.25rem"),
+            rx.foreach(facet.options, lambda opt: facet_option(facet, opt)),
+            style={"border": "none", "margin": "0", "padding": "0", "width": "100%", "min_width": "0"},
             custom_attrs={"data-facet-group": facet.name},
         ),
     )

@@ -15,6 +15,9 @@ SELLER_SECTIONS = [
     ("Bundles", routes.SELLER_BUNDLES, "boxes"),
     ("Balance & payouts", routes.SELLER_PAYOUTS, "wallet"),
     ("Reviews", routes.SELLER_REVIEWS, "star"),
+    ("Developers", routes.SELLER_DEVELOPERS, "code"),
+    ("Webhooks", routes.SELLER_WEBHOOKS, "webhook"),
+    ("Leak tracer", routes.SELLER_LEAKS, "fingerprint"),
 ]
 
 

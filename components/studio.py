@@ -39,12 +39,16 @@ def dropdown(
     id: str,
     default_value: TextLike = "",
     on_change=None,
+    label: str = "",
 ) -> rx.Component:
     """A native <select> (works in forms, on phones and with a keyboard by itself).
 
     `options` are (value, label) pairs; `extra` are further <option>s, e.g. from a foreach.
+    `label` names a select that has no visible <label> of its own (a filter in a toolbar).
     """
-    props = {"on_change": on_change} if on_change is not None else {}
+    props: dict = {"on_change": on_change} if on_change is not None else {}
+    if label:
+        props["aria_label"] = label
     return rx.el.Select.create(
         *[rx.el.option(label, value=value) for value, label in options],
         *extra,

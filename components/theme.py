@@ -83,6 +83,27 @@ GLOBAL_CSS = f"""
   --color-panel-solid: {PANEL_DARK};
   --color-panel-translucent: rgba(30, 41, 59, 0.8);
 }}
+/* Status badges: Radix's soft badge text (accent step 11 on step 3) is below 4.5:1 for
+   small text in amber, green and a few more; step 12 reads in every colour and mode. */
+.rt-Badge.rt-variant-soft, .rt-Badge.rt-variant-surface, .rt-Badge.rt-variant-outline {{
+  color: var(--accent-12);
+}}
+/* A link inside a sentence is told apart by more than its colour (WCAG 1.4.1). */
+:where(p, .rt-Text, li) > a.rt-Link:not(.rt-underline-none) {{
+  text-decoration-line: underline;
+}}
+/* Text for screen readers only (a column of buttons' header). */
+.sr-only {{
+  position: absolute;
+  width: 1px;
+  height: 1px;
+  padding: 0;
+  margin: -1px;
+  overflow: hidden;
+  clip: rect(0, 0, 0, 0);
+  white-space: nowrap;
+  border: 0;
+}}
 .skip-link {{
   position: absolute;
   left: -9999px;

@@ -130,3 +130,18 @@ class ProductFileUploader(rx.Component):
 
 
 product_file_uploader = ProductFileUploader.create
+
+
+def labelled_upload(*children: rx.Component, label: str, **props) -> rx.Component:
+    """`rx.upload` (react-dropzone) whose file input has an accessible name: the dropzone
+    renders a bare <input type=file> that takes no props, so a screen reader or voice
+    control user would meet a nameless control. `label` says what the files are for."""
+    zone = rx.upload(*children, **props)
+    pending = list(zone.children)
+    while pending:
+        child = pending.pop()
+        if getattr(child, "tag", None) == "input":
+            child.custom_attrs["aria-label"] = label
+            return zone
+        pending.extend(child.children)
+    raise ValueError("rx.upload rendered no file input to label")

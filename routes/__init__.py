@@ -38,6 +38,8 @@ LOGIN_SECOND_FACTOR = f"{links.LOGIN_PATH}/second-factor"
 REGISTER = "/register"
 REGISTRATION_CONFIRM = f"{links.REGISTRATION_CONFIRM_PATH}/[registration_token]"
 ACCOUNT = links.ACCOUNT_PATH
+# Where a deleted account's last page goes.
+ACCOUNT_DELETED = "/goodbye"
 # The account page's two-factor section, where an administrator without one is sent.
 ACCOUNT_SECURITY = f"{links.ACCOUNT_PATH}?setup=second-factor"
 PASSWORD_RESET = links.PASSWORD_RESET_PATH
@@ -50,6 +52,8 @@ ORDER = f"{links.ORDERS_PATH}/[order_reference]"
 NOTIFICATIONS = "/notifications"
 # The embedded test gateway's payment page.
 TESTPAY = f"{links.TESTPAY_PATH}/[testpay_session]"
+# TestPay's local payout-account onboarding (the embedded stand-in for Stripe Connect's).
+TESTPAY_CONNECT = f"{links.TESTPAY_CONNECT_PATH}/[onboarding_token]"
 SELLER = "/seller"
 SELLER_PRODUCT = f"{links.SELLER_PRODUCTS_PATH}/[edit_product_id]"
 SELLER_DELIVERY = f"{links.SELLER_DELIVERY_PATH}/[delivery_product_id]"
@@ -57,8 +61,11 @@ SELLER_ANALYTICS = links.SELLER_ANALYTICS_PATH
 SELLER_SALES = "/seller/sales"
 SELLER_DISCOUNTS = "/seller/discounts"
 SELLER_BUNDLES = "/seller/bundles"
-SELLER_PAYOUTS = "/seller/payouts"
+SELLER_PAYOUTS = links.SELLER_PAYOUTS_PATH
 SELLER_REVIEWS = "/seller/reviews"
+SELLER_WEBHOOKS = links.SELLER_WEBHOOKS_PATH
+SELLER_DEVELOPERS = "/seller/developers"
+SELLER_LEAKS = "/seller/leaks"
 ADMIN = "/admin"  # the moderation queue
 ADMIN_USERS = links.ADMIN_USERS_PATH
 ADMIN_ORDERS = links.ADMIN_ORDERS_PATH
@@ -66,6 +73,8 @@ ADMIN_PAYOUTS = "/admin/payouts"
 ADMIN_SHOPS = "/admin/shops"
 ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
+ADMIN_PRIVACY = "/admin/privacy"
+ADMIN_LEAKS = "/admin/leaks"
 
 # Where a visit came from (document.referrer of the landing page): set by the page load's
 # HTTP response (storefront/visit_referrer.py), read by the analytics state from the handshake.
@@ -87,7 +96,12 @@ ACCESS = links.ACCESS_PATH
 
 # Streamed CSV downloads (HTTP routes on the Starlette app, storefront/api_exports.py).
 EXPORT_SALES_CSV = "/api/seller/exports/sales.csv"
+EXPORT_STATEMENT_CSV = links.STATEMENT_CSV_PATH
+# The seller REST API's reference page (Swagger UI, served by the app).
+API_REFERENCE = "/api/v1/docs"
 EXPORT_CUSTOMERS_CSV = "/api/seller/exports/customers.csv"
+# A person's ZIP of their data (storefront/api_privacy.py).
+PRIVACY_EXPORT = links.PRIVACY_EXPORTS_PATH
 # Product files sent in parts: Uppy's S3 uploader talks to <base>/s3/multipart...
 # (Companion's protocol); with the local store the parts go to UPLOAD_PARTS.
 UPLOADS = "/api/uploads/products"

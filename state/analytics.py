@@ -96,7 +96,7 @@ async def track(
         log.exception("could not record a %s event", kind)
 
 
-PRODUCT_SORTS = {"title", "views", "add_to_cart", "units", "downloads", "revenue", "conversion"}
+PRODUCT_SORTS = {"title", "views", "add_to_cart", "units", "downloads", "revenue", "conversion", "rating"}
 SOURCE_SORTS = {"value", "views", "orders", "revenue"}
 
 
@@ -156,6 +156,12 @@ class DashboardState(PageState, rx.State):
         if self.product_sort == column:
             self.product_sort_descending = not self.product_sort_descending
         else:
+            self.product_sort, self.product_sort_descending = column, column != "title"
+
+    @rx.event
+    def sort_products_by(self, column: str):
+        """The phone's sort menu: picks a column in its natural direction (no toggling)."""
+        if column in PRODUCT_SORTS:
             self.product_sort, self.product_sort_descending = column, column != "title"
 
     @rx.event

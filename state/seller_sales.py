@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 import routes
-from commerce import ledger, payments
+from commerce import payments
 from commerce.catalog import bundles
 from commerce.catalog.bundles import BundleView
 from commerce.kit.ids import parse_id
@@ -159,67 +159,6 @@ class SellerDiscountsState(PageState, rx.State):
             done=lambda code: f"Code {code.code} created.",
         )
         self.pending = False
-
-
-async def _download(state: PageState, service, filename: str):
-    """A file a service makes for the actor (a CSV), or the service's error on the page."""
-    result = await state._call(service)
-    if not result.ok:
-        state.error = result.error
-        return None
-    return rx.download(data=result.value, filename=filename)
-
-
-class SellerPayoutsState(PageState, rx.State):
-    balances: list[ledger.SellerBalance] = []
-
-    @rx.event
-    async def load(self):
-        result = await self._call(ledger.seller_balances)
-        self.balances, self.error = result.value or [], result.error
-        self.loaded = True
-
-    @rx.event
-    async def download_statement(self):
-        return await _download(self, ledger.seller_statement_csv, "earnings-statement.csv")
-
-
-@dataclasses.dataclass(frozen=True)
-class PayoutLine:
-    shop_name: str
-    currency: str
-    sales_label: str
-    refunds_label: str
-    disputed_label: str
-    pending_label: str
-    available_label: str
-
-
-class AdminPayoutsState(PageState, rx.State):
-    """Every shop's balance, for the admins who pay sellers out (the service checks the role)."""
-
-    rows: list[PayoutLine] = []
-
-    @rx.event
-    async def load(self):
-        result = await self._call(ledger.payouts_report)
-        self.error = result.error
-        self.rows = [
-            PayoutLine(
-                shop_name=row.shop_name,
-                currency=row.currency,
-                **{
-                    f"{name}_label": format_money(Money(getattr(row, name), row.currency))
-                    for name in ("sales", "refunds", "disputed", "pending", "available")
-                },
-            )
-            for row in result.value or []
-        ]
-        self.loaded = True
-
-    @rx.event
-    async def download_csv(self):
-        return await _download(self, ledger.payouts_csv, "payouts.csv")
 
 
 class SellerBundlesState(PageState, rx.State):

@@ -29,7 +29,7 @@ from state.form_data import confirmed, form_errors, missing, secret_field, text_
 LOGIN_ERRORS = {
     "incorrect": "Email or password is incorrect.",
     "missing": "Enter your email and password.",
-    "limited": "Too many failed sign-in attempts. Wait 15 minutes or reset your password.",
+    "limited": "Too many failed sign-in attempts. Try again later or reset your password.",
     "suspended": "This account is suspended. Contact support if you think this is a mistake.",
     "origin": "That sign-in did not come from this site's page. Sign in here.",
     "unlocked": "This device can sign in to your account now.",

@@ -15,7 +15,12 @@ import reflex as rx
 
 from commerce.errors import DomainError
 from commerce.money import Money, format_money
-from commerce.payments.tasks import describe_test_payment, pay_on_test_page
+from commerce.payments.tasks import (
+    complete_test_onboarding,
+    describe_test_onboarding,
+    describe_test_payment,
+    pay_on_test_page,
+)
 from state.cart import local_path
 from state.form_data import text_field
 
@@ -77,3 +82,54 @@ class TestPayState(rx.State):
             # As with a real gateway, the buyer returns to the shop while the event is on its
             # way; the confirmation page waits for it.
             yield rx.redirect(local_path(attempt.redirect_url))
+
+
+class TestPayConnectState(rx.State):
+    """TestPay's payout-account onboarding page: the embedded stand-in for Stripe's hosted
+    onboarding. Its signed token names the account; completing it sends the provider's
+    `account.updated` event to the app's Connect endpoint (a job), as Stripe would."""
+
+    __test__ = False
+
+    loaded: bool = False
+    page_error: str = ""
+    error: str = ""
+    error_field: str = ""
+    pending: bool = False
+    return_path: str = ""
+
+    @rx.event
+    def load(self):
+        self.reset()
+        try:
+            # `onboarding_token` is the dynamic segment of routes.TESTPAY_CONNECT.
+            onboarding = describe_test_onboarding(self.onboarding_token)
+        except DomainError as error:
+            self.page_error = error.message
+        else:
+            self.return_path = local_path(onboarding.return_url)
+        self.loaded = True
+
+    @rx.event(background=True)
+    async def submit(self, form_data: dict[str, Any]):
+        async with self:
+            if self.pending:
+                return
+            self.pending, self.error, self.error_field = True, "", ""
+            token = self.onboarding_token
+        try:
+            back = await asyncio.to_thread(
+                complete_test_onboarding,
+                token,
+                legal_name=text_field(form_data, "legal_name"),
+                bank_number=text_field(form_data, "bank_number"),
+                accept_terms=bool(form_data.get("accept_terms")),
+            )
+        except DomainError as error:
+            async with self:
+                self.pending, self.error = False, error.message
+                self.error_field = getattr(error, "field", None) or ""
+            return
+        async with self:
+            self.pending = False
+        yield rx.redirect(local_path(back))

@@ -7,23 +7,28 @@ mounts the Reflex backend under it: these routes are matched first.
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from commerce import payments, storage
 from commerce.db import check_database
+from commerce.payments.connect import connect_provider
 from storefront.api_access import access_routes
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
-from storefront.api_licenses import license_routes
+from storefront.api_privacy import privacy_routes
 from storefront.api_session import SessionRefreshMiddleware, session_routes
+from storefront.api_sitemap import sitemap_routes
 from storefront.api_uploads import upload_routes
+from storefront.api_v1.app import PATH as API_V1_PATH
+from storefront.api_v1.app import create_app as create_api_v1
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
@@ -47,16 +52,23 @@ routes: list[BaseRoute] = [
     Route("/healthz", healthz, methods=["GET"]),
 ]
 # Other HTTP endpoints are appended here as route lists from their own modules
-# (files, payment webhooks, buyers' downloads and the license API).
+# (files, payment webhooks, buyers' downloads), and the /api/v1 app last.
 routes += file_routes(storage.blob_store)
-routes += webhook_routes(payments.gateway)
+routes += webhook_routes(payments.gateway, connect_provider)
 routes += download_routes(storage.blob_store)
-routes += license_routes()
 routes += export_routes()
+routes += privacy_routes(storage.blob_store)
 routes += session_routes()
 routes += access_routes()
 routes += upload_routes(storage.blob_store)
 routes += csp_routes()
+routes += sitemap_routes()
+# The seller REST API and the public license API: one FastAPI app, one OpenAPI document.
+api_v1 = Mount(API_V1_PATH, app=create_api_v1())
+# Starlette's mount pattern is `.*`, which stops at a newline: an id with an encoded line
+# break (%0A) must still reach the API (and get its 404 problem), not fall through to the pages.
+api_v1.path_regex = re.compile(api_v1.path_regex.pattern, re.DOTALL)
+routes.append(api_v1)
 
 api = Starlette(
     routes=routes,
@@ -67,7 +79,8 @@ api = Starlette(
         Middleware(SessionRefreshMiddleware),
         # Page loads keep an outside Referer for the analytics state.
         Middleware(ReferrerMiddleware),
-        # Unknown products, shops and categories answer 404 before any script runs.
+        # Unknown products, shops and categories answer 404 before any script runs; found
+        # ones answer with their own title, meta tags and structured data.
         Middleware(PageStatusMiddleware),
     ],
 )

@@ -2,6 +2,7 @@
 
     GET /api/seller/exports/sales.csv
     GET /api/seller/exports/customers.csv
+    GET /api/seller/exports/statement.csv   (the payouts page's earnings statement)
 
 The browser's own session cookie says who asks (the same check the pages make);
 the export service refuses anyone without a shop before the first byte. Rows
@@ -25,6 +26,7 @@ from commerce.analytics import exports
 from commerce.db import unit_of_work
 from commerce.errors import PermissionDenied
 from commerce.kit.time import utcnow
+from commerce.payouts import views as payouts
 from storefront.session_cookie import set_session_cookie
 
 
@@ -77,4 +79,5 @@ def export_routes() -> list[Route]:
     return [
         Route(routes.EXPORT_SALES_CSV, _export("sales", exports.sales_csv), methods=["GET"]),
         Route(routes.EXPORT_CUSTOMERS_CSV, _export("customers", exports.customers_csv), methods=["GET"]),
+        Route(routes.EXPORT_STATEMENT_CSV, _export("statement", payouts.statement_csv), methods=["GET"]),
     ]

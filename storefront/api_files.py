@@ -154,7 +154,9 @@ async def _send(
             path = await run_in_threadpool(store.file_path, key)
         except (NotFound, ValidationError):
             return _refused("This file is no longer available.", 404)
-        return FileWindowResponse(path, start, end, status_code=status, headers=headers)
+        if path is not None:
+            return FileWindowResponse(path, start, end, status_code=status, headers=headers)
+        # A sealed object: decrypted chunk by chunk below, only the chunks the range touches.
     try:
         chunks: Iterator[bytes] = await run_in_threadpool(store.open_range, key, start, end)
     except (NotFound, ValidationError):

@@ -39,7 +39,7 @@ def _call(action, body: dict, client_id: str) -> license_api.LicenseAnswer:
         )
 
 
-def _endpoint(action):
+def endpoint(action):
     async def handle(request: Request) -> JSONResponse:
         raw = await request.body()
         if len(raw) > MAX_BODY_BYTES:
@@ -70,7 +70,7 @@ def _endpoint(action):
 
 def license_routes() -> list[Route]:
     return [
-        Route(f"{LICENSES_PATH}/validate", _endpoint(license_api.validate), methods=["POST"]),
-        Route(f"{LICENSES_PATH}/activate", _endpoint(license_api.activate), methods=["POST"]),
-        Route(f"{LICENSES_PATH}/deactivate", _endpoint(license_api.deactivate), methods=["POST"]),
+        Route(f"{LICENSES_PATH}/validate", endpoint(license_api.validate), methods=["POST"]),
+        Route(f"{LICENSES_PATH}/activate", endpoint(license_api.activate), methods=["POST"]),
+        Route(f"{LICENSES_PATH}/deactivate", endpoint(license_api.deactivate), methods=["POST"]),
     ]

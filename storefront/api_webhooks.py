@@ -1,4 +1,5 @@
-"""POST /api/webhooks/{provider}: payment events from Stripe or the test gateway.
+"""POST /api/webhooks/{provider}: payment events from Stripe or the test gateway;
+POST /api/webhooks/{provider}/connect: their Connect events (payout accounts, bank payouts).
 
 Answers 400 for a missing signature or an unreadable body, 401 for a bad
 signature, 404 for a provider this deployment does not use, and 200 once the
@@ -17,12 +18,17 @@ from starlette.routing import BaseRoute, Route
 
 from commerce.orders.webhooks import receive
 from commerce.payments import PaymentGateway, WebhookError
+from commerce.payments.connect import ConnectProvider
+from commerce.payments.connect import connect_provider as payout_provider
+from commerce.payouts import webhooks as connect_webhooks
 
 log = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 256 * 1024  # Stripe events are a few kB; refuse anything absurd
 
 
-def webhook_routes(gateway: Callable[[], PaymentGateway]) -> list[BaseRoute]:
+def webhook_routes(
+    gateway: Callable[[], PaymentGateway], connect_provider: Callable[[], ConnectProvider] = payout_provider
+) -> list[BaseRoute]:
     async def payment_webhook(request: Request) -> JSONResponse:
         current = gateway()
         if request.path_params["provider"] != current.name:
@@ -37,4 +43,21 @@ def webhook_routes(gateway: Callable[[], PaymentGateway]) -> list[BaseRoute]:
             return JSONResponse({"error": str(exc)}, status_code=exc.status_code)
         return JSONResponse({"received": True, "outcome": outcome})
 
-    return [Route("/api/webhooks/{provider}", payment_webhook, methods=["POST"])]
+    async def connect_webhook(request: Request) -> JSONResponse:
+        current = connect_provider()
+        if request.path_params["provider"] != current.name:
+            return JSONResponse({"error": "unknown payout provider"}, status_code=404)
+        payload = await request.body()
+        if len(payload) > MAX_WEBHOOK_BYTES:
+            return JSONResponse({"error": "payload too large"}, status_code=413)
+        try:
+            outcome = await run_in_threadpool(connect_webhooks.receive, current, payload, request.headers)
+        except WebhookError as exc:
+            log.warning("refused a %s Connect webhook: %s", current.name, exc)
+            return JSONResponse({"error": str(exc)}, status_code=exc.status_code)
+        return JSONResponse({"received": True, "outcome": outcome})
+
+    return [
+        Route("/api/webhooks/{provider}", payment_webhook, methods=["POST"]),
+        Route("/api/webhooks/{provider}/connect", connect_webhook, methods=["POST"]),
+    ]

@@ -1,16 +1,24 @@
-"""The real HTTP status of shop, product and category addresses.
+"""The real HTTP status and head of shop, product and category addresses.
 
 The production build is a static single-page app: every route answers 200 with the
-same HTML and the page finds out in the browser that a product does not exist. For
-`/p/<shop>/<product>`, `/s/<shop>` and `/c/<category>` this middleware asks the
-catalogue first (`catalog.queries.page_answer`, the pages' own rules) and, for an
-unknown or unavailable one, answers the same page with status 404 and a "not found"
-(or "unavailable") title, so crawlers and link previews are told the truth before any
-script runs. The page then shows its own not-found state in the browser.
+same HTML and the page finds out in the browser that a product does not exist, and
+sets its title and meta tags there. For `/p/<shop>/<product>`, `/s/<shop>` and
+`/c/<category>` this middleware asks the catalogue first (`catalog.queries.page_answer`,
+the pages' own rules):
+
+- an unknown or unavailable one answers the same page with status 404 and a "not found"
+  (or "unavailable") title; the page then shows its own not-found state in the browser;
+- a found one answers with its real head (`commerce.seo.head`, rendered by
+  `storefront.page_head`): title, description, canonical URL, Open Graph, Twitter card
+  and schema.org JSON-LD,
+
+so crawlers and link previews are told the truth before any script runs. In the browser,
+React adopts the server's <title> when the page renders its own.
 """
 
 from __future__ import annotations
 
+import gzip
 import html
 import re
 from http.cookies import SimpleCookie
@@ -24,9 +32,12 @@ from commerce import accounts
 from commerce.accounts.service import session_user_id
 from commerce.actor import Actor
 from commerce.catalog.queries import PageAnswer, page_answer
+from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.links import CATEGORIES_PATH, PRODUCTS_PATH, SHOPS_PATH
+from commerce.seo.head import PageHead, page_head
 from components.theme import BRAND_NAME
+from storefront.page_head import with_head
 
 _SEGMENT = r"([^/]+)"
 _PATTERNS = (
@@ -42,7 +53,16 @@ _TITLE = re.compile(rb"<title>.*?</title>", re.DOTALL | re.IGNORECASE)
 _HEAD = re.compile(rb"<head[^>]*>", re.IGNORECASE)
 MAX_SLUG = 200
 # Headers of the static file that no longer describe the answer.
-_DROPPED = (b"content-length", b"etag", b"last-modified", b"cache-control", b"content-encoding")
+_DROPPED = (
+    b"content-length",
+    b"etag",
+    b"last-modified",
+    b"cache-control",
+    b"content-encoding",
+    b"vary",
+    b"accept-ranges",
+)
+_REQUEST_DROPPED = (b"accept-encoding", b"if-none-match", b"if-modified-since", b"range", b"if-range")
 
 
 def _slugs(path: str) -> dict[str, str] | None:
@@ -69,7 +89,8 @@ def _session_token(scope: Scope) -> str:
     return ""
 
 
-def _answer(slugs: dict[str, str], token: str) -> PageAnswer:
+def _answer(slugs: dict[str, str], token: str) -> tuple[PageAnswer, PageHead | None]:
+    """Whether the page exists for this visitor and, when it does, its head."""
     with unit_of_work() as s:
         viewer = None
         user_id = session_user_id(s, token) if token else None
@@ -77,7 +98,10 @@ def _answer(slugs: dict[str, str], token: str) -> PageAnswer:
             # Sellers and admins preview products before they are live.
             user = accounts.get_user(s, Actor(user_id=user_id, role="buyer"))
             viewer = Actor(user_id=user.id, role=user.role, shop_id=user.shop_id)
-        return page_answer(s, viewer=viewer, **slugs)
+        answer = page_answer(s, viewer=viewer, **slugs)
+        if answer != PageAnswer.FOUND:
+            return answer, None
+        return answer, page_head(s, viewer=viewer, **slugs)
 
 
 def retitle(document: bytes, answer: PageAnswer) -> bytes:
@@ -101,13 +125,11 @@ class PageStatusMiddleware:
             await self.app(scope, receive, send)
             return
         slugs = {name: unquote(value) for name, value in slugs.items()}
-        answer = await run_in_threadpool(_answer, slugs, _session_token(scope))
-        if answer == PageAnswer.FOUND:
-            await self.app(scope, receive, send)
-            return
-        # Ask for the plain document (no precompressed copy) so its title can be replaced, as
+        answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope))
+        # Ask for the plain document (no precompressed copy) so its head can be replaced, as
         # body messages: without the server's extensions a file is not sent by path (pathsend).
-        headers = [(k, v) for k, v in scope.get("headers", []) if k != b"accept-encoding"]
+        # Nor a 304 or a range of the static file: the answer is a new document.
+        headers = [(k, v) for k, v in scope.get("headers", []) if k not in _REQUEST_DROPPED]
         plain_scope = {**scope, "headers": headers, "extensions": {}}
         start: Message = {}
         body = bytearray()
@@ -120,10 +142,26 @@ class PageStatusMiddleware:
                 body.extend(message.get("body", b""))
 
         await self.app(plain_scope, receive, capture)
+        status = start.get("status", 500)
         response_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED]
         is_html = any(k.lower() == b"content-type" and b"text/html" in v for k, v in response_headers)
-        document = retitle(bytes(body), answer) if is_html and start.get("status") == 200 else bytes(body)
+        document = bytes(body)
+        if is_html and status == 200:
+            if head is not None:
+                document = with_head(document, head, get_settings().base_url)
+            else:
+                document = retitle(document, answer)
+                status = 404
+        if _accepts_gzip(scope) and len(document) > 1024:
+            document = gzip.compress(document, compresslevel=6)
+            response_headers.append((b"content-encoding", b"gzip"))
         response_headers.append((b"content-length", str(len(document)).encode()))
-        response_headers.append((b"cache-control", b"no-store"))
-        await send({"type": "http.response.start", "status": 404, "headers": response_headers})
+        response_headers.append((b"vary", b"Accept-Encoding, Cookie"))
+        # The head follows the catalogue (a new title, a price): never a stale copy.
+        response_headers.append((b"cache-control", b"no-cache" if status == 200 else b"no-store"))
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else document})
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    return any(name == b"accept-encoding" and b"gzip" in value.lower() for name, value in scope.get("headers", []))

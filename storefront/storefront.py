@@ -18,15 +18,19 @@ from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
 from commerce.orders.tasks import periodic_rate_refresh
+from commerce.payouts.tasks import periodic_payouts
+from commerce.privacy.tasks import periodic_privacy_upkeep
+from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
 from storefront.layout import Page
-from storefront.pages.account import account
+from storefront.pages.account import account, account_deleted
 from storefront.pages.admin.audit import admin_audit
 from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
 from storefront.pages.admin.payouts import admin_payouts
+from storefront.pages.admin.privacy import admin_privacy
 from storefront.pages.admin.settings import admin_settings
 from storefront.pages.admin.shops import admin_shops
 from storefront.pages.admin.users import admin_users
@@ -45,14 +49,17 @@ from storefront.pages.search import search
 from storefront.pages.seller.analytics import seller_analytics
 from storefront.pages.seller.bundles import seller_bundles
 from storefront.pages.seller.delivery import seller_delivery
+from storefront.pages.seller.developers import seller_developers
 from storefront.pages.seller.discounts import seller_discounts
 from storefront.pages.seller.index import seller_home
+from storefront.pages.seller.leaks import admin_leaks, seller_leaks
 from storefront.pages.seller.payouts import seller_payouts
 from storefront.pages.seller.product_edit import product_editor
 from storefront.pages.seller.reviews import seller_reviews
 from storefront.pages.seller.sales import seller_sales
+from storefront.pages.seller.webhooks import seller_webhooks
 from storefront.pages.shop import shop
-from storefront.pages.testpay import testpay_page
+from storefront.pages.testpay import testpay_connect_page, testpay_page
 
 # Every page of the app, added below with app.add_page (see storefront/layout.py).
 PAGES: tuple[Page, ...] = (
@@ -65,6 +72,7 @@ PAGES: tuple[Page, ...] = (
     order_page,
     order_history,
     testpay_page,
+    testpay_connect_page,
     login,
     second_factor,
     register,
@@ -84,6 +92,10 @@ PAGES: tuple[Page, ...] = (
     seller_bundles,
     seller_payouts,
     seller_reviews,
+    seller_webhooks,
+    seller_developers,
+    seller_leaks,
+    admin_leaks,
     admin_home,
     admin_users,
     admin_orders,
@@ -91,6 +103,8 @@ PAGES: tuple[Page, ...] = (
     admin_shops,
     admin_settings,
     admin_audit,
+    admin_privacy,
+    account_deleted,
     not_found,
 )
 
@@ -132,7 +146,16 @@ async def background_jobs():
     license_activity = asyncio.create_task(activity.periodic_flush())
     rates = asyncio.create_task(periodic_rate_refresh())
     uploads = asyncio.create_task(periodic_upload_purge())
+    # IP addresses past their retention period, expired export files.
+    privacy = asyncio.create_task(periodic_privacy_upkeep())
+    # The admin's payout schedule: a run on each day it is due.
+    payouts = asyncio.create_task(periodic_payouts())
+    # Seller webhooks whose retry is due, or whose worker died mid-attempt, go again.
+    webhook_sweep = asyncio.create_task(periodic_webhook_sweep())
     yield
+    webhook_sweep.cancel()
+    privacy.cancel()
+    payouts.cancel()
     rollups.cancel()
     license_activity.cancel()
     with contextlib.suppress(asyncio.CancelledError):

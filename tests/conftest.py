@@ -17,11 +17,13 @@ from commerce.db import get_engine
 
 pytest_plugins = [
     "tests.fixtures.adapters",
+    "tests.fixtures.api",
     "tests.fixtures.catalog",
     "tests.fixtures.databases",
     "tests.fixtures.delivery",
     "tests.fixtures.effects",
     "tests.fixtures.s3",
+    "tests.fixtures.webhook_receiver",
     "tests.fixtures.world",
     "pytester",  # tests of the fixtures themselves
 ]

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from commerce import ratelimit
 from commerce.accounts import passwords
 from commerce.accounts.service import SessionGrant, _clean_display_name, _create_user, _start_session, _token_hash
 from commerce.config import get_settings
@@ -25,6 +26,9 @@ from commerce.models import RegistrationToken, User
 from commerce.notifications.tasks import enqueue_email
 
 REGISTRATION_LINK_LIFETIME = timedelta(hours=24)
+# Sign-up emails to one address (a confirmation link, or "someone tried to sign up with
+# your address") per hour: the form cannot be used to flood someone's inbox.
+SIGNUP_EMAILS_PER_HOUR = 3
 
 
 def register(s: Session, *, email: str, password: str, display_name: str, client_id: str) -> None:
@@ -38,6 +42,9 @@ def register(s: Session, *, email: str, password: str, display_name: str, client
     passwords.check_strength(password, email=email)
     password_hash = passwords.hash_password(password)
     base_url = get_settings().base_url
+    if not ratelimit.attempt_counter().reserve(f"mail:signup:{email}", SIGNUP_EMAILS_PER_HOUR, 3600):
+        # Same answer as always ("check your email"); the address has had enough mail for now.
+        return
     owner = s.exec(select(User).where(User.email == email)).first()
     if owner is not None:
         enqueue_email(

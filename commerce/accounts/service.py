@@ -44,12 +44,18 @@ ROTATION_GRACE = timedelta(minutes=2)
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 # A password accepted for an account with a second factor waits this long for it.
 SECOND_FACTOR_WAIT = timedelta(minutes=10)
+# Reset emails to one address per hour, asked for by anyone: enough for a person who lost
+# one, too few to flood an inbox with.
+RESET_EMAILS_PER_HOUR = 3
 LOGIN_WINDOW_SECONDS = 15 * 60
 # Unknown clients (no device cookie for the account) together, per account:
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
 # A browser holding the account's device cookie, on its own (accounts/devices.py):
 MAX_FAILURES_PER_DEVICE = 5
+# Unknown clients that reach a limit are locked out of it for a period that doubles with
+# each lockout within a day: 15 minutes, 30, an hour... up to a day.
+MAX_LOCK_SECONDS = 24 * 60 * 60
 SHOP_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 RESERVED_SHOP_SLUGS = frozenset(
     {
@@ -276,15 +282,15 @@ def authenticate(s: Session, *, email: str, password: str, client_id: str, devic
             raise limited
     else:
         account_key, client_key = f"login:account:{email}", f"login:client:{client_id}"
-        if not counter.reserve(account_key, MAX_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECONDS):
+        if not _reserve_growing(counter, account_key, MAX_FAILURES_PER_ACCOUNT):
             _offer_unlock(s, counter, email)
             raise RateLimited(
                 "Too many failed sign-in attempts on this account from new devices. We have emailed its "
-                "owner a link to sign in from this device; or wait 15 minutes."
+                "owner a link to sign in from this device; or try again later."
             )
-        if not counter.reserve(client_key, MAX_FAILURES_PER_CLIENT, LOGIN_WINDOW_SECONDS):
+        if not _reserve_growing(counter, client_key, MAX_FAILURES_PER_CLIENT):
             counter.release(account_key)
-            raise limited
+            raise RateLimited("Too many failed sign-in attempts. Try again later or reset your password.")
 
     user = s.exec(select(User).where(User.email == email)).first()
     # An unknown email costs a hash too, so the time taken tells nothing about which emails exist.
@@ -300,6 +306,23 @@ def authenticate(s: Session, *, email: str, password: str, client_id: str, devic
         user.password_hash = passwords.hash_password(password)
         s.add(user)
     return user
+
+
+def _reserve_growing(counter: ratelimit.AttemptCounter, key: str, limit: int) -> bool:
+    """Reserve an attempt on `key` (an unknown client's account or client limit). Reaching the
+    limit locks the key for LOGIN_WINDOW_SECONDS, doubled for each earlier lockout of the
+    key within a day (at most a day), so a patient guesser gets ever fewer tries."""
+    lock = f"{key}:lock"
+    if counter.count(lock):
+        return False
+    if counter.reserve(key, limit, LOGIN_WINDOW_SECONDS):
+        return True
+    lockouts = f"{key}:lockouts"
+    period = min(LOGIN_WINDOW_SECONDS * 2 ** counter.count(lockouts), MAX_LOCK_SECONDS)
+    # One lockout however many refused attempts arrive together: only the first sets the lock.
+    if counter.reserve(lock, 1, period):
+        counter.record(lockouts, MAX_LOCK_SECONDS)
+    return False
 
 
 def _offer_unlock(s: Session, counter: ratelimit.AttemptCounter, email: str) -> None:
@@ -494,6 +517,9 @@ def request_password_reset(s: Session, *, email: str) -> None:
     try:
         email = normalise_email(email)
     except ValidationError:
+        return
+    # Counted for unknown addresses too, so the limit tells nothing about who has an account.
+    if not ratelimit.attempt_counter().reserve(f"mail:reset:{email}", RESET_EMAILS_PER_HOUR, 3600):
         return
     user = s.exec(select(User).where(User.email == email)).first()
     if user is None or user.suspended_at is not None:

@@ -83,7 +83,7 @@ def _revenue_by_line(s: Session, line_ids: list[int]) -> dict[int, int]:
         )
         .group_by(col(LedgerTransaction.order_line_id))
     ).all()
-    return {line_id: int(total) for line_id, total in rows}
+    return {line_id: int(total) for line_id, total in rows if line_id is not None}
 
 
 def _batches(s: Session, shop_id: int, *, by_buyer: bool) -> Iterator[list[tuple[OrderLine, Order]]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from commerce import events
 from commerce.actor import Actor, require_admin
 from commerce.catalog.access import actor_shop, owned_product
 from commerce.catalog.changes import touch
@@ -255,6 +256,7 @@ def publish_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     if product.published_at is None:
         product.published_at = now
     touch(product)
+    events.publish(s, events.ProductPublished(product_id=saved_id(product), shop_id=saved_id(shop)))
     return product_edit_view(s, product, shop)
 
 

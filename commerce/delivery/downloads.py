@@ -27,7 +27,7 @@ from commerce.config import get_settings
 from commerce.db import dialect_insert
 from commerce.delivery import links
 from commerce.delivery.grants import waiting_fulfilment_ids
-from commerce.delivery.stamped import ensure_copy
+from commerce.delivery.stamped import ensure_copy, plan_for, ready_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
 from commerce.models import (
@@ -40,7 +40,6 @@ from commerce.models import (
     Product,
     ProductFile,
     ProductVersion,
-    StampedCopy,
     StampStatus,
     User,
     primary_key,
@@ -81,6 +80,8 @@ class DeliverySettingsView:
     delivers_keys: bool
     download_limit: int | None
     link_minutes: int
+    # Every buyer's copy of each fingerprintable file carries an invisible mark of their purchase.
+    fingerprint: bool
     # Paid sales still being delivered: for a product out of imported keys, buyers waiting.
     waiting: int
 
@@ -93,6 +94,7 @@ def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> Deli
         delivers_keys=delivers_keys(product.delivery_kind),
         download_limit=policy.download_limit,
         link_minutes=policy.link_minutes,
+        fingerprint=policy.fingerprint,
         waiting=len(waiting_fulfilment_ids(s, saved_id(product))),
     )
 
@@ -116,9 +118,16 @@ def delivery_settings(s: Session, actor: Actor, product_id: int) -> DeliverySett
 
 
 def set_delivery_settings(
-    s: Session, actor: Actor, product_id: int, *, download_limit: int | None, link_minutes: int
+    s: Session,
+    actor: Actor,
+    product_id: int,
+    *,
+    download_limit: int | None,
+    link_minutes: int,
+    fingerprint: bool | None = None,
 ) -> DeliverySettingsView:
-    """Downloads per buyer (None: unlimited) and how long each minted link works."""
+    """Downloads per buyer (None: unlimited), how long each minted link works and, unless
+    None, whether buyers' copies carry an invisible fingerprint of their purchase."""
     product = _seller_product(s, actor, product_id)
     if download_limit is not None and (
         isinstance(download_limit, bool)
@@ -140,7 +149,11 @@ def set_delivery_settings(
     policy = s.get(DeliveryPolicy, product.id)
     if policy is None:
         policy = DeliveryPolicy(product_id=saved_id(product))
+    if fingerprint is not None and not isinstance(fingerprint, bool):
+        raise ValidationError("Choose whether copies carry a fingerprint.", "fingerprint")
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
+    if fingerprint is not None:
+        policy.fingerprint = fingerprint
     s.add(policy)
     s.flush()
     return _settings_view(s, product, policy)
@@ -290,8 +303,9 @@ def mint_for(s: Session, fulfilment: Fulfilment, file: ProductFile, *, by_receip
     current = allowance(s, user_id, file.product_id)
     if current.exhausted:
         raise DownloadLimitReached(current.refusal)
-    if file.stamp_pdf:
-        copy = ensure_copy(s, fulfilment, file)
+    plan = plan_for(s, file)
+    if plan.personal:
+        copy = ensure_copy(s, fulfilment, file, plan)
         if copy.status == StampStatus.FAILED:
             raise PermissionDenied(
                 f"Your copy of {file.filename} could not be prepared: {copy.error} "
@@ -372,11 +386,11 @@ def authorise(
             "This download link belongs to another account. Sign in as the buyer and download it from your library."
         )
     blob_key, stamped = file.blob_key, False
-    if file.stamp_pdf:
-        copy = s.exec(
-            select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == user_id)
-        ).first()
-        if copy is None or copy.status != StampStatus.READY or copy.blob_key is None:
+    plan = plan_for(s, file)
+    if plan.personal:
+        # The original is never served when the buyer's copy must carry a stamp or a mark.
+        copy = ready_copy(s, file, user_id, plan)
+        if copy is None or copy.blob_key is None:
             raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
         blob_key, stamped = copy.blob_key, True
     policy = policy_of(s, file.product_id)

@@ -209,7 +209,7 @@ class LibraryFileView:
     filename: str
     size_label: str
     stamped: bool
-    # For stamped PDFs: a StampStatus, or "" before the buyer first asked.
+    # For personal copies (stamped or fingerprinted): a StampStatus, or "" before the buyer first asked.
     copy_status: str
 
 
@@ -257,7 +257,7 @@ def _version_view(
                 filename=f.filename,
                 size_label=f.size_label,
                 stamped=f.stamp_pdf,
-                copy_status=copies.get(f.id, "") if f.stamp_pdf else "",
+                copy_status=copies.get(f.id, ""),
             )
             for f in version.files
         ],

@@ -1,10 +1,14 @@
-"""Each buyer's stamped copy of a PDF the seller marked for stamping.
+"""Each buyer's personal copy of a file: a PDF the seller marked for a visible stamp,
+any fingerprintable file of a product whose seller turned on invisible fingerprints
+(`commerce.fingerprints`), or both.
 
 A copy is made once per buyer and file (a version's file; a file carried over
-into a new version is the same blob but a new file row, so it is stamped again
+into a new version is the same blob but a new file row, so it is made again
 only if the buyer asks for that version). A job writes it to storage under
 `stamped/<buyer>/<file>/<random>`; downloads then serve the stored copy. The
-footer names the email and order of the buyer's first purchase of the product.
+stamp names the email and order of the buyer's first purchase of the product; the
+fingerprint names that purchase's order line, with a MAC only this app can make.
+A copy made before the seller changed what copies carry is made again on request.
 """
 
 from __future__ import annotations
@@ -12,51 +16,108 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from typing import BinaryIO, cast
+from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from commerce import storage
+from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
+from commerce.fingerprints import formats, payload
 from commerce.jobs import enqueue_after_commit, job
 from commerce.kit.time import utcnow
-from commerce.models import Fulfilment, Order, ProductFile, ProductVersion, StampedCopy, StampStatus, saved_id
+from commerce.models import (
+    DeliveryPolicy,
+    Fulfilment,
+    Order,
+    ProductFile,
+    ProductVersion,
+    StampedCopy,
+    StampStatus,
+    saved_id,
+)
 from commerce.storage.port import BlobStore
 
 PDF = "application/pdf"
-_SPOOL_BYTES = 8 * 1024 * 1024
+_NOT_MARKABLE = "This file could not be read as a {kind}, so no personal copy could be made."
 
 
-def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile) -> StampedCopy:
-    """The buyer's copy of `file`, asking for it to be made if it does not exist yet."""
-    copy = s.exec(
-        select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == fulfilment.buyer_id)
-    ).first()
+@dataclass(frozen=True)
+class CopyPlan:
+    """What a buyer's copy of a file carries; neither means the original is served."""
+
+    stamp: bool
+    mark: bool
+
+    @property
+    def personal(self) -> bool:
+        return self.stamp or self.mark
+
+
+def fingerprints_on(s: Session, product_id: int) -> bool:
+    policy = s.get(DeliveryPolicy, product_id)
+    return bool(policy and policy.fingerprint)
+
+
+def plan_for(s: Session, file: ProductFile, *, fingerprint: bool | None = None) -> CopyPlan:
+    if fingerprint is None:
+        fingerprint = fingerprints_on(s, file.product_id)
+    markable = formats.kind_of(file.filename, file.content_type) is not None
+    return CopyPlan(stamp=file.stamp_pdf, mark=fingerprint and markable)
+
+
+def _find(s: Session, file: ProductFile, buyer_id: int) -> StampedCopy | None:
+    return s.exec(select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == buyer_id)).first()
+
+
+def ensure_copy(s: Session, fulfilment: Fulfilment, file: ProductFile, plan: CopyPlan | None = None) -> StampedCopy:
+    """The buyer's copy of `file`, asking for it to be made if it does not exist yet
+    (or was made for other settings)."""
+    plan = plan or plan_for(s, file)
+    copy = _find(s, file, fulfilment.buyer_id)
     if copy is not None:
-        if copy.status == StampStatus.FAILED:
-            return copy
-        if copy.status == StampStatus.PENDING:
+        if (copy.stamped, copy.marked) != (plan.stamp, plan.mark):
+            copy.stamped, copy.marked, copy.status, copy.error = plan.stamp, plan.mark, StampStatus.PENDING, None
+            s.add(copy)
+            s.flush()
+            _schedule(s, saved_id(copy))
+        elif copy.status == StampStatus.PENDING:
             _schedule(s, saved_id(copy))  # the job may have been lost with its process
         return copy
-    copy = StampedCopy(file_id=saved_id(file), buyer_id=fulfilment.buyer_id, fulfilment_id=saved_id(fulfilment))
+    copy = StampedCopy(
+        file_id=saved_id(file),
+        buyer_id=fulfilment.buyer_id,
+        fulfilment_id=saved_id(fulfilment),
+        stamped=plan.stamp,
+        marked=plan.mark,
+    )
     try:
         with s.begin_nested():
             s.add(copy)
             s.flush()
     except IntegrityError:  # another request asked at the same moment
-        return s.exec(
-            select(StampedCopy).where(StampedCopy.file_id == file.id, StampedCopy.buyer_id == fulfilment.buyer_id)
-        ).one()
+        found = _find(s, file, fulfilment.buyer_id)
+        assert found is not None
+        return found
     _schedule(s, saved_id(copy))
     return copy
 
 
+def ready_copy(s: Session, file: ProductFile, buyer_id: int, plan: CopyPlan) -> StampedCopy | None:
+    """The buyer's finished copy made for these settings, if there is one."""
+    copy = _find(s, file, buyer_id)
+    if copy is None or copy.status != StampStatus.READY or copy.blob_key is None:
+        return None
+    return copy if (copy.stamped, copy.marked) == (plan.stamp, plan.mark) else None
+
+
 @job(max_retries=5, min_backoff_ms=5_000, queue="delivery")
 def make_stamped_copy(copy_id: int) -> None:
-    """Stamp one buyer's copy of a PDF (defined here, beside the requests that schedule it)."""
+    """Make one buyer's copy (defined here, beside the requests that schedule it)."""
     with unit_of_work() as s:
         make_copy(s, copy_id)
 
@@ -66,7 +127,7 @@ def _schedule(s: Session, copy_id: int) -> None:
 
 
 def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
-    """At purchase: start on the buyer's copies of the latest version's stamped PDFs."""
+    """At purchase: start on the buyer's copies of the latest version's personal files."""
     latest = s.exec(
         select(ProductVersion.id)
         .where(ProductVersion.product_id == fulfilment.product_id, col(ProductVersion.released_at).is_not(None))
@@ -75,20 +136,53 @@ def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
     ).first()
     if latest is None:
         return 0
-    files = s.exec(
-        select(ProductFile).where(ProductFile.version_id == latest, col(ProductFile.stamp_pdf).is_(True))
-    ).all()
-    for file in files:
-        ensure_copy(s, fulfilment, file)
-    return len(files)
+    fingerprint = fingerprints_on(s, fulfilment.product_id)
+    queued = 0
+    for file in s.exec(select(ProductFile).where(ProductFile.version_id == latest)).all():
+        plan = plan_for(s, file, fingerprint=fingerprint)
+        if plan.personal:
+            ensure_copy(s, fulfilment, file, plan)
+            queued += 1
+    return queued
+
+
+def fingerprint_key() -> bytes:
+    return payload.mark_key(get_settings().secret_key)
+
+
+def _build(source: Path, work: Path, file: ProductFile, copy: StampedCopy, order: Order, line_id: int) -> Path:
+    """Apply the stamp and then the mark; returns the finished file."""
+    current = source
+    if copy.stamped:
+        stamped = work / "stamped"
+        with current.open("rb") as reader, stamped.open("wb") as writer:
+            stamp_pdf(
+                reader,
+                writer,
+                buyer_email=order.email,
+                order_reference=order.reference,
+                stamped_at=utcnow(),
+            )
+        current = stamped
+    if copy.marked:
+        kind = formats.kind_of(file.filename, file.content_type)
+        assert kind is not None
+        key = fingerprint_key()
+        marked = work / "marked"
+        try:
+            formats.mark_file(kind, current, marked, payload.make(key, line_id), key)
+        except formats.UNREADABLE:
+            raise DomainError(_NOT_MARKABLE.format(kind=formats.LABELS[kind])) from None
+        current = marked
+    return current
 
 
 def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
-    """Stamp and store one copy (the job's work). True if this call made it.
+    """Make and store one copy (the job's work). True if this call made it.
 
-    A PDF that cannot be stamped (damaged, encrypted) marks the copy failed with
-    the reason, which the buyer and seller see; other errors propagate so the job
-    is retried.
+    A file that cannot be stamped or marked (damaged, encrypted) marks the copy
+    failed with the reason, which the buyer and seller see; other errors propagate
+    so the job is retried.
     """
     copy = s.get(StampedCopy, copy_id, with_for_update=True)
     if copy is None or copy.status == StampStatus.READY:
@@ -98,25 +192,20 @@ def make_copy(s: Session, copy_id: int, store: BlobStore | None = None) -> bool:
     order = s.get_one(Order, fulfilment.order_id)
     store = store or storage.blob_store()
     key = f"stamped/{copy.buyer_id}/{file.id}/{uuid.uuid4().hex}"
-    with tempfile.SpooledTemporaryFile(_SPOOL_BYTES) as source, tempfile.TemporaryFile() as stamped:
-        with store.open(file.blob_key) as original:
-            shutil.copyfileobj(original, source)
-        source.seek(0)
+    with tempfile.TemporaryDirectory(prefix="copy-") as folder:
+        work = Path(folder)
+        source = work / "original"
+        with store.open(file.blob_key) as original, source.open("wb") as writer:
+            shutil.copyfileobj(original, writer, 1024 * 1024)
         try:
-            stamp_pdf(
-                cast(BinaryIO, source),  # a spooled temporary file reads and seeks like any binary file
-                stamped,
-                buyer_email=order.email,
-                order_reference=order.reference,
-                stamped_at=utcnow(),
-            )
+            finished = _build(source, work, file, copy, order, fulfilment.order_line_id)
         except DomainError as error:
             copy.status, copy.error = StampStatus.FAILED, error.message[:500]
             s.add(copy)
             s.flush()
             return False
-        stamped.seek(0)
-        blob = store.put(key, stamped, content_type=PDF)
+        with finished.open("rb") as reader:
+            blob = store.put(key, reader, content_type=file.content_type)
     copy.status, copy.blob_key, copy.size_bytes, copy.ready_at, copy.error = (
         StampStatus.READY,
         blob.key,

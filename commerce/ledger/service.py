@@ -22,11 +22,22 @@ earns on each line out of their earnings into `dispute_hold`, kept per shop:
 
 so it is neither pending nor available for payout while the bank decides. A
 refund of a disputed line takes the seller's part from the hold.
+
+Payouts (`commerce.payouts`) move available earnings to `seller_payouts`, per shop:
+
+    seller_earnings      +amount   (payout: transferred to the seller)
+    seller_payouts       -amount
+
+A failed transfer or bank payout posts the reverse (`payout_fail`), and money taken
+back from a transfer after a refund or dispute (`reversal`) does the same for its part.
+Each transaction that a payout settles points at it (`payout_id`); what no payout has
+settled yet is what the next one pays, a negative balance included.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -51,7 +62,9 @@ from commerce.models import (
 from commerce.money import Money, apply_percent, format_money
 
 # Accounts whose postings belong to one shop.
-SHOP_ACCOUNTS = (LedgerAccount.SELLER_EARNINGS, LedgerAccount.DISPUTE_HOLD)
+SHOP_ACCOUNTS = (LedgerAccount.SELLER_EARNINGS, LedgerAccount.DISPUTE_HOLD, LedgerAccount.SELLER_PAYOUTS)
+# Ledger kinds that move money between the platform and a seller's connected account.
+PAYOUT_KINDS = (LedgerEntryKind.PAYOUT, LedgerEntryKind.PAYOUT_FAILED, LedgerEntryKind.REVERSAL)
 DEFAULT_HOLD = timedelta(days=7)
 # Card fee percentage per provider, used to estimate the gateway's cut at sale time
 # (the test gateway mirrors Stripe's standard card rate so balances look realistic).
@@ -70,6 +83,8 @@ class SellerBalance:
     pending_label: str
     available_label: str
     disputed_label: str
+    paid_out: int = 0  # transferred to the seller, net of what came back
+    paid_out_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,7 @@ class PayoutRow:
     disputed: int
     pending: int
     available: int
+    paid_out: int = 0
 
 
 def _post(s: Session, tx: LedgerTransaction, legs: dict[LedgerAccount, int], shop_id: int, currency: str) -> None:
@@ -251,12 +267,15 @@ def _balances(s: Session, shop_ids: set[int] | None, now: datetime) -> dict[tupl
     if shop_ids is not None:
         query = query.where(col(LedgerPosting.shop_id).in_(shop_ids))
     totals: dict[tuple[int, str], dict[str, int]] = defaultdict(
-        lambda: dict(sales=0, refunds=0, disputed=0, pending=0, available=0)
+        lambda: dict(sales=0, refunds=0, disputed=0, pending=0, available=0, paid_out=0)
     )
-    # sales - refunds - disputed = pending + available
+    # sales - refunds - disputed - paid_out = pending + available
     for account, shop_id, currency, amount, kind, available_at in s.exec(query).all():
         credit = -amount  # what the shop is owed is a credit
         bucket = totals[(shop_id, currency)]
+        if account == LedgerAccount.SELLER_PAYOUTS:
+            bucket["paid_out"] += credit
+            continue
         if account == LedgerAccount.DISPUTE_HOLD:
             bucket["disputed"] += credit
             if kind == LedgerEntryKind.REFUND:
@@ -286,6 +305,8 @@ def seller_balances(s: Session, actor: Actor, *, now: datetime | None = None) ->
             pending_label=format_money(Money(b["pending"], currency)),
             available_label=format_money(Money(b["available"], currency)),
             disputed_label=format_money(Money(b["disputed"], currency)),
+            paid_out=b["paid_out"],
+            paid_out_label=format_money(Money(b["paid_out"], currency)),
         )
         for (shop, currency), b in sorted(_balances(s, {shop_id}, now).items())
     ]
@@ -304,46 +325,91 @@ def payouts_report(s: Session, actor: Actor, *, now: datetime | None = None) -> 
 
 def payouts_csv(s: Session, actor: Actor, *, now: datetime | None = None) -> str:
     """The payouts report as CSV, amounts in major units."""
-    lines = [csv_row(["shop_id", "shop", "currency", "sales", "refunds", "held_for_disputes", "pending", "available"])]
+    header = [
+        "shop_id",
+        "shop",
+        "currency",
+        "sales",
+        "refunds",
+        "held_for_disputes",
+        "pending",
+        "available",
+        "paid_out",
+    ]
+    lines = [csv_row(header)]
     for row in payouts_report(s, actor, now=now):
         major = [
             str(Money(value, row.currency).to_decimal())
-            for value in (row.sales, row.refunds, row.disputed, row.pending, row.available)
+            for value in (row.sales, row.refunds, row.disputed, row.pending, row.available, row.paid_out)
         ]
         lines.append(csv_row([row.shop_id, row.shop_name, row.currency, *major]))
     return "".join(lines)
 
 
-def seller_statement_csv(s: Session, actor: Actor) -> str:
-    """The acting seller's earnings, one row per sale or refund, as CSV (major units):
-    what their balance is made of, for their own bookkeeping."""
-    shop_id = require_shop(actor)
-    rows = s.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
-            LedgerTransaction.created_at,
-            Order.reference,
-            LedgerTransaction.kind,
-            LedgerPosting.amount,
-            LedgerPosting.currency,
-            LedgerTransaction.available_at,
-        )
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-        .join(Order, Order.id == LedgerTransaction.order_id)
-        .where(LedgerPosting.account == LedgerAccount.SELLER_EARNINGS, LedgerPosting.shop_id == shop_id)
-        .order_by(LedgerTransaction.created_at, LedgerTransaction.id)
-    ).all()
-    lines = [csv_row(["date", "order", "kind", "earnings", "currency", "available_from"])]
-    for created_at, reference, kind, amount, currency, available_at in rows:
-        lines.append(
-            csv_row(
+def post_payout_entry(
+    s: Session, kind: LedgerEntryKind, *, shop_id: int, currency: str, amount: int, memo: str, payout_id: int | None
+) -> LedgerTransaction:
+    """Money between the platform and a seller's connected account: a payout (`amount` out of
+    earnings into seller_payouts), a failed one or a reversal (back into earnings). Available
+    at once; `payout_id` is the payout that settles it (None: the next payout does)."""
+    if kind not in PAYOUT_KINDS or amount <= 0:
+        raise AssertionError(f"not a payout entry: {kind} {amount}")
+    out = amount if kind == LedgerEntryKind.PAYOUT else -amount
+    now = utcnow()
+    tx = LedgerTransaction(kind=kind, memo=memo[:200], created_at=now, available_at=now, payout_id=payout_id)
+    _post(s, tx, {LedgerAccount.SELLER_EARNINGS: out, LedgerAccount.SELLER_PAYOUTS: -out}, shop_id, currency)
+    return tx
+
+
+STATEMENT_HEADER = ["date", "order", "kind", "earnings", "currency", "available_from", "payout"]
+
+
+def statement_rows(s: Session, shop_id: int, *, batch: int = 500) -> Iterator[str]:
+    """One CSV row per ledger transaction touching the shop's earnings (sales, refunds,
+    disputes, payouts and what came back from them), oldest first, in batches; `payout` is
+    the payout that settled the row (empty while it waits for one)."""
+    last_id = 0
+    while True:
+        rows = s.exec(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
+                LedgerTransaction.id,
+                LedgerTransaction.created_at,
+                Order.reference,
+                LedgerTransaction.kind,
+                LedgerPosting.amount,
+                LedgerPosting.currency,
+                LedgerTransaction.available_at,
+                LedgerTransaction.payout_id,
+            )
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+            .outerjoin(Order, Order.id == LedgerTransaction.order_id)
+            .where(
+                LedgerPosting.account == LedgerAccount.SELLER_EARNINGS,
+                LedgerPosting.shop_id == shop_id,
+                col(LedgerTransaction.id) > last_id,
+            )
+            .order_by(LedgerTransaction.id)
+            .limit(batch)
+        ).all()
+        for tx_id, created_at, reference, kind, amount, currency, available_at, payout_id in rows:
+            last_id = tx_id
+            yield csv_row(
                 [
                     created_at.date().isoformat(),
-                    reference,
+                    reference or "",
                     kind,
                     str(Money(-amount, currency).to_decimal()),
                     currency,
                     available_at.date().isoformat(),
+                    payout_id or "",
                 ]
             )
-        )
-    return "".join(lines)
+        if len(rows) < batch:
+            return
+
+
+def seller_statement_csv(s: Session, actor: Actor) -> str:
+    """The acting seller's earnings as CSV (major units): what their balance is made of,
+    for their own bookkeeping. The payouts page streams the same rows over HTTP."""
+    shop_id = require_shop(actor)
+    return csv_row(STATEMENT_HEADER) + "".join(statement_rows(s, shop_id))

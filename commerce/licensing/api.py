@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select, update
 
-from commerce import ratelimit
+from commerce import events, ratelimit
 from commerce.errors import RateLimited, ValidationError
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import MAX_IMPORTED_KEY_LENGTH, normalize_key
@@ -70,8 +70,12 @@ class LicenseAnswer:
         return body
 
 
+MAX_PRODUCT_ID = 2**53 - 1  # what every JSON client reads exactly, far below the database's limit
+
+
 def _product_id(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # Bounded like every id the database holds (a larger number is no product, not a crash).
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PRODUCT_ID:
         raise ValidationError("product_id must be the product's number.", "product_id")
     return value
 
@@ -294,6 +298,9 @@ def activate(s: Session, *, product_id: object, key: object, instance: object, c
     existing.deactivated_at, existing.last_seen_at = None, now
     s.add(existing)
     s.flush()
+    events.publish(
+        s, events.LicenseKeyActivated(license_key_id=saved_id(row), product_id=row.product_id, instance=label)
+    )
     return _answer(row, "valid", len(active) + 1, True, "Activated.")
 
 
@@ -315,6 +322,12 @@ def deactivate(s: Session, *, product_id: object, key: object, instance: object,
         existing.deactivated_at = utcnow()
         s.add(existing)
         s.flush()
+        events.publish(
+            s,
+            events.LicenseKeyDeactivated(
+                license_key_id=saved_id(row), product_id=row.product_id, instance=existing.instance
+            ),
+        )
         message = "Deactivated."
     count = s.exec(
         select(func.count())

@@ -15,6 +15,7 @@ from commerce.models.analytics import (
     ProductRollup,
     ShopRollup,
 )
+from commerce.models.api import ApiIdempotentRequest, ApiKey
 from commerce.models.base import by_id, primary_key, saved_id
 from commerce.models.catalog import (
     Category,
@@ -62,6 +63,17 @@ from commerce.models.orders import (
     TaxRate,
 )
 from commerce.models.payments import PaymentEventKind, WebhookEvent, WebhookOutcome
+from commerce.models.payouts import (
+    ConnectEvent,
+    Payout,
+    PayoutAccount,
+    PayoutAccountStatus,
+    PayoutInterval,
+    PayoutItem,
+    PayoutSchedule,
+    PayoutStatus,
+)
+from commerce.models.privacy import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from commerce.models.reviews import Report, ReportStatus, ReportSubject, Review, ReviewVote
 from commerce.models.security import (
     ChallengePurpose,
@@ -74,8 +86,24 @@ from commerce.models.security import (
     WebAuthnChallenge,
 )
 from commerce.models.shops import Shop
+from commerce.models.webhooks import (
+    AttemptOutcome,
+    EndpointStatus,
+    MessageStatus,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 
 __all__ = [
+    "ConnectEvent",
+    "Payout",
+    "PayoutAccount",
+    "PayoutAccountStatus",
+    "PayoutInterval",
+    "PayoutItem",
+    "PayoutSchedule",
+    "PayoutStatus",
     "WebAuthnChallenge",
     "TotpFactor",
     "SecurityEventKind",
@@ -87,6 +115,9 @@ __all__ = [
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "ApiIdempotentRequest",
+    "ApiKey",
+    "AttemptOutcome",
     "AuditRecord",
     "AuthSession",
     "BannedWord",
@@ -102,6 +133,7 @@ __all__ = [
     "DiscountKind",
     "DownloadCounter",
     "DownloadEvent",
+    "EndpointStatus",
     "ExchangeRate",
     "FailedJob",
     "Fulfilment",
@@ -120,6 +152,7 @@ __all__ = [
     "LicenseActivation",
     "LicenseKey",
     "LicensePolicy",
+    "MessageStatus",
     "ModerationStatus",
     "Notification",
     "Order",
@@ -131,6 +164,9 @@ __all__ = [
     "RegistrationToken",
     "PaymentEventKind",
     "PricingMode",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
     "Product",
     "ProductFile",
     "ProductImage",
@@ -152,7 +188,10 @@ __all__ = [
     "User",
     "UserPreference",
     "UserRole",
+    "WebhookAttempt",
+    "WebhookEndpoint",
     "WebhookEvent",
+    "WebhookMessage",
     "WebhookOutcome",
     "by_id",
     "primary_key",

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
 from commerce.models.base import EnumString, UTCDateTime, one_of
+from commerce.models.sealed import Sealed
 
 # Not an argon2 hash: no password matches it. Accounts made at a guest checkout start with it
 # (the receipt's access link signs them in; a password is an optional later step).
@@ -31,8 +32,11 @@ class User(SQLModel, table=True):
     role: UserRole = Field(default=UserRole.BUYER, sa_type=EnumString(UserRole, 16))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # E.164, given by the person for SMS notifications; never shown to sellers.
-    sms_number: str | None = Field(default=None, max_length=16)
+    # E.164, given by the person for SMS notifications; never shown to sellers. Encrypted at rest.
+    sms_number: str | None = Field(default=None, sa_type=Sealed("users.sms_number"))
+    # Set when the person erased their account: the row stays (orders, ledger and reviews
+    # point at it) with a pseudonym for an email and nothing else about them.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuthSession(SQLModel, table=True):

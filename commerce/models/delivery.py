@@ -4,7 +4,7 @@ stamped copies, and the library's change counter and "seen" marks."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint, true
+from sqlalchemy import Index, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
@@ -26,6 +26,9 @@ class DeliveryPolicy(SQLModel, table=True):
     product_id: int = Field(foreign_key="products.id", primary_key=True)
     download_limit: int | None = Field(default=None)  # downloads per buyer; None: unlimited
     link_minutes: int = Field(default=60)  # how long a minted download link works
+    # Every fingerprintable file (PDF, image, EPUB, ZIP, MP3, WAV) is delivered as a copy
+    # carrying the buyer's order line in an invisible mark (commerce.fingerprints).
+    fingerprint: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
@@ -79,7 +82,8 @@ class DownloadEvent(SQLModel, table=True):
 
 
 class StampedCopy(SQLModel, table=True):
-    """A PDF stamped for one buyer, made once by a job and kept in storage."""
+    """A buyer's personal copy of a file (a PDF stamped visibly, a file carrying an invisible
+    fingerprint, or both), made once by a job and kept in storage."""
 
     __tablename__ = "stamped_copies"
     __table_args__ = (
@@ -95,6 +99,9 @@ class StampedCopy(SQLModel, table=True):
     blob_key: str | None = Field(default=None, max_length=255)
     size_bytes: int | None = Field(default=None)
     error: str | None = Field(default=None, max_length=500)
+    # What this copy carries; a copy made before the seller changed the settings is made again.
+    stamped: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    marked: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     ready_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
 from commerce.models.base import EnumString, UTCDateTime, one_of
+from commerce.models.sealed import Sealed
 
 
 class OrderStatus(StrEnum):
@@ -40,7 +41,7 @@ class Cart(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", unique=True)
     discount_code: str | None = Field(default=None, max_length=40)
-    billing_country: str | None = Field(default=None, max_length=2)
+    billing_country: str | None = Field(default=None, sa_type=Sealed("carts.billing_country"))  # encrypted at rest
     currency: str | None = Field(default=None, max_length=3)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
@@ -119,7 +120,7 @@ class Order(SQLModel, table=True):
     reference: str = Field(max_length=24, unique=True)
     buyer_id: int = Field(foreign_key="users.id", index=True)
     email: str = Field(max_length=320)
-    billing_country: str | None = Field(default=None, max_length=2)
+    billing_country: str | None = Field(default=None, sa_type=Sealed("orders.billing_country"))  # encrypted at rest
     currency: str = Field(max_length=3)
     subtotal: int
     discount: int

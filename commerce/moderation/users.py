@@ -274,7 +274,7 @@ def suspend_seller(s: Session, actor: Actor, user_id: int, *, reason: str) -> Us
     s.add(shop)
     s.flush()
     mark_shop_products_dirty(s, saved_id(shop))
-    audit.record(s, admin_id, "suspend_seller", "shop", shop.id, label=f"{shop.name} ({user.email})", reason=cleaned)
+    audit.record(s, admin_id, "suspend_seller", "shop", shop.id, label=f"{shop.name} (user #{user.id})", reason=cleaned)
     return _rows(s, [user])[0]
 
 
@@ -294,7 +294,7 @@ def reinstate_seller(s: Session, actor: Actor, user_id: int, *, reason: str = ""
         "reinstate_seller",
         "shop",
         shop.id,
-        label=f"{shop.name} ({user.email})",
+        label=f"{shop.name} (user #{user.id})",
         reason=" ".join((reason if isinstance(reason, str) else "").split())[:MAX_REASON_LENGTH],
     )
     return _rows(s, [user])[0]
@@ -314,5 +314,5 @@ def promote_to_admin(s: Session, actor: Actor, user_id: int) -> UserRow:
     user.role = UserRole.ADMIN
     s.add(user)
     s.flush()
-    audit.record(s, admin_id, "promote_admin", "user", user.id, label=user.email, reason=f"was {previous}")
+    audit.record(s, admin_id, "promote_admin", "user", user.id, label=f"user #{user.id}", reason=f"was {previous}")
     return _rows(s, [user])[0]

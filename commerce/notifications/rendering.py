@@ -51,6 +51,11 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
         {},
     ),
     "product_rejected": (frozenset({"seller", "product", "reason", "studio_url"}), {}),
+    # Outbound webhooks: an endpoint failed every attempt for days and was switched off.
+    "webhook_endpoint_disabled": (frozenset({"seller", "endpoint_url", "failing_since", "studio_url"}), {}),
+    # A payout reached the seller's bank, or failed (its money is available to them again).
+    "payout_paid": (frozenset({"seller", "amount", "currency", "payouts_url"}), {}),
+    "payout_failed": (frozenset({"seller", "amount", "currency", "reason", "payouts_url"}), {}),
 }
 
 _SUBJECTS = {
@@ -67,6 +72,9 @@ _SUBJECTS = {
     "refund_notice": "Refund of {{ amount | money(currency) }} for order {{ order_reference }}",
     "delivery_failed": "We could not deliver {{ product }}: your payment is being refunded",
     "product_rejected": "{{ product }} needs changes before it can be sold",
+    "webhook_endpoint_disabled": "Your webhook endpoint was turned off after failed deliveries",
+    "payout_paid": "Your payout of {{ amount | money(currency) }} is on its way to your bank",
+    "payout_failed": "Your payout of {{ amount | money(currency) }} failed",
 }
 
 _env = Environment(

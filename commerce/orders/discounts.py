@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -157,6 +158,43 @@ def end_code(s: Session, actor: Actor, code_id: int) -> DiscountCodeView:
         row.expires_at = now
         s.add(row)
         s.flush()
+    return _view(row)
+
+
+def _own_code(s: Session, actor: Actor, code_id: int) -> DiscountCode:
+    shop_id = require_shop(actor)
+    row = s.get(DiscountCode, code_id) if isinstance(code_id, int) else None
+    if row is None or row.shop_id != shop_id:
+        raise NotFound("Your shop has no such code.")
+    return row
+
+
+def get_code(s: Session, actor: Actor, code_id: int) -> DiscountCodeView:
+    return _view(_own_code(s, actor, code_id))
+
+
+_KEEP: Any = object()
+
+
+def update_code(
+    s: Session, actor: Actor, code_id: int, *, expires_at: datetime | None = _KEEP, usage_limit: int | None = _KEEP
+) -> DiscountCodeView:
+    """Change when a code ends (None: never) or how often it may be used (None: no limit).
+
+    Orders that used it keep their discount; the kind and amount never change, so what a
+    buyer was shown stays true (end the code and create another instead).
+    """
+    row = _own_code(s, actor, code_id)
+    if expires_at is not _KEEP:
+        if expires_at is not None and expires_at <= utcnow():
+            raise ValidationError("The expiry date must be in the future.", field="expires_at")
+        row.expires_at = expires_at
+    if usage_limit is not _KEEP:
+        if usage_limit is not None and not 1 <= usage_limit <= MAX_USAGE_LIMIT:
+            raise ValidationError(f"A usage limit is between 1 and {MAX_USAGE_LIMIT:,}.", field="usage_limit")
+        row.usage_limit = usage_limit
+    s.add(row)
+    s.flush()
     return _view(row)
 
 

@@ -323,6 +323,7 @@ def mark_disputed(s: Session, order: Order, *, event_id: str | None = None) -> N
     for line in s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all():
         revoke_fulfilments(s, line)
         post_dispute_hold(s, order, line)
+    events.publish(s, events.OrderDisputed(order_id=saved_id(order)))
 
 
 def revoke_fulfilments(s: Session, line: OrderLine) -> None:

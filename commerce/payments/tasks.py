@@ -8,8 +8,10 @@ import logging
 from commerce.config import ConfigurationError, get_settings
 from commerce.errors import NotFound
 from commerce.jobs import enqueue_now, job
+from commerce.payments.connect import connect_provider
 from commerce.payments.port import gateway
 from commerce.payments.testpay import PaymentAttempt, TestPayGateway, TestPaySession, WebhookDelivery, deliver
+from commerce.payments.testpay_connect import Onboarding, TestPayConnect
 
 log = logging.getLogger(__name__)
 
@@ -63,3 +65,29 @@ def pay_on_test_page(session_id: str, card_number: str) -> PaymentAttempt:
     if attempt.webhook is not None:
         send_testpay_event(attempt.webhook)
     return attempt
+
+
+def test_connect_provider() -> TestPayConnect:
+    """TestPay's payout accounts behind its onboarding page, or NotFound where that page must
+    not work: in production, or when Stripe Connect is the configured provider."""
+    if get_settings().is_production:
+        raise NotFound(TEST_PAGE_UNAVAILABLE)
+    try:
+        configured = connect_provider()
+    except ConfigurationError:
+        raise NotFound(TEST_PAGE_UNAVAILABLE) from None
+    if not isinstance(configured, TestPayConnect):
+        raise NotFound(TEST_PAGE_UNAVAILABLE)
+    return configured
+
+
+def describe_test_onboarding(token: str) -> Onboarding:
+    return test_connect_provider().describe_onboarding(token)
+
+
+def complete_test_onboarding(token: str, *, legal_name: str, bank_number: str, accept_terms: bool) -> str:
+    """TestPay's onboarding form: its `account.updated` event goes to the app's Connect
+    endpoint as a job; answers where to send the seller back to."""
+    return test_connect_provider().complete_onboarding(
+        token, legal_name=legal_name, bank_number=bank_number, accept_terms=accept_terms
+    )

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from commerce import events
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.catalog.changes import mark_products_dirty
@@ -210,6 +211,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
         select(Review).where(Review.product_id == product.id, Review.buyer_id == user_id).with_for_update()
     ).first()
     now = utcnow()
+    created = review is None
     if review is None:
         review = Review(
             product_id=saved_id(product), buyer_id=user_id, rating=stars, body=text, created_at=now, updated_at=now
@@ -221,6 +223,8 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
     s.add(review)
     s.flush()
     mark_products_dirty(s, [saved_id(product)])
+    if created:
+        events.publish(s, events.ReviewCreated(review_id=saved_id(review), product_id=saved_id(product)))
     return _views(s, [review], actor)[0]
 
 

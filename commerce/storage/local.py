@@ -2,8 +2,8 @@
 
 Layout under `root`:
 
-    objects/ab/<random id>        the bytes of one stored blob
-    keys/cd/<sha256 of key>.json  {"key", "object", "size", "sha256", "content_type"}
+    objects/ab/<random id>        the bytes of one stored blob (sealed: see below)
+    keys/cd/<sha256 of key>.json  {"key", "object", "size", "sha256", "content_type", "sealed"}
     incoming/                     uploads being written
     multipart/<upload id>/        a multipart upload: meta.json, data (parts written in
                                   place at their offsets), parts/<n>.json once a part landed
@@ -13,6 +13,13 @@ by atomically replacing its key record. Readers therefore see either the old blo
 or the new one whole, with matching metadata, and a crash never leaves a half
 file under a key. Files on disk are named by hashes and random ids, never by the
 key itself, so no key can reach outside `root`.
+
+With an encryption key (BLOB_ENCRYPTION_KEY; the embedded run derives one from its secret)
+every object is written sealed: AES-256-GCM in 64 KiB chunks (`storage.sealing`), so a
+byte range decrypts only the chunks it touches. Objects written before encryption was
+turned on stay readable as they are (their record has no "sealed"), and `seal_existing`
+rewrites them sealed (`python -m commerce.cli seal-files`). The parts of a multipart
+upload sit unsealed in multipart/ until it completes (or is purged after a day).
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from commerce.storage.port import (
     validate_link_lifetime,
     validate_range,
 )
+from commerce.storage.sealing import ChunkCipher, SealedBlobError
 from commerce.storage.signing import DownloadLinkSigner, ExpiredDownloadLink, InvalidDownloadLink, VerifiedDownload
 
 # An overwrite or delete can remove the object a reader just looked up; reading the
@@ -70,8 +78,10 @@ class LocalBlobStore:
         *,
         part_url_path: str = "/api/uploads/parts",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        encryption_key: bytes | None = None,
     ):
         self.root = Path(root)
+        self._cipher = ChunkCipher(encryption_key) if encryption_key is not None else None
         self.base_url_path = base_url_path.rstrip("/")
         self._signer = DownloadLinkSigner(secret_key)
         self._part_secret = hmac.new(secret_key.encode(), _PART_PURPOSE, hashlib.sha256).digest()
@@ -92,19 +102,25 @@ class LocalBlobStore:
         size = 0
         with tempfile.NamedTemporaryFile(dir=self._incoming, delete=False) as upload:
             try:
-                while chunk := stream.read(CHUNK_SIZE):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    upload.write(chunk)
+                if self._cipher is not None:
+                    size, sha256 = self._cipher.encrypt_stream(stream, upload)
+                else:
+                    while chunk := stream.read(CHUNK_SIZE):
+                        digest.update(chunk)
+                        size += len(chunk)
+                        upload.write(chunk)
+                    sha256 = digest.hexdigest()
                 upload.flush()
                 os.fsync(upload.fileno())
             except BaseException:
                 upload.close()
                 os.unlink(upload.name)
                 raise
-        return self._publish(key, upload.name, StoredBlob(key, size, digest.hexdigest(), content_type))
+        return self._publish(
+            key, upload.name, StoredBlob(key, size, sha256, content_type), sealed=self._cipher is not None
+        )
 
-    def _publish(self, key: str, path: str | Path, blob: StoredBlob) -> StoredBlob:
+    def _publish(self, key: str, path: str | Path, blob: StoredBlob, *, sealed: bool = False) -> StoredBlob:
         """Move the written file at `path` into objects/ and point `key` at it."""
         self._incoming.mkdir(parents=True, exist_ok=True)
         object_id = uuid.uuid4().hex
@@ -118,6 +134,8 @@ class LocalBlobStore:
             "sha256": blob.sha256,
             "content_type": blob.content_type,
         }
+        if sealed:
+            record["sealed"] = True
         # Two puts racing on one key can leave the loser's object unreferenced:
         # wasted disk, never served.
         replaced = self._read_record(key)
@@ -237,9 +255,55 @@ class LocalBlobStore:
         except BaseException:
             self.abort_multipart(key, upload_id)
             raise
-        blob = self._publish(key, folder / "data", StoredBlob(key, size, digest.hexdigest(), content_type))
+        blob = StoredBlob(key, size, digest.hexdigest(), content_type)
+        if self._cipher is None:
+            published = self._publish(key, folder / "data", blob)
+        else:
+            published = self._publish(key, self._seal_file(folder / "data"), blob, sealed=True)
         shutil.rmtree(folder, ignore_errors=True)
-        return blob
+        return published
+
+    def _seal_file(self, plain: Path) -> str:
+        """A sealed copy of the file at `plain` in incoming/, synced; returns its path."""
+        assert self._cipher is not None
+        self._incoming.mkdir(parents=True, exist_ok=True)
+        with open(plain, "rb") as source, tempfile.NamedTemporaryFile(dir=self._incoming, delete=False) as sealed:
+            try:
+                self._cipher.encrypt_stream(source, sealed)
+                sealed.flush()
+                os.fsync(sealed.fileno())
+            except BaseException:
+                sealed.close()
+                os.unlink(sealed.name)
+                raise
+        return sealed.name
+
+    def seal_existing(self) -> int:
+        """Rewrite every object stored before encryption was on as a sealed one (the key keeps
+        pointing at the same bytes); returns how many. Safe to run while serving: a blob
+        replaced meanwhile is left to its new writer."""
+        if self._cipher is None:
+            raise ValueError("This store has no encryption key.")
+        sealed = 0
+        for record_path in self._keys.glob("*/*.json"):
+            try:
+                record = json.loads(record_path.read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError):
+                continue
+            if record.get("sealed"):
+                continue
+            try:
+                staged = self._seal_file(self._object_path(record["object"]))
+            except FileNotFoundError:
+                continue  # replaced or deleted meanwhile
+            current = self._read_record(record["key"])
+            if current is None or current["object"] != record["object"]:
+                os.unlink(staged)
+                continue
+            blob = StoredBlob(record["key"], record["size"], record["sha256"], record["content_type"])
+            self._publish(record["key"], staged, blob, sealed=True)
+            sealed += 1
+        return sealed
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:
@@ -304,11 +368,14 @@ class LocalBlobStore:
             raise
         return _read_window(file, end - start)
 
-    def file_path(self, key: str) -> Path:
+    def file_path(self, key: str) -> Path | None:
         """The file on disk holding `key`'s bytes, for a server to send from the file itself
-        (objects are written once and never changed in place). NotFound when missing."""
+        (objects are written once and never changed in place); None when the object is
+        sealed (its bytes on disk are ciphertext: read it with `open_range`). NotFound when missing."""
         validate_key(key)
         record = self._read_record(key)
+        if record is not None and record.get("sealed"):
+            return None
         if record is not None:
             path = self._object_path(record["object"])
             if path.is_file():
@@ -391,9 +458,15 @@ class LocalBlobStore:
             if record is None:
                 break
             try:
-                return open(self._object_path(record["object"]), "rb"), record
+                file = open(self._object_path(record["object"]), "rb")  # noqa: SIM115 (the caller closes it)
             except FileNotFoundError:
                 continue
+            if not record.get("sealed"):
+                return file, record
+            if self._cipher is None:
+                file.close()
+                raise SealedBlobError("This store has no key for its encrypted files: set BLOB_ENCRYPTION_KEY.")
+            return self._cipher.reader(file, record["size"]), record
         raise NotFound("This file does not exist.")
 
 

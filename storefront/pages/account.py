@@ -20,8 +20,9 @@ from components.passkey import passkey_button
 from state.account import AccountState
 from state.account_security import AccountSecurityState as Security
 from state.notifications import PreferencesState
+from state.privacy import PrivacyState
 from state.session import SessionState
-from storefront.layout import column, library_page
+from storefront.layout import column, library_page, shop_page
 
 
 def profile() -> rx.Component:
@@ -474,11 +475,146 @@ def sessions() -> rx.Component:
     )
 
 
+def export_row(view) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text("Asked ", view.requested_label, size="2"),
+            rx.cond(
+                view.download_path != "",
+                rx.text(view.size_label, " · until ", view.expires_label, size="1", color=theme.TEXT_MUTED),
+                rx.text(
+                    rx.match(view.status, ("pending", "Being prepared…"), ("failed", "Could not be made"), "Expired"),
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                ),
+            ),
+            spacing="0",
+            flex_grow="1",
+        ),
+        rx.cond(
+            view.download_path != "",
+            rx.link(
+                rx.button(rx.icon("download", size=14), "Download ZIP", variant="soft", size="2"),
+                href=view.download_path,
+                # The browser fetches it (an attachment), not the single-page app's router.
+                reload_document=True,
+                download=True,
+                custom_attrs={"data-testid": "export-download"},
+            ),
+            rx.cond(view.status == "pending", rx.spinner(size="2")),
+        ),
+        align="center",
+        width="100%",
+        custom_attrs={"data-testid": "export-row"},
+    )
+
+
+def your_data() -> rx.Component:
+    return section_card(
+        "Your data",
+        form_error(PrivacyState.error, id="export-error"),
+        form_notice(PrivacyState.notice, id="export-notice"),
+        rx.box(
+            rx.button(
+                "Download my data",
+                on_click=PrivacyState.ask_for_export,
+                loading=PrivacyState.export_pending,
+                id="export-request",
+                variant="soft",
+                size="3",
+            )
+        ),
+        rx.vstack(rx.foreach(PrivacyState.exports, export_row), spacing="3", width="100%", id="export-list"),
+        description="A ZIP of everything we hold about you: profile, orders and receipts, library, downloads, "
+        "license keys, reviews, reports and notifications (and your shop, products and sales if you sell). "
+        "The link works for seven days, for you only.",
+        id="account-data",
+    )
+
+
+def delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete your account?"),
+            rx.alert_dialog.description(
+                "This cannot be undone. You are signed out everywhere and your name, email, "
+                "phone number, preferences, cart and notifications are removed. Your orders stay in "
+                "the books without your details, your reviews stay as a former buyer's, and your "
+                "library goes with the account.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    form_error(PrivacyState.delete_error, id="delete-error"),
+                    rx.cond(
+                        AccountState.has_password,
+                        labelled_input(
+                            "Your password",
+                            name="password",
+                            id="delete-password",
+                            type="password",
+                            auto_complete="current-password",
+                        ),
+                        labelled_input(
+                            "Type DELETE to confirm",
+                            name="confirmation",
+                            id="delete-confirmation",
+                            auto_complete="off",
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(
+                            rx.button("Keep my account", type="button", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button(
+                            "Delete my account",
+                            type="submit",
+                            color_scheme="red",
+                            loading=PrivacyState.deleting,
+                            id="delete-confirm",
+                        ),
+                        gap="0.75rem",
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                    margin_top="1rem",
+                ),
+                on_submit=PrivacyState.delete_account,
+                id="delete-form",
+            ),
+            max_width="30rem",
+        ),
+        open=PrivacyState.confirming_delete,
+        on_open_change=PrivacyState.set_confirming_delete,
+    )
+
+
+def delete_account() -> rx.Component:
+    return section_card(
+        "Delete account",
+        rx.box(
+            rx.button(
+                "Delete my account…",
+                on_click=PrivacyState.set_confirming_delete(True),
+                id="delete-account",
+                variant="soft",
+                color_scheme="red",
+                size="3",
+            )
+        ),
+        delete_dialog(),
+        description="Shop owners: your shop closes and stops selling; your buyers keep what they bought.",
+        id="account-delete",
+    )
+
+
 @library_page(
     routes.ACCOUNT,
     title="Your account",
     description="Your profile, password and shop.",
-    on_load=[AccountState.open_page, PreferencesState.load, Security.load],
+    on_load=[AccountState.open_page, PreferencesState.load, PrivacyState.load, Security.load],
 )
 def account() -> rx.Component:
     return column(
@@ -491,5 +627,25 @@ def account() -> rx.Component:
         notification_preferences(),
         sessions(),
         security_activity(),
+        your_data(),
+        delete_account(),
+        max_width="40rem",
+    )
+
+
+@shop_page(
+    routes.ACCOUNT_DELETED,
+    title="Your account is deleted",
+    description="Your account and the personal data in it are deleted.",
+)
+def account_deleted() -> rx.Component:
+    return column(
+        rx.heading("Your account is deleted", as_="h1", size="7", id="account-deleted"),
+        rx.text(
+            "You are signed out everywhere, and your name, email address and other details are gone. "
+            "Orders stay in the books for the period tax law requires, without anything that names you."
+        ),
+        rx.text("You are welcome back any time: signing up with the same email address makes a new account."),
+        rx.box(link_button("Back to the shop", routes.HOME, id="account-deleted-home")),
         max_width="40rem",
     )

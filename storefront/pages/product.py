@@ -17,6 +17,7 @@ from state.cart import CartState
 from state.catalog import ProductState
 from state.reviews import ReviewsState
 from storefront.layout import open_graph, shop_page
+from storefront.page_head import PRODUCT_IMAGE_SIZES
 from storefront.pages.product_reviews import report_product_control, reviews_section
 
 # On a phone the add-to-cart error under the button can sit below the fold (or the keyboard):
@@ -35,7 +36,7 @@ def pictures() -> rx.Component:
     large = rx.image(
         src=ProductState.large_src,
         srcset=ProductState.large_srcset,
-        sizes="(min-width: 768px) 60vw, 100vw",
+        sizes=PRODUCT_IMAGE_SIZES,  # the served head preloads the cover with the same sizes
         alt=P.title,
         width="100%",
         height="100%",
@@ -166,7 +167,9 @@ def buy_panel() -> rx.Component:
             rx.divider(),
             rx.text("What you get", weight="bold", size="2"),
             rx.hstack(
-                rx.icon(rx.cond(P.delivers_keys, "key-round", "download"), size=16),
+                # Two fixed icons, not one with a var name: a var name makes the page load a map
+                # of every lucide icon (about 1,750) to look it up in the browser.
+                rx.cond(P.delivers_keys, rx.icon("key-round", size=16), rx.icon("download", size=16)),
                 rx.text(P.delivery_label, size="2", id="product-delivery"),
                 align="center",
                 spacing="2",

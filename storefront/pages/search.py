@@ -89,7 +89,12 @@ def _filters_drawer() -> rx.Component:
                     rx.hstack(
                         rx.heading("Filters", as_="h2", size="4"),
                         rx.drawer.close(
-                            rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close filters")
+                            rx.icon_button(
+                                rx.icon("x", size=18),
+                                variant="ghost",
+                                aria_label="Close filters",
+                                id="search-filters-close",
+                            )
                         ),
                         justify="between",
                         width="100%",
@@ -100,6 +105,10 @@ def _filters_drawer() -> rx.Component:
                     width="100%",
                 ),
                 id="search-filters-drawer",
+                # vaul cancels the dialog's own focus handling: move the focus into the open
+                # drawer (its close button), and back to the Filters button when it closes.
+                on_open_auto_focus=rx.set_focus("search-filters-close"),
+                on_close_auto_focus=rx.set_focus("search-filters-button"),
                 padding="1.25rem",
                 width="min(22rem, 88vw)",
                 height="100%",

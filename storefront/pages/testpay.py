@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.payments.testpay_connect import PAYOUT_FAILS, PAYS_OUT
 from components import theme
 from components.forms import form_card, form_error, labelled_input, stacked_form, submit_button
 from components.loading import once_loaded
-from state.testpay import TestPayState
+from state.testpay import TestPayConnectState, TestPayState
 from storefront.layout import shop_page
 
 TEST_CARDS = [
@@ -73,5 +74,79 @@ def testpay_page() -> rx.Component:
             payment_form(),
             not_found=TestPayState.page_error != "",
             missing=form_error(TestPayState.page_error, id="testpay-unavailable"),
+        ),
+    )
+
+
+TEST_BANKS = [
+    (PAYS_OUT, "pays out"),
+    (PAYOUT_FAILS, "payouts fail: the bank account does not exist"),
+]
+
+
+def onboarding_form() -> rx.Component:
+    return stacked_form(
+        form_error(TestPayConnectState.error, id="testpay-connect-error"),
+        labelled_input(
+            "Legal name",
+            name="legal_name",
+            id="testpay-connect-name",
+            auto_complete="name",
+            hint="As on your ID document.",
+        ),
+        labelled_input(
+            "Bank account number",
+            name="bank_number",
+            id="testpay-connect-bank",
+            input_mode="numeric",
+            placeholder=PAYS_OUT,
+        ),
+        rx.hstack(
+            rx.el.input(
+                type="checkbox",
+                name="accept_terms",
+                id="testpay-connect-terms",
+                style={"width": "1.1rem", "height": "1.1rem"},
+            ),
+            rx.el.label("I accept TestPay's payout terms", html_for="testpay-connect-terms"),
+            align="center",
+            spacing="2",
+        ),
+        submit_button("Finish setting up payouts", id="testpay-connect-submit", loading=TestPayConnectState.pending),
+        rx.link("Back to your payouts", href=TestPayConnectState.return_path, size="2", id="testpay-connect-back"),
+        rx.box(
+            rx.text("Test bank accounts", weight="bold", size="2"),
+            *[
+                rx.text(number, " ", outcome, size="1", color=theme.TEXT_MUTED, font_family="monospace")
+                for number, outcome in TEST_BANKS
+            ],
+            padding="0.75rem",
+            border=f"1px dashed {theme.BORDER}",
+            border_radius=theme.RADIUS_CONTROL,
+            width="100%",
+        ),
+        on_submit=TestPayConnectState.submit,
+        reset_on_submit=False,
+        id="testpay-connect-form",
+    )
+
+
+@shop_page(
+    routes.TESTPAY_CONNECT,
+    title="TestPay payouts",
+    description="The test payout provider's onboarding page.",
+    on_load=TestPayConnectState.load,
+)
+def testpay_connect_page() -> rx.Component:
+    return form_card(
+        "Set up payouts with TestPay",
+        rx.callout(
+            "Test mode: no real money moves. Use a test bank account below.", icon="info", size="1", width="100%"
+        ),
+        once_loaded(
+            TestPayConnectState.loaded,
+            onboarding_form(),
+            not_found=TestPayConnectState.page_error != "",
+            missing=form_error(TestPayConnectState.page_error, id="testpay-connect-unavailable"),
         ),
     )

@@ -169,8 +169,11 @@ class StoreCase:
     link_verdict: Callable[[str, datetime], str]
 
 
-def local_case(root: Path) -> StoreCase:
-    store = LocalBlobStore(root, SECRET)
+BLOB_KEY = bytes(range(32, 64))
+
+
+def local_case(root: Path, encryption_key: bytes | None = None) -> StoreCase:
+    store = LocalBlobStore(root, SECRET, encryption_key=encryption_key)
     client = TestClient(Starlette(routes=file_routes(lambda: store)))
 
     def fetch(url: str) -> Fetched:
@@ -179,11 +182,11 @@ def local_case(root: Path) -> StoreCase:
 
     def verdict(url: str, at: datetime) -> str:
         # The same files and secret, served by an app whose clock reads `at`.
-        store_at = LocalBlobStore(root, SECRET, clock=lambda: at)
+        store_at = LocalBlobStore(root, SECRET, clock=lambda: at, encryption_key=encryption_key)
         response = TestClient(Starlette(routes=file_routes(lambda: store_at))).get(url)
         return {200: "accepted", 410: "expired", 403: "forged"}[response.status_code]
 
-    return StoreCase("local", store, fetch, verdict)
+    return StoreCase("local-sealed" if encryption_key else "local", store, fetch, verdict)
 
 
 @pytest.fixture(scope="session")
@@ -201,10 +204,12 @@ def s3_case(store: S3BlobStore) -> StoreCase:
     return StoreCase("s3", store, fetch, s3_link_verdict)
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", "local-sealed", "s3"])
 def case(request, tmp_path) -> StoreCase:
     if request.param == "local":
         return local_case(tmp_path / "blobs")
+    if request.param == "local-sealed":
+        return local_case(tmp_path / "blobs", BLOB_KEY)
     return s3_case(request.getfixturevalue("shared_s3_store"))
 
 
@@ -399,7 +404,7 @@ def tampered_versions(case: StoreCase, url: str, key: str, other_key: str) -> di
     parts = urlsplit(url)
     assert parts.path.endswith("/" + key)
     versions = {"key": urlunsplit(parts._replace(path=parts.path[: -len(key)] + other_key))}
-    if case.name == "local":
+    if case.name.startswith("local"):
         expiry = int(dict(parse_qsl(parts.query))["exp"])
         versions["signature"] = _with_query(url, {"sig": "0" * 64})
         versions["filename"] = _with_query(url, {"fn": "other.exe"})

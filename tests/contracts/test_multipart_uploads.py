@@ -50,17 +50,19 @@ class Case:
     put: Callable[[str, bytes], tuple[int, str]]
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", "local-sealed", "s3"])
 def case(request, tmp_path) -> Case:
-    if request.param == "local":
-        store = LocalBlobStore(tmp_path / "blobs", SECRET)
+    if request.param.startswith("local"):
+        # "local-sealed": the parts land in the clear and the completed file is sealed.
+        key = bytes(range(32)) if request.param == "local-sealed" else None
+        store = LocalBlobStore(tmp_path / "blobs", SECRET, encryption_key=key)
         client = TestClient(Starlette(routes=upload_routes(lambda: store)))
 
         def put_local(url: str, body: bytes) -> tuple[int, str]:
             response = client.put(url, content=body)
             return response.status_code, response.headers.get("etag", "")
 
-        return Case("local", store, put_local)
+        return Case("local", store, put_local)  # both local kinds behave alike
     moto = request.getfixturevalue("moto_endpoint")
     store_s3 = S3BlobStore(
         f"multipart-{random.randrange(10**9)}",
@@ -98,6 +100,11 @@ def test_parts_sent_out_of_order_land_as_one_file_with_its_size_and_sha256(case)
     assert case.store.stat(key) == blob
     with case.store.open(key) as stored:
         assert stored.read() == data
+    # At rest the file is encrypted: by S3 (SSE, set on the multipart upload), or sealed locally.
+    if isinstance(case.store, S3BlobStore):
+        assert case.store._client.head_object(Bucket=case.store.bucket, Key=key)["ServerSideEncryption"] == "AES256"
+    elif case.store._cipher is not None:
+        assert all(data[:4096] not in path.read_bytes() for path in case.store.root.rglob("objects/*/*"))
 
 
 def test_an_upload_is_invisible_until_completed(case):

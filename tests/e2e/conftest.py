@@ -84,7 +84,8 @@ def app(tmp_path_factory) -> RunningApp:
     data_dir = tmp_path_factory.mktemp("e2e-data")
     log_path = data_dir / "server.log"
     env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARS}
-    env.update(DATA_DIR=str(data_dir), APP_ENV="development", PORT=str(port))
+    # Loopback allowed for webhooks: the tests' local receiver listens on 127.0.0.1.
+    env.update(DATA_DIR=str(data_dir), APP_ENV="development", PORT=str(port), WEBHOOKS_ALLOW_LOOPBACK="1")
     with log_path.open("w") as log:
         process = subprocess.Popen(
             ["make", "run", f"PORT={port}"],

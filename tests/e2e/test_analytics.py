@@ -83,3 +83,43 @@ def test_a_sale_updates_the_sellers_open_dashboard_live(page, new_page):
     expect(seller.locator("#notifications-list")).to_contain_text("New sale: The Indie Maker Ebook")
     seller.locator("#mark-all-read").click()
     expect(seller.locator("#notifications-unread")).to_have_count(0)
+
+
+# True when some word of the element's text is split across two lines.
+_BREAKS_A_WORD = """el => {
+    const text = el.firstChild;
+    let start = 0;
+    for (const word of el.textContent.split(' ')) {
+        const range = document.createRange();
+        range.setStart(text, start);
+        range.setEnd(text, start + word.length);
+        start += word.length + 1;
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) return true;
+    }
+    return false;
+}"""
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_the_products_table_reads_as_cards_on_a_phone(page):
+    sign_in(page, SELLER_EMAIL, DEMO_PASSWORD)
+    page.goto("/seller/analytics?range=30d")
+    cards = page.locator("[data-testid=product-figures-card]")
+    # The demo collector's order sold the ebook within the last 30 days.
+    ebook = cards.filter(has_text="The Indie Maker Ebook")
+    expect(ebook).to_be_visible()
+    expect(page.locator("#products-table")).to_be_hidden()
+    title = ebook.locator("[data-testid=product-card-title]")
+    expect(title).to_have_text("The Indie Maker Ebook")
+    assert not title.evaluate(_BREAKS_A_WORD), "a product name is broken mid-word"
+    expect(ebook.get_by_text("Revenue")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+
+    # Sorting by name on a phone: the menu names the column, the cards follow it.
+    sort_menu = page.get_by_role("combobox", name="Sort by", exact=True)
+    sort_menu.click()
+    page.get_by_role("option", name="Product").click()
+    expect(sort_menu).to_have_text("Product")
+    names = page.locator("[data-testid=product-card-title]").all_inner_texts()
+    assert names == sorted(names, key=str.lower)

@@ -150,7 +150,7 @@ def test_seller_refunds_a_sale_in_two_steps_and_creates_a_code_and_a_bundle(page
     expect(seller.locator("#sales-notice")).to_contain_text(reference)
     expect(sale).to_contain_text("Partly refunded")
     expect(sale).to_contain_text("Refunded $4.00")
-    sale.get_by_role("button", name=f"Refund order {reference} in full").click()
+    sale.get_by_role("button", name=f"Refund in full, order {reference}").click()
     seller.get_by_role("alertdialog").get_by_role("button", name="Refund", exact=True).click()
     expect(sale).to_contain_text("Refunded $14.00")
     expect(sale.get_by_role("button", name="Refund part")).to_have_count(0)

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from commerce.actor import Actor
 from commerce.catalog import images, keys, products
-from commerce.config import DEFAULT_SECRET_KEY
+from commerce.config import DEFAULT_SECRET_KEY, load_settings
 from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
 from commerce.models import DeliveryKind, KeySource, Product, ProductFile, Shop, User, UserRole
@@ -32,7 +32,10 @@ def _app_database(app):
 
 
 def _app_store(app) -> LocalBlobStore:
-    return LocalBlobStore(app.data_dir / "storage", DEFAULT_SECRET_KEY)
+    # The app's own store: files sealed with the embedded run's derived key.
+    return LocalBlobStore(
+        app.data_dir / "storage", DEFAULT_SECRET_KEY, encryption_key=load_settings({}).blob_encryption_key
+    )
 
 
 def _cover() -> io.BytesIO:
@@ -139,7 +142,7 @@ def test_buy_download_copy_key_validate_then_refund_revokes_both(app, page, new_
     expect(sold).to_contain_text("Active")
     expect(sold).to_contain_text(copied[-4:])
     seller.goto("/seller/sales")
-    seller.get_by_role("button", name=f"Refund order {reference} in full").click()
+    seller.get_by_role("button", name=f"Refund in full, order {reference}").click()
     seller.get_by_role("alertdialog").get_by_role("button", name="Refund", exact=True).click()
     expect(seller.locator("[data-testid=sale]").filter(has_text=reference)).to_contain_text("Refunded")
     seller.goto(f"/seller/delivery/{key_product_id}")

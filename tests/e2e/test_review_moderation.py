@@ -56,7 +56,16 @@ def test_review_report_and_hide_from_the_queue(app, new_page):
     reader.locator("#report-review-reason").select_option("offensive")
     reader.locator("#report-review-details").fill("Reads like an advert for another shop.")
     reader.locator("#report-review-submit").click()
+    # One submission, one success message, and the form closes: no "already reported" error after it.
     expect(reader.locator("#report-notice")).to_be_visible()
+    expect(reader.locator("#report-review-form")).to_have_count(0)
+    expect(reader.locator("#report-review-error")).to_have_count(0)
+    reader.locator("#report-product").click()
+    reader.locator("#report-product-reason").select_option("spam")
+    reader.locator("#report-product-submit").dblclick()  # an impatient double click is one report
+    expect(reader.locator("#report-notice")).to_be_visible()
+    expect(reader.locator("#report-product-form")).to_have_count(0)
+    expect(reader.locator("#report-product-error")).to_have_count(0)
 
     admin = new_page("desktop")
     sign_in(admin, ADMIN_EMAIL, DEMO_PASSWORD)

@@ -58,7 +58,7 @@ def test_category_filter_changes_results_counts_and_url_and_back_works(phone):
     )
     assert len(result_titles(phone)) == courses_count
     phone.locator("#search-filters-button").click()
-    selected = phone.locator("#search-filters-drawer [data-facet=category][aria-checked=true]")
+    selected = phone.locator("#search-filters-drawer [data-facet=category][data-selected=true]")
     expect(selected).to_have_count(1)
     # Only courses are left, so the category facet counts changed with the filter.
     expect(phone.locator("#search-filters-drawer [data-facet=category]")).to_have_count(1)

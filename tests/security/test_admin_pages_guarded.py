@@ -14,6 +14,8 @@ ADMIN_ROUTES = {
     "/admin/shops",
     "/admin/settings",
     "/admin/audit",
+    "/admin/leaks",
+    "/admin/privacy",
 }
 
 

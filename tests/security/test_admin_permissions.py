@@ -29,6 +29,9 @@ from commerce.models import (
 )
 from commerce.moderation import checks, decisions, orders, quality, queue, settings, users
 from commerce.orders import tax
+from commerce.payouts import admin as payout_admin
+from commerce.payouts import schedule as payout_schedule
+from commerce.payouts import views as payout_views
 from commerce.reviews import service as reviews
 
 ADMIN_CALLS = {
@@ -63,6 +66,9 @@ ADMIN_CALLS = {
     "revoke_order_access": lambda s, a, t: grants.revoke_order_access(s, a, t["reference"], reason="no"),
     "reset_order_downloads": lambda s, a, t: downloads.reset_order_downloads(s, a, t["reference"]),
     "payouts_csv": lambda s, a, t: ledger.payouts_csv(s, a),
+    "admin_payouts_page": lambda s, a, t: payout_views.admin_payouts_page(s, a),
+    "set_payout_schedule": lambda s, a, t: payout_schedule.set_schedule(s, a, interval="daily", weekday=0, minimum=1),
+    "run_payouts_now": lambda s, a, t: payout_admin.run_payouts_now(s, a),
 }
 
 

@@ -10,7 +10,9 @@ GOOD_PRODUCTION = {
     "SECRET_KEY": "k" * 40,
     "STRIPE_SECRET_KEY": "sk_live_x",
     "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_connect_x",
     "LICENSE_ENCRYPTION_KEY": "ab" * 32,
+    "BLOB_ENCRYPTION_KEY": "cd" * 32,
 }
 
 
@@ -45,6 +47,8 @@ def test_production_accepts_real_services():
         ({"DATABASE_URL": ""}, "SQLite"),
         ({"LICENSE_ENCRYPTION_KEY": ""}, "LICENSE_ENCRYPTION_KEY"),
         ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
+        ({"BLOB_ENCRYPTION_KEY": ""}, "BLOB_ENCRYPTION_KEY"),
+        ({"STRIPE_CONNECT_WEBHOOK_SECRET": ""}, "STRIPE_CONNECT_WEBHOOK_SECRET"),
     ],
 )
 def test_production_refuses_laptop_defaults(change, complaint):
@@ -64,3 +68,12 @@ def test_analytics_retention_is_a_number_of_days_of_at_least_two():
     for bad in ("1", "-5", "ninety"):
         with pytest.raises(ConfigurationError, match="ANALYTICS_RETENTION_DAYS"):
             load_settings({"ANALYTICS_RETENTION_DAYS": bad})
+
+
+def test_files_on_s3_need_no_blob_key_and_ip_retention_defaults_to_30_days():
+    settings = load_settings({**GOOD_PRODUCTION, "BLOB_ENCRYPTION_KEY": "", "S3_BUCKET": "files"})
+    settings.check_production_ready()  # S3 encrypts on its side
+    assert settings.ip_retention_days == 30
+    assert load_settings({"IP_RETENTION_DAYS": "7"}).ip_retention_days == 7
+    with pytest.raises(ConfigurationError, match="IP_RETENTION_DAYS"):
+        load_settings({"IP_RETENTION_DAYS": "0"})

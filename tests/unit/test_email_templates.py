@@ -68,6 +68,20 @@ CONTEXTS = {
         reason="The cover shows a trademarked logo.",
         studio_url="https://shop.test/seller/products/7",
     ),
+    "webhook_endpoint_disabled": dict(
+        seller="Ama",
+        endpoint_url="https://hooks.example.com/marketplace",
+        failing_since="1 December 2026",
+        studio_url="https://shop.test/seller/webhooks",
+    ),
+    "payout_paid": dict(seller="Ama", amount=1842, currency="USD", payouts_url="https://shop.test/seller/payouts"),
+    "payout_failed": dict(
+        seller="Ama",
+        amount=1842,
+        currency="USD",
+        reason="The bank account does not exist.",
+        payouts_url="https://shop.test/seller/payouts",
+    ),
 }
 
 # What the reader must learn from each kind, in the text and in the HTML alike.
@@ -107,6 +121,14 @@ FACTS = {
         "The cover shows a trademarked logo.",
         "https://shop.test/seller/products/7",
     ],
+    "webhook_endpoint_disabled": [
+        "Ama",
+        "https://hooks.example.com/marketplace",
+        "1 December 2026",
+        "https://shop.test/seller/webhooks",
+    ],
+    "payout_paid": ["Ama", "$18.42", "https://shop.test/seller/payouts"],
+    "payout_failed": ["Ama", "$18.42", "The bank account does not exist.", "https://shop.test/seller/payouts"],
 }
 
 

@@ -53,6 +53,7 @@ def admin_audit() -> rx.Component:
                         name="action",
                         id="audit-action",
                         default_value=AdminAuditState.action,
+                        label="Kind of decision",
                     ),
                     min_width="14rem",
                     key=AdminAuditState.action,

@@ -232,14 +232,12 @@ def history_block(item) -> rx.Component:
 def product_actions(item) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.el.label(
-                rx.checkbox(
-                    checked=ModerationState.selected.contains(item.subject_id),
-                    on_change=lambda checked: ModerationState.toggle_selected(item.subject_id, checked),
-                    custom_attrs={"data-action": "select"},
-                ),
+            rx.checkbox(
                 "Select",
-                style={"display": "flex", "gap": "0.4rem", "align_items": "center", "font_size": "0.9rem"},
+                checked=ModerationState.selected.contains(item.subject_id),
+                on_change=lambda checked: ModerationState.toggle_selected(item.subject_id, checked),
+                custom_attrs={"data-action": "select"},
+                aria_label="Select " + item.title,
             ),
             rx.button(
                 rx.cond(item.pending, "Approve", rx.cond(item.edited, "Approve changes", "Keep (dismiss reports)")),

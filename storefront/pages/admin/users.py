@@ -27,7 +27,8 @@ def _search() -> rx.Component:
         label="Search users",
         filters=(
             rx.box(
-                dropdown(ROLE_FILTER, name="role", id="user-role", default_value=AdminUsersState.role), min_width="9rem"
+                dropdown(ROLE_FILTER, name="role", id="user-role", default_value=AdminUsersState.role, label="Role"),
+                min_width="9rem",
             ),
         ),
     )

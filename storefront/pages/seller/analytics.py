@@ -115,6 +115,54 @@ def empty_list(text: str) -> rx.Component:
     return rx.text(text, size="2", color=theme.TEXT_MUTED)
 
 
+def product_cards() -> rx.Component:
+    """On a phone the products table becomes one card per product: the whole name on its own
+    line (a table column broke names mid-word), then each figure with its label."""
+
+    def card(row) -> rx.Component:
+        return rx.box(
+            rx.text(row["title"], as_="p", weight="medium", size="2", data_testid="product-card-title"),
+            rx.data_list.root(
+                *[
+                    rx.data_list.item(
+                        rx.data_list.label(label, min_width="0"),
+                        rx.data_list.value(row[shown]),
+                        align="center",
+                    )
+                    for label, _, shown, _ in PRODUCT_COLUMNS[1:]
+                ],
+                orientation="horizontal",
+                size="1",
+                margin_top="0.5rem",
+            ),
+            padding_y="0.75rem",
+            border_top=f"1px solid {theme.BORDER}",
+            data_testid="product-figures-card",
+        )
+
+    return rx.vstack(
+        rx.hstack(
+            rx.el.label("Sort by", html_for="products-sort", style={"font_size": "0.875rem"}),
+            rx.select.root(
+                rx.select.trigger(id="products-sort"),
+                rx.select.content(
+                    *[rx.select.item(label, value=column) for label, column, _, _ in PRODUCT_COLUMNS],
+                ),
+                value=DashboardState.product_sort,
+                on_change=DashboardState.sort_products_by,
+                size="2",
+            ),
+            align="center",
+            spacing="2",
+        ),
+        rx.box(rx.foreach(DashboardState.sorted_products, card), width="100%"),
+        display=rx.breakpoints(initial="flex", md="none"),
+        spacing="2",
+        width="100%",
+        id="products-cards",
+    )
+
+
 def sources_panel() -> rx.Component:
     def tab(value: str, rows, first: str, id: str, empty: str) -> rx.Component:
         return rx.tabs.content(
@@ -273,17 +321,21 @@ def figures() -> rx.Component:
             "Products",
             rx.cond(
                 DashboardState.sorted_products.length() > 0,
-                rx.box(
-                    sortable_table(
-                        rows=DashboardState.sorted_products,
-                        columns=PRODUCT_COLUMNS,
-                        current=DashboardState.product_sort,
-                        descending=DashboardState.product_sort_descending,
-                        on_sort=DashboardState.sort_products,
-                        id="products-table",
+                rx.fragment(
+                    rx.box(
+                        sortable_table(
+                            rows=DashboardState.sorted_products,
+                            columns=PRODUCT_COLUMNS,
+                            current=DashboardState.product_sort,
+                            descending=DashboardState.product_sort_descending,
+                            on_sort=DashboardState.sort_products,
+                            id="products-table",
+                        ),
+                        overflow_x="auto",
+                        width="100%",
+                        display=rx.breakpoints(initial="none", md="block"),
                     ),
-                    overflow_x="auto",
-                    width="100%",
+                    product_cards(),
                 ),
                 empty_list("No product was viewed or sold in this period."),
             ),

@@ -40,6 +40,26 @@ def settings_card() -> rx.Component:
                 value=S.settings.link_minutes.to_string(),
                 hint="How long each download link works once clicked; 60 by default.",
             ),
+            rx.el.label(
+                rx.hstack(
+                    rx.checkbox(
+                        name="fingerprint",
+                        default_checked=S.settings.fingerprint,
+                        id="fingerprint-input",
+                    ),
+                    rx.text("Fingerprint every buyer's copy (invisible)", size="2", weight="medium"),
+                    spacing="2",
+                    align="center",
+                ),
+            ),
+            rx.text(
+                "Each copy of a PDF, image, EPUB, ZIP, MP3 or WAV file carries a hidden mark of the purchase "
+                "it was sold with, so a leaked copy can be traced with the leak tracer. Combine it with the "
+                "visible stamp on PDFs, or use either alone.",
+                size="1",
+                color=theme.TEXT_MUTED,
+            ),
+            rx.link("Open the leak tracer", href=routes.SELLER_LEAKS, size="2", id="leak-tracer-link"),
             rx.button("Save download rules", type="submit", size="3", id="delivery-settings-submit"),
             on_submit=S.save_settings,
             key=S.form_key.to_string(),

@@ -99,6 +99,7 @@ def filters() -> rx.Component:
                 id="seller-search",
                 default_value=SellerProductsState.search,
                 placeholder="Search your products",
+                aria_label="Search your products",
                 type="search",
                 size="3",
                 flex_grow="1",
@@ -107,7 +108,11 @@ def filters() -> rx.Component:
             ),
             rx.box(
                 dropdown(
-                    STATUS_FILTERS, name="status", id="seller-status", default_value=SellerProductsState.status_filter
+                    STATUS_FILTERS,
+                    name="status",
+                    id="seller-status",
+                    default_value=SellerProductsState.status_filter,
+                    label="Status",
                 ),
                 min_width="10rem",
                 key=SellerProductsState.status_filter,
@@ -121,6 +126,7 @@ def filters() -> rx.Component:
         method="get",
         width="100%",
         role="search",
+        aria_label="Your products",
     )
 
 

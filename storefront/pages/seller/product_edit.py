@@ -26,7 +26,7 @@ from components.forms import (
 from components.loading import once_loaded
 from components.rich_text import rich_text
 from components.studio import PRICING_OPTIONS, dropdown, field_error, status_badge
-from components.uploader import product_file_uploader
+from components.uploader import labelled_upload, product_file_uploader
 from state.seller import ProductEditorState as E
 from storefront.layout import column, seller_page
 
@@ -305,9 +305,11 @@ def _upload_zone(
     handler,
     progressed,
     button_label: str,
+    label: str,
 ) -> rx.Component:
+    """A dropzone for `upload_id`; `label` names its file input for assistive technology."""
     return rx.vstack(
-        rx.upload(
+        labelled_upload(
             rx.vstack(
                 rx.icon("upload", size=20),
                 rx.text(text, size="2", text_align="center"),
@@ -315,6 +317,7 @@ def _upload_zone(
                 spacing="1",
             ),
             id=upload_id,
+            label=label,
             multiple=multiple,
             accept=accept,
             padding="1rem",
@@ -415,6 +418,7 @@ def images_section() -> rx.Component:
                     handler=E.upload_cover,
                     progressed=E.cover_progressed,
                     button_label="Upload cover",
+                    label="Cover picture",
                 ),
                 spacing="2",
                 width="100%",
@@ -430,6 +434,7 @@ def images_section() -> rx.Component:
                     handler=E.upload_gallery,
                     progressed=E.gallery_progressed,
                     button_label="Add to gallery",
+                    label="Gallery pictures",
                 ),
                 spacing="2",
                 width="100%",
@@ -456,10 +461,12 @@ def _file_row(file, can_remove) -> rx.Component:
         ),
         rx.cond(
             file.content_type == "application/pdf",
-            rx.el.label(
-                rx.checkbox(checked=file.stamp_pdf, on_change=lambda checked: E.set_stamping(file.id, checked)),
-                rx.text("Stamp buyer's email", size="1"),
-                style={"display": "flex", "gap": "0.25rem", "align_items": "center"},
+            rx.checkbox(
+                "Stamp buyer's email",
+                checked=file.stamp_pdf,
+                on_change=lambda checked: E.set_stamping(file.id, checked),
+                size="1",
+                aria_label="Stamp buyer's email in " + file.filename,
             ),
         ),
         rx.cond(
@@ -517,19 +524,23 @@ def files_section() -> rx.Component:
     new_version = stacked_form(
         rx.text("Start an update", weight="bold", size="2"),
         *_messages("version"),
-        rx.input(name="label", id="version-label", placeholder="Version name, e.g. 1.1", size="3", width="100%"),
+        rx.input(
+            name="label",
+            id="version-label",
+            placeholder="Version name, e.g. 1.1",
+            aria_label="Version name",
+            size="3",
+            width="100%",
+        ),
         rx.text_area(
             name="release_notes",
             id="version-notes",
             placeholder="What changed (release notes)",
+            aria_label="Release notes",
             rows="3",
             width="100%",
         ),
-        rx.el.label(
-            rx.checkbox(name="carry_over", default_checked=True),
-            rx.text("Start with the current version's files", size="2"),
-            style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
-        ),
+        rx.checkbox("Start with the current version's files", name="carry_over", default_checked=True),
         rx.box(rx.button("Start new version", type="submit", size="3", variant="soft", id="version-submit")),
         spacing="2",
         on_submit=E.create_version,
@@ -599,7 +610,7 @@ def keys_section() -> rx.Component:
         id="policy-form",
     )
     importer = rx.vstack(
-        rx.text("Add keys to your stock", weight="bold", size="2"),
+        rx.el.label("Add keys to your stock", html_for="keys-text", font_weight="bold", font_size="0.875rem"),
         *_messages("keys"),
         stacked_form(
             rx.text_area(
@@ -622,6 +633,7 @@ def keys_section() -> rx.Component:
             handler=E.import_key_file,
             progressed=E.keys_progressed,
             button_label="Import file",
+            label="Key file to import (CSV or text)",
         ),
         progress_bar("keys"),
         spacing="2",
@@ -660,6 +672,7 @@ def delivery_section() -> rx.Component:
                 name="delivery_kind",
                 id="edit-delivery",
                 default_value=P.delivery_kind,
+                label="What buyers receive",
                 on_change=E.set_delivery_kind,
             ),
             key="delivery-" + E.form_key.to_string(),

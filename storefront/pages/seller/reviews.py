@@ -90,14 +90,11 @@ def seller_reviews() -> rx.Component:
                 id="seller-ratings",
             ),
         ),
-        rx.el.label(
-            rx.checkbox(
-                checked=SellerReviewsState.unanswered_only,
-                on_change=SellerReviewsState.set_unanswered_only,
-                id="seller-reviews-unanswered",
-            ),
+        rx.checkbox(
             "Only reviews without a reply",
-            style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
+            checked=SellerReviewsState.unanswered_only,
+            on_change=SellerReviewsState.set_unanswered_only,
+            id="seller-reviews-unanswered",
         ),
         rx.cond(
             S.rows.length() > 0,

@@ -71,7 +71,7 @@ def full_refund_button(sale: SaleView) -> rx.Component:
                 variant="soft",
                 size="2",
                 loading=SellerSalesState.pending_reference == sale.reference,
-                aria_label="Refund order " + sale.reference + " in full",
+                aria_label="Refund in full, order " + sale.reference,
             ),
         ),
         rx.alert_dialog.content(

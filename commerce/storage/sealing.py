@@ -1,0 +1,164 @@
+"""Files at rest in the local blob store: AES-256-GCM in chunks, so a byte range is read by
+decrypting only the chunks it touches (ranged and resumed downloads stay cheap).
+
+A sealed object on disk is
+
+    header: MAGIC (8 bytes) | salt (16) | chunk size (4, big-endian)
+    then one AES-GCM ciphertext (chunk + 16-byte tag) per chunk of plaintext
+
+Each object gets its own key, derived with HKDF from the store's master key
+(BLOB_ENCRYPTION_KEY) and the random salt, so chunk numbers can serve as nonces. The
+associated data of a chunk is the header, its number and whether it is the last, so
+chunks cannot be reordered, moved to another object, or cut off at a chunk boundary
+without the read failing. The plaintext's size and SHA-256 stay in the key record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from typing import IO, BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+MAGIC = b"MPBLOBv1"
+SALT_BYTES = 16
+HEADER_BYTES = len(MAGIC) + SALT_BYTES + 4
+CHUNK_BYTES = 64 * 1024
+TAG_BYTES = 16
+_INFO = b"commerce.storage.local/aes-256-gcm-chunks/v1"
+
+
+class SealedBlobError(OSError):
+    """A sealed object failed authentication: altered, truncated, or another key's."""
+
+
+def _nonce(index: int) -> bytes:
+    return index.to_bytes(12, "big")
+
+
+def _associated(header: bytes, index: int, last: bool) -> bytes:
+    return header + index.to_bytes(8, "big") + (b"\x01" if last else b"\x00")
+
+
+def _read_full(stream: IO[bytes], size: int) -> bytes:
+    parts, wanted = [], size
+    while wanted > 0:
+        piece = stream.read(wanted)
+        if not piece:
+            break
+        parts.append(piece)
+        wanted -= len(piece)
+    return b"".join(parts)
+
+
+class ChunkCipher:
+    def __init__(self, master_key: bytes, *, chunk_bytes: int = CHUNK_BYTES):
+        if not isinstance(master_key, bytes) or len(master_key) != 32:
+            raise ValueError("The blob encryption key must be exactly 32 bytes.")
+        self._master = master_key
+        self.chunk_bytes = chunk_bytes
+
+    def __repr__(self) -> str:
+        return f"ChunkCipher(chunk_bytes={self.chunk_bytes})"
+
+    def _aead(self, salt: bytes) -> AESGCM:
+        return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_INFO).derive(self._master))
+
+    def encrypt_stream(self, source: IO[bytes], target: IO[bytes]) -> tuple[int, str]:
+        """Write `source` sealed to `target`; returns the plaintext's size and SHA-256."""
+        salt = os.urandom(SALT_BYTES)
+        header = MAGIC + salt + self.chunk_bytes.to_bytes(4, "big")
+        aead = self._aead(salt)
+        target.write(header)
+        digest, size, index = hashlib.sha256(), 0, 0
+        pending = _read_full(source, self.chunk_bytes)
+        while True:
+            following = _read_full(source, self.chunk_bytes) if len(pending) == self.chunk_bytes else b""
+            last = not following
+            target.write(aead.encrypt(_nonce(index), pending, _associated(header, index, last)))
+            digest.update(pending)
+            size += len(pending)
+            index += 1
+            if last:
+                return size, digest.hexdigest()
+            pending = following
+
+    def reader(self, file: BinaryIO, size: int) -> BinaryIO:
+        """A buffered, seekable reader of the plaintext of the sealed `file` (`size` bytes)."""
+        return io.BufferedReader(_DecryptingReader(self, file, size), buffer_size=self.chunk_bytes)
+
+
+def is_sealed(file: BinaryIO) -> bool:
+    position = file.tell()
+    try:
+        return file.read(len(MAGIC)) == MAGIC
+    finally:
+        file.seek(position)
+
+
+class _DecryptingReader(io.RawIOBase):
+    def __init__(self, cipher: ChunkCipher, file: BinaryIO, size: int):
+        super().__init__()
+        self._file, self._size, self._pos = file, size, 0
+        header = _read_full(file, HEADER_BYTES)
+        if len(header) != HEADER_BYTES or not header.startswith(MAGIC):
+            file.close()
+            raise SealedBlobError("The stored file is not a sealed object.")
+        self._header = header
+        self._chunk = int.from_bytes(header[-4:], "big")
+        self._aead = cipher._aead(header[len(MAGIC) : len(MAGIC) + SALT_BYTES])
+        self._count = max(1, -(-size // self._chunk))
+        self._cached: tuple[int, bytes] = (-1, b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = base + offset
+        return self._pos
+
+    def _plain_chunk(self, index: int) -> bytes:
+        if self._cached[0] == index:
+            return self._cached[1]
+        expected = min(self._chunk, self._size - index * self._chunk)
+        self._file.seek(HEADER_BYTES + index * (self._chunk + TAG_BYTES))
+        sealed = _read_full(self._file, expected + TAG_BYTES)
+        last = index == self._count - 1
+        try:
+            plain = self._aead.decrypt(_nonce(index), sealed, _associated(self._header, index, last))
+        except InvalidTag:
+            raise SealedBlobError(f"Chunk {index} of a stored file failed authentication.") from None
+        if len(plain) != expected:
+            raise SealedBlobError(f"Chunk {index} of a stored file has the wrong length.")
+        self._cached = (index, plain)
+        return plain
+
+    def readinto(self, buffer) -> int:
+        if self._pos >= self._size:
+            return 0
+        index = self._pos // self._chunk
+        plain = self._plain_chunk(index)
+        offset = self._pos - index * self._chunk
+        count = min(len(buffer), len(plain) - offset)
+        buffer[:count] = plain[offset : offset + count]
+        self._pos += count
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()

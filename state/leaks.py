@@ -1,0 +1,70 @@
+"""The leak tracer (seller studio and admin console): upload a suspicious file, see
+which purchase its fingerprint names, and revoke that purchase's access.
+
+The upload is written to a temporary file and read by `commerce.protection.tracer`
+in a worker thread (via `_call`); the service decides what the caller may see.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import reflex as rx
+
+from commerce.protection import tracer
+from commerce.protection.tracer import TraceReport
+from state.page import PageState
+
+_CHUNK = 1024 * 1024
+
+
+class LeakTracerState(PageState, rx.State):
+    report: TraceReport | None = None
+    tracing: bool = False
+
+    @rx.event
+    async def load(self):
+        self.report, self.error, self.notice, self.tracing = None, "", "", False
+        self.loaded = True
+
+    @rx.event
+    async def trace(self, uploads: list[rx.UploadFile]):
+        self.error = self.notice = ""
+        if not uploads:
+            self.error = "Choose the suspicious file to trace first."
+            return
+        upload = uploads[0]
+        self.tracing = True
+        yield
+        with tempfile.TemporaryDirectory(prefix="trace-") as folder:
+            path = Path(folder) / "suspect"
+            with path.open("wb") as out:
+                written = 0
+                while chunk := upload.file.read(_CHUNK):
+                    written += len(chunk)
+                    if written > tracer.MAX_SUSPECT_BYTES:
+                        break
+                    out.write(chunk)
+            if written > tracer.MAX_SUSPECT_BYTES:
+                self.error = f"Trace files up to {tracer.MAX_SUSPECT_BYTES // (1024 * 1024)} MB."
+                self.tracing, self.report = False, None
+                return
+            result = await self._call(tracer.trace_leak, path, upload.filename or "the file")
+        self.tracing = False
+        self.report = result.value if result.ok else None
+        self.error = result.error
+
+    @rx.event
+    async def revoke(self, order_line_id: int):
+        self.error = self.notice = ""
+        result = await self._call(tracer.revoke_traced_purchase, order_line_id)
+        if not result.ok:
+            self.error = result.error
+            return
+        if self.report is not None and self.report.purchase is not None:
+            self.report = replace(self.report, purchase=result.value)
+        self.notice = (
+            f"Access from order {result.value.order_reference} has ended; the buyer can no longer download it."
+        )

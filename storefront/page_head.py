@@ -1,0 +1,103 @@
+"""A shop page's head as HTML, for the document the server sends.
+
+The static build's document for `/p/…`, `/s/…` and `/c/…` has no title or meta tags of its
+own (the page sets them in the browser), so crawlers and link previews that run no script
+would read nothing. `head_html` renders a `commerce.seo.head.PageHead` as the tags they
+read: title, description, canonical link, Open Graph, Twitter card and schema.org JSON-LD.
+`with_head` puts them into the document in place of its generic ones.
+
+Every value is escaped for where it goes: attribute and text values with `html.escape`,
+and the JSON-LD with `<`, `>` and `&` written as JSON escapes, so no text (a title with
+`</script>` or quotes) can end the element it sits in. JSON-LD is a data block
+(`type="application/ld+json"`): the browser never runs it, so the CSP does not apply to it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from commerce.seo.head import PageHead, absolute
+from components.theme import BRAND_NAME
+
+# The product picture's `sizes`, as storefront/pages/product.py renders it.
+PRODUCT_IMAGE_SIZES = "(min-width: 768px) 60vw, 100vw"
+# Tags of the generic document that the page's own head replaces.
+_REPLACED = re.compile(
+    rb"<title\b[^>]*>.*?</title>"
+    rb"|<meta\b[^>]*\b(?:name|property)=[\"'](?:description|og:[\w:]+|twitter:[\w:]+)[\"'][^>]*>"
+    rb"|<link\b[^>]*\brel=[\"']canonical[\"'][^>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+_HEAD_OPEN = re.compile(rb"<head\b[^>]*>", re.IGNORECASE)
+_HEAD_CLOSE = re.compile(rb"</head>", re.IGNORECASE)
+# The page's tags go after the character set declaration (which must stay in the first 1024 bytes).
+_CHARSET = re.compile(rb"<meta\b[^>]*\bcharset=[^>]*>", re.IGNORECASE)
+# The characters that could end a <script> element or start markup inside it.
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    """JSON that is safe inside <script type="application/ld+json"> (and still the same JSON)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+
+
+def _meta(attribute: str, name: str, content: str) -> str:
+    return f'<meta {attribute}="{name}" content="{html.escape(content)}">'
+
+
+def head_html(head: PageHead, base_url: str) -> str:
+    base = base_url.rstrip("/")
+    canonical = base + head.path
+    title = f"{head.title} · {BRAND_NAME}"
+    tags = [
+        f"<title>{html.escape(title)}</title>",
+        _meta("name", "description", head.description),
+        f'<link rel="canonical" href="{html.escape(canonical)}">',
+        _meta("property", "og:site_name", BRAND_NAME),
+        _meta("property", "og:type", head.og_type),
+        _meta("property", "og:title", head.title),
+        _meta("property", "og:description", head.description),
+        _meta("property", "og:url", canonical),
+    ]
+    if head.image_path:
+        image = base + head.image_path if head.image_path.startswith("/") else head.image_path
+        tags += [
+            _meta("property", "og:image", image),
+            _meta("property", "og:image:alt", head.image_alt),
+            _meta("name", "twitter:card", "summary_large_image"),
+            _meta("name", "twitter:image", image),
+        ]
+    else:
+        tags.append(_meta("name", "twitter:card", "summary"))
+    tags += [_meta("name", "twitter:title", head.title), _meta("name", "twitter:description", head.description)]
+    if head.og_type == "product" and head.image_path:
+        # The product page's largest paint is its cover: fetch it with the HTML, not after the
+        # scripts and the first state delta (same srcset and sizes as the page's <img>).
+        srcset = f' imagesrcset="{html.escape(head.image_srcset)}" imagesizes="{PRODUCT_IMAGE_SIZES}"'
+        tags.append(
+            f'<link rel="preload" as="image" fetchpriority="high" href="{html.escape(head.image_path)}"'
+            + (srcset if head.image_srcset else "")
+            + ">"
+        )
+    if head.noindex:
+        tags.append('<meta name="robots" content="noindex">')
+    if head.structured_data:
+        tags.append(f'<script type="application/ld+json">{json_ld(absolute(head.structured_data, base))}</script>')
+    return "".join(tags)
+
+
+def with_head(document: bytes, head: PageHead, base_url: str) -> bytes:
+    """The document with its generic title and meta tags replaced by the page's own."""
+    match = _HEAD_OPEN.search(document)
+    if match is None:
+        return document
+    end = _HEAD_CLOSE.search(document, match.end())
+    stop = end.start() if end else match.end()
+    inside = _REPLACED.sub(b"", document[match.end() : stop])
+    charset = _CHARSET.match(inside.lstrip())
+    at = len(inside) - len(inside.lstrip()) + charset.end() if charset else 0
+    tags = head_html(head, base_url).encode()
+    return document[: match.end()] + inside[:at] + tags + inside[at:] + document[stop:]

@@ -1,0 +1,125 @@
+"""What a crawler or a chat app's link preview reads without running any script: the served
+HTML of product, shop and category pages carries their own title, description, canonical
+URL, Open Graph and Twitter tags and schema.org JSON-LD; robots.txt names the sitemap, which
+lists them. In a browser the same page still hydrates, keeps the right title as a person
+moves around, and the structured data breaks no Content-Security-Policy."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import httpx
+from playwright.sync_api import expect
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+class Head(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, list[str]] = {}
+        self.links: dict[str, str] = {}
+        self.title = ""
+        self.json_ld: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag == "meta" and "content" in found:
+            key = found.get("property") or found.get("name") or ""
+            self.meta.setdefault(key, []).append(found["content"] or "")
+        elif tag == "link" and found.get("rel"):
+            self.links[found["rel"] or ""] = found.get("href") or ""
+        elif tag == "title" or (tag == "script" and found.get("type") == "application/ld+json"):
+            self._in = tag
+
+    def handle_data(self, data):
+        if self._in == "title":
+            self.title += data
+        elif self._in == "script":
+            self.json_ld.append(data)
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+
+def _head(response: httpx.Response) -> Head:
+    head = Head()
+    head.feed(response.text)
+    return head
+
+
+def _sitemap_paths(app) -> list[str]:
+    robots = httpx.get(app.url("/robots.txt"))
+    assert robots.status_code == 200
+    (sitemap_url,) = re.findall(r"^Sitemap: (\S+)$", robots.text, re.M)
+    assert urlsplit(sitemap_url).path == "/sitemap.xml"
+    assert "Disallow: /seller" in robots.text
+    sitemap = httpx.get(app.url("/sitemap.xml"))
+    assert sitemap.status_code == 200
+    assert sitemap.headers["content-type"].startswith("application/xml")
+    urls = ET.fromstring(sitemap.content).findall("sm:url/sm:loc", SITEMAP_NS)
+    return [urlsplit(url.text or "").path for url in urls]
+
+
+def test_crawlers_read_real_heads_and_find_every_page_in_the_sitemap(app):
+    paths = _sitemap_paths(app)
+    products = [path for path in paths if path.startswith("/p/")]
+    assert products, paths
+    assert any(path.startswith("/s/") for path in paths)
+    assert any(path.startswith("/c/") for path in paths)
+
+    response = httpx.get(app.url(products[0]), headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    head = _head(response)
+    (data,) = [json.loads(block) for block in head.json_ld]
+    assert data["@type"] == "Product"
+    name = data["name"]
+    assert head.title == f"{name} · Marketplace"
+    assert head.meta["og:title"] == [name]
+    assert head.meta["og:type"] == ["product"]
+    assert head.meta["description"] == head.meta["og:description"]
+    assert head.meta["description"][0]
+    assert urlsplit(head.links["canonical"]).path == products[0]
+    assert head.meta["og:url"] == [head.links["canonical"]]
+    assert head.meta["twitter:card"] == ["summary_large_image"]
+    (image,) = head.meta["og:image"]
+    assert httpx.get(app.url(urlsplit(image).path)).headers["content-type"].startswith("image/")
+    offer = data["offers"]
+    assert offer["@type"] == "Offer"
+    assert offer["availability"] in ("https://schema.org/InStock", "https://schema.org/OutOfStock")
+    assert re.fullmatch(r"\d+(\.\d+)?", offer["price"])
+
+    shop = _head(httpx.get(app.url(urlsplit(offer["seller"]["url"]).path)))
+    assert shop.title == f"{offer['seller']['name']} · Marketplace"
+    assert json.loads(shop.json_ld[0])["@type"] == "CollectionPage"
+    category = next(path for path in paths if path.startswith("/c/"))
+    assert _head(httpx.get(app.url(category))).meta["og:type"] == ["website"]
+
+    missing = httpx.get(app.url(products[0] + "-gone"))
+    assert missing.status_code == 404
+    assert _head(missing).meta["robots"] == ["noindex"]
+    assert _head(missing).json_ld == []
+
+
+def test_the_served_page_still_hydrates_with_its_title(app, page):
+    paths = _sitemap_paths(app)
+    product = next(path for path in paths if path.startswith("/p/"))
+    served = _head(httpx.get(app.url(product)))
+    page.goto(product)
+    expect(page.locator("#product-title")).to_be_visible()
+    expect(page).to_have_title(served.title)
+    assert page.locator("#product-title").inner_text() + " · Marketplace" == served.title
+    # One title: the page took over the server's instead of adding its own.
+    assert page.locator("head title").count() == 1
+    # Moving on inside the app, the title follows the page (the server's is not left behind).
+    shop_name = page.locator("#product-shop").inner_text()
+    page.locator("#product-shop").click()
+    expect(page.locator("#shop-name")).to_have_text(shop_name)
+    expect(page).to_have_title(f"{shop_name} · Marketplace")
+    assert page.locator("head title").count() == 1
