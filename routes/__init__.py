@@ -84,6 +84,8 @@ REFERRER_COOKIE = "mp_ref"
 SESSION_LOGIN = "/api/session/login"
 SESSION_WELCOME = "/api/session/welcome"
 SESSION_SECOND_FACTOR = "/api/session/second-factor"
+SESSION_PASSKEY = "/api/session/passkey"
+SESSION_PASSKEY_OPTIONS = "/api/session/passkey-options"
 # A password accepted for an account with a second factor, waiting for it (HttpOnly, /api/session only).
 PENDING_SIGN_IN_COOKIE = "mp_2fa"
 SESSION_UNLOCK = links.UNLOCK_PATH

@@ -19,7 +19,7 @@ def _when(at) -> str:
 
 class AccountSecurityState(PageState, rx.State):
     totp_on: bool = False
-    passkey_names: list[str] = []
+    passkeys: list[dict[str, str]] = []
     recovery_codes_left: int = 0
     required: bool = False
     # Setting up the app: its QR code (an SVG data URL made on the server) and the secret to type.
@@ -45,7 +45,15 @@ class AccountSecurityState(PageState, rx.State):
                 view.recovery_codes_left,
                 view.required,
             )
-            self.passkey_names = [passkey.name for passkey in view.passkeys]
+            self.passkeys = [
+                {
+                    "id": str(passkey.id),
+                    "name": passkey.name,
+                    "added": _when(passkey.created_at),
+                    "used": _when(passkey.last_used_at) if passkey.last_used_at else "never",
+                }
+                for passkey in view.passkeys
+            ]
         found = await self._call(activity.recent_activity)
         self.events = [
             {"what": row.what, "when": _when(row.at), "device": row.device, "ip": row.ip} for row in found.value or []
@@ -123,6 +131,41 @@ class AccountSecurityState(PageState, rx.State):
     @rx.event
     async def end_session(self, session_id: str):
         await self._act(activity.end_session, str(session_id)[:32], self._client(), done="That session is signed out.")
+
+    @rx.event
+    async def add_passkey(self, credential: str):
+        result = await self._act(
+            two_factor.add_passkey,
+            credential=str(credential)[: 64 * 1024],
+            client=self._client(),
+            done="Passkey added. You can sign in with it now.",
+        )
+        if self._outcome(result):
+            self.new_codes = result.value or []
+            await current_actor(self)
+
+    @rx.event
+    async def remove_passkey(self, passkey_id: str):
+        raw = str(passkey_id)
+        if not raw.isdigit() or len(raw) > 12:
+            return
+        result = await self._act(two_factor.remove_passkey, int(raw), client=self._client(), done="Passkey removed.")
+        self._outcome(result)
+
+    @rx.event
+    async def confirm_step_up_passkey(self, credential: str):
+        result = await self._act(
+            step_up.confirm_with_passkey,
+            credential=str(credential)[: 64 * 1024],
+            done="Confirmed. Make your change now.",
+        )
+        if result.ok:
+            self.step_up_needed = False
+
+    @rx.event
+    def passkey_failed(self, message: str):
+        self.notice = ""
+        self.error = "The passkey was not used: " + str(message)[:200]
 
     @rx.event
     def hide_codes(self):

@@ -35,6 +35,7 @@ LOGIN_ERRORS = {
     "unlocked": "This device can sign in to your account now.",
     "unlock": "This link is invalid or has expired. Sign in, or reset your password.",
     "expired": "This sign-in has expired. Enter your email and password again.",
+    "passkey": "That passkey could not sign you in. Try again, or use your email and password.",
 }
 # What the second-factor page says for the reason codes its route sends back.
 SECOND_FACTOR_ERRORS = {
@@ -42,6 +43,7 @@ SECOND_FACTOR_ERRORS = {
     "missing": "Enter the code from your authenticator app, or a recovery code.",
     "limited": "Too many wrong codes. Wait 15 minutes, or use a recovery code later.",
     "origin": "That sign-in did not come from this site's page. Enter the code here.",
+    "passkey": "That passkey could not be checked. Try again, or enter a code.",
 }
 CONFIRM_ERRORS = {
     "expired": "This sign-up link is invalid or has expired. Sign up again to get a new one.",
@@ -80,6 +82,8 @@ class SessionState(rx.State):
 
     login_error: str = ""
     second_factor_error: str = ""
+    # The passkey button's own failure (cancelled, no passkey on this device).
+    passkey_error: str = ""
     # An administrator whose account has no second factor yet: the admin console sends
     # them to set one up (their actor is a buyer's until they do).
     needs_second_factor: bool = False
@@ -212,6 +216,10 @@ class SessionState(rx.State):
         await self._resume()
         if self.needs_second_factor:
             return rx.redirect(routes.ACCOUNT_SECURITY, replace=True)
+
+    @rx.event
+    def passkey_failed(self, message: str):
+        self.passkey_error = "The passkey was not used: " + str(message)[:200]
 
     # Forms.
 

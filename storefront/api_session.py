@@ -10,6 +10,13 @@
         leaves a pending sign-in (its token in the HttpOnly `mp_2fa` cookie, ten minutes);
         the second-factor page posts the code from the authenticator app or a recovery code
         here, and only then is the session cookie set.
+    POST /api/session/passkey-options?purpose=…   a WebAuthn ceremony's options (JSON) for
+        the passkey button (components/passkey.py): sign_in (any passkey of this site),
+        second_factor (the pending sign-in's account), register and step_up (the signed-in
+        session's account).
+    POST /api/session/passkey   the passkey button's form: a sign-in with a passkey alone
+        (purpose sign_in) or the pending sign-in's second step (second_factor); sets the
+        session cookie like the password form.
 
 Every page load (a GET for a page, not an API or the event socket) also refreshes a
 session due for a new token (`SessionRefreshMiddleware`), so the cookie rotates without
@@ -24,18 +31,18 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import routes
 from commerce import accounts
-from commerce.accounts import devices, sign_in
+from commerce.accounts import devices, sign_in, step_up, two_factor
 from commerce.accounts.activity import Client
 from commerce.accounts.service import SECOND_FACTOR_WAIT
 from commerce.config import get_settings
 from commerce.db import unit_of_work
-from commerce.errors import PermissionDenied, RateLimited, ValidationError
+from commerce.errors import DomainError, PermissionDenied, RateLimited, ValidationError
 from storefront.client_address import client_address
 from storefront.cors import own_origin
 from storefront.session_cookie import set_session_cookie
@@ -198,11 +205,77 @@ async def welcome(request: Request) -> Response:
     return _known_device(set_session_cookie(_back(routes.HOME), grant.token), grant.user.email)
 
 
+def _options(purpose: str, pending: str, session_token: str) -> str:
+    with unit_of_work() as s:
+        if purpose == "second_factor":
+            return sign_in.second_factor_passkey_options(s, pending)
+        if purpose in ("register", "step_up"):
+            found = accounts.socket_session(s, session_token)
+            if found is None:
+                raise PermissionDenied("Please sign in first.")
+            if purpose == "register":
+                return two_factor.passkey_registration_options(s, found.actor)
+            return step_up.passkey_options(s, found.actor)
+        return sign_in.passkey_sign_in_options(s)
+
+
+async def passkey_options(request: Request) -> Response:
+    if not _same_site(request):
+        return JSONResponse({"error": "Use this site's own page."}, status_code=403, headers=_NO_STORE)
+    purpose = request.query_params.get("purpose", "sign_in")
+    try:
+        options = await run_in_threadpool(
+            _options,
+            purpose,
+            request.cookies.get(routes.PENDING_SIGN_IN_COOKIE, ""),
+            request.cookies.get(routes.SESSION_COOKIE, ""),
+        )
+    except DomainError as refused:
+        return JSONResponse({"error": refused.message}, status_code=400, headers=_NO_STORE)
+    return Response(options, media_type="application/json", headers=_NO_STORE)
+
+
+def _with_passkey(
+    purpose: str, credential: str, pending: str, client: Client, device: str | None
+) -> accounts.SessionGrant:
+    with unit_of_work() as s:
+        if purpose == "second_factor":
+            return sign_in.finish_with_passkey(
+                s, token=pending, credential=credential, client=client, device_cookie=device
+            )
+        return sign_in.sign_in_with_passkey(s, credential=credential, client=client, device_cookie=device)
+
+
+async def passkey(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=5)
+    next_path = routes.safe_next_path(str(form.get("next") or ""))
+    purpose = "second_factor" if form.get("purpose") == "second_factor" else "sign_in"
+    again = routes.second_factor_url if purpose == "second_factor" else routes.login_url
+    if not _same_site(request):
+        return _back(again(next_path, error="origin"))
+    credential = str(form.get("credential") or "")[: 64 * 1024]
+    pending = request.cookies.get(routes.PENDING_SIGN_IN_COOKIE, "")
+    try:
+        grant = await run_in_threadpool(
+            _with_passkey, purpose, credential, pending, _client(request), request.cookies.get(routes.DEVICE_COOKIE)
+        )
+    except PermissionDenied:
+        return _pending_cookie(_back(routes.login_url(next_path, error="suspended")), None)
+    except sign_in.SignInExpired:
+        return _pending_cookie(_back(routes.login_url(next_path, error="expired")), None)
+    except ValidationError:
+        return _back(again(next_path, error="passkey"))
+    response = _pending_cookie(set_session_cookie(_back(next_path), grant.token), None)
+    return _known_device(response, grant.user.email)
+
+
 def session_routes() -> list[Route]:
     return [
         Route(routes.SESSION_LOGIN, login, methods=["POST"]),
         Route(routes.SESSION_WELCOME, welcome, methods=["POST"]),
         Route(routes.SESSION_SECOND_FACTOR, second_factor, methods=["POST"]),
+        Route(routes.SESSION_PASSKEY_OPTIONS, passkey_options, methods=["POST"]),
+        Route(routes.SESSION_PASSKEY, passkey, methods=["POST"]),
         Route(routes.SESSION_UNLOCK, unlock, methods=["GET"]),
     ]
 

@@ -16,6 +16,7 @@ from components.forms import (
     submit_button,
     submit_row,
 )
+from components.passkey import passkey_button
 from state.account import AccountState
 from state.account_security import AccountSecurityState as Security
 from state.notifications import PreferencesState
@@ -331,7 +332,7 @@ def two_factor() -> rx.Component:
     return section_card(
         "Two-factor sign-in",
         rx.cond(
-            Security.admin_setup & ~Security.totp_on,
+            Security.admin_setup & ~Security.totp_on & (Security.passkeys.length() == 0),
             rx.callout.root(
                 rx.callout.text("Administrators must use two-factor sign-in. Set it up to open the admin console."),
                 color_scheme="red",
@@ -343,14 +344,60 @@ def two_factor() -> rx.Component:
         rx.cond(
             Security.step_up_needed,
             rx.vstack(
-                rx.text("Confirm it is you with a code from your app or a recovery code, then try again."),
+                rx.text("Confirm it is you with a code from your app, a recovery code or a passkey, then try again."),
                 _code_form(Security.confirm_step_up, id="step-up", button="Confirm"),
+                rx.cond(
+                    Security.passkeys.length() > 0,
+                    passkey_button(
+                        "Confirm with a passkey",
+                        id="step-up-passkey",
+                        mode="authenticate",
+                        options_url=f"{routes.SESSION_PASSKEY_OPTIONS}?purpose=step_up",
+                        on_credential=Security.confirm_step_up_passkey,
+                        on_failure=Security.passkey_failed,
+                    ),
+                ),
                 width="100%",
             ),
         ),
         codes,
         rx.cond(Security.totp_on, enabled, setup),
-        description="After your password, sign-in asks for a code from an authenticator app.",
+        rx.heading("Passkeys", as_="h3", size="3"),
+        rx.el.ul(
+            rx.foreach(
+                Security.passkeys,
+                lambda key: rx.el.li(
+                    rx.flex(
+                        rx.box(
+                            rx.text(key["name"], weight="medium"),
+                            rx.text("Added " + key["added"] + " · last used " + key["used"], size="1"),
+                        ),
+                        rx.button(
+                            "Remove",
+                            on_click=Security.remove_passkey(key["id"]),
+                            variant="soft",
+                            color_scheme="red",
+                            size="2",
+                            class_name="passkey-remove",
+                        ),
+                        justify="between",
+                        gap="0.5rem",
+                        wrap="wrap",
+                    ),
+                ),
+            ),
+            id="passkey-list",
+        ),
+        passkey_button(
+            "Add a passkey",
+            id="passkey-add",
+            mode="register",
+            options_url=f"{routes.SESSION_PASSKEY_OPTIONS}?purpose=register",
+            on_credential=Security.add_passkey,
+            on_failure=Security.passkey_failed,
+        ),
+        description="After your password, sign-in asks for a code from an authenticator app or a passkey; "
+        "a passkey also signs you in on its own.",
         id="account-two-factor",
     )
 

@@ -6,8 +6,29 @@ import reflex as rx
 
 import routes
 from components.forms import form_card, form_error, labelled_input, posted_form, submit_button
+from components.passkey import passkey_button
 from state.session import SessionState
 from storefront.layout import shop_page
+
+
+def _passkey_form(purpose: str, label: str, *, id: str) -> rx.Component:
+    """The passkey button puts the browser's answer in this form and submits it to the HTTP route."""
+    return posted_form(
+        form_error(SessionState.passkey_error, id=f"{id}-error"),
+        rx.el.input(type="hidden", name="credential", value=""),
+        rx.el.input(type="hidden", name="purpose", value=purpose),
+        rx.el.input(type="hidden", name="next", value=SessionState.next_path),
+        passkey_button(
+            label,
+            id=id,
+            mode="authenticate",
+            options_url=f"{routes.SESSION_PASSKEY_OPTIONS}?purpose={purpose}",
+            field_name="credential",
+            on_failure=SessionState.passkey_failed,
+        ),
+        action=routes.SESSION_PASSKEY,
+        id=f"{id}-form",
+    )
 
 
 @shop_page(
@@ -30,6 +51,7 @@ def login() -> rx.Component:
             action=routes.SESSION_LOGIN,
             id="login-form",
         ),
+        _passkey_form("sign_in", "Sign in with a passkey", id="login-passkey"),
         rx.flex(
             rx.link("Forgot your password?", href=routes.PASSWORD_RESET, id="login-forgot", size="2"),
             rx.text(
@@ -68,6 +90,7 @@ def second_factor() -> rx.Component:
             action=routes.SESSION_SECOND_FACTOR,
             id="second-factor-form",
         ),
+        _passkey_form("second_factor", "Use a passkey instead", id="second-factor-passkey"),
         rx.link("Start again", href=routes.LOGIN, id="second-factor-restart", size="2"),
         subtitle="Your password was right. This account also asks for a second factor.",
     )

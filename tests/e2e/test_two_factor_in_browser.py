@@ -79,3 +79,56 @@ def test_an_admin_without_a_second_factor_is_sent_to_set_one_up(app, page, viewp
     _enrol(page)
     page.goto("/admin")
     expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
+
+
+def test_a_passkey_registers_and_signs_in_with_a_virtual_authenticator(app, browser, csp_violations):
+    """Chromium's virtual authenticator (CDP WebAuthn domain) stands in for a phone or a
+    security key. The site's relying party is BASE_URL's host (localhost), so the browser
+    opens the app at localhost: WebAuthn refuses IP addresses."""
+    port = app.base_url.rsplit(":", 1)[1]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=f"http://localhost:{port}")
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                    "automaticPresenceSimulation": True,
+                }
+            },
+        )
+        address = f"pk-{uuid.uuid4().hex[:8]}@example.com"
+        sign_up(page, address)
+        page.goto("/account")
+        page.locator("#passkey-add").click()
+        expect(page.locator("#security-notice")).to_contain_text("Passkey added")
+        expect(page.locator("#passkey-list li")).to_have_count(1)
+        expect(page.locator("#recovery-codes li")).to_have_count(10)
+        page.locator("#recovery-codes-saved").click()
+        sign_out(page)
+        # A passkey alone signs in (the HTTP response sets the HttpOnly session cookie).
+        page.goto("/login")
+        page.locator("#login-passkey").click()
+        expect(page.locator("#account-menu")).to_be_visible()
+        cookies = {cookie["name"]: cookie for cookie in context.cookies()}
+        assert cookies["mp_session"]["httpOnly"] is True
+        # With the password, the passkey is the second factor.
+        sign_out(page)
+        page.goto("/login")
+        page.locator("#login-email").fill(address)
+        page.locator("#login-password").fill(PASSWORD)
+        page.locator("#login-submit").click()
+        page.locator("#second-factor-passkey").click()
+        expect(page.locator("#account-menu")).to_be_visible()
+        page.goto("/account")
+        expect(page.locator("#security-activity")).to_contain_text("Passkey added")
+    finally:
+        context.close()

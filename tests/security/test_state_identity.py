@@ -14,10 +14,11 @@ import reflex as rx
 import state
 
 SENSITIVE = re.compile(r"(^|_)(user_id|shop_id|actor|password_hash|token|secret|license_key|ciphertext)s?$")
-# The session cookie is HttpOnly: no state var holds it. The one secret sent on purpose is an
-# API key the seller has just created on the Developers page: shown to them once, then cleared
-# (the next load, "I have saved it", or a revoke); the database keeps only its hash.
-ALLOWED_PUBLIC: set[str] = {"new_secret"}
+# The session cookie is HttpOnly: no state var holds it. Secrets sent on purpose: an API key
+# the seller has just created on the Developers page (shown once, then cleared; the database
+# keeps only its hash), and the authenticator app's key shown to its owner while they set the
+# app up (the QR code carries it too), then cleared.
+ALLOWED_PUBLIC: set[str] = {"new_secret", "setup_secret"}
 
 
 def state_classes() -> list[type[rx.State]]:

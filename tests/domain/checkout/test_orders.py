@@ -342,7 +342,9 @@ def test_sellers_refund_their_own_lines_partially(world, paid):
     assert balance.sales - balance.refunds == balance.pending + balance.available == 0
     assert len(world.sent_events) == 2
     csv_text = ledger.payouts_csv(world.s, world.admin_actor())
-    assert csv_text.splitlines()[0] == "shop_id,shop,currency,sales,refunds,held_for_disputes,pending,available,paid_out"
+    assert (
+        csv_text.splitlines()[0] == "shop_id,shop,currency,sales,refunds,held_for_disputes,pending,available,paid_out"
+    )
     with pytest.raises(PermissionDenied):
         ledger.payouts_csv(world.s, seller)
 
