@@ -7,17 +7,16 @@ from typing import Any
 import reflex as rx
 
 from commerce.accounts import activity, step_up, two_factor
-from commerce.accounts.activity import Client
 from state.form_data import text_field
-from state.page import PageState
 from state.session import current_actor
+from state.step_up import StepUpMixin
 
 
 def _when(at) -> str:
     return at.strftime("%d %b %Y, %H:%M UTC")
 
 
-class AccountSecurityState(PageState, rx.State):
+class AccountSecurityState(StepUpMixin, rx.State):
     totp_on: bool = False
     passkeys: list[dict[str, str]] = []
     recovery_codes_left: int = 0
@@ -27,14 +26,9 @@ class AccountSecurityState(PageState, rx.State):
     setup_secret: str = ""
     # New recovery codes, shown once (gone when the page is left).
     new_codes: list[str] = []
-    # A change asked for a recent second factor: the confirm prompt is shown.
-    step_up_needed: bool = False
     events: list[dict[str, str]] = []
     sessions: list[dict[str, str]] = []
     admin_setup: bool = False
-
-    def _client(self) -> Client:
-        return Client(ip=self.router.session.client_ip or None, user_agent=self.router.headers.user_agent or "")
 
     async def _reload(self) -> None:
         status = await self._call(two_factor.second_factor_status)
@@ -72,7 +66,7 @@ class AccountSecurityState(PageState, rx.State):
         self.loaded = True
 
     def _outcome(self, result) -> bool:
-        self.step_up_needed = result.field == step_up.STEP_UP_FIELD
+        self._ask_for_step_up(result)
         return result.ok
 
     @rx.event
@@ -118,15 +112,6 @@ class AccountSecurityState(PageState, rx.State):
         )
         if self._outcome(result):
             self.new_codes = result.value or []
-
-    @rx.event
-    async def confirm_step_up(self, form_data: dict[str, Any]):
-        code = text_field(form_data, "code")
-        result = await self._act(
-            step_up.confirm_with_code, code=code, client=self._client(), done="Confirmed. Make your change now."
-        )
-        if result.ok:
-            self.step_up_needed = False
 
     @rx.event
     async def end_session(self, session_id: str):
