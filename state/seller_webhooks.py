@@ -23,7 +23,7 @@ class SellerWebhooksState(PageState, rx.State):
     deliveries: list[MessageView] = []
     deliveries_page: Pagination = Pagination()
     # A secret the seller asked to see, and which endpoint it belongs to.
-    secret: str = ""
+    signing_secret: str = ""
     secret_for: int = 0
     secret_note: str = ""
     pending: bool = False
@@ -46,7 +46,7 @@ class SellerWebhooksState(PageState, rx.State):
 
     @rx.event
     async def load(self):
-        self.error = self.notice = self.secret = ""
+        self.error = self.notice = self.signing_secret = ""
         self.secret_for = 0
         await self._reload()
 
@@ -67,7 +67,7 @@ class SellerWebhooksState(PageState, rx.State):
             done="Endpoint added. Copy its signing secret now to verify what it receives.",
         )
         if result.ok:
-            self.secret, self.secret_for, self.secret_note = result.value.secret, result.value.endpoint_id, ""
+            self.signing_secret, self.secret_for, self.secret_note = result.value.secret, result.value.endpoint_id, ""
             self.selected = result.value.endpoint_id
             await self._load_deliveries()
         self.pending = False
@@ -97,7 +97,7 @@ class SellerWebhooksState(PageState, rx.State):
         if not result.ok:
             self.error = result.error
             return
-        self.secret, self.secret_for = result.value.secret, endpoint_id
+        self.signing_secret, self.secret_for = result.value.secret, endpoint_id
         self.secret_note = (
             f"The previous secret also signs until {result.value.previous_secret_until_label}."
             if result.value.previous_secret_until_label
@@ -111,7 +111,7 @@ class SellerWebhooksState(PageState, rx.State):
             return
         result = await self._act(webhooks.rotate_secret, endpoint_id, done="New signing secret made.")
         if result.ok:
-            self.secret, self.secret_for = result.value.secret, endpoint_id
+            self.signing_secret, self.secret_for = result.value.secret, endpoint_id
             self.secret_note = (
                 f"Both secrets sign every message until {result.value.previous_secret_until_label}: "
                 "switch your receiver to the new one before then."
@@ -119,7 +119,7 @@ class SellerWebhooksState(PageState, rx.State):
 
     @rx.event
     async def hide_secret(self):
-        self.secret, self.secret_for, self.secret_note = "", 0, ""
+        self.signing_secret, self.secret_for, self.secret_note = "", 0, ""
 
     @rx.event
     async def set_enabled(self, endpoint_id: int, enabled: bool):

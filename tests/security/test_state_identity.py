@@ -17,8 +17,9 @@ SENSITIVE = re.compile(r"(^|_)(user_id|shop_id|actor|password_hash|token|secret|
 # The session cookie is HttpOnly: no state var holds it. Secrets sent on purpose: an API key
 # the seller has just created on the Developers page (shown once, then cleared; the database
 # keeps only its hash), and the authenticator app's key shown to its owner while they set the
-# app up (the QR code carries it too), then cleared.
-ALLOWED_PUBLIC: set[str] = {"new_secret", "setup_secret"}
+# app up (the QR code carries it too), then cleared; a webhook endpoint's signing secret
+# shown to its seller when added or asked for (the receiver needs it to verify signatures).
+ALLOWED_PUBLIC: set[str] = {"new_secret", "setup_secret", "signing_secret"}
 
 
 def state_classes() -> list[type[rx.State]]:

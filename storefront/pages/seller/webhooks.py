@@ -83,7 +83,7 @@ def secret_box(endpoint_id: rx.Var) -> rx.Component:
         rx.callout.root(
             rx.vstack(
                 rx.text("Signing secret", weight="bold", size="2"),
-                rx.code(S.secret, id="webhook-secret", style={"overflow_wrap": "anywhere"}),
+                rx.code(S.signing_secret, id="webhook-secret", style={"overflow_wrap": "anywhere"}),
                 rx.cond(S.secret_note != "", rx.text(S.secret_note, size="1")),
                 rx.button("Hide", size="1", variant="soft", on_click=S.hide_secret),
                 spacing="2",
