@@ -83,6 +83,26 @@ def from_stripe_amount(wire: int, currency: str) -> int:
     return amount
 
 
+def stripe_client(
+    secret_key: str,
+    *,
+    api_base: str | None,
+    http_client: stripe_lib.HTTPClient | None,
+    timeout_seconds: float,
+    max_network_retries: int,
+) -> stripe_lib.StripeClient:
+    """The official client; `api_base` and `http_client` point it elsewhere (a local stub in tests)."""
+    if not secret_key:
+        raise ValueError("a Stripe secret key is required")
+    return stripe_lib.StripeClient(
+        secret_key,
+        base_addresses={"api": api_base} if api_base else None,
+        # Retried requests reuse the idempotency key, so a retry never charges or pays twice.
+        max_network_retries=max_network_retries,
+        http_client=http_client or stripe_lib.new_default_http_client(timeout=timeout_seconds),
+    )
+
+
 class StripeGateway:
     name = "stripe"
 
@@ -98,18 +118,16 @@ class StripeGateway:
         tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
     ):
         """`api_base` and `http_client` point the client elsewhere (a local stub in tests)."""
-        if not secret_key:
-            raise ValueError("a Stripe secret key is required")
         if not webhook_secret or not webhook_secret.strip():
             raise ValueError("a Stripe webhook signing secret is required")
         self._webhook_secret = webhook_secret
         self._tolerance = tolerance_seconds
-        self._client = stripe_lib.StripeClient(
+        self._client = stripe_client(
             secret_key,
-            base_addresses={"api": api_base} if api_base else None,
-            # Retried requests reuse the idempotency key, so a retry never charges twice.
+            api_base=api_base,
+            http_client=http_client,
+            timeout_seconds=timeout_seconds,
             max_network_retries=max_network_retries,
-            http_client=http_client or stripe_lib.new_default_http_client(timeout=timeout_seconds),
         )
 
     def create_checkout(self, req: CheckoutRequest) -> CheckoutSession:

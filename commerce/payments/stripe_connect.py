@@ -32,7 +32,13 @@ from commerce.payments.errors import (
     WebhookSignatureMissing,
 )
 from commerce.payments.port import header_value
-from commerce.payments.stripe import DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, UNREACHABLE_MESSAGE, to_stripe_amount
+from commerce.payments.stripe import (
+    DEFAULT_TOLERANCE_SECONDS,
+    SIGNATURE_HEADER,
+    UNREACHABLE_MESSAGE,
+    stripe_client,
+    to_stripe_amount,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +58,16 @@ class StripeConnect:
         tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
     ):
         """`webhook_secret` is the Connect endpoint's signing secret (not the payments endpoint's)."""
-        if not secret_key:
-            raise ValueError("a Stripe secret key is required")
         if not webhook_secret or not webhook_secret.strip():
             raise ValueError("a Stripe Connect webhook signing secret is required")
         self._webhook_secret = webhook_secret
         self._tolerance = tolerance_seconds
-        self._client = stripe_lib.StripeClient(
+        self._client = stripe_client(
             secret_key,
-            base_addresses={"api": api_base} if api_base else None,
+            api_base=api_base,
+            http_client=http_client,
+            timeout_seconds=timeout_seconds,
             max_network_retries=max_network_retries,
-            http_client=http_client or stripe_lib.new_default_http_client(timeout=timeout_seconds),
         )
 
     def create_account(self, *, shop_id: int, email: str, country: str | None) -> ConnectedAccountState:
