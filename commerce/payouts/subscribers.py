@@ -40,53 +40,48 @@ def _owner(s: Session, payout: Payout) -> User:
     return s.get_one(User, s.get_one(Shop, payout.shop_id).owner_id)
 
 
-def tell_seller_paid(s: Session, event: events.PayoutPaid) -> None:
-    """The seller's notice and email that a payout reached their bank."""
-    payout = s.get_one(Payout, event.payout_id)
+def _tell_seller(s: Session, payout_id: int, kind: str, *, title: str, body: str = "", **email: object) -> None:
+    """An in-app notice and an email to the payout's seller, once each (`kind` and the payout)."""
+    payout = s.get_one(Payout, payout_id)
     owner = _owner(s, payout)
-    amount = format_money(Money(payout.amount, payout.currency))
     inapp.notify(
         s,
         saved_id(owner),
-        kind="payout_paid",
-        title=f"Payout of {amount} sent to your bank",
+        kind=kind,
+        title=title,
+        body=body,
         url=SELLER_PAYOUTS_PATH,
-        dedupe_key=f"payout_paid:{event.payout_id}",
+        dedupe_key=f"{kind}:{payout_id}",
     )
     enqueue_email(
         s,
         to=owner.email,
-        kind="payout_paid",
-        idempotency_key=f"payout_paid:{event.payout_id}",
+        kind=kind,
+        idempotency_key=f"{kind}:{payout_id}",
         seller=owner.display_name,
         amount=payout.amount,
         currency=payout.currency,
         payouts_url=absolute(get_settings().base_url, SELLER_PAYOUTS_PATH),
+        **email,
     )
+
+
+def tell_seller_paid(s: Session, event: events.PayoutPaid) -> None:
+    """The seller's notice and email that a payout reached their bank."""
+    payout = s.get_one(Payout, event.payout_id)
+    amount = format_money(Money(payout.amount, payout.currency))
+    _tell_seller(s, event.payout_id, "payout_paid", title=f"Payout of {amount} sent to your bank")
 
 
 def tell_seller_failed(s: Session, event: events.PayoutFailed) -> None:
     """The seller's notice and email that a payout failed and its money is available again."""
     payout = s.get_one(Payout, event.payout_id)
-    owner = _owner(s, payout)
     amount = format_money(Money(payout.amount, payout.currency))
-    inapp.notify(
+    _tell_seller(
         s,
-        saved_id(owner),
-        kind="payout_failed",
+        event.payout_id,
+        "payout_failed",
         title=f"Payout of {amount} failed",
         body=f"{payout.failure_message} The money is back in your available balance.",
-        url=SELLER_PAYOUTS_PATH,
-        dedupe_key=f"payout_failed:{event.payout_id}",
-    )
-    enqueue_email(
-        s,
-        to=owner.email,
-        kind="payout_failed",
-        idempotency_key=f"payout_failed:{event.payout_id}",
-        seller=owner.display_name,
-        amount=payout.amount,
-        currency=payout.currency,
         reason=payout.failure_message,
-        payouts_url=absolute(get_settings().base_url, SELLER_PAYOUTS_PATH),
     )
