@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import webauthn
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, parse_client_data_json
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
 from webauthn.helpers.structs import (
@@ -216,8 +216,3 @@ def authenticate(
     passkey.last_used_at = utcnow()
     s.add(passkey)
     return PasskeyUse(user_id=passkey.user_id, passkey_name=passkey.name)
-
-
-def forget_expired_challenges(s: Session) -> None:
-    for row in s.exec(select(WebAuthnChallenge).where(col(WebAuthnChallenge.expires_at) < utcnow())):
-        s.delete(row)

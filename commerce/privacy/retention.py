@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col
 
 from commerce.kit.time import utcnow
 from commerce.models import AuthSession, DownloadEvent
-from commerce.models.security import SecurityEvent
+from commerce.models.security import PendingSignIn, SecurityEvent, WebAuthnChallenge
 from commerce.privacy.exports import delete_export_files
 
 
@@ -46,6 +46,17 @@ def forget_old_sign_in_addresses(s: Session, *, retention_days: int) -> int:
             .values(ip=None)
             .execution_options(synchronize_session=False)
         )
+        forgotten += int(result.rowcount or 0)
+    return forgotten
+
+
+def forget_expired_sign_in_steps(s: Session) -> int:
+    """Delete passkey challenges and half-finished sign-ins (password given, second factor
+    awaited) once they expired: they are no use to anyone after that and name an account."""
+    now = utcnow()
+    forgotten = 0
+    for table in (WebAuthnChallenge, PendingSignIn):
+        result = s.exec(delete(table).where(col(table.expires_at) < now).execution_options(synchronize_session=False))
         forgotten += int(result.rowcount or 0)
     return forgotten
 

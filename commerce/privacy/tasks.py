@@ -40,14 +40,21 @@ def schedule_export(s: Session, request_id: int) -> None:
 
 @job(max_retries=3, min_backoff_ms=60_000)
 def privacy_upkeep() -> None:
-    """Forget IP addresses past the retention period; delete expired export files."""
+    """Forget IP addresses past the retention period; delete expired export files, passkey
+    challenges and half-finished sign-ins."""
     with unit_of_work() as s:
         days = get_settings().ip_retention_days
         forgotten = retention.forget_old_ip_addresses(s, retention_days=days)
         forgotten += retention.forget_old_sign_in_addresses(s, retention_days=days)
         purged = retention.purge_expired_exports(s)
-    if forgotten or purged:
-        log.info("privacy upkeep: %d IP addresses forgotten, %d exports deleted", forgotten, purged)
+        steps = retention.forget_expired_sign_in_steps(s)
+    if forgotten or purged or steps:
+        log.info(
+            "privacy upkeep: %d IP addresses forgotten, %d exports deleted, %d expired sign-in steps deleted",
+            forgotten,
+            purged,
+            steps,
+        )
 
 
 async def periodic_privacy_upkeep() -> None:

@@ -19,7 +19,13 @@ from commerce.errors import NotFound, RateLimited
 from commerce.kit.time import utcnow
 from commerce.licensing import api as license_api
 from commerce.models import DeliveryKind, DownloadEvent, PrivacyRequest, PrivacyRequestStatus
-from commerce.models.security import SecurityEvent, SecurityEventKind
+from commerce.models.security import (
+    ChallengePurpose,
+    PendingSignIn,
+    SecurityEvent,
+    SecurityEventKind,
+    WebAuthnChallenge,
+)
 from commerce.notifications.preferences import set_sms_number
 from commerce.privacy import exports, retention, tasks
 from commerce.privacy.service import privacy_log, request_export
@@ -157,3 +163,17 @@ def test_security_activity_and_sessions_lose_ip_addresses_after_the_period(shop,
     assert "203.0.113.9" in {row.ip for row in rows}  # recent activity keeps its address
     contents = exports.export_contents(s, user_id)
     assert b"203.0.113.9" in contents["security_activity.csv"]
+
+
+def test_expired_passkey_challenges_and_half_finished_sign_ins_are_deleted(shop, customer):
+    s = shop.s
+    user_id = customer["user"].id
+    now = utcnow()
+    s.add(WebAuthnChallenge(challenge="old", purpose=ChallengePurpose.SIGN_IN, expires_at=now - timedelta(minutes=1)))
+    s.add(WebAuthnChallenge(challenge="live", purpose=ChallengePurpose.SIGN_IN, expires_at=now + timedelta(minutes=4)))
+    s.add(PendingSignIn(token_hash="a" * 64, user_id=user_id, expires_at=now - timedelta(minutes=1)))
+    s.add(PendingSignIn(token_hash="b" * 64, user_id=user_id, expires_at=now + timedelta(minutes=9)))
+    s.flush()
+    assert retention.forget_expired_sign_in_steps(s) == 2
+    assert [row.challenge for row in s.exec(select(WebAuthnChallenge))] == ["live"]
+    assert [row.token_hash for row in s.exec(select(PendingSignIn))] == ["b" * 64]
