@@ -25,6 +25,8 @@ class Actor:
     # The signed-in browser's session (its family id, kept across token rotations): a
     # step-up (accounts/step_up.py) is recorded per session, not per account.
     session_id: str | None = None
+    # Acting through a seller API key (minted after a step-up) rather than a browser session.
+    api_key_id: int | None = None
 
     @classmethod
     def anonymous(cls) -> Actor:

@@ -10,12 +10,13 @@ from commerce.kit.ids import parse_id
 from commerce.webhooks_out import service as webhooks
 from commerce.webhooks_out.service import EndpointView, EventTypeView, MessageView
 from state.form_data import text_field
-from state.page import PageState, Pagination, paged
+from state.page import Pagination, paged
+from state.step_up import StepUpMixin
 
 EVENT_FIELD_PREFIX = "event__"
 
 
-class SellerWebhooksState(PageState, rx.State):
+class SellerWebhooksState(StepUpMixin, rx.State):
     endpoints: list[EndpointView] = []
     event_types: list[EventTypeView] = []
     # The endpoint whose deliveries are shown (0: none chosen yet) and its deliveries.
@@ -70,6 +71,7 @@ class SellerWebhooksState(PageState, rx.State):
             self.signing_secret, self.secret_for, self.secret_note = result.value.secret, result.value.endpoint_id, ""
             self.selected = result.value.endpoint_id
             await self._load_deliveries()
+        self._ask_for_step_up(result)
         self.pending = False
 
     @rx.event
@@ -96,6 +98,7 @@ class SellerWebhooksState(PageState, rx.State):
         result = await self._call(webhooks.reveal_secret, endpoint_id)
         if not result.ok:
             self.error = result.error
+            self._ask_for_step_up(result)
             return
         self.signing_secret, self.secret_for = result.value.secret, endpoint_id
         self.secret_note = (
@@ -110,7 +113,7 @@ class SellerWebhooksState(PageState, rx.State):
         if endpoint_id is None:
             return
         result = await self._act(webhooks.rotate_secret, endpoint_id, done="New signing secret made.")
-        if result.ok:
+        if not self._ask_for_step_up(result) and result.ok:
             self.signing_secret, self.secret_for = result.value.secret, endpoint_id
             self.secret_note = (
                 f"Both secrets sign every message until {result.value.previous_secret_until_label}: "

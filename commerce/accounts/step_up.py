@@ -65,8 +65,11 @@ def has_recent_second_factor(s: Session, actor: Actor) -> bool:
 
 def require_recent_second_factor(s: Session, actor: Actor) -> None:
     """Refuse (StepUpRequired) unless this session gave a second factor in the last ten
-    minutes; an account without any second factor passes."""
+    minutes; an account without any second factor passes, and so does a seller API key
+    (creating it took a step-up; no key reaches the account's own settings)."""
     user_id = require_signed_in(actor)
+    if actor.api_key_id is not None:
+        return
     if not factors.has_second_factor(s, user_id):
         return
     if not has_recent_second_factor(s, actor):

@@ -185,7 +185,7 @@ def authenticate(s: Session, secret: str | None) -> ApiCaller:
             .where((col(ApiKey.last_used_at).is_(None)) | (col(ApiKey.last_used_at) <= now - LAST_USED_RESOLUTION))
             .values(last_used_at=now)
         )
-    actor = Actor(user_id=owner.id, role=UserRole.SELLER, shop_id=shop.id)
+    actor = Actor(user_id=owner.id, role=UserRole.SELLER, shop_id=shop.id, api_key_id=row.id)
     return ApiCaller(key_id=saved_id(row), shop_id=saved_id(shop), actor=actor, scopes=frozenset(row.scopes.split()))
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, func, select
 
+from commerce.accounts.step_up import require_recent_second_factor
 from commerce.actor import Actor
 from commerce.catalog.access import actor_shop
 from commerce.config import get_settings
@@ -177,8 +178,10 @@ def list_endpoints(s: Session, actor: Actor) -> list[EndpointView]:
 def create_endpoint(
     s: Session, actor: Actor, *, url: object, event_types: object, description: object = ""
 ) -> SecretView:
-    """Register an endpoint; the answer carries its signing secret (shown to the seller)."""
+    """Register an endpoint; the answer carries its signing secret (shown to the seller).
+    Where sales data goes and who can sign for it ask for a recent second factor (step-up)."""
     shop = actor_shop(s, actor)
+    require_recent_second_factor(s, actor)
     cleaned_url = _clean_url(url)
     types = _event_types(event_types)
     text = _clean_description(description)
@@ -202,6 +205,7 @@ def update_endpoint(
     s: Session, actor: Actor, endpoint_id: int, *, url: object, event_types: object, description: object = ""
 ) -> EndpointView:
     endpoint = _own_endpoint(s, actor, endpoint_id, for_update=True)
+    require_recent_second_factor(s, actor)
     endpoint.url = _clean_url(url)
     endpoint.event_types = _event_types(event_types)
     endpoint.description = _clean_description(description)
@@ -234,6 +238,7 @@ def set_endpoint_enabled(s: Session, actor: Actor, endpoint_id: int, *, enabled:
 
 def reveal_secret(s: Session, actor: Actor, endpoint_id: int) -> SecretView:
     endpoint = _own_endpoint(s, actor, endpoint_id)
+    require_recent_second_factor(s, actor)
     view = _view(endpoint)
     return SecretView(
         view.id, signing.unseal(endpoint.secret_ciphertext, endpoint.shop_id), view.previous_secret_until_label
@@ -252,6 +257,7 @@ def rotate_secret(
     ):
         raise ValidationError(f"Choose an overlap from 0 to {MAX_OVERLAP_HOURS} hours.", "overlap_hours")
     endpoint = _own_endpoint(s, actor, endpoint_id, for_update=True)
+    require_recent_second_factor(s, actor)
     secret = signing.new_secret()
     now = utcnow()
     if overlap_hours:

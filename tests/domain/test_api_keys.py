@@ -3,24 +3,23 @@ and expired keys refused, and the caller a key stands for never more than its sh
 
 from __future__ import annotations
 
-import time
+from dataclasses import replace
 from datetime import timedelta
 
-import pyotp
 import pytest
 from sqlmodel import select
 
-from commerce import accounts
-from commerce.accounts import step_up, two_factor
+from commerce.accounts import step_up
 from commerce.api import idempotency, keys
 from commerce.api.idempotency import Claim
 from commerce.api.scopes import Access, Resource
 from commerce.db import unit_of_work
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import ApiIdempotentRequest, ApiKey, AuthSession, Shop, UserRole
+from commerce.models import ApiIdempotentRequest, ApiKey, UserRole
 from tests.fixtures.catalog import make_seller
 from tests.fixtures.databases import run_together
+from tests.fixtures.second_factor import seller_with_authenticator_app
 
 
 def test_a_key_is_shown_once_and_stored_only_as_a_hash(s):
@@ -41,8 +40,8 @@ def test_a_key_acts_as_its_shop_with_its_scopes(s):
     seller = make_seller(s)
     secret = keys.create_api_key(s, seller, name="ci", scopes="products:write customers:read").secret
     caller = keys.authenticate(s, secret)
-    assert caller.actor == seller
-    assert caller.require(Resource.PRODUCTS, Access.READ) == seller  # write includes read
+    assert caller.actor == replace(seller, api_key_id=caller.key_id)  # the shop's seller, through this key
+    assert caller.require(Resource.PRODUCTS, Access.READ) == caller.actor  # write includes read
     caller.require(Resource.CUSTOMERS, Access.READ)
     with pytest.raises(keys.MissingScope):
         caller.require(Resource.ORDERS, Access.READ)
@@ -155,27 +154,11 @@ def test_parallel_requests_with_one_idempotency_key_run_once(committed_postgres)
 
 def test_an_owner_with_a_second_factor_confirms_it_before_creating_a_key(s):
     """A stolen session alone cannot mint a key that outlives it; revoking never asks."""
-    grant = accounts.create_account(
-        s, email="owner@example.com", password="correct horse battery", display_name="Owner", client_id="1.1.1.1"
-    )
-    user_id = grant.user.id
-    s.add(Shop(owner_id=user_id, slug="owner-shop", name="Owner", currency="USD", bio="b"))
-    s.flush()
-    actor = accounts.socket_session(s, grant.token).actor
-    setup = two_factor.start_totp(s, actor)
-    two_factor.confirm_totp(s, actor, code=pyotp.TOTP(setup.secret).now())
-    actor = accounts.socket_session(s, grant.token).actor
-    session = s.exec(select(AuthSession).where(AuthSession.family_id == actor.session_id)).one()
-    session.second_factor_at = utcnow() - timedelta(minutes=11)
-    s.add(session)
-    s.flush()
-
+    owner = seller_with_authenticator_app(s)
     with pytest.raises(step_up.StepUpRequired):
-        keys.create_api_key(s, actor, name="ci", scopes=["products:read"])
+        keys.create_api_key(s, owner.actor, name="ci", scopes=["products:read"])
     assert s.exec(select(ApiKey)).all() == []
-    step_up.confirm_with_code(s, actor, code=pyotp.TOTP(setup.secret).generate_otp(int(time.time() // 30) + 1))
-    created = keys.create_api_key(s, actor, name="ci", scopes=["products:read"])
-    session.second_factor_at = utcnow() - timedelta(minutes=11)
-    s.add(session)
-    s.flush()
-    assert keys.revoke_api_key(s, actor, created.key.id).revoked_at is not None
+    owner.step_up(s)
+    created = keys.create_api_key(s, owner.actor, name="ci", scopes=["products:read"])
+    owner.let_step_up_lapse(s)
+    assert keys.revoke_api_key(s, owner.actor, created.key.id).revoked_at is not None

@@ -5,12 +5,14 @@ and its seller emailed; secret rotation signs with both secrets during the overl
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 from standardwebhooks import WebhookVerificationError
 
+from commerce.accounts.step_up import StepUpRequired
 from commerce.catalog import files
 from commerce.catalog.products import approve_product, publish_product
 from commerce.errors import NotFound, ValidationError
@@ -34,6 +36,7 @@ from commerce.reviews.service import submit_review
 from commerce.webhooks_out import delivery, service, tasks
 from tests.fixtures.adapters import emails_in
 from tests.fixtures.catalog import make_admin, make_seller, publishable_product
+from tests.fixtures.second_factor import seller_with_authenticator_app
 
 
 def endpoint(s, seller, url, *types):
@@ -415,3 +418,27 @@ def test_drafts_nobody_subscribed_to_make_no_messages(market):
     s.commit()
     assert messages(s) == []
     assert s.exec(select(Product)).first() is not None
+
+
+def test_where_sales_data_goes_asks_an_owner_with_a_second_factor_to_confirm(s):
+    """Adding or pointing an endpoint elsewhere and seeing or rotating its secret need a
+    recent second factor in the studio; a key (minted after one) does not ask again."""
+    owner = seller_with_authenticator_app(s)
+    with pytest.raises(StepUpRequired):
+        service.create_endpoint(s, owner.actor, url="https://hooks.example.com/a", event_types=["order.paid"])
+    assert s.exec(select(WebhookEndpoint)).all() == []
+    owner.step_up(s)
+    made = service.create_endpoint(s, owner.actor, url="https://hooks.example.com/a", event_types=["order.paid"])
+    owner.let_step_up_lapse(s)
+    for change in (
+        lambda: service.reveal_secret(s, owner.actor, made.endpoint_id),
+        lambda: service.rotate_secret(s, owner.actor, made.endpoint_id),
+        lambda: service.update_endpoint(
+            s, owner.actor, made.endpoint_id, url="https://evil.example.com/", event_types=["order.paid"]
+        ),
+    ):
+        with pytest.raises(StepUpRequired):
+            change()
+    assert s.get(WebhookEndpoint, made.endpoint_id).url == "https://hooks.example.com/a"
+    by_key = replace(owner.actor, session_id=None, api_key_id=1)
+    assert service.reveal_secret(s, by_key, made.endpoint_id).secret == made.secret

@@ -18,6 +18,7 @@ from components.forms import (
     submit_row,
 )
 from components.seller_nav import seller_nav
+from components.step_up import step_up_prompt
 from state.seller_webhooks import EVENT_FIELD_PREFIX
 from state.seller_webhooks import SellerWebhooksState as S
 from storefront.layout import seller_page
@@ -263,6 +264,7 @@ def seller_webhooks() -> rx.Component:
         rx.heading("Webhooks", as_="h1", size="7"),
         seller_nav(routes.SELLER_WEBHOOKS),
         form_error(S.error, id="webhook-error"),
+        step_up_prompt(S.step_up_needed, S.confirm_step_up),
         form_notice(S.notice, id="webhook-notice"),
         rx.cond(
             S.endpoints.length() > 0,
