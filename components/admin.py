@@ -58,7 +58,10 @@ def admin_header(title: str, current: str, intro: str = "") -> rx.Component:
 
 def cell_table(headers: list[str], rows: rx.Var, row: callable, *, id: str) -> rx.Component:
     """A scrollable table: `row(item)` returns the rx.table.row of one item. An empty header
-    (the column of a row's buttons) is named "Actions" for screen readers only."""
+    (the column of a row's buttons) is named "Actions" for screen readers only.
+
+    The box scrolls, not Radix's inner scroll area: a table of plain text on a phone must
+    still scroll from the keyboard, so the box is a named region that takes the focus."""
     cells = [rx.table.column_header_cell(h if h else rx.el.span("Actions", class_name="sr-only")) for h in headers]
     return rx.box(
         rx.table.root(
@@ -71,4 +74,8 @@ def cell_table(headers: list[str], rows: rx.Var, row: callable, *, id: str) -> r
         overflow_x="auto",
         width="100%",
         id=id,
+        tab_index=0,
+        role="region",
+        aria_label="Table of " + ", ".join(h.lower() for h in headers if h),
+        style={"& .rt-ScrollAreaViewport": {"overflow": "visible !important"}},
     )
