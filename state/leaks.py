@@ -7,6 +7,7 @@ in a worker thread (via `_call`); the service decides what the caller may see.
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,18 @@ from commerce.protection.tracer import TraceReport
 from state.page import PageState
 
 _CHUNK = 1024 * 1024
+
+
+def _save_suspect(source, path: Path) -> int:
+    """Copy the upload to `path`, stopping past the tracer's limit; the bytes read."""
+    written = 0
+    with path.open("wb") as out:
+        while chunk := source.read(_CHUNK):
+            written += len(chunk)
+            if written > tracer.MAX_SUSPECT_BYTES:
+                break
+            out.write(chunk)
+    return written
 
 
 class LeakTracerState(PageState, rx.State):
@@ -40,13 +53,8 @@ class LeakTracerState(PageState, rx.State):
         yield
         with tempfile.TemporaryDirectory(prefix="trace-") as folder:
             path = Path(folder) / "suspect"
-            with path.open("wb") as out:
-                written = 0
-                while chunk := upload.file.read(_CHUNK):
-                    written += len(chunk)
-                    if written > tracer.MAX_SUSPECT_BYTES:
-                        break
-                    out.write(chunk)
+            # Up to the size limit of disk writes: off the event loop, which serves every tab.
+            written = await asyncio.to_thread(_save_suspect, upload.file, path)
             if written > tracer.MAX_SUSPECT_BYTES:
                 self.error = f"Trace files up to {tracer.MAX_SUSPECT_BYTES // (1024 * 1024)} MB."
                 self.tracing, self.report = False, None
