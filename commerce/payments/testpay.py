@@ -124,6 +124,15 @@ class PaymentAttempt:
     webhook: WebhookDelivery | None
 
 
+def verified_event(payload: bytes, headers: Mapping[str, str], key: str, *, now: float, tolerance_seconds: int) -> dict:
+    """A TestPay webhook's JSON body once its signature checks out (payments and Connect)."""
+    signing.verify(payload, header_value(headers, SIGNATURE_HEADER), key, now=now, tolerance_seconds=tolerance_seconds)
+    try:
+        return json.loads(payload)
+    except ValueError:
+        raise WebhookPayloadInvalid("The webhook body is not JSON.") from None
+
+
 def deliver(payload: bytes, headers: Mapping[str, str], url: str, *, timeout_seconds: float = 5.0) -> int:
     """POST a signed event to a webhook endpoint; returns the HTTP status.
 
@@ -371,15 +380,7 @@ class TestPayGateway:
         return WebhookDelivery(url=self.webhook_url, payload=payload, headers={SIGNATURE_HEADER: header})
 
     def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> GatewayEvent:
-        signing.verify(
-            payload,
-            header_value(headers, SIGNATURE_HEADER),
-            self._webhook_key,
-            now=self._clock(),
-            tolerance_seconds=self._tolerance,
+        event = verified_event(
+            payload, headers, self._webhook_key, now=self._clock(), tolerance_seconds=self._tolerance
         )
-        try:
-            event = json.loads(payload)
-        except ValueError:
-            raise WebhookPayloadInvalid("The webhook body is not JSON.") from None
         return to_gateway_event(self.name, event, lambda amount, _currency: amount)

@@ -41,9 +41,7 @@ from commerce.payments.connect import (
     ReversalRefused,
     to_connect_notice,
 )
-from commerce.payments.errors import WebhookPayloadInvalid
-from commerce.payments.port import header_value
-from commerce.payments.testpay import SIGNATURE_HEADER, WebhookDelivery
+from commerce.payments.testpay import SIGNATURE_HEADER, WebhookDelivery, verified_event
 
 DEFAULT_WEBHOOK_PATH = "/api/webhooks/testpay/connect"
 PAYS_OUT = "000123456789"
@@ -235,15 +233,7 @@ class TestPayConnect:
         return WebhookDelivery(url=self.webhook_url, payload=payload, headers={SIGNATURE_HEADER: header})
 
     def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> ConnectNotice:
-        signing.verify(
-            payload,
-            header_value(headers, SIGNATURE_HEADER),
-            self._webhook_key,
-            now=self._clock(),
-            tolerance_seconds=self._tolerance,
+        event = verified_event(
+            payload, headers, self._webhook_key, now=self._clock(), tolerance_seconds=self._tolerance
         )
-        try:
-            event = json.loads(payload)
-        except ValueError:
-            raise WebhookPayloadInvalid("The webhook body is not JSON.") from None
         return to_connect_notice(self.name, event)
