@@ -10,12 +10,15 @@ in any URL or query string, and the user.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sentry_sdk
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
 from commerce.observability.logs import redact_emails
+
+if TYPE_CHECKING:
+    from sentry_sdk._types import Event
 
 FILTERED = "[Filtered]"
 _SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "idempotency-key"}
@@ -41,7 +44,7 @@ def _scrub_values(value: Any) -> Any:
     return value
 
 
-def scrub(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
+def scrub(event: Event, hint: dict[str, Any] | None = None) -> Event:
     """Sentry's `before_send`: the event without personal data or credentials."""
     request = event.get("request")
     if isinstance(request, dict):
@@ -54,7 +57,7 @@ def scrub(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str
             }
     # Who it was stays out; the logs name people by pseudonym only.
     event.pop("user", None)
-    return _scrub_values(event)
+    return cast("Event", _scrub_values(event))
 
 
 def start_error_reports(dsn: str | None, *, environment: str, release: str | None = None) -> bool:

@@ -26,10 +26,12 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 PREFIX = "marketplace_"
+CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 # Seconds: from a cached page answer (a few ms) to a slow export or a stuck dependency.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -135,14 +137,23 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
 
 
-def render() -> tuple[bytes, str]:
-    """The text exposition (body, content type) of this process, or of every process
-    sharing PROMETHEUS_MULTIPROC_DIR."""
-    registry = REGISTRY
+def _registry() -> CollectorRegistry:
     if multiprocess_dir():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+        return registry
+    return REGISTRY
+
+
+def render() -> bytes:
+    """The text exposition of this process, or of every process sharing PROMETHEUS_MULTIPROC_DIR."""
+    return generate_latest(_registry())
+
+
+def serve(port: int, addr: str) -> None:
+    """Serve the exposition on its own port, without a token (a worker process: bind it to
+    an address only the Prometheus server reaches)."""
+    start_http_server(port, addr, registry=_registry())
 
 
 def _forget_this_process() -> None:
