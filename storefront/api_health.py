@@ -47,12 +47,12 @@ def _bearer_token(request: Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def _scrape() -> bytes:
+def _scrape(accept: str | None) -> tuple[bytes, str]:
     try:
         record_queue_depths(QUEUES)
     except Exception:  # Redis away: the other figures still matter (and /readyz says why)
         log.warning("could not read the job queues' depth", exc_info=True)
-    return metrics.render()
+    return metrics.render(accept)
 
 
 async def metrics_endpoint(request: Request) -> Response:
@@ -61,8 +61,8 @@ async def metrics_endpoint(request: Request) -> Response:
         return PlainTextResponse("Not Found", status_code=404)
     if not hmac.compare_digest(_bearer_token(request).encode(), expected.encode()):
         return PlainTextResponse("Unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    body = await run_in_threadpool(_scrape)
-    return Response(body, media_type=metrics.CONTENT_TYPE)
+    body, content_type = await run_in_threadpool(_scrape, request.headers.get("accept"))
+    return Response(body, headers={"content-type": content_type})
 
 
 def health_routes() -> list[BaseRoute]:

@@ -291,9 +291,19 @@ class DramatiqBackend:
         count_enqueued(job.name)
 
     def queue_depths(self, queues: Iterable[str]) -> dict[str, int]:
-        """Messages waiting in Redis, by queue: ready ones and delayed ones (retries, debounces)."""
-        # dramatiq's own count (what RedisBroker.join waits on).
-        return {name: int(self.broker.do_qsize(name)) for name in queues}
+        """Messages not done yet, by queue: waiting, delayed (a retry's backoff, a debounce) or running.
+
+        dramatiq's Redis broker keeps each message in a hash per queue (and one per delay
+        queue) until a worker acknowledges it; its own `qsize` also adds the messages the
+        asking process holds, which would count a worker's prefetched ones twice.
+        """
+        names = list(queues)
+        with self.broker.client.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.hlen(f"{self.namespace}:{name}.msgs")
+                pipe.hlen(f"{self.namespace}:{name}.DQ.msgs")
+            counts = pipe.execute()
+        return {name: int(counts[2 * i]) + int(counts[2 * i + 1]) for i, name in enumerate(names)}
 
     def shutdown(self, timeout: float) -> None:
         self.broker.close()

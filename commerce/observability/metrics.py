@@ -18,20 +18,18 @@ import atexit
 import os
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
-    generate_latest,
     multiprocess,
     start_http_server,
 )
+from prometheus_client.exposition import choose_encoder
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 PREFIX = "marketplace_"
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 # Seconds: from a cached page answer (a few ms) to a slow export or a stuck dependency.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -91,7 +89,7 @@ JOB_WAIT = Histogram(
 )
 JOB_QUEUE_DEPTH = Gauge(
     PREFIX + "job_queue_depth",
-    "Jobs waiting in a queue (Redis: ready and delayed messages; in-process: waiting for a thread).",
+    "Jobs not done yet, by queue (Redis: unacknowledged messages, delayed ones included; in-process: not started).",
     ["queue"],
     # Every process reads the same Redis queue when asked: the latest reading is the answer.
     multiprocess_mode="livemostrecent",
@@ -145,9 +143,11 @@ def _registry() -> CollectorRegistry:
     return REGISTRY
 
 
-def render() -> bytes:
-    """The text exposition of this process, or of every process sharing PROMETHEUS_MULTIPROC_DIR."""
-    return generate_latest(_registry())
+def render(accept: str | None) -> tuple[bytes, str]:
+    """The exposition (body, content type) of this process, or of every process sharing
+    PROMETHEUS_MULTIPROC_DIR, in the format the scraper's Accept header asks for (text or OpenMetrics)."""
+    encode, content_type = choose_encoder(accept or "")
+    return encode(_registry()), content_type
 
 
 def serve(port: int, addr: str) -> None:
