@@ -25,7 +25,7 @@ _SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie
 # Query parameters that carry a credential: session and access tokens, link signatures,
 # API and license keys, one-time codes, passwords.
 _SECRET_PARAM = re.compile(
-    r"(?:^|(?<=[?&;\s]))(?P<name>(?:[\w.-]*token|sig|signature|key|[\w-]*secret|password|code|otp))=(?P<value>[^&#\s\"']+)",
+    r"(?:^|(?<=[?&;\s]))(?P<name>(?:[\w.-]*token|sig|signature|[\w.-]*key|[\w-]*secret|password|code|otp))=(?P<value>[^&#\s\"']+)",
     re.IGNORECASE,
 )
 
