@@ -11,6 +11,7 @@ is alive, and restarting it would not help.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +38,15 @@ OK, SKIPPED = "ok", "skipped"
 
 # Shared by every /readyz: a check stuck on a dead server holds one thread, not one per probe.
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="readiness")
+
+
+def _not_from_a_probe(record: logging.LogRecord) -> bool:
+    # Alembic announces its dialect at INFO whenever it reads the version: a balancer probing
+    # every few seconds would fill the log with it. Migrations themselves still log.
+    return not (record.threadName or "").startswith("readiness")
+
+
+logging.getLogger("alembic.runtime.migration").addFilter(_not_from_a_probe)
 
 
 @dataclass(frozen=True)
