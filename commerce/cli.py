@@ -32,6 +32,8 @@ def migrate() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", settings.database_url)
+    # Alembic's lines go through the app's logging (JSON in production), not alembic.ini's.
+    config.attributes["configure_logging"] = False
     command.upgrade(config, "heads")
 
 
