@@ -40,7 +40,7 @@ from commerce.models import (
 )
 from commerce.notifications.tasks import enqueue_email
 from commerce.webhooks_out import signing
-from commerce.webhooks_out.outbound import Answer
+from commerce.kit.outbound import Answer
 from commerce.webhooks_out.payloads import iso
 
 # Seconds to wait after the 1st, 2nd, ... failed attempt: ×3 from a minute, capped at a day.

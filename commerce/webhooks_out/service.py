@@ -29,7 +29,8 @@ from commerce.models import (
     WebhookMessage,
     saved_id,
 )
-from commerce.webhooks_out import outbound, signing
+from commerce.kit import outbound
+from commerce.webhooks_out import signing
 from commerce.webhooks_out.event_types import EVENT_TYPES, parse_event_types
 from commerce.webhooks_out.tasks import deliver_webhook
 
