@@ -21,7 +21,7 @@ from commerce.flags.registry import FLAGS, FlagDefinition
 from commerce.flags.rules import Rule
 from commerce.kit.email import normalise_email
 from commerce.kit.time import minute_label, utcnow
-from commerce.models import FeatureFlag, FeatureFlagAccount, FlagRollout, User
+from commerce.models import FeatureFlag, FeatureFlagAccount, FlagRollout, User, primary_key
 
 ROLLOUT_LABELS = {
     FlagRollout.EVERYONE: "Everyone",
@@ -103,7 +103,7 @@ def _account_ids(s: Session, value: object) -> set[int]:
     missing = sorted(emails - set(found))
     if missing:
         raise ValidationError(f"No account has the address {', '.join(missing[:5])}.", "accounts")
-    return set(found.values())
+    return {primary_key(user_id) for user_id in found.values()}
 
 
 def set_flag(
