@@ -1,10 +1,12 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N]`."""
+analytics-purge | refresh-rates | seal-files | vapid-key | check-config | worker [--threads N]`."""
 
 from __future__ import annotations
 
 import argparse
+import base64
 import logging
+import secrets
 import signal
 import sys
 import threading
@@ -18,6 +20,7 @@ from commerce.config import PROJECT_ROOT, get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.jobs.worker import start_worker
+from commerce.notifications import push
 from commerce.orders.rates import configured_provider
 from commerce.orders.tasks import refresh_exchange_rates
 from commerce.search import indexer, search_index
@@ -100,6 +103,13 @@ def seal_files() -> None:
     print(f"{seal()} file(s) sealed.")
 
 
+def vapid_key() -> None:
+    """A new Web Push key pair: the private key for VAPID_PRIVATE_KEY, and its public key."""
+    private_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    print(f"VAPID_PRIVATE_KEY={private_key}")
+    print(f"# public key (browsers receive it from the account page): {push.public_key(private_key)}")
+
+
 def run_worker(threads: int) -> int:
     """Consume every job of `wiring.JOBS` from Redis until SIGINT or SIGTERM (`make worker`).
 
@@ -130,6 +140,7 @@ COMMANDS = {
     "analytics-purge": analytics_purge,
     "refresh-rates": refresh_rates,
     "seal-files": seal_files,
+    "vapid-key": vapid_key,
     "check-config": lambda: print("configuration ok"),
 }
 

@@ -36,6 +36,7 @@ from commerce.models import (
     CartItem,
     DownloadEvent,
     FailedJob,
+    FeatureFlagAccount,
     LibrarySeen,
     LibraryState,
     Notification,
@@ -47,6 +48,7 @@ from commerce.models import (
     PrivacyRequestStatus,
     Product,
     ProductStatus,
+    PushSubscription,
     RegistrationToken,
     Shop,
     User,
@@ -121,7 +123,7 @@ def _erase(s: Session, user: User) -> ErasureDone:
     )
 
     # What only concerned them: notices, preferences, the cart, library marks.
-    for table in (Notification, UserPreference, LibrarySeen, LibraryState):
+    for table in (Notification, UserPreference, PushSubscription, FeatureFlagAccount, LibrarySeen, LibraryState):
         s.exec(delete(table).where(col(table.user_id) == user_id))
     cart_ids = list(s.exec(select(Cart.id).where(Cart.user_id == user_id)))
     if cart_ids:

@@ -11,8 +11,8 @@ from typing import Any
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import enqueue_after_commit, enqueue_now, job
-from commerce.kit.time import utcnow
 from commerce.kit import outbound
+from commerce.kit.time import utcnow
 from commerce.webhooks_out import delivery, payloads, signing
 
 log = logging.getLogger(__name__)

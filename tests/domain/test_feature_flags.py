@@ -48,7 +48,8 @@ def test_a_list_of_accounts_by_email(world):
     first, second, other = world.user(), world.user(), world.user()
     view = _set(world, admin, "accounts", accounts=f"{first.email.upper()}\n{second.email}, ")
     assert view.summary.startswith("2 listed accounts")
-    assert flags.enabled(KEY, first.id) and flags.enabled(KEY, second.id)
+    assert flags.enabled(KEY, first.id)
+    assert flags.enabled(KEY, second.id)
     assert not flags.enabled(KEY, other.id)
     assert not flags.enabled(KEY, None)
 
