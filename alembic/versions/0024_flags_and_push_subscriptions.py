@@ -1,7 +1,7 @@
 """flags: feature flags rolled out by admins; notifications: browsers' Web Push subscriptions
 
 Revision ID: 0024
-Revises: 0023
+Revises: 0032
 """
 
 from collections.abc import Sequence
