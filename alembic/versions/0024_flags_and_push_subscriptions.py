@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0023"
+down_revision: str | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
