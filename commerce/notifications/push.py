@@ -102,13 +102,22 @@ def _endpoint(value: object) -> str:
     return value
 
 
+def _on_curve(raw: bytes) -> bool:
+    """A P-256 public key (what messages are encrypted to), not just 65 bytes."""
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+    except ValueError:
+        return False
+    return True
+
+
 def _key(keys: dict, name: str, size: int) -> str:
     value = keys.get(name)
     try:
         raw = _b64url(value) if isinstance(value, str) else b""
     except (binascii.Error, ValueError):
         raw = b""
-    if len(raw) != size or (name == "p256dh" and raw[0] != 4):
+    if len(raw) != size or (name == "p256dh" and not _on_curve(raw)):
         raise ValidationError("The browser gave no usable push keys.", "subscription")
     return value.rstrip("=")  # type: ignore[union-attr]  # a str, checked above
 
