@@ -2,6 +2,9 @@
 a stable share of accounts; each change is audited; every process sees it within seconds."""
 
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 from sqlmodel import select
@@ -145,3 +148,51 @@ def test_another_replica_sees_a_change_within_its_cache_time(committed_engine):
     clock.now += 0.5
     assert other.rule(KEY).applies(KEY, seller_id)  # read again: the change is there
     assert 2 <= flags.CACHE_SECONDS <= 5
+
+
+WATCHER = """
+import sys, time
+from commerce import flags
+seller = int(sys.argv[1])
+print("ready", flags.enabled("web_push", seller), flush=True)
+sys.stdin.readline()  # the admin's change has committed
+start = time.monotonic()
+while not flags.enabled("web_push", seller):
+    if time.monotonic() - start > 15:
+        print("never", flush=True)
+        sys.exit(1)
+    time.sleep(0.05)
+print(f"seen {time.monotonic() - start:.2f}", flush=True)
+"""
+
+
+def test_another_process_sees_a_change_within_seconds(committed_engine, tmp_path):
+    """A second process (another replica) over the same database, asking all along."""
+    with unit_of_work() as s:
+        admin = User(email="root@example.com", display_name="Root", password_hash="!", role=UserRole.ADMIN)
+        seller = User(email="seller@example.com", display_name="Seller", password_hash="!", role=UserRole.SELLER)
+        s.add_all([admin, seller])
+        s.flush()
+        admin_actor, seller_id = Actor(user_id=admin.id, role=UserRole.ADMIN), seller.id
+    environment = {
+        **os.environ,
+        "DATABASE_URL": committed_engine.url.render_as_string(hide_password=False),
+        "DATA_DIR": str(tmp_path),
+        "APP_ENV": "test",
+    }
+    with subprocess.Popen(
+        [sys.executable, "-c", WATCHER, str(seller_id)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=environment,
+    ) as replica:
+        assert replica.stdout.readline().split() == ["ready", "False"]
+        with unit_of_work() as s:
+            service.set_flag(s, admin_actor, key=KEY, rollout="everyone")
+        replica.stdin.write("\n")
+        replica.stdin.flush()
+        answer = replica.stdout.readline().split()
+        replica.wait(timeout=20)
+    assert answer[0] == "seen"
+    assert float(answer[1]) <= flags.CACHE_SECONDS + 1
