@@ -289,7 +289,7 @@ def push_device_row(device) -> rx.Component:
             variant="soft",
             color_scheme="gray",
             on_click=PreferencesState.remove_push_device(device.id),
-            aria_label="Stop push messages to " + device.device,
+            aria_label="Remove " + device.device,
         ),
         align="center",
         width="100%",

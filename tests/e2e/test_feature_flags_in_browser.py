@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import expect
 
 from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from tests.e2e.test_accessibility import _check
 from tests.fixtures.browser import sign_in
 
 SELLER = "alan@demo.market"
@@ -72,3 +73,11 @@ def test_an_admin_rolls_web_push_out_to_one_seller(page, new_page):
     expect(seller.locator("#preferences-notice")).to_contain_text("now receives your push notifications")
     expect(seller.get_by_test_id("push-device").first).to_contain_text("Headless Chrome")
     assert seller.request.get("/push-sw.js").ok
+
+    # axe on both pages as they are now (the account page with its push section).
+    found: list[str] = []
+    _check(seller, "account page with a push device", found)
+    page.goto("/admin/flags")
+    expect(page.locator("[data-flag='web_push']")).to_be_visible()
+    _check(page, "admin flags page", found)
+    assert not found, "\n".join(found)
