@@ -24,6 +24,7 @@ from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
+from storefront.prebuilt_frontend import mount_prebuilt_frontend
 from storefront.layout import Page
 from storefront.pages.account import account, account_deleted
 from storefront.pages.admin.audit import admin_audit
@@ -125,7 +126,9 @@ app = rx.App(
         rx.el.meta(name="theme-color", content=theme.PRIMARY),
     ],
     html_lang="en",
-    api_transformer=api,
+    # A backend-only production process (the Docker image) serves the frontend built at
+    # image build time; then the site's own routes and middleware wrap everything.
+    api_transformer=[mount_prebuilt_frontend(lambda: app.router), api],
 )
 # Reflex's CORS (any origin, with credentials) is replaced by the site's own policy.
 cors.install(rx.App, app)
