@@ -1,5 +1,6 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N]`."""
+analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N] |
+backup DEST | restore SOURCE [--force]` (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from commerce import demo, storage, wiring
 from commerce.analytics import rollups
@@ -18,6 +21,7 @@ from commerce.config import PROJECT_ROOT, get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.jobs.worker import start_worker
+from commerce.operations import backups
 from commerce.orders.rates import configured_provider
 from commerce.orders.tasks import refresh_exchange_rates
 from commerce.search import indexer, search_index
@@ -25,12 +29,15 @@ from commerce.search import indexer, search_index
 log = logging.getLogger(__name__)
 
 
-def migrate() -> None:
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+def _alembic_config() -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", settings.database_url)
-    command.upgrade(config, "heads")
+    config.set_main_option("sqlalchemy.url", get_settings().database_url)
+    return config
+
+
+def migrate() -> None:
+    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    command.upgrade(_alembic_config(), "heads")
 
 
 def seed_demo() -> None:
@@ -100,6 +107,29 @@ def seal_files() -> None:
     print(f"{seal()} file(s) sealed.")
 
 
+def known_revisions() -> set[str]:
+    """The schema revisions this code's migrations know."""
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def backup(dest: str) -> None:
+    """Back up the embedded SQLite database and the data folder into one archive."""
+    report = backups.backup(get_settings(), Path(dest))
+    print(
+        f"Backup written to {report.archive}: the database (schema {report.schema_revision}) "
+        f"and {report.files} file(s), {report.bytes} bytes before compression."
+    )
+
+
+def restore(source: str, *, force: bool) -> None:
+    """Restore an archive of `backup` into DATA_DIR (empty, or replaced with --force), then
+    rebuild the search index from the restored database."""
+    report = backups.restore(get_settings(), Path(source), known_revisions=known_revisions(), force=force)
+    print(f"Restored the database (schema {report.schema_revision}) and {report.files} file(s) into {report.data_dir}.")
+    migrate()
+    reindex()
+
+
 def run_worker(threads: int) -> int:
     """Consume every job of `wiring.JOBS` from Redis until SIGINT or SIGTERM (`make worker`).
 
@@ -136,15 +166,28 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m commerce.cli")
-    parser.add_argument("command", choices=[*COMMANDS, "worker"])
+    parser.add_argument("command", choices=[*COMMANDS, "worker", "backup", "restore"])
+    parser.add_argument("path", nargs="?", help="backup: the archive (or a folder for it); restore: the archive")
     parser.add_argument("--threads", type=int, default=4, help="worker: jobs run at once (default 4)")
+    parser.add_argument("--force", action="store_true", help="restore: replace the data already in DATA_DIR")
     args = parser.parse_args(argv)
+    if args.command in {"backup", "restore"} and not args.path:
+        parser.error(f"{args.command} needs a path: python -m commerce.cli {args.command} PATH")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     get_settings().check_production_ready()
     wiring.configure()  # seed-demo places a paid order: delivery, search and analytics must hear of it
     if args.command == "worker":
         return run_worker(args.threads)
-    COMMANDS[args.command]()
+    try:
+        if args.command == "backup":
+            backup(args.path)
+        elif args.command == "restore":
+            restore(args.path, force=args.force)
+        else:
+            COMMANDS[args.command]()
+    except backups.BackupError as error:
+        print(error.message, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -24,7 +24,6 @@ from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
-from storefront.prebuilt_frontend import mount_prebuilt_frontend
 from storefront.layout import Page
 from storefront.pages.account import account, account_deleted
 from storefront.pages.admin.audit import admin_audit
@@ -61,6 +60,7 @@ from storefront.pages.seller.sales import seller_sales
 from storefront.pages.seller.webhooks import seller_webhooks
 from storefront.pages.shop import shop
 from storefront.pages.testpay import testpay_connect_page, testpay_page
+from storefront.prebuilt_frontend import mount_prebuilt_frontend
 
 # Every page of the app, added below with app.add_page (see storefront/layout.py).
 PAGES: tuple[Page, ...] = (

@@ -36,7 +36,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT + 300)]
 
 
 def _source_files() -> list[str]:
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
     return [name for name in listed.stdout.decode().split("\0") if name and (ROOT / name).is_file()]
 
 
@@ -54,7 +59,9 @@ def runtime_tree(tmp_path_factory) -> Path:
     build = tmp_path_factory.mktemp("image-build")
     _copy_source(build)
     env = {**os.environ, "REFLEX_USE_SYSTEM_BUN": "1", "REFLEX_TELEMETRY_ENABLED": "false"}
-    env["PATH"] = f"{ROOT / 'tools' / 'node_modules' / '.bin'}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env["PATH"] = (
+        f"{ROOT / 'tools' / 'node_modules' / '.bin'}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    )
     built = subprocess.run(
         ["scripts/build-frontend.sh"],
         cwd=build,
