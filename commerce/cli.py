@@ -1,6 +1,6 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
 analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N] |
-backup DEST | restore SOURCE [--force]` (docs/operations.md)."""
+backup DEST | restore SOURCE [--force] | rotate-keys` (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from commerce.config import PROJECT_ROOT, get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.jobs.worker import start_worker
-from commerce.operations import backups
+from commerce.operations import backups, key_rotation
 from commerce.orders.rates import configured_provider
 from commerce.orders.tasks import refresh_exchange_rates
 from commerce.search import indexer, search_index
@@ -130,6 +130,18 @@ def restore(source: str, *, force: bool) -> None:
     reindex()
 
 
+def rotate_keys() -> None:
+    """Re-encrypt every secret at rest under LICENSE_ENCRYPTION_KEY, in batches, while the
+    app runs with the retired key in LICENSE_ENCRYPTION_PREVIOUS_KEYS."""
+    report = key_rotation.rotate(on_batch=lambda table, done: log.info("%s: %d row(s) re-encrypted", table, done))
+    for table, rows in report.rows_by_table.items():
+        print(f"{table}: {rows} row(s) re-encrypted")
+    print(
+        f"Done: {report.total} row(s) now use LICENSE_ENCRYPTION_KEY. Remove the retired key from "
+        "LICENSE_ENCRYPTION_PREVIOUS_KEYS (and keep it with the backups made before today)."
+    )
+
+
 def run_worker(threads: int) -> int:
     """Consume every job of `wiring.JOBS` from Redis until SIGINT or SIGTERM (`make worker`).
 
@@ -161,6 +173,7 @@ COMMANDS = {
     "refresh-rates": refresh_rates,
     "seal-files": seal_files,
     "check-config": lambda: print("configuration ok"),
+    "rotate-keys": rotate_keys,
 }
 
 
@@ -185,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             restore(args.path, force=args.force)
         else:
             COMMANDS[args.command]()
-    except backups.BackupError as error:
+    except (backups.BackupError, key_rotation.NothingToRotate) as error:
         print(error.message, file=sys.stderr)
         return 1
     return 0

@@ -58,6 +58,9 @@ class Settings:
     blob_key_configured: bool = False
     # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
     stripe_connect_webhook_secret: str | None = None
+    # Keys LICENSE_ENCRYPTION_KEY replaced, still accepted for reading while
+    # `python -m commerce.cli rotate-keys` re-encrypts what they sealed (docs/operations.md).
+    license_previous_keys: tuple[bytes, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -117,6 +120,14 @@ def _license_key(env, secret_key: str, name: str = "LICENSE_ENCRYPTION_KEY", lab
     # Development only (production requires the explicit key): derived so that a
     # laptop's demo data stays decryptable across restarts.
     return hashlib.sha256(label + secret_key.encode()).digest()
+
+
+def _previous_keys(value: str) -> tuple[bytes, ...]:
+    """LICENSE_ENCRYPTION_PREVIOUS_KEYS: retired keys, 64 hex characters each, comma-separated."""
+    keys = []
+    for text in filter(None, (part.strip() for part in value.split(","))):
+        keys.append(_license_key({"LICENSE_ENCRYPTION_PREVIOUS_KEYS": text}, "", "LICENSE_ENCRYPTION_PREVIOUS_KEYS"))
+    return tuple(keys)
 
 
 def _days(name: str, value: str, minimum: int = 1) -> int:
@@ -188,6 +199,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
         stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
+        license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
     )
 
 
