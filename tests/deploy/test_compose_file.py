@@ -109,7 +109,8 @@ def test_nginx_balances_both_replicas_and_upgrades_the_websocket(tmp_path):
     upstream = re.search(r"upstream marketplace_app \{(.*?)\}", conf, re.DOTALL).group(1)
     assert "server app1:3000" in upstream
     assert "server app2:3000" in upstream
-    assert "ip_hash" not in upstream and "sticky" not in upstream
+    assert "ip_hash" not in upstream
+    assert "sticky" not in upstream
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     assert "immutable" in conf
 
