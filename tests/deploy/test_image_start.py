@@ -5,8 +5,10 @@ the source and `.web/build/client` only, then runs scripts/start-production.sh. 
 does the same on this machine: it builds once in a copy of the tree, makes a second copy
 holding only what the runtime stage holds, and starts it with node, npm, npx, bun and bunx
 replaced by programs that record the call and fail, no bun under HOME, and every registry
-and proxy pointing at a closed port. The home page, an asset and /healthz must answer
-within seconds.
+and proxy pointing at a closed port. The home page, assets, page routes and /healthz
+must answer (about 7 s after the start on an idle machine). Then the compose topology's
+nginx config is put in front of it and must serve the assets itself and pass the pages
+and the websocket to the app.
 """
 
 from __future__ import annotations
