@@ -136,6 +136,14 @@ class SellerWebhooksState(StepUpMixin, rx.State):
             )
 
     @rx.event
+    async def delete(self, endpoint_id: int):
+        endpoint_id = parse_id(endpoint_id)
+        if endpoint_id is not None:
+            await self._act(webhooks.delete_endpoint, endpoint_id, done="Endpoint deleted: nothing more is sent to it.")
+            if self.secret_for == endpoint_id:
+                self.signing_secret, self.secret_for, self.secret_note = "", 0, ""
+
+    @rx.event
     async def resend(self, message_id: str):
         if isinstance(message_id, str) and message_id:
             await self._act(webhooks.resend_message, message_id, done="Delivery sent again.")

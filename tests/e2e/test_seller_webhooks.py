@@ -77,3 +77,16 @@ def test_a_seller_adds_an_endpoint_and_sees_a_signed_delivery(app, page, receive
     assert payload["type"] == "product.published"
     assert payload["data"]["product"]["title"] == title
     expect(delivery).to_contain_text(received.id)
+
+    # Deleting asks first; keeping it changes nothing, confirming removes it for good.
+    card = page.locator("[data-testid=webhook-endpoint]", has_text=url)
+    card.get_by_test_id("webhook-delete").click()
+    page.get_by_role("button", name="Keep it").click()
+    expect(card).to_be_visible()
+    card.get_by_test_id("webhook-delete").click()
+    page.get_by_test_id("webhook-delete-confirm").click()
+    expect(page.locator("#webhook-notice")).to_contain_text("Endpoint deleted")
+    expect(page.locator("[data-testid=webhook-endpoint]", has_text=url)).to_have_count(0)
+    page.reload()
+    expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
+    expect(page.locator("[data-testid=webhook-endpoint]", has_text=url)).to_have_count(0)
