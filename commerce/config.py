@@ -61,6 +61,9 @@ class Settings:
     # Keys LICENSE_ENCRYPTION_KEY replaced, still accepted for reading while
     # `python -m commerce.cli rotate-keys` re-encrypts what they sealed (docs/operations.md).
     license_previous_keys: tuple[bytes, ...] = ()
+    # Values SECRET_KEY replaced (SECRET_KEY_PREVIOUS, comma-separated): recovery codes
+    # hashed under them keep working (docs/operations.md, Rotating secrets).
+    previous_secret_keys: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -122,12 +125,14 @@ def _license_key(env, secret_key: str, name: str = "LICENSE_ENCRYPTION_KEY", lab
     return hashlib.sha256(label + secret_key.encode()).digest()
 
 
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def _previous_keys(value: str) -> tuple[bytes, ...]:
     """LICENSE_ENCRYPTION_PREVIOUS_KEYS: retired keys, 64 hex characters each, comma-separated."""
-    keys = []
-    for text in filter(None, (part.strip() for part in value.split(","))):
-        keys.append(_license_key({"LICENSE_ENCRYPTION_PREVIOUS_KEYS": text}, "", "LICENSE_ENCRYPTION_PREVIOUS_KEYS"))
-    return tuple(keys)
+    name = "LICENSE_ENCRYPTION_PREVIOUS_KEYS"
+    return tuple(_license_key({name: text}, "", name) for text in _listed(value))
 
 
 def _days(name: str, value: str, minimum: int = 1) -> int:
@@ -200,6 +205,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
         stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
         license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
+        previous_secret_keys=tuple(
+            filter(None, (k.strip() for k in (env.get("SECRET_KEY_PREVIOUS") or "").split(",")))
+        ),
     )
 
 

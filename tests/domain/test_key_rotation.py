@@ -1,5 +1,7 @@
-"""Rotating LICENSE_ENCRYPTION_KEY: the new key deployed with the old one as a previous key,
-`rotate-keys` re-encrypts every secret at rest, and then the old key can be dropped.
+"""Rotating keys. LICENSE_ENCRYPTION_KEY: the new key is deployed with the old one as a
+previous key, `rotate-keys` re-encrypts every secret at rest, and then the old key can be
+dropped. SECRET_KEY: recovery codes made under the old value keep working while it is
+listed in SECRET_KEY_PREVIOUS.
 
 Secrets sealed under the old key: a sold license key (a buyer's software checks it by
 what the buyer types), a seller's webhook signing secrets (current and the one still in
@@ -8,11 +10,16 @@ its overlap), an authenticator-app secret, an SMS number and an order's billing 
 
 from __future__ import annotations
 
+import time
+
+import pyotp
 import pytest
 from sqlmodel import select
 
-from commerce import cli
-from commerce.accounts import factors
+from commerce import accounts, cli
+from commerce.accounts import factors, sign_in, two_factor
+from commerce.accounts.activity import Client
+from commerce.accounts.factors import CodeRefused
 from commerce.config import get_settings
 from commerce.kit.time import utcnow
 from commerce.license_keys.vault import KeyDecryptionError
@@ -24,6 +31,7 @@ from commerce.webhooks_out import signing
 
 OLD, NEW = "0a" * 32, "1b" * 32
 KEY_TEXT = "ROTA-TION-KEY1-2345"
+CLIENT = Client(ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36")
 
 
 @pytest.fixture
@@ -116,3 +124,36 @@ def test_a_key_already_in_stock_is_not_stocked_again_during_the_rotation(s, shop
     report = shop.import_keys(product, KEY_TEXT, "ANOT-HER0-KEY0-0001")
     assert report.added == 1
     assert key_rotation.rotate().rows_by_table["license_keys"] == 2
+
+
+@pytest.fixture
+def use_secret(monkeypatch):
+    def use(current: str, *previous: str) -> None:
+        monkeypatch.setenv("SECRET_KEY", current)
+        monkeypatch.setenv("SECRET_KEY_PREVIOUS", ",".join(previous))
+        get_settings.cache_clear()
+
+    yield use
+    get_settings.cache_clear()
+
+
+def test_recovery_codes_made_before_a_secret_key_change_work_while_the_old_one_is_listed(s, use_secret):
+    use_secret("the-secret-key-before-the-change-0000")
+    grant = accounts.create_account(
+        s, email="ada@example.com", password="correct horse battery", display_name="Ada", client_id="1.1.1.1"
+    )
+    actor = accounts.socket_session(s, grant.token).actor
+    setup = two_factor.start_totp(s, actor)
+    step = int(time.time() // 30)
+    codes = two_factor.confirm_totp(s, actor, code=pyotp.TOTP(setup.secret).generate_otp(step), client=CLIENT)
+
+    def recover(code: str) -> None:
+        pending = accounts.login(s, email="ada@example.com", password="correct horse battery", client_id="2.2.2.2")
+        sign_in.finish_with_code(s, token=pending.token, code=code, client=CLIENT)
+
+    use_secret("the-secret-key-after-the-change-11111")
+    with pytest.raises(CodeRefused):
+        recover(codes[0])
+    use_secret("the-secret-key-after-the-change-11111", "the-secret-key-before-the-change-0000")
+    recover(codes[1])
+    assert two_factor.second_factor_status(s, actor).recovery_codes_left == 9
