@@ -65,6 +65,12 @@ class Settings:
     sentry_dsn: str | None = None
     # The bearer token GET /metrics asks for; unset, /metrics answers 404.
     metrics_token: str | None = None
+    # Keys LICENSE_ENCRYPTION_KEY replaced, still accepted for reading while
+    # `python -m commerce.cli rotate-keys` re-encrypts what they sealed (docs/operations.md).
+    license_previous_keys: tuple[bytes, ...] = ()
+    # Values SECRET_KEY replaced (SECRET_KEY_PREVIOUS, comma-separated): recovery codes
+    # hashed under them keep working (docs/operations.md, Rotating secrets).
+    previous_secret_keys: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -124,6 +130,16 @@ def _license_key(env, secret_key: str, name: str = "LICENSE_ENCRYPTION_KEY", lab
     # Development only (production requires the explicit key): derived so that a
     # laptop's demo data stays decryptable across restarts.
     return hashlib.sha256(label + secret_key.encode()).digest()
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _previous_keys(value: str) -> tuple[bytes, ...]:
+    """LICENSE_ENCRYPTION_PREVIOUS_KEYS: retired keys, 64 hex characters each, comma-separated."""
+    name = "LICENSE_ENCRYPTION_PREVIOUS_KEYS"
+    return tuple(_license_key({name: text}, "", name) for text in _listed(value))
 
 
 def _days(name: str, value: str, minimum: int = 1) -> int:
@@ -211,6 +227,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
         sentry_dsn=env.get("SENTRY_DSN") or None,
         metrics_token=env.get("METRICS_TOKEN") or None,
+        license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
+        previous_secret_keys=tuple(
+            filter(None, (k.strip() for k in (env.get("SECRET_KEY_PREVIOUS") or "").split(",")))
+        ),
     )
 
 

@@ -60,6 +60,7 @@ from storefront.pages.seller.sales import seller_sales
 from storefront.pages.seller.webhooks import seller_webhooks
 from storefront.pages.shop import shop
 from storefront.pages.testpay import testpay_connect_page, testpay_page
+from storefront.prebuilt_frontend import mount_prebuilt_frontend
 
 # Every page of the app, added below with app.add_page (see storefront/layout.py).
 PAGES: tuple[Page, ...] = (
@@ -128,7 +129,9 @@ app = rx.App(
         rx.el.meta(name="theme-color", content=theme.PRIMARY),
     ],
     html_lang="en",
-    api_transformer=api,
+    # A backend-only production process (the Docker image) serves the frontend built at
+    # image build time; then the site's own routes and middleware wrap everything.
+    api_transformer=[mount_prebuilt_frontend(lambda: app.router), api],
 )
 # Reflex's CORS (any origin, with credentials) is replaced by the site's own policy.
 cors.install(rx.App, app)
