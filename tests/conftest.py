@@ -23,6 +23,7 @@ pytest_plugins = [
     "tests.fixtures.delivery",
     "tests.fixtures.effects",
     "tests.fixtures.flags",
+    "tests.fixtures.metrics",
     "tests.fixtures.push",
     "tests.fixtures.s3",
     "tests.fixtures.webhook_receiver",
