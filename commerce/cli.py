@@ -1,10 +1,6 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-<<<<<<< HEAD
-analytics-purge | refresh-rates | seal-files | vapid-key | check-config | worker [--threads N]`."""
-=======
-analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N] [--metrics-port P] |
+analytics-purge | refresh-rates | seal-files | vapid-key | check-config | worker [--threads N] [--metrics-port P] |
 backup DEST | restore SOURCE [--force] | rotate-keys` (docs/operations.md)."""
->>>>>>> main
 
 from __future__ import annotations
 
@@ -27,13 +23,10 @@ from commerce.config import PROJECT_ROOT, get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.jobs.worker import start_worker
-<<<<<<< HEAD
 from commerce.notifications import push
-=======
 from commerce.observability import metrics
 from commerce.observability.start import start_observability
 from commerce.operations import backups, key_rotation
->>>>>>> main
 from commerce.orders.rates import configured_provider
 from commerce.orders.tasks import refresh_exchange_rates
 from commerce.search import indexer, search_index
@@ -119,7 +112,6 @@ def seal_files() -> None:
     print(f"{seal()} file(s) sealed.")
 
 
-<<<<<<< HEAD
 def vapid_key() -> None:
     """A new Web Push key pair: the private key for VAPID_PRIVATE_KEY, and its public key."""
     private_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
@@ -127,8 +119,6 @@ def vapid_key() -> None:
     print(f"# public key (browsers receive it from the account page): {push.public_key(private_key)}")
 
 
-def run_worker(threads: int) -> int:
-=======
 def known_revisions() -> set[str]:
     """The schema revisions this code's migrations know."""
     return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
@@ -165,7 +155,6 @@ def rotate_keys() -> None:
 
 
 def run_worker(threads: int, metrics_port: int = 0, metrics_addr: str = "127.0.0.1") -> int:
->>>>>>> main
     """Consume every job of `wiring.JOBS` from Redis until SIGINT or SIGTERM (`make worker`).
 
     Needed only when REDIS_URL is set; without it jobs run inside the web process.

@@ -59,18 +59,15 @@ class Settings:
     blob_key_configured: bool = False
     # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
     stripe_connect_webhook_secret: str | None = None
-<<<<<<< HEAD
     # Web Push (VAPID, RFC 8292): the application server's P-256 private key as 32 bytes in
     # base64url (`python -m commerce.cli vapid-key` makes one), and who push services may
     # contact about it. Outside production an unset key is derived from SECRET_KEY.
     vapid_private_key: str | None = None
-    vapid_key_configured: bool = False
     vapid_subject: str = "mailto:admin@localhost"
     # Twilio sends the SMS messages when all three are set; otherwise they are only logged.
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_from: str | None = None
-=======
     # Log lines: "json" (one object per line, the default in production) or "console".
     log_format: str = "console"
     log_level: str = "INFO"
@@ -84,7 +81,6 @@ class Settings:
     # Values SECRET_KEY replaced (SECRET_KEY_PREVIOUS, comma-separated): recovery codes
     # hashed under them keep working (docs/operations.md, Rotating secrets).
     previous_secret_keys: tuple[str, ...] = ()
->>>>>>> main
 
     @property
     def is_production(self) -> bool:
@@ -152,7 +148,6 @@ def _license_key(env, secret_key: str, name: str = "LICENSE_ENCRYPTION_KEY", lab
     return hashlib.sha256(label + secret_key.encode()).digest()
 
 
-<<<<<<< HEAD
 def _vapid_key(env, secret_key: str) -> str | None:
     """The VAPID private key (base64url of 32 bytes), or None when Web Push cannot run."""
     explicit = (env.get("VAPID_PRIVATE_KEY") or "").strip()
@@ -170,7 +165,8 @@ def _vapid_key(env, secret_key: str) -> str | None:
     # Development only: derived so that a laptop's browser subscriptions survive restarts.
     # A digest below the P-256 group order (all but a 2**-32 chance) is a valid private key.
     return base64.urlsafe_b64encode(hashlib.sha256(b"vapid:" + secret_key.encode()).digest()).decode().rstrip("=")
-=======
+
+
 def _listed(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
@@ -179,7 +175,6 @@ def _previous_keys(value: str) -> tuple[bytes, ...]:
     """LICENSE_ENCRYPTION_PREVIOUS_KEYS: retired keys, 64 hex characters each, comma-separated."""
     name = "LICENSE_ENCRYPTION_PREVIOUS_KEYS"
     return tuple(_license_key({name: text}, "", name) for text in _listed(value))
->>>>>>> main
 
 
 def _days(name: str, value: str, minimum: int = 1) -> int:
@@ -263,14 +258,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
         stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
-<<<<<<< HEAD
         vapid_private_key=_vapid_key(env, secret_key),
-        vapid_key_configured=bool(env.get("VAPID_PRIVATE_KEY")),
         vapid_subject=env.get("VAPID_SUBJECT") or "mailto:admin@localhost",
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
         twilio_from=env.get("TWILIO_FROM") or None,
-=======
         log_format=_log_format(env.get("LOG_FORMAT") or ("json" if env.get("APP_ENV") == "production" else "console")),
         log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
         sentry_dsn=env.get("SENTRY_DSN") or None,
@@ -279,7 +271,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         previous_secret_keys=tuple(
             filter(None, (k.strip() for k in (env.get("SECRET_KEY_PREVIOUS") or "").split(",")))
         ),
->>>>>>> main
     )
 
 

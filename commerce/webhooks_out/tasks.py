@@ -13,12 +13,8 @@ from commerce.db import unit_of_work
 from commerce.jobs import enqueue_after_commit, enqueue_now, job
 from commerce.kit import outbound
 from commerce.kit.time import utcnow
-<<<<<<< HEAD
-from commerce.webhooks_out import delivery, payloads, signing
-=======
 from commerce.observability import metrics
-from commerce.webhooks_out import delivery, outbound, payloads, signing
->>>>>>> main
+from commerce.webhooks_out import delivery, payloads, signing
 
 log = logging.getLogger(__name__)
 
