@@ -11,6 +11,7 @@ from commerce.models.accounts import (
 from commerce.models.analytics import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
+    AnalyticsSalt,
     DimensionRollup,
     ProductRollup,
     ShopRollup,
@@ -115,6 +116,7 @@ __all__ = [
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "AnalyticsSalt",
     "ApiIdempotentRequest",
     "ApiKey",
     "AttemptOutcome",
