@@ -32,6 +32,7 @@ from storefront.api_v1.app import create_app as create_api_v1
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
+from storefront.static_cache import StaticCacheMiddleware
 from storefront.visit_referrer import ReferrerMiddleware
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ api = Starlette(
     middleware=[
         # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
         Middleware(SecurityHeadersMiddleware),
+        # The build's content-hashed scripts and styles are cached for good, not revalidated.
+        Middleware(StaticCacheMiddleware),
         # Page loads rotate a session due for a new token (the cookie is HttpOnly: only HTTP sets it).
         Middleware(SessionRefreshMiddleware),
         # Page loads keep an outside Referer for the analytics state.
