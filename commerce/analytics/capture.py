@@ -71,6 +71,9 @@ def is_visitor_id(value: str | None) -> bool:
 def day_salt(s: Session, day: date) -> bytes:
     """The random salt of `day`'s visitor keys, made by the first event of the day (once,
     whichever process gets there first); making it deletes the salts past `SALT_DAYS`."""
+    found = s.exec(select(AnalyticsSalt.salt).where(AnalyticsSalt.day == day)).first()
+    if found is not None:
+        return found
     insert = dialect_insert(s)
     made = s.exec(
         insert(AnalyticsSalt)
