@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +50,7 @@ STUDIO_CONTENT = "#seller-products, #seller-empty"
 ANALYTICS_FIGURES = "#cards, #analytics-empty"
 ANALYTICS_CHARTS = "#revenue-chart .recharts-surface, #analytics-empty"
 TIMEOUT_MS = 60_000
+FLOOR = "floor: /login shown"
 
 
 @dataclass
@@ -129,13 +131,26 @@ def _round(browser, url: str, figures: Figures) -> None:
     context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    try:
+        _steps(page, figures)
+    except PlaywrightTimeout as stuck:
+        raise StuckRound(f"{str(stuck).splitlines()[0]} (at {page.url})") from stuck
+    finally:
+        context.close()
+
+
+class StuckRound(Exception):
+    pass
+
+
+def _steps(page, figures: Figures) -> None:
     counter = Socket()
     _watch(page, counter)
 
     start = time.perf_counter()
     page.goto("/login?next=/seller")
     page.locator("#login-email").wait_for(state="visible")
-    figures.add("floor: /login shown", time.perf_counter() - start, counter.reset())
+    figures.add(FLOOR, time.perf_counter() - start, counter.reset())
 
     page.locator("#login-email").fill(SELLER_EMAIL)
     page.locator("#login-password").fill(DEMO_PASSWORD)
@@ -166,7 +181,6 @@ def _round(browser, url: str, figures: Figures) -> None:
     frames = counter.reset()
     figures.add("studio link → analytics figures", figures_at, frames)
     figures.add("studio link → analytics charts", charts_at, frames)
-    context.close()
 
 
 def main() -> None:
@@ -179,23 +193,32 @@ def main() -> None:
     if url is None:
         url, process = _start_app()
     figures = Figures()
+    failed: list[str] = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             _round(browser, url, Figures())  # warm-up: the server's first requests, compiled caches
             for _ in range(args.rounds):
-                _round(browser, url, figures)
+                try:
+                    _round(browser, url, figures)
+                except StuckRound as stuck:
+                    # Counted and shown, not averaged in: a round that never got there has no time.
+                    failed.append(str(stuck))
             browser.close()
     finally:
         if process is not None:
             _stop(process)
     load = os.getloadavg()[0]
     print(f"{args.rounds} rounds, desktop 1280x800, load average {load:.1f}")
-    print(f"{'step':34} {'median s':>9} {'min':>6} {'max':>6}   ws frames sent/received, KB received")
+    for reason in failed:
+        print(f"a round did not finish in {TIMEOUT_MS // 1000} s: {reason}")
+    floor = statistics.median(figures.times.get(FLOOR, [float("nan")]))
+    print(f"{'step':34} {'median s':>9} {'× floor':>8} {'min':>6} {'max':>6}   ws frames sent/received, KB received")
     for name, values in figures.times.items():
         sent, received, size = (statistics.median(f[i] for f in figures.frames[name]) for i in range(3))
+        median = statistics.median(values)
         print(
-            f"{name:34} {statistics.median(values):9.2f} {min(values):6.2f} {max(values):6.2f}"
+            f"{name:34} {median:9.2f} {median / floor:8.1f} {min(values):6.2f} {max(values):6.2f}"
             f"   {sent:.0f} / {received:.0f}, {size / 1024:.1f} KB"
         )
 
