@@ -29,6 +29,7 @@ from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
 from storefront.request_log import RequestObservabilityMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
+from storefront.static_cache import StaticCacheMiddleware
 from storefront.visit_referrer import ReferrerMiddleware
 
 routes: list[BaseRoute] = health_routes()
@@ -58,6 +59,8 @@ api = Starlette(
         Middleware(RequestObservabilityMiddleware),
         # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
         Middleware(SecurityHeadersMiddleware),
+        # The build's content-hashed scripts and styles are cached for good, not revalidated.
+        Middleware(StaticCacheMiddleware),
         # Page loads rotate a session due for a new token (the cookie is HttpOnly: only HTTP sets it).
         Middleware(SessionRefreshMiddleware),
         # Page loads keep an outside Referer for the analytics state.

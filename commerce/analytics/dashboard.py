@@ -5,6 +5,10 @@ Definitions (shown on the page too):
   shop's currency (card fees are not deducted; payouts show those);
 - orders: distinct paid orders with something from the shop; units: items sold;
 - conversion rate: items bought / product page views;
+- the funnel: visitors who reached each step (viewed a product, added to cart, started a
+  checkout or claimed something free, bought), a visitor who bought having reached every
+  step before; counted per day (a visitor's key changes daily), so a visitor of two days
+  counts twice. Each step shows its share of the first step and of the step before;
 - average order value: sales net of tax before commission / orders;
 - refund rate: orders with a refund in the period / orders in the period.
 Days are UTC days. Chart values are major units as floats, for drawing only.
@@ -56,8 +60,10 @@ class SeriesPoint:
 @dataclass(frozen=True)
 class FunnelStep:
     label: str
-    count: int
-    share_label: str  # of product views
+    count: int  # visitors who reached this step
+    count_label: str
+    share_label: str  # of the visitors who viewed a product
+    step_label: str  # of the visitors who reached the step before ("—" for the first step)
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,13 @@ class _Sums:
     gross: int = 0
     revenue: int = 0
     refunds: int = 0
+    reached_view: int = 0
+    reached_cart: int = 0
+    reached_checkout: int = 0
+    reached_purchase: int = 0
+
+
+FUNNEL_LABELS = ("Viewed a product", "Added to cart", "Started checkout", "Bought")
 
 
 def period_for(range_key: str, *, today: date, custom_start: str = "", custom_end: str = "") -> tuple[date, date]:
@@ -151,6 +164,10 @@ def _sums(s: Session, shop_id: int, start: date, end: date) -> _Sums:
             func.coalesce(func.sum(ShopRollup.gross), 0),
             func.coalesce(func.sum(ShopRollup.revenue), 0),
             func.coalesce(func.sum(ShopRollup.refunds), 0),
+            func.coalesce(func.sum(ShopRollup.reached_view), 0),
+            func.coalesce(func.sum(ShopRollup.reached_cart), 0),
+            func.coalesce(func.sum(ShopRollup.reached_checkout), 0),
+            func.coalesce(func.sum(ShopRollup.reached_purchase), 0),
         ).where(
             ShopRollup.shop_id == shop_id,
             ShopRollup.granularity == "day",
@@ -230,6 +247,20 @@ def _cards(current: _Sums, previous: _Sums, currency: str, compare: bool) -> lis
         )
         cards.append(Card(key, label, value_label, *change))
     return cards
+
+
+def _funnel(sums: _Sums) -> list[FunnelStep]:
+    counts = [sums.reached_view, sums.reached_cart, sums.reached_checkout, sums.reached_purchase]
+    return [
+        FunnelStep(
+            label=label,
+            count=count,
+            count_label=f"{count:,}",
+            share_label=_percent(_ratio(count, counts[0])),
+            step_label="—" if index == 0 else _percent(_ratio(count, counts[index - 1])),
+        )
+        for index, (label, count) in enumerate(zip(FUNNEL_LABELS, counts, strict=True))
+    ]
 
 
 def _series(
@@ -356,16 +387,7 @@ def dashboard(
     compare = first_day is not None and first_day <= day_start(previous_end)
     hourly = start == end and end >= now.date() - timedelta(days=1)
     dimensions = _dimensions(s, shop_id, start, end, shop.currency)
-    views = current.views
-    funnel = [
-        FunnelStep(label, count, _percent(_ratio(count, views)) if views else "—")
-        for label, count in (
-            ("Product views", views),
-            ("Added to cart", current.add_to_cart),
-            ("Checkout started", current.checkouts),
-            ("Purchased", current.units),
-        )
-    ]
+    funnel = _funnel(current)
     label = RANGES.get(range_key, "") if range_key != "custom" else f"{start:%d %b %Y} – {end:%d %b %Y}"
     return DashboardView(
         currency=shop.currency,

@@ -12,6 +12,7 @@ from commerce.models.accounts import (
 from commerce.models.analytics import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
+    AnalyticsSalt,
     DimensionRollup,
     ProductRollup,
     ShopRollup,
@@ -121,6 +122,7 @@ __all__ = [
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "AnalyticsSalt",
     "ApiIdempotentRequest",
     "ApiKey",
     "AttemptOutcome",

@@ -9,7 +9,14 @@ import routes
 from commerce.analytics.dashboard import RANGES
 from components import theme
 from components.buttons import link_button
-from components.charts import funnel_chart, horizontal_bars, metric_card, revenue_orders_chart, sortable_table
+from components.charts import (
+    funnel_chart,
+    funnel_table,
+    horizontal_bars,
+    metric_card,
+    revenue_orders_chart,
+    sortable_table,
+)
 from components.empty_state import empty_state
 from components.forms import form_error
 from components.loading import once_loaded
@@ -283,7 +290,13 @@ def figures() -> rx.Component:
             panel(
                 "Conversion funnel",
                 funnel_chart(DashboardState.funnel_data, id="funnel-chart"),
-                rx.text("Conversion rate = items bought ÷ product page views.", size="1", color=theme.TEXT_MUTED),
+                funnel_table(DashboardState.funnel_data, id="funnel-table"),
+                rx.text(
+                    "Visitors per day who reached each step; a visitor who bought, or claimed something "
+                    "free, reached every step before it. Conversion rate = items bought ÷ product page views.",
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                ),
                 id="funnel-panel",
             ),
             panel(
