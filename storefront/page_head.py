@@ -62,6 +62,8 @@ def head_html(head: PageHead, base_url: str) -> str:
         _meta("property", "og:description", head.description),
         _meta("property", "og:url", canonical),
     ]
+    if head.lang:
+        tags.append(_meta("property", "og:locale", head.lang))
     if head.image_path:
         image = base + head.image_path if head.image_path.startswith("/") else head.image_path
         tags += [

@@ -22,7 +22,7 @@ import gzip
 import html
 import re
 from http.cookies import SimpleCookie
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,7 +34,7 @@ from commerce.actor import Actor
 from commerce.catalog.queries import PageAnswer, page_answer
 from commerce.config import get_settings
 from commerce.db import unit_of_work
-from commerce.links import CATEGORIES_PATH, PRODUCTS_PATH, SHOPS_PATH
+from commerce.links import CATEGORIES_PATH, LANG_PARAM, PRODUCTS_PATH, SHOPS_PATH
 from commerce.seo.head import PageHead, page_head
 from components.theme import BRAND_NAME
 from storefront.page_head import with_head
@@ -89,8 +89,15 @@ def _session_token(scope: Scope) -> str:
     return ""
 
 
-def _answer(slugs: dict[str, str], token: str) -> tuple[PageAnswer, PageHead | None]:
-    """Whether the page exists for this visitor and, when it does, its head."""
+def _lang(scope: Scope) -> str:
+    """The `?lang=` a shop page's address asks for ("" for none); the catalogue checks it."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(LANG_PARAM, [""])
+    return values[0][:8]
+
+
+def _answer(slugs: dict[str, str], token: str, lang: str = "") -> tuple[PageAnswer, PageHead | None]:
+    """Whether the page exists for this visitor and, when it does, its head (a product's in
+    the seller's translation into `lang`, where there is one)."""
     with unit_of_work() as s:
         viewer = None
         user_id = session_user_id(s, token) if token else None
@@ -101,7 +108,7 @@ def _answer(slugs: dict[str, str], token: str) -> tuple[PageAnswer, PageHead | N
         answer = page_answer(s, viewer=viewer, **slugs)
         if answer != PageAnswer.FOUND:
             return answer, None
-        return answer, page_head(s, viewer=viewer, **slugs)
+        return answer, page_head(s, viewer=viewer, lang=lang, **slugs)
 
 
 def retitle(document: bytes, answer: PageAnswer) -> bytes:
@@ -125,7 +132,7 @@ class PageStatusMiddleware:
             await self.app(scope, receive, send)
             return
         slugs = {name: unquote(value) for name, value in slugs.items()}
-        answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope))
+        answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope), _lang(scope))
         # Ask for the plain document (no precompressed copy) so its head can be replaced, as
         # body messages: without the server's extensions a file is not sent by path (pathsend).
         # Nor a 304 or a range of the static file: the answer is a new document.

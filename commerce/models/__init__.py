@@ -27,6 +27,8 @@ from commerce.models.catalog import (
     ProductImage,
     ProductStatus,
     ProductTag,
+    ProductTranslation,
+    TranslationLanguage,
 )
 from commerce.models.delivery import (
     DeliveryPolicy,
@@ -173,6 +175,7 @@ __all__ = [
     "ProductRollup",
     "ProductStatus",
     "ProductTag",
+    "ProductTranslation",
     "ProductVersion",
     "Refund",
     "Report",
@@ -185,6 +188,7 @@ __all__ = [
     "StampStatus",
     "StampedCopy",
     "TaxRate",
+    "TranslationLanguage",
     "User",
     "UserPreference",
     "UserRole",
