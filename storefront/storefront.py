@@ -25,7 +25,7 @@ from components import theme
 from storefront import cors, security_headers
 from storefront.api import api
 from storefront.layout import Page
-from storefront.pages.account import account, account_deleted
+from storefront.pages.account import account, account_deleted, confirm_email_change
 from storefront.pages.admin.audit import admin_audit
 from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
@@ -105,6 +105,7 @@ PAGES: tuple[Page, ...] = (
     admin_audit,
     admin_privacy,
     account_deleted,
+    confirm_email_change,
     not_found,
 )
 

@@ -3,6 +3,7 @@
 from commerce.models.accounts import (
     NO_PASSWORD,
     AuthSession,
+    EmailChangeToken,
     PasswordResetToken,
     RegistrationToken,
     User,
@@ -163,6 +164,7 @@ __all__ = [
     "OrderStatus",
     "OrderTransition",
     "PasswordResetToken",
+    "EmailChangeToken",
     "RegistrationToken",
     "PaymentEventKind",
     "PricingMode",
