@@ -34,6 +34,9 @@ RUN pip install -r requirements.txt && pip install --no-deps -r requirements-nod
 # frontend lockfiles (reflex.lock/) and, with the embedded defaults, its SQLite
 # database and files (data/, mount a volume there to keep them).
 COPY --chown=app:app . .
+# The translation catalogs, compiled from the .po files (build output, not committed).
+RUN for po in locales/*/LC_MESSAGES/*.po; do \
+      pybabel compile -l "$(echo "$po" | cut -d/ -f2)" -i "$po" -o "${po%.po}.mo"; done
 RUN mkdir -p data && chown app:app /app data
 USER app
 

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
+from commerce import i18n
 from commerce.errors import ValidationError
 
 # Above this many major units a typed price is a slip of the finger, not a price.
@@ -201,9 +202,12 @@ def parse_major(text: str, currency: str, *, max_major: Decimal = MAX_MAJOR_AMOU
     return Money(int(minor), code)
 
 
-def format_money(money: Money, locale: str = "en_US") -> str:
-    """Localised display, e.g. "$12.50", "￥1,250", "12,50 €" (de_DE)."""
-    return format_currency(money.to_decimal(), money.currency, locale=locale)
+def format_money(money: Money, locale: str | None = None) -> str:
+    """Localised display in the current language (or `locale`): "$12.50", "12,50 $" (de), "￥1,250" (ja).
+
+    Digits stay Latin in Arabic too (Babel's default numbering system), so a price reads the same.
+    """
+    return format_currency(money.to_decimal(), money.currency, locale=locale or i18n.format_locale())
 
 
 def _as_rate(rate: Decimal | str) -> Decimal:

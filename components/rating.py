@@ -41,7 +41,7 @@ def rating_bar(stars_count: rx.Var, count: rx.Var, percent: rx.Var) -> rx.Compon
             border_radius=theme.RADIUS_PILL,
             overflow="hidden",
         ),
-        rx.text(count.to_string(), size="2", color=theme.TEXT_MUTED, width="2.5rem", text_align="right"),
+        rx.text(count.to_string(), size="2", color=theme.TEXT_MUTED, width="2.5rem", text_align="end"),
         align="center",
         spacing="2",
         width="100%",

@@ -24,6 +24,7 @@ from commerce.actor import ANONYMOUS, Actor
 from commerce.models import UserRole
 from state import service_call
 from state.form_data import confirmed, form_errors, missing, secret_field, text_field
+from state.language import speaking
 
 # What the sign-in page says for the reason codes the sign-in route sends back.
 LOGIN_ERRORS = {
@@ -73,6 +74,8 @@ class SessionState(rx.State):
     _seen_token_hash: str = ""
     # The session's family id: step-up (accounts/step_up.py) is per session.
     _session_id: str = ""
+    # The language the person saved ("" for none); state.i18n settles the tab's language with it.
+    _language: str = ""
 
     # Shown in menus and headers only; never used to decide anything.
     display_name: str = ""
@@ -134,7 +137,7 @@ class SessionState(rx.State):
         if found is None:
             self._user_id, self._role, self._shop_id, self._seen_token_hash = None, ANONYMOUS, None, ""
             self.display_name, self.email, self.role, self.shop_slug = "", "", ANONYMOUS, ""
-            self._session_id, self.needs_second_factor = "", False
+            self._session_id, self.needs_second_factor, self._language = "", False, ""
             return
         user = found.user
         actor = found.actor
@@ -143,6 +146,7 @@ class SessionState(rx.State):
         self.needs_second_factor = found.admin_without_second_factor
         self.display_name, self.email, self.role = user.display_name, user.email, user.role
         self.shop_slug = user.shop_slug or ""
+        self._language = user.language
 
     def _token(self) -> str:
         # The HttpOnly cookie as the websocket's handshake carried it (never sent to the page).
@@ -278,6 +282,7 @@ async def current_actor(state: rx.State) -> Actor:
     A module function rather than a SessionState method: every public method of
     a state is an event any client could call.
     """
+    await speaking(state)
     session = await state.get_state(SessionState)
     return await session._resume()
 

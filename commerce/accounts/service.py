@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from commerce import ratelimit
+from commerce import i18n, ratelimit
 from commerce.accounts import devices, factors, passwords
 from commerce.accounts.activity import Client, record
 from commerce.accounts.step_up import require_recent_second_factor
@@ -91,6 +91,8 @@ class UserView:
     role: UserRole
     shop_id: int | None
     shop_slug: str | None
+    # The language the person chose, "" when they never did (pages follow the browser).
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def _user_view(s: Session, user: User) -> UserView:
         role=user.role,
         shop_id=shop.id if shop else None,
         shop_slug=shop.slug if shop else None,
+        language=user.language or "",
     )
 
 
@@ -582,3 +585,15 @@ def get_user(s: Session, actor: Actor) -> UserView:
     if user is None:
         raise NotFound("This account no longer exists.")
     return _user_view(s, user)
+
+
+def set_language(s: Session, actor: Actor, language: str) -> None:
+    """Remember the language the person chose: their pages open in it and their emails use it."""
+    chosen = i18n.supported(language)
+    if chosen is None:
+        raise ValidationError(i18n.gettext("This language is not available."), field="language")
+    user = s.get(User, require_signed_in(actor))
+    if user is None:
+        raise NotFound(i18n.gettext("This account no longer exists."))
+    user.language = i18n.Language(chosen)
+    s.add(user)

@@ -246,7 +246,7 @@ def review_item(review) -> rx.Component:
                 rx.text("Reply from the seller · ", review.reply_date_label, size="1", weight="bold"),
                 rx.text(review.reply_body, size="2", white_space="pre-wrap"),
                 padding="0.5rem 0.75rem",
-                border_left=f"3px solid {theme.PRIMARY}",
+                border_inline_start=f"3px solid {theme.PRIMARY}",
                 background_color=theme.SURFACE,
                 width="100%",
                 custom_attrs={"data-testid": "review-reply"},
