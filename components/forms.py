@@ -71,9 +71,9 @@ def labelled_input(
     id: str,
     type: str = "text",
     error: TextLike = "",
-    hint: str = "",
+    hint: TextLike = "",
     auto_complete: str = "",
-    placeholder: str = "",
+    placeholder: TextLike = "",
     required: bool = True,
     **input_props,
 ) -> rx.Component:
@@ -88,7 +88,8 @@ def labelled_input(
             name=name,
             type=type,
             auto_complete=auto_complete or None,
-            placeholder=placeholder or None,
+            # A translated placeholder is a Var (always given); a plain one may be left out.
+            placeholder=placeholder if isinstance(placeholder, rx.Var) else (placeholder or None),
             required=required,
             size="3",
             width="100%",

@@ -1,7 +1,7 @@
 """catalog: sellers' translations of a product's title, summary and description, one per language
 
 Revision ID: 0026
-Revises: 0032
+Revises: 0025
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0026"
-down_revision: str | None = "0032"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

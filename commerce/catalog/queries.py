@@ -31,8 +31,8 @@ from commerce.catalog.views import (
 )
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound
+from commerce.i18n import bo_ngettext, format_date
 from commerce.kit.pagination import Page, make_page, page_bounds
-from commerce.kit.time import day_label
 from commerce.links import category_url, media_url, product_url, shop_url
 from commerce.models import (
     Category,
@@ -414,6 +414,7 @@ class SellerProductRow:
     public_url: str
     updated_at_label: str
     sales_count: int
+    sales_label: str = ""  # "3 sales", in the seller's language
 
 
 def _sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
@@ -492,8 +493,9 @@ def list_seller_products(
             price_label=price_label(p.pricing, p.price_amount, p.currency),
             cover_url=media_url(p.cover_key),
             public_url=product_url(shop.slug, p.slug),
-            updated_at_label=day_label(p.updated_at),
+            updated_at_label=format_date(p.updated_at),
             sales_count=sales.get(saved_id(p), 0),
+            sales_label=bo_ngettext("{count} sale", "{count} sales", sales.get(saved_id(p), 0)),
         )
         for p in rows
     ]

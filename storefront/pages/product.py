@@ -10,6 +10,7 @@ from commerce.models import PricingMode
 from components import theme
 from components.empty_state import missing_state
 from components.forms import banner, field, stacked_form
+from components.i18n import t
 from components.loading import once_loaded
 from components.price import amount_input, price_tag
 from components.rich_text import rich_text
@@ -258,18 +259,55 @@ def details() -> rx.Component:
                 letter_spacing="0.04em",
             ),
         ),
-        rx.heading(P.title, as_="h1", size=rx.breakpoints(initial="7", md="8"), id="product-title"),
-        rx.cond(P.summary != "", rx.text(P.summary, size="4", color=theme.TEXT_MUTED)),
+        rx.heading(
+            ProductState.shown_title,
+            as_="h1",
+            size=rx.breakpoints(initial="7", md="8"),
+            id="product-title",
+            custom_attrs={"lang": shown_lang(), "dir": "auto"},
+        ),
+        rx.cond(
+            ProductState.shown_summary != "",
+            rx.text(
+                ProductState.shown_summary,
+                size="4",
+                color=theme.TEXT_MUTED,
+                custom_attrs={"lang": shown_lang(), "dir": "auto"},
+            ),
+            rx.fragment(),
+        ),
+        rx.cond(
+            P.lang != "",
+            rx.button(
+                rx.icon("languages", size=14),
+                rx.cond(ProductState.show_original, t("Show the translation"), t("Show original")),
+                on_click=ProductState.toggle_original,
+                variant="ghost",
+                size="1",
+                id="show-original",
+                custom_attrs={"aria-pressed": rx.cond(ProductState.show_original, "true", "false")},
+            ),
+            rx.fragment(),
+        ),
         seller_box(),
         spacing="2",
         width="100%",
     )
 
 
+def shown_lang() -> rx.Var:
+    """The language of the texts shown: the seller's translation's, or unknown for the original."""
+    return rx.cond(ProductState.show_original, "", P.lang.to(str))
+
+
 def description() -> rx.Component:
     return rx.vstack(
         rx.heading("About this product", as_="h2", size="5"),
-        rich_text(P.description_html, id="product-description"),
+        rich_text(
+            ProductState.shown_description_html,
+            id="product-description",
+            custom_attrs={"lang": shown_lang(), "dir": "auto"},
+        ),
         rx.cond(
             P.tags.length() > 0,
             rx.flex(
