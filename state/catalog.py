@@ -16,8 +16,10 @@ from commerce.catalog.queries import (
     ShopPageView,
 )
 from commerce.config import get_settings
+from commerce.i18n import N_
 from state import service_call
 from state.analytics import track
+from state.language import speaking
 from state.page import Pagination, page_number, paged
 from state.service_call import Result
 from state.session import current_actor
@@ -36,6 +38,7 @@ class CatalogListingState(rx.State, mixin=True):
     loaded: bool = False
 
     async def _open(self, query, slug: str) -> Result:
+        await speaking(self)
         self.loaded = False
         result = await service_call.call(query, slug, page=page_number(self), per_page=PER_PAGE)
         self.not_found = not result.ok
@@ -61,7 +64,7 @@ class CategoryState(CatalogListingState, rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.category.meta_description if self.category else "Digital products by category."
+        return self.category.meta_description if self.category else N_("Digital products by category.")
 
 
 class ShopState(CatalogListingState, rx.State):
@@ -82,7 +85,7 @@ class ShopState(CatalogListingState, rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.shop.meta_description if self.shop else "Digital products from an independent creator."
+        return self.shop.meta_description if self.shop else N_("Digital products from an independent creator.")
 
 
 class ProductState(rx.State):
@@ -141,7 +144,7 @@ class ProductState(rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.product.meta_description if self.product else "A digital product: instant download."
+        return self.product.meta_description if self.product else N_("A digital product: instant download.")
 
     @rx.var
     def canonical_url(self) -> str:
