@@ -101,7 +101,10 @@ def language_menu(on_choose: Callable[[str], object], *, id: str) -> rx.Componen
         rx.menu.trigger(
             rx.button(
                 rx.icon("languages", size=16),
-                rx.text(language().upper(), size="1", weight="medium"),
+                # The code only from tablets up: a phone's header has no room to spare.
+                rx.text(
+                    language().upper(), size="1", weight="medium", display=rx.breakpoints(initial="none", sm="block")
+                ),
                 variant="ghost",
                 size="2",
                 aria_label=t("Language"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.i18n import t
 
 STAR_GLYPHS = {stars: "★" * stars + "☆" * (5 - stars) for stars in range(0, 6)}
 
@@ -14,7 +15,7 @@ def stars(rating: rx.Var | int, *, size: str = "3", id: str = "") -> rx.Componen
     rating_var = rx.Var.create(rating)
     return rx.text(
         rx.match(rating_var, *STAR_GLYPHS.items(), STAR_GLYPHS[0]),
-        aria_label=rating_var.to_string() + " out of 5 stars",
+        aria_label=t("{rating} out of 5 stars", rating=rating_var),
         role="img",
         size=size,
         color="#f59e0b",

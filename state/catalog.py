@@ -17,6 +17,7 @@ from commerce.catalog.queries import (
     ShopPageView,
 )
 from commerce.config import get_settings
+from commerce.i18n import N_
 from state import service_call
 from state.analytics import track
 from state.language import speaking
@@ -38,11 +39,10 @@ class CatalogListingState(rx.State, mixin=True):
     loaded: bool = False
 
     async def _open(self, query, slug: str) -> Result:
+        language = await speaking(self)
         self.loaded = False
         # Products' cards in the sellers' translations into the tab's language, where they have one.
-        result = await service_call.call(
-            query, slug, page=page_number(self), per_page=PER_PAGE, lang=await speaking(self)
-        )
+        result = await service_call.call(query, slug, page=page_number(self), per_page=PER_PAGE, lang=language)
         self.not_found = not result.ok
         self.unavailable = result.error == queries.SHOP_UNAVAILABLE
         self.products, self.pagination = paged(result.map(lambda view: view.products))
@@ -66,7 +66,7 @@ class CategoryState(CatalogListingState, rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.category.meta_description if self.category else "Digital products by category."
+        return self.category.meta_description if self.category else N_("Digital products by category.")
 
 
 class ShopState(CatalogListingState, rx.State):
@@ -87,7 +87,7 @@ class ShopState(CatalogListingState, rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.shop.meta_description if self.shop else "Digital products from an independent creator."
+        return self.shop.meta_description if self.shop else N_("Digital products from an independent creator.")
 
 
 class ProductState(rx.State):
@@ -179,7 +179,7 @@ class ProductState(rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.product.meta_description if self.product else "A digital product: instant download."
+        return self.product.meta_description if self.product else N_("A digital product: instant download.")
 
     @rx.var
     def canonical_url(self) -> str:

@@ -31,6 +31,7 @@ from storefront.api_v1.app import PATH as API_V1_PATH
 from storefront.api_v1.app import create_app as create_api_v1
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
+from storefront.request_language import RequestLanguageMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
 from storefront.visit_referrer import ReferrerMiddleware
 
@@ -73,6 +74,8 @@ routes.append(api_v1)
 api = Starlette(
     routes=routes,
     middleware=[
+        # Messages and crawlers' heads in the visitor's language (commerce.i18n's current one).
+        Middleware(RequestLanguageMiddleware),
         # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
         Middleware(SecurityHeadersMiddleware),
         # Page loads rotate a session due for a new token (the cookie is HttpOnly: only HTTP sets it).

@@ -190,6 +190,8 @@ def _format(text: str, values: Mapping[str, object]) -> str:
 
 def gettext(message: str, **values: object) -> str:
     """`message` in the current language, its `{placeholders}` filled from `values`."""
+    if not message:
+        return ""  # gettext("") is the catalog's header
     return _format(translations(current_language(), STOREFRONT).gettext(message), values)
 
 
@@ -212,6 +214,23 @@ def bo_gettext(message: str, **values: object) -> str:
 def bo_ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     text = translations(current_language(), BACKOFFICE).ngettext(singular, plural, count)
     return _format(text, {"count": format_number(count), **values})
+
+
+def translate_marked(message: str) -> str:
+    """A string marked with N_ or bo_N_ elsewhere (a constant, a notice), in the current language."""
+    if not message:
+        return ""
+    language = current_language()
+    for domain in (STOREFRONT, BACKOFFICE):
+        translated = translations(language, domain).gettext(message)
+        if translated != message:
+            return translated
+    return message
+
+
+def bo_N_(message: str) -> str:  # noqa: N802
+    """`N_` for the backoffice catalog."""
+    return message
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
