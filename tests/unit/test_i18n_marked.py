@@ -157,7 +157,6 @@ IGNORED_CALLS = {
 NOT_YET_TRANSLATED: set[str] = {
     # the seller studio, analytics and admin console (branch i18n-content)
     "components/admin.py",
-    "components/charts.py",
     "state/admin.py",
     "state/admin_access.py",
     "state/developers.py",
@@ -175,7 +174,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "storefront/pages/admin/settings.py",
     "storefront/pages/admin/shops.py",
     "storefront/pages/admin/users.py",
-    "storefront/pages/seller/analytics.py",
     "storefront/pages/seller/bundles.py",
     "storefront/pages/seller/delivery.py",
     "storefront/pages/seller/developers.py",
