@@ -239,11 +239,6 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
     return message
 
 
-def bo_N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
-    """`N_` for the backoffice catalog: shown later with `bo_gettext(message)` or `bt(message)`."""
-    return message
-
-
 # --- formatting --------------------------------------------------------------------------
 
 
