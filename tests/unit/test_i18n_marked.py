@@ -163,7 +163,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "state/moderation.py",
     "state/seller_delivery.py",
     "state/seller_sales.py",
-    "state/seller_webhooks.py",
     "storefront/pages/admin/audit.py",
     "storefront/pages/admin/index.py",
     "storefront/pages/admin/orders.py",
@@ -178,7 +177,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "storefront/pages/seller/leaks.py",
     "storefront/pages/seller/reviews.py",
     "storefront/pages/seller/sales.py",
-    "storefront/pages/seller/webhooks.py",
 }
 
 
