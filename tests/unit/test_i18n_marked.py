@@ -159,7 +159,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "components/admin.py",
     "state/admin.py",
     "state/admin_access.py",
-    "state/leaks.py",
     "state/moderation.py",
     "state/seller_delivery.py",
     "state/seller_sales.py",
@@ -174,7 +173,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "storefront/pages/seller/bundles.py",
     "storefront/pages/seller/delivery.py",
     "storefront/pages/seller/discounts.py",
-    "storefront/pages/seller/leaks.py",
     "storefront/pages/seller/reviews.py",
     "storefront/pages/seller/sales.py",
 }
