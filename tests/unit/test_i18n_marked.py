@@ -160,7 +160,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "state/admin_access.py",
     "state/moderation.py",
     "state/seller_delivery.py",
-    "state/seller_sales.py",
     "storefront/pages/admin/index.py",
     "storefront/pages/admin/orders.py",
     "storefront/pages/admin/payouts.py",
@@ -171,7 +170,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "storefront/pages/seller/delivery.py",
     "storefront/pages/seller/discounts.py",
     "storefront/pages/seller/reviews.py",
-    "storefront/pages/seller/sales.py",
 }
 
 
