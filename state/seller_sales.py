@@ -17,9 +17,8 @@ import routes
 from commerce import payments
 from commerce.catalog import bundles
 from commerce.catalog.bundles import BundleView
-from commerce.i18n import bo_gettext
+from commerce.i18n import bo_gettext, bo_ngettext, format_date
 from commerce.kit.ids import parse_id
-from commerce.kit.time import day_label
 from commerce.money import Money, format_money
 from commerce.orders import discounts, refunds, sales
 from commerce.orders.discounts import DiscountCodeView, ProductChoice
@@ -113,12 +112,22 @@ class CodeRow:
 
 
 def _code_row(code: DiscountCodeView, titles: dict[int, str]) -> CodeRow:
-    usage = f"Used {code.used_count}" + (f" of {code.usage_limit}" if code.usage_limit is not None else " times")
-    conditions = [f"only {titles.get(code.product_id, 'one product')}" if code.product_id else "shop-wide"]
+    """A code as the list shows it, in the seller's language (the handler has spoken it)."""
+    if code.usage_limit is not None:
+        usage = bo_gettext("Used {used} of {limit}", used=code.used_count, limit=code.usage_limit)
+    else:
+        usage = bo_ngettext("Used once", "Used {count} times", code.used_count)
+    if code.product_id:
+        conditions = [bo_gettext("only {product}", product=titles.get(code.product_id, "…"))]
+    else:
+        conditions = [bo_gettext("shop-wide")]
     if code.minimum_amount:
-        conditions.append("minimum " + format_money(Money(code.minimum_amount, code.currency)))
+        conditions.append(
+            bo_gettext("minimum {amount}", amount=format_money(Money(code.minimum_amount, code.currency)))
+        )
     if code.expires_at:
-        conditions.append(("ended " if code.expired else "expires ") + day_label(code.expires_at))
+        day = format_date(code.expires_at)
+        conditions.append(bo_gettext("ended {day}", day=day) if code.expired else bo_gettext("expires {day}", day=day))
     return CodeRow(
         id=code.id,
         label=code.label,

@@ -168,7 +168,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "storefront/pages/admin/users.py",
     "storefront/pages/seller/bundles.py",
     "storefront/pages/seller/delivery.py",
-    "storefront/pages/seller/discounts.py",
     "storefront/pages/seller/reviews.py",
 }
 
