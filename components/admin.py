@@ -16,6 +16,7 @@ SECTIONS = [
     (routes.ADMIN_PAYOUTS, bo_N_("Payouts"), "wallet"),
     (routes.ADMIN_SHOPS, bo_N_("Shop quality"), "store"),
     (routes.ADMIN_SETTINGS, bo_N_("Settings"), "settings"),
+    (routes.ADMIN_FLAGS, bo_N_("Feature flags"), "flag"),
     (routes.ADMIN_AUDIT, bo_N_("Audit record"), "scroll-text"),
     (routes.ADMIN_PRIVACY, bo_N_("Privacy requests"), "user-x"),
     (routes.ADMIN_LEAKS, bo_N_("Leak tracer"), "fingerprint"),

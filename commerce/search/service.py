@@ -27,6 +27,7 @@ from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.links import SEARCH_PATH, media_url, product_url
 from commerce.models import Category, PricingMode, Product, ProductTranslation, Shop, saved_id
+from commerce.observability import metrics
 from commerce.search.port import (
     MAX_QUERY_LENGTH,
     MAX_RESULT_WINDOW,
@@ -249,7 +250,8 @@ def search_products(
     products translated into `lang` (the buyer's language) show their translated texts."""
     try:
         engine = index if index is not None else search_index()
-        result = engine.search(params.engine_query(lang=lang))
+        with metrics.SEARCH_DURATION.labels("page").time():
+            result = engine.search(params.engine_query(lang=lang))
     except SearchUnavailable as error:
         log.warning("search engine unavailable, answering from the database: %s", error)
         return _database_search(s, params, lang)
@@ -302,7 +304,8 @@ def quick_search(
         return []
     try:
         engine = index if index is not None else search_index()
-        result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False, lang=lang))
+        with metrics.SEARCH_DURATION.labels("quick").time():
+            result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False, lang=lang))
     except SearchUnavailable:
         return [_quick_card(card) for card in _database_search(s, SearchParams(q=text), lang).cards[:limit]]
     if all(hit.product_slug for hit in result.hits):
