@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from commerce import i18n
 from commerce.actor import Actor
 from commerce.catalog.bundles import granted_products
 from commerce.catalog.views import delivers_keys
@@ -256,6 +257,8 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
         total=quote.total,
         discount_code_id=quote.code_id,
         checkout_key=key,
+        # The language the buyer is checking out in: the receipt and refund emails speak it.
+        language=i18n.Language(i18n.current_language()),
     )
     s.add(order)
     s.flush()
