@@ -567,7 +567,7 @@ def export_row(view) -> rx.Component:
                 ),
                 rx.text(
                     rx.match(
-                        view.status, ("pending", t("Being prepared…")), ("failed", "Could not be made"), "Expired"
+                        view.status, ("pending", t("Being prepared…")), ("failed", t("Could not be made")), t("Expired")
                     ),
                     size="1",
                     color=theme.TEXT_MUTED,
