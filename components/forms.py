@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_components_core.el.elements.forms import Form
 
 from components import theme
+from components.i18n import t
 from components.studio import dropdown, field_error, field_label
 
 TextLike = str | rx.Var
@@ -151,7 +152,7 @@ def search_form(
     value: TextLike,
     placeholder: str,
     label: str,
-    button: str = "Search",
+    button: str | rx.Var | None = None,
     filters: tuple[rx.Component, ...] = (),
     **input_props,
 ) -> rx.Component:
@@ -171,7 +172,7 @@ def search_form(
                 **input_props,
             ),
             *filters,
-            rx.button(button, type="submit", size="3", id=f"{id}-submit"),
+            rx.button(t("Search") if button is None else button, type="submit", size="3", id=f"{id}-submit"),
             gap="0.5rem",
             wrap="wrap",
             width="100%",

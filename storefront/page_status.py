@@ -22,19 +22,19 @@ import gzip
 import html
 import re
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import routes
-from commerce import accounts
+from commerce import accounts, i18n
 from commerce.accounts.service import session_user_id
 from commerce.actor import Actor
 from commerce.catalog.queries import PageAnswer, page_answer
 from commerce.config import get_settings
 from commerce.db import unit_of_work
-from commerce.links import CATEGORIES_PATH, LANG_PARAM, PRODUCTS_PATH, SHOPS_PATH
+from commerce.links import CATEGORIES_PATH, PRODUCTS_PATH, SHOPS_PATH
 from commerce.seo.head import PageHead, page_head
 from components.theme import BRAND_NAME
 from storefront.page_head import with_head
@@ -89,12 +89,6 @@ def _session_token(scope: Scope) -> str:
     return ""
 
 
-def _lang(scope: Scope) -> str:
-    """The `?lang=` a shop page's address asks for ("" for none); the catalogue checks it."""
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(LANG_PARAM, [""])
-    return values[0][:8]
-
-
 def _answer(slugs: dict[str, str], token: str, lang: str = "") -> tuple[PageAnswer, PageHead | None]:
     """Whether the page exists for this visitor and, when it does, its head (a product's in
     the seller's translation into `lang`, where there is one)."""
@@ -132,7 +126,9 @@ class PageStatusMiddleware:
             await self.app(scope, receive, send)
             return
         slugs = {name: unquote(value) for name, value in slugs.items()}
-        answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope), _lang(scope))
+        # A product's head in the seller's translation into the request's language (?lang=,
+        # the cookie or Accept-Language: RequestLanguageMiddleware), where there is one.
+        answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope), i18n.current_language())
         # Ask for the plain document (no precompressed copy) so its head can be replaced, as
         # body messages: without the server's extensions a file is not sent by path (pathsend).
         # Nor a 304 or a range of the static file: the answer is a new document.

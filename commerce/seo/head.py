@@ -120,7 +120,7 @@ def product_head(
     return PageHead(
         title=view.title,
         description=view.meta_description,
-        path=in_language(view.url, view.lang),
+        path=view.url,
         og_type="product",
         image_path=view.og_image_path,
         image_alt=view.title,

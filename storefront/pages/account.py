@@ -47,7 +47,7 @@ def profile() -> rx.Component:
 
 def change_email() -> rx.Component:
     return section_card(
-        "Change email address",
+        t("Change email address"),
         rx.cond(
             AccountState.has_password,
             rx.fragment(
@@ -56,7 +56,7 @@ def change_email() -> rx.Component:
                 step_up_prompt(AccountEmailState.step_up_needed, AccountEmailState.confirm_step_up, id="email-step-up"),
                 stacked_form(
                     labelled_input(
-                        "New email address",
+                        t("New email address"),
                         name="new_email",
                         id="email-new",
                         type="email",
@@ -64,7 +64,7 @@ def change_email() -> rx.Component:
                         error=AccountEmailState.email_errors.get("email", ""),
                     ),
                     labelled_input(
-                        "Current password",
+                        t("Current password"),
                         name="current_password",
                         id="email-password",
                         type="password",
@@ -73,17 +73,20 @@ def change_email() -> rx.Component:
                     ),
                     submit_row(
                         submit_button(
-                            "Send confirmation link", id="email-submit", loading=AccountEmailState.email_pending
+                            t("Send confirmation link"), id="email-submit", loading=AccountEmailState.email_pending
                         )
                     ),
                     on_submit=AccountEmailState.request_change,
                     id="email-form",
                 ),
             ),
-            rx.text("Set a password below first: changing your email address asks for it.", id="email-needs-password"),
+            rx.text(
+                t("Set a password below first: changing your email address asks for it."), id="email-needs-password"
+            ),
         ),
-        description="We send a link to the new address; your email changes when you open it, "
-        "and your current address is told.",
+        description=t(
+            "We send a link to the new address; your email changes when you open it, and your current address is told."
+        ),
         id="account-email-change",
     )
 
@@ -619,7 +622,7 @@ def export_row(view) -> rx.Component:
                 ),
                 rx.text(
                     rx.match(
-                        view.status, ("pending", t("Being prepared…")), ("failed", "Could not be made"), "Expired"
+                        view.status, ("pending", t("Being prepared…")), ("failed", t("Could not be made")), t("Expired")
                     ),
                     size="1",
                     color=theme.TEXT_MUTED,
@@ -783,29 +786,30 @@ def account() -> rx.Component:
 
 @shop_page(
     routes.EMAIL_CHANGE_CONFIRM,
-    title="Confirm your new email address",
-    description="Confirm the new email address of your marketplace account.",
+    title=t("Confirm your new email address"),
+    description=t("Confirm the new email address of your marketplace account."),
     on_load=AccountEmailState.open_confirm_page,
 )
 def confirm_email_change() -> rx.Component:
     return column(
-        rx.heading("Confirm your new email address", as_="h1", size="7"),
+        rx.heading(t("Confirm your new email address"), as_="h1", size="7"),
         rx.cond(
             AccountEmailState.confirmed_email != "",
             rx.vstack(
                 rx.text(
-                    "Your account now uses ",
-                    rx.text.strong(AccountEmailState.confirmed_email),
-                    ". Sign in with it from now on.",
+                    t(
+                        "Your account now uses {email}. Sign in with it from now on.",
+                        email=AccountEmailState.confirmed_email,
+                    ),
                     id="email-confirmed",
                 ),
-                rx.box(link_button("Go to your account", routes.ACCOUNT, id="email-confirmed-account")),
+                rx.box(link_button(t("Go to your account"), routes.ACCOUNT, id="email-confirmed-account")),
             ),
             rx.vstack(
                 form_error(AccountEmailState.confirm_error, id="email-confirm-error"),
-                rx.text("Use this address for your account from now on?"),
+                rx.text(t("Use this address for your account from now on?")),
                 rx.button(
-                    "Confirm my new email",
+                    t("Confirm my new email"),
                     on_click=AccountEmailState.confirm,
                     loading=AccountEmailState.confirm_pending,
                     id="email-confirm",

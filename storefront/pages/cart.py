@@ -253,7 +253,9 @@ def checkout_form() -> rx.Component:
             ),
         ),
         submit_button(
-            rx.cond(T.is_free, "Get it free", "Checkout"), id="checkout-submit", loading=CartState.checkout_pending
+            rx.cond(T.is_free, t("Get it free"), t("Checkout")),
+            id="checkout-submit",
+            loading=CartState.checkout_pending,
         ),
         spacing="3",
         on_submit=CartState.start_checkout,
@@ -272,7 +274,9 @@ def summary() -> rx.Component:
             rx.divider(),
             _total_row(t("Subtotal"), T.subtotal_label, id="cart-subtotal"),
             rx.cond(T.has_discount, _total_row(t("Discount"), "−" + T.discount_label, id="cart-discount")),
-            _total_row(rx.cond(T.has_tax_rate, "VAT (" + T.tax_rate_label + ")", "Tax"), T.tax_label, id="cart-tax"),
+            _total_row(
+                rx.cond(T.has_tax_rate, t("VAT ({rate})", rate=T.tax_rate_label), t("Tax")), T.tax_label, id="cart-tax"
+            ),
             _total_row(t("Total"), T.total_label, id="cart-total", bold=True),
             checkout_form(),
             spacing="3",

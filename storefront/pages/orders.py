@@ -264,7 +264,11 @@ def order_detail() -> rx.Component:
     return column(
         rx.vstack(
             rx.heading(
-                rx.cond(ORDER.is_paid, "Paid: order ", "Order ") + ORDER.reference,
+                rx.cond(
+                    ORDER.is_paid,
+                    t("Paid: order {reference}", reference=ORDER.reference),
+                    t("Order {reference}", reference=ORDER.reference),
+                ),
                 as_="h1",
                 size="6",
                 id="order-heading",
@@ -283,7 +287,7 @@ def order_detail() -> rx.Component:
         delivery_panel(),
         rx.card(
             rx.vstack(
-                rx.heading(rx.cond(ORDER.is_paid, "Receipt", "Order summary"), as_="h2", size="4"),
+                rx.heading(rx.cond(ORDER.is_paid, t("Receipt"), t("Order summary")), as_="h2", size="4"),
                 rx.box(rx.foreach(ORDER.lines, order_line), width="100%", id="order-lines"),
                 _amount_row(t("Subtotal"), ORDER.subtotal_label, id="order-subtotal"),
                 rx.cond(

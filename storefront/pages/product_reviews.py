@@ -106,7 +106,7 @@ def summary() -> rx.Component:
 def review_form() -> rx.Component:
     own = D.own_review
     return stacked_form(
-        rx.heading(rx.cond(own, "Edit your review", "Review this product"), as_="h3", size="4"),
+        rx.heading(rx.cond(own, t("Edit your review"), t("Review this product")), as_="h3", size="4"),
         field(
             t("Your rating"),
             rx.box(
@@ -137,7 +137,7 @@ def review_form() -> rx.Component:
         form_error(ReviewsState.review_error, id="review-error"),
         rx.hstack(
             rx.button(
-                rx.cond(own, "Save review", "Publish review"),
+                rx.cond(own, t("Save review"), t("Publish review")),
                 type="submit",
                 id="review-submit",
                 style=theme.CTA_BUTTON_STYLE,
@@ -235,7 +235,7 @@ def review_item(review) -> rx.Component:
                     custom_attrs={"data-testid": "verified-purchase"},
                 ),
             ),
-            rx.text(review.date_label, rx.cond(review.edited, " · edited", ""), size="1", color=theme.TEXT_MUTED),
+            rx.text(review.date_label, rx.cond(review.edited, t(" · edited"), ""), size="1", color=theme.TEXT_MUTED),
             align="center",
             spacing="2",
             wrap="wrap",
@@ -258,7 +258,7 @@ def review_item(review) -> rx.Component:
                 ~review.is_own,
                 rx.button(
                     rx.icon("thumbs-up", size=14),
-                    rx.cond(review.voted_helpful, "Helpful ✓", "Helpful"),
+                    rx.cond(review.voted_helpful, t("Helpful ✓"), t("Helpful")),
                     " (",
                     review.helpful_count.to_string(),
                     ")",

@@ -94,6 +94,8 @@ TEXT_COMPONENTS = {
     "_passkey_form",
     "banner",
     "step",
+    "cond",
+    "match",
     "field",
     "_footer_link",
     "status_badge",
@@ -101,6 +103,8 @@ TEXT_COMPONENTS = {
     "_not_allowed",
     "_code_form",
 }
+# rx.cond / rx.match branches are often CSS values or class names: only capitalised words count.
+BRANCHES = {"cond", "match"}
 TEXT_KEYWORDS = {
     "placeholder",
     "aria_label",
@@ -241,7 +245,7 @@ class Finder(ast.NodeVisitor):
         if not self._marked:
             if name in TEXT_COMPONENTS:
                 for arg in node.args:
-                    if (text := _is_text(arg)) is not None:
+                    if (text := _is_text(arg)) is not None and (name not in BRANCHES or text.strip()[:1].isupper()):
                         self.found.append(f"line {arg.lineno}: {name}({text!r})")
             for keyword in node.keywords:
                 if keyword.arg in TEXT_KEYWORDS and (text := _is_text(keyword.value)) is not None:

@@ -90,7 +90,7 @@ def test_the_page_head_replaces_the_generic_tags():
         "imagesizes": "(min-width: 768px) 60vw, 100vw",
     }
     # The character set stays first; the page's own scripts are untouched.
-    assert document.startswith(b'<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><title>')
+    assert document.startswith(b'<!DOCTYPE html><html lang="en" dir="ltr"><head><meta charSet="utf-8"/><title>')
     assert b"<script>window.x = 1;</script>" in document
 
 
