@@ -170,7 +170,6 @@ NOT_YET_TRANSLATED: set[str] = {
     "storefront/pages/admin/settings.py",
     "storefront/pages/admin/shops.py",
     "storefront/pages/admin/users.py",
-    "storefront/pages/seller/bundles.py",
     "storefront/pages/seller/delivery.py",
     "storefront/pages/seller/reviews.py",
 }
