@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.i18n import bt
 
 ListVar = rx.Var
 SERIES_COLOR = theme.PRIMARY
@@ -38,7 +39,7 @@ def metric_card(card, *, id_prefix: str = "card") -> rx.Component:
             rx.hstack(
                 arrow,
                 rx.text(card.change_label, size="1"),
-                rx.text("vs previous period", size="1", color=theme.TEXT_MUTED),
+                rx.text(bt("vs previous period"), size="1", color=theme.TEXT_MUTED),
                 spacing="1",
                 align="center",
                 color=tone_color,
@@ -92,7 +93,7 @@ def revenue_orders_chart(data: ListVar, *, id: str, summary: rx.Component) -> rx
             width="100%",
             id=id,
             role="img",
-            aria_label="Revenue and orders over time",
+            aria_label=bt("Revenue and orders over time"),
         ),
         summary,
         width="100%",
@@ -126,7 +127,7 @@ def funnel_chart(data: ListVar, *, id: str) -> rx.Component:
         width="100%",
         id=id,
         role="img",
-        aria_label="Conversion funnel",
+        aria_label=bt("Conversion funnel"),
     )
 
 
@@ -135,10 +136,10 @@ def funnel_table(data: ListVar, *, id: str) -> rx.Component:
     return rx.table.root(
         rx.table.header(
             rx.table.row(
-                rx.table.column_header_cell("Step"),
-                rx.table.column_header_cell("Visitors", text_align="right"),
-                rx.table.column_header_cell("Of viewers", text_align="right"),
-                rx.table.column_header_cell("Of step before", text_align="right"),
+                rx.table.column_header_cell(bt("Step")),
+                rx.table.column_header_cell(bt("Visitors"), text_align="right"),
+                rx.table.column_header_cell(bt("Of viewers"), text_align="right"),
+                rx.table.column_header_cell(bt("Of step before"), text_align="right"),
             )
         ),
         rx.table.body(
@@ -197,7 +198,7 @@ def sort_header(
             color_scheme="gray",
             on_click=on_sort(column),
             id=f"{id_prefix}-sort-{column}",
-            aria_label=f"Sort by {label.lower()}",
+            aria_label=bt("Sort by {column}", column=label),
         ),
         aria_sort=rx.cond(active, rx.cond(descending, "descending", "ascending"), "none"),
         text_align=align,

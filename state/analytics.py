@@ -283,6 +283,10 @@ class DashboardState(PageState, rx.State):
         return self.view.revenue_label if self.view else ""
 
     @rx.var
+    def revenue_summary(self) -> str:
+        return self.view.revenue_summary if self.view else ""
+
+    @rx.var
     def period_label(self) -> str:
         return self.view.period_label if self.view else ""
 

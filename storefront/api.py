@@ -27,6 +27,7 @@ from storefront.api_v1.app import PATH as API_V1_PATH
 from storefront.api_v1.app import create_app as create_api_v1
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
+from storefront.request_language import RequestLanguageMiddleware
 from storefront.request_log import RequestObservabilityMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
 from storefront.static_cache import StaticCacheMiddleware
@@ -57,6 +58,8 @@ api = Starlette(
     middleware=[
         # Outermost: every answer's metrics, log line and request id, with its final status.
         Middleware(RequestObservabilityMiddleware),
+        # Messages and crawlers' heads in the visitor's language (commerce.i18n's current one).
+        Middleware(RequestLanguageMiddleware),
         # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
         Middleware(SecurityHeadersMiddleware),
         # The build's content-hashed scripts and styles are cached for good, not revalidated.

@@ -29,6 +29,8 @@ from commerce.models.catalog import (
     ProductImage,
     ProductStatus,
     ProductTag,
+    ProductTranslation,
+    TranslationLanguage,
 )
 from commerce.models.delivery import (
     DeliveryPolicy,
@@ -182,6 +184,7 @@ __all__ = [
     "ProductRollup",
     "ProductStatus",
     "ProductTag",
+    "ProductTranslation",
     "ProductVersion",
     "Refund",
     "Report",
@@ -194,6 +197,7 @@ __all__ = [
     "StampStatus",
     "StampedCopy",
     "TaxRate",
+    "TranslationLanguage",
     "User",
     "UserPreference",
     "UserRole",
