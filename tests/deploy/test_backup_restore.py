@@ -187,6 +187,14 @@ def test_restore_refuses_a_damaged_archive_before_touching_the_target(deployment
     assert not (target / "marketplace.db").exists()
 
 
+def test_a_backup_inside_the_data_folder_is_refused(deployment, tmp_path, capsys):
+    deployment.use(tmp_path / "data")
+    deployment.migrate()
+    assert cli.main(["backup", str(tmp_path / "data" / "backups")]) == 1
+    assert "inside the data folder" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "backups").exists()
+
+
 def test_with_postgresql_the_commands_point_to_pg_dump(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example/marketplace")
     get_settings.cache_clear()
