@@ -1,5 +1,5 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N] |
+analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N] [--metrics-port P] |
 backup DEST | restore SOURCE [--force] | rotate-keys` (docs/operations.md)."""
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from commerce.config import PROJECT_ROOT, get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.jobs.worker import start_worker
+from commerce.observability import metrics
+from commerce.observability.start import start_observability
 from commerce.operations import backups, key_rotation
 from commerce.orders.rates import configured_provider
 from commerce.orders.tasks import refresh_exchange_rates
@@ -142,7 +144,7 @@ def rotate_keys() -> None:
     )
 
 
-def run_worker(threads: int) -> int:
+def run_worker(threads: int, metrics_port: int = 0, metrics_addr: str = "127.0.0.1") -> int:
     """Consume every job of `wiring.JOBS` from Redis until SIGINT or SIGTERM (`make worker`).
 
     Needed only when REDIS_URL is set; without it jobs run inside the web process.
@@ -152,6 +154,10 @@ def run_worker(threads: int) -> int:
         print("REDIS_URL is not set: jobs run inside the web process, no worker is needed.", file=sys.stderr)
         return 2
     configure_jobs(redis_url)
+    if metrics_port:
+        # A worker alone on its host; beside a web process sharing PROMETHEUS_MULTIPROC_DIR
+        # its figures are already in that process's /metrics.
+        metrics.serve(metrics_port, metrics_addr)
     worker = start_worker(wiring.JOBS, threads=threads)
     log.info("worker running %d job(s) with %d thread(s)", len(wiring.JOBS), threads)
     stop = threading.Event()
@@ -182,15 +188,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=[*COMMANDS, "worker", "backup", "restore"])
     parser.add_argument("path", nargs="?", help="backup: the archive (or a folder for it); restore: the archive")
     parser.add_argument("--threads", type=int, default=4, help="worker: jobs run at once (default 4)")
+    parser.add_argument(
+        "--metrics-port", type=int, default=0, help="worker: serve Prometheus metrics on this port (default: off)"
+    )
+    parser.add_argument("--metrics-addr", default="127.0.0.1", help="worker: address of --metrics-port")
     parser.add_argument("--force", action="store_true", help="restore: replace the data already in DATA_DIR")
     args = parser.parse_args(argv)
     if args.command in {"backup", "restore"} and not args.path:
         parser.error(f"{args.command} needs a path: python -m commerce.cli {args.command} PATH")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Log lines as the web process writes them (JSON in production); Sentry when configured.
+    start_observability(get_settings())
     get_settings().check_production_ready()
     wiring.configure()  # seed-demo places a paid order: delivery, search and analytics must hear of it
     if args.command == "worker":
-        return run_worker(args.threads)
+        return run_worker(args.threads, args.metrics_port, args.metrics_addr)
     try:
         if args.command == "backup":
             backup(args.path)

@@ -64,6 +64,13 @@ class Settings:
     # Values SECRET_KEY replaced (SECRET_KEY_PREVIOUS, comma-separated): recovery codes
     # hashed under them keep working (docs/operations.md, Rotating secrets).
     previous_secret_keys: tuple[str, ...] = ()
+    # Log lines: "json" (one object per line, the default in production) or "console".
+    log_format: str = "console"
+    log_level: str = "INFO"
+    # Error reports go to Sentry when set (docs/operations.md, Metrics, logs and health).
+    sentry_dsn: str | None = None
+    # The bearer token GET /metrics asks for; unset, /metrics answers 404.
+    metrics_token: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -162,6 +169,18 @@ def _seconds(value: str, name: str) -> float:
     return seconds
 
 
+def _log_format(value: str) -> str:
+    if value not in ("json", "console"):
+        raise ConfigurationError("LOG_FORMAT must be json or console.")
+    return value
+
+
+def _log_level(value: str) -> str:
+    if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigurationError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+    return value.upper()
+
+
 def _normalise_database_url(url: str) -> str:
     # Plain postgresql:// would pick psycopg2, which we do not ship.
     if url.startswith("postgres://"):
@@ -205,9 +224,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
         stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
         license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
-        previous_secret_keys=tuple(
-            filter(None, (k.strip() for k in (env.get("SECRET_KEY_PREVIOUS") or "").split(",")))
-        ),
+        previous_secret_keys=_listed(env.get("SECRET_KEY_PREVIOUS") or ""),
+        log_format=_log_format(env.get("LOG_FORMAT") or ("json" if env.get("APP_ENV") == "production" else "console")),
+        log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
+        sentry_dsn=env.get("SENTRY_DSN") or None,
+        metrics_token=env.get("METRICS_TOKEN") or None,
     )
 
 

@@ -6,7 +6,6 @@ non-deprecated place for it; its settings come from components.theme.
 
 import asyncio
 import contextlib
-import logging
 
 import reflex as rx
 
@@ -17,12 +16,13 @@ from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
+from commerce.observability.start import start_observability
 from commerce.orders.tasks import periodic_rate_refresh
 from commerce.payouts.tasks import periodic_payouts
 from commerce.privacy.tasks import periodic_privacy_upkeep
 from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
-from storefront import cors, security_headers
+from storefront import cors, event_metrics, security_headers
 from storefront.api import api
 from storefront.layout import Page
 from storefront.pages.account import account, account_deleted, confirm_email_change
@@ -110,9 +110,11 @@ PAGES: tuple[Page, ...] = (
     not_found,
 )
 
-# The app's own log lines (jobs, payments, refused admin actions) in the server's output;
-# Reflex and granian keep their own handlers.
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+# Structured log lines (JSON in production) for requests, events, jobs and every logger
+# of the app; Sentry when SENTRY_DSN is set. Reflex and granian keep their own handlers.
+start_observability(get_settings())
+# Reflex events and open sockets into /metrics and the log, through Reflex's trace points.
+event_metrics.install()
 
 # Adapters and the event subscribers (delivery, search, analytics), before any request.
 wiring.configure()
