@@ -43,6 +43,8 @@ ADMIN_ORDERS_PATH = "/admin/orders"
 ACCESS_PATH = "/access"
 # A person's data export: PRIVACY_EXPORTS_PATH/<request id> (storefront/api_privacy.py).
 PRIVACY_EXPORTS_PATH = "/api/privacy/exports"
+# The query parameter naming the language a shop page is shown in (`/p/shop/product?lang=ja`).
+LANG_PARAM = "lang"
 # The embedded test gateway's hosted payment page: TESTPAY_PATH/<session id>.
 TESTPAY_PATH = "/testpay"
 
@@ -53,6 +55,11 @@ def _segment(value: str) -> str:
 
 def product_url(shop_slug: str, product_slug: str) -> str:
     return f"{PRODUCTS_PATH}/{_segment(shop_slug)}/{_segment(product_slug)}"
+
+
+def in_language(path: str, lang: str) -> str:
+    """A shop page's address in one language (`?lang=de`); the path itself for the original."""
+    return f"{path}?{LANG_PARAM}={quote(lang, safe='')}" if lang else path
 
 
 def shop_url(shop_slug: str) -> str:

@@ -6,6 +6,7 @@ import reflex as rx
 
 from components import theme
 from components.cover import cover
+from components.i18n import t
 
 TextLike = str | rx.Var
 
@@ -32,7 +33,7 @@ def library_row(
                     rx.cond(
                         updated,
                         rx.badge(
-                            "Updated",
+                            t("Updated"),
                             color_scheme="green",
                             variant="solid",
                             custom_attrs={"data-testid": "updated-badge"},
@@ -40,7 +41,9 @@ def library_row(
                     ),
                     rx.cond(
                         delivering,
-                        rx.badge("Delivering…", color_scheme="amber", custom_attrs={"data-testid": "delivering-badge"}),
+                        rx.badge(
+                            t("Delivering…"), color_scheme="amber", custom_attrs={"data-testid": "delivering-badge"}
+                        ),
                     ),
                     spacing="2",
                     align="center",
@@ -48,13 +51,14 @@ def library_row(
                 ),
                 rx.text(shop_name, size="2", color=theme.TEXT_MUTED),
                 rx.hstack(
-                    rx.text("Bought ", acquired_label, size="1", color=theme.TEXT_MUTED),
+                    rx.text(t("Bought {date}", date=acquired_label), size="1", color=theme.TEXT_MUTED),
                     rx.cond(
-                        version_label != "", rx.text("· Version ", version_label, size="1", color=theme.TEXT_MUTED)
+                        version_label != "",
+                        rx.text("· ", t("Version {version}", version=version_label), size="1", color=theme.TEXT_MUTED),
                     ),
                     rx.cond(
                         order_reference != "",
-                        rx.link("Receipt", href=receipt_url, size="1", class_name="library-receipt"),
+                        rx.link(t("Receipt"), href=receipt_url, size="1", class_name="library-receipt"),
                     ),
                     spacing="2",
                     wrap="wrap",
@@ -81,7 +85,7 @@ def file_row(
             rx.text(filename, size="2", weight="medium", style={"overflow_wrap": "anywhere"}),
             rx.hstack(
                 rx.text(size_label, size="1", color=theme.TEXT_MUTED),
-                rx.cond(stamped, rx.text("· Stamped with your email", size="1", color=theme.TEXT_MUTED)),
+                rx.cond(stamped, rx.text("· ", t("Stamped with your email"), size="1", color=theme.TEXT_MUTED)),
                 spacing="1",
             ),
             spacing="0",
@@ -90,7 +94,7 @@ def file_row(
         ),
         rx.button(
             rx.icon("download", size=16),
-            "Download",
+            t("Download"),
             on_click=on_download,
             loading=busy,
             size="2",
@@ -134,7 +138,7 @@ def key_row(
                 revealed,
                 rx.button(
                     rx.icon("eye-off", size=16),
-                    "Hide",
+                    t("Hide"),
                     on_click=on_hide,
                     size="2",
                     variant="soft",
@@ -142,7 +146,7 @@ def key_row(
                 ),
                 rx.button(
                     rx.icon("eye", size=16),
-                    "Reveal",
+                    t("Reveal"),
                     on_click=on_reveal,
                     size="2",
                     variant="soft",
@@ -155,7 +159,7 @@ def key_row(
                 revealed,
                 rx.button(
                     rx.icon("copy", size=16),
-                    "Copy",
+                    t("Copy"),
                     on_click=[rx.set_clipboard(shown), on_copy],
                     size="2",
                     custom_attrs={"data-testid": "copy-key"},

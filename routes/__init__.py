@@ -23,6 +23,11 @@ from commerce.links import (  # noqa: F401  (re-exported for the UI)
     shop_url,
 )
 
+# The language a visitor chose (not secret: pages and crawlers' heads read it; see state/language.py).
+LANGUAGE_COOKIE = "mp_lang"
+# `?lang=de` on any page opens it in that language (the hreflang alternates crawlers follow).
+LANGUAGE_PARAM = links.LANG_PARAM
+
 # The browser's session token (an HttpOnly cookie; see state/session.py and the HTTP endpoints).
 SESSION_COOKIE = "mp_session"
 

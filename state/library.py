@@ -17,9 +17,11 @@ import reflex as rx
 import routes
 from commerce.delivery import downloads, library
 from commerce.delivery.library import LibraryItem, LibraryProductView
+from commerce.i18n import gettext
 from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
 from state import service_call
+from state.language import speaking
 from state.page import Pagination, ServiceState, page_number
 from state.session import client_connected, current_actor
 
@@ -145,9 +147,10 @@ class LibraryProductState(ServiceState, rx.State):
         self.revealed = {k: v for k, v in self.revealed.items() if k != str(key_id)}
 
     @rx.event
-    def copy(self, key_id: int):
+    async def copy(self, key_id: int):
         """The page copied a revealed key (in the browser); say so."""
-        self.key_notice = "Key copied to the clipboard."
+        await speaking(self)
+        self.key_notice = gettext("Key copied to the clipboard.")
 
     @rx.event(background=True)
     async def download(self, file_id: int):
@@ -166,7 +169,7 @@ class LibraryProductState(ServiceState, rx.State):
                     return
                 if not result.value.preparing:
                     async with self:
-                        self.download_notice = f"Downloading {result.value.filename}…"
+                        self.download_notice = gettext("Downloading {file}…", file=result.value.filename)
                     yield rx.download(url=result.value.url, filename=result.value.filename)
                     return
                 async with self:
@@ -174,7 +177,9 @@ class LibraryProductState(ServiceState, rx.State):
                 await asyncio.sleep(PREPARE_WAIT_SECONDS)
             async with self:
                 self.download_notice = ""
-                self.download_error = "Your copy is taking longer than usual to prepare. Try again in a minute."
+                self.download_error = gettext(
+                    "Your copy is taking longer than usual to prepare. Try again in a minute."
+                )
         finally:
             async with self:
                 self.preparing_file_id = 0

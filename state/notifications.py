@@ -18,6 +18,7 @@ from typing import Any
 import reflex as rx
 
 from commerce.accounts.activity import device_label
+from commerce.i18n import N_
 from commerce.kit.ids import parse_id
 from commerce.notifications import inapp, preferences, push
 from commerce.notifications.inapp import NotificationView
@@ -212,14 +213,17 @@ class PreferencesState(PageState, rx.State):
             kind=kind,
             channel=channel,
             enabled=enabled,
-            done="Your notification choices are saved.",
+            done=N_("Your notification choices are saved."),
             show=self._apply,
         )
 
     @rx.event
     async def set_share_email(self, enabled: Any):
         await self._act(
-            preferences.set_share_email, enabled=enabled, done="Your privacy choice is saved.", show=self._apply
+            preferences.set_share_email,
+            enabled=enabled,
+            done=N_("Your privacy choice is saved."),
+            show=self._apply,
         )
 
     @rx.event
@@ -228,7 +232,7 @@ class PreferencesState(PageState, rx.State):
         await self._act(
             preferences.set_sms_number,
             number=number,
-            done="Your mobile number is saved." if number else "Your mobile number is removed.",
+            done=N_("Your mobile number is saved.") if number else N_("Your mobile number is removed."),
             show=self._apply,
         )
 

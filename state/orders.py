@@ -12,6 +12,7 @@ import routes
 from commerce.actor import ANONYMOUS, Actor
 from commerce.delivery import order_access
 from commerce.delivery.order_access import OrderDelivery
+from commerce.i18n import gettext
 from commerce.models import OrderStatus
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
@@ -261,7 +262,7 @@ class OrderState(rx.State):
                     return
                 if not result.value.preparing:
                     async with self:
-                        self.download_notice = f"Downloading {result.value.filename}…"
+                        self.download_notice = gettext("Downloading {file}…", file=result.value.filename)
                     yield rx.download(url=result.value.url, filename=result.value.filename)
                     return
                 async with self:
@@ -269,7 +270,9 @@ class OrderState(rx.State):
                 await asyncio.sleep(PREPARE_WAIT_SECONDS)
             async with self:
                 self.download_notice = ""
-                self.download_error = "Your copy is taking longer than usual to prepare. Try again in a minute."
+                self.download_error = gettext(
+                    "Your copy is taking longer than usual to prepare. Try again in a minute."
+                )
         finally:
             async with self:
                 self.preparing_file_id = 0

@@ -27,8 +27,10 @@ from storefront.api_v1.app import PATH as API_V1_PATH
 from storefront.api_v1.app import create_app as create_api_v1
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
+from storefront.request_language import RequestLanguageMiddleware
 from storefront.request_log import RequestObservabilityMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
+from storefront.static_cache import StaticCacheMiddleware
 from storefront.visit_referrer import ReferrerMiddleware
 
 routes: list[BaseRoute] = health_routes()
@@ -56,8 +58,12 @@ api = Starlette(
     middleware=[
         # Outermost: every answer's metrics, log line and request id, with its final status.
         Middleware(RequestObservabilityMiddleware),
+        # Messages and crawlers' heads in the visitor's language (commerce.i18n's current one).
+        Middleware(RequestLanguageMiddleware),
         # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
         Middleware(SecurityHeadersMiddleware),
+        # The build's content-hashed scripts and styles are cached for good, not revalidated.
+        Middleware(StaticCacheMiddleware),
         # Page loads rotate a session due for a new token (the cookie is HttpOnly: only HTTP sets it).
         Middleware(SessionRefreshMiddleware),
         # Page loads keep an outside Referer for the analytics state.

@@ -24,6 +24,7 @@ from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.delivery import downloads, links
 from commerce.delivery.downloads import AccessRevoked, CopyNotReady, DownloadLimitReached, NotYourLink
+from commerce.i18n import gettext
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import BlobStore
 from storefront.api_files import continues_download, serve_blob
@@ -45,7 +46,7 @@ def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
     params = request.path_params
     query = request.query_params
     if any(len(query.getlist(name)) > 1 for name in ("exp", "sig", "by")):
-        raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
+        raise links.InvalidLink(gettext("This download link is not valid. Open your library to get a new one."))
     link = links.verify(
         get_settings().secret_key,
         params["fulfilment_id"],

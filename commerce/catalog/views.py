@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from commerce.catalog.languages import language_options
 from commerce.catalog.text import render_markdown
 from commerce.catalog.visibility import is_visible_to_buyers
 from commerce.links import media_url, product_url
@@ -27,8 +28,10 @@ from commerce.models import (
     ProductImage,
     ProductStatus,
     ProductTag,
+    ProductTranslation,
     ProductVersion,
     Shop,
+    TranslationLanguage,
     saved_id,
 )
 from commerce.money import Money, format_money
@@ -305,6 +308,44 @@ def category_options(s: Session) -> list[CategoryOption]:
 
 
 @dataclass(frozen=True)
+class TranslationView:
+    """One language of the editor's translations: what the seller saved in it, if anything."""
+
+    lang: str
+    language: str  # its own name for itself: "Deutsch"
+    dir: str  # "rtl" for Arabic: the direction its fields are typed in
+    saved: bool
+    title: str
+    summary: str
+    description: str
+    updated_at: datetime | None
+
+
+def product_translations(s: Session, product_id: int) -> list[TranslationView]:
+    """Every language a product may be translated into, with its saved translation or empty."""
+    rows = {
+        row.lang: row
+        for row in s.exec(select(ProductTranslation).where(ProductTranslation.product_id == product_id)).all()
+    }
+    views = []
+    for option in language_options():
+        row = rows.get(TranslationLanguage(option.code))
+        views.append(
+            TranslationView(
+                lang=option.code,
+                language=option.name,
+                dir=option.dir,
+                saved=row is not None,
+                title=row.title if row else "",
+                summary=row.summary if row else "",
+                description=row.description if row else "",
+                updated_at=row.updated_at if row else None,
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
 class ProductEditView:
     """Everything the seller studio's editor shows about one product."""
 
@@ -337,6 +378,8 @@ class ProductEditView:
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = field(default=None)
+    # One entry per language the seller may translate into, saved or not.
+    translations: list[TranslationView] = field(default_factory=list)
 
 
 def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditView:
@@ -373,4 +416,5 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
         created_at=product.created_at,
         updated_at=product.updated_at,
         published_at=product.published_at,
+        translations=product_translations(s, saved_id(product)),
     )

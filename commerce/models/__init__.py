@@ -12,6 +12,7 @@ from commerce.models.accounts import (
 from commerce.models.analytics import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
+    AnalyticsSalt,
     DimensionRollup,
     ProductRollup,
     ShopRollup,
@@ -28,6 +29,8 @@ from commerce.models.catalog import (
     ProductImage,
     ProductStatus,
     ProductTag,
+    ProductTranslation,
+    TranslationLanguage,
 )
 from commerce.models.delivery import (
     DeliveryPolicy,
@@ -121,6 +124,7 @@ __all__ = [
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "AnalyticsSalt",
     "ApiIdempotentRequest",
     "ApiKey",
     "AttemptOutcome",
@@ -180,6 +184,7 @@ __all__ = [
     "ProductRollup",
     "ProductStatus",
     "ProductTag",
+    "ProductTranslation",
     "ProductVersion",
     "Refund",
     "Report",
@@ -192,6 +197,7 @@ __all__ = [
     "StampStatus",
     "StampedCopy",
     "TaxRate",
+    "TranslationLanguage",
     "User",
     "UserPreference",
     "UserRole",
