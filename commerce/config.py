@@ -268,9 +268,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sentry_dsn=env.get("SENTRY_DSN") or None,
         metrics_token=env.get("METRICS_TOKEN") or None,
         license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
-        previous_secret_keys=tuple(
-            filter(None, (k.strip() for k in (env.get("SECRET_KEY_PREVIOUS") or "").split(",")))
-        ),
+        previous_secret_keys=_listed(env.get("SECRET_KEY_PREVIOUS") or ""),
     )
 
 
