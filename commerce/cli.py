@@ -105,11 +105,12 @@ def run_worker(threads: int) -> int:
 
     Needed only when REDIS_URL is set; without it jobs run inside the web process.
     """
-    redis_url = get_settings().redis_url
+    settings = get_settings()
+    redis_url = settings.redis_url
     if not redis_url:
         print("REDIS_URL is not set: jobs run inside the web process, no worker is needed.", file=sys.stderr)
         return 2
-    configure_jobs(redis_url)
+    configure_jobs(redis_url, broker_options=settings.job_broker_options)
     worker = start_worker(wiring.JOBS, threads=threads)
     log.info("worker running %d job(s) with %d thread(s)", len(wiring.JOBS), threads)
     stop = threading.Event()

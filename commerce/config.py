@@ -58,6 +58,9 @@ class Settings:
     blob_key_configured: bool = False
     # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
     stripe_connect_webhook_secret: str | None = None
+    # With Redis workers: a worker silent this long is taken for dead (killed, its machine
+    # gone) and the jobs it had taken are handed to another worker.
+    job_redelivery_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -66,6 +69,18 @@ class Settings:
     @property
     def payment_provider(self) -> str:
         return "stripe" if self.stripe_secret_key else "testpay"
+
+    @property
+    def job_broker_options(self) -> dict[str, int]:
+        """dramatiq's RedisBroker options for `job_redelivery_seconds`.
+
+        Dead workers are looked for during "maintenance", which dramatiq runs on a random
+        share of its Redis commands (0.1 % by default: about every half minute on a pair
+        of idle workers). The shorter the redelivery time, the more often it must look:
+        per million commands, 100,000 divided by the seconds (every 50th command at 5 s).
+        """
+        seconds = self.job_redelivery_seconds
+        return {"heartbeat_timeout": seconds * 1000, "maintenance_chance": max(1000, 100_000 // seconds)}
 
     @property
     def outbox_dir(self) -> Path:
@@ -146,6 +161,12 @@ def _seconds(value: str, name: str) -> float:
     return seconds
 
 
+def _whole_seconds(name: str, value: str) -> int:
+    if not value.strip().isdigit() or not 1 <= int(value) <= 3600:
+        raise ConfigurationError(f"{name} must be a whole number of seconds from 1 to 3600.")
+    return int(value)
+
+
 def _normalise_database_url(url: str) -> str:
     # Plain postgresql:// would pick psycopg2, which we do not ship.
     if url.startswith("postgres://"):
@@ -188,6 +209,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
         stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
+        job_redelivery_seconds=_whole_seconds("JOB_REDELIVERY_SECONDS", env.get("JOB_REDELIVERY_SECONDS") or "60"),
     )
 
 
