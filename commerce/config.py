@@ -59,7 +59,7 @@ class Settings:
     # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
     stripe_connect_webhook_secret: str | None = None
     # With Redis workers: a worker silent this long is taken for dead (killed, its machine
-    # gone) and the jobs it had taken are handed to another worker.
+    # gone) and the jobs it had taken are handed to another worker (see job_broker_options).
     job_redelivery_seconds: int = 60
 
     @property
@@ -74,13 +74,15 @@ class Settings:
     def job_broker_options(self) -> dict[str, int]:
         """dramatiq's RedisBroker options for `job_redelivery_seconds`.
 
-        Dead workers are looked for during "maintenance", which dramatiq runs on a random
-        share of its Redis commands (0.1 % by default: about every half minute on a pair
-        of idle workers). The shorter the redelivery time, the more often it must look:
-        per million commands, 100,000 divided by the seconds (every 50th command at 5 s).
+        A dead worker's jobs go back to their queue during "maintenance", which dramatiq runs
+        per queue on a random share of the commands naming that queue (0.1 % by default). An
+        idle worker asks each queue for work about once a second, so by default a killed
+        worker's delivery waited a quarter of an hour on average. One chance in `seconds` per
+        command makes it about `seconds` on average once the heartbeats have been missing
+        for `seconds`.
         """
         seconds = self.job_redelivery_seconds
-        return {"heartbeat_timeout": seconds * 1000, "maintenance_chance": max(1000, 100_000 // seconds)}
+        return {"heartbeat_timeout": seconds * 1000, "maintenance_chance": 1_000_000 // seconds}
 
     @property
     def outbox_dir(self) -> Path:

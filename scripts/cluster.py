@@ -104,7 +104,12 @@ class Layout:
     def app_env(self, name: str) -> dict[str, str]:
         """The environment of an app process (replica, worker, migration) called `name`."""
         env = {key: value for key, value in os.environ.items() if not key.startswith(("GRANIAN_", "PG"))}
-        env.update(
+        env.update(self.app_settings(name))
+        return env
+
+    def app_settings(self, name: str) -> dict[str, str]:
+        """What the cluster sets in its app processes' environment."""
+        return dict(
             APP_ENV="development",
             DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
@@ -117,6 +122,8 @@ class Layout:
             AWS_ACCESS_KEY_ID="cluster",
             AWS_SECRET_ACCESS_KEY="cluster-secret",
             JOB_REDELIVERY_SECONDS=str(self.redelivery_seconds),
+            # nginx is one proxy in front: limits and logs see the client from X-Forwarded-For.
+            REFLEX_TRUSTED_PROXY_HOPS="1",
             # Names the process in pg_stat_activity (libpq reads it), so an operator (or
             # the failover test) sees which replica or worker holds a connection.
             PGAPPNAME=name,
@@ -125,7 +132,6 @@ class Layout:
             REFLEX_USE_SYSTEM_BUN="1",
             PATH=f"{ROOT / 'tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
         )
-        return env
 
 
 @dataclass
@@ -161,6 +167,9 @@ class Cluster:
             "redis_url": self.layout.redis_url,
             "data_dir": str(self.layout.run_dir / "data"),
             "replicas": [f"http://127.0.0.1:{port}" for port in self.layout.replica_ports],
+            # What the app's processes share (development secrets only), so a script can act
+            # inside the cluster: `env.update(state["app_env"])`.
+            "app_env": {name: value for name, value in self.layout.app_env("script").items() if name not in os.environ},
             "processes": {name: process.pid for name, process in self.processes.items()},
             "commands": self.commands,
         }
@@ -338,6 +347,11 @@ def nginx_config(layout: Layout, nginx_dir: Path) -> str:
         f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;\n"
         for port in layout.replica_ports
     )
+    served_by = "".join(
+        # The last address tried is the one that answered ("A, B" after a failover).
+        f'        "~127\\.0\\.0\\.1:{port}$" replica-{number};\n'
+        for number, port in enumerate(layout.replica_ports, start=1)
+    )
     temp = nginx_dir / "temp"
     return f"""# Written by scripts/cluster.py for this run; edit the script, not this file.
 {modules}worker_processes 1;
@@ -360,6 +374,11 @@ http {{
     log_format cluster '$remote_addr [$time_iso8601] "$request" $status $body_bytes_sent '
                        '$request_time rid=$request_id upstream=$upstream_addr';
     access_log {nginx_dir / "access.log"} cluster;
+
+    # Which replica answered, by name (X-Served-By): for an operator and the failover test.
+    map $upstream_addr $served_by {{
+{served_by}        default "";
+    }}
 
     map $http_upgrade $connection_upgrade {{
         default upgrade;
@@ -384,6 +403,7 @@ http {{
         # One id per request, made here (a client's own is not trusted), sent to the app
         # and back to the client, and written in the access log.
         add_header X-Request-ID $request_id always;
+        add_header X-Served-By $served_by always;
         proxy_set_header X-Request-ID $request_id;
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;

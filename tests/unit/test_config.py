@@ -77,3 +77,17 @@ def test_files_on_s3_need_no_blob_key_and_ip_retention_defaults_to_30_days():
     assert load_settings({"IP_RETENTION_DAYS": "7"}).ip_retention_days == 7
     with pytest.raises(ConfigurationError, match="IP_RETENTION_DAYS"):
         load_settings({"IP_RETENTION_DAYS": "0"})
+
+
+def test_a_dead_workers_jobs_move_on_after_job_redelivery_seconds():
+    # dramatiq's defaults (60 s, and dead workers looked for on 0.1 % of commands) left a
+    # killed worker's delivery waiting a quarter of an hour on average.
+    assert load_settings({}).job_broker_options == {"heartbeat_timeout": 60_000, "maintenance_chance": 16_666}
+    quick = load_settings({"JOB_REDELIVERY_SECONDS": "5"}).job_broker_options
+    assert quick == {"heartbeat_timeout": 5_000, "maintenance_chance": 200_000}
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "soon", "3601"])
+def test_job_redelivery_seconds_must_be_whole_seconds(value):
+    with pytest.raises(ConfigurationError, match="JOB_REDELIVERY_SECONDS"):
+        load_settings({"JOB_REDELIVERY_SECONDS": value})
