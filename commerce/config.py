@@ -58,6 +58,19 @@ class Settings:
     blob_key_configured: bool = False
     # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
     stripe_connect_webhook_secret: str | None = None
+    # Log lines: "json" (one object per line, the default in production) or "console".
+    log_format: str = "console"
+    log_level: str = "INFO"
+    # Error reports go to Sentry when set (docs/operations.md, Metrics, logs and health).
+    sentry_dsn: str | None = None
+    # The bearer token GET /metrics asks for; unset, /metrics answers 404.
+    metrics_token: str | None = None
+    # Keys LICENSE_ENCRYPTION_KEY replaced, still accepted for reading while
+    # `python -m commerce.cli rotate-keys` re-encrypts what they sealed (docs/operations.md).
+    license_previous_keys: tuple[bytes, ...] = ()
+    # Values SECRET_KEY replaced (SECRET_KEY_PREVIOUS, comma-separated): recovery codes
+    # hashed under them keep working (docs/operations.md, Rotating secrets).
+    previous_secret_keys: tuple[str, ...] = ()
     # With Redis workers: a worker silent this long is taken for dead (killed, its machine
     # gone) and the jobs it had taken are handed to another worker (see job_broker_options).
     job_redelivery_seconds: int = 60
@@ -136,6 +149,16 @@ def _license_key(env, secret_key: str, name: str = "LICENSE_ENCRYPTION_KEY", lab
     return hashlib.sha256(label + secret_key.encode()).digest()
 
 
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _previous_keys(value: str) -> tuple[bytes, ...]:
+    """LICENSE_ENCRYPTION_PREVIOUS_KEYS: retired keys, 64 hex characters each, comma-separated."""
+    name = "LICENSE_ENCRYPTION_PREVIOUS_KEYS"
+    return tuple(_license_key({name: text}, "", name) for text in _listed(value))
+
+
 def _days(name: str, value: str, minimum: int = 1) -> int:
     if not value.strip().isdigit() or int(value) < minimum:
         raise ConfigurationError(f"{name} must be a whole number of days, {minimum} or more.")
@@ -167,6 +190,18 @@ def _whole_seconds(name: str, value: str) -> int:
     if not value.strip().isdigit() or not 1 <= int(value) <= 3600:
         raise ConfigurationError(f"{name} must be a whole number of seconds from 1 to 3600.")
     return int(value)
+
+
+def _log_format(value: str) -> str:
+    if value not in ("json", "console"):
+        raise ConfigurationError("LOG_FORMAT must be json or console.")
+    return value
+
+
+def _log_level(value: str) -> str:
+    if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigurationError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+    return value.upper()
 
 
 def _normalise_database_url(url: str) -> str:
@@ -211,6 +246,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
         stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
+        log_format=_log_format(env.get("LOG_FORMAT") or ("json" if env.get("APP_ENV") == "production" else "console")),
+        log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
+        sentry_dsn=env.get("SENTRY_DSN") or None,
+        metrics_token=env.get("METRICS_TOKEN") or None,
+        license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
+        previous_secret_keys=tuple(
+            filter(None, (k.strip() for k in (env.get("SECRET_KEY_PREVIOUS") or "").split(",")))
+        ),
         job_redelivery_seconds=_whole_seconds("JOB_REDELIVERY_SECONDS", env.get("JOB_REDELIVERY_SECONDS") or "60"),
     )
 

@@ -25,6 +25,8 @@ ACCOUNT_PATH = "/account"
 PASSWORD_RESET_PATH = "/reset"
 # A sign-up's email link: REGISTRATION_CONFIRM_PATH/<token> creates the account.
 REGISTRATION_CONFIRM_PATH = "/welcome"
+# A change of email's link, sent to the new address: EMAIL_CHANGE_PATH/<token> confirms it.
+EMAIL_CHANGE_PATH = "/account/email"
 LOGIN_PATH = "/login"
 UNLOCK_PATH = "/api/session/unlock"
 SELLER_PRODUCTS_PATH = "/seller/products"
@@ -74,6 +76,11 @@ def order_url(order_reference: str) -> str:
 def password_reset_url(token: str) -> str:
     """Where a password reset (or a guest's claim) link leads: choose a new password."""
     return f"{PASSWORD_RESET_PATH}/{_segment(token)}"
+
+
+def email_change_url(token: str) -> str:
+    """Where a change of email's link leads: the new address is confirmed."""
+    return f"{EMAIL_CHANGE_PATH}/{_segment(token)}"
 
 
 def registration_confirm_url(token: str) -> str:

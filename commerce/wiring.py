@@ -12,11 +12,15 @@ the background; a worker consumes exactly these).
 
 from __future__ import annotations
 
+from prometheus_client import Counter
+from sqlmodel import Session
+
 from commerce import events, ratelimit, storage
 from commerce.analytics import subscribers as analytics
 from commerce.analytics import tasks as analytics_jobs
 from commerce.catalog import tasks as catalog_jobs
 from commerce.config import Settings, get_settings
+from commerce.db import after_commit
 from commerce.delivery import stamped
 from commerce.delivery import subscribers as delivery
 from commerce.delivery import tasks as delivery_jobs
@@ -25,6 +29,7 @@ from commerce.notifications import email_sender, push_sender, sms_sender
 from commerce.notifications import tasks as notification_jobs
 from commerce.notifications.channels import LoggingPushSender, LoggingSmsSender
 from commerce.notifications.email import OutboxEmailSender, SmtpEmailSender
+from commerce.observability import metrics
 from commerce.orders import tasks as order_jobs
 from commerce.payments import gateway
 from commerce.payments import tasks as payment_jobs
@@ -110,15 +115,27 @@ def _attempt_counter(config: Settings):
 # -- What happens after what: each event's subscribers, run in the publishing transaction.
 
 
+def _count_after_commit(counter: Counter) -> events.Subscriber:
+    """A subscriber adding one to a /metrics counter once the transaction commits
+    (a payment rolled back counts nothing)."""
+
+    def count(s: Session, _event: object) -> None:
+        after_commit(s, counter.inc)
+
+    return count
+
+
 SUBSCRIBERS: events.SubscriberTable = {
     events.OrderPaid: [
         analytics.count_sale,  # after commit: purchase events, the sellers' in-app notice, rollup
         webhooks.order_paid,  # after commit: order.paid to each seller's endpoints, their lines only
+        _count_after_commit(metrics.ORDERS_PAID),  # after commit: marketplace_orders_paid_total
     ],
     events.OrderRefunded: [
         analytics.count_refund,  # refund events, the buyer's in-app notice; rollup after commit
         payouts.recover_after_refund,  # after commit: take paid-out earnings back from transfers
         webhooks.order_refunded,  # after commit: order.refunded to the refunded lines' sellers
+        _count_after_commit(metrics.ORDERS_REFUNDED),  # after commit: marketplace_orders_refunded_total
     ],
     events.OrderDisputed: [
         webhooks.order_disputed,  # after commit: order.disputed to the order's sellers
@@ -161,6 +178,7 @@ SUBSCRIBERS: events.SubscriberTable = {
     events.PayoutFailed: [
         payouts.tell_seller_failed,  # the seller's notice and email: the money is available again
         webhooks.payout_failed,  # after commit: payout.failed
+        _count_after_commit(metrics.PAYOUTS_FAILED),  # after commit: marketplace_payouts_failed_total
     ],
 }
 

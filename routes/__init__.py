@@ -38,6 +38,8 @@ LOGIN_SECOND_FACTOR = f"{links.LOGIN_PATH}/second-factor"
 REGISTER = "/register"
 REGISTRATION_CONFIRM = f"{links.REGISTRATION_CONFIRM_PATH}/[registration_token]"
 ACCOUNT = links.ACCOUNT_PATH
+# The page a change of email's link opens (sent to the new address).
+EMAIL_CHANGE_CONFIRM = f"{links.EMAIL_CHANGE_PATH}/[email_change_token]"
 # Where a deleted account's last page goes.
 ACCOUNT_DELETED = "/goodbye"
 # The account page's two-factor section, where an administrator without one is sent.

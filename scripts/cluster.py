@@ -10,8 +10,8 @@ Starts, from Debian and PyPI packages only:
   restarted without touching the machine's shared Redis): Reflex's state manager, the job
   queue and the sign-in attempt counters;
 - a moto S3 server on PORT+7 holding the files (a bucket created at start);
-- two app replicas on PORT+1 and PORT+2, each Reflex's production backend (granian, one
-  worker) with the frontend built once beforehand;
+- two app replicas on PORT+1 and PORT+2, each Reflex's backend-only production run (one
+  granian worker) serving the frontend built once beforehand, as the Docker image does;
 - two job workers (`python -m commerce.cli worker`), consuming the queue in Redis;
 - Debian's nginx on PORT in front: websocket upgrade for /_event, round robin without
   sticky sessions, a dead replica skipped (passive health checks), an X-Request-ID on every
@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 REFLEX = ROOT / ".venv" / "bin" / "reflex"
 BUILD_DIR = ROOT / ".web" / "build" / "client"
+# The API address the last build was made for (--skip-build reuses only a build for this port).
+BUILT_FOR = ROOT / ".web" / "cluster-api-url"
 NGINX_MODULES = Path("/usr/lib/nginx/modules")
 BROTLI_MODULES = ("ngx_http_brotli_filter_module.so", "ngx_http_brotli_static_module.so")
 DATABASE_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -50,20 +52,6 @@ DATABASE_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SECRET_KEY = "cluster-only-secret-key-" + "c" * 24
 BUCKET = "commerce-cluster"
 START_TIMEOUT = 240
-# A replica: what `reflex run --env prod` runs once it has built the frontend (granian with
-# the app and the built frontend mounted, so pages keep the app's security headers and shop
-# pages their real status and head), minus that build, which would otherwise run again in
-# every replica, each rewriting the files the others serve. Reflex's own functions, so a
-# rename fails loudly here rather than silently serving something else.
-REPLICA_START = """
-import sys
-from reflex_base import constants
-from reflex_base.environment import environment
-from reflex.utils import exec
-environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
-environment.REFLEX_SKIP_COMPILE.set(True)
-exec.run_backend_prod("127.0.0.1", int(sys.argv[1]), constants.LogLevel.INFO, mount_frontend_compiled_app=True)
-"""
 
 
 def say(message: str) -> None:
@@ -130,7 +118,7 @@ class Layout:
             PYTHONUNBUFFERED="1",
             REFLEX_TELEMETRY_ENABLED="false",
             REFLEX_USE_SYSTEM_BUN="1",
-            PATH=f"{ROOT / 'tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
+            PATH=f"{ROOT / '.venv' / 'bin'}:{ROOT / 'tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
         )
 
 
@@ -294,23 +282,36 @@ class Cluster:
         self.run("seeding the demo data", [str(PYTHON), "-m", "commerce.cli", "seed-demo"], env=env)
 
     def build_frontend(self) -> None:
-        """The static frontend, built once for every replica (as `reflex export` does).
-
-        The bundle names its backend as localhost:PORT; in the browser Reflex replaces a
-        local hostname with the page's own, so the socket goes to the balancer's origin."""
+        """The static frontend, built once for every replica (scripts/build-frontend.sh, as
+        the Docker image's build stage does). The pages name their backend localhost:PORT;
+        the browser swaps a local host name for the page's own, so the socket goes to nginx.
+        (Reflex reads REFLEX_API_URL; the script's API_URL alone does not reach the build.)"""
         env = self.layout.app_env("build")
-        env["REFLEX_API_URL"] = f"http://localhost:{self.layout.port}"
-        self.run(
-            "building the frontend (reflex export --frontend-only)",
-            [str(REFLEX), "export", "--frontend-only", "--no-zip", "--env", "prod"],
-            env=env,
+        env["API_URL"] = env["REFLEX_API_URL"] = f"http://localhost:{self.layout.port}"
+        build = [str(ROOT / "scripts" / "build-frontend.sh")]
+        self.run("building the frontend (scripts/build-frontend.sh)", build, env)
+        BUILT_FOR.write_text(env["REFLEX_API_URL"])
+
+    def built_for_this_port(self) -> bool:
+        return BUILT_FOR.is_file() and BUILT_FOR.read_text() == f"http://localhost:{self.layout.port}"
+
+    def replica_command(self, number: int) -> tuple[list[str], dict[str, str]]:
+        """Replica `number`: the image's production start (scripts/start-production.sh) minus
+        its migration: Reflex's backend-only production run, one granian worker, serving the
+        prebuilt frontend (storefront/prebuilt_frontend.py) with the app's headers."""
+        port = self.layout.replica_ports[number - 1]
+        env = self.layout.app_env(f"cluster-replica-{number}")
+        env.update(
+            GRANIAN_WORKERS="1",
+            REFLEX_CHECK_LATEST_VERSION="false",
+            REFLEX_UPLOADED_FILES_DIR=str(self.layout.run_dir / "data" / f"reflex-uploads-{number}"),
         )
+        command = [str(REFLEX), "run", "--env", "prod", "--backend-only", "--backend-host", "127.0.0.1"]
+        return [*command, "--backend-port", str(port)], env
 
     def start_replicas(self) -> None:
-        for number, port in enumerate(self.layout.replica_ports, start=1):
-            env = self.layout.app_env(f"cluster-replica-{number}")
-            env.update(GRANIAN_WORKERS="1", REFLEX_API_URL=f"http://localhost:{self.layout.port}")
-            command = [str(PYTHON), "-c", REPLICA_START, str(port)]
+        for number in (1, 2):
+            command, env = self.replica_command(number)
             self.start(f"replica-{number}", command, env=env)
         for number, port in enumerate(self.layout.replica_ports, start=1):
             health = f"http://127.0.0.1:{port}/healthz"
@@ -472,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8800")))
     parser.add_argument("--database", default=os.environ.get("CLUSTER_DATABASE", "commerce_cluster"))
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("CLUSTER_DIR", ROOT / ".cluster")))
-    parser.add_argument("--skip-build", action="store_true", help="reuse the frontend already in .web/build")
+    parser.add_argument("--skip-build", action="store_true", help="reuse the last build if made for this port")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
 
@@ -493,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         cluster.start_redis()
         cluster.start_s3()
         cluster.prepare_data()
-        if not (args.skip_build and (BUILD_DIR / "index.html").exists()):
+        if not (args.skip_build and cluster.built_for_this_port() and (BUILD_DIR / "index.html").exists()):
             cluster.build_frontend()
         say("starting two replicas and two workers")
         cluster.start_workers()

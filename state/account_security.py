@@ -16,6 +16,13 @@ def _when(at) -> str:
     return at.strftime("%d %b %Y, %H:%M UTC")
 
 
+def _where(place: str, ip: str) -> str:
+    """ "Germany (203.0.113.9)": the country when known, with the address it comes from."""
+    if place and ip:
+        return f"{place} ({ip})"
+    return place or ip
+
+
 class AccountSecurityState(StepUpMixin, rx.State):
     totp_on: bool = False
     passkeys: list[dict[str, str]] = []
@@ -50,14 +57,15 @@ class AccountSecurityState(StepUpMixin, rx.State):
             ]
         found = await self._call(activity.recent_activity)
         self.events = [
-            {"what": row.what, "when": _when(row.at), "device": row.device, "ip": row.ip} for row in found.value or []
+            {"what": row.what, "when": _when(row.at), "device": row.device, "place": _where(row.place, row.ip)}
+            for row in found.value or []
         ]
         live = await self._call(activity.active_sessions)
         self.sessions = [
             {
                 "id": row.session_id,
                 "device": row.device,
-                "ip": row.ip,
+                "place": _where(row.place, row.ip),
                 "since": _when(row.signed_in_at),
                 "this": "yes" if row.this_session else "",
             }

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.delivery",
     "tests.fixtures.effects",
+    "tests.fixtures.metrics",
     "tests.fixtures.s3",
     "tests.fixtures.webhook_receiver",
     "tests.fixtures.world",

@@ -86,29 +86,24 @@ def single_process(work: Path):
     with the embedded defaults for the rest: state in memory, jobs in-process, files on disk."""
     database = f"bench_single_{uuid.uuid4().hex[:8]}"
     layout = launcher.Layout(port=launcher_free_port(), database=database, run_dir=work)
-    create_database(database)
-    env = layout.app_env("bench-single")
+    command, env = launcher.Cluster(layout).replica_command(1)
     for name in ("REDIS_URL", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION"):
         env.pop(name)
-    env.update(GRANIAN_WORKERS="1", REFLEX_API_URL=f"http://localhost:{layout.port}")
+    url = f"http://127.0.0.1:{layout.replica_ports[0]}"
+    env["BASE_URL"] = url
+    create_database(database)
     try:
-        for command in ("migrate", "seed-demo"):
-            subprocess.run(
-                [str(launcher.PYTHON), "-m", "commerce.cli", command], env=env, check=True, capture_output=True
-            )
+        for step in ("migrate", "seed-demo"):
+            cli = [str(launcher.PYTHON), "-m", "commerce.cli", step]
+            subprocess.run(cli, env=env, check=True, capture_output=True)
         log = work / "single.log"
         with log.open("w") as out:
             process = subprocess.Popen(
-                [str(launcher.PYTHON), "-c", launcher.REPLICA_START, str(layout.port)],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         try:
-            wait_for_url(f"{layout.url}/healthz", process, 240, log)
-            yield layout.url, layout.database_url, env["SECRET_KEY"]
+            wait_for_url(f"{url}/healthz", process, 240, log)
+            yield url, layout.database_url, env["SECRET_KEY"]
         finally:
             stop(process)
     finally:
@@ -135,6 +130,15 @@ def whole_cluster(work: Path):
     finally:
         stop(process, signal.SIGINT)
         drop_database(database)
+
+
+def attached(state_path: Path):
+    @contextmanager
+    def running(work: Path):
+        state = json.loads(state_path.read_text())
+        yield state["url"], state["database_url"], state["app_env"]["SECRET_KEY"]
+
+    return running
 
 
 def launcher_free_port() -> int:
@@ -295,6 +299,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=3.0, help="baseline requests per second (default 3)")
     parser.add_argument("--base-seconds", type=float, default=20.0)
     parser.add_argument("--spike-seconds", type=float, default=60.0)
+    parser.add_argument("--attach", type=Path, help="cluster: use the one running with this cluster.json")
     args = parser.parse_args()
     steps = [
         ("baseline", args.rate, args.base_seconds),
@@ -305,6 +310,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix=f"bench-{args.target}-"))
     try:
         start = single_process if args.target == "single" else whole_cluster
+        if args.attach:
+            start = attached(args.attach)
         with start(work) as (base, database_url, secret):
             print(f"{args.target}: {base}; placing {payments} orders to pay during the run", flush=True)
             webhooks = place_orders(database_url, secret, base, payments)

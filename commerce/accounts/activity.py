@@ -1,8 +1,8 @@
 """An account's security activity (sign-ins, failures, changes) and its active sessions.
 
 Each row records what the app itself saw: the client's address and its browser and
-system as its User-Agent names them. No place is shown: the app has no location source
-(a GeoIP database is not part of the deployment), and it does not guess one.
+system as its User-Agent names them. The place shown is the address's country, looked up
+offline (`places`), never anything finer.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from commerce.accounts.places import approximate_place
 from commerce.actor import Actor, require_signed_in
 from commerce.errors import NotFound
 from commerce.kit.time import utcnow
@@ -88,6 +89,7 @@ class SecurityEventView:
     at: datetime
     device: str
     ip: str
+    place: str  # the address's country, "" when unknown
 
 
 _WHAT = {
@@ -104,6 +106,7 @@ _WHAT = {
     SecurityEventKind.PASSKEY_REMOVED: "Passkey removed",
     SecurityEventKind.SESSION_ENDED: "A session was signed out",
     SecurityEventKind.SIGNED_OUT_EVERYWHERE: "Signed out everywhere",
+    SecurityEventKind.EMAIL_CHANGED: "Email address changed",
 }
 
 
@@ -122,6 +125,7 @@ def recent_activity(s: Session, actor: Actor, *, limit: int = SHOWN_EVENTS) -> l
             at=row.created_at,
             device=row.device,
             ip=row.ip or "",
+            place=approximate_place(row.ip),
         )
         for row in rows
     ]
@@ -132,6 +136,7 @@ class SessionView:
     session_id: str  # the session's family id (it keeps it across token rotations)
     device: str
     ip: str
+    place: str
     signed_in_at: datetime
     this_session: bool
 
@@ -162,6 +167,7 @@ def active_sessions(s: Session, actor: Actor) -> list[SessionView]:
             session_id=row.family_id,
             device=row.device or "Unknown device",
             ip=row.ip or "",
+            place=approximate_place(row.ip),
             signed_in_at=first_seen.get(row.family_id, row.created_at),
             this_session=row.family_id == actor.session_id,
         )

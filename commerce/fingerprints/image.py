@@ -17,7 +17,9 @@ from __future__ import annotations
 import io
 import multiprocessing
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
+from unittest import mock
 
 import cv2
 import numpy as np
@@ -26,19 +28,16 @@ from PIL import Image
 from commerce.fingerprints.evidence import LayerEvidence, LayerOutcome, judge
 from commerce.fingerprints.payload import PAYLOAD_BITS, as_text, check, from_text, image_seeds
 
-# blind-watermark's pool module calls multiprocessing.set_start_method("fork") when it is
-# imported. In a process that has already chosen its start method (a granian worker of a
-# backend started without Reflex's compile step, e.g. `reflex run --backend-only` or a
-# cluster replica) that raises and the app does not start; elsewhere it would change the
-# method for the whole process. Its process pool is not used here (the default mode runs
-# in the caller), so the call is skipped while the library loads.
-_set_start_method = multiprocessing.set_start_method
-multiprocessing.set_start_method = lambda *args, **kwargs: None  # type: ignore[assignment]
-try:
-    from blind_watermark import WaterMark, bw_notes  # type: ignore[import-untyped]  # noqa: E402
-finally:
-    multiprocessing.set_start_method = _set_start_method
-
+# blind-watermark's pool module calls multiprocessing.set_start_method("fork") on import,
+# which raises once the process has chosen a start method: Reflex's backend-only production
+# start (scripts/start-production.sh) chooses "fork" before it imports the app. We run the
+# library in one process, so its choice is not needed then and the call is skipped.
+with (
+    mock.patch.object(multiprocessing, "set_start_method")
+    if multiprocessing.get_start_method(allow_none=True)
+    else nullcontext()
+):
+    from blind_watermark import WaterMark, bw_notes  # type: ignore[import-untyped]
 
 bw_notes.close()  # the library prints a banner once per process otherwise
 

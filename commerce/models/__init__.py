@@ -3,6 +3,7 @@
 from commerce.models.accounts import (
     NO_PASSWORD,
     AuthSession,
+    EmailChangeToken,
     PasswordResetToken,
     RegistrationToken,
     User,
@@ -161,6 +162,7 @@ __all__ = [
     "OrderStatus",
     "OrderTransition",
     "PasswordResetToken",
+    "EmailChangeToken",
     "RegistrationToken",
     "PaymentEventKind",
     "PricingMode",

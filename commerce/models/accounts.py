@@ -75,6 +75,21 @@ class PasswordResetToken(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class EmailChangeToken(SQLModel, table=True):
+    """A change of an account's email waiting for the link sent to the new address: the
+    address changes only when its owner proves they read mail there."""
+
+    __tablename__ = "email_change_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    new_email: str = Field(max_length=320)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class RegistrationToken(SQLModel, table=True):
     """A sign-up waiting for its email link: the account is created only when the link is
     opened, so the form's answer is the same whether or not the email has an account."""

@@ -104,6 +104,7 @@ class SecurityEventKind(StrEnum):
     PASSKEY_REMOVED = "passkey_removed"
     SESSION_ENDED = "session_ended"
     SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+    EMAIL_CHANGED = "email_changed"
 
 
 class SecurityEvent(SQLModel, table=True):

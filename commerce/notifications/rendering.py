@@ -27,6 +27,11 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
     "confirm_registration": (frozenset({"display_name", "confirm_url", "expires_hours"}), {}),
     # Someone signed up with an address that already has an account: its owner is told.
     "registration_attempt": (frozenset({"display_name", "sign_in_url", "reset_url"}), {}),
+    # A change of email: the link goes to the new address; the old one is told once it changed;
+    # a new address that already has an account gets a note instead of a link.
+    "email_change_confirm": (frozenset({"display_name", "confirm_url", "expires_hours"}), {}),
+    "email_changed": (frozenset({"display_name", "new_email_masked"}), {}),
+    "email_change_taken": (frozenset({"display_name", "sign_in_url", "reset_url"}), {}),
     # Unknown clients were locked out of the account: a link that makes a device known to it.
     "sign_in_unlock": (frozenset({"display_name", "unlock_url", "window_minutes"}), {}),
     # A sign-in from a browser that had not signed in to the account before.
@@ -62,6 +67,9 @@ _SUBJECTS = {
     "password_reset": "Reset your {{ site_name }} password",
     "confirm_registration": "Confirm your email to finish signing up to {{ site_name }}",
     "registration_attempt": "Someone tried to sign up to {{ site_name }} with your email",
+    "email_change_confirm": "Confirm your new email address for {{ site_name }}",
+    "email_changed": "The email address of your {{ site_name }} account was changed",
+    "email_change_taken": "Someone tried to move a {{ site_name }} account to your email",
     "sign_in_unlock": "Sign in to {{ site_name }} from a new device",
     "new_device_sign_in": "New sign-in to your {{ site_name }} account",
     "welcome": "Welcome to {{ site_name }}, {{ display_name }}",

@@ -35,6 +35,7 @@ from commerce.models import (
     Cart,
     CartItem,
     DownloadEvent,
+    EmailChangeToken,
     FailedJob,
     LibrarySeen,
     LibraryState,
@@ -109,6 +110,7 @@ def _erase(s: Session, user: User) -> ErasureDone:
     s.exec(delete(PasswordResetToken).where(col(PasswordResetToken.user_id) == user_id))
     s.exec(delete(RegistrationToken).where(col(RegistrationToken.email) == old_email))
     s.exec(delete(OrderAccessLink).where(col(OrderAccessLink.user_id) == user_id))
+    s.exec(delete(EmailChangeToken).where(col(EmailChangeToken.user_id) == user_id))
 
     # Second factors, security activity and every sign-in in progress.
     for factor in (TotpFactor, RecoveryCode, Passkey, PendingSignIn, WebAuthnChallenge, SecurityEvent):

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from commerce.accounts.step_up import require_recent_second_factor
@@ -234,6 +235,17 @@ def set_endpoint_enabled(s: Session, actor: Actor, endpoint_id: int, *, enabled:
     s.add(endpoint)
     s.flush()
     return _view(endpoint)
+
+
+def delete_endpoint(s: Session, actor: Actor, endpoint_id: int) -> None:
+    """Delete an endpoint with its deliveries: nothing more is sent to it, and an attempt
+    already on its way records nothing (the seller's history of it goes too)."""
+    endpoint = _own_endpoint(s, actor, endpoint_id, for_update=True)
+    message_ids = select(WebhookMessage.id).where(WebhookMessage.endpoint_id == endpoint.id)
+    s.exec(delete(WebhookAttempt).where(col(WebhookAttempt.message_id).in_(message_ids)))
+    s.exec(delete(WebhookMessage).where(col(WebhookMessage.endpoint_id) == endpoint.id))
+    s.delete(endpoint)
+    s.flush()
 
 
 def reveal_secret(s: Session, actor: Actor, endpoint_id: int) -> SecretView:

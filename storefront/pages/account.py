@@ -17,7 +17,9 @@ from components.forms import (
     submit_row,
 )
 from components.passkey import passkey_button
+from components.step_up import step_up_prompt
 from state.account import AccountState
+from state.account_email import AccountEmailState
 from state.account_security import AccountSecurityState as Security
 from state.notifications import PreferencesState
 from state.privacy import PrivacyState
@@ -36,6 +38,49 @@ def profile() -> rx.Component:
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
         ),
         id="account-profile",
+    )
+
+
+def change_email() -> rx.Component:
+    return section_card(
+        "Change email address",
+        rx.cond(
+            AccountState.has_password,
+            rx.fragment(
+                form_error(AccountEmailState.email_errors.get("form", ""), id="email-error"),
+                form_notice(AccountEmailState.email_notice, id="email-notice"),
+                step_up_prompt(AccountEmailState.step_up_needed, AccountEmailState.confirm_step_up, id="email-step-up"),
+                stacked_form(
+                    labelled_input(
+                        "New email address",
+                        name="new_email",
+                        id="email-new",
+                        type="email",
+                        auto_complete="email",
+                        error=AccountEmailState.email_errors.get("email", ""),
+                    ),
+                    labelled_input(
+                        "Current password",
+                        name="current_password",
+                        id="email-password",
+                        type="password",
+                        auto_complete="current-password",
+                        error=AccountEmailState.email_errors.get("current_password", ""),
+                    ),
+                    submit_row(
+                        submit_button(
+                            "Send confirmation link", id="email-submit", loading=AccountEmailState.email_pending
+                        )
+                    ),
+                    on_submit=AccountEmailState.request_change,
+                    id="email-form",
+                ),
+            ),
+            rx.text("Set a password below first: changing your email address asks for it.", id="email-needs-password"),
+        ),
+        description="We send a link to the new address; your email changes when you open it, "
+        "and your current address is told.",
+        id="account-email-change",
     )
 
 
@@ -413,7 +458,7 @@ def security_activity() -> rx.Component:
                     rx.text(
                         row["when"],
                         rx.cond(row["device"] != "", " · " + row["device"], ""),
-                        rx.cond(row["ip"] != "", " · " + row["ip"], ""),
+                        rx.cond(row["place"] != "", " · " + row["place"], ""),
                         size="1",
                         color=theme.TEXT_MUTED,
                     ),
@@ -421,8 +466,8 @@ def security_activity() -> rx.Component:
             ),
             id="security-activity",
         ),
-        description="Sign-ins, failed attempts and changes, newest first. Places are not shown: "
-        "the marketplace does not look up where an address is.",
+        description="Sign-ins, failed attempts and changes, newest first. A place is the country "
+        "the address belongs to, and may be a network's country rather than yours.",
         id="account-activity",
     )
 
@@ -438,7 +483,9 @@ def sessions() -> rx.Component:
                         rx.box(
                             rx.text(row["device"], rx.cond(row["this"] != "", " (this browser)", ""), weight="medium"),
                             rx.text(
-                                "Signed in " + row["since"], rx.cond(row["ip"] != "", " · " + row["ip"], ""), size="1"
+                                "Signed in " + row["since"],
+                                rx.cond(row["place"] != "", " · " + row["place"], ""),
+                                size="1",
                             ),
                         ),
                         rx.cond(
@@ -614,12 +661,19 @@ def delete_account() -> rx.Component:
     routes.ACCOUNT,
     title="Your account",
     description="Your profile, password and shop.",
-    on_load=[AccountState.open_page, PreferencesState.load, PrivacyState.load, Security.load],
+    on_load=[
+        AccountState.open_page,
+        AccountEmailState.open_account_page,
+        PreferencesState.load,
+        PrivacyState.load,
+        Security.load,
+    ],
 )
 def account() -> rx.Component:
     return column(
         rx.heading("Your account", as_="h1", size="7"),
         profile(),
+        change_email(),
         password_section(),
         two_factor(),
         update_emails(),
@@ -629,6 +683,42 @@ def account() -> rx.Component:
         security_activity(),
         your_data(),
         delete_account(),
+        max_width="40rem",
+    )
+
+
+@shop_page(
+    routes.EMAIL_CHANGE_CONFIRM,
+    title="Confirm your new email address",
+    description="Confirm the new email address of your marketplace account.",
+    on_load=AccountEmailState.open_confirm_page,
+)
+def confirm_email_change() -> rx.Component:
+    return column(
+        rx.heading("Confirm your new email address", as_="h1", size="7"),
+        rx.cond(
+            AccountEmailState.confirmed_email != "",
+            rx.vstack(
+                rx.text(
+                    "Your account now uses ",
+                    rx.text.strong(AccountEmailState.confirmed_email),
+                    ". Sign in with it from now on.",
+                    id="email-confirmed",
+                ),
+                rx.box(link_button("Go to your account", routes.ACCOUNT, id="email-confirmed-account")),
+            ),
+            rx.vstack(
+                form_error(AccountEmailState.confirm_error, id="email-confirm-error"),
+                rx.text("Use this address for your account from now on?"),
+                rx.button(
+                    "Confirm my new email",
+                    on_click=AccountEmailState.confirm,
+                    loading=AccountEmailState.confirm_pending,
+                    id="email-confirm",
+                    size="3",
+                ),
+            ),
+        ),
         max_width="40rem",
     )
 

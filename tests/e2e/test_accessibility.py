@@ -75,6 +75,7 @@ PUBLIC_PAGES = [
     Visit("/login"),
     Visit("/register"),
     Visit("/reset"),
+    Visit("/account/email/not-a-real-link", "#email-confirm"),
     Visit("/no-such-page"),
 ]
 BUYER_PAGES = [

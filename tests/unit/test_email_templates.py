@@ -27,6 +27,13 @@ CONTEXTS = {
     "registration_attempt": dict(
         display_name="Zoë", sign_in_url="https://shop.test/login", reset_url="https://shop.test/reset"
     ),
+    "email_change_confirm": dict(
+        display_name="Zoë", confirm_url="https://shop.test/account/email/t0k", expires_hours=24
+    ),
+    "email_changed": dict(display_name="Zoë", new_email_masked="z•••@example.com"),
+    "email_change_taken": dict(
+        display_name="Zoë", sign_in_url="https://shop.test/login", reset_url="https://shop.test/reset"
+    ),
     "receipt": dict(
         display_name="Zoë",
         order_reference="ORD-7Q2K",
@@ -92,6 +99,9 @@ FACTS = {
     "sign_in_unlock": ["Zoë", "https://shop.test/api/session/unlock?token=u1", "15 minutes"],
     "new_device_sign_in": ["Zoë", "Firefox on Windows", "203.0.113.9", "https://shop.test/account"],
     "registration_attempt": ["Zoë", "https://shop.test/login", "https://shop.test/reset", "already has an account"],
+    "email_change_confirm": ["Zoë", "https://shop.test/account/email/t0k", "24 hours", "keeps its current address"],
+    "email_changed": ["Zoë", "z•••@example.com", "change it"],
+    "email_change_taken": ["Zoë", "https://shop.test/login", "nothing was changed"],
     "receipt": [
         "ORD-7Q2K",
         "Brush Pack",
