@@ -5,7 +5,7 @@ times that for 60 s, then the baseline again; p50/p95 and the error rate of each
     .venv/bin/python bench/cluster/run.py cluster    # `make cluster`: nginx, 2 replicas, 2 workers
     .venv/bin/python bench/cluster/run.py cluster --rate 3 --base-seconds 20 --spike-seconds 60
 
-The load is bench/checkout's shoppers, open loop (requests leave on schedule whether or not
+The load is bench/checkout's shoppers (one buyer per order), open loop (requests leave on schedule whether or not
 the earlier ones have been answered, so a slow server is charged its queueing): of every
 ten requests, six open a product page (the app's page with its real head and status, one
 catalogue query), three open the home page, and one pays an order (TestPay's signed
@@ -179,9 +179,9 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-def place_orders(database_url: str, secret: str, base: str, count: int) -> list[tuple[bytes, dict[str, str]]]:
+def place_orders(database_url: str, secret: str, base: str, count: int) -> list[tuple[bytes, dict[str, str], str]]:
     """`count` orders placed by the demo buyer and paid on TestPay, their webhooks not yet
-    delivered: (payload, headers) of each, for the load to POST."""
+    delivered: (payload, headers, order reference) of each, for the load to POST."""
     os.environ.update(DATABASE_URL=database_url, SECRET_KEY=secret, BASE_URL=base)
     os.environ.pop("REDIS_URL", None)
     from sqlmodel import select
@@ -189,7 +189,6 @@ def place_orders(database_url: str, secret: str, base: str, count: int) -> list[
     from commerce import wiring
     from commerce.actor import Actor
     from commerce.db import unit_of_work
-    from commerce.demo import BUYER_EMAIL
     from commerce.jobs import EagerBackend, jobs_run_by
     from commerce.models import Order, Product, User, UserRole
     from commerce.orders.cart import CartSettings
@@ -201,16 +200,23 @@ def place_orders(database_url: str, secret: str, base: str, count: int) -> list[
     gateway = TestPayGateway(secret, base, send_event=lambda delivery: None)
     slugs = [path.rsplit("/", 1)[1] for path in PRODUCT_PAGES]
     webhooks = []
+    run = uuid.uuid4().hex[:8]
     with jobs_run_by(EagerBackend()):
         with unit_of_work() as s:
-            buyer = s.exec(select(User).where(User.email == BUYER_EMAIL)).one()
             products = [s.exec(select(Product.id).where(Product.slug == slug)).one() for slug in slugs]
-        actor = Actor(user_id=buyer.id, role=UserRole.BUYER)
-        for index in range(count):
+            # One buyer per order: checkout gives a buyer back their pending order for the same cart.
+            buyers = [
+                User(email=f"bench-{run}-{n}@example.com", display_name=f"Bench {n}", password_hash="!")
+                for n in range(count)
+            ]
+            s.add_all(buyers)
+            s.flush()
+            buyer_ids = [buyer.id for buyer in buyers]
+        for index, buyer_id in enumerate(buyer_ids):
             with unit_of_work() as s:
                 placed = start_checkout(
                     s,
-                    actor,
+                    Actor(user_id=buyer_id, role=UserRole.BUYER),
                     gateway,
                     items=[CartInput(products[index % len(products)])],
                     settings=CartSettings(None, None, "USD"),
@@ -220,13 +226,13 @@ def place_orders(database_url: str, secret: str, base: str, count: int) -> list[
                     select(Order.payment_session_id).where(Order.reference == placed.order_reference)
                 ).one()
             attempt = gateway.pay(session_id, "4242 4242 4242 4242")
-            webhooks.append((attempt.webhook.payload, dict(attempt.webhook.headers)))
+            webhooks.append((attempt.webhook.payload, dict(attempt.webhook.headers), placed.order_reference))
     return webhooks
 
 
 def request(base: str, kind: str, webhook) -> None:
     if kind == "pay":
-        payload, headers = webhook
+        payload, headers, _ = webhook
         call = urllib.request.Request(f"{base}/api/webhooks/testpay", data=payload, headers=headers, method="POST")
     elif kind == "product":
         call = urllib.request.Request(base + PRODUCT_PAGES[hash(threading.get_ident()) % len(PRODUCT_PAGES)])
@@ -236,6 +242,28 @@ def request(base: str, kind: str, webhook) -> None:
         response.read()
 
 
+# The orders whose payment the load sent, to check afterwards that each was paid and delivered.
+sent: list[str] = []
+
+
+def paid_and_delivered(database_url: str, references: list[str]) -> tuple[int, int]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "select count(distinct o.id) filter (where o.status = 'paid'),"
+                " count(distinct o.id) filter (where o.status = 'paid' and d.fulfilment_id is not null)"
+                " from orders o join fulfilments f on f.order_id = o.id"
+                " left join fulfilment_deliveries d on d.fulfilment_id = f.id where o.reference = any(:refs)"
+            ),
+            {"refs": references},
+        ).one()
+    engine.dispose()
+    return row[0], row[1]
+
+
 MIX = ("product", "home", "product", "product", "home", "product", "pay", "product", "home", "product")
 
 
@@ -243,6 +271,7 @@ def run_load(base: str, steps: list[tuple[str, float, float]], webhooks) -> list
     """Each step (name, requests per second, seconds), open loop; returns per-step figures."""
     assert base.startswith("http://127.0.0.1:"), "loopback only"
     results: dict[str, list[tuple[float, bool]]] = {name: [] for name, _, _ in steps}
+    sent.clear()
     lock = threading.Lock()
     pending_webhooks = list(webhooks)
     sequence = 0
@@ -272,6 +301,8 @@ def run_load(base: str, steps: list[tuple[str, float, float]], webhooks) -> list
                 webhook = pending_webhooks.pop() if kind == "pay" and pending_webhooks else None
                 if kind == "pay" and webhook is None:
                     kind = "product"
+                if webhook is not None:
+                    sent.append(webhook[2])
                 pool.submit(one, name, kind, due, webhook)
             offset += seconds
     figures = []
@@ -316,9 +347,16 @@ def main() -> int:
             print(f"{args.target}: {base}; placing {payments} orders to pay during the run", flush=True)
             webhooks = place_orders(database_url, secret, base, payments)
             figures = run_load(base, steps, webhooks)
+            finished = time.monotonic()
+            paid, delivered = paid_and_delivered(database_url, sent)
+            while (paid < len(sent) or delivered < paid) and time.monotonic() - finished < 120:
+                time.sleep(1)
+                paid, delivered = paid_and_delivered(database_url, sent)
+            caught_up = time.monotonic() - finished
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{args.target}: open loop, {MIX.count('pay')} in {len(MIX)} requests a payment\n")
+    print(f"payments sent: {len(sent)}; paid: {paid}; delivered: {delivered}, {caught_up:.0f} s after the load ended\n")
     print("| step | rate/s | seconds | requests | errors | p50 ms | p95 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for row in figures:
