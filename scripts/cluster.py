@@ -314,7 +314,7 @@ class Cluster:
             command, env = self.replica_command(number)
             self.start(f"replica-{number}", command, env=env)
         for number, port in enumerate(self.layout.replica_ports, start=1):
-            health = f"http://127.0.0.1:{port}/healthz"
+            health = f"http://127.0.0.1:{port}/readyz"  # database, Redis, S3 and search reachable
             self.wait_for(f"replica-{number}", lambda url=health: _http_ok(url), START_TIMEOUT, f"replica {port}")
 
     def start_workers(self) -> None:
