@@ -1,11 +1,13 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N] [--metrics-port P] |
+analytics-purge | refresh-rates | seal-files | vapid-key | check-config | worker [--threads N] [--metrics-port P] |
 backup DEST | restore SOURCE [--force] | rotate-keys` (docs/operations.md)."""
 
 from __future__ import annotations
 
 import argparse
+import base64
 import logging
+import secrets
 import signal
 import sys
 import threading
@@ -21,6 +23,7 @@ from commerce.config import PROJECT_ROOT, get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.jobs.worker import start_worker
+from commerce.notifications import push
 from commerce.observability import metrics
 from commerce.observability.start import start_observability
 from commerce.operations import backups, key_rotation
@@ -34,6 +37,8 @@ log = logging.getLogger(__name__)
 def _alembic_config() -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", get_settings().database_url)
+    # Alembic's lines go through the app's logging (JSON in production), not alembic.ini's.
+    config.attributes["configure_logging"] = False
     return config
 
 
@@ -109,6 +114,13 @@ def seal_files() -> None:
     print(f"{seal()} file(s) sealed.")
 
 
+def vapid_key() -> None:
+    """A new Web Push key pair: the private key for VAPID_PRIVATE_KEY, and its public key."""
+    private_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    print(f"VAPID_PRIVATE_KEY={private_key}")
+    print(f"# public key (browsers receive it from the account page): {push.public_key(private_key)}")
+
+
 def known_revisions() -> set[str]:
     """The schema revisions this code's migrations know."""
     return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
@@ -179,6 +191,7 @@ COMMANDS = {
     "analytics-purge": analytics_purge,
     "refresh-rates": refresh_rates,
     "seal-files": seal_files,
+    "vapid-key": vapid_key,
     "check-config": lambda: print("configuration ok"),
     "rotate-keys": rotate_keys,
 }

@@ -27,6 +27,7 @@ from storefront.api import api
 from storefront.layout import Page
 from storefront.pages.account import account, account_deleted, confirm_email_change
 from storefront.pages.admin.audit import admin_audit
+from storefront.pages.admin.flags import admin_flags
 from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
 from storefront.pages.admin.payouts import admin_payouts
@@ -103,6 +104,7 @@ PAGES: tuple[Page, ...] = (
     admin_payouts,
     admin_shops,
     admin_settings,
+    admin_flags,
     admin_audit,
     admin_privacy,
     account_deleted,
