@@ -22,12 +22,8 @@ from commerce.kit.ids import parse_id
 from commerce.notifications import inapp, preferences, push
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView
-<<<<<<< HEAD
-from state import service_call, watch_lease
-=======
 from commerce.notifications.push import DeviceView
-from state import service_call
->>>>>>> main
+from state import service_call, watch_lease
 from state.analytics import DashboardState
 from state.form_data import text_field
 from state.page import PageState, Pagination, ServiceState, page_number, paged
