@@ -22,7 +22,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run worker lint test deps test-deps migrate seed reindex clean messages
+.PHONY: run worker cluster lint test deps test-deps migrate seed reindex clean messages
 
 run: deps
 	$(PY) -m commerce.cli migrate
@@ -34,6 +34,13 @@ run: deps
 THREADS ?= 4
 worker: deps
 	$(PY) -m commerce.cli worker --threads $(THREADS)
+
+# The app as a cluster on this machine (scripts/cluster.py): PostgreSQL, a Redis of its own,
+# a moto S3 server, two replicas, two workers and nginx in front at http://127.0.0.1:$(CLUSTER_PORT).
+# Ctrl-C stops it all. moto comes with the test requirements: S3 here is a stand-in.
+CLUSTER_PORT ?= 8800
+cluster: test-deps
+	$(PY) scripts/cluster.py --port $(CLUSTER_PORT)
 
 # The gate before the tests: ruff (lint and format), the import contracts of
 # docs/architecture.md (lint-imports), and mypy over the domain.

@@ -20,7 +20,7 @@ from commerce.delivery.library import LibraryItem, LibraryProductView
 from commerce.i18n import gettext
 from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
-from state import service_call
+from state import service_call, watch_lease
 from state.language import speaking
 from state.page import Pagination, ServiceState, page_number
 from state.session import client_connected, current_actor
@@ -46,7 +46,8 @@ class LibraryState(ServiceState, rx.State):
     # The page shown: `?page=` on load, back to 1 when the search changes.
     _page: int = 1
     _version: int = -1
-    _watching: bool = False
+    # The watcher's claim on this tab (state.watch_lease): 0 when none runs.
+    _watching_until: float = 0.0
 
     @rx.event
     async def load(self):
@@ -80,9 +81,9 @@ class LibraryState(ServiceState, rx.State):
     @rx.event(background=True)
     async def watch(self):
         async with self:
-            if self._watching:
+            if watch_lease.held(self._watching_until):
                 return
-            self._watching = True
+            self._watching_until = watch_lease.lease()
             actor = await current_actor(self)
         try:
             for _ in range(MAX_POLLS):
@@ -90,6 +91,7 @@ class LibraryState(ServiceState, rx.State):
                 async with self:
                     if not _on_library_page(self) or not client_connected(self):
                         return
+                    self._watching_until = watch_lease.lease()
                     seen = self._version
                 result = await service_call.call(library.current_library_version, actor)
                 if not result.ok:  # signed out meanwhile: nothing left to watch
@@ -102,7 +104,7 @@ class LibraryState(ServiceState, rx.State):
                             await product_state._reload()
         finally:
             async with self:
-                self._watching = False
+                self._watching_until = 0.0
 
 
 class LibraryProductState(ServiceState, rx.State):

@@ -17,7 +17,7 @@ from commerce.models import OrderStatus
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView
-from state import service_call
+from state import service_call, watch_lease
 from state.cart import after_payment, local_path, receipt_token_for
 from state.page import Pagination, ServiceState, page_number, paged
 from state.session import client_connected, current_actor
@@ -175,6 +175,8 @@ class OrderState(rx.State):
     _token: str = ""
     # The order the background watcher is following ("" when none runs).
     _watched_reference: str = ""
+    # Its claim on this tab (state.watch_lease), renewed every round.
+    _watching_until: float = 0.0
 
     def _viewer(self) -> Actor:
         return Actor(user_id=self._viewer_user_id, role=self._viewer_role, shop_id=self._viewer_shop_id)
@@ -208,9 +210,10 @@ class OrderState(rx.State):
         delivers has arrived (bounded)."""
         async with self:
             reference, actor, token = self.order.reference, self._viewer(), self._token
-            if not reference or self._watched_reference == reference:
+            if not reference or (self._watched_reference == reference and watch_lease.held(self._watching_until)):
                 return  # nothing to watch, or this order's watcher is already running
             self._watched_reference = reference
+            self._watching_until = watch_lease.lease()
             self.watching = True
         try:
             for _ in range(int(POLL_LIMIT_SECONDS / POLL_SECONDS)):
@@ -219,6 +222,7 @@ class OrderState(rx.State):
                 async with self:
                     if self.order.reference != reference or view is None or not client_connected(self):
                         return  # the buyer opened another order or closed the tab
+                    self._watching_until = watch_lease.lease()
                     was_pending = self.order.is_pending
                     page = order_page(view)
                     if page != self.order:

@@ -146,7 +146,8 @@ for page in PAGES:
 @contextlib.asynccontextmanager
 async def background_jobs():
     """Jobs run for as long as the app: in-process by default, or sent to Redis workers."""
-    configure_jobs(get_settings().redis_url)
+    settings = get_settings()
+    configure_jobs(settings.redis_url, broker_options=settings.job_broker_options)
     # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
     await asyncio.to_thread(redeliver_pending)
     rollups = asyncio.create_task(periodic_rollups())
