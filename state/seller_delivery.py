@@ -13,6 +13,7 @@ import reflex as rx
 
 from commerce.delivery import downloads
 from commerce.delivery.downloads import DeliverySettingsView, DownloadStats
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
 from commerce.licensing.service import KEY_FILTERS, ActivationView, SellerKeyRow
@@ -79,23 +80,23 @@ class SellerDeliveryState(PageState, rx.State):
             fingerprint=form_data.get("fingerprint") in ("on", True, "true"),
         )
         self.settings_error = result.error
-        self.settings_notice = "Download settings saved." if result.ok else ""
+        self.settings_notice = bo_gettext("Download settings saved.") if result.ok else ""
         if result.ok:
             self.settings = result.value
 
     @rx.event
     async def reset_downloads(self, buyer_id: int):
         await self._act(
-            downloads.reset_downloads, self._product_id(), buyer_id, done="The buyer's downloads were reset."
+            downloads.reset_downloads, self._product_id(), buyer_id, done=bo_N_("The buyer's downloads were reset.")
         )
 
     @rx.event
     async def revoke_key(self, key_id: int):
-        await self._act(licensing.revoke_key, key_id, done="The key was revoked; it no longer validates.")
+        await self._act(licensing.revoke_key, key_id, done=bo_N_("The key was revoked; it no longer validates."))
 
     @rx.event
     async def reenable_key(self, key_id: int):
-        await self._act(licensing.reenable_key, key_id, done="The key works again.")
+        await self._act(licensing.reenable_key, key_id, done=bo_N_("The key works again."))
 
     @rx.event
     async def rotate_key(self, key_id: int):
@@ -103,7 +104,7 @@ class SellerDeliveryState(PageState, rx.State):
         await self._act(
             licensing.rotate_key,
             key_id,
-            done="The buyer has a new key in their library; the old one no longer validates.",
+            done=bo_N_("The buyer has a new key in their library; the old one no longer validates."),
         )
 
     @rx.event
