@@ -14,7 +14,7 @@ from commerce import audit, payments
 from commerce.audit import AuditEntry
 from commerce.flags import service as flag_service
 from commerce.flags.service import FlagView
-from commerce.i18n import bo_gettext, bo_N_, format_number
+from commerce.i18n import bo_gettext, bo_N_, bo_ngettext, format_number
 from commerce.kit.ids import parse_id
 from commerce.moderation import checks, orders, quality, settings, users
 from commerce.moderation.orders import AdminOrderView, OrderRow
@@ -47,6 +47,8 @@ class AdminUsersState(PageState, rx.State):
     # Suspending asks first: what happens to the shop, its live products and its payouts.
     suspension: SuspensionImpact | None = None
     confirming_suspension: bool = False
+    # What happens to its live products, a sentence whose plural only the server can choose.
+    suspension_products: str = ""
     _suspension_reason: str = ""
 
     async def _search(self) -> None:
@@ -112,6 +114,11 @@ class AdminUsersState(PageState, rx.State):
             self.error = result.error
             if result.ok:
                 self.suspension, self._suspension_reason = result.value, reason
+                self.suspension_products = bo_ngettext(
+                    "Its {count} live product leaves the shop pages and search; buyers keep what they already bought.",
+                    "Its {count} live products leave the shop pages and search; buyers keep what they already bought.",
+                    result.value.live_products,
+                )
                 self.confirming_suspension = True
 
     @rx.event

@@ -13,7 +13,7 @@ import reflex as rx
 
 from commerce.delivery import downloads
 from commerce.delivery.downloads import DeliverySettingsView, DownloadStats
-from commerce.i18n import bo_gettext, bo_N_
+from commerce.i18n import bo_gettext, bo_N_, bo_ngettext
 from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
 from commerce.licensing.service import KEY_FILTERS, ActivationView, SellerKeyRow
@@ -37,6 +37,9 @@ class SellerDeliveryState(PageState, rx.State):
     revealed: dict[str, str] = {}
     activations_for: int = 0
     activations: list[ActivationView] = []
+    # Sentences with a number, whose plural only the server can choose.
+    downloads_total: str = ""
+    waiting_note: str = ""
 
     def _product_id(self) -> int:
         return parse_id(self.delivery_product_id) or 0  # the dynamic segment of routes.SELLER_DELIVERY
@@ -47,6 +50,15 @@ class SellerDeliveryState(PageState, rx.State):
         self.not_found, self.settings = not result.ok, result.value
         if result.ok:
             self.stats = (await self._call(downloads.download_stats, product_id)).value
+            total = self.stats.total if self.stats is not None else 0
+            self.downloads_total = bo_ngettext("{count} download in total", "{count} downloads in total", total)
+            self.waiting_note = bo_ngettext(
+                "{count} paid sale is waiting for a license key: import more keys in the product editor and it is "
+                "delivered at once.",
+                "{count} paid sales are waiting for a license key: import more keys in the product editor and they "
+                "are delivered at once.",
+                result.value.waiting,
+            )
             if result.value.delivers_keys:
                 self.keys, self.pagination = paged(
                     await self._call(

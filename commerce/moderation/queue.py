@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
+from commerce.i18n import bo_N_
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label, utcnow
 from commerce.links import ADMIN_ORDERS_PATH, ADMIN_USERS_PATH, product_url, shop_url
@@ -53,7 +54,7 @@ from commerce.reviews.service import REPORT_REASONS
 KINDS = ("all", "product", "review", "shop", "delivery")
 # How long an automatically refunded delivery problem stays in the queue for admins to see.
 DELIVERY_PROBLEM_DAYS = 14
-AGES = {"any": "Any age", "new": "Under a day", "day": "Over a day", "week": "Over a week"}
+AGES = {"any": bo_N_("Any age"), "new": bo_N_("Under a day"), "day": bo_N_("Over a day"), "week": bo_N_("Over a week")}
 REPORTS_SHOWN = 3
 
 
