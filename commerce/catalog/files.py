@@ -31,6 +31,7 @@ from commerce.catalog.uploads import (
     read_head,
     sniff_content_type,
 )
+from commerce.catalog.viewable import view_kind
 from commerce.catalog.views import ProductEditView, product_edit_view
 from commerce.config import get_settings
 from commerce.db import after_commit
@@ -239,6 +240,18 @@ def remove_file(s: Session, actor: Actor, file_id: int, *, store: BlobStore | No
         blobs = store or storage.blob_store()
         # Only once the row is gone for good; a rollback keeps both.
         after_commit(s, lambda: blobs.delete(key))
+    touch(product, searchable=False)
+    return product_edit_view(s, product, shop)
+
+
+def set_file_online_only(s: Session, actor: Actor, file_id: int, enabled: bool) -> ProductEditView:
+    """Whether buyers may only read (PDF) or play (audio, video) this file in the browser."""
+    row, product, shop = _owned_file(s, actor, file_id)
+    if enabled and view_kind(row.content_type) is None:
+        raise ValidationError(
+            f"Only PDFs, audio and video can be viewed online, and '{row.filename}' is none of them.", "online_only"
+        )
+    row.online_only = bool(enabled)
     touch(product, searchable=False)
     return product_edit_view(s, product, shop)
 

@@ -27,6 +27,7 @@ from commerce.config import get_settings
 from commerce.db import dialect_insert
 from commerce.delivery import links
 from commerce.delivery.grants import waiting_fulfilment_ids
+from commerce.delivery.online_only import is_online_only, refusal
 from commerce.delivery.stamped import ensure_copy, plan_for, ready_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
@@ -82,6 +83,8 @@ class DeliverySettingsView:
     link_minutes: int
     # Every buyer's copy of each fingerprintable file carries an invisible mark of their purchase.
     fingerprint: bool
+    # Buyers view PDFs, audio and video in the browser only (commerce.delivery.viewing).
+    online_only: bool
     # Paid sales still being delivered: for a product out of imported keys, buyers waiting.
     waiting: int
 
@@ -95,6 +98,7 @@ def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> Deli
         download_limit=policy.download_limit,
         link_minutes=policy.link_minutes,
         fingerprint=policy.fingerprint,
+        online_only=policy.online_only,
         waiting=len(waiting_fulfilment_ids(s, saved_id(product))),
     )
 
@@ -125,9 +129,11 @@ def set_delivery_settings(
     download_limit: int | None,
     link_minutes: int,
     fingerprint: bool | None = None,
+    online_only: bool | None = None,
 ) -> DeliverySettingsView:
     """Downloads per buyer (None: unlimited), how long each minted link works and, unless
-    None, whether buyers' copies carry an invisible fingerprint of their purchase."""
+    None, whether buyers' copies carry an invisible fingerprint of their purchase and
+    whether the files a browser can show are viewed online only."""
     product = _seller_product(s, actor, product_id)
     if download_limit is not None and (
         isinstance(download_limit, bool)
@@ -151,9 +157,13 @@ def set_delivery_settings(
         policy = DeliveryPolicy(product_id=saved_id(product))
     if fingerprint is not None and not isinstance(fingerprint, bool):
         raise ValidationError("Choose whether copies carry a fingerprint.", "fingerprint")
+    if online_only is not None and not isinstance(online_only, bool):
+        raise ValidationError("Choose whether files are viewed online only.", "online_only")
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
     if fingerprint is not None:
         policy.fingerprint = fingerprint
+    if online_only is not None:
+        policy.online_only = online_only
     s.add(policy)
     s.flush()
     return _settings_view(s, product, policy)
@@ -264,7 +274,8 @@ class MintedLink:
     message: str
 
 
-def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment | None:
+def buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment | None:
+    """The buyer's first purchase of the product that still grants access."""
     return s.exec(
         select(Fulfilment)
         .where(
@@ -281,7 +292,7 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
     """A fresh signed link to one file the actor owns (any released version of a product they bought)."""
     user_id = require_signed_in(actor)
     file = released_file(s, file_id)
-    fulfilment = _buyer_fulfilment(s, user_id, file.product_id) if file else None
+    fulfilment = buyer_fulfilment(s, user_id, file.product_id) if file else None
     if file is None or fulfilment is None:
         raise NotFound("This file is not in your library.")
     return mint_for(s, fulfilment, file)
@@ -299,6 +310,8 @@ def mint_for(s: Session, fulfilment: Fulfilment, file: ProductFile, *, by_receip
     """A link to `file` under a fulfilment the caller checked is the viewer's; `by_receipt` for a
     browser that holds the order's receipt token but no session (short-lived, see links)."""
     user_id = fulfilment.buyer_id
+    if is_online_only(s, file):
+        raise refusal(file)
     policy = policy_of(s, file.product_id)
     current = allowance(s, user_id, file.product_id)
     if current.exhausted:
@@ -385,6 +398,8 @@ def authorise(
         raise NotYourLink(
             "This download link belongs to another account. Sign in as the buyer and download it from your library."
         )
+    if is_online_only(s, file):
+        raise refusal(file)  # a link minted before the seller made the file online only
     blob_key, stamped = file.blob_key, False
     plan = plan_for(s, file)
     if plan.personal:

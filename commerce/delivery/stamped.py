@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from commerce import storage
 from commerce.config import get_settings
 from commerce.db import unit_of_work
+from commerce.delivery.online_only import is_online_only, product_online_only
 from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
 from commerce.fingerprints import formats, payload
@@ -137,8 +138,11 @@ def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
     if latest is None:
         return 0
     fingerprint = fingerprints_on(s, fulfilment.product_id)
+    product_wide = product_online_only(s, fulfilment.product_id)
     queued = 0
     for file in s.exec(select(ProductFile).where(ProductFile.version_id == latest)).all():
+        if is_online_only(s, file, product_wide=product_wide):
+            continue  # read in the browser from the original, never delivered as a copy
         plan = plan_for(s, file, fingerprint=fingerprint)
         if plan.personal:
             ensure_copy(s, fulfilment, file, plan)

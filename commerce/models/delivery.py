@@ -29,6 +29,9 @@ class DeliveryPolicy(SQLModel, table=True):
     # Every fingerprintable file (PDF, image, EPUB, ZIP, MP3, WAV) is delivered as a copy
     # carrying the buyer's order line in an invisible mark (commerce.fingerprints).
     fingerprint: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Every file buyers can view in the browser (PDF, audio, video) is online only: read or
+    # played in the library's reader, never downloaded (commerce.delivery.viewing).
+    online_only: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
