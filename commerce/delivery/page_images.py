@@ -75,8 +75,9 @@ def _watermark(image: Image.Image, text: str) -> Image.Image:
     footer = ImageDraw.Draw(overlay)
     footer_font = _font(max(12, width // 70))
     box = footer.textbbox((0, 0), text, font=footer_font)
-    text_width, text_height = box[2] - box[0], box[3] - box[1]
-    x, y = max(4, (width - text_width) // 2), height - text_height - max(8, height // 100)
+    text_width, text_height = round(box[2] - box[0]), round(box[3] - box[1])
+    x = max(4, (width - text_width) // 2)
+    y = height - text_height - max(8, height // 100)
     footer.rectangle((x - 6, y - 4, x + text_width + 6, y + text_height + 6), fill=(255, 255, 255, 200))
     footer.text((x, y - box[1]), text, font=footer_font, fill=(60, 60, 60, 255))
     return Image.alpha_composite(base, overlay).convert("RGB")
@@ -91,7 +92,7 @@ def render_page(path: Path, page: int, watermark: str) -> bytes:
                 raise NotFound("This page does not exist.")
             pdf_page = document[page - 1]
             try:
-                points_wide = pdf_page.get_width() or 612
+                points_wide = float(pdf_page.get_width() or 612)
                 scale = min(MAX_SCALE, TARGET_WIDTH / points_wide)
                 image = pdf_page.render(scale=scale, may_draw_forms=True).to_pil()
             finally:

@@ -12,6 +12,7 @@ from components.empty_state import missing_state
 from components.forms import form_error, form_notice, labelled_input, section_card, stacked_form
 from components.loading import once_loaded
 from components.pager import pager
+from components.studio import ONLINE_ONLY_NOTE
 from state.seller_delivery import SellerDeliveryState as S
 from storefront.layout import column, seller_page
 
@@ -54,6 +55,13 @@ def settings_card() -> rx.Component:
                 color=theme.TEXT_MUTED,
             ),
             rx.link("Open the leak tracer", href=routes.SELLER_LEAKS, size="2", id="leak-tracer-link"),
+            rx.checkbox(
+                "View online only (PDFs, audio and video)",
+                name="online_only",
+                default_checked=S.settings.online_only,
+                id="online-only-input",
+            ),
+            rx.text(ONLINE_ONLY_NOTE, size="1", color=theme.TEXT_MUTED, id="online-only-note"),
             rx.button("Save download rules", type="submit", size="3", id="delivery-settings-submit"),
             on_submit=S.save_settings,
             key=S.form_key.to_string(),

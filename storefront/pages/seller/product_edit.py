@@ -25,7 +25,7 @@ from components.forms import (
 )
 from components.loading import once_loaded
 from components.rich_text import rich_text
-from components.studio import PRICING_OPTIONS, dropdown, field_error, status_badge
+from components.studio import ONLINE_ONLY_NOTE, PRICING_OPTIONS, dropdown, field_error, status_badge
 from components.uploader import labelled_upload, product_file_uploader
 from state.seller import ProductEditorState as E
 from storefront.layout import column, seller_page
@@ -468,6 +468,19 @@ def _file_row(file, can_remove) -> rx.Component:
                 size="1",
                 aria_label="Stamp buyer's email in " + file.filename,
             ),
+            rx.fragment(),
+        ),
+        rx.cond(
+            file.view_kind != "",
+            rx.checkbox(
+                "View online only",
+                checked=file.online_only,
+                on_change=lambda checked: E.set_online_only(file.id, checked),
+                size="1",
+                aria_label="Buyers view " + file.filename + " online only",
+                custom_attrs={"data-testid": "file-online-only"},
+            ),
+            rx.fragment(),
         ),
         rx.cond(
             can_remove,
@@ -556,6 +569,12 @@ def files_section() -> rx.Component:
             rx.text("No files yet.", size="2", color=theme.TEXT_MUTED),
         ),
         rx.text("Add files buyers download. " + MAX_UPLOAD_NOTE, size="2", color=theme.TEXT_MUTED),
+        rx.text(
+            ONLINE_ONLY_NOTE,
+            size="1",
+            color=theme.TEXT_MUTED,
+            id="online-only-note",
+        ),
         product_file_uploader(
             id="file-upload",
             endpoint=routes.UPLOADS + "/" + P.id.to_string(),
