@@ -14,6 +14,7 @@ this in a worker thread, never on the event loop.
 from __future__ import annotations
 
 import io
+import math
 import shutil
 import tempfile
 import threading
@@ -62,16 +63,17 @@ def _watermark(image: Image.Image, text: str) -> Image.Image:
     width, height = base.size
     size = max(14, width // 45)
     font = _font(size)
-    # The diagonal band: drawn on a square tile, rotated, pasted down the page.
-    tile = Image.new("RGBA", (width, width), (0, 0, 0, 0))
+    # The diagonal lines: drawn level on a square that covers the page at any angle, turned, cut to size.
+    side = int(math.hypot(width, height)) + size
+    tile = Image.new("RGBA", (side, side), (0, 0, 0, 0))
     draw = ImageDraw.Draw(tile)
-    step = size * 6
-    for y in range(0, width, step):
-        draw.text((size, y), text, font=font, fill=(90, 90, 90, 46))
-    rotated = tile.rotate(35, expand=False)
-    overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
-    for top in range(0, height, width):
-        overlay.alpha_composite(rotated, (0, top))
+    span = round(draw.textlength(text, font=font)) + size * 3
+    for row, y in enumerate(range(0, side, size * 6)):
+        for x in range(-(row % 2) * span // 2, side, span):
+            draw.text((x, y), text, font=font, fill=(90, 90, 90, 46))
+    turned = tile.rotate(35)
+    left, top = (side - width) // 2, (side - height) // 2
+    overlay = turned.crop((left, top, left + width, top + height))
     footer = ImageDraw.Draw(overlay)
     footer_font = _font(max(12, width // 70))
     box = footer.textbbox((0, 0), text, font=footer_font)
