@@ -107,7 +107,6 @@ class FileView:
     size_label: str
     content_type: str
     sha256: str
-    stamp_pdf: bool
     # The seller chose this file alone to be viewed in the browser only (the product may also say so).
     online_only: bool
     # "pdf", "audio" or "video" when a browser can show it, else "" (it can only be downloaded).
@@ -183,7 +182,6 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
                 size_label=format_size(row.size_bytes),
                 content_type=row.content_type,
                 sha256=row.sha256,
-                stamp_pdf=row.stamp_pdf,
                 online_only=row.online_only,
                 view_kind=view_kind(row.content_type) or "",
             )

@@ -41,6 +41,7 @@ from commerce.models import (
     Product,
     ProductFile,
     ProductVersion,
+    Protection,
     StampStatus,
     User,
     primary_key,
@@ -81,8 +82,8 @@ class DeliverySettingsView:
     delivers_keys: bool
     download_limit: int | None
     link_minutes: int
-    # Every buyer's copy of each fingerprintable file carries an invisible mark of their purchase.
-    fingerprint: bool
+    # What every buyer's copy carries: a Protection (none, stamp, mark or both).
+    protection: str
     # Buyers view PDFs, audio and video in the browser only (commerce.delivery.viewing).
     online_only: bool
     # Paid sales still being delivered: for a product out of imported keys, buyers waiting.
@@ -97,7 +98,7 @@ def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> Deli
         delivers_keys=delivers_keys(product.delivery_kind),
         download_limit=policy.download_limit,
         link_minutes=policy.link_minutes,
-        fingerprint=policy.fingerprint,
+        protection=policy.protection.value,
         online_only=policy.online_only,
         waiting=len(waiting_fulfilment_ids(s, saved_id(product))),
     )
@@ -128,12 +129,13 @@ def set_delivery_settings(
     *,
     download_limit: int | None,
     link_minutes: int,
-    fingerprint: bool | None = None,
+    protection: str | None = None,
     online_only: bool | None = None,
 ) -> DeliverySettingsView:
     """Downloads per buyer (None: unlimited), how long each minted link works and, unless
-    None, whether buyers' copies carry an invisible fingerprint of their purchase and
-    whether the files a browser can show are viewed online only."""
+    None, what buyers' copies carry (a `Protection`: a visible stamp on PDFs, an invisible
+    mark of the purchase, both, or none) and whether the files a browser can show are
+    viewed online only."""
     product = _seller_product(s, actor, product_id)
     if download_limit is not None and (
         isinstance(download_limit, bool)
@@ -155,13 +157,15 @@ def set_delivery_settings(
     policy = s.get(DeliveryPolicy, product.id)
     if policy is None:
         policy = DeliveryPolicy(product_id=saved_id(product))
-    if fingerprint is not None and not isinstance(fingerprint, bool):
-        raise ValidationError("Choose whether copies carry a fingerprint.", "fingerprint")
+    if protection is not None and protection not in {p.value for p in Protection}:
+        raise ValidationError(
+            "Choose what buyers' copies carry: a visible stamp, an invisible mark, both, or neither.", "protection"
+        )
     if online_only is not None and not isinstance(online_only, bool):
         raise ValidationError("Choose whether files are viewed online only.", "online_only")
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
-    if fingerprint is not None:
-        policy.fingerprint = fingerprint
+    if protection is not None:
+        policy.protection = Protection(protection)
     if online_only is not None:
         policy.online_only = online_only
     s.add(policy)

@@ -14,10 +14,12 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
+from commerce.catalog.viewable import ViewKind
 from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
 from commerce.db import dialect_insert
 from commerce.delivery.downloads import allowance
 from commerce.delivery.online_only import product_online_only
+from commerce.delivery.stamped import protection_of
 from commerce.errors import NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import day_label, utcnow
@@ -244,7 +246,13 @@ class LibraryProductView:
 
 
 def _version_view(
-    version: VersionView, latest_number: int, baseline: datetime, copies: dict[int, str], product_wide: bool
+    version: VersionView,
+    latest_number: int,
+    baseline: datetime,
+    copies: dict[int, str],
+    *,
+    product_wide: bool,
+    stamps: bool,
 ) -> LibraryVersionView:
     return LibraryVersionView(
         id=version.id,
@@ -261,7 +269,7 @@ def _version_view(
                 id=f.id,
                 filename=f.filename,
                 size_label=f.size_label,
-                stamped=f.stamp_pdf,
+                stamped=stamps and f.view_kind == ViewKind.PDF and not online,
                 copy_status=copies.get(f.id, ""),
                 online_only=online,
                 view_kind=f.view_kind,
@@ -312,7 +320,17 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     )
     view = LibraryProductView(
         item=item,
-        versions=[_version_view(v, latest_number, baseline, copies, product_wide) for v in versions]
+        versions=[
+            _version_view(
+                v,
+                latest_number,
+                baseline,
+                copies,
+                product_wide=product_wide,
+                stamps=protection_of(s, pid).stamps,
+            )
+            for v in versions
+        ]
         if item.delivers_files
         else [],
         license_keys=owned_keys(s, user_id, pid) if item.delivers_keys else [],

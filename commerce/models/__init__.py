@@ -37,6 +37,7 @@ from commerce.models.delivery import (
     FulfilmentDelivery,
     LibrarySeen,
     LibraryState,
+    Protection,
     StampedCopy,
     StampStatus,
 )
@@ -184,6 +185,7 @@ __all__ = [
     "ReviewVote",
     "Shop",
     "ShopRollup",
+    "Protection",
     "StampStatus",
     "StampedCopy",
     "TaxRate",

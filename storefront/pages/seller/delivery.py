@@ -5,11 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
-from commerce.models import KeyStatus
+from commerce.models import KeyStatus, Protection
 from components import theme
 from components.buttons import back_link
 from components.empty_state import missing_state
-from components.forms import form_error, form_notice, labelled_input, section_card, stacked_form
+from components.forms import choice_field, form_error, form_notice, labelled_input, section_card, stacked_form
 from components.loading import once_loaded
 from components.pager import pager
 from components.studio import ONLINE_ONLY_NOTE
@@ -41,16 +41,22 @@ def settings_card() -> rx.Component:
                 value=S.settings.link_minutes.to_string(),
                 hint="How long each download link works once clicked; 60 by default.",
             ),
-            rx.checkbox(
-                "Fingerprint every buyer's copy (invisible)",
-                name="fingerprint",
-                default_checked=S.settings.fingerprint,
-                id="fingerprint-input",
+            choice_field(
+                "What each buyer's copy carries",
+                [
+                    (Protection.NONE, "Nothing: buyers get the original files"),
+                    (Protection.STAMP, "A visible stamp on PDFs (the buyer's email and order)"),
+                    (Protection.MARK, "An invisible mark of the purchase"),
+                    (Protection.BOTH, "Both the visible stamp and the invisible mark"),
+                ],
+                name="protection",
+                id="protection-input",
+                default_value=S.settings.protection,
             ),
             rx.text(
-                "Each copy of a PDF, image, EPUB, ZIP, MP3 or WAV file carries a hidden mark of the purchase "
-                "it was sold with, so a leaked copy can be traced with the leak tracer. Combine it with the "
-                "visible stamp on PDFs, or use either alone.",
+                "The stamp puts “Licensed to <email> · Order <ref>” at the foot of every PDF page. "
+                "The invisible mark goes into every PDF, image, EPUB, ZIP, MP3 or WAV file, so a leaked copy "
+                "can be traced to its purchase with the leak tracer. Each buyer's copy is made once.",
                 size="1",
                 color=theme.TEXT_MUTED,
             ),

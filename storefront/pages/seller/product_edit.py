@@ -460,17 +460,6 @@ def _file_row(file, can_remove) -> rx.Component:
             min_width="0",
         ),
         rx.cond(
-            file.content_type == "application/pdf",
-            rx.checkbox(
-                "Stamp buyer's email",
-                checked=file.stamp_pdf,
-                on_change=lambda checked: E.set_stamping(file.id, checked),
-                size="1",
-                aria_label="Stamp buyer's email in " + file.filename,
-            ),
-            rx.fragment(),
-        ),
-        rx.cond(
             file.view_kind != "",
             rx.checkbox(
                 "View online only",
