@@ -14,9 +14,10 @@ from commerce.delivery.viewing import ReaderView
 from commerce.kit.ids import parse_id
 from state.page import ServiceState
 
-# Keys that turn the page (the reader's region has the focus).
-NEXT_KEYS = ("ArrowRight", "PageDown", "ArrowDown", " ")
-PREVIOUS_KEYS = ("ArrowLeft", "PageUp", "ArrowUp")
+# Keys that turn the page, wherever the focus is; not the space bar or Home and End, which
+# the navbar's search field needs, nor up and down, which scroll a tall page.
+NEXT_KEYS = ("ArrowRight", "PageDown")
+PREVIOUS_KEYS = ("ArrowLeft", "PageUp")
 
 
 class ReaderState(ServiceState, rx.State):
@@ -62,7 +63,3 @@ class ReaderState(ServiceState, rx.State):
             await self.go_to(self.page + 1)
         elif key in PREVIOUS_KEYS:
             await self.go_to(self.page - 1)
-        elif key == "Home" and self.view is not None:
-            await self.go_to(1)
-        elif key == "End" and self.view is not None:
-            await self.go_to(self.view.page_count)

@@ -58,6 +58,8 @@ def _pager() -> rx.Component:
 
 def _pdf() -> rx.Component:
     return rx.vstack(
+        # Arrow keys anywhere on the page (the handler ignores every other key).
+        rx.window_event_listener(on_key_down=R.key),
         _pager(),
         rx.el.div(
             rx.image(
@@ -68,14 +70,12 @@ def _pdf() -> rx.Component:
                 id="reader-page-image",
                 style={"user_select": "none", "-webkit-user-drag": "none"},
             ),
-            tab_index=0,
             role="region",
             aria_label="Page "
             + R.page.to_string()
             + " of "
             + V.page_count.to_string()
-            + ": use the arrow keys to turn pages",
-            on_key_down=R.key,
+            + ": the left and right arrow keys turn the pages",
             id="reader-region",
             style={
                 "width": "100%",
