@@ -19,6 +19,7 @@ from commerce.db import unit_of_work
 from commerce.delivery import links
 from commerce.demo import COLLECTOR_EMAIL, DEMO_PASSWORD
 from commerce.models import Fulfilment, Product, ProductFile, ProductVersion, User
+from tests.e2e.test_accessibility import _check as check_with_axe
 from tests.e2e.test_delivery import _app_database, _app_store
 from tests.fixtures.browser import sign_in
 from tests.fixtures.reader import numbered_pdf
@@ -91,6 +92,9 @@ def test_the_buyer_reads_an_online_only_pdf_page_by_page(app, page):
         expect(image).to_have_attribute("alt", f"Page 1 of {FILENAME}")
         expect(page.locator("#reader-page-number").first).to_have_text("Page 1 of 3")
         shows_a_page_image(page)
+        problems: list[str] = []
+        check_with_axe(page, "light reader", problems)
+        assert problems == []
         first_src = image.get_attribute("src")
         assert "/api/view/" in first_src
 
