@@ -12,7 +12,7 @@ from commerce.accounts.service import session_identity
 from commerce.actor import Actor
 from commerce.catalog import files
 from commerce.config import get_settings
-from commerce.delivery import downloads, library, view_links, viewing
+from commerce.delivery import downloads, library, order_access, view_links, viewing
 from commerce.delivery.downloads import AccessRevoked
 from commerce.delivery.online_only import OnlineOnly
 from commerce.errors import NotFound, ValidationError
@@ -180,3 +180,13 @@ def test_a_refund_stops_page_and_stream_links_at_once(shop, reading, store):
             view_request(shop.s, url, reading["token"])
     with pytest.raises(NotFound):
         viewing.page_link(shop.s, reading["actor"], reading["book"].id, 1)
+
+
+def test_the_order_page_links_an_online_only_file_to_the_reader(shop, reading):
+    delivery = order_access.order_delivery(shop.s, reading["actor"], reading["order"].reference, "")
+    shown = {f.filename: f.reader_url for item in delivery.items for f in item.files}
+    assert shown == {
+        "Field guide.pdf": f"/read/{reading['book'].id}",
+        "theme.mp3": f"/read/{reading['song'].id}",
+        "extras.zip": "",
+    }
