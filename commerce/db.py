@@ -27,9 +27,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm.session import JoinTransactionMode
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
 from commerce.config import get_settings
+from commerce.observability import metrics
 
 log = logging.getLogger(__name__)
 _AFTER_COMMIT = "after_commit_callbacks"
@@ -47,7 +49,19 @@ def engine_for(url: str) -> Engine:
         event.listen(engine, "savepoint", _sqlite_savepoint_inside_a_transaction)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _count_pool_use(engine)
     return engine
+
+
+def _count_pool_use(engine: Engine) -> None:
+    """The pool's capacity and its connections in use, live, for /metrics."""
+    pool = engine.pool
+    # A QueuePool (PostgreSQL, a SQLite file) opens its size plus its overflow at most;
+    # the in-memory SQLite of some tests keeps one connection per thread.
+    capacity = pool.size() + pool._max_overflow if isinstance(pool, QueuePool) else 1
+    metrics.DB_POOL_CAPACITY.inc(capacity)
+    event.listen(engine, "checkout", lambda *_: metrics.DB_POOL_CHECKED_OUT.inc())
+    event.listen(engine, "checkin", lambda *_: metrics.DB_POOL_CHECKED_OUT.dec())
 
 
 @lru_cache(maxsize=4)
@@ -56,7 +70,9 @@ def autocommit_engine_for(url: str) -> Engine:
     its own pool, so no connection switches mode on the way in and out."""
     if url.startswith("sqlite"):
         return engine_for(url).execution_options(isolation_level="AUTOCOMMIT")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT")
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT")
+    _count_pool_use(engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -209,7 +225,7 @@ def serialise_writes(s: Session) -> None:
 
 
 def check_database() -> None:
-    """Raise if the database cannot answer a trivial query (used by /healthz)."""
+    """Raise if the database cannot answer a trivial query (used by /readyz)."""
     with get_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
 

@@ -12,11 +12,15 @@ the background; a worker consumes exactly these).
 
 from __future__ import annotations
 
+from prometheus_client import Counter
+from sqlmodel import Session
+
 from commerce import events, ratelimit, storage
 from commerce.analytics import subscribers as analytics
 from commerce.analytics import tasks as analytics_jobs
 from commerce.catalog import tasks as catalog_jobs
 from commerce.config import Settings, get_settings
+from commerce.db import after_commit
 from commerce.delivery import stamped
 from commerce.delivery import subscribers as delivery
 from commerce.delivery import tasks as delivery_jobs
@@ -25,6 +29,7 @@ from commerce.notifications import email_sender, push_sender, sms_sender
 from commerce.notifications import tasks as notification_jobs
 from commerce.notifications.channels import LoggingPushSender, LoggingSmsSender
 from commerce.notifications.email import OutboxEmailSender, SmtpEmailSender
+from commerce.observability import metrics
 from commerce.orders import tasks as order_jobs
 from commerce.payments import gateway
 from commerce.payments import tasks as payment_jobs
@@ -43,7 +48,7 @@ from commerce.webhooks_out import subscribers as webhooks
 from commerce.webhooks_out import tasks as webhook_jobs
 
 # -- Adapters: an embedded stand-in unless the environment names a real service. --------
-# The clients of real services (boto3, stripe, meilisearch, redis) are imported only when
+# The clients of real services (boto3, stripe, meilisearch, redis, pywebpush, twilio) are imported only when
 # chosen: each costs a quarter of a second at every start of a process that never uses it.
 
 
@@ -98,6 +103,29 @@ def _connect_provider(config: Settings):
     )
 
 
+def _push_sender(config: Settings):
+    """Web Push where a VAPID key is set (derived from SECRET_KEY outside production)."""
+    if config.vapid_private_key:
+        from commerce.notifications.webpush import WebPushSender
+
+        return WebPushSender(
+            config.vapid_private_key,
+            config.vapid_subject,
+            timeout=config.webhook_timeout_seconds,
+            allow_loopback=config.webhooks_allow_loopback,
+        )
+    return LoggingPushSender()
+
+
+def _sms_sender(config: Settings):
+    """Twilio when TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are set."""
+    if config.twilio_account_sid and config.twilio_auth_token and config.twilio_from:
+        from commerce.notifications.sms_twilio import TwilioSmsSender
+
+        return TwilioSmsSender(config.twilio_account_sid, config.twilio_auth_token, config.twilio_from)
+    return LoggingSmsSender()
+
+
 def _attempt_counter(config: Settings):
     if config.redis_url:
         import redis
@@ -110,15 +138,27 @@ def _attempt_counter(config: Settings):
 # -- What happens after what: each event's subscribers, run in the publishing transaction.
 
 
+def _count_after_commit(counter: Counter) -> events.Subscriber:
+    """A subscriber adding one to a /metrics counter once the transaction commits
+    (a payment rolled back counts nothing)."""
+
+    def count(s: Session, _event: object) -> None:
+        after_commit(s, counter.inc)
+
+    return count
+
+
 SUBSCRIBERS: events.SubscriberTable = {
     events.OrderPaid: [
         analytics.count_sale,  # after commit: purchase events, the sellers' in-app notice, rollup
         webhooks.order_paid,  # after commit: order.paid to each seller's endpoints, their lines only
+        _count_after_commit(metrics.ORDERS_PAID),  # after commit: marketplace_orders_paid_total
     ],
     events.OrderRefunded: [
         analytics.count_refund,  # refund events, the buyer's in-app notice; rollup after commit
         payouts.recover_after_refund,  # after commit: take paid-out earnings back from transfers
         webhooks.order_refunded,  # after commit: order.refunded to the refunded lines' sellers
+        _count_after_commit(metrics.ORDERS_REFUNDED),  # after commit: marketplace_orders_refunded_total
     ],
     events.OrderDisputed: [
         webhooks.order_disputed,  # after commit: order.disputed to the order's sellers
@@ -161,6 +201,7 @@ SUBSCRIBERS: events.SubscriberTable = {
     events.PayoutFailed: [
         payouts.tell_seller_failed,  # the seller's notice and email: the money is available again
         webhooks.payout_failed,  # after commit: payout.failed
+        _count_after_commit(metrics.PAYOUTS_FAILED),  # after commit: marketplace_payouts_failed_total
     ],
 }
 
@@ -180,6 +221,7 @@ JOBS: tuple[Job, ...] = (
     analytics_jobs.purge_analytics_events,
     notification_jobs.send_email,
     notification_jobs.send_push,
+    notification_jobs.push_to_device,
     notification_jobs.send_sms,
     order_jobs.refresh_exchange_rates,
     order_jobs.send_paid_emails,
@@ -207,9 +249,8 @@ def configure() -> None:
     gateway.plug(lambda: _payment_gateway(get_settings()))
     connect_provider.plug(lambda: _connect_provider(get_settings()))
     email_sender.plug(lambda: _email_sender(get_settings()))
-    # No push or SMS vendor is configured anywhere yet; their adapters go here when one is chosen.
-    push_sender.plug(LoggingPushSender)
-    sms_sender.plug(LoggingSmsSender)
+    push_sender.plug(lambda: _push_sender(get_settings()))
+    sms_sender.plug(lambda: _sms_sender(get_settings()))
     ratelimit.attempt_counter.plug(lambda: _attempt_counter(get_settings()))
     events.install(SUBSCRIBERS)
 

@@ -11,15 +11,18 @@ replica, or a Redis worker.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 import reflex as rx
 
+from commerce.accounts.activity import device_label
 from commerce.kit.ids import parse_id
-from commerce.notifications import inapp, preferences
+from commerce.notifications import inapp, preferences, push
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView
+from commerce.notifications.push import DeviceView
 from state import service_call
 from state.analytics import DashboardState
 from state.form_data import text_field
@@ -148,10 +151,20 @@ class NotificationsState(ServiceState, rx.State):
             self.unread = status.value.unread
 
 
+# What the account page's push script (assets/push.js) reports instead of a subscription.
+PUSH_PROBLEMS = {
+    "denied": "Your browser blocks notifications from this site: allow them in its site settings, then try again.",
+    "unsupported": "This browser cannot receive push notifications.",
+}
+
+
 class PreferencesState(PageState, rx.State):
     notifications: list[PreferenceView] = []
     share_email: bool = True
     sms_number: str = ""
+    push_available: bool = False
+    push_public_key: str = ""
+    push_devices: list[DeviceView] = []
 
     @rx.event
     async def load(self):
@@ -159,6 +172,38 @@ class PreferencesState(PageState, rx.State):
         result = await self._call(preferences.get_preferences)
         if result.ok:
             self._apply(result.value)
+        await self._reload()
+
+    async def _reload(self) -> None:
+        status = await self._call(push.push_status)
+        if status.ok:
+            self._apply_push(status.value)
+
+    @rx.event
+    async def save_push_subscription(self, form_data: dict[str, Any]):
+        """The push script's answer: a subscription to keep, or why the browser gave none."""
+        raw = text_field(form_data, "subscription")
+        try:
+            problem = json.loads(raw).get("error") if raw else "unsupported"
+        except (ValueError, AttributeError):
+            problem = "unsupported"
+        if problem:
+            self.notice, self.error = "", PUSH_PROBLEMS.get(str(problem), f"The browser could not subscribe: {problem}")
+            return
+        await self._act(
+            push.subscribe,
+            subscription=raw,
+            device=device_label(self.router.headers.user_agent or ""),
+            done="This browser now receives your push notifications.",
+        )
+
+    @rx.event
+    async def remove_push_device(self, device_id: int):
+        await self._act(push.remove_device, parse_id(device_id), done="That browser no longer receives push messages.")
+
+    def _apply_push(self, status: push.PushStatus) -> None:
+        self.push_available, self.push_public_key = status.available, status.public_key
+        self.push_devices = status.devices
 
     @rx.event
     async def set_notification(self, kind: str, channel: str, enabled: Any):

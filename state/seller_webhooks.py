@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import reflex as rx
 
+import routes
 from commerce.kit.ids import parse_id
 from commerce.webhooks_out import service as webhooks
 from commerce.webhooks_out.service import EndpointView, EventTypeView, MessageView
+from state import service_call
 from state.form_data import text_field
 from state.page import Pagination, paged
+from state.session import client_connected, current_actor
 from state.step_up import StepUpMixin
 
 EVENT_FIELD_PREFIX = "event__"
+# While the page is open, the shown deliveries are read again this often (new deliveries
+# and retries land without a reload), for at most WATCH_SECONDS after it was opened.
+WATCH_EVERY_SECONDS = 5.0
+WATCH_SECONDS = 15 * 60
 
 
 class SellerWebhooksState(StepUpMixin, rx.State):
@@ -28,6 +36,7 @@ class SellerWebhooksState(StepUpMixin, rx.State):
     secret_for: int = 0
     secret_note: str = ""
     pending: bool = False
+    _watching: bool = False
 
     async def _reload(self) -> None:
         self.event_types = webhooks.event_types()
@@ -50,6 +59,34 @@ class SellerWebhooksState(StepUpMixin, rx.State):
         self.error = self.notice = self.signing_secret = ""
         self.secret_for = 0
         await self._reload()
+        if not self._watching:
+            return SellerWebhooksState.watch_deliveries
+
+    @rx.event(background=True)
+    async def watch_deliveries(self):
+        """Keep the shown page of deliveries current while the tab is open (bounded)."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            for _ in range(int(WATCH_SECONDS / WATCH_EVERY_SECONDS)):
+                await asyncio.sleep(WATCH_EVERY_SECONDS)
+                async with self:
+                    if not client_connected(self) or self.router.url.path.rstrip("/") != routes.SELLER_WEBHOOKS:
+                        return
+                    selected, page, actor = self.selected, self.deliveries_page.page, await current_actor(self)
+                if not selected:
+                    continue
+                result = await service_call.call(webhooks.list_messages, actor, selected, page=page)
+                async with self:
+                    if self.selected == selected and result.ok:
+                        deliveries, pagination = paged(result)
+                        if deliveries != self.deliveries:
+                            self.deliveries, self.deliveries_page = deliveries, pagination
+        finally:
+            async with self:
+                self._watching = False
 
     @rx.event
     async def create(self, form_data: dict[str, Any]):
@@ -134,6 +171,14 @@ class SellerWebhooksState(StepUpMixin, rx.State):
                 enabled=enabled,
                 done="Endpoint turned on." if enabled else "Endpoint turned off: nothing is sent to it.",
             )
+
+    @rx.event
+    async def delete(self, endpoint_id: int):
+        endpoint_id = parse_id(endpoint_id)
+        if endpoint_id is not None:
+            await self._act(webhooks.delete_endpoint, endpoint_id, done="Endpoint deleted: nothing more is sent to it.")
+            if self.secret_for == endpoint_id:
+                self.signing_secret, self.secret_for, self.secret_note = "", 0, ""
 
     @rx.event
     async def resend(self, message_id: str):

@@ -6,23 +6,19 @@ mounts the Reflex backend under it: these routes are matched first.
 
 from __future__ import annotations
 
-import logging
 import re
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount
 
 from commerce import payments, storage
-from commerce.db import check_database
 from commerce.payments.connect import connect_provider
 from storefront.api_access import access_routes
 from storefront.api_downloads import download_routes
 from storefront.api_exports import export_routes
 from storefront.api_files import file_routes
+from storefront.api_health import health_routes
 from storefront.api_privacy import privacy_routes
 from storefront.api_session import SessionRefreshMiddleware, session_routes
 from storefront.api_sitemap import sitemap_routes
@@ -32,26 +28,11 @@ from storefront.api_v1.app import create_app as create_api_v1
 from storefront.api_view import view_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
+from storefront.request_log import RequestObservabilityMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
 from storefront.visit_referrer import ReferrerMiddleware
 
-log = logging.getLogger(__name__)
-
-
-async def healthz(request: Request) -> JSONResponse:
-    """Liveness and readiness for load balancers: 200 when the database answers."""
-    try:
-        await run_in_threadpool(check_database)
-    except Exception as exc:  # any failure means "not ready"; the details go to the log
-        log.exception("health check: database unavailable")
-        # Only the error's type: the message can name hosts and users.
-        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
-
-
-routes: list[BaseRoute] = [
-    Route("/healthz", healthz, methods=["GET"]),
-]
+routes: list[BaseRoute] = health_routes()
 # Other HTTP endpoints are appended here as route lists from their own modules
 # (files, payment webhooks, buyers' downloads), and the /api/v1 app last.
 routes += file_routes(storage.blob_store)
@@ -75,6 +56,8 @@ routes.append(api_v1)
 api = Starlette(
     routes=routes,
     middleware=[
+        # Outermost: every answer's metrics, log line and request id, with its final status.
+        Middleware(RequestObservabilityMiddleware),
         # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
         Middleware(SecurityHeadersMiddleware),
         # Page loads rotate a session due for a new token (the cookie is HttpOnly: only HTTP sets it).

@@ -53,7 +53,7 @@ MAX_FIELD = 1000
 DEVICE_COOKIE_SECONDS = 365 * 24 * 60 * 60
 DEVICE_COOKIE_PATH = "/api/session"
 # Paths a page load never has: the backend's own endpoints and the event socket.
-_NOT_PAGES = ("/api/", "/_event", "/_upload", "/ping", "/healthz", "/_next/", "/assets/")
+_NOT_PAGES = ("/api/", "/_event", "/_upload", "/ping", "/healthz", "/readyz", "/metrics", "/_next/", "/assets/")
 
 
 def _same_site(request: Request) -> bool:

@@ -6,7 +6,6 @@ non-deprecated place for it; its settings come from components.theme.
 
 import asyncio
 import contextlib
-import logging
 
 import reflex as rx
 
@@ -17,16 +16,18 @@ from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.licensing import activity
+from commerce.observability.start import start_observability
 from commerce.orders.tasks import periodic_rate_refresh
 from commerce.payouts.tasks import periodic_payouts
 from commerce.privacy.tasks import periodic_privacy_upkeep
 from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
-from storefront import cors, security_headers
+from storefront import cors, event_metrics, security_headers
 from storefront.api import api
 from storefront.layout import Page
 from storefront.pages.account import account, account_deleted, confirm_email_change
 from storefront.pages.admin.audit import admin_audit
+from storefront.pages.admin.flags import admin_flags
 from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
 from storefront.pages.admin.payouts import admin_payouts
@@ -61,6 +62,7 @@ from storefront.pages.seller.sales import seller_sales
 from storefront.pages.seller.webhooks import seller_webhooks
 from storefront.pages.shop import shop
 from storefront.pages.testpay import testpay_connect_page, testpay_page
+from storefront.prebuilt_frontend import mount_prebuilt_frontend
 
 # Every page of the app, added below with app.add_page (see storefront/layout.py).
 PAGES: tuple[Page, ...] = (
@@ -104,6 +106,7 @@ PAGES: tuple[Page, ...] = (
     admin_payouts,
     admin_shops,
     admin_settings,
+    admin_flags,
     admin_audit,
     admin_privacy,
     account_deleted,
@@ -111,9 +114,11 @@ PAGES: tuple[Page, ...] = (
     not_found,
 )
 
-# The app's own log lines (jobs, payments, refused admin actions) in the server's output;
-# Reflex and granian keep their own handlers.
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+# Structured log lines (JSON in production) for requests, events, jobs and every logger
+# of the app; Sentry when SENTRY_DSN is set. Reflex and granian keep their own handlers.
+start_observability(get_settings())
+# Reflex events and open sockets into /metrics and the log, through Reflex's trace points.
+event_metrics.install()
 
 # Adapters and the event subscribers (delivery, search, analytics), before any request.
 wiring.configure()
@@ -128,7 +133,9 @@ app = rx.App(
         rx.el.meta(name="theme-color", content=theme.PRIMARY),
     ],
     html_lang="en",
-    api_transformer=api,
+    # A backend-only production process (the Docker image) serves the frontend built at
+    # image build time; then the site's own routes and middleware wrap everything.
+    api_transformer=[mount_prebuilt_frontend(lambda: app.router), api],
 )
 # Reflex's CORS (any origin, with credentials) is replaced by the site's own policy.
 cors.install(rx.App, app)

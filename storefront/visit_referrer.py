@@ -17,7 +17,7 @@ import routes
 
 REFERRER_SECONDS = 600
 MAX_REFERRER = 500
-_NOT_PAGES = ("/api/", "/_event", "/_upload", "/ping", "/healthz", "/assets/")
+_NOT_PAGES = ("/api/", "/_event", "/_upload", "/ping", "/healthz", "/readyz", "/metrics", "/assets/")
 
 
 class ReferrerMiddleware:

@@ -37,6 +37,7 @@ from commerce.models import (
     saved_id,
 )
 from commerce.notifications.tasks import enqueue_email
+from commerce.observability import logs
 
 SESSION_REFRESH_AFTER = timedelta(days=1)
 # A tab that still holds the token replaced a moment ago is not a thief.
@@ -356,6 +357,8 @@ def resume_session(s: Session, token: str) -> SessionGrant | None:
     user = s.get(User, session.user_id)
     if user is None or user.suspended_at is not None:
         return None
+    # The request's or event's log lines name who it is, as a pseudonym.
+    logs.bind_user(user.id)
     if session.replaced_at is not None:
         if now - session.replaced_at > ROTATION_GRACE:
             _revoke_family(s, session.family_id, now)
@@ -422,6 +425,8 @@ def socket_session(s: Session, token: str | None, *, seen_token_hash: str = "") 
     user = s.get(User, session.user_id)
     if user is None or user.suspended_at is not None:
         return None
+    # The request's or event's log lines name who it is, as a pseudonym.
+    logs.bind_user(user.id)
     if session.replaced_at is not None:
         if now - session.replaced_at > ROTATION_GRACE and seen_token_hash != token_hash:
             _revoke_family(s, session.family_id, now)
@@ -474,7 +479,10 @@ def session_identity(s: Session, token: str | None) -> tuple[int, str] | None:
     if session.replaced_at is not None and now - session.replaced_at > ROTATION_GRACE:
         return None  # a replaced token past its grace period is a copied one
     user = s.get(User, session.user_id)
-    return None if user is None or user.suspended_at is not None else (saved_id(user), session.family_id)
+    if user is None or user.suspended_at is not None:
+        return None
+    logs.bind_user(user.id)
+    return saved_id(user), session.family_id
 
 
 def _revoke_family(s: Session, family_id: str, now: datetime) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor
 from commerce.api import cursor, schemas
-from commerce.catalog import direct_uploads, products
+from commerce.catalog import direct_uploads, images, products
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import ProductEditView, product_edit_view
 from commerce.errors import NotFound, ValidationError
@@ -149,6 +151,12 @@ def update_product(s: Session, actor: Actor, product_id: int, body: schemas.Prod
 def publish_product(s: Session, actor: Actor, product_id: int) -> schemas.Product:
     _own(s, actor, product_id)
     return product_document(products.publish_product(s, actor, product_id))
+
+
+def set_cover(s: Session, actor: Actor, product_id: int, image: bytes) -> schemas.Product:
+    """The product's cover picture, from the image's bytes (PNG, JPEG or WebP)."""
+    _own(s, actor, product_id)
+    return product_document(images.set_cover(s, actor, product_id, io.BytesIO(image)))
 
 
 def start_upload(s: Session, actor: Actor, product_id: int, body: schemas.UploadCreate) -> schemas.Upload:

@@ -112,6 +112,10 @@ def update_endpoint(s: Session, actor: Actor, endpoint_id: int, body: WebhookEnd
     return document(view)
 
 
+def delete_endpoint(s: Session, actor: Actor, endpoint_id: int) -> None:
+    service.delete_endpoint(s, actor, endpoint_id)
+
+
 def rotate_secret(s: Session, actor: Actor, endpoint_id: int, body: SecretRotation) -> WebhookSecret:
     rotated = service.rotate_secret(s, actor, endpoint_id, overlap_hours=body.overlap_hours)
     return WebhookSecret(endpoint_id=rotated.endpoint_id, secret=rotated.secret)

@@ -39,6 +39,7 @@ from commerce.jobs.dispatch import (
     enqueue_after_commit,
     enqueue_now,
     jobs_run_by,
+    record_queue_depths,
     shutdown_jobs,
     wait_for_jobs,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "enqueue_now",
     "job",
     "jobs_run_by",
+    "record_queue_depths",
     "shutdown_jobs",
     "wait_for_jobs",
 ]

@@ -9,7 +9,11 @@ import queue
 import sys
 import threading
 import traceback
+import uuid
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
 import dramatiq
@@ -19,6 +23,7 @@ from dramatiq.middleware import Middleware, Retries
 from sqlalchemy.engine import Engine
 
 from commerce.db import unit_of_work
+from commerce.jobs.observed import JobMetrics, ObservedAttempt, count_dead_letter, count_enqueued, count_retry
 from commerce.jobs.registry import Job
 from commerce.models.jobs import FailedJob
 
@@ -35,6 +40,7 @@ def describe_error(exc: BaseException) -> str:
 def record_failed_job(engine: Engine | None, job_name: str, kwargs: dict[str, Any], error: str, attempts: int) -> None:
     """Write the dead letter; if even that fails, the log is the last record."""
     log.error("job %s failed for good after %d attempt(s): %s", job_name, attempts, error.strip().splitlines()[-1:])
+    count_dead_letter(job_name)
     try:
         with unit_of_work(engine) as session:
             session.add(
@@ -61,6 +67,7 @@ class _ScheduledRetry:
     kwargs: dict[str, Any]
     attempt: int
     last_error: str
+    job_id: str
     timer: threading.Timer | None = None
 
 
@@ -81,6 +88,7 @@ class InProcessBackend:
         self._sequence = itertools.count()
         self._state = threading.Condition()
         self._outstanding = 0  # enqueued jobs not yet finished, waiting retries included
+        self._waiting: Counter[str] = Counter()  # by queue: not started yet (delayed ones included)
         self._scheduled: dict[int, _ScheduledRetry] = {}
         self._debounced: dict[str, tuple[threading.Timer, Job, dict[str, Any]]] = {}
         self._closed = False
@@ -90,8 +98,9 @@ class InProcessBackend:
         for thread in self._threads:
             thread.start()
 
-    def _submit(self, job: Job, kwargs: dict[str, Any], attempt: int) -> None:
-        self._queue.put((job.priority, next(self._sequence), (job, kwargs, attempt)))
+    def _submit(self, job: Job, kwargs: dict[str, Any], attempt: int, job_id: str) -> None:
+        # Taken now: the job is due from here (its retry or debounce delay is over).
+        self._queue.put((job.priority, next(self._sequence), (job, kwargs, attempt, job_id, monotonic())))
 
     def _work(self) -> None:
         while True:
@@ -112,21 +121,28 @@ class InProcessBackend:
                 timer.daemon = True
                 self._debounced[key] = (timer, job, kwargs)
                 self._outstanding += 1
+                self._waiting[job.queue] += 1
+                count_enqueued(job.name)
                 timer.start()
                 return
             self._outstanding += 1
-        self._submit(job, kwargs, 1)
+            self._waiting[job.queue] += 1
+        count_enqueued(job.name)
+        self._submit(job, kwargs, 1, uuid.uuid4().hex)
 
     def _run_debounced(self, key: str, job: Job, kwargs: dict[str, Any]) -> None:
         with self._state:
             if self._debounced.pop(key, None) is None:
                 return  # shutdown took it first
-        self._submit(job, kwargs, 1)
+        self._submit(job, kwargs, 1, uuid.uuid4().hex)
 
-    def _attempt(self, job: Job, kwargs: dict[str, Any], attempt: int) -> None:
+    def _attempt(self, job: Job, kwargs: dict[str, Any], attempt: int, job_id: str, due: float) -> None:
         finished = True
+        with self._state:
+            self._waiting[job.queue] -= 1
         try:
-            job.fn(**kwargs)
+            with ObservedAttempt(job.name, job_id=job_id, attempt=attempt, waited_s=monotonic() - due):
+                job.fn(**kwargs)
         except Exception as exc:
             error = describe_error(exc)
             with self._state:
@@ -134,11 +150,12 @@ class InProcessBackend:
                     if self._closed:
                         error = _STOPPED + error
                     else:
-                        self._schedule_retry(_ScheduledRetry(job, kwargs, attempt + 1, error))
+                        self._schedule_retry(_ScheduledRetry(job, kwargs, attempt + 1, error, job_id))
                         finished = False
             if finished:
                 record_failed_job(self._engine, job.name, kwargs, error, attempt)
             else:
+                count_retry(job.name)
                 log.warning("job %s failed on attempt %d, will retry: %r", job.name, attempt, exc)
         finally:
             if finished:
@@ -149,13 +166,19 @@ class InProcessBackend:
         retry.timer = threading.Timer(delay_s, self._run_retry, args=(id(retry),))
         retry.timer.daemon = True
         self._scheduled[id(retry)] = retry
+        self._waiting[retry.job.queue] += 1
         retry.timer.start()
 
     def _run_retry(self, key: int) -> None:
         with self._state:
             retry = self._scheduled.pop(key, None)
         if retry is not None:  # None: shutdown took it first
-            self._submit(retry.job, retry.kwargs, retry.attempt)
+            self._submit(retry.job, retry.kwargs, retry.attempt, retry.job_id)
+
+    def queue_depths(self, queues: Iterable[str]) -> dict[str, int]:
+        """Jobs not started yet, by queue (those waiting out a retry or debounce delay included)."""
+        with self._state:
+            return {name: self._waiting[name] for name in queues}
 
     def _finish_one(self) -> None:
         with self._state:
@@ -176,10 +199,12 @@ class InProcessBackend:
             self._debounced.clear()
         for _, (timer, job, kwargs) in debounced:  # waiting to fold more requests in: run now instead
             timer.cancel()
-            self._submit(job, kwargs, 1)
+            self._submit(job, kwargs, 1, uuid.uuid4().hex)
         for retry in dropped:
             if retry.timer is not None:  # scheduled retries all have one
                 retry.timer.cancel()
+            with self._state:
+                self._waiting[retry.job.queue] -= 1
             record_failed_job(
                 self._engine,
                 retry.job.name,
@@ -232,6 +257,7 @@ class DramatiqBackend:
         self.namespace = namespace
         self.broker = RedisBroker(url=redis_url, namespace=namespace, **(broker_options or {}))
         self.broker.add_middleware(DeadLetters(engine), before=Retries)
+        self.broker.add_middleware(JobMetrics(), before=Retries)
         self._declare_lock = threading.Lock()
 
     def declare(self, job: Job) -> dramatiq.Actor:
@@ -260,8 +286,24 @@ class DramatiqBackend:
             if not self.broker.client.set(key, b"1", nx=True, px=job.debounce_ms):
                 return
             actor.send_with_options(kwargs=kwargs, delay=job.debounce_ms)
-            return
-        actor.send_with_options(kwargs=kwargs)
+        else:
+            actor.send_with_options(kwargs=kwargs)
+        count_enqueued(job.name)
+
+    def queue_depths(self, queues: Iterable[str]) -> dict[str, int]:
+        """Messages not done yet, by queue: waiting, delayed (a retry's backoff, a debounce) or running.
+
+        dramatiq's Redis broker keeps each message in a hash per queue (and one per delay
+        queue) until a worker acknowledges it; its own `qsize` also adds the messages the
+        asking process holds, which would count a worker's prefetched ones twice.
+        """
+        names = list(queues)
+        with self.broker.client.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.hlen(f"{self.namespace}:{name}.msgs")
+                pipe.hlen(f"{self.namespace}:{name}.DQ.msgs")
+            counts = pipe.execute()
+        return {name: int(counts[2 * i]) + int(counts[2 * i + 1]) for i, name in enumerate(names)}
 
     def shutdown(self, timeout: float) -> None:
         self.broker.close()

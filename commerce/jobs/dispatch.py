@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ from commerce.db import after_commit
 from commerce.jobs.backends import DramatiqBackend, InProcessBackend, describe_error, record_failed_job
 from commerce.jobs.eager import EagerBackend
 from commerce.jobs.registry import Job
+from commerce.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,13 @@ def enqueue_now(job_fn: Job, **kwargs: Any) -> None:
     if not isinstance(job_fn, Job):
         raise TypeError(f"{job_fn!r} is not a job: decorate it with @job")
     current_backend().enqueue(job_fn, job_fn.payload(kwargs))
+
+
+def record_queue_depths(queues: Iterable[str]) -> None:
+    """Read how many jobs wait in each of `queues` into the job_queue_depth gauge (at each scrape;
+    with Redis this asks the server, so it runs off the event loop)."""
+    for name, depth in current_backend().queue_depths(sorted(set(queues))).items():
+        metrics.JOB_QUEUE_DEPTH.labels(name).set(depth)
 
 
 def wait_for_jobs(timeout: float) -> bool:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
+import uuid
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from commerce.jobs.observed import ObservedAttempt, count_enqueued
 from commerce.jobs.registry import Job
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ class EagerBackend:
         self._local = threading.local()
 
     def enqueue(self, job: Job, kwargs: dict[str, Any]) -> None:
+        count_enqueued(job.name)
         waiting = getattr(self._local, "waiting", None)
         if waiting is not None:
             waiting.append((job, kwargs))
@@ -64,7 +68,8 @@ class EagerBackend:
 
     def _run(self, job: Job, kwargs: dict[str, Any]) -> None:
         try:
-            job.fn(**kwargs)
+            with ObservedAttempt(job.name, job_id=uuid.uuid4().hex, attempt=1, waited_s=0.0):
+                job.fn(**kwargs)
         except Exception as exc:
             log.warning("job %s(%r) failed: %r", job.name, kwargs, exc)
             run = JobRun(job, kwargs, exc)
@@ -95,6 +100,10 @@ class EagerBackend:
         """Failed runs that no one has taken (a test fails on these)."""
         with self._lock:
             return [run for i, run in enumerate(self._runs) if run.failed and i not in self._acknowledged]
+
+    def queue_depths(self, queues: Iterable[str]) -> dict[str, int]:
+        """Nothing waits: every job ran before its enqueue returned."""
+        return dict.fromkeys(queues, 0)
 
     def wait(self, timeout: float) -> bool:
         """Nothing to wait for: every job ran before its enqueue returned."""

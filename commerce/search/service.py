@@ -26,6 +26,7 @@ from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.links import SEARCH_PATH, media_url, product_url
 from commerce.models import Category, PricingMode, Product, Shop, saved_id
+from commerce.observability import metrics
 from commerce.search.port import (
     MAX_QUERY_LENGTH,
     MAX_RESULT_WINDOW,
@@ -244,7 +245,8 @@ def search_products(s: Session, params: SearchParams, *, index: SearchIndex | No
     """One page of results for `params`, from the engine or, if it is down, the database."""
     try:
         engine = index if index is not None else search_index()
-        result = engine.search(params.engine_query())
+        with metrics.SEARCH_DURATION.labels("page").time():
+            result = engine.search(params.engine_query())
     except SearchUnavailable as error:
         log.warning("search engine unavailable, answering from the database: %s", error)
         return _database_search(s, params)
@@ -295,7 +297,8 @@ def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | 
         return []
     try:
         engine = index if index is not None else search_index()
-        result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False))
+        with metrics.SEARCH_DURATION.labels("quick").time():
+            result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False))
     except SearchUnavailable:
         return [_quick_card(card) for card in _database_search(s, SearchParams(q=text)).cards[:limit]]
     if all(hit.product_slug for hit in result.hits):

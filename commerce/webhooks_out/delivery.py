@@ -25,6 +25,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from commerce.config import get_settings
+from commerce.kit.outbound import Answer
 from commerce.kit.time import day_label, utcnow
 from commerce.links import SELLER_WEBHOOKS_PATH, absolute
 from commerce.models import (
@@ -40,7 +41,6 @@ from commerce.models import (
 )
 from commerce.notifications.tasks import enqueue_email
 from commerce.webhooks_out import signing
-from commerce.webhooks_out.outbound import Answer
 from commerce.webhooks_out.payloads import iso
 
 # Seconds to wait after the 1st, 2nd, ... failed attempt: ×3 from a minute, capped at a day.
@@ -179,8 +179,10 @@ def claim_attempt(s: Session, message_id: str, *, timeout: float) -> Claim | Non
 def record_answer(s: Session, claim: Claim, answer: Answer) -> None:
     """Write what the attempt got and decide what comes next for the message and its endpoint."""
     now = utcnow()
-    attempt = s.get_one(WebhookAttempt, claim.attempt_id)
-    message = s.get_one(WebhookMessage, claim.message_id, with_for_update=True)
+    message = s.get(WebhookMessage, claim.message_id, with_for_update=True)
+    attempt = s.get(WebhookAttempt, claim.attempt_id)
+    if message is None or attempt is None:
+        return  # the seller deleted the endpoint, and its messages, while this attempt was out
     endpoint = s.get_one(WebhookEndpoint, message.endpoint_id, with_for_update=True)
     attempt.outcome = AttemptOutcome.SUCCEEDED if answer.succeeded else AttemptOutcome.FAILED
     attempt.status_code, attempt.response_excerpt = answer.status_code, answer.excerpt[:1000]

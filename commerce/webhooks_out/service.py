@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from commerce.accounts.step_up import require_recent_second_factor
@@ -19,6 +20,7 @@ from commerce.catalog.access import actor_shop
 from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.jobs import enqueue_after_commit
+from commerce.kit import outbound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import minute_label, utcnow
 from commerce.models import (
@@ -29,7 +31,7 @@ from commerce.models import (
     WebhookMessage,
     saved_id,
 )
-from commerce.webhooks_out import outbound, signing
+from commerce.webhooks_out import signing
 from commerce.webhooks_out.event_types import EVENT_TYPES, parse_event_types
 from commerce.webhooks_out.tasks import deliver_webhook
 
@@ -234,6 +236,17 @@ def set_endpoint_enabled(s: Session, actor: Actor, endpoint_id: int, *, enabled:
     s.add(endpoint)
     s.flush()
     return _view(endpoint)
+
+
+def delete_endpoint(s: Session, actor: Actor, endpoint_id: int) -> None:
+    """Delete an endpoint with its deliveries: nothing more is sent to it, and an attempt
+    already on its way records nothing (the seller's history of it goes too)."""
+    endpoint = _own_endpoint(s, actor, endpoint_id, for_update=True)
+    message_ids = select(WebhookMessage.id).where(WebhookMessage.endpoint_id == endpoint.id)
+    s.exec(delete(WebhookAttempt).where(col(WebhookAttempt.message_id).in_(message_ids)))
+    s.exec(delete(WebhookMessage).where(col(WebhookMessage.endpoint_id) == endpoint.id))
+    s.delete(endpoint)
+    s.flush()
 
 
 def reveal_secret(s: Session, actor: Actor, endpoint_id: int) -> SecretView:

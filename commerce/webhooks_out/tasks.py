@@ -11,8 +11,10 @@ from typing import Any
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import enqueue_after_commit, enqueue_now, job
+from commerce.kit import outbound
 from commerce.kit.time import utcnow
-from commerce.webhooks_out import delivery, outbound, payloads, signing
+from commerce.observability import metrics
+from commerce.webhooks_out import delivery, payloads, signing
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ def deliver_webhook(message_id: str) -> None:
     )
     with unit_of_work() as s:
         delivery.record_answer(s, claim, answer)
+    metrics.WEBHOOKS_SENT.labels("delivered" if answer.succeeded else "failed").inc()
 
 
 @job(max_retries=0, min_backoff_ms=1_000, max_backoff_ms=1_000, queue="webhooks")

@@ -1,14 +1,17 @@
-"""/products: list, read, create a draft, update, publish; and uploading a product's files."""
+"""/products: list, read, create a draft, update, publish; its cover picture and uploading its files."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 
 from commerce.actor import Actor
 from commerce.api import products, schemas
 from commerce.api.scopes import Access, Resource
+from commerce.catalog.images import MAX_IMAGE_BYTES, MIN_IMAGE_SIDE
 from storefront.api_v1.auth import acting
 from storefront.api_v1.common import IDEMPOTENT, Cursor, Id, Limit, run
 from storefront.api_v1.problems import COMMON, responses
@@ -64,6 +67,34 @@ def update_product(actor: Writer, product_id: Id, body: schemas.ProductUpdate) -
 )
 def publish_product(actor: Writer, product_id: Id) -> schemas.Product:
     return run(products.publish_product, actor, product_id)
+
+
+_IMAGE_BODY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.put(
+    "/{product_id}/cover",
+    responses=responses(413),
+    summary="Set a product's cover picture",
+    description="The request body is the image itself (`Content-Type: image/png`, `image/jpeg` or "
+    f"`image/webp`, at most {MAX_IMAGE_BYTES // (1024 * 1024)} MB, at least {MIN_IMAGE_SIDE} px a side); "
+    "it replaces the current cover. Scope: `products:write`.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {kind: _IMAGE_BODY for kind in ("image/png", "image/jpeg", "image/webp")},
+        }
+    },
+)
+async def set_cover(actor: Writer, product_id: Id, request: Request) -> schemas.Product:
+    image = bytearray()
+    async for chunk in request.stream():
+        image += chunk
+        if len(image) > MAX_IMAGE_BYTES:
+            raise HTTPException(413, f"The image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB.")
+    if not image:
+        raise RequestValidationError([{"loc": ("body",), "msg": "Send the image as the request body."}])
+    return await run_in_threadpool(run, products.set_cover, actor, product_id, bytes(image))
 
 
 @router.post(

@@ -1,10 +1,10 @@
-"""/webhook-endpoints: list, create and update the shop's webhook endpoints; rotate a secret."""
+"""/webhook-endpoints: list, create, update and delete the shop's webhook endpoints; rotate a secret."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from commerce.actor import Actor
 from commerce.api import webhook_endpoints as endpoints
@@ -43,6 +43,18 @@ def create_endpoint(actor: Writer, body: endpoints.WebhookEndpointCreate) -> end
 )
 def update_endpoint(actor: Writer, endpoint_id: Id, body: endpoints.WebhookEndpointUpdate) -> endpoints.WebhookEndpoint:
     return run(endpoints.update_endpoint, actor, endpoint_id, body)
+
+
+@router.delete(
+    "/{endpoint_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a webhook endpoint",
+    description="Nothing more is sent to it; its delivery history is deleted too. Scope: `webhooks:write`.",
+)
+def delete_endpoint(actor: Writer, endpoint_id: Id) -> Response:
+    run(endpoints.delete_endpoint, actor, endpoint_id)
+    return Response(status_code=204)
 
 
 @router.post(

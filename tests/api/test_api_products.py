@@ -89,3 +89,51 @@ def test_a_read_key_cannot_write(api_world):
     assert refused.status_code == 403
     assert "products:write" in refused.json()["detail"]
     assert client.get("/api/v1/orders", headers=a.headers(reader)).status_code == 403
+
+
+def _png(width: int = 400, height: int = 300) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "#0f766e").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_cover_is_set_from_the_image_bytes(api_world):
+    client, a, b = api_world.client, api_world.a, api_world.b
+    draft = client.post(
+        "/api/v1/products", headers=a.headers(), json={"title": "Cover Story", "price": {"amount": 500}}
+    ).json()
+    url = f"/api/v1/products/{draft['id']}/cover"
+    assert draft["cover_url"] is None
+
+    answer = client.put(url, headers={**a.headers(), "content-type": "image/png"}, content=_png())
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["cover_url"]
+    refused = client.post(f"/api/v1/products/{draft['id']}/publish", headers=a.headers())
+    assert "cover" not in refused.json()["detail"].lower()  # what publishing still needs is not the cover
+
+    # Bad input: a clear problem, the cover unchanged.
+    for body, status, words in (
+        (b"%PDF-1.7 not an image", 422, "image"),
+        (_png(50, 50), 422, "100"),
+        (b"", 422, "image as the request body"),
+    ):
+        bad = client.put(url, headers={**a.headers(), "content-type": "image/png"}, content=body)
+        assert bad.status_code == status, bad.text
+        assert words in bad.text
+    too_big = client.put(url, headers={**a.headers(), "content-type": "image/png"}, content=b"\0" * (21 * 1024 * 1024))
+    assert too_big.status_code == 413
+    assert (
+        client.get(f"/api/v1/products/{draft['id']}", headers=a.headers()).json()["cover_url"]
+        == answer.json()["cover_url"]
+    )
+    # Another shop's key, and a key without write access: refused.
+    other = client.put(url, headers={**b.headers(), "content-type": "image/png"}, content=_png())
+    assert other.status_code == 404
+    reader = new_key(a.seller, scopes=["products:read"])
+    assert (
+        client.put(url, headers={**a.headers(reader), "content-type": "image/png"}, content=_png()).status_code == 403
+    )

@@ -53,6 +53,12 @@ def test_webhook_endpoints_through_the_api(api_world):
         == 422
     )
     assert len(client.get("/api/v1/webhook-endpoints", headers=a.headers()).json()["data"]) == 1
+    # Deleting: another shop's key cannot; the owner's can, once.
+    assert client.delete(f"/api/v1/webhook-endpoints/{endpoint_id}", headers=b.headers()).status_code == 404
+    deleted = client.delete(f"/api/v1/webhook-endpoints/{endpoint_id}", headers=a.headers())
+    assert deleted.status_code == 204, deleted.text
+    assert client.get("/api/v1/webhook-endpoints", headers=a.headers()).json()["data"] == []
+    assert client.delete(f"/api/v1/webhook-endpoints/{endpoint_id}", headers=a.headers()).status_code == 404
     # Without the scope: refused.
     reader = new_key(a.seller, scopes=["products:read"])
     assert client.get("/api/v1/webhook-endpoints", headers=a.headers(reader)).status_code == 403

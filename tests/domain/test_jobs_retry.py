@@ -14,12 +14,21 @@ from collections import Counter
 
 import pytest
 import redis
+from prometheus_client import REGISTRY
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from commerce.db import engine_for, unit_of_work
-from commerce.jobs import claim_idempotency_key, configure_jobs, enqueue_after_commit, job, shutdown_jobs, wait_for_jobs
+from commerce.jobs import (
+    claim_idempotency_key,
+    configure_jobs,
+    enqueue_after_commit,
+    job,
+    record_queue_depths,
+    shutdown_jobs,
+    wait_for_jobs,
+)
 from commerce.jobs.worker import start_worker
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
 from commerce.notifications.tasks import enqueue_email, send_email
@@ -180,12 +189,27 @@ def redis_worker(jobs_db):
     client.close()
 
 
+def metric(name: str, **labels: str) -> float:
+    """This process's figure, as /metrics would show it."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def job_figures(job_name: str) -> tuple[float, float, float]:
+    return (
+        metric("marketplace_job_runs_total", job=job_name, outcome="failed"),
+        metric("marketplace_job_retries_total", job=job_name),
+        metric("marketplace_job_dead_letters_total", job=job_name),
+    )
+
+
 def test_in_process_job_that_always_fails_is_recorded_once_retries_run_out(in_process):
+    failed_runs, retries, dead = job_figures(charge_declined.name)
     with unit_of_work(database["engine"]) as session:
         enqueue_after_commit(session, charge_declined, order_id=7)
 
     assert wait_for_jobs(timeout=10)
     assert runs[7] == 3
+    assert job_figures(charge_declined.name) == (failed_runs + 3, retries + 2, dead + 1)
     [failed] = failed_jobs()
     assert failed.job_name == charge_declined.name
     assert json.loads(failed.args_json) == {"order_id": 7}
@@ -197,6 +221,8 @@ def test_in_process_retry_still_waiting_at_shutdown_is_recorded(in_process):
     with unit_of_work(database["engine"]) as session:
         enqueue_after_commit(session, fails_then_waits_a_minute, order_id=8)
     wait_until(lambda: runs[8] == 1)
+    record_queue_depths(["jobs_test"])
+    assert metric("marketplace_job_queue_depth", queue="jobs_test") == 1  # its retry waits
 
     shutdown_jobs(timeout=5)
 
@@ -241,6 +267,7 @@ def test_redis_job_crashing_midway_is_retried_and_completes_each_effect_once(red
 
 
 def test_redis_job_that_always_fails_is_recorded_once_retries_run_out(redis_worker):
+    failed_runs, retries, dead = job_figures(charge_declined.name)
     with unit_of_work(database["engine"]) as session:
         enqueue_after_commit(session, charge_declined, order_id=5)
 
@@ -251,6 +278,20 @@ def test_redis_job_that_always_fails_is_recorded_once_retries_run_out(redis_work
     assert json.loads(failed.args_json) == {"order_id": 5}
     assert failed.attempts == 3
     assert "card declined for order 5" in failed.error
+    # The worker's middleware counted each attempt (the worker threads share this process).
+    wait_until(lambda: job_figures(charge_declined.name) == (failed_runs + 3, retries + 2, dead + 1))
+
+
+def test_redis_queue_depth_counts_the_retry_waiting_its_backoff(redis_worker):
+    with unit_of_work(database["engine"]) as session:
+        enqueue_after_commit(session, fails_then_waits_a_minute, order_id=11)
+    wait_until(lambda: runs[11] == 1)
+
+    def depth() -> float:
+        record_queue_depths(["jobs_test"])
+        return metric("marketplace_job_queue_depth", queue="jobs_test")
+
+    wait_until(lambda: depth() == 1, timeout=3)
 
 
 def test_enqueue_that_cannot_reach_redis_is_recorded_not_lost(jobs_db):

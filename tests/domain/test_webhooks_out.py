@@ -18,6 +18,7 @@ from commerce.catalog.products import approve_product, publish_product
 from commerce.errors import NotFound, ValidationError
 from commerce.jobs import jobs_run_by
 from commerce.jobs.eager import EagerBackend
+from commerce.kit.outbound import Answer
 from commerce.kit.time import utcnow
 from commerce.licensing import api
 from commerce.models import (
@@ -376,10 +377,45 @@ def test_sellers_see_and_change_only_their_own_endpoints(market, receiver):
         lambda: service.list_messages(s, other, hook.endpoint_id),
         lambda: service.set_endpoint_enabled(s, other, hook.endpoint_id, enabled=False),
         lambda: service.resend_message(s, other, message.id),
+        lambda: service.delete_endpoint(s, other, hook.endpoint_id),
     ):
         with pytest.raises(NotFound):
             attempt()
     assert [e.url for e in service.list_endpoints(s, market.seller_actor(mine))] == [receiver.url]
+
+
+def test_deleting_an_endpoint_stops_its_deliveries_even_one_already_on_its_way(market, receiver):
+    s = market.s
+    shop = market.shop()
+    seller = market.seller_actor(shop)
+    hook = endpoint(s, seller, receiver.url, "order.paid")
+    kept = endpoint(s, seller, receiver.url + "?kept", "order.paid")
+    receiver.script(500, 500)  # the first attempt of each fails: both wait for a retry
+    market.buy(market.user(), market.product(shop, 700))
+    s.commit()
+    doomed = [m for m in messages(s) if m.endpoint_id == hook.endpoint_id][0]
+    # A worker claims the next attempt, then the seller deletes the endpoint before it answers.
+    doomed.next_attempt_at = utcnow() - timedelta(seconds=1)
+    s.add(doomed)
+    s.commit()
+    doomed_id = doomed.id
+    claim = delivery.claim_attempt(s, doomed_id, timeout=1)
+    s.commit()
+    assert claim is not None
+
+    service.delete_endpoint(s, seller, hook.endpoint_id)
+    s.commit()
+    delivery.record_answer(s, claim, Answer(status_code=200, excerpt="", error="", latency_ms=5))
+    s.commit()
+    assert [e.id for e in service.list_endpoints(s, seller)] == [kept.endpoint_id]
+    assert messages(s, hook.endpoint_id) == []
+    assert attempts(s, doomed_id) == []
+    assert s.get(WebhookEndpoint, hook.endpoint_id) is None
+    # The other endpoint's message is untouched and still retried.
+    [other] = messages(s, kept.endpoint_id)
+    assert other.status == MessageStatus.PENDING
+    with pytest.raises(NotFound):
+        service.delete_endpoint(s, seller, hook.endpoint_id)
 
 
 @pytest.mark.parametrize(

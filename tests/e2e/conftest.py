@@ -22,6 +22,7 @@ from tests.fixtures import browser as browser_steps
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+E2E_METRICS_TOKEN = "e2e-metrics-token"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -86,6 +87,8 @@ def app(tmp_path_factory) -> RunningApp:
     env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARS}
     # Loopback allowed for webhooks: the tests' local receiver listens on 127.0.0.1.
     env.update(DATA_DIR=str(data_dir), APP_ENV="development", PORT=str(port), WEBHOOKS_ALLOW_LOOPBACK="1")
+    # /metrics answers only to this token (tests/e2e/test_operations_live.py scrapes it).
+    env.update(METRICS_TOKEN=E2E_METRICS_TOKEN)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             ["make", "run", f"PORT={port}"],

@@ -59,10 +59,11 @@ def test_unknown_pages_get_a_clear_404(page, app):
     assert httpx.get(app.url("/no/such/page")).status_code == 404
 
 
-def test_healthz_reports_the_database(app):
-    response = httpx.get(app.url("/healthz"))
+def test_health_probes_say_alive_and_ready(app):
+    assert httpx.get(app.url("/healthz")).json() == {"status": "alive"}
+    response = httpx.get(app.url("/readyz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json()["status"] == "ready"
 
 
 def test_demo_data_is_loaded_once(app):

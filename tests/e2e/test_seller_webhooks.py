@@ -1,6 +1,7 @@
-"""A seller adds a webhook endpoint in the studio, publishes a product, and sees the
-delivery (status, attempt, payload) that the receiver got and verified with the secret
-the page showed; at a phone and a desktop viewport."""
+"""A seller adds a webhook endpoint in the studio, publishes a product in another tab, and
+sees the delivery (status, attempt, payload) arrive on the open page, as the receiver got
+and verified it with the secret the page showed; then deletes the endpoint. At a phone and
+a desktop viewport."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def _publishable_draft(app, title: str) -> int:
         return draft.id
 
 
-def test_a_seller_adds_an_endpoint_and_sees_a_signed_delivery(app, page, receiver):
+def test_a_seller_adds_an_endpoint_and_sees_a_signed_delivery(app, page, new_page, receiver):
     title = f"Hooked Tool {uuid.uuid4().hex[:6]}"
     product_id = _publishable_draft(app, title)
     url = f"{receiver.url}/{uuid.uuid4().hex[:8]}"
@@ -59,14 +60,18 @@ def test_a_seller_adds_an_endpoint_and_sees_a_signed_delivery(app, page, receive
     expect(card).to_contain_text("product.published")
     expect(card).to_contain_text("Inventory sync")
 
-    page.goto(f"/seller/products/{product_id}")
-    page.locator("#publish-button").click()
-    expect(page.locator("#publish-button")).to_have_count(0)
+    card.get_by_role("button", name="Deliveries").click()
+    expect(page.locator("[data-testid=webhook-delivery]")).to_have_count(0)
 
-    page.goto("/seller/webhooks")
-    page.locator("[data-testid=webhook-endpoint]", has_text=url).get_by_role("button", name="Deliveries").click()
+    # Published from another tab: the delivery shows up on this page without a reload.
+    studio = new_page()
+    sign_in(studio, SELLER_EMAIL, DEMO_PASSWORD)
+    studio.goto(f"/seller/products/{product_id}")
+    studio.locator("#publish-button").click()
+    expect(studio.locator("#publish-button")).to_have_count(0)
+    page.bring_to_front()
     delivery = page.locator("[data-testid=webhook-delivery]").first
-    expect(delivery).to_contain_text("product.published")
+    expect(delivery).to_contain_text("product.published", timeout=20_000)
     expect(delivery).to_contain_text("delivered")
     expect(delivery.locator("[data-testid=webhook-attempt]")).to_contain_text("Attempt 1 · HTTP 204")
     delivery.get_by_text("Payload").click()
@@ -77,3 +82,16 @@ def test_a_seller_adds_an_endpoint_and_sees_a_signed_delivery(app, page, receive
     assert payload["type"] == "product.published"
     assert payload["data"]["product"]["title"] == title
     expect(delivery).to_contain_text(received.id)
+
+    # Deleting asks first; keeping it changes nothing, confirming removes it for good.
+    card = page.locator("[data-testid=webhook-endpoint]", has_text=url)
+    card.get_by_test_id("webhook-delete").click()
+    page.get_by_role("button", name="Keep it").click()
+    expect(card).to_be_visible()
+    card.get_by_test_id("webhook-delete").click()
+    page.get_by_test_id("webhook-delete-confirm").click()
+    expect(page.locator("#webhook-notice")).to_contain_text("Endpoint deleted")
+    expect(page.locator("[data-testid=webhook-endpoint]", has_text=url)).to_have_count(0)
+    page.reload()
+    expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
+    expect(page.locator("[data-testid=webhook-endpoint]", has_text=url)).to_have_count(0)

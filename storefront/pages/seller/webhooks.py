@@ -96,6 +96,37 @@ def secret_box(endpoint_id: rx.Var) -> rx.Component:
     )
 
 
+def delete_endpoint_button(endpoint: EndpointView) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Delete", size="2", variant="soft", color_scheme="red", data_testid="webhook-delete")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this endpoint?"),
+            rx.alert_dialog.description(
+                "Nothing more is sent to ",
+                rx.text.strong(endpoint.url, style={"overflow_wrap": "anywhere"}),
+                ", deliveries waiting for a retry are dropped, and its delivery history is deleted. "
+                "To pause it instead, turn it off.",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Delete endpoint",
+                        color_scheme="red",
+                        on_click=S.delete(endpoint.id),
+                        data_testid="webhook-delete-confirm",
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+        ),
+    )
+
+
 def endpoint_card(endpoint: EndpointView) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -145,6 +176,7 @@ def endpoint_card(endpoint: EndpointView) -> rx.Component:
                     ),
                     rx.button("Turn on", size="2", variant="soft", on_click=S.set_enabled(endpoint.id, True)),
                 ),
+                delete_endpoint_button(endpoint),
                 gap="0.5rem",
                 wrap="wrap",
             ),
