@@ -469,6 +469,13 @@ def session_user_id(s: Session, token: str | None) -> int | None:
     For plain HTTP routes (downloads) that cannot hand the browser a new cookie:
     a refresh there would leave the browser holding a replaced token.
     """
+    found = session_identity(s, token)
+    return found[0] if found else None
+
+
+def session_identity(s: Session, token: str | None) -> tuple[int, str] | None:
+    """The user and session family (kept across rotations) of a live session token, as
+    `session_user_id` reads it; for links bound to one browser's session (online viewing)."""
     if not token or len(token) > 200:
         return None
     session = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
@@ -481,7 +488,7 @@ def session_user_id(s: Session, token: str | None) -> int | None:
     if user is None or user.suspended_at is not None:
         return None
     logs.bind_user(user.id)
-    return user.id
+    return saved_id(user), session.family_id
 
 
 def _revoke_family(s: Session, family_id: str, now: datetime) -> None:
