@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "set_payout_schedule": "Changed payout schedule",
     "run_payouts": "Ran payouts",
     "revoke_leaked_purchase": "Revoked a leaked purchase",
+    "set_feature_flag": "Changed feature flag",
 }
 
 

@@ -1,16 +1,21 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | refresh-rates | seal-files | check-config | worker [--threads N] [--metrics-port P]`."""
+analytics-purge | refresh-rates | seal-files | vapid-key | check-config | worker [--threads N] [--metrics-port P] |
+backup DEST | restore SOURCE [--force] | rotate-keys` (docs/operations.md)."""
 
 from __future__ import annotations
 
 import argparse
+import base64
 import logging
+import secrets
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from commerce import demo, storage, wiring
 from commerce.analytics import rollups
@@ -18,8 +23,10 @@ from commerce.config import PROJECT_ROOT, get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.jobs.worker import start_worker
+from commerce.notifications import push
 from commerce.observability import metrics
 from commerce.observability.start import start_observability
+from commerce.operations import backups, key_rotation
 from commerce.orders.rates import configured_provider
 from commerce.orders.tasks import refresh_exchange_rates
 from commerce.search import indexer, search_index
@@ -27,12 +34,15 @@ from commerce.search import indexer, search_index
 log = logging.getLogger(__name__)
 
 
-def migrate() -> None:
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+def _alembic_config() -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", settings.database_url)
-    command.upgrade(config, "heads")
+    config.set_main_option("sqlalchemy.url", get_settings().database_url)
+    return config
+
+
+def migrate() -> None:
+    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    command.upgrade(_alembic_config(), "heads")
 
 
 def seed_demo() -> None:
@@ -102,6 +112,48 @@ def seal_files() -> None:
     print(f"{seal()} file(s) sealed.")
 
 
+def vapid_key() -> None:
+    """A new Web Push key pair: the private key for VAPID_PRIVATE_KEY, and its public key."""
+    private_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    print(f"VAPID_PRIVATE_KEY={private_key}")
+    print(f"# public key (browsers receive it from the account page): {push.public_key(private_key)}")
+
+
+def known_revisions() -> set[str]:
+    """The schema revisions this code's migrations know."""
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def backup(dest: str) -> None:
+    """Back up the embedded SQLite database and the data folder into one archive."""
+    report = backups.backup(get_settings(), Path(dest))
+    print(
+        f"Backup written to {report.archive}: the database (schema {report.schema_revision}) "
+        f"and {report.files} file(s), {report.bytes} bytes before compression."
+    )
+
+
+def restore(source: str, *, force: bool) -> None:
+    """Restore an archive of `backup` into DATA_DIR (empty, or replaced with --force), then
+    rebuild the search index from the restored database."""
+    report = backups.restore(get_settings(), Path(source), known_revisions=known_revisions(), force=force)
+    print(f"Restored the database (schema {report.schema_revision}) and {report.files} file(s) into {report.data_dir}.")
+    migrate()
+    reindex()
+
+
+def rotate_keys() -> None:
+    """Re-encrypt every secret at rest under LICENSE_ENCRYPTION_KEY, in batches, while the
+    app runs with the retired key in LICENSE_ENCRYPTION_PREVIOUS_KEYS."""
+    report = key_rotation.rotate(on_batch=lambda table, done: log.info("%s: %d row(s) re-encrypted", table, done))
+    for table, rows in report.rows_by_table.items():
+        print(f"{table}: {rows} row(s) re-encrypted")
+    print(
+        f"Done: {report.total} row(s) now use LICENSE_ENCRYPTION_KEY. Remove the retired key from "
+        "LICENSE_ENCRYPTION_PREVIOUS_KEYS (and keep it with the backups made before today)."
+    )
+
+
 def run_worker(threads: int, metrics_port: int = 0, metrics_addr: str = "127.0.0.1") -> int:
     """Consume every job of `wiring.JOBS` from Redis until SIGINT or SIGTERM (`make worker`).
 
@@ -136,26 +188,41 @@ COMMANDS = {
     "analytics-purge": analytics_purge,
     "refresh-rates": refresh_rates,
     "seal-files": seal_files,
+    "vapid-key": vapid_key,
     "check-config": lambda: print("configuration ok"),
+    "rotate-keys": rotate_keys,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m commerce.cli")
-    parser.add_argument("command", choices=[*COMMANDS, "worker"])
+    parser.add_argument("command", choices=[*COMMANDS, "worker", "backup", "restore"])
+    parser.add_argument("path", nargs="?", help="backup: the archive (or a folder for it); restore: the archive")
     parser.add_argument("--threads", type=int, default=4, help="worker: jobs run at once (default 4)")
     parser.add_argument(
         "--metrics-port", type=int, default=0, help="worker: serve Prometheus metrics on this port (default: off)"
     )
     parser.add_argument("--metrics-addr", default="127.0.0.1", help="worker: address of --metrics-port")
+    parser.add_argument("--force", action="store_true", help="restore: replace the data already in DATA_DIR")
     args = parser.parse_args(argv)
+    if args.command in {"backup", "restore"} and not args.path:
+        parser.error(f"{args.command} needs a path: python -m commerce.cli {args.command} PATH")
     # Log lines as the web process writes them (JSON in production); Sentry when configured.
     start_observability(get_settings())
     get_settings().check_production_ready()
     wiring.configure()  # seed-demo places a paid order: delivery, search and analytics must hear of it
     if args.command == "worker":
         return run_worker(args.threads, args.metrics_port, args.metrics_addr)
-    COMMANDS[args.command]()
+    try:
+        if args.command == "backup":
+            backup(args.path)
+        elif args.command == "restore":
+            restore(args.path, force=args.force)
+        else:
+            COMMANDS[args.command]()
+    except (backups.BackupError, key_rotation.NothingToRotate) as error:
+        print(error.message, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ refuses those defaults that are unsafe outside a laptop.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 from dataclasses import dataclass
@@ -58,6 +59,15 @@ class Settings:
     blob_key_configured: bool = False
     # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
     stripe_connect_webhook_secret: str | None = None
+    # Web Push (VAPID, RFC 8292): the application server's P-256 private key as 32 bytes in
+    # base64url (`python -m commerce.cli vapid-key` makes one), and who push services may
+    # contact about it. Outside production an unset key is derived from SECRET_KEY.
+    vapid_private_key: str | None = None
+    vapid_subject: str = "mailto:admin@localhost"
+    # Twilio sends the SMS messages when all three are set; otherwise they are only logged.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
     # Log lines: "json" (one object per line, the default in production) or "console".
     log_format: str = "console"
     log_level: str = "INFO"
@@ -65,6 +75,12 @@ class Settings:
     sentry_dsn: str | None = None
     # The bearer token GET /metrics asks for; unset, /metrics answers 404.
     metrics_token: str | None = None
+    # Keys LICENSE_ENCRYPTION_KEY replaced, still accepted for reading while
+    # `python -m commerce.cli rotate-keys` re-encrypts what they sealed (docs/operations.md).
+    license_previous_keys: tuple[bytes, ...] = ()
+    # Values SECRET_KEY replaced (SECRET_KEY_PREVIOUS, comma-separated): recovery codes
+    # hashed under them keep working (docs/operations.md, Rotating secrets).
+    previous_secret_keys: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -73,6 +89,10 @@ class Settings:
     @property
     def payment_provider(self) -> str:
         return "stripe" if self.stripe_secret_key else "testpay"
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
 
     @property
     def outbox_dir(self) -> Path:
@@ -105,6 +125,8 @@ class Settings:
             problems.append("WEBHOOKS_ALLOW_LOOPBACK is for development only")
         if not self.license_key_configured:
             problems.append("LICENSE_ENCRYPTION_KEY must be set (64 hex characters)")
+        if any((self.twilio_account_sid, self.twilio_auth_token, self.twilio_from)) and not self.twilio_configured:
+            problems.append("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together")
         if not self.s3_bucket and not self.blob_key_configured:
             problems.append("BLOB_ENCRYPTION_KEY must be set (64 hex characters) for files stored on local disk")
         if problems:
@@ -124,6 +146,35 @@ def _license_key(env, secret_key: str, name: str = "LICENSE_ENCRYPTION_KEY", lab
     # Development only (production requires the explicit key): derived so that a
     # laptop's demo data stays decryptable across restarts.
     return hashlib.sha256(label + secret_key.encode()).digest()
+
+
+def _vapid_key(env, secret_key: str) -> str | None:
+    """The VAPID private key (base64url of 32 bytes), or None when Web Push cannot run."""
+    explicit = (env.get("VAPID_PRIVATE_KEY") or "").strip()
+    if explicit:
+        padded = explicit + "=" * (-len(explicit) % 4)
+        try:
+            raw = base64.urlsafe_b64decode(padded)
+        except ValueError as exc:
+            raise ConfigurationError("VAPID_PRIVATE_KEY must be 32 bytes in base64url.") from exc
+        if len(raw) != 32:
+            raise ConfigurationError("VAPID_PRIVATE_KEY must be 32 bytes in base64url.")
+        return explicit
+    if env.get("APP_ENV", "development") == "production":
+        return None  # production sends no push until an operator sets a key of its own
+    # Development only: derived so that a laptop's browser subscriptions survive restarts.
+    # A digest below the P-256 group order (all but a 2**-32 chance) is a valid private key.
+    return base64.urlsafe_b64encode(hashlib.sha256(b"vapid:" + secret_key.encode()).digest()).decode().rstrip("=")
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _previous_keys(value: str) -> tuple[bytes, ...]:
+    """LICENSE_ENCRYPTION_PREVIOUS_KEYS: retired keys, 64 hex characters each, comma-separated."""
+    name = "LICENSE_ENCRYPTION_PREVIOUS_KEYS"
+    return tuple(_license_key({name: text}, "", name) for text in _listed(value))
 
 
 def _days(name: str, value: str, minimum: int = 1) -> int:
@@ -207,10 +258,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         blob_encryption_key=_license_key(env, secret_key, "BLOB_ENCRYPTION_KEY", b"blob-store:"),
         blob_key_configured=bool(env.get("BLOB_ENCRYPTION_KEY")),
         stripe_connect_webhook_secret=env.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
+        vapid_private_key=_vapid_key(env, secret_key),
+        vapid_subject=env.get("VAPID_SUBJECT") or "mailto:admin@localhost",
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+        twilio_from=env.get("TWILIO_FROM") or None,
         log_format=_log_format(env.get("LOG_FORMAT") or ("json" if env.get("APP_ENV") == "production" else "console")),
         log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
         sentry_dsn=env.get("SENTRY_DSN") or None,
         metrics_token=env.get("METRICS_TOKEN") or None,
+        license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
+        previous_secret_keys=tuple(
+            filter(None, (k.strip() for k in (env.get("SECRET_KEY_PREVIOUS") or "").split(",")))
+        ),
     )
 
 

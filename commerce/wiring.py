@@ -48,7 +48,7 @@ from commerce.webhooks_out import subscribers as webhooks
 from commerce.webhooks_out import tasks as webhook_jobs
 
 # -- Adapters: an embedded stand-in unless the environment names a real service. --------
-# The clients of real services (boto3, stripe, meilisearch, redis) are imported only when
+# The clients of real services (boto3, stripe, meilisearch, redis, pywebpush, twilio) are imported only when
 # chosen: each costs a quarter of a second at every start of a process that never uses it.
 
 
@@ -101,6 +101,29 @@ def _connect_provider(config: Settings):
     return TestPayConnect.for_environment(
         config.app_env, config.secret_key, config.base_url, send_event=payment_jobs.send_testpay_event
     )
+
+
+def _push_sender(config: Settings):
+    """Web Push where a VAPID key is set (derived from SECRET_KEY outside production)."""
+    if config.vapid_private_key:
+        from commerce.notifications.webpush import WebPushSender
+
+        return WebPushSender(
+            config.vapid_private_key,
+            config.vapid_subject,
+            timeout=config.webhook_timeout_seconds,
+            allow_loopback=config.webhooks_allow_loopback,
+        )
+    return LoggingPushSender()
+
+
+def _sms_sender(config: Settings):
+    """Twilio when TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are set."""
+    if config.twilio_account_sid and config.twilio_auth_token and config.twilio_from:
+        from commerce.notifications.sms_twilio import TwilioSmsSender
+
+        return TwilioSmsSender(config.twilio_account_sid, config.twilio_auth_token, config.twilio_from)
+    return LoggingSmsSender()
 
 
 def _attempt_counter(config: Settings):
@@ -198,6 +221,7 @@ JOBS: tuple[Job, ...] = (
     analytics_jobs.purge_analytics_events,
     notification_jobs.send_email,
     notification_jobs.send_push,
+    notification_jobs.push_to_device,
     notification_jobs.send_sms,
     order_jobs.refresh_exchange_rates,
     order_jobs.send_paid_emails,
@@ -225,9 +249,8 @@ def configure() -> None:
     gateway.plug(lambda: _payment_gateway(get_settings()))
     connect_provider.plug(lambda: _connect_provider(get_settings()))
     email_sender.plug(lambda: _email_sender(get_settings()))
-    # No push or SMS vendor is configured anywhere yet; their adapters go here when one is chosen.
-    push_sender.plug(LoggingPushSender)
-    sms_sender.plug(LoggingSmsSender)
+    push_sender.plug(lambda: _push_sender(get_settings()))
+    sms_sender.plug(lambda: _sms_sender(get_settings()))
     ratelimit.attempt_counter.plug(lambda: _attempt_counter(get_settings()))
     events.install(SUBSCRIBERS)
 

@@ -14,6 +14,7 @@ SECTIONS = [
     (routes.ADMIN_PAYOUTS, "Payouts", "wallet"),
     (routes.ADMIN_SHOPS, "Shop quality", "store"),
     (routes.ADMIN_SETTINGS, "Settings", "settings"),
+    (routes.ADMIN_FLAGS, "Feature flags", "flag"),
     (routes.ADMIN_AUDIT, "Audit record", "scroll-text"),
     (routes.ADMIN_PRIVACY, "Privacy requests", "user-x"),
     (routes.ADMIN_LEAKS, "Leak tracer", "fingerprint"),

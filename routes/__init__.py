@@ -82,6 +82,7 @@ ADMIN_SETTINGS = "/admin/settings"
 ADMIN_AUDIT = "/admin/audit"
 ADMIN_PRIVACY = "/admin/privacy"
 ADMIN_LEAKS = "/admin/leaks"
+ADMIN_FLAGS = "/admin/flags"
 
 # Where a visit came from (document.referrer of the landing page): set by the page load's
 # HTTP response (storefront/visit_referrer.py), read by the analytics state from the handshake.

@@ -1,4 +1,4 @@
-"""The admin console's other pages: users, orders, shop quality, settings, audit record.
+"""The admin console's other pages: users, orders, shop quality, settings, feature flags, audit record.
 
 Thin: each handler calls one moderation service as the session's actor (`PageState`); the
 service refuses (and logs) anyone but an administrator, whatever ids the event carries.
@@ -12,6 +12,8 @@ import reflex as rx
 
 from commerce import audit, payments
 from commerce.audit import AuditEntry
+from commerce.flags import service as flag_service
+from commerce.flags.service import FlagView
 from commerce.kit.ids import parse_id
 from commerce.moderation import checks, orders, quality, settings, users
 from commerce.moderation.orders import AdminOrderView, OrderRow
@@ -252,6 +254,27 @@ class AdminSettingsState(PageState, rx.State):
     async def save_banned_words(self, form_data: dict[str, Any]):
         words = form_data.get("words") if isinstance(form_data.get("words"), str) else ""
         await self._act(checks.set_banned_words, words, done="Banned words saved.")
+
+
+class AdminFlagsState(PageState, rx.State):
+    flags: list[FlagView] = []
+
+    async def _reload(self) -> None:
+        self.flags = (await self._call(flag_service.list_flags)).value or []
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = ""
+        await self._reload()
+        self.loaded = True
+
+    @rx.event
+    async def save(self, form_data: dict[str, Any]):
+        await self._act(
+            flag_service.set_flag,
+            **text_fields(form_data, "key", "rollout", "percentage", "accounts"),
+            done=lambda view: f"{view.label}: {view.summary}.",
+        )
 
 
 class AdminAuditState(PageState, rx.State):

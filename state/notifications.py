@@ -11,19 +11,23 @@ replica, or a Redis worker.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 import reflex as rx
 
-from commerce.i18n import N_
+from commerce.accounts.activity import device_label
+from commerce.i18n import N_, gettext
 from commerce.kit.ids import parse_id
-from commerce.notifications import inapp, preferences
+from commerce.notifications import inapp, preferences, push
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView
+from commerce.notifications.push import DeviceView
 from state import service_call
 from state.analytics import DashboardState
 from state.form_data import text_field
+from state.language import speaking
 from state.page import PageState, Pagination, ServiceState, page_number, paged
 from state.session import SessionState, client_connected, current_actor
 
@@ -149,10 +153,20 @@ class NotificationsState(ServiceState, rx.State):
             self.unread = status.value.unread
 
 
+# What the account page's push script (assets/push.js) reports instead of a subscription.
+PUSH_PROBLEMS = {
+    "denied": N_("Your browser blocks notifications from this site: allow them in its site settings, then try again."),
+    "unsupported": N_("This browser cannot receive push notifications."),
+}
+
+
 class PreferencesState(PageState, rx.State):
     notifications: list[PreferenceView] = []
     share_email: bool = True
     sms_number: str = ""
+    push_available: bool = False
+    push_public_key: str = ""
+    push_devices: list[DeviceView] = []
 
     @rx.event
     async def load(self):
@@ -160,6 +174,47 @@ class PreferencesState(PageState, rx.State):
         result = await self._call(preferences.get_preferences)
         if result.ok:
             self._apply(result.value)
+        await self._reload()
+
+    async def _reload(self) -> None:
+        status = await self._call(push.push_status)
+        if status.ok:
+            self._apply_push(status.value)
+
+    @rx.event
+    async def save_push_subscription(self, form_data: dict[str, Any]):
+        """The push script's answer: a subscription to keep, or why the browser gave none."""
+        raw = text_field(form_data, "subscription")
+        try:
+            problem = json.loads(raw).get("error") if raw else "unsupported"
+        except (ValueError, AttributeError):
+            problem = "unsupported"
+        if problem:
+            await speaking(self)
+            known = PUSH_PROBLEMS.get(str(problem))
+            self.notice = ""
+            self.error = (
+                gettext(known)
+                if known
+                else gettext("The browser could not subscribe: {problem}", problem=str(problem)[:200])
+            )
+            return
+        await self._act(
+            push.subscribe,
+            subscription=raw,
+            device=device_label(self.router.headers.user_agent or ""),
+            done=N_("This browser now receives your push notifications."),
+        )
+
+    @rx.event
+    async def remove_push_device(self, device_id: int):
+        await self._act(
+            push.remove_device, parse_id(device_id), done=N_("That browser no longer receives push messages.")
+        )
+
+    def _apply_push(self, status: push.PushStatus) -> None:
+        self.push_available, self.push_public_key = status.available, status.public_key
+        self.push_devices = status.devices
 
     @rx.event
     async def set_notification(self, kind: str, channel: str, enabled: Any):

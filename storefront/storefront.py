@@ -27,6 +27,7 @@ from storefront.api import api
 from storefront.layout import Page
 from storefront.pages.account import account, account_deleted, confirm_email_change
 from storefront.pages.admin.audit import admin_audit
+from storefront.pages.admin.flags import admin_flags
 from storefront.pages.admin.index import QUEUE_KEYS_SCRIPT, admin_home
 from storefront.pages.admin.orders import admin_orders
 from storefront.pages.admin.payouts import admin_payouts
@@ -60,6 +61,7 @@ from storefront.pages.seller.sales import seller_sales
 from storefront.pages.seller.webhooks import seller_webhooks
 from storefront.pages.shop import shop
 from storefront.pages.testpay import testpay_connect_page, testpay_page
+from storefront.prebuilt_frontend import mount_prebuilt_frontend
 
 # Every page of the app, added below with app.add_page (see storefront/layout.py).
 PAGES: tuple[Page, ...] = (
@@ -102,6 +104,7 @@ PAGES: tuple[Page, ...] = (
     admin_payouts,
     admin_shops,
     admin_settings,
+    admin_flags,
     admin_audit,
     admin_privacy,
     account_deleted,
@@ -128,7 +131,9 @@ app = rx.App(
         rx.el.meta(name="theme-color", content=theme.PRIMARY),
     ],
     html_lang="en",
-    api_transformer=api,
+    # A backend-only production process (the Docker image) serves the frontend built at
+    # image build time; then the site's own routes and middleware wrap everything.
+    api_transformer=[mount_prebuilt_frontend(lambda: app.router), api],
 )
 # Reflex's CORS (any origin, with credentials) is replaced by the site's own policy.
 cors.install(rx.App, app)

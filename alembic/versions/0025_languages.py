@@ -4,7 +4,7 @@ Emails go out in the recipient's language: the saved choice for account emails, 
 order's language (captured at checkout, guests included) for receipts and refunds.
 
 Revision ID: 0025
-Revises: 0032
+Revises: 0024
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0032"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -126,16 +126,24 @@ def accept_totp(factor: TotpFactor, code: str, *, now: float | None = None) -> b
     return True
 
 
-def _recovery_key() -> bytes:
-    return hashlib.sha256(b"recovery-codes:" + get_settings().secret_key.encode()).digest()
+def _recovery_key(secret_key: str) -> bytes:
+    return hashlib.sha256(b"recovery-codes:" + secret_key.encode()).digest()
 
 
 def normalise_recovery_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").lower()
 
 
-def recovery_code_hash(code: str) -> str:
-    return hmac.new(_recovery_key(), normalise_recovery_code(code).encode(), hashlib.sha256).hexdigest()
+def recovery_code_hash(code: str, *, secret_key: str | None = None) -> str:
+    key = _recovery_key(get_settings().secret_key if secret_key is None else secret_key)
+    return hmac.new(key, normalise_recovery_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def recovery_code_hashes(code: str) -> list[str]:
+    """The code's hash under SECRET_KEY and under each value it replaced (SECRET_KEY_PREVIOUS):
+    codes made before a rotation keep working."""
+    settings = get_settings()
+    return [recovery_code_hash(code, secret_key=key) for key in (settings.secret_key, *settings.previous_secret_keys)]
 
 
 def looks_like_recovery_code(code: str) -> bool:
@@ -167,7 +175,7 @@ def spend_recovery_code(s: Session, user_id: int, code: str) -> bool:
         select(RecoveryCode)
         .where(
             RecoveryCode.user_id == user_id,
-            RecoveryCode.code_hash == recovery_code_hash(code),
+            col(RecoveryCode.code_hash).in_(recovery_code_hashes(code)),
             col(RecoveryCode.used_at).is_(None),
         )
         .with_for_update()

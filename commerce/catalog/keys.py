@@ -176,18 +176,20 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
         raise ValidationError(f"Import at most {MAX_KEYS_PER_IMPORT:,} keys at a time.", "keys")
 
     keys_vault = configured_vault()
-    hashed = [(key, keys_vault.lookup_hash(normalize_key(key))) for key in parsed.keys]
-    existing = _existing_hashes(s, saved_id(product), [digest for _, digest in hashed])
+    # Every key's hash under each master key: while a key rotation runs, a row may still
+    # carry the retired key's hash, and the same key must not be stocked twice.
+    hashed = [(key, keys_vault.lookup_hashes(normalize_key(key))) for key in parsed.keys]
+    existing = _existing_hashes(s, saved_id(product), [digest for _, digests in hashed for digest in digests])
     associated = product_associated_data(saved_id(product))
     added = 0
-    for key, digest in hashed:
-        if digest in existing:
+    for key, digests in hashed:
+        if existing.intersection(digests):
             continue
         s.add(
             LicenseKey(
                 product_id=saved_id(product),
                 ciphertext=keys_vault.encrypt(key, associated),
-                lookup_hash=digest,
+                lookup_hash=digests[0],
                 status=KeyStatus.AVAILABLE,
                 source=KeySource.IMPORTED,
             )

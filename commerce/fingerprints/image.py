@@ -15,16 +15,29 @@ The metadata layer is a PNG text chunk, a JPEG comment or WebP XMP.
 from __future__ import annotations
 
 import io
+import multiprocessing
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
+from unittest import mock
 
 import cv2
 import numpy as np
-from blind_watermark import WaterMark, bw_notes  # type: ignore[import-untyped]
 from PIL import Image
 
 from commerce.fingerprints.evidence import LayerEvidence, LayerOutcome, judge
 from commerce.fingerprints.payload import PAYLOAD_BITS, as_text, check, from_text, image_seeds
+
+# blind-watermark's pool module calls multiprocessing.set_start_method("fork") on import,
+# which raises once the process has chosen a start method: Reflex's backend-only production
+# start (scripts/start-production.sh) chooses "fork" before it imports the app. We run the
+# library in one process, so its choice is not needed then and the call is skipped.
+with (
+    mock.patch.object(multiprocessing, "set_start_method")
+    if multiprocessing.get_start_method(allow_none=True)
+    else nullcontext()
+):
+    from blind_watermark import WaterMark, bw_notes  # type: ignore[import-untyped]
 
 bw_notes.close()  # the library prints a banner once per process otherwise
 

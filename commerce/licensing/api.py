@@ -141,10 +141,11 @@ def _read_key(
 ) -> tuple[LicenseKey, list[LicenseActivation] | None] | None:
     found: tuple[LicenseKey, list[LicenseActivation] | None] | None = None
     if normalized:
-        digest = configured_vault().lookup_hash(normalized)
-        if counter.record(f"license-key:{digest}", 60) > KEY_REQUESTS_PER_MINUTE:
+        digests = configured_vault().lookup_hashes(normalized)
+        if counter.record(f"license-key:{digests[0]}", 60) > KEY_REQUESTS_PER_MINUTE:
             raise RateLimited("Too many requests for this license key. Try again in a minute.")
-        named = (LicenseKey.product_id == product_id, LicenseKey.lookup_hash == digest)
+        # The current key's hash, or a retired key's for a row the rotation has not reached.
+        named = (LicenseKey.product_id == product_id, col(LicenseKey.lookup_hash).in_(digests))
         if with_active:
             rows = s.exec(
                 select(LicenseKey, LicenseActivation)

@@ -41,11 +41,12 @@ from commerce.models.delivery import (
     StampStatus,
 )
 from commerce.models.files import ProductFile, ProductVersion
+from commerce.models.flags import FeatureFlag, FeatureFlagAccount, FlagRollout
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
 from commerce.models.ledger import LedgerAccount, LedgerEntryKind, LedgerPosting, LedgerTransaction
 from commerce.models.licensing import KeySource, KeyStatus, LicenseActivation, LicenseKey, LicensePolicy
 from commerce.models.moderation import AuditRecord, BannedWord
-from commerce.models.notifications import Notification, UserPreference
+from commerce.models.notifications import Notification, PushSubscription, UserPreference
 from commerce.models.orders import (
     BundleItem,
     Cart,
@@ -97,6 +98,10 @@ from commerce.models.webhooks import (
 )
 
 __all__ = [
+    "FeatureFlag",
+    "FeatureFlagAccount",
+    "FlagRollout",
+    "PushSubscription",
     "ConnectEvent",
     "Payout",
     "PayoutAccount",

@@ -6,6 +6,9 @@ with HKDF from the same master key as license keys (LICENSE_ENCRYPTION_KEY), und
 own label, so neither use weakens the other. The associated data names the table and
 column, so a ciphertext copied into another column no longer decrypts.
 
+Values sealed with a key LICENSE_ENCRYPTION_KEY replaced (LICENSE_ENCRYPTION_PREVIOUS_KEYS)
+still read back; `python -m commerce.cli rotate-keys` reseals them with the current key.
+
 Services read and write the attribute as plain text; only the database sees ciphertext.
 A sealed column cannot be filtered or grouped on in SQL (each value has a random nonce):
 it holds data that is only ever shown or used row by row.
@@ -50,12 +53,20 @@ def seal(purpose: str, text: str, *, master_key: bytes | None = None) -> bytes:
 def unseal(purpose: str, blob: bytes, *, master_key: bytes | None = None) -> str:
     if len(blob) < 1 + NONCE_BYTES + 16 or blob[0] != VERSION:
         raise SealedValueError(f"The stored {purpose} is not a sealed value of version {VERSION}.")
-    aead = _aead(master_key or get_settings().license_encryption_key)
-    try:
-        plain = aead.decrypt(blob[1 : 1 + NONCE_BYTES], bytes(blob[1 + NONCE_BYTES :]), blob[:1] + purpose.encode())
-    except InvalidTag:
-        raise SealedValueError(f"The stored {purpose} failed authentication.") from None
-    return plain.decode("utf-8")
+    if master_key is None:
+        settings = get_settings()
+        keys: tuple[bytes, ...] = (settings.license_encryption_key, *settings.license_previous_keys)
+    else:
+        keys = (master_key,)
+    for key in keys:
+        try:
+            plain = _aead(key).decrypt(
+                blob[1 : 1 + NONCE_BYTES], bytes(blob[1 + NONCE_BYTES :]), blob[:1] + purpose.encode()
+            )
+        except InvalidTag:
+            continue
+        return plain.decode("utf-8")
+    raise SealedValueError(f"The stored {purpose} failed authentication.")
 
 
 class Sealed(TypeDecorator):

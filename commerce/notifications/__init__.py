@@ -1,9 +1,14 @@
-"""Telling people things: email (outbox or SMTP) from templates, plus push and SMS ports."""
+"""Telling people things: email (outbox or SMTP) from templates, Web Push to the browsers a
+person subscribed (`push`, `webpush`), and SMS (`sms_twilio`)."""
 
 from commerce.notifications.channels import (
+    DeliveryFailed,
     LoggingPushSender,
     LoggingSmsSender,
+    PushGone,
+    PushMessage,
     PushSender,
+    PushTarget,
     SmsSender,
     push_sender,
     sms_sender,
@@ -23,6 +28,10 @@ __all__ = [
     "email_sender",
     "sms_sender",
     "push_sender",
+    "DeliveryFailed",
+    "PushGone",
+    "PushMessage",
+    "PushTarget",
     "EmailMessage",
     "EmailSender",
     "LoggingPushSender",

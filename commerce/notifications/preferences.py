@@ -24,6 +24,7 @@ from commerce.errors import ValidationError
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.models import LibraryState, User, UserPreference
+from commerce.notifications.push import push_available
 
 CHANNELS = {"email": "Email", "in_app": "In the app", "push": "Push", "sms": "SMS"}
 # kind -> (label, description, default per channel); push and SMS are opt-in.
@@ -75,10 +76,17 @@ def _set(s: Session, user_id: int, key: str, enabled: bool) -> None:
     s.flush()
 
 
+def _offered(user_id: int) -> set[str]:
+    """The channels this account may choose: push only where it is rolled out (flag `web_push`)."""
+    return set(CHANNELS) if push_available(user_id) else set(CHANNELS) - {"push"}
+
+
 def allows(s: Session, user_id: int, kind: str, channel: str) -> bool:
     """Whether `user_id` wants `kind` on `channel` (unknown kinds: always-sent email only)."""
     if kind not in OPTIONAL_KINDS:
         return channel in ("email", "in_app")
+    if channel == "push" and not push_available(user_id):
+        return False
     default = OPTIONAL_KINDS[kind][2].get(channel, False)
     row = s.get(UserPreference, (user_id, f"{channel}:{kind}"))
     return default if row is None else row.enabled
@@ -104,6 +112,7 @@ def email_allowed(s: Session, to: str, kind: str) -> bool:
 def get_preferences(s: Session, actor: Actor) -> PreferencesView:
     user_id = require_signed_in(actor)
     stored = _stored(s, user_id)
+    offered = _offered(user_id)
     rows = [
         PreferenceView(
             kind=kind,
@@ -115,6 +124,7 @@ def get_preferences(s: Session, actor: Actor) -> PreferencesView:
         )
         for kind, (label, description, defaults) in OPTIONAL_KINDS.items()
         for channel in CHANNELS
+        if channel in offered
     ]
     return PreferencesView(
         notifications=rows,
@@ -129,6 +139,8 @@ def set_notification_preference(s: Session, actor: Actor, *, kind: str, channel:
         raise ValidationError("That kind of message cannot be switched off.", field="kind")
     if channel not in CHANNELS:
         raise ValidationError("There is no such channel.", field="channel")
+    if channel not in _offered(user_id):
+        raise ValidationError("Push notifications are not available for your account yet.", field="channel")
     if not isinstance(enabled, bool):
         raise ValidationError("Choose on or off.", field="enabled")
     _set(s, user_id, f"{channel}:{kind}", enabled)

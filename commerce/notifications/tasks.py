@@ -11,10 +11,18 @@ from commerce import i18n
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import claim_idempotency_key, enqueue_after_commit, job
+from commerce.kit.time import utcnow
 from commerce.links import absolute
-from commerce.models import User
-from commerce.notifications import preferences
-from commerce.notifications.channels import push_sender, sms_sender
+from commerce.models import PushSubscription, User
+from commerce.notifications import preferences, push
+from commerce.notifications.channels import (
+    DeliveryFailed,
+    PushGone,
+    PushMessage,
+    PushTarget,
+    push_sender,
+    sms_sender,
+)
 from commerce.notifications.email import EmailMessage, render_and_send, render_email
 
 log = logging.getLogger(__name__)
@@ -99,16 +107,60 @@ def send_push(user_id: int, kind: str, title: str, body: str, url: str, idempote
 
 def deliver_push(
     session: Session, *, user_id: int, kind: str, title: str, body: str, url: str, idempotency_key: str | None = None
-) -> bool:
-    """One push message, if `user_id` still wants `kind` by push when it is sent; True when sent."""
+) -> int:
+    """Push `kind` to each browser `user_id` subscribed, if they still want it by push when it
+    is sent; returns how many browsers it goes to. One job per browser after commit, so a
+    push service that fails is retried without pushing the others twice."""
 
     if not preferences.allows(session, user_id, kind, "push"):
+        return 0
+    if url.startswith("/"):  # a page of this site: the device opens it from outside
+        url = absolute(get_settings().base_url, url)
+    devices = push.targets(session, user_id)
+    for device_id in devices:
+        enqueue_after_commit(
+            session,
+            push_to_device,
+            subscription_id=device_id,
+            title=title,
+            body=body,
+            url=url,
+            idempotency_key=None if idempotency_key is None else f"{idempotency_key}:{device_id}",
+        )
+    return len(devices)
+
+
+@job(max_retries=5, min_backoff_ms=15_000, queue="devices")
+def push_to_device(subscription_id: int, title: str, body: str, url: str, idempotency_key: str | None = None) -> None:
+    with unit_of_work() as session:
+        deliver_to_device(
+            session, subscription_id=subscription_id, title=title, body=body, url=url, idempotency_key=idempotency_key
+        )
+
+
+def deliver_to_device(
+    session: Session, *, subscription_id: int, title: str, body: str, url: str, idempotency_key: str | None = None
+) -> bool:
+    """One push message to one browser; True when the push service took it.
+
+    A subscription the push service no longer knows (404, 410) is deleted; any other
+    failure raises, so the job tries again (and the idempotency claim is not kept)."""
+    row = session.get(PushSubscription, subscription_id)
+    if row is None:  # removed by its owner, or gone, since the message was scheduled
         return False
     if idempotency_key is not None and not claim_idempotency_key(session, f"push:{idempotency_key}"):
         return False
-    if url.startswith("/"):  # a page of this site: the device opens it from outside
-        url = absolute(get_settings().base_url, url)
-    push_sender().send(user_id, title, body, url)
+    try:
+        push_sender().send(PushTarget(row.endpoint, row.p256dh, row.auth), PushMessage(title, body, url))
+    except PushGone:
+        log.info("push subscription %d is gone at its push service: deleted", subscription_id)
+        session.delete(row)
+        return False
+    except DeliveryFailed as exc:
+        log.warning("push to subscription %d failed, to be retried: %s", subscription_id, exc)
+        raise
+    row.last_sent_at = utcnow()
+    session.add(row)
     return True
 
 
@@ -127,5 +179,10 @@ def deliver_sms(session: Session, *, user_id: int, kind: str, text: str, idempot
         return False
     if idempotency_key is not None and not claim_idempotency_key(session, f"sms:{idempotency_key}"):
         return False
-    sms_sender().send(phone, text)
+    try:
+        sms_sender().send(phone, text)
+    except DeliveryFailed as exc:
+        # Never silent: logged here, retried by the job, and a dead letter after the last try.
+        log.warning("sms to user %d failed, to be retried: %s", user_id, exc)
+        raise
     return True

@@ -74,6 +74,9 @@ def scope(**fields: Any) -> Iterator[MutableMapping[str, Any]]:
     # user one of them bound must not appear on the next one's lines.
     before = structlog.contextvars.get_contextvars()
     structlog.contextvars.bind_contextvars(**fields)
+    # Who acts is found anew inside each scope; a user bound outside it (by an earlier
+    # unit of work on this thread) must not be named on this one's lines.
+    structlog.contextvars.unbind_contextvars("user")
     try:
         yield closing
     finally:

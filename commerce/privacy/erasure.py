@@ -37,6 +37,7 @@ from commerce.models import (
     DownloadEvent,
     EmailChangeToken,
     FailedJob,
+    FeatureFlagAccount,
     LibrarySeen,
     LibraryState,
     Notification,
@@ -48,6 +49,7 @@ from commerce.models import (
     PrivacyRequestStatus,
     Product,
     ProductStatus,
+    PushSubscription,
     RegistrationToken,
     Shop,
     User,
@@ -123,7 +125,7 @@ def _erase(s: Session, user: User) -> ErasureDone:
     )
 
     # What only concerned them: notices, preferences, the cart, library marks.
-    for table in (Notification, UserPreference, LibrarySeen, LibraryState):
+    for table in (Notification, UserPreference, PushSubscription, FeatureFlagAccount, LibrarySeen, LibraryState):
         s.exec(delete(table).where(col(table.user_id) == user_id))
     cart_ids = list(s.exec(select(Cart.id).where(Cart.user_id == user_id)))
     if cart_ids:

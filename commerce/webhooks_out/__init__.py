@@ -5,6 +5,6 @@ messages after commit (`subscribers` enqueue `tasks.record_event`, which writes 
 message per subscribed endpoint); each message is sent by the `tasks.deliver_webhook`
 job, signed with the `standardwebhooks` library, retried with exponential backoff over
 about three days (`delivery`), and an endpoint that fails for that long is disabled and
-its seller emailed. Requests leave through `outbound`, which refuses private, loopback
+its seller emailed. Requests leave through `commerce.kit.outbound`, which refuses private, loopback
 and link-local addresses after resolving the name and pins the address it checked.
 """

@@ -25,6 +25,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from commerce.config import get_settings
+from commerce.kit.outbound import Answer
 from commerce.kit.time import day_label, utcnow
 from commerce.links import SELLER_WEBHOOKS_PATH, absolute
 from commerce.models import (
@@ -40,7 +41,6 @@ from commerce.models import (
 )
 from commerce.notifications.tasks import enqueue_email
 from commerce.webhooks_out import signing
-from commerce.webhooks_out.outbound import Answer
 from commerce.webhooks_out.payloads import iso
 
 # Seconds to wait after the 1st, 2nd, ... failed attempt: ×3 from a minute, capped at a day.

@@ -20,6 +20,7 @@ from commerce.catalog.access import actor_shop
 from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, ValidationError
 from commerce.jobs import enqueue_after_commit
+from commerce.kit import outbound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import minute_label, utcnow
 from commerce.models import (
@@ -30,7 +31,7 @@ from commerce.models import (
     WebhookMessage,
     saved_id,
 )
-from commerce.webhooks_out import outbound, signing
+from commerce.webhooks_out import signing
 from commerce.webhooks_out.event_types import EVENT_TYPES, parse_event_types
 from commerce.webhooks_out.tasks import deliver_webhook
 

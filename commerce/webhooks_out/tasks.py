@@ -11,9 +11,10 @@ from typing import Any
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import enqueue_after_commit, enqueue_now, job
+from commerce.kit import outbound
 from commerce.kit.time import utcnow
 from commerce.observability import metrics
-from commerce.webhooks_out import delivery, outbound, payloads, signing
+from commerce.webhooks_out import delivery, payloads, signing
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 import routes
 from components import theme
@@ -286,6 +287,59 @@ def sms_number_form() -> rx.Component:
     )
 
 
+# Runs assets/push.js's function, compiled into the page (nothing is evaluated from a string).
+SUBSCRIBE_TO_PUSH = rx.call_function(FunctionStringVar.create("() => window.marketplacePush?.subscribe()"))
+
+
+def push_device_row(device) -> rx.Component:
+    return rx.hstack(
+        rx.icon("bell", size=16),
+        rx.text(t("{device} · added {date}", device=device.device, date=device.added_label), size="2", flex_grow="1"),
+        rx.button(
+            t("Remove"),
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=PreferencesState.remove_push_device(device.id),
+            aria_label=t("Remove {title}", title=device.device),
+        ),
+        align="center",
+        width="100%",
+        custom_attrs={"data-testid": "push-device"},
+    )
+
+
+def push_devices() -> rx.Component:
+    """This browser's push subscription (made by assets/push.js) and the browsers already subscribed."""
+    return rx.vstack(
+        rx.script(src="/push.js"),
+        rx.el.label(t("Push notifications"), font_weight="500", font_size="0.9rem"),
+        rx.text(
+            t("Sale alerts switched on for Push arrive on the browsers listed here, even with the shop closed."),
+            size="1",
+            color=theme.TEXT_MUTED,
+        ),
+        rx.foreach(PreferencesState.push_devices, push_device_row),
+        # The script fills the hidden field with the browser's subscription (or why there is
+        # none) and submits the form, which hands it to the server as any form does.
+        rx.form(
+            rx.el.input(type="hidden", name="subscription", id="push-subscription"),
+            on_submit=PreferencesState.save_push_subscription,
+            id="push-subscribe-form",
+            custom_attrs={"data-public-key": PreferencesState.push_public_key},
+        ),
+        rx.button(
+            rx.icon("bell-plus", size=16),
+            t("Get push notifications on this browser"),
+            variant="soft",
+            on_click=SUBSCRIBE_TO_PUSH,
+            id="push-subscribe",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def notification_preferences() -> rx.Component:
     return section_card(
         t("Notifications and privacy"),
@@ -296,6 +350,7 @@ def notification_preferences() -> rx.Component:
             SessionState.has_shop,
             rx.vstack(
                 rx.vstack(rx.foreach(PreferencesState.notifications, preference_row), spacing="3", width="100%"),
+                rx.cond(PreferencesState.push_available, push_devices(), rx.fragment()),
                 sms_number_form(),
                 rx.separator(size="4"),
                 spacing="3",

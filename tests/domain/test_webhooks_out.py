@@ -18,6 +18,7 @@ from commerce.catalog.products import approve_product, publish_product
 from commerce.errors import NotFound, ValidationError
 from commerce.jobs import jobs_run_by
 from commerce.jobs.eager import EagerBackend
+from commerce.kit.outbound import Answer
 from commerce.kit.time import utcnow
 from commerce.licensing import api
 from commerce.models import (
@@ -34,7 +35,6 @@ from commerce.models import (
 )
 from commerce.reviews.service import submit_review
 from commerce.webhooks_out import delivery, service, tasks
-from commerce.webhooks_out.outbound import Answer
 from tests.fixtures.adapters import emails_in
 from tests.fixtures.catalog import make_admin, make_seller, publishable_product
 from tests.fixtures.second_factor import seller_with_authenticator_app

@@ -108,6 +108,7 @@ ADMIN_PAGES = [
     Visit("/admin/audit"),
     Visit("/admin/leaks"),
     Visit("/admin/privacy"),
+    Visit("/admin/flags", "[data-flag]"),
 ]
 
 

@@ -16,6 +16,7 @@ ADMIN_ROUTES = {
     "/admin/audit",
     "/admin/leaks",
     "/admin/privacy",
+    "/admin/flags",
 }
 
 

@@ -14,9 +14,11 @@ from commerce.actor import Actor
 from commerce.catalog import products as catalog
 from commerce.delivery import downloads, grants
 from commerce.errors import PermissionDenied
+from commerce.flags import service as flag_service
 from commerce.models import (
     AuditRecord,
     ExchangeRate,
+    FeatureFlag,
     Fulfilment,
     ModerationStatus,
     Product,
@@ -69,6 +71,8 @@ ADMIN_CALLS = {
     "admin_payouts_page": lambda s, a, t: payout_views.admin_payouts_page(s, a),
     "set_payout_schedule": lambda s, a, t: payout_schedule.set_schedule(s, a, interval="daily", weekday=0, minimum=1),
     "run_payouts_now": lambda s, a, t: payout_admin.run_payouts_now(s, a),
+    "list_flags": lambda s, a, t: flag_service.list_flags(s, a),
+    "set_flag": lambda s, a, t: flag_service.set_flag(s, a, key="web_push", rollout="everyone"),
 }
 
 
@@ -109,6 +113,7 @@ def snapshot(s) -> tuple:
         s.exec(select(ExchangeRate.currency).order_by(ExchangeRate.currency)).all(),
         s.exec(select(AuditRecord.id)).all(),
         s.exec(select(Fulfilment.id, Fulfilment.status).order_by(Fulfilment.id)).all(),
+        s.exec(select(FeatureFlag.key, FeatureFlag.rollout)).all(),
     )
 
 

@@ -8,8 +8,8 @@ import ipaddress
 
 import pytest
 
-from commerce.webhooks_out import outbound
-from commerce.webhooks_out.outbound import RefusedAddress, pinned_address, refusal
+from commerce.kit import outbound
+from commerce.kit.outbound import RefusedAddress, pinned_address, refusal
 
 
 def resolver_answering(*addresses: str):

@@ -174,6 +174,7 @@ NOT_YET_TRANSLATED: set[str] = {
     "state/seller_sales.py",
     "state/seller_webhooks.py",
     "storefront/pages/admin/audit.py",
+    "storefront/pages/admin/flags.py",
     "storefront/pages/admin/index.py",
     "storefront/pages/admin/orders.py",
     "storefront/pages/admin/payouts.py",

@@ -1,11 +1,13 @@
-"""Sending one webhook request without reaching the platform's own network (SSRF).
+"""Sending one request to an address from outside (a seller's webhook endpoint, a browser's
+push service) without reaching the platform's own network (SSRF).
 
 The host name is resolved here, every address it resolves to is checked (private,
 loopback, link-local, multicast, reserved and unspecified addresses are refused), and
 the connection goes to the address that was checked, with the name kept for the Host
 header and TLS (SNI and certificate), so a second DNS answer cannot swap in another
 address. Redirects are followed by hand, each hop checked the same way. Loopback is
-allowed only with WEBHOOKS_ALLOW_LOOPBACK (development and the tests).
+allowed only with WEBHOOKS_ALLOW_LOOPBACK (development and the tests). Callers set their
+own Content-Type and User-Agent by passing them in `headers`.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ Resolver = Callable[[str, int], list[IPAddress]]
 
 
 class RefusedAddress(Exception):
-    """The URL leads to an address webhooks may not reach; nothing was sent there."""
+    """The URL leads to an address outbound requests may not reach; nothing was sent there."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
 
 
 def refusal(address: IPAddress, *, allow_loopback: bool) -> str | None:
-    """Why webhooks may not connect to `address`, or None when they may."""
+    """Why outbound requests may not connect to `address`, or None when they may."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address.is_loopback:
@@ -97,7 +99,7 @@ def pinned_address(host: str, port: int, *, allow_loopback: bool, resolver: Reso
     for address in addresses:
         why = refusal(address, allow_loopback=allow_loopback)
         if why is not None:
-            raise RefusedAddress(f"{host} resolves to {address}, {why}: webhooks are never sent there.")
+            raise RefusedAddress(f"{host} resolves to {address}, {why}: nothing is sent there.")
     return addresses[0]
 
 

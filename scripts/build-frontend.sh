@@ -1,0 +1,16 @@
+#!/bin/sh
+# Builds the Reflex frontend once, ahead of time, into .web/build/client (static files
+# that scripts/start-production.sh serves). Needs bun on PATH (REFLEX_USE_SYSTEM_BUN=1)
+# and the npm registry; the Docker image runs it in its build stage only.
+#
+# API_URL is the address browsers reach the app at (nginx's, in compose.yaml): the build
+# writes it into the pages' websocket address. Only its scheme and port matter: the
+# browser keeps the page's own host name for localhost, and drops the port over https.
+set -eu
+cd "$(dirname "$0")/.."
+: "${API_URL:=http://localhost:${PORT:-3000}}"
+export API_URL
+# The pages are compiled, not served: the production refusals (test gateway, SQLite)
+# belong to the running app, which checks them at its start.
+APP_ENV=development reflex export --frontend-only --no-zip --env prod
+test -f .web/build/client/index.html
