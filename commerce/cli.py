@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 def _alembic_config() -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", get_settings().database_url)
+    # Alembic's lines go through the app's logging (JSON in production), not alembic.ini's.
+    config.attributes["configure_logging"] = False
     return config
 
 

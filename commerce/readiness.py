@@ -11,6 +11,7 @@ is alive, and restarting it would not help.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,8 +36,18 @@ MIGRATION_CHECK_SECONDS = 10.0
 PROBE_KEY = "health/readiness-probe"
 OK, SKIPPED = "ok", "skipped"
 
+log = logging.getLogger(__name__)
 # Shared by every /readyz: a check stuck on a dead server holds one thread, not one per probe.
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="readiness")
+
+
+def _not_from_a_probe(record: logging.LogRecord) -> bool:
+    # Alembic announces its dialect at INFO whenever it reads the version: a balancer probing
+    # every few seconds would fill the log with it. Migrations themselves still log.
+    return not (record.threadName or "").startswith("readiness")
+
+
+logging.getLogger("alembic.runtime.migration").addFilter(_not_from_a_probe)
 
 
 @dataclass(frozen=True)
@@ -147,4 +158,6 @@ def check_readiness() -> Readiness:
             results[name] = OK
         except Exception as error:  # any failure means "not ready"; the kind is the answer
             results[name] = _describe(error)
+            # The operator's log gets the error's own words (hosts included); the answer does not.
+            log.warning("not ready: %s: %s: %s", name, type(error).__name__, str(error)[:300] or "timed out")
     return Readiness({name: results[name] for name in CHECKS})

@@ -38,7 +38,6 @@ async def readyz(request: Request) -> JSONResponse:
     result = await run_in_threadpool(readiness.check_readiness)
     if result.ready:
         return JSONResponse({"status": "ready", "checks": result.checks})
-    log.warning("not ready: %s", ", ".join(f"{name}: {result.checks[name]}" for name in result.failed))
     return JSONResponse({"status": "not ready", "failed": result.failed, "checks": result.checks}, status_code=503)
 
 

@@ -27,7 +27,7 @@ from opentelemetry import trace
 from opentelemetry.context import Context
 from reflex_base import otel
 
-from commerce.observability import logs, metrics
+from commerce.observability import errors, logs, metrics
 
 log = logs.get_logger("commerce.events")
 
@@ -64,6 +64,7 @@ class EventTracer(trace.Tracer):
                 raise
             except Exception as exc:
                 outcome, error = "error", type(exc).__name__
+                errors.report(exc)
                 raise
             finally:
                 seconds = perf_counter() - start

@@ -20,7 +20,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from commerce.observability import logs, metrics
+from commerce.observability import errors, logs, metrics
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -77,6 +77,9 @@ class RequestObservabilityMiddleware:
         with logs.scope(request_id=request_id) as closing:
             try:
                 await self.app(scope, receive, send_with_id)
+            except Exception as error:
+                errors.report(error)
+                raise
             finally:
                 seconds = perf_counter() - start
                 route = route_template(scope, root_path)

@@ -16,7 +16,7 @@ from typing import Any
 from dramatiq.common import current_millis
 from dramatiq.middleware import Middleware
 
-from commerce.observability import logs, metrics
+from commerce.observability import errors, logs, metrics
 
 log = logs.get_logger("commerce.jobs")
 
@@ -51,6 +51,7 @@ class ObservedAttempt:
             fields["waited_ms"] = round(max(0.0, self.waited_s) * 1000, 1)
         if error is not None:
             fields["error"] = type(error).__name__
+            errors.report(error)
         log.log(logging.INFO if error is None else logging.WARNING, "job", **fields)
         self._scope.__exit__(None, None, None)
 

@@ -1,7 +1,7 @@
 """Error reports to Sentry (sentry-sdk), only when SENTRY_DSN is set, without personal data.
 
-`send_default_pii=False` keeps the SDK from attaching IP addresses, cookies and request
-bodies by itself; `scrub` (the `before_send` hook) then removes what could still name a
+The SDK's default (`send_default_pii` unset, i.e. False) keeps it from attaching IP
+addresses, cookies and request bodies by itself; `scrub` (the `before_send` hook) then removes what could still name a
 person or open an account: email addresses anywhere in the event, cookies, request
 bodies, credential headers, secret-looking query parameters (tokens, signatures, keys)
 in any URL or query string, and the user.
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import sentry_sdk
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
-from commerce.observability.logs import redact_emails
+from commerce.observability.redaction import redact_emails
 
 if TYPE_CHECKING:
     from sentry_sdk._types import Event
@@ -60,6 +60,13 @@ def scrub(event: Event, hint: dict[str, Any] | None = None) -> Event:
     return cast("Event", _scrub_values(event))
 
 
+def report(error: BaseException) -> None:
+    """Send an error now, inside the request's, event's or job's scope (`logs.scope`), so it
+    carries that id; the frameworks' own reports of the same error are dropped as duplicates.
+    Nothing happens without SENTRY_DSN."""
+    sentry_sdk.capture_exception(error)
+
+
 def start_error_reports(dsn: str | None, *, environment: str, release: str | None = None) -> bool:
     """Start Sentry when a DSN is configured; says whether it did."""
     if not dsn:
@@ -68,7 +75,9 @@ def start_error_reports(dsn: str | None, *, environment: str, release: str | Non
         dsn=dsn,
         environment=environment,
         release=release,
-        send_default_pii=False,
+        # No personal data by default: send_default_pii stays unset, which the SDK reads as
+        # False (2.75 deprecates the option in favour of data_collection, whose use would
+        # turn the event scrubber below off).
         # The SDK's own scrubber too (passwords, tokens, cookies by key name, at any depth).
         event_scrubber=EventScrubber(denylist=[*DEFAULT_DENYLIST, "email", "license_key", "key"], recursive=True),
         before_send=scrub,

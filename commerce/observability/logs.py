@@ -16,29 +16,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TextIO
 
+import sentry_sdk
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
+
+from commerce.observability.redaction import redact_emails
 
 JSON, CONSOLE = "json", "console"
 FORMATS = (JSON, CONSOLE)
 
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _pseudonym_key = b"development"
 # The user found while serving the current request or event, for its closing line:
 # a middleware's context does not see what the route's own task binds, so the route
 # writes into this holder, which both share.
 _closing: ContextVar[MutableMapping[str, Any] | None] = ContextVar("log_closing_fields", default=None)
-
-
-def redact_emails(text: str) -> str:
-    return _EMAIL.sub("[email]", text)
 
 
 def _redact(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
@@ -66,8 +63,9 @@ def bind_user(user_id: int | None) -> None:
 
 @contextmanager
 def scope(**fields: Any) -> Iterator[MutableMapping[str, Any]]:
-    """Bind `fields` to every line logged inside; yields the fields for the closing line,
-    which `bind_user` fills in from wherever the user is found inside."""
+    """Bind `fields` to every line logged inside, and tag any error reported to Sentry
+    inside with them (a request, event or job id finds its log lines); yields the fields
+    for the closing line, which `bind_user` fills in from wherever the user is found inside."""
     closing: dict[str, Any] = dict(fields)
     token = _closing.set(closing)
     # Put back exactly what was bound before: a job thread serves many jobs, and the
@@ -78,7 +76,10 @@ def scope(**fields: Any) -> Iterator[MutableMapping[str, Any]]:
     # unit of work on this thread) must not be named on this one's lines.
     structlog.contextvars.unbind_contextvars("user")
     try:
-        yield closing
+        with sentry_sdk.isolation_scope() as reports:
+            for name, value in fields.items():
+                reports.set_tag(name, value)
+            yield closing
     finally:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(**before)

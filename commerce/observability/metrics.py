@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import os
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
     REGISTRY,
@@ -150,10 +151,11 @@ def render(accept: str | None) -> tuple[bytes, str]:
     return encode(_registry()), content_type
 
 
-def serve(port: int, addr: str) -> None:
-    """Serve the exposition on its own port, without a token (a worker process: bind it to
-    an address only the Prometheus server reaches)."""
-    start_http_server(port, addr, registry=_registry())
+def serve(port: int, addr: str) -> WSGIServer:
+    """Serve the exposition on its own port, in a thread, without a token (a worker process:
+    bind it to an address only the Prometheus server reaches)."""
+    server, _ = start_http_server(port, addr, registry=_registry())
+    return server
 
 
 def _forget_this_process() -> None:

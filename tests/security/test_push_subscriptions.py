@@ -6,9 +6,12 @@ import json
 import pytest
 from sqlmodel import select
 
+from commerce import flags
 from commerce.errors import NotFound, ValidationError
-from commerce.models import PushSubscription
+from commerce.flags import service as flag_service
+from commerce.models import NO_PASSWORD, FeatureFlagAccount, PushSubscription
 from commerce.notifications import push
+from commerce.privacy import erasure
 from tests.fixtures.push import FakeBrowser
 
 
@@ -66,3 +69,17 @@ def test_a_browser_moves_to_the_account_signed_in_on_it(world, web_push_on):
     push.subscribe(world.s, second, subscription=browser.subscription("https://push.example.net/shared"))
     assert push.targets(world.s, first.user_id) == []
     assert len(push.targets(world.s, second.user_id)) == 1
+
+
+def test_erasing_an_account_forgets_its_browsers_and_its_place_in_flag_lists(world, web_push_on):
+    person = world.user()
+    actor = world.buyer_actor(person)
+    push.subscribe(world.s, actor, subscription=FakeBrowser().subscription("https://push.example.net/erased"))
+    flag_service.set_flag(
+        world.s, world.admin_actor(), key=flags.WEB_PUSH.key, rollout="accounts", accounts=person.email
+    )
+    person.password_hash = NO_PASSWORD  # confirmed by typing the word rather than a password
+    world.s.add(person)
+    erasure.erase_account(world.s, actor, confirmation=erasure.CONFIRMATION_WORD)
+    assert world.s.exec(select(PushSubscription)).all() == []
+    assert world.s.exec(select(FeatureFlagAccount).where(FeatureFlagAccount.user_id == person.id)).all() == []

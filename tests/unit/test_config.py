@@ -77,3 +77,25 @@ def test_files_on_s3_need_no_blob_key_and_ip_retention_defaults_to_30_days():
     assert load_settings({"IP_RETENTION_DAYS": "7"}).ip_retention_days == 7
     with pytest.raises(ConfigurationError, match="IP_RETENTION_DAYS"):
         load_settings({"IP_RETENTION_DAYS": "0"})
+
+
+def test_logs_are_json_in_production_and_readable_lines_elsewhere():
+    assert load_settings({}).log_format == "console"
+    assert load_settings(GOOD_PRODUCTION).log_format == "json"
+    assert load_settings({**GOOD_PRODUCTION, "LOG_FORMAT": "console"}).log_format == "console"
+    assert load_settings({"LOG_LEVEL": "debug"}).log_level == "DEBUG"
+
+
+@pytest.mark.parametrize("variable", [{"LOG_FORMAT": "xml"}, {"LOG_LEVEL": "loud"}])
+def test_unknown_log_settings_are_refused(variable):
+    with pytest.raises(ConfigurationError):
+        load_settings(variable)
+
+
+def test_metrics_and_error_reports_are_off_unless_configured():
+    settings = load_settings({})
+    assert settings.metrics_token is None
+    assert settings.sentry_dsn is None
+    configured = load_settings({"METRICS_TOKEN": "t", "SENTRY_DSN": "https://k@sentry.example/1"})
+    assert configured.metrics_token == "t"
+    assert configured.sentry_dsn == "https://k@sentry.example/1"

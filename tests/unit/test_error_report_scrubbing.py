@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sentry_sdk
+from sentry_sdk.transport import Transport
 
-from commerce.observability import errors
+from commerce.observability import errors, logs
 
 
 def sentry_event() -> dict:
@@ -77,5 +79,41 @@ def test_sentry_starts_only_with_a_dsn(monkeypatch):
     assert started == []
     assert errors.start_error_reports("https://key@sentry.example/1", environment="production") is True
     [options] = started
-    assert options["send_default_pii"] is False
+    # Personal data stays off: the SDK's default, not overridden (nor data_collection, which
+    # would switch the scrubber off).
+    assert not options.get("send_default_pii")
+    assert "data_collection" not in options
     assert options["before_send"] is errors.scrub
+
+
+class CapturedReports(Transport):
+    """Keeps what the SDK would send (no network)."""
+
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.events: list[dict] = []
+
+    def capture_envelope(self, envelope):
+        self.events += [item.payload.json for item in envelope.items if item.type == "event"]
+
+
+@pytest.fixture
+def sentry(monkeypatch):
+    real_init = sentry_sdk.init
+    monkeypatch.setattr(sentry_sdk, "init", lambda **options: real_init(**options, transport=CapturedReports))
+    errors.start_error_reports("https://public@sentry.example/1", environment="test")
+    yield sentry_sdk.get_client().transport
+    sentry_sdk.get_client().close()
+    sentry_sdk.get_global_scope().set_client(None)
+
+
+def test_an_error_reported_inside_a_job_carries_its_id_and_no_personal_data(sentry):
+    with logs.scope(job="commerce.notifications.tasks.send_email", job_id="job-77"):
+        try:
+            raise ValueError("no mailbox for ada@example.com")
+        except ValueError as error:
+            errors.report(error)
+    [event] = sentry.events
+    assert event["tags"]["job_id"] == "job-77"
+    assert event["exception"]["values"][0]["value"] == "no mailbox for [email]"
+    assert "ada@example.com" not in json.dumps(event)

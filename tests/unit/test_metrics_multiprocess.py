@@ -1,15 +1,19 @@
 """Several processes on one host (granian workers, job workers) add up in one /metrics
-through PROMETHEUS_MULTIPROC_DIR; a process that exits takes its live gauges with it."""
+through PROMETHEUS_MULTIPROC_DIR; a process that exits takes its live gauges with it; a
+worker alone on its host serves its own figures."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
+import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from commerce.config import PROJECT_ROOT
+from commerce.observability import metrics
 
 WORKER = """
 from commerce.observability import metrics
@@ -45,3 +49,17 @@ def test_processes_sharing_a_folder_add_up_and_exited_ones_drop_their_gauges(tmp
     assert samples[("marketplace_job_runs_total", (("job", "jobs.send_email"), ("outcome", "succeeded")))] == 4
     # Both processes exited: the sockets they held are not counted any more.
     assert samples.get(("marketplace_reflex_connected_sockets", ()), 0) == 0
+
+
+def test_a_worker_serves_its_metrics_on_its_own_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = metrics.serve(port, "127.0.0.1")
+    try:
+        metrics.JOB_RUNS.labels("jobs.on_a_worker_host", "succeeded").inc()
+        body = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert 'marketplace_job_runs_total{job="jobs.on_a_worker_host",outcome="succeeded"} 1.0' in body

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from commerce import accounts as auth
@@ -133,11 +134,14 @@ def test_a_refused_transfer_fails_the_payout_and_keeps_the_money(market, payouts
     payouts.s.add(account)
     sell(market, shop)
     payouts.hold_passes(shop)
+    failed_before = REGISTRY.get_sample_value("marketplace_payouts_failed_total")
     [payout] = payouts.run()
     payouts.s.refresh(payout)
     assert (payout.status, payout.transfer_id) == (PayoutStatus.FAILED, "")
     assert payouts.balance(shop).available == EARNED
     assert_reconciles(payouts, shop)
+    # Operators see it too (deploy/prometheus/alerts.yml, PayoutsFailing).
+    assert REGISTRY.get_sample_value("marketplace_payouts_failed_total") == failed_before + 1
 
 
 def test_a_refund_after_the_transfer_takes_the_money_back_from_it(market, payouts, shop):
