@@ -29,8 +29,7 @@ def _heading() -> rx.Component:
         rx.cond(
             SearchState.loaded,
             rx.text(
-                SearchState.total,
-                rx.cond(SearchState.total == 1, " product", " products"),
+                SearchState.total_label,
                 color=theme.TEXT_MUTED,
                 size="2",
                 id="search-total",
