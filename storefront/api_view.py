@@ -21,6 +21,7 @@ from commerce.db import unit_of_work
 from commerce.delivery import view_links, viewing
 from commerce.delivery.downloads import AccessRevoked
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import gettext
 from commerce.storage.port import BlobStore
 from storefront.api_files import serve_blob
 
@@ -38,7 +39,7 @@ _PRIVATE = {"cache-control": "private, no-store", "x-content-type-options": "nos
 def _authorise(request: Request) -> viewing.ViewTicket:
     query = request.query_params
     if any(len(query.getlist(name)) > 1 for name in ("exp", "sig")):
-        raise view_links.InvalidViewLink("This viewing link is not valid here. Open the file from your library again.")
+        raise view_links.InvalidViewLink(gettext(view_links.NOT_VALID_HERE))
     params = request.path_params
     with unit_of_work() as s:
         return viewing.authorise(

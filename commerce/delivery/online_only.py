@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from commerce.catalog.viewable import view_kind
 from commerce.errors import PermissionDenied
+from commerce.i18n import gettext
 from commerce.models import DeliveryPolicy, ProductFile
 
 
@@ -35,6 +36,9 @@ def is_online_only(s: Session, file: ProductFile, *, product_wide: bool | None =
 
 def refusal(file: ProductFile) -> OnlineOnly:
     return OnlineOnly(
-        f"The seller lets buyers view {file.filename} online only, so it cannot be downloaded. "
-        "Open it from your library with “Read online” or “Play”."
+        gettext(
+            "The seller lets buyers view {file} online only, so it cannot be downloaded. "
+            "Open it from your library with “Read online” or “Play”.",
+            file=file.filename,
+        )
     )

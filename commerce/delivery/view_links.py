@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from commerce.errors import PermissionDenied
+from commerce.i18n import N_, gettext
 
 VIEW_PATH = "/api/view"
 STREAM = "stream"
@@ -31,6 +32,9 @@ STREAM_LINK_LIFETIME = timedelta(minutes=30)
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
 _NUMBER = re.compile(r"[0-9]{1,12}")
 _PAGE = re.compile(r"page-([1-9][0-9]{0,5})")
+
+
+NOT_VALID_HERE = N_("This viewing link is not valid here. Open the file from your library again.")
 
 
 class InvalidViewLink(PermissionDenied):
@@ -88,7 +92,7 @@ def verify(
     now: datetime | None = None,
 ) -> SignedView:
     """Raises InvalidViewLink (changed, not ours, or another browser's) or ExpiredViewLink."""
-    invalid = InvalidViewLink("This viewing link is not valid here. Open the file from your library again.")
+    invalid = InvalidViewLink(gettext(NOT_VALID_HERE))
     if not session_family:
         raise invalid
     if not all(isinstance(p, str) and _NUMBER.fullmatch(p) for p in (fulfilment_id, file_id, exp)):
@@ -103,7 +107,7 @@ def verify(
         raise invalid
     expires_at = datetime.fromtimestamp(expires, UTC)
     if (now or datetime.now(UTC)) >= expires_at:
-        raise ExpiredViewLink("This viewing link has expired. Reload the reader to go on.")
+        raise ExpiredViewLink(gettext("This viewing link has expired. Reload the reader to go on."))
     return SignedView(
         fulfilment_id=fid, file_id=file, page=int(page_match.group(1)) if page_match else 0, expires_at=expires_at
     )

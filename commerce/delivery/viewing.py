@@ -29,11 +29,12 @@ from commerce.delivery.downloads import AccessRevoked, buyer_fulfilment, release
 from commerce.delivery.online_only import is_online_only
 from commerce.delivery.stamping import footer_text
 from commerce.errors import NotFound
+from commerce.i18n import N_, gettext
 from commerce.links import library_product_url
 from commerce.models import Fulfilment, FulfilmentStatus, Order, Product, ProductFile, saved_id
 from commerce.storage.port import BlobStore
 
-_NOT_HERE = "This file is not in your library to view online."
+_NOT_HERE = N_("This file is not in your library to view online.")
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ def _viewable(s: Session, actor: Actor, file_id: int) -> tuple[Fulfilment, Produ
     fulfilment = buyer_fulfilment(s, user_id, file.product_id) if file else None
     kind = view_kind(file.content_type) if file else None
     if file is None or fulfilment is None or kind is None or not is_online_only(s, file):
-        raise NotFound(_NOT_HERE)
+        raise NotFound(gettext(_NOT_HERE))
     if not actor.session_id:
-        raise NotFound(_NOT_HERE)  # an API key or a forged actor: links need a browser session
+        raise NotFound(gettext(_NOT_HERE))  # an API key or a forged actor: links need a browser session
     return fulfilment, file, kind, actor.session_id
 
 
@@ -116,7 +117,7 @@ def page_link(s: Session, actor: Actor, file_id: int, page: int) -> str:
     """A fresh signed link to one page image (the page need not exist: the route answers 404)."""
     fulfilment, file, kind, family = _viewable(s, actor, file_id)
     if kind != ViewKind.PDF or isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= 999_999:
-        raise NotFound("This page does not exist.")
+        raise NotFound(gettext("This page does not exist."))
     return _sign(fulfilment, file, view_links.page_part(page), family)
 
 
@@ -153,16 +154,20 @@ def authorise(
     fulfilment = s.get(Fulfilment, link.fulfilment_id)
     file = s.get(ProductFile, link.file_id)
     if identity is None or fulfilment is None or file is None or fulfilment.buyer_id != identity[0]:
-        raise view_links.InvalidViewLink("This viewing link is not valid here. Open the file from your library again.")
+        raise view_links.InvalidViewLink(gettext(view_links.NOT_VALID_HERE))
     if fulfilment.status != FulfilmentStatus.GRANTED:
-        raise AccessRevoked("Your access to this product has ended because the order was refunded or disputed.")
+        raise AccessRevoked(
+            gettext("Your access to this product has ended because the order was refunded or disputed.")
+        )
     kind = view_kind(file.content_type)
     shows_pages = kind == ViewKind.PDF
     if file.product_id != fulfilment.product_id or kind is None or shows_pages != (link.page > 0):
-        raise view_links.InvalidViewLink("This viewing link is not valid here. Open the file from your library again.")
+        raise view_links.InvalidViewLink(gettext(view_links.NOT_VALID_HERE))
     if released_file(s, saved_id(file)) is None or not is_online_only(s, file):
         # The seller lets it be downloaded again: the library offers the download instead.
-        raise view_links.InvalidViewLink("This file is no longer shown online. Open your library to download it.")
+        raise view_links.InvalidViewLink(
+            gettext("This file is no longer shown online. Open your library to download it.")
+        )
     return ViewTicket(
         fulfilment_id=saved_id(fulfilment),
         file_id=saved_id(file),

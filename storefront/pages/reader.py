@@ -12,6 +12,7 @@ from components import theme
 from components.buttons import back_link
 from components.empty_state import missing_state
 from components.forms import form_error
+from components.i18n import t
 from components.loading import once_loaded
 from state.reader import ReaderState as R
 from storefront.layout import column, library_page
@@ -23,32 +24,29 @@ def _pager() -> rx.Component:
     return rx.hstack(
         rx.button(
             rx.icon("chevron-left", size=18),
-            "Previous",
+            t("Previous"),
             on_click=R.previous_page,
             disabled=R.page <= 1,
             variant="soft",
             size="3",
             id="reader-previous",
-            aria_label="Previous page",
+            aria_label=t("Previous page"),
         ),
         rx.text(
-            "Page ",
-            R.page.to_string(),
-            " of ",
-            V.page_count.to_string(),
+            t("Page {page} of {count}", page=R.page.to_string(), count=V.page_count.to_string()),
             size="2",
             id="reader-page-number",
             aria_live="polite",
         ),
         rx.button(
-            "Next",
+            t("Next"),
             rx.icon("chevron-right", size=18),
             on_click=R.next_page,
             disabled=R.page >= V.page_count,
             variant="soft",
             size="3",
             id="reader-next",
-            aria_label="Next page",
+            aria_label=t("Next page"),
         ),
         justify="between",
         align="center",
@@ -64,18 +62,18 @@ def _pdf() -> rx.Component:
         rx.el.div(
             rx.image(
                 src=R.page_url,
-                alt="Page " + R.page.to_string() + " of " + V.filename,
+                alt=t("Page {page} of {file}", page=R.page.to_string(), file=V.filename),
                 width="100%",
                 height="auto",
                 id="reader-page-image",
                 style={"user_select": "none", "-webkit-user-drag": "none"},
             ),
             role="region",
-            aria_label="Page "
-            + R.page.to_string()
-            + " of "
-            + V.page_count.to_string()
-            + ": the left and right arrow keys turn the pages",
+            aria_label=t(
+                "Page {page} of {count}: the left and right arrow keys turn the pages",
+                page=R.page.to_string(),
+                count=V.page_count.to_string(),
+            ),
             id="reader-region",
             style={
                 "width": "100%",
@@ -100,7 +98,7 @@ def _player() -> rx.Component:
             preload="metadata",
             width="100%",
             id="reader-video",
-            aria_label="Play " + V.filename,
+            aria_label=t("Play: {file}", file=V.filename),
             custom_attrs={"controlsList": "nodownload", "disablePictureInPicture": True},
         ),
         rx.el.audio(
@@ -108,21 +106,25 @@ def _player() -> rx.Component:
             controls=True,
             preload="metadata",
             id="reader-audio",
-            aria_label="Play " + V.filename,
+            aria_label=t("Play: {file}", file=V.filename),
             style={"width": "100%"},
             custom_attrs={"controlsList": "nodownload"},
         ),
     )
 
 
-@library_page(routes.READER, title="Read online", description="An online-only file in your library.", on_load=R.load)
+@library_page(
+    routes.READER,
+    title=t("Read online"),
+    description=t("An online-only file in your library."),
+    on_load=R.load,
+)
 def reader() -> rx.Component:
     found = rx.vstack(
-        back_link("Back to " + V.product_title, V.library_url),
+        back_link(t("Back to {product}", product=V.product_title), V.library_url),
         rx.heading(V.filename, as_="h1", size="6", id="reader-title", style={"overflow_wrap": "anywhere"}),
         rx.text(
-            "View online only. Licensed to you: ",
-            V.licence_line,
+            t("View online only. Licensed to you: {licence}", licence=V.licence_line),
             size="2",
             color=theme.TEXT_MUTED,
         ),
@@ -133,9 +135,9 @@ def reader() -> rx.Component:
     )
     missing = missing_state(
         "book-x",
-        "Not available to view",
-        "This file is not in your library to view online.",
+        t("Not available to view"),
+        t("This file is not in your library to view online."),
         id="reader-missing",
-        back=("Open your library", routes.LIBRARY, "reader-library"),
+        back=(t("Open your library"), routes.LIBRARY, "reader-library"),
     )
     return column(once_loaded(R.loaded, found, not_found=R.not_found, missing=missing), max_width="60rem")
