@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--server", default=os.environ.get("TEST_DATABASE_URL", SERVER))
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="granian workers serving the app")
     parser.add_argument("--threads", type=int, default=8, help="connections per client process")
     args = parser.parse_args()
 
@@ -152,13 +153,13 @@ def main() -> None:
         with throwaway_database(args.server, "bench_license") as url_obj:
             url = url_obj.render_as_string(hide_password=False)
             product_id, keys = seed(url)
-            with app_server(url, data_dir) as (base, _pid):
+            with app_server(url, data_dir, args.workers) as (base, _pid):
                 common = dict(processes=args.processes, threads=args.threads, seconds=args.seconds)
                 rate(base, "healthz", product_id, keys, **{**common, "seconds": 2})  # warm up
                 floor, _, _ = rate(base, "healthz", product_id, keys, **common)
                 ready, _, _ = rate(base, "readyz", product_id, keys, **common)
                 figure, total, ok = rate(base, "validate", product_id, keys, **common)
-        print(f"{args.processes * args.threads} connections, {args.seconds} s each")
+        print(f"{args.processes * args.threads} connections, {args.seconds} s each, {args.workers} server worker(s)")
         print(f"  validate: {figure:8.0f} valid answers/s ({ok} of {total} requests valid)")
         print(f"  floor:    {floor:8.0f} /healthz answers/s (no database)   ratio {figure / floor:.2f}")
         print(f"  floor:    {ready:8.0f} /readyz answers/s (database + checks) ratio {figure / ready:.2f}")
