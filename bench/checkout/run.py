@@ -174,12 +174,13 @@ def app_server(url: str, data_dir: str, workers: int = 1):
 @contextmanager
 def profiled(pid: int, path: str | None, seconds: int):
     """py-spy samples the server and its worker processes for `seconds` (raw collapsed
-    stacks in `path`: one line per stack and its count; flamegraph.pl or speedscope read it)."""
+    stacks in `path`: one line per stack and its count; flamegraph.pl or speedscope read it).
+    50 samples/s: at 200 py-spy fell seconds behind on this loaded box and took CPU from the bench."""
     if not path:
         yield
         return
     spy = str(Path(sys.executable).with_name("py-spy"))
-    command = [spy, "record", "--subprocesses", "--rate", "200", "--duration", str(seconds)]
+    command = [spy, "record", "--subprocesses", "--rate", "50", "--duration", str(seconds)]
     process = subprocess.Popen([*command, "--format", "raw", "--output", path, "--pid", str(pid)])
     try:
         yield
