@@ -28,6 +28,7 @@ from commerce.search.service import (
     sort_options,
 )
 from state import service_call
+from state.language import speaking
 
 QUICK_RESULTS = 6
 QUICK_MIN_LETTERS = 2
@@ -64,7 +65,7 @@ class SearchState(rx.State):
         quick = await self.get_state(QuickSearchState)
         quick.text, quick.open = params.q, False
         quick._typed, quick.see_all_url = params.q, SearchParams(q=params.q).url()
-        result = await service_call.call(search_products, params)
+        result = await service_call.call(search_products, params, lang=await speaking(self))
         view = result.value
         if view is None:  # a DomainError: show the empty page with its suggestions
             self.cards, self.total, self.loaded = [], 0, True
@@ -134,7 +135,7 @@ class QuickSearchState(rx.State):
         cleaned = " ".join(text.split())
         cards: list[QuickCard] = []
         if len(cleaned) >= QUICK_MIN_LETTERS:
-            result = await service_call.call(quick_search, cleaned, limit=QUICK_RESULTS)
+            result = await service_call.call(quick_search, cleaned, limit=QUICK_RESULTS, lang=await speaking(self))
             cards = result.value or []
         self._typed = cleaned
         self.results = cards
