@@ -31,6 +31,9 @@ from state import service_call
 
 QUICK_RESULTS = 6
 QUICK_MIN_LETTERS = 2
+# The sort menu's choices are the same for every visitor: the page renders them at compile
+# time rather than each tab carrying (and hydrating) a copy in its state.
+SORT_OPTIONS: tuple[SortOption, ...] = tuple(sort_options())
 
 
 class SearchState(rx.State):
@@ -40,7 +43,6 @@ class SearchState(rx.State):
     facets: list[Facet] = []
     pages: list[PageLink] = []
     suggestions: list[Suggestion] = []
-    sorts: list[SortOption] = sort_options()
     total: int = 0
     page: int = 1
     total_pages: int = 0
