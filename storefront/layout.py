@@ -36,12 +36,12 @@ from components.loading import once_loaded
 from components.navbar import navbar
 from components.product_card import product_listing
 from components.search import quick_search_box
-from state.analytics import VisitorState
 from state.cart import CartState
 from state.catalog import CatalogListingState
 from state.notifications import NotificationsState
 from state.search import QuickSearchState
 from state.session import SessionState
+from state.shell import ShellState
 
 PageFunction = Callable[[], rx.Component]
 # An event handler, an EventSpec, or a list of them (as rx.page accepts).
@@ -240,13 +240,7 @@ def shop_page(
         route,
         title,
         description,
-        [
-            SessionState.resolve,
-            CartState.refresh_count,
-            VisitorState.land,
-            *_on_load_list(on_load),
-            NotificationsState.start,
-        ],
+        [ShellState.open_shop_page, *_on_load_list(on_load)],
         lambda render: render(),
         meta=meta,
     )
@@ -272,7 +266,7 @@ def _signed_in_page(
         route,
         title,
         description,
-        [SessionState.require_signed_in, CartState.refresh_count, *_on_load_list(on_load), NotificationsState.start],
+        [ShellState.open_signed_in_page, *_on_load_list(on_load)],
         body,
     )
 
