@@ -68,6 +68,9 @@ WORKDIR /app
 # Reflex's small backend folder under .web.
 COPY . .
 COPY --from=build /app/.web/build/client /app/.web/build/client
+# The translation catalogs, compiled from the .po files (build output, not committed).
+RUN for po in locales/*/LC_MESSAGES/*.po; do \
+      pybabel compile -l "$(echo "$po" | cut -d/ -f2)" -i "$po" -o "${po%.po}.mo"; done
 RUN mkdir -p data .web/backend && chown app:app data .web .web/backend
 USER app
 VOLUME /app/data

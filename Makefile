@@ -15,6 +15,9 @@ AXE := tools/node_modules/axe-core/axe.min.js
 # runs only when a requirements file changes.
 RUNTIME_STAMP := $(VENV)/.requirements.stamp
 DEV_STAMP := $(VENV)/.requirements-dev.stamp
+# The translation catalogs (docs/i18n.md): each .po is compiled to the .mo the app reads.
+PO_FILES := $(wildcard locales/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 # Reflex would download bun from the internet (and Node 20 is too old for its npm
 # path), so it uses the bun we install from the npm registry into tools/.
@@ -22,7 +25,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run worker lint test deps test-deps migrate seed reindex clean
+.PHONY: run worker cluster lint test deps test-deps migrate seed reindex clean messages
 
 run: deps
 	$(PY) -m commerce.cli migrate
@@ -34,6 +37,13 @@ run: deps
 THREADS ?= 4
 worker: deps
 	$(PY) -m commerce.cli worker --threads $(THREADS)
+
+# The app as a cluster on this machine (scripts/cluster.py): PostgreSQL, a Redis of its own,
+# a moto S3 server, two replicas, two workers and nginx in front at http://127.0.0.1:$(CLUSTER_PORT).
+# Ctrl-C stops it all. moto comes with the test requirements: S3 here is a stand-in.
+CLUSTER_PORT ?= 8800
+cluster: test-deps
+	$(PY) scripts/cluster.py --port $(CLUSTER_PORT)
 
 # The gate before the tests: ruff (lint and format), the import contracts of
 # docs/architecture.md (lint-imports), and mypy over the domain.
@@ -67,12 +77,39 @@ seed: deps
 reindex: deps
 	$(PY) -m commerce.cli reindex
 
-deps: $(RUNTIME_STAMP) $(BUN)
+deps: $(RUNTIME_STAMP) $(BUN) $(MO_FILES)
 
 test-deps: deps $(DEV_STAMP) $(AXE)
 
 clean:
 	rm -rf $(VENV) tools .web data
+
+# Translations (docs/i18n.md). `make messages` extracts every marked string into the
+# .pot templates and merges them into each language's .po (sorted, without line numbers,
+# so two branches adding strings rarely conflict); translators then fill the .po files.
+# The compiled .mo files are build output (.gitignore), made from the .po by `deps`.
+PYBABEL := $(VENV)/bin/pybabel
+LANGUAGES := de fr es ja ar
+EXTRACT := $(PYBABEL) extract --no-default-keywords --sort-output --no-location --no-wrap \
+	--ignore-dirs=".* _* tools data node_modules tests bench alembic scripts assets locales docs" \
+	--project=marketplace --copyright-holder="" --msgid-bugs-address=""
+
+messages: $(RUNTIME_STAMP)
+	$(EXTRACT) -F locales/ui.cfg -o locales/storefront.pot \
+	  -k t -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k N_ .
+	$(EXTRACT) -F locales/ui.cfg -o locales/backoffice.pot \
+	  -k bt -k bo_gettext -k bo_ngettext:1,2 -k bo_N_ .
+	$(EXTRACT) -F locales/emails.cfg -o locales/emails.pot \
+	  -k _ -k gettext -k ngettext:1,2 -k E_ .
+	for domain in storefront backoffice emails; do for lang in $(LANGUAGES); do \
+	  if [ -f locales/$$lang/LC_MESSAGES/$$domain.po ]; then \
+	    $(PYBABEL) update --no-fuzzy-matching --ignore-obsolete --no-wrap --ignore-pot-creation-date \
+	      -D $$domain -l $$lang -i locales/$$domain.pot -d locales; \
+	  else $(PYBABEL) init --no-wrap -D $$domain -l $$lang -i locales/$$domain.pot -d locales; fi; \
+	done; done
+
+%.mo: %.po | $(RUNTIME_STAMP)
+	$(PYBABEL) compile --statistics -l $(word 2,$(subst /, ,$<)) -i $< -o $@
 
 # Debian's python3 needs the python3-venv package for `-m venv`; a failed attempt
 # leaves a half-made venv behind, so remove it.

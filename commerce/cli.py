@@ -161,11 +161,12 @@ def run_worker(threads: int, metrics_port: int = 0, metrics_addr: str = "127.0.0
 
     Needed only when REDIS_URL is set; without it jobs run inside the web process.
     """
-    redis_url = get_settings().redis_url
+    settings = get_settings()
+    redis_url = settings.redis_url
     if not redis_url:
         print("REDIS_URL is not set: jobs run inside the web process, no worker is needed.", file=sys.stderr)
         return 2
-    configure_jobs(redis_url)
+    configure_jobs(redis_url, broker_options=settings.job_broker_options)
     if metrics_port:
         # A worker alone on its host; beside a web process sharing PROMETHEUS_MULTIPROC_DIR
         # its figures are already in that process's /metrics.

@@ -81,6 +81,9 @@ class Settings:
     # Values SECRET_KEY replaced (SECRET_KEY_PREVIOUS, comma-separated): recovery codes
     # hashed under them keep working (docs/operations.md, Rotating secrets).
     previous_secret_keys: tuple[str, ...] = ()
+    # With Redis workers: a worker silent this long is taken for dead (killed, its machine
+    # gone) and the jobs it had taken are handed to another worker (see job_broker_options).
+    job_redelivery_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -93,6 +96,20 @@ class Settings:
     @property
     def twilio_configured(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
+
+    @property
+    def job_broker_options(self) -> dict[str, int]:
+        """dramatiq's RedisBroker options for `job_redelivery_seconds`.
+
+        A dead worker's jobs go back to their queue during "maintenance", which dramatiq runs
+        per queue on a random share of the commands naming that queue (0.1 % by default). An
+        idle worker asks each queue for work about once a second, so by default a killed
+        worker's delivery waited a quarter of an hour on average. One chance in `seconds` per
+        command makes it about `seconds` on average once the heartbeats have been missing
+        for `seconds`.
+        """
+        seconds = self.job_redelivery_seconds
+        return {"heartbeat_timeout": seconds * 1000, "maintenance_chance": 1_000_000 // seconds}
 
     @property
     def outbox_dir(self) -> Path:
@@ -204,6 +221,12 @@ def _seconds(value: str, name: str) -> float:
     return seconds
 
 
+def _whole_seconds(name: str, value: str) -> int:
+    if not value.strip().isdigit() or not 1 <= int(value) <= 3600:
+        raise ConfigurationError(f"{name} must be a whole number of seconds from 1 to 3600.")
+    return int(value)
+
+
 def _log_format(value: str) -> str:
     if value not in ("json", "console"):
         raise ConfigurationError("LOG_FORMAT must be json or console.")
@@ -268,9 +291,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sentry_dsn=env.get("SENTRY_DSN") or None,
         metrics_token=env.get("METRICS_TOKEN") or None,
         license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
-        previous_secret_keys=tuple(
-            filter(None, (k.strip() for k in (env.get("SECRET_KEY_PREVIOUS") or "").split(",")))
-        ),
+        previous_secret_keys=_listed(env.get("SECRET_KEY_PREVIOUS") or ""),
+        job_redelivery_seconds=_whole_seconds("JOB_REDELIVERY_SECONDS", env.get("JOB_REDELIVERY_SECONDS") or "60"),
     )
 
 

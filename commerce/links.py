@@ -21,6 +21,8 @@ SEARCH_PATH = "/search"
 CART_PATH = "/cart"
 ORDERS_PATH = "/orders"
 LIBRARY_PATH = "/library"
+# The online reader and player of one online-only file: READER_PATH/<file id>.
+READER_PATH = "/read"
 ACCOUNT_PATH = "/account"
 PASSWORD_RESET_PATH = "/reset"
 # A sign-up's email link: REGISTRATION_CONFIRM_PATH/<token> creates the account.
@@ -43,6 +45,8 @@ ADMIN_ORDERS_PATH = "/admin/orders"
 ACCESS_PATH = "/access"
 # A person's data export: PRIVACY_EXPORTS_PATH/<request id> (storefront/api_privacy.py).
 PRIVACY_EXPORTS_PATH = "/api/privacy/exports"
+# The query parameter naming the language a shop page is shown in (`/p/shop/product?lang=ja`).
+LANG_PARAM = "lang"
 # The embedded test gateway's hosted payment page: TESTPAY_PATH/<session id>.
 TESTPAY_PATH = "/testpay"
 
@@ -53,6 +57,11 @@ def _segment(value: str) -> str:
 
 def product_url(shop_slug: str, product_slug: str) -> str:
     return f"{PRODUCTS_PATH}/{_segment(shop_slug)}/{_segment(product_slug)}"
+
+
+def in_language(path: str, lang: str) -> str:
+    """A shop page's address in one language (`?lang=de`); the path itself for the original."""
+    return f"{path}?{LANG_PARAM}={quote(lang, safe='')}" if lang else path
 
 
 def shop_url(shop_slug: str) -> str:
@@ -66,6 +75,11 @@ def category_url(category_slug: str) -> str:
 def library_product_url(product_id: int) -> str:
     """A product in the buyer's library."""
     return f"{LIBRARY_PATH}/{int(product_id)}"
+
+
+def reader_url(file_id: int) -> str:
+    """The online reader (PDF) or player (audio, video) of a file the buyer may only view online."""
+    return f"{READER_PATH}/{int(file_id)}"
 
 
 def order_url(order_reference: str) -> str:

@@ -14,7 +14,9 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
+from commerce import i18n
 from commerce.errors import ValidationError
+from commerce.i18n import gettext
 
 # Above this many major units a typed price is a slip of the finger, not a price.
 MAX_MAJOR_AMOUNT = Decimal(1_000_000)
@@ -169,9 +171,9 @@ def parse_major(text: str, currency: str, *, max_major: Decimal = MAX_MAJOR_AMOU
     exponent = get_currency_precision(code)
     cleaned = (text or "").strip()
     if not cleaned:
-        raise ValidationError("Enter an amount.", field="amount")
+        raise ValidationError(gettext("Enter an amount."), field="amount")
     if cleaned.startswith("-"):
-        raise ValidationError("The amount cannot be negative.", field="amount")
+        raise ValidationError(gettext("The amount cannot be negative."), field="amount")
     try:
         normalized = _normalize_separators(cleaned.lstrip("+"), exponent)
     except AmbiguousSeparator:
@@ -180,17 +182,19 @@ def parse_major(text: str, currency: str, *, max_major: Decimal = MAX_MAJOR_AMOU
             field="amount",
         ) from None
     except ValueError:
-        raise ValidationError(f"{cleaned!r} is not an amount.", field="amount") from None
+        raise ValidationError(gettext("“{text}” is not an amount.", text=cleaned), field="amount") from None
     # The pattern admits plain digits only, so NaN, Infinity and exponents never reach Decimal.
     if not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", normalized):
-        raise ValidationError(f"{cleaned!r} is not an amount.", field="amount")
+        raise ValidationError(gettext("“{text}” is not an amount.", text=cleaned), field="amount")
     try:
         major = Decimal(normalized)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only digits
-        raise ValidationError(f"{cleaned!r} is not an amount.", field="amount") from None
+        raise ValidationError(gettext("“{text}” is not an amount.", text=cleaned), field="amount") from None
     if major > max_major:
         ceiling = Money(_quantize_minor(max_major, exponent, ROUND_HALF_UP), code)
-        raise ValidationError(f"The amount cannot be more than {format_money(ceiling)}.", field="amount")
+        raise ValidationError(
+            gettext("The amount cannot be more than {ceiling}.", ceiling=format_money(ceiling)), field="amount"
+        )
     minor = major.scaleb(exponent)
     if minor != minor.to_integral_value():
         if exponent == 0:
@@ -201,9 +205,12 @@ def parse_major(text: str, currency: str, *, max_major: Decimal = MAX_MAJOR_AMOU
     return Money(int(minor), code)
 
 
-def format_money(money: Money, locale: str = "en_US") -> str:
-    """Localised display, e.g. "$12.50", "￥1,250", "12,50 €" (de_DE)."""
-    return format_currency(money.to_decimal(), money.currency, locale=locale)
+def format_money(money: Money, locale: str | None = None) -> str:
+    """Localised display in the current language (or `locale`): "$12.50", "12,50 $" (de), "￥1,250" (ja).
+
+    Digits stay Latin in Arabic too (Babel's default numbering system), so a price reads the same.
+    """
+    return format_currency(money.to_decimal(), money.currency, locale=locale or i18n.format_locale())
 
 
 def _as_rate(rate: Decimal | str) -> Decimal:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.i18n import bt
 
 ListVar = rx.Var
 SERIES_COLOR = theme.PRIMARY
@@ -38,7 +39,7 @@ def metric_card(card, *, id_prefix: str = "card") -> rx.Component:
             rx.hstack(
                 arrow,
                 rx.text(card.change_label, size="1"),
-                rx.text("vs previous period", size="1", color=theme.TEXT_MUTED),
+                rx.text(bt("vs previous period"), size="1", color=theme.TEXT_MUTED),
                 spacing="1",
                 align="center",
                 color=tone_color,
@@ -92,7 +93,7 @@ def revenue_orders_chart(data: ListVar, *, id: str, summary: rx.Component) -> rx
             width="100%",
             id=id,
             role="img",
-            aria_label="Revenue and orders over time",
+            aria_label=bt("Revenue and orders over time"),
         ),
         summary,
         width="100%",
@@ -101,12 +102,13 @@ def revenue_orders_chart(data: ListVar, *, id: str, summary: rx.Component) -> rx
 
 
 def funnel_chart(data: ListVar, *, id: str) -> rx.Component:
-    """Views → cart → checkout → purchase as horizontal bars with each step's share of views."""
+    """Visitors who viewed → added to cart → started checkout → bought, as horizontal bars
+    labelled with the count and its share of the first step (`figure`)."""
     return rx.box(
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke=GRID_COLOR, horizontal=False),
             rx.recharts.bar(
-                rx.recharts.label_list(data_key="share", position="right"),
+                rx.recharts.label_list(data_key="figure", position="right"),
                 data_key="count",
                 name="Visitors' steps",
                 fill=SERIES_COLOR,
@@ -120,12 +122,41 @@ def funnel_chart(data: ListVar, *, id: str) -> rx.Component:
             layout="vertical",
             width="100%",
             height=220,
-            margin={"top": 8, "right": 56, "left": 8, "bottom": 8},
+            margin={"top": 8, "right": 96, "left": 8, "bottom": 8},
         ),
         width="100%",
         id=id,
         role="img",
-        aria_label="Conversion funnel",
+        aria_label=bt("Conversion funnel"),
+    )
+
+
+def funnel_table(data: ListVar, *, id: str) -> rx.Component:
+    """The funnel's figures as text: visitors per step, share of the first step and of the one before."""
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell(bt("Step")),
+                rx.table.column_header_cell(bt("Visitors"), text_align="right"),
+                rx.table.column_header_cell(bt("Of viewers"), text_align="right"),
+                rx.table.column_header_cell(bt("Of step before"), text_align="right"),
+            )
+        ),
+        rx.table.body(
+            rx.foreach(
+                data,
+                lambda step: rx.table.row(
+                    rx.table.row_header_cell(step["label"]),
+                    rx.table.cell(step["count_label"], text_align="right"),
+                    rx.table.cell(step["share"], text_align="right"),
+                    rx.table.cell(step["step"], text_align="right"),
+                ),
+            )
+        ),
+        id=id,
+        variant="surface",
+        size="1",
+        width="100%",
     )
 
 
@@ -167,7 +198,7 @@ def sort_header(
             color_scheme="gray",
             on_click=on_sort(column),
             id=f"{id_prefix}-sort-{column}",
-            aria_label=f"Sort by {label.lower()}",
+            aria_label=bt("Sort by {column}", column=label),
         ),
         aria_sort=rx.cond(active, rx.cond(descending, "descending", "ascending"), "none"),
         text_align=align,

@@ -7,6 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.buttons import link_button
+from components.i18n import t
 
 
 def empty_state(
@@ -35,10 +36,10 @@ def empty_state(
 
 
 def missing_state(
-    icon: str, title: str, body: str, *, id: str, back: tuple[str, str, str] | None = None
+    icon: str, title: str, body: str, *, id: str, back: tuple[str | rx.Var, str, str] | None = None
 ) -> rx.Component:
     """What a page shows when what its address names does not exist, with the way back:
     `back` is (label, address, id) of the link, by default back to the shop."""
-    label, href, link_id = back or ("Back to the shop", routes.HOME, f"{id}-home")
+    label, href, link_id = back or (t("Back to the shop"), routes.HOME, f"{id}-home")
     # It is all the page shows, so its title is the page's heading.
     return empty_state(icon, title, body, action=link_button(label, href, id=link_id), id=id, heading="h1")

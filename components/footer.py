@@ -6,30 +6,36 @@ import reflex as rx
 
 import routes
 from components import theme
+from components.i18n import t
 
 
-def _footer_link(label: str, href: str) -> rx.Component:
+def _footer_link(label: str | rx.Var, href: str) -> rx.Component:
     return rx.link(label, href=href, size="2", color=theme.TEXT_MUTED, underline="hover")
 
 
-def footer() -> rx.Component:
+def footer(languages: rx.Component | None = None) -> rx.Component:
+    """`languages`: the language menu, repeated at the bottom where people look for it."""
     return rx.el.footer(
         rx.flex(
             rx.vstack(
                 rx.text(theme.BRAND_NAME, weight="bold"),
                 rx.text(
-                    "Digital products from independent creators, delivered instantly.", size="2", color=theme.TEXT_MUTED
+                    t("Digital products from independent creators, delivered instantly."),
+                    size="2",
+                    color=theme.TEXT_MUTED,
                 ),
                 spacing="1",
                 max_width="24rem",
             ),
             rx.flex(
-                _footer_link("Browse", routes.SEARCH),
-                _footer_link("Your library", routes.LIBRARY),
-                _footer_link("Sell on " + theme.BRAND_NAME, routes.ACCOUNT + "#open-shop"),
-                _footer_link("Account", routes.ACCOUNT),
+                _footer_link(t("Browse"), routes.SEARCH),
+                _footer_link(t("Your library"), routes.LIBRARY),
+                _footer_link(t("Sell on {brand}", brand=theme.BRAND_NAME), routes.ACCOUNT + "#open-shop"),
+                _footer_link(t("Account"), routes.ACCOUNT),
+                languages if languages is not None else rx.fragment(),
                 wrap="wrap",
                 spacing="4",
+                align="center",
             ),
             direction=rx.breakpoints(initial="column", sm="row"),
             justify="between",

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_components_core.el.elements.forms import Form
 
 from components import theme
+from components.i18n import t
 from components.studio import dropdown, field_error, field_label
 
 TextLike = str | rx.Var
@@ -71,9 +72,9 @@ def labelled_input(
     id: str,
     type: str = "text",
     error: TextLike = "",
-    hint: str = "",
+    hint: TextLike = "",
     auto_complete: str = "",
-    placeholder: str = "",
+    placeholder: TextLike = "",
     required: bool = True,
     **input_props,
 ) -> rx.Component:
@@ -88,7 +89,8 @@ def labelled_input(
             name=name,
             type=type,
             auto_complete=auto_complete or None,
-            placeholder=placeholder or None,
+            # A translated placeholder is a Var (always given); a plain one may be left out.
+            placeholder=placeholder if isinstance(placeholder, rx.Var) else (placeholder or None),
             required=required,
             size="3",
             width="100%",
@@ -150,7 +152,7 @@ def search_form(
     value: TextLike,
     placeholder: str,
     label: str,
-    button: str = "Search",
+    button: str | rx.Var | None = None,
     filters: tuple[rx.Component, ...] = (),
     **input_props,
 ) -> rx.Component:
@@ -170,7 +172,7 @@ def search_form(
                 **input_props,
             ),
             *filters,
-            rx.button(button, type="submit", size="3", id=f"{id}-submit"),
+            rx.button(t("Search") if button is None else button, type="submit", size="3", id=f"{id}-submit"),
             gap="0.5rem",
             wrap="wrap",
             width="100%",

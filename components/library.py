@@ -6,6 +6,7 @@ import reflex as rx
 
 from components import theme
 from components.cover import cover
+from components.i18n import t
 
 TextLike = str | rx.Var
 
@@ -32,7 +33,7 @@ def library_row(
                     rx.cond(
                         updated,
                         rx.badge(
-                            "Updated",
+                            t("Updated"),
                             color_scheme="green",
                             variant="solid",
                             custom_attrs={"data-testid": "updated-badge"},
@@ -40,7 +41,9 @@ def library_row(
                     ),
                     rx.cond(
                         delivering,
-                        rx.badge("Delivering…", color_scheme="amber", custom_attrs={"data-testid": "delivering-badge"}),
+                        rx.badge(
+                            t("Delivering…"), color_scheme="amber", custom_attrs={"data-testid": "delivering-badge"}
+                        ),
                     ),
                     spacing="2",
                     align="center",
@@ -48,13 +51,14 @@ def library_row(
                 ),
                 rx.text(shop_name, size="2", color=theme.TEXT_MUTED),
                 rx.hstack(
-                    rx.text("Bought ", acquired_label, size="1", color=theme.TEXT_MUTED),
+                    rx.text(t("Bought {date}", date=acquired_label), size="1", color=theme.TEXT_MUTED),
                     rx.cond(
-                        version_label != "", rx.text("· Version ", version_label, size="1", color=theme.TEXT_MUTED)
+                        version_label != "",
+                        rx.text("· ", t("Version {version}", version=version_label), size="1", color=theme.TEXT_MUTED),
                     ),
                     rx.cond(
                         order_reference != "",
-                        rx.link("Receipt", href=receipt_url, size="1", class_name="library-receipt"),
+                        rx.link(t("Receipt"), href=receipt_url, size="1", class_name="library-receipt"),
                     ),
                     spacing="2",
                     wrap="wrap",
@@ -72,8 +76,34 @@ def library_row(
     )
 
 
+def _view_online(reader_url: TextLike, view_kind: TextLike, filename: TextLike) -> rx.Component:
+    """Instead of a download: the reader (PDF) or the player (audio, video), in the site."""
+    is_pdf = view_kind == "pdf"
+    return rx.button(
+        rx.link(
+            rx.cond(is_pdf, rx.icon("book-open", size=16), rx.icon("play", size=16)),
+            rx.cond(is_pdf, t("Read online"), t("Play")),
+            href=reader_url,
+            underline="none",
+            aria_label=rx.cond(is_pdf, t("Read online: {file}", file=filename), t("Play: {file}", file=filename)),
+        ),
+        as_child=True,
+        size="2",
+        variant="soft",
+        custom_attrs={"data-testid": "view-online"},
+    )
+
+
 def file_row(
-    *, filename: TextLike, size_label: TextLike, stamped: rx.Var | bool, busy: rx.Var | bool, on_download
+    *,
+    filename: TextLike,
+    size_label: TextLike,
+    stamped: rx.Var | bool,
+    busy: rx.Var | bool,
+    on_download,
+    online_only: rx.Var | bool = False,
+    reader_url: TextLike = "",
+    view_kind: TextLike = "",
 ) -> rx.Component:
     return rx.hstack(
         rx.icon("file", size=18, flex_shrink="0"),
@@ -81,21 +111,32 @@ def file_row(
             rx.text(filename, size="2", weight="medium", style={"overflow_wrap": "anywhere"}),
             rx.hstack(
                 rx.text(size_label, size="1", color=theme.TEXT_MUTED),
-                rx.cond(stamped, rx.text("· Stamped with your email", size="1", color=theme.TEXT_MUTED)),
+                rx.cond(
+                    stamped,
+                    rx.text("· ", t("Stamped with your email"), size="1", color=theme.TEXT_MUTED),
+                    rx.fragment(),
+                ),
+                rx.cond(
+                    online_only, rx.text("· ", t("View online only"), size="1", color=theme.TEXT_MUTED), rx.fragment()
+                ),
                 spacing="1",
             ),
             spacing="0",
             flex_grow="1",
             min_width="0",
         ),
-        rx.button(
-            rx.icon("download", size=16),
-            "Download",
-            on_click=on_download,
-            loading=busy,
-            size="2",
-            variant="soft",
-            custom_attrs={"data-testid": "download-file"},
+        rx.cond(
+            online_only,
+            _view_online(reader_url, view_kind, filename),
+            rx.button(
+                rx.icon("download", size=16),
+                t("Download"),
+                on_click=on_download,
+                loading=busy,
+                size="2",
+                variant="soft",
+                custom_attrs={"data-testid": "download-file"},
+            ),
         ),
         align="center",
         spacing="3",
@@ -134,7 +175,7 @@ def key_row(
                 revealed,
                 rx.button(
                     rx.icon("eye-off", size=16),
-                    "Hide",
+                    t("Hide"),
                     on_click=on_hide,
                     size="2",
                     variant="soft",
@@ -142,7 +183,7 @@ def key_row(
                 ),
                 rx.button(
                     rx.icon("eye", size=16),
-                    "Reveal",
+                    t("Reveal"),
                     on_click=on_reveal,
                     size="2",
                     variant="soft",
@@ -155,7 +196,7 @@ def key_row(
                 revealed,
                 rx.button(
                     rx.icon("copy", size=16),
-                    "Copy",
+                    t("Copy"),
                     on_click=[rx.set_clipboard(shown), on_copy],
                     size="2",
                     custom_attrs={"data-testid": "copy-key"},

@@ -9,9 +9,11 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import N_
 from components import theme
 from components.buttons import link_button
 from components.forms import get_form
+from components.i18n import t
 
 BoolLike = bool | rx.Var
 IntLike = int | rx.Var
@@ -37,7 +39,7 @@ def brand() -> rx.Component:
         href=routes.HOME,
         underline="none",
         id="brand-home",
-        aria_label=f"{theme.BRAND_NAME} home",
+        aria_label=t("{brand} home", brand=theme.BRAND_NAME),
     )
 
 
@@ -48,8 +50,8 @@ def search_box() -> rx.Component:
             id="navbar-search",
             name="q",
             type="search",
-            placeholder="Search products",
-            aria_label="Search products",
+            placeholder=t("Search products"),
+            aria_label=t("Search products"),
             auto_complete="off",
             size="3",
             width="100%",
@@ -57,7 +59,7 @@ def search_box() -> rx.Component:
         ),
         action=routes.SEARCH,
         role="search",
-        aria_label="Products",
+        aria_label=t("Products"),
         width="100%",
     )
 
@@ -67,8 +69,8 @@ def cart_link(count: IntLike) -> rx.Component:
     # The name holds the count the badge shows (voice control users say what they see).
     name = rx.cond(
         count_var > 0,
-        "Cart, " + count_var.to_string() + rx.cond(count_var == 1, " item", " items"),
-        "Cart",
+        rx.cond(count_var == 1, t("Cart, 1 item"), t("Cart, {count} items", count=count_var)),
+        t("Cart"),
     )
     return rx.link(
         rx.box(
@@ -82,7 +84,7 @@ def cart_link(count: IntLike) -> rx.Component:
                     radius="full",
                     position="absolute",
                     top="-6px",
-                    right="-10px",
+                    inset_inline_end="-10px",
                     style={"background_color": theme.CTA, "color": theme.CTA_TEXT},
                 ),
             ),
@@ -112,7 +114,7 @@ def notifications_link(unread: IntLike) -> rx.Component:
                     radius="full",
                     position="absolute",
                     top="-6px",
-                    right="-10px",
+                    inset_inline_end="-10px",
                     color_scheme="red",
                     # White on Radix red-9 is 3.9:1 in dark mode; high contrast keeps 4.5:1 in both.
                     high_contrast=True,
@@ -123,7 +125,7 @@ def notifications_link(unread: IntLike) -> rx.Component:
         ),
         href=routes.NOTIFICATIONS,
         id="notifications-link",
-        aria_label=rx.cond(unread_var > 0, "Notifications, " + shown + " unread", "Notifications"),
+        aria_label=rx.cond(unread_var > 0, t("Notifications, {count} unread", count=shown), t("Notifications")),
         color="inherit",
         padding="0.5rem",
     )
@@ -132,7 +134,7 @@ def notifications_link(unread: IntLike) -> rx.Component:
 def _menu_link(label: str, href: str, icon: str, id: str) -> rx.Component:
     # A menu item that navigates (a link slotted into the item breaks Radix's Slot).
     return rx.menu.item(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label), align="center", spacing="2"),
+        rx.hstack(rx.icon(icon, size=16), rx.text(t(label)), align="center", spacing="2"),
         id=id,
         on_select=rx.redirect(href),
     )
@@ -167,7 +169,7 @@ def account_menu(
                 color_scheme="gray",
                 # Starts with the name it shows (WCAG 2.5.3, label in name); on a phone,
                 # where only the icon shows, it still says whose menu it is.
-                aria_label=rx.Var.create(display_name).to(str) + ", account menu",
+                aria_label=t("{name}, account menu", name=display_name),
             ),
         ),
         rx.menu.content(
@@ -182,15 +184,15 @@ def account_menu(
                 text_overflow="ellipsis",
                 white_space="nowrap",
             ),
-            _menu_link("Your library", routes.LIBRARY, "library", "menu-library"),
-            _menu_link("Your orders", routes.ORDERS, "receipt", "menu-orders"),
-            _menu_link("Account", routes.ACCOUNT, "settings", "menu-account"),
-            rx.cond(has_shop, _menu_link("Seller studio", routes.SELLER, "store", "menu-seller")),
-            rx.cond(has_shop, _menu_link("Analytics", routes.SELLER_ANALYTICS, "chart-column", "menu-analytics")),
-            rx.cond(is_admin, _menu_link("Admin", routes.ADMIN, "shield", "menu-admin")),
+            _menu_link(N_("Your library"), routes.LIBRARY, "library", "menu-library"),
+            _menu_link(N_("Your orders"), routes.ORDERS, "receipt", "menu-orders"),
+            _menu_link(N_("Account"), routes.ACCOUNT, "settings", "menu-account"),
+            rx.cond(has_shop, _menu_link(N_("Seller studio"), routes.SELLER, "store", "menu-seller")),
+            rx.cond(has_shop, _menu_link(N_("Analytics"), routes.SELLER_ANALYTICS, "chart-column", "menu-analytics")),
+            rx.cond(is_admin, _menu_link(N_("Admin"), routes.ADMIN, "shield", "menu-admin")),
             rx.menu.separator(),
             rx.menu.item(
-                rx.hstack(rx.icon("log-out", size=16), rx.text("Sign out"), align="center", spacing="2"),
+                rx.hstack(rx.icon("log-out", size=16), rx.text(t("Sign out")), align="center", spacing="2"),
                 id="menu-sign-out",
                 on_select=on_sign_out,
             ),
@@ -198,9 +200,9 @@ def account_menu(
         ),
     )
     anonymous_links = rx.hstack(
-        rx.link("Sign in", href=login_href, id="nav-login", weight="medium", color="inherit", padding_x="0.5rem"),
+        rx.link(t("Sign in"), href=login_href, id="nav-login", weight="medium", color="inherit", padding_x="0.5rem"),
         rx.box(
-            link_button("Register", routes.REGISTER, id="nav-register", size="2"),
+            link_button(t("Register"), routes.REGISTER, id="nav-register", size="2"),
             display=rx.breakpoints(initial="none", sm="block"),
         ),
         align="center",
@@ -220,12 +222,14 @@ def navbar(
     search: rx.Component | None = None,
     unread_notifications: IntLike = 0,
     login_href: TextLike = routes.LOGIN,
+    languages: rx.Component | None = None,
 ) -> rx.Component:
     """`search` replaces the plain search form (the layout passes the as-you-type box);
-    `login_href` is the sign-in page returning to the current page."""
+    `login_href` is the sign-in page returning to the current page; `languages` the language menu."""
     actions = rx.hstack(
+        languages if languages is not None else rx.fragment(),
         rx.color_mode.button(
-            id="color-mode", aria_label="Switch light or dark mode", variant="ghost", color_scheme="gray"
+            id="color-mode", aria_label=t("Switch light or dark mode"), variant="ghost", color_scheme="gray"
         ),
         rx.cond(signed_in, notifications_link(unread_notifications)),
         cart_link(cart_count),
@@ -240,7 +244,7 @@ def navbar(
         align="center",
         spacing="3",
         order=rx.breakpoints(initial="2", md="3"),
-        margin_left="auto",
+        margin_inline_start="auto",
     )
     return rx.el.header(
         rx.flex(

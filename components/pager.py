@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.i18n import t
 
 
 def pager(pagination: rx.Var, *, id: str, query: rx.Var | str = "?") -> rx.Component:
@@ -32,14 +33,14 @@ def pager(pagination: rx.Var, *, id: str, query: rx.Var | str = "?") -> rx.Compo
     return rx.cond(
         page_count > 1,
         rx.hstack(
-            step("Previous", page - 1, pagination.has_previous, "prev", "chevron-left", True),
-            rx.text("Page ", page.to_string(), " of ", page_count.to_string(), size="2", color=theme.TEXT_MUTED),
-            step("Next", page + 1, pagination.has_next, "next", "chevron-right", False),
+            step(t("Previous"), page - 1, pagination.has_previous, "prev", "chevron-left", True),
+            rx.text(t("Page {page} of {pages}", page=page, pages=page_count), size="2", color=theme.TEXT_MUTED),
+            step(t("Next"), page + 1, pagination.has_next, "next", "chevron-right", False),
             justify="between",
             align="center",
             width="100%",
             id=id,
             role="navigation",
-            aria_label="Pages",
+            aria_label=t("Pages"),
         ),
     )

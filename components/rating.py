@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.i18n import t
 
 STAR_GLYPHS = {stars: "★" * stars + "☆" * (5 - stars) for stars in range(0, 6)}
 
@@ -14,7 +15,7 @@ def stars(rating: rx.Var | int, *, size: str = "3", id: str = "") -> rx.Componen
     rating_var = rx.Var.create(rating)
     return rx.text(
         rx.match(rating_var, *STAR_GLYPHS.items(), STAR_GLYPHS[0]),
-        aria_label=rating_var.to_string() + " out of 5 stars",
+        aria_label=t("{rating} out of 5 stars", rating=rating_var),
         role="img",
         size=size,
         color="#f59e0b",
@@ -41,7 +42,7 @@ def rating_bar(stars_count: rx.Var, count: rx.Var, percent: rx.Var) -> rx.Compon
             border_radius=theme.RADIUS_PILL,
             overflow="hidden",
         ),
-        rx.text(count.to_string(), size="2", color=theme.TEXT_MUTED, width="2.5rem", text_align="right"),
+        rx.text(count.to_string(), size="2", color=theme.TEXT_MUTED, width="2.5rem", text_align="end"),
         align="center",
         spacing="2",
         width="100%",

@@ -19,7 +19,7 @@ RICH_TEXT_STYLE = {
     "& h3": {"font_size": "1.1rem"},
     "& > :first-child": {"margin_top": "0"},
     "& p": {"margin": "0 0 0.8em"},
-    "& ul, & ol": {"padding_left": "1.4em", "margin": "0 0 0.8em"},
+    "& ul, & ol": {"padding_inline_start": "1.4em", "margin": "0 0 0.8em"},
     "& ul": {"list_style": "disc"},
     "& ol": {"list_style": "decimal"},
     "& a": {"color": theme.LINK, "text_decoration": "underline"},
@@ -36,7 +36,11 @@ RICH_TEXT_STYLE = {
         "background": rx.color(theme.RADIX_GRAY, 3),
         "border_radius": theme.RADIUS_CONTROL,
     },
-    "& blockquote": {"border_left": f"3px solid {theme.BORDER}", "padding_left": "0.75rem", "color": theme.TEXT_MUTED},
+    "& blockquote": {
+        "border_inline_start": f"3px solid {theme.BORDER}",
+        "padding_inline_start": "0.75rem",
+        "color": theme.TEXT_MUTED,
+    },
     "& table": {"border_collapse": "collapse", "display": "block", "overflow_x": "auto"},
     "& th, & td": {"border": f"1px solid {theme.BORDER}", "padding": "0.3rem 0.6rem"},
 }

@@ -14,6 +14,7 @@ import reflex as rx
 from components import theme
 from components.buttons import block_link
 from components.cover import cover
+from components.i18n import t
 from components.price import price_tag
 
 TextLike = str | rx.Var
@@ -69,8 +70,8 @@ def quick_search_box(
         debounce_timeout=250,
         on_blur=on_blur,
         on_focus=on_focus,
-        placeholder="Search products",
-        aria_label="Search products",
+        placeholder=t("Search products"),
+        aria_label=t("Search products"),
         auto_complete="off",
         size="3",
         width="100%",
@@ -118,7 +119,7 @@ def quick_search_box(
             rx.fragment(
                 rx.foreach(results, item),
                 rx.link(
-                    "See all results",
+                    t("See all results"),
                     href=see_all_url,
                     on_click=on_pick,
                     id="quick-see-all",
@@ -130,7 +131,10 @@ def quick_search_box(
                 ),
             ),
             rx.text(
-                "No matches yet. Press Enter to search everything.", size="2", color=theme.TEXT_MUTED, padding="0.75rem"
+                t("No matches yet. Press Enter to search everything."),
+                size="2",
+                color=theme.TEXT_MUTED,
+                padding="0.75rem",
             ),
         ),
         id="quick-results",
@@ -151,7 +155,7 @@ def quick_search_box(
         rx.box(field, rx.cond(is_open, dropdown), position="relative", width="100%"),
         on_submit=on_submit,
         role="search",
-        aria_label="Products",
+        aria_label=t("Products"),
         width="100%",
     )
 
@@ -199,7 +203,7 @@ def facet_group(facet: rx.Var) -> rx.Component:
 
 def facet_panel(facets: rx.Var, *, has_filters: rx.Var, clear_url: rx.Var) -> rx.Component:
     return rx.vstack(
-        rx.cond(has_filters, rx.link("Clear filters", href=clear_url, size="2", id="clear-filters")),
+        rx.cond(has_filters, rx.link(t("Clear filters"), href=clear_url, size="2", id="clear-filters")),
         rx.foreach(facets, facet_group),
         spacing="4",
         width="100%",

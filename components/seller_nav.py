@@ -5,19 +5,21 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from components import theme
+from components.i18n import bt
 
 SELLER_SECTIONS = [
-    ("Products", routes.SELLER, "package"),
-    ("Analytics", routes.SELLER_ANALYTICS, "chart-column"),
-    ("Sales", routes.SELLER_SALES, "receipt"),
-    ("Discount codes", routes.SELLER_DISCOUNTS, "tag"),
-    ("Bundles", routes.SELLER_BUNDLES, "boxes"),
-    ("Balance & payouts", routes.SELLER_PAYOUTS, "wallet"),
-    ("Reviews", routes.SELLER_REVIEWS, "star"),
-    ("Developers", routes.SELLER_DEVELOPERS, "code"),
-    ("Webhooks", routes.SELLER_WEBHOOKS, "webhook"),
-    ("Leak tracer", routes.SELLER_LEAKS, "fingerprint"),
+    (bo_N_("Products"), routes.SELLER, "package"),
+    (bo_N_("Analytics"), routes.SELLER_ANALYTICS, "chart-column"),
+    (bo_N_("Sales"), routes.SELLER_SALES, "receipt"),
+    (bo_N_("Discount codes"), routes.SELLER_DISCOUNTS, "tag"),
+    (bo_N_("Bundles"), routes.SELLER_BUNDLES, "boxes"),
+    (bo_N_("Balance & payouts"), routes.SELLER_PAYOUTS, "wallet"),
+    (bo_N_("Reviews"), routes.SELLER_REVIEWS, "star"),
+    (bo_N_("Developers"), routes.SELLER_DEVELOPERS, "code"),
+    (bo_N_("Webhooks"), routes.SELLER_WEBHOOKS, "webhook"),
+    (bo_N_("Leak tracer"), routes.SELLER_LEAKS, "fingerprint"),
 ]
 
 
@@ -28,7 +30,7 @@ def seller_nav(current: str) -> rx.Component:
             *[
                 rx.link(
                     rx.hstack(
-                        rx.icon(icon, size=15), rx.text(label, white_space="nowrap"), align="center", spacing="1"
+                        rx.icon(icon, size=15), rx.text(bt(label), white_space="nowrap"), align="center", spacing="1"
                     ),
                     href=href,
                     underline="none",
@@ -45,7 +47,7 @@ def seller_nav(current: str) -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        aria_label="Seller studio",
+        aria_label=bt("Seller studio"),
         id="seller-nav",
         width="100%",
     )

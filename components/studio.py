@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import reflex as rx
 
+from commerce.i18n import bo_N_
 from commerce.models import PricingMode
 from components import theme
+from components.i18n import bt
 
 TextLike = str | rx.Var
 
 # How a product is priced: the product editor's and the new-product form's choices.
-PRICING_OPTIONS = [(PricingMode.FIXED, "Fixed price"), (PricingMode.PWYW, "Pay what you want")]
-STATUS_COLORS = {"Live": "green", "In review": "amber", "Rejected": "red", "Draft": "gray", "Archived": "gray"}
+# The labels are English msgids of the backoffice catalog: show them with bt(label).
+PRICING_OPTIONS = [(PricingMode.FIXED, bo_N_("Fixed price")), (PricingMode.PWYW, bo_N_("Pay what you want"))]
+# A product's status (catalog.queries.status_label, in English) and its colour; shown with bt().
+STATUS_COLORS = {
+    bo_N_("Live"): "green",
+    bo_N_("In review"): "amber",
+    bo_N_("Rejected"): "red",
+    bo_N_("Draft"): "gray",
+    bo_N_("Archived"): "gray",
+}
 
 
 def status_badge(label: TextLike, *, id: str = "") -> rx.Component:
     label_var = rx.Var.create(label)
     color = rx.match(label_var, *STATUS_COLORS.items(), "gray")
-    return rx.badge(label_var, color_scheme=color, variant="soft", size="2", id=id or None)
+    shown = rx.match(label_var, *[(status, bt(status)) for status in STATUS_COLORS], label_var)
+    return rx.badge(shown, color_scheme=color, variant="soft", size="2", id=id or None)
 
 
 NATIVE_CONTROL_STYLE = {
@@ -47,7 +58,7 @@ def dropdown(
     `label` names a select that has no visible <label> of its own (a filter in a toolbar).
     """
     props: dict = {"on_change": on_change} if on_change is not None else {}
-    if label:
+    if isinstance(label, rx.Var) or label:
         props["aria_label"] = label
     return rx.el.Select.create(
         *[rx.el.option(label, value=value) for value, label in options],
@@ -67,3 +78,12 @@ def field_label(text: str, html_for: str) -> rx.Component:
 def field_error(message: TextLike, *, id: str) -> rx.Component:
     message_var = rx.Var.create(message)
     return rx.cond(message_var != "", rx.text(message_var, id=id, size="2", color=theme.DANGER_TEXT, role="alert"))
+
+
+# Said next to every online-only option in the studio (and in docs/content-protection.md).
+ONLINE_ONLY_NOTE = bo_N_(
+    "View online only: buyers read a PDF page by page or play audio and video on this site, and get "
+    "no link to the file. This protects against casual copying, not a determined copier (a screenshot or "
+    "a recording still works): it is not studio-grade DRM such as Widevine or FairPlay, which need licences. "
+    "What traces a leaked file is the invisible fingerprint."
+)

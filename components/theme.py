@@ -41,8 +41,12 @@ CARD_BACKGROUND = rx.color_mode_cond(light=PANEL_LIGHT, dark=PANEL_DARK)
 LINK = rx.color(RADIX_ACCENT, 11)
 DANGER_TEXT = rx.color("red", 11)
 
+# Latin first, then the faces each system has for Japanese and Arabic (the browser takes a
+# glyph from the first face that has it), so no web font is downloaded for them.
 FONT_STACK = (
     'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", '
+    '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", Meiryo, "Noto Sans JP", "Noto Sans CJK JP", '
+    'IPAGothic, "Geeza Pro", "Noto Sans Arabic", Tahoma, "DejaVu Sans", '
     'Arial, sans-serif, "Apple Color Emoji", "Segoe UI Emoji"'
 )
 

@@ -23,6 +23,11 @@ from commerce.links import (  # noqa: F401  (re-exported for the UI)
     shop_url,
 )
 
+# The language a visitor chose (not secret: pages and crawlers' heads read it; see state/language.py).
+LANGUAGE_COOKIE = "mp_lang"
+# `?lang=de` on any page opens it in that language (the hreflang alternates crawlers follow).
+LANGUAGE_PARAM = links.LANG_PARAM
+
 # The browser's session token (an HttpOnly cookie; see state/session.py and the HTTP endpoints).
 SESSION_COOKIE = "mp_session"
 
@@ -32,6 +37,8 @@ SEARCH = links.SEARCH_PATH
 CART = links.CART_PATH
 LIBRARY = links.LIBRARY_PATH
 LIBRARY_PRODUCT = f"{links.LIBRARY_PATH}/[library_product_id]"
+# The online reader (PDF pages) or player (audio, video) of an online-only file.
+READER = f"{links.READER_PATH}/[reader_file_id]"
 LOGIN = links.LOGIN_PATH
 # The sign-in's second step (a code from the authenticator app or a recovery code).
 LOGIN_SECOND_FACTOR = f"{links.LOGIN_PATH}/second-factor"

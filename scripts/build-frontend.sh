@@ -9,7 +9,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 : "${API_URL:=http://localhost:${PORT:-3000}}"
-export API_URL
+# Reflex reads its settings with the REFLEX_ prefix: API_URL alone would not reach the build.
+REFLEX_API_URL="${REFLEX_API_URL:-$API_URL}"
+export API_URL REFLEX_API_URL
 # The pages are compiled, not served: the production refusals (test gateway, SQLite)
 # belong to the running app, which checks them at its start.
 APP_ENV=development reflex export --frontend-only --no-zip --env prod

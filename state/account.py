@@ -11,12 +11,13 @@ from commerce import accounts
 from commerce.accounts import claims
 from commerce.accounts.activity import Client
 from commerce.delivery import library
+from commerce.i18n import N_, gettext
 from state.form_data import confirmed, form_errors, missing, secret_field, text_field
 from state.page import ServiceState
 from state.session import current_actor
 
-PASSWORD_REQUIRED = {"current_password": "Enter your current password.", "password": "Choose a new password."}
-SHOP_REQUIRED = {"name": "Enter a name for your shop.", "slug": "Choose an address for your shop."}
+PASSWORD_REQUIRED = {"current_password": N_("Enter your current password."), "password": N_("Choose a new password.")}
+SHOP_REQUIRED = {"name": N_("Enter a name for your shop."), "slug": N_("Choose an address for your shop.")}
 
 
 class AccountState(ServiceState, rx.State):
@@ -60,7 +61,9 @@ class AccountState(ServiceState, rx.State):
         if not result.ok:
             return
         self.has_password = True
-        self.first_password_notice = "Your password is set. You can now also sign in with your email and password."
+        self.first_password_notice = gettext(
+            "Your password is set. You can now also sign in with your email and password."
+        )
 
     @rx.event
     async def set_update_emails(self, enabled: bool):
@@ -68,9 +71,9 @@ class AccountState(ServiceState, rx.State):
         if result.ok:
             self.update_emails = result.value
             self.update_emails_notice = (
-                "We will email you when something you bought is updated."
+                gettext("We will email you when something you bought is updated.")
                 if result.value
-                else "You will no longer get update emails."
+                else gettext("You will no longer get update emails.")
             )
 
     @rx.event
@@ -93,7 +96,7 @@ class AccountState(ServiceState, rx.State):
         self.password_errors = form_errors(result, ("current_password", "password"))
         if not result.ok:
             return
-        self.password_notice = "Your password has been changed."
+        self.password_notice = gettext("Your password has been changed.")
         yield [rx.set_value(field_id, "") for field_id in ("password-current", "password-new", "password-confirm")]
 
     @rx.event

@@ -8,12 +8,14 @@ from typing import Any
 import reflex as rx
 
 from commerce.accounts.email_change import confirm_email_change, request_email_change
+from commerce.i18n import N_, gettext
 from state import service_call
 from state.form_data import form_errors, missing, secret_field, text_field
+from state.language import speaking
 from state.session import SessionState
 from state.step_up import StepUpMixin
 
-EMAIL_REQUIRED = {"email": "Enter your new email address.", "current_password": "Enter your current password."}
+EMAIL_REQUIRED = {"email": N_("Enter your new email address."), "current_password": N_("Enter your current password.")}
 
 
 class AccountEmailState(StepUpMixin, rx.State):
@@ -35,6 +37,7 @@ class AccountEmailState(StepUpMixin, rx.State):
         new_email = text_field(form_data, "new_email")
         current = secret_field(form_data, "current_password")
         self.email_notice = ""
+        await speaking(self)
         self.email_errors = missing({"email": new_email, "current_password": current}, EMAIL_REQUIRED)
         if self.email_errors:
             return
@@ -49,9 +52,10 @@ class AccountEmailState(StepUpMixin, rx.State):
         self.email_errors = form_errors(result, ("email", "current_password"))
         if not result.ok:
             return
-        self.email_notice = (
-            f"We sent a link to {result.value.new_email}. Your email address changes when you open it "
-            "(within 24 hours); until then, keep using your current one."
+        self.email_notice = gettext(
+            "We sent a link to {email}. Your email address changes when you open it "
+            "(within 24 hours); until then, keep using your current one.",
+            email=result.value.new_email,
         )
         yield [rx.set_value(field_id, "") for field_id in ("email-new", "email-password")]
 
@@ -65,6 +69,7 @@ class AccountEmailState(StepUpMixin, rx.State):
         """The link's button (a link scanner's GET of the page changes nothing)."""
         self.confirm_pending = True
         yield
+        await speaking(self)
         # `email_change_token` is the dynamic segment of routes.EMAIL_CHANGE_CONFIRM.
         result = await service_call.call(confirm_email_change, token=self.email_change_token, client=self._client())
         self.confirm_pending = False

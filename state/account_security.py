@@ -7,7 +7,9 @@ from typing import Any
 import reflex as rx
 
 from commerce.accounts import activity, step_up, two_factor
+from commerce.i18n import N_, gettext
 from state.form_data import text_field
+from state.language import speaking
 from state.session import current_actor
 from state.step_up import StepUpMixin
 
@@ -96,7 +98,7 @@ class AccountSecurityState(StepUpMixin, rx.State):
     async def confirm_totp(self, form_data: dict[str, Any]):
         code = text_field(form_data, "code")
         result = await self._act(
-            two_factor.confirm_totp, code=code, client=self._client(), done="Two-factor sign-in is on."
+            two_factor.confirm_totp, code=code, client=self._client(), done=N_("Two-factor sign-in is on.")
         )
         if self._outcome(result):
             self.setup_qr = self.setup_secret = ""
@@ -107,7 +109,7 @@ class AccountSecurityState(StepUpMixin, rx.State):
     @rx.event
     async def disable_totp(self):
         result = await self._act(
-            two_factor.disable_totp, client=self._client(), done="The authenticator app is turned off."
+            two_factor.disable_totp, client=self._client(), done=N_("The authenticator app is turned off.")
         )
         self._outcome(result)
 
@@ -116,14 +118,16 @@ class AccountSecurityState(StepUpMixin, rx.State):
         result = await self._act(
             two_factor.regenerate_recovery_codes,
             client=self._client(),
-            done="New recovery codes are ready; the old ones no longer work.",
+            done=N_("New recovery codes are ready; the old ones no longer work."),
         )
         if self._outcome(result):
             self.new_codes = result.value or []
 
     @rx.event
     async def end_session(self, session_id: str):
-        await self._act(activity.end_session, str(session_id)[:32], self._client(), done="That session is signed out.")
+        await self._act(
+            activity.end_session, str(session_id)[:32], self._client(), done=N_("That session is signed out.")
+        )
 
     @rx.event
     async def add_passkey(self, credential: str):
@@ -131,7 +135,7 @@ class AccountSecurityState(StepUpMixin, rx.State):
             two_factor.add_passkey,
             credential=str(credential)[: 64 * 1024],
             client=self._client(),
-            done="Passkey added. You can sign in with it now.",
+            done=N_("Passkey added. You can sign in with it now."),
         )
         if self._outcome(result):
             self.new_codes = result.value or []
@@ -142,7 +146,9 @@ class AccountSecurityState(StepUpMixin, rx.State):
         raw = str(passkey_id)
         if not raw.isdigit() or len(raw) > 12:
             return
-        result = await self._act(two_factor.remove_passkey, int(raw), client=self._client(), done="Passkey removed.")
+        result = await self._act(
+            two_factor.remove_passkey, int(raw), client=self._client(), done=N_("Passkey removed.")
+        )
         self._outcome(result)
 
     @rx.event
@@ -150,15 +156,16 @@ class AccountSecurityState(StepUpMixin, rx.State):
         result = await self._act(
             step_up.confirm_with_passkey,
             credential=str(credential)[: 64 * 1024],
-            done="Confirmed. Make your change now.",
+            done=N_("Confirmed. Make your change now."),
         )
         if result.ok:
             self.step_up_needed = False
 
     @rx.event
-    def passkey_failed(self, message: str):
+    async def passkey_failed(self, message: str):
         self.notice = ""
-        self.error = "The passkey was not used: " + str(message)[:200]
+        await speaking(self)
+        self.error = gettext("The passkey was not used: {reason}", reason=str(message)[:200])
 
     @rx.event
     def hide_codes(self):

@@ -189,7 +189,18 @@ class DashboardState(PageState, rx.State):
     def funnel_data(self) -> list[dict[str, Any]]:
         if self.view is None:
             return []
-        return [{"label": step.label, "count": step.count, "share": step.share_label} for step in self.view.funnel]
+        return [
+            {
+                "label": step.label,
+                "count": step.count,
+                "count_label": step.count_label,
+                "share": step.share_label,
+                "step": step.step_label,
+                # The bar's label: how many, and their share of the first step.
+                "figure": f"{step.count_label} · {step.share_label}",
+            }
+            for step in self.view.funnel
+        ]
 
     @rx.var
     def sorted_products(self) -> list[dict[str, Any]]:
@@ -269,6 +280,10 @@ class DashboardState(PageState, rx.State):
     @rx.var
     def revenue_label(self) -> str:
         return self.view.revenue_label if self.view else ""
+
+    @rx.var
+    def revenue_summary(self) -> str:
+        return self.view.revenue_summary if self.view else ""
 
     @rx.var
     def period_label(self) -> str:

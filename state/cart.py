@@ -16,14 +16,16 @@ import reflex as rx
 from commerce import payments
 from commerce.actor import Actor
 from commerce.config import get_settings
+from commerce.i18n import gettext
 from commerce.kit.ids import parse_id
 from commerce.models import PricingMode
 from commerce.money import Money, format_money
-from commerce.orders import cart, checkout, currency
+from commerce.orders import cart, checkout, currency, tax
 from commerce.orders.cart import NO_GUEST_CART, CartChange, CartView, GuestCart
 from state import service_call
 from state.analytics import track
 from state.form_data import form_errors, text_field
+from state.language import speaking
 from state.page import ServiceState
 from state.service_call import Result
 from state.session import current_actor
@@ -133,6 +135,8 @@ class CartState(ServiceState, rx.State):
     country: str = ""
     currency: str = ""
     currencies: list[str] = []
+    # [code, name] of every billing country, named in the tab's language.
+    countries: list[list[str]] = []
     loaded: bool = False
 
     error: str = ""
@@ -182,6 +186,8 @@ class CartState(ServiceState, rx.State):
         if not self.currencies:
             self.currencies = (await service_call.call(currency.available_currencies)).value or []
         self.error = (await self._change(cart.open_cart)).error
+        # After the call above, which speaks the tab's language: the names in it.
+        self.countries = [[code, name] for code, name in tax.country_names().items()]
 
     @rx.event
     async def add(self, form_data: dict[str, Any]):
@@ -225,7 +231,10 @@ class CartState(ServiceState, rx.State):
     @rx.event
     async def apply_code(self, form_data: dict[str, Any]):
         code = text_field(form_data, "code")
-        self.code_error = "Enter a discount code." if not code else (await self._change(cart.apply_code, code)).error
+        await speaking(self)
+        self.code_error = (
+            gettext("Enter a discount code.") if not code else (await self._change(cart.apply_code, code)).error
+        )
 
     @rx.event
     async def remove_code(self):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from commerce import i18n
 from commerce.catalog import queries
 from commerce.catalog.queries import (
     CategoryPageView,
@@ -16,8 +17,10 @@ from commerce.catalog.queries import (
     ShopPageView,
 )
 from commerce.config import get_settings
+from commerce.i18n import N_
 from state import service_call
 from state.analytics import track
+from state.language import speaking
 from state.page import Pagination, page_number, paged
 from state.service_call import Result
 from state.session import current_actor
@@ -36,8 +39,10 @@ class CatalogListingState(rx.State, mixin=True):
     loaded: bool = False
 
     async def _open(self, query, slug: str) -> Result:
+        language = await speaking(self)
         self.loaded = False
-        result = await service_call.call(query, slug, page=page_number(self), per_page=PER_PAGE)
+        # Products' cards in the sellers' translations into the tab's language, where they have one.
+        result = await service_call.call(query, slug, page=page_number(self), per_page=PER_PAGE, lang=language)
         self.not_found = not result.ok
         self.unavailable = result.error == queries.SHOP_UNAVAILABLE
         self.products, self.pagination = paged(result.map(lambda view: view.products))
@@ -61,7 +66,7 @@ class CategoryState(CatalogListingState, rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.category.meta_description if self.category else "Digital products by category."
+        return self.category.meta_description if self.category else N_("Digital products by category.")
 
 
 class ShopState(CatalogListingState, rx.State):
@@ -82,7 +87,7 @@ class ShopState(CatalogListingState, rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.shop.meta_description if self.shop else "Digital products from an independent creator."
+        return self.shop.meta_description if self.shop else N_("Digital products from an independent creator.")
 
 
 class ProductState(rx.State):
@@ -93,20 +98,53 @@ class ProductState(rx.State):
     loaded: bool = False
     # Index into the pictures (cover first, then the gallery) shown large.
     selected_image: int = 0
+    # The buyer tapped "Show original": the seller's own texts instead of their translation.
+    show_original: bool = False
 
     @rx.event
     async def load(self):
         self.loaded = False
         self.selected_image = 0
+        self.show_original = False
         # The seller (or an admin) may preview a product before buyers can see it.
         actor = await current_actor(self)
-        result = await service_call.call(queries.product_page, self.shop_slug, self.product_slug, viewer=actor)
+        # In the seller's translation into the tab's language (which current_actor set), if any.
+        result = await service_call.call(
+            queries.product_page, self.shop_slug, self.product_slug, viewer=actor, lang=i18n.current_language()
+        )
         self.not_found = not result.ok
         self.unavailable = result.error == queries.PRODUCT_OF_UNAVAILABLE_SHOP
         self.product = result.value
         self.loaded = True
         if result.ok and not result.value.is_preview:
             await track(self, "view", product_ids=[result.value.id])
+
+    @rx.event
+    def toggle_original(self):
+        self.show_original = not self.show_original
+
+    @rx.var
+    def shown_title(self) -> str:
+        if self.product is None:
+            return ""
+        original = self.product.original
+        return original.title if self.show_original and original is not None else self.product.title
+
+    @rx.var
+    def shown_summary(self) -> str:
+        if self.product is None:
+            return ""
+        original = self.product.original
+        return original.summary if self.show_original and original is not None else self.product.summary
+
+    @rx.var
+    def shown_description_html(self) -> str:
+        if self.product is None:
+            return ""
+        original = self.product.original
+        return (
+            original.description_html if self.show_original and original is not None else self.product.description_html
+        )
 
     @rx.event
     def select_image(self, index: int):
@@ -141,7 +179,7 @@ class ProductState(rx.State):
 
     @rx.var
     def meta_description(self) -> str:
-        return self.product.meta_description if self.product else "A digital product: instant download."
+        return self.product.meta_description if self.product else N_("A digital product: instant download.")
 
     @rx.var
     def canonical_url(self) -> str:

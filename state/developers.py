@@ -9,8 +9,8 @@ import reflex as rx
 
 from commerce.api import keys
 from commerce.api.scopes import RESOURCE_LABELS, WRITABLE, Access, Resource, scope
+from commerce.i18n import bo_gettext, format_datetime
 from commerce.kit.ids import parse_id
-from commerce.kit.time import minute_label
 from state.form_data import text_field
 from state.step_up import StepUpMixin
 
@@ -44,20 +44,23 @@ SCOPE_CHOICES = [
 
 
 def _row(key: keys.ApiKeyView) -> KeyRow:
+    """A key as the list shows it, in the seller's language (the handler has spoken it)."""
     if key.revoked_at is not None:
-        status = f"Revoked {minute_label(key.revoked_at)}"
+        status = bo_gettext("Revoked {moment}", moment=format_datetime(key.revoked_at))
     elif not key.active:
-        status = "Expired"
+        status = bo_gettext("Expired")
     else:
-        status = "Active"
+        status = bo_gettext("Active")
     return KeyRow(
         id=key.id,
         name=key.name,
         prefix=key.prefix,
         scopes_label=", ".join(key.scopes),
-        created_label=minute_label(key.created_at),
-        last_used_label=minute_label(key.last_used_at) or "Never used",
-        expires_label=minute_label(key.expires_at) if key.expires_at else "Never expires",
+        created_label=format_datetime(key.created_at),
+        last_used_label=format_datetime(key.last_used_at) or bo_gettext("Never used"),
+        expires_label=bo_gettext("Expires {moment}", moment=format_datetime(key.expires_at))
+        if key.expires_at
+        else bo_gettext("Never expires"),
         status_label=status,
         active=key.active,
     )
@@ -107,7 +110,9 @@ class DevelopersState(StepUpMixin, rx.State):
             name=text_field(form_data, "name"),
             scopes=scopes_from_form(form_data),
             expires_in_days=expiry_from_form(form_data),
-            done=lambda created: f"Key {created.key.name} created. Copy it now: it is not shown again.",
+            done=lambda created: bo_gettext(
+                "Key {name} created. Copy it now: it is not shown again.", name=created.key.name
+            ),
         )
         if result.ok:
             self.new_secret, self.new_prefix = result.value.secret, result.value.key.prefix
@@ -124,5 +129,7 @@ class DevelopersState(StepUpMixin, rx.State):
         if key_id is not None:
             self.new_secret = self.new_prefix = ""
             await self._act(
-                keys.revoke_api_key, key_id, done=lambda key: f"Key {key.name} revoked: requests with it are refused."
+                keys.revoke_api_key,
+                key_id,
+                done=lambda key: bo_gettext("Key {name} revoked: requests with it are refused.", name=key.name),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from commerce.i18n import gettext, translate_marked
 from state.service_call import Result
 
 
@@ -34,13 +35,14 @@ def number_field(form_data: dict[str, Any], key: str) -> int | None | str:
 
 
 def missing(values: dict[str, str], messages: dict[str, str]) -> dict[str, str]:
-    """The required fields left empty, each with its message (`messages`: field -> message)."""
-    return {name: message for name, message in messages.items() if not values.get(name)}
+    """The required fields left empty, each with its message (`messages`: field -> English
+    marked with N_, translated here into the current language)."""
+    return {name: translate_marked(message) for name, message in messages.items() if not values.get(name)}
 
 
 def confirmed(password: str, confirmation: str) -> dict[str, str]:
     """The confirmation field's error when the two passwords typed differ."""
-    return {} if password == confirmation else {"confirm": "The two passwords do not match."}
+    return {} if password == confirmation else {"confirm": gettext("The two passwords do not match.")}
 
 
 def form_errors(result: Result, fields: tuple[str, ...]) -> dict[str, str]:

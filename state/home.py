@@ -9,6 +9,7 @@ from commerce.catalog import queries
 from commerce.catalog.queries import CategoryLink, ProductCardView
 from commerce.search.recommendations import popular_this_week
 from state import service_call
+from state.language import speaking
 from state.page import Pagination, page_number, paged
 
 HOME_PRODUCT_COUNT = 24
@@ -25,7 +26,9 @@ class HomeState(rx.State):
 
     @rx.event
     async def load(self):
-        result = await service_call.call(queries.home_page, page=page_number(self), per_page=HOME_PRODUCT_COUNT)
+        result = await service_call.call(
+            queries.home_page, page=page_number(self), per_page=HOME_PRODUCT_COUNT, lang=await speaking(self)
+        )
         self.products, self.pagination = paged(result.map(lambda view: view.newest))
         self.categories = result.value.categories if result.ok else []
         self.popular = (await service_call.call(popular_this_week, limit=POPULAR_COUNT)).value or []

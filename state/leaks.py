@@ -14,8 +14,10 @@ from pathlib import Path
 
 import reflex as rx
 
+from commerce.i18n import bo_gettext, format_number
 from commerce.protection import tracer
 from commerce.protection.tracer import TraceReport
+from state.language import speaking
 from state.page import PageState
 
 _CHUNK = 1024 * 1024
@@ -45,8 +47,9 @@ class LeakTracerState(PageState, rx.State):
     @rx.event
     async def trace(self, uploads: list[rx.UploadFile]):
         self.error = self.notice = ""
+        await speaking(self)
         if not uploads:
-            self.error = "Choose the suspicious file to trace first."
+            self.error = bo_gettext("Choose the suspicious file to trace first.")
             return
         upload = uploads[0]
         self.tracing = True
@@ -56,7 +59,9 @@ class LeakTracerState(PageState, rx.State):
             # Up to the size limit of disk writes: off the event loop, which serves every tab.
             written = await asyncio.to_thread(_save_suspect, upload.file, path)
             if written > tracer.MAX_SUSPECT_BYTES:
-                self.error = f"Trace files up to {tracer.MAX_SUSPECT_BYTES // (1024 * 1024)} MB."
+                self.error = bo_gettext(
+                    "Trace files up to {size} MB.", size=format_number(tracer.MAX_SUSPECT_BYTES // (1024 * 1024))
+                )
                 self.tracing, self.report = False, None
                 return
             result = await self._call(tracer.trace_leak, path, upload.filename or "the file")
@@ -73,6 +78,7 @@ class LeakTracerState(PageState, rx.State):
             return
         if self.report is not None and self.report.purchase is not None:
             self.report = replace(self.report, purchase=result.value)
-        self.notice = (
-            f"Access from order {result.value.order_reference} has ended; the buyer can no longer download it."
+        self.notice = bo_gettext(
+            "Access from order {order} has ended; the buyer can no longer download it.",
+            order=result.value.order_reference,
         )

@@ -17,9 +17,11 @@ import reflex as rx
 import routes
 from commerce.delivery import downloads, library
 from commerce.delivery.library import LibraryItem, LibraryProductView
+from commerce.i18n import gettext
 from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
-from state import service_call
+from state import service_call, watch_lease
+from state.language import speaking
 from state.page import Pagination, ServiceState, page_number
 from state.session import client_connected, current_actor
 
@@ -44,7 +46,8 @@ class LibraryState(ServiceState, rx.State):
     # The page shown: `?page=` on load, back to 1 when the search changes.
     _page: int = 1
     _version: int = -1
-    _watching: bool = False
+    # The watcher's claim on this tab (state.watch_lease): 0 when none runs.
+    _watching_until: float = 0.0
 
     @rx.event
     async def load(self):
@@ -78,9 +81,9 @@ class LibraryState(ServiceState, rx.State):
     @rx.event(background=True)
     async def watch(self):
         async with self:
-            if self._watching:
+            if watch_lease.held(self._watching_until):
                 return
-            self._watching = True
+            self._watching_until = watch_lease.lease()
             actor = await current_actor(self)
         try:
             for _ in range(MAX_POLLS):
@@ -88,6 +91,7 @@ class LibraryState(ServiceState, rx.State):
                 async with self:
                     if not _on_library_page(self) or not client_connected(self):
                         return
+                    self._watching_until = watch_lease.lease()
                     seen = self._version
                 result = await service_call.call(library.current_library_version, actor)
                 if not result.ok:  # signed out meanwhile: nothing left to watch
@@ -100,7 +104,7 @@ class LibraryState(ServiceState, rx.State):
                             await product_state._reload()
         finally:
             async with self:
-                self._watching = False
+                self._watching_until = 0.0
 
 
 class LibraryProductState(ServiceState, rx.State):
@@ -145,9 +149,10 @@ class LibraryProductState(ServiceState, rx.State):
         self.revealed = {k: v for k, v in self.revealed.items() if k != str(key_id)}
 
     @rx.event
-    def copy(self, key_id: int):
+    async def copy(self, key_id: int):
         """The page copied a revealed key (in the browser); say so."""
-        self.key_notice = "Key copied to the clipboard."
+        await speaking(self)
+        self.key_notice = gettext("Key copied to the clipboard.")
 
     @rx.event(background=True)
     async def download(self, file_id: int):
@@ -166,7 +171,7 @@ class LibraryProductState(ServiceState, rx.State):
                     return
                 if not result.value.preparing:
                     async with self:
-                        self.download_notice = f"Downloading {result.value.filename}…"
+                        self.download_notice = gettext("Downloading {file}…", file=result.value.filename)
                     yield rx.download(url=result.value.url, filename=result.value.filename)
                     return
                 async with self:
@@ -174,7 +179,9 @@ class LibraryProductState(ServiceState, rx.State):
                 await asyncio.sleep(PREPARE_WAIT_SECONDS)
             async with self:
                 self.download_notice = ""
-                self.download_error = "Your copy is taking longer than usual to prepare. Try again in a minute."
+                self.download_error = gettext(
+                    "Your copy is taking longer than usual to prepare. Try again in a minute."
+                )
         finally:
             async with self:
                 self.preparing_file_id = 0

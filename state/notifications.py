@@ -20,14 +20,16 @@ from reflex.event import EventHandler
 
 from commerce.accounts.activity import device_label
 from commerce.actor import Actor
+from commerce.i18n import N_, gettext
 from commerce.kit.ids import parse_id
 from commerce.notifications import inapp, preferences, push
 from commerce.notifications.inapp import NotificationView
 from commerce.notifications.preferences import PreferenceView
 from commerce.notifications.push import DeviceView
-from state import service_call
+from state import service_call, watch_lease
 from state.analytics import DashboardState
 from state.form_data import text_field
+from state.language import speaking
 from state.page import PageState, Pagination, ServiceState, page_number, paged
 from state.session import SessionState, client_connected
 
@@ -47,7 +49,8 @@ class NotificationsState(ServiceState, rx.State):
     _page: int = 1
     _latest_id: int = -1
     _figures_stamp: str = ""
-    _watching: bool = False
+    # The watcher's claim on this tab (state.watch_lease): 0 when none runs.
+    _watching_until: float = 0.0
     # New notifications shown for a few seconds in the corner of the page (a live region);
     # rendered from state, since Reflex's server-sent toasts evaluate code in the browser,
     # which the CSP forbids. Each: {"key", "title", "body"}.
@@ -65,8 +68,8 @@ class NotificationsState(ServiceState, rx.State):
         self.unread = result.value.unread
         if self._latest_id < 0:
             self._latest_id, self._figures_stamp = result.value.latest_id, result.value.figures_stamp
-        if not self._watching:
-            self._watching = True
+        if not watch_lease.held(self._watching_until):
+            self._watching_until = watch_lease.lease()
             return NotificationsState.watch
 
     @rx.event(background=True)
@@ -82,6 +85,7 @@ class NotificationsState(ServiceState, rx.State):
                     session = await self.get_state(SessionState)
                     if session._user_id != actor.user_id or not client_connected(self):
                         return
+                    self._watching_until = watch_lease.lease()
                     seen = self._latest_id
                 result = await service_call.call(inapp.live_status, actor)
                 if not result.ok:
@@ -108,7 +112,7 @@ class NotificationsState(ServiceState, rx.State):
                     yield DashboardState.refresh_live
         finally:
             async with self:
-                self._watching = False
+                self._watching_until = 0.0
 
     def _show_toasts(self, fresh: list[NotificationView]) -> None:
         now = time.monotonic()
@@ -153,8 +157,8 @@ class NotificationsState(ServiceState, rx.State):
 
 # What the account page's push script (assets/push.js) reports instead of a subscription.
 PUSH_PROBLEMS = {
-    "denied": "Your browser blocks notifications from this site: allow them in its site settings, then try again.",
-    "unsupported": "This browser cannot receive push notifications.",
+    "denied": N_("Your browser blocks notifications from this site: allow them in its site settings, then try again."),
+    "unsupported": N_("This browser cannot receive push notifications."),
 }
 
 
@@ -188,18 +192,27 @@ class PreferencesState(PageState, rx.State):
         except (ValueError, AttributeError):
             problem = "unsupported"
         if problem:
-            self.notice, self.error = "", PUSH_PROBLEMS.get(str(problem), f"The browser could not subscribe: {problem}")
+            await speaking(self)
+            known = PUSH_PROBLEMS.get(str(problem))
+            self.notice = ""
+            self.error = (
+                gettext(known)
+                if known
+                else gettext("The browser could not subscribe: {problem}", problem=str(problem)[:200])
+            )
             return
         await self._act(
             push.subscribe,
             subscription=raw,
             device=device_label(self.router.headers.user_agent or ""),
-            done="This browser now receives your push notifications.",
+            done=N_("This browser now receives your push notifications."),
         )
 
     @rx.event
     async def remove_push_device(self, device_id: int):
-        await self._act(push.remove_device, parse_id(device_id), done="That browser no longer receives push messages.")
+        await self._act(
+            push.remove_device, parse_id(device_id), done=N_("That browser no longer receives push messages.")
+        )
 
     def _apply_push(self, status: push.PushStatus) -> None:
         self.push_available, self.push_public_key = status.available, status.public_key
@@ -212,14 +225,17 @@ class PreferencesState(PageState, rx.State):
             kind=kind,
             channel=channel,
             enabled=enabled,
-            done="Your notification choices are saved.",
+            done=N_("Your notification choices are saved."),
             show=self._apply,
         )
 
     @rx.event
     async def set_share_email(self, enabled: Any):
         await self._act(
-            preferences.set_share_email, enabled=enabled, done="Your privacy choice is saved.", show=self._apply
+            preferences.set_share_email,
+            enabled=enabled,
+            done=N_("Your privacy choice is saved."),
+            show=self._apply,
         )
 
     @rx.event
@@ -228,7 +244,7 @@ class PreferencesState(PageState, rx.State):
         await self._act(
             preferences.set_sms_number,
             number=number,
-            done="Your mobile number is saved." if number else "Your mobile number is removed.",
+            done=N_("Your mobile number is saved.") if number else N_("Your mobile number is removed."),
             show=self._apply,
         )
 

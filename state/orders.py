@@ -12,11 +12,12 @@ import routes
 from commerce.actor import ANONYMOUS, Actor
 from commerce.delivery import order_access
 from commerce.delivery.order_access import OrderDelivery
+from commerce.i18n import gettext
 from commerce.models import OrderStatus
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle, tax
 from commerce.orders.lifecycle import OrderView
-from state import service_call
+from state import service_call, watch_lease
 from state.cart import after_payment, local_path, receipt_token_for
 from state.page import Pagination, ServiceState, page_number, paged
 from state.session import client_connected, current_actor
@@ -69,6 +70,8 @@ class DeliveryFileRow:
     id: int
     filename: str
     size_label: str
+    # Set for a file buyers view online only: the page links to the reader instead of downloading.
+    reader_url: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +102,10 @@ def delivery_rows(delivery: OrderDelivery | None) -> list[DeliveryItemRow]:
             library_url=item.library_url,
             version_label=item.version_label,
             delivering=item.delivering,
-            files=[DeliveryFileRow(id=f.id, filename=f.filename, size_label=f.size_label) for f in item.files],
+            files=[
+                DeliveryFileRow(id=f.id, filename=f.filename, size_label=f.size_label, reader_url=f.reader_url)
+                for f in item.files
+            ],
             license_keys=[DeliveryKeyRow(id=k.id, key=k.key, status_label=k.status_label) for k in item.keys],
         )
         for item in delivery.items
@@ -174,6 +180,8 @@ class OrderState(rx.State):
     _token: str = ""
     # The order the background watcher is following ("" when none runs).
     _watched_reference: str = ""
+    # Its claim on this tab (state.watch_lease), renewed every round.
+    _watching_until: float = 0.0
 
     def _viewer(self) -> Actor:
         return Actor(user_id=self._viewer_user_id, role=self._viewer_role, shop_id=self._viewer_shop_id)
@@ -207,9 +215,10 @@ class OrderState(rx.State):
         delivers has arrived (bounded)."""
         async with self:
             reference, actor, token = self.order.reference, self._viewer(), self._token
-            if not reference or self._watched_reference == reference:
+            if not reference or (self._watched_reference == reference and watch_lease.held(self._watching_until)):
                 return  # nothing to watch, or this order's watcher is already running
             self._watched_reference = reference
+            self._watching_until = watch_lease.lease()
             self.watching = True
         try:
             for _ in range(int(POLL_LIMIT_SECONDS / POLL_SECONDS)):
@@ -218,6 +227,7 @@ class OrderState(rx.State):
                 async with self:
                     if self.order.reference != reference or view is None or not client_connected(self):
                         return  # the buyer opened another order or closed the tab
+                    self._watching_until = watch_lease.lease()
                     was_pending = self.order.is_pending
                     page = order_page(view)
                     if page != self.order:
@@ -261,7 +271,7 @@ class OrderState(rx.State):
                     return
                 if not result.value.preparing:
                     async with self:
-                        self.download_notice = f"Downloading {result.value.filename}…"
+                        self.download_notice = gettext("Downloading {file}…", file=result.value.filename)
                     yield rx.download(url=result.value.url, filename=result.value.filename)
                     return
                 async with self:
@@ -269,7 +279,9 @@ class OrderState(rx.State):
                 await asyncio.sleep(PREPARE_WAIT_SECONDS)
             async with self:
                 self.download_notice = ""
-                self.download_error = "Your copy is taking longer than usual to prepare. Try again in a minute."
+                self.download_error = gettext(
+                    "Your copy is taking longer than usual to prepare. Try again in a minute."
+                )
         finally:
             async with self:
                 self.preparing_file_id = 0

@@ -23,6 +23,7 @@ from typing import Any
 
 import reflex as rx
 
+from commerce.i18n import translate_marked
 from commerce.kit.pagination import Page
 from state import service_call
 from state.service_call import Result
@@ -91,15 +92,16 @@ class PageState(ServiceState, mixin=True):
         show: Callable[[Any], None] | None = None,
         **kwargs: Any,
     ) -> Result:
-        """A change: the service's error, or `done` (a text, or made from what the service
-        returned) as the notice and the page read again, or `show`n from the service's
-        answer when that is the page's new view."""
+        """A change: the service's error, or `done` as the notice and the page read again, or
+        `show`n from the service's answer when that is the page's new view. `done` is English
+        marked with N_ (translated here, in the tab's language), or a function making the
+        notice from what the service returned (with gettext)."""
         self.error = self.notice = ""
         result = await self._call(service, *args, **kwargs)
         if not result.ok:
             self.error = result.error
             return result
-        self.notice = done(result.value) if callable(done) else done
+        self.notice = done(result.value) if callable(done) else translate_marked(done)
         self.form_key += 1
         if show is not None:
             show(result.value)

@@ -7,10 +7,12 @@ from typing import Any
 import reflex as rx
 
 from commerce import accounts
+from commerce.i18n import N_, gettext
 from state import service_call
 from state.form_data import confirmed, form_errors, missing, secret_field, text_field
+from state.language import speaking
 
-NEW_PASSWORD_REQUIRED = {"password": "Choose a new password."}
+NEW_PASSWORD_REQUIRED = {"password": N_("Choose a new password.")}
 
 
 class PasswordResetState(rx.State):
@@ -31,7 +33,8 @@ class PasswordResetState(rx.State):
     @rx.event
     async def request_link(self, form_data: dict[str, Any]):
         email = text_field(form_data, "email")
-        self.request_error = "" if email else "Enter the email address of your account."
+        await speaking(self)
+        self.request_error = "" if email else gettext("Enter the email address of your account.")
         if self.request_error:
             return
         self.request_pending = True

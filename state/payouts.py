@@ -13,6 +13,7 @@ import reflex as rx
 
 from commerce import ledger
 from commerce.config import get_settings
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.ledger import SellerBalance
 from commerce.money import Money, format_money
 from commerce.payments.connect import connect_provider
@@ -21,11 +22,12 @@ from commerce.payouts.views import AccountView, PayoutView, UpcomingPayout
 from state import service_call
 from state.cart import local_path
 from state.form_data import text_fields
+from state.language import speaking
 from state.page import PageState
 from state.session import current_actor
 from state.step_up import StepUpMixin
 
-NOT_CONNECTED = AccountView(False, "", "Not connected", [], "", "")
+NOT_CONNECTED = AccountView(False, "", bo_N_("Not connected"), [], "", "")
 # After the provider's onboarding, its status event follows within seconds: the page looks again.
 WATCH_SECONDS = 30
 
@@ -52,11 +54,14 @@ class SellerPayoutsState(StepUpMixin, rx.State):
     @rx.event
     async def load(self):
         self.error = self.notice = ""
+        await speaking(self)
         onboarding = self.router.url.query_parameters.get("onboarding", "")
         if onboarding == accounts.ONBOARDING_DONE:
-            self.notice = "Thanks: your details went to the payout provider. Your account's status shows here."
+            self.notice = bo_gettext(
+                "Thanks: your details went to the payout provider. Your account's status shows here."
+            )
         elif onboarding == accounts.ONBOARDING_REFRESH:
-            self.notice = "The setup link expired. Continue setting up payouts to get a new one."
+            self.notice = bo_gettext("The setup link expired. Continue setting up payouts to get a new one.")
         await self._reload()
         if onboarding == accounts.ONBOARDING_DONE and self.account.status != "enabled":
             return SellerPayoutsState.watch_account
@@ -166,7 +171,7 @@ class AdminPayoutsState(PageState, rx.State):
         await self._act(
             schedule.set_schedule,
             **text_fields(form_data, "interval", "weekday", "minimum"),
-            done=lambda view: f"Payout schedule saved: {view.label}.",
+            done=lambda view: bo_gettext("Payout schedule saved: {schedule}.", schedule=view.label),
         )
 
     @rx.event

@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 
 import routes
+from commerce.i18n import gettext
 from commerce.privacy import erasure, exports
 from commerce.privacy.exports import ExportView
 from commerce.privacy.service import PrivacyLogRow, privacy_log, request_export
@@ -52,7 +53,7 @@ class PrivacyState(PageState, rx.State):
             return
         self.exports = result.value or []
         self.export_pending = True
-        self.notice = "We are putting your data together. The download appears here in a moment."
+        self.notice = gettext("We are putting your data together. The download appears here in a moment.")
         return PrivacyState.watch_export
 
     @rx.event(background=True)
@@ -63,7 +64,7 @@ class PrivacyState(PageState, rx.State):
             async with self:
                 await self._reload()
                 if not self.export_pending:
-                    self.notice = "Your data is ready to download."
+                    self.notice = gettext("Your data is ready to download.")
                     return
 
     @rx.event

@@ -13,11 +13,13 @@ from typing import Any
 import reflex as rx
 
 import routes
+from commerce.i18n import gettext
 from commerce.kit.ids import parse_id
 from commerce.reviews import service as reviews
 from commerce.reviews.service import ProductRating, ProductReviews, SellerReviewRow
 from state import service_call
 from state.form_data import text_field
+from state.language import speaking
 from state.page import PageState, Pagination, ServiceState, page_number, paged
 from state.service_call import Result
 from state.session import current_actor
@@ -99,9 +101,10 @@ class ReviewsState(ServiceState, rx.State):
     @rx.event
     async def submit_review(self, form_data: dict[str, Any]):
         self.review_error = self.review_notice = ""
+        await speaking(self)
         rating = parse_id(form_data.get("rating"))
         if rating is None:
-            self.review_error = "Choose from 1 to 5 stars."
+            self.review_error = gettext("Choose from 1 to 5 stars.")
             return
         if self.data is None:
             return
@@ -111,14 +114,14 @@ class ReviewsState(ServiceState, rx.State):
             self.review_error = result.error
             return
         self.editing = False
-        self.review_notice = "Thank you! Your review is published."
+        self.review_notice = gettext("Thank you! Your review is published.")
         await self._reload()
 
     @rx.event
     async def toggle_helpful(self, review_id: int, helpful: bool):
         actor = await current_actor(self)
         if not actor.is_signed_in:
-            self.vote_error = "Sign in to vote on reviews."
+            self.vote_error = gettext("Sign in to vote on reviews.")
             return
         result = await service_call.call(reviews.set_helpful, actor, review_id, helpful=bool(helpful))
         self.vote_error = result.error
@@ -170,7 +173,7 @@ class ReviewsState(ServiceState, rx.State):
             self.report_error = result.error
             return
         self.report_target = ""
-        self.report_notice = "Thank you. A moderator will look at your report."
+        self.report_notice = gettext("Thank you. A moderator will look at your report.")
 
 
 class SellerReviewsState(PageState, rx.State):
@@ -215,5 +218,5 @@ class SellerReviewsState(PageState, rx.State):
             return
         self.error = result.error
         if result.ok:
-            self.notice = "Reply published on the product page."
+            self.notice = gettext("Reply published on the product page.")
             await self._reload()

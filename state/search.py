@@ -15,6 +15,7 @@ import asyncio
 
 import reflex as rx
 
+from commerce.i18n import ngettext
 from commerce.search.service import (
     Facet,
     PageLink,
@@ -28,6 +29,7 @@ from commerce.search.service import (
     sort_options,
 )
 from state import service_call
+from state.language import speaking
 
 QUICK_RESULTS = 6
 QUICK_MIN_LETTERS = 2
@@ -44,6 +46,8 @@ class SearchState(rx.State):
     pages: list[PageLink] = []
     suggestions: list[Suggestion] = []
     total: int = 0
+    # "4 products", in the tab's language and its plural rule (Arabic has six forms).
+    total_label: str = ""
     page: int = 1
     total_pages: int = 0
     previous_url: str = ""
@@ -66,14 +70,16 @@ class SearchState(rx.State):
         quick = await self.get_state(QuickSearchState)
         quick.text, quick.open = params.q, False
         quick._typed, quick.see_all_url = params.q, SearchParams(q=params.q).url()
-        result = await service_call.call(search_products, params)
+        result = await service_call.call(search_products, params, lang=await speaking(self))
         view = result.value
         if view is None:  # a DomainError: show the empty page with its suggestions
             self.cards, self.total, self.loaded = [], 0, True
+            self.total_label = ngettext("{count} product", "{count} products", 0)
             return
         self.cards, self.facets, self.pages = view.cards, view.facets, view.pages
         self.suggestions = view.suggestions
         self.total, self.page, self.total_pages = view.total, view.page, view.total_pages
+        self.total_label = ngettext("{count} product", "{count} products", view.total)
         self.previous_url, self.next_url = view.previous_url, view.next_url
         self.clear_filters_url = view.clear_filters_url
         self.has_filters = params.has_filters
@@ -136,7 +142,7 @@ class QuickSearchState(rx.State):
         cleaned = " ".join(text.split())
         cards: list[QuickCard] = []
         if len(cleaned) >= QUICK_MIN_LETTERS:
-            result = await service_call.call(quick_search, cleaned, limit=QUICK_RESULTS)
+            result = await service_call.call(quick_search, cleaned, limit=QUICK_RESULTS, lang=await speaking(self))
             cards = result.value or []
         self._typed = cleaned
         self.results = cards

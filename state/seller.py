@@ -15,10 +15,12 @@ from urllib.parse import urlencode
 import reflex as rx
 
 import routes
-from commerce.catalog import files, images, keys, products, queries
+from commerce.catalog import files, images, keys, products, queries, translations
+from commerce.catalog.languages import translation_language
 from commerce.catalog.queries import SELLER_STATUS_FILTERS, SellerProductRow
-from commerce.catalog.views import CategoryOption, ProductEditView, category_options
+from commerce.catalog.views import CategoryOption, ProductEditView, TranslationView, category_options
 from commerce.config import get_settings
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.kit.ids import parse_id
 from commerce.models import DeliveryKind, PricingMode
 from state import service_call
@@ -29,7 +31,8 @@ from state.service_call import Result
 SELLER_PER_PAGE = 20
 # The product details form's fields, by the names the catalog service gives its errors.
 DETAILS_FIELDS = ("title", "slug", "summary", "description", "category", "tags")
-NEW_PRODUCT_REQUIRED = {"title": "Give the product a title.", "price": "Enter a price (0 for free)."}
+TRANSLATION_FIELDS = ("title", "summary", "description")
+NEW_PRODUCT_REQUIRED = {"title": bo_N_("Give the product a title."), "price": bo_N_("Enter a price (0 for free).")}
 
 
 class SellerProductsState(ServiceState, rx.State):
@@ -75,7 +78,10 @@ class SellerProductsState(ServiceState, rx.State):
     async def create_product(self, form_data: dict[str, Any]):
         title = text_field(form_data, "title")
         price = text_field(form_data, "price")
-        self.create_errors = missing({"title": title, "price": price}, NEW_PRODUCT_REQUIRED)
+        self.create_errors = {
+            name: bo_gettext(message)
+            for name, message in missing({"title": title, "price": price}, NEW_PRODUCT_REQUIRED).items()
+        }
         if self.create_errors:
             return
         self.create_pending = True
@@ -103,6 +109,9 @@ class ProductEditorState(PageState, rx.State):
     section: str = ""
     # The details form shows its error next to the field the service named.
     details_errors: dict[str, str] = {}
+    # The language whose translation the translations form edits, and that form's errors.
+    translation_lang: str = "de"
+    translation_errors: dict[str, str] = {}
     upload_progress: int = 0
     uploading: str = ""  # which picture or key upload is running: "cover", "gallery", "keys"
     files_uploading: bool = False  # the product-file uploader is sending files
@@ -117,7 +126,7 @@ class ProductEditorState(PageState, rx.State):
 
     async def _edit(self, section: str, service, *args, done: str = "", **kwargs) -> Result:
         """A change in one part of the editor; the service answers with the editor's new view."""
-        self.section, self.details_errors = section, {}
+        self.section, self.details_errors, self.translation_errors = section, {}, {}
         return await self._act(service, *args, done=done, show=self._show, **kwargs)
 
     async def _edit_product(self, section: str, service, *args, done: str = "", **kwargs) -> Result:
@@ -153,10 +162,48 @@ class ProductEditorState(PageState, rx.State):
             description=form_data.get("description") if isinstance(form_data.get("description"), str) else "",
             category_slug=text_field(form_data, "category"),
             tags=text_field(form_data, "tags"),
-            done="Saved.",
+            done=bo_gettext("Saved."),
         )
         if not result.ok:
             self.details_errors, self.error = form_errors(result, DETAILS_FIELDS), ""
+
+    # Translations: one language at a time, chosen above the form.
+
+    @rx.event
+    def choose_translation(self, lang: str):
+        if translation_language(lang) is not None:
+            self.translation_lang = str(lang)
+            self.translation_errors = {}
+
+    @rx.var
+    def translation(self) -> TranslationView | None:
+        """What the seller saved in the chosen language (empty fields when nothing yet)."""
+        if self.product is None:
+            return None
+        return next((item for item in self.product.translations if item.lang == self.translation_lang), None)
+
+    @rx.event
+    async def save_translation(self, form_data: dict[str, Any]):
+        result = await self._edit_product(
+            "translation",
+            translations.save_translation,
+            lang=self.translation_lang,
+            title=text_field(form_data, "title"),
+            summary=text_field(form_data, "summary"),
+            description=form_data.get("description") if isinstance(form_data.get("description"), str) else "",
+            done=bo_gettext("Translation saved. Buyers who read this language see it now."),
+        )
+        if not result.ok:
+            self.translation_errors, self.error = form_errors(result, TRANSLATION_FIELDS), ""
+
+    @rx.event
+    async def remove_translation(self):
+        await self._edit_product(
+            "translation",
+            translations.remove_translation,
+            self.translation_lang,
+            done=bo_gettext("Translation removed. Buyers who read this language see the original."),
+        )
 
     @rx.event
     async def save_pricing(self, form_data: dict[str, Any]):
@@ -164,7 +211,7 @@ class ProductEditorState(PageState, rx.State):
             "pricing",
             products.set_pricing,
             **text_fields(form_data, "pricing", "price"),
-            done="Price saved. Orders already placed keep the price they were paid at.",
+            done=bo_gettext("Price saved. Orders already placed keep the price they were paid at."),
         )
 
     @rx.event
@@ -194,7 +241,11 @@ class ProductEditorState(PageState, rx.State):
     @rx.event
     async def file_uploaded(self, name: str):
         self.section, self.error = "file", ""
-        self.notice = f"{name if isinstance(name, str) else 'The file'} is uploaded."
+        self.notice = (
+            bo_gettext("{name} is uploaded.", name=name)
+            if isinstance(name, str)
+            else bo_gettext("The file is uploaded.")
+        )
         await self._reload()
 
     # Pictures and key files (20 MB at most) come through Reflex's upload, which Starlette
@@ -224,7 +275,7 @@ class ProductEditorState(PageState, rx.State):
         for upload in uploads:
             result = await store(upload)
             if not result.ok:
-                self.error = f"{upload.filename or 'The file'}: {result.error}"
+                self.error = bo_gettext("{file}: {error}", file=upload.filename or "?", error=result.error)
                 break
         self.uploading, self.upload_progress = "", 0
 
@@ -264,7 +315,7 @@ class ProductEditorState(PageState, rx.State):
             keys.set_license_policy,
             **text_fields(form_data, "source", "prefix"),
             **{name: number_field(form_data, name) for name in ("activation_limit", "expiry_days", "usage_limit")},
-            done="Key settings saved.",
+            done=bo_gettext("Key settings saved."),
         )
 
     # Files and versions.
@@ -277,8 +328,10 @@ class ProductEditorState(PageState, rx.State):
             label=text_field(form_data, "label"),
             release_notes=form_data.get("release_notes") if isinstance(form_data.get("release_notes"), str) else "",
             carry_over_files=form_data.get("carry_over") in ("on", True, "true"),
-            done="New version started as a draft: upload its files, then release it. "
-            "Buyers see it and are told about it only once it is released.",
+            done=bo_gettext(
+                "New version started as a draft: upload its files, then release it. "
+                "Buyers see it and are told about it only once it is released."
+            ),
         )
 
     @rx.event
@@ -286,7 +339,7 @@ class ProductEditorState(PageState, rx.State):
         await self._edit_product(
             "version",
             files.release_version,
-            done="Version released: buyers see it in their library and get an update email.",
+            done=bo_gettext("Version released: buyers see it in their library and get an update email."),
         )
 
     @rx.event
@@ -294,8 +347,8 @@ class ProductEditorState(PageState, rx.State):
         await self._edit("file", files.remove_file, parse_id(file_id) or 0)
 
     @rx.event
-    async def set_stamping(self, file_id: int, enabled: bool):
-        await self._edit("file", files.set_pdf_stamping, parse_id(file_id) or 0, bool(enabled))
+    async def set_online_only(self, file_id: int, enabled: bool):
+        await self._edit("file", files.set_file_online_only, parse_id(file_id) or 0, bool(enabled))
 
     @rx.event
     async def remove_gallery_image(self, image_id: int):

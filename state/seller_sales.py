@@ -7,6 +7,7 @@ checks that the actor's shop owns what is touched.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,8 +17,8 @@ import routes
 from commerce import payments
 from commerce.catalog import bundles
 from commerce.catalog.bundles import BundleView
+from commerce.i18n import bo_gettext, bo_ngettext, format_date
 from commerce.kit.ids import parse_id
-from commerce.kit.time import day_label
 from commerce.money import Money, format_money
 from commerce.orders import discounts, refunds, sales
 from commerce.orders.discounts import DiscountCodeView, ProductChoice
@@ -60,9 +61,10 @@ class SellerSalesState(PageState, rx.State):
         query = text_field(form_data, "q")[: sales.MAX_SEARCH_LENGTH]
         return rx.redirect(routes.SELLER_SALES + (f"?{urlencode({'q': query})}" if query else ""))
 
-    async def _refund(self, reference: str, service, *args, done: str, **kwargs) -> None:
+    async def _refund(self, reference: str, service, *args, done: Callable[[], str], **kwargs) -> None:
         """Refunds go to the payment gateway over the network: called from background events,
-        so the page stays usable meanwhile."""
+        so the page stays usable meanwhile. `done()` makes the notice once the seller's
+        language is the current one (current_actor speaks it)."""
         async with self:
             self.error = self.notice = ""
             self.pending_reference = reference
@@ -70,7 +72,7 @@ class SellerSalesState(PageState, rx.State):
         result = await service_call.call(service, actor, payments.gateway(), reference, *args, **kwargs)
         async with self:
             self.pending_reference = ""
-            self.error, self.notice = result.error, done if result.ok else ""
+            self.error, self.notice = result.error, done() if result.ok else ""
             await self._reload()
 
     @rx.event(background=True)
@@ -81,7 +83,7 @@ class SellerSalesState(PageState, rx.State):
                 reference,
                 refunds.refund,
                 reason="refunded by the seller",
-                done=f"Order {reference}: your items are refunded.",
+                done=lambda: bo_gettext("Order {reference}: your items are refunded.", reference=reference),
             )
 
     @rx.event(background=True)
@@ -96,7 +98,7 @@ class SellerSalesState(PageState, rx.State):
                 line_id,
                 text_field(form_data, "amount"),
                 reason=text_field(form_data, "reason"),
-                done=f"Refund recorded on order {reference}.",
+                done=lambda: bo_gettext("Refund recorded on order {reference}.", reference=reference),
             )
 
 
@@ -110,12 +112,22 @@ class CodeRow:
 
 
 def _code_row(code: DiscountCodeView, titles: dict[int, str]) -> CodeRow:
-    usage = f"Used {code.used_count}" + (f" of {code.usage_limit}" if code.usage_limit is not None else " times")
-    conditions = [f"only {titles.get(code.product_id, 'one product')}" if code.product_id else "shop-wide"]
+    """A code as the list shows it, in the seller's language (the handler has spoken it)."""
+    if code.usage_limit is not None:
+        usage = bo_gettext("Used {used} of {limit}", used=code.used_count, limit=code.usage_limit)
+    else:
+        usage = bo_ngettext("Used once", "Used {count} times", code.used_count)
+    if code.product_id:
+        conditions = [bo_gettext("only {product}", product=titles.get(code.product_id, "…"))]
+    else:
+        conditions = [bo_gettext("shop-wide")]
     if code.minimum_amount:
-        conditions.append("minimum " + format_money(Money(code.minimum_amount, code.currency)))
+        conditions.append(
+            bo_gettext("minimum {amount}", amount=format_money(Money(code.minimum_amount, code.currency)))
+        )
     if code.expires_at:
-        conditions.append(("ended " if code.expired else "expires ") + day_label(code.expires_at))
+        day = format_date(code.expires_at)
+        conditions.append(bo_gettext("ended {day}", day=day) if code.expired else bo_gettext("expires {day}", day=day))
     return CodeRow(
         id=code.id,
         label=code.label,
@@ -146,7 +158,9 @@ class SellerDiscountsState(PageState, rx.State):
         code_id = parse_id(code_id)
         if code_id is not None:
             await self._act(
-                discounts.end_code, code_id, done=lambda code: f"Code {code.code} ended: buyers can no longer use it."
+                discounts.end_code,
+                code_id,
+                done=lambda code: bo_gettext("Code {code} ended: buyers can no longer use it.", code=code.code),
             )
 
     @rx.event
@@ -156,7 +170,7 @@ class SellerDiscountsState(PageState, rx.State):
         await self._act(
             discounts.create_code_from_text,
             **text_fields(form_data, "code", "kind", "value", "product_id", "minimum", "expires_on", "usage_limit"),
-            done=lambda code: f"Code {code.code} created.",
+            done=lambda code: bo_gettext("Code {code} created.", code=code.code),
         )
         self.pending = False
 
@@ -182,7 +196,7 @@ class SellerBundlesState(PageState, rx.State):
         bundle_id = parse_id(form_data.get("bundle_id"))
         self.error = self.notice = ""
         if bundle_id is None:
-            self.error = "Choose the product that becomes the bundle."
+            self.error = bo_gettext("Choose the product that becomes the bundle.")
             return
         items = [
             product_id

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_gettext
 from commerce.kit.ids import parse_id
 from commerce.webhooks_out import service as webhooks
 from commerce.webhooks_out.service import EndpointView, EventTypeView, MessageView
@@ -102,7 +103,7 @@ class SellerWebhooksState(StepUpMixin, rx.State):
             url=text_field(form_data, "url"),
             event_types=chosen,
             description=text_field(form_data, "description"),
-            done="Endpoint added. Copy its signing secret now to verify what it receives.",
+            done=bo_gettext("Endpoint added. Copy its signing secret now to verify what it receives."),
         )
         if result.ok:
             self.signing_secret, self.secret_for, self.secret_note = result.value.secret, result.value.endpoint_id, ""
@@ -139,7 +140,9 @@ class SellerWebhooksState(StepUpMixin, rx.State):
             return
         self.signing_secret, self.secret_for = result.value.secret, endpoint_id
         self.secret_note = (
-            f"The previous secret also signs until {result.value.previous_secret_until_label}."
+            bo_gettext(
+                "The previous secret also signs until {moment}.", moment=result.value.previous_secret_until_label
+            )
             if result.value.previous_secret_until_label
             else ""
         )
@@ -149,12 +152,12 @@ class SellerWebhooksState(StepUpMixin, rx.State):
         endpoint_id = parse_id(endpoint_id)
         if endpoint_id is None:
             return
-        result = await self._act(webhooks.rotate_secret, endpoint_id, done="New signing secret made.")
+        result = await self._act(webhooks.rotate_secret, endpoint_id, done=bo_gettext("New signing secret made."))
         if not self._ask_for_step_up(result) and result.ok:
             self.signing_secret, self.secret_for = result.value.secret, endpoint_id
-            self.secret_note = (
-                f"Both secrets sign every message until {result.value.previous_secret_until_label}: "
-                "switch your receiver to the new one before then."
+            self.secret_note = bo_gettext(
+                "Both secrets sign every message until {moment}: switch your receiver to the new one before then.",
+                moment=result.value.previous_secret_until_label,
             )
 
     @rx.event
@@ -169,18 +172,22 @@ class SellerWebhooksState(StepUpMixin, rx.State):
                 webhooks.set_endpoint_enabled,
                 endpoint_id,
                 enabled=enabled,
-                done="Endpoint turned on." if enabled else "Endpoint turned off: nothing is sent to it.",
+                done=bo_gettext("Endpoint turned on.")
+                if enabled
+                else bo_gettext("Endpoint turned off: nothing is sent to it."),
             )
 
     @rx.event
     async def delete(self, endpoint_id: int):
         endpoint_id = parse_id(endpoint_id)
         if endpoint_id is not None:
-            await self._act(webhooks.delete_endpoint, endpoint_id, done="Endpoint deleted: nothing more is sent to it.")
+            await self._act(
+                webhooks.delete_endpoint, endpoint_id, done=bo_gettext("Endpoint deleted: nothing more is sent to it.")
+            )
             if self.secret_for == endpoint_id:
                 self.signing_secret, self.secret_for, self.secret_note = "", 0, ""
 
     @rx.event
     async def resend(self, message_id: str):
         if isinstance(message_id, str) and message_id:
-            await self._act(webhooks.resend_message, message_id, done="Delivery sent again.")
+            await self._act(webhooks.resend_message, message_id, done=bo_gettext("Delivery sent again."))

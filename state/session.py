@@ -21,34 +21,36 @@ import routes
 from commerce import accounts
 from commerce.accounts import SocketSession
 from commerce.actor import ANONYMOUS, Actor
+from commerce.i18n import N_, gettext
 from commerce.models import UserRole
 from state import service_call
 from state.form_data import confirmed, form_errors, missing, secret_field, text_field
+from state.language import speaking
 
 # What the sign-in page says for the reason codes the sign-in route sends back.
 LOGIN_ERRORS = {
-    "incorrect": "Email or password is incorrect.",
-    "missing": "Enter your email and password.",
-    "limited": "Too many failed sign-in attempts. Try again later or reset your password.",
-    "suspended": "This account is suspended. Contact support if you think this is a mistake.",
-    "origin": "That sign-in did not come from this site's page. Sign in here.",
-    "unlocked": "This device can sign in to your account now.",
-    "unlock": "This link is invalid or has expired. Sign in, or reset your password.",
-    "expired": "This sign-in has expired. Enter your email and password again.",
-    "passkey": "That passkey could not sign you in. Try again, or use your email and password.",
+    "incorrect": N_("Email or password is incorrect."),
+    "missing": N_("Enter your email and password."),
+    "limited": N_("Too many failed sign-in attempts. Try again later or reset your password."),
+    "suspended": N_("This account is suspended. Contact support if you think this is a mistake."),
+    "origin": N_("That sign-in did not come from this site's page. Sign in here."),
+    "unlocked": N_("This device can sign in to your account now."),
+    "unlock": N_("This link is invalid or has expired. Sign in, or reset your password."),
+    "expired": N_("This sign-in has expired. Enter your email and password again."),
+    "passkey": N_("That passkey could not sign you in. Try again, or use your email and password."),
 }
 # What the second-factor page says for the reason codes its route sends back.
 SECOND_FACTOR_ERRORS = {
-    "code": "That code is not right. Enter the current code from your app, or a recovery code.",
-    "missing": "Enter the code from your authenticator app, or a recovery code.",
-    "limited": "Too many wrong codes. Wait 15 minutes, or use a recovery code later.",
-    "origin": "That sign-in did not come from this site's page. Enter the code here.",
-    "passkey": "That passkey could not be checked. Try again, or enter a code.",
+    "code": N_("That code is not right. Enter the current code from your app, or a recovery code."),
+    "missing": N_("Enter the code from your authenticator app, or a recovery code."),
+    "limited": N_("Too many wrong codes. Wait 15 minutes, or use a recovery code later."),
+    "origin": N_("That sign-in did not come from this site's page. Enter the code here."),
+    "passkey": N_("That passkey could not be checked. Try again, or enter a code."),
 }
 CONFIRM_ERRORS = {
-    "expired": "This sign-up link is invalid or has expired. Sign up again to get a new one.",
-    "taken": "An account with this email exists already. Sign in, or reset the password if you forgot it.",
-    "origin": "That request did not come from this site's page. Use the button below.",
+    "expired": N_("This sign-up link is invalid or has expired. Sign up again to get a new one."),
+    "taken": N_("An account with this email exists already. Sign in, or reset the password if you forgot it."),
+    "origin": N_("That request did not come from this site's page. Use the button below."),
 }
 
 
@@ -58,9 +60,9 @@ def cookie_token(cookie_header: str) -> str:
 
 
 REGISTER_REQUIRED = {
-    "email": "Enter your email address.",
-    "display_name": "Enter the name others will see.",
-    "password": "Choose a password.",
+    "email": N_("Enter your email address."),
+    "display_name": N_("Enter the name others will see."),
+    "password": N_("Choose a password."),
 }
 
 
@@ -73,6 +75,8 @@ class SessionState(rx.State):
     _seen_token_hash: str = ""
     # The session's family id: step-up (accounts/step_up.py) is per session.
     _session_id: str = ""
+    # The language the person saved ("" for none); state.i18n settles the tab's language with it.
+    _language: str = ""
 
     # Shown in menus and headers only; never used to decide anything.
     display_name: str = ""
@@ -134,7 +138,7 @@ class SessionState(rx.State):
         if found is None:
             self._user_id, self._role, self._shop_id, self._seen_token_hash = None, ANONYMOUS, None, ""
             self.display_name, self.email, self.role, self.shop_slug = "", "", ANONYMOUS, ""
-            self._session_id, self.needs_second_factor = "", False
+            self._session_id, self.needs_second_factor, self._language = "", False, ""
             return
         user = found.user
         actor = found.actor
@@ -143,6 +147,7 @@ class SessionState(rx.State):
         self.needs_second_factor = found.admin_without_second_factor
         self.display_name, self.email, self.role = user.display_name, user.email, user.role
         self.shop_slug = user.shop_slug or ""
+        self._language = user.language
 
     def _token(self) -> str:
         # The HttpOnly cookie as the websocket's handshake carried it (never sent to the page).
@@ -185,7 +190,8 @@ class SessionState(rx.State):
     async def open_sign_in_page(self):
         """Sign-in and sign-up pages: fresh forms; a signed-in visitor goes straight on."""
         self.register_errors, self.register_sent_to = {}, ""
-        self.login_error = LOGIN_ERRORS.get(self.router.url.query_parameters.get("error", ""), "")
+        await speaking(self)
+        self.login_error = gettext(LOGIN_ERRORS.get(self.router.url.query_parameters.get("error", ""), ""))
         actor = await self._resume()
         if actor.is_signed_in:
             return rx.redirect(self._next_path(), replace=True)
@@ -193,7 +199,10 @@ class SessionState(rx.State):
     @rx.event
     async def open_second_factor_page(self):
         """The sign-in's second step: its form posts to the HTTP route (which sets the cookie)."""
-        self.second_factor_error = SECOND_FACTOR_ERRORS.get(self.router.url.query_parameters.get("error", ""), "")
+        await speaking(self)
+        self.second_factor_error = gettext(
+            SECOND_FACTOR_ERRORS.get(self.router.url.query_parameters.get("error", ""), "")
+        )
         actor = await self._resume()
         if actor.is_signed_in:
             return rx.redirect(self._next_path(), replace=True)
@@ -206,8 +215,9 @@ class SessionState(rx.State):
             return rx.redirect(routes.ACCOUNT_SECURITY, replace=True)
 
     @rx.event
-    def passkey_failed(self, message: str):
-        self.passkey_error = "The passkey was not used: " + str(message)[:200]
+    async def passkey_failed(self, message: str):
+        await speaking(self)
+        self.passkey_error = gettext("The passkey was not used: {reason}", reason=str(message)[:200])
 
     # Forms.
 
@@ -241,7 +251,8 @@ class SessionState(rx.State):
     async def open_confirm_page(self):
         """The sign-up link's page: its button posts the token to the HTTP route, which
         creates the account and sets the cookie (a link scanner's GET creates nothing)."""
-        self.confirm_error = CONFIRM_ERRORS.get(self.router.url.query_parameters.get("error", ""), "")
+        await speaking(self)
+        self.confirm_error = gettext(CONFIRM_ERRORS.get(self.router.url.query_parameters.get("error", ""), ""))
         await self._resume()
 
     @rx.var
@@ -266,6 +277,7 @@ async def current_actor(state: rx.State) -> Actor:
     A module function rather than a SessionState method: every public method of
     a state is an event any client could call.
     """
+    await speaking(state)
     session = await state.get_state(SessionState)
     return await session._resume()
 

@@ -13,6 +13,7 @@ import reflex as rx
 
 from commerce.accounts import step_up
 from commerce.accounts.activity import Client
+from commerce.i18n import N_
 from state.form_data import text_field
 from state.page import PageState
 from state.service_call import Result
@@ -36,7 +37,7 @@ class StepUpMixin(PageState, mixin=True):
             step_up.confirm_with_code,
             code=text_field(form_data, "code"),
             client=self._client(),
-            done="Confirmed. Make your change now.",
+            done=N_("Confirmed. Make your change now."),
         )
         if result.ok:
             self.step_up_needed = False

@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from commerce.errors import DomainError
+from commerce.i18n import gettext
 from commerce.money import Money, format_money
 from commerce.payments.tasks import (
     complete_test_onboarding,
@@ -23,6 +24,7 @@ from commerce.payments.tasks import (
 )
 from state.cart import local_path
 from state.form_data import text_field
+from state.language import speaking
 
 
 class TestPayState(rx.State):
@@ -39,8 +41,9 @@ class TestPayState(rx.State):
     cancel_path: str = ""
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.reset()
+        await speaking(self)
         try:
             # `testpay_session` is the dynamic segment of routes.TESTPAY.
             session = describe_test_payment(self.testpay_session)
@@ -58,11 +61,12 @@ class TestPayState(rx.State):
         """Paying signs the outcome and sends its event: off the state lock, so the tab stays free."""
         card_number = text_field(form_data, "card_number")
         async with self:
+            await speaking(self)
             if self.pending:
                 return
             self.card_error = ""
             if not card_number:
-                self.card_error = "Enter a card number."
+                self.card_error = gettext("Enter a card number.")
                 return
             self.pending = True
             session_id = self.testpay_session
@@ -77,7 +81,7 @@ class TestPayState(rx.State):
             if attempt.succeeded:
                 self.paid = True
             else:
-                self.card_error = attempt.message or "Your card was declined."
+                self.card_error = attempt.message or gettext("Your card was declined.")
         if attempt.succeeded:
             # As with a real gateway, the buyer returns to the shop while the event is on its
             # way; the confirmation page waits for it.
@@ -99,8 +103,9 @@ class TestPayConnectState(rx.State):
     return_path: str = ""
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.reset()
+        await speaking(self)
         try:
             # `onboarding_token` is the dynamic segment of routes.TESTPAY_CONNECT.
             onboarding = describe_test_onboarding(self.onboarding_token)

@@ -25,10 +25,13 @@ from storefront.api_sitemap import sitemap_routes
 from storefront.api_uploads import upload_routes
 from storefront.api_v1.app import PATH as API_V1_PATH
 from storefront.api_v1.app import create_app as create_api_v1
+from storefront.api_view import view_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
+from storefront.request_language import RequestLanguageMiddleware
 from storefront.request_log import RequestObservabilityMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
+from storefront.static_cache import StaticCacheMiddleware
 from storefront.visit_referrer import ReferrerMiddleware
 
 routes: list[BaseRoute] = health_routes()
@@ -37,6 +40,7 @@ routes: list[BaseRoute] = health_routes()
 routes += file_routes(storage.blob_store)
 routes += webhook_routes(payments.gateway, connect_provider)
 routes += download_routes(storage.blob_store)
+routes += view_routes(storage.blob_store)
 routes += export_routes()
 routes += privacy_routes(storage.blob_store)
 routes += session_routes()
@@ -56,8 +60,12 @@ api = Starlette(
     middleware=[
         # Outermost: every answer's metrics, log line and request id, with its final status.
         Middleware(RequestObservabilityMiddleware),
+        # Messages and crawlers' heads in the visitor's language (commerce.i18n's current one).
+        Middleware(RequestLanguageMiddleware),
         # Security headers and the CSP on every answer, pages (the frontend is mounted below) and API.
         Middleware(SecurityHeadersMiddleware),
+        # The build's content-hashed scripts and styles are cached for good, not revalidated.
+        Middleware(StaticCacheMiddleware),
         # Page loads rotate a session due for a new token (the cookie is HttpOnly: only HTTP sets it).
         Middleware(SessionRefreshMiddleware),
         # Page loads keep an outside Referer for the analytics state.

@@ -25,6 +25,7 @@ from commerce.actor import Actor
 from commerce.analytics import exports
 from commerce.db import unit_of_work
 from commerce.errors import PermissionDenied
+from commerce.i18n import gettext
 from commerce.kit.time import utcnow
 from commerce.payouts import views as payouts
 from storefront.session_cookie import set_session_cookie
@@ -52,7 +53,7 @@ def _export(kind: str, build: Callable[..., Iterator[str]]):
         token = request.cookies.get(routes.SESSION_COOKIE, "")
         actor, slug, grant = await run_in_threadpool(_resume, token)
         if not actor.is_signed_in:
-            return PlainTextResponse("Sign in to download your shop's exports.", status_code=401)
+            return PlainTextResponse(gettext("Sign in to download your shop's exports."), status_code=401)
         try:
             rows = await run_in_threadpool(build, unit_of_work, actor)
         except PermissionDenied as error:

@@ -26,6 +26,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import gettext
 from commerce.links import MEDIA_KEY_PREFIX, MEDIA_PATH
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import BlobStore, attachment_disposition, validate_key
@@ -48,10 +49,10 @@ def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
     async def download(request: Request) -> Response:
         store = store_provider()
         if not isinstance(store, LocalBlobStore):
-            return PlainTextResponse("Not found.", status_code=404)
+            return PlainTextResponse(gettext("Not found."), status_code=404)
         query = request.query_params
         if any(len(query.getlist(name)) > 1 for name in _LINK_PARAMS):
-            return _refused("This download link is not valid.", 403)
+            return _refused(gettext("This download link is not valid."), 403)
         try:
             link = store.verify_signed_request(
                 request.path_params["key"],
@@ -73,10 +74,10 @@ def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
         try:
             validate_key(key)
         except ValidationError:
-            return _refused("Not found.", 404)
+            return _refused(gettext("Not found."), 404)
         blob = await run_in_threadpool(store.stat, key)
         if blob is None or blob.content_type not in IMAGE_TYPES:
-            return _refused("Not found.", 404)
+            return _refused(gettext("Not found."), 404)
         etag = f'"{blob.sha256}"'
         headers = {
             "cache-control": "public, max-age=31536000, immutable",
@@ -100,15 +101,18 @@ async def serve_blob(
     key: str,
     filename: str,
     content_type: str | None = None,
+    *,
+    inline: bool = False,
 ) -> Response:
-    """Stream a private blob as an attachment saved as `filename`, honouring one byte range."""
+    """Stream a private blob as an attachment saved as `filename` (or `inline`, for a player
+    in the page), honouring one byte range."""
     blob = await run_in_threadpool(store.stat, key)
     if blob is None:
-        return _refused("This file is no longer available.", 404)
+        return _refused(gettext("This file is no longer available."), 404)
     etag = f'"{blob.sha256}"'
     headers = {
         "content-type": content_type or blob.content_type,
-        "content-disposition": attachment_disposition(filename),
+        "content-disposition": "inline" if inline else attachment_disposition(filename),
         "accept-ranges": "bytes",
         "etag": etag,
         "cache-control": "private, no-store",
@@ -153,7 +157,7 @@ async def _send(
         try:
             path = await run_in_threadpool(store.file_path, key)
         except (NotFound, ValidationError):
-            return _refused("This file is no longer available.", 404)
+            return _refused(gettext("This file is no longer available."), 404)
         if path is not None:
             return FileWindowResponse(path, start, end, status_code=status, headers=headers)
         # A sealed object: decrypted chunk by chunk below, only the chunks the range touches.
@@ -161,7 +165,7 @@ async def _send(
         chunks: Iterator[bytes] = await run_in_threadpool(store.open_range, key, start, end)
     except (NotFound, ValidationError):
         # Deleted or replaced between the lookup and the read.
-        return _refused("This file is no longer available.", 404)
+        return _refused(gettext("This file is no longer available."), 404)
     return StreamingResponse(chunks, status_code=status, headers=headers)
 
 

@@ -20,6 +20,7 @@ import routes
 from commerce.accounts.service import session_user_id
 from commerce.db import unit_of_work
 from commerce.errors import NotFound
+from commerce.i18n import gettext
 from commerce.privacy import exports
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import BlobStore
@@ -38,10 +39,10 @@ def privacy_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
     async def download(request: Request) -> Response:
         raw = request.path_params["request_id"]
         if not raw.isdigit() or len(raw) > 12:
-            return PlainTextResponse("This export does not exist.", status_code=404, headers=_NO_STORE)
+            return PlainTextResponse(gettext("This export does not exist."), status_code=404, headers=_NO_STORE)
         token = request.cookies.get(routes.SESSION_COOKIE, "")
         if not token:
-            return PlainTextResponse("Sign in to download your data.", status_code=401, headers=_NO_STORE)
+            return PlainTextResponse(gettext("Sign in to download your data."), status_code=401, headers=_NO_STORE)
         try:
             file = await run_in_threadpool(_open, token, int(raw))
         except NotFound as error:

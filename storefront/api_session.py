@@ -43,6 +43,7 @@ from commerce.accounts.service import SECOND_FACTOR_WAIT
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.errors import DomainError, PermissionDenied, RateLimited, ValidationError
+from commerce.i18n import gettext
 from storefront.client_address import client_address
 from storefront.cors import own_origin
 from storefront.session_cookie import set_session_cookie
@@ -212,7 +213,7 @@ def _options(purpose: str, pending: str, session_token: str) -> str:
         if purpose in ("register", "step_up"):
             found = accounts.socket_session(s, session_token)
             if found is None:
-                raise PermissionDenied("Please sign in first.")
+                raise PermissionDenied(gettext("Please sign in first."))
             if purpose == "register":
                 return two_factor.passkey_registration_options(s, found.actor)
             return step_up.passkey_options(s, found.actor)
@@ -221,7 +222,7 @@ def _options(purpose: str, pending: str, session_token: str) -> str:
 
 async def passkey_options(request: Request) -> Response:
     if not _same_site(request):
-        return JSONResponse({"error": "Use this site's own page."}, status_code=403, headers=_NO_STORE)
+        return JSONResponse({"error": gettext("Use this site's own page.")}, status_code=403, headers=_NO_STORE)
     purpose = request.query_params.get("purpose", "sign_in")
     try:
         options = await run_in_threadpool(

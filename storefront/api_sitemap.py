@@ -20,6 +20,7 @@ from starlette.routing import Route
 import routes
 from commerce.config import get_settings
 from commerce.db import unit_of_work
+from commerce.i18n import gettext
 from commerce.seo import sitemap
 from commerce.seo.sitemap import SitemapEntry, SitemapKind
 
@@ -116,11 +117,11 @@ async def sitemap_part(request: Request) -> Response:
     name = request.path_params["name"]
     kind_name, _, number = name.rpartition("-")
     if kind_name not in set(SitemapKind) or not number.isdigit() or len(number) > 6:
-        return PlainTextResponse("No such sitemap.", status_code=404)
+        return PlainTextResponse(gettext("No such sitemap."), status_code=404)
     kind = SitemapKind(kind_name)
     after_id = await run_in_threadpool(_part_start, kind, int(number))
     if after_id is None:
-        return PlainTextResponse("No such sitemap.", status_code=404)
+        return PlainTextResponse(gettext("No such sitemap."), status_code=404)
     return StreamingResponse(_urlset([(kind, after_id, sitemap.SITEMAP_LIMIT)]), media_type=XML_TYPE)
 
 

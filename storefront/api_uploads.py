@@ -33,6 +33,7 @@ from commerce.catalog import direct_uploads
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied, RateLimited
+from commerce.i18n import gettext
 from commerce.kit.ids import parse_id
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import BlobStore
@@ -89,13 +90,13 @@ async def _json_body(request: Request) -> dict[str, Any]:
     async for chunk in request.stream():
         body += chunk
         if len(body) > _MAX_JSON_BODY:
-            raise _BadRequest("The request is too large.")
+            raise _BadRequest(gettext("The request is too large."))
     try:
         data = json.loads(body or b"{}")
     except ValueError:
-        raise _BadRequest("The request is not JSON.") from None
+        raise _BadRequest(gettext("The request is not JSON.")) from None
     if not isinstance(data, dict):
-        raise _BadRequest("The request is not a JSON object.")
+        raise _BadRequest(gettext("The request is not a JSON object."))
     return data
 
 
@@ -111,7 +112,7 @@ def _seller_endpoint(work: Callable[[Request, Actor, dict[str, Any]], Any], *, w
         token = request.cookies.get(routes.SESSION_COOKIE, "")
         actor, grant = await run_in_threadpool(_resume, token)
         if not actor.is_signed_in:
-            return _refused(PermissionDenied("Sign in to upload files."))
+            return _refused(PermissionDenied(gettext("Sign in to upload files.")))
         try:
             body = await _json_body(request) if with_body else {}
             answer = await run_in_threadpool(work, request, actor, body)
@@ -180,7 +181,7 @@ def upload_routes(store: Callable[[], BlobStore]) -> list[Route]:
         """One part for the local store, checked against its signed URL, streamed to disk."""
         local = store()
         if not isinstance(local, LocalBlobStore):
-            return _refused(NotFound("Parts go straight to the bucket."))
+            return _refused(NotFound(gettext("Parts go straight to the bucket.")))
         upload_id = request.path_params["upload_id"]
         number = parse_id(request.path_params["part_number"]) or 0
         query = request.query_params
@@ -193,7 +194,9 @@ def upload_routes(store: Callable[[], BlobStore]) -> list[Route]:
         declared = request.headers.get("content-length")
         try:
             if declared is not None and (not declared.isdigit() or int(declared) != writer.size):
-                raise _BadRequest(f"Part {number} must be exactly {writer.size} bytes.")
+                raise _BadRequest(
+                    gettext("Part {number} must be exactly {size} bytes.", number=number, size=writer.size)
+                )
             batch = bytearray()
             async for chunk in request.stream():
                 batch += chunk

@@ -32,12 +32,15 @@ from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.footer import footer
+from components.i18n import bt, document_language, language_menu, t
 from components.loading import once_loaded
 from components.navbar import navbar
 from components.product_card import product_listing
 from components.search import quick_search_box
 from state.cart import CartState
 from state.catalog import CatalogListingState
+from state.i18n import I18nState
+from state.language import LanguageState
 from state.notifications import NotificationsState
 from state.search import QuickSearchState
 from state.session import SessionState
@@ -95,10 +98,18 @@ def quick_search(route: str) -> rx.Component:
     )
 
 
-def _shell(content: rx.Component, route: str) -> rx.Component:
+def _language_menu(reload: list, id: str) -> rx.Component:
+    """The language menu: the choice applies at once, then the page's own loaders run again
+    for the text the server formats (prices, dates); the cart and forms stay as they are."""
+    return language_menu(lambda code: [I18nState.choose(code), *reload], id=id)
+
+
+def _shell(content: rx.Component, route: str, reload: list) -> rx.Component:
     return rx.flex(
-        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        document_language(),
+        rx.el.a(t("Skip to content"), href="#main", class_name="skip-link"),
         navbar(
+            languages=_language_menu(reload, "language-menu"),
             cart_count=CartState.count,
             signed_in=SessionState.is_signed_in,
             display_name=SessionState.display_name,
@@ -119,7 +130,7 @@ def _shell(content: rx.Component, route: str) -> rx.Component:
             padding_y=theme.PAGE_PADDING_Y,
             flex_grow="1",
         ),
-        footer(),
+        footer(languages=_language_menu(reload, "footer-language-menu")),
         _live_toasts(),
         direction="column",
         min_height="100vh",
@@ -144,7 +155,7 @@ def _live_toasts() -> rx.Component:
                         on_click=NotificationsState.dismiss_toast(toast["key"]),
                         variant="ghost",
                         size="1",
-                        aria_label="Dismiss",
+                        aria_label=t("Dismiss"),
                     ),
                     justify="between",
                     align="start",
@@ -159,7 +170,7 @@ def _live_toasts() -> rx.Component:
         aria_live="polite",
         position="fixed",
         bottom="1rem",
-        right="1rem",
+        inset_inline_end="1rem",
         z_index="50",
         display="flex",
         flex_direction="column",
@@ -177,7 +188,10 @@ def _checking_session() -> rx.Component:
     # being sent to the sign-in page), so protected content never flashes.
     return rx.center(
         rx.hstack(
-            rx.spinner(size="3"), rx.text("Checking your session…", color=theme.TEXT_MUTED), align="center", spacing="3"
+            rx.spinner(size="3"),
+            rx.text(t("Checking your session…"), color=theme.TEXT_MUTED),
+            align="center",
+            spacing="3",
         ),
         id="checking-session",
         padding_y="4rem",
@@ -185,7 +199,7 @@ def _checking_session() -> rx.Component:
     )
 
 
-def _not_allowed(title: str, body: str, action: rx.Component) -> rx.Component:
+def _not_allowed(title: rx.Var, body: rx.Var, action: rx.Component) -> rx.Component:
     return empty_state("lock", title, body, action=action, id="not-allowed")
 
 
@@ -196,22 +210,27 @@ def _make_page(
     on_load: list,
     body: Callable[[PageFunction], rx.Component],
     meta: Sequence[rx.Component] = (),
+    reload: Sequence = (),
+    translate: Callable[[str], rx.Var] = t,
 ) -> Callable[[PageFunction], Page]:
     """The page at `route`: the shell around `body(render)`.
 
-    `title` and `description` may be state vars (a product page's own title);
-    `meta` adds further tags such as Open Graph ones.
+    `title` and `description` may be state vars (a product page's own title); an English
+    `title` (marked with N_ where it is written) is shown in the tab's language through
+    `translate`. `meta` adds further tags such as Open Graph ones; `reload` are the page's
+    own loaders, run again when the language changes.
     """
 
     def decorator(render: PageFunction) -> Page:
         @functools.wraps(render)
         def page() -> rx.Component:
-            return _shell(body(render), route)
+            return _shell(body(render), route, list(reload))
 
+        shown_title = title if isinstance(title, rx.Var) else translate(title)
         return Page(
             route=route,
             component=page,
-            title=title + f" · {theme.BRAND_NAME}" if isinstance(title, rx.Var) else f"{title} · {theme.BRAND_NAME}",
+            title=shown_title + f" · {theme.BRAND_NAME}",
             description=description,
             on_load=on_load,
             meta=list(meta),
@@ -240,9 +259,11 @@ def shop_page(
         route,
         title,
         description,
-        [ShellState.open_shop_page, *_on_load_list(on_load)],
+        # The language settles after the session (an account's language wins over the cookie).
+        [ShellState.open_shop_page, I18nState.settle, *_on_load_list(on_load)],
         lambda render: render(),
         meta=meta,
+        reload=_on_load_list(on_load),
     )
 
 
@@ -254,6 +275,7 @@ def _signed_in_page(
     *,
     allowed: rx.Var = SessionState.is_signed_in,
     refused: rx.Component | None = None,
+    backoffice: bool = False,
 ):
     """A page for signed-in users (`allowed` among them; the others see `refused`)."""
 
@@ -262,12 +284,15 @@ def _signed_in_page(
             return rx.cond(allowed, render(), _checking_session())
         return rx.cond(allowed, render(), rx.cond(SessionState.is_signed_in, refused, _checking_session()))
 
+    catalogs = [LanguageState.load_backoffice] if backoffice else []
     return _make_page(
         route,
         title,
         description,
-        [ShellState.open_signed_in_page, *_on_load_list(on_load)],
+        [ShellState.open_signed_in_page, I18nState.settle, *catalogs, *_on_load_list(on_load)],
         body,
+        reload=_on_load_list(on_load),
+        translate=bt if backoffice else t,
     )
 
 
@@ -277,22 +302,26 @@ def library_page(route: str, *, title: str, description: str, on_load: OnLoad = 
 
 def seller_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
     refused = _not_allowed(
-        "The seller studio is for shop owners",
-        "Open a shop from your account page to sell your digital products here.",
-        link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="not-allowed-action"),
+        t("The seller studio is for shop owners"),
+        t("Open a shop from your account page to sell your digital products here."),
+        link_button(t("Open a shop"), routes.ACCOUNT + "#open-shop", id="not-allowed-action"),
     )
-    return _signed_in_page(route, title, description, on_load, allowed=SessionState.has_shop, refused=refused)
+    return _signed_in_page(
+        route, title, description, on_load, allowed=SessionState.has_shop, refused=refused, backoffice=True
+    )
 
 
 def admin_page(route: str, *, title: str, description: str, on_load: OnLoad = None):
     refused = _not_allowed(
-        "This area is for administrators",
-        "Your account does not have access to the admin console.",
-        link_button("Back to the shop", routes.HOME, id="not-allowed-action", primary=False),
+        t("This area is for administrators"),
+        t("Your account does not have access to the admin console."),
+        link_button(t("Back to the shop"), routes.HOME, id="not-allowed-action", primary=False),
     )
     # An administrator without a second factor is sent to set one up (and acts as a buyer until then).
     guarded = [SessionState.require_admin_second_factor, *_on_load_list(on_load)]
-    return _signed_in_page(route, title, description, guarded, allowed=SessionState.is_admin, refused=refused)
+    return _signed_in_page(
+        route, title, description, guarded, allowed=SessionState.is_admin, refused=refused, backoffice=True
+    )
 
 
 def listing_page(

@@ -18,7 +18,10 @@ import html
 import json
 import re
 from typing import Any
+from urllib.parse import urlencode
 
+import routes
+from commerce import i18n
 from commerce.seo.head import PageHead, absolute
 from components.theme import BRAND_NAME
 
@@ -39,6 +42,9 @@ _CHARSET = re.compile(rb"<meta\b[^>]*\bcharset=[^>]*>", re.IGNORECASE)
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
+_HTML_LANG = re.compile(rb'<html lang="[^"]*"(?: dir="[^"]*")?')
+
+
 def json_ld(data: dict[str, Any]) -> str:
     """JSON that is safe inside <script type="application/ld+json"> (and still the same JSON)."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
@@ -48,20 +54,41 @@ def _meta(attribute: str, name: str, content: str) -> str:
     return f'<meta {attribute}="{name}" content="{html.escape(content)}">'
 
 
+def language_address(address: str, language: str) -> str:
+    """The address of the page in `language`: `?lang=<code>` on the same path (docs/i18n.md)."""
+    return f"{address}?{urlencode({routes.LANGUAGE_PARAM: language})}"
+
+
+def alternates(address: str) -> list[str]:
+    """hreflang links to the page in every language, and x-default to the unmarked address
+    (which speaks the visitor's browser language)."""
+    links = [
+        f'<link rel="alternate" hreflang="{code}" href="{html.escape(language_address(address, code))}">'
+        for code in i18n.LANGUAGES
+    ]
+    return [*links, f'<link rel="alternate" hreflang="x-default" href="{html.escape(address)}">']
+
+
 def head_html(head: PageHead, base_url: str) -> str:
+    """The page's head in the request's language (`commerce.i18n`'s current one)."""
     base = base_url.rstrip("/")
-    canonical = base + head.path
+    address = base + head.path
+    spoken = i18n.current_language()
+    canonical = address if spoken == i18n.DEFAULT_LANGUAGE else language_address(address, spoken)
     title = f"{head.title} · {BRAND_NAME}"
     tags = [
         f"<title>{html.escape(title)}</title>",
         _meta("name", "description", head.description),
         f'<link rel="canonical" href="{html.escape(canonical)}">',
+        *alternates(address),
         _meta("property", "og:site_name", BRAND_NAME),
         _meta("property", "og:type", head.og_type),
         _meta("property", "og:title", head.title),
         _meta("property", "og:description", head.description),
         _meta("property", "og:url", canonical),
     ]
+    if head.lang:
+        tags.append(_meta("property", "og:locale", head.lang))
     if head.image_path:
         image = base + head.image_path if head.image_path.startswith("/") else head.image_path
         tags += [
@@ -100,4 +127,7 @@ def with_head(document: bytes, head: PageHead, base_url: str) -> bytes:
     charset = _CHARSET.match(inside.lstrip())
     at = len(inside) - len(inside.lstrip()) + charset.end() if charset else 0
     tags = head_html(head, base_url).encode()
-    return document[: match.end()] + inside[:at] + tags + inside[at:] + document[stop:]
+    document = document[: match.end()] + inside[:at] + tags + inside[at:] + document[stop:]
+    # The language crawlers read before any script runs (the page keeps it in step after).
+    spoken = i18n.current_language()
+    return _HTML_LANG.sub(f'<html lang="{spoken}" dir="{i18n.direction(spoken)}"'.encode(), document, count=1)

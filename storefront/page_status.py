@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import routes
-from commerce import accounts
+from commerce import accounts, i18n
 from commerce.accounts.service import session_user_id
 from commerce.actor import Actor
 from commerce.catalog.queries import PageAnswer, page_answer
@@ -89,8 +89,9 @@ def _session_token(scope: Scope) -> str:
     return ""
 
 
-def _answer(slugs: dict[str, str], token: str) -> tuple[PageAnswer, PageHead | None]:
-    """Whether the page exists for this visitor and, when it does, its head."""
+def _answer(slugs: dict[str, str], token: str, lang: str = "") -> tuple[PageAnswer, PageHead | None]:
+    """Whether the page exists for this visitor and, when it does, its head (a product's in
+    the seller's translation into `lang`, where there is one)."""
     with unit_of_work() as s:
         viewer = None
         user_id = session_user_id(s, token) if token else None
@@ -101,7 +102,7 @@ def _answer(slugs: dict[str, str], token: str) -> tuple[PageAnswer, PageHead | N
         answer = page_answer(s, viewer=viewer, **slugs)
         if answer != PageAnswer.FOUND:
             return answer, None
-        return answer, page_head(s, viewer=viewer, **slugs)
+        return answer, page_head(s, viewer=viewer, lang=lang, **slugs)
 
 
 def retitle(document: bytes, answer: PageAnswer) -> bytes:
@@ -125,7 +126,9 @@ class PageStatusMiddleware:
             await self.app(scope, receive, send)
             return
         slugs = {name: unquote(value) for name, value in slugs.items()}
-        answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope))
+        # A product's head in the seller's translation into the request's language (?lang=,
+        # the cookie or Accept-Language: RequestLanguageMiddleware), where there is one.
+        answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope), i18n.current_language())
         # Ask for the plain document (no precompressed copy) so its head can be replaced, as
         # body messages: without the server's extensions a file is not sent by path (pathsend).
         # Nor a 304 or a range of the static file: the answer is a new document.

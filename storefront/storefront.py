@@ -45,6 +45,7 @@ from storefront.pages.notifications import notifications
 from storefront.pages.orders import order_history, order_page
 from storefront.pages.password_reset import choose_password, request_reset
 from storefront.pages.product import product
+from storefront.pages.reader import reader
 from storefront.pages.register import confirm_registration, register
 from storefront.pages.search import search
 from storefront.pages.seller.analytics import seller_analytics
@@ -84,6 +85,7 @@ PAGES: tuple[Page, ...] = (
     account,
     library,
     library_product,
+    reader,
     notifications,
     seller_home,
     product_editor,
@@ -146,7 +148,8 @@ for page in PAGES:
 @contextlib.asynccontextmanager
 async def background_jobs():
     """Jobs run for as long as the app: in-process by default, or sent to Redis workers."""
-    configure_jobs(get_settings().redis_url)
+    settings = get_settings()
+    configure_jobs(settings.redis_url, broker_options=settings.job_broker_options)
     # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
     await asyncio.to_thread(redeliver_pending)
     rollups = asyncio.create_task(periodic_rollups())

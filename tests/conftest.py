@@ -48,9 +48,11 @@ _SERVICE_VARS = (
 
 def pytest_collection_modifyitems(items):
     """Browser tests run last: sync Playwright keeps an event loop running in the main
-    thread until the session ends, which breaks later tests that start their own."""
+    thread until the session ends, which breaks later tests that start their own. The
+    cluster's (which closes its Playwright with its module) go just before the e2e folder's."""
     e2e = Path(__file__).parent / "e2e"
-    items.sort(key=lambda item: item.path.is_relative_to(e2e))
+    cluster = Path(__file__).parent / "cluster"
+    items.sort(key=lambda item: (item.path.is_relative_to(e2e), item.path.is_relative_to(cluster)))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -133,7 +133,7 @@ def main() -> int:
                 occurred_at=at,
                 shop_id=shop_id,
                 product_id=product,
-                visitor_id=uuid.uuid4().hex,
+                visitor_key=uuid.uuid4().hex,
                 referrer_host=source,
                 utm_campaign=rng.choice([None, None, "launch", "autumn"]),
                 device=rng.choice(["desktop", "phone", "tablet"]),
@@ -147,11 +147,9 @@ def main() -> int:
             if roll < 0.08:
                 events.append({**base, "kind": "add_to_cart"})
             if roll < 0.04:
-                events.append({**base, "kind": "checkout", "visitor_id": None})
+                events.append({**base, "kind": "checkout"})
             if roll < 0.02:
-                events.append(
-                    {**base, "kind": "purchase", "visitor_id": None, "units": 1, "revenue": 1805, "gross": 1900}
-                )
+                events.append({**base, "kind": "purchase", "units": 1, "revenue": 1805, "gross": 1900})
         timed(f"insert {len(events):,} events", lambda: bulk(engine, AnalyticsEvent, events))
         analyze(engine)
         with Session(engine) as s:

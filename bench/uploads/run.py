@@ -115,7 +115,7 @@ def prepare() -> tuple[str, int]:
     migrate()
     wiring.configure()
     with unit_of_work() as s:
-        grant = accounts.register(
+        grant = accounts.create_account(
             s, email="bench@example.com", password="a long enough password", display_name="Bench", client_id="bench"
         )
         seller = accounts.create_shop(s, grant.actor, name="Bench", slug="bench")

@@ -17,6 +17,7 @@ from commerce.accounts.service import (
     request_password_reset,
     reset_password,
     resume_session,
+    set_language,
     socket_session,
 )
 
@@ -38,5 +39,6 @@ __all__ = [
     "request_password_reset",
     "reset_password",
     "resume_session",
+    "set_language",
     "socket_session",
 ]

@@ -4,6 +4,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from commerce.errors import ValidationError
+from commerce.i18n import gettext
 
 MIN_LENGTH = 10
 # argon2 hashes any length, but an unbounded input is a cheap way to burn CPU.
@@ -16,11 +17,15 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-just-timing")
 
 def check_strength(password: str, *, email: str = "") -> None:
     if len(password) < MIN_LENGTH:
-        raise ValidationError(f"Use at least {MIN_LENGTH} characters for your password.", "password")
+        raise ValidationError(
+            gettext("Use at least {count} characters for your password.", count=MIN_LENGTH), "password"
+        )
     if len(password) > MAX_LENGTH:
-        raise ValidationError(f"Use at most {MAX_LENGTH} characters for your password.", "password")
+        raise ValidationError(
+            gettext("Use at most {count} characters for your password.", count=MAX_LENGTH), "password"
+        )
     if len(set(password)) < 4 or (email and password.lower() == email.lower()):
-        raise ValidationError("That password is too easy to guess; choose another.", "password")
+        raise ValidationError(gettext("That password is too easy to guess; choose another."), "password")
 
 
 def hash_password(password: str) -> str:

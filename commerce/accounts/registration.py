@@ -19,6 +19,7 @@ from commerce.accounts import passwords
 from commerce.accounts.service import SessionGrant, _clean_display_name, _create_user, _start_session, _token_hash
 from commerce.config import get_settings
 from commerce.errors import Conflict, ValidationError
+from commerce.i18n import gettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.links import LOGIN_PATH, PASSWORD_RESET_PATH, absolute, registration_confirm_url
@@ -81,7 +82,7 @@ def confirm_registration(s: Session, *, token: str) -> SessionGrant:
     """Create the account a sign-up link stands for and sign it in; each link works once.
 
     Called by the HTTP route the link's page posts to, which sets the session cookie."""
-    invalid = ValidationError("This sign-up link is invalid or has expired. Sign up again to get a new one.")
+    invalid = ValidationError(gettext("This sign-up link is invalid or has expired. Sign up again to get a new one."))
     if not isinstance(token, str) or not token or len(token) > 200:
         raise invalid
     row = s.exec(select(RegistrationToken).where(RegistrationToken.token_hash == _token_hash(token))).first()
@@ -101,6 +102,6 @@ def confirm_registration(s: Session, *, token: str) -> SessionGrant:
         user = _create_user(s, email=row.email, display_name=row.display_name, password_hash=row.password_hash)
     except Conflict:
         raise ValidationError(
-            "An account with this email exists already. Sign in, or reset the password if you forgot it."
+            gettext("An account with this email exists already. Sign in, or reset the password if you forgot it.")
         ) from None
     return _start_session(s, user)

@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from commerce import ratelimit
+from commerce import i18n, ratelimit
 from commerce.accounts import devices, factors, passwords
 from commerce.accounts.activity import Client, record
 from commerce.accounts.step_up import require_recent_second_factor
 from commerce.actor import Actor, require_signed_in
 from commerce.config import get_settings
 from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
+from commerce.i18n import gettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.kit.unicode_text import shown_text_problem
@@ -92,6 +93,8 @@ class UserView:
     role: UserRole
     shop_id: int | None
     shop_slug: str | None
+    # The language the person chose, "" when they never did (pages follow the browser).
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def _user_view(s: Session, user: User) -> UserView:
         role=user.role,
         shop_id=shop.id if shop else None,
         shop_slug=shop.slug if shop else None,
+        language=user.language or "",
     )
 
 
@@ -220,7 +224,7 @@ def create_account(s: Session, *, email: str, password: str, display_name: str, 
 
 def _create_user(s: Session, *, email: str, display_name: str, password_hash: str) -> User:
     if s.exec(select(User.id).where(User.email == email)).first() is not None:
-        raise Conflict("An account with this email already exists. Sign in instead.")
+        raise Conflict(gettext("An account with this email already exists. Sign in instead."))
     user = User(email=email, display_name=display_name, password_hash=password_hash)
     s.add(user)
     s.flush()
@@ -272,11 +276,11 @@ def authenticate(s: Session, *, email: str, password: str, client_id: str, devic
     try:
         email = normalise_email(email)
     except ValidationError:
-        raise ValidationError("Email or password is incorrect.") from None
+        raise ValidationError(gettext("Email or password is incorrect.")) from None
     device = devices.device_for(device_cookie, email)
     # Each attempt is counted before the password is checked (atomically against the
     # limit), so parallel guesses cannot all pass a count read before any failure lands.
-    limited = RateLimited("Too many failed sign-in attempts. Wait 15 minutes or reset your password.")
+    limited = RateLimited(gettext("Too many failed sign-in attempts. Wait 15 minutes or reset your password."))
     if device is not None:
         account_key, client_key = f"login:device:{device.nonce}", ""
         if not counter.reserve(account_key, MAX_FAILURES_PER_DEVICE, LOGIN_WINDOW_SECONDS):
@@ -286,23 +290,25 @@ def authenticate(s: Session, *, email: str, password: str, client_id: str, devic
         if not _reserve_growing(counter, account_key, MAX_FAILURES_PER_ACCOUNT):
             _offer_unlock(s, counter, email)
             raise RateLimited(
-                "Too many failed sign-in attempts on this account from new devices. We have emailed its "
-                "owner a link to sign in from this device; or try again later."
+                gettext(
+                    "Too many failed sign-in attempts on this account from new devices. We have emailed its "
+                    "owner a link to sign in from this device; or try again later."
+                )
             )
         if not _reserve_growing(counter, client_key, MAX_FAILURES_PER_CLIENT):
             counter.release(account_key)
-            raise RateLimited("Too many failed sign-in attempts. Try again later or reset your password.")
+            raise RateLimited(gettext("Too many failed sign-in attempts. Try again later or reset your password."))
 
     user = s.exec(select(User).where(User.email == email)).first()
     # An unknown email costs a hash too, so the time taken tells nothing about which emails exist.
     verified = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not verified:
-        raise ValidationError("Email or password is incorrect.")  # the reservations stay as the failures
+        raise ValidationError(gettext("Email or password is incorrect."))  # the reservations stay as the failures
     if client_key:
         counter.release(client_key)
     counter.reset(account_key)
     if user.suspended_at is not None:
-        raise PermissionDenied("This account is suspended. Contact support if you think this is a mistake.")
+        raise PermissionDenied(gettext("This account is suspended. Contact support if you think this is a mistake."))
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         s.add(user)
@@ -463,6 +469,13 @@ def session_user_id(s: Session, token: str | None) -> int | None:
     For plain HTTP routes (downloads) that cannot hand the browser a new cookie:
     a refresh there would leave the browser holding a replaced token.
     """
+    found = session_identity(s, token)
+    return found[0] if found else None
+
+
+def session_identity(s: Session, token: str | None) -> tuple[int, str] | None:
+    """The user and session family (kept across rotations) of a live session token, as
+    `session_user_id` reads it; for links bound to one browser's session (online viewing)."""
     if not token or len(token) > 200:
         return None
     session = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
@@ -475,7 +488,7 @@ def session_user_id(s: Session, token: str | None) -> int | None:
     if user is None or user.suspended_at is not None:
         return None
     logs.bind_user(user.id)
-    return user.id
+    return saved_id(user), session.family_id
 
 
 def _revoke_family(s: Session, family_id: str, now: datetime) -> None:
@@ -510,10 +523,10 @@ def change_password(
 ) -> None:
     user = s.get(User, require_signed_in(actor))
     if user is None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(gettext("This account no longer exists."))
     require_recent_second_factor(s, actor)
     if not passwords.verify_password(user.password_hash, current_password):
-        raise ValidationError("Your current password is incorrect.", "current_password")
+        raise ValidationError(gettext("Your current password is incorrect."), "current_password")
     passwords.check_strength(new_password, email=user.email)
     user.password_hash = passwords.hash_password(new_password)
     s.add(user)
@@ -553,7 +566,7 @@ def request_password_reset(s: Session, *, email: str) -> None:
 def reset_password(s: Session, *, token: str, new_password: str) -> None:
     row = s.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token or ""))).first()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        raise ValidationError("This reset link is invalid or has expired. Request a new one.")
+        raise ValidationError(gettext("This reset link is invalid or has expired. Request a new one."))
     user = s.get_one(User, row.user_id)
     passwords.check_strength(new_password, email=user.email)
     user.password_hash = passwords.hash_password(new_password)
@@ -568,15 +581,17 @@ def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
     """Turn a signed-in user into a seller with a shop under a unique slug."""
     user = s.get_one(User, require_signed_in(actor))
     if s.exec(select(Shop.id).where(Shop.owner_id == user.id)).first() is not None:
-        raise Conflict("You already have a shop.")
+        raise Conflict(gettext("You already have a shop."))
     slug = (slug or "").strip().lower()
     if not SHOP_SLUG.match(slug) or "--" in slug:
-        raise ValidationError("Use 3 to 40 lower-case letters, digits and single dashes for the shop address.", "slug")
+        raise ValidationError(
+            gettext("Use 3 to 40 lower-case letters, digits and single dashes for the shop address."), "slug"
+        )
     if slug in RESERVED_SHOP_SLUGS:
-        raise ValidationError("That shop address is reserved; choose another.", "slug")
+        raise ValidationError(gettext("That shop address is reserved; choose another."), "slug")
     shop_name = _clean_shown_name(name or "", low=2, what="a shop name", field="name")
     if s.exec(select(Shop.id).where(Shop.slug == slug)).first() is not None:
-        raise Conflict("That shop address is taken; choose another.")
+        raise Conflict(gettext("That shop address is taken; choose another."))
     s.add(Shop(owner_id=saved_id(user), slug=slug, name=shop_name))
     if user.role == UserRole.BUYER:
         user.role = UserRole.SELLER
@@ -588,5 +603,17 @@ def create_shop(s: Session, actor: Actor, *, name: str, slug: str) -> UserView:
 def get_user(s: Session, actor: Actor) -> UserView:
     user = s.get(User, require_signed_in(actor))
     if user is None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(gettext("This account no longer exists."))
     return _user_view(s, user)
+
+
+def set_language(s: Session, actor: Actor, language: str) -> None:
+    """Remember the language the person chose: their pages open in it and their emails use it."""
+    chosen = i18n.supported(language)
+    if chosen is None:
+        raise ValidationError(i18n.gettext("This language is not available."), field="language")
+    user = s.get(User, require_signed_in(actor))
+    if user is None:
+        raise NotFound(i18n.gettext("This account no longer exists."))
+    user.language = i18n.Language(chosen)
+    s.add(user)

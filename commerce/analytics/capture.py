@@ -8,19 +8,30 @@ here from what the browser reports; a bot is not counted at all.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor
 from commerce.db import dialect_insert
 from commerce.errors import ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import AnalyticsEvent, AnalyticsPendingRollup, Order, OrderLine, Product, ProductFile
+from commerce.models import (
+    AnalyticsEvent,
+    AnalyticsPendingRollup,
+    AnalyticsSalt,
+    Order,
+    OrderLine,
+    Product,
+    ProductFile,
+)
 
 # What a page may record; purchases and refunds come from the orders lifecycle only.
 VISITOR_EVENT_KINDS = ("view", "add_to_cart", "checkout", "download")
@@ -32,6 +43,8 @@ _BOT = re.compile(
 _TABLET = re.compile(r"ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))", re.I)
 _PHONE = re.compile(r"mobi|iphone|ipod|android|windows phone|blackberry|opera mini", re.I)
 _HOSTNAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
+# Today's salt and yesterday's exist; older ones are deleted, so older keys cannot be recomputed.
+SALT_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,34 @@ def new_visitor_id() -> str:
 
 def is_visitor_id(value: str | None) -> bool:
     return value is not None and re.fullmatch(r"[0-9a-f]{32}", value) is not None
+
+
+def day_salt(s: Session, day: date) -> bytes:
+    """The random salt of `day`'s visitor keys, made by the first event of the day (once,
+    whichever process gets there first); making it deletes the salts past `SALT_DAYS`."""
+    found = s.exec(select(AnalyticsSalt.salt).where(AnalyticsSalt.day == day)).first()
+    if found is not None:
+        return found
+    insert = dialect_insert(s)
+    made = s.exec(
+        insert(AnalyticsSalt)
+        .values(day=day, salt=secrets.token_bytes(32))
+        .on_conflict_do_nothing(index_elements=["day"])
+    )
+    if made.rowcount:
+        forget_old_salts(s, today=day)
+    return s.exec(select(AnalyticsSalt.salt).where(AnalyticsSalt.day == day)).one()
+
+
+def forget_old_salts(s: Session, *, today: date) -> int:
+    """Delete the salts older than `SALT_DAYS`; returns how many went."""
+    gone = s.exec(delete(AnalyticsSalt).where(col(AnalyticsSalt.day) <= today - timedelta(days=SALT_DAYS)))
+    return gone.rowcount
+
+
+def visitor_key(salt: bytes, shop_id: int, visitor_id: str) -> str:
+    """The visitor's pseudonym in one shop for the salt's day (never shown to anyone)."""
+    return hmac.new(salt, f"{shop_id}:{visitor_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def device_class(user_agent: str | None) -> str | None:
@@ -155,7 +196,9 @@ def record_event(
     `checkout` takes the order just started (`order_reference`) and records one
     event per product in it; the others take `product_ids`. Unknown products are
     skipped, and so are a seller's own products (their previews are not interest).
-    Recording the same checkout twice keeps one event per product.
+    Recording the same checkout twice keeps one event per product. Every event
+    carries the visitor's key for the day (`visitor_key`), the checkout's too: the
+    purchase copies it from there, so the funnel follows the visitor to the sale.
     """
     if kind not in VISITOR_EVENT_KINDS:
         raise ValidationError(f"{kind!r} is not an event a page can record.")
@@ -177,6 +220,7 @@ def record_event(
             rows = s.exec(select(Product.id, Product.shop_id).where(col(Product.id).in_(wanted))).all()
             shop_of = dict(rows)
             targets = [(shop_of[pid], pid, None, None) for pid in wanted if pid in shop_of]
+    salt = day_salt(s, now.date()) if visit.visitor_id and targets else b""
     kept = 0
     for shop_id, product_id, order_id, line_id in targets:
         if actor.shop_id is not None and actor.shop_id == shop_id:
@@ -184,6 +228,9 @@ def record_event(
         dedupe = f"checkout:{line_id}" if line_id is not None else None
         if dedupe and s.exec(select(AnalyticsEvent.id).where(AnalyticsEvent.dedupe_key == dedupe)).first():
             continue
+        key = visitor_key(salt, shop_id, visit.visitor_id) if visit.visitor_id else None
+        if key and line_id is not None:
+            _key_purchase(s, line_id, key)
         add_event(
             s,
             AnalyticsEvent(
@@ -191,8 +238,7 @@ def record_event(
                 occurred_at=now,
                 shop_id=shop_id,
                 product_id=product_id,
-                # An order names a person: its events keep where the visit came from, not the visitor id.
-                visitor_id=None if order_id is not None else visit.visitor_id,
+                visitor_key=key,
                 referrer_host=visit.referrer_host,
                 utm_source=visit.utm_source,
                 utm_medium=visit.utm_medium,
@@ -208,8 +254,24 @@ def record_event(
     return kept
 
 
+def _key_purchase(s: Session, line_id: int, key: str) -> None:
+    """A free order is paid, and its purchase counted, before the page records its checkout:
+    the purchase gets the checkout's visitor key then, and its day is rolled up again."""
+    purchase = s.exec(
+        select(AnalyticsEvent.shop_id, AnalyticsEvent.occurred_at).where(
+            AnalyticsEvent.dedupe_key == f"purchase:{line_id}", col(AnalyticsEvent.visitor_key).is_(None)
+        )
+    ).first()
+    if purchase is None:
+        return
+    s.exec(
+        update(AnalyticsEvent).where(col(AnalyticsEvent.dedupe_key) == f"purchase:{line_id}").values(visitor_key=key)
+    )
+    mark_pending(s, *purchase)
+
+
 def record_download(s: Session, file_id: int, user_agent: str | None) -> None:
-    """A buyer's counted download of one file. A signed-in buyer, so no visitor id: only the device."""
+    """A buyer's counted download of one file. A signed-in buyer, so no visitor key: only the device."""
     device = device_class(user_agent)
     row = s.exec(
         select(Product.id, Product.shop_id)

@@ -5,6 +5,10 @@ Definitions (shown on the page too):
   shop's currency (card fees are not deducted; payouts show those);
 - orders: distinct paid orders with something from the shop; units: items sold;
 - conversion rate: items bought / product page views;
+- the funnel: visitors who reached each step (viewed a product, added to cart, started a
+  checkout or claimed something free, bought), a visitor who bought having reached every
+  step before; counted per day (a visitor's key changes daily), so a visitor of two days
+  counts twice. Each step shows its share of the first step and of the step before;
 - average order value: sales net of tax before commission / orders;
 - refund rate: orders with a refund in the period / orders in the period.
 Days are UTC days. Chart values are major units as floats, for drawing only.
@@ -16,18 +20,28 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from babel.dates import format_interval, format_skeleton, format_time
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from commerce.actor import Actor, require_shop
 from commerce.analytics.rollups import day_start
 from commerce.errors import ValidationError
+from commerce.i18n import bo_gettext, bo_N_, bo_ngettext, format_locale, format_number
 from commerce.kit.time import utcnow
 from commerce.models import DimensionRollup, Product, ProductRollup, Shop, ShopRollup
 from commerce.money import Money, format_money
 from commerce.reviews.stats import rating_stats
 
-RANGES = {"today": "Today", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days", "custom": "Custom range"}
+# Shown with bo_gettext (the seller's language).
+RANGES = {
+    "today": bo_N_("Today"),
+    "7d": bo_N_("Last 7 days"),
+    "30d": bo_N_("Last 30 days"),
+    "90d": bo_N_("Last 90 days"),
+    "custom": bo_N_("Custom range"),
+}
 RANGE_DAYS = {"today": 1, "7d": 7, "30d": 30, "90d": 90}
 MAX_RANGE_DAYS = 366
 TOP_ROWS = 10
@@ -56,8 +70,10 @@ class SeriesPoint:
 @dataclass(frozen=True)
 class FunnelStep:
     label: str
-    count: int
-    share_label: str  # of product views
+    count: int  # visitors who reached this step
+    count_label: str
+    share_label: str  # of the visitors who viewed a product
+    step_label: str  # of the visitors who reached the step before ("—" for the first step)
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,8 @@ class DashboardView:
     start: date
     end: date
     period_label: str
+    # "$38.00 revenue from 2 orders · Last 30 days", in the seller's language.
+    revenue_summary: str
     hourly: bool
     has_any_data: bool
     revenue: int
@@ -119,6 +137,13 @@ class _Sums:
     gross: int = 0
     revenue: int = 0
     refunds: int = 0
+    reached_view: int = 0
+    reached_cart: int = 0
+    reached_checkout: int = 0
+    reached_purchase: int = 0
+
+
+FUNNEL_LABELS = (bo_N_("Viewed a product"), bo_N_("Added to cart"), bo_N_("Started checkout"), bo_N_("Bought"))
 
 
 def period_for(range_key: str, *, today: date, custom_start: str = "", custom_end: str = "") -> tuple[date, date]:
@@ -151,6 +176,10 @@ def _sums(s: Session, shop_id: int, start: date, end: date) -> _Sums:
             func.coalesce(func.sum(ShopRollup.gross), 0),
             func.coalesce(func.sum(ShopRollup.revenue), 0),
             func.coalesce(func.sum(ShopRollup.refunds), 0),
+            func.coalesce(func.sum(ShopRollup.reached_view), 0),
+            func.coalesce(func.sum(ShopRollup.reached_cart), 0),
+            func.coalesce(func.sum(ShopRollup.reached_checkout), 0),
+            func.coalesce(func.sum(ShopRollup.reached_purchase), 0),
         ).where(
             ShopRollup.shop_id == shop_id,
             ShopRollup.granularity == "day",
@@ -166,26 +195,33 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return "—" if value is None else format_percent(value, "#,##0.0%", locale=format_locale())
+
+
+def _signed(number: float, pattern: str) -> str:
+    """A change with its sign, in the seller's digits and separators: "+5.0", "-12"."""
+    return format_decimal(number, f"+{pattern};-{pattern}", locale=format_locale())
 
 
 def _change(
     current: float | None, previous: float | None, *, points: bool, up_is_good: bool = True
 ) -> tuple[str, str, str]:
     if current is None or previous is None:
-        return "no earlier data", "none", "neutral"
+        return bo_gettext("no earlier data"), "none", "neutral"
     if points:
         delta = (current - previous) * 100
-        label = f"{delta:+.1f} pts"
+        # Percentage points: the difference between two rates.
+        label = bo_gettext("{delta} pts", delta=_signed(delta, "#,##0.0"))
     elif previous == 0:
         if current == 0:
-            return "no change", "flat", "neutral"
-        return "new", "up" if current > 0 else "down", "good" if (current > 0) == up_is_good else "bad"
+            return bo_gettext("no change"), "flat", "neutral"
+        direction = "up" if current > 0 else "down"
+        return bo_gettext("new"), direction, "good" if (current > 0) == up_is_good else "bad"
     else:
         delta = (current - previous) / abs(previous) * 100
-        label = f"{delta:+.0f}%"
+        label = format_percent(delta / 100, "+#,##0%;-#,##0%", locale=format_locale())
     if abs(delta) < 0.05:
-        return "no change", "flat", "neutral"
+        return bo_gettext("no change"), "flat", "neutral"
     direction = "up" if delta > 0 else "down"
     return label, direction, "good" if (delta > 0) == up_is_good else "bad"
 
@@ -198,22 +234,22 @@ def _cards(current: _Sums, previous: _Sums, currency: str, compare: bool) -> lis
         return None if sums.orders == 0 else round(sums.gross / sums.orders)
 
     metrics = [
-        ("revenue", "Revenue", money(current.revenue), current.revenue, previous.revenue, False, True),
-        ("orders", "Orders", f"{current.orders:,}", current.orders, previous.orders, False, True),
-        ("units", "Items sold", f"{current.units:,}", current.units, previous.units, False, True),
+        ("revenue", bo_gettext("Revenue"), money(current.revenue), current.revenue, previous.revenue, False, True),
+        ("orders", bo_gettext("Orders"), format_number(current.orders), current.orders, previous.orders, False, True),
+        ("units", bo_gettext("Items sold"), format_number(current.units), current.units, previous.units, False, True),
         (
             "conversion",
-            "Conversion rate",
+            bo_gettext("Conversion rate"),
             _percent(_ratio(current.units, current.views)),
             _ratio(current.units, current.views),
             _ratio(previous.units, previous.views),
             True,
             True,
         ),
-        ("aov", "Average order value", money(aov(current)), aov(current), aov(previous), False, True),
+        ("aov", bo_gettext("Average order value"), money(aov(current)), aov(current), aov(previous), False, True),
         (
             "refund_rate",
-            "Refund rate",
+            bo_gettext("Refund rate"),
             _percent(_ratio(current.refunds, current.orders)),
             _ratio(current.refunds, current.orders),
             _ratio(previous.refunds, previous.orders),
@@ -226,10 +262,33 @@ def _cards(current: _Sums, previous: _Sums, currency: str, compare: bool) -> lis
         change = (
             _change(now_value, before_value, points=points, up_is_good=up_is_good)
             if compare
-            else ("no earlier data", "none", "neutral")
+            else (bo_gettext("no earlier data"), "none", "neutral")
         )
         cards.append(Card(key, label, value_label, *change))
     return cards
+
+
+def _funnel(sums: _Sums) -> list[FunnelStep]:
+    counts = [sums.reached_view, sums.reached_cart, sums.reached_checkout, sums.reached_purchase]
+    return [
+        FunnelStep(
+            label=bo_gettext(label),
+            count=count,
+            count_label=format_number(count),
+            share_label=_percent(_ratio(count, counts[0])),
+            step_label="—" if index == 0 else _percent(_ratio(count, counts[index - 1])),
+        )
+        for index, (label, count) in enumerate(zip(FUNNEL_LABELS, counts, strict=True))
+    ]
+
+
+def _day_label(moment: datetime) -> str:
+    """A chart's day in the seller's language: "Dec 3", "3. Dez.", "12月3日"."""
+    return format_skeleton("MMMd", moment, locale=format_locale())
+
+
+def _hour_label(moment: datetime) -> str:
+    return format_time(moment, "HH:mm", locale=format_locale())
 
 
 def _series(
@@ -247,10 +306,10 @@ def _series(
     found = {bucket: (revenue, orders) for bucket, revenue, orders in rows}
     if hourly:
         buckets = [day_start(start) + timedelta(hours=h) for h in range(24) if start < now.date() or h <= now.hour]
-        label = "{:%H:00}".format
+        label = _hour_label
     else:
         buckets = [day_start(start + timedelta(days=d)) for d in range((end - start).days + 1)]
-        label = "{:%d %b}".format
+        label = _day_label
     points = []
     for bucket in buckets:
         revenue, orders = found.get(bucket, (0, 0))
@@ -356,29 +415,32 @@ def dashboard(
     compare = first_day is not None and first_day <= day_start(previous_end)
     hourly = start == end and end >= now.date() - timedelta(days=1)
     dimensions = _dimensions(s, shop_id, start, end, shop.currency)
-    views = current.views
-    funnel = [
-        FunnelStep(label, count, _percent(_ratio(count, views)) if views else "—")
-        for label, count in (
-            ("Product views", views),
-            ("Added to cart", current.add_to_cart),
-            ("Checkout started", current.checkouts),
-            ("Purchased", current.units),
-        )
-    ]
-    label = RANGES.get(range_key, "") if range_key != "custom" else f"{start:%d %b %Y} – {end:%d %b %Y}"
+    funnel = _funnel(current)
+    label = (
+        bo_gettext(RANGES[range_key])
+        if range_key in RANGES and range_key != "custom"
+        else format_interval(start, end, "yMMMd", locale=format_locale())
+    )
+    series = _series(s, shop_id, start, end, shop.currency, hourly, now)
     return DashboardView(
         currency=shop.currency,
         range_key=range_key,
         start=start,
         end=end,
         period_label=label,
+        revenue_summary=bo_ngettext(
+            "{revenue} revenue from {count} order · {period}",
+            "{revenue} revenue from {count} orders · {period}",
+            sum(point.orders for point in series),
+            revenue=format_money(Money(current.revenue, shop.currency)),
+            period=label,
+        ),
         hourly=hourly,
         has_any_data=first_day is not None,
         revenue=current.revenue,
         revenue_label=format_money(Money(current.revenue, shop.currency)),
         cards=_cards(current, previous, shop.currency, compare),
-        series=_series(s, shop_id, start, end, shop.currency, hourly, now),
+        series=series,
         funnel=funnel,
         products=_products(s, shop_id, start, end, shop.currency),
         referrers=dimensions.get("referrer", []),

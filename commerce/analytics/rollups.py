@@ -4,6 +4,11 @@ Recording an event marks its shop day as pending (`capture.mark_pending`, with a
 version that grows with every event). `roll_up_pending` recomputes every pending
 day from scratch, so running it twice, or after a crash half-way, gives the
 same tables; it clears a mark only if no event arrived while it worked.
+
+The funnel is counted per day as distinct visitors (their day's `visitor_key`) who
+reached each step, reaching meaning an event of that step or of a later one, so a
+step never counts more visitors than the one before it. An event without a key (a
+visitor without the cookie) is one visitor of its own, an order's events one visitor.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, distinct, func
+from sqlalchemy import String, case, cast, delete, distinct, func, literal
 from sqlmodel import Session, col, select
 
+from commerce.analytics.capture import forget_old_salts
 from commerce.kit.time import utcnow
 from commerce.models import (
     AnalyticsEvent,
@@ -28,6 +34,8 @@ from commerce.models import (
 # Hourly rows exist for today and yesterday (the "today" chart, and a day that just ended).
 HOURLY_DAYS = 2
 _COUNTED = {"view": "views", "add_to_cart": "add_to_cart", "checkout": "checkouts", "download": "downloads"}
+# The funnel's steps in order (a free claim is a checkout and a purchase too).
+FUNNEL = ("view", "add_to_cart", "checkout", "purchase")
 
 
 def day_start(day: date) -> datetime:
@@ -84,7 +92,7 @@ def _aggregate(s: Session, shop_id: int, start: datetime, group_by=None) -> dict
     measures = (
         e.kind,
         func.count(),
-        func.count(distinct(col(e.visitor_id))),
+        func.count(distinct(col(e.visitor_key))),
         func.count(distinct(col(e.order_id))),
         func.coalesce(func.sum(e.units), 0),
         func.coalesce(func.sum(e.revenue), 0),
@@ -104,6 +112,36 @@ def _aggregate(s: Session, shop_id: int, start: datetime, group_by=None) -> dict
     return totals
 
 
+def _funnel(s: Session, shop_id: int, start: datetime) -> list[int]:
+    """Visitors who reached each step of `FUNNEL` on the day from `start`: each visitor's
+    furthest step is found first, then a step counts everyone whose furthest is there or later."""
+    e = AnalyticsEvent
+    who = func.coalesce(
+        e.visitor_key,
+        case(
+            (col(e.order_id).is_not(None), literal("order:").concat(cast(e.order_id, String))),
+            else_=literal("event:").concat(cast(e.id, String)),
+        ),
+    )
+    step = case({kind: rank for rank, kind in enumerate(FUNNEL, 1)}, value=e.kind)
+    furthest = (
+        select(who.label("who"), func.max(step).label("furthest"))
+        .where(
+            e.shop_id == shop_id,
+            e.occurred_at >= start,
+            e.occurred_at < start + timedelta(days=1),
+            col(e.kind).in_(FUNNEL),
+        )
+        .group_by(who)
+        .subquery()
+    )
+    ended = dict(s.exec(select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)).all())
+    return [
+        sum(int(ended.get(rank, 0)) for rank in range(reached, len(FUNNEL) + 1))
+        for reached in range(1, len(FUNNEL) + 1)
+    ]
+
+
 def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = None) -> None:
     """Replace the shop's rollups for `day` with totals recomputed from its events."""
     now = now or utcnow()
@@ -112,6 +150,7 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
     if shop is None:
         return
     whole = _aggregate(s, shop_id, start).get(None, _Totals())
+    funnel = _funnel(s, shop_id, start)
     with_hours = day >= now.date() - timedelta(days=HOURLY_DAYS - 1)
     hours = _aggregate(s, shop_id, start, _hour_of(s)) if with_hours else {}
     products = _aggregate(s, shop_id, start, AnalyticsEvent.product_id)
@@ -138,7 +177,7 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
     s.exec(delete(ProductRollup).where(col(ProductRollup.shop_id) == shop_id, col(ProductRollup.day) == day))
     s.exec(delete(DimensionRollup).where(col(DimensionRollup.shop_id) == shop_id, col(DimensionRollup.day) == day))
 
-    def shop_row(granularity: str, bucket: datetime, totals: _Totals) -> ShopRollup:
+    def shop_row(granularity: str, bucket: datetime, totals: _Totals, reached=(0, 0, 0, 0)) -> ShopRollup:
         return ShopRollup(
             shop_id=shop_id,
             granularity=granularity,
@@ -155,10 +194,14 @@ def roll_up_day(s: Session, shop_id: int, day: date, *, now: datetime | None = N
             refunds=totals.refunds,
             refunded=totals.refunded,
             downloads=totals.downloads,
+            reached_view=reached[0],
+            reached_cart=reached[1],
+            reached_checkout=reached[2],
+            reached_purchase=reached[3],
             computed_at=now,
         )
 
-    s.add(shop_row("day", start, whole))
+    s.add(shop_row("day", start, whole, funnel))
     for hour, totals in hours.items():
         s.add(shop_row("hour", start + timedelta(hours=int(hour)), totals))
     for product_id, totals in products.items():
@@ -236,9 +279,10 @@ def roll_up_pending(s: Session, *, limit: int = 500, now: datetime | None = None
 def purge(s: Session, *, retention_days: int, now: datetime | None = None) -> tuple[int, int]:
     """Delete visitor events older than `retention_days` and hourly rows past their use.
 
-    Purchase and refund events stay: they derive from the ledger, name no visitor,
-    and later refunds of old orders are measured against them. Returns
-    (events deleted, hourly rows deleted).
+    Purchase and refund events stay: they derive from the ledger, and later refunds of
+    old orders are measured against them (a purchase's visitor key names nobody once its
+    day's salt is gone). Salts past their two days go too. Returns (events deleted,
+    hourly rows deleted).
     """
     if retention_days < HOURLY_DAYS:
         raise ValueError(f"analytics events must be kept at least {HOURLY_DAYS} days")
@@ -255,5 +299,6 @@ def purge(s: Session, *, retention_days: int, now: datetime | None = None) -> tu
             col(ShopRollup.bucket) < day_start(now.date() - timedelta(days=HOURLY_DAYS - 1)),
         )
     )
+    forget_old_salts(s, today=now.date())
     s.flush()
     return events.rowcount, hourly.rowcount

@@ -88,6 +88,8 @@ def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> int:
                 occurred_at=when,
                 shop_id=line.shop_id,
                 product_id=line.product_id,
+                # The visitor's key of the checkout's day: the funnel counts this sale as theirs.
+                visitor_key=source.visitor_key if source else None,
                 referrer_host=source.referrer_host if source else None,
                 utm_source=source.utm_source if source else None,
                 utm_medium=source.utm_medium if source else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from commerce.errors import ValidationError
+from commerce.i18n import bo_N_
 
 
 class Resource(StrEnum):
@@ -25,13 +26,14 @@ class Access(StrEnum):
     WRITE = "write"
 
 
+# English msgids of the backoffice catalog (the studio shows them with bt()).
 RESOURCE_LABELS = {
-    Resource.PRODUCTS: "Products and files",
-    Resource.ORDERS: "Orders, sales and refunds",
-    Resource.CUSTOMERS: "Customers",
-    Resource.LICENSE_KEYS: "License keys",
-    Resource.DISCOUNT_CODES: "Discount codes",
-    Resource.WEBHOOKS: "Webhooks",
+    Resource.PRODUCTS: bo_N_("Products and files"),
+    Resource.ORDERS: bo_N_("Orders, sales and refunds"),
+    Resource.CUSTOMERS: bo_N_("Customers"),
+    Resource.LICENSE_KEYS: bo_N_("License keys"),
+    Resource.DISCOUNT_CODES: bo_N_("Discount codes"),
+    Resource.WEBHOOKS: bo_N_("Webhooks"),
 }
 # Customers are read-only: nothing in the API changes a buyer.
 WRITABLE = frozenset(resource for resource in Resource if resource != Resource.CUSTOMERS)

@@ -15,6 +15,7 @@ from commerce.actor import Actor
 from commerce.catalog.access import actor_shop
 from commerce.catalog.bundles import BundleItemView, bundle_contents
 from commerce.catalog.text import render_markdown, without_leading_title
+from commerce.catalog.translations import short_texts_for, texts_for
 from commerce.catalog.views import (
     FileView,
     ImageView,
@@ -30,8 +31,8 @@ from commerce.catalog.views import (
 )
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound
+from commerce.i18n import bo_ngettext, format_date
 from commerce.kit.pagination import Page, make_page, page_bounds
-from commerce.kit.time import day_label
 from commerce.links import category_url, media_url, product_url, shop_url
 from commerce.models import (
     Category,
@@ -83,35 +84,40 @@ def _newest_first(query):
     return query.order_by(col(Product.published_at).desc(), col(Product.id).desc())
 
 
-def _cards(rows) -> list[ProductCardView]:
-    return [
-        ProductCardView(
-            id=product.id,
-            title=product.title,
-            summary=product.summary,
-            shop_name=shop.name,
-            shop_slug=shop.slug,
-            slug=product.slug,
-            url=product_url(shop.slug, product.slug),
-            price_label=price_label(product.pricing, product.price_amount, product.currency),
-            cover_url=media_url(product.cover_key),
-            category_name=category.name if category else "",
+def _cards(s: Session, rows, lang: str | None) -> list[ProductCardView]:
+    """Cards of (product, shop, category) rows, in the seller's translation into `lang` where one exists."""
+    translated = short_texts_for(s, [saved_id(product) for product, _, _ in rows], lang)
+    cards = []
+    for product, shop, category in rows:
+        title, summary = translated.get(saved_id(product), (product.title, ""))
+        cards.append(
+            ProductCardView(
+                id=saved_id(product),
+                title=title,
+                summary=summary or product.summary,
+                shop_name=shop.name,
+                shop_slug=shop.slug,
+                slug=product.slug,
+                url=product_url(shop.slug, product.slug),
+                price_label=price_label(product.pricing, product.price_amount, product.currency),
+                cover_url=media_url(product.cover_key),
+                category_name=category.name if category else "",
+            )
         )
-        for product, shop, category in rows
-    ]
+    return cards
 
 
-def _card_page(s: Session, condition, page: int, per_page: int) -> Page:
+def _card_page(s: Session, condition, page: int, per_page: int, lang: str | None) -> Page:
     page, per_page = page_bounds(page, per_page)
     total = s.exec(_count_query().where(condition)).one()
     rows = s.exec(_newest_first(_card_query().where(condition)).offset((page - 1) * per_page).limit(per_page)).all()
-    return make_page(_cards(rows), page, per_page, total)
+    return make_page(_cards(s, rows, lang), page, per_page, total)
 
 
-def list_home_products(s: Session, *, limit: int = 24) -> list[ProductCardView]:
+def list_home_products(s: Session, *, limit: int = 24, lang: str | None = None) -> list[ProductCardView]:
     """Newest products buyers can see."""
     rows = s.exec(_newest_first(_card_query()).limit(max(1, min(limit, 100)))).all()
-    return _cards(rows)
+    return _cards(s, rows, lang)
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ def _visible_counts_by_top_category(s: Session) -> dict[int, int]:
     return counts
 
 
-def home_page(s: Session, *, page: int = 1, per_page: int = 24) -> HomeView:
+def home_page(s: Session, *, page: int = 1, per_page: int = 24, lang: str | None = None) -> HomeView:
     counts = _visible_counts_by_top_category(s)
     tops = s.exec(
         select(Category).where(col(Category.parent_id).is_(None)).order_by(col(Category.position), col(Category.id))
@@ -157,7 +163,7 @@ def home_page(s: Session, *, page: int = 1, per_page: int = 24) -> HomeView:
         for c in tops
         if counts.get(saved_id(c))
     ][:HOME_CATEGORY_LIMIT]
-    return HomeView(newest=_card_page(s, true(), page, per_page), categories=categories)
+    return HomeView(newest=_card_page(s, true(), page, per_page, lang), categories=categories)
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,9 @@ class CategoryPageView:
     meta_description: str
 
 
-def category_page(s: Session, slug: str, *, page: int = 1, per_page: int = 24) -> CategoryPageView:
+def category_page(
+    s: Session, slug: str, *, page: int = 1, per_page: int = 24, lang: str | None = None
+) -> CategoryPageView:
     """A category's visible products, including those of its sub-categories."""
     category = s.exec(select(Category).where(Category.slug == slug)).first()
     if category is None:
@@ -191,7 +199,7 @@ def category_page(s: Session, slug: str, *, page: int = 1, per_page: int = 24) -
     )
     parent = s.get(Category, category.parent_id) if category.parent_id else None
     ids = [category.id, *(c.id for c in children)]
-    products = _card_page(s, col(Product.category_id).in_(ids), page, per_page)
+    products = _card_page(s, col(Product.category_id).in_(ids), page, per_page, lang)
     return CategoryPageView(
         slug=category.slug,
         name=category.name,
@@ -221,13 +229,15 @@ SHOP_UNAVAILABLE = "This shop is unavailable at the moment."
 PRODUCT_OF_UNAVAILABLE_SHOP = "This product is unavailable at the moment: its shop is unavailable."
 
 
-def shop_page(s: Session, shop_slug: str, *, page: int = 1, per_page: int = 24) -> ShopPageView:
+def shop_page(
+    s: Session, shop_slug: str, *, page: int = 1, per_page: int = 24, lang: str | None = None
+) -> ShopPageView:
     shop = s.exec(select(Shop).where(Shop.slug == shop_slug)).first()
     if shop is None:
         raise NotFound("This shop does not exist.")
     if shop.suspended_at is not None:
         raise ShopUnavailable(SHOP_UNAVAILABLE)
-    products = _card_page(s, Product.shop_id == shop.id, page, per_page)
+    products = _card_page(s, Product.shop_id == shop.id, page, per_page, lang)
     return ShopPageView(
         slug=shop.slug,
         name=shop.name,
@@ -239,8 +249,18 @@ def shop_page(s: Session, shop_slug: str, *, page: int = 1, per_page: int = 24) 
 
 
 @dataclass(frozen=True)
+class OriginalTexts:
+    """The product's own texts, kept beside a translation so "Show original" needs no trip."""
+
+    title: str
+    summary: str
+    description_html: str
+
+
+@dataclass(frozen=True)
 class ProductPageView:
     id: int
+    # In the seller's translation into the buyer's language where there is one.
     title: str
     summary: str
     description_html: str
@@ -273,6 +293,9 @@ class ProductPageView:
     og_image_path: str
     # A bundle's other products, granted with it (empty for a plain product).
     bundle_items: list[BundleItemView]
+    # The language of the translation shown ("" for the original), and then the original.
+    lang: str = ""
+    original: OriginalTexts | None = None
 
 
 def _clip(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
@@ -296,8 +319,15 @@ def status_label(status: ProductStatus, moderation_status: ModerationStatus) -> 
     }[moderation_status]
 
 
-def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None) -> ProductPageView:
-    """A product as buyers see it. Its seller (and admins) may preview it before it is live."""
+def _description_html(description: str, title: str) -> str:
+    return render_markdown(without_leading_title(description, title))
+
+
+def product_page(
+    s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None, lang: str | None = None
+) -> ProductPageView:
+    """A product as buyers see it, in the seller's translation into `lang` where there is one.
+    Its seller (and admins) may preview it before it is live."""
     row = s.exec(
         select(Product, Shop, visible_to_buyers())
         .join(Shop, col(Shop.id) == col(Product.shop_id))
@@ -316,12 +346,13 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         product_versions(s, saved_id(product), released_only=True) if delivers_files(product.delivery_kind) else []
     )
     latest = versions[0] if versions else None
-    description_text = _MARKDOWN_NOISE.sub(" ", product.description)
+    texts = texts_for(s, product, lang)
+    description_text = _MARKDOWN_NOISE.sub(" ", texts.description)
     return ProductPageView(
         id=saved_id(product),
-        title=product.title,
-        summary=product.summary,
-        description_html=render_markdown(without_leading_title(product.description, product.title)),
+        title=texts.title,
+        summary=texts.summary,
+        description_html=_description_html(texts.description, texts.title),
         url=product_url(shop.slug, product.slug),
         shop_name=shop.name,
         shop_slug=shop.slug,
@@ -347,9 +378,17 @@ def product_page(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         sold_out=is_sold_out(s, product),
         is_preview=not live,
         status_label=status_label(product.status, product.moderation_status),
-        meta_description=_clip(product.summary or description_text) or product.title,
+        meta_description=_clip(texts.summary or description_text) or texts.title,
         og_image_path=cover.url_1600 if cover else "",
         bundle_items=bundle_contents(s, saved_id(product)),
+        lang=texts.lang,
+        original=OriginalTexts(
+            title=product.title,
+            summary=product.summary,
+            description_html=_description_html(product.description, product.title),
+        )
+        if texts.translated
+        else None,
     )
 
 
@@ -375,6 +414,7 @@ class SellerProductRow:
     public_url: str
     updated_at_label: str
     sales_count: int
+    sales_label: str = ""  # "3 sales", in the seller's language
 
 
 def _sales_counts(s: Session, product_ids: list[int]) -> dict[int, int]:
@@ -453,8 +493,9 @@ def list_seller_products(
             price_label=price_label(p.pricing, p.price_amount, p.currency),
             cover_url=media_url(p.cover_key),
             public_url=product_url(shop.slug, p.slug),
-            updated_at_label=day_label(p.updated_at),
+            updated_at_label=format_date(p.updated_at),
             sales_count=sales.get(saved_id(p), 0),
+            sales_label=bo_ngettext("{count} sale", "{count} sales", sales.get(saved_id(p), 0)),
         )
         for p in rows
     ]

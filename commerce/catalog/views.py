@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from commerce.catalog.languages import language_options
 from commerce.catalog.text import render_markdown
+from commerce.catalog.viewable import view_kind
 from commerce.catalog.visibility import is_visible_to_buyers
 from commerce.links import media_url, product_url
 from commerce.models import (
@@ -27,8 +29,10 @@ from commerce.models import (
     ProductImage,
     ProductStatus,
     ProductTag,
+    ProductTranslation,
     ProductVersion,
     Shop,
+    TranslationLanguage,
     saved_id,
 )
 from commerce.money import Money, format_money
@@ -106,7 +110,10 @@ class FileView:
     size_label: str
     content_type: str
     sha256: str
-    stamp_pdf: bool
+    # The seller chose this file alone to be viewed in the browser only (the product may also say so).
+    online_only: bool
+    # "pdf", "audio" or "video" when a browser can show it, else "" (it can only be downloaded).
+    view_kind: str
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,8 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
                 size_label=format_size(row.size_bytes),
                 content_type=row.content_type,
                 sha256=row.sha256,
-                stamp_pdf=row.stamp_pdf,
+                online_only=row.online_only,
+                view_kind=view_kind(row.content_type) or "",
             )
         )
     return [
@@ -305,6 +313,44 @@ def category_options(s: Session) -> list[CategoryOption]:
 
 
 @dataclass(frozen=True)
+class TranslationView:
+    """One language of the editor's translations: what the seller saved in it, if anything."""
+
+    lang: str
+    language: str  # its own name for itself: "Deutsch"
+    dir: str  # "rtl" for Arabic: the direction its fields are typed in
+    saved: bool
+    title: str
+    summary: str
+    description: str
+    updated_at: datetime | None
+
+
+def product_translations(s: Session, product_id: int) -> list[TranslationView]:
+    """Every language a product may be translated into, with its saved translation or empty."""
+    rows = {
+        row.lang: row
+        for row in s.exec(select(ProductTranslation).where(ProductTranslation.product_id == product_id)).all()
+    }
+    views = []
+    for option in language_options():
+        row = rows.get(TranslationLanguage(option.code))
+        views.append(
+            TranslationView(
+                lang=option.code,
+                language=option.name,
+                dir=option.dir,
+                saved=row is not None,
+                title=row.title if row else "",
+                summary=row.summary if row else "",
+                description=row.description if row else "",
+                updated_at=row.updated_at if row else None,
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
 class ProductEditView:
     """Everything the seller studio's editor shows about one product."""
 
@@ -337,6 +383,8 @@ class ProductEditView:
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = field(default=None)
+    # One entry per language the seller may translate into, saved or not.
+    translations: list[TranslationView] = field(default_factory=list)
 
 
 def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditView:
@@ -373,4 +421,5 @@ def product_edit_view(s: Session, product: Product, shop: Shop) -> ProductEditVi
         created_at=product.created_at,
         updated_at=product.updated_at,
         published_at=product.published_at,
+        translations=product_translations(s, saved_id(product)),
     )

@@ -86,6 +86,7 @@ def refund_undeliverable(s: Session, fulfilment: Fulfilment, product: Product, r
         s,
         to=order.email,
         kind="delivery_failed",
+        language=order.language,
         idempotency_key=f"delivery-failed:{fulfilment.id}",
         display_name=buyer.display_name,
         product=product.title,

@@ -77,7 +77,8 @@ def current_backend() -> Backend:
     if _backend is None:
         from commerce.config import get_settings
 
-        configure_jobs(get_settings().redis_url)
+        settings = get_settings()
+        configure_jobs(settings.redis_url, broker_options=settings.job_broker_options)
     assert _backend is not None, "configure_jobs sets the backend"
     return _backend
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 
 from commerce.errors import ValidationError
+from commerce.i18n import gettext
 
 
 def normalise_email(email: str) -> str:
@@ -12,5 +13,5 @@ def normalise_email(email: str) -> str:
     try:
         checked = validate_email((email or "").strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError("Enter a valid email address, like name@example.com.", "email") from exc
+        raise ValidationError(gettext("Enter a valid email address, like name@example.com."), "email") from exc
     return checked.normalized.lower()

@@ -12,6 +12,7 @@ from commerce.models.accounts import (
 from commerce.models.analytics import (
     AnalyticsEvent,
     AnalyticsPendingRollup,
+    AnalyticsSalt,
     DimensionRollup,
     ProductRollup,
     ShopRollup,
@@ -28,6 +29,8 @@ from commerce.models.catalog import (
     ProductImage,
     ProductStatus,
     ProductTag,
+    ProductTranslation,
+    TranslationLanguage,
 )
 from commerce.models.delivery import (
     DeliveryPolicy,
@@ -37,6 +40,7 @@ from commerce.models.delivery import (
     FulfilmentDelivery,
     LibrarySeen,
     LibraryState,
+    Protection,
     StampedCopy,
     StampStatus,
 )
@@ -121,6 +125,7 @@ __all__ = [
     "NO_PASSWORD",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
+    "AnalyticsSalt",
     "ApiIdempotentRequest",
     "ApiKey",
     "AttemptOutcome",
@@ -180,6 +185,7 @@ __all__ = [
     "ProductRollup",
     "ProductStatus",
     "ProductTag",
+    "ProductTranslation",
     "ProductVersion",
     "Refund",
     "Report",
@@ -189,9 +195,11 @@ __all__ = [
     "ReviewVote",
     "Shop",
     "ShopRollup",
+    "Protection",
     "StampStatus",
     "StampedCopy",
     "TaxRate",
+    "TranslationLanguage",
     "User",
     "UserPreference",
     "UserRole",

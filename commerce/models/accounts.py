@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
+from commerce.i18n import Language
 from commerce.kit.time import utcnow
 from commerce.models.base import EnumString, UTCDateTime, one_of
 from commerce.models.sealed import Sealed
@@ -22,7 +23,7 @@ class UserRole(StrEnum):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
-    __table_args__ = (one_of("users", "role", UserRole),)
+    __table_args__ = (one_of("users", "role", UserRole), one_of("users", "language", Language))
 
     id: int | None = Field(default=None, primary_key=True)
     # Stored normalised (lower case, IDNA domain) so uniqueness means one person.
@@ -37,6 +38,9 @@ class User(SQLModel, table=True):
     # Set when the person erased their account: the row stays (orders, ledger and reviews
     # point at it) with a pseudonym for an email and nothing else about them.
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The language the person chose in the language menu (None: never chose; pages follow
+    # the browser); their emails go out in it.
+    language: Language | None = Field(default=None, sa_type=EnumString(Language, 5))
 
 
 class AuthSession(SQLModel, table=True):

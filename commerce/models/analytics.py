@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
@@ -16,9 +16,11 @@ from commerce.models.base import UTCDateTime
 class AnalyticsEvent(SQLModel, table=True):
     """One thing that happened in a shop.
 
-    `visitor_id` is a random id from a cookie, never linked to an account: events
-    carry no user id. Purchases and refunds carry the order they come from (for
-    distinct-order counts) and their amount in the shop's currency, net of commission.
+    `visitor_key` is a pseudonym of the visitor for this shop and this UTC day (an HMAC of
+    the visitor's random cookie id under the day's salt, `AnalyticsSalt`), never linked to
+    an account: events carry no user id, and the same visitor has another key the next day.
+    Purchases and refunds carry the order they come from (for distinct-order counts) and
+    their amount in the shop's currency, net of commission.
     """
 
     __tablename__ = "analytics_events"
@@ -29,7 +31,7 @@ class AnalyticsEvent(SQLModel, table=True):
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
     shop_id: int = Field(foreign_key="shops.id")
     product_id: int | None = Field(default=None, foreign_key="products.id")
-    visitor_id: str | None = Field(default=None, max_length=32)
+    visitor_key: str | None = Field(default=None, max_length=32)
     referrer_host: str | None = Field(default=None, max_length=255)
     utm_source: str | None = Field(default=None, max_length=100)
     utm_medium: str | None = Field(default=None, max_length=100)
@@ -57,6 +59,16 @@ class AnalyticsPendingRollup(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class AnalyticsSalt(SQLModel, table=True):
+    """The secret of one UTC day's visitor keys; deleted after two days, so a key can no
+    longer be computed from a cookie and two days' visitors cannot be matched."""
+
+    __tablename__ = "analytics_salts"
+
+    day: date = Field(primary_key=True)
+    salt: bytes = Field(sa_type=LargeBinary)
+
+
 class ShopRollup(SQLModel, table=True):
     """A shop's totals for one UTC day (granularity "day") or one hour of recent days ("hour")."""
 
@@ -79,6 +91,12 @@ class ShopRollup(SQLModel, table=True):
     refunds: int = 0
     refunded: int = 0
     downloads: int = 0
+    # The funnel (day rows only): distinct visitors who reached each step that day, where
+    # reaching a step means an event of that step or of a later one.
+    reached_view: int = 0
+    reached_cart: int = 0
+    reached_checkout: int = 0
+    reached_purchase: int = 0
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

@@ -37,6 +37,17 @@ class DeliveryKind(StrEnum):
     BOTH = "both"
 
 
+class TranslationLanguage(StrEnum):
+    """The languages a seller may translate a product's texts into. The product's own
+    texts are the original (English, or whatever language the seller wrote them in)."""
+
+    DE = "de"
+    FR = "fr"
+    ES = "es"
+    JA = "ja"
+    AR = "ar"
+
+
 class ImageRole(StrEnum):
     COVER = "cover"
     GALLERY = "gallery"
@@ -100,6 +111,28 @@ class ProductTag(SQLModel, table=True):
     product_id: int = Field(foreign_key="products.id", index=True)
     tag: str = Field(max_length=30, index=True)
     position: int = Field(default=0)
+
+
+class ProductTranslation(SQLModel, table=True):
+    """A seller's translation of a product's title, summary and description into one language.
+
+    Held to the same limits and cleaning as the original; an empty summary or description
+    shows the original's in its place.
+    """
+
+    __tablename__ = "product_translations"
+    __table_args__ = (
+        UniqueConstraint("product_id", "lang", name="uq_product_translations_product_lang"),
+        one_of("product_translations", "lang", TranslationLanguage),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    lang: TranslationLanguage = Field(sa_type=EnumString(TranslationLanguage, 8))
+    title: str = Field(max_length=120)
+    summary: str = Field(default="", max_length=280)
+    description: str = Field(default="")  # Markdown, rendered like the original's
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class ProductImage(SQLModel, table=True):

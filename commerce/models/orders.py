@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from commerce.i18n import Language
 from commerce.kit.time import utcnow
 from commerce.models.base import EnumString, UTCDateTime, one_of
 from commerce.models.sealed import Sealed
@@ -114,7 +115,7 @@ class ExchangeRate(SQLModel, table=True):
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
-    __table_args__ = (one_of("orders", "status", OrderStatus),)
+    __table_args__ = (one_of("orders", "status", OrderStatus), one_of("orders", "language", Language))
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=24, unique=True)
@@ -139,6 +140,8 @@ class Order(SQLModel, table=True):
     flagged_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # The language the buyer checked out in: the receipt and the order's other emails use it.
+    language: Language = Field(default=Language.EN, sa_type=EnumString(Language, 5))
 
 
 class OrderLine(SQLModel, table=True):

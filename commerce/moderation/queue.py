@@ -35,6 +35,7 @@ from commerce.models import (
     Product,
     ProductStatus,
     ProductTag,
+    ProductTranslation,
     Report,
     ReportStatus,
     ReportSubject,
@@ -194,6 +195,17 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         select(ProductTag.product_id, ProductTag.tag).where(col(ProductTag.product_id).in_(product_ids))
     ).all():
         tags[product_id].append(tag)
+    # Translations are checked with the original: a word banned in English is banned in any text.
+    translated: dict[int, list[str]] = defaultdict(list)
+    for product_id, title, summary, description in s.exec(
+        select(
+            ProductTranslation.product_id,
+            ProductTranslation.title,
+            ProductTranslation.summary,
+            ProductTranslation.description,
+        ).where(col(ProductTranslation.product_id).in_(product_ids))
+    ).all():
+        translated[product_id] += [title, summary, description]
     people_ids = {r.reporter_id for rs in (*product_reports.values(), *review_reports.values()) for r in rs}
     people_ids |= {review.buyer_id for review in reviews.values()}
     people = by_id(s.exec(select(User).where(col(User.id).in_(people_ids))).all()) if people_ids else {}
@@ -216,7 +228,9 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         edited = product_id in edited_ids
         flags = [
             f"Banned word: “{word}”."
-            for word in words.hits(product.title, product.summary, product.description, " ".join(tags[product_id]))
+            for word in words.hits(
+                product.title, product.summary, product.description, " ".join(tags[product_id]), *translated[product_id]
+            )
         ]
         flags += file_flags.get(product_id, [])
         since = product.updated_at if pending or edited else reports[-1].created_at

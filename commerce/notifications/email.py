@@ -79,9 +79,9 @@ class EmailSender(Protocol):
 email_sender: Slot[EmailSender] = Slot("email sender")
 
 
-def render_and_send(*, to: str, kind: str, **context: Any) -> None:
-    """Render `kind` from its template and send it now (the email job calls this)."""
-    subject, text, html = render_email(kind, **context)
+def render_and_send(*, to: str, kind: str, language: str | None = None, **context: Any) -> None:
+    """Render `kind` from its template in `language` and send it now (the email job calls this)."""
+    subject, text, html = render_email(kind, language=language, **context)
     email_sender().send(EmailMessage(to=to, subject=subject, text=text, html=html))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from commerce import i18n
 from commerce.money import Money, format_money
 
 SITE_NAME = "Marketplace"
@@ -63,30 +64,49 @@ _KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
     "payout_failed": (frozenset({"seller", "amount", "currency", "reason", "payouts_url"}), {}),
 }
 
+
+def E_(message: str) -> str:  # noqa: N802 (gettext's convention, a keyword of the emails catalog)
+    """Marks an email's text for the emails catalog; translated when the email is rendered."""
+    return message
+
+
+# English marked for the emails catalog; `{names}` are the context's values, `{amount}`
+# formatted as money in the email's currency.
 _SUBJECTS = {
-    "password_reset": "Reset your {{ site_name }} password",
-    "confirm_registration": "Confirm your email to finish signing up to {{ site_name }}",
-    "registration_attempt": "Someone tried to sign up to {{ site_name }} with your email",
-    "email_change_confirm": "Confirm your new email address for {{ site_name }}",
-    "email_changed": "The email address of your {{ site_name }} account was changed",
-    "email_change_taken": "Someone tried to move a {{ site_name }} account to your email",
-    "sign_in_unlock": "Sign in to {{ site_name }} from a new device",
-    "new_device_sign_in": "New sign-in to your {{ site_name }} account",
-    "welcome": "Welcome to {{ site_name }}, {{ display_name }}",
-    "receipt": "Your receipt for order {{ order_reference }}",
-    "access_link": "Your link to order {{ order_reference }}",
-    "sale_alert": "You made a sale: {{ product }} for {{ amount | money(currency) }}",
-    "product_update": "{{ product }} {{ version }} is available",
-    "refund_notice": "Refund of {{ amount | money(currency) }} for order {{ order_reference }}",
-    "delivery_failed": "We could not deliver {{ product }}: your payment is being refunded",
-    "product_rejected": "{{ product }} needs changes before it can be sold",
-    "webhook_endpoint_disabled": "Your webhook endpoint was turned off after failed deliveries",
-    "payout_paid": "Your payout of {{ amount | money(currency) }} is on its way to your bank",
-    "payout_failed": "Your payout of {{ amount | money(currency) }} failed",
+    "password_reset": E_("Reset your {site_name} password"),
+    "confirm_registration": E_("Confirm your email to finish signing up to {site_name}"),
+    "registration_attempt": E_("Someone tried to sign up to {site_name} with your email"),
+    "email_change_confirm": E_("Confirm your new email address for {site_name}"),
+    "email_changed": E_("The email address of your {site_name} account was changed"),
+    "email_change_taken": E_("Someone tried to move a {site_name} account to your email"),
+    "sign_in_unlock": E_("Sign in to {site_name} from a new device"),
+    "new_device_sign_in": E_("New sign-in to your {site_name} account"),
+    "welcome": E_("Welcome to {site_name}, {display_name}"),
+    "receipt": E_("Your receipt for order {order_reference}"),
+    "access_link": E_("Your link to order {order_reference}"),
+    "sale_alert": E_("You made a sale: {product} for {amount}"),
+    "product_update": E_("{product} {version} is available"),
+    "refund_notice": E_("Refund of {amount} for order {order_reference}"),
+    "delivery_failed": E_("We could not deliver {product}: your payment is being refunded"),
+    "product_rejected": E_("{product} needs changes before it can be sold"),
+    "webhook_endpoint_disabled": E_("Your webhook endpoint was turned off after failed deliveries"),
+    "payout_paid": E_("Your payout of {amount} is on its way to your bank"),
+    "payout_failed": E_("Your payout of {amount} failed"),
 }
+
+
+def _gettext(message: str) -> str:
+    return i18n.translations(i18n.current_language(), i18n.EMAILS).gettext(message)
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    return i18n.translations(i18n.current_language(), i18n.EMAILS).ngettext(singular, plural, count)
+
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    # {% trans %} blocks and _() in the templates, in the current language (render_email sets it).
+    extensions=["jinja2.ext.i18n"],
     # Only the HTML is escaped: the subject and text parts are not markup.
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
     undefined=StrictUndefined,
@@ -96,14 +116,16 @@ _env = Environment(
 )
 _env.filters["money"] = _money
 _env.globals["site_name"] = SITE_NAME
+_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
 def email_kinds() -> tuple[str, ...]:
     return tuple(_KINDS)
 
 
-def render_email(kind: str, **context: Any) -> tuple[str, str, str]:
-    """(subject, text, html) for one kind of email; raises on missing or unknown context."""
+def render_email(kind: str, language: str | None = None, **context: Any) -> tuple[str, str, str]:
+    """(subject, text, html) for one kind of email in `language` (the current one when None);
+    raises on missing or unknown context."""
     if kind not in _KINDS:
         raise ValueError(f"unknown email kind {kind!r}; known: {', '.join(_KINDS)}")
     required, optional = _KINDS[kind]
@@ -117,8 +139,21 @@ def render_email(kind: str, **context: Any) -> tuple[str, str, str]:
             problems.append(f"unexpected {', '.join(sorted(unexpected))}")
         raise TypeError(f"render_email({kind!r}): {'; '.join(problems)}")
     values = {**optional, **context}
-    # A newline in a name or title must not reach the Subject header.
-    subject = " ".join(_env.from_string(_SUBJECTS[kind]).render(values).split())
-    text = _env.get_template(f"{kind}.txt.j2").render(values, subject=subject)
-    html = _env.get_template(f"{kind}.html.j2").render(values, subject=subject)
+    with i18n.use_language(language or i18n.current_language()) as spoken:
+        shown = {**values, "site_name": SITE_NAME}
+        if "amount" in values and "currency" in values:
+            shown["amount"] = _money(values["amount"], values["currency"])
+        # A newline in a name or title must not reach the Subject header.
+        subject = " ".join(_gettext(_SUBJECTS[kind]).format_map(shown).split())
+        rtl = i18n.direction(spoken) == "rtl"
+        # `start`/`end`: the sides text begins and ends on (email clients ignore logical CSS).
+        extra = {
+            "subject": subject,
+            "lang": spoken,
+            "dir": i18n.direction(spoken),
+            "start": "right" if rtl else "left",
+            "end": "left" if rtl else "right",
+        }
+        text = _env.get_template(f"{kind}.txt.j2").render(values, **extra)
+        html = _env.get_template(f"{kind}.html.j2").render(values, **extra)
     return subject, text, html

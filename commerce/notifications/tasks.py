@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from commerce import i18n
 from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.jobs import claim_idempotency_key, enqueue_after_commit, job
 from commerce.kit.time import utcnow
 from commerce.links import absolute
-from commerce.models import PushSubscription
+from commerce.models import PushSubscription, User
 from commerce.notifications import preferences, push
 from commerce.notifications.channels import (
     DeliveryFailed,
@@ -28,14 +29,22 @@ log = logging.getLogger(__name__)
 
 
 @job(max_retries=5, min_backoff_ms=15_000, queue="email", priority=2)
-def send_email(to: str, kind: str, context: dict[str, Any], idempotency_key: str | None = None) -> None:
-    """Render and send one email, unless the recipient switched this kind off."""
+def send_email(
+    to: str, kind: str, context: dict[str, Any], idempotency_key: str | None = None, language: str = "en"
+) -> None:
+    """Render and send one email in `language`, unless the recipient switched this kind off."""
     with unit_of_work() as session:
-        deliver_email(session, to=to, kind=kind, context=context, idempotency_key=idempotency_key)
+        deliver_email(session, to=to, kind=kind, context=context, idempotency_key=idempotency_key, language=language)
 
 
 def deliver_email(
-    session: Session, *, to: str, kind: str, context: dict[str, Any], idempotency_key: str | None = None
+    session: Session,
+    *,
+    to: str,
+    kind: str,
+    context: dict[str, Any],
+    idempotency_key: str | None = None,
+    language: str = "en",
 ) -> bool:
     """The email job's work in `session`; True when sent.
 
@@ -49,19 +58,43 @@ def deliver_email(
     # With a key, the claim commits only if the send succeeded; a failed send leaves it for the retry.
     if idempotency_key is not None and not claim_idempotency_key(session, f"email:{idempotency_key}"):
         return False
-    render_and_send(to=to, kind=kind, **context)
+    render_and_send(to=to, kind=kind, language=language, **context)
     return True
 
 
-def enqueue_email(session: Session, *, to: str, kind: str, idempotency_key: str | None = None, **context: Any) -> None:
-    """Send `kind` to `to` once `session` commits.
+def enqueue_email(
+    session: Session,
+    *,
+    to: str,
+    kind: str,
+    idempotency_key: str | None = None,
+    language: str | None = None,
+    **context: Any,
+) -> None:
+    """Send `kind` to `to` once `session` commits, in `language` (an order's, for its emails),
+    else the language the recipient saved, else the current one (the page that caused it).
 
     Rendered once now as a check, so a bad address or a missing template value
     fails the request instead of a worker's retries.
     """
-    subject, text, html = render_email(kind, **context)
+    spoken = i18n.choose(language, _saved_language(session, to), i18n.current_language())
+    subject, text, html = render_email(kind, language=spoken, **context)
     EmailMessage(to=to, subject=subject, text=text, html=html)
-    enqueue_after_commit(session, send_email, to=to, kind=kind, context=context, idempotency_key=idempotency_key)
+    enqueue_after_commit(
+        session,
+        send_email,
+        to=to,
+        kind=kind,
+        context=context,
+        idempotency_key=idempotency_key,
+        language=spoken,
+    )
+
+
+def _saved_language(session: Session, email: str) -> str | None:
+    """The language the account with this email chose in the language menu, if any."""
+    chosen = session.exec(select(User.language).where(col(User.email) == email.strip().lower())).first()
+    return str(chosen) if chosen else None
 
 
 @job(max_retries=5, min_backoff_ms=15_000, queue="devices")

@@ -143,6 +143,12 @@ def backup(settings: Settings, dest: Path, *, now: Callable[[], datetime] = lamb
     if not database.is_file():
         raise BackupError(f"There is no database at {database} to back up.")
     made_at = now()
+    dest = dest.resolve()
+    if dest.is_relative_to(settings.data_dir.resolve()):
+        raise BackupError(
+            f"{dest} is inside the data folder {settings.data_dir}: keep backups elsewhere (each would "
+            "be copied into the next, and they share the disk that may fail)."
+        )
     if dest.is_dir():
         dest = dest / f"marketplace-backup-{made_at:%Y%m%dT%H%M%SZ}.tar.gz"
     if dest.exists():

@@ -194,6 +194,7 @@ def resend_access_link(s: Session, token: str, *, client_id: str) -> str:
         s,
         to=order.email,
         kind="access_link",
+        language=order.language,
         order_reference=order.reference,
         access_url=url,
         expires_minutes=int(ACCESS_LINK_LIFETIME.total_seconds() // 60),

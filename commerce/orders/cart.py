@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.queries import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import gettext
 from commerce.kit.time import utcnow
 from commerce.models import Cart, CartItem, PricingMode, Product, Shop, saved_id
 from commerce.money import Money, format_money, parse_major
@@ -87,7 +88,7 @@ def check_item(s: Session, product_id: int, amount_text: str | None = None) -> C
         .where(Product.id == product_id, visible_to_buyers())
     ).first()
     if product is None:
-        raise NotFound("This product is not available.")
+        raise NotFound(gettext("This product is not available."))
     if product.pricing != PricingMode.PWYW:
         return CartInput(saved_id(product), None)
     if amount_text is None or not str(amount_text).strip():
@@ -95,7 +96,9 @@ def check_item(s: Session, product_id: int, amount_text: str | None = None) -> C
     amount = parse_major(str(amount_text), product.currency).amount
     if amount < product.price_amount:
         minimum = format_money(Money(product.price_amount, product.currency))
-        raise ValidationError(f"Pay at least {minimum} for {product.title}.", field="amount")
+        raise ValidationError(
+            gettext("Pay at least {minimum} for {title}.", minimum=minimum, title=product.title), field="amount"
+        )
     return CartInput(saved_id(product), amount)
 
 
@@ -184,7 +187,7 @@ def add_item(
         position = next((i for i, entry in enumerate(guest.items) if entry.product_id == product_id), None)
         if position is None:
             if len(guest.items) >= MAX_ITEMS:
-                raise ValidationError(f"A cart holds at most {MAX_ITEMS} products.")
+                raise ValidationError(gettext("A cart holds at most {count} products.", count=MAX_ITEMS))
             items = (*guest.items, item)
         else:
             kept = item if amount_text is not None else guest.items[position]
@@ -195,7 +198,7 @@ def add_item(
     if row is None:
         count = len(s.exec(select(CartItem.id).where(CartItem.cart_id == cart.id)).all())
         if count >= MAX_ITEMS:
-            raise ValidationError(f"A cart holds at most {MAX_ITEMS} products.")
+            raise ValidationError(gettext("A cart holds at most {count} products.", count=MAX_ITEMS))
         row = CartItem(cart_id=saved_id(cart), product_id=product_id)
     if row.id is None or amount_text is not None:
         row.amount = item.amount

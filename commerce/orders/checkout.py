@@ -20,12 +20,14 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from commerce import i18n
 from commerce.actor import Actor
 from commerce.catalog.bundles import granted_products
 from commerce.catalog.views import delivers_keys
 from commerce.config import get_settings
 from commerce.db import serialise_writes
 from commerce.errors import Conflict, PermissionDenied, ValidationError
+from commerce.i18n import gettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.links import CART_PATH, order_url
@@ -70,15 +72,17 @@ def _buyer(s: Session, actor: Actor, email: str | None) -> User:
     if actor.user_id is not None:
         user = s.get(User, actor.user_id)
         if user is None or user.suspended_at is not None:
-            raise PermissionDenied("This account cannot place orders.")
+            raise PermissionDenied(gettext("This account cannot place orders."))
         return user
     if not email or not email.strip():
-        raise ValidationError("Enter your email so we can send your receipt and your purchases.", field="email")
+        raise ValidationError(
+            gettext("Enter your email so we can send your receipt and your purchases."), field="email"
+        )
     address = normalise_email(email)
     user = s.exec(select(User).where(User.email == address)).first()
     if user is not None:
         if user.suspended_at is not None:
-            raise PermissionDenied("This account cannot place orders.")
+            raise PermissionDenied(gettext("This account cannot place orders."))
         return user
     # No password: the receipt's one-time "Access your purchase" link signs the owner of the
     # inbox in (orders.access); choosing a password later is optional.
@@ -117,11 +121,13 @@ def start_checkout(
     buyer = _buyer(s, actor, email)
     quote = price_cart(s, items, code=settings.code, country=settings.country, currency=settings.currency)
     if quote.problems:
-        raise ValidationError("Some items cannot be bought: " + " ".join(quote.problems))
+        raise ValidationError(gettext("Some items cannot be bought: {problems}", problems=" ".join(quote.problems)))
     if not quote.payable_lines:
-        raise ValidationError("Your cart is empty.")
+        raise ValidationError(gettext("Your cart is empty."))
     if settings.code and quote.code_message:
-        raise ValidationError(quote.code_message + " Remove the code to continue.", field="code")
+        raise ValidationError(
+            gettext("{problem} Remove the code to continue.", problem=quote.code_message), field="code"
+        )
 
     key = _checkout_key(saved_id(buyer), items, quote)
     existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
@@ -256,6 +262,8 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
         total=quote.total,
         discount_code_id=quote.code_id,
         checkout_key=key,
+        # The language the buyer is checking out in: the receipt and refund emails speak it.
+        language=i18n.Language(i18n.current_language()),
     )
     s.add(order)
     s.flush()

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from commerce.catalog.queries import visible_to_buyers
 from commerce.catalog.views import is_sold_out
+from commerce.i18n import gettext
 from commerce.kit.time import utcnow
 from commerce.links import product_url
 from commerce.models import BundleItem, DiscountCode, DiscountKind, PricingMode, Product, Shop, saved_id
@@ -173,7 +174,9 @@ def _usable_code(
         return None, None
     candidates = discounts.codes_named(s, code, {saved_id(line.shop) for line in lines if not line.problem})
     if not candidates:
-        return None, f"The code {discounts.normalize_code(code)} does not exist for the items in your cart."
+        return None, gettext(
+            "The code {code} does not exist for the items in your cart.", code=discounts.normalize_code(code)
+        )
     reason = None
     for row in candidates:
         reason = discounts.unusable_reason(row, now)
@@ -181,7 +184,7 @@ def _usable_code(
             continue
         eligible = _eligible(row, lines)
         if not eligible:
-            reason = f"The code {row.code} does not apply to the items in your cart."
+            reason = gettext("The code {code} does not apply to the items in your cart.", code=row.code)
             continue
         # The minimum is in the code's currency: the eligible items' own prices, converted.
         eligible_total = sum(
@@ -194,7 +197,9 @@ def _usable_code(
         )
         if eligible_total < row.minimum_amount:
             minimum = format_money(Money(row.minimum_amount, row.currency))
-            reason = f"The code {row.code} needs at least {minimum} of eligible items."
+            reason = gettext(
+                "The code {code} needs at least {minimum} of eligible items.", code=row.code, minimum=minimum
+            )
             continue
         return row, None
     return None, reason

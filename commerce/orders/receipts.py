@@ -22,6 +22,7 @@ def schedule_paid_emails(s: Session, order_id: int) -> None:
         s,
         to=order.email,
         kind="receipt",
+        language=order.language,
         idempotency_key=f"receipt:{order.reference}",
         display_name=buyer.display_name,
         order_reference=order.reference,

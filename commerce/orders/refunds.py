@@ -184,6 +184,7 @@ def _email_refund_notice(s: Session, order: Order, rows: list[Refund], total: in
         s,
         to=order.email,
         kind="refund_notice",
+        language=order.language,
         idempotency_key=f"refund:{rows[0].id}",
         display_name=buyer.display_name,
         order_reference=order.reference,

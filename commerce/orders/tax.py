@@ -13,6 +13,7 @@ from functools import lru_cache
 from babel import Locale
 from sqlmodel import Session, select
 
+from commerce import i18n
 from commerce.actor import Actor, require_admin
 from commerce.errors import ValidationError
 from commerce.kit.time import utcnow
@@ -30,14 +31,20 @@ class TaxRateView:
 
 @lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
-    """ISO 3166 alpha-2 codes and English names, sorted by name (for the country selector)."""
-    territories = Locale("en").territories
+    """ISO 3166 alpha-2 codes and their names in the current language, sorted by name (the
+    country selector); English when no language is set."""
+    return _country_names(i18n.current_language())
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def _country_names(language: str) -> dict[str, str]:
+    territories = i18n.format_locale(language).territories
     codes = [
         code
-        for code in territories
+        for code in Locale("en").territories
         if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ", "QO")
     ]
-    return dict(sorted(((code, territories[code]) for code in codes), key=lambda item: item[1]))
+    return dict(sorted(((code, territories.get(code, code)) for code in codes), key=lambda item: item[1]))
 
 
 def normalize_country(country: str | None) -> str | None:

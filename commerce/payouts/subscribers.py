@@ -3,6 +3,8 @@ payouts. Listed in `commerce.wiring.SUBSCRIBERS`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from commerce import events
@@ -40,7 +42,7 @@ def _owner(s: Session, payout: Payout) -> User:
     return s.get_one(User, s.get_one(Shop, payout.shop_id).owner_id)
 
 
-def _tell_seller(s: Session, payout_id: int, kind: str, *, title: str, body: str = "", **email: object) -> None:
+def _tell_seller(s: Session, payout_id: int, kind: str, *, title: str, body: str = "", **email: Any) -> None:
     """An in-app notice and an email to the payout's seller, once each (`kind` and the payout)."""
     payout = s.get_one(Payout, payout_id)
     owner = _owner(s, payout)

@@ -21,6 +21,7 @@ from commerce.catalog.access import actor_shop
 from commerce.catalog.changes import mark_products_dirty
 from commerce.catalog.visibility import is_visible_to_buyers, visible_to_buyers
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.i18n import gettext
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import day_label, utcnow
 from commerce.kit.unicode_text import shown_text_problem
@@ -174,7 +175,7 @@ def _verified_buyers(s: Session, product_id: int, buyer_ids: list[int]) -> set[i
 def _product(s: Session, product_id: int) -> Product:
     product = s.get(Product, product_id) if isinstance(product_id, int) else None
     if product is None:
-        raise NotFound("This product does not exist.")
+        raise NotFound(gettext("This product does not exist."))
     return product
 
 
@@ -195,7 +196,7 @@ def _clean_text(text: str | None, limit: int, what: str, field: str) -> str:
 
 def _rating(rating: int) -> int:
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationError("Choose from 1 to 5 stars.", "rating")
+        raise ValidationError(gettext("Choose from 1 to 5 stars."), "rating")
     return rating
 
 
@@ -206,7 +207,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
     stars = _rating(rating)
     text = _clean_text(body, MAX_REVIEW_LENGTH, "review", "body")
     if not has_purchased(s, user_id, saved_id(product)):
-        raise PermissionDenied("Only buyers of this product can review it.")
+        raise PermissionDenied(gettext("Only buyers of this product can review it."))
     review = s.exec(
         select(Review).where(Review.product_id == product.id, Review.buyer_id == user_id).with_for_update()
     ).first()
@@ -218,7 +219,7 @@ def submit_review(s: Session, actor: Actor, product_id: int, *, rating: int, bod
         )
     else:
         if review.hidden_at is not None:
-            raise Conflict("A moderator hid your review, so it can no longer be edited.")
+            raise Conflict(gettext("A moderator hid your review, so it can no longer be edited."))
         review.rating, review.body, review.updated_at = stars, text, now
     s.add(review)
     s.flush()
@@ -233,15 +234,15 @@ def reply_to_review(s: Session, actor: Actor, review_id: int, *, body: str) -> R
     shop = actor_shop(s, actor)
     review = s.get(Review, review_id, with_for_update=True) if isinstance(review_id, int) else None
     if review is None or review.hidden_at is not None:
-        raise NotFound("This review does not exist.")
+        raise NotFound(gettext("This review does not exist."))
     product = s.get_one(Product, review.product_id)
     if product.shop_id != shop.id:
-        raise PermissionDenied("Only the seller of the product can reply to its reviews.")
+        raise PermissionDenied(gettext("Only the seller of the product can reply to its reviews."))
     if review.reply_body is not None:
-        raise Conflict("You have already replied to this review.")
+        raise Conflict(gettext("You have already replied to this review."))
     text = _clean_text(body, MAX_REPLY_LENGTH, "reply", "reply")
     if not text:
-        raise ValidationError("Write your reply first.", "reply")
+        raise ValidationError(gettext("Write your reply first."), "reply")
     review.reply_body, review.reply_by, review.replied_at = text, actor.user_id, utcnow()
     s.add(review)
     s.flush()
@@ -253,9 +254,9 @@ def set_helpful(s: Session, actor: Actor, review_id: int, *, helpful: bool) -> R
     user_id = require_signed_in(actor)
     review = s.get(Review, review_id) if isinstance(review_id, int) else None
     if review is None or review.hidden_at is not None:
-        raise NotFound("This review does not exist.")
+        raise NotFound(gettext("This review does not exist."))
     if review.buyer_id == user_id:
-        raise PermissionDenied("You cannot vote on your own review.")
+        raise PermissionDenied(gettext("You cannot vote on your own review."))
     vote = s.exec(select(ReviewVote).where(ReviewVote.review_id == review.id, ReviewVote.user_id == user_id)).first()
     if helpful and vote is None:
         s.add(ReviewVote(review_id=saved_id(review), user_id=user_id))
@@ -268,10 +269,10 @@ def set_helpful(s: Session, actor: Actor, review_id: int, *, helpful: bool) -> R
 def _report(s: Session, actor: Actor, *, product_id: int, review_id: int | None, reason: str, details: str) -> None:
     user_id = require_signed_in(actor)
     if reason not in REPORT_REASONS:
-        raise ValidationError("Choose a reason from the list.", "reason")
+        raise ValidationError(gettext("Choose a reason from the list."), "reason")
     text = _clean_text(details, MAX_REPORT_DETAILS, "report", "details")
     if reason == "other" and not text:
-        raise ValidationError("Tell us what is wrong.", "details")
+        raise ValidationError(gettext("Tell us what is wrong."), "details")
     subject = ReportSubject.REVIEW if review_id is not None else ReportSubject.PRODUCT
     already = s.exec(
         select(Report.id)
@@ -304,9 +305,9 @@ def report_product(s: Session, actor: Actor, product_id: int, *, reason: str, de
     product = _product(s, product_id)
     shop = s.get_one(Shop, product.shop_id)
     if shop.owner_id == actor.user_id:
-        raise PermissionDenied("You cannot report your own product.")
+        raise PermissionDenied(gettext("You cannot report your own product."))
     if not is_visible_to_buyers(s, saved_id(product)):
-        raise NotFound("This product does not exist.")
+        raise NotFound(gettext("This product does not exist."))
     _report(s, actor, product_id=saved_id(product), review_id=None, reason=reason, details=details)
 
 
@@ -314,9 +315,9 @@ def report_review(s: Session, actor: Actor, review_id: int, *, reason: str, deta
     """Ask moderators to look at a review (not one's own)."""
     review = s.get(Review, review_id) if isinstance(review_id, int) else None
     if review is None or review.hidden_at is not None:
-        raise NotFound("This review does not exist.")
+        raise NotFound(gettext("This review does not exist."))
     if review.buyer_id == actor.user_id:
-        raise PermissionDenied("You cannot report your own review.")
+        raise PermissionDenied(gettext("You cannot report your own review."))
     _report(s, actor, product_id=review.product_id, review_id=review.id, reason=reason, details=details)
 
 
@@ -473,7 +474,7 @@ def reviews_for_page(
         .where(Shop.slug == shop_slug, Product.slug == product_slug)
     ).first()
     if row is None:
-        raise NotFound("This product does not exist.")
+        raise NotFound(gettext("This product does not exist."))
     product_id, shop_id, owner_id, live = primary_key(row[0]), row[1], row[2], row[3]
     may_preview = (
         viewer is not None
@@ -481,7 +482,7 @@ def reviews_for_page(
         and (viewer.is_admin or (viewer.shop_id == shop_id and viewer.user_id == owner_id))
     )
     if not live and not may_preview:
-        raise NotFound("This product does not exist.")
+        raise NotFound(gettext("This product does not exist."))
     return product_reviews(s, product_id, viewer=viewer, sort=sort, limit=limit)
 
 

@@ -72,11 +72,12 @@ def build_search_document(
     sales_count: int,
     usd_rates: Mapping[str, Decimal],
     category_path: Iterable[str] | None = None,
+    translations: Iterable[tuple[str, str, str]] = (),
 ) -> SearchDocument:
     """The search view of a published product; `rating` is the mean star rating (0 if none).
 
     `category_path` names the category and its parents, broadest first (default:
-    the category's own name)."""
+    the category's own name); `translations` are the seller's (language, title, summary)."""
     if product.id is None or product.published_at is None:
         raise ValueError("only saved, published products are indexed")
     return SearchDocument(
@@ -100,4 +101,5 @@ def build_search_document(
         product_slug=product.slug,
         cover_key=product.cover_key,
         pricing=str(product.pricing),
+        translations=tuple(translations),
     )

@@ -1,10 +1,11 @@
 """The embedded search engine: a tantivy index in a local folder.
 
-Ranking is BM25 over title, tags, summary, description and shop name, weighted in
-that order. Each query word becomes, per field, an exact term (BM25-scored), a
-prefix term for the last word (as-you-type) and typo terms; prefix and typo
-matches score a fixed fraction of the field's weight, so exact words outrank
-corrected ones.
+Ranking is BM25 over title, the sellers' translations (of titles and summaries),
+tags, summary, description and shop name, weighted in that order. Japanese text is
+split into words before it is indexed or searched (commerce.search.japanese).
+Each query word becomes, per field, an exact term (BM25-scored), a prefix term for
+the last word (as-you-type) and typo terms; prefix and typo matches score a fixed
+fraction of the field's weight, so exact words outrank corrected ones.
 
 Typos follow port.typo_budget. A fuzzy term query covers the query word's own
 budget; the one extra case, a 4-letter word finding a 5-letter one ("ebok" ->
@@ -31,6 +32,7 @@ from typing import Any
 import tantivy
 
 from commerce.search.highlight import marked_html, within_edits
+from commerce.search.japanese import blank_japanese, has_japanese, japanese_words, word_spans
 from commerce.search.port import (
     CATEGORY_FACET_SIZE,
     PRICE_BUCKETS,
@@ -55,6 +57,9 @@ ANALYZER_NAME = "words"
 # Field weights: a word in the title counts most, in the shop name least.
 FIELD_BOOSTS: tuple[tuple[str, float], ...] = (
     ("title", 4.0),
+    # Translated titles and summaries share one field: one more field per language
+    # would add its clauses to every query word.
+    ("translations", 3.0),
     ("tags_text", 2.5),
     ("summary", 1.5),
     ("description", 1.0),
@@ -109,6 +114,11 @@ def _build_schema() -> tantivy.Schema:
     # What a hit shows, stored once as JSON: the indexed text fields differ from it.
     builder.add_bytes_field("payload", stored=True)
     return builder.build()
+
+
+def _words(text: str) -> str:
+    """A text field as indexed: Japanese split into words, hyphenated words also joined."""
+    return with_compounds(japanese_words(text))
 
 
 def with_compounds(text: str) -> str:
@@ -293,10 +303,12 @@ class TantivySearchIndex:
         # Each text field also holds its words' other number (words.forms_text), and
         # the category's names count as tags: both under the same rules as the title.
         kinds = (*doc.tags, *doc.category_path)
-        out.add_text("title", f"{with_compounds(doc.title)} {forms_text([doc.title])}")
+        translated = " ".join(f"{title} {summary}" for _, title, summary in doc.translations)
+        out.add_text("title", f"{_words(doc.title)} {forms_text([doc.title])}")
+        out.add_text("translations", _words(translated))
         out.add_text("tags_text", f"{with_compounds(' '.join(kinds))} {forms_text(kinds)}")
-        out.add_text("summary", f"{with_compounds(doc.summary)} {forms_text([doc.summary])}")
-        out.add_text("description", with_compounds(doc.description))
+        out.add_text("summary", f"{_words(doc.summary)} {forms_text([doc.summary])}")
+        out.add_text("description", _words(doc.description))
         out.add_text("shop_name", with_compounds(doc.shop_name))
         out.add_text("category_slug", doc.category_slug)
         for tag in doc.tags:
@@ -320,6 +332,7 @@ class TantivySearchIndex:
             "product_slug": doc.product_slug,
             "cover_key": doc.cover_key,
             "pricing": doc.pricing,
+            "translations": {lang: [title, summary] for lang, title, summary in doc.translations},
         }
         out.add_bytes("payload", json.dumps(payload).encode())
         return out
@@ -353,7 +366,8 @@ class TantivySearchIndex:
             raise SearchUnavailable(f"search index failed: {error}") from error
         is_match = _token_matcher(words)
         hits = [
-            self._hit(json.loads(doc.get_first("payload") or "{}"), is_match, summary=query.summaries) for doc in docs
+            self._hit(json.loads(doc.get_first("payload") or "{}"), is_match, summary=query.summaries, lang=query.lang)
+            for doc in docs
         ]
         # tantivy's stub leaves out SearchResult.count, which search(count=True) fills in.
         total = found.count  # type: ignore[attr-defined]
@@ -380,7 +394,7 @@ class TantivySearchIndex:
         def term(text: str, last: bool) -> _Term:
             return _Term(text, prefix=prefix and last, fuzzy=typos)
 
-        tokens = self._analyzer.analyze(word)
+        tokens = self._analyzer.analyze(japanese_words(word))
         spellings = [[term(token, i == len(tokens) - 1) for i, token in enumerate(tokens)]]
         if len(tokens) > 1:
             spellings.append([term("".join(tokens), True)])
@@ -491,12 +505,17 @@ class TantivySearchIndex:
             "rating": rating_facet(star_counts),
         }
 
-    def _hit(self, payload: dict[str, Any], is_match: Callable[[str], bool], *, summary: bool = True) -> SearchHit:
+    def _hit(
+        self, payload: dict[str, Any], is_match: Callable[[str], bool], *, summary: bool = True, lang: str = ""
+    ) -> SearchHit:
+        # A translation into the buyer's language replaces the title, and the summary if it has one.
+        title, translated_summary = payload.get("translations", {}).get(lang, (payload["title"], ""))
+        summary_text = translated_summary or payload["summary"]
         return SearchHit(
             id=payload["id"],
-            title=payload["title"],
-            title_html=self._highlight(payload["title"], is_match),
-            summary_html=self._highlight(payload["summary"], is_match) if summary else "",
+            title=title,
+            title_html=self._highlight(title, is_match),
+            summary_html=self._highlight(summary_text, is_match) if summary else "",
             category_slug=payload["category_slug"],
             shop_slug=payload["shop_slug"],
             shop_name=payload["shop_name"],
@@ -513,11 +532,21 @@ class TantivySearchIndex:
     def _highlight(self, text: str, is_match: Callable[[str], bool]) -> str:
         if not text:
             return ""
-        spans = [
+        spans = []
+        if has_japanese(text):
+            # Japanese runs are one (long, dropped) token to the analyzer, several words to the index.
+            for start, end in word_spans(text):
+                analyzed = self._analyzer.analyze(text[start:end])
+                if analyzed and is_match(analyzed[0]):
+                    spans.append((start, end))
+            tokenized = blank_japanese(text)
+        else:
+            tokenized = text
+        spans.extend(
             (token.char_offset_from, token.char_offset_to)
-            for token in self._analyzer.pre_tokenize(text).tokens
+            for token in self._analyzer.pre_tokenize(tokenized).tokens
             if is_match(token.text)
-        ]
+        )
         for match in _COMPOUND.finditer(text):
             joined = self._analyzer.analyze(match.group().replace("-", ""))
             if joined and is_match(joined[0]):

@@ -31,6 +31,7 @@ from decimal import Decimal
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from commerce.catalog.translations import translations_of
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.db import unit_of_work
 from commerce.kit.time import utcnow
@@ -134,6 +135,7 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
     ratings = rating_stats(s, [saved_id(product) for product, _, _ in rows])
     rates = usd_rates(s)
     paths = category_paths(s)
+    translations = translations_of(s, [saved_id(product) for product, _, _ in rows])
     return {
         saved_id(product): build_search_document(
             product,
@@ -145,6 +147,7 @@ def search_documents(s: Session, product_ids: list[int]) -> dict[int, SearchDocu
             sales_count=sales.get(saved_id(product), 0),
             usd_rates=rates,
             category_path=paths.get(saved_id(category), ()) if category is not None else (),
+            translations=[(str(row.lang), row.title, row.summary) for row in translations.get(saved_id(product), [])],
         )
         for product, shop, category in rows
     }

@@ -26,6 +26,7 @@ from meilisearch.errors import (
 )
 
 from commerce.search.highlight import marked_html
+from commerce.search.japanese import has_japanese
 from commerce.search.port import (
     CATEGORY_FACET_SIZE,
     MAX_RESULT_WINDOW,
@@ -47,6 +48,9 @@ from commerce.search.words import forms_text
 
 T = TypeVar("T")
 
+# Meilisearch's names (ISO 639-3) of the languages products are translated into.
+MEILI_LOCALES = {"de": "deu", "fr": "fra", "es": "spa", "ja": "jpn", "ar": "ara"}
+
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
 BATCH_SIZE = 1_000
@@ -57,7 +61,19 @@ SETTINGS: dict[str, Any] = {
     # "kinds" are the category's and its parents' names; "forms" the other number of
     # the title's, summary's, tags' and kinds' words (commerce.search.words), so
     # "templates" finds "Resume Template" as the embedded engine does.
-    "searchableAttributes": ["title", "tags", "kinds", "summary", "description", "shop_name", "forms"],
+    # "translated_titles" and "translated_summaries" hold the sellers' translations by
+    # language ({"ja": "…"}), searched right after their originals.
+    "searchableAttributes": [
+        "title",
+        "translated_titles",
+        "tags",
+        "kinds",
+        "summary",
+        "translated_summaries",
+        "description",
+        "shop_name",
+        "forms",
+    ],
     "displayedAttributes": [
         "id",
         "title",
@@ -73,6 +89,8 @@ SETTINGS: dict[str, Any] = {
         "product_slug",
         "cover_key",
         "pricing",
+        "translated_titles",
+        "translated_summaries",
     ],
     "filterableAttributes": [
         "id",
@@ -111,6 +129,12 @@ SETTINGS: dict[str, Any] = {
     "synonyms": {word: list(others) for word, others in synonym_map().items()},
     "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "count"}},
     "pagination": {"maxTotalHits": MAX_RESULT_WINDOW},
+    # Each translation is segmented and normalised as its language: Japanese by lindera's
+    # IPADIC words (the embedded engine splits it the same way), not guessed from its script.
+    "localizedAttributes": [
+        {"attributePatterns": [f"translated_titles.{lang}", f"translated_summaries.{lang}"], "locales": [locale]}
+        for lang, locale in MEILI_LOCALES.items()
+    ],
 }
 
 FACET_ATTRIBUTES = ["category_slug", "tags", "price_bucket", "rating_floor"]
@@ -154,6 +178,11 @@ def build_search_params(query: SearchQuery) -> dict[str, Any]:
         "highlightPreTag": MARK_OPEN,
         "highlightPostTag": MARK_CLOSE,
     }
+    if query.lang:
+        # Hits of products translated into the buyer's language show the translation.
+        params["attributesToHighlight"] += (
+            ["translated_titles", "translated_summaries"] if query.summaries else ["translated_titles"]
+        )
     if query.facets:
         params["facets"] = FACET_ATTRIBUTES
     search_filter = build_filter(query)
@@ -161,6 +190,10 @@ def build_search_params(query: SearchQuery) -> dict[str, Any]:
         params["filter"] = search_filter
     if query.sort in _SORTS:
         params["sort"] = _SORTS[query.sort]
+    if has_japanese(query.text):
+        # Kanji alone read as Chinese to Meilisearch's script detection; Japanese is the
+        # only language of ours written in them, so the query is segmented as Japanese.
+        params["locales"] = [MEILI_LOCALES["ja"]]
     return params
 
 
@@ -183,6 +216,8 @@ def to_meili_document(doc: SearchDocument) -> dict[str, Any]:
         "product_slug": doc.product_slug,
         "cover_key": doc.cover_key,
         "pricing": doc.pricing,
+        "translated_titles": {lang: _strip_marks(title) for lang, title, _ in doc.translations},
+        "translated_summaries": {lang: _strip_marks(summary) for lang, _, summary in doc.translations if summary},
         "shop_slug": doc.shop_slug,
         "shop_name": doc.shop_name,
         "price_minor": doc.price_minor,
@@ -287,7 +322,7 @@ class MeiliSearchIndex:
             else {}
         )
         return SearchResult(
-            hits=[self._hit(hit, summaries=query.summaries) for hit in response["hits"]],
+            hits=[self._hit(hit, summaries=query.summaries, lang=query.lang) for hit in response["hits"]],
             total=response.get("totalHits", 0),
             facets=facets,
             page=query.page,
@@ -295,13 +330,27 @@ class MeiliSearchIndex:
         )
 
     @staticmethod
-    def _hit(hit: dict[str, Any], *, summaries: bool = True) -> SearchHit:
+    def _hit(hit: dict[str, Any], *, summaries: bool = True, lang: str = "") -> SearchHit:
         formatted = hit.get("_formatted", {})
+        titles = hit.get("translated_titles") or {}
+        if lang in titles:
+            # A translation into the buyer's language replaces the title, and the summary if it has one.
+            title = titles[lang]
+            title_marked = (formatted.get("translated_titles") or {}).get(lang, title)
+            summary_marked = (
+                (formatted.get("translated_summaries") or {}).get(lang)
+                or (hit.get("translated_summaries") or {}).get(lang)
+                or formatted.get("summary", hit["summary"])
+            )
+        else:
+            title = hit["title"]
+            title_marked = formatted.get("title", title)
+            summary_marked = formatted.get("summary", hit["summary"])
         return SearchHit(
             id=int(hit["id"]),
-            title=hit["title"],
-            title_html=marked_to_html(formatted.get("title", hit["title"])),
-            summary_html=marked_to_html(formatted.get("summary", hit["summary"])) if summaries else "",
+            title=title,
+            title_html=marked_to_html(title_marked),
+            summary_html=marked_to_html(summary_marked) if summaries else "",
             category_slug=hit["category_slug"],
             shop_slug=hit["shop_slug"],
             shop_name=hit["shop_name"],

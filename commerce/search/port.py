@@ -19,6 +19,11 @@ rules, checked by tests/contracts/test_search_index.py:
 - a match in the title ranks above the same match in the description;
 - a product is also found by its category's name and its parents' names ("template"
   finds the products in "Productivity templates"), with the same rules as a title;
+- a product is also found by its sellers' translations of its title and summary
+  (`SearchDocument.translations`), with the same rules; Japanese text is split into
+  words first (Meilisearch does it itself, the embedded engine through
+  commerce.search.japanese), and a hit comes back in the query's `lang` where the
+  product has a translation into it;
 - plurals and singulars find each other ("templates" finds "Resume Template",
   "template" the "Templates" category): both engines index the other number of
   the title's, summary's, tags' and category names' words (commerce.search.words);
@@ -192,6 +197,10 @@ class SearchDocument:
     product_slug: str = ""
     cover_key: str | None = None
     pricing: str = "fixed"
+    # The seller's translations, searched like the title: (language, title, summary).
+    # Descriptions are left out: they would multiply the index for little gain, and a
+    # translated title or summary already finds the product.
+    translations: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,6 +220,9 @@ class SearchQuery:
     # False: hits come without a highlighted summary (summary_html is ""), for the
     # same dropdown, which shows titles only.
     summaries: bool = True
+    # The buyer's language: hits of products translated into it carry the translated
+    # title and summary ("" for the original texts).
+    lang: str = ""
 
     def __post_init__(self) -> None:
         if len(self.text) > MAX_QUERY_LENGTH:

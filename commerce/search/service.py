@@ -22,10 +22,11 @@ from urllib.parse import parse_qs, urlencode
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from commerce.catalog.translations import short_texts_for
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.links import SEARCH_PATH, media_url, product_url
-from commerce.models import Category, PricingMode, Product, Shop, saved_id
+from commerce.models import Category, PricingMode, Product, ProductTranslation, Shop, saved_id
 from commerce.observability import metrics
 from commerce.search.port import (
     MAX_QUERY_LENGTH,
@@ -133,7 +134,7 @@ class SearchParams:
     def has_filters(self) -> bool:
         return bool(self.categories or self.tags or self.price or self.rating)
 
-    def engine_query(self, *, per_page: int | None = None) -> SearchQuery:
+    def engine_query(self, *, per_page: int | None = None, lang: str = "") -> SearchQuery:
         low, high = _PRICE_BY_KEY[self.price].filter_bounds if self.price else (None, None)
         return SearchQuery(
             text=self.q,
@@ -145,6 +146,7 @@ class SearchParams:
             sort=self.sort,
             page=self.page,
             per_page=per_page or PER_PAGE,
+            lang=lang,
         )
 
 
@@ -241,16 +243,19 @@ class SearchPageView:
     clear_filters_url: str = ""
 
 
-def search_products(s: Session, params: SearchParams, *, index: SearchIndex | None = None) -> SearchPageView:
-    """One page of results for `params`, from the engine or, if it is down, the database."""
+def search_products(
+    s: Session, params: SearchParams, *, index: SearchIndex | None = None, lang: str = ""
+) -> SearchPageView:
+    """One page of results for `params`, from the engine or, if it is down, the database;
+    products translated into `lang` (the buyer's language) show their translated texts."""
     try:
         engine = index if index is not None else search_index()
         with metrics.SEARCH_DURATION.labels("page").time():
-            result = engine.search(params.engine_query())
+            result = engine.search(params.engine_query(lang=lang))
     except SearchUnavailable as error:
         log.warning("search engine unavailable, answering from the database: %s", error)
-        return _database_search(s, params)
-    cards = _cards(s, result.hits)
+        return _database_search(s, params, lang)
+    cards = _cards(s, result.hits, lang)
     view = SearchPageView(
         params=params,
         cards=cards,
@@ -283,7 +288,9 @@ def _quick_card(card: ResultCard) -> QuickCard:
     return QuickCard(card.title, card.title_parts, card.url, card.cover_url, card.shop_name, card.price_label)
 
 
-def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None) -> list[QuickCard]:
+def quick_search(
+    s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None, lang: str = ""
+) -> list[QuickCard]:
     """The first few matches for the navbar's as-you-type dropdown.
 
     Per keystroke, so it asks the engine for no facet counts and no summaries, and
@@ -298,12 +305,12 @@ def quick_search(s: Session, text: str, *, limit: int = 6, index: SearchIndex | 
     try:
         engine = index if index is not None else search_index()
         with metrics.SEARCH_DURATION.labels("quick").time():
-            result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False))
+            result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False, lang=lang))
     except SearchUnavailable:
-        return [_quick_card(card) for card in _database_search(s, SearchParams(q=text)).cards[:limit]]
+        return [_quick_card(card) for card in _database_search(s, SearchParams(q=text), lang).cards[:limit]]
     if all(hit.product_slug for hit in result.hits):
         return [_quick_card(_card_from_hit(hit)) for hit in result.hits]
-    return [_quick_card(card) for card in _cards(s, result.hits)]
+    return [_quick_card(card) for card in _cards(s, result.hits, lang)]
 
 
 @lru_cache(maxsize=4096)
@@ -326,8 +333,9 @@ def _card_from_hit(hit: SearchHit) -> ResultCard:
     )
 
 
-def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
-    """Cards for the engine's hits, with what only the database knows (address, cover).
+def _cards(s: Session, hits: list[SearchHit], lang: str = "") -> list[ResultCard]:
+    """Cards for the engine's hits, with what only the database knows (address, cover),
+    titled in the seller's translation into `lang` where there is one.
 
     A hit whose product buyers can no longer see (hidden after the last indexing
     run) is left out rather than linked to a page that would refuse it.
@@ -341,6 +349,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
         .where(col(Product.id).in_([hit.id for hit in hits]), visible_to_buyers())
     ).all()
     by_id = {saved_id(product): (product, shop, category) for product, shop, category in rows}
+    translated = short_texts_for(s, list(by_id), lang)
     cards = []
     for hit in hits:
         if hit.id not in by_id:
@@ -349,7 +358,7 @@ def _cards(s: Session, hits: list[SearchHit]) -> list[ResultCard]:
         cards.append(
             ResultCard(
                 id=saved_id(product),
-                title=product.title,
+                title=translated[hit.id][0] if hit.id in translated else product.title,
                 title_parts=marked_parts(hit.title_html),
                 summary_parts=marked_parts(hit.summary_html),
                 url=product_url(shop.slug, product.slug),
@@ -472,14 +481,27 @@ def _suggestions(s: Session, engine: SearchIndex, params: SearchParams) -> list[
     return suggestions
 
 
-def _database_search(s: Session, params: SearchParams) -> SearchPageView:
-    """The engine is down: every word in the title or summary, newest first, no facets."""
+def _database_search(s: Session, params: SearchParams, lang: str = "") -> SearchPageView:
+    """The engine is down: every word in the title or summary (or in a translation's),
+    newest first, no facets."""
     condition = visible_to_buyers()
     for word in params.q.split()[:10]:
         pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        in_translation = (
+            select(ProductTranslation.id)
+            .where(
+                col(ProductTranslation.product_id) == col(Product.id),
+                or_(
+                    func.lower(ProductTranslation.title).like(pattern, escape="\\"),
+                    func.lower(ProductTranslation.summary).like(pattern, escape="\\"),
+                ),
+            )
+            .exists()
+        )
         condition = condition & or_(
             func.lower(Product.title).like(pattern, escape="\\"),
             func.lower(Product.summary).like(pattern, escape="\\"),
+            in_translation,
         )
     if params.categories:
         condition = condition & col(Category.slug).in_(params.categories)
@@ -495,20 +517,23 @@ def _database_search(s: Session, params: SearchParams) -> SearchPageView:
         .offset((params.page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
-    cards = [
-        ResultCard(
-            id=saved_id(product),
-            title=product.title,
-            title_parts=[TextPart(product.title)],
-            summary_parts=[TextPart(product.summary)],
-            url=product_url(shop.slug, product.slug),
-            cover_url=media_url(product.cover_key),
-            shop_name=shop.name,
-            price_label=price_label(product.pricing, product.price_amount, product.currency),
-            category_name=category.name if category is not None else "",  # an outer join
+    translated = short_texts_for(s, [saved_id(product) for product, _, _ in rows], lang)
+    cards = []
+    for product, shop, category in rows:
+        title, summary = translated.get(saved_id(product), (product.title, ""))
+        cards.append(
+            ResultCard(
+                id=saved_id(product),
+                title=title,
+                title_parts=[TextPart(title)],
+                summary_parts=[TextPart(summary or product.summary)],
+                url=product_url(shop.slug, product.slug),
+                cover_url=media_url(product.cover_key),
+                shop_name=shop.name,
+                price_label=price_label(product.pricing, product.price_amount, product.currency),
+                category_name=category.name if category is not None else "",  # an outer join
+            )
         )
-        for product, shop, category in rows
-    ]
     total_pages = -(-total // PER_PAGE)
     return SearchPageView(
         params=params,

@@ -23,6 +23,7 @@ from commerce.catalog.queries import (
     shop_page,
 )
 from commerce.kit.pagination import Page
+from commerce.links import in_language
 from commerce.money import Money
 from commerce.reviews.stats import rating_stats
 
@@ -47,6 +48,8 @@ class PageHead:
     image_srcset: str = ""
     # A seller's (or admin's) preview of a product buyers cannot see: not for indexing.
     noindex: bool = False
+    # The language of a seller's translation the texts are in; "" for the original texts.
+    lang: str = ""
 
 
 URL_KEYS = frozenset({"url", "image"})
@@ -68,9 +71,10 @@ def _price(view: ProductPageView) -> str:
 
 
 def _product_data(view: ProductPageView, rating: tuple[float, int] | None) -> dict[str, Any]:
+    url = in_language(view.url, view.lang)
     offer: dict[str, Any] = {
         "@type": "Offer",
-        "url": view.url,
+        "url": url,
         # For pay-what-you-want the price is the minimum a buyer may pay.
         "price": _price(view),
         "priceCurrency": view.currency,
@@ -82,7 +86,7 @@ def _product_data(view: ProductPageView, rating: tuple[float, int] | None) -> di
         "@type": "Product",
         "name": view.title,
         "description": view.meta_description,
-        "url": view.url,
+        "url": url,
         "sku": str(view.id),
         "brand": {"@type": "Brand", "name": view.shop_name},
         "offers": offer,
@@ -92,6 +96,8 @@ def _product_data(view: ProductPageView, rating: tuple[float, int] | None) -> di
         data["image"] = [picture.url_1600 for picture in pictures]
     if view.category_name:
         data["category"] = view.category_name
+    if view.lang:
+        data["inLanguage"] = view.lang
     if rating is not None:
         average, count = rating
         data["aggregateRating"] = {
@@ -104,9 +110,12 @@ def _product_data(view: ProductPageView, rating: tuple[float, int] | None) -> di
     return data
 
 
-def product_head(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None) -> PageHead:
-    """Raises NotFound (or ShopUnavailable) as `product_page` does."""
-    view = product_page(s, shop_slug, product_slug, viewer=viewer)
+def product_head(
+    s: Session, shop_slug: str, product_slug: str, *, viewer: Actor | None = None, lang: str | None = None
+) -> PageHead:
+    """In the seller's translation into `lang` where there is one. Raises NotFound (or
+    ShopUnavailable) as `product_page` does."""
+    view = product_page(s, shop_slug, product_slug, viewer=viewer, lang=lang)
     rating = rating_stats(s, [view.id]).get(view.id)
     return PageHead(
         title=view.title,
@@ -118,6 +127,7 @@ def product_head(s: Session, shop_slug: str, product_slug: str, *, viewer: Actor
         image_srcset=view.cover.srcset if view.cover else "",
         structured_data=_product_data(view, rating),
         noindex=view.is_preview,
+        lang=view.lang,
     )
 
 
@@ -175,11 +185,18 @@ def category_head(s: Session, category_slug: str) -> PageHead:
 
 
 def page_head(
-    s: Session, *, category: str = "", shop: str = "", product: str = "", viewer: Actor | None = None
+    s: Session,
+    *,
+    category: str = "",
+    shop: str = "",
+    product: str = "",
+    viewer: Actor | None = None,
+    lang: str | None = None,
 ) -> PageHead:
-    """The head of `/c/<category>`, `/s/<shop>` or `/p/<shop>/<product>`."""
+    """The head of `/c/<category>`, `/s/<shop>` or `/p/<shop>/<product>`; a product's in
+    the seller's translation into `lang` where there is one."""
     if category:
         return category_head(s, category)
     if product:
-        return product_head(s, shop, product, viewer=viewer)
+        return product_head(s, shop, product, viewer=viewer, lang=lang)
     return shop_head(s, shop)

@@ -19,13 +19,15 @@ every object is written sealed: AES-256-GCM in 64 KiB chunks (`storage.sealing`)
 byte range decrypts only the chunks it touches. Objects written before encryption was
 turned on stay readable as they are (their record has no "sealed"), and `seal_existing`
 rewrites them sealed (`python -m commerce.cli seal-files`). The parts of a multipart
-upload sit unsealed in multipart/ until it completes (or is purged after a day).
+upload are sealed too, each as it arrives, into multipart/<upload id>/parts/<n>.sealed
+(no sparse data file then), and joined into one sealed object when it completes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
@@ -35,7 +37,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote, urlencode
 
 from commerce.errors import NotFound, ValidationError
@@ -164,10 +166,11 @@ class LocalBlobStore:
         upload_id = uuid.uuid4().hex
         folder = self._multipart / upload_id
         (folder / "parts").mkdir(parents=True)
-        # A sparse file of the final size: each part is written at its own offset, so
-        # completing needs no copy.
-        with open(folder / "data", "wb") as data:
-            data.truncate(size)
+        if self._cipher is None:
+            # A sparse file of the final size: each part is written at its own offset, so
+            # completing needs no copy. (Sealed parts are files of their own.)
+            with open(folder / "data", "wb") as data:
+                data.truncate(size)
         meta = {"key": key, "size": size, "part_size": part_size, "started": self._clock().isoformat()}
         (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         return upload_id
@@ -189,13 +192,17 @@ class LocalBlobStore:
         if self._clock().timestamp() >= int(exp):
             raise ExpiredDownloadLink("This upload link has expired.")
 
-    def part_writer(self, key: str, upload_id: str, part_number: int) -> PartWriter:
+    def part_writer(self, key: str, upload_id: str, part_number: int) -> PartWriter | SealedPartWriter:
         """A writer for one part's bytes as they arrive (the part route feeds it)."""
         meta = self._upload_meta(key, upload_id)
         size = expected_part_size(part_number, meta["size"], meta["part_size"])
         folder = self._multipart / upload_id
         # A part sent again (a retry after a dropped connection) is not listed while it is rewritten.
         (folder / "parts" / f"{part_number}.json").unlink(missing_ok=True)
+        if self._cipher is not None:
+            # With encryption on, a part is sealed as it arrives: no byte of an upload in
+            # progress rests on disk in the clear.
+            return SealedPartWriter(folder, part_number, size=size, cipher=self._cipher)
         return PartWriter(folder, part_number, offset=(part_number - 1) * meta["part_size"], size=size)
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
@@ -225,6 +232,8 @@ class LocalBlobStore:
         parts = self.list_parts(key, upload_id)
         check_parts(parts, size=size, part_size=part_size, client_etags=client_etags)
         folder = self._multipart / upload_id
+        if self._cipher is not None:
+            return self._complete_sealed(key, upload_id, folder, parts, size=size, content_type_for=content_type_for)
         digest = hashlib.sha256()
         damaged = []
         with open(folder / "data", "rb") as data:
@@ -263,11 +272,56 @@ class LocalBlobStore:
         shutil.rmtree(folder, ignore_errors=True)
         return published
 
+    def _complete_sealed(
+        self,
+        key: str,
+        upload_id: str,
+        folder: Path,
+        parts: list[UploadedPart],
+        *,
+        size: int,
+        content_type_for: ContentTypeFor,
+    ) -> StoredBlob:
+        """Join sealed parts into one sealed object, checking each part's bytes (the seal's
+        tags, then the MD5 of what arrived) on the way, in one pass."""
+        assert self._cipher is not None
+        try:
+            with self._cipher.reader(open(_sealed_part_path(folder, parts[0].number), "rb"), parts[0].size) as first:
+                head = first.read(HEAD_BYTES)
+        except (OSError, SealedBlobError):
+            (folder / "parts" / f"{parts[0].number}.json").unlink(missing_ok=True)
+            raise UploadIncomplete(
+                f"Part {parts[0].number} was damaged on the way to the disk: send it again.", "file"
+            ) from None
+        try:
+            content_type = validate_content_type(content_type_for(head))
+        except BaseException:
+            self.abort_multipart(key, upload_id)
+            raise
+        joined = _JoinedParts(self._cipher, folder, parts)
+        try:
+            with io.BufferedReader(joined, buffer_size=self._cipher.chunk_bytes) as plain:
+                staged = self._seal_file_from(plain)
+        except _DamagedPart as damaged:
+            (folder / "parts" / f"{damaged.number}.json").unlink(missing_ok=True)
+            raise UploadIncomplete(
+                f"Part {damaged.number} was damaged on the way to the disk: send it again.", "file"
+            ) from None
+        blob = StoredBlob(key, size, joined.sha256.hexdigest(), content_type)
+        published = self._publish(key, staged, blob, sealed=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        return published
+
     def _seal_file(self, plain: Path) -> str:
         """A sealed copy of the file at `plain` in incoming/, synced; returns its path."""
+        with open(plain, "rb") as source:
+            return self._seal_file_from(source)
+
+    def _seal_file_from(self, source: BinaryIO) -> str:
+        """A sealed copy of what `source` reads, in incoming/, synced; returns its path."""
         assert self._cipher is not None
         self._incoming.mkdir(parents=True, exist_ok=True)
-        with open(plain, "rb") as source, tempfile.NamedTemporaryFile(dir=self._incoming, delete=False) as sealed:
+        with tempfile.NamedTemporaryFile(dir=self._incoming, delete=False) as sealed:
             try:
                 self._cipher.encrypt_stream(source, sealed)
                 sealed.flush()
@@ -480,6 +534,71 @@ def _read_window(file: BinaryIO, length: int) -> Iterator[bytes]:
             yield chunk
 
 
+def _sealed_part_path(folder: Path, number: int) -> Path:
+    return folder / "parts" / f"{number}.sealed"
+
+
+class _DamagedPart(Exception):
+    def __init__(self, number: int):
+        super().__init__(number)
+        self.number = number
+
+
+class _JoinedParts(io.RawIOBase):
+    """The plaintext of an upload's sealed parts in order, read once: each part's seal is
+    checked as it is read and its MD5 compared at its end (`_DamagedPart` names a bad one);
+    `sha256` is the whole file's once read to the end."""
+
+    def __init__(self, cipher: ChunkCipher, folder: Path, parts: list[UploadedPart]):
+        super().__init__()
+        self._cipher, self._folder = cipher, folder
+        self._parts = iter(parts)
+        self._current: tuple[UploadedPart, BinaryIO, Any] | None = None
+        self.sha256 = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_part(self) -> bool:
+        part = next(self._parts, None)
+        if part is None:
+            return False
+        try:
+            # The reader owns the file and closes it.
+            reader = self._cipher.reader(open(_sealed_part_path(self._folder, part.number), "rb"), part.size)  # noqa: SIM115
+        except (OSError, SealedBlobError):
+            raise _DamagedPart(part.number) from None
+        self._current = (part, reader, hashlib.md5(usedforsecurity=False))
+        return True
+
+    def readinto(self, buffer) -> int:
+        while True:
+            if self._current is None and not self._next_part():
+                return 0
+            assert self._current is not None
+            part, reader, md5 = self._current
+            try:
+                plain = reader.read(len(buffer))
+            except SealedBlobError:
+                reader.close()
+                raise _DamagedPart(part.number) from None
+            if plain:
+                buffer[: len(plain)] = plain
+                md5.update(plain)
+                self.sha256.update(plain)
+                return len(plain)
+            reader.close()
+            self._current = None
+            if md5.hexdigest() != part.etag:
+                raise _DamagedPart(part.number)
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current[1].close()
+            self._current = None
+        super().close()
+
+
 class PartWriter:
     """Writes one part of a multipart upload at its offset as its bytes arrive, refusing
     more or fewer bytes than the part must have; `finish` records it as landed."""
@@ -513,14 +632,58 @@ class PartWriter:
             # syncs the whole file once.
         finally:
             self.close()
-        part = UploadedPart(number=self.number, size=self.size, etag=self._md5.hexdigest())
-        parts = self._folder / "parts"
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=parts, delete=False, suffix=".tmp") as staged:
-            json.dump({"size": part.size, "etag": part.etag}, staged)
-        os.replace(staged.name, parts / f"{self.number}.json")
-        return part
+        return _record_part(self._folder, UploadedPart(number=self.number, size=self.size, etag=self._md5.hexdigest()))
 
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+
+def _record_part(folder: Path, part: UploadedPart) -> UploadedPart:
+    """List a part as landed (its size and the MD5 of the bytes that arrived)."""
+    parts = folder / "parts"
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=parts, delete=False, suffix=".tmp") as staged:
+        json.dump({"size": part.size, "etag": part.etag}, staged)
+    os.replace(staged.name, parts / f"{part.number}.json")
+    return part
+
+
+class SealedPartWriter:
+    """A part sealed as its bytes arrive (AES-256-GCM chunks, the store's object format),
+    into a file of its own that replaces an earlier attempt only once it is whole; the
+    same size rules and `finish` as `PartWriter`."""
+
+    def __init__(self, folder: Path, number: int, *, size: int, cipher: ChunkCipher):
+        self._folder = folder
+        self.number = number
+        self.size = size
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        # Open across the part's requests; `finish` or `close` ends it.
+        self._file = tempfile.NamedTemporaryFile(dir=folder / "parts", delete=False, suffix=".sealing")  # noqa: SIM115
+        self._sealer = cipher.writer(self._file)
+
+    def write(self, chunk: bytes) -> None:
+        if self._sealer.size + len(chunk) > self.size:
+            raise ValidationError(f"Part {self.number} is larger than the {self.size} bytes it should have.", "file")
+        self._sealer.write(chunk)
+        self._md5.update(chunk)
+
+    def finish(self) -> UploadedPart:
+        try:
+            if self._sealer.size != self.size:
+                raise ValidationError(
+                    f"Part {self.number} arrived with {self._sealer.size} of its {self.size} bytes: send it again.",
+                    "file",
+                )
+            self._sealer.close()
+            self._file.close()
+            os.replace(self._file.name, _sealed_part_path(self._folder, self.number))
+        finally:
+            self.close()
+        return _record_part(self._folder, UploadedPart(number=self.number, size=self.size, etag=self._md5.hexdigest()))
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        Path(self._file.name).unlink(missing_ok=True)

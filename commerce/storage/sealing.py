@@ -88,9 +88,46 @@ class ChunkCipher:
                 return size, digest.hexdigest()
             pending = following
 
+    def writer(self, target: IO[bytes]) -> SealingWriter:
+        """Seal bytes pushed in pieces (an upload's part as it arrives) into `target`, in the
+        same format as `encrypt_stream`; `close()` seals the last chunk."""
+        return SealingWriter(self, target)
+
     def reader(self, file: BinaryIO, size: int) -> BinaryIO:
         """A buffered, seekable reader of the plaintext of the sealed `file` (`size` bytes)."""
         return io.BufferedReader(_DecryptingReader(self, file, size), buffer_size=self.chunk_bytes)
+
+
+class SealingWriter:
+    """`encrypt_stream` for bytes that are pushed rather than read: one chunk is held back
+    until the next arrives or `close`, so the last chunk can be marked as the last."""
+
+    def __init__(self, cipher: ChunkCipher, target: IO[bytes]):
+        salt = os.urandom(SALT_BYTES)
+        self._header = MAGIC + salt + cipher.chunk_bytes.to_bytes(4, "big")
+        self._aead = cipher._aead(salt)
+        self._chunk = cipher.chunk_bytes
+        self._target = target
+        self._pending = bytearray()
+        self._index = 0
+        self.size = 0
+        target.write(self._header)
+
+    def _seal(self, plain: bytes, *, last: bool) -> None:
+        self._target.write(self._aead.encrypt(_nonce(self._index), plain, _associated(self._header, self._index, last)))
+        self._index += 1
+
+    def write(self, data: bytes) -> None:
+        self._pending += data
+        self.size += len(data)
+        # Keep at least one byte back: the chunk that ends the stream is sealed as the last.
+        while len(self._pending) > self._chunk:
+            self._seal(bytes(self._pending[: self._chunk]), last=False)
+            del self._pending[: self._chunk]
+
+    def close(self) -> None:
+        self._seal(bytes(self._pending), last=True)
+        self._pending.clear()
 
 
 def is_sealed(file: BinaryIO) -> bool:

@@ -17,6 +17,7 @@ from components.forms import (
     submit_button,
     submit_row,
 )
+from components.i18n import t
 from components.passkey import passkey_button
 from components.step_up import step_up_prompt
 from state.account import AccountState
@@ -30,12 +31,14 @@ from storefront.layout import column, library_page, shop_page
 
 def profile() -> rx.Component:
     return section_card(
-        "Profile",
+        t("Profile"),
         rx.data_list.root(
             rx.data_list.item(
-                rx.data_list.label("Name"), rx.data_list.value(SessionState.display_name, id="account-name")
+                rx.data_list.label(t("Name")), rx.data_list.value(SessionState.display_name, id="account-name")
             ),
-            rx.data_list.item(rx.data_list.label("Email"), rx.data_list.value(SessionState.email, id="account-email")),
+            rx.data_list.item(
+                rx.data_list.label(t("Email")), rx.data_list.value(SessionState.email, id="account-email")
+            ),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
         ),
         id="account-profile",
@@ -44,7 +47,7 @@ def profile() -> rx.Component:
 
 def change_email() -> rx.Component:
     return section_card(
-        "Change email address",
+        t("Change email address"),
         rx.cond(
             AccountState.has_password,
             rx.fragment(
@@ -53,7 +56,7 @@ def change_email() -> rx.Component:
                 step_up_prompt(AccountEmailState.step_up_needed, AccountEmailState.confirm_step_up, id="email-step-up"),
                 stacked_form(
                     labelled_input(
-                        "New email address",
+                        t("New email address"),
                         name="new_email",
                         id="email-new",
                         type="email",
@@ -61,7 +64,7 @@ def change_email() -> rx.Component:
                         error=AccountEmailState.email_errors.get("email", ""),
                     ),
                     labelled_input(
-                        "Current password",
+                        t("Current password"),
                         name="current_password",
                         id="email-password",
                         type="password",
@@ -70,29 +73,32 @@ def change_email() -> rx.Component:
                     ),
                     submit_row(
                         submit_button(
-                            "Send confirmation link", id="email-submit", loading=AccountEmailState.email_pending
+                            t("Send confirmation link"), id="email-submit", loading=AccountEmailState.email_pending
                         )
                     ),
                     on_submit=AccountEmailState.request_change,
                     id="email-form",
                 ),
             ),
-            rx.text("Set a password below first: changing your email address asks for it.", id="email-needs-password"),
+            rx.text(
+                t("Set a password below first: changing your email address asks for it."), id="email-needs-password"
+            ),
         ),
-        description="We send a link to the new address; your email changes when you open it, "
-        "and your current address is told.",
+        description=t(
+            "We send a link to the new address; your email changes when you open it, and your current address is told."
+        ),
         id="account-email-change",
     )
 
 
 def change_password() -> rx.Component:
     return section_card(
-        "Change password",
+        t("Change password"),
         stacked_form(
             form_error(AccountState.password_errors.get("form", ""), id="password-error"),
             form_notice(AccountState.password_notice, id="password-notice"),
             labelled_input(
-                "Current password",
+                t("Current password"),
                 name="current_password",
                 id="password-current",
                 type="password",
@@ -100,23 +106,25 @@ def change_password() -> rx.Component:
                 error=AccountState.password_errors.get("current_password", ""),
             ),
             labelled_input(
-                "New password",
+                t("New password"),
                 name="new_password",
                 id="password-new",
                 type="password",
                 auto_complete="new-password",
-                hint="At least 10 characters.",
+                hint=t("At least 10 characters."),
                 error=AccountState.password_errors.get("password", ""),
             ),
             labelled_input(
-                "Confirm new password",
+                t("Confirm new password"),
                 name="confirm_password",
                 id="password-confirm",
                 type="password",
                 auto_complete="new-password",
                 error=AccountState.password_errors.get("confirm", ""),
             ),
-            submit_row(submit_button("Change password", id="password-submit", loading=AccountState.password_pending)),
+            submit_row(
+                submit_button(t("Change password"), id="password-submit", loading=AccountState.password_pending)
+            ),
             on_submit=AccountState.change_password,
             id="password-form",
         ),
@@ -126,32 +134,34 @@ def change_password() -> rx.Component:
 
 def set_first_password() -> rx.Component:
     return section_card(
-        "Set a password (optional)",
+        t("Set a password (optional)"),
         stacked_form(
             rx.text(
-                "You signed in with the link from your receipt, and you can keep doing so. "
-                "A password is optional: it lets you sign in without an email link.",
+                t(
+                    "You signed in with the link from your receipt, and you can keep doing so. "
+                    "A password is optional: it lets you sign in without an email link."
+                ),
                 id="password-optional",
             ),
             form_error(AccountState.password_errors.get("form", ""), id="password-error"),
             labelled_input(
-                "Password",
+                t("Password"),
                 name="new_password",
                 id="password-new",
                 type="password",
                 auto_complete="new-password",
-                hint="At least 10 characters.",
+                hint=t("At least 10 characters."),
                 error=AccountState.password_errors.get("password", ""),
             ),
             labelled_input(
-                "Confirm password",
+                t("Confirm password"),
                 name="confirm_password",
                 id="password-confirm",
                 type="password",
                 auto_complete="new-password",
                 error=AccountState.password_errors.get("confirm", ""),
             ),
-            submit_row(submit_button("Set password", id="password-submit", loading=AccountState.password_pending)),
+            submit_row(submit_button(t("Set password"), id="password-submit", loading=AccountState.password_pending)),
             on_submit=AccountState.set_first_password,
             id="password-form",
         ),
@@ -168,7 +178,7 @@ def password_section() -> rx.Component:
 
 def update_emails() -> rx.Component:
     return section_card(
-        "Product update emails",
+        t("Product update emails"),
         rx.text(
             rx.hstack(
                 rx.switch(
@@ -177,50 +187,50 @@ def update_emails() -> rx.Component:
                     id="update-emails-switch",
                     size="3",
                 ),
-                rx.text("Email me when a product I bought has a new version"),
+                rx.text(t("Email me when a product I bought has a new version")),
                 spacing="3",
                 align="center",
             ),
             as_="label",
         ),
         form_notice(AccountState.update_emails_notice, id="update-emails-notice"),
-        description="New versions always show up in your library, marked as updated.",
+        description=t("New versions always show up in your library, marked as updated."),
         id="update-emails",
     )
 
 
 def open_shop() -> rx.Component:
     has_shop = section_card(
-        "Your shop",
-        rx.text("Your shop is open. Manage products and sales in the seller studio."),
-        rx.box(link_button("Go to the seller studio", routes.SELLER, id="account-studio")),
+        t("Your shop"),
+        rx.text(t("Your shop is open. Manage products and sales in the seller studio.")),
+        rx.box(link_button(t("Go to the seller studio"), routes.SELLER, id="account-studio")),
         id="open-shop",
     )
     new_shop = section_card(
-        "Sell on " + theme.BRAND_NAME,
+        t("Sell on {brand}", brand=theme.BRAND_NAME),
         stacked_form(
             form_error(AccountState.shop_errors.get("form", ""), id="shop-error"),
             labelled_input(
-                "Shop name",
+                t("Shop name"),
                 name="shop_name",
                 id="shop-name",
                 auto_complete="organization",
                 error=AccountState.shop_errors.get("name", ""),
             ),
             labelled_input(
-                "Shop address",
+                t("Shop address"),
                 name="shop_slug",
                 id="shop-slug",
                 auto_complete="off",
                 placeholder="my-shop",
-                hint="3 to 40 lower-case letters, digits and dashes: /s/my-shop",
+                hint=t("3 to 40 lower-case letters, digits and dashes: /s/my-shop"),
                 error=AccountState.shop_errors.get("slug", ""),
             ),
-            submit_row(submit_button("Open my shop", id="shop-submit", loading=AccountState.shop_pending)),
+            submit_row(submit_button(t("Open my shop"), id="shop-submit", loading=AccountState.shop_pending)),
             on_submit=AccountState.create_shop,
             id="shop-form",
         ),
-        description="Open a shop to publish your digital products and sell them here.",
+        description=t("Open a shop to publish your digital products and sell them here."),
         id="open-shop",
     )
     return rx.cond(SessionState.has_shop, has_shop, new_shop)
@@ -249,7 +259,7 @@ def preference_row(pref) -> rx.Component:
 
 def sms_number_form() -> rx.Component:
     return stacked_form(
-        rx.el.label("Mobile number for SMS", html_for="sms-number", font_weight="500", font_size="0.9rem"),
+        rx.el.label(t("Mobile number for SMS"), html_for="sms-number", font_weight="500", font_size="0.9rem"),
         rx.hstack(
             rx.input(
                 id="sms-number",
@@ -261,12 +271,14 @@ def sms_number_form() -> rx.Component:
                 key=PreferencesState.sms_number,
                 flex_grow="1",
             ),
-            rx.button("Save number", type="submit", variant="soft", id="sms-number-save"),
+            rx.button(t("Save number"), type="submit", variant="soft", id="sms-number-save"),
             width="100%",
         ),
         rx.text(
-            "SMS messages go only to this number, and only for the kinds switched on above. "
-            "Leave it empty to remove it.",
+            t(
+                "SMS messages go only to this number, and only for the kinds switched on above. "
+                "Leave it empty to remove it."
+            ),
             size="1",
             color=theme.TEXT_MUTED,
         ),
@@ -282,14 +294,14 @@ SUBSCRIBE_TO_PUSH = rx.call_function(FunctionStringVar.create("() => window.mark
 def push_device_row(device) -> rx.Component:
     return rx.hstack(
         rx.icon("bell", size=16),
-        rx.text(device.device, " · added ", device.added_label, size="2", flex_grow="1"),
+        rx.text(t("{device} · added {date}", device=device.device, date=device.added_label), size="2", flex_grow="1"),
         rx.button(
-            "Remove",
+            t("Remove"),
             size="1",
             variant="soft",
             color_scheme="gray",
             on_click=PreferencesState.remove_push_device(device.id),
-            aria_label="Remove " + device.device,
+            aria_label=t("Remove {title}", title=device.device),
         ),
         align="center",
         width="100%",
@@ -301,9 +313,9 @@ def push_devices() -> rx.Component:
     """This browser's push subscription (made by assets/push.js) and the browsers already subscribed."""
     return rx.vstack(
         rx.script(src="/push.js"),
-        rx.el.label("Push notifications", font_weight="500", font_size="0.9rem"),
+        rx.el.label(t("Push notifications"), font_weight="500", font_size="0.9rem"),
         rx.text(
-            "Sale alerts switched on for Push arrive on the browsers listed here, even with the shop closed.",
+            t("Sale alerts switched on for Push arrive on the browsers listed here, even with the shop closed."),
             size="1",
             color=theme.TEXT_MUTED,
         ),
@@ -318,7 +330,7 @@ def push_devices() -> rx.Component:
         ),
         rx.button(
             rx.icon("bell-plus", size=16),
-            "Get push notifications on this browser",
+            t("Get push notifications on this browser"),
             variant="soft",
             on_click=SUBSCRIBE_TO_PUSH,
             id="push-subscribe",
@@ -330,7 +342,7 @@ def push_devices() -> rx.Component:
 
 def notification_preferences() -> rx.Component:
     return section_card(
-        "Notifications and privacy",
+        t("Notifications and privacy"),
         form_error(PreferencesState.error, id="preferences-error"),
         form_notice(PreferencesState.notice, id="preferences-notice"),
         # Sale alerts only concern shop owners; product update emails have their own card above.
@@ -348,13 +360,13 @@ def notification_preferences() -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.el.label(
-                    "Share my email with sellers I buy from",
+                    t("Share my email with sellers I buy from"),
                     html_for="pref-share-email",
                     font_weight="500",
                     font_size="0.9rem",
                 ),
                 rx.text(
-                    "When off, sellers' sales and customer lists show a pseudonym instead of your email.",
+                    t("When off, sellers' sales and customer lists show a pseudonym instead of your email."),
                     size="1",
                     color=theme.TEXT_MUTED,
                 ),
@@ -367,8 +379,10 @@ def notification_preferences() -> rx.Component:
             align="center",
             width="100%",
         ),
-        description="Receipts, refunds and password emails are always sent: they are part of your purchases "
-        "and your account's safety.",
+        description=t(
+            "Receipts, refunds and password emails are always sent: they are part of your purchases "
+            "and your account's safety."
+        ),
         id="notification-preferences",
     )
 
@@ -376,7 +390,11 @@ def notification_preferences() -> rx.Component:
 def _code_form(on_submit, *, id: str, button: str) -> rx.Component:
     return stacked_form(
         labelled_input(
-            "Code", name="code", id=f"{id}-code", auto_complete="one-time-code", hint="6 digits, or a recovery code."
+            t("Code"),
+            name="code",
+            id=f"{id}-code",
+            auto_complete="one-time-code",
+            hint=t("6 digits, or a recovery code."),
         ),
         submit_row(submit_button(button, id=f"{id}-submit")),
         on_submit=on_submit,
@@ -389,39 +407,41 @@ def two_factor() -> rx.Component:
     setup = rx.cond(
         Security.setup_qr != "",
         rx.vstack(
-            rx.text("Scan this code with your authenticator app, then enter the 6-digit code it shows."),
-            rx.image(src=Security.setup_qr, alt="QR code for your authenticator app", width="200px", id="totp-qr"),
-            rx.text("Or type this key: ", rx.code(Security.setup_secret, id="totp-secret"), size="2"),
+            rx.text(t("Scan this code with your authenticator app, then enter the 6-digit code it shows.")),
+            rx.image(src=Security.setup_qr, alt=t("QR code for your authenticator app"), width="200px", id="totp-qr"),
+            rx.text(t("Or type this key:"), " ", rx.code(Security.setup_secret, id="totp-secret"), size="2"),
             _code_form(Security.confirm_totp, id="totp-confirm", button="Turn on"),
             width="100%",
         ),
-        rx.button("Set up an authenticator app", on_click=Security.start_totp, id="totp-start", size="3"),
+        rx.button(t("Set up an authenticator app"), on_click=Security.start_totp, id="totp-start", size="3"),
     )
     codes = rx.cond(
         Security.new_codes.length() > 0,
         rx.callout.root(
             rx.callout.text(
-                "Your recovery codes. Each works once, if you lose your authenticator. "
-                "Save them now: they are not shown again."
+                t(
+                    "Your recovery codes. Each works once, if you lose your authenticator. "
+                    "Save them now: they are not shown again."
+                )
             ),
             rx.el.ul(rx.foreach(Security.new_codes, lambda code: rx.el.li(rx.code(code))), id="recovery-codes"),
-            rx.button("I have saved them", on_click=Security.hide_codes, id="recovery-codes-saved", variant="soft"),
+            rx.button(t("I have saved them"), on_click=Security.hide_codes, id="recovery-codes-saved", variant="soft"),
             color_scheme="amber",
             width="100%",
         ),
     )
     enabled = rx.vstack(
-        rx.text("Authenticator app: on.", id="totp-on", weight="medium"),
-        rx.text(Security.recovery_codes_left.to_string() + " recovery codes left.", id="recovery-left", size="2"),
+        rx.text(t("Authenticator app: on."), id="totp-on", weight="medium"),
+        rx.text(t("Recovery codes left: {count}", count=Security.recovery_codes_left), id="recovery-left", size="2"),
         rx.flex(
             rx.button(
-                "New recovery codes", on_click=Security.regenerate_codes, id="recovery-regenerate", variant="soft"
+                t("New recovery codes"), on_click=Security.regenerate_codes, id="recovery-regenerate", variant="soft"
             ),
             rx.cond(
                 Security.required,
                 rx.fragment(),
                 rx.button(
-                    "Turn off", on_click=Security.disable_totp, id="totp-disable", variant="soft", color_scheme="red"
+                    t("Turn off"), on_click=Security.disable_totp, id="totp-disable", variant="soft", color_scheme="red"
                 ),
             ),
             gap="0.5rem",
@@ -430,11 +450,11 @@ def two_factor() -> rx.Component:
         width="100%",
     )
     return section_card(
-        "Two-factor sign-in",
+        t("Two-factor sign-in"),
         rx.cond(
             Security.admin_setup & ~Security.totp_on & (Security.passkeys.length() == 0),
             rx.callout.root(
-                rx.callout.text("Administrators must use two-factor sign-in. Set it up to open the admin console."),
+                rx.callout.text(t("Administrators must use two-factor sign-in. Set it up to open the admin console.")),
                 color_scheme="red",
                 id="admin-second-factor-required",
             ),
@@ -444,12 +464,14 @@ def two_factor() -> rx.Component:
         rx.cond(
             Security.step_up_needed,
             rx.vstack(
-                rx.text("Confirm it is you with a code from your app, a recovery code or a passkey, then try again."),
+                rx.text(
+                    t("Confirm it is you with a code from your app, a recovery code or a passkey, then try again.")
+                ),
                 _code_form(Security.confirm_step_up, id="step-up", button="Confirm"),
                 rx.cond(
                     Security.passkeys.length() > 0,
                     passkey_button(
-                        "Confirm with a passkey",
+                        t("Confirm with a passkey"),
                         id="step-up-passkey",
                         mode="authenticate",
                         options_url=f"{routes.SESSION_PASSKEY_OPTIONS}?purpose=step_up",
@@ -462,7 +484,7 @@ def two_factor() -> rx.Component:
         ),
         codes,
         rx.cond(Security.totp_on, enabled, setup),
-        rx.heading("Passkeys", as_="h3", size="3"),
+        rx.heading(t("Passkeys"), as_="h3", size="3"),
         rx.el.ul(
             rx.foreach(
                 Security.passkeys,
@@ -470,10 +492,12 @@ def two_factor() -> rx.Component:
                     rx.flex(
                         rx.box(
                             rx.text(key["name"], weight="medium"),
-                            rx.text("Added " + key["added"] + " · last used " + key["used"], size="1"),
+                            rx.text(
+                                t("Added {added} · last used {used}", added=key["added"], used=key["used"]), size="1"
+                            ),
                         ),
                         rx.button(
-                            "Remove",
+                            t("Remove"),
                             on_click=Security.remove_passkey(key["id"]),
                             variant="soft",
                             color_scheme="red",
@@ -489,22 +513,24 @@ def two_factor() -> rx.Component:
             id="passkey-list",
         ),
         passkey_button(
-            "Add a passkey",
+            t("Add a passkey"),
             id="passkey-add",
             mode="register",
             options_url=f"{routes.SESSION_PASSKEY_OPTIONS}?purpose=register",
             on_credential=Security.add_passkey,
             on_failure=Security.passkey_failed,
         ),
-        description="After your password, sign-in asks for a code from an authenticator app or a passkey; "
-        "a passkey also signs you in on its own.",
+        description=t(
+            "After your password, sign-in asks for a code from an authenticator app or a passkey; "
+            "a passkey also signs you in on its own."
+        ),
         id="account-two-factor",
     )
 
 
 def security_activity() -> rx.Component:
     return section_card(
-        "Recent security activity",
+        t("Recent security activity"),
         rx.el.ul(
             rx.foreach(
                 Security.events,
@@ -521,24 +547,28 @@ def security_activity() -> rx.Component:
             ),
             id="security-activity",
         ),
-        description="Sign-ins, failed attempts and changes, newest first. A place is the country "
-        "the address belongs to, and may be a network's country rather than yours.",
+        description=t(
+            "Sign-ins, failed attempts and changes, newest first. A place is the country "
+            "the address belongs to, and may be a network's country rather than yours."
+        ),
         id="account-activity",
     )
 
 
 def sessions() -> rx.Component:
     return section_card(
-        "Signed-in devices",
+        t("Signed-in devices"),
         rx.el.ul(
             rx.foreach(
                 Security.sessions,
                 lambda row: rx.el.li(
                     rx.flex(
                         rx.box(
-                            rx.text(row["device"], rx.cond(row["this"] != "", " (this browser)", ""), weight="medium"),
                             rx.text(
-                                "Signed in " + row["since"],
+                                row["device"], rx.cond(row["this"] != "", t(" (this browser)"), ""), weight="medium"
+                            ),
+                            rx.text(
+                                t("Signed in {date}", date=row["since"]),
                                 rx.cond(row["place"] != "", " · " + row["place"], ""),
                                 size="1",
                             ),
@@ -546,7 +576,7 @@ def sessions() -> rx.Component:
                         rx.cond(
                             row["this"] == "",
                             rx.button(
-                                "Sign out this session",
+                                t("Sign out this session"),
                                 on_click=Security.end_session(row["id"]),
                                 variant="soft",
                                 size="2",
@@ -563,7 +593,7 @@ def sessions() -> rx.Component:
         ),
         rx.box(
             rx.button(
-                "Sign out everywhere",
+                t("Sign out everywhere"),
                 on_click=AccountState.logout_everywhere,
                 id="logout-everywhere",
                 variant="soft",
@@ -571,8 +601,10 @@ def sessions() -> rx.Component:
                 size="3",
             ),
         ),
-        description="Sign out on every device and browser, this one included. "
-        "Use this if you think someone else has used your account.",
+        description=t(
+            "Sign out on every device and browser, this one included. "
+            "Use this if you think someone else has used your account."
+        ),
         id="account-sessions",
     )
 
@@ -580,12 +612,18 @@ def sessions() -> rx.Component:
 def export_row(view) -> rx.Component:
     return rx.hstack(
         rx.vstack(
-            rx.text("Asked ", view.requested_label, size="2"),
+            rx.text(t("Asked {date}", date=view.requested_label), size="2"),
             rx.cond(
                 view.download_path != "",
-                rx.text(view.size_label, " · until ", view.expires_label, size="1", color=theme.TEXT_MUTED),
                 rx.text(
-                    rx.match(view.status, ("pending", "Being prepared…"), ("failed", "Could not be made"), "Expired"),
+                    t("{size} · until {date}", size=view.size_label, date=view.expires_label),
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                ),
+                rx.text(
+                    rx.match(
+                        view.status, ("pending", t("Being prepared…")), ("failed", t("Could not be made")), t("Expired")
+                    ),
                     size="1",
                     color=theme.TEXT_MUTED,
                 ),
@@ -596,7 +634,7 @@ def export_row(view) -> rx.Component:
         rx.cond(
             view.download_path != "",
             rx.link(
-                rx.button(rx.icon("download", size=14), "Download ZIP", variant="soft", size="2"),
+                rx.button(rx.icon("download", size=14), t("Download ZIP"), variant="soft", size="2"),
                 href=view.download_path,
                 # The browser fetches it (an attachment), not the single-page app's router.
                 reload_document=True,
@@ -613,12 +651,12 @@ def export_row(view) -> rx.Component:
 
 def your_data() -> rx.Component:
     return section_card(
-        "Your data",
+        t("Your data"),
         form_error(PrivacyState.error, id="export-error"),
         form_notice(PrivacyState.notice, id="export-notice"),
         rx.box(
             rx.button(
-                "Download my data",
+                t("Download my data"),
                 on_click=PrivacyState.ask_for_export,
                 loading=PrivacyState.export_pending,
                 id="export-request",
@@ -627,9 +665,11 @@ def your_data() -> rx.Component:
             )
         ),
         rx.vstack(rx.foreach(PrivacyState.exports, export_row), spacing="3", width="100%", id="export-list"),
-        description="A ZIP of everything we hold about you: profile, orders and receipts, library, downloads, "
-        "license keys, reviews, reports and notifications (and your shop, products and sales if you sell). "
-        "The link works for seven days, for you only.",
+        description=t(
+            "A ZIP of everything we hold about you: profile, orders and receipts, library, downloads, "
+            "license keys, reviews, reports and notifications (and your shop, products and sales if you sell). "
+            "The link works for seven days, for you only."
+        ),
         id="account-data",
     )
 
@@ -637,12 +677,14 @@ def your_data() -> rx.Component:
 def delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete your account?"),
+            rx.alert_dialog.title(t("Delete your account?")),
             rx.alert_dialog.description(
-                "This cannot be undone. You are signed out everywhere and your name, email, "
-                "phone number, preferences, cart and notifications are removed. Your orders stay in "
-                "the books without your details, your reviews stay as a former buyer's, and your "
-                "library goes with the account.",
+                t(
+                    "This cannot be undone. You are signed out everywhere and your name, email, "
+                    "phone number, preferences, cart and notifications are removed. Your orders stay in "
+                    "the books without your details, your reviews stay as a former buyer's, and your "
+                    "library goes with the account."
+                ),
                 size="2",
             ),
             rx.form(
@@ -651,14 +693,14 @@ def delete_dialog() -> rx.Component:
                     rx.cond(
                         AccountState.has_password,
                         labelled_input(
-                            "Your password",
+                            t("Your password"),
                             name="password",
                             id="delete-password",
                             type="password",
                             auto_complete="current-password",
                         ),
                         labelled_input(
-                            "Type DELETE to confirm",
+                            t("Type DELETE to confirm"),
                             name="confirmation",
                             id="delete-confirmation",
                             auto_complete="off",
@@ -666,10 +708,10 @@ def delete_dialog() -> rx.Component:
                     ),
                     rx.hstack(
                         rx.alert_dialog.cancel(
-                            rx.button("Keep my account", type="button", variant="soft", color_scheme="gray")
+                            rx.button(t("Keep my account"), type="button", variant="soft", color_scheme="gray")
                         ),
                         rx.button(
-                            "Delete my account",
+                            t("Delete my account"),
                             type="submit",
                             color_scheme="red",
                             loading=PrivacyState.deleting,
@@ -695,10 +737,10 @@ def delete_dialog() -> rx.Component:
 
 def delete_account() -> rx.Component:
     return section_card(
-        "Delete account",
+        t("Delete account"),
         rx.box(
             rx.button(
-                "Delete my account…",
+                t("Delete my account…"),
                 on_click=PrivacyState.set_confirming_delete(True),
                 id="delete-account",
                 variant="soft",
@@ -707,15 +749,15 @@ def delete_account() -> rx.Component:
             )
         ),
         delete_dialog(),
-        description="Shop owners: your shop closes and stops selling; your buyers keep what they bought.",
+        description=t("Shop owners: your shop closes and stops selling; your buyers keep what they bought."),
         id="account-delete",
     )
 
 
 @library_page(
     routes.ACCOUNT,
-    title="Your account",
-    description="Your profile, password and shop.",
+    title=t("Your account"),
+    description=t("Your profile, password and shop."),
     on_load=[
         AccountState.open_page,
         AccountEmailState.open_account_page,
@@ -726,7 +768,7 @@ def delete_account() -> rx.Component:
 )
 def account() -> rx.Component:
     return column(
-        rx.heading("Your account", as_="h1", size="7"),
+        rx.heading(t("Your account"), as_="h1", size="7"),
         profile(),
         change_email(),
         password_section(),
@@ -744,29 +786,30 @@ def account() -> rx.Component:
 
 @shop_page(
     routes.EMAIL_CHANGE_CONFIRM,
-    title="Confirm your new email address",
-    description="Confirm the new email address of your marketplace account.",
+    title=t("Confirm your new email address"),
+    description=t("Confirm the new email address of your marketplace account."),
     on_load=AccountEmailState.open_confirm_page,
 )
 def confirm_email_change() -> rx.Component:
     return column(
-        rx.heading("Confirm your new email address", as_="h1", size="7"),
+        rx.heading(t("Confirm your new email address"), as_="h1", size="7"),
         rx.cond(
             AccountEmailState.confirmed_email != "",
             rx.vstack(
                 rx.text(
-                    "Your account now uses ",
-                    rx.text.strong(AccountEmailState.confirmed_email),
-                    ". Sign in with it from now on.",
+                    t(
+                        "Your account now uses {email}. Sign in with it from now on.",
+                        email=AccountEmailState.confirmed_email,
+                    ),
                     id="email-confirmed",
                 ),
-                rx.box(link_button("Go to your account", routes.ACCOUNT, id="email-confirmed-account")),
+                rx.box(link_button(t("Go to your account"), routes.ACCOUNT, id="email-confirmed-account")),
             ),
             rx.vstack(
                 form_error(AccountEmailState.confirm_error, id="email-confirm-error"),
-                rx.text("Use this address for your account from now on?"),
+                rx.text(t("Use this address for your account from now on?")),
                 rx.button(
-                    "Confirm my new email",
+                    t("Confirm my new email"),
                     on_click=AccountEmailState.confirm,
                     loading=AccountEmailState.confirm_pending,
                     id="email-confirm",
@@ -780,17 +823,19 @@ def confirm_email_change() -> rx.Component:
 
 @shop_page(
     routes.ACCOUNT_DELETED,
-    title="Your account is deleted",
-    description="Your account and the personal data in it are deleted.",
+    title=t("Your account is deleted"),
+    description=t("Your account and the personal data in it are deleted."),
 )
 def account_deleted() -> rx.Component:
     return column(
-        rx.heading("Your account is deleted", as_="h1", size="7", id="account-deleted"),
+        rx.heading(t("Your account is deleted"), as_="h1", size="7", id="account-deleted"),
         rx.text(
-            "You are signed out everywhere, and your name, email address and other details are gone. "
-            "Orders stay in the books for the period tax law requires, without anything that names you."
+            t(
+                "You are signed out everywhere, and your name, email address and other details are gone. "
+                "Orders stay in the books for the period tax law requires, without anything that names you."
+            )
         ),
-        rx.text("You are welcome back any time: signing up with the same email address makes a new account."),
-        rx.box(link_button("Back to the shop", routes.HOME, id="account-deleted-home")),
+        rx.text(t("You are welcome back any time: signing up with the same email address makes a new account.")),
+        rx.box(link_button(t("Back to the shop"), routes.HOME, id="account-deleted-home")),
         max_width="40rem",
     )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
-from commerce.orders import tax
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.forms import field, form_error, labelled_input, stacked_form, submit_button
+from components.i18n import t
 from components.loading import once_loaded
 from components.price import amount_input
 from components.studio import NATIVE_CONTROL_STYLE, field_label
@@ -27,14 +27,20 @@ def _amount_form(row: CartRow) -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.el.label(
-                "Your price (from ", row.minimum_label, ")", html_for=field_id, font_size="0.85rem", font_weight="500"
+                t("Your price (from {minimum})", minimum=row.minimum_label),
+                html_for=field_id,
+                font_size="0.85rem",
+                font_weight="500",
             ),
             rx.hstack(
                 rx.el.input(type="hidden", name="product_id", value=row.product_id.to_string()),
                 amount_input(
-                    id=field_id, value=row.amount_input, width="7rem", aria_label="Your price for " + row.title
+                    id=field_id,
+                    value=row.amount_input,
+                    width="7rem",
+                    aria_label=t("Your price for {title}", title=row.title),
                 ),
-                rx.button("Update price", type="submit", size="2", variant="soft"),
+                rx.button(t("Update price"), type="submit", size="2", variant="soft"),
                 spacing="2",
                 align="center",
             ),
@@ -76,7 +82,7 @@ def cart_line(row: CartRow) -> rx.Component:
                 rx.cond(
                     row.problem != "",
                     rx.callout(
-                        "Unavailable: " + row.problem,
+                        t("Unavailable: {reason}", reason=row.problem),
                         icon="triangle_alert",
                         color_scheme="red",
                         size="1",
@@ -85,16 +91,15 @@ def cart_line(row: CartRow) -> rx.Component:
                     ),
                 ),
                 rx.flex(
-                    rx.text("Price ", row.unit_label, size="2", color=theme.TEXT_MUTED),
+                    rx.text(t("Price {price}", price=row.unit_label), size="2", color=theme.TEXT_MUTED),
                     rx.cond(
                         row.discount_label != "",
-                        rx.text("Discount −", row.discount_label, size="2", color=theme.TEXT_MUTED),
+                        rx.text(t("Discount −{amount}", amount=row.discount_label), size="2", color=theme.TEXT_MUTED),
                     ),
                     rx.cond(
                         T.has_tax_rate,
                         rx.text(
-                            "VAT ",
-                            row.tax_label,
+                            t("VAT {amount}", amount=row.tax_label),
                             size="2",
                             color=theme.TEXT_MUTED,
                             custom_attrs={"data-testid": "cart-line-vat"},
@@ -106,12 +111,12 @@ def cart_line(row: CartRow) -> rx.Component:
                 rx.cond(row.is_pwyw & (row.problem == ""), _amount_form(row)),
                 rx.button(
                     rx.icon("trash-2", size=14),
-                    "Remove",
+                    t("Remove"),
                     on_click=CartState.remove(row.product_id),
                     variant="ghost",
                     color_scheme="gray",
                     size="2",
-                    aria_label="Remove " + row.title,
+                    aria_label=t("Remove {title}", title=row.title),
                 ),
                 spacing="2",
                 width="100%",
@@ -127,7 +132,7 @@ def code_form() -> rx.Component:
         rx.badge(rx.icon("tag", size=14), CartState.code, color_scheme="green", size="2"),
         rx.text("applied", size="2", color=theme.TEXT_MUTED),
         rx.button(
-            "Remove code",
+            t("Remove code"),
             on_click=CartState.remove_code,
             variant="ghost",
             size="1",
@@ -139,7 +144,7 @@ def code_form() -> rx.Component:
         id="cart-code-applied",
     )
     form = stacked_form(
-        field_label("Discount code", "cart-code"),
+        field_label(t("Discount code"), "cart-code"),
         rx.hstack(
             rx.input(
                 name="code",
@@ -149,7 +154,7 @@ def code_form() -> rx.Component:
                 auto_complete="off",
                 auto_capitalize="characters",
             ),
-            rx.button("Apply", type="submit", size="3", variant="soft", id="cart-code-apply"),
+            rx.button(t("Apply"), type="submit", size="3", variant="soft", id="cart-code-apply"),
             width="100%",
             spacing="2",
         ),
@@ -165,7 +170,7 @@ def code_form() -> rx.Component:
         rx.cond(
             stale,
             rx.button(
-                "Remove code " + CartState.code,
+                t("Remove code {code}", code=CartState.code),
                 on_click=CartState.remove_code,
                 variant="soft",
                 color_scheme="gray",
@@ -180,23 +185,23 @@ def code_form() -> rx.Component:
 
 def country_picker() -> rx.Component:
     return field(
-        "Billing country",
+        t("Billing country"),
         rx.el.Select.create(
-            rx.el.option("Choose your country", value=""),
-            *[rx.el.option(name, value=code) for code, name in tax.country_names().items()],
+            rx.el.option(t("Choose your country"), value=""),
+            rx.foreach(CartState.countries, lambda country: rx.el.option(country[1], value=country[0])),
             id="cart-country",
             value=CartState.country,
             on_change=CartState.choose_country,
             style=NATIVE_CONTROL_STYLE,
         ),
-        rx.text("EU buyers pay their country's VAT; elsewhere no tax is added.", size="1", color=theme.TEXT_MUTED),
+        rx.text(t("EU buyers pay their country's VAT; elsewhere no tax is added."), size="1", color=theme.TEXT_MUTED),
         html_for="cart-country",
     )
 
 
 def currency_picker() -> rx.Component:
     return field(
-        "Currency",
+        t("Currency"),
         rx.el.Select.create(
             rx.foreach(CartState.currencies, lambda code: rx.el.option(code, value=code)),
             id="cart-currency",
@@ -205,7 +210,9 @@ def currency_picker() -> rx.Component:
             style=NATIVE_CONTROL_STYLE,
         ),
         rx.text(
-            "Prices are converted at today's stored rate and locked into your order.", size="1", color=theme.TEXT_MUTED
+            t("Prices are converted at today's stored rate and locked into your order."),
+            size="1",
+            color=theme.TEXT_MUTED,
         ),
         html_for="cart-currency",
     )
@@ -227,17 +234,18 @@ def checkout_form() -> rx.Component:
             ~SessionState.is_signed_in,
             rx.vstack(
                 labelled_input(
-                    "Email",
+                    t("Email"),
                     name="email",
                     id="checkout-email",
                     type="email",
                     auto_complete="email",
                     error=CartState.checkout_errors.get("email", ""),
-                    hint="Your receipt and a link to your library go here; you can set a password from it later.",
+                    hint=t("Your receipt and a link to your library go here; you can set a password from it later."),
                 ),
                 rx.text(
-                    "Have an account? ",
-                    rx.link("Sign in", href=routes.login_url(routes.CART), id="checkout-login"),
+                    t("Have an account?"),
+                    " ",
+                    rx.link(t("Sign in"), href=routes.login_url(routes.CART), id="checkout-login"),
                     size="2",
                 ),
                 spacing="2",
@@ -245,7 +253,9 @@ def checkout_form() -> rx.Component:
             ),
         ),
         submit_button(
-            rx.cond(T.is_free, "Get it free", "Checkout"), id="checkout-submit", loading=CartState.checkout_pending
+            rx.cond(T.is_free, t("Get it free"), t("Checkout")),
+            id="checkout-submit",
+            loading=CartState.checkout_pending,
         ),
         spacing="3",
         on_submit=CartState.start_checkout,
@@ -257,15 +267,17 @@ def checkout_form() -> rx.Component:
 def summary() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Summary", as_="h2", size="4"),
+            rx.heading(t("Summary"), as_="h2", size="4"),
             code_form(),
             country_picker(),
             currency_picker(),
             rx.divider(),
-            _total_row("Subtotal", T.subtotal_label, id="cart-subtotal"),
-            rx.cond(T.has_discount, _total_row("Discount", "−" + T.discount_label, id="cart-discount")),
-            _total_row(rx.cond(T.has_tax_rate, "VAT (" + T.tax_rate_label + ")", "Tax"), T.tax_label, id="cart-tax"),
-            _total_row("Total", T.total_label, id="cart-total", bold=True),
+            _total_row(t("Subtotal"), T.subtotal_label, id="cart-subtotal"),
+            rx.cond(T.has_discount, _total_row(t("Discount"), "−" + T.discount_label, id="cart-discount")),
+            _total_row(
+                rx.cond(T.has_tax_rate, t("VAT ({rate})", rate=T.tax_rate_label), t("Tax")), T.tax_label, id="cart-tax"
+            ),
+            _total_row(t("Total"), T.total_label, id="cart-total", bold=True),
             checkout_form(),
             spacing="3",
             width="100%",
@@ -286,17 +298,19 @@ def cart_view() -> rx.Component:
     )
 
 
-@shop_page(routes.CART, title="Your cart", description="The products you are about to buy.", on_load=CartState.load)
+@shop_page(
+    routes.CART, title=t("Your cart"), description=t("The products you are about to buy."), on_load=CartState.load
+)
 def cart_page() -> rx.Component:
     empty = empty_state(
         "shopping-cart",
-        "Your cart is empty",
-        "Find something you like and add it to your cart.",
-        action=link_button("Browse products", routes.HOME, id="cart-browse"),
+        t("Your cart is empty"),
+        t("Find something you like and add it to your cart."),
+        action=link_button(t("Browse products"), routes.HOME, id="cart-browse"),
         id="cart-empty",
     )
     return rx.vstack(
-        rx.heading("Your cart", as_="h1", size="7"),
+        rx.heading(t("Your cart"), as_="h1", size="7"),
         form_error(CartState.error, id="cart-error"),
         once_loaded(CartState.loaded, rx.cond(CartState.rows.length() > 0, cart_view(), empty)),
         spacing=theme.GAP_SECTION,

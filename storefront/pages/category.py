@@ -7,6 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import empty_state, missing_state
+from components.i18n import t
 from components.product_card import category_chips
 from state.catalog import CategoryState
 from storefront.layout import listing_page
@@ -42,10 +43,10 @@ category = listing_page(
     header=_heading,
     empty=empty_state(
         "package-open",
-        "Nothing here yet",
-        "No products have been published in this category yet.",
+        t("Nothing here yet"),
+        t("No products have been published in this category yet."),
         id="category-empty",
     ),
-    missing=missing_state("folder-x", "Category not found", "The address may be mistyped.", id="category-missing"),
+    missing=missing_state("folder-x", "Category not found", t("The address may be mistyped."), id="category-missing"),
     id="category",
 )

@@ -8,6 +8,7 @@ import routes
 from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
+from components.i18n import t
 from components.pager import pager
 from components.product_card import category_chips, product_cards, product_grid
 from state.home import HomeState
@@ -18,23 +19,25 @@ def hero() -> rx.Component:
     return rx.box(
         rx.vstack(
             rx.heading(
-                "Digital products from independent creators",
+                t("Digital products from independent creators"),
                 as_="h1",
                 size=rx.breakpoints(initial="7", md="8"),
                 color="white",
                 line_height="1.15",
             ),
             rx.text(
-                "Ebooks, templates, software and courses. Pay once, download instantly, "
-                "and keep everything in your library.",
+                t(
+                    "Ebooks, templates, software and courses. Pay once, download instantly, "
+                    "and keep everything in your library."
+                ),
                 size=rx.breakpoints(initial="3", md="4"),
                 color="rgba(255, 255, 255, 0.85)",
                 max_width="36rem",
             ),
             rx.flex(
-                link_button("Browse products", routes.SEARCH, id="hero-browse", icon="search"),
+                link_button(t("Browse products"), routes.SEARCH, id="hero-browse", icon="search"),
                 rx.button(
-                    rx.link("Start selling", href=routes.ACCOUNT + "#open-shop", id="hero-sell", underline="none"),
+                    rx.link(t("Start selling"), href=routes.ACCOUNT + "#open-shop", id="hero-sell", underline="none"),
                     as_child=True,
                     size="3",
                     variant="outline",
@@ -65,7 +68,7 @@ def popular_section() -> rx.Component:
     return rx.cond(
         HomeState.popular.length() > 0,
         rx.vstack(
-            rx.heading("Popular this week", as_="h2", size="5"),
+            rx.heading(t("Popular this week"), as_="h2", size="5"),
             product_cards(HomeState.popular, id="home-popular"),
             spacing=theme.GAP,
             width="100%",
@@ -77,13 +80,13 @@ def products_section() -> rx.Component:
     grid = product_cards(HomeState.products, id="home-products")
     nothing_yet = empty_state(
         "package-open",
-        "No products yet",
-        "When creators publish their first products, the newest appear here.",
-        action=link_button("Open a shop", routes.ACCOUNT + "#open-shop", id="empty-open-shop"),
+        t("No products yet"),
+        t("When creators publish their first products, the newest appear here."),
+        action=link_button(t("Open a shop"), routes.ACCOUNT + "#open-shop", id="empty-open-shop"),
         id="home-empty",
     )
     return rx.vstack(
-        rx.heading("Newest products", as_="h2", size="5"),
+        rx.heading(t("Newest products"), as_="h2", size="5"),
         rx.cond(
             HomeState.loaded,
             rx.cond(HomeState.products.length() > 0, grid, nothing_yet),
@@ -103,7 +106,7 @@ def categories_section() -> rx.Component:
     return rx.cond(
         HomeState.categories.length() > 0,
         rx.vstack(
-            rx.heading("Browse by category", as_="h2", size="5"),
+            rx.heading(t("Browse by category"), as_="h2", size="5"),
             category_chips(HomeState.categories, lambda category: category.name, size="3", id="home-categories"),
             spacing=theme.GAP,
             width="100%",
@@ -113,9 +116,10 @@ def categories_section() -> rx.Component:
 
 @shop_page(
     routes.HOME,
-    title="Digital products from independent creators",
-    description="Buy ebooks, templates, software and courses from independent creators. "
-    "Instant download, yours to keep.",
+    title=t("Digital products from independent creators"),
+    description=t(
+        "Buy ebooks, templates, software and courses from independent creators. Instant download, yours to keep."
+    ),
     on_load=HomeState.load,
 )
 def home() -> rx.Component:

@@ -9,6 +9,7 @@ from components import theme
 from components.buttons import back_link, link_button
 from components.empty_state import empty_state, missing_state
 from components.forms import form_error, form_notice
+from components.i18n import t
 from components.library import file_row, key_row, library_row
 from components.loading import once_loaded
 from components.pager import pager
@@ -22,7 +23,7 @@ V = LibraryProductState.view
 def _search_box() -> rx.Component:
     return rx.input(
         rx.input.slot(rx.icon("search", size=16)),
-        placeholder="Search your library",
+        placeholder=t("Search your library"),
         value=LibraryState.search,
         on_change=LibraryState.set_search.debounce(300),
         id="library-search",
@@ -30,7 +31,7 @@ def _search_box() -> rx.Component:
         size="3",
         width="100%",
         max_width="24rem",
-        aria_label="Search your library",
+        aria_label=t("Search your library"),
     )
 
 
@@ -40,9 +41,12 @@ def password_hint() -> rx.Component:
         PasswordHintState.no_password,
         rx.callout(
             rx.text(
-                "You signed in with the link from your receipt. Setting a password is optional: ",
-                rx.link("add one on your account page", href=routes.ACCOUNT, weight="medium"),
-                " if you would like to sign in without an email link.",
+                t(
+                    "You signed in with the link from your receipt. Setting a password is optional: "
+                    "you can add one on your account page if you would like to sign in without an email link."
+                ),
+                " ",
+                rx.link(t("Go to your account"), href=routes.ACCOUNT, weight="medium"),
             ),
             icon="info",
             color_scheme="gray",
@@ -55,8 +59,8 @@ def password_hint() -> rx.Component:
 
 @library_page(
     routes.LIBRARY,
-    title="Your library",
-    description="Everything you bought, with its files, updates and license keys.",
+    title=t("Your library"),
+    description=t("Everything you bought, with its files, updates and license keys."),
     on_load=[LibraryState.load, PasswordHintState.load],
 )
 def library() -> rx.Component:
@@ -84,15 +88,15 @@ def library() -> rx.Component:
         LibraryState.total == 0,
         empty_state(
             "library",
-            "Your library is empty",
-            "What you buy or claim appears here at once, with its files, updates and license keys.",
-            action=link_button("Browse the shop", routes.HOME, id="library-browse"),
+            t("Your library is empty"),
+            t("What you buy or claim appears here at once, with its files, updates and license keys."),
+            action=link_button(t("Browse the shop"), routes.HOME, id="library-browse"),
             id="library-empty",
         ),
-        rx.text("Nothing in your library matches that search.", color=theme.TEXT_MUTED, id="library-no-match"),
+        rx.text(t("Nothing in your library matches that search."), color=theme.TEXT_MUTED, id="library-no-match"),
     )
     return column(
-        rx.heading("Your library", as_="h1", size="7"),
+        rx.heading(t("Your library"), as_="h1", size="7"),
         password_hint(),
         rx.cond(LibraryState.total > 0, _search_box()),
         once_loaded(LibraryState.loaded, rx.cond(LibraryState.items.length() > 0, rows, empty)),
@@ -109,9 +113,9 @@ def _files() -> rx.Component:
     version = lambda v: rx.card(  # noqa: E731
         rx.vstack(
             rx.hstack(
-                rx.heading("Version ", v.label, as_="h3", size="4"),
-                rx.cond(v.is_latest, rx.badge("Latest", color_scheme="indigo")),
-                rx.cond(v.is_new, rx.badge("New", color_scheme="green", variant="solid")),
+                rx.heading(t("Version {version}", version=v.label), as_="h3", size="4"),
+                rx.cond(v.is_latest, rx.badge(t("Latest"), color_scheme="indigo")),
+                rx.cond(v.is_new, rx.badge(t("New"), color_scheme="green", variant="solid")),
                 rx.text(v.created_label, size="1", color=theme.TEXT_MUTED),
                 spacing="2",
                 align="center",
@@ -131,6 +135,9 @@ def _files() -> rx.Component:
                     stamped=f.stamped,
                     busy=LibraryProductState.preparing_file_id == f.id,
                     on_download=LibraryProductState.download(f.id),
+                    online_only=f.online_only,
+                    reader_url=f.reader_url,
+                    view_kind=f.view_kind,
                 ),
             ),
             spacing="2",
@@ -141,7 +148,7 @@ def _files() -> rx.Component:
     )
     return rx.vstack(
         rx.hstack(
-            rx.heading("Files", as_="h2", size="5"),
+            rx.heading(t("Files"), as_="h2", size="5"),
             rx.text(V.downloads_label, size="2", color=theme.TEXT_MUTED, id="downloads-allowance"),
             justify="between",
             align="center",
@@ -164,7 +171,7 @@ def _files() -> rx.Component:
 def _keys() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("License keys", as_="h2", size="5"),
+            rx.heading(t("License keys"), as_="h2", size="5"),
             rx.cond(
                 V.license_keys.length() > 0,
                 rx.foreach(
@@ -177,11 +184,11 @@ def _keys() -> rx.Component:
                         ),
                         status_label=k.status_label,
                         valid=k.status == "valid",
-                        expires_label=rx.cond(k.expires_at, "Expires " + k.expires_label, k.expires_label),
+                        expires_label=rx.cond(k.expires_at, t("Expires {date}", date=k.expires_label), k.expires_label),
                         activations=rx.cond(
                             k.activation_limit,
-                            k.activations.to_string() + " of " + k.activation_limit.to_string() + " activations",
-                            k.activations.to_string() + " activations",
+                            t("Activations: {used} of {limit}", used=k.activations, limit=k.activation_limit),
+                            t("Activations: {used}", used=k.activations),
                         ),
                         revealed=LibraryProductState.revealed.contains(k.id.to_string()),
                         on_reveal=LibraryProductState.reveal(k.id),
@@ -190,7 +197,9 @@ def _keys() -> rx.Component:
                     ),
                 ),
                 rx.text(
-                    "Your key is being issued; it appears here in a moment.", color=theme.TEXT_MUTED, id="key-pending"
+                    t("Your key is being issued; it appears here in a moment."),
+                    color=theme.TEXT_MUTED,
+                    id="key-pending",
                 ),
             ),
             form_notice(LibraryProductState.key_notice, id="key-notice"),
@@ -204,22 +213,22 @@ def _keys() -> rx.Component:
 
 @library_page(
     routes.LIBRARY_PRODUCT,
-    title="Your library",
-    description="Files, updates and license keys of something you bought.",
+    title=t("Your library"),
+    description=t("Files, updates and license keys of something you bought."),
     on_load=[LibraryProductState.load, PasswordHintState.load],
 )
 def library_product() -> rx.Component:
     found = rx.vstack(
-        back_link("Library", routes.LIBRARY),
+        back_link(t("Library"), routes.LIBRARY),
         password_hint(),
         rx.heading(V.item.title, as_="h1", size="7", id="library-product-title"),
         rx.hstack(
             rx.link(V.item.shop_name, href=V.item.product_url, size="2"),
-            rx.text("· Bought ", V.item.acquired_label, size="2", color=theme.TEXT_MUTED),
+            rx.text("· ", t("Bought {date}", date=V.item.acquired_label), size="2", color=theme.TEXT_MUTED),
             rx.foreach(
                 V.order_references,
                 lambda ref: rx.link(
-                    "Receipt " + ref,
+                    t("Receipt {reference}", reference=ref),
                     href=routes.fill(routes.ORDER, order_reference=ref),
                     size="2",
                     class_name="library-receipt",
@@ -237,7 +246,7 @@ def library_product() -> rx.Component:
     missing = missing_state(
         "search-x",
         "Not in your library",
-        "This product is not in your library, or your access to it has ended.",
+        t("This product is not in your library, or your access to it has ended."),
         id="library-product-missing",
         back=("Back to your library", routes.LIBRARY, "library-back"),
     )

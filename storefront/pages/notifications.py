@@ -7,6 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import empty_state
+from components.i18n import t
 from components.loading import listed
 from components.pager import pager
 from state.notifications import NotificationsState
@@ -40,13 +41,13 @@ def notification_row(note) -> rx.Component:
             rx.cond(
                 note.unread,
                 rx.button(
-                    "Mark as read",
+                    t("Mark as read"),
                     size="1",
                     variant="soft",
                     on_click=NotificationsState.mark_read(note.id),
                     class_name="mark-read",
                 ),
-                rx.text("Read", size="1", color=theme.TEXT_MUTED),
+                rx.text(t("Read"), size="1", color=theme.TEXT_MUTED),
             ),
             align="start",
             spacing="3",
@@ -59,18 +60,18 @@ def notification_row(note) -> rx.Component:
 
 @library_page(
     routes.NOTIFICATIONS,
-    title="Notifications",
-    description="Sales, updates and messages from the marketplace.",
+    title=t("Notifications"),
+    description=t("Sales, updates and messages from the marketplace."),
     on_load=NotificationsState.load_page,
 )
 def notifications() -> rx.Component:
     return column(
         rx.flex(
-            rx.heading("Notifications", as_="h1", size="7"),
+            rx.heading(t("Notifications"), as_="h1", size="7"),
             rx.cond(
                 NotificationsState.unread > 0,
                 rx.button(
-                    "Mark all as read", on_click=NotificationsState.mark_all_read, variant="soft", id="mark-all-read"
+                    t("Mark all as read"), on_click=NotificationsState.mark_all_read, variant="soft", id="mark-all-read"
                 ),
             ),
             justify="between",
@@ -90,8 +91,8 @@ def notifications() -> rx.Component:
             loaded=NotificationsState.loaded,
             empty=empty_state(
                 "bell",
-                "Nothing yet",
-                "Sales in your shop and updates to products you bought will show up here.",
+                t("Nothing yet"),
+                t("Sales in your shop and updates to products you bought will show up here."),
                 id="notifications-empty",
             ),
         ),
@@ -100,7 +101,7 @@ def notifications() -> rx.Component:
             id="notifications-pager",
         ),
         rx.link(
-            "Choose what you are told about",
+            t("Choose what you are told about"),
             href=routes.ACCOUNT + "#notification-preferences",
             size="2",
             id="notification-preferences-link",

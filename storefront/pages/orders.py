@@ -9,6 +9,7 @@ from components import theme
 from components.buttons import block_link, link_button
 from components.empty_state import empty_state, missing_state
 from components.forms import banner, form_error, form_notice
+from components.i18n import t
 from components.loading import once_loaded
 from components.pager import pager
 from components.row_list import ROW_STYLE, row_list
@@ -65,13 +66,15 @@ def order_line(line: OrderLineRow) -> rx.Component:
             align="start",
         ),
         rx.flex(
-            rx.text("Price ", line.unit_label, size="1", color=theme.TEXT_MUTED),
+            rx.text(t("Price {price}", price=line.unit_label), size="1", color=theme.TEXT_MUTED),
             rx.cond(
-                line.discount_label != "", rx.text("Discount −", line.discount_label, size="1", color=theme.TEXT_MUTED)
+                line.discount_label != "",
+                rx.text(t("Discount −{amount}", amount=line.discount_label), size="1", color=theme.TEXT_MUTED),
             ),
-            rx.text("VAT ", line.tax_label, size="1", color=theme.TEXT_MUTED),
+            rx.text(t("VAT {amount}", amount=line.tax_label), size="1", color=theme.TEXT_MUTED),
             rx.cond(
-                line.refunded_label != "", rx.text("Refunded ", line.refunded_label, size="1", color=theme.DANGER_TEXT)
+                line.refunded_label != "",
+                rx.text(t("Refunded {amount}", amount=line.refunded_label), size="1", color=theme.DANGER_TEXT),
             ),
             gap="0.25rem 1rem",
             wrap="wrap",
@@ -87,22 +90,23 @@ def order_line(line: OrderLineRow) -> rx.Component:
 def status_banner() -> rx.Component:
     paid = banner(
         rx.vstack(
-            rx.heading("Payment received", as_="h2", size="4", id="order-paid-heading"),
+            rx.heading(t("Payment received"), as_="h2", size="4", id="order-paid-heading"),
             rx.text(
-                "Thank you! Your receipt is on its way to ",
-                ORDER.email,
-                ". ",
+                t("Thank you! Your receipt is on its way to {email}.", email=ORDER.email),
+                " ",
                 rx.cond(
                     OrderState.signed_in,
-                    "Your purchase is below and in your library.",
-                    "Your purchase is below, ready now. The email's \u201cAccess your purchase\u201d button "
-                    "signs you in to your library with one click, no password needed.",
+                    t("Your purchase is below and in your library."),
+                    t(
+                        "Your purchase is below, ready now. The email's \u201cAccess your purchase\u201d button "
+                        "signs you in to your library with one click, no password needed."
+                    ),
                 ),
             ),
             rx.cond(
                 ~OrderState.signed_in,
                 rx.text(
-                    "Setting a password is optional: you can add one later on your account page.",
+                    t("Setting a password is optional: you can add one later on your account page."),
                     size="2",
                     id="order-password-optional",
                 ),
@@ -116,9 +120,9 @@ def status_banner() -> rx.Component:
     )
     declined = banner(
         rx.vstack(
-            rx.text("Payment failed: ", ORDER.payment_error, weight="bold"),
-            rx.text("Your order has not been paid. Try again with another card."),
-            link_button("Try again", ORDER.retry_path, id="order-retry"),
+            rx.text(t("Payment failed: {reason}", reason=ORDER.payment_error), weight="bold"),
+            rx.text(t("Your order has not been paid. Try again with another card.")),
+            link_button(t("Try again"), ORDER.retry_path, id="order-retry"),
             spacing="2",
         ),
         icon="triangle_alert",
@@ -129,7 +133,7 @@ def status_banner() -> rx.Component:
     waiting = banner(
         rx.hstack(
             rx.spinner(size="2"),
-            rx.text("Waiting for the payment to be confirmed… This page updates by itself."),
+            rx.text(t("Waiting for the payment to be confirmed… This page updates by itself.")),
             align="center",
             spacing="2",
         ),
@@ -139,8 +143,8 @@ def status_banner() -> rx.Component:
     )
     unpaid = banner(
         rx.vstack(
-            rx.text("This order has not been paid."),
-            rx.cond(ORDER.retry_path != "", link_button("Pay now", ORDER.retry_path, id="order-pay")),
+            rx.text(t("This order has not been paid.")),
+            rx.cond(ORDER.retry_path != "", link_button(t("Pay now"), ORDER.retry_path, id="order-pay")),
             spacing="2",
         ),
         icon="info",
@@ -167,14 +171,30 @@ def delivery_file(file: DeliveryFileRow) -> rx.Component:
             min_width="0",
         ),
         rx.spacer(),
-        rx.button(
-            rx.cond(OrderState.preparing_file_id == file.id, rx.spinner(size="2"), rx.icon("download", size=16)),
-            "Download",
-            on_click=OrderState.download(file.id),
-            disabled=OrderState.preparing_file_id != 0,
-            aria_label="Download " + file.filename,
-            size="2",
-            style=theme.CTA_BUTTON_STYLE,
+        rx.cond(
+            file.reader_url != "",
+            rx.button(
+                rx.link(
+                    rx.icon("book-open", size=16),
+                    t("View online"),
+                    href=file.reader_url,
+                    underline="none",
+                    aria_label=t("View online: {file}", file=file.filename),
+                ),
+                as_child=True,
+                size="2",
+                variant="soft",
+                custom_attrs={"data-testid": "order-view-online"},
+            ),
+            rx.button(
+                rx.cond(OrderState.preparing_file_id == file.id, rx.spinner(size="2"), rx.icon("download", size=16)),
+                t("Download"),
+                on_click=OrderState.download(file.id),
+                disabled=OrderState.preparing_file_id != 0,
+                aria_label=t("Download {file}", file=file.filename),
+                size="2",
+                style=theme.CTA_BUTTON_STYLE,
+            ),
         ),
         width="100%",
         align="center",
@@ -188,9 +208,9 @@ def delivery_key(key: DeliveryKeyRow) -> rx.Component:
         rx.badge(key.status_label, color_scheme="gray", variant="soft"),
         rx.button(
             rx.icon("copy", size=16),
-            "Copy",
+            t("Copy"),
             on_click=rx.set_clipboard(key.key),
-            aria_label="Copy license key",
+            aria_label=t("Copy license key"),
             size="2",
             variant="soft",
         ),
@@ -206,7 +226,9 @@ def delivery_item(item: DeliveryItemRow) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading(item.title, as_="h3", size="3", style={"overflow_wrap": "anywhere"}),
-            rx.cond(item.version_label != "", rx.badge("Version ", item.version_label, variant="soft")),
+            rx.cond(
+                item.version_label != "", rx.badge(t("Version {version}", version=item.version_label), variant="soft")
+            ),
             align="center",
             spacing="2",
             wrap="wrap",
@@ -217,7 +239,7 @@ def delivery_item(item: DeliveryItemRow) -> rx.Component:
             item.delivering & (item.license_keys.length() == 0),
             rx.hstack(
                 rx.spinner(size="2"),
-                rx.text("Your license key is being issued; it appears here in a moment."),
+                rx.text(t("Your license key is being issued; it appears here in a moment.")),
                 align="center",
                 spacing="2",
                 custom_attrs={"data-testid": "order-key-pending"},
@@ -225,7 +247,7 @@ def delivery_item(item: DeliveryItemRow) -> rx.Component:
         ),
         rx.cond(
             OrderState.signed_in,
-            rx.link("Open in your library", href=item.library_url, size="2"),
+            rx.link(t("Open in your library"), href=item.library_url, size="2"),
         ),
         spacing="2",
         width="100%",
@@ -240,7 +262,7 @@ def delivery_panel() -> rx.Component:
         ORDER.is_paid & (OrderState.delivery.length() > 0),
         rx.card(
             rx.vstack(
-                rx.heading("Your purchase", as_="h2", size="4"),
+                rx.heading(t("Your purchase"), as_="h2", size="4"),
                 form_error(OrderState.download_error, id="order-download-error"),
                 form_notice(OrderState.download_notice, id="order-download-notice"),
                 rx.foreach(OrderState.delivery, delivery_item),
@@ -258,7 +280,11 @@ def order_detail() -> rx.Component:
     return column(
         rx.vstack(
             rx.heading(
-                rx.cond(ORDER.is_paid, "Paid: order ", "Order ") + ORDER.reference,
+                rx.cond(
+                    ORDER.is_paid,
+                    t("Paid: order {reference}", reference=ORDER.reference),
+                    t("Order {reference}", reference=ORDER.reference),
+                ),
                 as_="h1",
                 size="6",
                 id="order-heading",
@@ -266,7 +292,7 @@ def order_detail() -> rx.Component:
             ),
             rx.hstack(
                 order_status_badge(ORDER.status_label),
-                rx.text("Placed ", ORDER.created_label, size="2", color=theme.TEXT_MUTED),
+                rx.text(t("Placed {date}", date=ORDER.created_label), size="2", color=theme.TEXT_MUTED),
                 spacing="2",
                 align="center",
                 wrap="wrap",
@@ -277,19 +303,28 @@ def order_detail() -> rx.Component:
         delivery_panel(),
         rx.card(
             rx.vstack(
-                rx.heading(rx.cond(ORDER.is_paid, "Receipt", "Order summary"), as_="h2", size="4"),
+                rx.heading(rx.cond(ORDER.is_paid, t("Receipt"), t("Order summary")), as_="h2", size="4"),
                 rx.box(rx.foreach(ORDER.lines, order_line), width="100%", id="order-lines"),
-                _amount_row("Subtotal", ORDER.subtotal_label, id="order-subtotal"),
-                rx.cond(ORDER.has_discount, _amount_row("Discount", "−" + ORDER.discount_label, id="order-discount")),
-                _amount_row("VAT", ORDER.tax_label, id="order-tax"),
-                _amount_row("Total", ORDER.total_label, id="order-total", bold=True),
-                rx.cond(ORDER.refunded_label != "", _amount_row("Refunded", ORDER.refunded_label, id="order-refunded")),
+                _amount_row(t("Subtotal"), ORDER.subtotal_label, id="order-subtotal"),
+                rx.cond(
+                    ORDER.has_discount, _amount_row(t("Discount"), "−" + ORDER.discount_label, id="order-discount")
+                ),
+                _amount_row(t("VAT"), ORDER.tax_label, id="order-tax"),
+                _amount_row(t("Total"), ORDER.total_label, id="order-total", bold=True),
+                rx.cond(
+                    ORDER.refunded_label != "", _amount_row(t("Refunded"), ORDER.refunded_label, id="order-refunded")
+                ),
                 rx.cond(
                     ORDER.country_name != "",
-                    rx.text("Billing country: ", ORDER.country_name, size="2", color=theme.TEXT_MUTED),
+                    rx.text(
+                        t("Billing country: {country}", country=ORDER.country_name), size="2", color=theme.TEXT_MUTED
+                    ),
                 ),
-                rx.cond(ORDER.paid_label != "", rx.text("Paid ", ORDER.paid_label, size="2", color=theme.TEXT_MUTED)),
-                rx.text("Sent to ", ORDER.email, size="2", color=theme.TEXT_MUTED),
+                rx.cond(
+                    ORDER.paid_label != "",
+                    rx.text(t("Paid {date}", date=ORDER.paid_label), size="2", color=theme.TEXT_MUTED),
+                ),
+                rx.text(t("Sent to {email}", email=ORDER.email), size="2", color=theme.TEXT_MUTED),
                 spacing="3",
                 width="100%",
             ),
@@ -300,8 +335,8 @@ def order_detail() -> rx.Component:
         rx.cond(
             ORDER.is_paid & OrderState.signed_in,
             rx.flex(
-                link_button("Go to your library", routes.LIBRARY, id="order-library"),
-                link_button("All your orders", routes.ORDERS, id="order-history", primary=False),
+                link_button(t("Go to your library"), routes.LIBRARY, id="order-library"),
+                link_button(t("All your orders"), routes.ORDERS, id="order-history", primary=False),
                 gap="0.75rem",
                 wrap="wrap",
             ),
@@ -311,12 +346,12 @@ def order_detail() -> rx.Component:
     )
 
 
-@shop_page(routes.ORDER, title="Your order", description="Your order and its receipt.", on_load=OrderState.load)
+@shop_page(routes.ORDER, title=t("Your order"), description=t("Your order and its receipt."), on_load=OrderState.load)
 def order_page() -> rx.Component:
     missing = missing_state(
         "receipt",
         "We could not find this order",
-        "Sign in with the account that placed it to see it, or check the link in your receipt email.",
+        t("Sign in with the account that placed it to see it, or check the link in your receipt email."),
         id="order-missing",
         back=("Sign in", routes.login_url(routes.ORDERS), "order-missing-login"),
     )
@@ -357,11 +392,11 @@ def history_row(order: OrderPage) -> rx.Component:
 
 
 @library_page(
-    routes.ORDERS, title="Your orders", description="Everything you have ordered.", on_load=OrderHistoryState.load
+    routes.ORDERS, title=t("Your orders"), description=t("Everything you have ordered."), on_load=OrderHistoryState.load
 )
 def order_history() -> rx.Component:
     return rx.vstack(
-        rx.heading("Your orders", as_="h1", size="7"),
+        rx.heading(t("Your orders"), as_="h1", size="7"),
         row_list(
             OrderHistoryState.orders,
             history_row,
@@ -369,9 +404,9 @@ def order_history() -> rx.Component:
             loaded=OrderHistoryState.loaded,
             empty=empty_state(
                 "receipt",
-                "No orders yet",
-                "Orders you place appear here with their receipts.",
-                action=link_button("Browse products", routes.HOME, id="orders-browse"),
+                t("No orders yet"),
+                t("Orders you place appear here with their receipts."),
+                action=link_button(t("Browse products"), routes.HOME, id="orders-browse"),
                 id="orders-empty",
             ),
         ),

@@ -10,6 +10,7 @@ from commerce.models import PricingMode
 from components import theme
 from components.empty_state import missing_state
 from components.forms import banner, field, stacked_form
+from components.i18n import t
 from components.loading import once_loaded
 from components.price import amount_input, price_tag
 from components.rich_text import rich_text
@@ -56,7 +57,7 @@ def pictures() -> rx.Component:
                     border_radius=theme.RADIUS_CONTROL,
                 ),
                 on_click=ProductState.select_image(index),
-                aria_label="Show picture " + (index + 1).to_string(),
+                aria_label=t("Show picture {number}", number=index + 1),
                 style={
                     "padding": "0",
                     "border": "none",
@@ -102,14 +103,14 @@ def add_to_cart_form() -> rx.Component:
         rx.cond(
             P.pricing == PricingMode.PWYW,
             field(
-                "Your price (" + P.currency + ")",
+                t("Your price ({currency})", currency=P.currency),
                 amount_input(id="product-amount", value=P.minimum_input, size="3", width="100%"),
                 html_for="product-amount",
             ),
         ),
         rx.button(
             rx.icon("shopping-cart", size=18),
-            "Add to cart",
+            t("Add to cart"),
             type="submit",
             size="3",
             width="100%",
@@ -125,8 +126,8 @@ def add_to_cart_form() -> rx.Component:
             added,
             banner(
                 rx.hstack(
-                    rx.text("Added to your cart."),
-                    rx.link("View cart", href=routes.CART, id="added-view-cart", weight="bold"),
+                    rx.text(t("Added to your cart.")),
+                    rx.link(t("View cart"), href=routes.CART, id="added-view-cart", weight="bold"),
                     spacing="2",
                     wrap="wrap",
                 ),
@@ -151,8 +152,8 @@ def buy_panel() -> rx.Component:
                 rx.text(
                     rx.cond(
                         P.price_amount == 0,
-                        "Name a fair price, or get it for free.",
-                        "Pay what you want, from " + P.price_label.to(str).replace("+", "") + ".",
+                        t("Name a fair price, or get it for free."),
+                        t("Pay what you want, from {price}.", price=P.price_label.to(str).replace("+", "")),
                     ),
                     size="2",
                     color=theme.TEXT_MUTED,
@@ -161,11 +162,11 @@ def buy_panel() -> rx.Component:
             ),
             rx.cond(
                 P.sold_out,
-                rx.badge("Sold out", color_scheme="red", size="3", id="product-sold-out"),
+                rx.badge(t("Sold out"), color_scheme="red", size="3", id="product-sold-out"),
                 rx.cond(~P.is_preview, add_to_cart_form()),
             ),
             rx.divider(),
-            rx.text("What you get", weight="bold", size="2"),
+            rx.text(t("What you get"), weight="bold", size="2"),
             rx.hstack(
                 # Two fixed icons, not one with a var name: a var name makes the page load a map
                 # of every lucide icon (about 1,750) to look it up in the browser.
@@ -190,7 +191,8 @@ def buy_panel() -> rx.Component:
                         ),
                     ),
                     rx.cond(
-                        P.version_label != "", rx.text("Version ", P.version_label, size="1", color=theme.TEXT_MUTED)
+                        P.version_label != "",
+                        rx.text(t("Version {version}", version=P.version_label), size="1", color=theme.TEXT_MUTED),
                     ),
                     spacing="1",
                     width="100%",
@@ -200,7 +202,7 @@ def buy_panel() -> rx.Component:
             rx.cond(
                 P.bundle_items.length() > 0,
                 rx.vstack(
-                    rx.text("Bundle: also includes", weight="bold", size="2"),
+                    rx.text(t("Bundle: also includes"), weight="bold", size="2"),
                     rx.foreach(
                         P.bundle_items,
                         lambda item: rx.hstack(
@@ -216,7 +218,7 @@ def buy_panel() -> rx.Component:
                 ),
             ),
             rx.text(
-                "Instant download after purchase; yours to keep in your library.", size="1", color=theme.TEXT_MUTED
+                t("Instant download after purchase; yours to keep in your library."), size="1", color=theme.TEXT_MUTED
             ),
             spacing="3",
             width="100%",
@@ -230,7 +232,7 @@ def buy_panel() -> rx.Component:
 def seller_box() -> rx.Component:
     return rx.hstack(
         rx.icon("store", size=18, color=theme.TEXT_MUTED),
-        rx.text("Sold by ", rx.link(P.shop_name, href=P.shop_url, id="product-shop"), size="2"),
+        rx.text(t("Sold by"), " ", rx.link(P.shop_name, href=P.shop_url, id="product-shop"), size="2"),
         align="center",
         spacing="2",
     )
@@ -241,7 +243,7 @@ def details() -> rx.Component:
         rx.cond(
             P.is_preview,
             banner(
-                "Preview: buyers cannot see this product yet (" + P.status_label + ").",
+                t("Preview: buyers cannot see this product yet ({status}).", status=P.status_label),
                 icon="eye",
                 color="amber",
                 id="product-preview-note",
@@ -258,18 +260,55 @@ def details() -> rx.Component:
                 letter_spacing="0.04em",
             ),
         ),
-        rx.heading(P.title, as_="h1", size=rx.breakpoints(initial="7", md="8"), id="product-title"),
-        rx.cond(P.summary != "", rx.text(P.summary, size="4", color=theme.TEXT_MUTED)),
+        rx.heading(
+            ProductState.shown_title,
+            as_="h1",
+            size=rx.breakpoints(initial="7", md="8"),
+            id="product-title",
+            custom_attrs={"lang": shown_lang(), "dir": "auto"},
+        ),
+        rx.cond(
+            ProductState.shown_summary != "",
+            rx.text(
+                ProductState.shown_summary,
+                size="4",
+                color=theme.TEXT_MUTED,
+                custom_attrs={"lang": shown_lang(), "dir": "auto"},
+            ),
+            rx.fragment(),
+        ),
+        rx.cond(
+            P.lang != "",
+            rx.button(
+                rx.icon("languages", size=14),
+                rx.cond(ProductState.show_original, t("Show the translation"), t("Show original")),
+                on_click=ProductState.toggle_original,
+                variant="ghost",
+                size="1",
+                id="show-original",
+                custom_attrs={"aria-pressed": rx.cond(ProductState.show_original, "true", "false")},
+            ),
+            rx.fragment(),
+        ),
         seller_box(),
         spacing="2",
         width="100%",
     )
 
 
+def shown_lang() -> rx.Var:
+    """The language of the texts shown: the seller's translation's, or unknown for the original."""
+    return rx.cond(ProductState.show_original, "", P.lang.to(str))
+
+
 def description() -> rx.Component:
     return rx.vstack(
-        rx.heading("About this product", as_="h2", size="5"),
-        rich_text(P.description_html, id="product-description"),
+        rx.heading(t("About this product"), as_="h2", size="5"),
+        rich_text(
+            ProductState.shown_description_html,
+            id="product-description",
+            custom_attrs={"lang": shown_lang(), "dir": "auto"},
+        ),
         rx.cond(
             P.tags.length() > 0,
             rx.flex(
@@ -321,13 +360,13 @@ def product() -> rx.Component:
         missing_state(
             "store",
             "This product is unavailable",
-            "Its shop is unavailable at the moment. If you bought it, it is still in your library.",
+            t("Its shop is unavailable at the moment. If you bought it, it is still in your library."),
             id="product-unavailable",
         ),
         missing_state(
             "package-x",
             "Product not found",
-            "It may have been removed by its seller, or the address may be mistyped.",
+            t("It may have been removed by its seller, or the address may be mistyped."),
             id="product-missing",
         ),
     )

@@ -7,6 +7,7 @@ import reflex as rx
 from commerce.reviews.service import MAX_REPLY_LENGTH, MAX_REPORT_DETAILS, MAX_REVIEW_LENGTH, REPORT_REASONS
 from components import theme
 from components.forms import banner, choice_field, field, form_error, form_notice, stacked_form
+from components.i18n import t
 from components.rating import rating_bar, stars
 from components.rich_text import written_text
 from components.studio import dropdown, field_label
@@ -22,14 +23,14 @@ RATING_OPTIONS = [
     ("2", "★★ Poor"),
     ("1", "★ Bad"),
 ]
-REASON_OPTIONS = [("", "Choose a reason…"), *REPORT_REASONS.items()]
+REASON_OPTIONS = [("", t("Choose a reason…")), *REPORT_REASONS.items()]
 
 
 def report_form(id_prefix: str) -> rx.Component:
     return stacked_form(
-        choice_field("Why should a moderator look at it?", REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
+        choice_field(t("Why should a moderator look at it?"), REASON_OPTIONS, name="reason", id=f"{id_prefix}-reason"),
         field(
-            "Details (optional unless you chose “Something else”)",
+            t("Details (optional unless you chose “Something else”)"),
             rx.text_area(
                 name="details", id=f"{id_prefix}-details", rows="3", width="100%", max_length=MAX_REPORT_DETAILS
             ),
@@ -37,8 +38,8 @@ def report_form(id_prefix: str) -> rx.Component:
         ),
         form_error(ReviewsState.report_error, id=f"{id_prefix}-error"),
         rx.hstack(
-            rx.button("Send report", type="submit", id=f"{id_prefix}-submit", color_scheme="red"),
-            rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_report),
+            rx.button(t("Send report"), type="submit", id=f"{id_prefix}-submit", color_scheme="red"),
+            rx.button(t("Cancel"), type="button", variant="soft", on_click=ReviewsState.close_report),
             spacing="2",
         ),
         spacing="3",
@@ -60,7 +61,7 @@ def report_product_control() -> rx.Component:
             report_form("report-product"),
             rx.button(
                 rx.icon("flag", size=14),
-                "Report this product",
+                t("Report this product"),
                 variant="ghost",
                 size="1",
                 color_scheme="gray",
@@ -105,9 +106,9 @@ def summary() -> rx.Component:
 def review_form() -> rx.Component:
     own = D.own_review
     return stacked_form(
-        rx.heading(rx.cond(own, "Edit your review", "Review this product"), as_="h3", size="4"),
+        rx.heading(rx.cond(own, t("Edit your review"), t("Review this product")), as_="h3", size="4"),
         field(
-            "Your rating",
+            t("Your rating"),
             rx.box(
                 dropdown(
                     RATING_OPTIONS,
@@ -121,7 +122,7 @@ def review_form() -> rx.Component:
             html_for="review-rating",
         ),
         field(
-            "Your review (optional)",
+            t("Your review (optional)"),
             rx.text_area(
                 name="body",
                 id="review-body",
@@ -129,21 +130,21 @@ def review_form() -> rx.Component:
                 width="100%",
                 default_value=rx.cond(own, own.body, ""),
                 max_length=MAX_REVIEW_LENGTH,
-                placeholder="What did you like? What could be better?",
+                placeholder=t("What did you like? What could be better?"),
             ),
             html_for="review-body",
         ),
         form_error(ReviewsState.review_error, id="review-error"),
         rx.hstack(
             rx.button(
-                rx.cond(own, "Save review", "Publish review"),
+                rx.cond(own, t("Save review"), t("Publish review")),
                 type="submit",
                 id="review-submit",
                 style=theme.CTA_BUTTON_STYLE,
             ),
             rx.cond(
                 ReviewsState.editing,
-                rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.cancel_edit),
+                rx.button(t("Cancel"), type="button", variant="soft", on_click=ReviewsState.cancel_edit),
             ),
             spacing="2",
         ),
@@ -161,9 +162,9 @@ def own_review_or_form() -> rx.Component:
             D.own_review & ~ReviewsState.editing,
             banner(
                 rx.hstack(
-                    rx.text("You rated this product ", D.own_review.rating.to_string(), " out of 5."),
+                    rx.text(t("You rated this product {rating} out of 5.", rating=D.own_review.rating)),
                     rx.button(
-                        "Edit your review",
+                        t("Edit your review"),
                         variant="soft",
                         size="1",
                         on_click=ReviewsState.edit_review,
@@ -183,7 +184,7 @@ def own_review_or_form() -> rx.Component:
             rx.cond(
                 D.own_review_hidden,
                 banner(
-                    "A moderator hid your review of this product, so it is not shown here.",
+                    t("A moderator hid your review of this product, so it is not shown here."),
                     icon="eye-off",
                     color="gray",
                     id="own-review-hidden",
@@ -192,9 +193,9 @@ def own_review_or_form() -> rx.Component:
             rx.cond(
                 ~SessionState.is_signed_in,
                 rx.text(
-                    "Bought this product? ",
-                    rx.link("Sign in", href=ReviewsState.login_to_review_url, id="review-sign-in"),
-                    " to review it.",
+                    t("Bought this product?"),
+                    " ",
+                    rx.link(t("Sign in to review it"), href=ReviewsState.login_to_review_url, id="review-sign-in"),
                     size="2",
                     color=theme.TEXT_MUTED,
                 ),
@@ -206,12 +207,12 @@ def own_review_or_form() -> rx.Component:
 def reply_form(review) -> rx.Component:
     return stacked_form(
         rx.el.input(type="hidden", name="review_id", value=review.id.to_string()),
-        field_label("Your reply (one per review; it cannot be changed)", "reply-body"),
+        field_label(t("Your reply (one per review; it cannot be changed)"), "reply-body"),
         rx.text_area(name="reply", id="reply-body", rows="3", width="100%", max_length=MAX_REPLY_LENGTH),
         form_error(ReviewsState.reply_error, id="reply-error"),
         rx.hstack(
-            rx.button("Publish reply", type="submit", id="reply-submit"),
-            rx.button("Cancel", type="button", variant="soft", on_click=ReviewsState.close_reply),
+            rx.button(t("Publish reply"), type="submit", id="reply-submit"),
+            rx.button(t("Cancel"), type="button", variant="soft", on_click=ReviewsState.close_reply),
             spacing="2",
         ),
         spacing="2",
@@ -228,13 +229,13 @@ def review_item(review) -> rx.Component:
                 review.verified_purchase,
                 rx.badge(
                     rx.icon("badge-check", size=12),
-                    "Verified purchase",
+                    t("Verified purchase"),
                     color_scheme="green",
                     variant="soft",
                     custom_attrs={"data-testid": "verified-purchase"},
                 ),
             ),
-            rx.text(review.date_label, rx.cond(review.edited, " · edited", ""), size="1", color=theme.TEXT_MUTED),
+            rx.text(review.date_label, rx.cond(review.edited, t(" · edited"), ""), size="1", color=theme.TEXT_MUTED),
             align="center",
             spacing="2",
             wrap="wrap",
@@ -243,10 +244,10 @@ def review_item(review) -> rx.Component:
         rx.cond(
             review.reply_body != "",
             rx.box(
-                rx.text("Reply from the seller · ", review.reply_date_label, size="1", weight="bold"),
+                rx.text(t("Reply from the seller · {date}", date=review.reply_date_label), size="1", weight="bold"),
                 rx.text(review.reply_body, size="2", white_space="pre-wrap"),
                 padding="0.5rem 0.75rem",
-                border_left=f"3px solid {theme.PRIMARY}",
+                border_inline_start=f"3px solid {theme.PRIMARY}",
                 background_color=theme.SURFACE,
                 width="100%",
                 custom_attrs={"data-testid": "review-reply"},
@@ -257,7 +258,7 @@ def review_item(review) -> rx.Component:
                 ~review.is_own,
                 rx.button(
                     rx.icon("thumbs-up", size=14),
-                    rx.cond(review.voted_helpful, "Helpful ✓", "Helpful"),
+                    rx.cond(review.voted_helpful, t("Helpful ✓"), t("Helpful")),
                     " (",
                     review.helpful_count.to_string(),
                     ")",
@@ -267,13 +268,13 @@ def review_item(review) -> rx.Component:
                     on_click=ReviewsState.toggle_helpful(review.id, ~review.voted_helpful),
                     custom_attrs={"data-testid": "review-helpful"},
                 ),
-                rx.text(review.helpful_count.to_string() + " found this helpful", size="1", color=theme.TEXT_MUTED),
+                rx.text(t("Found helpful: {count}", count=review.helpful_count), size="1", color=theme.TEXT_MUTED),
             ),
             rx.cond(
                 review.can_reply & (ReviewsState.reply_target != review.id),
                 rx.button(
                     rx.icon("reply", size=14),
-                    "Reply",
+                    t("Reply"),
                     variant="soft",
                     size="1",
                     on_click=ReviewsState.open_reply(review.id),
@@ -284,7 +285,7 @@ def review_item(review) -> rx.Component:
                 D.can_report_reviews & ~review.is_own & (ReviewsState.report_target != review.id.to_string()),
                 rx.button(
                     rx.icon("flag", size=14),
-                    "Report",
+                    t("Report"),
                     variant="ghost",
                     size="1",
                     color_scheme="gray",
@@ -321,7 +322,7 @@ def reviews_section() -> rx.Component:
     return rx.cond(
         D,
         rx.vstack(
-            rx.heading("Ratings and reviews", as_="h2", size="5"),
+            rx.heading(t("Ratings and reviews"), as_="h2", size="5"),
             summary(),
             form_notice(ReviewsState.review_notice, id="review-notice"),
             form_notice(ReviewsState.report_notice, id="report-notice"),
@@ -331,26 +332,26 @@ def reviews_section() -> rx.Component:
                 D.reviews.length() > 0,
                 rx.vstack(
                     rx.hstack(
-                        rx.text("Sort by", size="2", color=theme.TEXT_MUTED),
-                        sort_button("Newest", "newest"),
-                        sort_button("Most helpful", "helpful"),
+                        rx.text(t("Sort by"), size="2", color=theme.TEXT_MUTED),
+                        sort_button(t("Newest"), "newest"),
+                        sort_button(t("Most helpful"), "helpful"),
                         spacing="2",
                         align="center",
                         role="group",
-                        aria_label="Sort reviews",
+                        aria_label=t("Sort reviews"),
                     ),
                     rx.box(rx.foreach(D.reviews, review_item), width="100%", id="review-list"),
                     rx.cond(
                         D.has_more,
                         rx.button(
-                            "Show more reviews", variant="soft", on_click=ReviewsState.show_more, id="reviews-more"
+                            t("Show more reviews"), variant="soft", on_click=ReviewsState.show_more, id="reviews-more"
                         ),
                     ),
                     spacing="3",
                     width="100%",
                 ),
                 rx.text(
-                    "No reviews yet. Buyers of this product can write the first one.",
+                    t("No reviews yet. Buyers of this product can write the first one."),
                     color=theme.TEXT_MUTED,
                     id="reviews-empty",
                 ),

@@ -12,6 +12,7 @@ import routes
 from components import theme
 from components.empty_state import empty_state
 from components.forms import banner
+from components.i18n import t
 from components.search import facet_panel, result_card
 from state.search import SORT_OPTIONS, SearchState
 from storefront.layout import shop_page
@@ -20,7 +21,7 @@ from storefront.layout import shop_page
 def _heading() -> rx.Component:
     return rx.vstack(
         rx.heading(
-            rx.cond(SearchState.q, "Results for \u201c" + SearchState.q + "\u201d", "All products"),
+            rx.cond(SearchState.q, t("Results for “{query}”", query=SearchState.q), t("All products")),
             as_="h1",
             size=rx.breakpoints(initial="6", md="7"),
             id="search-heading",
@@ -28,8 +29,7 @@ def _heading() -> rx.Component:
         rx.cond(
             SearchState.loaded,
             rx.text(
-                SearchState.total,
-                rx.cond(SearchState.total == 1, " product", " products"),
+                SearchState.total_label,
                 color=theme.TEXT_MUTED,
                 size="2",
                 id="search-total",
@@ -43,8 +43,10 @@ def _degraded_notice() -> rx.Component:
     return rx.cond(
         SearchState.degraded,
         banner(
-            "Search is running in a simplified mode right now: these results match titles and "
-            "summaries only, without typo tolerance or filters. Everything else works as usual.",
+            t(
+                "Search is running in a simplified mode right now: these results match titles and "
+                "summaries only, without typo tolerance or filters. Everything else works as usual."
+            ),
             icon="triangle-alert",
             color="amber",
             id="search-degraded",
@@ -54,7 +56,7 @@ def _degraded_notice() -> rx.Component:
 
 def _sort_menu() -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(id="search-sort", aria_label="Sort results", min_width="11rem"),
+        rx.select.trigger(id="search-sort", aria_label=t("Sort results"), min_width="11rem"),
         rx.select.content(
             *[rx.select.item(o.label, value=o.value) for o in SORT_OPTIONS],
         ),
@@ -67,7 +69,7 @@ def _sort_menu() -> rx.Component:
 def _filters_button() -> rx.Component:
     return rx.button(
         rx.icon("sliders-horizontal", size=16),
-        "Filters",
+        t("Filters"),
         on_click=SearchState.toggle_filters,
         id="search-filters-button",
         variant="outline",
@@ -87,12 +89,12 @@ def _filters_drawer() -> rx.Component:
             rx.drawer.content(
                 rx.vstack(
                     rx.hstack(
-                        rx.heading("Filters", as_="h2", size="4"),
+                        rx.heading(t("Filters"), as_="h2", size="4"),
                         rx.drawer.close(
                             rx.icon_button(
                                 rx.icon("x", size=18),
                                 variant="ghost",
-                                aria_label="Close filters",
+                                aria_label=t("Close filters"),
                                 id="search-filters-close",
                             )
                         ),
@@ -130,7 +132,9 @@ def _pagination() -> rx.Component:
     return rx.cond(
         SearchState.total_pages > 1,
         rx.hstack(
-            rx.cond(SearchState.previous_url, rx.link("Previous", href=SearchState.previous_url, id="page-previous")),
+            rx.cond(
+                SearchState.previous_url, rx.link(t("Previous"), href=SearchState.previous_url, id="page-previous")
+            ),
             rx.foreach(
                 SearchState.pages,
                 lambda p: rx.cond(
@@ -139,7 +143,7 @@ def _pagination() -> rx.Component:
                     rx.link(p.number, href=p.url, padding_x="0.5rem"),
                 ),
             ),
-            rx.cond(SearchState.next_url, rx.link("Next", href=SearchState.next_url, id="page-next")),
+            rx.cond(SearchState.next_url, rx.link(t("Next"), href=SearchState.next_url, id="page-next")),
             spacing="3",
             justify="center",
             width="100%",
@@ -153,8 +157,8 @@ def _no_results() -> rx.Component:
     return rx.vstack(
         empty_state(
             "search-x",
-            "No products match",
-            "Check the spelling, use fewer words, or try one of these.",
+            t("No products match"),
+            t("Check the spelling, use fewer words, or try one of these."),
             id="search-empty",
         ),
         rx.flex(
@@ -195,8 +199,8 @@ def _results() -> rx.Component:
 
 @shop_page(
     routes.SEARCH,
-    title="Search",
-    description="Search ebooks, templates, software, courses and more from independent creators.",
+    title=t("Search"),
+    description=t("Search ebooks, templates, software, courses and more from independent creators."),
     on_load=SearchState.load,
 )
 def search() -> rx.Component:

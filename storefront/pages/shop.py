@@ -7,6 +7,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.empty_state import empty_state, missing_state
+from components.i18n import t
 from state.catalog import ShopState
 from storefront.layout import listing_page
 
@@ -28,20 +29,20 @@ shop = listing_page(
     ShopState,
     header=_profile,
     empty=empty_state(
-        "package-open", "No products here yet", "This shop has not published any products yet.", id="shop-empty"
+        "package-open", t("No products here yet"), t("This shop has not published any products yet."), id="shop-empty"
     ),
     missing=rx.cond(
         ShopState.unavailable,
         missing_state(
             "store",
             "This shop is unavailable",
-            "It is not selling at the moment. Anything you bought from it stays in your library.",
+            t("It is not selling at the moment. Anything you bought from it stays in your library."),
             id="shop-unavailable",
         ),
         missing_state(
             "store",
             "Shop not found",
-            "The address may be mistyped, or the shop may have closed.",
+            t("The address may be mistyped, or the shop may have closed."),
             id="shop-missing",
         ),
     ),

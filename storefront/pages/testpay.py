@@ -8,6 +8,7 @@ import routes
 from commerce.payments.testpay_connect import PAYOUT_FAILS, PAYS_OUT
 from components import theme
 from components.forms import form_card, form_error, labelled_input, stacked_form, submit_button
+from components.i18n import t
 from components.loading import once_loaded
 from state.testpay import TestPayConnectState, TestPayState
 from storefront.layout import shop_page
@@ -22,7 +23,12 @@ TEST_CARDS = [
 def payment_form() -> rx.Component:
     return stacked_form(
         rx.hstack(
-            rx.text("Order ", TestPayState.order_reference, color=theme.TEXT_MUTED, size="2", id="testpay-order"),
+            rx.text(
+                t("Order {reference}", reference=TestPayState.order_reference),
+                color=theme.TEXT_MUTED,
+                size="2",
+                id="testpay-order",
+            ),
             rx.spacer(),
             rx.text(TestPayState.amount_label, weight="bold", size="5", id="testpay-amount"),
             width="100%",
@@ -30,20 +36,22 @@ def payment_form() -> rx.Component:
         ),
         form_error(TestPayState.card_error, id="testpay-error"),
         labelled_input(
-            "Card number",
+            t("Card number"),
             name="card_number",
             id="testpay-card",
             auto_complete="cc-number",
             placeholder="4242 4242 4242 4242",
         ),
-        submit_button("Pay " + TestPayState.amount_label, id="testpay-pay", loading=TestPayState.pending),
+        submit_button(
+            t("Pay {amount}", amount=TestPayState.amount_label), id="testpay-pay", loading=TestPayState.pending
+        ),
         rx.cond(
             TestPayState.card_error != "",
-            rx.link("View your order", href=TestPayState.order_path, size="2", id="testpay-order-link"),
+            rx.link(t("View your order"), href=TestPayState.order_path, size="2", id="testpay-order-link"),
         ),
-        rx.link("Back to your cart", href=TestPayState.cancel_path, size="2", id="testpay-cancel"),
+        rx.link(t("Back to your cart"), href=TestPayState.cancel_path, size="2", id="testpay-cancel"),
         rx.box(
-            rx.text("Test cards", weight="bold", size="2"),
+            rx.text(t("Test cards"), weight="bold", size="2"),
             *[
                 rx.text(number, " ", outcome, size="1", color=theme.TEXT_MUTED, font_family="monospace")
                 for number, outcome in TEST_CARDS
@@ -61,14 +69,14 @@ def payment_form() -> rx.Component:
 
 @shop_page(
     routes.TESTPAY,
-    title="TestPay checkout",
-    description="The test payment gateway's checkout page.",
+    title=t("TestPay checkout"),
+    description=t("The test payment gateway's checkout page."),
     on_load=TestPayState.load,
 )
 def testpay_page() -> rx.Component:
     return form_card(
-        "TestPay checkout",
-        rx.callout("Test mode: no real money moves. Use a test card below.", icon="info", size="1", width="100%"),
+        t("TestPay checkout"),
+        rx.callout(t("Test mode: no real money moves. Use a test card below."), icon="info", size="1", width="100%"),
         once_loaded(
             TestPayState.loaded,
             payment_form(),
@@ -88,14 +96,14 @@ def onboarding_form() -> rx.Component:
     return stacked_form(
         form_error(TestPayConnectState.error, id="testpay-connect-error"),
         labelled_input(
-            "Legal name",
+            t("Legal name"),
             name="legal_name",
             id="testpay-connect-name",
             auto_complete="name",
-            hint="As on your ID document.",
+            hint=t("As on your ID document."),
         ),
         labelled_input(
-            "Bank account number",
+            t("Bank account number"),
             name="bank_number",
             id="testpay-connect-bank",
             input_mode="numeric",
@@ -108,14 +116,14 @@ def onboarding_form() -> rx.Component:
                 id="testpay-connect-terms",
                 style={"width": "1.1rem", "height": "1.1rem"},
             ),
-            rx.el.label("I accept TestPay's payout terms", html_for="testpay-connect-terms"),
+            rx.el.label(t("I accept TestPay's payout terms"), html_for="testpay-connect-terms"),
             align="center",
             spacing="2",
         ),
-        submit_button("Finish setting up payouts", id="testpay-connect-submit", loading=TestPayConnectState.pending),
-        rx.link("Back to your payouts", href=TestPayConnectState.return_path, size="2", id="testpay-connect-back"),
+        submit_button(t("Finish setting up payouts"), id="testpay-connect-submit", loading=TestPayConnectState.pending),
+        rx.link(t("Back to your payouts"), href=TestPayConnectState.return_path, size="2", id="testpay-connect-back"),
         rx.box(
-            rx.text("Test bank accounts", weight="bold", size="2"),
+            rx.text(t("Test bank accounts"), weight="bold", size="2"),
             *[
                 rx.text(number, " ", outcome, size="1", color=theme.TEXT_MUTED, font_family="monospace")
                 for number, outcome in TEST_BANKS
@@ -133,15 +141,15 @@ def onboarding_form() -> rx.Component:
 
 @shop_page(
     routes.TESTPAY_CONNECT,
-    title="TestPay payouts",
-    description="The test payout provider's onboarding page.",
+    title=t("TestPay payouts"),
+    description=t("The test payout provider's onboarding page."),
     on_load=TestPayConnectState.load,
 )
 def testpay_connect_page() -> rx.Component:
     return form_card(
-        "Set up payouts with TestPay",
+        t("Set up payouts with TestPay"),
         rx.callout(
-            "Test mode: no real money moves. Use a test bank account below.", icon="info", size="1", width="100%"
+            t("Test mode: no real money moves. Use a test bank account below."), icon="info", size="1", width="100%"
         ),
         once_loaded(
             TestPayConnectState.loaded,

@@ -53,7 +53,7 @@ class Case:
 @pytest.fixture(params=["local", "local-sealed", "s3"])
 def case(request, tmp_path) -> Case:
     if request.param.startswith("local"):
-        # "local-sealed": the parts land in the clear and the completed file is sealed.
+        # "local-sealed": each part is sealed as it lands, and so is the completed file.
         key = bytes(range(32)) if request.param == "local-sealed" else None
         store = LocalBlobStore(tmp_path / "blobs", SECRET, encryption_key=key)
         client = TestClient(Starlette(routes=upload_routes(lambda: store)))
@@ -295,6 +295,57 @@ def test_a_part_damaged_on_disk_is_caught_at_completion_and_sent_again(local):
     client.put(store.part_upload_url(key, upload_id, 2), content=parts_of(data)[2])
     blob = store.complete_multipart(key, upload_id, size=len(data), part_size=PART, content_type_for=as_pdf)
     assert blob.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def sealed(tmp_path):
+    store = LocalBlobStore(tmp_path / "blobs", SECRET, encryption_key=bytes(range(32)))
+    return store, TestClient(Starlette(routes=upload_routes(lambda: store)))
+
+
+def test_with_encryption_no_byte_of_an_upload_in_progress_rests_in_the_clear(sealed):
+    store, client = sealed
+    # Recognisable text, so any plain copy on disk would be found.
+    data = (b"CONFIDENTIAL MANUSCRIPT LINE " * (2 * PART // 29 + 1))[: 2 * PART + 999]
+    key = "products/1/files/secret"
+    upload_id = store.start_multipart(key, size=len(data), part_size=PART)
+    for number, body in parts_of(data).items():
+        assert client.put(store.part_upload_url(key, upload_id, number), content=body).status_code == 200
+    # The parts have all landed; nothing under the store's folder holds their text.
+    for path in store.root.rglob("*"):
+        if path.is_file():
+            assert b"CONFIDENTIAL MANUSCRIPT" not in path.read_bytes(), path
+
+    blob = store.complete_multipart(key, upload_id, size=len(data), part_size=PART, content_type_for=as_pdf)
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
+    with store.open(key) as stored:
+        assert stored.read() == data
+    assert not any(b"CONFIDENTIAL MANUSCRIPT" in p.read_bytes() for p in store.root.rglob("*") if p.is_file())
+
+
+def test_a_sealed_part_damaged_on_disk_is_caught_at_completion_and_sent_again(sealed):
+    store, client = sealed
+    data = payload(2 * PART + 10, seed=13)
+    key = "products/1/files/sealed-damaged"
+    upload_id = store.start_multipart(key, size=len(data), part_size=PART)
+    for number, body in parts_of(data).items():
+        assert client.put(store.part_upload_url(key, upload_id, number), content=body).status_code == 200
+    # One byte of part 2's ciphertext flipped on disk: its seal no longer holds.
+    sealed_part = store.root / "multipart" / upload_id / "parts" / "2.sealed"
+    damaged = bytearray(sealed_part.read_bytes())
+    damaged[PART // 2] ^= 0x01
+    sealed_part.write_bytes(bytes(damaged))
+
+    with pytest.raises(UploadIncomplete, match="Part 2 was damaged"):
+        store.complete_multipart(key, upload_id, size=len(data), part_size=PART, content_type_for=as_pdf)
+    assert [part.number for part in store.list_parts(key, upload_id)] == [1, 3]
+    assert store.stat(key) is None
+
+    client.put(store.part_upload_url(key, upload_id, 2), content=parts_of(data)[2])
+    blob = store.complete_multipart(key, upload_id, size=len(data), part_size=PART, content_type_for=as_pdf)
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
+    with store.open(key) as stored:
+        assert stored.read() == data
 
 
 def test_a_bucket_lets_the_shops_pages_put_parts_and_read_their_etag(moto_endpoint):

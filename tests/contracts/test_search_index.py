@@ -478,3 +478,28 @@ def test_a_search_without_summaries_highlights_titles_only(engine):
     [hit] = engine.search(SearchQuery(text="watercolor", summaries=False)).hits
     assert "<mark>" in hit.title_html
     assert hit.summary_html == ""
+
+
+def test_translations_find_the_product_and_show_in_the_buyers_language(engine):
+    translated = replace(
+        BY_ID[3],
+        translations=(
+            ("ja", "水彩テクスチャ集", "紙にのせた水彩の質感"),
+            ("de", "Aquarell-Texturen", ""),
+        ),
+    )
+    engine.upsert([translated])
+
+    # Japanese has no spaces: a word inside the title finds it, as does a word being typed.
+    for text in ("水彩テクスチャ集", "テクスチャ", "質感", "水彩 テク", "aquarell"):
+        assert ids(engine, text=text) == [3], text
+    [hit] = engine.search(SearchQuery(text="テクスチャ", lang="ja")).hits
+    assert hit.title == "水彩テクスチャ集"
+    assert "<mark>テクスチャ</mark>" in hit.title_html
+    assert "質感" in hit.summary_html
+    # A translated title without a summary keeps the original summary.
+    [german] = engine.search(SearchQuery(text="aquarell", lang="de")).hits
+    assert (german.title, german.summary_html) == ("Aquarell-Texturen", BY_ID[3].summary)
+    # Buyers of a language without a translation read the original.
+    [original] = engine.search(SearchQuery(text="テクスチャ", lang="fr")).hits
+    assert original.title == BY_ID[3].title

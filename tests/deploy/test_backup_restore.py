@@ -33,6 +33,13 @@ from tests.fixtures.world import World
 BOOK = b"%PDF-1.4\n% the book that must survive a restore\n" * 200
 
 
+@pytest.fixture(autouse=True)
+def pytests_logging(monkeypatch):
+    """`cli.main` sets logging up for a process (handlers on the streams of the moment);
+    in a test those are pytest's captures, closed after it: keep pytest's logging."""
+    monkeypatch.setattr(cli, "start_observability", lambda settings: None)
+
+
 class Deployment:
     """The app on a data folder of its own, laid out as `make run` lays it out."""
 
@@ -163,7 +170,10 @@ def test_restore_refuses_a_folder_that_holds_data_unless_forced(deployment, tmp_
     assert _users() == 1
 
     get_engine().dispose()  # as a stopped app holds no connection to the file being replaced
-    assert cli.main(["restore", str(archive), "--force"]) == 0
+    # The restore migrates, and Alembic's logging set-up binds the stderr of the moment:
+    # not this test's capture, closed after it.
+    with capsys.disabled():
+        assert cli.main(["restore", str(archive), "--force"]) == 0
     assert _users() == 0
 
 
@@ -185,6 +195,14 @@ def test_restore_refuses_a_damaged_archive_before_touching_the_target(deployment
     with pytest.raises(backups.BackupError, match="checksum"):
         backups.restore(get_settings(), damaged, known_revisions=cli.known_revisions(), force=False)
     assert not (target / "marketplace.db").exists()
+
+
+def test_a_backup_inside_the_data_folder_is_refused(deployment, tmp_path, capsys):
+    deployment.use(tmp_path / "data")
+    deployment.migrate()
+    assert cli.main(["backup", str(tmp_path / "data" / "backups")]) == 1
+    assert "inside the data folder" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "backups").exists()
 
 
 def test_with_postgresql_the_commands_point_to_pg_dump(monkeypatch, tmp_path, capsys):

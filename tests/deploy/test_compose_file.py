@@ -32,8 +32,14 @@ def _has_healthcheck(service: dict) -> bool:
 
 
 def _variables_the_app_reads() -> set[str]:
-    source = (ROOT / "commerce" / "config.py").read_text()
-    return set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source))
+    """Upper-case names quoted in the domain's modules that read the environment
+    (commerce/config.py, and the metrics module's PROMETHEUS_MULTIPROC_DIR)."""
+    names: set[str] = set()
+    for module in (ROOT / "commerce").rglob("*.py"):
+        source = module.read_text()
+        if "environ" in source:
+            names.update(re.findall(r'"([A-Z][A-Z0-9_]+)"', source))
+    return names
 
 
 def test_the_whole_topology_is_there():

@@ -34,6 +34,13 @@ KEY_TEXT = "ROTA-TION-KEY1-2345"
 CLIENT = Client(ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36")
 
 
+@pytest.fixture(autouse=True)
+def pytests_logging(monkeypatch):
+    """`cli.main` sets logging up for a process (handlers on the streams of the moment);
+    in a test those are pytest's captures, closed after it: keep pytest's logging."""
+    monkeypatch.setattr(cli, "start_observability", lambda settings: None)
+
+
 @pytest.fixture
 def use_keys(monkeypatch):
     def use(current: str, *previous: str) -> None:

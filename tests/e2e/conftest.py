@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -80,15 +81,21 @@ class RunningApp:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory) -> RunningApp:
+def app(tmp_path_factory) -> Iterator[RunningApp]:
+    yield from running_app(tmp_path_factory.mktemp("e2e-data"))
+
+
+def running_app(data_dir: Path, **services: str) -> Iterator[RunningApp]:
+    """`make run` on a free port with a fresh data folder and the embedded adapters, or the
+    outside `services` given as settings (S3_BUCKET=...); stopped when the generator closes."""
     port = free_port()
-    data_dir = tmp_path_factory.mktemp("e2e-data")
     log_path = data_dir / "server.log"
     env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARS}
     # Loopback allowed for webhooks: the tests' local receiver listens on 127.0.0.1.
     env.update(DATA_DIR=str(data_dir), APP_ENV="development", PORT=str(port), WEBHOOKS_ALLOW_LOOPBACK="1")
     # /metrics answers only to this token (tests/e2e/test_operations_live.py scrapes it).
     env.update(METRICS_TOKEN=E2E_METRICS_TOKEN)
+    env.update(services)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             ["make", "run", f"PORT={port}"],
@@ -99,12 +106,15 @@ def app(tmp_path_factory) -> RunningApp:
             start_new_session=True,
         )
     running = RunningApp(f"http://127.0.0.1:{port}", data_dir, log_path)
+    outbox = browser_steps.OUTBOX.get("dir")
     browser_steps.OUTBOX["dir"] = data_dir / "outbox"
     try:
         _wait_until_serving(running, process)
         yield running
     finally:
         _stop(process)
+        if outbox is not None:  # a second app's tests are over: the session app's mail again
+            browser_steps.OUTBOX["dir"] = outbox
 
 
 def _wait_until_serving(app: RunningApp, process: subprocess.Popen) -> None:

@@ -73,6 +73,18 @@ def test_a_sale_updates_the_sellers_open_dashboard_live(page, new_page):
     expect(seller.locator("#notifications-unread")).to_be_visible()
     assert seller.evaluate("window.__stillTheSamePage === true"), "the dashboard reloaded the page"
 
+    # The funnel counts visitors who reached each step, with rates: it can only narrow.
+    funnel_rows = seller.locator("#funnel-table tbody tr")
+    expect(funnel_rows).to_have_count(4)
+    expect(funnel_rows.nth(3)).to_contain_text("Bought")
+    expect(funnel_rows.nth(3).locator("td").first).not_to_have_text("0")
+    counts = [
+        int(cell.replace(",", ""))
+        for cell in seller.locator("#funnel-table tbody tr td:nth-of-type(1)").all_inner_texts()
+    ]
+    assert counts == sorted(counts, reverse=True), counts
+    expect(funnel_rows.nth(3).locator("td").nth(1)).to_have_text(re.compile(r"\d+\.\d%"))
+
     # Where the buyer came from, attributed to the sale.
     seller.locator("#tab-campaigns").click()
     campaign = seller.locator("#campaigns-table tbody tr").filter(has_text="autumn-launch")

@@ -99,3 +99,17 @@ def test_metrics_and_error_reports_are_off_unless_configured():
     configured = load_settings({"METRICS_TOKEN": "t", "SENTRY_DSN": "https://k@sentry.example/1"})
     assert configured.metrics_token == "t"
     assert configured.sentry_dsn == "https://k@sentry.example/1"
+
+
+def test_a_dead_workers_jobs_move_on_after_job_redelivery_seconds():
+    # dramatiq's defaults (60 s, and dead workers looked for on 0.1 % of commands) left a
+    # killed worker's delivery waiting a quarter of an hour on average.
+    assert load_settings({}).job_broker_options == {"heartbeat_timeout": 60_000, "maintenance_chance": 16_666}
+    quick = load_settings({"JOB_REDELIVERY_SECONDS": "5"}).job_broker_options
+    assert quick == {"heartbeat_timeout": 5_000, "maintenance_chance": 200_000}
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "soon", "3601"])
+def test_job_redelivery_seconds_must_be_whole_seconds(value):
+    with pytest.raises(ConfigurationError, match="JOB_REDELIVERY_SECONDS"):
+        load_settings({"JOB_REDELIVERY_SECONDS": value})

@@ -89,12 +89,18 @@ def test_configure_patches_the_settings_and_waits_for_them(server, index):
     assert sent == SETTINGS
     assert sent["searchableAttributes"] == [
         "title",
+        "translated_titles",
         "tags",
         "kinds",
         "summary",
+        "translated_summaries",
         "description",
         "shop_name",
         "forms",
+    ]
+    # Japanese translations are segmented as Japanese, whatever script detection would guess.
+    assert {"attributePatterns": ["translated_titles.ja", "translated_summaries.ja"], "locales": ["jpn"]} in sent[
+        "localizedAttributes"
     ]
     # One under the port's 5: Meilisearch measures only the query word (see SETTINGS).
     assert sent["typoTolerance"]["minWordSizeForTypos"] == {"oneTypo": 4, "twoTypos": 9}
@@ -147,6 +153,8 @@ def test_upsert_sends_batches_of_documents_and_waits_for_each(server, index):
         "product_slug": "",
         "cover_key": None,
         "pricing": "fixed",
+        "translated_titles": {},
+        "translated_summaries": {},
     }
 
 
@@ -302,6 +310,37 @@ def test_a_search_without_facets_asks_for_none(server, index):
     assert result.facets == {}
     assert result.hits[0].summary_html == ""
     assert [hit.id for hit in result.hits] == [9]
+
+
+def test_a_buyers_language_brings_the_products_translation(server, index):
+    translated = {
+        "translated_titles": {"ja": "写真ガイド", "de": "Fotoratgeber"},
+        "translated_summaries": {"ja": "写真など"},
+        "_formatted": {
+            "title": "Photo Guide",
+            "summary": "Photos & more",
+            "translated_titles": {"ja": f"{MARK_OPEN}写真{MARK_CLOSE}ガイド", "de": "Fotoratgeber"},
+            "translated_summaries": {"ja": f"{MARK_OPEN}写真{MARK_CLOSE}など"},
+        },
+    }
+    hit = {**SEARCH_RESPONSE["hits"][0], **translated}
+    server.post(f"{INDEX}/search", json={**SEARCH_RESPONSE, "hits": [hit]})
+    server.post(f"{INDEX}/search", json={**SEARCH_RESPONSE, "hits": [hit]})
+
+    [japanese] = index.search(SearchQuery(text="写真", lang="ja")).hits
+    [french] = index.search(SearchQuery(text="写真", lang="fr")).hits
+
+    sent = body(server.calls[0])
+    # Kanji alone would read as Chinese: the query is segmented as Japanese.
+    assert sent["locales"] == ["jpn"]
+    assert sent["attributesToHighlight"] == ["title", "summary", "translated_titles", "translated_summaries"]
+    assert (japanese.title, japanese.title_html, japanese.summary_html) == (
+        "写真ガイド",
+        "<mark>写真</mark>ガイド",
+        "<mark>写真</mark>など",
+    )
+    # No French translation: the original texts.
+    assert (french.title, french.summary_html) == ("<script>x</script> Photo Guide", "Photos &amp; more")
 
 
 def test_search_without_filters_or_sort_sends_neither(server, index):

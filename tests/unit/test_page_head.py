@@ -90,7 +90,7 @@ def test_the_page_head_replaces_the_generic_tags():
         "imagesizes": "(min-width: 768px) 60vw, 100vw",
     }
     # The character set stays first; the page's own scripts are untouched.
-    assert document.startswith(b'<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><title>')
+    assert document.startswith(b'<!DOCTYPE html><html lang="en" dir="ltr"><head><meta charSet="utf-8"/><title>')
     assert b"<script>window.x = 1;</script>" in document
 
 
@@ -144,7 +144,9 @@ def test_the_middleware_serves_the_page_head_fresh_and_compressed(monkeypatch):
         return HTMLResponse(SPA_DOCUMENT, headers={"etag": '"static"', "cache-control": "max-age=3600"})
 
     answers = {"/p/ink/deluxe": (PageAnswer.FOUND, _head()), "/p/ink/gone": (PageAnswer.NOT_FOUND, None)}
-    monkeypatch.setattr(page_status, "_answer", lambda slugs, token: answers[f"/p/{slugs['shop']}/{slugs['product']}"])
+    monkeypatch.setattr(
+        page_status, "_answer", lambda slugs, token, lang: answers[f"/p/{slugs['shop']}/{slugs['product']}"]
+    )
     client = TestClient(page_status.PageStatusMiddleware(Starlette(routes=[Route("/{path:path}", spa)])))
 
     found = client.get("/p/ink/deluxe", headers={"accept-encoding": "gzip", "if-none-match": '"static"'})

@@ -6,9 +6,11 @@ import reflex as rx
 
 import routes
 from commerce.audit import ACTION_LABELS
+from commerce.i18n import bo_N_
 from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import get_form
+from components.i18n import bt
 from components.pager import pager
 from components.studio import dropdown
 from state.admin import AdminAuditState
@@ -34,39 +36,44 @@ def entry_row(entry) -> rx.Component:
 
 @admin_page(
     routes.ADMIN_AUDIT,
-    title="Audit record",
-    description="Every admin decision: who, when, what, why.",
+    title=bo_N_("Audit record"),
+    description=bo_N_("Every admin decision: who, when, what, why."),
     on_load=AdminAuditState.load,
 )
 def admin_audit() -> rx.Component:
     return rx.vstack(
         admin_header(
-            "Audit record",
+            bt("Audit record"),
             routes.ADMIN_AUDIT,
-            "Every decision made in this console, newest first. Records cannot be changed.",
+            bt("Every decision made in this console, newest first. Records cannot be changed."),
         ),
         get_form(
             rx.hstack(
                 rx.box(
                     dropdown(
-                        [("", "All decisions"), *ACTION_LABELS.items()],
+                        [("", bt("All decisions")), *ACTION_LABELS.items()],
                         name="action",
                         id="audit-action",
                         default_value=AdminAuditState.action,
-                        label="Kind of decision",
+                        label=bt("Kind of decision"),
                     ),
                     min_width="14rem",
                     key=AdminAuditState.action,
                 ),
-                rx.button("Filter", type="submit", variant="soft", id="audit-filter"),
+                rx.button(bt("Filter"), type="submit", variant="soft", id="audit-filter"),
                 spacing="2",
             ),
             action=routes.ADMIN_AUDIT,
         ),
-        cell_table(["When", "Who", "What", "Subject", "Why"], AdminAuditState.entries, entry_row, id="audit-table"),
+        cell_table(
+            [bo_N_("When"), bo_N_("Who"), bo_N_("What"), bo_N_("Subject"), bo_N_("Why")],
+            AdminAuditState.entries,
+            entry_row,
+            id="audit-table",
+        ),
         rx.cond(
             AdminAuditState.loaded & (AdminAuditState.entries.length() == 0),
-            rx.text("No decisions recorded yet.", color=theme.TEXT_MUTED, id="audit-empty"),
+            rx.text(bt("No decisions recorded yet."), color=theme.TEXT_MUTED, id="audit-empty"),
         ),
         pager(
             AdminAuditState.pagination,

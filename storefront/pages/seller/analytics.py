@@ -7,11 +7,20 @@ import reflex as rx
 
 import routes
 from commerce.analytics.dashboard import RANGES
+from commerce.i18n import bo_N_
 from components import theme
 from components.buttons import link_button
-from components.charts import funnel_chart, horizontal_bars, metric_card, revenue_orders_chart, sortable_table
+from components.charts import (
+    funnel_chart,
+    funnel_table,
+    horizontal_bars,
+    metric_card,
+    revenue_orders_chart,
+    sortable_table,
+)
 from components.empty_state import empty_state
 from components.forms import form_error
+from components.i18n import bt
 from components.loading import once_loaded
 from components.seller_nav import seller_nav
 from state.analytics import DashboardState
@@ -19,23 +28,23 @@ from storefront.layout import seller_page
 
 PRESETS = [key for key in RANGES if key != "custom"]
 PRODUCT_COLUMNS = [
-    ("Product", "title", "title", "left"),
-    ("Views", "views", "views", "right"),
-    ("Added to cart", "add_to_cart", "add_to_cart", "right"),
-    ("Sold", "units", "units", "right"),
-    ("Downloads", "downloads", "downloads", "right"),
-    ("Conversion", "conversion", "conversion_label", "right"),
-    ("Rating", "rating", "rating_label", "right"),
-    ("Revenue", "revenue", "revenue_label", "right"),
+    (bt("Product"), "title", "title", "left"),
+    (bt("Views"), "views", "views", "right"),
+    (bt("Added to cart"), "add_to_cart", "add_to_cart", "right"),
+    (bt("Sold"), "units", "units", "right"),
+    (bt("Downloads"), "downloads", "downloads", "right"),
+    (bt("Conversion"), "conversion", "conversion_label", "right"),
+    (bt("Rating"), "rating", "rating_label", "right"),
+    (bt("Revenue"), "revenue", "revenue_label", "right"),
 ]
 
 
-def source_columns(first: str) -> list[tuple[str, str, str, str]]:
+def source_columns(first: rx.Var) -> list[tuple[rx.Var, str, str, str]]:
     return [
         (first, "value", "value", "left"),
-        ("Views", "views", "views", "right"),
-        ("Orders", "orders", "orders", "right"),
-        ("Revenue", "revenue", "revenue_label", "right"),
+        (bt("Views"), "views", "views", "right"),
+        (bt("Orders"), "orders", "orders", "right"),
+        (bt("Revenue"), "revenue", "revenue_label", "right"),
     ]
 
 
@@ -43,7 +52,7 @@ def range_picker() -> rx.Component:
     presets = rx.hstack(
         *[
             rx.button(
-                RANGES[key],
+                bt(RANGES[key]),
                 on_click=DashboardState.choose_range(key),
                 id=f"range-{key}",
                 size="2",
@@ -56,12 +65,12 @@ def range_picker() -> rx.Component:
     )
     custom = rx.form(
         rx.hstack(
-            rx.el.label("From", html_for="range-from", font_size="0.85rem"),
+            rx.el.label(bt("From"), html_for="range-from", font_size="0.85rem"),
             rx.input(type="date", name="from", id="range-from", default_value=DashboardState.custom_start, size="2"),
-            rx.el.label("to", html_for="range-to", font_size="0.85rem"),
+            rx.el.label(bt("to"), html_for="range-to", font_size="0.85rem"),
             rx.input(type="date", name="to", id="range-to", default_value=DashboardState.custom_end, size="2"),
             rx.button(
-                "Apply",
+                bt("Apply"),
                 type="submit",
                 size="2",
                 variant=rx.cond(DashboardState.range_key == "custom", "solid", "soft"),
@@ -80,13 +89,13 @@ def range_picker() -> rx.Component:
 def exports() -> rx.Component:
     return rx.hstack(
         rx.link(
-            rx.button(rx.icon("download", size=14), "Sales CSV", variant="outline", size="2"),
+            rx.button(rx.icon("download", size=14), bt("Sales CSV"), variant="outline", size="2"),
             href=routes.EXPORT_SALES_CSV,
             id="export-sales",
             is_external=True,
         ),
         rx.link(
-            rx.button(rx.icon("download", size=14), "Customers CSV", variant="outline", size="2"),
+            rx.button(rx.icon("download", size=14), bt("Customers CSV"), variant="outline", size="2"),
             href=routes.EXPORT_CUSTOMERS_CSV,
             id="export-customers",
             is_external=True,
@@ -95,7 +104,7 @@ def exports() -> rx.Component:
     )
 
 
-def panel(title: str, *children: rx.Component, id: str, description: str = "") -> rx.Component:
+def panel(title: rx.Var, *children: rx.Component, id: str, description: rx.Var | str = "") -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(title, as_="h2", size="4"),
@@ -111,7 +120,7 @@ def panel(title: str, *children: rx.Component, id: str, description: str = "") -
     )
 
 
-def empty_list(text: str) -> rx.Component:
+def empty_list(text: rx.Var) -> rx.Component:
     return rx.text(text, size="2", color=theme.TEXT_MUTED)
 
 
@@ -142,7 +151,7 @@ def product_cards() -> rx.Component:
 
     return rx.vstack(
         rx.hstack(
-            rx.el.label("Sort by", html_for="products-sort", style={"font_size": "0.875rem"}),
+            rx.el.label(bt("Sort by"), html_for="products-sort", style={"font_size": "0.875rem"}),
             rx.select.root(
                 rx.select.trigger(id="products-sort"),
                 rx.select.content(
@@ -164,7 +173,7 @@ def product_cards() -> rx.Component:
 
 
 def sources_panel() -> rx.Component:
-    def tab(value: str, rows, first: str, id: str, empty: str) -> rx.Component:
+    def tab(value: str, rows, first: rx.Var, id: str, empty: rx.Var) -> rx.Component:
         return rx.tabs.content(
             rx.cond(
                 rows.length() > 0,
@@ -187,34 +196,34 @@ def sources_panel() -> rx.Component:
         )
 
     return panel(
-        "Where buyers come from",
+        bt("Where buyers come from"),
         rx.tabs.root(
             rx.tabs.list(
-                rx.tabs.trigger("Referrers", value="referrers", id="tab-referrers"),
-                rx.tabs.trigger("Campaigns", value="campaigns", id="tab-campaigns"),
-                rx.tabs.trigger("UTM sources", value="sources", id="tab-sources"),
-                rx.tabs.trigger("Countries", value="countries", id="tab-countries"),
+                rx.tabs.trigger(bt("Referrers"), value="referrers", id="tab-referrers"),
+                rx.tabs.trigger(bt("Campaigns"), value="campaigns", id="tab-campaigns"),
+                rx.tabs.trigger(bt("UTM sources"), value="sources", id="tab-sources"),
+                rx.tabs.trigger(bt("Countries"), value="countries", id="tab-countries"),
             ),
             tab(
                 "referrers",
                 DashboardState.referrers,
-                "Site",
+                bt("Site"),
                 "referrers-table",
-                "No visits from other sites in this period.",
+                bt("No visits from other sites in this period."),
             ),
             tab(
                 "campaigns",
                 DashboardState.campaigns,
-                "Campaign",
+                bt("Campaign"),
                 "campaigns-table",
-                "No visits with a utm_campaign tag in this period.",
+                bt("No visits with a utm_campaign tag in this period."),
             ),
             tab(
                 "sources",
                 DashboardState.utm_sources,
-                "Source",
+                bt("Source"),
                 "sources-table",
-                "No visits with a utm_source tag in this period.",
+                bt("No visits with a utm_source tag in this period."),
             ),
             rx.tabs.content(
                 rx.cond(
@@ -224,12 +233,12 @@ def sources_panel() -> rx.Component:
                             DashboardState.country_chart,
                             category_key="country",
                             value_key="views",
-                            name="Views by country",
+                            name=bt("Views by country"),
                             id="countries-chart",
                         ),
                         sortable_table(
                             rows=DashboardState.countries,
-                            columns=source_columns("Country"),
+                            columns=source_columns(bt("Country")),
                             current=DashboardState.source_sort,
                             descending=DashboardState.source_sort_descending,
                             on_sort=DashboardState.sort_sources,
@@ -237,7 +246,7 @@ def sources_panel() -> rx.Component:
                         ),
                         width="100%",
                     ),
-                    empty_list("No country is known for this period's visits and sales yet."),
+                    empty_list(bt("No country is known for this period's visits and sales yet.")),
                 ),
                 value="countries",
                 padding_top="0.75rem",
@@ -246,7 +255,7 @@ def sources_panel() -> rx.Component:
             width="100%",
         ),
         id="sources-panel",
-        description="Referring sites and UTM tags of the landing address; purchases by billing country.",
+        description=bt("Referring sites and UTM tags of the landing address; purchases by billing country."),
     )
 
 
@@ -260,34 +269,40 @@ def figures() -> rx.Component:
             id="cards",
         ),
         panel(
-            "Revenue and orders",
+            bt("Revenue and orders"),
             revenue_orders_chart(
                 DashboardState.revenue_series,
                 id="revenue-chart",
                 summary=rx.text(
-                    DashboardState.revenue_label,
-                    " revenue from ",
-                    DashboardState.orders_in_period,
-                    rx.cond(DashboardState.orders_in_period == 1, " order · ", " orders · "),
-                    DashboardState.period_label,
+                    DashboardState.revenue_summary,
                     size="2",
                     color=theme.TEXT_MUTED,
                     id="revenue-chart-summary",
                 ),
             ),
             id="revenue-panel",
-            description="Revenue is sales net of tax, minus the platform commission and refunds, in "
-            "your shop's currency. Days are UTC.",
+            description=bt(
+                "Revenue is sales net of tax, minus the platform commission and refunds, in "
+                "your shop's currency. Days are UTC."
+            ),
         ),
         rx.grid(
             panel(
-                "Conversion funnel",
+                bt("Conversion funnel"),
                 funnel_chart(DashboardState.funnel_data, id="funnel-chart"),
-                rx.text("Conversion rate = items bought ÷ product page views.", size="1", color=theme.TEXT_MUTED),
+                funnel_table(DashboardState.funnel_data, id="funnel-table"),
+                rx.text(
+                    bt(
+                        "Visitors per day who reached each step; a visitor who bought, or claimed something "
+                        "free, reached every step before it. Conversion rate = items bought ÷ product page views."
+                    ),
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                ),
                 id="funnel-panel",
             ),
             panel(
-                "Top products",
+                bt("Top products"),
                 rx.cond(
                     DashboardState.top_products_chart.length() > 0,
                     rx.vstack(
@@ -295,21 +310,21 @@ def figures() -> rx.Component:
                             DashboardState.top_products_chart,
                             category_key="title",
                             value_key="value",
-                            name="Top products",
+                            name=bt("Top products"),
                             id="top-products-chart",
                         ),
                         rx.text(
                             rx.cond(
                                 DashboardState.top_products_by_revenue,
-                                "By revenue in this period.",
-                                "By product page views: nothing sold in this period yet.",
+                                bt("By revenue in this period."),
+                                bt("By product page views: nothing sold in this period yet."),
                             ),
                             size="1",
                             color=theme.TEXT_MUTED,
                         ),
                         width="100%",
                     ),
-                    empty_list("No product was viewed or sold in this period."),
+                    empty_list(bt("No product was viewed or sold in this period.")),
                 ),
                 id="top-products-panel",
             ),
@@ -318,7 +333,7 @@ def figures() -> rx.Component:
             width="100%",
         ),
         panel(
-            "Products",
+            bt("Products"),
             rx.cond(
                 DashboardState.sorted_products.length() > 0,
                 rx.fragment(
@@ -337,7 +352,7 @@ def figures() -> rx.Component:
                     ),
                     product_cards(),
                 ),
-                empty_list("No product was viewed or sold in this period."),
+                empty_list(bt("No product was viewed or sold in this period.")),
             ),
             id="products-panel",
         ),
@@ -350,24 +365,26 @@ def figures() -> rx.Component:
 def no_data_yet() -> rx.Component:
     return empty_state(
         "chart-column",
-        "No visits or sales yet",
-        "Once people view and buy your published products, your revenue, orders, conversion and "
-        "where visitors come from show up here, live.",
-        action=link_button("Go to your products", routes.SELLER, id="analytics-empty-action"),
+        bt("No visits or sales yet"),
+        bt(
+            "Once people view and buy your published products, your revenue, orders, conversion and "
+            "where visitors come from show up here, live."
+        ),
+        action=link_button(bt("Go to your products"), routes.SELLER, id="analytics-empty-action"),
         id="analytics-empty",
     )
 
 
 @seller_page(
     routes.SELLER_ANALYTICS,
-    title="Analytics",
-    description="Your shop's revenue, orders, conversion and traffic.",
+    title=bo_N_("Analytics"),
+    description=bo_N_("Your shop's revenue, orders, conversion and traffic."),
     on_load=DashboardState.load,
 )
 def seller_analytics() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.heading("Analytics", as_="h1", size="7"),
+            rx.heading(bt("Analytics"), as_="h1", size="7"),
             exports(),
             justify="between",
             align="end",

@@ -6,10 +6,12 @@ import reflex as rx
 
 import routes
 from commerce.catalog.bundles import MAX_BUNDLE_ITEMS, BundleView
+from commerce.i18n import bo_N_
 from commerce.orders.discounts import ProductChoice
 from components import theme
 from components.empty_state import empty_state
 from components.forms import field, form_error, form_notice, section_card, stacked_form, submit_button, submit_row
+from components.i18n import bt
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.studio import dropdown
@@ -35,20 +37,20 @@ def item_checkbox(product: ProductChoice) -> rx.Component:
 
 def bundle_form() -> rx.Component:
     return section_card(
-        "Make a bundle",
+        bt("Make a bundle"),
         stacked_form(
             form_error(SellerBundlesState.error, id="bundle-error"),
             form_notice(SellerBundlesState.notice, id="bundle-notice"),
             field(
-                "Bundle product",
+                bt("Bundle product"),
                 dropdown(
-                    [("", "Choose one of your products")],
+                    [("", bt("Choose one of your products"))],
                     rx.foreach(SellerBundlesState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())),
                     name="bundle_id",
                     id="bundle-product",
                 ),
                 rx.text(
-                    "Buyers pay this product's price and get the products ticked below with it.",
+                    bt("Buyers pay this product's price and get the products ticked below with it."),
                     size="1",
                     color=theme.TEXT_MUTED,
                 ),
@@ -56,7 +58,7 @@ def bundle_form() -> rx.Component:
             ),
             rx.el.fieldset(
                 rx.el.legend(
-                    f"Included products (up to {MAX_BUNDLE_ITEMS})",
+                    bt("Included products (up to {count})", count=MAX_BUNDLE_ITEMS),
                     font_weight="500",
                     font_size="0.9rem",
                     margin_bottom="0.5rem",
@@ -65,11 +67,11 @@ def bundle_form() -> rx.Component:
                 style={"border": "none", "padding": "0", "margin": "0", "width": "100%"},
             ),
             rx.text(
-                "Save with nothing ticked to turn a bundle back into a plain product.",
+                bt("Save with nothing ticked to turn a bundle back into a plain product."),
                 size="1",
                 color=theme.TEXT_MUTED,
             ),
-            submit_row(submit_button("Save bundle", id="bundle-submit", loading=SellerBundlesState.pending)),
+            submit_row(submit_button(bt("Save bundle"), id="bundle-submit", loading=SellerBundlesState.pending)),
             on_submit=SellerBundlesState.save,
             reset_on_submit=True,
             id="bundle-form",
@@ -81,7 +83,7 @@ def bundle_form() -> rx.Component:
 def bundle_row(bundle: BundleView) -> rx.Component:
     return rx.vstack(
         rx.text(bundle.title, weight="bold"),
-        rx.text("Includes ", bundle.items_label, size="2", color=theme.TEXT_MUTED),
+        rx.text(bt("Includes {products}", products=bundle.items_label), size="2", color=theme.TEXT_MUTED),
         spacing="1",
         width="100%",
         **ROW_STYLE,
@@ -91,13 +93,13 @@ def bundle_row(bundle: BundleView) -> rx.Component:
 
 @seller_page(
     routes.SELLER_BUNDLES,
-    title="Bundles",
-    description="Sell several of your products together.",
+    title=bo_N_("Bundles"),
+    description=bo_N_("Sell several of your products together."),
     on_load=SellerBundlesState.load,
 )
 def seller_bundles() -> rx.Component:
     return rx.vstack(
-        rx.heading("Bundles", as_="h1", size="7"),
+        rx.heading(bt("Bundles"), as_="h1", size="7"),
         seller_nav(routes.SELLER_BUNDLES),
         row_list(
             SellerBundlesState.bundles,
@@ -106,8 +108,8 @@ def seller_bundles() -> rx.Component:
             loaded=SellerBundlesState.loaded,
             empty=empty_state(
                 "boxes",
-                "No bundles yet",
-                "Pick one of your products below and tick what it should include.",
+                bt("No bundles yet"),
+                bt("Pick one of your products below and tick what it should include."),
                 id="bundle-empty",
             ),
         ),

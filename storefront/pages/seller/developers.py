@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from components import theme
 from components.empty_state import empty_state
 from components.forms import (
@@ -17,38 +18,41 @@ from components.forms import (
     submit_button,
     submit_row,
 )
+from components.i18n import bt
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.step_up import step_up_prompt
 from state.developers import SCOPE_CHOICES, DevelopersState, KeyRow
 from storefront.layout import seller_page
 
+# An HTTP header, not a sentence: the same in every language.
+AUTH_HEADER = "Authorization: Bearer"
 EXPIRY_OPTIONS = [
-    ("never", "Never"),
-    ("7", "In 7 days"),
-    ("30", "In 30 days"),
-    ("90", "In 90 days"),
-    ("365", "In a year"),
+    ("never", bo_N_("Never")),
+    ("7", bo_N_("In 7 days")),
+    ("30", bo_N_("In 30 days")),
+    ("90", bo_N_("In 90 days")),
+    ("365", bo_N_("In a year")),
 ]
 
 
 def _scope_field(choice) -> rx.Component:
-    levels = [("", "No access"), ("read", "Read")]
+    levels = [("", bt("No access")), ("read", bt("Read"))]
     if choice.writable:
-        levels.append(("write", "Read and write"))
-    return choice_field(choice.label, levels, name=choice.name, id=f"key-{choice.name}", default_value="")
+        levels.append(("write", bt("Read and write")))
+    return choice_field(bt(choice.label), levels, name=choice.name, id=f"key-{choice.name}", default_value="")
 
 
 def key_form() -> rx.Component:
     return section_card(
-        "New API key",
+        bt("New API key"),
         stacked_form(
             labelled_input(
-                "Name",
+                bt("Name"),
                 name="name",
                 id="key-name",
-                placeholder="Accounting export",
-                hint="What will use the key, so you can tell keys apart.",
+                placeholder=bt("Accounting export"),
+                hint=bt("What will use the key, so you can tell keys apart."),
             ),
             rx.grid(
                 *[_scope_field(choice) for choice in SCOPE_CHOICES],
@@ -56,13 +60,19 @@ def key_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            choice_field("Expires", EXPIRY_OPTIONS, name="expires_in_days", id="key-expires", default_value="never"),
-            submit_row(submit_button("Create key", id="key-submit", loading=DevelopersState.pending)),
+            choice_field(
+                bt("Expires"),
+                [(value, bt(label)) for value, label in EXPIRY_OPTIONS],
+                name="expires_in_days",
+                id="key-expires",
+                default_value="never",
+            ),
+            submit_row(submit_button(bt("Create key"), id="key-submit", loading=DevelopersState.pending)),
             on_submit=DevelopersState.create,
             reset_on_submit=True,
             id="key-form",
         ),
-        description="Give each key only the access it needs. Write includes read.",
+        description=bt("Give each key only the access it needs. Write includes read."),
         id="new-key",
     )
 
@@ -72,18 +82,20 @@ def new_secret_panel() -> rx.Component:
         DevelopersState.new_secret != "",
         rx.callout.root(
             rx.vstack(
-                rx.text("Copy this key now. It is shown only once; we keep only a fingerprint of it.", weight="bold"),
+                rx.text(
+                    bt("Copy this key now. It is shown only once; we keep only a fingerprint of it."), weight="bold"
+                ),
                 rx.code(DevelopersState.new_secret, id="new-key-secret", word_break="break-all", size="3"),
                 rx.hstack(
                     rx.button(
                         rx.icon("copy", size=15),
-                        "Copy key",
+                        bt("Copy key"),
                         on_click=rx.set_clipboard(DevelopersState.new_secret),
                         size="2",
                         id="copy-key",
                     ),
                     rx.button(
-                        "I have saved it",
+                        bt("I have saved it"),
                         on_click=DevelopersState.dismiss_secret,
                         variant="soft",
                         color_scheme="gray",
@@ -116,12 +128,12 @@ def key_row(key: KeyRow) -> rx.Component:
             ),
             rx.text(key.scopes_label, size="2", font_family="monospace", word_break="break-word"),
             rx.text(
-                "Created ",
-                key.created_label,
-                " · Last used: ",
-                key.last_used_label,
-                " · ",
-                key.expires_label,
+                bt(
+                    "Created {created} · Last used: {used} · {expires}",
+                    created=key.created_label,
+                    used=key.last_used_label,
+                    expires=key.expires_label,
+                ),
                 size="2",
                 color=theme.TEXT_MUTED,
             ),
@@ -132,12 +144,12 @@ def key_row(key: KeyRow) -> rx.Component:
         rx.cond(
             key.active,
             rx.button(
-                "Revoke",
+                bt("Revoke"),
                 on_click=DevelopersState.revoke(key.id),
                 color_scheme="red",
                 variant="soft",
                 size="2",
-                aria_label="Revoke key " + key.name,
+                aria_label=bt("Revoke key {name}", name=key.name),
             ),
         ),
         align="center",
@@ -150,20 +162,23 @@ def key_row(key: KeyRow) -> rx.Component:
 
 @seller_page(
     routes.SELLER_DEVELOPERS,
-    title="Developers",
-    description="API keys for your shop's REST API.",
+    title=bo_N_("Developers"),
+    description=bo_N_("API keys for your shop's REST API."),
     on_load=DevelopersState.load,
 )
 def seller_developers() -> rx.Component:
     return rx.vstack(
-        rx.heading("Developers", as_="h1", size="7"),
+        rx.heading(bt("Developers"), as_="h1", size="7"),
         seller_nav(routes.SELLER_DEVELOPERS),
         rx.text(
-            "Your code reaches your shop's products, sales, customers, license keys and discount codes "
-            "through the REST API with a key sent as ",
-            rx.code("Authorization: Bearer …"),
+            bt(
+                "Your code reaches your shop's products, sales, customers, license keys and discount codes "
+                "through the REST API with a key sent as"
+            ),
+            " ",
+            rx.code(AUTH_HEADER, " …"),
             ". ",
-            rx.link("API reference", href=routes.API_REFERENCE, is_external=True, id="api-reference-link"),
+            rx.link(bt("API reference"), href=routes.API_REFERENCE, is_external=True, id="api-reference-link"),
             color=theme.TEXT_MUTED,
         ),
         form_error(DevelopersState.error, id="key-error"),
@@ -175,7 +190,9 @@ def seller_developers() -> rx.Component:
             key_row,
             id="key-list",
             loaded=DevelopersState.loaded,
-            empty=empty_state("key-round", "No API keys yet", "Create a key below for your code.", id="key-empty"),
+            empty=empty_state(
+                "key-round", bt("No API keys yet"), bt("Create a key below for your code."), id="key-empty"
+            ),
         ),
         key_form(),
         spacing=theme.GAP,

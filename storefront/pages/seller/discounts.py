@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from commerce.models import DiscountKind
 from components import theme
 from components.empty_state import empty_state
@@ -20,6 +21,7 @@ from components.forms import (
     submit_row,
     two_columns,
 )
+from components.i18n import bt
 from components.row_list import ROW_STYLE, row_list
 from components.seller_nav import seller_nav
 from components.studio import dropdown
@@ -29,35 +31,35 @@ from storefront.layout import seller_page
 
 def code_form() -> rx.Component:
     return section_card(
-        "New discount code",
+        bt("New discount code"),
         stacked_form(
             labelled_input(
-                "Code",
+                bt("Code"),
                 name="code",
                 id="discount-code",
-                placeholder="SPRING15",
-                hint="3 to 40 letters, digits, dashes or underscores.",
+                placeholder=bt("SPRING15"),
+                hint=bt("3 to 40 letters, digits, dashes or underscores."),
             ),
             two_columns(
                 choice_field(
-                    "Kind",
-                    [(DiscountKind.PERCENT, "Percent off"), (DiscountKind.FIXED, "Amount off")],
+                    bt("Kind"),
+                    [(DiscountKind.PERCENT, bt("Percent off")), (DiscountKind.FIXED, bt("Amount off"))],
                     name="kind",
                     id="discount-kind",
                     default_value=DiscountKind.PERCENT,
                 ),
                 labelled_input(
-                    "Percent or amount off",
+                    bt("Percent or amount off"),
                     name="value",
                     id="discount-value",
                     placeholder="15",
-                    hint="A percentage, or an amount in your shop's currency.",
+                    hint=bt("A percentage, or an amount in your shop's currency."),
                 ),
             ),
             field(
-                "Applies to",
+                bt("Applies to"),
                 dropdown(
-                    [("", "Every product in the shop")],
+                    [("", bt("Every product in the shop"))],
                     rx.foreach(SellerDiscountsState.products, lambda p: rx.el.option(p.title, value=p.id.to_string())),
                     name="product_id",
                     id="discount-product",
@@ -66,27 +68,31 @@ def code_form() -> rx.Component:
             ),
             rx.grid(
                 labelled_input(
-                    "Minimum order",
+                    bt("Minimum order"),
                     name="minimum",
                     id="discount-minimum",
                     required=False,
                     placeholder="0",
-                    hint="Of the eligible items, in your currency.",
+                    hint=bt("Of the eligible items, in your currency."),
                 ),
-                labelled_input("Expires on", name="expires_on", id="discount-expires", type="date", required=False),
+                labelled_input(bt("Expires on"), name="expires_on", id="discount-expires", type="date", required=False),
                 labelled_input(
-                    "Usage limit", name="usage_limit", id="discount-limit", required=False, placeholder="No limit"
+                    bt("Usage limit"),
+                    name="usage_limit",
+                    id="discount-limit",
+                    required=False,
+                    placeholder=bt("No limit"),
                 ),
                 columns=rx.breakpoints(initial="1", sm="3"),
                 spacing="3",
                 width="100%",
             ),
-            submit_row(submit_button("Create code", id="discount-submit", loading=SellerDiscountsState.pending)),
+            submit_row(submit_button(bt("Create code"), id="discount-submit", loading=SellerDiscountsState.pending)),
             on_submit=SellerDiscountsState.create,
             reset_on_submit=False,
             id="discount-form",
         ),
-        description="Buyers type the code in their cart; it applies to your products only.",
+        description=bt("Buyers type the code in their cart; it applies to your products only."),
         id="new-discount",
     )
 
@@ -103,14 +109,14 @@ def code_row(code: CodeRow) -> rx.Component:
         rx.cond(
             code.active,
             rx.button(
-                "End",
+                bt("End"),
                 on_click=SellerDiscountsState.end(code.id),
                 variant="soft",
                 color_scheme="gray",
                 size="2",
-                aria_label="End code " + code.label,
+                aria_label=bt("End code {code}", code=code.label),
             ),
-            rx.badge("Inactive", color_scheme="gray", variant="soft"),
+            rx.badge(bt("Inactive"), color_scheme="gray", variant="soft"),
         ),
         align="center",
         spacing="3",
@@ -122,13 +128,13 @@ def code_row(code: CodeRow) -> rx.Component:
 
 @seller_page(
     routes.SELLER_DISCOUNTS,
-    title="Discount codes",
-    description="Your shop's discount codes.",
+    title=bo_N_("Discount codes"),
+    description=bo_N_("Your shop's discount codes."),
     on_load=SellerDiscountsState.load,
 )
 def seller_discounts() -> rx.Component:
     return rx.vstack(
-        rx.heading("Discount codes", as_="h1", size="7"),
+        rx.heading(bt("Discount codes"), as_="h1", size="7"),
         seller_nav(routes.SELLER_DISCOUNTS),
         form_error(SellerDiscountsState.error, id="discount-error"),
         form_notice(SellerDiscountsState.notice, id="discount-notice"),
@@ -138,7 +144,10 @@ def seller_discounts() -> rx.Component:
             id="discount-list",
             loaded=SellerDiscountsState.loaded,
             empty=empty_state(
-                "tag", "No codes yet", "Create a code below and share it with your buyers.", id="discount-empty"
+                "tag",
+                bt("No codes yet"),
+                bt("Create a code below and share it with your buyers."),
+                id="discount-empty",
             ),
         ),
         code_form(),

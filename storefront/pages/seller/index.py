@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from commerce.models import DeliveryKind, PricingMode
 from components import theme
 from components.buttons import block_link
@@ -21,6 +22,7 @@ from components.forms import (
     submit_row,
     two_columns,
 )
+from components.i18n import bt
 from components.loading import listed
 from components.pager import pager
 from components.seller_nav import seller_nav
@@ -30,63 +32,63 @@ from state.session import SessionState
 from storefront.layout import seller_page
 
 STATUS_FILTERS = [
-    ("active", "All but archived"),
-    ("draft", "Drafts"),
-    ("in_review", "In review"),
-    ("live", "Live"),
-    ("rejected", "Rejected"),
-    ("archived", "Archived"),
-    ("all", "Everything"),
+    ("active", bo_N_("All but archived")),
+    ("draft", bo_N_("Drafts")),
+    ("in_review", bo_N_("In review")),
+    ("live", bo_N_("Live")),
+    ("rejected", bo_N_("Rejected")),
+    ("archived", bo_N_("Archived")),
+    ("all", bo_N_("Everything")),
 ]
 
 
 def new_product_form() -> rx.Component:
     return section_card(
-        "New product",
+        bt("New product"),
         stacked_form(
             form_error(SellerProductsState.create_errors.get("form", ""), id="new-product-error"),
             labelled_input(
-                "Title",
+                bt("Title"),
                 name="title",
                 id="new-product-title",
                 error=SellerProductsState.create_errors.get("title", ""),
-                placeholder="The Indie Maker Ebook",
+                placeholder=bt("The Indie Maker Ebook"),
             ),
             two_columns(
                 choice_field(
-                    "Pricing",
-                    PRICING_OPTIONS,
+                    bt("Pricing"),
+                    [(value, bt(label)) for value, label in PRICING_OPTIONS],
                     name="pricing",
                     id="new-product-pricing",
                     default_value=PricingMode.FIXED,
                 ),
                 labelled_input(
-                    "Price (minimum for pay what you want)",
+                    bt("Price (minimum for pay what you want)"),
                     name="price",
                     id="new-product-price",
                     error=SellerProductsState.create_errors.get("price", ""),
                     placeholder="19.00",
-                    hint="In your shop's currency; 0 for free.",
+                    hint=bt("In your shop's currency; 0 for free."),
                 ),
             ),
             choice_field(
-                "Buyers receive",
+                bt("Buyers receive"),
                 [
-                    (DeliveryKind.FILES, "Downloadable files"),
-                    (DeliveryKind.KEYS, "License keys"),
-                    (DeliveryKind.BOTH, "Files and license keys"),
+                    (DeliveryKind.FILES, bt("Downloadable files")),
+                    (DeliveryKind.KEYS, bt("License keys")),
+                    (DeliveryKind.BOTH, bt("Files and license keys")),
                 ],
                 name="delivery_kind",
                 id="new-product-delivery",
                 default_value=DeliveryKind.FILES,
             ),
             submit_row(
-                submit_button("Create draft", id="new-product-submit", loading=SellerProductsState.create_pending)
+                submit_button(bt("Create draft"), id="new-product-submit", loading=SellerProductsState.create_pending)
             ),
             on_submit=SellerProductsState.create_product,
             id="new-product-form",
         ),
-        description="Start with a title and a price; add pictures, files and text next.",
+        description=bt("Start with a title and a price; add pictures, files and text next."),
         id="new-product",
     )
 
@@ -98,8 +100,8 @@ def filters() -> rx.Component:
                 name="q",
                 id="seller-search",
                 default_value=SellerProductsState.search,
-                placeholder="Search your products",
-                aria_label="Search your products",
+                placeholder=bt("Search your products"),
+                aria_label=bt("Search your products"),
                 type="search",
                 size="3",
                 flex_grow="1",
@@ -108,16 +110,16 @@ def filters() -> rx.Component:
             ),
             rx.box(
                 dropdown(
-                    STATUS_FILTERS,
+                    [(value, bt(label)) for value, label in STATUS_FILTERS],
                     name="status",
                     id="seller-status",
                     default_value=SellerProductsState.status_filter,
-                    label="Status",
+                    label=bt("Status"),
                 ),
                 min_width="10rem",
                 key=SellerProductsState.status_filter,
             ),
-            rx.button("Filter", type="submit", size="3", variant="soft", id="seller-filter"),
+            rx.button(bt("Filter"), type="submit", size="3", variant="soft", id="seller-filter"),
             gap="0.5rem",
             wrap="wrap",
             width="100%",
@@ -126,7 +128,7 @@ def filters() -> rx.Component:
         method="get",
         width="100%",
         role="search",
-        aria_label="Your products",
+        aria_label=bt("Your products"),
     )
 
 
@@ -147,8 +149,7 @@ def product_row(row) -> rx.Component:
                     status_badge(row.status_label),
                     rx.text(row.price_label, size="2"),
                     rx.text(
-                        row.sales_count.to_string(),
-                        rx.cond(row.sales_count == 1, " sale", " sales"),
+                        row.sales_label,
                         size="2",
                         color=theme.TEXT_MUTED,
                         custom_attrs={"data-testid": "sales-count"},
@@ -159,15 +160,14 @@ def product_row(row) -> rx.Component:
                 ),
                 rx.cond(
                     row.rejection_reason != "",
-                    rx.text("Rejected: ", row.rejection_reason, size="1", color=theme.DANGER_TEXT),
+                    rx.text(bt("Rejected: {reason}", reason=row.rejection_reason), size="1", color=theme.DANGER_TEXT),
                 ),
                 spacing="1",
                 min_width="0",
                 flex_grow="1",
             ),
             rx.text(
-                "Changed ",
-                row.updated_at_label,
+                bt("Changed {day}", day=row.updated_at_label),
                 size="1",
                 color=theme.TEXT_MUTED,
                 display=rx.breakpoints(initial="none", sm="block"),
@@ -201,8 +201,8 @@ def product_list() -> rx.Component:
             loaded=SellerProductsState.loaded,
             empty=empty_state(
                 "package-plus",
-                "No products here",
-                "Products you create appear here, whatever their status. Change the filter to see archived ones.",
+                bt("No products here"),
+                bt("Products you create appear here, whatever their status. Change the filter to see archived ones."),
                 id="seller-empty",
             ),
         ),
@@ -218,17 +218,18 @@ def product_list() -> rx.Component:
 
 @seller_page(
     routes.SELLER,
-    title="Seller studio",
-    description="Manage your shop's products and sales.",
+    title=bo_N_("Seller studio"),
+    description=bo_N_("Manage your shop's products and sales."),
     on_load=SellerProductsState.load,
 )
 def seller_home() -> rx.Component:
     shop_address = routes.fill(routes.SHOP, shop_slug=SessionState.shop_slug)
     return rx.vstack(
         rx.vstack(
-            rx.heading("Seller studio", as_="h1", size="7"),
+            rx.heading(bt("Seller studio"), as_="h1", size="7"),
             rx.text(
-                "Your shop: ",
+                bt("Your shop:"),
+                " ",
                 rx.link(shop_address, href=shop_address, id="seller-shop-link"),
                 color=theme.TEXT_MUTED,
                 id="seller-shop-slug",
@@ -237,7 +238,7 @@ def seller_home() -> rx.Component:
         ),
         seller_nav(routes.SELLER),
         new_product_form(),
-        rx.heading("Your products", as_="h2", size="5"),
+        rx.heading(bt("Your products"), as_="h2", size="5"),
         product_list(),
         spacing=theme.GAP_SECTION,
         width="100%",

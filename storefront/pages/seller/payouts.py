@@ -7,12 +7,14 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from commerce.ledger import SellerBalance
 from commerce.ledger.service import DEFAULT_HOLD
 from commerce.payouts.views import PayoutView, UpcomingPayout
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice, section_card
+from components.i18n import bt
 from components.loading import listed
 from components.seller_nav import seller_nav
 from components.step_up import step_up_prompt
@@ -20,7 +22,7 @@ from state.payouts import SellerPayoutsState
 from storefront.layout import seller_page
 
 
-def figure(label: str, value: rx.Var, testid: str) -> rx.Component:
+def figure(label: rx.Var, value: rx.Var, testid: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", color=theme.TEXT_MUTED),
         rx.text(value, size="5", weight="bold", custom_attrs={"data-testid": testid}),
@@ -33,9 +35,9 @@ def balance_card(balance: SellerBalance) -> rx.Component:
         rx.vstack(
             rx.text(balance.currency, weight="bold", size="2", color=theme.TEXT_MUTED),
             rx.grid(
-                figure("Available", balance.available_label, "available"),
-                figure("Pending", balance.pending_label, "pending"),
-                figure("Paid out", balance.paid_out_label, "paid-out"),
+                figure(bt("Available"), balance.available_label, "available"),
+                figure(bt("Pending"), balance.pending_label, "pending"),
+                figure(bt("Paid out"), balance.paid_out_label, "paid-out"),
                 columns=rx.breakpoints(initial="2", sm="3"),
                 spacing="4",
                 width="100%",
@@ -43,8 +45,7 @@ def balance_card(balance: SellerBalance) -> rx.Component:
             rx.cond(
                 balance.disputed > 0,
                 rx.text(
-                    "Held while buyers' banks decide disputes: ",
-                    balance.disputed_label,
+                    bt("Held while buyers' banks decide disputes: {amount}", amount=balance.disputed_label),
                     size="2",
                     color=theme.TEXT_MUTED,
                 ),
@@ -60,10 +61,10 @@ def balance_card(balance: SellerBalance) -> rx.Component:
 def account_card() -> rx.Component:
     account = SellerPayoutsState.account
     return section_card(
-        "Payout account",
+        bt("Payout account"),
         rx.hstack(
             rx.badge(
-                account.status_label,
+                rx.cond(account.connected, account.status_label, bt("Not connected")),
                 color_scheme=rx.match(
                     account.status, ("enabled", "green"), ("restricted", "amber"), ("details_needed", "amber"), "gray"
                 ),
@@ -78,7 +79,7 @@ def account_card() -> rx.Component:
         rx.cond(
             account.missing.length() > 0,
             rx.vstack(
-                rx.text("Still needed before you can be paid:", size="2", weight="bold"),
+                rx.text(bt("Still needed before you can be paid:"), size="2", weight="bold"),
                 rx.el.ul(
                     rx.foreach(account.missing, lambda item: rx.el.li(item)),
                     style={"padding_left": "1.25rem", "margin": "0"},
@@ -91,8 +92,8 @@ def account_card() -> rx.Component:
         rx.button(
             rx.cond(
                 account.connected,
-                rx.cond(account.status == "enabled", "Change payout details", "Continue setting up payouts"),
-                "Connect a payout account",
+                rx.cond(account.status == "enabled", bt("Change payout details"), bt("Continue setting up payouts")),
+                bt("Connect a payout account"),
             ),
             on_click=SellerPayoutsState.connect,
             loading=SellerPayoutsState.connecting,
@@ -100,7 +101,9 @@ def account_card() -> rx.Component:
             id="payout-connect",
             style=theme.CTA_BUTTON_STYLE,
         ),
-        description="Buyers pay the marketplace; your earnings are transferred to this account once their hold ends.",
+        description=bt(
+            "Buyers pay the marketplace; your earnings are transferred to this account once their hold ends."
+        ),
         id="payout-account",
     )
 
@@ -110,7 +113,9 @@ def upcoming_row(row: UpcomingPayout) -> rx.Component:
         rx.hstack(
             rx.text(row.amount_label, weight="bold", size="4"),
             rx.text(
-                rx.cond(row.will_pay, "goes out " + row.day_label, "not paid yet"), size="2", color=theme.TEXT_MUTED
+                rx.cond(row.will_pay, bt("goes out {day}", day=row.day_label), bt("not paid yet")),
+                size="2",
+                color=theme.TEXT_MUTED,
             ),
             align="baseline",
             spacing="2",
@@ -119,7 +124,7 @@ def upcoming_row(row: UpcomingPayout) -> rx.Component:
         rx.cond(row.note != "", rx.text(row.note, size="2", color=theme.TEXT_MUTED)),
         rx.cond(
             row.orders.length() > 0,
-            rx.text("Orders: ", rx.foreach(row.orders, lambda ref: rx.el.span(ref, " ")), size="1"),
+            rx.text(bt("Orders:"), " ", rx.foreach(row.orders, lambda ref: rx.el.span(ref, " ")), size="1"),
         ),
         spacing="1",
         width="100%",
@@ -145,9 +150,9 @@ def payout_row(payout: PayoutView) -> rx.Component:
         rx.cond(payout.failure_message != "", rx.text(payout.failure_message, size="2", color=theme.DANGER_TEXT)),
         rx.cond(
             payout.reversed_label != "",
-            rx.text("Taken back after refunds or disputes: ", payout.reversed_label, size="2"),
+            rx.text(bt("Taken back after refunds or disputes: {amount}", amount=payout.reversed_label), size="2"),
         ),
-        rx.text("Orders: ", rx.foreach(payout.orders, lambda ref: rx.el.span(ref, " ")), size="1"),
+        rx.text(bt("Orders:"), " ", rx.foreach(payout.orders, lambda ref: rx.el.span(ref, " ")), size="1"),
         spacing="1",
         width="100%",
         padding_y="0.5rem",
@@ -158,23 +163,25 @@ def payout_row(payout: PayoutView) -> rx.Component:
 
 @seller_page(
     routes.SELLER_PAYOUTS,
-    title="Balance and payouts",
-    description="What your shop has earned, your payout account and your payouts.",
+    title=bo_N_("Balance and payouts"),
+    description=bo_N_("What your shop has earned, your payout account and your payouts."),
     on_load=SellerPayoutsState.load,
 )
 def seller_payouts() -> rx.Component:
     return rx.vstack(
-        rx.heading("Balance and payouts", as_="h1", size="7"),
+        rx.heading(bt("Balance and payouts"), as_="h1", size="7"),
         seller_nav(routes.SELLER_PAYOUTS),
         form_error(SellerPayoutsState.error, id="payouts-error"),
         form_notice(SellerPayoutsState.notice, id="payouts-notice"),
         account_card(),
         rx.text(
-            f"Earnings are what buyers paid less VAT, the marketplace commission and the card fee. "
-            f"They stay pending for {DEFAULT_HOLD.days} days after each sale (refunds come out of them), "
-            "then become available and are paid out on the schedule: ",
-            SellerPayoutsState.schedule_label,
-            ".",
+            bt(
+                "Earnings are what buyers paid less VAT, the marketplace commission and the card fee. "
+                "They stay pending for {days} days after each sale (refunds come out of them), "
+                "then become available and are paid out on the schedule: {schedule}.",
+                days=DEFAULT_HOLD.days,
+                schedule=SellerPayoutsState.schedule_label,
+            ),
             size="2",
             color=theme.TEXT_MUTED,
         ),
@@ -189,28 +196,31 @@ def seller_payouts() -> rx.Component:
             ),
             loaded=SellerPayoutsState.loaded,
             empty=empty_state(
-                "wallet", "No earnings yet", "Your balance appears after your first sale.", id="balances-empty"
+                "wallet",
+                bt("No earnings yet"),
+                bt("Your balance appears after your first sale."),
+                id="balances-empty",
             ),
         ),
         rx.cond(
             SellerPayoutsState.upcoming.length() > 0,
             section_card(
-                "Next payout",
+                bt("Next payout"),
                 rx.foreach(SellerPayoutsState.upcoming, upcoming_row),
                 id="upcoming-payouts",
             ),
         ),
         section_card(
-            "Past payouts",
+            bt("Past payouts"),
             rx.cond(
                 SellerPayoutsState.payouts.length() > 0,
                 rx.box(rx.foreach(SellerPayoutsState.payouts, payout_row), width="100%"),
-                rx.text("No payouts yet.", size="2", color=theme.TEXT_MUTED, id="payouts-empty"),
+                rx.text(bt("No payouts yet."), size="2", color=theme.TEXT_MUTED, id="payouts-empty"),
             ),
             id="past-payouts",
         ),
         rx.link(
-            rx.button(rx.icon("download", size=16), "Download statement (CSV)", variant="soft", size="3"),
+            rx.button(rx.icon("download", size=16), bt("Download statement (CSV)"), variant="soft", size="3"),
             href=routes.EXPORT_STATEMENT_CSV,
             id="payouts-csv",
             is_external=True,

@@ -7,6 +7,7 @@ import reflex as rx
 
 import routes
 from commerce.catalog.files import MAX_FILES_PER_VERSION
+from commerce.i18n import bo_N_
 from commerce.models import DeliveryKind, KeySource, ModerationStatus, ProductStatus
 from components import theme
 from components.buttons import link_button
@@ -23,9 +24,10 @@ from components.forms import (
     submit_row,
     two_columns,
 )
+from components.i18n import bt
 from components.loading import once_loaded
 from components.rich_text import rich_text
-from components.studio import PRICING_OPTIONS, dropdown, field_error, status_badge
+from components.studio import ONLINE_ONLY_NOTE, PRICING_OPTIONS, dropdown, field_error, status_badge
 from components.uploader import labelled_upload, product_file_uploader
 from state.seller import ProductEditorState as E
 from storefront.layout import column, seller_page
@@ -42,7 +44,7 @@ def _messages(section: str) -> tuple[rx.Component, rx.Component]:
     return form_error(rx.cond(E.section == section, E.error, ""), id=f"{section}-error"), _notice(section)
 
 
-MAX_UPLOAD_NOTE = "Up to 2 GB per file. The type is read from the file itself."
+MAX_UPLOAD_NOTE = bo_N_("Up to 2 GB per file. The type is read from the file itself.")
 IMAGE_TYPES = {
     "image/png": [".png"],
     "image/jpeg": [".jpg", ".jpeg"],
@@ -99,7 +101,7 @@ def status_section() -> rx.Component:
         P.publish_problems.length() > 0,
         banner(
             rx.vstack(
-                rx.text("Before you can publish:", weight="bold"),
+                rx.text(bt("Before you can publish:"), weight="bold"),
                 rx.foreach(P.publish_problems, lambda problem: rx.text("• ", problem)),
                 spacing="1",
             ),
@@ -111,9 +113,10 @@ def status_section() -> rx.Component:
     rejected = rx.cond(
         P.moderation_status == ModerationStatus.REJECTED,
         banner(
-            "Rejected by moderation: "
-            + P.rejection_reason.to(str)
-            + " Fix it, then publish again to send it back for review.",
+            bt(
+                "Rejected by moderation: {reason} Fix it, then publish again to send it back for review.",
+                reason=P.rejection_reason.to(str),
+            ),
             icon="octagon-x",
             color="red",
             id="rejection-reason",
@@ -122,30 +125,30 @@ def status_section() -> rx.Component:
     buttons = rx.flex(
         rx.cond(
             (P.status != ProductStatus.PUBLISHED) | (P.moderation_status == ModerationStatus.REJECTED),
-            rx.button("Publish", on_click=E.publish, size="3", id="publish-button", style=theme.CTA_BUTTON_STYLE),
+            rx.button(bt("Publish"), on_click=E.publish, size="3", id="publish-button", style=theme.CTA_BUTTON_STYLE),
         ),
         rx.cond(
             P.status == ProductStatus.PUBLISHED,
-            rx.button("Unpublish", on_click=E.unpublish, size="3", variant="soft", id="unpublish-button"),
+            rx.button(bt("Unpublish"), on_click=E.unpublish, size="3", variant="soft", id="unpublish-button"),
         ),
         rx.cond(
             P.status != ProductStatus.ARCHIVED,
             rx.button(
-                "Archive", on_click=E.archive, size="3", variant="soft", color_scheme="gray", id="archive-button"
+                bt("Archive"), on_click=E.archive, size="3", variant="soft", color_scheme="gray", id="archive-button"
             ),
         ),
-        link_button("Preview", P.public_url.to(str), id="preview-link", primary=False, icon="eye"),
+        link_button(bt("Preview"), P.public_url.to(str), id="preview-link", primary=False, icon="eye"),
         gap="0.5rem",
         wrap="wrap",
     )
     return section_card(
-        "Status",
+        bt("Status"),
         rx.hstack(
             status_badge(E.status_label, id="product-status"),
             rx.cond(
                 P.is_live,
-                rx.text("Buyers can see and buy it.", size="2"),
-                rx.text("Buyers cannot see it.", size="2", color=theme.TEXT_MUTED),
+                rx.text(bt("Buyers can see and buy it."), size="2"),
+                rx.text(bt("Buyers cannot see it."), size="2", color=theme.TEXT_MUTED),
             ),
             align="center",
             spacing="3",
@@ -156,7 +159,7 @@ def status_section() -> rx.Component:
             rx.cond(
                 P.moderation_status == ModerationStatus.PENDING,
                 rx.text(
-                    "Waiting for a moderator to review it; it goes live once approved.",
+                    bt("Waiting for a moderator to review it; it goes live once approved."),
                     size="2",
                     color=theme.TEXT_MUTED,
                     id="moderation-pending",
@@ -174,13 +177,13 @@ def status_section() -> rx.Component:
 def details_section() -> rx.Component:
     category_options = rx.foreach(E.categories, lambda c: rx.el.option(c.label, value=c.slug))
     return section_card(
-        "Details",
+        bt("Details"),
         stacked_form(
             form_error(E.details_errors.get("form", ""), id="details-error"),
             _notice("details"),
-            _input("Title", name="title", id="edit-title", default_value=P.title, required=True),
+            _input(bt("Title"), name="title", id="edit-title", default_value=P.title, required=True),
             field(
-                "Address",
+                bt("Address"),
                 rx.input(
                     name="slug",
                     id="edit-slug",
@@ -192,8 +195,8 @@ def details_section() -> rx.Component:
                 rx.text(
                     rx.cond(
                         P.slug_locked,
-                        "Fixed since the product was published, so links keep working: ",
-                        "Lower-case letters, digits and dashes: ",
+                        bt("Fixed since the product was published, so links keep working:"),
+                        bt("Lower-case letters, digits and dashes:"),
                     ),
                     P.public_url,
                     size="1",
@@ -203,26 +206,28 @@ def details_section() -> rx.Component:
                 html_for="edit-slug",
             ),
             _input(
-                "Summary",
+                bt("Summary"),
                 name="summary",
                 id="edit-summary",
                 default_value=P.summary,
-                hint="One sentence shown under the title and in search results (280 characters).",
+                hint=bt("One sentence shown under the title and in search results (280 characters)."),
             ),
             _textarea(
-                "Description",
+                bt("Description"),
                 name="description",
                 id="edit-description",
                 default_value=P.description,
                 rows="10",
-                hint="Markdown: **bold**, lists, links, headings, tables. No HTML or pictures "
-                "(use the gallery). Up to 100 KB.",
+                hint=bt(
+                    "Markdown: **bold**, lists, links, headings, tables. No HTML or pictures "
+                    "(use the gallery). Up to 100 KB."
+                ),
                 error=E.details_errors.get("description", ""),
             ),
             field(
-                "Category",
+                bt("Category"),
                 dropdown(
-                    [("", "No category")],
+                    [("", bt("No category"))],
                     category_options,
                     name="category",
                     id="edit-category",
@@ -232,14 +237,14 @@ def details_section() -> rx.Component:
                 html_for="edit-category",
             ),
             _input(
-                "Tags",
+                bt("Tags"),
                 name="tags",
                 id="edit-tags",
                 default_value=P.tags.join(", "),
-                hint="Up to 10, separated by commas.",
-                placeholder="python, ebook",
+                hint=bt("Up to 10, separated by commas."),
+                placeholder=bt("python, ebook"),
             ),
-            _save_button("Save details", "details-submit"),
+            _save_button(bt("Save details"), "details-submit"),
             on_submit=E.save_details,
             key="details-" + E.form_key.to_string(),
             id="details-form",
@@ -247,7 +252,7 @@ def details_section() -> rx.Component:
         rx.cond(
             P.description_html != "",
             rx.vstack(
-                rx.text("Description preview", weight="bold", size="2"),
+                rx.text(bt("Description preview"), weight="bold", size="2"),
                 rich_text(
                     P.description_html,
                     id="description-preview",
@@ -263,21 +268,141 @@ def details_section() -> rx.Component:
     )
 
 
+def _translation_error(name: str) -> rx.Component:
+    return field_error(E.translation_errors.get(name, ""), id=f"translation-{name}-error")
+
+
+def translations_section() -> rx.Component:
+    """The product's texts in other languages, one language at a time."""
+    chosen = E.translation
+    # Typed in the language's own direction (Arabic right to left), whatever the studio's.
+    typed_in = {"lang": E.translation_lang, "dir": chosen.dir.to(str)}
+    languages = rx.flex(
+        rx.foreach(
+            P.translations,
+            lambda item: rx.button(
+                rx.cond(item.saved, rx.icon("check", size=14), rx.fragment()),
+                rx.text(item.language, as_="span", custom_attrs={"lang": item.lang}),
+                on_click=E.choose_translation(item.lang),
+                variant=rx.cond(E.translation_lang == item.lang, "solid", "soft"),
+                size="2",
+                type="button",
+                custom_attrs={"aria-pressed": rx.cond(E.translation_lang == item.lang, "true", "false")},
+                id="translation-lang-" + item.lang,
+            ),
+        ),
+        gap="0.5rem",
+        wrap="wrap",
+        role="group",
+        aria_label=bt("Language of the translation"),
+    )
+    form = stacked_form(
+        form_error(E.translation_errors.get("form", ""), id="translation-form-error"),
+        *_messages("translation"),
+        field(
+            bt("Translated title"),
+            rx.input(
+                name="title",
+                id="translation-title",
+                default_value=chosen.title.to(str),
+                required=True,
+                size="3",
+                width="100%",
+                custom_attrs=typed_in,
+            ),
+            _translation_error("title"),
+            html_for="translation-title",
+        ),
+        field(
+            bt("Translated summary"),
+            rx.input(
+                name="summary",
+                id="translation-summary",
+                default_value=chosen.summary.to(str),
+                size="3",
+                width="100%",
+                custom_attrs=typed_in,
+            ),
+            rx.text(bt("Leave it empty to show the original summary."), size="1", color=theme.TEXT_MUTED),
+            _translation_error("summary"),
+            html_for="translation-summary",
+        ),
+        field(
+            bt("Translated description"),
+            rx.text_area(
+                name="description",
+                id="translation-description",
+                default_value=chosen.description.to(str),
+                rows="8",
+                width="100%",
+                size="3",
+                resize="vertical",
+                custom_attrs=typed_in,
+            ),
+            rx.text(
+                bt("Markdown, as in the original. Leave it empty to show the original description."),
+                size="1",
+                color=theme.TEXT_MUTED,
+            ),
+            _translation_error("description"),
+            html_for="translation-description",
+        ),
+        rx.flex(
+            rx.button(
+                bt("Save translation"),
+                type="submit",
+                size="3",
+                id="translation-submit",
+                style=theme.CTA_BUTTON_STYLE,
+            ),
+            rx.cond(
+                chosen.saved,
+                rx.button(
+                    bt("Remove translation"),
+                    type="button",
+                    on_click=E.remove_translation,
+                    size="3",
+                    variant="soft",
+                    color_scheme="red",
+                    id="translation-remove",
+                ),
+                rx.fragment(),
+            ),
+            gap="0.5rem",
+            wrap="wrap",
+        ),
+        on_submit=E.save_translation,
+        key="translation-" + E.translation_lang + "-" + E.form_key.to_string(),
+        id="translation-form",
+    )
+    return section_card(
+        bt("Translations"),
+        languages,
+        form,
+        description=bt(
+            "Buyers who read one of these languages see your translation instead of the original "
+            "texts, and can switch to the original with one tap. Search finds the product by every "
+            "translation."
+        ),
+        id="translations-section",
+    )
+
+
 def pricing_section() -> rx.Component:
     return section_card(
-        "Price",
+        bt("Price"),
         stacked_form(
             *_messages("pricing"),
             two_columns(
                 choice_field(
-                    "Pricing",
-                    PRICING_OPTIONS,
+                    bt("Pricing"),
+                    [(value, bt(label)) for value, label in PRICING_OPTIONS],
                     name="pricing",
                     id="edit-pricing",
                     default_value=P.pricing,
                 ),
                 labelled_input(
-                    "Price or minimum (" + P.currency.to(str) + ")",
+                    bt("Price or minimum ({currency})", currency=P.currency.to(str)),
                     name="price",
                     id="edit-price",
                     default_value=P.price_input,
@@ -285,13 +410,13 @@ def pricing_section() -> rx.Component:
                     required=False,
                 ),
             ),
-            rx.text("Now: ", P.price_label, size="2", color=theme.TEXT_MUTED, id="price-now"),
-            _save_button("Save price", "pricing-submit"),
+            rx.text(bt("Now: {price}", price=P.price_label.to(str)), size="2", color=theme.TEXT_MUTED, id="price-now"),
+            _save_button(bt("Save price"), "pricing-submit"),
             on_submit=E.save_pricing,
             key="pricing-" + E.form_key.to_string(),
             id="pricing-form",
         ),
-        description="In your shop's currency. Orders already placed keep the price they were paid at.",
+        description=bt("In your shop's currency. Orders already placed keep the price they were paid at."),
         id="pricing-section",
     )
 
@@ -357,7 +482,11 @@ def progress_bar(*kinds: str) -> rx.Component:
         rx.vstack(
             rx.progress(value=E.upload_progress, max=100, width="100%", id=f"{kinds[0]}-upload-progress"),
             rx.text(
-                rx.cond(E.upload_progress < 100, "Uploading… " + E.upload_progress.to_string() + "%", "Processing…"),
+                rx.cond(
+                    E.upload_progress < 100,
+                    bt("Uploading… {percent}%", percent=E.upload_progress),
+                    bt("Processing…"),
+                ),
                 size="1",
                 color=theme.TEXT_MUTED,
             ),
@@ -381,7 +510,11 @@ def images_section() -> rx.Component:
                     border_radius=theme.RADIUS_CONTROL,
                 ),
                 rx.button(
-                    "Remove", on_click=E.remove_gallery_image(image.id), size="1", variant="soft", color_scheme="red"
+                    bt("Remove"),
+                    on_click=E.remove_gallery_image(image.id),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
                 ),
                 spacing="1",
             ),
@@ -392,49 +525,49 @@ def images_section() -> rx.Component:
         id="gallery-images",
     )
     return section_card(
-        "Pictures",
+        bt("Pictures"),
         *_messages("image"),
         rx.grid(
             rx.vstack(
-                rx.text("Cover", weight="bold", size="2"),
+                rx.text(bt("Cover"), weight="bold", size="2"),
                 rx.cond(
                     P.cover,
                     rx.image(
                         src=P.cover.url_800,
-                        alt="Cover",
+                        alt=bt("Cover"),
                         width="100%",
                         aspect_ratio="4 / 3",
                         object_fit="cover",
                         border_radius=theme.RADIUS_CONTROL,
                         id="cover-image",
                     ),
-                    rx.text("No cover yet.", size="2", color=theme.TEXT_MUTED),
+                    rx.text(bt("No cover yet."), size="2", color=theme.TEXT_MUTED),
                 ),
                 _upload_zone(
                     "cover-upload",
-                    "Choose or drop a JPEG, PNG, WebP, GIF or AVIF image (at least 100 px, up to 20 MB).",
+                    bt("Choose or drop a JPEG, PNG, WebP, GIF or AVIF image (at least 100 px, up to 20 MB)."),
                     multiple=False,
                     accept=IMAGE_TYPES,
                     handler=E.upload_cover,
                     progressed=E.cover_progressed,
-                    button_label="Upload cover",
-                    label="Cover picture",
+                    button_label=bt("Upload cover"),
+                    label=bt("Cover picture"),
                 ),
                 spacing="2",
                 width="100%",
             ),
             rx.vstack(
-                rx.text("Gallery (up to 10)", weight="bold", size="2"),
+                rx.text(bt("Gallery (up to 10)"), weight="bold", size="2"),
                 gallery,
                 _upload_zone(
                     "gallery-upload",
-                    "Add pictures to the gallery.",
+                    bt("Add pictures to the gallery."),
                     multiple=True,
                     accept=IMAGE_TYPES,
                     handler=E.upload_gallery,
                     progressed=E.gallery_progressed,
-                    button_label="Add to gallery",
-                    label="Gallery pictures",
+                    button_label=bt("Add to gallery"),
+                    label=bt("Gallery pictures"),
                 ),
                 spacing="2",
                 width="100%",
@@ -444,7 +577,7 @@ def images_section() -> rx.Component:
             width="100%",
         ),
         progress_bar("cover", "gallery"),
-        description="Resized into sharp thumbnails for every screen when you upload them.",
+        description=bt("Resized into sharp thumbnails for every screen when you upload them."),
         id="images-section",
     )
 
@@ -460,18 +593,20 @@ def _file_row(file, can_remove) -> rx.Component:
             min_width="0",
         ),
         rx.cond(
-            file.content_type == "application/pdf",
+            file.view_kind != "",
             rx.checkbox(
-                "Stamp buyer's email",
-                checked=file.stamp_pdf,
-                on_change=lambda checked: E.set_stamping(file.id, checked),
+                bt("View online only"),
+                checked=file.online_only,
+                on_change=lambda checked: E.set_online_only(file.id, checked),
                 size="1",
-                aria_label="Stamp buyer's email in " + file.filename,
+                aria_label=bt("Buyers view {file} online only", file=file.filename),
+                custom_attrs={"data-testid": "file-online-only"},
             ),
+            rx.fragment(),
         ),
         rx.cond(
             can_remove,
-            rx.button("Remove", on_click=E.remove_file(file.id), size="1", variant="soft", color_scheme="red"),
+            rx.button(bt("Remove"), on_click=E.remove_file(file.id), size="1", variant="soft", color_scheme="red"),
         ),
         align="center",
         spacing="2",
@@ -485,12 +620,13 @@ def files_section() -> rx.Component:
         P.versions,
         lambda version: rx.vstack(
             rx.hstack(
-                rx.text("Version ", version.label, weight="bold"),
+                rx.text(bt("Version {label}", label=version.label), weight="bold"),
                 rx.text(
                     "#", version.number.to_string(), " · ", version.total_size_label, size="1", color=theme.TEXT_MUTED
                 ),
                 rx.cond(
-                    version.is_draft, rx.badge("Draft: buyers don't see it yet", color_scheme="amber", variant="soft")
+                    version.is_draft,
+                    rx.badge(bt("Draft: buyers don't see it yet"), color_scheme="amber", variant="soft"),
                 ),
                 align="baseline",
                 spacing="2",
@@ -506,7 +642,7 @@ def files_section() -> rx.Component:
                 rx.box(
                     rx.button(
                         rx.icon("rocket", size=16),
-                        "Release version",
+                        bt("Release version"),
                         on_click=E.release_version,
                         disabled=E.files_uploading,
                         size="2",
@@ -522,53 +658,61 @@ def files_section() -> rx.Component:
         ),
     )
     new_version = stacked_form(
-        rx.text("Start an update", weight="bold", size="2"),
+        rx.text(bt("Start an update"), weight="bold", size="2"),
         *_messages("version"),
         rx.input(
             name="label",
             id="version-label",
-            placeholder="Version name, e.g. 1.1",
-            aria_label="Version name",
+            placeholder=bt("Version name, e.g. 1.1"),
+            aria_label=bt("Version name"),
             size="3",
             width="100%",
         ),
         rx.text_area(
             name="release_notes",
             id="version-notes",
-            placeholder="What changed (release notes)",
-            aria_label="Release notes",
+            placeholder=bt("What changed (release notes)"),
+            aria_label=bt("Release notes"),
             rows="3",
             width="100%",
         ),
-        rx.checkbox("Start with the current version's files", name="carry_over", default_checked=True),
-        rx.box(rx.button("Start new version", type="submit", size="3", variant="soft", id="version-submit")),
+        rx.checkbox(bt("Start with the current version's files"), name="carry_over", default_checked=True),
+        rx.box(rx.button(bt("Start new version"), type="submit", size="3", variant="soft", id="version-submit")),
         spacing="2",
         on_submit=E.create_version,
         reset_on_submit=True,
         id="version-form",
     )
     return section_card(
-        "Files",
+        bt("Files"),
         *_messages("file"),
         rx.cond(
             P.versions.length() > 0,
             rx.vstack(versions, spacing="2", width="100%", id="versions"),
-            rx.text("No files yet.", size="2", color=theme.TEXT_MUTED),
+            rx.text(bt("No files yet."), size="2", color=theme.TEXT_MUTED),
         ),
-        rx.text("Add files buyers download. " + MAX_UPLOAD_NOTE, size="2", color=theme.TEXT_MUTED),
+        rx.text(bt("Add files buyers download."), " ", bt(MAX_UPLOAD_NOTE), size="2", color=theme.TEXT_MUTED),
+        rx.text(
+            bt(ONLINE_ONLY_NOTE),
+            size="1",
+            color=theme.TEXT_MUTED,
+            id="online-only-note",
+        ),
         product_file_uploader(
             id="file-upload",
             endpoint=routes.UPLOADS + "/" + P.id.to_string(),
             max_file_size=E.max_upload_bytes,
             max_number_of_files=MAX_FILES_PER_VERSION,
-            note="Large files are sent in parts and resume after a dropped connection.",
+            note=bt("Large files are sent in parts and resume after a dropped connection."),
             height=320,
             on_uploaded=E.file_uploaded,
             on_busy=E.set_files_uploading,
         ),
         rx.cond(P.versions.length() > 0, new_version),
-        description="Files are private: buyers get expiring download links. Uploads go to the newest "
-        "version; an update stays a draft until you release it. Buyers keep every released version.",
+        description=bt(
+            "Files are private: buyers get expiring download links. Uploads go to the newest "
+            "version; an update stays a draft until you release it. Buyers keep every released version."
+        ),
         id="files-section",
     )
 
@@ -579,38 +723,49 @@ def keys_section() -> rx.Component:
         *_messages("policy"),
         two_columns(
             choice_field(
-                "Keys",
-                [(KeySource.IMPORTED, "I upload my own keys"), (KeySource.GENERATED, "Generate a key per sale")],
+                bt("Keys"),
+                [
+                    (KeySource.IMPORTED, bt("I upload my own keys")),
+                    (KeySource.GENERATED, bt("Generate a key per sale")),
+                ],
                 name="source",
                 id="key-source",
                 default_value=lic.source,
             ),
             labelled_input(
-                "Prefix for generated keys",
+                bt("Prefix for generated keys"),
                 name="prefix",
                 id="key-prefix",
                 default_value=lic.prefix,
-                placeholder="e.g. PRO",
+                placeholder=bt("e.g. PRO"),
                 required=False,
             ),
             _limit(
-                "Activations per key",
+                bt("Activations per key"),
                 lic.activation_limit,
                 name="activation_limit",
                 id="key-activations",
-                unlimited="No limit",
+                unlimited=bt("No limit"),
             ),
-            _limit("Expires after (days)", lic.expiry_days, name="expiry_days", id="key-expiry", unlimited="Never"),
-            _limit("Validations per key", lic.usage_limit, name="usage_limit", id="key-usage", unlimited="No limit"),
+            _limit(
+                bt("Expires after (days)"), lic.expiry_days, name="expiry_days", id="key-expiry", unlimited=bt("Never")
+            ),
+            _limit(
+                bt("Validations per key"),
+                lic.usage_limit,
+                name="usage_limit",
+                id="key-usage",
+                unlimited=bt("No limit"),
+            ),
         ),
-        rx.box(rx.button("Save key settings", type="submit", size="3", variant="soft", id="policy-submit")),
+        rx.box(rx.button(bt("Save key settings"), type="submit", size="3", variant="soft", id="policy-submit")),
         spacing="3",
         on_submit=E.save_license_policy,
         key="policy-" + E.form_key.to_string(),
         id="policy-form",
     )
     importer = rx.vstack(
-        rx.el.label("Add keys to your stock", html_for="keys-text", font_weight="bold", font_size="0.875rem"),
+        rx.el.label(bt("Add keys to your stock"), html_for="keys-text", font_weight="bold", font_size="0.875rem"),
         *_messages("keys"),
         stacked_form(
             rx.text_area(
@@ -618,22 +773,22 @@ def keys_section() -> rx.Component:
                 id="keys-text",
                 rows="5",
                 width="100%",
-                placeholder="One key per line, or paste a spreadsheet column",
+                placeholder=bt("One key per line, or paste a spreadsheet column"),
             ),
-            rx.box(rx.button("Import pasted keys", type="submit", size="3", variant="soft", id="keys-submit")),
+            rx.box(rx.button(bt("Import pasted keys"), type="submit", size="3", variant="soft", id="keys-submit")),
             spacing="2",
             on_submit=E.import_pasted_keys,
             reset_on_submit=True,
         ),
         _upload_zone(
             "keys-upload",
-            "…or upload a CSV or text file (keys in the first column).",
+            bt("…or upload a CSV or text file (keys in the first column)."),
             multiple=False,
             accept={"text/csv": [".csv"], "text/plain": [".txt"]},
             handler=E.import_key_file,
             progressed=E.keys_progressed,
-            button_label="Import file",
-            label="Key file to import (CSV or text)",
+            button_label=bt("Import file"),
+            label=bt("Key file to import (CSV or text)"),
         ),
         progress_bar("keys"),
         spacing="2",
@@ -642,18 +797,22 @@ def keys_section() -> rx.Component:
     return rx.cond(
         (P.delivery_kind == DeliveryKind.KEYS) | (P.delivery_kind == DeliveryKind.BOTH),
         section_card(
-            "License keys",
+            bt("License keys"),
             rx.hstack(
                 rx.badge(
-                    lic.counts.available.to_string() + " available", color_scheme="green", size="2", id="keys-available"
+                    bt("Available: {count}", count=lic.counts.available),
+                    color_scheme="green",
+                    size="2",
+                    id="keys-available",
                 ),
-                rx.badge(lic.counts.sold.to_string() + " sold", color_scheme="gray", size="2", id="keys-sold"),
+                rx.badge(bt("Sold: {count}", count=lic.counts.sold), color_scheme="gray", size="2", id="keys-sold"),
                 spacing="2",
             ),
             policy,
             rx.cond(lic.source == KeySource.IMPORTED, importer),
-            description="Keys are encrypted at rest. A product selling your own keys shows "
-            '"sold out" when none is left.',
+            description=bt(
+                'Keys are encrypted at rest. A product selling your own keys shows "sold out" when none is left.'
+            ),
             id="keys-section",
         ),
     )
@@ -661,18 +820,18 @@ def keys_section() -> rx.Component:
 
 def delivery_section() -> rx.Component:
     return section_card(
-        "What buyers receive",
+        bt("What buyers receive"),
         rx.box(
             dropdown(
                 [
-                    (DeliveryKind.FILES, "Downloadable files"),
-                    (DeliveryKind.KEYS, "License keys"),
-                    (DeliveryKind.BOTH, "Files and license keys"),
+                    (DeliveryKind.FILES, bt("Downloadable files")),
+                    (DeliveryKind.KEYS, bt("License keys")),
+                    (DeliveryKind.BOTH, bt("Files and license keys")),
                 ],
                 name="delivery_kind",
                 id="edit-delivery",
                 default_value=P.delivery_kind,
-                label="What buyers receive",
+                label=bt("What buyers receive"),
                 on_change=E.set_delivery_kind,
             ),
             key="delivery-" + E.form_key.to_string(),
@@ -681,7 +840,7 @@ def delivery_section() -> rx.Component:
         rx.link(
             rx.hstack(
                 rx.icon("chart-bar", size=16),
-                rx.text("Download limits, counts and sold keys"),
+                rx.text(bt("Download limits, counts and sold keys")),
                 spacing="1",
                 align="center",
             ),
@@ -695,13 +854,14 @@ def delivery_section() -> rx.Component:
 def editor() -> rx.Component:
     return column(
         rx.link(
-            rx.hstack(rx.icon("arrow-left", size=16), rx.text("All products"), spacing="1", align="center"),
+            rx.hstack(rx.icon("arrow-left", size=16), rx.text(bt("All products")), spacing="1", align="center"),
             href=routes.SELLER,
             id="back-to-products",
         ),
         rx.heading(P.title, as_="h1", size="7", id="editor-title", style={"overflow_wrap": "anywhere"}),
         status_section(),
         details_section(),
+        translations_section(),
         pricing_section(),
         images_section(),
         delivery_section(),
@@ -713,16 +873,16 @@ def editor() -> rx.Component:
 
 @seller_page(
     routes.SELLER_PRODUCT,
-    title="Edit product",
-    description="Edit a product in the seller studio.",
+    title=bo_N_("Edit product"),
+    description=bo_N_("Edit a product in the seller studio."),
     on_load=E.load,
 )
 def product_editor() -> rx.Component:
     missing = missing_state(
         "package-x",
-        "This product is not yours to edit",
-        "It does not exist, or it belongs to another shop.",
+        bt("This product is not yours to edit"),
+        bt("It does not exist, or it belongs to another shop."),
         id="editor-missing",
-        back=("Back to your products", routes.SELLER, "editor-missing-back"),
+        back=(bt("Back to your products"), routes.SELLER, "editor-missing-back"),
     )
     return once_loaded(E.loaded, editor(), not_found=E.not_found, missing=missing)

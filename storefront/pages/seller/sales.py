@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from commerce.orders.sales import SaleLineView, SaleView
 from components import theme
 from components.empty_state import empty_state
 from components.forms import form_error, form_notice, search_form
+from components.i18n import bt
 from components.loading import listed
 from components.pager import pager
 from components.price import amount_input
@@ -24,12 +26,20 @@ def partial_refund_form(sale: SaleView, line: SaleLineView) -> rx.Component:
         rx.flex(
             rx.el.input(type="hidden", name="reference", value=sale.reference),
             rx.el.input(type="hidden", name="line_id", value=line.line_id.to_string()),
-            rx.el.label("Refund amount (" + sale.currency + ")", html_for=field_id, font_size="0.8rem", width="100%"),
+            rx.el.label(
+                bt("Refund amount ({currency})", currency=sale.currency),
+                html_for=field_id,
+                font_size="0.8rem",
+                width="100%",
+            ),
             amount_input(
-                id=field_id, value=line.refundable_input, width="7rem", aria_label="Refund amount for " + line.title
+                id=field_id,
+                value=line.refundable_input,
+                width="7rem",
+                aria_label=bt("Refund amount for {product}", product=line.title),
             ),
             rx.button(
-                "Refund part",
+                bt("Refund part"),
                 type="submit",
                 size="2",
                 variant="soft",
@@ -53,7 +63,8 @@ def sale_line(sale: SaleView, line: SaleLineView) -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            line.refunded_label != "", rx.text("Refunded ", line.refunded_label, size="1", color=theme.DANGER_TEXT)
+            line.refunded_label != "",
+            rx.text(bt("Refunded {amount}", amount=line.refunded_label), size="1", color=theme.DANGER_TEXT),
         ),
         rx.cond(line.refundable > 0, partial_refund_form(sale, line)),
         spacing="1",
@@ -66,24 +77,26 @@ def full_refund_button(sale: SaleView) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.button(
-                "Refund in full",
+                bt("Refund in full"),
                 color_scheme="red",
                 variant="soft",
                 size="2",
                 loading=SellerSalesState.pending_reference == sale.reference,
-                aria_label="Refund in full, order " + sale.reference,
+                aria_label=bt("Refund in full, order {reference}", reference=sale.reference),
             ),
         ),
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Refund order " + sale.reference + " in full?"),
+            rx.alert_dialog.title(bt("Refund order {reference} in full?", reference=sale.reference)),
             rx.alert_dialog.description(
-                "The buyer gets back everything they paid for your items and loses access to them. "
-                "This cannot be undone."
+                bt(
+                    "The buyer gets back everything they paid for your items and loses access to them. "
+                    "This cannot be undone."
+                )
             ),
             rx.flex(
-                rx.alert_dialog.cancel(rx.button("Keep the sale", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(bt("Keep the sale"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
-                    rx.button("Refund", color_scheme="red", on_click=SellerSalesState.refund_order(sale.reference))
+                    rx.button(bt("Refund"), color_scheme="red", on_click=SellerSalesState.refund_order(sale.reference))
                 ),
                 gap="0.75rem",
                 justify="end",
@@ -128,18 +141,21 @@ def _search() -> rx.Component:
         on_submit=SellerSalesState.search,
         id="sales-search",
         value=SellerSalesState.query,
-        placeholder="Order reference or buyer email",
-        label="Search sales",
+        placeholder=bt("Order reference or buyer email"),
+        label=bt("Search sales"),
         key=SellerSalesState.query,
     )
 
 
 @seller_page(
-    routes.SELLER_SALES, title="Sales", description="Your shop's sales and refunds.", on_load=SellerSalesState.load
+    routes.SELLER_SALES,
+    title=bo_N_("Sales"),
+    description=bo_N_("Your shop's sales and refunds."),
+    on_load=SellerSalesState.load,
 )
 def seller_sales() -> rx.Component:
     return rx.vstack(
-        rx.heading("Sales", as_="h1", size="7"),
+        rx.heading(bt("Sales"), as_="h1", size="7"),
         seller_nav(routes.SELLER_SALES),
         _search(),
         form_error(SellerSalesState.error, id="sales-error"),
@@ -152,14 +168,14 @@ def seller_sales() -> rx.Component:
                 SellerSalesState.query != "",
                 empty_state(
                     "search-x",
-                    "No matching sales",
-                    'No order reference or buyer email contains "' + SellerSalesState.query + '".',
+                    bt("No matching sales"),
+                    bt('No order reference or buyer email contains "{query}".', query=SellerSalesState.query),
                     id="sales-empty",
                 ),
                 empty_state(
                     "receipt",
-                    "No sales yet",
-                    "Paid orders for your products appear here; you can refund them from here.",
+                    bt("No sales yet"),
+                    bt("Paid orders for your products appear here; you can refund them from here."),
                     id="sales-empty",
                 ),
             ),
@@ -169,7 +185,7 @@ def seller_sales() -> rx.Component:
             id="sales-pager",
             query=SellerSalesState.page_query,
         ),
-        rx.text("A full refund also removes the buyer's access to the product.", size="1", color=theme.TEXT_MUTED),
+        rx.text(bt("A full refund also removes the buyer's access to the product."), size="1", color=theme.TEXT_MUTED),
         spacing=theme.GAP,
         width="100%",
     )

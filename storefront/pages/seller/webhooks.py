@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from commerce.webhooks_out.service import AttemptView, EndpointView, EventTypeView, MessageView
 from components import theme
 from components.empty_state import empty_state
@@ -17,6 +18,7 @@ from components.forms import (
     submit_button,
     submit_row,
 )
+from components.i18n import bt
 from components.seller_nav import seller_nav
 from components.step_up import step_up_prompt
 from state.seller_webhooks import EVENT_FIELD_PREFIX
@@ -44,19 +46,19 @@ def _event_choice(event: EventTypeView) -> rx.Component:
 
 def endpoint_form() -> rx.Component:
     return section_card(
-        "New endpoint",
+        bt("New endpoint"),
         stacked_form(
             labelled_input(
-                "URL",
+                bt("URL"),
                 name="url",
                 id="webhook-url",
                 type="url",
                 placeholder="https://example.com/webhooks/marketplace",
-                hint="We send each event as an HTTPS POST, signed as Standard Webhooks describes.",
+                hint=bt("We send each event as an HTTPS POST, signed as Standard Webhooks describes."),
             ),
-            labelled_input("Description", name="description", id="webhook-description", required=False),
+            labelled_input(bt("Description"), name="description", id="webhook-description", required=False),
             rx.el.fieldset(
-                rx.el.legend(rx.text("Events to send", weight="medium", size="2")),
+                rx.el.legend(rx.text(bt("Events to send"), weight="medium", size="2")),
                 rx.grid(
                     rx.foreach(S.event_types, _event_choice),
                     columns=rx.breakpoints(initial="1", sm="2"),
@@ -67,13 +69,15 @@ def endpoint_form() -> rx.Component:
                 style={"border": "none", "padding": "0", "margin": "0"},
                 width="100%",
             ),
-            submit_row(submit_button("Add endpoint", id="webhook-submit", loading=S.pending)),
+            submit_row(submit_button(bt("Add endpoint"), id="webhook-submit", loading=S.pending)),
             on_submit=S.create,
             reset_on_submit=True,
             id="webhook-form",
         ),
-        description="Your server receives an event moments after it happens, retried for about three days "
-        "if it does not answer.",
+        description=bt(
+            "Your server receives an event moments after it happens, retried for about three days "
+            "if it does not answer."
+        ),
         id="new-webhook",
     )
 
@@ -83,10 +87,10 @@ def secret_box(endpoint_id: rx.Var) -> rx.Component:
         S.secret_for == endpoint_id,
         rx.callout.root(
             rx.vstack(
-                rx.text("Signing secret", weight="bold", size="2"),
+                rx.text(bt("Signing secret"), weight="bold", size="2"),
                 rx.code(S.signing_secret, id="webhook-secret", style={"overflow_wrap": "anywhere"}),
                 rx.cond(S.secret_note != "", rx.text(S.secret_note, size="1")),
-                rx.button("Hide", size="1", variant="soft", on_click=S.hide_secret),
+                rx.button(bt("Hide"), size="1", variant="soft", on_click=S.hide_secret),
                 spacing="2",
                 align="start",
             ),
@@ -99,21 +103,23 @@ def secret_box(endpoint_id: rx.Var) -> rx.Component:
 def delete_endpoint_button(endpoint: EndpointView) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button("Delete", size="2", variant="soft", color_scheme="red", data_testid="webhook-delete")
+            rx.button(bt("Delete"), size="2", variant="soft", color_scheme="red", data_testid="webhook-delete")
         ),
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this endpoint?"),
+            rx.alert_dialog.title(bt("Delete this endpoint?")),
             rx.alert_dialog.description(
-                "Nothing more is sent to ",
-                rx.text.strong(endpoint.url, style={"overflow_wrap": "anywhere"}),
-                ", deliveries waiting for a retry are dropped, and its delivery history is deleted. "
-                "To pause it instead, turn it off.",
+                bt(
+                    "Nothing more is sent to {url}, deliveries waiting for a retry are dropped, and its "
+                    "delivery history is deleted. To pause it instead, turn it off.",
+                    url=endpoint.url,
+                ),
+                style={"overflow_wrap": "anywhere"},
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(bt("Keep it"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
                     rx.button(
-                        "Delete endpoint",
+                        bt("Delete endpoint"),
                         color_scheme="red",
                         on_click=S.delete(endpoint.id),
                         data_testid="webhook-delete-confirm",
@@ -134,8 +140,8 @@ def endpoint_card(endpoint: EndpointView) -> rx.Component:
                 rx.text(endpoint.url, weight="bold", style={"overflow_wrap": "anywhere"}),
                 rx.cond(
                     endpoint.enabled,
-                    rx.badge("On", color_scheme="green"),
-                    rx.badge("Off", color_scheme="gray"),
+                    rx.badge(bt("On"), color_scheme="green"),
+                    rx.badge(bt("Off"), color_scheme="gray"),
                 ),
                 spacing="2",
                 wrap="wrap",
@@ -150,31 +156,32 @@ def endpoint_card(endpoint: EndpointView) -> rx.Component:
             rx.cond(endpoint.disabled_reason != "", rx.text(endpoint.disabled_reason, size="1", color="red")),
             rx.cond(
                 endpoint.failing_since_label != "",
-                rx.text("Failing since ", endpoint.failing_since_label, size="1", color=theme.TEXT_MUTED),
+                rx.text(
+                    bt("Failing since {moment}", moment=endpoint.failing_since_label), size="1", color=theme.TEXT_MUTED
+                ),
             ),
             rx.cond(
                 endpoint.previous_secret_until_label != "",
                 rx.text(
-                    "Previous secret also signs until ",
-                    endpoint.previous_secret_until_label,
+                    bt("Previous secret also signs until {moment}", moment=endpoint.previous_secret_until_label),
                     size="1",
                     color=theme.TEXT_MUTED,
                 ),
             ),
             rx.flex(
-                rx.button("Deliveries", size="2", variant="soft", on_click=S.show_deliveries(endpoint.id)),
-                rx.button("Show secret", size="2", variant="soft", on_click=S.reveal(endpoint.id)),
-                rx.button("Rotate secret", size="2", variant="soft", on_click=S.rotate(endpoint.id)),
+                rx.button(bt("Deliveries"), size="2", variant="soft", on_click=S.show_deliveries(endpoint.id)),
+                rx.button(bt("Show secret"), size="2", variant="soft", on_click=S.reveal(endpoint.id)),
+                rx.button(bt("Rotate secret"), size="2", variant="soft", on_click=S.rotate(endpoint.id)),
                 rx.cond(
                     endpoint.enabled,
                     rx.button(
-                        "Turn off",
+                        bt("Turn off"),
                         size="2",
                         variant="soft",
                         color_scheme="red",
                         on_click=S.set_enabled(endpoint.id, False),
                     ),
-                    rx.button("Turn on", size="2", variant="soft", on_click=S.set_enabled(endpoint.id, True)),
+                    rx.button(bt("Turn on"), size="2", variant="soft", on_click=S.set_enabled(endpoint.id, True)),
                 ),
                 delete_endpoint_button(endpoint),
                 gap="0.5rem",
@@ -192,8 +199,7 @@ def endpoint_card(endpoint: EndpointView) -> rx.Component:
 def attempt_row(attempt: AttemptView) -> rx.Component:
     return rx.vstack(
         rx.text(
-            "Attempt ",
-            attempt.number.to_string(),
+            bt("Attempt {number}", number=attempt.number),
             " · ",
             attempt.status_label,
             rx.cond(attempt.latency_ms, " · " + attempt.latency_ms.to_string() + " ms", ""),
@@ -224,20 +230,22 @@ def delivery_row(message: MessageView) -> rx.Component:
                 ),
                 rx.text(message.created_label, size="1", color=theme.TEXT_MUTED),
                 rx.spacer(),
-                rx.button("Resend", size="1", variant="soft", on_click=S.resend(message.id)),
+                rx.button(bt("Resend"), size="1", variant="soft", on_click=S.resend(message.id)),
                 spacing="2",
                 wrap="wrap",
                 align="center",
                 width="100%",
             ),
-            rx.text("Webhook id ", rx.code(message.id), size="1", color=theme.TEXT_MUTED),
+            rx.text(bt("Webhook id"), " ", rx.code(message.id), size="1", color=theme.TEXT_MUTED),
             rx.cond(
                 message.next_attempt_label != "",
-                rx.text("Next attempt ", message.next_attempt_label, size="1", color=theme.TEXT_MUTED),
+                rx.text(
+                    bt("Next attempt {moment}", moment=message.next_attempt_label), size="1", color=theme.TEXT_MUTED
+                ),
             ),
             rx.foreach(message.attempts, attempt_row),
             rx.el.details(
-                rx.el.summary("Payload"),
+                rx.el.summary(bt("Payload")),
                 rx.code_block(message.payload, language="json", wrap_long_lines=True),
             ),
             spacing="2",
@@ -253,28 +261,34 @@ def deliveries_section() -> rx.Component:
         S.selected != 0,
         rx.vstack(
             rx.hstack(
-                rx.heading("Deliveries", as_="h2", size="5"),
+                rx.heading(bt("Deliveries"), as_="h2", size="5"),
                 rx.spacer(),
-                rx.button("Refresh", size="2", variant="soft", on_click=S.refresh_deliveries, id="webhook-refresh"),
+                rx.button(bt("Refresh"), size="2", variant="soft", on_click=S.refresh_deliveries, id="webhook-refresh"),
                 width="100%",
                 align="center",
             ),
             rx.cond(
                 S.deliveries.length() > 0,
                 rx.vstack(rx.foreach(S.deliveries, delivery_row), spacing="3", width="100%", id="webhook-deliveries"),
-                rx.text("Nothing sent to this endpoint yet.", color=theme.TEXT_MUTED, id="webhook-no-deliveries"),
+                rx.text(bt("Nothing sent to this endpoint yet."), color=theme.TEXT_MUTED, id="webhook-no-deliveries"),
             ),
             rx.hstack(
                 rx.cond(
                     S.deliveries_page.has_previous,
                     rx.button(
-                        "Newer", size="1", variant="soft", on_click=S.deliveries_page_to(S.deliveries_page.page - 1)
+                        bt("Newer"),
+                        size="1",
+                        variant="soft",
+                        on_click=S.deliveries_page_to(S.deliveries_page.page - 1),
                     ),
                 ),
                 rx.cond(
                     S.deliveries_page.has_next,
                     rx.button(
-                        "Older", size="1", variant="soft", on_click=S.deliveries_page_to(S.deliveries_page.page + 1)
+                        bt("Older"),
+                        size="1",
+                        variant="soft",
+                        on_click=S.deliveries_page_to(S.deliveries_page.page + 1),
                     ),
                 ),
                 spacing="2",
@@ -287,13 +301,13 @@ def deliveries_section() -> rx.Component:
 
 @seller_page(
     routes.SELLER_WEBHOOKS,
-    title="Webhooks",
-    description="Send your shop's events to your own server.",
+    title=bo_N_("Webhooks"),
+    description=bo_N_("Send your shop's events to your own server."),
     on_load=S.load,
 )
 def seller_webhooks() -> rx.Component:
     return rx.vstack(
-        rx.heading("Webhooks", as_="h1", size="7"),
+        rx.heading(bt("Webhooks"), as_="h1", size="7"),
         seller_nav(routes.SELLER_WEBHOOKS),
         form_error(S.error, id="webhook-error"),
         step_up_prompt(S.step_up_needed, S.confirm_step_up),
@@ -305,8 +319,8 @@ def seller_webhooks() -> rx.Component:
                 S.loaded,
                 empty_state(
                     "webhook",
-                    "No endpoints yet",
-                    "Add one below to receive your orders, refunds, license activations and more as they happen.",
+                    bt("No endpoints yet"),
+                    bt("Add one below to receive your orders, refunds, license activations and more as they happen."),
                     id="webhook-empty",
                 ),
             ),

@@ -46,20 +46,21 @@ def test_views_are_recorded_without_identity_and_sellers_own_visits_do_not_count
     record_event(world.s, Actor.anonymous(), "view", VisitContext(visitor_id="<script>"), product_ids=[product.id])
 
     first, forged = events(world, "view")
+    assert first.visitor_key  # a pseudonym, never the cookie id
+    assert first.visitor_key != "a" * 32
     assert (
         first.shop_id,
         first.product_id,
-        first.visitor_id,
         first.referrer_host,
         first.utm_campaign,
         first.device,
         first.country,
-    ) == (shop.id, product.id, "a" * 32, "news.example", "launch", "phone", "DE")
-    assert forged.visitor_id is None
+    ) == (shop.id, product.id, "news.example", "launch", "phone", "DE")
+    assert forged.visitor_key is None
     assert not hasattr(first, "user_id")
 
 
-def test_a_checkout_recorded_twice_counts_once_and_forgets_the_visitor(world):
+def test_a_checkout_recorded_twice_counts_once_under_the_days_visitor_key(world):
     shop = world.shop()
     products = [world.product(shop, 1000), world.product(shop, 500)]
     actor = world.buyer_actor(world.user())
@@ -70,8 +71,10 @@ def test_a_checkout_recorded_twice_counts_once_and_forgets_the_visitor(world):
 
     checkouts = events(world, "checkout")
     assert len(checkouts) == 2
-    # The order names a person, so the visitor id is not kept next to it; the source is.
-    assert {(e.visitor_id, e.utm_campaign) for e in checkouts} == {(None, "launch")}
+    # The day's key (as on the visitor's views), never the cookie id, and the source.
+    record_event(world.s, actor, "view", VISIT, product_ids=[products[0].id])
+    (view,) = events(world, "view")
+    assert {(e.visitor_key, e.utm_campaign) for e in checkouts} == {(view.visitor_key, "launch")}
 
 
 def test_rollups_match_raw_events_refunds_and_currency(world):
@@ -242,7 +245,7 @@ def test_a_counted_download_is_recorded_with_its_device_only(world):
     rollups.roll_up_pending(world.s)
 
     [download] = events(world, "download")
-    assert (download.product_id, download.device, download.visitor_id) == (product.id, "phone", None)
+    assert (download.product_id, download.device, download.visitor_key) == (product.id, "phone", None)
     assert day_rollup(world, shop).downloads == 1
 
 

@@ -1,0 +1,60 @@
+"""Emails speak their recipient's language: a receipt in the language the buyer checked out
+in (prices formatted for it), account emails in the language the person saved."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from commerce import accounts, i18n
+from commerce.actor import Actor
+from commerce.models import Order, User, WebhookOutcome
+from commerce.notifications.rendering import render_email
+from commerce.orders.webhooks import handle_event
+from tests.fixtures.adapters import emails_in
+
+
+def buy_in(world, language: str, email: str) -> Order:
+    product = world.product(world.shop(currency="EUR"), 1250)
+    with i18n.use_language(language):
+        result = world.checkout(Actor.anonymous(), [product], currency="EUR", email=email)
+    _, event = world.pay(result.order_reference)
+    assert handle_event(world.s, event) == WebhookOutcome.PROCESSED
+    world.s.commit()  # the receipt goes out after the commit
+    return world.s.exec(select(Order).where(Order.reference == result.order_reference)).one()
+
+
+def test_a_receipt_goes_out_in_french_when_the_buyer_checked_out_in_french(world, outbox):
+    order = buy_in(world, "fr", "claire@example.fr")
+
+    assert order.language == "fr"
+    (receipt,) = [sent for sent in emails_in(outbox) if sent.to == "claire@example.fr" and "reçu" in sent.subject]
+    assert receipt.subject == f"Votre reçu pour la commande {order.reference}"
+    assert "Merci pour votre commande" in receipt.text
+    assert f"Paiement reçu pour la commande {order.reference}." in receipt.text
+    # French money: a comma for decimals and the euro sign after the amount.
+    assert "Total payé: 12,50\u00a0€" in receipt.text
+    assert "Total paid" not in receipt.text
+
+
+def test_an_account_email_uses_the_language_the_person_saved(world, outbox):
+    user = world.user(email="hanako@example.jp")
+    accounts.set_language(world.s, Actor(user_id=user.id, role=user.role), "ja")
+    world.s.commit()
+
+    accounts.request_password_reset(world.s, email="hanako@example.jp")
+    world.s.commit()
+
+    (reset,) = [sent for sent in emails_in(outbox) if sent.to == "hanako@example.jp"]
+    assert reset.subject == "Marketplace のパスワードの再設定"
+    assert "パスワード再設定がリクエストされました" in reset.text
+    assert world.s.get_one(User, user.id).language == "ja"
+
+
+def test_arabic_emails_read_right_to_left_with_latin_digits_in_prices():
+    subject, text, html = render_email(
+        "refund_notice", language="ar", display_name="ليلى", order_reference="ORD-1", amount=1900, currency="USD"
+    )
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "19.00" in subject
+    assert "ORD-1" in subject
+    assert "استرداد" in subject
