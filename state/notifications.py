@@ -16,8 +16,10 @@ import time
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventHandler
 
 from commerce.accounts.activity import device_label
+from commerce.actor import Actor
 from commerce.i18n import N_, gettext
 from commerce.kit.ids import parse_id
 from commerce.notifications import inapp, preferences, push
@@ -29,7 +31,7 @@ from state.analytics import DashboardState
 from state.form_data import text_field
 from state.language import speaking
 from state.page import PageState, Pagination, ServiceState, page_number, paged
-from state.session import SessionState, client_connected, current_actor
+from state.session import SessionState, client_connected
 
 POLL_SECONDS = 2.0
 # A watcher whose tab went away without the server noticing stops on its own.
@@ -55,10 +57,8 @@ class NotificationsState(ServiceState, rx.State):
     toasts: list[dict[str, str]] = []
     _toast_shown_at: dict[str, float] = {}
 
-    @rx.event
-    async def start(self):
-        """On every page load: the badge, and (once per tab) the live watcher."""
-        actor = await current_actor(self)
+    async def _start(self, actor: Actor) -> EventHandler | None:
+        """On every page load: the badge, and (once per tab) the live watcher to run next."""
         if not actor.is_signed_in:
             self.unread = 0
             return

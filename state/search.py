@@ -33,6 +33,9 @@ from state.language import speaking
 
 QUICK_RESULTS = 6
 QUICK_MIN_LETTERS = 2
+# The sort menu's choices are the same for every visitor: the page renders them at compile
+# time rather than each tab carrying (and hydrating) a copy in its state.
+SORT_OPTIONS: tuple[SortOption, ...] = tuple(sort_options())
 
 
 class SearchState(rx.State):
@@ -42,7 +45,6 @@ class SearchState(rx.State):
     facets: list[Facet] = []
     pages: list[PageLink] = []
     suggestions: list[Suggestion] = []
-    sorts: list[SortOption] = sort_options()
     total: int = 0
     # "4 products", in the tab's language and its plural rule (Arabic has six forms).
     total_label: str = ""
