@@ -15,6 +15,9 @@ AXE := tools/node_modules/axe-core/axe.min.js
 # runs only when a requirements file changes.
 RUNTIME_STAMP := $(VENV)/.requirements.stamp
 DEV_STAMP := $(VENV)/.requirements-dev.stamp
+# The translation catalogs (docs/i18n.md): each .po is compiled to the .mo the app reads.
+PO_FILES := $(wildcard locales/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 # Reflex would download bun from the internet (and Node 20 is too old for its npm
 # path), so it uses the bun we install from the npm registry into tools/.
@@ -90,8 +93,6 @@ LANGUAGES := de fr es ja ar
 EXTRACT := $(PYBABEL) extract --no-default-keywords --sort-output --no-location --no-wrap \
 	--ignore-dirs=".* _* tools data node_modules tests bench alembic scripts assets locales docs" \
 	--project=marketplace --copyright-holder="" --msgid-bugs-address=""
-PO_FILES := $(wildcard locales/*/LC_MESSAGES/*.po)
-MO_FILES := $(PO_FILES:.po=.mo)
 
 messages: $(RUNTIME_STAMP)
 	$(EXTRACT) -F locales/ui.cfg -o locales/storefront.pot \

@@ -21,6 +21,8 @@ SEARCH_PATH = "/search"
 CART_PATH = "/cart"
 ORDERS_PATH = "/orders"
 LIBRARY_PATH = "/library"
+# The online reader and player of one online-only file: READER_PATH/<file id>.
+READER_PATH = "/read"
 ACCOUNT_PATH = "/account"
 PASSWORD_RESET_PATH = "/reset"
 # A sign-up's email link: REGISTRATION_CONFIRM_PATH/<token> creates the account.
@@ -73,6 +75,11 @@ def category_url(category_slug: str) -> str:
 def library_product_url(product_id: int) -> str:
     """A product in the buyer's library."""
     return f"{LIBRARY_PATH}/{int(product_id)}"
+
+
+def reader_url(file_id: int) -> str:
+    """The online reader (PDF) or player (audio, video) of a file the buyer may only view online."""
+    return f"{READER_PATH}/{int(file_id)}"
 
 
 def order_url(order_reference: str) -> str:

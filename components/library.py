@@ -76,8 +76,34 @@ def library_row(
     )
 
 
+def _view_online(reader_url: TextLike, view_kind: TextLike, filename: TextLike) -> rx.Component:
+    """Instead of a download: the reader (PDF) or the player (audio, video), in the site."""
+    is_pdf = view_kind == "pdf"
+    return rx.button(
+        rx.link(
+            rx.cond(is_pdf, rx.icon("book-open", size=16), rx.icon("play", size=16)),
+            rx.cond(is_pdf, t("Read online"), t("Play")),
+            href=reader_url,
+            underline="none",
+            aria_label=rx.cond(is_pdf, t("Read online: {file}", file=filename), t("Play: {file}", file=filename)),
+        ),
+        as_child=True,
+        size="2",
+        variant="soft",
+        custom_attrs={"data-testid": "view-online"},
+    )
+
+
 def file_row(
-    *, filename: TextLike, size_label: TextLike, stamped: rx.Var | bool, busy: rx.Var | bool, on_download
+    *,
+    filename: TextLike,
+    size_label: TextLike,
+    stamped: rx.Var | bool,
+    busy: rx.Var | bool,
+    on_download,
+    online_only: rx.Var | bool = False,
+    reader_url: TextLike = "",
+    view_kind: TextLike = "",
 ) -> rx.Component:
     return rx.hstack(
         rx.icon("file", size=18, flex_shrink="0"),
@@ -85,21 +111,32 @@ def file_row(
             rx.text(filename, size="2", weight="medium", style={"overflow_wrap": "anywhere"}),
             rx.hstack(
                 rx.text(size_label, size="1", color=theme.TEXT_MUTED),
-                rx.cond(stamped, rx.text("· ", t("Stamped with your email"), size="1", color=theme.TEXT_MUTED)),
+                rx.cond(
+                    stamped,
+                    rx.text("· ", t("Stamped with your email"), size="1", color=theme.TEXT_MUTED),
+                    rx.fragment(),
+                ),
+                rx.cond(
+                    online_only, rx.text("· ", t("View online only"), size="1", color=theme.TEXT_MUTED), rx.fragment()
+                ),
                 spacing="1",
             ),
             spacing="0",
             flex_grow="1",
             min_width="0",
         ),
-        rx.button(
-            rx.icon("download", size=16),
-            t("Download"),
-            on_click=on_download,
-            loading=busy,
-            size="2",
-            variant="soft",
-            custom_attrs={"data-testid": "download-file"},
+        rx.cond(
+            online_only,
+            _view_online(reader_url, view_kind, filename),
+            rx.button(
+                rx.icon("download", size=16),
+                t("Download"),
+                on_click=on_download,
+                loading=busy,
+                size="2",
+                variant="soft",
+                custom_attrs={"data-testid": "download-file"},
+            ),
         ),
         align="center",
         spacing="3",

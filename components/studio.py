@@ -78,3 +78,12 @@ def field_label(text: str, html_for: str) -> rx.Component:
 def field_error(message: TextLike, *, id: str) -> rx.Component:
     message_var = rx.Var.create(message)
     return rx.cond(message_var != "", rx.text(message_var, id=id, size="2", color=theme.DANGER_TEXT, role="alert"))
+
+
+# Said next to every online-only option in the studio (and in docs/content-protection.md).
+ONLINE_ONLY_NOTE = bo_N_(
+    "View online only: buyers read a PDF page by page or play audio and video on this site, and get "
+    "no link to the file. This protects against casual copying, not a determined copier (a screenshot or "
+    "a recording still works): it is not studio-grade DRM such as Widevine or FairPlay, which need licences. "
+    "What traces a leaked file is the invisible fingerprint."
+)

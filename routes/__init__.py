@@ -37,6 +37,8 @@ SEARCH = links.SEARCH_PATH
 CART = links.CART_PATH
 LIBRARY = links.LIBRARY_PATH
 LIBRARY_PRODUCT = f"{links.LIBRARY_PATH}/[library_product_id]"
+# The online reader (PDF pages) or player (audio, video) of an online-only file.
+READER = f"{links.READER_PATH}/[reader_file_id]"
 LOGIN = links.LOGIN_PATH
 # The sign-in's second step (a code from the authenticator app or a recovery code).
 LOGIN_SECOND_FACTOR = f"{links.LOGIN_PATH}/second-factor"

@@ -42,8 +42,7 @@ class VisitorState(rx.State):
     visit_source: str = rx.Cookie("", name="mp_src", path="/", max_age=SOURCE_COOKIE_SECONDS, same_site="lax")
     _referrer_checked: bool = False
 
-    @rx.event
-    def land(self):
+    def _land(self) -> None:
         """On every shop page load: a visitor id, and the source when the address carries UTM tags."""
         if not capture.is_visitor_id(self.visitor_id):
             self.visitor_id = capture.new_visitor_id()

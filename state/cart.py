@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from commerce import payments
+from commerce.actor import Actor
 from commerce.config import get_settings
 from commerce.i18n import gettext
 from commerce.kit.ids import parse_id
@@ -173,10 +174,9 @@ class CartState(ServiceState, rx.State):
         if result.ok:
             self.count, self._guest = result.value.count, result.value.guest
 
-    @rx.event
-    async def refresh_count(self):
+    async def _refresh_count(self, actor: Actor) -> None:
         """On every page: the navbar's count (and a guest cart joins the account's after sign-in)."""
-        self._count(await self._call(cart.item_count, guest=self._guest))
+        self._count(await service_call.call(cart.item_count, actor, guest=self._guest))
 
     @rx.event
     async def load(self):

@@ -16,9 +16,11 @@ import time
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventHandler
 
 from commerce.accounts.activity import device_label
-from commerce.i18n import N_
+from commerce.actor import Actor
+from commerce.i18n import N_, gettext
 from commerce.kit.ids import parse_id
 from commerce.notifications import inapp, preferences, push
 from commerce.notifications.inapp import NotificationView
@@ -27,8 +29,9 @@ from commerce.notifications.push import DeviceView
 from state import service_call, watch_lease
 from state.analytics import DashboardState
 from state.form_data import text_field
+from state.language import speaking
 from state.page import PageState, Pagination, ServiceState, page_number, paged
-from state.session import SessionState, client_connected, current_actor
+from state.session import SessionState, client_connected
 
 POLL_SECONDS = 2.0
 # A watcher whose tab went away without the server noticing stops on its own.
@@ -54,10 +57,8 @@ class NotificationsState(ServiceState, rx.State):
     toasts: list[dict[str, str]] = []
     _toast_shown_at: dict[str, float] = {}
 
-    @rx.event
-    async def start(self):
-        """On every page load: the badge, and (once per tab) the live watcher."""
-        actor = await current_actor(self)
+    async def _start(self, actor: Actor) -> EventHandler | None:
+        """On every page load: the badge, and (once per tab) the live watcher to run next."""
         if not actor.is_signed_in:
             self.unread = 0
             return
@@ -156,8 +157,8 @@ class NotificationsState(ServiceState, rx.State):
 
 # What the account page's push script (assets/push.js) reports instead of a subscription.
 PUSH_PROBLEMS = {
-    "denied": "Your browser blocks notifications from this site: allow them in its site settings, then try again.",
-    "unsupported": "This browser cannot receive push notifications.",
+    "denied": N_("Your browser blocks notifications from this site: allow them in its site settings, then try again."),
+    "unsupported": N_("This browser cannot receive push notifications."),
 }
 
 
@@ -191,18 +192,27 @@ class PreferencesState(PageState, rx.State):
         except (ValueError, AttributeError):
             problem = "unsupported"
         if problem:
-            self.notice, self.error = "", PUSH_PROBLEMS.get(str(problem), f"The browser could not subscribe: {problem}")
+            await speaking(self)
+            known = PUSH_PROBLEMS.get(str(problem))
+            self.notice = ""
+            self.error = (
+                gettext(known)
+                if known
+                else gettext("The browser could not subscribe: {problem}", problem=str(problem)[:200])
+            )
             return
         await self._act(
             push.subscribe,
             subscription=raw,
             device=device_label(self.router.headers.user_agent or ""),
-            done="This browser now receives your push notifications.",
+            done=N_("This browser now receives your push notifications."),
         )
 
     @rx.event
     async def remove_push_device(self, device_id: int):
-        await self._act(push.remove_device, parse_id(device_id), done="That browser no longer receives push messages.")
+        await self._act(
+            push.remove_device, parse_id(device_id), done=N_("That browser no longer receives push messages.")
+        )
 
     def _apply_push(self, status: push.PushStatus) -> None:
         self.push_available, self.push_public_key = status.available, status.public_key

@@ -70,6 +70,8 @@ class DeliveryFileRow:
     id: int
     filename: str
     size_label: str
+    # Set for a file buyers view online only: the page links to the reader instead of downloading.
+    reader_url: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,7 +102,10 @@ def delivery_rows(delivery: OrderDelivery | None) -> list[DeliveryItemRow]:
             library_url=item.library_url,
             version_label=item.version_label,
             delivering=item.delivering,
-            files=[DeliveryFileRow(id=f.id, filename=f.filename, size_label=f.size_label) for f in item.files],
+            files=[
+                DeliveryFileRow(id=f.id, filename=f.filename, size_label=f.size_label, reader_url=f.reader_url)
+                for f in item.files
+            ],
             license_keys=[DeliveryKeyRow(id=k.id, key=k.key, status_label=k.status_label) for k in item.keys],
         )
         for item in delivery.items

@@ -15,6 +15,7 @@ import asyncio
 
 import reflex as rx
 
+from commerce.i18n import ngettext
 from commerce.search.service import (
     Facet,
     PageLink,
@@ -32,6 +33,9 @@ from state.language import speaking
 
 QUICK_RESULTS = 6
 QUICK_MIN_LETTERS = 2
+# The sort menu's choices are the same for every visitor: the page renders them at compile
+# time rather than each tab carrying (and hydrating) a copy in its state.
+SORT_OPTIONS: tuple[SortOption, ...] = tuple(sort_options())
 
 
 class SearchState(rx.State):
@@ -41,8 +45,9 @@ class SearchState(rx.State):
     facets: list[Facet] = []
     pages: list[PageLink] = []
     suggestions: list[Suggestion] = []
-    sorts: list[SortOption] = sort_options()
     total: int = 0
+    # "4 products", in the tab's language and its plural rule (Arabic has six forms).
+    total_label: str = ""
     page: int = 1
     total_pages: int = 0
     previous_url: str = ""
@@ -69,10 +74,12 @@ class SearchState(rx.State):
         view = result.value
         if view is None:  # a DomainError: show the empty page with its suggestions
             self.cards, self.total, self.loaded = [], 0, True
+            self.total_label = ngettext("{count} product", "{count} products", 0)
             return
         self.cards, self.facets, self.pages = view.cards, view.facets, view.pages
         self.suggestions = view.suggestions
         self.total, self.page, self.total_pages = view.total, view.page, view.total_pages
+        self.total_label = ngettext("{count} product", "{count} products", view.total)
         self.previous_url, self.next_url = view.previous_url, view.next_url
         self.clear_filters_url = view.clear_filters_url
         self.has_filters = params.has_filters

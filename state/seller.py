@@ -347,8 +347,8 @@ class ProductEditorState(PageState, rx.State):
         await self._edit("file", files.remove_file, parse_id(file_id) or 0)
 
     @rx.event
-    async def set_stamping(self, file_id: int, enabled: bool):
-        await self._edit("file", files.set_pdf_stamping, parse_id(file_id) or 0, bool(enabled))
+    async def set_online_only(self, file_id: int, enabled: bool):
+        await self._edit("file", files.set_file_online_only, parse_id(file_id) or 0, bool(enabled))
 
     @rx.event
     async def remove_gallery_image(self, image_id: int):

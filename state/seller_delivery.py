@@ -89,7 +89,8 @@ class SellerDeliveryState(PageState, rx.State):
             self._product_id(),
             download_limit=number_field(form_data, "download_limit"),
             link_minutes=minutes if minutes is not None else 0,
-            fingerprint=form_data.get("fingerprint") in ("on", True, "true"),
+            protection=str(form_data.get("protection") or ""),
+            online_only=form_data.get("online_only") in ("on", True, "true"),
         )
         self.settings_error = result.error
         self.settings_notice = bo_gettext("Download settings saved.") if result.ok else ""

@@ -182,21 +182,9 @@ class SessionState(rx.State):
 
     # Page load events.
 
-    @rx.event
-    async def resolve(self):
-        """On every page load: who is signed in (the page load itself refreshed a token due for it)."""
-        await self._resume()
-
-    @rx.event
-    async def require_signed_in(self):
-        """Guarded pages send anonymous visitors to sign in and back.
-
-        Seller and admin pages use this too: a signed-in user without the role
-        sees a "not allowed" panel there rather than a redirect loop.
-        """
-        actor = await self._resume()
-        if not actor.is_signed_in:
-            return rx.redirect(routes.login_url(self._current_path()), replace=True)
+    def _sign_in_redirect(self) -> rx.event.EventSpec:
+        """Where a guarded page sends an anonymous visitor: sign in, then back here."""
+        return rx.redirect(routes.login_url(self._current_path()), replace=True)
 
     @rx.event
     async def open_sign_in_page(self):

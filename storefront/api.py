@@ -25,6 +25,7 @@ from storefront.api_sitemap import sitemap_routes
 from storefront.api_uploads import upload_routes
 from storefront.api_v1.app import PATH as API_V1_PATH
 from storefront.api_v1.app import create_app as create_api_v1
+from storefront.api_view import view_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
 from storefront.request_language import RequestLanguageMiddleware
@@ -39,6 +40,7 @@ routes: list[BaseRoute] = health_routes()
 routes += file_routes(storage.blob_store)
 routes += webhook_routes(payments.gateway, connect_provider)
 routes += download_routes(storage.blob_store)
+routes += view_routes(storage.blob_store)
 routes += export_routes()
 routes += privacy_routes(storage.blob_store)
 routes += session_routes()

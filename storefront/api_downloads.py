@@ -10,12 +10,13 @@ one minute, already counted and logged.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 import routes
@@ -24,6 +25,7 @@ from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.delivery import downloads, links
 from commerce.delivery.downloads import AccessRevoked, CopyNotReady, DownloadLimitReached, NotYourLink
+from commerce.delivery.online_only import OnlineOnly
 from commerce.i18n import gettext
 from commerce.storage.local import LocalBlobStore
 from commerce.storage.port import BlobStore
@@ -40,6 +42,20 @@ _STATUS = {
     CopyNotReady: 409,
     links.InvalidLink: 403,
 }
+
+
+def _online_only(request: Request, error: OnlineOnly) -> Response:
+    """A download of an online-only file: 403 with the reason, as JSON for a client that
+    asks for it and as a small page (with the way to the library) for a browser."""
+    headers = {"cache-control": "no-store"}
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"error": "online_only", "detail": error.message}, status_code=403, headers=headers)
+    page = (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>View online only</title>"
+        f"<h1>View online only</h1><p>{html.escape(error.message)}</p>"
+        f'<p><a href="{routes.LIBRARY}">Open your library</a></p></html>'
+    )
+    return HTMLResponse(page, status_code=403, headers=headers)
 
 
 def _authorise(request: Request, counts: bool) -> downloads.DownloadTicket:
@@ -90,6 +106,8 @@ def download_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
             if not counts and await run_in_threadpool(_whole_file_instead, request, store, ticket.blob_key):
                 # An If-Range that does not match turns the answer into the whole file: a new download.
                 ticket = await run_in_threadpool(_authorise, request, True)
+        except OnlineOnly as error:
+            return _online_only(request, error)
         except tuple(_STATUS) as error:
             status = next(code for kind, code in _STATUS.items() if isinstance(error, kind))
             return PlainTextResponse(error.message, status_code=status, headers={"cache-control": "no-store"})

@@ -101,15 +101,18 @@ async def serve_blob(
     key: str,
     filename: str,
     content_type: str | None = None,
+    *,
+    inline: bool = False,
 ) -> Response:
-    """Stream a private blob as an attachment saved as `filename`, honouring one byte range."""
+    """Stream a private blob as an attachment saved as `filename` (or `inline`, for a player
+    in the page), honouring one byte range."""
     blob = await run_in_threadpool(store.stat, key)
     if blob is None:
         return _refused(gettext("This file is no longer available."), 404)
     etag = f'"{blob.sha256}"'
     headers = {
         "content-type": content_type or blob.content_type,
-        "content-disposition": attachment_disposition(filename),
+        "content-disposition": "inline" if inline else attachment_disposition(filename),
         "accept-ranges": "bytes",
         "etag": etag,
         "cache-control": "private, no-store",

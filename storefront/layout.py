@@ -37,7 +37,6 @@ from components.loading import once_loaded
 from components.navbar import navbar
 from components.product_card import product_listing
 from components.search import quick_search_box
-from state.analytics import VisitorState
 from state.cart import CartState
 from state.catalog import CatalogListingState
 from state.i18n import I18nState
@@ -45,6 +44,7 @@ from state.language import LanguageState
 from state.notifications import NotificationsState
 from state.search import QuickSearchState
 from state.session import SessionState
+from state.shell import ShellState
 
 PageFunction = Callable[[], rx.Component]
 # An event handler, an EventSpec, or a list of them (as rx.page accepts).
@@ -259,14 +259,8 @@ def shop_page(
         route,
         title,
         description,
-        [
-            SessionState.resolve,
-            I18nState.settle,
-            CartState.refresh_count,
-            VisitorState.land,
-            *_on_load_list(on_load),
-            NotificationsState.start,
-        ],
+        # The language settles after the session (an account's language wins over the cookie).
+        [ShellState.open_shop_page, I18nState.settle, *_on_load_list(on_load)],
         lambda render: render(),
         meta=meta,
         reload=_on_load_list(on_load),
@@ -295,14 +289,7 @@ def _signed_in_page(
         route,
         title,
         description,
-        [
-            SessionState.require_signed_in,
-            I18nState.settle,
-            *catalogs,
-            CartState.refresh_count,
-            *_on_load_list(on_load),
-            NotificationsState.start,
-        ],
+        [ShellState.open_signed_in_page, I18nState.settle, *catalogs, *_on_load_list(on_load)],
         body,
         reload=_on_load_list(on_load),
         translate=bt if backoffice else t,

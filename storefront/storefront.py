@@ -45,6 +45,7 @@ from storefront.pages.notifications import notifications
 from storefront.pages.orders import order_history, order_page
 from storefront.pages.password_reset import choose_password, request_reset
 from storefront.pages.product import product
+from storefront.pages.reader import reader
 from storefront.pages.register import confirm_registration, register
 from storefront.pages.search import search
 from storefront.pages.seller.analytics import seller_analytics
@@ -84,6 +85,7 @@ PAGES: tuple[Page, ...] = (
     account,
     library,
     library_product,
+    reader,
     notifications,
     seller_home,
     product_editor,

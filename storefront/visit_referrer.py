@@ -2,8 +2,9 @@
 
 A page load whose Referer is another site gets it back in a short-lived first-party
 cookie (`routes.REFERRER_COOKIE`); the page's websocket handshake carries it to
-`VisitorState.land`. (Reading `document.referrer` from the state would need Reflex's
-call_script, which evaluates code in the browser and the CSP forbids.)
+`VisitorState._land` (run by the shop page's on-load, `ShellState.open_shop_page`).
+(Reading `document.referrer` from the state would need Reflex's call_script, which
+evaluates code in the browser and the CSP forbids.)
 """
 
 from __future__ import annotations

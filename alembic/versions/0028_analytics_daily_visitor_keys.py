@@ -7,7 +7,7 @@ day still match each other and nothing matches them across days. The days that h
 are marked for a rollup, which counts their funnel (`reached_*`).
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0027
 """
 
 import hashlib
@@ -21,7 +21,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0028"
-down_revision: str | None = "0024"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -115,7 +115,9 @@ def get(url: str, timeout: float = 10) -> float:
 
 
 @contextmanager
-def app_server(url: str, data_dir: str):
+def app_server(url: str, data_dir: str, workers: int = 1):
+    """granian serving bench/checkout/server.py; one worker is what Reflex runs without Redis
+    (the embedded default), several what it runs with Redis (one per core by default)."""
     port = free_port()
     env = {
         **os.environ,
@@ -138,7 +140,7 @@ def app_server(url: str, data_dir: str):
             "--port",
             str(port),
             "--workers",
-            "1",
+            str(workers),
             "bench.checkout.server:app",
         ],
         cwd=ROOT,
@@ -167,6 +169,23 @@ def app_server(url: str, data_dir: str):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+@contextmanager
+def profiled(pid: int, path: str | None, seconds: int):
+    """py-spy samples the server and its worker processes for `seconds` (raw collapsed
+    stacks in `path`: one line per stack and its count; flamegraph.pl or speedscope read it).
+    50 samples/s: at 200 py-spy fell seconds behind on this loaded box and took CPU from the bench."""
+    if not path:
+        yield
+        return
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    command = [spy, "record", "--subprocesses", "--rate", "50", "--duration", str(seconds)]
+    process = subprocess.Popen([*command, "--format", "raw", "--output", path, "--pid", str(pid)])
+    try:
+        yield
+    finally:
+        process.wait(timeout=seconds + 60)
 
 
 def buyer_process(url, base, product_ids, buyer_ids, threads, barrier, seconds, max_orders, out):
@@ -296,24 +315,25 @@ def delivery_delays(url: str, references: list[str], timeout: float) -> list[flo
     return [float(r) for r in rows if r is not None]
 
 
-def scenario(label, server, *, shops, buyers, processes, seconds, max_orders):
+def scenario(label, server, *, shops, buyers, processes, seconds, max_orders, workers, profile=None):
     data_dir = tempfile.mkdtemp(prefix="bench_checkout_")
     try:
         with throwaway_database(server, "bench_checkout") as url_obj:
             url = url_obj.render_as_string(hide_password=False)
             product_ids, buyer_ids = seed(url, shops, buyers)
-            with app_server(url, data_dir) as (base, _pid):
+            with app_server(url, data_dir, workers) as (base, pid):
                 idle = [get(base + "/healthz") for _ in range(40)]
-                results, probe, started = burst(
-                    url,
-                    base,
-                    product_ids,
-                    buyer_ids,
-                    buyers=buyers,
-                    processes=processes,
-                    seconds=seconds,
-                    max_orders=max_orders,
-                )
+                with profiled(pid, profile, seconds):
+                    results, probe, started = burst(
+                        url,
+                        base,
+                        product_ids,
+                        buyer_ids,
+                        buyers=buyers,
+                        processes=processes,
+                        seconds=seconds,
+                        max_orders=max_orders,
+                    )
                 paid = [r for r in results if r[1] == "processed"]
                 elapsed = max(r[4] for r in results) - started
                 delays = delivery_delays(url, [r[0] for r in paid], timeout=120)
@@ -345,17 +365,28 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4, help="buyer processes (threads split among them)")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--max-orders", type=int, default=2000, help="per buyer, a bound on the loop")
+    parser.add_argument("--workers", type=int, default=1, help="granian workers serving the app")
+    parser.add_argument("--profile", help="py-spy the server during each burst into PROFILE.one/.many.txt")
     parser.add_argument("--only", choices=["one", "many"], default=None)
     args = parser.parse_args()
 
     floor = pgbench_tps(args.server, 10, args.buyers)
     print(f"floor: pgbench TPC-B, {args.buyers} clients, scale 20: {floor:.0f} tps")
-    common = dict(buyers=args.buyers, processes=args.processes, seconds=args.seconds, max_orders=args.max_orders)
+    common = dict(
+        buyers=args.buyers,
+        processes=args.processes,
+        seconds=args.seconds,
+        max_orders=args.max_orders,
+        workers=args.workers,
+    )
     one = many = None
     if args.only in (None, "one"):
-        one = scenario(f"one shop, {args.buyers} buyers", args.server, shops=1, **common)
+        profile = args.profile and args.profile + ".one.txt"
+        one = scenario(f"one shop, {args.buyers} buyers", args.server, shops=1, profile=profile, **common)
     if args.only in (None, "many"):
-        many = scenario(f"{args.buyers} shops, {args.buyers} buyers", args.server, shops=args.buyers, **common)
+        profile = args.profile and args.profile + ".many.txt"
+        label = f"{args.buyers} shops, {args.buyers} buyers"
+        many = scenario(label, args.server, shops=args.buyers, profile=profile, **common)
     print("\nsummary (target: one shop >= 60 orders/s, p95 checkout->paid < 500 ms, delivered p95 < 2 s,")
     print("         one shop within 10 % of 20 shops, healthz p95 during the burst <= 2x idle)")
     for name, f in (("one shop", one), ("20 shops", many)):

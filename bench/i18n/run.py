@@ -17,15 +17,18 @@ language with all five together, which a page would carry if it shipped them all
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from commerce import i18n
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from commerce import i18n  # noqa: E402 (the checkout's own package, found through the path above)
 
 ROUTES = ["/", "/p/inkwell-press/the-indie-maker-ebook", "/search?q=template", "/cart"]
 LOCALES = {"en": "en-US", "de": "de-DE", "ja": "ja-JP", "ar": "ar-EG"}
@@ -34,15 +37,7 @@ LOCALES = {"en": "en-US", "de": "de-DE", "ja": "ja-JP", "ar": "ar-EG"}
 def measure(browser, base_url: str, route: str, locale: str, settle: float) -> tuple[int, int, int]:
     context = browser.new_context(base_url=base_url, locale=locale)
     page = context.new_page()
-    script_bytes = 0
     ws = {"frames": 0, "bytes": 0}
-
-    def on_response(response):
-        nonlocal script_bytes
-        if response.request.resource_type == "script":
-            # A redirect or an aborted load has no body.
-            with contextlib.suppress(Exception):
-                script_bytes += len(response.body())
 
     def on_socket(socket):
         def received(payload):
@@ -51,10 +46,14 @@ def measure(browser, base_url: str, route: str, locale: str, settle: float) -> t
 
         socket.on("framereceived", received)
 
-    page.on("response", on_response)
     page.on("websocket", on_socket)
     page.goto(route, wait_until="load")
     time.sleep(settle)
+    # Uncompressed sizes of every script the page loaded (modules and their preloads).
+    script_bytes = page.evaluate(
+        "performance.getEntriesByType('resource').filter(e => e.name.split('?')[0].endsWith('.js'))"
+        ".reduce((total, e) => total + e.decodedBodySize, 0)"
+    )
     context.close()
     return script_bytes, ws["frames"], ws["bytes"]
 
@@ -63,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", default="http://127.0.0.1:3999")
     parser.add_argument("--rounds", type=int, default=3, help="loads per route and language (median printed)")
-    parser.add_argument("--settle", type=float, default=3.0, help="seconds of websocket traffic counted")
+    parser.add_argument("--settle", type=float, default=4.0, help="seconds of websocket traffic counted")
     args = parser.parse_args()
 
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -18,17 +18,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from commerce import ratelimit
 from commerce.accounts import passwords
 from commerce.accounts.activity import Client, record
-from commerce.accounts.service import _token_hash
+from commerce.accounts.service import _token_hash, use_link_token
 from commerce.accounts.step_up import require_recent_second_factor
 from commerce.actor import Actor, require_signed_in
 from commerce.config import get_settings
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import N_, gettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.links import LOGIN_PATH, PASSWORD_RESET_PATH, absolute, email_change_url
@@ -38,7 +39,7 @@ from commerce.notifications.tasks import enqueue_email
 EMAIL_CHANGE_LINK_LIFETIME = timedelta(hours=24)
 # Change emails to one new address per hour (the form must not flood someone's inbox).
 CHANGE_EMAILS_PER_HOUR = 3
-INVALID_LINK = "This link is invalid, has expired or was used already. Ask for a new one from your account page."
+INVALID_LINK = N_("This link is invalid, has expired or was used already. Ask for a new one from your account page.")
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,13 @@ def request_email_change(
     """Send a confirmation link to `new_email`; nothing changes until it is opened."""
     user = s.get(User, require_signed_in(actor))
     if user is None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(gettext("This account no longer exists."))
     require_recent_second_factor(s, actor)
     email = normalise_email(new_email)
     if email == user.email:
-        raise ValidationError("That is already your email address.", "email")
+        raise ValidationError(gettext("That is already your email address."), "email")
     if not passwords.verify_password(user.password_hash, current_password):
-        raise ValidationError("Your current password is incorrect.", "current_password")
+        raise ValidationError(gettext("Your current password is incorrect."), "current_password")
     answer = EmailChangeAsked(new_email=email)
     if not ratelimit.attempt_counter().reserve(f"mail:email-change:{email}", CHANGE_EMAILS_PER_HOUR, 3600):
         return answer  # the same answer: the address has had enough mail for now
@@ -108,26 +109,13 @@ def confirm_email_change(s: Session, *, token: str, client: Client | None = None
 
     The token alone proves it (it reached the new address); the browser that opens it
     need not be signed in."""
-    invalid = ValidationError(INVALID_LINK)
-    if not isinstance(token, str) or not token or len(token) > 200:
-        raise invalid
-    row = s.exec(select(EmailChangeToken).where(EmailChangeToken.token_hash == _token_hash(token))).first()
-    now = utcnow()
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        raise invalid
-    used = s.exec(
-        update(EmailChangeToken)
-        .where(col(EmailChangeToken.id) == row.id, col(EmailChangeToken.used_at).is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if used.rowcount != 1:  # two tabs opening the same link: one of them changes it
-        raise invalid
+    invalid = ValidationError(gettext(INVALID_LINK))
+    row = use_link_token(s, EmailChangeToken, token, invalid)
     user = s.get(User, row.user_id)
     if user is None or user.erased_at is not None or user.suspended_at is not None:
         raise invalid
     if s.exec(select(User.id).where(User.email == row.new_email)).first() is not None:
-        raise ValidationError("An account with this email exists already, so this one cannot move to it.")
+        raise ValidationError(gettext("An account with this email exists already, so this one cannot move to it."))
     old_email = user.email
     user.email = row.new_email
     s.add(user)

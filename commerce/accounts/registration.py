@@ -11,12 +11,18 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from commerce import ratelimit
 from commerce.accounts import passwords
-from commerce.accounts.service import SessionGrant, _clean_display_name, _create_user, _start_session, _token_hash
+from commerce.accounts.service import (
+    SessionGrant,
+    _clean_display_name,
+    _create_user,
+    _start_session,
+    _token_hash,
+    use_link_token,
+)
 from commerce.config import get_settings
 from commerce.errors import Conflict, ValidationError
 from commerce.i18n import gettext
@@ -83,21 +89,7 @@ def confirm_registration(s: Session, *, token: str) -> SessionGrant:
 
     Called by the HTTP route the link's page posts to, which sets the session cookie."""
     invalid = ValidationError(gettext("This sign-up link is invalid or has expired. Sign up again to get a new one."))
-    if not isinstance(token, str) or not token or len(token) > 200:
-        raise invalid
-    row = s.exec(select(RegistrationToken).where(RegistrationToken.token_hash == _token_hash(token))).first()
-    now = utcnow()
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        raise invalid
-    # Two tabs opening the same link: only one of them uses it.
-    used = s.exec(
-        update(RegistrationToken)
-        .where(col(RegistrationToken.id) == row.id, col(RegistrationToken.used_at).is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if used.rowcount != 1:
-        raise invalid
+    row = use_link_token(s, RegistrationToken, token, invalid)
     try:
         user = _create_user(s, email=row.email, display_name=row.display_name, password_hash=row.password_hash)
     except Conflict:

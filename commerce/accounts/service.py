@@ -12,7 +12,9 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from commerce import i18n, ratelimit
@@ -21,7 +23,7 @@ from commerce.accounts.activity import Client, record
 from commerce.accounts.step_up import require_recent_second_factor
 from commerce.actor import Actor, require_signed_in
 from commerce.config import get_settings
-from commerce.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
+from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied, RateLimited, ValidationError
 from commerce.i18n import gettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
@@ -29,8 +31,10 @@ from commerce.kit.unicode_text import shown_text_problem
 from commerce.links import ACCOUNT_PATH, absolute, password_reset_url, unlock_url
 from commerce.models import (
     AuthSession,
+    EmailChangeToken,
     PasswordResetToken,
     PendingSignIn,
+    RegistrationToken,
     SecurityEventKind,
     Shop,
     User,
@@ -119,6 +123,30 @@ class SecondFactorNeeded:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+LinkTokenRow = TypeVar("LinkTokenRow", PasswordResetToken, RegistrationToken, EmailChangeToken)
+
+
+def use_link_token(s: Session, table: type[LinkTokenRow], token: object, invalid: DomainError) -> LinkTokenRow:
+    """The row an emailed link's token names, marked used now; raises `invalid` when the
+    token is malformed, unknown, expired or used, and when a request opening the same link
+    at the same moment used it first (one conditional UPDATE decides)."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        raise invalid
+    row = s.exec(select(table).where(col(table.token_hash) == _token_hash(token))).first()
+    now = utcnow()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise invalid
+    used = s.exec(
+        update(table)
+        .where(col(table.id) == row.id, col(table.used_at).is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
+        raise invalid
+    return row
 
 
 def _user_view(s: Session, user: User) -> UserView:
@@ -469,6 +497,13 @@ def session_user_id(s: Session, token: str | None) -> int | None:
     For plain HTTP routes (downloads) that cannot hand the browser a new cookie:
     a refresh there would leave the browser holding a replaced token.
     """
+    found = session_identity(s, token)
+    return found[0] if found else None
+
+
+def session_identity(s: Session, token: str | None) -> tuple[int, str] | None:
+    """The user and session family (kept across rotations) of a live session token, as
+    `session_user_id` reads it; for links bound to one browser's session (online viewing)."""
     if not token or len(token) > 200:
         return None
     session = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
@@ -481,7 +516,7 @@ def session_user_id(s: Session, token: str | None) -> int | None:
     if user is None or user.suspended_at is not None:
         return None
     logs.bind_user(user.id)
-    return user.id
+    return saved_id(user), session.family_id
 
 
 def _revoke_family(s: Session, family_id: str, now: datetime) -> None:
@@ -557,14 +592,13 @@ def request_password_reset(s: Session, *, email: str) -> None:
 
 
 def reset_password(s: Session, *, token: str, new_password: str) -> None:
-    row = s.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token or ""))).first()
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        raise ValidationError(gettext("This reset link is invalid or has expired. Request a new one."))
+    invalid = ValidationError(gettext("This reset link is invalid or has expired. Request a new one."))
+    # A weak password refused below rolls the unit of work back: the link still works.
+    row = use_link_token(s, PasswordResetToken, token, invalid)
     user = s.get_one(User, row.user_id)
     passwords.check_strength(new_password, email=user.email)
     user.password_hash = passwords.hash_password(new_password)
-    row.used_at = utcnow()
-    s.add_all([user, row])
+    s.add(user)
     # Whoever knew the old password is signed out too.
     _revoke_all_sessions(s, saved_id(user))
     record(s, saved_id(user), SecurityEventKind.PASSWORD_RESET)

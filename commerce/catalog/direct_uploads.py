@@ -233,7 +233,7 @@ def complete_file_upload(
     try:
         product, shop = owned_product(s, actor, ticket.product_id)
         version = check_room_for_file(s, ticket.product_id)
-        add_stored_file(s, product, version, name, blob, stamp_pdf=False)
+        add_stored_file(s, product, version, name, blob)
         s.flush()
     except BaseException:
         (store or storage.blob_store()).delete(blob.key)

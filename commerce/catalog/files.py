@@ -31,6 +31,7 @@ from commerce.catalog.uploads import (
     read_head,
     sniff_content_type,
 )
+from commerce.catalog.viewable import view_kind
 from commerce.catalog.views import ProductEditView, product_edit_view
 from commerce.config import get_settings
 from commerce.db import after_commit
@@ -42,7 +43,6 @@ from commerce.storage.port import BlobStore, StoredBlob
 MAX_FILES_PER_VERSION = 50
 MAX_VERSION_LABEL_LENGTH = 40
 MAX_RELEASE_NOTES_LENGTH = 10_000
-PDF = "application/pdf"
 
 
 def _latest_version(s: Session, product_id: int) -> ProductVersion | None:
@@ -65,14 +65,12 @@ def upload_file(
     stream: BinaryIO,
     *,
     filename: str,
-    stamp_pdf: bool = False,
     store: BlobStore | None = None,
 ) -> ProductEditView:
     """Store one file in the product's latest version (version 1 is made on the first upload).
 
     The stream is read once, in chunks, never whole into memory. Empty files and
-    files over `max_upload_bytes` are refused and leave nothing behind. `stamp_pdf`
-    asks delivery to stamp each buyer's copy; only PDFs can be stamped.
+    files over `max_upload_bytes` are refused and leave nothing behind.
     """
     product, shop = owned_product(s, actor, product_id)
     name = clean_filename(filename)
@@ -85,15 +83,13 @@ def upload_file(
     if len(head) > limit:
         raise ValidationError(f"'{name}' is larger than the upload limit.", "file")
     content_type = sniff_content_type(head, name, complete=len(head) < SNIFF_BYTES)
-    if stamp_pdf and content_type != PDF:
-        raise ValidationError(f"Only PDF files can be stamped, and '{name}' is not a PDF.", "stamp_pdf")
 
     store = store or storage.blob_store()
     key = f"products/{product.id}/files/{uuid.uuid4().hex}"
     # Stores only read() what they are given; the reader refuses to seek on purpose (see LimitedReader).
     blob = store.put(key, cast(BinaryIO, LimitedReader(head, stream, limit)), content_type=content_type)
 
-    add_stored_file(s, product, version, name, blob, stamp_pdf=stamp_pdf)
+    add_stored_file(s, product, version, name, blob)
     return product_edit_view(s, product, shop)
 
 
@@ -105,9 +101,7 @@ def check_room_for_file(s: Session, product_id: int) -> ProductVersion | None:
     return version
 
 
-def add_stored_file(
-    s: Session, product: Product, version: ProductVersion | None, name: str, blob: StoredBlob, *, stamp_pdf: bool
-) -> None:
+def add_stored_file(s: Session, product: Product, version: ProductVersion | None, name: str, blob: StoredBlob) -> None:
     """The row for a blob just stored in the product's latest `version`."""
     if version is None:
         # The first version is what the product sells: publishing, not a release, shows it.
@@ -123,7 +117,6 @@ def add_stored_file(
             size_bytes=blob.size,
             sha256=blob.sha256,
             content_type=blob.content_type,
-            stamp_pdf=stamp_pdf,
             position=_file_count(s, saved_id(version)),
         )
     )
@@ -183,7 +176,7 @@ def create_version(
                     size_bytes=row.size_bytes,
                     sha256=row.sha256,
                     content_type=row.content_type,
-                    stamp_pdf=row.stamp_pdf,
+                    online_only=row.online_only,
                     position=row.position,
                 )
             )
@@ -243,11 +236,13 @@ def remove_file(s: Session, actor: Actor, file_id: int, *, store: BlobStore | No
     return product_edit_view(s, product, shop)
 
 
-def set_pdf_stamping(s: Session, actor: Actor, file_id: int, enabled: bool) -> ProductEditView:
-    """Whether delivery stamps each buyer's copy of this PDF with their email."""
+def set_file_online_only(s: Session, actor: Actor, file_id: int, enabled: bool) -> ProductEditView:
+    """Whether buyers may only read (PDF) or play (audio, video) this file in the browser."""
     row, product, shop = _owned_file(s, actor, file_id)
-    if enabled and row.content_type != PDF:
-        raise ValidationError(f"Only PDF files can be stamped, and '{row.filename}' is not a PDF.", "stamp_pdf")
-    row.stamp_pdf = bool(enabled)
+    if enabled and view_kind(row.content_type) is None:
+        raise ValidationError(
+            f"Only PDFs, audio and video can be viewed online, and '{row.filename}' is none of them.", "online_only"
+        )
+    row.online_only = bool(enabled)
     touch(product, searchable=False)
     return product_edit_view(s, product, shop)

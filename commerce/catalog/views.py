@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from commerce.catalog.languages import language_options
 from commerce.catalog.text import render_markdown
+from commerce.catalog.viewable import view_kind
 from commerce.catalog.visibility import is_visible_to_buyers
 from commerce.links import media_url, product_url
 from commerce.models import (
@@ -109,7 +110,10 @@ class FileView:
     size_label: str
     content_type: str
     sha256: str
-    stamp_pdf: bool
+    # The seller chose this file alone to be viewed in the browser only (the product may also say so).
+    online_only: bool
+    # "pdf", "audio" or "video" when a browser can show it, else "" (it can only be downloaded).
+    view_kind: str
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,8 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
                 size_label=format_size(row.size_bytes),
                 content_type=row.content_type,
                 sha256=row.sha256,
-                stamp_pdf=row.stamp_pdf,
+                online_only=row.online_only,
+                view_kind=view_kind(row.content_type) or "",
             )
         )
     return [

@@ -27,6 +27,7 @@ from commerce.config import get_settings
 from commerce.db import dialect_insert
 from commerce.delivery import links
 from commerce.delivery.grants import waiting_fulfilment_ids
+from commerce.delivery.online_only import is_online_only, refusal
 from commerce.delivery.stamped import ensure_copy, plan_for, ready_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
@@ -40,6 +41,7 @@ from commerce.models import (
     Product,
     ProductFile,
     ProductVersion,
+    Protection,
     StampStatus,
     User,
     primary_key,
@@ -80,8 +82,10 @@ class DeliverySettingsView:
     delivers_keys: bool
     download_limit: int | None
     link_minutes: int
-    # Every buyer's copy of each fingerprintable file carries an invisible mark of their purchase.
-    fingerprint: bool
+    # What every buyer's copy carries: a Protection (none, stamp, mark or both).
+    protection: str
+    # Buyers view PDFs, audio and video in the browser only (commerce.delivery.viewing).
+    online_only: bool
     # Paid sales still being delivered: for a product out of imported keys, buyers waiting.
     waiting: int
 
@@ -94,7 +98,8 @@ def _settings_view(s: Session, product: Product, policy: DeliveryPolicy) -> Deli
         delivers_keys=delivers_keys(product.delivery_kind),
         download_limit=policy.download_limit,
         link_minutes=policy.link_minutes,
-        fingerprint=policy.fingerprint,
+        protection=policy.protection.value,
+        online_only=policy.online_only,
         waiting=len(waiting_fulfilment_ids(s, saved_id(product))),
     )
 
@@ -124,10 +129,13 @@ def set_delivery_settings(
     *,
     download_limit: int | None,
     link_minutes: int,
-    fingerprint: bool | None = None,
+    protection: str | None = None,
+    online_only: bool | None = None,
 ) -> DeliverySettingsView:
     """Downloads per buyer (None: unlimited), how long each minted link works and, unless
-    None, whether buyers' copies carry an invisible fingerprint of their purchase."""
+    None, what buyers' copies carry (a `Protection`: a visible stamp on PDFs, an invisible
+    mark of the purchase, both, or none) and whether the files a browser can show are
+    viewed online only."""
     product = _seller_product(s, actor, product_id)
     if download_limit is not None and (
         isinstance(download_limit, bool)
@@ -149,11 +157,17 @@ def set_delivery_settings(
     policy = s.get(DeliveryPolicy, product.id)
     if policy is None:
         policy = DeliveryPolicy(product_id=saved_id(product))
-    if fingerprint is not None and not isinstance(fingerprint, bool):
-        raise ValidationError("Choose whether copies carry a fingerprint.", "fingerprint")
+    if protection is not None and protection not in {p.value for p in Protection}:
+        raise ValidationError(
+            "Choose what buyers' copies carry: a visible stamp, an invisible mark, both, or neither.", "protection"
+        )
+    if online_only is not None and not isinstance(online_only, bool):
+        raise ValidationError("Choose whether files are viewed online only.", "online_only")
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
-    if fingerprint is not None:
-        policy.fingerprint = fingerprint
+    if protection is not None:
+        policy.protection = Protection(protection)
+    if online_only is not None:
+        policy.online_only = online_only
     s.add(policy)
     s.flush()
     return _settings_view(s, product, policy)
@@ -264,7 +278,8 @@ class MintedLink:
     message: str
 
 
-def _buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment | None:
+def buyer_fulfilment(s: Session, buyer_id: int, product_id: int) -> Fulfilment | None:
+    """The buyer's first purchase of the product that still grants access."""
     return s.exec(
         select(Fulfilment)
         .where(
@@ -281,7 +296,7 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
     """A fresh signed link to one file the actor owns (any released version of a product they bought)."""
     user_id = require_signed_in(actor)
     file = released_file(s, file_id)
-    fulfilment = _buyer_fulfilment(s, user_id, file.product_id) if file else None
+    fulfilment = buyer_fulfilment(s, user_id, file.product_id) if file else None
     if file is None or fulfilment is None:
         raise NotFound("This file is not in your library.")
     return mint_for(s, fulfilment, file)
@@ -299,6 +314,8 @@ def mint_for(s: Session, fulfilment: Fulfilment, file: ProductFile, *, by_receip
     """A link to `file` under a fulfilment the caller checked is the viewer's; `by_receipt` for a
     browser that holds the order's receipt token but no session (short-lived, see links)."""
     user_id = fulfilment.buyer_id
+    if is_online_only(s, file):
+        raise refusal(file)
     policy = policy_of(s, file.product_id)
     current = allowance(s, user_id, file.product_id)
     if current.exhausted:
@@ -385,6 +402,8 @@ def authorise(
         raise NotYourLink(
             "This download link belongs to another account. Sign in as the buyer and download it from your library."
         )
+    if is_online_only(s, file):
+        raise refusal(file)  # a link minted before the seller made the file online only
     blob_key, stamped = file.blob_key, False
     plan = plan_for(s, file)
     if plan.personal:

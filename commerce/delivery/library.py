@@ -14,14 +14,17 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
+from commerce.catalog.viewable import ViewKind
 from commerce.catalog.views import VersionView, delivers_files, delivers_keys, product_versions
 from commerce.db import dialect_insert
 from commerce.delivery.downloads import allowance
+from commerce.delivery.online_only import product_online_only
+from commerce.delivery.stamped import protection_of
 from commerce.errors import NotFound
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import day_label, utcnow
 from commerce.licensing.service import OwnedKeyView, owned_keys
-from commerce.links import library_product_url, media_url, order_url, product_url
+from commerce.links import library_product_url, media_url, order_url, product_url, reader_url
 from commerce.models import (
     Fulfilment,
     FulfilmentDelivery,
@@ -211,6 +214,10 @@ class LibraryFileView:
     stamped: bool
     # For personal copies (stamped or fingerprinted): a StampStatus, or "" before the buyer first asked.
     copy_status: str
+    # Viewed in the browser only: the library links to the reader ("Read online" / "Play"), no download.
+    online_only: bool
+    view_kind: str  # "pdf", "audio", "video" or ""
+    reader_url: str  # "" unless online only
 
 
 @dataclass(frozen=True)
@@ -239,7 +246,13 @@ class LibraryProductView:
 
 
 def _version_view(
-    version: VersionView, latest_number: int, baseline: datetime, copies: dict[int, str]
+    version: VersionView,
+    latest_number: int,
+    baseline: datetime,
+    copies: dict[int, str],
+    *,
+    product_wide: bool,
+    stamps: bool,
 ) -> LibraryVersionView:
     return LibraryVersionView(
         id=version.id,
@@ -256,10 +269,14 @@ def _version_view(
                 id=f.id,
                 filename=f.filename,
                 size_label=f.size_label,
-                stamped=f.stamp_pdf,
+                stamped=stamps and f.view_kind == ViewKind.PDF and not online,
                 copy_status=copies.get(f.id, ""),
+                online_only=online,
+                view_kind=f.view_kind,
+                reader_url=reader_url(f.id) if online else "",
             )
             for f in version.files
+            for online in [bool(f.view_kind) and (f.online_only or product_wide)]
         ],
     )
 
@@ -287,6 +304,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
         ).all()
     )
     latest_number = versions[0].number if versions else 0
+    product_wide = product_online_only(s, pid)
     current = allowance(s, user_id, pid)
     references = list(
         s.exec(
@@ -302,7 +320,19 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     )
     view = LibraryProductView(
         item=item,
-        versions=[_version_view(v, latest_number, baseline, copies) for v in versions] if item.delivers_files else [],
+        versions=[
+            _version_view(
+                v,
+                latest_number,
+                baseline,
+                copies,
+                product_wide=product_wide,
+                stamps=protection_of(s, pid).stamps,
+            )
+            for v in versions
+        ]
+        if item.delivers_files
+        else [],
         license_keys=owned_keys(s, user_id, pid) if item.delivers_keys else [],
         downloads_label=current.label,
         download_limit_reached=current.exhausted,

@@ -17,9 +17,10 @@ from sqlmodel import Session, col, select
 from commerce.actor import Actor
 from commerce.catalog.views import delivers_files, delivers_keys, product_versions
 from commerce.delivery.downloads import MintedLink, mint_for, released_file
+from commerce.delivery.online_only import product_online_only
 from commerce.errors import NotFound
 from commerce.licensing.service import keys_of_fulfilments
-from commerce.links import library_product_url
+from commerce.links import library_product_url, reader_url
 from commerce.models import Fulfilment, FulfilmentDelivery, FulfilmentStatus, Order, Product, saved_id
 from commerce.orders.lifecycle import receipt_token
 
@@ -29,6 +30,8 @@ class ReceiptFile:
     id: int
     filename: str
     size_label: str
+    # The online reader or player, for a file the seller lets buyers view online only ("" otherwise).
+    reader_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def order_delivery(s: Session, actor: Actor, reference: str, token: str = "") ->
             product_versions(s, saved_id(product), released_only=True) if delivers_files(product.delivery_kind) else []
         )
         latest = versions[0] if versions else None
+        product_wide = product_online_only(s, saved_id(product))
         items.append(
             ReceiptItem(
                 product_id=saved_id(product),
@@ -109,7 +113,15 @@ def order_delivery(s: Session, actor: Actor, reference: str, token: str = "") ->
                 library_url=library_product_url(saved_id(product)),
                 version_label=latest.label if latest else "",
                 delivering=fulfilment.id not in delivered,
-                files=[ReceiptFile(id=f.id, filename=f.filename, size_label=f.size_label) for f in latest.files]
+                files=[
+                    ReceiptFile(
+                        id=f.id,
+                        filename=f.filename,
+                        size_label=f.size_label,
+                        reader_url=reader_url(f.id) if f.view_kind and (f.online_only or product_wide) else "",
+                    )
+                    for f in latest.files
+                ]
                 if latest
                 else [],
                 keys=[

@@ -1,6 +1,6 @@
-"""Each buyer's personal copy of a file: a PDF the seller marked for a visible stamp,
-any fingerprintable file of a product whose seller turned on invisible fingerprints
-(`commerce.fingerprints`), or both.
+"""Each buyer's personal copy of a file, as the product's protection says (the seller's
+one choice): every PDF with a visible stamp, every fingerprintable file with an
+invisible mark of the purchase (`commerce.fingerprints`), or both.
 
 A copy is made once per buyer and file (a version's file; a file carried over
 into a new version is the same blob but a new file row, so it is made again
@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from commerce import storage
 from commerce.config import get_settings
 from commerce.db import unit_of_work
+from commerce.delivery.online_only import is_online_only, product_online_only
 from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
 from commerce.fingerprints import formats, payload
@@ -36,6 +37,7 @@ from commerce.models import (
     Order,
     ProductFile,
     ProductVersion,
+    Protection,
     StampedCopy,
     StampStatus,
     saved_id,
@@ -58,16 +60,16 @@ class CopyPlan:
         return self.stamp or self.mark
 
 
-def fingerprints_on(s: Session, product_id: int) -> bool:
+def protection_of(s: Session, product_id: int) -> Protection:
     policy = s.get(DeliveryPolicy, product_id)
-    return bool(policy and policy.fingerprint)
+    return policy.protection if policy else Protection.NONE
 
 
-def plan_for(s: Session, file: ProductFile, *, fingerprint: bool | None = None) -> CopyPlan:
-    if fingerprint is None:
-        fingerprint = fingerprints_on(s, file.product_id)
+def plan_for(s: Session, file: ProductFile, *, protection: Protection | None = None) -> CopyPlan:
+    if protection is None:
+        protection = protection_of(s, file.product_id)
     markable = formats.kind_of(file.filename, file.content_type) is not None
-    return CopyPlan(stamp=file.stamp_pdf, mark=fingerprint and markable)
+    return CopyPlan(stamp=protection.stamps and file.content_type == PDF, mark=protection.marks and markable)
 
 
 def _find(s: Session, file: ProductFile, buyer_id: int) -> StampedCopy | None:
@@ -136,10 +138,13 @@ def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
     ).first()
     if latest is None:
         return 0
-    fingerprint = fingerprints_on(s, fulfilment.product_id)
+    protection = protection_of(s, fulfilment.product_id)
+    product_wide = product_online_only(s, fulfilment.product_id)
     queued = 0
     for file in s.exec(select(ProductFile).where(ProductFile.version_id == latest)).all():
-        plan = plan_for(s, file, fingerprint=fingerprint)
+        if is_online_only(s, file, product_wide=product_wide):
+            continue  # read in the browser from the original, never delivered as a copy
+        plan = plan_for(s, file, protection=protection)
         if plan.personal:
             ensure_copy(s, fulfilment, file, plan)
             queued += 1

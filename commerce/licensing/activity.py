@@ -17,8 +17,8 @@ import threading
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import case
-from sqlmodel import Session, col, update
+from sqlalchemy import bindparam, case
+from sqlmodel import Session
 
 from commerce.db import unit_of_work
 from commerce.models import LicenseActivation, LicenseKey
@@ -74,22 +74,31 @@ buffer = ActivityBuffer()
 
 
 def write(s: Session, uses: Counter[int], seen: dict[int, datetime]) -> None:
-    """Add drained activity to the stored figures in `s` (the caller commits)."""
-    for key_id, count in sorted(uses.items()):
-        s.exec(
-            update(LicenseKey)
-            .where(col(LicenseKey.id) == key_id)
-            .values(usage_count=col(LicenseKey.usage_count) + count)
+    """Add drained activity to the stored figures in `s` (the caller commits).
+
+    One executemany per table (psycopg pipelines it), in id order so two processes flushing
+    at once lock rows in the same order: one ORM statement per key cost more server CPU,
+    under the GIL, than the checks whose uses it wrote."""
+    keys, activations = LicenseKey.__table__, LicenseActivation.__table__  # type: ignore[attr-defined]
+    connection = s.connection()
+    if uses:
+        connection.execute(
+            keys.update()
+            .where(keys.c.id == bindparam("key_id"))
+            .values(usage_count=keys.c.usage_count + bindparam("uses")),
+            [{"key_id": key_id, "uses": count} for key_id, count in sorted(uses.items())],
         )
-    for activation_id, when in sorted(seen.items()):
-        s.exec(
-            update(LicenseActivation)
-            .where(col(LicenseActivation.id) == activation_id)
+    if seen:
+        connection.execute(
+            activations.update()
+            .where(activations.c.id == bindparam("activation_id"))
             .values(
                 last_seen_at=case(
-                    (col(LicenseActivation.last_seen_at) < when, when), else_=col(LicenseActivation.last_seen_at)
+                    (activations.c.last_seen_at < bindparam("when"), bindparam("when")),
+                    else_=activations.c.last_seen_at,
                 )
-            )
+            ),
+            [{"activation_id": activation_id, "when": when} for activation_id, when in sorted(seen.items())],
         )
 
 

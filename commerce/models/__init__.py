@@ -40,6 +40,7 @@ from commerce.models.delivery import (
     FulfilmentDelivery,
     LibrarySeen,
     LibraryState,
+    Protection,
     StampedCopy,
     StampStatus,
 )
@@ -194,6 +195,7 @@ __all__ = [
     "ReviewVote",
     "Shop",
     "ShopRollup",
+    "Protection",
     "StampStatus",
     "StampedCopy",
     "TaxRate",

@@ -17,18 +17,45 @@ class StampStatus(StrEnum):
     FAILED = "failed"
 
 
+class Protection(StrEnum):
+    """What each buyer's copy of a product's files carries, the seller's one choice."""
+
+    NONE = "none"
+    # "Licensed to <email> · Order <ref>" on every page of every PDF.
+    STAMP = "stamp"
+    # An invisible mark of the purchase in every fingerprintable file (commerce.fingerprints).
+    MARK = "mark"
+    BOTH = "both"
+
+    @property
+    def stamps(self) -> bool:
+        return self in (Protection.STAMP, Protection.BOTH)
+
+    @property
+    def marks(self) -> bool:
+        return self in (Protection.MARK, Protection.BOTH)
+
+
 class DeliveryPolicy(SQLModel, table=True):
     """A product's download rules, set by its seller. No row means the defaults:
-    unlimited downloads, links that last an hour."""
+    unlimited downloads, links that last an hour, the original files delivered."""
 
     __tablename__ = "delivery_policies"
+    __table_args__ = (one_of("delivery_policies", "protection", Protection),)
 
     product_id: int = Field(foreign_key="products.id", primary_key=True)
     download_limit: int | None = Field(default=None)  # downloads per buyer; None: unlimited
     link_minutes: int = Field(default=60)  # how long a minted download link works
-    # Every fingerprintable file (PDF, image, EPUB, ZIP, MP3, WAV) is delivered as a copy
-    # carrying the buyer's order line in an invisible mark (commerce.fingerprints).
-    fingerprint: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Whether each buyer gets a personal copy: PDFs stamped visibly, fingerprintable files
+    # (PDF, image, EPUB, ZIP, MP3, WAV) carrying the buyer's order line invisibly, or both.
+    protection: Protection = Field(
+        default=Protection.NONE,
+        sa_type=EnumString(Protection, 8),
+        sa_column_kwargs={"server_default": Protection.NONE.value},
+    )
+    # Every file buyers can view in the browser (PDF, audio, video) is online only: read or
+    # played in the library's reader, never downloaded (commerce.delivery.viewing).
+    online_only: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

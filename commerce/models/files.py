@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
@@ -44,7 +44,7 @@ class ProductFile(SQLModel, table=True):
     size_bytes: int = Field(sa_type=BigInteger)  # files may exceed 2 GiB - 1
     sha256: str = Field(max_length=64)
     content_type: str = Field(max_length=255)  # sniffed from the bytes, not the client's claim
-    # PDFs the delivery step stamps with the buyer's email before download.
-    stamp_pdf: bool = Field(default=False)
+    # Buyers read (PDF) or play (audio, video) it in the browser only; no link to the file is issued.
+    online_only: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     position: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -294,14 +294,14 @@ SUBSCRIBE_TO_PUSH = rx.call_function(FunctionStringVar.create("() => window.mark
 def push_device_row(device) -> rx.Component:
     return rx.hstack(
         rx.icon("bell", size=16),
-        rx.text(device.device, " · added ", device.added_label, size="2", flex_grow="1"),
+        rx.text(t("{device} · added {date}", device=device.device, date=device.added_label), size="2", flex_grow="1"),
         rx.button(
-            "Remove",
+            t("Remove"),
             size="1",
             variant="soft",
             color_scheme="gray",
             on_click=PreferencesState.remove_push_device(device.id),
-            aria_label="Remove " + device.device,
+            aria_label=t("Remove {title}", title=device.device),
         ),
         align="center",
         width="100%",
@@ -313,9 +313,9 @@ def push_devices() -> rx.Component:
     """This browser's push subscription (made by assets/push.js) and the browsers already subscribed."""
     return rx.vstack(
         rx.script(src="/push.js"),
-        rx.el.label("Push notifications", font_weight="500", font_size="0.9rem"),
+        rx.el.label(t("Push notifications"), font_weight="500", font_size="0.9rem"),
         rx.text(
-            "Sale alerts switched on for Push arrive on the browsers listed here, even with the shop closed.",
+            t("Sale alerts switched on for Push arrive on the browsers listed here, even with the shop closed."),
             size="1",
             color=theme.TEXT_MUTED,
         ),
@@ -330,7 +330,7 @@ def push_devices() -> rx.Component:
         ),
         rx.button(
             rx.icon("bell-plus", size=16),
-            "Get push notifications on this browser",
+            t("Get push notifications on this browser"),
             variant="soft",
             on_click=SUBSCRIBE_TO_PUSH,
             id="push-subscribe",

@@ -14,7 +14,7 @@ from components.empty_state import empty_state
 from components.forms import banner
 from components.i18n import t
 from components.search import facet_panel, result_card
-from state.search import SearchState
+from state.search import SORT_OPTIONS, SearchState
 from storefront.layout import shop_page
 
 
@@ -29,8 +29,7 @@ def _heading() -> rx.Component:
         rx.cond(
             SearchState.loaded,
             rx.text(
-                SearchState.total,
-                rx.cond(SearchState.total == 1, " product", " products"),
+                SearchState.total_label,
                 color=theme.TEXT_MUTED,
                 size="2",
                 id="search-total",
@@ -59,7 +58,7 @@ def _sort_menu() -> rx.Component:
     return rx.select.root(
         rx.select.trigger(id="search-sort", aria_label=t("Sort results"), min_width="11rem"),
         rx.select.content(
-            rx.foreach(SearchState.sorts, lambda o: rx.select.item(o.label, value=o.value)),
+            *[rx.select.item(o.label, value=o.value) for o in SORT_OPTIONS],
         ),
         value=SearchState.sort,
         on_change=SearchState.choose_sort,

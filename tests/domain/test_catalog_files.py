@@ -106,15 +106,18 @@ def test_bad_file_names_are_refused(s, filename):
     assert file_rows(s, product.id) == []
 
 
-def test_only_pdfs_can_be_stamped(s):
+def test_only_files_a_browser_shows_can_be_viewed_online_only(s):
     seller = make_seller(s)
     product = new_product(s, seller)
-    with pytest.raises(ValidationError, match="Only PDF"):
-        files.upload_file(s, seller, product.id, io.BytesIO(b"text"), filename="a.txt", stamp_pdf=True)
-    view = files.upload_file(s, seller, product.id, io.BytesIO(PDF), filename="a.pdf", stamp_pdf=True)
-    assert view.versions[0].files[0].stamp_pdf is True
-    file_id = view.versions[0].files[0].id
-    assert files.set_pdf_stamping(s, seller, file_id, False).versions[0].files[0].stamp_pdf is False
+    text = files.upload_file(s, seller, product.id, io.BytesIO(b"text"), filename="a.txt").versions[0].files[0]
+    assert text.view_kind == ""
+    with pytest.raises(ValidationError, match="Only PDFs, audio and video"):
+        files.set_file_online_only(s, seller, text.id, True)
+    view = files.upload_file(s, seller, product.id, io.BytesIO(PDF), filename="a.pdf")
+    pdf = next(f for f in view.versions[0].files if f.filename == "a.pdf")
+    assert (pdf.view_kind, pdf.online_only) == ("pdf", False)
+    changed = files.set_file_online_only(s, seller, pdf.id, True)
+    assert next(f for f in changed.versions[0].files if f.id == pdf.id).online_only is True
 
 
 def test_a_new_version_keeps_every_old_file_and_carries_files_over(s, store):
@@ -168,11 +171,11 @@ def test_another_seller_cannot_touch_files(s):
     with pytest.raises(PermissionDenied):
         files.remove_file(s, intruder, file_id)
     with pytest.raises(PermissionDenied):
-        files.set_pdf_stamping(s, intruder, file_id, True)
+        files.set_file_online_only(s, intruder, file_id, True)
     with pytest.raises(PermissionDenied):
         files.create_version(s, intruder, product.id, label="2")
     assert len(file_rows(s, product.id)) == 1
-    assert file_rows(s, product.id)[0].stamp_pdf is False
+    assert file_rows(s, product.id)[0].online_only is False
 
 
 def test_files_over_two_gibibytes_fit_the_size_column(s):

@@ -13,7 +13,7 @@ from commerce.config import DEFAULT_SECRET_KEY
 from commerce.db import unit_of_work
 from commerce.demo import COLLECTOR_EMAIL, DEMO_PASSWORD
 from commerce.fingerprints import formats, payload
-from commerce.models import DeliveryPolicy, Fulfilment, Order, Product, ProductFile, User
+from commerce.models import DeliveryPolicy, Fulfilment, Order, Product, ProductFile, Protection, User
 from tests.e2e.test_delivery import SELLER_EMAIL, _app_database, _app_store
 from tests.fixtures.browser import sign_in
 
@@ -57,24 +57,25 @@ def test_the_seller_traces_a_resaved_pdf_to_the_purchase(app, page, tmp_path):
     expect(page.locator("#trace-layers")).to_contain_text("PDF page content")
 
 
-def test_the_seller_turns_fingerprints_on_for_a_product(app, page):
+def test_the_seller_chooses_an_invisible_mark_for_a_product(app, page):
     with unit_of_work(_app_database(app)) as s:
         product_id = s.exec(select(Product).where(Product.title == "The Indie Maker Ebook")).one().id
     sign_in(page, SELLER_EMAIL, DEMO_PASSWORD)
     try:
         page.goto(f"/seller/delivery/{product_id}")
-        checkbox = page.locator("#fingerprint-input")
-        expect(checkbox).to_have_attribute("aria-checked", "false")
-        checkbox.click()
+        choice = page.get_by_label("What each buyer's copy carries")
+        expect(choice).to_have_value("none")
+        choice.select_option("mark")
         page.locator("#delivery-settings-submit").click()
         expect(page.locator("#delivery-settings-notice")).to_have_text("Download settings saved.")
         page.reload()
-        expect(page.locator("#fingerprint-input")).to_have_attribute("aria-checked", "true")
+        expect(page.get_by_label("What each buyer's copy carries")).to_have_value("mark")
         expect(page.locator("#leak-tracer-link")).to_be_visible()
+        expect(page.locator("#online-only-note")).to_contain_text("not studio-grade DRM")
     finally:
         # Other browser tests download this ebook: give them back the original file.
         with unit_of_work(_app_database(app)) as s:
             policy = s.get(DeliveryPolicy, product_id)
             if policy is not None:
-                policy.fingerprint = False
+                policy.protection = Protection.NONE
                 s.add(policy)

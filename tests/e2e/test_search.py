@@ -122,3 +122,16 @@ def test_a_kind_word_with_a_typo_lists_every_product_of_that_kind(phone):
         "Startup Pitch Deck",
         "Minimal Resume Template",
     }
+
+
+def test_the_sort_menu_offers_every_order_and_reorders_the_results(phone):
+    phone.goto("/search?q=ebook")
+    expect(phone.locator("#search-results")).to_be_visible()
+    phone.locator("#search-sort").click()
+    options = phone.get_by_role("option")
+    expect(options).to_have_text(
+        ["Best match", "Newest", "Price: low to high", "Price: high to low", "Best selling", "Top rated"]
+    )
+    phone.get_by_role("option", name="Price: low to high").click()
+    expect(phone).to_have_url(re.compile(r"sort=price_asc"))
+    expect(phone.locator("#search-sort")).to_have_text("Price: low to high")

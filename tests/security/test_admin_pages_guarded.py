@@ -3,7 +3,7 @@ sends anonymous visitors to sign in (and the page body shows only to admins)."""
 
 from reflex_base.registry import RegistrationContext
 
-from state.session import SessionState
+from state.shell import ShellState
 from storefront.storefront import PAGES
 
 ADMIN_ROUTES = {
@@ -26,7 +26,7 @@ def test_every_admin_route_checks_the_session_first():
     assert admin_routes == ADMIN_ROUTES
     for route in admin_routes:
         first = pages[route].on_load[0]
-        assert getattr(first, "fn", None) is SessionState.require_signed_in.fn, route
+        assert getattr(first, "fn", None) is ShellState.open_signed_in_page.fn, route
 
 
 def test_no_page_goes_around_the_app_page_list():

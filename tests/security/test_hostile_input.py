@@ -273,13 +273,6 @@ def test_a_program_named_like_a_pdf_is_stored_as_what_it_is(world, store):
     )
     (stored,) = world.s.exec(select(ProductFile).where(ProductFile.product_id == product.id)).all()
     assert stored.content_type != "application/pdf"
-    with pytest.raises(ValidationError, match="Only PDF files can be stamped"):
-        files.upload_file(
-            world.s,
-            world.seller_actor(shop),
-            product.id,
-            io.BytesIO(b"MZ\x90\x00" + b"\x00" * 4000),
-            filename="invoice2.pdf",
-            stamp_pdf=True,
-            store=store,
-        )
+    # Not read in the browser as a PDF either: it can only be downloaded as what it is.
+    with pytest.raises(ValidationError, match="Only PDFs, audio and video can be viewed online"):
+        files.set_file_online_only(world.s, world.seller_actor(shop), stored.id, True)

@@ -11,11 +11,6 @@ def request(peer: str, forwarded: str | None = None) -> Request:
     return Request({"type": "http", "client": (peer, 1234), "headers": headers})
 
 
-class _Config:
-    def __init__(self, hops: int):
-        self.trusted_proxy_hops = hops
-
-
 @pytest.mark.parametrize(
     ("hops", "forwarded", "expected"),
     [
@@ -27,5 +22,22 @@ class _Config:
     ],
 )
 def test_client_address(monkeypatch, hops, forwarded, expected):
-    monkeypatch.setattr(module, "get_config", lambda: _Config(hops))
+    monkeypatch.setattr(module, "trusted_proxy_hops", lambda: hops)
     assert module.client_address(request("10.0.0.2", forwarded)) == expected
+
+
+def test_hops_are_read_from_reflex_config_once(monkeypatch):
+    calls = []
+
+    def get_config():
+        calls.append(1)
+        return type("Config", (), {"trusted_proxy_hops": 1})()
+
+    monkeypatch.setattr(module, "get_config", get_config)
+    module.trusted_proxy_hops.cache_clear()
+    try:
+        assert module.client_address(request("10.0.0.2", "203.0.113.9")) == "203.0.113.9"
+        assert module.client_address(request("10.0.0.3", "203.0.113.8")) == "203.0.113.8"
+        assert len(calls) == 1
+    finally:
+        module.trusted_proxy_hops.cache_clear()

@@ -11,7 +11,20 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PARTY = {"commerce", "storefront", "state", "components", "routes", "tests", "rxconfig", "bench", "alembic_env"}
+FIRST_PARTY = {
+    "commerce",
+    "storefront",
+    "state",
+    "components",
+    "routes",
+    "tests",
+    "rxconfig",
+    "bench",
+    "alembic_env",
+} | {
+    script.stem
+    for script in (ROOT / "scripts").glob("*.py")  # bench scripts import scripts/ by path
+}
 RUNTIME_PACKAGES = ("commerce", "storefront", "state", "components", "routes", "alembic", "rxconfig.py")
 
 

@@ -6,14 +6,15 @@ import reflex as rx
 
 import routes
 from commerce.i18n import bo_N_
-from commerce.models import KeyStatus
+from commerce.models import KeyStatus, Protection
 from components import theme
 from components.buttons import back_link
 from components.empty_state import missing_state
-from components.forms import form_error, form_notice, labelled_input, section_card, stacked_form
+from components.forms import choice_field, form_error, form_notice, labelled_input, section_card, stacked_form
 from components.i18n import bt
 from components.loading import once_loaded
 from components.pager import pager
+from components.studio import ONLINE_ONLY_NOTE
 from state.seller_delivery import SellerDeliveryState as S
 from storefront.layout import column, seller_page
 
@@ -42,22 +43,35 @@ def settings_card() -> rx.Component:
                 value=S.settings.link_minutes.to_string(),
                 hint=bt("How long each download link works once clicked; 60 by default."),
             ),
-            rx.checkbox(
-                bt("Fingerprint every buyer's copy (invisible)"),
-                name="fingerprint",
-                default_checked=S.settings.fingerprint,
-                id="fingerprint-input",
+            choice_field(
+                bt("What each buyer's copy carries"),
+                [
+                    (Protection.NONE, bt("Nothing: buyers get the original files")),
+                    (Protection.STAMP, bt("A visible stamp on PDFs (the buyer's email and order)")),
+                    (Protection.MARK, bt("An invisible mark of the purchase")),
+                    (Protection.BOTH, bt("Both the visible stamp and the invisible mark")),
+                ],
+                name="protection",
+                id="protection-input",
+                default_value=S.settings.protection,
             ),
             rx.text(
                 bt(
-                    "Each copy of a PDF, image, EPUB, ZIP, MP3 or WAV file carries a hidden mark of the purchase "
-                    "it was sold with, so a leaked copy can be traced with the leak tracer. Combine it with the "
-                    "visible stamp on PDFs, or use either alone."
+                    "The stamp puts “Licensed to <email> · Order <ref>” at the foot of every PDF page. "
+                    "The invisible mark goes into every PDF, image, EPUB, ZIP, MP3 or WAV file, so a leaked copy "
+                    "can be traced to its purchase with the leak tracer. Each buyer's copy is made once."
                 ),
                 size="1",
                 color=theme.TEXT_MUTED,
             ),
             rx.link(bt("Open the leak tracer"), href=routes.SELLER_LEAKS, size="2", id="leak-tracer-link"),
+            rx.checkbox(
+                bt("View online only (PDFs, audio and video)"),
+                name="online_only",
+                default_checked=S.settings.online_only,
+                id="online-only-input",
+            ),
+            rx.text(bt(ONLINE_ONLY_NOTE), size="1", color=theme.TEXT_MUTED, id="online-only-note"),
             rx.button(bt("Save download rules"), type="submit", size="3", id="delivery-settings-submit"),
             on_submit=S.save_settings,
             key=S.form_key.to_string(),

@@ -27,7 +27,7 @@ from components.forms import (
 from components.i18n import bt
 from components.loading import once_loaded
 from components.rich_text import rich_text
-from components.studio import PRICING_OPTIONS, dropdown, field_error, status_badge
+from components.studio import ONLINE_ONLY_NOTE, PRICING_OPTIONS, dropdown, field_error, status_badge
 from components.uploader import labelled_upload, product_file_uploader
 from state.seller import ProductEditorState as E
 from storefront.layout import column, seller_page
@@ -593,14 +593,16 @@ def _file_row(file, can_remove) -> rx.Component:
             min_width="0",
         ),
         rx.cond(
-            file.content_type == "application/pdf",
+            file.view_kind != "",
             rx.checkbox(
-                bt("Stamp buyer's email"),
-                checked=file.stamp_pdf,
-                on_change=lambda checked: E.set_stamping(file.id, checked),
+                bt("View online only"),
+                checked=file.online_only,
+                on_change=lambda checked: E.set_online_only(file.id, checked),
                 size="1",
-                aria_label=bt("Stamp buyer's email in {file}", file=file.filename),
+                aria_label=bt("Buyers view {file} online only", file=file.filename),
+                custom_attrs={"data-testid": "file-online-only"},
             ),
+            rx.fragment(),
         ),
         rx.cond(
             can_remove,
@@ -690,6 +692,12 @@ def files_section() -> rx.Component:
             rx.text(bt("No files yet."), size="2", color=theme.TEXT_MUTED),
         ),
         rx.text(bt("Add files buyers download."), " ", bt(MAX_UPLOAD_NOTE), size="2", color=theme.TEXT_MUTED),
+        rx.text(
+            bt(ONLINE_ONLY_NOTE),
+            size="1",
+            color=theme.TEXT_MUTED,
+            id="online-only-note",
+        ),
         product_file_uploader(
             id="file-upload",
             endpoint=routes.UPLOADS + "/" + P.id.to_string(),

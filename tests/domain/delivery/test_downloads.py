@@ -8,12 +8,11 @@ import pytest
 from sqlmodel import select
 
 from commerce import audit
-from commerce.catalog import files
 from commerce.config import get_settings
 from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
 from commerce.errors import NotFound, PermissionDenied, ValidationError
-from commerce.models import DeliveryKind, DownloadEvent, ProductVersion, StampedCopy, StampStatus
+from commerce.models import DeliveryKind, DownloadEvent, ProductVersion, Protection, StampedCopy, StampStatus
 from commerce.notifications.tasks import send_email
 from tests.fixtures.adapters import emails_in
 from tests.fixtures.delivery import link_parts, session_token, verify_link
@@ -184,7 +183,7 @@ def test_a_copy_asked_for_before_it_exists_is_made_once_the_request_commits(shop
     file = shop.file(product, shop.version(product), one_page_pdf(), filename="guide.pdf")
     _, buyer = shop.buyer()
     shop.buy(buyer, product)
-    files.set_pdf_stamping(shop.s, shop.seller, file.id, True)  # stamping switched on after the sale
+    shop.protect(product, Protection.STAMP)  # stamping switched on after the sale
 
     minted = downloads.mint_link(shop.s, buyer, file.id)
     assert (minted.preparing, minted.url) == (True, "")

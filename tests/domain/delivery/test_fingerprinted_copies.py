@@ -25,9 +25,9 @@ from tests.fixtures.fingerprint_corpus import CORPUS, crop_tenth, jpeg_q70, resa
 def _fingerprinted(shop, filename="guide.pdf", content_type="application/pdf", *, stamp=False):
     product = shop.product(kind=DeliveryKind.FILES)
     version = shop.version(product)
-    file = shop.file(product, version, CORPUS[filename](), filename=filename, stamp=stamp, content_type=content_type)
+    file = shop.file(product, version, CORPUS[filename](), filename=filename, content_type=content_type)
     downloads.set_delivery_settings(
-        shop.s, shop.seller, product.id, download_limit=None, link_minutes=60, fingerprint=True
+        shop.s, shop.seller, product.id, download_limit=None, link_minutes=60, protection="both" if stamp else "mark"
     )
     return product, file
 
@@ -171,14 +171,14 @@ def test_changing_the_protection_makes_the_copy_again(shop, jobs):
     user, buyer = shop.buyer()
     shop.buy(buyer, product)
     downloads.set_delivery_settings(
-        shop.s, shop.seller, product.id, download_limit=None, link_minutes=60, fingerprint=False
+        shop.s, shop.seller, product.id, download_limit=None, link_minutes=60, protection="none"
     )
     # Nothing personal left to carry: the original is served.
     minted = downloads.mint_link(shop.s, buyer, file.id)
     ticket = shop.download(minted.url, token=session_token(shop.s, user))
     assert ticket.blob_key == file.blob_key
     downloads.set_delivery_settings(
-        shop.s, shop.seller, product.id, download_limit=None, link_minutes=60, fingerprint=True
+        shop.s, shop.seller, product.id, download_limit=None, link_minutes=60, protection="mark"
     )
     assert downloads.mint_link(shop.s, buyer, file.id).preparing is False  # the existing marked copy still fits
 
