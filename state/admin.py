@@ -230,7 +230,9 @@ class AdminShopsState(PageState, rx.State):
                 shop_id,
                 percent=text_field(form_data, "take_rate"),
                 done=lambda rate_bps: bo_gettext(
-                    "Take rate set to {percent} % for sales from now on.", percent=format_number(rate_bps / 100)
+                    # The rate with its sign, so no "%" sits in the sentence for gettext to read as a format.
+                    "Take rate set to {rate} for sales from now on.",
+                    rate=f"{format_number(rate_bps / 100)} %",
                 ),
             )
 
