@@ -18,6 +18,7 @@ from commerce.catalog.access import owned_product
 from commerce.catalog.changes import touch
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import bo_gettext
 from commerce.links import product_url
 from commerce.models import BundleItem, Product, Shop, saved_id
 
@@ -95,7 +96,7 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
     shop_id = shop.id
     wanted = list(dict.fromkeys(int(product_id) for product_id in product_ids))
     if bundle_id in wanted:
-        raise ValidationError("A bundle cannot include itself.", field="items")
+        raise ValidationError(bo_gettext("A bundle cannot include itself."), field="items")
     if len(wanted) > MAX_BUNDLE_ITEMS:
         raise ValidationError(f"A bundle holds at most {MAX_BUNDLE_ITEMS} products.", field="items")
     if wanted:

@@ -36,6 +36,7 @@ from commerce.catalog.views import ProductEditView, product_edit_view
 from commerce.config import get_settings
 from commerce.db import after_commit
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.i18n import bo_gettext
 from commerce.kit.time import utcnow
 from commerce.models import Product, ProductFile, ProductVersion, Shop, saved_id
 from commerce.storage.port import BlobStore, StoredBlob
@@ -142,7 +143,7 @@ def create_version(
     product, shop = owned_product(s, actor, product_id)
     cleaned_label = " ".join((label or "").split())
     if not cleaned_label:
-        raise ValidationError("Name the version, for example 1.1 or 2024 edition.", "label")
+        raise ValidationError(bo_gettext("Name the version, for example 1.1 or 2024 edition."), "label")
     if len(cleaned_label) > MAX_VERSION_LABEL_LENGTH:
         raise ValidationError(f"A version name can be at most {MAX_VERSION_LABEL_LENGTH} characters.", "label")
     notes = (release_notes or "").replace("\r\n", "\n").strip()
@@ -155,7 +156,7 @@ def create_version(
             "label",
         )
     if previous is None or _file_count(s, saved_id(previous)) == 0:
-        raise ValidationError("Upload files to the current version before starting a new one.", "label")
+        raise ValidationError(bo_gettext("Upload files to the current version before starting a new one."), "label")
     version = ProductVersion(
         product_id=saved_id(product), number=previous.number + 1, label=cleaned_label, release_notes=notes
     )
@@ -190,7 +191,7 @@ def release_version(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     product, shop = owned_product(s, actor, product_id)
     draft = _latest_version(s, saved_id(product))
     if draft is None or draft.released_at is not None:
-        raise Conflict("There is no draft version to release: start a new version first.")
+        raise Conflict(bo_gettext("There is no draft version to release: start a new version first."))
     if _file_count(s, saved_id(draft)) == 0:
         raise ValidationError(f"Upload at least one file to version {draft.label} before releasing it.", "file")
     draft.released_at = utcnow()

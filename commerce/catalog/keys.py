@@ -22,6 +22,7 @@ from commerce.catalog.access import owned_product
 from commerce.catalog.changes import touch
 from commerce.catalog.views import KeyCounts, ProductEditView, delivers_keys, key_counts, product_edit_view
 from commerce.errors import Conflict, ValidationError
+from commerce.i18n import bo_gettext
 from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import normalize_key, parse_imported_keys, validate_prefix
@@ -91,7 +92,7 @@ def set_license_policy(
     product, shop = owned_product(s, actor, product_id)
     key_source = parse_choice(KeySource, source)
     if key_source is None:
-        raise ValidationError("Choose imported keys or generated keys.", "key_source")
+        raise ValidationError(bo_gettext("Choose imported keys or generated keys."), "key_source")
     cleaned_prefix = None
     if key_source == KeySource.GENERATED and prefix and prefix.strip():
         cleaned_prefix = validate_prefix(prefix)
@@ -137,7 +138,7 @@ def import_license_key_file(s: Session, actor: Actor, product_id: int, file: Bin
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(
-            "That file is not UTF-8 text; export the keys as a CSV or plain text file.", "keys"
+            bo_gettext("That file is not UTF-8 text; export the keys as a CSV or plain text file."), "keys"
         ) from None
     return import_license_keys(s, actor, product_id, text)
 
@@ -151,11 +152,11 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     """
     product, _shop = owned_product(s, actor, product_id)
     if not delivers_keys(product.delivery_kind):
-        raise ValidationError("This product delivers files only; choose license keys first.", "keys")
+        raise ValidationError(bo_gettext("This product delivers files only; choose license keys first."), "keys")
     policy = s.get(LicensePolicy, product.id)
     if policy is not None and policy.source == KeySource.GENERATED:
         raise ValidationError(
-            "This product generates its keys at each sale; switch to imported keys to upload your own.",
+            bo_gettext("This product generates its keys at each sale; switch to imported keys to upload your own."),
             "keys",
         )
     if len((text or "").encode("utf-8")) > MAX_IMPORT_BYTES:
@@ -171,7 +172,7 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
             "keys",
         )
     if not parsed.keys:
-        raise ValidationError("Paste at least one license key, one per line.", "keys")
+        raise ValidationError(bo_gettext("Paste at least one license key, one per line."), "keys")
     if len(parsed.keys) > MAX_KEYS_PER_IMPORT:
         raise ValidationError(f"Import at most {MAX_KEYS_PER_IMPORT:,} keys at a time.", "keys")
 
@@ -198,7 +199,7 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     try:
         s.flush()
     except IntegrityError:
-        raise Conflict("Keys were being imported into this product at the same time; try again.") from None
+        raise Conflict(bo_gettext("Keys were being imported into this product at the same time; try again.")) from None
     if added:
         touch(product, searchable=False)
         events.publish(s, events.KeysRestocked(product_id=saved_id(product)))
