@@ -69,19 +69,33 @@ def _decode(data: bytes) -> Image.Image:
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS:
             raise ValidationError(
-                f"This image is {width}x{height} pixels; images can have at most "
-                f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels.",
+                bo_gettext(
+                    "This image is {width}x{height} pixels; images can have at most {megapixels} megapixels.",
+                    width=width,
+                    height=height,
+                    megapixels=MAX_IMAGE_PIXELS // 1_000_000,
+                ),
                 "image",
             )
         if min(width, height) < MIN_IMAGE_SIDE:
             raise ValidationError(
-                f"This image is {width}x{height} pixels; it needs to be at least {MIN_IMAGE_SIDE} pixels on each side.",
+                bo_gettext(
+                    "This image is {width}x{height} pixels; it needs to be at least {side} pixels on each side.",
+                    width=width,
+                    height=height,
+                    side=MIN_IMAGE_SIDE,
+                ),
                 "image",
             )
         if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
             raise ValidationError(
-                f"This image is {width}x{height} pixels, too narrow to show well; "
-                f"keep the long side under {MAX_ASPECT_RATIO} times the short side.",
+                bo_gettext(
+                    "This image is {width}x{height} pixels, too narrow to show well; "
+                    "keep the long side under {ratio} times the short side.",
+                    width=width,
+                    height=height,
+                    ratio=MAX_ASPECT_RATIO,
+                ),
                 "image",
             )
         try:
