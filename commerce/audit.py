@@ -14,30 +14,31 @@ from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label
 from commerce.models import AuditRecord, User, saved_id
 
 ACTION_LABELS = {
-    "approve_product": "Approved product",
-    "reject_product": "Rejected product",
-    "hide_review": "Hid review",
-    "dismiss_report": "Dismissed report",
-    "suspend_seller": "Suspended seller",
-    "reinstate_seller": "Reinstated seller",
-    "promote_admin": "Made administrator",
-    "refund_order": "Refunded order",
-    "set_take_rate": "Changed take rate",
-    "set_tax_rate": "Changed tax rate",
-    "enable_currency": "Enabled currency",
-    "disable_currency": "Disabled currency",
-    "set_banned_words": "Changed banned words",
-    "revoke_order_access": "Revoked order access",
-    "reset_order_downloads": "Reset order downloads",
-    "set_payout_schedule": "Changed payout schedule",
-    "run_payouts": "Ran payouts",
-    "revoke_leaked_purchase": "Revoked a leaked purchase",
-    "set_feature_flag": "Changed feature flag",
+    "approve_product": bo_N_("Approved product"),
+    "reject_product": bo_N_("Rejected product"),
+    "hide_review": bo_N_("Hid review"),
+    "dismiss_report": bo_N_("Dismissed report"),
+    "suspend_seller": bo_N_("Suspended seller"),
+    "reinstate_seller": bo_N_("Reinstated seller"),
+    "promote_admin": bo_N_("Made administrator"),
+    "refund_order": bo_N_("Refunded order"),
+    "set_take_rate": bo_N_("Changed take rate"),
+    "set_tax_rate": bo_N_("Changed tax rate"),
+    "enable_currency": bo_N_("Enabled currency"),
+    "disable_currency": bo_N_("Disabled currency"),
+    "set_banned_words": bo_N_("Changed banned words"),
+    "revoke_order_access": bo_N_("Revoked order access"),
+    "reset_order_downloads": bo_N_("Reset order downloads"),
+    "set_payout_schedule": bo_N_("Changed payout schedule"),
+    "run_payouts": bo_N_("Ran payouts"),
+    "revoke_leaked_purchase": bo_N_("Revoked a leaked purchase"),
+    "set_feature_flag": bo_N_("Changed feature flag"),
 }
 
 
@@ -89,7 +90,7 @@ def _entries(s: Session, rows: list[AuditRecord]) -> list[AuditEntry]:
             actor_name=people[row.actor_user_id].display_name,
             actor_email=people[row.actor_user_id].email,
             action=row.action,
-            action_label=ACTION_LABELS.get(row.action, row.action),
+            action_label=bo_gettext(ACTION_LABELS[row.action]) if row.action in ACTION_LABELS else row.action,
             subject=row.subject,
             subject_id=row.subject_id,
             subject_label=row.subject_label,

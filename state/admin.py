@@ -14,6 +14,7 @@ from commerce import audit, payments
 from commerce.audit import AuditEntry
 from commerce.flags import service as flag_service
 from commerce.flags.service import FlagView
+from commerce.i18n import bo_gettext, bo_N_, bo_ngettext, format_number
 from commerce.kit.ids import parse_id
 from commerce.moderation import checks, orders, quality, settings, users
 from commerce.moderation.orders import AdminOrderView, OrderRow
@@ -22,6 +23,7 @@ from commerce.moderation.settings import SettingsView
 from commerce.moderation.users import SuspensionImpact, UserDetail, UserRow
 from state import service_call
 from state.form_data import text_field, text_fields
+from state.language import speaking
 from state.page import PageState, Pagination, page_number, paged
 from state.session import current_actor
 
@@ -45,6 +47,8 @@ class AdminUsersState(PageState, rx.State):
     # Suspending asks first: what happens to the shop, its live products and its payouts.
     suspension: SuspensionImpact | None = None
     confirming_suspension: bool = False
+    # What happens to its live products, a sentence whose plural only the server can choose.
+    suspension_products: str = ""
     _suspension_reason: str = ""
 
     async def _search(self) -> None:
@@ -97,18 +101,24 @@ class AdminUsersState(PageState, rx.State):
                 users.reinstate_seller,
                 self.detail.user.id,
                 reason=text_field(form_data, "reason"),
-                done="Seller reinstated: the shop's approved products are back.",
+                done=bo_N_("Seller reinstated: the shop's approved products are back."),
             )
         else:
             reason = text_field(form_data, "reason")
             self.notice = self.error = ""
             if not reason:
-                self.error = "Say why the seller is suspended."
+                await speaking(self)
+                self.error = bo_gettext("Say why the seller is suspended.")
                 return
             result = await self._call(users.suspension_impact, self.detail.user.id)
             self.error = result.error
             if result.ok:
                 self.suspension, self._suspension_reason = result.value, reason
+                self.suspension_products = bo_ngettext(
+                    "Its {count} live product leaves the shop pages and search; buyers keep what they already bought.",
+                    "Its {count} live products leave the shop pages and search; buyers keep what they already bought.",
+                    result.value.live_products,
+                )
                 self.confirming_suspension = True
 
     @rx.event
@@ -126,15 +136,19 @@ class AdminUsersState(PageState, rx.State):
             users.suspend_seller,
             self.detail.user.id,
             reason=self._suspension_reason,
-            done="Seller suspended: buyers are told the shop is unavailable, and its products left the shop "
-            "pages and search.",
+            done=bo_N_(
+                "Seller suspended: buyers are told the shop is unavailable, and its products left the shop "
+                "pages and search."
+            ),
         )
         self.suspension, self._suspension_reason = None, ""
 
     @rx.event
     async def promote(self):
         if self.detail is not None:
-            await self._act(users.promote_to_admin, self.detail.user.id, done="This user is now an administrator.")
+            await self._act(
+                users.promote_to_admin, self.detail.user.id, done=bo_N_("This user is now an administrator.")
+            )
 
 
 class AdminOrdersState(PageState, rx.State):
@@ -190,7 +204,7 @@ class AdminOrdersState(PageState, rx.State):
             self.refunding = False
             if result.ok:
                 self.detail = result.value
-                self.notice = "Refunded. The buyer gets an email; the ledger shows the reversal."
+                self.notice = bo_gettext("Refunded. The buyer gets an email; the ledger shows the reversal.")
                 self.form_key += 1
             else:
                 self.refund_error = result.error
@@ -215,7 +229,11 @@ class AdminShopsState(PageState, rx.State):
                 settings.set_take_rate,
                 shop_id,
                 percent=text_field(form_data, "take_rate"),
-                done=lambda rate_bps: f"Take rate set to {rate_bps / 100:g} % for sales from now on.",
+                done=lambda rate_bps: bo_gettext(
+                    # The rate with its sign, so no "%" sits in the sentence for gettext to read as a format.
+                    "Take rate set to {rate} for sales from now on.",
+                    rate=f"{format_number(rate_bps / 100)} %",
+                ),
             )
 
 
@@ -232,28 +250,32 @@ class AdminSettingsState(PageState, rx.State):
 
     @rx.event
     async def set_tax_rate(self, form_data: dict[str, Any]):
-        await self._act(settings.set_tax_rate, **text_fields(form_data, "country", "percent"), done="Tax rate saved.")
+        await self._act(
+            settings.set_tax_rate, **text_fields(form_data, "country", "percent"), done=bo_N_("Tax rate saved.")
+        )
 
     @rx.event
     async def remove_tax_rate(self, country: str):
         if isinstance(country, str):
-            await self._act(settings.set_tax_rate, country=country, percent="", done="Tax rate removed.")
+            await self._act(settings.set_tax_rate, country=country, percent="", done=bo_N_("Tax rate removed."))
 
     @rx.event
     async def enable_currency(self, form_data: dict[str, Any]):
         await self._act(
-            settings.enable_currency, **text_fields(form_data, "code", "per_eur"), done="Currency offered to buyers."
+            settings.enable_currency,
+            **text_fields(form_data, "code", "per_eur"),
+            done=bo_N_("Currency offered to buyers."),
         )
 
     @rx.event
     async def disable_currency(self, code: str):
         if isinstance(code, str):
-            await self._act(settings.disable_currency, code=code, done="Currency no longer offered.")
+            await self._act(settings.disable_currency, code=code, done=bo_N_("Currency no longer offered."))
 
     @rx.event
     async def save_banned_words(self, form_data: dict[str, Any]):
         words = form_data.get("words") if isinstance(form_data.get("words"), str) else ""
-        await self._act(checks.set_banned_words, words, done="Banned words saved.")
+        await self._act(checks.set_banned_words, words, done=bo_N_("Banned words saved."))
 
 
 class AdminFlagsState(PageState, rx.State):

@@ -8,15 +8,19 @@ from typing import Any
 import reflex as rx
 
 from commerce.delivery import downloads, grants
+from commerce.i18n import bo_gettext, bo_ngettext
 from state.form_data import text_field
+from state.language import speaking
 from state.page import PageState
 
 
 def _withdrawn(reference: str):
     def notice(count: int) -> str:
-        return (
-            f"Access withdrawn from {count} product{'' if count == 1 else 's'} of {reference}: "
-            "its downloads and license keys stopped working."
+        return bo_ngettext(
+            "Access withdrawn from {count} product of {reference}: its downloads and license keys stopped working.",
+            "Access withdrawn from {count} products of {reference}: their downloads and license keys stopped working.",
+            count,
+            reference=reference,
         )
 
     return notice
@@ -30,7 +34,8 @@ class AdminAccessState(PageState, rx.State):
         reference = text_field(form_data, "order_reference").upper()
         self.error = self.notice = ""
         if not reference:
-            self.error = "Enter the order reference, for example ORD-7Q2K9XW3AB."
+            await speaking(self)
+            self.error = bo_gettext("Enter the order reference, for example {reference}.", reference="ORD-7Q2K9XW3AB")
             return
         self.pending = True
         yield
@@ -45,8 +50,8 @@ class AdminAccessState(PageState, rx.State):
             downloads.reset_order_downloads,
             str(reference)[:40],
             done=lambda count: (
-                "The buyer has no downloads to reset on this order."
+                bo_gettext("The buyer has no downloads to reset on this order.")
                 if count == 0
-                else "The buyer's download allowance is back to full."
+                else bo_gettext("The buyer's download allowance is back to full.")
             ),
         )

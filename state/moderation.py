@@ -11,6 +11,7 @@ from typing import Any
 
 import reflex as rx
 
+from commerce.i18n import bo_N_, bo_ngettext
 from commerce.kit.ids import parse_id
 from commerce.moderation import decisions, queue
 from commerce.moderation.queue import QueueItem
@@ -69,7 +70,7 @@ class ModerationState(PageState, rx.State):
     @rx.event
     async def approve(self, product_id: int):
         if parse_id(product_id) is not None:
-            await self._act(decisions.approve_product, parse_id(product_id), done="Product approved.")
+            await self._act(decisions.approve_product, parse_id(product_id), done=bo_N_("Product approved."))
 
     @rx.event
     async def reject(self, form_data: dict[str, Any]):
@@ -79,7 +80,7 @@ class ModerationState(PageState, rx.State):
                 decisions.reject_product,
                 product_id,
                 reason=text_field(form_data, "reason"),
-                done="Product rejected; the seller sees your reason.",
+                done=bo_N_("Product rejected; the seller sees your reason."),
             )
 
     @rx.event
@@ -87,13 +88,13 @@ class ModerationState(PageState, rx.State):
         review_id = parse_id(form_data.get("review_id"))
         if review_id is not None:
             await self._act(
-                decisions.hide_review, review_id, reason=text_field(form_data, "reason"), done="Review hidden."
+                decisions.hide_review, review_id, reason=text_field(form_data, "reason"), done=bo_N_("Review hidden.")
             )
 
     @rx.event
     async def dismiss_report(self, report_id: int):
         if parse_id(report_id) is not None:
-            await self._act(decisions.dismiss_report, parse_id(report_id), done="Report dismissed.")
+            await self._act(decisions.dismiss_report, parse_id(report_id), done=bo_N_("Report dismissed."))
 
     @rx.event
     def toggle_selected(self, product_id: int, checked: bool):
@@ -110,13 +111,16 @@ class ModerationState(PageState, rx.State):
         self.selected = []
 
     async def _bulk(self, decision: str, reason: str) -> None:
-        verb = "approved" if decision == "approve" else "rejected"
         result = await self._act(
             decisions.bulk_products,
             list(self.selected),
             decision=decision,
             reason=reason,
-            done=lambda outcome: f"{outcome.done} product{'s' if outcome.done != 1 else ''} {verb}.",
+            done=lambda outcome: (
+                bo_ngettext("{count} product approved.", "{count} products approved.", outcome.done)
+                if decision == "approve"
+                else bo_ngettext("{count} product rejected.", "{count} products rejected.", outcome.done)
+            ),
         )
         if result.ok:
             self.selected = []

@@ -13,6 +13,7 @@ import reflex as rx
 
 from commerce.delivery import downloads
 from commerce.delivery.downloads import DeliverySettingsView, DownloadStats
+from commerce.i18n import bo_gettext, bo_N_, bo_ngettext
 from commerce.kit.ids import parse_id
 from commerce.licensing import service as licensing
 from commerce.licensing.service import KEY_FILTERS, ActivationView, SellerKeyRow
@@ -36,6 +37,9 @@ class SellerDeliveryState(PageState, rx.State):
     revealed: dict[str, str] = {}
     activations_for: int = 0
     activations: list[ActivationView] = []
+    # Sentences with a number, whose plural only the server can choose.
+    downloads_total: str = ""
+    waiting_note: str = ""
 
     def _product_id(self) -> int:
         return parse_id(self.delivery_product_id) or 0  # the dynamic segment of routes.SELLER_DELIVERY
@@ -46,6 +50,15 @@ class SellerDeliveryState(PageState, rx.State):
         self.not_found, self.settings = not result.ok, result.value
         if result.ok:
             self.stats = (await self._call(downloads.download_stats, product_id)).value
+            total = self.stats.total if self.stats is not None else 0
+            self.downloads_total = bo_ngettext("{count} download in total", "{count} downloads in total", total)
+            self.waiting_note = bo_ngettext(
+                "{count} paid sale is waiting for a license key: import more keys in the product editor and it is "
+                "delivered at once.",
+                "{count} paid sales are waiting for a license key: import more keys in the product editor and they "
+                "are delivered at once.",
+                result.value.waiting,
+            )
             if result.value.delivers_keys:
                 self.keys, self.pagination = paged(
                     await self._call(
@@ -80,23 +93,23 @@ class SellerDeliveryState(PageState, rx.State):
             online_only=form_data.get("online_only") in ("on", True, "true"),
         )
         self.settings_error = result.error
-        self.settings_notice = "Download settings saved." if result.ok else ""
+        self.settings_notice = bo_gettext("Download settings saved.") if result.ok else ""
         if result.ok:
             self.settings = result.value
 
     @rx.event
     async def reset_downloads(self, buyer_id: int):
         await self._act(
-            downloads.reset_downloads, self._product_id(), buyer_id, done="The buyer's downloads were reset."
+            downloads.reset_downloads, self._product_id(), buyer_id, done=bo_N_("The buyer's downloads were reset.")
         )
 
     @rx.event
     async def revoke_key(self, key_id: int):
-        await self._act(licensing.revoke_key, key_id, done="The key was revoked; it no longer validates.")
+        await self._act(licensing.revoke_key, key_id, done=bo_N_("The key was revoked; it no longer validates."))
 
     @rx.event
     async def reenable_key(self, key_id: int):
-        await self._act(licensing.reenable_key, key_id, done="The key works again.")
+        await self._act(licensing.reenable_key, key_id, done=bo_N_("The key works again."))
 
     @rx.event
     async def rotate_key(self, key_id: int):
@@ -104,7 +117,7 @@ class SellerDeliveryState(PageState, rx.State):
         await self._act(
             licensing.rotate_key,
             key_id,
-            done="The buyer has a new key in their library; the old one no longer validates.",
+            done=bo_N_("The buyer has a new key in their library; the old one no longer validates."),
         )
 
     @rx.event

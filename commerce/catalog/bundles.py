@@ -18,6 +18,7 @@ from commerce.catalog.access import owned_product
 from commerce.catalog.changes import touch
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import bo_gettext
 from commerce.links import product_url
 from commerce.models import BundleItem, Product, Shop, saved_id
 
@@ -95,13 +96,15 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
     shop_id = shop.id
     wanted = list(dict.fromkeys(int(product_id) for product_id in product_ids))
     if bundle_id in wanted:
-        raise ValidationError("A bundle cannot include itself.", field="items")
+        raise ValidationError(bo_gettext("A bundle cannot include itself."), field="items")
     if len(wanted) > MAX_BUNDLE_ITEMS:
-        raise ValidationError(f"A bundle holds at most {MAX_BUNDLE_ITEMS} products.", field="items")
+        raise ValidationError(
+            bo_gettext("A bundle holds at most {count} products.", count=MAX_BUNDLE_ITEMS), field="items"
+        )
     if wanted:
         items = s.exec(select(Product).where(col(Product.id).in_(wanted))).all()
         if len(items) != len(wanted) or any(item.shop_id != shop_id for item in items):
-            raise NotFound("A bundle can only include products from your shop.")
+            raise NotFound(bo_gettext("A bundle can only include products from your shop."))
         nested = s.exec(
             select(Product.title)
             .join(BundleItem, col(BundleItem.bundle_id) == col(Product.id))
@@ -109,11 +112,13 @@ def set_bundle_items(s: Session, actor: Actor, bundle_id: int, product_ids: list
         ).first()
         if nested is not None:
             raise ValidationError(
-                f"{nested} is a bundle itself; a bundle cannot include another bundle.", field="items"
+                bo_gettext("{title} is a bundle itself; a bundle cannot include another bundle.", title=nested),
+                field="items",
             )
         if s.exec(select(BundleItem.id).where(BundleItem.product_id == bundle_id)).first() is not None:
             raise ValidationError(
-                f"{bundle.title} is part of another bundle, so it cannot be a bundle too.", field="items"
+                bo_gettext("{title} is part of another bundle, so it cannot be a bundle too.", title=bundle.title),
+                field="items",
             )
     s.execute(delete(BundleItem).where(col(BundleItem.bundle_id) == bundle_id))
     for product_id in wanted:

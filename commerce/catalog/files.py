@@ -36,6 +36,7 @@ from commerce.catalog.views import ProductEditView, product_edit_view
 from commerce.config import get_settings
 from commerce.db import after_commit
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.i18n import bo_gettext, format_number
 from commerce.kit.time import utcnow
 from commerce.models import Product, ProductFile, ProductVersion, Shop, saved_id
 from commerce.storage.port import BlobStore, StoredBlob
@@ -79,9 +80,9 @@ def upload_file(
 
     head = read_head(stream)
     if not head:
-        raise ValidationError(f"'{name}' is empty: there is nothing to sell in it.", "file")
+        raise ValidationError(bo_gettext("'{name}' is empty: there is nothing to sell in it.", name=name), "file")
     if len(head) > limit:
-        raise ValidationError(f"'{name}' is larger than the upload limit.", "file")
+        raise ValidationError(bo_gettext("'{name}' is larger than the upload limit.", name=name), "file")
     content_type = sniff_content_type(head, name, complete=len(head) < SNIFF_BYTES)
 
     store = store or storage.blob_store()
@@ -97,7 +98,9 @@ def check_room_for_file(s: Session, product_id: int) -> ProductVersion | None:
     """The version a new file goes to (None: version 1 is made with the file); refuses a full one."""
     version = _latest_version(s, product_id)
     if version is not None and _file_count(s, saved_id(version)) >= MAX_FILES_PER_VERSION:
-        raise ValidationError(f"A version can hold at most {MAX_FILES_PER_VERSION} files.", "file")
+        raise ValidationError(
+            bo_gettext("A version can hold at most {count} files.", count=MAX_FILES_PER_VERSION), "file"
+        )
     return version
 
 
@@ -142,20 +145,30 @@ def create_version(
     product, shop = owned_product(s, actor, product_id)
     cleaned_label = " ".join((label or "").split())
     if not cleaned_label:
-        raise ValidationError("Name the version, for example 1.1 or 2024 edition.", "label")
+        raise ValidationError(bo_gettext("Name the version, for example 1.1 or 2024 edition."), "label")
     if len(cleaned_label) > MAX_VERSION_LABEL_LENGTH:
-        raise ValidationError(f"A version name can be at most {MAX_VERSION_LABEL_LENGTH} characters.", "label")
+        raise ValidationError(
+            bo_gettext("A version name can be at most {count} characters.", count=MAX_VERSION_LABEL_LENGTH), "label"
+        )
     notes = (release_notes or "").replace("\r\n", "\n").strip()
     if len(notes) > MAX_RELEASE_NOTES_LENGTH:
-        raise ValidationError(f"Release notes can be at most {MAX_RELEASE_NOTES_LENGTH:,} characters.", "release_notes")
+        raise ValidationError(
+            bo_gettext(
+                "Release notes can be at most {count} characters.", count=format_number(MAX_RELEASE_NOTES_LENGTH)
+            ),
+            "release_notes",
+        )
     previous = _latest_version(s, saved_id(product))
     if previous is not None and previous.released_at is None:
         raise ValidationError(
-            f"Version {previous.label} is not released yet: upload its files and release it before starting another.",
+            bo_gettext(
+                "Version {version} is not released yet: upload its files and release it before starting another.",
+                version=previous.label,
+            ),
             "label",
         )
     if previous is None or _file_count(s, saved_id(previous)) == 0:
-        raise ValidationError("Upload files to the current version before starting a new one.", "label")
+        raise ValidationError(bo_gettext("Upload files to the current version before starting a new one."), "label")
     version = ProductVersion(
         product_id=saved_id(product), number=previous.number + 1, label=cleaned_label, release_notes=notes
     )
@@ -190,9 +203,12 @@ def release_version(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     product, shop = owned_product(s, actor, product_id)
     draft = _latest_version(s, saved_id(product))
     if draft is None or draft.released_at is not None:
-        raise Conflict("There is no draft version to release: start a new version first.")
+        raise Conflict(bo_gettext("There is no draft version to release: start a new version first."))
     if _file_count(s, saved_id(draft)) == 0:
-        raise ValidationError(f"Upload at least one file to version {draft.label} before releasing it.", "file")
+        raise ValidationError(
+            bo_gettext("Upload at least one file to version {version} before releasing it.", version=draft.label),
+            "file",
+        )
     draft.released_at = utcnow()
     s.add(draft)
     touch(product, searchable=False)

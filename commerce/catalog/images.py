@@ -30,6 +30,7 @@ from commerce.catalog.changes import touch
 from commerce.catalog.uploads import read_head
 from commerce.catalog.views import THUMBNAIL_WIDTHS, ProductEditView, format_size, product_edit_view
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import bo_gettext
 from commerce.models import ImageRole, ProductImage, saved_id
 from commerce.storage.port import BlobStore
 
@@ -60,34 +61,50 @@ def _decode(data: bytes) -> Image.Image:
             image: Image.Image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
         except UnidentifiedImageError:
             raise ValidationError(
-                "This file is not an image we can use: upload a JPEG, PNG, WebP, GIF or AVIF picture.",
+                bo_gettext("This file is not an image we can use: upload a JPEG, PNG, WebP, GIF or AVIF picture."),
                 "image",
             ) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ValidationError("This image has too many pixels to process safely.", "image") from None
+            raise ValidationError(bo_gettext("This image has too many pixels to process safely."), "image") from None
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS:
             raise ValidationError(
-                f"This image is {width}x{height} pixels; images can have at most "
-                f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels.",
+                bo_gettext(
+                    "This image is {width}x{height} pixels; images can have at most {megapixels} megapixels.",
+                    width=width,
+                    height=height,
+                    megapixels=MAX_IMAGE_PIXELS // 1_000_000,
+                ),
                 "image",
             )
         if min(width, height) < MIN_IMAGE_SIDE:
             raise ValidationError(
-                f"This image is {width}x{height} pixels; it needs to be at least {MIN_IMAGE_SIDE} pixels on each side.",
+                bo_gettext(
+                    "This image is {width}x{height} pixels; it needs to be at least {side} pixels on each side.",
+                    width=width,
+                    height=height,
+                    side=MIN_IMAGE_SIDE,
+                ),
                 "image",
             )
         if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
             raise ValidationError(
-                f"This image is {width}x{height} pixels, too narrow to show well; "
-                f"keep the long side under {MAX_ASPECT_RATIO} times the short side.",
+                bo_gettext(
+                    "This image is {width}x{height} pixels, too narrow to show well; "
+                    "keep the long side under {ratio} times the short side.",
+                    width=width,
+                    height=height,
+                    ratio=MAX_ASPECT_RATIO,
+                ),
                 "image",
             )
         try:
             image.load()
             image = ImageOps.exif_transpose(image)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise ValidationError("This image file is damaged or incomplete and cannot be read.", "image") from None
+            raise ValidationError(
+                bo_gettext("This image file is damaged or incomplete and cannot be read."), "image"
+            ) from None
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     return image.convert("RGBA" if has_alpha else "RGB")
 
@@ -105,7 +122,7 @@ def make_thumbnails(stream: BinaryIO, store: BlobStore) -> Thumbnails:
     """Decode an uploaded image and store its WebP thumbnails; refuses bad images clearly."""
     head = read_head(stream, MAX_IMAGE_BYTES + 1)
     if not head:
-        raise ValidationError("The image file is empty.", "image")
+        raise ValidationError(bo_gettext("The image file is empty."), "image")
     if len(head) > MAX_IMAGE_BYTES:
         raise ValidationError(f"Images can be at most {format_size(MAX_IMAGE_BYTES)}.", "image")
     image = _decode(head)

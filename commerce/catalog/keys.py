@@ -22,6 +22,7 @@ from commerce.catalog.access import owned_product
 from commerce.catalog.changes import touch
 from commerce.catalog.views import KeyCounts, ProductEditView, delivers_keys, key_counts, product_edit_view
 from commerce.errors import Conflict, ValidationError
+from commerce.i18n import bo_gettext, bo_N_, format_number
 from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
 from commerce.license_keys.format import normalize_key, parse_imported_keys, validate_prefix
@@ -68,7 +69,14 @@ def _limit(value: int | None, maximum: int, what: str, field: str) -> int | None
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise ValidationError(f"{what} is a whole number from 1 to {maximum:,}, or empty for no limit.", field)
+        raise ValidationError(
+            bo_gettext(
+                "{what} is a whole number from 1 to {maximum}, or empty for no limit.",
+                what=bo_gettext(what),
+                maximum=format_number(maximum),
+            ),
+            field,
+        )
     return value
 
 
@@ -91,13 +99,13 @@ def set_license_policy(
     product, shop = owned_product(s, actor, product_id)
     key_source = parse_choice(KeySource, source)
     if key_source is None:
-        raise ValidationError("Choose imported keys or generated keys.", "key_source")
+        raise ValidationError(bo_gettext("Choose imported keys or generated keys."), "key_source")
     cleaned_prefix = None
     if key_source == KeySource.GENERATED and prefix and prefix.strip():
         cleaned_prefix = validate_prefix(prefix)
-    activation = _limit(activation_limit, MAX_ACTIVATION_LIMIT, "The activation limit", "activation_limit")
-    expiry = _limit(expiry_days, MAX_EXPIRY_DAYS, "Expiry in days", "expiry_days")
-    usage = _limit(usage_limit, MAX_USAGE_LIMIT, "The usage limit", "usage_limit")
+    activation = _limit(activation_limit, MAX_ACTIVATION_LIMIT, bo_N_("The activation limit"), "activation_limit")
+    expiry = _limit(expiry_days, MAX_EXPIRY_DAYS, bo_N_("Expiry in days"), "expiry_days")
+    usage = _limit(usage_limit, MAX_USAGE_LIMIT, bo_N_("The usage limit"), "usage_limit")
     policy = s.get(LicensePolicy, product.id)
     if policy is None:
         policy = LicensePolicy(product_id=saved_id(product))
@@ -131,13 +139,17 @@ def import_license_key_file(s: Session, actor: Actor, product_id: int, file: Bin
     data = file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationError(
-            f"That file is too large: import at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB of keys at a time.", "keys"
+            bo_gettext(
+                "That file is too large: import at most {size} MB of keys at a time.",
+                size=MAX_IMPORT_BYTES // (1024 * 1024),
+            ),
+            "keys",
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(
-            "That file is not UTF-8 text; export the keys as a CSV or plain text file.", "keys"
+            bo_gettext("That file is not UTF-8 text; export the keys as a CSV or plain text file."), "keys"
         ) from None
     return import_license_keys(s, actor, product_id, text)
 
@@ -151,15 +163,17 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     """
     product, _shop = owned_product(s, actor, product_id)
     if not delivers_keys(product.delivery_kind):
-        raise ValidationError("This product delivers files only; choose license keys first.", "keys")
+        raise ValidationError(bo_gettext("This product delivers files only; choose license keys first."), "keys")
     policy = s.get(LicensePolicy, product.id)
     if policy is not None and policy.source == KeySource.GENERATED:
         raise ValidationError(
-            "This product generates its keys at each sale; switch to imported keys to upload your own.",
+            bo_gettext("This product generates its keys at each sale; switch to imported keys to upload your own."),
             "keys",
         )
     if len((text or "").encode("utf-8")) > MAX_IMPORT_BYTES:
-        raise ValidationError(f"Import at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB of keys at a time.", "keys")
+        raise ValidationError(
+            bo_gettext("Import at most {size} MB of keys at a time.", size=MAX_IMPORT_BYTES // (1024 * 1024)), "keys"
+        )
     parsed = parse_imported_keys(text or "")
     if parsed.invalid:
         shown = "; ".join(f"line {line}: {problem}" for line, problem in parsed.invalid[:_INVALID_LINES_SHOWN])
@@ -171,9 +185,11 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
             "keys",
         )
     if not parsed.keys:
-        raise ValidationError("Paste at least one license key, one per line.", "keys")
+        raise ValidationError(bo_gettext("Paste at least one license key, one per line."), "keys")
     if len(parsed.keys) > MAX_KEYS_PER_IMPORT:
-        raise ValidationError(f"Import at most {MAX_KEYS_PER_IMPORT:,} keys at a time.", "keys")
+        raise ValidationError(
+            bo_gettext("Import at most {count} keys at a time.", count=format_number(MAX_KEYS_PER_IMPORT)), "keys"
+        )
 
     keys_vault = configured_vault()
     # Every key's hash under each master key: while a key rotation runs, a row may still
@@ -198,7 +214,7 @@ def import_license_keys(s: Session, actor: Actor, product_id: int, text: str) ->
     try:
         s.flush()
     except IntegrityError:
-        raise Conflict("Keys were being imported into this product at the same time; try again.") from None
+        raise Conflict(bo_gettext("Keys were being imported into this product at the same time; try again.")) from None
     if added:
         touch(product, searchable=False)
         events.publish(s, events.KeysRestocked(product_id=saved_id(product)))

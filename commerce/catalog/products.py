@@ -31,6 +31,7 @@ from commerce.catalog.views import (
     publish_problems,
 )
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from commerce.i18n import bo_gettext, format_number
 from commerce.kit.choices import parse_choice
 from commerce.kit.time import utcnow
 from commerce.models import (
@@ -69,21 +70,23 @@ def _free_slug(s: Session, shop_id: int, base: str) -> str:
 def _pricing_mode(pricing: str) -> PricingMode:
     mode = parse_choice(PricingMode, pricing)
     if mode is None:
-        raise ValidationError("Choose a fixed price or pay what you want.", "pricing")
+        raise ValidationError(bo_gettext("Choose a fixed price or pay what you want."), "pricing")
     return mode
 
 
 def _delivery_kind(kind: str) -> DeliveryKind:
     delivery_kind = parse_choice(DeliveryKind, kind)
     if delivery_kind is None:
-        raise ValidationError("Choose files, license keys, or both.", "delivery_kind")
+        raise ValidationError(bo_gettext("Choose files, license keys, or both."), "delivery_kind")
     return delivery_kind
 
 
 def _price(price: str, shop: Shop, currency: str | None) -> Money:
     shop_currency = normalize_currency(shop.currency)
     if currency is not None and normalize_currency(currency) != shop_currency:
-        raise ValidationError(f"Prices are in your shop's currency, {shop_currency}.", "currency")
+        raise ValidationError(
+            bo_gettext("Prices are in your shop's currency, {currency}.", currency=shop_currency), "currency"
+        )
     try:
         return parse_major(price if isinstance(price, str) else str(price), shop_currency)
     except ValidationError as error:
@@ -158,11 +161,15 @@ def update_product(
         if new_slug != product.slug:
             if product.published_at is not None:
                 raise ValidationError(
-                    "The address of a product that has been published cannot change, so links to it keep working.",
+                    bo_gettext(
+                        "The address of a product that has been published cannot change, so links to it keep working."
+                    ),
                     "slug",
                 )
             if _slug_taken(s, saved_id(shop), new_slug, product.id):
-                raise ValidationError(f"Your shop already has a product at the address '{new_slug}'.", "slug")
+                raise ValidationError(
+                    bo_gettext("Your shop already has a product at the address '{slug}'.", slug=new_slug), "slug"
+                )
             changes["slug"] = new_slug
     if summary is not None:
         changes["summary"] = clean_summary(summary)
@@ -174,7 +181,7 @@ def update_product(
         else:
             category = s.exec(select(Category).where(Category.slug == category_slug)).first()
             if category is None:
-                raise ValidationError("Choose one of the listed categories.", "category")
+                raise ValidationError(bo_gettext("Choose one of the listed categories."), "category")
             changes["category_id"] = category.id
     new_tags = None
     if tags is not None:
@@ -226,8 +233,10 @@ def set_delivery_kind(s: Session, actor: Actor, product_id: int, kind: str) -> P
     delivery_kind = _delivery_kind(kind)
     if delivery_kind != product.delivery_kind and product.status == ProductStatus.PUBLISHED:
         raise ValidationError(
-            "Unpublish the product before changing what it delivers, so no buyer is "
-            "charged for something it no longer includes.",
+            bo_gettext(
+                "Unpublish the product before changing what it delivers, so no buyer is "
+                "charged for something it no longer includes."
+            ),
             "delivery_kind",
         )
     product.delivery_kind = delivery_kind
@@ -243,12 +252,12 @@ def publish_product(s: Session, actor: Actor, product_id: int) -> ProductEditVie
     """
     product, shop = owned_product(s, actor, product_id)
     if shop.suspended_at is not None:
-        raise PermissionDenied("Your shop is suspended, so its products cannot be published.")
+        raise PermissionDenied(bo_gettext("Your shop is suspended, so its products cannot be published."))
     if product.status == ProductStatus.PUBLISHED and product.moderation_status != ModerationStatus.REJECTED:
         return product_edit_view(s, product, shop)
     problems = publish_problems(s, product)
     if problems:
-        raise ValidationError("Before publishing: " + " ".join(problems))
+        raise ValidationError(bo_gettext("Before publishing: {problems}", problems=" ".join(problems)))
     now = utcnow()
     product.status = ProductStatus.PUBLISHED
     product.moderation_status = ModerationStatus.PENDING
@@ -284,7 +293,7 @@ def _product_for_moderation(s: Session, actor: Actor, action: str, product_id: i
     if product is None:
         raise NotFound("This product does not exist.")
     if product.status != ProductStatus.PUBLISHED:
-        raise Conflict("Only published products wait for moderation; the seller has withdrawn this one.")
+        raise Conflict(bo_gettext("Only published products wait for moderation; the seller has withdrawn this one."))
     return product, s.get_one(Shop, product.shop_id)
 
 
@@ -302,9 +311,15 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
     product, shop = _product_for_moderation(s, actor, "reject_product", product_id)
     cleaned = " ".join((reason or "").split())
     if not cleaned:
-        raise ValidationError("Tell the seller why the product is rejected.", "reason")
+        raise ValidationError(bo_gettext("Tell the seller why the product is rejected."), "reason")
     if len(cleaned) > MAX_REJECTION_REASON_LENGTH:
-        raise ValidationError(f"A rejection reason can be at most {MAX_REJECTION_REASON_LENGTH} characters.", "reason")
+        raise ValidationError(
+            bo_gettext(
+                "A rejection reason can be at most {count} characters.",
+                count=format_number(MAX_REJECTION_REASON_LENGTH),
+            ),
+            "reason",
+        )
     product.moderation_status = ModerationStatus.REJECTED
     product.rejection_reason = cleaned
     touch(product)

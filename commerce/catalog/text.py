@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml as escape_html
 
 from commerce.errors import ValidationError
+from commerce.i18n import bo_gettext, format_number
 from commerce.kit.unicode_text import shown_text_problem
 
 MAX_TITLE_LENGTH = 120
@@ -75,14 +76,18 @@ def _has_control_characters(text: str) -> bool:
 def clean_title(title: str) -> str:
     cleaned = _SPACES.sub(" ", unicodedata.normalize("NFC", title or "")).strip()
     if not cleaned:
-        raise ValidationError("Give the product a title.", "title")
+        raise ValidationError(bo_gettext("Give the product a title."), "title")
     if len(cleaned) > MAX_TITLE_LENGTH:
         raise ValidationError(
-            f"A title can be at most {MAX_TITLE_LENGTH} characters (this one has {len(cleaned)}).",
+            bo_gettext(
+                "A title can be at most {maximum} characters (this one has {count}).",
+                maximum=MAX_TITLE_LENGTH,
+                count=len(cleaned),
+            ),
             "title",
         )
     if _has_control_characters(cleaned):
-        raise ValidationError("The title contains invisible control characters.", "title")
+        raise ValidationError(bo_gettext("The title contains invisible control characters."), "title")
     if problem := shown_text_problem(cleaned):
         raise ValidationError(f"The title {problem}.", "title")
     return cleaned
@@ -92,11 +97,15 @@ def clean_summary(summary: str) -> str:
     cleaned = _SPACES.sub(" ", unicodedata.normalize("NFC", summary or "")).strip()
     if len(cleaned) > MAX_SUMMARY_LENGTH:
         raise ValidationError(
-            f"The summary can be at most {MAX_SUMMARY_LENGTH} characters (this one has {len(cleaned)}).",
+            bo_gettext(
+                "The summary can be at most {maximum} characters (this one has {count}).",
+                maximum=MAX_SUMMARY_LENGTH,
+                count=len(cleaned),
+            ),
             "summary",
         )
     if _has_control_characters(cleaned):
-        raise ValidationError("The summary contains invisible control characters.", "summary")
+        raise ValidationError(bo_gettext("The summary contains invisible control characters."), "summary")
     if problem := shown_text_problem(cleaned):
         raise ValidationError(f"The summary {problem}.", "summary")
     return cleaned
@@ -107,11 +116,15 @@ def clean_description(markdown: str) -> str:
     size = len(text.encode("utf-8"))
     if size > MAX_DESCRIPTION_BYTES:
         raise ValidationError(
-            f"The description can be at most {MAX_DESCRIPTION_BYTES // 1000} KB (this one is {size // 1000:,} KB).",
+            bo_gettext(
+                "The description can be at most {maximum} KB (this one is {size} KB).",
+                maximum=MAX_DESCRIPTION_BYTES // 1000,
+                size=format_number(size // 1000),
+            ),
             "description",
         )
     if _has_control_characters(text):
-        raise ValidationError("The description contains invisible control characters.", "description")
+        raise ValidationError(bo_gettext("The description contains invisible control characters."), "description")
     return text
 
 
@@ -127,11 +140,14 @@ def slugify(text: str) -> str:
 def validate_slug(slug: str) -> str:
     cleaned = (slug or "").strip().lower()
     if not cleaned:
-        raise ValidationError("The address (slug) cannot be empty.", "slug")
+        raise ValidationError(bo_gettext("The address (slug) cannot be empty."), "slug")
     if len(cleaned) > MAX_SLUG_LENGTH or not _SLUG.fullmatch(cleaned):
         raise ValidationError(
-            f"The address (slug) is up to {MAX_SLUG_LENGTH} lower-case letters and digits "
-            "separated by single hyphens, like 'my-first-ebook'.",
+            bo_gettext(
+                "The address (slug) is up to {maximum} lower-case letters and digits "
+                "separated by single hyphens, like 'my-first-ebook'.",
+                maximum=MAX_SLUG_LENGTH,
+            ),
             "slug",
         )
     return cleaned
@@ -146,14 +162,25 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
             continue
         if len(tag) > MAX_TAG_LENGTH:
             raise ValidationError(
-                f"The tag '{tag[:MAX_TAG_LENGTH]}…' is too long: tags are at most {MAX_TAG_LENGTH} characters.",
+                bo_gettext(
+                    "The tag '{tag}…' is too long: tags are at most {maximum} characters.",
+                    tag=tag[:MAX_TAG_LENGTH],
+                    maximum=MAX_TAG_LENGTH,
+                ),
                 "tags",
             )
         if not _TAG.fullmatch(tag):
-            raise ValidationError(f"The tag '{tag}' can only use letters, digits, spaces and - . + & '.", "tags")
+            raise ValidationError(
+                bo_gettext("The tag '{tag}' can only use letters, digits, spaces and - . + & '.", tag=tag), "tags"
+            )
         result.append(tag)
     if len(result) > MAX_TAGS:
-        raise ValidationError(f"A product can have at most {MAX_TAGS} tags ({len(result)} given).", "tags")
+        raise ValidationError(
+            bo_gettext(
+                "A product can have at most {maximum} tags ({count} given).", maximum=MAX_TAGS, count=len(result)
+            ),
+            "tags",
+        )
     return result
 
 

@@ -13,6 +13,7 @@ from commerce.catalog.languages import language_options
 from commerce.catalog.text import render_markdown
 from commerce.catalog.viewable import view_kind
 from commerce.catalog.visibility import is_visible_to_buyers
+from commerce.i18n import bo_gettext
 from commerce.links import media_url, product_url
 from commerce.models import (
     Category,
@@ -274,7 +275,7 @@ def publish_problems(s: Session, product: Product) -> list[str]:
     """
     problems = []
     if not product.cover_key:
-        problems.append("Add a cover image.")
+        problems.append(bo_gettext("Add a cover image."))
     if delivers_files(product.delivery_kind):
         latest = s.exec(
             select(ProductVersion.id)
@@ -287,9 +288,9 @@ def publish_problems(s: Session, product: Product) -> list[str]:
             and s.exec(select(ProductFile.id).where(ProductFile.version_id == latest).limit(1)).first() is not None
         )
         if not has_files:
-            problems.append("Upload at least one file to the latest version.")
+            problems.append(bo_gettext("Upload at least one file to the latest version."))
     if delivers_keys(product.delivery_kind) and is_sold_out(s, product):
-        problems.append("Import license keys, or choose generated keys.")
+        problems.append(bo_gettext("Import license keys, or choose generated keys."))
     return problems
 
 

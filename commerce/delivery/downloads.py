@@ -30,6 +30,7 @@ from commerce.delivery.grants import waiting_fulfilment_ids
 from commerce.delivery.online_only import is_online_only, refusal
 from commerce.delivery.stamped import ensure_copy, plan_for, ready_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
+from commerce.i18n import bo_gettext, format_number
 from commerce.kit.time import utcnow
 from commerce.models import (
     DeliveryPolicy,
@@ -143,7 +144,10 @@ def set_delivery_settings(
         or not 1 <= download_limit <= MAX_DOWNLOAD_LIMIT
     ):
         raise ValidationError(
-            f"The download limit is a whole number from 1 to {MAX_DOWNLOAD_LIMIT:,}, or empty for unlimited downloads.",
+            bo_gettext(
+                "The download limit is a whole number from 1 to {maximum}, or empty for unlimited downloads.",
+                maximum=format_number(MAX_DOWNLOAD_LIMIT),
+            ),
             "download_limit",
         )
     if (
@@ -152,17 +156,23 @@ def set_delivery_settings(
         or not (MIN_LINK_MINUTES <= link_minutes <= MAX_LINK_MINUTES)
     ):
         raise ValidationError(
-            f"A link lasts from {MIN_LINK_MINUTES} minute to {MAX_LINK_MINUTES:,} minutes (a week).", "link_minutes"
+            bo_gettext(
+                "A link lasts from {minimum} minute to {maximum} minutes (a week).",
+                minimum=MIN_LINK_MINUTES,
+                maximum=format_number(MAX_LINK_MINUTES),
+            ),
+            "link_minutes",
         )
     policy = s.get(DeliveryPolicy, product.id)
     if policy is None:
         policy = DeliveryPolicy(product_id=saved_id(product))
     if protection is not None and protection not in {p.value for p in Protection}:
         raise ValidationError(
-            "Choose what buyers' copies carry: a visible stamp, an invisible mark, both, or neither.", "protection"
+            bo_gettext("Choose what buyers' copies carry: a visible stamp, an invisible mark, both, or neither."),
+            "protection",
         )
     if online_only is not None and not isinstance(online_only, bool):
-        raise ValidationError("Choose whether files are viewed online only.", "online_only")
+        raise ValidationError(bo_gettext("Choose whether files are viewed online only."), "online_only")
     policy.download_limit, policy.link_minutes, policy.updated_at = download_limit, link_minutes, utcnow()
     if protection is not None:
         policy.protection = Protection(protection)
@@ -228,7 +238,7 @@ def reset_downloads(s: Session, actor: Actor, product_id: int, buyer_id: int) ->
     product = _seller_product(s, actor, product_id)
     counter = s.get(DownloadCounter, (buyer_id, product.id)) if isinstance(buyer_id, int) else None
     if counter is None:
-        raise NotFound("This buyer has not downloaded this product.")
+        raise NotFound(bo_gettext("This buyer has not downloaded this product."))
     counter.used, counter.reset_at = 0, utcnow()
     s.add(counter)
     s.flush()

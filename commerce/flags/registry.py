@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from commerce.i18n import bo_N_
+
 
 class UnknownFlag(KeyError):
     """Code asked about a flag nobody registered (a typo, or a flag already removed)."""
@@ -23,8 +25,8 @@ class FlagDefinition:
 
 WEB_PUSH = FlagDefinition(
     key="web_push",
-    label="Web Push notifications",
-    description="The account page offers browser push notifications, and sale alerts can be sent by push.",
+    label=bo_N_("Web Push notifications"),
+    description=bo_N_("The account page offers browser push notifications, and sale alerts can be sent by push."),
 )
 
 FLAGS: dict[str, FlagDefinition] = {flag.key: flag for flag in (WEB_PUSH,)}

@@ -12,22 +12,23 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from commerce import audit
+from commerce import audit, i18n
 from commerce.actor import Actor, require_admin
 from commerce.db import after_commit
 from commerce.errors import ValidationError
 from commerce.flags.cache import flag_cache, read_rules
 from commerce.flags.registry import FLAGS, FlagDefinition
 from commerce.flags.rules import Rule
+from commerce.i18n import bo_gettext, bo_N_, bo_ngettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import minute_label, utcnow
 from commerce.models import FeatureFlag, FeatureFlagAccount, FlagRollout, User, primary_key
 
 ROLLOUT_LABELS = {
-    FlagRollout.EVERYONE: "Everyone",
-    FlagRollout.NOBODY: "Nobody",
-    FlagRollout.ACCOUNTS: "Listed accounts",
-    FlagRollout.PERCENTAGE: "A share of accounts",
+    FlagRollout.EVERYONE: bo_N_("Everyone"),
+    FlagRollout.NOBODY: bo_N_("Nobody"),
+    FlagRollout.ACCOUNTS: bo_N_("Listed accounts"),
+    FlagRollout.PERCENTAGE: bo_N_("A share of accounts"),
 }
 MAX_ACCOUNTS = 500
 
@@ -49,11 +50,18 @@ class FlagView:
 
 def _summary(rule: Rule, emails: list[str]) -> str:
     if rule.rollout == FlagRollout.PERCENTAGE:
-        return f"{rule.percentage} % of accounts"
+        # The sign rides in the value: a "%" in the msgid would read as a printf format to gettext.
+        return bo_gettext("{share} of accounts", share=f"{i18n.format_number(rule.percentage)} %")
     if rule.rollout == FlagRollout.ACCOUNTS:
-        listed = ", ".join(emails[:3]) + (f" and {len(emails) - 3} more" if len(emails) > 3 else "")
-        return f"{len(emails)} listed account{'s' if len(emails) != 1 else ''}: {listed}"
-    return ROLLOUT_LABELS[rule.rollout]
+        listed = ", ".join(emails[:3])
+        if len(emails) > 3:
+            listed = bo_ngettext(
+                "{emails} and {count} more", "{emails} and {count} more", len(emails) - 3, emails=listed
+            )
+        return bo_ngettext(
+            "{count} listed account: {emails}", "{count} listed accounts: {emails}", len(emails), emails=listed
+        )
+    return bo_gettext(ROLLOUT_LABELS[rule.rollout])
 
 
 def _view(s: Session, flag: FlagDefinition, rule: Rule) -> FlagView:
@@ -62,9 +70,9 @@ def _view(s: Session, flag: FlagDefinition, rule: Rule) -> FlagView:
     editor = s.get(User, row.updated_by) if row is not None else None
     return FlagView(
         key=flag.key,
-        label=flag.label,
-        description=flag.description,
-        default_label="on for everyone" if flag.default else "off",
+        label=bo_gettext(flag.label),
+        description=bo_gettext(flag.description),
+        default_label=bo_gettext("on for everyone") if flag.default else bo_gettext("off"),
         rollout=rule.rollout.value,
         summary=_summary(rule, emails),
         percentage=rule.percentage,
@@ -83,26 +91,32 @@ def list_flags(s: Session, actor: Actor) -> list[FlagView]:
 def _percentage(value: object) -> int:
     text = value.strip().removesuffix("%").strip() if isinstance(value, str) else ""
     if not text.isdigit() or not 0 <= int(text) <= 100:
-        raise ValidationError("Enter a whole percentage from 0 to 100.", "percentage")
+        raise ValidationError(bo_gettext("Enter a whole percentage from 0 to 100."), "percentage")
     return int(text)
 
 
 def _account_ids(s: Session, value: object) -> set[int]:
     entries = [entry for entry in re.split(r"[\s,;]+", value if isinstance(value, str) else "") if entry]
     if not entries:
-        raise ValidationError("List at least one account's email address.", "accounts")
+        raise ValidationError(bo_gettext("List at least one account's email address."), "accounts")
     if len(entries) > MAX_ACCOUNTS:
-        raise ValidationError(f"List at most {MAX_ACCOUNTS} accounts; use a percentage for more.", "accounts")
+        raise ValidationError(
+            bo_gettext("List at most {count} accounts; use a percentage for more.", count=MAX_ACCOUNTS), "accounts"
+        )
     emails = set()
     for entry in entries:
         try:
             emails.add(normalise_email(entry))
         except ValidationError:
-            raise ValidationError(f"{entry[:80]} is not an email address.", "accounts") from None
+            raise ValidationError(
+                bo_gettext("{entry} is not an email address.", entry=entry[:80]), "accounts"
+            ) from None
     found = dict(s.exec(select(User.email, User.id).where(col(User.email).in_(emails))).all())
     missing = sorted(emails - set(found))
     if missing:
-        raise ValidationError(f"No account has the address {', '.join(missing[:5])}.", "accounts")
+        raise ValidationError(
+            bo_gettext("No account has the address {emails}.", emails=", ".join(missing[:5])), "accounts"
+        )
     return {primary_key(user_id) for user_id in found.values()}
 
 
@@ -112,11 +126,11 @@ def set_flag(
     """Roll the flag `key` out to everyone, nobody, the accounts listed by email, or a percentage."""
     admin_id = require_admin(actor, "set_flag", key=key)
     if not isinstance(key, str) or key not in FLAGS:
-        raise ValidationError("There is no such flag.", "key")
+        raise ValidationError(bo_gettext("There is no such flag."), "key")
     try:
         chosen = FlagRollout(rollout)
     except ValueError:
-        raise ValidationError("Choose who the flag is on for.", "rollout") from None
+        raise ValidationError(bo_gettext("Choose who the flag is on for."), "rollout") from None
     share = _percentage(percentage) if chosen == FlagRollout.PERCENTAGE else 0
     listed = _account_ids(s, accounts) if chosen == FlagRollout.ACCOUNTS else set()
 
@@ -129,7 +143,10 @@ def set_flag(
     s.flush()
 
     view = _view(s, FLAGS[key], Rule(chosen, share, frozenset(listed)))
-    audit.record(s, admin_id, "set_feature_flag", "flag", key, label=FLAGS[key].label, reason=view.summary)
+    # The audit record is kept in English, whoever reads it later in whichever language.
+    with i18n.use_language(i18n.DEFAULT_LANGUAGE):
+        summary = _summary(Rule(chosen, share, frozenset(listed)), sorted(view.accounts.split("\n")) if listed else [])
+    audit.record(s, admin_id, "set_feature_flag", "flag", key, label=FLAGS[key].label, reason=summary)
     # This replica answers with the change at once; the others within CACHE_SECONDS.
     after_commit(s, flag_cache.forget, once_as="flags:forget")
     return view

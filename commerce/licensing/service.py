@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.access import actor_shop
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.i18n import bo_gettext
 from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import utcnow
@@ -351,12 +352,14 @@ def revoke_key(s: Session, actor: Actor, key_id: int, *, reason: str = "") -> No
     """The seller stops a key working (leaked, abused); the API answers "revoked"."""
     row = _seller_key(s, actor, key_id)
     if row.status == KeyStatus.REVOKED:
-        raise Conflict("This key is already revoked.")
+        raise Conflict(bo_gettext("This key is already revoked."))
     if row.status == KeyStatus.AVAILABLE:
-        raise Conflict("This key has not been sold; it stays in stock.")
+        raise Conflict(bo_gettext("This key has not been sold; it stays in stock."))
     text = " ".join((reason or "").split())
     if len(text) > MAX_REASON_LENGTH:
-        raise ValidationError(f"Keep the reason under {MAX_REASON_LENGTH} characters.", "reason")
+        raise ValidationError(
+            bo_gettext("Keep the reason under {count} characters.", count=MAX_REASON_LENGTH), "reason"
+        )
     row.status, row.revoked_at, row.revoked_reason = KeyStatus.REVOKED, utcnow(), text or "revoked by the seller"
     s.add(row)
     s.flush()
@@ -367,12 +370,12 @@ def reenable_key(s: Session, actor: Actor, key_id: int) -> None:
     """Undo a seller's revocation, unless the buyer's access itself was withdrawn."""
     row = _seller_key(s, actor, key_id)
     if row.status != KeyStatus.REVOKED:
-        raise Conflict("Only a revoked key can be re-enabled.")
+        raise Conflict(bo_gettext("Only a revoked key can be re-enabled."))
     fulfilment = s.get(Fulfilment, row.fulfilment_id) if row.fulfilment_id else None
     if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
-        raise Conflict("This key's order was refunded or disputed, so it cannot be re-enabled.")
+        raise Conflict(bo_gettext("This key's order was refunded or disputed, so it cannot be re-enabled."))
     if row.replaced_by_id is not None:
-        raise Conflict("This key was replaced by a new one; the new key is the one to manage.")
+        raise Conflict(bo_gettext("This key was replaced by a new one; the new key is the one to manage."))
     row.status, row.revoked_at, row.revoked_reason = KeyStatus.SOLD, None, None
     s.add(row)
     s.flush()
@@ -388,10 +391,10 @@ def rotate_key(s: Session, actor: Actor, key_id: int) -> int:
     """
     row = _seller_key(s, actor, key_id)
     if row.status != KeyStatus.SOLD or row.fulfilment_id is None:
-        raise Conflict("Only an active key sold to a buyer can be replaced.")
+        raise Conflict(bo_gettext("Only an active key sold to a buyer can be replaced."))
     fulfilment = s.get(Fulfilment, row.fulfilment_id)
     if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
-        raise Conflict("This key's order was refunded or disputed.")
+        raise Conflict(bo_gettext("This key's order was refunded or disputed."))
     policy = s.get(LicensePolicy, row.product_id) or LicensePolicy(product_id=row.product_id)
     if row.source == KeySource.GENERATED:
         new = new_generated_key(s, row.product_id, policy.prefix)

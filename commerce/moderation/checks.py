@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.errors import ValidationError
+from commerce.i18n import bo_gettext
 from commerce.models import BannedWord, ProductFile
 
 MAX_BANNED_WORDS = 500
@@ -78,10 +79,10 @@ def set_banned_words(s: Session, actor: Actor, text: str) -> list[str]:
     """Replace the list with the words or phrases in `text` (one per line or comma-separated)."""
     admin_id = require_admin(actor, "set_banned_words")
     if not isinstance(text, str):
-        raise ValidationError("Enter the words as text.", "words")
+        raise ValidationError(bo_gettext("Enter the words as text."), "words")
     words = sorted({normalise_word(part) for part in re.split(r"[,\n]", text) if normalise_word(part)})
     if len(words) > MAX_BANNED_WORDS:
-        raise ValidationError(f"The list can hold at most {MAX_BANNED_WORDS} words.", "words")
+        raise ValidationError(bo_gettext("The list can hold at most {count} words.", count=MAX_BANNED_WORDS), "words")
     too_long = [word for word in words if len(word) > MAX_WORD_LENGTH]
     if too_long:
         raise ValidationError(f"“{too_long[0][:30]}…” is longer than {MAX_WORD_LENGTH} characters.", "words")

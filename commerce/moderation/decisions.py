@@ -19,6 +19,7 @@ from commerce.catalog import products as catalog
 from commerce.catalog.changes import mark_products_dirty
 from commerce.config import get_settings
 from commerce.errors import DomainError, NotFound, ValidationError
+from commerce.i18n import bo_gettext
 from commerce.kit.time import utcnow
 from commerce.links import absolute, seller_product_url
 from commerce.models import Product, Report, ReportStatus, ReportSubject, Review, Shop, User
@@ -40,7 +41,9 @@ def _reason(reason: str | None, *, required: str | None = None) -> str:
     if required and not cleaned:
         raise ValidationError(required, "reason")
     if len(cleaned) > MAX_REASON_LENGTH:
-        raise ValidationError(f"A reason can be at most {MAX_REASON_LENGTH} characters.", "reason")
+        raise ValidationError(
+            bo_gettext("A reason can be at most {count} characters.", count=MAX_REASON_LENGTH), "reason"
+        )
     return cleaned
 
 
@@ -81,7 +84,7 @@ def approve_product(s: Session, actor: Actor, product_id: int, *, note: str = ""
 def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) -> None:
     """Hide the product and tell the seller why (in the studio and by email); its open reports are settled."""
     admin_id = require_admin(actor, "reject_product", product_id=product_id)
-    cleaned = _reason(reason, required="Tell the seller why the product is rejected.")
+    cleaned = _reason(reason, required=bo_gettext("Tell the seller why the product is rejected."))
     view = catalog.reject_product(s, actor, product_id, reason=cleaned)
     _close_reports(s, admin_id, status=ReportStatus.ACTIONED, product_id=view.id)
     audit.record(s, admin_id, "reject_product", "product", view.id, label=view.title, reason=cleaned)
@@ -105,10 +108,10 @@ def reject_product(s: Session, actor: Actor, product_id: int, *, reason: str) ->
 def hide_review(s: Session, actor: Actor, review_id: int, *, reason: str) -> None:
     """Take a review off the product page and out of the ratings; its open reports are settled."""
     admin_id = require_admin(actor, "hide_review", review_id=review_id)
-    cleaned = _reason(reason, required="Say why the review is hidden.")
+    cleaned = _reason(reason, required=bo_gettext("Say why the review is hidden."))
     review = s.get(Review, review_id, with_for_update=True) if isinstance(review_id, int) else None
     if review is None:
-        raise NotFound("This review does not exist.")
+        raise NotFound(bo_gettext("This review does not exist."))
     if review.hidden_at is None:
         review.hidden_at, review.hidden_reason = utcnow(), cleaned
         s.add(review)
@@ -133,9 +136,9 @@ def dismiss_report(s: Session, actor: Actor, report_id: int, *, reason: str = ""
     cleaned = _reason(reason)
     report = s.get(Report, report_id, with_for_update=True) if isinstance(report_id, int) else None
     if report is None:
-        raise NotFound("This report does not exist.")
+        raise NotFound(bo_gettext("This report does not exist."))
     if report.status != ReportStatus.OPEN:
-        raise ValidationError("This report has been dealt with already.")
+        raise ValidationError(bo_gettext("This report has been dealt with already."))
     report.status, report.resolved_at, report.resolved_by = ReportStatus.DISMISSED, utcnow(), admin_id
     s.add(report)
     s.flush()
@@ -155,14 +158,14 @@ def bulk_products(s: Session, actor: Actor, product_ids: list[int], *, decision:
     """Approve or reject several products; each gets its own decision and record."""
     require_admin(actor, "bulk_products", decision=decision, count=len(product_ids or []))
     if decision not in ("approve", "reject"):
-        raise ValidationError("Choose approve or reject.")
+        raise ValidationError(bo_gettext("Choose approve or reject."))
     ids = list(dict.fromkeys(pid for pid in (product_ids or []) if isinstance(pid, int)))
     if not ids:
-        raise ValidationError("Select at least one product.")
+        raise ValidationError(bo_gettext("Select at least one product."))
     if len(ids) > MAX_BULK:
-        raise ValidationError(f"Decide at most {MAX_BULK} products at once.")
+        raise ValidationError(bo_gettext("Decide at most {count} products at once.", count=MAX_BULK))
     if decision == "reject":
-        _reason(reason, required="Tell the sellers why the products are rejected.")
+        _reason(reason, required=bo_gettext("Tell the sellers why the products are rejected."))
     done, problems = 0, []
     for product_id in ids:
         try:

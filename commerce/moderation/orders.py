@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.kit.time import minute_label
 from commerce.models import (
     LedgerAccount,
@@ -27,11 +28,11 @@ from commerce.orders import lifecycle, refunds
 from commerce.payments import PaymentGateway
 
 ACCOUNT_LABELS = {
-    LedgerAccount.BUYER_PAYMENT: "Buyer payment",
-    LedgerAccount.PLATFORM_COMMISSION: "Platform commission",
-    LedgerAccount.GATEWAY_FEE: "Payment fee",
-    LedgerAccount.TAX_COLLECTED: "Tax collected",
-    LedgerAccount.SELLER_EARNINGS: "Seller earnings",
+    LedgerAccount.BUYER_PAYMENT: bo_N_("Buyer payment"),
+    LedgerAccount.PLATFORM_COMMISSION: bo_N_("Platform commission"),
+    LedgerAccount.GATEWAY_FEE: bo_N_("Payment fee"),
+    LedgerAccount.TAX_COLLECTED: bo_N_("Tax collected"),
+    LedgerAccount.SELLER_EARNINGS: bo_N_("Seller earnings"),
 }
 
 
@@ -115,7 +116,7 @@ def _order(s: Session, reference: str) -> Order:
         else None
     )
     if order is None:
-        raise NotFound("There is no such order.")
+        raise NotFound(bo_gettext("There is no such order."))
     return order
 
 
@@ -167,7 +168,7 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
                 kind=tx.kind,
                 memo=tx.memo,
                 account=p.account,
-                account_label=ACCOUNT_LABELS.get(p.account, p.account),
+                account_label=bo_gettext(ACCOUNT_LABELS[p.account]) if p.account in ACCOUNT_LABELS else p.account,
                 shop_name=shops.get(p.shop_id, "") if p.shop_id else "",
                 amount=p.amount,
                 amount_label=format_money(Money(p.amount, p.currency)),
@@ -185,7 +186,7 @@ def refund_order(
     admin_id = require_admin(actor, "refund_order", reference=reference)
     cleaned = " ".join((reason if isinstance(reason, str) else "").split())
     if not cleaned:
-        raise ValidationError("Say why the order is refunded.", "reason")
+        raise ValidationError(bo_gettext("Say why the order is refunded."), "reason")
     order = _order(s, reference)
     before = order.refunded_amount
     view = refunds.refund(s, actor, gateway if order.payment_reference else None, order.reference, reason=cleaned)

@@ -17,6 +17,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_admin
+from commerce.i18n import bo_gettext
 from commerce.kit.time import utcnow
 from commerce.models import (
     Order,
@@ -67,14 +68,33 @@ class ShopQuality:
 def _flags(sales: int, refunds: int, disputes: int, average: float, reviews: int, reports: int) -> list[str]:
     flags = []
     if sales >= MIN_SALES_FOR_REFUND_RATE and refunds / sales > REFUND_RATE_THRESHOLD:
-        flags.append(f"Refund rate {refunds / sales:.0%} is above {REFUND_RATE_THRESHOLD:.0%}.")
+        flags.append(
+            bo_gettext(
+                "Refund rate {rate} is above {threshold}.",
+                rate=f"{refunds / sales:.0%}",
+                threshold=f"{REFUND_RATE_THRESHOLD:.0%}",
+            )
+        )
     if disputes >= DISPUTE_THRESHOLD:
-        flags.append(f"{disputes} disputed orders (threshold {DISPUTE_THRESHOLD}).")
+        flags.append(
+            bo_gettext("{count} disputed orders (threshold {threshold}).", count=disputes, threshold=DISPUTE_THRESHOLD)
+        )
     if reviews >= MIN_REVIEWS_FOR_RATING and average < LOW_RATING_THRESHOLD:
-        flags.append(f"Average rating {average:.1f} is below {LOW_RATING_THRESHOLD:.1f}.")
+        flags.append(
+            bo_gettext(
+                "Average rating {rating} is below {threshold}.",
+                rating=f"{average:.1f}",
+                threshold=f"{LOW_RATING_THRESHOLD:.1f}",
+            )
+        )
     if reports >= REPORT_THRESHOLD:
         flags.append(
-            f"{reports} reports about its products in {REPORT_WINDOW.days} days (threshold {REPORT_THRESHOLD})."
+            bo_gettext(
+                "{count} reports about its products in {days} days (threshold {threshold}).",
+                count=reports,
+                days=REPORT_WINDOW.days,
+                threshold=REPORT_THRESHOLD,
+            )
         )
     return flags
 

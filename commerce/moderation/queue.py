@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label, utcnow
 from commerce.links import ADMIN_ORDERS_PATH, ADMIN_USERS_PATH, product_url, shop_url
@@ -53,7 +54,7 @@ from commerce.reviews.service import REPORT_REASONS
 KINDS = ("all", "product", "review", "shop", "delivery")
 # How long an automatically refunded delivery problem stays in the queue for admins to see.
 DELIVERY_PROBLEM_DAYS = 14
-AGES = {"any": "Any age", "new": "Under a day", "day": "Over a day", "week": "Over a week"}
+AGES = {"any": bo_N_("Any age"), "new": bo_N_("Under a day"), "day": bo_N_("Over a day"), "week": bo_N_("Over a week")}
 REPORTS_SHOWN = 3
 
 
@@ -227,14 +228,20 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         pending = product_id in pending_ids
         edited = product_id in edited_ids
         flags = [
-            f"Banned word: “{word}”."
+            bo_gettext("Banned word: “{word}”.", word=word)
             for word in words.hits(
                 product.title, product.summary, product.description, " ".join(tags[product_id]), *translated[product_id]
             )
         ]
         flags += file_flags.get(product_id, [])
         since = product.updated_at if pending or edited else reports[-1].created_at
-        state = "waiting for approval" if pending else "edited since approval" if edited else "reported"
+        state = (
+            bo_gettext("waiting for approval")
+            if pending
+            else bo_gettext("edited since approval")
+            if edited
+            else bo_gettext("reported")
+        )
         items.append(
             QueueItem(
                 key=f"product:{product_id}",
@@ -261,14 +268,14 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
         shop = shops[product.shop_id]
         reports = review_reports[review_id]
         since = reports[-1].created_at
-        flags = [f"Banned word: “{word}”." for word in words.hits(review.body)]
+        flags = [bo_gettext("Banned word: “{word}”.", word=word) for word in words.hits(review.body)]
         items.append(
             QueueItem(
                 key=f"review:{review_id}",
                 kind="review",
                 subject_id=review_id,
-                title=f"Review of {product.title}",
-                subtitle=f"by {people[review.buyer_id].display_name} · {shop.name}",
+                title=bo_gettext("Review of {title}", title=product.title),
+                subtitle=bo_gettext("by {name} · {shop}", name=people[review.buyer_id].display_name, shop=shop.name),
                 body=review.body,
                 url=product_url(shop.slug, product.slug),
                 pending=False,
@@ -290,7 +297,7 @@ def build_queue(s: Session, now: datetime | None = None) -> list[QueueItem]:
                 kind="shop",
                 subject_id=quality.shop_id,
                 title=quality.shop_name,
-                subtitle=f"Shop of {quality.owner_email}",
+                subtitle=bo_gettext("Shop of {email}", email=quality.owner_email),
                 body="",
                 url=shop_url(quality.shop_slug),
                 pending=False,
@@ -326,17 +333,20 @@ def _delivery_problems(s: Session, now: datetime) -> list[QueueItem]:
     items = []
     for problem, reference, title, shop_name in rows:
         refund = (
-            f"The automatic refund failed: {problem.refund_error}. Refund the buyer from the order page."
+            bo_gettext(
+                "The automatic refund failed: {error}. Refund the buyer from the order page.",
+                error=problem.refund_error,
+            )
             if problem.refund_error
-            else "The line was refunded automatically."
+            else bo_gettext("The line was refunded automatically.")
         )
         items.append(
             QueueItem(
                 key=f"delivery:{problem.fulfilment_id}",
                 kind="delivery",
                 subject_id=problem.fulfilment_id,
-                title=f"Paid but not delivered: {title}",
-                subtitle=f"{shop_name} · order {reference}",
+                title=bo_gettext("Paid but not delivered: {title}", title=title),
+                subtitle=bo_gettext("{shop} · order {reference}", shop=shop_name, reference=reference),
                 body=f"{problem.reason.capitalize()}. {refund}",
                 url=ADMIN_ORDERS_PATH + "?" + urlencode({"ref": reference}),
                 pending=False,

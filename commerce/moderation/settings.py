@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.models import ExchangeRate, Product, Shop
 from commerce.moderation import checks
 from commerce.money import normalize_currency
@@ -47,12 +48,14 @@ def _percent_to_bps(text: str, what: str, field: str) -> int:
     try:
         value = Decimal((text if isinstance(text, str) else str(text)).strip().rstrip("%").strip())
     except (InvalidOperation, AttributeError):
-        raise ValidationError(f"Enter the {what} as a percentage, like 6.5.", field) from None
+        raise ValidationError(
+            bo_gettext("Enter the {what} as a percentage, like 6.5.", what=bo_gettext(what)), field
+        ) from None
     if not value.is_finite():
-        raise ValidationError(f"Enter the {what} as a percentage, like 6.5.", field)
+        raise ValidationError(bo_gettext("Enter the {what} as a percentage, like 6.5.", what=bo_gettext(what)), field)
     bps = value * 100
     if bps != bps.to_integral_value():
-        raise ValidationError(f"Use at most two decimals for the {what}.", field)
+        raise ValidationError(bo_gettext("Use at most two decimals for the {what}.", what=bo_gettext(what)), field)
     return int(bps)
 
 
@@ -77,12 +80,14 @@ def settings_view(s: Session, actor: Actor) -> SettingsView:
 def set_take_rate(s: Session, actor: Actor, shop_id: int, *, percent: str) -> int:
     """A shop's commission on each sale, from 5 % to 8 %; applies to sales from now on."""
     admin_id = require_admin(actor, "set_take_rate", shop_id=shop_id)
-    bps = _percent_to_bps(percent, "take rate", "take_rate")
+    bps = _percent_to_bps(percent, bo_N_("take rate"), "take_rate")
     if not MIN_TAKE_RATE_BPS <= bps <= MAX_TAKE_RATE_BPS:
-        raise ValidationError("A take rate is between 5 % and 8 %.", "take_rate")
+        raise ValidationError(
+            bo_gettext("A take rate is between {low} and {high}.", low="5 %", high="8 %"), "take_rate"
+        )
     shop = s.get(Shop, shop_id, with_for_update=True) if isinstance(shop_id, int) else None
     if shop is None:
-        raise NotFound("There is no such shop.")
+        raise NotFound(bo_gettext("There is no such shop."))
     if shop.take_rate_bps != bps:
         before = shop.take_rate_bps
         shop.take_rate_bps = bps
@@ -104,7 +109,7 @@ def set_tax_rate(s: Session, actor: Actor, *, country: str, percent: str) -> Non
     """A country's VAT rate; an empty percentage removes it (no tax for that country)."""
     admin_id = require_admin(actor, "set_tax_rate", country=country)
     text = (percent if isinstance(percent, str) else "").strip()
-    bps = _percent_to_bps(text, "tax rate", "rate") if text else None
+    bps = _percent_to_bps(text, bo_N_("tax rate"), "rate") if text else None
     code = tax.set_rate(s, actor, country=country, rate_bps=bps)
     audit.record(
         s,
@@ -124,11 +129,11 @@ def enable_currency(s: Session, actor: Actor, *, code: str, per_eur: str) -> Non
     try:
         rate = Decimal((per_eur if isinstance(per_eur, str) else "").strip())
     except InvalidOperation:
-        raise ValidationError("Enter how many units one euro buys, like 1.16.", "per_eur") from None
+        raise ValidationError(bo_gettext("Enter how many units one euro buys, like 1.16."), "per_eur") from None
     if not rate.is_finite() or rate <= 0 or rate >= Decimal("1e9"):
-        raise ValidationError("Enter how many units one euro buys, like 1.16.", "per_eur")
+        raise ValidationError(bo_gettext("Enter how many units one euro buys, like 1.16."), "per_eur")
     if currency == "EUR" and rate != 1:
-        raise ValidationError("The euro is the base of all rates: one euro is one euro.", "per_eur")
+        raise ValidationError(bo_gettext("The euro is the base of all rates: one euro is one euro."), "per_eur")
     row = s.get(ExchangeRate, currency)
     row = row or ExchangeRate(currency=currency, per_eur=rate)
     row.per_eur, row.source = rate.quantize(Decimal("1e-10")), "admin"

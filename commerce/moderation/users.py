@@ -20,6 +20,7 @@ from commerce.actor import Actor, require_admin
 from commerce.catalog.changes import mark_shop_products_dirty
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import Conflict, NotFound, ValidationError
+from commerce.i18n import bo_gettext
 from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label, utcnow
@@ -189,7 +190,7 @@ def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
     require_admin(actor, "user_detail", user_id=user_id)
     user = s.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
-        raise NotFound("There is no such user.")
+        raise NotFound(bo_gettext("There is no such user."))
     orders = s.exec(
         select(Order).where(Order.buyer_id == user.id).order_by(col(Order.created_at).desc()).limit(50)
     ).all()
@@ -218,7 +219,7 @@ def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
 def _seller_shop(s: Session, user_id: int) -> tuple[User, Shop]:
     user = s.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
-        raise NotFound("There is no such user.")
+        raise NotFound(bo_gettext("There is no such user."))
     shop = s.exec(select(Shop).where(Shop.owner_id == user.id).with_for_update()).first()
     if shop is None:
         raise Conflict(f"{user.display_name} has no shop to suspend or reinstate.")
@@ -249,8 +250,11 @@ def suspension_impact(s: Session, actor: Actor, user_id: int) -> SuspensionImpac
         .where(Product.shop_id == shop.id, visible_to_buyers())
     ).one()
     balances = [
-        f"{format_money(Money(row.pending, row.currency))} pending and "
-        f"{format_money(Money(row.available, row.currency))} available"
+        bo_gettext(
+            "{pending} pending and {available} available",
+            pending=format_money(Money(row.pending, row.currency)),
+            available=format_money(Money(row.available, row.currency)),
+        )
         for row in payouts_report(s, actor)
         if row.shop_id == shop.id and (row.pending or row.available)
     ]
@@ -262,12 +266,14 @@ def suspend_seller(s: Session, actor: Actor, user_id: int, *, reason: str) -> Us
     admin_id = require_admin(actor, "suspend_seller", user_id=user_id)
     cleaned = " ".join((reason if isinstance(reason, str) else "").split())
     if not cleaned:
-        raise ValidationError("Say why the seller is suspended.", "reason")
+        raise ValidationError(bo_gettext("Say why the seller is suspended."), "reason")
     if len(cleaned) > MAX_REASON_LENGTH:
-        raise ValidationError(f"A reason can be at most {MAX_REASON_LENGTH} characters.", "reason")
+        raise ValidationError(
+            bo_gettext("A reason can be at most {count} characters.", count=MAX_REASON_LENGTH), "reason"
+        )
     user, shop = _seller_shop(s, user_id)
     if user.id == admin_id:
-        raise Conflict("You cannot suspend your own shop.")
+        raise Conflict(bo_gettext("You cannot suspend your own shop."))
     if shop.suspended_at is not None:
         raise Conflict(f"{shop.name} is suspended already.")
     shop.suspended_at = utcnow()
@@ -305,11 +311,11 @@ def promote_to_admin(s: Session, actor: Actor, user_id: int) -> UserRow:
     admin_id = require_admin(actor, "promote_admin", user_id=user_id)
     user = s.get(User, user_id, with_for_update=True) if isinstance(user_id, int) else None
     if user is None:
-        raise NotFound("There is no such user.")
+        raise NotFound(bo_gettext("There is no such user."))
     if user.role == UserRole.ADMIN:
         raise Conflict(f"{user.display_name} is an administrator already.")
     if user.suspended_at is not None:
-        raise Conflict("A suspended account cannot become an administrator.")
+        raise Conflict(bo_gettext("A suspended account cannot become an administrator."))
     previous = user.role
     user.role = UserRole.ADMIN
     s.add(user)

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from commerce.errors import DomainError, ValidationError
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.kit.slot import Slot
 from commerce.models import PayoutAccountStatus
 from commerce.money import normalize_currency
@@ -28,29 +29,29 @@ PAYOUT_FAILED = "payout.failed"
 
 # Requirement names as Stripe reports them, and what a seller reads for each.
 REQUIREMENT_LABELS = {
-    "external_account": "a bank account to receive payouts",
-    "tos_acceptance.date": "acceptance of the payout terms",
-    "tos_acceptance.ip": "acceptance of the payout terms",
-    "business_profile.url": "your business website",
-    "business_profile.mcc": "your business category",
-    "business_type": "your business type",
-    "individual.first_name": "your legal first name",
-    "individual.last_name": "your legal last name",
-    "individual.dob.day": "your date of birth",
-    "individual.address.line1": "your address",
-    "individual.email": "your email address",
-    "individual.phone": "your phone number",
-    "individual.id_number": "your ID number",
-    "individual.verification.document": "a photo of your ID document",
+    "external_account": bo_N_("a bank account to receive payouts"),
+    "tos_acceptance.date": bo_N_("acceptance of the payout terms"),
+    "tos_acceptance.ip": bo_N_("acceptance of the payout terms"),
+    "business_profile.url": bo_N_("your business website"),
+    "business_profile.mcc": bo_N_("your business category"),
+    "business_type": bo_N_("your business type"),
+    "individual.first_name": bo_N_("your legal first name"),
+    "individual.last_name": bo_N_("your legal last name"),
+    "individual.dob.day": bo_N_("your date of birth"),
+    "individual.address.line1": bo_N_("your address"),
+    "individual.email": bo_N_("your email address"),
+    "individual.phone": bo_N_("your phone number"),
+    "individual.id_number": bo_N_("your ID number"),
+    "individual.verification.document": bo_N_("a photo of your ID document"),
 }
 
 
 def requirement_label(name: str) -> str:
     if name in REQUIREMENT_LABELS:
-        return REQUIREMENT_LABELS[name]
-    for prefix, label in (("individual.dob", "your date of birth"), ("individual.address", "your address")):
+        return bo_gettext(REQUIREMENT_LABELS[name])
+    for prefix, key in (("individual.dob", "individual.dob.day"), ("individual.address", "individual.address.line1")):
         if name.startswith(prefix):
-            return label
+            return bo_gettext(REQUIREMENT_LABELS[key])
     return name.replace("_", " ").replace(".", ": ")
 
 

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from commerce import events
 from commerce.errors import Conflict
+from commerce.i18n import bo_gettext
 from commerce.kit.time import utcnow
 from commerce.ledger.service import post_payout_entry
 from commerce.models import (
@@ -129,7 +130,7 @@ def _create(s: Session, account: PayoutAccount, currency: str, rows: list[Unsett
         .values(payout_id=payout_id)
     ).rowcount
     if claimed != len(ids):  # another run settled some of them meanwhile: pay nothing twice
-        raise Conflict("These earnings are being paid out by another run.")
+        raise Conflict(bo_gettext("These earnings are being paid out by another run."))
     for row in rows:
         s.add(PayoutItem(payout_id=payout_id, transaction_id=row.transaction_id, amount=row.amount))
     post_payout_entry(
@@ -165,7 +166,7 @@ def by_id_list(rows) -> list[int]:
 def _lock_payout(s: Session, payout_id: int) -> Payout:
     payout = s.exec(select(Payout).where(Payout.id == payout_id).with_for_update()).first()
     if payout is None:
-        raise Conflict(f"There is no payout #{payout_id}.")
+        raise Conflict(bo_gettext("There is no payout #{number}.", number=payout_id))
     return payout
 
 

@@ -8,15 +8,24 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from commerce import audit
+from commerce import audit, i18n
 from commerce.actor import Actor, require_admin
 from commerce.errors import ValidationError
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.kit.time import utcnow
 from commerce.models import PayoutInterval, PayoutSchedule
 from commerce.money import currency_exponent
 
 SCHEDULE_ID = 1
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (
+    bo_N_("Monday"),
+    bo_N_("Tuesday"),
+    bo_N_("Wednesday"),
+    bo_N_("Thursday"),
+    bo_N_("Friday"),
+    bo_N_("Saturday"),
+    bo_N_("Sunday"),
+)
 MAX_MINIMUM = 10_000
 
 
@@ -34,12 +43,20 @@ def current_schedule(s: Session) -> PayoutSchedule:
 
 
 def describe(schedule: PayoutSchedule) -> ScheduleView:
-    when = "Every day" if schedule.interval == PayoutInterval.DAILY else f"Every {WEEKDAYS[schedule.weekday]}"
+    """The schedule with its sentence in the current language."""
+    minimum = i18n.format_number(schedule.minimum_major)
+    if schedule.interval == PayoutInterval.DAILY:
+        label = bo_gettext(
+            "Every day, once at least {minimum} (in the payout's currency) is available", minimum=minimum
+        )
+    else:
+        label = bo_gettext(
+            "Every {weekday}, once at least {minimum} (in the payout's currency) is available",
+            weekday=bo_gettext(WEEKDAYS[schedule.weekday]),
+            minimum=minimum,
+        )
     return ScheduleView(
-        interval=schedule.interval,
-        weekday=schedule.weekday,
-        minimum_major=schedule.minimum_major,
-        label=f"{when}, once at least {schedule.minimum_major} (in the payout's currency) is available",
+        interval=schedule.interval, weekday=schedule.weekday, minimum_major=schedule.minimum_major, label=label
     )
 
 
@@ -75,16 +92,20 @@ def set_schedule(s: Session, actor: Actor, *, interval: str, weekday: str | int,
     try:
         chosen = PayoutInterval(interval)
     except ValueError:
-        raise ValidationError("Choose daily or weekly payouts.", "interval") from None
+        raise ValidationError(bo_gettext("Choose daily or weekly payouts."), "interval") from None
     day_text, minimum_text = str(weekday).strip(), str(minimum).strip()
     if not (day_text.isdigit() and 0 <= int(day_text) <= 6):
-        raise ValidationError("Choose the weekday weekly payouts run on.", "weekday")
+        raise ValidationError(bo_gettext("Choose the weekday weekly payouts run on."), "weekday")
     if not (minimum_text.isascii() and minimum_text.isdigit() and 0 <= int(minimum_text) <= MAX_MINIMUM):
-        raise ValidationError(f"Enter the minimum payout as a whole number from 0 to {MAX_MINIMUM}.", "minimum")
+        raise ValidationError(
+            bo_gettext("Enter the minimum payout as a whole number from 0 to {maximum}.", maximum=MAX_MINIMUM),
+            "minimum",
+        )
     row = s.get(PayoutSchedule, SCHEDULE_ID) or PayoutSchedule(id=SCHEDULE_ID)
     row.interval, row.weekday, row.minimum_major, row.updated_at = chosen, int(day_text), int(minimum_text), utcnow()
     s.add(row)
     s.flush()
-    view = describe(row)
-    audit.record(s, admin_id, "set_payout_schedule", "payouts", SCHEDULE_ID, label=view.label)
-    return view
+    # The audit record is kept in English, whoever reads it later in whichever language.
+    with i18n.use_language(i18n.DEFAULT_LANGUAGE):
+        audit.record(s, admin_id, "set_payout_schedule", "payouts", SCHEDULE_ID, label=describe(row).label)
+    return describe(row)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from commerce import ledger
 from commerce.actor import Actor, require_admin, require_shop
+from commerce.i18n import bo_gettext, bo_N_
 from commerce.kit.spreadsheet import csv_row
 from commerce.kit.time import day_label, minute_label, utcnow
 from commerce.ledger.service import STATEMENT_HEADER, statement_rows
@@ -44,15 +45,15 @@ from commerce.payouts.schedule import (
 )
 
 ACCOUNT_LABELS = {
-    PayoutAccountStatus.DETAILS_NEEDED: "Details needed",
-    PayoutAccountStatus.RESTRICTED: "Restricted",
-    PayoutAccountStatus.ENABLED: "Enabled",
+    PayoutAccountStatus.DETAILS_NEEDED: bo_N_("Details needed"),
+    PayoutAccountStatus.RESTRICTED: bo_N_("Restricted"),
+    PayoutAccountStatus.ENABLED: bo_N_("Enabled"),
 }
 STATUS_LABELS = {
-    PayoutStatus.PENDING: "Sending",
-    PayoutStatus.IN_TRANSIT: "On its way",
-    PayoutStatus.PAID: "Paid",
-    PayoutStatus.FAILED: "Failed",
+    PayoutStatus.PENDING: bo_N_("Sending"),
+    PayoutStatus.IN_TRANSIT: bo_N_("On its way"),
+    PayoutStatus.PAID: bo_N_("Paid"),
+    PayoutStatus.FAILED: bo_N_("Failed"),
 }
 PAST_PAYOUTS = 50
 
@@ -104,12 +105,12 @@ class SellerPayoutsPage:
 
 def _account_view(account: PayoutAccount | None) -> AccountView:
     if account is None:
-        return AccountView(False, "", "Not connected", ["a payout account"], "", "")
+        return AccountView(False, "", bo_gettext("Not connected"), [bo_gettext("a payout account")], "", "")
     missing = [requirement_label(name) for name in account.requirements.split(",") if name]
     return AccountView(
         connected=True,
         status=account.status,
-        status_label=ACCOUNT_LABELS[account.status],
+        status_label=bo_gettext(ACCOUNT_LABELS[account.status]),
         missing=list(dict.fromkeys(missing)),
         bank_label=account.bank_label,
         disabled_reason=account.disabled_reason.replace("_", " ").replace(".", ": "),
@@ -142,7 +143,7 @@ def _payout_views(s: Session, payouts: list[Payout], names: dict[int, str]) -> l
             amount=p.amount,
             amount_label=format_money(Money(p.amount, p.currency)),
             status=p.status,
-            status_label=STATUS_LABELS[p.status],
+            status_label=bo_gettext(STATUS_LABELS[p.status]),
             failure_message=p.failure_message,
             reversed_label=format_money(Money(p.reversed_amount, p.currency)) if p.reversed_amount else "",
             orders=_references(s, items[saved_id(p)]),
@@ -167,11 +168,17 @@ def seller_payouts_page(s: Session, actor: Actor, *, now: datetime | None = None
         total = sum(row.amount for row in rows)
         minimum = minimum_amount(schedule, currency)
         if account is None or account.status != PayoutAccountStatus.ENABLED:
-            will_pay, why = False, "Connect your payout account to be paid."
+            will_pay, why = False, bo_gettext("Connect your payout account to be paid.")
         elif total < 0:
-            will_pay, why = False, "Refunds took back more than was available: later earnings settle this first."
+            will_pay, why = (
+                False,
+                bo_gettext("Refunds took back more than was available: later earnings settle this first."),
+            )
         elif total < minimum or total == 0:
-            will_pay, why = False, f"Payouts start at {format_money(Money(minimum, currency))}."
+            will_pay, why = (
+                False,
+                bo_gettext("Payouts start at {amount}.", amount=format_money(Money(minimum, currency))),
+            )
         else:
             will_pay, why = True, ""
         upcoming.append(

@@ -51,7 +51,7 @@ def admin_audit() -> rx.Component:
             rx.hstack(
                 rx.box(
                     dropdown(
-                        [("", bt("All decisions")), *ACTION_LABELS.items()],
+                        [("", bt("All decisions")), *[(action, bt(label)) for action, label in ACTION_LABELS.items()]],
                         name="action",
                         id="audit-action",
                         default_value=AdminAuditState.action,

@@ -16,7 +16,7 @@ from components.studio import dropdown
 from state.admin import AdminFlagsState
 from storefront.layout import admin_page
 
-ROLLOUTS = [(rollout.value, label) for rollout, label in ROLLOUT_LABELS.items()]
+ROLLOUTS = [(rollout.value, bt(label)) for rollout, label in ROLLOUT_LABELS.items()]
 
 
 def _label(text: rx.Var, html_for) -> rx.Component:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from commerce.moderation.queue import AGES
 from components import theme
 from components.admin import admin_header
 from components.empty_state import empty_state
 from components.forms import action_row, form_error, form_notice, reason_field
+from components.i18n import bt
 from components.loading import listed
 from components.pager import pager
 from components.rating import stars
@@ -24,12 +26,19 @@ from state.moderation import ModerationState
 from storefront.layout import admin_page
 
 KIND_TABS = [
-    ("all", "Everything"),
-    ("product", "Products"),
-    ("review", "Reviews"),
-    ("shop", "Shops"),
-    ("delivery", "Not delivered"),
+    ("all", bo_N_("Everything")),
+    ("product", bo_N_("Products")),
+    ("review", bo_N_("Reviews")),
+    ("shop", bo_N_("Shops")),
+    ("delivery", bo_N_("Not delivered")),
 ]
+# An item's kind as its badge names it.
+KIND_NAMES = {
+    "product": bo_N_("product"),
+    "review": bo_N_("review"),
+    "shop": bo_N_("shop"),
+    "delivery": bo_N_("delivery"),
+}
 KIND_BADGES = {"product": "indigo", "review": "cyan", "shop": "orange", "delivery": "red"}
 
 # Single-letter shortcuts while focus is not in a text field.
@@ -70,7 +79,7 @@ def filters() -> rx.Component:
         rx.flex(
             *[
                 rx.button(
-                    label,
+                    bt(label),
                     " (",
                     counts.get(kind, 0).to_string(),
                     ")",
@@ -84,13 +93,13 @@ def filters() -> rx.Component:
             gap="0.5rem",
             wrap="wrap",
             role="group",
-            aria_label="Kind of item",
+            aria_label=bt("Kind of item"),
         ),
         rx.hstack(
-            rx.el.label("Waiting", html_for="queue-age", font_size="0.9rem"),
+            rx.el.label(bt("Waiting"), html_for="queue-age", font_size="0.9rem"),
             rx.box(
                 dropdown(
-                    list(AGES.items()),
+                    [(age, bt(label)) for age, label in AGES.items()],
                     name="age",
                     id="queue-age",
                     default_value=ModerationState.age,
@@ -114,25 +123,28 @@ def bulk_bar() -> rx.Component:
         count > 0,
         rx.card(
             rx.flex(
-                rx.text(count.to_string() + " selected", weight="bold", id="bulk-count"),
+                rx.text(bt("{count} selected", count=count), weight="bold", id="bulk-count"),
                 rx.button(
-                    "Approve selected", on_click=ModerationState.bulk_approve, color_scheme="green", id="bulk-approve"
+                    bt("Approve selected"),
+                    on_click=ModerationState.bulk_approve,
+                    color_scheme="green",
+                    id="bulk-approve",
                 ),
                 rx.form(
                     rx.hstack(
                         reason_field(
                             id="bulk-reason",
-                            placeholder="Reason shown to the sellers",
-                            label="Reason for rejecting the selected products",
+                            placeholder=bt("Reason shown to the sellers"),
+                            label=bt("Reason for rejecting the selected products"),
                             min_width="14rem",
                             flex_grow="0",
                         ),
-                        rx.button("Reject selected", type="submit", color_scheme="red", id="bulk-reject"),
+                        rx.button(bt("Reject selected"), type="submit", color_scheme="red", id="bulk-reject"),
                         spacing="2",
                     ),
                     on_submit=ModerationState.bulk_reject,
                 ),
-                rx.button("Clear", variant="soft", on_click=ModerationState.clear_selection),
+                rx.button(bt("Clear"), variant="soft", on_click=ModerationState.clear_selection),
                 gap="0.75rem",
                 align="center",
                 wrap="wrap",
@@ -143,8 +155,9 @@ def bulk_bar() -> rx.Component:
     )
 
 
-def reason_form(item, *, id_name: str, on_submit, label: str, button: str, placeholder: str) -> rx.Component:
-    action = button.lower().split()[0]
+def reason_form(
+    item, *, id_name: str, on_submit, action: str, label: rx.Var, button: rx.Var, placeholder: rx.Var
+) -> rx.Component:
     return rx.form(
         action_row(
             rx.el.input(type="hidden", name=id_name, value=item.subject_id.to_string()),
@@ -166,7 +179,7 @@ def reports_block(item) -> rx.Component:
     return rx.cond(
         item.reports.length() > 0,
         rx.vstack(
-            rx.text("Newest reports (", item.report_count.to_string(), " open)", size="2", weight="bold"),
+            rx.text(bt("Newest reports ({count} open)", count=item.report_count), size="2", weight="bold"),
             rx.foreach(
                 item.reports,
                 lambda report: rx.hstack(
@@ -174,11 +187,12 @@ def reports_block(item) -> rx.Component:
                         rx.text(
                             rx.text.strong(report.reason_label),
                             " · ",
-                            report.reporter_name,
-                            " (",
-                            report.reporter_email,
-                            ") · ",
-                            report.when_label,
+                            bt(
+                                "{name} ({email}) · {when}",
+                                name=report.reporter_name,
+                                email=report.reporter_email,
+                                when=report.when_label,
+                            ),
                             size="2",
                         ),
                         rx.cond(
@@ -188,7 +202,7 @@ def reports_block(item) -> rx.Component:
                         flex_grow="1",
                     ),
                     rx.button(
-                        "Dismiss report",
+                        bt("Dismiss report"),
                         size="1",
                         variant="soft",
                         color_scheme="gray",
@@ -210,16 +224,26 @@ def history_block(item) -> rx.Component:
     return rx.cond(
         item.history.length() > 0,
         rx.el.details(
-            rx.el.summary("Earlier decisions (", item.history.length().to_string(), ")"),
+            rx.el.summary(bt("Earlier decisions ({count})", count=item.history.length())),
             rx.foreach(
                 item.history,
                 lambda entry: rx.text(
-                    entry.when_label,
-                    " · ",
-                    entry.action_label,
-                    " by ",
-                    entry.actor_name,
-                    rx.cond(entry.reason != "", ": " + entry.reason, ""),
+                    rx.cond(
+                        entry.reason != "",
+                        bt(
+                            "{when} · {action} by {name}: {reason}",
+                            when=entry.when_label,
+                            action=entry.action_label,
+                            name=entry.actor_name,
+                            reason=entry.reason,
+                        ),
+                        bt(
+                            "{when} · {action} by {name}",
+                            when=entry.when_label,
+                            action=entry.action_label,
+                            name=entry.actor_name,
+                        ),
+                    ),
                     size="2",
                     color=theme.TEXT_MUTED,
                 ),
@@ -233,14 +257,18 @@ def product_actions(item) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.checkbox(
-                "Select",
+                bt("Select"),
                 checked=ModerationState.selected.contains(item.subject_id),
                 on_change=lambda checked: ModerationState.toggle_selected(item.subject_id, checked),
                 custom_attrs={"data-action": "select"},
-                aria_label="Select " + item.title,
+                aria_label=bt("Select {title}", title=item.title),
             ),
             rx.button(
-                rx.cond(item.pending, "Approve", rx.cond(item.edited, "Approve changes", "Keep (dismiss reports)")),
+                rx.cond(
+                    item.pending,
+                    bt("Approve"),
+                    rx.cond(item.edited, bt("Approve changes"), bt("Keep (dismiss reports)")),
+                ),
                 color_scheme="green",
                 on_click=ModerationState.approve(item.subject_id),
                 custom_attrs={"data-action": "approve"},
@@ -253,9 +281,10 @@ def product_actions(item) -> rx.Component:
             item,
             id_name="product_id",
             on_submit=ModerationState.reject,
-            label="Reason for rejecting",
-            button="Reject",
-            placeholder="Reason shown to the seller",
+            action="reject",
+            label=bt("Reason for rejecting"),
+            button=bt("Reject"),
+            placeholder=bt("Reason shown to the seller"),
         ),
         spacing="2",
         width="100%",
@@ -267,29 +296,39 @@ def review_actions(item) -> rx.Component:
         item,
         id_name="review_id",
         on_submit=ModerationState.hide_review,
-        label="Reason for hiding the review",
-        button="Hide review",
-        placeholder="Why the review is hidden",
+        action="hide",
+        label=bt("Reason for hiding the review"),
+        button=bt("Hide review"),
+        placeholder=bt("Why the review is hidden"),
     )
+
+
+def kind_name(item) -> rx.Var:
+    return rx.match(item.kind, *[(kind, bt(name)) for kind, name in KIND_NAMES.items()], item.kind)
 
 
 def queue_item(item) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.flex(
-                rx.badge(item.kind, color_scheme=rx.match(item.kind, *KIND_BADGES.items(), "gray"), variant="soft"),
-                rx.cond(item.pending, rx.badge("Awaiting approval", color_scheme="amber", variant="soft")),
-                rx.cond(item.edited, rx.badge("Edited since approval", color_scheme="amber", variant="soft")),
+                rx.badge(
+                    kind_name(item), color_scheme=rx.match(item.kind, *KIND_BADGES.items(), "gray"), variant="soft"
+                ),
+                rx.cond(item.pending, rx.badge(bt("Awaiting approval"), color_scheme="amber", variant="soft")),
+                rx.cond(item.edited, rx.badge(bt("Edited since approval"), color_scheme="amber", variant="soft")),
                 rx.cond(
                     item.flagged,
                     rx.badge(
                         rx.icon("triangle-alert", size=12),
-                        "Flagged",
+                        bt("Flagged"),
                         color_scheme="red",
                         custom_attrs={"data-testid": "queue-flagged"},
                     ),
                 ),
-                rx.cond(item.age_label != "", rx.text("waiting ", item.age_label, size="1", color=theme.TEXT_MUTED)),
+                rx.cond(
+                    item.age_label != "",
+                    rx.text(bt("waiting {age}", age=item.age_label), size="1", color=theme.TEXT_MUTED),
+                ),
                 gap="0.5rem",
                 align="center",
                 wrap="wrap",
@@ -319,8 +358,8 @@ def queue_item(item) -> rx.Component:
                 item.kind,
                 ("product", product_actions(item)),
                 ("review", review_actions(item)),
-                ("delivery", rx.link("Open the order", href=item.manage_url, size="2")),
-                rx.link("Open the seller in Users", href=item.manage_url, size="2"),
+                ("delivery", rx.link(bt("Open the order"), href=item.manage_url, size="2")),
+                rx.link(bt("Open the seller in Users"), href=item.manage_url, size="2"),
             ),
             spacing="2",
             width="100%",
@@ -328,23 +367,25 @@ def queue_item(item) -> rx.Component:
         width="100%",
         tab_index=0,
         custom_attrs={"data-queue-item": item.key, "data-testid": "queue-item"},
-        aria_label=item.kind + ": " + item.title,
+        aria_label=bt("{kind}: {title}", kind=kind_name(item), title=item.title),
     )
 
 
 @admin_page(
     routes.ADMIN,
-    title="Moderation queue",
-    description="Moderate products, reviews and reports, and manage the marketplace.",
+    title=bo_N_("Moderation queue"),
+    description=bo_N_("Moderate products, reviews and reports, and manage the marketplace."),
     on_load=ModerationState.load,
 )
 def admin_home() -> rx.Component:
     return rx.vstack(
         admin_header(
-            "Moderation queue",
+            bt("Moderation queue"),
             routes.ADMIN,
-            "Flagged items first, then the longest waiting. Keys: j / k next and previous, "
-            "a approve, x select, r reason.",
+            bt(
+                "Flagged items first, then the longest waiting. Keys: j / k next and previous, "
+                "a approve, x select, r reason."
+            ),
         ),
         filters(),
         form_notice(ModerationState.notice, id="queue-notice"),
@@ -356,8 +397,10 @@ def admin_home() -> rx.Component:
             loaded=ModerationState.loaded,
             empty=empty_state(
                 "shield-check",
-                "Nothing to review",
-                "New products, reports from buyers and sellers, and shops above the quality thresholds appear here.",
+                bt("Nothing to review"),
+                bt(
+                    "New products, reports from buyers and sellers, and shops above the quality thresholds appear here."
+                ),
                 id="admin-empty",
             ),
         ),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from components import theme
 from components.admin import admin_header, cell_table
 from components.forms import action_row, form_error, form_notice, reason_field, search_form, stacked_form
+from components.i18n import bt
 from state.admin import AdminOrdersState
 from state.admin_access import AdminAccessState
 from storefront.layout import admin_page
@@ -20,23 +22,25 @@ def _search() -> rx.Component:
         on_submit=AdminOrdersState.search,
         id="order-search",
         value=AdminOrdersState.query,
-        placeholder="Order reference (ORD-…) or buyer email",
-        label="Find orders",
-        button="Find",
+        placeholder=bt("Order reference (ORD-…) or buyer email"),
+        label=bt("Find orders"),
+        button=bt("Find"),
     )
 
 
 def withdraw_access_form(reference) -> rx.Component:
     """Fraud or abuse: take back the downloads and keys without refunding."""
     return stacked_form(
-        rx.text("Withdraw the buyer's downloads and license keys without a refund (fraud, abuse).", size="2"),
+        rx.text(bt("Withdraw the buyer's downloads and license keys without a refund (fraud, abuse)."), size="2"),
         rx.el.input(type="hidden", name="order_reference", value=reference),
         action_row(
             reason_field(
-                id="withdraw-reason", placeholder="Why (kept in the history)", label="Reason for withdrawing access"
+                id="withdraw-reason",
+                placeholder=bt("Why (kept in the history)"),
+                label=bt("Reason for withdrawing access"),
             ),
             rx.button(
-                "Withdraw access",
+                bt("Withdraw access"),
                 type="submit",
                 color_scheme="red",
                 variant="soft",
@@ -44,7 +48,7 @@ def withdraw_access_form(reference) -> rx.Component:
                 loading=AdminAccessState.pending,
             ),
             rx.button(
-                "Reset downloads",
+                bt("Reset downloads"),
                 type="button",
                 variant="soft",
                 id="reset-order-downloads",
@@ -71,12 +75,21 @@ def detail_panel() -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(
-                D.buyer_name,
-                " · ",
-                D.buyer_email,
-                " · total ",
-                order.total_label,
-                rx.cond(order.refunded_amount > 0, " (part refunded)", ""),
+                rx.cond(
+                    order.refunded_amount > 0,
+                    bt(
+                        "{name} · {email} · total {total} (part refunded)",
+                        name=D.buyer_name,
+                        email=D.buyer_email,
+                        total=order.total_label,
+                    ),
+                    bt(
+                        "{name} · {email} · total {total}",
+                        name=D.buyer_name,
+                        email=D.buyer_email,
+                        total=order.total_label,
+                    ),
+                ),
                 color=theme.TEXT_MUTED,
             ),
             rx.cond(
@@ -84,7 +97,7 @@ def detail_panel() -> rx.Component:
             ),
             form_notice(AdminOrdersState.notice, id="order-notice"),
             cell_table(
-                ["Item", "Total", "Refunded"],
+                [bo_N_("Item"), bo_N_("Total"), bo_N_("Refunded")],
                 D.lines,
                 lambda line: rx.table.row(
                     rx.table.cell(line.title),
@@ -96,13 +109,18 @@ def detail_panel() -> rx.Component:
             rx.cond(
                 D.refundable,
                 stacked_form(
-                    rx.text("Refund what is left (", D.refundable_label, ") through the payment provider.", size="2"),
+                    rx.text(
+                        bt("Refund what is left ({amount}) through the payment provider.", amount=D.refundable_label),
+                        size="2",
+                    ),
                     action_row(
                         reason_field(
-                            id="refund-reason", placeholder="Why (shown on the order)", label="Reason for the refund"
+                            id="refund-reason",
+                            placeholder=bt("Why (shown on the order)"),
+                            label=bt("Reason for the refund"),
                         ),
                         rx.button(
-                            "Refund order",
+                            bt("Refund order"),
                             type="submit",
                             color_scheme="red",
                             id="refund-submit",
@@ -116,9 +134,9 @@ def detail_panel() -> rx.Component:
                 ),
             ),
             withdraw_access_form(order.reference),
-            rx.heading("History", as_="h3", size="3"),
+            rx.heading(bt("History"), as_="h3", size="3"),
             cell_table(
-                ["When", "Change", "Why"],
+                [bo_N_("When"), bo_N_("Change"), bo_N_("Why")],
                 D.history,
                 lambda h: rx.table.row(
                     rx.table.cell(h.when_label),
@@ -127,14 +145,14 @@ def detail_panel() -> rx.Component:
                 ),
                 id="order-history",
             ),
-            rx.heading("Ledger lines", as_="h3", size="3"),
+            rx.heading(bt("Ledger lines"), as_="h3", size="3"),
             rx.text(
-                "Debits are positive, credits negative; each transaction sums to zero.",
+                bt("Debits are positive, credits negative; each transaction sums to zero."),
                 size="1",
                 color=theme.TEXT_MUTED,
             ),
             cell_table(
-                ["When", "Entry", "Account", "Shop", "Amount"],
+                [bo_N_("When"), bo_N_("Entry"), bo_N_("Account"), bo_N_("Shop"), bo_N_("Amount")],
                 D.ledger,
                 lambda line: rx.table.row(
                     rx.table.cell(line.date_label),
@@ -154,17 +172,20 @@ def detail_panel() -> rx.Component:
 
 
 @admin_page(
-    routes.ADMIN_ORDERS, title="Orders", description="Look up and refund orders.", on_load=AdminOrdersState.load
+    routes.ADMIN_ORDERS,
+    title=bo_N_("Orders"),
+    description=bo_N_("Look up and refund orders."),
+    on_load=AdminOrdersState.load,
 )
 def admin_orders() -> rx.Component:
     return rx.vstack(
-        admin_header("Orders", routes.ADMIN_ORDERS),
+        admin_header(bt("Orders"), routes.ADMIN_ORDERS),
         _search(),
         form_error(AdminOrdersState.error, id="orders-error"),
         rx.cond(
             AdminOrdersState.results.length() > 1,
             cell_table(
-                ["Order", "Buyer", "Status", "Total", "Date"],
+                [bo_N_("Order"), bo_N_("Buyer"), bo_N_("Status"), bo_N_("Total"), bo_N_("Date")],
                 AdminOrdersState.results,
                 lambda o: rx.table.row(
                     rx.table.cell(
@@ -180,7 +201,7 @@ def admin_orders() -> rx.Component:
         ),
         rx.cond(
             AdminOrdersState.searched & (AdminOrdersState.results.length() == 0),
-            rx.text("No order matches.", color=theme.TEXT_MUTED, id="orders-none"),
+            rx.text(bt("No order matches."), color=theme.TEXT_MUTED, id="orders-none"),
         ),
         rx.cond(D, detail_panel()),
         spacing=theme.GAP,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from commerce.payouts.schedule import WEEKDAYS
 from commerce.payouts.views import PayoutView
 from components import theme
@@ -13,6 +14,7 @@ from components.admin import admin_header
 from components.buttons import download_button
 from components.empty_state import empty_state
 from components.forms import field, form_error, form_notice, labelled_input, section_card
+from components.i18n import bt
 from components.row_list import ROW_STYLE, row_list
 from components.studio import dropdown
 from state.payouts import AdminPayoutsState, PayoutLine
@@ -25,12 +27,12 @@ def balance_row(row: PayoutLine) -> rx.Component:
             rx.text(row.shop_name, weight="bold"), rx.badge(row.currency, variant="soft"), align="center", spacing="2"
         ),
         rx.flex(
-            rx.text("Available ", rx.el.strong(row.available_label), size="2"),
-            rx.text("Pending ", row.pending_label, size="2", color=theme.TEXT_MUTED),
-            rx.text("Paid out ", row.paid_out_label, size="2", color=theme.TEXT_MUTED),
-            rx.text("Sales ", row.sales_label, size="2", color=theme.TEXT_MUTED),
-            rx.text("Refunds ", row.refunds_label, size="2", color=theme.TEXT_MUTED),
-            rx.text("Held for disputes ", row.disputed_label, size="2", color=theme.TEXT_MUTED),
+            rx.text(bt("Available"), " ", rx.el.strong(row.available_label), size="2"),
+            rx.text(bt("Pending {amount}", amount=row.pending_label), size="2", color=theme.TEXT_MUTED),
+            rx.text(bt("Paid out {amount}", amount=row.paid_out_label), size="2", color=theme.TEXT_MUTED),
+            rx.text(bt("Sales {amount}", amount=row.sales_label), size="2", color=theme.TEXT_MUTED),
+            rx.text(bt("Refunds {amount}", amount=row.refunds_label), size="2", color=theme.TEXT_MUTED),
+            rx.text(bt("Held for disputes {amount}", amount=row.disputed_label), size="2", color=theme.TEXT_MUTED),
             gap="0.25rem 1rem",
             wrap="wrap",
         ),
@@ -58,7 +60,7 @@ def payout_row(payout: PayoutView) -> rx.Component:
             wrap="wrap",
         ),
         rx.cond(payout.failure_message != "", rx.text(payout.failure_message, size="2", color=theme.DANGER_TEXT)),
-        rx.text("Orders: ", rx.foreach(payout.orders, lambda ref: rx.el.span(ref, " ")), size="1"),
+        rx.text(bt("Orders:"), " ", rx.foreach(payout.orders, lambda ref: rx.el.span(ref, " ")), size="1"),
         spacing="1",
         width="100%",
         **ROW_STYLE,
@@ -68,14 +70,14 @@ def payout_row(payout: PayoutView) -> rx.Component:
 
 def schedule_form() -> rx.Component:
     return section_card(
-        "Schedule",
+        bt("Schedule"),
         rx.text(AdminPayoutsState.schedule_label, size="2", id="payout-schedule-label"),
         rx.form(
             rx.flex(
                 field(
-                    "How often",
+                    bt("How often"),
                     dropdown(
-                        [("daily", "Daily"), ("weekly", "Weekly")],
+                        [("daily", bt("Daily")), ("weekly", bt("Weekly"))],
                         name="interval",
                         id="payout-interval",
                         default_value=AdminPayoutsState.schedule_interval,
@@ -83,9 +85,9 @@ def schedule_form() -> rx.Component:
                     html_for="payout-interval",
                 ),
                 field(
-                    "Weekly on",
+                    bt("Weekly on"),
                     dropdown(
-                        [(str(i), day) for i, day in enumerate(WEEKDAYS)],
+                        [(str(i), bt(day)) for i, day in enumerate(WEEKDAYS)],
                         name="weekday",
                         id="payout-weekday",
                         default_value=AdminPayoutsState.schedule_weekday,
@@ -93,13 +95,13 @@ def schedule_form() -> rx.Component:
                     html_for="payout-weekday",
                 ),
                 labelled_input(
-                    "Minimum payout (whole units)",
+                    bt("Minimum payout (whole units)"),
                     name="minimum",
                     id="payout-minimum",
                     input_mode="numeric",
                     default_value=AdminPayoutsState.schedule_minimum,
                 ),
-                rx.button("Save schedule", type="submit", size="3", id="payout-schedule-save"),
+                rx.button(bt("Save schedule"), type="submit", size="3", id="payout-schedule-save"),
                 gap="0.75rem",
                 wrap="wrap",
                 align="end",
@@ -113,7 +115,7 @@ def schedule_form() -> rx.Component:
         ),
         rx.hstack(
             rx.button(
-                "Pay out now",
+                bt("Pay out now"),
                 on_click=AdminPayoutsState.run_now,
                 loading=AdminPayoutsState.running,
                 variant="soft",
@@ -121,10 +123,11 @@ def schedule_form() -> rx.Component:
                 id="payout-run-now",
             ),
             rx.text(
-                AdminPayoutsState.connected_accounts,
-                " shops can be paid · ",
-                AdminPayoutsState.failed,
-                " failed payouts",
+                bt(
+                    "Shops that can be paid: {shops} · Failed payouts: {failed}",
+                    shops=AdminPayoutsState.connected_accounts,
+                    failed=AdminPayoutsState.failed,
+                ),
                 size="2",
                 color=theme.TEXT_MUTED,
             ),
@@ -138,25 +141,25 @@ def schedule_form() -> rx.Component:
 
 @admin_page(
     routes.ADMIN_PAYOUTS,
-    title="Payouts",
-    description="The payout schedule, what each shop has earned and the payouts sent to sellers.",
+    title=bo_N_("Payouts"),
+    description=bo_N_("The payout schedule, what each shop has earned and the payouts sent to sellers."),
     on_load=AdminPayoutsState.load,
 )
 def admin_payouts() -> rx.Component:
     return rx.vstack(
         admin_header(
-            "Payouts",
+            bt("Payouts"),
             routes.ADMIN_PAYOUTS,
-            "Seller earnings after VAT, commission and card fees are paid out by transfers on this schedule.",
+            bt("Seller earnings after VAT, commission and card fees are paid out by transfers on this schedule."),
         ),
         form_error(AdminPayoutsState.error, id="admin-payouts-error"),
         form_notice(AdminPayoutsState.notice, id="admin-payouts-notice"),
         schedule_form(),
         section_card(
-            "Payouts",
+            bt("Payouts"),
             rx.hstack(
-                rx.link("All", href=routes.ADMIN_PAYOUTS, size="2", id="payouts-all"),
-                rx.link("Failed only", href=routes.ADMIN_PAYOUTS + "?show=failed", size="2", id="payouts-failed"),
+                rx.link(bt("All"), href=routes.ADMIN_PAYOUTS, size="2", id="payouts-all"),
+                rx.link(bt("Failed only"), href=routes.ADMIN_PAYOUTS + "?show=failed", size="2", id="payouts-failed"),
                 spacing="3",
             ),
             row_list(
@@ -164,21 +167,28 @@ def admin_payouts() -> rx.Component:
                 payout_row,
                 id="admin-payout-list",
                 loaded=AdminPayoutsState.loaded,
-                empty=empty_state("send", "No payouts", "Payouts appear here once sent.", id="admin-payouts-none"),
+                empty=empty_state(
+                    "send", bt("No payouts"), bt("Payouts appear here once sent."), id="admin-payouts-none"
+                ),
             ),
         ),
         section_card(
-            "Balances",
+            bt("Balances"),
             row_list(
                 AdminPayoutsState.rows,
                 balance_row,
                 id="admin-payouts",
                 loaded=AdminPayoutsState.loaded,
                 empty=empty_state(
-                    "wallet", "No earnings yet", "Shops appear here after their first sale.", id="admin-payouts-empty"
+                    "wallet",
+                    bt("No earnings yet"),
+                    bt("Shops appear here after their first sale."),
+                    id="admin-payouts-empty",
                 ),
             ),
-            download_button("Download payouts (CSV)", on_click=AdminPayoutsState.download_csv, id="admin-payouts-csv"),
+            download_button(
+                bt("Download payouts (CSV)"), on_click=AdminPayoutsState.download_csv, id="admin-payouts-csv"
+            ),
         ),
         spacing=theme.GAP,
         width="100%",

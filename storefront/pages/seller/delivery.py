@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import routes
+from commerce.i18n import bo_N_
 from commerce.models import KeyStatus, Protection
 from components import theme
 from components.buttons import back_link
@@ -18,58 +19,60 @@ from state.seller_delivery import SellerDeliveryState as S
 from storefront.layout import column, seller_page
 
 
-def _number_field(label: str, *, name: str, id: str, value, hint: str) -> rx.Component:
+def _number_field(label: rx.Var, *, name: str, id: str, value, hint: rx.Var) -> rx.Component:
     return labelled_input(label, name=name, id=id, default_value=value, input_mode="numeric", hint=hint, required=False)
 
 
 def settings_card() -> rx.Component:
     return section_card(
-        "Download rules",
+        bt("Download rules"),
         stacked_form(
             form_error(S.settings_error, id="delivery-settings-error"),
             form_notice(S.settings_notice, id="delivery-settings-notice"),
             _number_field(
-                "Downloads per buyer",
+                bt("Downloads per buyer"),
                 name="download_limit",
                 id="download-limit-input",
                 value=rx.cond(S.settings.download_limit, S.settings.download_limit.to_string(), ""),
-                hint="Empty for unlimited. Buyers at the limit are told to ask you for a reset.",
+                hint=bt("Empty for unlimited. Buyers at the limit are told to ask you for a reset."),
             ),
             _number_field(
-                "Link lifetime (minutes)",
+                bt("Link lifetime (minutes)"),
                 name="link_minutes",
                 id="link-minutes-input",
                 value=S.settings.link_minutes.to_string(),
-                hint="How long each download link works once clicked; 60 by default.",
+                hint=bt("How long each download link works once clicked; 60 by default."),
             ),
             choice_field(
-                "What each buyer's copy carries",
+                bt("What each buyer's copy carries"),
                 [
-                    (Protection.NONE, "Nothing: buyers get the original files"),
-                    (Protection.STAMP, "A visible stamp on PDFs (the buyer's email and order)"),
-                    (Protection.MARK, "An invisible mark of the purchase"),
-                    (Protection.BOTH, "Both the visible stamp and the invisible mark"),
+                    (Protection.NONE, bt("Nothing: buyers get the original files")),
+                    (Protection.STAMP, bt("A visible stamp on PDFs (the buyer's email and order)")),
+                    (Protection.MARK, bt("An invisible mark of the purchase")),
+                    (Protection.BOTH, bt("Both the visible stamp and the invisible mark")),
                 ],
                 name="protection",
                 id="protection-input",
                 default_value=S.settings.protection,
             ),
             rx.text(
-                "The stamp puts “Licensed to <email> · Order <ref>” at the foot of every PDF page. "
-                "The invisible mark goes into every PDF, image, EPUB, ZIP, MP3 or WAV file, so a leaked copy "
-                "can be traced to its purchase with the leak tracer. Each buyer's copy is made once.",
+                bt(
+                    "The stamp puts “Licensed to <email> · Order <ref>” at the foot of every PDF page. "
+                    "The invisible mark goes into every PDF, image, EPUB, ZIP, MP3 or WAV file, so a leaked copy "
+                    "can be traced to its purchase with the leak tracer. Each buyer's copy is made once."
+                ),
                 size="1",
                 color=theme.TEXT_MUTED,
             ),
-            rx.link("Open the leak tracer", href=routes.SELLER_LEAKS, size="2", id="leak-tracer-link"),
+            rx.link(bt("Open the leak tracer"), href=routes.SELLER_LEAKS, size="2", id="leak-tracer-link"),
             rx.checkbox(
-                "View online only (PDFs, audio and video)",
+                bt("View online only (PDFs, audio and video)"),
                 name="online_only",
                 default_checked=S.settings.online_only,
                 id="online-only-input",
             ),
             rx.text(bt(ONLINE_ONLY_NOTE), size="1", color=theme.TEXT_MUTED, id="online-only-note"),
-            rx.button("Save download rules", type="submit", size="3", id="delivery-settings-submit"),
+            rx.button(bt("Save download rules"), type="submit", size="3", id="delivery-settings-submit"),
             on_submit=S.save_settings,
             key=S.form_key.to_string(),
         ),
@@ -81,9 +84,9 @@ def downloads_card() -> rx.Component:
     buyers = rx.table.root(
         rx.table.header(
             rx.table.row(
-                rx.table.column_header_cell("Buyer"),
-                rx.table.column_header_cell("Downloads"),
-                rx.table.column_header_cell("Last"),
+                rx.table.column_header_cell(bt("Buyer")),
+                rx.table.column_header_cell(bt("Downloads")),
+                rx.table.column_header_cell(bt("Last")),
                 rx.table.column_header_cell(""),
             )
         ),
@@ -96,7 +99,7 @@ def downloads_card() -> rx.Component:
                     rx.table.cell(b.last_download_label),
                     rx.table.cell(
                         rx.button(
-                            "Reset",
+                            bt("Reset"),
                             size="1",
                             variant="soft",
                             on_click=S.reset_downloads(b.buyer_id),
@@ -112,25 +115,28 @@ def downloads_card() -> rx.Component:
     files = rx.vstack(
         rx.foreach(
             S.stats.files,
-            lambda f: rx.text(f.filename, " (version ", f.version_label, "): ", f.downloads.to_string(), size="2"),
+            lambda f: rx.text(
+                bt(
+                    "{file} (version {version}): {count}",
+                    file=f.filename,
+                    version=f.version_label,
+                    count=f.downloads,
+                ),
+                size="2",
+            ),
         ),
         spacing="1",
     )
     return section_card(
-        "Downloads",
-        rx.text(
-            S.stats.total.to_string(),
-            rx.cond(S.stats.total == 1, " download", " downloads"),
-            " in total",
-            id="downloads-total",
-        ),
+        bt("Downloads"),
+        rx.text(S.downloads_total, id="downloads-total"),
         rx.cond(S.stats.buyers.length() > 0, rx.box(buyers, overflow_x="auto", width="100%")),
         files,
         id="delivery-downloads",
     )
 
 
-def _key_action(label: str, on_click, test_id: str, **props) -> rx.Component:
+def _key_action(label: rx.Var, on_click, test_id: str, **props) -> rx.Component:
     return rx.button(label, size="1", variant="soft", on_click=on_click, custom_attrs={"data-testid": test_id}, **props)
 
 
@@ -149,27 +155,25 @@ def _key_row(k) -> rx.Component:
             align="center",
         ),
         rx.text(
-            rx.cond(k.sold_label != "", "Sold " + k.sold_label + " · ", ""),
-            rx.cond(k.expires_at, "Expires " + k.expires_label, "Never expires"),
+            rx.cond(k.sold_label != "", bt("Sold {date}", date=k.sold_label) + " · ", ""),
+            rx.cond(k.expires_at, bt("Expires {date}", date=k.expires_label), bt("Never expires")),
             " · ",
-            k.activations.to_string(),
-            " active · ",
-            k.usage_count.to_string(),
-            " validations",
+            bt("Active: {active} · Validations: {uses}", active=k.activations, uses=k.usage_count),
             rx.cond(k.revoked_reason != "", " · " + k.revoked_reason, ""),
             size="1",
             color=theme.TEXT_MUTED,
         ),
         rx.hstack(
-            rx.button("Reveal", size="1", variant="soft", on_click=S.reveal_key(k.id)),
+            rx.button(bt("Reveal"), size="1", variant="soft", on_click=S.reveal_key(k.id)),
             rx.cond(
-                k.status == KeyStatus.SOLD, _key_action("Revoke", S.revoke_key(k.id), "revoke-key", color_scheme="red")
+                k.status == KeyStatus.SOLD,
+                _key_action(bt("Revoke"), S.revoke_key(k.id), "revoke-key", color_scheme="red"),
             ),
-            rx.cond(k.can_reenable, _key_action("Re-enable", S.reenable_key(k.id), "reenable-key")),
-            rx.cond(k.can_rotate, _key_action("Replace", S.rotate_key(k.id), "rotate-key")),
+            rx.cond(k.can_reenable, _key_action(bt("Re-enable"), S.reenable_key(k.id), "reenable-key")),
+            rx.cond(k.can_rotate, _key_action(bt("Replace"), S.rotate_key(k.id), "rotate-key")),
             rx.cond(
                 k.status != KeyStatus.AVAILABLE,
-                rx.button("Activations", size="1", variant="ghost", on_click=S.show_activations(k.id)),
+                rx.button(bt("Activations"), size="1", variant="ghost", on_click=S.show_activations(k.id)),
             ),
             spacing="2",
             wrap="wrap",
@@ -177,14 +181,19 @@ def _key_row(k) -> rx.Component:
         rx.cond(
             S.activations_for == k.id,
             rx.vstack(
-                rx.cond(S.activations.length() == 0, rx.text("Not activated anywhere.", size="1")),
+                rx.cond(S.activations.length() == 0, rx.text(bt("Not activated anywhere."), size="1")),
                 rx.foreach(
                     S.activations,
                     lambda a: rx.text(
-                        a.instance,
-                        " · last seen ",
-                        a.last_seen_label,
-                        rx.cond(a.active, "", " · deactivated"),
+                        rx.cond(
+                            a.active,
+                            bt("{instance} · last seen {when}", instance=a.instance, when=a.last_seen_label),
+                            bt(
+                                "{instance} · last seen {when} · deactivated",
+                                instance=a.instance,
+                                when=a.last_seen_label,
+                            ),
+                        ),
                         size="1",
                     ),
                 ),
@@ -203,51 +212,56 @@ def _key_row(k) -> rx.Component:
 def keys_card() -> rx.Component:
     filters = rx.hstack(
         *[
-            rx.link(label, href=f"?keys={value}", size="2", weight=rx.cond(S.key_filter == value, "bold", "regular"))
+            rx.link(
+                bt(label), href=f"?keys={value}", size="2", weight=rx.cond(S.key_filter == value, "bold", "regular")
+            )
             for value, label in (
-                ("all", "All"),
-                (KeyStatus.SOLD, "Sold"),
-                (KeyStatus.REVOKED, "Revoked"),
-                (KeyStatus.AVAILABLE, "In stock"),
+                ("all", bo_N_("All")),
+                (KeyStatus.SOLD, bo_N_("Sold")),
+                (KeyStatus.REVOKED, bo_N_("Revoked")),
+                (KeyStatus.AVAILABLE, bo_N_("In stock")),
             )
         ],
         spacing="3",
         wrap="wrap",
     )
     return section_card(
-        "License keys",
+        bt("License keys"),
         filters,
         form_error(S.error, id="delivery-action-error"),
         form_notice(S.notice, id="delivery-action-notice"),
         rx.cond(
             S.keys.length() > 0,
             rx.vstack(rx.foreach(S.keys, _key_row), spacing="0", width="100%"),
-            rx.text("No keys here yet.", color=theme.TEXT_MUTED),
+            rx.text(bt("No keys here yet."), color=theme.TEXT_MUTED),
         ),
         pager(
             S.pagination,
             id="keys-pager",
             query="?keys=" + S.key_filter + "&",
         ),
-        description="Revoke a leaked key, re-enable it, or replace it with a new one for the same buyer.",
+        description=bt("Revoke a leaked key, re-enable it, or replace it with a new one for the same buyer."),
         id="delivery-keys",
     )
 
 
 @seller_page(
-    routes.SELLER_DELIVERY, title="Delivery", description="Downloads and license keys of a product.", on_load=S.load
+    routes.SELLER_DELIVERY,
+    title=bo_N_("Delivery"),
+    description=bo_N_("Downloads and license keys of a product."),
+    on_load=S.load,
 )
 def seller_delivery() -> rx.Component:
     found = rx.vstack(
         back_link(
-            "Back to the product", routes.fill(routes.SELLER_PRODUCT, edit_product_id=S.settings.product_id.to_string())
+            bt("Back to the product"),
+            routes.fill(routes.SELLER_PRODUCT, edit_product_id=S.settings.product_id.to_string()),
         ),
-        rx.heading("Delivery: ", S.settings.title, as_="h1", size="6", id="delivery-title"),
+        rx.heading(bt("Delivery: {title}", title=S.settings.title), as_="h1", size="6", id="delivery-title"),
         rx.cond(
             S.settings.waiting > 0,
             rx.callout(
-                S.settings.waiting.to_string() + " paid sale(s) are waiting for a license key: import more keys "
-                "in the product editor and they are delivered at once.",
+                S.waiting_note,
                 icon="triangle_alert",
                 color_scheme="amber",
                 id="delivery-waiting",
@@ -261,9 +275,9 @@ def seller_delivery() -> rx.Component:
     )
     missing = missing_state(
         "search-x",
-        "No such product",
-        "This product does not exist or is not yours.",
+        bt("No such product"),
+        bt("This product does not exist or is not yours."),
         id="delivery-missing",
-        back=("Back to the studio", routes.SELLER, "delivery-back"),
+        back=(bt("Back to the studio"), routes.SELLER, "delivery-back"),
     )
     return column(once_loaded(S.loaded, found, not_found=S.not_found, missing=missing), max_width="56rem")
