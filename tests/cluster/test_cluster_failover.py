@@ -114,8 +114,9 @@ def order_state(cluster, reference: str) -> dict:
                 " where o.reference = :reference group by o.status"
             ),
             {"reference": reference},
-        ).one()
-    return dict(row._mapping)
+        ).first()
+    # No fulfilment yet (its job has not run): nothing delivered so far.
+    return dict(row._mapping) if row is not None else {"status": None, "fulfilments": 0, "delivered": 0, "keys": 0}
 
 
 def paid_orders_without_delivery(cluster) -> list[str]:

@@ -148,18 +148,18 @@ EDITOR_CONTROLS: list[tuple[str, str | re.Pattern]] = [
 def test_product_editor_controls_have_their_names(app, page: Page):
     sign_in(page, SELLER_EMAIL, DEMO_PASSWORD)
 
-    # A published e-book: its PDF can be stamped with the buyer's email.
+    # A published e-book: its PDF can be made view-online-only.
     page.goto(f"/seller/products/{_ebook_id(app)}")
     expect(page.locator("#editor-title")).to_be_visible()
     main = page.get_by_role("main")
-    expect(main.get_by_role("checkbox", name=re.compile(r"^Stamp buyer's email in "))).to_be_visible()
+    expect(main.get_by_role("checkbox", name=re.compile(r"^Buyers view .+ online only$"))).to_be_visible()
     assert_named(
         main,
         [
             *EDITOR_CONTROLS,
             ("button", "Unpublish"),
             ("button", "Archive"),
-            ("checkbox", re.compile(r"^Stamp buyer's email in .+\.pdf$")),
+            ("checkbox", re.compile(r"^Buyers view .+\.pdf online only$")),
             ("textbox", "Version name"),
             ("textbox", "Release notes"),
             ("checkbox", "Start with the current version's files"),

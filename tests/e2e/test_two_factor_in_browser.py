@@ -49,7 +49,7 @@ def test_authenticator_app_and_recovery_code_sign_in(page, viewport):
     page.locator("#second-factor-submit").click()
     expect(page.locator("#account-menu")).to_be_visible()
     page.goto("/account")
-    expect(page.locator("#recovery-left")).to_have_text("9 recovery codes left.")
+    expect(page.locator("#recovery-left")).to_have_text("Recovery codes left: 9")
     activity = page.locator("#security-activity")
     expect(activity).to_contain_text("Signed in with a recovery code")
     expect(activity).to_contain_text("Failed sign-in (wrong two-factor code)")
