@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from commerce import audit
 from commerce.actor import Actor, require_admin
 from commerce.errors import NotFound, ValidationError
-from commerce.i18n import bo_gettext, bo_N_
+from commerce.i18n import bo_gettext, bo_N_, gettext
 from commerce.kit.time import minute_label
 from commerce.models import (
     LedgerAccount,
@@ -101,7 +101,7 @@ def find_orders(s: Session, actor: Actor, query: str, *, limit: int = 25) -> lis
         OrderRow(
             reference=o.reference,
             buyer_email=o.email,
-            status_label=lifecycle.STATUS_LABELS[o.status],
+            status_label=gettext(lifecycle.STATUS_LABELS[o.status]),
             total_label=format_money(Money(o.total, o.currency)),
             date_label=minute_label(o.created_at),
         )
@@ -156,8 +156,8 @@ def order_detail(s: Session, actor: Actor, reference: str) -> AdminOrderView:
         history=[
             HistoryLine(
                 when_label=minute_label(t.created_at),
-                change=(f"{lifecycle.STATUS_LABELS[t.from_status]} → " if t.from_status else "")
-                + lifecycle.STATUS_LABELS[t.to_status],
+                change=(f"{gettext(lifecycle.STATUS_LABELS[t.from_status])} → " if t.from_status else "")
+                + gettext(lifecycle.STATUS_LABELS[t.to_status]),
                 reason=t.reason,
             )
             for t in transitions

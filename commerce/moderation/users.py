@@ -20,7 +20,7 @@ from commerce.actor import Actor, require_admin
 from commerce.catalog.changes import mark_shop_products_dirty
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import Conflict, NotFound, ValidationError
-from commerce.i18n import bo_gettext
+from commerce.i18n import bo_gettext, gettext
 from commerce.kit.choices import parse_choice
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import day_label, utcnow
@@ -205,7 +205,7 @@ def user_detail(s: Session, actor: Actor, user_id: int) -> UserDetail:
         orders=[
             UserOrderRow(
                 reference=o.reference,
-                status_label=STATUS_LABELS[o.status],
+                status_label=gettext(STATUS_LABELS[o.status]),
                 total_label=format_money(Money(o.total, o.currency)),
                 date_label=day_label(o.created_at),
             )

@@ -25,6 +25,7 @@ from commerce.actor import Actor, require_signed_in
 from commerce.catalog.bundles import granted_products
 from commerce.config import get_settings
 from commerce.errors import Conflict, DomainError, NotFound
+from commerce.i18n import N_, gettext
 from commerce.jobs import enqueue_after_commit
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
@@ -62,12 +63,12 @@ PAID_STATUSES = frozenset(
     {OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.DISPUTED}
 )
 STATUS_LABELS: dict[OrderStatus, str] = {
-    OrderStatus.PENDING: "Awaiting payment",
-    OrderStatus.PAID: "Paid",
-    OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
-    OrderStatus.REFUNDED: "Refunded",
-    OrderStatus.DISPUTED: "Disputed",
-    OrderStatus.CANCELLED: "Cancelled",
+    OrderStatus.PENDING: N_("Awaiting payment"),
+    OrderStatus.PAID: N_("Paid"),
+    OrderStatus.PARTIALLY_REFUNDED: N_("Partly refunded"),
+    OrderStatus.REFUNDED: N_("Refunded"),
+    OrderStatus.DISPUTED: N_("Disputed"),
+    OrderStatus.CANCELLED: N_("Cancelled"),
 }
 
 
@@ -122,7 +123,7 @@ def order_view(s: Session, order: Order) -> OrderView:
         id=saved_id(order),
         reference=order.reference,
         status=order.status,
-        status_label=STATUS_LABELS[order.status],
+        status_label=gettext(STATUS_LABELS[order.status]),
         is_paid=order.status in PAID_STATUSES,
         email=order.email,
         currency=order.currency,

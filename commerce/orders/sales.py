@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_shop
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import gettext
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.kit.time import minute_label
 from commerce.models import Order, OrderLine, OrderStatus, saved_id
@@ -80,7 +81,7 @@ def _sale_view(order: Order, lines: list[OrderLine], buyer: str) -> SaleView:
     return SaleView(
         reference=order.reference,
         status=order.status,
-        status_label=lifecycle.STATUS_LABELS[order.status],
+        status_label=gettext(lifecycle.STATUS_LABELS[order.status]),
         buyer=buyer,
         currency=order.currency,
         created_at=order.created_at,
