@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from commerce.actor import Actor
 from commerce.catalog.access import actor_shop
 from commerce.catalog.bundles import BundleItemView, bundle_contents
+from commerce.catalog.category_names import category_name
 from commerce.catalog.text import render_markdown, without_leading_title
 from commerce.catalog.translations import short_texts_for, texts_for
 from commerce.catalog.views import (
@@ -101,7 +102,7 @@ def _cards(s: Session, rows, lang: str | None) -> list[ProductCardView]:
                 url=product_url(shop.slug, product.slug),
                 price_label=price_label(product.pricing, product.price_amount, product.currency),
                 cover_url=media_url(product.cover_key),
-                category_name=category.name if category else "",
+                category_name=category_name(category.name, lang) if category else "",
             )
         )
     return cards
@@ -159,7 +160,9 @@ def home_page(s: Session, *, page: int = 1, per_page: int = 24, lang: str | None
         select(Category).where(col(Category.parent_id).is_(None)).order_by(col(Category.position), col(Category.id))
     ).all()
     categories = [
-        CategoryLink(slug=c.slug, name=c.name, url=category_url(c.slug), product_count=counts[saved_id(c)])
+        CategoryLink(
+            slug=c.slug, name=category_name(c.name, lang), url=category_url(c.slug), product_count=counts[saved_id(c)]
+        )
         for c in tops
         if counts.get(saved_id(c))
     ][:HOME_CATEGORY_LIMIT]
@@ -202,10 +205,15 @@ def category_page(
     products = _card_page(s, col(Product.category_id).in_(ids), page, per_page, lang)
     return CategoryPageView(
         slug=category.slug,
-        name=category.name,
+        name=category_name(category.name, lang),
         url=category_url(category.slug),
-        parent=CategoryLink(parent.slug, parent.name, category_url(parent.slug), 0) if parent else None,
-        children=[CategoryLink(c.slug, c.name, category_url(c.slug), child_counts.get(c.id, 0)) for c in children],
+        parent=CategoryLink(parent.slug, category_name(parent.name, lang), category_url(parent.slug), 0)
+        if parent
+        else None,
+        children=[
+            CategoryLink(c.slug, category_name(c.name, lang), category_url(c.slug), child_counts.get(c.id, 0))
+            for c in children
+        ],
         products=products,
         meta_description=f"{products.total} digital products in {category.name}: instant download after purchase.",
     )
@@ -357,7 +365,7 @@ def product_page(
         shop_name=shop.name,
         shop_slug=shop.slug,
         shop_url=shop_url(shop.slug),
-        category_name=category.name if category else "",
+        category_name=category_name(category.name, lang) if category else "",
         category_url=category_url(category.slug) if category else "",
         tags=product_tags(s, saved_id(product)),
         pricing=product.pricing,

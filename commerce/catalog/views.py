@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from commerce.catalog.category_names import category_name
 from commerce.catalog.languages import language_options
 from commerce.catalog.text import render_markdown
 from commerce.catalog.viewable import view_kind
@@ -307,9 +308,11 @@ def category_options(s: Session) -> list[CategoryOption]:
     rows = s.exec(select(Category).order_by(col(Category.position), col(Category.id))).all()
     options = []
     for parent in (row for row in rows if row.parent_id is None):
-        options.append(CategoryOption(parent.slug, parent.name, parent.name, ""))
+        parent_name = category_name(parent.name)
+        options.append(CategoryOption(parent.slug, parent_name, parent_name, ""))
         for child in (row for row in rows if row.parent_id == parent.id):
-            options.append(CategoryOption(child.slug, child.name, f"{parent.name} › {child.name}", parent.slug))
+            child_name = category_name(child.name)
+            options.append(CategoryOption(child.slug, child_name, f"{parent_name} › {child_name}", parent.slug))
     return options
 
 

@@ -23,6 +23,7 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from commerce.catalog.category_names import category_name
 from commerce.catalog.queries import ProductCardView
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
@@ -100,7 +101,7 @@ def cards_for(s: Session, product_ids: list[int]) -> list[ProductCardView]:
             url=product_url(shop.slug, product.slug),
             price_label=price_label(product.pricing, product.price_amount, product.currency),
             cover_url=media_url(product.cover_key),
-            category_name=category.name if category is not None else "",  # an outer join
+            category_name=category_name(category.name) if category is not None else "",  # an outer join
         )
         for product, shop, category in rows
     }

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlencode
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from commerce.catalog.category_names import category_name
 from commerce.catalog.translations import short_texts_for
 from commerce.catalog.views import price_label
 from commerce.catalog.visibility import visible_to_buyers
@@ -329,7 +330,7 @@ def _card_from_hit(hit: SearchHit) -> ResultCard:
         cover_url=media_url(hit.cover_key),
         shop_name=hit.shop_name,
         price_label=_price_label(hit.pricing, hit.price_minor, hit.currency),
-        category_name=hit.category_name,
+        category_name=category_name(hit.category_name),
     )
 
 
@@ -365,7 +366,7 @@ def _cards(s: Session, hits: list[SearchHit], lang: str = "") -> list[ResultCard
                 cover_url=media_url(product.cover_key),
                 shop_name=shop.name,
                 price_label=price_label(product.pricing, product.price_amount, product.currency),
-                category_name=category.name if category is not None else "",  # an outer join
+                category_name=category_name(category.name, lang) if category is not None else "",  # an outer join
             )
         )
     return cards
@@ -374,7 +375,8 @@ def _cards(s: Session, hits: list[SearchHit], lang: str = "") -> list[ResultCard
 def _category_names(s: Session, slugs: list[str]) -> dict[str, str]:
     if not slugs:
         return {}
-    return dict(s.exec(select(Category.slug, Category.name).where(col(Category.slug).in_(slugs))).all())
+    rows = s.exec(select(Category.slug, Category.name).where(col(Category.slug).in_(slugs))).all()
+    return {slug: category_name(name) for slug, name in rows}
 
 
 def _facets(s: Session, params: SearchParams, result: SearchResult) -> list[Facet]:
@@ -531,7 +533,7 @@ def _database_search(s: Session, params: SearchParams, lang: str = "") -> Search
                 cover_url=media_url(product.cover_key),
                 shop_name=shop.name,
                 price_label=price_label(product.pricing, product.price_amount, product.currency),
-                category_name=category.name if category is not None else "",  # an outer join
+                category_name=category_name(category.name, lang) if category is not None else "",  # an outer join
             )
         )
     total_pages = -(-total // PER_PAGE)

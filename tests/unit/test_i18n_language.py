@@ -64,3 +64,14 @@ def test_dates_and_relative_times_read_as_people_say_them():
 
 def test_the_page_reads_right_to_left_only_in_arabic():
     assert [i18n.direction(code) for code in i18n.LANGUAGES] == ["ltr", "ltr", "ltr", "ltr", "ltr", "rtl"]
+
+
+def test_the_category_tree_is_named_in_the_readers_language():
+    from commerce.catalog.category_names import category_name
+
+    assert category_name("E-books", "de") == "E-Books"
+    assert category_name("Design templates", "ja") == "デザインテンプレート"
+    assert category_name("Music", "en") == "Music"
+    with i18n.use_language("fr"):
+        assert category_name("Fonts") == "Polices"
+    assert category_name("A category a later migration adds", "es") == "A category a later migration adds"
