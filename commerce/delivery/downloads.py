@@ -30,7 +30,7 @@ from commerce.delivery.grants import waiting_fulfilment_ids
 from commerce.delivery.online_only import is_online_only, refusal
 from commerce.delivery.stamped import ensure_copy, plan_for, ready_copy
 from commerce.errors import NotFound, PermissionDenied, ValidationError
-from commerce.i18n import bo_gettext, format_number
+from commerce.i18n import bo_gettext, format_number, gettext, ngettext
 from commerce.kit.time import utcnow
 from commerce.models import (
     DeliveryPolicy,
@@ -114,7 +114,7 @@ def _seller_product(s: Session, actor: Actor, product_id: int) -> Product:
     shop = None if actor.is_admin else actor_shop(s, actor)
     product = s.get(Product, product_id) if isinstance(product_id, int) and not isinstance(product_id, bool) else None
     if product is None or (shop is not None and product.shop_id != shop.id):
-        raise NotFound("This product does not exist.")
+        raise NotFound(gettext("This product does not exist."))
     return product
 
 
@@ -203,9 +203,12 @@ class Allowance:
 
     @property
     def refusal(self) -> str:
-        return (
-            f"You have used all {self.limit} downloads the seller allows for this product. "
-            "Contact the seller to have your downloads reset."
+        return ngettext(
+            "You have used the one download the seller allows for this product. "
+            "Contact the seller to have your downloads reset.",
+            "You have used all {count} downloads the seller allows for this product. "
+            "Contact the seller to have your downloads reset.",
+            self.limit or 0,
         )
 
 
@@ -250,7 +253,7 @@ def reset_order_downloads(s: Session, actor: Actor, reference: str) -> int:
     admin_id = require_admin(actor, "reset_order_downloads", reference=reference)
     order = s.exec(select(Order).where(Order.reference == reference)).first()
     if order is None:
-        raise NotFound("There is no such order.")
+        raise NotFound(gettext("There is no such order."))
     product_ids = s.exec(select(Fulfilment.product_id).where(Fulfilment.order_id == order.id)).all()
     counters = s.exec(
         select(DownloadCounter).where(
@@ -308,7 +311,7 @@ def mint_link(s: Session, actor: Actor, file_id: int) -> MintedLink:
     file = released_file(s, file_id)
     fulfilment = buyer_fulfilment(s, user_id, file.product_id) if file else None
     if file is None or fulfilment is None:
-        raise NotFound("This file is not in your library.")
+        raise NotFound(gettext("This file is not in your library."))
     return mint_for(s, fulfilment, file)
 
 
@@ -335,8 +338,11 @@ def mint_for(s: Session, fulfilment: Fulfilment, file: ProductFile, *, by_receip
         copy = ensure_copy(s, fulfilment, file, plan)
         if copy.status == StampStatus.FAILED:
             raise PermissionDenied(
-                f"Your copy of {file.filename} could not be prepared: {copy.error} "
-                "The seller has been shown the problem."
+                gettext(
+                    "Your copy of {file} could not be prepared: {problem} The seller has been shown the problem.",
+                    file=file.filename,
+                    problem=copy.error,
+                )
             )
         if copy.status != StampStatus.READY:
             return MintedLink(
@@ -400,17 +406,21 @@ def authorise(
     fulfilment = s.get(Fulfilment, link.fulfilment_id)
     file = s.get(ProductFile, link.file_id)
     if fulfilment is None or file is None or file.product_id != fulfilment.product_id:
-        raise links.InvalidLink("This download link is not valid. Open your library to get a new one.")
+        raise links.InvalidLink(gettext("This download link is not valid. Open your library to get a new one."))
     if fulfilment.status != FulfilmentStatus.GRANTED:
         raise AccessRevoked(
-            "Your access to this product has ended because the order was refunded or "
-            "disputed, so it can no longer be downloaded."
+            gettext(
+                "Your access to this product has ended because the order was refunded or "
+                "disputed, so it can no longer be downloaded."
+            )
         )
     # A receipt link was minted for the browser that paid, which may hold no session.
     user_id = fulfilment.buyer_id if link.by_receipt else session_user_id(s, session_token)
     if user_id != fulfilment.buyer_id:
         raise NotYourLink(
-            "This download link belongs to another account. Sign in as the buyer and download it from your library."
+            gettext(
+                "This download link belongs to another account. Sign in as the buyer and download it from your library."
+            )
         )
     if is_online_only(s, file):
         raise refusal(file)  # a link minted before the seller made the file online only
@@ -420,7 +430,7 @@ def authorise(
         # The original is never served when the buyer's copy must carry a stamp or a mark.
         copy = ready_copy(s, file, user_id, plan)
         if copy is None or copy.blob_key is None:
-            raise CopyNotReady("Your personal copy is still being prepared. Try again in a moment.")
+            raise CopyNotReady(gettext("Your personal copy is still being prepared. Try again in a moment."))
         blob_key, stamped = copy.blob_key, True
     policy = policy_of(s, file.product_id)
     if counts:

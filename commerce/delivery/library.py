@@ -21,6 +21,7 @@ from commerce.delivery.downloads import allowance
 from commerce.delivery.online_only import product_online_only
 from commerce.delivery.stamped import protection_of
 from commerce.errors import NotFound
+from commerce.i18n import gettext
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import day_label, utcnow
 from commerce.licensing.service import OwnedKeyView, owned_keys
@@ -291,7 +292,7 @@ def library_product(s: Session, actor: Actor, product_id: int, *, mark_seen: boo
     pid = product_id if isinstance(product_id, int) and not isinstance(product_id, bool) else 0
     items = _items(s, user_id, *_matching(s, user_id, product_id=pid)) if pid else []
     if not items:
-        raise NotFound("This product is not in your library.")
+        raise NotFound(gettext("This product is not in your library."))
     item = items[0]
     seen_row = s.get(LibrarySeen, (user_id, pid))
     baseline = max(filter(None, (seen_row.seen_at if seen_row else None, item.acquired_at)))

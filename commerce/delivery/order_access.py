@@ -19,6 +19,7 @@ from commerce.catalog.views import delivers_files, delivers_keys, product_versio
 from commerce.delivery.downloads import MintedLink, mint_for, released_file
 from commerce.delivery.online_only import product_online_only
 from commerce.errors import NotFound
+from commerce.i18n import gettext
 from commerce.licensing.service import keys_of_fulfilments
 from commerce.links import library_product_url, reader_url
 from commerce.models import Fulfilment, FulfilmentDelivery, FulfilmentStatus, Order, Product, saved_id
@@ -64,7 +65,7 @@ class OrderDelivery:
 
 def _viewed_order(s: Session, actor: Actor, reference: str, token: str) -> tuple[Order, bool]:
     """The order and whether the viewer is its signed-in buyer (else the holder of its receipt token)."""
-    missing = NotFound("There is no such order.")
+    missing = NotFound(gettext("There is no such order."))
     if not isinstance(reference, str) or not reference:
         raise missing
     order = s.exec(select(Order).where(Order.reference == reference)).first()
@@ -142,5 +143,5 @@ def mint_order_download(s: Session, actor: Actor, reference: str, token: str, fi
     file = released_file(s, file_id)
     fulfilment = next((f for f in _granted(s, order) if file is not None and f.product_id == file.product_id), None)
     if file is None or fulfilment is None:
-        raise NotFound("This file is not part of this order.")
+        raise NotFound(gettext("This file is not part of this order."))
     return mint_for(s, fulfilment, file, by_receipt=not signed_in)

@@ -27,6 +27,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import gettext
 
 TARGET_WIDTH = 1400  # pixels; phones scale it down, desktops show it near life size
 MAX_SCALE = 4.0  # a tiny page is not blown up past this (pixels per point)
@@ -41,7 +42,7 @@ def _open(path: Path) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(path)
     except pdfium.PdfiumError:
-        raise ValidationError("This PDF cannot be read, so it cannot be shown online.", "file") from None
+        raise ValidationError(gettext("This PDF cannot be read, so it cannot be shown online."), "file") from None
 
 
 def page_count(path: Path) -> int:
@@ -91,7 +92,7 @@ def render_page(path: Path, page: int, watermark: str) -> bytes:
         document = _open(path)
         try:
             if not 1 <= page <= len(document):
-                raise NotFound("This page does not exist.")
+                raise NotFound(gettext("This page does not exist."))
             pdf_page = document[page - 1]
             try:
                 points_wide = float(pdf_page.get_width() or 612)

@@ -27,6 +27,7 @@ from commerce.accounts import passwords
 from commerce.actor import Actor, require_signed_in
 from commerce.catalog.changes import mark_shop_products_dirty
 from commerce.errors import NotFound, ValidationError
+from commerce.i18n import gettext
 from commerce.kit.time import utcnow
 from commerce.models import (
     NO_PASSWORD,
@@ -89,12 +90,12 @@ def erase_account(s: Session, actor: Actor, *, password: str = "", confirmation:
     for an account without one, by typing DELETE). Nothing changes when the check fails."""
     user = s.get(User, require_signed_in(actor))
     if user is None or user.erased_at is not None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(gettext("This account no longer exists."))
     if user.password_hash != NO_PASSWORD:
         if not isinstance(password, str) or not password or not passwords.verify_password(user.password_hash, password):
-            raise ValidationError("Enter your current password to delete your account.", "password")
+            raise ValidationError(gettext("Enter your current password to delete your account."), "password")
     elif not isinstance(confirmation, str) or confirmation.strip() != CONFIRMATION_WORD:
-        raise ValidationError(f"Type {CONFIRMATION_WORD} to confirm.", "confirmation")
+        raise ValidationError(gettext("Type {word} to confirm.", word=CONFIRMATION_WORD), "confirmation")
     return _erase(s, user)
 
 

@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from commerce import storage
 from commerce.actor import Actor, require_signed_in
 from commerce.errors import NotFound, RateLimited
+from commerce.i18n import gettext, ngettext
 from commerce.kit.spreadsheet import csv_row
 from commerce.kit.time import minute_label, utcnow
 from commerce.license_keys.vault import configured_vault, product_associated_data
@@ -141,7 +142,13 @@ def start_export(s: Session, actor: Actor) -> PrivacyRequest:
         )
     ).all()
     if len(recent) >= EXPORTS_PER_DAY:
-        raise RateLimited(f"You can ask for {EXPORTS_PER_DAY} exports a day. Download the latest one below.")
+        raise RateLimited(
+            ngettext(
+                "You can ask for one export a day. Download the latest one below.",
+                "You can ask for {count} exports a day. Download the latest one below.",
+                EXPORTS_PER_DAY,
+            )
+        )
     row = PrivacyRequest(
         user_id=user_id, kind=PrivacyRequestKind.EXPORT, status=PrivacyRequestStatus.PENDING, requested_at=now
     )
@@ -167,9 +174,9 @@ def open_export(s: Session, user_id: int | None, request_id: int) -> ExportFile:
         or row.kind != PrivacyRequestKind.EXPORT
         or row.blob_key is None
     ):
-        raise NotFound("This export does not exist.")
+        raise NotFound(gettext("This export does not exist."))
     if row.status != PrivacyRequestStatus.READY or row.expires_at is None or row.expires_at <= utcnow():
-        raise NotFound("This export has expired. Ask for a new one on your account page.")
+        raise NotFound(gettext("This export has expired. Ask for a new one on your account page."))
     return ExportFile(
         blob_key=row.blob_key,
         filename=f"my-data-{row.requested_at:%Y-%m-%d}-{saved_id(row)}.zip",
