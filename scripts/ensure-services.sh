@@ -136,3 +136,11 @@ ensure_redis() {
 
 ensure_postgres
 ensure_redis
+
+# nginx is not a service the suite talks to but a binary its deploy and cluster tests run
+# (the compose config's `nginx -t`, the balancer in front of the image and the replicas):
+# installed here so those tests never skip on a fresh machine, nor depend on test order.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  say "installing Debian's nginx-light for the deploy and cluster tests"
+  "$scripts_dir/apt-install.sh" nginx-light
+fi
