@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from commerce import ratelimit
 from commerce.accounts import passwords
 from commerce.accounts.activity import Client, record
-from commerce.accounts.service import _token_hash, use_link_token
+from commerce.accounts.service import _token_hash, tell_address_owner, use_link_token
 from commerce.accounts.step_up import require_recent_second_factor
 from commerce.actor import Actor, require_signed_in
 from commerce.config import get_settings
@@ -32,7 +32,7 @@ from commerce.errors import NotFound, ValidationError
 from commerce.i18n import N_, gettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
-from commerce.links import LOGIN_PATH, PASSWORD_RESET_PATH, absolute, email_change_url
+from commerce.links import absolute, email_change_url
 from commerce.models import EmailChangeToken, PasswordResetToken, SecurityEventKind, User, saved_id
 from commerce.notifications.tasks import enqueue_email
 
@@ -63,17 +63,9 @@ def request_email_change(
     answer = EmailChangeAsked(new_email=email)
     if not ratelimit.attempt_counter().reserve(f"mail:email-change:{email}", CHANGE_EMAILS_PER_HOUR, 3600):
         return answer  # the same answer: the address has had enough mail for now
-    base_url = get_settings().base_url
     owner = s.exec(select(User).where(User.email == email)).first()
     if owner is not None:
-        enqueue_email(
-            s,
-            to=owner.email,
-            kind="email_change_taken",
-            display_name=owner.display_name,
-            sign_in_url=absolute(base_url, LOGIN_PATH),
-            reset_url=absolute(base_url, PASSWORD_RESET_PATH),
-        )
+        tell_address_owner(s, owner, "email_change_taken")
         return answer
     # One pending change at a time: an earlier link stops working.
     s.exec(delete(EmailChangeToken).where(col(EmailChangeToken.user_id) == saved_id(user)))
@@ -92,7 +84,7 @@ def request_email_change(
         to=email,
         kind="email_change_confirm",
         display_name=user.display_name,
-        confirm_url=absolute(base_url, email_change_url(token)),
+        confirm_url=absolute(get_settings().base_url, email_change_url(token)),
         expires_hours=int(EMAIL_CHANGE_LINK_LIFETIME.total_seconds() // 3600),
     )
     return answer

@@ -21,6 +21,7 @@ from commerce.accounts.service import (
     _create_user,
     _start_session,
     _token_hash,
+    tell_address_owner,
     use_link_token,
 )
 from commerce.config import get_settings
@@ -28,7 +29,7 @@ from commerce.errors import Conflict, ValidationError
 from commerce.i18n import gettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
-from commerce.links import LOGIN_PATH, PASSWORD_RESET_PATH, absolute, registration_confirm_url
+from commerce.links import absolute, registration_confirm_url
 from commerce.models import RegistrationToken, User
 from commerce.notifications.tasks import enqueue_email
 
@@ -54,14 +55,7 @@ def register(s: Session, *, email: str, password: str, display_name: str, client
         return
     owner = s.exec(select(User).where(User.email == email)).first()
     if owner is not None:
-        enqueue_email(
-            s,
-            to=owner.email,
-            kind="registration_attempt",
-            display_name=owner.display_name,
-            sign_in_url=absolute(base_url, LOGIN_PATH),
-            reset_url=absolute(base_url, PASSWORD_RESET_PATH),
-        )
+        tell_address_owner(s, owner, "registration_attempt")
         return
     token = secrets.token_urlsafe(32)
     s.add(

@@ -28,7 +28,7 @@ from commerce.i18n import gettext
 from commerce.kit.email import normalise_email
 from commerce.kit.time import utcnow
 from commerce.kit.unicode_text import shown_text_problem
-from commerce.links import ACCOUNT_PATH, absolute, password_reset_url, unlock_url
+from commerce.links import ACCOUNT_PATH, LOGIN_PATH, PASSWORD_RESET_PATH, absolute, password_reset_url, unlock_url
 from commerce.models import (
     AuthSession,
     EmailChangeToken,
@@ -123,6 +123,20 @@ class SecondFactorNeeded:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def tell_address_owner(s: Session, owner: User, kind: str) -> None:
+    """Email the owner of an address someone else tried to use (a sign-up, a change of email)
+    with the ways into their own account, instead of telling the asker the address is taken."""
+    base_url = get_settings().base_url
+    enqueue_email(
+        s,
+        to=owner.email,
+        kind=kind,
+        display_name=owner.display_name,
+        sign_in_url=absolute(base_url, LOGIN_PATH),
+        reset_url=absolute(base_url, PASSWORD_RESET_PATH),
+    )
 
 
 LinkTokenRow = TypeVar("LinkTokenRow", PasswordResetToken, RegistrationToken, EmailChangeToken)
