@@ -66,7 +66,12 @@ def _blob_store(config: Settings):
         from commerce.storage.s3 import S3BlobStore
 
         return S3BlobStore(config.s3_bucket, endpoint_url=config.s3_endpoint_url, region=config.s3_region)
-    return LocalBlobStore(config.storage_dir, config.secret_key, encryption_key=config.blob_encryption_key)
+    return LocalBlobStore(
+        config.storage_dir,
+        config.secret_key,
+        encryption_key=config.blob_encryption_key,
+        previous_encryption_keys=config.blob_previous_keys,
+    )
 
 
 def _search_index(config: Settings):
