@@ -3,6 +3,7 @@ the buyer's player gets a playlist whose segments are signed links of the app, b
 the purchase and the browser session; until the rendition is ready, or when ffmpeg fails,
 the player streams the original as before and the failure is kept, not lost."""
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -10,12 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import select
 
+from commerce import storage
 from commerce.catalog import files, video_hls
 from commerce.config import get_settings
 from commerce.delivery import downloads, view_links, viewing
 from commerce.delivery.downloads import AccessRevoked
 from commerce.errors import NotFound
-from commerce.models import DeliveryKind, RenditionStatus, VideoRendition
+from commerce.models import DeliveryKind, ProductFile, RenditionStatus, VideoRendition
+from tests.contracts.test_blobstore import new_s3_store
 from tests.domain.delivery.test_online_viewing import signed_in, view_request
 from tests.fixtures.delivery import session_token
 from tests.fixtures.video import WEBM, needs_ffmpeg, probe, tiny_video
@@ -216,3 +219,39 @@ def test_while_the_video_is_being_cut_the_player_streams_the_original(shop, jobs
     playlist = reader.stream_url.replace("/stream?", "/hls?")
     with pytest.raises(view_links.InvalidViewLink):
         view_request(shop.s, playlist, token)
+
+
+def test_with_s3_the_rendition_is_stored_in_the_bucket_and_served_through_the_app(shop, jobs, moto_endpoint, mp4):
+    bucket = new_s3_store(moto_endpoint)
+    with storage.blob_store.replaced(bucket):
+        product = shop.product(kind=DeliveryKind.FILES)
+        blob = bucket.put(f"products/{product.id}/files/film", io.BytesIO(mp4), content_type="video/mp4")
+        film = ProductFile(
+            product_id=product.id,
+            version_id=shop.version(product).id,
+            filename="film.mp4",
+            blob_key=blob.key,
+            size_bytes=blob.size,
+            sha256=blob.sha256,
+            content_type="video/mp4",
+        )
+        shop.s.add(film)
+        shop.s.flush()
+        files.set_file_online_only(shop.s, shop.seller, film.id, True)
+        shop.s.commit()  # the job cuts it, reading and writing the bucket
+        rendition = _rendition(shop, film)
+        assert rendition.status == RenditionStatus.READY
+        assert bucket.exists(video_hls.playlist_key(rendition))
+        assert bucket.exists(video_hls.segment_key(rendition, 2))
+
+        user, _ = shop.buyer()
+        token, actor = signed_in(shop.s, user)
+        shop.buy(actor, product)
+        reader = viewing.open_reader(shop.s, actor, film.id, store=bucket)
+        text = viewing.playlist(view_request(shop.s, reader.hls_url, token), bucket)
+        assert "X-Amz" not in text
+        assert rendition.prefix not in text
+        last = [line for line in text.splitlines() if line.startswith("/api/view/")][-1]
+        ticket = view_request(shop.s, last, token)
+        with bucket.open(ticket.blob_key) as segment:
+            assert segment.read(1) == b"\x47"
