@@ -18,6 +18,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from html import unescape
+from typing import cast
 from urllib.parse import parse_qs, urlencode
 
 from sqlalchemy import func, or_
@@ -323,7 +324,7 @@ def quick_cards(
                 cards = _engine_quick_cards(engine, text, limit, lang)
             else:
                 # Price labels are formatted in the current language, which need not be `lang`.
-                cards = _cached_quick_cards(engine, version, text, limit, lang, i18n.current_language())
+                cards = _cached_quick_cards(cast(Hashable, engine), version, text, limit, lang, i18n.current_language())
     except SearchUnavailable:
         return None
     return None if cards is None else list(cards)
@@ -338,10 +339,11 @@ def _engine_quick_cards(engine: SearchIndex, text: str, limit: int, lang: str) -
 
 @lru_cache(maxsize=QUICK_CACHE_SIZE)
 def _cached_quick_cards(
-    engine: SearchIndex, version: Hashable, text: str, limit: int, lang: str, language: str
+    engine: Hashable, version: Hashable, text: str, limit: int, lang: str, language: str
 ) -> tuple[QuickCard, ...] | None:
-    # Keyed by the version: an entry of an older one is never asked for again and ages out.
-    return _engine_quick_cards(engine, text, limit, lang)
+    # The engine is part of the key by identity; an entry of an older version is never
+    # asked for again and ages out.
+    return _engine_quick_cards(cast(SearchIndex, engine), text, limit, lang)
 
 
 def quick_search(
