@@ -333,7 +333,7 @@ def quick_cards(
 def _engine_quick_cards(engine: SearchIndex, text: str, limit: int, lang: str) -> tuple[QuickCard, ...] | None:
     result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False, lang=lang))
     if all(hit.product_slug for hit in result.hits):
-        return tuple(_quick_card(_card_from_hit(hit)) for hit in result.hits)
+        return tuple(_quick_card_from_hit(hit) for hit in result.hits)
     return None
 
 
@@ -373,17 +373,13 @@ def _price_label(pricing: str, amount: int, currency: str, language: str) -> str
     return price_label(PricingMode(pricing), amount, currency)
 
 
-def _card_from_hit(hit: SearchHit) -> ResultCard:
-    return ResultCard(
-        id=hit.id,
-        title=hit.title,
+def _quick_card_from_hit(hit: SearchHit) -> QuickCard:
+    return QuickCard(
         title_parts=marked_parts(hit.title_html),
-        summary_parts=marked_parts(hit.summary_html),
         url=product_url(hit.shop_slug, hit.product_slug),
         cover_url=media_url(hit.cover_key),
         shop_name=hit.shop_name,
         price_label=_price_label(hit.pricing, hit.price_minor, hit.currency, i18n.current_language()),
-        category_name=category_name(hit.category_name),
     )
 
 
