@@ -216,13 +216,23 @@ _Word = list[list[_Term]]
 class TantivySearchIndex:
     """SearchIndex stored in `index_dir`, created on first use."""
 
-    # A search reads memory-mapped files in this process: no network to wait on
-    # (port.answers_in_process).
-    answers_in_process = True
+    # A search reads memory-mapped files in this process: no network to wait on, so a
+    # small index is searched on the caller's event loop (port.answers_in_process). A large
+    # one goes to a thread like any engine: at 100k products a dropdown search takes
+    # milliseconds, long enough to stall every other tab of the process.
+    ON_LOOP_MAX_DOCUMENTS = 20_000
+
+    @property
+    def answers_in_process(self) -> bool:
+        if self._documents_seen is None:
+            self._documents_seen = self._index.searcher().num_docs
+        return self._documents_seen <= self.ON_LOOP_MAX_DOCUMENTS
 
     def __init__(self, index_dir: Path):
         self._index_dir = Path(index_dir)
         self._meta_path = self._index_dir / META_FILE
+        # The document count as of the reader's version (answers_in_process), read lazily.
+        self._documents_seen: int | None = None
         self._seen_version: tuple[int, int, int] | None = None
         self._schema = _build_schema()
         self._analyzer = _build_analyzer()
@@ -287,6 +297,7 @@ class TantivySearchIndex:
         if seen != self._seen_version:
             self._index.reload()
             self._seen_version = seen
+            self._documents_seen = None
         return seen
 
     @contextmanager

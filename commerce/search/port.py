@@ -298,8 +298,8 @@ class SearchIndex(Protocol):
 
 
 def answers_in_process(index: SearchIndex) -> bool:
-    """Whether `index` searches in this process without waiting on the network (the
-    embedded engine sets `answers_in_process = True`). A caller on the event loop may
+    """Whether `index` searches in this process, quickly, without waiting on the network
+    (the embedded engine says so while its index is small). A caller on the event loop may
     call such an engine directly; any other (Meilisearch, over HTTP) goes to a thread."""
     return getattr(index, "answers_in_process", False) is True
 

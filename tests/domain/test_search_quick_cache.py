@@ -10,6 +10,7 @@ from commerce import i18n
 from commerce.catalog import products
 from commerce.search.embedded import TantivySearchIndex
 from commerce.search.indexer import reindex_dirty
+from commerce.search.port import answers_in_process
 from commerce.search.service import quick_cards
 from tests.fixtures.catalog import live_product, make_admin, make_seller
 
@@ -84,3 +85,10 @@ def test_prices_are_labelled_in_the_tabs_language_even_when_kept(shop):
         assert {card.price_label for card in quick_cards("water", index=index)} == {"5,00\xa0$"}  # a no-break space
     with i18n.use_language("en"):
         assert {card.price_label for card in quick_cards("water", index=index)} == {"$5.00"}
+
+
+def test_a_large_embedded_index_is_searched_off_the_event_loop(shop, monkeypatch):
+    index, _, _, _ = shop
+    assert answers_in_process(index)  # two products: searched on the loop
+    monkeypatch.setattr(TantivySearchIndex, "ON_LOOP_MAX_DOCUMENTS", 1)
+    assert not answers_in_process(index)
