@@ -222,12 +222,6 @@ class TantivySearchIndex:
     # milliseconds, long enough to stall every other tab of the process.
     ON_LOOP_MAX_DOCUMENTS = 20_000
 
-    @property
-    def answers_in_process(self) -> bool:
-        if self._documents_seen is None:
-            self._documents_seen = self._index.searcher().num_docs
-        return self._documents_seen <= self.ON_LOOP_MAX_DOCUMENTS
-
     def __init__(self, index_dir: Path):
         self._index_dir = Path(index_dir)
         self._meta_path = self._index_dir / META_FILE
@@ -279,6 +273,12 @@ class TantivySearchIndex:
     def clear(self) -> None:
         with self._writer() as writer:
             writer.delete_all_documents()
+
+    @property
+    def answers_in_process(self) -> bool:
+        if self._documents_seen is None:
+            self._documents_seen = self._index.searcher().num_docs
+        return self._documents_seen <= self.ON_LOOP_MAX_DOCUMENTS
 
     def document_count(self) -> int:
         self._index.reload()
