@@ -457,17 +457,18 @@ def fold_new_events(s: Session, *, limit: int = 2000, now: datetime | None = Non
         if event.kind in FUNNEL and (who := who_of(event)) is not None
     }
     state: dict[tuple, list[int]] = {}
-    names = sorted({who for _, _, who in wanted})
-    shops = sorted({shop for shop, _, _ in wanted})
-    days = sorted({day for _, day, _ in wanted})
+    by_day: dict[tuple[int, date], list[str]] = defaultdict(list)
+    for shop_id, day, who in sorted(wanted):
+        by_day[(shop_id, day)].append(who)
     v = AnalyticsDayVisitor
-    for chunk in _chunks(names):
-        for shop_id, day, who, furthest, hours in s.exec(
-            select(v.shop_id, v.day, v.visitor, v.furthest, v.view_hours).where(  # type: ignore[call-overload]
-                col(v.visitor).in_(chunk), col(v.shop_id).in_(shops), col(v.day).in_(days)
-            )
-        ).all():
-            if (shop_id, day, who) in wanted:
+    for (shop_id, day), names in by_day.items():
+        # Equality on the key's leading columns: a plain primary-key lookup per name.
+        for chunk in _chunks(names):
+            for who, furthest, hours in s.exec(
+                select(v.visitor, v.furthest, v.view_hours).where(
+                    col(v.shop_id) == shop_id, col(v.day) == day, col(v.visitor).in_(chunk)
+                )
+            ).all():
                 state[(shop_id, day, who)] = [furthest, hours]
     before = {key: tuple(value) for key, value in state.items()}
 
@@ -540,29 +541,32 @@ def fold_new_events(s: Session, *, limit: int = 2000, now: datetime | None = Non
     ]
     _add(s, AnalyticsDayVisitor, ("shop_id", "day", "visitor"), changed, replace=("furthest", "view_hours"))
     ids = [event.id for event in batch]
+    events = AnalyticsEvent.__table__  # type: ignore[attr-defined]
     for chunk in _chunks(ids, 1000):
-        s.exec(update(e).where(col(e.id).in_(chunk)).values(rolled_up=True))
-    s.flush()
+        s.connection().execute(update(events).where(events.c.id.in_(chunk)).values(rolled_up=True))
     return len(batch)
 
 
 def _add(s: Session, model: type, keys: tuple[str, ...], rows: list[dict], *, replace: tuple[str, ...] = ()) -> None:
-    """Insert `rows`, or add their counts to the rows already there (`replace` columns are set)."""
+    """Insert `rows`, or add their counts to the rows already there (`replace` columns are set).
+
+    One statement compiled once and run for every row (executemany: psycopg pipelines it),
+    on the session's connection, so the ORM's bulk machinery stays out of the way.
+    """
     if not rows:
         return
     insert = dialect_insert(s)
     table = model.__table__  # type: ignore[attr-defined]
     counts = [name for name in rows[0] if name not in keys and name not in replace]
-    for chunk in _chunks(rows):
-        statement = insert(model).values(list(chunk))
-        statement = statement.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={
-                **{name: table.c[name] + statement.excluded[name] for name in counts},
-                **{name: statement.excluded[name] for name in replace},
-            },
-        )
-        s.exec(statement)
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={
+            **{name: table.c[name] + statement.excluded[name] for name in counts},
+            **{name: statement.excluded[name] for name in replace},
+        },
+    )
+    s.connection().execute(statement, rows)
 
 
 def purge(s: Session, *, retention_days: int, now: datetime | None = None) -> tuple[int, int]:
