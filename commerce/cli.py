@@ -1,7 +1,7 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-recompute |
-analytics-purge | refresh-rates | seal-files | vapid-key | check-config | worker [--threads N] [--metrics-port P] |
-backup DEST | restore SOURCE [--force] | rotate-keys | rotate-blob-key` (docs/operations.md)."""
+analytics-recompute | analytics-purge | refresh-rates | seal-files | vapid-key | check-config |
+worker [--threads N] [--metrics-port P] | backup DEST | restore SOURCE [--force] | rotate-keys |
+rotate-blob-key` (docs/operations.md)."""
 
 from __future__ import annotations
 
