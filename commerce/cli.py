@@ -1,6 +1,7 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
-analytics-purge | refresh-rates | seal-files | vapid-key | check-config | worker [--threads N] [--metrics-port P] |
-backup DEST | restore SOURCE [--force] | rotate-keys | rotate-blob-key` (docs/operations.md)."""
+analytics-recompute | analytics-purge | refresh-rates | seal-files | vapid-key | check-config |
+worker [--threads N] [--metrics-port P] | backup DEST | restore SOURCE [--force] | rotate-keys |
+rotate-blob-key` (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -77,14 +78,22 @@ def reindex() -> None:
 
 def analytics_rollup() -> None:
     """Bring every shop's rollups up to date with its events (what the periodic job does)."""
-    total = 0
+    days = events = 0
     while True:
         with unit_of_work() as s:
-            done = rollups.roll_up_pending(s, limit=200)
-        total += done
-        if done < 200:
+            progress = rollups.roll_up_pending(s)
+        days, events = days + progress.days, events + progress.events
+        if not progress.more:
             break
-    print(f"Analytics: {total} shop day(s) rolled up.")
+    print(f"Analytics: {events} new event(s) added to the rollups, {days} shop day(s) recomputed.")
+
+
+def analytics_recompute() -> None:
+    """Recompute every shop day that has events from those events (a repair), then roll up."""
+    with unit_of_work() as s:
+        marked = rollups.mark_days_with_events(s)
+    print(f"Analytics: {marked} shop day(s) marked for a recompute.")
+    analytics_rollup()
 
 
 def analytics_purge() -> None:
@@ -213,6 +222,7 @@ COMMANDS = {
     "seed-demo": seed_demo,
     "reindex": reindex,
     "analytics-rollup": analytics_rollup,
+    "analytics-recompute": analytics_recompute,
     "analytics-purge": analytics_purge,
     "refresh-rates": refresh_rates,
     "seal-files": seal_files,

@@ -166,8 +166,9 @@ def country_code(value: str | None) -> str | None:
     return code if re.fullmatch(r"[A-Z]{2}", code) and code not in {"XX", "T1", "ZZ"} else None
 
 
-def mark_pending(s: Session, shop_id: int, when: datetime) -> None:
-    """Note that the shop's rollups for `when`'s day are behind (one small upsert)."""
+def mark_for_recompute(s: Session, shop_id: int, when: datetime) -> None:
+    """Have the rollup job recompute the shop's day of `when` from its events, for a change
+    to events already rolled up (`rollups.roll_up_day`); new events need no mark."""
     insert = dialect_insert(s)
     statement = insert(AnalyticsPendingRollup).values(shop_id=shop_id, day=when.date(), version=1)
     statement = statement.on_conflict_do_update(
@@ -177,9 +178,9 @@ def mark_pending(s: Session, shop_id: int, when: datetime) -> None:
 
 
 def add_event(s: Session, event: AnalyticsEvent) -> None:
+    """Record an event: one insert, and no other row (the rollup job adds it later)."""
     s.add(event)
     s.flush()
-    mark_pending(s, event.shop_id, event.occurred_at)
 
 
 def record_event(
@@ -256,7 +257,8 @@ def record_event(
 
 def _key_purchase(s: Session, line_id: int, key: str) -> None:
     """A free order is paid, and its purchase counted, before the page records its checkout:
-    the purchase gets the checkout's visitor key then, and its day is rolled up again."""
+    the purchase gets the checkout's visitor key then, and its day is recomputed (the funnel
+    counted it as the order's own visitor)."""
     purchase = s.exec(
         select(AnalyticsEvent.shop_id, AnalyticsEvent.occurred_at).where(
             AnalyticsEvent.dedupe_key == f"purchase:{line_id}", col(AnalyticsEvent.visitor_key).is_(None)
@@ -267,7 +269,7 @@ def _key_purchase(s: Session, line_id: int, key: str) -> None:
     s.exec(
         update(AnalyticsEvent).where(col(AnalyticsEvent.dedupe_key) == f"purchase:{line_id}").values(visitor_key=key)
     )
-    mark_pending(s, *purchase)
+    mark_for_recompute(s, *purchase)
 
 
 def record_download(s: Session, file_id: int, user_agent: str | None) -> None:

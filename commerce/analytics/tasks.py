@@ -39,11 +39,12 @@ def record_missed_sales() -> None:
 # Debounced: a burst of sales (and the minute's views) costs one run every couple of seconds.
 @job(max_retries=8, min_backoff_ms=1_000, max_backoff_ms=120_000, queue="analytics", priority=10, debounce_ms=2_000)
 def roll_up_analytics() -> None:
-    """Recompute every pending shop day. Idempotent: a rerun recomputes the same totals."""
+    """Add the events not rolled up yet to the rollups (and recompute days marked for it).
+    Idempotent: each batch is added and marked in one transaction, so a rerun adds nothing twice."""
     while True:
         with unit_of_work() as s:
-            done = rollups.roll_up_pending(s, limit=200)
-        if done < 200:
+            progress = rollups.roll_up_pending(s)
+        if not progress.more:
             return
 
 

@@ -10,6 +10,7 @@ from commerce.models.accounts import (
     UserRole,
 )
 from commerce.models.analytics import (
+    AnalyticsDayVisitor,
     AnalyticsEvent,
     AnalyticsPendingRollup,
     AnalyticsSalt,
@@ -123,6 +124,7 @@ __all__ = [
     "Passkey",
     "ChallengePurpose",
     "NO_PASSWORD",
+    "AnalyticsDayVisitor",
     "AnalyticsEvent",
     "AnalyticsPendingRollup",
     "AnalyticsSalt",

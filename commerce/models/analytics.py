@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from commerce.kit.time import utcnow
@@ -24,7 +24,16 @@ class AnalyticsEvent(SQLModel, table=True):
     """
 
     __tablename__ = "analytics_events"
-    __table_args__ = (Index("ix_analytics_events_shop_time", "shop_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_analytics_events_shop_time", "shop_id", "occurred_at"),
+        # The events the rollup job has not added yet: a small index, emptied as it runs.
+        Index(
+            "ix_analytics_events_unrolled",
+            "id",
+            postgresql_where=text("NOT rolled_up"),
+            sqlite_where=text("rolled_up = 0"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
@@ -47,16 +56,38 @@ class AnalyticsEvent(SQLModel, table=True):
     gross: int = Field(default=0)
     # Names the fact an event records ("purchase:line:12"), so recording it twice keeps one row.
     dedupe_key: str | None = Field(default=None, max_length=64, unique=True)
+    # Whether the rollup job has added this event to the rollups (`rollups.fold_new_events`).
+    rolled_up: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class AnalyticsPendingRollup(SQLModel, table=True):
-    """A shop day whose rollups are behind its events; `version` grows with each event."""
+    """A shop day to recompute from its events, for a change that adding events cannot express
+    (a purchase given its visitor's key after it was counted); `version` grows with each mark."""
 
     __tablename__ = "analytics_pending_rollups"
 
     shop_id: int = Field(foreign_key="shops.id", primary_key=True)
     day: date = Field(primary_key=True)
     version: int = Field(default=1)
+
+
+class AnalyticsDayVisitor(SQLModel, table=True):
+    """What the funnel knows of one visitor of one shop day, so the rollup job can add an event
+    to the day's counts without counting the day's visitors again.
+
+    `visitor` is the event's `visitor_key`, or "order:<id>" for an order's events without one.
+    `furthest` is the furthest funnel step reached that day (1 view … 4 purchase); bit h of
+    `view_hours` is set once the visitor viewed something in hour h (UTC). Deleted with the
+    day's visitor events (`rollups.purge`).
+    """
+
+    __tablename__ = "analytics_day_visitors"
+
+    shop_id: int = Field(foreign_key="shops.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    visitor: str = Field(max_length=40, primary_key=True)
+    furthest: int = 0
+    view_hours: int = 0
 
 
 class AnalyticsSalt(SQLModel, table=True):

@@ -70,3 +70,48 @@ def test_sqlite_upgrade_keeps_rows_other_rows_point_at(tmp_path):
         assert connection.execute(text("SELECT reference, status FROM orders")).all() == [("ORD-1", "paid")]
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_sqlite_upgrade_to_incremental_rollups_counts_old_events_as_rolled_up(tmp_path):
+    """0029 on existing events: they count as rolled up (the rollups have them), and last
+    week's shop days are marked for one recompute, which fills in their visitors."""
+    from datetime import UTC, datetime, timedelta
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["configure_logging"] = False
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "0028")
+    engine = engine_for(url)
+    recent = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    old = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, display_name, password_hash, role, created_at) "
+                "VALUES (1, 's@example.com', 'S', 'x', 'seller', '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO shops (id, owner_id, slug, name, bio, currency, take_rate_bps, created_at) "
+                "VALUES (1, 1, 's', 'S', '', 'USD', 500, '2026-01-01 00:00:00')"
+            )
+        )
+        for at in (recent, old):
+            connection.execute(
+                text(
+                    "INSERT INTO analytics_events (kind, occurred_at, shop_id, device, units, revenue, gross) "
+                    "VALUES ('view', :at, 1, 'phone', 0, 0, 0)"
+                ),
+                {"at": at},
+            )
+
+    command.upgrade(config, "heads")
+
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT rolled_up FROM analytics_events")).scalars().all() == [1, 1]
+        assert connection.execute(text("SELECT shop_id, day FROM analytics_pending_rollups")).all() == [
+            (1, recent[:10])
+        ]
+    engine.dispose()

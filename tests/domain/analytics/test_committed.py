@@ -19,9 +19,9 @@ from commerce.jobs import enqueue_now
 from commerce.kit.time import utcnow
 from commerce.models import (
     AnalyticsEvent,
-    AnalyticsPendingRollup,
     PricingMode,
     Product,
+    ProductRollup,
     ShopRollup,
     UserRole,
 )
@@ -63,22 +63,22 @@ def _shop_with_views(views_by_days_ago: dict[int, int]) -> int:
 
 def test_rollup_job_killed_half_way_and_run_again_counts_each_event_once(committed_engine, jobs, monkeypatch):
     shop_id = _shop_with_views({0: 3, 1: 2})
-    real = rollups.roll_up_day
+    real = rollups._add
     calls = []
 
-    def dies_on_the_second_day_once(s, shop, day, **kwargs):
-        calls.append(day)
-        real(s, shop, day, **kwargs)
-        if len(calls) == 2:
-            raise RuntimeError("worker killed after rolling up one day and half of the next")
+    def dies_after_the_shop_rows_once(s, model, *args, **kwargs):
+        calls.append(model)
+        real(s, model, *args, **kwargs)
+        if len(calls) == 1:
+            raise RuntimeError("worker killed after adding to the shop rows, before the products")
 
-    monkeypatch.setattr(rollups, "roll_up_day", dies_on_the_second_day_once)
+    monkeypatch.setattr(rollups, "_add", dies_after_the_shop_rows_once)
     enqueue_now(roll_up_analytics)
     [killed] = jobs.take_failures()
     assert "worker killed" in str(killed.error)
     enqueue_now(roll_up_analytics)  # the queue's retry
+    enqueue_now(roll_up_analytics)  # and a duplicate run
 
-    assert len(calls) == 4  # two days, then both again: the crash rolled the first one back too
     with unit_of_work() as s:
         days = s.exec(
             select(ShopRollup.views)
@@ -86,7 +86,8 @@ def test_rollup_job_killed_half_way_and_run_again_counts_each_event_once(committ
             .order_by(ShopRollup.bucket)
         ).all()
         assert days == [2, 3]
-        assert s.exec(select(AnalyticsPendingRollup)).all() == []
+        assert s.exec(select(ProductRollup.views).order_by(ProductRollup.day)).all() == [2, 3]
+        assert s.exec(select(AnalyticsEvent).where(AnalyticsEvent.rolled_up == False)).all() == []  # noqa: E712
 
 
 def _session_cookie(*, with_shop: bool) -> str:
