@@ -2,7 +2,7 @@
 in storage) once per content, with the job's status
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0030"
-down_revision: str | None = "0028"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
