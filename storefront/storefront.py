@@ -22,7 +22,7 @@ from commerce.payouts.tasks import periodic_payouts
 from commerce.privacy.tasks import periodic_privacy_upkeep
 from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
-from storefront import cors, event_metrics, security_headers
+from storefront import cors, event_metrics, lazy_state, security_headers
 from storefront.api import api
 from storefront.layout import Page
 from storefront.pages.account import account, account_deleted, confirm_email_change
@@ -139,6 +139,8 @@ app = rx.App(
 )
 # Reflex's CORS (any origin, with credentials) is replaced by the site's own policy.
 cors.install(rx.App, app)
+# Without Redis, a tab's substates are created as its pages use them, not all up front.
+lazy_state.install(app)
 # Inline scripts the pages render themselves, allowed by hash in the CSP.
 security_headers.APP_SCRIPTS.append(QUEUE_KEYS_SCRIPT)
 for page in PAGES:

@@ -36,7 +36,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from bench.reflex_socket import Server, Session, free_port  # noqa: E402
+from bench.reflex_socket import Server, Session, free_port, initial_state_hashes  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 REFLEX = ROOT / ".venv" / "bin" / "reflex"
@@ -103,9 +103,14 @@ def base_env(workers: int) -> dict[str, str]:
     return env
 
 
-def start_marketplace(folder: Path, workers: int) -> Server:
+def market_env(folder: Path, workers: int = 1) -> dict[str, str]:
     env = base_env(workers)
     env.update(DATA_DIR=str(folder / "data"), APP_ENV="development")
+    return env
+
+
+def start_marketplace(folder: Path, workers: int) -> Server:
+    env = market_env(folder, workers)
     for command in ("migrate", "seed-demo"):
         subprocess.run([str(PYTHON), "-m", "commerce.cli", command], cwd=ROOT, env=env, check=True, capture_output=True)
     return start_backend("marketplace", ROOT, env, folder / "marketplace.log", workers)
@@ -139,10 +144,24 @@ def files_in(folder: Path) -> int:
     return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.exists() else 0
 
 
-def visit(port: int) -> None:
+# Per backend port: the initial-state hashes its compiled frontend would send; None sends
+# the legacy `hydrate` event instead (no on-load events, the whole snapshot).
+HASHES: dict[int, list[str] | None] = {}
+
+
+def connect(tab: Session) -> tuple[int, int]:
+    """Hydrate a connected tab as a browser does; the state frames and bytes it received."""
+    hashes = HASHES.get(tab.port)
+    if hashes is None:
+        tab.hydrate()
+        return 0, 0
+    return tab.hydrate_and_load(hashes)
+
+
+def visit(port: int) -> tuple[int, int]:
     tab = Session(port)
     try:
-        tab.hydrate()
+        return connect(tab)
     finally:
         tab.close()
 
@@ -155,7 +174,7 @@ def per_tab(server: Server, tabs: int) -> float:
     before = rss_kib(server)
     with ThreadPoolExecutor(16) as pool:
         opened = list(pool.map(lambda _: Session(server.port), range(tabs)))
-        list(pool.map(lambda tab: tab.hydrate(), opened))
+        list(pool.map(connect, opened))
     time.sleep(2)
     after = rss_kib(server)
     for tab in opened:
@@ -202,6 +221,12 @@ def main() -> None:
         default="default",
         help="default: what rxconfig chooses without Redis; disk: Reflex's disk manager (before)",
     )
+    parser.add_argument(
+        "--legacy-hydrate",
+        action="store_true",
+        help="tabs send Reflex's legacy `hydrate` event (whole snapshot, no on-load events) instead of"
+        " a browser's `hydrate_and_load` with the compiled initial state's hashes",
+    )
     parser.add_argument("--max-minutes", type=float, default=20, help="a bound on the long run")
     args = parser.parse_args()
 
@@ -224,8 +249,15 @@ def main() -> None:
         os.environ["REFLEX_STATE_MANAGER_MODE"] = "disk" if args.mode == "disk" else "memory"
         bare = start_bare(folder, 1)
         servers.append(bare)
+        if not args.legacy_hydrate:
+            HASHES[market.port] = initial_state_hashes(ROOT, market_env(folder), PYTHON)
+            HASHES[bare.port] = initial_state_hashes(folder / "bare", base_env(1), PYTHON)
+            for server in (market, bare):
+                frames, size = visit(server.port)
+                print(f"first load over the websocket, {server.name}: {frames} frames, {size / 1024:.1f} KB of state")
         market_tab, bare_tab = per_tab(market, args.tabs), per_tab(bare, args.tabs)
-        print(f"state manager: {args.mode}; idle expiry {args.idle} s")
+        hydrate = "legacy hydrate" if args.legacy_hydrate else "hydrate_and_load with the initial state's hashes"
+        print(f"state manager: {args.mode}; idle expiry {args.idle} s; tabs send {hydrate}")
         print(
             f"memory per connected tab ({args.tabs} tabs): marketplace {market_tab:7.1f} KiB,"
             f" bare app (floor) {bare_tab:7.1f} KiB, ratio {market_tab / bare_tab:.2f}   (target <= 1.2)"
