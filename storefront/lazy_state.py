@@ -34,6 +34,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 import reflex as rx
+from reflex import state as reflex_state
 from reflex.istate.manager.memory import StateManagerMemory
 from reflex.istate.manager.token import BaseStateToken, StateToken
 from reflex.state import BaseState, State
@@ -128,8 +129,6 @@ async def _default_hashes(root_cls: type[BaseState]) -> tuple[str, dict[str, str
     """The digest of the state names and each state's hash of its defaults, as Reflex's
     hydrate compares them with what the browser sends (`reflex.state`'s cache of the
     initial snapshot, which Reflex fills the same way the first time it needs it)."""
-    from reflex import state as reflex_state
-
     cached = reflex_state._initial_snapshot_cache.get(root_cls)
     if cached is None or cached.n_state_classes != len(reflex_state.all_base_state_classes):
         # An empty delta only fills the cache (the same call hydrate makes).
