@@ -18,9 +18,13 @@ receives exactly what Reflex's own manager would send:
 - the first hydrate of a page carries the hashes of the compiled initial state: a state
   whose hash differs from the backend's defaults (or every state, if the set of states
   differs) is created, so hydrating sends it in full;
-- any other event on a tree that has never seen a page (a reconnect after the tab's
-  state expired, or an old client's `hydrate`) makes Reflex resend the whole snapshot to a
-  page that may hold values of an earlier tree: every substate is created first.
+- a hydrate without hashes (a reconnect, or an older client's `hydrate`) on a tree that
+  has not hydrated this tab yet: the page may hold values of an earlier tree of the tab
+  (its state expired, or the server restarted), which Reflex's snapshot overwrites, so
+  every substate is created first; on a tree that has, the page only holds values of the
+  states this tree created, which the snapshot carries;
+- any other event on a tree that has never seen a page: Reflex rehydrates it in full
+  before the event, so every substate is created first.
 
 `install(app)` swaps it in when Reflex chose its memory manager; with Redis nothing
 changes (Reflex's Redis manager loads the substates an event needs by itself).
@@ -28,6 +32,7 @@ changes (Reflex's Redis manager loads the substates an event needs by itself).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import weakref
@@ -125,6 +130,14 @@ def _hydrate_and_load_name() -> str:
     return format_event_handler(State.event_handlers[CompileVars.HYDRATE_AND_LOAD])
 
 
+@functools.cache
+def _hydrate_names() -> frozenset[str]:
+    """`hydrate_and_load` (a browser's, on every connect) and `hydrate` (older clients')."""
+    return frozenset(
+        format_event_handler(State.event_handlers[name]) for name in (CompileVars.HYDRATE, CompileVars.HYDRATE_AND_LOAD)
+    )
+
+
 async def _default_hashes(root_cls: type[BaseState]) -> tuple[str, dict[str, str]]:
     """The digest of the state names and each state's hash of its defaults, as Reflex's
     hydrate compares them with what the browser sends (`reflex.state`'s cache of the
@@ -137,12 +150,15 @@ async def _default_hashes(root_cls: type[BaseState]) -> tuple[str, dict[str, str
     return cached.names_digest, cached.hashes
 
 
-async def prepare_for_event(root: BaseState, event: Event) -> None:
+async def prepare_for_event(root: BaseState, event: Event, *, hydrated_before: bool) -> None:
     """Create the substates whose defaults the browser may not hold before `event` runs.
 
     See the module's docstring: what Reflex would send from a complete tree is sent.
+    `hydrated_before` says whether this tree has already sent the tab a snapshot.
     """
-    if event.name == _hydrate_and_load_name() and (hashes := (event.payload or {}).get(CompileVars.PAYLOAD_HASHES)):
+    hashes = (event.payload or {}).get(CompileVars.PAYLOAD_HASHES) if event.name == _hydrate_and_load_name() else None
+    if hashes:
+        # A page's first hydrate: a state the page holds other defaults for is sent in full.
         names_digest, state_hashes = await _default_hashes(type(root))
         if len(hashes) != len(state_hashes) + 1 or hashes[0] != names_digest:
             complete(root)
@@ -150,19 +166,25 @@ async def prepare_for_event(root: BaseState, event: Event) -> None:
         for name, browser_hash in zip(sorted(state_hashes), hashes[1:], strict=True):
             if browser_hash != state_hashes[name]:
                 root.get_substate(name.split("."))
-        return
-    if not root.router_data:
-        # Reflex (re)hydrates this tree in full before the event: its snapshot must
-        # hold every state, as it overwrites whatever the page holds.
+    elif event.name in _hydrate_names():
+        # A reconnect (or an older client): the page holds whatever it last received. From
+        # this tree, that is only states it has created; from an earlier tree of the tab
+        # (expired, or before a restart), anything: then Reflex's snapshot resets them all.
+        if not hydrated_before:
+            complete(root)
+    elif not root.router_data:
+        # An event on a tree that never saw a page: Reflex rehydrates it in full first.
         complete(root)
 
 
 class _ModifyPrepared:
     """Reflex's `modify_state` context, with the tree prepared for the event in hand."""
 
-    __slots__ = ("_event", "_inner")
+    __slots__ = ("_event", "_inner", "_key", "_manager")
 
-    def __init__(self, inner: Any, event: Event):
+    def __init__(self, manager: LazyStateManagerMemory, key: str, inner: Any, event: Event):
+        self._manager = manager
+        self._key = key
         self._inner = inner
         self._event = event
 
@@ -170,7 +192,7 @@ class _ModifyPrepared:
         state = await self._inner.__aenter__()
         try:
             if isinstance(state, BaseState):
-                await prepare_for_event(state, self._event)
+                await self._manager._prepare(self._key, state, self._event)
         except BaseException:
             await self._inner.__aexit__(*sys.exc_info())
             raise
@@ -180,8 +202,21 @@ class _ModifyPrepared:
         return await self._inner.__aexit__(*exc_info)
 
 
+@dataclasses.dataclass
 class LazyStateManagerMemory(StateManagerMemory):
     """Reflex's memory state manager, creating each tab's substates on first use."""
+
+    # The trees (by cache key) that have sent their tab a snapshot.
+    _hydrated: set[str] = dataclasses.field(default_factory=set, init=False)
+
+    async def _prepare(self, key: str, root: BaseState, event: Event) -> None:
+        await prepare_for_event(root, event, hydrated_before=key in self._hydrated)
+        if event.name in _hydrate_names():
+            self._hydrated.add(key)
+
+    def _purge_token(self, token: StateToken) -> None:
+        self._hydrated.discard(token.cache_key)
+        super()._purge_token(token)
 
     def _get_or_create_state(self, token: StateToken[Any]) -> Any:
         key = token.cache_key
@@ -192,7 +227,9 @@ class LazyStateManagerMemory(StateManagerMemory):
     def modify_state(self, token: Any, **context: Any) -> Any:
         inner = super().modify_state(token, **context)
         event = context.get("event")
-        return inner if event is None else _ModifyPrepared(inner, event)
+        if event is None:
+            return inner
+        return _ModifyPrepared(self, self._coerce_token(token).cache_key, inner, event)
 
 
 def install(app: rx.App) -> None:

@@ -63,11 +63,16 @@ def handler(state_cls: type, name: str) -> str:
     return f"{state_cls.get_full_name()}.{name}"
 
 
-async def run(manager: StateManagerMemory, token: str, events: Iterable[Event]) -> list[dict]:
+async def run(manager: StateManagerMemory, token: str, events: Iterable[Event], *, connect: bool = False) -> list[dict]:
     processor = BaseStateEventProcessor(middleware=app, backend_exception_handler=app.backend_exception_handler)
     processor.configure(state_manager=manager)
     deltas: list[dict] = []
     async with processor:
+        if connect:
+            # What Reflex's websocket connect does when the connect packet carries no event.
+            async with manager.modify_state(BaseStateToken(ident=token, cls=State)) as root:
+                root.router_data["sid"] = "sid-" + token
+                root.router_data["token"] = token
         for ev in events:
             async for delta in processor.enqueue_stream_delta(token, ev):
                 deltas.append(copy.deepcopy(dict(delta)))
@@ -90,12 +95,14 @@ def page_after(initial: dict[str, dict[str, Any]], deltas: list[dict]) -> dict[s
     return page
 
 
-def both(events_for: Any, initial: dict) -> tuple[dict, dict, StateManagerMemory, StateManagerMemory, str]:
+def both(
+    events_for: Any, initial: dict, *, connect: bool = False
+) -> tuple[dict, dict, StateManagerMemory, StateManagerMemory, str]:
     """The page after the events under Reflex's manager and under the lazy one."""
     token = str(uuid.uuid4())
     full, lazy = StateManagerMemory(), LazyStateManagerMemory()
-    full_page = page_after(initial, asyncio.run(run(full, token, events_for(token))))
-    lazy_page = page_after(initial, asyncio.run(run(lazy, token, events_for(token))))
+    full_page = page_after(initial, asyncio.run(run(full, token, events_for(token), connect=connect)))
+    lazy_page = page_after(initial, asyncio.run(run(lazy, token, events_for(token), connect=connect)))
     return full_page, lazy_page, full, lazy, token
 
 
@@ -138,10 +145,28 @@ def test_a_reconnect_without_hashes_on_a_fresh_tree_sends_every_state(initial_st
     assert n_states(lazy, token) == len(initial_state)
 
 
-def test_an_old_clients_hydrate_gets_every_state(initial_state):
-    full_page, lazy_page, full, lazy, token = both(lambda token: [event(HYDRATE, "/", token)], initial_state)
+@pytest.mark.parametrize("connect", [False, True], ids=["event-in-connect", "connect-then-event"])
+def test_an_old_clients_hydrate_gets_every_state(initial_state, connect):
+    full_page, lazy_page, full, lazy, token = both(
+        lambda token: [event(HYDRATE, "/", token)], initial_state, connect=connect
+    )
     assert lazy_page == full_page
     assert n_states(lazy, token) == n_states(full, token)
+
+
+def test_a_reconnect_to_a_tree_that_hydrated_the_tab_stays_lazy(initial_state):
+    # The page holds what this tree sent it, so a hash-less hydrate needs no other state.
+    hashes = state_snapshot_hashes(initial_state)
+    full_page, lazy_page, full, lazy, token = both(
+        lambda token: [
+            event(HYDRATE_AND_LOAD, "/", token, hashes=hashes),
+            event(handler(CartState, "load"), routes.CART, token),
+            event(HYDRATE_AND_LOAD, routes.CART, token),
+        ],
+        initial_state,
+    )
+    assert lazy_page == full_page
+    assert n_states(lazy, token) < n_states(full, token) / 2
 
 
 def test_a_state_whose_compiled_defaults_differ_is_sent_in_full(initial_state):
@@ -259,3 +284,23 @@ def test_a_background_task_reaching_other_states_matches(initial_state):
     cart = lazy_page[CartState.get_full_name()]
     assert cart["checkout_pending_rx_state_"] is False
     assert cart["checkout_errors_rx_state_"] == {"form": "Your cart is empty."}
+
+
+def test_a_tab_whose_state_expired_gets_every_state_again(initial_state):
+    # The page still shows the cart it loaded; the server dropped the idle tree, so the
+    # reconnect's snapshot resets the page to a new tree's values, as Reflex's manager does.
+    hashes = state_snapshot_hashes(initial_state)
+    token = str(uuid.uuid4())
+    first = [event(HYDRATE_AND_LOAD, "/", token, hashes=hashes), event(handler(CartState, "load"), routes.CART, token)]
+    pages, managers = [], [StateManagerMemory(), LazyStateManagerMemory()]
+    for manager in managers:
+        before = page_after(initial_state, asyncio.run(run(manager, token, first)))
+        before[CartState.get_full_name()]["error_rx_state_"] = "shown before the state expired"
+        manager._purge_token(BaseStateToken(ident=token, cls=State))
+        pages.append(
+            page_after(before, asyncio.run(run(manager, token, [event(HYDRATE_AND_LOAD, routes.CART, token)])))
+        )
+    full_page, lazy_page = pages
+    assert full_page[CartState.get_full_name()]["error_rx_state_"] == ""
+    assert lazy_page == full_page
+    assert n_states(managers[1], token) == len(initial_state)
