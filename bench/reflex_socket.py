@@ -26,6 +26,7 @@ NAMESPACE = "/_event"
 HYDRATE = "reflex___state____state.hydrate"
 # What a browser sends on connecting: the snapshot, then the page's on-load events.
 HYDRATE_AND_LOAD = "reflex___state____state.hydrate_and_load"
+ROOT_STATE = "reflex___state____state"
 
 
 class WebSocket:
@@ -154,8 +155,11 @@ class Session:
         hashes of the compiled initial state (see `initial_state_hashes`), then the page's
         on-load events. Returns the frames and bytes of state received."""
         self.send(HYDRATE_AND_LOAD, {"hashes": hashes} if hashes else {}, path)
-        self.wait_for(lambda answers: len(answers) >= 1)
-        time.sleep(0.3)  # on_load events, if any, land too
+        # The page is loaded once the root state says so (after the on-load events, if any).
+        self.wait_for(
+            lambda answers: any(answer.delta.get(ROOT_STATE, {}).get("is_hydrated_rx_state_") for answer in answers),
+            timeout=60,
+        )
         with self.arrived:
             received = self.frames, sum(len(json.dumps(answer.delta)) for answer in self.answers)
             self.answers.clear()
