@@ -51,13 +51,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-@functools.cache
 def _substate_class(parent: type[BaseState], name: str) -> type[BaseState] | None:
-    """The substate class of `parent` called `name`, or None."""
-    for cls in parent.get_substates():
-        if cls.get_name() == name:
-            return cls
-    return None
+    """The substate class of `parent` called `name`, or None (through Reflex's cache of
+    class lookups, which Reflex clears when it reloads a module's states)."""
+    try:
+        cls = parent.get_class_substate((name,))
+    except ValueError:
+        return None
+    return None if cls is parent else cls
 
 
 class LazySubstates(dict[str, BaseState]):
