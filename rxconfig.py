@@ -14,7 +14,8 @@ config = rx.Config(
     redis_url=REDIS_URL,
     # Without Redis, Reflex runs one backend worker, so each tab's state can live in that
     # process's memory: no pickle files per client and no folder rescanned every two seconds
-    # (the disk manager's way), and memory stays bounded because idle states expire.
+    # (the disk manager's way), and memory stays bounded because idle states expire. The app
+    # swaps in a subclass creating each tab's substates on first use (storefront/lazy_state.py).
     **({} if REDIS_URL else {"state_manager_mode": rx.constants.StateManagerMode.MEMORY}),
     # A tab's state is dropped after this long without an event (memory and Redis alike);
     # a tab coming back later hydrates afresh (its session cookie signs it in again).

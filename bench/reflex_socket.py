@@ -24,6 +24,9 @@ from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnec
 
 NAMESPACE = "/_event"
 HYDRATE = "reflex___state____state.hydrate"
+# What a browser sends on connecting: the snapshot, then the page's on-load events.
+HYDRATE_AND_LOAD = "reflex___state____state.hydrate_and_load"
+ROOT_STATE = "reflex___state____state"
 
 
 class WebSocket:
@@ -147,8 +150,39 @@ class Session:
             self.answers.clear()
             self.frames = 0
 
+    def hydrate_and_load(self, hashes: list[str] | None = None, path: str = "/") -> tuple[int, int]:
+        """Connect as a browser tab does on its first load: `hydrate_and_load` carrying the
+        hashes of the compiled initial state (see `initial_state_hashes`), then the page's
+        on-load events. Returns the frames and bytes of state received."""
+        self.send(HYDRATE_AND_LOAD, {"hashes": hashes} if hashes else {}, path)
+        # The page is loaded once the root state says so (after the on-load events, if any).
+        self.wait_for(
+            lambda answers: any(answer.delta.get(ROOT_STATE, {}).get("is_hydrated_rx_state_") for answer in answers),
+            timeout=60,
+        )
+        with self.arrived:
+            received = self.frames, sum(len(json.dumps(answer.delta)) for answer in self.answers)
+            self.answers.clear()
+            self.frames = 0
+        return received
+
     def close(self) -> None:
         self.ws.close()
+
+
+def initial_state_hashes(cwd: Path, env: dict[str, str], python: Path) -> list[str]:
+    """The hashes of the initial state an app's compiled frontend holds (and sends on its
+    first hydrate), computed the way Reflex's compiler does, in a process of their own."""
+    script = (
+        "import json\n"
+        "from reflex.utils import prerequisites\n"
+        "prerequisites.get_and_validate_app()\n"
+        "from reflex.compiler.utils import compile_state\n"
+        "from reflex.state import State, state_snapshot_hashes\n"
+        "print(json.dumps(state_snapshot_hashes(compile_state(State))))\n"
+    )
+    out = subprocess.run([str(python), "-c", script], cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def free_port() -> int:

@@ -54,10 +54,6 @@ class ReviewsState(ServiceState, rx.State):
     report_error: str = ""
     report_notice: str = ""
 
-    @rx.var
-    def login_to_review_url(self) -> str:
-        return routes.login_url(self.router.url.path)
-
     async def _reload(self) -> bool:
         # `shop_slug` and `product_slug` are the dynamic segments of routes.PRODUCT.
         result = await self._call_as_viewer(

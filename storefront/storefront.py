@@ -17,7 +17,7 @@ from commerce.jobs.timers import start_timers
 from commerce.licensing import activity
 from commerce.observability.start import start_observability
 from components import theme
-from storefront import cors, event_metrics, security_headers
+from storefront import cors, event_metrics, lazy_state, security_headers
 from storefront.api import api
 from storefront.layout import Page
 from storefront.pages.account import account, account_deleted, confirm_email_change
@@ -134,6 +134,8 @@ app = rx.App(
 )
 # Reflex's CORS (any origin, with credentials) is replaced by the site's own policy.
 cors.install(rx.App, app)
+# Without Redis, a tab's substates are created as its pages use them, not all up front.
+lazy_state.install(app)
 # Inline scripts the pages render themselves, allowed by hash in the CSP.
 security_headers.APP_SCRIPTS.append(QUEUE_KEYS_SCRIPT)
 for page in PAGES:

@@ -5,6 +5,7 @@ same run.
     npm install --prefix bench/lighthouse          # once: Lighthouse from the npm registry
     .venv/bin/python bench/lighthouse/run.py
     .venv/bin/python bench/lighthouse/run.py --runs 5 --url http://127.0.0.1:3000   # an app already running
+    .venv/bin/python bench/lighthouse/run.py --ws-only   # only the first loads' websocket frames and bytes
 
 The marketplace is built in this checkout's .web folder: do not run the browser tests
 from the same checkout at the same time (their `make run` rebuilds the same folder).
@@ -289,8 +290,11 @@ def main() -> None:
     parser.add_argument("--bare-url", help="a bare Reflex app already running (default: build and start one)")
     parser.add_argument("--product", help="the product page to audit (default: the sitemap's first product)")
     parser.add_argument("--keep", action="store_true", help="keep the reports and logs folder")
+    parser.add_argument(
+        "--ws-only", action="store_true", help="only count what each first load receives over the websocket"
+    )
     args = parser.parse_args()
-    if not LIGHTHOUSE.exists():
+    if not LIGHTHOUSE.exists() and not args.ws_only:
         sys.exit(f"Lighthouse is missing: npm install --prefix {HERE.relative_to(ROOT)}")
 
     folder = Path(tempfile.mkdtemp(prefix="bench-lighthouse-"))
@@ -311,6 +315,15 @@ def main() -> None:
             "library": "/library",
         }
         cookie = buyer_cookie(base)
+        if args.ws_only:
+            print(f"{'page':10} {'ws frames':>9} {'ws KB':>6}")
+            for name, path in [*pages.items(), ("bare", "/")]:
+                page_base, page_cookie = (
+                    (bare_base, "") if name == "bare" else (base, cookie if name == "library" else "")
+                )
+                frames, size = websocket_first_load(page_base, path, page_cookie)
+                print(f"{name:10} {frames:9d} {size / 1024:6.1f}", flush=True)
+            return
         results = []
         for name, path in pages.items():
             print(f"{name}: {path}", flush=True)

@@ -4,14 +4,21 @@ per connected tab next to a bare Reflex app.
     .venv/bin/python bench/state_memory/run.py                    # 10,000 visits
     .venv/bin/python bench/state_memory/run.py --visits 2000 --tabs 100
     .venv/bin/python bench/state_memory/run.py --mode disk        # Reflex's disk manager, as before
+    .venv/bin/python bench/state_memory/run.py --legacy-hydrate   # tabs send Reflex's older hydrate
 
 Both apps run `reflex run --env prod --backend-only` without Redis (the marketplace after
 `migrate` and `seed-demo` in a fresh data folder, as `make run` does; the bare counter app
 from a temporary folder). A visit is a browser tab's websocket (Engine.IO/Socket.IO, as the
-browser speaks it): connect with a new token, hydrate the home page, close. Phases:
+browser speaks it): connect with a new token, hydrate the home page as a browser's first
+load does (`hydrate_and_load` carrying the hashes of the compiled initial state, which each
+app's state gives in a separate process, then the page's on-load events), close;
+`--legacy-hydrate` sends Reflex's older `hydrate` event instead (the whole snapshot, no
+on-load events), as this benchmark did before. Phases:
 
-1. per tab: `--tabs` tabs connected and hydrated at once; the backend's resident memory
-   (every process, from /proc) grown per tab, for each app (the bare app is the floor);
+1. per tab: `--tabs` tabs connected, then hydrated `--at-once` at a time (default one, so
+   the figure is what a tab keeps, not what many loading together allocate for a moment);
+   the backend's resident memory (every process, from /proc) grown per tab, for each app
+   (the bare app is the floor);
 2. long run: `--visits` visits by 8 clients; the marketplace's memory and the number of
    files in the states folder after them, and again once idle states have expired
    (STATE_IDLE_SECONDS is set to `--idle` seconds for this run).
@@ -36,7 +43,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from bench.reflex_socket import Server, Session, free_port  # noqa: E402
+from bench.reflex_socket import Server, Session, free_port, initial_state_hashes  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 REFLEX = ROOT / ".venv" / "bin" / "reflex"
@@ -103,9 +110,14 @@ def base_env(workers: int) -> dict[str, str]:
     return env
 
 
-def start_marketplace(folder: Path, workers: int) -> Server:
+def market_env(folder: Path, workers: int = 1) -> dict[str, str]:
     env = base_env(workers)
     env.update(DATA_DIR=str(folder / "data"), APP_ENV="development")
+    return env
+
+
+def start_marketplace(folder: Path, workers: int) -> Server:
+    env = market_env(folder, workers)
     for command in ("migrate", "seed-demo"):
         subprocess.run([str(PYTHON), "-m", "commerce.cli", command], cwd=ROOT, env=env, check=True, capture_output=True)
     return start_backend("marketplace", ROOT, env, folder / "marketplace.log", workers)
@@ -139,23 +151,39 @@ def files_in(folder: Path) -> int:
     return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.exists() else 0
 
 
-def visit(port: int) -> None:
+# Per backend port: the initial-state hashes its compiled frontend would send; None sends
+# the legacy `hydrate` event instead (no on-load events, the whole snapshot).
+HASHES: dict[int, list[str] | None] = {}
+
+
+def connect(tab: Session) -> tuple[int, int]:
+    """Hydrate a connected tab as a browser does; the state frames and bytes it received."""
+    hashes = HASHES.get(tab.port)
+    if hashes is None:
+        tab.hydrate()
+        return 0, 0
+    return tab.hydrate_and_load(hashes)
+
+
+def visit(port: int) -> tuple[int, int]:
     tab = Session(port)
     try:
-        tab.hydrate()
+        return connect(tab)
     finally:
         tab.close()
 
 
-def per_tab(server: Server, tabs: int) -> float:
-    """KiB of resident memory each connected, hydrated tab adds."""
+def per_tab(server: Server, tabs: int, at_once: int) -> float:
+    """KiB of resident memory each connected, hydrated tab adds (tabs load `at_once` at a
+    time; what many loading at once allocate for a moment also stays in the resident figure)."""
     for _ in range(20):
         visit(server.port)
     time.sleep(2)
     before = rss_kib(server)
     with ThreadPoolExecutor(16) as pool:
         opened = list(pool.map(lambda _: Session(server.port), range(tabs)))
-        list(pool.map(lambda tab: tab.hydrate(), opened))
+    with ThreadPoolExecutor(at_once) as pool:
+        list(pool.map(connect, opened))
     time.sleep(2)
     after = rss_kib(server)
     for tab in opened:
@@ -202,6 +230,13 @@ def main() -> None:
         default="default",
         help="default: what rxconfig chooses without Redis; disk: Reflex's disk manager (before)",
     )
+    parser.add_argument(
+        "--legacy-hydrate",
+        action="store_true",
+        help="tabs send Reflex's legacy `hydrate` event (whole snapshot, no on-load events) instead of"
+        " a browser's `hydrate_and_load` with the compiled initial state's hashes",
+    )
+    parser.add_argument("--at-once", type=int, default=1, help="tabs hydrating at the same time (per-tab phase)")
     parser.add_argument("--max-minutes", type=float, default=20, help="a bound on the long run")
     args = parser.parse_args()
 
@@ -224,11 +259,19 @@ def main() -> None:
         os.environ["REFLEX_STATE_MANAGER_MODE"] = "disk" if args.mode == "disk" else "memory"
         bare = start_bare(folder, 1)
         servers.append(bare)
-        market_tab, bare_tab = per_tab(market, args.tabs), per_tab(bare, args.tabs)
-        print(f"state manager: {args.mode}; idle expiry {args.idle} s")
+        if not args.legacy_hydrate:
+            HASHES[market.port] = initial_state_hashes(ROOT, market_env(folder), PYTHON)
+            HASHES[bare.port] = initial_state_hashes(folder / "bare", base_env(1), PYTHON)
+            for server in (market, bare):
+                frames, size = visit(server.port)
+                print(f"first load over the websocket, {server.name}: {frames} frames, {size / 1024:.1f} KB of state")
+        market_tab, bare_tab = per_tab(market, args.tabs, args.at_once), per_tab(bare, args.tabs, args.at_once)
+        hydrate = "legacy hydrate" if args.legacy_hydrate else "hydrate_and_load with the initial state's hashes"
+        print(f"state manager: {args.mode}; idle expiry {args.idle} s; tabs send {hydrate}")
         print(
-            f"memory per connected tab ({args.tabs} tabs): marketplace {market_tab:7.1f} KiB,"
-            f" bare app (floor) {bare_tab:7.1f} KiB, ratio {market_tab / bare_tab:.2f}   (target <= 1.2)"
+            f"memory per connected tab ({args.tabs} tabs, {args.at_once} loading at once):"
+            f" marketplace {market_tab:7.1f} KiB, bare app (floor) {bare_tab:7.1f} KiB,"
+            f" ratio {market_tab / bare_tab:.2f}   (target <= 1.2)"
         )
         bare.stop()
         start_rss, start_files = rss_kib(market), files_in(states)

@@ -195,7 +195,7 @@ def own_review_or_form() -> rx.Component:
                 rx.text(
                     t("Bought this product?"),
                     " ",
-                    rx.link(t("Sign in to review it"), href=ReviewsState.login_to_review_url, id="review-sign-in"),
+                    rx.link(t("Sign in to review it"), href=SessionState.sign_in_here, id="review-sign-in"),
                     size="2",
                     color=theme.TEXT_MUTED,
                 ),
