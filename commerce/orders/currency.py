@@ -69,6 +69,35 @@ def check_offered(s: Session, currency: str) -> str:
     return code
 
 
+class StoredRates:
+    """Every stored rate, read in one query: a quote converting several prices (lines in
+    other currencies, a code's minimum and amount) asks the database once, not per price."""
+
+    def __init__(self, s: Session):
+        self._per_eur = {
+            currency: Decimal(per_eur)
+            for currency, per_eur in s.exec(select(ExchangeRate.currency, ExchangeRate.per_eur)).all()
+        }
+
+    def _of(self, currency: str) -> Decimal:
+        rate = self._per_eur.get(currency)
+        if rate is None:
+            raise ValidationError(f"Payment in {currency} is not offered.", field="currency")
+        return rate
+
+    def check_offered(self, currency: str) -> str:
+        """As `check_offered`, without a query."""
+        code = normalize_currency(currency)
+        self._of(code)
+        return code
+
+    def between(self, source: str, target: str) -> Decimal:
+        """As `rate_between`, without a query."""
+        if source == target:
+            return Decimal(1)
+        return (self._of(target) / self._of(source)).quantize(CROSS_RATE_QUANTUM)
+
+
 def convert_with_rate(money: Money, target: str, rate: Decimal) -> Money:
     return money if money.currency == target else convert(money, target, rate)
 
