@@ -154,40 +154,44 @@ def _check_out(
         )
 
     key = _checkout_key(saved_id(buyer), items, quote)
-    _hold_license_keys(s, buyer, quote)
     order = _place_order(s, buyer, quote, key)
     if order is None:
-        # The same cart's order awaits payment already (another tab, a double click, or one
-        # that committed while this checkout waited for the stock lock): use that one.
+        # The same cart's order awaits payment already (another tab, a double click): use that one.
         return _result(s.exec(select(Order).where(Order.checkout_key == key)).one(), base_url)
 
-    if quote.code_id is not None:
-        discounts.redeem(s, quote.code_id)
-    base = (base_url or get_settings().base_url).rstrip("/")
+    # What other buyers of the same products or code wait for comes last, so that it is held
+    # from here to the commit only, not across the gateway's network call: the stock lock of
+    # products selling imported keys, then the code's use count (a row every buyer using the
+    # code updates).
     if order.total == 0:
         order.payment_provider = "free"
+        _hold_license_keys(s, buyer, quote)
+        _add_lines(s, buyer, order, quote)
         lifecycle.mark_paid(s, order, reason="free order: nothing to pay")
-        return _result(order, base_url)
-
-    session = gateway.create_checkout(
-        CheckoutRequest(
-            order_id=saved_id(order),
-            order_reference=order.reference,
-            amount=order.total,
-            currency=order.currency,
-            # The order's lines, as _place_order wrote them from the same quote lines.
-            lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in quote.payable_lines),
-            customer_email=order.email,
-            success_url=base + order_url(order.reference),
-            cancel_url=base + CART_PATH,
-            idempotency_key=f"checkout:{order.reference}",
+    else:
+        base = (base_url or get_settings().base_url).rstrip("/")
+        session = gateway.create_checkout(
+            CheckoutRequest(
+                order_id=saved_id(order),
+                order_reference=order.reference,
+                amount=order.total,
+                currency=order.currency,
+                # The order's lines, as _add_lines writes them from the same quote lines.
+                lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in quote.payable_lines),
+                customer_email=order.email,
+                success_url=base + order_url(order.reference),
+                cancel_url=base + CART_PATH,
+                idempotency_key=f"checkout:{order.reference}",
+            )
         )
-    )
-    order.payment_provider = session.provider
-    order.payment_session_id = session.session_id
-    order.payment_url = session.redirect_url
-    s.add(order)
-    s.flush()
+        order.payment_provider = session.provider
+        order.payment_session_id = session.session_id
+        order.payment_url = session.redirect_url
+        s.add(order)
+        _hold_license_keys(s, buyer, quote)
+        _add_lines(s, buyer, order, quote)
+    if quote.code_id is not None:
+        discounts.redeem(s, quote.code_id)
     return _result(order, base_url)
 
 
@@ -243,12 +247,13 @@ def _sells_imported_keys(s: Session, product_id: int) -> bool:
 
 
 def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order | None:
-    """The new pending order with its lines, or None when an order with the same checkout
-    key awaits payment already.
+    """The new pending order (its row only: `_add_lines` follows), or None when an order
+    with the same checkout key awaits payment already.
 
     One `INSERT ... ON CONFLICT (checkout_key) DO NOTHING RETURNING`: no lookup before it
     and no savepoint around it. On PostgreSQL, an identical order being placed by another
-    transaction makes this one wait for it, then do nothing if it committed.
+    transaction makes this one wait for it, then do nothing if it committed. The orders row
+    refers to no product, so it locks none (the lines' foreign keys do, after the stock lock).
     """
     draft = Order(
         reference=new_reference(),
@@ -266,14 +271,19 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order | Non
         language=i18n.Language(i18n.current_language()),
     )
     values = {column.key: getattr(draft, column.key) for column in Order.__table__.columns if column.key != "id"}
-    order = s.scalars(
+    return s.scalars(
         dialect_insert(s)(Order)
         .values(values)
         .on_conflict_do_nothing(index_elements=[col(Order.checkout_key)])
         .returning(Order)
     ).first()
-    if order is None:
-        return None
+
+
+def _add_lines(s: Session, buyer: User, order: Order, quote: Quote) -> None:
+    """The order's lines and its first transition, written with any pending change of the
+    order in one flush. After `_hold_license_keys`: a line's foreign key share-locks its
+    product, and two checkouts each holding that share while waiting for the other's to
+    take the stock lock would deadlock."""
     for line in quote.payable_lines:
         s.add(
             OrderLine(
@@ -302,7 +312,6 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order | Non
         )
     )
     s.flush()
-    return order
 
 
 def _result(order: Order, base_url: str | None) -> CheckoutResult:
