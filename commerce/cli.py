@@ -1,6 +1,6 @@
 """Operator commands: `python -m commerce.cli migrate | seed-demo | reindex | analytics-rollup |
 analytics-purge | refresh-rates | seal-files | vapid-key | check-config | worker [--threads N] [--metrics-port P] |
-backup DEST | restore SOURCE [--force] | rotate-keys` (docs/operations.md)."""
+backup DEST | restore SOURCE [--force] | rotate-keys | rotate-blob-key` (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -114,6 +114,31 @@ def seal_files() -> None:
     print(f"{seal()} file(s) sealed.")
 
 
+def rotate_blob_key() -> None:
+    """Re-encrypt the local store's files sealed with a key in BLOB_ENCRYPTION_PREVIOUS_KEYS
+    under BLOB_ENCRYPTION_KEY, while the app serves them with both keys."""
+    store = storage.blob_store()
+    reseal = getattr(store, "reseal_with_current_key", None)
+    if reseal is None:
+        print("Files are on S3, which encrypts them itself: nothing to do.")
+        return
+    if not get_settings().blob_previous_keys:
+        raise key_rotation.NothingToRotate(
+            "BLOB_ENCRYPTION_PREVIOUS_KEYS is empty: deploy the new BLOB_ENCRYPTION_KEY with the old one "
+            "listed there first (docs/operations.md, Rotating secrets)."
+        )
+
+    def progress(done: int) -> None:
+        if done % 500 == 0:
+            log.info("%d file(s) re-encrypted", done)
+
+    count = reseal(on_progress=progress)
+    print(
+        f"Done: {count} file(s) now use BLOB_ENCRYPTION_KEY. Remove the retired key from "
+        "BLOB_ENCRYPTION_PREVIOUS_KEYS (and keep it with the backups made before today)."
+    )
+
+
 def vapid_key() -> None:
     """A new Web Push key pair: the private key for VAPID_PRIVATE_KEY, and its public key."""
     private_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
@@ -194,6 +219,7 @@ COMMANDS = {
     "vapid-key": vapid_key,
     "check-config": lambda: print("configuration ok"),
     "rotate-keys": rotate_keys,
+    "rotate-blob-key": rotate_blob_key,
 }
 
 

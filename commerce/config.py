@@ -56,6 +56,8 @@ class Settings:
     ip_retention_days: int = 30
     # AES-256-GCM key of the local blob store's files (BLOB_ENCRYPTION_KEY, 64 hex characters).
     blob_encryption_key: bytes = b""
+    # Retired blob keys (BLOB_ENCRYPTION_PREVIOUS_KEYS) whose files still read until resealed.
+    blob_previous_keys: tuple[bytes, ...] = ()
     blob_key_configured: bool = False
     # The signing secret of the Stripe Connect webhook endpoint (/api/webhooks/stripe/connect).
     stripe_connect_webhook_secret: str | None = None
@@ -188,9 +190,8 @@ def _listed(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
-def _previous_keys(value: str) -> tuple[bytes, ...]:
-    """LICENSE_ENCRYPTION_PREVIOUS_KEYS: retired keys, 64 hex characters each, comma-separated."""
-    name = "LICENSE_ENCRYPTION_PREVIOUS_KEYS"
+def _previous_keys(value: str, name: str = "LICENSE_ENCRYPTION_PREVIOUS_KEYS") -> tuple[bytes, ...]:
+    """Retired keys (LICENSE_/BLOB_ENCRYPTION_PREVIOUS_KEYS), 64 hex characters each, comma-separated."""
     return tuple(_license_key({name: text}, "", name) for text in _listed(value))
 
 
@@ -291,6 +292,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sentry_dsn=env.get("SENTRY_DSN") or None,
         metrics_token=env.get("METRICS_TOKEN") or None,
         license_previous_keys=_previous_keys(env.get("LICENSE_ENCRYPTION_PREVIOUS_KEYS") or ""),
+        blob_previous_keys=_previous_keys(
+            env.get("BLOB_ENCRYPTION_PREVIOUS_KEYS") or "", "BLOB_ENCRYPTION_PREVIOUS_KEYS"
+        ),
         previous_secret_keys=_listed(env.get("SECRET_KEY_PREVIOUS") or ""),
         job_redelivery_seconds=_whole_seconds("JOB_REDELIVERY_SECONDS", env.get("JOB_REDELIVERY_SECONDS") or "60"),
     )

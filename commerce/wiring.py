@@ -7,7 +7,8 @@ imported, so every process runs the same effects.
 
 Read it top to bottom: the adapters chosen from the settings, then SUBSCRIBERS
 (for each domain event, who reacts, in order), then JOBS (everything that runs in
-the background; a worker consumes exactly these).
+the background; a worker consumes exactly these), then TIMERS (what the web app sends
+on a schedule).
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from commerce.delivery import stamped
 from commerce.delivery import subscribers as delivery
 from commerce.delivery import tasks as delivery_jobs
 from commerce.jobs import Job
+from commerce.jobs.timers import Timer
 from commerce.notifications import email_sender, push_sender, sms_sender
 from commerce.notifications import tasks as notification_jobs
 from commerce.notifications.channels import LoggingPushSender, LoggingSmsSender
 from commerce.notifications.email import OutboxEmailSender, SmtpEmailSender
 from commerce.observability import metrics
 from commerce.orders import tasks as order_jobs
+from commerce.orders.rates import configured_provider
 from commerce.payments import gateway
 from commerce.payments import tasks as payment_jobs
 from commerce.payments.connect import connect_provider
@@ -63,7 +66,12 @@ def _blob_store(config: Settings):
         from commerce.storage.s3 import S3BlobStore
 
         return S3BlobStore(config.s3_bucket, endpoint_url=config.s3_endpoint_url, region=config.s3_region)
-    return LocalBlobStore(config.storage_dir, config.secret_key, encryption_key=config.blob_encryption_key)
+    return LocalBlobStore(
+        config.storage_dir,
+        config.secret_key,
+        encryption_key=config.blob_encryption_key,
+        previous_encryption_keys=config.blob_previous_keys,
+    )
 
 
 def _search_index(config: Settings):
@@ -235,6 +243,22 @@ JOBS: tuple[Job, ...] = (
     payout_jobs.return_failed_payout,
     payout_jobs.recover_balance,
     payout_jobs.run_scheduled_payouts,
+)
+
+
+# -- What the web app sends on a schedule (once per period across replicas). ----------------
+
+MINUTE, HOUR, DAY = 60, 60 * 60, 24 * 60 * 60
+TIMERS: tuple[Timer, ...] = (
+    Timer(analytics_jobs.roll_up_analytics, MINUTE),  # views and anything a sale's rollup missed
+    Timer(analytics_jobs.record_missed_sales, MINUTE),  # paid orders whose counting job was lost
+    Timer(analytics_jobs.purge_analytics_events, DAY),  # visitor events past their retention
+    Timer(webhook_jobs.send_due_webhooks, 15),  # retries now due, attempts whose worker died
+    Timer(payout_jobs.run_scheduled_payouts, 10 * MINUTE),  # the admin's payout schedule, when due
+    Timer(catalog_jobs.purge_abandoned_uploads, HOUR),  # uploads never finished
+    Timer(privacy_jobs.privacy_upkeep, 6 * HOUR),  # IP addresses past retention, expired exports
+    # The ECB publishes once a working day; only when a rates feed is configured.
+    Timer(order_jobs.refresh_exchange_rates, DAY, active=lambda: configured_provider() is not None),
 )
 
 

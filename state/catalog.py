@@ -17,7 +17,7 @@ from commerce.catalog.queries import (
     ShopPageView,
 )
 from commerce.config import get_settings
-from commerce.i18n import N_
+from commerce.i18n import gettext
 from state import service_call
 from state.analytics import track
 from state.language import speaking
@@ -52,42 +52,36 @@ class CatalogListingState(rx.State, mixin=True):
 
 class CategoryState(CatalogListingState, rx.State):
     category: CategoryPageView | None = None
+    # Set by `load`, in the tab's language (a computed var would run outside it).
+    page_title: str = ""
+    meta_description: str = ""
 
     @rx.event
     async def load(self):
         # `category_slug` is the dynamic segment of routes.CATEGORY.
         self.category = (await self._open(queries.category_page, self.category_slug)).value
-
-    @rx.var
-    def page_title(self) -> str:
-        if self.not_found:
-            return "Category not found"
-        return self.category.name if self.category else "Category"
-
-    @rx.var
-    def meta_description(self) -> str:
-        return self.category.meta_description if self.category else N_("Digital products by category.")
+        if self.category is None:
+            self.page_title = gettext("Category not found")
+            self.meta_description = gettext("Digital products by category.")
+        else:
+            self.page_title, self.meta_description = self.category.name, self.category.meta_description
 
 
 class ShopState(CatalogListingState, rx.State):
     shop: ShopPageView | None = None
+    # Set by `load`, in the tab's language (a computed var would run outside it).
+    page_title: str = ""
+    meta_description: str = ""
 
     @rx.event
     async def load(self):
         # `shop_slug` is the dynamic segment of routes.SHOP (and routes.PRODUCT).
         self.shop = (await self._open(queries.shop_page, self.shop_slug)).value
-
-    @rx.var
-    def page_title(self) -> str:
-        if self.unavailable:
-            return "Shop unavailable"
-        if self.not_found:
-            return "Shop not found"
-        return self.shop.name if self.shop else "Shop"
-
-    @rx.var
-    def meta_description(self) -> str:
-        return self.shop.meta_description if self.shop else N_("Digital products from an independent creator.")
+        if self.shop is None:
+            self.page_title = gettext("Shop unavailable") if self.unavailable else gettext("Shop not found")
+            self.meta_description = gettext("Digital products from an independent creator.")
+        else:
+            self.page_title, self.meta_description = self.shop.name, self.shop.meta_description
 
 
 class ProductState(rx.State):
@@ -100,6 +94,9 @@ class ProductState(rx.State):
     selected_image: int = 0
     # The buyer tapped "Show original": the seller's own texts instead of their translation.
     show_original: bool = False
+    # The head's texts without a product, set by `load` in the tab's language.
+    missing_title: str = ""
+    missing_description: str = ""
 
     @rx.event
     async def load(self):
@@ -115,6 +112,8 @@ class ProductState(rx.State):
         self.not_found = not result.ok
         self.unavailable = result.error == queries.PRODUCT_OF_UNAVAILABLE_SHOP
         self.product = result.value
+        self.missing_title = gettext("Product unavailable") if self.unavailable else gettext("Product not found")
+        self.missing_description = gettext("A digital product: instant download.")
         self.loaded = True
         if result.ok and not result.value.is_preview:
             await track(self, "view", product_ids=[result.value.id])
@@ -171,15 +170,11 @@ class ProductState(rx.State):
 
     @rx.var
     def page_title(self) -> str:
-        if self.unavailable:
-            return "Product unavailable"
-        if self.not_found:
-            return "Product not found"
-        return self.product.title if self.product else "Product"
+        return self.product.title if self.product else self.missing_title
 
     @rx.var
     def meta_description(self) -> str:
-        return self.product.meta_description if self.product else N_("A digital product: instant download.")
+        return self.product.meta_description if self.product else self.missing_description
 
     @rx.var
     def canonical_url(self) -> str:

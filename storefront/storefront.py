@@ -10,17 +10,12 @@ import contextlib
 import reflex as rx
 
 from commerce import wiring
-from commerce.analytics.tasks import periodic_rollups
-from commerce.catalog.tasks import periodic_upload_purge
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
+from commerce.jobs.timers import start_timers
 from commerce.licensing import activity
 from commerce.observability.start import start_observability
-from commerce.orders.tasks import periodic_rate_refresh
-from commerce.payouts.tasks import periodic_payouts
-from commerce.privacy.tasks import periodic_privacy_upkeep
-from commerce.webhooks_out.tasks import periodic_sweep as periodic_webhook_sweep
 from components import theme
 from storefront import cors, event_metrics, security_headers
 from storefront.api import api
@@ -152,27 +147,17 @@ async def background_jobs():
     configure_jobs(settings.redis_url, broker_options=settings.job_broker_options)
     # Deliveries a crash interrupted (paid, but the grant job never finished) go again.
     await asyncio.to_thread(redeliver_pending)
-    rollups = asyncio.create_task(periodic_rollups())
-    # License checks' activity, written every few seconds (and once more on the way out).
+    # Rollups, sweeps, purges and the payout schedule (`wiring.TIMERS`).
+    timers = start_timers(wiring.TIMERS)
+    # License checks' activity, written every few seconds (and once more on the way out):
+    # each process's own buffer, so not a cluster-wide timer.
     license_activity = asyncio.create_task(activity.periodic_flush())
-    rates = asyncio.create_task(periodic_rate_refresh())
-    uploads = asyncio.create_task(periodic_upload_purge())
-    # IP addresses past their retention period, expired export files.
-    privacy = asyncio.create_task(periodic_privacy_upkeep())
-    # The admin's payout schedule: a run on each day it is due.
-    payouts = asyncio.create_task(periodic_payouts())
-    # Seller webhooks whose retry is due, or whose worker died mid-attempt, go again.
-    webhook_sweep = asyncio.create_task(periodic_webhook_sweep())
     yield
-    webhook_sweep.cancel()
-    privacy.cancel()
-    payouts.cancel()
-    rollups.cancel()
+    for timer in timers:
+        timer.cancel()
     license_activity.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await license_activity
-    rates.cancel()
-    uploads.cancel()
     await asyncio.to_thread(shutdown_jobs)
 
 

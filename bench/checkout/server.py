@@ -14,10 +14,10 @@ import logging
 from starlette.applications import Starlette
 
 from commerce import wiring
-from commerce.analytics.tasks import periodic_rollups
 from commerce.config import get_settings
 from commerce.delivery.tasks import redeliver_pending
 from commerce.jobs import configure_jobs, shutdown_jobs
+from commerce.jobs.timers import start_timers
 from commerce.licensing import activity
 from storefront.api import routes
 
@@ -29,11 +29,12 @@ wiring.configure()
 async def lifespan(app):
     configure_jobs(get_settings().redis_url)
     await asyncio.to_thread(redeliver_pending)
-    rollups = asyncio.create_task(periodic_rollups())
+    timers = start_timers(wiring.TIMERS)
     # License checks' activity, written every few seconds (and once more on the way out).
     license_activity = asyncio.create_task(activity.periodic_flush())
     yield
-    rollups.cancel()
+    for timer in timers:
+        timer.cancel()
     license_activity.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await license_activity

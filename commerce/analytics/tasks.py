@@ -1,25 +1,21 @@
 """Analytics jobs: rolling events up into the dashboard's figures, and purging old ones.
 
 A sale schedules a rollup right after its commit (`subscribers`), so the seller's
-dashboard moves within seconds; views are rolled up by the periodic run that the
-web app starts (`periodic_rollups`), and `python -m commerce.cli analytics-rollup`
+dashboard moves within seconds; views are rolled up every minute by the web app's timer
+(`commerce.wiring.TIMERS`), and `python -m commerce.cli analytics-rollup`
 does the same by hand.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from commerce.analytics import paid, rollups
 from commerce.config import get_settings
 from commerce.db import unit_of_work
-from commerce.jobs import enqueue_after_commit, enqueue_now, job
+from commerce.jobs import enqueue_after_commit, job
 
 log = logging.getLogger(__name__)
-
-ROLLUP_INTERVAL_SECONDS = 60
-PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 
 
 @job(max_retries=8, min_backoff_ms=1_000, max_backoff_ms=120_000, queue="analytics", priority=5)
@@ -56,21 +52,3 @@ def purge_analytics_events() -> None:
     with unit_of_work() as s:
         events, hourly = rollups.purge(s, retention_days=get_settings().analytics_retention_days)
     log.info("analytics: deleted %d old visitor events and %d hourly rows", events, hourly)
-
-
-async def periodic_rollups() -> None:
-    """Run for the life of the web app: roll up views and sweep up uncounted sales every
-    minute, purge old events daily."""
-    since_purge = PURGE_INTERVAL_SECONDS
-    while True:
-        try:
-            # Sending to Redis is network I/O: off the event loop.
-            await asyncio.to_thread(enqueue_now, roll_up_analytics)
-            await asyncio.to_thread(enqueue_now, record_missed_sales)
-            if since_purge >= PURGE_INTERVAL_SECONDS:
-                await asyncio.to_thread(enqueue_now, purge_analytics_events)
-                since_purge = 0
-        except Exception:  # Redis away for a moment: the next round tries again
-            log.exception("could not schedule the analytics jobs")
-        await asyncio.sleep(ROLLUP_INTERVAL_SECONDS)
-        since_purge += ROLLUP_INTERVAL_SECONDS

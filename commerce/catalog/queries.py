@@ -32,7 +32,7 @@ from commerce.catalog.views import (
 )
 from commerce.catalog.visibility import visible_to_buyers
 from commerce.errors import NotFound
-from commerce.i18n import bo_ngettext, format_date
+from commerce.i18n import bo_ngettext, format_date, gettext, ngettext
 from commerce.kit.pagination import Page, make_page, page_bounds
 from commerce.links import category_url, media_url, product_url, shop_url
 from commerce.models import (
@@ -215,7 +215,12 @@ def category_page(
             for c in children
         ],
         products=products,
-        meta_description=f"{products.total} digital products in {category.name}: instant download after purchase.",
+        meta_description=ngettext(
+            "{count} digital product in {category}: instant download after purchase.",
+            "{count} digital products in {category}: instant download after purchase.",
+            products.total,
+            category=category_name(category.name, lang),
+        ),
     )
 
 
@@ -252,7 +257,7 @@ def shop_page(
         bio=shop.bio,
         url=shop_url(shop.slug),
         products=products,
-        meta_description=_clip(shop.bio) or f"Digital products by {shop.name}.",
+        meta_description=_clip(shop.bio) or gettext("Digital products by {shop}.", shop=shop.name),
     )
 
 

@@ -175,6 +175,10 @@ class InProcessBackend:
         if retry is not None:  # None: shutdown took it first
             self._submit(retry.job, retry.kwargs, retry.attempt, retry.job_id)
 
+    def claim_once(self, key: str, *, ttl_seconds: int) -> bool:
+        """One process: nobody else to share the work with."""
+        return True
+
     def queue_depths(self, queues: Iterable[str]) -> dict[str, int]:
         """Jobs not started yet, by queue (those waiting out a retry or debounce delay included)."""
         with self._state:
@@ -289,6 +293,10 @@ class DramatiqBackend:
         else:
             actor.send_with_options(kwargs=kwargs)
         count_enqueued(job.name)
+
+    def claim_once(self, key: str, *, ttl_seconds: int) -> bool:
+        """True for the first process of the cluster that claims `key` before it expires."""
+        return bool(self.broker.client.set(f"{self.namespace}:{key}", b"1", nx=True, ex=ttl_seconds))
 
     def queue_depths(self, queues: Iterable[str]) -> dict[str, int]:
         """Messages not done yet, by queue: waiting, delayed (a retry's backoff, a debounce) or running.

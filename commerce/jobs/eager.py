@@ -101,6 +101,10 @@ class EagerBackend:
         with self._lock:
             return [run for i, run in enumerate(self._runs) if run.failed and i not in self._acknowledged]
 
+    def claim_once(self, key: str, *, ttl_seconds: int) -> bool:
+        """Tests run one process: every claim succeeds."""
+        return True
+
     def queue_depths(self, queues: Iterable[str]) -> dict[str, int]:
         """Nothing waits: every job ran before its enqueue returned."""
         return dict.fromkeys(queues, 0)

@@ -4,13 +4,12 @@ make a retried transfer or reversal the same one, and `engine` changes a payout 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from sqlmodel import Session, select
 
 from commerce.db import unit_of_work
-from commerce.jobs import claim_idempotency_key, enqueue_after_commit, enqueue_now, job
+from commerce.jobs import claim_idempotency_key, enqueue_after_commit, job
 from commerce.kit.time import utcnow
 from commerce.models import Payout, PayoutAccount, PayoutAccountStatus, PayoutStatus
 from commerce.payments.connect import PayoutRefused, ReversalRefused, connect_provider
@@ -18,8 +17,6 @@ from commerce.payouts import engine
 from commerce.payouts.schedule import current_schedule, due_run_key
 
 log = logging.getLogger(__name__)
-
-CHECK_INTERVAL_SECONDS = 600
 
 
 class TransferNotRecordedYet(Exception):
@@ -142,13 +139,3 @@ def run_scheduled_payouts() -> None:
             return
         created = start_run(s, run_key=key)
     log.info("payouts: run %s created %d payouts", key, len(created))
-
-
-async def periodic_payouts() -> None:
-    """For the life of the web app: look every ten minutes whether a scheduled run is due."""
-    while True:
-        try:
-            await asyncio.to_thread(enqueue_now, run_scheduled_payouts)
-        except Exception:  # Redis away for a moment: the next round tries again
-            log.exception("could not schedule the payouts run")
-        await asyncio.sleep(CHECK_INTERVAL_SECONDS)

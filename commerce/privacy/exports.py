@@ -9,8 +9,9 @@ The ZIP holds: profile.json (account, preferences), orders.json and order_lines.
 (receipts: every order with its lines and refunds), library.csv (what they own),
 downloads.csv (their download log), license_keys.json (keys with their activations),
 reviews.json and reports.json, notifications.json, security_activity.csv and
-sessions.csv (sign-ins and security changes), and for a seller shop.json,
-products.json and sales.csv. Other people's data is left out: a seller's sales list
+sessions.csv (sign-ins and security changes), sign_in_methods.json (authenticator,
+passkeys, recovery codes left; no secrets) and push_devices.csv, and for a seller
+shop.json, products.json and sales.csv. Other people's data is left out: a seller's sales list
 orders and amounts, not the buyers.
 """
 
@@ -50,6 +51,7 @@ from commerce.models import (
     PrivacyRequestStatus,
     Product,
     ProductFile,
+    PushSubscription,
     Refund,
     Report,
     Review,
@@ -59,7 +61,7 @@ from commerce.models import (
     by_id,
     saved_id,
 )
-from commerce.models.security import SecurityEvent
+from commerce.models.security import Passkey, RecoveryCode, SecurityEvent, TotpFactor
 
 log = logging.getLogger("commerce.privacy")
 
@@ -420,6 +422,31 @@ def export_contents(s: Session, user_id: int) -> dict[str, bytes]:
         ([_iso(a.created_at), _iso(a.expires_at), _iso(a.revoked_at), a.ip or "", a.device] for a in sessions),
     )
 
+    totp = s.get(TotpFactor, user_id)
+    passkeys = s.exec(select(Passkey).where(Passkey.user_id == user_id).order_by(col(Passkey.id))).all()
+    unused_codes = s.exec(
+        select(RecoveryCode).where(RecoveryCode.user_id == user_id, col(RecoveryCode.used_at).is_(None))
+    ).all()
+    # What protects the account, without its secrets (the authenticator's seed, code hashes).
+    files["sign_in_methods.json"] = _json(
+        {
+            "authenticator_app": None
+            if totp is None
+            else {"added_at": _iso(totp.created_at), "confirmed_at": _iso(totp.confirmed_at)},
+            "recovery_codes_left": len(unused_codes),
+            "passkeys": [
+                {"name": p.name, "added_at": _iso(p.created_at), "last_used_at": _iso(p.last_used_at)} for p in passkeys
+            ],
+        }
+    )
+    devices = s.exec(
+        select(PushSubscription).where(PushSubscription.user_id == user_id).order_by(col(PushSubscription.id))
+    ).all()
+    files["push_devices.csv"] = _csv(
+        ["device", "subscribed_at", "last_sent_at", "push_service_address"],
+        ([d.device, _iso(d.created_at), _iso(d.last_sent_at), d.endpoint] for d in devices),
+    )
+
     shop = s.exec(select(Shop).where(Shop.owner_id == user_id)).first()
     if shop is not None:
         files["shop.json"] = _json(
@@ -512,6 +539,8 @@ license_keys.json   your license keys and the machines they are activated on
 reviews.json        reviews you wrote; reports.json what you reported to moderators
 notifications.json  your in-app notifications
 security_activity.csv, sessions.csv   sign-ins, security changes and signed-in devices
+sign_in_methods.json  your authenticator app, passkeys and unused recovery codes (no secrets)
+push_devices.csv    browsers you allowed to show notifications
 shop.json, products.json, sales.csv   your shop, if you have one (sales without buyers' details)
 
 Amounts are in minor units (cents) of the currency shown. Times are UTC.

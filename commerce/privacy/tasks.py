@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from sqlmodel import Session
 
 from commerce.config import get_settings
 from commerce.db import unit_of_work
-from commerce.jobs import enqueue_after_commit, enqueue_now, job
+from commerce.jobs import enqueue_after_commit, job
 from commerce.models import PrivacyRequest, PrivacyRequestStatus
 from commerce.privacy import exports, retention
 
 log = logging.getLogger("commerce.privacy")
-
-UPKEEP_INTERVAL_SECONDS = 6 * 60 * 60
 
 
 @job(max_retries=5, min_backoff_ms=10_000)
@@ -55,13 +52,3 @@ def privacy_upkeep() -> None:
             purged,
             steps,
         )
-
-
-async def periodic_privacy_upkeep() -> None:
-    """Run for the life of the web app: the upkeep every six hours."""
-    while True:
-        try:
-            await asyncio.to_thread(enqueue_now, privacy_upkeep)
-        except Exception:  # the queue is away for a moment: the next round tries again
-            log.exception("could not schedule the privacy upkeep")
-        await asyncio.sleep(UPKEEP_INTERVAL_SECONDS)

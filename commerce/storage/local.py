@@ -81,9 +81,12 @@ class LocalBlobStore:
         part_url_path: str = "/api/uploads/parts",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         encryption_key: bytes | None = None,
+        previous_encryption_keys: tuple[bytes, ...] = (),
     ):
         self.root = Path(root)
-        self._cipher = ChunkCipher(encryption_key) if encryption_key is not None else None
+        self._cipher = (
+            ChunkCipher(encryption_key, previous_keys=previous_encryption_keys) if encryption_key is not None else None
+        )
         self.base_url_path = base_url_path.rstrip("/")
         self._signer = DownloadLinkSigner(secret_key)
         self._part_secret = hmac.new(secret_key.encode(), _PART_PURPOSE, hashlib.sha256).digest()
@@ -358,6 +361,37 @@ class LocalBlobStore:
             self._publish(record["key"], staged, blob, sealed=True)
             sealed += 1
         return sealed
+
+    def reseal_with_current_key(self, on_progress: Callable[[int], None] = lambda done: None) -> int:
+        """Rewrite every object sealed with a retired key (BLOB_ENCRYPTION_PREVIOUS_KEYS) under
+        the current one; returns how many. Safe to run while serving, and to run again: a blob
+        replaced meanwhile is left to its new writer, one the current key opens is skipped."""
+        if self._cipher is None or not self._cipher.has_previous_keys:
+            raise ValueError("BLOB_ENCRYPTION_PREVIOUS_KEYS is empty: there is no retired key to move away from.")
+        resealed = 0
+        for record_path in self._keys.glob("*/*.json"):
+            try:
+                record = json.loads(record_path.read_text(encoding="utf-8"))
+                if not record.get("sealed"):
+                    continue
+                with open(self._object_path(record["object"]), "rb") as file:
+                    if self._cipher.sealed_with_current_key(file, record["size"]):
+                        continue
+                with self._cipher.reader(open(self._object_path(record["object"]), "rb"), record["size"]) as plain:  # noqa: SIM115
+                    staged = self._seal_file_from(plain)
+            except (FileNotFoundError, ValueError):
+                continue  # replaced or deleted meanwhile
+            except SealedBlobError as error:  # no key opens it: the operator must know which
+                raise SealedBlobError(f"{record['key']}: {error}") from None
+            current = self._read_record(record["key"])
+            if current is None or current["object"] != record["object"]:
+                os.unlink(staged)
+                continue
+            blob = StoredBlob(record["key"], record["size"], record["sha256"], record["content_type"])
+            self._publish(record["key"], staged, blob, sealed=True)
+            resealed += 1
+            on_progress(resealed)
+        return resealed
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:

@@ -57,17 +57,34 @@ def _read_full(stream: IO[bytes], size: int) -> bytes:
 
 
 class ChunkCipher:
-    def __init__(self, master_key: bytes, *, chunk_bytes: int = CHUNK_BYTES):
-        if not isinstance(master_key, bytes) or len(master_key) != 32:
-            raise ValueError("The blob encryption key must be exactly 32 bytes.")
+    """Seals with `master_key`; reads what it or any of `previous_keys` sealed (a key being
+    retired: `LocalBlobStore.reseal_with_current_key` rewrites those objects)."""
+
+    def __init__(self, master_key: bytes, *, previous_keys: tuple[bytes, ...] = (), chunk_bytes: int = CHUNK_BYTES):
+        for key in (master_key, *previous_keys):
+            if not isinstance(key, bytes) or len(key) != 32:
+                raise ValueError("The blob encryption key must be exactly 32 bytes.")
         self._master = master_key
+        self._previous = tuple(previous_keys)
         self.chunk_bytes = chunk_bytes
 
     def __repr__(self) -> str:
         return f"ChunkCipher(chunk_bytes={self.chunk_bytes})"
 
-    def _aead(self, salt: bytes) -> AESGCM:
-        return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_INFO).derive(self._master))
+    def _aead(self, salt: bytes, master: bytes | None = None) -> AESGCM:
+        derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_INFO)
+        return AESGCM(derive.derive(master or self._master))
+
+    @property
+    def has_previous_keys(self) -> bool:
+        return bool(self._previous)
+
+    def sealed_with_current_key(self, file: BinaryIO, size: int) -> bool:
+        """Whether the current key opens the sealed `file` (its first chunk authenticates)."""
+        header = _read_full(file, HEADER_BYTES)
+        if len(header) != HEADER_BYTES or not header.startswith(MAGIC):
+            raise SealedBlobError("The stored file is not a sealed object.")
+        return _open_first_chunk(self._aead(_salt(header)), file, header, size) is not None
 
     def encrypt_stream(self, source: IO[bytes], target: IO[bytes]) -> tuple[int, str]:
         """Write `source` sealed to `target`; returns the plaintext's size and SHA-256."""
@@ -130,6 +147,21 @@ class SealingWriter:
         self._pending.clear()
 
 
+def _salt(header: bytes) -> bytes:
+    return header[len(MAGIC) : len(MAGIC) + SALT_BYTES]
+
+
+def _open_first_chunk(aead: AESGCM, file: BinaryIO, header: bytes, size: int) -> bytes | None:
+    """Chunk 0's plaintext if `aead` authenticates it, else None."""
+    chunk = int.from_bytes(header[-4:], "big")
+    file.seek(HEADER_BYTES)
+    sealed = _read_full(file, min(chunk, size) + TAG_BYTES)
+    try:
+        return aead.decrypt(_nonce(0), sealed, _associated(header, 0, size <= chunk))
+    except InvalidTag:
+        return None
+
+
 def is_sealed(file: BinaryIO) -> bool:
     position = file.tell()
     try:
@@ -148,9 +180,17 @@ class _DecryptingReader(io.RawIOBase):
             raise SealedBlobError("The stored file is not a sealed object.")
         self._header = header
         self._chunk = int.from_bytes(header[-4:], "big")
-        self._aead = cipher._aead(header[len(MAGIC) : len(MAGIC) + SALT_BYTES])
+        self._aead = cipher._aead(_salt(header))
         self._count = max(1, -(-size // self._chunk))
         self._cached: tuple[int, bytes] = (-1, b"")
+        if cipher.has_previous_keys:
+            # While a key is retired, find the one that sealed this object (the current first).
+            for master in (cipher._master, *cipher._previous):
+                aead = cipher._aead(_salt(header), master)
+                first = _open_first_chunk(aead, file, header, size)
+                if first is not None:
+                    self._aead, self._cached = aead, (0, first)
+                    break
 
     def readable(self) -> bool:
         return True

@@ -3,7 +3,6 @@ that sends what is due (retries, and attempts a dead worker left behind)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -17,8 +16,6 @@ from commerce.observability import metrics
 from commerce.webhooks_out import delivery, payloads, signing
 
 log = logging.getLogger(__name__)
-
-SWEEP_INTERVAL_SECONDS = 15
 
 
 def _data_by_shop(s, event_type: str, refs: dict[str, Any]) -> dict[int, dict[str, Any]]:
@@ -80,18 +77,9 @@ def deliver_webhook(message_id: str) -> None:
 @job(max_retries=0, min_backoff_ms=1_000, max_backoff_ms=1_000, queue="webhooks")
 def send_due_webhooks() -> None:
     """Send every message that is due: retries whose time came, and attempts whose worker
-    died (their lease ran out). Runs every SWEEP_INTERVAL_SECONDS from the web app."""
+    died (their lease ran out). The web app's timer sends it every 15 s
+    (`commerce.wiring.TIMERS`)."""
     with unit_of_work() as s:
         due = delivery.due_message_ids(s)
     for message_id in due:
         enqueue_now(deliver_webhook, message_id=message_id)
-
-
-async def periodic_sweep() -> None:
-    """For the life of the web app: ask for the sweep every SWEEP_INTERVAL_SECONDS."""
-    while True:
-        try:
-            await asyncio.to_thread(enqueue_now, send_due_webhooks)
-        except Exception:  # Redis away for a moment: the next round tries again
-            log.exception("could not schedule the webhook sweep")
-        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)

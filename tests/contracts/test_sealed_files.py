@@ -142,3 +142,44 @@ def test_a_store_without_the_key_refuses_sealed_files(tmp_path):
     sealed_store(tmp_path).put("files/7/x", io.BytesIO(b"x"), content_type="text/plain")
     with pytest.raises(SealedBlobError, match="BLOB_ENCRYPTION_KEY"):
         LocalBlobStore(tmp_path, SECRET).open("files/7/x")
+
+
+NEW_KEY = bytes(range(200, 232))
+
+
+@pytest.mark.parametrize("size", [0, 10, 3 * CHUNK_BYTES + 1234])
+def test_a_retired_key_still_opens_its_files_until_they_are_resealed_under_the_new_one(tmp_path, size):
+    payload = DATA[:size]
+    sealed_store(tmp_path).put("files/8/old.bin", io.BytesIO(payload), content_type="application/octet-stream")
+    rotating = LocalBlobStore(tmp_path, SECRET, encryption_key=NEW_KEY, previous_encryption_keys=(KEY,))
+    rotating.put("files/8/new.bin", io.BytesIO(b"written after the new key"), content_type="text/plain")
+    # During the overlap every file reads, whole and by range.
+    with rotating.open("files/8/old.bin") as opened:
+        assert opened.read() == payload
+    if size > CHUNK_BYTES:
+        assert (
+            b"".join(rotating.open_range("files/8/old.bin", CHUNK_BYTES + 5, 2 * CHUNK_BYTES + 5))
+            == (payload[CHUNK_BYTES + 5 : 2 * CHUNK_BYTES + 5])
+        )
+
+    assert rotating.reseal_with_current_key() == 1  # only the old file; the new one is left as it is
+    assert rotating.reseal_with_current_key() == 0  # running it again is harmless
+
+    # The retired key is gone from the configuration: everything opens with the new key alone.
+    after = LocalBlobStore(tmp_path, SECRET, encryption_key=NEW_KEY)
+    with after.open("files/8/old.bin") as opened:
+        assert opened.read() == payload
+    with after.open("files/8/new.bin") as opened:
+        assert opened.read() == b"written after the new key"
+    assert len(objects(tmp_path)) == 2  # the old key's object was replaced, not kept
+
+
+def test_resealing_stops_at_a_file_no_listed_key_opens(tmp_path):
+    LocalBlobStore(tmp_path, SECRET, encryption_key=bytes(32)).put(
+        "files/9/lost.bin", io.BytesIO(b"sealed with a key nobody listed"), content_type="text/plain"
+    )
+    rotating = LocalBlobStore(tmp_path, SECRET, encryption_key=NEW_KEY, previous_encryption_keys=(KEY,))
+    with pytest.raises(SealedBlobError, match="files/9/lost.bin"):
+        rotating.reseal_with_current_key()
+    with pytest.raises(SealedBlobError):
+        rotating.open("files/9/lost.bin").read()

@@ -8,6 +8,7 @@ from sqlmodel import select
 from commerce.actor import Actor
 from commerce.catalog import files, images, keys, products, queries
 from commerce.errors import NotFound, PermissionDenied
+from commerce.i18n import use_language
 from commerce.kit.time import utcnow
 from commerce.models import DeliveryKind, DiscountKind, PricingMode, ProductFile, Shop, UserRole
 from tests.fixtures.catalog import live_product, make_admin, make_seller, new_product, png_bytes, publishable_product
@@ -96,6 +97,19 @@ def test_category_page_includes_sub_categories(s, catalog):
     assert titles(child.products) == ["Markdown Editor"]
     with pytest.raises(NotFound):
         queries.category_page(s, "no-such-category")
+
+
+def test_listing_descriptions_speak_the_readers_language(s, catalog):
+    assert queries.category_page(s, "software-apps").meta_description == (
+        "1 digital product in Apps: instant download after purchase."
+    )
+    s.exec(select(Shop).where(Shop.slug == "grace")).one().bio = ""  # no bio: the page describes itself
+    with use_language("de"):
+        category = queries.category_page(s, "software-apps", lang="de")
+        shop = queries.shop_page(s, "grace", lang="de")
+    assert category.meta_description.startswith("1 digitales Produkt in ")
+    assert category.meta_description.endswith(": sofortiger Download nach dem Kauf.")
+    assert shop.meta_description == "Digitale Produkte von Grace."
 
 
 def test_shop_page_shows_profile_and_live_products(s, catalog):

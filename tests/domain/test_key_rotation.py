@@ -10,13 +10,14 @@ its overlap), an authenticator-app secret, an SMS number and an order's billing 
 
 from __future__ import annotations
 
+import io
 import time
 
 import pyotp
 import pytest
 from sqlmodel import select
 
-from commerce import accounts, cli
+from commerce import accounts, cli, storage, wiring
 from commerce.accounts import factors, sign_in, two_factor
 from commerce.accounts.activity import Client
 from commerce.accounts.factors import CodeRefused
@@ -164,3 +165,39 @@ def test_recovery_codes_made_before_a_secret_key_change_work_while_the_old_one_i
     use_secret("the-secret-key-after-the-change-11111", "the-secret-key-before-the-change-0000")
     recover(codes[1])
     assert two_factor.second_factor_status(s, actor).recovery_codes_left == 9
+
+
+@pytest.fixture
+def use_blob_keys(monkeypatch, tmp_path):
+    """The app's blob store as configured with these keys (wiring.configure, as at start),
+    in a folder of its own: files other tests stored under the default key stay out of it."""
+    monkeypatch.setenv("DATABASE_URL", get_settings().database_url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+
+    def use(current: str, *previous: str) -> None:
+        monkeypatch.setenv("BLOB_ENCRYPTION_KEY", current)
+        monkeypatch.setenv("BLOB_ENCRYPTION_PREVIOUS_KEYS", ",".join(previous))
+        get_settings.cache_clear()
+        wiring.configure()
+
+    yield use
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    wiring.configure()
+
+
+def test_after_rotate_blob_key_the_old_blob_key_can_go(use_blob_keys, capsys):
+    use_blob_keys(OLD)
+    storage.blob_store().put(
+        "files/rotation/a.bin", io.BytesIO(b"kept through the rotation"), content_type="text/plain"
+    )
+
+    use_blob_keys(NEW, OLD)
+    assert cli.main(["rotate-blob-key"]) == 0
+    assert "Done: 1 file(s) now use BLOB_ENCRYPTION_KEY" in capsys.readouterr().out
+
+    use_blob_keys(NEW)
+    with storage.blob_store().open("files/rotation/a.bin") as opened:
+        assert opened.read() == b"kept through the rotation"
+    assert cli.main(["rotate-blob-key"]) == 1
+    assert "BLOB_ENCRYPTION_PREVIOUS_KEYS is empty" in capsys.readouterr().err

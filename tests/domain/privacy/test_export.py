@@ -19,9 +19,12 @@ from commerce.errors import NotFound, RateLimited
 from commerce.kit.time import utcnow
 from commerce.licensing import api as license_api
 from commerce.models import DeliveryKind, DownloadEvent, PrivacyRequest, PrivacyRequestStatus
+from commerce.models.notifications import PushSubscription
 from commerce.models.security import (
     ChallengePurpose,
+    Passkey,
     PendingSignIn,
+    RecoveryCode,
     SecurityEvent,
     SecurityEventKind,
     WebAuthnChallenge,
@@ -85,6 +88,37 @@ def test_an_export_is_built_by_a_job_and_holds_everything_about_the_buyer(shop, 
     assert json.loads(files["reviews.json"])[0]["text"] == "Loved it."
     assert "shop.json" not in files
     assert {"reports.json", "notifications.json", "README.txt"} <= set(files)
+
+
+def test_an_export_lists_sign_in_methods_and_push_devices_without_their_secrets(shop, customer, jobs):
+    s = shop.s
+    user_id = customer["user"].id
+    s.add(Passkey(user_id=user_id, credential_id="cred-1", public_key="pk-secret-ish", name="Work laptop"))
+    s.add(RecoveryCode(user_id=user_id, code_hash="h" * 64))
+    s.add(RecoveryCode(user_id=user_id, code_hash="u" * 64, used_at=utcnow()))
+    s.add(
+        PushSubscription(
+            user_id=user_id,
+            endpoint="https://push.example.net/send/abc",
+            p256dh="browser-public-key",
+            auth="browser-auth-secret",
+            device="Firefox on Linux",
+        )
+    )
+    request_export(s, customer["buyer"])
+    s.commit()
+    [view] = exports.my_exports(s, customer["buyer"])
+    files = read_zip(shop, view)
+    methods = json.loads(files["sign_in_methods.json"])
+    assert methods["authenticator_app"] is None
+    assert methods["recovery_codes_left"] == 1
+    assert [p["name"] for p in methods["passkeys"]] == ["Work laptop"]
+    [device] = list(csv.DictReader(io.StringIO(files["push_devices.csv"].decode())))
+    assert device["device"] == "Firefox on Linux"
+    assert device["push_service_address"] == "https://push.example.net/send/abc"
+    everything = b"".join(files.values())
+    assert b"browser-auth-secret" not in everything
+    assert b"h" * 64 not in everything
 
 
 def test_a_sellers_export_has_their_shop_products_and_sales_without_buyers(shop, customer, jobs):
