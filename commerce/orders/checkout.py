@@ -270,7 +270,8 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order | Non
         # The language the buyer is checking out in: the receipt and refund emails speak it.
         language=i18n.Language(i18n.current_language()),
     )
-    values = {column.key: getattr(draft, column.key) for column in Order.__table__.columns if column.key != "id"}
+    columns = Order.__table__.columns  # type: ignore[attr-defined]
+    values = {column.key: getattr(draft, column.key) for column in columns if column.key != "id"}
     return s.scalars(
         dialect_insert(s)(Order)
         .values(values)

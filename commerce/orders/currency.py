@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.errors import ValidationError
 from commerce.kit.time import utcnow
@@ -76,7 +76,7 @@ class StoredRates:
     def __init__(self, s: Session):
         self._per_eur = {
             currency: Decimal(per_eur)
-            for currency, per_eur in s.exec(select(ExchangeRate.currency, ExchangeRate.per_eur)).all()
+            for currency, per_eur in s.exec(select(col(ExchangeRate.currency), col(ExchangeRate.per_eur))).all()
         }
 
     def _of(self, currency: str) -> Decimal:

@@ -150,7 +150,7 @@ def _cart_lines(
         .where(col(Product.id).in_(ids))
     ).all()
     found = {product.id: (product, shop, bool(visible)) for product, shop, visible, _ in rows}
-    bundles = _bundle_items(s, sorted(product.id for product, _, _, bundle in rows if bundle))
+    bundles = _bundle_items(s, sorted(saved_id(product) for product, _, _, bundle in rows if bundle))
     if currency is None:
         currency = next((found[i][1].currency for i in ids if i in found), DEFAULT_CURRENCY)
     currency = rates.check_offered(currency)
