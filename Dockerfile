@@ -60,6 +60,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     REFLEX_TELEMETRY_ENABLED=false \
     REFLEX_CHECK_LATEST_VERSION=false
 
+# ffmpeg cuts online-only videos into HLS (commerce/catalog/video_hls.py); without it
+# they still play, from the original's ranged stream.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 app
 COPY --from=python-packages /venv /venv
 WORKDIR /app

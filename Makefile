@@ -62,6 +62,7 @@ test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 test: export CHROMIUM_PATH ?= /usr/bin/chromium
 test: lint
 	scripts/ensure-chromium.sh
+	scripts/ensure-ffmpeg.sh
 	scripts/ensure-services.sh
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \

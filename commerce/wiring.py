@@ -20,6 +20,7 @@ from commerce import events, ratelimit, storage
 from commerce.analytics import subscribers as analytics
 from commerce.analytics import tasks as analytics_jobs
 from commerce.catalog import tasks as catalog_jobs
+from commerce.catalog import video_hls
 from commerce.config import Settings, get_settings
 from commerce.db import after_commit
 from commerce.delivery import stamped
@@ -221,6 +222,7 @@ JOBS: tuple[Job, ...] = (
     delivery_jobs.deliver_waiting,
     delivery_jobs.notify_product_update,
     stamped.make_stamped_copy,
+    video_hls.segment_video,
     search_jobs.reindex_dirty_products,
     search_jobs.products_sold,
     analytics_jobs.record_paid_order,

@@ -5,8 +5,9 @@ string on every navigation (Reflex runs on_load when only the query changes),
 and every filter, sort and page is a link or a redirect to a new URL, so a
 search can be shared and the back button walks back through the filters.
 
-Both run the search in a worker thread (`service_call`), so a slow engine never
-holds up other events.
+The results page runs its search in a worker thread (`service_call`), so a slow
+engine never holds up other events; the box calls the embedded engine directly
+(see `_quick_cards`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import asyncio
 
 import reflex as rx
 
+from commerce.errors import DomainError
 from commerce.i18n import ngettext
+from commerce.search import search_index
+from commerce.search.port import answers_in_process
 from commerce.search.service import (
     Facet,
     PageLink,
@@ -24,6 +28,7 @@ from commerce.search.service import (
     SearchParams,
     SortOption,
     Suggestion,
+    quick_cards,
     quick_search,
     search_products,
     sort_options,
@@ -115,11 +120,29 @@ class SearchState(rx.State):
         self.filters_open = is_open
 
 
+async def _quick_cards(text: str, lang: str) -> list[QuickCard]:
+    """The dropdown for `text`: from the engine without a database session; on the event
+    loop when the engine answers in this process (the embedded one, well under a
+    millisecond on the demo catalogue, and often a cached answer), in a worker thread
+    when it is over the network (Meilisearch); from the database, in a thread and its
+    own unit of work, only when the engine cannot answer."""
+    try:
+        if answers_in_process(search_index()):
+            cards = quick_cards(text, limit=QUICK_RESULTS, lang=lang)
+        else:
+            cards = await asyncio.to_thread(quick_cards, text, limit=QUICK_RESULTS, lang=lang)
+    except DomainError:
+        return []
+    if cards is None:
+        cards = (await service_call.call(quick_search, text, limit=QUICK_RESULTS, lang=lang)).value or []
+    return cards
+
+
 class QuickSearchState(rx.State):
     """The navbar's box: suggestions as you type, Enter for the full results page.
 
     One keystroke (after the input's own debounce) is one event and one delta:
-    the handler searches in a worker thread and sets the dropdown once. It is a
+    the handler searches (`_quick_cards`) and sets what changed once. It is a
     foreground event marked `supersedes`, so a newer keystroke from the same
     browser cancels an older one still waiting for its results (Reflex's
     latest-wins): stale keystrokes are dropped, not queued. The box's own text
@@ -140,14 +163,18 @@ class QuickSearchState(rx.State):
     @rx.event(supersedes=True)
     async def type_text(self, text: str):
         cleaned = " ".join(text.split())
-        cards: list[QuickCard] = []
-        if len(cleaned) >= QUICK_MIN_LETTERS:
-            result = await service_call.call(quick_search, cleaned, limit=QUICK_RESULTS, lang=await speaking(self))
-            cards = result.value or []
+        is_open = len(cleaned) >= QUICK_MIN_LETTERS
+        cards = await _quick_cards(cleaned, await speaking(self)) if is_open else []
         self._typed = cleaned
-        self.results = cards
-        self.open = len(cleaned) >= QUICK_MIN_LETTERS
-        self.see_all_url = SearchParams(q=cleaned).url()
+        # Only what changed goes into the delta: the next letter of a word often
+        # leaves the dropdown as it was.
+        if cards != self.results:
+            self.results = cards
+        if is_open != self.open:
+            self.open = is_open
+        see_all_url = SearchParams(q=cleaned).url()
+        if see_all_url != self.see_all_url:
+            self.see_all_url = see_all_url
 
     @rx.event
     def submit(self, form_data: dict):

@@ -1,8 +1,10 @@
 """The online reader's images and streams: GET|HEAD /api/view/{fulfilment}/{file}/{part}?exp=..&sig=..
 
-`part` is `page-<n>` (a PDF page rendered as a watermarked WebP) or `stream` (an
+`part` is `page-<n>` (a PDF page rendered as a watermarked WebP), `stream` (an
 audio or video file, inline, with Range support, its bytes passed through this app
-whatever the storage: no storage URL of the original is ever handed to the browser).
+whatever the storage: no storage URL of the original is ever handed to the browser),
+`hls` (a video's HLS playlist, written for this request with every segment a signed
+link of this route) or `hls-<n>` (one MPEG-TS segment, passed through like the stream).
 Links come from `commerce.delivery.viewing` and are bound to the browser's session;
 each request is checked against the purchase, so a refund stops it at once.
 """
@@ -61,6 +63,10 @@ def view_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
             if ticket.page:
                 image = await run_in_threadpool(viewing.page_image, ticket, store)
                 return Response(b"" if request.method == "HEAD" else image, media_type="image/webp", headers=_PRIVATE)
+            if ticket.playlist:
+                text = await run_in_threadpool(viewing.playlist, ticket, store)
+                body = b"" if request.method == "HEAD" else text.encode()
+                return Response(body, media_type=ticket.content_type, headers=_PRIVATE)
         except tuple(_STATUS) as error:
             status = next(code for kind, code in _STATUS.items() if isinstance(error, kind))
             return PlainTextResponse(error.message, status_code=status, headers={"cache-control": "no-store"})

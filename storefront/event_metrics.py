@@ -6,7 +6,8 @@ connect and disconnect, once `otel.enable()` was given a tracer and a meter prov
 (the hook `reflex-otel` uses). Its middleware hook cannot time an event: `preprocess`
 runs before the handler and `postprocess` is never called. So `install()` enables the
 trace points with OpenTelemetry API objects of our own, which record into the
-Prometheus metrics and write one log line per event; nothing is exported anywhere else.
+Prometheus metrics and write one log line per event (per-keystroke events only when
+they fail or are slow); nothing is exported anywhere else.
 
 Only handlers Reflex found in its registry reach the trace point, so the handler label
 (`cart_state.add_to_cart`, from the registered name) takes a bounded set of values
@@ -30,6 +31,13 @@ from reflex_base import otel
 from commerce.observability import errors, logs, metrics
 
 log = logs.get_logger("commerce.events")
+
+# Handlers a tab sends on (nearly) every keystroke, the navbar's search as you type:
+# counted and timed like every event, but given a log line only when one fails or is
+# slow. One line each would outnumber every other event's lines, and writing it was
+# the largest single cost of a keystroke after Reflex's own (bench/README.md).
+PER_KEYSTROKE_HANDLERS = frozenset({"quick_search_state.type_text"})
+SLOW_KEYSTROKE_SECONDS = 0.25
 
 
 def handler_label(event_name: str) -> str:
@@ -70,17 +78,19 @@ class EventTracer(trace.Tracer):
                 seconds = perf_counter() - start
                 metrics.REFLEX_EVENTS.labels(handler, outcome).inc()
                 metrics.REFLEX_EVENT_DURATION.labels(handler).observe(seconds)
-                fields: dict[str, Any] = {
-                    **closing,
-                    "outcome": outcome,
-                    "background": bool(attributes.get(otel.ATTR_EVENT_BACKGROUND)),
-                    # A hash of the tab's token (Reflex's own): follows one tab, reveals nothing.
-                    "tab": attributes.get(otel.ATTR_SESSION_ID),
-                    "duration_ms": round(seconds * 1000, 1),
-                }
-                if error:
-                    fields["error"] = error
-                log.log(logging.INFO if outcome != "error" else logging.WARNING, "reflex_event", **fields)
+                quiet = handler in PER_KEYSTROKE_HANDLERS and outcome != "error" and seconds < SLOW_KEYSTROKE_SECONDS
+                if not quiet:
+                    fields: dict[str, Any] = {
+                        **closing,
+                        "outcome": outcome,
+                        "background": bool(attributes.get(otel.ATTR_EVENT_BACKGROUND)),
+                        # A hash of the tab's token (Reflex's own): follows one tab, reveals nothing.
+                        "tab": attributes.get(otel.ATTR_SESSION_ID),
+                        "duration_ms": round(seconds * 1000, 1),
+                    }
+                    if error:
+                        fields["error"] = error
+                    log.log(logging.INFO if outcome != "error" else logging.WARNING, "reflex_event", **fields)
 
 
 class EventTracerProvider(trace.TracerProvider):

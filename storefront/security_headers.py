@@ -12,8 +12,9 @@ The policy, as the built app needs it (checked by running the e2e suite with it 
   style elements and attributes at run time.
 - the event socket and fetches go to this origin only (and, with S3, to the bucket the
   product-file uploader sends parts to); images and fonts from this origin
-  (and data: URLs, which Radix uses for icons); no plugins; no framing by anyone
-  (frame-ancestors 'none'); forms post to this origin only.
+  (and data: URLs, which Radix uses for icons); media from this origin and blob: URLs
+  (the online reader's HLS player feeds its video through Media Source Extensions);
+  no plugins; no framing by anyone (frame-ancestors 'none'); forms post to this origin only.
 - violations are reported to /api/csp-report, which logs them (`csp_report`).
 
 Besides the policy: nosniff, a strict referrer policy, a Permissions-Policy that turns off
@@ -54,7 +55,8 @@ BASE_POLICY = (
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "connect-src 'self'",
-    "media-src 'self'",
+    # blob: the online reader's HLS player feeds the <video> through Media Source Extensions.
+    "media-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -193,7 +193,9 @@ def marketplace_app(server: Server) -> App:
         server,
         TYPE_TEXT,
         lambda i: {"text": queries[i % len(queries)]},
-        lambda answer: changes(answer, "results"),
+        # The handler sends only what changed: a keystroke that leaves the dropdown as it
+        # was (the next letter of a word) is answered by its "see all" link alone.
+        lambda answer: changes(answer, "results") or changes(answer, "see_all_url"),
     )
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from commerce import events, storage
 from commerce.actor import Actor
+from commerce.catalog import video_hls
 from commerce.catalog.access import owned_product
 from commerce.catalog.changes import touch
 from commerce.catalog.uploads import (
@@ -111,18 +112,19 @@ def add_stored_file(s: Session, product: Product, version: ProductVersion | None
         version = ProductVersion(product_id=saved_id(product), number=1, label="1", released_at=utcnow())
         s.add(version)
         s.flush()
-    s.add(
-        ProductFile(
-            product_id=saved_id(product),
-            version_id=saved_id(version),
-            filename=name,
-            blob_key=blob.key,
-            size_bytes=blob.size,
-            sha256=blob.sha256,
-            content_type=blob.content_type,
-            position=_file_count(s, saved_id(version)),
-        )
+    file = ProductFile(
+        product_id=saved_id(product),
+        version_id=saved_id(version),
+        filename=name,
+        blob_key=blob.key,
+        size_bytes=blob.size,
+        sha256=blob.sha256,
+        content_type=blob.content_type,
+        position=_file_count(s, saved_id(version)),
     )
+    s.add(file)
+    s.flush()
+    video_hls.ensure_rendition(s, file)  # a video of an online-only product is cut into HLS now
     touch(product, searchable=False)
 
 
@@ -260,5 +262,8 @@ def set_file_online_only(s: Session, actor: Actor, file_id: int, enabled: bool) 
             f"Only PDFs, audio and video can be viewed online, and '{row.filename}' is none of them.", "online_only"
         )
     row.online_only = bool(enabled)
+    s.add(row)
+    s.flush()
+    video_hls.ensure_rendition(s, row)  # an online-only video plays through HLS once cut
     touch(product, searchable=False)
     return product_edit_view(s, product, shop)

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from commerce import audit
 from commerce.accounts.service import session_user_id
 from commerce.actor import Actor, require_admin, require_signed_in
+from commerce.catalog import video_hls
 from commerce.catalog.access import actor_shop
 from commerce.catalog.views import delivers_files, delivers_keys
 from commerce.config import get_settings
@@ -180,6 +181,8 @@ def set_delivery_settings(
         policy.online_only = online_only
     s.add(policy)
     s.flush()
+    if policy.online_only:
+        video_hls.ensure_product_renditions(s, saved_id(product))  # its videos play through HLS once cut
     return _settings_view(s, product, policy)
 
 

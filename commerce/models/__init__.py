@@ -44,7 +44,7 @@ from commerce.models.delivery import (
     StampedCopy,
     StampStatus,
 )
-from commerce.models.files import ProductFile, ProductVersion
+from commerce.models.files import ProductFile, ProductVersion, RenditionStatus, VideoRendition
 from commerce.models.flags import FeatureFlag, FeatureFlagAccount, FlagRollout
 from commerce.models.jobs import FailedJob, JobIdempotencyKey
 from commerce.models.ledger import LedgerAccount, LedgerEntryKind, LedgerPosting, LedgerTransaction
@@ -181,6 +181,8 @@ __all__ = [
     "PrivacyRequestStatus",
     "Product",
     "ProductFile",
+    "RenditionStatus",
+    "VideoRendition",
     "ProductImage",
     "ProductRollup",
     "ProductStatus",

@@ -8,7 +8,8 @@
 - `indexer`: dirty products into the index in batches; `rebuild()` for the CLI.
 - `tasks`: the reindex job, scheduled after a catalogue change commits.
 - `service`: the search page (URL parameters, facets, database fallback) and the
-  navbar's `quick_search` (no facets, cards from the index documents).
+  navbar's `quick_cards` (no facets, cards from the index documents, kept per index
+  version) and `quick_search` (the same, or the database when the engine cannot answer).
 - `recommendations`: buyers also bought, similar products, popular this week.
 
 The engines are imported from their modules so that loading the port does not load

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import threading
@@ -76,6 +77,8 @@ FACET_SEGMENT_SIZE = 10_000
 WRITER_HEAP_BYTES = 64_000_000
 WRITER_LOCK_WAIT_SECONDS = 5.0
 TERM_QUERY_CACHE_SIZE = 4096
+# Written anew (a temporary file renamed over it) by every commit.
+META_FILE = "meta.json"
 
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 
@@ -213,8 +216,24 @@ _Word = list[list[_Term]]
 class TantivySearchIndex:
     """SearchIndex stored in `index_dir`, created on first use."""
 
+    # A search reads memory-mapped files in this process: no network to wait on, so a
+    # small index is searched on the caller's event loop (port.answers_in_process). A large
+    # one goes to a thread like any engine: at 100k products a dropdown search takes
+    # milliseconds, long enough to stall every other tab of the process.
+    ON_LOOP_MAX_DOCUMENTS = 20_000
+
+    @property
+    def answers_in_process(self) -> bool:
+        if self._documents_seen is None:
+            self._documents_seen = self._index.searcher().num_docs
+        return self._documents_seen <= self.ON_LOOP_MAX_DOCUMENTS
+
     def __init__(self, index_dir: Path):
         self._index_dir = Path(index_dir)
+        self._meta_path = self._index_dir / META_FILE
+        # The document count as of the reader's version (answers_in_process), read lazily.
+        self._documents_seen: int | None = None
+        self._seen_version: tuple[int, int, int] | None = None
         self._schema = _build_schema()
         self._analyzer = _build_analyzer()
         self._write_lock = threading.Lock()
@@ -264,6 +283,22 @@ class TantivySearchIndex:
     def document_count(self) -> int:
         self._index.reload()
         return self._index.searcher().num_docs
+
+    def version(self) -> tuple[int, int, int] | None:
+        """The index's version (port.index_version): every commit, by this process or
+        another, writes a new meta.json and renames it over the old one, so its inode,
+        modification time and size change. A change reloads the reader at once (tantivy's
+        own reload follows commits only after a delay). None if the file cannot be read."""
+        try:
+            stat = os.stat(self._meta_path)
+        except OSError:
+            return None
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if seen != self._seen_version:
+            self._index.reload()
+            self._seen_version = seen
+            self._documents_seen = None
+        return seen
 
     @contextmanager
     def _writer(self) -> Iterator[tantivy.IndexWriter]:

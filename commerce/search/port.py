@@ -38,7 +38,7 @@ rules, checked by tests/contracts/test_search_index.py:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -295,6 +295,23 @@ class SearchIndex(Protocol):
     def document_count(self) -> int: ...
 
     def health(self) -> bool: ...
+
+
+def answers_in_process(index: SearchIndex) -> bool:
+    """Whether `index` searches in this process, quickly, without waiting on the network
+    (the embedded engine says so while its index is small). A caller on the event loop may
+    call such an engine directly; any other (Meilisearch, over HTTP) goes to a thread."""
+    return getattr(index, "answers_in_process", False) is True
+
+
+def index_version(index: SearchIndex) -> Hashable | None:
+    """A value that changes whenever the index's contents may have changed, by this
+    process or another, or None when the engine cannot tell (then nothing may be
+    cached from its answers). An engine offers it as a `version()` method; calling it
+    also brings the engine's reader up to that version, so a search made after it
+    answers from contents at least that new."""
+    version = getattr(index, "version", None)
+    return version() if callable(version) else None
 
 
 def sort_facet_values(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from html import unescape
+from typing import cast
 from urllib.parse import parse_qs, urlencode
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from commerce import i18n
 from commerce.catalog.category_names import category_name
 from commerce.catalog.translations import short_texts_for
 from commerce.catalog.views import price_label
@@ -41,6 +44,7 @@ from commerce.search.port import (
     SearchResult,
     SearchUnavailable,
     SortOrder,
+    index_version,
     is_sort_order,
     search_index,
 )
@@ -275,62 +279,107 @@ def search_products(
 @dataclass(frozen=True)
 class QuickCard:
     """A match in the navbar's dropdown: what it shows, nothing more (one is sent per
-    match on every keystroke)."""
+    match on every keystroke, so the plain title travels only as its highlighted parts)."""
 
-    title: str
     title_parts: list[TextPart]
     url: str
     cover_url: str | None
     shop_name: str
     price_label: str
 
+    @property
+    def title(self) -> str:
+        return "".join(part.text for part in self.title_parts)
+
 
 def _quick_card(card: ResultCard) -> QuickCard:
-    return QuickCard(card.title, card.title_parts, card.url, card.cover_url, card.shop_name, card.price_label)
+    return QuickCard(card.title_parts, card.url, card.cover_url, card.shop_name, card.price_label)
+
+
+# Distinct (text, language) pairs whose dropdowns are kept for the index's current version.
+QUICK_CACHE_SIZE = 2048
+
+
+def quick_cards(
+    text: str, *, limit: int = 6, index: SearchIndex | None = None, lang: str = ""
+) -> list[QuickCard] | None:
+    """The dropdown's cards from the engine alone, without a database session, or None
+    when only the database can make them (the engine is down, or a document predates
+    the card fields): then `quick_search` does.
+
+    Per keystroke, so it asks the engine for no facet counts and no summaries. When the
+    engine tells its index's version (port.index_version: the embedded one does), the
+    answer is kept for that version: the same words typed again (every buyer typing
+    "te", "tem"...) cost a dictionary lookup until the next commit to the index, which
+    is also what shows a product hidden, edited or published since.
+    """
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    if not text:
+        return []
+    engine = index if index is not None else search_index()
+    try:
+        with metrics.SEARCH_DURATION.labels("quick").time():
+            version = index_version(engine)
+            if version is None:
+                cards = _engine_quick_cards(engine, text, limit, lang)
+            else:
+                # Price labels are formatted in the current language, which need not be `lang`.
+                cards = _cached_quick_cards(cast(Hashable, engine), version, text, limit, lang, i18n.current_language())
+    except SearchUnavailable:
+        return None
+    return None if cards is None else list(cards)
+
+
+def _engine_quick_cards(engine: SearchIndex, text: str, limit: int, lang: str) -> tuple[QuickCard, ...] | None:
+    result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False, lang=lang))
+    if all(hit.product_slug for hit in result.hits):
+        return tuple(_quick_card_from_hit(hit) for hit in result.hits)
+    return None
+
+
+@lru_cache(maxsize=QUICK_CACHE_SIZE)
+def _cached_quick_cards(
+    engine: Hashable, version: Hashable, text: str, limit: int, lang: str, language: str
+) -> tuple[QuickCard, ...] | None:
+    # The engine is part of the key by identity; an entry of an older version is never
+    # asked for again and ages out.
+    return _engine_quick_cards(cast(SearchIndex, engine), text, limit, lang)
 
 
 def quick_search(
     s: Session, text: str, *, limit: int = 6, index: SearchIndex | None = None, lang: str = ""
 ) -> list[QuickCard]:
-    """The first few matches for the navbar's as-you-type dropdown.
-
-    Per keystroke, so it asks the engine for no facet counts and no summaries, and
-    builds the cards from the index documents alone: no database query unless the
-    engine is down (then the database answers) or a document predates the card
-    fields. A product hidden since the last indexing run (seconds) can show here;
-    its page refuses it.
+    """The first few matches for the navbar's as-you-type dropdown: `quick_cards`, or,
+    when the engine is down or its documents predate the card fields, cards completed
+    from the database. A product hidden since the last indexing run (seconds) can show
+    here; its page refuses it.
     """
+    cards = quick_cards(text, limit=limit, index=index, lang=lang)
+    if cards is not None:
+        return cards
     text = " ".join(text.split())[:MAX_QUERY_LENGTH]
-    if not text:
-        return []
+    engine = index if index is not None else search_index()
     try:
-        engine = index if index is not None else search_index()
-        with metrics.SEARCH_DURATION.labels("quick").time():
-            result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False, lang=lang))
+        result = engine.search(SearchQuery(text=text, per_page=limit, facets=False, summaries=False, lang=lang))
     except SearchUnavailable:
         return [_quick_card(card) for card in _database_search(s, SearchParams(q=text), lang).cards[:limit]]
-    if all(hit.product_slug for hit in result.hits):
-        return [_quick_card(_card_from_hit(hit)) for hit in result.hits]
     return [_quick_card(card) for card in _cards(s, result.hits, lang)]
 
 
 @lru_cache(maxsize=4096)
-def _price_label(pricing: str, amount: int, currency: str) -> str:
-    # Babel's formatting is most of a card's cost; a catalogue repeats its prices.
+def _price_label(pricing: str, amount: int, currency: str, language: str) -> str:
+    # Babel's formatting is most of a card's cost; a catalogue repeats its prices. The
+    # label is formatted for the current language, part of the key.
     return price_label(PricingMode(pricing), amount, currency)
 
 
-def _card_from_hit(hit: SearchHit) -> ResultCard:
-    return ResultCard(
-        id=hit.id,
-        title=hit.title,
+def _quick_card_from_hit(hit: SearchHit) -> QuickCard:
+    return QuickCard(
         title_parts=marked_parts(hit.title_html),
-        summary_parts=marked_parts(hit.summary_html),
         url=product_url(hit.shop_slug, hit.product_slug),
         cover_url=media_url(hit.cover_key),
         shop_name=hit.shop_name,
-        price_label=_price_label(hit.pricing, hit.price_minor, hit.currency),
-        category_name=category_name(hit.category_name),
+        price_label=_price_label(hit.pricing, hit.price_minor, hit.currency, i18n.current_language()),
     )
 
 

@@ -1,6 +1,7 @@
 """/read/<file id>: an online-only file in the browser. A PDF is read page by page as
 images rendered on the server with the buyer's licence line; audio and video play from
-a short-lived stream link. There is no download here."""
+a short-lived stream link, a video through HLS (hls.js) once it is cut into segments.
+There is no download here."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from components import theme
 from components.buttons import back_link
 from components.empty_state import missing_state
 from components.forms import form_error
+from components.hls_video import hls_video
 from components.i18n import t
 from components.loading import once_loaded
 from state.reader import ReaderState as R
@@ -92,14 +94,19 @@ def _pdf() -> rx.Component:
 def _player() -> rx.Component:
     return rx.cond(
         V.kind == ViewKind.VIDEO,
-        rx.el.video(
-            src=V.stream_url,
+        # HLS through hls.js once the video is cut into segments; the ranged stream until then.
+        hls_video(
+            src=V.hls_url,
+            fallback_src=V.stream_url,
             controls=True,
             preload="metadata",
             width="100%",
             id="reader-video",
-            aria_label=t("Play: {file}", file=V.filename),
-            custom_attrs={"controlsList": "nodownload", "disablePictureInPicture": True},
+            custom_attrs={
+                "aria-label": t("Play: {file}", file=V.filename),
+                "controlsList": "nodownload",
+                "disablePictureInPicture": True,
+            },
         ),
         rx.el.audio(
             src=V.stream_url,

@@ -92,3 +92,35 @@ def test_connected_sockets_follow_connects_and_disconnects(installed):
     otel.record_connection(-1)
     assert metric("marketplace_reflex_connected_sockets") == before + 1
     otel.record_connection(-1)
+
+
+KEYSTROKE = "reflex___state____state.state___search____quick_search_state.type_text"
+
+
+def test_the_search_box_keystroke_is_the_handler_kept_quiet():
+    from reflex_base.utils.format import format_event_handler
+
+    from state.search import QuickSearchState
+
+    assert format_event_handler(QuickSearchState.type_text) == KEYSTROKE
+    assert event_metrics.handler_label(KEYSTROKE) in event_metrics.PER_KEYSTROKE_HANDLERS
+
+
+def test_a_keystroke_is_counted_and_timed_but_logged_only_when_it_fails_or_is_slow(installed, monkeypatch):
+    label = "quick_search_state.type_text"
+    before = metric("marketplace_reflex_events_total", handler=label, outcome="ok")
+    run_event(KEYSTROKE)
+    assert metric("marketplace_reflex_events_total", handler=label, outcome="ok") == before + 1
+    assert [line for line in installed() if line["event"] == "reflex_event"] == []
+
+    with pytest.raises(ValueError, match="the handler broke"):
+        run_event(KEYSTROKE, fails=True)
+    [failed] = [line for line in installed() if line["event"] == "reflex_event"]
+    assert failed["handler"] == label
+    assert failed["error"] == "ValueError"
+
+    monkeypatch.setattr(event_metrics, "SLOW_KEYSTROKE_SECONDS", 0.0)
+    run_event(KEYSTROKE)
+    slow = [line for line in installed() if line["event"] == "reflex_event"][-1]
+    assert slow["outcome"] == "ok"
+    assert slow["handler"] == label
