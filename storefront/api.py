@@ -25,6 +25,7 @@ from storefront.api_sitemap import sitemap_routes
 from storefront.api_uploads import upload_routes
 from storefront.api_v1.app import PATH as API_V1_PATH
 from storefront.api_v1.app import create_app as create_api_v1
+from storefront.api_v1.license_checks import LicenseChecks
 from storefront.api_view import view_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.page_status import PageStatusMiddleware
@@ -34,9 +35,21 @@ from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
 from storefront.static_cache import StaticCacheMiddleware
 from storefront.visit_referrer import ReferrerMiddleware
 
+# The seller REST API and the public license API: one FastAPI app, one OpenAPI document.
+api_v1 = Mount(API_V1_PATH, app=create_api_v1())
+# Starlette's mount pattern is `.*`, which stops at a newline: an id with an encoded line
+# break (%0A) must still reach the API (and get its 404 problem), not fall through to the pages.
+api_v1.path_regex = re.compile(api_v1.path_regex.pattern, re.DOTALL)
+
+# The router tries routes in this order, one pattern each, until one matches: the probes and
+# /api/v1 (license checks are the busiest route) first. No other route's path starts with
+# /api/v1/, so where the mount stands changes no answer (tests/api/test_route_order.py).
 routes: list[BaseRoute] = health_routes()
+# License checks skip the API app's layers that do nothing for them (same answers and errors).
+routes.append(LicenseChecks(api_v1.app, API_V1_PATH))
+routes.append(api_v1)
 # Other HTTP endpoints are appended here as route lists from their own modules
-# (files, payment webhooks, buyers' downloads), and the /api/v1 app last.
+# (files, payment webhooks, buyers' downloads).
 routes += file_routes(storage.blob_store)
 routes += webhook_routes(payments.gateway, connect_provider)
 routes += download_routes(storage.blob_store)
@@ -48,12 +61,6 @@ routes += access_routes()
 routes += upload_routes(storage.blob_store)
 routes += csp_routes()
 routes += sitemap_routes()
-# The seller REST API and the public license API: one FastAPI app, one OpenAPI document.
-api_v1 = Mount(API_V1_PATH, app=create_api_v1())
-# Starlette's mount pattern is `.*`, which stops at a newline: an id with an encoded line
-# break (%0A) must still reach the API (and get its 404 problem), not fall through to the pages.
-api_v1.path_regex = re.compile(api_v1.path_regex.pattern, re.DOTALL)
-routes.append(api_v1)
 
 api = Starlette(
     routes=routes,

@@ -77,6 +77,15 @@ def socket_origin_allowed(origin: str | None, environ: dict) -> bool:
     return any(own_origin(origin, s, h) for s in {scheme, forwarded} for h in hosts if h)
 
 
+def _origin_header(scope: Scope) -> str | None:
+    # Most requests carry no Origin: one pass over the raw headers (ASGI names are lowercase),
+    # where `Headers(scope).get` would build a mapping and raise and catch a KeyError.
+    for name, value in scope["headers"]:
+        if name == b"origin":
+            return value.decode("latin-1")
+    return None
+
+
 class SiteCORSMiddleware:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -85,11 +94,11 @@ class SiteCORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        origin = headers.get("origin")
+        origin = _origin_header(scope)
         if origin is None:
             await self.app(scope, receive, send)
             return
+        headers = Headers(scope=scope)
         public = scope["path"].startswith(PUBLIC_PREFIXES)
         preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
         allowed = public or own_origin(origin, scope.get("scheme", "http"), headers.get("host"))

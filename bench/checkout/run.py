@@ -115,7 +115,7 @@ def get(url: str, timeout: float = 10) -> float:
 
 
 @contextmanager
-def app_server(url: str, data_dir: str, workers: int = 1):
+def app_server(url: str, data_dir: str, workers: int = 1, target: str = "bench.checkout.server:app"):
     """granian serving bench/checkout/server.py; one worker is what Reflex runs without Redis
     (the embedded default), several what it runs with Redis (one per core by default)."""
     port = free_port()
@@ -141,7 +141,7 @@ def app_server(url: str, data_dir: str, workers: int = 1):
             str(port),
             "--workers",
             str(workers),
-            "bench.checkout.server:app",
+            target,
         ],
         cwd=ROOT,
         env=env,

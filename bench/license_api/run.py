@@ -1,9 +1,13 @@
 """License checks per second next to /healthz on the same server.
 
     .venv/bin/python bench/license_api/run.py
-    .venv/bin/python bench/license_api/run.py --seconds 10 --clients 32
+    .venv/bin/python bench/license_api/run.py --seconds 10 --threads 16
+    .venv/bin/python bench/license_api/run.py --app routes        # the routes without the site's middleware
+    .venv/bin/python bench/license_api/run.py --profile /tmp/lic  # py-spy --gil during validate: /tmp/lic.txt
 
-The app's HTTP side (`bench/checkout/server.py` under granian, one worker) on a throwaway
+The app's HTTP side under granian, one worker: by default the site's whole HTTP stack
+(`bench/license_api/site_server.py`: its middleware, CORS, routes and the /api/v1 app), with
+`--app routes` the routes alone (`bench/checkout/server.py`, what earlier figures used), on a throwaway
 PostgreSQL database holding 2,000 sold license keys (no usage limit, as most keys are).
 Client processes keep connections open and POST /api/v1/licenses/validate as fast as the
 server answers, each request naming another key and, through X-Forwarded-For behind one
@@ -24,10 +28,12 @@ import json
 import multiprocessing as mp
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +43,23 @@ sys.path.insert(0, str(ROOT))
 from bench.checkout.run import SECRET, SERVER, app_server, throwaway_database  # noqa: E402
 
 KEYS = 2_000
+APPS = {"site": "bench.license_api.site_server:app", "routes": "bench.checkout.server:app"}
+
+
+@contextmanager
+def gil_profile(pid: int, path: str | None, seconds: int):
+    """py-spy samples the server's worker only while a thread holds the GIL (its Python CPU),
+    as raw collapsed stacks in `path` (one stack and its count per line)."""
+    if not path:
+        yield
+        return
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    command = [spy, "record", "--subprocesses", "--gil", "--rate", "100", "--duration", str(seconds)]
+    process = subprocess.Popen([*command, "--format", "raw", "--output", path, "--pid", str(pid)])
+    try:
+        yield
+    finally:
+        process.wait(timeout=seconds + 60)
 
 
 def seed(url: str) -> tuple[int, list[str]]:
@@ -145,6 +168,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="granian workers serving the app")
     parser.add_argument("--threads", type=int, default=8, help="connections per client process")
+    parser.add_argument("--app", choices=sorted(APPS), default="site", help="what the server serves")
+    parser.add_argument("--profile", help="py-spy --gil the server during validate into PROFILE.txt")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="bench_license_")
@@ -153,13 +178,18 @@ def main() -> None:
         with throwaway_database(args.server, "bench_license") as url_obj:
             url = url_obj.render_as_string(hide_password=False)
             product_id, keys = seed(url)
-            with app_server(url, data_dir, args.workers) as (base, _pid):
+            with app_server(url, data_dir, args.workers, APPS[args.app]) as (base, pid):
                 common = dict(processes=args.processes, threads=args.threads, seconds=args.seconds)
                 rate(base, "healthz", product_id, keys, **{**common, "seconds": 2})  # warm up
                 floor, _, _ = rate(base, "healthz", product_id, keys, **common)
                 ready, _, _ = rate(base, "readyz", product_id, keys, **common)
-                figure, total, ok = rate(base, "validate", product_id, keys, **common)
-        print(f"{args.processes * args.threads} connections, {args.seconds} s each, {args.workers} server worker(s)")
+                profile = f"{args.profile}.txt" if args.profile else None
+                with gil_profile(pid, profile, args.seconds):
+                    figure, total, ok = rate(base, "validate", product_id, keys, **common)
+        print(
+            f"{args.processes * args.threads} connections, {args.seconds} s each, "
+            f"{args.workers} server worker(s), app: {args.app}"
+        )
         print(f"  validate: {figure:8.0f} valid answers/s ({ok} of {total} requests valid)")
         print(f"  floor:    {floor:8.0f} /healthz answers/s (no database)   ratio {figure / floor:.2f}")
         print(f"  floor:    {ready:8.0f} /readyz answers/s (database + checks) ratio {figure / ready:.2f}")

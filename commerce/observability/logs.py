@@ -32,6 +32,8 @@ JSON, CONSOLE = "json", "console"
 FORMATS = (JSON, CONSOLE)
 
 _pseudonym_key = b"development"
+# Set by configure_logging: lines then go through the standard library's levels.
+_configured = False
 # The user found while serving the current request or event, for its closing line:
 # a middleware's context does not see what the route's own task binds, so the route
 # writes into this holder, which both share.
@@ -107,7 +109,7 @@ def configure_logging(
     *, fmt: str = CONSOLE, level: str = "INFO", pseudonym_key: bytes = b"", stream: TextIO | None = None
 ) -> None:
     """Send every log record of this process through structlog to `stream` (stdout)."""
-    global _pseudonym_key
+    global _pseudonym_key, _configured
     if fmt not in FORMATS:
         raise ValueError(f"log format must be one of {FORMATS}")
     if pseudonym_key:
@@ -136,6 +138,14 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    _configured = True
+
+
+def enabled_for(name: str, level: int) -> bool:
+    """Whether a line at `level` from logger `name` would be written. Once `configure_logging`
+    has run, structlog hands every line to the standard library, which drops those below the
+    configured level only after every processor has run; a caller can skip them before."""
+    return not _configured or logging.getLogger(name).isEnabledFor(level)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -25,13 +25,15 @@ EXPORT = "/api/seller/exports/sales.csv"
 def logged():
     """Configure the app's logging into a buffer for the test; give back what was written."""
     stream = io.StringIO()
+    root = logging.getLogger()
+    level_before = root.level
 
-    def configure(fmt: str) -> io.StringIO:
-        logs.configure_logging(fmt=fmt, stream=stream, pseudonym_key=b"test-pseudonyms")
+    def configure(fmt: str, level: str = "INFO") -> io.StringIO:
+        logs.configure_logging(fmt=fmt, level=level, stream=stream, pseudonym_key=b"test-pseudonyms")
         return stream
 
     yield configure
-    root = logging.getLogger()
+    root.setLevel(level_before)
     for handler in [h for h in root.handlers if isinstance(h, logs._AppHandler)]:
         root.removeHandler(handler)
 
@@ -102,6 +104,16 @@ def test_existing_log_calls_come_out_as_the_same_json_without_emails(log_lines):
     [line] = [line for line in log_lines() if line["logger"] == "commerce.security"]
     assert line["event"] == "refused an admin action for [email]"
     assert line["level"] == "warning"
+
+
+@pytest.mark.parametrize(("level", "written"), [("INFO", 0), ("DEBUG", 1)])
+def test_probes_are_logged_only_when_the_level_is_debug(logged, level, written):
+    stream = logged(logs.JSON, level)
+    response = TestClient(api).get("/healthz")
+    assert response.status_code == 200
+    lines = request_lines(json.loads(line) for line in stream.getvalue().splitlines())
+    assert [line["route"] for line in lines] == ["/healthz"] * written
+    assert all(line["level"] == "debug" for line in lines)
 
 
 def test_console_format_is_readable_lines(logged):
