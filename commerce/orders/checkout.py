@@ -17,15 +17,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from commerce import i18n
 from commerce.actor import Actor
-from commerce.catalog.bundles import granted_products
-from commerce.catalog.views import delivers_keys
 from commerce.config import get_settings
-from commerce.db import serialise_writes
+from commerce.db import dialect_insert, serialise_writes
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.i18n import gettext
 from commerce.kit.email import normalise_email
@@ -120,62 +117,7 @@ def start_checkout(
     """Price the cart, lock it into an order and open the payment page."""
     buyer = _buyer(s, actor, email)
     quote = price_cart(s, items, code=settings.code, country=settings.country, currency=settings.currency)
-    if quote.problems:
-        raise ValidationError(gettext("Some items cannot be bought: {problems}", problems=" ".join(quote.problems)))
-    if not quote.payable_lines:
-        raise ValidationError(gettext("Your cart is empty."))
-    if settings.code and quote.code_message:
-        raise ValidationError(
-            gettext("{problem} Remove the code to continue.", problem=quote.code_message), field="code"
-        )
-
-    key = _checkout_key(saved_id(buyer), items, quote)
-    existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
-    if existing is not None:
-        return _result(existing, base_url)
-    _hold_license_keys(s, buyer, quote)
-    # Waiting for the lock may have let the other tab's identical order commit.
-    existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
-    if existing is not None:
-        return _result(existing, base_url)
-    try:
-        with s.begin_nested():
-            order = _place_order(s, buyer, quote, key)
-    except IntegrityError:
-        # The other tab placed the same order a moment ago; use that one.
-        existing = s.exec(select(Order).where(Order.checkout_key == key)).first()
-        if existing is None:
-            raise
-        return _result(existing, base_url)
-
-    if quote.code_id is not None:
-        discounts.redeem(s, quote.code_id)
-    base = (base_url or get_settings().base_url).rstrip("/")
-    if order.total == 0:
-        order.payment_provider = "free"
-        lifecycle.mark_paid(s, order, reason="free order: nothing to pay")
-        return _result(order, base_url)
-
-    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
-    session = gateway.create_checkout(
-        CheckoutRequest(
-            order_id=saved_id(order),
-            order_reference=order.reference,
-            amount=order.total,
-            currency=order.currency,
-            lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in lines),
-            customer_email=order.email,
-            success_url=base + order_url(order.reference),
-            cancel_url=base + CART_PATH,
-            idempotency_key=f"checkout:{order.reference}",
-        )
-    )
-    order.payment_provider = session.provider
-    order.payment_session_id = session.session_id
-    order.payment_url = session.redirect_url
-    s.add(order)
-    s.flush()
-    return _result(order, base_url)
+    return _check_out(s, buyer, gateway, items, settings, quote, base_url)
 
 
 def checkout_cart(
@@ -188,14 +130,69 @@ def checkout_cart(
 ) -> CheckoutResult:
     """Check out the visitor's cart: a signed-in buyer's, or a guest's (who gives an email)."""
     view = cart_view(s, actor, guest=guest)
-    return start_checkout(
-        s,
-        actor,
-        gateway,
-        items=list(view.items),
-        settings=view.settings,
-        email=None if actor.is_signed_in else email,
-    )
+    buyer = _buyer(s, actor, None if actor.is_signed_in else email)
+    # The cart was priced just now in this transaction: the order locks in that quote.
+    return _check_out(s, buyer, gateway, list(view.items), view.settings, view.quote, None)
+
+
+def _check_out(
+    s: Session,
+    buyer: User,
+    gateway: PaymentGateway,
+    items: list[CartInput],
+    settings: CartSettings,
+    quote: Quote,
+    base_url: str | None,
+) -> CheckoutResult:
+    if quote.problems:
+        raise ValidationError(gettext("Some items cannot be bought: {problems}", problems=" ".join(quote.problems)))
+    if not quote.payable_lines:
+        raise ValidationError(gettext("Your cart is empty."))
+    if settings.code and quote.code_message:
+        raise ValidationError(
+            gettext("{problem} Remove the code to continue.", problem=quote.code_message), field="code"
+        )
+
+    key = _checkout_key(saved_id(buyer), items, quote)
+    order = _place_order(s, buyer, quote, key)
+    if order is None:
+        # The same cart's order awaits payment already (another tab, a double click): use that one.
+        return _result(s.exec(select(Order).where(Order.checkout_key == key)).one(), base_url)
+
+    # What other buyers of the same products or code wait for comes last, so that it is held
+    # from here to the commit only, not across the gateway's network call: the stock lock of
+    # products selling imported keys, then the code's use count (a row every buyer using the
+    # code updates).
+    if order.total == 0:
+        order.payment_provider = "free"
+        _hold_license_keys(s, buyer, quote)
+        _add_lines(s, buyer, order, quote)
+        lifecycle.mark_paid(s, order, reason="free order: nothing to pay")
+    else:
+        base = (base_url or get_settings().base_url).rstrip("/")
+        session = gateway.create_checkout(
+            CheckoutRequest(
+                order_id=saved_id(order),
+                order_reference=order.reference,
+                amount=order.total,
+                currency=order.currency,
+                # The order's lines, as _add_lines writes them from the same quote lines.
+                lines=tuple(CheckoutLine(name=line.title, amount=line.total) for line in quote.payable_lines),
+                customer_email=order.email,
+                success_url=base + order_url(order.reference),
+                cancel_url=base + CART_PATH,
+                idempotency_key=f"checkout:{order.reference}",
+            )
+        )
+        order.payment_provider = session.provider
+        order.payment_session_id = session.session_id
+        order.payment_url = session.redirect_url
+        s.add(order)
+        _hold_license_keys(s, buyer, quote)
+        _add_lines(s, buyer, order, quote)
+    if quote.code_id is not None:
+        discounts.redeem(s, quote.code_id)
+    return _result(order, base_url)
 
 
 def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
@@ -207,18 +204,20 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
     holds a key of each product it grants. The product row is locked (PostgreSQL;
     on SQLite the whole database's write lock, `serialise_writes`), so concurrent
     checkouts of the same product count one after the other and exactly as many
-    orders as keys get through.
+    orders as keys get through. A cart of products that deliver no license keys
+    (the quote says which do) locks nothing and asks nothing more.
     """
     needed: dict[int, int] = {}
     for line in quote.payable_lines:
-        for product_id in granted_products(s, line.product_id):
+        for product_id in (line.product_id, *line.grants):
             needed[product_id] = needed.get(product_id, 0) + 1
-    if any(_sells_imported_keys(s, product_id) for product_id in needed):
-        # SQLite ignores FOR UPDATE: take its write lock before counting, until the order is in.
-        serialise_writes(s)
-    for product_id in sorted(needed):
-        if not _sells_imported_keys(s, product_id):
-            continue
+    delivering_keys = sorted({product_id for line in quote.payable_lines for product_id in line.key_product_ids})
+    imported = [product_id for product_id in delivering_keys if _sells_imported_keys(s, product_id)]
+    if not imported:
+        return
+    # SQLite ignores FOR UPDATE: take its write lock before counting, until the order is in.
+    serialise_writes(s)
+    for product_id in imported:  # in id order, so two carts lock their products in the same order
         product = s.get_one(Product, product_id, with_for_update=True, populate_existing=True)
         available = s.exec(
             select(func.count())
@@ -242,15 +241,21 @@ def _hold_license_keys(s: Session, buyer: User, quote: Quote) -> None:
 
 
 def _sells_imported_keys(s: Session, product_id: int) -> bool:
-    product = s.get_one(Product, product_id)
-    if not delivers_keys(product.delivery_kind):
-        return False
+    """Of a product that delivers license keys: whether they come from imported stock."""
     policy = s.get(LicensePolicy, product_id)
     return policy is None or policy.source != KeySource.GENERATED
 
 
-def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
-    order = Order(
+def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order | None:
+    """The new pending order (its row only: `_add_lines` follows), or None when an order
+    with the same checkout key awaits payment already.
+
+    One `INSERT ... ON CONFLICT (checkout_key) DO NOTHING RETURNING`: no lookup before it
+    and no savepoint around it. On PostgreSQL, an identical order being placed by another
+    transaction makes this one wait for it, then do nothing if it committed. The orders row
+    refers to no product, so it locks none (the lines' foreign keys do, after the stock lock).
+    """
+    draft = Order(
         reference=new_reference(),
         buyer_id=saved_id(buyer),
         email=buyer.email,
@@ -265,8 +270,21 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
         # The language the buyer is checking out in: the receipt and refund emails speak it.
         language=i18n.Language(i18n.current_language()),
     )
-    s.add(order)
-    s.flush()
+    columns = Order.__table__.columns  # type: ignore[attr-defined]
+    values = {column.key: getattr(draft, column.key) for column in columns if column.key != "id"}
+    return s.scalars(
+        dialect_insert(s)(Order)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[col(Order.checkout_key)])
+        .returning(Order)
+    ).first()
+
+
+def _add_lines(s: Session, buyer: User, order: Order, quote: Quote) -> None:
+    """The order's lines and its first transition, written with any pending change of the
+    order in one flush. After `_hold_license_keys`: a line's foreign key share-locks its
+    product, and two checkouts each holding that share while waiting for the other's to
+    take the stock lock would deadlock."""
     for line in quote.payable_lines:
         s.add(
             OrderLine(
@@ -295,7 +313,6 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order:
         )
     )
     s.flush()
-    return order
 
 
 def _result(order: Order, base_url: str | None) -> CheckoutResult:

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from commerce.errors import ValidationError
 from commerce.kit.time import utcnow
@@ -67,6 +67,35 @@ def check_offered(s: Session, currency: str) -> str:
     code = normalize_currency(currency)
     _per_eur(s, code)
     return code
+
+
+class StoredRates:
+    """Every stored rate, read in one query: a quote converting several prices (lines in
+    other currencies, a code's minimum and amount) asks the database once, not per price."""
+
+    def __init__(self, s: Session):
+        self._per_eur = {
+            currency: Decimal(per_eur)
+            for currency, per_eur in s.exec(select(col(ExchangeRate.currency), col(ExchangeRate.per_eur))).all()
+        }
+
+    def _of(self, currency: str) -> Decimal:
+        rate = self._per_eur.get(currency)
+        if rate is None:
+            raise ValidationError(f"Payment in {currency} is not offered.", field="currency")
+        return rate
+
+    def check_offered(self, currency: str) -> str:
+        """As `check_offered`, without a query."""
+        code = normalize_currency(currency)
+        self._of(code)
+        return code
+
+    def between(self, source: str, target: str) -> Decimal:
+        """As `rate_between`, without a query."""
+        if source == target:
+            return Decimal(1)
+        return (self._of(target) / self._of(source)).quantize(CROSS_RATE_QUANTUM)
 
 
 def convert_with_rate(money: Money, target: str, rate: Decimal) -> Money:

@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from commerce.catalog.queries import visible_to_buyers
-from commerce.catalog.views import is_sold_out
+from commerce.catalog.views import delivers_keys, is_sold_out
 from commerce.i18n import gettext
 from commerce.kit.time import utcnow
 from commerce.links import product_url
 from commerce.models import BundleItem, DiscountCode, DiscountKind, PricingMode, Product, Shop, saved_id
 from commerce.money import Money, allocate, apply_percent, format_money, tax_for_line
 from commerce.orders import discounts, tax
-from commerce.orders.currency import check_offered, convert_with_rate, rate_between
+from commerce.orders.currency import StoredRates, convert_with_rate
 
 DEFAULT_CURRENCY = "USD"
 
@@ -56,6 +57,11 @@ class QuoteLine:
     list_label: str
     minimum_label: str
     total_label: str
+    # What checkout needs to hold license keys without asking again: the products a bundle
+    # grants besides itself (in the bundle's order), and, of the product and those, the ones
+    # that deliver license keys (whose imported stock an unpaid order holds).
+    grants: tuple[int, ...] = ()
+    key_product_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class _CartLine:
     rate: Decimal  # product currency -> quote currency
     unit_price: int  # list_amount converted at `rate`
     problem: str | None  # why it cannot be bought now; such lines stay out of the totals
+    granted: tuple[Product, ...]  # for a bundle, the products it grants besides itself
 
     @property
     def list_currency(self) -> str:
@@ -112,47 +119,56 @@ def _problem(product: Product | None, visible: bool, amount: int | None, sold_ou
     return None
 
 
-def _sold_out(s: Session, product: Product) -> bool:
-    """The product, or a product its bundle grants, has no license key left."""
-    if is_sold_out(s, product):
-        return True
-    items = s.exec(
-        select(Product)
-        .join(BundleItem, col(BundleItem.product_id) == col(Product.id))
-        .where(BundleItem.bundle_id == product.id)
-    ).all()
-    return any(is_sold_out(s, item) for item in items)
-
-
-def _cart_lines(s: Session, items: list[CartInput], currency: str | None) -> tuple[list[_CartLine], str]:
-    """The items still in the catalogue, priced in `currency` (by default the first shop's)."""
-    ids = [item.product_id for item in items]
-    rows = s.exec(
-        select(Product, Shop).join(Shop, col(Shop.id) == col(Product.shop_id)).where(col(Product.id).in_(ids))
-    ).all()
-    found = {product.id: (product, shop) for product, shop in rows}
-    visible_ids = set(
-        s.exec(
-            select(Product.id)
-            .join(Shop, col(Shop.id) == col(Product.shop_id))
-            .where(col(Product.id).in_(ids), visible_to_buyers())
+def _bundle_items(s: Session, bundle_ids: list[int]) -> dict[int, list[Product]]:
+    """The products each of these bundles grants, in the bundle's order: one query for the cart."""
+    items: dict[int, list[Product]] = {bundle_id: [] for bundle_id in bundle_ids}
+    if bundle_ids:
+        rows = s.exec(
+            select(BundleItem.bundle_id, Product)
+            .join(Product, col(Product.id) == col(BundleItem.product_id))
+            .where(col(BundleItem.bundle_id).in_(bundle_ids))
+            .order_by(col(BundleItem.id))
         ).all()
-    )
+        for bundle_id, product in rows:
+            items[bundle_id].append(product)
+    return items
+
+
+def _cart_lines(
+    s: Session, items: list[CartInput], currency: str | None, rates: StoredRates
+) -> tuple[list[_CartLine], str]:
+    """The items still in the catalogue, priced in `currency` (by default the first shop's).
+
+    One query reads the products, their shops, whether buyers may see them and whether they
+    are bundles; a second reads the bundles' items, only when the cart holds a bundle.
+    """
+    ids = [item.product_id for item in items]
+    is_bundle = exists().where(col(BundleItem.bundle_id) == col(Product.id))
+    rows = s.exec(
+        select(Product, Shop, visible_to_buyers().label("visible"), is_bundle.label("is_bundle"))
+        .join(Shop, col(Shop.id) == col(Product.shop_id))
+        .where(col(Product.id).in_(ids))
+    ).all()
+    found = {product.id: (product, shop, bool(visible)) for product, shop, visible, _ in rows}
+    bundles = _bundle_items(s, sorted(saved_id(product) for product, _, _, bundle in rows if bundle))
     if currency is None:
         currency = next((found[i][1].currency for i in ids if i in found), DEFAULT_CURRENCY)
-    currency = check_offered(s, currency)
+    currency = rates.check_offered(currency)
 
     lines = []
     for item in items:
         if item.product_id not in found:
             continue  # deleted outright: nothing left to show
-        product, shop = found[item.product_id]
+        product, shop, visible = found[item.product_id]
         # The buyer's amount for pay-what-you-want (checked against the minimum below), else the price.
         if product.pricing == PricingMode.PWYW and item.amount is not None:
             list_amount = item.amount
         else:
             list_amount = product.price_amount
-        rate = rate_between(s, product.currency, currency)
+        rate = rates.between(product.currency, currency)
+        granted = bundles.get(saved_id(product), [])
+        # The product, or a product its bundle grants, has no license key left.
+        sold_out = is_sold_out(s, product) or any(is_sold_out(s, granted_product) for granted_product in granted)
         lines.append(
             _CartLine(
                 product=product,
@@ -160,14 +176,15 @@ def _cart_lines(s: Session, items: list[CartInput], currency: str | None) -> tup
                 list_amount=list_amount,
                 rate=rate,
                 unit_price=convert_with_rate(Money(list_amount, product.currency), currency, rate).amount,
-                problem=_problem(product, product.id in visible_ids, item.amount, _sold_out(s, product)),
+                problem=_problem(product, visible, item.amount, sold_out),
+                granted=tuple(granted),
             )
         )
     return lines, currency
 
 
 def _usable_code(
-    s: Session, code: str | None, lines: list[_CartLine], now: datetime
+    s: Session, code: str | None, lines: list[_CartLine], now: datetime, rates: StoredRates
 ) -> tuple[DiscountCode | None, str | None]:
     """The code that applies and, when the buyer typed one that does not, why."""
     if not code:
@@ -191,7 +208,7 @@ def _usable_code(
             convert_with_rate(
                 Money(line.list_amount, line.list_currency),
                 row.currency,
-                rate_between(s, line.list_currency, row.currency),
+                rates.between(line.list_currency, row.currency),
             ).amount
             for line in eligible
         )
@@ -216,7 +233,7 @@ def _eligible(row: DiscountCode, lines: list[_CartLine]) -> list[_CartLine]:
 
 
 def _discounts(
-    s: Session, code_row: DiscountCode | None, lines: list[_CartLine], currency: str
+    code_row: DiscountCode | None, lines: list[_CartLine], currency: str, rates: StoredRates
 ) -> dict[_CartLine, int]:
     """Each line's part of the code's discount, in `currency`: a percentage of each eligible
     line, or a fixed amount (at most their total) spread over them in proportion to price."""
@@ -229,7 +246,7 @@ def _discounts(
             shares[line] = apply_percent(Money(line.unit_price, currency), code_row.percent_bps).amount
         return shares
     off = convert_with_rate(
-        Money(code_row.amount, code_row.currency), currency, rate_between(s, code_row.currency, currency)
+        Money(code_row.amount, code_row.currency), currency, rates.between(code_row.currency, currency)
     ).amount
     eligible_total = sum(line.unit_price for line in eligible)
     off = min(off, eligible_total)
@@ -266,6 +283,8 @@ def _quote_line(line: _CartLine, discount: int, currency: str, rate_bps: int) ->
         list_label=format_money(Money(line.list_amount, line.list_currency)),
         minimum_label=format_money(Money(product.price_amount, product.currency)),
         total_label=format_money(Money(net + line_tax, currency)),
+        grants=tuple(saved_id(item) for item in line.granted),
+        key_product_ids=tuple(saved_id(item) for item in (product, *line.granted) if delivers_keys(item.delivery_kind)),
     )
 
 
@@ -280,10 +299,11 @@ def price_cart(
 ) -> Quote:
     now = now or utcnow()
     country = tax.normalize_country(country)
-    lines, currency = _cart_lines(s, items, currency)
+    rates = StoredRates(s)
+    lines, currency = _cart_lines(s, items, currency, rates)
     rate_bps = tax.rate_for(s, country)
-    code_row, code_message = _usable_code(s, code, lines, now)
-    shares = _discounts(s, code_row, lines, currency)
+    code_row, code_message = _usable_code(s, code, lines, now, rates)
+    shares = _discounts(code_row, lines, currency, rates)
     quote_lines = [_quote_line(line, shares[line], currency, rate_bps) for line in lines]
 
     payable = [line for line in quote_lines if not line.problem]

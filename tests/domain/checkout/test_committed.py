@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -12,10 +14,12 @@ from starlette.testclient import TestClient
 from commerce.actor import Actor
 from commerce.db import unit_of_work
 from commerce.delivery.tasks import deliver_fulfilment
-from commerce.errors import Conflict
+from commerce.errors import Conflict, DomainError
 from commerce.kit.time import utcnow
 from commerce.models import (
     DeliveryKind,
+    DiscountCode,
+    DiscountKind,
     Fulfilment,
     FulfilmentStatus,
     LicenseKey,
@@ -29,6 +33,7 @@ from commerce.models import (
     UserRole,
     WebhookEvent,
     WebhookOutcome,
+    saved_id,
 )
 from commerce.orders.cart import CartSettings
 from commerce.orders.checkout import start_checkout
@@ -172,3 +177,103 @@ def test_twenty_buyers_race_for_the_last_license_key_and_one_order_gets_it(commi
         cancel_order(s, Actor(user_id=winner.buyer_id, role=UserRole.BUYER), winners[0])
     loser = next(buyer for buyer in buyers if buyer != winner.buyer_id)
     assert _checkout(loser, product_id).order_reference.startswith("ORD-")
+
+
+def _code_for(product_id: int, usage_limit: int) -> str:
+    with unit_of_work() as s:
+        product = s.get_one(Product, product_id)
+        s.add(
+            DiscountCode(
+                shop_id=product.shop_id,
+                code="FLASH",
+                kind=DiscountKind.PERCENT,
+                percent_bps=2000,
+                currency="USD",
+                usage_limit=usage_limit,
+            )
+        )
+    return "FLASH"
+
+
+def _new_buyers(n: int) -> list[int]:
+    with unit_of_work() as s:
+        buyers = [
+            User(email=f"flash-{i}-{os.urandom(3).hex()}@example.com", display_name="Buyer", password_hash="!")
+            for i in range(n)
+        ]
+        s.add_all(buyers)
+        s.flush()
+        return [saved_id(buyer) for buyer in buyers]
+
+
+def test_buyers_racing_for_a_codes_last_uses_get_exactly_that_many(committed_postgres):
+    product_id, _ = _product()
+    code = _code_for(product_id, usage_limit=3)
+
+    def buyer_checks_out(buyer_id):
+        try:
+            with unit_of_work() as s:
+                return start_checkout(
+                    s,
+                    Actor(user_id=buyer_id, role=UserRole.BUYER),
+                    GATEWAY,
+                    items=[CartInput(product_id)],
+                    settings=CartSettings(code, None, "USD"),
+                    base_url="http://shop.test",
+                ).order_reference
+        except DomainError as refused:  # used up: at checkout (Conflict) or already when priced
+            return refused.message
+
+    outcomes = run_together(buyer_checks_out, _new_buyers(12))
+    assert len([outcome for outcome in outcomes if outcome.startswith("ORD-")]) == 3
+    with unit_of_work() as s:
+        assert s.exec(select(DiscountCode.used_count)).one() == 3
+        assert [order.discount for order in s.exec(select(Order)).all()] == [300, 300, 300]
+
+
+def test_the_gateway_is_called_holding_neither_the_stock_lock_nor_the_codes_row(committed_postgres):
+    """Another buyer of the same product or code is not kept waiting for the gateway's network
+    call: its stock lock (imported keys) and the code's use count are taken after it."""
+    product_id, buyer_id = _product()
+    code = _code_for(product_id, usage_limit=10)
+    with unit_of_work() as s:
+        product = s.get_one(Product, product_id)
+        product.delivery_kind = DeliveryKind.KEYS
+        s.add(product)
+        s.add(LicenseKey(product_id=product_id, ciphertext=b"sealed", lookup_hash="a-key"))
+    seen: dict[str, bool] = {}
+
+    def locked(table: str, row_id: int, mode: str) -> bool:
+        # The lock another buyer's checkout takes, from another connection: NOWAIT fails when held.
+        with committed_postgres.connect() as other:
+            try:
+                other.execute(text(f"SELECT 1 FROM {table} WHERE id = :id FOR {mode} NOWAIT"), {"id": row_id})
+            except OperationalError:
+                return True
+            finally:
+                other.rollback()
+        return False
+
+    class Watching(TestPayGateway):
+        def create_checkout(self, req):
+            seen["product locked"] = locked("products", product_id, "UPDATE")  # the stock lock
+            with unit_of_work() as s:
+                code_id = s.exec(select(DiscountCode.id)).one()
+            # The use count's UPDATE (the order's foreign key share-locks the code, which that allows).
+            seen["code locked"] = locked("discount_codes", code_id, "NO KEY UPDATE")
+            return super().create_checkout(req)
+
+    gateway = Watching("committed-tests-secret", "http://shop.test", send_event=lambda delivery: None)
+    with unit_of_work() as s:
+        placed = start_checkout(
+            s,
+            Actor(user_id=buyer_id, role=UserRole.BUYER),
+            gateway,
+            items=[CartInput(product_id)],
+            settings=CartSettings(code, None, "USD"),
+            base_url="http://shop.test",
+        )
+    assert seen == {"product locked": False, "code locked": False}
+    with unit_of_work() as s:  # and both were taken: the order is in, the use counted
+        assert s.exec(select(Order.reference)).one() == placed.order_reference
+        assert s.exec(select(DiscountCode.used_count)).one() == 1

@@ -4,12 +4,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlmodel import select
 
 from commerce.actor import Actor
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.kit.time import utcnow
-from commerce.models import DiscountCode, DiscountKind, ModerationStatus, PricingMode, ProductStatus
-from commerce.orders import cart, discounts, tax
+from commerce.models import (
+    DiscountCode,
+    DiscountKind,
+    ModerationStatus,
+    Order,
+    OrderLine,
+    PricingMode,
+    ProductStatus,
+)
+from commerce.orders import cart, checkout, discounts, tax
 from commerce.orders.currency import rate_between
 from commerce.orders.pricing import CartInput, price_cart
 
@@ -253,3 +262,41 @@ def test_signing_in_drops_a_guest_cart_item_whose_product_was_deleted(world):
     guest = cart.GuestCart((CartInput(999_999, 500), CartInput(kept.id, 400)))
     opened = cart.open_cart(world.s, buyer, guest=guest)
     assert [(i.product_id, i.amount) for i in opened.view.items] == [(kept.id, 400)]
+
+
+def test_checking_out_the_cart_places_the_order_the_cart_showed(world):
+    """The cart page's checkout prices the cart once and locks in that quote: code, country
+    and currency included, the code's use counted; a guest gives an email first."""
+    shop = world.shop("USD")
+    first, second = world.product(shop, 1000), world.product(shop, 2500)
+    _code(world, shop, code="TEN", kind=DiscountKind.PERCENT, percent_bps=1000, usage_limit=5)
+    tax.set_rate(world.s, world.admin_actor(), country="DE", rate_bps=1900)
+    buyer = world.buyer_actor(world.user())
+    for product in (first, second):
+        cart.add_item(world.s, buyer, product.id)
+    cart.apply_code(world.s, buyer, "ten")
+    cart.choose_country(world.s, buyer, "DE")
+    shown = cart.open_cart(world.s, buyer).view.quote
+
+    placed = checkout.checkout_cart(world.s, buyer, world.gateway)
+    order = world.s.exec(select(Order).where(Order.reference == placed.order_reference)).one()
+    assert (order.currency, order.subtotal, order.discount, order.tax, order.total) == (
+        shown.currency,
+        shown.subtotal,
+        shown.discount,
+        shown.tax,
+        shown.total,
+    )
+    assert (shown.discount, shown.tax, shown.total) == (350, 599, 3749)
+    lines = world.s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    assert [(line.product_id, line.total) for line in lines] == [(line.product_id, line.total) for line in shown.lines]
+    assert world.s.exec(select(DiscountCode.used_count)).one() == 1
+    assert placed.redirect_url == order.payment_url
+
+    guest = cart.add_item(world.s, Actor.anonymous(), first.id).guest
+    with pytest.raises(ValidationError, match="Enter your email") as refused:
+        checkout.checkout_cart(world.s, Actor.anonymous(), world.gateway, guest=guest)
+    assert refused.value.field == "email"
+    placed = checkout.checkout_cart(world.s, Actor.anonymous(), world.gateway, guest=guest, email="New@Example.com")
+    order = world.s.exec(select(Order).where(Order.reference == placed.order_reference)).one()
+    assert (order.email, order.total) == ("new@example.com", 1000)
