@@ -10,8 +10,9 @@ the results as soon as the job has run (seconds).
 Idempotent and safe to run at any time or twice at once:
 - writing a document or deleting a missing one changes nothing the second time;
 - a batch's rows are locked while their documents are written (PostgreSQL:
-  FOR UPDATE SKIP LOCKED, so a second indexer takes other rows and an edit of a
-  locked product waits for the batch); within this process a lock serialises
+  FOR NO KEY UPDATE SKIP LOCKED, so a second indexer takes other rows and an edit of
+  a locked product waits for the batch, while buyers' order lines, which only
+  key-share the product, never make it skip one); within this process a lock serialises
   indexers (SQLite has no row locks);
 - the flag is cleared only for rows whose `updated_at` is still what the batch
   read: a product changed meanwhile stays dirty for the job its change scheduled.
@@ -163,7 +164,10 @@ def index_dirty_batch(s: Session, index: SearchIndex, *, limit: int = BATCH_SIZE
         .where(col(Product.search_dirty).is_(True))
         .order_by(col(Product.id))
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        # NO KEY UPDATE: order lines being inserted hold KEY SHARE on their product (the
+        # foreign key), which plain FOR UPDATE would conflict with, skipping a product
+        # for as long as its flash sale has checkouts in flight.
+        .with_for_update(skip_locked=True, key_share=True)
     ).all()
     if not rows:
         return IndexReport(), 0

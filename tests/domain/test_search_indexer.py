@@ -13,6 +13,7 @@ from sqlmodel import select
 from commerce import events, wiring
 from commerce.catalog import products
 from commerce.catalog.changes import mark_products_dirty, mark_shop_products_dirty
+from commerce.db import unit_of_work
 from commerce.kit.time import utcnow
 from commerce.models import OrderStatus, Product, Shop
 from commerce.search import search_index
@@ -244,3 +245,20 @@ def test_a_sale_or_refund_marks_the_product_for_reindexing_after_the_payment_com
     assert jobs.ran(reindex_dirty_products)
     # A refund's revocation reaches the same subscriber.
     assert search_subscribers.sales_count_changed in wiring.SUBSCRIBERS[events.FulfilmentRevoked]
+
+
+def test_a_product_with_checkouts_in_flight_is_still_indexed(committed_postgres, index):
+    """A buyer's order line key-shares its product (the foreign key) until the checkout
+    commits; during a flash sale there always is one, and the indexer must not skip it."""
+    with unit_of_work() as s:
+        seller, admin = make_seller(s), make_admin(s)
+        product_id = live_product(s, seller, admin, title="Flash Sale Brushes").id
+    with unit_of_work() as s:  # a sale marked it for reindexing (no job: this test runs the indexer)
+        s.exec(update(Product).where(Product.id == product_id).values(search_dirty=True))
+    with committed_postgres.connect() as buyer:
+        buyer.exec_driver_sql("BEGIN")
+        buyer.exec_driver_sql("SELECT id FROM products WHERE id = %s FOR KEY SHARE", (product_id,))
+        report = reindex_dirty(index)
+        buyer.exec_driver_sql("ROLLBACK")
+    assert report.upserted == 1
+    assert found(index, "flash sale") == ["Flash Sale Brushes"]
