@@ -341,57 +341,57 @@ class LocalBlobStore:
         replaced meanwhile is left to its new writer."""
         if self._cipher is None:
             raise ValueError("This store has no encryption key.")
-        sealed = 0
-        for record_path in self._keys.glob("*/*.json"):
-            try:
-                record = json.loads(record_path.read_text(encoding="utf-8"))
-            except (FileNotFoundError, ValueError):
-                continue
-            if record.get("sealed"):
-                continue
-            try:
-                staged = self._seal_file(self._object_path(record["object"]))
-            except FileNotFoundError:
-                continue  # replaced or deleted meanwhile
-            current = self._read_record(record["key"])
-            if current is None or current["object"] != record["object"]:
-                os.unlink(staged)
-                continue
-            blob = StoredBlob(record["key"], record["size"], record["sha256"], record["content_type"])
-            self._publish(record["key"], staged, blob, sealed=True)
-            sealed += 1
-        return sealed
+        return self._rewrite_objects(
+            lambda record: None if record.get("sealed") else self._seal_file(self._object_path(record["object"]))
+        )
 
     def reseal_with_current_key(self, on_progress: Callable[[int], None] = lambda done: None) -> int:
         """Rewrite every object sealed with a retired key (BLOB_ENCRYPTION_PREVIOUS_KEYS) under
         the current one; returns how many. Safe to run while serving, and to run again: a blob
         replaced meanwhile is left to its new writer, one the current key opens is skipped."""
-        if self._cipher is None or not self._cipher.has_previous_keys:
+        cipher = self._cipher
+        if cipher is None or not cipher.has_previous_keys:
             raise ValueError("BLOB_ENCRYPTION_PREVIOUS_KEYS is empty: there is no retired key to move away from.")
-        resealed = 0
+
+        def resealed_copy(record: dict) -> str | None:
+            if not record.get("sealed"):
+                return None
+            path = self._object_path(record["object"])
+            try:
+                with open(path, "rb") as file:
+                    if cipher.sealed_with_current_key(file, record["size"]):
+                        return None
+                with cipher.reader(open(path, "rb"), record["size"]) as plain:  # noqa: SIM115 (closed by the reader)
+                    return self._seal_file_from(plain)
+            except SealedBlobError as error:  # no key opens it: the operator must know which
+                raise SealedBlobError(f"{record['key']}: {error}") from None
+
+        return self._rewrite_objects(resealed_copy, on_progress)
+
+    def _rewrite_objects(
+        self, sealed_copy: Callable[[dict], str | None], on_progress: Callable[[int], None] = lambda done: None
+    ) -> int:
+        """Point each stored key whose record `sealed_copy` rewrites (a sealed copy written to
+        incoming/, or None to leave it) at that copy; returns how many. A blob replaced or
+        deleted meanwhile is left to its new writer."""
+        rewritten = 0
         for record_path in self._keys.glob("*/*.json"):
             try:
                 record = json.loads(record_path.read_text(encoding="utf-8"))
-                if not record.get("sealed"):
-                    continue
-                with open(self._object_path(record["object"]), "rb") as file:
-                    if self._cipher.sealed_with_current_key(file, record["size"]):
-                        continue
-                with self._cipher.reader(open(self._object_path(record["object"]), "rb"), record["size"]) as plain:  # noqa: SIM115
-                    staged = self._seal_file_from(plain)
+                staged = sealed_copy(record)
             except (FileNotFoundError, ValueError):
                 continue  # replaced or deleted meanwhile
-            except SealedBlobError as error:  # no key opens it: the operator must know which
-                raise SealedBlobError(f"{record['key']}: {error}") from None
+            if staged is None:
+                continue
             current = self._read_record(record["key"])
             if current is None or current["object"] != record["object"]:
                 os.unlink(staged)
                 continue
             blob = StoredBlob(record["key"], record["size"], record["sha256"], record["content_type"])
             self._publish(record["key"], staged, blob, sealed=True)
-            resealed += 1
-            on_progress(resealed)
-        return resealed
+            rewritten += 1
+            on_progress(rewritten)
+        return rewritten
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:
