@@ -158,12 +158,7 @@ def _aggregate(s: Session, shop_id: int, start: datetime, group_by=None) -> dict
     keys = () if group_by is None else (group_by,)
     query = (
         select(*keys, *measures)  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
-        .where(
-            e.shop_id == shop_id,
-            e.occurred_at >= start,
-            e.occurred_at < start + timedelta(days=1),
-            col(e.rolled_up).is_(True),
-        )
+        .where(*_rolled_up_on(shop_id, start))
         .group_by(*keys, e.kind)
     )
     totals: dict = defaultdict(_Totals)
@@ -172,6 +167,22 @@ def _aggregate(s: Session, shop_id: int, start: datetime, group_by=None) -> dict
         kind, count, visitors, orders, units, revenue, gross = row[len(keys) :]
         totals[key].fold(kind, int(count), int(visitors), int(orders), int(units), int(revenue), int(gross))
     return totals
+
+
+def _rolled_up_on(shop_id: int, start: datetime) -> tuple:
+    """Conditions for the shop's events of the day from `start` that are already rolled up."""
+    e = AnalyticsEvent
+    return (
+        e.shop_id == shop_id,
+        e.occurred_at >= start,
+        e.occurred_at < start + timedelta(days=1),
+        col(e.rolled_up).is_(True),
+    )
+
+
+def _funnel_step():
+    """An event's step in `FUNNEL` (1 for a view … 4 for a purchase), NULL for other kinds."""
+    return case({kind: rank for rank, kind in enumerate(FUNNEL, 1)}, value=AnalyticsEvent.kind)
 
 
 def _funnel(s: Session, shop_id: int, start: datetime) -> list[int]:
@@ -185,16 +196,10 @@ def _funnel(s: Session, shop_id: int, start: datetime) -> list[int]:
             else_=literal("event:").concat(cast(e.id, String)),
         ),
     )
-    step = case({kind: rank for rank, kind in enumerate(FUNNEL, 1)}, value=e.kind)
+    step = _funnel_step()
     furthest = (
         select(who.label("who"), func.max(step).label("furthest"))
-        .where(
-            e.shop_id == shop_id,
-            e.occurred_at >= start,
-            e.occurred_at < start + timedelta(days=1),
-            col(e.rolled_up).is_(True),
-            col(e.kind).in_(FUNNEL),
-        )
+        .where(*_rolled_up_on(shop_id, start), col(e.kind).in_(FUNNEL))
         .group_by(who)
         .subquery()
     )
@@ -294,7 +299,7 @@ def _rebuild_visitors(s: Session, shop_id: int, day: date) -> None:
         )
     )
     who = func.coalesce(e.visitor_key, literal("order:").concat(cast(e.order_id, String)))
-    step = case({kind: rank for rank, kind in enumerate(FUNNEL, 1)}, value=e.kind)
+    step = _funnel_step()
     # Distinct powers of two add up to their OR: bit h for a keyed view in hour h.
     hour_bit = case(
         (
@@ -312,10 +317,7 @@ def _rebuild_visitors(s: Session, shop_id: int, day: date) -> None:
             func.sum(distinct(hour_bit)),
         )
         .where(
-            e.shop_id == shop_id,
-            e.occurred_at >= start,
-            e.occurred_at < start + timedelta(days=1),
-            col(e.rolled_up).is_(True),
+            *_rolled_up_on(shop_id, start),
             col(e.kind).in_(FUNNEL),
             or_(col(e.visitor_key).is_not(None), col(e.order_id).is_not(None)),
         )

@@ -6,10 +6,8 @@ storage (its keys, the download route, storage links)."""
 
 from __future__ import annotations
 
-import io
 import random
 import time
-import uuid
 from contextlib import contextmanager, suppress
 
 import httpx
@@ -19,14 +17,11 @@ from sqlmodel import select
 from commerce.db import unit_of_work
 from commerce.demo import COLLECTOR_EMAIL, DEMO_PASSWORD
 from commerce.models import (
-    Product,
-    ProductFile,
-    ProductVersion,
     RenditionStatus,
     VideoRendition,
 )
-from tests.e2e.test_delivery import _app_database, _app_store
-from tests.e2e.test_online_reader import ORIGINAL_ROUTES
+from tests.e2e.test_delivery import _app_database
+from tests.e2e.test_online_reader import ORIGINAL_ROUTES, online_only_file
 from tests.fixtures.browser import sign_in
 from tests.fixtures.video import needs_ffmpeg, tiny_video
 
@@ -39,34 +34,14 @@ TEXT_TYPES = ("text/", "application/json", "application/javascript", "applicatio
 def online_only_film(app):
     """A 13 s H.264/AAC film, online only, added to the ebook the demo's collector bought;
     a tone of its own each time, so each test's film is cut anew."""
-    store = _app_store(app)
     data = tiny_video(13, tone=random.randrange(200, 2000))
-    with unit_of_work(_app_database(app)) as s:
-        product = s.exec(select(Product).where(Product.title == "The Indie Maker Ebook")).one()
-        version = s.exec(select(ProductVersion).where(ProductVersion.product_id == product.id)).first()
-        blob = store.put(f"products/{product.id}/files/{uuid.uuid4().hex}", io.BytesIO(data), content_type="video/mp4")
-        file = ProductFile(
-            product_id=product.id,
-            version_id=version.id,
-            filename=FILENAME,
-            blob_key=blob.key,
-            size_bytes=blob.size,
-            sha256=blob.sha256,
-            content_type="video/mp4",
-            online_only=True,
-            position=98,
-        )
-        s.add(file)
-        s.flush()
-        found = dict(file_id=file.id, product_id=product.id, blob_key=blob.key, sha256=blob.sha256)
-    try:
-        yield found
-    finally:
-        # Other browser tests list and download this ebook's files.
-        with unit_of_work(_app_database(app)) as s:
-            s.delete(s.get_one(ProductFile, found["file_id"]))
-            for rendition in s.exec(select(VideoRendition).where(VideoRendition.sha256 == found["sha256"])).all():
-                s.delete(rendition)
+    with online_only_file(app, data, filename=FILENAME, content_type="video/mp4", position=98) as found:
+        try:
+            yield found
+        finally:
+            with unit_of_work(_app_database(app)) as s:
+                for rendition in s.exec(select(VideoRendition).where(VideoRendition.sha256 == found["sha256"])).all():
+                    s.delete(rendition)
 
 
 def rendition_of(app, sha256: str) -> VideoRendition | None:

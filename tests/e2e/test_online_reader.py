@@ -30,27 +30,24 @@ ORIGINAL_ROUTES = ("/api/download/", "/api/files/", "X-Amz-Signature")
 
 
 @contextmanager
-def online_only_guide(app):
-    """A three-page PDF, online only, added to the ebook the demo's collector bought."""
+def online_only_file(app, data: bytes, *, filename: str, content_type: str, position: int):
+    """`data` as a file of the ebook the demo's collector bought, online only, for the
+    test's duration; yields its ids and storage key, with the collector's fulfilment."""
     store = _app_store(app)
     with unit_of_work(_app_database(app)) as s:
         product = s.exec(select(Product).where(Product.title == "The Indie Maker Ebook")).one()
         version = s.exec(select(ProductVersion).where(ProductVersion.product_id == product.id)).first()
-        blob = store.put(
-            f"products/{product.id}/files/{uuid.uuid4().hex}",
-            io.BytesIO(numbered_pdf(3)),
-            content_type="application/pdf",
-        )
+        blob = store.put(f"products/{product.id}/files/{uuid.uuid4().hex}", io.BytesIO(data), content_type=content_type)
         file = ProductFile(
             product_id=product.id,
             version_id=version.id,
-            filename=FILENAME,
+            filename=filename,
             blob_key=blob.key,
             size_bytes=blob.size,
             sha256=blob.sha256,
-            content_type="application/pdf",
+            content_type=content_type,
             online_only=True,
-            position=99,
+            position=position,
         )
         s.add(file)
         s.flush()
@@ -58,13 +55,24 @@ def online_only_guide(app):
         fulfilment = s.exec(
             select(Fulfilment).where(Fulfilment.product_id == product.id, Fulfilment.buyer_id == collector.id)
         ).one()
-        found = dict(file_id=file.id, product_id=product.id, blob_key=blob.key, fulfilment_id=fulfilment.id)
+        found = dict(
+            file_id=file.id,
+            product_id=product.id,
+            blob_key=blob.key,
+            sha256=blob.sha256,
+            fulfilment_id=fulfilment.id,
+        )
     try:
         yield found
     finally:
         # Other browser tests list and download this ebook's files.
         with unit_of_work(_app_database(app)) as s:
             s.delete(s.get_one(ProductFile, found["file_id"]))
+
+
+def online_only_guide(app):
+    """A three-page PDF, online only, added to the ebook the demo's collector bought."""
+    return online_only_file(app, numbered_pdf(3), filename=FILENAME, content_type="application/pdf", position=99)
 
 
 def shows_a_page_image(page) -> None:
