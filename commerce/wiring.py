@@ -19,8 +19,8 @@ from sqlmodel import Session
 from commerce import events, ratelimit, storage
 from commerce.analytics import subscribers as analytics
 from commerce.analytics import tasks as analytics_jobs
+from commerce.catalog import shared_listings, video_hls
 from commerce.catalog import tasks as catalog_jobs
-from commerce.catalog import video_hls
 from commerce.config import Settings, get_settings
 from commerce.db import after_commit
 from commerce.delivery import stamped
@@ -183,6 +183,7 @@ SUBSCRIBERS: events.SubscriberTable = {
     ],
     events.ProductsChanged: [
         search.reindex_after_commit,  # one reindex job per transaction
+        shared_listings.forget_after_commit,  # after commit: the home page's shared copy is stale
     ],
     events.VersionReleased: [
         delivery.tell_owners_of_update,  # after commit: library badge and update emails (v2+)

@@ -3,9 +3,12 @@ newest products (paginated) and the categories that have products."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 import reflex as rx
 
-from commerce.catalog import queries
+from commerce.catalog import queries, shared_listings
 from commerce.catalog.queries import CategoryLink, ProductCardView
 from commerce.search.recommendations import popular_this_week
 from state import service_call
@@ -14,6 +17,43 @@ from state.page import Pagination, page_number, paged
 
 HOME_PRODUCT_COUNT = 24
 POPULAR_COUNT = 4
+# Pages kept shared (the page number comes from the address: any other is asked for each time).
+SHARED_PAGES = 5
+
+
+@dataclass(frozen=True)
+class _HomeListing:
+    """What every visitor's home page shows alike, for one language and page."""
+
+    products: list[ProductCardView]
+    pagination: Pagination
+    categories: list[CategoryLink]
+    popular: list[ProductCardView]
+
+
+# One copy per (language, page) for every tab of this process, with the time and the
+# catalogue generation it was made at (commerce.catalog.shared_listings): a tab's state
+# holds references to it instead of a copy of its own, and opening the page asks the
+# database only when the copy is stale. Never change one in place: it is every tab's.
+_listings: dict[tuple[str, int], tuple[float, int, _HomeListing]] = {}
+
+
+async def _home_listing(lang: str, page: int) -> _HomeListing:
+    made_at, made_in, listing = _listings.get((lang, page), (0.0, -1, None))
+    generation = shared_listings.generation()
+    if listing is not None and made_in == generation and time.monotonic() - made_at < shared_listings.MAX_AGE_SECONDS:
+        return listing
+    result = await service_call.call(queries.home_page, page=page, per_page=HOME_PRODUCT_COUNT, lang=lang)
+    products, pagination = paged(result.map(lambda view: view.newest))
+    listing = _HomeListing(
+        products=products,
+        pagination=pagination,
+        categories=result.value.categories if result.ok else [],
+        popular=(await service_call.call(popular_this_week, limit=POPULAR_COUNT)).value or [],
+    )
+    if result.ok and 1 <= page <= SHARED_PAGES:  # a failure is asked again by the next visitor
+        _listings[(lang, page)] = (time.monotonic(), generation, listing)
+    return listing
 
 
 class HomeState(rx.State):
@@ -26,10 +66,7 @@ class HomeState(rx.State):
 
     @rx.event
     async def load(self):
-        result = await service_call.call(
-            queries.home_page, page=page_number(self), per_page=HOME_PRODUCT_COUNT, lang=await speaking(self)
-        )
-        self.products, self.pagination = paged(result.map(lambda view: view.newest))
-        self.categories = result.value.categories if result.ok else []
-        self.popular = (await service_call.call(popular_this_week, limit=POPULAR_COUNT)).value or []
+        listing = await _home_listing(await speaking(self), page_number(self))
+        self.products, self.pagination = listing.products, listing.pagination
+        self.categories, self.popular = listing.categories, listing.popular
         self.loaded = True

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from commerce.actor import Actor
-from commerce.catalog import files, images, keys, products, queries
+from commerce.catalog import files, images, keys, products, queries, shared_listings
 from commerce.errors import NotFound, PermissionDenied
 from commerce.i18n import use_language
 from commerce.kit.time import utcnow
@@ -236,3 +236,11 @@ def test_demo_products_are_live_with_a_cover_and_a_real_file(s, store):
     s.flush()
     assert not seed_demo(s)
     assert len(welcome_codes()) == 1
+
+
+def test_a_product_change_makes_the_shared_home_listing_stale_once_committed(s, catalog):
+    before = shared_listings.generation()
+    products.update_product(s, catalog["ada"], catalog["app"].id, summary="Faster than before.")
+    assert shared_listings.generation() == before  # other tabs keep theirs until it commits
+    s.commit()
+    assert shared_listings.generation() != before
