@@ -351,6 +351,10 @@ class ProductEditorState(PageState, rx.State):
         await self._edit("file", files.set_file_online_only, parse_id(file_id) or 0, bool(enabled))
 
     @rx.event
+    async def prepare_streaming_again(self, file_id: int):
+        await self._edit("file", files.prepare_streaming_again, parse_id(file_id) or 0)
+
+    @rx.event
     async def remove_gallery_image(self, image_id: int):
         await self._edit("image", images.remove_gallery_image, parse_id(image_id) or 0)
 

@@ -254,12 +254,22 @@ def remove_file(s: Session, actor: Actor, file_id: int, *, store: BlobStore | No
     return product_edit_view(s, product, shop)
 
 
+def prepare_streaming_again(s: Session, actor: Actor, file_id: int) -> ProductEditView:
+    """Another attempt at preparing an online-only video for streaming, after a failure."""
+    row, product, shop = _owned_file(s, actor, file_id)
+    video_hls.ask_again(s, row)
+    return product_edit_view(s, product, shop)
+
+
 def set_file_online_only(s: Session, actor: Actor, file_id: int, enabled: bool) -> ProductEditView:
     """Whether buyers may only read (PDF) or play (audio, video) this file in the browser."""
     row, product, shop = _owned_file(s, actor, file_id)
     if enabled and view_kind(row.content_type) is None:
         raise ValidationError(
-            f"Only PDFs, audio and video can be viewed online, and '{row.filename}' is none of them.", "online_only"
+            bo_gettext(
+                "Only PDFs, audio and video can be viewed online, and '{file}' is none of them.", file=row.filename
+            ),
+            "online_only",
         )
     row.online_only = bool(enabled)
     s.add(row)

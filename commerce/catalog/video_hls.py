@@ -117,6 +117,20 @@ def ensure_rendition(s: Session, file: ProductFile) -> VideoRendition | None:
     return rendition
 
 
+def ask_again(s: Session, file: ProductFile) -> VideoRendition | None:
+    """The seller asks for another attempt at a video whose preparation failed (a damaged
+    upload replaced, a passing fault): the same rendition, pending again."""
+    rendition = _find(s, file.sha256)
+    if rendition is None or rendition.status != RenditionStatus.FAILED or not wants_rendition(s, file):
+        return rendition
+    rendition.status, rendition.error = RenditionStatus.PENDING, None
+    rendition.requested_at, rendition.source_key = utcnow(), file.blob_key
+    s.add(rendition)
+    s.flush()
+    _schedule(s, saved_id(rendition))
+    return rendition
+
+
 def ensure_product_renditions(s: Session, product_id: int) -> int:
     """The product became online only: ask for every video of it. Returns how many."""
     asked = 0

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from commerce.catalog.category_names import category_name
 from commerce.catalog.languages import language_options
 from commerce.catalog.text import render_markdown
-from commerce.catalog.viewable import view_kind
+from commerce.catalog.viewable import ViewKind, view_kind
 from commerce.catalog.visibility import is_visible_to_buyers
 from commerce.i18n import bo_gettext
 from commerce.links import media_url, product_url
@@ -33,8 +33,10 @@ from commerce.models import (
     ProductTag,
     ProductTranslation,
     ProductVersion,
+    RenditionStatus,
     Shop,
     TranslationLanguage,
+    VideoRendition,
     saved_id,
 )
 from commerce.money import Money, format_money
@@ -104,6 +106,9 @@ def image_view(image: ProductImage) -> ImageView:
     )
 
 
+_STREAMING = {RenditionStatus.PENDING: "preparing", RenditionStatus.READY: "ready", RenditionStatus.FAILED: "failed"}
+
+
 @dataclass(frozen=True)
 class FileView:
     id: int
@@ -116,6 +121,10 @@ class FileView:
     online_only: bool
     # "pdf", "audio" or "video" when a browser can show it, else "" (it can only be downloaded).
     view_kind: str
+    # A video's HLS rendition for online viewing: "preparing", "ready", "failed", or "" (none).
+    streaming: str = ""
+    # Why preparing it failed (ffmpeg's last words), for the seller.
+    streaming_problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,8 +186,15 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
         .where(ProductFile.product_id == product_id)
         .order_by(col(ProductFile.position), col(ProductFile.id))
     ).all()
+    video_sums = [row.sha256 for row in files if view_kind(row.content_type) == ViewKind.VIDEO]
+    renditions = (
+        {r.sha256: r for r in s.exec(select(VideoRendition).where(col(VideoRendition.sha256).in_(video_sums))).all()}
+        if video_sums
+        else {}
+    )
     by_version: dict[int, list[FileView]] = {}
     for row in files:
+        rendition = renditions.get(row.sha256)
         by_version.setdefault(row.version_id, []).append(
             FileView(
                 id=saved_id(row),
@@ -189,6 +205,8 @@ def product_versions(s: Session, product_id: int, *, released_only: bool = False
                 sha256=row.sha256,
                 online_only=row.online_only,
                 view_kind=view_kind(row.content_type) or "",
+                streaming=_STREAMING[rendition.status] if rendition else "",
+                streaming_problem=(rendition.error or "") if rendition else "",
             )
         )
     return [

@@ -582,6 +582,55 @@ def images_section() -> rx.Component:
     )
 
 
+def _streaming_status(file) -> rx.Component:
+    """An online-only video's preparation for streaming (HLS): under way, ready, or failed
+    with ffmpeg's reason and another try; buyers play the original meanwhile."""
+    return rx.match(
+        file.streaming,
+        (
+            "preparing",
+            rx.badge(
+                bt("Preparing for streaming"),
+                color_scheme="amber",
+                variant="soft",
+                custom_attrs={"data-testid": "file-streaming"},
+            ),
+        ),
+        ("ready", rx.badge(bt("Ready to stream"), color_scheme="green", variant="soft")),
+        (
+            "failed",
+            rx.vstack(
+                rx.hstack(
+                    rx.badge(
+                        bt("Could not prepare for streaming"),
+                        color_scheme="red",
+                        variant="soft",
+                        custom_attrs={"data-testid": "file-streaming"},
+                    ),
+                    rx.button(
+                        bt("Try again"),
+                        on_click=E.prepare_streaming_again(file.id),
+                        size="1",
+                        variant="soft",
+                        aria_label=bt("Prepare {file} for streaming again", file=file.filename),
+                    ),
+                    spacing="1",
+                    align="center",
+                ),
+                rx.text(
+                    bt("Buyers play the original meanwhile. {reason}", reason=file.streaming_problem),
+                    size="1",
+                    color=theme.TEXT_MUTED,
+                    style={"overflow_wrap": "anywhere"},
+                ),
+                spacing="1",
+                max_width="20em",
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
 def _file_row(file, can_remove) -> rx.Component:
     return rx.hstack(
         rx.icon("file", size=16, color=theme.TEXT_MUTED),
@@ -604,6 +653,7 @@ def _file_row(file, can_remove) -> rx.Component:
             ),
             rx.fragment(),
         ),
+        _streaming_status(file),
         rx.cond(
             can_remove,
             rx.button(bt("Remove"), on_click=E.remove_file(file.id), size="1", variant="soft", color_scheme="red"),

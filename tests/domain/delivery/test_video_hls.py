@@ -13,13 +13,15 @@ from sqlmodel import select
 
 from commerce import storage
 from commerce.catalog import files, video_hls
+from commerce.catalog.views import product_edit_view
 from commerce.config import get_settings
 from commerce.delivery import downloads, view_links, viewing
 from commerce.delivery.downloads import AccessRevoked
-from commerce.errors import NotFound
+from commerce.errors import NotFound, PermissionDenied
 from commerce.models import DeliveryKind, ProductFile, RenditionStatus, VideoRendition
 from tests.contracts.test_blobstore import new_s3_store
 from tests.domain.delivery.test_online_viewing import signed_in, view_request
+from tests.fixtures.catalog import make_seller
 from tests.fixtures.delivery import session_token
 from tests.fixtures.video import WEBM, needs_ffmpeg, probe, tiny_video
 
@@ -255,3 +257,41 @@ def test_with_s3_the_rendition_is_stored_in_the_bucket_and_served_through_the_ap
         ticket = view_request(shop.s, last, token)
         with bucket.open(ticket.blob_key) as segment:
             assert segment.read(1) == b"\x47"
+
+
+def _streaming_shown_to_seller(view, file_id: int) -> tuple[str, str]:
+    [shown] = [f for version in view.versions for f in version.files if f.id == file_id]
+    return shown.streaming, shown.streaming_problem
+
+
+def test_the_seller_sees_a_failed_preparation_and_can_ask_for_another_try(shop, jobs):
+    product = shop.product(kind=DeliveryKind.FILES)
+    broken = shop.file(
+        product,
+        shop.version(product),
+        b"\x00\x00\x00\x18ftypmp42" + b"\x02" * 4000,
+        "broken.mp4",
+        content_type="video/mp4",
+    )
+    view = files.set_file_online_only(shop.s, shop.seller, broken.id, True)
+    assert _streaming_shown_to_seller(view, broken.id) == ("preparing", "")
+    shop.s.commit()
+    assert [run.job for run in jobs.take_failures()] == [video_hls.segment_video]
+    status, problem = _streaming_shown_to_seller(product_edit_view(shop.s, product, shop.shop), broken.id)
+    assert status == "failed"
+    assert problem  # ffmpeg's reason, for the seller
+
+    files.prepare_streaming_again(shop.s, shop.seller, broken.id)
+    view = files.prepare_streaming_again(shop.s, shop.seller, broken.id)  # a second click
+    assert _streaming_shown_to_seller(view, broken.id) == ("preparing", "")
+    shop.s.commit()
+    assert len(jobs.ran(video_hls.segment_video)) == 2  # one more attempt, not one per click
+    assert [run.job for run in jobs.take_failures()] == [video_hls.segment_video]
+    assert _streaming_shown_to_seller(product_edit_view(shop.s, product, shop.shop), broken.id)[0] == "failed"
+
+
+def test_only_the_shops_seller_can_ask_for_another_try(shop, jobs):
+    product = shop.product(kind=DeliveryKind.FILES)
+    film = shop.file(product, shop.version(product), b"\x00" * 64, "film.mp4", content_type="video/mp4")
+    with pytest.raises((PermissionDenied, NotFound)):
+        files.prepare_streaming_again(shop.s, make_seller(shop.s, "stranger"), film.id)
