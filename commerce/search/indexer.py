@@ -210,7 +210,9 @@ def catch_up(index: SearchIndex) -> IndexReport:
     engine, or an embedded index dropped because its layout changed), rebuild it whole."""
     if index.document_count() == 0:
         with unit_of_work() as s:
-            anything_visible = s.exec(select(Product.id).where(visible_to_buyers()).limit(1)).first()
+            anything_visible = s.exec(
+                select(Product.id).join(Shop, col(Shop.id) == col(Product.shop_id)).where(visible_to_buyers()).limit(1)
+            ).first()
         if anything_visible is not None:
             log.info("search index is empty while products are visible: rebuilding it")
             return rebuild(index)

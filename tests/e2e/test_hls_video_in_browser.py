@@ -125,3 +125,20 @@ def test_the_buyer_plays_an_online_only_video_through_hls_and_nothing_names_the_
 
         # The playlist is the buyer's: a browser without their session is refused.
         assert httpx.get(playlists[0].url).status_code == 403
+
+
+def test_the_seller_sees_the_video_prepared_for_streaming(app, page):
+    with online_only_film(app) as film:
+        sign_in(page, "ada@demo.market", DEMO_PASSWORD)
+        page.goto(f"/seller/products/{film['product_id']}")
+        row = page.get_by_test_id("product-file").filter(has_text=FILENAME)
+        online_only = row.get_by_test_id("file-online-only")
+        expect(online_only).to_be_checked()
+        # Off and on again: the editor asks the app to prepare it, and says so.
+        online_only.click()
+        expect(online_only).not_to_be_checked()
+        online_only.click()
+        expect(row.get_by_test_id("file-streaming")).to_have_text("Preparing for streaming")
+        wait_until_cut(app, film["sha256"])
+        page.reload()
+        expect(page.get_by_test_id("product-file").filter(has_text=FILENAME)).to_contain_text("Ready to stream")
