@@ -28,6 +28,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 .PHONY: run worker cluster lint test deps test-deps migrate seed reindex clean messages
 
 run: deps
+	scripts/ensure-ffmpeg.sh
 	$(PY) -m commerce.cli migrate
 	$(PY) -m commerce.cli seed-demo
 	$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
@@ -36,6 +37,7 @@ run: deps
 # inside the web process and no worker is needed). THREADS sets jobs run at once.
 THREADS ?= 4
 worker: deps
+	scripts/ensure-ffmpeg.sh
 	$(PY) -m commerce.cli worker --threads $(THREADS)
 
 # The app as a cluster on this machine (scripts/cluster.py): PostgreSQL, a Redis of its own,

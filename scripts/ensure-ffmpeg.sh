@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure Debian's ffmpeg is installed: online-only videos are segmented into HLS
-# with it (commerce/delivery/hls.py), and its tests generate their tiny videos with it.
+# with it (commerce/catalog/video_hls.py) by `make run`'s app and `make worker`, and its tests generate their tiny videos with it.
 # Without apt this only warns: videos then play from the ranged stream, and the HLS
 # tests are skipped.
 set -euo pipefail
