@@ -185,12 +185,6 @@ def initial_state_hashes(cwd: Path, env: dict[str, str], python: Path) -> list[s
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Server:
     name: str

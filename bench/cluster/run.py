@@ -40,6 +40,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import cluster as launcher  # noqa: E402  # scripts/cluster.py: the replica start and the cluster
 
+from tests.fixtures.ports import free_port_run  # noqa: E402
+
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PRODUCT_PAGES = (
     "/p/inkwell-press/the-indie-maker-ebook",
@@ -85,7 +87,7 @@ def single_process(work: Path):
     """One app process (Reflex's production backend, one granian worker) on a fresh database,
     with the embedded defaults for the rest: state in memory, jobs in-process, files on disk."""
     database = f"bench_single_{uuid.uuid4().hex[:8]}"
-    layout = launcher.Layout(port=launcher_free_port(), database=database, run_dir=work)
+    layout = launcher.Layout(port=free_port_run(8), database=database, run_dir=work)
     command, env = launcher.Cluster(layout).replica_command(1)
     for name in ("REDIS_URL", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION"):
         env.pop(name)
@@ -115,7 +117,7 @@ def whole_cluster(work: Path):
     """`scripts/cluster.py` on a fresh database (the frontend build reused when present)."""
     database = f"bench_cluster_{uuid.uuid4().hex[:8]}"
     log = work / "cluster.log"
-    command = [str(launcher.PYTHON), str(ROOT / "scripts" / "cluster.py"), "--port", str(launcher_free_port())]
+    command = [str(launcher.PYTHON), str(ROOT / "scripts" / "cluster.py"), "--port", str(free_port_run(8))]
     command += ["--database", database, "--dir", str(work / "cluster"), "--skip-build"]
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -139,26 +141,6 @@ def attached(state_path: Path):
         yield state["url"], state["database_url"], state["app_env"]["SECRET_KEY"]
 
     return running
-
-
-def launcher_free_port() -> int:
-    """A base port with the seven after it free too (the cluster's layout)."""
-    import socket
-
-    for base in range(20000, 60000, 97):
-        try:
-            sockets = []
-            for port in range(base, base + 8):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise SystemExit("no free ports")
 
 
 def create_database(name: str) -> None:

@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.checkout.run import SECRET, SERVER, app_server, free_port, throwaway_database  # noqa: E402
+from bench.checkout.run import SECRET, SERVER, app_server, throwaway_database  # noqa: E402
+from tests.fixtures.ports import free_port  # noqa: E402
 
 
 def seed(url: str, data_dir: str, size: int) -> tuple[str, str, Path]:

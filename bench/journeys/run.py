@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from commerce.demo import DEMO_PASSWORD  # noqa: E402
+from tests.fixtures.ports import free_port  # noqa: E402
 
 SELLER_EMAIL = "ada@demo.market"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -75,14 +75,8 @@ class Figures:
         self.frames.setdefault(name, []).append(frames)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_app() -> tuple[str, subprocess.Popen]:
-    port = _free_port()
+    port = free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-journeys-"))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "MEILI_URL", "S3_BUCKET"}}
     env.update(DATA_DIR=str(data_dir), APP_ENV="development", PORT=str(port))

@@ -46,7 +46,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from bench.reflex_socket import free_port  # noqa: E402
+from tests.fixtures.ports import free_port  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 REFLEX = ROOT / ".venv" / "bin" / "reflex"

@@ -43,7 +43,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from bench.reflex_socket import Server, Session, free_port, initial_state_hashes  # noqa: E402
+from bench.reflex_socket import Server, Session, initial_state_hashes  # noqa: E402
+from tests.fixtures.ports import free_port  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 REFLEX = ROOT / ".venv" / "bin" / "reflex"

@@ -26,7 +26,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,14 +46,9 @@ from commerce.cli import migrate  # noqa: E402
 from commerce.db import unit_of_work  # noqa: E402
 from commerce.models import ProductFile  # noqa: E402
 from routes import SESSION_COOKIE  # noqa: E402
+from tests.fixtures.ports import free_port  # noqa: E402
 
 MiB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def make_source(path: Path, size: int) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+
+from tests.fixtures.ports import free_port_run
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -37,29 +38,6 @@ def pytest_collection_modifyitems(items):
         if item.path.is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.timeout(STARTUP_TIMEOUT + 300))
-
-
-def free_base_port(span: int = 8) -> int:
-    """A port P with P..P+span-1 all free on loopback (the cluster uses P to P+7)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + span > 65535:
-            continue
-        sockets = []
-        try:
-            for port in range(base, base + span):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise RuntimeError("no run of free ports for the cluster")
 
 
 class RunningCluster:
@@ -144,7 +122,7 @@ def cluster(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("cluster")
     log_path = run_dir / "make-cluster.log"
     database = f"commerce_cluster_test_{uuid.uuid4().hex[:10]}"
-    port = free_base_port()
+    port = free_port_run(8)
     env = {**os.environ, "CLUSTER_DIR": str(run_dir), "CLUSTER_DATABASE": database}
     with log_path.open("w") as log:
         process = subprocess.Popen(

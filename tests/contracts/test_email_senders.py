@@ -8,7 +8,6 @@ import datetime
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from commerce.notifications.email import EmailMessage, OutboxEmailSender, SmtpEmailSender
+from tests.fixtures.ports import free_port
 
 MAIL_FROM = "Marketplace <no-reply@shop.test>"
 SMTP_USER, SMTP_PASSWORD = "mailer", "p@ss:w/rd %"
@@ -93,12 +93,6 @@ def tls(tmp_path_factory):
     server.load_cert_chain(folder / "server.pem")
     client = ssl.create_default_context(cadata=ca_cert.public_bytes(serialization.Encoding.PEM).decode())
     return server, client
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(params=["outbox", "smtp", "smtp+starttls", "smtps"])

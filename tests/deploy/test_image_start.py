@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.fixtures.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT = 900

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.fixtures import browser as browser_steps
+from tests.fixtures.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -59,12 +59,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
             # The first test's setup includes the frontend build (pytest-timeout counts setup).
             item.add_marker(pytest.mark.timeout(STARTUP_TIMEOUT + 300))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RunningApp:
