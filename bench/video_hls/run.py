@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from commerce.catalog import video_hls  # noqa: E402
 from commerce.delivery import viewing  # noqa: E402
 from commerce.storage.local import LocalBlobStore  # noqa: E402
+from tests.fixtures.video import write_test_video  # noqa: E402
 
 CODECS = {
     "mp4": ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "60", "-c:a", "aac"],
@@ -37,31 +38,8 @@ CODECS = {
 
 
 def make_video(folder: Path, seconds: int, extension: str) -> Path:
-    out = folder / f"source.{extension}"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=duration={seconds}:size=640x360:rate=30",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={seconds}",
-            *CODECS[extension],
-            "-shortest",
-            str(out),
-        ],  # fmt: skip
-        check=True,
-        timeout=600,
-    )
-    return out
+    picture = "testsrc2=size=640x360:rate=30"
+    return write_test_video(folder / f"source.{extension}", seconds, CODECS[extension], picture=picture, timeout=600)
 
 
 def best(rounds: int, action) -> float:
