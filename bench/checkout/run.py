@@ -32,10 +32,9 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.fixtures.ports import free_port  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from tests.fixtures.ports import free_port  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECRET = "bench-checkout-secret-" + "x" * 20

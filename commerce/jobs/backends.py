@@ -80,9 +80,14 @@ class InProcessBackend:
     threads. Work here lives only as long as the process: on shutdown, debounced jobs
     still waiting run at once, and retries still waiting are written to FailedJob so
     nothing disappears silently.
+
+    Four threads by default: jobs mostly wait on the database, SMTP or a seller's endpoint,
+    and with two, the jobs a flash sale queues per order (delivery, purchase events, emails,
+    sold counts for search) kept deliveries waiting for a free thread, seconds behind the
+    payments (bench/checkout, issue 12).
     """
 
-    def __init__(self, *, engine: Engine | None = None, threads: int = 2) -> None:
+    def __init__(self, *, engine: Engine | None = None, threads: int = 4) -> None:
         self._engine = engine
         self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
         self._sequence = itertools.count()

@@ -32,7 +32,7 @@ def configure_jobs(
     *,
     engine: Engine | None = None,
     namespace: str = "commerce",
-    threads: int = 2,
+    threads: int = 4,
     broker_options: dict[str, Any] | None = None,
 ) -> None:
     """Pick where jobs run: Redis workers when `redis_url` is set, else this process.
