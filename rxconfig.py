@@ -3,6 +3,7 @@ import os
 import reflex as rx
 
 from components.theme import radix_theme
+from storefront.chunks import ChunkGroups
 
 REDIS_URL = os.environ.get("REDIS_URL") or None
 
@@ -21,7 +22,8 @@ config = rx.Config(
     # a tab coming back later hydrates afresh (its session cookie signs it in again).
     redis_token_expiration=int(os.environ.get("STATE_IDLE_SECONDS") or 3600),
     # The app does not use Reflex's database layer: commerce/db.py owns the engine.
-    plugins=[rx.plugins.RadixThemesPlugin(theme=radix_theme())],
+    # ChunkGroups: one JavaScript file per library instead of dozens (storefront/chunks.py).
+    plugins=[rx.plugins.RadixThemesPlugin(theme=radix_theme()), ChunkGroups()],
     # Reflex's sitemap lists only static routes from the build machine's deploy_url;
     # product pages are dynamic, so a sitemap belongs to an API route over the catalog.
     disable_plugins=[rx.plugins.SitemapPlugin],

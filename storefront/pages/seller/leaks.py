@@ -135,15 +135,19 @@ def _purchase() -> rx.Component:
 def _report() -> rx.Component:
     r = L.report
     return rx.vstack(
-        rx.callout(
-            r.headline,
-            icon=rx.match(
-                r.verdict,
-                ("traced", "fingerprint"),
-                ("conflict", "triangle-alert"),
-                ("tampered", "shield-alert"),
-                "info",
+        rx.callout.root(
+            # Fixed icons per verdict: an icon named by a var makes Reflex ship lucide's
+            # whole icon map (~1,750 icons) with this page.
+            rx.callout.icon(
+                rx.match(
+                    r.verdict,
+                    ("traced", rx.icon("fingerprint")),
+                    ("conflict", rx.icon("triangle-alert")),
+                    ("tampered", rx.icon("shield-alert")),
+                    rx.icon("info"),
+                )
             ),
+            rx.callout.text(r.headline),
             color_scheme=rx.match(r.verdict, ("traced", "green"), ("tampered", "red"), ("conflict", "orange"), "gray"),
             id="trace-verdict",
             width="100%",
