@@ -224,6 +224,13 @@ def list_orders(s: Session, actor: Actor, *, page: int = 1, per_page: int = ORDE
     return make_page([order_view(s, order) for order in orders], page, per_page, total)
 
 
+def check_transition(order: Order, to_status: OrderStatus) -> None:
+    if to_status not in ALLOWED[order.status]:
+        raise Conflict(
+            f"An order that is {STATUS_LABELS[order.status].lower()} cannot become {STATUS_LABELS[to_status].lower()}."
+        )
+
+
 def transition(
     s: Session,
     order: Order,
@@ -233,10 +240,7 @@ def transition(
     actor_user_id: int | None = None,
     event_id: str | None = None,
 ) -> None:
-    if to_status not in ALLOWED[order.status]:
-        raise Conflict(
-            f"An order that is {STATUS_LABELS[order.status].lower()} cannot become {STATUS_LABELS[to_status].lower()}."
-        )
+    check_transition(order, to_status)
     s.add(
         OrderTransition(
             order_id=saved_id(order),
@@ -275,12 +279,13 @@ def mark_paid(
     s: Session, order: Order, *, reason: str, event_id: str | None = None, payment_reference: str | None = None
 ) -> None:
     """Pending -> paid: fulfilment records, ledger entries, cart clean-up; emails by a job after commit."""
-    transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
+    check_transition(order, OrderStatus.PAID)  # before the order changes: a refused payment changes nothing
+    # Set before the transition's flush: the status and the payment go in one UPDATE of the order.
     order.paid_at = utcnow()
     order.payment_error = None
     if payment_reference:
         order.payment_reference = payment_reference
-    s.add(order)
+    transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
     lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
     for line in lines:
         for product_id in dict.fromkeys(granted_products(s, line.product_id)):

@@ -83,8 +83,10 @@ def handle_event(s: Session, event: GatewayEvent) -> str:
             event.payment_reference,
         )
         return _finish(s, row, WebhookOutcome.UNKNOWN_ORDER)
+    outcome, note = _apply(s, order, row)
+    # The order is named with the outcome, in one UPDATE of the event's row.
     row.order_id = order.id
-    return _finish(s, row, *_apply(s, order, row))
+    return _finish(s, row, outcome, note)
 
 
 def _finish(s: Session, row: WebhookEvent, outcome: WebhookOutcome, note: str | None = None) -> WebhookOutcome:
