@@ -28,7 +28,9 @@ from storefront.api_v1.app import create_app as create_api_v1
 from storefront.api_v1.license_checks import LicenseChecks
 from storefront.api_view import view_routes
 from storefront.api_webhooks import webhook_routes
+from storefront.folder_pages import FolderPagesMiddleware
 from storefront.page_status import PageStatusMiddleware
+from storefront.prebuilt_frontend import built_client_dir
 from storefront.request_language import RequestLanguageMiddleware
 from storefront.request_log import RequestObservabilityMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
@@ -80,5 +82,8 @@ api = Starlette(
         # Unknown products, shops and categories answer 404 before any script runs; found
         # ones answer with their own title, meta tags and structured data.
         Middleware(PageStatusMiddleware),
+        # /library, /search?q=… and other folder pages of the build answered without a
+        # redirect to their address with a trailing slash.
+        Middleware(FolderPagesMiddleware, client_dir=built_client_dir),
     ],
 )
