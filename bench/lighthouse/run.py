@@ -53,6 +53,7 @@ REFLEX = ROOT / ".venv" / "bin" / "reflex"
 LIGHTHOUSE = HERE / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROMIUM = os.environ.get("CHROME_PATH") or os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 STARTUP_TIMEOUT = 900
+ATTEMPTS = 3  # per Lighthouse run
 SERVICE_VARS = {"DATABASE_URL", "REDIS_URL", "MEILI_URL", "MEILI_MASTER_KEY", "S3_BUCKET", "S3_ENDPOINT_URL"}
 
 BARE_APP = """
@@ -208,7 +209,15 @@ def lighthouse(url: str, out: Path, cookie: str = "") -> Audit:
     ]
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300)
+            break
+        except subprocess.CalledProcessError:
+            # Lighthouse now and then fails to record the trace (NO_NAVSTART): run it again.
+            if attempt == ATTEMPTS:
+                raise
+            print(f"  Lighthouse failed on {url}, attempt {attempt} of {ATTEMPTS}", flush=True)
     report = json.loads(out.read_text())
     audits = report["audits"]
     summary = {item["resourceType"]: item for item in audits["resource-summary"]["details"]["items"]}

@@ -11,7 +11,7 @@ from components.empty_state import empty_state
 from components.i18n import t
 from components.pager import pager
 from components.product_card import category_chips, product_cards, product_grid
-from state.home import HomeState
+from state.home import POPULAR_COUNT, HomeState
 from storefront.layout import shop_page
 
 
@@ -64,15 +64,29 @@ def _loading_grid() -> rx.Component:
 
 
 def popular_section() -> rx.Component:
-    """Best sellers of the week, from paid orders; hidden until there are any."""
+    """Best sellers of the week, from paid orders; hidden when there are none.
+
+    Until the page's data arrives, placeholders stand where the section goes: it sits
+    above the newest products, which otherwise jumped down by its height in front of the
+    reader when it appeared (a layout shift of 0.38 on a phone, bench/lighthouse)."""
+    placeholder = rx.vstack(
+        rx.skeleton(height="1.75rem", width="12rem"),
+        product_grid(*[rx.skeleton(height="18rem", border_radius=theme.RADIUS_CARD) for _ in range(POPULAR_COUNT)]),
+        spacing=theme.GAP,
+        width="100%",
+    )
     return rx.cond(
-        HomeState.popular.length() > 0,
-        rx.vstack(
-            rx.heading(t("Popular this week"), as_="h2", size="5"),
-            product_cards(HomeState.popular, id="home-popular"),
-            spacing=theme.GAP,
-            width="100%",
+        HomeState.loaded,
+        rx.cond(
+            HomeState.popular.length() > 0,
+            rx.vstack(
+                rx.heading(t("Popular this week"), as_="h2", size="5"),
+                product_cards(HomeState.popular, id="home-popular"),
+                spacing=theme.GAP,
+                width="100%",
+            ),
         ),
+        placeholder,
     )
 
 
