@@ -1,4 +1,5 @@
-"""The build's content-hashed scripts are cached by browsers for good; pages are not."""
+"""The build's content-hashed scripts are cached by browsers for good; pages are asked for on
+every load (a page load rotates the session's token)."""
 
 from __future__ import annotations
 
@@ -29,5 +30,18 @@ def test_assets_are_immutable_and_pages_are_not(tmp_path):
     revalidated = client.get("/assets/react-DlmbjZJV.js", headers={"if-none-match": script.headers["etag"]})
     assert revalidated.status_code == 304
     assert revalidated.headers["cache-control"] == "public, max-age=31536000, immutable"
-    assert "cache-control" not in client.get("/seller/").headers
+    assert client.get("/seller/").headers["cache-control"] == "no-cache"
     assert "cache-control" not in client.get("/assets/missing-abc.js").headers
+
+
+def test_a_built_page_is_revalidated_not_reused(tmp_path):
+    (tmp_path / "index.html").write_text("<html>home</html>")
+    app = Starlette(
+        routes=[Mount("/", StaticFiles(directory=tmp_path, html=True))],
+        middleware=[Middleware(StaticCacheMiddleware)],
+    )
+    client = TestClient(app)
+
+    page = client.get("/")
+    assert page.headers["cache-control"] == "no-cache"
+    assert client.get("/", headers={"if-none-match": page.headers["etag"]}).status_code == 304
