@@ -29,9 +29,11 @@ import hashlib
 import json
 import logging
 import re
+import zlib
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import brotli
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
@@ -103,6 +105,20 @@ def inline_scripts(html: bytes) -> list[bytes]:
     return [match.group(1) for match in _INLINE_SCRIPT.finditer(html) if match.group(1).strip()]
 
 
+def _decoded(body: bytes, encoding: str | None) -> bytes:
+    """The page as written, from the precompressed copy the build made (gzip or brotli,
+    `frontend_compression_formats` in rxconfig.py); nothing when it does not decode, so
+    no inline script is allowed."""
+    try:
+        if encoding == "gzip":
+            return gzip.decompress(body)
+        if encoding == "br":
+            return brotli.decompress(body)
+    except (OSError, EOFError, zlib.error, brotli.error):
+        return b""
+    return body if not encoding or encoding == "identity" else b""
+
+
 COMMON_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -162,11 +178,7 @@ class SecurityHeadersMiddleware:
                 except OSError:
                     html = b""
                 headers = MutableHeaders(scope=start)
-                if headers.get("content-encoding") == "gzip":
-                    try:
-                        html = gzip.decompress(html)
-                    except OSError:
-                        html = b""
+                html = _decoded(html, headers.get("content-encoding"))
                 headers["content-security-policy"] = page_policy(inline_scripts(html[:MAX_HTML_BYTES]))
                 await send(start)
                 await send(message)
@@ -180,12 +192,7 @@ class SecurityHeadersMiddleware:
                 body = b"".join(chunks)
                 assert start is not None
                 headers = MutableHeaders(scope=start)
-                html = body
-                if headers.get("content-encoding") == "gzip":
-                    try:
-                        html = gzip.decompress(body)
-                    except OSError:
-                        html = b""
+                html = _decoded(body, headers.get("content-encoding"))
                 scripts = inline_scripts(html) if size <= MAX_HTML_BYTES else []
                 headers["content-security-policy"] = page_policy(scripts)
                 await send(start)

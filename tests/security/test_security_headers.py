@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import logging
 
+import brotli
 import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -29,6 +30,10 @@ async def zipped_page(request):
     return Response(gzip.compress(PAGE), media_type="text/html", headers={"content-encoding": "gzip"})
 
 
+async def brotli_page(request):
+    return Response(brotli.compress(PAGE), media_type="text/html", headers={"content-encoding": "br"})
+
+
 async def api(request):
     return JSONResponse({"ok": True})
 
@@ -36,7 +41,13 @@ async def api(request):
 @pytest.fixture
 def client():
     app = Starlette(
-        routes=[Route("/", page), Route("/zipped", zipped_page), Route("/api/thing", api), *csp_routes()],
+        routes=[
+            Route("/", page),
+            Route("/zipped", zipped_page),
+            Route("/brotli", brotli_page),
+            Route("/api/thing", api),
+            *csp_routes(),
+        ],
         middleware=[Middleware(SecurityHeadersMiddleware)],
     )
     return TestClient(app)
@@ -46,7 +57,7 @@ def directives(policy: str) -> dict[str, list[str]]:
     return {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
 
 
-@pytest.mark.parametrize("path", ["/", "/zipped", "/api/thing"])
+@pytest.mark.parametrize("path", ["/", "/zipped", "/brotli", "/api/thing"])
 def test_every_answer_carries_the_security_headers(client, path):
     headers = client.get(path).headers
     assert headers["x-content-type-options"] == "nosniff"
@@ -57,7 +68,7 @@ def test_every_answer_carries_the_security_headers(client, path):
     assert directives(headers["content-security-policy"])["frame-ancestors"] == ["'none'"]
 
 
-@pytest.mark.parametrize("path", ["/", "/zipped"])
+@pytest.mark.parametrize("path", ["/", "/zipped", "/brotli"])
 def test_a_page_allows_its_own_inline_scripts_by_hash_and_never_eval(client, path):
     response = client.get(path)
     assert response.content == PAGE  # the page itself is untouched
@@ -100,15 +111,18 @@ def test_the_apps_own_routes_carry_them():
     assert directives(headers["content-security-policy"])["frame-ancestors"] == ["'none'"]
 
 
-def test_a_page_sent_as_a_file_by_the_server_gets_its_hashes_too(tmp_path):
-    """Granian sends static pages with the zero-copy `http.response.pathsend` message."""
+@pytest.mark.parametrize(("encoding", "compress"), [("", bytes), ("gzip", gzip.compress), ("br", brotli.compress)])
+def test_a_page_sent_as_a_file_by_the_server_gets_its_hashes_too(tmp_path, encoding, compress):
+    """Granian sends static pages with the zero-copy `http.response.pathsend` message, the
+    build's precompressed copy (index.html.br, .gz) when the browser accepts it."""
     import asyncio
 
     page_file = tmp_path / "index.html"
-    page_file.write_bytes(PAGE)
+    page_file.write_bytes(compress(PAGE))
+    headers = [(b"content-type", b"text/html")] + ([(b"content-encoding", encoding.encode())] if encoding else [])
 
     async def static_page(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.pathsend", "path": str(page_file)})
 
     sent = []
