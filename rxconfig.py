@@ -29,4 +29,10 @@ config = rx.Config(
     disable_plugins=[rx.plugins.SitemapPlugin],
     # The sticky badge covers the bottom-right of every page (a phone's product grid).
     show_built_with_reflex=False,
+    # Brotli copies of the build's scripts, styles and pages, served to browsers that take
+    # them (all current ones): about a fifth fewer bytes than gzip before the first paint.
+    frontend_compression_formats=["brotli", "gzip"],
+    # The app renders no components sent from state (no window.__reflex reader either), so
+    # the registry for them need not import whole libraries on every page.
+    frontend_lazy_bundled_libraries=True,
 )
