@@ -32,7 +32,4 @@ config = rx.Config(
     # Brotli copies of the build's scripts, styles and pages, served to browsers that take
     # them (all current ones): about a fifth fewer bytes than gzip before the first paint.
     frontend_compression_formats=["brotli", "gzip"],
-    # The app renders no components sent from state (no window.__reflex reader either), so
-    # the registry for them need not import whole libraries on every page.
-    frontend_lazy_bundled_libraries=True,
 )
