@@ -30,6 +30,13 @@ class _HomeListing:
     categories: list[CategoryLink]
     popular: list[ProductCardView]
 
+    @property
+    def first_cover(self) -> str | None:
+        """The cover of the first card, the page's largest paint: the week's best seller's,
+        else the newest product's (the popular section sits above the newest)."""
+        first = (self.popular or self.products or [None])[0]
+        return first.cover_url if first is not None else None
+
 
 # One copy per (language, page) for every tab of this process, with the time and the
 # catalogue generation it was made at (commerce.catalog.shared_listings): a tab's state
@@ -38,7 +45,7 @@ class _HomeListing:
 _listings: dict[tuple[str, int], tuple[float, int, _HomeListing]] = {}
 
 
-async def _home_listing(lang: str, page: int) -> _HomeListing:
+async def home_listing(lang: str, page: int) -> _HomeListing:
     made_at, made_in, listing = _listings.get((lang, page), (0.0, -1, None))
     generation = shared_listings.generation()
     if listing is not None and made_in == generation and time.monotonic() - made_at < shared_listings.MAX_AGE_SECONDS:
@@ -66,7 +73,7 @@ class HomeState(rx.State):
 
     @rx.event
     async def load(self):
-        listing = await _home_listing(await speaking(self), page_number(self))
+        listing = await home_listing(await speaking(self), page_number(self))
         self.products, self.pagination = listing.products, listing.pagination
         self.categories, self.popular = listing.categories, listing.popular
         self.loaded = True

@@ -32,7 +32,11 @@ from state.session import current_actor
 
 def page_number(state: rx.State) -> int:
     """`?page=` of the current address, 1 when missing or nonsense."""
-    raw = state.router.url.query_parameters.get("page", "1")
+    return parse_page_number(state.router.url.query_parameters.get("page", "1"))
+
+
+def parse_page_number(raw: object) -> int:
+    """A `?page=` value as a page number, 1 when missing or nonsense."""
     return int(raw) if isinstance(raw, str) and raw.isdigit() and 0 < len(raw) < 7 else 1
 
 

@@ -103,17 +103,28 @@ def head_html(head: PageHead, base_url: str) -> str:
     if head.og_type == "product" and head.image_path:
         # The product page's largest paint is its cover: fetch it with the HTML, not after the
         # scripts and the first state delta (same srcset and sizes as the page's <img>).
-        srcset = f' imagesrcset="{html.escape(head.image_srcset)}" imagesizes="{PRODUCT_IMAGE_SIZES}"'
-        tags.append(
-            f'<link rel="preload" as="image" fetchpriority="high" href="{html.escape(head.image_path)}"'
-            + (srcset if head.image_srcset else "")
-            + ">"
-        )
+        tags.append(image_preload(head.image_path, head.image_srcset, PRODUCT_IMAGE_SIZES))
     if head.noindex:
         tags.append('<meta name="robots" content="noindex">')
     if head.structured_data:
         tags.append(f'<script type="application/ld+json">{json_ld(absolute(head.structured_data, base))}</script>')
     return "".join(tags)
+
+
+def image_preload(href: str, srcset: str = "", sizes: str = "") -> str:
+    """A link that has the browser fetch a picture with the document, first among images."""
+    chosen = f' imagesrcset="{html.escape(srcset)}" imagesizes="{html.escape(sizes)}"' if srcset else ""
+    return f'<link rel="preload" as="image" fetchpriority="high" href="{html.escape(href)}"{chosen}>'
+
+
+def with_image_preload(document: bytes, href: str) -> bytes:
+    """The document with a preload of `href` at the top of its head (after the character set)."""
+    match = _HEAD_OPEN.search(document)
+    if match is None:
+        return document
+    charset = _CHARSET.match(document, match.end())
+    at = charset.end() if charset else match.end()
+    return document[:at] + image_preload(href).encode() + document[at:]
 
 
 def with_head(document: bytes, head: PageHead, base_url: str) -> bytes:

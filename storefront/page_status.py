@@ -129,41 +129,58 @@ class PageStatusMiddleware:
         # A product's head in the seller's translation into the request's language (?lang=,
         # the cookie or Accept-Language: RequestLanguageMiddleware), where there is one.
         answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope), i18n.current_language())
-        # Ask for the plain document (no precompressed copy) so its head can be replaced, as
-        # body messages: without the server's extensions a file is not sent by path (pathsend).
-        # Nor a 304 or a range of the static file: the answer is a new document.
-        headers = [(k, v) for k, v in scope.get("headers", []) if k not in _REQUEST_DROPPED]
-        plain_scope = {**scope, "headers": headers, "extensions": {}}
-        start: Message = {}
-        body = bytearray()
-
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                body.extend(message.get("body", b""))
-
-        await self.app(plain_scope, receive, capture)
-        status = start.get("status", 500)
-        response_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED]
-        is_html = any(k.lower() == b"content-type" and b"text/html" in v for k, v in response_headers)
-        document = bytes(body)
-        if is_html and status == 200:
+        status, headers, document = await plain_document(self.app, scope, receive)
+        if is_html(headers) and status == 200:
             if head is not None:
                 document = with_head(document, head, get_settings().base_url)
             else:
                 document = retitle(document, answer)
                 status = 404
-        if _accepts_gzip(scope) and len(document) > 1024:
-            document = gzip.compress(document, compresslevel=6)
-            response_headers.append((b"content-encoding", b"gzip"))
-        response_headers.append((b"content-length", str(len(document)).encode()))
-        response_headers.append((b"vary", b"Accept-Encoding, Cookie"))
-        # The head follows the catalogue (a new title, a price): never a stale copy.
-        response_headers.append((b"cache-control", b"no-cache" if status == 200 else b"no-store"))
-        await send({"type": "http.response.start", "status": status, "headers": response_headers})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else document})
+        await send_document(scope, send, status, headers, document)
+
+
+async def plain_document(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The app's answer to this request as one uncompressed document, to be rewritten: its
+    status, the headers that still describe it after a rewrite, and its body.
+
+    Asked for without the precompressed copy (so its head can be edited), as body messages
+    (without the server's extensions a file is not sent by path, pathsend), and not as a 304
+    or a range of the static file: the answer is a new document."""
+    headers = [(k, v) for k, v in scope.get("headers", []) if k not in _REQUEST_DROPPED]
+    plain_scope = {**scope, "headers": headers, "extensions": {}}
+    start: Message = {}
+    body = bytearray()
+
+    async def capture(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+
+    await app(plain_scope, receive, capture)
+    kept = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED]
+    return start.get("status", 500), kept, bytes(body)
+
+
+def is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k.lower() == b"content-type" and b"text/html" in v for k, v in headers)
+
+
+async def send_document(
+    scope: Scope, send: Send, status: int, headers: list[tuple[bytes, bytes]], document: bytes
+) -> None:
+    """A rewritten document, gzipped when the browser takes it, never served from a cache unasked."""
+    headers = list(headers)
+    if _accepts_gzip(scope) and len(document) > 1024:
+        document = gzip.compress(document, compresslevel=6)
+        headers.append((b"content-encoding", b"gzip"))
+    headers.append((b"content-length", str(len(document)).encode()))
+    headers.append((b"vary", b"Accept-Encoding, Cookie"))
+    # The head follows the catalogue (a new title, a price): never a stale copy.
+    headers.append((b"cache-control", b"no-cache" if status == 200 else b"no-store"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else document})
 
 
 def _accepts_gzip(scope: Scope) -> bool:

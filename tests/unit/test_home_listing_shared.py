@@ -32,7 +32,7 @@ def asked(monkeypatch):
 
 
 def listing(lang: str = "en", page: int = 1) -> home._HomeListing:
-    return asyncio.run(home._home_listing(lang, page))
+    return asyncio.run(home.home_listing(lang, page))
 
 
 def test_tabs_share_one_copy_per_language_and_page(asked):
