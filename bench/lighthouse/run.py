@@ -86,6 +86,8 @@ config = rx.Config(
     telemetry_enabled=False,
     state_manager_mode=rx.constants.StateManagerMode.MEMORY,
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # Compressed as the marketplace's build is (rxconfig.py): the two differ by what they are.
+    frontend_compression_formats=["brotli", "gzip"],
 )
 """
 
