@@ -72,33 +72,45 @@ def body_of(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str
     )
 
 
-def create_messages(
-    s: Session, *, shop_id: int, event_type: str, event_id: str, occurred_at: datetime, data: dict[str, Any]
-) -> list[str]:
-    """One message per enabled endpoint of the shop that wants `event_type`; ids of the new ones.
-
-    A message already made for an endpoint and event (the job ran before) is not made again.
-    """
+def endpoints_wanting(s: Session, shop_id: int, event_type: str) -> list[WebhookEndpoint]:
+    """The shop's enabled endpoints that want `event_type`."""
     endpoints = s.exec(
         select(WebhookEndpoint)
         .where(WebhookEndpoint.shop_id == shop_id, WebhookEndpoint.status == EndpointStatus.ENABLED)
         .order_by(col(WebhookEndpoint.id))
     ).all()
-    wanted = [endpoint for endpoint in endpoints if endpoint_wants(endpoint, event_type)]
-    if not wanted:
+    return [endpoint for endpoint in endpoints if endpoint_wants(endpoint, event_type)]
+
+
+def create_messages(
+    s: Session,
+    *,
+    endpoints: list[WebhookEndpoint],
+    shop_id: int,
+    event_type: str,
+    event_id: str,
+    occurred_at: datetime,
+    data: dict[str, Any],
+) -> list[str]:
+    """One message per endpoint in `endpoints` (the shop's `endpoints_wanting` the event);
+    ids of the new ones.
+
+    A message already made for an endpoint and event (the job ran before) is not made again.
+    """
+    if not endpoints:
         return []
     made = set(
         s.exec(
             select(WebhookMessage.endpoint_id).where(
                 WebhookMessage.event_id == event_id,
-                col(WebhookMessage.endpoint_id).in_([endpoint.id for endpoint in wanted]),
+                col(WebhookMessage.endpoint_id).in_([endpoint.id for endpoint in endpoints]),
             )
         )
     )
     body = body_of(event_type, occurred_at, data)
     now = utcnow()
     created = []
-    for endpoint in wanted:
+    for endpoint in endpoints:
         if endpoint.id in made:
             continue
         message = WebhookMessage(

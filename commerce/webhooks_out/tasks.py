@@ -12,27 +12,28 @@ from commerce.db import unit_of_work
 from commerce.jobs import enqueue_after_commit, enqueue_now, job
 from commerce.kit import outbound
 from commerce.kit.time import utcnow
+from commerce.models import WebhookEndpoint
 from commerce.observability import metrics
 from commerce.webhooks_out import delivery, payloads, signing
 
 log = logging.getLogger(__name__)
 
 
-def _data_by_shop(s, event_type: str, refs: dict[str, Any]) -> dict[int, dict[str, Any]]:
+def _data_by_shop(s, event_type: str, refs: dict[str, Any], wanted: payloads.Wanted) -> dict[int, dict[str, Any]]:
     if event_type in ("order.paid", "order.disputed"):
-        return payloads.order_data(s, refs["order_id"])
+        return payloads.order_data(s, refs["order_id"], wanted=wanted)
     if event_type == "order.refunded":
-        return payloads.refund_data(s, refs["order_id"], list(refs["refund_ids"]))
+        return payloads.refund_data(s, refs["order_id"], list(refs["refund_ids"]), wanted=wanted)
     if event_type in ("license_key.activated", "license_key.deactivated"):
-        return payloads.license_key_data(s, refs["license_key_id"], refs["instance"])
+        return payloads.license_key_data(s, refs["license_key_id"], refs["instance"], wanted=wanted)
     if event_type == "product.published":
-        return payloads.product_data(s, refs["product_id"])
+        return payloads.product_data(s, refs["product_id"], wanted=wanted)
     if event_type == "product.version_released":
-        return payloads.version_data(s, refs["version_id"])
+        return payloads.version_data(s, refs["version_id"], wanted=wanted)
     if event_type == "review.created":
-        return payloads.review_data(s, refs["review_id"])
+        return payloads.review_data(s, refs["review_id"], wanted=wanted)
     if event_type in ("payout.paid", "payout.failed"):
-        return payloads.payout_data(s, refs["payout_id"])
+        return payloads.payout_data(s, refs["payout_id"], wanted=wanted)
     raise ValueError(f"no payload for event type {event_type!r}")
 
 
@@ -41,12 +42,26 @@ def record_event(event_type: str, event_id: str, occurred_at: str, refs: dict[st
     """Write the event's message for every endpoint that wants it, then send each after commit.
 
     Safe to run again: a message already made for an endpoint and event is not made twice.
+    The payload is made only for shops with such an endpoint (most shops have none).
     """
     moment = datetime.fromisoformat(occurred_at)
     with unit_of_work() as s:
-        for shop_id, data in _data_by_shop(s, event_type, refs).items():
+        endpoints: dict[int, list[WebhookEndpoint]] = {}
+
+        def wanted(shop_id: int) -> bool:
+            if shop_id not in endpoints:
+                endpoints[shop_id] = delivery.endpoints_wanting(s, shop_id, event_type)
+            return bool(endpoints[shop_id])
+
+        for shop_id, data in _data_by_shop(s, event_type, refs, wanted).items():
             for message_id in delivery.create_messages(
-                s, shop_id=shop_id, event_type=event_type, event_id=event_id, occurred_at=moment, data=data
+                s,
+                endpoints=endpoints[shop_id],
+                shop_id=shop_id,
+                event_type=event_type,
+                event_id=event_id,
+                occurred_at=moment,
+                data=data,
             ):
                 enqueue_after_commit(s, deliver_webhook, message_id=message_id)
 

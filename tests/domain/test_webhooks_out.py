@@ -456,6 +456,28 @@ def test_drafts_nobody_subscribed_to_make_no_messages(market):
     assert s.exec(select(Product)).first() is not None
 
 
+def test_only_shops_with_an_endpoint_for_the_event_have_its_payload_made(market, receiver, monkeypatch):
+    """An order's payload costs several queries per shop: a flash sale of a shop with no
+    endpoint (most shops) makes none, and a shared order makes only the listening shop's."""
+    s = market.s
+    listening, quiet = market.shop(), market.shop()
+    endpoint(s, market.seller_actor(listening), receiver.url + "/hook", "order.paid")
+    endpoint(s, market.seller_actor(quiet), receiver.url + "/refunds", "order.refunded")
+    made_for: list[int] = []
+    make_order = tasks.payloads._order
+    monkeypatch.setattr(
+        tasks.payloads, "_order", lambda s, order, shop_id: made_for.append(shop_id) or make_order(s, order, shop_id)
+    )
+
+    market.buy(market.user(), market.product(quiet, 700))
+    s.commit()
+    assert made_for == []
+    market.buy(market.user(), market.product(listening, 900), market.product(quiet, 500))
+    s.commit()
+    assert made_for == [listening.id]
+    assert [r.path for r in receiver.requests] == ["/hooks/hook"]
+
+
 def test_where_sales_data_goes_asks_an_owner_with_a_second_factor_to_confirm(s):
     """Adding or pointing an endpoint elsewhere and seeing or rotating its secret need a
     recent second factor in the studio; a key (minted after one) does not ask again."""
