@@ -12,15 +12,19 @@ from commerce.models import LibraryState
 
 
 def bump_library(s: Session, user_ids: Iterable[int]) -> None:
-    """Count one change for each of these buyers (an upsert: safe under concurrency)."""
+    """Count one change for each of these buyers (an upsert: safe under concurrency).
+
+    One statement run for every buyer (executemany), not one multi-row VALUES: SQLAlchemy
+    caches no compiled form of the latter, and every delivery compiled it afresh."""
     ids = sorted(set(user_ids))
     if not ids:
         return
     insert = dialect_insert(s)
-    statement = insert(LibraryState).values(
-        [{"user_id": user_id, "version": 1, "product_update_emails": True} for user_id in ids]
+    statement = insert(LibraryState).on_conflict_do_update(
+        index_elements=["user_id"], set_={"version": col(LibraryState.version) + 1}
     )
-    s.exec(statement.on_conflict_do_update(index_elements=["user_id"], set_={"version": col(LibraryState.version) + 1}))
+    rows = [{"user_id": user_id, "version": 1, "product_update_emails": True} for user_id in ids]
+    s.connection().execute(statement, rows)
 
 
 def library_version(s: Session, user_id: int) -> int:
