@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from commerce import audit
 from commerce.actor import Actor, require_admin
+from commerce.db import serialise_writes
 from commerce.delivery import problems
 from commerce.delivery.strategies import strategies_for
 from commerce.errors import Conflict, NotFound, ValidationError
@@ -46,6 +47,10 @@ MAX_REASON_LENGTH = 300
 
 def deliver(s: Session, fulfilment_id: int) -> bool:
     """Run every strategy's grant for this fulfilment, once. True if this call delivered it."""
+    # On SQLite the row lock below is ignored, and a transaction that read before its first
+    # write fails at once ("database is locked") when another delivery committed meanwhile:
+    # take the write lock first, as PostgreSQL's row lock would.
+    serialise_writes(s)
     fulfilment = s.get(Fulfilment, fulfilment_id, with_for_update=True)
     if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
         return False

@@ -277,3 +277,28 @@ def test_the_gateway_is_called_holding_neither_the_stock_lock_nor_the_codes_row(
     with unit_of_work() as s:  # and both were taken: the order is in, the use counted
         assert s.exec(select(Order.reference)).one() == placed.order_reference
         assert s.exec(select(DiscountCode.used_count)).one() == 1
+
+
+def test_payments_arriving_together_are_all_delivered_at_once(committed_engine, jobs):
+    """Several buyers' payments committed at the same moment, each delivery run right after
+    (as the embedded default's job threads do): every one is delivered on its first attempt,
+    on SQLite too, where a delivery that read before another committed used to fail with
+    "database is locked" and wait for its retry."""
+    orders = []
+    for _ in range(6):
+        product_id, buyer_id = _product()
+        result = _checkout(buyer_id, product_id)
+        with unit_of_work() as s:
+            session_id = s.exec(select(Order.payment_session_id).where(Order.reference == result.order_reference)).one()
+        orders.append(GATEWAY.pay(session_id, "4242424242424242").webhook)
+    client = TestClient(Starlette(routes=webhook_routes(lambda: GATEWAY)))
+
+    def post(delivery):
+        return client.post("/api/webhooks/testpay", content=delivery.payload, headers=delivery.headers).json()[
+            "outcome"
+        ]
+
+    assert run_together(post, orders) == [WebhookOutcome.PROCESSED] * 6
+    assert len(jobs.ran(deliver_fulfilment)) == 6
+    with unit_of_work() as s:
+        assert [f.status for f in s.exec(select(Fulfilment)).all()] == [FulfilmentStatus.GRANTED] * 6
