@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/checkout/run.py                 # 20 buyers, one shop, then 20 shops
     .venv/bin/python bench/checkout/run.py --seconds 20 --buyers 20
+    .venv/bin/python bench/checkout/run.py --only one --profile /tmp/sale --gil   # where the server's Python goes
 
 Real services on a throwaway PostgreSQL database (created, migrated, dropped here):
 the app's HTTP side (`bench/checkout/server.py` under granian, one worker, jobs in-process
@@ -166,15 +167,17 @@ def app_server(url: str, data_dir: str, workers: int = 1, target: str = "bench.c
 
 
 @contextmanager
-def profiled(pid: int, path: str | None, seconds: int):
+def profiled(pid: int, path: str | None, seconds: int, gil: bool = False):
     """py-spy samples the server and its worker processes for `seconds` (raw collapsed
     stacks in `path`: one line per stack and its count; flamegraph.pl or speedscope read it).
-    50 samples/s: at 200 py-spy fell seconds behind on this loaded box and took CPU from the bench."""
+    50 samples/s: at 200 py-spy fell seconds behind on this loaded box and took CPU from the bench.
+    With `gil`, only the thread holding the interpreter is sampled: the server's Python work,
+    without the threads waiting on PostgreSQL (which otherwise fill most samples)."""
     if not path:
         yield
         return
     spy = str(Path(sys.executable).with_name("py-spy"))
-    command = [spy, "record", "--subprocesses", "--rate", "50", "--duration", str(seconds)]
+    command = [spy, "record", *(["--gil"] if gil else []), "--subprocesses", "--rate", "50", "--duration", str(seconds)]
     process = subprocess.Popen([*command, "--format", "raw", "--output", path, "--pid", str(pid)])
     try:
         yield
@@ -309,7 +312,7 @@ def delivery_delays(url: str, references: list[str], timeout: float) -> list[flo
     return [float(r) for r in rows if r is not None]
 
 
-def scenario(label, server, *, shops, buyers, processes, seconds, max_orders, workers, profile=None):
+def scenario(label, server, *, shops, buyers, processes, seconds, max_orders, workers, profile=None, gil=False):
     data_dir = tempfile.mkdtemp(prefix="bench_checkout_")
     try:
         with throwaway_database(server, "bench_checkout") as url_obj:
@@ -317,7 +320,7 @@ def scenario(label, server, *, shops, buyers, processes, seconds, max_orders, wo
             product_ids, buyer_ids = seed(url, shops, buyers)
             with app_server(url, data_dir, workers) as (base, pid):
                 idle = [get(base + "/healthz") for _ in range(40)]
-                with profiled(pid, profile, seconds):
+                with profiled(pid, profile, seconds, gil):
                     results, probe, started = burst(
                         url,
                         base,
@@ -361,6 +364,7 @@ def main() -> None:
     parser.add_argument("--max-orders", type=int, default=2000, help="per buyer, a bound on the loop")
     parser.add_argument("--workers", type=int, default=1, help="granian workers serving the app")
     parser.add_argument("--profile", help="py-spy the server during each burst into PROFILE.one/.many.txt")
+    parser.add_argument("--gil", action="store_true", help="with --profile: sample only the thread holding the GIL")
     parser.add_argument("--only", choices=["one", "many"], default=None)
     args = parser.parse_args()
 
@@ -372,6 +376,7 @@ def main() -> None:
         seconds=args.seconds,
         max_orders=args.max_orders,
         workers=args.workers,
+        gil=args.gil,
     )
     one = many = None
     if args.only in (None, "one"):
