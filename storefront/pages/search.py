@@ -34,6 +34,9 @@ def _heading() -> rx.Component:
                 size="2",
                 id="search-total",
             ),
+            # Holds the count's line until the results come, so they do not jump down by it
+            # (a layout shift of 0.095 on a phone, bench/lighthouse).
+            rx.skeleton(rx.text("\u00a0", size="2"), width="6rem"),
         ),
         spacing="1",
     )
