@@ -28,9 +28,11 @@ import gzip
 import hashlib
 import json
 import logging
+import os
 import re
 import zlib
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import brotli
@@ -119,6 +121,27 @@ def _decoded(body: bytes, encoding: str | None) -> bytes:
     return body if not encoding or encoding == "identity" else b""
 
 
+def _page_file_scripts(path: str, encoding: str | None) -> tuple[bytes, ...]:
+    """The inline scripts of a page file the server sends by path (the build's pages)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ()
+    return _scripts_of_file(path, encoding, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _scripts_of_file(path: str, encoding: str | None, _mtime_ns: int, _size: int) -> tuple[bytes, ...]:
+    """Read and decoded once per version of the file (its time and size are the key), not on
+    every page load: the read would block the event loop and brotli costs more to undo."""
+    try:
+        with open(path, "rb") as page_file:
+            html = page_file.read(MAX_HTML_BYTES + 1)
+    except OSError:
+        return ()
+    return tuple(inline_scripts(_decoded(html, encoding)[:MAX_HTML_BYTES]))
+
+
 COMMON_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -169,17 +192,12 @@ class SecurityHeadersMiddleware:
                 await send(message)
                 return
             if message["type"] == "http.response.pathsend" and buffering:
-                # A file sent by the server itself (zero-copy): read the page to hash its scripts.
+                # A file sent by the server itself (zero-copy): its scripts, read once per version.
                 buffering = False
                 assert start is not None
-                try:
-                    with open(message["path"], "rb") as page_file:
-                        html = page_file.read(MAX_HTML_BYTES + 1)
-                except OSError:
-                    html = b""
                 headers = MutableHeaders(scope=start)
-                html = _decoded(html, headers.get("content-encoding"))
-                headers["content-security-policy"] = page_policy(inline_scripts(html[:MAX_HTML_BYTES]))
+                scripts = _page_file_scripts(message["path"], headers.get("content-encoding"))
+                headers["content-security-policy"] = page_policy(scripts)
                 await send(start)
                 await send(message)
                 return

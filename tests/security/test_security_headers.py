@@ -149,6 +149,20 @@ def test_a_page_sent_as_a_file_by_the_server_gets_its_hashes_too(tmp_path, encod
     assert "'sha256-" + base64.b64encode(hashlib.sha256(b"window.boot = 1;").digest()).decode() + "'" in policy
 
 
+def test_a_page_file_rebuilt_in_place_gets_its_new_scripts_hashes(tmp_path):
+    """A page file's scripts are read once per version of the file, not once per process."""
+    from storefront import security_headers
+
+    page_file = tmp_path / "index.html"
+    page_file.write_bytes(PAGE)
+    before = security_headers._page_file_scripts(str(page_file), None)
+    assert before == (b"window.boot = 1;",)
+    page_file.write_bytes(PAGE.replace(b"window.boot = 1;", b"window.boot = 2; // a new build"))
+    assert security_headers._page_file_scripts(str(page_file), None) == (b"window.boot = 2; // a new build",)
+    page_file.unlink()
+    assert security_headers._page_file_scripts(str(page_file), None) == ()
+
+
 def test_a_not_modified_answer_keeps_the_cached_pages_policy():
     """Headers of a 304 replace the cached page's: an API policy there would break the page."""
 
