@@ -82,7 +82,7 @@ api = Starlette(
         Middleware(ReferrerMiddleware),
         # Unknown products, shops and categories answer 404 before any script runs; found
         # ones answer with their own title, meta tags and structured data.
-        Middleware(PageStatusMiddleware),
+        Middleware(PageStatusMiddleware, client_dir=built_client_dir),
         # The home page's largest paint, its first card's cover, fetched with the document.
         Middleware(HomeCoverPreloadMiddleware),
         # /library, /search?q=… and other folder pages of the build answered without a

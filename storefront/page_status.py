@@ -13,7 +13,8 @@ the pages' own rules):
   and schema.org JSON-LD,
 
 so crawlers and link previews are told the truth before any script runs. In the browser,
-React adopts the server's <title> when the page renders its own.
+React adopts the server's <title> when the page renders its own. Either way the document
+names the page's own scripts for preloading (`storefront.route_modules`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from __future__ import annotations
 import gzip
 import html
 import re
+from collections.abc import Callable
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +41,7 @@ from commerce.links import CATEGORIES_PATH, PRODUCTS_PATH, SHOPS_PATH
 from commerce.seo.head import PageHead, page_head
 from components.theme import BRAND_NAME
 from storefront.page_head import with_head
+from storefront.route_modules import with_route_modules
 
 _SEGMENT = r"([^/]+)"
 _PATTERNS = (
@@ -114,8 +118,9 @@ def retitle(document: bytes, answer: PageAnswer) -> bytes:
 
 
 class PageStatusMiddleware:
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, client_dir: Callable[[], Path]):
         self.app = app
+        self._client_dir = client_dir
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -136,6 +141,7 @@ class PageStatusMiddleware:
             else:
                 document = retitle(document, answer)
                 status = 404
+            document = with_route_modules(document, scope["path"], self._client_dir())
         await send_document(scope, send, status, headers, document)
 
 

@@ -110,9 +110,18 @@ def test_crawlers_read_real_heads_and_find_every_page_in_the_sitemap(app):
 def test_the_served_page_still_hydrates_with_its_title(app, page):
     paths = _sitemap_paths(app)
     product = next(path for path in paths if path.startswith("/p/"))
-    served = _head(httpx.get(app.url(product)))
+    response = httpx.get(app.url(product))
+    served = _head(response)
+    scripts: list[str] = []
+    page.on("request", lambda request: scripts.append(urlsplit(request.url).path))
     page.goto(product)
     expect(page.locator("#product-title")).to_be_visible()
+    # The product page's own module is named in the document, fetched with the shared scripts
+    # rather than after they ran (storefront.route_modules), and it is the one the page used.
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)"', response.text)
+    own = [path for path in preloaded if "product_slug" in path]
+    assert own, preloaded
+    assert own[0] in scripts, (own, scripts)
     expect(page).to_have_title(served.title)
     assert page.locator("#product-title").inner_text() + " · Marketplace" == served.title
     # One title: the page took over the server's instead of adding its own.

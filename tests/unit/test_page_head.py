@@ -129,7 +129,7 @@ def test_an_existing_title_and_description_are_replaced_not_repeated():
     assert len([found for tag, found in tags.elements if found.get("rel") == "canonical"]) == 1
 
 
-def test_the_middleware_serves_the_page_head_fresh_and_compressed(monkeypatch):
+def test_the_middleware_serves_the_page_head_fresh_and_compressed(monkeypatch, tmp_path):
     """Through the ASGI layer: a found page gets its head (gzipped when asked), never the static
     file's validators; an unknown one is a 404 with the not-found title."""
     from starlette.applications import Starlette
@@ -147,7 +147,9 @@ def test_the_middleware_serves_the_page_head_fresh_and_compressed(monkeypatch):
     monkeypatch.setattr(
         page_status, "_answer", lambda slugs, token, lang: answers[f"/p/{slugs['shop']}/{slugs['product']}"]
     )
-    client = TestClient(page_status.PageStatusMiddleware(Starlette(routes=[Route("/{path:path}", spa)])))
+    client = TestClient(
+        page_status.PageStatusMiddleware(Starlette(routes=[Route("/{path:path}", spa)]), client_dir=lambda: tmp_path)
+    )
 
     found = client.get("/p/ink/deluxe", headers={"accept-encoding": "gzip", "if-none-match": '"static"'})
     assert found.status_code == 200
