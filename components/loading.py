@@ -6,7 +6,8 @@ import reflex as rx
 
 
 def loading() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%")
+    # As tall as the screen, so the footer below does not jump down when the data arrives.
+    return rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%", min_height="100vh", align_items="start")
 
 
 def once_loaded(
