@@ -14,7 +14,8 @@ the pages' own rules):
 
 so crawlers and link previews are told the truth before any script runs. In the browser,
 React adopts the server's <title> when the page renders its own. Either way the document
-names the page's own scripts for preloading (`storefront.route_modules`).
+names the page's own scripts for preloading (`storefront.route_modules`); a product's also
+paints its first screen before the scripts run (`storefront.first_paint`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from commerce.db import unit_of_work
 from commerce.links import CATEGORIES_PATH, PRODUCTS_PATH, SHOPS_PATH
 from commerce.seo.head import PageHead, page_head
 from components.theme import BRAND_NAME
+from storefront.first_paint import with_first_paint
 from storefront.page_head import with_head
 from storefront.route_modules import with_route_modules
 
@@ -142,6 +144,8 @@ class PageStatusMiddleware:
                 document = retitle(document, answer)
                 status = 404
             document = with_route_modules(document, scope["path"], self._client_dir())
+            if head is not None and head.fold is not None:
+                document = with_first_paint(document, head.fold)
         await send_document(scope, send, status, headers, document)
 
 

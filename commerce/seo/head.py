@@ -35,6 +35,21 @@ LISTED_PRODUCTS = 24
 
 
 @dataclass(frozen=True)
+class ProductFold:
+    """What a product page shows above the fold, for the served document to paint before the
+    app's scripts run (`storefront.first_paint`); texts as the page shows them."""
+
+    title: str
+    summary: str
+    category_name: str
+    shop_name: str
+    shop_url: str
+    price_label: str
+    cover_path: str  # "" without a cover
+    cover_srcset: str
+
+
+@dataclass(frozen=True)
 class PageHead:
     title: str
     description: str
@@ -50,6 +65,8 @@ class PageHead:
     noindex: bool = False
     # The language of a seller's translation the texts are in; "" for the original texts.
     lang: str = ""
+    # A product page's first screen, painted from the document (None for other pages).
+    fold: ProductFold | None = None
 
 
 URL_KEYS = frozenset({"url", "image"})
@@ -128,6 +145,16 @@ def product_head(
         structured_data=_product_data(view, rating),
         noindex=view.is_preview,
         lang=view.lang,
+        fold=ProductFold(
+            title=view.title,
+            summary=view.summary,
+            category_name=view.category_name,
+            shop_name=view.shop_name,
+            shop_url=view.shop_url,
+            price_label=view.price_label,
+            cover_path=view.cover.url_1600 if view.cover else "",
+            cover_srcset=view.cover.srcset if view.cover else "",
+        ),
     )
 
 

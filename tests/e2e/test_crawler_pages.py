@@ -118,10 +118,12 @@ def test_the_served_page_still_hydrates_with_its_title(app, page):
     expect(page.locator("#product-title")).to_be_visible()
     # The product page's own module is named in the document, fetched with the shared scripts
     # rather than after they ran (storefront.route_modules), and it is the one the page used.
-    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)"', response.text)
-    own = [path for path in preloaded if "product_slug" in path]
-    assert own, preloaded
+    named = re.findall(r'"(/assets/[^"]+\.js)"', response.text)
+    own = [path for path in named if "product_slug" in path]
+    assert own, named
     assert own[0] in scripts, (own, scripts)
+    # The first screen the server painted is gone once the page drew the product itself.
+    expect(page.locator("#first-paint")).to_have_count(0)
     expect(page).to_have_title(served.title)
     assert page.locator("#product-title").inner_text() + " · Marketplace" == served.title
     # One title: the page took over the server's instead of adding its own.
@@ -132,3 +134,22 @@ def test_the_served_page_still_hydrates_with_its_title(app, page):
     expect(page.locator("#shop-name")).to_have_text(shop_name)
     expect(page).to_have_title(f"{shop_name} · Marketplace")
     assert page.locator("head title").count() == 1
+
+
+def test_a_product_page_shows_the_product_before_any_script_runs(app, browser):
+    """The served document paints the product's first screen (storefront.first_paint): with
+    scripts off, a visitor still sees its cover, title, shop and price."""
+    product = next(path for path in _sitemap_paths(app) if path.startswith("/p/"))
+    served = _head(httpx.get(app.url(product)))
+    context = browser.new_context(base_url=app.base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(product)
+        screen = page.locator("#first-paint")
+        expect(screen.locator("h1")).to_have_text(served.title.removesuffix(" · Marketplace"))
+        expect(screen.locator("img.fp-cover")).to_be_visible()
+        assert screen.locator("img.fp-cover").evaluate("image => image.naturalWidth") > 0
+        expect(screen.locator(".fp-price")).to_have_text(re.compile(r"\d"))
+        expect(screen.get_by_role("link", name=re.compile("."))).not_to_have_count(0)
+    finally:
+        context.close()

@@ -1,0 +1,163 @@
+"""A product page painted from the document, before the app's scripts run.
+
+The build answers `/p/<shop>/<product>` with its fallback document, whose body is empty: the
+page used to show nothing until about 230 KB of script had arrived and run and the first state
+delta had come back (Lighthouse on a phone: first paint 2.8 s, the cover 2.9 s). The served
+document now carries the page's first screen as HTML (`fold_html`: the header's place, the
+cover, category, title, summary, shop and price, the cover at the `srcset` and `sizes` the page
+uses), and its scripts start after that has been painted (`with_first_paint`):
+
+- the module preloads and the router's bootstrap (`<script type="module">`, whose static
+  imports would run the app before the first frame) become one inline module that waits for a
+  frame, then adds the same preloads and imports the same modules in the same order. On a
+  phone the scripts arrive after the stylesheet either way; the first frame no longer waits
+  for them.
+- the first screen lies over the page (absolutely placed, under the app's sticky header),
+  so the app renders beneath it without moving it, and is removed once the app has drawn the
+  product itself (or its not-found state, or the visitor has moved to another page). Without
+  scripts it stays: a crawler or a browser with scripts off reads the product and its price.
+
+When the document's bootstrap is not in the shape this expects (a framework upgrade), the
+document is left as the framework wrote it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from commerce import i18n
+from commerce.seo.head import ProductFold
+from components.theme import BACKGROUND_DARK, BACKGROUND_LIGHT, BRAND_NAME, FONT_STACK, PRIMARY
+from storefront.page_head import PRODUCT_IMAGE_SIZES
+
+FOLD_ID = "first-paint"
+# What the app draws once it has the product page's data: the first screen is then removed.
+APP_DRAWN = "#product-title, #product-missing, #product-unavailable"
+
+_BOOTSTRAP = re.compile(rb'<script type="module" async="">(.*?)</script>', re.DOTALL)
+_PRELOAD = re.compile(rb'<link rel="modulepreload" href="([^"]+)"/>')
+_SIDE_EFFECT_IMPORT = re.compile(r'^import ("[^"\\]+");$', re.MULTILINE)
+_NAMESPACE_IMPORT = re.compile(r'^import \* as (\w+) from ("[^"\\]+");$', re.MULTILINE)
+_ANY_STATIC_IMPORT = re.compile(r"^\s*import\b(?!\()", re.MULTILINE)
+_BODY_CLOSE = re.compile(rb"</body>", re.IGNORECASE)
+# The brand's mark as the header draws it (lucide's shopping bag, components.navbar).
+_BAG = (
+    '<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"'
+    ' stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M16 10a4 4 0 0 1-8 0"/>'
+    '<path d="M3.103 6.034h17.794"/><path d="M3.4 5.467a2 2 0 0 0-.4 1.2V20a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6.667'
+    'a2 2 0 0 0-.4-1.2l-2-2.667A2 2 0 0 0 17 2H7a2 2 0 0 0-1.6.8z"/></svg>'
+)
+
+# Colours and sizes of the real page (components.theme, Radix's scale) at the same breakpoints
+# (Radix's sm 768 px and md 1024 px), so the app's page replaces the first screen in place.
+STYLE = f"""
+#{FOLD_ID}{{position:absolute;top:0;left:0;right:0;min-height:100vh;z-index:1;background:{BACKGROUND_LIGHT};
+color:#1c2024;font-family:{FONT_STACK};font-size:16px;line-height:24px}}
+.dark #{FOLD_ID}{{background:{BACKGROUND_DARK};color:#edeef0}}
+#{FOLD_ID} a{{color:inherit;text-decoration:none}}
+#{FOLD_ID} .fp-header{{box-sizing:border-box;height:153px;padding:12px 16px;border-bottom:1px solid #d9d9e0}}
+#{FOLD_ID} .fp-brand{{display:inline-flex;align-items:center;gap:8px;font-weight:700;font-size:18px;color:{PRIMARY}}}
+.dark #{FOLD_ID} .fp-brand{{color:#fff}}
+#{FOLD_ID} .fp-mark{{display:inline-flex;align-items:center;justify-content:center;width:32px;height:32px;
+border-radius:8px;background:{PRIMARY};color:#fff}}
+#{FOLD_ID} .fp-main{{box-sizing:border-box;max-width:1152px;margin:0 auto;padding:24px 16px;display:grid;gap:32px}}
+#{FOLD_ID} .fp-cover{{display:block;width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:12px}}
+#{FOLD_ID} .fp-category,#{FOLD_ID} .fp-shop a{{color:rgba(0,43,183,.773)}}
+.dark #{FOLD_ID} .fp-category,.dark #{FOLD_ID} .fp-shop a{{color:#9eb1ff}}
+#{FOLD_ID} .fp-category{{font-size:12px;line-height:16px;letter-spacing:.04em}}
+#{FOLD_ID} .fp-shop a{{text-decoration:underline}}
+#{FOLD_ID} h1{{margin:8px 0 0;font-size:28px;line-height:36px;font-weight:700}}
+#{FOLD_ID} .fp-summary{{margin:8px 0 0;font-size:18px;line-height:26px;opacity:.75}}
+#{FOLD_ID} .fp-shop{{margin:8px 0 0;font-size:14px;line-height:20px}}
+#{FOLD_ID} .fp-price{{margin:16px 0 0;padding:24px;border:1px solid #d9d9e0;border-radius:12px;font-size:24px;
+line-height:30px;font-weight:700;color:#1f2d5c}}
+.dark #{FOLD_ID} .fp-price{{color:#d6e1ff;border-color:#363a3f}}
+@media (min-width:768px){{#{FOLD_ID} .fp-header{{padding:12px 24px}} #{FOLD_ID} .fp-main{{padding:24px}}}}
+@media (min-width:1024px){{#{FOLD_ID} .fp-header{{height:65px;padding:16px 32px}}
+#{FOLD_ID} .fp-main{{grid-template-columns:1fr 1fr;padding:40px 32px}}
+#{FOLD_ID} h1{{font-size:35px;line-height:40px}}}}
+"""
+
+# Runs in place of the router's bootstrap. MODULES and BOOTSTRAP are filled in per document.
+_BOOT = """const modules = MODULES;
+const watchFirstScreen = () => {
+  const screen = document.getElementById(FOLD_ID);
+  if (!screen) return;
+  const path = location.pathname;
+  new MutationObserver((_, observer) => {
+    if (location.pathname === path && !document.querySelector(screen.dataset.until)) return;
+    screen.remove();
+    observer.disconnect();
+  }).observe(document.body, { childList: true, subtree: true });
+};
+const boot = () => setTimeout(async () => {
+  watchFirstScreen();
+  for (const href of modules) {
+    const link = document.createElement("link");
+    link.rel = "modulepreload";
+    link.href = href;
+    document.head.append(link);
+  }
+BOOTSTRAP
+});
+// After the first frame (a hidden tab paints nothing, so it starts at once).
+const start = () => (document.visibilityState === "visible" ? requestAnimationFrame(boot) : boot());
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", start) : start();
+"""
+
+
+def fold_html(fold: ProductFold) -> str:
+    """The product page's first screen as HTML, in the request's language."""
+    escape = html.escape
+    cover = (
+        f'<img class="fp-cover" src="{escape(fold.cover_path)}" srcset="{escape(fold.cover_srcset)}"'
+        f' sizes="{PRODUCT_IMAGE_SIZES}" alt="{escape(fold.title)}" fetchpriority="high">'
+        if fold.cover_path
+        else '<div class="fp-cover"></div>'
+    )
+    category = f'<div class="fp-category">{escape(fold.category_name)}</div>' if fold.category_name else ""
+    summary = f'<p class="fp-summary">{escape(fold.summary)}</p>' if fold.summary else ""
+    shop = i18n.gettext("Sold by") + f' <a href="{escape(fold.shop_url)}">{escape(fold.shop_name)}</a>'
+    home = escape(i18n.gettext("{brand} home", brand=BRAND_NAME))
+    return (
+        f'<div id="{FOLD_ID}" data-until="{APP_DRAWN}"><style>{STYLE}</style>'
+        f'<div class="fp-header"><a class="fp-brand" href="/" aria-label="{home}">'
+        f'<span class="fp-mark">{_BAG}</span>{escape(BRAND_NAME)}</a></div>'
+        f'<div class="fp-main"><div>{cover}</div><div>{category}<h1 dir="auto">{escape(fold.title)}</h1>{summary}'
+        f'<p class="fp-shop">{shop}</p><p class="fp-price">{escape(fold.price_label)}</p></div></div></div>'
+    )
+
+
+def with_first_paint(document: bytes, fold: ProductFold) -> bytes:
+    """The document with the product's first screen and its scripts started after it is
+    painted; unchanged when its bootstrap is not the router's usual one."""
+    bootstrap = _BOOTSTRAP.search(document)
+    close = _BODY_CLOSE.search(document)
+    if bootstrap is None or close is None:
+        return document
+    script = _boot_after_paint(bootstrap.group(1).decode(), [m.decode() for m in _PRELOAD.findall(document)])
+    if script is None:
+        return document
+    body_end = close.start()
+    document = (
+        document[: bootstrap.start(1)]
+        + script.encode()
+        + document[bootstrap.end(1) : body_end]
+        + fold_html(fold).encode()
+        + document[body_end:]
+    )
+    return _PRELOAD.sub(b"", document)
+
+
+def _boot_after_paint(bootstrap: str, modules: list[str]) -> str | None:
+    """The router's bootstrap with its static imports made dynamic (same order), inside
+    `_BOOT`; None when any static import is left that this does not know."""
+    code = _NAMESPACE_IMPORT.sub(r"const \1 = await import(\2);", bootstrap)
+    code = _SIDE_EFFECT_IMPORT.sub(r"await import(\1);", code)
+    if _ANY_STATIC_IMPORT.search(code):
+        return None
+    return (
+        _BOOT.replace("MODULES", json.dumps(modules)).replace("FOLD_ID", json.dumps(FOLD_ID)).replace("BOOTSTRAP", code)
+    )

@@ -1,0 +1,103 @@
+"""A product page's served document paints the product's first screen before the app's
+scripts run, and starts those scripts (the same modules, in the same order) after it."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from commerce.seo.head import ProductFold
+from storefront.first_paint import FOLD_ID, fold_html, with_first_paint
+
+BOOTSTRAP = (
+    'import "/assets/manifest-1.js";\n'
+    'import * as route0 from "/assets/root-2.js";\n'
+    "  \n"
+    '  window.__reactRouterRouteModules = {"root":route0};\n\n'
+    'import("/assets/entry.client-3.js");'
+)
+PRELOADS = ("/assets/entry.client-3.js", "/assets/radix-4.js", "/assets/product-5.js")
+DOCUMENT = (
+    "<!DOCTYPE html><html><head>"
+    + "".join(f'<link rel="modulepreload" href="{href}"/>' for href in PRELOADS)
+    + f'<script type="module" async="">{BOOTSTRAP}</script></head>'
+    '<body><div class="radix-themes"></div><script>window.x = 1;</script></body></html>'
+).encode()
+HOSTILE = 'Deluxe </script><img src=x onerror=alert(1)> "kit"'
+FOLD = ProductFold(
+    title=HOSTILE,
+    summary="Everything & more",
+    category_name="E-books",
+    shop_name="Ink <Press>",
+    shop_url="/s/ink",
+    price_label="$19.00",
+    cover_path="/api/media/covers/a.webp",
+    cover_srcset="/api/media/covers/a-400.webp 400w, /api/media/covers/a.webp 1600w",
+)
+
+
+class Elements(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.texts.append(data)
+
+
+def _parse(document: bytes | str) -> Elements:
+    parsed = Elements()
+    parsed.feed(document.decode() if isinstance(document, bytes) else document)
+    return parsed
+
+
+def _module_script(document: bytes) -> str:
+    (script,) = re.findall(r'<script type="module" async="">(.*?)</script>', document.decode(), re.DOTALL)
+    return script
+
+
+def test_the_first_screen_shows_the_product_as_text_a_browser_paints_without_scripts():
+    parsed = _parse(fold_html(FOLD))
+    text = " ".join(" ".join(parsed.texts).split())
+    for shown in (HOSTILE, "Everything & more", "E-books", "Sold by Ink <Press>", "$19.00"):
+        assert shown in text
+    assert ("img", {"src": "x", "onerror": "alert(1)"}) not in parsed.tags  # the title stayed text
+    (cover,) = [attrs for tag, attrs in parsed.tags if tag == "img"]
+    assert cover["src"] == FOLD.cover_path
+    assert cover["srcset"] == FOLD.cover_srcset
+    assert ("a", {"href": "/s/ink"}) in parsed.tags
+
+
+def test_a_product_without_a_cover_keeps_the_cover_s_place():
+    parsed = _parse(fold_html(ProductFold(**{**FOLD.__dict__, "cover_path": "", "cover_srcset": ""})))
+    assert not [tag for tag, _ in parsed.tags if tag == "img"]
+    assert ("div", {"class": "fp-cover"}) in parsed.tags
+
+
+def test_the_scripts_start_after_the_first_screen_with_the_same_modules_in_the_same_order():
+    document = with_first_paint(DOCUMENT, FOLD)
+    assert b'<link rel="modulepreload"' not in document
+    script = _module_script(document)
+    assert not re.search(r"^\s*import\s", script, re.MULTILINE)  # nothing runs before the first frame
+    assert "requestAnimationFrame(boot)" in script
+    assert f"const modules = {list(PRELOADS)}".replace("'", '"') in script
+    steps = ('manifest-1.js")', 'root-2.js")', "__reactRouterRouteModules", 'import("/assets/entry.client-3.js")')
+    order = [script.index(step) for step in steps]
+    assert order == sorted(order)
+    assert 'const route0 = await import("/assets/root-2.js");' in script
+    # The first screen is in the body, after the app's root, with what the app draws to replace it.
+    body = document.decode().split("<body>")[1]
+    assert body.index('class="radix-themes"') < body.index(f'id="{FOLD_ID}"')
+    assert 'data-until="#product-title' in body
+    assert "window.x = 1;" in body
+
+
+def test_a_bootstrap_of_another_shape_leaves_the_document_as_the_framework_wrote_it():
+    named = DOCUMENT.replace(b'import * as route0 from "/assets/root-2.js";', b'import { a } from "/assets/root-2.js";')
+    assert with_first_paint(named, FOLD) == named
+    no_bootstrap = re.sub(rb'<script type="module".*?</script>', b"", DOCUMENT, flags=re.DOTALL)
+    assert with_first_paint(no_bootstrap, FOLD) == no_bootstrap
