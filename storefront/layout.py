@@ -32,6 +32,7 @@ from components import theme
 from components.buttons import link_button
 from components.empty_state import empty_state
 from components.footer import footer
+from components.head import served_head_handover
 from components.i18n import bt, document_language, language_menu, t
 from components.loading import once_loaded
 from components.navbar import navbar
@@ -107,6 +108,7 @@ def _language_menu(reload: list, id: str) -> rx.Component:
 def _shell(content: rx.Component, route: str, reload: list) -> rx.Component:
     return rx.flex(
         document_language(),
+        served_head_handover(),
         rx.el.a(t("Skip to content"), href="#main", class_name="skip-link"),
         navbar(
             languages=_language_menu(reload, "language-menu"),
@@ -226,11 +228,15 @@ def _make_page(
         def page() -> rx.Component:
             return _shell(body(render), route, list(reload))
 
-        shown_title = title if isinstance(title, rx.Var) else translate(title)
+        if isinstance(title, rx.Var):
+            # The brand alone until the page's data has come (not " · Marketplace").
+            shown_title = rx.cond(title, title + f" · {theme.BRAND_NAME}", theme.BRAND_NAME)
+        else:
+            shown_title = translate(title) + f" · {theme.BRAND_NAME}"
         return Page(
             route=route,
             component=page,
-            title=shown_title + f" · {theme.BRAND_NAME}",
+            title=shown_title,
             description=description,
             on_load=on_load,
             meta=list(meta),

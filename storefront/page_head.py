@@ -3,8 +3,12 @@
 The static build's document for `/p/…`, `/s/…` and `/c/…` has no title or meta tags of its
 own (the page sets them in the browser), so crawlers and link previews that run no script
 would read nothing. `head_html` renders a `commerce.seo.head.PageHead` as the tags they
-read: title, description, canonical link, Open Graph, Twitter card and schema.org JSON-LD.
-`with_head` puts them into the document in place of its generic ones.
+read: title, description, canonical link, Open Graph and Twitter card, and `structured_data_html`
+its schema.org JSON-LD. `with_head` puts them into the document in place of its generic ones:
+the tags after the character set, the JSON-LD at the end of the head. React hydrates the head
+in order and takes an inline `<script>` it meets for the framework's own one: a data block
+ahead of it failed hydration (React error 418), and React then rebuilt the whole document,
+dropping the title and the product's first screen before the app had drawn the page.
 
 Every value is escaped for where it goes: attribute and text values with `html.escape`,
 and the JSON-LD with `<`, `>` and `&` written as JSON escapes, so no text (a title with
@@ -23,6 +27,7 @@ from urllib.parse import urlencode
 import routes
 from commerce import i18n
 from commerce.seo.head import PageHead, absolute
+from components.head import SERVED
 from components.theme import BRAND_NAME
 
 # The product picture's `sizes`, as storefront/pages/product.py renders it.
@@ -34,6 +39,7 @@ _REPLACED = re.compile(
     rb"|<link\b[^>]*\brel=[\"']canonical[\"'][^>]*>",
     re.DOTALL | re.IGNORECASE,
 )
+_TAG_NAME = re.compile(r"^<\w+")
 _HEAD_OPEN = re.compile(rb"<head\b[^>]*>", re.IGNORECASE)
 _HEAD_CLOSE = re.compile(rb"</head>", re.IGNORECASE)
 # The page's tags go after the character set declaration (which must stay in the first 1024 bytes).
@@ -106,9 +112,20 @@ def head_html(head: PageHead, base_url: str) -> str:
         tags.append(image_preload(head.image_path, head.image_srcset, PRODUCT_IMAGE_SIZES))
     if head.noindex:
         tags.append('<meta name="robots" content="noindex">')
-    if head.structured_data:
-        tags.append(f'<script type="application/ld+json">{json_ld(absolute(head.structured_data, base))}</script>')
-    return "".join(tags)
+    return "".join(served(tag) for tag in tags)
+
+
+def structured_data_html(head: PageHead, base_url: str) -> str:
+    """The page's schema.org data block, or nothing."""
+    if not head.structured_data:
+        return ""
+    return served(f'<script type="application/ld+json">{json_ld(absolute(head.structured_data, base_url))}</script>')
+
+
+def served(tag: str) -> str:
+    """`tag` marked as the server's, for the page to drop once it no longer describes it
+    (components.head)."""
+    return _TAG_NAME.sub(rf"\g<0> {SERVED}", tag, count=1)
 
 
 def image_preload(href: str, srcset: str = "", sizes: str = "") -> str:
@@ -138,7 +155,8 @@ def with_head(document: bytes, head: PageHead, base_url: str) -> bytes:
     charset = _CHARSET.match(inside.lstrip())
     at = len(inside) - len(inside.lstrip()) + charset.end() if charset else 0
     tags = head_html(head, base_url).encode()
-    document = document[: match.end()] + inside[:at] + tags + inside[at:] + document[stop:]
+    data = structured_data_html(head, base_url).encode()
+    document = document[: match.end()] + inside[:at] + tags + inside[at:] + data + document[stop:]
     # The language crawlers read before any script runs (the page keeps it in step after).
     spoken = i18n.current_language()
     return _HTML_LANG.sub(f'<html lang="{spoken}" dir="{i18n.direction(spoken)}"'.encode(), document, count=1)

@@ -42,7 +42,7 @@ from commerce.links import CATEGORIES_PATH, PRODUCTS_PATH, SHOPS_PATH
 from commerce.seo.head import PageHead, page_head
 from components.theme import BRAND_NAME
 from storefront.first_paint import with_first_paint
-from storefront.page_head import with_head
+from storefront.page_head import served, with_head
 from storefront.route_modules import with_route_modules
 
 _SEGMENT = r"([^/]+)"
@@ -113,7 +113,8 @@ def _answer(slugs: dict[str, str], token: str, lang: str = "") -> tuple[PageAnsw
 
 def retitle(document: bytes, answer: PageAnswer) -> bytes:
     """The page's HTML with the not-found (or unavailable) title and no indexing."""
-    head = f'<title>{html.escape(TITLES[answer])}</title><meta name="robots" content="noindex">'.encode()
+    tags = f"<title>{html.escape(TITLES[answer])}</title>", '<meta name="robots" content="noindex">'
+    head = "".join(served(tag) for tag in tags).encode()
     if _TITLE.search(document):
         return _TITLE.sub(lambda _: head, document, count=1)
     return _HEAD.sub(lambda match: match.group(0) + head, document, count=1)

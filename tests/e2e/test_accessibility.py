@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ class Visit:
 PUBLIC_PAGES = [
     Visit("/", "[data-testid=product-card]"),
     Visit("/search?q=ebook", "#search-results"),
-    Visit(PRODUCT),
+    Visit(PRODUCT, "#product-title"),
     Visit("/s/inkwell-press"),
     Visit("/c/ebooks"),
     Visit("/login"),
@@ -237,6 +238,17 @@ def _checkout(context: BrowserContext, label: str, found: list[str]) -> None:
     page.close()
 
 
+def _first_screen(context: BrowserContext, label: str, found: list[str]) -> None:
+    """The product's first screen as the server paints it, before the app's scripts run
+    (storefront.first_paint): kept on screen here by not loading them."""
+    page = context.new_page()
+    page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+    page.goto(PRODUCT)
+    expect(page.locator("#first-paint h1")).to_be_visible()
+    _check(page, f"{label} {PRODUCT} (its first screen)", found)
+    page.close()
+
+
 def _second_factor_page(context: BrowserContext, label: str, found: list[str]) -> None:
     """The page that asks for the code after the password (left unanswered: it expires)."""
     page = context.new_page()
@@ -272,6 +284,7 @@ def test_every_page_passes_axe(browser, app, viewport, scheme, signed_in, pages_
     guest = context()
     try:
         _visit_all(guest, PUBLIC_PAGES, label, found)
+        _first_screen(guest, label, found)
         _checkout(guest, label, found)
         _second_factor_page(guest, label, found)
     finally:

@@ -107,15 +107,32 @@ def test_crawlers_read_real_heads_and_find_every_page_in_the_sitemap(app):
     assert _head(missing).json_ld == []
 
 
+# Notes, in the page, whether the product was drawn when the server's first screen went.
+FIRST_SCREEN_WATCH = """new MutationObserver((_, observer) => {
+  if (!window.firstScreenSeen) { window.firstScreenSeen = !!document.getElementById("first-paint"); return; }
+  if (document.getElementById("first-paint")) return;
+  window.productDrawnWhenFirstScreenWent = !!document.getElementById("product-title");
+  observer.disconnect();
+}).observe(document, { childList: true, subtree: true });"""
+
+
 def test_the_served_page_still_hydrates_with_its_title(app, page):
     paths = _sitemap_paths(app)
     product = next(path for path in paths if path.startswith("/p/"))
     response = httpx.get(app.url(product))
     served = _head(response)
     scripts: list[str] = []
+    errors: list[str] = []
     page.on("request", lambda request: scripts.append(urlsplit(request.url).path))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(FIRST_SCREEN_WATCH)
     page.goto(product)
     expect(page.locator("#product-title")).to_be_visible()
+    # The app took over the served document as it is: no hydration error (after which React
+    # rebuilds the whole document), and the first screen stayed until the product was drawn.
+    page.wait_for_function("() => window.productDrawnWhenFirstScreenWent !== undefined")
+    assert page.evaluate("window.productDrawnWhenFirstScreenWent") is True
+    assert errors == []
     # The product page's own module is named in the document, fetched with the shared scripts
     # rather than after they ran (storefront.route_modules), and it is the one the page used.
     named = re.findall(r'"(/assets/[^"]+\.js)"', response.text)
@@ -126,14 +143,20 @@ def test_the_served_page_still_hydrates_with_its_title(app, page):
     expect(page.locator("#first-paint")).to_have_count(0)
     expect(page).to_have_title(served.title)
     assert page.locator("#product-title").inner_text() + " · Marketplace" == served.title
-    # One title: the page took over the server's instead of adding its own.
-    assert page.locator("head title").count() == 1
-    # Moving on inside the app, the title follows the page (the server's is not left behind).
+    # One title: the page's own took over from the server's. The structured data and the
+    # canonical link stay for crawlers that read the page after running it.
+    expect(page.locator("head title")).to_have_count(1)
+    expect(page.locator('head script[type="application/ld+json"]')).to_have_count(1)
+    expect(page.locator('head link[rel="canonical"]')).to_have_attribute("href", re.compile(re.escape(product) + "$"))
+    # Moving on inside the app, the title follows the page, and nothing the server wrote for
+    # the product is left to describe the shop (a share sheet sends the canonical link).
     shop_name = page.locator("#product-shop").inner_text()
     page.locator("#product-shop").click()
     expect(page.locator("#shop-name")).to_have_text(shop_name)
     expect(page).to_have_title(f"{shop_name} · Marketplace")
-    assert page.locator("head title").count() == 1
+    expect(page.locator("head title")).to_have_count(1)
+    expect(page.locator("head [data-served]")).to_have_count(0)
+    assert errors == []
 
 
 def test_a_product_page_shows_the_product_before_any_script_runs(app, browser):

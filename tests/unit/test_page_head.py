@@ -11,7 +11,8 @@ from storefront.page_head import json_ld, with_head
 HOSTILE = 'Fonts "Deluxe" </script><script>alert(1)</script> & <b>more</b> \u2028'
 SPA_DOCUMENT = (
     b'<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><meta content="width=device-width" name="viewport"/>'
-    b'<meta content="favicon.ico" property="og:image"/><link href="/favicon.svg" rel="icon"/></head>'
+    b'<meta content="favicon.ico" property="og:image"/><link href="/favicon.svg" rel="icon"/>'
+    b"<script>document.documentElement.dataset.theme = 1;</script></head>"
     b"<body><script>window.x = 1;</script></body></html>"
 )
 
@@ -82,6 +83,7 @@ def test_the_page_head_replaces_the_generic_tags():
     # The cover is fetched with the HTML, as the page's <img> will ask for it.
     (preload,) = [found for tag, found in tags.elements if found.get("rel") == "preload"]
     assert preload == {
+        "data-served": None,
         "rel": "preload",
         "as": "image",
         "fetchpriority": "high",
@@ -89,16 +91,29 @@ def test_the_page_head_replaces_the_generic_tags():
         "imagesrcset": "/a-400.png 400w, /a-800.png 800w",
         "imagesizes": "(min-width: 768px) 60vw, 100vw",
     }
+    # Every tag the server wrote is marked, for the page to drop once it has its own
+    # (components.head); the document's own tags are not.
+    served = {tag for tag, found in tags.elements if "data-served" in found}
+    assert served == {"title", "meta", "link", "script"}
+    assert [found for tag, found in tags.elements if "data-served" not in found and tag in {"meta", "link"}] == [
+        {"charset": "utf-8"},
+        {"content": "width=device-width", "name": "viewport"},
+        {"href": "/favicon.svg", "rel": "icon"},
+    ]
     # The character set stays first; the page's own scripts are untouched.
-    assert document.startswith(b'<!DOCTYPE html><html lang="en" dir="ltr"><head><meta charSet="utf-8"/><title>')
+    assert document.startswith(b'<!DOCTYPE html><html lang="en" dir="ltr"><head><meta charSet="utf-8"/><title ')
     assert b"<script>window.x = 1;</script>" in document
 
 
 def test_no_title_breaks_out_of_the_structured_data():
     document = with_head(SPA_DOCUMENT, _head(), "https://shop.example")
     tags = _parse(document)
-    # One data block and the page's own script: the hostile title added no element.
-    assert [found for tag, found in tags.elements if tag == "script"] == [{"type": "application/ld+json"}, {}]
+    # The head's own script, one data block, the body's script: the hostile title added no element.
+    assert [found for tag, found in tags.elements if tag == "script"] == [
+        {},
+        {"data-served": None, "type": "application/ld+json"},
+        {},
+    ]
     assert [tag for tag, _ in tags.elements if tag == "b"] == []
     (block,) = tags.text_of("script", type="application/ld+json")
     assert json.loads(block) == {
