@@ -27,9 +27,26 @@ from urllib.parse import urlencode
 import routes
 from commerce import i18n
 from commerce.seo.head import PageHead, absolute
-from components.head import SERVED
+from components.head import SERVED, UNTIL_DRAWN, UNTIL_LEFT
 from components.theme import BRAND_NAME
 
+# The tags each kind of page ("og:type") renders again from its state: storefront.pages.product,
+# and storefront.layout.listing_page for shops and categories. The page takes them over; the
+# others stay until the visitor leaves the address (components.head).
+DRAWN_BY_THE_PAGE = {
+    "product": {
+        "title",
+        "description",
+        "canonical",
+        "og:type",
+        "og:title",
+        "og:description",
+        "og:url",
+        "og:image",
+        "twitter:card",
+    },
+    "website": {"title", "description", "og:title", "og:description"},
+}
 # The product picture's `sizes`, as storefront/pages/product.py renders it.
 PRODUCT_IMAGE_SIZES = "(min-width: 768px) 60vw, 100vw"
 # Tags of the generic document that the page's own head replaces.
@@ -83,49 +100,54 @@ def head_html(head: PageHead, base_url: str) -> str:
     canonical = address if spoken == i18n.DEFAULT_LANGUAGE else language_address(address, spoken)
     title = f"{head.title} · {BRAND_NAME}"
     tags = [
-        f"<title>{html.escape(title)}</title>",
-        _meta("name", "description", head.description),
-        f'<link rel="canonical" href="{html.escape(canonical)}">',
-        *alternates(address),
-        _meta("property", "og:site_name", BRAND_NAME),
-        _meta("property", "og:type", head.og_type),
-        _meta("property", "og:title", head.title),
-        _meta("property", "og:description", head.description),
-        _meta("property", "og:url", canonical),
+        ("title", f"<title>{html.escape(title)}</title>"),
+        ("description", _meta("name", "description", head.description)),
+        ("canonical", f'<link rel="canonical" href="{html.escape(canonical)}">'),
+        *(("alternate", link) for link in alternates(address)),
+        ("og:site_name", _meta("property", "og:site_name", BRAND_NAME)),
+        ("og:type", _meta("property", "og:type", head.og_type)),
+        ("og:title", _meta("property", "og:title", head.title)),
+        ("og:description", _meta("property", "og:description", head.description)),
+        ("og:url", _meta("property", "og:url", canonical)),
     ]
     if head.lang:
-        tags.append(_meta("property", "og:locale", head.lang))
+        tags.append(("og:locale", _meta("property", "og:locale", head.lang)))
     if head.image_path:
         image = base + head.image_path if head.image_path.startswith("/") else head.image_path
         tags += [
-            _meta("property", "og:image", image),
-            _meta("property", "og:image:alt", head.image_alt),
-            _meta("name", "twitter:card", "summary_large_image"),
-            _meta("name", "twitter:image", image),
+            ("og:image", _meta("property", "og:image", image)),
+            ("og:image:alt", _meta("property", "og:image:alt", head.image_alt)),
+            ("twitter:card", _meta("name", "twitter:card", "summary_large_image")),
+            ("twitter:image", _meta("name", "twitter:image", image)),
         ]
     else:
-        tags.append(_meta("name", "twitter:card", "summary"))
-    tags += [_meta("name", "twitter:title", head.title), _meta("name", "twitter:description", head.description)]
+        tags.append(("twitter:card", _meta("name", "twitter:card", "summary")))
+    tags += [
+        ("twitter:title", _meta("name", "twitter:title", head.title)),
+        ("twitter:description", _meta("name", "twitter:description", head.description)),
+    ]
     if head.og_type == "product" and head.image_path:
         # The product page's largest paint is its cover: fetch it with the HTML, not after the
         # scripts and the first state delta (same srcset and sizes as the page's <img>).
-        tags.append(image_preload(head.image_path, head.image_srcset, PRODUCT_IMAGE_SIZES))
+        tags.append(("preload", image_preload(head.image_path, head.image_srcset, PRODUCT_IMAGE_SIZES)))
     if head.noindex:
-        tags.append('<meta name="robots" content="noindex">')
-    return "".join(served(tag) for tag in tags)
+        tags.append(("robots", '<meta name="robots" content="noindex">'))
+    drawn = DRAWN_BY_THE_PAGE[head.og_type]
+    return "".join(served(tag, UNTIL_DRAWN if kind in drawn else UNTIL_LEFT) for kind, tag in tags)
 
 
 def structured_data_html(head: PageHead, base_url: str) -> str:
     """The page's schema.org data block, or nothing."""
     if not head.structured_data:
         return ""
-    return served(f'<script type="application/ld+json">{json_ld(absolute(head.structured_data, base_url))}</script>')
+    data = json_ld(absolute(head.structured_data, base_url))
+    return served(f'<script type="application/ld+json">{data}</script>', UNTIL_LEFT)
 
 
-def served(tag: str) -> str:
-    """`tag` marked as the server's, for the page to drop once it no longer describes it
-    (components.head)."""
-    return _TAG_NAME.sub(rf"\g<0> {SERVED}", tag, count=1)
+def served(tag: str, until: str) -> str:
+    """`tag` marked as the server's, to be dropped when the page has drawn its own
+    (`UNTIL_DRAWN`) or when the visitor has left the address (`UNTIL_LEFT`), components.head."""
+    return _TAG_NAME.sub(rf'\g<0> {SERVED}="{until}"', tag, count=1)
 
 
 def image_preload(href: str, srcset: str = "", sizes: str = "") -> str:

@@ -40,6 +40,7 @@ from commerce.config import get_settings
 from commerce.db import unit_of_work
 from commerce.links import CATEGORIES_PATH, PRODUCTS_PATH, SHOPS_PATH
 from commerce.seo.head import PageHead, page_head
+from components.head import UNTIL_DRAWN, UNTIL_LEFT
 from components.theme import BRAND_NAME
 from storefront.first_paint import with_first_paint
 from storefront.page_head import served, with_head
@@ -113,8 +114,8 @@ def _answer(slugs: dict[str, str], token: str, lang: str = "") -> tuple[PageAnsw
 
 def retitle(document: bytes, answer: PageAnswer) -> bytes:
     """The page's HTML with the not-found (or unavailable) title and no indexing."""
-    tags = f"<title>{html.escape(TITLES[answer])}</title>", '<meta name="robots" content="noindex">'
-    head = "".join(served(tag) for tag in tags).encode()
+    title = served(f"<title>{html.escape(TITLES[answer])}</title>", UNTIL_DRAWN)
+    head = (title + served('<meta name="robots" content="noindex">', UNTIL_LEFT)).encode()
     if _TITLE.search(document):
         return _TITLE.sub(lambda _: head, document, count=1)
     return _HEAD.sub(lambda match: match.group(0) + head, document, count=1)

@@ -350,7 +350,9 @@ def product_view() -> rx.Component:
         *open_graph(ProductState.page_title, ProductState.meta_description),
         rx.el.meta(property="og:url", content=ProductState.canonical_url),
         rx.el.meta(name="twitter:card", content="summary_large_image"),
-        rx.el.link(rel="canonical", href=ProductState.canonical_url),
+        # Only with its address: React hoists a link into the head only when it has one (an
+        # empty one stays in the body), and then takes over the served link (components.head).
+        rx.cond(ProductState.canonical_url, rx.el.link(rel="canonical", href=ProductState.canonical_url)),
     ],
     on_load=[ProductState.load, ReviewsState.load],
 )

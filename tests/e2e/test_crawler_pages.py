@@ -143,19 +143,24 @@ def test_the_served_page_still_hydrates_with_its_title(app, page):
     expect(page.locator("#first-paint")).to_have_count(0)
     expect(page).to_have_title(served.title)
     assert page.locator("#product-title").inner_text() + " · Marketplace" == served.title
-    # One title: the page's own took over from the server's. The structured data and the
-    # canonical link stay for crawlers that read the page after running it.
+    # One title and one canonical link: the page's own took over from the server's. The
+    # structured data, which only the document has, stays for crawlers that run the page.
     expect(page.locator("head title")).to_have_count(1)
+    canonical = page.locator('head link[rel="canonical"]')
+    expect(canonical).to_have_count(1)
+    expect(canonical).to_have_attribute("href", re.compile(re.escape(product) + "$"))
     expect(page.locator('head script[type="application/ld+json"]')).to_have_count(1)
-    expect(page.locator('head link[rel="canonical"]')).to_have_attribute("href", re.compile(re.escape(product) + "$"))
     # Moving on inside the app, the title follows the page, and nothing the server wrote for
-    # the product is left to describe the shop (a share sheet sends the canonical link).
+    # the product is left to describe the shop (a share sheet sends the canonical link; the
+    # shop page has none of its own).
     shop_name = page.locator("#product-shop").inner_text()
     page.locator("#product-shop").click()
     expect(page.locator("#shop-name")).to_have_text(shop_name)
     expect(page).to_have_title(f"{shop_name} · Marketplace")
     expect(page.locator("head title")).to_have_count(1)
-    expect(page.locator("head [data-served]")).to_have_count(0)
+    expect(page.locator('head link[rel="canonical"]')).to_have_count(0)
+    expect(page.locator('head [data-served="until-left"]')).to_have_count(0)
+    expect(page.locator('head script[type="application/ld+json"]')).to_have_count(0)
     assert errors == []
 
 
@@ -176,3 +181,4 @@ def test_a_product_page_shows_the_product_before_any_script_runs(app, browser):
         expect(screen.get_by_role("link", name=re.compile("."))).not_to_have_count(0)
     finally:
         context.close()
+

@@ -6,7 +6,7 @@ import json
 from html.parser import HTMLParser
 
 from commerce.seo.head import PageHead
-from storefront.page_head import json_ld, with_head
+from storefront.page_head import DRAWN_BY_THE_PAGE, json_ld, with_head
 
 HOSTILE = 'Fonts "Deluxe" </script><script>alert(1)</script> & <b>more</b> \u2028'
 SPA_DOCUMENT = (
@@ -83,7 +83,7 @@ def test_the_page_head_replaces_the_generic_tags():
     # The cover is fetched with the HTML, as the page's <img> will ask for it.
     (preload,) = [found for tag, found in tags.elements if found.get("rel") == "preload"]
     assert preload == {
-        "data-served": None,
+        "data-served": "until-left",
         "rel": "preload",
         "as": "image",
         "fetchpriority": "high",
@@ -91,10 +91,29 @@ def test_the_page_head_replaces_the_generic_tags():
         "imagesrcset": "/a-400.png 400w, /a-800.png 800w",
         "imagesizes": "(min-width: 768px) 60vw, 100vw",
     }
-    # Every tag the server wrote is marked, for the page to drop once it has its own
-    # (components.head); the document's own tags are not.
-    served = {tag for tag, found in tags.elements if "data-served" in found}
-    assert served == {"title", "meta", "link", "script"}
+
+    # Every tag the server wrote is marked (components.head): what the product page renders
+    # again from its state goes once it has drawn its own, the rest once the visitor moves on.
+    # The document's own tags are not marked.
+    def marked(until: str) -> set[str]:
+        return {
+            found.get("name") or found.get("property") or found.get("rel") or found.get("type") or tag
+            for tag, found in tags.elements
+            if found.get("data-served") == until
+        }
+
+    assert marked("until-drawn") == DRAWN_BY_THE_PAGE["product"]
+    assert {"title", "canonical"} <= marked("until-drawn")
+    assert marked("until-left") == {
+        "alternate",
+        "og:site_name",
+        "og:image:alt",
+        "twitter:image",
+        "twitter:title",
+        "twitter:description",
+        "preload",
+        "application/ld+json",
+    }
     assert [found for tag, found in tags.elements if "data-served" not in found and tag in {"meta", "link"}] == [
         {"charset": "utf-8"},
         {"content": "width=device-width", "name": "viewport"},
@@ -111,7 +130,7 @@ def test_no_title_breaks_out_of_the_structured_data():
     # The head's own script, one data block, the body's script: the hostile title added no element.
     assert [found for tag, found in tags.elements if tag == "script"] == [
         {},
-        {"data-served": None, "type": "application/ld+json"},
+        {"data-served": "until-left", "type": "application/ld+json"},
         {},
     ]
     assert [tag for tag, _ in tags.elements if tag == "b"] == []

@@ -16,8 +16,8 @@ def test_a_missing_page_gets_the_not_found_title_and_no_indexing():
     page = b"<html><head><meta charset='utf-8'><title>Marketplace</title></head><body></body></html>"
     changed = retitle(page, PageAnswer.NOT_FOUND)
     # Marked as the server's: the page drops them once it shows its own (components.head).
-    assert b"<title data-served>Not found \xc2\xb7 Marketplace</title>" in changed
-    assert b'<meta data-served name="robots" content="noindex">' in changed
+    assert b'<title data-served="until-drawn">Not found \xc2\xb7 Marketplace</title>' in changed
+    assert b'<meta data-served="until-left" name="robots" content="noindex">' in changed
     assert changed.count(b"<title") == 1
     untitled = retitle(b"<html><head></head><body></body></html>", PageAnswer.UNAVAILABLE)
-    assert untitled.startswith(b"<html><head><title data-served>Unavailable")
+    assert untitled.startswith(b'<html><head><title data-served="until-drawn">Unavailable')
