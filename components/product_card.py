@@ -80,6 +80,33 @@ def product_card(
     )
 
 
+def card_placeholder(cover_id: str | None = None) -> rx.Component:
+    """A card's shape while its grid's data is on the way: the cover's box (which the served
+    document may already fill with the cover itself, storefront.home_head) and lines for the text."""
+    return rx.vstack(
+        rx.box(
+            id=cover_id,
+            width="100%",
+            aspect_ratio="4 / 3",
+            background_color=rx.color(theme.RADIX_ACCENT, 3),
+            border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
+        ),
+        rx.vstack(
+            rx.skeleton(height="1.25rem", width="80%"),
+            rx.skeleton(height="1rem", width="50%"),
+            rx.skeleton(height="1.5rem", width="30%"),
+            spacing="2",
+            padding="0.75rem 1rem 1rem",
+            width="100%",
+        ),
+        spacing="0",
+        border=f"1px solid {theme.BORDER}",
+        border_radius=theme.RADIUS_CARD,
+        background_color=theme.CARD_BACKGROUND,
+        custom_attrs={"aria-hidden": "true"},
+    )
+
+
 # Covers of a grid's first cards load at once, not lazily (four: a desktop's first row, a phone's first two).
 EAGER_COVERS = 4
 

@@ -130,9 +130,10 @@ def fold_html(fold: ProductFold) -> str:
     )
 
 
-def with_first_paint(document: bytes, fold: ProductFold) -> bytes:
-    """The document with the product's first screen and its scripts started after it is
-    painted; unchanged when its bootstrap is not the router's usual one."""
+def with_first_paint(document: bytes, fold: ProductFold | None) -> bytes:
+    """The document with its scripts started after its first frame, and the product's first
+    screen in it when there is a `fold` (a prerendered page such as the home page paints its
+    own); unchanged when its bootstrap is not the router's usual one."""
     bootstrap = _BOOTSTRAP.search(document)
     close = _BODY_CLOSE.search(document)
     if bootstrap is None or close is None:
@@ -145,7 +146,7 @@ def with_first_paint(document: bytes, fold: ProductFold) -> bytes:
         document[: bootstrap.start(1)]
         + script.encode()
         + document[bootstrap.end(1) : body_end]
-        + fold_html(fold).encode()
+        + (fold_html(fold).encode() if fold is not None else b"")
         + document[body_end:]
     )
     return _PRELOAD.sub(b"", document)

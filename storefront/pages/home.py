@@ -10,8 +10,9 @@ from components.buttons import link_button
 from components.empty_state import empty_state
 from components.i18n import t
 from components.pager import pager
-from components.product_card import category_chips, product_cards, product_grid
+from components.product_card import card_placeholder, category_chips, product_cards, product_grid
 from state.home import POPULAR_COUNT, HomeState
+from storefront.home_head import NEWEST_FIRST_COVER_ID, POPULAR_FIRST_COVER_ID
 from storefront.layout import shop_page
 
 
@@ -57,10 +58,9 @@ def hero() -> rx.Component:
     )
 
 
-def _loading_grid() -> rx.Component:
-    return product_grid(
-        *[rx.skeleton(height="18rem", border_radius=theme.RADIUS_CARD) for _ in range(8)],
-    )
+def _loading_grid(first_cover_id: str, count: int) -> rx.Component:
+    """Card shapes until the data arrives; the served document may fill the first one's cover."""
+    return product_grid(card_placeholder(first_cover_id), *[card_placeholder() for _ in range(count - 1)])
 
 
 def popular_section() -> rx.Component:
@@ -70,8 +70,8 @@ def popular_section() -> rx.Component:
     above the newest products, which otherwise jumped down by its height in front of the
     reader when it appeared (a layout shift of 0.38 on a phone, bench/lighthouse)."""
     placeholder = rx.vstack(
-        rx.skeleton(height="1.75rem", width="12rem"),
-        product_grid(*[rx.skeleton(height="18rem", border_radius=theme.RADIUS_CARD) for _ in range(POPULAR_COUNT)]),
+        rx.skeleton(height="26px", width="12rem"),  # the heading's line (Radix heading size 5)
+        _loading_grid(POPULAR_FIRST_COVER_ID, POPULAR_COUNT),
         spacing=theme.GAP,
         width="100%",
     )
@@ -104,7 +104,7 @@ def products_section() -> rx.Component:
         rx.cond(
             HomeState.loaded,
             rx.cond(HomeState.products.length() > 0, grid, nothing_yet),
-            _loading_grid(),
+            _loading_grid(NEWEST_FIRST_COVER_ID, 8),
         ),
         pager(
             HomeState.pagination,

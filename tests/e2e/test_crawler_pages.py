@@ -182,3 +182,35 @@ def test_a_product_page_shows_the_product_before_any_script_runs(app, browser):
     finally:
         context.close()
 
+
+def test_the_home_page_paints_its_first_cover_before_any_script_runs(app, browser):
+    """The served home page paints the first card's cover into that card's placeholder
+    (storefront.home_head): scripts held back, it is on screen; once they run, the card the
+    page draws in its place shows the same picture."""
+    context = browser.new_context(base_url=app.base_url, viewport={"width": 412, "height": 823})
+    try:
+        held = context.new_page()
+        held.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+        held.goto("/")
+        boxes = held.locator("#home-popular-first-cover, #home-products-first-cover")
+        painted = [
+            (box.get_attribute("id"), box.evaluate("box => getComputedStyle(box).backgroundImage"))
+            for box in boxes.all()
+        ]
+        covers = [(box_id, image) for box_id, image in painted if image.startswith("url(")]
+        assert len(covers) == 1, painted
+        box_id, image = covers[0]
+        cover_path = urlsplit(re.fullmatch(r'url\("(.+)"\)', image).group(1)).path
+        assert httpx.get(app.url(cover_path)).status_code == 200
+        first = held.locator(f"#{box_id}")
+        expect(first).to_be_in_viewport()
+        assert first.bounding_box()["height"] > 200
+
+        page = context.new_page()
+        page.goto("/")
+        grid = "#home-popular" if box_id.startswith("home-popular") else "#home-products"
+        drawn = page.locator(f"{grid} [data-testid=product-card] img").first
+        expect(drawn).to_be_visible()
+        assert urlsplit(drawn.get_attribute("src")).path == cover_path
+    finally:
+        context.close()

@@ -1,7 +1,10 @@
 """The home page's document preloads the cover of its first card (its largest paint on a
-phone), the same one the page's state shows: the week's best seller, else the newest."""
+phone), the same one the page's state shows: the week's best seller, else the newest, and
+paints it into that card's placeholder before the page's scripts run."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from starlette.applications import Starlette
@@ -13,6 +16,7 @@ from commerce.catalog.queries import ProductCardView
 from state import home
 from state.page import Pagination
 from storefront import home_head
+from tests.unit.test_first_paint import DOCUMENT as ROUTER_DOCUMENT
 from tests.unit.test_page_head import SPA_DOCUMENT, _parse
 
 
@@ -55,10 +59,10 @@ def client(monkeypatch):
     monkeypatch.setattr(home_head, "home_listing", home_listing)
 
     async def spa(request):
-        return HTMLResponse(SPA_DOCUMENT, headers={"etag": '"static"'})
+        return HTMLResponse(test_client.document, headers={"etag": '"static"'})
 
     test_client = TestClient(home_head.HomeCoverPreloadMiddleware(Starlette(routes=[Route("/{path:path}", spa)])))
-    test_client.shown, test_client.asked = shown, asked
+    test_client.shown, test_client.asked, test_client.document = shown, asked, SPA_DOCUMENT
     return test_client
 
 
@@ -76,6 +80,39 @@ def test_the_home_page_preloads_its_first_cover_right_after_the_charset(client):
         {"rel": "preload", "as": "image", "fetchpriority": "high", "href": '/api/media/a.webp?x="1"&y=2'}
     ]
     assert answer.content.startswith(SPA_DOCUMENT[: SPA_DOCUMENT.index(b"/>") + 2] + b'<link rel="preload"')
+
+
+def painted_boxes(document: bytes) -> list[str]:
+    return re.findall(
+        r'<style>(#[\w-]+)\{background:url\("([^"]+)"\) center/cover no-repeat\}</style>', document.decode()
+    )
+
+
+def test_the_first_cover_is_painted_into_its_card_s_place_before_the_scripts_run(client):
+    client.document = ROUTER_DOCUMENT
+    newest, best = card("newest", "/api/media/new.webp"), card("best", "/api/media/best.webp")
+    client.shown[("en", 1)] = listing([newest], [best])
+    document = client.get("/").content
+    # The best sellers sit above the newest: the first of them is the first card.
+    assert painted_boxes(document) == [(f"#{home_head.POPULAR_FIRST_COVER_ID}", "/api/media/best.webp")]
+    assert document.index(b"<style>#") < document.index(b"</head>")
+    # The router's static imports became the deferred boot (storefront.first_paint).
+    (bootstrap,) = re.findall(r'<script type="module" async="">(.*?)</script>', document.decode(), re.DOTALL)
+    assert "requestAnimationFrame" in bootstrap
+    assert not re.search(r"^import ", bootstrap, re.MULTILINE)
+    assert b'rel="modulepreload"' not in document
+
+    client.shown[("en", 1)] = listing([newest])
+    assert painted_boxes(client.get("/").content) == [(f"#{home_head.NEWEST_FIRST_COVER_ID}", "/api/media/new.webp")]
+
+
+def test_a_cover_address_that_would_break_out_of_css_is_only_preloaded(client):
+    client.document = ROUTER_DOCUMENT
+    client.shown[("en", 1)] = listing([card("a", '/api/media/a.webp");}body{display:none')])
+    document = client.get("/").content
+    assert painted_boxes(document) == []
+    assert b"display:none" not in document.split(b"<body")[1]
+    assert b"<style>" not in document
 
 
 def test_the_page_number_and_language_pick_the_listing(client):
