@@ -6,16 +6,25 @@ import reflex as rx
 
 
 def loading() -> rx.Component:
-    # As tall as the screen, so the footer below does not jump down when the data arrives.
-    return rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%", min_height="100vh", align_items="start")
+    return rx.center(rx.spinner(size="3"), padding_y="4rem", width="100%", align_items="start")
 
 
 def once_loaded(
-    loaded: rx.Var, content: rx.Component, *, not_found: rx.Var | None = None, missing: rx.Component | None = None
+    loaded: rx.Var,
+    content: rx.Component,
+    *,
+    not_found: rx.Var | None = None,
+    missing: rx.Component | None = None,
+    fill_screen: bool = True,
 ) -> rx.Component:
-    """A spinner until `loaded`, then `content`, or `missing` when `not_found`."""
+    """A spinner until `loaded`, then `content`, or `missing` when `not_found`.
+
+    As a page's body (`fill_screen`), both are as tall as the screen at least: the footer below
+    stays out of the first screen, so it neither jumps down when long content arrives nor up
+    into view when short content does (an empty library: a layout shift of 0.27 on a phone,
+    bench/lighthouse). Inside a card, the card keeps its own height."""
     shown = content if not_found is None else rx.cond(not_found, missing, content)
-    return rx.cond(loaded, shown, loading())
+    return rx.box(rx.cond(loaded, shown, loading()), width="100%", min_height="100vh" if fill_screen else None)
 
 
 def listed(items: rx.Var, shown: rx.Component, *, loaded: rx.Var, empty: rx.Component) -> rx.Component:

@@ -187,7 +187,8 @@ def column(*children: rx.Component, max_width: str, spacing: str = theme.GAP_SEC
 
 def _checking_session() -> rx.Component:
     # Shown until the session check has run (and while an anonymous visitor is
-    # being sent to the sign-in page), so protected content never flashes.
+    # being sent to the sign-in page), so protected content never flashes. As tall as the
+    # screen, as the page's own loading is (components.loading): the footer stays out of view.
     return rx.center(
         rx.hstack(
             rx.spinner(size="3"),
@@ -198,6 +199,8 @@ def _checking_session() -> rx.Component:
         id="checking-session",
         padding_y="4rem",
         width="100%",
+        min_height="100vh",
+        align_items="start",
     )
 
 

@@ -82,6 +82,7 @@ def testpay_page() -> rx.Component:
             payment_form(),
             not_found=TestPayState.page_error != "",
             missing=form_error(TestPayState.page_error, id="testpay-unavailable"),
+            fill_screen=False,
         ),
     )
 
@@ -156,5 +157,6 @@ def testpay_connect_page() -> rx.Component:
             onboarding_form(),
             not_found=TestPayConnectState.page_error != "",
             missing=form_error(TestPayConnectState.page_error, id="testpay-connect-unavailable"),
+            fill_screen=False,
         ),
     )

@@ -41,6 +41,17 @@ def test_register_sign_out_and_sign_in_again(page):
     expect(page.locator("#account-menu")).to_be_visible()
 
 
+def test_a_short_page_keeps_the_footer_out_of_the_first_screen_when_its_data_comes(new_page):
+    """While a page's data loads its spinner fills the screen, and so does a short page once
+    loaded (an empty library): the footer does not jump up into view when the data comes."""
+    page = new_page("phone")
+    sign_up(page, f"empty-{uuid.uuid4().hex[:8]}@example.com")
+    page.goto("/library")
+    expect(page.locator("#library-empty")).to_be_visible()
+    assert page.evaluate("window.scrollY") == 0
+    assert page.locator("#footer").bounding_box()["y"] >= page.viewport_size["height"]
+
+
 def test_a_buyer_is_refused_from_the_admin_area(page):
     sign_up(page, f"nosy-{uuid.uuid4().hex[:8]}@example.com")
     page.goto("/admin")
