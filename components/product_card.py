@@ -11,6 +11,12 @@ from components.pager import pager
 from components.price import price_tag
 
 TextLike = str | rx.Var
+# A card's edge and background: the card, and its placeholder while the data is on the way.
+_CARD_FRAME = {
+    "border": f"1px solid {theme.BORDER}",
+    "border_radius": theme.RADIUS_CARD,
+    "background_color": theme.CARD_BACKGROUND,
+}
 
 
 def product_card(
@@ -72,9 +78,7 @@ def product_card(
         class_name="product-card",
         custom_attrs={"data-testid": "product-card"},
         height="100%",
-        border=f"1px solid {theme.BORDER}",
-        border_radius=theme.RADIUS_CARD,
-        background_color=theme.CARD_BACKGROUND,
+        **_CARD_FRAME,
         transition="box-shadow 120ms ease, transform 120ms ease",
         _hover={"box_shadow": "0 6px 20px rgba(15, 23, 42, 0.12)", "transform": "translateY(-2px)"},
     )
@@ -100,9 +104,7 @@ def card_placeholder(cover_id: str | None = None) -> rx.Component:
             width="100%",
         ),
         spacing="0",
-        border=f"1px solid {theme.BORDER}",
-        border_radius=theme.RADIUS_CARD,
-        background_color=theme.CARD_BACKGROUND,
+        **_CARD_FRAME,
         custom_attrs={"aria-hidden": "true"},
     )
 
