@@ -24,8 +24,8 @@ SUCCESS = "#10b981"
 NEUTRAL = "#64748b"
 BACKGROUND_LIGHT = "#ffffff"
 BACKGROUND_DARK = "#0f172a"
-# Raised surfaces (cards, panels) one step off the background, same slate family.
-PANEL_LIGHT = "#ffffff"
+# Raised surfaces (cards, panels) in dark mode, one step off the background, same slate family
+# (white in light mode, as Radix has it).
 PANEL_DARK = "#1e293b"
 SUBTLE_LIGHT = "#f8fafc"
 SUBTLE_DARK = "#131c31"
@@ -37,7 +37,10 @@ RADIX_GRAY = "slate"
 TEXT_MUTED = rx.color(RADIX_GRAY, 11)
 BORDER = rx.color(RADIX_GRAY, 6)
 SURFACE = rx.color_mode_cond(light=SUBTLE_LIGHT, dark=SUBTLE_DARK)
-CARD_BACKGROUND = rx.color_mode_cond(light=PANEL_LIGHT, dark=PANEL_DARK)
+# Radix's panel colour (white; PANEL_DARK in dark mode, set in the global style below): CSS
+# that follows the document's class, so a card painted before the scripts run (a prerendered
+# page, the home page's placeholders) has its dark face in dark mode at once.
+CARD_BACKGROUND = "var(--color-panel-solid)"
 LINK = rx.color(RADIX_ACCENT, 11)
 DANGER_TEXT = rx.color("red", 11)
 
