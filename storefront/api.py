@@ -29,7 +29,7 @@ from storefront.api_v1.license_checks import LicenseChecks
 from storefront.api_view import view_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.folder_pages import FolderPagesMiddleware
-from storefront.home_head import HomeCoverPreloadMiddleware
+from storefront.home_head import HomeFirstCoverMiddleware
 from storefront.page_status import PageStatusMiddleware
 from storefront.prebuilt_frontend import built_client_dir
 from storefront.request_language import RequestLanguageMiddleware
@@ -83,8 +83,9 @@ api = Starlette(
         # Unknown products, shops and categories answer 404 before any script runs; found
         # ones answer with their own title, meta tags and structured data.
         Middleware(PageStatusMiddleware, client_dir=built_client_dir),
-        # The home page's largest paint, its first card's cover, fetched with the document.
-        Middleware(HomeCoverPreloadMiddleware),
+        # The home page's largest paint, its first card's cover, fetched with the document and
+        # painted into the card's placeholder before the scripts run.
+        Middleware(HomeFirstCoverMiddleware),
         # /library, /search?q=… and other folder pages of the build answered without a
         # redirect to their address with a trailing slash.
         Middleware(FolderPagesMiddleware, client_dir=built_client_dir),

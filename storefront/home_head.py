@@ -46,7 +46,7 @@ def with_first_cover(document: bytes, cover: str, box_id: str) -> bytes:
     return with_first_paint(document[: close.start()] + style + document[close.start() :], None)
 
 
-class HomeCoverPreloadMiddleware:
+class HomeFirstCoverMiddleware:
     def __init__(self, app: ASGIApp):
         self.app = app
 

@@ -61,7 +61,7 @@ def client(monkeypatch):
     async def spa(request):
         return HTMLResponse(test_client.document, headers={"etag": '"static"'})
 
-    test_client = TestClient(home_head.HomeCoverPreloadMiddleware(Starlette(routes=[Route("/{path:path}", spa)])))
+    test_client = TestClient(home_head.HomeFirstCoverMiddleware(Starlette(routes=[Route("/{path:path}", spa)])))
     test_client.shown, test_client.asked, test_client.document = shown, asked, SPA_DOCUMENT
     return test_client
 
