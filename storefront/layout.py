@@ -30,6 +30,7 @@ import reflex as rx
 import routes
 from components import theme
 from components.buttons import link_button
+from components.early_typing import early_typing_replay
 from components.empty_state import empty_state
 from components.footer import footer
 from components.head import served_head_handover
@@ -109,6 +110,7 @@ def _shell(content: rx.Component, route: str, reload: list) -> rx.Component:
     return rx.flex(
         document_language(),
         served_head_handover(),
+        early_typing_replay(),
         rx.el.a(t("Skip to content"), href="#main", class_name="skip-link"),
         navbar(
             languages=_language_menu(reload, "language-menu"),

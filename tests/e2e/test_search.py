@@ -38,6 +38,33 @@ def test_typing_a_misspelt_word_suggests_the_ebooks_as_you_type(phone):
     assert sorted(result_titles(phone)) == sorted(ALL_EBOOKS)
 
 
+def test_a_word_typed_before_the_scripts_run_still_finds_the_ebooks(phone):
+    """The served page draws the search box before its scripts run (the home page starts
+    them after its first frame): what a quick visitor typed by then is searched once they run."""
+    held: list = []
+    released: list[bool] = []
+
+    def hold_scripts(route) -> None:
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    phone.route(re.compile(r"/assets/.*\.js$"), hold_scripts)
+    phone.goto("/", wait_until="domcontentloaded")
+    box = phone.locator("#navbar-search")
+    box.click()
+    box.press_sequentially("ebok", delay=60)
+    assert held, "the scripts were not held back: the test would not type before they ran"
+    released.append(True)
+    for route in held:
+        route.continue_()
+    dropdown = phone.locator("#quick-results")
+    for title in EBOOKS:
+        expect(dropdown.get_by_text(title)).to_be_visible()
+    expect(box).to_have_value("ebok")
+
+
 def test_category_filter_changes_results_counts_and_url_and_back_works(phone):
     phone.goto("/search?q=photo")
     expect(phone.locator("#search-results")).to_be_visible()
