@@ -34,6 +34,7 @@ from storefront.page_status import PageStatusMiddleware
 from storefront.prebuilt_frontend import built_client_dir
 from storefront.request_language import RequestLanguageMiddleware
 from storefront.request_log import RequestObservabilityMiddleware
+from storefront.search_head import SearchFirstScreenMiddleware
 from storefront.security_headers import SecurityHeadersMiddleware, csp_routes
 from storefront.static_cache import StaticCacheMiddleware
 from storefront.visit_referrer import ReferrerMiddleware
@@ -86,6 +87,8 @@ api = Starlette(
         # The home page's largest paint, its first card's cover, fetched with the document and
         # painted into the card's placeholder before the scripts run.
         Middleware(HomeFirstCoverMiddleware),
+        # The search page's first results, drawn in its document before the scripts run.
+        Middleware(SearchFirstScreenMiddleware),
         # /library, /search?q=… and other folder pages of the build answered without a
         # redirect to their address with a trailing slash.
         Middleware(FolderPagesMiddleware, client_dir=built_client_dir),

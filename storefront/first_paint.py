@@ -41,7 +41,7 @@ _PRELOAD = re.compile(rb'<link rel="modulepreload" href="([^"]+)"/>')
 _SIDE_EFFECT_IMPORT = re.compile(r'^import ("[^"\\]+");$', re.MULTILINE)
 _NAMESPACE_IMPORT = re.compile(r'^import \* as (\w+) from ("[^"\\]+");$', re.MULTILINE)
 _ANY_STATIC_IMPORT = re.compile(r"^\s*import\b(?!\()", re.MULTILINE)
-_BODY_CLOSE = re.compile(rb"</body>", re.IGNORECASE)
+_BODY_OPEN = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 # The brand's mark as the header draws it (lucide's shopping bag, components.navbar).
 _BAG = (
     '<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"'
@@ -130,25 +130,33 @@ def fold_html(fold: ProductFold) -> str:
     )
 
 
-def with_first_paint(document: bytes, fold: ProductFold | None) -> bytes:
-    """The document with its scripts started after its first frame, and the product's first
-    screen in it when there is a `fold` (a prerendered page such as the home page paints its
-    own); unchanged when its bootstrap is not the router's usual one."""
+def with_first_paint(document: bytes, first_screen: str | None) -> bytes:
+    """The document with its scripts started after its first frame, and `first_screen` (HTML
+    such as `fold_html`'s: an element with the id `FOLD_ID` and, in `data-until`, what the app
+    draws to replace it) at the start of its body; a prerendered page such as the home page
+    paints its own and passes None. Unchanged when its bootstrap is not the router's usual one.
+
+    At the start, because a phone paints a long prerendered body before it has parsed all of
+    it: at its end the screen came a frame or two after the first (Lighthouse then counted the
+    page's largest paint after its scripts had started). React's hydration passes over an
+    element it did not render at the top of the body."""
     bootstrap = _BOOTSTRAP.search(document)
-    close = _BODY_CLOSE.search(document)
-    if bootstrap is None or close is None:
+    body = _BODY_OPEN.search(document)
+    if bootstrap is None or body is None:
         return document
     script = _boot_after_paint(bootstrap.group(1).decode(), [m.decode() for m in _PRELOAD.findall(document)])
     if script is None:
         return document
-    body_end = close.start()
-    document = (
-        document[: bootstrap.start(1)]
-        + script.encode()
-        + document[bootstrap.end(1) : body_end]
-        + (fold_html(fold).encode() if fold is not None else b"")
-        + document[body_end:]
+    # Both edits by position, the later first (the bootstrap sits in the body or the head).
+    edits = sorted(
+        [
+            (bootstrap.start(1), bootstrap.end(1), script.encode()),
+            (body.end(), body.end(), first_screen.encode() if first_screen is not None else b""),
+        ],
+        reverse=True,
     )
+    for start, end, text in edits:
+        document = document[:start] + text + document[end:]
     return _PRELOAD.sub(b"", document)
 
 

@@ -42,7 +42,7 @@ from commerce.links import CATEGORIES_PATH, PRODUCTS_PATH, SHOPS_PATH
 from commerce.seo.head import PageHead, page_head
 from components.head import UNTIL_DRAWN, UNTIL_LEFT
 from components.theme import BRAND_NAME
-from storefront.first_paint import with_first_paint
+from storefront.first_paint import fold_html, with_first_paint
 from storefront.page_head import served, with_head
 from storefront.route_modules import with_route_modules
 
@@ -147,7 +147,7 @@ class PageStatusMiddleware:
                 status = 404
             document = with_route_modules(document, scope["path"], self._client_dir())
             if head is not None and head.fold is not None:
-                document = with_first_paint(document, head.fold)
+                document = with_first_paint(document, fold_html(head.fold))
         await send_document(scope, send, status, headers, document)
 
 

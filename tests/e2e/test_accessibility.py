@@ -239,13 +239,15 @@ def _checkout(context: BrowserContext, label: str, found: list[str]) -> None:
 
 
 def _first_screen(context: BrowserContext, label: str, found: list[str]) -> None:
-    """The product's first screen as the server paints it, before the app's scripts run
-    (storefront.first_paint): kept on screen here by not loading them."""
+    """The product's and the search results' first screens as the server paints them, before
+    the app's scripts run (storefront.first_paint, storefront.search_head): kept on screen
+    here by not loading them."""
     page = context.new_page()
     page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
-    page.goto(PRODUCT)
-    expect(page.locator("#first-paint h1")).to_be_visible()
-    _check(page, f"{label} {PRODUCT} (its first screen)", found)
+    for path in (PRODUCT, "/search?q=ebook"):
+        page.goto(path)
+        expect(page.locator("#first-paint h1")).to_be_visible()
+        _check(page, f"{label} {path} (its first screen)", found)
     page.close()
 
 

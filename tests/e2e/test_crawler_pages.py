@@ -214,3 +214,37 @@ def test_the_home_page_paints_its_first_cover_before_any_script_runs(app, browse
         assert urlsplit(drawn.get_attribute("src")).path == cover_path
     finally:
         context.close()
+
+
+def test_the_search_page_shows_its_first_results_before_any_script_runs(app, browser):
+    """The served results page lists its first results (storefront.search_head): with scripts
+    off a visitor reads and follows them; with scripts, the page's own results replace them."""
+    context = browser.new_context(base_url=app.base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/search?q=template")
+        screen = page.locator("#first-paint")
+        expect(screen.locator("h1")).to_have_text("Results for “template”")
+        served = screen.locator(".fs-card")
+        expect(served.first).to_be_visible()
+        served_titles = served.locator(".fs-title").all_inner_texts()
+        assert "template" in served_titles[0].lower()
+        expect(served.first.locator("mark").first).to_have_text(re.compile("template", re.I))
+        served.first.click()
+        expect(page).to_have_url(re.compile(r"/p/[^/]+/[^/]+$"))
+    finally:
+        context.close()
+
+    context = browser.new_context(base_url=app.base_url)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto("/search?q=template")
+        drawn = page.locator("[data-testid=search-result] .result-title")
+        expect(drawn.first).to_be_visible()
+        expect(page.locator("#first-paint")).to_have_count(0)
+        assert drawn.all_inner_texts()[: len(served_titles)] == served_titles
+        assert errors == []
+    finally:
+        context.close()

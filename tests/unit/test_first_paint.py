@@ -79,7 +79,7 @@ def test_a_product_without_a_cover_keeps_the_cover_s_place():
 
 
 def test_the_scripts_start_after_the_first_screen_with_the_same_modules_in_the_same_order():
-    document = with_first_paint(DOCUMENT, FOLD)
+    document = with_first_paint(DOCUMENT, fold_html(FOLD))
     assert b'<link rel="modulepreload"' not in document
     script = _module_script(document)
     assert not re.search(r"^\s*import\s", script, re.MULTILINE)  # nothing runs before the first frame
@@ -89,15 +89,28 @@ def test_the_scripts_start_after_the_first_screen_with_the_same_modules_in_the_s
     order = [script.index(step) for step in steps]
     assert order == sorted(order)
     assert 'const route0 = await import("/assets/root-2.js");' in script
-    # The first screen is in the body, after the app's root, with what the app draws to replace it.
+    # The first screen opens the body, ahead of the app's root (painted in the first frame),
+    # with what the app draws to replace it.
     body = document.decode().split("<body>")[1]
-    assert body.index('class="radix-themes"') < body.index(f'id="{FOLD_ID}"')
+    assert body.startswith(f'<div id="{FOLD_ID}"')
+    assert body.index(f'id="{FOLD_ID}"') < body.index('class="radix-themes"')
     assert 'data-until="#product-title' in body
     assert "window.x = 1;" in body
 
 
+def test_the_first_screen_opens_the_body_when_the_bootstrap_closes_it():
+    """As the router writes its documents: the bootstrap at the end of the body."""
+    bootstrap = re.search(rb'<script type="module" async="">.*?</script>', DOCUMENT, re.DOTALL).group(0)
+    in_body = DOCUMENT.replace(bootstrap, b"").replace(b"</body>", bootstrap + b"</body>")
+    document = with_first_paint(in_body, fold_html(FOLD)).decode()
+    body = document.split("<body>")[1]
+    assert body.startswith(f'<div id="{FOLD_ID}"')
+    assert "requestAnimationFrame(boot)" in _module_script(document.encode())
+    assert body.index('class="radix-themes"') < body.index('<script type="module"')
+
+
 def test_a_bootstrap_of_another_shape_leaves_the_document_as_the_framework_wrote_it():
     named = DOCUMENT.replace(b'import * as route0 from "/assets/root-2.js";', b'import { a } from "/assets/root-2.js";')
-    assert with_first_paint(named, FOLD) == named
+    assert with_first_paint(named, fold_html(FOLD)) == named
     no_bootstrap = re.sub(rb'<script type="module".*?</script>', b"", DOCUMENT, flags=re.DOTALL)
-    assert with_first_paint(no_bootstrap, FOLD) == no_bootstrap
+    assert with_first_paint(no_bootstrap, fold_html(FOLD)) == no_bootstrap

@@ -1,0 +1,132 @@
+"""The search results page's served document shows its first results before the page's
+scripts run, as the page lays them out, and starts those scripts after that first frame."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from commerce.search.service import ResultCard, SearchPageView, SearchParams, TextPart
+from storefront import search_head
+from storefront.first_paint import FOLD_ID
+from tests.unit.test_first_paint import DOCUMENT as ROUTER_DOCUMENT
+from tests.unit.test_first_paint import _parse
+
+HOSTILE = 'Kit </script><img src=x onerror=alert(1)> "deluxe"'
+
+
+def result(number: int, *, cover_url: str | None = "/api/media/covers/a.webp") -> ResultCard:
+    return ResultCard(
+        id=number,
+        title=f"Ebook {number}",
+        title_parts=[TextPart("Ebook", marked=True), TextPart(f" {number}")],
+        summary_parts=[TextPart("A <b>bold</b> read & more")],
+        url=f"/p/ink/ebook-{number}",
+        cover_url=cover_url,
+        shop_name="Ink <Press>",
+        price_label="$5.00",
+        category_name="E-books",
+    )
+
+
+def view(q: str, cards: list[ResultCard], *, degraded: bool = False) -> SearchPageView:
+    return SearchPageView(
+        params=SearchParams(q=q), cards=cards, total=len(cards) + 10, page=1, total_pages=2, degraded=degraded
+    )
+
+
+@pytest.fixture
+def client(monkeypatch):
+    asked: list[tuple[SearchParams, str]] = []
+
+    async def first_results(params: SearchParams, lang: str) -> SearchPageView | None:
+        asked.append((params, lang))
+        return test_client.results
+
+    async def spa(request):
+        return HTMLResponse(ROUTER_DOCUMENT, headers={"etag": '"static"'})
+
+    monkeypatch.setattr(search_head, "first_results", first_results)
+    test_client = TestClient(search_head.SearchFirstScreenMiddleware(Starlette(routes=[Route("/{path:path}", spa)])))
+    test_client.asked, test_client.results = asked, None
+    return test_client
+
+
+def first_screen(document: bytes) -> str:
+    body = document.decode().split("<body>")[1]
+    return body[body.index(f'<div id="{FOLD_ID}"') :]
+
+
+def test_the_first_results_are_in_the_document_with_the_scripts_started_after_them(client):
+    client.results = view("ebok", [result(n) for n in range(1, 9)])
+    answer = client.get("/search?q=ebok&category=ebooks")
+    assert answer.status_code == 200
+    assert "etag" not in answer.headers  # a new document, not the static file
+    screen = first_screen(answer.content)
+    assert f'data-until="{search_head.APP_DRAWN}"' in screen
+    parsed = _parse(screen)
+    text = " ".join(" ".join(parsed.texts).split())
+    assert "Results for “ebok”" in text
+    assert "18 products" in text
+    links = [attrs["href"] for tag, attrs in parsed.tags if tag == "a"]
+    assert links == [f"/p/ink/ebook-{n}" for n in range(1, search_head.RESULTS_SHOWN + 1)]
+    # What the query matched is marked; a summary's own markup stays text.
+    assert screen.count("<mark>Ebook</mark>") == search_head.RESULTS_SHOWN
+    assert "A &lt;b&gt;bold&lt;/b&gt; read &amp; more" in screen
+    assert "Ink &lt;Press&gt;" in screen
+    (bootstrap,) = re.findall(r'<script type="module" async="">(.*?)</script>', answer.content.decode(), re.DOTALL)
+    assert "requestAnimationFrame" in bootstrap
+    (params, lang) = client.asked[0]
+    assert (params.q, params.categories, lang) == ("ebok", ("ebooks",), "en")
+
+
+def test_a_title_or_cover_address_stays_text_and_a_missing_cover_keeps_its_place(client):
+    hostile = result(1, cover_url='/x.webp" onerror="alert(1)')
+    hostile = ResultCard(**{**hostile.__dict__, "title": HOSTILE, "title_parts": [TextPart(HOSTILE)]})
+    client.results = view("kit", [hostile, result(2, cover_url=None)])
+    parsed = _parse(first_screen(client.get("/search/?q=kit").content))
+    assert ("img", {"src": "x", "onerror": "alert(1)"}) not in parsed.tags
+    images = [attrs for tag, attrs in parsed.tags if tag == "img"]
+    assert [image["src"] for image in images] == ['/x.webp" onerror="alert(1)']
+    assert "onerror" not in images[0]
+    assert ("div", {"class": "fs-cover"}) in parsed.tags
+    assert HOSTILE in " ".join(parsed.texts)
+
+
+def test_no_query_is_headed_all_products(client):
+    client.results = view("", [result(1)])
+    assert "All products" in " ".join(_parse(first_screen(client.get("/search").content)).texts)
+
+
+@pytest.mark.parametrize(
+    "results",
+    [None, view("zzz", []), view("ebook", [result(1)], degraded=True)],
+    ids=["refused", "no results", "simplified mode"],
+)
+def test_a_search_without_results_to_show_leaves_the_page_to_the_app(client, results):
+    client.results = results
+    answer = client.get("/search?q=zzz")
+    assert answer.content == ROUTER_DOCUMENT
+    assert answer.headers["etag"] == '"static"'
+
+
+def test_other_pages_are_not_searched(client):
+    client.results = view("ebook", [result(1)])
+    assert client.get("/searching?q=ebook").content == ROUTER_DOCUMENT
+    client.post("/search?q=ebook")
+    assert client.asked == []
+
+
+def test_a_failing_search_still_serves_the_page(client, monkeypatch):
+    async def broken(params, lang):
+        raise RuntimeError("engine down")
+
+    monkeypatch.setattr(search_head, "first_results", broken)
+    answer = client.get("/search?q=ebook")
+    assert answer.status_code == 200
+    assert answer.content == ROUTER_DOCUMENT
