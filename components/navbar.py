@@ -30,9 +30,7 @@ def brand() -> rx.Component:
                 border_radius=theme.RADIUS_CONTROL,
                 background_color=theme.PRIMARY,
             ),
-            rx.text(
-                theme.BRAND_NAME, weight="bold", size="4", color=rx.color_mode_cond(light=theme.PRIMARY, dark="white")
-            ),
+            rx.text(theme.BRAND_NAME, weight="bold", size="4", color=theme.BRAND_TEXT),
             align="center",
             spacing="2",
         ),

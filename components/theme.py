@@ -36,7 +36,11 @@ RADIX_GRAY = "slate"
 # Colours that follow the light/dark switch (Radix scales adapt by themselves).
 TEXT_MUTED = rx.color(RADIX_GRAY, 11)
 BORDER = rx.color(RADIX_GRAY, 6)
-SURFACE = rx.color_mode_cond(light=SUBTLE_LIGHT, dark=SUBTLE_DARK)
+# Set in the global style below, by the document's class rather than by a script, so what the
+# server paints before the scripts run (a prerendered header and footer) has its dark colours
+# in dark mode at once.
+SURFACE = "var(--brand-surface)"
+BRAND_TEXT = "var(--brand-text)"
 # Radix's panel colour (white; PANEL_DARK in dark mode, set in the global style below): CSS
 # that follows the document's class, so a card painted before the scripts run (a prerendered
 # page, the home page's placeholders) has its dark face in dark mode at once.
@@ -84,11 +88,15 @@ GLOBAL_CSS = f"""
   --default-font-family: {FONT_STACK};
   --heading-font-family: {FONT_STACK};
   --color-background: {BACKGROUND_LIGHT};
+  --brand-surface: {SUBTLE_LIGHT};
+  --brand-text: {PRIMARY};
 }}
 .dark .radix-themes, .dark.radix-themes {{
   --color-background: {BACKGROUND_DARK};
   --color-panel-solid: {PANEL_DARK};
   --color-panel-translucent: rgba(30, 41, 59, 0.8);
+  --brand-surface: {SUBTLE_DARK};
+  --brand-text: #ffffff;
 }}
 /* Status badges and callouts: Radix's soft text (accent step 11 on step 3) is below 4.5:1 for
    small text in amber, green and a few more; step 12 reads in every colour and mode. */
