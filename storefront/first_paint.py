@@ -29,7 +29,7 @@ import re
 
 from commerce import i18n
 from commerce.seo.head import ProductFold
-from components.theme import BACKGROUND_DARK, BACKGROUND_LIGHT, BRAND_NAME, FONT_STACK, PRIMARY
+from components.theme import BACKGROUND_DARK, BACKGROUND_LIGHT, BRAND_NAME, FONT_STACK, PANEL_DARK, PRIMARY
 from storefront.page_head import PRODUCT_IMAGE_SIZES
 
 FOLD_ID = "first-paint"
@@ -78,6 +78,27 @@ line-height:30px;font-weight:700;color:#1f2d5c}}
 @media (min-width:1024px){{#{FOLD_ID} .fp-header{{height:65px;padding:16px 32px}}
 #{FOLD_ID} .fp-main{{grid-template-columns:1fr 1fr;padding:40px 32px}}
 #{FOLD_ID} h1{{font-size:35px;line-height:40px}}}}
+"""
+
+# A first screen that lies over a page below its header (the header is the prerendered one,
+# sticky above it; storefront.search_head, storefront.library_head), in the page's colours and
+# main column (components.theme, Radix's slate scale; storefront.layout's padding at Reflex's
+# breakpoints 768 and 992 px). It starts at the header's bottom where the browser anchors
+# positions, else at the header's usual height: 157 px when its row wraps (below 380 px), 113 px,
+# 65 px from 992 px. Muted text, card lines and card faces are `--fs-muted`, `--fs-line` and
+# `--fs-card`.
+BELOW_HEADER_STYLE = f"""
+#navbar{{anchor-name:--navbar}}
+#{FOLD_ID}{{position:absolute;top:157px;top:anchor(--navbar bottom);left:0;right:0;min-height:100vh;z-index:1;
+background:{BACKGROUND_LIGHT};color:#1c2024;font-family:{FONT_STACK};font-size:16px;line-height:24px;
+--fs-muted:#60646c;--fs-line:#d9d9e0;--fs-card:#fff}}
+.dark #{FOLD_ID}{{background:{BACKGROUND_DARK};color:#edeef0;
+--fs-muted:#b0b4ba;--fs-line:#363a3f;--fs-card:{PANEL_DARK}}}
+#{FOLD_ID} a{{color:inherit;text-decoration:none}}
+#{FOLD_ID} .fs-main{{box-sizing:border-box;max-width:1152px;margin:0 auto;padding:24px 16px}}
+@media (min-width:380px){{#{FOLD_ID}{{top:113px;top:anchor(--navbar bottom)}}}}
+@media (min-width:768px){{#{FOLD_ID} .fs-main{{padding:24px}}}}
+@media (min-width:992px){{#{FOLD_ID}{{top:65px;top:anchor(--navbar bottom)}} #{FOLD_ID} .fs-main{{padding:40px 32px}}}}
 """
 
 # Runs in place of the router's bootstrap. MODULES and BOOTSTRAP are filled in per document.

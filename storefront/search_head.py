@@ -7,9 +7,9 @@ and run. The served document now carries the first results as HTML, from the sam
 page's state runs (`search_products`, in the request's language), and starts its scripts
 after that first frame (`storefront.first_paint`).
 
-The first screen lies over the page below its header (the header is the prerendered one,
-sticky above it), laid out as the page lays out its results at each width (Reflex's
-breakpoints 768 and 992 px, Radix's 1024 px for the heading), and is removed once the app has
+The first screen lies over the page below its header (`first_paint.BELOW_HEADER_STYLE`), laid
+out as the page lays out its results at each width (Reflex's breakpoints 768 and 992 px,
+Radix's 1024 px for the heading), and is removed once the app has
 drawn its own results or its no-results state, or the visitor has moved to another page. A
 search with no results, or answered in the simplified mode (the page then shows a notice above
 its results), is left to the app.
@@ -24,9 +24,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from commerce import i18n
 from commerce.search.service import ResultCard, SearchPageView, SearchParams, TextPart, search_products
-from components.theme import BACKGROUND_DARK, BACKGROUND_LIGHT, FONT_STACK
 from state import service_call
-from storefront.first_paint import FOLD_ID, with_first_paint
+from storefront.first_paint import BELOW_HEADER_STYLE, FOLD_ID, with_first_paint
 from storefront.page_status import is_html, plain_document, send_document
 
 SEARCH_PATHS = ("/search", "/search/")
@@ -36,48 +35,39 @@ APP_DRAWN = "#search-results, #search-empty"
 RESULTS_SHOWN = 6
 log = logging.getLogger(__name__)
 
-# The results page's sizes and colours (storefront.pages.search, components.search.result_card).
-# The first screen starts below the header (prerendered, but under this screen in the stacking
-# order): at its bottom where the browser anchors positions, else at the header's usual height
-# (157 px when its row wraps, below 380 px; 113 px; 65 px from 992 px). The count, the sort row
-# (32 px) and the gaps between them (4 and 16 px) put the results 64 px below the count.
-STYLE = f"""
-#navbar{{anchor-name:--navbar}}
-#{FOLD_ID}{{position:absolute;top:157px;top:anchor(--navbar bottom);left:0;right:0;min-height:100vh;z-index:1;
-background:{BACKGROUND_LIGHT};color:#1c2024;font-family:{FONT_STACK};font-size:16px;line-height:24px}}
-.dark #{FOLD_ID}{{background:{BACKGROUND_DARK};color:#edeef0}}
-#{FOLD_ID} a{{color:inherit;text-decoration:none}}
-#{FOLD_ID} .fs-main{{box-sizing:border-box;max-width:1152px;margin:0 auto;padding:24px 16px}}
+# The results page's sizes and colours (storefront.pages.search, components.search.result_card),
+# below the header as first_paint lays out such a screen. The count, the sort row (32 px) and
+# the gaps between them (4 and 16 px) put the results 64 px below the count.
+STYLE = (
+    BELOW_HEADER_STYLE
+    + f"""
 #{FOLD_ID} h1{{margin:0;font-size:24px;line-height:30px;font-weight:700}}
-#{FOLD_ID} .fs-total{{margin:4px 0 0;font-size:14px;line-height:20px;color:#60646c}}
+#{FOLD_ID} .fs-total{{margin:4px 0 0;font-size:14px;line-height:20px;color:var(--fs-muted)}}
 #{FOLD_ID} .fs-body{{display:flex;gap:32px;margin-top:64px}}
 #{FOLD_ID} .fs-side{{display:none;width:240px;flex-shrink:0}}
 #{FOLD_ID} .fs-results{{flex:1;min-width:0;display:flex;flex-direction:column;align-items:flex-start;gap:12px}}
 #{FOLD_ID} .fs-card{{display:flex;align-items:flex-start;gap:12px;box-sizing:border-box;max-width:100%;padding:12px;
-border:1px solid #d9d9e0;border-radius:12px;background:#fff}}
+border:1px solid var(--fs-line);border-radius:12px;background:var(--fs-card)}}
 #{FOLD_ID} .fs-cover{{display:block;flex-shrink:0;width:96px;aspect-ratio:4/3;object-fit:cover;border-radius:8px;
 background:#e1e9ff}}
 #{FOLD_ID} .fs-text{{display:flex;flex-direction:column;align-items:flex-start;gap:4px;min-width:0}}
-#{FOLD_ID} .fs-category{{font-size:12px;line-height:16px;letter-spacing:.04em;text-transform:uppercase;color:#60646c}}
+#{FOLD_ID} .fs-category{{font-size:12px;line-height:16px;letter-spacing:.04em;text-transform:uppercase;
+color:var(--fs-muted)}}
 #{FOLD_ID} .fs-title{{font-weight:500}}
-#{FOLD_ID} .fs-summary{{margin:0;font-size:14px;line-height:20px;color:#60646c;display:-webkit-box;
+#{FOLD_ID} .fs-summary{{margin:0;font-size:14px;line-height:20px;color:var(--fs-muted);display:-webkit-box;
 -webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}}
 #{FOLD_ID} .fs-meta{{display:flex;align-items:center;gap:12px;font-size:14px;line-height:20px}}
-#{FOLD_ID} .fs-shop{{color:#60646c}}
+#{FOLD_ID} .fs-shop{{color:var(--fs-muted)}}
 #{FOLD_ID} .fs-price{{font-weight:700;color:#1f2d5c}}
 #{FOLD_ID} mark{{background:#ffee9c;color:inherit;border-radius:3px;padding:0 1px}}
-.dark #{FOLD_ID} .fs-total,.dark #{FOLD_ID} .fs-category,.dark #{FOLD_ID} .fs-summary,.dark #{FOLD_ID} .fs-shop{{
-color:#b0b4ba}}
-.dark #{FOLD_ID} .fs-card{{border-color:#363a3f;background:#1e293b}}
 .dark #{FOLD_ID} .fs-cover{{background:#182449}}
 .dark #{FOLD_ID} .fs-price{{color:#d6e1ff}}
 .dark #{FOLD_ID} mark{{background:#3f2700}}
-@media (min-width:380px){{#{FOLD_ID}{{top:113px;top:anchor(--navbar bottom)}}}}
-@media (min-width:768px){{#{FOLD_ID} .fs-main{{padding:24px}} #{FOLD_ID} .fs-cover{{width:160px}}}}
-@media (min-width:992px){{#{FOLD_ID}{{top:65px;top:anchor(--navbar bottom)}} #{FOLD_ID} .fs-main{{padding:40px 32px}}
-#{FOLD_ID} .fs-side{{display:block}}}}
+@media (min-width:768px){{#{FOLD_ID} .fs-cover{{width:160px}}}}
+@media (min-width:992px){{#{FOLD_ID} .fs-side{{display:block}}}}
 @media (min-width:1024px){{#{FOLD_ID} h1{{font-size:28px;line-height:36px}}}}
 """
+)
 
 
 def _highlighted(parts: list[TextPart]) -> str:
