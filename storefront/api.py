@@ -30,6 +30,7 @@ from storefront.api_view import view_routes
 from storefront.api_webhooks import webhook_routes
 from storefront.folder_pages import FolderPagesMiddleware
 from storefront.home_head import HomeFirstCoverMiddleware
+from storefront.library_head import LibraryFirstScreenMiddleware
 from storefront.page_status import PageStatusMiddleware
 from storefront.prebuilt_frontend import built_client_dir
 from storefront.request_language import RequestLanguageMiddleware
@@ -89,6 +90,8 @@ api = Starlette(
         Middleware(HomeFirstCoverMiddleware),
         # The search page's first results, drawn in its document before the scripts run.
         Middleware(SearchFirstScreenMiddleware),
+        # The buyer's library, its first rows drawn in its document (for the session's buyer).
+        Middleware(LibraryFirstScreenMiddleware),
         # /library, /search?q=… and other folder pages of the build answered without a
         # redirect to their address with a trailing slash.
         Middleware(FolderPagesMiddleware, client_dir=built_client_dir),

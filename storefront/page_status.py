@@ -33,8 +33,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import routes
 from commerce import accounts, i18n
-from commerce.accounts.service import session_user_id
-from commerce.actor import Actor
 from commerce.catalog.queries import PageAnswer, page_answer
 from commerce.config import get_settings
 from commerce.db import unit_of_work
@@ -83,7 +81,8 @@ def _slugs(path: str) -> dict[str, str] | None:
     return None
 
 
-def _session_token(scope: Scope) -> str:
+def session_token(scope: Scope) -> str:
+    """The session cookie's token in a request, empty when there is none."""
     for name, value in scope.get("headers", []):
         if name == b"cookie":
             cookie: SimpleCookie = SimpleCookie()
@@ -100,12 +99,8 @@ def _answer(slugs: dict[str, str], token: str, lang: str = "") -> tuple[PageAnsw
     """Whether the page exists for this visitor and, when it does, its head (a product's in
     the seller's translation into `lang`, where there is one)."""
     with unit_of_work() as s:
-        viewer = None
-        user_id = session_user_id(s, token) if token else None
-        if user_id is not None:
-            # Sellers and admins preview products before they are live.
-            user = accounts.get_user(s, Actor(user_id=user_id, role="buyer"))
-            viewer = Actor(user_id=user.id, role=user.role, shop_id=user.shop_id)
+        # Sellers and admins preview products before they are live.
+        viewer = accounts.session_actor(s, token)
         answer = page_answer(s, viewer=viewer, **slugs)
         if answer != PageAnswer.FOUND:
             return answer, None
@@ -137,7 +132,7 @@ class PageStatusMiddleware:
         slugs = {name: unquote(value) for name, value in slugs.items()}
         # A product's head in the seller's translation into the request's language (?lang=,
         # the cookie or Accept-Language: RequestLanguageMiddleware), where there is one.
-        answer, head = await run_in_threadpool(_answer, slugs, _session_token(scope), i18n.current_language())
+        answer, head = await run_in_threadpool(_answer, slugs, session_token(scope), i18n.current_language())
         status, headers, document = await plain_document(self.app, scope, receive)
         if is_html(headers) and status == 200:
             if head is not None:
@@ -180,9 +175,10 @@ def is_html(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 async def send_document(
-    scope: Scope, send: Send, status: int, headers: list[tuple[bytes, bytes]], document: bytes
+    scope: Scope, send: Send, status: int, headers: list[tuple[bytes, bytes]], document: bytes, *, private: bool = False
 ) -> None:
-    """A rewritten document, gzipped when the browser takes it, never served from a cache unasked."""
+    """A rewritten document, gzipped when the browser takes it, never served from a cache unasked;
+    `private` (one visitor's own: their library) kept by no shared cache."""
     headers = list(headers)
     if _accepts_gzip(scope) and len(document) > 1024:
         document = gzip.compress(document, compresslevel=6)
@@ -190,7 +186,10 @@ async def send_document(
     headers.append((b"content-length", str(len(document)).encode()))
     headers.append((b"vary", b"Accept-Encoding, Cookie"))
     # The head follows the catalogue (a new title, a price): never a stale copy.
-    headers.append((b"cache-control", b"no-cache" if status == 200 else b"no-store"))
+    if private:
+        headers.append((b"cache-control", b"private, no-store"))
+    else:
+        headers.append((b"cache-control", b"no-cache" if status == 200 else b"no-store"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else document})
 

@@ -17,6 +17,7 @@ from commerce.accounts.service import (
     request_password_reset,
     reset_password,
     resume_session,
+    session_actor,
     set_language,
     socket_session,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "request_password_reset",
     "reset_password",
     "resume_session",
+    "session_actor",
     "set_language",
     "socket_session",
 ]

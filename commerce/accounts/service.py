@@ -515,6 +515,20 @@ def session_user_id(s: Session, token: str | None) -> int | None:
     return found[0] if found else None
 
 
+def session_actor(s: Session, token: str | None) -> Actor | None:
+    """Who a live session token acts as, read as `session_user_id` reads it (nothing refreshed),
+    with the role its pages give it (`SessionGrant.actor`): for a page's document, painted
+    before the page's own session check runs."""
+    found = session_identity(s, token)
+    if found is None:
+        return None
+    user_id, family_id = found
+    user = get_user(s, Actor(user_id=user_id, role=UserRole.BUYER))
+    admin_without_second_factor = user.role == UserRole.ADMIN and not factors.has_second_factor(s, user_id)
+    role = UserRole.BUYER if admin_without_second_factor else user.role
+    return Actor(user_id=user.id, role=role, shop_id=user.shop_id, session_id=family_id)
+
+
 def session_identity(s: Session, token: str | None) -> tuple[int, str] | None:
     """The user and session family (kept across rotations) of a live session token, as
     `session_user_id` reads it; for links bound to one browser's session (online viewing)."""

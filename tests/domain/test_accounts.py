@@ -216,6 +216,24 @@ def test_becoming_a_seller(s):
         accounts.create_shop(s, grant.actor, name="Second", slug="second-shop")
 
 
+def test_a_session_token_names_its_actor_as_the_pages_see_it_without_rotating_it(s):
+    grant = register(s)
+    seller = accounts.create_shop(s, grant.actor, name="Ada's Books", slug="adas-books")
+    actor = accounts.session_actor(s, grant.token)
+    assert (actor.user_id, actor.role, actor.shop_id) == (seller.id, UserRole.SELLER, seller.shop_id)
+    assert actor.session_id == s.exec(select(AuthSession)).one().family_id
+    # An administrator without a second factor acts as a buyer until they set one up.
+    user = s.get(User, seller.id)
+    user.role = UserRole.ADMIN
+    s.flush()
+    assert accounts.session_actor(s, grant.token).role == UserRole.BUYER
+    assert s.exec(select(AuthSession)).one().replaced_at is None
+    accounts.logout(s, grant.token)
+    assert accounts.session_actor(s, grant.token) is None
+    assert accounts.session_actor(s, "made-up-token") is None
+    assert accounts.session_actor(s, "") is None
+
+
 @pytest.mark.parametrize("slug", ["Ab", "admin", "-dash", "a--b", "with space", "x" * 41, "ünïcode"])
 def test_shop_slug_rules(s, slug):
     grant = register(s)

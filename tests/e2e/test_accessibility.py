@@ -238,13 +238,13 @@ def _checkout(context: BrowserContext, label: str, found: list[str]) -> None:
     page.close()
 
 
-def _first_screen(context: BrowserContext, label: str, found: list[str]) -> None:
-    """The product's and the search results' first screens as the server paints them, before
-    the app's scripts run (storefront.first_paint, storefront.search_head): kept on screen
-    here by not loading them."""
+def _first_screen(context: BrowserContext, label: str, found: list[str], paths: tuple[str, ...]) -> None:
+    """First screens as the server paints them, before the app's scripts run (the product's,
+    the search results', the library's: storefront.first_paint, search_head, library_head):
+    kept on screen here by not loading them."""
     page = context.new_page()
     page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
-    for path in (PRODUCT, "/search?q=ebook"):
+    for path in paths:
         page.goto(path)
         expect(page.locator("#first-paint h1")).to_be_visible()
         _check(page, f"{label} {path} (its first screen)", found)
@@ -286,7 +286,7 @@ def test_every_page_passes_axe(browser, app, viewport, scheme, signed_in, pages_
     guest = context()
     try:
         _visit_all(guest, PUBLIC_PAGES, label, found)
-        _first_screen(guest, label, found)
+        _first_screen(guest, label, found, (PRODUCT, "/search?q=ebook"))
         _checkout(guest, label, found)
         _second_factor_page(guest, label, found)
     finally:
@@ -299,6 +299,8 @@ def test_every_page_passes_axe(browser, app, viewport, scheme, signed_in, pages_
         signed = context(role)
         try:
             _visit_all(signed, visits, f"{label} ({role})", found)
+            if role == "buyer":
+                _first_screen(signed, f"{label} ({role})", found, ("/library",))
         finally:
             signed.close()
     print(f"axe {label}: {time.monotonic() - started:.1f}s")

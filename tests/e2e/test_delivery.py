@@ -6,6 +6,7 @@ from the sales page, and the same download link and the same key then fail."""
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import httpx
@@ -18,7 +19,7 @@ from commerce.actor import Actor
 from commerce.catalog import images, keys, products
 from commerce.config import DEFAULT_SECRET_KEY, load_settings
 from commerce.db import engine_for, unit_of_work
-from commerce.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from commerce.demo import ADMIN_EMAIL, COLLECTOR_EMAIL, DEMO_PASSWORD
 from commerce.models import DeliveryKind, KeySource, Product, ProductFile, Shop, User, UserRole
 from commerce.storage import LocalBlobStore
 from tests.fixtures.browser import buy, sign_in, sign_up
@@ -154,3 +155,53 @@ def test_buy_download_copy_key_validate_then_refund_revokes_both(app, page, new_
     assert validate(app, key_product_id, copied)["status"] == "revoked"
     page.goto("/library")
     expect(page.locator("#library-empty")).to_be_visible()
+
+
+def test_the_library_shows_its_rows_before_any_script_runs_and_only_to_its_buyer(app, browser):
+    """The served library lists the signed-in buyer's first purchases (storefront.library_head):
+    with scripts off they are there to read and open; with scripts, the page's own rows replace
+    them; a visitor without the buyer's session gets the page as built."""
+    context = browser.new_context(base_url=app.base_url)
+    try:
+        sign_in(context.new_page(), COLLECTOR_EMAIL, DEMO_PASSWORD)
+        buyer = context.storage_state()
+    finally:
+        context.close()
+
+    context = browser.new_context(base_url=app.base_url, storage_state=buyer, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        answer = page.goto("/library")
+        assert answer is not None
+        assert answer.headers["cache-control"] == "private, no-store"
+        screen = page.locator("#first-paint")
+        expect(screen.locator("h1")).to_have_text("Your library")
+        served_titles = screen.locator(".fs-title").all_inner_texts()
+        assert served_titles
+        screen.locator(".fs-title").first.click()
+        expect(page).to_have_url(re.compile(r"/library/\d+$"))
+    finally:
+        context.close()
+
+    context = browser.new_context(base_url=app.base_url, storage_state=buyer)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto("/library")
+        drawn = page.locator("[data-testid=library-item] .library-title")
+        expect(drawn.first).to_be_visible()
+        expect(page.locator("#first-paint")).to_have_count(0)
+        assert drawn.all_inner_texts()[: len(served_titles)] == served_titles
+        assert errors == []
+    finally:
+        context.close()
+
+    context = browser.new_context(base_url=app.base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/library")
+        expect(page.locator("#checking-session")).to_be_visible()
+        expect(page.locator("#first-paint")).to_have_count(0)
+    finally:
+        context.close()

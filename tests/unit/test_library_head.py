@@ -1,0 +1,144 @@
+"""The buyer's library's served document shows their first rows (or their empty library) before
+the page's scripts run, only to the buyer the session cookie names, and never to a shared cache."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+import routes
+from commerce.delivery.library import LibraryItem, LibraryView
+from commerce.kit.pagination import make_page
+from storefront import library_head
+from storefront.first_paint import FOLD_ID
+from tests.unit.test_first_paint import DOCUMENT as ROUTER_DOCUMENT
+from tests.unit.test_first_paint import _parse
+
+HOSTILE = 'Kit </script><img src=x onerror=alert(1)> "deluxe"'
+
+
+def item(number: int, **changes) -> LibraryItem:
+    fields = dict(
+        product_id=number,
+        title=f"Brush pack {number}",
+        shop_name="Ink <Press>",
+        product_url=f"/p/ink/brush-{number}",
+        library_url=f"/library/{number}",
+        cover_url="/api/media/covers/a.webp",
+        acquired_at=datetime(2026, 12, 1, tzinfo=UTC),
+        acquired_label="Dec 1, 2026",
+        order_reference=f"MP-{number}",
+        receipt_url=f"/orders/MP-{number}",
+        delivers_files=True,
+        delivers_keys=False,
+        latest_version_label="",
+        updated=False,
+        delivering=False,
+    )
+    return LibraryItem(**{**fields, **changes})
+
+
+def view(items: list[LibraryItem], *, total: int | None = None) -> LibraryView:
+    return LibraryView(
+        page=make_page(items, 1, 20, len(items)), search="", total=len(items) if total is None else total, version=3
+    )
+
+
+@pytest.fixture
+def client(monkeypatch):
+    asked: list[tuple[str, str]] = []
+
+    async def first_library_page(token: str, query_string: str) -> LibraryView | None:
+        asked.append((token, query_string))
+        if isinstance(test_client.library, Exception):
+            raise test_client.library
+        return test_client.library
+
+    async def spa(request):
+        return HTMLResponse(ROUTER_DOCUMENT, headers={"etag": '"static"'})
+
+    monkeypatch.setattr(library_head, "first_library_page", first_library_page)
+    test_client = TestClient(
+        library_head.LibraryFirstScreenMiddleware(Starlette(routes=[Route("/{path:path}", spa)])),
+        cookies={routes.SESSION_COOKIE: "session-token"},
+    )
+    test_client.asked, test_client.library = asked, None
+    return test_client
+
+
+def first_screen(document: bytes) -> str:
+    body = document.decode().split("<body>")[1]
+    return body[body.index(f'<div id="{FOLD_ID}"') :]
+
+
+def test_the_buyers_first_rows_are_in_a_private_document_with_the_scripts_started_after_them(client):
+    client.library = view(
+        [item(1, updated=True, latest_version_label="2.0"), item(2, delivering=True, order_reference="")]
+        + [item(n) for n in range(3, 12)]
+    )
+    answer = client.get("/library?q=brush&page=2")
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "private, no-store"
+    assert "etag" not in answer.headers  # a new document, not the static file
+    screen = first_screen(answer.content)
+    assert f'data-until="{library_head.APP_DRAWN}"' in screen
+    parsed = _parse(screen)
+    text = " ".join(" ".join(parsed.texts).split())
+    assert "Your library Search your library Brush pack 1 Updated Ink <Press>" in text
+    assert "Bought Dec 1, 2026 · Version 2.0 Receipt Brush pack 2 Delivering…" in text
+    titles = [attrs["href"] for tag, attrs in parsed.tags if tag == "a" and attrs.get("class") == "fs-title"]
+    assert titles == [f"/library/{n}" for n in range(1, library_head.ROWS_SHOWN + 1)]
+    receipts = [attrs["href"] for tag, attrs in parsed.tags if tag == "a" and "class" not in attrs]
+    assert "/orders/MP-1" in receipts
+    assert "/orders/MP-2" not in receipts  # no order, no receipt
+    (bootstrap,) = re.findall(r'<script type="module" async="">(.*?)</script>', answer.content.decode(), re.DOTALL)
+    assert "requestAnimationFrame" in bootstrap
+    assert client.asked == [("session-token", "q=brush&page=2")]
+
+
+def test_an_empty_library_shows_the_way_to_the_shop(client):
+    client.library = view([])
+    text = " ".join(_parse(first_screen(client.get("/library/").content)).texts)
+    assert "Your library is empty" in text
+    assert "Search your library" not in text
+    action = ("a", {"class": "fs-action", "href": routes.HOME})
+    assert action in _parse(first_screen(client.get("/library").content)).tags
+
+
+def test_a_title_or_cover_address_stays_text(client):
+    client.library = view([item(1, title=HOSTILE, cover_url='/x.webp" onerror="alert(1)', shop_name=HOSTILE)])
+    parsed = _parse(first_screen(client.get("/library").content))
+    assert ("img", {"src": "x", "onerror": "alert(1)"}) not in parsed.tags
+    images = [attrs for tag, attrs in parsed.tags if tag == "img"]
+    assert [image["src"] for image in images] == ['/x.webp" onerror="alert(1)']
+    assert " ".join(parsed.texts).count(HOSTILE) == 2
+
+
+@pytest.mark.parametrize(
+    "library",
+    [None, view([], total=4), RuntimeError("database down")],
+    ids=["no live session", "a search that matches nothing", "failing"],
+)
+def test_a_library_with_nothing_to_show_leaves_the_page_to_the_app(client, library):
+    client.library = library
+    answer = client.get("/library?q=zzz")
+    assert answer.status_code == 200
+    assert answer.content == ROUTER_DOCUMENT
+    assert answer.headers["etag"] == '"static"'
+
+
+def test_without_a_session_cookie_nothing_is_read(client):
+    client.library = view([item(1)])
+    client.cookies.clear()
+    assert client.get("/library").content == ROUTER_DOCUMENT
+    assert client.get("/library/1").content == ROUTER_DOCUMENT
+    client.cookies.set(routes.SESSION_COOKIE, "session-token")
+    assert client.get("/library/1").content == ROUTER_DOCUMENT  # one product: not this screen
+    client.post("/library")
+    assert client.asked == []
