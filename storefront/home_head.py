@@ -24,7 +24,7 @@ from state.home import home_listing
 from state.page import parse_page_number
 from storefront.first_paint import with_first_paint
 from storefront.page_head import with_image_preload
-from storefront.page_status import is_html, plain_document, send_document
+from storefront.page_status import send_rewritten
 
 HOME_PATH = "/"
 # The first card's cover box in the home page's placeholders (storefront.pages.home).
@@ -65,8 +65,11 @@ class HomeFirstCoverMiddleware:
         if not cover:
             await self.app(scope, receive, send)
             return
-        status, headers, document = await plain_document(self.app, scope, receive)
-        if is_html(headers) and status == 200:
-            box = POPULAR_FIRST_COVER_ID if listing.popular else NEWEST_FIRST_COVER_ID
-            document = with_first_cover(with_image_preload(document, cover), cover, box)
-        await send_document(scope, send, status, headers, document)
+        box = POPULAR_FIRST_COVER_ID if listing.popular else NEWEST_FIRST_COVER_ID
+        await send_rewritten(
+            self.app,
+            scope,
+            receive,
+            send,
+            lambda document: with_first_cover(with_image_preload(document, cover), cover, box),
+        )

@@ -32,7 +32,7 @@ from components.theme import CTA, CTA_TEXT
 from state import service_call
 from state.page import parse_page_number
 from storefront.first_paint import BELOW_HEADER_STYLE, FOLD_ID, with_first_paint
-from storefront.page_status import is_html, plain_document, send_document, session_token
+from storefront.page_status import send_rewritten, session_token
 
 LIBRARY_PATHS = (routes.LIBRARY, routes.LIBRARY + "/")
 # What the app draws once it has the library: the first screen is then removed.
@@ -178,7 +178,7 @@ class LibraryFirstScreenMiddleware:
         if view is None or (view.total > 0 and not view.items):
             await self.app(scope, receive, send)
             return
-        status, headers, document = await plain_document(self.app, scope, receive)
-        if is_html(headers) and status == 200:
-            document = with_first_paint(document, library_screen_html(view))
-        await send_document(scope, send, status, headers, document, private=True)
+        screen = library_screen_html(view)
+        await send_rewritten(
+            self.app, scope, receive, send, lambda document: with_first_paint(document, screen), private=True
+        )

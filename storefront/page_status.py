@@ -170,6 +170,23 @@ async def plain_document(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[
     return start.get("status", 500), kept, bytes(body)
 
 
+async def send_rewritten(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    rewrite: Callable[[bytes], bytes],
+    *,
+    private: bool = False,
+) -> None:
+    """The app's document for this request, passed through `rewrite` when it is the page itself
+    (HTML, 200; an error page goes out as it is), then sent as `send_document` sends it."""
+    status, headers, document = await plain_document(app, scope, receive)
+    if is_html(headers) and status == 200:
+        document = rewrite(document)
+    await send_document(scope, send, status, headers, document, private=private)
+
+
 def is_html(headers: list[tuple[bytes, bytes]]) -> bool:
     return any(k.lower() == b"content-type" and b"text/html" in v for k, v in headers)
 

@@ -26,7 +26,7 @@ from commerce import i18n
 from commerce.search.service import ResultCard, SearchPageView, SearchParams, TextPart, search_products
 from state import service_call
 from storefront.first_paint import BELOW_HEADER_STYLE, FOLD_ID, with_first_paint
-from storefront.page_status import is_html, plain_document, send_document
+from storefront.page_status import send_rewritten
 
 SEARCH_PATHS = ("/search", "/search/")
 # What the app draws once it has the page's results: the first screen is then removed.
@@ -130,7 +130,5 @@ class SearchFirstScreenMiddleware:
         if view is None or view.degraded or not view.cards:
             await self.app(scope, receive, send)
             return
-        status, headers, document = await plain_document(self.app, scope, receive)
-        if is_html(headers) and status == 200:
-            document = with_first_paint(document, results_screen_html(view))
-        await send_document(scope, send, status, headers, document)
+        screen = results_screen_html(view)
+        await send_rewritten(self.app, scope, receive, send, lambda document: with_first_paint(document, screen))
