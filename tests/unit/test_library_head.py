@@ -7,16 +7,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from starlette.applications import Starlette
-from starlette.responses import HTMLResponse
-from starlette.routing import Route
-from starlette.testclient import TestClient
 
 import routes
 from commerce.delivery.library import LibraryItem, LibraryView
 from commerce.kit.pagination import make_page
 from storefront import library_head
-from storefront.first_paint import FOLD_ID
+from tests.fixtures.first_screens import FirstScreenClient, first_screen
 from tests.unit.test_first_paint import DOCUMENT as ROUTER_DOCUMENT
 from tests.unit.test_first_paint import _parse
 
@@ -52,33 +48,15 @@ def view(items: list[LibraryItem], *, total: int | None = None) -> LibraryView:
 
 @pytest.fixture
 def client(monkeypatch):
-    asked: list[tuple[str, str]] = []
-
-    async def first_library_page(token: str, query_string: str) -> LibraryView | None:
-        asked.append((token, query_string))
-        if isinstance(test_client.library, Exception):
-            raise test_client.library
-        return test_client.library
-
-    async def spa(request):
-        return HTMLResponse(ROUTER_DOCUMENT, headers={"etag": '"static"'})
-
-    monkeypatch.setattr(library_head, "first_library_page", first_library_page)
-    test_client = TestClient(
-        library_head.LibraryFirstScreenMiddleware(Starlette(routes=[Route("/{path:path}", spa)])),
-        cookies={routes.SESSION_COOKIE: "session-token"},
+    client = FirstScreenClient(
+        library_head.LibraryFirstScreenMiddleware, cookies={routes.SESSION_COOKIE: "session-token"}
     )
-    test_client.asked, test_client.library = asked, None
-    return test_client
-
-
-def first_screen(document: bytes) -> str:
-    body = document.decode().split("<body>")[1]
-    return body[body.index(f'<div id="{FOLD_ID}"') :]
+    monkeypatch.setattr(library_head, "first_library_page", client.read)
+    return client
 
 
 def test_the_buyers_first_rows_are_in_a_private_document_with_the_scripts_started_after_them(client):
-    client.library = view(
+    client.answer = view(
         [item(1, updated=True, latest_version_label="2.0"), item(2, delivering=True, order_reference="")]
         + [item(n) for n in range(3, 12)]
     )
@@ -103,7 +81,7 @@ def test_the_buyers_first_rows_are_in_a_private_document_with_the_scripts_starte
 
 
 def test_an_empty_library_shows_the_way_to_the_shop(client):
-    client.library = view([])
+    client.answer = view([])
     text = " ".join(_parse(first_screen(client.get("/library/").content)).texts)
     assert "Your library is empty" in text
     assert "Search your library" not in text
@@ -112,7 +90,7 @@ def test_an_empty_library_shows_the_way_to_the_shop(client):
 
 
 def test_a_title_or_cover_address_stays_text(client):
-    client.library = view([item(1, title=HOSTILE, cover_url='/x.webp" onerror="alert(1)', shop_name=HOSTILE)])
+    client.answer = view([item(1, title=HOSTILE, cover_url='/x.webp" onerror="alert(1)', shop_name=HOSTILE)])
     parsed = _parse(first_screen(client.get("/library").content))
     assert ("img", {"src": "x", "onerror": "alert(1)"}) not in parsed.tags
     images = [attrs for tag, attrs in parsed.tags if tag == "img"]
@@ -126,7 +104,7 @@ def test_a_title_or_cover_address_stays_text(client):
     ids=["no live session", "a search that matches nothing", "failing"],
 )
 def test_a_library_with_nothing_to_show_leaves_the_page_to_the_app(client, library):
-    client.library = library
+    client.answer = library
     answer = client.get("/library?q=zzz")
     assert answer.status_code == 200
     assert answer.content == ROUTER_DOCUMENT
@@ -134,7 +112,7 @@ def test_a_library_with_nothing_to_show_leaves_the_page_to_the_app(client, libra
 
 
 def test_without_a_session_cookie_nothing_is_read(client):
-    client.library = view([item(1)])
+    client.answer = view([item(1)])
     client.cookies.clear()
     assert client.get("/library").content == ROUTER_DOCUMENT
     assert client.get("/library/1").content == ROUTER_DOCUMENT

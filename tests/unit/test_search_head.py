@@ -6,14 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from starlette.applications import Starlette
-from starlette.responses import HTMLResponse
-from starlette.routing import Route
-from starlette.testclient import TestClient
 
 from commerce.search.service import ResultCard, SearchPageView, SearchParams, TextPart
 from storefront import search_head
-from storefront.first_paint import FOLD_ID
+from tests.fixtures.first_screens import FirstScreenClient, first_screen
 from tests.unit.test_first_paint import DOCUMENT as ROUTER_DOCUMENT
 from tests.unit.test_first_paint import _parse
 
@@ -42,30 +38,13 @@ def view(q: str, cards: list[ResultCard], *, degraded: bool = False) -> SearchPa
 
 @pytest.fixture
 def client(monkeypatch):
-    asked: list[tuple[SearchParams, str]] = []
-
-    async def first_results(params: SearchParams, lang: str) -> SearchPageView | None:
-        asked.append((params, lang))
-        if isinstance(test_client.results, Exception):
-            raise test_client.results
-        return test_client.results
-
-    async def spa(request):
-        return HTMLResponse(ROUTER_DOCUMENT, headers={"etag": '"static"'})
-
-    monkeypatch.setattr(search_head, "first_results", first_results)
-    test_client = TestClient(search_head.SearchFirstScreenMiddleware(Starlette(routes=[Route("/{path:path}", spa)])))
-    test_client.asked, test_client.results = asked, None
-    return test_client
-
-
-def first_screen(document: bytes) -> str:
-    body = document.decode().split("<body>")[1]
-    return body[body.index(f'<div id="{FOLD_ID}"') :]
+    client = FirstScreenClient(search_head.SearchFirstScreenMiddleware)
+    monkeypatch.setattr(search_head, "first_results", client.read)
+    return client
 
 
 def test_the_first_results_are_in_the_document_with_the_scripts_started_after_them(client):
-    client.results = view("ebok", [result(n) for n in range(1, 9)])
+    client.answer = view("ebok", [result(n) for n in range(1, 9)])
     answer = client.get("/search?q=ebok&category=ebooks")
     assert answer.status_code == 200
     assert "etag" not in answer.headers  # a new document, not the static file
@@ -90,7 +69,7 @@ def test_the_first_results_are_in_the_document_with_the_scripts_started_after_th
 def test_a_title_or_cover_address_stays_text_and_a_missing_cover_keeps_its_place(client):
     hostile = result(1, cover_url='/x.webp" onerror="alert(1)')
     hostile = ResultCard(**{**hostile.__dict__, "title": HOSTILE, "title_parts": [TextPart(HOSTILE)]})
-    client.results = view("kit", [hostile, result(2, cover_url=None)])
+    client.answer = view("kit", [hostile, result(2, cover_url=None)])
     parsed = _parse(first_screen(client.get("/search/?q=kit").content))
     assert ("img", {"src": "x", "onerror": "alert(1)"}) not in parsed.tags
     images = [attrs for tag, attrs in parsed.tags if tag == "img"]
@@ -101,7 +80,7 @@ def test_a_title_or_cover_address_stays_text_and_a_missing_cover_keeps_its_place
 
 
 def test_no_query_is_headed_all_products(client):
-    client.results = view("", [result(1)])
+    client.answer = view("", [result(1)])
     assert "All products" in " ".join(_parse(first_screen(client.get("/search").content)).texts)
 
 
@@ -111,7 +90,7 @@ def test_no_query_is_headed_all_products(client):
     ids=["refused", "no results", "simplified mode", "failing"],
 )
 def test_a_search_without_results_to_show_leaves_the_page_to_the_app(client, results):
-    client.results = results
+    client.answer = results
     answer = client.get("/search?q=zzz")
     assert answer.status_code == 200
     assert answer.content == ROUTER_DOCUMENT
@@ -119,7 +98,7 @@ def test_a_search_without_results_to_show_leaves_the_page_to_the_app(client, res
 
 
 def test_other_pages_are_not_searched(client):
-    client.results = view("ebook", [result(1)])
+    client.answer = view("ebook", [result(1)])
     assert client.get("/searching?q=ebook").content == ROUTER_DOCUMENT
     client.post("/search?q=ebook")
     assert client.asked == []
