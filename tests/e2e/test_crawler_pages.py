@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures.browser import expect_app_replaces_first_screen
+
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
@@ -235,16 +237,6 @@ def test_the_search_page_shows_its_first_results_before_any_script_runs(app, bro
     finally:
         context.close()
 
-    context = browser.new_context(base_url=app.base_url)
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto("/search?q=template")
-        drawn = page.locator("[data-testid=search-result] .result-title")
-        expect(drawn.first).to_be_visible()
-        expect(page.locator("#first-paint")).to_have_count(0)
-        assert drawn.all_inner_texts()[: len(served_titles)] == served_titles
-        assert errors == []
-    finally:
-        context.close()
+    expect_app_replaces_first_screen(
+        browser, "/search?q=template", "[data-testid=search-result] .result-title", served_titles, base_url=app.base_url
+    )

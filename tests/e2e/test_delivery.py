@@ -22,7 +22,7 @@ from commerce.db import engine_for, unit_of_work
 from commerce.demo import ADMIN_EMAIL, COLLECTOR_EMAIL, DEMO_PASSWORD
 from commerce.models import DeliveryKind, KeySource, Product, ProductFile, Shop, User, UserRole
 from commerce.storage import LocalBlobStore
-from tests.fixtures.browser import buy, sign_in, sign_up
+from tests.fixtures.browser import buy, expect_app_replaces_first_screen, sign_in, sign_up
 
 FILE_PRODUCT = "/p/inkwell-press/the-indie-maker-ebook"
 SELLER_EMAIL = "ada@demo.market"
@@ -183,19 +183,14 @@ def test_the_library_shows_its_rows_before_any_script_runs_and_only_to_its_buyer
     finally:
         context.close()
 
-    context = browser.new_context(base_url=app.base_url, storage_state=buyer)
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto("/library")
-        drawn = page.locator("[data-testid=library-item] .library-title")
-        expect(drawn.first).to_be_visible()
-        expect(page.locator("#first-paint")).to_have_count(0)
-        assert drawn.all_inner_texts()[: len(served_titles)] == served_titles
-        assert errors == []
-    finally:
-        context.close()
+    expect_app_replaces_first_screen(
+        browser,
+        "/library",
+        "[data-testid=library-item] .library-title",
+        served_titles,
+        base_url=app.base_url,
+        storage_state=buyer,
+    )
 
     context = browser.new_context(base_url=app.base_url, java_script_enabled=False)
     try:
