@@ -3,6 +3,7 @@
     .venv/bin/python bench/checkout/run.py                 # 20 buyers, one shop, then 20 shops
     .venv/bin/python bench/checkout/run.py --seconds 20 --buyers 20
     .venv/bin/python bench/checkout/run.py --only one --profile /tmp/sale --gil   # where the server's Python goes
+    .venv/bin/python bench/checkout/run.py --job-worker 4  # jobs in a worker process through Redis, as in production
 
 Real services on a throwaway PostgreSQL database (created, migrated, dropped here):
 the app's HTTP side (`bench/checkout/server.py` under granian, one worker, jobs in-process
@@ -39,6 +40,8 @@ from tests.fixtures.ports import free_port  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECRET = "bench-checkout-secret-" + "x" * 20
+# A Redis database of the bench's own for --job-worker (emptied before each scenario).
+JOBS_REDIS = os.environ.get("BENCH_JOBS_REDIS", "redis://127.0.0.1:6379/11")
 
 
 def pct(values, q):
@@ -110,9 +113,13 @@ def get(url: str, timeout: float = 10) -> float:
 
 
 @contextmanager
-def app_server(url: str, data_dir: str, workers: int = 1, target: str = "bench.checkout.server:app"):
+def app_server(
+    url: str, data_dir: str, workers: int = 1, target: str = "bench.checkout.server:app", job_threads: int = 0
+):
     """granian serving bench/checkout/server.py; one worker is what Reflex runs without Redis
-    (the embedded default), several what it runs with Redis (one per core by default)."""
+    (the embedded default), several what it runs with Redis (one per core by default). With
+    `job_threads`, jobs go through Redis (JOBS_REDIS, emptied first) to a worker process with
+    that many threads (`make worker`), as in production, instead of the server's own pool."""
     port = free_port()
     env = {
         **os.environ,
@@ -123,6 +130,20 @@ def app_server(url: str, data_dir: str, workers: int = 1, target: str = "bench.c
         "PYTHONPATH": str(ROOT),
     }
     env.pop("REDIS_URL", None)
+    job_worker = None
+    if job_threads:
+        import redis
+
+        redis.Redis.from_url(JOBS_REDIS).flushdb()
+        env["REDIS_URL"] = JOBS_REDIS
+        job_worker = subprocess.Popen(
+            [sys.executable, "-m", "commerce.cli", "worker", "--threads", str(job_threads)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(Path(data_dir) / "worker.log", "w"),  # noqa: SIM115  # open for the worker's whole life
+            start_new_session=True,
+        )
     granian = str(Path(sys.executable).with_name("granian"))
     log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115  # open for the server's whole life
     process = subprocess.Popen(
@@ -158,11 +179,14 @@ def app_server(url: str, data_dir: str, workers: int = 1, target: str = "bench.c
     try:
         yield base, process.pid
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        for running in (process, job_worker):
+            if running is None:
+                continue
+            os.killpg(running.pid, signal.SIGTERM)
+            try:
+                running.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(running.pid, signal.SIGKILL)
         log.close()
 
 
@@ -312,13 +336,15 @@ def delivery_delays(url: str, references: list[str], timeout: float) -> list[flo
     return [float(r) for r in rows if r is not None]
 
 
-def scenario(label, server, *, shops, buyers, processes, seconds, max_orders, workers, profile=None, gil=False):
+def scenario(
+    label, server, *, shops, buyers, processes, seconds, max_orders, workers, job_threads=0, profile=None, gil=False
+):
     data_dir = tempfile.mkdtemp(prefix="bench_checkout_")
     try:
         with throwaway_database(server, "bench_checkout") as url_obj:
             url = url_obj.render_as_string(hide_password=False)
             product_ids, buyer_ids = seed(url, shops, buyers)
-            with app_server(url, data_dir, workers) as (base, pid):
+            with app_server(url, data_dir, workers, job_threads=job_threads) as (base, pid):
                 idle = [get(base + "/healthz") for _ in range(40)]
                 with profiled(pid, profile, seconds, gil):
                     results, probe, started = burst(
@@ -366,6 +392,13 @@ def main() -> None:
     parser.add_argument("--profile", help="py-spy the server during each burst into PROFILE.one/.many.txt")
     parser.add_argument("--gil", action="store_true", help="with --profile: sample only the thread holding the GIL")
     parser.add_argument("--only", choices=["one", "many"], default=None)
+    parser.add_argument(
+        "--job-worker",
+        type=int,
+        default=0,
+        metavar="THREADS",
+        help="run jobs as production does, through Redis in a worker process with THREADS threads",
+    )
     args = parser.parse_args()
 
     floor = pgbench_tps(args.server, 10, args.buyers)
@@ -376,6 +409,7 @@ def main() -> None:
         seconds=args.seconds,
         max_orders=args.max_orders,
         workers=args.workers,
+        job_threads=args.job_worker,
         gil=args.gil,
     )
     one = many = None
