@@ -218,6 +218,23 @@ def test_the_home_page_paints_its_first_cover_before_any_script_runs(app, browse
         context.close()
 
 
+def test_the_home_page_placeholders_stand_still_while_its_scripts_load(app, browser):
+    """The served home page's placeholders are still grey blocks, not pulsing ones: a pulse
+    repaints every placeholder at every frame of a phone busy starting the app."""
+    context = browser.new_context(base_url=app.base_url, viewport={"width": 412, "height": 823})
+    try:
+        held = context.new_page()
+        held.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+        held.goto("/")
+        placeholders = held.locator(".rt-Skeleton")
+        expect(placeholders.first).to_be_visible()
+        assert placeholders.count() > 10
+        assert held.evaluate("document.getAnimations().length") == 0
+        assert placeholders.first.evaluate("box => getComputedStyle(box).backgroundColor") != "rgba(0, 0, 0, 0)"
+    finally:
+        context.close()
+
+
 def test_the_search_page_shows_its_first_results_before_any_script_runs(app, browser):
     """The served results page lists its first results (storefront.search_head): with scripts
     off a visitor reads and follows them; with scripts, the page's own results replace them."""
