@@ -50,9 +50,16 @@ _BAG = (
     'a2 2 0 0 0-.4-1.2l-2-2.667A2 2 0 0 0 17 2H7a2 2 0 0 0-1.6.8z"/></svg>'
 )
 
+# The page's loading spinners stand still beneath the first screen, where they cannot be seen:
+# starting their animations was one frame task of about 200 ms on a phone's main thread while
+# the scripts loaded (bench/lighthouse, the library). The rule leaves with the first screen.
+STILL_BENEATH = f"#{FOLD_ID} ~ * .rt-SpinnerLeaf{{animation:none!important}}\n"
+
 # Colours and sizes of the real page (components.theme, Radix's scale) at the same breakpoints
 # (Radix's sm 768 px and md 1024 px), so the app's page replaces the first screen in place.
-STYLE = f"""
+STYLE = (
+    STILL_BENEATH
+    + f"""
 #{FOLD_ID}{{position:absolute;top:0;left:0;right:0;min-height:100vh;z-index:1;background:{BACKGROUND_LIGHT};
 color:#1c2024;font-family:{FONT_STACK};font-size:16px;line-height:24px}}
 .dark #{FOLD_ID}{{background:{BACKGROUND_DARK};color:#edeef0}}
@@ -79,6 +86,7 @@ line-height:30px;font-weight:700;color:#1f2d5c}}
 #{FOLD_ID} .fp-main{{grid-template-columns:1fr 1fr;padding:40px 32px}}
 #{FOLD_ID} h1{{font-size:35px;line-height:40px}}}}
 """
+)
 
 # A first screen that lies over a page below its header (the header is the prerendered one,
 # sticky above it; storefront.search_head, storefront.library_head), in the page's colours and
@@ -87,7 +95,9 @@ line-height:30px;font-weight:700;color:#1f2d5c}}
 # positions, else at the header's usual height: 157 px when its row wraps (below 380 px), 113 px,
 # 65 px from 992 px. Muted text, card lines and card faces are `--fs-muted`, `--fs-line` and
 # `--fs-card`.
-BELOW_HEADER_STYLE = f"""
+BELOW_HEADER_STYLE = (
+    STILL_BENEATH
+    + f"""
 #navbar{{anchor-name:--navbar}}
 #{FOLD_ID}{{position:absolute;top:157px;top:anchor(--navbar bottom);left:0;right:0;min-height:100vh;z-index:1;
 background:{BACKGROUND_LIGHT};color:#1c2024;font-family:{FONT_STACK};font-size:16px;line-height:24px;
@@ -100,6 +110,7 @@ background:{BACKGROUND_LIGHT};color:#1c2024;font-family:{FONT_STACK};font-size:1
 @media (min-width:768px){{#{FOLD_ID} .fs-main{{padding:24px}}}}
 @media (min-width:992px){{#{FOLD_ID}{{top:65px;top:anchor(--navbar bottom)}} #{FOLD_ID} .fs-main{{padding:40px 32px}}}}
 """
+)
 
 # Runs in place of the router's bootstrap. MODULES and BOOTSTRAP are filled in per document.
 _BOOT = """const modules = MODULES;

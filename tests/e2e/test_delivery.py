@@ -178,6 +178,9 @@ def test_the_library_shows_its_rows_before_any_script_runs_and_only_to_its_buyer
         expect(screen.locator("h1")).to_have_text("Your library")
         served_titles = screen.locator(".fs-title").all_inner_texts()
         assert served_titles
+        # The page's spinner beneath the first screen, unseen, stands still.
+        assert page.locator(".rt-Spinner").count() > 0
+        assert page.evaluate("document.getAnimations().length") == 0
         screen.locator(".fs-title").first.click()
         expect(page).to_have_url(re.compile(r"/library/\d+$"))
     finally:
@@ -198,5 +201,6 @@ def test_the_library_shows_its_rows_before_any_script_runs_and_only_to_its_buyer
         page.goto("/library")
         expect(page.locator("#checking-session")).to_be_visible()
         expect(page.locator("#first-paint")).to_have_count(0)
+        assert page.evaluate("document.getAnimations().length") > 0  # with nothing over it, it spins
     finally:
         context.close()
