@@ -23,7 +23,6 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tests.fixtures.ports import free_port  # noqa: E402
+from tests.fixtures.processes import stop_group  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECRET = "bench-checkout-secret-" + "x" * 20
@@ -180,13 +180,8 @@ def app_server(
         yield base, process.pid
     finally:
         for running in (process, job_worker):
-            if running is None:
-                continue
-            os.killpg(running.pid, signal.SIGTERM)
-            try:
-                running.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(running.pid, signal.SIGKILL)
+            if running is not None:
+                stop_group(running, timeout=30)
         log.close()
 
 

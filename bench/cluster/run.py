@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import cluster as launcher  # noqa: E402  # scripts/cluster.py: the replica start and the cluster
 
 from tests.fixtures.ports import free_port_run  # noqa: E402
+from tests.fixtures.processes import stop_group  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PRODUCT_PAGES = (
@@ -72,16 +73,6 @@ def wait_for_url(url: str, process: subprocess.Popen, timeout: float, log: Path)
         time.sleep(0.5)
 
 
-def stop(process: subprocess.Popen, signum: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signum)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @contextmanager
 def single_process(work: Path):
     """One app process (Reflex's production backend, one granian worker) on a fresh database,
@@ -107,7 +98,7 @@ def single_process(work: Path):
             wait_for_url(f"{url}/healthz", process, 240, log)
             yield url, layout.database_url, env["SECRET_KEY"]
         finally:
-            stop(process)
+            stop_group(process, timeout=60)
     finally:
         drop_database(database)
 
@@ -130,7 +121,7 @@ def whole_cluster(work: Path):
         state = json.loads((work / "cluster" / "cluster.json").read_text())
         yield state["url"], state["database_url"], state["app_env"]["SECRET_KEY"]
     finally:
-        stop(process, signal.SIGINT)
+        stop_group(process, signal.SIGINT, timeout=60)
         drop_database(database)
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from commerce.demo import DEMO_PASSWORD  # noqa: E402
 from tests.fixtures.ports import free_port  # noqa: E402
+from tests.fixtures.processes import stop_group  # noqa: E402
 
 SELLER_EMAIL = "ada@demo.market"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -96,14 +96,6 @@ def _start_app() -> tuple[str, subprocess.Popen]:
             pass
         time.sleep(2)
     raise SystemExit("the app did not start in 15 minutes")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _watch(page, counter: Socket) -> None:
@@ -201,7 +193,7 @@ def main() -> None:
             browser.close()
     finally:
         if process is not None:
-            _stop(process)
+            stop_group(process)
     load = os.getloadavg()[0]
     print(f"{args.rounds} rounds, desktop 1280x800, load average {load:.1f}")
     for reason in failed:

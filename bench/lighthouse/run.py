@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 from tests.fixtures.ports import free_port  # noqa: E402
+from tests.fixtures.processes import stop_group  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 REFLEX = ROOT / ".venv" / "bin" / "reflex"
@@ -156,18 +157,8 @@ def serve(name: str, cwd: Path, env: dict[str, str], log: Path) -> tuple[subproc
         except httpx.HTTPError:
             pass
         time.sleep(2)
-    stop(process)
+    stop_group(process)
     sys.exit(f"{name} did not serve within {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
 
 
 def start_marketplace(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -388,7 +379,7 @@ def main() -> None:
         report(results, bare)
     finally:
         for process in processes:
-            stop(process)
+            stop_group(process)
         if args.keep:
             print(f"reports and logs: {folder}")
         else:

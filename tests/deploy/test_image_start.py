@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from tests.fixtures.ports import free_port
+from tests.fixtures.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT = 900
@@ -116,16 +117,6 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path, deadline: float) -
     pytest.fail(f"{url} did not answer within {START_DEADLINE}s:\n{log.read_text()[-4000:]}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @dataclass
 class Started:
     base_url: str
@@ -181,7 +172,7 @@ def started(runtime_tree, tmp_path_factory) -> Iterator[Started]:
         _wait_for(f"http://127.0.0.1:{port}/", process, log, deadline)
         yield Started(f"http://127.0.0.1:{port}", time.monotonic() - began, calls, code_before)
     finally:
-        _stop(process)
+        stop_group(process, signal.SIGINT)
 
 
 def test_start_command_serves_the_prebuilt_site_without_node_npm_or_bun(runtime_tree, started):
@@ -266,4 +257,4 @@ def test_compose_nginx_config_serves_assets_itself_and_passes_pages_and_the_webs
         answer = _websocket_handshake(port, "/_event/?EIO=4&transport=websocket")
         assert answer.startswith(b"HTTP/1.1 101"), answer
     finally:
-        _stop(process)
+        stop_group(process, signal.SIGINT)

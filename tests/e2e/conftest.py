@@ -8,7 +8,6 @@ new browser context at a phone (390x844) and a desktop (1280x800) viewport.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.fixtures import browser as browser_steps
 from tests.fixtures.ports import free_port
+from tests.fixtures.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -106,7 +106,7 @@ def running_app(data_dir: Path, **services: str) -> Iterator[RunningApp]:
         _wait_until_serving(running, process)
         yield running
     finally:
-        _stop(process)
+        stop_group(process)
         if outbox is not None:  # a second app's tests are over: the session app's mail again
             browser_steps.OUTBOX["dir"] = outbox
 
@@ -126,17 +126,6 @@ def _wait_until_serving(app: RunningApp, process: subprocess.Popen) -> None:
             pass
         time.sleep(2)
     pytest.fail(f"the app did not serve within {STARTUP_TIMEOUT}s:\n{app.log_tail()}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @pytest.fixture(scope="session")
