@@ -185,15 +185,21 @@ def test_a_product_page_shows_the_product_before_any_script_runs(app, browser):
         context.close()
 
 
+def _served_home(context):
+    """The home page as its document paints it: its scripts are held back."""
+    page = context.new_page()
+    page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+    page.goto("/")
+    return page
+
+
 def test_the_home_page_paints_its_first_cover_before_any_script_runs(app, browser):
     """The served home page paints the first card's cover into that card's placeholder
     (storefront.home_head): scripts held back, it is on screen; once they run, the card the
     page draws in its place shows the same picture."""
     context = browser.new_context(base_url=app.base_url, viewport={"width": 412, "height": 823})
     try:
-        held = context.new_page()
-        held.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
-        held.goto("/")
+        held = _served_home(context)
         boxes = held.locator("#home-popular-first-cover, #home-products-first-cover")
         painted = [
             (box.get_attribute("id"), box.evaluate("box => getComputedStyle(box).backgroundImage"))
@@ -223,9 +229,7 @@ def test_the_home_page_placeholders_stand_still_while_its_scripts_load(app, brow
     repaints every placeholder at every frame of a phone busy starting the app."""
     context = browser.new_context(base_url=app.base_url, viewport={"width": 412, "height": 823})
     try:
-        held = context.new_page()
-        held.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
-        held.goto("/")
+        held = _served_home(context)
         placeholders = held.locator(".rt-Skeleton")
         expect(placeholders.first).to_be_visible()
         assert placeholders.count() > 10
