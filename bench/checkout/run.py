@@ -33,6 +33,8 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tests.fixtures.ports import free_port  # noqa: E402
@@ -132,57 +134,55 @@ def app_server(
     env.pop("REDIS_URL", None)
     job_worker = None
     if job_threads:
-        import redis
-
         redis.Redis.from_url(JOBS_REDIS).flushdb()
         env["REDIS_URL"] = JOBS_REDIS
-        job_worker = subprocess.Popen(
-            [sys.executable, "-m", "commerce.cli", "worker", "--threads", str(job_threads)],
+        with open(Path(data_dir) / "worker.log", "w") as worker_log:  # the worker keeps its own copy
+            job_worker = subprocess.Popen(
+                [sys.executable, "-m", "commerce.cli", "worker", "--threads", str(job_threads)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=worker_log,
+                start_new_session=True,
+            )
+    granian = str(Path(sys.executable).with_name("granian"))
+    server_log = Path(data_dir) / "server.log"
+    with open(server_log, "w") as log_file:  # the server keeps its own copy
+        process = subprocess.Popen(
+            [
+                granian,
+                "--interface",
+                "asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                target,
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=open(Path(data_dir) / "worker.log", "w"),  # noqa: SIM115  # open for the worker's whole life
+            stderr=log_file,
             start_new_session=True,
         )
-    granian = str(Path(sys.executable).with_name("granian"))
-    log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115  # open for the server's whole life
-    process = subprocess.Popen(
-        [
-            granian,
-            "--interface",
-            "asgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            target,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
-    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
-    while True:
-        try:
-            get(base + "/healthz", timeout=2)
-            break
-        except OSError as exc:
-            if time.time() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("the app server did not start: see " + str(Path(data_dir) / "server.log")) from exc
-            time.sleep(0.3)
     try:
+        while True:
+            try:
+                get(base + "/healthz", timeout=2)
+                break
+            except OSError as exc:
+                if time.time() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"the app server did not start: see {server_log}") from exc
+                time.sleep(0.3)
         yield base, process.pid
     finally:
         for running in (process, job_worker):
             if running is not None:
                 stop_group(running, timeout=30)
-        log.close()
 
 
 @contextmanager
