@@ -36,6 +36,7 @@ from commerce.search.highlight import marked_html, within_edits
 from commerce.search.japanese import blank_japanese, has_japanese, japanese_words, word_spans
 from commerce.search.port import (
     CATEGORY_FACET_SIZE,
+    MAX_TYPOS,
     PRICE_BUCKETS,
     TAG_FACET_SIZE,
     SearchDocument,
@@ -204,7 +205,8 @@ class _Term:
     def matches(self, token: str) -> bool:
         if token == self.text or (self.prefix and token.startswith(self.text)):
             return True
-        if not self.fuzzy:
+        # Most of a title's words are too long or too short to be a typo of this one.
+        if not self.fuzzy or abs(len(token) - len(self.text)) > MAX_TYPOS:
             return False
         return within_edits(token, self.text, typo_budget(self.text, token))
 
@@ -582,7 +584,8 @@ class TantivySearchIndex:
             for token in self._analyzer.pre_tokenize(tokenized).tokens
             if is_match(token.text)
         )
-        for match in _COMPOUND.finditer(text):
+        # The compound pattern is slow to fail: try it only on a text with a hyphen.
+        for match in _COMPOUND.finditer(text) if "-" in text else ():
             joined = self._analyzer.analyze(match.group().replace("-", ""))
             if joined and is_match(joined[0]):
                 spans.append(match.span())

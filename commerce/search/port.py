@@ -65,6 +65,8 @@ MAX_RESULT_WINDOW = 10_000
 # (or a prefix); see typo_budget().
 MIN_WORD_FOR_ONE_TYPO = 5
 MIN_WORD_FOR_TWO_TYPOS = 9
+# The most typos any match carries: a word of MIN_WORD_FOR_TWO_TYPOS letters or more.
+MAX_TYPOS = 2
 
 # How many values the open-ended facets list, most frequent first.
 CATEGORY_FACET_SIZE = 50
@@ -75,7 +77,7 @@ def allowed_typos(word: str | int) -> int:
     """Typos a word of this length (or a length) carries on its own."""
     length = word if isinstance(word, int) else len(word)
     if length >= MIN_WORD_FOR_TWO_TYPOS:
-        return 2
+        return MAX_TYPOS
     if length >= MIN_WORD_FOR_ONE_TYPO:
         return 1
     return 0
@@ -84,7 +86,7 @@ def allowed_typos(word: str | int) -> int:
 def typo_budget(query_word: str, indexed_word: str) -> int:
     """Edits allowed between a query word and an indexed word (see the module docstring)."""
     if len(query_word) >= MIN_WORD_FOR_TWO_TYPOS:
-        return 2
+        return MAX_TYPOS
     return min(1, allowed_typos(max(len(query_word), len(indexed_word))))
 
 

@@ -147,6 +147,9 @@ def test_typos_allowed_grow_with_word_length(word, typos):
         ("photografy", "photography", 2, True),
         ("photografy", "photography", 1, False),
         ("book", "bookshelf", 2, False),
+        ("tempalte", "template", 1, True),
+        ("café", "cafe", 1, True),  # letters, not bytes
+        ("tmeplaet", "template", 1, False),
     ],
 )
 def test_edit_distance_counts_like_the_engines(word, target, edits, expected):
