@@ -4,25 +4,11 @@ scripts run, and starts those scripts (the same modules, in the same order) afte
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 from commerce.seo.head import ProductFold
 from storefront.first_paint import FOLD_ID, fold_html, with_first_paint
+from tests.fixtures.documents import ROUTER_DOCUMENT, ROUTER_PRELOADS, parse
 
-BOOTSTRAP = (
-    'import "/assets/manifest-1.js";\n'
-    'import * as route0 from "/assets/root-2.js";\n'
-    "  \n"
-    '  window.__reactRouterRouteModules = {"root":route0};\n\n'
-    'import("/assets/entry.client-3.js");'
-)
-PRELOADS = ("/assets/entry.client-3.js", "/assets/radix-4.js", "/assets/product-5.js")
-DOCUMENT = (
-    "<!DOCTYPE html><html><head>"
-    + "".join(f'<link rel="modulepreload" href="{href}"/>' for href in PRELOADS)
-    + f'<script type="module" async="">{BOOTSTRAP}</script></head>'
-    '<body><div class="radix-themes"></div><script>window.x = 1;</script></body></html>'
-).encode()
 HOSTILE = 'Deluxe </script><img src=x onerror=alert(1)> "kit"'
 FOLD = ProductFold(
     title=HOSTILE,
@@ -36,32 +22,13 @@ FOLD = ProductFold(
 )
 
 
-class Elements(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.texts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.texts.append(data)
-
-
-def _parse(document: bytes | str) -> Elements:
-    parsed = Elements()
-    parsed.feed(document.decode() if isinstance(document, bytes) else document)
-    return parsed
-
-
 def _module_script(document: bytes) -> str:
     (script,) = re.findall(r'<script type="module" async="">(.*?)</script>', document.decode(), re.DOTALL)
     return script
 
 
 def test_the_first_screen_shows_the_product_as_text_a_browser_paints_without_scripts():
-    parsed = _parse(fold_html(FOLD))
+    parsed = parse(fold_html(FOLD))
     text = " ".join(" ".join(parsed.texts).split())
     for shown in (HOSTILE, "Everything & more", "E-books", "Sold by Ink <Press>", "$19.00"):
         assert shown in text
@@ -73,18 +40,18 @@ def test_the_first_screen_shows_the_product_as_text_a_browser_paints_without_scr
 
 
 def test_a_product_without_a_cover_keeps_the_cover_s_place():
-    parsed = _parse(fold_html(ProductFold(**{**FOLD.__dict__, "cover_path": "", "cover_srcset": ""})))
+    parsed = parse(fold_html(ProductFold(**{**FOLD.__dict__, "cover_path": "", "cover_srcset": ""})))
     assert not [tag for tag, _ in parsed.tags if tag == "img"]
     assert ("div", {"class": "fp-cover"}) in parsed.tags
 
 
 def test_the_scripts_start_after_the_first_screen_with_the_same_modules_in_the_same_order():
-    document = with_first_paint(DOCUMENT, fold_html(FOLD))
+    document = with_first_paint(ROUTER_DOCUMENT, fold_html(FOLD))
     assert b'<link rel="modulepreload"' not in document
     script = _module_script(document)
     assert not re.search(r"^\s*import\s", script, re.MULTILINE)  # nothing runs before the first frame
     assert "requestAnimationFrame(boot)" in script
-    assert f"const modules = {list(PRELOADS)}".replace("'", '"') in script
+    assert f"const modules = {list(ROUTER_PRELOADS)}".replace("'", '"') in script
     steps = ('manifest-1.js")', 'root-2.js")', "__reactRouterRouteModules", 'import("/assets/entry.client-3.js")')
     order = [script.index(step) for step in steps]
     assert order == sorted(order)
@@ -100,8 +67,8 @@ def test_the_scripts_start_after_the_first_screen_with_the_same_modules_in_the_s
 
 def test_the_first_screen_opens_the_body_when_the_bootstrap_closes_it():
     """As the router writes its documents: the bootstrap at the end of the body."""
-    bootstrap = re.search(rb'<script type="module" async="">.*?</script>', DOCUMENT, re.DOTALL).group(0)
-    in_body = DOCUMENT.replace(bootstrap, b"").replace(b"</body>", bootstrap + b"</body>")
+    bootstrap = re.search(rb'<script type="module" async="">.*?</script>', ROUTER_DOCUMENT, re.DOTALL).group(0)
+    in_body = ROUTER_DOCUMENT.replace(bootstrap, b"").replace(b"</body>", bootstrap + b"</body>")
     document = with_first_paint(in_body, fold_html(FOLD)).decode()
     body = document.split("<body>")[1]
     assert body.startswith(f'<div id="{FOLD_ID}"')
@@ -110,7 +77,9 @@ def test_the_first_screen_opens_the_body_when_the_bootstrap_closes_it():
 
 
 def test_a_bootstrap_of_another_shape_leaves_the_document_as_the_framework_wrote_it():
-    named = DOCUMENT.replace(b'import * as route0 from "/assets/root-2.js";', b'import { a } from "/assets/root-2.js";')
+    named = ROUTER_DOCUMENT.replace(
+        b'import * as route0 from "/assets/root-2.js";', b'import { a } from "/assets/root-2.js";'
+    )
     assert with_first_paint(named, fold_html(FOLD)) == named
-    no_bootstrap = re.sub(rb'<script type="module".*?</script>', b"", DOCUMENT, flags=re.DOTALL)
+    no_bootstrap = re.sub(rb'<script type="module".*?</script>', b"", ROUTER_DOCUMENT, flags=re.DOTALL)
     assert with_first_paint(no_bootstrap, fold_html(FOLD)) == no_bootstrap

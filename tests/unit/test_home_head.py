@@ -16,8 +16,7 @@ from commerce.catalog.queries import ProductCardView
 from state import home
 from state.page import Pagination
 from storefront import home_head
-from tests.unit.test_first_paint import DOCUMENT as ROUTER_DOCUMENT
-from tests.unit.test_page_head import SPA_DOCUMENT, _parse
+from tests.fixtures.documents import ROUTER_DOCUMENT, SPA_DOCUMENT, parse
 
 
 def card(slug: str, cover_url: str | None) -> ProductCardView:
@@ -67,7 +66,7 @@ def client(monkeypatch):
 
 
 def preloads(document: bytes) -> list[dict[str, str]]:
-    return [found for tag, found in _parse(document).elements if found.get("rel") == "preload"]
+    return [found for tag, found in parse(document).tags if found.get("rel") == "preload"]
 
 
 def test_the_home_page_preloads_its_first_cover_right_after_the_charset(client):

@@ -12,9 +12,8 @@ import routes
 from commerce.delivery.library import LibraryItem, LibraryView
 from commerce.kit.pagination import make_page
 from storefront import library_head
+from tests.fixtures.documents import ROUTER_DOCUMENT, parse
 from tests.fixtures.first_screens import FirstScreenClient, first_screen
-from tests.unit.test_first_paint import DOCUMENT as ROUTER_DOCUMENT
-from tests.unit.test_first_paint import _parse
 
 HOSTILE = 'Kit </script><img src=x onerror=alert(1)> "deluxe"'
 
@@ -66,7 +65,7 @@ def test_the_buyers_first_rows_are_in_a_private_document_with_the_scripts_starte
     assert "etag" not in answer.headers  # a new document, not the static file
     screen = first_screen(answer.content)
     assert f'data-until="{library_head.APP_DRAWN}"' in screen
-    parsed = _parse(screen)
+    parsed = parse(screen)
     text = " ".join(" ".join(parsed.texts).split())
     assert "Your library Search your library Brush pack 1 Updated Ink <Press>" in text
     assert "Bought Dec 1, 2026 · Version 2.0 Receipt Brush pack 2 Delivering…" in text
@@ -82,16 +81,16 @@ def test_the_buyers_first_rows_are_in_a_private_document_with_the_scripts_starte
 
 def test_an_empty_library_shows_the_way_to_the_shop(client):
     client.answer = view([])
-    text = " ".join(_parse(first_screen(client.get("/library/").content)).texts)
+    text = " ".join(parse(first_screen(client.get("/library/").content)).texts)
     assert "Your library is empty" in text
     assert "Search your library" not in text
     action = ("a", {"class": "fs-action", "href": routes.HOME})
-    assert action in _parse(first_screen(client.get("/library").content)).tags
+    assert action in parse(first_screen(client.get("/library").content)).tags
 
 
 def test_a_title_or_cover_address_stays_text(client):
     client.answer = view([item(1, title=HOSTILE, cover_url='/x.webp" onerror="alert(1)', shop_name=HOSTILE)])
-    parsed = _parse(first_screen(client.get("/library").content))
+    parsed = parse(first_screen(client.get("/library").content))
     assert ("img", {"src": "x", "onerror": "alert(1)"}) not in parsed.tags
     images = [attrs for tag, attrs in parsed.tags if tag == "img"]
     assert [image["src"] for image in images] == ['/x.webp" onerror="alert(1)']

@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 
 from commerce.seo.head import PageHead
 from storefront.page_head import DRAWN_BY_THE_PAGE, json_ld, with_head
+from tests.fixtures.documents import SPA_DOCUMENT, parse
 
 HOSTILE = 'Fonts "Deluxe" </script><script>alert(1)</script> & <b>more</b> \u2028'
-SPA_DOCUMENT = (
-    b'<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><meta content="width=device-width" name="viewport"/>'
-    b'<meta content="favicon.ico" property="og:image"/><link href="/favicon.svg" rel="icon"/>'
-    b"<script>document.documentElement.dataset.theme = 1;</script></head>"
-    b"<body><script>window.x = 1;</script></body></html>"
-)
-
-
-class Tags(HTMLParser):
-    """The elements of a document as a browser's tokenizer sees them."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict[str, str]]] = []
-        self.texts: dict[int, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        if self.elements:
-            index = len(self.elements) - 1
-            self.texts[index] = self.texts.get(index, "") + data
-
-    def text_of(self, tag: str, **attrs: str) -> list[str]:
-        return [
-            self.texts.get(i, "")
-            for i, (name, found) in enumerate(self.elements)
-            if name == tag and all(found.get(k) == v for k, v in attrs.items())
-        ]
-
-    def content(self, attribute: str, name: str) -> list[str]:
-        return [found["content"] for tag, found in self.elements if tag == "meta" and found.get(attribute) == name]
 
 
 def _head(**changes) -> PageHead:
@@ -58,18 +25,12 @@ def _head(**changes) -> PageHead:
     return PageHead(**{**values, **changes})
 
 
-def _parse(document: bytes) -> Tags:
-    tags = Tags()
-    tags.feed(document.decode())
-    return tags
-
-
 def test_the_page_head_replaces_the_generic_tags():
     document = with_head(SPA_DOCUMENT, _head(), "https://shop.example/")
-    tags = _parse(document)
+    tags = parse(document)
     assert tags.text_of("title") == [HOSTILE + " · Marketplace"]
     assert tags.content("name", "description") == ['A "quoted" <summary> & more']
-    assert [found["href"] for tag, found in tags.elements if found.get("rel") == "canonical"] == [
+    assert [found["href"] for tag, found in tags.tags if found.get("rel") == "canonical"] == [
         "https://shop.example/p/ink/deluxe"
     ]
     assert tags.content("property", "og:title") == [HOSTILE]
@@ -81,7 +42,7 @@ def test_the_page_head_replaces_the_generic_tags():
     assert tags.content("name", "twitter:image") == ["https://shop.example/api/media/media/covers/deluxe.png"]
     assert tags.content("name", "robots") == []
     # The cover is fetched with the HTML, as the page's <img> will ask for it.
-    (preload,) = [found for tag, found in tags.elements if found.get("rel") == "preload"]
+    (preload,) = [found for tag, found in tags.tags if found.get("rel") == "preload"]
     assert preload == {
         "data-served": "until-left",
         "rel": "preload",
@@ -98,7 +59,7 @@ def test_the_page_head_replaces_the_generic_tags():
     def marked(until: str) -> set[str]:
         return {
             found.get("name") or found.get("property") or found.get("rel") or found.get("type") or tag
-            for tag, found in tags.elements
+            for tag, found in tags.tags
             if found.get("data-served") == until
         }
 
@@ -114,7 +75,7 @@ def test_the_page_head_replaces_the_generic_tags():
         "preload",
         "application/ld+json",
     }
-    assert [found for tag, found in tags.elements if "data-served" not in found and tag in {"meta", "link"}] == [
+    assert [found for tag, found in tags.tags if "data-served" not in found and tag in {"meta", "link"}] == [
         {"charset": "utf-8"},
         {"content": "width=device-width", "name": "viewport"},
         {"href": "/favicon.svg", "rel": "icon"},
@@ -126,14 +87,14 @@ def test_the_page_head_replaces_the_generic_tags():
 
 def test_no_title_breaks_out_of_the_structured_data():
     document = with_head(SPA_DOCUMENT, _head(), "https://shop.example")
-    tags = _parse(document)
+    tags = parse(document)
     # The head's own script, one data block, the body's script: the hostile title added no element.
-    assert [found for tag, found in tags.elements if tag == "script"] == [
+    assert [found for tag, found in tags.tags if tag == "script"] == [
         {},
         {"data-served": "until-left", "type": "application/ld+json"},
         {},
     ]
-    assert [tag for tag, _ in tags.elements if tag == "b"] == []
+    assert [tag for tag, _ in tags.tags if tag == "b"] == []
     (block,) = tags.text_of("script", type="application/ld+json")
     assert json.loads(block) == {
         "@context": "https://schema.org",
@@ -145,11 +106,11 @@ def test_no_title_breaks_out_of_the_structured_data():
 
 
 def test_a_page_without_a_picture_gets_a_small_card_and_a_preview_is_not_indexed():
-    tags = _parse(with_head(SPA_DOCUMENT, _head(image_path="", noindex=True), "https://shop.example"))
+    tags = parse(with_head(SPA_DOCUMENT, _head(image_path="", noindex=True), "https://shop.example"))
     assert tags.content("property", "og:image") == []
     assert tags.content("name", "twitter:card") == ["summary"]
     assert tags.content("name", "robots") == ["noindex"]
-    assert [found for tag, found in tags.elements if found.get("rel") == "preload"] == []
+    assert [found for tag, found in tags.tags if found.get("rel") == "preload"] == []
 
 
 def test_an_existing_title_and_description_are_replaced_not_repeated():
@@ -157,10 +118,10 @@ def test_an_existing_title_and_description_are_replaced_not_repeated():
         b"<html><head><title>Marketplace</title><meta name='description' content='generic'>"
         b'<link rel="canonical" href="/"></head><body></body></html>'
     )
-    tags = _parse(with_head(document, _head(title="Deluxe"), "https://shop.example"))
+    tags = parse(with_head(document, _head(title="Deluxe"), "https://shop.example"))
     assert tags.text_of("title") == ["Deluxe · Marketplace"]
     assert len(tags.content("name", "description")) == 1
-    assert len([found for tag, found in tags.elements if found.get("rel") == "canonical"]) == 1
+    assert len([found for tag, found in tags.tags if found.get("rel") == "canonical"]) == 1
 
 
 def test_the_middleware_serves_the_page_head_fresh_and_compressed(monkeypatch, tmp_path):
@@ -190,12 +151,12 @@ def test_the_middleware_serves_the_page_head_fresh_and_compressed(monkeypatch, t
     assert found.headers["content-encoding"] == "gzip"
     assert "etag" not in found.headers
     assert found.headers["cache-control"] == "no-cache"
-    assert _parse(found.content).text_of("title") == [HOSTILE + " · Marketplace"]
+    assert parse(found.content).text_of("title") == [HOSTILE + " · Marketplace"]
     plain = client.get("/p/ink/deluxe", headers={"accept-encoding": "identity"})
     assert "content-encoding" not in plain.headers
     assert found.content == plain.content  # the client undid the gzip
 
     missing = client.get("/p/ink/gone")
     assert missing.status_code == 404
-    assert _parse(missing.content).text_of("title") == ["Not found · Marketplace"]
-    assert _parse(missing.content).text_of("script", type="application/ld+json") == []
+    assert parse(missing.content).text_of("title") == ["Not found · Marketplace"]
+    assert parse(missing.content).text_of("script", type="application/ld+json") == []

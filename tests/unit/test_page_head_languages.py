@@ -7,7 +7,7 @@ from __future__ import annotations
 from commerce import i18n
 from commerce.seo.head import PageHead
 from storefront.page_head import with_head
-from tests.unit.test_page_head import SPA_DOCUMENT, Tags
+from tests.fixtures.documents import SPA_DOCUMENT, Elements, parse
 
 HEAD = PageHead(
     title="Lo-fi Drum Samples",
@@ -20,16 +20,14 @@ HEAD = PageHead(
 ADDRESS = "https://shop.example/p/enigma-studio/lo-fi-drum-samples"
 
 
-def parsed(language: str) -> Tags:
+def parsed(language: str) -> Elements:
     with i18n.use_language(language):
         document = with_head(SPA_DOCUMENT, HEAD, "https://shop.example/")
-    tags = Tags()
-    tags.feed(document.decode())
-    return tags
+    return parse(document)
 
 
-def links(tags: Tags, rel: str) -> list[dict[str, str]]:
-    return [attrs for name, attrs in tags.elements if name == "link" and attrs.get("rel") == rel]
+def links(tags: Elements, rel: str) -> list[dict[str, str]]:
+    return [attrs for name, attrs in tags.tags if name == "link" and attrs.get("rel") == rel]
 
 
 def test_every_language_has_an_alternate_and_the_default_has_none_of_them():
@@ -42,7 +40,7 @@ def test_every_language_has_an_alternate_and_the_default_has_none_of_them():
 
 def test_a_page_served_in_arabic_says_so_before_any_script_runs():
     tags = parsed("ar")
-    (html,) = [attrs for name, attrs in tags.elements if name == "html"]
+    (html,) = [attrs for name, attrs in tags.tags if name == "html"]
     assert html == {"lang": "ar", "dir": "rtl"}
     assert [link["href"] for link in links(tags, "canonical")] == [f"{ADDRESS}?lang=ar"]
 
@@ -50,5 +48,5 @@ def test_a_page_served_in_arabic_says_so_before_any_script_runs():
 def test_an_english_page_keeps_its_plain_canonical_address():
     tags = parsed("en")
     assert [link["href"] for link in links(tags, "canonical")] == [ADDRESS]
-    (html,) = [attrs for name, attrs in tags.elements if name == "html"]
+    (html,) = [attrs for name, attrs in tags.tags if name == "html"]
     assert html == {"lang": "en", "dir": "ltr"}

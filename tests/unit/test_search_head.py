@@ -9,9 +9,8 @@ import pytest
 
 from commerce.search.service import ResultCard, SearchPageView, SearchParams, TextPart
 from storefront import search_head
+from tests.fixtures.documents import ROUTER_DOCUMENT, parse
 from tests.fixtures.first_screens import FirstScreenClient, first_screen
-from tests.unit.test_first_paint import DOCUMENT as ROUTER_DOCUMENT
-from tests.unit.test_first_paint import _parse
 
 HOSTILE = 'Kit </script><img src=x onerror=alert(1)> "deluxe"'
 
@@ -50,7 +49,7 @@ def test_the_first_results_are_in_the_document_with_the_scripts_started_after_th
     assert "etag" not in answer.headers  # a new document, not the static file
     screen = first_screen(answer.content)
     assert f'data-until="{search_head.APP_DRAWN}"' in screen
-    parsed = _parse(screen)
+    parsed = parse(screen)
     text = " ".join(" ".join(parsed.texts).split())
     assert "Results for “ebok”" in text
     assert "18 products" in text
@@ -70,7 +69,7 @@ def test_a_title_or_cover_address_stays_text_and_a_missing_cover_keeps_its_place
     hostile = result(1, cover_url='/x.webp" onerror="alert(1)')
     hostile = ResultCard(**{**hostile.__dict__, "title": HOSTILE, "title_parts": [TextPart(HOSTILE)]})
     client.answer = view("kit", [hostile, result(2, cover_url=None)])
-    parsed = _parse(first_screen(client.get("/search/?q=kit").content))
+    parsed = parse(first_screen(client.get("/search/?q=kit").content))
     assert ("img", {"src": "x", "onerror": "alert(1)"}) not in parsed.tags
     images = [attrs for tag, attrs in parsed.tags if tag == "img"]
     assert [image["src"] for image in images] == ['/x.webp" onerror="alert(1)']
@@ -81,7 +80,7 @@ def test_a_title_or_cover_address_stays_text_and_a_missing_cover_keeps_its_place
 
 def test_no_query_is_headed_all_products(client):
     client.answer = view("", [result(1)])
-    assert "All products" in " ".join(_parse(first_screen(client.get("/search").content)).texts)
+    assert "All products" in " ".join(parse(first_screen(client.get("/search").content)).texts)
 
 
 @pytest.mark.parametrize(
