@@ -87,7 +87,7 @@ def downloads_card() -> rx.Component:
                 rx.table.column_header_cell(bt("Buyer")),
                 rx.table.column_header_cell(bt("Downloads")),
                 rx.table.column_header_cell(bt("Last")),
-                rx.table.column_header_cell(""),
+                rx.table.column_header_cell(rx.el.span(bt("Actions"), class_name="sr-only")),
             )
         ),
         rx.table.body(
