@@ -30,7 +30,16 @@ def brand() -> rx.Component:
                 border_radius=theme.RADIUS_CONTROL,
                 background_color=theme.PRIMARY,
             ),
-            rx.text(theme.BRAND_NAME, weight="bold", size="4", color=theme.BRAND_TEXT),
+            # On a phone the mark alone: with the name, a signed-in visitor's actions (one
+            # more icon than a guest's) wrapped onto a row of their own below 412 px, so the
+            # header grew when the app learnt who was signed in, moving the page beneath.
+            rx.text(
+                theme.BRAND_NAME,
+                weight="bold",
+                size="4",
+                color=theme.BRAND_TEXT,
+                display=rx.breakpoints(initial="none", xs="block"),
+            ),
             align="center",
             spacing="2",
         ),

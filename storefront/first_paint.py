@@ -55,8 +55,10 @@ _BAG = (
 # the scripts loaded (bench/lighthouse, the library). The rule leaves with the first screen.
 STILL_BENEATH = f"#{FOLD_ID} ~ * .rt-SpinnerLeaf{{animation:none!important}}\n"
 
-# Colours and sizes of the real page (components.theme, Radix's scale) at the same breakpoints
-# (Radix's sm 768 px and md 1024 px), so the app's page replaces the first screen in place.
+# Colours and sizes of the real page (components.theme, Radix's scale) at the same breakpoints:
+# the layout's (480, 768 and 992 px: the brand's name, the padding, the header's one row) and
+# the product's grid at Radix's (1024 px), so the app's page replaces the first screen in place.
+# The brand sits centred in its row: 36 px high beside the actions, 40 px beside the search box.
 STYLE = (
     STILL_BENEATH
     + f"""
@@ -64,7 +66,9 @@ STYLE = (
 color:#1c2024;font-family:{FONT_STACK};font-size:16px;line-height:24px}}
 .dark #{FOLD_ID}{{background:{BACKGROUND_DARK};color:#edeef0}}
 #{FOLD_ID} a{{color:inherit;text-decoration:none}}
-#{FOLD_ID} .fp-header{{box-sizing:border-box;height:153px;padding:12px 16px;border-bottom:1px solid #d9d9e0}}
+#{FOLD_ID} .fp-header{{box-sizing:border-box;height:113px;border-bottom:1px solid #d9d9e0}}
+#{FOLD_ID} .fp-bar{{box-sizing:border-box;max-width:1152px;margin:0 auto;padding:14px 16px}}
+#{FOLD_ID} .fp-name{{display:none}}
 #{FOLD_ID} .fp-brand{{display:inline-flex;align-items:center;gap:8px;font-weight:700;font-size:18px;color:{PRIMARY}}}
 .dark #{FOLD_ID} .fp-brand{{color:#fff}}
 #{FOLD_ID} .fp-mark{{display:inline-flex;align-items:center;justify-content:center;width:32px;height:32px;
@@ -81,9 +85,11 @@ border-radius:8px;background:{PRIMARY};color:#fff}}
 #{FOLD_ID} .fp-price{{margin:16px 0 0;padding:24px;border:1px solid #d9d9e0;border-radius:12px;font-size:24px;
 line-height:30px;font-weight:700;color:#1f2d5c}}
 .dark #{FOLD_ID} .fp-price{{color:#d6e1ff;border-color:#363a3f}}
-@media (min-width:768px){{#{FOLD_ID} .fp-header{{padding:12px 24px}} #{FOLD_ID} .fp-main{{padding:24px}}}}
-@media (min-width:1024px){{#{FOLD_ID} .fp-header{{height:65px;padding:16px 32px}}
-#{FOLD_ID} .fp-main{{grid-template-columns:1fr 1fr;padding:40px 32px}}
+@media (min-width:480px){{#{FOLD_ID} .fp-name{{display:inline}}}}
+@media (min-width:768px){{#{FOLD_ID} .fp-bar{{padding:14px 24px}} #{FOLD_ID} .fp-main{{padding:24px}}}}
+@media (min-width:992px){{#{FOLD_ID} .fp-header{{height:65px}} #{FOLD_ID} .fp-bar{{padding:16px 32px}}
+#{FOLD_ID} .fp-main{{padding:40px 32px}}}}
+@media (min-width:1024px){{#{FOLD_ID} .fp-main{{grid-template-columns:1fr 1fr}}
 #{FOLD_ID} h1{{font-size:35px;line-height:40px}}}}
 """
 )
@@ -92,21 +98,19 @@ line-height:30px;font-weight:700;color:#1f2d5c}}
 # sticky above it; storefront.search_head, storefront.library_head), in the page's colours and
 # main column (components.theme, Radix's slate scale; storefront.layout's padding at Reflex's
 # breakpoints 768 and 992 px). It starts at the header's bottom where the browser anchors
-# positions, else at the header's usual height: 157 px when its row wraps (below 380 px), 113 px,
-# 65 px from 992 px. Muted text, card lines and card faces are `--fs-muted`, `--fs-line` and
-# `--fs-card`.
+# positions, else at the header's height: 113 px, 65 px from 992 px. Muted text, card lines and
+# card faces are `--fs-muted`, `--fs-line` and `--fs-card`.
 BELOW_HEADER_STYLE = (
     STILL_BENEATH
     + f"""
 #navbar{{anchor-name:--navbar}}
-#{FOLD_ID}{{position:absolute;top:157px;top:anchor(--navbar bottom);left:0;right:0;min-height:100vh;z-index:1;
+#{FOLD_ID}{{position:absolute;top:113px;top:anchor(--navbar bottom);left:0;right:0;min-height:100vh;z-index:1;
 background:{BACKGROUND_LIGHT};color:#1c2024;font-family:{FONT_STACK};font-size:16px;line-height:24px;
 --fs-muted:#60646c;--fs-line:#d9d9e0;--fs-card:#fff}}
 .dark #{FOLD_ID}{{background:{BACKGROUND_DARK};color:#edeef0;
 --fs-muted:#b0b4ba;--fs-line:#363a3f;--fs-card:{PANEL_DARK}}}
 #{FOLD_ID} a{{color:inherit;text-decoration:none}}
 #{FOLD_ID} .fs-main{{box-sizing:border-box;max-width:1152px;margin:0 auto;padding:24px 16px}}
-@media (min-width:380px){{#{FOLD_ID}{{top:113px;top:anchor(--navbar bottom)}}}}
 @media (min-width:768px){{#{FOLD_ID} .fs-main{{padding:24px}}}}
 @media (min-width:992px){{#{FOLD_ID}{{top:65px;top:anchor(--navbar bottom)}} #{FOLD_ID} .fs-main{{padding:40px 32px}}}}
 """
@@ -155,8 +159,8 @@ def fold_html(fold: ProductFold) -> str:
     home = escape(i18n.gettext("{brand} home", brand=BRAND_NAME))
     return (
         f'<div id="{FOLD_ID}" data-until="{APP_DRAWN}"><style>{STYLE}</style>'
-        f'<div class="fp-header"><a class="fp-brand" href="/" aria-label="{home}">'
-        f'<span class="fp-mark">{_BAG}</span>{escape(BRAND_NAME)}</a></div>'
+        f'<div class="fp-header"><div class="fp-bar"><a class="fp-brand" href="/" aria-label="{home}">'
+        f'<span class="fp-mark">{_BAG}</span><span class="fp-name">{escape(BRAND_NAME)}</span></a></div></div>'
         f'<div class="fp-main"><div>{cover}</div><div>{category}<h1 dir="auto">{escape(fold.title)}</h1>{summary}'
         f'<p class="fp-shop">{shop}</p><p class="fp-price">{escape(fold.price_label)}</p></div></div></div>'
     )

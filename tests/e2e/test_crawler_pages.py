@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.browser import expect_app_replaces_first_screen
@@ -181,6 +182,32 @@ def test_a_product_page_shows_the_product_before_any_script_runs(app, browser):
         assert screen.locator("img.fp-cover").evaluate("image => image.naturalWidth") > 0
         expect(screen.locator(".fp-price")).to_have_text(re.compile(r"\d"))
         expect(screen.get_by_role("link", name=re.compile("."))).not_to_have_count(0)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1000, 1280])
+def test_the_product_page_draws_its_title_where_the_first_screen_had_it(app, browser, width):
+    """The app's product page replaces the server's first screen in place: when the first
+    screen goes, the brand and the title do not move."""
+    product = next(path for path in _sitemap_paths(app) if path.startswith("/p/"))
+    context = browser.new_context(base_url=app.base_url, viewport={"width": width, "height": 900})
+    try:
+        served = context.new_page()
+        served.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+        served.goto(product)
+        first_screen = served.locator("#first-paint")
+        expect(first_screen.locator("h1")).to_be_visible()
+        page = context.new_page()
+        page.goto(product)
+        expect(page.locator("#product-title")).to_be_visible()
+        expect(page.locator("#first-paint")).to_have_count(0)
+        for served_element, drawn_element in [
+            (first_screen.locator(".fp-brand"), "#brand-home"),
+            (first_screen.locator("h1"), "#product-title"),
+        ]:
+            before, after = served_element.bounding_box(), page.locator(drawn_element).bounding_box()
+            assert (round(before["x"]), round(before["y"])) == (round(after["x"]), round(after["y"])), drawn_element
     finally:
         context.close()
 

@@ -12,6 +12,7 @@ import httpx
 from playwright.sync_api import expect
 
 from commerce.config import PROJECT_ROOT
+from commerce.demo import BUYER_EMAIL, DEMO_PASSWORD
 from tests.fixtures.browser import sign_in, sign_out, sign_up
 
 
@@ -50,6 +51,34 @@ def test_a_short_page_keeps_the_footer_out_of_the_first_screen_when_its_data_com
     expect(page.locator("#library-empty")).to_be_visible()
     assert page.evaluate("window.scrollY") == 0
     assert page.locator("#footer").bounding_box()["y"] >= page.viewport_size["height"]
+
+
+# Phones from the narrowest a page must fit (WCAG's reflow) to a large one.
+PHONE_WIDTHS = (320, 360, 390, 430)
+
+
+def test_on_a_phone_the_header_is_as_tall_for_a_buyer_as_for_a_guest(app, browser):
+    """A page's document draws the guest's header; once the app knows who is signed in, a buyer
+    gets theirs, with a notifications icon and an account menu. Both fit beside the brand, so
+    the header does not grow a row then and push the page down."""
+    context = browser.new_context(base_url=app.base_url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto("/")
+        expect(page.locator("#nav-login")).to_be_visible()
+        guest = {}
+        for width in PHONE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 844})
+            guest[width] = page.locator("#navbar").bounding_box()["height"]
+        sign_in(page, BUYER_EMAIL, DEMO_PASSWORD)
+        for width in PHONE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 844})
+            brand = page.locator("#brand-home").bounding_box()
+            account = page.locator("#account-menu").bounding_box()
+            assert abs((brand["y"] + brand["height"] / 2) - (account["y"] + account["height"] / 2)) < 2, width
+            assert page.locator("#navbar").bounding_box()["height"] == guest[width], width
+    finally:
+        context.close()
 
 
 def test_a_buyer_is_refused_from_the_admin_area(page):
