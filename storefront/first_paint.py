@@ -67,6 +67,7 @@ color:#1c2024;font-family:{FONT_STACK};font-size:16px;line-height:24px}}
 .dark #{FOLD_ID}{{background:{BACKGROUND_DARK};color:#edeef0}}
 #{FOLD_ID} a{{color:inherit;text-decoration:none}}
 #{FOLD_ID} .fp-header{{box-sizing:border-box;height:113px;border-bottom:1px solid #d9d9e0}}
+.dark #{FOLD_ID} .fp-header{{border-color:#363a3f}}
 #{FOLD_ID} .fp-bar{{box-sizing:border-box;max-width:1152px;margin:0 auto;padding:14px 16px}}
 #{FOLD_ID} .fp-name{{display:none}}
 #{FOLD_ID} .fp-brand{{display:inline-flex;align-items:center;gap:8px;font-weight:700;font-size:18px;color:{PRIMARY}}}
