@@ -288,3 +288,32 @@ def test_the_search_page_shows_its_first_results_before_any_script_runs(app, bro
     expect_app_replaces_first_screen(
         browser, "/search?q=template", "[data-testid=search-result] .result-title", served_titles, base_url=app.base_url
     )
+
+
+def test_a_header_parsed_up_to_its_first_row_does_not_move_the_search_screen(app, browser):
+    """A phone paints the document while it parses it. Painted when the header had only its
+    first row, the results screen lay under that row and moved down as the search row came (a
+    shift of 0.12 on a slow phone): until the page's <main> follows the header, the screen lies
+    at the whole header's height, then at the header's bottom, the same place."""
+    path = "/search?q=template"
+    document = httpx.get(app.url(path)).text
+    up_to_first_row = document[: document.index("<form", document.index('id="navbar"'))]
+    context = browser.new_context(base_url=app.base_url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+
+        def screen_and_header_bottom(served: str) -> tuple[int, int]:
+            page.unroute(re.compile(r"/search\?q="))
+            page.route(re.compile(r"/search\?q="), lambda route: route.fulfill(body=served, content_type="text/html"))
+            page.goto(path)
+            screen = page.locator("#first-paint").bounding_box()["y"]
+            header = page.locator("#navbar").evaluate("header => header.getBoundingClientRect().bottom")
+            return round(screen), round(header)
+
+        parsing_screen, parsing_header = screen_and_header_bottom(up_to_first_row)
+        whole_screen, whole_header = screen_and_header_bottom(document)
+        assert parsing_header < whole_header, "the cut document's header was whole: the test would not fail"
+        assert parsing_screen == whole_screen == whole_header
+    finally:
+        context.close()
