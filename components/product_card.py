@@ -5,18 +5,84 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
-from components.buttons import block_link
-from components.cover import cover
 from components.pager import pager
-from components.price import price_tag
 
 TextLike = str | rx.Var
-# A card's edge and background: the card, and its placeholder while the data is on the way.
-_CARD_FRAME = {
-    "border": f"1px solid {theme.BORDER}",
-    "border_radius": theme.RADIUS_CARD,
-    "background_color": theme.CARD_BACKGROUND,
-}
+
+# A card is drawn from plain elements with Radix's text classes and the rules below, not from
+# Radix components with style props: each of those is five React components (Emotion's
+# wrapper and style insertion, Radix's component and slot, the element) where one will do.
+# The home page's first state delta draws 24 cards, one task of about 150 ms on a phone's CPU
+# with the components (bench/lighthouse); the page looks the same.
+STYLESHEET = f"""
+.product-card.rt-Link {{
+  color: inherit;
+  display: block;
+  height: 100%;
+  border: 1px solid var(--{theme.RADIX_GRAY}-6);
+  border-radius: {theme.RADIUS_CARD};
+  background-color: {theme.CARD_BACKGROUND};
+  transition: box-shadow 120ms ease, transform 120ms ease;
+}}
+.product-card.rt-Link:hover {{
+  color: inherit;
+  box-shadow: 0 6px 20px rgba(15, 23, 42, 0.12);
+  transform: translateY(-2px);
+}}
+.product-card .product-card-body {{ height: 100%; }}
+.product-card .product-card-cover {{
+  overflow: hidden;
+  width: 100%;
+  aspect-ratio: 4 / 3;
+  border-radius: {theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0;
+}}
+.product-card .product-card-cover > img {{ width: 100%; height: 100%; object-fit: cover; }}
+.product-card .product-card-cover > .product-card-no-cover {{
+  display: flex;
+  align-items: center;
+  justify-content: center;
+  width: 100%;
+  height: 100%;
+  background-color: var(--{theme.RADIX_ACCENT}-3);
+  color: var(--{theme.RADIX_ACCENT}-9);
+}}
+.product-card .product-card-text, .product-card-placeholder .product-card-text {{
+  padding: 0.75rem 1rem 1rem;
+  width: 100%;
+}}
+.product-card .product-card-category {{
+  color: var(--{theme.RADIX_GRAY}-11);
+  text-transform: uppercase;
+  letter-spacing: 0.04em;
+}}
+.product-card .product-title {{
+  display: -webkit-box;
+  -webkit-line-clamp: 2;
+  -webkit-box-orient: vertical;
+  overflow: hidden;
+}}
+.product-card .product-card-shop {{ color: var(--{theme.RADIX_GRAY}-11); }}
+.product-card .price {{ color: var(--{theme.RADIX_ACCENT}-12); }}
+.product-card-placeholder {{
+  border: 1px solid var(--{theme.RADIX_GRAY}-6);
+  border-radius: {theme.RADIUS_CARD};
+  background-color: {theme.CARD_BACKGROUND};
+}}
+.product-card-placeholder .product-card-placeholder-cover {{
+  width: 100%;
+  aspect-ratio: 4 / 3;
+  background-color: var(--{theme.RADIX_ACCENT}-3);
+  border-radius: {theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0;
+}}
+.product-card-placeholder .rt-Skeleton:nth-child(1) {{ --width: 80%; --height: 1.25rem; }}
+.product-card-placeholder .rt-Skeleton:nth-child(2) {{ --width: 50%; --height: 1rem; }}
+.product-card-placeholder .rt-Skeleton:nth-child(3) {{ --width: 30%; --height: 1.5rem; }}
+"""
+
+
+def stylesheet() -> rx.Component:
+    """The cards' rules, for the document head."""
+    return rx.el.style(STYLESHEET)
 
 
 def product_card(
@@ -27,84 +93,44 @@ def product_card(
     price_label: TextLike,
     cover_url: TextLike,
     category_name: TextLike = "",
-    lazy: bool | rx.Var = True,
+    lazy: rx.Var,
 ) -> rx.Component:
-    return block_link(
-        rx.vstack(
-            cover(
-                cover_url,
-                alt=title,
-                icon_size=36,
-                icon_color=rx.color(theme.RADIX_ACCENT, 9),
-                lazy=lazy,
-                width="100%",
-                aspect_ratio="4 / 3",
-                border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
-            ),
-            rx.vstack(
+    """`lazy`: whether the cover loads only when scrolled to (the first cards' load at once)."""
+    no_cover = rx.el.div(rx.icon("package", size=36), class_name="product-card-no-cover")
+    picture = rx.el.img(src=cover_url, alt=title, loading=rx.cond(lazy, "lazy", "eager"))
+    return rx.link(
+        rx.el.div(
+            rx.el.div(rx.cond(cover_url, picture, no_cover), class_name="product-card-cover"),
+            rx.el.div(
                 rx.cond(
                     category_name,
-                    rx.text(
-                        category_name,
-                        size="1",
-                        color=theme.TEXT_MUTED,
-                        text_transform="uppercase",
-                        letter_spacing="0.04em",
-                    ),
+                    rx.el.p(category_name, class_name="rt-Text rt-r-size-1 product-card-category"),
                 ),
-                rx.text(
-                    title,
-                    as_="div",
-                    size="3",
-                    weight="medium",
-                    class_name="product-title",
-                    style={
-                        "display": "-webkit-box",
-                        "-webkit-line-clamp": "2",
-                        "-webkit-box-orient": "vertical",
-                        "overflow": "hidden",
-                    },
-                ),
-                rx.text(shop_name, size="2", color=theme.TEXT_MUTED),
-                price_tag(price_label, size="3"),
-                spacing="1",
-                padding="0.75rem 1rem 1rem",
-                width="100%",
+                rx.el.div(title, class_name="rt-Text rt-r-size-3 rt-r-weight-medium product-title"),
+                rx.el.p(shop_name, class_name="rt-Text rt-r-size-2 product-card-shop"),
+                rx.el.p(price_label, class_name="rt-Text rt-r-size-3 rt-r-weight-bold price"),
+                class_name=f"{theme.STACK_COLUMN} rt-r-gap-1 product-card-text",
             ),
-            spacing="0",
-            height="100%",
+            class_name=f"{theme.STACK_COLUMN} rt-r-gap-0 product-card-body",
         ),
         href=url,
+        underline="none",
         class_name="product-card",
         custom_attrs={"data-testid": "product-card"},
-        height="100%",
-        **_CARD_FRAME,
-        transition="box-shadow 120ms ease, transform 120ms ease",
-        _hover={"box_shadow": "0 6px 20px rgba(15, 23, 42, 0.12)", "transform": "translateY(-2px)"},
     )
 
 
 def card_placeholder(cover_id: str | None = None) -> rx.Component:
     """A card's shape while its grid's data is on the way: the cover's box (which the served
     document may already fill with the cover itself, storefront.home_head) and lines for the text."""
-    return rx.vstack(
-        rx.box(
-            id=cover_id,
-            width="100%",
-            aspect_ratio="4 / 3",
-            background_color=rx.color(theme.RADIX_ACCENT, 3),
-            border_radius=f"{theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0",
+    line = {"aria-hidden": "true", "data-inline-skeleton": "true"}
+    return rx.el.div(
+        rx.el.div(id=cover_id, class_name="product-card-placeholder-cover"),
+        rx.el.div(
+            *[rx.el.span(class_name="rt-Skeleton rt-r-w rt-r-h", custom_attrs=line) for _ in range(3)],
+            class_name=f"{theme.STACK_COLUMN} rt-r-gap-2 product-card-text",
         ),
-        rx.vstack(
-            rx.skeleton(height="1.25rem", width="80%"),
-            rx.skeleton(height="1rem", width="50%"),
-            rx.skeleton(height="1.5rem", width="30%"),
-            spacing="2",
-            padding="0.75rem 1rem 1rem",
-            width="100%",
-        ),
-        spacing="0",
-        **_CARD_FRAME,
+        class_name=f"{theme.STACK_COLUMN} rt-r-gap-0 product-card-placeholder",
         custom_attrs={"aria-hidden": "true"},
     )
 

@@ -71,6 +71,10 @@ RADIUS_CONTROL = "8px"
 RADIUS_CARD = "12px"
 RADIUS_PILL = "9999px"
 
+# Radix's column stack (rx.vstack) as classes, for plain elements drawn many times over
+# (components.product_card): Radix's layout without its component.
+STACK_COLUMN = "rt-Flex rt-r-fd-column rt-r-ai-start"
+
 # Product grid: one column on a phone, up to four on a desktop.
 GRID_COLUMNS = rx.breakpoints(initial="1", xs="2", md="3", lg="4")
 

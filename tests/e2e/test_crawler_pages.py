@@ -223,7 +223,7 @@ def _served_home(context):
 def test_the_home_page_paints_its_first_cover_before_any_script_runs(app, browser):
     """The served home page paints the first card's cover into that card's placeholder
     (storefront.home_head): scripts held back, it is on screen; once they run, the card the
-    page draws in its place shows the same picture."""
+    page draws in its place shows the same picture, in a box of the same size."""
     context = browser.new_context(base_url=app.base_url, viewport={"width": 412, "height": 823})
     try:
         held = _served_home(context)
@@ -239,7 +239,8 @@ def test_the_home_page_paints_its_first_cover_before_any_script_runs(app, browse
         assert httpx.get(app.url(cover_path)).status_code == 200
         first = held.locator(f"#{box_id}")
         expect(first).to_be_in_viewport()
-        assert first.bounding_box()["height"] > 200
+        placeholder = first.bounding_box()
+        assert placeholder["height"] > 200
 
         page = context.new_page()
         page.goto("/")
@@ -247,6 +248,11 @@ def test_the_home_page_paints_its_first_cover_before_any_script_runs(app, browse
         drawn = page.locator(f"{grid} [data-testid=product-card] img").first
         expect(drawn).to_be_visible()
         assert urlsplit(drawn.get_attribute("src")).path == cover_path
+        # In the placeholder's column and at its size (sections above it may come or go).
+        box = drawn.bounding_box()
+        assert [round(box[key]) for key in ("x", "width", "height")] == [
+            round(placeholder[key]) for key in ("x", "width", "height")
+        ]
     finally:
         context.close()
 
