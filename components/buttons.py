@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.components.react_router import ReactRouterLink
 
 from components import theme
 
@@ -39,3 +40,15 @@ def back_link(label: str, href: TextLike) -> rx.Component:
 def block_link(*children: rx.Component, href: TextLike, **props) -> rx.Component:
     """A whole card or row that opens `href` when clicked, keeping its own text colours."""
     return rx.link(*children, href=href, underline="none", color="inherit", display="block", **props)
+
+
+# Radix's link classes without the underline, on React Router's link itself.
+_CARD_LINK_CLASSES = "rt-Text rt-reset rt-Link rt-underline-none"
+
+
+def card_link(*children: rx.Component, href: TextLike, class_name: str, **props) -> rx.Component:
+    """A card drawn many times over (a grid of products, a page of results) as one link: React
+    Router's link (no page reload) with Radix's link classes, not `rx.link`, which adds Radix's
+    component, its slot and an Emotion style for its hover colour (four React components a card).
+    `class_name` names the card's own rules (their colour, box and hover)."""
+    return ReactRouterLink.create(*children, to=href, class_name=f"{_CARD_LINK_CLASSES} {class_name}", **props)

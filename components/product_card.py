@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
+from components.buttons import card_link
 from components.pager import pager
 
 TextLike = str | rx.Var
@@ -98,7 +99,7 @@ def product_card(
     """`lazy`: whether the cover loads only when scrolled to (the first cards' load at once)."""
     no_cover = rx.el.div(rx.icon("package", size=36), class_name="product-card-no-cover")
     picture = rx.el.img(src=cover_url, alt=title, loading=rx.cond(lazy, "lazy", "eager"))
-    return rx.link(
+    return card_link(
         rx.el.div(
             rx.el.div(rx.cond(cover_url, picture, no_cover), class_name="product-card-cover"),
             rx.el.div(
@@ -114,7 +115,6 @@ def product_card(
             class_name=f"{theme.STACK_COLUMN} rt-r-gap-0 product-card-body",
         ),
         href=url,
-        underline="none",
         class_name="product-card",
         custom_attrs={"data-testid": "product-card"},
     )

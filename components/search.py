@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from components import theme
+from components.buttons import card_link
 from components.i18n import t
 
 TextLike = str | rx.Var
@@ -134,7 +135,7 @@ def quick_search_box(
         width="100%",
         radius="full",
     )
-    item = lambda card: rx.link(  # noqa: E731
+    item = lambda card: card_link(  # noqa: E731
         rx.el.div(
             rx.cond(
                 card.cover_url,
@@ -152,7 +153,6 @@ def quick_search_box(
             class_name="rt-Flex rt-r-fd-row rt-r-ai-center rt-r-gap-3",
         ),
         href=card.url,
-        underline="none",
         on_click=on_pick,
         class_name="quick-result",
     )
@@ -256,7 +256,7 @@ def facet_panel(facets: rx.Var, *, has_filters: rx.Var, clear_url: rx.Var) -> rx
 def result_card(card: rx.Var) -> rx.Component:
     picture = rx.el.img(src=card.cover_url, alt=card.title, loading="lazy")
     no_cover = rx.el.div(rx.icon("package", size=28), class_name="search-result-no-cover")
-    return rx.link(
+    return card_link(
         rx.el.div(
             rx.el.div(rx.cond(card.cover_url, picture, no_cover), class_name="search-result-cover"),
             rx.el.div(
@@ -284,7 +284,6 @@ def result_card(card: rx.Var) -> rx.Component:
             class_name="rt-Flex rt-r-fd-row rt-r-ai-start rt-r-gap-3 search-result-row",
         ),
         href=card.url,
-        underline="none",
         class_name="search-result",
         custom_attrs={"data-testid": "search-result"},
     )
