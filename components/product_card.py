@@ -26,7 +26,6 @@ STYLESHEET = f"""
   transition: box-shadow 120ms ease, transform 120ms ease;
 }}
 .product-card.rt-Link:hover {{
-  color: inherit;
   box-shadow: 0 6px 20px rgba(15, 23, 42, 0.12);
   transform: translateY(-2px);
 }}

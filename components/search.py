@@ -31,7 +31,7 @@ STYLESHEET = f"""
   padding-inline: 1px;
 }}
 .quick-result.rt-Link {{ color: inherit; display: block; padding: 0.5rem 0.75rem; }}
-.quick-result.rt-Link:hover {{ color: inherit; background-color: var(--{theme.RADIX_GRAY}-3); }}
+.quick-result.rt-Link:hover {{ background-color: var(--{theme.RADIX_GRAY}-3); }}
 .quick-result .quick-result-cover {{
   width: 44px;
   height: 33px;
@@ -50,7 +50,7 @@ STYLESHEET = f"""
   border-radius: {theme.RADIUS_CARD};
   background-color: {theme.CARD_BACKGROUND};
 }}
-.search-result.rt-Link:hover {{ color: inherit; box-shadow: 0 6px 20px rgba(15, 23, 42, 0.1); }}
+.search-result.rt-Link:hover {{ box-shadow: 0 6px 20px rgba(15, 23, 42, 0.1); }}
 .search-result .search-result-row {{ width: 100%; }}
 .search-result .search-result-cover {{
   overflow: hidden;
