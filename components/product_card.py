@@ -6,6 +6,7 @@ import reflex as rx
 
 from components import theme
 from components.buttons import card_link
+from components.cover import cover_box
 from components.pager import pager
 
 TextLike = str | rx.Var
@@ -35,16 +36,6 @@ STYLESHEET = f"""
   width: 100%;
   aspect-ratio: 4 / 3;
   border-radius: {theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0;
-}}
-.product-card .product-card-cover > img {{ width: 100%; height: 100%; object-fit: cover; }}
-.product-card .product-card-cover > .product-card-no-cover {{
-  display: flex;
-  align-items: center;
-  justify-content: center;
-  width: 100%;
-  height: 100%;
-  background-color: var(--{theme.RADIX_ACCENT}-3);
-  color: var(--{theme.RADIX_ACCENT}-9);
 }}
 .product-card .product-card-text, .product-card-placeholder .product-card-text {{
   padding: 0.75rem 1rem 1rem;
@@ -96,11 +87,15 @@ def product_card(
     lazy: rx.Var,
 ) -> rx.Component:
     """`lazy`: whether the cover loads only when scrolled to (the first cards' load at once)."""
-    no_cover = rx.el.div(rx.icon("package", size=36), class_name="product-card-no-cover")
-    picture = rx.el.img(src=cover_url, alt=title, loading=rx.cond(lazy, "lazy", "eager"))
     return card_link(
         rx.el.div(
-            rx.el.div(rx.cond(cover_url, picture, no_cover), class_name="product-card-cover"),
+            cover_box(
+                cover_url,
+                alt=title,
+                loading=rx.cond(lazy, "lazy", "eager"),
+                icon_size=36,
+                class_name="product-card-cover",
+            ),
             rx.el.div(
                 rx.cond(
                     category_name,

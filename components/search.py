@@ -13,6 +13,7 @@ import reflex as rx
 
 from components import theme
 from components.buttons import card_link
+from components.cover import cover_box
 from components.i18n import t
 
 TextLike = str | rx.Var
@@ -60,16 +61,6 @@ STYLESHEET = f"""
   border-radius: {theme.RADIUS_CONTROL};
 }}
 @media (min-width: 48em) {{ .search-result .search-result-cover {{ width: 160px; }} }}
-.search-result .search-result-cover > img {{ width: 100%; height: 100%; object-fit: cover; }}
-.search-result .search-result-cover > .search-result-no-cover {{
-  display: flex;
-  align-items: center;
-  justify-content: center;
-  width: 100%;
-  height: 100%;
-  background-color: var(--{theme.RADIX_ACCENT}-3);
-  color: var(--{theme.RADIX_ACCENT}-9);
-}}
 .search-result .search-result-category {{ text-transform: uppercase; letter-spacing: 0.04em; }}
 .search-result .result-summary {{
   display: -webkit-box;
@@ -254,11 +245,9 @@ def facet_panel(facets: rx.Var, *, has_filters: rx.Var, clear_url: rx.Var) -> rx
 
 
 def result_card(card: rx.Var) -> rx.Component:
-    picture = rx.el.img(src=card.cover_url, alt=card.title, loading="lazy")
-    no_cover = rx.el.div(rx.icon("package", size=28), class_name="search-result-no-cover")
     return card_link(
         rx.el.div(
-            rx.el.div(rx.cond(card.cover_url, picture, no_cover), class_name="search-result-cover"),
+            cover_box(card.cover_url, alt=card.title, loading="lazy", icon_size=28, class_name="search-result-cover"),
             rx.el.div(
                 rx.cond(
                     card.category_name,

@@ -16,7 +16,7 @@ from commerce.jobs import configure_jobs, shutdown_jobs
 from commerce.jobs.timers import start_timers
 from commerce.licensing import activity
 from commerce.observability.start import start_observability
-from components import product_card, theme
+from components import cover, product_card, theme
 from components import search as search_components
 from storefront import cors, event_metrics, lazy_state, security_headers
 from storefront.api import api
@@ -125,6 +125,7 @@ get_settings().check_production_ready()
 app = rx.App(
     head_components=[
         theme.global_style_tag(),
+        cover.stylesheet(),
         product_card.stylesheet(),
         search_components.stylesheet(),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
