@@ -15,15 +15,18 @@ TextLike = str | rx.Var
 # Radix components with style props: each of those is five React components (Emotion's
 # wrapper and style insertion, Radix's component and slot, the element) where one will do.
 # The home page's first state delta draws 24 cards, one task of about 150 ms on a phone's CPU
-# with the components (bench/lighthouse); the page looks the same.
+# with the components (bench/lighthouse); the page looks the same. A placeholder has the card's
+# frame, cover box and text padding.
 STYLESHEET = f"""
+.product-card.rt-Link, .product-card-placeholder {{
+  border: 1px solid var(--{theme.RADIX_GRAY}-6);
+  border-radius: {theme.RADIUS_CARD};
+  background-color: {theme.CARD_BACKGROUND};
+}}
 .product-card.rt-Link {{
   color: inherit;
   display: block;
   height: 100%;
-  border: 1px solid var(--{theme.RADIX_GRAY}-6);
-  border-radius: {theme.RADIUS_CARD};
-  background-color: {theme.CARD_BACKGROUND};
   transition: box-shadow 120ms ease, transform 120ms ease;
 }}
 .product-card.rt-Link:hover {{
@@ -31,12 +34,13 @@ STYLESHEET = f"""
   transform: translateY(-2px);
 }}
 .product-card .product-card-body {{ height: 100%; }}
-.product-card .product-card-cover {{
+.product-card .product-card-cover, .product-card-placeholder .product-card-cover {{
   overflow: hidden;
   width: 100%;
   aspect-ratio: 4 / 3;
   border-radius: {theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0;
 }}
+.product-card-placeholder .product-card-cover {{ background-color: var(--{theme.RADIX_ACCENT}-3); }}
 .product-card .product-card-text, .product-card-placeholder .product-card-text {{
   padding: 0.75rem 1rem 1rem;
   width: 100%;
@@ -54,17 +58,6 @@ STYLESHEET = f"""
 }}
 .product-card .product-card-shop {{ color: var(--{theme.RADIX_GRAY}-11); }}
 .product-card .price {{ color: var(--{theme.RADIX_ACCENT}-12); }}
-.product-card-placeholder {{
-  border: 1px solid var(--{theme.RADIX_GRAY}-6);
-  border-radius: {theme.RADIUS_CARD};
-  background-color: {theme.CARD_BACKGROUND};
-}}
-.product-card-placeholder .product-card-placeholder-cover {{
-  width: 100%;
-  aspect-ratio: 4 / 3;
-  background-color: var(--{theme.RADIX_ACCENT}-3);
-  border-radius: {theme.RADIUS_CARD} {theme.RADIUS_CARD} 0 0;
-}}
 .product-card-placeholder .rt-Skeleton:nth-child(1) {{ --width: 80%; --height: 1.25rem; }}
 .product-card-placeholder .rt-Skeleton:nth-child(2) {{ --width: 50%; --height: 1rem; }}
 .product-card-placeholder .rt-Skeleton:nth-child(3) {{ --width: 30%; --height: 1.5rem; }}
@@ -119,7 +112,7 @@ def card_placeholder(cover_id: str | None = None) -> rx.Component:
     document may already fill with the cover itself, storefront.home_head) and lines for the text."""
     line = {"aria-hidden": "true", "data-inline-skeleton": "true"}
     return rx.el.div(
-        rx.el.div(id=cover_id, class_name="product-card-placeholder-cover"),
+        rx.el.div(id=cover_id, class_name="product-card-cover"),
         rx.el.div(
             *[rx.el.span(class_name="rt-Skeleton rt-r-w rt-r-h", custom_attrs=line) for _ in range(3)],
             class_name=f"{theme.STACK_COLUMN} rt-r-gap-2 product-card-text",
