@@ -20,7 +20,7 @@ from commerce.db import unit_of_work
 from commerce.errors import RateLimited, ValidationError
 from commerce.licensing import api as license_api
 from storefront.client_address import client_address
-from storefront.transaction_threads import run_transaction
+from storefront.transaction_threads import LICENSE_CHECKS
 
 LICENSES_PATH = "/api/v1/licenses"
 MAX_BODY_BYTES = 4096
@@ -54,7 +54,7 @@ def endpoint(action):
             )
         client_id = client_address(request)
         try:
-            answer = await run_transaction(_call, action, body, client_id)
+            answer = await LICENSE_CHECKS.run(_call, action, body, client_id)
         except ValidationError as error:
             return JSONResponse({"error": error.message, "field": error.field}, status_code=422, headers=_HEADERS)
         except RateLimited as error:

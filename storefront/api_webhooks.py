@@ -21,7 +21,7 @@ from commerce.payments import PaymentGateway, WebhookError
 from commerce.payments.connect import ConnectProvider
 from commerce.payments.connect import connect_provider as payout_provider
 from commerce.payouts import webhooks as connect_webhooks
-from storefront.transaction_threads import run_transaction
+from storefront.transaction_threads import PAYMENT_EVENTS
 
 log = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 256 * 1024  # Stripe events are a few kB; refuse anything absurd
@@ -49,7 +49,7 @@ def webhook_routes(
             _count("payments", current.name, "too_large")
             return JSONResponse({"error": "payload too large"}, status_code=413)
         try:
-            outcome = await run_transaction(receive, current, payload, request.headers)
+            outcome = await PAYMENT_EVENTS.run(receive, current, payload, request.headers)
         except WebhookError as exc:
             _count("payments", current.name, "refused")
             log.warning("refused a %s webhook: %s", current.name, exc)
@@ -70,7 +70,7 @@ def webhook_routes(
             _count("connect", current.name, "too_large")
             return JSONResponse({"error": "payload too large"}, status_code=413)
         try:
-            outcome = await run_transaction(connect_webhooks.receive, current, payload, request.headers)
+            outcome = await PAYMENT_EVENTS.run(connect_webhooks.receive, current, payload, request.headers)
         except WebhookError as exc:
             _count("connect", current.name, "refused")
             log.warning("refused a %s Connect webhook: %s", current.name, exc)

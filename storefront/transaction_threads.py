@@ -2,9 +2,10 @@
 
 A payment webhook or a license check is a few milliseconds of Python between database
 round trips. Starlette's thread pool would run up to 40 of them at once; in a flash sale
-(20 buyers of one shop, bench/checkout) the webhooks then take turns on the interpreter
-lock after every round trip, and the switching costs more than the work. At most
-`TRANSACTION_THREADS` run at once here and the rest wait on the event loop, in order.
+(20 buyers of one shop, bench/checkout) the webhooks then took turns on the interpreter
+lock after every round trip, and the switching cost more than the work. Each kind of call
+has its own lane of at most `LANE_THREADS` threads, the rest waiting on the event loop in
+order, so that a flood of license checks never holds up a payment, nor the reverse.
 """
 
 from __future__ import annotations
@@ -22,23 +23,32 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 # bench/checkout, one shop, 20 buyers, on 2 cores: 2 threads left the database round trips
-# waiting (35 orders/s); Starlette's 40 gave 54-61 orders/s, checkout->paid p95 570-730 ms;
-# 8 gave 67-76 orders/s, p95 500-530 ms (bench/README.md, issue 12 section 1).
-TRANSACTION_THREADS = 8
-
-# One limiter per event loop: a limiter waits on its loop's futures (tests run several loops).
-_limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
+# waiting (35 orders/s); Starlette's 40 gave 54-61 orders/s, checkout->paid p95 580-730 ms;
+# 8 gave 67-76 orders/s, p95 500-550 ms (bench/README.md, issue 12 section 1).
+LANE_THREADS = 8
 
 
-def _limiter() -> anyio.CapacityLimiter:
-    loop = asyncio.get_running_loop()
-    limiter = _limiters.get(loop)
-    if limiter is None:
-        limiter = _limiters[loop] = anyio.CapacityLimiter(TRANSACTION_THREADS)
-    return limiter
+class TransactionLane:
+    """Runs one kind of call on worker threads, at most `threads` at once in this process."""
+
+    def __init__(self, name: str, threads: int = LANE_THREADS) -> None:
+        self.name = name
+        self.threads = threads
+        # One limiter per event loop: a limiter waits on its loop's futures (tests run several loops).
+        self._limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
+
+    def _limiter(self) -> anyio.CapacityLimiter:
+        loop = asyncio.get_running_loop()
+        limiter = self._limiters.get(loop)
+        if limiter is None:
+            limiter = self._limiters[loop] = anyio.CapacityLimiter(self.threads)
+        return limiter
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`fn(*args, **kwargs)` on a worker thread, in a copy of this context (as Starlette's
+        `run_in_threadpool`), once one of the lane's threads is free."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self._limiter())
 
 
-async def run_transaction(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`fn(*args, **kwargs)` on a worker thread, in a copy of this context (as Starlette's
-    `run_in_threadpool`), once one of this process's `TRANSACTION_THREADS` slots is free."""
-    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=_limiter())
+PAYMENT_EVENTS = TransactionLane("payment events")  # the gateways' webhooks: payments and payouts
+LICENSE_CHECKS = TransactionLane("license checks")  # sellers' software: validate, activate, deactivate
