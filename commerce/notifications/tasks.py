@@ -77,7 +77,8 @@ def enqueue_email(
     Rendered once now as a check, so a bad address or a missing template value
     fails the request instead of a worker's retries.
     """
-    spoken = i18n.choose(language, _saved_language(session, to), i18n.current_language())
+    # The saved language is read only when the caller named none we have (a receipt names the order's).
+    spoken = i18n.supported(language) or i18n.choose(_saved_language(session, to), i18n.current_language())
     subject, text, html = render_email(kind, language=spoken, **context)
     EmailMessage(to=to, subject=subject, text=text, html=html)
     enqueue_after_commit(
