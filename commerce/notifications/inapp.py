@@ -65,7 +65,8 @@ def notify(
     if dedupe_key and s.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
         return False
     told = False
-    if preferences.allows(s, user_id, kind, "in_app"):
+    wanted = preferences.channels_wanted(s, user_id, kind)
+    if "in_app" in wanted:
         s.add(
             Notification(
                 user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500], dedupe_key=dedupe_key
@@ -73,12 +74,12 @@ def notify(
         )
         s.flush()
         told = True
-    if preferences.allows(s, user_id, kind, "push"):
+    if "push" in wanted:
         enqueue_after_commit(
             s, tasks.send_push, user_id=user_id, kind=kind, title=title, body=body, url=url, idempotency_key=dedupe_key
         )
         told = True
-    if preferences.allows(s, user_id, kind, "sms") and preferences.sms_number(s, user_id):
+    if "sms" in wanted and preferences.sms_number(s, user_id):
         enqueue_after_commit(
             s, tasks.send_sms, user_id=user_id, kind=kind, text=f"{title} {body}".strip(), idempotency_key=dedupe_key
         )

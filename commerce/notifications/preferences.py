@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import exists
@@ -83,13 +83,25 @@ def _offered(user_id: int) -> set[str]:
 
 def allows(s: Session, user_id: int, kind: str, channel: str) -> bool:
     """Whether `user_id` wants `kind` on `channel` (unknown kinds: always-sent email only)."""
+    return channel in channels_wanted(s, user_id, kind, among=(channel,))
+
+
+def channels_wanted(s: Session, user_id: int, kind: str, among: Iterable[str] = CHANNELS) -> set[str]:
+    """The channels of `among` on which `user_id` wants `kind`, read in one query."""
     if kind not in OPTIONAL_KINDS:
-        return channel in ("email", "in_app")
-    if channel == "push" and not push_available(user_id):
-        return False
-    default = OPTIONAL_KINDS[kind][2].get(channel, False)
-    row = s.get(UserPreference, (user_id, f"{channel}:{kind}"))
-    return default if row is None else row.enabled
+        return {"email", "in_app"} & set(among)
+    defaults = OPTIONAL_KINDS[kind][2]
+    keys = {f"{channel}:{kind}": channel for channel in _offered(user_id) & set(among)}
+    if not keys:
+        return set()
+    stored = dict(
+        s.exec(
+            select(UserPreference.key, UserPreference.enabled).where(
+                UserPreference.user_id == user_id, col(UserPreference.key).in_(list(keys))
+            )
+        ).all()
+    )
+    return {channel for key, channel in keys.items() if stored.get(key, defaults.get(channel, False))}
 
 
 def email_allowed(s: Session, to: str, kind: str) -> bool:
