@@ -30,12 +30,14 @@ def record_paid_order(s: Session, order_id: int) -> int:
     (a rerun finds them recorded); returns how many purchase events were added."""
     order = s.get_one(Order, order_id)
     lines = list(s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all())
-    recorded = sales.record_sale(s, order, lines)
     by_shop: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_shop.setdefault(line.shop_id, []).append(line)
+    # Held here, so that `record_sale`'s lookups of these shops find them in the session.
+    shops = {shop.id: shop for shop in s.exec(select(Shop).where(col(Shop.id).in_(list(by_shop)))).all()}
+    recorded = sales.record_sale(s, order, lines)
     for shop_id, shop_lines in by_shop.items():
-        shop = s.get_one(Shop, shop_id)
+        shop = shops[shop_id]
         earned = sum(sales.to_shop_currency(s, line.net, order, line, shop) for line in shop_lines)
         titles = ", ".join(line.title for line in shop_lines)
         inapp.notify(
