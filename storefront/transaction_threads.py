@@ -31,8 +31,7 @@ LANE_THREADS = 8
 class TransactionLane:
     """Runs one kind of call on worker threads, at most `threads` at once in this process."""
 
-    def __init__(self, name: str, threads: int = LANE_THREADS) -> None:
-        self.name = name
+    def __init__(self, threads: int = LANE_THREADS) -> None:
         self.threads = threads
         # One limiter per event loop: a limiter waits on its loop's futures (tests run several loops).
         self._limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
@@ -50,5 +49,5 @@ class TransactionLane:
         return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self._limiter())
 
 
-PAYMENT_EVENTS = TransactionLane("payment events")  # the gateways' webhooks: payments and payouts
-LICENSE_CHECKS = TransactionLane("license checks")  # sellers' software: validate, activate, deactivate
+PAYMENT_EVENTS = TransactionLane()  # the gateways' webhooks: payments and payouts
+LICENSE_CHECKS = TransactionLane()  # sellers' software: validate, activate, deactivate
