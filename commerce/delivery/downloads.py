@@ -233,9 +233,9 @@ def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> b
     )
     if limit is not None:
         statement = statement.where(col(DownloadCounter.used) < limit)
-    result = s.exec(statement.values(used=DownloadCounter.used + 1).execution_options(synchronize_session=False))
-    counter = s.get(DownloadCounter, (buyer_id, product_id))
-    s.refresh(counter)
+    # "fetch": a counter this session already holds is brought up to date from the UPDATE's
+    # own RETURNING, with no SELECT after it (every counted download runs this).
+    result = s.exec(statement.values(used=DownloadCounter.used + 1).execution_options(synchronize_session="fetch"))
     return result.rowcount == 1
 
 
