@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from commerce.analytics import sales
 from commerce.kit.time import utcnow
 from commerce.links import SELLER_ANALYTICS_PATH
-from commerce.models import AnalyticsEvent, Order, OrderLine, Shop
+from commerce.models import AnalyticsEvent, Order, OrderLine, Shop, saved_id
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
 
@@ -33,9 +33,8 @@ def record_paid_order(s: Session, order_id: int) -> int:
     by_shop: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_shop.setdefault(line.shop_id, []).append(line)
-    # Held here, so that `record_sale`'s lookups of these shops find them in the session.
-    shops = {shop.id: shop for shop in s.exec(select(Shop).where(col(Shop.id).in_(list(by_shop)))).all()}
-    recorded = sales.record_sale(s, order, lines)
+    shops = {saved_id(shop): shop for shop in s.exec(select(Shop).where(col(Shop.id).in_(list(by_shop)))).all()}
+    recorded = sales.record_sale(s, order, lines, shops)
     for shop_id, shop_lines in by_shop.items():
         shop = shops[shop_id]
         earned = sum(sales.to_shop_currency(s, line.net, order, line, shop) for line in shop_lines)

@@ -10,7 +10,7 @@ go or in parts) exactly cancels its sale in the shop's currency too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from sqlalchemy import func
@@ -67,9 +67,10 @@ def _checkout_event(s: Session, order_id: int, line_id: int) -> AnalyticsEvent |
     ).first()
 
 
-def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> int:
+def record_sale(s: Session, order: Order, lines: Sequence[OrderLine], shops: Mapping[int, Shop]) -> int:
     """One purchase event per order line, attributed to the visit that checked it out, dated
-    when the order was paid; lines already recorded are skipped. Returns how many were added."""
+    when the order was paid; lines already recorded are skipped. `shops`: the lines' shops by
+    id. Returns how many were added."""
     when = order.paid_at or utcnow()
     keys = [f"purchase:{line.id}" for line in lines]
     done = set(s.exec(select(AnalyticsEvent.dedupe_key).where(col(AnalyticsEvent.dedupe_key).in_(keys))).all())
@@ -78,7 +79,7 @@ def record_sale(s: Session, order: Order, lines: Sequence[OrderLine]) -> int:
         if f"purchase:{line.id}" in done:
             continue
         added += 1
-        shop = s.get_one(Shop, line.shop_id)
+        shop = shops[line.shop_id]
         revenue, gross = _ledger_sums(s, saved_id(line), LedgerEntryKind.SALE)
         source = _checkout_event(s, saved_id(order), saved_id(line))
         add_event(
