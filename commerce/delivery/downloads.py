@@ -15,7 +15,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from commerce import audit
@@ -222,21 +222,21 @@ def allowance(s: Session, buyer_id: int, product_id: int) -> Allowance:
 
 def _use_one(s: Session, buyer_id: int, product_id: int, limit: int | None) -> bool:
     """Count one download, atomically refusing past the limit. False when at the limit."""
-    # Two first downloads at once must not both try to create the counter.
-    s.exec(
+    # One statement for every counted download: the first creates the counter at one (a limit
+    # is at least one), a later one adds one while under the limit. Two first downloads at once
+    # cannot both create it, and a counter this session holds is brought up to date.
+    statement = (
         dialect_insert(s)(DownloadCounter)
-        .values(buyer_id=buyer_id, product_id=product_id, used=0)
-        .on_conflict_do_nothing(index_elements=["buyer_id", "product_id"])
+        .values(buyer_id=buyer_id, product_id=product_id, used=1)
+        .on_conflict_do_update(
+            index_elements=["buyer_id", "product_id"],
+            set_={"used": DownloadCounter.used + 1},
+            where=col(DownloadCounter.used) < limit if limit is not None else None,
+        )
+        .returning(DownloadCounter)
+        .execution_options(populate_existing=True)
     )
-    statement = update(DownloadCounter).where(
-        col(DownloadCounter.buyer_id) == buyer_id, col(DownloadCounter.product_id) == product_id
-    )
-    if limit is not None:
-        statement = statement.where(col(DownloadCounter.used) < limit)
-    # "fetch": a counter this session already holds is brought up to date from the UPDATE's
-    # own RETURNING, with no SELECT after it (every counted download runs this).
-    result = s.exec(statement.values(used=DownloadCounter.used + 1).execution_options(synchronize_session="fetch"))
-    return result.rowcount == 1
+    return s.exec(statement).first() is not None
 
 
 def reset_downloads(s: Session, actor: Actor, product_id: int, buyer_id: int) -> None:
@@ -428,14 +428,14 @@ def authorise(
     if is_online_only(s, file):
         raise refusal(file)  # a link minted before the seller made the file online only
     blob_key, stamped = file.blob_key, False
-    plan = plan_for(s, file)
+    policy = policy_of(s, file.product_id)
+    plan = plan_for(s, file, protection=policy.protection)
     if plan.personal:
         # The original is never served when the buyer's copy must carry a stamp or a mark.
         copy = ready_copy(s, file, user_id, plan)
         if copy is None or copy.blob_key is None:
             raise CopyNotReady(gettext("Your personal copy is still being prepared. Try again in a moment."))
         blob_key, stamped = copy.blob_key, True
-    policy = policy_of(s, file.product_id)
     if counts:
         if not _use_one(s, user_id, file.product_id, policy.download_limit):
             raise DownloadLimitReached(Allowance(policy.download_limit or 0, policy.download_limit).refusal)

@@ -9,13 +9,16 @@ from sqlmodel import select
 
 from commerce import audit
 from commerce.config import get_settings
+from commerce.db import unit_of_work
 from commerce.delivery import downloads, library, links, stamped, updates
 from commerce.delivery.downloads import AccessRevoked, DownloadLimitReached, NotYourLink
 from commerce.errors import NotFound, PermissionDenied, ValidationError
 from commerce.models import DeliveryKind, DownloadEvent, ProductVersion, Protection, StampedCopy, StampStatus
 from commerce.notifications.tasks import send_email
 from tests.fixtures.adapters import emails_in
-from tests.fixtures.delivery import link_parts, session_token, verify_link
+from tests.fixtures.databases import run_together
+from tests.fixtures.delivery import DeliveryWorld, link_parts, session_token, verify_link
+from tests.fixtures.world import World
 
 
 def one_page_pdf() -> bytes:
@@ -297,3 +300,30 @@ def test_an_admin_resets_an_orders_downloads(shop, bought):
         "Reset order downloads",
     )
     assert downloads.allowance(shop.s, bought["user"].id, bought["product"].id).used == 0
+
+
+def test_ten_first_downloads_at_once_use_exactly_the_allowance(committed_postgres, store):
+    """Ten tabs start the buyer's first download together on separate connections, with a
+    limit of three: the counter is created once, three are served and seven refused."""
+    with unit_of_work() as s:
+        shop = DeliveryWorld(World(s), store)
+        product = shop.product()
+        file = shop.file(product, shop.version(product), b"%PDF-1.4\n% the book\n")
+        user, buyer = shop.buyer()
+        shop.buy(buyer, product)
+        downloads.set_delivery_settings(s, shop.seller, product.id, download_limit=3, link_minutes=60)
+        link = verify_link(downloads.mint_link(s, buyer, file.id).url)
+        token = session_token(s, user)
+
+    def download(_: int) -> str:
+        try:
+            with unit_of_work() as s:
+                downloads.authorise(s, link, session_token=token, counts=True, ip=None, user_agent=None)
+            return "served"
+        except DownloadLimitReached:
+            return "refused"
+
+    assert sorted(run_together(download, range(10))) == ["refused"] * 7 + ["served"] * 3
+    with unit_of_work() as s:
+        assert downloads.allowance(s, user.id, product.id).label == "3 of 3 downloads used"
+        assert len(s.exec(select(DownloadEvent).where(DownloadEvent.counted)).all()) == 3
