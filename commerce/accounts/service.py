@@ -534,15 +534,20 @@ def session_identity(s: Session, token: str | None) -> tuple[int, str] | None:
     `session_user_id` reads it; for links bound to one browser's session (online viewing)."""
     if not token or len(token) > 200:
         return None
-    session = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
+    # The session and its user in one query: every download and page head asks this.
+    found = s.exec(
+        select(AuthSession, User)
+        .join(User, col(User.id) == col(AuthSession.user_id))
+        .where(AuthSession.token_hash == _token_hash(token))
+    ).first()
+    if found is None:
+        return None
+    session, user = found
     now = utcnow()
-    if session is None or session.revoked_at is not None or session.expires_at <= now:
+    if session.revoked_at is not None or session.expires_at <= now or user.suspended_at is not None:
         return None
     if session.replaced_at is not None and now - session.replaced_at > ROTATION_GRACE:
         return None  # a replaced token past its grace period is a copied one
-    user = s.get(User, session.user_id)
-    if user is None or user.suspended_at is not None:
-        return None
     logs.bind_user(user.id)
     return saved_id(user), session.family_id
 
