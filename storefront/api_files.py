@@ -29,7 +29,7 @@ from commerce.errors import NotFound, ValidationError
 from commerce.i18n import gettext
 from commerce.links import MEDIA_KEY_PREFIX, MEDIA_PATH
 from commerce.storage.local import LocalBlobStore
-from commerce.storage.port import BlobStore, attachment_disposition, validate_key
+from commerce.storage.port import BlobStore, StoredBlob, attachment_disposition, validate_key
 from commerce.storage.signing import ExpiredDownloadLink, InvalidDownloadLink
 
 FILES_PATH = "/api/files"
@@ -75,9 +75,10 @@ def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
             validate_key(key)
         except ValidationError:
             return _refused(gettext("Not found."), 404)
-        blob = await run_in_threadpool(store.stat, key)
-        if blob is None or blob.content_type not in IMAGE_TYPES:
+        located = await run_in_threadpool(_locate, store, key)
+        if located is None or located[0].content_type not in IMAGE_TYPES:
             return _refused(gettext("Not found."), 404)
+        blob, path = located
         etag = f'"{blob.sha256}"'
         headers = {
             "cache-control": "public, max-age=31536000, immutable",
@@ -87,7 +88,7 @@ def file_routes(store_provider: Callable[[], BlobStore]) -> list[Route]:
         if _etag_matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
         headers["content-type"] = blob.content_type
-        return await _send(request, store, key, 0, blob.size, 200, headers)
+        return await _send(request, store, blob, path, 0, blob.size, 200, headers)
 
     return [
         Route(FILES_PATH + "/{key:path}", download, methods=["GET", "HEAD"]),
@@ -106,9 +107,10 @@ async def serve_blob(
 ) -> Response:
     """Stream a private blob as an attachment saved as `filename` (or `inline`, for a player
     in the page), honouring one byte range."""
-    blob = await run_in_threadpool(store.stat, key)
-    if blob is None:
+    located = await run_in_threadpool(_locate, store, key)
+    if located is None:
         return _refused(gettext("This file is no longer available."), 404)
+    blob, path = located
     etag = f'"{blob.sha256}"'
     headers = {
         "content-type": content_type or blob.content_type,
@@ -132,7 +134,7 @@ async def serve_blob(
     if byte_range is not None:
         status = 206
         headers["content-range"] = f"bytes {start}-{end - 1}/{blob.size}"
-    return await _send(request, store, blob.key, start, end, status, headers)
+    return await _send(request, store, blob, path, start, end, status, headers)
 
 
 def continues_download(request: Request) -> bool:
@@ -141,10 +143,19 @@ def continues_download(request: Request) -> bool:
     return match is not None and match.group(1) not in ("", "0")
 
 
+def _locate(store: BlobStore, key: str) -> tuple[StoredBlob, Path | None] | None:
+    """The blob and, in the local store, the file holding its plain bytes: one trip off the event loop."""
+    if isinstance(store, LocalBlobStore):
+        return store.locate(key)
+    blob = store.stat(key)
+    return None if blob is None else (blob, None)
+
+
 async def _send(
     request: Request,
     store: BlobStore,
-    key: str,
+    blob: StoredBlob,
+    path: Path | None,
     start: int,
     end: int,
     status: int,
@@ -153,16 +164,11 @@ async def _send(
     headers["content-length"] = str(end - start)
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers)
-    if isinstance(store, LocalBlobStore):
-        try:
-            path = await run_in_threadpool(store.file_path, key)
-        except (NotFound, ValidationError):
-            return _refused(gettext("This file is no longer available."), 404)
-        if path is not None:
-            return FileWindowResponse(path, start, end, status_code=status, headers=headers)
-        # A sealed object: decrypted chunk by chunk below, only the chunks the range touches.
+    if path is not None:
+        return FileWindowResponse(path, start, end, blob.size, status_code=status, headers=headers)
+    # A sealed or remote object: decrypted chunk by chunk, only the chunks the range touches.
     try:
-        chunks: Iterator[bytes] = await run_in_threadpool(store.open_range, key, start, end)
+        chunks: Iterator[bytes] = await run_in_threadpool(store.open_range, blob.key, start, end)
     except (NotFound, ValidationError):
         # Deleted or replaced between the lookup and the read.
         return _refused(gettext("This file is no longer available."), 404)
@@ -170,7 +176,7 @@ async def _send(
 
 
 class FileWindowResponse(Response):
-    """Bytes [start, end) of a file on disk, sent by the server where it can.
+    """Bytes [start, end) of a file on disk holding `size` bytes, sent by the server where it can.
 
     The whole file goes as an ASGI `http.response.pathsend` when the server offers that
     extension (granian, which `reflex run --env prod` uses, sends it from the file without
@@ -180,15 +186,17 @@ class FileWindowResponse(Response):
 
     chunk_size = 1024 * 1024
 
-    def __init__(self, path: Path, start: int, end: int, *, status_code: int, headers: dict[str, str]) -> None:
-        self.path, self.start, self.end = path, start, end
+    def __init__(
+        self, path: Path, start: int, end: int, size: int, *, status_code: int, headers: dict[str, str]
+    ) -> None:
+        self.path, self.start, self.end, self.size = path, start, end, size
         self.status_code = status_code
         self.background = None
         self.init_headers(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        whole = self.start == 0 and self.end == (await anyio.Path(self.path).stat()).st_size
+        whole = self.start == 0 and self.end == self.size
         if whole and "http.response.pathsend" in scope.get("extensions", {}):
             await send({"type": "http.response.pathsend", "path": str(self.path)})
             return

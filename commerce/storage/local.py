@@ -436,9 +436,7 @@ class LocalBlobStore:
     def stat(self, key: str) -> StoredBlob | None:
         validate_key(key)
         record = self._read_record(key)
-        if record is None:
-            return None
-        return StoredBlob(key=key, size=record["size"], sha256=record["sha256"], content_type=record["content_type"])
+        return None if record is None else _blob(key, record)
 
     def exists(self, key: str) -> bool:
         return self.stat(key) is not None
@@ -456,19 +454,20 @@ class LocalBlobStore:
             raise
         return _read_window(file, end - start)
 
-    def file_path(self, key: str) -> Path | None:
-        """The file on disk holding `key`'s bytes, for a server to send from the file itself
-        (objects are written once and never changed in place); None when the object is
-        sealed (its bytes on disk are ciphertext: read it with `open_range`). NotFound when missing."""
+    def locate(self, key: str) -> tuple[StoredBlob, Path | None] | None:
+        """`key`'s facts (as `stat`) and the file on disk holding its bytes, for a server to
+        send from the file itself (objects are written once and never changed in place); the
+        file is None when the object is sealed (its bytes on disk are ciphertext: read it with
+        `open_range`). None when missing. One read of the record answers both."""
         validate_key(key)
         record = self._read_record(key)
-        if record is not None and record.get("sealed"):
+        if record is None:
             return None
-        if record is not None:
-            path = self._object_path(record["object"])
-            if path.is_file():
-                return path
-        raise NotFound("This file does not exist.")
+        blob = _blob(key, record)
+        if record.get("sealed"):
+            return blob, None
+        path = self._object_path(record["object"])
+        return (blob, path) if path.is_file() else None
 
     # -- signed links --------------------------------------------------------
 
@@ -721,3 +720,7 @@ class SealedPartWriter:
         if not self._file.closed:
             self._file.close()
         Path(self._file.name).unlink(missing_ok=True)
+
+
+def _blob(key: str, record: dict) -> StoredBlob:
+    return StoredBlob(key=key, size=record["size"], sha256=record["sha256"], content_type=record["content_type"])
