@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage as MimeMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, getaddresses, make_msgid
@@ -85,9 +86,29 @@ def render_and_send(*, to: str, kind: str, language: str | None = None, **contex
     email_sender().send(EmailMessage(to=to, subject=subject, text=text, html=html))
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The standard header registry, keeping the class it makes for each header name:
+    `HeaderRegistry` builds a new class at every lookup (about 30 per message)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+# The SMTP policy (CRLF line ends, RFC-compliant folding) with the registry above.
+_MIME_POLICY = SMTP_POLICY.clone(header_factory=_HeaderClasses())
+
+
 def build_mime(message: EmailMessage, mail_from: str) -> MimeMessage:
     """The RFC 5322 message: plain text, plus an HTML alternative when given."""
-    mime = MimeMessage(policy=SMTP_POLICY)
+    mime = MimeMessage(policy=_MIME_POLICY)
     mime["From"] = mail_from
     mime["To"] = message.to
     mime["Subject"] = message.subject
