@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from commerce import i18n
 from commerce.config import get_settings
 from commerce.links import LIBRARY_PATH, SELLER_ANALYTICS_PATH, absolute
 from commerce.models import Order, OrderLine, Shop, User
@@ -15,19 +16,26 @@ def schedule_paid_emails(s: Session, order_id: int) -> None:
     """The buyer's receipt and each seller's sale alert, sent after `s` commits (once each:
     their idempotency keys name the order and line)."""
     order = s.get_one(Order, order_id)
-    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
+    # Each line with its seller's address, name and saved language, in one query.
+    lines = s.exec(
+        select(OrderLine, User.email, User.display_name, User.language)
+        .join(Shop, col(Shop.id) == col(OrderLine.shop_id))
+        .join(User, col(User.id) == col(Shop.owner_id))
+        .where(col(OrderLine.order_id) == order.id)
+        .order_by(col(OrderLine.id))
+    ).all()
     base_url = get_settings().base_url
-    buyer = s.get_one(User, order.buyer_id)
+    buyer_name = s.exec(select(User.display_name).where(col(User.id) == order.buyer_id)).one()
     enqueue_email(
         s,
         to=order.email,
         kind="receipt",
         language=order.language,
         idempotency_key=f"receipt:{order.reference}",
-        display_name=buyer.display_name,
+        display_name=buyer_name,
         order_reference=order.reference,
         currency=order.currency,
-        lines=[{"title": line.title, "amount": line.unit_price} for line in lines],
+        lines=[{"title": line.title, "amount": line.unit_price} for line, *_ in lines],
         subtotal=order.subtotal,
         discount=order.discount,
         tax=order.tax,
@@ -36,15 +44,15 @@ def schedule_paid_emails(s: Session, order_id: int) -> None:
         access_url=issue_access_link(s, order),
         access_minutes=int(ACCESS_LINK_LIFETIME.total_seconds() // 60),
     )
-    for line in lines:
-        shop = s.get_one(Shop, line.shop_id)
-        seller = s.get_one(User, shop.owner_id)
+    for line, seller_email, seller_name, seller_language in lines:
         enqueue_email(
             s,
-            to=seller.email,
+            to=seller_email,
             kind="sale_alert",
+            # The language the seller saved, as enqueue_email would look it up by their address.
+            language=i18n.choose(seller_language, i18n.current_language()),
             idempotency_key=f"sale:{order.reference}:{line.id}",
-            seller=seller.display_name,
+            seller=seller_name,
             product=line.title,
             amount=line.net,
             currency=order.currency,

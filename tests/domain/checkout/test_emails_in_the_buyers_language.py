@@ -36,6 +36,23 @@ def test_a_receipt_goes_out_in_french_when_the_buyer_checked_out_in_french(world
     assert "Total paid" not in receipt.text
 
 
+def test_the_sellers_sale_alert_speaks_the_language_the_seller_saved(world, outbox):
+    shop = world.shop(currency="EUR")
+    seller = world.s.get_one(User, shop.owner_id)
+    accounts.set_language(world.s, Actor(user_id=seller.id, role=seller.role), "de")
+    product = world.product(shop, 1250, title="Aquarelle")
+    with i18n.use_language("fr"):
+        result = world.checkout(Actor.anonymous(), [product], currency="EUR", email="claire@example.fr")
+    _, event = world.pay(result.order_reference)
+    assert handle_event(world.s, event) == WebhookOutcome.PROCESSED
+    world.s.commit()
+
+    (alert,) = [sent for sent in emails_in(outbox) if sent.to == seller.email]
+    assert alert.subject == "Du hast etwas verkauft: Aquarelle für 12,50 €"
+    (receipt,) = [sent for sent in emails_in(outbox) if sent.to == "claire@example.fr"]
+    assert receipt.subject.startswith("Votre reçu")
+
+
 def test_an_account_email_uses_the_language_the_person_saved(world, outbox):
     user = world.user(email="hanako@example.jp")
     accounts.set_language(world.s, Actor(user_id=user.id, role=user.role), "ja")
