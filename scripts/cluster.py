@@ -45,6 +45,8 @@ BUILD_DIR = ROOT / ".web" / "build" / "client"
 # The API address the last build was made for (--skip-build reuses only a build for this port).
 BUILT_FOR = ROOT / ".web" / "cluster-api-url"
 NGINX_MODULES = Path("/usr/lib/nginx/modules")
+# reflex.istate.manager.redis.NOTIFY_KEYSPACE_EVENTS (the failover test checks they agree).
+REDIS_KEYSPACE_EVENTS = "K$sgxe"
 BROTLI_MODULES = ("ngx_http_brotli_filter_module.so", "ngx_http_brotli_static_module.so")
 DATABASE_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 # A development secret shared by every process of the cluster (sessions, signed links);
@@ -246,7 +248,11 @@ class Cluster:
         redis_dir.mkdir(exist_ok=True)
         port = self.layout.redis_port
         # Its own server: restarting it (the failover test does) leaves the machine's alone.
-        # The append-only file keeps sessions' state and queued jobs across a restart.
+        # The append-only file keeps sessions' state and queued jobs across a restart. The
+        # keyspace notifications are the ones Reflex's state manager waits on for a lock's
+        # release; it turns them on with CONFIG SET only once per process, so a restarted
+        # Redis without them in its command line leaves every contended event waiting out
+        # the lock's whole expiry (10 s) instead of running when the lock is let go.
         command = [
             "redis-server",
             "--bind",
@@ -261,6 +267,8 @@ class Cluster:
             "everysec",
             "--save",
             "",
+            "--notify-keyspace-events",
+            REDIS_KEYSPACE_EVENTS,
         ]
         self.start("redis", command, env=dict(os.environ))
         self.wait_for("redis", lambda: _redis_ping(port), 20, "Redis")

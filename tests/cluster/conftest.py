@@ -87,10 +87,20 @@ class RunningCluster:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
+    @property
+    def redis_port(self) -> str:
+        return self.state["redis_url"].rsplit(":", 1)[1].split("/")[0]
+
+    def redis_setting(self, name: str) -> str:
+        reply = subprocess.run(
+            ["redis-cli", "-p", self.redis_port, "config", "get", name], capture_output=True, text=True
+        )
+        return reply.stdout.splitlines()[1]
+
     def restart_redis(self) -> None:
         """Stop the cluster's Redis as an operator would (SHUTDOWN writes its append-only
         file) and start it again on the same port and folder."""
-        port = self.state["redis_url"].rsplit(":", 1)[1].split("/")[0]
+        port = self.redis_port
         subprocess.run(["redis-cli", "-p", port, "shutdown"], capture_output=True, timeout=30)
         wait_for(lambda: not self.alive("redis"), 30, "Redis to stop")
         self.extra.append(

@@ -16,6 +16,7 @@ import uuid
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
+from reflex.istate.manager.redis import NOTIFY_KEYSPACE_EVENTS
 from sqlalchemy import text
 
 from commerce.demo import BUYER_EMAIL, DEMO_PASSWORD
@@ -236,6 +237,9 @@ def test_sessions_carry_on_after_the_cluster_redis_restarts(cluster, buyer_page)
     mark_document(page)
 
     cluster.restart_redis()
+    # Reflex turned its lock notifications on once, in the Redis that stopped: the new one has
+    # them from its command line, or contended events would wait out the lock's expiry.
+    assert set(cluster.redis_setting("notify-keyspace-events")) == set(NOTIFY_KEYSPACE_EVENTS)
 
     # The open tab carries on (Redis wrote its state to the append-only file): the menu's
     # "Your orders" is an event the backend answers, and the orders page loads the buyer's.

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from reflex.config import Config as ReflexConfig
+from reflex.istate.manager.redis import NOTIFY_KEYSPACE_EVENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -52,6 +53,12 @@ def test_the_whole_topology_is_there():
     assert "mc mb" in " ".join(SERVICES["minio-bucket"]["entrypoint"])
     assert SERVICES["worker"]["command"][:4] == ["python", "-m", "commerce.cli", "worker"]
     assert SERVICES["nginx"]["ports"]
+
+
+def test_redis_keeps_the_notifications_reflex_waits_on_across_a_restart():
+    command = SERVICES["redis"]["command"]
+    events = command[command.index("--notify-keyspace-events") + 1].replace("$$", "$")
+    assert set(events) == set(NOTIFY_KEYSPACE_EVENTS)
 
 
 def test_every_service_is_health_checked_or_waits_on_conditions():
