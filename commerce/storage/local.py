@@ -557,6 +557,11 @@ class LocalBlobStore:
         raise NotFound("This file does not exist.")
 
 
+def _blob(key: str, record: dict) -> StoredBlob:
+    """A stored record's facts, as `stat` and `locate` give them."""
+    return StoredBlob(key=key, size=record["size"], sha256=record["sha256"], content_type=record["content_type"])
+
+
 def _read_window(file: BinaryIO, length: int) -> Iterator[bytes]:
     with file:
         while length > 0:
@@ -720,7 +725,3 @@ class SealedPartWriter:
         if not self._file.closed:
             self._file.close()
         Path(self._file.name).unlink(missing_ok=True)
-
-
-def _blob(key: str, record: dict) -> StoredBlob:
-    return StoredBlob(key=key, size=record["size"], sha256=record["sha256"], content_type=record["content_type"])
