@@ -7,6 +7,7 @@ with the cluster's environment (its database, Redis, S3), as an operator's scrip
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -59,7 +60,17 @@ class RunningCluster:
         return create_engine(self.state["database_url"], pool_pre_ping=True)
 
     def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        """The end of `make cluster`'s output and of every log it points at: the run folder
+        is a temporary one, gone by the time anyone reads a CI report."""
+        parts = [self._tail(self.log_path, lines)]
+        for log in sorted((self.run_dir / "logs").glob("*.log")):
+            if log.name in parts[0]:
+                parts.append(f"--- {log.name} ---\n{self._tail(log, lines)}")
+        return "\n".join(parts)
+
+    @staticmethod
+    def _tail(path: Path, lines: int) -> str:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def pid(self, name: str) -> int:
         return self.state["processes"][name]
@@ -156,16 +167,20 @@ def cluster(tmp_path_factory):
         yield running
     finally:
         # Ctrl-C's equivalent: the launcher stops every process group it started.
+        # When `make cluster` has already exited, its group may be gone: the failure above
+        # is the one to report, not a ProcessLookupError from here.
         with_group = process.pid
         try:
             os.killpg(with_group, signal.SIGINT)
             process.wait(timeout=60)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(with_group, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(with_group, signal.SIGKILL)
             process.wait()
         for extra in running.extra:
             if extra.poll() is None:
-                os.killpg(extra.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(extra.pid, signal.SIGKILL)
                 extra.wait()
         admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
