@@ -178,9 +178,13 @@ class OrderState(rx.State):
     _viewer_role: str = ANONYMOUS
     _viewer_shop_id: int | None = None
     _token: str = ""
-    # The order the background watcher is following ("" when none runs).
-    _watched_reference: str = ""
-    # Its claim on this tab (state.watch_lease), renewed every round.
+    # Each page load's number. A watcher serves one load: after a reload (which may reach
+    # another replica while the old watcher still runs) it stops rather than write over the
+    # fresh page what it read before that load.
+    _load_number: int = 0
+    # The load the background watcher serves (0 when none runs), and its claim on this tab
+    # (state.watch_lease), renewed every round.
+    _watched_load: int = 0
     _watching_until: float = 0.0
 
     def _viewer(self) -> Actor:
@@ -189,6 +193,7 @@ class OrderState(rx.State):
     @rx.event
     async def load(self):
         self.loaded = False
+        self._load_number += 1
         # `order_reference` is the dynamic segment of routes.ORDER.
         reference = self.order_reference
         actor = await current_actor(self)
@@ -214,10 +219,10 @@ class OrderState(rx.State):
         """Check the order every second until the payment event has been handled and what it
         delivers has arrived (bounded)."""
         async with self:
-            reference, actor, token = self.order.reference, self._viewer(), self._token
-            if not reference or (self._watched_reference == reference and watch_lease.held(self._watching_until)):
-                return  # nothing to watch, or this order's watcher is already running
-            self._watched_reference = reference
+            reference, actor, token, load = self.order.reference, self._viewer(), self._token, self._load_number
+            if not reference or (self._watched_load == load and watch_lease.held(self._watching_until)):
+                return  # nothing to watch, or this load's watcher is already running
+            self._watched_load = load
             self._watching_until = watch_lease.lease()
             self.watching = True
         try:
@@ -225,8 +230,8 @@ class OrderState(rx.State):
                 await asyncio.sleep(POLL_SECONDS)
                 view = await _fetch(actor, reference, token)
                 async with self:
-                    if self.order.reference != reference or view is None or not client_connected(self):
-                        return  # the buyer opened another order or closed the tab
+                    if self._load_number != load or view is None or not client_connected(self):
+                        return  # the page was loaded again (perhaps another order), or the tab closed
                     self._watching_until = watch_lease.lease()
                     was_pending = self.order.is_pending
                     page = order_page(view)
@@ -237,7 +242,7 @@ class OrderState(rx.State):
                 # Paid (or not): what it delivers, until the last key has been issued.
                 delivery = await _fetch_delivery(actor, reference, token)
                 async with self:
-                    if self.order.reference != reference:
+                    if self._load_number != load:
                         return
                     rows = delivery_rows(delivery)
                     if rows != self.delivery:
@@ -249,8 +254,8 @@ class OrderState(rx.State):
                         return
         finally:
             async with self:
-                if self._watched_reference == reference:
-                    self._watched_reference = ""
+                if self._watched_load == load:
+                    self._watched_load = 0
                     self.watching = False
 
     @rx.event(background=True)
