@@ -56,9 +56,13 @@ lint: test-deps
 	$(VENV)/bin/mypy commerce
 
 # The tests use real PostgreSQL and Redis servers and Debian's chromium for
-# Playwright; a value already set in the environment wins. pytest exits 5 when it
-# collected nothing, which is a broken suite, so that fails too (with a message).
+# Playwright; a value already set in the environment wins. Two passes: the tests that
+# need no browser on TEST_WORKERS processes (pytest-xdist, whole files per process, so a
+# module's fixtures stay in one), then the browser tests (marked e2e) in one process,
+# which shares one app server. pytest exits 5 when it collected nothing: fine for one
+# pass of a narrowed run, a broken suite for both (said so with a message).
 # Narrow a run with e.g. `make test PYTEST_ARGS="tests/unit -x"`.
+TEST_WORKERS ?= 2
 test: export TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 test: export CHROMIUM_PATH ?= /usr/bin/chromium
@@ -66,9 +70,12 @@ test: lint
 	scripts/ensure-chromium.sh
 	scripts/ensure-ffmpeg.sh
 	scripts/ensure-services.sh
-	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
-	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
-	exit $$status
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e" $(PYTEST_ARGS); without_browser=$$?; \
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS); in_browser=$$?; \
+	if [ $$without_browser -eq 5 ] && [ $$in_browser -eq 5 ]; then \
+		echo "make test: pytest collected no tests" >&2; exit 5; fi; \
+	for status in $$without_browser $$in_browser; do \
+		if [ $$status -ne 0 ] && [ $$status -ne 5 ]; then exit $$status; fi; done
 
 migrate: deps
 	$(PY) -m commerce.cli migrate

@@ -12,7 +12,9 @@ def vault():
     return KeyVault(MASTER_KEY)
 
 
-@pytest.mark.parametrize("plaintext", [generate_key("GAME"), "seller's key: ünïcødé 🔑", "x" * 200])
+@pytest.mark.parametrize(
+    "plaintext", [generate_key("GAME"), "seller's key: ünïcødé 🔑", "x" * 200], ids=["generated", "unicode", "long"]
+)
 def test_round_trip(vault, plaintext):
     blob = vault.encrypt(plaintext, PRODUCT_7)
     assert vault.decrypt(blob, PRODUCT_7) == plaintext
