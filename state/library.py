@@ -46,6 +46,10 @@ class LibraryState(ServiceState, rx.State):
     # The page shown: `?page=` on load, back to 1 when the search changes.
     _page: int = 1
     _version: int = -1
+    # Each library page load's number (_watch_for_this_load), and the load the watcher
+    # serves (0 when none runs).
+    _load_number: int = 0
+    _watched_load: int = 0
     # The watcher's claim on this tab (state.watch_lease): 0 when none runs.
     _watching_until: float = 0.0
 
@@ -55,7 +59,7 @@ class LibraryState(ServiceState, rx.State):
         self.search = raw[: library.MAX_SEARCH_LENGTH] if isinstance(raw, str) else ""
         self._page = page_number(self)
         await self._refresh()
-        return LibraryState.watch
+        return await _watch_for_this_load(self)
 
     async def _refresh(self) -> None:
         result = await self._call(library.library, search=self.search, page=self._page)
@@ -81,15 +85,17 @@ class LibraryState(ServiceState, rx.State):
     @rx.event(background=True)
     async def watch(self):
         async with self:
-            if watch_lease.held(self._watching_until):
+            load = self._load_number
+            if self._watched_load == load and watch_lease.held(self._watching_until):
                 return
+            self._watched_load = load
             self._watching_until = watch_lease.lease()
             actor = await current_actor(self)
         try:
             for _ in range(MAX_POLLS):
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
-                    if not _on_library_page(self) or not client_connected(self):
+                    if self._load_number != load or not _on_library_page(self) or not client_connected(self):
                         return
                     self._watching_until = watch_lease.lease()
                     seen = self._version
@@ -104,7 +110,18 @@ class LibraryState(ServiceState, rx.State):
                             await product_state._reload()
         finally:
             async with self:
-                self._watching_until = 0.0
+                if self._watched_load == load:
+                    self._watched_load = 0
+                    self._watching_until = 0.0
+
+
+async def _watch_for_this_load(page: rx.State):
+    """The library watcher for the page just loaded. A watcher left from an earlier load
+    stops at its next round: after a reload that reached another replica, the old one's
+    process no longer has the tab's socket, so this load's watcher must not defer to it."""
+    library_state = await page.get_state(LibraryState)
+    library_state._load_number += 1
+    return LibraryState.watch
 
 
 class LibraryProductState(ServiceState, rx.State):
@@ -134,7 +151,7 @@ class LibraryProductState(ServiceState, rx.State):
         self.download_notice = self.download_error = ""
         self.preparing_file_id = 0
         await self._reload(mark_seen=True)
-        return LibraryState.watch
+        return await _watch_for_this_load(self)
 
     @rx.event
     async def reveal(self, key_id: int):

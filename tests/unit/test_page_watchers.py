@@ -1,9 +1,10 @@
-"""The order page's live watcher never writes what it read before the page was loaded again.
+"""The live pages' watchers after a reload that reached another replica.
 
-In a cluster a reload can reach another replica while the first load's watcher is still
-running on the old one, and the page shows what the last write put there. The events run
-through Reflex's real event processor; the order and its delivery are stand-ins, so the
-test decides what every read returns and when.
+In a cluster, a reload can land on another replica while the first load's watcher still
+runs on the old one, whose process no longer has the tab's socket. The order page must
+not show what that watcher read before the reload; the library must go on updating. The
+events run through Reflex's real event processor; what the services answer are stand-ins,
+so each test decides what every read returns and when.
 """
 
 from __future__ import annotations
@@ -21,10 +22,15 @@ from reflex_base.event import Event
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
 import routes
+import state.library as library_page
 import state.orders as orders
 from commerce.actor import Actor
+from commerce.delivery import library
+from commerce.kit.pagination import Page
 from commerce.models import OrderStatus
+from state.library import LibraryState
 from state.orders import DeliveryItemRow, DeliveryKeyRow, OrderPage, OrderState
+from state.service_call import Result
 from storefront.storefront import app
 
 REFERENCE = "ORD-WATCHED"
@@ -92,14 +98,14 @@ def stand_ins(monkeypatch) -> StandIns:
     return found
 
 
-def load_event(token: str) -> Event:
+def load_event(token: str, state: type = OrderState, pathname: str = routes.ORDER, path: str = PATH) -> Event:
     return Event(
-        name=f"{OrderState.get_full_name()}.load",
+        name=f"{state.get_full_name()}.load",
         payload={},
         router_data={
-            "pathname": routes.ORDER,
-            "asPath": PATH,
-            "query": {"order_reference": REFERENCE},
+            "pathname": pathname,
+            "asPath": path,
+            "query": {"order_reference": REFERENCE} if state is OrderState else {},
             "token": token,
             "sid": "sid-" + token,
             "headers": {"user-agent": "pytest", "accept-language": "en"},
@@ -136,3 +142,80 @@ def test_a_reload_while_the_old_watcher_holds_a_stale_read_keeps_the_delivered_k
     assert [row.license_keys for row in page.delivery] == [[KEY]]
     assert page.delivering is False
     assert page.watching is False
+
+
+class Library:
+    """The buyer's library as the services answer: its change counter, and a listing whose
+    total says which version it was read at."""
+
+    def __init__(self) -> None:
+        self.version = 1
+        self.reloaded = False
+        # The watcher running when the tab reloads: its replica loses the tab's socket.
+        self.old_watcher: asyncio.Task | None = None
+        self.polls_before_reload = 0
+        self.polls_after_reload = 0  # by any other watcher
+
+    async def call(self, fn, *args, **kwargs) -> Result:
+        if fn is library.current_library_version:
+            if not self.reloaded:
+                self.old_watcher = asyncio.current_task()
+                self.polls_before_reload += 1
+            elif asyncio.current_task() is not self.old_watcher:
+                self.polls_after_reload += 1
+            return Result(value=self.version)
+        assert fn is library.library
+        page = Page(items=[], page=1, per_page=20, total=self.version, page_count=1, has_previous=False, has_next=False)
+        return Result(value=SimpleNamespace(items=[], total=self.version, version=self.version, page=page))
+
+    def connected(self, state) -> bool:
+        return not (self.reloaded and asyncio.current_task() is self.old_watcher)
+
+
+async def wait_until(condition, what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def test_after_a_reload_reached_another_replica_the_library_still_shows_a_new_purchase(monkeypatch):
+    shelf = Library()
+
+    async def buyer(state):
+        return Actor(user_id=7, role="buyer")
+
+    monkeypatch.setattr(library_page.service_call, "call", shelf.call)
+    monkeypatch.setattr(library_page, "current_actor", buyer)
+    monkeypatch.setattr("state.page.current_actor", buyer)
+    monkeypatch.setattr(library_page, "client_connected", shelf.connected)
+    monkeypatch.setattr(library_page, "POLL_SECONDS", 0.01)
+
+    async def scenario() -> int:
+        manager, token = StateManagerMemory(), str(uuid.uuid4())
+        processor = BaseStateEventProcessor(middleware=app, backend_exception_handler=app.backend_exception_handler)
+        processor.configure(state_manager=manager)
+
+        async def send(ev: Event) -> None:
+            async for _ in processor.enqueue_stream_delta(token, ev):
+                pass
+
+        def load() -> Event:
+            return load_event(token, LibraryState, routes.LIBRARY, routes.LIBRARY)
+
+        async with processor:
+            chains = [asyncio.create_task(send(load()))]
+            await wait_until(lambda: shelf.polls_before_reload >= 2, "the first load's watcher to poll")
+            shelf.reloaded = True
+            chains.append(asyncio.create_task(send(load())))
+            await wait_until(lambda: shelf.polls_after_reload >= 1, "a watcher to poll after the reload")
+            shelf.version = 2  # a purchase lands
+            root = manager.states[BaseStateToken(ident=token, cls=State).cache_key]
+            page = await root.get_state(LibraryState)
+            await wait_until(lambda: page.total == 2, "the library to show the purchase")
+            for chain in chains:
+                chain.cancel()
+            return page.total
+
+    assert asyncio.run(scenario()) == 2
