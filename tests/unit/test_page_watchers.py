@@ -98,45 +98,73 @@ def stand_ins(monkeypatch) -> StandIns:
     return found
 
 
-def load_event(token: str, state: type = OrderState, pathname: str = routes.ORDER, path: str = PATH) -> Event:
-    return Event(
-        name=f"{state.get_full_name()}.load",
-        payload={},
-        router_data={
-            "pathname": pathname,
-            "asPath": path,
-            "query": {"order_reference": REFERENCE} if state is OrderState else {},
-            "token": token,
-            "sid": "sid-" + token,
-            "headers": {"user-agent": "pytest", "accept-language": "en"},
-            "ip": "127.0.0.1",
-        },
-    )
+class Tab:
+    """One browser tab: its events go through Reflex's event processor to a memory state
+    manager. `load` sends a page's load event and yields until the whole chain it starts
+    (its watcher included) has ended."""
+
+    def __init__(self) -> None:
+        self.manager = StateManagerMemory()
+        self.token = str(uuid.uuid4())
+        self.processor = BaseStateEventProcessor(
+            middleware=app, backend_exception_handler=app.backend_exception_handler
+        )
+        self.processor.configure(state_manager=self.manager)
+
+    async def __aenter__(self) -> Tab:
+        await self.processor.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.processor.__aexit__(*exc)
+
+    async def load(self, state: type, pathname: str, path: str, query: dict[str, str]) -> None:
+        event = Event(
+            name=f"{state.get_full_name()}.load",
+            payload={},
+            router_data={
+                "pathname": pathname,
+                "asPath": path,
+                "query": query,
+                "token": self.token,
+                "sid": "sid-" + self.token,
+                "headers": {"user-agent": "pytest", "accept-language": "en"},
+                "ip": "127.0.0.1",
+            },
+        )
+        async for _ in self.processor.enqueue_stream_delta(self.token, event):
+            pass
+
+    async def state(self, state: type):
+        return await self.manager.states[BaseStateToken(ident=self.token, cls=State).cache_key].get_state(state)
+
+
+async def wait_until(condition, what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_a_reload_while_the_old_watcher_holds_a_stale_read_keeps_the_delivered_key(stand_ins):
     async def scenario() -> OrderState:
-        manager, token = StateManagerMemory(), str(uuid.uuid4())
-        processor = BaseStateEventProcessor(middleware=app, backend_exception_handler=app.backend_exception_handler)
-        processor.configure(state_manager=manager)
+        async with Tab() as tab:
 
-        async def send(ev: Event) -> None:
-            async for _ in processor.enqueue_stream_delta(token, ev):
-                pass
+            def load():
+                return tab.load(OrderState, routes.ORDER, PATH, {"order_reference": REFERENCE})
 
-        async with processor:
             # The first load finds the key still being issued, so its watcher starts and reads.
-            first = asyncio.create_task(send(load_event(token)))
+            first = asyncio.create_task(load())
             await asyncio.wait_for(stand_ins.watcher_reading.wait(), 10)
             # The key is issued and the page is loaded again, its socket now on another
             # replica; only then does the old watcher get its read back.
             stand_ins.delivered = True
-            await asyncio.wait_for(send(load_event(token)), 10)
+            await asyncio.wait_for(load(), 10)
             stand_ins.connected_here = False
             stand_ins.release.set()
             await asyncio.wait_for(first, 10)
-            root = manager.states[BaseStateToken(ident=token, cls=State).cache_key]
-            return await root.get_state(OrderState)
+            return await tab.state(OrderState)
 
     page = asyncio.run(scenario())
     assert [row.license_keys for row in page.delivery] == [[KEY]]
@@ -172,14 +200,6 @@ class Library:
         return not (self.reloaded and asyncio.current_task() is self.old_watcher)
 
 
-async def wait_until(condition, what: str) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
 def test_after_a_reload_reached_another_replica_the_library_still_shows_a_new_purchase(monkeypatch):
     shelf = Library()
 
@@ -193,26 +213,18 @@ def test_after_a_reload_reached_another_replica_the_library_still_shows_a_new_pu
     monkeypatch.setattr(library_page, "POLL_SECONDS", 0.01)
 
     async def scenario() -> int:
-        manager, token = StateManagerMemory(), str(uuid.uuid4())
-        processor = BaseStateEventProcessor(middleware=app, backend_exception_handler=app.backend_exception_handler)
-        processor.configure(state_manager=manager)
+        async with Tab() as tab:
 
-        async def send(ev: Event) -> None:
-            async for _ in processor.enqueue_stream_delta(token, ev):
-                pass
+            def load():
+                return tab.load(LibraryState, routes.LIBRARY, routes.LIBRARY, {})
 
-        def load() -> Event:
-            return load_event(token, LibraryState, routes.LIBRARY, routes.LIBRARY)
-
-        async with processor:
-            chains = [asyncio.create_task(send(load()))]
+            chains = [asyncio.create_task(load())]
             await wait_until(lambda: shelf.polls_before_reload >= 2, "the first load's watcher to poll")
             shelf.reloaded = True
-            chains.append(asyncio.create_task(send(load())))
+            chains.append(asyncio.create_task(load()))
             await wait_until(lambda: shelf.polls_after_reload >= 1, "a watcher to poll after the reload")
             shelf.version = 2  # a purchase lands
-            root = manager.states[BaseStateToken(ident=token, cls=State).cache_key]
-            page = await root.get_state(LibraryState)
+            page = await tab.state(LibraryState)
             await wait_until(lambda: page.total == 2, "the library to show the purchase")
             for chain in chains:
                 chain.cancel()
