@@ -8,6 +8,7 @@ them, so a run of one folder exercises the same effects as the whole suite.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,14 @@ _SERVICE_VARS = (
 def pytest_collection_modifyitems(items):
     """Browser tests run last: sync Playwright keeps an event loop running in the main
     thread until the session ends, which breaks later tests that start their own. The
-    cluster's (which closes its Playwright with its module) go just before the e2e folder's."""
+    cluster's (which closes its Playwright with its module) go just before the e2e folder's.
+
+    Two tests with one id stop the run: pytest-xdist (`make test`) schedules by id, so it
+    would run one of them and drop the others without a word."""
+    seen = Counter(item.nodeid for item in items)
+    shared = sorted(nodeid for nodeid, count in seen.items() if count > 1)
+    if shared:
+        raise pytest.UsageError(f"{len(shared)} test ids name more than one test: " + ", ".join(shared[:5]))
     e2e = Path(__file__).parent / "e2e"
     cluster = Path(__file__).parent / "cluster"
     items.sort(key=lambda item: (item.path.is_relative_to(e2e), item.path.is_relative_to(cluster)))
