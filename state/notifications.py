@@ -49,6 +49,9 @@ class NotificationsState(ServiceState, rx.State):
     _page: int = 1
     _latest_id: int = -1
     _figures_stamp: str = ""
+    # Each page load's number, and the load the watcher serves (0 when none runs).
+    _load_number: int = 0
+    _watched_load: int = 0
     # The watcher's claim on this tab (state.watch_lease): 0 when none runs.
     _watching_until: float = 0.0
     # New notifications shown for a few seconds in the corner of the page (a live region);
@@ -58,7 +61,11 @@ class NotificationsState(ServiceState, rx.State):
     _toast_shown_at: dict[str, float] = {}
 
     async def _start(self, actor: Actor) -> EventHandler | None:
-        """On every page load: the badge, and (once per tab) the live watcher to run next."""
+        """On every page load: the badge, and the live watcher for this load to run next.
+
+        A watcher left from an earlier load stops at its next round: after a reload that
+        reached another replica, the old one's process no longer has the tab's socket, so
+        this load's watcher must not defer to it."""
         if not actor.is_signed_in:
             self.unread = 0
             return
@@ -68,22 +75,26 @@ class NotificationsState(ServiceState, rx.State):
         self.unread = result.value.unread
         if self._latest_id < 0:
             self._latest_id, self._figures_stamp = result.value.latest_id, result.value.figures_stamp
-        if not watch_lease.held(self._watching_until):
-            self._watching_until = watch_lease.lease()
-            return NotificationsState.watch
+        self._load_number += 1
+        return NotificationsState.watch
 
     @rx.event(background=True)
     async def watch(self):
         started = time.monotonic()
+        async with self:
+            load = self._load_number
+            if self._watched_load == load and watch_lease.held(self._watching_until):
+                return  # this load's watcher is already running
+            self._watched_load = load
+            self._watching_until = watch_lease.lease()
+            session = await self.get_state(SessionState)
+            actor = session._actor()
         try:
-            async with self:
-                session = await self.get_state(SessionState)
-                actor = session._actor()
             while actor.is_signed_in and time.monotonic() - started < MAX_WATCH_SECONDS:
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
                     session = await self.get_state(SessionState)
-                    if session._user_id != actor.user_id or not client_connected(self):
+                    if self._load_number != load or session._user_id != actor.user_id or not client_connected(self):
                         return
                     self._watching_until = watch_lease.lease()
                     seen = self._latest_id
@@ -95,6 +106,8 @@ class NotificationsState(ServiceState, rx.State):
                 if status.latest_id > seen:
                     fresh = (await service_call.call(inapp.notifications_after, actor, seen)).value or []
                 async with self:
+                    if self._load_number != load:
+                        return  # what this one read is older than the new load's first look
                     self.unread = status.unread
                     self._latest_id = max(self._latest_id, status.latest_id)
                     figures_changed = status.figures_stamp != self._figures_stamp
@@ -112,7 +125,9 @@ class NotificationsState(ServiceState, rx.State):
                     yield DashboardState.refresh_live
         finally:
             async with self:
-                self._watching_until = 0.0
+                if self._watched_load == load:
+                    self._watched_load = 0
+                    self._watching_until = 0.0
 
     def _show_toasts(self, fresh: list[NotificationView]) -> None:
         now = time.monotonic()

@@ -2,12 +2,11 @@
 
 The order page, the library and the notification badge each run one watcher per tab and
 mark the tab's state so that the event that starts it, sent again, does not start a second
-one. (The order page and the library also number their loads: a reload's watcher takes
-over and the old one stops, since after a reload the old one may run on a replica that no
-longer has the tab's socket.) With Redis
-the state outlives the process: a replica killed in the middle of a watch never runs its
-`finally`, and a plain flag would keep every later watcher away from that tab (no live
-order, library or badge) until the state expires. So the mark is a wall-clock deadline
+one. (Each also numbers its page loads: a reload's watcher takes over and the old one stops,
+since after a reload the old one may run on a replica that no longer has the tab's socket.)
+With Redis the state outlives the process: a replica killed in the middle of a watch never
+runs its `finally`, and a plain flag would keep every later watcher away from that tab (no
+live order, library or badge) until the state expires. So the mark is a wall-clock deadline
 that the watcher pushes forward on every round; a dead watcher's mark runs out by itself.
 """
 

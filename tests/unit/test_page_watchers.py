@@ -2,8 +2,8 @@
 
 In a cluster, a reload can land on another replica while the first load's watcher still
 runs on the old one, whose process no longer has the tab's socket. The order page must
-not show what that watcher read before the reload; the library must go on updating. The
-events run through Reflex's real event processor; what the services answer are stand-ins,
+not show what that watcher read before the reload; the library and the navbar's unread badge
+must go on updating. The events run through Reflex's real event processor; what the services answer are stand-ins,
 so each test decides what every read returns and when.
 """
 
@@ -23,14 +23,20 @@ from reflex_base.event.processor.base_state_processor import BaseStateEventProce
 
 import routes
 import state.library as library_page
+import state.notifications as notifications_page
 import state.orders as orders
 from commerce.actor import Actor
 from commerce.delivery import library
 from commerce.kit.pagination import Page
 from commerce.models import OrderStatus
+from commerce.notifications import inapp
+from state.cart import CartState
 from state.library import LibraryState
+from state.notifications import NotificationsState
 from state.orders import DeliveryItemRow, DeliveryKeyRow, OrderPage, OrderState
 from state.service_call import Result
+from state.session import SessionState
+from state.shell import ShellState
 from storefront.storefront import app
 
 REFERENCE = "ORD-WATCHED"
@@ -118,9 +124,9 @@ class Tab:
     async def __aexit__(self, *exc) -> None:
         await self.processor.__aexit__(*exc)
 
-    async def load(self, state: type, pathname: str, path: str, query: dict[str, str]) -> None:
+    async def load(self, state: type, pathname: str, path: str, query: dict[str, str], handler: str = "load") -> None:
         event = Event(
-            name=f"{state.get_full_name()}.load",
+            name=f"{state.get_full_name()}.{handler}",
             payload={},
             router_data={
                 "pathname": pathname,
@@ -231,3 +237,73 @@ def test_after_a_reload_reached_another_replica_the_library_still_shows_a_new_pu
             return page.total
 
     assert asyncio.run(scenario()) == 2
+
+
+class Inbox:
+    """The buyer's notifications as the services answer: the unread count, with the same
+    watcher bookkeeping as the library's stand-in. Once `moving`, the tab's socket moves to
+    another replica as the next page load reads the badge, while the first load's watcher
+    sleeps between two rounds (it cannot look at the state while that load's event holds it)."""
+
+    def __init__(self) -> None:
+        self.unread = 0
+        self.moving = False
+        self.reloaded = False
+        self.old_watcher: asyncio.Task | None = None
+        self.polls_before_reload = 0
+        self.polls_after_reload = 0
+
+    async def call(self, fn, *args, **kwargs) -> Result:
+        if fn is not inapp.live_status:
+            return Result(value=None)  # the rest of a page's chrome, which this test leaves out
+        caller = sys._getframe(1).f_code.co_name
+        if caller == "_start":
+            self.reloaded = self.moving
+        elif caller == "watch":
+            if not self.reloaded:
+                self.old_watcher = asyncio.current_task()
+                self.polls_before_reload += 1
+            elif asyncio.current_task() is not self.old_watcher:
+                self.polls_after_reload += 1
+        return Result(value=SimpleNamespace(unread=self.unread, latest_id=0, figures_stamp=""))
+
+    def connected(self, state) -> bool:
+        return not (self.reloaded and asyncio.current_task() is self.old_watcher)
+
+
+def test_after_a_reload_reached_another_replica_the_unread_badge_still_counts_a_new_notification(monkeypatch):
+    inbox = Inbox()
+    buyer = Actor(user_id=7, role="buyer")
+
+    async def signed_in(session):
+        session._user_id, session._role = buyer.user_id, buyer.role
+        return buyer
+
+    async def no_cart(cart, actor):
+        return None
+
+    monkeypatch.setattr(SessionState, "_resume", signed_in)
+    monkeypatch.setattr(CartState, "_refresh_count", no_cart)
+    monkeypatch.setattr(notifications_page.service_call, "call", inbox.call)
+    monkeypatch.setattr(notifications_page, "client_connected", inbox.connected)
+    monkeypatch.setattr(notifications_page, "POLL_SECONDS", 0.01)
+
+    async def scenario() -> int:
+        async with Tab() as tab:
+            # The chrome's part of every signed-in page's load.
+            def load():
+                return tab.load(ShellState, routes.ACCOUNT, routes.ACCOUNT, {}, handler="open_signed_in_page")
+
+            chains = [asyncio.create_task(load())]
+            await wait_until(lambda: inbox.polls_before_reload >= 2, "the first load's watcher to poll")
+            inbox.moving = True
+            chains.append(asyncio.create_task(load()))
+            await wait_until(lambda: inbox.polls_after_reload >= 1, "a watcher to poll after the reload")
+            inbox.unread = 1  # a sale alert arrives
+            badge = await tab.state(NotificationsState)
+            await wait_until(lambda: badge.unread == 1, "the badge to count it")
+            for chain in chains:
+                chain.cancel()
+            return badge.unread
+
+    assert asyncio.run(scenario()) == 1
