@@ -178,32 +178,68 @@ def test_a_reload_while_the_old_watcher_holds_a_stale_read_keeps_the_delivered_k
     assert page.watching is False
 
 
-class Library:
-    """The buyer's library as the services answer: its change counter, and a listing whose
-    total says which version it was read at."""
+class TwoReplicas:
+    """Where the tab's socket is, as the watchers see it. Once `moving`, the socket moves to
+    another replica as the next page load reads its data, while the watcher then running
+    (`old_watcher`) sleeps between two rounds: it cannot look at the state while that load's
+    event holds it, and from then on its replica has no socket for the tab."""
 
     def __init__(self) -> None:
-        self.version = 1
+        self.moving = False
         self.reloaded = False
-        # The watcher running when the tab reloads: its replica loses the tab's socket.
         self.old_watcher: asyncio.Task | None = None
         self.polls_before_reload = 0
         self.polls_after_reload = 0  # by any other watcher
 
-    async def call(self, fn, *args, **kwargs) -> Result:
-        if fn is library.current_library_version:
-            if not self.reloaded:
-                self.old_watcher = asyncio.current_task()
-                self.polls_before_reload += 1
-            elif asyncio.current_task() is not self.old_watcher:
-                self.polls_after_reload += 1
-            return Result(value=self.version)
-        assert fn is library.library
-        page = Page(items=[], page=1, per_page=20, total=self.version, page_count=1, has_previous=False, has_next=False)
-        return Result(value=SimpleNamespace(items=[], total=self.version, version=self.version, page=page))
+    def page_loaded(self) -> None:
+        self.reloaded = self.moving
+
+    def polled(self) -> None:
+        if not self.reloaded:
+            self.old_watcher = asyncio.current_task()
+            self.polls_before_reload += 1
+        elif asyncio.current_task() is not self.old_watcher:
+            self.polls_after_reload += 1
 
     def connected(self, state) -> bool:
         return not (self.reloaded and asyncio.current_task() is self.old_watcher)
+
+
+async def reload_on_another_replica(tab: Tab, load, replicas: TwoReplicas, change, state: type, shown, what: str):
+    """Load the page and let its watcher poll; load it again as its socket moves to another
+    replica; then `change` what the services answer, and return the page's `state` once it
+    has `shown` the change."""
+    chains = [asyncio.create_task(load())]
+    try:
+        await wait_until(lambda: replicas.polls_before_reload >= 2, "the first load's watcher to poll")
+        replicas.moving = True
+        chains.append(asyncio.create_task(load()))
+        await wait_until(lambda: replicas.polls_after_reload >= 1, "a watcher to poll after the reload")
+        change()
+        page = await tab.state(state)
+        await wait_until(lambda: shown(page), what)
+        return page
+    finally:
+        for chain in chains:
+            chain.cancel()
+
+
+class Library(TwoReplicas):
+    """The buyer's library as the services answer: its change counter, and a listing whose
+    total says which version it was read at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.version = 1
+
+    async def call(self, fn, *args, **kwargs) -> Result:
+        if fn is library.current_library_version:
+            self.polled()
+            return Result(value=self.version)
+        assert fn is library.library
+        self.page_loaded()
+        page = Page(items=[], page=1, per_page=20, total=self.version, page_count=1, has_previous=False, has_next=False)
+        return Result(value=SimpleNamespace(items=[], total=self.version, version=self.version, page=page))
 
 
 def test_after_a_reload_reached_another_replica_the_library_still_shows_a_new_purchase(monkeypatch):
@@ -219,56 +255,40 @@ def test_after_a_reload_reached_another_replica_the_library_still_shows_a_new_pu
     monkeypatch.setattr(library_page, "POLL_SECONDS", 0.01)
 
     async def scenario() -> int:
+        def purchase() -> None:
+            shelf.version = 2
+
         async with Tab() as tab:
-
-            def load():
-                return tab.load(LibraryState, routes.LIBRARY, routes.LIBRARY, {})
-
-            chains = [asyncio.create_task(load())]
-            await wait_until(lambda: shelf.polls_before_reload >= 2, "the first load's watcher to poll")
-            shelf.reloaded = True
-            chains.append(asyncio.create_task(load()))
-            await wait_until(lambda: shelf.polls_after_reload >= 1, "a watcher to poll after the reload")
-            shelf.version = 2  # a purchase lands
-            page = await tab.state(LibraryState)
-            await wait_until(lambda: page.total == 2, "the library to show the purchase")
-            for chain in chains:
-                chain.cancel()
+            page = await reload_on_another_replica(
+                tab,
+                lambda: tab.load(LibraryState, routes.LIBRARY, routes.LIBRARY, {}),
+                shelf,
+                purchase,
+                LibraryState,
+                lambda page: page.total == 2,
+                "the library to show the purchase",
+            )
             return page.total
 
     assert asyncio.run(scenario()) == 2
 
 
-class Inbox:
-    """The buyer's notifications as the services answer: the unread count, with the same
-    watcher bookkeeping as the library's stand-in. Once `moving`, the tab's socket moves to
-    another replica as the next page load reads the badge, while the first load's watcher
-    sleeps between two rounds (it cannot look at the state while that load's event holds it)."""
+class Inbox(TwoReplicas):
+    """The buyer's notifications as the services answer: the unread count."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.unread = 0
-        self.moving = False
-        self.reloaded = False
-        self.old_watcher: asyncio.Task | None = None
-        self.polls_before_reload = 0
-        self.polls_after_reload = 0
 
     async def call(self, fn, *args, **kwargs) -> Result:
         if fn is not inapp.live_status:
             return Result(value=None)  # the rest of a page's chrome, which this test leaves out
         caller = sys._getframe(1).f_code.co_name
         if caller == "_start":
-            self.reloaded = self.moving
+            self.page_loaded()
         elif caller == "watch":
-            if not self.reloaded:
-                self.old_watcher = asyncio.current_task()
-                self.polls_before_reload += 1
-            elif asyncio.current_task() is not self.old_watcher:
-                self.polls_after_reload += 1
+            self.polled()
         return Result(value=SimpleNamespace(unread=self.unread, latest_id=0, figures_stamp=""))
-
-    def connected(self, state) -> bool:
-        return not (self.reloaded and asyncio.current_task() is self.old_watcher)
 
 
 def test_after_a_reload_reached_another_replica_the_unread_badge_still_counts_a_new_notification(monkeypatch):
@@ -289,21 +309,20 @@ def test_after_a_reload_reached_another_replica_the_unread_badge_still_counts_a_
     monkeypatch.setattr(notifications_page, "POLL_SECONDS", 0.01)
 
     async def scenario() -> int:
-        async with Tab() as tab:
-            # The chrome's part of every signed-in page's load.
-            def load():
-                return tab.load(ShellState, routes.ACCOUNT, routes.ACCOUNT, {}, handler="open_signed_in_page")
+        def sale_alert() -> None:
+            inbox.unread = 1
 
-            chains = [asyncio.create_task(load())]
-            await wait_until(lambda: inbox.polls_before_reload >= 2, "the first load's watcher to poll")
-            inbox.moving = True
-            chains.append(asyncio.create_task(load()))
-            await wait_until(lambda: inbox.polls_after_reload >= 1, "a watcher to poll after the reload")
-            inbox.unread = 1  # a sale alert arrives
-            badge = await tab.state(NotificationsState)
-            await wait_until(lambda: badge.unread == 1, "the badge to count it")
-            for chain in chains:
-                chain.cancel()
+        async with Tab() as tab:
+            badge = await reload_on_another_replica(
+                tab,
+                # The chrome's part of every signed-in page's load.
+                lambda: tab.load(ShellState, routes.ACCOUNT, routes.ACCOUNT, {}, handler="open_signed_in_page"),
+                inbox,
+                sale_alert,
+                NotificationsState,
+                lambda badge: badge.unread == 1,
+                "the badge to count it",
+            )
             return badge.unread
 
     assert asyncio.run(scenario()) == 1
