@@ -85,19 +85,16 @@ class LibraryState(ServiceState, rx.State):
     @rx.event(background=True)
     async def watch(self):
         async with self:
-            load = self._load_number
-            if self._watched_load == load and watch_lease.held(self._watching_until):
+            load = watch_lease.claim(self)
+            if load is None:
                 return
-            self._watched_load = load
-            self._watching_until = watch_lease.lease()
             actor = await current_actor(self)
         try:
             for _ in range(MAX_POLLS):
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
-                    if self._load_number != load or not _on_library_page(self) or not client_connected(self):
+                    if not _on_library_page(self) or not client_connected(self) or not watch_lease.renew(self, load):
                         return
-                    self._watching_until = watch_lease.lease()
                     seen = self._version
                 result = await service_call.call(library.current_library_version, actor)
                 if not result.ok:  # signed out meanwhile: nothing left to watch
@@ -110,9 +107,7 @@ class LibraryState(ServiceState, rx.State):
                             await product_state._reload()
         finally:
             async with self:
-                if self._watched_load == load:
-                    self._watched_load = 0
-                    self._watching_until = 0.0
+                watch_lease.release(self, load)
 
 
 async def _watch_for_this_load(page: rx.State):

@@ -82,11 +82,9 @@ class NotificationsState(ServiceState, rx.State):
     async def watch(self):
         started = time.monotonic()
         async with self:
-            load = self._load_number
-            if self._watched_load == load and watch_lease.held(self._watching_until):
+            load = watch_lease.claim(self)
+            if load is None:
                 return  # this load's watcher is already running
-            self._watched_load = load
-            self._watching_until = watch_lease.lease()
             session = await self.get_state(SessionState)
             actor = session._actor()
         try:
@@ -94,9 +92,12 @@ class NotificationsState(ServiceState, rx.State):
                 await asyncio.sleep(POLL_SECONDS)
                 async with self:
                     session = await self.get_state(SessionState)
-                    if self._load_number != load or session._user_id != actor.user_id or not client_connected(self):
+                    if (
+                        session._user_id != actor.user_id
+                        or not client_connected(self)
+                        or not watch_lease.renew(self, load)
+                    ):
                         return
-                    self._watching_until = watch_lease.lease()
                     seen = self._latest_id
                 result = await service_call.call(inapp.live_status, actor)
                 if not result.ok:
@@ -125,9 +126,7 @@ class NotificationsState(ServiceState, rx.State):
                     yield DashboardState.refresh_live
         finally:
             async with self:
-                if self._watched_load == load:
-                    self._watched_load = 0
-                    self._watching_until = 0.0
+                watch_lease.release(self, load)
 
     def _show_toasts(self, fresh: list[NotificationView]) -> None:
         now = time.monotonic()

@@ -219,20 +219,20 @@ class OrderState(rx.State):
         """Check the order every second until the payment event has been handled and what it
         delivers has arrived (bounded)."""
         async with self:
-            reference, actor, token, load = self.order.reference, self._viewer(), self._token, self._load_number
-            if not reference or (self._watched_load == load and watch_lease.held(self._watching_until)):
-                return  # nothing to watch, or this load's watcher is already running
-            self._watched_load = load
-            self._watching_until = watch_lease.lease()
+            reference, actor, token = self.order.reference, self._viewer(), self._token
+            if not reference:
+                return  # nothing to watch
+            load = watch_lease.claim(self)
+            if load is None:
+                return  # this load's watcher is already running
             self.watching = True
         try:
             for _ in range(int(POLL_LIMIT_SECONDS / POLL_SECONDS)):
                 await asyncio.sleep(POLL_SECONDS)
                 view = await _fetch(actor, reference, token)
                 async with self:
-                    if self._load_number != load or view is None or not client_connected(self):
-                        return  # the page was loaded again (perhaps another order), or the tab closed
-                    self._watching_until = watch_lease.lease()
+                    if view is None or not client_connected(self) or not watch_lease.renew(self, load):
+                        return  # the tab closed, or the page was loaded again (perhaps another order)
                     was_pending = self.order.is_pending
                     page = order_page(view)
                     if page != self.order:
@@ -254,8 +254,7 @@ class OrderState(rx.State):
                         return
         finally:
             async with self:
-                if self._watched_load == load:
-                    self._watched_load = 0
+                if watch_lease.release(self, load):
                     self.watching = False
 
     @rx.event(background=True)

@@ -13,6 +13,7 @@ that the watcher pushes forward on every round; a dead watcher's mark runs out b
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 # Longer than any watcher's round (a poll of at most 3 s and its queries), short enough
 # that a tab whose watcher died gets a new one on its next page load soon after.
@@ -27,3 +28,39 @@ def lease() -> float:
 def held(deadline: float) -> bool:
     """Whether a watcher still holds the claim that ends at `deadline`."""
     return deadline > time.time()
+
+
+class WatchedPage(Protocol):
+    """A page state with a watcher: its loads' number, the load its watcher serves (0 when
+    none runs) and that watcher's claim."""
+
+    _load_number: int
+    _watched_load: int
+    _watching_until: float
+
+
+def claim(page: WatchedPage) -> int | None:
+    """The current load, claimed for a new watcher; None when that load's watcher runs."""
+    load = page._load_number
+    if page._watched_load == load and held(page._watching_until):
+        return None
+    page._watched_load, page._watching_until = load, lease()
+    return load
+
+
+def renew(page: WatchedPage, load: int) -> bool:
+    """Each round, under the state's lock: push the claim forward, or False when the page
+    was loaded again since `load` (the new load's watcher serves it; this one stops)."""
+    if page._load_number != load:
+        return False
+    page._watching_until = lease()
+    return True
+
+
+def release(page: WatchedPage, load: int) -> bool:
+    """When the watcher of `load` ends: give up the claim, unless a newer load's watcher
+    holds it. True when it was this one's."""
+    if page._watched_load != load:
+        return False
+    page._watched_load, page._watching_until = 0, 0.0
+    return True

@@ -2,9 +2,9 @@
 
 In a cluster, a reload can land on another replica while the first load's watcher still
 runs on the old one, whose process no longer has the tab's socket. The order page must
-not show what that watcher read before the reload; the library and the navbar's unread badge
-must go on updating. The events run through Reflex's real event processor; what the services answer are stand-ins,
-so each test decides what every read returns and when.
+not show what that watcher read before the reload; the library and the navbar's unread
+badge must go on updating. The events run through Reflex's real event processor; what the
+services answer are stand-ins, so each test decides what every read returns and when.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ class TwoReplicas:
         return not (self.reloaded and asyncio.current_task() is self.old_watcher)
 
 
-async def reload_on_another_replica(tab: Tab, load, replicas: TwoReplicas, change, state: type, shown, what: str):
+async def reload_on_another_replica(tab: Tab, load, replicas: TwoReplicas, *, change, state: type, shown, what: str):
     """Load the page and let its watcher poll; load it again as its socket moves to another
     replica; then `change` what the services answer, and return the page's `state` once it
     has `shown` the change."""
@@ -263,10 +263,10 @@ def test_after_a_reload_reached_another_replica_the_library_still_shows_a_new_pu
                 tab,
                 lambda: tab.load(LibraryState, routes.LIBRARY, routes.LIBRARY, {}),
                 shelf,
-                purchase,
-                LibraryState,
-                lambda page: page.total == 2,
-                "the library to show the purchase",
+                change=purchase,
+                state=LibraryState,
+                shown=lambda page: page.total == 2,
+                what="the library to show the purchase",
             )
             return page.total
 
@@ -318,10 +318,10 @@ def test_after_a_reload_reached_another_replica_the_unread_badge_still_counts_a_
                 # The chrome's part of every signed-in page's load.
                 lambda: tab.load(ShellState, routes.ACCOUNT, routes.ACCOUNT, {}, handler="open_signed_in_page"),
                 inbox,
-                sale_alert,
-                NotificationsState,
-                lambda badge: badge.unread == 1,
-                "the badge to count it",
+                change=sale_alert,
+                state=NotificationsState,
+                shown=lambda badge: badge.unread == 1,
+                what="the badge to count it",
             )
             return badge.unread
 
