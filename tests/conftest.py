@@ -8,6 +8,7 @@ them, so a run of one folder exercises the same effects as the whole suite.
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -61,6 +62,27 @@ def pytest_collection_modifyitems(items):
     e2e = Path(__file__).parent / "e2e"
     cluster = Path(__file__).parent / "cluster"
     items.sort(key=lambda item: (item.path.is_relative_to(e2e), item.path.is_relative_to(cluster)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Quiet one known message at an xdist worker's exit, which filled the CI log (~250 lines
+    a worker) and hid real output. Reflex's cached vars clear their entry of a module-level
+    cache in `__del__`; a worker's interpreter sets module globals to None before the last
+    vars are collected, so each prints "Exception ignored … 'NoneType' object has no
+    attribute 'pop'" (reflex_base/vars/base.py, `delete_properties`). Anything else raised
+    in a `__del__` is still printed. Installed before pytest's own hook, which puts back the
+    one it found when the session ends."""
+    if not hasattr(config, "workerinput"):
+        return  # a plain run exits without it
+
+    def hook(unraisable, _default=sys.unraisablehook, _known=AttributeError):
+        # Defaults, not globals: this runs while the interpreter is clearing modules.
+        if type(unraisable.exc_value) is _known and getattr(unraisable.object, "__name__", None) == "delete_properties":
+            return
+        _default(unraisable)
+
+    sys.unraisablehook = hook
 
 
 @pytest.fixture(scope="session", autouse=True)
