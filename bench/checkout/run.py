@@ -13,8 +13,11 @@ to the server. Per order: checkout -> paid is from the start of checkout to the 
 200 (the order is paid and committed); delivered is the fulfilment's delivery row's time
 minus the order's paid_at. Checkout->paid is also split into the checkout and the rest
 (paying on TestPay, then the webhook's answer). While the burst runs a probe GETs /healthz
-(a cheap request) every 50 ms, next to its idle figure. The floor is pgbench's TPC-B on the
-same server (20 clients, scale 20) in the same run.
+(a cheap request) every 50 ms, next to its idle figure. The floors, in the same run:
+pgbench's TPC-B on the same server (20 clients, scale 20) for the throughput, and for the
+probe the same /healthz from a process that serves nothing else (`bare_probe.py`, probed
+right after the app each time, idle and during the burst): what the machine alone does to
+a cheap request while the buyers, the server and PostgreSQL share its cores.
 """
 
 from __future__ import annotations
@@ -187,6 +190,36 @@ def app_server(
 
 
 @contextmanager
+def bare_probe_server():
+    """`bare_probe.py` under granian, one worker: the probe's floor (no app, no database)."""
+    port = free_port()
+    granian = str(Path(sys.executable).with_name("granian"))
+    process = subprocess.Popen(
+        [granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+        + ["bench.checkout.bare_probe:app"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    try:
+        while True:
+            try:
+                get(base + "/healthz", timeout=2)
+                break
+            except OSError as exc:
+                if time.time() > deadline or process.poll() is not None:
+                    raise RuntimeError("the bare probe server did not start") from exc
+                time.sleep(0.2)
+        yield base
+    finally:
+        stop_group(process, timeout=10)
+
+
+@contextmanager
 def profiled(pid: int, path: str | None, seconds: int, gil: bool = False):
     """py-spy samples the server and its worker processes for `seconds` (raw collapsed
     stacks in `path`: one line per stack and its count; flamegraph.pl or speedscope read it).
@@ -274,7 +307,7 @@ def buyer_process(url, base, product_ids, buyer_ids, threads, barrier, seconds, 
     out.put(results)
 
 
-def burst(url, base, product_ids, buyer_ids, *, buyers, processes, seconds, max_orders):
+def burst(url, base, bare, product_ids, buyer_ids, *, buyers, processes, seconds, max_orders):
     ctx = mp.get_context("spawn")  # no pooled connection of this process leaks into the buyers
     out = ctx.Queue()
     barrier = ctx.Barrier(processes + 1)
@@ -290,11 +323,12 @@ def burst(url, base, product_ids, buyer_ids, *, buyers, processes, seconds, max_
     barrier.wait(timeout=120)
     start_at = time.time()
     stop_at = start_at + seconds
-    probe, stop = [], threading.Event()
+    probe, bare_probe, stop = [], [], threading.Event()
 
     def probing():
         while not stop.is_set() and time.time() < stop_at:
             probe.append(get(base + "/healthz"))
+            bare_probe.append(get(bare + "/healthz"))
             time.sleep(0.05)
 
     prober = threading.Thread(target=probing)
@@ -306,7 +340,7 @@ def burst(url, base, product_ids, buyer_ids, *, buyers, processes, seconds, max_
         p.join()
     stop.set()
     prober.join()
-    return results, probe, start_at
+    return results, probe, bare_probe, start_at
 
 
 def delivery_delays(url: str, references: list[str], timeout: float) -> list[float]:
@@ -340,12 +374,17 @@ def scenario(
         with throwaway_database(server, "bench_checkout") as url_obj:
             url = url_obj.render_as_string(hide_password=False)
             product_ids, buyer_ids = seed(url, shops, buyers)
-            with app_server(url, data_dir, workers, job_threads=job_threads) as (base, pid):
+            with (
+                app_server(url, data_dir, workers, job_threads=job_threads) as (base, pid),
+                bare_probe_server() as bare,
+            ):
                 idle = [get(base + "/healthz") for _ in range(40)]
+                bare_idle = [get(bare + "/healthz") for _ in range(40)]
                 with profiled(pid, profile, seconds, gil):
-                    results, probe, started = burst(
+                    results, probe, bare_probe, started = burst(
                         url,
                         base,
+                        bare,
                         product_ids,
                         buyer_ids,
                         buyers=buyers,
@@ -371,12 +410,14 @@ def scenario(
                     "delivered after paid p95 ms": 1000 * pct(delays, 95),
                     "healthz idle p95 ms": 1000 * pct(idle, 95),
                     "healthz burst p95 ms": 1000 * pct(probe, 95),
+                    "floor: bare /healthz idle p95 ms": 1000 * pct(bare_idle, 95),
+                    "floor: bare /healthz burst p95 ms": 1000 * pct(bare_probe, 95),
                 }
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     print(f"\n{label}")
     for key, value in figures.items():
-        print(f"  {key:32s} {value:10.1f}" if isinstance(value, float) else f"  {key:32s} {value:10d}")
+        print(f"  {key:34s} {value:10.1f}" if isinstance(value, float) else f"  {key:34s} {value:10d}")
     return figures
 
 
@@ -423,11 +464,13 @@ def main() -> None:
     print("         one shop within 10 % of 20 shops, healthz p95 during the burst <= 2x idle)")
     for name, f in (("one shop", one), ("20 shops", many)):
         if f:
+            bare = f["floor: bare /healthz burst p95 ms"] / f["floor: bare /healthz idle p95 ms"]
             print(
                 f"  {name:9s} {f['orders/s']:6.1f} orders/s ({f['orders/s'] / floor:.3f} of pgbench's {floor:.0f} tps)"
                 f"  paid p95 {f['checkout->paid p95 ms']:.0f} ms"
                 f"  delivered p95 {f['delivered after paid p95 ms']:.0f} ms"
                 f"  healthz {f['healthz burst p95 ms'] / f['healthz idle p95 ms']:.1f}x idle"
+                f" (a bare process {bare:.1f}x)"
             )
     if one and many:
         print(f"  one shop / 20 shops: {one['orders/s'] / many['orders/s']:.2f}")
