@@ -69,18 +69,21 @@ def enqueue_email(
     kind: str,
     idempotency_key: str | None = None,
     language: str | None = None,
+    render_now: bool = True,
     **context: Any,
 ) -> None:
     """Send `kind` to `to` once `session` commits, in `language` (an order's, for its emails),
     else the language the recipient saved, else the current one (the page that caused it).
 
-    Rendered once now as a check, so a bad address or a missing template value
-    fails the request instead of a worker's retries.
+    Rendered once now as a check, so a bad address or a missing template value fails the
+    request instead of a worker's retries. A job passes `render_now=False`: its own failure
+    is retried and recorded as the send's would be, so the check would only render twice.
     """
     # The saved language is read only when the caller named none we have (a receipt names the order's).
     spoken = i18n.supported(language) or i18n.choose(_saved_language(session, to), i18n.current_language())
-    subject, text, html = render_email(kind, language=spoken, **context)
-    EmailMessage(to=to, subject=subject, text=text, html=html)
+    if render_now:
+        subject, text, html = render_email(kind, language=spoken, **context)
+        EmailMessage(to=to, subject=subject, text=text, html=html)
     enqueue_after_commit(
         session,
         send_email,

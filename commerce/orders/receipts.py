@@ -14,7 +14,8 @@ from commerce.orders.access import ACCESS_LINK_LIFETIME, issue_access_link
 
 def schedule_paid_emails(s: Session, order_id: int) -> None:
     """The buyer's receipt and each seller's sale alert, sent after `s` commits (once each:
-    their idempotency keys name the order and line)."""
+    their idempotency keys name the order and line). Called from the paid order's job, so
+    the emails are rendered when sent, not also here (`render_now=False`)."""
     order = s.get_one(Order, order_id)
     # Each line with its seller's address, name and saved language, in one query.
     lines = s.exec(
@@ -32,6 +33,7 @@ def schedule_paid_emails(s: Session, order_id: int) -> None:
         kind="receipt",
         language=order.language,
         idempotency_key=f"receipt:{order.reference}",
+        render_now=False,
         display_name=buyer_name,
         order_reference=order.reference,
         currency=order.currency,
@@ -52,6 +54,7 @@ def schedule_paid_emails(s: Session, order_id: int) -> None:
             # The language the seller saved, as enqueue_email would look it up by their address.
             language=i18n.choose(seller_language, i18n.current_language()),
             idempotency_key=f"sale:{order.reference}:{line.id}",
+            render_now=False,
             seller=seller_name,
             product=line.title,
             amount=line.net,

@@ -75,3 +75,24 @@ def test_arabic_emails_read_right_to_left_with_latin_digits_in_prices():
     assert "19.00" in subject
     assert "ORD-1" in subject
     assert "استرداد" in subject
+
+
+def test_a_paid_orders_emails_are_each_rendered_once(world, outbox, monkeypatch):
+    """The paid order's job schedules them and the email job renders and sends them: a second,
+    checking render in the first job was a third of the emails' cost in a flash sale."""
+    import commerce.notifications.email as email_module
+    import commerce.notifications.tasks as tasks_module
+
+    rendered: list[str] = []
+
+    def counting(kind, **kwargs):
+        rendered.append(kind)
+        return render_email(kind, **kwargs)
+
+    monkeypatch.setattr(email_module, "render_email", counting)
+    monkeypatch.setattr(tasks_module, "render_email", counting)
+    order = buy_in(world, "en", "ann@example.com")
+
+    assert sorted(rendered) == ["receipt", "sale_alert"]
+    (receipt,) = [sent for sent in emails_in(outbox) if sent.to == "ann@example.com"]
+    assert receipt.subject == f"Your receipt for order {order.reference}"
