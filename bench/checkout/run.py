@@ -118,6 +118,19 @@ def get(url: str, timeout: float = 10) -> float:
     return time.perf_counter() - start
 
 
+def wait_until_serving(base: str, process: subprocess.Popen, seconds: float, failure: str) -> None:
+    """Until `base` answers /healthz; `failure` if `process` exits or `seconds` pass first."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            get(base + "/healthz", timeout=2)
+            return
+        except OSError as exc:
+            if time.time() > deadline or process.poll() is not None:
+                raise RuntimeError(failure) from exc
+            time.sleep(0.3)
+
+
 @contextmanager
 def app_server(
     url: str, data_dir: str, workers: int = 1, target: str = "bench.checkout.server:app", job_threads: int = 0
@@ -172,16 +185,8 @@ def app_server(
             start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
     try:
-        while True:
-            try:
-                get(base + "/healthz", timeout=2)
-                break
-            except OSError as exc:
-                if time.time() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"the app server did not start: see {server_log}") from exc
-                time.sleep(0.3)
+        wait_until_serving(base, process, 60, f"the app server did not start: see {server_log}")
         yield base, process.pid
     finally:
         for running in (process, job_worker):
@@ -204,16 +209,8 @@ def bare_probe_server():
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
     try:
-        while True:
-            try:
-                get(base + "/healthz", timeout=2)
-                break
-            except OSError as exc:
-                if time.time() > deadline or process.poll() is not None:
-                    raise RuntimeError("the bare probe server did not start") from exc
-                time.sleep(0.2)
+        wait_until_serving(base, process, 30, "the bare probe server did not start")
         yield base
     finally:
         stop_group(process, timeout=10)
