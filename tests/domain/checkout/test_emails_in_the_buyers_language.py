@@ -8,6 +8,8 @@ from sqlmodel import select
 from commerce import accounts, i18n
 from commerce.actor import Actor
 from commerce.models import Order, User, WebhookOutcome
+from commerce.notifications import email as email_module
+from commerce.notifications import tasks as tasks_module
 from commerce.notifications.rendering import render_email
 from commerce.orders.webhooks import handle_event
 from tests.fixtures.adapters import emails_in
@@ -78,11 +80,8 @@ def test_arabic_emails_read_right_to_left_with_latin_digits_in_prices():
 
 
 def test_a_paid_orders_emails_are_each_rendered_once(world, outbox, monkeypatch):
-    """The paid order's job schedules them and the email job renders and sends them: a second,
-    checking render in the first job was a third of the emails' cost in a flash sale."""
-    import commerce.notifications.email as email_module
-    import commerce.notifications.tasks as tasks_module
-
+    """The paid order's job schedules them and the email job renders and sends them; a checking
+    render in the first job as well doubled the rendering a flash sale pays per order."""
     rendered: list[str] = []
 
     def counting(kind, **kwargs):
