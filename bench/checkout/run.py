@@ -118,6 +118,20 @@ def get(url: str, timeout: float = 10) -> float:
     return time.perf_counter() - start
 
 
+def start_granian(target: str, port: int, *, workers: int = 1, env: dict[str, str], stderr) -> subprocess.Popen:
+    """granian serving the ASGI app `target` on 127.0.0.1:`port`, in a process group of its own."""
+    granian = str(Path(sys.executable).with_name("granian"))
+    command = [granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen(
+        [*command, "--workers", str(workers), target],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        start_new_session=True,
+    )
+
+
 def wait_until_serving(base: str, process: subprocess.Popen, seconds: float, failure: str) -> None:
     """Until `base` answers /healthz; `failure` if `process` exits or `seconds` pass first."""
     deadline = time.time() + seconds
@@ -162,28 +176,9 @@ def app_server(
                 stderr=worker_log,
                 start_new_session=True,
             )
-    granian = str(Path(sys.executable).with_name("granian"))
     server_log = Path(data_dir) / "server.log"
     with open(server_log, "w") as log_file:  # the server keeps its own copy
-        process = subprocess.Popen(
-            [
-                granian,
-                "--interface",
-                "asgi",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                target,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log_file,
-            start_new_session=True,
-        )
+        process = start_granian(target, port, workers=workers, env=env, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base, process, 60, f"the app server did not start: see {server_log}")
@@ -198,16 +193,8 @@ def app_server(
 def bare_probe_server():
     """`bare_probe.py` under granian, one worker: the probe's floor (no app, no database)."""
     port = free_port()
-    granian = str(Path(sys.executable).with_name("granian"))
-    process = subprocess.Popen(
-        [granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-        + ["bench.checkout.bare_probe:app"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = start_granian("bench.checkout.bare_probe:app", port, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base, process, 30, "the bare probe server did not start")
