@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import exists
+from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
@@ -112,13 +112,21 @@ def email_allowed(s: Session, to: str, kind: str) -> bool:
         address = normalise_email(to)
     except Exception:  # an address the account rules would refuse has no account either
         return True
-    user_id = s.exec(select(User.id).where(User.email == address)).first()
-    if user_id is None:
-        return True
+    # The account and its switch for this kind in one query (a sale alert's job runs per sale).
     if kind == PRODUCT_UPDATE:
-        library = s.get(LibraryState, user_id)
-        return library is None or library.product_update_emails
-    return allows(s, user_id, kind, "email")
+        switch = col(LibraryState.product_update_emails)
+        query = select(User.id, switch).outerjoin(LibraryState, col(LibraryState.user_id) == col(User.id))
+        default = True
+    else:
+        switch = col(UserPreference.enabled)
+        chosen = and_(col(UserPreference.user_id) == col(User.id), col(UserPreference.key) == f"email:{kind}")
+        query = select(User.id, switch).outerjoin(UserPreference, chosen)
+        default = OPTIONAL_KINDS[kind][2].get("email", False)
+    account = s.exec(query.where(col(User.email) == address)).first()
+    if account is None:
+        return True
+    stored = account[1]
+    return default if stored is None else stored
 
 
 def get_preferences(s: Session, actor: Actor) -> PreferencesView:

@@ -129,6 +129,36 @@ def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(
     assert len(list(outbox.glob("*.eml"))) == 2
 
 
+def test_a_switch_turned_back_on_lets_the_email_go_again(world, outbox):
+    seller = world.shop().owner_id
+    seller_actor = Actor(user_id=seller, role=UserRole.SELLER)
+    seller_email = world.s.get(User, seller).email
+    buyer = world.user()
+    alert = dict(seller="Sam", product="Icons", amount=500, currency="USD")
+    update = dict(
+        product="Icons",
+        version="2.0",
+        release_notes="More icons",
+        library_url="http://shop.test/library",
+        unsubscribe_url="http://shop.test/account",
+    )
+
+    # Never touched: sale alerts and product updates go by default.
+    assert email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=alert)
+    assert email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=update)
+
+    preferences.set_notification_preference(world.s, seller_actor, kind="sale_alert", channel="email", enabled=False)
+    set_update_emails(world.s, world.buyer_actor(buyer), False)
+    assert not email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=alert)
+    assert not email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=update)
+
+    preferences.set_notification_preference(world.s, seller_actor, kind="sale_alert", channel="email", enabled=True)
+    set_update_emails(world.s, world.buyer_actor(buyer), True)
+    assert email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=alert)
+    assert email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=update)
+    assert len(list(outbox.glob("*.eml"))) == 4
+
+
 def test_the_notifications_list_pages_through_every_one_once_and_only_the_users_own(world):
     user, other = world.user(), world.user()
     for n in range(5):
