@@ -11,6 +11,16 @@ from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
 from tests.fixtures.analytics import buy, refund
 
+# What the email jobs are given for a product update and a sale alert.
+PRODUCT_UPDATE = dict(
+    product="Icons",
+    version="2.0",
+    release_notes="More icons",
+    library_url="http://shop.test/library",
+    unsubscribe_url="http://shop.test/account",
+)
+SALE_ALERT = dict(seller="Sam", product="Icons", amount=500, currency="USD")
+
 
 def test_a_sale_notifies_the_seller_in_the_app_once(world):
     shop = world.shop("USD")
@@ -101,20 +111,13 @@ def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(
     preferences.set_notification_preference(
         world.s, Actor(user_id=seller, role=UserRole.SELLER), kind="sale_alert", channel="email", enabled=False
     )
-    update = dict(
-        product="Icons",
-        version="2.0",
-        release_notes="More icons",
-        library_url="http://shop.test/library",
-        unsubscribe_url="http://shop.test/account",
-    )
 
-    email_tasks.deliver_email(world.s, to="Zoe@Example.com", kind="product_update", context=update)
+    email_tasks.deliver_email(world.s, to="Zoe@Example.com", kind="product_update", context=PRODUCT_UPDATE)
     email_tasks.deliver_email(
         world.s,
         to=seller_email,
         kind="sale_alert",
-        context=dict(seller="Sam", product="Icons", amount=500, currency="USD"),
+        context=SALE_ALERT,
     )
     assert list(outbox.glob("*.eml")) == []
 
@@ -125,7 +128,7 @@ def test_the_email_sender_respects_switched_off_kinds_but_always_sends_receipts(
         idempotency_key="refund:t1",
         context=dict(display_name="Zoë", order_reference="ORD-1", amount=500, currency="EUR"),
     )
-    email_tasks.deliver_email(world.s, to="someone@else.example", kind="product_update", context=update)
+    email_tasks.deliver_email(world.s, to="someone@else.example", kind="product_update", context=PRODUCT_UPDATE)
     assert len(list(outbox.glob("*.eml"))) == 2
 
 
@@ -134,28 +137,20 @@ def test_a_switch_turned_back_on_lets_the_email_go_again(world, outbox):
     seller_actor = Actor(user_id=seller, role=UserRole.SELLER)
     seller_email = world.s.get(User, seller).email
     buyer = world.user()
-    alert = dict(seller="Sam", product="Icons", amount=500, currency="USD")
-    update = dict(
-        product="Icons",
-        version="2.0",
-        release_notes="More icons",
-        library_url="http://shop.test/library",
-        unsubscribe_url="http://shop.test/account",
-    )
 
     # Never touched: sale alerts and product updates go by default.
-    assert email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=alert)
-    assert email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=update)
+    assert email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=SALE_ALERT)
+    assert email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=PRODUCT_UPDATE)
 
     preferences.set_notification_preference(world.s, seller_actor, kind="sale_alert", channel="email", enabled=False)
     set_update_emails(world.s, world.buyer_actor(buyer), False)
-    assert not email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=alert)
-    assert not email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=update)
+    assert not email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=SALE_ALERT)
+    assert not email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=PRODUCT_UPDATE)
 
     preferences.set_notification_preference(world.s, seller_actor, kind="sale_alert", channel="email", enabled=True)
     set_update_emails(world.s, world.buyer_actor(buyer), True)
-    assert email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=alert)
-    assert email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=update)
+    assert email_tasks.deliver_email(world.s, to=seller_email, kind="sale_alert", context=SALE_ALERT)
+    assert email_tasks.deliver_email(world.s, to=buyer.email, kind="product_update", context=PRODUCT_UPDATE)
     assert len(list(outbox.glob("*.eml"))) == 4
 
 
