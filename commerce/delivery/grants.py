@@ -54,6 +54,8 @@ def deliver(s: Session, fulfilment_id: int) -> bool:
     fulfilment = s.get(Fulfilment, fulfilment_id, with_for_update=True)
     if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
         return False
+    # A read of its own after the lock, not joined to it: a joined row would come from before
+    # the wait, so a delivery another run committed meanwhile would go unseen.
     if s.get(FulfilmentDelivery, fulfilment_id) is not None:
         return False
     product = s.get_one(Product, fulfilment.product_id)

@@ -13,15 +13,19 @@ from starlette.testclient import TestClient
 
 from commerce.actor import Actor
 from commerce.db import unit_of_work
+from commerce.delivery import grants
 from commerce.delivery.tasks import deliver_fulfilment
 from commerce.errors import Conflict, DomainError
+from commerce.jobs import EagerBackend, jobs_run_by
 from commerce.kit.time import utcnow
 from commerce.models import (
     DeliveryKind,
     DiscountCode,
     DiscountKind,
     Fulfilment,
+    FulfilmentDelivery,
     FulfilmentStatus,
+    KeyStatus,
     LicenseKey,
     ModerationStatus,
     Order,
@@ -132,6 +136,50 @@ def test_concurrent_duplicate_deliveries_are_processed_once(committed_postgres, 
         [fulfilment] = s.exec(select(Fulfilment)).all()
         assert fulfilment.status == FulfilmentStatus.GRANTED
     assert jobs.ran(deliver_fulfilment) == [{"fulfilment_id": fulfilment.id}]
+
+
+class DeliveriesHeld(EagerBackend):
+    """Runs every job but the deliveries, whose fulfilments it keeps for the test to deliver."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[int] = []
+
+    def enqueue(self, job, kwargs) -> None:
+        if job.name == deliver_fulfilment.name:
+            self.held.append(kwargs["fulfilment_id"])
+        else:
+            super().enqueue(job, kwargs)
+
+
+def test_one_sale_delivered_by_runs_at_once_gets_one_key(committed_postgres):
+    """Runs of one delivery at once (a retry beside a slow first run, two workers): each
+    waits on the fulfilment's lock, then sees the delivery committed meanwhile."""
+    product_id, buyer_id = _product()
+    with unit_of_work() as s:
+        product = s.get_one(Product, product_id)
+        product.delivery_kind = DeliveryKind.KEYS
+        s.add(product)
+        s.add_all(LicenseKey(product_id=product_id, ciphertext=b"sealed", lookup_hash=f"stock-{n}") for n in range(3))
+    result = _checkout(buyer_id, product_id)
+    with unit_of_work() as s:
+        session_id = s.exec(select(Order.payment_session_id).where(Order.reference == result.order_reference)).one()
+    paid = GATEWAY.pay(session_id, "4242424242424242").webhook
+    client = TestClient(Starlette(routes=webhook_routes(lambda: GATEWAY)))
+    with jobs_run_by(DeliveriesHeld()) as backend:
+        assert client.post("/api/webhooks/testpay", content=paid.payload, headers=paid.headers).status_code == 200
+    [fulfilment_id] = backend.held
+
+    def deliver(_):
+        with unit_of_work() as s:
+            return grants.deliver(s, fulfilment_id)
+
+    assert sorted(run_together(deliver, range(6))) == [False] * 5 + [True]
+    with unit_of_work() as s:
+        sold = s.exec(select(LicenseKey).where(LicenseKey.fulfilment_id == fulfilment_id)).all()
+        assert [key.status for key in sold] == [KeyStatus.SOLD]
+        assert len(s.exec(select(LicenseKey).where(LicenseKey.status == KeyStatus.AVAILABLE)).all()) == 2
+        assert s.get(FulfilmentDelivery, fulfilment_id) is not None
 
 
 def test_two_tabs_checking_out_at_once_get_one_order(committed_postgres):
