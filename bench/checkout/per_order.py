@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.checkout.run import SECRET, SERVER, seed, throwaway_database  # noqa: E402
+from bench.checkout.run import SECRET, SERVER, check_out, seed, throwaway_database  # noqa: E402
 
 BASE = "http://127.0.0.1:9"  # nothing listens: TestPay's event is handed over in process
 DEBOUNCED = ("search.tasks.reindex_dirty_products", "analytics.tasks.roll_up_analytics")
@@ -51,17 +51,11 @@ def main() -> None:
         product_ids, buyer_ids = seed(url, 1, n + 20)
         os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": BASE, "DATA_DIR": data})
         from sqlalchemy import event, text
-        from sqlmodel import select
 
         from commerce import wiring
-        from commerce.actor import Actor
         from commerce.db import get_engine, unit_of_work
         from commerce.jobs import EagerBackend, jobs_run_by
-        from commerce.models import Order, UserRole
         from commerce.observability.logs import configure_logging
-        from commerce.orders.cart import CartSettings
-        from commerce.orders.checkout import start_checkout
-        from commerce.orders.pricing import CartInput
         from commerce.orders.webhooks import receive
         from commerce.payments.testpay import TestPayGateway
 
@@ -98,18 +92,7 @@ def main() -> None:
         def one_order(i: int) -> None:
             token = piece.set("checkout")
             start = time.process_time()
-            with unit_of_work() as s:
-                result = start_checkout(
-                    s,
-                    Actor(user_id=buyer_ids[i], role=UserRole.BUYER),
-                    gateway,
-                    items=[CartInput(product_ids[0])],
-                    settings=CartSettings(None, None, "USD"),
-                    base_url=BASE,
-                )
-                session_id = s.exec(
-                    select(Order.payment_session_id).where(Order.reference == result.order_reference)
-                ).one()
+            _, session_id = check_out(gateway, buyer_ids[i], product_ids[0], BASE)
             cpu["checkout"] += time.process_time() - start
             piece.reset(token)
             attempt = gateway.pay(session_id, "4242 4242 4242 4242")

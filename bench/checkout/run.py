@@ -222,19 +222,40 @@ def profiled(pid: int, path: str | None, seconds: int, gil: bool = False):
         process.wait(timeout=seconds + 60)
 
 
+def check_out(gateway, buyer_id: int, product_id: int, base: str) -> tuple[str, str]:
+    """One buyer's checkout of one product in a unit of work, as the checkout page runs it;
+    returns the order's reference and the gateway's payment session."""
+    from sqlmodel import select
+
+    from commerce.actor import Actor
+    from commerce.db import unit_of_work
+    from commerce.models import Order, UserRole
+    from commerce.orders.cart import CartSettings
+    from commerce.orders.checkout import start_checkout
+    from commerce.orders.pricing import CartInput
+
+    with unit_of_work() as s:
+        result = start_checkout(
+            s,
+            Actor(user_id=buyer_id, role=UserRole.BUYER),
+            gateway,
+            items=[CartInput(product_id)],
+            settings=CartSettings(None, None, "USD"),
+            base_url=base,
+        )
+        session_id = s.exec(select(Order.payment_session_id).where(Order.reference == result.order_reference)).one()
+    return result.order_reference, session_id
+
+
 def buyer_process(url, base, product_ids, buyer_ids, threads, barrier, seconds, max_orders, out):
     """One process of buyers (`threads` of them), each buying until `stop_at`."""
     os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": base})
     from sqlmodel import select
 
     from commerce import wiring
-    from commerce.actor import Actor
     from commerce.db import unit_of_work
     from commerce.jobs import EagerBackend, jobs_run_by
-    from commerce.models import Order, UserRole
-    from commerce.orders.cart import CartSettings
-    from commerce.orders.checkout import start_checkout
-    from commerce.orders.pricing import CartInput
+    from commerce.models import Order
     from commerce.payments.testpay import TestPayGateway
 
     wiring.configure()
@@ -245,23 +266,11 @@ def buyer_process(url, base, product_ids, buyer_ids, threads, barrier, seconds, 
     def buyer(index: int) -> None:
         buyer_id = buyer_ids[index % len(buyer_ids)]
         product_id = product_ids[index % len(product_ids)]
-        actor = Actor(user_id=buyer_id, role=UserRole.BUYER)
         n = 0
         while time.time() < stop_at and n < max_orders:
             n += 1
             t0 = time.perf_counter()
-            with unit_of_work() as s:
-                result = start_checkout(
-                    s,
-                    actor,
-                    gateway,
-                    items=[CartInput(product_id)],
-                    settings=CartSettings(None, None, "USD"),
-                    base_url=base,
-                )
-                session_id = s.exec(
-                    select(Order.payment_session_id).where(Order.reference == result.order_reference)
-                ).one()
+            reference, session_id = check_out(gateway, buyer_id, product_id, base)
             t_checkout = time.perf_counter()
             attempt = gateway.pay(session_id, "4242 4242 4242 4242")
             request = urllib.request.Request(
@@ -274,7 +283,7 @@ def buyer_process(url, base, product_ids, buyer_ids, threads, barrier, seconds, 
                 body = json.loads(response.read())
             t_paid = time.perf_counter()
             with lock:
-                results.append((result.order_reference, body.get("outcome"), t_checkout - t0, t_paid - t0, time.time()))
+                results.append((reference, body.get("outcome"), t_checkout - t0, t_paid - t0, time.time()))
 
     # The checkout service enqueues nothing after commit for a paid order; an eager backend
     # keeps any job (a guest's claim email) in this process instead of needing a pool.

@@ -114,18 +114,18 @@ def email_allowed(s: Session, to: str, kind: str) -> bool:
         return True
     # The account and its switch for this kind in one query (a sale alert's job runs per sale).
     if kind == PRODUCT_UPDATE:
-        switch = col(LibraryState.product_update_emails)
-        query = select(User.id, switch).outerjoin(LibraryState, col(LibraryState.user_id) == col(User.id))
+        query = select(User.id, col(LibraryState.product_update_emails)).outerjoin(
+            LibraryState, col(LibraryState.user_id) == col(User.id)
+        )
         default = True
     else:
-        switch = col(UserPreference.enabled)
         chosen = and_(col(UserPreference.user_id) == col(User.id), col(UserPreference.key) == f"email:{kind}")
-        query = select(User.id, switch).outerjoin(UserPreference, chosen)
+        query = select(User.id, col(UserPreference.enabled)).outerjoin(UserPreference, chosen)
         default = OPTIONAL_KINDS[kind][2].get("email", False)
     account = s.exec(query.where(col(User.email) == address)).first()
     if account is None:
         return True
-    stored = account[1]
+    _, stored = account
     return default if stored is None else stored
 
 

@@ -91,12 +91,17 @@ def _checkout(buyer_id: int, product_id: int):
         )
 
 
-def test_webhook_endpoint_verifies_records_and_processes_once(committed_engine, jobs):
-    product_id, buyer_id = _product()
+def _paid_on_testpay(buyer_id: int, product_id: int):
+    """A checkout paid on TestPay; returns its order's reference and the gateway's event."""
     result = _checkout(buyer_id, product_id)
     with unit_of_work() as s:
         session_id = s.exec(select(Order.payment_session_id).where(Order.reference == result.order_reference)).one()
-    delivery = GATEWAY.pay(session_id, "4242424242424242").webhook
+    return result.order_reference, GATEWAY.pay(session_id, "4242424242424242").webhook
+
+
+def test_webhook_endpoint_verifies_records_and_processes_once(committed_engine, jobs):
+    product_id, buyer_id = _product()
+    reference, delivery = _paid_on_testpay(buyer_id, product_id)
     client = TestClient(Starlette(routes=webhook_routes(lambda: GATEWAY)))
 
     assert client.post("/api/webhooks/testpay", content=delivery.payload).status_code == 400
@@ -109,7 +114,7 @@ def test_webhook_endpoint_verifies_records_and_processes_once(committed_engine, 
     ]
     assert outcomes == [WebhookOutcome.PROCESSED] + ["duplicate"] * 9
     with unit_of_work() as s:
-        order = s.exec(select(Order).where(Order.reference == result.order_reference)).one()
+        order = s.exec(select(Order).where(Order.reference == reference)).one()
         assert order.status == OrderStatus.PAID
         [fulfilment] = s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all()
         assert fulfilment.status == FulfilmentStatus.GRANTED
@@ -120,10 +125,7 @@ def test_webhook_endpoint_verifies_records_and_processes_once(committed_engine, 
 
 def test_concurrent_duplicate_deliveries_are_processed_once(committed_postgres, jobs):
     product_id, buyer_id = _product()
-    result = _checkout(buyer_id, product_id)
-    with unit_of_work() as s:
-        session_id = s.exec(select(Order.payment_session_id).where(Order.reference == result.order_reference)).one()
-    delivery = GATEWAY.pay(session_id, "4242424242424242").webhook
+    _, delivery = _paid_on_testpay(buyer_id, product_id)
     client = TestClient(Starlette(routes=webhook_routes(lambda: GATEWAY)))
 
     def post(_):
@@ -161,10 +163,7 @@ def test_one_sale_delivered_by_runs_at_once_gets_one_key(committed_postgres):
         product.delivery_kind = DeliveryKind.KEYS
         s.add(product)
         s.add_all(LicenseKey(product_id=product_id, ciphertext=b"sealed", lookup_hash=f"stock-{n}") for n in range(3))
-    result = _checkout(buyer_id, product_id)
-    with unit_of_work() as s:
-        session_id = s.exec(select(Order.payment_session_id).where(Order.reference == result.order_reference)).one()
-    paid = GATEWAY.pay(session_id, "4242424242424242").webhook
+    _, paid = _paid_on_testpay(buyer_id, product_id)
     client = TestClient(Starlette(routes=webhook_routes(lambda: GATEWAY)))
     with jobs_run_by(DeliveriesHeld()) as backend:
         assert client.post("/api/webhooks/testpay", content=paid.payload, headers=paid.headers).status_code == 200
@@ -335,10 +334,7 @@ def test_payments_arriving_together_are_all_delivered_at_once(committed_engine, 
     orders = []
     for _ in range(6):
         product_id, buyer_id = _product()
-        result = _checkout(buyer_id, product_id)
-        with unit_of_work() as s:
-            session_id = s.exec(select(Order.payment_session_id).where(Order.reference == result.order_reference)).one()
-        orders.append(GATEWAY.pay(session_id, "4242424242424242").webhook)
+        orders.append(_paid_on_testpay(buyer_id, product_id)[1])
     client = TestClient(Starlette(routes=webhook_routes(lambda: GATEWAY)))
 
     def post(delivery):
