@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm.session import JoinTransactionMode
 from sqlalchemy.pool import QueuePool
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from commerce.config import get_settings
 from commerce.observability import metrics
@@ -38,6 +38,7 @@ _AFTER_COMMIT = "after_commit_callbacks"
 # Both dialects' INSERT constructs know ON CONFLICT, with the same methods.
 UpsertInsert = Callable[[Any], postgresql.Insert | sqlite.Insert]
 _INSERT: dict[str, UpsertInsert] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+Row = TypeVar("Row", bound=SQLModel)
 _bound: ContextVar[Engine | Connection | None] = ContextVar("sessions_bound_to", default=None)
 
 
@@ -233,3 +234,18 @@ def check_database() -> None:
 def dialect_insert(s: Session) -> UpsertInsert:
     """The INSERT construct of the session's database, which knows ON CONFLICT (upserts)."""
     return _INSERT[s.get_bind().dialect.name]
+
+
+def insert_unless_present(s: Session, draft: Row, *unique: str) -> Row | None:
+    """`draft`'s row, inserted and in the session; None when a row with the same `unique`
+    columns exists already.
+
+    One `INSERT ... ON CONFLICT DO NOTHING RETURNING`: no lookup before it and no savepoint
+    around it. On PostgreSQL, the same row being inserted by another transaction makes this
+    one wait for it, then do nothing if it committed.
+    """
+    model = type(draft)
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    values = {column.key: getattr(draft, column.key) for column in columns if not column.primary_key}
+    statement = dialect_insert(s)(model).values(values).on_conflict_do_nothing(index_elements=list(unique))
+    return s.scalars(statement.returning(model)).first()

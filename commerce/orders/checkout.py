@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from commerce import i18n
 from commerce.actor import Actor
 from commerce.config import get_settings
-from commerce.db import dialect_insert, serialise_writes
+from commerce.db import insert_unless_present, serialise_writes
 from commerce.errors import Conflict, PermissionDenied, ValidationError
 from commerce.i18n import gettext
 from commerce.kit.email import normalise_email
@@ -250,10 +250,9 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order | Non
     """The new pending order (its row only: `_add_lines` follows), or None when an order
     with the same checkout key awaits payment already.
 
-    One `INSERT ... ON CONFLICT (checkout_key) DO NOTHING RETURNING`: no lookup before it
-    and no savepoint around it. On PostgreSQL, an identical order being placed by another
-    transaction makes this one wait for it, then do nothing if it committed. The orders row
-    refers to no product, so it locks none (the lines' foreign keys do, after the stock lock).
+    Inserted unless present (by checkout key), so no lookup before it and no savepoint
+    around it. The orders row refers to no product, so it locks none (the lines' foreign
+    keys do, after the stock lock).
     """
     draft = Order(
         reference=new_reference(),
@@ -270,14 +269,7 @@ def _place_order(s: Session, buyer: User, quote: Quote, key: str) -> Order | Non
         # The language the buyer is checking out in: the receipt and refund emails speak it.
         language=i18n.Language(i18n.current_language()),
     )
-    columns = Order.__table__.columns  # type: ignore[attr-defined]
-    values = {column.key: getattr(draft, column.key) for column in columns if column.key != "id"}
-    return s.scalars(
-        dialect_insert(s)(Order)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[col(Order.checkout_key)])
-        .returning(Order)
-    ).first()
+    return insert_unless_present(s, draft, "checkout_key")
 
 
 def _add_lines(s: Session, buyer: User, order: Order, quote: Quote) -> None:

@@ -14,10 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from commerce.db import unit_of_work
+from commerce.db import insert_unless_present, unit_of_work
 from commerce.models import Order, OrderStatus, PaymentEventKind, WebhookEvent, WebhookOutcome
 from commerce.money import Money, format_money
 from commerce.orders import lifecycle
@@ -51,23 +50,24 @@ def _find_order(s: Session, event: GatewayEvent) -> Order | None:
 
 def handle_event(s: Session, event: GatewayEvent) -> str:
     """Record `event` once and act on it; returns "duplicate" for a repeat delivery."""
-    row = WebhookEvent(
-        provider=event.provider,
-        event_id=event.event_id,
-        kind=event.kind,
-        raw_type=event.raw_type,
-        payment_reference=event.payment_reference,
-        amount=event.amount,
-        currency=event.currency,
-        refunded_amount=event.refunded_amount,
-        failure_message=event.failure_message,
-        created=event.created,
+    row = insert_unless_present(
+        s,
+        WebhookEvent(
+            provider=event.provider,
+            event_id=event.event_id,
+            kind=event.kind,
+            raw_type=event.raw_type,
+            payment_reference=event.payment_reference,
+            amount=event.amount,
+            currency=event.currency,
+            refunded_amount=event.refunded_amount,
+            failure_message=event.failure_message,
+            created=event.created,
+        ),
+        "provider",
+        "event_id",
     )
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError:
+    if row is None:
         log.info("webhook %s/%s already recorded", event.provider, event.event_id)
         return "duplicate"
     if event.kind == PaymentEventKind.IGNORED:
