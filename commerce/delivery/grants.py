@@ -16,6 +16,7 @@ refund commits, never later.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
@@ -51,17 +52,29 @@ def deliver(s: Session, fulfilment_id: int) -> bool:
     # write fails at once ("database is locked") when another delivery committed meanwhile:
     # take the write lock first, as PostgreSQL's row lock would.
     serialise_writes(s)
-    fulfilment = s.get(Fulfilment, fulfilment_id, with_for_update=True)
-    if fulfilment is None or fulfilment.status != FulfilmentStatus.GRANTED:
+    # The product comes with the locked fulfilment (it may be read as it was before a wait for
+    # the lock: only its delivery kind matters here, and a sale delivers what was sold).
+    locked = s.exec(
+        select(Fulfilment, Product)
+        .join(Product, col(Product.id) == col(Fulfilment.product_id))
+        .where(col(Fulfilment.id) == fulfilment_id)
+        .with_for_update(of=Fulfilment)
+        .execution_options(populate_existing=True)
+    ).first()
+    if locked is None or locked[0].status != FulfilmentStatus.GRANTED:
         return False
+    fulfilment, product = locked
     # A read of its own after the lock, not joined to it: a joined row would come from before
     # the wait, so a delivery another run committed meanwhile would go unseen.
     if s.get(FulfilmentDelivery, fulfilment_id) is not None:
         return False
-    product = s.get_one(Product, fulfilment.product_id)
+    strategies = strategies_for(product)
+    # A savepoint only where a grant can fail (no key left in stock): it undoes what the
+    # strategies before it did. Files alone cannot fail, and need none.
+    undo_on_failure = s.begin_nested() if any(strategy.can_run_out for strategy in strategies) else nullcontext()
     try:
-        with s.begin_nested():
-            for strategy in strategies_for(product):
+        with undo_on_failure:
+            for strategy in strategies:
                 strategy.grant(s, fulfilment, product)
     except OutOfKeys:
         # Paid and not deliverable: refunded, flagged and told at once, never left waiting.

@@ -19,6 +19,8 @@ from commerce.models import Fulfilment, Product
 
 class FulfilmentStrategy(Protocol):
     name: str
+    # Whether a grant can fail for want of stock (OutOfKeys): `deliver` then undoes the rest.
+    can_run_out: bool
 
     def applies_to(self, product: Product) -> bool: ...
 
@@ -34,6 +36,7 @@ class FileAccess:
     new, is refused from the moment the revocation commits."""
 
     name = "files"
+    can_run_out = False
 
     def applies_to(self, product: Product) -> bool:
         return delivers_files(product.delivery_kind)
@@ -49,6 +52,7 @@ class LicenseKeyAccess:
     """One key per fulfilment, generated or taken from stock; revoked with the access."""
 
     name = "license_key"
+    can_run_out = True
 
     def applies_to(self, product: Product) -> bool:
         return delivers_keys(product.delivery_kind)

@@ -17,16 +17,8 @@ from commerce.models import DeliveryKind, DownloadEvent, ProductVersion, Protect
 from commerce.notifications.tasks import send_email
 from tests.fixtures.adapters import emails_in
 from tests.fixtures.databases import run_together
-from tests.fixtures.delivery import DeliveryWorld, link_parts, session_token, verify_link
+from tests.fixtures.delivery import DeliveryWorld, link_parts, one_page_pdf, session_token, verify_link
 from tests.fixtures.world import World
-
-
-def one_page_pdf() -> bytes:
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(595, 842))
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture

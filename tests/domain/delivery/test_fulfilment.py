@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from commerce import audit
 from commerce.delivery import grants
+from commerce.delivery.stamped import make_stamped_copy
 from commerce.delivery.tasks import deliver_fulfilment
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from commerce.license_keys.format import is_well_formed
@@ -20,11 +21,13 @@ from commerce.models import (
     LicenseKey,
     Order,
     OrderTransition,
+    StampedCopy,
     WebhookOutcome,
 )
 from commerce.orders import lifecycle
 from commerce.orders.checkout import KEY_HOLD
 from commerce.orders.webhooks import handle_event
+from tests.fixtures.delivery import one_page_pdf
 
 
 def live_keys(s, product):
@@ -96,6 +99,20 @@ def test_an_empty_stock_never_sells_a_key_twice_nor_leaves_the_sale_pending(shop
     assert fulfilment.id not in grants.pending_fulfilment_ids(shop.s, older_than=timedelta(0))
     assert len(shop.s.exec(select(LicenseKey).where(LicenseKey.product_id == product.id)).all()) == 1
     assert jobs.take_failures() == []
+
+
+def test_a_product_with_files_and_keys_that_ran_out_starts_no_personal_copy(shop, jobs):
+    """The files' part of the grant is undone with the missing key: the refunded buyer gets
+    no stamped copy made, nor a job making one."""
+    product = shop.product(kind=DeliveryKind.BOTH)
+    file = shop.file(product, shop.version(product), one_page_pdf(), filename="manual.pdf", stamp=True)
+    shop.import_keys(product, "ONLY-ONE-KEY")
+    late_order = _paid_after_the_last_key_was_sold(shop, jobs, product)
+    (fulfilment,) = shop.fulfilments(late_order)
+    assert fulfilment.status == FulfilmentStatus.REVOKED
+    made_for = shop.s.exec(select(StampedCopy.buyer_id).where(StampedCopy.file_id == file.id)).all()
+    assert late_order.buyer_id not in made_for
+    assert len(made_for) == len(jobs.ran(make_stamped_copy)) == 1  # the buyer who got the key has theirs
 
 
 def _paid_after_the_last_key_was_sold(shop, jobs, product) -> Order:
