@@ -224,12 +224,11 @@ def profiled(pid: int, path: str | None, seconds: int, gil: bool = False):
 
 def check_out(gateway, buyer_id: int, product_id: int, base: str) -> tuple[str, str]:
     """One buyer's checkout of one product in a unit of work, as the checkout page runs it;
-    returns the order's reference and the gateway's payment session."""
-    from sqlmodel import select
-
+    returns the order's reference and the gateway's payment session, which the buyer's
+    browser finds in the payment page's address it is sent to."""
     from commerce.actor import Actor
     from commerce.db import unit_of_work
-    from commerce.models import Order, UserRole
+    from commerce.models import UserRole
     from commerce.orders.cart import CartSettings
     from commerce.orders.checkout import start_checkout
     from commerce.orders.pricing import CartInput
@@ -243,8 +242,10 @@ def check_out(gateway, buyer_id: int, product_id: int, base: str) -> tuple[str, 
             settings=CartSettings(None, None, "USD"),
             base_url=base,
         )
-        session_id = s.exec(select(Order.payment_session_id).where(Order.reference == result.order_reference)).one()
-    return result.order_reference, session_id
+    payment_page = gateway.checkout_url("")
+    if not result.redirect_url.startswith(payment_page):
+        raise SystemExit(f"checkout sent the buyer to {result.redirect_url}, not to TestPay's payment page")
+    return result.order_reference, result.redirect_url.removeprefix(payment_page)
 
 
 def buyer_process(url, base, product_ids, buyer_ids, threads, barrier, seconds, max_orders, out):
