@@ -50,6 +50,14 @@ def _find_order(s: Session, event: GatewayEvent) -> Order | None:
 
 def handle_event(s: Session, event: GatewayEvent) -> str:
     """Record `event` once and act on it; returns "duplicate" for a repeat delivery."""
+    # The order is found (and locked) first, so that the event's row is written once, naming
+    # it: only an outcome other than the usual "processed" updates the row afterwards. A repeat
+    # delivery racing the first waits for the order's lock, then finds the event recorded.
+    if event.kind == PaymentEventKind.IGNORED:
+        order, recorded_as = None, WebhookOutcome.IGNORED
+    else:
+        order = _find_order(s, event)
+        recorded_as = WebhookOutcome.PROCESSED if order else WebhookOutcome.UNKNOWN_ORDER
     row = insert_unless_present(
         s,
         WebhookEvent(
@@ -57,11 +65,13 @@ def handle_event(s: Session, event: GatewayEvent) -> str:
             event_id=event.event_id,
             kind=event.kind,
             raw_type=event.raw_type,
+            order_id=order.id if order else None,
             payment_reference=event.payment_reference,
             amount=event.amount,
             currency=event.currency,
             refunded_amount=event.refunded_amount,
             failure_message=event.failure_message,
+            outcome=recorded_as,
             created=event.created,
         ),
         "provider",
@@ -70,10 +80,7 @@ def handle_event(s: Session, event: GatewayEvent) -> str:
     if row is None:
         log.info("webhook %s/%s already recorded", event.provider, event.event_id)
         return "duplicate"
-    if event.kind == PaymentEventKind.IGNORED:
-        return _finish(s, row, WebhookOutcome.IGNORED)
-    order = _find_order(s, event)
-    if order is None:
+    if recorded_as == WebhookOutcome.UNKNOWN_ORDER:
         log.warning(
             "webhook %s/%s (%s) names no known order (reference %r, payment %r)",
             event.provider,
@@ -82,14 +89,14 @@ def handle_event(s: Session, event: GatewayEvent) -> str:
             event.order_reference,
             event.payment_reference,
         )
-        return _finish(s, row, WebhookOutcome.UNKNOWN_ORDER)
+    if order is None:
+        return recorded_as
     outcome, note = _apply(s, order, row)
-    # The order is named with the outcome, in one UPDATE of the event's row.
-    row.order_id = order.id
     return _finish(s, row, outcome, note)
 
 
 def _finish(s: Session, row: WebhookEvent, outcome: WebhookOutcome, note: str | None = None) -> WebhookOutcome:
+    # Values equal to the row's send no UPDATE (SQLAlchemy compares them with what it loaded).
     row.outcome, row.note = outcome, note
     s.add(row)
     s.flush()

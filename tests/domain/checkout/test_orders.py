@@ -95,7 +95,9 @@ def test_paid_webhook_ten_times_fulfils_and_posts_once(world, paid):
         attempt = world.gateway.pay(session_id, "4242424242424242")
         event = world.gateway.parse_webhook(attempt.webhook.payload, attempt.webhook.headers)
         assert handle_event(world.s, event) == "duplicate"
-    assert len(world.s.exec(select(WebhookEvent)).all()) == 1
+    world.s.expire_all()  # the row as written, not as the session holds it
+    (recorded,) = world.s.exec(select(WebhookEvent)).all()
+    assert (recorded.order_id, recorded.outcome, recorded.note) == (order.id, WebhookOutcome.PROCESSED, None)
     assert len(world.s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id)).all()) == 2
     assert len(world.s.exec(select(LedgerTransaction).where(LedgerTransaction.order_id == order.id)).all()) == 2
     paid_transitions = world.s.exec(
@@ -175,6 +177,13 @@ def test_an_amount_mismatch_flags_the_order_and_does_not_pay_it(world):
     assert order.status == OrderStatus.PENDING
     assert order.flagged_reason == "payment of $0.01 does not match the order total $10.00"
     assert world.s.exec(select(Fulfilment)).all() == []
+    world.s.expire_all()  # the row as written, not as the session holds it
+    recorded = world.s.exec(select(WebhookEvent).where(WebhookEvent.event_id == "evt_tampered_amount")).one()
+    assert (recorded.order_id, recorded.outcome, recorded.note) == (
+        order.id,
+        WebhookOutcome.FLAGGED,
+        "amount or currency mismatch",
+    )
 
 
 def test_forged_events_and_other_buyers_orders_are_refused(world):
