@@ -118,11 +118,11 @@ def _post(s: Session, tx: LedgerTransaction, legs: dict[LedgerAccount, int], sho
     s.flush()
 
 
-def post_sale(s: Session, order: Order, line: OrderLine, *, hold: timedelta = DEFAULT_HOLD) -> None:
-    """Record the sale of one paid order line (nothing for a free line)."""
+def post_sale(s: Session, order: Order, line: OrderLine, shop: Shop, *, hold: timedelta = DEFAULT_HOLD) -> None:
+    """Record the sale of one paid order line (nothing for a free line); `shop` is the line's,
+    read by the caller with the lines, for its take rate."""
     if line.total == 0:
         return
-    shop = s.get_one(Shop, line.shop_id)
     commission = apply_percent(Money(line.net, order.currency), shop.take_rate_bps).amount
     fee = apply_percent(Money(line.total, order.currency), GATEWAY_FEE_BPS.get(order.payment_provider or "", 0)).amount
     legs = {

@@ -37,6 +37,7 @@ from commerce.models import (
     OrderLine,
     OrderStatus,
     OrderTransition,
+    Shop,
     saved_id,
 )
 from commerce.money import Money, format_money
@@ -286,8 +287,14 @@ def mark_paid(
     if payment_reference:
         order.payment_reference = payment_reference
     transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
-    lines = s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all()
-    for line in lines:
+    # With each line's shop, whose take rate the ledger needs: one read, not one more per line.
+    lines = s.exec(
+        select(OrderLine, Shop)
+        .join(Shop, col(Shop.id) == col(OrderLine.shop_id))
+        .where(col(OrderLine.order_id) == order.id)
+        .order_by(col(OrderLine.id))
+    ).all()
+    for line, shop in lines:
         for product_id in dict.fromkeys(granted_products(s, line.product_id)):
             fulfilment = Fulfilment(
                 order_id=saved_id(order), order_line_id=saved_id(line), buyer_id=order.buyer_id, product_id=product_id
@@ -295,8 +302,8 @@ def mark_paid(
             s.add(fulfilment)
             s.flush()
             events.publish(s, events.FulfilmentGranted(fulfilment_id=saved_id(fulfilment), product_id=product_id))
-        post_sale(s, order, line)
-    carts.remove_products(s, order.buyer_id, {line.product_id for line in lines})
+        post_sale(s, order, line, shop)
+    carts.remove_products(s, order.buyer_id, {line.product_id for line, _ in lines})
     s.flush()
     events.publish(s, events.OrderPaid(order_id=saved_id(order)))
     # The receipt and the sale alerts are written after the commit, not while the order is locked.
