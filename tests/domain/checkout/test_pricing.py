@@ -21,6 +21,7 @@ from commerce.models import (
 from commerce.orders import cart, checkout, discounts, tax
 from commerce.orders.currency import rate_between
 from commerce.orders.pricing import CartInput, price_cart
+from commerce.orders.webhooks import handle_event
 
 
 def test_fixed_prices_from_two_sellers_add_up(world):
@@ -262,6 +263,26 @@ def test_signing_in_drops_a_guest_cart_item_whose_product_was_deleted(world):
     guest = cart.GuestCart((CartInput(999_999, 500), CartInput(kept.id, 400)))
     opened = cart.open_cart(world.s, buyer, guest=guest)
     assert [(i.product_id, i.amount) for i in opened.view.items] == [(kept.id, 400)]
+
+
+def test_paying_takes_what_was_bought_out_of_the_cart_and_drops_its_code(world):
+    shop = world.shop("USD")
+    bought, kept = world.product(shop, 1000), world.product(shop, 2500)
+    _code(world, shop, code="TEN", kind=DiscountKind.PERCENT, percent_bps=1000)
+    buyer, other = world.buyer_actor(world.user()), world.buyer_actor(world.user())
+    for actor in (buyer, other):
+        for product in (bought, kept):
+            cart.add_item(world.s, actor, product.id)
+        cart.apply_code(world.s, actor, "ten")
+
+    placed = world.checkout(buyer, [bought], currency="USD")  # "buy now", beside the cart
+    handle_event(world.s, world.pay(placed.order_reference)[1])
+
+    world.s.expire_all()  # the carts as written
+    after = cart.cart_view(world.s, buyer)
+    assert ([item.product_id for item in after.items], after.settings.code) == ([kept.id], None)
+    untouched = cart.cart_view(world.s, other)
+    assert ([item.product_id for item in untouched.items], untouched.settings.code) == ([bought.id, kept.id], "TEN")
 
 
 def test_checking_out_the_cart_places_the_order_the_cart_showed(world):
