@@ -29,11 +29,17 @@ def record_paid_order(s: Session, order_id: int) -> int:
     """The purchase events of a paid order and the sellers' in-app notices, once each
     (a rerun finds them recorded); returns how many purchase events were added."""
     order = s.get_one(Order, order_id)
-    lines = list(s.exec(select(OrderLine).where(col(OrderLine.order_id) == order.id).order_by(col(OrderLine.id))).all())
+    with_shops = s.exec(
+        select(OrderLine, Shop)
+        .join(Shop, col(Shop.id) == col(OrderLine.shop_id))
+        .where(col(OrderLine.order_id) == order.id)
+        .order_by(col(OrderLine.id))
+    ).all()
+    lines = [line for line, _ in with_shops]
+    shops = {saved_id(shop): shop for _, shop in with_shops}
     by_shop: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_shop.setdefault(line.shop_id, []).append(line)
-    shops = {saved_id(shop): shop for shop in s.exec(select(Shop).where(col(Shop.id).in_(list(by_shop)))).all()}
     recorded = sales.record_sale(s, order, lines, shops)
     for shop_id, shop_lines in by_shop.items():
         shop = shops[shop_id]

@@ -13,6 +13,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from commerce.actor import Actor, require_signed_in
+from commerce.db import insert_unless_present
 from commerce.jobs import enqueue_after_commit
 from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
@@ -62,18 +63,19 @@ def notify(
 
     False when no channel is wanted or `dedupe_key` was notified already.
     """
-    if dedupe_key and s.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
-        return False
     told = False
     wanted = preferences.channels_wanted(s, user_id, kind)
     if "in_app" in wanted:
-        s.add(
-            Notification(
-                user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500], dedupe_key=dedupe_key
-            )
+        row = Notification(
+            user_id=user_id, kind=kind, title=title[:200], body=body[:1000], url=url[:500], dedupe_key=dedupe_key
         )
-        s.flush()
+        # Without a key nothing conflicts (NULLs are distinct). With one, a notice given already,
+        # by an earlier run or one running at the same time, is not given twice.
+        if insert_unless_present(s, row, "dedupe_key") is None:
+            return False
         told = True
+    elif dedupe_key and s.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
+        return False
     if "push" in wanted:
         enqueue_after_commit(
             s, tasks.send_push, user_id=user_id, kind=kind, title=title, body=body, url=url, idempotency_key=dedupe_key

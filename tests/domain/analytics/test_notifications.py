@@ -4,12 +4,14 @@ import pytest
 from sqlmodel import select
 
 from commerce.actor import Actor
+from commerce.db import unit_of_work
 from commerce.delivery.library import set_update_emails
 from commerce.errors import ValidationError
-from commerce.models import OrderLine, User, UserRole
+from commerce.models import Notification, OrderLine, User, UserRole
 from commerce.notifications import inapp, preferences
 from commerce.notifications import tasks as email_tasks
 from tests.fixtures.analytics import buy, refund
+from tests.fixtures.databases import run_together
 
 # What the email jobs are given for a product update and a sale alert.
 PRODUCT_UPDATE = dict(
@@ -20,6 +22,23 @@ PRODUCT_UPDATE = dict(
     unsubscribe_url="http://shop.test/account",
 )
 SALE_ALERT = dict(seller="Sam", product="Icons", amount=500, currency="USD")
+
+
+def test_runs_giving_the_same_notice_at_once_give_it_once_and_all_succeed(committed_postgres):
+    """Two runs of a sale's job (a retry overtaking a slow first run): one notice, no error."""
+    with unit_of_work() as s:
+        seller = User(email="racing-seller@example.com", display_name="Sam", password_hash="!", role=UserRole.SELLER)
+        s.add(seller)
+        s.flush()
+        seller_id = seller.id
+
+    def notify(_):
+        with unit_of_work() as s:
+            return inapp.notify(s, seller_id, kind="sale_alert", title="New sale: Icons", dedupe_key="sale:ORD-1:1")
+
+    assert sorted(run_together(notify, range(6))) == [False] * 5 + [True]
+    with unit_of_work() as s:
+        assert len(s.exec(select(Notification).where(Notification.user_id == seller_id)).all()) == 1
 
 
 def test_a_sale_notifies_the_seller_in_the_app_once(world):
