@@ -16,9 +16,10 @@ from sqlmodel import Session, col, select
 from commerce.analytics import sales
 from commerce.kit.time import utcnow
 from commerce.links import SELLER_ANALYTICS_PATH
-from commerce.models import AnalyticsEvent, Order, OrderLine, Shop, saved_id
+from commerce.models import AnalyticsEvent, Order, OrderLine, saved_id
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
+from commerce.orders.lifecycle import lines_with_shops
 
 # A paid order not counted after this long has lost its job (it normally runs within seconds).
 SWEEP_GRACE = timedelta(minutes=2)
@@ -29,12 +30,7 @@ def record_paid_order(s: Session, order_id: int) -> int:
     """The purchase events of a paid order and the sellers' in-app notices, once each
     (a rerun finds them recorded); returns how many purchase events were added."""
     order = s.get_one(Order, order_id)
-    with_shops = s.exec(
-        select(OrderLine, Shop)
-        .join(Shop, col(Shop.id) == col(OrderLine.shop_id))
-        .where(col(OrderLine.order_id) == order.id)
-        .order_by(col(OrderLine.id))
-    ).all()
+    with_shops = lines_with_shops(s, order_id)
     lines = [line for line, _ in with_shops]
     shops = {saved_id(shop): shop for _, shop in with_shops}
     by_shop: dict[int, list[OrderLine]] = {}

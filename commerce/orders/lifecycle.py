@@ -276,6 +276,17 @@ def flag(s: Session, order: Order, reason: str, *, event_id: str | None = None) 
     s.flush()
 
 
+def lines_with_shops(s: Session, order_id: int) -> list[tuple[OrderLine, Shop]]:
+    """The order's lines in order, each with its shop, in one read."""
+    rows = s.exec(
+        select(OrderLine, Shop)
+        .join(Shop, col(Shop.id) == col(OrderLine.shop_id))
+        .where(col(OrderLine.order_id) == order_id)
+        .order_by(col(OrderLine.id))
+    ).all()
+    return [(line, shop) for line, shop in rows]
+
+
 def mark_paid(
     s: Session, order: Order, *, reason: str, event_id: str | None = None, payment_reference: str | None = None
 ) -> None:
@@ -288,12 +299,7 @@ def mark_paid(
         order.payment_reference = payment_reference
     transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
     # With each line's shop, whose take rate the ledger needs: one read, not one more per line.
-    lines = s.exec(
-        select(OrderLine, Shop)
-        .join(Shop, col(Shop.id) == col(OrderLine.shop_id))
-        .where(col(OrderLine.order_id) == order.id)
-        .order_by(col(OrderLine.id))
-    ).all()
+    lines = lines_with_shops(s, saved_id(order))
     for line, shop in lines:
         for product_id in dict.fromkeys(granted_products(s, line.product_id)):
             fulfilment = Fulfilment(
