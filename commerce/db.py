@@ -38,7 +38,7 @@ _AFTER_COMMIT = "after_commit_callbacks"
 # Both dialects' INSERT constructs know ON CONFLICT, with the same methods.
 UpsertInsert = Callable[[Any], postgresql.Insert | sqlite.Insert]
 _INSERT: dict[str, UpsertInsert] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
-Row = TypeVar("Row", bound=SQLModel)
+Model = TypeVar("Model", bound=SQLModel)
 _bound: ContextVar[Engine | Connection | None] = ContextVar("sessions_bound_to", default=None)
 
 
@@ -236,7 +236,7 @@ def dialect_insert(s: Session) -> UpsertInsert:
     return _INSERT[s.get_bind().dialect.name]
 
 
-def insert_unless_present(s: Session, draft: Row, *unique: str) -> Row | None:
+def insert_unless_present(s: Session, draft: Model, *unique: str) -> Model | None:
     """`draft`'s row, inserted and in the session; None when a row with the same `unique`
     columns exists already.
 

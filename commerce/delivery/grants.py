@@ -61,9 +61,11 @@ def deliver(s: Session, fulfilment_id: int) -> bool:
         .with_for_update(of=Fulfilment)
         .execution_options(populate_existing=True)
     ).first()
-    if locked is None or locked[0].status != FulfilmentStatus.GRANTED:
+    if locked is None:
         return False
     fulfilment, product = locked
+    if fulfilment.status != FulfilmentStatus.GRANTED:
+        return False
     # A read of its own after the lock, not joined to it: a joined row would come from before
     # the wait, so a delivery another run committed meanwhile would go unseen.
     if s.get(FulfilmentDelivery, fulfilment_id) is not None:
