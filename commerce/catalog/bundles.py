@@ -1,7 +1,7 @@
 """Bundles: a product that, once paid, also grants other products of the same shop.
 
 The bundle is an ordinary product with its own price; buying it grants each of its
-items as well (`lifecycle.mark_paid` reads `BundleItem`). One level only: a bundle
+items as well (`lifecycle.mark_paid` reads the items with the order's lines). One level only: a bundle
 neither contains nor belongs to another bundle, so what a purchase grants is
 always a short, flat list.
 """
@@ -58,18 +58,6 @@ def _item_views(s: Session, bundle_id: int, *, buyers_only: bool) -> list[Bundle
     rows = s.exec(query.order_by(col(BundleItem.id))).all()
     return [
         BundleItemView(product_id=saved_id(p), title=p.title, url=product_url(shop.slug, p.slug)) for p, shop in rows
-    ]
-
-
-def granted_products(s: Session, product_id: int) -> list[int]:
-    """What buying this product grants: itself and, for a bundle, its items."""
-    return [
-        product_id,
-        *s.exec(
-            select(col(BundleItem.product_id))
-            .where(col(BundleItem.bundle_id) == product_id)
-            .order_by(col(BundleItem.id))
-        ).all(),
     ]
 
 

@@ -22,7 +22,6 @@ from sqlmodel import Session, col, func, select
 
 from commerce import events
 from commerce.actor import Actor, require_signed_in
-from commerce.catalog.bundles import granted_products
 from commerce.config import get_settings
 from commerce.errors import Conflict, DomainError, NotFound
 from commerce.i18n import N_, gettext
@@ -31,6 +30,7 @@ from commerce.kit.pagination import Page, make_page, page_bounds, page_within
 from commerce.kit.time import utcnow
 from commerce.ledger import post_dispute_hold, post_sale
 from commerce.models import (
+    BundleItem,
     Fulfilment,
     FulfilmentStatus,
     Order,
@@ -287,6 +287,25 @@ def lines_with_shops(s: Session, order_id: int) -> list[tuple[OrderLine, Shop]]:
     return [(line, shop) for line, shop in rows]
 
 
+def _lines_to_grant(s: Session, order_id: int) -> list[tuple[OrderLine, Shop, list[int]]]:
+    """The order's lines in order, each with its shop (whose take rate the ledger needs) and
+    the products buying it grants (itself, then a bundle's items), in one read."""
+    # A row per bundle item, in the bundle's order; one with no item for a product that is no bundle.
+    rows = s.exec(
+        select(OrderLine, Shop, BundleItem.product_id)
+        .join(Shop, col(Shop.id) == col(OrderLine.shop_id))
+        .outerjoin(BundleItem, col(BundleItem.bundle_id) == col(OrderLine.product_id))
+        .where(col(OrderLine.order_id) == order_id)
+        .order_by(col(OrderLine.id), col(BundleItem.id))
+    ).all()
+    lines: dict[int, tuple[OrderLine, Shop, list[int]]] = {}
+    for line, shop, item in rows:
+        _, _, grants = lines.setdefault(saved_id(line), (line, shop, [line.product_id]))
+        if item is not None and item not in grants:
+            grants.append(item)
+    return list(lines.values())
+
+
 def mark_paid(
     s: Session, order: Order, *, reason: str, event_id: str | None = None, payment_reference: str | None = None
 ) -> None:
@@ -298,18 +317,21 @@ def mark_paid(
     if payment_reference:
         order.payment_reference = payment_reference
     transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
-    # With each line's shop, whose take rate the ledger needs: one read, not one more per line.
-    lines = lines_with_shops(s, saved_id(order))
-    for line, shop in lines:
-        for product_id in dict.fromkeys(granted_products(s, line.product_id)):
-            fulfilment = Fulfilment(
-                order_id=saved_id(order), order_line_id=saved_id(line), buyer_id=order.buyer_id, product_id=product_id
-            )
-            s.add(fulfilment)
-            s.flush()
-            events.publish(s, events.FulfilmentGranted(fulfilment_id=saved_id(fulfilment), product_id=product_id))
+    lines = _lines_to_grant(s, saved_id(order))
+    fulfilments = [
+        Fulfilment(order_id=saved_id(order), order_line_id=saved_id(line), buyer_id=order.buyer_id, product_id=granted)
+        for line, _, grants in lines
+        for granted in grants
+    ]
+    s.add_all(fulfilments)
+    s.flush()  # one INSERT for them all: the events name their ids
+    for fulfilment in fulfilments:
+        events.publish(
+            s, events.FulfilmentGranted(fulfilment_id=saved_id(fulfilment), product_id=fulfilment.product_id)
+        )
+    for line, shop, _ in lines:
         post_sale(s, order, line, shop)
-    carts.remove_products(s, order.buyer_id, {line.product_id for line, _ in lines})
+    carts.remove_products(s, order.buyer_id, {line.product_id for line, _, _ in lines})
     s.flush()
     events.publish(s, events.OrderPaid(order_id=saved_id(order)))
     # The receipt and the sale alerts are written after the commit, not while the order is locked.

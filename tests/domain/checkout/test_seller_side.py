@@ -306,6 +306,28 @@ def test_sellers_make_bundles_of_their_own_products_one_level_deep(world):
     assert bundles.list_bundles(world.s, seller) == []
 
 
+def test_each_line_of_a_paid_cart_grants_its_product_and_a_bundles_items_in_order(world):
+    from commerce.catalog import bundles
+    from commerce.models import Fulfilment, Order, OrderLine
+
+    shop = world.shop()
+    bundle, first, second, single = (
+        world.product(shop, price, title=title)
+        for price, title in ((3000, "Bundle"), (1000, "First"), (1500, "Second"), (700, "Single"))
+    )
+    bundles.set_bundle_items(world.s, world.seller_actor(shop), bundle.id, [second.id, first.id])
+
+    order = paid_order(world, world.buyer_actor(world.user()), [bundle, single])
+    granted = world.s.exec(
+        select(OrderLine.product_id, Fulfilment.product_id)
+        .join(Fulfilment, Fulfilment.order_line_id == OrderLine.id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.reference == order.order_reference)
+        .order_by(Fulfilment.id)
+    ).all()
+    assert granted == [(bundle.id, bundle.id), (bundle.id, second.id), (bundle.id, first.id), (single.id, single.id)]
+
+
 def test_a_bundle_holds_the_keys_of_what_it_grants(world):
     from commerce.catalog import bundles
     from commerce.models import LicenseKey
