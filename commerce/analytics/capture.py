@@ -177,9 +177,9 @@ def mark_for_recompute(s: Session, shop_id: int, when: datetime) -> None:
     s.exec(statement)
 
 
-def add_event(s: Session, event: AnalyticsEvent) -> None:
-    """Record an event: one insert, and no other row (the rollup job adds it later)."""
-    s.add(event)
+def add_event(s: Session, *events: AnalyticsEvent) -> None:
+    """Record events: inserted in one flush, and no other row (the rollup job adds them later)."""
+    s.add_all(events)
     s.flush()
 
 

@@ -38,16 +38,24 @@ REVENUE_ACCOUNTS = (LedgerAccount.BUYER_PAYMENT, LedgerAccount.TAX_COLLECTED, Le
 GROSS_ACCOUNTS = (LedgerAccount.BUYER_PAYMENT, LedgerAccount.TAX_COLLECTED)
 
 
-def _ledger_sums(s: Session, line_id: int, kind: LedgerEntryKind) -> tuple[int, int]:
-    """(revenue, gross) of the line's `kind` ledger transactions, in the order currency."""
+def _ledger_sums(s: Session, line_ids: Sequence[int], kind: LedgerEntryKind) -> dict[int, tuple[int, int]]:
+    """(revenue, gross) of each line's `kind` ledger transactions, in the order currency, by line id."""
+    if not line_ids:
+        return {}
     rows = s.exec(
-        select(LedgerPosting.account, func.sum(LedgerPosting.amount))
+        select(LedgerTransaction.order_line_id, LedgerPosting.account, func.sum(LedgerPosting.amount))
         .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerPosting.transaction_id))
-        .where(LedgerTransaction.order_line_id == line_id, LedgerTransaction.kind == kind)
-        .group_by(LedgerPosting.account)
+        .where(col(LedgerTransaction.order_line_id).in_(line_ids), LedgerTransaction.kind == kind)
+        .group_by(col(LedgerTransaction.order_line_id), LedgerPosting.account)
     ).all()
-    sums = {account: int(total) for account, total in rows}
-    return (sum(sums.get(a, 0) for a in REVENUE_ACCOUNTS), sum(sums.get(a, 0) for a in GROSS_ACCOUNTS))
+    sums: dict[int, dict[str, int]] = {}
+    for line_id, account, total in rows:
+        if line_id is not None:
+            sums.setdefault(line_id, {})[account] = int(total)
+    return {
+        line_id: (sum(by.get(a, 0) for a in REVENUE_ACCOUNTS), sum(by.get(a, 0) for a in GROSS_ACCOUNTS))
+        for line_id, by in sums.items()
+    }
 
 
 def to_shop_currency(s: Session, amount: int, order: Order, line: OrderLine, shop: Shop) -> int:
@@ -61,29 +69,33 @@ def to_shop_currency(s: Session, amount: int, order: Order, line: OrderLine, sho
     return convert(Money(amount, order.currency), shop.currency, rate).amount
 
 
-def _checkout_event(s: Session, order_id: int, line_id: int) -> AnalyticsEvent | None:
-    return s.exec(
-        select(AnalyticsEvent).where(AnalyticsEvent.kind == "checkout", AnalyticsEvent.order_line_id == line_id)
-    ).first()
-
-
 def record_sale(s: Session, order: Order, lines: Sequence[OrderLine], shops: Mapping[int, Shop]) -> int:
     """One purchase event per order line, attributed to the visit that checked it out, dated
     when the order was paid; lines already recorded are skipped. `shops`: the lines' shops by
     id. Returns how many were added."""
     when = order.paid_at or utcnow()
-    keys = [f"purchase:{line.id}" for line in lines]
-    done = set(s.exec(select(AnalyticsEvent.dedupe_key).where(col(AnalyticsEvent.dedupe_key).in_(keys))).all())
-    added = 0
-    for line in lines:
-        if f"purchase:{line.id}" in done:
-            continue
-        added += 1
+    line_ids = [saved_id(line) for line in lines]
+    # The lines' checkout events (the visits the sale is attributed to) and any purchase
+    # already recorded (a rerun), in one read for the whole order.
+    recorded: set[int | None] = set()
+    checkouts: dict[int | None, AnalyticsEvent] = {}
+    for known in s.exec(
+        select(AnalyticsEvent).where(
+            col(AnalyticsEvent.order_line_id).in_(line_ids), col(AnalyticsEvent.kind).in_(("checkout", "purchase"))
+        )
+    ).all():
+        if known.kind == "purchase":
+            recorded.add(known.order_line_id)
+        else:
+            checkouts.setdefault(known.order_line_id, known)
+    new = [line for line in lines if line.id not in recorded]
+    sums = _ledger_sums(s, [saved_id(line) for line in new], LedgerEntryKind.SALE)
+    events = []
+    for line in new:
         shop = shops[line.shop_id]
-        revenue, gross = _ledger_sums(s, saved_id(line), LedgerEntryKind.SALE)
-        source = _checkout_event(s, saved_id(order), saved_id(line))
-        add_event(
-            s,
+        revenue, gross = sums.get(saved_id(line), (0, 0))
+        source = checkouts.get(line.id)
+        events.append(
             AnalyticsEvent(
                 kind="purchase",
                 occurred_at=when,
@@ -103,9 +115,10 @@ def record_sale(s: Session, order: Order, lines: Sequence[OrderLine], shops: Map
                 revenue=to_shop_currency(s, revenue, order, line, shop),
                 gross=to_shop_currency(s, gross, order, line, shop),
                 dedupe_key=f"purchase:{line.id}",
-            ),
+            )
         )
-    return added
+    add_event(s, *events)
+    return len(events)
 
 
 def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
@@ -114,7 +127,7 @@ def record_refunds(s: Session, order: Order, refunds: Sequence[Refund]) -> None:
     for refund in refunds:
         line = s.get_one(OrderLine, refund.order_line_id)
         shop = s.get_one(Shop, line.shop_id)
-        revenue, gross = _ledger_sums(s, saved_id(line), LedgerEntryKind.REFUND)
+        revenue, gross = _ledger_sums(s, [saved_id(line)], LedgerEntryKind.REFUND).get(saved_id(line), (0, 0))
         taken_back = s.exec(
             select(
                 func.coalesce(func.sum(AnalyticsEvent.revenue), 0), func.coalesce(func.sum(AnalyticsEvent.gross), 0)
