@@ -16,7 +16,12 @@ def schedule_paid_emails(s: Session, order_id: int) -> None:
     """The buyer's receipt and each seller's sale alert, sent after `s` commits (once each:
     their idempotency keys name the order and line). Called from the paid order's job, so
     the emails are rendered when sent, not also here (`render_now=False`)."""
-    order = s.get_one(Order, order_id)
+    # The order with its buyer's name, for the receipt's greeting.
+    order, buyer_name = s.exec(
+        select(Order, User.display_name)
+        .join(User, col(User.id) == col(Order.buyer_id))
+        .where(col(Order.id) == order_id)
+    ).one()
     # Each line with its seller's address, name and saved language, in one query.
     lines = s.exec(
         select(OrderLine, User.email, User.display_name, User.language)
@@ -26,7 +31,6 @@ def schedule_paid_emails(s: Session, order_id: int) -> None:
         .order_by(col(OrderLine.id))
     ).all()
     base_url = get_settings().base_url
-    buyer_name = s.exec(select(User.display_name).where(col(User.id) == order.buyer_id)).one()
     enqueue_email(
         s,
         to=order.email,

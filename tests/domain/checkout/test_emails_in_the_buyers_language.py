@@ -31,6 +31,8 @@ def test_a_receipt_goes_out_in_french_when_the_buyer_checked_out_in_french(world
     assert order.language == "fr"
     (receipt,) = [sent for sent in emails_in(outbox) if sent.to == "claire@example.fr" and "reçu" in sent.subject]
     assert receipt.subject == f"Votre reçu pour la commande {order.reference}"
+    buyer = world.s.get_one(User, order.buyer_id)
+    assert f"Bonjour {buyer.display_name}," in receipt.text
     assert "Merci pour votre commande" in receipt.text
     assert f"Paiement reçu pour la commande {order.reference}." in receipt.text
     # French money: a comma for decimals and the euro sign after the amount.
