@@ -88,10 +88,10 @@ def record_sale(s: Session, order: Order, lines: Sequence[OrderLine], shops: Map
             recorded.add(known.order_line_id)
         else:
             checkouts.setdefault(known.order_line_id, known)
-    new = [line for line in lines if line.id not in recorded]
-    sums = _ledger_sums(s, [saved_id(line) for line in new], LedgerEntryKind.SALE)
+    unrecorded = [line for line in lines if line.id not in recorded]
+    sums = _ledger_sums(s, [saved_id(line) for line in unrecorded], LedgerEntryKind.SALE)
     events = []
-    for line in new:
+    for line in unrecorded:
         shop = shops[line.shop_id]
         revenue, gross = sums.get(saved_id(line), (0, 0))
         source = checkouts.get(line.id)

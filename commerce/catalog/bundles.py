@@ -1,9 +1,9 @@
 """Bundles: a product that, once paid, also grants other products of the same shop.
 
 The bundle is an ordinary product with its own price; buying it grants each of its
-items as well (`lifecycle.mark_paid` reads the items with the order's lines). One level only: a bundle
-neither contains nor belongs to another bundle, so what a purchase grants is
-always a short, flat list.
+items as well (`lifecycle.mark_paid` reads the items with the order's lines). One
+level only: a bundle neither contains nor belongs to another bundle, so what a
+purchase grants is always a short, flat list.
 """
 
 from __future__ import annotations
