@@ -19,7 +19,7 @@ from commerce.links import SELLER_ANALYTICS_PATH
 from commerce.models import AnalyticsEvent, Order, OrderLine, saved_id
 from commerce.money import Money, format_money
 from commerce.notifications import inapp
-from commerce.orders.lifecycle import lines_with_shops
+from commerce.orders.lifecycle import lines_to_pay
 
 # A paid order not counted after this long has lost its job (it normally runs within seconds).
 SWEEP_GRACE = timedelta(minutes=2)
@@ -30,9 +30,9 @@ def record_paid_order(s: Session, order_id: int) -> int:
     """The purchase events of a paid order and the sellers' in-app notices, once each
     (a rerun finds them recorded); returns how many purchase events were added."""
     order = s.get_one(Order, order_id)
-    with_shops = lines_with_shops(s, order_id)
-    lines = [line for line, _ in with_shops]
-    shops = {saved_id(shop): shop for _, shop in with_shops}
+    to_pay = lines_to_pay(s, order_id)
+    lines = [paid.line for paid in to_pay]
+    shops = {saved_id(paid.shop): paid.shop for paid in to_pay}
     by_shop: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_shop.setdefault(line.shop_id, []).append(line)

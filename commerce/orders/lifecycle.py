@@ -276,20 +276,15 @@ def flag(s: Session, order: Order, reason: str, *, event_id: str | None = None) 
     s.flush()
 
 
-def lines_with_shops(s: Session, order_id: int) -> list[tuple[OrderLine, Shop]]:
-    """The order's lines in order, each with its shop, in one read."""
-    rows = s.exec(
-        select(OrderLine, Shop)
-        .join(Shop, col(Shop.id) == col(OrderLine.shop_id))
-        .where(col(OrderLine.order_id) == order_id)
-        .order_by(col(OrderLine.id))
-    ).all()
-    return [(line, shop) for line, shop in rows]
+@dataclass(frozen=True)
+class LineToPay:
+    line: OrderLine
+    shop: Shop  # whose take rate the ledger needs and whose seller is told
+    grants: list[int]  # the products buying the line grants: its own, then a bundle's items
 
 
-def _lines_to_grant(s: Session, order_id: int) -> list[tuple[OrderLine, Shop, list[int]]]:
-    """The order's lines in order, each with its shop (whose take rate the ledger needs) and
-    the products buying it grants (itself, then a bundle's items), in one read."""
+def lines_to_pay(s: Session, order_id: int) -> list[LineToPay]:
+    """The order's lines in order, each with its shop and what it grants, in one read."""
     # A row per bundle item, in the bundle's order; one with no item for a product that is no bundle.
     rows = s.exec(
         select(OrderLine, Shop, BundleItem.product_id)
@@ -298,9 +293,9 @@ def _lines_to_grant(s: Session, order_id: int) -> list[tuple[OrderLine, Shop, li
         .where(col(OrderLine.order_id) == order_id)
         .order_by(col(OrderLine.id), col(BundleItem.id))
     ).all()
-    lines: dict[int, tuple[OrderLine, Shop, list[int]]] = {}
+    lines: dict[int, LineToPay] = {}
     for line, shop, item in rows:
-        _, _, grants = lines.setdefault(saved_id(line), (line, shop, [line.product_id]))
+        grants = lines.setdefault(saved_id(line), LineToPay(line, shop, [line.product_id])).grants
         if item is not None and item not in grants:
             grants.append(item)
     return list(lines.values())
@@ -317,11 +312,13 @@ def mark_paid(
     if payment_reference:
         order.payment_reference = payment_reference
     transition(s, order, OrderStatus.PAID, reason, event_id=event_id)
-    lines = _lines_to_grant(s, saved_id(order))
+    lines = lines_to_pay(s, saved_id(order))
     fulfilments = [
-        Fulfilment(order_id=saved_id(order), order_line_id=saved_id(line), buyer_id=order.buyer_id, product_id=granted)
-        for line, _, grants in lines
-        for granted in grants
+        Fulfilment(
+            order_id=saved_id(order), order_line_id=saved_id(paid.line), buyer_id=order.buyer_id, product_id=granted
+        )
+        for paid in lines
+        for granted in paid.grants
     ]
     s.add_all(fulfilments)
     s.flush()  # one INSERT for them all: the events name their ids
@@ -329,9 +326,9 @@ def mark_paid(
         events.publish(
             s, events.FulfilmentGranted(fulfilment_id=saved_id(fulfilment), product_id=fulfilment.product_id)
         )
-    for line, shop, _ in lines:
-        post_sale(s, order, line, shop)
-    carts.remove_products(s, order.buyer_id, {line.product_id for line, _, _ in lines})
+    for paid in lines:
+        post_sale(s, order, paid.line, paid.shop)
+    carts.remove_products(s, order.buyer_id, {paid.line.product_id for paid in lines})
     s.flush()
     events.publish(s, events.OrderPaid(order_id=saved_id(order)))
     # The receipt and the sale alerts are written after the commit, not while the order is locked.
