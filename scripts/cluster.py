@@ -495,7 +495,10 @@ def main(argv: list[str] | None = None) -> int:
         stopping = True
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
+    # Set for SIGINT too: a shell starts a background command with SIGINT ignored, and Python
+    # then leaves it ignored, so Ctrl-C's signal (or a test's) would not stop the cluster.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
     try:
         cluster.ensure_packages()
         cluster.ensure_database()

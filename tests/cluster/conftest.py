@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import create_engine
@@ -138,6 +139,17 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
+def _still_running(groups: set[int]) -> dict[int, str]:
+    """Of these process groups, the ones with a live (not zombie) process, by group: name."""
+    alive: dict[int, str] = {}
+    for listed in psutil.process_iter(["pid", "status", "name"]):
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            group = os.getpgid(listed.info["pid"])
+            if group in groups and listed.info["status"] != psutil.STATUS_ZOMBIE:
+                alive.setdefault(group, listed.info["name"])
+    return alive
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("cluster")
@@ -169,6 +181,7 @@ def cluster(tmp_path_factory):
         # Ctrl-C's equivalent: the launcher stops every process group it started.
         # When `make cluster` has already exited, its group may be gone: the failure above
         # is the one to report, not a ProcessLookupError from here.
+        started_groups = set(running.state["processes"].values()) if (run_dir / "cluster.json").exists() else set()
         with_group = process.pid
         try:
             os.killpg(with_group, signal.SIGINT)
@@ -177,6 +190,10 @@ def cluster(tmp_path_factory):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(with_group, signal.SIGKILL)
             process.wait()
+        left_running = _still_running(started_groups)
+        for group in left_running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
         for extra in running.extra:
             if extra.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -186,6 +203,7 @@ def cluster(tmp_path_factory):
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.dispose()
+        assert not left_running, f"Ctrl-C left the cluster's {sorted(left_running.values())} running"
 
 
 @pytest.fixture(scope="module")
