@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import Column, Integer, MetaData, Table, delete, event, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -40,6 +40,24 @@ UpsertInsert = Callable[[Any], postgresql.Insert | sqlite.Insert]
 _INSERT: dict[str, UpsertInsert] = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 Model = TypeVar("Model", bound=SQLModel)
 _bound: ContextVar[Engine | Connection | None] = ContextVar("sessions_bound_to", default=None)
+
+
+def _make_orm_statement_classes_now() -> None:
+    """Make, on import, the classes SQLAlchemy wraps an ORM-executed INSERT, UPDATE or DELETE
+    in, while only one thread runs.
+
+    SQLAlchemy (2.1.9) makes such a class on the statement's first use and registers it
+    before giving it its caching attributes. A second thread using the class in between
+    marks it uncacheable ("Class AnnotatedInsert will not make use of SQL compilation
+    caching"), and every such statement is then compiled anew for the life of the process:
+    seen in `bench/checkout` when the flash sale's first orders arrive at once.
+    """
+    probe = Table("orm_statement_probe", MetaData(), Column("id", Integer, primary_key=True))
+    for make in (insert, postgresql_insert, sqlite_insert, update, delete):
+        make(probe)._annotate({"dml_strategy": "orm"})._generate_cache_key()
+
+
+_make_orm_statement_classes_now()
 
 
 @lru_cache(maxsize=4)
