@@ -48,7 +48,7 @@ def main() -> None:
 
     with throwaway_database(args.server, "bench_per_order") as url_obj, tempfile.TemporaryDirectory() as data:
         url = url_obj.render_as_string(hide_password=False)
-        product_ids, buyer_ids = seed(url, 1, n + 20)
+        product_ids, buyer_ids = seed(url, 1, n + 20, data)
         os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": BASE, "DATA_DIR": data})
         from sqlalchemy import event, text
 

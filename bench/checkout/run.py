@@ -92,23 +92,49 @@ def pgbench_tps(server: str, seconds: int, clients: int) -> float:
     raise RuntimeError(out)
 
 
-def seed(url: str, shops: int, buyers: int) -> tuple[list[int], list[int]]:
-    """`shops` shops with one product each; returns (product ids, buyer ids)."""
+def seed(url: str, shops: int, buyers: int, data_dir: str | None = None) -> tuple[list[int], list[int]]:
+    """`shops` shops with one product each; returns (product ids, buyer ids). With the
+    server's `data_dir`, each product is what a shop sells: a released version holding a
+    PDF in the data folder's store, which the delivery job reads the versions and files of."""
+    import io
+
     from sqlmodel import Session
 
     from commerce.db import engine_for
+    from commerce.kit.time import utcnow
+    from commerce.models import ProductFile, ProductVersion
+    from commerce.storage.local import LocalBlobStore
     from tests.fixtures.databases import alembic_upgrade
     from tests.fixtures.world import World
 
     engine = engine_for(url)
     alembic_upgrade(engine)
+    store = LocalBlobStore(Path(data_dir) / "storage", SECRET) if data_dir else None
     with Session(engine) as s:
         world = World(s)
-        products = [world.product(world.shop("USD"), 1500).id for _ in range(shops)]
+        products = [world.product(world.shop("USD"), 1500) for _ in range(shops)]
+        for product in products if store else ():
+            guide = b"%PDF-1.4\n% the flash sale's guide, product " + str(product.id).encode() + b"\n%%EOF\n"
+            blob = store.put(f"products/{product.id}/files/guide", io.BytesIO(guide), content_type="application/pdf")
+            version = ProductVersion(product_id=product.id, number=1, label="1.0", released_at=utcnow())
+            s.add(version)
+            s.flush()
+            s.add(
+                ProductFile(
+                    product_id=product.id,
+                    version_id=version.id,
+                    filename="guide.pdf",
+                    blob_key=blob.key,
+                    size_bytes=blob.size,
+                    sha256=blob.sha256,
+                    content_type="application/pdf",
+                )
+            )
         users = [world.user().id for _ in range(buyers)]
         s.commit()
+        product_ids = [product.id for product in products]
     engine.dispose()
-    return products, users
+    return product_ids, users
 
 
 def get(url: str, timeout: float = 10) -> float:
@@ -367,7 +393,7 @@ def scenario(
     try:
         with throwaway_database(server, "bench_checkout") as url_obj:
             url = url_obj.render_as_string(hide_password=False)
-            product_ids, buyer_ids = seed(url, shops, buyers)
+            product_ids, buyer_ids = seed(url, shops, buyers, data_dir)
             with (
                 app_server(url, data_dir, workers, job_threads=job_threads) as (base, pid),
                 bare_probe_server() as bare,
