@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from commerce import storage
 from commerce.config import get_settings
 from commerce.db import unit_of_work
-from commerce.delivery.online_only import is_online_only, product_online_only
+from commerce.delivery.online_only import is_online_only
 from commerce.delivery.stamping import stamp_pdf
 from commerce.errors import DomainError
 from commerce.fingerprints import formats, payload
@@ -61,7 +61,10 @@ class CopyPlan:
 
 
 def protection_of(s: Session, product_id: int) -> Protection:
-    policy = s.get(DeliveryPolicy, product_id)
+    return _protection_in(s.get(DeliveryPolicy, product_id))
+
+
+def _protection_in(policy: DeliveryPolicy | None) -> Protection:
     return policy.protection if policy else Protection.NONE
 
 
@@ -129,19 +132,26 @@ def _schedule(s: Session, copy_id: int) -> None:
 
 
 def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
-    """At purchase: start on the buyer's copies of the latest version's personal files."""
-    latest = s.exec(
+    """At purchase: start on the buyer's copies of the latest version's personal files.
+
+    Two reads for every purchase of a product with files: the latest released version's
+    files, then the product's delivery policy (a product without one is read as the
+    defaults, which a lookup by key does not remember, so it is read once here)."""
+    latest = (
         select(ProductVersion.id)
         .where(ProductVersion.product_id == fulfilment.product_id, col(ProductVersion.released_at).is_not(None))
         .order_by(col(ProductVersion.number).desc())
         .limit(1)
-    ).first()
-    if latest is None:
+        .scalar_subquery()
+    )
+    files = s.exec(select(ProductFile).where(ProductFile.version_id == latest)).all()
+    if not files:
         return 0
-    protection = protection_of(s, fulfilment.product_id)
-    product_wide = product_online_only(s, fulfilment.product_id)
+    policy = s.get(DeliveryPolicy, fulfilment.product_id)
+    protection = _protection_in(policy)
+    product_wide = bool(policy and policy.online_only)
     queued = 0
-    for file in s.exec(select(ProductFile).where(ProductFile.version_id == latest)).all():
+    for file in files:
         if is_online_only(s, file, product_wide=product_wide):
             continue  # read in the browser from the original, never delivered as a copy
         plan = plan_for(s, file, protection=protection)

@@ -183,6 +183,27 @@ def test_changing_the_protection_makes_the_copy_again(shop, jobs):
     assert downloads.mint_link(shop.s, buyer, file.id).preparing is False  # the existing marked copy still fits
 
 
+def test_a_purchase_starts_copies_of_the_latest_released_files_only_and_none_of_what_is_read_online(shop, jobs):
+    product, first = _fingerprinted(shop)
+    latest = shop.file(product, shop.version(product, 2), CORPUS["guide.pdf"](), filename="guide-2.pdf")
+    draft = shop.version(product, 3)
+    draft.released_at = None
+    shop.file(product, draft, CORPUS["guide.pdf"](), filename="guide-3.pdf")
+    alice, alice_actor = shop.buyer()
+    shop.buy(alice_actor, product)
+    copies = shop.s.exec(select(StampedCopy).where(StampedCopy.buyer_id == alice.id)).all()
+    assert [copy.file_id for copy in copies] == [latest.id]
+    assert first.id != latest.id
+
+    # Read in the browser only: buyers view the original, so no copy is made for them.
+    downloads.set_delivery_settings(
+        shop.s, shop.seller, product.id, download_limit=None, link_minutes=60, protection="mark", online_only=True
+    )
+    bob, bob_actor = shop.buyer()
+    shop.buy(bob_actor, product)
+    assert shop.s.exec(select(StampedCopy).where(StampedCopy.buyer_id == bob.id)).all() == []
+
+
 def test_buyers_and_visitors_cannot_use_the_tracer(shop, jobs, tmp_path):
     product, file = _fingerprinted(shop)
     user, buyer = shop.buyer()
