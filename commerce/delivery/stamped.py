@@ -135,8 +135,8 @@ def queue_latest_stamped_copies(s: Session, fulfilment: Fulfilment) -> int:
     """At purchase: start on the buyer's copies of the latest version's personal files.
 
     Two reads for every purchase of a product with files: the latest released version's
-    files, then the product's delivery policy (a product without one is read as the
-    defaults, which a lookup by key does not remember, so it is read once here)."""
+    files, then the product's delivery policy, once for both its settings (the session
+    does not remember a lookup that found no row, so asking twice would read twice)."""
     latest = (
         select(ProductVersion.id)
         .where(ProductVersion.product_id == fulfilment.product_id, col(ProductVersion.released_at).is_not(None))
