@@ -96,13 +96,9 @@ def seed(url: str, shops: int, buyers: int, data_dir: str | None = None) -> tupl
     """`shops` shops with one product each; returns (product ids, buyer ids). With the
     server's `data_dir`, each product is what a shop sells: a released version holding a
     PDF in the data folder's store, which the delivery job reads the versions and files of."""
-    import io
-
     from sqlmodel import Session
 
     from commerce.db import engine_for
-    from commerce.kit.time import utcnow
-    from commerce.models import ProductFile, ProductVersion
     from commerce.storage.local import LocalBlobStore
     from tests.fixtures.databases import alembic_upgrade
     from tests.fixtures.world import World
@@ -115,21 +111,7 @@ def seed(url: str, shops: int, buyers: int, data_dir: str | None = None) -> tupl
         products = [world.product(world.shop("USD"), 1500) for _ in range(shops)]
         for product in products if store else ():
             guide = b"%PDF-1.4\n% the flash sale's guide, product " + str(product.id).encode() + b"\n%%EOF\n"
-            blob = store.put(f"products/{product.id}/files/guide", io.BytesIO(guide), content_type="application/pdf")
-            version = ProductVersion(product_id=product.id, number=1, label="1.0", released_at=utcnow())
-            s.add(version)
-            s.flush()
-            s.add(
-                ProductFile(
-                    product_id=product.id,
-                    version_id=version.id,
-                    filename="guide.pdf",
-                    blob_key=blob.key,
-                    size_bytes=blob.size,
-                    sha256=blob.sha256,
-                    content_type="application/pdf",
-                )
-            )
+            world.released_file(product, store, guide, filename="guide.pdf", content_type="application/pdf")
         users = [world.user().id for _ in range(buyers)]
         s.commit()
         product_ids = [product.id for product in products]

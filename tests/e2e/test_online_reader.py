@@ -5,8 +5,6 @@ or HTTP, names the original file (its storage key, the download route, a storage
 
 from __future__ import annotations
 
-import io
-import uuid
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 
@@ -23,6 +21,7 @@ from tests.e2e.test_accessibility import _check as check_with_axe
 from tests.e2e.test_delivery import _app_database, _app_store
 from tests.fixtures.browser import sign_in
 from tests.fixtures.reader import numbered_pdf
+from tests.fixtures.world import World
 
 FILENAME = "Online field guide.pdf"
 # Addresses that would hand the buyer the original: the download route, raw storage links.
@@ -37,20 +36,9 @@ def online_only_file(app, data: bytes, *, filename: str, content_type: str, posi
     with unit_of_work(_app_database(app)) as s:
         product = s.exec(select(Product).where(Product.title == "The Indie Maker Ebook")).one()
         version = s.exec(select(ProductVersion).where(ProductVersion.product_id == product.id)).first()
-        blob = store.put(f"products/{product.id}/files/{uuid.uuid4().hex}", io.BytesIO(data), content_type=content_type)
-        file = ProductFile(
-            product_id=product.id,
-            version_id=version.id,
-            filename=filename,
-            blob_key=blob.key,
-            size_bytes=blob.size,
-            sha256=blob.sha256,
-            content_type=content_type,
-            online_only=True,
-            position=position,
+        file = World(s).stored_file(
+            version, store, data, filename=filename, content_type=content_type, online_only=True, position=position
         )
-        s.add(file)
-        s.flush()
         collector = s.exec(select(User).where(User.email == COLLECTOR_EMAIL)).one()
         fulfilment = s.exec(
             select(Fulfilment).where(Fulfilment.product_id == product.id, Fulfilment.buyer_id == collector.id)
@@ -58,8 +46,8 @@ def online_only_file(app, data: bytes, *, filename: str, content_type: str, posi
         found = dict(
             file_id=file.id,
             product_id=product.id,
-            blob_key=blob.key,
-            sha256=blob.sha256,
+            blob_key=file.blob_key,
+            sha256=file.sha256,
             fulfilment_id=fulfilment.id,
         )
     try:

@@ -8,8 +8,6 @@ real routes. Every refusal is checked to carry none of the file's bytes.
 from __future__ import annotations
 
 import asyncio
-import io
-import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,8 +29,6 @@ from commerce.models import (
     KeySource,
     LicenseKey,
     LicensePolicy,
-    ProductFile,
-    ProductVersion,
     UserRole,
     WebhookOutcome,
 )
@@ -58,24 +54,10 @@ def sale(store):
         world = World(s)
         shop = world.shop()
         book = world.product(shop, 1200, title="Secret Book")
-        version = ProductVersion(product_id=book.id, number=1, label="1", released_at=datetime.now(UTC))
-        s.add(version)
-        s.flush()
-        blob = store.put(
-            f"products/{book.id}/files/{uuid.uuid4().hex}", io.BytesIO(BOOK), content_type="application/pdf"
-        )
-        file = ProductFile(
-            product_id=book.id,
-            version_id=version.id,
-            filename="secret book.pdf",
-            blob_key=blob.key,
-            size_bytes=blob.size,
-            sha256=blob.sha256,
-            content_type="application/pdf",
-        )
+        file = world.released_file(book, store, BOOK, filename="secret book.pdf", content_type="application/pdf")
         tool = world.product(shop, 900, title="Tool")
         tool.delivery_kind = DeliveryKind.KEYS
-        s.add_all([file, tool, LicensePolicy(product_id=tool.id, source=KeySource.GENERATED)])
+        s.add_all([tool, LicensePolicy(product_id=tool.id, source=KeySource.GENERATED)])
         s.flush()
         buyer, stranger = world.user(), world.user()
         actor = Actor(user_id=buyer.id, role=UserRole.BUYER)
