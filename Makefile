@@ -92,7 +92,7 @@ deps: $(RUNTIME_STAMP) $(BUN) $(MO_FILES)
 test-deps: deps $(DEV_STAMP) $(AXE)
 
 clean:
-	rm -rf $(VENV) tools .web data
+	rm -rf $(VENV) tools .web .web-cluster data
 
 # Translations (docs/i18n.md). `make messages` extracts every marked string into the
 # .pot templates and merges them into each language's .po (sorted, without line numbers,

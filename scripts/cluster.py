@@ -41,9 +41,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 REFLEX = ROOT / ".venv" / "bin" / "reflex"
-BUILD_DIR = ROOT / ".web" / "build" / "client"
+# The cluster's frontend folder, apart from `.web`: a build names its server's port, so one
+# shared with `make run` would send that app's pages to the cluster's socket (or back).
+WEB_DIR = ROOT / ".web-cluster"
+BUILD_DIR = WEB_DIR / "build" / "client"
 # The API address the last build was made for (--skip-build reuses only a build for this port).
-BUILT_FOR = ROOT / ".web" / "cluster-api-url"
+BUILT_FOR = WEB_DIR / "cluster-api-url"
 NGINX_MODULES = Path("/usr/lib/nginx/modules")
 # reflex.istate.manager.redis.NOTIFY_KEYSPACE_EVENTS (the failover test checks they agree).
 REDIS_KEYSPACE_EVENTS = "K$sgxe"
@@ -120,6 +123,7 @@ class Layout:
             PYTHONUNBUFFERED="1",
             REFLEX_TELEMETRY_ENABLED="false",
             REFLEX_USE_SYSTEM_BUN="1",
+            REFLEX_WEB_WORKDIR=str(WEB_DIR),  # the build, and the replicas that serve it
             PATH=f"{ROOT / '.venv' / 'bin'}:{ROOT / 'tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
         )
 

@@ -3,11 +3,13 @@
 In order, on one buyer's tab: a replica is SIGKILLed mid-session (the tab reconnects to the
 other one, still signed in with its cart, and pays); a worker is SIGKILLed in the middle
 of a delivery job (another worker runs it again and the buyer gets one key); the cluster's
-Redis is restarted (the same tab carries on, and a new purchase is delivered).
+Redis is restarted (the same tab carries on, and a new purchase is delivered). And its
+pages are built apart from those `make run` serves.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import time
@@ -20,6 +22,7 @@ from reflex.istate.manager.redis import NOTIFY_KEYSPACE_EVENTS
 from sqlalchemy import text
 
 from commerce.demo import BUYER_EMAIL, DEMO_PASSWORD
+from tests.cluster.conftest import ROOT
 from tests.fixtures.browser import add_to_cart, check_out, pay, sign_in, wait_until_paid
 
 INKWELL_EBOOK = "/p/inkwell-press/the-indie-maker-ebook"
@@ -256,3 +259,14 @@ def test_sessions_carry_on_after_the_cluster_redis_restarts(cluster, buyer_page)
     wait_for(lambda: order_state(cluster, reference)["delivered"] == 1, 60, "the delivery after the restart", page)
     assert paid_orders_without_delivery(cluster) == []
     assert failed_jobs(cluster) == []
+
+
+def test_the_cluster_builds_its_pages_apart_from_those_make_run_serves(cluster):
+    """A build names its server's port. `make run` serves the build in `.web`: a cluster
+    started beside it must build in its own folder, or that app's pages would open their
+    socket on the cluster's balancer."""
+    port = cluster.url.rpartition(":")[2]
+    own_build = json.loads((ROOT / ".web-cluster" / "env.json").read_text())
+    assert own_build["EVENT"] == f"ws://localhost:{port}/_event"
+    make_run_build = ROOT / ".web" / "env.json"
+    assert not make_run_build.exists() or f":{port}/" not in make_run_build.read_text()
