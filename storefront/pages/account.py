@@ -288,7 +288,16 @@ def sms_number_form() -> rx.Component:
 
 
 # Runs assets/push.js's function, compiled into the page (nothing is evaluated from a string).
-SUBSCRIBE_TO_PUSH = rx.call_function(FunctionStringVar.create("() => window.marketplacePush?.subscribe()"))
+# A click before the page's own load of the script has arrived (or after it failed) loads it
+# first, rather than doing nothing. The address is built at run time: the bundler would try
+# to resolve a literal one.
+SUBSCRIBE_TO_PUSH = rx.call_function(
+    FunctionStringVar.create(
+        "() => (window.marketplacePush ? Promise.resolve()"
+        " : import(/* @vite-ignore */ new URL('/push.js', window.location.href).href))"
+        ".then(() => window.marketplacePush.subscribe())"
+    )
+)
 
 
 def push_device_row(device) -> rx.Component:
