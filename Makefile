@@ -58,11 +58,13 @@ lint: test-deps
 # The tests use real PostgreSQL and Redis servers and Debian's chromium for
 # Playwright; a value already set in the environment wins. Two passes: the tests that
 # need no browser on TEST_WORKERS processes (pytest-xdist, whole files per process, so a
-# module's fixtures stay in one), then the browser tests (marked e2e) in one process,
-# which shares one app server. pytest exits 5 when it collected nothing: fine for one
-# pass of a narrowed run, a broken suite for both (said so with a message).
+# module's fixtures stay in one), then the browser tests (marked e2e) on E2E_WORKERS
+# processes, each sharing one app server of its own between its tests (tests/e2e/conftest.py).
+# pytest exits 5 when it collected nothing: fine for one pass of a narrowed run, a broken
+# suite for both (said so with a message).
 # Narrow a run with e.g. `make test PYTEST_ARGS="tests/unit -x"`.
 TEST_WORKERS ?= 2
+E2E_WORKERS ?= 2
 test: export TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 test: export CHROMIUM_PATH ?= /usr/bin/chromium
@@ -71,7 +73,7 @@ test: lint
 	scripts/ensure-ffmpeg.sh
 	scripts/ensure-services.sh
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e" $(PYTEST_ARGS); without_browser=$$?; \
-	$(PY) -m pytest -m e2e $(PYTEST_ARGS); in_browser=$$?; \
+	$(PY) -m pytest -n $(E2E_WORKERS) --dist loadfile -m e2e $(PYTEST_ARGS); in_browser=$$?; \
 	if [ $$without_browser -eq 5 ] && [ $$in_browser -eq 5 ]; then \
 		echo "make test: pytest collected no tests" >&2; exit 5; fi; \
 	for status in $$without_browser $$in_browser; do \

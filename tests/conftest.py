@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.adapters",
     "tests.fixtures.api",
     "tests.fixtures.catalog",
+    "tests.fixtures.chromium",
     "tests.fixtures.databases",
     "tests.fixtures.delivery",
     "tests.fixtures.effects",

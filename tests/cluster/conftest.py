@@ -20,15 +20,13 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from tests.fixtures.ports import free_port_run
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"]
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 # `make cluster` may install nginx, build the frontend and start seven processes.
 STARTUP_TIMEOUT = 600
@@ -204,14 +202,6 @@ def cluster(tmp_path_factory):
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.dispose()
         assert not left_running, f"Ctrl-C left the cluster's {sorted(left_running.values())} running"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

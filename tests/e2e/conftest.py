@@ -1,8 +1,10 @@
 """The app really running, as `make run` starts it, driven by Playwright in Debian Chromium.
 
-One server per test session: `make run PORT=<free port>` with a fresh data folder, so
-these tests prove the README's first command as well as the pages. Each test gets a
-new browser context at a phone (390x844) and a desktop (1280x800) viewport.
+One server per test process: `make run PORT=<free port>` with a fresh data folder, so
+these tests prove the README's first command as well as the pages. `make test` runs these
+files on two processes (pytest-xdist, whole files per process), each with its own server
+and data. Each test gets a new browser context (tests/fixtures/chromium.py's browser) at a
+phone (390x844) and a desktop (1280x800) viewport.
 """
 
 from __future__ import annotations
@@ -15,25 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.fixtures import browser as browser_steps
 from tests.fixtures.ports import free_port
 from tests.fixtures.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_METRICS_TOKEN = "e2e-metrics-token"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 # The first production build installs the frontend packages; give it time on 2 cores.
 STARTUP_TIMEOUT = 900
@@ -76,7 +67,12 @@ class RunningApp:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory) -> Iterator[RunningApp]:
-    yield from running_app(tmp_path_factory.mktemp("e2e-data"))
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    # A build names its server's port, and `.web` holds one build: the first process's app
+    # builds there, as `make run` does; another process's builds in its data folder.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    own_build = {} if worker == "gw0" else {"REFLEX_WEB_WORKDIR": str(data_dir / "web")}
+    yield from running_app(data_dir, **own_build)
 
 
 def running_app(data_dir: Path, **services: str) -> Iterator[RunningApp]:
@@ -126,14 +122,6 @@ def _wait_until_serving(app: RunningApp, process: subprocess.Popen) -> None:
             pass
         time.sleep(2)
     pytest.fail(f"the app did not serve within {STARTUP_TIMEOUT}s:\n{app.log_tail()}")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))
