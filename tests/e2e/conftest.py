@@ -1,8 +1,8 @@
 """The app really running, as `make run` starts it, driven by Playwright in Debian Chromium.
 
 One server per test process: `make run PORT=<free port>` with a fresh data folder, so
-these tests prove the README's first command as well as the pages. `make test` runs these
-files on two processes (pytest-xdist, whole files per process), each with its own server
+these tests prove the README's first command as well as the pages. Run on several processes
+(`make test E2E_WORKERS=2`: pytest-xdist, whole files per process), each has its own server
 and data. Each test gets a new browser context (tests/fixtures/chromium.py's browser) at a
 phone (390x844) and a desktop (1280x800) viewport.
 """

@@ -143,11 +143,18 @@ def test_a_single_product_claim_lands_on_that_product_in_the_library(app, page):
     expect(page.locator("#library-password-optional")).to_contain_text("Setting a password is optional")
 
 
+def _wait_for_the_form_to_name(page, path: str) -> None:
+    """The sign-in form's page to return to comes with the page's state, a moment after the
+    address changes: a person typing is slower than that, a test is not."""
+    expect(page.locator("#login-form input[name=next]")).to_have_value(path)
+
+
 def test_signing_in_returns_to_the_page_that_asked(app, page, new_page, viewport):
     page.goto(FILE_PRODUCT)
     expect(page.locator("#product-title")).to_be_visible()
     page.locator("#nav-login").click()
     expect(page).to_have_url(re.compile(r"/login\?next=%2Fp%2Finkwell-press%2Fthe-indie-maker-ebook$"))
+    _wait_for_the_form_to_name(page, FILE_PRODUCT)
     page.locator("#login-email").fill(BUYER_EMAIL)
     page.locator("#login-password").fill(DEMO_PASSWORD)
     page.locator("#login-submit").click()
@@ -157,6 +164,7 @@ def test_signing_in_returns_to_the_page_that_asked(app, page, new_page, viewport
     visitor = new_page(viewport)
     visitor.goto("/orders")
     expect(visitor).to_have_url(re.compile(r"/login\?next=%2Forders$"))
+    _wait_for_the_form_to_name(visitor, "/orders")
     visitor.locator("#login-email").fill(BUYER_EMAIL)
     visitor.locator("#login-password").fill(DEMO_PASSWORD)
     visitor.locator("#login-submit").click()
