@@ -90,6 +90,9 @@ class ProductState(rx.State):
     # A product of a suspended shop: buyers are told it is unavailable.
     unavailable: bool = False
     loaded: bool = False
+    # The address (shop/product) `load` last ran for. A tab that opens another product is
+    # first sent its state as it was, the last product's, and `load` runs after that.
+    loaded_for: str = ""
     # Index into the pictures (cover first, then the gallery) shown large.
     selected_image: int = 0
     # The buyer tapped "Show original": the seller's own texts instead of their translation.
@@ -114,9 +117,19 @@ class ProductState(rx.State):
         self.product = result.value
         self.missing_title = gettext("Product unavailable") if self.unavailable else gettext("Product not found")
         self.missing_description = gettext("A digital product: instant download.")
-        self.loaded = True
+        self.loaded, self.loaded_for = True, self._address()
         if result.ok and not result.value.is_preview:
             await track(self, "view", product_ids=[result.value.id])
+
+    def _address(self) -> str:
+        # `shop_slug` and `product_slug` are the dynamic segments of routes.PRODUCT.
+        return f"{self.shop_slug}/{self.product_slug}"
+
+    @rx.var
+    def loaded_here(self) -> bool:
+        """Loaded for the product this page's address names: until then the page shows its
+        spinner, not the last product (where "Add to cart" would add that one)."""
+        return self.loaded and self.loaded_for == self._address()
 
     @rx.event
     def toggle_original(self):

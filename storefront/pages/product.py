@@ -372,4 +372,4 @@ def product() -> rx.Component:
             id="product-missing",
         ),
     )
-    return once_loaded(ProductState.loaded, product_view(), not_found=ProductState.not_found, missing=missing)
+    return once_loaded(ProductState.loaded_here, product_view(), not_found=ProductState.not_found, missing=missing)
