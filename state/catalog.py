@@ -37,16 +37,30 @@ class CatalogListingState(rx.State, mixin=True):
     # The shop exists but is suspended: buyers are told it is unavailable.
     unavailable: bool = False
     loaded: bool = False
+    # The listing `load` last ran for (its slug): as on the product page, a tab that opens
+    # another shop or category is first sent its state as it was.
+    loaded_for: str = ""
 
-    async def _open(self, query, slug: str) -> Result:
+    def _address(self) -> str:
+        """The slug this page's address names."""
+        raise NotImplementedError
+
+    @rx.var
+    def loaded_here(self) -> bool:
+        """Loaded for the listing this page's address names: until then the page shows its
+        spinner, not the last listing (whose cards would open that one's products)."""
+        return self.loaded and self.loaded_for == self._address()
+
+    async def _open(self, query) -> Result:
         language = await speaking(self)
         self.loaded = False
+        slug = self._address()
         # Products' cards in the sellers' translations into the tab's language, where they have one.
         result = await service_call.call(query, slug, page=page_number(self), per_page=PER_PAGE, lang=language)
         self.not_found = not result.ok
         self.unavailable = result.error == queries.SHOP_UNAVAILABLE
         self.products, self.pagination = paged(result.map(lambda view: view.products))
-        self.loaded = True
+        self.loaded, self.loaded_for = True, slug
         return result
 
 
@@ -56,10 +70,13 @@ class CategoryState(CatalogListingState, rx.State):
     page_title: str = ""
     meta_description: str = ""
 
+    def _address(self) -> str:
+        # The dynamic segment of routes.CATEGORY.
+        return self.category_slug
+
     @rx.event
     async def load(self):
-        # `category_slug` is the dynamic segment of routes.CATEGORY.
-        self.category = (await self._open(queries.category_page, self.category_slug)).value
+        self.category = (await self._open(queries.category_page)).value
         if self.category is None:
             self.page_title = gettext("Category not found")
             self.meta_description = gettext("Digital products by category.")
@@ -73,10 +90,13 @@ class ShopState(CatalogListingState, rx.State):
     page_title: str = ""
     meta_description: str = ""
 
+    def _address(self) -> str:
+        # The dynamic segment of routes.SHOP (and routes.PRODUCT).
+        return self.shop_slug
+
     @rx.event
     async def load(self):
-        # `shop_slug` is the dynamic segment of routes.SHOP (and routes.PRODUCT).
-        self.shop = (await self._open(queries.shop_page, self.shop_slug)).value
+        self.shop = (await self._open(queries.shop_page)).value
         if self.shop is None:
             self.page_title = gettext("Shop unavailable") if self.unavailable else gettext("Shop not found")
             self.meta_description = gettext("Digital products from an independent creator.")

@@ -356,6 +356,6 @@ def listing_page(
     )
     def listing() -> rx.Component:
         found = product_listing(state.products, state.pagination, header=header(), empty=empty, id=id)
-        return once_loaded(state.loaded, found, not_found=state.not_found, missing=missing)
+        return once_loaded(state.loaded_here, found, not_found=state.not_found, missing=missing)
 
     return listing
